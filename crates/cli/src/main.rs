@@ -1,0 +1,39 @@
+//! `gatehouse`: command-line tools around the Gatehouse model.
+//!
+//! Today it has one subcommand, `replay`, which checks the model against
+//! recorded Auth0 traffic. The tenant emulator and the BFF join it as
+//! further subcommands.
+
+mod replay;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "gatehouse", version, about = "Typed Auth0 Management API v2 and Teams API tooling")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the model against recorded traffic: decode → encode every
+    /// request and response body of go-vcr cassettes (`*.yaml`) and report
+    /// what did not survive unchanged.
+    Replay(replay::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Replay(args) => replay::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("gatehouse: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

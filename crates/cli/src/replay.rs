@@ -1,0 +1,561 @@
+//! `gatehouse replay DIR...`: checks the model against recorded traffic.
+//!
+//! Every `*.yaml` go-vcr cassette (format version 2) found under the given
+//! directories is read, and each recorded interaction is matched against the
+//! operation table by method and raw path. For a supported operation the
+//! request body (when the operation sends one) and the response body are
+//! decoded into the model's types and encoded again; the result must be the
+//! same JSON as what was recorded. Error responses must decode as a typed
+//! [`ErrorBody`] that keeps their code and message.
+//!
+//! One `FAIL` line is printed per difference, naming the JSON path of the
+//! first difference, and the last line is always
+//! `N passed, M failed, K skipped`.
+
+use anyhow::Result;
+use gatehouse_model::operation::{self, OperationId, OperationSpec, Verb};
+use gatehouse_model::{Api, ErrorBody};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `gatehouse replay`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directories to search recursively for `*.yaml` cassettes (or cassette files).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Also print a line for every interaction that passed or was skipped.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Runs the replay and prints its report; the exit status is non-zero when anything failed.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let mut report = Report::new(std::io::stdout().lock(), args.verbose);
+    for dir in &args.dirs {
+        replay_tree(dir, &mut report);
+    }
+    let failed = report.failed;
+    report.finish();
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+// ---------------------------------------------------------------------------
+// Cassettes
+
+/// A go-vcr cassette; fields other than these are ignored.
+#[derive(Deserialize)]
+struct Cassette {
+    interactions: Vec<Interaction>,
+}
+
+#[derive(Deserialize)]
+struct Interaction {
+    #[serde(default)]
+    id: Option<serde_yaml::Value>,
+    request: RecordedRequest,
+    response: RecordedResponse,
+}
+
+#[derive(Deserialize)]
+struct RecordedRequest {
+    method: String,
+    url: String,
+    #[serde(default, deserialize_with = "scalar_string")]
+    body: String,
+    #[serde(default)]
+    form: Option<serde_yaml::Mapping>,
+    #[serde(default)]
+    headers: Option<serde_yaml::Mapping>,
+}
+
+#[derive(Deserialize)]
+struct RecordedResponse {
+    #[serde(default, deserialize_with = "scalar_string")]
+    body: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    code: Option<u16>,
+}
+
+impl RecordedResponse {
+    /// The status code: `code`, or the number that starts `status` (`201 Created`).
+    fn code(&self) -> Option<u16> {
+        self.code
+            .or_else(|| self.status.as_deref()?.split_whitespace().next()?.parse().ok())
+    }
+}
+
+/// Reads a YAML scalar as a string (a missing or `null` body is empty).
+fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::Null => String::new(),
+        serde_yaml::Value::String(s) => s,
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        other => return Err(serde::de::Error::custom(format!("expected a string body, got {other:?}"))),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+/// What went wrong with one side of an interaction.
+struct Failure {
+    side: &'static str,
+    path: String,
+    what: String,
+}
+
+impl Failure {
+    fn new(side: &'static str, path: impl Into<String>, what: impl Into<String>) -> Self {
+        Self {
+            side,
+            path: path.into(),
+            what: what.into(),
+        }
+    }
+}
+
+struct Report<W: Write> {
+    out: W,
+    verbose: bool,
+    passed: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+impl<W: Write> Report<W> {
+    fn new(out: W, verbose: bool) -> Self {
+        Self {
+            out,
+            verbose,
+            passed: 0,
+            failed: 0,
+            skipped: 0,
+        }
+    }
+
+    fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        // A closed pipe (`| head`) must not turn into a panic.
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    /// A file or directory that could not be read as cassettes; counts as one failure.
+    fn broken(&mut self, file: &Path, what: &str) {
+        self.failed += 1;
+        self.line(format_args!("FAIL {}: {what}", file.display()));
+    }
+
+    fn finish(mut self) {
+        let (passed, failed, skipped) = (self.passed, self.failed, self.skipped);
+        self.line(format_args!("{passed} passed, {failed} failed, {skipped} skipped"));
+        let _ = self.out.flush();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Walking and checking
+
+fn replay_tree<W: Write>(root: &Path, report: &mut Report<W>) {
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_owned();
+                report.broken(&path, &format!("cannot read: {err}"));
+                continue;
+            }
+        };
+        let is_cassette = entry.file_type().is_file()
+            && entry
+                .path()
+                .extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml");
+        if is_cassette {
+            replay_file(entry.path(), report);
+        }
+    }
+}
+
+fn replay_file<W: Write>(file: &Path, report: &mut Report<W>) {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) => return report.broken(file, &format!("cannot read: {err}")),
+    };
+    let cassette: Cassette = match serde_yaml::from_str(&text) {
+        Ok(cassette) => cassette,
+        Err(err) => return report.broken(file, &format!("malformed cassette: {err}")),
+    };
+    for (index, interaction) in cassette.interactions.iter().enumerate() {
+        let id = match &interaction.id {
+            Some(serde_yaml::Value::Number(n)) => n.to_string(),
+            Some(serde_yaml::Value::String(s)) => s.clone(),
+            _ => index.to_string(),
+        };
+        let request = &interaction.request;
+        let (host, raw_path) = split_url(&request.url);
+        let found = Verb::parse(&request.method)
+            .and_then(|verb| operation::find(verb, raw_path))
+            .filter(|(spec, _)| host_serves(host, spec));
+        let Some((spec, _params)) = found else {
+            report.skipped += 1;
+            if report.verbose {
+                report.line(format_args!(
+                    "skip {} #{id} {} {raw_path}",
+                    file.display(),
+                    request.method
+                ));
+            }
+            continue;
+        };
+        let op = spec.id;
+        let failures: Vec<Failure> = check_request(op, request)
+            .into_iter()
+            .chain(check_response(op, &interaction.response))
+            .collect();
+        if failures.is_empty() {
+            report.passed += 1;
+            if report.verbose {
+                report.line(format_args!("ok {} #{id} {}", file.display(), op.name()));
+            }
+        } else {
+            report.failed += 1;
+            for f in failures {
+                report.line(format_args!(
+                    "FAIL {} #{id} {} {}: {}: {}",
+                    file.display(),
+                    op.name(),
+                    f.side,
+                    f.path,
+                    f.what
+                ));
+            }
+        }
+    }
+}
+
+/// Splits a recorded URL into its host and raw (still percent-encoded) path.
+fn split_url(url: &str) -> (&str, &str) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (authority, path) = if url.contains("://") {
+        match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        }
+    } else {
+        ("", rest)
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = host.split(':').next().unwrap_or(host);
+    (host, if path.is_empty() { "/" } else { path })
+}
+
+/// Teams hosts (`*.teams.auth0.com`) serve only Teams operations.
+fn host_serves(host: &str, spec: &OperationSpec) -> bool {
+    let teams_host = host.to_ascii_lowercase().ends_with(".teams.auth0.com");
+    !teams_host || spec.api == Api::Teams
+}
+
+fn header<'a>(headers: Option<&'a serde_yaml::Mapping>, name: &str) -> Option<&'a str> {
+    let (_, values) = headers?
+        .iter()
+        .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))?;
+    match values {
+        serde_yaml::Value::Sequence(seq) => seq.first()?.as_str(),
+        other => other.as_str(),
+    }
+}
+
+/// The request body as JSON bytes, or `None` when nothing was sent.
+/// Form-encoded bodies become a JSON object of their fields.
+fn request_json(request: &RecordedRequest) -> Option<Vec<u8>> {
+    let form = request.form.as_ref().filter(|form| !form.is_empty());
+    if let Some(form) = form {
+        let mut fields = Vec::new();
+        for (key, values) in form {
+            let key = key.as_str().map_or_else(|| yaml_scalar(key), str::to_owned);
+            match values {
+                serde_yaml::Value::Sequence(seq) => {
+                    for value in seq {
+                        fields.push((key.clone(), yaml_scalar(value)));
+                    }
+                }
+                value => fields.push((key, yaml_scalar(value))),
+            }
+        }
+        return Some(form_object(fields).to_string().into_bytes());
+    }
+    let content_type = header(request.headers.as_ref(), "content-type").unwrap_or("");
+    let body = request.body.trim();
+    if body.is_empty() {
+        return None;
+    }
+    if content_type.contains("application/x-www-form-urlencoded") {
+        return Some(form_object(parse_urlencoded(body)).to_string().into_bytes());
+    }
+    Some(body.as_bytes().to_vec())
+}
+
+fn yaml_scalar(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Null => String::new(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
+    }
+}
+
+fn parse_urlencoded(body: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let s = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned()
+    };
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Form fields as a JSON object: one value is a string, repeated keys an array.
+fn form_object(fields: Vec<(String, String)>) -> Value {
+    let mut obj = Map::new();
+    for (key, value) in fields {
+        match obj.get_mut(&key) {
+            None => {
+                obj.insert(key, Value::String(value));
+            }
+            Some(Value::Array(items)) => items.push(Value::String(value)),
+            Some(first) => {
+                let first = first.take();
+                obj.insert(key, Value::Array(vec![first, Value::String(value)]));
+            }
+        }
+    }
+    Value::Object(obj)
+}
+
+fn check_request(op: OperationId, request: &RecordedRequest) -> Option<Failure> {
+    let bytes = request_json(request)?;
+    let roundtripped = match op.roundtrip_body(&bytes)? {
+        Ok(value) => value,
+        Err(err) => return Some(Failure::new("request", json_path(&err.path), format!("does not decode: {}", err.message))),
+    };
+    let original: Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(err) => return Some(Failure::new("request", "$", format!("recorded body is not JSON: {err}"))),
+    };
+    let (path, what) = first_difference(&original, &roundtripped)?;
+    Some(Failure::new("request", path, what))
+}
+
+fn check_response(op: OperationId, response: &RecordedResponse) -> Option<Failure> {
+    let Some(code) = response.code() else {
+        return Some(Failure::new("response", "$", "no status code recorded"));
+    };
+    let body = response.body.as_bytes();
+    if !(200..300).contains(&code) {
+        return check_error(body);
+    }
+    if response.body.trim().is_empty() {
+        return None;
+    }
+    let roundtripped = match op.roundtrip_response(body) {
+        Ok(value) => value,
+        Err(err) => return Some(Failure::new("response", json_path(&err.path), format!("does not decode: {}", err.message))),
+    };
+    let original: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(err) => return Some(Failure::new("response", "$", format!("recorded body is not JSON: {err}"))),
+    };
+    let (path, what) = first_difference(&original, &roundtripped)?;
+    Some(Failure::new("response", path, what))
+}
+
+/// Error bodies must decode as the typed shape their keys announce, keep
+/// code and message, and encode back to what was recorded.
+fn check_error(body: &[u8]) -> Option<Failure> {
+    let decoded = ErrorBody::parse(body);
+    let fail = |path: &str, what: String| Some(Failure::new("response", path, what));
+    let Ok(original) = serde_json::from_slice::<Value>(body) else {
+        let text = String::from_utf8_lossy(body);
+        return match &decoded {
+            ErrorBody::Text(kept) if *kept == text => None,
+            other => fail("$", format!("non-JSON error body was not kept as text: {other:?}")),
+        };
+    };
+    let field = |key: &str| original.get(key).and_then(Value::as_str);
+    // Which typed shape the keys announce, with the code and message it must keep.
+    let expected = match &original {
+        Value::Object(obj) if obj.contains_key("statusCode") => Some(("Management", field("errorCode"), field("message"))),
+        Value::Object(obj) if obj.contains_key("type") && obj.contains_key("status") => {
+            Some(("Teams", field("type"), field("title")))
+        }
+        Value::Object(_) if field("error").is_some() => Some(("OAuth", field("error"), field("error_description"))),
+        _ => None,
+    };
+    let kind = match &decoded {
+        ErrorBody::Management(_) => "Management",
+        ErrorBody::OAuth(_) => "OAuth",
+        ErrorBody::Teams(_) => "Teams",
+        ErrorBody::Json(_) => "untyped JSON",
+        ErrorBody::Text(_) => "text",
+    };
+    if let Some((want, code, message)) = expected {
+        if kind != want {
+            return fail("$", format!("error body decoded as {kind}, expected a {want} error"));
+        }
+        if code.is_some() && decoded.code() != code {
+            return fail("$", format!("error code {:?} not kept (got {:?})", code, decoded.code()));
+        }
+        if message.is_some() && decoded.message().as_deref() != message {
+            return fail("$", format!("error message {message:?} not kept (got {:?})", decoded.message()));
+        }
+    }
+    let reencoded = match serde_json::to_value(&decoded) {
+        Ok(value) => value,
+        Err(err) => return fail("$", format!("error body does not encode: {err}")),
+    };
+    let (path, what) = first_difference(&original, &reencoded)?;
+    fail(&path, what)
+}
+
+// ---------------------------------------------------------------------------
+// JSON difference
+
+/// A model decode path (`users[3].name`, `.` for the root) as a `$` JSON path.
+fn json_path(path: &str) -> String {
+    match path {
+        "" | "." => "$".to_owned(),
+        p if p.starts_with('[') => format!("${p}"),
+        p => format!("$.{p}"),
+    }
+}
+
+/// The JSON path of the first place where `after` differs from `before`, and what differs.
+fn first_difference(before: &Value, after: &Value) -> Option<(String, String)> {
+    let mut path = String::from("$");
+    diff_at(&mut path, before, after)
+}
+
+fn diff_at(path: &mut String, before: &Value, after: &Value) -> Option<(String, String)> {
+    match (before, after) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, va) in a {
+                let len = path.len();
+                push_key(path, key);
+                let found = match b.get(key) {
+                    None => Some((path.clone(), format!("missing after roundtrip (was {})", short(va)))),
+                    Some(vb) => diff_at(path, va, vb),
+                };
+                if found.is_some() {
+                    return found;
+                }
+                path.truncate(len);
+            }
+            let (key, vb) = b.iter().find(|(key, _)| !a.contains_key(*key))?;
+            push_key(path, key);
+            Some((path.clone(), format!("added by roundtrip ({})", short(vb))))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                if let Some(found) = diff_at(path, va, vb) {
+                    return Some(found);
+                }
+                path.truncate(len);
+            }
+            let n = a.len().min(b.len());
+            path.push_str(&format!("[{n}]"));
+            match a.len().cmp(&b.len()) {
+                std::cmp::Ordering::Greater => Some((
+                    path.clone(),
+                    format!("missing after roundtrip ({} of {} items kept)", b.len(), a.len()),
+                )),
+                std::cmp::Ordering::Less => Some((path.clone(), format!("added by roundtrip ({})", short(&b[n])))),
+                std::cmp::Ordering::Equal => None,
+            }
+        }
+        _ if before == after => None,
+        _ => Some((path.clone(), format!("was {}, became {}", short(before), short(after)))),
+    }
+}
+
+fn push_key(path: &mut String, key: &str) {
+    let plain = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        path.push('.');
+        path.push_str(key);
+    } else {
+        path.push_str(&format!("[{}]", Value::String(key.to_owned())));
+    }
+}
+
+/// A value as compact JSON, cut to a readable length.
+fn short(value: &Value) -> String {
+    const MAX: usize = 80;
+    let text = value.to_string();
+    if text.chars().count() <= MAX {
+        text
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn split_url_keeps_the_raw_path() {
+        assert_eq!(
+            split_url("https://t.example/api/v2/users/auth0%7C1/roles?page=0#x"),
+            ("t.example", "/api/v2/users/auth0%7C1/roles")
+        );
+        assert_eq!(split_url("http://u@h.example:8080"), ("h.example", "/"));
+        assert_eq!(split_url("/oauth/token"), ("", "/oauth/token"));
+    }
+
+    #[test]
+    fn differences_name_the_json_path() {
+        let a = json!({"users": [{"id": 1, "identities": [{"provider": "auth0"}]}]});
+        let b = json!({"users": [{"id": 1, "identities": [{"provider": 3}]}]});
+        let (path, what) = first_difference(&a, &b).unwrap();
+        assert_eq!(path, "$.users[0].identities[0].provider");
+        assert_eq!(what, "was \"auth0\", became 3");
+        let (path, what) = first_difference(&json!({"a": 1, "b c": 2}), &json!({"a": 1})).unwrap();
+        assert_eq!((path.as_str(), what.as_str()), ("$[\"b c\"]", "missing after roundtrip (was 2)"));
+        let (path, _) = first_difference(&json!([1]), &json!([1, 2])).unwrap();
+        assert_eq!(path, "$[1]");
+        assert_eq!(first_difference(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})), None);
+        assert!(first_difference(&json!(1), &json!(1.0)).is_some());
+    }
+
+    #[test]
+    fn form_bodies_become_objects() {
+        let fields = parse_urlencoded("a=1&b=x+y%21&a=2&c");
+        assert_eq!(form_object(fields), json!({"a": ["1", "2"], "b": "x y!", "c": ""}));
+    }
+
+    #[test]
+    fn decode_paths_become_json_paths() {
+        assert_eq!(json_path("."), "$");
+        assert_eq!(json_path("users[3].name"), "$.users[3].name");
+        assert_eq!(json_path("[0].id"), "$[0].id");
+    }
+}

@@ -1,0 +1,336 @@
+//! Typed errors: what Auth0 said went wrong, what the model refused to send,
+//! and what could not be decoded.
+
+use crate::rate_limit::RateLimit;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// A JSON body that did not have the expected shape, with the path of the
+/// first field that failed (for example `users[3].identities[0].provider`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not decode `{path}`: {message}")]
+pub struct DecodeError {
+    /// JSON path of the first value that failed, `.` for the whole body.
+    pub path: String,
+    /// What was wrong with it.
+    pub message: String,
+}
+
+/// Input that Auth0 documents as invalid, refused before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// A number outside the range the API accepts.
+    #[error("`{name}` must be between {min} and {max}, got {value}")]
+    OutOfRange {
+        /// Parameter name as sent on the wire.
+        name: &'static str,
+        /// Smallest accepted value.
+        min: u64,
+        /// Largest accepted value.
+        max: u64,
+        /// The value given.
+        value: u64,
+    },
+    /// A list or string that must not be empty.
+    #[error("`{name}` must not be empty")]
+    Empty {
+        /// Parameter or field name.
+        name: &'static str,
+    },
+    /// A path parameter that cannot name an object (empty, `.` or `..`).
+    #[error("`{name}` cannot be {value:?}: it would not name a single object")]
+    PathParam {
+        /// Path parameter name.
+        name: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// Offset paging past the 1,000-result window Auth0 serves.
+    #[error(
+        "page {page} with per_page {per_page} is past the first 1,000 results Auth0 serves; \
+         narrow the query, or use a user export job to read everything"
+    )]
+    ResultWindow {
+        /// Zero-based page asked for.
+        page: u64,
+        /// Page size asked for.
+        per_page: u64,
+    },
+    /// A base URL that does not make a valid request URI.
+    #[error("`{url}` is not a usable URL: {reason}")]
+    Url {
+        /// The URL built.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A body that cannot be encoded as JSON.
+    #[error("the request body cannot be encoded: {reason}")]
+    Body {
+        /// Why encoding failed.
+        reason: String,
+    },
+    /// Two parameters that cannot be combined.
+    #[error("`{first}` cannot be combined with `{second}`")]
+    Conflict {
+        /// One parameter.
+        first: &'static str,
+        /// The other.
+        second: &'static str,
+    },
+}
+
+crate::object! {
+    /// The error body of the Management API: `{statusCode, error, message, errorCode?}`.
+    pub struct ManagementErrorBody {
+        required {
+            /// HTTP status repeated in the body.
+            status_code: u16 => "statusCode",
+            /// Reason phrase, such as `Not Found`.
+            error: String => "error"
+        }
+        optional {
+            /// Human-readable explanation.
+            message: String => "message",
+            /// Machine-readable code such as `inexistent_user`; some endpoints omit it.
+            error_code: String => "errorCode"
+        }
+    }
+}
+
+crate::object! {
+    /// The OAuth error body of `/oauth/token`: `{error, error_description}`.
+    pub struct OAuthErrorBody {
+        required {
+            /// OAuth error code such as `access_denied`.
+            error: String => "error"
+        }
+        optional {
+            /// Human-readable explanation.
+            error_description: String => "error_description"
+        }
+    }
+}
+
+crate::object! {
+    /// The error body of the Teams API: `{status, type, title, details?}`.
+    pub struct TeamsErrorBody {
+        required {
+            /// HTTP status repeated in the body.
+            status: u16 => "status",
+            /// Machine-readable code such as `TENANT_NOT_FOUND`.
+            kind: String => "type"
+        }
+        optional {
+            /// Short human-readable summary.
+            title: String => "title",
+            /// More detail: a string or a structure, depending on the error.
+            details: Value => "details"
+        }
+    }
+}
+
+/// The body of an error response, decoded by which keys it has.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorBody {
+    /// Management API shape.
+    Management(ManagementErrorBody),
+    /// OAuth shape (token endpoint, some rate-limit answers).
+    OAuth(OAuthErrorBody),
+    /// Teams API shape.
+    Teams(TeamsErrorBody),
+    /// JSON that fits none of the known shapes.
+    Json(Value),
+    /// A body that is not JSON (a proxy's HTML page, plain text), or none.
+    Text(String),
+}
+
+impl ErrorBody {
+    /// Decodes an error body. Never fails: unknown shapes are kept as they came.
+    pub fn parse(bytes: &[u8]) -> Self {
+        let Ok(value) = serde_json::from_slice::<Value>(bytes) else {
+            return Self::Text(String::from_utf8_lossy(bytes).into_owned());
+        };
+        Self::from_value(value)
+    }
+
+    /// Decodes an error body that is already JSON.
+    pub fn from_value(value: Value) -> Self {
+        let Some(obj) = value.as_object() else {
+            return Self::Json(value);
+        };
+        let decoded = if obj.contains_key("statusCode") {
+            ManagementErrorBody::deserialize(&value).ok().map(Self::Management)
+        } else if obj.contains_key("type") && obj.contains_key("status") {
+            TeamsErrorBody::deserialize(&value).ok().map(Self::Teams)
+        } else if obj.get("error").is_some_and(Value::is_string) {
+            OAuthErrorBody::deserialize(&value).ok().map(Self::OAuth)
+        } else {
+            None
+        };
+        decoded.unwrap_or(Self::Json(value))
+    }
+
+    /// Machine-readable code: `errorCode`, the OAuth `error`, or the Teams `type`.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Management(b) => b.error_code.as_deref(),
+            Self::OAuth(b) => Some(&b.error),
+            Self::Teams(b) => Some(&b.kind),
+            Self::Json(v) => v
+                .get("errorCode")
+                .or_else(|| v.get("error"))
+                .and_then(Value::as_str),
+            Self::Text(_) => None,
+        }
+    }
+
+    /// Human-readable message, as Auth0 worded it where it gave one.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Self::Management(b) => b.message.clone().or_else(|| Some(b.error.clone())),
+            Self::OAuth(b) => b.error_description.clone().or_else(|| Some(b.error.clone())),
+            Self::Teams(b) => b
+                .title
+                .clone()
+                .or_else(|| b.details.as_ref().and_then(Value::as_str).map(str::to_owned)),
+            Self::Json(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
+            Self::Text(t) => {
+                let t = t.trim();
+                (!t.is_empty()).then(|| t.chars().take(200).collect())
+            }
+        }
+    }
+}
+
+impl Serialize for ErrorBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Management(b) => b.serialize(s),
+            Self::OAuth(b) => b.serialize(s),
+            Self::Teams(b) => b.serialize(s),
+            Self::Json(v) => v.serialize(s),
+            Self::Text(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::from_value(Value::deserialize(d)?))
+    }
+}
+
+/// An error response from Auth0 (or from a server speaking its API).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// The decoded body.
+    pub body: ErrorBody,
+    /// Rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+}
+
+impl ApiError {
+    /// Machine-readable code (`inexistent_user`, `access_denied`, `TENANT_NOT_FOUND`, ...).
+    pub fn code(&self) -> Option<&str> {
+        self.body.code()
+    }
+
+    /// Human-readable message, falling back to the status's reason phrase.
+    pub fn message(&self) -> String {
+        self.body.message().unwrap_or_else(|| {
+            http::StatusCode::from_u16(self.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("error")
+                .to_owned()
+        })
+    }
+
+    /// Whether waiting and sending again may succeed (429, 502, 503, 504).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.status, 429 | 502 | 503 | 504)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.message())?;
+        if let Some(code) = self.code() {
+            write!(f, " ({code})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Everything that can go wrong between building a request and reading its answer.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Auth0 answered with an error status.
+    #[error("Auth0 API error {0}")]
+    Api(Box<ApiError>),
+    /// The request was refused before sending.
+    #[error("invalid request: {0}")]
+    Validation(#[from] ValidationError),
+    /// A success status with a body of an unexpected shape.
+    #[error("unexpected response body (status {status}): {source}")]
+    Decode {
+        /// HTTP status code.
+        status: u16,
+        /// Where decoding failed.
+        source: DecodeError,
+        /// Rate-limit headers of the response.
+        rate_limit: RateLimit,
+    },
+    /// Offset paging reached the 1,000-result window: more results exist than Auth0 will page through.
+    #[error(
+        "only the first {window} of {total} results can be paged through; \
+         narrow the query, or use a user export job to read everything"
+    )]
+    ResultWindow {
+        /// How many results Auth0 says match.
+        total: u64,
+        /// How many can be paged through (1,000).
+        window: u64,
+    },
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Self::Api(Box::new(e))
+    }
+}
+
+impl Error {
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Rate-limit headers, when a response was received.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        match self {
+            Self::Api(e) => Some(&e.rate_limit),
+            Self::Decode { rate_limit, .. } => Some(rate_limit),
+            _ => None,
+        }
+    }
+
+    /// The API error, if Auth0 answered with one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+

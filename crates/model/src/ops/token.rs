@@ -1,0 +1,24 @@
+//! The client-credentials exchange.
+
+pub use crate::token::{TokenRequest, TokenResponse};
+use crate::operation::Operation;
+
+/// `POST /oauth/token` with the client-credentials grant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientCredentials {
+    /// The request sent.
+    pub body: TokenRequest,
+}
+
+impl ClientCredentials {
+    /// Exchanges `body`'s credentials for a token.
+    pub fn new(body: TokenRequest) -> Self {
+        Self { body }
+    }
+}
+
+impl Operation for ClientCredentials {
+    fn body(&self) -> Option<&TokenRequest> {
+        Some(&self.body)
+    }
+}

@@ -1,0 +1,122 @@
+//! Path templates: filling them with percent-encoded ids, and matching raw
+//! paths back to a template.
+//!
+//! Every parameter becomes exactly one path segment. Auth0 user ids contain
+//! `|` and arbitrary ids may contain `/`, `?`, `#` or `%`; all of them are
+//! encoded, so an id can never change which endpoint is called. Ids that are
+//! empty, `.` or `..` are refused: URL parsers treat those (even encoded as
+//! `%2E%2E`) as a different path.
+
+use crate::error::ValidationError;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// Bytes left as they are in a segment: RFC 3986's unreserved characters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// Bytes left as they are in a query component.
+const QUERY: &AsciiSet = &SEGMENT.remove(b'*').remove(b':').remove(b',');
+
+/// Percent-encodes one path segment, refusing values that cannot name one object.
+pub fn encode_segment(name: &'static str, value: &str) -> Result<String, ValidationError> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(ValidationError::PathParam { name, value: value.to_owned() });
+    }
+    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+}
+
+/// Percent-encodes a query key or value.
+pub fn encode_query(value: &str) -> String {
+    utf8_percent_encode(value, QUERY).to_string()
+}
+
+/// The names of a template's parameters, in order (`{id}` gives `id`).
+pub fn param_names(template: &'static str) -> impl Iterator<Item = &'static str> {
+    template
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+}
+
+/// Fills a template such as `/api/v2/users/{id}/roles` with values, in order.
+pub fn fill(template: &'static str, values: &[&str]) -> Result<String, ValidationError> {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut values = values.iter();
+    for (i, seg) in template.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let value = values.next().ok_or(ValidationError::Empty { name })?;
+                out.push_str(&encode_segment(name, value)?);
+            }
+            None => out.push_str(seg),
+        }
+    }
+    Ok(out)
+}
+
+/// Matches a raw (still encoded) path against a template and returns the
+/// decoded parameter values, or `None` when it is another path.
+pub fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
+    let mut params = Vec::new();
+    let mut t = template.split('/');
+    let mut p = path.split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(ts), Some(ps)) => {
+                if ts.starts_with('{') {
+                    let value = percent_decode_str(ps).decode_utf8().ok()?;
+                    if value.is_empty() || value == "." || value == ".." {
+                        return None;
+                    }
+                    params.push(value.into_owned());
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_encoded() {
+        assert_eq!(fill("/api/v2/users/{id}", &["auth0|abc"]).unwrap(), "/api/v2/users/auth0%7Cabc");
+        assert_eq!(
+            fill("/api/v2/users/{id}/roles", &["a/b?c#d%e"]).unwrap(),
+            "/api/v2/users/a%2Fb%3Fc%23d%25e/roles"
+        );
+    }
+
+    #[test]
+    fn dot_segments_and_empty_ids_are_refused() {
+        for bad in ["", ".", ".."] {
+            assert!(fill("/api/v2/users/{id}", &[bad]).is_err(), "{bad:?}");
+        }
+        assert_eq!(fill("/api/v2/users/{id}", &["a..b"]).unwrap(), "/api/v2/users/a..b");
+    }
+
+    #[test]
+    fn matching_decodes_params() {
+        assert_eq!(
+            match_template("/api/v2/users/{id}/roles", "/api/v2/users/auth0%7C1/roles"),
+            Some(vec!["auth0|1".to_owned()])
+        );
+        assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/a/roles"), None);
+        assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/.."), None);
+        assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/"), None);
+    }
+
+    #[test]
+    fn param_names_in_order() {
+        assert_eq!(
+            param_names("/api/v2/organizations/{id}/members/{user_id}/roles").collect::<Vec<_>>(),
+            ["id", "user_id"]
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! `cargo xtask codegen`: generates `crates/model/src/generated/` from Auth0's
+//! OpenAPI specs in `../shared/auth0` (override with `AUTH0_SPEC_DIR`).
+//!
+//! Only the schemas reachable from the operations listed in [`config`] are
+//! generated. The specs are never copied into the repository; the generated
+//! code is committed, and `--check` verifies it is up to date.
+
+mod config;
+mod emit;
+mod build;
+mod names;
+mod schema;
+
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Options of `cargo xtask codegen`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Regenerate in memory and fail if the committed files differ.
+    #[arg(long)]
+    pub check: bool,
+    /// Directory holding `management-api-oas.json` and `teams-api-oas.json`
+    /// [default: ../shared/auth0 next to the repository]
+    #[arg(long, env = "AUTH0_SPEC_DIR")]
+    pub spec_dir: Option<PathBuf>,
+}
+
+/// Generates (or with `--check`, verifies) the model's generated modules.
+pub fn run(args: Args) -> Result<()> {
+    let root = repo_root();
+    let spec_dir = args.spec_dir.unwrap_or_else(|| root.join("../shared/auth0"));
+    if !spec_dir.is_dir() {
+        bail!("spec directory {} not found (set AUTH0_SPEC_DIR)", spec_dir.display());
+    }
+    let out_dir = root.join("crates/model/src/generated");
+    let files = generate(&spec_dir)?;
+
+    if args.check {
+        let mut stale = Vec::new();
+        for (name, text) in &files {
+            let path = out_dir.join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(path.display().to_string());
+            }
+        }
+        if !stale.is_empty() {
+            bail!("generated code is out of date, run `cargo xtask codegen`:\n  {}", stale.join("\n  "));
+        }
+        eprintln!("codegen: {} files up to date", files.len());
+        return Ok(());
+    }
+
+    std::fs::create_dir_all(&out_dir)?;
+    for (name, text) in &files {
+        let path = out_dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("codegen: wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+}
+
+/// Every generated file: (name inside `generated/`, formatted text).
+fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
+    let modules = [&config::MANAGEMENT, &config::TEAMS];
+    let mut files = vec![("mod.rs".to_owned(), rustfmt(&emit::mod_rs(&modules))?)];
+    for m in modules {
+        let path = spec_dir.join(m.spec_file);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let spec = schema::Spec { root: serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? };
+        let items = build::Gen::new(&spec, m).run()?;
+        let objects = items.iter().filter(|i| matches!(i, build::Item::Object { .. })).count();
+        let enums = items.iter().filter(|i| matches!(i, build::Item::Enum { .. })).count();
+        eprintln!("codegen: {}: {objects} objects, {enums} enums, {} aliases", m.file, items.len() - objects - enums);
+        files.push((m.file.to_owned(), rustfmt(&emit::module(m, &items))?));
+    }
+    Ok(files)
+}
+
+/// Formats Rust source with `rustfmt --edition 2024`.
+fn rustfmt(source: &str) -> Result<String> {
+    let mut child = Command::new("rustfmt")
+        .current_dir(repo_root())
+        .args(["--edition", "2024", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running rustfmt (install it with `rustup component add rustfmt`)")?;
+    let mut stdin = child.stdin.take().context("rustfmt stdin")?;
+    let input = source.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output()?;
+    writer.join().map_err(|_| anyhow::anyhow!("writing to rustfmt panicked"))??;
+    if !output.status.success() {
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
