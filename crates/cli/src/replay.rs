@@ -40,7 +40,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let failed = report.failed;
     report.finish();
-    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -85,8 +89,14 @@ struct RecordedResponse {
 impl RecordedResponse {
     /// The status code: `code`, or the number that starts `status` (`201 Created`).
     fn code(&self) -> Option<u16> {
-        self.code
-            .or_else(|| self.status.as_deref()?.split_whitespace().next()?.parse().ok())
+        self.code.or_else(|| {
+            self.status
+                .as_deref()?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
     }
 }
 
@@ -97,7 +107,11 @@ fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         serde_yaml::Value::String(s) => s,
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
-        other => return Err(serde::de::Error::custom(format!("expected a string body, got {other:?}"))),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string body, got {other:?}"
+            )));
+        }
     })
 }
 
@@ -153,7 +167,9 @@ impl<W: Write> Report<W> {
 
     fn finish(mut self) {
         let (passed, failed, skipped) = (self.passed, self.failed, self.skipped);
-        self.line(format_args!("{passed} passed, {failed} failed, {skipped} skipped"));
+        self.line(format_args!(
+            "{passed} passed, {failed} failed, {skipped} skipped"
+        ));
         let _ = self.out.flush();
     }
 }
@@ -162,7 +178,9 @@ impl<W: Write> Report<W> {
 // Walking and checking
 
 fn replay_tree<W: Write>(root: &Path, report: &mut Report<W>) {
-    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -252,7 +270,9 @@ fn split_url(url: &str) -> (&str, &str) {
         ("", rest)
     };
     let path = path.split(['?', '#']).next().unwrap_or("/");
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = host.split(':').next().unwrap_or(host);
     (host, if path.is_empty() { "/" } else { path })
 }
@@ -309,14 +329,19 @@ fn yaml_scalar(value: &serde_yaml::Value) -> String {
         serde_yaml::Value::Null => String::new(),
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     }
 }
 
 fn parse_urlencoded(body: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned()
+        percent_encoding::percent_decode_str(&s)
+            .decode_utf8_lossy()
+            .into_owned()
     };
     body.split('&')
         .filter(|pair| !pair.is_empty())
@@ -349,11 +374,17 @@ fn check_request(op: OperationId, request: &RecordedRequest) -> Option<Failure> 
     let bytes = request_json(request)?;
     let roundtripped = match op.roundtrip_body(&bytes)? {
         Ok(value) => value,
-        Err(err) => return Some(Failure::new("request", json_path(&err.path), format!("does not decode: {}", err.message))),
+        Err(err) => return Some(decode_failure("request", &err)),
     };
     let original: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
-        Err(err) => return Some(Failure::new("request", "$", format!("recorded body is not JSON: {err}"))),
+        Err(err) => {
+            return Some(Failure::new(
+                "request",
+                "$",
+                format!("recorded body is not JSON: {err}"),
+            ));
+        }
     };
     let (path, what) = first_difference(&original, &roundtripped)?;
     Some(Failure::new("request", path, what))
@@ -372,11 +403,17 @@ fn check_response(op: OperationId, response: &RecordedResponse) -> Option<Failur
     }
     let roundtripped = match op.roundtrip_response(body) {
         Ok(value) => value,
-        Err(err) => return Some(Failure::new("response", json_path(&err.path), format!("does not decode: {}", err.message))),
+        Err(err) => return Some(decode_failure("response", &err)),
     };
     let original: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
-        Err(err) => return Some(Failure::new("response", "$", format!("recorded body is not JSON: {err}"))),
+        Err(err) => {
+            return Some(Failure::new(
+                "response",
+                "$",
+                format!("recorded body is not JSON: {err}"),
+            ));
+        }
     };
     let (path, what) = first_difference(&original, &roundtripped)?;
     Some(Failure::new("response", path, what))
@@ -391,17 +428,24 @@ fn check_error(body: &[u8]) -> Option<Failure> {
         let text = String::from_utf8_lossy(body);
         return match &decoded {
             ErrorBody::Text(kept) if *kept == text => None,
-            other => fail("$", format!("non-JSON error body was not kept as text: {other:?}")),
+            other => fail(
+                "$",
+                format!("non-JSON error body was not kept as text: {other:?}"),
+            ),
         };
     };
     let field = |key: &str| original.get(key).and_then(Value::as_str);
     // Which typed shape the keys announce, with the code and message it must keep.
     let expected = match &original {
-        Value::Object(obj) if obj.contains_key("statusCode") => Some(("Management", field("errorCode"), field("message"))),
+        Value::Object(obj) if obj.contains_key("statusCode") => {
+            Some(("Management", field("errorCode"), field("message")))
+        }
         Value::Object(obj) if obj.contains_key("type") && obj.contains_key("status") => {
             Some(("Teams", field("type"), field("title")))
         }
-        Value::Object(_) if field("error").is_some() => Some(("OAuth", field("error"), field("error_description"))),
+        Value::Object(_) if field("error").is_some() => {
+            Some(("OAuth", field("error"), field("error_description")))
+        }
         _ => None,
     };
     let kind = match &decoded {
@@ -413,13 +457,25 @@ fn check_error(body: &[u8]) -> Option<Failure> {
     };
     if let Some((want, code, message)) = expected {
         if kind != want {
-            return fail("$", format!("error body decoded as {kind}, expected a {want} error"));
+            return fail(
+                "$",
+                format!("error body decoded as {kind}, expected a {want} error"),
+            );
         }
         if code.is_some() && decoded.code() != code {
-            return fail("$", format!("error code {:?} not kept (got {:?})", code, decoded.code()));
+            return fail(
+                "$",
+                format!("error code {:?} not kept (got {:?})", code, decoded.code()),
+            );
         }
         if message.is_some() && decoded.message().as_deref() != message {
-            return fail("$", format!("error message {message:?} not kept (got {:?})", decoded.message()));
+            return fail(
+                "$",
+                format!(
+                    "error message {message:?} not kept (got {:?})",
+                    decoded.message()
+                ),
+            );
         }
     }
     let reencoded = match serde_json::to_value(&decoded) {
@@ -442,6 +498,41 @@ fn json_path(path: &str) -> String {
     }
 }
 
+/// A decode error as a `$` JSON path and message. Where the model reports
+/// the location inside the message (``field `x`: ...`` from a required
+/// field, `roles[1]: ...` from a list item), that location is moved into
+/// the path.
+fn decode_failure(side: &'static str, err: &gatehouse_model::DecodeError) -> Failure {
+    let mut path = json_path(&err.path);
+    let mut message = err.message.as_str();
+    loop {
+        let field = message
+            .strip_prefix("field `")
+            .and_then(|rest| rest.split_once("`: "));
+        if let Some((field, rest)) = field {
+            push_key(&mut path, field);
+            message = rest;
+            continue;
+        }
+        match message.split_once(": ") {
+            Some((head, rest)) if is_path_like(head) => {
+                path.push_str(&json_path(head)[1..]);
+                message = rest;
+            }
+            _ => break,
+        }
+    }
+    Failure::new(side, path, format!("does not decode: {message}"))
+}
+
+/// Whether `s` looks like `users[3].identities[0]` rather than prose.
+fn is_path_like(s: &str) -> bool {
+    s.contains('[')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+        && s.matches('[').count() == s.matches(']').count()
+}
+
 /// The JSON path of the first place where `after` differs from `before`, and what differs.
 fn first_difference(before: &Value, after: &Value) -> Option<(String, String)> {
     let mut path = String::from("$");
@@ -455,7 +546,10 @@ fn diff_at(path: &mut String, before: &Value, after: &Value) -> Option<(String, 
                 let len = path.len();
                 push_key(path, key);
                 let found = match b.get(key) {
-                    None => Some((path.clone(), format!("missing after roundtrip (was {})", short(va)))),
+                    None => Some((
+                        path.clone(),
+                        format!("missing after roundtrip (was {})", short(va)),
+                    )),
                     Some(vb) => diff_at(path, va, vb),
                 };
                 if found.is_some() {
@@ -481,20 +575,32 @@ fn diff_at(path: &mut String, before: &Value, after: &Value) -> Option<(String, 
             match a.len().cmp(&b.len()) {
                 std::cmp::Ordering::Greater => Some((
                     path.clone(),
-                    format!("missing after roundtrip ({} of {} items kept)", b.len(), a.len()),
+                    format!(
+                        "missing after roundtrip ({} of {} items kept)",
+                        b.len(),
+                        a.len()
+                    ),
                 )),
-                std::cmp::Ordering::Less => Some((path.clone(), format!("added by roundtrip ({})", short(&b[n])))),
+                std::cmp::Ordering::Less => Some((
+                    path.clone(),
+                    format!("added by roundtrip ({})", short(&b[n])),
+                )),
                 std::cmp::Ordering::Equal => None,
             }
         }
         _ if before == after => None,
-        _ => Some((path.clone(), format!("was {}, became {}", short(before), short(after)))),
+        _ => Some((
+            path.clone(),
+            format!("was {}, became {}", short(before), short(after)),
+        )),
     }
 }
 
 fn push_key(path: &mut String, key: &str) {
     let plain = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !key.starts_with(|c: char| c.is_ascii_digit());
     if plain {
         path.push('.');
@@ -539,17 +645,26 @@ mod tests {
         assert_eq!(path, "$.users[0].identities[0].provider");
         assert_eq!(what, "was \"auth0\", became 3");
         let (path, what) = first_difference(&json!({"a": 1, "b c": 2}), &json!({"a": 1})).unwrap();
-        assert_eq!((path.as_str(), what.as_str()), ("$[\"b c\"]", "missing after roundtrip (was 2)"));
+        assert_eq!(
+            (path.as_str(), what.as_str()),
+            ("$[\"b c\"]", "missing after roundtrip (was 2)")
+        );
         let (path, _) = first_difference(&json!([1]), &json!([1, 2])).unwrap();
         assert_eq!(path, "$[1]");
-        assert_eq!(first_difference(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})), None);
+        assert_eq!(
+            first_difference(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})),
+            None
+        );
         assert!(first_difference(&json!(1), &json!(1.0)).is_some());
     }
 
     #[test]
     fn form_bodies_become_objects() {
         let fields = parse_urlencoded("a=1&b=x+y%21&a=2&c");
-        assert_eq!(form_object(fields), json!({"a": ["1", "2"], "b": "x y!", "c": ""}));
+        assert_eq!(
+            form_object(fields),
+            json!({"a": ["1", "2"], "b": "x y!", "c": ""})
+        );
     }
 
     #[test]
@@ -557,5 +672,23 @@ mod tests {
         assert_eq!(json_path("."), "$");
         assert_eq!(json_path("users[3].name"), "$.users[3].name");
         assert_eq!(json_path("[0].id"), "$[0].id");
+        let err = |path: &str, message: &str| gatehouse_model::DecodeError {
+            path: path.into(),
+            message: message.into(),
+        };
+        let f = decode_failure(
+            "response",
+            &err(
+                ".",
+                "roles[1].identities[0]: field `provider`: invalid type: integer `3`",
+            ),
+        );
+        assert_eq!(f.path, "$.roles[1].identities[0].provider");
+        assert_eq!(f.what, "does not decode: invalid type: integer `3`");
+        let f = decode_failure("response", &err("[2]", "expected a list: no array"));
+        assert_eq!(
+            (f.path.as_str(), f.what.as_str()),
+            ("$[2]", "does not decode: expected a list: no array")
+        );
     }
 }

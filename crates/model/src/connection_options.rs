@@ -9,12 +9,16 @@
 use crate::DecodeError;
 use crate::object::decode_value;
 use crate::types::{
-    AdOptions, AdfsOptions, Connection, CreateConnection, DatabaseOptions, GoogleAppsOptions, GoogleOAuth2Options,
-    OidcOptions, OktaOptions, SamlpOptions, Strategy, UpdateConnection, WaadOptions, WindowsLiveOptions,
+    AdOptions, AdfsOptions, Connection, CreateConnection, DatabaseOptions, GoogleAppsOptions,
+    GoogleOAuth2Options, OidcOptions, OktaOptions, SamlpOptions, Strategy, UpdateConnection,
+    WaadOptions, WindowsLiveOptions,
 };
 use serde_json::{Map, Value};
 
 /// A connection's options, typed for the strategies Gatehouse knows.
+// Variants are unboxed so they can be matched and built directly; the enum is
+// a short-lived view of one connection, not something stored in bulk.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConnectionOptions {
     /// Strategy `ad`: Active Directory / LDAP through the AD connector.
@@ -102,8 +106,13 @@ impl ConnectionOptions {
     }
 }
 
-fn typed(strategy: Option<&Strategy>, options: Option<&Map<String, Value>>) -> Result<Option<ConnectionOptions>, DecodeError> {
-    let Some(options) = options else { return Ok(None) };
+fn typed(
+    strategy: Option<&Strategy>,
+    options: Option<&Map<String, Value>>,
+) -> Result<Option<ConnectionOptions>, DecodeError> {
+    let Some(options) = options else {
+        return Ok(None);
+    };
     let strategy = strategy.map(Strategy::as_str).unwrap_or_default();
     ConnectionOptions::decode(strategy, options).map(Some)
 }
@@ -135,7 +144,10 @@ impl CreateConnection {
 
 impl UpdateConnection {
     /// The options typed by `strategy` (an update body does not name the strategy).
-    pub fn typed_options(&self, strategy: &Strategy) -> Result<Option<ConnectionOptions>, DecodeError> {
+    pub fn typed_options(
+        &self,
+        strategy: &Strategy,
+    ) -> Result<Option<ConnectionOptions>, DecodeError> {
         typed(Some(strategy), self.options.as_ref())
     }
 

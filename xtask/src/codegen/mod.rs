@@ -7,7 +7,7 @@
 
 mod config;
 mod emit;
-mod build;
+mod items;
 mod names;
 mod schema;
 
@@ -31,9 +31,14 @@ pub struct Args {
 /// Generates (or with `--check`, verifies) the model's generated modules.
 pub fn run(args: Args) -> Result<()> {
     let root = repo_root();
-    let spec_dir = args.spec_dir.unwrap_or_else(|| root.join("../shared/auth0"));
+    let spec_dir = args
+        .spec_dir
+        .unwrap_or_else(|| root.join("../shared/auth0"));
     if !spec_dir.is_dir() {
-        bail!("spec directory {} not found (set AUTH0_SPEC_DIR)", spec_dir.display());
+        bail!(
+            "spec directory {} not found (set AUTH0_SPEC_DIR)",
+            spec_dir.display()
+        );
     }
     let out_dir = root.join("crates/model/src/generated");
     let files = generate(&spec_dir)?;
@@ -47,7 +52,10 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
         if !stale.is_empty() {
-            bail!("generated code is out of date, run `cargo xtask codegen`:\n  {}", stale.join("\n  "));
+            bail!(
+                "generated code is out of date, run `cargo xtask codegen`:\n  {}",
+                stale.join("\n  ")
+            );
         }
         eprintln!("codegen: {} files up to date", files.len());
         return Ok(());
@@ -65,7 +73,10 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
 }
 
 /// Every generated file: (name inside `generated/`, formatted text).
@@ -74,13 +85,22 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     let mut files = vec![("mod.rs".to_owned(), rustfmt(&emit::mod_rs(&modules))?)];
     for m in modules {
         let path = spec_dir.join(m.spec_file);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let spec = schema::Spec { root: serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? };
-        let items = build::Gen::new(&spec, m).run()?;
-        let objects = items.iter().filter(|i| matches!(i, build::Item::Object { .. })).count();
-        let enums = items.iter().filter(|i| matches!(i, build::Item::Enum { .. })).count();
-        eprintln!("codegen: {}: {objects} objects, {enums} enums, {} aliases", m.file, items.len() - objects - enums);
-        files.push((m.file.to_owned(), rustfmt(&emit::module(m, &items))?));
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let spec = schema::Spec {
+            root: serde_json::from_str(&text)
+                .with_context(|| format!("parsing {}", path.display()))?,
+        };
+        let generated = items::Gen::new(&spec, m).run()?;
+        let count = |f: fn(&items::Item) -> bool| generated.iter().filter(|i| f(i)).count();
+        let objects = count(|i| matches!(i, items::Item::Object { .. }));
+        let enums = count(|i| matches!(i, items::Item::Enum { .. }));
+        eprintln!(
+            "codegen: {}: {objects} objects, {enums} enums, {} aliases",
+            m.file,
+            generated.len() - objects - enums
+        );
+        files.push((m.file.to_owned(), rustfmt(&emit::module(m, &generated))?));
     }
     Ok(files)
 }
@@ -99,9 +119,14 @@ fn rustfmt(source: &str) -> Result<String> {
     let input = source.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output()?;
-    writer.join().map_err(|_| anyhow::anyhow!("writing to rustfmt panicked"))??;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("writing to rustfmt panicked"))??;
     if !output.status.success() {
-        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(String::from_utf8(output.stdout)?)
 }

@@ -1316,11 +1316,8 @@ crate::object! {
 
 crate::object! {
     /// Options of a `google-apps` (Google Workspace) connection.
+    #[derive(Default)]
     pub struct GoogleAppsOptions {
-        required {
-            /// Client ID.
-            client_id: String => "client_id",
-        }
         optional {
             /// Non persistent attrs.
             non_persistent_attrs: Vec<String> => "non_persistent_attrs",
@@ -1336,6 +1333,8 @@ crate::object! {
             api_enable_groups: bool => "api_enable_groups",
             /// API enable users.
             api_enable_users: bool => "api_enable_users",
+            /// Client ID.
+            client_id: String => "client_id",
             /// Client secret.
             client_secret: crate::Secret => "client_secret",
             /// Domain.
@@ -1372,41 +1371,6 @@ crate::object! {
             tenant_domain: String => "tenant_domain",
             /// Upstream params.
             upstream_params: std::collections::BTreeMap<String, ConnectionUpstreamAdditionalProperties> => "upstream_params",
-        }
-    }
-}
-
-impl GoogleAppsOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(client_id: String) -> Self {
-        Self {
-            non_persistent_attrs: None,
-            admin_access_token: None,
-            admin_access_token_expiresin: None,
-            admin_refresh_token: None,
-            allow_setting_login_scopes: None,
-            api_enable_groups: None,
-            api_enable_users: None,
-            client_id,
-            client_secret: None,
-            domain: None,
-            domain_aliases: None,
-            email: None,
-            ext_agreed_terms: None,
-            ext_groups: None,
-            ext_groups_extended: None,
-            ext_is_admin: None,
-            ext_is_suspended: None,
-            federated_connections_access_tokens: None,
-            handle_login_from_social: None,
-            icon_url: None,
-            map_user_id_to_id: None,
-            profile: None,
-            scope: None,
-            set_user_root_attributes: None,
-            tenant_domain: None,
-            upstream_params: None,
-            extra: crate::object::Extra::default(),
         }
     }
 }
@@ -1984,14 +1948,13 @@ crate::object! {
 
 crate::object! {
     /// Options of an `oidc` (OpenID Connect) connection.
+    #[derive(Default)]
     pub struct OidcOptions {
-        required {
-            /// Client ID.
-            client_id: String => "client_id",
-        }
         optional {
             /// Authorization endpoint.
             authorization_endpoint: String => "authorization_endpoint",
+            /// Client ID.
+            client_id: String => "client_id",
             /// Client secret.
             client_secret: crate::Secret => "client_secret",
             /// Connection settings.
@@ -2046,54 +2009,17 @@ crate::object! {
     }
 }
 
-impl OidcOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(client_id: String) -> Self {
-        Self {
-            authorization_endpoint: None,
-            client_id,
-            client_secret: None,
-            connection_settings: None,
-            domain_aliases: None,
-            dpop_signing_alg: None,
-            federated_connections_access_tokens: None,
-            icon_url: None,
-            id_token_session_expiry_supported: None,
-            id_token_signed_response_algs: None,
-            issuer: None,
-            jwks_uri: None,
-            oidc_metadata: None,
-            scope: None,
-            send_back_channel_nonce: None,
-            set_user_root_attributes: None,
-            tenant_domain: None,
-            token_endpoint: None,
-            token_endpoint_auth_method: None,
-            token_endpoint_auth_signing_alg: None,
-            token_endpoint_jwtca_aud_format: None,
-            upstream_params: None,
-            userinfo_endpoint: None,
-            attribute_map: None,
-            discovery_url: None,
-            kind: None,
-            non_persistent_attrs: None,
-            extra: crate::object::Extra::default(),
-        }
-    }
-}
-
 crate::object! {
     /// Options of an `okta` (Okta Workforce) connection.
+    #[derive(Default)]
     pub struct OktaOptions {
-        required {
-            /// Client ID.
-            client_id: String => "client_id",
-        }
         optional {
             /// Non persistent attrs.
             non_persistent_attrs: Vec<String> => "non_persistent_attrs",
             /// Authorization endpoint.
             authorization_endpoint: String => "authorization_endpoint",
+            /// Client ID.
+            client_id: String => "client_id",
             /// Client secret.
             client_secret: crate::Secret => "client_secret",
             /// Connection settings.
@@ -2142,42 +2068,6 @@ crate::object! {
             domain: String => "domain",
             /// Type.
             kind: ConnectionTypeOkta => "type",
-        }
-    }
-}
-
-impl OktaOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(client_id: String) -> Self {
-        Self {
-            non_persistent_attrs: None,
-            authorization_endpoint: None,
-            client_id,
-            client_secret: None,
-            connection_settings: None,
-            domain_aliases: None,
-            dpop_signing_alg: None,
-            federated_connections_access_tokens: None,
-            icon_url: None,
-            id_token_session_expiry_supported: None,
-            id_token_signed_response_algs: None,
-            issuer: None,
-            jwks_uri: None,
-            oidc_metadata: None,
-            scope: None,
-            send_back_channel_nonce: None,
-            set_user_root_attributes: None,
-            tenant_domain: None,
-            token_endpoint: None,
-            token_endpoint_auth_method: None,
-            token_endpoint_auth_signing_alg: None,
-            token_endpoint_jwtca_aud_format: None,
-            upstream_params: None,
-            userinfo_endpoint: None,
-            attribute_map: None,
-            domain: None,
-            kind: None,
-            extra: crate::object::Extra::default(),
         }
     }
 }
@@ -3434,70 +3324,37 @@ crate::object! {
 
 crate::object! {
     /// Generated from the spec's `ConnectionPasswordDictionaryOptions` schema.
+    #[derive(Default)]
     pub struct ConnectionPasswordDictionaryOptions {
-        required {
+        optional {
             /// Enable.
             enable: bool => "enable",
-        }
-        optional {
             /// Dictionary.
             dictionary: Vec<String> => "dictionary",
         }
     }
 }
 
-impl ConnectionPasswordDictionaryOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(enable: bool) -> Self {
-        Self {
-            enable,
-            dictionary: None,
-            extra: crate::object::Extra::default(),
-        }
-    }
-}
-
 crate::object! {
     /// Generated from the spec's `ConnectionPasswordHistoryOptions` schema.
+    #[derive(Default)]
     pub struct ConnectionPasswordHistoryOptions {
-        required {
+        optional {
             /// Enable.
             enable: bool => "enable",
-        }
-        optional {
             /// Size.
             size: i64 => "size",
         }
     }
 }
 
-impl ConnectionPasswordHistoryOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(enable: bool) -> Self {
-        Self {
-            enable,
-            size: None,
-            extra: crate::object::Extra::default(),
-        }
-    }
-}
-
 crate::object! {
     /// Generated from the spec's `ConnectionPasswordNoPersonalInfoOptions` schema.
+    #[derive(Default)]
     pub struct ConnectionPasswordNoPersonalInfoOptions {
-        required {
+        optional {
             /// Enable.
             enable: bool => "enable",
-        }
-    }
-}
-
-impl ConnectionPasswordNoPersonalInfoOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(enable: bool) -> Self {
-        Self {
-            enable,
-            extra: crate::object::Extra::default(),
         }
     }
 }
@@ -3544,25 +3401,13 @@ crate::object! {
 
 crate::object! {
     /// Generated from the spec's `ConnectionAssertionDecryptionSettings` schema.
+    #[derive(Default)]
     pub struct ConnectionAssertionDecryptionSettings {
-        required {
+        optional {
             /// Algorithm profile.
             algorithm_profile: ConnectionAssertionDecryptionAlgorithmProfile => "algorithm_profile",
-        }
-        optional {
             /// Algorithm exceptions.
             algorithm_exceptions: Vec<String> => "algorithm_exceptions",
-        }
-    }
-}
-
-impl ConnectionAssertionDecryptionSettings {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(algorithm_profile: ConnectionAssertionDecryptionAlgorithmProfile) -> Self {
-        Self {
-            algorithm_profile,
-            algorithm_exceptions: None,
-            extra: crate::object::Extra::default(),
         }
     }
 }
@@ -3674,20 +3519,13 @@ crate::string_enum! {
 
 crate::object! {
     /// Generated from the spec's `ConnectionOptionsOIDCMetadata` schema.
+    #[derive(Default)]
     pub struct ConnectionOptionsOIDCMetadata {
-        required {
-            /// Authorization endpoint.
-            authorization_endpoint: String => "authorization_endpoint",
-            /// ID token signing alg values supported.
-            id_token_signing_alg_values_supported: Vec<String> => "id_token_signing_alg_values_supported",
-            /// Issuer.
-            issuer: String => "issuer",
-            /// JWKS URI.
-            jwks_uri: String => "jwks_uri",
-        }
         optional {
             /// ACR values supported.
             acr_values_supported: Vec<String> => "acr_values_supported",
+            /// Authorization endpoint.
+            authorization_endpoint: String => "authorization_endpoint",
             /// Claim types supported.
             claim_types_supported: Vec<String> => "claim_types_supported",
             /// Claims locales supported.
@@ -3708,6 +3546,12 @@ crate::object! {
             id_token_encryption_alg_values_supported: Vec<String> => "id_token_encryption_alg_values_supported",
             /// ID token encryption enc values supported.
             id_token_encryption_enc_values_supported: Vec<String> => "id_token_encryption_enc_values_supported",
+            /// ID token signing alg values supported.
+            id_token_signing_alg_values_supported: Vec<String> => "id_token_signing_alg_values_supported",
+            /// Issuer.
+            issuer: String => "issuer",
+            /// JWKS URI.
+            jwks_uri: String => "jwks_uri",
             /// Op policy URI.
             op_policy_uri: String => "op_policy_uri",
             /// Op tos URI.
@@ -3752,57 +3596,6 @@ crate::object! {
             userinfo_endpoint: String => "userinfo_endpoint",
             /// Userinfo signing alg values supported.
             userinfo_signing_alg_values_supported: Vec<String> => "userinfo_signing_alg_values_supported",
-        }
-    }
-}
-
-impl ConnectionOptionsOIDCMetadata {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(
-        authorization_endpoint: String,
-        id_token_signing_alg_values_supported: Vec<String>,
-        issuer: String,
-        jwks_uri: String,
-    ) -> Self {
-        Self {
-            acr_values_supported: None,
-            authorization_endpoint,
-            claim_types_supported: None,
-            claims_locales_supported: None,
-            claims_parameter_supported: None,
-            claims_supported: None,
-            display_values_supported: None,
-            dpop_signing_alg_values_supported: None,
-            end_session_endpoint: None,
-            grant_types_supported: None,
-            id_token_encryption_alg_values_supported: None,
-            id_token_encryption_enc_values_supported: None,
-            id_token_signing_alg_values_supported,
-            issuer,
-            jwks_uri,
-            op_policy_uri: None,
-            op_tos_uri: None,
-            registration_endpoint: None,
-            request_object_encryption_alg_values_supported: None,
-            request_object_encryption_enc_values_supported: None,
-            request_object_signing_alg_values_supported: None,
-            request_parameter_supported: None,
-            request_uri_parameter_supported: None,
-            require_request_uri_registration: None,
-            response_modes_supported: None,
-            response_types_supported: None,
-            scopes_supported: None,
-            service_documentation: None,
-            subject_types_supported: None,
-            token_endpoint: None,
-            token_endpoint_auth_methods_supported: None,
-            token_endpoint_auth_signing_alg_values_supported: None,
-            ui_locales_supported: None,
-            userinfo_encryption_alg_values_supported: None,
-            userinfo_encryption_enc_values_supported: None,
-            userinfo_endpoint: None,
-            userinfo_signing_alg_values_supported: None,
-            extra: crate::object::Extra::default(),
         }
     }
 }
@@ -4972,23 +4765,13 @@ crate::object! {
 
 crate::object! {
     /// Generated from the spec's `ConnectionUsernameValidationOptions` schema.
+    #[derive(Default)]
     pub struct ConnectionUsernameValidationOptions {
-        required {
+        optional {
             /// Min.
             min: i64 => "min",
             /// Max.
             max: i64 => "max",
-        }
-    }
-}
-
-impl ConnectionUsernameValidationOptions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(min: i64, max: i64) -> Self {
-        Self {
-            min,
-            max,
-            extra: crate::object::Extra::default(),
         }
     }
 }

@@ -50,9 +50,22 @@ pub struct Field {
 }
 
 pub enum Item {
-    Object { name: String, doc: String, fields: Vec<Field>, constructible: bool },
-    Enum { name: String, doc: String, variants: Vec<(String, String)> },
-    Alias { name: String, doc: String, target: String },
+    Object {
+        name: String,
+        doc: String,
+        fields: Vec<Field>,
+        constructible: bool,
+    },
+    Enum {
+        name: String,
+        doc: String,
+        variants: Vec<(String, String)>,
+    },
+    Alias {
+        name: String,
+        doc: String,
+        target: String,
+    },
 }
 
 impl Item {
@@ -72,8 +85,18 @@ struct Use {
 }
 
 enum Job<'a> {
-    Named { rust: String, specs: Vec<String>, use_: Use },
-    Inline { rust: String, shape: Shape<'a>, use_: Use, parent: String, key: String },
+    Named {
+        rust: String,
+        specs: Vec<String>,
+        use_: Use,
+    },
+    Inline {
+        rust: String,
+        shape: Shape<'a>,
+        use_: Use,
+        parent: String,
+        key: String,
+    },
 }
 
 pub struct Gen<'a> {
@@ -124,7 +147,10 @@ impl<'a> Gen<'a> {
         self.from_responses = reach;
         let mut extra = HashSet::new();
         for name in self.cfg.extra_roots {
-            let schema = self.spec.schema(name).with_context(|| format!("extra root {name} not in spec"))?;
+            let schema = self
+                .spec
+                .schema(name)
+                .with_context(|| format!("extra root {name} not in spec"))?;
             extra.insert((*name).to_owned());
             self.collect_refs(schema, &mut extra);
         }
@@ -136,7 +162,9 @@ impl<'a> Gen<'a> {
         for root in roots {
             match self.spec.direct_ref(root) {
                 // Scalar items (such as environment names) need no type.
-                Some(name) if matches!(self.spec.shape(root), Shape::Object(_) | Shape::StrEnum(_)) => {
+                Some(name)
+                    if matches!(self.spec.shape(root), Shape::Object(_) | Shape::StrEnum(_)) =>
+                {
                     self.named(name)?;
                 }
                 Some(_) => {}
@@ -150,22 +178,41 @@ impl<'a> Gen<'a> {
             let item = self.build(job)?;
             self.items[slot] = Some(item);
         }
-        let mut items: Vec<Item> = self.items.into_iter().map(|i| i.expect("every job ran")).collect();
+        let mut items: Vec<Item> = self
+            .items
+            .into_iter()
+            .map(|i| i.expect("every job ran"))
+            .collect();
         for (name, doc, variants) in self.cfg.extra_enums {
             items.push(Item::Enum {
                 name: (*name).to_owned(),
                 doc: (*doc).to_owned(),
-                variants: variants.iter().map(|(v, w)| ((*v).to_owned(), (*w).to_owned())).collect(),
+                variants: variants
+                    .iter()
+                    .map(|(v, w)| ((*v).to_owned(), (*w).to_owned()))
+                    .collect(),
             });
         }
         for (name, target, doc) in self.cfg.aliases {
-            items.push(Item::Alias { name: (*name).to_owned(), doc: (*doc).to_owned(), target: (*target).to_owned() });
+            items.push(Item::Alias {
+                name: (*name).to_owned(),
+                doc: (*doc).to_owned(),
+                target: (*target).to_owned(),
+            });
         }
         box_recursion(&mut items);
         let have: HashSet<&str> = items.iter().map(Item::name).collect();
-        let missing: Vec<&&str> = self.cfg.required.iter().filter(|n| !have.contains(**n)).collect();
+        let missing: Vec<&&str> = self
+            .cfg
+            .required
+            .iter()
+            .filter(|n| !have.contains(**n))
+            .collect();
         if !missing.is_empty() {
-            bail!("{}: required types were not generated: {missing:?}", self.cfg.file);
+            bail!(
+                "{}: required types were not generated: {missing:?}",
+                self.cfg.file
+            );
         }
         Ok(items)
     }
@@ -183,10 +230,10 @@ impl<'a> Gen<'a> {
                     .and_then(|p| p.get(*path))
                     .and_then(|p| p.get(*method))
                     .with_context(|| format!("{method} {path} not in {}", self.cfg.spec_file))?;
-                if let Some(body) = op.get("requestBody") {
-                    if let Some(schema) = self.json_schema(body) {
-                        requests.push(schema);
-                    }
+                if let Some(body) = op.get("requestBody")
+                    && let Some(schema) = self.json_schema(body)
+                {
+                    requests.push(schema);
                 }
                 if let Some(resps) = op.get("responses").and_then(Value::as_object) {
                     for (code, resp) in resps {
@@ -213,33 +260,37 @@ impl<'a> Gen<'a> {
     fn response_items(&self, schema: &'a Value, out: &mut Vec<&'a Value>) {
         let name = self.spec.direct_ref(schema);
         let v = self.spec.resolve(schema);
-        if let Some(alts) = v.get("oneOf").or_else(|| v.get("anyOf")).and_then(Value::as_array) {
-            if alts.iter().any(|a| self.spec.resolve(a).get("type").and_then(Value::as_str) == Some("array")) {
-                for a in alts {
-                    let r = self.spec.resolve(a);
-                    if r.get("type").and_then(Value::as_str) == Some("array") {
-                        if let Some(items) = r.get("items") {
-                            out.push(items);
-                        }
-                    }
+        if let Some(alts) = v
+            .get("oneOf")
+            .or_else(|| v.get("anyOf"))
+            .and_then(Value::as_array)
+            && alts
+                .iter()
+                .any(|a| self.spec.resolve(a).get("type").and_then(Value::as_str) == Some("array"))
+        {
+            for a in alts {
+                let r = self.spec.resolve(a);
+                if r.get("type").and_then(Value::as_str) == Some("array")
+                    && let Some(items) = r.get("items")
+                {
+                    out.push(items);
                 }
-                return;
             }
+            return;
         }
-        if name.is_some_and(|n| n.starts_with("List")) {
-            if let Some(props) = v.get("properties").and_then(Value::as_object) {
-                for p in props.values() {
-                    let p = self.spec.resolve(p);
-                    if p.get("type").and_then(Value::as_str) == Some("array") {
-                        if let Some(items) = p.get("items") {
-                            if self.spec.direct_ref(items).is_some() {
-                                out.push(items);
-                            }
-                        }
-                    }
+        if name.is_some_and(|n| n.starts_with("List"))
+            && let Some(props) = v.get("properties").and_then(Value::as_object)
+        {
+            for p in props.values() {
+                let p = self.spec.resolve(p);
+                if p.get("type").and_then(Value::as_str) == Some("array")
+                    && let Some(items) = p.get("items")
+                    && self.spec.direct_ref(items).is_some()
+                {
+                    out.push(items);
                 }
-                return;
             }
+            return;
         }
         out.push(schema);
     }
@@ -248,13 +299,14 @@ impl<'a> Gen<'a> {
     fn collect_refs(&self, v: &'a Value, seen: &mut HashSet<String>) {
         match v {
             Value::Object(m) => {
-                if let Some(name) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+                if let Some(name) = m
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    && seen.insert(name.to_owned())
+                    && let Some(s) = self.spec.schema(name)
                 {
-                    if seen.insert(name.to_owned()) {
-                        if let Some(s) = self.spec.schema(name) {
-                            self.collect_refs(s, seen);
-                        }
-                    }
+                    self.collect_refs(s, seen);
                 }
                 for x in m.values() {
                     self.collect_refs(x, seen);
@@ -285,22 +337,42 @@ impl<'a> Gen<'a> {
         let rust = self.rust_name(spec_name);
         if let Some(group) = self.groups.get(&rust) {
             if !group.iter().any(|s| s == spec_name) {
-                bail!("{}: both {spec_name} and {group:?} map to {rust}; add a name to the table", self.cfg.file);
+                bail!(
+                    "{}: both {spec_name} and {group:?} map to {rust}; add a name to the table",
+                    self.cfg.file
+                );
             }
             return Ok(rust);
         }
         if self.index.contains_key(&rust) {
-            bail!("{}: {spec_name} maps to {rust}, which an inline type already uses", self.cfg.file);
+            bail!(
+                "{}: {spec_name} maps to {rust}, which an inline type already uses",
+                self.cfg.file
+            );
         }
         let specs: Vec<String> = match self.cfg.names.iter().find(|(r, _, _)| *r == rust) {
             Some((_, specs, _)) => specs.iter().map(|s| (*s).to_owned()).collect(),
             None => vec![spec_name.to_owned()],
         };
-        let request = specs.iter().all(|s| !self.from_responses.contains(s));
+        // Types reachable from responses or from the extra roots (options that
+        // are read back from responses) never require fields.
+        let request = specs
+            .iter()
+            .all(|s| !self.from_responses.contains(s) && !self.from_extra.contains(s));
         let constructible = request || specs.iter().any(|s| self.from_extra.contains(s));
         self.groups.insert(rust.clone(), specs.clone());
         let slot = self.reserve(&rust);
-        self.queue.push_back((slot, Job::Named { rust: rust.clone(), specs, use_: Use { request, constructible } }));
+        self.queue.push_back((
+            slot,
+            Job::Named {
+                rust: rust.clone(),
+                specs,
+                use_: Use {
+                    request,
+                    constructible,
+                },
+            },
+        ));
         Ok(rust)
     }
 
@@ -327,20 +399,42 @@ impl<'a> Gen<'a> {
             Job::Named { rust, specs, use_ } => {
                 let mut shapes = Vec::new();
                 for s in &specs {
-                    let schema = self.spec.schema(s).with_context(|| format!("schema {s} not in spec"))?;
+                    let schema = self
+                        .spec
+                        .schema(s)
+                        .with_context(|| format!("schema {s} not in spec"))?;
                     shapes.push(self.spec.shape(schema));
                 }
-                let doc = match self.cfg.names.iter().find(|(r, _, d)| *r == rust && !d.is_empty()) {
+                let doc = match self
+                    .cfg
+                    .names
+                    .iter()
+                    .find(|(r, _, d)| *r == rust && !d.is_empty())
+                {
                     Some((_, _, d)) => (*d).to_owned(),
                     None => {
-                        let list = specs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-                        format!("Generated from the spec's {list} schema{}.", if specs.len() > 1 { "s" } else { "" })
+                        let list = specs
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!(
+                            "Generated from the spec's {list} schema{}.",
+                            if specs.len() > 1 { "s" } else { "" }
+                        )
                     }
                 };
-                let shape = merge_group(shapes).with_context(|| format!("{rust}: {specs:?} are neither objects nor enums"))?;
+                let shape = merge_group(shapes)
+                    .with_context(|| format!("{rust}: {specs:?} are neither objects nor enums"))?;
                 self.item(rust, doc, shape, use_)
             }
-            Job::Inline { rust, shape, use_, parent, key } => {
+            Job::Inline {
+                rust,
+                shape,
+                use_,
+                parent,
+                key,
+            } => {
                 let doc = format!("Inline object of [`{parent}`]'s `{key}` field.");
                 self.item(rust, doc, shape, use_)
             }
@@ -349,10 +443,19 @@ impl<'a> Gen<'a> {
 
     fn item(&mut self, rust: String, doc: String, shape: Shape<'a>, use_: Use) -> Result<Item> {
         match shape {
-            Shape::StrEnum(values) => Ok(Item::Enum { name: rust, doc, variants: variants(&values) }),
+            Shape::StrEnum(values) => Ok(Item::Enum {
+                name: rust,
+                doc,
+                variants: variants(&values),
+            }),
             Shape::Object(obj) => {
                 let fields = self.fields(&rust, obj, use_)?;
-                Ok(Item::Object { name: rust, doc, fields, constructible: use_.constructible })
+                Ok(Item::Object {
+                    name: rust,
+                    doc,
+                    fields,
+                    constructible: use_.constructible,
+                })
             }
             _ => bail!("{rust} is neither an object nor an enum"),
         }
@@ -361,9 +464,15 @@ impl<'a> Gen<'a> {
     fn fields(&mut self, parent: &str, obj: Obj<'a>, use_: Use) -> Result<Vec<Field>> {
         let mut fields: Vec<Field> = Vec::new();
         let mut idents: HashSet<String> = HashSet::new();
-        let overrides: Vec<(&str, &str)> =
-            self.cfg.overrides.iter().filter(|(t, _, _)| *t == parent).map(|(_, k, ty)| (*k, *ty)).collect();
-        let mut props: Vec<(String, Option<&'a Value>)> = obj.props.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        let overrides: Vec<(&str, &str)> = self
+            .cfg
+            .overrides
+            .iter()
+            .filter(|(t, _, _)| *t == parent)
+            .map(|(_, k, ty)| (*k, *ty))
+            .collect();
+        let mut props: Vec<(String, Option<&'a Value>)> =
+            obj.props.into_iter().map(|(k, v)| (k, Some(v))).collect();
         for (key, _) in &overrides {
             if !props.iter().any(|(k, _)| k == key) {
                 props.push(((*key).to_owned(), None));
@@ -377,11 +486,19 @@ impl<'a> Gen<'a> {
                 (None, Some(schema)) => {
                     let hint = format!("{parent}{}", names::key_suffix(&key));
                     let ty = self.ty(schema, &hint, use_, parent, &key)?;
-                    if ty == Ty::Str && SECRET_KEYS.contains(&key.as_str()) { Ty::Secret } else { ty }
+                    if ty == Ty::Str && SECRET_KEYS.contains(&key.as_str()) {
+                        Ty::Secret
+                    } else {
+                        ty
+                    }
                 }
                 (None, None) => unreachable!("added only for overrides"),
             };
-            let mut ident = if key == "type" && has_kind { "r#type".to_owned() } else { names::field_ident(&key) };
+            let mut ident = if key == "type" && has_kind {
+                "r#type".to_owned()
+            } else {
+                names::field_ident(&key)
+            };
             let base = ident.clone();
             let mut n = 2;
             while !idents.insert(ident.clone()) {
@@ -389,13 +506,25 @@ impl<'a> Gen<'a> {
                 n += 1;
             }
             let required = use_.request && obj.required.contains(&key);
-            fields.push(Field { key, ident, ty, required });
+            fields.push(Field {
+                key,
+                ident,
+                ty,
+                required,
+            });
         }
         Ok(fields)
     }
 
     /// The Rust type of a property schema.
-    fn ty(&mut self, schema: &'a Value, hint: &str, use_: Use, parent: &str, key: &str) -> Result<Ty> {
+    fn ty(
+        &mut self,
+        schema: &'a Value,
+        hint: &str,
+        use_: Use,
+        parent: &str,
+        key: &str,
+    ) -> Result<Ty> {
         let shape = self.spec.shape(schema);
         if let Some(name) = self.spec.direct_ref(schema) {
             if matches!(shape, Shape::Object(_) | Shape::StrEnum(_)) {
@@ -408,7 +537,14 @@ impl<'a> Gen<'a> {
         self.shape_ty(shape, hint, use_, parent, key)
     }
 
-    fn shape_ty(&mut self, shape: Shape<'a>, hint: &str, use_: Use, parent: &str, key: &str) -> Result<Ty> {
+    fn shape_ty(
+        &mut self,
+        shape: Shape<'a>,
+        hint: &str,
+        use_: Use,
+        parent: &str,
+        key: &str,
+    ) -> Result<Ty> {
         Ok(match shape {
             Shape::Str => Ty::Str,
             Shape::Int => Ty::Int,
@@ -416,7 +552,9 @@ impl<'a> Gen<'a> {
             Shape::Bool => Ty::Bool,
             Shape::Any => Ty::Value,
             Shape::Array(None) => Ty::Vec(Box::new(Ty::Value)),
-            Shape::Array(Some(items)) => Ty::Vec(Box::new(self.ty(items, hint, use_, parent, key)?)),
+            Shape::Array(Some(items)) => {
+                Ty::Vec(Box::new(self.ty(items, hint, use_, parent, key)?))
+            }
             Shape::Map(None) => Ty::Map,
             Shape::Map(Some(values)) => {
                 if self.spec.is_nullable(values) {
@@ -431,7 +569,13 @@ impl<'a> Gen<'a> {
             Shape::StrEnum(_) | Shape::Object(_) => {
                 let rust = self.inline_name(hint);
                 let slot = self.reserve(&rust);
-                let job = Job::Inline { rust: rust.clone(), shape, use_, parent: parent.to_owned(), key: key.to_owned() };
+                let job = Job::Inline {
+                    rust: rust.clone(),
+                    shape,
+                    use_,
+                    parent: parent.to_owned(),
+                    key: key.to_owned(),
+                };
                 self.queue.push_back((slot, job));
                 Ty::Named(rust)
             }
@@ -478,7 +622,11 @@ fn variants(values: &[String]) -> Vec<(String, String)> {
         .iter()
         .map(|v| {
             let base = names::pascal(v);
-            let mut name = if base == "Unknown" { "UnknownValue".to_owned() } else { base.clone() };
+            let mut name = if base == "Unknown" {
+                "UnknownValue".to_owned()
+            } else {
+                base.clone()
+            };
             let mut n = 2;
             while !seen.insert(name.clone()) {
                 name = format!("{base}{n}");
@@ -514,10 +662,10 @@ fn box_recursion(items: &mut [Item]) {
             if n == to {
                 return true;
             }
-            if seen.insert(n.clone()) {
-                if let Some(next) = edges.get(&n) {
-                    stack.extend(next.iter().cloned());
-                }
+            if seen.insert(n.clone())
+                && let Some(next) = edges.get(&n)
+            {
+                stack.extend(next.iter().cloned());
             }
         }
         false
@@ -525,10 +673,10 @@ fn box_recursion(items: &mut [Item]) {
     for item in items.iter_mut() {
         if let Item::Object { name, fields, .. } = item {
             for f in fields.iter_mut() {
-                if let Ty::Named(target) = &f.ty {
-                    if reaches(target, name) {
-                        f.ty = Ty::Boxed(Box::new(f.ty.clone()));
-                    }
+                if let Ty::Named(target) = &f.ty
+                    && reaches(target, name)
+                {
+                    f.ty = Ty::Boxed(Box::new(f.ty.clone()));
                 }
             }
         }

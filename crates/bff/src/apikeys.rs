@@ -1,0 +1,181 @@
+//! API keys for machine principals: `Authorization: Bearer gk_...`.
+//!
+//! A key is `gk_` followed by 256 random bits (URL-safe base64). Only its
+//! SHA-256 is kept, in the configuration file under `[api_keys.NAME]` with
+//! the key's own access levels, so the whole policy (and with it the
+//! scopes of the BFF's machine-to-machine token) is in one reviewed place,
+//! and a stolen configuration file holds no usable credential.
+//!
+//! Why SHA-256 and not a password hash such as argon2: password hashes are
+//! slow on purpose so that guessing low-entropy passwords from a leaked
+//! hash is expensive. These keys are 256 random bits: nobody can guess one
+//! from its SHA-256, slow or fast, so the slowness would buy nothing, and
+//! it would cost tens of milliseconds of CPU on every API call (the proxy's
+//! whole latency budget is well under a millisecond) and hand attackers a
+//! cheap way to burn the server's CPU with bogus keys.
+
+use crate::config::ApiKeyConfig;
+use crate::policy::Grants;
+use crate::security::{hash_token, random_token};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The prefix of every key, so leaked keys are easy to recognise (and to scan for).
+pub const PREFIX: &str = "gk_";
+
+/// A machine principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// The key's name, as the audit log shows it.
+    pub name: String,
+    /// What it may do.
+    pub grants: Grants,
+}
+
+/// The configured keys, by hash.
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeys {
+    by_hash: HashMap<String, ApiKey>,
+}
+
+impl ApiKeys {
+    /// The keys of the configuration.
+    pub fn new<'a>(keys: impl IntoIterator<Item = (&'a String, &'a ApiKeyConfig)>) -> Self {
+        let by_hash = keys
+            .into_iter()
+            .map(|(name, k)| (k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() }))
+            .collect();
+        Self { by_hash }
+    }
+
+    /// The key a bearer token is, if any.
+    pub fn find(&self, token: &str) -> Option<&ApiKey> {
+        if !token.starts_with(PREFIX) || token.len() > 128 {
+            return None;
+        }
+        self.by_hash.get(&hash_token(token))
+    }
+
+    /// Every key's grants.
+    pub fn grants(&self) -> impl Iterator<Item = &Grants> {
+        self.by_hash.values().map(|k| &k.grants)
+    }
+}
+
+/// A new key and the configuration entry that admits it.
+pub fn generate(access: Grants) -> (String, ApiKeyConfig) {
+    let key = format!("{PREFIX}{}", random_token());
+    let entry = ApiKeyConfig { sha256: hash_token(&key), access };
+    (key, entry)
+}
+
+/// The TOML snippet for a key entry.
+pub fn snippet(name: &str, entry: &ApiKeyConfig) -> String {
+    let mut doc = toml_edit::DocumentMut::new();
+    insert(&mut doc, name, entry);
+    doc.to_string()
+}
+
+fn insert(doc: &mut toml_edit::DocumentMut, name: &str, entry: &ApiKeyConfig) {
+    let keys = doc.entry("api_keys").or_insert(toml_edit::table());
+    if let Some(t) = keys.as_table_mut() {
+        t.set_implicit(true);
+    }
+    let mut table = toml_edit::Table::new();
+    table.insert("sha256", toml_edit::value(entry.sha256.clone()));
+    let mut access = toml_edit::InlineTable::new();
+    for (resource, level) in entry.access.permissions() {
+        if level != crate::policy::Level::Off {
+            access.insert(resource, level.as_str().into());
+        }
+    }
+    table.insert("access", toml_edit::value(access));
+    keys[name] = toml_edit::Item::Table(table);
+}
+
+/// Adds (or replaces) a key entry in a configuration file, creating the
+/// file if needed and keeping the rest of it (comments included) as it was.
+pub fn add_to_file(path: &Path, name: &str, entry: &ApiKeyConfig) -> anyhow::Result<()> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
+    insert(&mut doc, name, entry);
+    let out = doc.to_string();
+    crate::config::Config::from_toml(&out).map_err(|e| anyhow::anyhow!("the result would not load: {e}"))?;
+    std::fs::write(path, out).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// Removes a key entry from a configuration file; whether it was there.
+pub fn remove_from_file(path: &Path, name: &str) -> anyhow::Result<bool> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
+    let removed = doc
+        .get_mut("api_keys")
+        .and_then(toml_edit::Item::as_table_mut)
+        .and_then(|t| t.remove(name))
+        .is_some();
+    if removed {
+        std::fs::write(path, doc.to_string()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(removed)
+}
+
+/// Creates a key named `name`: returns the key (shown once) and, when
+/// `config` is given, records its hash there; otherwise the snippet to add.
+pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Result<(String, Option<String>)> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        anyhow::bail!("an API key name is letters, digits, `-` and `_`");
+    }
+    let (key, entry) = generate(access);
+    match config {
+        Some(path) => {
+            add_to_file(path, name, &entry)?;
+            Ok((key, None))
+        }
+        None => Ok((key, Some(snippet(name, &entry)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Level, Target};
+    use gatehouse_model::Resource;
+
+    #[test]
+    fn keys_are_found_by_hash_only() {
+        let (key, entry) = generate(Grants::parse_list("users=read").unwrap());
+        assert!(key.starts_with("gk_") && key.len() == 46);
+        assert!(!entry.sha256.contains(&key[3..]));
+        let mut cfg = std::collections::BTreeMap::new();
+        cfg.insert("ci".to_owned(), entry);
+        let keys = ApiKeys::new(&cfg);
+        assert_eq!(keys.find(&key).unwrap().name, "ci");
+        assert!(keys.find("gk_wrong").is_none());
+        assert!(keys.find(&key[3..]).is_none());
+    }
+
+    #[test]
+    fn config_file_gets_the_entry_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gatehouse.toml");
+        std::fs::write(&path, "# my settings\nlisten = \"127.0.0.1:9999\"\n").unwrap();
+        let (key, snippet) = create("ci-bot", Grants::parse_list("users=read,logs=full").unwrap(), Some(&path)).unwrap();
+        assert!(snippet.is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# my settings") && !text.contains(&key));
+        let cfg = crate::config::Config::from_file(&path).unwrap();
+        let keys = ApiKeys::new(&cfg.api_keys);
+        let k = keys.find(&key).unwrap();
+        assert_eq!(k.grants.level(Target::Resource(Resource::Logs)), Level::Full);
+        assert!(remove_from_file(&path, "ci-bot").unwrap());
+        assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());
+        assert!(create("bad name", Grants::none(), None).is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! The HTTP server: shared state, routes and security headers.
+
+use crate::apikeys::{ApiKey, ApiKeys};
+use crate::clock::Clock;
+
+use crate::console::Console;
+use crate::metrics::Metrics;
+use crate::oidc::Oidc;
+use crate::policy::{Grants, Policy};
+use crate::responses::error;
+use crate::security::{SESSION_COOKIE, hash_token, read_cookie};
+use crate::store::{AuditStore, SessionRecord, SessionStore};
+use crate::upstream::Upstream;
+use axum::Router;
+use axum::extract::{Request, State as AxState};
+use axum::response::Response;
+use axum::routing::{get, post};
+use http::header::{AUTHORIZATION, CACHE_CONTROL};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The console's Content Security Policy.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                       connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Everything a request handler needs.
+pub(crate) struct AppState {
+    pub public: url::Url,
+    pub public_origin: String,
+    pub clock: Arc<dyn Clock>,
+    pub sessions: SessionStore,
+    pub audit: Arc<dyn AuditStore>,
+    pub policy: Policy,
+    pub api_keys: ApiKeys,
+    pub upstream: Upstream,
+    pub oidc: Oidc,
+    pub metrics: Metrics,
+    pub console: Console,
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+    pub max_body: usize,
+    pub teams_enabled: bool,
+    pub demo: bool,
+    /// The BFF's own credentials: never let them out in a response.
+    pub secrets: Vec<Vec<u8>>,
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub(crate) enum Principal {
+    /// A signed-in admin.
+    User { email: String, roles: Vec<String>, grants: Grants },
+    /// An API key.
+    Key(ApiKey),
+}
+
+impl Principal {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::User { email, .. } => email,
+            Self::Key(k) => &k.name,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::User { .. } => "user",
+            Self::Key(_) => "api_key",
+        }
+    }
+
+    pub fn grants(&self) -> &Grants {
+        match self {
+            Self::User { grants, .. } => grants,
+            Self::Key(k) => &k.grants,
+        }
+    }
+}
+
+/// How a request authenticated itself, before CSRF checks.
+pub(crate) enum Credentials {
+    /// A valid API key.
+    Key(ApiKey),
+    /// A session cookie; the session, if it is valid and unexpired.
+    Cookie(Option<(String, SessionRecord)>),
+    /// Nothing.
+    None,
+}
+
+impl AppState {
+    /// Reads the credentials of a request. An `Authorization` header that is
+    /// not a known API key is an error (401), whatever cookies came along.
+    pub fn credentials(&self, headers: &HeaderMap) -> Result<Credentials, Response> {
+        if let Some(auth) = headers.get(AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .map(str::trim);
+            return match token.and_then(|t| self.api_keys.find(t)) {
+                Some(key) => Ok(Credentials::Key(key.clone())),
+                None => {
+                    tracing::warn!("request with an unknown API key refused");
+                    Err(error(StatusCode::UNAUTHORIZED, "gatehouse_invalid_api_key", "the API key is not valid"))
+                }
+            };
+        }
+        match read_cookie(headers, SESSION_COOKIE) {
+            Some(id) => Ok(Credentials::Cookie(self.session(&id))),
+            None => Ok(Credentials::None),
+        }
+    }
+
+    /// The live session a cookie value names, enforcing the idle and
+    /// absolute timeouts; an expired session is deleted.
+    pub fn session(&self, id: &str) -> Option<(String, SessionRecord)> {
+        if id.len() != 43 {
+            return None;
+        }
+        let hash = hash_token(id);
+        let rec = match self.sessions.get(&hash) {
+            Ok(r) => r?,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return None;
+            }
+        };
+        let now = self.clock.now_ms();
+        if now - rec.last_seen_ms >= self.idle_ms || now - rec.created_ms >= self.absolute_ms {
+            let _ = self.sessions.delete(&hash);
+            return None;
+        }
+        Some((hash, rec))
+    }
+
+    /// Records activity on a session. Writes at most every `idle/20` (and at
+    /// least every minute) so busy sessions do not write on every request;
+    /// the idle timeout is therefore enforced to within that granularity.
+    pub fn touch(&self, hash: &str, rec: &SessionRecord) {
+        let now = self.clock.now_ms();
+        let granularity = (self.idle_ms / 20).min(60_000);
+        if now - rec.last_seen_ms >= granularity
+            && let Err(e) = self.sessions.touch(hash, now)
+        {
+            tracing::error!(error = %e, "session touch failed");
+        }
+    }
+
+    /// The principal of a live session.
+    pub fn user(&self, rec: &SessionRecord) -> Principal {
+        Principal::User {
+            email: rec.email.clone(),
+            roles: rec.roles.clone(),
+            grants: self.policy.grants_for_roles(&rec.roles),
+        }
+    }
+
+    /// The sign-in link for a return path.
+    pub fn login_link(&self, return_to: &str) -> String {
+        let mut u = self.public.join("/auth/login").map(|u| u.to_string()).unwrap_or_else(|_| "/auth/login".into());
+        u.push_str("?return_to=");
+        u.push_str(&crate::security::encode_query(return_to));
+        u
+    }
+
+    /// Replaces the BFF's own credentials in a body, should the tenant ever echo them.
+    pub fn scrub(&self, body: Vec<u8>) -> Vec<u8> {
+        let secrets: Vec<&[u8]> = self.secrets.iter().map(Vec::as_slice).collect();
+        match crate::security::scrub(&body, &secrets) {
+            Some(clean) => {
+                tracing::warn!("a response carried one of the BFF's own credentials; it was redacted");
+                clean
+            }
+            None => body,
+        }
+    }
+}
+
+/// Builds the router.
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/auth/login", get(crate::auth::login))
+        .route("/auth/callback", get(crate::auth::callback))
+        .route("/auth/logout", post(crate::auth::logout))
+        .route("/auth/me", get(crate::auth::me))
+        .route("/audit", get(crate::proxy::audit))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/status", get(status))
+        .fallback(fallback)
+        .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(AxState(state): AxState<Shared>, mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert("content-security-policy", HeaderValue::from_static(CSP));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    if state.public.scheme() == "https" {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !h.contains_key(CACHE_CONTROL) {
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+async fn fallback(AxState(state): AxState<Shared>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return crate::proxy::proxy(state, request).await;
+    }
+    if request.method() == http::Method::GET || request.method() == http::Method::HEAD {
+        let login = state.login_link("/");
+        return state.console.serve(path, &login).await;
+    }
+    error(StatusCode::NOT_FOUND, "gatehouse_not_found", "no such endpoint")
+}
+
+async fn healthz() -> Response {
+    crate::responses::json_response(StatusCode::OK, &serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(AxState(state): AxState<Shared>) -> Response {
+    let upstream = tokio::time::timeout(Duration::from_secs(10), state.upstream.ready()).await;
+    let oidc = tokio::time::timeout(Duration::from_secs(10), state.oidc.metadata()).await;
+    let upstream_err = match upstream {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e),
+        Err(_) => Some("timed out getting an access token".to_owned()),
+    };
+    let oidc_err = match oidc {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(_) => Some("timed out reading the sign-in provider's metadata".to_owned()),
+    };
+    let ready = upstream_err.is_none() && oidc_err.is_none();
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    crate::responses::json_response(
+        status,
+        &serde_json::json!({
+            "status": if ready { "ready" } else { "not ready" },
+            "upstreamToken": upstream_err.as_deref().unwrap_or("ok"),
+            "signIn": oidc_err.as_deref().unwrap_or("ok"),
+        }),
+    )
+}
+
+async fn metrics(AxState(state): AxState<Shared>) -> Response {
+    let text = state.metrics.render(&state.upstream.figures());
+    let mut r = Response::new(axum::body::Body::from(text));
+    r.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    r
+}
+
+async fn status(AxState(state): AxState<Shared>) -> Response {
+    let f = state.upstream.figures();
+    let rl = state.upstream.rate_limit();
+    crate::responses::json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "status": "ok",
+            "mode": if state.demo { "demo" } else { "tenant" },
+            "teams": state.teams_enabled,
+            "rateLimit": {"limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset},
+            "upstream": {"requests": f.requests, "retries": f.retries, "tokenRequests": f.token_requests},
+        }),
+    )
+}

@@ -1,0 +1,350 @@
+//! Configuration: a TOML file, command-line flags and environment variables.
+//!
+//! Secrets (the machine-to-machine client secret and the OIDC web client's
+//! secret) are read only from the environment (`GATEHOUSE_CLIENT_SECRET`,
+//! `GATEHOUSE_OIDC_CLIENT_SECRET`) or from a file named in the
+//! configuration (`client_secret_file`, `oidc_client_secret_file`): never
+//! from the command line, where other users of the machine can read them,
+//! and never from the TOML file itself, which tends to end up in
+//! repositories. They are held as [`Secret`], which never prints.
+
+use crate::policy::{Grants, Policy};
+use gatehouse_model::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Environment variable holding the machine-to-machine client secret.
+pub const CLIENT_SECRET_ENV: &str = "GATEHOUSE_CLIENT_SECRET";
+/// Environment variable holding the OIDC web client's secret.
+pub const OIDC_CLIENT_SECRET_ENV: &str = "GATEHOUSE_OIDC_CLIENT_SECRET";
+/// The id token claim holding the admin's roles, unless configured otherwise.
+pub const DEFAULT_ROLES_CLAIM: &str = "https://gatehouse.dev/roles";
+
+/// Everything the BFF needs to run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The URL admins open (scheme, host and port), such as `https://gatehouse.acme.com`.
+    /// Defaults to `http://{listen}`. Its origin is the only one API calls are accepted from.
+    pub public_url: Option<String>,
+    /// SQLite database: sessions and the audit log.
+    pub database: PathBuf,
+    /// Directory of the built console (`index.html` and its assets).
+    pub console_dir: PathBuf,
+    /// The Auth0 tenant. None: demo mode, against an in-process emulator.
+    pub tenant: Option<TenantConfig>,
+    /// Access levels per role of the id token's roles claim.
+    /// None: the demo policy in demo mode, nothing at all otherwise.
+    pub policy: Option<Policy>,
+    /// API keys by name: the SHA-256 of the key and its own access levels.
+    pub api_keys: BTreeMap<String, ApiKeyConfig>,
+    /// Session timeouts.
+    pub session: SessionConfig,
+    /// Largest request body forwarded, in bytes.
+    pub max_body_bytes: usize,
+    /// How long to wait for the tenant before answering 504, in seconds.
+    pub upstream_timeout_secs: u64,
+    /// How fast the shared client sends to the tenant.
+    pub pacing: PacingConfig,
+}
+
+/// The shared client's pacing: every admin's calls together stay within the tenant's rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PacingConfig {
+    /// Requests per second (0 turns local pacing off). Auth0 paid tenants allow 15, free ones 2.
+    pub rate_per_second: f64,
+    /// Largest burst after a pause. Auth0 paid tenants allow 50, free ones 10.
+    pub burst: u32,
+    /// Whether to wait when the tenant's `x-ratelimit-remaining` reaches 0.
+    pub follow_server: bool,
+}
+
+impl Default for PacingConfig {
+    fn default() -> Self {
+        Self { rate_per_second: 15.0, burst: 50, follow_server: true }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            database: PathBuf::from("gatehouse.sqlite"),
+            console_dir: PathBuf::from("web/dist"),
+            tenant: None,
+            policy: None,
+            api_keys: BTreeMap::new(),
+            session: SessionConfig::default(),
+            max_body_bytes: 256 * 1024,
+            upstream_timeout_secs: 30,
+            pacing: PacingConfig::default(),
+        }
+    }
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// A session unused for this long ends (seconds).
+    pub idle_timeout_secs: u64,
+    /// A session ends this long after sign-in, however active (seconds).
+    pub absolute_timeout_secs: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { idle_timeout_secs: 30 * 60, absolute_timeout_secs: 8 * 3600 }
+    }
+}
+
+impl SessionConfig {
+    /// The idle timeout.
+    pub fn idle(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
+    }
+
+    /// The absolute timeout.
+    pub fn absolute(&self) -> Duration {
+        Duration::from_secs(self.absolute_timeout_secs)
+    }
+}
+
+/// An API key: only the SHA-256 of the key is kept, with its own policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// Hex SHA-256 of the whole key (`gk_...`).
+    pub sha256: String,
+    /// What the key may do.
+    #[serde(default)]
+    pub access: Grants,
+}
+
+/// The Auth0 tenant (or anything speaking its APIs).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantConfig {
+    /// Tenant domain, such as `acme.eu.auth0.com` (or give `base_url`).
+    pub domain: Option<String>,
+    /// Tenant origin, such as `https://acme.eu.auth0.com` or an emulator's `http://127.0.0.1:4000`.
+    pub base_url: Option<String>,
+    /// Machine-to-machine application's client id.
+    pub client_id: String,
+    /// File holding the machine-to-machine client secret (else `GATEHOUSE_CLIENT_SECRET`).
+    pub client_secret_file: Option<PathBuf>,
+    /// The secret itself, read from the environment or the file; never from the TOML.
+    #[serde(skip)]
+    pub client_secret: Option<Secret>,
+    /// Management API audience; default `{base_url}/api/v2/`.
+    pub management_audience: Option<String>,
+    /// Teams API origin, such as `https://acme.teams.auth0.com`; Teams operations are off without it.
+    pub teams_base_url: Option<String>,
+    /// Teams API audience; default `{teams_base_url}/api/`.
+    pub teams_audience: Option<String>,
+    /// OIDC issuer admins sign in with; default `{base_url}/`.
+    pub issuer: Option<String>,
+    /// Client id of the regular web application admins sign in to.
+    pub oidc_client_id: String,
+    /// File holding that application's secret (else `GATEHOUSE_OIDC_CLIENT_SECRET`; none for a public client).
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// The web application's secret, from the environment or the file.
+    #[serde(skip)]
+    pub oidc_client_secret: Option<Secret>,
+    /// The id token claim holding roles; default `https://gatehouse.dev/roles`.
+    pub roles_claim: Option<String>,
+}
+
+impl TenantConfig {
+    /// The tenant's origin without a trailing slash.
+    pub fn origin(&self) -> Result<String, ConfigError> {
+        match (&self.base_url, &self.domain) {
+            (Some(url), _) => Ok(url.trim_end_matches('/').to_owned()),
+            (None, Some(domain)) => {
+                let d = domain.trim_start_matches("https://").trim_end_matches('/');
+                Ok(format!("https://{d}"))
+            }
+            (None, None) => Err(ConfigError::Invalid("the tenant needs `domain` or `base_url`".into())),
+        }
+    }
+
+    /// Reads secrets from the environment or from the configured files, where not already set.
+    pub fn load_secrets(&mut self) -> Result<(), ConfigError> {
+        if self.client_secret.is_none() {
+            self.client_secret = read_secret(CLIENT_SECRET_ENV, self.client_secret_file.as_deref())?;
+        }
+        if self.oidc_client_secret.is_none() {
+            self.oidc_client_secret = read_secret(OIDC_CLIENT_SECRET_ENV, self.oidc_client_secret_file.as_deref())?;
+        }
+        Ok(())
+    }
+}
+
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_owned(),
+    }
+}
+
+fn read_secret(env: &str, file: Option<&Path>) -> Result<Option<Secret>, ConfigError> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Invalid(format!("cannot read secret file {}: {e}", path.display())))?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ConfigError::Invalid(format!("secret file {} is empty", path.display())));
+        }
+        return Ok(Some(Secret::new(text)));
+    }
+    Ok(std::env::var(env).ok().filter(|v| !v.trim().is_empty()).map(|v| Secret::new(v.trim())))
+}
+
+/// A configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this configuration.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// A value that cannot work.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads a TOML file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
+    }
+
+    /// Parses TOML text.
+    ///
+    /// Errors name the line but never quote it, so a secret pasted into the
+    /// file by mistake is not echoed to the terminal or a log.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;
+        if let Some(toml::Value::Table(tenant)) = table.get("tenant") {
+            for (key, env) in [("client_secret", CLIENT_SECRET_ENV), ("oidc_client_secret", OIDC_CLIENT_SECRET_ENV)] {
+                if tenant.contains_key(key) {
+                    return Err(format!(
+                        "tenant.{key} is never read from the configuration file: set {env} or tenant.{key}_file"
+                    ));
+                }
+            }
+        }
+        toml::from_str(text).map_err(|e| describe_toml_error(text, &e))
+    }
+
+    /// The public URL, parsed (default `http://{listen}`).
+    pub fn public_url(&self, bound: SocketAddr) -> Result<url::Url, ConfigError> {
+        let raw = self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let url = url::Url::parse(&raw).map_err(|e| ConfigError::Invalid(format!("public_url `{raw}`: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(ConfigError::Invalid(format!("public_url `{raw}` must be an http(s) URL")));
+        }
+        Ok(url)
+    }
+
+    /// Checks what can be checked before starting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, key) in &self.api_keys {
+            if key.sha256.len() != 64 || !key.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(ConfigError::Invalid(format!("api_keys.{name}.sha256 must be 64 hex digits")));
+            }
+        }
+        if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
+            return Err(ConfigError::Invalid("session timeouts must be positive".into()));
+        }
+        if let Some(t) = &self.tenant {
+            t.origin()?;
+            if t.client_id.is_empty() || t.oidc_client_id.is_empty() {
+                return Err(ConfigError::Invalid("tenant.client_id and tenant.oidc_client_id are required".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Level, Target};
+    use gatehouse_model::Resource;
+
+    #[test]
+    fn a_full_file_parses() {
+        let cfg = Config::from_toml(
+            r#"
+            listen = "127.0.0.1:9000"
+            public_url = "https://gatehouse.acme.test"
+            database = "/var/lib/gatehouse/db.sqlite"
+            [tenant]
+            domain = "acme.eu.auth0.com"
+            client_id = "m2m"
+            client_secret_file = "/run/secrets/m2m"
+            oidc_client_id = "web"
+            [session]
+            idle_timeout_secs = 600
+            [policy.roles.gatehouse-admin]
+            "*" = "full"
+            [policy.roles.helpdesk]
+            users = "full"
+            logs = "read"
+            [api_keys.ci]
+            sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+            access = { users = "read" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.tenant.as_ref().unwrap().origin().unwrap(), "https://acme.eu.auth0.com");
+        assert_eq!(cfg.session.idle_timeout_secs, 600);
+        assert_eq!(cfg.session.absolute_timeout_secs, 8 * 3600);
+        let p = cfg.policy.as_ref().unwrap();
+        assert_eq!(p.roles["helpdesk"].level(Target::Resource(Resource::Logs)), Level::Read);
+        assert_eq!(cfg.api_keys["ci"].access.level(Target::Resource(Resource::Users)), Level::Read);
+        cfg.validate().unwrap();
+    }
+
+    #[test]
+    fn a_secret_in_the_file_is_refused() {
+        let err = Config::from_toml("[tenant]\nclient_id='x'\noidc_client_id='y'\nclient_secret='s3cr3t'\n").unwrap_err();
+        assert!(err.contains("GATEHOUSE_CLIENT_SECRET"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        let err = Config::from_toml("[tenant]\nclient_id='x'\nsecret_typo='s3cr3t'\n").unwrap_err();
+        assert!(err.contains("line 3") && !err.contains("s3cr3t"), "{err}");
+    }
+
+    #[test]
+    fn secrets_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("secret");
+        std::fs::write(&f, "  from-file\n").unwrap();
+        let mut t = TenantConfig { client_secret_file: Some(f), ..Default::default() };
+        t.load_secrets().unwrap();
+        assert_eq!(t.client_secret.unwrap().expose(), "from-file");
+    }
+}

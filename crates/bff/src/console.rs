@@ -1,0 +1,140 @@
+//! The console's static files, with a single-page-app fallback to `index.html`.
+//!
+//! Hashed assets (`app-3f9a1c0b2d4e.js`, `app_bg-3f9a1c0b2d4e.wasm`) are
+//! cached for a year as immutable; `index.html` must be revalidated every
+//! time so a new build is picked up at once.
+
+use crate::responses::{escape, html_page};
+use axum::body::Body;
+use axum::response::Response;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderValue, StatusCode};
+use percent_encoding::percent_decode_str;
+use std::path::{Component, Path, PathBuf};
+
+/// Serves a directory.
+#[derive(Debug, Clone)]
+pub struct Console {
+    dir: PathBuf,
+}
+
+/// Whether a file name carries a content hash: a run of at least 8 hex digits
+/// (or 16 base64url characters with a digit) between `-`, `_` or `.` separators.
+pub fn is_hashed(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    stem.split(['-', '.', '_']).skip(1).any(|part| {
+        (part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()) && part.bytes().any(|b| b.is_ascii_digit()))
+            || (part.len() >= 16
+                && part.bytes().all(|b| b.is_ascii_alphanumeric())
+                && part.bytes().any(|b| b.is_ascii_digit()))
+    })
+}
+
+impl Console {
+    /// Serves `dir`.
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// Whether the console was built.
+    pub fn is_built(&self) -> bool {
+        self.dir.join("index.html").is_file()
+    }
+
+    fn resolve(&self, raw_path: &str) -> Option<PathBuf> {
+        let decoded = percent_decode_str(raw_path).decode_utf8().ok()?;
+        let rel = decoded.trim_start_matches('/');
+        let rel_path = Path::new(rel);
+        if rel.contains('\\') || rel.contains('\0') {
+            return None;
+        }
+        if !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        let full = self.dir.join(rel_path);
+        full.is_file().then_some(full)
+    }
+
+    /// Answers a GET for `raw_path`.
+    pub async fn serve(&self, raw_path: &str, sign_in: &str) -> Response {
+        if !self.is_built() {
+            return not_built(&self.dir, sign_in);
+        }
+        if raw_path != "/"
+            && let Some(file) = self.resolve(raw_path)
+        {
+            return file_response(&file).await;
+        }
+        let last = raw_path.rsplit('/').next().unwrap_or("");
+        if raw_path != "/" && last.contains('.') {
+            return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
+        }
+        file_response(&self.dir.join("index.html")).await
+    }
+}
+
+async fn file_response(path: &Path) -> Response {
+    let Ok(bytes) = tokio::fs::read(path).await else {
+        return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let mut r = Response::new(Body::from(bytes));
+    if let Ok(v) = HeaderValue::from_str(mime.essence_str()) {
+        r.headers_mut().insert(CONTENT_TYPE, v);
+    }
+    let cache = if name == "index.html" {
+        "no-cache"
+    } else if is_hashed(name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300, must-revalidate"
+    };
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+fn not_built(dir: &Path, sign_in: &str) -> Response {
+    let body = format!(
+        "<p>The console has not been built yet (no <code>{}</code>). Build it with <code>trunk build</code> in \
+         <code>web/</code>, or use the API directly.</p><p><a href=\"{}\">Sign in</a> · <a href=\"/auth/me\">Who am I?</a> \
+         · <a href=\"/status\">Status</a></p>",
+        escape(&dir.join("index.html").display().to_string()),
+        escape(sign_in)
+    );
+    let mut r = html_page(StatusCode::OK, "Gatehouse", &body, "");
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names() {
+        assert!(is_hashed("app-3f9a1c0b2d4e5f60.js"));
+        assert!(is_hashed("app_bg-3f9a1c0b2d4e5f60.wasm"));
+        assert!(is_hashed("index.3f9a1c0b.css"));
+        assert!(!is_hashed("index.html"));
+        assert!(!is_hashed("favicon.ico"));
+        assert!(!is_hashed("my-application.js"));
+    }
+
+    #[tokio::test]
+    async fn traversal_is_refused_and_spa_falls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<html>console</html>").unwrap();
+        std::fs::write(dir.path().join("app-0123456789abcdef.js"), "js").unwrap();
+        let c = Console::new(dir.path().to_owned());
+        assert!(c.resolve("/../Cargo.toml").is_none());
+        assert!(c.resolve("/%2e%2e/Cargo.toml").is_none());
+        assert!(c.resolve("/app-0123456789abcdef.js").is_some());
+        let r = c.serve("/users/auth0%7C1", "/auth/login").await;
+        assert_eq!(r.headers()[CACHE_CONTROL], "no-cache");
+        let r = c.serve("/app-0123456789abcdef.js", "/auth/login").await;
+        assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        let r = c.serve("/missing.js", "/auth/login").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}

@@ -1,0 +1,360 @@
+//! Gatehouse's backend-for-frontend (BFF).
+//!
+//! The console in the browser never holds a token. Following the BFF
+//! pattern of the IETF draft "OAuth 2.0 for Browser-Based Applications",
+//! this server:
+//!
+//! - signs admins in with OIDC (authorization code + PKCE S256) against the
+//!   tenant and keeps them in a server-side session named by an opaque
+//!   `__Host-` cookie (HttpOnly, Secure, SameSite=Strict; idle and absolute
+//!   timeouts; the id rotated at sign-in);
+//! - refuses cross-site requests (`X-CSRF: 1`, `Origin`, `Sec-Fetch-Site`,
+//!   JSON bodies only) before anything else happens;
+//! - checks every call against an access policy per principal (an admin
+//!   role from the id token, or an API key) and resource, derived from the
+//!   model's operation table ([`gatehouse_model::OPERATIONS`]): deny by default;
+//! - forwards the allowed operations, at the same paths as Auth0, through
+//!   one shared [`gatehouse_client::Client`] (one machine-to-machine token,
+//!   one pacer for the tenant's rate limit), validating bodies through the
+//!   typed model first;
+//! - writes every decision to a durable audit log before answering.
+//!
+//! With no tenant configured it runs in demo mode against an in-process
+//! [`gatehouse_emulator`].
+
+#![forbid(unsafe_code)]
+
+pub mod apikeys;
+mod app;
+mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod console;
+mod demo;
+pub mod metrics;
+pub mod oidc;
+pub mod policy;
+mod proxy;
+pub mod responses;
+pub mod security;
+pub mod store;
+pub mod upstream;
+mod words;
+
+pub use app::CSP;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{ApiKeyConfig, Config, PacingConfig, SessionConfig, TenantConfig};
+pub use demo::DemoInfo;
+pub use policy::{Grants, Level, Policy, Target};
+pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, SqliteAuditStore};
+
+use anyhow::Context as _;
+use app::AppState;
+use gatehouse_client::{Audiences, Auth, Client, Pacing, RetryPolicy};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// What can be swapped out when starting the BFF (tests, embedding).
+#[derive(Clone, Default)]
+pub struct Options {
+    /// The clock sessions expire by; default the system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Where audit entries go; default the SQLite database of the configuration.
+    pub audit: Option<Arc<dyn AuditStore>>,
+    /// The emulator configuration for demo mode; default [`gatehouse_emulator::Config::default`]
+    /// with this BFF's callback registered.
+    pub emulator: Option<gatehouse_emulator::Config>,
+    /// The retry policy of the shared client; default [`RetryPolicy::default`] with waits for 429s capped at 10 s.
+    pub retry: Option<RetryPolicy>,
+}
+
+/// Starts BFF servers.
+#[derive(Debug, Clone, Copy)]
+pub struct Bff;
+
+/// A running BFF. Dropping it does not stop it: call [`BffHandle::shutdown`].
+pub struct BffHandle {
+    addr: SocketAddr,
+    url: String,
+    demo: Option<DemoInfo>,
+    emulator: Option<gatehouse_emulator::EmulatorHandle>,
+    state: Arc<AppState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for BffHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BffHandle").field("addr", &self.addr).field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl BffHandle {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its public URL (origin), such as `http://127.0.0.1:8080`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// In demo mode: the emulator's URL and the demo sign-ins.
+    pub fn demo(&self) -> Option<&DemoInfo> {
+        self.demo.as_ref()
+    }
+
+    /// In demo mode: the in-process emulator.
+    pub fn emulator(&self) -> Option<&gatehouse_emulator::EmulatorHandle> {
+        self.emulator.as_ref()
+    }
+
+    /// The shared upstream client.
+    pub fn client(&self) -> &Client {
+        self.state.upstream.client()
+    }
+
+    /// The scopes the machine-to-machine token is asked for.
+    pub fn scopes(&self) -> Vec<&'static str> {
+        policy::scopes_needed(self.state.policy.roles.values().chain(self.state.api_keys.grants())).into_iter().collect()
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, then stops the emulator (demo mode).
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
+        if let Some(emulator) = self.emulator.take() {
+            emulator.shutdown().await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the server stops (after [`BffHandle::shutdown`] from elsewhere, or an error).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
+        Ok(())
+    }
+}
+
+fn origin_of(url: &url::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+impl Bff {
+    /// Starts a BFF with the default options.
+    pub async fn start(config: Config) -> anyhow::Result<BffHandle> {
+        Self::start_with(config, Options::default()).await
+    }
+
+    /// Starts a BFF: binds, starts the emulator in demo mode, opens the
+    /// database, builds the shared client and serves until shut down.
+    pub async fn start_with(config: Config, options: Options) -> anyhow::Result<BffHandle> {
+        config.validate()?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let public = config.public_url(addr)?;
+        let public_origin = origin_of(&public);
+        let redirect_uri = public.join("/auth/callback")?.to_string();
+
+        let (tenant, demo, emulator) = match config.tenant.clone() {
+            Some(mut t) => {
+                t.load_secrets()?;
+                (t, None, None)
+            }
+            None => {
+                let (emulator, tenant, info) =
+                    demo::start_emulator(options.emulator.clone(), &redirect_uri).await?;
+                (tenant, Some(info), Some(emulator))
+            }
+        };
+        let is_demo = demo.is_some();
+        let tenant_origin = tenant.origin()?;
+        let client_secret = tenant.client_secret.clone().ok_or_else(|| {
+            anyhow::anyhow!(
+                "no client secret: set {} or tenant.client_secret_file",
+                config::CLIENT_SECRET_ENV
+            )
+        })?;
+
+        let policy = match (&config.policy, is_demo) {
+            (Some(p), _) => p.clone(),
+            (None, true) => Policy::demo(),
+            (None, false) => {
+                tracing::warn!("no [policy] configured: every admin is denied everything");
+                Policy::default()
+            }
+        };
+        let api_keys = apikeys::ApiKeys::new(&config.api_keys);
+        let scopes = policy::scopes_needed(policy.roles.values().chain(api_keys.grants()));
+        tracing::info!(scopes = %scopes.iter().copied().collect::<Vec<_>>().join(" "), "scopes the policy can use");
+
+        let teams_origin = tenant.teams_base_url.clone().map(|u| u.trim_end_matches('/').to_owned());
+        let teams_enabled = teams_origin.is_some();
+        let mut builder = Client::builder()
+            .base_url(&tenant_origin)
+            .auth(Auth::ClientCredentials {
+                client_id: tenant.client_id.clone(),
+                client_secret: client_secret.clone(),
+                audiences: Audiences { management: tenant.management_audience.clone(), teams: tenant.teams_audience.clone() },
+            })
+            .timeout(Duration::from_secs(config.upstream_timeout_secs.max(1)))
+            .retry(options.retry.unwrap_or(RetryPolicy { max_rate_limit_wait: Duration::from_secs(10), ..RetryPolicy::default() }))
+            .pacing(if config.pacing.rate_per_second > 0.0 {
+                Pacing {
+                    rate: config.pacing.rate_per_second,
+                    burst: config.pacing.burst.max(1),
+                    follow_server: config.pacing.follow_server,
+                    ..Pacing::default()
+                }
+            } else {
+                Pacing { follow_server: config.pacing.follow_server, ..Pacing::disabled() }
+            });
+        if let Some(teams) = &teams_origin {
+            builder = builder.teams_base_url(teams);
+        }
+        let client = builder.build().context("cannot build the upstream client")?;
+
+        let issuer = tenant.issuer.clone().unwrap_or_else(|| format!("{tenant_origin}/"));
+        let oidc = oidc::Oidc::new(
+            issuer,
+            tenant.oidc_client_id.clone(),
+            tenant.oidc_client_secret.clone(),
+            tenant.roles_claim.clone().unwrap_or_else(|| config::DEFAULT_ROLES_CLAIM.to_owned()),
+            redirect_uri,
+            Duration::from_secs(config.upstream_timeout_secs.max(1)),
+        )?;
+
+        let sessions = store::SessionStore::open(&config.database)
+            .with_context(|| format!("cannot open the database {}", config.database.display()))?;
+        let audit: Arc<dyn AuditStore> = match options.audit {
+            Some(a) => a,
+            None => Arc::new(
+                SqliteAuditStore::open(&config.database)
+                    .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
+            ),
+        };
+        let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
+        if let Some(s) = &tenant.oidc_client_secret {
+            secrets.push(s.expose().as_bytes().to_vec());
+        }
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let state = Arc::new(AppState {
+            public: public.clone(),
+            public_origin: public_origin.clone(),
+            clock,
+            sessions,
+            audit,
+            policy,
+            api_keys,
+            upstream: upstream::Upstream::new(client, teams_enabled),
+            oidc,
+            metrics: metrics::Metrics::new()?,
+            console: console::Console::new(config.console_dir.clone()),
+            idle_ms: ms(config.session.idle()),
+            absolute_ms: ms(config.session.absolute()),
+            max_body: config.max_body_bytes,
+            teams_enabled,
+            demo: is_demo,
+            secrets,
+        });
+        spawn_purger(state.clone());
+
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = app::router(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
+        Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
+    }
+}
+
+/// Deletes expired sessions and abandoned sign-ins every minute.
+fn spawn_purger(state: Arc<AppState>) {
+    let weak = Arc::downgrade(&state);
+    drop(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else { break };
+            let now = state.clock.now_ms();
+            if let Err(e) = state.sessions.purge(now - state.idle_ms, now - state.absolute_ms, now - 10 * 60 * 1000) {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+}
+
+/// Runs the BFF until Ctrl-C or SIGTERM: prints `listening on URL` as the
+/// first line of standard output, then (in demo mode) the sign-ins.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let handle = Bff::start(config).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{}", handle.addr())?;
+        if handle.url() != format!("http://{}", handle.addr()) {
+            writeln!(out, "public URL: {}", handle.url())?;
+        }
+        writeln!(out, "console: {}/", handle.url())?;
+        if let Some(demo) = handle.demo() {
+            writeln!(out, "demo mode: tenant emulator at {}", demo.emulator_url)?;
+            writeln!(out, "sign in at {}/auth/login with one of:", handle.url())?;
+            for (email, role) in &demo.admins {
+                writeln!(out, "  {email}  ({role})")?;
+            }
+            writeln!(out, "password: {}", demo.password.expose())?;
+        }
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    handle.shutdown().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Sets up `tracing` output: JSON lines when `GATEHOUSE_LOG_FORMAT=json`,
+/// else human-readable; the filter from `RUST_LOG` (default `info`).
+/// Secrets never reach the logs: they are held as [`gatehouse_model::Secret`]
+/// and the BFF logs neither cookies, tokens nor request bodies.
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("GATEHOUSE_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}

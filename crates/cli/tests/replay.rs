@@ -1,0 +1,227 @@
+//! `gatehouse replay` end to end: on small cassettes written here, and on the
+//! recorded Auth0 traffic in `../shared/auth0/recordings` when it is present.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn replay(args: &[&Path], verbose: bool) -> (Output, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    cmd.arg("replay").args(args);
+    if verbose {
+        cmd.arg("--verbose");
+    }
+    let out = cmd.output().expect("gatehouse runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, stdout)
+}
+
+fn last_line(stdout: &str) -> &str {
+    stdout.lines().last().unwrap_or("")
+}
+
+/// A fresh, empty directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("replay-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One go-vcr interaction (only the fields replay reads, plus a few it must ignore).
+fn interaction(
+    id: u32,
+    method: &str,
+    url: &str,
+    body: &str,
+    form: &str,
+    code: u16,
+    response: &str,
+) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    format!(
+        "    - id: {id}
+      request:
+        proto: HTTP/1.1
+        body: {body}
+        form: {form}
+        headers:
+            Content-Type:
+                - application/json
+        url: {url}
+        method: {method}
+      response:
+        proto: HTTP/2.0
+        body: {response}
+        headers:
+            Content-Type:
+                - application/json; charset=utf-8
+        status: {code} Whatever
+        code: {code}
+        duration: 12.5ms
+",
+        body = quote(body),
+        response = quote(response),
+    )
+}
+
+fn cassette(interactions: &[String]) -> String {
+    format!("---\nversion: 2\ninteractions:\n{}", interactions.concat())
+}
+
+const HOST: &str = "https://tenant.example.test";
+
+/// Three interactions that survive decode → encode unchanged.
+fn good_cassette() -> String {
+    cassette(&[
+        interaction(
+            0,
+            "POST",
+            &format!("{HOST}/api/v2/roles"),
+            r#"{"name":"readers","description":"Can read things"}"#,
+            "{}",
+            200,
+            r#"{"id":"rol_T3stRole","name":"readers","description":"Can read things","made_up_field":{"nested":[1,2.5,null]}}"#,
+        ),
+        interaction(
+            1,
+            "GET",
+            &format!("{HOST}/api/v2/roles/rol_N0tThere"),
+            "null",
+            "{}",
+            404,
+            r#"{"statusCode":404,"error":"Not Found","message":"No such role here."}"#,
+        ),
+        interaction(
+            2,
+            "POST",
+            &format!("{HOST}/oauth/token"),
+            "audience=https%3A%2F%2Ftenant.example.test%2Fapi%2Fv2%2F&client_id=cid&client_secret=shh&grant_type=client_credentials",
+            "\n            audience:\n                - https://tenant.example.test/api/v2/\n            client_id:\n                - cid\n            client_secret:\n                - shh\n            grant_type:\n                - client_credentials",
+            200,
+            r#"{"access_token":"tok","expires_in":600,"token_type":"Bearer","scope":"read:roles"}"#,
+        ),
+    ])
+}
+
+#[test]
+fn reports_failures_skips_and_a_summary() {
+    let dir = scratch("mixed");
+    std::fs::write(dir.join("good.yaml"), good_cassette()).unwrap();
+    std::fs::create_dir_all(dir.join("nested/deeper")).unwrap();
+    // A list whose second item is not an object.
+    let corrupted = cassette(&[interaction(
+        7,
+        "GET",
+        &format!("{HOST}/api/v2/roles?include_totals=true"),
+        "null",
+        "{}",
+        200,
+        r#"{"start":0,"limit":50,"total":2,"roles":[{"id":"rol_A","name":"a"},42]}"#,
+    )]);
+    std::fs::write(dir.join("nested/deeper/corrupted.yaml"), corrupted).unwrap();
+    // A path no operation serves.
+    let unsupported = cassette(&[interaction(
+        0,
+        "GET",
+        &format!("{HOST}/api/v2/not-an-endpoint/abc"),
+        "null",
+        "{}",
+        200,
+        "{}",
+    )]);
+    std::fs::write(dir.join("nested/unsupported.yaml"), unsupported).unwrap();
+    std::fs::write(
+        dir.join("broken.yaml"),
+        "version: 2\ninteractions:\n  - id: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a cassette").unwrap();
+
+    let (out, stdout) = replay(&[&dir], false);
+    assert_eq!(
+        last_line(&stdout),
+        "3 passed, 2 failed, 1 skipped",
+        "{stdout}"
+    );
+    assert!(!out.status.success());
+    let fails: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(fails.len(), 2, "{stdout}");
+    assert!(
+        fails
+            .iter()
+            .any(|l| l.contains("corrupted.yaml #7 ListRoles response: $.roles[1]")),
+        "{stdout}"
+    );
+    assert!(
+        fails
+            .iter()
+            .any(|l| l.contains("broken.yaml") && l.contains("malformed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn passing_cassettes_exit_zero_and_verbose_lists_them() {
+    let dir = scratch("good");
+    let file = dir.join("good.yaml");
+    std::fs::write(&file, good_cassette()).unwrap();
+    let (out, stdout) = replay(&[&file], true);
+    assert_eq!(
+        last_line(&stdout),
+        "3 passed, 0 failed, 0 skipped",
+        "{stdout}"
+    );
+    assert!(out.status.success());
+    for op in ["#0 CreateRole", "#1 GetRole", "#2 RequestToken"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("ok ") && l.ends_with(op)),
+            "{op}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn non_json_error_bodies_are_kept_as_text() {
+    let dir = scratch("text-error");
+    let c = cassette(&[interaction(
+        0,
+        "DELETE",
+        &format!("{HOST}/api/v2/roles/rol_X"),
+        "",
+        "{}",
+        502,
+        "<html>Bad gateway</html>",
+    )]);
+    std::fs::write(dir.join("c.yaml"), c).unwrap();
+    let (out, stdout) = replay(&[&dir], false);
+    assert_eq!(
+        last_line(&stdout),
+        "1 passed, 0 failed, 0 skipped",
+        "{stdout}"
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn recorded_auth0_traffic_roundtrips() {
+    let shared = std::env::var_os("AUTH0_SHARED_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/auth0"));
+    let recordings = shared.join("recordings");
+    if !recordings.is_dir() {
+        eprintln!(
+            "skipped: {} not found (set AUTH0_SHARED_DIR)",
+            recordings.display()
+        );
+        return;
+    }
+    let (out, stdout) = replay(&[&recordings], false);
+    let summary = last_line(&stdout);
+    assert!(summary.contains(" 0 failed"), "{stdout}");
+    assert!(out.status.success(), "{stdout}");
+    let passed: u64 = summary.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(passed > 0, "{stdout}");
+}

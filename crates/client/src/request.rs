@@ -1,0 +1,323 @@
+//! Fluent requests: an operation of the table bound to a client, with
+//! setters for its query parameters, `send()`, and paging streams for lists.
+
+use crate::client::Client;
+use crate::error::ClientError;
+use crate::paging;
+use crate::rt::{BoxFuture, BoxStream, MaybeSend, MaybeSync, boxed};
+use gatehouse_model::operation::{Endpoint, Operation};
+use gatehouse_model::ops::{Checkpoint, Offset};
+use gatehouse_model::{Page, Response};
+use std::future::IntoFuture;
+
+/// An operation ready to send with a client.
+///
+/// Built by the resource handlers (`client.users().get(id)`), configured
+/// with setters, and sent with [`Request::send`] or by awaiting it.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct Request<O> {
+    pub(crate) client: Client,
+    pub(crate) op: O,
+}
+
+impl<O: Operation> Request<O> {
+    /// Binds `op` to `client`.
+    pub fn new(client: Client, op: O) -> Self {
+        Self { client, op }
+    }
+
+    /// The operation as it will be sent.
+    pub fn op(&self) -> &O {
+        &self.op
+    }
+
+    /// Changes the operation directly, for fields without a setter.
+    pub fn with(mut self, change: impl FnOnce(&mut O)) -> Self {
+        change(&mut self.op);
+        self
+    }
+
+    /// The operation, without the client.
+    pub fn into_op(self) -> O {
+        self.op
+    }
+
+    /// Sends the request: the decoded body with its status and rate-limit headers.
+    pub async fn send(self) -> Result<Response<O::Response>, ClientError> {
+        self.client.send(&self.op).await
+    }
+
+    /// Sends the request and returns only the decoded body.
+    pub async fn value(self) -> Result<O::Response, ClientError> {
+        Ok(self.send().await?.value)
+    }
+}
+
+impl<O> IntoFuture for Request<O>
+where
+    O: Operation + MaybeSend + MaybeSync + 'static,
+    O::Response: MaybeSend,
+{
+    type Output = Result<Response<O::Response>, ClientError>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        boxed(async move { self.client.send(&self.op).await })
+    }
+}
+
+/// A response type that is one page of a list.
+pub trait PageOf {
+    /// The listed objects' type.
+    type Item;
+    /// The page.
+    fn into_page(self) -> Page<Self::Item>;
+}
+
+impl<T> PageOf for Page<T> {
+    type Item = T;
+    fn into_page(self) -> Page<T> {
+        self
+    }
+}
+
+/// The listed objects' type of a list operation.
+pub type ItemOf<O> = <<O as Endpoint>::Response as PageOf>::Item;
+
+/// A list operation: its paging parameters can be set and it can be paged
+/// through as a stream.
+pub trait ListOp: Operation<Response: PageOf> + Clone + MaybeSend + MaybeSync + 'static {
+    /// Offset paging parameters, if the request type has them.
+    fn offset_mut(&mut self) -> Option<&mut Offset>;
+    /// Checkpoint paging parameters, if the request type has them.
+    fn checkpoint_mut(&mut self) -> Option<&mut Checkpoint>;
+    /// The checkpoint an item stands for where `from` takes an item's id
+    /// (log events: `log_id`); `None` elsewhere.
+    fn cursor(_item: &ItemOf<Self>) -> Option<String> {
+        None
+    }
+}
+
+/// Implements [`ListOp`] for request types with `offset` and `checkpoint` fields.
+macro_rules! list_ops {
+    ($($op:ty $(=> cursor $cursor:expr)?),* $(,)?) => {$(
+        impl ListOp for $op {
+            fn offset_mut(&mut self) -> Option<&mut Offset> {
+                Some(&mut self.offset)
+            }
+            fn checkpoint_mut(&mut self) -> Option<&mut Checkpoint> {
+                Some(&mut self.checkpoint)
+            }
+            $(
+            fn cursor(item: &ItemOf<Self>) -> Option<String> {
+                #[allow(clippy::redundant_closure_call)]
+                ($cursor)(item)
+            }
+            )?
+        }
+    )*};
+}
+
+use gatehouse_model::ops::{
+    clients, connections, grants, logs, organizations, resource_servers, roles, teams, users,
+};
+
+list_ops! {
+    users::List, users::ListRoles, roles::List, roles::ListUsers, clients::List, connections::List,
+    organizations::List, organizations::ListMembers, organizations::ListMemberRoles,
+    logs::List => cursor |e: &gatehouse_model::types::LogEvent| e.log_id.clone(),
+    grants::List, resource_servers::List,
+    teams::ListMembers, teams::ListMemberTenants, teams::ListTenants, teams::ListTenantMembers, teams::ListActivity,
+}
+
+impl ListOp for teams::ListEnvironments {
+    fn offset_mut(&mut self) -> Option<&mut Offset> {
+        None
+    }
+    fn checkpoint_mut(&mut self) -> Option<&mut Checkpoint> {
+        None
+    }
+}
+
+impl<O: ListOp> Request<O>
+where
+    ItemOf<O>: MaybeSend + 'static,
+{
+    /// Zero-based page number (offset paging; the stream then pages by offset).
+    pub fn page(mut self, page: u64) -> Self {
+        if let Some(o) = self.op.offset_mut() {
+            o.page = Some(page);
+        }
+        self
+    }
+
+    /// Items per page, 1 to 100 (offset paging).
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        if let Some(o) = self.op.offset_mut() {
+            o.per_page = Some(per_page);
+        }
+        self
+    }
+
+    /// Ask for the envelope with `total` (offset paging).
+    pub fn include_totals(mut self, include: bool) -> Self {
+        if let Some(o) = self.op.offset_mut() {
+            o.include_totals = Some(include);
+        }
+        self
+    }
+
+    /// Checkpoint to start from: a previous page's `next` (for logs, a log id).
+    pub fn from(mut self, from: impl Into<String>) -> Self {
+        if let Some(c) = self.op.checkpoint_mut() {
+            c.from = Some(from.into());
+        }
+        self
+    }
+
+    /// Items per page with checkpoint paging.
+    pub fn take(mut self, take: u64) -> Self {
+        if let Some(c) = self.op.checkpoint_mut() {
+            c.take = Some(take);
+        }
+        self
+    }
+
+    /// Every page, fetched as the stream is read. See [`Request::stream`] for the paging used.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<ItemOf<O>>, ClientError>> {
+        paging::pages(self.client, self.op)
+    }
+
+    /// Every item of every page, fetched as the stream is read.
+    ///
+    /// Checkpoint paging is used where the operation offers it (unless
+    /// `page`/`per_page` were set), offset paging elsewhere. Offset paging
+    /// stops at Auth0's 1,000-result window with a typed
+    /// [`gatehouse_model::Error::ResultWindow`] error after the last
+    /// reachable item, rather than ending as if the list were complete.
+    /// Log events page by log id when [`Request::from`] is set.
+    pub fn stream(self) -> BoxStream<'static, Result<ItemOf<O>, ClientError>> {
+        paging::items(self.pages())
+    }
+
+    /// Every item, collected; fails on the first error (the result window included).
+    pub async fn all(self) -> Result<Vec<ItemOf<O>>, ClientError> {
+        use futures::TryStreamExt;
+        self.stream().try_collect().await
+    }
+}
+
+/// Implements query-parameter setters on `Request<op>` for the optional fields of a request type.
+macro_rules! setters {
+    ($( $op:ty { $( $(#[$meta:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {$(
+        impl Request<$op> {
+            $(
+            $(#[$meta])*
+            pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+                self.op.$field = Some(value.into());
+                self
+            }
+            )*
+        }
+    )*};
+}
+
+setters! {
+    users::List {
+        /// Lucene query, such as `email:"*@acme.com"`.
+        q: String,
+        /// Search engine version (`v3`).
+        search_engine: String,
+        /// Sort as `field:1` or `field:-1`.
+        sort: String,
+        /// Only users of this connection.
+        connection: String,
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+    }
+    roles::List {
+        /// Only roles whose name contains this text.
+        name_filter: String,
+    }
+    clients::List {
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+        /// Only global (`true`) or non-global applications.
+        is_global: bool,
+        /// Only first-party (`true`) or third-party applications.
+        is_first_party: bool,
+        /// Comma-separated application types, such as `spa,native`.
+        app_type: String,
+        /// Query on application fields.
+        q: String,
+    }
+    connections::List {
+        /// Only connections of this strategy, such as `auth0`.
+        strategy: String,
+        /// Only the connection with this name.
+        name: String,
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+    }
+    organizations::List {
+        /// Sort as `name:1` or `name:-1`.
+        sort: String,
+    }
+    organizations::ListMembers {
+        /// Comma-separated fields to include or exclude (`roles` adds each member's roles).
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+    }
+    logs::List {
+        /// Lucene query on log fields, such as `type:f`.
+        q: String,
+        /// Sort as `date:1` or `date:-1`.
+        sort: String,
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+    }
+    grants::List {
+        /// Only grants of this user.
+        user_id: String,
+        /// Only grants to this application.
+        client_id: String,
+        /// Only grants for this API audience.
+        audience: String,
+    }
+    resource_servers::List {
+        /// Only APIs with these identifiers.
+        identifiers: String,
+        /// Whether to include only the listed fields.
+        include_fields: bool,
+    }
+    teams::ListTenants {
+        /// Sort as `created_at:1` or `created_at:-1`.
+        sort: String,
+        /// Only tenants in this environment, such as `US-3`.
+        environment: String,
+        /// Only tenants with this environment tag.
+        environment_tag: String,
+        /// Only tenants in this locality.
+        locality: String,
+    }
+    teams::ListActivity {
+        /// Events at or after this ISO 8601 time.
+        since: String,
+        /// Events before this ISO 8601 time.
+        until: String,
+        /// Only events of this type.
+        r#type: String,
+        /// Only events with this status.
+        status: String,
+    }
+}

@@ -1,0 +1,445 @@
+//! From a request to an answer, for every operation of the model's table.
+//!
+//! The pipeline is the same for each row: authenticate the bearer token for
+//! the row's API, check the scopes the row (and its body) require, check
+//! the body against the row's typed request body and the query against the
+//! parameters the operation takes, then run the handler. The handler is
+//! chosen by an exhaustive `match` on [`OperationId`], so a row added to the
+//! table does not compile here until it is handled.
+//!
+//! Writes run under the tenant's write lock together with their log event
+//! (`sapi` / `fapi`, or a Teams activity entry), so the event is committed
+//! with the change it records.
+
+use crate::error::{ApiError, ApiResult};
+use crate::handlers::{clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles, teams, users};
+use crate::logs;
+use crate::query::Params;
+use crate::server::AppState;
+use crate::store::Tenant;
+use crate::token;
+use gatehouse_model::{Api, OperationId, OperationSpec};
+use serde_json::{Value, json};
+
+/// Who is calling: what the bearer token said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    /// `sub` claim.
+    pub subject: String,
+    /// The application the token was issued to.
+    pub client_id: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+}
+
+/// Everything a handler needs about one request.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The emulator.
+    pub state: &'a AppState,
+    /// The table row.
+    pub spec: &'static OperationSpec,
+    /// Decoded path parameters, in template order.
+    pub params: Vec<String>,
+    /// The query string.
+    pub query: Params,
+    /// The JSON body (`Null` when none).
+    pub body: Value,
+    /// The raw body, for the token endpoint's form encoding.
+    pub raw_body: Vec<u8>,
+    /// `Content-Type` of the request.
+    pub content_type: String,
+    /// `Authorization` header, if any.
+    pub authorization: Option<String>,
+    /// The authenticated caller (API operations).
+    pub principal: Option<Principal>,
+    /// When the request arrived, epoch milliseconds.
+    pub now_ms: i64,
+    /// Caller's address.
+    pub ip: String,
+    /// Caller's `User-Agent`.
+    pub user_agent: String,
+    /// Raw request path, for log details.
+    pub path: String,
+}
+
+impl Ctx<'_> {
+    /// Path parameter `i` (they are guaranteed by the route match).
+    pub fn param(&self, i: usize) -> &str {
+        self.params.get(i).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The request time as ISO 8601.
+    pub fn now_iso(&self) -> String {
+        crate::clock::iso(self.now_ms)
+    }
+
+    /// Whether the caller's token holds `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.principal.as_ref().is_some_and(|p| p.scopes.iter().any(|s| s == scope))
+    }
+
+    /// The body as an object (validated to be one for body operations).
+    pub fn body_obj(&self) -> serde_json::Map<String, Value> {
+        self.body.as_object().cloned().unwrap_or_default()
+    }
+}
+
+/// A success answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body; `None` for no content.
+    pub body: Option<Value>,
+    /// Extra headers (the token endpoint's `Cache-Control`, ...).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// 200 with a body.
+    pub fn ok(body: Value) -> Self {
+        Self { status: 200, body: Some(body), headers: Vec::new() }
+    }
+
+    /// 201 with a body.
+    pub fn created(body: Value) -> Self {
+        Self { status: 201, body: Some(body), headers: Vec::new() }
+    }
+
+    /// 204 without a body.
+    pub fn no_content() -> Self {
+        Self { status: 204, body: None, headers: Vec::new() }
+    }
+
+    /// Any status with a body.
+    pub fn with_status(status: u16, body: Value) -> Self {
+        Self { status, body: Some(body), headers: Vec::new() }
+    }
+}
+
+type ReadFn = fn(&Ctx, &Tenant) -> ApiResult<Reply>;
+type WriteFn = fn(&Ctx, &mut Tenant) -> ApiResult<Reply>;
+
+/// Runs a read-only handler; failures (and, when asked, successes) are logged.
+fn read(ctx: &Ctx, f: ReadFn) -> ApiResult<Reply> {
+    let result = ctx.state.store.read(|t| f(ctx, t));
+    let log_it = match &result {
+        Ok(_) => ctx.state.config.log_reads && ctx.spec.api == Api::Management,
+        Err(_) => ctx.spec.api == Api::Management,
+    };
+    if log_it {
+        let event = logs::api_event(ctx, &result);
+        ctx.state.store.write(|t| logs::append(t, event)).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    }
+    result
+}
+
+/// Runs a handler that changes the tenant; its log event goes in the same commit.
+fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
+    let result = ctx
+        .state
+        .store
+        .write(|t| {
+            let result = f(ctx, t);
+            match ctx.spec.api {
+                Api::Management => {
+                    let event = logs::api_event(ctx, &result);
+                    logs::append(t, event);
+                }
+                Api::Teams => logs::teams_activity(ctx, t, &result),
+                Api::Authentication => {}
+            }
+            result
+        })
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+    result
+}
+
+/// Runs the handler of the operation; authentication and validation are done.
+fn run(ctx: &Ctx) -> ApiResult<Reply> {
+    use OperationId as Op;
+    match ctx.spec.id {
+        Op::ListUsers => read(ctx, users::list),
+        Op::GetUser => read(ctx, users::get),
+        Op::CreateUser => write(ctx, users::create),
+        Op::UpdateUser => write(ctx, users::update),
+        Op::DeleteUser => write(ctx, users::delete),
+        Op::ListUserRoles => read(ctx, users::list_roles),
+        Op::AssignUserRoles => write(ctx, users::assign_roles),
+        Op::RemoveUserRoles => write(ctx, users::remove_roles),
+        Op::ListRoles => read(ctx, roles::list),
+        Op::GetRole => read(ctx, roles::get),
+        Op::CreateRole => write(ctx, roles::create),
+        Op::UpdateRole => write(ctx, roles::update),
+        Op::DeleteRole => write(ctx, roles::delete),
+        Op::ListRoleUsers => read(ctx, roles::list_users),
+        Op::AssignRoleUsers => write(ctx, roles::assign_users),
+        Op::ListClients => read(ctx, clients::list),
+        Op::GetClient => read(ctx, clients::get),
+        Op::CreateClient => write(ctx, clients::create),
+        Op::UpdateClient => write(ctx, clients::update),
+        Op::DeleteClient => write(ctx, clients::delete),
+        Op::ListConnections => read(ctx, connections::list),
+        Op::GetConnection => read(ctx, connections::get),
+        Op::CreateConnection => write(ctx, connections::create),
+        Op::UpdateConnection => write(ctx, connections::update),
+        Op::DeleteConnection => write(ctx, connections::delete),
+        Op::ListOrganizations => read(ctx, organizations::list),
+        Op::GetOrganization => read(ctx, organizations::get),
+        Op::CreateOrganization => write(ctx, organizations::create),
+        Op::UpdateOrganization => write(ctx, organizations::update),
+        Op::DeleteOrganization => write(ctx, organizations::delete),
+        Op::ListOrganizationMembers => read(ctx, organizations::list_members),
+        Op::AddOrganizationMembers => write(ctx, organizations::add_members),
+        Op::RemoveOrganizationMembers => write(ctx, organizations::remove_members),
+        Op::ListOrganizationMemberRoles => read(ctx, organizations::list_member_roles),
+        Op::ListLogs => read(ctx, log_handlers::list),
+        Op::GetLog => read(ctx, log_handlers::get),
+        Op::ListGrants => read(ctx, grants::list),
+        Op::DeleteGrant => write(ctx, grants::delete),
+        Op::ListResourceServers => read(ctx, resource_servers::list),
+        Op::GetResourceServer => read(ctx, resource_servers::get),
+        Op::CreateResourceServer => write(ctx, resource_servers::create),
+        Op::UpdateResourceServer => write(ctx, resource_servers::update),
+        Op::DeleteResourceServer => write(ctx, resource_servers::delete),
+        Op::RequestToken => token::exchange(ctx),
+        Op::ListTeamMembers => read(ctx, teams::list_members),
+        Op::InviteTeamMembers => write(ctx, teams::invite),
+        Op::GetTeamMember => read(ctx, teams::get_member),
+        Op::UpdateTeamMember => write(ctx, teams::update_member),
+        Op::RemoveTeamMember => write(ctx, teams::remove_member),
+        Op::AddTeamMemberTenants => write(ctx, teams::add_member_tenants),
+        Op::UpdateTeamMemberTenants => write(ctx, teams::update_member_tenants),
+        Op::RemoveTeamMemberTenants => write(ctx, teams::remove_member_tenants),
+        Op::ListTeamMemberTenants => read(ctx, teams::list_member_tenants),
+        Op::ListTenants => read(ctx, teams::list_tenants),
+        Op::CreateTenant => write(ctx, teams::create_tenant),
+        Op::GetTenant => read(ctx, teams::get_tenant),
+        Op::DeleteTenant => write(ctx, teams::delete_tenant),
+        Op::ListTenantMembers => read(ctx, teams::list_tenant_members),
+        Op::ListEnvironments => read(ctx, teams::list_environments),
+        Op::ListActivityLogs => read(ctx, teams::list_activity),
+    }
+}
+
+/// Query parameters each operation takes; anything else is refused.
+pub fn allowed_query(id: OperationId) -> &'static [&'static str] {
+    use OperationId as Op;
+    const OFFSET: &[&str] = &["page", "per_page", "include_totals"];
+    const BOTH: &[&str] = &["page", "per_page", "include_totals", "from", "take"];
+    const CHECKPOINT: &[&str] = &["from", "take"];
+    const FIELDS: &[&str] = &["fields", "include_fields"];
+    match id {
+        Op::ListUsers => &[
+            "page", "per_page", "include_totals", "sort", "connection", "fields", "include_fields", "q",
+            "search_engine", "primary_order",
+        ],
+        Op::GetUser | Op::GetClient | Op::GetConnection => FIELDS,
+        Op::ListUserRoles | Op::ListOrganizationMemberRoles => OFFSET,
+        Op::ListRoles => &["page", "per_page", "include_totals", "name_filter"],
+        Op::ListRoleUsers => BOTH,
+        Op::ListClients => &[
+            "fields", "include_fields", "page", "per_page", "include_totals", "from", "take", "is_global",
+            "is_first_party", "app_type", "q", "external_client_id",
+        ],
+        Op::ListConnections => &[
+            "page", "per_page", "include_totals", "from", "take", "strategy", "name", "fields", "include_fields",
+        ],
+        Op::ListOrganizations => &["page", "per_page", "include_totals", "from", "take", "sort"],
+        Op::ListOrganizationMembers => &["page", "per_page", "include_totals", "from", "take", "fields", "include_fields"],
+        Op::ListLogs => &[
+            "page", "per_page", "sort", "fields", "include_fields", "include_totals", "from", "take", "q", "search",
+        ],
+        Op::ListGrants => &["page", "per_page", "include_totals", "user_id", "client_id", "audience"],
+        Op::ListResourceServers => &["identifiers", "page", "per_page", "include_totals", "include_fields"],
+        Op::GetResourceServer => &["include_fields"],
+        Op::ListTeamMembers | Op::ListTenantMembers | Op::ListTeamMemberTenants => CHECKPOINT,
+        Op::ListTenants => &["from", "take", "sort", "environment", "environment_tag", "locality"],
+        Op::ListActivityLogs => &["from", "take", "since", "until", "type", "status"],
+        Op::GetRole
+        | Op::CreateUser
+        | Op::UpdateUser
+        | Op::DeleteUser
+        | Op::AssignUserRoles
+        | Op::RemoveUserRoles
+        | Op::CreateRole
+        | Op::UpdateRole
+        | Op::DeleteRole
+        | Op::AssignRoleUsers
+        | Op::CreateClient
+        | Op::UpdateClient
+        | Op::DeleteClient
+        | Op::CreateConnection
+        | Op::UpdateConnection
+        | Op::DeleteConnection
+        | Op::GetOrganization
+        | Op::CreateOrganization
+        | Op::UpdateOrganization
+        | Op::DeleteOrganization
+        | Op::AddOrganizationMembers
+        | Op::RemoveOrganizationMembers
+        | Op::GetLog
+        | Op::DeleteGrant
+        | Op::CreateResourceServer
+        | Op::UpdateResourceServer
+        | Op::DeleteResourceServer
+        | Op::RequestToken
+        | Op::InviteTeamMembers
+        | Op::GetTeamMember
+        | Op::UpdateTeamMember
+        | Op::RemoveTeamMember
+        | Op::AddTeamMemberTenants
+        | Op::UpdateTeamMemberTenants
+        | Op::RemoveTeamMemberTenants
+        | Op::CreateTenant
+        | Op::GetTenant
+        | Op::DeleteTenant
+        | Op::ListEnvironments => &[],
+    }
+}
+
+/// Checks the bearer token for the row's API.
+fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
+    let Some(header) = ctx.authorization.as_deref() else {
+        return Err(ApiError::unauthorized("Missing authentication"));
+    };
+    let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim) else {
+        return Err(ApiError::unauthorized("Bad HTTP authentication header format"));
+    };
+    let urls = &ctx.state.urls;
+    let audience = match ctx.spec.api {
+        Api::Teams => &urls.teams_audience,
+        _ => &urls.management_audience,
+    };
+    let claims = ctx
+        .state
+        .keys
+        .verify(token, &urls.issuer, audience)
+        .map_err(|e| ApiError::unauthorized(e.message()))?;
+    let scopes = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let client_id = claims
+        .get("azp")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| subject.trim_end_matches("@clients").to_owned());
+    Ok(Principal { subject, client_id, scopes })
+}
+
+/// Checks the scopes the row requires (all of them), including those the body triggers.
+fn authorize(ctx: &Ctx, body: Option<&Value>) -> ApiResult<()> {
+    let required = ctx.spec.scopes_for(body);
+    let missing: Vec<&str> = required.iter().copied().filter(|s| !ctx.has_scope(s)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let message = if required.len() == 1 {
+        format!("Insufficient scope, expected any of: {}", required[0])
+    } else {
+        format!("Insufficient scope; expected all of: {}. Missing: {}", required.join(", "), missing.join(", "))
+    };
+    Err(ApiError::insufficient_scope(message))
+}
+
+/// Whether the operation takes a request body.
+pub fn takes_body(id: OperationId) -> bool {
+    id.roundtrip_body(b"{}").is_some()
+}
+
+/// Parses the JSON body of a body operation (without judging its fields yet).
+fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
+    let raw = &ctx.raw_body;
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::payload("'Expected type object but found type null'."));
+    }
+    if !ctx.content_type.to_ascii_lowercase().contains("json") {
+        return Err(ApiError::new(415, Some("unsupported_media_type"), "Content-Type must be application/json"));
+    }
+    let value: Value = serde_json::from_slice(raw)
+        .map_err(|e| ApiError::invalid_body(format!("Invalid request payload JSON format: {e}")))?;
+    if !value.is_object() {
+        let kind = match &value {
+            Value::Array(_) => "array",
+            Value::String(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "boolean",
+            _ => "null",
+        };
+        return Err(ApiError::payload(format!("'Expected type object but found type {kind}'.")));
+    }
+    Ok(value)
+}
+
+/// Checks the body against the row's typed request body.
+fn check_typed_body(ctx: &Ctx) -> ApiResult<()> {
+    match ctx.spec.id.roundtrip_body(&ctx.raw_body) {
+        Some(Err(e)) => {
+            let detail = if let Some(field) = e.message.strip_prefix("missing field `").and_then(|s| s.split('`').next()) {
+                format!("'Missing required property: {field}'.")
+            } else if e.path == "." || e.path.is_empty() {
+                format!("'{}'.", e.message)
+            } else {
+                format!("'{}' on property {}.", e.message, e.path)
+            };
+            Err(ApiError::payload(detail))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Handles one routed request.
+pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
+    let api = ctx.spec.api;
+    if api == Api::Authentication {
+        return (api, run(&ctx));
+    }
+    let result = (|| {
+        let principal = authenticate(&ctx)?;
+        ctx.principal = Some(principal);
+        let body = if takes_body(ctx.spec.id) {
+            match parse_body(&ctx) {
+                Ok(body) => Some(body),
+                Err(e) => {
+                    authorize(&ctx, None)?;
+                    return Err(e);
+                }
+            }
+        } else {
+            None
+        };
+        authorize(&ctx, body.as_ref())?;
+        if let Some(body) = body {
+            ctx.body = body;
+            check_typed_body(&ctx)?;
+        }
+        ctx.query.allow_only(allowed_query(ctx.spec.id))?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => (api, run(&ctx)),
+        Err(e) => {
+            if api == Api::Management && ctx.principal.is_some() {
+                let event = logs::api_event(&ctx, &Err(e.clone()));
+                if let Err(db) = ctx.state.store.write(|t| logs::append(t, event)) {
+                    return (api, Err(ApiError::internal(format!("{db:#}"))));
+                }
+            }
+            if api == Api::Teams && ctx.principal.is_some() && ctx.spec.access == gatehouse_model::Access::Write {
+                let _ = ctx.state.store.write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
+            }
+            (api, Err(e))
+        }
+    }
+}
+
+/// The `{}` body Auth0 answers some deletes with.
+pub fn empty_object() -> Value {
+    json!({})
+}

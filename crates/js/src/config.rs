@@ -1,0 +1,212 @@
+//! `new ManagementClient(options)`: where the tenant is, how to
+//! authenticate, and how to pace, retry and time out.
+
+use gatehouse_client::{Audiences, Auth, Client, ClientBuilder, Pacing, RetryPolicy};
+use serde::Deserialize;
+use std::time::Duration;
+use tsify_next::Tsify;
+
+/// Options of `new ManagementClient(options)`.
+///
+/// Give the tenant as `domain` (or `baseUrl` for one origin serving every
+/// API, like the emulator or the BFF), and one way to authenticate: `token`,
+/// `clientId` with `clientSecret` (tokens are fetched, cached per audience and
+/// refreshed), or `credentials: 'include'` to call the BFF with the browser's
+/// session cookie.
+#[derive(Debug, Default, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    /// The tenant's domain, such as `acme.eu.auth0.com`.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub domain: Option<String>,
+    /// One origin serving every API, such as `http://127.0.0.1:4000` (emulator, BFF).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub base_url: Option<String>,
+    /// Team slug, for the Teams API at `https://{team}.teams.auth0.com`.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub team: Option<String>,
+    /// Origin of the Teams API, when it is not `https://{team}.teams.auth0.com`.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub teams_base_url: Option<String>,
+    /// A bearer token obtained elsewhere.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub token: Option<String>,
+    /// Client id of a machine-to-machine application.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub client_id: Option<String>,
+    /// Its client secret.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub client_secret: Option<String>,
+    /// Management API audience (default `{origin}/api/v2/`).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub audience: Option<String>,
+    /// Teams API audience (default `{teams origin}/api/`).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub teams_audience: Option<String>,
+    /// Cookie mode, for a page calling the BFF: `'include'` sends cookies
+    /// cross-origin, `'same-origin'` only to the page's origin. Every request
+    /// then carries `X-CSRF: 1` and no `Authorization` header.
+    #[serde(default)]
+    #[tsify(optional, type = "\"include\" | \"same-origin\"")]
+    pub credentials: Option<String>,
+    /// How long one attempt may take, in milliseconds (default 60000).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub timeout_ms: Option<u64>,
+    /// Client-side pacing (default 15 requests/s, bursts of 50); `false` turns it off.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub pacing: Option<PacingSetting>,
+    /// Retries (default: 4 attempts on server errors for idempotent methods, 5 on 429s); `false` sends once.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub retry: Option<RetrySetting>,
+}
+
+/// Pacing options, or `false` for none.
+#[derive(Debug, Deserialize, Tsify)]
+#[serde(untagged)]
+pub enum PacingSetting {
+    /// `true` for the default, `false` for none.
+    Switch(bool),
+    /// A local bucket.
+    Options(PacingOptions),
+}
+
+/// A local token bucket.
+#[derive(Debug, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PacingOptions {
+    /// Requests per second.
+    pub rate: f64,
+    /// Largest burst.
+    pub burst: u32,
+    /// Whether to wait when the server's `x-ratelimit-remaining` says its bucket is empty (default true).
+    #[serde(default)]
+    #[tsify(optional)]
+    pub follow_server: Option<bool>,
+}
+
+/// Retry options, or `false` for none.
+#[derive(Debug, Deserialize, Tsify)]
+#[serde(untagged)]
+pub enum RetrySetting {
+    /// `true` for the default, `false` to send every request once.
+    Switch(bool),
+    /// Limits.
+    Options(RetryOptions),
+}
+
+/// Retry limits.
+#[derive(Debug, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryOptions {
+    /// Most sends of one request while it fails with server or network errors.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_attempts: Option<u32>,
+    /// Most sends of one request while it is answered 429.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_rate_limited_attempts: Option<u32>,
+    /// First backoff step in milliseconds.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub base_delay_ms: Option<u64>,
+    /// Longest backoff step in milliseconds.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub max_delay_ms: Option<u64>,
+}
+
+fn set(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl ClientOptions {
+    /// Parses the options object's JSON.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        gatehouse_model::object::decode_slice(json.as_bytes()).map_err(|e| format!("client options: {e}"))
+    }
+
+    /// The client these options describe.
+    pub fn build(self) -> Result<Client, String> {
+        let mut builder: ClientBuilder = Client::builder();
+        builder = match (set(&self.domain), set(&self.base_url)) {
+            (Some(_), Some(_)) => return Err("give `domain` or `baseUrl`, not both".into()),
+            (Some(domain), None) => builder.domain(domain),
+            (None, Some(url)) => builder.base_url(url),
+            (None, None) => return Err("give the tenant as `domain` (or `baseUrl`)".into()),
+        };
+        if let Some(team) = set(&self.team) {
+            builder = builder.team(team);
+        }
+        if let Some(url) = set(&self.teams_base_url) {
+            builder = builder.teams_base_url(url);
+        }
+        let cookies = match set(&self.credentials) {
+            None => None,
+            Some("include") => Some(true),
+            Some("same-origin") => Some(false),
+            Some(other) => return Err(format!("`credentials` must be 'include' or 'same-origin', not {other:?}")),
+        };
+        let auth = match (set(&self.token), set(&self.client_id), set(&self.client_secret), cookies) {
+            (Some(token), None, None, None) => Auth::token(token),
+            (None, Some(id), Some(secret), None) => Auth::ClientCredentials {
+                client_id: id.to_owned(),
+                client_secret: secret.into(),
+                audiences: Audiences { management: self.audience.clone(), teams: self.teams_audience.clone() },
+            },
+            (None, None, None, Some(_)) => Auth::None,
+            (None, Some(_), None, None) | (None, None, Some(_), None) => {
+                return Err("client credentials need both `clientId` and `clientSecret`".into());
+            }
+            (None, None, None, None) => {
+                return Err(
+                    "give one way to authenticate: `token`, `clientId` with `clientSecret`, or `credentials`".into(),
+                );
+            }
+            _ => return Err("give only one way to authenticate: `token`, `clientId`/`clientSecret` or `credentials`".into()),
+        };
+        builder = builder.auth(auth);
+        #[cfg(target_arch = "wasm32")]
+        if cookies == Some(false) {
+            builder = builder.transport(gatehouse_client::transport::FetchTransport::new());
+        }
+        if let Some(ms) = self.timeout_ms {
+            builder = builder.timeout(Duration::from_millis(ms.max(1)));
+        }
+        builder = builder.pacing(match self.pacing {
+            None | Some(PacingSetting::Switch(true)) => Pacing::default(),
+            Some(PacingSetting::Switch(false)) => Pacing::disabled(),
+            Some(PacingSetting::Options(p)) => Pacing {
+                follow_server: p.follow_server.unwrap_or(true),
+                ..Pacing::per_second(p.rate, p.burst)
+            },
+        });
+        builder = builder.retry(match self.retry {
+            None | Some(RetrySetting::Switch(true)) => RetryPolicy::default(),
+            Some(RetrySetting::Switch(false)) => RetryPolicy::none(),
+            Some(RetrySetting::Options(r)) => {
+                let d = RetryPolicy::default();
+                RetryPolicy {
+                    max_attempts: r.max_attempts.unwrap_or(d.max_attempts).max(1),
+                    max_rate_limited_attempts: r.max_rate_limited_attempts.unwrap_or(d.max_rate_limited_attempts).max(1),
+                    base_delay: r.base_delay_ms.map_or(d.base_delay, Duration::from_millis),
+                    max_delay: r.max_delay_ms.map_or(d.max_delay, Duration::from_millis),
+                    ..d
+                }
+            }
+        });
+        builder.build().map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,214 @@
+//! WebAssembly bindings of the Gatehouse client: the core of the npm package
+//! `@gatehouse/auth0` (built into `pkg/` by `cargo xtask pkg`).
+//!
+//! Rust keeps the logic: building and validating requests from the model's
+//! operation table, authentication with cached tokens, pacing, retries,
+//! paging and typed errors. Responses are not decoded here: their JSON goes
+//! to JavaScript as text, where `JSON.parse` makes plain objects of it, so
+//! fields Gatehouse does not know are kept and the wasm stays small. A small
+//! ESM wrapper (`pkg/client.js`) turns the exports into namespaces
+//! (`client.users.list()`), async iterators and `Error` subclasses.
+//!
+//! Errors cross the boundary as JSON strings describing them (see [`error`]);
+//! the wrapper throws the matching class.
+
+pub mod config;
+pub mod error;
+pub mod methods;
+pub mod options;
+pub mod pager;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod typescript;
+
+use gatehouse_client::{Client, ClientError, RawRequest};
+use methods::{Built, ListRequest, Target};
+use pager::{Mode, Next};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+fn reject(e: &ClientError) -> JsValue {
+    JsValue::from_str(&error::describe(e).to_string())
+}
+
+fn reject_invalid(message: impl Into<String>) -> JsValue {
+    JsValue::from_str(&error::invalid(message).to_string())
+}
+
+/// Sends a built request; the answer's body on success, the typed error otherwise.
+async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
+    let spec = built.spec;
+    let response = client
+        .send_raw(RawRequest {
+            api: spec.api,
+            verb: spec.verb,
+            path_and_query: built.path_and_query,
+            body: built.body,
+        })
+        .await?;
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(response.into_body());
+    }
+    let now = web_time::SystemTime::now()
+        .duration_since(web_time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let rate_limit = gatehouse_model::RateLimit::from_headers_at(response.headers(), now);
+    let body = gatehouse_model::ErrorBody::parse(response.body());
+    Err(gatehouse_model::ApiError { status, body, rate_limit }.into())
+}
+
+fn text(body: Vec<u8>) -> JsValue {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        JsValue::UNDEFINED
+    } else {
+        JsValue::from_str(&String::from_utf8_lossy(&body))
+    }
+}
+
+/// A configured client (`new Core(optionsJson)`); the wrapper's `ManagementClient` holds one.
+#[wasm_bindgen]
+pub struct Core {
+    client: Client,
+}
+
+#[wasm_bindgen]
+impl Core {
+    /// Builds a client from the JSON of the `ManagementClient` options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str) -> Result<Core, JsValue> {
+        let client = config::ClientOptions::parse(options)
+            .and_then(config::ClientOptions::build)
+            .map_err(reject_invalid)?;
+        Ok(Core { client })
+    }
+
+    /// Calls the method named `method` (such as `users.get`): resolves with
+    /// the response's JSON text (`undefined` when empty), rejects with an
+    /// error description.
+    pub fn call(&self, method: &str, params: Vec<String>, options: Option<String>, body: Option<String>) -> js_sys::Promise {
+        let built = methods::build(method, params, options.as_deref(), body.as_deref()).and_then(|t| match t {
+            Target::Call(built) => Ok(built),
+            Target::List(list) => list.built(),
+        });
+        let client = self.client.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let built = built.map_err(|e| reject(&e))?;
+            send(&client, built).await.map(text).map_err(|e| reject(&e))
+        })
+    }
+
+    /// A pager over the list method named `method`.
+    pub fn pager(&self, method: &str, params: Vec<String>, options: Option<String>) -> Result<Pager, JsValue> {
+        match methods::build(method, params, options.as_deref(), None).map_err(|e| reject(&e))? {
+            Target::Call(_) => Err(reject_invalid(format!("`{method}` is not a list"))),
+            Target::List(mut op) => {
+                let mode = pager::prepare(&mut *op);
+                let state = PagerState { op, mode, pending: None, done: false, busy: false };
+                Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
+            }
+        }
+    }
+
+    /// The rate-limit headers of the latest response that had any, as JSON.
+    #[wasm_bindgen(js_name = rateLimit)]
+    pub fn rate_limit(&self) -> String {
+        let rl = self.client.rate_limit();
+        serde_json::json!({ "limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset, "retryAfter": rl.retry_after })
+            .to_string()
+    }
+
+    /// Counters since the client was built, as JSON.
+    pub fn metrics(&self) -> String {
+        let m = self.client.metrics();
+        serde_json::json!({
+            "requests": m.requests,
+            "retries": m.retries,
+            "rateLimited": m.rate_limited,
+            "tokenRequests": m.token_requests,
+            "paced": m.paced,
+            "transportErrors": m.transport_errors,
+        })
+        .to_string()
+    }
+
+    /// Forgets cached access tokens; the next call fetches new ones.
+    #[wasm_bindgen(js_name = clearTokens)]
+    pub fn clear_tokens(&self) {
+        self.client.clear_tokens();
+    }
+}
+
+struct PagerState {
+    op: Box<dyn ListRequest>,
+    mode: Mode,
+    pending: Option<ClientError>,
+    done: bool,
+    busy: bool,
+}
+
+/// Pages through one list; `next()` resolves with `[json, itemsKey]` per page, then `undefined`.
+#[wasm_bindgen]
+pub struct Pager {
+    client: Client,
+    state: Rc<RefCell<PagerState>>,
+}
+
+#[wasm_bindgen]
+impl Pager {
+    /// The next page as `[json, itemsKey | undefined]` (`itemsKey` is unset
+    /// for a bare array), or `undefined` after the last one. Rejects with the
+    /// result-window error after the last page offset paging can reach.
+    pub fn next(&self) -> js_sys::Promise {
+        let client = self.client.clone();
+        let state = self.state.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let built = {
+                let mut s = state.borrow_mut();
+                if s.busy {
+                    return Err(reject_invalid("next() called before the previous page arrived"));
+                }
+                if let Some(e) = s.pending.take() {
+                    s.done = true;
+                    return Err(reject(&e));
+                }
+                if s.done {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                s.busy = true;
+                s.op.built()
+            };
+            let result = match built {
+                Ok(built) => send(&client, built).await,
+                Err(e) => Err(e),
+            };
+            let mut s = state.borrow_mut();
+            s.busy = false;
+            let body = match result {
+                Ok(body) => body,
+                Err(e) => {
+                    s.done = true;
+                    return Err(reject(&e));
+                }
+            };
+            let page = match pager::read_page(&body) {
+                Ok(page) => page,
+                Err(e) => {
+                    s.done = true;
+                    return Err(reject(&e));
+                }
+            };
+            let PagerState { op, mode, .. } = &mut *s;
+            match pager::advance(mode, &mut **op, &page) {
+                Next::Continue => {}
+                Next::Done => s.done = true,
+                Next::Fail(e) => s.pending = Some(e),
+            }
+            let out = js_sys::Array::new();
+            out.push(&text(body));
+            out.push(&page.items_key().map_or(JsValue::UNDEFINED, JsValue::from_str));
+            Ok(out.into())
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure logic, free of the DOM and of the network, so it is tested on the
+//! host (`cargo test`) and in the browser (`wasm-bindgen-test`) alike.
+
+pub mod bulk;
+pub mod chart;
+pub mod format;
+pub mod json;
+pub mod lucene;
+pub mod permissions;
+pub mod strategies;
+pub mod time;
+pub mod url_state;

@@ -1,0 +1,4 @@
+//! The console's entry point: mounts the app on the page body.
+fn main() {
+    gatehouse_web::start();
+}

@@ -1,0 +1,54 @@
+//! `cargo xtask bench TARGET`: runs one benchmark; see BENCHMARKS.md for the results.
+
+use crate::{cargo, has_package, run_cmd};
+use anyhow::Result;
+use std::process::ExitCode;
+
+/// Options of `cargo xtask bench`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// What to benchmark.
+    #[arg(value_enum)]
+    pub target: Target,
+    /// Arguments passed to the benchmark after `--`.
+    #[arg(last = true)]
+    pub rest: Vec<String>,
+}
+
+/// The benchmarks.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Target {
+    /// The tenant emulator under load (`cargo bench -p gatehouse-emulator --bench load`).
+    Emulator,
+    /// The typed client against the emulator.
+    Client,
+    /// The BFF.
+    Bff,
+    /// The console.
+    Console,
+}
+
+/// Runs the benchmark of `args.target`.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let (package, bench) = match args.target {
+        Target::Emulator => ("gatehouse-emulator", "load"),
+        Target::Client | Target::Bff | Target::Console => {
+            let name = format!("{:?}", args.target).to_lowercase();
+            eprintln!("bench `{name}`: not yet available");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if !has_package(package)? {
+        eprintln!(
+            "bench: the workspace has no `{package}` package yet, so there is no `{bench}` benchmark to run"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut cmd = cargo();
+    cmd.args(["bench", "-p", package, "--bench", bench]);
+    if !args.rest.is_empty() {
+        cmd.arg("--").args(&args.rest);
+    }
+    run_cmd(&mut cmd)?;
+    Ok(ExitCode::SUCCESS)
+}

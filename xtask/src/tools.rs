@@ -1,0 +1,161 @@
+//! Installers for the tools the steps of `cargo xtask test` and `cargo xtask run` need.
+//!
+//! Every installer first checks whether the tool is already there in the
+//! right version and does nothing if so, so calling them is cheap.
+
+use crate::{cargo, output, repo_root, run_cmd};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::process::Command;
+
+/// The trunk version the console is built with.
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+/// Something a step needs installed before it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The `wasm32-unknown-unknown` rustup target.
+    WasmTarget,
+    /// `wasm-bindgen-cli` in the version Cargo.lock pins (only when the lock has `wasm-bindgen`).
+    WasmBindgen,
+    /// Chromium and chromedriver, for `wasm-bindgen-test` in a browser and the e2e tests.
+    #[allow(dead_code)] // Hook: the browser steps that come later declare it.
+    Chromium,
+    /// trunk, which builds the Leptos console.
+    #[allow(dead_code)] // Hook: the console build that comes later declares it.
+    Trunk,
+}
+
+impl Need {
+    /// Installs what is missing.
+    pub fn ensure(self) -> Result<()> {
+        match self {
+            Self::WasmTarget => ensure_wasm_target(),
+            Self::WasmBindgen => ensure_wasm_bindgen(),
+            Self::Chromium => ensure_chromium(),
+            Self::Trunk => ensure_trunk(),
+        }
+    }
+}
+
+/// `rustup target add wasm32-unknown-unknown`, unless it is installed.
+pub fn ensure_wasm_target() -> Result<()> {
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let Some(installed) = output(Command::new("rustup").args(["target", "list", "--installed"]))
+    else {
+        println!("rustup not found: assuming the toolchain already has {TARGET}");
+        return Ok(());
+    };
+    if installed.lines().any(|line| line.trim() == TARGET) {
+        println!("{TARGET}: installed");
+        return Ok(());
+    }
+    run_cmd(Command::new("rustup").args(["target", "add", TARGET]))
+}
+
+/// `cargo install wasm-bindgen-cli` in the exact version of the `wasm-bindgen`
+/// package in Cargo.lock, unless `wasm-bindgen --version` already prints it.
+/// Nothing to do while the lock has no `wasm-bindgen`.
+pub fn ensure_wasm_bindgen() -> Result<()> {
+    let lock_path = repo_root().join("Cargo.lock");
+    let lock = match std::fs::read_to_string(&lock_path) {
+        Ok(lock) => lock,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            println!("wasm-bindgen-cli: no Cargo.lock yet, nothing to install");
+            return Ok(());
+        }
+        Err(err) => return Err(err).with_context(|| format!("reading {}", lock_path.display())),
+    };
+    let Some(version) = locked_version(&lock, "wasm-bindgen") else {
+        println!("wasm-bindgen-cli: Cargo.lock has no wasm-bindgen, nothing to install");
+        return Ok(());
+    };
+    if installed_version("wasm-bindgen").as_deref() == Some(version.as_str()) {
+        println!("wasm-bindgen-cli {version}: installed");
+        return Ok(());
+    }
+    run_cmd(cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={version}"),
+        "--locked",
+    ]))
+}
+
+/// `cargo install trunk` in [`TRUNK_VERSION`], unless `trunk --version` already prints it.
+pub fn ensure_trunk() -> Result<()> {
+    if installed_version("trunk").as_deref() == Some(TRUNK_VERSION) {
+        println!("trunk {TRUNK_VERSION}: installed");
+        return Ok(());
+    }
+    run_cmd(cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+}
+
+/// Chromium and chromedriver from the distribution (`apt-get install -y chromium
+/// chromium-driver`), unless `/usr/bin/chromium` and `/usr/bin/chromedriver` exist.
+/// Uses sudo when not root.
+pub fn ensure_chromium() -> Result<()> {
+    let present = ["/usr/bin/chromium", "/usr/bin/chromedriver"];
+    if present.iter().all(|p| Path::new(p).exists()) {
+        println!("chromium and chromedriver: installed");
+        return Ok(());
+    }
+    let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    let sudo = !root && output(Command::new("sudo").arg("--version")).is_some();
+    if !root && !sudo {
+        bail!(
+            "chromium is missing and installing it needs root or sudo: apt-get install -y chromium chromium-driver"
+        );
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo {
+            let mut cmd = Command::new("sudo");
+            cmd.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            cmd
+        } else {
+            let mut cmd = Command::new("apt-get");
+            cmd.env("DEBIAN_FRONTEND", "noninteractive");
+            cmd
+        };
+        cmd.args(args);
+        cmd
+    };
+    run_cmd(&mut apt(&["update"]))?;
+    run_cmd(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))
+}
+
+/// The version `TOOL --version` prints as its second word (`wasm-bindgen 0.2.100`).
+fn installed_version(tool: &str) -> Option<String> {
+    let text = output(Command::new(tool).arg("--version"))?;
+    text.split_whitespace().nth(1).map(str::to_owned)
+}
+
+/// The version of package `name` in a Cargo.lock (the first one, if several).
+pub fn locked_version(lock: &str, name: &str) -> Option<String> {
+    lock.split("[[package]]").skip(1).find_map(|block| {
+        let field = |key: &str| {
+            block.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+            })
+        };
+        (field("name")? == name).then(|| field("version")).flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_versions_from_the_lock() {
+        let lock = "version = 4\n\n[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.1.0\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.100\"\nsource = \"x\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.100")
+        );
+        assert_eq!(locked_version(lock, "trunk"), None);
+    }
+}
