@@ -1,1 +1,211 @@
-fn main() {}
+//! How much the BFF adds to a call: `GET /api/v2/users/{id}` straight to the
+//! emulator versus through the BFF with an API key, same concurrency,
+//! bounded duration. No assertions: it prints figures.
+//!
+//! `cargo bench -p gatehouse-bff --bench proxy`
+//! (`GATEHOUSE_BENCH_SECS`, default 5, and `GATEHOUSE_BENCH_CONCURRENCY`,
+//! default `1,8`, tune it).
+//!
+//! The BFF is measured twice: with its audit database on disk (every call
+//! waits for its audit entry's fsync, `synchronous=FULL`) and, where
+//! `/dev/shm` exists, on tmpfs (no fsync cost), to separate the proxy's own
+//! overhead from the durability the audit log pays for.
+
+#![allow(missing_docs)]
+
+use gatehouse_bff::{Bff, Config, Grants, Options, TenantConfig};
+use gatehouse_model::Secret;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Run {
+    label: String,
+    concurrency: usize,
+    requests: usize,
+    errors: usize,
+    secs: f64,
+    p50: f64,
+    p99: f64,
+}
+
+impl Run {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.secs
+    }
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+async fn load(label: &str, url: &str, auth: &str, concurrency: usize, duration: Duration) -> Run {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency * 2).build().unwrap();
+    let header = format!("Bearer {auth}");
+    // Warm up connections (and the BFF's token).
+    for _ in 0..concurrency.max(20) {
+        let _ = http.get(url).header("authorization", &header).send().await.and_then(|r| r.error_for_status());
+    }
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let http = http.clone();
+        let url = url.to_owned();
+        let header = header.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(100_000);
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match http.get(&url).header("authorization", &header).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    Run {
+        label: label.to_owned(),
+        concurrency,
+        requests: all.len(),
+        errors,
+        secs,
+        p50: percentile(&all, 0.50),
+        p99: percentile(&all, 0.99),
+    }
+}
+
+async fn start_bff(emulator: &gatehouse_emulator::EmulatorHandle, db_dir: PathBuf) -> (gatehouse_bff::BffHandle, String) {
+    let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=read").unwrap());
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: db_dir.join("bench.sqlite"),
+        console_dir: db_dir.join("no-console"),
+        tenant: Some(TenantConfig {
+            base_url: Some(emulator.base_url.clone()),
+            client_id: emulator.client_id.clone(),
+            client_secret: Some(Secret::new(emulator.client_secret.clone())),
+            management_audience: Some(emulator.management_audience.clone()),
+            oidc_client_id: emulator.web_client_id.clone(),
+            ..TenantConfig::default()
+        }),
+        ..Config::default()
+    };
+    config.pacing.rate_per_second = 0.0;
+    config.pacing.follow_server = false;
+    config.api_keys.insert("bench".into(), entry);
+    let bff = Bff::start_with(config, Options::default()).await.expect("BFF starts");
+    (bff, key)
+}
+
+async fn run() {
+    let secs: u64 = std::env::var("GATEHOUSE_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let levels: Vec<usize> = std::env::var("GATEHOUSE_BENCH_CONCURRENCY")
+        .ok()
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 8]);
+    let duration = Duration::from_secs(secs);
+
+    let emulator = gatehouse_emulator::Emulator::start(gatehouse_emulator::Config::for_tests(100)).await.unwrap();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(emulator.token_url())
+        .json(&serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": emulator.client_id,
+            "client_secret": emulator.client_secret,
+            "audience": emulator.management_audience,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let users: serde_json::Value = http
+        .get(format!("{}/api/v2/users?per_page=5", emulator.base_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = users[0]["user_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v2/users/{}", url::form_urlencoded::byte_serialize(user_id.as_bytes()).collect::<String>());
+
+    let disk = tempfile::tempdir_in(std::env::var_os("CARGO_TARGET_DIR").map_or_else(std::env::temp_dir, PathBuf::from))
+        .unwrap_or_else(|_| tempfile::tempdir().unwrap());
+    let mut bffs = vec![("bff (audit on disk)".to_owned(), start_bff(&emulator, disk.path().to_owned()).await)];
+    let shm = std::path::Path::new("/dev/shm");
+    let shm_dir = shm.is_dir().then(|| tempfile::tempdir_in(shm).ok()).flatten();
+    if let Some(d) = &shm_dir {
+        bffs.push(("bff (audit on tmpfs)".to_owned(), start_bff(&emulator, d.path().to_owned()).await));
+    }
+    let bffs = Arc::new(bffs);
+
+    println!("GET {path}: {secs} s per run, emulator rate limit off, BFF pacing off");
+    let mut runs = Vec::new();
+    for &c in &levels {
+        runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
+        for (label, (bff, key)) in bffs.iter() {
+            runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
+        }
+    }
+    println!("\n| concurrency | target | requests | errors | req/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|---|---|");
+    for r in &runs {
+        println!(
+            "| {} | {} | {} | {} | {:.0} | {:.3} | {:.3} |",
+            r.concurrency,
+            r.label,
+            r.requests,
+            r.errors,
+            r.rps(),
+            r.p50,
+            r.p99
+        );
+    }
+    println!();
+    for &c in &levels {
+        let direct = runs.iter().find(|r| r.concurrency == c && r.label == "direct").unwrap();
+        for r in runs.iter().filter(|r| r.concurrency == c && r.label != "direct") {
+            println!(
+                "concurrency {c}, {}: adds {:.3} ms at p50 ({:.3} ms at p99); throughput {:.0}% of direct",
+                r.label,
+                r.p50 - direct.p50,
+                r.p99 - direct.p99,
+                100.0 * r.rps() / direct.rps()
+            );
+        }
+    }
+    let bffs = Arc::try_unwrap(bffs).ok().unwrap();
+    for (_, (bff, _)) in bffs {
+        bff.shutdown().await.unwrap();
+    }
+    emulator.shutdown().await.unwrap();
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run());
+}

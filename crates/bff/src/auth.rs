@@ -60,7 +60,7 @@ pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Resp
         return error(StatusCode::BAD_REQUEST, "gatehouse_bad_request", "unreadable query");
     };
     let return_to = match single(&params, "return_to") {
-        Ok(Some(v)) => match safe_return_to(&state.public, v) {
+        Ok(Some(v)) if !v.is_empty() => match safe_return_to(&state.public, v) {
             Some(v) => v,
             None => {
                 return error(
@@ -70,7 +70,7 @@ pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Resp
                 );
             }
         },
-        Ok(None) => "/".to_owned(),
+        Ok(_) => "/".to_owned(),
         Err(m) => return error(StatusCode::BAD_REQUEST, "gatehouse_bad_return_to", &m),
     };
     let login_state = random_token();

@@ -267,12 +267,13 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
         }
         Some(Ok(value)) => Some(serde_json::to_vec(&value).unwrap_or_default()),
         Some(Err(e)) => {
-            let message = format!("invalid body at `{}`: {}", e.path, e.message);
+            let body_path = field_path(&e.path, &e.message);
+            let message = format!("invalid body at `{body_path}`: {}", e.message);
             let mut record = call.record(&who, kind, Decision::Allowed, Some(message.clone()), 400,
                 format!("{who} sent an invalid body for {} (400): {message}", call.phrase));
             record.body = audit_body;
             let mut body = error_body(StatusCode::BAD_REQUEST, "invalid_body", &message);
-            body["path"] = Value::from(e.path.clone());
+            body["path"] = Value::from(body_path);
             return audited(&state, record, json_response(StatusCode::BAD_REQUEST, &body), started).await;
         }
     };
@@ -301,6 +302,11 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
             let reason = (!status.is_success()).then(|| format!("upstream {}", status.as_u16()));
             let mut record = call.record(&who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
             record.body = audit_body;
+            let up_body = if spec.resource == gatehouse_model::Resource::Applications && status.is_success() {
+                strip_client_keys(up_body)
+            } else {
+                up_body
+            };
             (pass_through(&state, status, &up_parts.headers, up_body), record)
         }
         Err(e) => {
@@ -313,6 +319,47 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
         }
     };
     audited(&state, record, response, started).await
+}
+
+/// Removes application credentials (`client_secret`, `signing_keys`) from
+/// an Applications answer. No operation of the table needs
+/// `read:client_keys`, so a token limited to the policy's scopes never
+/// gets them from Auth0; this keeps it so even when the tenant sends them.
+fn strip_client_keys(body: Vec<u8>) -> Vec<u8> {
+    if memchr::memmem::find(&body, b"client_secret").is_none() && memchr::memmem::find(&body, b"signing_keys").is_none() {
+        return body;
+    }
+    let Ok(mut value) = serde_json::from_slice::<Value>(&body) else { return body };
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("client_secret");
+                map.remove("signing_keys");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut value);
+    serde_json::to_vec(&value).unwrap_or(body)
+}
+
+/// The JSON path of a decode error. The model reports a required field that
+/// is missing or of the wrong type at its object (`.`), naming the field in
+/// the message (`missing field `connection``, `field `connection`: ...`);
+/// the field is appended so the path points at it.
+fn field_path(path: &str, message: &str) -> String {
+    let field = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("field `"))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (path, field) {
+        (".", Some(f)) => f.to_owned(),
+        (p, Some(f)) => format!("{p}.{f}"),
+        (p, None) => p.to_owned(),
+    }
 }
 
 /// The tenant's answer, as it came: status, body, content type and rate-limit headers.
@@ -472,6 +519,21 @@ mod tests {
         assert!(parse_audit_query("resource=nope").is_err());
         assert!(parse_audit_query("bogus=1").is_err());
         assert_eq!(parse_audit_query("").unwrap().per_page, 50);
+    }
+
+    #[test]
+    fn client_keys_are_stripped() {
+        let body = br#"{"clients":[{"client_id":"a","client_secret":"s","signing_keys":[{"cert":"c"}],"name":"n"}]}"#.to_vec();
+        let out: Value = serde_json::from_slice(&strip_client_keys(body)).unwrap();
+        assert_eq!(out, json!({"clients": [{"client_id": "a", "name": "n"}]}));
+        assert_eq!(strip_client_keys(b"{\"name\":1}".to_vec()), b"{\"name\":1}".to_vec());
+    }
+
+    #[test]
+    fn field_paths() {
+        assert_eq!(field_path(".", "field `connection`: invalid type: integer `5`, expected a string"), "connection");
+        assert_eq!(field_path("members[0]", "missing field `user_id`"), "members[0].user_id");
+        assert_eq!(field_path("user_metadata", "invalid type"), "user_metadata");
     }
 
     #[test]

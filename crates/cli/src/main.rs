@@ -26,12 +26,19 @@ enum Command {
     /// request and response body of go-vcr cassettes (`*.yaml`) and report
     /// what did not survive unchanged.
     Replay(replay::Args),
+    /// Run a local Auth0 tenant emulator: the Management and Teams APIs,
+    /// client-credentials tokens and admin sign-in (OIDC), on a seeded tenant.
+    Emulator(Box<gatehouse_emulator::Config>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Replay(args) => replay::run(&args),
+        Command::Emulator(config) => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(gatehouse_emulator::serve(*config)))
+            .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

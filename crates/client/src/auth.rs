@@ -59,7 +59,8 @@ impl Auth {
 pub struct Audiences {
     /// Management API audience; default `{tenant origin}/api/v2/`.
     pub management: Option<String>,
-    /// Teams API audience; default `{teams origin}/api/`.
+    /// Teams API audience; default `{teams origin}/teams/` (the emulator's and the
+    /// BFF's convention); set it to your team's audience for the real Teams API.
     pub teams: Option<String>,
 }
 

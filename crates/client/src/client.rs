@@ -298,7 +298,7 @@ impl ClientBuilder {
             teams: Some(
                 audiences
                     .teams
-                    .unwrap_or_else(|| format!("{}/api/", base.teams)),
+                    .unwrap_or_else(|| format!("{}/teams/", base.teams)),
             ),
         };
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));

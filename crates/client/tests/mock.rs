@@ -208,7 +208,7 @@ async fn teams_calls_use_the_teams_audience() {
         .collect();
     assert_eq!(
         audiences,
-        ["http://tenant.test/api/v2/", "http://tenant.test/api/"]
+        ["http://tenant.test/api/v2/", "http://tenant.test/teams/"]
     );
     let tenants = mock
         .requests()

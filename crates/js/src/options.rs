@@ -1,48 +1,115 @@
 //! The options objects of the list methods, one struct per list operation.
 //!
 //! Each struct is what JavaScript passes as the last argument of a `list`
-//! call (camelCase keys, unknown keys refused), typed for TypeScript by
-//! `tsify` and applied to the model's request type, whose own checks
-//! (paging ranges, the 1,000-result window, checkpoint/offset conflicts)
-//! then run before anything is sent.
+//! call (camelCase keys, unknown keys refused). The struct types it for
+//! TypeScript (`tsify`); at run time the options are read field by field
+//! from the parsed JSON (no per-struct decoder, to keep the wasm small) and
+//! applied to the model's request type, whose own checks (paging ranges, the
+//! 1,000-result window, checkpoint/offset conflicts) then run before
+//! anything is sent.
 
+use gatehouse_client::ClientError;
+use gatehouse_model::ValidationError;
 use gatehouse_model::ops::{clients, connections, grants, logs, organizations, resource_servers, roles, teams, users};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 use tsify_next::Tsify;
 
 /// Applies an options object to the model's request.
 pub(crate) trait Apply {
     /// The model's request type.
     type Op;
-    /// Copies every option set onto `op`.
-    fn apply(self, op: &mut Self::Op);
+    /// Moves every option set from `map` onto `op`; a value of the wrong type is an error.
+    fn apply(map: &mut Map<String, Value>, op: &mut Self::Op) -> Result<(), ClientError>;
+    /// The option names, for the error about an unknown one.
+    const NAMES: &'static [&'static str];
 }
 
-/// Sets one model field from an options field; paging fields go to `offset` / `checkpoint`.
+/// A JSON value an option can hold.
+pub(crate) trait OptionValue: Sized {
+    /// What the option must be, for the error message.
+    const WHAT: &'static str;
+    /// The value, if it has the right type.
+    fn from_json(value: Value) -> Option<Self>;
+}
+
+impl OptionValue for String {
+    const WHAT: &'static str = "a string";
+    fn from_json(value: Value) -> Option<Self> {
+        match value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl OptionValue for bool {
+    const WHAT: &'static str = "a boolean";
+    fn from_json(value: Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl OptionValue for u64 {
+    const WHAT: &'static str = "a whole number from 0";
+    fn from_json(value: Value) -> Option<Self> {
+        value.as_u64()
+    }
+}
+
+/// `per_page` → `perPage`.
+pub(crate) fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.trim_start_matches("r#").chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Takes option `name` (given in snake case) out of the options object.
+pub(crate) fn take<T: OptionValue>(map: &mut Map<String, Value>, name: &str) -> Result<Option<T>, ClientError> {
+    let key = camel(name);
+    match map.remove(&key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::from_json(value).map(Some).ok_or_else(|| {
+            ValidationError::Body { reason: format!("option `{key}` must be {}", T::WHAT) }.into()
+        }),
+    }
+}
+
+/// Sets one model field from an option; paging options go to `offset` / `checkpoint`.
 macro_rules! set_field {
-    ($op:ident $s:ident page) => { $op.offset.page = $s.page; };
-    ($op:ident $s:ident per_page) => { $op.offset.per_page = $s.per_page; };
-    ($op:ident $s:ident include_totals) => { $op.offset.include_totals = $s.include_totals; };
-    ($op:ident $s:ident from) => { $op.checkpoint.from = $s.from; };
-    ($op:ident $s:ident take) => { $op.checkpoint.take = $s.take; };
-    ($op:ident $s:ident $f:ident) => { $op.$f = $s.$f; };
+    ($op:ident $m:ident page: $t:ty) => { $op.offset.page = take::<$t>($m, "page")?; };
+    ($op:ident $m:ident per_page: $t:ty) => { $op.offset.per_page = take::<$t>($m, "per_page")?; };
+    ($op:ident $m:ident include_totals: $t:ty) => { $op.offset.include_totals = take::<$t>($m, "include_totals")?; };
+    ($op:ident $m:ident from: $t:ty) => { $op.checkpoint.from = take::<$t>($m, "from")?; };
+    ($op:ident $m:ident take: $t:ty) => { $op.checkpoint.take = take::<$t>($m, "take")?; };
+    ($op:ident $m:ident $f:ident: $t:ty) => { $op.$f = take::<$t>($m, stringify!($f))?; };
 }
 
-/// Declares options structs: every field optional, camelCase, unknown keys refused.
+/// Declares options structs (for their TypeScript types, by `tsify`) and
+/// how each option is applied to the model's request.
 macro_rules! options {
     ($(
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         $name:ident for $op:ty {
-            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty ),* $(,)?
         }
     )*) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Default, Deserialize, Tsify)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        $(#[doc = $doc])*
+        #[derive(Debug, Default, Tsify)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(dead_code)]
         pub struct $name {
             $(
-                $(#[$fmeta])*
-                #[serde(default)]
+                $(#[doc = $fdoc])*
                 #[tsify(optional)]
                 pub $field: Option<$ty>,
             )*
@@ -50,10 +117,11 @@ macro_rules! options {
 
         impl Apply for $name {
             type Op = $op;
+            const NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
             #[allow(unused_variables)]
-            fn apply(self, op: &mut $op) {
-                let s = self;
-                $( set_field!(op s $field); )*
+            fn apply(map: &mut Map<String, Value>, op: &mut $op) -> Result<(), ClientError> {
+                $( set_field!(op map $field: $ty); )*
+                Ok(())
             }
         }
     )*};

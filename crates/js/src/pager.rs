@@ -56,7 +56,7 @@ pub fn prepare(op: &mut dyn ListRequest) -> Mode {
         .offset()
         .is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
     let from_set = op.checkpoint().is_some_and(|c| c.from.is_some());
-    let mut checkpoint = |op: &mut dyn ListRequest, max_take: u64| {
+    let checkpoint = |op: &mut dyn ListRequest, max_take: u64| {
         if let Some(c) = op.checkpoint() {
             c.take.get_or_insert(max_take.min(DEFAULT_TAKE));
         }

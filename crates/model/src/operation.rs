@@ -696,7 +696,7 @@ operations! {
         body tt::RemoveMemberTenants, response tt::MemberTenantsResult, "removing tenant access from team member {id}" }
     /// List a team member's tenants in one environment.
     ListTeamMemberTenants = teams::ListMemberTenants { Get "/api/members/{id}/tenants/{environment}", Teams, TeamsMembers Read,
-        scopes ["read:members"], paging teams_checkpoint("tenants"), success [200],
+        scopes ["read:members"], paging Paging::Unpaged { key: "tenants" }, success [200],
         body NoBody, response Page<tt::MemberTenant>, "listing the tenants of team member {id} in {environment}" }
     /// List the team's tenants.
     ListTenants = teams::ListTenants { Get "/api/tenants", Teams, TeamsTenants Read,

@@ -37,9 +37,11 @@ const T: &str = "https://acme.eu.auth0.com/api/v2";
 
 #[test]
 fn users() {
-    let mut search = ops::users::List::search("email:\"*@acme.com\" AND blocked:false");
-    search.offset = Offset::page(2, 25);
-    search.sort = Some("created_at:-1".into());
+    let search = ops::users::List {
+        offset: Offset::page(2, 25),
+        sort: Some("created_at:-1".into()),
+        ..ops::users::List::search("email:\"*@acme.com\" AND blocked:false")
+    };
     expect(
         search,
         "GET",
@@ -67,8 +69,7 @@ fn roles() {
     expect(ops::roles::Create::new(body(role.clone())), "POST", &format!("{T}/roles"), Some(role.clone()));
     expect(ops::roles::Update::new("rol_1", body(role.clone())), "PATCH", &format!("{T}/roles/rol_1"), Some(role));
     expect(ops::roles::Delete::new("rol_1"), "DELETE", &format!("{T}/roles/rol_1"), None);
-    let mut members = ops::roles::ListUsers::new("rol_1");
-    members.checkpoint = Checkpoint::first(50);
+    let members = ops::roles::ListUsers { checkpoint: Checkpoint::first(50), ..ops::roles::ListUsers::new("rol_1") };
     expect(members, "GET", &format!("{T}/roles/rol_1/users?take=50"), None);
     let users = json!({"users": ["auth0|1"]});
     expect(ops::roles::AssignUsers::new("rol_1", body(users.clone())), "POST", &format!("{T}/roles/rol_1/users"), Some(users));
@@ -99,8 +100,10 @@ fn clients_connections_apis() {
 
 #[test]
 fn organizations_logs_grants() {
-    let mut list = ops::organizations::List::default();
-    list.checkpoint = Checkpoint { from: Some("cursor".into()), take: Some(20) };
+    let list = ops::organizations::List {
+        checkpoint: Checkpoint { from: Some("cursor".into()), take: Some(20) },
+        ..Default::default()
+    };
     expect(list, "GET", &format!("{T}/organizations?from=cursor&take=20"), None);
     let org = json!({"name": "acme", "display_name": "Acme"});
     expect(ops::organizations::Create::new(body(org.clone())), "POST", &format!("{T}/organizations"), Some(org));
@@ -128,8 +131,7 @@ fn token_and_teams() {
         Some(json!({"grant_type": "client_credentials", "client_id": "cid", "client_secret": "s3cret", "audience": "https://acme.eu.auth0.com/api/v2/"})),
     );
     let teams = "https://acme.teams.auth0.com/api";
-    let mut members = ops::teams::ListMembers::default();
-    members.checkpoint = Checkpoint::first(50);
+    let members = ops::teams::ListMembers { checkpoint: Checkpoint::first(50), ..Default::default() };
     expect(members, "GET", &format!("{teams}/members?take=50"), None);
     expect(ops::teams::ListEnvironments, "GET", &format!("{teams}/environments"), None);
     expect(ops::teams::GetTenant::new("7b7e"), "GET", &format!("{teams}/tenants/7b7e"), None);

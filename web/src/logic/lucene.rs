@@ -50,10 +50,10 @@ pub fn user_query(input: &str) -> Option<String> {
             if word.contains('@') && word.contains('.') && !word.starts_with('@') {
                 format!("email:{}", quote(word))
             } else if word.chars().any(|c| SPECIAL.contains(&c)) {
-                let q = quote(word);
-                format!("(email:{q} OR name:{q} OR nickname:{q} OR user_id:{q})")
+                let t = escape_term(word);
+                format!("(email:{t} OR name:{t} OR nickname:{t} OR user_id:{t})")
             } else {
-                format!("(email:{word}* OR name:{word}* OR nickname:{word}* OR user_id:{})", quote(word))
+                format!("(email:{word}* OR name:{word}* OR nickname:{word}* OR user_id:{word})")
             }
         })
         .collect();
@@ -83,7 +83,7 @@ pub fn log_query(f: &LogFilters) -> Option<String> {
     let mut field = |name: &str, value: &str| {
         let value = value.trim();
         if !value.is_empty() {
-            clauses.push(format!("{name}:{}", quote(value)));
+            clauses.push(format!("{name}:{}", escape_term(value)));
         }
     };
     field("type", &f.kind);
@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(user_query("  "), None);
         assert_eq!(
             user_query("jane").unwrap(),
-            r#"(email:jane* OR name:jane* OR nickname:jane* OR user_id:"jane")"#
+            r#"(email:jane* OR name:jane* OR nickname:jane* OR user_id:jane)"#
         );
         assert_eq!(user_query("jane@acme.com").unwrap(), r#"email:"jane@acme.com""#);
         let two = user_query("jane doe").unwrap();
@@ -135,7 +135,7 @@ mod tests {
         assert!(two.contains("name:doe*"), "{two}");
         assert_eq!(
             user_query("auth0|123").unwrap(),
-            r#"(email:"auth0|123" OR name:"auth0|123" OR nickname:"auth0|123" OR user_id:"auth0|123")"#
+            r"(email:auth0\|123 OR name:auth0\|123 OR nickname:auth0\|123 OR user_id:auth0\|123)"
         );
     }
 
@@ -151,9 +151,9 @@ mod tests {
         let f = LogFilters { kind: "f".into(), ip: "10.0.0.1".into(), from: "2024-05-01".into(), ..Default::default() };
         assert_eq!(
             log_query(&f).unwrap(),
-            r#"type:"f" AND ip:"10.0.0.1" AND date:[2024-05-01T00:00:00.000Z TO *]"#
+            "type:f AND ip:10.0.0.1 AND date:[2024-05-01T00:00:00.000Z TO *]"
         );
         let f = LogFilters { user: "auth0|1".into(), to: "2024-05-02".into(), ..Default::default() };
-        assert_eq!(log_query(&f).unwrap(), r#"user_id:"auth0|1" AND date:[* TO 2024-05-02T23:59:59.999Z]"#);
+        assert_eq!(log_query(&f).unwrap(), r"user_id:auth0\|1 AND date:[* TO 2024-05-02T23:59:59.999Z]");
     }
 }

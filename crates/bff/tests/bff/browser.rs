@@ -278,3 +278,62 @@ impl Browser {
     }
 }
 
+
+impl Browser {
+    /// Sends a GET with the request target exactly as given (no URL
+    /// normalisation, which every HTTP library and browser would apply to
+    /// `..` and `%2e%2e`), with this browser's cookies and `X-CSRF: 1`.
+    pub async fn raw_get(&self, target: &str) -> Resp {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.bff.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+        let mut req = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-csrf: 1\r\n");
+        for (k, v) in &self.default_headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(jar) = self.jar.lock().unwrap().get(&self.bff)
+            && !jar.is_empty()
+        {
+            let cookie = jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.push_str(&format!("cookie: {cookie}\r\n"));
+        }
+        req.push_str("\r\n");
+        stream.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut body = raw[split + 4..].to_vec();
+        let mut lines = head.split("\r\n");
+        let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        for line in lines {
+            if let Some((k, v)) = line.split_once(':') {
+                headers.append(
+                    reqwest::header::HeaderName::from_bytes(k.trim().as_bytes()).unwrap(),
+                    v.trim().parse().unwrap(),
+                );
+            }
+        }
+        if headers.get("transfer-encoding").is_some_and(|v| v == "chunked") {
+            body = dechunk(&body);
+        }
+        scan(&self.forbidden, target, &headers, &body);
+        Resp { status, headers, body, url: format!("{}{target}", self.bff) }
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else { break };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&data[start..start + size]);
+        data = &data[start + size + 2..];
+    }
+    out
+}

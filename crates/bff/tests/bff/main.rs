@@ -1,3 +1,4 @@
+#![allow(missing_docs)]
 //! Integration tests of the BFF against the in-process emulator, in the
 //! style of Duende BFF's and oauth2-proxy's security tests.
 //!

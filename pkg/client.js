@@ -1,0 +1,204 @@
+// The hand-written part of @gatehouse/auth0: namespaces, async iterators and
+// Error subclasses over the wasm-bindgen exports. The logic (requests,
+// validation, tokens, pacing, retries, paging, error typing) is in Rust
+// (crates/js); this file only moves JSON across and throws the right class.
+
+import { Core } from './gatehouse_js.js';
+import { METHODS } from './gatehouse_js_api.js';
+
+/** Base class of every error the client throws. */
+export class GatehouseError extends Error {
+  constructor(message, details = {}) {
+    super(message);
+    this.name = new.target.name;
+    /** What went wrong: `api`, `validation`, `config`, `result_window`, `timeout`, `connect`, `dropped`, `decode`... */
+    this.kind = details.kind ?? 'other';
+    if (details.statusCode !== undefined) this.statusCode = details.statusCode;
+    if (details.rateLimit !== undefined) this.rateLimit = details.rateLimit;
+    if (details.attempts !== undefined) this.attempts = details.attempts;
+    if (details.path !== undefined) this.path = details.path;
+  }
+}
+
+/** Auth0 answered with an error status. */
+export class ApiError extends GatehouseError {
+  constructor(message, details = {}) {
+    super(message, { kind: 'api', ...details });
+    this.statusCode = details.statusCode;
+    this.errorCode = details.errorCode ?? undefined;
+    this.error = details.error ?? undefined;
+    this.rateLimit = details.rateLimit;
+    this.body = details.body;
+    if (details.token) this.token = true;
+  }
+}
+
+/** The request was refused before it was sent. */
+export class ValidationError extends GatehouseError {
+  constructor(message, details = {}) {
+    super(message, { kind: 'validation', ...details });
+  }
+}
+
+/** Offset paging cannot reach past Auth0's first 1,000 results. */
+export class ResultWindowError extends GatehouseError {
+  constructor(message, details = {}) {
+    super(message, { kind: 'result_window', ...details });
+    this.window = details.window ?? 1000;
+    if (details.total !== undefined) this.total = details.total;
+    if (details.page !== undefined) this.page = details.page;
+    if (details.perPage !== undefined) this.perPage = details.perPage;
+  }
+}
+
+const CLASSES = { ApiError, ValidationError, ResultWindowError, GatehouseError };
+
+/** Turns the error description Rust rejects with into an instance of its class. */
+function toError(e) {
+  if (typeof e !== 'string') return e;
+  let d;
+  try {
+    d = JSON.parse(e);
+  } catch {
+    return new GatehouseError(e);
+  }
+  const Class = CLASSES[d.name] ?? GatehouseError;
+  return new Class(d.message, d);
+}
+
+const json = (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
+const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
+const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
+
+let loading = null;
+
+/** Loads and instantiates the wasm once; every client waits on the same promise. */
+function load(loader) {
+  loading ??= Promise.resolve()
+    .then(loader)
+    .catch((e) => {
+      loading = null;
+      throw e;
+    });
+  return loading;
+}
+
+function place(root, dotted, value) {
+  const parts = dotted.split('.');
+  let node = root;
+  for (const part of parts.slice(0, -1)) node = node[part] ??= {};
+  node[parts[parts.length - 1]] = value;
+}
+
+/**
+ * A client for the Auth0 Management API v2 and the Teams API.
+ *
+ * Methods are grouped as Auth0 groups its endpoints (`client.users.list()`,
+ * `client.organizations.members.add(orgId, userIds)`, `client.teams.tenants.list()`)
+ * and resolve with plain objects as Auth0 sent them.
+ */
+export class ManagementClient {
+  #options;
+  #loader;
+  #core = null;
+
+  /** `loader` instantiates the wasm; the package's entry points pass theirs. */
+  constructor(options, loader) {
+    if (typeof loader !== 'function') {
+      throw new GatehouseError('import ManagementClient from @gatehouse/auth0, not from client.js');
+    }
+    this.#loader = loader;
+    if (options === null || typeof options !== 'object') {
+      throw new ValidationError('new ManagementClient(options): options must be an object', { kind: 'config' });
+    }
+    this.#options = JSON.stringify(options);
+    for (const [name, kind, n] of METHODS) {
+      if (kind === 0) {
+        place(this, name, (...args) => this.#call(name, ids(args, n)));
+      } else if (kind === 2) {
+        place(this, name, (...args) => this.#call(name, ids(args, n), undefined, args[n]));
+      } else {
+        place(this, name, (...args) => this.#call(name, ids(args, n), args[n]));
+        if (name.endsWith('.list')) {
+          const base = name.slice(0, -'list'.length);
+          place(this, `${base}all`, (...args) => this.#iterate(name, ids(args, n), args[n], false));
+          place(this, `${base}pages`, (...args) => this.#iterate(name, ids(args, n), args[n], true));
+        }
+      }
+    }
+  }
+
+  /** Loads the wasm and checks the options; resolves with the client. Calls do this by themselves. */
+  async ready() {
+    await this.#get();
+    return this;
+  }
+
+  async #get() {
+    if (this.#core === null) {
+      await load(this.#loader);
+      try {
+        this.#core ??= new Core(this.#options);
+      } catch (e) {
+        throw toError(e);
+      }
+    }
+    return this.#core;
+  }
+
+  async #call(name, params, options, body) {
+    const core = await this.#get();
+    let text;
+    try {
+      text = await core.call(name, params, json(options), json(body));
+    } catch (e) {
+      throw toError(e);
+    }
+    return parse(text);
+  }
+
+  async *#iterate(name, params, options, pages) {
+    const core = await this.#get();
+    let pager;
+    try {
+      pager = core.pager(name, params, json(options));
+    } catch (e) {
+      throw toError(e);
+    }
+    try {
+      for (;;) {
+        let page;
+        try {
+          page = await pager.next();
+        } catch (e) {
+          throw toError(e);
+        }
+        if (page === undefined) return;
+        const raw = parse(page[0]) ?? [];
+        const items = page[1] === undefined ? raw : raw[page[1]] ?? [];
+        if (pages) {
+          yield { items, total: raw.total, next: raw.next, raw };
+        } else {
+          yield* items;
+        }
+      }
+    } finally {
+      pager.free();
+    }
+  }
+
+  /** The rate-limit headers of the latest response that had any. */
+  rateLimit() {
+    return this.#core === null ? {} : JSON.parse(this.#core.rateLimit());
+  }
+
+  /** Counters since the client was built: requests, retries, 429s, token requests, paced requests. */
+  metrics() {
+    return this.#core === null ? {} : JSON.parse(this.#core.metrics());
+  }
+
+  /** Forgets cached access tokens; the next call fetches new ones. */
+  clearTokens() {
+    this.#core?.clearTokens();
+  }
+}

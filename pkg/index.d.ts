@@ -1,0 +1,113 @@
+// Types of @gatehouse/auth0. The method signatures, the options types and the
+// Auth0 object types are generated from the Rust code by `cargo xtask pkg`
+// (gatehouse_js_api.d.ts, gatehouse_js.d.ts, gatehouse_js_models.d.ts); this
+// file only ties them to the wrapper's classes.
+
+import type { Api } from './gatehouse_js_api.js';
+import type { ClientOptions } from './gatehouse_js.js';
+
+export type * from './gatehouse_js_models.js';
+export type {
+  ClientOptions,
+  PacingOptions,
+  RetryOptions,
+  PacingSetting,
+  RetrySetting,
+  UsersListOptions,
+  UserRolesListOptions,
+  RolesListOptions,
+  RoleUsersListOptions,
+  ClientsListOptions,
+  ConnectionsListOptions,
+  OrganizationsListOptions,
+  OrganizationMembersListOptions,
+  OrganizationMemberRolesListOptions,
+  LogsListOptions,
+  GrantsListOptions,
+  ResourceServersListOptions,
+  TeamMembersListOptions,
+  TenantsListOptions,
+  TenantMembersListOptions,
+  MemberTenantsListOptions,
+  ActivityListOptions,
+  EnvironmentsListOptions,
+} from './gatehouse_js.js';
+export type { Api, OffsetPage, CheckpointPage, ListOf, PageOf } from './gatehouse_js_api.js';
+
+/** Auth0's rate-limit headers of a response (`x-ratelimit-*`, `Retry-After` in seconds). */
+export interface RateLimit {
+  limit?: number | null;
+  remaining?: number | null;
+  /** UNIX seconds at which the bucket is full again. */
+  reset?: number | null;
+  retryAfter?: number | null;
+}
+
+/** Counters since the client was built. */
+export interface Metrics {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  tokenRequests: number;
+  paced: number;
+  transportErrors: number;
+}
+
+export interface ManagementClient extends Api {}
+
+/**
+ * A client for the Auth0 Management API v2 and the Teams API: paced, retrying,
+ * caching tokens, with one method per operation grouped as Auth0 groups them.
+ */
+export declare class ManagementClient {
+  constructor(options: ClientOptions);
+  /** Loads the wasm and checks the options; calls do this by themselves. */
+  ready(): Promise<this>;
+  /** The rate-limit headers of the latest response that had any. */
+  rateLimit(): RateLimit;
+  /** Counters since the client was built. */
+  metrics(): Metrics | Record<string, never>;
+  /** Forgets cached access tokens; the next call fetches new ones. */
+  clearTokens(): void;
+}
+
+/** Base class of every error the client throws. */
+export declare class GatehouseError extends Error {
+  /** `api`, `validation`, `config`, `result_window`, `timeout`, `connect`, `dropped`, `cancelled`, `decode`, `other`. */
+  kind: string;
+  /** HTTP status, when a response was received. */
+  statusCode?: number;
+  rateLimit?: RateLimit;
+  /** How many times the request was sent, when retries were exhausted. */
+  attempts?: number;
+}
+
+/** Auth0 answered with an error status (the token endpoint's refusals included). */
+export declare class ApiError extends GatehouseError {
+  kind: 'api';
+  statusCode: number;
+  /** Auth0's machine-readable code, such as `inexistent_user` (some endpoints send none). */
+  errorCode?: string;
+  /** The reason phrase Auth0 sent, such as `Not Found`. */
+  error?: string;
+  rateLimit: RateLimit;
+  /** The error body as Auth0 sent it. */
+  body: unknown;
+  /** Set when the token endpoint refused. */
+  token?: true;
+}
+
+/** The request was refused before it was sent (bad argument, option or body). */
+export declare class ValidationError extends GatehouseError {}
+
+/** Offset paging cannot reach past Auth0's first 1,000 results: narrow the query or use an export job. */
+export declare class ResultWindowError extends GatehouseError {
+  kind: 'result_window';
+  /** 1000. */
+  window: number;
+  /** How many results Auth0 says match, when paging reached the window. */
+  total?: number;
+  /** The page asked for, when a request was refused before sending. */
+  page?: number;
+  perPage?: number;
+}

@@ -1,0 +1,117 @@
+//! The BFF's own endpoints (not Auth0's): who is signed in, the audit log, sign-out.
+
+use super::error::UiError;
+use super::{note_budget, origin};
+use crate::logic::permissions::Permissions;
+use crate::logic::url_state::{encode_component, encode_query};
+use gatehouse_model::RateLimit;
+use gloo_net::http::{Request, RequestBuilder};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// `GET /auth/me`: who is signed in and what they may do.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Me {
+    /// The admin's email (none for an API key).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Email or API key name.
+    pub principal: String,
+    /// Roles from the sign-in.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Access level per area.
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// The tenant's rate-limit budget as last seen.
+    #[serde(default, rename = "rateLimit")]
+    pub rate_limit: RateLimit,
+}
+
+/// One entry of the BFF's audit log.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// Row id.
+    pub id: i64,
+    /// RFC 3339 time.
+    #[serde(default)]
+    pub time: String,
+    /// Who.
+    pub principal: String,
+    /// Operation id, such as `DeleteUser`.
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Area, such as `users`.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// `allowed` or `denied`.
+    pub decision: String,
+    /// Why it was denied.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Status answered.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// What happened, in plain English.
+    pub sentence: String,
+    /// HTTP method.
+    #[serde(default)]
+    pub method: String,
+    /// Path.
+    #[serde(default)]
+    pub path: String,
+}
+
+/// `GET /audit`: one page of entries, newest first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    /// The entries.
+    pub entries: Vec<AuditEntry>,
+    /// How many match in all.
+    pub total: u64,
+}
+
+fn net(e: gloo_net::Error) -> UiError {
+    UiError::msg(format!("The Gatehouse server could not be reached ({e})."))
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, UiError> {
+    let response = request.header("X-CSRF", "1").send().await.map_err(net)?;
+    let status = response.status();
+    let body = response.binary().await.map_err(net)?;
+    if (200..300).contains(&status) {
+        serde_json::from_slice(&body).map_err(|e| UiError::msg(format!("Unexpected answer from the server: {e}")))
+    } else {
+        Err(UiError::from_body(status, &body))
+    }
+}
+
+/// Who is signed in; a 401 means nobody.
+pub async fn me() -> Result<Me, UiError> {
+    let me: Me = send(Request::get("/auth/me")).await?;
+    note_budget(Some(me.rate_limit));
+    Ok(me)
+}
+
+/// A page of the audit log for the given filters (`principal`, `resource`, `decision`, `since`, `until`, `page`, `per_page`).
+pub async fn audit(filters: &[(String, String)]) -> Result<AuditPage, UiError> {
+    send(Request::get(&format!("/audit{}", encode_query(filters)))).await
+}
+
+/// Ends the session; returns where to go to end the provider's session, if anywhere.
+pub async fn logout() -> Result<Option<String>, UiError> {
+    #[derive(Deserialize)]
+    struct Out {
+        #[serde(rename = "endSessionUrl")]
+        end_session_url: Option<String>,
+    }
+    let out: Out = send(Request::post("/auth/logout")).await?;
+    Ok(out.end_session_url)
+}
+
+/// The sign-in URL that comes back to `return_to` (a path on this site).
+pub fn sign_in_url(return_to: &str) -> String {
+    format!("{}/auth/login?return_to={}", origin(), encode_component(return_to))
+}

@@ -1,0 +1,113 @@
+//! Errors as the console shows them: Auth0's (or the BFF's) message and code.
+
+use gatehouse_client::ClientError;
+use std::fmt;
+
+/// An error ready to show: status, machine code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiError {
+    /// HTTP status, when a response came.
+    pub status: Option<u16>,
+    /// Auth0's or the BFF's error code, such as `inexistent_user` or `gatehouse_denied`.
+    pub code: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl UiError {
+    /// An error with only a message (validation in the page).
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self { status: None, code: None, message: message.into() }
+    }
+
+    /// From a status and an error body in any of Auth0's shapes.
+    pub fn from_body(status: u16, body: &[u8]) -> Self {
+        let parsed = gatehouse_model::ErrorBody::parse(body);
+        Self {
+            status: Some(status),
+            code: parsed.code().map(str::to_owned),
+            message: parsed.message().unwrap_or_else(|| format!("The server answered {status}.")),
+        }
+    }
+
+    /// Whether the principal is not allowed to do this (403).
+    pub fn is_denied(&self) -> bool {
+        self.status == Some(403)
+    }
+
+    /// Whether the session is gone (401): the page must sign in again.
+    pub fn is_unauthenticated(&self) -> bool {
+        self.status == Some(401)
+    }
+
+    /// A heading for the error.
+    pub fn title(&self) -> &'static str {
+        match self.status {
+            Some(401) => "Your session has ended",
+            Some(403) => "Not allowed",
+            Some(404) => "Not found",
+            Some(409) => "Already exists",
+            Some(429) => "Rate limit reached",
+            Some(400) => "Auth0 refused the request",
+            Some(s) if s >= 500 => "The server failed",
+            None => "Something went wrong",
+            _ => "The request failed",
+        }
+    }
+}
+
+impl fmt::Display for UiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.title(), self.message)?;
+        match (self.status, &self.code) {
+            (Some(s), Some(c)) => write!(f, " (HTTP {s}, {c})"),
+            (Some(s), None) => write!(f, " (HTTP {s})"),
+            (None, Some(c)) => write!(f, " ({c})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for UiError {}
+
+impl From<ClientError> for UiError {
+    fn from(e: ClientError) -> Self {
+        Self::from(&e)
+    }
+}
+
+impl From<&ClientError> for UiError {
+    fn from(e: &ClientError) -> Self {
+        match e.api() {
+            Some(api) => Self { status: Some(api.status), code: api.code().map(str::to_owned), message: api.message() },
+            None => Self { status: e.status(), code: None, message: e.root().to_string() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn bff_denial_reads_clearly() {
+        let body = br#"{"statusCode":403,"error":"Forbidden","message":"viewer@demo.test may not block users: needs users:full","errorCode":"gatehouse_denied"}"#;
+        let e = UiError::from_body(403, body);
+        assert!(e.is_denied());
+        assert_eq!(
+            e.to_string(),
+            "Not allowed: viewer@demo.test may not block users: needs users:full (HTTP 403, gatehouse_denied)"
+        );
+    }
+
+    #[test]
+    fn auth0_errors_keep_code_and_message() {
+        let e = UiError::from_body(409, br#"{"statusCode":409,"error":"Conflict","message":"The user already exists.","errorCode":"auth0_idp_error"}"#);
+        assert_eq!((e.code.as_deref(), e.message.as_str()), (Some("auth0_idp_error"), "The user already exists."));
+        let e = UiError::from_body(502, b"");
+        assert_eq!(e.message, "The server answered 502.");
+        assert_eq!(UiError::msg("x").to_string(), "Something went wrong: x");
+    }
+}

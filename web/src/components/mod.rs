@@ -1,0 +1,28 @@
+//! The shared component set: every page builds on these instead of
+//! repeating markup.
+
+mod confirm;
+mod fields;
+mod header;
+mod json_editor;
+mod loaded;
+mod nav;
+mod page;
+mod pager;
+mod progress;
+mod status;
+mod table;
+mod tabs;
+
+pub use confirm::ConfirmDialog;
+pub use fields::{Checkbox, Select, TextArea, TextField};
+pub use header::Header;
+pub use json_editor::JsonEditor;
+pub use loaded::{action_status, loaded};
+pub use nav::Nav;
+pub use page::{Facts, PageHeader, Panel};
+pub use pager::Pager;
+pub use progress::BulkProgress;
+pub use status::{Empty, ErrorView, Loading, error_fallback};
+pub use table::{Column, DataTable, Selection, sort_rows};
+pub use tabs::Tabs;

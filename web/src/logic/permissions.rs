@@ -1,0 +1,120 @@
+//! What the signed-in principal may do, from the BFF's `/auth/me`: an access
+//! level per area. The console hides or disables what is not allowed.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Access to one area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Nothing.
+    #[default]
+    Off,
+    /// Read only.
+    Read,
+    /// Read and change.
+    Full,
+}
+
+/// Access levels by area name (`users`, `teams_tenants`, `audit`, ...). Unnamed areas are off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Permissions(pub BTreeMap<String, Level>);
+
+impl Permissions {
+    /// The level on an area.
+    pub fn level(&self, area: &str) -> Level {
+        self.0.get(area).copied().unwrap_or_default()
+    }
+
+    /// Whether the area may be read.
+    pub fn can_read(&self, area: &str) -> bool {
+        self.level(area) >= Level::Read
+    }
+
+    /// Whether the area may be changed.
+    pub fn can_write(&self, area: &str) -> bool {
+        self.level(area) >= Level::Full
+    }
+
+    /// Builds permissions from `(area, level)` pairs.
+    pub fn from_pairs(pairs: &[(&str, Level)]) -> Self {
+        Self(pairs.iter().map(|(a, l)| ((*a).to_owned(), *l)).collect())
+    }
+}
+
+/// One entry of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+    /// The area it needs read access to.
+    pub area: &'static str,
+    /// Section heading it belongs under.
+    pub section: &'static str,
+}
+
+/// Every page of the console.
+pub const NAV: &[NavItem] = &[
+    NavItem { href: "/users", label: "Users", area: "users", section: "User management" },
+    NavItem { href: "/roles", label: "Roles", area: "roles", section: "User management" },
+    NavItem { href: "/organizations", label: "Organizations", area: "organizations", section: "User management" },
+    NavItem { href: "/applications", label: "Applications", area: "applications", section: "Applications" },
+    NavItem { href: "/apis", label: "APIs", area: "apis", section: "Applications" },
+    NavItem { href: "/grants", label: "Grants", area: "grants", section: "Applications" },
+    NavItem { href: "/connections", label: "Connections", area: "connections", section: "Authentication" },
+    NavItem { href: "/logs", label: "Logs", area: "logs", section: "Monitoring" },
+    NavItem { href: "/audit", label: "Audit", area: "audit", section: "Monitoring" },
+    NavItem { href: "/teams/tenants", label: "Tenants", area: "teams_tenants", section: "Team" },
+    NavItem { href: "/teams/members", label: "Members", area: "teams_members", section: "Team" },
+    NavItem { href: "/teams/activity", label: "Activity", area: "teams_activity", section: "Team" },
+];
+
+/// The navigation entries the principal may open.
+pub fn visible_nav(perms: &Permissions) -> Vec<NavItem> {
+    NAV.iter().copied().filter(|item| perms.can_read(item.area)).collect()
+}
+
+/// The area a path belongs to, for gating a page opened by its URL.
+pub fn area_of(path: &str) -> Option<&'static str> {
+    NAV.iter()
+        .find(|item| path == item.href || path.starts_with(&format!("{}/", item.href)))
+        .map(|item| item.area)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn levels_gate_reads_and_writes() {
+        let p: Permissions = serde_json::from_str(r#"{"users": "full", "roles": "read", "logs": "off"}"#).unwrap();
+        assert!(p.can_read("users") && p.can_write("users"));
+        assert!(p.can_read("roles") && !p.can_write("roles"));
+        assert!(!p.can_read("logs"));
+        assert!(!p.can_read("unknown_area"));
+    }
+
+    #[test]
+    fn nav_shows_only_readable_areas() {
+        let support = Permissions::from_pairs(&[("users", Level::Full)]);
+        let nav = visible_nav(&support);
+        assert_eq!(nav.iter().map(|n| n.href).collect::<Vec<_>>(), ["/users"]);
+        let viewer = Permissions(NAV.iter().map(|n| (n.area.to_owned(), Level::Read)).collect());
+        assert_eq!(visible_nav(&viewer).len(), NAV.len());
+        assert!(visible_nav(&Permissions::default()).is_empty());
+    }
+
+    #[test]
+    fn paths_map_to_areas() {
+        assert_eq!(area_of("/users/auth0%7C1"), Some("users"));
+        assert_eq!(area_of("/teams/members"), Some("teams_members"));
+        assert_eq!(area_of("/usersx"), None);
+        assert_eq!(area_of("/"), None);
+    }
+}
