@@ -29,6 +29,10 @@ enum Command {
     /// Run a local Auth0 tenant emulator: the Management and Teams APIs,
     /// client-credentials tokens and admin sign-in (OIDC), on a seeded tenant.
     Emulator(Box<gatehouse_emulator::Config>),
+    /// Run the backend-for-frontend: admin sign-in (OIDC), sessions, the
+    /// access policy, the audit log and the API proxy. Without a tenant it
+    /// runs in demo mode against an in-process emulator.
+    Serve(Box<gatehouse_bff::cli::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|rt| rt.block_on(gatehouse_emulator::serve(*config)))
             .map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => gatehouse_bff::cli::run(&args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@
 //! (`src/bin/dts.rs`), and a test checks that it covers every operation.
 
 use crate::options::*;
+use serde_json::{Map, Value};
 use gatehouse_client::ClientError;
 use gatehouse_client::ListOp;
 use gatehouse_model::error::ValidationError;
@@ -58,6 +59,15 @@ pub struct Built {
 }
 
 impl Built {
+    /// A request without a query: the path filled with `params` (each one
+    /// percent-encoded as exactly one segment; `""`, `.` and `..` refused)
+    /// and the body sent as given.
+    pub fn generic(spec: &'static OperationSpec, params: Vec<String>, body: Option<Vec<u8>>) -> Result<Self, ClientError> {
+        let params: Vec<&str> = params.iter().map(String::as_str).collect();
+        let path_and_query = gatehouse_model::path::fill(spec.path, &params)?;
+        Ok(Self { spec, path_and_query, body })
+    }
+
     /// Validates and encodes a model request.
     pub fn of<O: Operation>(op: &O) -> Result<Self, ClientError> {
         let path_and_query = path_and_query(op)?;
@@ -115,28 +125,43 @@ fn arg(args: &mut std::vec::IntoIter<String>, name: &'static str) -> Result<Stri
     args.next().ok_or_else(|| invalid(format!("missing argument `{name}`")))
 }
 
-/// Decodes a list's options object (`undefined` or `null` for none).
-fn options<T: DeserializeOwned + Default>(json: Option<&str>) -> Result<T, ClientError> {
-    match json.map(str::trim) {
-        None | Some("") | Some("null") => Ok(T::default()),
-        Some(json) => gatehouse_model::object::decode_slice(json.as_bytes())
-            .map_err(|e| invalid(format!("options: {}", e.to_string().replace("could not decode", "at")))),
+/// Applies a list's options object (`undefined` or `null` for none) to the request.
+fn options<T: Apply>(json: Option<&str>, op: &mut T::Op) -> Result<(), ClientError> {
+    let json = match json.map(str::trim) {
+        None | Some("") | Some("null") => return Ok(()),
+        Some(json) => json,
+    };
+    let mut map: Map<String, Value> =
+        serde_json::from_str(json).map_err(|e| invalid(format!("options must be an object: {e}")))?;
+    T::apply(&mut map, op)?;
+    if let Some(key) = map.keys().next() {
+        let known: Vec<String> = T::NAMES.iter().map(|n| format!("`{}`", camel(n))).collect();
+        return Err(invalid(format!("unknown option `{key}`; the options are {}", known.join(", "))));
     }
+    Ok(())
 }
 
-/// Decodes a body into the operation's typed body: required fields must be
-/// there; fields the model does not type are kept and sent as given.
-fn body<T: DeserializeOwned>(json: Option<&str>, wrap: Option<&str>) -> Result<T, ClientError> {
+/// A body as JSON bytes, checked to be an object; with `wrap`, an array
+/// becomes `{wrap: array}`.
+fn raw_body(json: Option<&str>, wrap: Option<&str>) -> Result<Vec<u8>, ClientError> {
     let json = json.map(str::trim).filter(|j| !j.is_empty()).ok_or_else(|| invalid("a body is required".into()))?;
-    let wrapped;
     let json = match wrap {
-        Some(key) if json.starts_with('[') => {
-            wrapped = format!("{{\"{key}\":{json}}}");
-            wrapped.as_str()
-        }
-        _ => json,
+        Some(key) if json.starts_with('[') => format!("{{\"{key}\":{json}}}"),
+        _ => json.to_owned(),
     };
-    gatehouse_model::object::decode_slice(json.as_bytes()).map_err(|e| invalid(e.to_string()))
+    if !json.starts_with('{') {
+        return Err(invalid("the body must be an object".into()));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(&json).map_err(|e| invalid(format!("the body is not JSON: {e}")))?;
+    Ok(json.into_bytes())
+}
+
+/// Decodes a body into the operation's typed body, so the model's checks of
+/// it run (used for the small `{key: [ids]}` bodies only: the large bodies
+/// are sent as given, which keeps the wasm small and loses nothing).
+fn typed_body<T: DeserializeOwned>(json: Option<&str>, wrap: Option<&str>) -> Result<T, ClientError> {
+    let json = raw_body(json, wrap)?;
+    serde_json::from_slice(&json).map_err(|e| invalid(e.to_string()))
 }
 
 macro_rules! methods {
@@ -146,7 +171,7 @@ macro_rules! methods {
             $( Method {
                 name: $name,
                 op: <$req as Endpoint>::ID,
-                kind: Kind::$kind,
+                kind: methods!(@kind $kind),
                 params: &[$(stringify!($param)),*],
                 wrap: methods!(@wrap $kind $($extra)?),
                 options: methods!(@options $kind $($extra)?),
@@ -155,6 +180,11 @@ macro_rules! methods {
 
         /// Builds the request of the method named `name`.
         pub fn build(name: &str, params: Vec<String>, options: Option<&str>, body: Option<&str>) -> Result<Target, ClientError> {
+            if let Some(m) = find(name) {
+                if params.len() != m.params.len() {
+                    return Err(invalid(format!("`{name}` takes {} id argument(s) ({}), got {}", m.params.len(), m.params.join(", "), params.len())));
+                }
+            }
             #[allow(unused_mut, unused_variables)]
             let mut args = params.into_iter();
             match name {
@@ -175,22 +205,27 @@ macro_rules! methods {
     };
 
     (@wrap Body $key:literal) => { Some($key) };
+    (@wrap Checked $key:literal) => { Some($key) };
     (@wrap $kind:ident $($x:tt)?) => { None };
     (@options List $opts:ident) => { Some(stringify!($opts)) };
+    (@kind Checked) => { Kind::Body };
+    (@kind $kind:ident) => { Kind::$kind };
     (@options $kind:ident $($x:tt)?) => { None };
 
-    (@build Call $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*]) => {{
-        let op = <$req>::new($(arg(&mut $args, stringify!($param))?),*);
-        Built::of(&op).map(Target::Call)
-    }};
+    (@build Call $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*]) => {
+        Built::generic(<$req as Endpoint>::ID.spec(), $args.collect(), None).map(Target::Call)
+    };
     (@build Body $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*] $(, $key:literal)?) => {{
         let wrap: Option<&str> = None $(.or(Some($key)))?;
-        let op = <$req>::new($(arg(&mut $args, stringify!($param))?,)* body::<<$req as Endpoint>::Body>($body, wrap)?);
+        Built::generic(<$req as Endpoint>::ID.spec(), $args.collect(), Some(raw_body($body, wrap)?)).map(Target::Call)
+    }};
+    (@build Checked $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*], $key:literal) => {{
+        let op = <$req>::new($(arg(&mut $args, stringify!($param))?,)* typed_body($body, Some($key))?);
         Built::of(&op).map(Target::Call)
     }};
     (@build List $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*], $opts:ident) => {{
         let mut op = <$req>::new($(arg(&mut $args, stringify!($param))?),*);
-        options::<$opts>($options)?.apply(&mut op);
+        options::<$opts>($options, &mut op)?;
         Ok(Target::List(Box::new(op)))
     }};
 }
@@ -202,17 +237,17 @@ methods! {
     "users.update" => Body users::Update [id];
     "users.delete" => Call users::Delete [id];
     "users.roles.list" => List users::ListRoles [userId], UserRolesListOptions;
-    "users.roles.assign" => Body users::AssignRoles [userId], "roles";
-    "users.roles.remove" => Body users::RemoveRoles [userId], "roles";
+    "users.roles.assign" => Checked users::AssignRoles [userId], "roles";
+    "users.roles.remove" => Checked users::RemoveRoles [userId], "roles";
 
     "roles.list" => List roles::List [], RolesListOptions;
     "roles.get" => Call roles::Get [id];
     "roles.create" => Body roles::Create [];
     "roles.update" => Body roles::Update [id];
     "roles.delete" => Call roles::Delete [id];
-    "roles.assign" => Body users::AssignRoles [userId], "roles";
+    "roles.assign" => Checked users::AssignRoles [userId], "roles";
     "roles.users.list" => List roles::ListUsers [roleId], RoleUsersListOptions;
-    "roles.users.assign" => Body roles::AssignUsers [roleId], "users";
+    "roles.users.assign" => Checked roles::AssignUsers [roleId], "users";
 
     "clients.list" => List clients::List [], ClientsListOptions;
     "clients.get" => Call clients::Get [id];
@@ -232,8 +267,8 @@ methods! {
     "organizations.update" => Body organizations::Update [id];
     "organizations.delete" => Call organizations::Delete [id];
     "organizations.members.list" => List organizations::ListMembers [organizationId], OrganizationMembersListOptions;
-    "organizations.members.add" => Body organizations::AddMembers [organizationId], "members";
-    "organizations.members.remove" => Body organizations::RemoveMembers [organizationId], "members";
+    "organizations.members.add" => Checked organizations::AddMembers [organizationId], "members";
+    "organizations.members.remove" => Checked organizations::RemoveMembers [organizationId], "members";
     "organizations.members.roles.list" => List organizations::ListMemberRoles [organizationId, userId], OrganizationMemberRolesListOptions;
 
     "logs.list" => List logs::List [], LogsListOptions;

@@ -10,12 +10,16 @@ crate::object! {
             grant_type: String => "grant_type",
             /// The application's client id.
             client_id: String => "client_id",
-            /// The application's client secret.
-            client_secret: Secret => "client_secret",
             /// The API the token is for: `https://{domain}/api/v2/` or the Teams audience.
             audience: String => "audience"
         }
         optional {
+            /// The application's client secret (client-secret authentication).
+            client_secret: Secret => "client_secret",
+            /// A signed JWT proving the client's identity (private-key-JWT authentication).
+            client_assertion: Secret => "client_assertion",
+            /// The kind of `client_assertion`, a JWT bearer assertion.
+            client_assertion_type: String => "client_assertion_type",
             /// Space-separated scopes to ask for; all granted scopes when absent.
             scope: String => "scope",
             /// Organization to issue the token for.
@@ -30,8 +34,10 @@ impl TokenRequest {
         Self {
             grant_type: "client_credentials".into(),
             client_id: client_id.into(),
-            client_secret,
             audience: audience.into(),
+            client_secret: Some(client_secret),
+            client_assertion: None,
+            client_assertion_type: None,
             scope: None,
             organization: None,
             extra: Default::default(),
