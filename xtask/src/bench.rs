@@ -32,7 +32,8 @@ pub enum Target {
 pub fn run(args: &Args) -> Result<ExitCode> {
     let (package, bench) = match args.target {
         Target::Emulator => ("gatehouse-emulator", "load"),
-        Target::Client | Target::Bff | Target::Console => {
+        Target::Client => return crate::pkg::bench(&args.rest),
+        Target::Bff | Target::Console => {
             let name = format!("{:?}", args.target).to_lowercase();
             eprintln!("bench `{name}`: not yet available");
             return Ok(ExitCode::FAILURE);

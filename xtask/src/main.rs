@@ -7,6 +7,7 @@
 
 mod bench;
 mod codegen;
+mod pkg;
 mod run;
 mod test;
 mod tools;
@@ -35,6 +36,8 @@ enum Cmd {
     Bench(bench::Args),
     /// Regenerate the model's types from Auth0's OpenAPI specs in ../shared/auth0.
     Codegen(codegen::Args),
+    /// Build the npm package @gatehouse/auth0 into pkg/ (wasm, glue, TypeScript declarations).
+    Pkg(pkg::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Cmd::Run(args) => run::run(&args),
         Cmd::Bench(args) => bench::run(&args),
         Cmd::Codegen(args) => codegen::run(args).map(|()| ExitCode::SUCCESS),
+        Cmd::Pkg(args) => pkg::run(&args),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");

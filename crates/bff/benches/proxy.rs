@@ -165,10 +165,29 @@ async fn run() {
 
     println!("GET {path}: {secs} s per run, emulator rate limit off, BFF pacing off");
     let mut runs = Vec::new();
+    // 1. Everything on this machine: CPU-bound, the load generator, the BFF and the emulator share the cores.
     for &c in &levels {
         runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
         for (label, (bff, key)) in bffs.iter() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
+        }
+    }
+    // 2. The tenant a few milliseconds away, as a real one is: the emulator delays every answer.
+    let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    if remote_ms > 0 {
+        let set = http
+            .post(format!("{}/__emulator/faults", emulator.base_url))
+            .json(&serde_json::json!({"latency": format!("{remote_ms}ms")}))
+            .send()
+            .await
+            .unwrap();
+        assert!(set.status().is_success());
+        for &c in &[8usize, 32] {
+            let suffix = format!(", tenant {remote_ms} ms away");
+            runs.push(load(&format!("direct{suffix}"), &format!("{}{path}", emulator.base_url), &token, c, duration).await);
+            for (label, (bff, key)) in bffs.iter() {
+                runs.push(load(&format!("{label}{suffix}"), &format!("{}{path}", bff.url()), key, c, duration).await);
+            }
         }
     }
     println!("\n| concurrency | target | requests | errors | req/s | p50 ms | p99 ms |");
@@ -186,17 +205,20 @@ async fn run() {
         );
     }
     println!();
-    for &c in &levels {
-        let direct = runs.iter().find(|r| r.concurrency == c && r.label == "direct").unwrap();
-        for r in runs.iter().filter(|r| r.concurrency == c && r.label != "direct") {
-            println!(
-                "concurrency {c}, {}: adds {:.3} ms at p50 ({:.3} ms at p99); throughput {:.0}% of direct",
-                r.label,
-                r.p50 - direct.p50,
-                r.p99 - direct.p99,
-                100.0 * r.rps() / direct.rps()
-            );
-        }
+    for r in runs.iter().filter(|r| !r.label.starts_with("direct")) {
+        let suffix = r.label.split_once(", ").map(|(_, s)| format!(", {s}")).unwrap_or_default();
+        let direct = runs
+            .iter()
+            .find(|d| d.concurrency == r.concurrency && d.label == format!("direct{suffix}"))
+            .unwrap();
+        println!(
+            "concurrency {}, {}: adds {:.3} ms at p50 ({:.3} ms at p99); throughput {:.0}% of direct",
+            r.concurrency,
+            r.label,
+            r.p50 - direct.p50,
+            r.p99 - direct.p99,
+            100.0 * r.rps() / direct.rps()
+        );
     }
     let bffs = Arc::try_unwrap(bffs).ok().unwrap();
     for (_, (bff, _)) in bffs {

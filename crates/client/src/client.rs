@@ -603,7 +603,7 @@ impl Client {
                 .await?;
             // Paced right before sending, after any token fetch, so the
             // spacing is the spacing on the wire.
-            if !inner.pacer.acquire(&*inner.clock, spec.id).await.is_zero() {
+            if !inner.pacer.acquire(&*inner.clock, spec.api).await.is_zero() {
                 bump(&inner.counters.paced);
             }
             attempts += 1;
@@ -630,7 +630,7 @@ impl Client {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let rate_limit = RateLimit::from_headers_at(response.headers(), now as u64);
-                    inner.pacer.observe(spec.id, status, &rate_limit, now);
+                    inner.pacer.observe(spec.api, status, &rate_limit, now);
                     match status {
                         401 if token.is_some()
                             && !reauthenticated

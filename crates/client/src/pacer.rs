@@ -1,16 +1,19 @@
 //! Pacing: sending no faster than Auth0 will answer, so a steady job does
 //! not hit 429 at all.
 //!
-//! Two limits apply before each request, and the later of the two wins:
+//! Two limits apply before each request:
 //!
-//! - a local token bucket per API (default 15 requests/s, bursts of 50, the
-//!   paid-tier limits), which keeps a job under the tenant's limit even
-//!   before any response has been seen;
-//! - a mirror of the server's bucket for the operation, read from the
-//!   `x-ratelimit-remaining` / `x-ratelimit-reset` headers of every response
-//!   and counted down as requests are sent: when it is empty, requests wait
-//!   until its reset time. A 429 empties it, so every caller sharing the
-//!   client waits, not only the one that got the 429.
+//! - a mirror of the server's bucket for the API, read from the
+//!   `x-ratelimit-limit` / `-remaining` / `-reset` headers of every response
+//!   and counted down as requests are released: when it is empty, callers
+//!   wait until its reset time, when the bucket is full again and `limit`
+//!   requests may go. Answers may arrive out of order and requests are in
+//!   flight, so the mirror keeps the lower count and the later reset. A 429
+//!   empties it until `Retry-After`, so every caller sharing the client
+//!   waits, not only the one that got the 429;
+//! - a local token bucket per API (default 15 requests/s, bursts of 50,
+//!   the paid-tier limits), which keeps a job under the tenant's limit even
+//!   before any response has been seen.
 //!
 //! The local bucket reserves slots (like GCRA): each caller takes the next
 //! free slot and sleeps until it, so concurrent callers are spread out
@@ -18,7 +21,7 @@
 
 use crate::rt::{Clock, unix_f64};
 use gatehouse_model::RateLimit;
-use gatehouse_model::operation::{Api, OperationId};
+use gatehouse_model::operation::Api;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -87,19 +90,37 @@ struct Local {
     at: f64,
 }
 
+/// The mirror of the server's bucket for one API.
 #[derive(Debug, Clone, Copy)]
 struct Server {
+    /// Bucket size, when the server said.
+    limit: Option<u64>,
+    /// Requests left, counted down as requests are released.
     remaining: u64,
-    /// UNIX seconds at which the bucket is full again.
+    /// UNIX seconds at which the bucket is full again; infinite after a
+    /// window was assumed refilled and before an answer told its state.
     reset: f64,
 }
 
 #[derive(Debug, Default)]
 struct State {
     local: HashMap<Api, Local>,
-    server: HashMap<OperationId, Server>,
+    server: HashMap<Api, Server>,
     last: RateLimit,
 }
+
+/// What a caller must do before sending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Slot {
+    /// Sleep this long, then send.
+    Go(Duration),
+    /// The server's bucket is empty: sleep this long, then ask again.
+    Recheck(Duration),
+}
+
+/// How long to wait before asking again when the server's bucket is
+/// empty and no answer has yet said when it refills.
+const RECHECK: f64 = 0.25;
 
 /// The pacer shared by all clones of a client.
 #[derive(Debug)]
@@ -110,43 +131,51 @@ pub(crate) struct Pacer {
 
 impl Pacer {
     pub(crate) fn new(config: Pacing) -> Self {
-        Self {
-            config,
-            state: Mutex::new(State::default()),
-        }
+        Self { config, state: Mutex::new(State::default()) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding this lock leaves consistent numbers behind.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Takes a slot for one request of `id` at time `now` (UNIX seconds) and
-    /// returns how long to wait before sending.
-    pub(crate) fn reserve(&self, id: OperationId, now: f64) -> Duration {
-        let spec = id.spec();
+    /// Asks for a slot for one request to `api` at time `now` (UNIX seconds).
+    #[cfg(test)]
+    fn reserve(&self, api: Api, now: f64) -> Slot {
+        self.reserve_with(api, now, self.config.follow_server)
+    }
+
+    /// Asks for a slot, following the server's bucket or not.
+    fn reserve_with(&self, api: Api, now: f64, follow_server: bool) -> Slot {
         let mut state = self.lock();
-        let mut wait = 0.0_f64;
-        if self.config.follow_server {
-            if let Some(server) = state.server.get_mut(&id) {
+        if follow_server {
+            if let Some(server) = state.server.get_mut(&api) {
                 if now >= server.reset {
-                    state.server.remove(&id);
-                } else if server.remaining == 0 {
-                    wait = (server.reset - now).min(self.config.max_server_wait.as_secs_f64());
-                } else {
-                    server.remaining -= 1;
+                    // The window is over: the bucket is full again.
+                    match server.limit {
+                        Some(limit) => {
+                            server.remaining = limit;
+                            server.reset = f64::INFINITY;
+                        }
+                        None => {
+                            state.server.remove(&api);
+                        }
+                    }
                 }
             }
+            if let Some(server) = state.server.get_mut(&api) {
+                if server.remaining == 0 {
+                    let wait = if server.reset.is_finite() { server.reset - now } else { RECHECK };
+                    return Slot::Recheck(Duration::from_secs_f64(wait.max(0.001)));
+                }
+                server.remaining -= 1;
+            }
         }
+        let mut wait = 0.0_f64;
         if self.config.rate > 0.0 {
             let burst = f64::from(self.config.burst.max(1));
             let rate = self.config.rate;
-            let local = state.local.entry(spec.api).or_insert(Local {
-                tokens: burst,
-                at: now,
-            });
+            let local = state.local.entry(api).or_insert(Local { tokens: burst, at: now });
             if now > local.at {
                 local.tokens = (local.tokens + (now - local.at) * rate).min(burst);
                 local.at = now;
@@ -154,52 +183,60 @@ impl Pacer {
             local.tokens -= 1.0;
             if local.tokens < 0.0 {
                 // The slot is free once the deficit has refilled.
-                wait = wait.max(-local.tokens / rate + (local.at - now));
+                wait = -local.tokens / rate + (local.at - now);
             }
         }
-        Duration::from_secs_f64(wait.max(0.0))
+        Slot::Go(Duration::from_secs_f64(wait.max(0.0)))
     }
 
-    /// Waits for a slot for one request of `id`; returns how long it waited.
-    pub(crate) async fn acquire(&self, clock: &dyn Clock, id: OperationId) -> Duration {
-        let wait = self.reserve(id, unix_f64(clock));
-        if !wait.is_zero() {
-            clock.sleep(wait).await;
+    /// Waits for a slot for one request to `api`; returns how long it waited.
+    pub(crate) async fn acquire(&self, clock: &dyn Clock, api: Api) -> Duration {
+        let mut waited = Duration::ZERO;
+        loop {
+            // Never wait for the server longer than configured in all, whatever the mirror says.
+            let follow_server = self.config.follow_server && waited < self.config.max_server_wait;
+            match self.reserve_with(api, unix_f64(clock), follow_server) {
+                Slot::Go(wait) => {
+                    if !wait.is_zero() {
+                        clock.sleep(wait).await;
+                    }
+                    return waited + wait;
+                }
+                Slot::Recheck(wait) => {
+                    let wait = wait.min(self.config.max_server_wait);
+                    clock.sleep(wait).await;
+                    waited += wait;
+                }
+            }
         }
-        wait
     }
 
-    /// Records what a response to `id` said about the rate limit.
-    pub(crate) fn observe(&self, id: OperationId, status: u16, rate_limit: &RateLimit, now: f64) {
+    /// Records what a response from `api` said about the rate limit.
+    pub(crate) fn observe(&self, api: Api, status: u16, rate_limit: &RateLimit, now: f64) {
         let mut state = self.lock();
         if rate_limit.is_known() {
             state.last = *rate_limit;
         }
         let mut seen = match (rate_limit.remaining, rate_limit.reset) {
-            (Some(remaining), Some(reset)) => Some(Server {
-                remaining,
-                reset: reset as f64,
-            }),
+            (Some(remaining), Some(reset)) => Some((remaining, reset as f64)),
             _ => None,
         };
         if status == 429 {
             let retry_at = now + rate_limit.wait_secs(now as u64).unwrap_or(1).max(1) as f64;
-            let reset = seen.map_or(retry_at, |s| s.reset.max(retry_at));
-            seen = Some(Server {
-                remaining: 0,
-                reset,
-            });
+            seen = Some((0, seen.map_or(retry_at, |(_, reset)| reset.max(retry_at))));
         }
-        let Some(seen) = seen else { return };
-        if seen.reset <= now && status != 429 {
-            return;
-        }
-        let entry = state.server.entry(id).or_insert(seen);
-        if (entry.reset - seen.reset).abs() < 0.5 {
-            // Same window: answers may arrive out of order, keep the lower count.
-            entry.remaining = entry.remaining.min(seen.remaining);
-        } else if seen.reset > entry.reset || status == 429 {
-            *entry = seen;
+        let Some((remaining, reset)) = seen else { return };
+        // A reset far away is a wrong clock or header: wait no longer than configured.
+        let reset = reset.min(now + self.config.max_server_wait.as_secs_f64());
+        let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset });
+        entry.limit = rate_limit.limit.or(entry.limit);
+        if now >= entry.reset {
+            *entry = Server { remaining, reset, ..*entry };
+        } else {
+            // Answers may arrive out of order and requests are in flight:
+            // keep the lower count and the later reset.
+            entry.remaining = entry.remaining.min(remaining);
+            entry.reset = if entry.reset.is_finite() { entry.reset.max(reset) } else { reset };
         }
     }
 
@@ -213,100 +250,110 @@ impl Pacer {
 mod tests {
     use super::*;
 
-    fn secs(d: Duration) -> f64 {
-        d.as_secs_f64()
+    fn go(slot: Slot) -> f64 {
+        match slot {
+            Slot::Go(d) => d.as_secs_f64(),
+            other => panic!("expected to go, got {other:?}"),
+        }
     }
+
+    fn recheck(slot: Slot) -> f64 {
+        match slot {
+            Slot::Recheck(d) => d.as_secs_f64(),
+            other => panic!("expected to wait for the server, got {other:?}"),
+        }
+    }
+
+    fn headers(limit: u64, remaining: u64, reset: u64) -> RateLimit {
+        RateLimit { limit: Some(limit), remaining: Some(remaining), reset: Some(reset), retry_after: None }
+    }
+
+    fn server_only() -> Pacing {
+        Pacing { rate: 0.0, ..Pacing::default() }
+    }
+
+    const M: Api = Api::Management;
 
     #[test]
     fn local_bucket_allows_a_burst_then_spaces_requests() {
         let pacer = Pacer::new(Pacing::per_second(10.0, 3));
-        let id = OperationId::GetUser;
-        let waits: Vec<f64> = (0..5).map(|_| secs(pacer.reserve(id, 100.0))).collect();
+        let waits: Vec<f64> = (0..5).map(|_| go(pacer.reserve(M, 100.0))).collect();
         assert_eq!(&waits[..3], &[0.0, 0.0, 0.0]);
         assert!((waits[3] - 0.1).abs() < 1e-9, "{waits:?}");
         assert!((waits[4] - 0.2).abs() < 1e-9, "{waits:?}");
         // After a second the bucket has refilled (to the burst).
-        assert_eq!(secs(pacer.reserve(id, 101.3)), 0.0);
+        assert_eq!(go(pacer.reserve(M, 101.3)), 0.0);
     }
 
     #[test]
-    fn apis_have_separate_local_buckets() {
+    fn apis_have_separate_buckets() {
         let pacer = Pacer::new(Pacing::per_second(1.0, 1));
-        assert_eq!(secs(pacer.reserve(OperationId::GetUser, 0.0)), 0.0);
-        assert_eq!(secs(pacer.reserve(OperationId::ListTenants, 0.0)), 0.0);
-        assert!(secs(pacer.reserve(OperationId::GetRole, 0.0)) > 0.9);
+        assert_eq!(go(pacer.reserve(M, 0.0)), 0.0);
+        assert_eq!(go(pacer.reserve(Api::Teams, 0.0)), 0.0);
+        assert!(go(pacer.reserve(M, 0.0)) > 0.9);
     }
 
     #[test]
-    fn empty_server_bucket_waits_until_reset() {
-        let pacer = Pacer::new(Pacing::disabled_local());
-        let id = OperationId::ListUsers;
-        let rl = RateLimit {
-            limit: Some(50),
-            remaining: Some(1),
-            reset: Some(1001),
-            retry_after: None,
-        };
-        pacer.observe(id, 200, &rl, 1000.0);
-        assert_eq!(secs(pacer.reserve(id, 1000.0)), 0.0); // takes the last one
-        assert!((secs(pacer.reserve(id, 1000.25)) - 0.75).abs() < 1e-9);
-        // Other operations have their own bucket.
-        assert_eq!(secs(pacer.reserve(OperationId::GetUser, 1000.25)), 0.0);
-        // After the reset the mirror is forgotten.
-        assert_eq!(secs(pacer.reserve(id, 1001.0)), 0.0);
+    fn an_empty_server_bucket_waits_until_reset_then_allows_limit() {
+        let pacer = Pacer::new(server_only());
+        pacer.observe(M, 200, &headers(3, 1, 1001), 1000.0);
+        assert_eq!(go(pacer.reserve(M, 1000.0)), 0.0); // takes the last one
+        assert!((recheck(pacer.reserve(M, 1000.25)) - 0.75).abs() < 1e-9);
+        // Another API is not affected.
+        assert_eq!(go(pacer.reserve(Api::Teams, 1000.25)), 0.0);
+        // At the reset the bucket is full: `limit` requests go, then callers
+        // wait for an answer to say more.
+        for _ in 0..3 {
+            assert_eq!(go(pacer.reserve(M, 1001.0)), 0.0);
+        }
+        assert!((recheck(pacer.reserve(M, 1001.0)) - RECHECK).abs() < 1e-9);
+        // The answer to the first of the three: the other two are in flight,
+        // so the mirror keeps its lower count, and learns the reset.
+        pacer.observe(M, 200, &headers(3, 2, 1002), 1001.1);
+        assert!((recheck(pacer.reserve(M, 1001.1)) - 0.9).abs() < 1e-9);
+        assert_eq!(go(pacer.reserve(M, 1002.0)), 0.0);
     }
 
     #[test]
     fn a_429_empties_the_mirror_for_everyone() {
-        let pacer = Pacer::new(Pacing::disabled_local());
-        let id = OperationId::CreateUser;
-        let rl = RateLimit {
-            retry_after: Some(3),
-            ..RateLimit::default()
-        };
-        pacer.observe(id, 429, &rl, 500.0);
-        assert!((secs(pacer.reserve(id, 500.0)) - 3.0).abs() < 1e-9);
+        let pacer = Pacer::new(server_only());
+        let rl = RateLimit { retry_after: Some(3), ..RateLimit::default() };
+        pacer.observe(M, 429, &rl, 500.0);
+        assert!((recheck(pacer.reserve(M, 500.0)) - 3.0).abs() < 1e-9);
         assert_eq!(pacer.last(), rl);
+        // With no limit known, the mirror is dropped after the wait.
+        assert_eq!(go(pacer.reserve(M, 503.0)), 0.0);
     }
 
     #[test]
-    fn out_of_order_answers_keep_the_lower_count() {
-        let pacer = Pacer::new(Pacing::disabled_local());
-        let id = OperationId::ListRoles;
-        let rl = |remaining| RateLimit {
-            limit: Some(10),
-            remaining: Some(remaining),
-            reset: Some(60),
-            retry_after: None,
-        };
-        pacer.observe(id, 200, &rl(0), 50.0);
-        pacer.observe(id, 200, &rl(5), 50.0);
-        assert!(secs(pacer.reserve(id, 50.0)) > 9.9);
+    fn out_of_order_answers_keep_the_lower_count_and_later_reset() {
+        let pacer = Pacer::new(server_only());
+        pacer.observe(M, 200, &headers(10, 0, 60), 50.0);
+        pacer.observe(M, 200, &headers(10, 5, 59), 50.0);
+        assert!((recheck(pacer.reserve(M, 50.0)) - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_stale_mirror_is_replaced() {
+        let pacer = Pacer::new(server_only());
+        pacer.observe(M, 200, &headers(10, 0, 60), 50.0);
+        pacer.observe(M, 200, &headers(10, 7, 61), 60.5);
+        assert_eq!(go(pacer.reserve(M, 60.5)), 0.0);
     }
 
     #[test]
     fn server_wait_is_bounded() {
-        let pacer = Pacer::new(Pacing {
-            max_server_wait: Duration::from_secs(2),
-            ..Pacing::disabled_local()
-        });
-        let id = OperationId::ListRoles;
-        let rl = RateLimit {
-            limit: Some(10),
-            remaining: Some(0),
-            reset: Some(10_000),
-            retry_after: None,
-        };
-        pacer.observe(id, 200, &rl, 0.0);
-        assert_eq!(secs(pacer.reserve(id, 0.0)), 2.0);
+        let pacer = Pacer::new(Pacing { max_server_wait: Duration::from_secs(2), ..server_only() });
+        pacer.observe(M, 200, &headers(10, 0, 10_000), 0.0);
+        assert_eq!(recheck(pacer.reserve(M, 0.0)), 2.0);
     }
 
-    impl Pacing {
-        fn disabled_local() -> Self {
-            Self {
-                rate: 0.0,
-                ..Self::default()
-            }
+    #[test]
+    fn disabled_pacing_never_waits() {
+        let pacer = Pacer::new(Pacing::disabled());
+        pacer.observe(M, 429, &RateLimit { retry_after: Some(30), ..RateLimit::default() }, 0.0);
+        for _ in 0..100 {
+            assert_eq!(go(pacer.reserve(M, 0.0)), 0.0);
         }
     }
 }

@@ -523,26 +523,26 @@ async fn an_empty_server_bucket_makes_the_next_call_wait_for_the_reset() {
         if *reset == 0 {
             *reset = unix(gatehouse_client::Clock::now(&c)).ceil() as u64 + 1;
         }
-        let remaining = if r.index == 1 { 0 } else { 40 };
-        let body = if r.path == "/api/v2/roles" {
-            json!([])
+        let body = if r.path.starts_with("/api/v2/") { user("u1") } else { json!({"tenants": []}) };
+        let reply = Reply::json(200, body);
+        if r.path.starts_with("/api/v2/") {
+            let remaining = if r.index == 1 { 0 } else { 40 };
+            reply.header("x-ratelimit-limit", 50).header("x-ratelimit-remaining", remaining).header("x-ratelimit-reset", *reset)
         } else {
-            user("u1")
-        };
-        Reply::json(200, body)
-            .header("x-ratelimit-limit", 50)
-            .header("x-ratelimit-remaining", remaining)
-            .header("x-ratelimit-reset", *reset)
+            reply
+        }
     });
     let client = builder(&mock, clock).build().unwrap();
     client.users().get("u1").send().await.unwrap();
     assert_eq!(client.rate_limit().remaining, Some(0));
-    client.roles().list().send().await.unwrap(); // another endpoint, another bucket: no wait
-    client.users().get("u1").send().await.unwrap();
+    // The Teams API has its own bucket: no wait.
+    client.teams().tenants().list().send().await.unwrap();
+    // Any Management API call waits for the reset.
+    client.roles().get("rol_1").send().await.unwrap();
     let reset = *reset_at.lock().unwrap() as f64;
-    let requests = mock.requests();
-    assert!(unix(requests[2].at) < reset, "other endpoint went at once");
-    assert!(unix(requests[3].at) >= reset, "waited for the reset");
+    let at = |path: &str| unix(mock.requests().into_iter().find(|r| r.path == path).unwrap().at);
+    assert!(at("/api/tenants") < reset, "the other API went at once");
+    assert!(at("/api/v2/roles/rol_1") >= reset, "waited for the reset");
     assert_eq!(client.rate_limit().remaining, Some(40));
     assert_eq!(client.metrics().paced, 1);
 }

@@ -12,7 +12,10 @@
 //! with the change it records.
 
 use crate::error::{ApiError, ApiResult};
-use crate::handlers::{clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles, teams, users};
+use crate::handlers::{
+    clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles,
+    teams, users,
+};
 use crate::logs;
 use crate::query::Params;
 use crate::server::AppState;
@@ -76,7 +79,9 @@ impl Ctx<'_> {
 
     /// Whether the caller's token holds `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.principal.as_ref().is_some_and(|p| p.scopes.iter().any(|s| s == scope))
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.scopes.iter().any(|s| s == scope))
     }
 
     /// The body as an object (validated to be one for body operations).
@@ -99,22 +104,38 @@ pub struct Reply {
 impl Reply {
     /// 200 with a body.
     pub fn ok(body: Value) -> Self {
-        Self { status: 200, body: Some(body), headers: Vec::new() }
+        Self {
+            status: 200,
+            body: Some(body),
+            headers: Vec::new(),
+        }
     }
 
     /// 201 with a body.
     pub fn created(body: Value) -> Self {
-        Self { status: 201, body: Some(body), headers: Vec::new() }
+        Self {
+            status: 201,
+            body: Some(body),
+            headers: Vec::new(),
+        }
     }
 
     /// 204 without a body.
     pub fn no_content() -> Self {
-        Self { status: 204, body: None, headers: Vec::new() }
+        Self {
+            status: 204,
+            body: None,
+            headers: Vec::new(),
+        }
     }
 
     /// Any status with a body.
     pub fn with_status(status: u16, body: Value) -> Self {
-        Self { status, body: Some(body), headers: Vec::new() }
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -130,15 +151,17 @@ fn read(ctx: &Ctx, f: ReadFn) -> ApiResult<Reply> {
     };
     if log_it {
         let event = logs::api_event(ctx, &result);
-        ctx.state.store.write(|t| logs::append(t, event)).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+        ctx.state
+            .store
+            .write(|t| logs::append(t, event))
+            .map_err(|e| ApiError::internal(format!("{e:#}")))?;
     }
     result
 }
 
 /// Runs a handler that changes the tenant; its log event goes in the same commit.
 fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
-    let result = ctx
-        .state
+    ctx.state
         .store
         .write(|t| {
             let result = f(ctx, t);
@@ -152,8 +175,7 @@ fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
             }
             result
         })
-        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
-    result
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?
 }
 
 /// Runs the handler of the operation; authentication and validation are done.
@@ -223,41 +245,46 @@ fn run(ctx: &Ctx) -> ApiResult<Reply> {
     }
 }
 
-/// Query parameters each operation takes; anything else is refused.
-pub fn allowed_query(id: OperationId) -> &'static [&'static str] {
+/// Query parameters an operation takes besides paging ones.
+fn extra_query(id: OperationId) -> &'static [&'static str] {
     use OperationId as Op;
-    const OFFSET: &[&str] = &["page", "per_page", "include_totals"];
-    const BOTH: &[&str] = &["page", "per_page", "include_totals", "from", "take"];
-    const CHECKPOINT: &[&str] = &["from", "take"];
     const FIELDS: &[&str] = &["fields", "include_fields"];
     match id {
         Op::ListUsers => &[
-            "page", "per_page", "include_totals", "sort", "connection", "fields", "include_fields", "q",
-            "search_engine", "primary_order",
+            "sort",
+            "connection",
+            "fields",
+            "include_fields",
+            "q",
+            "search_engine",
+            "primary_order",
         ],
-        Op::GetUser | Op::GetClient | Op::GetConnection => FIELDS,
-        Op::ListUserRoles | Op::ListOrganizationMemberRoles => OFFSET,
-        Op::ListRoles => &["page", "per_page", "include_totals", "name_filter"],
-        Op::ListRoleUsers => BOTH,
+        Op::GetUser | Op::GetClient | Op::GetConnection | Op::ListOrganizationMembers => FIELDS,
+        Op::ListRoles => &["name_filter"],
         Op::ListClients => &[
-            "fields", "include_fields", "page", "per_page", "include_totals", "from", "take", "is_global",
-            "is_first_party", "app_type", "q", "external_client_id",
+            "fields",
+            "include_fields",
+            "is_global",
+            "is_first_party",
+            "app_type",
+            "q",
+            "external_client_id",
         ],
-        Op::ListConnections => &[
-            "page", "per_page", "include_totals", "from", "take", "strategy", "name", "fields", "include_fields",
-        ],
-        Op::ListOrganizations => &["page", "per_page", "include_totals", "from", "take", "sort"],
-        Op::ListOrganizationMembers => &["page", "per_page", "include_totals", "from", "take", "fields", "include_fields"],
-        Op::ListLogs => &[
-            "page", "per_page", "sort", "fields", "include_fields", "include_totals", "from", "take", "q", "search",
-        ],
-        Op::ListGrants => &["page", "per_page", "include_totals", "user_id", "client_id", "audience"],
-        Op::ListResourceServers => &["identifiers", "page", "per_page", "include_totals", "include_fields"],
+        Op::ListConnections => &["strategy", "name", "fields", "include_fields"],
+        Op::ListOrganizations => &["sort"],
+        Op::ListLogs => &["sort", "fields", "include_fields", "q", "search"],
+        Op::ListGrants => &["user_id", "client_id", "audience"],
+        Op::ListResourceServers => &["identifiers", "include_fields"],
         Op::GetResourceServer => &["include_fields"],
-        Op::ListTeamMembers | Op::ListTenantMembers | Op::ListTeamMemberTenants => CHECKPOINT,
-        Op::ListTenants => &["from", "take", "sort", "environment", "environment_tag", "locality"],
-        Op::ListActivityLogs => &["from", "take", "since", "until", "type", "status"],
-        Op::GetRole
+        Op::ListTenants => &["sort", "environment", "environment_tag", "locality"],
+        Op::ListActivityLogs => &["since", "until", "type", "status"],
+        Op::ListUserRoles
+        | Op::ListOrganizationMemberRoles
+        | Op::ListRoleUsers
+        | Op::ListTeamMembers
+        | Op::ListTenantMembers
+        | Op::ListTeamMemberTenants
+        | Op::GetRole
         | Op::CreateUser
         | Op::UpdateUser
         | Op::DeleteUser
@@ -299,13 +326,33 @@ pub fn allowed_query(id: OperationId) -> &'static [&'static str] {
     }
 }
 
+/// Query parameters an operation takes: its own, and the paging
+/// parameters its row of the table offers. Anything else is refused.
+pub fn allowed_query(id: OperationId) -> Vec<&'static str> {
+    let paging = id.spec().paging;
+    let mut keys = extra_query(id).to_vec();
+    if paging.has_offset() {
+        keys.extend(["page", "per_page", "include_totals"]);
+    }
+    if paging.has_checkpoint() {
+        keys.extend(["from", "take"]);
+    }
+    keys
+}
+
 /// Checks the bearer token for the row's API.
 fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
     let Some(header) = ctx.authorization.as_deref() else {
         return Err(ApiError::unauthorized("Missing authentication"));
     };
-    let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim) else {
-        return Err(ApiError::unauthorized("Bad HTTP authentication header format"));
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+    else {
+        return Err(ApiError::unauthorized(
+            "Bad HTTP authentication header format",
+        ));
     };
     let urls = &ctx.state.urls;
     let audience = match ctx.spec.api {
@@ -324,26 +371,42 @@ fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let subject = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let client_id = claims
         .get("azp")
         .and_then(Value::as_str)
         .map(str::to_owned)
         .unwrap_or_else(|| subject.trim_end_matches("@clients").to_owned());
-    Ok(Principal { subject, client_id, scopes })
+    Ok(Principal {
+        subject,
+        client_id,
+        scopes,
+    })
 }
 
 /// Checks the scopes the row requires (all of them), including those the body triggers.
 fn authorize(ctx: &Ctx, body: Option<&Value>) -> ApiResult<()> {
     let required = ctx.spec.scopes_for(body);
-    let missing: Vec<&str> = required.iter().copied().filter(|s| !ctx.has_scope(s)).collect();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|s| !ctx.has_scope(s))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     let message = if required.len() == 1 {
         format!("Insufficient scope, expected any of: {}", required[0])
     } else {
-        format!("Insufficient scope; expected all of: {}. Missing: {}", required.join(", "), missing.join(", "))
+        format!(
+            "Insufficient scope; expected all of: {}. Missing: {}",
+            required.join(", "),
+            missing.join(", ")
+        )
     };
     Err(ApiError::insufficient_scope(message))
 }
@@ -357,10 +420,16 @@ pub fn takes_body(id: OperationId) -> bool {
 fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
     let raw = &ctx.raw_body;
     if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::payload("'Expected type object but found type null'."));
+        return Err(ApiError::payload(
+            "'Expected type object but found type null'.",
+        ));
     }
     if !ctx.content_type.to_ascii_lowercase().contains("json") {
-        return Err(ApiError::new(415, Some("unsupported_media_type"), "Content-Type must be application/json"));
+        return Err(ApiError::new(
+            415,
+            Some("unsupported_media_type"),
+            "Content-Type must be application/json",
+        ));
     }
     let value: Value = serde_json::from_slice(raw)
         .map_err(|e| ApiError::invalid_body(format!("Invalid request payload JSON format: {e}")))?;
@@ -372,7 +441,9 @@ fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
             Value::Bool(_) => "boolean",
             _ => "null",
         };
-        return Err(ApiError::payload(format!("'Expected type object but found type {kind}'.")));
+        return Err(ApiError::payload(format!(
+            "'Expected type object but found type {kind}'."
+        )));
     }
     Ok(value)
 }
@@ -381,7 +452,11 @@ fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
 fn check_typed_body(ctx: &Ctx) -> ApiResult<()> {
     match ctx.spec.id.roundtrip_body(&ctx.raw_body) {
         Some(Err(e)) => {
-            let detail = if let Some(field) = e.message.strip_prefix("missing field `").and_then(|s| s.split('`').next()) {
+            let detail = if let Some(field) = e
+                .message
+                .strip_prefix("missing field `")
+                .and_then(|s| s.split('`').next())
+            {
                 format!("'Missing required property: {field}'.")
             } else if e.path == "." || e.path.is_empty() {
                 format!("'{}'.", e.message)
@@ -419,7 +494,7 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
             ctx.body = body;
             check_typed_body(&ctx)?;
         }
-        ctx.query.allow_only(allowed_query(ctx.spec.id))?;
+        ctx.query.allow_only(&allowed_query(ctx.spec.id))?;
         Ok(())
     })();
     match result {
@@ -431,8 +506,14 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
                     return (api, Err(ApiError::internal(format!("{db:#}"))));
                 }
             }
-            if api == Api::Teams && ctx.principal.is_some() && ctx.spec.access == gatehouse_model::Access::Write {
-                let _ = ctx.state.store.write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
+            if api == Api::Teams
+                && ctx.principal.is_some()
+                && ctx.spec.access == gatehouse_model::Access::Write
+            {
+                let _ = ctx
+                    .state
+                    .store
+                    .write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
             }
             (api, Err(e))
         }

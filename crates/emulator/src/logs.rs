@@ -20,6 +20,12 @@ pub fn log_id(seq: u64) -> String {
 /// Stores an event, giving it the next id; returns the id.
 pub fn append(t: &mut Tenant, mut event: Map<String, Value>) -> String {
     let id = log_id(t.next_counter("log_seq"));
+    let unnamed = event.get("client_name").and_then(Value::as_str).is_none_or(str::is_empty);
+    if let (true, Some(client)) = (unnamed, event.get("client_id").and_then(Value::as_str)) {
+        if let Some(name) = t.get(Kind::Clients, client).and_then(|c| c.get("name")).cloned() {
+            event.insert("client_name".into(), name);
+        }
+    }
     event.insert("_id".into(), json!(id));
     event.insert("log_id".into(), json!(id));
     // `_id` and `log_id` first, as Auth0 writes them.
@@ -41,7 +47,11 @@ pub fn redacted(body: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if REDACTED.contains(&k.as_str()) { json!("*****") } else { redacted(v) };
+                    let v = if REDACTED.contains(&k.as_str()) {
+                        json!("*****")
+                    } else {
+                        redacted(v)
+                    };
                     (k.clone(), v)
                 })
                 .collect(),
@@ -71,7 +81,11 @@ pub fn description(ctx: &Ctx) -> String {
         "requesting" => "Request",
         other => other,
     };
-    if rest.is_empty() { verb.to_owned() } else { format!("{verb} {rest}") }
+    if rest.is_empty() {
+        verb.to_owned()
+    } else {
+        format!("{verb} {rest}")
+    }
 }
 
 /// The log event of a Management API operation: `sapi` for a successful
@@ -80,12 +94,20 @@ pub fn description(ctx: &Ctx) -> String {
 pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
     let write = ctx.spec.access == gatehouse_model::Access::Write;
     let (kind, status, response_body) = match result {
-        Ok(reply) => (if write { "sapi" } else { "mgmt_api_read" }, reply.status, reply.body.clone()),
+        Ok(reply) => (
+            if write { "sapi" } else { "mgmt_api_read" },
+            reply.status,
+            reply.body.clone(),
+        ),
         Err(e) if e.status == 429 => ("api_limit", e.status, Some(e.body(ctx.spec.api))),
         Err(e) => ("fapi", e.status, Some(e.body(ctx.spec.api))),
     };
     let client_id = ctx.principal.as_ref().map(|p| p.client_id.clone());
-    let scopes = ctx.principal.as_ref().map(|p| p.scopes.clone()).unwrap_or_default();
+    let scopes = ctx
+        .principal
+        .as_ref()
+        .map(|p| p.scopes.clone())
+        .unwrap_or_default();
     let response_body = match (&response_body, write || kind != "mgmt_api_read") {
         // Lists can be large; a read's log keeps the status only.
         (Some(body), true) if !body.is_array() => redacted(body),
@@ -126,7 +148,7 @@ fn query_object(ctx: &Ctx) -> Value {
     let mut m = Map::new();
     for key in crate::dispatch::allowed_query(ctx.spec.id) {
         if let Some(v) = ctx.query.get(key) {
-            m.insert((*key).to_owned(), json!(v));
+            m.insert(key.to_owned(), json!(v));
         }
     }
     Value::Object(m)
@@ -171,8 +193,14 @@ pub fn auth_event(
         e.insert("user_id".into(), json!(id));
         e.insert("user_name".into(), json!(name));
     }
-    e.insert("strategy".into(), json!(if connection.is_some() { "auth0" } else { "" }));
-    e.insert("strategy_type".into(), json!(if connection.is_some() { "database" } else { "" }));
+    e.insert(
+        "strategy".into(),
+        json!(if connection.is_some() { "auth0" } else { "" }),
+    );
+    e.insert(
+        "strategy_type".into(),
+        json!(if connection.is_some() { "database" } else { "" }),
+    );
     e.insert("isMobile".into(), json!(false));
     append(t, e)
 }
@@ -196,7 +224,11 @@ fn teams_event(ctx: &Ctx) -> (&'static str, &'static str) {
 /// Records a Teams API write in the team's activity log.
 pub fn teams_activity(ctx: &Ctx, t: &mut Tenant, result: &Result<Reply, ApiError>) {
     let (kind, event) = teams_event(ctx);
-    let client_id = ctx.principal.as_ref().map(|p| p.client_id.clone()).unwrap_or_default();
+    let client_id = ctx
+        .principal
+        .as_ref()
+        .map(|p| p.client_id.clone())
+        .unwrap_or_default();
     let client_name = t
         .get(Kind::Clients, &client_id)
         .and_then(|c| c.get("name"))
@@ -205,7 +237,10 @@ pub fn teams_activity(ctx: &Ctx, t: &mut Tenant, result: &Result<Reply, ApiError
         .to_owned();
     let (status, outcome) = match result {
         Ok(r) => ("Success", json!({"status": r.status})),
-        Err(e) => ("Failure", json!({"status": e.status, "error": e.teams_type(), "message": e.message})),
+        Err(e) => (
+            "Failure",
+            json!({"status": e.status, "error": e.teams_type(), "message": e.message}),
+        ),
     };
     let mut details = json!({
         "operation": description(ctx),

@@ -18,7 +18,7 @@ use crate::token::{authenticate_client, param};
 use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
@@ -72,12 +72,19 @@ struct SessionsInner {
 impl Sessions {
     /// Empty sessions drawing ids from `ids`.
     pub fn new(ids: Ids) -> Self {
-        Self { inner: Mutex::new(SessionsInner { ids, transactions: HashMap::new(), codes: HashMap::new() }) }
+        Self {
+            inner: Mutex::new(SessionsInner {
+                ids,
+                transactions: HashMap::new(),
+                codes: HashMap::new(),
+            }),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SessionsInner> {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.transactions.retain(|_, t| t.created.elapsed() < TRANSACTION_TTL);
+        g.transactions
+            .retain(|_, t| t.created.elapsed() < TRANSACTION_TTL);
         g.codes.retain(|_, c| c.created.elapsed() < CODE_TTL);
         g
     }
@@ -94,12 +101,29 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, Html(html)).into_response()
 }
 
+/// A `302 Found` redirect, as Auth0 answers.
+fn found(location: &str) -> Response {
+    match http::HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::FOUND, [(http::header::LOCATION, v)]).into_response(),
+        Err(_) => page(
+            StatusCode::BAD_REQUEST,
+            "Invalid redirect",
+            "<p class=\"error\">The redirect URL is not valid.</p>",
+        ),
+    }
+}
+
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn query_map(raw: Option<String>) -> HashMap<String, String> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
 }
 
 fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
@@ -144,14 +168,31 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
     let q = query_map(raw);
     let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let Some(client_id) = get("client_id") else {
-        return page(StatusCode::BAD_REQUEST, "Invalid request", "<p class=\"error\">Missing required parameter: client_id</p>");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "<p class=\"error\">Missing required parameter: client_id</p>",
+        );
     };
-    let client = state.store.read(|t| t.get(Kind::Clients, &client_id).cloned());
+    let client = state
+        .store
+        .read(|t| t.get(Kind::Clients, &client_id).cloned());
     let Some(client) = client else {
-        return page(StatusCode::BAD_REQUEST, "Unknown client", &format!("<p class=\"error\">Unknown client: {}</p>", escape(&client_id)));
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Unknown client",
+            &format!(
+                "<p class=\"error\">Unknown client: {}</p>",
+                escape(&client_id)
+            ),
+        );
     };
     let Some(redirect_uri) = get("redirect_uri") else {
-        return page(StatusCode::BAD_REQUEST, "Invalid request", "<p class=\"error\">Missing required parameter: redirect_uri</p>");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Invalid request",
+            "<p class=\"error\">Missing required parameter: redirect_uri</p>",
+        );
     };
     let registered = client
         .get("callbacks")
@@ -161,7 +202,10 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
         return page(
             StatusCode::BAD_REQUEST,
             "Callback URL mismatch",
-            &format!("<p class=\"error\">{} is not in the list of allowed callback URLs of this application.</p>", escape(&redirect_uri)),
+            &format!(
+                "<p class=\"error\">{} is not in the list of allowed callback URLs of this application.</p>",
+                escape(&redirect_uri)
+            ),
         );
     }
     let state_param = get("state");
@@ -170,13 +214,19 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
         if let Some(s) = &state_param {
             params.push(("state", s));
         }
-        Redirect::to(&with_params(&redirect_uri, &params)).into_response()
+        found(&with_params(&redirect_uri, &params)).into_response()
     };
     if get("response_type").as_deref() != Some("code") {
-        return fail("unsupported_response_type", "Only the authorization code flow (response_type=code) is supported");
+        return fail(
+            "unsupported_response_type",
+            "Only the authorization code flow (response_type=code) is supported",
+        );
     }
     let Some(challenge) = get("code_challenge") else {
-        return fail("invalid_request", "PKCE is required: send code_challenge and code_challenge_method=S256");
+        return fail(
+            "invalid_request",
+            "PKCE is required: send code_challenge and code_challenge_method=S256",
+        );
     };
     if get("code_challenge_method").as_deref() != Some("S256") {
         return fail("invalid_request", "code_challenge_method must be S256");
@@ -200,11 +250,13 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
         s.transactions.insert(id.clone(), tx);
         id
     };
-    Redirect::to(&with_params("/u/login", &[("state", &id)])).into_response()
+    found(&with_params("/u/login", &[("state", &id)])).into_response()
 }
 
 fn login_form(state: &AppState, tx_id: &str, username: &str, error: Option<&str>) -> String {
-    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
     let hint = if state.credentials.demo_password_generated {
         "<p><small>Demo users: admin@demo.test, viewer@demo.test, support@demo.test (password printed at startup).</small></p>"
     } else {
@@ -229,9 +281,17 @@ pub async fn login_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
     let q = query_map(raw);
     let tx_id = q.get("state").cloned().unwrap_or_default();
     if !state.oidc.lock().transactions.contains_key(&tx_id) {
-        return page(StatusCode::BAD_REQUEST, "Session expired", "<p class=\"error\">This sign-in has expired. Start again from the application.</p>");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Session expired",
+            "<p class=\"error\">This sign-in has expired. Start again from the application.</p>",
+        );
     }
-    page(StatusCode::OK, "Log in", &login_form(&state, &tx_id, "", None))
+    page(
+        StatusCode::OK,
+        "Log in",
+        &login_form(&state, &tx_id, "", None),
+    )
 }
 
 /// The fields the login form posts.
@@ -249,23 +309,52 @@ pub struct LoginForm {
 }
 
 enum LoginOutcome {
-    Ok { user_id: String, name: String },
-    Failed { kind: &'static str, user: Option<(String, String)>, message: &'static str },
+    Ok {
+        user_id: String,
+        name: String,
+    },
+    Failed {
+        kind: &'static str,
+        user: Option<(String, String)>,
+        message: &'static str,
+    },
 }
 
 fn check_login(t: &Tenant, username: &str, pw: &str) -> LoginOutcome {
     let wrong = "Wrong email or password.";
-    let Some(user_id) = t.user_by_login(DATABASE_CONNECTION, username).map(str::to_owned) else {
-        return LoginOutcome::Failed { kind: "f", user: None, message: wrong };
+    let Some(user_id) = t
+        .user_by_login(DATABASE_CONNECTION, username)
+        .map(str::to_owned)
+    else {
+        return LoginOutcome::Failed {
+            kind: "f",
+            user: None,
+            message: wrong,
+        };
     };
     let user = t.get(Kind::Users, &user_id).cloned().unwrap_or(Value::Null);
-    let name = user.get("email").and_then(Value::as_str).unwrap_or(username).to_owned();
-    let ok = t.get(Kind::Passwords, &user_id).and_then(Value::as_str).is_some_and(|h| password::verify(h, pw));
+    let name = user
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or(username)
+        .to_owned();
+    let ok = t
+        .get(Kind::Passwords, &user_id)
+        .and_then(Value::as_str)
+        .is_some_and(|h| password::verify(h, pw));
     if !ok {
-        return LoginOutcome::Failed { kind: "fp", user: Some((user_id, name)), message: wrong };
+        return LoginOutcome::Failed {
+            kind: "fp",
+            user: Some((user_id, name)),
+            message: wrong,
+        };
     }
     if user.get("blocked").and_then(Value::as_bool) == Some(true) {
-        return LoginOutcome::Failed { kind: "f", user: Some((user_id, name)), message: "Your account has been blocked." };
+        return LoginOutcome::Failed {
+            kind: "f",
+            user: Some((user_id, name)),
+            message: "Your account has been blocked.",
+        };
     }
     LoginOutcome::Ok { user_id, name }
 }
@@ -279,14 +368,29 @@ pub async fn login_submit(
 ) -> Response {
     let tx = state.oidc.lock().transactions.get(&form.state).cloned();
     let Some(tx) = tx else {
-        return page(StatusCode::BAD_REQUEST, "Session expired", "<p class=\"error\">This sign-in has expired. Start again from the application.</p>");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Session expired",
+            "<p class=\"error\">This sign-in has expired. Start again from the application.</p>",
+        );
     };
-    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let ua = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let client_name = state
         .store
-        .read(|t| t.get(Kind::Clients, &tx.client_id).and_then(|c| c.get("name")).and_then(Value::as_str).map(str::to_owned))
+        .read(|t| {
+            t.get(Kind::Clients, &tx.client_id)
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
-    let outcome = state.store.read(|t| check_login(t, form.username.trim(), &form.password));
+    let outcome = state
+        .store
+        .read(|t| check_login(t, form.username.trim(), &form.password));
     let now = crate::clock::now_iso();
     let written = state.store.write(|t| match &outcome {
         LoginOutcome::Ok { user_id, name } => {
@@ -297,35 +401,73 @@ pub async fn login_submit(
                 u["last_ip"] = json!(ip);
                 u["updated_at"] = json!(now);
             });
-            logs::auth_event(t, "s", "Successful login", Some((&tx.client_id, &client_name)), Some((user_id, name)), Some(DATABASE_CONNECTION), &ip, &ua, json!({"prompts": [], "stats": {"loginsCount": 1}}));
+            logs::auth_event(
+                t,
+                "s",
+                "Successful login",
+                Some((&tx.client_id, &client_name)),
+                Some((user_id, name)),
+                Some(DATABASE_CONNECTION),
+                &ip,
+                &ua,
+                json!({"prompts": [], "stats": {"loginsCount": 1}}),
+            );
         }
-        LoginOutcome::Failed { kind, user, message } => {
+        LoginOutcome::Failed {
+            kind,
+            user,
+            message,
+        } => {
             let user = user.as_ref().map(|(id, name)| (id.as_str(), name.as_str()));
             let shown = form.username.trim().to_owned();
             let user = user.or(Some(("", shown.as_str())));
-            logs::auth_event(t, kind, message, Some((&tx.client_id, &client_name)), user, Some(DATABASE_CONNECTION), &ip, &ua, json!({"error": {"message": message}}));
+            logs::auth_event(
+                t,
+                kind,
+                message,
+                Some((&tx.client_id, &client_name)),
+                user,
+                Some(DATABASE_CONNECTION),
+                &ip,
+                &ua,
+                json!({"error": {"message": message}}),
+            );
         }
     });
     if let Err(e) = written {
-        return page(StatusCode::INTERNAL_SERVER_ERROR, "Error", &format!("<p class=\"error\">{}</p>", escape(&format!("{e:#}"))));
+        return page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Error",
+            &format!("<p class=\"error\">{}</p>", escape(&format!("{e:#}"))),
+        );
     }
     match outcome {
-        LoginOutcome::Failed { message, .. } => {
-            page(StatusCode::UNAUTHORIZED, "Log in", &login_form(&state, &form.state, form.username.trim(), Some(message)))
-        }
+        LoginOutcome::Failed { message, .. } => page(
+            StatusCode::UNAUTHORIZED,
+            "Log in",
+            &login_form(&state, &form.state, form.username.trim(), Some(message)),
+        ),
         LoginOutcome::Ok { user_id, .. } => {
             let code = {
                 let mut s = state.oidc.lock();
                 s.transactions.remove(&form.state);
                 let code = s.ids.token(40);
-                s.codes.insert(code.clone(), Code { tx: tx.clone(), user_id, auth_time: crate::clock::now_secs(), created: Instant::now() });
+                s.codes.insert(
+                    code.clone(),
+                    Code {
+                        tx: tx.clone(),
+                        user_id,
+                        auth_time: crate::clock::now_secs(),
+                        created: Instant::now(),
+                    },
+                );
                 code
             };
             let mut params = vec![("code", code.as_str())];
             if let Some(st) = &tx.state {
                 params.push(("state", st));
             }
-            Redirect::to(&with_params(&tx.redirect_uri, &params)).into_response()
+            found(&with_params(&tx.redirect_uri, &params)).into_response()
         }
     }
 }
@@ -335,7 +477,14 @@ fn profile(t: &Tenant, user_id: &str) -> Option<Map<String, Value>> {
     let user = t.get(Kind::Users, user_id)?;
     let mut c = Map::new();
     c.insert("sub".into(), json!(user_id));
-    for f in ["email", "email_verified", "name", "nickname", "picture", "updated_at"] {
+    for f in [
+        "email",
+        "email_verified",
+        "name",
+        "nickname",
+        "picture",
+        "updated_at",
+    ] {
         if let Some(v) = user.get(f) {
             c.insert(f.into(), v.clone());
         }
@@ -356,18 +505,43 @@ pub fn exchange_code(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply>
     let client_id = param(params, "client_id").unwrap_or_default().to_owned();
     let client_name = state
         .store
-        .read(|t| t.get(Kind::Clients, &client_id).and_then(|c| c.get("name")).and_then(Value::as_str).map(str::to_owned))
+        .read(|t| {
+            t.get(Kind::Clients, &client_id)
+                .and_then(|c| c.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
     let (kind, description, user) = match &result {
-        Ok((_, user_id)) => ("seacft", "Authorization Code for Access Token".to_owned(), Some(user_id.clone())),
+        Ok((_, user_id)) => (
+            "seacft",
+            "Authorization Code for Access Token".to_owned(),
+            Some(user_id.clone()),
+        ),
         Err(e) => ("feacft", e.message.clone(), None),
     };
     state
         .store
         .write(|t| {
-            let name = user.as_deref().and_then(|u| t.get(Kind::Users, u)).and_then(|u| u.get("email")).and_then(Value::as_str).unwrap_or("").to_owned();
+            let name = user
+                .as_deref()
+                .and_then(|u| t.get(Kind::Users, u))
+                .and_then(|u| u.get("email"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             let user = user.as_deref().map(|u| (u, name.as_str()));
-            logs::auth_event(t, kind, &description, Some((&client_id, &client_name)), user, None, &ctx.ip, &ctx.user_agent, json!({"code": "*****"}));
+            logs::auth_event(
+                t,
+                kind,
+                &description,
+                Some((&client_id, &client_name)),
+                user,
+                None,
+                &ctx.ip,
+                &ctx.user_agent,
+                json!({"code": "*****"}),
+            );
         })
         .map_err(|e| ApiError::internal(format!("{e:#}")))?;
     result.map(|(reply, _)| reply)
@@ -376,10 +550,18 @@ pub fn exchange_code(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply>
 fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Reply, String)> {
     let state = ctx.state;
     let invalid = |m: &str| ApiError::new(400, Some("invalid_request"), m.to_owned());
-    let client_id = param(params, "client_id").ok_or_else(|| invalid("Missing required parameter: client_id"))?.to_owned();
-    let code = param(params, "code").ok_or_else(|| invalid("Missing required parameter: code"))?.to_owned();
-    let verifier = param(params, "code_verifier").ok_or_else(|| invalid("Parameter 'code_verifier' is required"))?.to_owned();
-    state.store.read(|t| authenticate_client(t, &client_id, param(params, "client_secret")))?;
+    let client_id = param(params, "client_id")
+        .ok_or_else(|| invalid("Missing required parameter: client_id"))?
+        .to_owned();
+    let code = param(params, "code")
+        .ok_or_else(|| invalid("Missing required parameter: code"))?
+        .to_owned();
+    let verifier = param(params, "code_verifier")
+        .ok_or_else(|| invalid("Parameter 'code_verifier' is required"))?
+        .to_owned();
+    state
+        .store
+        .read(|t| authenticate_client(t, &client_id, param(params, "client_secret")))?;
     let grant = state.oidc.lock().codes.remove(&code);
     let bad_grant = |m: &str| ApiError::new(403, Some("invalid_grant"), m.to_owned());
     let Some(grant) = grant else {
@@ -390,14 +572,19 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
     }
     if let Some(uri) = param(params, "redirect_uri") {
         if uri != grant.tx.redirect_uri {
-            return Err(bad_grant("Unauthorized redirect_uri: it differs from the one of the authorization request"));
+            return Err(bad_grant(
+                "Unauthorized redirect_uri: it differs from the one of the authorization request",
+            ));
         }
     }
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if computed != grant.tx.code_challenge {
         return Err(bad_grant("Failed to verify code verifier"));
     }
-    let claims = state.store.read(|t| profile(t, &grant.user_id)).ok_or_else(|| bad_grant("The user no longer exists"))?;
+    let claims = state
+        .store
+        .read(|t| profile(t, &grant.user_id))
+        .ok_or_else(|| bad_grant("The user no longer exists"))?;
     let now = crate::clock::now_secs();
     let mut id_claims = claims.clone();
     id_claims.insert("iss".into(), json!(state.urls.issuer));
@@ -405,12 +592,20 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
     id_claims.insert("iat".into(), json!(now));
     id_claims.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
     id_claims.insert("auth_time".into(), json!(grant.auth_time));
-    id_claims.insert("sid".into(), json!(URL_SAFE_NO_PAD.encode(&Sha256::digest(code.as_bytes())[..12])));
+    id_claims.insert(
+        "sid".into(),
+        json!(URL_SAFE_NO_PAD.encode(&Sha256::digest(code.as_bytes())[..12])),
+    );
     if let Some(nonce) = &grant.tx.nonce {
         id_claims.insert("nonce".into(), json!(nonce));
     }
     let mut audiences = vec![json!(state.urls.userinfo())];
-    if let Some(aud) = grant.tx.audience.as_ref().filter(|a| **a != state.urls.userinfo()) {
+    if let Some(aud) = grant
+        .tx
+        .audience
+        .as_ref()
+        .filter(|a| **a != state.urls.userinfo())
+    {
         audiences.insert(0, json!(aud));
     }
     let access_claims = json!({
@@ -423,7 +618,12 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
         "azp": client_id,
         ROLES_CLAIM: claims.get(ROLES_CLAIM).cloned().unwrap_or(json!([])),
     });
-    let sign = |c: &Value| state.keys.sign(c).map_err(|e| ApiError::internal(format!("{e:#}")));
+    let sign = |c: &Value| {
+        state
+            .keys
+            .sign(c)
+            .map_err(|e| ApiError::internal(format!("{e:#}")))
+    };
     let mut reply = Reply::ok(json!({
         "access_token": sign(&access_claims)?,
         "id_token": sign(&Value::Object(id_claims))?,
@@ -442,21 +642,35 @@ pub async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
         let mut r = (StatusCode::UNAUTHORIZED, m.to_owned()).into_response();
         r.headers_mut().insert(
             "www-authenticate",
-            format!("Bearer error=\"invalid_token\", error_description=\"{m}\"").parse().unwrap_or_else(|_| http::HeaderValue::from_static("Bearer")),
+            format!("Bearer error=\"invalid_token\", error_description=\"{m}\"")
+                .parse()
+                .unwrap_or_else(|_| http::HeaderValue::from_static("Bearer")),
         );
         r
     };
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(str::trim);
-    let Some(token) = token else { return unauthorized("Missing access token") };
-    let claims = match state.keys.verify(token, &state.urls.issuer, &state.urls.userinfo()) {
+    let Some(token) = token else {
+        return unauthorized("Missing access token");
+    };
+    let claims = match state
+        .keys
+        .verify(token, &state.urls.issuer, &state.urls.userinfo())
+    {
         Ok(c) => c,
         Err(e) => return unauthorized(&e.message()),
     };
-    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     match state.store.read(|t| profile(t, &sub)) {
         Some(p) => axum::Json(Value::Object(p)).into_response(),
         None => unauthorized("The user no longer exists"),
@@ -477,41 +691,108 @@ fn logout_allowed(t: &Tenant, client_id: Option<&str>, url: &str) -> bool {
     }
 }
 
-fn logout(state: &AppState, ip: &str, headers: &HeaderMap, client_id: Option<String>, return_to: Option<String>, extra: Vec<(&str, String)>) -> Response {
-    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+fn logout(
+    state: &AppState,
+    ip: &str,
+    headers: &HeaderMap,
+    client_id: Option<String>,
+    return_to: Option<String>,
+    extra: Vec<(&str, String)>,
+) -> Response {
+    let ua = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     if let Some(url) = &return_to {
-        if !state.store.read(|t| logout_allowed(t, client_id.as_deref(), url)) {
+        if !state
+            .store
+            .read(|t| logout_allowed(t, client_id.as_deref(), url))
+        {
             return page(
                 StatusCode::BAD_REQUEST,
                 "Logout URL not allowed",
-                &format!("<p class=\"error\">{} is not in the list of allowed logout URLs.</p>", escape(url)),
+                &format!(
+                    "<p class=\"error\">{} is not in the list of allowed logout URLs.</p>",
+                    escape(url)
+                ),
             );
         }
     }
     let client = client_id.clone().unwrap_or_default();
     let _ = state.store.write(|t| {
-        let name = t.get(Kind::Clients, &client).and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("").to_owned();
-        logs::auth_event(t, "slo", "User successfully logged out", Some((&client, &name)), None, None, ip, &ua, json!({"return_to": return_to}))
+        let name = t
+            .get(Kind::Clients, &client)
+            .and_then(|c| c.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        logs::auth_event(
+            t,
+            "slo",
+            "User successfully logged out",
+            Some((&client, &name)),
+            None,
+            None,
+            ip,
+            &ua,
+            json!({"return_to": return_to}),
+        )
     });
     match return_to {
         Some(url) => {
             let params: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let target = if params.is_empty() { url } else { with_params(&url, &params) };
-            Redirect::to(&target).into_response()
+            let target = if params.is_empty() {
+                url
+            } else {
+                with_params(&url, &params)
+            };
+            found(&target).into_response()
         }
-        None => page(StatusCode::OK, "Logged out", "<p>You have been logged out.</p>"),
+        None => page(
+            StatusCode::OK,
+            "Logged out",
+            "<p>You have been logged out.</p>",
+        ),
     }
 }
 
 /// `GET /v2/logout?client_id=&returnTo=`.
-pub async fn logout_v2(State(state): State<Arc<AppState>>, ClientIp(ip): ClientIp, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+pub async fn logout_v2(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let q = query_map(raw);
-    logout(&state, &ip, &headers, q.get("client_id").cloned(), q.get("returnTo").cloned(), Vec::new())
+    logout(
+        &state,
+        &ip,
+        &headers,
+        q.get("client_id").cloned(),
+        q.get("returnTo").cloned(),
+        Vec::new(),
+    )
 }
 
 /// `GET /oidc/logout?post_logout_redirect_uri=&client_id=&state=`.
-pub async fn logout_oidc(State(state): State<Arc<AppState>>, ClientIp(ip): ClientIp, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+pub async fn logout_oidc(
+    State(state): State<Arc<AppState>>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let q = query_map(raw);
-    let extra = q.get("state").map(|s| vec![("state", s.clone())]).unwrap_or_default();
-    logout(&state, &ip, &headers, q.get("client_id").cloned(), q.get("post_logout_redirect_uri").cloned(), extra)
+    let extra = q
+        .get("state")
+        .map(|s| vec![("state", s.clone())])
+        .unwrap_or_default();
+    logout(
+        &state,
+        &ip,
+        &headers,
+        q.get("client_id").cloned(),
+        q.get("post_logout_redirect_uri").cloned(),
+        extra,
+    )
 }

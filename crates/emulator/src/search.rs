@@ -95,9 +95,16 @@ pub enum Query {
 pub fn parse(input: &str) -> Result<Query, SearchError> {
     let chars: Vec<char> = input.chars().collect();
     if chars.len() > MAX_LEN {
-        return Err(SearchError { message: format!("query is longer than {MAX_LEN} characters"), position: MAX_LEN });
+        return Err(SearchError {
+            message: format!("query is longer than {MAX_LEN} characters"),
+            position: MAX_LEN,
+        });
     }
-    let mut p = Parser { chars, pos: 0, depth: 0 };
+    let mut p = Parser {
+        chars,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_ws();
     if p.at_end() {
         return Ok(Query::All);
@@ -122,7 +129,10 @@ fn is_special(c: char) -> bool {
 
 impl Parser {
     fn error(&self, message: impl Into<String>) -> SearchError {
-        SearchError { message: message.into(), position: self.pos }
+        SearchError {
+            message: message.into(),
+            position: self.pos,
+        }
     }
 
     fn at_end(&self) -> bool {
@@ -150,7 +160,9 @@ impl Parser {
     /// Whether the keyword `word` (or symbol) starts here as a whole token.
     fn at_keyword(&self, word: &str) -> bool {
         let w: Vec<char> = word.chars().collect();
-        if self.chars.len() < self.pos + w.len() || self.chars[self.pos..self.pos + w.len()] != w[..] {
+        if self.chars.len() < self.pos + w.len()
+            || self.chars[self.pos..self.pos + w.len()] != w[..]
+        {
             return false;
         }
         match self.chars.get(self.pos + w.len()) {
@@ -163,7 +175,11 @@ impl Parser {
     }
 
     fn at_or(&self) -> Option<usize> {
-        if self.at_keyword("OR") || self.at_keyword("||") { Some(2) } else { None }
+        if self.at_keyword("OR") || self.at_keyword("||") {
+            Some(2)
+        } else {
+            None
+        }
     }
 
     fn at_and(&self) -> Option<usize> {
@@ -188,7 +204,11 @@ impl Parser {
             }
             parts.push(self.parse_and(field)?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Query::Or(parts)
+        })
     }
 
     fn parse_and(&mut self, field: Option<&str>) -> Result<Query, SearchError> {
@@ -207,7 +227,11 @@ impl Parser {
             }
             parts.push(self.parse_unary(field)?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Query::And(parts)
+        })
     }
 
     fn parse_unary(&mut self, field: Option<&str>) -> Result<Query, SearchError> {
@@ -267,7 +291,10 @@ impl Parser {
             Some(')') => Err(self.error("unexpected `)`")),
             Some('"') => {
                 let phrase = self.read_phrase()?;
-                Ok(Query::Match { field: field.map(str::to_owned), matcher: Matcher::Phrase(phrase.to_lowercase()) })
+                Ok(Query::Match {
+                    field: field.map(str::to_owned),
+                    matcher: Matcher::Phrase(phrase.to_lowercase()),
+                })
             }
             Some('[') | Some('{') => self.read_range(field),
             Some(c) if is_special(c) || c == ']' || c == '}' => {
@@ -281,7 +308,10 @@ impl Parser {
                 let (word, wild) = self.read_word(true)?;
                 if self.peek() == Some(':') && field.is_none() {
                     if wild && word != "*" {
-                        return Err(SearchError { message: "a field name cannot hold wildcards".into(), position: start });
+                        return Err(SearchError {
+                            message: "a field name cannot hold wildcards".into(),
+                            position: start,
+                        });
                     }
                     self.pos += 1;
                     return self.parse_field_value(word);
@@ -322,7 +352,10 @@ impl Parser {
                 if name == "_exists_" {
                     return Ok(Query::Exists(phrase));
                 }
-                Ok(Query::Match { field: field_name(name), matcher: Matcher::Phrase(phrase.to_lowercase()) })
+                Ok(Query::Match {
+                    field: field_name(name),
+                    matcher: Matcher::Phrase(phrase.to_lowercase()),
+                })
             }
             Some('[') | Some('{') => {
                 if name == "_exists_" {
@@ -339,7 +372,11 @@ impl Parser {
                     return Ok(Query::Exists(word));
                 }
                 if name == "*" {
-                    return if word == "*" { Ok(Query::All) } else { Ok(term(None, word, wild)) };
+                    return if word == "*" {
+                        Ok(Query::All)
+                    } else {
+                        Ok(term(None, word, wild))
+                    };
                 }
                 if word == "*" {
                     return Ok(Query::Exists(name));
@@ -355,11 +392,21 @@ impl Parser {
         let mut out = String::new();
         let mut wild = false;
         while let Some(c) = self.peek() {
-            if c.is_whitespace() || c == '(' || c == ')' || c == '"' || c == '[' || c == ']' || c == '{' || c == '}' {
+            if c.is_whitespace()
+                || c == '('
+                || c == ')'
+                || c == '"'
+                || c == '['
+                || c == ']'
+                || c == '{'
+                || c == '}'
+            {
                 break;
             }
             if c == '^' || c == '~' {
-                return Err(self.error(format!("`{c}` (boosting / fuzzy matching) is not supported")));
+                return Err(self.error(format!(
+                    "`{c}` (boosting / fuzzy matching) is not supported"
+                )));
             }
             if c == ':' && stop_at_colon {
                 break;
@@ -391,7 +438,12 @@ impl Parser {
         let mut out = String::new();
         loop {
             match self.peek() {
-                None => return Err(SearchError { message: "unterminated quoted phrase".into(), position: start }),
+                None => {
+                    return Err(SearchError {
+                        message: "unterminated quoted phrase".into(),
+                        position: start,
+                    });
+                }
                 Some('"') => {
                     self.pos += 1;
                     break;
@@ -403,7 +455,12 @@ impl Parser {
                             out.push(c);
                             self.pos += 1;
                         }
-                        None => return Err(SearchError { message: "unterminated quoted phrase".into(), position: start }),
+                        None => {
+                            return Err(SearchError {
+                                message: "unterminated quoted phrase".into(),
+                                position: start,
+                            });
+                        }
                     }
                 }
                 Some(c) => {
@@ -425,7 +482,14 @@ impl Parser {
             Some(_) => {
                 let mut out = String::new();
                 while let Some(c) = self.peek() {
-                    if c.is_whitespace() || c == ']' || c == '}' || c == '[' || c == '{' || c == '(' || c == ')' {
+                    if c.is_whitespace()
+                        || c == ']'
+                        || c == '}'
+                        || c == '['
+                        || c == '{'
+                        || c == '('
+                        || c == ')'
+                    {
                         break;
                     }
                     if c == '\\' {
@@ -488,7 +552,11 @@ fn term(field: Option<&str>, word: String, wild: bool) -> Query {
     }
     let field = field.map(str::to_owned);
     let word = word.to_lowercase();
-    let matcher = if wild { Matcher::Wildcard(word) } else { Matcher::Term(word) };
+    let matcher = if wild {
+        Matcher::Wildcard(word)
+    } else {
+        Matcher::Term(word)
+    };
     Query::Match { field, matcher }
 }
 
@@ -555,7 +623,8 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty())
+    s.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
 }
 
 fn scalar_text(v: &Value) -> Option<String> {
@@ -573,11 +642,13 @@ fn value_matches(v: &Value, m: &Matcher) -> bool {
             (Some(a), Ok(b)) => a == b,
             _ => false,
         },
-        (_, Matcher::Term(t)) => {
-            scalar_text(v).is_some_and(|s| s == *t || (s.contains(char::is_whitespace) && words(&s).any(|w| w == t)))
-        }
+        (_, Matcher::Term(t)) => scalar_text(v).is_some_and(|s| {
+            s == *t || (s.contains(char::is_whitespace) && words(&s).any(|w| w == t))
+        }),
         (_, Matcher::Phrase(p)) => scalar_text(v).is_some_and(|s| s.contains(p.as_str())),
-        (_, Matcher::Wildcard(p)) => scalar_text(v).is_some_and(|s| glob(p, &s) || words(&s).any(|w| glob(p, w))),
+        (_, Matcher::Wildcard(p)) => {
+            scalar_text(v).is_some_and(|s| glob(p, &s) || words(&s).any(|w| glob(p, w)))
+        }
     }
 }
 
@@ -601,12 +672,17 @@ fn in_range(v: &Value, lower: &Bound, upper: &Bound) -> bool {
     }
     let low_ok = match lower {
         Bound::Open => true,
-        Bound::Inclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Greater | Ordering::Equal)),
+        Bound::Inclusive(b) => matches!(
+            compare_bound(v, b),
+            Some(Ordering::Greater | Ordering::Equal)
+        ),
         Bound::Exclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Greater)),
     };
     let high_ok = match upper {
         Bound::Open => true,
-        Bound::Inclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Less | Ordering::Equal)),
+        Bound::Inclusive(b) => {
+            matches!(compare_bound(v, b), Some(Ordering::Less | Ordering::Equal))
+        }
         Bound::Exclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Less)),
     };
     low_ok && high_ok
@@ -626,8 +702,14 @@ impl Query {
             Query::And(parts) => parts.iter().all(|q| q.matches(doc, defaults)),
             Query::Or(parts) => parts.iter().any(|q| q.matches(doc, defaults)),
             Query::Not(inner) => !inner.matches(doc, defaults),
-            Query::Match { field, matcher } => fields(field).into_iter().any(|v| value_matches(v, matcher)),
-            Query::Range { field, lower, upper } => fields(field).into_iter().any(|v| in_range(v, lower, upper)),
+            Query::Match { field, matcher } => {
+                fields(field).into_iter().any(|v| value_matches(v, matcher))
+            }
+            Query::Range {
+                field,
+                lower,
+                upper,
+            } => fields(field).into_iter().any(|v| in_range(v, lower, upper)),
             Query::Exists(field) => resolve(doc, field).into_iter().any(|v| !v.is_null()),
         }
     }
@@ -646,18 +728,29 @@ impl Sort {
     /// Parses `field:1` or `field:-1`.
     pub fn parse(s: &str) -> Option<Self> {
         let (field, dir) = s.rsplit_once(':')?;
-        let valid = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let valid = !field.is_empty()
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         let ascending = match dir {
             "1" => true,
             "-1" => false,
             _ => return None,
         };
-        valid.then(|| Self { field: field.to_owned(), ascending })
+        valid.then(|| Self {
+            field: field.to_owned(),
+            ascending,
+        })
     }
 
     /// Orders two documents by the field; missing values sort last either way.
     pub fn compare(&self, a: &Value, b: &Value) -> Ordering {
-        let key = |d: &Value| resolve(d, &self.field).into_iter().find(|v| !v.is_null()).cloned();
+        let key = |d: &Value| {
+            resolve(d, &self.field)
+                .into_iter()
+                .find(|v| !v.is_null())
+                .cloned()
+        };
         match (key(a), key(b)) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Greater,
@@ -684,10 +777,15 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
         }
     }
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
-        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()).then_with(|| x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x
+            .to_lowercase()
+            .cmp(&y.to_lowercase())
+            .then_with(|| x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => rank(a).cmp(&rank(b)),
     }
@@ -715,7 +813,9 @@ mod tests {
     }
 
     fn m(q: &str) -> bool {
-        parse(q).unwrap_or_else(|e| panic!("{q}: {e}")).matches(&user(), &["email", "name", "nickname", "user_id"])
+        parse(q)
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .matches(&user(), &["email", "name", "nickname", "user_id"])
     }
 
     #[test]
@@ -777,8 +877,20 @@ mod tests {
     #[test]
     fn syntax_errors_have_positions() {
         for bad in [
-            "name:", "(name:jane", "name:jane)", "AND name:jane", "name:jane OR", r#"name:"jane"#, "[1 TO",
-            "logins_count:[1 2]", "name:jane^2", "()", "a:b:c:(", "NOT", "\\", "x:[1 TO 2",
+            "name:",
+            "(name:jane",
+            "name:jane)",
+            "AND name:jane",
+            "name:jane OR",
+            r#"name:"jane"#,
+            "[1 TO",
+            "logins_count:[1 2]",
+            "name:jane^2",
+            "()",
+            "a:b:c:(",
+            "NOT",
+            "\\",
+            "x:[1 TO 2",
         ] {
             let err = parse(bad).expect_err(bad);
             assert!(err.position <= bad.chars().count(), "{bad}: {err}");
@@ -790,12 +902,21 @@ mod tests {
 
     #[test]
     fn sort_parsing_and_order() {
-        assert_eq!(Sort::parse("created_at:-1"), Some(Sort { field: "created_at".into(), ascending: false }));
+        assert_eq!(
+            Sort::parse("created_at:-1"),
+            Some(Sort {
+                field: "created_at".into(),
+                ascending: false
+            })
+        );
         assert!(Sort::parse("created_at").is_none());
         assert!(Sort::parse("created_at:2").is_none());
         assert!(Sort::parse("a b:1").is_none());
         let s = Sort::parse("n:1").unwrap();
-        assert_eq!(s.compare(&json!({"n": 1}), &json!({"n": 2})), Ordering::Less);
+        assert_eq!(
+            s.compare(&json!({"n": 1}), &json!({"n": 2})),
+            Ordering::Less
+        );
         assert_eq!(s.compare(&json!({}), &json!({"n": 2})), Ordering::Greater);
     }
 

@@ -66,7 +66,10 @@ impl Urls {
 
     /// The host (and port) of the base URL.
     pub fn host(&self) -> String {
-        self.base.split_once("://").map_or(self.base.as_str(), |(_, h)| h).to_owned()
+        self.base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, h)| h)
+            .to_owned()
     }
 }
 
@@ -116,7 +119,10 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("urls", &self.urls).field("store", &self.store).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("urls", &self.urls)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
     }
 }
 
@@ -124,7 +130,12 @@ impl std::fmt::Debug for AppState {
 const CREDENTIAL_STREAM: u64 = 7;
 
 fn stored_secret(store: &Store, client_id: &str) -> Option<String> {
-    store.read(|t| t.get(Kind::Clients, client_id).and_then(|c| c.get("client_secret")).and_then(Value::as_str).map(str::to_owned))
+    store.read(|t| {
+        t.get(Kind::Clients, client_id)
+            .and_then(|c| c.get("client_secret"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    })
 }
 
 impl AppState {
@@ -141,27 +152,75 @@ impl AppState {
                 (store, !loaded)
             }
         };
-        let meta_str = |key: &str| store.read(|t| t.meta(key).and_then(Value::as_str).map(str::to_owned));
-        let seed = if fresh { config.seed } else { store.read(|t| t.meta("seed").and_then(Value::as_u64)).unwrap_or(config.seed) };
+        let meta_str =
+            |key: &str| store.read(|t| t.meta(key).and_then(Value::as_str).map(str::to_owned));
+        let seed = if fresh {
+            config.seed
+        } else {
+            store
+                .read(|t| t.meta("seed").and_then(Value::as_u64))
+                .unwrap_or(config.seed)
+        };
         let mut gen_ids = Ids::new(seed, CREDENTIAL_STREAM);
-        let generated = (gen_ids.client_id(), gen_ids.client_secret(), gen_ids.client_id(), gen_ids.client_secret());
+        let generated = (
+            gen_ids.client_id(),
+            gen_ids.client_secret(),
+            gen_ids.client_id(),
+            gen_ids.client_secret(),
+        );
         let generated_password = format!("Demo-{}-{}", gen_ids.alnum(8), gen_ids.digits(4));
-        let stored_m2m = if fresh { None } else { meta_str("m2m_client_id") };
-        let stored_web = if fresh { None } else { meta_str("web_client_id") };
-        let client_id = config.client_id.clone().or(stored_m2m.clone()).unwrap_or(generated.0);
-        let web_client_id = config.web_client_id.clone().or(stored_web.clone()).unwrap_or(generated.2);
-        let stored_m2m_secret = stored_m2m.as_deref().and_then(|id| stored_secret(&store, id));
-        let stored_web_secret = stored_web.as_deref().and_then(|id| stored_secret(&store, id));
-        let stored_password = if fresh { None } else { meta_str("demo_password") };
+        let stored_m2m = if fresh {
+            None
+        } else {
+            meta_str("m2m_client_id")
+        };
+        let stored_web = if fresh {
+            None
+        } else {
+            meta_str("web_client_id")
+        };
+        let client_id = config
+            .client_id
+            .clone()
+            .or(stored_m2m.clone())
+            .unwrap_or(generated.0);
+        let web_client_id = config
+            .web_client_id
+            .clone()
+            .or(stored_web.clone())
+            .unwrap_or(generated.2);
+        let stored_m2m_secret = stored_m2m
+            .as_deref()
+            .and_then(|id| stored_secret(&store, id));
+        let stored_web_secret = stored_web
+            .as_deref()
+            .and_then(|id| stored_secret(&store, id));
+        let stored_password = if fresh {
+            None
+        } else {
+            meta_str("demo_password")
+        };
         let credentials = Credentials {
             client_secret_generated: config.client_secret.is_none(),
             web_client_secret_generated: config.web_client_secret.is_none(),
             demo_password_generated: config.demo_password.is_none(),
             client_id,
-            client_secret: config.client_secret.clone().or(stored_m2m_secret).unwrap_or(generated.1),
+            client_secret: config
+                .client_secret
+                .clone()
+                .or(stored_m2m_secret)
+                .unwrap_or(generated.1),
             web_client_id,
-            web_client_secret: config.web_client_secret.clone().or(stored_web_secret).unwrap_or(generated.3),
-            demo_password: config.demo_password.clone().or(stored_password).unwrap_or(generated_password),
+            web_client_secret: config
+                .web_client_secret
+                .clone()
+                .or(stored_web_secret)
+                .unwrap_or(generated.3),
+            demo_password: config
+                .demo_password
+                .clone()
+                .or(stored_password)
+                .unwrap_or(generated_password),
         };
         let settings = SeedSettings {
             users: config.seed_users,
@@ -182,7 +241,9 @@ impl AppState {
             }
         })?;
         let keys = Keys::for_seed(seed)?;
-        let endpoint = config.endpoint_rate_limit.map(|rate| (rate, config.endpoint_burst.unwrap_or(config.burst)));
+        let endpoint = config
+            .endpoint_rate_limit
+            .map(|rate| (rate, config.endpoint_burst.unwrap_or(config.burst)));
         let limiter = RateLimiter::new(config.rate_limit, config.burst, endpoint);
         let faults = Faults::new(config.faults.clone().unwrap_or_default(), seed ^ generation);
         Ok(Arc::new(AppState {
@@ -205,8 +266,17 @@ impl AppState {
 pub struct ClientIp(pub String);
 
 fn client_ip(parts: &Parts) -> String {
-    if let Some(fwd) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        if let Some(first) = fwd.split(',').next().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(fwd) = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+    {
+        if let Some(first) = fwd
+            .split(',')
+            .next()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             return first.to_owned();
         }
     }
@@ -274,14 +344,26 @@ fn dropped() -> Response {
 
 fn injected(api: Api, code: u16, quota: Quota) -> Response {
     let err = match code {
-        429 => ApiError::new(429, Some("too_many_requests"), "Global limit has been reached").with_retry_after(1),
+        429 => ApiError::new(
+            429,
+            Some("too_many_requests"),
+            "Global limit has been reached",
+        )
+        .with_retry_after(1),
         500 => ApiError::new(500, None, "Internal Server Error (injected fault)"),
         502 => ApiError::new(502, None, "Bad Gateway (injected fault)"),
         503 => ApiError::new(503, None, "Service Unavailable (injected fault)").with_retry_after(1),
         504 => ApiError::new(504, None, "Gateway Timeout (injected fault)"),
         other => ApiError::new(other, None, format!("Injected fault {other}")),
     };
-    let quota = if code == 429 { Quota { remaining: 0, ..quota } } else { quota };
+    let quota = if code == 429 {
+        Quota {
+            remaining: 0,
+            ..quota
+        }
+    } else {
+        quota
+    };
     respond(api, Err(err), quota)
 }
 
@@ -300,7 +382,11 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
                 .filter(|s| gatehouse_model::path::match_template(s.path, &path).is_some())
                 .map(|s| s.verb.as_http().as_str().to_owned())
                 .collect();
-            let mut resp = respond(api, Err(ApiError::new(405, None, "Method Not Allowed")), quota);
+            let mut resp = respond(
+                api,
+                Err(ApiError::new(405, None, "Method Not Allowed")),
+                quota,
+            );
             if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
                 resp.headers_mut().insert(http::header::ALLOW, v);
             }
@@ -320,7 +406,13 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     }
     let decision = state.limiter.check(api, spec.id, now_unix);
     let quota = decision.quota();
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let ctx_fields = (
         params,
         Params::parse(parts.uri.query()),
@@ -331,16 +423,31 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     );
     let limited = match decision {
         Decision::Allowed(_) => None,
-        Decision::GlobalLimit(q) => {
-            Some(ApiError::new(429, Some("too_many_requests"), "Global limit has been reached").with_retry_after(q.retry_after.unwrap_or(1)))
-        }
+        Decision::GlobalLimit(q) => Some(
+            ApiError::new(
+                429,
+                Some("too_many_requests"),
+                "Global limit has been reached",
+            )
+            .with_retry_after(q.retry_after.unwrap_or(1)),
+        ),
         Decision::EndpointLimit(q) => Some(
-            ApiError::new(429, Some("too_many_requests"), format!("Rate limit exceeded for {}", spec.describe))
-                .with_retry_after(q.retry_after.unwrap_or(1)),
+            ApiError::new(
+                429,
+                Some("too_many_requests"),
+                format!("Rate limit exceeded for {}", spec.describe),
+            )
+            .with_retry_after(q.retry_after.unwrap_or(1)),
         ),
     };
     let limit = state.config.body_limit;
-    let too_large = || ApiError::new(413, Some("payload_too_large"), format!("The request body is larger than {limit} bytes"));
+    let too_large = || {
+        ApiError::new(
+            413,
+            Some("payload_too_large"),
+            format!("The request body is larger than {limit} bytes"),
+        )
+    };
     let declared = header("content-length").and_then(|v| v.parse::<usize>().ok());
     let bytes = if limited.is_some() {
         Bytes::new()
@@ -382,7 +489,14 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
         }
     })
     .await;
-    let (api, result) = outcome.unwrap_or_else(|e| (api, Err(ApiError::internal(format!("the request handler failed: {e}")))));
+    let (api, result) = outcome.unwrap_or_else(|e| {
+        (
+            api,
+            Err(ApiError::internal(format!(
+                "the request handler failed: {e}"
+            ))),
+        )
+    });
     respond(api, result, quota)
 }
 
@@ -397,7 +511,9 @@ async fn rate_headers(State(state): State<Arc<AppState>>, req: Request, next: Ne
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
-    let (users, logs) = state.store.read(|t| (t.coll(Kind::Users).len(), t.coll(Kind::Logs).len()));
+    let (users, logs) = state
+        .store
+        .read(|t| (t.coll(Kind::Users).len(), t.coll(Kind::Logs).len()));
     axum::Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
@@ -425,7 +541,11 @@ async fn set_faults(State(state): State<Arc<AppState>>, body: Bytes) -> Response
             state.faults.set(spec);
             axum::Json(json!({"faults": state.faults.spec().to_json()})).into_response()
         }
-        Err(message) => (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_faults", "error_description": message}))).into_response(),
+        Err(message) => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_faults", "error_description": message})),
+        )
+            .into_response(),
     }
 }
 
@@ -461,18 +581,28 @@ impl Emulator {
     /// Starts an emulator on `config.listen` (by default a free port of
     /// 127.0.0.1) in the background of the current Tokio runtime.
     pub async fn start(config: Config) -> anyhow::Result<EmulatorHandle> {
-        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let base = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-        let state = tokio::task::spawn_blocking(move || AppState::new(config, &base)).await.context("starting the emulator")??;
+        let base = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let state = tokio::task::spawn_blocking(move || AppState::new(config, &base))
+            .await
+            .context("starting the emulator")??;
         let router = Self::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
         });
         let c = &state.credentials;
         Ok(EmulatorHandle {
@@ -531,7 +661,9 @@ impl EmulatorHandle {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.context("joining the server task")?.context("serving")?;
+            task.await
+                .context("joining the server task")?
+                .context("serving")?;
         }
         Ok(())
     }
@@ -569,10 +701,17 @@ async fn shutdown_signal() {
 /// Runs the emulator until Ctrl-C or SIGTERM. The first line on standard
 /// output is `listening on http://ADDR`, printed once requests are served.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let base = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let state = tokio::task::spawn_blocking(move || AppState::new(config, &base)).await.context("starting the emulator")??;
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let state = tokio::task::spawn_blocking(move || AppState::new(config, &base))
+        .await
+        .context("starting the emulator")??;
     let router = Emulator::router(state.clone());
     {
         let mut out = std::io::stdout().lock();
@@ -582,10 +721,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
         out.flush()?;
     }
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     println!("emulator stopped");
     Ok(())
 }
@@ -594,28 +736,52 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 pub fn summary(state: &AppState) -> Vec<String> {
     let c = &state.credentials;
     let cfg = &state.config;
-    let secret = |s: &str, generated: bool| if generated { s.to_owned() } else { "(as given)".to_owned() };
+    let secret = |s: &str, generated: bool| {
+        if generated {
+            s.to_owned()
+        } else {
+            "(as given)".to_owned()
+        }
+    };
     let mut lines = vec![
         format!("base url: {}", state.urls.base),
         format!("management audience: {}", state.urls.management_audience),
         format!("teams audience: {}", state.urls.teams_audience),
         format!("token endpoint: {}/oauth/token", state.urls.base),
-        format!("oidc discovery: {}/.well-known/openid-configuration", state.urls.base),
+        format!(
+            "oidc discovery: {}/.well-known/openid-configuration",
+            state.urls.base
+        ),
         format!("m2m client id: {}", c.client_id),
-        format!("m2m client secret: {}", secret(&c.client_secret, c.client_secret_generated)),
+        format!(
+            "m2m client secret: {}",
+            secret(&c.client_secret, c.client_secret_generated)
+        ),
         format!("web client id: {}", c.web_client_id),
-        format!("web client secret: {}", secret(&c.web_client_secret, c.web_client_secret_generated)),
+        format!(
+            "web client secret: {}",
+            secret(&c.web_client_secret, c.web_client_secret_generated)
+        ),
         format!("web redirect uris: {}", cfg.redirect_uris.join(", ")),
         format!(
             "demo users: {} password: {}",
-            seed::ADMINS.iter().map(|(e, r, ..)| format!("{e} ({r})")).collect::<Vec<_>>().join(", "),
+            seed::ADMINS
+                .iter()
+                .map(|(e, r, ..)| format!("{e} ({r})"))
+                .collect::<Vec<_>>()
+                .join(", "),
             secret(&c.demo_password, c.demo_password_generated)
         ),
     ];
     lines.push(match &cfg.data {
-        Some(p) if state.freshly_seeded => format!("data: {} (new tenant, seed {})", p.display(), cfg.seed),
+        Some(p) if state.freshly_seeded => {
+            format!("data: {} (new tenant, seed {})", p.display(), cfg.seed)
+        }
         Some(p) => format!("data: {} (loaded)", p.display()),
-        None => format!("data: in memory (seed {}, {} users)", cfg.seed, cfg.seed_users),
+        None => format!(
+            "data: in memory (seed {}, {} users)",
+            cfg.seed, cfg.seed_users
+        ),
     });
     lines.push(if state.limiter.enabled() {
         format!("rate limit: {}/s, bursts of {}", cfg.rate_limit, cfg.burst)
@@ -623,6 +789,10 @@ pub fn summary(state: &AppState) -> Vec<String> {
         "rate limit: off".to_owned()
     });
     let faults = state.faults.spec();
-    lines.push(if faults.is_off() { "faults: off".to_owned() } else { format!("faults: {}", faults.to_json()) });
+    lines.push(if faults.is_off() {
+        "faults: off".to_owned()
+    } else {
+        format!("faults: {}", faults.to_json())
+    });
     lines
 }

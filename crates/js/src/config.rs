@@ -135,7 +135,7 @@ fn set(value: &Option<String>) -> Option<&str> {
 impl ClientOptions {
     /// Parses the options object's JSON.
     pub fn parse(json: &str) -> Result<Self, String> {
-        gatehouse_model::object::decode_slice(json.as_bytes()).map_err(|e| format!("client options: {e}"))
+        serde_json::from_str(json).map_err(|e| format!("client options: {e}"))
     }
 
     /// The client these options describe.

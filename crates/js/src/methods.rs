@@ -353,7 +353,9 @@ mod tests {
         assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);
         assert!(build("users.get", vec!["..".into()], None, None).is_err());
         assert!(build("users.roles.assign", vec!["u".into()], None, Some("[]")).is_err());
-        assert!(build("users.create", vec![], None, Some(r#"{"email":"a@b.c"}"#)).is_err());
+        assert!(build("users.create", vec![], None, Some("[1]")).is_err());
+        assert!(build("users.create", vec![], None, Some("{")).is_err());
+        assert!(build("users.get", vec![], None, None).is_err());
         let Target::List(list) = build("users.list", vec![], Some(r#"{"q":"x","perPage":5}"#), None).unwrap() else {
             panic!()
         };

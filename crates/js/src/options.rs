@@ -362,13 +362,8 @@ options! {
         take: u64,
     }
 
-    /// Options of `teams.members.tenants.list` (checkpoint paging, `take` at most 50).
-    MemberTenantsListOptions for teams::ListMemberTenants {
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page, 1 to 50.
-        take: u64,
-    }
+    /// Options of `teams.members.tenants.list` (none: the list comes whole).
+    MemberTenantsListOptions for teams::ListMemberTenants {}
 
     /// Options of `teams.activity.list` (checkpoint paging, `take` at most 50).
     ActivityListOptions for teams::ListActivity {

@@ -236,6 +236,7 @@ fn endpoint_type(rust: &str) -> String {
     match (last, args.as_slice()) {
         ("Page", [item]) => endpoint_type(item),
         ("Empty" | "NoBody", _) => "void".into(),
+        ("String", _) => "string".into(),
         (name, []) if head.contains("::teams::") => format!("M.Teams.{name}"),
         (name, []) if head.contains("::management::") => format!("M.{name}"),
         _ => "unknown".into(),

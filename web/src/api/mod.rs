@@ -1,5 +1,12 @@
 //! Talking to the BFF: the shared Gatehouse client in cookie mode for the
 //! Auth0 APIs it proxies, and thin typed fetches for the BFF's own endpoints.
+//!
+//! Every Auth0 call goes through one non-generic path, [`exec`], built on the
+//! client's raw send (paced, `X-CSRF`, retried like a typed send). Only the
+//! small [`call`] wrapper and the response decoders are generic. On wasm each
+//! generic instantiation costs code size, and the console must load fast:
+//! see `web/BENCHMARKS.md`. Resources and actions are type-erased for the
+//! same reason ([`Data`], [`resource`], [`job`]).
 
 mod bff;
 mod error;
@@ -7,16 +14,30 @@ mod error;
 pub use bff::{AuditEntry, AuditPage, Me, audit, logout, me, sign_in_url};
 pub use error::UiError;
 
-use gatehouse_client::{Client, ClientError, Request, Response};
+use futures::future::LocalBoxFuture;
+use gatehouse_client::{Client, ClientError, RawRequest};
 use gatehouse_model::operation::Operation;
-use gatehouse_model::RateLimit;
+use gatehouse_model::{ApiError, ErrorBody, RateLimit};
 use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::any::Any;
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 thread_local! {
     static CLIENT: OnceCell<Client> = const { OnceCell::new() };
     static BUDGET: OnceCell<ArcRwSignal<RateLimit>> = const { OnceCell::new() };
 }
+
+/// A boxed future of a value or an error as shown.
+pub type Fut<T> = LocalBoxFuture<'static, Result<T, UiError>>;
+/// Any loaded value; pages downcast it to what they asked for.
+pub type Data = Arc<dyn Any + Send + Sync>;
+/// A read: every page's resources have this one type.
+pub type Res = LocalResource<Result<Data, UiError>>;
+/// A write: every page's actions have this one type; the output is a message or an id.
+pub type Job = Action<(), Result<String, UiError>>;
 
 /// The page's origin, such as `http://127.0.0.1:8080`.
 pub fn origin() -> String {
@@ -26,7 +47,7 @@ pub fn origin() -> String {
 }
 
 /// The client every page shares: cookie mode (`X-CSRF: 1`, the session
-/// cookie), one pacer, so bulk jobs and pages share the tenant's budget.
+/// cookie) and one pacer, so bulk jobs and pages share the tenant's budget.
 ///
 /// # Panics
 ///
@@ -49,7 +70,7 @@ pub fn budget() -> ArcRwSignal<RateLimit> {
     BUDGET.with(|b| b.get_or_init(|| ArcRwSignal::new(RateLimit::default())).clone())
 }
 
-/// Records the budget a response (or error) reported.
+/// Records the budget a response reported.
 pub fn note_budget(rate_limit: Option<RateLimit>) {
     if let Some(rl) = rate_limit.filter(RateLimit::is_known) {
         let b = budget();
@@ -59,27 +80,98 @@ pub fn note_budget(rate_limit: Option<RateLimit>) {
     }
 }
 
-/// Sends a request and returns its value, noting the budget; errors become [`UiError`].
-pub async fn send<O: Operation>(request: Request<O>) -> Result<O::Response, UiError> {
-    finish(request.send().await)
+/// The raw request for an operation: checked by the model, body encoded.
+pub fn prepare<O: Operation>(op: &O) -> Result<RawRequest, UiError> {
+    let path_and_query = gatehouse_model::request::path_and_query(op).map_err(model_error)?;
+    let body = match op.body() {
+        Some(b) => Some(encode(b)?),
+        None => None,
+    };
+    let spec = op.spec();
+    Ok(RawRequest { api: spec.api, verb: spec.verb, path_and_query, body })
 }
 
-/// Notes the budget of a finished call and converts its error.
-pub fn finish<T>(result: Result<Response<T>, ClientError>) -> Result<T, UiError> {
-    match result {
-        Ok(r) => {
-            note_budget(Some(r.rate_limit));
-            Ok(r.value)
-        }
-        Err(e) => {
-            note_budget(e.rate_limit().copied());
-            Err(UiError::from(e))
-        }
+fn encode<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, UiError> {
+    serde_json::to_vec(body).map_err(|e| UiError::msg(format!("The request could not be encoded: {e}")))
+}
+
+fn model_error(e: gatehouse_model::Error) -> UiError {
+    UiError::from(ClientError::from(e))
+}
+
+/// Sends a raw request through the shared client; an error status becomes a [`ClientError`].
+pub async fn send_raw(client: &Client, raw: RawRequest) -> Result<Vec<u8>, ClientError> {
+    let response = client.send_raw(raw).await?;
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let rate_limit = RateLimit::from_headers_at(response.headers(), now);
+    note_budget(Some(rate_limit));
+    let status = response.status().as_u16();
+    let body = response.into_body();
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(ClientError::from(ApiError { status, body: ErrorBody::parse(&body), rate_limit }))
     }
 }
 
-/// Converts an error of a helper call (that returns no `Response`).
-pub fn plain<T>(result: Result<T, ClientError>) -> Result<T, UiError> {
-    note_budget(Some(client().rate_limit()));
-    result.map_err(UiError::from)
+/// Sends a raw request: the body of a success, or the error as shown. A 401
+/// (the session ended) sends the browser to sign in again.
+pub fn exec(raw: Result<RawRequest, UiError>) -> Fut<Vec<u8>> {
+    Box::pin(async move {
+        let result = send_raw(&client(), raw?).await.map_err(UiError::from);
+        if let Err(e) = &result
+            && e.is_unauthenticated()
+        {
+            crate::app::redirect_to_sign_in();
+        }
+        result
+    })
+}
+
+/// Decodes a success body (empty is `null`).
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, UiError> {
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { bytes };
+    gatehouse_model::object::decode_slice(bytes)
+        .map_err(|e| UiError::msg(format!("Unexpected answer from Auth0 at {}: {}", e.path, e.message)))
+}
+
+/// Sends an operation of the table and decodes its answer.
+pub fn call<O: Operation>(op: O) -> Fut<O::Response>
+where
+    O::Response: 'static,
+{
+    let sending = exec(prepare(&op));
+    Box::pin(async move { decode(&sending.await?) })
+}
+
+/// Sends an operation and keeps only whether it worked, with a message.
+pub fn run<O: Operation>(op: O, done: &'static str) -> Fut<String> {
+    let sending = exec(prepare(&op));
+    Box::pin(async move { sending.await.map(|_| done.to_owned()) })
+}
+
+fn make_resource(fetch: Box<dyn Fn() -> Fut<Data>>) -> Res {
+    LocalResource::new(move || fetch())
+}
+
+/// A read; `fetch` runs again when a signal it read changes.
+pub fn resource<T: Send + Sync + 'static>(fetch: impl Fn() -> Fut<T> + 'static) -> Res {
+    make_resource(Box::new(move || {
+        let f = fetch();
+        Box::pin(async move { f.await.map(|v| Arc::new(v) as Data) })
+    }))
+}
+
+fn make_job(work: Box<dyn Fn() -> Fut<String>>) -> Job {
+    Action::new_local(move |(): &()| work())
+}
+
+/// A write, started with `job.dispatch(())`; it reads its inputs from signals.
+pub fn job(work: impl Fn() -> Fut<String> + 'static) -> Job {
+    make_job(Box::new(work))
+}
+
+/// The value a resource loaded, as the type it was loaded as.
+pub fn value<T: 'static>(data: &Data) -> Option<&T> {
+    data.downcast_ref::<T>()
 }

@@ -9,9 +9,9 @@ use leptos::prelude::*;
 #[component]
 pub fn ConfirmDialog(
     open: RwSignal<bool>,
-    #[prop(into)] title: String,
+    #[prop(into)] title: Signal<String>,
     #[prop(into)] confirm_label: String,
-    #[prop(optional)] destructive: bool,
+    #[prop(optional, into)] destructive: Signal<bool>,
     #[prop(into)] on_confirm: Callback<()>,
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -28,11 +28,12 @@ pub fn ConfirmDialog(
     });
     let id = next_id("dialog");
     let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
     view! {
         <dialog
             node_ref=dialog
             class="dialog"
-            aria-labelledby=title_id.clone()
+            aria-labelledby=labelled_by
             on:close=move |_| open.set(false)
         >
             <form on:submit=move |ev| {
@@ -40,13 +41,13 @@ pub fn ConfirmDialog(
                 open.set(false);
                 on_confirm.run(());
             }>
-                <h2 id=title_id>{title}</h2>
+                <h2 id=title_id>{move || title.get()}</h2>
                 <div class="dialog-body">{move || open.get().then(|| children())}</div>
                 <div class="actions">
                     <button type="button" class="btn" autofocus=true on:click=move |_| open.set(false)>
                         "Cancel"
                     </button>
-                    <button type="submit" class=if destructive { "btn danger" } else { "btn primary" }>
+                    <button type="submit" class=move || if destructive.get() { "btn danger" } else { "btn primary" }>
                         {confirm_label}
                     </button>
                 </div>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// The top bar.
 #[component]
 pub fn Header(me: Me, #[prop(into)] on_signed_out: Callback<Option<String>>) -> impl IntoView {
-    let budget = api::budget();
+    let budget: RwSignal<_> = api::budget().into();
     let budget_text = move || {
         let b = budget.get();
         match (b.remaining, b.limit) {

@@ -1,46 +1,53 @@
 //! Reads and writes: a resource shown with loading and error states, and
-//! the status line of an action.
+//! the status line of an action. Both are non-generic (see [`crate::api`]).
 
 use super::{ErrorView, Loading, error_fallback};
-use crate::api::UiError;
+use crate::api::{Data, Job, Res};
 use leptos::prelude::*;
+use std::sync::Arc;
 
-/// Shows a resource: a loading state until it is there (the old value stays
-/// while it reloads), then `render` of its value, or the error.
-pub fn loaded<T, V>(
-    resource: LocalResource<Result<T, UiError>>,
-    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
+type Render = Arc<dyn Fn(&Data) -> AnyView + Send + Sync>;
+
+fn loaded_dyn(resource: Res, render: Render) -> AnyView {
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || {
                     let render = render.clone();
-                    Suspend::new(async move { resource.await.map(render) })
+                    Suspend::new(async move { resource.await.map(|d| render(&d)) })
                 }}
             </ErrorBoundary>
         </Transition>
     }
+    .into_any()
 }
 
-/// The status of an action: working, done, or its error.
-pub fn action_status<I, O>(action: Action<I, Result<O, UiError>>, done: &'static str) -> impl IntoView
+/// Shows a resource loaded as `T`: a loading state until it is there (the
+/// old value stays while it reloads), then `render` of it, or the error.
+pub fn loaded<T, V>(resource: Res, render: impl Fn(&T) -> V + Send + Sync + 'static) -> AnyView
 where
-    I: Send + Sync + 'static,
-    O: Clone + Send + Sync + 'static,
+    T: 'static,
+    V: IntoView + 'static,
 {
+    loaded_dyn(
+        resource,
+        Arc::new(move |d: &Data| match d.downcast_ref::<T>() {
+            Some(v) => render(v).into_any(),
+            None => ().into_any(),
+        }),
+    )
+}
+
+/// The status of an action: working, done (its message), or its error.
+pub fn action_status(job: Job) -> AnyView {
     view! {
         <div class="action-status" aria-live="polite">
             {move || {
-                if action.pending().get() {
+                if job.pending().get() {
                     view! { <p class="working">"Working…"</p> }.into_any()
                 } else {
-                    match action.value().get() {
-                        Some(Ok(_)) => view! { <p class="done">{done}</p> }.into_any(),
+                    match job.value().get() {
+                        Some(Ok(done)) => view! { <p class="done">{done}</p> }.into_any(),
                         Some(Err(e)) => view! { <ErrorView error=e /> }.into_any(),
                         None => ().into_any(),
                     }
@@ -48,4 +55,14 @@ where
             }}
         </div>
     }
+    .into_any()
+}
+
+/// Runs `then` each time the job succeeds, with its output.
+pub fn on_success(job: Job, then: impl Fn(String) + 'static) {
+    Effect::new(move |_| {
+        if let Some(Ok(out)) = job.value().get() {
+            then(out);
+        }
+    });
 }

@@ -1,35 +1,41 @@
 //! `/`: counts per area, recent failed sign-ins and the rate-limit budget.
 
-use crate::api::{self, UiError};
+use crate::api::{self, Fut};
 use crate::components::{PageHeader, Panel, loaded};
 use crate::hooks::use_me;
 use crate::logic::format::count;
 use crate::routes::logs::log_table;
-use gatehouse_client::rt::MaybeSend;
-use gatehouse_client::{ItemOf, ListOp, PageOf, Request};
+use gatehouse_model::Page;
+use gatehouse_model::operation::Operation;
+use gatehouse_model::ops::{Offset, clients, connections, logs, organizations, resource_servers, roles, users};
+use gatehouse_model::types::LogEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use serde::Deserialize;
 
-/// The total of a list, read with a one-item page.
-async fn total<O>(request: Request<O>) -> Result<u64, UiError>
-where
-    O: ListOp,
-    ItemOf<O>: MaybeSend + 'static,
-{
-    let page = api::send(request.page(0).per_page(1).include_totals(true)).await?;
-    Ok(page.into_page().total().unwrap_or(0))
+#[derive(Deserialize)]
+struct Total {
+    total: Option<u64>,
 }
 
-async fn count_of(area: &'static str) -> Result<u64, UiError> {
-    let c = api::client();
+/// The total of a list, read with a one-item page without decoding the item.
+fn total<O: Operation>(op: O) -> Fut<u64> {
+    let sending = api::exec(api::prepare(&op));
+    Box::pin(async move { Ok(api::decode::<Total>(&sending.await?)?.total.unwrap_or(0)) })
+}
+
+fn one() -> Offset {
+    Offset::page(0, 1)
+}
+
+fn count_of(area: &str) -> Fut<u64> {
     match area {
-        "users" => total(c.users().list()).await,
-        "roles" => total(c.roles().list()).await,
-        "applications" => total(c.clients().list()).await,
-        "connections" => total(c.connections().list()).await,
-        "organizations" => total(c.organizations().list()).await,
-        "apis" => total(c.resource_servers().list()).await,
-        _ => Ok(0),
+        "users" => total(users::List { offset: one(), ..Default::default() }),
+        "roles" => total(roles::List { offset: one(), ..Default::default() }),
+        "applications" => total(clients::List { offset: one(), ..Default::default() }),
+        "connections" => total(connections::List { offset: one(), ..Default::default() }),
+        "organizations" => total(organizations::List { offset: one(), ..Default::default() }),
+        _ => total(resource_servers::List { offset: one(), ..Default::default() }),
     }
 }
 
@@ -50,13 +56,13 @@ pub fn Overview() -> impl IntoView {
         .into_iter()
         .filter(|(area, _, _)| me.permissions.can_read(area))
         .map(|(area, label, href)| {
-            let n = LocalResource::new(move || count_of(area));
+            let n = api::resource(move || count_of(area));
             view! {
                 <A href=href attr:class="card">
                     <span class="card-label">{label}</span>
                     <span class="card-value">
                         {move || match n.get() {
-                            Some(Ok(v)) => count(v),
+                            Some(Ok(v)) => api::value::<u64>(&v).map_or_else(String::new, |v| count(*v)),
                             Some(Err(_)) => "—".into(),
                             None => "…".into(),
                         }}
@@ -66,13 +72,18 @@ pub fn Overview() -> impl IntoView {
         })
         .collect_view();
     let failures = me.permissions.can_read("logs").then(|| {
-        let recent = LocalResource::new(|| async {
-            let q = "type:f OR type:fp OR type:fu OR type:fs OR type:fsa";
-            api::send(api::client().logs().search(q).sort("date:-1").per_page(10)).await.map(|p| p.items)
+        let recent = api::resource(|| {
+            let op = logs::List {
+                q: Some("type:f OR type:fp OR type:fu OR type:fs OR type:fsa".into()),
+                sort: Some("date:-1".into()),
+                offset: Offset { page: Some(0), per_page: Some(10), include_totals: None },
+                ..Default::default()
+            };
+            api::call(op)
         });
         view! {
             <Panel title="Recent failures">
-                {loaded(recent, |events| log_table(events, "No failed sign-ins recently."))}
+                {loaded(recent, |page: &Page<LogEvent>| log_table(&page.items, "No failed sign-ins recently."))}
             </Panel>
         }
     });
@@ -88,7 +99,7 @@ pub fn Overview() -> impl IntoView {
                         (Some(r), Some(l)) => {
                             let reset = b
                                 .reset
-                                .map(|r| format!(", refilled by {}", crate::logic::time::to_iso(r as i64 * 1000)))
+                                .map(|r| format!(", refilled by {} UTC", crate::logic::format::date_time(&crate::logic::time::to_iso(r as i64 * 1000))))
                                 .unwrap_or_default();
                             format!("{r} of {l} Management API requests left in the current window{reset}.")
                         }

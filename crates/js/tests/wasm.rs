@@ -1,0 +1,408 @@
+//! The wasm bindings against a running `gatehouse emulator`, in Node and in
+//! headless Chromium (wasm-bindgen-test; `tests/js/run.sh` runs both).
+//!
+//! The emulator's URL and credentials are baked in at compile time from
+//! `GATEHOUSE_JS_TEST_URL`, `GATEHOUSE_JS_TEST_CLIENT_ID` and
+//! `GATEHOUSE_JS_TEST_CLIENT_SECRET` (the URL is `tests/js/harness.mjs`'s
+//! proxy, which adds CORS headers for the browser). Without them the tests
+//! pass vacuously with a note. The emulator must run with `--rate-limit 0`,
+//! at least 1,001 seeded users and a token lifetime of a few seconds
+//! (`--token-lifetime 3`), as run.sh starts it.
+
+#![cfg(target_arch = "wasm32")]
+
+use gatehouse_js::Core;
+use gatehouse_js::methods::METHODS;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const URL: Option<&str> = option_env!("GATEHOUSE_JS_TEST_URL");
+const CLIENT_ID: &str = match option_env!("GATEHOUSE_JS_TEST_CLIENT_ID") {
+    Some(id) => id,
+    None => "gatehouse-js-tests",
+};
+const CLIENT_SECRET: &str = match option_env!("GATEHOUSE_JS_TEST_CLIENT_SECRET") {
+    Some(s) => s,
+    None => "gatehouse-js-tests-secret",
+};
+
+fn url() -> Option<&'static str> {
+    if URL.is_none() {
+        wasm_bindgen_test::console_log!("GATEHOUSE_JS_TEST_URL was not set at compile time: nothing to test against");
+    }
+    URL
+}
+
+fn core(extra: Value) -> Core {
+    let url = URL.expect("checked by url()");
+    let mut options = json!({
+        "baseUrl": url,
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "teamsAudience": format!("{url}/teams/"),
+        "pacing": false,
+    });
+    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+        options[k] = v;
+    }
+    Core::new(&options.to_string()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
+}
+
+/// What a call resolved or rejected with, as JSON.
+type Outcome = Result<Value, Value>;
+
+async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>, body: Option<Value>) -> Outcome {
+    let promise = core.call(
+        method,
+        params.iter().map(|p| p.to_string()).collect(),
+        options.map(|o| o.to_string()),
+        body.map(|b| b.to_string()),
+    );
+    match JsFuture::from(promise).await {
+        Ok(v) => Ok(v.as_string().map_or(Value::Null, |s| serde_json::from_str(&s).expect("a JSON body"))),
+        Err(e) => Err(serde_json::from_str(&e.as_string().expect("an error description")).expect("JSON")),
+    }
+}
+
+/// Every item of a list, through the pager; the error it ended with, if any.
+async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec<Value>, Option<Value>) {
+    let pager = core
+        .pager(method, params.iter().map(|p| p.to_string()).collect(), Some(options.to_string()))
+        .unwrap_or_else(|e| panic!("pager: {e:?}"));
+    let mut items = Vec::new();
+    loop {
+        match JsFuture::from(pager.next()).await {
+            Ok(v) if v.is_undefined() => return (items, None),
+            Ok(v) => {
+                let page: js_sys::Array = v.unchecked_into();
+                let body: Value = serde_json::from_str(&page.get(0).as_string().unwrap()).unwrap();
+                let list = match page.get(1).as_string() {
+                    Some(key) => body[key.as_str()].clone(),
+                    None => body,
+                };
+                items.extend(list.as_array().cloned().unwrap_or_default());
+            }
+            Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+        }
+    }
+}
+
+async fn js(args: &str, body: &str, values: &[JsValue]) -> JsValue {
+    let f = js_sys::Function::new_with_args(args, body);
+    let this = JsValue::NULL;
+    let result = match values {
+        [] => f.call0(&this),
+        [a] => f.call1(&this, a),
+        [a, b] => f.call2(&this, a, b),
+        _ => unreachable!(),
+    }
+    .expect("js call");
+    JsFuture::from(js_sys::Promise::from(result)).await.expect("js promise")
+}
+
+async fn sleep(ms: u32) {
+    js("ms", "return new Promise(r => setTimeout(r, ms))", &[JsValue::from(ms)]).await;
+}
+
+async fn set_faults(faults: Value) {
+    let url = format!("{}/__emulator/faults", URL.unwrap());
+    let status = js(
+        "url, body",
+        "return fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body}).then(r => r.status)",
+        &[JsValue::from_str(&url), JsValue::from_str(&faults.to_string())],
+    )
+    .await;
+    assert_eq!(status.as_f64(), Some(200.0), "setting faults");
+}
+
+fn metrics(core: &Core) -> Value {
+    serde_json::from_str(&core.metrics()).unwrap()
+}
+
+fn ok(outcome: Outcome, what: &str) -> Value {
+    outcome.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+fn api_error(outcome: Outcome, status: u64, what: &str) -> Value {
+    let e = outcome.expect_err(what);
+    assert_eq!(e["name"], "ApiError", "{what}: {e}");
+    assert_eq!(e["statusCode"], status, "{what}: {e}");
+    e
+}
+
+thread_local! {
+    static COVERED: RefCell<BTreeSet<&'static str>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// Calls a method, expecting success, and notes it as covered.
+async fn run(core: &Core, method: &'static str, params: &[&str], options: Option<Value>, body: Option<Value>) -> Value {
+    let v = ok(call(core, method, params, options, body).await, method);
+    COVERED.with(|c| c.borrow_mut().insert(method));
+    v
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+}
+
+#[wasm_bindgen_test]
+async fn every_operation_of_the_table() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({}));
+
+    // ---- users ----
+    let list = run(c, "users.list", &[], None, None).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(50));
+    let user = run(
+        c,
+        "users.create",
+        &[],
+        None,
+        Some(json!({"connection": "Username-Password-Authentication", "email": "wasm-test@example.com",
+            "password": "Sup3r-secret!", "custom_field": {"kept": true}})),
+    )
+    .await;
+    assert_eq!(user["custom_field"], json!({"kept": true}), "unknown fields come back");
+    let uid = s(&user["user_id"]);
+    let got = run(c, "users.get", &[&uid], None, None).await;
+    assert_eq!(got["email"], "wasm-test@example.com");
+    let patched = run(c, "users.update", &[&uid], None, Some(json!({"user_metadata": {"tz": "UTC"}}))).await;
+    assert_eq!(patched["user_metadata"]["tz"], "UTC");
+    let roles = run(c, "roles.list", &[], Some(json!({"perPage": 100})), None).await;
+    let editor = s(&roles.as_array().unwrap().iter().find(|r| r["name"] == "Editor").expect("an Editor role")["id"]);
+    run(c, "users.roles.assign", &[&uid], None, Some(json!([editor]))).await;
+    let ur = run(c, "users.roles.list", &[&uid], Some(json!({"includeTotals": true})), None).await;
+    assert_eq!(ur["total"], 1);
+    run(c, "users.roles.remove", &[&uid], None, Some(json!({"roles": [editor]}))).await;
+    run(c, "roles.assign", &[&uid], None, Some(json!([editor]))).await;
+
+    // ---- roles ----
+    let role = run(c, "roles.create", &[], None, Some(json!({"name": "wasm-role", "description": "made by the wasm test"}))).await;
+    let rid = s(&role["id"]);
+    run(c, "roles.get", &[&rid], None, None).await;
+    let r = run(c, "roles.update", &[&rid], None, Some(json!({"description": "changed"}))).await;
+    assert_eq!(r["description"], "changed");
+    let three = ok(call(c, "users.list", &[], Some(json!({"perPage": 3})), None).await, "users");
+    let ids: Vec<String> = three.as_array().unwrap().iter().map(|u| s(&u["user_id"])).collect();
+    run(c, "roles.users.assign", &[&rid], None, Some(json!(ids))).await;
+    let page = run(c, "roles.users.list", &[&rid], Some(json!({"take": 2})), None).await;
+    assert_eq!(page["users"].as_array().unwrap().len(), 2);
+    assert!(page["next"].is_string());
+    run(c, "roles.delete", &[&rid], None, None).await;
+
+    // ---- clients ----
+    run(c, "clients.list", &[], Some(json!({"take": 3})), None).await;
+    let app = run(c, "clients.create", &[], None, Some(json!({"name": "Wasm App", "app_type": "spa"}))).await;
+    let cid = s(&app["client_id"]);
+    run(c, "clients.get", &[&cid], None, None).await;
+    run(c, "clients.update", &[&cid], None, Some(json!({"description": "updated"}))).await;
+    run(c, "clients.delete", &[&cid], None, None).await;
+
+    // ---- connections ----
+    run(c, "connections.list", &[], Some(json!({"strategy": "auth0", "includeTotals": true})), None).await;
+    let conn = run(c, "connections.create", &[], None, Some(json!({"name": "wasm-db", "strategy": "auth0"}))).await;
+    let kid = s(&conn["id"]);
+    run(c, "connections.get", &[&kid], None, None).await;
+    run(c, "connections.update", &[&kid], None, Some(json!({"display_name": "Wasm"}))).await;
+    run(c, "connections.delete", &[&kid], None, None).await;
+
+    // ---- organizations ----
+    run(c, "organizations.list", &[], Some(json!({"includeTotals": true})), None).await;
+    let org = run(c, "organizations.create", &[], None, Some(json!({"name": "wasm-org", "display_name": "Wasm Org"}))).await;
+    let oid = s(&org["id"]);
+    run(c, "organizations.get", &[&oid], None, None).await;
+    run(c, "organizations.update", &[&oid], None, Some(json!({"display_name": "Wasm Organization"}))).await;
+    run(c, "organizations.members.add", &[&oid], None, Some(json!(ids))).await;
+    let members = run(c, "organizations.members.list", &[&oid], Some(json!({"includeTotals": true})), None).await;
+    assert_eq!(members["total"], 3);
+    run(c, "organizations.members.roles.list", &[&oid, &ids[0]], None, None).await;
+    run(c, "organizations.members.remove", &[&oid], None, Some(json!({"members": [ids[0]]}))).await;
+    run(c, "organizations.delete", &[&oid], None, None).await;
+
+    // ---- logs ----
+    let logs = run(c, "logs.list", &[], Some(json!({"perPage": 5})), None).await;
+    let log_id = s(&logs[0]["log_id"]);
+    run(c, "logs.search", &[], Some(json!({"q": "type:sapi"})), None).await;
+    run(c, "logs.get", &[&log_id], None, None).await;
+
+    // ---- grants ----
+    let grants = run(c, "grants.list", &[], Some(json!({"includeTotals": true})), None).await;
+    let gid = s(&grants["grants"][0]["id"]);
+    run(c, "grants.delete", &[&gid], None, None).await;
+
+    // ---- APIs ----
+    run(c, "resourceServers.list", &[], None, None).await;
+    let api = run(c, "resourceServers.create", &[], None, Some(json!({"name": "Wasm API", "identifier": "https://wasm.test/api"}))).await;
+    let aid = s(&api["id"]);
+    run(c, "resourceServers.get", &[&aid], None, None).await;
+    run(c, "resourceServers.update", &[&aid], None, Some(json!({"token_lifetime": 3600}))).await;
+    run(c, "resourceServers.delete", &[&aid], None, None).await;
+
+    run(c, "users.delete", &[&uid], None, None).await;
+
+    // ---- Teams ----
+    let members = run(c, "teams.members.list", &[], None, None).await;
+    let member = s(&members["members"].as_array().unwrap().iter().find(|m| m["role"] == "teams_contributor").unwrap()["id"]);
+    run(c, "teams.members.get", &[&member], None, None).await;
+    run(c, "teams.members.invite", &[], None, Some(json!({"email": "wasm.person@gatehouse-team.test", "role": "teams_contributor"}))).await;
+    run(c, "teams.members.update", &[&member], None, Some(json!({"role": "teams_report_viewer"}))).await;
+    run(c, "teams.tenants.list", &[], None, None).await;
+    let tenant = run(
+        c,
+        "teams.tenants.create",
+        &[],
+        None,
+        Some(json!({"tenant_name": "wasm-tenant", "admin_email": "alice@gatehouse-team.test", "locality": "eu"})),
+    )
+    .await;
+    let tid = s(&tenant["tenant_id"]);
+    run(c, "teams.tenants.get", &[&tid], None, None).await;
+    run(c, "teams.tenants.members.list", &[&tid], None, None).await;
+    run(c, "teams.members.tenants.add", &[&member], None, Some(json!({"tenants": [tid], "roles": ["editor-users"]}))).await;
+    run(c, "teams.members.tenants.update", &[&member], None, Some(json!({"tenants": [tid], "roles": ["viewer-users"]}))).await;
+    run(c, "teams.members.tenants.list", &[&member, "EU-1"], None, None).await;
+    run(c, "teams.members.tenants.remove", &[&member], None, Some(json!({"tenants": [tid]}))).await;
+    run(c, "teams.environments.list", &[], None, None).await;
+    run(c, "teams.activity.list", &[], Some(json!({"take": 10})), None).await;
+    run(c, "teams.tenants.delete", &[&tid], None, None).await;
+    run(c, "teams.members.remove", &[&member], None, None).await;
+
+    let covered = COVERED.with(|c| c.borrow().clone());
+    let missing: Vec<&str> = METHODS.iter().map(|m| m.name).filter(|n| !covered.contains(n)).collect();
+    assert!(missing.is_empty(), "methods never called successfully: {missing:?}");
+}
+
+#[wasm_bindgen_test]
+async fn paging_goes_to_the_end() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({}));
+    // Checkpoint paging (organizations offer it): five at a time, to the end.
+    let total = ok(call(c, "organizations.list", &[], Some(json!({"includeTotals": true})), None).await, "orgs")["total"].clone();
+    let (orgs, err) = all(c, "organizations.list", &[], json!({"take": 5})).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(json!(orgs.len()), total);
+    // Offset paging: two roles a page, to the end.
+    let total = ok(call(c, "roles.list", &[], Some(json!({"includeTotals": true})), None).await, "roles")["total"].clone();
+    let (roles, err) = all(c, "roles.list", &[], json!({"perPage": 2})).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(json!(roles.len()), total);
+    // Log events after a log id, by log id.
+    let oldest = ok(call(c, "logs.list", &[], Some(json!({"sort": "date:1", "perPage": 1})), None).await, "logs");
+    let (after, err) = all(c, "logs.list", &[], json!({"from": s(&oldest[0]["log_id"]), "take": 100})).await;
+    assert!(err.is_none(), "{err:?}");
+    assert!(after.len() > 100, "{}", after.len());
+    // Teams: checkpoint only.
+    let (members, err) = all(c, "teams.members.list", &[], json!({"take": 3})).await;
+    assert!(err.is_none() && members.len() >= 3, "{err:?}");
+}
+
+#[wasm_bindgen_test]
+async fn offset_paging_stops_at_the_result_window() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({}));
+    let (users, err) = all(c, "users.list", &[], json!({})).await;
+    assert_eq!(users.len(), 1000);
+    let err = err.expect("the window error");
+    assert_eq!(err["name"], "ResultWindowError", "{err}");
+    assert_eq!(err["window"], 1000);
+    assert!(err["total"].as_u64().unwrap() > 1000, "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_typed() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({}));
+    let e = api_error(call(c, "users.get", &["auth0|000000000000000000000000"], None, None).await, 404, "missing user");
+    assert_eq!(e["errorCode"], "inexistent_user");
+    assert_eq!(e["message"], "The user does not exist.");
+    assert!(e["rateLimit"].is_object());
+    let before = metrics(c)["requests"].clone();
+    for (method, params, options, what) in [
+        ("users.list", vec![], json!({"perPage": 500}), "per_page out of range"),
+        ("users.list", vec![], json!({"perpage": 5}), "unknown option"),
+        ("users.get", vec![".."], Value::Null, "an id that is not one segment"),
+        ("teams.members.list", vec![], json!({"take": 51}), "take out of range"),
+        ("organizations.list", vec![], json!({"page": 1, "take": 5}), "offset and checkpoint"),
+    ] {
+        let options = (!options.is_null()).then_some(options);
+        let e = call(c, method, &params, options, None).await.expect_err(what);
+        assert_eq!(e["name"], "ValidationError", "{what}: {e}");
+    }
+    let e = call(c, "users.roles.assign", &["auth0|x"], None, Some(json!([]))).await.expect_err("empty roles");
+    assert_eq!(e["name"], "ValidationError", "{e}");
+    let e = call(c, "users.list", &[], Some(json!({"page": 20, "perPage": 100})), None).await.expect_err("window");
+    assert_eq!(e["name"], "ResultWindowError", "{e}");
+    assert_eq!(metrics(c)["requests"], before, "nothing invalid was sent");
+
+    let bad = core(json!({"clientSecret": "wrong"}));
+    let e = api_error(call(&bad, "roles.list", &[], None, None).await, 401, "wrong secret");
+    assert_eq!(e["errorCode"], "access_denied");
+    assert_eq!(e["token"], true);
+    assert!(Core::new(r#"{"baseUrl": "http://x"}"#).is_err(), "no way to authenticate");
+    assert!(Core::new(r#"{"baseUrl": "http://x", "token": "t", "colour": 1}"#).is_err(), "unknown option");
+}
+
+#[wasm_bindgen_test]
+async fn a_429_storm_is_waited_out() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({"retry": {"maxRateLimitedAttempts": 12}}));
+    ok(call(c, "roles.list", &[], None, None).await, "warm-up");
+    set_faults(json!({"429": 0.4})).await;
+    let calls: Vec<_> = (0..12).map(|_| call(c, "roles.list", &[], None, None)).collect();
+    let results = futures::future::join_all(calls).await;
+    set_faults(json!({})).await;
+    for r in results {
+        ok(r, "a call in the storm");
+    }
+    let m = metrics(c);
+    assert!(m["rateLimited"].as_u64().unwrap() > 0, "{m}");
+    assert!(m["retries"].as_u64().unwrap() >= m["rateLimited"].as_u64().unwrap(), "{m}");
+
+    // Out of attempts: the 429 comes back typed, with its rate limit.
+    let once = core(json!({"retry": {"maxRateLimitedAttempts": 2}}));
+    ok(call(&once, "roles.list", &[], None, None).await, "warm-up");
+    set_faults(json!({"429": 1.0})).await;
+    let e = call(&once, "roles.list", &[], None, None).await;
+    set_faults(json!({})).await;
+    let e = api_error(e, 429, "every attempt limited");
+    assert_eq!(e["errorCode"], "too_many_requests");
+    assert_eq!(e["attempts"], 2);
+    assert_eq!(e["rateLimit"]["retryAfter"], 1);
+}
+
+#[wasm_bindgen_test]
+async fn tokens_are_cached_and_refreshed() {
+    if url().is_none() {
+        return;
+    }
+    let c = &core(json!({}));
+    for _ in 0..3 {
+        ok(call(c, "roles.list", &[], None, None).await, "roles");
+    }
+    assert_eq!(metrics(c)["tokenRequests"], 1, "one token for three calls");
+    // run.sh starts the emulator with 3-second tokens: the client renews
+    // shortly before expiry.
+    sleep(3200).await;
+    ok(call(c, "roles.list", &[], None, None).await, "roles after expiry");
+    assert_eq!(metrics(c)["tokenRequests"], 2, "a new token after expiry");
+    // Teams calls use their own audience, so their own token.
+    ok(call(c, "teams.environments.list", &[], None, None).await, "environments");
+    assert_eq!(metrics(c)["tokenRequests"], 3);
+    c.clear_tokens();
+    ok(call(c, "roles.list", &[], None, None).await, "roles after clearTokens");
+    assert_eq!(metrics(c)["tokenRequests"], 4);
+}

@@ -1,0 +1,178 @@
+// Scenarios that use @gatehouse/auth0 as a consumer does: imported by its
+// package name. pack.test.mjs installs the packed tarball into a scratch
+// project, copies this file there and runs each export against the emulator.
+// The browser test runs the same scenarios in Chromium (browser/index.html).
+
+import { ManagementClient, GatehouseError, ApiError, ValidationError, ResultWindowError } from '@gatehouse/auth0';
+
+function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+function equal(a, b, message) {
+  const [x, y] = [JSON.stringify(a), JSON.stringify(b)];
+  if (x !== y) throw new Error(`${message}: expected ${y}, got ${x}`);
+}
+
+async function rejects(promise, Class, message) {
+  try {
+    await promise;
+  } catch (e) {
+    assert(e instanceof Class, `${message}: expected ${Class.name}, got ${e?.name}: ${e?.message}`);
+    return e;
+  }
+  throw new Error(`${message}: expected a ${Class.name}, nothing was thrown`);
+}
+
+/** A client for the emulator `env` describes ({url, clientId, clientSecret}). */
+export function client(env, extra = {}) {
+  return new ManagementClient({
+    baseUrl: env.url,
+    clientId: env.clientId,
+    clientSecret: env.clientSecret,
+    teamsAudience: `${env.url}/teams/`,
+    pacing: false,
+    ...extra,
+  });
+}
+
+export async function everyNamespace(env) {
+  const c = client(env);
+  // users
+  const users = await c.users.list();
+  assert(Array.isArray(users) && users.length === 50, 'users.list gives a plain array of 50');
+  const user = await c.users.create({
+    connection: 'Username-Password-Authentication',
+    email: `consumer-${env.tag}@example.com`,
+    password: 'Sup3r-secret!',
+    custom_field: { kept: true },
+  });
+  equal(user.custom_field, { kept: true }, 'unknown fields are kept');
+  assert(Object.getPrototypeOf(user) === Object.prototype, 'results are plain objects');
+  const uid = user.user_id;
+  equal((await c.users.get(uid)).email, user.email, 'users.get');
+  equal((await c.users.update(uid, { user_metadata: { tz: 'UTC' } })).user_metadata.tz, 'UTC', 'users.update');
+  const roles = await c.roles.list({ perPage: 100 });
+  const editor = roles.find((r) => r.name === 'Editor').id;
+  await c.users.roles.assign(uid, [editor]);
+  equal((await c.users.roles.list(uid, { includeTotals: true })).total, 1, 'users.roles.list');
+  await c.users.roles.remove(uid, { roles: [editor] });
+  await c.roles.assign(uid, [editor]);
+  // roles
+  const role = await c.roles.create({ name: `consumer-role-${env.tag}` });
+  equal((await c.roles.get(role.id)).name, role.name, 'roles.get');
+  await c.roles.update(role.id, { description: 'changed' });
+  const three = (await c.users.list({ perPage: 3 })).map((u) => u.user_id);
+  await c.roles.users.assign(role.id, three);
+  equal((await c.roles.users.list(role.id, { take: 2 })).users.length, 2, 'roles.users.list checkpoint');
+  await c.roles.delete(role.id);
+  // clients
+  const app = await c.clients.create({ name: 'Consumer App', app_type: 'spa' });
+  await c.clients.get(app.client_id);
+  await c.clients.update(app.client_id, { description: 'x' });
+  assert((await c.clients.list({ take: 3 })).next, 'clients.list checkpoint has next');
+  await c.clients.delete(app.client_id);
+  // connections
+  const conn = await c.connections.create({ name: `consumer-db-${env.tag}`, strategy: 'auth0' });
+  await c.connections.get(conn.id);
+  await c.connections.update(conn.id, { display_name: 'Consumer' });
+  equal((await c.connections.list({ strategy: 'auth0', includeTotals: true })).total, 2, 'connections.list');
+  await c.connections.delete(conn.id);
+  // organizations
+  const org = await c.organizations.create({ name: `consumer-org-${env.tag}` });
+  await c.organizations.get(org.id);
+  await c.organizations.update(org.id, { display_name: 'Consumer Org' });
+  await c.organizations.members.add(org.id, three);
+  equal((await c.organizations.members.list(org.id, { includeTotals: true })).total, 3, 'members');
+  await c.organizations.members.roles.list(org.id, three[0]);
+  await c.organizations.members.remove(org.id, [three[0]]);
+  await c.organizations.list();
+  await c.organizations.delete(org.id);
+  // logs, grants, APIs
+  const logs = await c.logs.list({ perPage: 5 });
+  await c.logs.get(logs[0].log_id);
+  assert(Array.isArray(await c.logs.search({ q: 'type:sapi' })), 'logs.search');
+  const grants = await c.grants.list({ includeTotals: true });
+  await c.grants.delete(grants.grants[0].id);
+  const api = await c.resourceServers.create({ name: 'Consumer API', identifier: `https://consumer-${env.tag}.test/api` });
+  await c.resourceServers.get(api.id);
+  await c.resourceServers.update(api.id, { token_lifetime: 3600 });
+  await c.resourceServers.list();
+  await c.resourceServers.delete(api.id);
+  await c.users.delete(uid);
+  // Teams
+  const members = await c.teams.members.list();
+  const member = members.members.find((m) => m.role === 'teams_contributor').id;
+  await c.teams.members.get(member);
+  await c.teams.members.invite({ email: `consumer-${env.tag}@gatehouse-team.test`, role: 'teams_contributor' });
+  await c.teams.members.update(member, { role: 'teams_report_viewer' });
+  const tenant = await c.teams.tenants.create({ tenant_name: `consumer-${env.tag}`, admin_email: 'alice@gatehouse-team.test', locality: 'eu' });
+  await c.teams.tenants.get(tenant.tenant_id);
+  await c.teams.tenants.list();
+  await c.teams.tenants.members.list(tenant.tenant_id);
+  await c.teams.members.tenants.add(member, { tenants: [tenant.tenant_id], roles: ['editor-users'] });
+  await c.teams.members.tenants.update(member, { tenants: [tenant.tenant_id], roles: ['viewer-users'] });
+  await c.teams.members.tenants.list(member, 'EU-1');
+  await c.teams.members.tenants.remove(member, { tenants: [tenant.tenant_id] });
+  assert((await c.teams.environments.list()).environments.includes('EU-1'), 'environments');
+  equal((await c.teams.activity.list({ take: 10 })).logs.length, 10, 'activity');
+  await c.teams.tenants.delete(tenant.tenant_id);
+  await c.teams.members.remove(member);
+  return 'ok';
+}
+
+export async function asyncIterators(env) {
+  const c = client(env);
+  let n = 0;
+  for await (const org of c.organizations.all({ take: 5 })) {
+    assert(typeof org.id === 'string', 'an organization');
+    n += 1;
+  }
+  equal(n, (await c.organizations.list({ includeTotals: true })).total, 'every organization, by checkpoint');
+  const pages = [];
+  for await (const page of c.roles.pages({ perPage: 2 })) pages.push(page);
+  assert(pages.length >= 2 && typeof pages[0].total === 'number', 'pages with totals');
+  // Offset paging never pretends a list ends at the 1,000-result window.
+  let seen = 0;
+  const e = await rejects(
+    (async () => {
+      for await (const _ of c.users.all()) seen += 1;
+    })(),
+    ResultWindowError,
+    'users.all over more than 1,000 users',
+  );
+  equal(seen, 1000, 'every reachable user came first');
+  assert(e.total > 1000 && e.window === 1000, 'the window error says how many there are');
+  return 'ok';
+}
+
+export async function typedErrors(env) {
+  const c = client(env);
+  const e = await rejects(c.users.get('auth0|000000000000000000000000'), ApiError, 'missing user');
+  assert(e instanceof GatehouseError && e instanceof Error, 'ApiError is a GatehouseError and an Error');
+  equal([e.statusCode, e.errorCode, e.message, e.name], [404, 'inexistent_user', 'The user does not exist.', 'ApiError'], 'ApiError fields');
+  assert(typeof e.rateLimit === 'object', 'rateLimit');
+  await rejects(c.users.list({ perPage: 500 }), ValidationError, 'perPage out of range');
+  await rejects(c.users.list({ perpage: 5 }), ValidationError, 'unknown option');
+  await rejects(c.users.get('..'), ValidationError, 'an id that is not one segment');
+  await rejects(c.users.roles.assign('auth0|1', []), ValidationError, 'no roles');
+  const w = await rejects(c.users.list({ page: 20, perPage: 100 }), ResultWindowError, 'past the window');
+  equal([w.page, w.perPage], [20, 100], 'window error fields');
+  const bad = client(env, { clientSecret: 'wrong' });
+  const t = await rejects(bad.roles.list(), ApiError, 'wrong secret');
+  equal([t.statusCode, t.errorCode, t.token], [401, 'access_denied', true], 'token refusal');
+  await rejects(new ManagementClient({ baseUrl: env.url }).ready(), ValidationError, 'no credentials');
+  return 'ok';
+}
+
+export async function metricsAndRateLimit(env) {
+  const c = client(env);
+  await c.roles.list();
+  await c.roles.list();
+  const m = c.metrics();
+  equal([m.requests, m.tokenRequests], [3, 1], 'one token for two calls');
+  assert(typeof c.rateLimit() === 'object', 'rateLimit()');
+  return 'ok';
+}
+
+export const SCENARIOS = { everyNamespace, asyncIterators, typedErrors, metricsAndRateLimit };

@@ -1,0 +1,76 @@
+// Type-checked (tsc --noEmit) against the installed package by pack.test.mjs:
+// the generated declarations must type every call below, results included.
+
+import {
+  ManagementClient,
+  ApiError,
+  ResultWindowError,
+  type User,
+  type Role,
+  type Client,
+  type Connection,
+  type Organization,
+  type LogEvent,
+  type Teams,
+  type UsersListOptions,
+  type OffsetPage,
+} from '@gatehouse/auth0';
+
+const client = new ManagementClient({ domain: 'acme.eu.auth0.com', clientId: 'id', clientSecret: 'secret' });
+
+export async function example(): Promise<void> {
+  const users: User[] = await client.users.list({ q: 'email:"*@acme.com"', perPage: 50 });
+  const page: OffsetPage<'users', User> = await client.users.list({ includeTotals: true });
+  const total: number = page.total;
+  const first: User | undefined = page.users[0];
+  const email: string | null | undefined = first?.email;
+  const user: User = await client.users.get('auth0|123');
+  const created: User = await client.users.create({ connection: 'Username-Password-Authentication', email: 'a@b.c' });
+  await client.users.update(user.user_id ?? '', { blocked: true });
+  await client.users.delete('auth0|123');
+  await client.users.roles.assign('auth0|123', ['rol_1']);
+  await client.roles.assign('auth0|123', ['rol_1']);
+  const roles: Role[] = await client.roles.list({ nameFilter: 'admin' });
+  const role: Role = await client.roles.create({ name: 'admin' });
+  const apps: Client[] = await client.clients.list();
+  const conns = await client.connections.list({ take: 10 });
+  const next: string | undefined = conns.next;
+  const conn: Connection = await client.connections.get('con_1');
+  const orgs: Organization[] = await client.organizations.list();
+  await client.organizations.members.add('org_1', ['auth0|1']);
+  const events: LogEvent[] = await client.logs.search({ q: 'type:f' });
+  const event: LogEvent = await client.logs.get('90020');
+  const members = await client.teams.members.list({ take: 10 });
+  const member: Teams.TeamMember | undefined = members.members[0];
+  const tenants = await client.teams.tenants.list();
+  const activity = await client.teams.activity.list({ since: '2026-01-01T00:00:00Z' });
+  const options: UsersListOptions = { q: 'x', searchEngine: 'v3', includeFields: true };
+
+  for await (const u of client.users.all(options)) {
+    const id: string | null | undefined = u.user_id;
+    // Unknown fields are there too.
+    const extra: unknown = u['custom_field'];
+    void id;
+    void extra;
+  }
+  for await (const p of client.organizations.pages({ take: 50 })) {
+    const items: Organization[] = p.items;
+    void items;
+  }
+
+  try {
+    await client.users.get('nobody');
+  } catch (e) {
+    if (e instanceof ApiError) {
+      const status: number = e.statusCode;
+      const code: string | undefined = e.errorCode;
+      const remaining = e.rateLimit.remaining;
+      void [status, code, remaining];
+    } else if (e instanceof ResultWindowError) {
+      const window: number = e.window;
+      void window;
+    }
+  }
+
+  void [users, total, email, created, roles, role, apps, conn, orgs, events, event, member, tenants, activity];
+}

@@ -1,0 +1,176 @@
+//! `cargo xtask pkg`: builds the npm package `@gatehouse/auth0` into `pkg/`.
+//!
+//! 1. `cargo build -p gatehouse-js --lib --target wasm32-unknown-unknown --profile wasm-release`
+//!    (opt-level z, fat LTO, one codegen unit, panic=abort: `[profile.wasm-release]`);
+//! 2. `wasm-bindgen --target web` into `pkg/` (`gatehouse_js.js`, `gatehouse_js_bg.wasm`,
+//!    `gatehouse_js.d.ts` with the options types `tsify` declares);
+//! 3. `gatehouse-js-dts pkg`: the generated `gatehouse_js_api.{js,d.ts}` (namespaces) and
+//!    `gatehouse_js_models.d.ts` (Auth0 object types), from the Rust side;
+//! 4. `wasm-opt -Oz` (npm `binaryen`, installed in `tests/js/node_modules`);
+//! 5. prints the sizes, raw and gzipped.
+//!
+//! The hand-written parts of the package (`package.json`, `index.js`, `node.js`,
+//! `client.js`, `index.d.ts`, `README.md`) are committed in `pkg/`; the build
+//! outputs (`pkg/gatehouse_js*`) are ignored by git.
+//!
+//! `cargo xtask bench client` ([`bench`]) runs `tests/bench-client/bench.mjs`.
+
+use crate::tools::{ensure_wasm_bindgen, ensure_wasm_target};
+use crate::{cargo, repo_root, run_cmd, target_dir};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The wasm-opt flags: the features wasm-bindgen's output uses, optimised for size.
+pub const WASM_OPT_FLAGS: &[&str] = &[
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--strip-debug",
+    "--strip-producers",
+];
+
+/// Options of `cargo xtask pkg`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Skip wasm-opt (faster; the wasm is larger).
+    #[arg(long)]
+    pub no_opt: bool,
+    /// Cargo profile of the wasm build.
+    #[arg(long, default_value = "wasm-release")]
+    pub profile: String,
+}
+
+/// The package directory.
+pub fn pkg_dir() -> PathBuf {
+    repo_root().join("pkg")
+}
+
+/// Runs `npm install` in `dir` unless its `node_modules` is newer than its `package.json`.
+pub fn npm_install(dir: &Path) -> Result<()> {
+    let manifest = dir.join("package.json");
+    let modules = dir.join("node_modules");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if let (Some(m), Some(n)) = (modified(&manifest), modified(&modules.join(".package-lock.json"))) {
+        if n >= m {
+            return Ok(());
+        }
+    }
+    run_cmd(
+        Command::new("npm")
+            .current_dir(dir)
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"]),
+    )
+    .with_context(|| format!("npm install in {} (needs Node 20+ and npm)", dir.display()))
+}
+
+fn gzip_len(path: &Path) -> Result<(u64, u64)> {
+    let raw = std::fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len();
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .context("running gzip")?;
+    if !out.status.success() {
+        bail!("gzip {} failed", path.display());
+    }
+    Ok((raw, out.stdout.len() as u64))
+}
+
+/// The files whose size is the package's cost in a page: wasm, wasm-bindgen's glue, the wrapper.
+pub const SIZED: &[&str] = &[
+    "gatehouse_js_bg.wasm",
+    "gatehouse_js.js",
+    "gatehouse_js_api.js",
+    "client.js",
+    "index.js",
+];
+
+/// Prints the sizes of the package's runtime files; returns (raw, gzipped) totals.
+pub fn print_sizes(dir: &Path) -> Result<(u64, u64)> {
+    let (mut raw_total, mut gz_total) = (0, 0);
+    println!("{:<24} {:>10} {:>10}", "file", "bytes", "gzip -9");
+    for name in SIZED {
+        let (raw, gz) = gzip_len(&dir.join(name))?;
+        raw_total += raw;
+        gz_total += gz;
+        println!("{name:<24} {raw:>10} {gz:>10}");
+    }
+    println!("{:<24} {raw_total:>10} {gz_total:>10}", "total");
+    Ok((raw_total, gz_total))
+}
+
+/// `cargo xtask pkg`.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    build(args)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the package into `pkg/`.
+pub fn build(args: &Args) -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    let pkg = pkg_dir();
+    run_cmd(cargo().args([
+        "build",
+        "-p",
+        "gatehouse-js",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        &args.profile,
+    ]))?;
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(&args.profile)
+        .join("gatehouse_js.wasm");
+    run_cmd(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--omit-default-module-path", "--out-name", "gatehouse_js", "--out-dir"])
+            .arg(&pkg)
+            .arg(&wasm),
+    )?;
+    run_cmd(
+        cargo()
+            .args(["run", "--quiet", "-p", "gatehouse-js", "--bin", "gatehouse-js-dts", "--"])
+            .arg(&pkg),
+    )?;
+    if !args.no_opt {
+        let tools = repo_root().join("tests/js");
+        npm_install(&tools)?;
+        let wasm_opt = tools.join("node_modules/.bin/wasm-opt");
+        let out = pkg.join("gatehouse_js_bg.wasm");
+        run_cmd(Command::new(&wasm_opt).args(WASM_OPT_FLAGS).arg(&out).arg("-o").arg(&out))?;
+    }
+    println!("\n@gatehouse/auth0 in {}:", pkg.display());
+    print_sizes(&pkg)?;
+    Ok(())
+}
+
+/// `cargo xtask bench client [-- ARGS]`: builds the package and the `gatehouse`
+/// binary, then runs `tests/bench-client/bench.mjs` (size, Node speed and a
+/// rate-limited bulk job, Gatehouse against the `auth0` npm package).
+pub fn bench(rest: &[String]) -> Result<ExitCode> {
+    build(&Args { no_opt: false, profile: "wasm-release".into() })?;
+    run_cmd(cargo().args(["build", "--release", "-p", "gatehouse"]))?;
+    let exe = target_dir()
+        .join("release")
+        .join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
+    let dir = repo_root().join("tests/bench-client");
+    npm_install(&dir)?;
+    run_cmd(
+        Command::new("node")
+            .current_dir(&dir)
+            .arg("bench.mjs")
+            .arg("--gatehouse")
+            .arg(&exe)
+            .args(rest),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
