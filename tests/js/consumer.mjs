@@ -102,7 +102,7 @@ export async function everyNamespace(env) {
   await c.users.delete(uid);
   // Teams
   const members = await c.teams.members.list();
-  const member = members.members.find((m) => m.role === 'teams_contributor').id;
+  const member = members.members.find((m) => m.role !== 'teams_owner').id;
   await c.teams.members.get(member);
   await c.teams.members.invite({ email: `consumer-${env.tag}@gatehouse-team.test`, role: 'teams_contributor' });
   await c.teams.members.update(member, { role: 'teams_report_viewer' });

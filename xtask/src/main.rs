@@ -3,7 +3,8 @@
 //! - `cargo xtask test` runs every test, installing the tools it needs;
 //! - `cargo xtask run` builds and starts Gatehouse locally;
 //! - `cargo xtask bench TARGET` runs a benchmark;
-//! - `cargo xtask codegen` regenerates the model's types from Auth0's OpenAPI specs.
+//! - `cargo xtask codegen` regenerates the model's types from Auth0's OpenAPI specs;
+//! - `cargo xtask pkg` builds the npm package.
 
 mod bench;
 mod codegen;

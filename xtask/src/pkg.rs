@@ -136,6 +136,13 @@ pub fn build(args: &Args) -> Result<()> {
             .arg(&pkg)
             .arg(&wasm),
     )?;
+    // wasm-bindgen declares `[Symbol.dispose]()` on its classes, which needs
+    // TypeScript's `esnext.disposable` lib in every consumer that checks
+    // declaration files; the classes are internal to the package, so drop it.
+    let dts = pkg.join("gatehouse_js.d.ts");
+    let text = std::fs::read_to_string(&dts).with_context(|| format!("reading {}", dts.display()))?;
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains("[Symbol.dispose]")).collect();
+    std::fs::write(&dts, kept.join("\n") + "\n")?;
     run_cmd(
         cargo()
             .args(["run", "--quiet", "-p", "gatehouse-js", "--bin", "gatehouse-js-dts", "--"])

@@ -23,7 +23,9 @@ pub(crate) async fn start_emulator(
 ) -> anyhow::Result<(gatehouse_emulator::EmulatorHandle, TenantConfig, DemoInfo)> {
     let mut config = config.unwrap_or_default();
     if config.demo_password.is_none() {
-        config.demo_password = std::env::var("GATEHOUSE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
+        config.demo_password = std::env::var("GATEHOUSE_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
     }
     if !config.redirect_uris.iter().any(|u| u == redirect_uri) {
         config.redirect_uris.push(redirect_uri.to_owned());
@@ -44,7 +46,10 @@ pub(crate) async fn start_emulator(
     };
     let info = DemoInfo {
         emulator_url: emulator.base_url.clone(),
-        admins: gatehouse_emulator::seed::ADMINS.iter().map(|(email, role, ..)| ((*email).to_owned(), (*role).to_owned())).collect(),
+        admins: gatehouse_emulator::seed::ADMINS
+            .iter()
+            .map(|(email, role, ..)| ((*email).to_owned(), (*role).to_owned()))
+            .collect(),
         password: Secret::new(emulator.demo_password.clone()),
     };
     Ok((emulator, tenant, info))

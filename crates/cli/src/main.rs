@@ -1,8 +1,8 @@
-//! `gatehouse`: command-line tools around the Gatehouse model.
+//! `gatehouse`: the command-line binary.
 //!
-//! Today it has one subcommand, `replay`, which checks the model against
-//! recorded Auth0 traffic. The tenant emulator and the BFF join it as
-//! further subcommands.
+//! - `replay` checks the model against recorded Auth0 traffic;
+//! - `emulator` runs the local tenant emulator;
+//! - `serve` runs the BFF with the console.
 
 mod replay;
 

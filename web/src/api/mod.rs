@@ -175,3 +175,12 @@ pub fn job(work: impl Fn() -> Fut<String> + 'static) -> Job {
 pub fn value<T: 'static>(data: &Data) -> Option<&T> {
     data.downcast_ref::<T>()
 }
+
+/// An object with no field set, for model types without `Default`.
+///
+/// # Panics
+///
+/// Only for a type with a required field, which callers do not use it for.
+pub fn blank<T: DeserializeOwned>() -> T {
+    serde_json::from_str("{}").expect("the type has no required field")
+}

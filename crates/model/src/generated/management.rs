@@ -548,10 +548,7 @@ crate::object! {
 impl AssignUserRoles {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(roles: Vec<String>) -> Self {
-        Self {
-            roles,
-            extra: crate::object::Extra::default(),
-        }
+        Self { roles, extra: crate::object::Extra::default() }
     }
 }
 
@@ -568,10 +565,7 @@ crate::object! {
 impl RemoveUserRoles {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(roles: Vec<String>) -> Self {
-        Self {
-            roles,
-            extra: crate::object::Extra::default(),
-        }
+        Self { roles, extra: crate::object::Extra::default() }
     }
 }
 
@@ -592,11 +586,7 @@ crate::object! {
 impl CreateRole {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(name: String) -> Self {
-        Self {
-            name,
-            description: None,
-            extra: crate::object::Extra::default(),
-        }
+        Self { name, description: None, extra: crate::object::Extra::default() }
     }
 }
 
@@ -626,10 +616,7 @@ crate::object! {
 impl AssignRoleUsers {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(users: Vec<String>) -> Self {
-        Self {
-            users,
-            extra: crate::object::Extra::default(),
-        }
+        Self { users, extra: crate::object::Extra::default() }
     }
 }
 
@@ -1089,10 +1076,7 @@ crate::object! {
 impl AddOrganizationMembers {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(members: Vec<String>) -> Self {
-        Self {
-            members,
-            extra: crate::object::Extra::default(),
-        }
+        Self { members, extra: crate::object::Extra::default() }
     }
 }
 
@@ -1109,10 +1093,7 @@ crate::object! {
 impl RemoveOrganizationMembers {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(members: Vec<String>) -> Self {
-        Self {
-            members,
-            extra: crate::object::Extra::default(),
-        }
+        Self { members, extra: crate::object::Extra::default() }
     }
 }
 
@@ -2837,11 +2818,7 @@ crate::object! {
 impl ClientTokenVaultPrivilegedAccessWithPublicKey {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credentials: Vec<PublicKeyCredential>) -> Self {
-        Self {
-            credentials,
-            ip_allowlist: None,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credentials, ip_allowlist: None, extra: crate::object::Extra::default() }
     }
 }
 
@@ -2858,10 +2835,7 @@ crate::object! {
 impl CreateTokenQuota {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(client_credentials: TokenQuotaClientCredentials) -> Self {
-        Self {
-            client_credentials,
-            extra: crate::object::Extra::default(),
-        }
+        Self { client_credentials, extra: crate::object::Extra::default() }
     }
 }
 
@@ -2915,10 +2889,7 @@ crate::object! {
 impl UpdateTokenQuota {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(client_credentials: TokenQuotaClientCredentials) -> Self {
-        Self {
-            client_credentials,
-            extra: crate::object::Extra::default(),
-        }
+        Self { client_credentials, extra: crate::object::Extra::default() }
     }
 }
 
@@ -4429,10 +4400,7 @@ crate::object! {
 impl ClientCreateAuthenticationMethodPrivateKeyJWT {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credentials: Vec<PublicKeyCredential>) -> Self {
-        Self {
-            credentials,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credentials, extra: crate::object::Extra::default() }
     }
 }
 
@@ -4449,10 +4417,7 @@ crate::object! {
 impl ClientCreateAuthenticationMethodTLSClientAuth {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credentials: Vec<CertificateSubjectDNCredential>) -> Self {
-        Self {
-            credentials,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credentials, extra: crate::object::Extra::default() }
     }
 }
 
@@ -4469,10 +4434,7 @@ crate::object! {
 impl CreateClientAuthenticationMethodSelfSignedTLSClientAuth {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credentials: Vec<X509CertificateCredential>) -> Self {
-        Self {
-            credentials,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credentials, extra: crate::object::Extra::default() }
     }
 }
 
@@ -4929,13 +4891,7 @@ crate::object! {
 impl CertificateSubjectDNCredential {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credential_type: CertificateSubjectDNCredentialType) -> Self {
-        Self {
-            credential_type,
-            name: None,
-            subject_dn: None,
-            pem: None,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credential_type, name: None, subject_dn: None, pem: None, extra: crate::object::Extra::default() }
     }
 }
 
@@ -4958,12 +4914,7 @@ crate::object! {
 impl X509CertificateCredential {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(credential_type: X509CertificateCredentialType, pem: String) -> Self {
-        Self {
-            credential_type,
-            name: None,
-            pem,
-            extra: crate::object::Extra::default(),
-        }
+        Self { credential_type, name: None, pem, extra: crate::object::Extra::default() }
     }
 }
 

@@ -266,10 +266,7 @@ crate::object! {
 impl UpdateMember {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(role: TeamMemberRole) -> Self {
-        Self {
-            role,
-            extra: crate::object::Extra::default(),
-        }
+        Self { role, extra: crate::object::Extra::default() }
     }
 }
 
@@ -292,12 +289,7 @@ crate::object! {
 impl AddMemberTenants {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(tenants: Vec<String>, roles: Vec<TenantMemberRole>) -> Self {
-        Self {
-            tenants,
-            roles,
-            client_ids: None,
-            extra: crate::object::Extra::default(),
-        }
+        Self { tenants, roles, client_ids: None, extra: crate::object::Extra::default() }
     }
 }
 
@@ -320,12 +312,7 @@ crate::object! {
 impl UpdateMemberTenants {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(tenants: Vec<String>, roles: Vec<TenantMemberRole>) -> Self {
-        Self {
-            tenants,
-            roles,
-            client_ids: None,
-            extra: crate::object::Extra::default(),
-        }
+        Self { tenants, roles, client_ids: None, extra: crate::object::Extra::default() }
     }
 }
 
@@ -342,10 +329,7 @@ crate::object! {
 impl RemoveMemberTenants {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(tenants: Vec<String>) -> Self {
-        Self {
-            tenants,
-            extra: crate::object::Extra::default(),
-        }
+        Self { tenants, extra: crate::object::Extra::default() }
     }
 }
 

@@ -113,7 +113,7 @@ fn ApplicationView(app: Client, on_changed: Callback<()>) -> impl IntoView {
                 );
             }
             "tokens" => {
-                let mut j = jwt.clone().unwrap_or_default();
+                let mut j = jwt.clone().unwrap_or_else(api::blank);
                 j.lifetime_in_seconds = f_lifetime.get_untracked().trim().parse().ok();
                 j.alg = Some(SigningAlgorithm::from(f_alg.get_untracked().as_str()));
                 body.jwt_configuration = Some(j);

@@ -1,8 +1,0 @@
-//! Stub.
-use leptos::prelude::*;
-/// Page.
-#[component]
-pub fn ApisPage() -> impl IntoView { view! { <p>"ApisPage"</p> } }
-/// Page.
-#[component]
-pub fn ApiPage() -> impl IntoView { view! { <p>"ApiPage"</p> } }

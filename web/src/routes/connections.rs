@@ -1,8 +1,0 @@
-//! Stub.
-use leptos::prelude::*;
-/// Page.
-#[component]
-pub fn ConnectionsPage() -> impl IntoView { view! { <p>"ConnectionsPage"</p> } }
-/// Page.
-#[component]
-pub fn ConnectionPage() -> impl IntoView { view! { <p>"ConnectionPage"</p> } }
