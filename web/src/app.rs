@@ -3,10 +3,12 @@
 use crate::api::{self, Me};
 use crate::components::{ErrorView, Header, Loading, Nav};
 use crate::hooks::use_me;
+use crate::logic::pages::{Page, resolve};
 use crate::routes;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
+use leptos_router::hooks::use_location;
+use wasm_bindgen::JsCast;
 
 /// Sends the browser to the BFF's sign-in, coming back to the current page.
 pub fn redirect_to_sign_in() {
@@ -77,49 +79,62 @@ fn SignedOut() -> impl IntoView {
 #[component]
 fn Shell(me: Me, on_signed_out: Callback<Option<String>>) -> impl IntoView {
     provide_context(me.clone());
+    let location = use_location();
+    let page = Memo::new(move |_| resolve(&location.pathname.get()));
+    // After moving to another page, focus its main region so screen readers start there.
+    Effect::new(move |first: Option<()>| {
+        page.track();
+        if first.is_some()
+            && let Some(main) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("main"))
+            && let Ok(main) = main.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = main.focus();
+        }
+    });
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <Header me=me.clone() on_signed_out=on_signed_out />
         <div class="layout">
             <Nav permissions=me.permissions.clone() />
-            <main id="main" tabindex="-1">
-                <Routes fallback=|| view! { <routes::NotFound /> }>
-                    <Route path=path!("/") view=routes::Overview />
-                    <Route path=path!("/users") view=|| gate("users", routes::users::UsersPage) />
-                    <Route path=path!("/users/:id") view=|| gate("users", routes::users::UserPage) />
-                    <Route path=path!("/roles") view=|| gate("roles", routes::roles::RolesPage) />
-                    <Route path=path!("/roles/:id") view=|| gate("roles", routes::roles::RolePage) />
-                    <Route path=path!("/applications") view=|| gate("applications", routes::applications::ApplicationsPage) />
-                    <Route path=path!("/applications/:id") view=|| gate("applications", routes::applications::ApplicationPage) />
-                    <Route path=path!("/connections") view=|| gate("connections", routes::connections::ConnectionsPage) />
-                    <Route path=path!("/connections/:id") view=|| gate("connections", routes::connections::ConnectionPage) />
-                    <Route path=path!("/organizations") view=|| gate("organizations", routes::organizations::OrganizationsPage) />
-                    <Route path=path!("/organizations/:id") view=|| gate("organizations", routes::organizations::OrganizationPage) />
-                    <Route path=path!("/logs") view=|| gate("logs", routes::logs::LogsPage) />
-                    <Route path=path!("/grants") view=|| gate("grants", routes::grants::GrantsPage) />
-                    <Route path=path!("/apis") view=|| gate("apis", routes::apis::ApisPage) />
-                    <Route path=path!("/apis/:id") view=|| gate("apis", routes::apis::ApiPage) />
-                    <Route path=path!("/teams/tenants") view=|| gate("teams_tenants", routes::teams::TenantsPage) />
-                    <Route path=path!("/teams/members") view=|| gate("teams_members", routes::teams::MembersPage) />
-                    <Route path=path!("/teams/activity") view=|| gate("teams_activity", routes::teams::ActivityPage) />
-                    <Route path=path!("/audit") view=|| gate("audit", routes::audit::AuditPage) />
-                </Routes>
-            </main>
+            <main id="main" tabindex="-1">{move || show(page.get())}</main>
         </div>
     }
 }
 
-/// Shows a page only to principals who may read its area.
-fn gate<V: IntoView + 'static>(area: &'static str, page: fn() -> V) -> AnyView {
-    if use_me().permissions.can_read(area) {
-        page().into_any()
-    } else {
-        view! {
+/// The view of a page, if the principal may read its area.
+fn show(page: Option<Page>) -> AnyView {
+    let Some(page) = page else { return routes::NotFound().into_any() };
+    if let Some(area) = page.area()
+        && !use_me().permissions.can_read(area)
+    {
+        return view! {
             <div class="alert error" role="alert">
                 <strong>"Not allowed"</strong>
                 <p>{format!("Your Gatehouse role does not give access to {}.", area.replace('_', " "))}</p>
             </div>
         }
-            .into_any()
+        .into_any();
+    }
+    use routes::*;
+    match page {
+        Page::Overview => Overview().into_any(),
+        Page::Users => users::UsersPage().into_any(),
+        Page::User => users::UserPage().into_any(),
+        Page::Roles => roles::RolesPage().into_any(),
+        Page::Role => roles::RolePage().into_any(),
+        Page::Applications => applications::ApplicationsPage().into_any(),
+        Page::Application => applications::ApplicationPage().into_any(),
+        Page::Connections => connections::ConnectionsPage().into_any(),
+        Page::Connection => connections::ConnectionPage().into_any(),
+        Page::Organizations => organizations::OrganizationsPage().into_any(),
+        Page::Organization => organizations::OrganizationPage().into_any(),
+        Page::Logs => logs::LogsPage().into_any(),
+        Page::Grants => grants::GrantsPage().into_any(),
+        Page::Apis => apis::ApisPage().into_any(),
+        Page::Api => apis::ApiPage().into_any(),
+        Page::Tenants => teams::TenantsPage().into_any(),
+        Page::Members => teams::MembersPage().into_any(),
+        Page::Activity => teams::ActivityPage().into_any(),
+        Page::Audit => audit::AuditPage().into_any(),
     }
 }

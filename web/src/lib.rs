@@ -20,3 +20,6 @@ pub mod routes;
 pub fn start() {
     leptos::mount::mount_to_body(app::App);
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

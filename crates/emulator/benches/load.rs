@@ -18,10 +18,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 fn env_num(key: &str, default: u64) -> u64 {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 fn rss_kib() -> Option<u64> {
@@ -42,13 +39,7 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
-async fn token(
-    http: &reqwest::Client,
-    base: &str,
-    id: &str,
-    secret: &str,
-    audience: &str,
-) -> String {
+async fn token(http: &reqwest::Client, base: &str, id: &str, secret: &str, audience: &str) -> String {
     let v: Value = http
         .post(format!("{base}/oauth/token"))
         .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": audience}))
@@ -69,27 +60,13 @@ struct Tally {
 }
 
 async fn load_phase(seconds: u64, clients: u64, users: u64) {
-    let config = Config {
-        rate_limit: 0.0,
-        seed_users: users as usize,
-        ..Config::default()
-    };
+    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
     let h = Emulator::start(config).await.expect("emulator starts");
     let http = reqwest::Client::new();
-    let tok = token(
-        &http,
-        &h.base_url,
-        &h.client_id,
-        &h.client_secret,
-        &h.management_audience,
-    )
-    .await;
+    let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
     let ids: Vec<String> = {
         let page: Value = http
-            .get(format!(
-                "{}/api/v2/users?per_page=100&fields=user_id",
-                h.base_url
-            ))
+            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
             .bearer_auth(&tok)
             .send()
             .await
@@ -97,12 +74,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
             .json()
             .await
             .unwrap();
-        page.as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|u| u["user_id"].as_str())
-            .map(str::to_owned)
-            .collect()
+        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
     };
     let pages = (users / 50).clamp(1, 19);
     let searches = [
@@ -111,13 +83,8 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
         "logins_count:[100 TO *] AND NOT blocked:true",
         "name:olivia OR name:noah",
     ];
-    println!(
-        "load: {clients} keep-alive clients for {seconds}s against {} users (rate limit off)",
-        users + 3
-    );
-    println!(
-        "      mix: 40% list users page (per_page=50, include_totals), 40% get user, 20% Lucene search"
-    );
+    println!("load: {clients} keep-alive clients for {seconds}s against {} users (rate limit off)", users + 3);
+    println!("      mix: 40% list users page (per_page=50, include_totals), 40% get user, 20% Lucene search");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -126,31 +93,16 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
         let tok = tok.clone();
         let ids = ids.clone();
         tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
+            let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(n);
             let mut tally = Tally::default();
             while Instant::now() < deadline {
                 let roll: u32 = rng.gen_range(0..10);
                 let (kind, url) = if roll < 4 {
-                    (
-                        0,
-                        format!(
-                            "{base}/api/v2/users?page={}&per_page=50&include_totals=true",
-                            rng.gen_range(0..pages)
-                        ),
-                    )
+                    (0, format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..pages)))
                 } else if roll < 8 {
                     let id = &ids[rng.gen_range(0..ids.len())];
-                    (
-                        1,
-                        format!(
-                            "{base}/api/v2/users/{}",
-                            gatehouse_model::path::encode_segment("id", id).unwrap()
-                        ),
-                    )
+                    (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
                 } else {
                     let q = searches[rng.gen_range(0..searches.len())];
                     (
@@ -191,10 +143,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
     let elapsed = started.elapsed().as_secs_f64();
     all.latencies_us.sort_unstable();
     let n = all.latencies_us.len();
-    println!(
-        "      requests: {n} ok, {} failed, in {elapsed:.1}s",
-        all.errors
-    );
+    println!("      requests: {n} ok, {} failed, in {elapsed:.1}s", all.errors);
     println!("      throughput: {:.0} requests/s", n as f64 / elapsed);
     println!(
         "      latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -206,10 +155,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
     for (k, name) in ["list page", "get user", "search"].iter().enumerate() {
         let (count, total) = all.by_kind[k];
         if count > 0 {
-            println!(
-                "      {name:>9}: {count} requests, mean {:.2} ms",
-                total as f64 / count as f64 / 1000.0
-            );
+            println!("      {name:>9}: {count} requests, mean {:.2} ms", total as f64 / count as f64 / 1000.0);
         }
     }
     h.shutdown().await.expect("shutdown");
@@ -217,11 +163,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
 
 async fn seeding_phase(users: u64) {
     let before = rss_kib().unwrap_or(0);
-    let config = Config {
-        rate_limit: 0.0,
-        seed_users: users as usize,
-        ..Config::default()
-    };
+    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
     let t0 = Instant::now();
     let state = tokio::task::spawn_blocking(move || Emulator::state(config, "http://127.0.0.1:9"))
         .await
@@ -229,10 +171,7 @@ async fn seeding_phase(users: u64) {
         .expect("tenant generated");
     let seeded = t0.elapsed();
     let after = rss_kib().unwrap_or(0);
-    println!(
-        "seed: {users} users generated in {:.2}s",
-        seeded.as_secs_f64()
-    );
+    println!("seed: {users} users generated in {:.2}s", seeded.as_secs_f64());
     println!(
         "      RSS {:.1} MiB before, {:.1} MiB after (+{:.1} MiB, about {:.1} KiB per user with its logs and relations)",
         mib(before),
@@ -256,11 +195,8 @@ async fn seeding_phase(users: u64) {
         &state.urls.management_audience,
     )
     .await;
-    let queries = [
-        "app_metadata.plan:enterprise AND logins_count:[200 TO *]",
-        "email:*@umbrella.test",
-        "name:\"Olivia Smith\"",
-    ];
+    let queries =
+        ["app_metadata.plan:enterprise AND logins_count:[200 TO *]", "email:*@umbrella.test", "name:\"Olivia Smith\""];
     for q in queries {
         let mut times = Vec::new();
         let mut total = Value::Null;
@@ -282,10 +218,7 @@ async fn seeding_phase(users: u64) {
             total = v["total"].clone();
         }
         times.sort_unstable();
-        println!(
-            "      search `{q}` over {users} users: {total} matches, median {:.1} ms",
-            percentile(&times, 0.5)
-        );
+        println!("      search `{q}` over {users} users: {total} matches, median {:.1} ms", percentile(&times, 0.5));
     }
     let t0 = Instant::now();
     let _: Value = http
@@ -297,10 +230,7 @@ async fn seeding_phase(users: u64) {
         .json()
         .await
         .unwrap();
-    println!(
-        "      plain page of 50 over {users} users: {:.2} ms",
-        t0.elapsed().as_secs_f64() * 1000.0
-    );
+    println!("      plain page of 50 over {users} users: {:.2} ms", t0.elapsed().as_secs_f64() * 1000.0);
     server.abort();
 }
 
@@ -309,10 +239,7 @@ fn main() {
     let clients = env_num("GATEHOUSE_BENCH_CLIENTS", 16);
     let users = env_num("GATEHOUSE_BENCH_USERS", 1000);
     let big = env_num("GATEHOUSE_BENCH_BIG_USERS", 100_000);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     println!(
         "gatehouse-emulator load benchmark ({} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -6,10 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the UNIX epoch, now.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Seconds since the UNIX epoch, now.
@@ -65,11 +62,7 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = s.get(from..from + len)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
+        if part.bytes().all(|c| c.is_ascii_digit()) { part.parse().ok() } else { None }
     };
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -118,11 +111,7 @@ pub fn parse_iso(s: &str) -> Option<i64> {
             Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
             Some(sign @ (b'+' | b'-')) => {
                 let oh = num(i + 1, 2)?;
-                let om = if b.get(i + 3) == Some(&b':') {
-                    num(i + 4, 2)?
-                } else {
-                    num(i + 3, 2)?
-                };
+                let om = if b.get(i + 3) == Some(&b':') { num(i + 4, 2)? } else { num(i + 3, 2)? };
                 let offset = (oh * 60 + om) * 60_000;
                 ms += if *sign == b'+' { -offset } else { offset };
             }
@@ -142,15 +131,9 @@ mod tests {
     fn formats_and_parses() {
         assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso(1_714_568_430_038), "2024-05-01T13:00:30.038Z");
-        assert_eq!(
-            parse_iso("2024-05-01T13:00:30.038Z"),
-            Some(1_714_568_430_038)
-        );
+        assert_eq!(parse_iso("2024-05-01T13:00:30.038Z"), Some(1_714_568_430_038));
         assert_eq!(parse_iso("2024-05-01"), Some(1_714_521_600_000));
-        assert_eq!(
-            parse_iso("2024-05-01T15:00:30+02:00"),
-            Some(1_714_568_430_000)
-        );
+        assert_eq!(parse_iso("2024-05-01T15:00:30+02:00"), Some(1_714_568_430_000));
         assert_eq!(parse_iso("2024-13-01"), None);
         assert_eq!(parse_iso("yesterday"), None);
         assert_eq!(parse_iso("2024-05-01Tx"), None);

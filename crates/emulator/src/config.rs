@@ -13,11 +13,7 @@ fn parse_faults(s: &str) -> Result<FaultSpec, String> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "GATEHOUSE_EMULATOR_LISTEN",
-        default_value = "127.0.0.1:4000"
-    )]
+    #[arg(long, env = "GATEHOUSE_EMULATOR_LISTEN", default_value = "127.0.0.1:4000")]
     pub listen: SocketAddr,
 
     /// Origin clients should use, when it differs from the listening address
@@ -38,11 +34,7 @@ pub struct Config {
     pub web_client_id: Option<String>,
 
     /// Client secret of the seeded web application.
-    #[arg(
-        long,
-        env = "GATEHOUSE_EMULATOR_WEB_CLIENT_SECRET",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "GATEHOUSE_EMULATOR_WEB_CLIENT_SECRET", hide_env_values = true)]
     pub web_client_secret: Option<String>,
 
     /// Callback URLs registered for the web application (repeatable).
@@ -95,11 +87,7 @@ pub struct Config {
     pub log_reads: bool,
 
     /// Most log events kept; older ones are dropped.
-    #[arg(
-        long,
-        env = "GATEHOUSE_EMULATOR_LOG_RETENTION",
-        default_value_t = 100_000
-    )]
+    #[arg(long, env = "GATEHOUSE_EMULATOR_LOG_RETENTION", default_value_t = 100_000)]
     pub log_retention: usize,
 
     /// Largest request body accepted, in bytes.
@@ -107,19 +95,12 @@ pub struct Config {
     pub body_limit: usize,
 
     /// Lifetime of issued access tokens, in seconds.
-    #[arg(
-        long,
-        env = "GATEHOUSE_EMULATOR_TOKEN_LIFETIME",
-        default_value_t = 86_400
-    )]
+    #[arg(long, env = "GATEHOUSE_EMULATOR_TOKEN_LIFETIME", default_value_t = 86_400)]
     pub token_lifetime: u64,
 }
 
 fn default_redirect_uris() -> Vec<String> {
-    vec![
-        "http://127.0.0.1:8080/auth/callback".into(),
-        "http://localhost:8080/auth/callback".into(),
-    ]
+    vec!["http://127.0.0.1:8080/auth/callback".into(), "http://localhost:8080/auth/callback".into()]
 }
 
 impl Default for Config {
@@ -154,11 +135,7 @@ impl Default for Config {
 impl Config {
     /// Defaults for tests and embedding: rate limiting off, `users` seeded users.
     pub fn for_tests(users: usize) -> Self {
-        Self {
-            rate_limit: 0.0,
-            seed_users: users,
-            ..Self::default()
-        }
+        Self { rate_limit: 0.0, seed_users: users, ..Self::default() }
     }
 }
 
@@ -175,21 +152,14 @@ mod tests {
 
     #[test]
     fn defaults_match_the_flags() {
-        let parsed = Cli::try_parse_from(["emulator", "--listen", "127.0.0.1:0"])
-            .unwrap()
-            .config;
+        let parsed = Cli::try_parse_from(["emulator", "--listen", "127.0.0.1:0"]).unwrap().config;
         let d = Config::default();
-        if std::env::vars()
-            .any(|(k, _)| k.starts_with("GATEHOUSE_EMULATOR_") || k == "GATEHOUSE_DEMO_PASSWORD")
-        {
+        if std::env::vars().any(|(k, _)| k.starts_with("GATEHOUSE_EMULATOR_") || k == "GATEHOUSE_DEMO_PASSWORD") {
             return;
         }
         assert_eq!(parsed.listen, d.listen);
         assert_eq!(parsed.redirect_uris, d.redirect_uris);
-        assert_eq!(
-            (parsed.seed, parsed.seed_users, parsed.burst),
-            (d.seed, d.seed_users, d.burst)
-        );
+        assert_eq!((parsed.seed, parsed.seed_users, parsed.burst), (d.seed, d.seed_users, d.burst));
         assert_eq!(
             (parsed.rate_limit, parsed.log_retention, parsed.body_limit),
             (d.rate_limit, d.log_retention, d.body_limit)

@@ -13,8 +13,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::{
-    clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles,
-    teams, users,
+    clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles, teams, users,
 };
 use crate::logs;
 use crate::query::Params;
@@ -33,6 +32,36 @@ pub struct Principal {
     pub client_id: String,
     /// Granted scopes.
     pub scopes: Vec<String>,
+}
+
+/// Bearer tokens already checked, so that a token reused for many calls
+/// (as clients are meant to) has its signature verified once. Entries
+/// expire with their token; the cache is bounded.
+#[derive(Debug, Default)]
+pub struct VerifiedTokens {
+    inner: std::sync::Mutex<std::collections::HashMap<String, (String, u64, Principal)>>,
+}
+
+impl VerifiedTokens {
+    const MAX: usize = 4096;
+
+    /// The caller of a token verified earlier for `audience`, if still valid at `now`.
+    pub fn get(&self, token: &str, audience: &str, now: u64) -> Option<Principal> {
+        let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(token) {
+            Some((aud, exp, principal)) if aud == audience && now < *exp => Some(principal.clone()),
+            _ => None,
+        }
+    }
+
+    /// Remembers a verified token until `exp`.
+    pub fn insert(&self, token: &str, audience: &str, exp: u64, principal: Principal) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(token.to_owned(), (audience.to_owned(), exp, principal));
+    }
 }
 
 /// Everything a handler needs about one request.
@@ -79,9 +108,7 @@ impl Ctx<'_> {
 
     /// Whether the caller's token holds `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.principal
-            .as_ref()
-            .is_some_and(|p| p.scopes.iter().any(|s| s == scope))
+        self.principal.as_ref().is_some_and(|p| p.scopes.iter().any(|s| s == scope))
     }
 
     /// The body as an object (validated to be one for body operations).
@@ -104,38 +131,22 @@ pub struct Reply {
 impl Reply {
     /// 200 with a body.
     pub fn ok(body: Value) -> Self {
-        Self {
-            status: 200,
-            body: Some(body),
-            headers: Vec::new(),
-        }
+        Self { status: 200, body: Some(body), headers: Vec::new() }
     }
 
     /// 201 with a body.
     pub fn created(body: Value) -> Self {
-        Self {
-            status: 201,
-            body: Some(body),
-            headers: Vec::new(),
-        }
+        Self { status: 201, body: Some(body), headers: Vec::new() }
     }
 
     /// 204 without a body.
     pub fn no_content() -> Self {
-        Self {
-            status: 204,
-            body: None,
-            headers: Vec::new(),
-        }
+        Self { status: 204, body: None, headers: Vec::new() }
     }
 
     /// Any status with a body.
     pub fn with_status(status: u16, body: Value) -> Self {
-        Self {
-            status,
-            body: Some(body),
-            headers: Vec::new(),
-        }
+        Self { status, body: Some(body), headers: Vec::new() }
     }
 }
 
@@ -151,10 +162,7 @@ fn read(ctx: &Ctx, f: ReadFn) -> ApiResult<Reply> {
     };
     if log_it {
         let event = logs::api_event(ctx, &result);
-        ctx.state
-            .store
-            .write(|t| logs::append(t, event))
-            .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+        ctx.state.store.write(|t| logs::append(t, event)).map_err(|e| ApiError::internal(format!("{e:#}")))?;
     }
     result
 }
@@ -250,26 +258,12 @@ fn extra_query(id: OperationId) -> &'static [&'static str] {
     use OperationId as Op;
     const FIELDS: &[&str] = &["fields", "include_fields"];
     match id {
-        Op::ListUsers => &[
-            "sort",
-            "connection",
-            "fields",
-            "include_fields",
-            "q",
-            "search_engine",
-            "primary_order",
-        ],
+        Op::ListUsers => &["sort", "connection", "fields", "include_fields", "q", "search_engine", "primary_order"],
         Op::GetUser | Op::GetClient | Op::GetConnection | Op::ListOrganizationMembers => FIELDS,
         Op::ListRoles => &["name_filter"],
-        Op::ListClients => &[
-            "fields",
-            "include_fields",
-            "is_global",
-            "is_first_party",
-            "app_type",
-            "q",
-            "external_client_id",
-        ],
+        Op::ListClients => {
+            &["fields", "include_fields", "is_global", "is_first_party", "app_type", "q", "external_client_id"]
+        }
         Op::ListConnections => &["strategy", "name", "fields", "include_fields"],
         Op::ListOrganizations => &["sort"],
         Op::ListLogs => &["sort", "fields", "include_fields", "q", "search"],
@@ -345,68 +339,45 @@ fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
     let Some(header) = ctx.authorization.as_deref() else {
         return Err(ApiError::unauthorized("Missing authentication"));
     };
-    let Some(token) = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-    else {
-        return Err(ApiError::unauthorized(
-            "Bad HTTP authentication header format",
-        ));
+    let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim) else {
+        return Err(ApiError::unauthorized("Bad HTTP authentication header format"));
     };
     let urls = &ctx.state.urls;
     let audience = match ctx.spec.api {
         Api::Teams => &urls.teams_audience,
         _ => &urls.management_audience,
     };
-    let claims = ctx
-        .state
-        .keys
-        .verify(token, &urls.issuer, audience)
-        .map_err(|e| ApiError::unauthorized(e.message()))?;
-    let scopes = claims
-        .get("scope")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let subject = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let now = crate::clock::now_secs();
+    if let Some(principal) = ctx.state.verified.get(token, audience, now) {
+        return Ok(principal);
+    }
+    let claims =
+        ctx.state.keys.verify(token, &urls.issuer, audience).map_err(|e| ApiError::unauthorized(e.message()))?;
+    let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(now);
+    let scopes =
+        claims.get("scope").and_then(Value::as_str).unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+    let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
     let client_id = claims
         .get("azp")
         .and_then(Value::as_str)
         .map(str::to_owned)
         .unwrap_or_else(|| subject.trim_end_matches("@clients").to_owned());
-    Ok(Principal {
-        subject,
-        client_id,
-        scopes,
-    })
+    let principal = Principal { subject, client_id, scopes };
+    ctx.state.verified.insert(token, audience, exp, principal.clone());
+    Ok(principal)
 }
 
 /// Checks the scopes the row requires (all of them), including those the body triggers.
 fn authorize(ctx: &Ctx, body: Option<&Value>) -> ApiResult<()> {
     let required = ctx.spec.scopes_for(body);
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|s| !ctx.has_scope(s))
-        .collect();
+    let missing: Vec<&str> = required.iter().copied().filter(|s| !ctx.has_scope(s)).collect();
     if missing.is_empty() {
         return Ok(());
     }
     let message = if required.len() == 1 {
         format!("Insufficient scope, expected any of: {}", required[0])
     } else {
-        format!(
-            "Insufficient scope; expected all of: {}. Missing: {}",
-            required.join(", "),
-            missing.join(", ")
-        )
+        format!("Insufficient scope; expected all of: {}. Missing: {}", required.join(", "), missing.join(", "))
     };
     Err(ApiError::insufficient_scope(message))
 }
@@ -420,16 +391,10 @@ pub fn takes_body(id: OperationId) -> bool {
 fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
     let raw = &ctx.raw_body;
     if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::payload(
-            "'Expected type object but found type null'.",
-        ));
+        return Err(ApiError::payload("'Expected type object but found type null'."));
     }
     if !ctx.content_type.to_ascii_lowercase().contains("json") {
-        return Err(ApiError::new(
-            415,
-            Some("unsupported_media_type"),
-            "Content-Type must be application/json",
-        ));
+        return Err(ApiError::new(415, Some("unsupported_media_type"), "Content-Type must be application/json"));
     }
     let value: Value = serde_json::from_slice(raw)
         .map_err(|e| ApiError::invalid_body(format!("Invalid request payload JSON format: {e}")))?;
@@ -441,9 +406,7 @@ fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
             Value::Bool(_) => "boolean",
             _ => "null",
         };
-        return Err(ApiError::payload(format!(
-            "'Expected type object but found type {kind}'."
-        )));
+        return Err(ApiError::payload(format!("'Expected type object but found type {kind}'.")));
     }
     Ok(value)
 }
@@ -452,17 +415,14 @@ fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
 fn check_typed_body(ctx: &Ctx) -> ApiResult<()> {
     match ctx.spec.id.roundtrip_body(&ctx.raw_body) {
         Some(Err(e)) => {
-            let detail = if let Some(field) = e
-                .message
-                .strip_prefix("missing field `")
-                .and_then(|s| s.split('`').next())
-            {
-                format!("'Missing required property: {field}'.")
-            } else if e.path == "." || e.path.is_empty() {
-                format!("'{}'.", e.message)
-            } else {
-                format!("'{}' on property {}.", e.message, e.path)
-            };
+            let detail =
+                if let Some(field) = e.message.strip_prefix("missing field `").and_then(|s| s.split('`').next()) {
+                    format!("'Missing required property: {field}'.")
+                } else if e.path == "." || e.path.is_empty() {
+                    format!("'{}'.", e.message)
+                } else {
+                    format!("'{}' on property {}.", e.message, e.path)
+                };
             Err(ApiError::payload(detail))
         }
         _ => Ok(()),
@@ -506,14 +466,8 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
                     return (api, Err(ApiError::internal(format!("{db:#}"))));
                 }
             }
-            if api == Api::Teams
-                && ctx.principal.is_some()
-                && ctx.spec.access == gatehouse_model::Access::Write
-            {
-                let _ = ctx
-                    .state
-                    .store
-                    .write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
+            if api == Api::Teams && ctx.principal.is_some() && ctx.spec.access == gatehouse_model::Access::Write {
+                let _ = ctx.state.store.write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
             }
             (api, Err(e))
         }

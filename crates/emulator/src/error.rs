@@ -31,13 +31,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a status, an optional code and a message.
     pub fn new(status: u16, code: Option<&str>, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code: code.map(str::to_owned),
-            message: message.into(),
-            extra: None,
-            retry_after: None,
-        }
+        Self { status, code: code.map(str::to_owned), message: message.into(), extra: None, retry_after: None }
     }
 
     /// 400 `invalid_body`: the request body does not have the expected shape.
@@ -77,10 +71,7 @@ impl ApiError {
         if message != "Missing authentication" {
             extra.insert("attributes".into(), json!({ "error": message }));
         }
-        Self {
-            extra: Some(Box::new(extra)),
-            ..Self::new(401, None, message)
-        }
+        Self { extra: Some(Box::new(extra)), ..Self::new(401, None, message) }
     }
 
     /// 403 `insufficient_scope`.
@@ -100,22 +91,17 @@ impl ApiError {
     }
 
     fn reason(&self) -> &'static str {
-        StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error")
+        StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
     }
 
     /// The Teams API `type` for this error.
     pub fn teams_type(&self) -> String {
         match self.code.as_deref() {
-            Some(code) if code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') => {
-                code.to_owned()
-            }
+            Some(code) if code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') => code.to_owned(),
             Some("insufficient_scope") => "INSUFFICIENT_SCOPE".into(),
-            Some(
-                "invalid_body" | "invalid_query_string" | "invalid_paging" | "validation_error",
-            ) => "VALIDATION_ERROR".into(),
+            Some("invalid_body" | "invalid_query_string" | "invalid_paging" | "validation_error") => {
+                "VALIDATION_ERROR".into()
+            }
             Some("too_many_requests") => "TOO_MANY_REQUESTS".into(),
             Some(other) => other.to_ascii_uppercase(),
             None => match self.status {
@@ -180,8 +166,7 @@ impl ApiError {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, axum::Json(self.body(api))).into_response();
         if let Some(secs) = self.retry_after {
-            resp.headers_mut()
-                .insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
+            resp.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }
@@ -209,15 +194,11 @@ mod tests {
             json!({"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"})
         );
         assert!(matches!(ErrorBody::from_value(m), ErrorBody::Management(_)));
-        let t = ApiError::new(404, Some("TENANT_NOT_FOUND"), "The tenant was not found")
-            .body(Api::Teams);
+        let t = ApiError::new(404, Some("TENANT_NOT_FOUND"), "The tenant was not found").body(Api::Teams);
         assert_eq!(t["type"], "TENANT_NOT_FOUND");
         assert!(matches!(ErrorBody::from_value(t), ErrorBody::Teams(_)));
         let o = ApiError::new(401, Some("access_denied"), "Unauthorized").body(Api::Authentication);
         assert!(matches!(ErrorBody::from_value(o), ErrorBody::OAuth(_)));
-        assert_eq!(
-            ApiError::insufficient_scope("x").body(Api::Teams)["type"],
-            "INSUFFICIENT_SCOPE"
-        );
+        assert_eq!(ApiError::insufficient_scope("x").body(Api::Teams)["type"], "INSUFFICIENT_SCOPE");
     }
 }

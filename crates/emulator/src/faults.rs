@@ -41,10 +41,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     } else {
         (s, 1.0)
     };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration such as 200ms or 1s"))?;
+    let v: f64 = num.trim().parse().map_err(|_| format!("`{s}` is not a duration such as 200ms or 1s"))?;
     if !(v.is_finite() && v >= 0.0) || v * scale > 60_000.0 {
         return Err(format!("`{s}` must be between 0 and 60s"));
     }
@@ -68,10 +65,7 @@ fn parse_latency(s: &str) -> Result<(Duration, Duration), String> {
 }
 
 fn parse_probability(key: &str, v: &str) -> Result<f64, String> {
-    let p: f64 = v
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{key}` needs a probability, got `{v}`"))?;
+    let p: f64 = v.trim().parse().map_err(|_| format!("`{key}` needs a probability, got `{v}`"))?;
     if !(0.0..=1.0).contains(&p) {
         return Err(format!("`{key}` must be between 0 and 1, got {p}"));
     }
@@ -83,9 +77,7 @@ impl FaultSpec {
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut out = FaultSpec::default();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (key, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("`{part}` is not key=value"))?;
+            let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` is not key=value"))?;
             out.set(key.trim(), value.trim())?;
         }
         out.check()?;
@@ -97,9 +89,7 @@ impl FaultSpec {
             "latency" => self.latency = Some(parse_latency(value)?).filter(|(_, hi)| !hi.is_zero()),
             "drop" => self.drop = parse_probability(key, value)?,
             status => {
-                let code: u16 = status
-                    .parse()
-                    .map_err(|_| format!("unknown fault `{status}`"))?;
+                let code: u16 = status.parse().map_err(|_| format!("unknown fault `{status}`"))?;
                 if !(400..=599).contains(&code) {
                     return Err(format!("fault status {code} is not an error status"));
                 }
@@ -116,9 +106,7 @@ impl FaultSpec {
     fn check(&self) -> Result<(), String> {
         let total: f64 = self.drop + self.statuses.iter().map(|(_, p)| p).sum::<f64>();
         if total > 1.0 + 1e-9 {
-            return Err(format!(
-                "fault probabilities add up to {total}, more than 1"
-            ));
+            return Err(format!("fault probabilities add up to {total}, more than 1"));
         }
         Ok(())
     }
@@ -139,11 +127,7 @@ impl FaultSpec {
                 Value::Null => continue,
                 other => return Err(format!("`{key}` has an unusable value {other}")),
             };
-            let key = if key == "latency_ms" {
-                "latency"
-            } else {
-                key.as_str()
-            };
+            let key = if key == "latency_ms" { "latency" } else { key.as_str() };
             out.set(key, &text)?;
         }
         out.check()?;
@@ -185,18 +169,12 @@ pub struct Faults {
 impl Faults {
     /// Settings drawn from a generator seeded with `seed`.
     pub fn new(spec: FaultSpec, seed: u64) -> Self {
-        Self {
-            state: Mutex::new((spec, Ids::new(seed, 0xfa17))),
-        }
+        Self { state: Mutex::new((spec, Ids::new(seed, 0xfa17))) }
     }
 
     /// The current settings.
     pub fn spec(&self) -> FaultSpec {
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .0
-            .clone()
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0.clone()
     }
 
     /// Replaces the settings.
@@ -242,10 +220,7 @@ mod tests {
     fn parses_the_spec_forms() {
         let s = FaultSpec::parse("429=0.1,500=0.05,503=0.05,latency=200ms,drop=0.01").unwrap();
         assert_eq!(s.statuses, vec![(429, 0.1), (500, 0.05), (503, 0.05)]);
-        assert_eq!(
-            s.latency,
-            Some((Duration::from_millis(200), Duration::from_millis(200)))
-        );
+        assert_eq!(s.latency, Some((Duration::from_millis(200), Duration::from_millis(200))));
         assert_eq!(s.drop, 0.01);
         assert_eq!(FaultSpec::from_json(&s.to_json()).unwrap(), s);
         assert!(FaultSpec::parse("200=0.5").is_err());
@@ -255,18 +230,13 @@ mod tests {
         let j = FaultSpec::from_json(&json!({"500": 1, "latency_ms": 5})).unwrap();
         assert_eq!(j.statuses, vec![(500, 1.0)]);
         let r = FaultSpec::parse("latency=10ms..20ms").unwrap();
-        assert_eq!(
-            r.latency,
-            Some((Duration::from_millis(10), Duration::from_millis(20)))
-        );
+        assert_eq!(r.latency, Some((Duration::from_millis(10), Duration::from_millis(20))));
     }
 
     #[test]
     fn draws_follow_probabilities() {
         let f = Faults::new(FaultSpec::parse("500=0.5").unwrap(), 3);
-        let hits = (0..2000)
-            .filter(|_| f.draw().1 == Some(Fault::Status(500)))
-            .count();
+        let hits = (0..2000).filter(|_| f.draw().1 == Some(Fault::Status(500))).count();
         assert!((800..1200).contains(&hits), "{hits}");
         f.set(FaultSpec::default());
         assert_eq!(f.draw(), (None, None));

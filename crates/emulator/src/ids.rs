@@ -28,9 +28,7 @@ impl Ids {
     }
 
     fn chars(&mut self, set: &[u8], len: usize) -> String {
-        (0..len)
-            .map(|_| set[self.rng.gen_range(0..set.len())] as char)
-            .collect()
+        (0..len).map(|_| set[self.rng.gen_range(0..set.len())] as char).collect()
     }
 
     /// `len` lowercase hex digits.
@@ -90,14 +88,7 @@ impl Ids {
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
     }
 
     /// An opaque token of `len` URL-safe characters.
@@ -112,11 +103,7 @@ impl Ids {
 
     /// A uniform integer in `lo..hi` (empty ranges give `lo`).
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            lo
-        } else {
-            self.rng.gen_range(lo..hi)
-        }
+        if hi <= lo { lo } else { self.rng.gen_range(lo..hi) }
     }
 
     /// One element of a non-empty slice.

@@ -36,9 +36,7 @@ pub struct Keys {
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("Keys").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -83,23 +81,18 @@ impl Keys {
             return Ok(keys.clone());
         }
         let keys = Arc::new(Self::generate(seed)?);
-        cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(seed, keys.clone());
+        cache.lock().unwrap_or_else(|e| e.into_inner()).insert(seed, keys.clone());
         Ok(keys)
     }
 
     fn generate(seed: u64) -> anyhow::Result<Keys> {
         let mut rng = ChaCha20Rng::seed_from_u64(seed ^ KEY_STREAM);
-        let private =
-            RsaPrivateKey::new(&mut rng, 2048).context("generating the RSA signing key")?;
+        let private = RsaPrivateKey::new(&mut rng, 2048).context("generating the RSA signing key")?;
         let der = private.to_pkcs1_der().context("encoding the RSA key")?;
         let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
         let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(n.as_bytes())[..16]);
-        let decoding =
-            DecodingKey::from_rsa_components(&n, &e).context("building the verification key")?;
+        let decoding = DecodingKey::from_rsa_components(&n, &e).context("building the verification key")?;
         let jwks = json!({
             "keys": [{
                 "kty": "RSA",
@@ -110,12 +103,7 @@ impl Keys {
                 "e": e,
             }]
         });
-        Ok(Keys {
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
-            decoding,
-            kid,
-            jwks,
-        })
+        Ok(Keys { encoding: EncodingKey::from_rsa_der(der.as_bytes()), decoding, kid, jwks })
     }
 
     /// Signs `claims` with RS256.
@@ -153,31 +141,17 @@ mod tests {
         let again = Keys::for_seed(99).unwrap();
         assert_eq!(keys.kid, again.kid);
         let now = crate::clock::now_secs();
-        let claims = json!({"iss": "http://x/", "sub": "c@clients", "aud": "http://x/api/v2/", "exp": now + 60, "iat": now});
+        let claims =
+            json!({"iss": "http://x/", "sub": "c@clients", "aud": "http://x/api/v2/", "exp": now + 60, "iat": now});
         let token = keys.sign(&claims).unwrap();
-        assert_eq!(
-            keys.verify(&token, "http://x/", "http://x/api/v2/")
-                .unwrap()["sub"],
-            "c@clients"
-        );
-        assert!(matches!(
-            keys.verify(&token, "http://x/", "http://x/teams/"),
-            Err(TokenError::BadAudience(_))
-        ));
-        assert_eq!(
-            keys.verify("a.b.c", "http://x/", "http://x/api/v2/"),
-            Err(TokenError::Invalid)
-        );
-        let old = keys.sign(&json!({"iss": "http://x/", "sub": "s", "aud": "http://x/api/v2/", "exp": now - 10})).unwrap();
-        assert_eq!(
-            keys.verify(&old, "http://x/", "http://x/api/v2/"),
-            Err(TokenError::Expired)
-        );
+        assert_eq!(keys.verify(&token, "http://x/", "http://x/api/v2/").unwrap()["sub"], "c@clients");
+        assert!(matches!(keys.verify(&token, "http://x/", "http://x/teams/"), Err(TokenError::BadAudience(_))));
+        assert_eq!(keys.verify("a.b.c", "http://x/", "http://x/api/v2/"), Err(TokenError::Invalid));
+        let old =
+            keys.sign(&json!({"iss": "http://x/", "sub": "s", "aud": "http://x/api/v2/", "exp": now - 10})).unwrap();
+        assert_eq!(keys.verify(&old, "http://x/", "http://x/api/v2/"), Err(TokenError::Expired));
         let mut tampered = token.clone();
         tampered.pop();
-        assert!(
-            keys.verify(&tampered, "http://x/", "http://x/api/v2/")
-                .is_err()
-        );
+        assert!(keys.verify(&tampered, "http://x/", "http://x/api/v2/").is_err());
     }
 }

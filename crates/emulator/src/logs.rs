@@ -47,11 +47,7 @@ pub fn redacted(body: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if REDACTED.contains(&k.as_str()) {
-                        json!("*****")
-                    } else {
-                        redacted(v)
-                    };
+                    let v = if REDACTED.contains(&k.as_str()) { json!("*****") } else { redacted(v) };
                     (k.clone(), v)
                 })
                 .collect(),
@@ -81,11 +77,7 @@ pub fn description(ctx: &Ctx) -> String {
         "requesting" => "Request",
         other => other,
     };
-    if rest.is_empty() {
-        verb.to_owned()
-    } else {
-        format!("{verb} {rest}")
-    }
+    if rest.is_empty() { verb.to_owned() } else { format!("{verb} {rest}") }
 }
 
 /// The log event of a Management API operation: `sapi` for a successful
@@ -94,20 +86,12 @@ pub fn description(ctx: &Ctx) -> String {
 pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
     let write = ctx.spec.access == gatehouse_model::Access::Write;
     let (kind, status, response_body) = match result {
-        Ok(reply) => (
-            if write { "sapi" } else { "mgmt_api_read" },
-            reply.status,
-            reply.body.clone(),
-        ),
+        Ok(reply) => (if write { "sapi" } else { "mgmt_api_read" }, reply.status, reply.body.clone()),
         Err(e) if e.status == 429 => ("api_limit", e.status, Some(e.body(ctx.spec.api))),
         Err(e) => ("fapi", e.status, Some(e.body(ctx.spec.api))),
     };
     let client_id = ctx.principal.as_ref().map(|p| p.client_id.clone());
-    let scopes = ctx
-        .principal
-        .as_ref()
-        .map(|p| p.scopes.clone())
-        .unwrap_or_default();
+    let scopes = ctx.principal.as_ref().map(|p| p.scopes.clone()).unwrap_or_default();
     let response_body = match (&response_body, write || kind != "mgmt_api_read") {
         // Lists can be large; a read's log keeps the status only.
         (Some(body), true) if !body.is_array() => redacted(body),
@@ -193,14 +177,8 @@ pub fn auth_event(
         e.insert("user_id".into(), json!(id));
         e.insert("user_name".into(), json!(name));
     }
-    e.insert(
-        "strategy".into(),
-        json!(if connection.is_some() { "auth0" } else { "" }),
-    );
-    e.insert(
-        "strategy_type".into(),
-        json!(if connection.is_some() { "database" } else { "" }),
-    );
+    e.insert("strategy".into(), json!(if connection.is_some() { "auth0" } else { "" }));
+    e.insert("strategy_type".into(), json!(if connection.is_some() { "database" } else { "" }));
     e.insert("isMobile".into(), json!(false));
     append(t, e)
 }
@@ -224,11 +202,7 @@ fn teams_event(ctx: &Ctx) -> (&'static str, &'static str) {
 /// Records a Teams API write in the team's activity log.
 pub fn teams_activity(ctx: &Ctx, t: &mut Tenant, result: &Result<Reply, ApiError>) {
     let (kind, event) = teams_event(ctx);
-    let client_id = ctx
-        .principal
-        .as_ref()
-        .map(|p| p.client_id.clone())
-        .unwrap_or_default();
+    let client_id = ctx.principal.as_ref().map(|p| p.client_id.clone()).unwrap_or_default();
     let client_name = t
         .get(Kind::Clients, &client_id)
         .and_then(|c| c.get("name"))
@@ -237,10 +211,7 @@ pub fn teams_activity(ctx: &Ctx, t: &mut Tenant, result: &Result<Reply, ApiError
         .to_owned();
     let (status, outcome) = match result {
         Ok(r) => ("Success", json!({"status": r.status})),
-        Err(e) => (
-            "Failure",
-            json!({"status": e.status, "error": e.teams_type(), "message": e.message}),
-        ),
+        Err(e) => ("Failure", json!({"status": e.status, "error": e.teams_type(), "message": e.message})),
     };
     let mut details = json!({
         "operation": description(ctx),

@@ -72,19 +72,12 @@ struct SessionsInner {
 impl Sessions {
     /// Empty sessions drawing ids from `ids`.
     pub fn new(ids: Ids) -> Self {
-        Self {
-            inner: Mutex::new(SessionsInner {
-                ids,
-                transactions: HashMap::new(),
-                codes: HashMap::new(),
-            }),
-        }
+        Self { inner: Mutex::new(SessionsInner { ids, transactions: HashMap::new(), codes: HashMap::new() }) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SessionsInner> {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.transactions
-            .retain(|_, t| t.created.elapsed() < TRANSACTION_TTL);
+        g.transactions.retain(|_, t| t.created.elapsed() < TRANSACTION_TTL);
         g.codes.retain(|_, c| c.created.elapsed() < CODE_TTL);
         g
     }
@@ -105,25 +98,18 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 fn found(location: &str) -> Response {
     match http::HeaderValue::from_str(location) {
         Ok(v) => (StatusCode::FOUND, [(http::header::LOCATION, v)]).into_response(),
-        Err(_) => page(
-            StatusCode::BAD_REQUEST,
-            "Invalid redirect",
-            "<p class=\"error\">The redirect URL is not valid.</p>",
-        ),
+        Err(_) => {
+            page(StatusCode::BAD_REQUEST, "Invalid redirect", "<p class=\"error\">The redirect URL is not valid.</p>")
+        }
     }
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn query_map(raw: Option<String>) -> HashMap<String, String> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
 }
 
 fn with_params(uri: &str, params: &[(&str, &str)]) -> String {
@@ -174,17 +160,12 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
             "<p class=\"error\">Missing required parameter: client_id</p>",
         );
     };
-    let client = state
-        .store
-        .read(|t| t.get(Kind::Clients, &client_id).cloned());
+    let client = state.store.read(|t| t.get(Kind::Clients, &client_id).cloned());
     let Some(client) = client else {
         return page(
             StatusCode::BAD_REQUEST,
             "Unknown client",
-            &format!(
-                "<p class=\"error\">Unknown client: {}</p>",
-                escape(&client_id)
-            ),
+            &format!("<p class=\"error\">Unknown client: {}</p>", escape(&client_id)),
         );
     };
     let Some(redirect_uri) = get("redirect_uri") else {
@@ -217,16 +198,10 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
         found(&with_params(&redirect_uri, &params)).into_response()
     };
     if get("response_type").as_deref() != Some("code") {
-        return fail(
-            "unsupported_response_type",
-            "Only the authorization code flow (response_type=code) is supported",
-        );
+        return fail("unsupported_response_type", "Only the authorization code flow (response_type=code) is supported");
     }
     let Some(challenge) = get("code_challenge") else {
-        return fail(
-            "invalid_request",
-            "PKCE is required: send code_challenge and code_challenge_method=S256",
-        );
+        return fail("invalid_request", "PKCE is required: send code_challenge and code_challenge_method=S256");
     };
     if get("code_challenge_method").as_deref() != Some("S256") {
         return fail("invalid_request", "code_challenge_method must be S256");
@@ -254,9 +229,7 @@ pub async fn authorize(State(state): State<Arc<AppState>>, RawQuery(raw): RawQue
 }
 
 fn login_form(state: &AppState, tx_id: &str, username: &str, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
+    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
     let hint = if state.credentials.demo_password_generated {
         "<p><small>Demo users: admin@demo.test, viewer@demo.test, support@demo.test (password printed at startup).</small></p>"
     } else {
@@ -287,11 +260,7 @@ pub async fn login_page(State(state): State<Arc<AppState>>, RawQuery(raw): RawQu
             "<p class=\"error\">This sign-in has expired. Start again from the application.</p>",
         );
     }
-    page(
-        StatusCode::OK,
-        "Log in",
-        &login_form(&state, &tx_id, "", None),
-    )
+    page(StatusCode::OK, "Log in", &login_form(&state, &tx_id, "", None))
 }
 
 /// The fields the login form posts.
@@ -309,45 +278,20 @@ pub struct LoginForm {
 }
 
 enum LoginOutcome {
-    Ok {
-        user_id: String,
-        name: String,
-    },
-    Failed {
-        kind: &'static str,
-        user: Option<(String, String)>,
-        message: &'static str,
-    },
+    Ok { user_id: String, name: String },
+    Failed { kind: &'static str, user: Option<(String, String)>, message: &'static str },
 }
 
 fn check_login(t: &Tenant, username: &str, pw: &str) -> LoginOutcome {
     let wrong = "Wrong email or password.";
-    let Some(user_id) = t
-        .user_by_login(DATABASE_CONNECTION, username)
-        .map(str::to_owned)
-    else {
-        return LoginOutcome::Failed {
-            kind: "f",
-            user: None,
-            message: wrong,
-        };
+    let Some(user_id) = t.user_by_login(DATABASE_CONNECTION, username).map(str::to_owned) else {
+        return LoginOutcome::Failed { kind: "f", user: None, message: wrong };
     };
     let user = t.get(Kind::Users, &user_id).cloned().unwrap_or(Value::Null);
-    let name = user
-        .get("email")
-        .and_then(Value::as_str)
-        .unwrap_or(username)
-        .to_owned();
-    let ok = t
-        .get(Kind::Passwords, &user_id)
-        .and_then(Value::as_str)
-        .is_some_and(|h| password::verify(h, pw));
+    let name = user.get("email").and_then(Value::as_str).unwrap_or(username).to_owned();
+    let ok = t.get(Kind::Passwords, &user_id).and_then(Value::as_str).is_some_and(|h| password::verify(h, pw));
     if !ok {
-        return LoginOutcome::Failed {
-            kind: "fp",
-            user: Some((user_id, name)),
-            message: wrong,
-        };
+        return LoginOutcome::Failed { kind: "fp", user: Some((user_id, name)), message: wrong };
     }
     if user.get("blocked").and_then(Value::as_bool) == Some(true) {
         return LoginOutcome::Failed {
@@ -374,23 +318,14 @@ pub async fn login_submit(
             "<p class=\"error\">This sign-in has expired. Start again from the application.</p>",
         );
     };
-    let ua = headers
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let client_name = state
         .store
         .read(|t| {
-            t.get(Kind::Clients, &tx.client_id)
-                .and_then(|c| c.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+            t.get(Kind::Clients, &tx.client_id).and_then(|c| c.get("name")).and_then(Value::as_str).map(str::to_owned)
         })
         .unwrap_or_default();
-    let outcome = state
-        .store
-        .read(|t| check_login(t, form.username.trim(), &form.password));
+    let outcome = state.store.read(|t| check_login(t, form.username.trim(), &form.password));
     let now = crate::clock::now_iso();
     let written = state.store.write(|t| match &outcome {
         LoginOutcome::Ok { user_id, name } => {
@@ -413,11 +348,7 @@ pub async fn login_submit(
                 json!({"prompts": [], "stats": {"loginsCount": 1}}),
             );
         }
-        LoginOutcome::Failed {
-            kind,
-            user,
-            message,
-        } => {
+        LoginOutcome::Failed { kind, user, message } => {
             let user = user.as_ref().map(|(id, name)| (id.as_str(), name.as_str()));
             let shown = form.username.trim().to_owned();
             let user = user.or(Some(("", shown.as_str())));
@@ -454,12 +385,7 @@ pub async fn login_submit(
                 let code = s.ids.token(40);
                 s.codes.insert(
                     code.clone(),
-                    Code {
-                        tx: tx.clone(),
-                        user_id,
-                        auth_time: crate::clock::now_secs(),
-                        created: Instant::now(),
-                    },
+                    Code { tx: tx.clone(), user_id, auth_time: crate::clock::now_secs(), created: Instant::now() },
                 );
                 code
             };
@@ -477,14 +403,7 @@ fn profile(t: &Tenant, user_id: &str) -> Option<Map<String, Value>> {
     let user = t.get(Kind::Users, user_id)?;
     let mut c = Map::new();
     c.insert("sub".into(), json!(user_id));
-    for f in [
-        "email",
-        "email_verified",
-        "name",
-        "nickname",
-        "picture",
-        "updated_at",
-    ] {
+    for f in ["email", "email_verified", "name", "nickname", "picture", "updated_at"] {
         if let Some(v) = user.get(f) {
             c.insert(f.into(), v.clone());
         }
@@ -506,18 +425,11 @@ pub fn exchange_code(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply>
     let client_name = state
         .store
         .read(|t| {
-            t.get(Kind::Clients, &client_id)
-                .and_then(|c| c.get("name"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+            t.get(Kind::Clients, &client_id).and_then(|c| c.get("name")).and_then(Value::as_str).map(str::to_owned)
         })
         .unwrap_or_default();
     let (kind, description, user) = match &result {
-        Ok((_, user_id)) => (
-            "seacft",
-            "Authorization Code for Access Token".to_owned(),
-            Some(user_id.clone()),
-        ),
+        Ok((_, user_id)) => ("seacft", "Authorization Code for Access Token".to_owned(), Some(user_id.clone())),
         Err(e) => ("feacft", e.message.clone(), None),
     };
     state
@@ -550,18 +462,12 @@ pub fn exchange_code(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply>
 fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Reply, String)> {
     let state = ctx.state;
     let invalid = |m: &str| ApiError::new(400, Some("invalid_request"), m.to_owned());
-    let client_id = param(params, "client_id")
-        .ok_or_else(|| invalid("Missing required parameter: client_id"))?
-        .to_owned();
-    let code = param(params, "code")
-        .ok_or_else(|| invalid("Missing required parameter: code"))?
-        .to_owned();
-    let verifier = param(params, "code_verifier")
-        .ok_or_else(|| invalid("Parameter 'code_verifier' is required"))?
-        .to_owned();
-    state
-        .store
-        .read(|t| authenticate_client(t, &client_id, param(params, "client_secret")))?;
+    let client_id =
+        param(params, "client_id").ok_or_else(|| invalid("Missing required parameter: client_id"))?.to_owned();
+    let code = param(params, "code").ok_or_else(|| invalid("Missing required parameter: code"))?.to_owned();
+    let verifier =
+        param(params, "code_verifier").ok_or_else(|| invalid("Parameter 'code_verifier' is required"))?.to_owned();
+    state.store.read(|t| authenticate_client(t, &client_id, param(params, "client_secret")))?;
     let grant = state.oidc.lock().codes.remove(&code);
     let bad_grant = |m: &str| ApiError::new(403, Some("invalid_grant"), m.to_owned());
     let Some(grant) = grant else {
@@ -572,19 +478,15 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
     }
     if let Some(uri) = param(params, "redirect_uri") {
         if uri != grant.tx.redirect_uri {
-            return Err(bad_grant(
-                "Unauthorized redirect_uri: it differs from the one of the authorization request",
-            ));
+            return Err(bad_grant("Unauthorized redirect_uri: it differs from the one of the authorization request"));
         }
     }
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     if computed != grant.tx.code_challenge {
         return Err(bad_grant("Failed to verify code verifier"));
     }
-    let claims = state
-        .store
-        .read(|t| profile(t, &grant.user_id))
-        .ok_or_else(|| bad_grant("The user no longer exists"))?;
+    let claims =
+        state.store.read(|t| profile(t, &grant.user_id)).ok_or_else(|| bad_grant("The user no longer exists"))?;
     let now = crate::clock::now_secs();
     let mut id_claims = claims.clone();
     id_claims.insert("iss".into(), json!(state.urls.issuer));
@@ -592,20 +494,12 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
     id_claims.insert("iat".into(), json!(now));
     id_claims.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
     id_claims.insert("auth_time".into(), json!(grant.auth_time));
-    id_claims.insert(
-        "sid".into(),
-        json!(URL_SAFE_NO_PAD.encode(&Sha256::digest(code.as_bytes())[..12])),
-    );
+    id_claims.insert("sid".into(), json!(URL_SAFE_NO_PAD.encode(&Sha256::digest(code.as_bytes())[..12])));
     if let Some(nonce) = &grant.tx.nonce {
         id_claims.insert("nonce".into(), json!(nonce));
     }
     let mut audiences = vec![json!(state.urls.userinfo())];
-    if let Some(aud) = grant
-        .tx
-        .audience
-        .as_ref()
-        .filter(|a| **a != state.urls.userinfo())
-    {
+    if let Some(aud) = grant.tx.audience.as_ref().filter(|a| **a != state.urls.userinfo()) {
         audiences.insert(0, json!(aud));
     }
     let access_claims = json!({
@@ -618,12 +512,7 @@ fn exchange_code_inner(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<(Rep
         "azp": client_id,
         ROLES_CLAIM: claims.get(ROLES_CLAIM).cloned().unwrap_or(json!([])),
     });
-    let sign = |c: &Value| {
-        state
-            .keys
-            .sign(c)
-            .map_err(|e| ApiError::internal(format!("{e:#}")))
-    };
+    let sign = |c: &Value| state.keys.sign(c).map_err(|e| ApiError::internal(format!("{e:#}")));
     let mut reply = Reply::ok(json!({
         "access_token": sign(&access_claims)?,
         "id_token": sign(&Value::Object(id_claims))?,
@@ -651,26 +540,16 @@ pub async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         .map(str::trim);
     let Some(token) = token else {
         return unauthorized("Missing access token");
     };
-    let claims = match state
-        .keys
-        .verify(token, &state.urls.issuer, &state.urls.userinfo())
-    {
+    let claims = match state.keys.verify(token, &state.urls.issuer, &state.urls.userinfo()) {
         Ok(c) => c,
         Err(e) => return unauthorized(&e.message()),
     };
-    let sub = claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
     match state.store.read(|t| profile(t, &sub)) {
         Some(p) => axum::Json(Value::Object(p)).into_response(),
         None => unauthorized("The user no longer exists"),
@@ -699,34 +578,20 @@ fn logout(
     return_to: Option<String>,
     extra: Vec<(&str, String)>,
 ) -> Response {
-    let ua = headers
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if let Some(url) = &return_to {
-        if !state
-            .store
-            .read(|t| logout_allowed(t, client_id.as_deref(), url))
-        {
+        if !state.store.read(|t| logout_allowed(t, client_id.as_deref(), url)) {
             return page(
                 StatusCode::BAD_REQUEST,
                 "Logout URL not allowed",
-                &format!(
-                    "<p class=\"error\">{} is not in the list of allowed logout URLs.</p>",
-                    escape(url)
-                ),
+                &format!("<p class=\"error\">{} is not in the list of allowed logout URLs.</p>", escape(url)),
             );
         }
     }
     let client = client_id.clone().unwrap_or_default();
     let _ = state.store.write(|t| {
-        let name = t
-            .get(Kind::Clients, &client)
-            .and_then(|c| c.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
+        let name =
+            t.get(Kind::Clients, &client).and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("").to_owned();
         logs::auth_event(
             t,
             "slo",
@@ -742,18 +607,10 @@ fn logout(
     match return_to {
         Some(url) => {
             let params: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let target = if params.is_empty() {
-                url
-            } else {
-                with_params(&url, &params)
-            };
+            let target = if params.is_empty() { url } else { with_params(&url, &params) };
             found(&target).into_response()
         }
-        None => page(
-            StatusCode::OK,
-            "Logged out",
-            "<p>You have been logged out.</p>",
-        ),
+        None => page(StatusCode::OK, "Logged out", "<p>You have been logged out.</p>"),
     }
 }
 
@@ -765,14 +622,7 @@ pub async fn logout_v2(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let q = query_map(raw);
-    logout(
-        &state,
-        &ip,
-        &headers,
-        q.get("client_id").cloned(),
-        q.get("returnTo").cloned(),
-        Vec::new(),
-    )
+    logout(&state, &ip, &headers, q.get("client_id").cloned(), q.get("returnTo").cloned(), Vec::new())
 }
 
 /// `GET /oidc/logout?post_logout_redirect_uri=&client_id=&state=`.
@@ -783,16 +633,6 @@ pub async fn logout_oidc(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let q = query_map(raw);
-    let extra = q
-        .get("state")
-        .map(|s| vec![("state", s.clone())])
-        .unwrap_or_default();
-    logout(
-        &state,
-        &ip,
-        &headers,
-        q.get("client_id").cloned(),
-        q.get("post_logout_redirect_uri").cloned(),
-        extra,
-    )
+    let extra = q.get("state").map(|s| vec![("state", s.clone())]).unwrap_or_default();
+    logout(&state, &ip, &headers, q.get("client_id").cloned(), q.get("post_logout_redirect_uri").cloned(), extra)
 }

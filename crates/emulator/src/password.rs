@@ -29,11 +29,7 @@ pub fn verify(stored: &str, password: &str) -> bool {
             let actual = digest(salt, password);
             // Compare without stopping at the first difference.
             actual.len() == expected.len()
-                && actual
-                    .bytes()
-                    .zip(expected.bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
+                && actual.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
         }
         _ => false,
     }

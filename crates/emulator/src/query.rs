@@ -22,20 +22,13 @@ pub struct Params {
 impl Params {
     /// Decodes a raw query string (`a=1&b=x%20y`).
     pub fn parse(raw: Option<&str>) -> Self {
-        let pairs = raw
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
+        let pairs = raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         Self { pairs }
     }
 
     /// Refuses parameters outside `allowed`.
     pub fn allow_only(&self, allowed: &[&str]) -> ApiResult<()> {
-        let unknown: Vec<&str> = self
-            .pairs
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| !allowed.contains(k))
-            .collect();
+        let unknown: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).filter(|k| !allowed.contains(k)).collect();
         if unknown.is_empty() {
             Ok(())
         } else {
@@ -48,11 +41,7 @@ impl Params {
 
     /// The last value given for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Every value given for `key`, also splitting comma-separated lists.
@@ -60,12 +49,7 @@ impl Params {
         self.pairs
             .iter()
             .filter(|(k, _)| k == key)
-            .flat_map(|(_, v)| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-            })
+            .flat_map(|(_, v)| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned))
             .collect()
     }
 
@@ -139,9 +123,7 @@ pub fn page_request(params: &Params, paging: Paging) -> ApiResult<PageRequest> {
             )));
         }
         if from.as_deref() == Some("") {
-            return Err(ApiError::invalid_paging(
-                "The 'from' parameter must not be empty.",
-            ));
+            return Err(ApiError::invalid_paging("The 'from' parameter must not be empty."));
         }
         return Ok(PageRequest::Checkpoint { from, take });
     }
@@ -149,10 +131,7 @@ pub fn page_request(params: &Params, paging: Paging) -> ApiResult<PageRequest> {
         return Ok(if paging.has_checkpoint() {
             PageRequest::Checkpoint {
                 from: None,
-                take: paging
-                    .max_take()
-                    .unwrap_or(DEFAULT_PER_PAGE)
-                    .min(DEFAULT_PER_PAGE),
+                take: paging.max_take().unwrap_or(DEFAULT_PER_PAGE).min(DEFAULT_PER_PAGE),
             }
         } else {
             PageRequest::Whole
@@ -173,11 +152,7 @@ pub fn page_request(params: &Params, paging: Paging) -> ApiResult<PageRequest> {
             page.saturating_mul(per_page)
         )));
     }
-    Ok(PageRequest::Offset {
-        page,
-        per_page,
-        include_totals,
-    })
+    Ok(PageRequest::Offset { page, per_page, include_totals })
 }
 
 /// An opaque, forward-only cursor naming the last item of a page of `kind`.
@@ -187,12 +162,8 @@ pub fn encode_cursor(kind: &str, last_key: &str) -> String {
 
 /// Reads a cursor made by [`encode_cursor`] for `kind`.
 pub fn decode_cursor(kind: &str, cursor: &str) -> ApiResult<String> {
-    let invalid = || {
-        ApiError::invalid_paging("The 'from' parameter is not a valid checkpoint for this list.")
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor.trim_end_matches('='))
-        .map_err(|_| invalid())?;
+    let invalid = || ApiError::invalid_paging("The 'from' parameter is not a valid checkpoint for this list.");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (k, last) = text.split_once('\u{1f}').ok_or_else(invalid)?;
     if k != kind {
@@ -218,32 +189,16 @@ pub fn paginate<T>(
     match req {
         PageRequest::Whole => {
             let mut m = serde_json::Map::new();
-            m.insert(
-                items_key.to_owned(),
-                Value::Array(items.iter().map(&render).collect()),
-            );
+            m.insert(items_key.to_owned(), Value::Array(items.iter().map(&render).collect()));
             Ok(Value::Object(m))
         }
-        PageRequest::Offset {
-            page,
-            per_page,
-            include_totals,
-        } => {
+        PageRequest::Offset { page, per_page, include_totals } => {
             let start = (page * per_page) as usize;
             let end = (start + *per_page as usize).min(items.len());
-            let slice: Vec<Value> = if start < items.len() {
-                items[start..end].iter().map(&render).collect()
-            } else {
-                Vec::new()
-            };
+            let slice: Vec<Value> =
+                if start < items.len() { items[start..end].iter().map(&render).collect() } else { Vec::new() };
             let page = if *include_totals {
-                Page::offset(
-                    items_key,
-                    slice,
-                    page * per_page,
-                    *per_page,
-                    items.len() as u64,
-                )
+                Page::offset(items_key, slice, page * per_page, *per_page, items.len() as u64)
             } else {
                 Page::bare(slice)
             };
@@ -262,17 +217,9 @@ pub fn paginate<T>(
                 }
             };
             let end = (start + *take as usize).min(items.len());
-            let slice = if start < items.len() {
-                &items[start..end]
-            } else {
-                &[]
-            };
+            let slice = if start < items.len() { &items[start..end] } else { &[] };
             let next = (end < items.len())
-                .then(|| {
-                    slice
-                        .last()
-                        .map(|last| encode_cursor(cursor_kind, &key_of(last)))
-                })
+                .then(|| slice.last().map(|last| encode_cursor(cursor_kind, &key_of(last))))
                 .flatten();
             let page = Page::checkpoint(items_key, slice.iter().map(&render).collect(), next);
             serde_json::to_value(page).map_err(|e| ApiError::internal(e.to_string()))
@@ -291,10 +238,7 @@ impl Projection {
     /// Reads `fields` and `include_fields` (default `true`).
     pub fn from_params(params: &Params) -> ApiResult<Self> {
         let include = params.bool("include_fields")?.unwrap_or(true);
-        Ok(Self {
-            fields: params.all("fields"),
-            include,
-        })
+        Ok(Self { fields: params.all("fields"), include })
     }
 
     /// Whether `field` was asked for by name.
@@ -330,57 +274,23 @@ mod tests {
     fn offset_rules() {
         let paging = Paging::Offset { key: "users" };
         let p = |q: &str| page_request(&Params::parse(Some(q)), paging);
-        assert_eq!(
-            p("").unwrap(),
-            PageRequest::Offset {
-                page: 0,
-                per_page: 50,
-                include_totals: false
-            }
-        );
-        assert_eq!(
-            p("per_page=101").unwrap_err().code.as_deref(),
-            Some("invalid_query_string")
-        );
-        assert_eq!(
-            p("page=10&per_page=100").unwrap_err().code.as_deref(),
-            Some("invalid_paging")
-        );
+        assert_eq!(p("").unwrap(), PageRequest::Offset { page: 0, per_page: 50, include_totals: false });
+        assert_eq!(p("per_page=101").unwrap_err().code.as_deref(), Some("invalid_query_string"));
+        assert_eq!(p("page=10&per_page=100").unwrap_err().code.as_deref(), Some("invalid_paging"));
         assert!(p("page=9&per_page=100").is_ok());
-        assert_eq!(
-            p("page=x").unwrap_err().code.as_deref(),
-            Some("invalid_query_string")
-        );
-        assert_eq!(
-            p("include_totals=yes").unwrap_err().code.as_deref(),
-            Some("invalid_query_string")
-        );
+        assert_eq!(p("page=x").unwrap_err().code.as_deref(), Some("invalid_query_string"));
+        assert_eq!(p("include_totals=yes").unwrap_err().code.as_deref(), Some("invalid_query_string"));
     }
 
     #[test]
     fn checkpoint_walks_forward() {
-        let paging = Paging::Checkpoint {
-            key: "members",
-            max_take: 50,
-        };
+        let paging = Paging::Checkpoint { key: "members", max_take: 50 };
         let items: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
         let mut from = None;
         let mut seen = Vec::new();
         loop {
-            let req = PageRequest::Checkpoint {
-                from: from.clone(),
-                take: 2,
-            };
-            let page = paginate(
-                &items,
-                &req,
-                "members",
-                "m",
-                false,
-                |s| s.clone(),
-                |s| json!(s),
-            )
-            .unwrap();
+            let req = PageRequest::Checkpoint { from: from.clone(), take: 2 };
+            let page = paginate(&items, &req, "members", "m", false, |s| s.clone(), |s| json!(s)).unwrap();
             seen.extend(page["members"].as_array().unwrap().iter().cloned());
             match page.get("next") {
                 Some(n) => from = Some(n.as_str().unwrap().to_owned()),
@@ -394,19 +304,9 @@ mod tests {
 
     #[test]
     fn projection() {
-        let p = Projection::from_params(&Params::parse(Some(
-            "fields=email,name&include_fields=true",
-        )))
-        .unwrap();
-        assert_eq!(
-            p.apply(json!({"email": 1, "name": 2, "x": 3}), &[]),
-            json!({"email": 1, "name": 2})
-        );
-        let p =
-            Projection::from_params(&Params::parse(Some("fields=x&include_fields=false"))).unwrap();
-        assert_eq!(
-            p.apply(json!({"email": 1, "x": 3}), &[]),
-            json!({"email": 1})
-        );
+        let p = Projection::from_params(&Params::parse(Some("fields=email,name&include_fields=true"))).unwrap();
+        assert_eq!(p.apply(json!({"email": 1, "name": 2, "x": 3}), &[]), json!({"email": 1, "name": 2}));
+        let p = Projection::from_params(&Params::parse(Some("fields=x&include_fields=false"))).unwrap();
+        assert_eq!(p.apply(json!({"email": 1, "x": 3}), &[]), json!({"email": 1}));
     }
 }

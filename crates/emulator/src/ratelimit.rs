@@ -73,8 +73,7 @@ impl Limit {
 
     fn quota(&self, bucket: &Bucket, now_unix: u64, refused: bool) -> Quota {
         let to_full = (self.burst - bucket.tokens) / self.rate;
-        let retry_after =
-            refused.then(|| ((1.0 - bucket.tokens) / self.rate).ceil().max(1.0) as u64);
+        let retry_after = refused.then(|| ((1.0 - bucket.tokens) / self.rate).ceil().max(1.0) as u64);
         Quota {
             limit: self.burst as u64,
             remaining: bucket.tokens.floor().max(0.0) as u64,
@@ -93,10 +92,7 @@ pub struct RateLimiter {
 }
 
 fn limit(rate: f64, burst: u32) -> Option<Limit> {
-    (rate.is_finite() && rate > 0.0).then(|| Limit {
-        rate,
-        burst: f64::from(burst.max(1)),
-    })
+    (rate.is_finite() && rate > 0.0).then(|| Limit { rate, burst: f64::from(burst.max(1)) })
 }
 
 impl RateLimiter {
@@ -105,16 +101,8 @@ impl RateLimiter {
     /// bucket per operation.
     pub fn new(rate: f64, burst: u32, endpoint: Option<(f64, u32)>) -> Self {
         let tenant = limit(rate, burst);
-        let endpoint = if tenant.is_some() {
-            endpoint.and_then(|(r, b)| limit(r, b))
-        } else {
-            None
-        };
-        Self {
-            tenant,
-            endpoint,
-            buckets: Mutex::new(HashMap::new()),
-        }
+        let endpoint = if tenant.is_some() { endpoint.and_then(|(r, b)| limit(r, b)) } else { None };
+        Self { tenant, endpoint, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Whether limiting is on.
@@ -124,12 +112,7 @@ impl RateLimiter {
 
     fn unlimited(&self, now_unix: u64) -> Quota {
         let size = self.tenant.map_or(0, |l| l.burst as u64);
-        Quota {
-            limit: size,
-            remaining: size,
-            reset: now_unix,
-            retry_after: None,
-        }
+        Quota { limit: size, remaining: size, reset: now_unix, retry_after: None }
     }
 
     /// Takes one token from the API bucket and the operation bucket.
@@ -139,16 +122,11 @@ impl RateLimiter {
         };
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let mut global = *buckets.entry(BucketKey::Api(api)).or_insert(Bucket {
-            tokens: tenant.burst,
-            updated: now,
-        });
+        let mut global = *buckets.entry(BucketKey::Api(api)).or_insert(Bucket { tokens: tenant.burst, updated: now });
         tenant.refill(&mut global, now);
         let mut endpoint = self.endpoint.map(|limit| {
-            let mut b = *buckets.entry(BucketKey::Operation(op)).or_insert(Bucket {
-                tokens: limit.burst,
-                updated: now,
-            });
+            let mut b =
+                *buckets.entry(BucketKey::Operation(op)).or_insert(Bucket { tokens: limit.burst, updated: now });
             limit.refill(&mut b, now);
             (limit, b)
         });
@@ -208,40 +186,23 @@ mod tests {
         let refused = rl.check(Api::Management, op, 100);
         assert!(matches!(refused, Decision::GlobalLimit(q) if q.retry_after == Some(1)));
         std::thread::sleep(std::time::Duration::from_millis(120));
-        assert!(matches!(
-            rl.check(Api::Management, op, 100),
-            Decision::Allowed(_)
-        ));
+        assert!(matches!(rl.check(Api::Management, op, 100), Decision::Allowed(_)));
     }
 
     #[test]
     fn endpoint_bucket_binds_first_when_smaller() {
         let rl = RateLimiter::new(1.0, 10, Some((1.0, 2)));
-        assert!(
-            matches!(rl.check(Api::Management, OperationId::GetUser, 1), Decision::Allowed(q) if q.remaining == 1)
-        );
-        assert!(matches!(
-            rl.check(Api::Management, OperationId::GetUser, 1),
-            Decision::Allowed(_)
-        ));
-        assert!(matches!(
-            rl.check(Api::Management, OperationId::GetUser, 1),
-            Decision::EndpointLimit(_)
-        ));
-        assert!(matches!(
-            rl.check(Api::Management, OperationId::GetRole, 1),
-            Decision::Allowed(_)
-        ));
+        assert!(matches!(rl.check(Api::Management, OperationId::GetUser, 1), Decision::Allowed(q) if q.remaining == 1));
+        assert!(matches!(rl.check(Api::Management, OperationId::GetUser, 1), Decision::Allowed(_)));
+        assert!(matches!(rl.check(Api::Management, OperationId::GetUser, 1), Decision::EndpointLimit(_)));
+        assert!(matches!(rl.check(Api::Management, OperationId::GetRole, 1), Decision::Allowed(_)));
     }
 
     #[test]
     fn disabled_never_refuses() {
         let rl = RateLimiter::new(0.0, 1, None);
         for _ in 0..100 {
-            assert!(matches!(
-                rl.check(Api::Teams, OperationId::ListTenants, 1),
-                Decision::Allowed(_)
-            ));
+            assert!(matches!(rl.check(Api::Teams, OperationId::ListTenants, 1), Decision::Allowed(_)));
         }
     }
 }

@@ -95,16 +95,9 @@ pub enum Query {
 pub fn parse(input: &str) -> Result<Query, SearchError> {
     let chars: Vec<char> = input.chars().collect();
     if chars.len() > MAX_LEN {
-        return Err(SearchError {
-            message: format!("query is longer than {MAX_LEN} characters"),
-            position: MAX_LEN,
-        });
+        return Err(SearchError { message: format!("query is longer than {MAX_LEN} characters"), position: MAX_LEN });
     }
-    let mut p = Parser {
-        chars,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser { chars, pos: 0, depth: 0 };
     p.skip_ws();
     if p.at_end() {
         return Ok(Query::All);
@@ -129,10 +122,7 @@ fn is_special(c: char) -> bool {
 
 impl Parser {
     fn error(&self, message: impl Into<String>) -> SearchError {
-        SearchError {
-            message: message.into(),
-            position: self.pos,
-        }
+        SearchError { message: message.into(), position: self.pos }
     }
 
     fn at_end(&self) -> bool {
@@ -160,9 +150,7 @@ impl Parser {
     /// Whether the keyword `word` (or symbol) starts here as a whole token.
     fn at_keyword(&self, word: &str) -> bool {
         let w: Vec<char> = word.chars().collect();
-        if self.chars.len() < self.pos + w.len()
-            || self.chars[self.pos..self.pos + w.len()] != w[..]
-        {
+        if self.chars.len() < self.pos + w.len() || self.chars[self.pos..self.pos + w.len()] != w[..] {
             return false;
         }
         match self.chars.get(self.pos + w.len()) {
@@ -175,11 +163,7 @@ impl Parser {
     }
 
     fn at_or(&self) -> Option<usize> {
-        if self.at_keyword("OR") || self.at_keyword("||") {
-            Some(2)
-        } else {
-            None
-        }
+        if self.at_keyword("OR") || self.at_keyword("||") { Some(2) } else { None }
     }
 
     fn at_and(&self) -> Option<usize> {
@@ -204,11 +188,7 @@ impl Parser {
             }
             parts.push(self.parse_and(field)?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Query::Or(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::Or(parts) })
     }
 
     fn parse_and(&mut self, field: Option<&str>) -> Result<Query, SearchError> {
@@ -227,11 +207,7 @@ impl Parser {
             }
             parts.push(self.parse_unary(field)?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Query::And(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::And(parts) })
     }
 
     fn parse_unary(&mut self, field: Option<&str>) -> Result<Query, SearchError> {
@@ -291,15 +267,10 @@ impl Parser {
             Some(')') => Err(self.error("unexpected `)`")),
             Some('"') => {
                 let phrase = self.read_phrase()?;
-                Ok(Query::Match {
-                    field: field.map(str::to_owned),
-                    matcher: Matcher::Phrase(phrase.to_lowercase()),
-                })
+                Ok(Query::Match { field: field.map(str::to_owned), matcher: Matcher::Phrase(phrase.to_lowercase()) })
             }
             Some('[') | Some('{') => self.read_range(field),
-            Some(c) if is_special(c) || c == ']' || c == '}' => {
-                Err(self.error(format!("unexpected `{c}`")))
-            }
+            Some(c) if is_special(c) || c == ']' || c == '}' => Err(self.error(format!("unexpected `{c}`"))),
             Some(_) => {
                 if self.at_and().is_some() || self.at_or().is_some() {
                     return Err(self.error("an operator needs a clause before it"));
@@ -352,10 +323,7 @@ impl Parser {
                 if name == "_exists_" {
                     return Ok(Query::Exists(phrase));
                 }
-                Ok(Query::Match {
-                    field: field_name(name),
-                    matcher: Matcher::Phrase(phrase.to_lowercase()),
-                })
+                Ok(Query::Match { field: field_name(name), matcher: Matcher::Phrase(phrase.to_lowercase()) })
             }
             Some('[') | Some('{') => {
                 if name == "_exists_" {
@@ -372,11 +340,7 @@ impl Parser {
                     return Ok(Query::Exists(word));
                 }
                 if name == "*" {
-                    return if word == "*" {
-                        Ok(Query::All)
-                    } else {
-                        Ok(term(None, word, wild))
-                    };
+                    return if word == "*" { Ok(Query::All) } else { Ok(term(None, word, wild)) };
                 }
                 if word == "*" {
                     return Ok(Query::Exists(name));
@@ -392,21 +356,11 @@ impl Parser {
         let mut out = String::new();
         let mut wild = false;
         while let Some(c) = self.peek() {
-            if c.is_whitespace()
-                || c == '('
-                || c == ')'
-                || c == '"'
-                || c == '['
-                || c == ']'
-                || c == '{'
-                || c == '}'
-            {
+            if c.is_whitespace() || c == '(' || c == ')' || c == '"' || c == '[' || c == ']' || c == '{' || c == '}' {
                 break;
             }
             if c == '^' || c == '~' {
-                return Err(self.error(format!(
-                    "`{c}` (boosting / fuzzy matching) is not supported"
-                )));
+                return Err(self.error(format!("`{c}` (boosting / fuzzy matching) is not supported")));
             }
             if c == ':' && stop_at_colon {
                 break;
@@ -439,10 +393,7 @@ impl Parser {
         loop {
             match self.peek() {
                 None => {
-                    return Err(SearchError {
-                        message: "unterminated quoted phrase".into(),
-                        position: start,
-                    });
+                    return Err(SearchError { message: "unterminated quoted phrase".into(), position: start });
                 }
                 Some('"') => {
                     self.pos += 1;
@@ -456,10 +407,7 @@ impl Parser {
                             self.pos += 1;
                         }
                         None => {
-                            return Err(SearchError {
-                                message: "unterminated quoted phrase".into(),
-                                position: start,
-                            });
+                            return Err(SearchError { message: "unterminated quoted phrase".into(), position: start });
                         }
                     }
                 }
@@ -482,14 +430,7 @@ impl Parser {
             Some(_) => {
                 let mut out = String::new();
                 while let Some(c) = self.peek() {
-                    if c.is_whitespace()
-                        || c == ']'
-                        || c == '}'
-                        || c == '['
-                        || c == '{'
-                        || c == '('
-                        || c == ')'
-                    {
+                    if c.is_whitespace() || c == ']' || c == '}' || c == '[' || c == '{' || c == '(' || c == ')' {
                         break;
                     }
                     if c == '\\' {
@@ -552,11 +493,7 @@ fn term(field: Option<&str>, word: String, wild: bool) -> Query {
     }
     let field = field.map(str::to_owned);
     let word = word.to_lowercase();
-    let matcher = if wild {
-        Matcher::Wildcard(word)
-    } else {
-        Matcher::Term(word)
-    };
+    let matcher = if wild { Matcher::Wildcard(word) } else { Matcher::Term(word) };
     Query::Match { field, matcher }
 }
 
@@ -594,17 +531,45 @@ pub fn resolve<'a>(doc: &'a Value, path: &str) -> Vec<&'a Value> {
     flat
 }
 
-/// `*` / `?` pattern matching on characters.
+/// Calls `f` on every value at a dotted path, stepping into arrays at
+/// every level; stops at the first `true`. Allocates nothing.
+pub fn any_at(doc: &Value, path: &str, f: &mut dyn FnMut(&Value) -> bool) -> bool {
+    fn walk(v: &Value, mut segs: std::str::Split<'_, char>, f: &mut dyn FnMut(&Value) -> bool) -> bool {
+        match segs.next() {
+            None => match v {
+                Value::Array(items) => items.iter().any(|i| f(i)),
+                other => f(other),
+            },
+            Some(seg) => match v {
+                Value::Object(m) => m.get(seg).is_some_and(|c| walk(c, segs, f)),
+                Value::Array(items) => items.iter().any(|i| i.get(seg).is_some_and(|c| walk(c, segs.clone(), f))),
+                _ => false,
+            },
+        }
+    }
+    walk(doc, path.split('.'), f)
+}
+
+/// `*` / `?` pattern matching, ignoring case; `pattern` is lower-case.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_with(pattern.as_bytes(), text.as_bytes(), |p, t| p == t.to_ascii_lowercase())
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.to_lowercase().chars().collect();
+        glob_with(&p, &t, |p, t| p == t)
+    }
+}
+
+fn glob_with<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], eq: impl Fn(T, T) -> bool) -> bool {
+    let (star_sym, any_sym) = (T::from(b'*'), T::from(b'?'));
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any_sym || (p[pi] != star_sym && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star_sym {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -616,39 +581,48 @@ pub fn glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star_sym {
         pi += 1;
     }
     pi == p.len()
 }
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
+    s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty())
 }
 
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.to_lowercase()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+/// Equality ignoring case; `lower` is lower-case.
+fn eq_ci(s: &str, lower: &str) -> bool {
+    if s.is_ascii() { s.eq_ignore_ascii_case(lower) } else { s.to_lowercase() == lower }
+}
+
+/// Substring test ignoring case; `lower` is lower-case.
+fn contains_ci(s: &str, lower: &str) -> bool {
+    if s.is_ascii() && lower.is_ascii() {
+        lower.is_empty() || s.as_bytes().windows(lower.len()).any(|w| w.eq_ignore_ascii_case(lower.as_bytes()))
+    } else {
+        s.to_lowercase().contains(lower)
+    }
+}
+
+fn text_matches(s: &str, m: &Matcher) -> bool {
+    match m {
+        Matcher::Term(t) => eq_ci(s, t) || (s.contains(char::is_whitespace) && words(s).any(|w| eq_ci(w, t))),
+        Matcher::Phrase(p) => contains_ci(s, p),
+        Matcher::Wildcard(p) => glob(p, s) || (s.contains(char::is_whitespace) && words(s).any(|w| glob(p, w))),
     }
 }
 
 fn value_matches(v: &Value, m: &Matcher) -> bool {
     match (v, m) {
+        (Value::String(s), _) => text_matches(s, m),
         (Value::Number(n), Matcher::Term(t)) => match (n.as_f64(), t.parse::<f64>()) {
             (Some(a), Ok(b)) => a == b,
             _ => false,
         },
-        (_, Matcher::Term(t)) => scalar_text(v).is_some_and(|s| {
-            s == *t || (s.contains(char::is_whitespace) && words(&s).any(|w| w == t))
-        }),
-        (_, Matcher::Phrase(p)) => scalar_text(v).is_some_and(|s| s.contains(p.as_str())),
-        (_, Matcher::Wildcard(p)) => {
-            scalar_text(v).is_some_and(|s| glob(p, &s) || words(&s).any(|w| glob(p, w)))
-        }
+        (Value::Number(n), _) => text_matches(&n.to_string(), m),
+        (Value::Bool(b), _) => text_matches(if *b { "true" } else { "false" }, m),
+        _ => false,
     }
 }
 
@@ -672,10 +646,7 @@ fn in_range(v: &Value, lower: &Bound, upper: &Bound) -> bool {
     }
     let low_ok = match lower {
         Bound::Open => true,
-        Bound::Inclusive(b) => matches!(
-            compare_bound(v, b),
-            Some(Ordering::Greater | Ordering::Equal)
-        ),
+        Bound::Inclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Greater | Ordering::Equal)),
         Bound::Exclusive(b) => matches!(compare_bound(v, b), Some(Ordering::Greater)),
     };
     let high_ok = match upper {
@@ -691,26 +662,18 @@ fn in_range(v: &Value, lower: &Bound, upper: &Bound) -> bool {
 impl Query {
     /// Whether `doc` matches; bare terms look in `defaults`.
     pub fn matches(&self, doc: &Value, defaults: &[&str]) -> bool {
-        let fields = |field: &Option<String>| -> Vec<&Value> {
-            match field {
-                Some(f) => resolve(doc, f),
-                None => defaults.iter().flat_map(|f| resolve(doc, f)).collect(),
-            }
+        let any = |field: &Option<String>, f: &mut dyn FnMut(&Value) -> bool| match field {
+            Some(path) => any_at(doc, path, f),
+            None => defaults.iter().any(|path| any_at(doc, path, f)),
         };
         match self {
             Query::All => true,
             Query::And(parts) => parts.iter().all(|q| q.matches(doc, defaults)),
             Query::Or(parts) => parts.iter().any(|q| q.matches(doc, defaults)),
             Query::Not(inner) => !inner.matches(doc, defaults),
-            Query::Match { field, matcher } => {
-                fields(field).into_iter().any(|v| value_matches(v, matcher))
-            }
-            Query::Range {
-                field,
-                lower,
-                upper,
-            } => fields(field).into_iter().any(|v| in_range(v, lower, upper)),
-            Query::Exists(field) => resolve(doc, field).into_iter().any(|v| !v.is_null()),
+            Query::Match { field, matcher } => any(field, &mut |v| value_matches(v, matcher)),
+            Query::Range { field, lower, upper } => any(field, &mut |v| in_range(v, lower, upper)),
+            Query::Exists(field) => any_at(doc, field, &mut |v| !v.is_null()),
         }
     }
 }
@@ -728,29 +691,18 @@ impl Sort {
     /// Parses `field:1` or `field:-1`.
     pub fn parse(s: &str) -> Option<Self> {
         let (field, dir) = s.rsplit_once(':')?;
-        let valid = !field.is_empty()
-            && field
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let valid = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         let ascending = match dir {
             "1" => true,
             "-1" => false,
             _ => return None,
         };
-        valid.then(|| Self {
-            field: field.to_owned(),
-            ascending,
-        })
+        valid.then(|| Self { field: field.to_owned(), ascending })
     }
 
     /// Orders two documents by the field; missing values sort last either way.
     pub fn compare(&self, a: &Value, b: &Value) -> Ordering {
-        let key = |d: &Value| {
-            resolve(d, &self.field)
-                .into_iter()
-                .find(|v| !v.is_null())
-                .cloned()
-        };
+        let key = |d: &Value| resolve(d, &self.field).into_iter().find(|v| !v.is_null()).cloned();
         match (key(a), key(b)) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Greater,
@@ -777,15 +729,10 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
         }
     }
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .unwrap_or(0.0)
-            .partial_cmp(&y.as_f64().unwrap_or(0.0))
-            .unwrap_or(Ordering::Equal),
-        (Value::String(x), Value::String(y)) => x
-            .to_lowercase()
-            .cmp(&y.to_lowercase())
-            .then_with(|| x.cmp(y)),
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
+        (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()).then_with(|| x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => rank(a).cmp(&rank(b)),
     }
@@ -813,9 +760,7 @@ mod tests {
     }
 
     fn m(q: &str) -> bool {
-        parse(q)
-            .unwrap_or_else(|e| panic!("{q}: {e}"))
-            .matches(&user(), &["email", "name", "nickname", "user_id"])
+        parse(q).unwrap_or_else(|e| panic!("{q}: {e}")).matches(&user(), &["email", "name", "nickname", "user_id"])
     }
 
     #[test]
@@ -902,21 +847,12 @@ mod tests {
 
     #[test]
     fn sort_parsing_and_order() {
-        assert_eq!(
-            Sort::parse("created_at:-1"),
-            Some(Sort {
-                field: "created_at".into(),
-                ascending: false
-            })
-        );
+        assert_eq!(Sort::parse("created_at:-1"), Some(Sort { field: "created_at".into(), ascending: false }));
         assert!(Sort::parse("created_at").is_none());
         assert!(Sort::parse("created_at:2").is_none());
         assert!(Sort::parse("a b:1").is_none());
         let s = Sort::parse("n:1").unwrap();
-        assert_eq!(
-            s.compare(&json!({"n": 1}), &json!({"n": 2})),
-            Ordering::Less
-        );
+        assert_eq!(s.compare(&json!({"n": 1}), &json!({"n": 2})), Ordering::Less);
         assert_eq!(s.compare(&json!({}), &json!({"n": 2})), Ordering::Greater);
     }
 

@@ -143,14 +143,7 @@ const LAST: &[&str] = &[
     "Haddad",
     "Cohen",
 ];
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "acme.test",
-    "contoso.test",
-    "initech.test",
-    "globex.test",
-    "umbrella.test",
-];
+const DOMAINS: &[&str] = &["example.com", "acme.test", "contoso.test", "initech.test", "globex.test", "umbrella.test"];
 const AGENTS: &[&str] = &[
     "Chrome 124.0.0 / Mac OS X 10.15.7",
     "Firefox 125.0.0 / Windows 10.0.0",
@@ -175,14 +168,8 @@ const CONNECTIONS: &[(&str, &str, u32)] = &[
 
 const ROLES: &[(&str, &str)] = &[
     ("gatehouse-admin", "Full access to the Gatehouse console"),
-    (
-        "gatehouse-viewer",
-        "Read-only access to the Gatehouse console",
-    ),
-    (
-        "gatehouse-support",
-        "Support access to users in the Gatehouse console",
-    ),
+    ("gatehouse-viewer", "Read-only access to the Gatehouse console"),
+    ("gatehouse-support", "Support access to users in the Gatehouse console"),
     ("Admin", "Administrators of the Acme platform"),
     ("Editor", "Can edit content"),
     ("Viewer", "Read-only access"),
@@ -209,26 +196,9 @@ const ORGS: &[(&str, &str, &str)] = &[
 
 /// `(name, identifier, scopes)` of the custom APIs.
 const APIS: &[(&str, &str, &[&str])] = &[
-    (
-        "Orders API",
-        "https://api.acme.test/orders",
-        &[
-            "read:orders",
-            "create:orders",
-            "update:orders",
-            "delete:orders",
-        ],
-    ),
-    (
-        "Billing API",
-        "https://api.acme.test/billing",
-        &["read:invoices", "pay:invoices", "read:payment_methods"],
-    ),
-    (
-        "Inventory API",
-        "urn:acme:inventory",
-        &["read:stock", "update:stock"],
-    ),
+    ("Orders API", "https://api.acme.test/orders", &["read:orders", "create:orders", "update:orders", "delete:orders"]),
+    ("Billing API", "https://api.acme.test/billing", &["read:invoices", "pay:invoices", "read:payment_methods"]),
+    ("Inventory API", "urn:acme:inventory", &["read:stock", "update:stock"]),
 ];
 
 /// Log event types with their relative frequency and description.
@@ -246,64 +216,21 @@ const LOG_MIX: &[(&str, u32, &str)] = &[
     ("scoa", 2, "Successful cross-origin authentication"),
     ("sv", 2, "Successful verification email"),
     ("scp", 1, "Successful change password"),
-    (
-        "limit_wc",
-        1,
-        "Account blocked after too many failed logins",
-    ),
+    ("limit_wc", 1, "Account blocked after too many failed logins"),
     ("feccft", 1, "Unauthorized"),
-    (
-        "gd_auth_succeed",
-        2,
-        "Multi-factor authentication succeeded",
-    ),
+    ("gd_auth_succeed", 2, "Multi-factor authentication succeeded"),
 ];
 
 /// Team members: `(given name, family name, email, team role)`.
 const TEAM: &[(&str, &str, &str, &str)] = &[
-    (
-        "Alice",
-        "Nakamura",
-        "alice@gatehouse-team.test",
-        "teams_owner",
-    ),
+    ("Alice", "Nakamura", "alice@gatehouse-team.test", "teams_owner"),
     ("Bruno", "Costa", "bruno@gatehouse-team.test", "teams_owner"),
-    (
-        "Chiara",
-        "Romano",
-        "chiara@gatehouse-team.test",
-        "teams_contributor",
-    ),
-    (
-        "Dev",
-        "Patel",
-        "dev@gatehouse-team.test",
-        "teams_contributor",
-    ),
-    (
-        "Eun-ji",
-        "Park",
-        "eunji@gatehouse-team.test",
-        "teams_contributor",
-    ),
-    (
-        "Femi",
-        "Adeyemi",
-        "femi@gatehouse-team.test",
-        "teams_report_viewer",
-    ),
-    (
-        "Greta",
-        "Lindqvist",
-        "greta@gatehouse-team.test",
-        "teams_report_viewer",
-    ),
-    (
-        "Hugo",
-        "Moreau",
-        "hugo@gatehouse-team.test",
-        "teams_contributor",
-    ),
+    ("Chiara", "Romano", "chiara@gatehouse-team.test", "teams_contributor"),
+    ("Dev", "Patel", "dev@gatehouse-team.test", "teams_contributor"),
+    ("Eun-ji", "Park", "eunji@gatehouse-team.test", "teams_contributor"),
+    ("Femi", "Adeyemi", "femi@gatehouse-team.test", "teams_report_viewer"),
+    ("Greta", "Lindqvist", "greta@gatehouse-team.test", "teams_report_viewer"),
+    ("Hugo", "Moreau", "hugo@gatehouse-team.test", "teams_contributor"),
 ];
 
 /// Team tenants: `(name, locality or private environment, environment tag, public?)`.
@@ -382,27 +309,11 @@ pub fn refresh(t: &mut Tenant, settings: &SeedSettings) {
         });
     }
     // Move the emulator's own applications to the configured credentials.
-    let m2m_old = t
-        .meta("m2m_client_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let web_old = t
-        .meta("web_client_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let m2m_old = t.meta("m2m_client_id").and_then(Value::as_str).map(str::to_owned);
+    let web_old = t.meta("web_client_id").and_then(Value::as_str).map(str::to_owned);
     for (old, new_id, secret, key) in [
-        (
-            m2m_old,
-            &creds.client_id,
-            &creds.client_secret,
-            "m2m_client_id",
-        ),
-        (
-            web_old,
-            &creds.web_client_id,
-            &creds.web_client_secret,
-            "web_client_id",
-        ),
+        (m2m_old, &creds.client_id, &creds.client_secret, "m2m_client_id"),
+        (web_old, &creds.web_client_id, &creds.web_client_secret, "web_client_id"),
     ] {
         let Some(old) = old else { continue };
         if let Some(mut client) = t.remove(Kind::Clients, &old) {
@@ -443,35 +354,22 @@ pub fn refresh(t: &mut Tenant, settings: &SeedSettings) {
     let system_grants: Vec<(String, String)> = t
         .coll(Kind::ClientGrants)
         .iter()
-        .filter_map(|(k, g)| {
-            g.get("system_api")
-                .and_then(Value::as_str)
-                .map(|s| (k.clone(), s.to_owned()))
-        })
+        .filter_map(|(k, g)| g.get("system_api").and_then(Value::as_str).map(|s| (k.clone(), s.to_owned())))
         .collect();
     for (id, api) in system_grants {
         let (audience, scopes) = match api.as_str() {
             "teams" => (urls.teams_audience.clone(), all_scopes(Api::Teams)),
-            _ => (
-                urls.management_audience.clone(),
-                all_scopes(Api::Management),
-            ),
+            _ => (urls.management_audience.clone(), all_scopes(Api::Management)),
         };
         t.modify(Kind::ClientGrants, &id, |g| {
             g["audience"] = json!(audience);
             g["scope"] = json!(scopes);
         });
     }
-    let stored_password = t
-        .meta("demo_password")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let stored_password = t.meta("demo_password").and_then(Value::as_str).map(str::to_owned);
     if stored_password.as_deref() != Some(creds.demo_password.as_str()) {
         for (email, ..) in ADMINS {
-            if let Some(id) = t
-                .user_by_login(DATABASE_CONNECTION, email)
-                .map(str::to_owned)
-            {
+            if let Some(id) = t.user_by_login(DATABASE_CONNECTION, email).map(str::to_owned) {
                 let hash = password::hash(&mut t.ids, &creds.demo_password);
                 t.put(Kind::Passwords, id, json!(hash));
             }
@@ -511,10 +409,7 @@ fn seed_connections(t: &mut Tenant) -> Vec<(String, String, String)> {
             "waad" => {
                 fields["options"] = json!({"tenant_domain": "contoso.onmicrosoft.com", "client_id": "00000000-aaaa-bbbb-cccc-000000000000", "domain_aliases": ["contoso.test"]})
             }
-            "okta" => {
-                fields["options"] =
-                    json!({"domain": "acme.okta.test", "client_id": "0oa1b2c3d4e5f6g7h8i9"})
-            }
+            "okta" => fields["options"] = json!({"domain": "acme.okta.test", "client_id": "0oa1b2c3d4e5f6g7h8i9"}),
             "oidc" => {
                 fields["options"] = json!({"issuer": "https://login.partner.test", "client_id": "partner-gatehouse", "discovery_url": "https://login.partner.test/.well-known/openid-configuration"})
             }
@@ -571,10 +466,7 @@ fn seed_clients(
     let mut out = Vec::new();
     for client in [m2m, web] {
         let id = client["client_id"].as_str().unwrap_or_default().to_owned();
-        out.push((
-            id.clone(),
-            client["name"].as_str().unwrap_or_default().to_owned(),
-        ));
+        out.push((id.clone(), client["name"].as_str().unwrap_or_default().to_owned()));
         t.put(Kind::Clients, id, client);
     }
     t.put(Kind::Meta, "m2m_client_id", json!(creds.client_id));
@@ -601,15 +493,10 @@ fn seed_clients(
     // Every application can use the interactive connections.
     let interactive: Vec<String> = out.iter().skip(1).map(|(id, _)| id.clone()).collect();
     for (conn_id, _, _) in connections {
-        t.modify(Kind::Connections, conn_id, |c| {
-            c["enabled_clients"] = json!(interactive)
-        });
+        t.modify(Kind::Connections, conn_id, |c| c["enabled_clients"] = json!(interactive));
     }
     // The emulator's application may call both APIs; the reporting job reads orders.
-    for (api, client) in [
-        ("management", &creds.client_id),
-        ("teams", &creds.client_id),
-    ] {
+    for (api, client) in [("management", &creds.client_id), ("teams", &creds.client_id)] {
         let id = format!("cgr_{}", t.ids.alnum(16));
         t.put(
             Kind::ClientGrants,
@@ -646,12 +533,13 @@ fn seed_apis(t: &mut Tenant) {
     t.put(Kind::ResourceServers, id, mgmt);
     for (name, identifier, scopes) in APIS {
         let id = t.ids.hex(24);
-        let scopes: Vec<Value> = scopes.iter().map(|s| json!({"value": s, "description": format!("{} {}", s.split(':').next().unwrap_or(s), name)})).collect();
+        let scopes: Vec<Value> = scopes
+            .iter()
+            .map(|s| json!({"value": s, "description": format!("{} {}", s.split(':').next().unwrap_or(s), name)}))
+            .collect();
         let api = build_resource_server(
             id.clone(),
-            &obj(
-                json!({"name": name, "identifier": identifier, "scopes": scopes, "allow_offline_access": true}),
-            ),
+            &obj(json!({"name": name, "identifier": identifier, "scopes": scopes, "allow_offline_access": true})),
         );
         t.put(Kind::ResourceServers, id, api);
     }
@@ -662,11 +550,7 @@ fn seed_roles(t: &mut Tenant) -> Vec<(String, String)> {
         .iter()
         .map(|(name, description)| {
             let id = t.ids.role_id();
-            t.put(
-                Kind::Roles,
-                id.clone(),
-                json!({"id": id, "name": name, "description": description}),
-            );
+            t.put(Kind::Roles, id.clone(), json!({"id": id, "name": name, "description": description}));
             (id, name.to_string())
         })
         .collect()
@@ -682,12 +566,7 @@ fn seed_admins(t: &mut Tenant, settings: &SeedSettings, now: i64, roles: &[(Stri
             "app_metadata": {"gatehouse": {"role": role}},
         }));
         let user = build_user(
-            NewUser {
-                user_id: id.clone(),
-                connection: DATABASE_CONNECTION,
-                strategy: "auth0",
-                created_at: created,
-            },
+            NewUser { user_id: id.clone(), connection: DATABASE_CONNECTION, strategy: "auth0", created_at: created },
             &fields,
         );
         t.put(Kind::Users, id.clone(), user);
@@ -697,11 +576,7 @@ fn seed_admins(t: &mut Tenant, settings: &SeedSettings, now: i64, roles: &[(Stri
             t.put(Kind::UserRoles, id, json!([role_id]));
         }
     }
-    t.put(
-        Kind::Meta,
-        "demo_password",
-        json!(settings.credentials.demo_password),
-    );
+    t.put(Kind::Meta, "demo_password", json!(settings.credentials.demo_password));
 }
 
 fn user_id_for(t: &mut Tenant, strategy: &str, connection: &str, email: &str) -> String {
@@ -716,12 +591,7 @@ fn user_id_for(t: &mut Tenant, strategy: &str, connection: &str, email: &str) ->
     }
 }
 
-fn seed_users(
-    t: &mut Tenant,
-    count: usize,
-    now: i64,
-    roles: &[(String, String)],
-) -> Vec<(String, String)> {
+fn seed_users(t: &mut Tenant, count: usize, now: i64, roles: &[(String, String)]) -> Vec<(String, String)> {
     let mut drafts = Vec::with_capacity(count);
     for i in 0..count {
         let first = *t.ids.pick(FIRST);
@@ -730,13 +600,7 @@ fn seed_users(
         let local: String = format!("{}.{}{}", first, last, i)
             .to_lowercase()
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    'x'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { 'x' })
             .collect();
         let email = format!("{local}@{domain}");
         let (conn, strategy, _) = *weighted(t, CONNECTIONS, |c| c.2);
@@ -767,12 +631,7 @@ fn seed_users(
             fields["blocked"] = json!(true);
         }
         let mut user = build_user(
-            NewUser {
-                user_id: id.clone(),
-                connection: conn,
-                strategy,
-                created_at: clock::iso(created),
-            },
+            NewUser { user_id: id.clone(), connection: conn, strategy, created_at: clock::iso(created) },
             &obj(fields),
         );
         user["logins_count"] = json!(logins);
@@ -797,12 +656,7 @@ fn seed_organizations(
     roles: &[(String, String)],
     connections: &[(String, String, String)],
 ) {
-    let member_roles: Vec<String> = roles
-        .iter()
-        .skip(3)
-        .take(3)
-        .map(|(id, _)| id.clone())
-        .collect();
+    let member_roles: Vec<String> = roles.iter().skip(3).take(3).map(|(id, _)| id.clone()).collect();
     for (i, (name, display, tier)) in ORGS.iter().enumerate() {
         let id = t.ids.organization_id();
         let color = format!("#{}", t.ids.hex(6));
@@ -823,11 +677,8 @@ fn seed_organizations(
             let n = t.ids.range(3, 40.min(users.len() as i64 + 1)).max(1) as usize;
             for _ in 0..n {
                 let (user, _) = t.ids.pick(users).clone();
-                let granted: Vec<Value> = if t.ids.chance(0.5) {
-                    vec![json!(t.ids.pick(&member_roles))]
-                } else {
-                    Vec::new()
-                };
+                let granted: Vec<Value> =
+                    if t.ids.chance(0.5) { vec![json!(t.ids.pick(&member_roles))] } else { Vec::new() };
                 members.insert(user, Value::Array(granted));
             }
         }
@@ -839,37 +690,27 @@ fn seed_grants(t: &mut Tenant, users: &[(String, String)], clients: &[(String, S
     if users.is_empty() {
         return;
     }
-    let apps: Vec<&(String, String)> = clients
-        .iter()
-        .filter(|(_, n)| n == "Acme Storefront" || n == "Acme Mobile")
-        .collect();
+    let apps: Vec<&(String, String)> =
+        clients.iter().filter(|(_, n)| n == "Acme Storefront" || n == "Acme Mobile").collect();
     for _ in 0..users.len().min(40) {
         let (user, _) = t.ids.pick(users).clone();
         let (client, _) = (*t.ids.pick(&apps)).clone();
         let (_, audience, scopes) = APIS[t.ids.range(0, APIS.len() as i64) as usize];
         let id = t.ids.hex(24);
-        let granted: Vec<&str> = scopes
-            .iter()
-            .copied()
-            .filter(|_| t.ids.chance(0.6))
-            .collect();
+        let granted: Vec<&str> = scopes.iter().copied().filter(|_| t.ids.chance(0.6)).collect();
         let mut scope = vec!["openid", "profile"];
         scope.extend(granted);
-        t.put(Kind::Grants, id.clone(), json!({"id": id, "clientID": client, "user_id": user, "audience": audience, "scope": scope}));
+        t.put(
+            Kind::Grants,
+            id.clone(),
+            json!({"id": id, "clientID": client, "user_id": user, "audience": audience, "scope": scope}),
+        );
     }
 }
 
-fn seed_logs(
-    t: &mut Tenant,
-    now: i64,
-    users: &[(String, String)],
-    clients: &[(String, String)],
-    user_count: usize,
-) {
+fn seed_logs(t: &mut Tenant, now: i64, users: &[(String, String)], clients: &[(String, String)], user_count: usize) {
     let count = (user_count * 5).clamp(500, 5000).min(t.log_retention);
-    let mut times: Vec<i64> = (0..count)
-        .map(|_| now - t.ids.range(60_000, 7 * DAY_MS))
-        .collect();
+    let mut times: Vec<i64> = (0..count).map(|_| now - t.ids.range(60_000, 7 * DAY_MS)).collect();
     times.sort_unstable();
     for at in times {
         let (kind, _, description) = *weighted(t, LOG_MIX, |m| m.1);
@@ -886,22 +727,13 @@ fn seed_logs(
         let user_event = !matches!(kind, "seccft" | "feccft" | "sapi" | "fapi");
         if user_event && !users.is_empty() {
             let (uid, email) = t.ids.pick(users).clone();
-            let conn = if uid.starts_with("auth0|") {
-                DATABASE_CONNECTION
-            } else {
-                uid.split('|').next().unwrap_or("")
-            };
+            let conn =
+                if uid.starts_with("auth0|") { DATABASE_CONNECTION } else { uid.split('|').next().unwrap_or("") };
             e.insert("connection".into(), json!(conn));
-            e.insert(
-                "strategy".into(),
-                json!(uid.split('|').next().unwrap_or("auth0")),
-            );
+            e.insert("strategy".into(), json!(uid.split('|').next().unwrap_or("auth0")));
             e.insert("user_id".into(), json!(uid));
             e.insert("user_name".into(), json!(email));
-            e.insert(
-                "details".into(),
-                json!({"prompts": [], "stats": {"loginsCount": t.ids.range(1, 300)}}),
-            );
+            e.insert("details".into(), json!({"prompts": [], "stats": {"loginsCount": t.ids.range(1, 300)}}));
         } else if kind == "sapi" || kind == "fapi" {
             e.insert("details".into(), json!({"request": {"method": "patch", "path": "/api/v2/users", "channel": "api"}, "response": {"statusCode": if kind == "sapi" { 200 } else { 403 }}}));
         } else {
@@ -928,11 +760,8 @@ fn seed_team(t: &mut Tenant, now: i64, settings: &SeedSettings) {
         let id = t.ids.uuid();
         let created = clock::iso(now - (200 - i as i64 * 25) * DAY_MS);
         let tenant = if *public {
-            let env = crate::handlers::teams::LOCALITIES
-                .iter()
-                .find(|(l, _)| l == place)
-                .map(|(_, e)| *e)
-                .unwrap_or("US-3");
+            let env =
+                crate::handlers::teams::LOCALITIES.iter().find(|(l, _)| l == place).map(|(_, e)| *e).unwrap_or("US-3");
             json!({"tenant_id": id, "tenant_name": name, "environment": env, "environment_tag": tag, "domain": format!("{name}.{place}.auth0.com"), "locality": place, "created_at": created})
         } else {
             json!({"tenant_id": id, "tenant_name": name, "environment": place, "domain": format!("{name}.{place}.auth0app.com"), "locality": place, "created_at": created})
@@ -940,24 +769,14 @@ fn seed_team(t: &mut Tenant, now: i64, settings: &SeedSettings) {
         t.put(Kind::Tenants, id.clone(), tenant);
         tenant_ids.push(id);
     }
-    let tenant_roles = [
-        "owner",
-        "editor-users",
-        "editor-connections",
-        "viewer-config",
-        "viewer-users",
-        "support-access",
-    ];
+    let tenant_roles =
+        ["owner", "editor-users", "editor-connections", "viewer-config", "viewer-users", "support-access"];
     for (i, (member, _)) in member_ids.iter().enumerate() {
         let mut access = Map::new();
         for (j, tenant) in tenant_ids.iter().enumerate() {
             let owner = i < 2;
             if owner || t.ids.chance(0.5) {
-                let role = if owner {
-                    "owner"
-                } else {
-                    tenant_roles[(i + j) % tenant_roles.len()]
-                };
+                let role = if owner { "owner" } else { tenant_roles[(i + j) % tenant_roles.len()] };
                 access.insert(tenant.clone(), json!([{"role": role}]));
             }
         }
@@ -972,9 +791,7 @@ fn seed_team(t: &mut Tenant, now: i64, settings: &SeedSettings) {
         ("Security Policy", "security_policy_updated"),
         ("Team Settings", "team_settings_updated"),
     ];
-    let mut times: Vec<i64> = (0..150)
-        .map(|_| now - t.ids.range(60_000, 30 * DAY_MS))
-        .collect();
+    let mut times: Vec<i64> = (0..150).map(|_| now - t.ids.range(60_000, 30 * DAY_MS)).collect();
     times.sort_unstable();
     for at in times {
         let (kind, event) = *t.ids.pick(kinds);
@@ -985,11 +802,7 @@ fn seed_team(t: &mut Tenant, now: i64, settings: &SeedSettings) {
             let (id, name) = t.ids.pick(&member_ids).clone();
             json!({"id": id, "type": "user", "name": name, "isMember": true, "teamRole": "teams_owner"})
         };
-        let status = if t.ids.chance(0.92) {
-            "Success"
-        } else {
-            "Failure"
-        };
+        let status = if t.ids.chance(0.92) { "Success" } else { "Failure" };
         let id = t.ids.uuid();
         let entry = json!({
             "id": id,

@@ -138,10 +138,7 @@ pub fn login_key(connection: &str, identifier: &str) -> String {
 }
 
 fn user_login_keys(user: &Value) -> Vec<String> {
-    let Some(conn) = user
-        .pointer("/identities/0/connection")
-        .and_then(Value::as_str)
-    else {
+    let Some(conn) = user.pointer("/identities/0/connection").and_then(Value::as_str) else {
         return Vec::new();
     };
     ["email", "username"]
@@ -191,9 +188,7 @@ impl Tenant {
 
     /// The user logging in with `identifier` (email or username) on `connection`.
     pub fn user_by_login(&self, connection: &str, identifier: &str) -> Option<&str> {
-        self.login_index
-            .get(&login_key(connection, identifier))
-            .map(String::as_str)
+        self.login_index.get(&login_key(connection, identifier)).map(String::as_str)
     }
 
     /// Inserts or replaces an object.
@@ -215,12 +210,7 @@ impl Tenant {
     }
 
     /// Changes an object in place; `None` when it does not exist.
-    pub fn modify<R>(
-        &mut self,
-        kind: Kind,
-        id: &str,
-        f: impl FnOnce(&mut Value) -> R,
-    ) -> Option<R> {
+    pub fn modify<R>(&mut self, kind: Kind, id: &str, f: impl FnOnce(&mut Value) -> R) -> Option<R> {
         if kind == Kind::Users {
             self.unindex_user(id);
         }
@@ -256,16 +246,15 @@ impl Tenant {
         n
     }
 
-    /// The touched objects since the last call, with their current values
-    /// (`None`: deleted).
-    fn drain_journal(&mut self) -> Vec<(Kind, String, Option<Value>)> {
+    /// The objects touched since the last call, each once, in the order
+    /// they were last touched.
+    fn drain_journal(&mut self) -> Vec<(Kind, String)> {
         let mut seen = HashSet::new();
         let journal = std::mem::take(&mut self.journal);
         let mut out = Vec::with_capacity(journal.len());
         for (kind, id) in journal.into_iter().rev() {
             if seen.insert((kind, id.clone())) {
-                let value = self.get(kind, &id).cloned();
-                out.push((kind, id, value));
+                out.push((kind, id));
             }
         }
         out.reverse();
@@ -309,38 +298,29 @@ impl Persist {
              CREATE INDEX IF NOT EXISTS objects_by_seq ON objects (seq);",
         )
         .context("creating the schema")?;
-        let next_seq: i64 =
-            conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM objects", [], |r| {
-                r.get(0)
-            })?;
+        let next_seq: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM objects", [], |r| r.get(0))?;
         Ok(Self { conn, next_seq })
     }
 
     fn load(&self) -> anyhow::Result<Vec<(Kind, String, Value)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT kind, id, body FROM objects ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
+        let mut stmt = self.conn.prepare("SELECT kind, id, body FROM objects ORDER BY seq")?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (kind, id, body) = row?;
             let Some(kind) = Kind::from_name(&kind) else {
                 continue;
             };
-            let value = serde_json::from_str(&body)
-                .with_context(|| format!("decoding stored {} {id}", kind.as_str()))?;
+            let value =
+                serde_json::from_str(&body).with_context(|| format!("decoding stored {} {id}", kind.as_str()))?;
             out.push((kind, id, value));
         }
         Ok(out)
     }
 
-    fn commit(&mut self, changes: Vec<(Kind, String, Option<Value>)>) -> anyhow::Result<()> {
+    /// Writes the current state of the touched objects in one transaction.
+    fn commit(&mut self, changes: &[(Kind, String)], tenant: &Tenant) -> anyhow::Result<()> {
         if changes.is_empty() {
             return Ok(());
         }
@@ -350,10 +330,9 @@ impl Persist {
                 "INSERT INTO objects (kind, id, seq, body) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
             )?;
-            let mut delete =
-                tx.prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")?;
-            for (kind, id, value) in &changes {
-                match value {
+            let mut delete = tx.prepare_cached("DELETE FROM objects WHERE kind = ?1 AND id = ?2")?;
+            for (kind, id) in changes {
+                match tenant.get(*kind, id) {
                     Some(v) => {
                         upsert.execute(params![kind.as_str(), id, self.next_seq, v.to_string()])?;
                         self.next_seq += 1;
@@ -377,19 +356,14 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("persistent", &self.persist.is_some())
-            .finish()
+        f.debug_struct("Store").field("persistent", &self.persist.is_some()).finish()
     }
 }
 
 impl Store {
     /// A tenant held in memory only.
     pub fn memory(tenant: Tenant) -> Self {
-        Self {
-            tenant: RwLock::new(tenant),
-            persist: None,
-        }
+        Self { tenant: RwLock::new(tenant), persist: None }
     }
 
     /// Opens (or creates) the database at `path` and loads what it holds
@@ -399,13 +373,7 @@ impl Store {
         let rows = persist.load()?;
         let loaded = !rows.is_empty();
         empty.load(rows);
-        Ok((
-            Self {
-                tenant: RwLock::new(empty),
-                persist: Some(Mutex::new(persist)),
-            },
-            loaded,
-        ))
+        Ok((Self { tenant: RwLock::new(empty), persist: Some(Mutex::new(persist)) }, loaded))
     }
 
     /// Whether writes go to a database.
@@ -424,11 +392,13 @@ impl Store {
     pub fn write<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> anyhow::Result<R> {
         let mut guard = self.tenant.write().unwrap_or_else(|e| e.into_inner());
         let result = f(&mut guard);
-        let changes = guard.drain_journal();
-        if let Some(persist) = &self.persist {
-            let mut db = persist.lock().unwrap_or_else(|e| e.into_inner());
-            db.commit(changes)
-                .context("committing to the tenant database")?;
+        match &self.persist {
+            Some(persist) => {
+                let changes = guard.drain_journal();
+                let mut db = persist.lock().unwrap_or_else(|e| e.into_inner());
+                db.commit(&changes, &guard).context("committing to the tenant database")?;
+            }
+            None => guard.journal.clear(),
         }
         Ok(result)
     }
@@ -457,10 +427,7 @@ mod tests {
         let (store, loaded) = Store::open(&path, Tenant::new(Ids::new(1, 0), 10)).unwrap();
         assert!(loaded);
         store.read(|t| {
-            assert_eq!(
-                t.get(Kind::Roles, "r1"),
-                Some(&json!({"id": "r1", "name": "x"}))
-            );
+            assert_eq!(t.get(Kind::Roles, "r1"), Some(&json!({"id": "r1", "name": "x"})));
             assert!(t.get(Kind::Roles, "r2").is_none());
         });
     }
@@ -471,15 +438,8 @@ mod tests {
         for i in 0..5 {
             t.put(Kind::Logs, format!("{i}"), json!({}));
         }
-        assert_eq!(
-            t.coll(Kind::Logs).keys().collect::<Vec<_>>(),
-            ["2", "3", "4"]
-        );
-        t.put(
-            Kind::Users,
-            "u",
-            json!({"email": "A@x.com", "identities": [{"connection": "db"}]}),
-        );
+        assert_eq!(t.coll(Kind::Logs).keys().collect::<Vec<_>>(), ["2", "3", "4"]);
+        t.put(Kind::Users, "u", json!({"email": "A@x.com", "identities": [{"connection": "db"}]}));
         assert_eq!(t.user_by_login("db", "a@X.com"), Some("u"));
         t.modify(Kind::Users, "u", |u| u["email"] = json!("b@x.com"));
         assert_eq!(t.user_by_login("db", "a@x.com"), None);

@@ -60,10 +60,7 @@ pub fn all_scopes(api: Api) -> Vec<String> {
 pub fn token_params(ctx: &Ctx) -> ApiResult<Map<String, Value>> {
     let ct = ctx.content_type.to_ascii_lowercase();
     let mut params = if ct.contains("application/x-www-form-urlencoded") {
-        form_urlencoded::parse(&ctx.raw_body)
-            .into_owned()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect()
+        form_urlencoded::parse(&ctx.raw_body).into_owned().map(|(k, v)| (k, Value::String(v))).collect()
     } else if ct.contains("json") || ct.is_empty() {
         if ctx.raw_body.iter().all(u8::is_ascii_whitespace) {
             Map::new()
@@ -71,11 +68,7 @@ pub fn token_params(ctx: &Ctx) -> ApiResult<Map<String, Value>> {
             match serde_json::from_slice::<Value>(&ctx.raw_body) {
                 Ok(Value::Object(m)) => m,
                 _ => {
-                    return Err(ApiError::new(
-                        400,
-                        Some("invalid_request"),
-                        "The request body must be a JSON object",
-                    ));
+                    return Err(ApiError::new(400, Some("invalid_request"), "The request body must be a JSON object"));
                 }
             }
         }
@@ -87,25 +80,12 @@ pub fn token_params(ctx: &Ctx) -> ApiResult<Map<String, Value>> {
         ));
     };
     // Client authentication with HTTP Basic.
-    if let Some(basic) = ctx
-        .authorization
-        .as_deref()
-        .and_then(|h| h.strip_prefix("Basic "))
-    {
-        let decoded = STANDARD
-            .decode(basic.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
+    if let Some(basic) = ctx.authorization.as_deref().and_then(|h| h.strip_prefix("Basic ")) {
+        let decoded = STANDARD.decode(basic.trim()).ok().and_then(|b| String::from_utf8(b).ok());
         if let Some((id, secret)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
+            let dec = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
             params.entry("client_id").or_insert_with(|| json!(dec(id)));
-            params
-                .entry("client_secret")
-                .or_insert_with(|| json!(dec(secret)));
+            params.entry("client_secret").or_insert_with(|| json!(dec(secret)));
         }
     }
     Ok(params)
@@ -113,30 +93,19 @@ pub fn token_params(ctx: &Ctx) -> ApiResult<Map<String, Value>> {
 
 /// A string parameter.
 pub fn param<'a>(params: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    params
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    params.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 fn required<'a>(params: &'a Map<String, Value>, key: &str) -> ApiResult<&'a str> {
-    param(params, key).ok_or_else(|| {
-        ApiError::new(
-            400,
-            Some("invalid_request"),
-            format!("Missing required parameter: {key}"),
-        )
-    })
+    param(params, key)
+        .ok_or_else(|| ApiError::new(400, Some("invalid_request"), format!("Missing required parameter: {key}")))
 }
 
 /// Checks a client's secret; 401 `access_denied` when it is unknown or wrong.
 pub fn authenticate_client(t: &Tenant, client_id: &str, secret: Option<&str>) -> ApiResult<Value> {
     let denied = || ApiError::new(401, Some("access_denied"), "Unauthorized");
     let client = t.get(Kind::Clients, client_id).ok_or_else(denied)?;
-    let public = client
-        .get("token_endpoint_auth_method")
-        .and_then(Value::as_str)
-        == Some("none");
+    let public = client.get("token_endpoint_auth_method").and_then(Value::as_str) == Some("none");
     match (secret, client.get("client_secret").and_then(Value::as_str)) {
         (Some(given), Some(stored)) if given == stored => Ok(client.clone()),
         (None, _) if public => Ok(client.clone()),
@@ -151,11 +120,7 @@ pub fn exchange(ctx: &Ctx) -> ApiResult<Reply> {
     match grant {
         "client_credentials" => client_credentials(ctx, &params),
         "authorization_code" => crate::oidc::exchange_code(ctx, &params),
-        other => Err(ApiError::new(
-            400,
-            Some("unsupported_grant_type"),
-            format!("Unsupported grant type: {other}"),
-        )),
+        other => Err(ApiError::new(400, Some("unsupported_grant_type"), format!("Unsupported grant type: {other}"))),
     }
 }
 
@@ -205,12 +170,8 @@ fn client_credentials(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply
         };
         Ok((client, scopes))
     });
-    let client_name = |c: Option<&Value>| {
-        c.and_then(|c| c.get("name"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
+    let client_name =
+        |c: Option<&Value>| c.and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("").to_owned();
     match outcome {
         Ok((client, scopes)) => {
             let now = crate::clock::now_secs();
@@ -225,10 +186,7 @@ fn client_credentials(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply
                 "gty": "client-credentials",
                 "azp": client_id,
             });
-            let token = state
-                .keys
-                .sign(&claims)
-                .map_err(|e| ApiError::internal(format!("{e:#}")))?;
+            let token = state.keys.sign(&claims).map_err(|e| ApiError::internal(format!("{e:#}")))?;
             let name = client_name(Some(&client));
             state
                 .store
@@ -257,12 +215,8 @@ fn client_credentials(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply
             Ok(reply)
         }
         Err(e) => {
-            let name = state
-                .store
-                .read(|t| client_name(t.get(Kind::Clients, &client_id)));
-            let known = state
-                .store
-                .read(|t| t.get(Kind::Clients, &client_id).is_some());
+            let name = state.store.read(|t| client_name(t.get(Kind::Clients, &client_id)));
+            let known = state.store.read(|t| t.get(Kind::Clients, &client_id).is_some());
             if known {
                 let _ = state.store.write(|t| {
                     logs::auth_event(
@@ -290,12 +244,7 @@ mod tests {
     #[test]
     fn scopes_cover_the_table() {
         let m = all_scopes(Api::Management);
-        for needed in [
-            "read:users",
-            "update:users_app_metadata",
-            "create:role_members",
-            "read:client_keys",
-        ] {
+        for needed in ["read:users", "update:users_app_metadata", "create:role_members", "read:client_keys"] {
             assert!(m.iter().any(|s| s == needed), "{needed}");
         }
         let t = all_scopes(Api::Teams);

@@ -131,8 +131,7 @@ pub fn exec(raw: Result<RawRequest, UiError>) -> Fut<Vec<u8>> {
 /// Decodes a success body (empty is `null`).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, UiError> {
     let bytes = if bytes.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { bytes };
-    gatehouse_model::object::decode_slice(bytes)
-        .map_err(|e| UiError::msg(format!("Unexpected answer from Auth0 at {}: {}", e.path, e.message)))
+    serde_json::from_slice(bytes).map_err(|e| UiError::msg(format!("Unexpected answer from Auth0: {e}")))
 }
 
 /// Sends an operation of the table and decodes its answer.

@@ -34,7 +34,10 @@ pub fn Header(me: Me, #[prop(into)] on_signed_out: Callback<Option<String>>) -> 
     view! {
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="logo" aria-hidden="true">"⛨"</span>
+                <svg class="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                    <path d="M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3Z" class="shield" />
+                    <path d="M9 12.5 11 14.5 15.5 10" class="check" />
+                </svg>
                 "Gatehouse"
             </a>
             <div class="budget" title="The tenant's Management API rate-limit budget">

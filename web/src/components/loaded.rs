@@ -66,3 +66,21 @@ pub fn on_success(job: Job, then: impl Fn(String) + 'static) {
         }
     });
 }
+
+/// A page-level "done" message that outlives the re-render after a reload.
+pub fn flash(message: RwSignal<Option<String>>) -> AnyView {
+    view! {
+        <div class="action-status" role="status" aria-live="polite">
+            {move || message.get().map(|m| view! { <p class="done">{m}</p> })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A callback for detail views: shows `message` as a flash and reloads `resource`.
+pub fn reload_with_flash(resource: crate::api::Res, message: RwSignal<Option<String>>) -> Callback<String> {
+    Callback::new(move |m: String| {
+        message.set(Some(m));
+        resource.refetch();
+    })
+}

@@ -18,7 +18,7 @@ pub use confirm::ConfirmDialog;
 pub use fields::{Checkbox, Select, TextArea, TextField};
 pub use header::Header;
 pub use json_editor::JsonEditor;
-pub use loaded::{action_status, loaded, on_success};
+pub use loaded::{action_status, flash, loaded, on_success, reload_with_flash};
 pub use nav::Nav;
 pub use page::{Facts, PageHeader, Panel};
 pub use pager::Pager;

@@ -2,7 +2,6 @@
 
 use crate::logic::url_state::merge_query;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 /// The tab strip; `tabs` are `(key, label)`, the first is the default.
@@ -28,9 +27,9 @@ pub fn Tabs(tabs: Vec<(&'static str, &'static str)>, active: Memo<String>) -> im
                         (a == key || (a.is_empty() && key == first)).then_some("page")
                     };
                     view! {
-                        <A href=href attr:aria-current=current attr:class="tab">
+                        <a href=href aria-current=current class="tab">
                             {label}
-                        </A>
+                        </a>
                     }
                 })
                 .collect_view()}

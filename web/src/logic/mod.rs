@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod chart;
 pub mod format;
 pub mod json;
+pub mod pages;
 pub mod lucene;
 pub mod permissions;
 pub mod strategies;

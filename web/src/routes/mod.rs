@@ -14,9 +14,10 @@ pub mod users;
 
 pub use overview::Overview;
 
-use crate::logic::url_state::{decode_component, encode_component};
+use crate::logic::pages::detail_id;
+use crate::logic::url_state::encode_component;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_location;
 
 /// The page for an unknown address.
 #[component]
@@ -34,13 +35,10 @@ pub fn href(base: &str, id: &str) -> String {
     format!("{base}/{}", encode_component(id))
 }
 
-/// The `:id` of a detail page, decoded.
+/// The id of a detail page, decoded from the path.
 pub fn use_id() -> Memo<String> {
-    let params = use_params_map();
-    Memo::new(move |_| {
-        let raw = params.read().get("id").unwrap_or_default();
-        if raw.contains('%') { decode_component(&raw) } else { raw }
-    })
+    let location = use_location();
+    Memo::new(move |_| detail_id(&location.pathname.get()))
 }
 
 /// A small coloured label.
@@ -58,4 +56,10 @@ pub fn text(s: impl Into<String>) -> AnyView {
 pub fn mono(s: impl Into<String>) -> AnyView {
     let s: String = s.into();
     view! { <code class="id">{s}</code> }.into_any()
+}
+
+/// A date and time in a table cell, kept on one line.
+pub fn when(iso: Option<&str>) -> AnyView {
+    let s = crate::logic::format::or_dash(iso.map(crate::logic::format::date_time).as_deref());
+    view! { <span class="nowrap">{s}</span> }.into_any()
 }

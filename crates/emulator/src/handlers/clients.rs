@@ -72,12 +72,7 @@ fn default_grants(app_type: Option<&str>) -> Value {
     match app_type {
         Some("non_interactive") => json!(["client_credentials"]),
         Some("spa") | Some("native") => json!(["authorization_code", "implicit", "refresh_token"]),
-        _ => json!([
-            "authorization_code",
-            "implicit",
-            "refresh_token",
-            "client_credentials"
-        ]),
+        _ => json!(["authorization_code", "implicit", "refresh_token", "client_credentials"]),
     }
 }
 
@@ -94,10 +89,7 @@ pub fn build_client(
     let mut c = Map::new();
     c.insert("tenant".into(), json!(TENANT_NAME));
     c.insert("global".into(), json!(false));
-    c.insert(
-        "name".into(),
-        fields.get("name").cloned().unwrap_or(json!("")),
-    );
+    c.insert("name".into(), fields.get("name").cloned().unwrap_or(json!("")));
     if let Some(d) = fields.get("description") {
         c.insert("description".into(), d.clone());
     }
@@ -131,11 +123,7 @@ pub fn build_client(
     );
     c.insert(
         "token_endpoint_auth_method".into(),
-        json!(if matches!(app_type, Some("spa") | Some("native")) {
-            "none"
-        } else {
-            "client_secret_post"
-        }),
+        json!(if matches!(app_type, Some("spa") | Some("native")) { "none" } else { "client_secret_post" }),
     );
     apply_patch(&mut c, fields, &["client_id"]);
     Value::Object(c)
@@ -182,23 +170,10 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let mut clients: Vec<&Value> = t
         .coll(Kind::Clients)
         .values()
-        .filter(|c| {
-            is_global.is_none_or(|g| c.get("global").and_then(Value::as_bool).unwrap_or(false) == g)
-        })
-        .filter(|c| {
-            first_party.is_none_or(|f| {
-                c.get("is_first_party")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true)
-                    == f
-            })
-        })
+        .filter(|c| is_global.is_none_or(|g| c.get("global").and_then(Value::as_bool).unwrap_or(false) == g))
+        .filter(|c| first_party.is_none_or(|f| c.get("is_first_party").and_then(Value::as_bool).unwrap_or(true) == f))
         .filter(|c| types.is_empty() || types.iter().any(|ty| s(c, "app_type") == ty))
-        .filter(|c| {
-            external
-                .as_deref()
-                .is_none_or(|e| s(c, "external_client_id") == e)
-        })
+        .filter(|c| external.as_deref().is_none_or(|e| s(c, "external_client_id") == e))
         .filter(|c| q.matches(c, &["name", "client_id", "description"]))
         .collect();
     if matches!(req, crate::query::PageRequest::Checkpoint { .. }) {
@@ -219,13 +194,8 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 /// `GET /api/v2/clients/{id}`.
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let projection = Projection::from_params(&ctx.query)?;
-    let client = t
-        .get(Kind::Clients, ctx.param(0))
-        .ok_or_else(client_not_found)?;
-    Ok(Reply::ok(projection.apply(
-        visible(ctx, client, ctx.has_scope("read:client_keys")),
-        &[],
-    )))
+    let client = t.get(Kind::Clients, ctx.param(0)).ok_or_else(client_not_found)?;
+    Ok(Reply::ok(projection.apply(visible(ctx, client, ctx.has_scope("read:client_keys")), &[])))
 }
 
 fn check_body(body: &Map<String, Value>, nullable: bool) -> ApiResult<()> {
@@ -233,16 +203,12 @@ fn check_body(body: &Map<String, Value>, nullable: bool) -> ApiResult<()> {
     refuse_fields(body, &["client_id", "tenant", "global"])?;
     if let Some(t) = body.get("app_type").and_then(Value::as_str) {
         if !APP_TYPES.contains(&t) {
-            return Err(ApiError::payload(format!(
-                "'No enum match for: \"{t}\"' on property app_type."
-            )));
+            return Err(ApiError::payload(format!("'No enum match for: \"{t}\"' on property app_type.")));
         }
     }
     if let Some(name) = body.get("name").and_then(Value::as_str) {
         if name.trim().is_empty() {
-            return Err(ApiError::payload(
-                "'String is too short (0 chars), minimum 1' on property name.",
-            ));
+            return Err(ApiError::payload("'String is too short (0 chars), minimum 1' on property name."));
         }
     }
     Ok(())
@@ -252,16 +218,9 @@ fn check_body(body: &Map<String, Value>, nullable: bool) -> ApiResult<()> {
 pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let body = ctx.body_obj();
     check_body(&body, false)?;
-    let secret = body
-        .get("client_secret")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let secret = body.get("client_secret").and_then(Value::as_str).map(str::to_owned);
     let client = build_client(&mut t.ids, None, secret, &body);
-    t.put(
-        Kind::Clients,
-        s(&client, "client_id").to_owned(),
-        client.clone(),
-    );
+    t.put(Kind::Clients, s(&client, "client_id").to_owned(), client.clone());
     Ok(Reply::created(client))
 }
 
@@ -292,12 +251,8 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         for g in grants {
             t.remove(Kind::ClientGrants, &g);
         }
-        let user_grants: Vec<String> = t
-            .coll(Kind::Grants)
-            .iter()
-            .filter(|(_, g)| s(g, "clientID") == id)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let user_grants: Vec<String> =
+            t.coll(Kind::Grants).iter().filter(|(_, g)| s(g, "clientID") == id).map(|(k, _)| k.clone()).collect();
         for g in user_grants {
             t.remove(Kind::Grants, &g);
         }

@@ -87,10 +87,7 @@ const FIELD_TYPES: &[(&str, Ty)] = &[
 ];
 
 fn connection_not_found() -> ApiError {
-    ApiError::not_found(
-        "The connection does not exist",
-        Some("inexistent_connection"),
-    )
+    ApiError::not_found("The connection does not exist", Some("inexistent_connection"))
 }
 
 /// The options Auth0 fills in for a strategy.
@@ -137,17 +134,10 @@ pub fn valid_name(name: &str) -> bool {
 
 /// A new connection object; shared with seeding.
 pub fn build_connection(id: String, fields: &Map<String, Value>) -> Value {
-    let strategy = fields
-        .get("strategy")
-        .and_then(Value::as_str)
-        .unwrap_or("auth0");
-    let name = fields
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let strategy = fields.get("strategy").and_then(Value::as_str).unwrap_or("auth0");
+    let name = fields.get("name").and_then(Value::as_str).unwrap_or_default();
     let mut options = default_options(strategy);
-    if let (Some(o), Some(Value::Object(given))) = (options.as_object_mut(), fields.get("options"))
-    {
+    if let (Some(o), Some(Value::Object(given))) = (options.as_object_mut(), fields.get("options")) {
         for (k, v) in given {
             o.insert(k.clone(), v.clone());
         }
@@ -160,14 +150,7 @@ pub fn build_connection(id: String, fields: &Map<String, Value>) -> Value {
     c.insert("is_domain_connection".into(), json!(false));
     if matches!(
         strategy,
-        "ad" | "adfs"
-            | "samlp"
-            | "waad"
-            | "oidc"
-            | "okta"
-            | "pingfederate"
-            | "google-apps"
-            | "office365"
+        "ad" | "adfs" | "samlp" | "waad" | "oidc" | "okta" | "pingfederate" | "google-apps" | "office365"
     ) {
         c.insert("show_as_button".into(), json!(false));
     }
@@ -211,9 +194,7 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 /// `GET /api/v2/connections/{id}`.
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let projection = Projection::from_params(&ctx.query)?;
-    let conn = t
-        .get(Kind::Connections, ctx.param(0))
-        .ok_or_else(connection_not_found)?;
+    let conn = t.get(Kind::Connections, ctx.param(0)).ok_or_else(connection_not_found)?;
     Ok(Reply::ok(projection.apply(conn.clone(), &[])))
 }
 
@@ -230,18 +211,10 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     }
     let strategy = s(&ctx.body, "strategy");
     if !STRATEGIES.contains(&strategy) {
-        return Err(ApiError::payload(format!(
-            "'No enum match for: \"{strategy}\"' on property strategy."
-        )));
+        return Err(ApiError::payload(format!("'No enum match for: \"{strategy}\"' on property strategy.")));
     }
-    if t.coll(Kind::Connections)
-        .values()
-        .any(|c| s(c, "name").eq_ignore_ascii_case(name))
-    {
-        return Err(ApiError::conflict(
-            "A connection with the same name already exists",
-            Some("conflict"),
-        ));
+    if t.coll(Kind::Connections).values().any(|c| s(c, "name").eq_ignore_ascii_case(name)) {
+        return Err(ApiError::conflict("A connection with the same name already exists", Some("conflict")));
     }
     let id = t.ids.connection_id();
     let conn = build_connection(id.clone(), &body);
@@ -281,11 +254,7 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let users: Vec<String> = t
         .coll(Kind::Users)
         .iter()
-        .filter(|(_, u)| {
-            u.pointer("/identities/0/connection")
-                .and_then(Value::as_str)
-                == Some(&name)
-        })
+        .filter(|(_, u)| u.pointer("/identities/0/connection").and_then(Value::as_str) == Some(&name))
         .map(|(k, _)| k.clone())
         .collect();
     for u in users {
@@ -308,8 +277,5 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             }
         });
     }
-    Ok(Reply::with_status(
-        202,
-        json!({"deleted_at": ctx.now_iso()}),
-    ))
+    Ok(Reply::with_status(202, json!({"deleted_at": ctx.now_iso()})))
 }

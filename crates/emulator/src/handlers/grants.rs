@@ -20,15 +20,7 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .filter(|g| client.as_deref().is_none_or(|c| s(g, "clientID") == c))
         .filter(|g| audience.as_deref().is_none_or(|a| s(g, "audience") == a))
         .collect();
-    Ok(Reply::ok(paginate(
-        &grants,
-        &req,
-        "grants",
-        "grants",
-        false,
-        |g| s(g, "id").to_owned(),
-        |g| (*g).clone(),
-    )?))
+    Ok(Reply::ok(paginate(&grants, &req, "grants", "grants", false, |g| s(g, "id").to_owned(), |g| (*g).clone())?))
 }
 
 /// `DELETE /api/v2/grants/{id}`: 204 whether or not it existed.

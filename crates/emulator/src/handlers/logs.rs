@@ -14,16 +14,8 @@ use crate::store::{Kind, Tenant};
 use serde_json::Value;
 
 /// Fields a bare search term looks in.
-pub const SEARCH_DEFAULTS: &[&str] = &[
-    "type",
-    "description",
-    "user_name",
-    "user_id",
-    "client_name",
-    "client_id",
-    "ip",
-    "connection",
-];
+pub const SEARCH_DEFAULTS: &[&str] =
+    &["type", "description", "user_name", "user_id", "client_name", "client_id", "ip", "connection"];
 
 /// `GET /api/v2/logs`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
@@ -51,15 +43,8 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
                     let (mut lo, mut hi) = (0, logs.len());
                     while lo < hi {
                         let mid = (lo + hi) / 2;
-                        let key = logs
-                            .get_index(mid)
-                            .map(|(k, _)| k.as_str())
-                            .unwrap_or_default();
-                        if key <= from.as_str() {
-                            lo = mid + 1
-                        } else {
-                            hi = mid
-                        }
+                        let key = logs.get_index(mid).map(|(k, _)| k.as_str()).unwrap_or_default();
+                        if key <= from.as_str() { lo = mid + 1 } else { hi = mid }
                     }
                     (lo..logs.len())
                         .filter_map(|i| logs.get_index(i).map(|(_, v)| v))
@@ -79,23 +64,11 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
             Ok(Reply::ok(Value::Array(items)))
         }
         req => {
-            let mut matches: Vec<&Value> = logs
-                .values()
-                .rev()
-                .filter(|e| query.matches(e, SEARCH_DEFAULTS))
-                .collect();
+            let mut matches: Vec<&Value> = logs.values().rev().filter(|e| query.matches(e, SEARCH_DEFAULTS)).collect();
             if let Some(sort) = sort {
                 matches.sort_by(|a, b| sort.compare(a, b));
             }
-            let body = paginate(
-                &matches,
-                &req,
-                "logs",
-                "logs",
-                false,
-                |e| s(e, "log_id").to_owned(),
-                render,
-            )?;
+            let body = paginate(&matches, &req, "logs", "logs", false, |e| s(e, "log_id").to_owned(), render)?;
             Ok(Reply::ok(body))
         }
     }

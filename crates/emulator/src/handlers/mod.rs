@@ -57,18 +57,11 @@ fn expected(ty: Ty) -> &'static str {
 }
 
 fn type_error(field: &str, want: &str, got: &Value) -> ApiError {
-    ApiError::payload(format!(
-        "'Expected type {want} but found type {}' on property {field}.",
-        type_name(got)
-    ))
+    ApiError::payload(format!("'Expected type {want} but found type {}' on property {field}.", type_name(got)))
 }
 
 /// Checks the types of the fields present in `body`; `nullable` fields may be `null`.
-pub fn check_types(
-    body: &Map<String, Value>,
-    fields: &[(&str, Ty)],
-    nullable: bool,
-) -> ApiResult<()> {
+pub fn check_types(body: &Map<String, Value>, fields: &[(&str, Ty)], nullable: bool) -> ApiResult<()> {
     for (name, ty) in fields {
         let Some(v) = body.get(*name) else { continue };
         if v.is_null() && nullable {
@@ -84,13 +77,8 @@ pub fn check_types(
         };
         if !ok {
             if let (Ty::StrArr | Ty::ObjArr, Some(items)) = (ty, v.as_array()) {
-                let want = if *ty == Ty::StrArr {
-                    "string"
-                } else {
-                    "object"
-                };
-                if let Some((i, bad)) = items.iter().enumerate().find(|(_, x)| type_name(x) != want)
-                {
+                let want = if *ty == Ty::StrArr { "string" } else { "object" };
+                if let Some((i, bad)) = items.iter().enumerate().find(|(_, x)| type_name(x) != want) {
                     return Err(type_error(&format!("{name}[{i}]"), want, bad));
                 }
             }
@@ -102,40 +90,23 @@ pub fn check_types(
 
 /// Refuses fields that cannot be set by this operation.
 pub fn refuse_fields(body: &Map<String, Value>, fields: &[&str]) -> ApiResult<()> {
-    let bad: Vec<&str> = fields
-        .iter()
-        .copied()
-        .filter(|f| body.contains_key(*f))
-        .collect();
+    let bad: Vec<&str> = fields.iter().copied().filter(|f| body.contains_key(*f)).collect();
     if bad.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::payload(format!(
-            "'Additional properties not allowed: {}'.",
-            bad.join(",")
-        )))
+        Err(ApiError::payload(format!("'Additional properties not allowed: {}'.", bad.join(","))))
     }
 }
 
 /// A required, non-empty list of ids (`roles`, `users`, `members`).
 pub fn id_list(body: &Map<String, Value>, field: &str) -> ApiResult<Vec<String>> {
     let Some(v) = body.get(field) else {
-        return Err(ApiError::payload(format!(
-            "'Missing required property: {field}'."
-        )));
+        return Err(ApiError::payload(format!("'Missing required property: {field}'.")));
     };
     check_types(body, &[(field, Ty::StrArr)], false)?;
-    let ids: Vec<String> = v
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let ids: Vec<String> = v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect();
     if ids.is_empty() {
-        return Err(ApiError::payload(format!(
-            "'Too few items (0), minimum 1' on property {field}."
-        )));
+        return Err(ApiError::payload(format!("'Too few items (0), minimum 1' on property {field}.")));
     }
     if let Some(empty) = ids.iter().position(String::is_empty) {
         return Err(ApiError::payload(format!(
@@ -156,9 +127,7 @@ pub fn merge_metadata(target: &mut Map<String, Value>, key: &str, patch: &Value)
             target.insert(key.to_owned(), Value::Object(Map::new()));
         }
         Value::Object(p) => {
-            let entry = target
-                .entry(key.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
+            let entry = target.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
             if !entry.is_object() {
                 *entry = Value::Object(Map::new());
             }
@@ -210,8 +179,7 @@ pub fn obj_mut(v: &mut Value) -> &mut Map<String, Value> {
 
 /// Lower-case letters, digits and the given punctuation, not starting or ending with punctuation.
 pub fn is_slug(s: &str, punctuation: &[char], max: usize) -> bool {
-    let ok_char =
-        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || punctuation.contains(&c);
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || punctuation.contains(&c);
     !s.is_empty()
         && s.len() <= max
         && s.chars().all(ok_char)

@@ -23,12 +23,7 @@ fn org_not_found() -> ApiError {
     ApiError::not_found("No organization found by that id or name", None)
 }
 
-fn check_body(
-    t: &Tenant,
-    body: &Map<String, Value>,
-    except: Option<&str>,
-    nullable: bool,
-) -> ApiResult<()> {
+fn check_body(t: &Tenant, body: &Map<String, Value>, except: Option<&str>, nullable: bool) -> ApiResult<()> {
     check_types(body, FIELD_TYPES, nullable)?;
     refuse_fields(body, &["id"])?;
     if let Some(name) = body.get("name").and_then(Value::as_str) {
@@ -37,26 +32,16 @@ fn check_body(
                 "'String does not match pattern ^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$: {name}' on property name."
             )));
         }
-        if t.coll(Kind::Organizations)
-            .values()
-            .any(|o| s(o, "name") == name && Some(s(o, "id")) != except)
-        {
-            return Err(ApiError::conflict(
-                "An organization with this name already exists.",
-                None,
-            ));
+        if t.coll(Kind::Organizations).values().any(|o| s(o, "name") == name && Some(s(o, "id")) != except) {
+            return Err(ApiError::conflict("An organization with this name already exists.", None));
         }
     }
     if let Some(Value::Object(meta)) = body.get("metadata") {
         if let Some((k, _)) = meta.iter().find(|(_, v)| !v.is_string() && !v.is_null()) {
-            return Err(ApiError::payload(format!(
-                "'Expected type string' on property metadata.{k}."
-            )));
+            return Err(ApiError::payload(format!("'Expected type string' on property metadata.{k}.")));
         }
         if meta.len() > 25 {
-            return Err(ApiError::payload(
-                "'Too many properties, maximum 25' on property metadata.",
-            ));
+            return Err(ApiError::payload("'Too many properties, maximum 25' on property metadata."));
         }
     }
     Ok(())
@@ -66,17 +51,12 @@ fn enabled_connections(t: &Tenant, given: &Value) -> ApiResult<Value> {
     let mut out = Vec::new();
     for ec in given.as_array().into_iter().flatten() {
         let id = s(ec, "connection_id");
-        let conn = t
-            .get(Kind::Connections, id)
-            .ok_or_else(|| ApiError::not_found("No connection found by that id", None))?;
+        let conn =
+            t.get(Kind::Connections, id).ok_or_else(|| ApiError::not_found("No connection found by that id", None))?;
         let mut item = ec.as_object().cloned().unwrap_or_default();
-        item.entry("assign_membership_on_login")
-            .or_insert(json!(false));
+        item.entry("assign_membership_on_login").or_insert(json!(false));
         item.entry("show_as_button").or_insert(json!(true));
-        item.insert(
-            "connection".into(),
-            json!({"name": s(conn, "name"), "strategy": s(conn, "strategy")}),
-        );
+        item.insert("connection".into(), json!({"name": s(conn, "name"), "strategy": s(conn, "strategy")}));
         out.push(Value::Object(item));
     }
     Ok(Value::Array(out))
@@ -92,24 +72,14 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     } else if let Some(sort) = sort {
         orgs.sort_by(|a, b| sort.compare(a, b));
     }
-    let body = paginate(
-        &orgs,
-        &req,
-        "organizations",
-        "organizations",
-        false,
-        |o| s(o, "id").to_owned(),
-        |o| (*o).clone(),
-    )?;
+    let body =
+        paginate(&orgs, &req, "organizations", "organizations", false, |o| s(o, "id").to_owned(), |o| (*o).clone())?;
     Ok(Reply::ok(body))
 }
 
 /// `GET /api/v2/organizations/{id}`.
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    t.get(Kind::Organizations, ctx.param(0))
-        .cloned()
-        .map(Reply::ok)
-        .ok_or_else(org_not_found)
+    t.get(Kind::Organizations, ctx.param(0)).cloned().map(Reply::ok).ok_or_else(org_not_found)
 }
 
 /// `POST /api/v2/organizations`.
@@ -163,17 +133,13 @@ pub fn update(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 /// `DELETE /api/v2/organizations/{id}`: 204; 404 when it does not exist.
 pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let id = ctx.param(0);
-    t.remove(Kind::Organizations, id)
-        .ok_or_else(org_not_found)?;
+    t.remove(Kind::Organizations, id).ok_or_else(org_not_found)?;
     t.remove(Kind::OrgMembers, id);
     Ok(Reply::no_content())
 }
 
 fn members(t: &Tenant, org: &str) -> Map<String, Value> {
-    t.get(Kind::OrgMembers, org)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    t.get(Kind::OrgMembers, org).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// `GET /api/v2/organizations/{id}/members`: ordered by user id; `fields=roles` adds each member's roles.
@@ -257,14 +223,6 @@ pub fn list_member_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .flatten()
         .filter_map(|r| t.get(Kind::Roles, r.as_str()?))
         .collect();
-    let body = paginate(
-        &roles,
-        &req,
-        "roles",
-        "member_roles",
-        false,
-        |r| s(r, "id").to_owned(),
-        |r| (*r).clone(),
-    )?;
+    let body = paginate(&roles, &req, "roles", "member_roles", false, |r| s(r, "id").to_owned(), |r| (*r).clone())?;
     Ok(Reply::ok(body))
 }

@@ -22,10 +22,7 @@ const FIELD_TYPES: &[(&str, Ty)] = &[
 ];
 
 fn not_found() -> ApiError {
-    ApiError::not_found(
-        "The resource server does not exist",
-        Some("inexistent_resource_server"),
-    )
+    ApiError::not_found("The resource server does not exist", Some("inexistent_resource_server"))
 }
 
 /// Finds an API by id or by identifier (Auth0 accepts either in the path).
@@ -33,37 +30,22 @@ fn find_key(t: &Tenant, id: &str) -> Option<String> {
     if t.get(Kind::ResourceServers, id).is_some() {
         return Some(id.to_owned());
     }
-    t.coll(Kind::ResourceServers)
-        .iter()
-        .find(|(_, r)| s(r, "identifier") == id)
-        .map(|(k, _)| k.clone())
+    t.coll(Kind::ResourceServers).iter().find(|(_, r)| s(r, "identifier") == id).map(|(k, _)| k.clone())
 }
 
 /// A new API with Auth0's defaults around `fields`; shared with seeding.
 pub fn build_resource_server(id: String, fields: &Map<String, Value>) -> Value {
-    let identifier = fields
-        .get("identifier")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let identifier = fields.get("identifier").and_then(Value::as_str).unwrap_or_default();
     let mut r = Map::new();
     r.insert("id".into(), json!(id));
-    r.insert(
-        "name".into(),
-        fields
-            .get("name")
-            .cloned()
-            .unwrap_or_else(|| json!(identifier)),
-    );
+    r.insert("name".into(), fields.get("name").cloned().unwrap_or_else(|| json!(identifier)));
     r.insert("identifier".into(), json!(identifier));
     r.insert("scopes".into(), json!([]));
     r.insert("signing_alg".into(), json!("RS256"));
     r.insert("allow_offline_access".into(), json!(false));
     r.insert("token_lifetime".into(), json!(86400));
     r.insert("token_lifetime_for_web".into(), json!(7200));
-    r.insert(
-        "skip_consent_for_verifiable_first_party_clients".into(),
-        json!(true),
-    );
+    r.insert("skip_consent_for_verifiable_first_party_clients".into(), json!(true));
     r.insert("enforce_policies".into(), json!(false));
     r.insert("token_dialect".into(), json!("access_token"));
     apply_patch(&mut r, fields, &["id"]);
@@ -74,22 +56,12 @@ fn check_body(body: &Map<String, Value>, nullable: bool) -> ApiResult<()> {
     check_types(body, FIELD_TYPES, nullable)?;
     if let Some(alg) = body.get("signing_alg").and_then(Value::as_str) {
         if !["HS256", "RS256", "PS256"].contains(&alg) {
-            return Err(ApiError::payload(format!(
-                "'No enum match for: \"{alg}\"' on property signing_alg."
-            )));
+            return Err(ApiError::payload(format!("'No enum match for: \"{alg}\"' on property signing_alg.")));
         }
     }
-    for (i, scope) in body
-        .get("scopes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, scope) in body.get("scopes").and_then(Value::as_array).into_iter().flatten().enumerate() {
         if !scope.get("value").is_some_and(Value::is_string) {
-            return Err(ApiError::payload(format!(
-                "'Missing required property: value' on property scopes[{i}]."
-            )));
+            return Err(ApiError::payload(format!("'Missing required property: value' on property scopes[{i}].")));
         }
     }
     Ok(())
@@ -120,10 +92,7 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     ctx.query.bool("include_fields")?;
     let key = find_key(t, ctx.param(0)).ok_or_else(not_found)?;
-    t.get(Kind::ResourceServers, &key)
-        .cloned()
-        .map(Reply::ok)
-        .ok_or_else(not_found)
+    t.get(Kind::ResourceServers, &key).cloned().map(Reply::ok).ok_or_else(not_found)
 }
 
 /// `POST /api/v2/resource-servers`.
@@ -133,18 +102,10 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     refuse_fields(&body, &["id", "is_system"])?;
     let identifier = s(&ctx.body, "identifier");
     if identifier.trim().is_empty() {
-        return Err(ApiError::payload(
-            "'String is too short (0 chars), minimum 1' on property identifier.",
-        ));
+        return Err(ApiError::payload("'String is too short (0 chars), minimum 1' on property identifier."));
     }
-    if t.coll(Kind::ResourceServers)
-        .values()
-        .any(|r| s(r, "identifier") == identifier)
-    {
-        return Err(ApiError::conflict(
-            "A resource server with the same identifier already exists.",
-            Some("conflict"),
-        ));
+    if t.coll(Kind::ResourceServers).values().any(|r| s(r, "identifier") == identifier) {
+        return Err(ApiError::conflict("A resource server with the same identifier already exists.", Some("conflict")));
     }
     let id = t.ids.hex(24);
     let api = build_resource_server(id.clone(), &body);
@@ -158,16 +119,8 @@ pub fn update(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     check_body(&body, true)?;
     refuse_fields(&body, &["id", "identifier", "is_system"])?;
     let key = find_key(t, ctx.param(0)).ok_or_else(not_found)?;
-    if t.get(Kind::ResourceServers, &key)
-        .and_then(|r| r.get("is_system"))
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
-        return Err(ApiError::new(
-            403,
-            Some("operation_not_supported"),
-            "You cannot update a system resource server",
-        ));
+    if t.get(Kind::ResourceServers, &key).and_then(|r| r.get("is_system")).and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::new(403, Some("operation_not_supported"), "You cannot update a system resource server"));
     }
     let api = t
         .modify(Kind::ResourceServers, &key, |r| {
@@ -183,16 +136,8 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let Some(key) = find_key(t, ctx.param(0)) else {
         return Ok(Reply::no_content());
     };
-    if t.get(Kind::ResourceServers, &key)
-        .and_then(|r| r.get("is_system"))
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
-        return Err(ApiError::new(
-            403,
-            Some("operation_not_supported"),
-            "You cannot delete a system resource server",
-        ));
+    if t.get(Kind::ResourceServers, &key).and_then(|r| r.get("is_system")).and_then(Value::as_bool) == Some(true) {
+        return Err(ApiError::new(403, Some("operation_not_supported"), "You cannot delete a system resource server"));
     }
     if let Some(api) = t.remove(Kind::ResourceServers, &key) {
         let audience = s(&api, "identifier").to_owned();

@@ -17,9 +17,7 @@ fn role_not_found() -> ApiError {
 }
 
 fn name_taken(t: &Tenant, name: &str, except: Option<&str>) -> bool {
-    t.coll(Kind::Roles)
-        .values()
-        .any(|r| s(r, "name").eq_ignore_ascii_case(name) && Some(s(r, "id")) != except)
+    t.coll(Kind::Roles).values().any(|r| s(r, "name").eq_ignore_ascii_case(name) && Some(s(r, "id")) != except)
 }
 
 /// `GET /api/v2/roles`.
@@ -29,29 +27,14 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let roles: Vec<&Value> = t
         .coll(Kind::Roles)
         .values()
-        .filter(|r| {
-            filter
-                .as_deref()
-                .is_none_or(|f| s(r, "name").to_lowercase().contains(f))
-        })
+        .filter(|r| filter.as_deref().is_none_or(|f| s(r, "name").to_lowercase().contains(f)))
         .collect();
-    Ok(Reply::ok(paginate(
-        &roles,
-        &req,
-        "roles",
-        "roles",
-        false,
-        |r| s(r, "id").to_owned(),
-        |r| (*r).clone(),
-    )?))
+    Ok(Reply::ok(paginate(&roles, &req, "roles", "roles", false, |r| s(r, "id").to_owned(), |r| (*r).clone())?))
 }
 
 /// `GET /api/v2/roles/{id}`.
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    t.get(Kind::Roles, ctx.param(0))
-        .cloned()
-        .map(Reply::ok)
-        .ok_or_else(role_not_found)
+    t.get(Kind::Roles, ctx.param(0)).cloned().map(Reply::ok).ok_or_else(role_not_found)
 }
 
 /// `POST /api/v2/roles`: answered with 200, as Auth0 does.
@@ -61,9 +44,7 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     refuse_fields(&body, &["id"])?;
     let name = s(&ctx.body, "name").trim().to_owned();
     if name.is_empty() {
-        return Err(ApiError::payload(
-            "'String is too short (0 chars), minimum 1' on property name.",
-        ));
+        return Err(ApiError::payload("'String is too short (0 chars), minimum 1' on property name."));
     }
     if name_taken(t, &name, None) {
         return Err(ApiError::conflict("The role already exists.", None));
@@ -72,12 +53,7 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let mut role = Map::new();
     role.insert("id".into(), json!(id));
     role.insert("name".into(), json!(name));
-    role.insert(
-        "description".into(),
-        body.get("description")
-            .cloned()
-            .unwrap_or_else(|| json!(name)),
-    );
+    role.insert("description".into(), body.get("description").cloned().unwrap_or_else(|| json!(name)));
     let role = Value::Object(role);
     t.put(Kind::Roles, id, role.clone());
     Ok(Reply::ok(role))
@@ -92,9 +68,7 @@ pub fn update(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     t.get(Kind::Roles, &id).ok_or_else(role_not_found)?;
     if let Some(name) = body.get("name").and_then(Value::as_str) {
         if name.trim().is_empty() {
-            return Err(ApiError::payload(
-                "'String is too short (0 chars), minimum 1' on property name.",
-            ));
+            return Err(ApiError::payload("'String is too short (0 chars), minimum 1' on property name."));
         }
         if name_taken(t, name, Some(&id)) {
             return Err(ApiError::conflict("The role already exists.", None));
@@ -119,32 +93,18 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let holders: Vec<String> = t
         .coll(Kind::UserRoles)
         .iter()
-        .filter(|(_, roles)| {
-            roles
-                .as_array()
-                .is_some_and(|a| a.iter().any(|r| r.as_str() == Some(&id)))
-        })
+        .filter(|(_, roles)| roles.as_array().is_some_and(|a| a.iter().any(|r| r.as_str() == Some(&id))))
         .map(|(u, _)| u.clone())
         .collect();
     for user in holders {
-        let rest: Vec<String> = role_ids(t, &user)
-            .into_iter()
-            .filter(|r| *r != id)
-            .collect();
+        let rest: Vec<String> = role_ids(t, &user).into_iter().filter(|r| *r != id).collect();
         t.put(Kind::UserRoles, user, json!(rest));
     }
     let orgs: Vec<String> = t.coll(Kind::OrgMembers).keys().cloned().collect();
     for org in orgs {
-        let touches = t
-            .get(Kind::OrgMembers, &org)
-            .and_then(Value::as_object)
-            .is_some_and(|m| {
-                m.values().any(|roles| {
-                    roles
-                        .as_array()
-                        .is_some_and(|a| a.iter().any(|r| r.as_str() == Some(&id)))
-                })
-            });
+        let touches = t.get(Kind::OrgMembers, &org).and_then(Value::as_object).is_some_and(|m| {
+            m.values().any(|roles| roles.as_array().is_some_and(|a| a.iter().any(|r| r.as_str() == Some(&id))))
+        });
         if touches {
             t.modify(Kind::OrgMembers, &org, |m| {
                 for roles in obj_mut(m).values_mut() {
@@ -177,11 +137,7 @@ pub fn list_users(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let mut users: Vec<&Value> = t
         .coll(Kind::UserRoles)
         .iter()
-        .filter(|(_, roles)| {
-            roles
-                .as_array()
-                .is_some_and(|a| a.iter().any(|r| r.as_str() == Some(id)))
-        })
+        .filter(|(_, roles)| roles.as_array().is_some_and(|a| a.iter().any(|r| r.as_str() == Some(id))))
         .filter_map(|(u, _)| t.get(Kind::Users, u))
         .collect();
     users.sort_by(|a, b| s(a, "user_id").cmp(s(b, "user_id")));

@@ -25,14 +25,8 @@ pub const TENANT_ROLES: &[&str] = &[
     "editor-kms",
 ];
 /// Public cloud localities and the environment each creates tenants in.
-pub const LOCALITIES: &[(&str, &str)] = &[
-    ("us", "US-3"),
-    ("eu", "EU-1"),
-    ("au", "AU-1"),
-    ("jp", "JP-1"),
-    ("ca", "CA-1"),
-    ("uk", "UK-1"),
-];
+pub const LOCALITIES: &[(&str, &str)] =
+    &[("us", "US-3"), ("eu", "EU-1"), ("au", "AU-1"), ("jp", "JP-1"), ("ca", "CA-1"), ("uk", "UK-1")];
 const ENV_TAGS: &[&str] = &["development", "production", "staging"];
 const ACTIVITY_TYPES: &[&str] = &[
     "Team Member",
@@ -62,63 +56,35 @@ fn tenant_not_found() -> ApiError {
 /// Whether `s` is a hyphenated UUID.
 pub fn is_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.char_indices().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
+        && s.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 fn tenant_id_param<'a>(ctx: &'a Ctx) -> ApiResult<&'a str> {
     let id = ctx.param(0);
-    if is_uuid(id) {
-        Ok(id)
-    } else {
-        Err(invalid(format!("tenantId must be a UUID, got '{id}'")))
-    }
+    if is_uuid(id) { Ok(id) } else { Err(invalid(format!("tenantId must be a UUID, got '{id}'"))) }
 }
 
 fn refuse_unknown(body: &Map<String, Value>, allowed: &[&str]) -> ApiResult<()> {
     match body.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(invalid(format!(
-            "must NOT have additional properties: '{k}'"
-        ))),
+        Some(k) => Err(invalid(format!("must NOT have additional properties: '{k}'"))),
         None => Ok(()),
     }
 }
 
 fn check_roles(roles: &[String], allowed: &[&str], field: &str) -> ApiResult<()> {
     match roles.iter().find(|r| !allowed.contains(&r.as_str())) {
-        Some(bad) => Err(invalid(format!(
-            "{field}: '{bad}' is not one of {}",
-            allowed.join(", ")
-        ))),
+        Some(bad) => Err(invalid(format!("{field}: '{bad}' is not one of {}", allowed.join(", ")))),
         None => Ok(()),
     }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    v.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
 }
 
 fn member_view(m: &Value) -> Value {
     let mut out = Map::new();
-    for f in [
-        "id",
-        "name",
-        "given_name",
-        "family_name",
-        "nickname",
-        "email",
-        "role",
-    ] {
+    for f in ["id", "name", "given_name", "family_name", "nickname", "email", "role"] {
         out.insert(f.into(), m.get(f).cloned().unwrap_or_else(|| json!("")));
     }
     Value::Object(out)
@@ -126,15 +92,7 @@ fn member_view(m: &Value) -> Value {
 
 fn tenant_view(tenant: &Value) -> Value {
     let mut out = Map::new();
-    for f in [
-        "tenant_id",
-        "tenant_name",
-        "environment",
-        "environment_tag",
-        "domain",
-        "locality",
-        "created_at",
-    ] {
+    for f in ["tenant_id", "tenant_name", "environment", "environment_tag", "domain", "locality", "created_at"] {
         if let Some(v) = tenant.get(f) {
             out.insert(f.into(), v.clone());
         }
@@ -143,17 +101,11 @@ fn tenant_view(tenant: &Value) -> Value {
 }
 
 fn access(t: &Tenant, member: &str) -> Map<String, Value> {
-    t.get(Kind::MemberTenants, member)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    t.get(Kind::MemberTenants, member).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 fn owners(t: &Tenant) -> usize {
-    t.coll(Kind::TeamMembers)
-        .values()
-        .filter(|m| s(m, "role") == "teams_owner")
-        .count()
+    t.coll(Kind::TeamMembers).values().filter(|m| s(m, "role") == "teams_owner").count()
 }
 
 /// `GET /api/members`: checkpoint paging, ordered by member id.
@@ -175,10 +127,7 @@ pub fn list_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 /// `POST /api/members`: invites someone; 201.
 pub fn invite(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let body = ctx.body_obj();
-    refuse_unknown(
-        &body,
-        &["email", "role", "tenant_ids", "tenant_roles", "client_ids"],
-    )?;
+    refuse_unknown(&body, &["email", "role", "tenant_ids", "tenant_roles", "client_ids"])?;
     check_types(
         &body,
         &[
@@ -203,29 +152,17 @@ pub fn invite(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     if let Some(bad) = tenant_ids.iter().find(|id| !is_uuid(id)) {
         return Err(invalid(format!("tenant_ids: '{bad}' is not a UUID")));
     }
-    if tenant_ids
-        .iter()
-        .any(|id| t.get(Kind::Tenants, id).is_none())
-    {
+    if tenant_ids.iter().any(|id| t.get(Kind::Tenants, id).is_none()) {
         return Err(tenant_not_found());
     }
-    if t.coll(Kind::TeamMembers)
-        .values()
-        .any(|m| s(m, "email").eq_ignore_ascii_case(&email))
-    {
+    if t.coll(Kind::TeamMembers).values().any(|m| s(m, "email").eq_ignore_ascii_case(&email)) {
         return Err(ApiError::conflict(
             format!("{email} is already a member of the team"),
             Some("MEMBER_ALREADY_EXISTS"),
         ));
     }
-    if t.coll(Kind::Invitations)
-        .values()
-        .any(|i| s(i, "email").eq_ignore_ascii_case(&email))
-    {
-        return Err(ApiError::conflict(
-            format!("{email} has already been invited"),
-            Some("INVITATION_ALREADY_EXISTS"),
-        ));
+    if t.coll(Kind::Invitations).values().any(|i| s(i, "email").eq_ignore_ascii_case(&email)) {
+        return Err(ApiError::conflict(format!("{email} has already been invited"), Some("INVITATION_ALREADY_EXISTS")));
     }
     let id = format!("invite_{}", t.ids.alnum(16));
     let mut inv = Map::new();
@@ -249,9 +186,7 @@ pub fn invite(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/members/{id}`.
 pub fn get_member(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    t.get(Kind::TeamMembers, ctx.param(0))
-        .map(|m| Reply::ok(member_view(m)))
-        .ok_or_else(member_not_found)
+    t.get(Kind::TeamMembers, ctx.param(0)).map(|m| Reply::ok(member_view(m))).ok_or_else(member_not_found)
 }
 
 /// `PATCH /api/members/{id}`: changes the team role; the last owner stays an owner.
@@ -264,11 +199,7 @@ pub fn update_member(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let id = ctx.param(0);
     let current = t.get(Kind::TeamMembers, id).ok_or_else(member_not_found)?;
     if s(current, "role") == "teams_owner" && role != "teams_owner" && owners(t) <= 1 {
-        return Err(ApiError::new(
-            400,
-            Some("LAST_OWNER"),
-            "The team must keep at least one owner",
-        ));
+        return Err(ApiError::new(400, Some("LAST_OWNER"), "The team must keep at least one owner"));
     }
     let m = t.modify(Kind::TeamMembers, id, |m| {
         m["role"] = json!(role);
@@ -282,11 +213,7 @@ pub fn remove_member(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let id = ctx.param(0);
     let current = t.get(Kind::TeamMembers, id).ok_or_else(member_not_found)?;
     if s(current, "role") == "teams_owner" && owners(t) <= 1 {
-        return Err(ApiError::new(
-            400,
-            Some("LAST_OWNER"),
-            "The team must keep at least one owner",
-        ));
+        return Err(ApiError::new(400, Some("LAST_OWNER"), "The team must keep at least one owner"));
     }
     t.remove(Kind::TeamMembers, id);
     t.remove(Kind::MemberTenants, id);
@@ -301,21 +228,9 @@ struct TenantsBody {
 
 fn tenants_body(ctx: &Ctx, with_roles: bool) -> ApiResult<TenantsBody> {
     let body = ctx.body_obj();
-    let allowed: &[&str] = if with_roles {
-        &["tenants", "roles", "client_ids"]
-    } else {
-        &["tenants"]
-    };
+    let allowed: &[&str] = if with_roles { &["tenants", "roles", "client_ids"] } else { &["tenants"] };
     refuse_unknown(&body, allowed)?;
-    check_types(
-        &body,
-        &[
-            ("tenants", Ty::StrArr),
-            ("roles", Ty::StrArr),
-            ("client_ids", Ty::StrArr),
-        ],
-        false,
-    )?;
+    check_types(&body, &[("tenants", Ty::StrArr), ("roles", Ty::StrArr), ("client_ids", Ty::StrArr)], false)?;
     let tenants = strings(body.get("tenants"));
     if tenants.is_empty() || tenants.len() > 10 {
         return Err(invalid("tenants: must hold between 1 and 10 tenant ids"));
@@ -331,16 +246,10 @@ fn tenants_body(ctx: &Ctx, with_roles: bool) -> ApiResult<TenantsBody> {
         }
         check_roles(&roles, TENANT_ROLES, "roles")?;
         if roles.iter().any(|r| r == "editor-specific-apps") && client_ids.is_empty() {
-            return Err(invalid(
-                "client_ids: required for the editor-specific-apps role",
-            ));
+            return Err(invalid("client_ids: required for the editor-specific-apps role"));
         }
     }
-    Ok(TenantsBody {
-        tenants,
-        roles,
-        client_ids,
-    })
+    Ok(TenantsBody { tenants, roles, client_ids })
 }
 
 fn assignments(roles: &[String], client_ids: &[String]) -> Value {
@@ -397,39 +306,23 @@ pub fn add_member_tenants(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let (mut success, mut failure) = (Vec::new(), Vec::new());
     for tenant in &body.tenants {
         if t.get(Kind::Tenants, tenant).is_none() {
-            failure.push(failure_item(
-                tenant,
-                404,
-                "Tenant not found",
-                "TENANT_NOT_FOUND",
-            ));
+            failure.push(failure_item(tenant, 404, "Tenant not found", "TENANT_NOT_FOUND"));
         } else if current.contains_key(tenant) {
-            failure.push(failure_item(
-                tenant,
-                409,
-                "This tenant is already added",
-                "TENANT_ALREADY_EXISTS",
-            ));
+            failure.push(failure_item(tenant, 409, "This tenant is already added", "TENANT_ALREADY_EXISTS"));
         } else {
             current.insert(tenant.clone(), assignments(&body.roles, &body.client_ids));
             success.push(success_item(tenant, &body.roles, &body.client_ids));
         }
     }
     t.put(Kind::MemberTenants, id, Value::Object(current));
-    Ok(Reply::ok(bulk_result(
-        success,
-        failure,
-        "Adding tenant access",
-    )))
+    Ok(Reply::ok(bulk_result(success, failure, "Adding tenant access")))
 }
 
 /// `PATCH /api/members/{id}/tenants`: replaces the roles on tenants the member can already access.
 pub fn update_member_tenants(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let body = tenants_body(ctx, true)?;
     if !body.client_ids.is_empty() && body.tenants.len() > 1 {
-        return Err(invalid(
-            "tenants: only one tenant can be changed when client_ids is given",
-        ));
+        return Err(invalid("tenants: only one tenant can be changed when client_ids is given"));
     }
     let id = ctx.param(0).to_owned();
     t.get(Kind::TeamMembers, &id).ok_or_else(member_not_found)?;
@@ -437,30 +330,16 @@ pub fn update_member_tenants(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let (mut success, mut failure) = (Vec::new(), Vec::new());
     for tenant in &body.tenants {
         if t.get(Kind::Tenants, tenant).is_none() {
-            failure.push(failure_item(
-                tenant,
-                404,
-                "Tenant not found",
-                "TENANT_NOT_FOUND",
-            ));
+            failure.push(failure_item(tenant, 404, "Tenant not found", "TENANT_NOT_FOUND"));
         } else if !current.contains_key(tenant) {
-            failure.push(failure_item(
-                tenant,
-                404,
-                "The member has no access to this tenant",
-                "NOT_FOUND",
-            ));
+            failure.push(failure_item(tenant, 404, "The member has no access to this tenant", "NOT_FOUND"));
         } else {
             current.insert(tenant.clone(), assignments(&body.roles, &body.client_ids));
             success.push(success_item(tenant, &body.roles, &body.client_ids));
         }
     }
     t.put(Kind::MemberTenants, id, Value::Object(current));
-    Ok(Reply::ok(bulk_result(
-        success,
-        failure,
-        "Updating tenant access",
-    )))
+    Ok(Reply::ok(bulk_result(success, failure, "Updating tenant access")))
 }
 
 /// `DELETE /api/members/{id}/tenants`: takes tenant access away.
@@ -474,26 +353,15 @@ pub fn remove_member_tenants(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         if current.remove(tenant).is_some() {
             removed.push(json!(tenant));
         } else {
-            failure.push(failure_item(
-                tenant,
-                404,
-                "The member has no access to this tenant",
-                "NOT_FOUND",
-            ));
+            failure.push(failure_item(tenant, 404, "The member has no access to this tenant", "NOT_FOUND"));
         }
     }
     t.put(Kind::MemberTenants, id, Value::Object(current));
-    let success = if removed.is_empty() {
-        Vec::new()
-    } else {
-        vec![json!({"tenant_ids": removed})]
-    };
+    let success = if removed.is_empty() { Vec::new() } else { vec![json!({"tenant_ids": removed})] };
     let mut result = bulk_result(success, failure, "Removing tenant access");
-    let count = result["success"].as_array().map_or(0, |a| {
-        a.first()
-            .and_then(|s| s["tenant_ids"].as_array())
-            .map_or(0, Vec::len)
-    });
+    let count = result["success"]
+        .as_array()
+        .map_or(0, |a| a.first().and_then(|s| s["tenant_ids"].as_array()).map_or(0, Vec::len));
     result["summary"]["success_count"] = json!(count);
     result["summary"]["total_count"] = json!(body.tenants.len());
     Ok(Reply::ok(result))
@@ -508,9 +376,8 @@ pub fn list_member_tenants(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .into_iter()
         .filter_map(|(tenant_id, roles)| {
             let tenant = t.get(Kind::Tenants, &tenant_id)?;
-            (s(tenant, "environment").eq_ignore_ascii_case(env)).then(
-                || json!({"tenant_id": tenant_id, "domain": s(tenant, "domain"), "roles": roles}),
-            )
+            (s(tenant, "environment").eq_ignore_ascii_case(env))
+                .then(|| json!({"tenant_id": tenant_id, "domain": s(tenant, "domain"), "roles": roles}))
         })
         .collect();
     rows.sort_by(|a, b| s(a, "tenant_id").cmp(s(b, "tenant_id")));
@@ -536,9 +403,7 @@ fn created_order(ctx: &Ctx) -> ApiResult<bool> {
     match ctx.query.get("sort") {
         None | Some("created_at:-1") => Ok(true),
         Some("created_at:1") => Ok(false),
-        Some(other) => Err(invalid(format!(
-            "sort: must match ^created_at:(1|-1)$, got '{other}'"
-        ))),
+        Some(other) => Err(invalid(format!("sort: must match ^created_at:(1|-1)$, got '{other}'"))),
     }
 }
 
@@ -553,10 +418,7 @@ pub fn list_tenants(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let env = ctx.query.string("environment");
     let tag = ctx.query.string("environment_tag");
     if let Some(bad) = tag.as_deref().filter(|t| !ENV_TAGS.contains(t)) {
-        return Err(invalid(format!(
-            "environment_tag: '{bad}' is not one of {}",
-            ENV_TAGS.join(", ")
-        )));
+        return Err(invalid(format!("environment_tag: '{bad}' is not one of {}", ENV_TAGS.join(", "))));
     }
     let locality = ctx.query.string("locality");
     let mut tenants: Vec<&Value> = t
@@ -570,20 +432,8 @@ pub fn list_tenants(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     if descending {
         tenants.reverse();
     }
-    let kind = if descending {
-        "tenants_desc"
-    } else {
-        "tenants_asc"
-    };
-    let body = paginate(
-        &tenants,
-        &req,
-        "tenants",
-        kind,
-        descending,
-        |x| time_key(x, "tenant_id"),
-        |x| tenant_view(x),
-    )?;
+    let kind = if descending { "tenants_desc" } else { "tenants_asc" };
+    let body = paginate(&tenants, &req, "tenants", kind, descending, |x| time_key(x, "tenant_id"), |x| tenant_view(x))?;
     Ok(Reply::ok(body))
 }
 
@@ -604,9 +454,7 @@ pub fn create_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let public = body.contains_key("locality");
     let private = body.contains_key("environment");
     if public == private {
-        return Err(invalid(
-            "exactly one of locality (public cloud) or environment (private cloud) is required",
-        ));
+        return Err(invalid("exactly one of locality (public cloud) or environment (private cloud) is required"));
     }
     let allowed: &[&str] = if public {
         &["tenant_name", "admin_email", "locality", "environment_tag"]
@@ -614,23 +462,16 @@ pub fn create_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         &["tenant_name", "admin_email", "environment"]
     };
     refuse_unknown(&body, allowed)?;
-    let admin = body
-        .get("admin_email")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("admin_email: required"))?;
+    let admin = body.get("admin_email").and_then(Value::as_str).ok_or_else(|| invalid("admin_email: required"))?;
     let name = match body.get("tenant_name").and_then(Value::as_str) {
         Some(n) => {
             let chars: Vec<char> = n.chars().collect();
             let ok = (3..=63).contains(&chars.len())
-                && chars
-                    .iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                && chars.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
                 && chars.first() != Some(&'-')
                 && chars.last() != Some(&'-');
             if !ok {
-                return Err(invalid(format!(
-                    "tenant_name: '{n}' must match ^[a-z0-9][-a-z0-9]{{1,62}}[a-z0-9]$"
-                )));
+                return Err(invalid(format!("tenant_name: '{n}' must match ^[a-z0-9][-a-z0-9]{{1,62}}[a-z0-9]$")));
             }
             n.to_owned()
         }
@@ -643,63 +484,32 @@ pub fn create_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             .find(|(l, _)| *l == loc)
             .map(|(_, e)| *e)
             .ok_or_else(|| invalid(format!("locality: '{loc}' is not an available locality")))?;
-        let tag = body
-            .get("environment_tag")
-            .and_then(Value::as_str)
-            .unwrap_or("development");
+        let tag = body.get("environment_tag").and_then(Value::as_str).unwrap_or("development");
         if !ENV_TAGS.contains(&tag) {
-            return Err(invalid(format!(
-                "environment_tag: '{tag}' is not one of {}",
-                ENV_TAGS.join(", ")
-            )));
+            return Err(invalid(format!("environment_tag: '{tag}' is not one of {}", ENV_TAGS.join(", "))));
         }
-        (
-            env.to_owned(),
-            Some(loc.to_owned()),
-            Some(tag.to_owned()),
-            format!("{name}.{loc}.auth0.com"),
-        )
+        (env.to_owned(), Some(loc.to_owned()), Some(tag.to_owned()), format!("{name}.{loc}.auth0.com"))
     } else {
         let env = s(&ctx.body, "environment");
         let ok = !env.is_empty()
             && env.len() <= 32
             && env.starts_with(|c: char| c.is_ascii_lowercase())
-            && env
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && env.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !env.ends_with('-')
             && !env.contains("--");
         if !ok {
-            return Err(invalid(format!(
-                "environment: '{env}' is not a private cloud environment name"
-            )));
+            return Err(invalid(format!("environment: '{env}' is not a private cloud environment name")));
         }
-        (
-            env.to_owned(),
-            None,
-            None,
-            format!("{name}.{env}.auth0app.com"),
-        )
+        (env.to_owned(), None, None, format!("{name}.{env}.auth0app.com"))
     };
     let admin_id = t
         .coll(Kind::TeamMembers)
         .values()
         .find(|m| s(m, "email").eq_ignore_ascii_case(admin))
         .map(|m| s(m, "id").to_owned())
-        .ok_or_else(|| {
-            ApiError::not_found(
-                format!("{admin} is not a member of the team"),
-                Some("MEMBER_NOT_FOUND"),
-            )
-        })?;
-    if t.coll(Kind::Tenants)
-        .values()
-        .any(|x| s(x, "tenant_name") == name)
-    {
-        return Err(ApiError::conflict(
-            "A tenant with the same name already exists",
-            Some("TENANT_ALREADY_EXISTS"),
-        ));
+        .ok_or_else(|| ApiError::not_found(format!("{admin} is not a member of the team"), Some("MEMBER_NOT_FOUND")))?;
+    if t.coll(Kind::Tenants).values().any(|x| s(x, "tenant_name") == name) {
+        return Err(ApiError::conflict("A tenant with the same name already exists", Some("TENANT_ALREADY_EXISTS")));
     }
     if t.coll(Kind::Tenants).len() >= TENANT_LIMIT {
         return Err(ApiError::new(
@@ -716,17 +526,10 @@ pub fn create_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     if let Some(tag) = &tag {
         tenant.insert("environment_tag".into(), json!(tag));
     }
-    tenant.insert(
-        "locality".into(),
-        json!(locality.clone().unwrap_or_else(|| environment.clone())),
-    );
+    tenant.insert("locality".into(), json!(locality.clone().unwrap_or_else(|| environment.clone())));
     tenant.insert("environment".into(), json!(environment));
     tenant.insert("created_at".into(), json!(ctx.now_iso()));
-    t.put(
-        Kind::Tenants,
-        tenant_id.clone(),
-        Value::Object(tenant.clone()),
-    );
+    t.put(Kind::Tenants, tenant_id.clone(), Value::Object(tenant.clone()));
     let mut admin_access = access(t, &admin_id);
     admin_access.insert(tenant_id, json!([{"role": "owner"}]));
     t.put(Kind::MemberTenants, admin_id, Value::Object(admin_access));
@@ -746,21 +549,15 @@ pub fn create_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 /// `GET /api/tenants/{tenant_id}`.
 pub fn get_tenant(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let id = tenant_id_param(ctx)?;
-    t.get(Kind::Tenants, id)
-        .map(|x| Reply::ok(tenant_view(x)))
-        .ok_or_else(tenant_not_found)
+    t.get(Kind::Tenants, id).map(|x| Reply::ok(tenant_view(x))).ok_or_else(tenant_not_found)
 }
 
 /// `DELETE /api/tenants/{tenant_id}`: 204; members lose access to it.
 pub fn delete_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let id = tenant_id_param(ctx)?.to_owned();
     t.remove(Kind::Tenants, &id).ok_or_else(tenant_not_found)?;
-    let holders: Vec<String> = t
-        .coll(Kind::MemberTenants)
-        .iter()
-        .filter(|(_, a)| a.get(&id).is_some())
-        .map(|(m, _)| m.clone())
-        .collect();
+    let holders: Vec<String> =
+        t.coll(Kind::MemberTenants).iter().filter(|(_, a)| a.get(&id).is_some()).map(|(m, _)| m.clone()).collect();
     for m in holders {
         let mut a = access(t, &m);
         a.remove(&id);
@@ -778,12 +575,7 @@ pub fn list_tenant_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .coll(Kind::MemberTenants)
         .iter()
         .filter_map(|(member_id, a)| {
-            let roles: Vec<Value> = a
-                .get(id)?
-                .as_array()?
-                .iter()
-                .filter_map(|r| r.get("role").cloned())
-                .collect();
+            let roles: Vec<Value> = a.get(id)?.as_array()?.iter().filter_map(|r| r.get("role").cloned()).collect();
             let m = t.get(Kind::TeamMembers, member_id)?;
             Some(json!({
                 "id": member_id,
@@ -810,11 +602,7 @@ pub fn list_tenant_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/environments`: the environments the team has tenants in.
 pub fn list_environments(_ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let mut envs: Vec<&str> = t
-        .coll(Kind::Tenants)
-        .values()
-        .map(|x| s(x, "environment"))
-        .collect();
+    let mut envs: Vec<&str> = t.coll(Kind::Tenants).values().map(|x| s(x, "environment")).collect();
     envs.sort_unstable();
     envs.dedup();
     Ok(Reply::ok(json!({"environments": envs})))
@@ -834,19 +622,11 @@ pub fn list_activity(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let (since, until) = (time("since")?, time("until")?);
     let kind = ctx.query.string("type");
     if let Some(k) = kind.as_deref().filter(|k| !ACTIVITY_TYPES.contains(k)) {
-        return Err(invalid(format!(
-            "type: '{k}' is not one of {}",
-            ACTIVITY_TYPES.join(", ")
-        )));
+        return Err(invalid(format!("type: '{k}' is not one of {}", ACTIVITY_TYPES.join(", "))));
     }
     let status = ctx.query.string("status");
-    if let Some(st) = status
-        .as_deref()
-        .filter(|st| !["Success", "Failure"].contains(st))
-    {
-        return Err(invalid(format!(
-            "status: '{st}' is not one of Success, Failure"
-        )));
+    if let Some(st) = status.as_deref().filter(|st| !["Success", "Failure"].contains(st)) {
+        return Err(invalid(format!("status: '{st}' is not one of Success, Failure")));
     }
     let mut entries: Vec<&Value> = t
         .coll(Kind::Activity)
@@ -859,13 +639,5 @@ pub fn list_activity(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .filter(|e| status.as_deref().is_none_or(|st| s(e, "status") == st))
         .collect();
     entries.sort_by_key(|e| std::cmp::Reverse(time_key(e, "id")));
-    Ok(Reply::ok(paginate(
-        &entries,
-        &req,
-        "logs",
-        "activity",
-        true,
-        |e| time_key(e, "id"),
-        |e| (*e).clone(),
-    )?))
+    Ok(Reply::ok(paginate(&entries, &req, "logs", "activity", true, |e| time_key(e, "id"), |e| (*e).clone())?))
 }

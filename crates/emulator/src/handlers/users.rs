@@ -11,15 +11,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 /// Fields a bare search term looks in.
-pub const SEARCH_DEFAULTS: &[&str] = &[
-    "email",
-    "name",
-    "nickname",
-    "user_id",
-    "username",
-    "given_name",
-    "family_name",
-];
+pub const SEARCH_DEFAULTS: &[&str] = &["email", "name", "nickname", "user_id", "username", "given_name", "family_name"];
 
 const FIELD_TYPES: &[(&str, Ty)] = &[
     ("connection", Ty::Str),
@@ -42,14 +34,8 @@ const FIELD_TYPES: &[(&str, Ty)] = &[
 ];
 
 /// Request fields that steer the operation and are not stored.
-const CONTROL_FIELDS: &[&str] = &[
-    "connection",
-    "password",
-    "verify_email",
-    "verify_phone_number",
-    "verify_password",
-    "client_id",
-];
+const CONTROL_FIELDS: &[&str] =
+    &["connection", "password", "verify_email", "verify_phone_number", "verify_password", "client_id"];
 
 /// 404 for a user id that names no user.
 pub fn user_not_found() -> ApiError {
@@ -58,10 +44,8 @@ pub fn user_not_found() -> ApiError {
 
 /// Auth0's default picture: a Gravatar with initials as fallback.
 pub fn picture_for(email: &str, name: &str) -> String {
-    let hash: String = Sha256::digest(email.trim().to_lowercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash: String =
+        Sha256::digest(email.trim().to_lowercase().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let initials: String = name
         .split(|c: char| c.is_whitespace() || c == '.' || c == '@')
         .filter_map(|w| w.chars().next())
@@ -69,53 +53,33 @@ pub fn picture_for(email: &str, name: &str) -> String {
         .take(2)
         .collect::<String>()
         .to_lowercase();
-    let initials = if initials.is_empty() {
-        "u".to_owned()
-    } else {
-        initials
-    };
-    format!(
-        "https://s.gravatar.com/avatar/{hash}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{initials}.png"
-    )
+    let initials = if initials.is_empty() { "u".to_owned() } else { initials };
+    format!("https://s.gravatar.com/avatar/{hash}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{initials}.png")
 }
 
 fn looks_like_email(e: &str) -> bool {
     match e.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !e.contains(char::is_whitespace)
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !e.contains(char::is_whitespace)
         }
         None => false,
     }
 }
 
 fn find_connection<'a>(t: &'a Tenant, name: &str) -> Option<&'a Value> {
-    t.coll(Kind::Connections)
-        .values()
-        .find(|c| s(c, "name") == name)
+    t.coll(Kind::Connections).values().find(|c| s(c, "name") == name)
 }
 
 fn user_connection(user: &Value) -> &str {
-    user.pointer("/identities/0/connection")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    user.pointer("/identities/0/connection").and_then(Value::as_str).unwrap_or_default()
 }
 
 fn check_password(conn: &Value, pw: &str) -> ApiResult<()> {
-    let policy = conn
-        .pointer("/options/passwordPolicy")
-        .and_then(Value::as_str)
-        .unwrap_or("good");
+    let policy = conn.pointer("/options/passwordPolicy").and_then(Value::as_str).unwrap_or("good");
     if password::meets_policy(policy, pw) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            400,
-            None,
-            "PasswordStrengthError: Password is too weak",
-        ))
+        Err(ApiError::new(400, None, "PasswordStrengthError: Password is too weak"))
     }
 }
 
@@ -124,9 +88,7 @@ fn search_query(ctx: &Ctx) -> ApiResult<Query> {
     match ctx.query.get("search_engine") {
         None | Some("v2") | Some("v3") => {}
         Some("v1") => {
-            return Err(ApiError::invalid_query(
-                "The search_engine v1 is no longer available; use v3.",
-            ));
+            return Err(ApiError::invalid_query("The search_engine v1 is no longer available; use v3."));
         }
         Some(other) => {
             return Err(ApiError::invalid_query(format!(
@@ -164,70 +126,39 @@ pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let users = t.coll(Kind::Users);
     let render = |u: &&Value| projection.apply((*u).clone(), &[]);
     // Plain listing: slice the collection without scanning it.
-    if let (
-        Query::All,
-        None,
-        None,
-        PageRequest::Offset {
-            page,
-            per_page,
-            include_totals,
-        },
-    ) = (&query, &sort, &connection, &req)
+    if let (Query::All, None, None, PageRequest::Offset { page, per_page, include_totals }) =
+        (&query, &sort, &connection, &req)
     {
         let start = (page * per_page) as usize;
         let end = (start + *per_page as usize).min(users.len());
-        let items: Vec<Value> = (start..end)
-            .filter_map(|i| users.get_index(i))
-            .map(|(_, u)| render(&u))
-            .collect();
+        let items: Vec<Value> = (start..end).filter_map(|i| users.get_index(i)).map(|(_, u)| render(&u)).collect();
         let page = if *include_totals {
-            gatehouse_model::Page::offset(
-                "users",
-                items,
-                page * per_page,
-                *per_page,
-                users.len() as u64,
-            )
+            gatehouse_model::Page::offset("users", items, page * per_page, *per_page, users.len() as u64)
         } else {
             gatehouse_model::Page::bare(items)
         };
-        return Ok(Reply::ok(
-            serde_json::to_value(page).map_err(|e| ApiError::internal(e.to_string()))?,
-        ));
+        return Ok(Reply::ok(serde_json::to_value(page).map_err(|e| ApiError::internal(e.to_string()))?));
     }
     let mut matches: Vec<&Value> = users
         .values()
         .filter(|u| {
-            connection.as_deref().is_none_or(|c| {
-                search::resolve(u, "identities.connection")
-                    .iter()
-                    .any(|v| v.as_str() == Some(c))
-            })
+            connection
+                .as_deref()
+                .is_none_or(|c| search::resolve(u, "identities.connection").iter().any(|v| v.as_str() == Some(c)))
         })
         .filter(|u| query.matches(u, SEARCH_DEFAULTS))
         .collect();
     if let Some(sort) = &sort {
         matches.sort_by(|a, b| sort.compare(a, b));
     }
-    let body = paginate(
-        &matches,
-        &req,
-        "users",
-        "users",
-        false,
-        |u| s(u, "user_id").to_owned(),
-        render,
-    )?;
+    let body = paginate(&matches, &req, "users", "users", false, |u| s(u, "user_id").to_owned(), render)?;
     Ok(Reply::ok(body))
 }
 
 /// `GET /api/v2/users/{id}`.
 pub fn get(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let projection = Projection::from_params(&ctx.query)?;
-    let user = t
-        .get(Kind::Users, ctx.param(0))
-        .ok_or_else(user_not_found)?;
+    let user = t.get(Kind::Users, ctx.param(0)).ok_or_else(user_not_found)?;
     Ok(Reply::ok(projection.apply(user.clone(), &[])))
 }
 
@@ -248,64 +179,29 @@ pub fn build_user(new: NewUser, fields: &Map<String, Value>) -> Value {
     let email = fields.get("email").and_then(Value::as_str);
     let username = fields.get("username").and_then(Value::as_str);
     let phone = fields.get("phone_number").and_then(Value::as_str);
-    let identifier = email
-        .or(username)
-        .or(phone)
-        .unwrap_or(&new.user_id)
-        .to_owned();
-    let name = fields
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| identifier.clone());
+    let identifier = email.or(username).or(phone).unwrap_or(&new.user_id).to_owned();
+    let name = fields.get("name").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| identifier.clone());
     let nickname = fields
         .get("nickname")
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .unwrap_or_else(|| {
-            identifier
-                .split('@')
-                .next()
-                .unwrap_or(&identifier)
-                .to_owned()
-        });
+        .unwrap_or_else(|| identifier.split('@').next().unwrap_or(&identifier).to_owned());
     let picture = fields
         .get("picture")
         .and_then(Value::as_str)
         .map(str::to_owned)
         .unwrap_or_else(|| picture_for(email.unwrap_or(&identifier), &name));
-    let provider_id = new
-        .user_id
-        .split_once('|')
-        .map_or(new.user_id.as_str(), |(_, id)| id)
-        .to_owned();
+    let provider_id = new.user_id.split_once('|').map_or(new.user_id.as_str(), |(_, id)| id).to_owned();
     let social = !matches!(
         new.strategy,
-        "auth0"
-            | "email"
-            | "sms"
-            | "ad"
-            | "samlp"
-            | "waad"
-            | "oidc"
-            | "okta"
-            | "adfs"
-            | "pingfederate"
+        "auth0" | "email" | "sms" | "ad" | "samlp" | "waad" | "oidc" | "okta" | "adfs" | "pingfederate"
     );
     let mut u = Map::new();
     u.insert("user_id".into(), json!(new.user_id));
     if let Some(email) = email {
         u.insert("email".into(), json!(email));
     }
-    u.insert(
-        "email_verified".into(),
-        json!(
-            fields
-                .get("email_verified")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        ),
-    );
+    u.insert("email_verified".into(), json!(fields.get("email_verified").and_then(Value::as_bool).unwrap_or(false)));
     if let Some(username) = username {
         u.insert("username".into(), json!(username));
     }
@@ -313,12 +209,7 @@ pub fn build_user(new: NewUser, fields: &Map<String, Value>) -> Value {
         u.insert("phone_number".into(), json!(phone));
         u.insert(
             "phone_verified".into(),
-            json!(
-                fields
-                    .get("phone_verified")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false)
-            ),
+            json!(fields.get("phone_verified").and_then(Value::as_bool).unwrap_or(false)),
         );
     }
     u.insert("name".into(), json!(name));
@@ -356,25 +247,10 @@ pub fn build_user(new: NewUser, fields: &Map<String, Value>) -> Value {
 pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let body = ctx.body_obj();
     check_types(&body, FIELD_TYPES, false)?;
-    refuse_fields(
-        &body,
-        &[
-            "identities",
-            "created_at",
-            "updated_at",
-            "logins_count",
-            "last_login",
-        ],
-    )?;
+    refuse_fields(&body, &["identities", "created_at", "updated_at", "logins_count", "last_login"])?;
     let conn_name = s(&ctx.body, "connection");
     let conn = find_connection(t, conn_name)
-        .ok_or_else(|| {
-            ApiError::new(
-                400,
-                Some("inexistent_connection"),
-                "The connection does not exist.",
-            )
-        })?
+        .ok_or_else(|| ApiError::new(400, Some("inexistent_connection"), "The connection does not exist."))?
         .clone();
     let strategy = s(&conn, "strategy").to_owned();
     let email = body.get("email").and_then(Value::as_str);
@@ -385,10 +261,8 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     }
     match strategy.as_str() {
         "auth0" => {
-            let requires_username = conn
-                .pointer("/options/requires_username")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let requires_username =
+                conn.pointer("/options/requires_username").and_then(Value::as_bool).unwrap_or(false);
             if email.is_none() && !(requires_username && body.contains_key("username")) {
                 return Err(ApiError::payload("'Missing required property: email'."));
             }
@@ -404,9 +278,7 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         }
         "sms" => {
             if !body.contains_key("phone_number") {
-                return Err(ApiError::payload(
-                    "'Missing required property: phone_number'.",
-                ));
+                return Err(ApiError::payload("'Missing required property: phone_number'."));
             }
         }
         _ => {
@@ -417,41 +289,23 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             ));
         }
     }
-    for identifier in [email, body.get("username").and_then(Value::as_str)]
-        .into_iter()
-        .flatten()
-    {
+    for identifier in [email, body.get("username").and_then(Value::as_str)].into_iter().flatten() {
         if t.user_by_login(conn_name, identifier).is_some() {
-            return Err(ApiError::conflict(
-                "The user already exists.",
-                Some("auth0_idp_error"),
-            ));
+            return Err(ApiError::conflict("The user already exists.", Some("auth0_idp_error")));
         }
     }
-    let provider = if strategy == "auth0" {
-        "auth0".to_owned()
-    } else {
-        strategy.clone()
-    };
+    let provider = if strategy == "auth0" { "auth0".to_owned() } else { strategy.clone() };
     let user_id = match body.get("user_id").and_then(Value::as_str) {
         Some(custom) if !custom.is_empty() => format!("{provider}|{custom}"),
         _ => format!("{provider}|{}", t.ids.hex(24)),
     };
     if t.get(Kind::Users, &user_id).is_some() {
-        return Err(ApiError::conflict(
-            "The user already exists.",
-            Some("auth0_idp_error"),
-        ));
+        return Err(ApiError::conflict("The user already exists.", Some("auth0_idp_error")));
     }
     let mut fields = body.clone();
     fields.remove("user_id");
     let user = build_user(
-        NewUser {
-            user_id: user_id.clone(),
-            connection: conn_name,
-            strategy: &strategy,
-            created_at: ctx.now_iso(),
-        },
+        NewUser { user_id: user_id.clone(), connection: conn_name, strategy: &strategy, created_at: ctx.now_iso() },
         &fields,
     );
     if let Some(pw) = body.get("password").and_then(Value::as_str) {
@@ -460,11 +314,7 @@ pub fn create(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     }
     t.put(Kind::Users, user_id.clone(), user.clone());
     let user_name = email.unwrap_or(&user_id).to_owned();
-    let client = ctx
-        .principal
-        .as_ref()
-        .map(|p| p.client_id.clone())
-        .unwrap_or_default();
+    let client = ctx.principal.as_ref().map(|p| p.client_id.clone()).unwrap_or_default();
     crate::logs::auth_event(
         t,
         "ss",
@@ -486,15 +336,7 @@ pub fn update(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     check_types(&body, FIELD_TYPES, true)?;
     refuse_fields(
         &body,
-        &[
-            "user_id",
-            "identities",
-            "created_at",
-            "updated_at",
-            "logins_count",
-            "last_login",
-            "last_ip",
-        ],
+        &["user_id", "identities", "created_at", "updated_at", "logins_count", "last_login", "last_ip"],
     )?;
     let user = t.get(Kind::Users, &id).ok_or_else(user_not_found)?.clone();
     let conn_name = user_connection(&user).to_owned();
@@ -510,23 +352,13 @@ pub fn update(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
                 "'Object didn't pass validation for format email: {e}' on property email."
             )));
         }
-        if t.user_by_login(&conn_name, e)
-            .is_some_and(|other| other != id)
-        {
-            return Err(ApiError::conflict(
-                "The specified new email already exists",
-                Some("auth0_idp_error"),
-            ));
+        if t.user_by_login(&conn_name, e).is_some_and(|other| other != id) {
+            return Err(ApiError::conflict("The specified new email already exists", Some("auth0_idp_error")));
         }
     }
     if let Some(u) = body.get("username").and_then(Value::as_str) {
-        if t.user_by_login(&conn_name, u)
-            .is_some_and(|other| other != id)
-        {
-            return Err(ApiError::conflict(
-                "The username already exists",
-                Some("auth0_idp_error"),
-            ));
+        if t.user_by_login(&conn_name, u).is_some_and(|other| other != id) {
+            return Err(ApiError::conflict("The username already exists", Some("auth0_idp_error")));
         }
     }
     let now = ctx.now_iso();
@@ -575,12 +407,8 @@ pub fn remove_user(t: &mut Tenant, id: &str) -> bool {
             obj_mut(m).remove(id);
         });
     }
-    let grants: Vec<String> = t
-        .coll(Kind::Grants)
-        .iter()
-        .filter(|(_, g)| s(g, "user_id") == id)
-        .map(|(k, _)| k.clone())
-        .collect();
+    let grants: Vec<String> =
+        t.coll(Kind::Grants).iter().filter(|(_, g)| s(g, "user_id") == id).map(|(k, _)| k.clone()).collect();
     for g in grants {
         t.remove(Kind::Grants, &g);
     }
@@ -597,12 +425,7 @@ pub fn delete(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 pub fn role_ids(t: &Tenant, user_id: &str) -> Vec<String> {
     t.get(Kind::UserRoles, user_id)
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
         .unwrap_or_default()
 }
 
@@ -611,28 +434,14 @@ pub fn list_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let req = page_request(&ctx.query, ctx.spec.paging)?;
     let id = ctx.param(0);
     t.get(Kind::Users, id).ok_or_else(user_not_found)?;
-    let roles: Vec<&Value> = role_ids(t, id)
-        .iter()
-        .filter_map(|r| t.get(Kind::Roles, r))
-        .collect();
-    let body = paginate(
-        &roles,
-        &req,
-        "roles",
-        "user_roles",
-        false,
-        |r| s(r, "id").to_owned(),
-        |r| (*r).clone(),
-    )?;
+    let roles: Vec<&Value> = role_ids(t, id).iter().filter_map(|r| t.get(Kind::Roles, r)).collect();
+    let body = paginate(&roles, &req, "roles", "user_roles", false, |r| s(r, "id").to_owned(), |r| (*r).clone())?;
     Ok(Reply::ok(body))
 }
 
 fn roles_exist(t: &Tenant, roles: &[String]) -> ApiResult<()> {
     match roles.iter().find(|r| t.get(Kind::Roles, r).is_none()) {
-        Some(missing) => Err(ApiError::not_found(
-            format!("The role {missing} does not exist."),
-            None,
-        )),
+        Some(missing) => Err(ApiError::not_found(format!("The role {missing} does not exist."), None)),
         None => Ok(()),
     }
 }
@@ -666,10 +475,7 @@ pub fn remove_roles(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let roles = id_list(&ctx.body_obj(), "roles")?;
     let id = ctx.param(0);
     t.get(Kind::Users, id).ok_or_else(user_not_found)?;
-    let current: Vec<String> = role_ids(t, id)
-        .into_iter()
-        .filter(|r| !roles.contains(r))
-        .collect();
+    let current: Vec<String> = role_ids(t, id).into_iter().filter(|r| !roles.contains(r)).collect();
     if current.is_empty() {
         t.remove(Kind::UserRoles, id);
     } else {

@@ -32,9 +32,8 @@ impl Resp {
         if self.bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
-                panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes))
-            })
+            serde_json::from_slice(&self.bytes)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
         }
     }
 
@@ -61,15 +60,8 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Self {
-            http,
-            base: base.to_owned(),
-            log: Arc::default(),
-        }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { http, base: base.to_owned(), log: Arc::default() }
     }
 
     pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Body) -> Resp {
@@ -84,17 +76,12 @@ impl Client {
             Body::Raw(ct, bytes) => req.header("content-type", ct).body(bytes),
             Body::Form(pairs) => req.form(&pairs),
         };
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.expect("body").to_vec();
         let raw_path = path.split('?').next().unwrap_or(path).to_owned();
-        let op = Verb::parse(method)
-            .and_then(|v| operation::find(v, &raw_path))
-            .map(|(s, _)| s.id);
+        let op = Verb::parse(method).and_then(|v| operation::find(v, &raw_path)).map(|(s, _)| s.id);
         self.log.lock().unwrap().push(Exchange {
             method: method.to_owned(),
             path: raw_path,
@@ -102,29 +89,13 @@ impl Client {
             body: bytes.clone(),
             op,
         });
-        Resp {
-            status,
-            headers,
-            bytes,
-        }
+        Resp { status, headers, bytes }
     }
 
     /// Sends and checks the status; returns the JSON body (`Null` when empty).
-    pub async fn expect(
-        &self,
-        status: u16,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Body,
-    ) -> Value {
+    pub async fn expect(&self, status: u16, method: &str, path: &str, token: Option<&str>, body: Body) -> Value {
         let resp = self.send(method, path, token, body).await;
-        assert_eq!(
-            resp.status,
-            status,
-            "{method} {path}: {}",
-            String::from_utf8_lossy(&resp.bytes)
-        );
+        assert_eq!(resp.status, status, "{method} {path}: {}", String::from_utf8_lossy(&resp.bytes));
         resp.json()
     }
 
@@ -139,9 +110,7 @@ impl Client {
         if let Some(s) = scope {
             body["scope"] = json!(s);
         }
-        let v = self
-            .expect(200, "POST", "/oauth/token", None, Body::Json(body))
-            .await;
+        let v = self.expect(200, "POST", "/oauth/token", None, Body::Json(body)).await;
         v["access_token"].as_str().expect("access_token").to_owned()
     }
 

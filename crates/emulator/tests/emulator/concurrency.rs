@@ -8,10 +8,7 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_writers_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = || Config {
-        data: Some(dir.path().join("busy.db")),
-        ..Config::for_tests(10)
-    };
+    let config = || Config { data: Some(dir.path().join("busy.db")), ..Config::for_tests(10) };
     let (h, c) = start_with(config()).await;
     let t = c.token(&h, &h.management_audience, None).await;
     let (writers, each) = (16, 12);
@@ -78,13 +75,7 @@ async fn parallel_writers_lose_nothing() {
             .await;
         assert_eq!(found["total"], json!(all.len()));
         let roles = c
-            .expect(
-                200,
-                "GET",
-                "/api/v2/roles?name_filter=role-&include_totals=true&per_page=1",
-                Some(&t),
-                Body::None,
-            )
+            .expect(200, "GET", "/api/v2/roles?name_filter=role-&include_totals=true&per_page=1", Some(&t), Body::None)
             .await;
         assert_eq!(roles["total"], json!(all.len()));
         let mut ids: Vec<&String> = all.iter().map(|(u, _)| u).collect();

@@ -6,12 +6,7 @@ use gatehouse_emulator::Config;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_bucket_answers_429_until_it_refills() {
-    let (h, c) = start_with(Config {
-        rate_limit: 5.0,
-        burst: 10,
-        ..Config::for_tests(3)
-    })
-    .await;
+    let (h, c) = start_with(Config { rate_limit: 5.0, burst: 10, ..Config::for_tests(3) }).await;
     let t = c.token(&h, &h.management_audience, None).await;
     let mut remaining = Vec::new();
     let mut limited = None;
@@ -23,19 +18,11 @@ async fn an_empty_bucket_answers_429_until_it_refills() {
         }
         assert_eq!(r.status, 200);
         assert_eq!(r.header("x-ratelimit-limit"), Some("10"));
-        remaining.push(
-            r.header("x-ratelimit-remaining")
-                .unwrap()
-                .parse::<u64>()
-                .unwrap(),
-        );
+        remaining.push(r.header("x-ratelimit-remaining").unwrap().parse::<u64>().unwrap());
     }
     let r = limited.expect("the bucket empties");
     assert!(remaining.len() >= 10, "{remaining:?}");
-    assert!(
-        remaining.windows(2).take(8).all(|w| w[1] <= w[0]),
-        "{remaining:?}"
-    );
+    assert!(remaining.windows(2).take(8).all(|w| w[1] <= w[0]), "{remaining:?}");
     let body = r.json();
     assert_mgmt_error(&body, 429, Some("too_many_requests"));
     assert_eq!(body["message"], "Global limit has been reached");
@@ -62,26 +49,11 @@ async fn per_endpoint_buckets_are_separate() {
     .await;
     let t = c.token(&h, &h.management_audience, None).await;
     for _ in 0..2 {
-        assert_eq!(
-            c.send("GET", "/api/v2/roles", Some(&t), Body::None)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(c.send("GET", "/api/v2/roles", Some(&t), Body::None).await.status, 200);
     }
     let r = c.send("GET", "/api/v2/roles", Some(&t), Body::None).await;
     assert_eq!(r.status, 429);
-    assert!(
-        r.json()["message"]
-            .as_str()
-            .unwrap()
-            .contains("listing roles")
-    );
-    assert_eq!(
-        c.send("GET", "/api/v2/clients", Some(&t), Body::None)
-            .await
-            .status,
-        200
-    );
+    assert!(r.json()["message"].as_str().unwrap().contains("listing roles"));
+    assert_eq!(c.send("GET", "/api/v2/clients", Some(&t), Body::None).await.status, 200);
     h.shutdown().await.unwrap();
 }

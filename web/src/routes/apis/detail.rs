@@ -22,12 +22,16 @@ fn scope_columns() -> Vec<Column<ResourceServerScope>> {
 pub fn ApiPage() -> impl IntoView {
     let id = use_id();
     let res = api::resource(move || api::call(resource_servers::Get::new(id.get())));
-    let changed = Callback::new(move |()| res.refetch());
-    loaded(res, move |r: &ResourceServer| view! { <ApiView api=r.clone() on_changed=changed /> })
+    let message = RwSignal::new(None::<String>);
+    let changed = crate::components::reload_with_flash(res, message);
+    view! {
+        {crate::components::flash(message)}
+    {loaded(res, move |r: &ResourceServer| view! { <ApiView api=r.clone() on_changed=changed /> })}
+    }
 }
 
 #[component]
-fn ApiView(api: ResourceServer, on_changed: Callback<()>) -> impl IntoView {
+fn ApiView(api: ResourceServer, on_changed: Callback<String>) -> impl IntoView {
     let writable = can_write("apis") && api.is_system != Some(true);
     let id = api.id.clone().unwrap_or_default();
     let scopes = api.scopes.clone().unwrap_or_default();
@@ -45,7 +49,7 @@ fn ApiView(api: ResourceServer, on_changed: Callback<()>) -> impl IntoView {
         body.scopes = Some(all);
         api::run(resource_servers::Update::new(uid.clone(), body), "Scope added.")
     });
-    on_success(add, move |_| on_changed.run(()));
+    on_success(add, move |m| on_changed.run(m));
     let did = id.clone();
     let delete = api::job(move || api::run(resource_servers::Delete::new(did.clone()), "API deleted."));
     let navigate = use_navigate();

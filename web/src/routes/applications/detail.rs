@@ -51,8 +51,12 @@ fn save(id: String, body: UpdateClient) -> Fut<String> {
 pub fn ApplicationPage() -> impl IntoView {
     let id = use_id();
     let app = api::resource(move || fetch(id.get()));
-    let changed = Callback::new(move |()| app.refetch());
-    loaded(app, move |c: &Client| view! { <ApplicationView app=c.clone() on_changed=changed /> })
+    let message = RwSignal::new(None::<String>);
+    let changed = crate::components::reload_with_flash(app, message);
+    view! {
+        {crate::components::flash(message)}
+    {loaded(app, move |c: &Client| view! { <ApplicationView app=c.clone() on_changed=changed /> })}
+    }
 }
 
 fn text_of(v: &Option<String>) -> RwSignal<String> {
@@ -68,7 +72,7 @@ fn opt(s: RwSignal<String>) -> Option<String> {
 }
 
 #[component]
-fn ApplicationView(app: Client, on_changed: Callback<()>) -> impl IntoView {
+fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
     let tab = use_query_value("tab");
     let writable = can_write("applications");
     let id = app.client_id.clone().unwrap_or_default();
@@ -128,7 +132,7 @@ fn ApplicationView(app: Client, on_changed: Callback<()>) -> impl IntoView {
         }
         save(sid.clone(), body)
     });
-    on_success(update, move |_| on_changed.run(()));
+    on_success(update, move |m| on_changed.run(m));
     let did = id.clone();
     let delete = api::job(move || api::run(clients::Delete::new(did.clone()), "Application deleted."));
     let navigate = use_navigate();

@@ -18,12 +18,16 @@ use leptos_router::hooks::use_navigate;
 pub fn ConnectionPage() -> impl IntoView {
     let id = use_id();
     let conn = api::resource(move || api::call(connections::Get::new(id.get())));
-    let changed = Callback::new(move |()| conn.refetch());
-    loaded(conn, move |c: &Connection| view! { <ConnectionView conn=c.clone() on_changed=changed /> })
+    let message = RwSignal::new(None::<String>);
+    let changed = crate::components::reload_with_flash(conn, message);
+    view! {
+        {crate::components::flash(message)}
+    {loaded(conn, move |c: &Connection| view! { <ConnectionView conn=c.clone() on_changed=changed /> })}
+    }
 }
 
 #[component]
-fn ConnectionView(conn: Connection, on_changed: Callback<()>) -> impl IntoView {
+fn ConnectionView(conn: Connection, on_changed: Callback<String>) -> impl IntoView {
     let writable = can_write("connections");
     let id = conn.id.clone().unwrap_or_default();
     let strategy = conn.strategy.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
@@ -40,7 +44,7 @@ fn ConnectionView(conn: Connection, on_changed: Callback<()>) -> impl IntoView {
         });
         Box::pin(async move { sending.map_err(api::UiError::msg)?.await })
     });
-    on_success(save, move |_| on_changed.run(()));
+    on_success(save, move |m| on_changed.run(m));
     let did = id.clone();
     let delete = api::job(move || api::run(connections::Delete::new(did.clone()), "Connection deleted."));
     let navigate = use_navigate();

@@ -1,8 +1,8 @@
 //! The log events table, shared by the logs page, the overview and a user's page.
 
 use crate::components::{Column, TableOpts, table};
-use crate::logic::format::{date_time, or_dash};
-use crate::routes::{href, text};
+use crate::logic::format::or_dash;
+use crate::routes::{href, text, when};
 use gatehouse_model::types::LogEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -20,7 +20,7 @@ fn kind_cell(e: &LogEvent) -> AnyView {
 /// The columns of a log table.
 pub fn log_columns() -> Vec<Column<LogEvent>> {
     vec![
-        Column::new("When", |e| text(or_dash(e.date.as_deref().map(date_time).as_deref()))),
+        Column::new("When", |e| when(e.date.as_deref())),
         Column::new("Type", kind_cell),
         Column::new("Description", |e| text(e.description.clone().unwrap_or_default())),
         Column::new("User", |e| match (&e.user_id, &e.user_name) {

@@ -4,8 +4,8 @@ use super::cursor_pager;
 use crate::api;
 use crate::components::{Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table};
 use crate::hooks::{can_write, qget, use_query_pairs};
-use crate::logic::format::{date_time, or_dash};
-use crate::routes::{mono, text};
+use crate::logic::format::or_dash;
+use crate::routes::{mono, text, when};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Checkpoint, teams};
 use gatehouse_model::teams::{CreateTenant, CreatedTenant, EnvironmentType, Tenant};
@@ -21,7 +21,7 @@ fn columns(writable: bool) -> Vec<Column<Tenant>> {
         Column::new("Domain", |t| mono(t.domain.clone().unwrap_or_default())),
         Column::new("Environment", |t| text(or_dash(t.environment.as_deref()))),
         Column::new("Tag", |t| text(t.environment_tag.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default())),
-        Column::new("Created", |t| text(or_dash(t.created_at.as_deref().map(date_time).as_deref()))),
+        Column::new("Created", |t| when(t.created_at.as_deref())),
     ];
     if writable {
         cols.push(Column::new("", |t| {
@@ -111,10 +111,7 @@ fn CreateTenantForm(on_created: Callback<()>) -> impl IntoView {
         if let Some(Ok(d)) = envs.get()
             && let Some(p) = api::value::<Page<gatehouse_model::teams::Environment>>(&d)
         {
-            out.extend(p.items.iter().filter_map(|e| {
-                let id = e.extra.get("environment").or_else(|| e.extra.get("name")).and_then(|v| v.as_str()).map(str::to_owned);
-                id.map(|i| (i.clone(), i))
-            }));
+            out.extend(p.items.iter().map(|e| (e.clone(), e.clone())));
         }
         out
     };

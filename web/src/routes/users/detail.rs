@@ -4,8 +4,8 @@
 use super::roles_tab::UserRoles;
 use crate::api::{self, Fut};
 use crate::components::{
-    Column, ConfirmDialog, Facts, JsonEditor, PageHeader, Panel, TableOpts, Tabs, TextField, action_status, loaded,
-    on_success, table,
+    Column, ConfirmDialog, Facts, JsonEditor, PageHeader, Panel, TableOpts, Tabs, TextField, action_status, flash, loaded,
+    on_success, reload_with_flash, table,
 };
 use crate::hooks::{can_read, can_write, use_query_value};
 use crate::logic::format::{count, date_time, or_dash};
@@ -38,12 +38,16 @@ fn update(id: String, body: UpdateUser, done: &'static str) -> Fut<String> {
 pub fn UserPage() -> impl IntoView {
     let id = use_id();
     let user = api::resource(move || api::call(users::Get::new(id.get())));
-    let changed = Callback::new(move |()| user.refetch());
-    loaded(user, move |u: &User| view! { <UserView user=u.clone() on_changed=changed /> })
+    let message = RwSignal::new(None::<String>);
+    let changed = reload_with_flash(user, message);
+    view! {
+        {flash(message)}
+        {loaded(user, move |u: &User| view! { <UserView user=u.clone() on_changed=changed /> })}
+    }
 }
 
 #[component]
-fn UserView(user: User, on_changed: Callback<()>) -> impl IntoView {
+fn UserView(user: User, on_changed: Callback<String>) -> impl IntoView {
     let tab = use_query_value("tab");
     let writable = can_write("users");
     let id = user.user_id.clone().unwrap_or_default();
@@ -60,7 +64,7 @@ fn UserView(user: User, on_changed: Callback<()>) -> impl IntoView {
     let did = id.clone();
     let delete = api::job(move || api::run(users::Delete::new(did.clone()), "User deleted."));
     let navigate = use_navigate();
-    on_success(block, move |_| on_changed.run(()));
+    on_success(block, move |m| on_changed.run(m));
     on_success(delete, move |_| navigate("/users", Default::default()));
     let confirm_block = RwSignal::new(false);
     let confirm_delete = RwSignal::new(false);
@@ -98,7 +102,8 @@ fn UserView(user: User, on_changed: Callback<()>) -> impl IntoView {
                     }
                 })}
         </PageHeader>
-        {action_status(block)}
+        {move || block.pending().get().then(|| view! { <p class="working" aria-live="polite">"Working…"</p> })}
+        {move || match block.value().get() { Some(Err(e)) => Some(view! { <crate::components::ErrorView error=e /> }), _ => None }}
         {action_status(delete)}
         <Tabs tabs=TABS.to_vec() active=tab />
         <div class="tab-body">{body}</div>
@@ -133,7 +138,7 @@ fn UserView(user: User, on_changed: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn Profile(user: User, on_changed: Callback<()>) -> impl IntoView {
+fn Profile(user: User, on_changed: Callback<String>) -> impl IntoView {
     let writable = can_write("users");
     let id = user.user_id.clone().unwrap_or_default();
     let d = |v: &Option<String>| or_dash(v.as_deref().map(date_time).as_deref());
@@ -162,7 +167,7 @@ fn Profile(user: User, on_changed: Callback<()>) -> impl IntoView {
         body.nickname = v(nickname);
         update(id.clone(), body, "Profile saved.")
     });
-    on_success(save, move |_| on_changed.run(()));
+    on_success(save, move |m| on_changed.run(m));
     view! {
         <Panel title="Profile">
             <Facts facts=facts />
@@ -212,7 +217,7 @@ fn identities(list: Vec<UserIdentity>) -> AnyView {
 }
 
 #[component]
-fn Metadata(user: User, on_changed: Callback<()>) -> impl IntoView {
+fn Metadata(user: User, on_changed: Callback<String>) -> impl IntoView {
     let writable = can_write("users");
     let id = user.user_id.clone().unwrap_or_default();
     let user_md = user.user_metadata.clone().unwrap_or_default();
@@ -228,7 +233,7 @@ fn Metadata(user: User, on_changed: Callback<()>) -> impl IntoView {
         }
         update(id.clone(), body, "Metadata saved.")
     });
-    on_success(save, move |_| on_changed.run(()));
+    on_success(save, move |m| on_changed.run(m));
     let pending = Signal::derive(move || save.pending().get());
     view! {
         <Panel title="Metadata">

@@ -7,10 +7,10 @@ use crate::api::{self, Fut};
 use crate::components::{Column, PageHeader, Pager, TableOpts, loaded, table};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::bulk::Target;
-use crate::logic::format::{count, date_time, or_dash};
+use crate::logic::format::{count, or_dash};
 use crate::logic::lucene::{is_lucene, user_query};
 use crate::logic::url_state::{ListState, Sort};
-use crate::routes::{badge, href, text};
+use crate::routes::{badge, href, text, when};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Offset, users};
 use gatehouse_model::types::User;
@@ -53,8 +53,8 @@ fn columns() -> Vec<Column<User>> {
             text(or_dash(u.identities.as_ref().and_then(|i| i.first()).and_then(|i| i.connection.as_deref())))
         }),
         Column::sorted("Logins", "logins_count", |u| text(count(u.logins_count.unwrap_or(0).max(0) as u64))),
-        Column::sorted("Last login", "last_login", |u| text(or_dash(u.last_login.as_deref().map(date_time).as_deref()))),
-        Column::sorted("Created", "created_at", |u| text(or_dash(u.created_at.as_deref().map(date_time).as_deref()))),
+        Column::sorted("Last login", "last_login", |u| when(u.last_login.as_deref())),
+        Column::sorted("Created", "created_at", |u| when(u.created_at.as_deref())),
         Column::new("Status", |u| if u.blocked == Some(true) { badge("Blocked", "bad") } else { badge("Active", "good") }),
     ]
 }

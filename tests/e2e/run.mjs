@@ -1,0 +1,240 @@
+// End-to-end tests of the console in headless Chromium against `gatehouse serve`
+// in demo mode. Prints `N passed, M failed` last and exits non-zero on failure.
+// Screenshots of the main pages go to tests/e2e/artifacts/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARTIFACTS, launch, signIn, startServer } from './harness.mjs';
+
+const results = [];
+let server;
+let browser;
+
+async function test(name, fn) {
+  const started = Date.now();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  try {
+    await fn(page);
+    const csp = consoleErrors.filter((e) => /Content Security Policy|Refused to/.test(e));
+    if (csp.length) throw new Error(`CSP violations: ${csp.join(' | ')}`);
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`);
+    if (consoleErrors.length) console.log(`     browser console: ${consoleErrors.slice(0, 3).join(' | ')}`);
+    await page.screenshot({ path: join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+  } finally {
+    await context.close();
+  }
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** Waits for a data table (or the empty state) after navigation. */
+async function table(page) {
+  await page.waitForSelector('table.data tbody tr, p.empty, .alert.error', { timeout: 20_000 });
+}
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  browser = await launch();
+  const url = server.url;
+  let createdUserPath = '';
+
+  await test('admin signs in and sees the overview', async (page) => {
+    await signIn(page, server, 'admin@demo.test');
+    check((await page.textContent('[data-testid="who"]')).includes('admin@demo.test'), 'header names the admin');
+    await page.waitForSelector('.card-value:not(:has-text("…"))');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="budget"]').textContent.includes('not known'), null, { timeout: 10_000 });
+    check(await page.locator('.sidenav a[href="/audit"]').count() === 1, 'admin sees the audit link');
+    await shot(page, 'overview');
+  });
+
+  await test('search users with plain text and Lucene, page and sort in the URL', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    await table(page);
+    const total = await page.textContent('[data-testid="user-total"]');
+    check(/\d+ users match/.test(total), `totals shown: ${total}`);
+    await page.fill('#user-search', 'email:*@acme.test AND NOT blocked:true');
+    await page.press('#user-search', 'Enter');
+    await page.waitForURL(/q=email/);
+    await table(page);
+    const emails = await page.locator('table.data tbody tr td:nth-child(2) a').allTextContents();
+    if (!emails.length) await table(page);
+    check(emails.length > 0 && emails.every((e) => e.endsWith('@acme.test')), `Lucene results: ${emails.slice(0, 3)}`);
+    await page.click('th button.sort:has-text("User")');
+    await page.waitForURL(/sort=email%3A1/);
+    await page.click('button:has-text("Next →")');
+    await page.waitForURL(/page=1/);
+    await table(page);
+    await page.goBack();
+    await page.waitForURL((u) => !u.search.includes('page=1'));
+    await page.fill('#user-search', 'olivia');
+    await page.press('#user-search', 'Enter');
+    await page.waitForSelector('text=Searching with:');
+    await table(page);
+    await shot(page, 'users');
+  });
+
+  await test('create a user, assign a role, see it on the detail page', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users?create=1');
+    const email = `e2e-${Date.now()}@example.com`;
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Name', { exact: true }).fill('End To End');
+    await page.getByLabel('Password').fill('Str0ng-and-long-Passw0rd!');
+    await page.click('form button[type="submit"]:has-text("Create user")');
+    await page.waitForURL(/\/users\/[^/?]+$/, { timeout: 20_000 });
+    createdUserPath = new URL(page.url()).pathname;
+    await page.waitForSelector(`h1:has-text("${email}")`);
+    await shot(page, 'user-detail');
+    await page.click('a.tab:has-text("Roles")');
+    await page.waitForURL(/tab=roles/);
+    await page.getByLabel('Assign a role').selectOption({ label: 'gatehouse-viewer' });
+    await page.click('button:has-text("Assign")');
+    await page.waitForSelector('text=Role assigned.');
+    await page.waitForSelector('table.data a:has-text("gatehouse-viewer")');
+    await page.reload();
+    await page.waitForSelector('table.data a:has-text("gatehouse-viewer")', { timeout: 20_000 });
+    await page.click('a.tab:has-text("Metadata")');
+    const editor = page.getByLabel('user_metadata');
+    await editor.fill('{"plan": "pro",}');
+    await page.waitForSelector('.invalid:has-text("Line 1")');
+    await editor.fill('{"plan": "pro"}');
+    await page.locator('.json-editor').first().locator('button:has-text("Save")').click();
+    await page.waitForSelector('text=Metadata saved.');
+  });
+
+  await test('bulk block with preview, progress and per-item results', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users?q=email%3A*%40globex.test&per_page=10');
+    await table(page);
+    const boxes = page.locator('table.data tbody td.select input[type="checkbox"]');
+    const n = Math.min(await boxes.count(), 5);
+    check(n >= 2, 'enough users to select');
+    for (let i = 0; i < n; i++) await boxes.nth(i).check();
+    await page.waitForSelector(`text=${n} selected`);
+    await page.click('.bulk-bar button:has-text("Block")');
+    await page.waitForSelector('dialog[open] ul.preview li');
+    await shot(page, 'bulk-preview');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('.bulk-progress progress');
+    await page.waitForSelector('.bulk-results li.ok', { timeout: 30_000 });
+    const ok = await page.locator('.bulk-results li.ok').count();
+    const failed = await page.locator('.bulk-results li.failed').count();
+    check(ok + failed >= 1 && failed === 0, `results: ${ok} ok, ${failed} failed`);
+    await page.waitForSelector('table.data .badge.bad:has-text("Blocked")');
+    await shot(page, 'bulk-done');
+  });
+
+  await test('viewer sees no write controls and the BFF denies writes clearly', async (page) => {
+    await signIn(page, server, 'viewer@demo.test', '/users');
+    await table(page);
+    check(await page.locator('a:has-text("Create user")').count() === 0, 'no create button');
+    check(await page.locator('.bulk-bar').count() === 0, 'no bulk bar');
+    check(await page.locator('td.select').count() === 0, 'no row selection');
+    await page.locator('table.data tbody tr td:nth-child(1) a').first().click();
+    await page.waitForSelector('h1');
+    check(await page.locator('.page-actions button:has-text("Delete")').count() === 0, 'no delete button');
+    const denied = await page.evaluate(async () => {
+      const r = await fetch('/api/v2/roles', { method: 'POST', headers: { 'X-CSRF': '1', 'Content-Type': 'application/json' }, body: '{"name":"nope"}' });
+      return { status: r.status, body: await r.json() };
+    });
+    check(denied.status === 403, `status ${denied.status}`);
+    check(/viewer@demo\.test/.test(denied.body.message) && denied.body.errorCode, `message: ${denied.body.message}`);
+    await shot(page, 'viewer-user');
+  });
+
+  await test('support admin sees only users; other areas say not allowed', async (page) => {
+    await signIn(page, server, 'support@demo.test', '/roles');
+    await page.waitForSelector('.alert.error:has-text("Not allowed")');
+    const links = await page.locator('.sidenav a').allTextContents();
+    check(links.join(',') === 'Overview,Users', `nav: ${links}`);
+    await shot(page, 'support-denied');
+  });
+
+  await test('audit page shows the actions and the denial in plain English', async (page) => {
+    // GET /audit is also the BFF's audit API, so the page is opened from the navigation.
+    await signIn(page, server, 'admin@demo.test');
+    await page.click('.sidenav a[href="/audit"]');
+    await table(page);
+    const text = await page.textContent('table.data');
+    check(/creat/i.test(text), 'a creation is listed');
+    await page.getByLabel('Decision').selectOption('denied');
+    await page.click('form.filters button[type="submit"]');
+    await page.waitForURL(/decision=denied/);
+    await page.waitForSelector('table.data td:has-text("viewer@demo.test")');
+    await shot(page, 'audit');
+  });
+
+  const pages = [
+    ['roles', '/roles'], ['applications', '/applications'], ['connections', '/connections'],
+    ['organizations', '/organizations'], ['logs', '/logs'], ['grants', '/grants'], ['apis', '/apis'],
+    ['teams-tenants', '/teams/tenants'], ['teams-members', '/teams/members'], ['teams-activity', '/teams/activity'],
+  ];
+  await test('every main page renders', async (page) => {
+    await signIn(page, server, 'admin@demo.test');
+    for (const [name, path] of pages) {
+      await page.click(`.sidenav a[href="${path}"]`);
+      await page.waitForURL(url + path);
+      await page.waitForSelector('h1');
+      await page.waitForSelector('table.data, p.empty, .alert.error', { timeout: 20_000 });
+      await shot(page, name);
+    }
+  });
+
+  await test('detail pages: role, application (grouped settings), connection, organization, API', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/roles');
+    for (const [list, name] of [['/roles', 'role'], ['/applications', 'application'], ['/connections', 'connection'], ['/organizations', 'organization'], ['/apis', 'api']]) {
+      await page.goto(url + list);
+      await page.waitForSelector('table.data tbody tr a');
+      await page.locator('table.data tbody tr a').first().click();
+      await page.waitForSelector('h1');
+      await page.waitForSelector('.panel', { timeout: 20_000 });
+      if (name === 'application') {
+        await page.click('a.tab:has-text("Tokens")');
+        await page.waitForURL(/tab=tokens/);
+        check(await page.locator('[data-testid="client-secret"]').count() === 0, 'secret hidden by default');
+      }
+      await shot(page, `${name}-detail`);
+    }
+  });
+
+  await test('tablet width keeps the layout usable', async (page) => {
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await signIn(page, server, 'admin@demo.test', '/users');
+    await table(page);
+    await shot(page, 'users-tablet');
+  });
+
+  if (createdUserPath) {
+    await test('delete the created user with confirmation', async (page) => {
+      await signIn(page, server, 'admin@demo.test', createdUserPath);
+      await page.click('.page-actions button:has-text("Delete")');
+      await page.waitForSelector('dialog[open]');
+      await page.click('dialog[open] button[type="submit"]');
+      await page.waitForURL(/\/users$/);
+    });
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  console.log(`FAIL setup: ${e.message}`);
+  results.push({ name: 'setup', ok: false });
+} finally {
+  await browser?.close().catch(() => {});
+  await server?.stop().catch(() => {});
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
