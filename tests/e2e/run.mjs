@@ -54,7 +54,7 @@ async function main() {
     await signIn(page, server, 'admin@demo.test');
     check((await page.textContent('[data-testid="who"]')).includes('admin@demo.test'), 'header names the admin');
     await page.waitForSelector('.card-value:not(:has-text("…"))');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="budget"]').textContent.includes('not known'), null, { timeout: 10_000 });
+    await page.waitForSelector('[data-testid="budget"]:has-text("requests left")');
     check(await page.locator('.sidenav a[href="/audit"]').count() === 1, 'admin sees the audit link');
     await shot(page, 'overview');
   });
@@ -67,9 +67,13 @@ async function main() {
     await page.fill('#user-search', 'email:*@acme.test AND NOT blocked:true');
     await page.press('#user-search', 'Enter');
     await page.waitForURL(/q=email/);
-    await table(page);
-    const emails = await page.locator('table.data tbody tr td:nth-child(2) a').allTextContents();
-    if (!emails.length) await table(page);
+    const userLinks = page.locator('table.data tbody tr td:nth-child(2) a');
+    let emails = [];
+    for (let i = 0; i < 100; i++) {
+      emails = await userLinks.allTextContents();
+      if (emails.length && emails.every((e) => e.endsWith('@acme.test'))) break;
+      await page.waitForTimeout(100);
+    }
     check(emails.length > 0 && emails.every((e) => e.endsWith('@acme.test')), `Lucene results: ${emails.slice(0, 3)}`);
     await page.click('th button.sort:has-text("User")');
     await page.waitForURL(/sort=email%3A1/);
@@ -98,6 +102,7 @@ async function main() {
     await shot(page, 'user-detail');
     await page.click('a.tab:has-text("Roles")');
     await page.waitForURL(/tab=roles/);
+    await page.waitForSelector('select option:has-text("gatehouse-viewer")', { state: 'attached' });
     await page.getByLabel('Assign a role').selectOption({ label: 'gatehouse-viewer' });
     await page.click('button:has-text("Assign")');
     await page.waitForSelector('text=Role assigned.');
@@ -183,7 +188,7 @@ async function main() {
     await signIn(page, server, 'admin@demo.test');
     for (const [name, path] of pages) {
       await page.click(`.sidenav a[href="${path}"]`);
-      await page.waitForURL(url + path);
+      await page.waitForURL((u) => u.pathname === path);
       await page.waitForSelector('h1');
       await page.waitForSelector('table.data, p.empty, .alert.error', { timeout: 20_000 });
       await shot(page, name);

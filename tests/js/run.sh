@@ -74,7 +74,7 @@ echo "==> npm install (tests/js)"
 (cd tests/js && npm install --no-audit --no-fund --loglevel=error) || fail_step "npm install"
 
 echo "==> start the emulator"
-node tests/js/harness.mjs --rate-limit 0 --seed-users 1100 --token-lifetime 3 > "$LOG/harness.out" 2> "$LOG/harness.err" &
+node tests/js/harness.mjs --rate-limit 1000 --burst 1000 --seed-users 1100 --token-lifetime 3 > "$LOG/harness.out" 2> "$LOG/harness.err" &
 HARNESS_PID=$!
 for _ in $(seq 1 120); do
   grep -q '^ready ' "$LOG/harness.out" 2>/dev/null && break

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, REPO } from './harness.mjs';
 
-export const EMULATOR_FLAGS = ['--rate-limit', '0', '--seed-users', '1100', '--token-lifetime', '3'];
+export const EMULATOR_FLAGS = ['--rate-limit', '1000', '--burst', '1000', '--seed-users', '1100', '--token-lifetime', '3'];
 
 let emulator = null;
 

@@ -226,6 +226,12 @@ impl Pacer {
             seen = Some((0, seen.map_or(retry_at, |(_, reset)| reset.max(retry_at))));
         }
         let Some((remaining, reset)) = seen else { return };
+        if status != 429 && (reset <= now || rate_limit.limit == Some(0)) {
+            // The bucket is full again by now (or the server does not limit):
+            // nothing to wait for.
+            state.server.remove(&api);
+            return;
+        }
         // A reset far away is a wrong clock or header: wait no longer than configured.
         let reset = reset.min(now + self.config.max_server_wait.as_secs_f64());
         let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset });
@@ -346,6 +352,18 @@ mod tests {
         let pacer = Pacer::new(Pacing { max_server_wait: Duration::from_secs(2), ..server_only() });
         pacer.observe(M, 200, &headers(10, 0, 10_000), 0.0);
         assert_eq!(recheck(pacer.reserve(M, 0.0)), 2.0);
+    }
+
+    #[test]
+    fn a_reset_in_the_past_or_an_unlimited_server_means_no_wait() {
+        let pacer = Pacer::new(server_only());
+        pacer.observe(M, 200, &headers(10, 0, 60), 50.0);
+        pacer.observe(M, 200, &headers(10, 0, 60), 60.5);
+        assert_eq!(go(pacer.reserve(M, 60.5)), 0.0);
+        // An emulator without limits answers `limit: 0, remaining: 0, reset: now`.
+        pacer.observe(M, 200, &headers(0, 0, 61), 60.9);
+        assert_eq!(go(pacer.reserve(M, 60.9)), 0.0);
+        assert_eq!(go(pacer.reserve(M, 60.9)), 0.0);
     }
 
     #[test]

@@ -133,10 +133,10 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     // ---- Organizations
     let orgs = client.organizations().list().take(1).all().await.unwrap();
     assert!(!orgs.is_empty());
-    let org = client.organizations().create(body(json!({"name": "globex", "display_name": "Globex"}))).value().await.unwrap();
+    let org = client.organizations().create(body(json!({"name": "umbrella-test", "display_name": "Umbrella"}))).value().await.unwrap();
     let org_id = org.id.clone().unwrap();
-    client.organizations().update(&org_id, body(json!({"display_name": "Globex Corp"}))).send().await.unwrap();
-    assert_eq!(client.organizations().get(&org_id).value().await.unwrap().name.as_deref(), Some("globex"));
+    client.organizations().update(&org_id, body(json!({"display_name": "Umbrella Corp"}))).send().await.unwrap();
+    assert_eq!(client.organizations().get(&org_id).value().await.unwrap().name.as_deref(), Some("umbrella-test"));
     client.organizations().add_members(&org_id, [user_id.as_str()]).send().await.unwrap();
     let members = client.organizations().members(&org_id).all().await.unwrap();
     assert_eq!(members.len(), 1);
@@ -190,12 +190,12 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     assert!(!tenants.is_empty());
     let created = team
         .tenants()
-        .create(body(json!({"tenant_name": "acme-staging", "admin_email": "admin@acme.test", "locality": "eu"})))
+        .create(body(json!({"tenant_name": "gatehouse-client-test", "admin_email": member.email, "locality": "eu"})))
         .value()
         .await
         .unwrap();
     let tenant_id = created.tenant_id.clone().unwrap();
-    assert_eq!(team.tenants().get(&tenant_id).value().await.unwrap().tenant_name.as_deref(), Some("acme-staging"));
+    assert_eq!(team.tenants().get(&tenant_id).value().await.unwrap().tenant_name.as_deref(), Some("gatehouse-client-test"));
     team.members()
         .add_tenants(&member_id, body(json!({"tenants": [tenant_id], "roles": ["viewer-users"]})))
         .send()

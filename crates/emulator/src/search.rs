@@ -537,7 +537,7 @@ pub fn any_at(doc: &Value, path: &str, f: &mut dyn FnMut(&Value) -> bool) -> boo
     fn walk(v: &Value, mut segs: std::str::Split<'_, char>, f: &mut dyn FnMut(&Value) -> bool) -> bool {
         match segs.next() {
             None => match v {
-                Value::Array(items) => items.iter().any(|i| f(i)),
+                Value::Array(items) => items.iter().any(&mut *f),
                 other => f(other),
             },
             Some(seg) => match v {

@@ -9,7 +9,10 @@
 //! exclusively, change memory, and commit the journal of touched objects to
 //! SQLite in one transaction while still holding it, so the database sees
 //! writes in the order memory did and a response is only sent after its
-//! write is committed.
+//! write is committed (SQLite in WAL mode with `synchronous = FULL`). Should
+//! a commit fail, the request is answered with a 500 while memory keeps the
+//! change; the database then lags memory until the next write of those
+//! objects.
 
 use crate::ids::Ids;
 use anyhow::Context as _;

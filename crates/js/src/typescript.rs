@@ -343,7 +343,7 @@ pub fn api() -> String {
             node = node.child(part);
         }
         let spec = m.op.spec();
-        node.lines.push(format!("/** `{:?} {}`: {}. */", spec.verb, spec.path, spec.describe));
+        node.lines.push(format!("/** `{} {}`: {}. */", spec.verb.as_http(), spec.path, spec.describe));
         node.lines.extend(signatures(m, &endpoint_type(body), &endpoint_type(response)));
     }
     let mut out = String::from(HEADER);

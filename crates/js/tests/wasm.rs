@@ -5,7 +5,7 @@
 //! `GATEHOUSE_JS_TEST_URL`, `GATEHOUSE_JS_TEST_CLIENT_ID` and
 //! `GATEHOUSE_JS_TEST_CLIENT_SECRET` (the URL is `tests/js/harness.mjs`'s
 //! proxy, which adds CORS headers for the browser). Without them the tests
-//! pass vacuously with a note. The emulator must run with `--rate-limit 0`,
+//! pass vacuously with a note. The emulator must run with a high `--rate-limit` (1000),
 //! at least 1,001 seeded users and a token lifetime of a few seconds
 //! (`--token-lifetime 3`), as run.sh starts it.
 

@@ -131,6 +131,38 @@ crate::object! {
     }
 }
 
+impl ManagementErrorBody {
+    /// A Management API error body; the reason phrase is taken from the status.
+    pub fn new(status: u16, message: impl Into<String>, error_code: Option<&str>) -> Self {
+        Self {
+            status_code: status,
+            error: reason(status).to_owned(),
+            message: Some(message.into()),
+            error_code: error_code.map(str::to_owned),
+            extra: Default::default(),
+        }
+    }
+}
+
+impl OAuthErrorBody {
+    /// An OAuth error body.
+    pub fn new(error: impl Into<String>, description: impl Into<String>) -> Self {
+        Self { error: error.into(), error_description: Some(description.into()), extra: Default::default() }
+    }
+}
+
+impl TeamsErrorBody {
+    /// A Teams API error body.
+    pub fn new(status: u16, kind: impl Into<String>, title: impl Into<String>, details: Option<Value>) -> Self {
+        Self { status, kind: kind.into(), title: Some(title.into()), details, extra: Default::default() }
+    }
+}
+
+/// The reason phrase of a status, such as `Not Found`.
+pub fn reason(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
+}
+
 /// The body of an error response, decoded by which keys it has.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ErrorBody {
@@ -241,13 +273,7 @@ impl ApiError {
 
     /// Human-readable message, falling back to the status's reason phrase.
     pub fn message(&self) -> String {
-        self.body.message().unwrap_or_else(|| {
-            http::StatusCode::from_u16(self.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("error")
-                .to_owned()
-        })
+        self.body.message().unwrap_or_else(|| reason(self.status).to_owned())
     }
 
     /// Whether waiting and sending again may succeed (429, 502, 503, 504).

@@ -19,7 +19,8 @@ pub fn UserRoles(id: String) -> impl IntoView {
         op.offset = Offset::page(0, 100);
         api::call(op)
     });
-    let all_roles = role_choices(can_read("roles"));
+    let roles_readable = can_read("roles");
+    let all_roles = role_choices(roles_readable);
     let choice = RwSignal::new(String::new());
     let removing = RwSignal::new(String::new());
     let aid = id.clone();
@@ -72,9 +73,8 @@ pub fn UserRoles(id: String) -> impl IntoView {
                 view! {
                     <div class="inline-form">
                         {move || {
-                            let opts = options();
-                            if opts.len() > 1 {
-                                view! { <Select label="Assign a role" value=choice options=opts /> }.into_any()
+                            if roles_readable {
+                                view! { <Select label="Assign a role" value=choice options=options() /> }.into_any()
                             } else {
                                 view! { <TextField label="Assign a role (role id)" value=choice /> }.into_any()
                             }

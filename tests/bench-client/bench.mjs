@@ -1,0 +1,282 @@
+// cargo xtask bench client: @gatehouse/auth0 (pkg/) against Auth0's own `auth0`
+// npm package (ManagementClient), on the same `gatehouse emulator`:
+//
+//  1. size: the package's wasm + JS (as shipped, and bundled by esbuild for the
+//     browser, minified), raw and gzipped, against `auth0`'s ManagementClient
+//     bundled by esbuild for the browser, minified and gzipped;
+//  2. speed in Node: list 100 users, get one user, create one user; ops/s of
+//     each client, one call at a time, and their ratio;
+//  3. rate limits: a bulk job of N user updates (default 2,000) against an
+//     emulator limited to 15 requests/s with bursts of 50 (Auth0's paid-tier
+//     limits), 10 in flight: elapsed time as a share of the ideal
+//     ((N - 50) / 15 s) and failed updates, Gatehouse (default pacing and
+//     retries) against `auth0` (default retries). A fresh emulator each.
+//
+// Usage: node bench.mjs --gatehouse PATH [--ops 2000] [--concurrency 10]
+//        [--speed-iterations 300] [--skip-rate] [--no-write]
+// Writes the figures into pkg/BENCHMARKS.md unless --no-write.
+
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(here, '../..');
+const PKG = join(REPO, 'pkg');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1];
+  return v === undefined || v.startsWith('--') ? true : v;
+}
+
+const GATEHOUSE = arg('gatehouse', process.env.GATEHOUSE_BIN ?? join(REPO, 'target/release/gatehouse'));
+const OPS = Number(arg('ops', 2000));
+const CONCURRENCY = Number(arg('concurrency', 10));
+const ITERATIONS = Number(arg('speed-iterations', 300));
+const SKIP_RATE = arg('skip-rate', false) === true;
+const WRITE = arg('no-write', false) !== true;
+const RATE = 15;
+const BURST = 50;
+const CLIENT_ID = 'bench-client';
+const CLIENT_SECRET = 'bench-client-secret';
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+
+// ---------------------------------------------------------------- emulator
+
+async function emulator(flags) {
+  const child = spawn(GATEHOUSE, ['emulator', '--listen', '127.0.0.1:0', '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET, ...flags], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((ok, fail) => {
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`gatehouse emulator exited (${code})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^listening on (http:\/\/\S+)/.exec(line);
+      if (m) ok(m[1]);
+    });
+  });
+  return { url, close: () => child.kill('SIGTERM') };
+}
+
+// The `auth0` package only speaks https to `https://{domain}`: its requests to
+// this made-up domain are sent to the emulator instead.
+const FAKE = 'https://emulator.bench';
+let auth0Target = null;
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  if (auth0Target) {
+    if (typeof input === 'string' && input.startsWith(FAKE)) input = auth0Target + input.slice(FAKE.length);
+    else if (input instanceof URL && input.href.startsWith(FAKE)) input = auth0Target + input.href.slice(FAKE.length);
+    else if (input instanceof Request && input.url.startsWith(FAKE)) input = new Request(auth0Target + input.url.slice(FAKE.length), input);
+  }
+  return realFetch(input, init);
+};
+
+async function clients(url, { gatehousePacing } = {}) {
+  const { ManagementClient: Gatehouse } = await import(join(PKG, 'node.js'));
+  const { ManagementClient: Auth0 } = await import('auth0');
+  auth0Target = url;
+  const gatehouse = new Gatehouse({ baseUrl: url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(gatehousePacing === false ? { pacing: false } : {}) });
+  const auth0 = new Auth0({ domain: 'emulator.bench', audience: `${url}/api/v2/`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  return { gatehouse, auth0 };
+}
+
+// ---------------------------------------------------------------- size
+
+async function bundle(contents, alias = {}) {
+  const out = await esbuild.build({
+    stdin: { contents, resolveDir: here, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    alias,
+    logLevel: 'silent',
+  });
+  return Buffer.from(out.outputFiles[0].contents);
+}
+
+async function size() {
+  const files = ['gatehouse_js_bg.wasm', 'gatehouse_js.js', 'gatehouse_js_api.js', 'client.js', 'index.js'];
+  const shipped = files.map((f) => {
+    const buf = readFileSync(join(PKG, f));
+    return { file: f, raw: buf.length, gzip: gz(buf) };
+  });
+  const wasm = shipped[0];
+  const js = await bundle("import { ManagementClient } from '@gatehouse/auth0'; globalThis.client = ManagementClient;", {
+    '@gatehouse/auth0': join(PKG, 'index.js'),
+  });
+  const gatehouseBundled = { raw: wasm.raw + js.length, gzip: wasm.gzip + gz(js), js: js.length, jsGzip: gz(js) };
+  let auth0;
+  try {
+    const buf = await bundle("import { ManagementClient } from 'auth0'; globalThis.client = ManagementClient;");
+    auth0 = { raw: buf.length, gzip: gz(buf) };
+  } catch (e) {
+    auth0 = { error: String(e.message ?? e).split('\n')[0] };
+  }
+  const version = JSON.parse(readFileSync(join(here, 'node_modules/auth0/package.json'), 'utf8')).version;
+  return { shipped, gatehouseBundled, auth0, auth0Version: version };
+}
+
+// ---------------------------------------------------------------- speed
+
+async function opsPerSecond(fn, iterations) {
+  for (let i = 0; i < 20; i++) await fn(i); // warm up: token, JIT
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) await fn(i);
+  return iterations / ((performance.now() - t0) / 1000);
+}
+
+async function speed() {
+  const emu = await emulator(['--rate-limit', '0', '--seed-users', '300']);
+  try {
+    const { gatehouse, auth0 } = await clients(emu.url, { gatehousePacing: false });
+    const users = await gatehouse.users.list({ perPage: 10 });
+    const id = users[0].user_id;
+    let n = 0;
+    const cases = [
+      ['list 100 users', () => gatehouse.users.list({ perPage: 100 }), () => auth0.users.list({ per_page: 100 })],
+      ['get one user', () => gatehouse.users.get(id), () => auth0.users.get(id)],
+      [
+        'create one user',
+        () => gatehouse.users.create({ connection: 'Username-Password-Authentication', email: `g${n++}@bench.test`, password: 'Bench-passw0rd!' }),
+        () => auth0.users.create({ connection: 'Username-Password-Authentication', email: `a${n++}@bench.test`, password: 'Bench-passw0rd!' }),
+      ],
+    ];
+    // Both answer the same: check once before timing.
+    const [g, a] = [await cases[0][1](), await cases[0][2]()];
+    if (g.length !== 100 || a.data.length !== 100) throw new Error(`list sizes differ: ${g.length} vs ${a.data.length}`);
+    const rows = [];
+    for (const [name, gh, a0] of cases) {
+      // Alternate the order to be fair to both.
+      const gOps = await opsPerSecond(gh, ITERATIONS);
+      const aOps = await opsPerSecond(a0, ITERATIONS);
+      rows.push({ name, gatehouse: gOps, auth0: aOps, ratio: gOps / aOps });
+      console.log(`  ${name.padEnd(16)} gatehouse ${gOps.toFixed(0).padStart(6)} ops/s   auth0 ${aOps.toFixed(0).padStart(6)} ops/s   ratio ${(gOps / aOps).toFixed(2)}`);
+    }
+    return rows;
+  } finally {
+    emu.close();
+  }
+}
+
+// ---------------------------------------------------------------- rate limits
+
+async function bulk(name, makeCall) {
+  const emu = await emulator(['--rate-limit', String(RATE), '--burst', String(BURST), '--seed-users', '300']);
+  try {
+    const { gatehouse, auth0 } = await clients(emu.url);
+    const client = name === 'gatehouse' ? gatehouse : auth0;
+    // The ids to update, and the token, before the clock starts (outside the bucket's count).
+    const ids = (await gatehouse.users.list({ perPage: 100 })).map((u) => u.user_id);
+    await new Promise((r) => setTimeout(r, (BURST / RATE) * 1000 + 500)); // let the bucket refill
+    if (name === 'auth0') await auth0.users.get(ids[0]);
+    await new Promise((r) => setTimeout(r, 1000));
+    let next = 0;
+    let failed = 0;
+    const errors = new Map();
+    const t0 = performance.now();
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= OPS) return;
+        try {
+          await makeCall(client, ids[i % ids.length], i);
+        } catch (e) {
+          failed += 1;
+          const key = `${e.statusCode ?? e.status ?? ''} ${e.constructor?.name ?? 'Error'}`.trim();
+          errors.set(key, (errors.get(key) ?? 0) + 1);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const elapsed = (performance.now() - t0) / 1000;
+    const ideal = Math.max(OPS - BURST, 0) / RATE;
+    const row = { name, elapsed, ideal, share: ideal > 0 ? elapsed / ideal : NaN, failed, errors: Object.fromEntries(errors) };
+    if (name === 'gatehouse') row.metrics = gatehouse.metrics();
+    console.log(`  ${name.padEnd(10)} ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s, ${(row.share * 100).toFixed(0)}%), ${failed} failed ${JSON.stringify(row.errors)}`);
+    return row;
+  } finally {
+    emu.close();
+  }
+}
+
+async function rateLimits() {
+  const update = (client, id, i) => client.users.update(id, { user_metadata: { bench: i } });
+  return [await bulk('gatehouse', update), await bulk('auth0', update)];
+}
+
+// ---------------------------------------------------------------- report
+
+function markdown(s, sp, rl) {
+  const lines = [];
+  const date = new Date().toISOString().slice(0, 10);
+  lines.push('# @gatehouse/auth0 benchmarks', '');
+  lines.push(`Measured by \`cargo xtask bench client\` on ${date}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), against \`gatehouse emulator\` on the same machine; \`auth0\` ${s.auth0Version} (Auth0's own SDK, its \`ManagementClient\`).`, '');
+  lines.push('## Size', '');
+  lines.push('| what | raw | gzip -9 |', '|---|---:|---:|');
+  for (const f of s.shipped) lines.push(`| pkg/${f.file} | ${kb(f.raw)} | ${kb(f.gzip)} |`);
+  const tot = s.shipped.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
+  lines.push(`| **@gatehouse/auth0 as shipped (wasm + JS)** | ${kb(tot.raw)} | **${kb(tot.gzip)}** |`);
+  lines.push(`| @gatehouse/auth0 bundled by esbuild (minified JS ${kb(s.gatehouseBundled.js)}, ${kb(s.gatehouseBundled.jsGzip)} gzipped) + wasm | ${kb(s.gatehouseBundled.raw)} | **${kb(s.gatehouseBundled.gzip)}** |`);
+  if (s.auth0.error) lines.push(`| \`auth0\` ManagementClient bundled by esbuild | could not bundle: ${s.auth0.error} | |`);
+  else lines.push(`| \`auth0\` ${s.auth0Version} ManagementClient bundled by esbuild for the browser, minified | ${kb(s.auth0.raw)} | **${kb(s.auth0.gzip)}** |`);
+  lines.push('');
+  if (sp) {
+    lines.push('## Speed in Node', '');
+    lines.push(`One call at a time, ${ITERATIONS} calls after 20 warm-up calls; the emulator without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come).`, '');
+    lines.push('| operation | Gatehouse ops/s | `auth0` ops/s | Gatehouse / `auth0` |', '|---|---:|---:|---:|');
+    for (const r of sp) lines.push(`| ${r.name} | ${r.gatehouse.toFixed(0)} | ${r.auth0.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+    lines.push('');
+  }
+  if (rl) {
+    lines.push('## Rate limits', '');
+    lines.push(`A bulk job of ${OPS} user updates (\`PATCH /api/v2/users/{id}\`), ${CONCURRENCY} in flight, against an emulator limited to ${RATE} requests/s with bursts of ${BURST} (Auth0's paid-tier Management API limits; a fresh emulator for each client). The ideal is (${OPS} − ${BURST}) / ${RATE} = ${((OPS - BURST) / RATE).toFixed(1)} s. Both clients with their defaults: Gatehouse paces (15/s, bursts of 50, following \`x-ratelimit-*\`) and retries 429s after \`Retry-After\`; \`auth0\` retries 429s (2 retries, backoff).`, '');
+    lines.push('| client | elapsed | share of the ideal | failed updates | errors |', '|---|---:|---:|---:|---|');
+    for (const r of rl) {
+      const errs = Object.entries(r.errors).map(([k, v]) => `${v} × ${k}`).join(', ') || '—';
+      lines.push(`| ${r.name === 'gatehouse' ? 'Gatehouse' : '`auth0`'} | ${r.elapsed.toFixed(1)} s | ${(r.share * 100).toFixed(0)}% | ${r.failed} | ${errs} |`);
+    }
+    const g = rl.find((r) => r.name === 'gatehouse');
+    if (g?.metrics) lines.push('', `Gatehouse's counters for its run: ${JSON.stringify(g.metrics)}.`);
+    lines.push('');
+  }
+  lines.push('## Commands', '');
+  lines.push('```sh');
+  lines.push('cargo xtask pkg                      # build pkg/ and print its sizes');
+  lines.push('cargo xtask bench client             # everything above (about 5 minutes: two ~130 s bulk jobs)');
+  lines.push('cargo xtask bench client -- --ops 300 --speed-iterations 100   # a quicker run');
+  lines.push('cargo xtask bench client -- --skip-rate --no-write             # size and speed only, no file written');
+  lines.push('```');
+  lines.push('');
+  return lines.join('\n');
+}
+
+console.log('size');
+const s = await size();
+for (const f of s.shipped) console.log(`  pkg/${f.file.padEnd(22)} ${String(f.raw).padStart(8)} B  gzip ${String(f.gzip).padStart(7)} B`);
+console.log(`  gatehouse bundled (esbuild, min) + wasm: ${kb(s.gatehouseBundled.raw)}, gzip ${kb(s.gatehouseBundled.gzip)}`);
+console.log(s.auth0.error ? `  auth0: ${s.auth0.error}` : `  auth0 ${s.auth0Version} ManagementClient bundled (esbuild, min): ${kb(s.auth0.raw)}, gzip ${kb(s.auth0.gzip)}`);
+console.log('speed (Node)');
+const sp = await speed();
+let rl = null;
+if (!SKIP_RATE) {
+  console.log(`rate limits (${OPS} updates at ${RATE}/s, burst ${BURST}, ${CONCURRENCY} in flight)`);
+  rl = await rateLimits();
+}
+if (WRITE) {
+  writeFileSync(join(PKG, 'BENCHMARKS.md'), markdown(s, sp, rl));
+  console.log(`wrote ${join(PKG, 'BENCHMARKS.md')}`);
+}
+process.exit(0);
