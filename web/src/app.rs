@@ -6,19 +6,16 @@ use crate::hooks::use_me;
 use crate::logic::pages::{Page, resolve};
 use crate::routes;
 use leptos::prelude::*;
-use leptos_router::components::Router;
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
+use leptos_router::path;
 use wasm_bindgen::JsCast;
 
 /// Sends the browser to the BFF's sign-in, coming back to the current page.
 pub fn redirect_to_sign_in() {
     if let Some(w) = web_sys::window() {
         let loc = w.location();
-        let here = format!(
-            "{}{}",
-            loc.pathname().unwrap_or_else(|_| "/".into()),
-            loc.search().unwrap_or_default()
-        );
+        let here = format!("{}{}", loc.pathname().unwrap_or_else(|_| "/".into()), loc.search().unwrap_or_default());
         let _ = loc.set_href(&api::sign_in_url(&here));
     }
 }
@@ -96,7 +93,13 @@ fn Shell(me: Me, on_signed_out: Callback<Option<String>>) -> impl IntoView {
         <Header me=me.clone() on_signed_out=on_signed_out />
         <div class="layout">
             <Nav permissions=me.permissions.clone() />
-            <main id="main" tabindex="-1">{move || show(page.get())}</main>
+            <main id="main" tabindex="-1">
+                // One catch-all route: the router commits each navigation to the address
+                // bar, and `show` picks the page (see `logic::pages` on why not one route per page).
+                <Routes fallback=|| view! { <routes::NotFound /> }>
+                    <Route path=path!("/*any") view=move || show(page.get()) />
+                </Routes>
+            </main>
         </div>
     }
 }

@@ -59,23 +59,13 @@ pub fn npm_install(dir: &Path) -> Result<()> {
             return Ok(());
         }
     }
-    run_cmd(
-        Command::new("npm")
-            .current_dir(dir)
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"]),
-    )
-    .with_context(|| format!("npm install in {} (needs Node 20+ and npm)", dir.display()))
+    run_cmd(Command::new("npm").current_dir(dir).args(["install", "--no-audit", "--no-fund", "--loglevel=error"]))
+        .with_context(|| format!("npm install in {} (needs Node 20+ and npm)", dir.display()))
 }
 
 fn gzip_len(path: &Path) -> Result<(u64, u64)> {
-    let raw = std::fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
-    let out = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .context("running gzip")?;
+    let raw = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().context("running gzip")?;
     if !out.status.success() {
         bail!("gzip {} failed", path.display());
     }
@@ -83,13 +73,7 @@ fn gzip_len(path: &Path) -> Result<(u64, u64)> {
 }
 
 /// The files whose size is the package's cost in a page: wasm, wasm-bindgen's glue, the wrapper.
-pub const SIZED: &[&str] = &[
-    "gatehouse_js_bg.wasm",
-    "gatehouse_js.js",
-    "gatehouse_js_api.js",
-    "client.js",
-    "index.js",
-];
+pub const SIZED: &[&str] = &["gatehouse_js_bg.wasm", "gatehouse_js.js", "gatehouse_js_api.js", "client.js", "index.js"];
 
 /// Prints the sizes of the package's runtime files; returns (raw, gzipped) totals.
 pub fn print_sizes(dir: &Path) -> Result<(u64, u64)> {
@@ -126,10 +110,7 @@ pub fn build(args: &Args) -> Result<()> {
         "--profile",
         &args.profile,
     ]))?;
-    let wasm = target_dir()
-        .join("wasm32-unknown-unknown")
-        .join(&args.profile)
-        .join("gatehouse_js.wasm");
+    let wasm = target_dir().join("wasm32-unknown-unknown").join(&args.profile).join("gatehouse_js.wasm");
     run_cmd(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--omit-default-module-path", "--out-name", "gatehouse_js", "--out-dir"])
@@ -143,11 +124,7 @@ pub fn build(args: &Args) -> Result<()> {
     let text = std::fs::read_to_string(&dts).with_context(|| format!("reading {}", dts.display()))?;
     let kept: Vec<&str> = text.lines().filter(|l| !l.contains("[Symbol.dispose]")).collect();
     std::fs::write(&dts, kept.join("\n") + "\n")?;
-    run_cmd(
-        cargo()
-            .args(["run", "--quiet", "-p", "gatehouse-js", "--bin", "gatehouse-js-dts", "--"])
-            .arg(&pkg),
-    )?;
+    run_cmd(cargo().args(["run", "--quiet", "-p", "gatehouse-js", "--bin", "gatehouse-js-dts", "--"]).arg(&pkg))?;
     if !args.no_opt {
         let tools = repo_root().join("tests/js");
         npm_install(&tools)?;
@@ -166,18 +143,9 @@ pub fn build(args: &Args) -> Result<()> {
 pub fn bench(rest: &[String]) -> Result<ExitCode> {
     build(&Args { no_opt: false, profile: "wasm-release".into() })?;
     run_cmd(cargo().args(["build", "--release", "-p", "gatehouse"]))?;
-    let exe = target_dir()
-        .join("release")
-        .join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
+    let exe = target_dir().join("release").join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
     let dir = repo_root().join("tests/bench-client");
     npm_install(&dir)?;
-    run_cmd(
-        Command::new("node")
-            .current_dir(&dir)
-            .arg("bench.mjs")
-            .arg("--gatehouse")
-            .arg(&exe)
-            .args(rest),
-    )?;
+    run_cmd(Command::new("node").current_dir(&dir).arg("bench.mjs").arg("--gatehouse").arg(&exe).args(rest))?;
     Ok(ExitCode::SUCCESS)
 }

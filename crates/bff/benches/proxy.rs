@@ -44,19 +44,11 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 }
 
 async fn load(label: &str, url: &str, auth: &str, concurrency: usize, duration: Duration) -> Run {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency * 2)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency * 2).build().unwrap();
     let header = format!("Bearer {auth}");
     // Warm up connections (and the BFF's token).
     for _ in 0..concurrency.max(20) {
-        let _ = http
-            .get(url)
-            .header("authorization", &header)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status());
+        let _ = http.get(url).header("authorization", &header).send().await.and_then(|r| r.error_for_status());
     }
     let start = Instant::now();
     let deadline = start + duration;
@@ -123,26 +115,19 @@ async fn start_bff(
     config.pacing.rate_per_second = 0.0;
     config.pacing.follow_server = false;
     config.api_keys.insert("bench".into(), entry);
-    let bff = Bff::start_with(config, Options::default())
-        .await
-        .expect("BFF starts");
+    let bff = Bff::start_with(config, Options::default()).await.expect("BFF starts");
     (bff, key)
 }
 
 async fn run() {
-    let secs: u64 = std::env::var("GATEHOUSE_BENCH_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let secs: u64 = std::env::var("GATEHOUSE_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let levels: Vec<usize> = std::env::var("GATEHOUSE_BENCH_CONCURRENCY")
         .ok()
         .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 8]);
     let duration = Duration::from_secs(secs);
 
-    let emulator = gatehouse_emulator::Emulator::start(gatehouse_emulator::Config::for_tests(100))
-        .await
-        .unwrap();
+    let emulator = gatehouse_emulator::Emulator::start(gatehouse_emulator::Config::for_tests(100)).await.unwrap();
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
         .post(emulator.token_url())
@@ -169,29 +154,17 @@ async fn run() {
         .await
         .unwrap();
     let user_id = users[0]["user_id"].as_str().unwrap().to_owned();
-    let path = format!(
-        "/api/v2/users/{}",
-        url::form_urlencoded::byte_serialize(user_id.as_bytes()).collect::<String>()
-    );
+    let path =
+        format!("/api/v2/users/{}", url::form_urlencoded::byte_serialize(user_id.as_bytes()).collect::<String>());
 
-    let disk = tempfile::tempdir_in(
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(std::env::temp_dir, PathBuf::from),
-    )
-    .unwrap_or_else(|_| tempfile::tempdir().unwrap());
-    let mut bffs = vec![(
-        "bff (audit on disk)".to_owned(),
-        start_bff(&emulator, disk.path().to_owned()).await,
-    )];
+    let disk =
+        tempfile::tempdir_in(std::env::var_os("CARGO_TARGET_DIR").map_or_else(std::env::temp_dir, PathBuf::from))
+            .unwrap_or_else(|_| tempfile::tempdir().unwrap());
+    let mut bffs = vec![("bff (audit on disk)".to_owned(), start_bff(&emulator, disk.path().to_owned()).await)];
     let shm = std::path::Path::new("/dev/shm");
-    let shm_dir = shm
-        .is_dir()
-        .then(|| tempfile::tempdir_in(shm).ok())
-        .flatten();
+    let shm_dir = shm.is_dir().then(|| tempfile::tempdir_in(shm).ok()).flatten();
     if let Some(d) = &shm_dir {
-        bffs.push((
-            "bff (audit on tmpfs)".to_owned(),
-            start_bff(&emulator, d.path().to_owned()).await,
-        ));
+        bffs.push(("bff (audit on tmpfs)".to_owned(), start_bff(&emulator, d.path().to_owned()).await));
     }
     let bffs = Arc::new(bffs);
 
@@ -199,25 +172,13 @@ async fn run() {
     let mut runs = Vec::new();
     // 1. Everything on this machine: CPU-bound, the load generator, the BFF and the emulator share the cores.
     for &c in &levels {
-        runs.push(
-            load(
-                "direct",
-                &format!("{}{path}", emulator.base_url),
-                &token,
-                c,
-                duration,
-            )
-            .await,
-        );
+        runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
         for (label, (bff, key)) in bffs.iter() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
         }
     }
     // 2. The tenant a few milliseconds away, as a real one is: the emulator delays every answer.
-    let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5);
+    let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     if remote_ms > 0 {
         let set = http
             .post(format!("{}/__emulator/faults", emulator.base_url))
@@ -229,26 +190,10 @@ async fn run() {
         for &c in &[8usize, 32] {
             let suffix = format!(", tenant {remote_ms} ms away");
             runs.push(
-                load(
-                    &format!("direct{suffix}"),
-                    &format!("{}{path}", emulator.base_url),
-                    &token,
-                    c,
-                    duration,
-                )
-                .await,
+                load(&format!("direct{suffix}"), &format!("{}{path}", emulator.base_url), &token, c, duration).await,
             );
             for (label, (bff, key)) in bffs.iter() {
-                runs.push(
-                    load(
-                        &format!("{label}{suffix}"),
-                        &format!("{}{path}", bff.url()),
-                        key,
-                        c,
-                        duration,
-                    )
-                    .await,
-                );
+                runs.push(load(&format!("{label}{suffix}"), &format!("{}{path}", bff.url()), key, c, duration).await);
             }
         }
     }
@@ -268,15 +213,9 @@ async fn run() {
     }
     println!();
     for r in runs.iter().filter(|r| !r.label.starts_with("direct")) {
-        let suffix = r
-            .label
-            .split_once(", ")
-            .map(|(_, s)| format!(", {s}"))
-            .unwrap_or_default();
-        let direct = runs
-            .iter()
-            .find(|d| d.concurrency == r.concurrency && d.label == format!("direct{suffix}"))
-            .unwrap();
+        let suffix = r.label.split_once(", ").map(|(_, s)| format!(", {s}")).unwrap_or_default();
+        let direct =
+            runs.iter().find(|d| d.concurrency == r.concurrency && d.label == format!("direct{suffix}")).unwrap();
         println!(
             "concurrency {}, {}: adds {:.3} ms at p50 ({:.3} ms at p99); throughput {:.0}% of direct",
             r.concurrency,
@@ -294,9 +233,6 @@ async fn run() {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(run());
 }

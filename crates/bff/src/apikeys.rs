@@ -43,15 +43,7 @@ impl ApiKeys {
     pub fn new<'a>(keys: impl IntoIterator<Item = (&'a String, &'a ApiKeyConfig)>) -> Self {
         let by_hash = keys
             .into_iter()
-            .map(|(name, k)| {
-                (
-                    k.sha256.to_ascii_lowercase(),
-                    ApiKey {
-                        name: name.clone(),
-                        grants: k.access.clone(),
-                    },
-                )
-            })
+            .map(|(name, k)| (k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() }))
             .collect();
         Self { by_hash }
     }
@@ -73,10 +65,7 @@ impl ApiKeys {
 /// A new key and the configuration entry that admits it.
 pub fn generate(access: Grants) -> (String, ApiKeyConfig) {
     let key = format!("{PREFIX}{}", random_token());
-    let entry = ApiKeyConfig {
-        sha256: hash_token(&key),
-        access,
-    };
+    let entry = ApiKeyConfig { sha256: hash_token(&key), access };
     (key, entry)
 }
 
@@ -112,49 +101,32 @@ pub fn add_to_file(path: &Path, name: &str, entry: &ApiKeyConfig) -> anyhow::Res
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
     };
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
     insert(&mut doc, name, entry);
     let out = doc.to_string();
-    crate::config::Config::from_toml(&out)
-        .map_err(|e| anyhow::anyhow!("the result would not load: {e}"))?;
-    std::fs::write(path, out)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    crate::config::Config::from_toml(&out).map_err(|e| anyhow::anyhow!("the result would not load: {e}"))?;
+    std::fs::write(path, out).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
 }
 
 /// Removes a key entry from a configuration file; whether it was there.
 pub fn remove_from_file(path: &Path, name: &str) -> anyhow::Result<bool> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
-    let removed = doc
-        .get_mut("api_keys")
-        .and_then(toml_edit::Item::as_table_mut)
-        .and_then(|t| t.remove(name))
-        .is_some();
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| anyhow::anyhow!("{} is not valid TOML: {e}", path.display()))?;
+    let removed =
+        doc.get_mut("api_keys").and_then(toml_edit::Item::as_table_mut).and_then(|t| t.remove(name)).is_some();
     if removed {
-        std::fs::write(path, doc.to_string())
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, doc.to_string()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
     Ok(removed)
 }
 
 /// Creates a key named `name`: returns the key (shown once) and, when
 /// `config` is given, records its hash there; otherwise the snippet to add.
-pub fn create(
-    name: &str,
-    access: Grants,
-    config: Option<&Path>,
-) -> anyhow::Result<(String, Option<String>)> {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Result<(String, Option<String>)> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         anyhow::bail!("an API key name is letters, digits, `-` and `_`");
     }
     let (key, entry) = generate(access);
@@ -191,29 +163,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gatehouse.toml");
         std::fs::write(&path, "# my settings\nlisten = \"127.0.0.1:9999\"\n").unwrap();
-        let (key, snippet) = create(
-            "ci-bot",
-            Grants::parse_list("users=read,logs=full").unwrap(),
-            Some(&path),
-        )
-        .unwrap();
+        let (key, snippet) =
+            create("ci-bot", Grants::parse_list("users=read,logs=full").unwrap(), Some(&path)).unwrap();
         assert!(snippet.is_none());
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.starts_with("# my settings") && !text.contains(&key));
         let cfg = crate::config::Config::from_file(&path).unwrap();
         let keys = ApiKeys::new(&cfg.api_keys);
         let k = keys.find(&key).unwrap();
-        assert_eq!(
-            k.grants.level(Target::Resource(Resource::Logs)),
-            Level::Full
-        );
+        assert_eq!(k.grants.level(Target::Resource(Resource::Logs)), Level::Full);
         assert!(remove_from_file(&path, "ci-bot").unwrap());
-        assert!(
-            crate::config::Config::from_file(&path)
-                .unwrap()
-                .api_keys
-                .is_empty()
-        );
+        assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());
         assert!(create("bad name", Grants::none(), None).is_err());
     }
 }

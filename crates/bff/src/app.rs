@@ -52,11 +52,7 @@ pub(crate) type Shared = Arc<AppState>;
 #[derive(Debug, Clone)]
 pub(crate) enum Principal {
     /// A signed-in admin.
-    User {
-        email: String,
-        roles: Vec<String>,
-        grants: Grants,
-    },
+    User { email: String, roles: Vec<String>, grants: Grants },
     /// An API key.
     Key(ApiKey),
 }
@@ -103,20 +99,13 @@ impl AppState {
             let token = auth
                 .to_str()
                 .ok()
-                .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
-                })
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .map(str::trim);
             return match token.and_then(|t| self.api_keys.find(t)) {
                 Some(key) => Ok(Credentials::Key(key.clone())),
                 None => {
                     tracing::warn!("request with an unknown API key refused");
-                    Err(error(
-                        StatusCode::UNAUTHORIZED,
-                        "gatehouse_invalid_api_key",
-                        "the API key is not valid",
-                    ))
+                    Err(error(StatusCode::UNAUTHORIZED, "gatehouse_invalid_api_key", "the API key is not valid"))
                 }
             };
         }
@@ -172,11 +161,7 @@ impl AppState {
 
     /// The sign-in link for a return path.
     pub fn login_link(&self, return_to: &str) -> String {
-        let mut u = self
-            .public
-            .join("/auth/login")
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| "/auth/login".into());
+        let mut u = self.public.join("/auth/login").map(|u| u.to_string()).unwrap_or_else(|_| "/auth/login".into());
         u.push_str("?return_to=");
         u.push_str(&crate::security::encode_query(return_to));
         u
@@ -187,9 +172,7 @@ impl AppState {
         let secrets: Vec<&[u8]> = self.secrets.iter().map(Vec::as_slice).collect();
         match crate::security::scrub(&body, &secrets) {
             Some(clean) => {
-                tracing::warn!(
-                    "a response carried one of the BFF's own credentials; it was redacted"
-                );
+                tracing::warn!("a response carried one of the BFF's own credentials; it was redacted");
                 clean
             }
             None => body,
@@ -210,35 +193,20 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/metrics", get(metrics))
         .route("/status", get(status))
         .fallback(fallback)
-        .layer(axum::middleware::map_response_with_state(
-            state.clone(),
-            security_headers,
-        ))
+        .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
 async fn security_headers(AxState(state): AxState<Shared>, mut response: Response) -> Response {
     let h = response.headers_mut();
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    h.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
     if state.public.scheme() == "https" {
-        h.insert(
-            "strict-transport-security",
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     if !h.contains_key(CACHE_CONTROL) {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -255,11 +223,7 @@ async fn fallback(AxState(state): AxState<Shared>, request: Request) -> Response
         let login = state.login_link("/");
         return state.console.serve(path, &login).await;
     }
-    error(
-        StatusCode::NOT_FOUND,
-        "gatehouse_not_found",
-        "no such endpoint",
-    )
+    error(StatusCode::NOT_FOUND, "gatehouse_not_found", "no such endpoint")
 }
 
 async fn healthz() -> Response {
@@ -280,11 +244,7 @@ async fn readyz(AxState(state): AxState<Shared>) -> Response {
         Err(_) => Some("timed out reading the sign-in provider's metadata".to_owned()),
     };
     let ready = upstream_err.is_none() && oidc_err.is_none();
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     crate::responses::json_response(
         status,
         &serde_json::json!({
@@ -298,10 +258,8 @@ async fn readyz(AxState(state): AxState<Shared>) -> Response {
 async fn metrics(AxState(state): AxState<Shared>) -> Response {
     let text = state.metrics.render(&state.upstream.figures());
     let mut r = Response::new(axum::body::Body::from(text));
-    r.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
+    r.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     r
 }
 

@@ -10,8 +10,8 @@
 use crate::app::{Credentials, Principal, Shared};
 use crate::responses::{error, escape, html_page, json_response};
 use crate::security::{
-    LOGIN_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_violation, hash_token,
-    random_token, read_cookie, safe_return_to,
+    LOGIN_COOKIE, SESSION_COOKIE, constant_time_eq, cookie, csrf_violation, hash_token, random_token, read_cookie,
+    safe_return_to,
 };
 use crate::store::{Decision, LoginAttempt, SessionRecord};
 use axum::extract::{Request, State};
@@ -25,9 +25,7 @@ const LOGIN_TTL_MS: i64 = 10 * 60 * 1000;
 
 fn query_params(request: &Request) -> Result<Vec<(String, String)>, ()> {
     let q = request.uri().query().unwrap_or("");
-    Ok(url::form_urlencoded::parse(q.as_bytes())
-        .into_owned()
-        .collect())
+    Ok(url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
 }
 
 fn single<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, String> {
@@ -46,11 +44,7 @@ fn set_cookie(response: &mut Response, value: &str) {
 }
 
 fn sign_in_failed(state: &Shared, message: &str) -> Response {
-    let body = format!(
-        "<p>{}</p><p><a href=\"{}\">Try again</a></p>",
-        escape(message),
-        escape(&state.login_link("/"))
-    );
+    let body = format!("<p>{}</p><p><a href=\"{}\">Try again</a></p>", escape(message), escape(&state.login_link("/")));
     let mut r = html_page(StatusCode::BAD_REQUEST, "Sign-in failed", &body, "");
     set_cookie(&mut r, &cookie(LOGIN_COOKIE, "", "Lax", Some(0)));
     r
@@ -59,11 +53,7 @@ fn sign_in_failed(state: &Shared, message: &str) -> Response {
 /// `GET /auth/login?return_to=/users`: starts a sign-in.
 pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Response {
     let Ok(params) = query_params(&request) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "gatehouse_bad_request",
-            "unreadable query",
-        );
+        return error(StatusCode::BAD_REQUEST, "gatehouse_bad_request", "unreadable query");
     };
     let return_to = match single(&params, "return_to") {
         Ok(Some(v)) if !v.is_empty() => match safe_return_to(&state.public, v) {
@@ -80,17 +70,9 @@ pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Resp
         Err(m) => return error(StatusCode::BAD_REQUEST, "gatehouse_bad_return_to", &m),
     };
     let login_state = random_token();
-    let attempt = LoginAttempt {
-        verifier: random_token(),
-        nonce: random_token(),
-        return_to,
-        created_ms: state.clock.now_ms(),
-    };
-    let url = match state
-        .oidc
-        .authorize_url(&login_state, &attempt.nonce, &attempt.verifier)
-        .await
-    {
+    let attempt =
+        LoginAttempt { verifier: random_token(), nonce: random_token(), return_to, created_ms: state.clock.now_ms() };
+    let url = match state.oidc.authorize_url(&login_state, &attempt.nonce, &attempt.verifier).await {
         Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "sign-in provider unavailable");
@@ -101,16 +83,9 @@ pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Resp
             );
         }
     };
-    if let Err(e) = state
-        .sessions
-        .insert_login(&hash_token(&login_state), &attempt)
-    {
+    if let Err(e) = state.sessions.insert_login(&hash_token(&login_state), &attempt) {
         tracing::error!(error = %e, "cannot store the sign-in attempt");
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "gatehouse_storage",
-            "cannot start signing in",
-        );
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "gatehouse_storage", "cannot start signing in");
     }
     let mut r = Response::new(axum::body::Body::empty());
     *r.status_mut() = StatusCode::SEE_OTHER;
@@ -118,10 +93,7 @@ pub(crate) async fn login(State(state): State<Shared>, request: Request) -> Resp
         r.headers_mut().insert(LOCATION, v);
     }
     // Lax, not Strict: the callback is a top-level navigation coming back from the provider's site.
-    set_cookie(
-        &mut r,
-        &cookie(LOGIN_COOKIE, &login_state, "Lax", Some(LOGIN_TTL_MS / 1000)),
-    );
+    set_cookie(&mut r, &cookie(LOGIN_COOKIE, &login_state, "Lax", Some(LOGIN_TTL_MS / 1000)));
     r
 }
 
@@ -139,16 +111,10 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
         return sign_in_failed(&state, "the callback needs exactly one code and one state");
     };
     let Some(cookie_state) = read_cookie(request.headers(), LOGIN_COOKIE) else {
-        return sign_in_failed(
-            &state,
-            "this browser did not start this sign-in (no sign-in cookie)",
-        );
+        return sign_in_failed(&state, "this browser did not start this sign-in (no sign-in cookie)");
     };
     if !constant_time_eq(&cookie_state, returned_state) {
-        return sign_in_failed(
-            &state,
-            "this browser did not start this sign-in (state mismatch)",
-        );
+        return sign_in_failed(&state, "this browser did not start this sign-in (state mismatch)");
     }
     let attempt = match state.sessions.take_login(&hash_token(returned_state)) {
         Ok(Some(a)) => a,
@@ -162,11 +128,7 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
     if now - attempt.created_ms > LOGIN_TTL_MS {
         return sign_in_failed(&state, "the sign-in took too long; start again");
     }
-    let identity = match state
-        .oidc
-        .exchange(code, &attempt.verifier, &attempt.nonce)
-        .await
-    {
+    let identity = match state.oidc.exchange(code, &attempt.verifier, &attempt.nonce).await {
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "sign-in refused");
@@ -200,11 +162,7 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
         200,
         &format!(
             "{who} signed in (roles: {})",
-            if rec.roles.is_empty() {
-                "none".into()
-            } else {
-                rec.roles.join(", ")
-            }
+            if rec.roles.is_empty() { "none".into() } else { rec.roles.join(", ") }
         ),
         "GET",
         "/auth/callback",
@@ -218,10 +176,7 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
     let mut r = html_page(
         StatusCode::OK,
         "Signed in",
-        &format!(
-            "<p>Signed in as {}. <a href=\"{target}\">Continue</a></p>",
-            escape(&who)
-        ),
+        &format!("<p>Signed in as {}. <a href=\"{target}\">Continue</a></p>", escape(&who)),
         &format!("<meta http-equiv=\"refresh\" content=\"0;url={target}\">"),
     );
     set_cookie(&mut r, &cookie(SESSION_COOKIE, &id, "Strict", None));
@@ -233,19 +188,9 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
 pub(crate) async fn logout(State(state): State<Shared>, request: Request) -> Response {
     let headers = request.headers();
     let session = read_cookie(headers, SESSION_COOKIE).and_then(|id| state.session(&id));
-    let who = session
-        .as_ref()
-        .map_or("anonymous".to_owned(), |(_, s)| s.email.clone());
-    let kind = if session.is_some() {
-        "user"
-    } else {
-        "anonymous"
-    };
-    if let Some(reason) = csrf_violation(
-        headers,
-        &state.public_origin,
-        crate::proxy::has_body(headers),
-    ) {
+    let who = session.as_ref().map_or("anonymous".to_owned(), |(_, s)| s.email.clone());
+    let kind = if session.is_some() { "user" } else { "anonymous" };
+    if let Some(reason) = csrf_violation(headers, &state.public_origin, crate::proxy::has_body(headers)) {
         crate::proxy::record_event(
             &state,
             &who,
@@ -258,20 +203,12 @@ pub(crate) async fn logout(State(state): State<Shared>, request: Request) -> Res
             "/auth/logout",
         )
         .await;
-        return error(
-            StatusCode::FORBIDDEN,
-            "gatehouse_csrf",
-            &format!("refused: {reason}"),
-        );
+        return error(StatusCode::FORBIDDEN, "gatehouse_csrf", &format!("refused: {reason}"));
     }
     if let Some((hash, _)) = &session {
         if let Err(e) = state.sessions.delete(hash) {
             tracing::error!(error = %e, "cannot end the session");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "gatehouse_storage",
-                "cannot end the session",
-            );
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "gatehouse_storage", "cannot end the session");
         }
         crate::proxy::record_event(
             &state,
@@ -286,16 +223,8 @@ pub(crate) async fn logout(State(state): State<Shared>, request: Request) -> Res
         )
         .await;
     }
-    let end_session = state
-        .oidc
-        .metadata()
-        .await
-        .ok()
-        .and_then(|m| m.end_session_endpoint.clone());
-    let mut r = json_response(
-        StatusCode::OK,
-        &json!({"signedOut": true, "endSessionUrl": end_session}),
-    );
+    let end_session = state.oidc.metadata().await.ok().and_then(|m| m.end_session_endpoint.clone());
+    let mut r = json_response(StatusCode::OK, &json!({"signedOut": true, "endSessionUrl": end_session}));
     set_cookie(&mut r, &cookie(SESSION_COOKIE, "", "Strict", Some(0)));
     r
 }
@@ -310,11 +239,7 @@ pub(crate) async fn me(State(state): State<Shared>, request: Request) -> Respons
             state.user(&rec)
         }
         Ok(Credentials::Cookie(None) | Credentials::None) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "gatehouse_unauthenticated",
-                "sign in first",
-            );
+            return error(StatusCode::UNAUTHORIZED, "gatehouse_unauthenticated", "sign in first");
         }
     };
     let rl = state.upstream.rate_limit();

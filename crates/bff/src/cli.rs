@@ -124,8 +124,7 @@ impl ServeArgs {
                 t.client_secret_file.clone_from(&self.client_secret_file);
             }
             if self.oidc_client_secret_file.is_some() {
-                t.oidc_client_secret_file
-                    .clone_from(&self.oidc_client_secret_file);
+                t.oidc_client_secret_file.clone_from(&self.oidc_client_secret_file);
             }
             config.tenant = Some(t);
         }
@@ -137,19 +136,13 @@ impl ServeArgs {
 /// Runs `gatehouse serve` (or its API key helper) to the end.
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(name) = &args.create_api_key {
-        let access =
-            Grants::parse_list(args.access.as_deref().unwrap_or("")).map_err(anyhow::Error::msg)?;
+        let access = Grants::parse_list(args.access.as_deref().unwrap_or("")).map_err(anyhow::Error::msg)?;
         let (key, snippet) = crate::apikeys::create(name, access.clone(), args.config.as_deref())?;
         println!("{key}");
         match (snippet, &args.config) {
             (Some(snippet), _) => {
-                eprintln!(
-                    "API key `{name}` ({}) created; it is shown once, above.",
-                    access.to_list()
-                );
-                eprintln!(
-                    "Add this to the configuration file (only the hash is kept):\n\n{snippet}"
-                );
+                eprintln!("API key `{name}` ({}) created; it is shown once, above.", access.to_list());
+                eprintln!("Add this to the configuration file (only the hash is kept):\n\n{snippet}");
             }
             (None, Some(path)) => eprintln!(
                 "API key `{name}` ({}) created and its SHA-256 recorded in {}; the key is shown once, above. \
@@ -162,24 +155,16 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(name) = &args.revoke_api_key {
-        let path = args
-            .config
-            .as_deref()
-            .context("--revoke-api-key needs --config")?;
+        let path = args.config.as_deref().context("--revoke-api-key needs --config")?;
         if crate::apikeys::remove_from_file(path, name)? {
-            eprintln!(
-                "API key `{name}` removed from {}; restart the BFF to refuse it.",
-                path.display()
-            );
+            eprintln!("API key `{name}` removed from {}; restart the BFF to refuse it.", path.display());
             return Ok(());
         }
         anyhow::bail!("no API key `{name}` in {}", path.display());
     }
     let config = args.to_config()?;
     crate::init_tracing();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(crate::serve(config))
 }
 
@@ -191,7 +176,11 @@ mod tests {
     fn flags_override_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:1\"\n[tenant]\ndomain = \"a.auth0.com\"\nclient_id = \"m\"\noidc_client_id = \"w\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:1\"\n[tenant]\ndomain = \"a.auth0.com\"\nclient_id = \"m\"\noidc_client_id = \"w\"\n",
+        )
+        .unwrap();
         let args = ServeArgs {
             config: Some(path),
             listen: Some("127.0.0.1:2".parse().unwrap()),
@@ -201,13 +190,7 @@ mod tests {
         let c = args.to_config().unwrap();
         assert_eq!(c.listen.port(), 2);
         let t = c.tenant.unwrap();
-        assert_eq!(
-            (t.client_id.as_str(), t.domain.as_deref()),
-            ("m2", Some("a.auth0.com"))
-        );
-        assert!(
-            ServeArgs::default().to_config().unwrap().tenant.is_none(),
-            "no tenant: demo mode"
-        );
+        assert_eq!((t.client_id.as_str(), t.domain.as_deref()), ("m2", Some("a.auth0.com")));
+        assert!(ServeArgs::default().to_config().unwrap().tenant.is_none(), "no tenant: demo mode");
     }
 }

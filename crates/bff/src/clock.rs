@@ -41,10 +41,7 @@ impl ManualClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
-        self.0.fetch_add(
-            i64::try_from(by.as_millis()).unwrap_or(i64::MAX),
-            Ordering::SeqCst,
-        );
+        self.0.fetch_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX), Ordering::SeqCst);
     }
 }
 
@@ -59,10 +56,7 @@ pub fn rfc3339(ms: i64) -> String {
     let nanos = i128::from(ms) * 1_000_000;
     time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_else(|| ms.to_string())
 }
 
@@ -72,8 +66,7 @@ pub fn parse_time(value: &str) -> Option<i64> {
     if let Ok(secs) = value.parse::<i64>() {
         return secs.checked_mul(1000);
     }
-    let t =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).ok()?;
+    let t = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339).ok()?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
@@ -92,10 +85,7 @@ mod tests {
     #[test]
     fn times_roundtrip() {
         assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
-        assert_eq!(
-            parse_time("2023-11-14T22:13:20.123Z"),
-            Some(1_700_000_000_123)
-        );
+        assert_eq!(parse_time("2023-11-14T22:13:20.123Z"), Some(1_700_000_000_123));
         assert_eq!(parse_time("1700000000"), Some(1_700_000_000_000));
         assert_eq!(parse_time("yesterday"), None);
     }

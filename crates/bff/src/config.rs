@@ -67,11 +67,7 @@ pub struct PacingConfig {
 
 impl Default for PacingConfig {
     fn default() -> Self {
-        Self {
-            rate_per_second: 15.0,
-            burst: 50,
-            follow_server: true,
-        }
+        Self { rate_per_second: 15.0, burst: 50, follow_server: true }
     }
 }
 
@@ -105,10 +101,7 @@ pub struct SessionConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self {
-            idle_timeout_secs: 30 * 60,
-            absolute_timeout_secs: 8 * 3600,
-        }
+        Self { idle_timeout_secs: 30 * 60, absolute_timeout_secs: 8 * 3600 }
     }
 }
 
@@ -178,23 +171,17 @@ impl TenantConfig {
                 let d = domain.trim_start_matches("https://").trim_end_matches('/');
                 Ok(format!("https://{d}"))
             }
-            (None, None) => Err(ConfigError::Invalid(
-                "the tenant needs `domain` or `base_url`".into(),
-            )),
+            (None, None) => Err(ConfigError::Invalid("the tenant needs `domain` or `base_url`".into())),
         }
     }
 
     /// Reads secrets from the environment or from the configured files, where not already set.
     pub fn load_secrets(&mut self) -> Result<(), ConfigError> {
         if self.client_secret.is_none() {
-            self.client_secret =
-                read_secret(CLIENT_SECRET_ENV, self.client_secret_file.as_deref())?;
+            self.client_secret = read_secret(CLIENT_SECRET_ENV, self.client_secret_file.as_deref())?;
         }
         if self.oidc_client_secret.is_none() {
-            self.oidc_client_secret = read_secret(
-                OIDC_CLIENT_SECRET_ENV,
-                self.oidc_client_secret_file.as_deref(),
-            )?;
+            self.oidc_client_secret = read_secret(OIDC_CLIENT_SECRET_ENV, self.oidc_client_secret_file.as_deref())?;
         }
         Ok(())
     }
@@ -212,22 +199,15 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
 
 fn read_secret(env: &str, file: Option<&Path>) -> Result<Option<Secret>, ConfigError> {
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::Invalid(format!("cannot read secret file {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Invalid(format!("cannot read secret file {}: {e}", path.display())))?;
         let text = text.trim();
         if text.is_empty() {
-            return Err(ConfigError::Invalid(format!(
-                "secret file {} is empty",
-                path.display()
-            )));
+            return Err(ConfigError::Invalid(format!("secret file {} is empty", path.display())));
         }
         return Ok(Some(Secret::new(text)));
     }
-    Ok(std::env::var(env)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| Secret::new(v.trim())))
+    Ok(std::env::var(env).ok().filter(|v| !v.trim().is_empty()).map(|v| Secret::new(v.trim())))
 }
 
 /// A configuration that cannot work.
@@ -257,14 +237,8 @@ pub enum ConfigError {
 impl Config {
     /// Reads a TOML file.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
-        Self::from_toml(&text).map_err(|message| ConfigError::Parse {
-            path: path.into(),
-            message,
-        })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
     }
 
     /// Parses TOML text.
@@ -274,10 +248,7 @@ impl Config {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let table: toml::Table = toml::from_str(text).map_err(|e| describe_toml_error(text, &e))?;
         if let Some(toml::Value::Table(tenant)) = table.get("tenant") {
-            for (key, env) in [
-                ("client_secret", CLIENT_SECRET_ENV),
-                ("oidc_client_secret", OIDC_CLIENT_SECRET_ENV),
-            ] {
+            for (key, env) in [("client_secret", CLIENT_SECRET_ENV), ("oidc_client_secret", OIDC_CLIENT_SECRET_ENV)] {
                 if tenant.contains_key(key) {
                     return Err(format!(
                         "tenant.{key} is never read from the configuration file: set {env} or tenant.{key}_file"
@@ -290,16 +261,10 @@ impl Config {
 
     /// The public URL, parsed (default `http://{listen}`).
     pub fn public_url(&self, bound: SocketAddr) -> Result<url::Url, ConfigError> {
-        let raw = self
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{bound}"));
-        let url = url::Url::parse(&raw)
-            .map_err(|e| ConfigError::Invalid(format!("public_url `{raw}`: {e}")))?;
+        let raw = self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let url = url::Url::parse(&raw).map_err(|e| ConfigError::Invalid(format!("public_url `{raw}`: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(ConfigError::Invalid(format!(
-                "public_url `{raw}` must be an http(s) URL"
-            )));
+            return Err(ConfigError::Invalid(format!("public_url `{raw}` must be an http(s) URL")));
         }
         Ok(url)
     }
@@ -308,22 +273,16 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         for (name, key) in &self.api_keys {
             if key.sha256.len() != 64 || !key.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(ConfigError::Invalid(format!(
-                    "api_keys.{name}.sha256 must be 64 hex digits"
-                )));
+                return Err(ConfigError::Invalid(format!("api_keys.{name}.sha256 must be 64 hex digits")));
             }
         }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
-            return Err(ConfigError::Invalid(
-                "session timeouts must be positive".into(),
-            ));
+            return Err(ConfigError::Invalid("session timeouts must be positive".into()));
         }
         if let Some(t) = &self.tenant {
             t.origin()?;
             if t.client_id.is_empty() || t.oidc_client_id.is_empty() {
-                return Err(ConfigError::Invalid(
-                    "tenant.client_id and tenant.oidc_client_id are required".into(),
-                ));
+                return Err(ConfigError::Invalid("tenant.client_id and tenant.oidc_client_id are required".into()));
             }
         }
         Ok(())
@@ -361,32 +320,19 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert_eq!(
-            cfg.tenant.as_ref().unwrap().origin().unwrap(),
-            "https://acme.eu.auth0.com"
-        );
+        assert_eq!(cfg.tenant.as_ref().unwrap().origin().unwrap(), "https://acme.eu.auth0.com");
         assert_eq!(cfg.session.idle_timeout_secs, 600);
         assert_eq!(cfg.session.absolute_timeout_secs, 8 * 3600);
         let p = cfg.policy.as_ref().unwrap();
-        assert_eq!(
-            p.roles["helpdesk"].level(Target::Resource(Resource::Logs)),
-            Level::Read
-        );
-        assert_eq!(
-            cfg.api_keys["ci"]
-                .access
-                .level(Target::Resource(Resource::Users)),
-            Level::Read
-        );
+        assert_eq!(p.roles["helpdesk"].level(Target::Resource(Resource::Logs)), Level::Read);
+        assert_eq!(cfg.api_keys["ci"].access.level(Target::Resource(Resource::Users)), Level::Read);
         cfg.validate().unwrap();
     }
 
     #[test]
     fn a_secret_in_the_file_is_refused() {
-        let err = Config::from_toml(
-            "[tenant]\nclient_id='x'\noidc_client_id='y'\nclient_secret='s3cr3t'\n",
-        )
-        .unwrap_err();
+        let err =
+            Config::from_toml("[tenant]\nclient_id='x'\noidc_client_id='y'\nclient_secret='s3cr3t'\n").unwrap_err();
         assert!(err.contains("GATEHOUSE_CLIENT_SECRET"), "{err}");
         assert!(!err.contains("s3cr3t"), "{err}");
         let err = Config::from_toml("[tenant]\nclient_id='x'\nsecret_typo='s3cr3t'\n").unwrap_err();
@@ -398,10 +344,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("secret");
         std::fs::write(&f, "  from-file\n").unwrap();
-        let mut t = TenantConfig {
-            client_secret_file: Some(f),
-            ..Default::default()
-        };
+        let mut t = TenantConfig { client_secret_file: Some(f), ..Default::default() };
         t.load_secrets().unwrap();
         assert_eq!(t.client_secret.unwrap().expose(), "from-file");
     }

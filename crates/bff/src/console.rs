@@ -23,9 +23,7 @@ pub struct Console {
 pub fn is_hashed(name: &str) -> bool {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     stem.split(['-', '.', '_']).skip(1).any(|part| {
-        (part.len() >= 8
-            && part.bytes().all(|b| b.is_ascii_hexdigit())
-            && part.bytes().any(|b| b.is_ascii_digit()))
+        (part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()) && part.bytes().any(|b| b.is_ascii_digit()))
             || (part.len() >= 16
                 && part.bytes().all(|b| b.is_ascii_alphanumeric())
                 && part.bytes().any(|b| b.is_ascii_digit()))
@@ -50,10 +48,7 @@ impl Console {
         if rel.contains('\\') || rel.contains('\0') {
             return None;
         }
-        if !rel_path
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        {
+        if !rel_path.components().all(|c| matches!(c, Component::Normal(_))) {
             return None;
         }
         let full = self.dir.join(rel_path);
@@ -72,12 +67,7 @@ impl Console {
         }
         let last = raw_path.rsplit('/').next().unwrap_or("");
         if raw_path != "/" && last.contains('.') {
-            return html_page(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "<p>There is no such file.</p>",
-                "",
-            );
+            return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
         }
         file_response(&self.dir.join("index.html")).await
     }
@@ -85,12 +75,7 @@ impl Console {
 
 async fn file_response(path: &Path) -> Response {
     let Ok(bytes) = tokio::fs::read(path).await else {
-        return html_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "<p>There is no such file.</p>",
-            "",
-        );
+        return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let mime = mime_guess::from_path(path).first_or_octet_stream();
@@ -105,8 +90,7 @@ async fn file_response(path: &Path) -> Response {
     } else {
         "public, max-age=300, must-revalidate"
     };
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     r
 }
 
@@ -119,8 +103,7 @@ fn not_built(dir: &Path, sign_in: &str) -> Response {
         escape(sign_in)
     );
     let mut r = html_page(StatusCode::OK, "Gatehouse", &body, "");
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
 }
 
@@ -150,10 +133,7 @@ mod tests {
         let r = c.serve("/users/auth0%7C1", "/auth/login").await;
         assert_eq!(r.headers()[CACHE_CONTROL], "no-cache");
         let r = c.serve("/app-0123456789abcdef.js", "/auth/login").await;
-        assert_eq!(
-            r.headers()[CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
-        );
+        assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
         let r = c.serve("/missing.js", "/auth/login").await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }

@@ -23,9 +23,7 @@ pub(crate) async fn start_emulator(
 ) -> anyhow::Result<(gatehouse_emulator::EmulatorHandle, TenantConfig, DemoInfo)> {
     let mut config = config.unwrap_or_default();
     if config.demo_password.is_none() {
-        config.demo_password = std::env::var("GATEHOUSE_DEMO_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty());
+        config.demo_password = std::env::var("GATEHOUSE_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     }
     if !config.redirect_uris.iter().any(|u| u == redirect_uri) {
         config.redirect_uris.push(redirect_uri.to_owned());

@@ -88,10 +88,7 @@ pub struct BffHandle {
 
 impl std::fmt::Debug for BffHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BffHandle")
-            .field("addr", &self.addr)
-            .field("url", &self.url)
-            .finish_non_exhaustive()
+        f.debug_struct("BffHandle").field("addr", &self.addr).field("url", &self.url).finish_non_exhaustive()
     }
 }
 
@@ -123,15 +120,9 @@ impl BffHandle {
 
     /// The scopes the machine-to-machine token is asked for.
     pub fn scopes(&self) -> Vec<&'static str> {
-        policy::scopes_needed(
-            self.state
-                .policy
-                .roles
-                .values()
-                .chain(self.state.api_keys.grants()),
-        )
-        .into_iter()
-        .collect()
+        policy::scopes_needed(self.state.policy.roles.values().chain(self.state.api_keys.grants()))
+            .into_iter()
+            .collect()
     }
 
     /// Stops accepting connections, lets requests in flight finish, then stops the emulator (demo mode).
@@ -139,10 +130,7 @@ impl BffHandle {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task)
-            .await
-            .context("the server task failed")?
-            .context("the server failed")?;
+        (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
         if let Some(emulator) = self.emulator.take() {
             emulator.shutdown().await?;
         }
@@ -151,10 +139,7 @@ impl BffHandle {
 
     /// Waits until the server stops (after [`BffHandle::shutdown`] from elsewhere, or an error).
     pub async fn wait(mut self) -> anyhow::Result<()> {
-        (&mut self.task)
-            .await
-            .context("the server task failed")?
-            .context("the server failed")?;
+        (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
         Ok(())
     }
 }
@@ -173,9 +158,8 @@ impl Bff {
     /// database, builds the shared client and serves until shut down.
     pub async fn start_with(config: Config, options: Options) -> anyhow::Result<BffHandle> {
         config.validate()?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener =
+            TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let public = config.public_url(addr)?;
         let public_origin = origin_of(&public);
@@ -187,18 +171,14 @@ impl Bff {
                 (t, None, None)
             }
             None => {
-                let (emulator, tenant, info) =
-                    demo::start_emulator(options.emulator.clone(), &redirect_uri).await?;
+                let (emulator, tenant, info) = demo::start_emulator(options.emulator.clone(), &redirect_uri).await?;
                 (tenant, Some(info), Some(emulator))
             }
         };
         let is_demo = demo.is_some();
         let tenant_origin = tenant.origin()?;
         let client_secret = tenant.client_secret.clone().ok_or_else(|| {
-            anyhow::anyhow!(
-                "no client secret: set {} or tenant.client_secret_file",
-                config::CLIENT_SECRET_ENV
-            )
+            anyhow::anyhow!("no client secret: set {} or tenant.client_secret_file", config::CLIENT_SECRET_ENV)
         })?;
 
         let policy = match (&config.policy, is_demo) {
@@ -213,10 +193,7 @@ impl Bff {
         let scopes = policy::scopes_needed(policy.roles.values().chain(api_keys.grants()));
         tracing::info!(scopes = %scopes.iter().copied().collect::<Vec<_>>().join(" "), "scopes the policy can use");
 
-        let teams_origin = tenant
-            .teams_base_url
-            .clone()
-            .map(|u| u.trim_end_matches('/').to_owned());
+        let teams_origin = tenant.teams_base_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         let teams_enabled = teams_origin.is_some();
         let mut builder = Client::builder()
             .base_url(&tenant_origin)
@@ -229,10 +206,11 @@ impl Bff {
                 },
             })
             .timeout(Duration::from_secs(config.upstream_timeout_secs.max(1)))
-            .retry(options.retry.unwrap_or(RetryPolicy {
-                max_rate_limit_wait: Duration::from_secs(10),
-                ..RetryPolicy::default()
-            }))
+            .retry(
+                options
+                    .retry
+                    .unwrap_or(RetryPolicy { max_rate_limit_wait: Duration::from_secs(10), ..RetryPolicy::default() }),
+            )
             .pacing(if config.pacing.rate_per_second > 0.0 {
                 Pacing {
                     rate: config.pacing.rate_per_second,
@@ -241,30 +219,19 @@ impl Bff {
                     ..Pacing::default()
                 }
             } else {
-                Pacing {
-                    follow_server: config.pacing.follow_server,
-                    ..Pacing::disabled()
-                }
+                Pacing { follow_server: config.pacing.follow_server, ..Pacing::disabled() }
             });
         if let Some(teams) = &teams_origin {
             builder = builder.teams_base_url(teams);
         }
-        let client = builder
-            .build()
-            .context("cannot build the upstream client")?;
+        let client = builder.build().context("cannot build the upstream client")?;
 
-        let issuer = tenant
-            .issuer
-            .clone()
-            .unwrap_or_else(|| format!("{tenant_origin}/"));
+        let issuer = tenant.issuer.clone().unwrap_or_else(|| format!("{tenant_origin}/"));
         let oidc = oidc::Oidc::new(
             issuer,
             tenant.oidc_client_id.clone(),
             tenant.oidc_client_secret.clone(),
-            tenant
-                .roles_claim
-                .clone()
-                .unwrap_or_else(|| config::DEFAULT_ROLES_CLAIM.to_owned()),
+            tenant.roles_claim.clone().unwrap_or_else(|| config::DEFAULT_ROLES_CLAIM.to_owned()),
             redirect_uri,
             Duration::from_secs(config.upstream_timeout_secs.max(1)),
         )?;
@@ -273,9 +240,10 @@ impl Bff {
             .with_context(|| format!("cannot open the database {}", config.database.display()))?;
         let audit: Arc<dyn AuditStore> = match options.audit {
             Some(a) => a,
-            None => Arc::new(SqliteAuditStore::open(&config.database).with_context(|| {
-                format!("cannot open the audit log {}", config.database.display())
-            })?),
+            None => Arc::new(
+                SqliteAuditStore::open(&config.database)
+                    .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
+            ),
         };
         let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
@@ -314,15 +282,7 @@ impl Bff {
                 .await
         });
         tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
-        Ok(BffHandle {
-            addr,
-            url: public_origin,
-            demo,
-            emulator,
-            state,
-            shutdown: Some(tx),
-            task,
-        })
+        Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
     }
 }
 
@@ -336,11 +296,7 @@ fn spawn_purger(state: Arc<AppState>) {
             tick.tick().await;
             let Some(state) = weak.upgrade() else { break };
             let now = state.clock.now_ms();
-            if let Err(e) = state.sessions.purge(
-                now - state.idle_ms,
-                now - state.absolute_ms,
-                now - 10 * 60 * 1000,
-            ) {
+            if let Err(e) = state.sessions.purge(now - state.idle_ms, now - state.absolute_ms, now - 10 * 60 * 1000) {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }
@@ -403,12 +359,6 @@ pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("GATEHOUSE_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }

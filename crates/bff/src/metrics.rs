@@ -2,8 +2,7 @@
 //! latency, the tenant's remaining rate-limit budget and token requests.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 /// The BFF's metrics, in their own registry.
@@ -35,28 +34,21 @@ impl Metrics {
                 "gatehouse_bff_request_duration_seconds",
                 "Time to answer a proxied request, by operation.",
             )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0, 30.0,
-            ]),
+            .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
             &["operation"],
         )?;
         let ratelimit_remaining = IntGauge::new(
             "gatehouse_upstream_ratelimit_remaining",
             "Requests left in the tenant's rate-limit bucket (last seen).",
         )?;
-        let ratelimit_limit = IntGauge::new(
-            "gatehouse_upstream_ratelimit_limit",
-            "Size of the tenant's rate-limit bucket (last seen).",
-        )?;
+        let ratelimit_limit =
+            IntGauge::new("gatehouse_upstream_ratelimit_limit", "Size of the tenant's rate-limit bucket (last seen).")?;
         let token_requests = IntCounter::new(
             "gatehouse_upstream_token_requests_total",
             "Access tokens requested from the tenant (first and refreshes).",
         )?;
-        let upstream_requests = IntCounter::new(
-            "gatehouse_upstream_requests_total",
-            "HTTP requests sent to the tenant (every attempt).",
-        )?;
+        let upstream_requests =
+            IntCounter::new("gatehouse_upstream_requests_total", "HTTP requests sent to the tenant (every attempt).")?;
         let upstream_retries = IntCounter::new(
             "gatehouse_upstream_retries_total",
             "Requests to the tenant sent again (429, 5xx, transport errors).",
@@ -82,23 +74,17 @@ impl Metrics {
 
     /// Counts one request and its latency.
     pub fn observe(&self, operation: &str, decision: &str, status: u16, seconds: f64) {
-        self.requests
-            .with_label_values(&[operation, decision, &status.to_string()])
-            .inc();
-        self.latency
-            .with_label_values(&[operation])
-            .observe(seconds);
+        self.requests.with_label_values(&[operation, decision, &status.to_string()]).inc();
+        self.latency.with_label_values(&[operation]).observe(seconds);
     }
 
     /// Renders the text exposition format, after updating the upstream figures.
     pub fn render(&self, upstream: &UpstreamFigures) -> String {
         if let Some(r) = upstream.remaining {
-            self.ratelimit_remaining
-                .set(i64::try_from(r).unwrap_or(i64::MAX));
+            self.ratelimit_remaining.set(i64::try_from(r).unwrap_or(i64::MAX));
         }
         if let Some(l) = upstream.limit {
-            self.ratelimit_limit
-                .set(i64::try_from(l).unwrap_or(i64::MAX));
+            self.ratelimit_limit.set(i64::try_from(l).unwrap_or(i64::MAX));
         }
         catch_up(&self.token_requests, upstream.token_requests);
         catch_up(&self.upstream_requests, upstream.requests);

@@ -109,10 +109,7 @@ impl Oidc {
         if let Some(m) = self.metadata.read().await.as_ref() {
             return Ok(m.clone());
         }
-        let url = format!(
-            "{}/.well-known/openid-configuration",
-            trim_slash(&self.issuer)
-        );
+        let url = format!("{}/.well-known/openid-configuration", trim_slash(&self.issuer));
         let m: Metadata = self.get_json(&url).await?;
         if trim_slash(&m.issuer) != trim_slash(&self.issuer) {
             return Err(OidcError::Provider(format!(
@@ -126,32 +123,16 @@ impl Oidc {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
-        let resp = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| OidcError::Provider(format!("{url}: {e}")))?;
+        let resp = self.http.get(url).send().await.map_err(|e| OidcError::Provider(format!("{url}: {e}")))?;
         if !resp.status().is_success() {
-            return Err(OidcError::Provider(format!(
-                "{url} answered {}",
-                resp.status()
-            )));
+            return Err(OidcError::Provider(format!("{url} answered {}", resp.status())));
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| OidcError::Provider(format!("{url}: {e}")))?;
+        let bytes = resp.bytes().await.map_err(|e| OidcError::Provider(format!("{url}: {e}")))?;
         serde_json::from_slice(&bytes).map_err(|e| OidcError::Provider(format!("{url}: {e}")))
     }
 
     /// The URL to send the browser to, for a sign-in with this state, nonce and PKCE verifier.
-    pub async fn authorize_url(
-        &self,
-        state: &str,
-        nonce: &str,
-        verifier: &str,
-    ) -> Result<String, OidcError> {
+    pub async fn authorize_url(&self, state: &str, nonce: &str, verifier: &str) -> Result<String, OidcError> {
         let m = self.metadata().await?;
         let mut url = url::Url::parse(&m.authorization_endpoint)
             .map_err(|e| OidcError::Provider(format!("authorization_endpoint: {e}")))?;
@@ -168,12 +149,7 @@ impl Oidc {
     }
 
     /// Exchanges the code and verifies the id token it brings.
-    pub async fn exchange(
-        &self,
-        code: &str,
-        verifier: &str,
-        nonce: &str,
-    ) -> Result<Identity, OidcError> {
+    pub async fn exchange(&self, code: &str, verifier: &str, nonce: &str) -> Result<Identity, OidcError> {
         let m = self.metadata().await?;
         let mut form = vec![
             ("grant_type", "authorization_code"),
@@ -193,20 +169,12 @@ impl Oidc {
             .await
             .map_err(|e| OidcError::Provider(format!("token endpoint: {e}")))?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| OidcError::Provider(format!("token endpoint: {e}")))?;
+        let bytes = resp.bytes().await.map_err(|e| OidcError::Provider(format!("token endpoint: {e}")))?;
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         if !status.is_success() {
             let err = body.get("error").and_then(Value::as_str).unwrap_or("error");
-            let desc = body
-                .get("error_description")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            return Err(OidcError::Provider(format!(
-                "the code exchange was refused ({status}): {err} {desc}"
-            )));
+            let desc = body.get("error_description").and_then(Value::as_str).unwrap_or("");
+            return Err(OidcError::Provider(format!("the code exchange was refused ({status}): {err} {desc}")));
         }
         let id_token = body
             .get("id_token")
@@ -225,8 +193,7 @@ impl Oidc {
                     None => None,
                 };
                 if let Some(jwk) = jwk {
-                    return DecodingKey::from_jwk(jwk)
-                        .map_err(|e| OidcError::Token(format!("unusable key: {e}")));
+                    return DecodingKey::from_jwk(jwk).map_err(|e| OidcError::Token(format!("unusable key: {e}")));
                 }
             }
             let recently = fetched.is_some_and(|t| t.elapsed() < Duration::from_secs(30));
@@ -236,22 +203,13 @@ impl Oidc {
             let fresh: JwkSet = self.get_json(&m.jwks_uri).await?;
             *self.keys.write().await = (Some(Arc::new(fresh)), Some(Instant::now()));
         }
-        Err(OidcError::Token(format!(
-            "no signing key `{}`",
-            kid.unwrap_or("(none)")
-        )))
+        Err(OidcError::Token(format!("no signing key `{}`", kid.unwrap_or("(none)"))))
     }
 
     /// Verifies an id token: signature against the provider's keys (asymmetric
     /// algorithms only), issuer, audience, expiry and nonce.
-    pub async fn verify(
-        &self,
-        id_token: &str,
-        nonce: &str,
-        m: &Metadata,
-    ) -> Result<Identity, OidcError> {
-        let header =
-            jsonwebtoken::decode_header(id_token).map_err(|e| OidcError::Token(e.to_string()))?;
+    pub async fn verify(&self, id_token: &str, nonce: &str, m: &Metadata) -> Result<Identity, OidcError> {
+        let header = jsonwebtoken::decode_header(id_token).map_err(|e| OidcError::Token(e.to_string()))?;
         let allowed = [
             Algorithm::RS256,
             Algorithm::RS384,
@@ -263,10 +221,7 @@ impl Oidc {
             Algorithm::ES384,
         ];
         if !allowed.contains(&header.alg) {
-            return Err(OidcError::Token(format!(
-                "algorithm {:?} is not accepted",
-                header.alg
-            )));
+            return Err(OidcError::Token(format!("algorithm {:?} is not accepted", header.alg)));
         }
         let key = self.key_for(header.kid.as_deref(), m).await?;
         let mut validation = Validation::new(header.alg);
@@ -279,37 +234,16 @@ impl Oidc {
         let claims = data.claims;
         let got_nonce = claims.get("nonce").and_then(Value::as_str).unwrap_or("");
         if !crate::security::constant_time_eq(got_nonce, nonce) {
-            return Err(OidcError::Token(
-                "the nonce does not match this sign-in".into(),
-            ));
+            return Err(OidcError::Token("the nonce does not match this sign-in".into()));
         }
-        let subject = claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let email = claims
-            .get("email")
-            .and_then(Value::as_str)
-            .map_or_else(|| subject.clone(), str::to_owned);
-        let name = claims
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let subject = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let email = claims.get("email").and_then(Value::as_str).map_or_else(|| subject.clone(), str::to_owned);
+        let name = claims.get("name").and_then(Value::as_str).map(str::to_owned);
         let roles = match claims.get(&self.roles_claim) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
             _ => Vec::new(),
         };
-        Ok(Identity {
-            subject,
-            email,
-            name,
-            roles,
-        })
+        Ok(Identity { subject, email, name, roles })
     }
 }

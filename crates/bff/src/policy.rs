@@ -14,9 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// How much of a resource a principal may touch.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Nothing.
@@ -86,10 +84,7 @@ impl Target {
 
     /// Every target a policy can name.
     pub fn all() -> impl Iterator<Item = Target> {
-        Resource::POLICY
-            .into_iter()
-            .map(Target::Resource)
-            .chain([Target::Audit])
+        Resource::POLICY.into_iter().map(Target::Resource).chain([Target::Audit])
     }
 
     /// Parses a policy name.
@@ -112,9 +107,7 @@ impl Grants {
 
     /// The same level on every resource and on the audit log.
     pub fn all(level: Level) -> Self {
-        Self {
-            levels: Target::all().map(|t| (t, level)).collect(),
-        }
+        Self { levels: Target::all().map(|t| (t, level)).collect() }
     }
 
     /// Sets one level.
@@ -156,13 +149,7 @@ impl Grants {
 
     /// What is missing for an operation, such as `users:full`; `None` when allowed.
     pub fn missing_for(&self, spec: &OperationSpec) -> Option<String> {
-        (!self.allows(spec)).then(|| {
-            format!(
-                "{}:{}",
-                spec.resource.as_str(),
-                Level::needed_for(spec.access)
-            )
-        })
+        (!self.allows(spec)).then(|| format!("{}:{}", spec.resource.as_str(), Level::needed_for(spec.access)))
     }
 
     /// Every target with its level, `off` included, in policy order.
@@ -174,11 +161,8 @@ impl Grants {
     pub fn parse_list(spec: &str) -> Result<Self, String> {
         let mut grants = Grants::none();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, level) = part
-                .split_once('=')
-                .ok_or_else(|| format!("`{part}` is not resource=level"))?;
-            let level =
-                Level::parse(level).ok_or_else(|| format!("`{level}` is not off, read or full"))?;
+            let (name, level) = part.split_once('=').ok_or_else(|| format!("`{part}` is not resource=level"))?;
+            let level = Level::parse(level).ok_or_else(|| format!("`{level}` is not off, read or full"))?;
             if name.trim() == "*" {
                 for t in Target::all() {
                     grants.set(t, level);
@@ -193,27 +177,18 @@ impl Grants {
 
     /// `users=read,logs=full`, the form [`Grants::parse_list`] reads.
     pub fn to_list(&self) -> String {
-        self.levels
-            .iter()
-            .map(|(t, l)| format!("{}={l}", t.as_str()))
-            .collect::<Vec<_>>()
-            .join(",")
+        self.levels.iter().map(|(t, l)| format!("{}={l}", t.as_str())).collect::<Vec<_>>().join(",")
     }
 }
 
 fn unknown_target(name: &str) -> String {
     let known: Vec<_> = Target::all().map(Target::as_str).collect();
-    format!(
-        "`{}` is not a policy resource (one of {})",
-        name.trim(),
-        known.join(", ")
-    )
+    format!("`{}` is not a policy resource (one of {})", name.trim(), known.join(", "))
 }
 
 impl Serialize for Grants {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let map: BTreeMap<&str, Level> =
-            self.levels.iter().map(|(t, l)| (t.as_str(), *l)).collect();
+        let map: BTreeMap<&str, Level> = self.levels.iter().map(|(t, l)| (t.as_str(), *l)).collect();
         map.serialize(s)
     }
 }
@@ -229,8 +204,7 @@ impl<'de> Deserialize<'de> for Grants {
             }
         }
         for (name, level) in map.iter().filter(|(n, _)| n.as_str() != "*") {
-            let target = Target::parse(name)
-                .ok_or_else(|| serde::de::Error::custom(unknown_target(name)))?;
+            let target = Target::parse(name).ok_or_else(|| serde::de::Error::custom(unknown_target(name)))?;
             grants.set(target, *level);
         }
         Ok(grants)
@@ -261,28 +235,18 @@ impl Policy {
 
     /// What a principal holding these roles may do: the union of its roles' grants.
     pub fn grants_for_roles<S: AsRef<str>>(&self, roles: &[S]) -> Grants {
-        roles
-            .iter()
-            .filter_map(|r| self.roles.get(r.as_ref()))
-            .fold(Grants::none(), |acc, g| acc.union(g))
+        roles.iter().filter_map(|r| self.roles.get(r.as_ref())).fold(Grants::none(), |acc, g| acc.union(g))
     }
 }
 
 /// Every scope the BFF may ever need, given every principal's grants: the
 /// union of `scopes` and `body_scopes` over the operations some principal may call.
-pub fn scopes_needed<'a>(
-    all_grants: impl IntoIterator<Item = &'a Grants>,
-) -> BTreeSet<&'static str> {
+pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> BTreeSet<&'static str> {
     let all: Vec<&Grants> = all_grants.into_iter().collect();
     OPERATIONS
         .iter()
         .filter(|spec| all.iter().any(|g| g.allows(spec)))
-        .flat_map(|spec| {
-            spec.scopes
-                .iter()
-                .copied()
-                .chain(spec.body_scopes.iter().map(|(_, s)| *s))
-        })
+        .flat_map(|spec| spec.scopes.iter().copied().chain(spec.body_scopes.iter().map(|(_, s)| *s)))
         .collect()
 }
 
@@ -302,25 +266,11 @@ mod tests {
     fn read_allows_reads_only_and_full_allows_all() {
         let g = Grants::none().with(Target::Resource(Resource::Users), Level::Read);
         assert!(g.allows(OperationId::GetUser.spec()));
-        assert_eq!(
-            g.missing_for(OperationId::DeleteUser.spec()).as_deref(),
-            Some("users:full")
-        );
-        assert_eq!(
-            g.missing_for(OperationId::ListRoles.spec()).as_deref(),
-            Some("roles:read")
-        );
+        assert_eq!(g.missing_for(OperationId::DeleteUser.spec()).as_deref(), Some("users:full"));
+        assert_eq!(g.missing_for(OperationId::ListRoles.spec()).as_deref(), Some("roles:read"));
         let full = Grants::all(Level::Full);
-        assert!(
-            OPERATIONS
-                .iter()
-                .filter(|s| s.resource != Resource::Token)
-                .all(|s| full.allows(s))
-        );
-        assert!(
-            !full.allows(OperationId::RequestToken.spec()),
-            "the token endpoint is never granted"
-        );
+        assert!(OPERATIONS.iter().filter(|s| s.resource != Resource::Token).all(|s| full.allows(s)));
+        assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
     }
 
     #[test]
@@ -328,11 +278,7 @@ mod tests {
         let g = Grants::parse_list("users=read, logs=full,audit=read").unwrap();
         assert_eq!(g.level(Target::Audit), Level::Read);
         assert_eq!(Grants::parse_list(&g.to_list()).unwrap(), g);
-        assert!(
-            Grants::parse_list("user=read")
-                .unwrap_err()
-                .contains("not a policy resource")
-        );
+        assert!(Grants::parse_list("user=read").unwrap_err().contains("not a policy resource"));
         assert!(Grants::parse_list("users=admin").is_err());
         let star: Grants = toml::from_str("'*' = 'read'\nusers = 'full'").unwrap();
         assert_eq!(star.level(Target::Resource(Resource::Users)), Level::Full);
@@ -356,10 +302,7 @@ mod tests {
         assert!(!scopes.contains("delete:users"));
         let support = Policy::demo().roles["gatehouse-support"].clone();
         let scopes = scopes_needed([&support]);
-        assert!(
-            scopes.contains("update:users_app_metadata"),
-            "body scopes are included"
-        );
+        assert!(scopes.contains("update:users_app_metadata"), "body scopes are included");
         assert!(!scopes.contains("read:clients"));
         assert!(scopes_needed(std::iter::empty()).is_empty());
     }

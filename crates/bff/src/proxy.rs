@@ -37,11 +37,7 @@ use std::time::Instant;
 
 /// Whether the request says it has a body.
 pub(crate) fn has_body(headers: &HeaderMap) -> bool {
-    match headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    {
+    match headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
         Some(n) => n > 0,
         None => headers.contains_key(TRANSFER_ENCODING),
     }
@@ -58,35 +54,16 @@ struct Call {
 }
 
 impl Call {
-    fn for_op(
-        method: &str,
-        path: &str,
-        found: Option<&(&'static OperationSpec, Vec<String>)>,
-    ) -> Self {
+    fn for_op(method: &str, path: &str, found: Option<&(&'static OperationSpec, Vec<String>)>) -> Self {
         let (operation, resource, object, phrase) = match found {
             Some((spec, params)) => {
-                let object: Map<String, Value> = spec
-                    .param_names()
-                    .zip(params)
-                    .map(|(n, v)| (n.to_owned(), Value::from(v.clone())))
-                    .collect();
-                (
-                    Some(spec.id.name()),
-                    Some(spec.resource.as_str()),
-                    Value::Object(object),
-                    spec.describe_with(params),
-                )
+                let object: Map<String, Value> =
+                    spec.param_names().zip(params).map(|(n, v)| (n.to_owned(), Value::from(v.clone()))).collect();
+                (Some(spec.id.name()), Some(spec.resource.as_str()), Value::Object(object), spec.describe_with(params))
             }
             None => (None, None, json!({}), format!("calling {method} {path}")),
         };
-        Self {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            operation,
-            resource,
-            object,
-            phrase,
-        }
+        Self { method: method.to_owned(), path: path.to_owned(), operation, resource, object, phrase }
     }
 
     fn record(
@@ -119,19 +96,12 @@ impl Call {
 
 /// Stores an audit entry before the response goes out. Fails closed: when
 /// the entry cannot be stored, the answer is 503 (saying what happened).
-async fn audited(
-    state: &Shared,
-    mut record: AuditRecord,
-    response: Response,
-    started: Instant,
-) -> Response {
+async fn audited(state: &Shared, mut record: AuditRecord, response: Response, started: Instant) -> Response {
     record.time_ms = state.clock.now_ms();
     let op = record.operation.clone().unwrap_or_else(|| "unknown".into());
     let decision = record.decision.as_str();
     let status = response.status().as_u16();
-    state
-        .metrics
-        .observe(&op, decision, status, started.elapsed().as_secs_f64());
+    state.metrics.observe(&op, decision, status, started.elapsed().as_secs_f64());
     tracing::info!(
         principal = %record.principal,
         operation = %op,
@@ -148,9 +118,7 @@ async fn audited(
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "gatehouse_audit_unavailable",
-                &format!(
-                    "the audit log could not record this call (it was answered {status}); check before retrying"
-                ),
+                &format!("the audit log could not record this call (it was answered {status}); check before retrying"),
             )
         }
     }
@@ -185,9 +153,7 @@ pub(crate) async fn record_event(
         method: method.to_owned(),
         path: path.to_owned(),
     };
-    state
-        .metrics
-        .observe(operation, decision.as_str(), status, 0.0);
+    state.metrics.observe(operation, decision.as_str(), status, 0.0);
     if let Err(e) = state.audit.record(record).await {
         tracing::error!(error = %e, "audit entry could not be stored");
     }
@@ -195,12 +161,7 @@ pub(crate) async fn record_event(
 
 /// Authenticates an API or audit request and applies the CSRF rules to cookie
 /// sessions. `Err` is the answer to send (already audited when it is a CSRF denial).
-async fn gate(
-    state: &Shared,
-    headers: &HeaderMap,
-    call: &Call,
-    started: Instant,
-) -> Result<Principal, Response> {
+async fn gate(state: &Shared, headers: &HeaderMap, call: &Call, started: Instant) -> Result<Principal, Response> {
     match state.credentials(headers)? {
         Credentials::Key(k) => Ok(Principal::Key(k)),
         Credentials::Cookie(session) => {
@@ -210,19 +171,8 @@ async fn gate(
                     None => ("anonymous".to_owned(), "anonymous"),
                 };
                 let sentence = format!("{who} was denied {}: {reason}", call.phrase);
-                let record = call.record(
-                    &who,
-                    kind,
-                    Decision::Denied,
-                    Some(reason.to_owned()),
-                    403,
-                    sentence,
-                );
-                let response = error(
-                    StatusCode::FORBIDDEN,
-                    "gatehouse_csrf",
-                    &format!("refused: {reason}"),
-                );
+                let record = call.record(&who, kind, Decision::Denied, Some(reason.to_owned()), 403, sentence);
+                let response = error(StatusCode::FORBIDDEN, "gatehouse_csrf", &format!("refused: {reason}"));
                 return Err(audited(state, record, response, started).await);
             }
             match session {
@@ -264,54 +214,28 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
 
     let Some((spec, params)) = found else {
         let (status, message) = if operation::path_is_known(&raw_path) {
-            (
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("{method} is not supported on this path"),
-            )
+            (StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported on this path"))
         } else {
             (StatusCode::NOT_FOUND, "no such operation".to_owned())
         };
         return error(status, "gatehouse_unknown_operation", &message);
     };
     if spec.api == Api::Teams && !state.teams_enabled {
-        return error(
-            StatusCode::NOT_FOUND,
-            "gatehouse_teams_not_configured",
-            "the Teams API is not configured",
-        );
+        return error(StatusCode::NOT_FOUND, "gatehouse_teams_not_configured", "the Teams API is not configured");
     }
 
     if let Some(missing) = principal.grants().missing_for(spec) {
-        let message = format!(
-            "{who} may not {}: needs {missing}",
-            infinitive(&call.phrase)
-        );
+        let message = format!("{who} may not {}: needs {missing}", infinitive(&call.phrase));
         let sentence = format!("{who} was denied {}: needs {missing}", call.phrase);
         let mut body = error_body(StatusCode::FORBIDDEN, "gatehouse_denied", &message);
         body["missing"] = Value::from(missing.clone());
-        let record = call.record(
-            &who,
-            kind,
-            Decision::Denied,
-            Some(format!("needs {missing}")),
-            403,
-            sentence,
-        );
-        return audited(
-            &state,
-            record,
-            json_response(StatusCode::FORBIDDEN, &body),
-            started,
-        )
-        .await;
+        let record = call.record(&who, kind, Decision::Denied, Some(format!("needs {missing}")), 403, sentence);
+        return audited(&state, record, json_response(StatusCode::FORBIDDEN, &body), started).await;
     }
 
     // The body: bounded, JSON, and of the operation's type.
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared =
+        parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     let too_large = |state: &Shared| {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -353,23 +277,13 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
             Decision::Allowed,
             Some("not JSON".into()),
             415,
-            format!(
-                "{who} sent a body that is not JSON for {} (415)",
-                call.phrase
-            ),
+            format!("{who} sent a body that is not JSON for {} (415)", call.phrase),
         );
-        let r = error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "gatehouse_not_json",
-            "send the body as application/json",
-        );
+        let r = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "gatehouse_not_json", "send the body as application/json");
         return audited(&state, record, r, started).await;
     }
-    let audit_body = if empty {
-        None
-    } else {
-        Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&v)))
-    };
+    let audit_body =
+        if empty { None } else { Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&v))) };
     let forward_body = match spec.id.roundtrip_body(if empty { b"" } else { &bytes }) {
         None if empty => None,
         None => {
@@ -379,17 +293,10 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
                 Decision::Allowed,
                 Some("unexpected body".into()),
                 400,
-                format!(
-                    "{who} sent a body to {}, which takes none (400)",
-                    call.phrase
-                ),
+                format!("{who} sent a body to {}, which takes none (400)", call.phrase),
             );
             record.body = audit_body;
-            let r = error(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                "this operation takes no body",
-            );
+            let r = error(StatusCode::BAD_REQUEST, "invalid_body", "this operation takes no body");
             return audited(&state, record, r, started).await;
         }
         Some(Ok(value)) => Some(serde_json::to_vec(&value).unwrap_or_default()),
@@ -402,21 +309,12 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
                 Decision::Allowed,
                 Some(message.clone()),
                 400,
-                format!(
-                    "{who} sent an invalid body for {} (400): {message}",
-                    call.phrase
-                ),
+                format!("{who} sent an invalid body for {} (400): {message}", call.phrase),
             );
             record.body = audit_body;
             let mut body = error_body(StatusCode::BAD_REQUEST, "invalid_body", &message);
             body["path"] = Value::from(body_path);
-            return audited(
-                &state,
-                record,
-                json_response(StatusCode::BAD_REQUEST, &body),
-                started,
-            )
-            .await;
+            return audited(&state, record, json_response(StatusCode::BAD_REQUEST, &body), started).await;
         }
     };
 
@@ -425,21 +323,14 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     let mut path_and_query = match path::fill(spec.path, &refs) {
         Ok(p) => p,
         Err(e) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "gatehouse_unknown_operation",
-                &e.to_string(),
-            );
+            return error(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", &e.to_string());
         }
     };
     if let Some(q) = parts.uri.query().filter(|q| !q.is_empty()) {
         path_and_query.push('?');
         path_and_query.push_str(q);
     }
-    let result = state
-        .upstream
-        .send(spec, path_and_query, forward_body)
-        .await;
+    let result = state.upstream.send(spec, path_and_query, forward_body).await;
     let (response, record) = match result {
         Ok(upstream) => {
             let status = upstream.status();
@@ -447,54 +338,25 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
             let sentence = if status.is_success() {
                 format!("{who} {} ({})", past(&call.phrase), status.as_u16())
             } else {
-                let detail = ErrorBody::parse(&up_body)
-                    .message()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default();
-                format!(
-                    "{who} tried {}; the tenant answered {}{detail}",
-                    call.phrase,
-                    status.as_u16()
-                )
+                let detail = ErrorBody::parse(&up_body).message().map(|m| format!(": {m}")).unwrap_or_default();
+                format!("{who} tried {}; the tenant answered {}{detail}", call.phrase, status.as_u16())
             };
             let reason = (!status.is_success()).then(|| format!("upstream {}", status.as_u16()));
-            let mut record = call.record(
-                &who,
-                kind,
-                Decision::Allowed,
-                reason,
-                status.as_u16(),
-                sentence,
-            );
+            let mut record = call.record(&who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
             record.body = audit_body;
-            let up_body = if spec.resource == gatehouse_model::Resource::Applications
-                && status.is_success()
-            {
+            let up_body = if spec.resource == gatehouse_model::Resource::Applications && status.is_success() {
                 strip_client_keys(up_body)
             } else {
                 up_body
             };
-            (
-                pass_through(&state, status, &up_parts.headers, up_body),
-                record,
-            )
+            (pass_through(&state, status, &up_parts.headers, up_body), record)
         }
         Err(e) => {
             let (status, code, message) = failure(&e, spec.verb);
             tracing::warn!(error = %e, operation = spec.id.name(), "upstream call failed");
-            let sentence = format!(
-                "{who} tried {}, but {message} ({})",
-                call.phrase,
-                status.as_u16()
-            );
-            let mut record = call.record(
-                &who,
-                kind,
-                Decision::Allowed,
-                Some(code.to_owned()),
-                status.as_u16(),
-                sentence,
-            );
+            let sentence = format!("{who} tried {}, but {message} ({})", call.phrase, status.as_u16());
+            let mut record =
+                call.record(&who, kind, Decision::Allowed, Some(code.to_owned()), status.as_u16(), sentence);
             record.body = audit_body;
             (error(status, code, &message), record)
         }
@@ -507,8 +369,7 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
 /// `read:client_keys`, so a token limited to the policy's scopes never
 /// gets them from Auth0; this keeps it so even when the tenant sends them.
 fn strip_client_keys(body: Vec<u8>) -> Vec<u8> {
-    if memchr::memmem::find(&body, b"client_secret").is_none()
-        && memchr::memmem::find(&body, b"signing_keys").is_none()
+    if memchr::memmem::find(&body, b"client_secret").is_none() && memchr::memmem::find(&body, b"signing_keys").is_none()
     {
         return body;
     }
@@ -548,24 +409,14 @@ fn field_path(path: &str, message: &str) -> String {
 }
 
 /// The tenant's answer, as it came: status, body, content type and rate-limit headers.
-fn pass_through(
-    state: &Shared,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: Vec<u8>,
-) -> Response {
+fn pass_through(state: &Shared, status: StatusCode, headers: &HeaderMap, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(state.scrub(body)));
     *r.status_mut() = status;
-    for name in [
-        CONTENT_TYPE.as_str(),
-        "x-ratelimit-limit",
-        "x-ratelimit-remaining",
-        "x-ratelimit-reset",
-        RETRY_AFTER.as_str(),
-    ] {
+    for name in
+        [CONTENT_TYPE.as_str(), "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", RETRY_AFTER.as_str()]
+    {
         if let Some(v) = headers.get(name) {
-            r.headers_mut()
-                .insert(http::HeaderName::from_static(name), v.clone());
+            r.headers_mut().insert(http::HeaderName::from_static(name), v.clone());
         }
     }
     r
@@ -582,16 +433,11 @@ fn failure(e: &ClientError, verb: Verb) -> (StatusCode, &'static str, String) {
         ClientError::Transport(TransportError::Timeout { after }) => (
             StatusCode::GATEWAY_TIMEOUT,
             "gatehouse_upstream_timeout",
-            format!(
-                "the tenant did not answer within {} s{maybe_applied}",
-                after.as_secs()
-            ),
+            format!("the tenant did not answer within {} s{maybe_applied}", after.as_secs()),
         ),
-        ClientError::Transport(TransportError::Connect { .. }) => (
-            StatusCode::BAD_GATEWAY,
-            "gatehouse_upstream_unreachable",
-            "the tenant could not be reached".to_owned(),
-        ),
+        ClientError::Transport(TransportError::Connect { .. }) => {
+            (StatusCode::BAD_GATEWAY, "gatehouse_upstream_unreachable", "the tenant could not be reached".to_owned())
+        }
         ClientError::Transport(TransportError::Dropped { .. }) => (
             StatusCode::BAD_GATEWAY,
             "gatehouse_upstream_dropped",
@@ -607,11 +453,7 @@ fn failure(e: &ClientError, verb: Verb) -> (StatusCode, &'static str, String) {
             "gatehouse_upstream_token",
             "no access token could be had from the tenant".to_owned(),
         ),
-        other => (
-            StatusCode::BAD_GATEWAY,
-            "gatehouse_upstream_error",
-            format!("the tenant call failed: {other}"),
-        ),
+        other => (StatusCode::BAD_GATEWAY, "gatehouse_upstream_error", format!("the tenant call failed: {other}")),
     }
 }
 
@@ -646,13 +488,7 @@ pub(crate) async fn audit(State(state): State<Shared>, request: Request) -> Resp
             403,
             format!("{who} was denied reading the audit log: needs {missing}"),
         );
-        return audited(
-            &state,
-            record,
-            json_response(StatusCode::FORBIDDEN, &body),
-            started,
-        )
-        .await;
+        return audited(&state, record, json_response(StatusCode::FORBIDDEN, &body), started).await;
     }
     let q = match parse_audit_query(request.uri().query().unwrap_or("")) {
         Ok(q) => q,
@@ -665,13 +501,7 @@ pub(crate) async fn audit(State(state): State<Shared>, request: Request) -> Resp
                 400,
                 format!("{who} asked for the audit log with a bad query (400): {m}"),
             );
-            return audited(
-                &state,
-                record,
-                error(StatusCode::BAD_REQUEST, "gatehouse_bad_query", &m),
-                started,
-            )
-            .await;
+            return audited(&state, record, error(StatusCode::BAD_REQUEST, "gatehouse_bad_query", &m), started).await;
         }
     };
     let response = match state.audit.query(&q) {
@@ -686,30 +516,17 @@ pub(crate) async fn audit(State(state): State<Shared>, request: Request) -> Resp
         ),
         Err(e) => {
             tracing::error!(error = %e, "audit query failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "gatehouse_storage",
-                "the audit log could not be read",
-            )
+            error(StatusCode::INTERNAL_SERVER_ERROR, "gatehouse_storage", "the audit log could not be read")
         }
     };
     let status = response.status().as_u16();
-    let record = call.record(
-        &who,
-        kind,
-        Decision::Allowed,
-        None,
-        status,
-        format!("{who} read the audit log ({status})"),
-    );
+    let record =
+        call.record(&who, kind, Decision::Allowed, None, status, format!("{who} read the audit log ({status})"));
     audited(&state, record, response, started).await
 }
 
 fn parse_audit_query(raw: &str) -> Result<AuditQuery, String> {
-    let mut q = AuditQuery {
-        per_page: 50,
-        ..AuditQuery::default()
-    };
+    let mut q = AuditQuery { per_page: 50, ..AuditQuery::default() };
     for (k, v) in url::form_urlencoded::parse(raw.as_bytes()) {
         let v = v.trim().to_owned();
         if v.is_empty() {
@@ -730,17 +547,11 @@ fn parse_audit_query(raw: &str) -> Result<AuditQuery, String> {
                     _ => return Err("decision is allowed or denied".into()),
                 });
             }
-            "since" => {
-                q.since_ms = Some(parse_time(&v).ok_or("since is RFC 3339 or UNIX seconds")?)
-            }
-            "until" => {
-                q.until_ms = Some(parse_time(&v).ok_or("until is RFC 3339 or UNIX seconds")?)
-            }
+            "since" => q.since_ms = Some(parse_time(&v).ok_or("since is RFC 3339 or UNIX seconds")?),
+            "until" => q.until_ms = Some(parse_time(&v).ok_or("until is RFC 3339 or UNIX seconds")?),
             "page" => q.page = v.parse().map_err(|_| "page is a number from 0")?,
             "per_page" => {
-                q.per_page = v
-                    .parse()
-                    .map_err(|_| "per_page is a number from 1 to 100")?;
+                q.per_page = v.parse().map_err(|_| "per_page is a number from 1 to 100")?;
                 if !(1..=100).contains(&q.per_page) {
                     return Err("per_page is a number from 1 to 100".into());
                 }
@@ -758,16 +569,11 @@ mod tests {
 
     #[test]
     fn audit_query_parsing() {
-        let q = parse_audit_query(
-            "principal=a%40x&decision=denied&since=1700000000&page=2&per_page=10&resource=users",
-        )
-        .unwrap();
+        let q = parse_audit_query("principal=a%40x&decision=denied&since=1700000000&page=2&per_page=10&resource=users")
+            .unwrap();
         assert_eq!(q.principal.as_deref(), Some("a@x"));
         assert_eq!(q.decision, Some(Decision::Denied));
-        assert_eq!(
-            (q.page, q.per_page, q.since_ms),
-            (2, 10, Some(1_700_000_000_000))
-        );
+        assert_eq!((q.page, q.per_page, q.since_ms), (2, 10, Some(1_700_000_000_000)));
         assert!(parse_audit_query("per_page=1000").is_err());
         assert!(parse_audit_query("decision=maybe").is_err());
         assert!(parse_audit_query("resource=nope").is_err());
@@ -777,28 +583,17 @@ mod tests {
 
     #[test]
     fn client_keys_are_stripped() {
-        let body = br#"{"clients":[{"client_id":"a","client_secret":"s","signing_keys":[{"cert":"c"}],"name":"n"}]}"#.to_vec();
+        let body =
+            br#"{"clients":[{"client_id":"a","client_secret":"s","signing_keys":[{"cert":"c"}],"name":"n"}]}"#.to_vec();
         let out: Value = serde_json::from_slice(&strip_client_keys(body)).unwrap();
         assert_eq!(out, json!({"clients": [{"client_id": "a", "name": "n"}]}));
-        assert_eq!(
-            strip_client_keys(b"{\"name\":1}".to_vec()),
-            b"{\"name\":1}".to_vec()
-        );
+        assert_eq!(strip_client_keys(b"{\"name\":1}".to_vec()), b"{\"name\":1}".to_vec());
     }
 
     #[test]
     fn field_paths() {
-        assert_eq!(
-            field_path(
-                ".",
-                "field `connection`: invalid type: integer `5`, expected a string"
-            ),
-            "connection"
-        );
-        assert_eq!(
-            field_path("members[0]", "missing field `user_id`"),
-            "members[0].user_id"
-        );
+        assert_eq!(field_path(".", "field `connection`: invalid type: integer `5`, expected a string"), "connection");
+        assert_eq!(field_path("members[0]", "missing field `user_id`"), "members[0].user_id");
         assert_eq!(field_path("user_metadata", "invalid type"), "user_metadata");
     }
 

@@ -10,10 +10,8 @@ use serde_json::{Value, json};
 pub fn json_response(status: StatusCode, value: &Value) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let mut r = (status, body).into_response();
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -58,12 +56,8 @@ pub fn html_page(status: StatusCode, title: &str, body_html: &str, head_extra: &
     );
     let mut r = Response::new(Body::from(html));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -78,9 +72,6 @@ mod tests {
             v,
             json!({"statusCode": 403, "error": "Forbidden", "message": "no", "errorCode": "gatehouse_denied"})
         );
-        assert_eq!(
-            escape("<a href='x'>&</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
-        );
+        assert_eq!(escape("<a href='x'>&</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
     }
 }

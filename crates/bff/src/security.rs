@@ -108,16 +108,9 @@ pub fn safe_return_to(public_origin: &url::Url, value: &str) -> Option<String> {
 }
 
 /// Why a cookie-authenticated request was refused as possible cross-site request forgery.
-pub fn csrf_violation(
-    headers: &HeaderMap,
-    public_origin: &str,
-    has_body: bool,
-) -> Option<&'static str> {
+pub fn csrf_violation(headers: &HeaderMap, public_origin: &str, has_body: bool) -> Option<&'static str> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && matches!(
-            site.trim().to_ascii_lowercase().as_str(),
-            "cross-site" | "same-site"
-        )
+        && matches!(site.trim().to_ascii_lowercase().as_str(), "cross-site" | "same-site")
     {
         return Some("the request came from another site (Sec-Fetch-Site)");
     }
@@ -139,18 +132,10 @@ pub fn csrf_violation(
 
 /// Whether the request's content type is JSON (`application/json` or `application/*+json`).
 pub fn is_json(headers: &HeaderMap) -> bool {
-    let Some(ct) = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(ct) = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let mime = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -171,11 +156,7 @@ pub fn redact(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let v = if is_secret_key(k) && !v.is_null() {
-                        Value::from("[redacted]")
-                    } else {
-                        redact(v)
-                    };
+                    let v = if is_secret_key(k) && !v.is_null() { Value::from("[redacted]") } else { redact(v) };
                     (k.clone(), v)
                 })
                 .collect(),
@@ -250,11 +231,7 @@ mod tests {
             assert_eq!(safe_return_to(&origin, bad), None, "{bad:?}");
         }
         for good in ["/", "/users", "/users/auth0%7C1?tab=roles#x", "/a//b"] {
-            assert_eq!(
-                safe_return_to(&origin, good).as_deref(),
-                Some(good),
-                "{good:?}"
-            );
+            assert_eq!(safe_return_to(&origin, good).as_deref(), Some(good), "{good:?}");
         }
     }
 
@@ -262,22 +239,11 @@ mod tests {
     fn csrf_rules() {
         let origin = "http://127.0.0.1:8080";
         let mut h = HeaderMap::new();
-        assert!(
-            csrf_violation(&h, origin, false)
-                .unwrap()
-                .contains("missing")
-        );
+        assert!(csrf_violation(&h, origin, false).unwrap().contains("missing"));
         h.insert("x-csrf", "1".parse().unwrap());
         assert_eq!(csrf_violation(&h, origin, false), None);
-        assert!(
-            csrf_violation(&h, origin, true)
-                .unwrap()
-                .contains("application/json")
-        );
-        h.insert(
-            "content-type",
-            "application/json; charset=utf-8".parse().unwrap(),
-        );
+        assert!(csrf_violation(&h, origin, true).unwrap().contains("application/json"));
+        h.insert("content-type", "application/json; charset=utf-8".parse().unwrap());
         assert_eq!(csrf_violation(&h, origin, true), None);
         h.insert("origin", "http://127.0.0.1:8080".parse().unwrap());
         assert_eq!(csrf_violation(&h, origin, true), None);
@@ -293,10 +259,7 @@ mod tests {
     #[test]
     fn cookies_are_read_once() {
         let mut h = HeaderMap::new();
-        h.append(
-            "cookie",
-            "a=1; __Host-gatehouse-session=xyz".parse().unwrap(),
-        );
+        h.append("cookie", "a=1; __Host-gatehouse-session=xyz".parse().unwrap());
         assert_eq!(read_cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
         h.append("cookie", "__Host-gatehouse-session=other".parse().unwrap());
         assert_eq!(read_cookie(&h, SESSION_COOKIE), None);

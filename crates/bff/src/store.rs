@@ -121,9 +121,7 @@ pub struct SessionStore {
 impl SessionStore {
     /// Opens the store in the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: Mutex::new(open(path)?),
-        })
+        Ok(Self { conn: Mutex::new(open(path)?) })
     }
 
     /// Stores a new session.
@@ -155,14 +153,7 @@ impl SessionStore {
             })
             .optional()?;
         row.map(|(email, subject, name, roles, created_ms, last_seen_ms)| {
-            Ok(SessionRecord {
-                email,
-                subject,
-                name,
-                roles: serde_json::from_str(&roles)?,
-                created_ms,
-                last_seen_ms,
-            })
+            Ok(SessionRecord { email, subject, name, roles: serde_json::from_str(&roles)?, created_ms, last_seen_ms })
         })
         .transpose()
     }
@@ -183,21 +174,13 @@ impl SessionStore {
 
     /// Removes sessions idle since before `idle_before` or begun before
     /// `created_before`, and sign-in attempts begun before `login_before`.
-    pub fn purge(
-        &self,
-        idle_before: i64,
-        created_before: i64,
-        login_before: i64,
-    ) -> Result<usize, StoreError> {
+    pub fn purge(&self, idle_before: i64, created_before: i64, login_before: i64) -> Result<usize, StoreError> {
         let conn = lock(&self.conn);
         let n = conn.execute(
             "DELETE FROM sessions WHERE last_seen_ms < ?1 OR created_ms < ?2",
             params![idle_before, created_before],
         )?;
-        let m = conn.execute(
-            "DELETE FROM login_attempts WHERE created_ms < ?1",
-            params![login_before],
-        )?;
+        let m = conn.execute("DELETE FROM login_attempts WHERE created_ms < ?1", params![login_before])?;
         Ok(n + m)
     }
 
@@ -217,13 +200,17 @@ impl SessionStore {
             .query_row(
                 "SELECT verifier, nonce, return_to, created_ms FROM login_attempts WHERE state_hash = ?1",
                 params![state_hash],
-                |r| Ok(LoginAttempt { verifier: r.get(0)?, nonce: r.get(1)?, return_to: r.get(2)?, created_ms: r.get(3)? }),
+                |r| {
+                    Ok(LoginAttempt {
+                        verifier: r.get(0)?,
+                        nonce: r.get(1)?,
+                        return_to: r.get(2)?,
+                        created_ms: r.get(3)?,
+                    })
+                },
             )
             .optional()?;
-        conn.execute(
-            "DELETE FROM login_attempts WHERE state_hash = ?1",
-            params![state_hash],
-        )?;
+        conn.execute("DELETE FROM login_attempts WHERE state_hash = ?1", params![state_hash])?;
         Ok(a)
     }
 }
@@ -334,10 +321,7 @@ pub trait AuditStore: Send + Sync + 'static {
     fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError>;
 }
 
-type Pending = (
-    AuditRecord,
-    tokio::sync::oneshot::Sender<Result<i64, String>>,
-);
+type Pending = (AuditRecord, tokio::sync::oneshot::Sender<Result<i64, String>>);
 
 /// The SQLite audit store.
 ///
@@ -361,9 +345,7 @@ impl SqliteAuditStore {
         let handle = std::thread::Builder::new()
             .name("gatehouse-audit".into())
             .spawn(move || writer_loop(writer_conn, rx))
-            .map_err(|e| {
-                StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-            })?;
+            .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
         Ok(Self {
             tx: Mutex::new(Some(tx)),
             reader: Mutex::new(reader),
@@ -379,16 +361,8 @@ impl SqliteAuditStore {
 
     /// Stops the writer after it has stored everything already sent.
     pub fn close(&self) {
-        self.tx
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(h) = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
+        self.tx.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(h) = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
             let _ = h.join();
         }
     }
@@ -474,9 +448,7 @@ impl AuditStore for SqliteAuditStore {
             }
             match rx.await {
                 Ok(Ok(id)) => Ok(id),
-                Ok(Err(message)) => Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
-                    message,
-                ))),
+                Ok(Err(message)) => Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(message))),
                 Err(_) => Err(StoreError::WriterGone),
             }
         })
@@ -505,11 +477,7 @@ impl AuditStore for SqliteAuditStore {
             clauses.push("time_ms < ?");
             args.push(u.into());
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         let conn = lock(&self.reader);
         let total: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM audit {filter}"),
@@ -569,11 +537,7 @@ impl AuditStore for SqliteAuditStore {
                 operation,
                 resource,
                 object: serde_json::from_str(&object)?,
-                decision: if decision == "denied" {
-                    Decision::Denied
-                } else {
-                    Decision::Allowed
-                },
+                decision: if decision == "denied" { Decision::Denied } else { Decision::Allowed },
                 reason,
                 status,
                 sentence,
@@ -582,10 +546,7 @@ impl AuditStore for SqliteAuditStore {
                 path,
             });
         }
-        Ok(AuditPage {
-            entries,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(AuditPage { entries, total: u64::try_from(total).unwrap_or(0) })
     }
 }
 
@@ -619,31 +580,17 @@ mod tests {
         let store = SqliteAuditStore::open(&dir.path().join("a.sqlite")).unwrap();
         let mut futs = Vec::new();
         for i in 0..25 {
-            let d = if i % 5 == 0 {
-                Decision::Denied
-            } else {
-                Decision::Allowed
-            };
+            let d = if i % 5 == 0 { Decision::Denied } else { Decision::Allowed };
             futs.push(store.record(entry(if i % 2 == 0 { "a@x" } else { "b@x" }, d, 1000 + i)));
         }
         for f in futs {
             f.await.unwrap();
         }
-        let all = store
-            .query(&AuditQuery {
-                per_page: 10,
-                ..Default::default()
-            })
-            .unwrap();
+        let all = store.query(&AuditQuery { per_page: 10, ..Default::default() }).unwrap();
         assert_eq!((all.total, all.entries.len()), (25, 10));
         assert_eq!(all.entries[0].time_ms, 1024, "newest first");
-        let denied = store
-            .query(&AuditQuery {
-                decision: Some(Decision::Denied),
-                per_page: 100,
-                ..Default::default()
-            })
-            .unwrap();
+        let denied =
+            store.query(&AuditQuery { decision: Some(Decision::Denied), per_page: 100, ..Default::default() }).unwrap();
         assert_eq!(denied.total, 5);
         let a = store
             .query(&AuditQuery {
@@ -656,13 +603,7 @@ mod tests {
             .unwrap();
         assert_eq!(a.total, 5);
         assert_eq!(a.entries[0].object, json!({"id": "auth0|1"}));
-        let last = store
-            .query(&AuditQuery {
-                page: 2,
-                per_page: 10,
-                ..Default::default()
-            })
-            .unwrap();
+        let last = store.query(&AuditQuery { page: 2, per_page: 10, ..Default::default() }).unwrap();
         assert_eq!(last.entries.len(), 5);
     }
 
@@ -684,12 +625,7 @@ mod tests {
         assert_eq!(s.get("h").unwrap().unwrap().last_seen_ms, 20);
         s.delete("h").unwrap();
         assert_eq!(s.get("h").unwrap(), None);
-        let a = LoginAttempt {
-            verifier: "v".into(),
-            nonce: "n".into(),
-            return_to: "/".into(),
-            created_ms: 5,
-        };
+        let a = LoginAttempt { verifier: "v".into(), nonce: "n".into(), return_to: "/".into(), created_ms: 5 };
         s.insert_login("st", &a).unwrap();
         assert_eq!(s.take_login("st").unwrap(), Some(a));
         assert_eq!(s.take_login("st").unwrap(), None, "single use");

@@ -34,27 +34,14 @@ impl Upstream {
         path_and_query: String,
         body: Option<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, ClientError> {
-        self.client
-            .send_raw(RawRequest {
-                api: spec.api,
-                verb: spec.verb,
-                path_and_query,
-                body,
-            })
-            .await
+        self.client.send_raw(RawRequest { api: spec.api, verb: spec.verb, path_and_query, body }).await
     }
 
     /// Whether an access token can be had for every configured API.
     pub async fn ready(&self) -> Result<(), String> {
-        self.client
-            .ensure_token(Api::Management)
-            .await
-            .map_err(|e| e.to_string())?;
+        self.client.ensure_token(Api::Management).await.map_err(|e| e.to_string())?;
         if self.teams {
-            self.client
-                .ensure_token(Api::Teams)
-                .await
-                .map_err(|e| e.to_string())?;
+            self.client.ensure_token(Api::Teams).await.map_err(|e| e.to_string())?;
         }
         Ok(())
     }

@@ -27,18 +27,11 @@ fn split(phrase: &str) -> (&str, &str) {
 }
 
 fn forms(gerund: &str) -> Option<(&'static str, &'static str)> {
-    VERBS
-        .iter()
-        .find(|(g, _, _)| *g == gerund)
-        .map(|(_, b, p)| (*b, *p))
+    VERBS.iter().find(|(g, _, _)| *g == gerund).map(|(_, b, p)| (*b, *p))
 }
 
 fn join(verb: &str, rest: &str) -> String {
-    if rest.is_empty() {
-        verb.to_owned()
-    } else {
-        format!("{verb} {rest}")
-    }
+    if rest.is_empty() { verb.to_owned() } else { format!("{verb} {rest}") }
 }
 
 /// "deleting user x" → "delete user x" (unknown verbs: "go ahead with deleting user x").
@@ -68,20 +61,13 @@ mod tests {
     fn every_operation_verb_is_known() {
         for spec in OPERATIONS {
             let (gerund, _) = split(spec.describe);
-            assert!(
-                forms(gerund).is_some(),
-                "{:?}: add `{gerund}` to VERBS",
-                spec.id
-            );
+            assert!(forms(gerund).is_some(), "{:?}: add `{gerund}` to VERBS", spec.id);
         }
     }
 
     #[test]
     fn forms_read_well() {
-        assert_eq!(
-            infinitive("deleting user auth0|123"),
-            "delete user auth0|123"
-        );
+        assert_eq!(infinitive("deleting user auth0|123"), "delete user auth0|123");
         assert_eq!(past("creating a user"), "created a user");
         assert_eq!(past("reading user x"), "read user x");
         assert_eq!(infinitive("frobbing x"), "go ahead with frobbing x");

@@ -97,8 +97,9 @@ struct Server {
     limit: Option<u64>,
     /// Requests left, counted down as requests are released.
     remaining: u64,
-    /// UNIX seconds at which the bucket is full again; infinite after a
-    /// window was assumed refilled and before an answer told its state.
+    /// UNIX seconds at which the bucket is full again (after a window was
+    /// assumed refilled and before an answer told its state, a provisional
+    /// [`WINDOW`] later).
     reset: f64,
 }
 
@@ -118,9 +119,9 @@ pub(crate) enum Slot {
     Recheck(Duration),
 }
 
-/// How long to wait before asking again when the server's bucket is
-/// empty and no answer has yet said when it refills.
-const RECHECK: f64 = 0.25;
+/// After the server's bucket is assumed full again, how long `limit`
+/// requests are allowed for, until an answer tells the bucket's state.
+const WINDOW: f64 = 1.0;
 
 /// The pacer shared by all clones of a client.
 #[derive(Debug)]
@@ -155,7 +156,7 @@ impl Pacer {
                     match server.limit {
                         Some(limit) => {
                             server.remaining = limit;
-                            server.reset = f64::INFINITY;
+                            server.reset = now + WINDOW;
                         }
                         None => {
                             state.server.remove(&api);
@@ -165,8 +166,7 @@ impl Pacer {
             }
             if let Some(server) = state.server.get_mut(&api) {
                 if server.remaining == 0 {
-                    let wait = if server.reset.is_finite() { server.reset - now } else { RECHECK };
-                    return Slot::Recheck(Duration::from_secs_f64(wait.max(0.001)));
+                    return Slot::Recheck(Duration::from_secs_f64((server.reset - now).max(0.001)));
                 }
                 server.remaining -= 1;
             }
@@ -235,14 +235,14 @@ impl Pacer {
         // A reset far away is a wrong clock or header: wait no longer than configured.
         let reset = reset.min(now + self.config.max_server_wait.as_secs_f64());
         let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset });
-        entry.limit = rate_limit.limit.or(entry.limit);
+        entry.limit = rate_limit.limit.filter(|l| *l > 0).or(entry.limit);
         if now >= entry.reset {
             *entry = Server { remaining, reset, ..*entry };
         } else {
             // Answers may arrive out of order and requests are in flight:
             // keep the lower count and the later reset.
             entry.remaining = entry.remaining.min(remaining);
-            entry.reset = if entry.reset.is_finite() { entry.reset.max(reset) } else { reset };
+            entry.reset = entry.reset.max(reset);
         }
     }
 
@@ -312,7 +312,7 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(go(pacer.reserve(M, 1001.0)), 0.0);
         }
-        assert!((recheck(pacer.reserve(M, 1001.0)) - RECHECK).abs() < 1e-9);
+        assert!((recheck(pacer.reserve(M, 1001.0)) - WINDOW).abs() < 1e-9);
         // The answer to the first of the three: the other two are in flight,
         // so the mirror keeps its lower count, and learns the reset.
         pacer.observe(M, 200, &headers(3, 2, 1002), 1001.1);
@@ -364,6 +364,27 @@ mod tests {
         pacer.observe(M, 200, &headers(0, 0, 61), 60.9);
         assert_eq!(go(pacer.reserve(M, 60.9)), 0.0);
         assert_eq!(go(pacer.reserve(M, 60.9)), 0.0);
+    }
+
+    #[test]
+    fn an_injected_429_from_an_unlimited_server_waits_only_retry_after() {
+        let pacer = Pacer::new(server_only());
+        let rl = RateLimit { retry_after: Some(1), ..headers(0, 0, 100) };
+        pacer.observe(M, 429, &rl, 100.2);
+        assert!((recheck(pacer.reserve(M, 100.2)) - 1.0).abs() < 1e-9);
+        for _ in 0..10 {
+            assert_eq!(go(pacer.reserve(M, 101.2)), 0.0);
+        }
+    }
+
+    #[test]
+    fn without_answers_a_refilled_window_lasts_a_second() {
+        let pacer = Pacer::new(server_only());
+        pacer.observe(M, 200, &headers(2, 0, 11), 10.0);
+        assert_eq!(go(pacer.reserve(M, 11.0)), 0.0);
+        assert_eq!(go(pacer.reserve(M, 11.0)), 0.0);
+        assert!((recheck(pacer.reserve(M, 11.5)) - 0.5).abs() < 1e-9);
+        assert_eq!(go(pacer.reserve(M, 12.0)), 0.0);
     }
 
     #[test]

@@ -30,25 +30,15 @@ impl Client {
     /// 429s are waited out and sent again, server errors and transport
     /// failures are retried only for idempotent methods. `Err` means no
     /// response was read (transport failure, no token).
-    pub async fn send_raw(
-        &self,
-        request: RawRequest,
-    ) -> Result<http::Response<Vec<u8>>, ClientError> {
+    pub async fn send_raw(&self, request: RawRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
         let path = request.path_and_query.split('?').next().unwrap_or("");
         let spec = operation::find(request.verb, path)
             .map(|(spec, _)| spec)
             .filter(|spec| spec.api == request.api && spec.api != Api::Authentication)
             .ok_or_else(|| {
-                ClientError::Config(format!(
-                    "{:?} {path} is not an operation of the table",
-                    request.verb
-                ))
+                ClientError::Config(format!("{:?} {path} is not an operation of the table", request.verb))
             })?;
-        let uri = format!(
-            "{}{}",
-            self.base_urls().origin(spec.api),
-            request.path_and_query
-        );
+        let uri = format!("{}{}", self.base_urls().origin(spec.api), request.path_and_query);
         let mut builder = http::Request::builder()
             .method(spec.verb.as_http())
             .uri(uri.as_str())

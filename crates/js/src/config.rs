@@ -172,10 +172,14 @@ impl ClientOptions {
             }
             (None, None, None, None) => {
                 return Err(
-                    "give one way to authenticate: `token`, `clientId` with `clientSecret`, or `credentials`".into(),
+                    "give one way to authenticate: `token`, `clientId` with `clientSecret`, or `credentials`".into()
                 );
             }
-            _ => return Err("give only one way to authenticate: `token`, `clientId`/`clientSecret` or `credentials`".into()),
+            _ => {
+                return Err(
+                    "give only one way to authenticate: `token`, `clientId`/`clientSecret` or `credentials`".into()
+                );
+            }
         };
         builder = builder.auth(auth);
         #[cfg(target_arch = "wasm32")]
@@ -188,10 +192,9 @@ impl ClientOptions {
         builder = builder.pacing(match self.pacing {
             None | Some(PacingSetting::Switch(true)) => Pacing::default(),
             Some(PacingSetting::Switch(false)) => Pacing::disabled(),
-            Some(PacingSetting::Options(p)) => Pacing {
-                follow_server: p.follow_server.unwrap_or(true),
-                ..Pacing::per_second(p.rate, p.burst)
-            },
+            Some(PacingSetting::Options(p)) => {
+                Pacing { follow_server: p.follow_server.unwrap_or(true), ..Pacing::per_second(p.rate, p.burst) }
+            }
         });
         builder = builder.retry(match self.retry {
             None | Some(RetrySetting::Switch(true)) => RetryPolicy::default(),
@@ -200,7 +203,10 @@ impl ClientOptions {
                 let d = RetryPolicy::default();
                 RetryPolicy {
                     max_attempts: r.max_attempts.unwrap_or(d.max_attempts).max(1),
-                    max_rate_limited_attempts: r.max_rate_limited_attempts.unwrap_or(d.max_rate_limited_attempts).max(1),
+                    max_rate_limited_attempts: r
+                        .max_rate_limited_attempts
+                        .unwrap_or(d.max_rate_limited_attempts)
+                        .max(1),
                     base_delay: r.base_delay_ms.map_or(d.base_delay, Duration::from_millis),
                     max_delay: r.max_delay_ms.map_or(d.max_delay, Duration::from_millis),
                     ..d

@@ -88,7 +88,9 @@ pub fn describe(e: &ClientError) -> Value {
                 "kind": transport_kind(t),
                 "message": root.to_string(),
             }),
-            ClientError::Config(_) => json!({ "name": "ValidationError", "kind": "config", "message": root.to_string() }),
+            ClientError::Config(_) => {
+                json!({ "name": "ValidationError", "kind": "config", "message": root.to_string() })
+            }
             other => json!({ "name": "GatehouseError", "kind": "other", "message": other.to_string() }),
         };
         let Value::Object(map) = value else { unreachable!() };

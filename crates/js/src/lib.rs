@@ -40,20 +40,13 @@ fn reject_invalid(message: impl Into<String>) -> JsValue {
 async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
     let spec = built.spec;
     let response = client
-        .send_raw(RawRequest {
-            api: spec.api,
-            verb: spec.verb,
-            path_and_query: built.path_and_query,
-            body: built.body,
-        })
+        .send_raw(RawRequest { api: spec.api, verb: spec.verb, path_and_query: built.path_and_query, body: built.body })
         .await?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
         return Ok(response.into_body());
     }
-    let now = web_time::SystemTime::now()
-        .duration_since(web_time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let rate_limit = gatehouse_model::RateLimit::from_headers_at(response.headers(), now);
     let body = gatehouse_model::ErrorBody::parse(response.body());
     Err(gatehouse_model::ApiError { status, body, rate_limit }.into())
@@ -78,16 +71,21 @@ impl Core {
     /// Builds a client from the JSON of the `ManagementClient` options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str) -> Result<Core, JsValue> {
-        let client = config::ClientOptions::parse(options)
-            .and_then(config::ClientOptions::build)
-            .map_err(reject_invalid)?;
+        let client =
+            config::ClientOptions::parse(options).and_then(config::ClientOptions::build).map_err(reject_invalid)?;
         Ok(Core { client })
     }
 
     /// Calls the method named `method` (such as `users.get`): resolves with
     /// the response's JSON text (`undefined` when empty), rejects with an
     /// error description.
-    pub fn call(&self, method: &str, params: Vec<String>, options: Option<String>, body: Option<String>) -> js_sys::Promise {
+    pub fn call(
+        &self,
+        method: &str,
+        params: Vec<String>,
+        options: Option<String>,
+        body: Option<String>,
+    ) -> js_sys::Promise {
         let built = methods::build(method, params, options.as_deref(), body.as_deref()).and_then(|t| match t {
             Target::Call(built) => Ok(built),
             Target::List(list) => list.built(),

@@ -8,7 +8,6 @@
 //! (`src/bin/dts.rs`), and a test checks that it covers every operation.
 
 use crate::options::*;
-use serde_json::{Map, Value};
 use gatehouse_client::ClientError;
 use gatehouse_client::ListOp;
 use gatehouse_model::error::ValidationError;
@@ -18,6 +17,7 @@ use gatehouse_model::ops::{
 };
 use gatehouse_model::request::path_and_query;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 /// What a method takes after its path parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,11 @@ impl Built {
     /// A request without a query: the path filled with `params` (each one
     /// percent-encoded as exactly one segment; `""`, `.` and `..` refused)
     /// and the body sent as given.
-    pub fn generic(spec: &'static OperationSpec, params: Vec<String>, body: Option<Vec<u8>>) -> Result<Self, ClientError> {
+    pub fn generic(
+        spec: &'static OperationSpec,
+        params: Vec<String>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Self, ClientError> {
         let params: Vec<&str> = params.iter().map(String::as_str).collect();
         let path_and_query = gatehouse_model::path::fill(spec.path, &params)?;
         Ok(Self { spec, path_and_query, body })
@@ -72,9 +76,7 @@ impl Built {
     pub fn of<O: Operation>(op: &O) -> Result<Self, ClientError> {
         let path_and_query = path_and_query(op)?;
         let body = match op.body() {
-            Some(body) => Some(
-                serde_json::to_vec(body).map_err(|e| ValidationError::Body { reason: e.to_string() })?,
-            ),
+            Some(body) => Some(serde_json::to_vec(body).map_err(|e| ValidationError::Body { reason: e.to_string() })?),
             None => None,
         };
         Ok(Self { spec: op.spec(), path_and_query, body })
@@ -345,9 +347,7 @@ mod tests {
     fn builds_validated_requests() {
         let Target::Call(b) = build("users.get", vec!["auth0|1".into()], None, None).unwrap() else { panic!() };
         assert_eq!(b.path_and_query, "/api/v2/users/auth0%7C1");
-        let Target::Call(b) =
-            build("users.roles.assign", vec!["u".into()], None, Some(r#"["rol_1"]"#)).unwrap()
-        else {
+        let Target::Call(b) = build("users.roles.assign", vec!["u".into()], None, Some(r#"["rol_1"]"#)).unwrap() else {
             panic!()
         };
         assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);

@@ -78,20 +78,32 @@ pub(crate) fn take<T: OptionValue>(map: &mut Map<String, Value>, name: &str) -> 
     let key = camel(name);
     match map.remove(&key) {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => T::from_json(value).map(Some).ok_or_else(|| {
-            ValidationError::Body { reason: format!("option `{key}` must be {}", T::WHAT) }.into()
-        }),
+        Some(value) => T::from_json(value)
+            .map(Some)
+            .ok_or_else(|| ValidationError::Body { reason: format!("option `{key}` must be {}", T::WHAT) }.into()),
     }
 }
 
 /// Sets one model field from an option; paging options go to `offset` / `checkpoint`.
 macro_rules! set_field {
-    ($op:ident $m:ident page: $t:ty) => { $op.offset.page = take::<$t>($m, "page")?; };
-    ($op:ident $m:ident per_page: $t:ty) => { $op.offset.per_page = take::<$t>($m, "per_page")?; };
-    ($op:ident $m:ident include_totals: $t:ty) => { $op.offset.include_totals = take::<$t>($m, "include_totals")?; };
-    ($op:ident $m:ident from: $t:ty) => { $op.checkpoint.from = take::<$t>($m, "from")?; };
-    ($op:ident $m:ident take: $t:ty) => { $op.checkpoint.take = take::<$t>($m, "take")?; };
-    ($op:ident $m:ident $f:ident: $t:ty) => { $op.$f = take::<$t>($m, stringify!($f))?; };
+    ($op:ident $m:ident page: $t:ty) => {
+        $op.offset.page = take::<$t>($m, "page")?;
+    };
+    ($op:ident $m:ident per_page: $t:ty) => {
+        $op.offset.per_page = take::<$t>($m, "per_page")?;
+    };
+    ($op:ident $m:ident include_totals: $t:ty) => {
+        $op.offset.include_totals = take::<$t>($m, "include_totals")?;
+    };
+    ($op:ident $m:ident from: $t:ty) => {
+        $op.checkpoint.from = take::<$t>($m, "from")?;
+    };
+    ($op:ident $m:ident take: $t:ty) => {
+        $op.checkpoint.take = take::<$t>($m, "take")?;
+    };
+    ($op:ident $m:ident $f:ident: $t:ty) => {
+        $op.$f = take::<$t>($m, stringify!($f))?;
+    };
 }
 
 /// Declares options structs (for their TypeScript types, by `tsify`) and

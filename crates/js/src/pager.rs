@@ -52,9 +52,8 @@ pub enum Mode {
 /// Chooses the paging and sets the request's paging parameters for it.
 pub fn prepare(op: &mut dyn ListRequest) -> Mode {
     let paging = op.row().paging;
-    let offset_set = op
-        .offset()
-        .is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
+    let offset_set =
+        op.offset().is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
     let from_set = op.checkpoint().is_some_and(|c| c.from.is_some());
     let checkpoint = |op: &mut dyn ListRequest, max_take: u64| {
         if let Some(c) = op.checkpoint() {
@@ -97,9 +96,8 @@ fn window_error(total: u64) -> ClientError {
 /// Decodes a page's envelope (the items only for their cursors).
 pub fn read_page(body: &[u8]) -> Result<Page<Cursor>, ClientError> {
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"[]".as_slice() } else { body };
-    gatehouse_model::object::decode_slice(body).map_err(|source| {
-        ModelError::Decode { status: 200, source, rate_limit: Default::default() }.into()
-    })
+    gatehouse_model::object::decode_slice(body)
+        .map_err(|source| ModelError::Decode { status: 200, source, rate_limit: Default::default() }.into())
 }
 
 /// Moves the request to the page after `page`.

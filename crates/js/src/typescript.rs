@@ -89,7 +89,12 @@ fn parse_module(source: &str) -> Vec<Decl> {
             match decl {
                 Decl::Object { fields, .. } => {
                     if let Some((_, ty)) = lhs.split_once(':') {
-                        fields.push(FieldDecl { key: value, rust: ty.trim().to_owned(), required, doc: std::mem::take(&mut doc) });
+                        fields.push(FieldDecl {
+                            key: value,
+                            rust: ty.trim().to_owned(),
+                            required,
+                            doc: std::mem::take(&mut doc),
+                        });
                     }
                 }
                 Decl::Enum { values, .. } => values.push(value),
@@ -164,7 +169,8 @@ fn jsdoc(out: &mut String, indent: &str, doc: &[String]) {
 }
 
 fn property(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    if !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
         && !key.starts_with(|c: char| c.is_ascii_digit())
     {
         key.to_owned()
@@ -194,7 +200,8 @@ fn emit_decls(out: &mut String, decls: &[Decl], indent: &str) {
                         let _ = writeln!(out, "{indent}  {}?: {ty} | null;", property(&f.key));
                     }
                 }
-                let _ = writeln!(out, "{indent}  /** Fields this version does not type are kept as Auth0 sent them. */");
+                let _ =
+                    writeln!(out, "{indent}  /** Fields this version does not type are kept as Auth0 sent them. */");
                 let _ = writeln!(out, "{indent}  [key: string]: unknown;");
                 let _ = writeln!(out, "{indent}}}\n");
             }
@@ -265,37 +272,58 @@ fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
         }
         Kind::List => {
             let opts = format!("O.{}", m.options.unwrap_or("Record<string, never>"));
-            let item = endpoint_type(&type_names().iter().find(|t| t.0 == m.name).map_or("", |t| t.2).to_owned());
+            let item = endpoint_type(type_names().iter().find(|t| t.0 == m.name).map_or("", |t| t.2));
             let key = m.op.spec().paging.items_key().unwrap_or("items");
             let offset = format!("OffsetPage<{key:?}, {item}>");
             let checkpoint = format!("CheckpointPage<{key:?}, {item}>");
             let mut lines = Vec::new();
             match m.op.spec().paging {
                 Paging::Offset { .. } => {
-                    lines.push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {{ includeTotals: true }}"))));
+                    lines.push(format!(
+                        "{short}({}): Promise<{offset}>;",
+                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
+                    ));
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::OffsetOrCheckpoint { .. } => {
-                    lines.push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {{ includeTotals: true }}"))));
-                    lines.push(format!("{short}({}): Promise<{checkpoint}>;", with(&format!("options: {opts} & ({{ take: number }} | {{ from: string }})"))));
+                    lines.push(format!(
+                        "{short}({}): Promise<{offset}>;",
+                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
+                    ));
+                    lines.push(format!(
+                        "{short}({}): Promise<{checkpoint}>;",
+                        with(&format!("options: {opts} & ({{ take: number }} | {{ from: string }})"))
+                    ));
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::LogCheckpoint { .. } => {
-                    lines.push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {{ includeTotals: true }}"))));
+                    lines.push(format!(
+                        "{short}({}): Promise<{offset}>;",
+                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
+                    ));
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::Checkpoint { .. } => {
                     lines.push(format!("{short}({}): Promise<{checkpoint}>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::Unpaged { .. } | Paging::None => {
-                    lines.push(format!("{short}({}): Promise<ListOf<{key:?}, {item}>>;", with(&format!("options?: {opts}"))));
+                    lines.push(format!(
+                        "{short}({}): Promise<ListOf<{key:?}, {item}>>;",
+                        with(&format!("options?: {opts}"))
+                    ));
                 }
             }
             if short == "list" {
-                lines.push("/** Every item of every page, fetched as the loop goes (checkpoint paging where offered). */".into());
+                lines.push(
+                    "/** Every item of every page, fetched as the loop goes (checkpoint paging where offered). */"
+                        .into(),
+                );
                 lines.push(format!("all({}): AsyncIterableIterator<{item}>;", with(&format!("options?: {opts}"))));
                 lines.push("/** Every page, fetched as the loop goes. */".into());
-                lines.push(format!("pages({}): AsyncIterableIterator<PageOf<{item}>>;", with(&format!("options?: {opts}"))));
+                lines.push(format!(
+                    "pages({}): AsyncIterableIterator<PageOf<{item}>>;",
+                    with(&format!("options?: {opts}"))
+                ));
             }
             lines
         }

@@ -185,7 +185,14 @@ async fn every_operation_of_the_table() {
     run(c, "roles.assign", &[&uid], None, Some(json!([editor]))).await;
 
     // ---- roles ----
-    let role = run(c, "roles.create", &[], None, Some(json!({"name": format!("wasm-role-{tag}"), "description": "made by the wasm test"}))).await;
+    let role = run(
+        c,
+        "roles.create",
+        &[],
+        None,
+        Some(json!({"name": format!("wasm-role-{tag}"), "description": "made by the wasm test"})),
+    )
+    .await;
     let rid = s(&role["id"]);
     run(c, "roles.get", &[&rid], None, None).await;
     let r = run(c, "roles.update", &[&rid], None, Some(json!({"description": "changed"}))).await;
@@ -208,7 +215,9 @@ async fn every_operation_of_the_table() {
 
     // ---- connections ----
     run(c, "connections.list", &[], Some(json!({"strategy": "auth0", "includeTotals": true})), None).await;
-    let conn = run(c, "connections.create", &[], None, Some(json!({"name": format!("wasm-db-{tag}"), "strategy": "auth0"}))).await;
+    let conn =
+        run(c, "connections.create", &[], None, Some(json!({"name": format!("wasm-db-{tag}"), "strategy": "auth0"})))
+            .await;
     let kid = s(&conn["id"]);
     run(c, "connections.get", &[&kid], None, None).await;
     run(c, "connections.update", &[&kid], None, Some(json!({"display_name": "Wasm"}))).await;
@@ -216,7 +225,14 @@ async fn every_operation_of_the_table() {
 
     // ---- organizations ----
     run(c, "organizations.list", &[], Some(json!({"includeTotals": true})), None).await;
-    let org = run(c, "organizations.create", &[], None, Some(json!({"name": format!("wasm-org-{tag}"), "display_name": "Wasm Org"}))).await;
+    let org = run(
+        c,
+        "organizations.create",
+        &[],
+        None,
+        Some(json!({"name": format!("wasm-org-{tag}"), "display_name": "Wasm Org"})),
+    )
+    .await;
     let oid = s(&org["id"]);
     run(c, "organizations.get", &[&oid], None, None).await;
     run(c, "organizations.update", &[&oid], None, Some(json!({"display_name": "Wasm Organization"}))).await;
@@ -240,7 +256,14 @@ async fn every_operation_of_the_table() {
 
     // ---- APIs ----
     run(c, "resourceServers.list", &[], None, None).await;
-    let api = run(c, "resourceServers.create", &[], None, Some(json!({"name": "Wasm API", "identifier": format!("https://wasm-{tag}.test/api")}))).await;
+    let api = run(
+        c,
+        "resourceServers.create",
+        &[],
+        None,
+        Some(json!({"name": "Wasm API", "identifier": format!("https://wasm-{tag}.test/api")})),
+    )
+    .await;
     let aid = s(&api["id"]);
     run(c, "resourceServers.get", &[&aid], None, None).await;
     run(c, "resourceServers.update", &[&aid], None, Some(json!({"token_lifetime": 3600}))).await;
@@ -252,7 +275,14 @@ async fn every_operation_of_the_table() {
     let members = run(c, "teams.members.list", &[], None, None).await;
     let member = s(&members["members"].as_array().unwrap().iter().find(|m| m["role"] != "teams_owner").unwrap()["id"]);
     run(c, "teams.members.get", &[&member], None, None).await;
-    run(c, "teams.members.invite", &[], None, Some(json!({"email": format!("wasm-{tag}@gatehouse-team.test"), "role": "teams_contributor"}))).await;
+    run(
+        c,
+        "teams.members.invite",
+        &[],
+        None,
+        Some(json!({"email": format!("wasm-{tag}@gatehouse-team.test"), "role": "teams_contributor"})),
+    )
+    .await;
     run(c, "teams.members.update", &[&member], None, Some(json!({"role": "teams_report_viewer"}))).await;
     run(c, "teams.tenants.list", &[], None, None).await;
     let tenant = run(
@@ -260,14 +290,24 @@ async fn every_operation_of_the_table() {
         "teams.tenants.create",
         &[],
         None,
-        Some(json!({"tenant_name": format!("wasm-{tag}"), "admin_email": "alice@gatehouse-team.test", "locality": "eu"})),
+        Some(
+            json!({"tenant_name": format!("wasm-{tag}"), "admin_email": "alice@gatehouse-team.test", "locality": "eu"}),
+        ),
     )
     .await;
     let tid = s(&tenant["tenant_id"]);
     run(c, "teams.tenants.get", &[&tid], None, None).await;
     run(c, "teams.tenants.members.list", &[&tid], None, None).await;
-    run(c, "teams.members.tenants.add", &[&member], None, Some(json!({"tenants": [tid], "roles": ["editor-users"]}))).await;
-    run(c, "teams.members.tenants.update", &[&member], None, Some(json!({"tenants": [tid], "roles": ["viewer-users"]}))).await;
+    run(c, "teams.members.tenants.add", &[&member], None, Some(json!({"tenants": [tid], "roles": ["editor-users"]})))
+        .await;
+    run(
+        c,
+        "teams.members.tenants.update",
+        &[&member],
+        None,
+        Some(json!({"tenants": [tid], "roles": ["viewer-users"]})),
+    )
+    .await;
     run(c, "teams.members.tenants.list", &[&member, "EU-1"], None, None).await;
     run(c, "teams.members.tenants.remove", &[&member], None, Some(json!({"tenants": [tid]}))).await;
     run(c, "teams.environments.list", &[], None, None).await;
@@ -287,12 +327,15 @@ async fn paging_goes_to_the_end() {
     }
     let c = &core(json!({}));
     // Checkpoint paging (organizations offer it): five at a time, to the end.
-    let total = ok(call(c, "organizations.list", &[], Some(json!({"includeTotals": true})), None).await, "orgs")["total"].clone();
+    let total =
+        ok(call(c, "organizations.list", &[], Some(json!({"includeTotals": true})), None).await, "orgs")["total"]
+            .clone();
     let (orgs, err) = all(c, "organizations.list", &[], json!({"take": 5})).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(json!(orgs.len()), total);
     // Offset paging: two roles a page, to the end.
-    let total = ok(call(c, "roles.list", &[], Some(json!({"includeTotals": true})), None).await, "roles")["total"].clone();
+    let total =
+        ok(call(c, "roles.list", &[], Some(json!({"includeTotals": true})), None).await, "roles")["total"].clone();
     let (roles, err) = all(c, "roles.list", &[], json!({"perPage": 2})).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(json!(roles.len()), total);

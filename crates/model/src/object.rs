@@ -73,8 +73,8 @@ impl ObjectReader {
 
     /// Takes a required field; a missing or mistyped value is an error naming the field.
     pub fn required<T: DeserializeOwned, E: serde::de::Error>(&mut self, key: &'static str) -> Result<T, E> {
-        let value = self.map.remove(key).ok_or_else(|| E::missing_field(key))?;
-        T::deserialize(&value).map_err(|e| E::custom(format_args!("field `{key}`: {e}")))
+        let value = self.map.remove(key).ok_or_else(|| nested_error(key, "missing field"))?;
+        decode_value(&value).map_err(|e| nested_error(&join_path(key, &e.path), &e.message))
     }
 
     /// Everything not taken.
@@ -233,19 +233,42 @@ macro_rules! string_enum {
     };
 }
 
+// Nested decodes run on already-parsed values, out of sight of the outer
+// `serde_path_to_error`; their path travels in the message behind this marker
+// and `located` moves it back into `DecodeError::path`.
+const AT: &str = "at `";
+
+/// An error whose message carries the path, inside the object, of what failed.
+pub(crate) fn nested_error<E: serde::de::Error>(path: &str, message: &str) -> E {
+    E::custom(format_args!("{AT}{path}`: {message}"))
+}
+
+/// Joins two JSON paths (`users` + `[1].email`, `identities` + `provider`).
+pub(crate) fn join_path(outer: &str, inner: &str) -> String {
+    match (outer, inner) {
+        ("." | "", inner) => inner.to_owned(),
+        (outer, "." | "") => outer.to_owned(),
+        (outer, inner) if inner.starts_with('[') => format!("{outer}{inner}"),
+        (outer, inner) => format!("{outer}.{inner}"),
+    }
+}
+
+fn located(path: String, message: String) -> crate::DecodeError {
+    if let Some(rest) = message.strip_prefix(AT) {
+        if let Some((inner, message)) = rest.split_once("`: ") {
+            return crate::DecodeError { path: join_path(&path, inner), message: message.to_owned() };
+        }
+    }
+    crate::DecodeError { path, message }
+}
+
 /// Decodes `T` from a JSON value, naming the path of the first field that failed.
 pub fn decode_value<T: DeserializeOwned>(value: &Value) -> Result<T, crate::DecodeError> {
-    serde_path_to_error::deserialize(value).map_err(|e| crate::DecodeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
+    serde_path_to_error::deserialize(value).map_err(|e| located(e.path().to_string(), e.inner().to_string()))
 }
 
 /// Decodes `T` from JSON bytes, naming the path of the first field that failed.
 pub fn decode_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::DecodeError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| crate::DecodeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
+    serde_path_to_error::deserialize(de).map_err(|e| located(e.path().to_string(), e.inner().to_string()))
 }

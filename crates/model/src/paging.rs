@@ -6,7 +6,7 @@
 //! trying shapes in turn.
 
 use crate::error::ValidationError;
-use crate::object::decode_value;
+use crate::object::{decode_value, join_path, nested_error};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
@@ -118,14 +118,12 @@ impl<T> Page<T> {
 }
 
 fn decode_items<T: DeserializeOwned, E: serde::de::Error>(key: &str, values: &[Value]) -> Result<Vec<T>, E> {
-    let at = |i: usize, path: &str| match path {
-        "." => format!("{key}[{i}]"),
-        path => format!("{key}[{i}].{path}"),
-    };
     values
         .iter()
         .enumerate()
-        .map(|(i, v)| decode_value(v).map_err(|e| E::custom(format_args!("{}: {}", at(i, &e.path), e.message))))
+        .map(|(i, v)| {
+            decode_value(v).map_err(|e| nested_error(&join_path(&format!("{key}[{i}]"), &e.path), &e.message))
+        })
         .collect()
 }
 
@@ -225,8 +223,12 @@ mod tests {
 
     #[test]
     fn item_errors_name_the_item() {
-        let err = serde_json::from_value::<Page<u32>>(json!({"roles": [1, "two"]})).unwrap_err();
-        assert!(err.to_string().contains("roles[1]"), "{err}");
+        let err = decode_value::<Page<u32>>(&json!({"roles": [1, "two"]})).unwrap_err();
+        assert_eq!(err.path, "roles[1]", "{err}");
+        let err = decode_value::<Page<crate::error::OAuthErrorBody>>(&json!([{"error": "x"}, {"error": 3}])).unwrap_err();
+        assert_eq!(err.path, "[1].error", "{err}");
+        let err = decode_value::<Page<crate::error::OAuthErrorBody>>(&json!([{}])).unwrap_err();
+        assert_eq!((err.path.as_str(), err.message.as_str()), ("[0].error", "missing field"));
     }
 
     #[test]

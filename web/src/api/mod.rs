@@ -41,9 +41,7 @@ pub type Job = Action<(), Result<String, UiError>>;
 
 /// The page's origin, such as `http://127.0.0.1:8080`.
 pub fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_else(|| "http://localhost".into())
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_else(|| "http://localhost".into())
 }
 
 /// The client every page shares: cookie mode (`X-CSRF: 1`, the session
@@ -55,11 +53,7 @@ pub fn origin() -> String {
 pub fn client() -> Client {
     CLIENT.with(|c| {
         c.get_or_init(|| {
-            Client::builder()
-                .base_url(&origin())
-                .cookie_mode()
-                .build()
-                .expect("the page's origin is a valid base URL")
+            Client::builder().base_url(&origin()).cookie_mode().build().expect("the page's origin is a valid base URL")
         })
         .clone()
     })
@@ -150,7 +144,7 @@ pub fn run<O: Operation>(op: O, done: &'static str) -> Fut<String> {
 }
 
 fn make_resource(fetch: Box<dyn Fn() -> Fut<Data>>) -> Res {
-    LocalResource::new(move || fetch())
+    LocalResource::new(fetch)
 }
 
 /// A read; `fetch` runs again when a signal it read changes.

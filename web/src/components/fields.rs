@@ -64,11 +64,7 @@ pub fn TextArea(
 
 /// A labelled checkbox.
 #[component]
-pub fn Checkbox(
-    #[prop(into)] label: String,
-    value: RwSignal<bool>,
-    #[prop(optional)] disabled: bool,
-) -> impl IntoView {
+pub fn Checkbox(#[prop(into)] label: String, value: RwSignal<bool>, #[prop(optional)] disabled: bool) -> impl IntoView {
     let id = next_id("f");
     view! {
         <div class="field check">

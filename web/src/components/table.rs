@@ -38,7 +38,12 @@ impl<T> Column<T> {
     }
 
     /// A column the page sorts by `value`.
-    pub fn sorted_by(header: &'static str, key: &'static str, cell: fn(&T) -> AnyView, value: fn(&T) -> String) -> Self {
+    pub fn sorted_by(
+        header: &'static str,
+        key: &'static str,
+        cell: fn(&T) -> AnyView,
+        value: fn(&T) -> String,
+    ) -> Self {
         Self { header, key, cell, sort_value: Some(value) }
     }
 }
@@ -90,7 +95,12 @@ pub fn table<T>(rows: &[T], columns: &[Column<T>], target: Option<fn(&T) -> Targ
     render(rows, headers, opts)
 }
 
-fn header_cell(header: &'static str, key: &'static str, sort: Option<&Sort>, on_sort: Option<Callback<String>>) -> AnyView {
+fn header_cell(
+    header: &'static str,
+    key: &'static str,
+    sort: Option<&Sort>,
+    on_sort: Option<Callback<String>>,
+) -> AnyView {
     let state = sort.filter(|s| !key.is_empty() && s.field == key).map(|s| s.descending);
     let aria = match state {
         Some(true) => "descending",
@@ -176,10 +186,7 @@ fn render(rows: Vec<Row>, headers: Vec<(&'static str, &'static str)>, opts: Tabl
     }
     let selected = opts.selected.filter(|_| rows.iter().any(|r| r.target.is_some()));
     let select_header = selected.map(|s| select_all(s, rows.iter().filter_map(|r| r.target.clone()).collect()));
-    let headers = headers
-        .into_iter()
-        .map(|(h, k)| header_cell(h, k, opts.sort.as_ref(), opts.on_sort))
-        .collect_view();
+    let headers = headers.into_iter().map(|(h, k)| header_cell(h, k, opts.sort.as_ref(), opts.on_sort)).collect_view();
     let body = rows
         .into_iter()
         .map(|row| {

@@ -20,7 +20,10 @@ pub fn is_signin_success(code: &str) -> bool {
 
 /// Whether a log type code is a sign-in failure (`f`, `fp`, `fu`, `fsa`...).
 pub fn is_signin_failure(code: &str) -> bool {
-    matches!(code, "f" | "fp" | "fu" | "fsa" | "fcoa" | "fens" | "feacft" | "feccft" | "fcpro" | "limit_wc" | "limit_mu")
+    matches!(
+        code,
+        "f" | "fp" | "fu" | "fsa" | "fcoa" | "fens" | "feacft" | "feccft" | "fcpro" | "limit_wc" | "limit_mu"
+    )
 }
 
 /// A bucket width that gives at most `max_buckets` buckets over `span_ms`:

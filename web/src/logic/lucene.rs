@@ -2,7 +2,8 @@
 //! Lucene query over the usual fields, Lucene is passed through as typed.
 
 /// Characters with a meaning in Lucene's query syntax.
-const SPECIAL: &[char] = &['+', '-', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^', '"', '~', '*', '?', ':', '\\', '/'];
+const SPECIAL: &[char] =
+    &['+', '-', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^', '"', '~', '*', '?', ':', '\\', '/'];
 
 /// Whether the input is already a Lucene query: it names a field
 /// (`email:...`), uses quotes, groups, wildcards or boolean operators.
@@ -125,10 +126,7 @@ mod tests {
     #[test]
     fn plain_text_becomes_lucene() {
         assert_eq!(user_query("  "), None);
-        assert_eq!(
-            user_query("jane").unwrap(),
-            r#"(email:jane* OR name:jane* OR nickname:jane* OR user_id:jane)"#
-        );
+        assert_eq!(user_query("jane").unwrap(), r#"(email:jane* OR name:jane* OR nickname:jane* OR user_id:jane)"#);
         assert_eq!(user_query("jane@acme.com").unwrap(), r#"email:"jane@acme.com""#);
         let two = user_query("jane doe").unwrap();
         assert!(two.contains(" AND "), "{two}");
@@ -149,10 +147,7 @@ mod tests {
     fn log_filters() {
         assert_eq!(log_query(&LogFilters::default()), None);
         let f = LogFilters { kind: "f".into(), ip: "10.0.0.1".into(), from: "2024-05-01".into(), ..Default::default() };
-        assert_eq!(
-            log_query(&f).unwrap(),
-            "type:f AND ip:10.0.0.1 AND date:[2024-05-01T00:00:00.000Z TO *]"
-        );
+        assert_eq!(log_query(&f).unwrap(), "type:f AND ip:10.0.0.1 AND date:[2024-05-01T00:00:00.000Z TO *]");
         let f = LogFilters { user: "auth0|1".into(), to: "2024-05-02".into(), ..Default::default() };
         assert_eq!(log_query(&f).unwrap(), r"user_id:auth0\|1 AND date:[* TO 2024-05-02T23:59:59.999Z]");
     }

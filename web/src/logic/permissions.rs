@@ -80,9 +80,7 @@ pub fn visible_nav(perms: &Permissions) -> Vec<NavItem> {
 
 /// The area a path belongs to, for gating a page opened by its URL.
 pub fn area_of(path: &str) -> Option<&'static str> {
-    NAV.iter()
-        .find(|item| path == item.href || path.starts_with(&format!("{}/", item.href)))
-        .map(|item| item.area)
+    NAV.iter().find(|item| path == item.href || path.starts_with(&format!("{}/", item.href))).map(|item| item.area)
 }
 
 #[cfg(test)]

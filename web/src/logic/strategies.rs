@@ -155,7 +155,17 @@ pub fn group(strategy: &str) -> &'static str {
 pub fn is_enterprise(strategy: &str) -> bool {
     matches!(
         strategy,
-        "ad" | "adfs" | "auth0-adldap" | "google-apps" | "ip" | "office365" | "okta" | "oidc" | "pingfederate" | "samlp" | "sharepoint" | "waad"
+        "ad" | "adfs"
+            | "auth0-adldap"
+            | "google-apps"
+            | "ip"
+            | "office365"
+            | "okta"
+            | "oidc"
+            | "pingfederate"
+            | "samlp"
+            | "sharepoint"
+            | "waad"
     )
 }
 

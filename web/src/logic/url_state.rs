@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(encode_query(&[("q", "a b"), ("empty", "")]), "?q=a%20b");
         assert_eq!(encode_query::<&str, &str>(&[]), "");
         assert_eq!(merge_query("?q=x&page=3", &[("page", None)]), "?q=x");
-        assert_eq!(merge_query("?q=x&page=3", &[("page", Some("4".into())), ("tab", Some("roles".into()))]), "?q=x&page=4&tab=roles");
+        assert_eq!(
+            merge_query("?q=x&page=3", &[("page", Some("4".into())), ("tab", Some("roles".into()))]),
+            "?q=x&page=4&tab=roles"
+        );
         assert_eq!(merge_query("", &[("q", Some(String::new()))]), "");
     }
 
@@ -213,12 +216,7 @@ mod tests {
 
     #[test]
     fn list_state_round_trip() {
-        let state = ListState {
-            q: "blocked:true".into(),
-            page: 3,
-            per_page: 50,
-            sort: Sort::parse("last_login:-1"),
-        };
+        let state = ListState { q: "blocked:true".into(), page: 3, per_page: 50, sort: Sort::parse("last_login:-1") };
         let search = encode_query(&state.to_pairs());
         assert_eq!(ListState::from_pairs(&parse_query(&search)), state);
         let default = ListState::from_pairs(&[]);

@@ -24,7 +24,10 @@ fn columns() -> Vec<Column<AuditEntry>> {
             }
             .into_any()
         }),
-        Column::new("Decision", |e| if e.decision == "denied" { badge("Denied", "bad") } else { badge("Allowed", "good") }),
+        Column::new(
+            "Decision",
+            |e| if e.decision == "denied" { badge("Denied", "bad") } else { badge("Allowed", "good") },
+        ),
         Column::new("Status", |e| text(e.status.map(|s| s.to_string()).unwrap_or_default())),
         Column::new("Who", |e| text(e.principal.clone())),
     ]
@@ -56,7 +59,8 @@ pub fn AuditPage() -> impl IntoView {
         Box::pin(async move { api::audit(&q).await })
     });
     let get = |k: &str| RwSignal::new(qget(&pairs.get_untracked(), k));
-    let (principal, resource, decision, since, until) = (get("principal"), get("resource"), get("decision"), get("since"), get("until"));
+    let (principal, resource, decision, since, until) =
+        (get("principal"), get("resource"), get("decision"), get("since"), get("until"));
     let set_query = use_set_query();
     let mut resources = vec![(String::new(), "Any area".to_owned())];
     resources.extend(NAV.iter().map(|n| (n.area.to_owned(), n.label.to_owned())));

@@ -2,7 +2,9 @@
 //! application, revoked with confirmation.
 
 use crate::api;
-use crate::components::{Column, ConfirmDialog, PageHeader, Pager, TableOpts, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, ConfirmDialog, PageHeader, Pager, TableOpts, TextField, action_status, loaded, on_success, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::url_state::ListState;
 use crate::routes::{href, mono, text};
@@ -66,9 +68,14 @@ pub fn GrantsPage() -> impl IntoView {
     let pick = RwSignal::new(None::<String>);
     provide_context(Revoking(pick));
     let confirm = RwSignal::new(false);
-    Effect::new(move |_| confirm.set(pick.get().is_some()));
+    // Guarded both ways: a signal notifies on every set, so unguarded sets would ping-pong.
     Effect::new(move |_| {
-        if !confirm.get() {
+        if pick.get().is_some() && !confirm.get_untracked() {
+            confirm.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !confirm.get() && pick.get_untracked().is_some() {
             pick.set(None);
         }
     });

@@ -2,8 +2,8 @@
 
 use crate::api::{self, Fut};
 use crate::components::{
-    Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, TextField, action_status, loaded, on_success, sort_rows,
-    table,
+    Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, TextField, action_status, loaded, on_success,
+    sort_rows, table,
 };
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::json::lines;
@@ -29,9 +29,12 @@ fn columns() -> Vec<Column<Role>> {
             },
             |r| r.name.clone().unwrap_or_default(),
         ),
-        Column::sorted_by("Description", "description", |r| text(r.description.clone().unwrap_or_default()), |r| {
-            r.description.clone().unwrap_or_default()
-        }),
+        Column::sorted_by(
+            "Description",
+            "description",
+            |r| text(r.description.clone().unwrap_or_default()),
+            |r| r.description.clone().unwrap_or_default(),
+        ),
         Column::new("ID", |r| mono(r.id.clone().unwrap_or_default())),
     ]
 }

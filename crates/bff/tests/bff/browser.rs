@@ -24,11 +24,7 @@ impl SetCookie {
     pub fn parse(header: &str) -> Option<Self> {
         let mut parts = header.split(';').map(str::trim);
         let (name, value) = parts.next()?.split_once('=')?;
-        Some(Self {
-            name: name.to_owned(),
-            value: value.to_owned(),
-            attributes: parts.map(str::to_owned).collect(),
-        })
+        Some(Self { name: name.to_owned(), value: value.to_owned(), attributes: parts.map(str::to_owned).collect() })
     }
 
     pub fn has(&self, attr: &str) -> bool {
@@ -62,15 +58,11 @@ impl Resp {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 
     pub fn location(&self) -> Option<String> {
@@ -78,12 +70,7 @@ impl Resp {
     }
 
     pub fn set_cookies(&self) -> Vec<SetCookie> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(SetCookie::parse)
-            .collect()
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).filter_map(SetCookie::parse).collect()
     }
 
     pub fn cookie(&self, name: &str) -> Option<SetCookie> {
@@ -127,23 +114,15 @@ fn looks_like_jwt(text: &str) -> Option<String> {
 /// Panics when a BFF response carries a credential.
 pub fn scan(forbidden: &Forbidden, what: &str, headers: &reqwest::header::HeaderMap, body: &[u8]) {
     SCANNED.fetch_add(1, Ordering::Relaxed);
-    let mut texts: Vec<String> = headers
-        .iter()
-        .map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes())))
-        .collect();
+    let mut texts: Vec<String> =
+        headers.iter().map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes()))).collect();
     texts.push(String::from_utf8_lossy(body).into_owned());
     for text in &texts {
         for secret in &forbidden.exact {
-            assert!(
-                secret.len() < 8 || !text.contains(secret.as_str()),
-                "{what}: a response carried a secret"
-            );
+            assert!(secret.len() < 8 || !text.contains(secret.as_str()), "{what}: a response carried a secret");
         }
         if let Some(jwt) = looks_like_jwt(text) {
-            panic!(
-                "{what}: a response carried a token: {}...",
-                &jwt[..jwt.len().min(24)]
-            );
+            panic!("{what}: a response carried a token: {}...", &jwt[..jwt.len().min(24)]);
         }
     }
 }
@@ -162,10 +141,7 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(bff: &str, forbidden: Forbidden) -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self {
             http,
             jar: Arc::default(),
@@ -176,30 +152,17 @@ impl Browser {
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.bff)
-        }
+        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.bff) }
     }
 
     /// The cookie value this browser holds for the BFF.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.jar
-            .lock()
-            .unwrap()
-            .get(&self.bff)
-            .and_then(|j| j.get(name).cloned())
+        self.jar.lock().unwrap().get(&self.bff).and_then(|j| j.get(name).cloned())
     }
 
     /// Sets a cookie for the BFF's origin by hand.
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.jar
-            .lock()
-            .unwrap()
-            .entry(self.bff.clone())
-            .or_default()
-            .insert(name.into(), value.into());
+        self.jar.lock().unwrap().entry(self.bff.clone()).or_default().insert(name.into(), value.into());
     }
 
     pub fn clear_cookies(&self) {
@@ -207,13 +170,7 @@ impl Browser {
     }
 
     /// Sends one request (no redirect following).
-    pub async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Resp {
+    pub async fn send(&self, method: Method, url: &str, headers: &[(&str, &str)], body: Option<Vec<u8>>) -> Resp {
         let url = self.url(url);
         let o = origin(&url);
         let mut req = self.http.request(method, &url);
@@ -228,11 +185,7 @@ impl Browser {
         if let Some(jar) = self.jar.lock().unwrap().get(&o)
             && !jar.is_empty()
         {
-            let cookie = jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let cookie = jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             req = req.header("cookie", cookie);
         }
         if let Some(body) = body {
@@ -245,12 +198,7 @@ impl Browser {
         if o == self.bff {
             scan(&self.forbidden, &url, &headers, &body);
         }
-        let r = Resp {
-            status,
-            headers,
-            body,
-            url: url.clone(),
-        };
+        let r = Resp { status, headers, body, url: url.clone() };
         let mut jar = self.jar.lock().unwrap();
         let jar = jar.entry(o).or_default();
         for c in r.set_cookies() {
@@ -309,16 +257,9 @@ impl Browser {
 
     /// POSTs a form, following redirects after it.
     pub async fn submit(&self, url: &str, fields: &[(String, String)]) -> Vec<Resp> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
         let r = self
-            .send(
-                Method::POST,
-                url,
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Some(body.into_bytes()),
-            )
+            .send(Method::POST, url, &[("content-type", "application/x-www-form-urlencoded")], Some(body.into_bytes()))
             .await;
         let location = r.location();
         let base = url::Url::parse(&r.url).unwrap();
@@ -339,40 +280,25 @@ impl Browser {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let host = self.bff.trim_start_matches("http://").to_owned();
         let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-        let mut req =
-            format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-csrf: 1\r\n");
+        let mut req = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-csrf: 1\r\n");
         for (k, v) in &self.default_headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
         if let Some(jar) = self.jar.lock().unwrap().get(&self.bff)
             && !jar.is_empty()
         {
-            let cookie = jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let cookie = jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             req.push_str(&format!("cookie: {cookie}\r\n"));
         }
         req.push_str("\r\n");
         stream.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a response head");
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
         let head = String::from_utf8_lossy(&raw[..split]).into_owned();
         let mut body = raw[split + 4..].to_vec();
         let mut lines = head.split("\r\n");
-        let status: u16 = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
+        let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
         let mut headers = reqwest::header::HeaderMap::new();
         for line in lines {
             if let Some((k, v)) = line.split_once(':') {
@@ -382,27 +308,18 @@ impl Browser {
                 );
             }
         }
-        if headers
-            .get("transfer-encoding")
-            .is_some_and(|v| v == "chunked")
-        {
+        if headers.get("transfer-encoding").is_some_and(|v| v == "chunked") {
             body = dechunk(&body);
         }
         scan(&self.forbidden, target, &headers, &body);
-        Resp {
-            status,
-            headers,
-            body,
-            url: format!("{}{target}", self.bff),
-        }
+        Resp { status, headers, body, url: format!("{}{target}", self.bff) }
     }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
         if size == 0 {
             break;
         }

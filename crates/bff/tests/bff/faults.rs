@@ -7,15 +7,8 @@ use reqwest::Method;
 use serde_json::json;
 
 async fn count_users(h: &Harness, email: &str) -> usize {
-    let q = url::form_urlencoded::byte_serialize(format!("email:\"{email}\"").as_bytes())
-        .collect::<String>();
-    let (status, users) = h
-        .direct(
-            Method::GET,
-            &format!("/api/v2/users?q={q}&search_engine=v3"),
-            None,
-        )
-        .await;
+    let q = url::form_urlencoded::byte_serialize(format!("email:\"{email}\"").as_bytes()).collect::<String>();
+    let (status, users) = h.direct(Method::GET, &format!("/api/v2/users?q={q}&search_engine=v3"), None).await;
     assert_eq!(status, 200, "{users}");
     users.as_array().map_or(0, Vec::len)
 }
@@ -28,11 +21,7 @@ fn create_body(email: &str) -> serde_json::Value {
 async fn server_errors_are_retried_for_reads_only_and_reported() {
     let h = Harness::start().await;
     let b = h.login("admin@demo.test").await;
-    assert_eq!(
-        b.api_get("/api/v2/users?per_page=1").await.status,
-        200,
-        "token cached before the faults"
-    );
+    assert_eq!(b.api_get("/api/v2/users?per_page=1").await.status, 200, "token cached before the faults");
     let client = h.bff.client().clone();
 
     h.faults(json!({"500": 1.0})).await;
@@ -40,43 +29,17 @@ async fn server_errors_are_retried_for_reads_only_and_reported() {
     let r = b.api_get("/api/v2/users?per_page=1").await;
     assert_eq!(r.status, 500);
     let body = r.json();
-    assert_eq!(
-        body["statusCode"], 500,
-        "Auth0's error body comes through: {body}"
-    );
-    assert_eq!(
-        client.metrics().requests - before,
-        fast_retry().max_attempts as u64,
-        "a GET is retried"
-    );
+    assert_eq!(body["statusCode"], 500, "Auth0's error body comes through: {body}");
+    assert_eq!(client.metrics().requests - before, fast_retry().max_attempts as u64, "a GET is retried");
     let e = h.last_audit();
     assert_eq!((e.decision, e.status), (Decision::Allowed, Some(500)));
-    assert!(
-        e.sentence
-            .starts_with("admin@demo.test tried listing users; the tenant answered 500"),
-        "{}",
-        e.sentence
-    );
+    assert!(e.sentence.starts_with("admin@demo.test tried listing users; the tenant answered 500"), "{}", e.sentence);
 
     let before = client.metrics().requests;
-    let r = b
-        .api(
-            Method::POST,
-            "/api/v2/users",
-            Some(create_body("fault500@example.com")),
-        )
-        .await;
+    let r = b.api(Method::POST, "/api/v2/users", Some(create_body("fault500@example.com"))).await;
     assert_eq!(r.status, 500);
-    assert_eq!(
-        client.metrics().requests - before,
-        1,
-        "a POST is never sent twice"
-    );
-    assert!(
-        h.last_audit()
-            .sentence
-            .contains("creating a user; the tenant answered 500")
-    );
+    assert_eq!(client.metrics().requests - before, 1, "a POST is never sent twice");
+    assert!(h.last_audit().sentence.contains("creating a user; the tenant answered 500"));
     h.faults(json!({})).await;
     assert!(count_users(&h, "fault500@example.com").await <= 1);
 }
@@ -90,52 +53,25 @@ async fn dropped_connections_give_a_clear_502_and_posts_go_once() {
     h.faults(json!({"drop": 1.0})).await;
 
     let before = client.metrics().requests;
-    let r = b
-        .api(
-            Method::POST,
-            "/api/v2/users",
-            Some(create_body("dropped@example.com")),
-        )
-        .await;
+    let r = b.api(Method::POST, "/api/v2/users", Some(create_body("dropped@example.com"))).await;
     assert_eq!(r.status, 502, "{}", r.text());
     let j = r.json();
     assert_eq!(j["errorCode"], "gatehouse_upstream_dropped");
-    assert!(
-        j["message"]
-            .as_str()
-            .unwrap()
-            .contains("may or may not have been made"),
-        "{j}"
-    );
+    assert!(j["message"].as_str().unwrap().contains("may or may not have been made"), "{j}");
     assert_eq!(client.metrics().requests - before, 1, "not sent twice");
     let e = h.last_audit();
     assert_eq!(
         (e.decision, e.status, e.reason.as_deref()),
-        (
-            Decision::Allowed,
-            Some(502),
-            Some("gatehouse_upstream_dropped")
-        )
+        (Decision::Allowed, Some(502), Some("gatehouse_upstream_dropped"))
     );
-    assert!(
-        e.sentence.contains("the connection to the tenant was lost"),
-        "{}",
-        e.sentence
-    );
+    assert!(e.sentence.contains("the connection to the tenant was lost"), "{}", e.sentence);
 
     let before = client.metrics().requests;
     let r = b.api_get("/api/v2/users?per_page=1").await;
     assert_eq!(r.status, 502);
-    assert_eq!(
-        client.metrics().requests - before,
-        fast_retry().max_attempts as u64,
-        "reads are retried"
-    );
+    assert_eq!(client.metrics().requests - before, fast_retry().max_attempts as u64, "reads are retried");
     h.faults(json!({})).await;
-    assert!(
-        count_users(&h, "dropped@example.com").await <= 1,
-        "created at most once"
-    );
+    assert!(count_users(&h, "dropped@example.com").await <= 1, "created at most once");
 }
 
 #[tokio::test]
@@ -148,10 +84,7 @@ async fn rate_limits_are_waited_out_then_passed_through() {
     let before = client.metrics().requests;
     let r = b.api_get("/api/v2/roles").await;
     assert_eq!(r.status, 429, "{}", r.text());
-    assert_eq!(
-        client.metrics().requests - before,
-        fast_retry().max_rate_limited_attempts as u64
-    );
+    assert_eq!(client.metrics().requests - before, fast_retry().max_rate_limited_attempts as u64);
     assert_eq!(r.json()["statusCode"], 429);
     assert_eq!(h.last_audit().status, Some(429));
     // Intermittent 429s are absorbed: the admin sees success.
@@ -187,12 +120,7 @@ async fn timeouts_give_504() {
     assert_eq!(r.status, 504, "{}", r.text());
     let j = r.json();
     assert_eq!(j["errorCode"], "gatehouse_upstream_timeout");
-    assert!(
-        j["message"]
-            .as_str()
-            .unwrap()
-            .contains("check before trying again")
-    );
+    assert!(j["message"].as_str().unwrap().contains("check before trying again"));
     assert_eq!(client.metrics().requests - before, 1);
     let e = h.last_audit();
     assert_eq!((e.principal.as_str(), e.status), ("operator", Some(504)));
@@ -221,47 +149,22 @@ async fn an_unreachable_tenant_gives_502_and_not_ready() {
         ..Config::default()
     };
     config.api_keys.insert("ci".into(), entry);
-    let bff = Bff::start_with(
-        config.clone(),
-        Options {
-            retry: Some(fast_retry()),
-            ..Options::default()
-        },
-    )
-    .await
-    .unwrap();
-    let b = crate::browser::Browser::new(
-        bff.url(),
-        crate::browser::Forbidden {
-            exact: vec!["m2m-secret-value".into()],
-        },
-    );
-    let r = b
-        .send(
-            Method::GET,
-            "/api/v2/users",
-            &[("authorization", &format!("Bearer {key}"))],
-            None,
-        )
-        .await;
+    let bff =
+        Bff::start_with(config.clone(), Options { retry: Some(fast_retry()), ..Options::default() }).await.unwrap();
+    let b =
+        crate::browser::Browser::new(bff.url(), crate::browser::Forbidden { exact: vec!["m2m-secret-value".into()] });
+    let r = b.send(Method::GET, "/api/v2/users", &[("authorization", &format!("Bearer {key}"))], None).await;
     assert_eq!(r.status, 502, "{}", r.text());
     assert_eq!(r.json()["errorCode"], "gatehouse_upstream_unreachable");
     assert_eq!(b.get("/readyz").await.status, 503);
     assert_eq!(b.get("/healthz").await.status, 200);
     let store = gatehouse_bff::SqliteAuditStore::open(&config.database).unwrap();
-    let page = gatehouse_bff::AuditStore::query(
-        &store,
-        &gatehouse_bff::AuditQuery {
-            per_page: 10,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let page =
+        gatehouse_bff::AuditStore::query(&store, &gatehouse_bff::AuditQuery { per_page: 10, ..Default::default() })
+            .unwrap();
     assert_eq!(page.entries[0].status, Some(502));
     assert!(
-        page.entries[0]
-            .sentence
-            .starts_with("ci tried listing users, but the tenant could not be reached"),
+        page.entries[0].sentence.starts_with("ci tried listing users, but the tenant could not be reached"),
         "{}",
         page.entries[0].sentence
     );

@@ -14,8 +14,7 @@ mod security;
 
 use browser::{Browser, Forbidden};
 use gatehouse_bff::{
-    ApiKeyConfig, AuditQuery, AuditRecord, AuditStore, Bff, BffHandle, Config, Grants, ManualClock,
-    Options,
+    ApiKeyConfig, AuditQuery, AuditRecord, AuditStore, Bff, BffHandle, Config, Grants, ManualClock, Options,
 };
 use gatehouse_client::RetryPolicy;
 use serde_json::Value;
@@ -64,10 +63,7 @@ impl Harness {
         config.pacing.rate_per_second = 0.0;
         config.pacing.follow_server = false;
         let mut keys = HashMap::new();
-        for (name, access) in [
-            ("reader", "users=read,logs=read"),
-            ("operator", "users=full,audit=read"),
-        ] {
+        for (name, access) in [("reader", "users=read,logs=read"), ("operator", "users=full,audit=read")] {
             let (key, entry): (String, ApiKeyConfig) =
                 gatehouse_bff::apikeys::generate(Grants::parse_list(access).unwrap());
             config.api_keys.insert(name.to_owned(), entry);
@@ -84,25 +80,11 @@ impl Harness {
             retry: Some(fast_retry()),
             ..Options::default()
         };
-        let bff = Bff::start_with(config.clone(), options)
-            .await
-            .expect("BFF starts");
+        let bff = Bff::start_with(config.clone(), options).await.expect("BFF starts");
         let emu = bff.emulator().expect("demo mode");
-        let forbidden = Forbidden {
-            exact: vec![
-                emu.client_secret.clone(),
-                emu.web_client_secret.clone(),
-                PASSWORD.to_owned(),
-            ],
-        };
-        Self {
-            bff,
-            clock,
-            dir,
-            forbidden,
-            keys,
-            config,
-        }
+        let forbidden =
+            Forbidden { exact: vec![emu.client_secret.clone(), emu.web_client_secret.clone(), PASSWORD.to_owned()] };
+        Self { bff, clock, dir, forbidden, keys, config }
     }
 
     pub fn emulator(&self) -> &gatehouse_emulator::EmulatorHandle {
@@ -117,10 +99,7 @@ impl Harness {
     /// A client using an API key.
     pub fn key_client(&self, name: &str) -> Browser {
         let mut b = self.browser();
-        b.default_headers.push((
-            "authorization".into(),
-            format!("Bearer {}", self.keys[name]),
-        ));
+        b.default_headers.push(("authorization".into(), format!("Bearer {}", self.keys[name])));
         b
     }
 
@@ -128,32 +107,20 @@ impl Harness {
     pub async fn login(&self, email: &str) -> Browser {
         let b = self.browser();
         let page = sign_in(&b, email, PASSWORD, "/").await;
-        assert_eq!(
-            page.status,
-            200,
-            "sign-in of {email} failed: {}",
-            page.text()
-        );
+        assert_eq!(page.status, 200, "sign-in of {email} failed: {}", page.text());
         b
     }
 
     /// Audit entries, newest first.
     pub fn audit(&self, q: AuditQuery) -> Vec<AuditRecord> {
         let store = gatehouse_bff::SqliteAuditStore::open(&self.config.database).unwrap();
-        let q = AuditQuery {
-            per_page: if q.per_page == 0 { 100 } else { q.per_page },
-            ..q
-        };
+        let q = AuditQuery { per_page: if q.per_page == 0 { 100 } else { q.per_page }, ..q };
         store.query(&q).unwrap().entries
     }
 
     /// The newest audit entry.
     pub fn last_audit(&self) -> AuditRecord {
-        self.audit(AuditQuery {
-            per_page: 1,
-            ..AuditQuery::default()
-        })
-        .remove(0)
+        self.audit(AuditQuery { per_page: 1, ..AuditQuery::default() }).remove(0)
     }
 
     /// Sets the emulator's fault injection (`{}` turns it off).
@@ -164,11 +131,7 @@ impl Harness {
             .send()
             .await
             .unwrap();
-        assert!(
-            r.status().is_success(),
-            "faults: {}",
-            r.text().await.unwrap()
-        );
+        assert!(r.status().is_success(), "faults: {}", r.text().await.unwrap());
     }
 
     /// A token for calling the emulator directly (never through the BFF).
@@ -192,16 +155,10 @@ impl Harness {
     }
 
     /// Calls the emulator directly.
-    pub async fn direct(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    pub async fn direct(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let token = self.direct_token().await;
-        let mut req = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.emulator().base_url))
-            .bearer_auth(token);
+        let mut req =
+            reqwest::Client::new().request(method, format!("{}{path}", self.emulator().base_url)).bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -217,13 +174,8 @@ impl Harness {
         let mut paths = Vec::new();
         let mut from = after.to_owned();
         loop {
-            let (status, logs) = self
-                .direct(
-                    reqwest::Method::GET,
-                    &format!("/api/v2/logs?from={from}&take=100"),
-                    None,
-                )
-                .await;
+            let (status, logs) =
+                self.direct(reqwest::Method::GET, &format!("/api/v2/logs?from={from}&take=100"), None).await;
             assert_eq!(status, 200, "{logs}");
             let items = logs.as_array().cloned().unwrap_or_default();
             for l in &items {
@@ -243,21 +195,13 @@ impl Harness {
 
     /// The id of the newest log event of the emulator (a marker for [`Harness::upstream_paths`]).
     pub async fn log_marker(&self) -> String {
-        let (_, logs) = self
-            .direct(reqwest::Method::GET, "/api/v2/logs?per_page=1", None)
-            .await;
-        logs.as_array()
-            .and_then(|a| a.first())
-            .and_then(|l| l["log_id"].as_str())
-            .expect("a log event")
-            .to_owned()
+        let (_, logs) = self.direct(reqwest::Method::GET, "/api/v2/logs?per_page=1", None).await;
+        logs.as_array().and_then(|a| a.first()).and_then(|l| l["log_id"].as_str()).expect("a log event").to_owned()
     }
 
     /// The id of a user of the emulator's tenant (not an admin).
     pub async fn some_user_id(&self) -> String {
-        let (status, users) = self
-            .direct(reqwest::Method::GET, "/api/v2/users?per_page=5", None)
-            .await;
+        let (status, users) = self.direct(reqwest::Method::GET, "/api/v2/users?per_page=5", None).await;
         assert_eq!(status, 200);
         users
             .as_array()
@@ -273,12 +217,7 @@ impl Harness {
 
 /// Runs the sign-in flow in `browser`: `/auth/login` → emulator `/authorize`
 /// → login form → callback. Returns the callback's response.
-pub async fn sign_in(
-    browser: &Browser,
-    email: &str,
-    password: &str,
-    return_to: &str,
-) -> browser::Resp {
+pub async fn sign_in(browser: &Browser, email: &str, password: &str, return_to: &str) -> browser::Resp {
     let login = format!(
         "/auth/login?return_to={}",
         url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>()
@@ -289,11 +228,7 @@ pub async fn sign_in(
     let html = form_page.text();
     let action = attr_after(&html, "<form", "action").expect("form action");
     let state = attr_of_input(&html, "state").expect("hidden state");
-    let action_url = url::Url::parse(&form_page.url)
-        .unwrap()
-        .join(&action)
-        .unwrap()
-        .to_string();
+    let action_url = url::Url::parse(&form_page.url).unwrap().join(&action).unwrap().to_string();
     let fields = vec![
         ("state".to_owned(), state),
         ("username".to_owned(), email.to_owned()),
@@ -322,11 +257,7 @@ fn attr_of_input(html: &str, name: &str) -> Option<String> {
 }
 
 fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// The target of the callback page's `<meta http-equiv="refresh">`.
@@ -342,22 +273,13 @@ pub fn refresh_target(html: &str) -> Option<String> {
 #[tokio::test]
 async fn scanner_ran() {
     // Every other test scans; this one makes sure the scanner itself fires.
-    let f = Forbidden {
-        exact: vec!["super-secret-value".into()],
-    };
+    let f = Forbidden { exact: vec!["super-secret-value".into()] };
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("x-a", "fine".parse().unwrap());
     browser::scan(&f, "ok", &h, b"{\"a\":1}");
-    let caught =
-        std::panic::catch_unwind(|| browser::scan(&f, "leak", &h, b"...super-secret-value..."));
+    let caught = std::panic::catch_unwind(|| browser::scan(&f, "leak", &h, b"...super-secret-value..."));
     assert!(caught.is_err());
-    let caught = std::panic::catch_unwind(|| {
-        browser::scan(
-            &f,
-            "jwt",
-            &h,
-            b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
-        )
-    });
+    let caught =
+        std::panic::catch_unwind(|| browser::scan(&f, "jwt", &h, b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
     assert!(caught.is_err());
 }

@@ -25,17 +25,13 @@ async fn each_principal_gets_exactly_what_the_policy_says() {
         let grants = &policy.roles[role];
         for spec in OPERATIONS.iter().filter(|s| s.resource != Resource::Token) {
             // Ids that exist nowhere, so allowed writes change nothing.
-            let ids: Vec<&str> = spec
-                .param_names()
-                .map(|_| "gatehouse-matrix-missing")
-                .collect();
+            let ids: Vec<&str> = spec.param_names().map(|_| "gatehouse-matrix-missing").collect();
             let p = path::fill(spec.path, &ids).unwrap();
             // `{}` is valid for some bodies and not others: either way the policy decides first.
             let r = if matches!(spec.verb, Verb::Get) {
                 b.api_get(&p).await
             } else if spec.id.roundtrip_body(b"{}").is_some() {
-                b.api(method(spec.verb), &p, Some(serde_json::json!({})))
-                    .await
+                b.api(method(spec.verb), &p, Some(serde_json::json!({}))).await
             } else {
                 b.api(method(spec.verb), &p, None).await
             };
@@ -45,68 +41,25 @@ async fn each_principal_gets_exactly_what_the_policy_says() {
                 Access::Write => level == Level::Full,
             };
             let entry = h.last_audit();
-            assert_eq!(
-                entry.operation.as_deref(),
-                Some(spec.id.name()),
-                "{email} {:?}: audited",
-                spec.id
-            );
+            assert_eq!(entry.operation.as_deref(), Some(spec.id.name()), "{email} {:?}: audited", spec.id);
             assert_eq!(entry.principal, email);
             if allowed {
-                assert_ne!(
-                    r.status,
-                    403,
-                    "{email} {:?} should be allowed: {}",
-                    spec.id,
-                    r.text()
-                );
+                assert_ne!(r.status, 403, "{email} {:?} should be allowed: {}", spec.id, r.text());
                 assert_eq!(entry.decision, Decision::Allowed, "{email} {:?}", spec.id);
             } else {
-                assert_eq!(
-                    r.status,
-                    403,
-                    "{email} {:?} should be denied: {}",
-                    spec.id,
-                    r.text()
-                );
+                assert_eq!(r.status, 403, "{email} {:?} should be denied: {}", spec.id, r.text());
                 let j = r.json();
-                let missing = format!(
-                    "{}:{}",
-                    spec.resource.as_str(),
-                    if spec.access == Access::Read {
-                        "read"
-                    } else {
-                        "full"
-                    }
-                );
+                let missing =
+                    format!("{}:{}", spec.resource.as_str(), if spec.access == Access::Read { "read" } else { "full" });
                 assert_eq!(j["errorCode"], "gatehouse_denied");
                 assert_eq!(j["statusCode"], 403);
                 assert_eq!(j["error"], "Forbidden");
                 assert_eq!(j["missing"], missing.as_str());
-                assert!(
-                    j["message"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with(&format!("{email} may not ")),
-                    "{j}"
-                );
-                assert!(
-                    j["message"]
-                        .as_str()
-                        .unwrap()
-                        .ends_with(&format!(": needs {missing}")),
-                    "{j}"
-                );
+                assert!(j["message"].as_str().unwrap().starts_with(&format!("{email} may not ")), "{j}");
+                assert!(j["message"].as_str().unwrap().ends_with(&format!(": needs {missing}")), "{j}");
                 assert_eq!(entry.decision, Decision::Denied);
-                assert_eq!(
-                    entry.reason.as_deref(),
-                    Some(format!("needs {missing}").as_str())
-                );
-                assert!(
-                    entry.sentence.starts_with(&format!("{email} was denied ")),
-                    "{}",
-                    entry.sentence
-                );
+                assert_eq!(entry.reason.as_deref(), Some(format!("needs {missing}").as_str()));
+                assert!(entry.sentence.starts_with(&format!("{email} was denied ")), "{}", entry.sentence);
             }
             checked += 1;
         }
@@ -118,25 +71,15 @@ async fn each_principal_gets_exactly_what_the_policy_says() {
             assert_eq!(r.json()["missing"], "audit:read");
         }
     }
-    let ops = OPERATIONS
-        .iter()
-        .filter(|s| s.resource != Resource::Token)
-        .count();
+    let ops = OPERATIONS.iter().filter(|s| s.resource != Resource::Token).count();
     assert_eq!(checked, ops * principals.len());
     // Every denial is in the audit log.
-    let denied = h.audit(AuditQuery {
-        decision: Some(Decision::Denied),
-        per_page: 100,
-        ..AuditQuery::default()
-    });
+    let denied = h.audit(AuditQuery { decision: Some(Decision::Denied), per_page: 100, ..AuditQuery::default() });
     let expected_denials: usize = principals
         .iter()
         .map(|(_, role)| {
             let g = &policy.roles[*role];
-            OPERATIONS
-                .iter()
-                .filter(|s| s.resource != Resource::Token && !g.allows(s))
-                .count()
+            OPERATIONS.iter().filter(|s| s.resource != Resource::Token && !g.allows(s)).count()
                 + usize::from(g.level(Target::Audit) < Level::Read)
         })
         .sum();
@@ -144,11 +87,7 @@ async fn each_principal_gets_exactly_what_the_policy_says() {
         let store = gatehouse_bff::SqliteAuditStore::open(&h.config.database).unwrap();
         gatehouse_bff::AuditStore::query(
             &store,
-            &AuditQuery {
-                decision: Some(Decision::Denied),
-                per_page: 1,
-                ..AuditQuery::default()
-            },
+            &AuditQuery { decision: Some(Decision::Denied), per_page: 1, ..AuditQuery::default() },
         )
         .unwrap()
         .total
@@ -161,9 +100,7 @@ async fn each_principal_gets_exactly_what_the_policy_says() {
 async fn denial_message_and_audit_sentence_read_as_specified() {
     let h = Harness::start().await;
     let viewer = h.login("viewer@demo.test").await;
-    let r = viewer
-        .api(Method::DELETE, "/api/v2/users/auth0%7C123", None)
-        .await;
+    let r = viewer.api(Method::DELETE, "/api/v2/users/auth0%7C123", None).await;
     assert_eq!(r.status, 403);
     assert_eq!(
         r.json(),
@@ -176,10 +113,7 @@ async fn denial_message_and_audit_sentence_read_as_specified() {
         })
     );
     let e = h.last_audit();
-    assert_eq!(
-        e.sentence,
-        "viewer@demo.test was denied deleting user auth0|123: needs users:full"
-    );
+    assert_eq!(e.sentence, "viewer@demo.test was denied deleting user auth0|123: needs users:full");
     assert_eq!(e.object, serde_json::json!({"id": "auth0|123"}));
     assert_eq!(e.status, Some(403));
 

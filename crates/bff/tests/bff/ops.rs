@@ -15,21 +15,9 @@ async fn health_readiness_metrics_and_status() {
     let admin = h.login("admin@demo.test").await;
     assert_eq!(admin.api_get("/api/v2/users?per_page=1").await.status, 200);
     // Auth0 answers 204 to deleting a user that does not exist.
-    assert_eq!(
-        admin
-            .api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(admin.api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None).await.status, 204);
     let viewer = h.login("viewer@demo.test").await;
-    assert_eq!(
-        viewer
-            .api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None)
-            .await
-            .status,
-        403
-    );
+    assert_eq!(viewer.api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None).await.status, 403);
     let m = b.get("/metrics").await;
     assert_eq!(m.status, 200);
     assert!(m.header("content-type").unwrap().starts_with("text/plain"));
@@ -62,26 +50,12 @@ async fn security_headers_and_the_unbuilt_console() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("not been built"), "{}", r.text());
     assert!(r.text().contains("/auth/login"));
-    for resp in [
-        r,
-        b.get("/healthz").await,
-        b.get("/api/v2/users").await,
-        b.get("/users/123").await,
-    ] {
+    for resp in [r, b.get("/healthz").await, b.get("/api/v2/users").await, b.get("/users/123").await] {
         assert_eq!(resp.header("content-security-policy").as_deref(), Some(CSP));
-        assert_eq!(
-            resp.header("x-content-type-options").as_deref(),
-            Some("nosniff")
-        );
-        assert_eq!(
-            resp.header("referrer-policy").as_deref(),
-            Some("no-referrer")
-        );
+        assert_eq!(resp.header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(resp.header("referrer-policy").as_deref(), Some("no-referrer"));
         assert_eq!(resp.header("x-frame-options").as_deref(), Some("DENY"));
-        assert!(
-            resp.header("access-control-allow-origin").is_none(),
-            "no CORS, ever"
-        );
+        assert!(resp.header("access-control-allow-origin").is_none(), "no CORS, ever");
     }
     assert_eq!(
         CSP,
@@ -93,10 +67,7 @@ async fn security_headers_and_the_unbuilt_console() {
         .send(
             Method::OPTIONS,
             "/api/v2/users",
-            &[
-                ("origin", "https://evil.example"),
-                ("access-control-request-method", "DELETE"),
-            ],
+            &[("origin", "https://evil.example"), ("access-control-request-method", "DELETE")],
             None,
         )
         .await;
@@ -109,16 +80,8 @@ async fn the_built_console_is_served_with_caching_and_spa_fallback() {
     let h = Harness::with(|c, _| {
         let dir = c.database.parent().unwrap().join("dist");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("index.html"),
-            "<!doctype html><title>Gatehouse console</title>",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("gatehouse-web-5f2a9c1e0b7d3a64.js"),
-            "console.log(1)",
-        )
-        .unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html><title>Gatehouse console</title>").unwrap();
+        std::fs::write(dir.join("gatehouse-web-5f2a9c1e0b7d3a64.js"), "console.log(1)").unwrap();
         std::fs::write(dir.join("gatehouse-web-5f2a9c1e0b7d3a64_bg.wasm"), b"\0asm").unwrap();
         std::fs::write(dir.join("robots.txt"), "User-agent: *").unwrap();
         c.console_dir = dir;
@@ -132,21 +95,12 @@ async fn the_built_console_is_served_with_caching_and_spa_fallback() {
     assert_eq!(spa.status, 200);
     assert!(spa.text().contains("Gatehouse console"), "SPA fallback");
     let js = b.get("/gatehouse-web-5f2a9c1e0b7d3a64.js").await;
-    assert_eq!(
-        js.header("cache-control").as_deref(),
-        Some("public, max-age=31536000, immutable")
-    );
+    assert_eq!(js.header("cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
     assert!(js.header("content-type").unwrap().contains("javascript"));
     let wasm = b.get("/gatehouse-web-5f2a9c1e0b7d3a64_bg.wasm").await;
+    assert_eq!(wasm.header("content-type").as_deref(), Some("application/wasm"));
     assert_eq!(
-        wasm.header("content-type").as_deref(),
-        Some("application/wasm")
-    );
-    assert_eq!(
-        b.get("/robots.txt")
-            .await
-            .header("cache-control")
-            .as_deref(),
+        b.get("/robots.txt").await.header("cache-control").as_deref(),
         Some("public, max-age=300, must-revalidate")
     );
     assert_eq!(b.get("/missing-asset.js").await.status, 404);
@@ -161,24 +115,12 @@ async fn bodies_are_limited_and_validated_before_sending() {
     let h = Harness::start().await;
     let b = h.login("admin@demo.test").await;
     let marker = h.log_marker().await;
-    let r = b
-        .api(
-            Method::POST,
-            "/api/v2/users",
-            Some(json!({"connection": 5, "email": "typed@example.com"})),
-        )
-        .await;
+    let r = b.api(Method::POST, "/api/v2/users", Some(json!({"connection": 5, "email": "typed@example.com"}))).await;
     assert_eq!(r.status, 400, "{}", r.text());
     let j = r.json();
     assert_eq!(j["errorCode"], "invalid_body");
     assert_eq!(j["path"], "connection");
-    let r = b
-        .api(
-            Method::POST,
-            "/api/v2/users",
-            Some(json!({"email": "x@example.com"})),
-        )
-        .await;
+    let r = b.api(Method::POST, "/api/v2/users", Some(json!({"email": "x@example.com"}))).await;
     assert_eq!(r.status, 400);
     assert!(r.json()["message"].as_str().unwrap().contains("connection"));
     let r = b
@@ -190,7 +132,8 @@ async fn bodies_are_limited_and_validated_before_sending() {
         )
         .await;
     assert_eq!(r.status, 400);
-    let big = json!({"connection": "Username-Password-Authentication", "user_metadata": {"blob": "x".repeat(300 * 1024)}});
+    let big =
+        json!({"connection": "Username-Password-Authentication", "user_metadata": {"blob": "x".repeat(300 * 1024)}});
     let r = b.api(Method::POST, "/api/v2/users", Some(big)).await;
     assert_eq!(r.status, 413);
     let r = b
@@ -203,16 +146,11 @@ async fn bodies_are_limited_and_validated_before_sending() {
         .await;
     assert_eq!(r.status, 400, "a body where none is taken");
     let e = h.last_audit();
-    assert_eq!(
-        (e.status, e.operation.as_deref()),
-        (Some(400), Some("ListRoles"))
-    );
+    assert_eq!((e.status, e.operation.as_deref()), (Some(400), Some("ListRoles")));
     // None of these reached the tenant.
     assert!(h.upstream_paths(&marker).await.is_empty());
     // Query strings are forwarded as given.
-    let r = b
-        .api_get("/api/v2/users?per_page=2&include_totals=true&fields=user_id,email")
-        .await;
+    let r = b.api_get("/api/v2/users?per_page=2&include_totals=true&fields=user_id,email").await;
     assert_eq!(r.status, 200);
     let j = r.json();
     assert_eq!(j["limit"], 2, "{j}");
@@ -224,39 +162,23 @@ async fn the_audit_endpoint_filters_and_pages() {
     let admin = h.login("admin@demo.test").await;
     let viewer = h.login("viewer@demo.test").await;
     for _ in 0..3 {
-        viewer
-            .api(Method::DELETE, "/api/v2/roles/rol_x", None)
-            .await;
+        viewer.api(Method::DELETE, "/api/v2/roles/rol_x", None).await;
     }
     admin.api_get("/api/v2/roles").await;
-    let r = admin
-        .api_get("/audit?decision=denied&principal=viewer%40demo.test&per_page=2")
-        .await;
+    let r = admin.api_get("/audit?decision=denied&principal=viewer%40demo.test&per_page=2").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let j = r.json();
     assert_eq!(j["total"], 3);
     assert_eq!(j["entries"].as_array().unwrap().len(), 2);
     let e = &j["entries"][0];
-    assert_eq!(
-        e["sentence"],
-        "viewer@demo.test was denied deleting role rol_x: needs roles:full"
-    );
+    assert_eq!(e["sentence"], "viewer@demo.test was denied deleting role rol_x: needs roles:full");
     assert_eq!(e["decision"], "denied");
     assert!(e["time"].as_str().unwrap().ends_with('Z'));
-    let page2 = admin
-        .api_get("/audit?decision=denied&principal=viewer%40demo.test&per_page=2&page=1")
-        .await
-        .json();
+    let page2 = admin.api_get("/audit?decision=denied&principal=viewer%40demo.test&per_page=2&page=1").await.json();
     assert_eq!(page2["entries"].as_array().unwrap().len(), 1);
-    let roles = admin
-        .api_get("/audit?resource=roles&decision=allowed")
-        .await
-        .json();
+    let roles = admin.api_get("/audit?resource=roles&decision=allowed").await.json();
     assert_eq!(roles["total"], 1);
-    let future = admin
-        .api_get("/audit?since=2999-01-01T00:00:00Z")
-        .await
-        .json();
+    let future = admin.api_get("/audit?since=2999-01-01T00:00:00Z").await.json();
     assert_eq!(future["total"], 0);
     assert_eq!(admin.api_get("/audit?decision=perhaps").await.status, 400);
     // The audit endpoint needs X-CSRF like the API.
@@ -264,10 +186,7 @@ async fn the_audit_endpoint_filters_and_pages() {
     let support = h.login("support@demo.test").await;
     let r = support.api_get("/audit").await;
     assert_eq!(r.status, 403);
-    assert_eq!(
-        r.json()["message"],
-        "support@demo.test may not read the audit log: needs audit:read"
-    );
+    assert_eq!(r.json()["message"], "support@demo.test may not read the audit log: needs audit:read");
     assert_eq!(viewer.api_get("/audit").await.status, 200);
 }
 
@@ -276,19 +195,14 @@ async fn the_m2m_token_is_asked_for_the_policys_scopes_only() {
     let h = Harness::start().await;
     let scopes = h.bff.scopes();
     // The demo policy gives the admin everything: every scope of the table.
-    for spec in gatehouse_model::OPERATIONS
-        .iter()
-        .filter(|s| s.resource != gatehouse_model::Resource::Token)
-    {
+    for spec in gatehouse_model::OPERATIONS.iter().filter(|s| s.resource != gatehouse_model::Resource::Token) {
         for s in spec.scopes {
             assert!(scopes.contains(s), "{s}");
         }
     }
     // A policy of readers needs no write scope.
     let narrow = Harness::with(|c, _| {
-        c.policy = Some(
-            toml::from_str("[roles.gatehouse-viewer]\nusers = 'read'\nlogs = 'read'\n").unwrap(),
-        );
+        c.policy = Some(toml::from_str("[roles.gatehouse-viewer]\nusers = 'read'\nlogs = 'read'\n").unwrap());
         c.api_keys.clear();
     })
     .await;

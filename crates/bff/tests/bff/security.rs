@@ -16,70 +16,36 @@ async fn cookies_have_exactly_the_right_attributes() {
     let start = b.get("/auth/login?return_to=/users").await;
     assert_eq!(start.status, 303);
     let login = start.cookie(LOGIN).expect("sign-in cookie");
-    assert!(
-        login.has("HttpOnly") && login.has("Secure") && login.has("Path=/"),
-        "{login:?}"
-    );
-    assert_eq!(
-        login.attr("SameSite"),
-        Some("Lax"),
-        "the callback is a cross-site navigation"
-    );
+    assert!(login.has("HttpOnly") && login.has("Secure") && login.has("Path=/"), "{login:?}");
+    assert_eq!(login.attr("SameSite"), Some("Lax"), "the callback is a cross-site navigation");
     assert!(login.attr("Domain").is_none());
     assert_eq!(login.attr("Max-Age"), Some("600"));
     let location = start.location().unwrap();
     let emulator = &h.emulator().base_url;
-    assert!(
-        location.starts_with(&format!("{emulator}/authorize?")),
-        "{location}"
-    );
-    for p in [
-        "response_type=code",
-        "code_challenge_method=S256",
-        "code_challenge=",
-        "nonce=",
-        "state=",
-        "scope=openid",
-    ] {
+    assert!(location.starts_with(&format!("{emulator}/authorize?")), "{location}");
+    for p in ["response_type=code", "code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "scope=openid"]
+    {
         assert!(location.contains(p), "{p} missing in {location}");
     }
-    assert!(
-        !location.contains("code_verifier"),
-        "the verifier never leaves the BFF"
-    );
+    assert!(!location.contains("code_verifier"), "the verifier never leaves the BFF");
 
     let b = h.browser();
     let done = sign_in(&b, "admin@demo.test", PASSWORD, "/users").await;
     assert_eq!(done.status, 200, "{}", done.text());
     let c = done.cookie(SESSION).expect("session cookie");
     assert_eq!(c.name, "__Host-gatehouse-session");
-    let mut attrs: Vec<String> = c
-        .attributes
-        .iter()
-        .map(|a| a.to_ascii_lowercase())
-        .collect();
+    let mut attrs: Vec<String> = c.attributes.iter().map(|a| a.to_ascii_lowercase()).collect();
     attrs.sort();
-    assert_eq!(
-        attrs,
-        ["httponly", "path=/", "samesite=strict", "secure"],
-        "exactly these, no Domain, no Expires"
-    );
+    assert_eq!(attrs, ["httponly", "path=/", "samesite=strict", "secure"], "exactly these, no Domain, no Expires");
     assert_eq!(c.value.len(), 43, "256 random bits, base64url");
-    assert!(
-        c.value
-            .bytes()
-            .all(|x| x.is_ascii_alphanumeric() || x == b'-' || x == b'_')
-    );
+    assert!(c.value.bytes().all(|x| x.is_ascii_alphanumeric() || x == b'-' || x == b'_'));
     let cleared = done.cookie(LOGIN).expect("the sign-in cookie is cleared");
     assert!(cleared.deletes());
     // Only a hash of the id is stored.
     let db = std::fs::read(&h.config.database).unwrap();
     let wal = std::fs::read(h.config.database.with_extension("sqlite-wal")).unwrap_or_default();
     for bytes in [&db, &wal] {
-        assert!(
-            memchr_find(bytes, c.value.as_bytes()).is_none(),
-            "the raw session id is stored"
-        );
+        assert!(memchr_find(bytes, c.value.as_bytes()).is_none(), "the raw session id is stored");
     }
     let me = b.get("/auth/me").await.json();
     assert_eq!(me["email"], "admin@demo.test");
@@ -124,31 +90,18 @@ async fn sign_in_is_bound_to_the_browser_and_single_use() {
     // The attacker starts a sign-in and completes it at the provider, but stops before the callback.
     let hops = attacker.follow("/auth/login").await;
     let form = hops.last().unwrap().text();
-    let state = form
-        .split("name=\"state\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let state = form.split("name=\"state\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let action = format!("{}/u/login", h.emulator().base_url);
     let r = attacker
         .send(
             Method::POST,
             &action,
             &[("content-type", "application/x-www-form-urlencoded")],
-            Some(
-                format!("state={state}&username=admin%40demo.test&password={PASSWORD}")
-                    .into_bytes(),
-            ),
+            Some(format!("state={state}&username=admin%40demo.test&password={PASSWORD}").into_bytes()),
         )
         .await;
     let callback = r.location().expect("redirect to the callback");
-    assert!(
-        callback.starts_with(&format!("{}/auth/callback?", h.bff.url())),
-        "{callback}"
-    );
+    assert!(callback.starts_with(&format!("{}/auth/callback?", h.bff.url())), "{callback}");
     // A victim's browser is made to open the attacker's callback URL: refused (no sign-in cookie).
     let victim = h.browser();
     let r = victim.get(&callback).await;
@@ -158,15 +111,8 @@ async fn sign_in_is_bound_to_the_browser_and_single_use() {
     let r = attacker.get(&callback).await;
     assert_eq!(r.status, 200, "{}", r.text());
     // ...and not twice.
-    attacker.set_cookie(
-        LOGIN,
-        &url::Url::parse(&callback)
-            .unwrap()
-            .query_pairs()
-            .find(|(k, _)| k == "state")
-            .unwrap()
-            .1,
-    );
+    attacker
+        .set_cookie(LOGIN, &url::Url::parse(&callback).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1);
     let again = attacker.get(&callback).await;
     assert_eq!(again.status, 400);
     // A tampered state is refused.
@@ -214,24 +160,13 @@ async fn open_redirects_are_impossible() {
         assert_eq!(r.status, 400, "{target:?} was accepted");
         assert!(r.location().is_none(), "{target:?}");
     }
-    let twice = b
-        .get("/auth/login?return_to=/a&return_to=//evil.example")
-        .await;
+    let twice = b.get("/auth/login?return_to=/a&return_to=//evil.example").await;
     assert_eq!(twice.status, 400);
     // A safe path comes back, as a same-origin path only.
     let b = h.browser();
-    let page = sign_in(
-        &b,
-        "viewer@demo.test",
-        PASSWORD,
-        "/users/auth0%7C1?tab=roles",
-    )
-    .await;
+    let page = sign_in(&b, "viewer@demo.test", PASSWORD, "/users/auth0%7C1?tab=roles").await;
     assert_eq!(page.status, 200);
-    assert_eq!(
-        refresh_target(&page.text()).as_deref(),
-        Some("/users/auth0%7C1?tab=roles")
-    );
+    assert_eq!(refresh_target(&page.text()).as_deref(), Some("/users/auth0%7C1?tab=roles"));
     assert!(page.location().is_none());
 }
 
@@ -239,45 +174,14 @@ async fn open_redirects_are_impossible() {
 async fn csrf_rules_refuse_and_audit() {
     let h = Harness::start().await;
     let b = h.login("admin@demo.test").await;
-    let before = h
-        .direct(
-            Method::GET,
-            "/api/v2/users?q=email%3A%22csrf%40example.com%22",
-            None,
-        )
-        .await
-        .1;
+    let before = h.direct(Method::GET, "/api/v2/users?q=email%3A%22csrf%40example.com%22", None).await.1;
     let create = json!({"connection": "Username-Password-Authentication", "email": "csrf@example.com", "password": "Pa55word!x"}).to_string();
-    type Case<'a> = (
-        &'a str,
-        Method,
-        Vec<(&'a str, &'a str)>,
-        Option<String>,
-        &'a str,
-    );
+    type Case<'a> = (&'a str, Method, Vec<(&'a str, &'a str)>, Option<String>, &'a str);
     let cases: Vec<Case> = vec![
         ("no X-CSRF header", Method::GET, vec![], None, "missing"),
-        (
-            "X-CSRF other than 1",
-            Method::GET,
-            vec![("x-csrf", "yes")],
-            None,
-            "must be 1",
-        ),
-        (
-            "cross-site Origin",
-            Method::GET,
-            vec![("x-csrf", "1"), ("origin", "https://evil.example")],
-            None,
-            "origin",
-        ),
-        (
-            "null Origin",
-            Method::GET,
-            vec![("x-csrf", "1"), ("origin", "null")],
-            None,
-            "origin",
-        ),
+        ("X-CSRF other than 1", Method::GET, vec![("x-csrf", "yes")], None, "must be 1"),
+        ("cross-site Origin", Method::GET, vec![("x-csrf", "1"), ("origin", "https://evil.example")], None, "origin"),
+        ("null Origin", Method::GET, vec![("x-csrf", "1"), ("origin", "null")], None, "origin"),
         (
             "Sec-Fetch-Site cross-site",
             Method::GET,
@@ -295,10 +199,7 @@ async fn csrf_rules_refuse_and_audit() {
         (
             "form post",
             Method::POST,
-            vec![
-                ("x-csrf", "1"),
-                ("content-type", "application/x-www-form-urlencoded"),
-            ],
+            vec![("x-csrf", "1"), ("content-type", "application/x-www-form-urlencoded")],
             Some("connection=Username-Password-Authentication&email=csrf%40example.com".into()),
             "application/json",
         ),
@@ -322,19 +223,8 @@ async fn csrf_rules_refuse_and_audit() {
         ),
     ];
     for (what, method, headers, body, reason) in &cases {
-        let path = if *method == Method::POST {
-            "/api/v2/users"
-        } else {
-            "/api/v2/users?per_page=1"
-        };
-        let r = b
-            .send(
-                method.clone(),
-                path,
-                headers,
-                body.clone().map(String::into_bytes),
-            )
-            .await;
+        let path = if *method == Method::POST { "/api/v2/users" } else { "/api/v2/users?per_page=1" };
+        let r = b.send(method.clone(), path, headers, body.clone().map(String::into_bytes)).await;
         assert_eq!(r.status, 403, "{what}: {}", r.text());
         let j = r.json();
         assert_eq!(j["errorCode"], "gatehouse_csrf", "{what}");
@@ -342,48 +232,25 @@ async fn csrf_rules_refuse_and_audit() {
         assert_eq!(entry.decision, Decision::Denied, "{what}");
         assert_eq!(entry.principal, "admin@demo.test", "{what}");
         assert!(
-            entry
-                .reason
-                .as_deref()
-                .unwrap_or("")
-                .to_lowercase()
-                .contains(&reason.to_lowercase()),
+            entry.reason.as_deref().unwrap_or("").to_lowercase().contains(&reason.to_lowercase()),
             "{what}: {:?}",
             entry.reason
         );
-        assert!(
-            entry.sentence.starts_with("admin@demo.test was denied"),
-            "{}",
-            entry.sentence
-        );
+        assert!(entry.sentence.starts_with("admin@demo.test was denied"), "{}", entry.sentence);
     }
-    let after = h
-        .direct(
-            Method::GET,
-            "/api/v2/users?q=email%3A%22csrf%40example.com%22",
-            None,
-        )
-        .await
-        .1;
+    let after = h.direct(Method::GET, "/api/v2/users?q=email%3A%22csrf%40example.com%22", None).await.1;
     assert_eq!(before, after, "nothing was created");
     // The same requests done right pass.
     let ok = b
         .send(
             Method::GET,
             "/api/v2/users?per_page=1",
-            &[
-                ("x-csrf", "1"),
-                ("origin", h.bff.url()),
-                ("sec-fetch-site", "same-origin"),
-            ],
+            &[("x-csrf", "1"), ("origin", h.bff.url()), ("sec-fetch-site", "same-origin")],
             None,
         )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
-    let denied = h.audit(AuditQuery {
-        decision: Some(Decision::Denied),
-        ..AuditQuery::default()
-    });
+    let denied = h.audit(AuditQuery { decision: Some(Decision::Denied), ..AuditQuery::default() });
     assert_eq!(denied.len(), cases.len());
     // Without any session, no CSRF header: 401, nothing forwarded.
     assert_eq!(h.browser().get("/api/v2/users").await.status, 401);
@@ -395,41 +262,25 @@ async fn logout_cannot_be_forged() {
     let b = h.login("viewer@demo.test").await;
     for headers in [
         vec![],
-        vec![
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("origin", "https://evil.example"),
-        ],
+        vec![("content-type", "application/x-www-form-urlencoded"), ("origin", "https://evil.example")],
         vec![("x-csrf", "1"), ("origin", "https://evil.example")],
         vec![("x-csrf", "1"), ("sec-fetch-site", "cross-site")],
     ] {
         let r = b.send(Method::POST, "/auth/logout", &headers, None).await;
         assert_eq!(r.status, 403, "{headers:?}");
         assert!(r.cookie(SESSION).is_none(), "the cookie is left alone");
-        assert_eq!(
-            b.get("/auth/me").await.status,
-            200,
-            "still signed in after {headers:?}"
-        );
+        assert_eq!(b.get("/auth/me").await.status, 200, "still signed in after {headers:?}");
         let e = h.last_audit();
-        assert_eq!(
-            (e.operation.as_deref(), e.decision),
-            (Some("SignOut"), Decision::Denied)
-        );
+        assert_eq!((e.operation.as_deref(), e.decision), (Some("SignOut"), Decision::Denied));
     }
     let old = b.cookie(SESSION).unwrap();
-    let r = b
-        .send(Method::POST, "/auth/logout", &[("x-csrf", "1")], None)
-        .await;
+    let r = b.send(Method::POST, "/auth/logout", &[("x-csrf", "1")], None).await;
     assert_eq!(r.status, 200);
     assert!(r.cookie(SESSION).unwrap().deletes());
     assert_eq!(b.get("/auth/me").await.status, 401);
     let replay = h.browser();
     replay.set_cookie(SESSION, &old);
-    assert_eq!(
-        replay.get("/auth/me").await.status,
-        401,
-        "ended server-side, not just in the browser"
-    );
+    assert_eq!(replay.get("/auth/me").await.status, 401, "ended server-side, not just in the browser");
     assert_eq!(replay.api_get("/api/v2/users").await.status, 401);
 }
 
@@ -482,11 +333,7 @@ async fn path_injection_never_reaches_another_upstream_path() {
     for path in inside {
         let r = b.raw_get(path).await;
         assert_eq!(r.status, 404, "{path}: {}", r.text());
-        assert_eq!(
-            r.json()["errorCode"],
-            "inexistent_user",
-            "{path} reached the user lookup only"
-        );
+        assert_eq!(r.json()["errorCode"], "inexistent_user", "{path} reached the user lookup only");
     }
     // Dot segments (also encoded), empty ids, extra segments and the token endpoint: never forwarded.
     let refused = [
@@ -509,10 +356,7 @@ async fn path_injection_never_reaches_another_upstream_path() {
         assert!(matches!(r.status, 404 | 405 | 400), "{path}: {}", r.status);
         if r.status != 400 {
             assert!(
-                r.json()["errorCode"]
-                    .as_str()
-                    .unwrap_or("")
-                    .starts_with("gatehouse_")
+                r.json()["errorCode"].as_str().unwrap_or("").starts_with("gatehouse_")
                     || r.json()["errorCode"] == "inexistent_user",
                 "{path}: {}",
                 r.text()
@@ -542,13 +386,8 @@ async fn path_injection_never_reaches_another_upstream_path() {
     let paths = h.upstream_paths(&marker).await;
     assert!(!paths.is_empty());
     for p in &paths {
-        let rest = p
-            .strip_prefix("/api/v2/users/")
-            .unwrap_or_else(|| panic!("{p} reached the tenant"));
-        assert!(
-            !rest.contains('/') && !rest.is_empty() && rest != ".." && rest != ".",
-            "{p}"
-        );
+        let rest = p.strip_prefix("/api/v2/users/").unwrap_or_else(|| panic!("{p} reached the tenant"));
+        assert!(!rest.contains('/') && !rest.is_empty() && rest != ".." && rest != ".", "{p}");
     }
     assert_eq!(paths.len(), inside.len() + 1, "{paths:?}");
 }
@@ -559,36 +398,18 @@ async fn api_keys_have_their_own_policy_and_need_no_cookie() {
     let user = h.some_user_id().await;
     let enc = url::form_urlencoded::byte_serialize(user.as_bytes()).collect::<String>();
     let reader = h.key_client("reader");
-    assert_eq!(
-        reader.get("/api/v2/users?per_page=2").await.status,
-        200,
-        "no X-CSRF needed"
-    );
-    assert_eq!(
-        reader.get(&format!("/api/v2/users/{enc}")).await.status,
-        200
-    );
+    assert_eq!(reader.get("/api/v2/users?per_page=2").await.status, 200, "no X-CSRF needed");
+    assert_eq!(reader.get(&format!("/api/v2/users/{enc}")).await.status, 200);
     assert_eq!(reader.get("/api/v2/logs?per_page=1").await.status, 200);
-    let r = reader
-        .send(Method::DELETE, &format!("/api/v2/users/{enc}"), &[], None)
-        .await;
+    let r = reader.send(Method::DELETE, &format!("/api/v2/users/{enc}"), &[], None).await;
     assert_eq!(r.status, 403);
     let j = r.json();
     assert_eq!(j["missing"], "users:full");
-    assert_eq!(
-        j["message"],
-        format!("reader may not delete user {user}: needs users:full")
-    );
-    assert_eq!(
-        reader.get("/api/v2/roles").await.json()["missing"],
-        "roles:read"
-    );
+    assert_eq!(j["message"], format!("reader may not delete user {user}: needs users:full"));
+    assert_eq!(reader.get("/api/v2/roles").await.json()["missing"], "roles:read");
     assert_eq!(reader.get("/audit").await.status, 403);
     let me = reader.get("/auth/me").await.json();
-    assert_eq!(
-        (me["principal"].as_str(), me["kind"].as_str()),
-        (Some("reader"), Some("api_key"))
-    );
+    assert_eq!((me["principal"].as_str(), me["kind"].as_str()), (Some("reader"), Some("api_key")));
     assert_eq!(me["permissions"]["users"], "read");
     assert_eq!(me["permissions"]["roles"], "off");
     let e = h.last_audit();
@@ -604,56 +425,27 @@ async fn api_keys_have_their_own_policy_and_need_no_cookie() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        h.last_audit().sentence,
-        format!("operator updated user {user} (200)")
-    );
+    assert_eq!(h.last_audit().sentence, format!("operator updated user {user} (200)"));
     let audit = operator.get("/audit?principal=reader").await;
     assert_eq!(audit.status, 200);
-    assert!(
-        audit.json()["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["principal"] == "reader")
-    );
+    assert!(audit.json()["entries"].as_array().unwrap().iter().all(|e| e["principal"] == "reader"));
     // A non-JSON body from a key is refused too.
     let r = operator
-        .send(
-            Method::PATCH,
-            &format!("/api/v2/users/{enc}"),
-            &[("content-type", "text/plain")],
-            Some(b"{}".to_vec()),
-        )
+        .send(Method::PATCH, &format!("/api/v2/users/{enc}"), &[("content-type", "text/plain")], Some(b"{}".to_vec()))
         .await;
     assert_eq!(r.status, 415);
 
     // Wrong, truncated, or cookie-less garbage keys: 401, whatever else comes along.
-    for bad in [
-        format!("{}x", h.keys["reader"]),
-        h.keys["reader"][..20].to_owned(),
-        "gk_nope".into(),
-        "Basic abc".into(),
-    ] {
-        let r = h
-            .browser()
-            .send(
-                Method::GET,
-                "/api/v2/users",
-                &[("authorization", &format!("Bearer {bad}"))],
-                None,
-            )
-            .await;
+    for bad in
+        [format!("{}x", h.keys["reader"]), h.keys["reader"][..20].to_owned(), "gk_nope".into(), "Basic abc".into()]
+    {
+        let r =
+            h.browser().send(Method::GET, "/api/v2/users", &[("authorization", &format!("Bearer {bad}"))], None).await;
         assert_eq!(r.status, 401, "{bad}");
     }
     let signed_in = h.login("admin@demo.test").await;
     let r = signed_in
-        .send(
-            Method::GET,
-            "/api/v2/users",
-            &[("x-csrf", "1"), ("authorization", "Bearer gk_wrong")],
-            None,
-        )
+        .send(Method::GET, "/api/v2/users", &[("x-csrf", "1"), ("authorization", "Bearer gk_wrong")], None)
         .await;
     assert_eq!(r.status, 401, "a bad key is not rescued by a good cookie");
 }
@@ -671,26 +463,18 @@ async fn application_credentials_never_leave_the_bff() {
     assert_eq!(list.status, 200);
     fn has_key(v: &serde_json::Value, key: &str) -> bool {
         match v {
-            serde_json::Value::Object(m) => {
-                m.contains_key(key) || m.values().any(|x| has_key(x, key))
-            }
+            serde_json::Value::Object(m) => m.contains_key(key) || m.values().any(|x| has_key(x, key)),
             serde_json::Value::Array(a) => a.iter().any(|x| has_key(x, key)),
             _ => false,
         }
     }
     let list = list.json();
     assert!(
-        list["clients"].as_array().is_some_and(|c| c.len() > 1)
-            || list.as_array().is_some_and(|c| c.len() > 1),
+        list["clients"].as_array().is_some_and(|c| c.len() > 1) || list.as_array().is_some_and(|c| c.len() > 1),
         "{list}"
     );
-    assert!(
-        !has_key(&list, "client_secret") && !has_key(&list, "signing_keys"),
-        "no application's secret is shown"
-    );
+    assert!(!has_key(&list, "client_secret") && !has_key(&list, "signing_keys"), "no application's secret is shown");
     // The emulator itself does hand them out to a token with every scope: the BFF is what holds them back.
-    let (_, direct) = h
-        .direct(Method::GET, &format!("/api/v2/clients/{own}"), None)
-        .await;
+    let (_, direct) = h.direct(Method::GET, &format!("/api/v2/clients/{own}"), None).await;
     assert!(direct.get("client_secret").is_some());
 }

@@ -1,7 +1,9 @@
 //! `/apis/:id`: settings, scopes (add, remove), delete.
 
 use crate::api;
-use crate::components::{Column, ConfirmDialog, Facts, PageHeader, Panel, TableOpts, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, ConfirmDialog, Facts, PageHeader, Panel, TableOpts, TextField, action_status, loaded, on_success, table,
+};
 use crate::hooks::can_write;
 use crate::routes::{mono, text, use_id};
 use gatehouse_model::ops::resource_servers;

@@ -5,7 +5,8 @@ use super::secret::SecretReveal;
 use super::{APP_TYPES, app_type_name};
 use crate::api::{self, Fut};
 use crate::components::{
-    Checkbox, ConfirmDialog, Facts, PageHeader, Panel, Select, Tabs, TextArea, TextField, action_status, loaded, on_success,
+    Checkbox, ConfirmDialog, Facts, PageHeader, Panel, Select, Tabs, TextArea, TextField, action_status, loaded,
+    on_success,
 };
 use crate::hooks::{can_write, use_query_value};
 use crate::logic::json::lines;
@@ -90,15 +91,20 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
     let f_origins = list_of(&app.allowed_origins);
     let f_login_uri = text_of(&app.initiate_login_uri);
     // Grants.
-    let current: Vec<String> = app.grant_types.clone().unwrap_or_default().iter().map(|g| g.as_str().to_owned()).collect();
+    let current: Vec<String> =
+        app.grant_types.clone().unwrap_or_default().iter().map(|g| g.as_str().to_owned()).collect();
     let grants: Vec<(&'static str, &'static str, RwSignal<bool>)> =
         GRANTS.iter().map(|(k, n)| (*k, *n, RwSignal::new(current.iter().any(|c| c == k)))).collect();
     let grant_signals = grants.clone();
     // Tokens.
     let jwt = app.jwt_configuration.clone();
-    let f_lifetime = RwSignal::new(jwt.as_ref().and_then(|j| j.lifetime_in_seconds).map(|l| l.to_string()).unwrap_or_default());
-    let f_alg = RwSignal::new(jwt.as_ref().and_then(|j| j.alg.as_ref()).map(|a| a.as_str().to_owned()).unwrap_or_else(|| "RS256".into()));
-    let f_auth = RwSignal::new(app.token_endpoint_auth_method.as_ref().map(|m| m.as_str().to_owned()).unwrap_or_default());
+    let f_lifetime =
+        RwSignal::new(jwt.as_ref().and_then(|j| j.lifetime_in_seconds).map(|l| l.to_string()).unwrap_or_default());
+    let f_alg = RwSignal::new(
+        jwt.as_ref().and_then(|j| j.alg.as_ref()).map(|a| a.as_str().to_owned()).unwrap_or_else(|| "RS256".into()),
+    );
+    let f_auth =
+        RwSignal::new(app.token_endpoint_auth_method.as_ref().map(|m| m.as_str().to_owned()).unwrap_or_default());
 
     let sid = id.clone();
     let update = api::job(move || {
@@ -113,7 +119,11 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
             }
             "grants" => {
                 body.grant_types = Some(
-                    grant_signals.iter().filter(|(_, _, on)| on.get_untracked()).map(|(k, _, _)| GrantType::from(*k)).collect(),
+                    grant_signals
+                        .iter()
+                        .filter(|(_, _, on)| on.get_untracked())
+                        .map(|(k, _, _)| GrantType::from(*k))
+                        .collect(),
                 );
             }
             "tokens" => {
@@ -145,7 +155,8 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
         ("First party", if app.is_first_party == Some(false) { "No".into() } else { "Yes".into() }),
         ("OIDC conformant", if app.oidc_conformant == Some(true) { "Yes".into() } else { "No".into() }),
     ];
-    let type_options: Vec<(String, String)> = APP_TYPES.iter().map(|(k, n)| ((*k).to_owned(), (*n).to_owned())).collect();
+    let type_options: Vec<(String, String)> =
+        APP_TYPES.iter().map(|(k, n)| ((*k).to_owned(), (*n).to_owned())).collect();
     let alg_options = vec![("RS256".to_owned(), "RS256".to_owned()), ("HS256".to_owned(), "HS256".to_owned())];
     let auth_options = vec![
         (String::new(), "Not set".to_owned()),
@@ -217,4 +228,3 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
         </ConfirmDialog>
     }
 }
-

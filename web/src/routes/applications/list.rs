@@ -2,7 +2,9 @@
 
 use super::{APP_TYPES, app_type_name};
 use crate::api;
-use crate::components::{Column, PageHeader, Pager, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, sort_rows, table};
+use crate::components::{
+    Column, PageHeader, Pager, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, sort_rows, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::url_state::{ListState, Sort};
 use crate::routes::{badge, href, mono, text};
@@ -29,11 +31,16 @@ fn columns() -> Vec<Column<Client>> {
             },
             |c| c.name.clone().unwrap_or_default(),
         ),
-        Column::sorted_by("Type", "app_type", |c| text(c.app_type.as_ref().map(|t| app_type_name(t.as_str())).unwrap_or_default()), |c| {
-            c.app_type.as_ref().map(|t| t.as_str().to_owned()).unwrap_or_default()
-        }),
+        Column::sorted_by(
+            "Type",
+            "app_type",
+            |c| text(c.app_type.as_ref().map(|t| app_type_name(t.as_str())).unwrap_or_default()),
+            |c| c.app_type.as_ref().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+        ),
         Column::new("Client ID", |c| mono(c.client_id.clone().unwrap_or_default())),
-        Column::new("Party", |c| if c.is_first_party == Some(false) { badge("Third party", "warn") } else { badge("First party", "") }),
+        Column::new("Party", |c| {
+            if c.is_first_party == Some(false) { badge("Third party", "warn") } else { badge("First party", "") }
+        }),
     ]
 }
 

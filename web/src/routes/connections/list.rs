@@ -2,7 +2,9 @@
 
 use super::options_form::OptionsState;
 use crate::api;
-use crate::components::{Column, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::strategies::{STRATEGIES, group, name};
 use crate::routes::{href, mono, text};
@@ -102,7 +104,10 @@ fn CreateConnectionForm() -> impl IntoView {
     let form = Memo::new(move |_| StoredValue::new(OptionsState::new(&strategy.get(), &Map::new())));
     let create = api::job(move || {
         let options = form.get_untracked().get_value().apply(&Map::new());
-        let mut body = CreateConnection::new(conn_name.get_untracked().trim().to_owned(), Strategy::from(strategy.get_untracked().as_str()));
+        let mut body = CreateConnection::new(
+            conn_name.get_untracked().trim().to_owned(),
+            Strategy::from(strategy.get_untracked().as_str()),
+        );
         let sending = options.map(|o| {
             body.options = Some(o);
             api::call(connections::Create::new(body))

@@ -73,7 +73,9 @@ impl OptionsState {
                 FieldKind::List => {
                     view! { <TextArea label=f.label value=*text disabled=disabled help="One per line." /> }.into_any()
                 }
-                FieldKind::LongText => view! { <TextArea label=f.label value=*text disabled=disabled rows=6 /> }.into_any(),
+                FieldKind::LongText => {
+                    view! { <TextArea label=f.label value=*text disabled=disabled rows=6 /> }.into_any()
+                }
                 FieldKind::Secret => {
                     let help = if options.contains_key(f.key) {
                         "Set. Leave empty to keep it; type a new value to replace it."

@@ -13,10 +13,8 @@ const MAX_BUCKETS: i64 = 24;
 /// A bar chart of sign-in successes (up) and failures, stacked per bucket.
 #[component]
 pub fn SigninChart(events: Vec<LogEvent>) -> impl IntoView {
-    let (width, data) = buckets(
-        events.iter().filter_map(|e| Some((e.date.as_deref()?, e.kind.as_ref()?.as_str()))),
-        MAX_BUCKETS,
-    );
+    let (width, data) =
+        buckets(events.iter().filter_map(|e| Some((e.date.as_deref()?, e.kind.as_ref()?.as_str()))), MAX_BUCKETS);
     if data.is_empty() {
         return view! { <p class="empty">"No sign-ins in these events."</p> }.into_any();
     }

@@ -68,7 +68,11 @@ pub fn LiveTail() -> impl IntoView {
                         });
                     }
                     let now = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-                    status.set(format!("Following. Last checked {} UTC; {} new.", crate::logic::format::date_time(&now), n));
+                    status.set(format!(
+                        "Following. Last checked {} UTC; {} new.",
+                        crate::logic::format::date_time(&now),
+                        n
+                    ));
                     if n == 100 {
                         continue;
                     }

@@ -1,7 +1,9 @@
 //! `/organizations/:id`: details, members with their roles, add members.
 
 use crate::api;
-use crate::components::{Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, action_status, loaded, on_success, table,
+};
 use crate::hooks::{can_write, use_query_pairs};
 use crate::logic::json::lines;
 use crate::logic::url_state::ListState;

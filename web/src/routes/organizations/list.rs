@@ -1,7 +1,9 @@
 //! `/organizations`: list and create.
 
 use crate::api;
-use crate::components::{Column, PageHeader, Pager, Panel, TableOpts, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, PageHeader, Pager, Panel, TableOpts, TextField, action_status, loaded, on_success, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs};
 use crate::logic::url_state::ListState;
 use crate::routes::{href, mono, text};

@@ -1,14 +1,19 @@
 //! `/teams/members`: invite, change role, remove, and tenant access.
 
+use super::cursor_pager;
 use crate::api;
-use crate::components::{Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextArea, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextArea, TextField, action_status, loaded,
+    on_success, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs};
 use crate::logic::json::lines;
 use crate::routes::{mono, text};
-use super::cursor_pager;
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Checkpoint, teams};
-use gatehouse_model::teams::{AddMemberTenants, InviteMembers, TeamMember, TeamMemberRole, TenantMemberRole, UpdateMember};
+use gatehouse_model::teams::{
+    AddMemberTenants, InviteMembers, TeamMember, TeamMemberRole, TenantMemberRole, UpdateMember,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -82,7 +87,9 @@ pub fn MembersPage() -> impl IntoView {
     let change = api::job(move || {
         let (id, action) = chosen.get_value();
         match action.strip_prefix("role:") {
-            Some(role) => api::run(teams::UpdateMember::new(id, UpdateMember::new(TeamMemberRole::from(role))), "Role changed."),
+            Some(role) => {
+                api::run(teams::UpdateMember::new(id, UpdateMember::new(TeamMemberRole::from(role))), "Role changed.")
+            }
             None => api::run(teams::RemoveMember::new(id), "Member removed."),
         }
     });
@@ -124,7 +131,10 @@ fn Invite(on_done: Callback<()>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("teams_contributor".to_owned());
     let invite = api::job(move || {
-        let body = InviteMembers::new(email.get_untracked().trim().to_owned(), TeamMemberRole::from(role.get_untracked().as_str()));
+        let body = InviteMembers::new(
+            email.get_untracked().trim().to_owned(),
+            TeamMemberRole::from(role.get_untracked().as_str()),
+        );
         api::run(teams::InviteMembers::new(body), "Invitation sent.")
     });
     on_success(invite, move |_| {
@@ -152,7 +162,10 @@ fn TenantAccess() -> impl IntoView {
     let tenants = RwSignal::new(String::new());
     let role = RwSignal::new("viewer-config".to_owned());
     let grant = api::job(move || {
-        let body = AddMemberTenants::new(lines(&tenants.get_untracked()), vec![TenantMemberRole::from(role.get_untracked().as_str())]);
+        let body = AddMemberTenants::new(
+            lines(&tenants.get_untracked()),
+            vec![TenantMemberRole::from(role.get_untracked().as_str())],
+        );
         api::run(teams::AddMemberTenants::new(member.get_untracked().trim().to_owned(), body), "Tenant access granted.")
     });
     view! {

@@ -2,7 +2,9 @@
 
 use super::cursor_pager;
 use crate::api;
-use crate::components::{Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table};
+use crate::components::{
+    Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table,
+};
 use crate::hooks::{can_write, qget, use_query_pairs};
 use crate::logic::format::or_dash;
 use crate::routes::{mono, text, when};
@@ -49,9 +51,14 @@ pub fn TenantsPage() -> impl IntoView {
     let pick = RwSignal::new(None::<String>);
     provide_context(Deleting(pick));
     let confirm = RwSignal::new(false);
-    Effect::new(move |_| confirm.set(pick.get().is_some()));
+    // Guarded both ways: a signal notifies on every set, so unguarded sets would ping-pong.
     Effect::new(move |_| {
-        if !confirm.get() {
+        if pick.get().is_some() && !confirm.get_untracked() {
+            confirm.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !confirm.get() && pick.get_untracked().is_some() {
             pick.set(None);
         }
     });

@@ -85,7 +85,8 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
     let run = move |()| {
         let Some(action) = pending.get_untracked() else { return };
         let p = preview(&action, &selected.get_untracked());
-        let items: Vec<Item> = p.changes.into_iter().map(|(target, _)| Item { target, action: action.clone() }).collect();
+        let items: Vec<Item> =
+            p.changes.into_iter().map(|(target, _)| Item { target, action: action.clone() }).collect();
         running.set(true);
         outcome.set(Vec::new());
         progress.set(Some(Progress { total: items.len(), ..Progress::default() }));
@@ -116,7 +117,9 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
             ask(BulkAction::AssignRole(id, name));
         }
     };
-    let title = move || pending.get().map(|a| format!("{} {} selected users?", a.label(), selected.get().len())).unwrap_or_default();
+    let title = move || {
+        pending.get().map(|a| format!("{} {} selected users?", a.label(), selected.get().len())).unwrap_or_default()
+    };
     let body = move || {
         let Some(action) = pending.get() else { return ().into_any() };
         let p = preview(&action, &selected.get());
@@ -207,4 +210,3 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
         </section>
     }
 }
-

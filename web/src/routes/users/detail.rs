@@ -4,8 +4,8 @@
 use super::roles_tab::UserRoles;
 use crate::api::{self, Fut};
 use crate::components::{
-    Column, ConfirmDialog, Facts, JsonEditor, PageHeader, Panel, TableOpts, Tabs, TextField, action_status, flash, loaded,
-    on_success, reload_with_flash, table,
+    Column, ConfirmDialog, Facts, JsonEditor, PageHeader, Panel, TableOpts, Tabs, TextField, action_status, flash,
+    loaded, on_success, reload_with_flash, table,
 };
 use crate::hooks::{can_read, can_write, use_query_value};
 use crate::logic::format::{count, date_time, or_dash};

@@ -55,7 +55,10 @@ fn columns() -> Vec<Column<User>> {
         Column::sorted("Logins", "logins_count", |u| text(count(u.logins_count.unwrap_or(0).max(0) as u64))),
         Column::sorted("Last login", "last_login", |u| when(u.last_login.as_deref())),
         Column::sorted("Created", "created_at", |u| when(u.created_at.as_deref())),
-        Column::new("Status", |u| if u.blocked == Some(true) { badge("Blocked", "bad") } else { badge("Active", "good") }),
+        Column::new(
+            "Status",
+            |u| if u.blocked == Some(true) { badge("Blocked", "bad") } else { badge("Active", "good") },
+        ),
     ]
 }
 
