@@ -219,6 +219,15 @@ async function main() {
     await shot(page, 'users-tablet');
   });
 
+  await test('sign out ends the session', async (page) => {
+    await signIn(page, server, 'admin@demo.test');
+    await page.click('button:has-text("Sign out")');
+    await page.waitForURL((u) => !u.pathname.startsWith('/users'), { timeout: 20_000 });
+    await page.waitForTimeout(500);
+    const status = await page.context().request.get(`${url}/auth/me`).then((r) => r.status());
+    check(status === 401, `after sign-out /auth/me answers ${status}`);
+  });
+
   if (createdUserPath) {
     await test('delete the created user with confirmation', async (page) => {
       await signIn(page, server, 'admin@demo.test', createdUserPath);

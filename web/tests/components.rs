@@ -18,7 +18,7 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts a view in a fresh element and returns the element.
-fn mount<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> HtmlElement {
+fn mount<V: IntoView + 'static>(f: impl FnOnce() -> V + Send + 'static) -> HtmlElement {
     let doc = document();
     let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&el).unwrap();
@@ -107,14 +107,16 @@ fn pager_explains_the_result_window() {
 #[wasm_bindgen_test]
 async fn json_editor_validates_as_you_type() {
     let saved = RwSignal::new(None::<String>);
+    type Map = serde_json::Map<String, serde_json::Value>;
     let el = mount(move || {
+        let on_save = Callback::new(move |m: Map| saved.set(Some(serde_json::to_string(&m).unwrap())));
         view! {
             <JsonEditor
                 label="user_metadata"
-                initial=serde_json::Map::new()
+                initial=Map::new()
                 editable=true
                 pending=Signal::derive(|| false)
-                on_save=move |m: serde_json::Map<String, serde_json::Value>| saved.set(Some(serde_json::to_string(&m).unwrap()))
+                on_save=on_save
             />
         }
     });

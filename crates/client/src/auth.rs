@@ -37,10 +37,7 @@ pub enum Auth {
 
 impl Auth {
     /// Client credentials with the default audiences.
-    pub fn client_credentials(
-        client_id: impl Into<String>,
-        client_secret: impl Into<Secret>,
-    ) -> Self {
+    pub fn client_credentials(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         Self::ClientCredentials {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
@@ -93,10 +90,7 @@ pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
 
 impl TokenCache {
     fn slot(&self, audience: &str) -> Arc<Slot> {
-        let mut slots = self
-            .slots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         slots.entry(audience.to_owned()).or_default().clone()
     }
 
@@ -124,19 +118,13 @@ impl TokenCache {
         }
         let (token, lifetime) = fetch().await?;
         let refresh_at = clock.now() + lifetime.saturating_sub(refresh_margin(lifetime));
-        *cached = Some(Cached {
-            token: token.clone(),
-            refresh_at,
-        });
+        *cached = Some(Cached { token: token.clone(), refresh_at });
         Ok(token)
     }
 
     /// Forgets every cached token.
     pub(crate) fn clear(&self) {
-        self.slots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }
 
@@ -146,14 +134,8 @@ mod tests {
 
     #[test]
     fn margin_is_ten_percent_capped_at_a_minute() {
-        assert_eq!(
-            refresh_margin(Duration::from_secs(86_400)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            refresh_margin(Duration::from_secs(100)),
-            Duration::from_secs(10)
-        );
+        assert_eq!(refresh_margin(Duration::from_secs(86_400)), Duration::from_secs(60));
+        assert_eq!(refresh_margin(Duration::from_secs(100)), Duration::from_secs(10));
     }
 
     #[test]

@@ -72,12 +72,7 @@ impl Client {
     /// A bulk job calling `task(client, item)` for every item, at most
     /// `concurrency` at a time (at least one). All calls share this client's
     /// pacing, token and counters.
-    pub fn bulk<I, F, Fut, T>(
-        &self,
-        items: impl IntoIterator<Item = I>,
-        concurrency: usize,
-        task: F,
-    ) -> Bulk<I, F>
+    pub fn bulk<I, F, Fut, T>(&self, items: impl IntoIterator<Item = I>, concurrency: usize, task: F) -> Bulk<I, F>
     where
         F: Fn(Client, I) -> Fut,
         Fut: Future<Output = Result<T, ClientError>>,
@@ -116,33 +111,17 @@ where
     /// Runs every item; the report lists them in the order given.
     pub async fn run(mut self) -> BulkReport<I, F, T> {
         let items = std::mem::take(&mut self.items);
-        let outcomes = self
-            .run_items(items.into_iter().enumerate().collect())
-            .await;
-        BulkReport {
-            outcomes,
-            job: self,
-        }
+        let outcomes = self.run_items(items.into_iter().enumerate().collect()).await;
+        BulkReport { outcomes, job: self }
     }
 
     /// Runs `items` (with their index), returning outcomes sorted by index.
     async fn run_items(&self, items: Vec<(usize, I)>) -> Vec<(usize, Outcome<I, T>)> {
-        let mut progress = Progress {
-            total: items.len(),
-            ..Progress::default()
-        };
+        let mut progress = Progress { total: items.len(), ..Progress::default() };
         let mut running = futures::stream::iter(items)
             .map(|(index, item)| {
                 let call = (self.task)(self.client.clone(), item.clone());
-                async move {
-                    (
-                        index,
-                        Outcome {
-                            item,
-                            result: call.await,
-                        },
-                    )
-                }
+                async move { (index, Outcome { item, result: call.await }) }
             })
             .buffer_unordered(self.concurrency);
         let mut outcomes = Vec::with_capacity(progress.total);
@@ -187,9 +166,7 @@ pub struct BulkReport<I, F, T> {
 
 impl<I: fmt::Debug, F, T: fmt::Debug> fmt::Debug for BulkReport<I, F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BulkReport")
-            .field("outcomes", &self.outcomes)
-            .finish_non_exhaustive()
+        f.debug_struct("BulkReport").field("outcomes", &self.outcomes).finish_non_exhaustive()
     }
 }
 
@@ -211,14 +188,12 @@ where
 
     /// The items that succeeded, with their values.
     pub fn succeeded(&self) -> impl Iterator<Item = (&I, &T)> {
-        self.outcomes()
-            .filter_map(|o| o.result.as_ref().ok().map(|v| (&o.item, v)))
+        self.outcomes().filter_map(|o| o.result.as_ref().ok().map(|v| (&o.item, v)))
     }
 
     /// The items that failed, with their errors.
     pub fn failed(&self) -> impl Iterator<Item = (&I, &ClientError)> {
-        self.outcomes()
-            .filter_map(|o| o.result.as_ref().err().map(|e| (&o.item, e)))
+        self.outcomes().filter_map(|o| o.result.as_ref().err().map(|e| (&o.item, e)))
     }
 
     /// How many items succeeded.

@@ -60,11 +60,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never send a request twice (429s included).
     pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            max_rate_limited_attempts: 1,
-            ..Self::default()
-        }
+        Self { max_attempts: 1, max_rate_limited_attempts: 1, ..Self::default() }
     }
 }
 
@@ -138,21 +134,14 @@ impl fmt::Debug for ClientBuilder {
 
 /// An origin from a domain or URL: `https://` unless a scheme is given, no trailing slash.
 fn origin(url: &str) -> String {
-    let (scheme, rest) = url
-        .trim()
-        .split_once("://")
-        .unwrap_or(("https", url.trim()));
+    let (scheme, rest) = url.trim().split_once("://").unwrap_or(("https", url.trim()));
     format!("{scheme}://{}", rest.trim_end_matches('/'))
 }
 
 fn check_origin(url: &str) -> Result<(), ClientError> {
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|e| ClientError::Config(format!("`{url}` is not a URL: {e}")))?;
+    let uri: http::Uri = url.parse().map_err(|e| ClientError::Config(format!("`{url}` is not a URL: {e}")))?;
     if uri.scheme().is_none() || uri.authority().is_none() {
-        return Err(ClientError::Config(format!(
-            "`{url}` needs a scheme and a host"
-        )));
+        return Err(ClientError::Config(format!("`{url}` needs a scheme and a host")));
     }
     Ok(())
 }
@@ -173,6 +162,7 @@ impl ClientBuilder {
 
     /// The tenant's domain, such as `acme.eu.auth0.com` (or a custom
     /// domain): the Management API and the token endpoint live there.
+    /// For the Teams API, name the team with [`ClientBuilder::team`] too.
     pub fn domain(mut self, domain: &str) -> Self {
         self.tenant = Some(origin(domain));
         self
@@ -206,11 +196,7 @@ impl ClientBuilder {
     }
 
     /// Authenticate with client credentials.
-    pub fn client_credentials(
-        self,
-        client_id: impl Into<String>,
-        client_secret: impl Into<Secret>,
-    ) -> Self {
+    pub fn client_credentials(self, client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
         self.auth(Auth::client_credentials(client_id, client_secret))
     }
 
@@ -265,9 +251,8 @@ impl ClientBuilder {
     // In the browser nothing is `Send`; the `Arc` is still what clones share.
     #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub fn build(self) -> Result<Client, ClientError> {
-        let tenant = self.tenant.ok_or_else(|| {
-            ClientError::Config("no base URL: call `domain()` or `base_url()`".into())
-        })?;
+        let tenant =
+            self.tenant.ok_or_else(|| ClientError::Config("no base URL: call `domain()` or `base_url()`".into()))?;
         check_origin(&tenant)?;
         let base = match self.teams {
             Some(teams) => {
@@ -280,9 +265,7 @@ impl ClientBuilder {
         let transport = match self.transport {
             Some(t) => t,
             None => default_transport(cookies).ok_or_else(|| {
-                ClientError::Config(
-                    "no transport: enable the `reqwest` feature or call `transport()`".into(),
-                )
+                ClientError::Config("no transport: enable the `reqwest` feature or call `transport()`".into())
             })?,
         };
         let audiences = match &self.auth {
@@ -290,22 +273,11 @@ impl ClientBuilder {
             _ => Audiences::default(),
         };
         let audiences = Audiences {
-            management: Some(
-                audiences
-                    .management
-                    .unwrap_or_else(|| base.management_audience()),
-            ),
-            teams: Some(
-                audiences
-                    .teams
-                    .unwrap_or_else(|| format!("{}/teams/", base.teams)),
-            ),
+            management: Some(audiences.management.unwrap_or_else(|| base.management_audience())),
+            teams: Some(audiences.teams.unwrap_or_else(|| format!("{}/teams/", base.teams))),
         };
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
-        let seed = clock
-            .now()
-            .duration_since(web_time::UNIX_EPOCH)
-            .map_or(0x9e37_79b9, |d| d.as_nanos() as u64);
+        let seed = clock.now().duration_since(web_time::UNIX_EPOCH).map_or(0x9e37_79b9, |d| d.as_nanos() as u64);
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -378,12 +350,7 @@ pub(crate) struct Template {
 impl Template {
     pub(crate) fn new(request: http::Request<Vec<u8>>) -> Self {
         let (parts, body) = request.into_parts();
-        Self {
-            method: parts.method,
-            uri: parts.uri,
-            headers: parts.headers,
-            body,
-        }
+        Self { method: parts.method, uri: parts.uri, headers: parts.headers, body }
     }
 
     fn request(&self) -> http::Request<Vec<u8>> {
@@ -416,14 +383,7 @@ impl Client {
         parse::<O>(status, &parts.headers, &body, now).map_err(|e| {
             let gave_up = attempts > 1 && (status == 429 || (500..600).contains(&status));
             let e = ClientError::from(e);
-            if gave_up {
-                ClientError::RetriesExhausted {
-                    attempts,
-                    last: Box::new(e),
-                }
-            } else {
-                e
-            }
+            if gave_up { ClientError::RetriesExhausted { attempts, last: Box::new(e) } } else { e }
         })
     }
 
@@ -487,15 +447,8 @@ impl Client {
         rejected: Option<&'a Secret>,
     ) -> BoxFuture<'a, Result<Secret, ClientError>> {
         Box::pin(async move {
-            let Auth::ClientCredentials {
-                client_id,
-                client_secret,
-                ..
-            } = &self.inner.auth
-            else {
-                return Err(ClientError::Config(
-                    "client credentials are not configured".into(),
-                ));
+            let Auth::ClientCredentials { client_id, client_secret, .. } = &self.inner.auth else {
+                return Err(ClientError::Config("client credentials are not configured".into()));
             };
             let fetch = || async {
                 bump(&self.inner.counters.token_requests);
@@ -509,21 +462,13 @@ impl Client {
                         let lifetime = Duration::from_secs(r.value.expires_in.unwrap_or(86_400));
                         Ok((r.value.access_token, lifetime))
                     }
-                    Err(ClientError::Model(ModelError::Api(error))) => Err(TokenError::Rejected {
-                        audience: audience.to_owned(),
-                        error,
-                    }),
-                    Err(e) => Err(TokenError::Failed {
-                        audience: audience.to_owned(),
-                        source: Box::new(e),
-                    }),
+                    Err(ClientError::Model(ModelError::Api(error))) => {
+                        Err(TokenError::Rejected { audience: audience.to_owned(), error })
+                    }
+                    Err(e) => Err(TokenError::Failed { audience: audience.to_owned(), source: Box::new(e) }),
                 }
             };
-            Ok(self
-                .inner
-                .tokens
-                .get(&*self.inner.clock, audience, rejected, fetch)
-                .await?)
+            Ok(self.inner.tokens.get(&*self.inner.clock, audience, rejected, fetch).await?)
         })
     }
 
@@ -537,31 +482,21 @@ impl Client {
         let token = match (&self.inner.auth, self.audience(spec.api)) {
             (_, None) => return Ok(None),
             (Auth::None, Some(_)) => {
-                request.headers_mut().insert(
-                    HeaderName::from_static(CSRF_HEADER),
-                    HeaderValue::from_static("1"),
-                );
+                request.headers_mut().insert(HeaderName::from_static(CSRF_HEADER), HeaderValue::from_static("1"));
                 return Ok(None);
             }
             (Auth::Token(token), Some(_)) => token.clone(),
-            (Auth::ClientCredentials { .. }, Some(audience)) => {
-                self.token(audience, rejected).await?
-            }
+            (Auth::ClientCredentials { .. }, Some(audience)) => self.token(audience, rejected).await?,
         };
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                ClientError::Config("the access token is not a valid header value".into())
-            })?;
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| ClientError::Config("the access token is not a valid header value".into()))?;
         value.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, value);
         Ok(Some(token))
     }
 
     /// One attempt, bounded by the timeout.
-    async fn attempt(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+    async fn attempt(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
         let timeout = self.inner.timeout;
         let sending = self.inner.transport.send(request);
         let timer = self.inner.clock.sleep(timeout);
@@ -576,10 +511,7 @@ impl Client {
     /// Exponential backoff with full jitter for the `n`-th retry (from 1).
     fn backoff(&self, n: u32) -> Duration {
         let policy = &self.inner.retry;
-        let step = policy
-            .base_delay
-            .saturating_mul(1u32 << n.saturating_sub(1).min(20))
-            .min(policy.max_delay);
+        let step = policy.base_delay.saturating_mul(1u32 << n.saturating_sub(1).min(20)).min(policy.max_delay);
         step.mul_f64(self.inner.jitter.next_f64())
     }
 
@@ -598,9 +530,7 @@ impl Client {
         let mut reauthenticated = false;
         loop {
             let mut request = template.request();
-            let token = self
-                .authenticate(&mut request, spec, rejected.as_ref())
-                .await?;
+            let token = self.authenticate(&mut request, spec, rejected.as_ref()).await?;
             // Paced right before sending, after any token fetch, so the
             // spacing is the spacing on the wire.
             if !inner.pacer.acquire(&*inner.clock, spec.api).await.is_zero() {
@@ -614,15 +544,15 @@ impl Client {
                 Err(error) => {
                     bump(&inner.counters.transport_errors);
                     failures += 1;
-                    let may_retry = matches!(error, TransportError::Connect { .. })
-                        || (idempotent && error.is_retryable());
+                    let may_retry =
+                        matches!(error, TransportError::Connect { .. }) || (idempotent && error.is_retryable());
                     if !may_retry {
                         return Err(error.into());
                     }
                     if failures >= policy.max_attempts {
-                        return Err(ClientError::RetriesExhausted {
-                            attempts,
-                            last: Box::new(error.into()),
+                        return Err(match attempts {
+                            1 => error.into(),
+                            _ => ClientError::RetriesExhausted { attempts, last: Box::new(error.into()) },
                         });
                     }
                     self.backoff(failures)

@@ -49,10 +49,7 @@ impl TransportError {
 
     /// Whether sending again may succeed (timeouts and connection failures).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Timeout { .. } | Self::Connect { .. } | Self::Dropped { .. }
-        )
+        matches!(self, Self::Timeout { .. } | Self::Connect { .. } | Self::Dropped { .. })
     }
 }
 
@@ -192,21 +189,14 @@ mod tests {
     use gatehouse_model::ErrorBody;
 
     fn api(status: u16, body: &str) -> ApiError {
-        ApiError {
-            status,
-            body: ErrorBody::parse(body.as_bytes()),
-            rate_limit: RateLimit::default(),
-        }
+        ApiError { status, body: ErrorBody::parse(body.as_bytes()), rate_limit: RateLimit::default() }
     }
 
     #[test]
     fn helpers_look_through_wrappers() {
         let inner: ClientError =
             api(404, r#"{"statusCode":404,"error":"Not Found","message":"nope","errorCode":"inexistent_user"}"#).into();
-        let e = ClientError::RetriesExhausted {
-            attempts: 3,
-            last: Box::new(inner),
-        };
+        let e = ClientError::RetriesExhausted { attempts: 3, last: Box::new(inner) };
         assert_eq!(e.status(), Some(404));
         assert_eq!(e.code(), Some("inexistent_user"));
         assert!(e.is_not_found());
@@ -218,19 +208,11 @@ mod tests {
         assert!(ClientError::from(api(429, "{}")).is_retryable());
         assert!(ClientError::from(api(503, "")).is_retryable());
         assert!(!ClientError::from(api(400, "")).is_retryable());
-        assert!(
-            ClientError::from(TransportError::Timeout {
-                after: Duration::from_secs(1)
-            })
-            .is_retryable()
-        );
+        assert!(ClientError::from(TransportError::Timeout { after: Duration::from_secs(1) }).is_retryable());
         assert!(!ClientError::from(TransportError::Cancelled).is_retryable());
         let token = TokenError::Rejected {
             audience: "a".into(),
-            error: Box::new(api(
-                401,
-                r#"{"error":"access_denied","error_description":"bad"}"#,
-            )),
+            error: Box::new(api(401, r#"{"error":"access_denied","error_description":"bad"}"#)),
         };
         let e = ClientError::from(token);
         assert_eq!((e.status(), e.code()), (Some(401), Some("access_denied")));

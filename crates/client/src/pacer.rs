@@ -43,43 +43,25 @@ pub struct Pacing {
 impl Default for Pacing {
     /// Auth0's paid-tier Management API limits: 15 requests/s, bursts of 50.
     fn default() -> Self {
-        Self {
-            rate: 15.0,
-            burst: 50,
-            follow_server: true,
-            max_server_wait: Duration::from_secs(60),
-        }
+        Self { rate: 15.0, burst: 50, follow_server: true, max_server_wait: Duration::from_secs(60) }
     }
 }
 
 impl Pacing {
     /// Auth0's free-tier limits: 2 requests/s, bursts of 10.
     pub fn free_tier() -> Self {
-        Self {
-            rate: 2.0,
-            burst: 10,
-            ..Self::default()
-        }
+        Self { rate: 2.0, burst: 10, ..Self::default() }
     }
 
     /// A local bucket of `rate` requests per second with bursts of `burst`.
     pub fn per_second(rate: f64, burst: u32) -> Self {
-        Self {
-            rate,
-            burst,
-            ..Self::default()
-        }
+        Self { rate, burst, ..Self::default() }
     }
 
     /// No pacing at all: neither the local bucket nor the server's.
     /// 429s are still waited out and retried.
     pub fn disabled() -> Self {
-        Self {
-            rate: 0.0,
-            burst: 0,
-            follow_server: false,
-            ..Self::default()
-        }
+        Self { rate: 0.0, burst: 0, follow_server: false, ..Self::default() }
     }
 }
 

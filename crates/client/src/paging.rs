@@ -36,14 +36,11 @@ enum Mode {
 /// Sets the paging parameters of `op` for the paging chosen, and returns it.
 fn prepare<O: ListOp>(op: &mut O) -> Mode {
     let paging = op.spec().paging;
-    let offset_set = op
-        .offset_mut()
-        .is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
+    let offset_set =
+        op.offset_mut().is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
     let from_set = op.checkpoint_mut().is_some_and(|c| c.from.is_some());
     let checkpoint = |op: &mut O, max_take: u64| {
-        let c = op
-            .checkpoint_mut()
-            .expect("checkpoint paging has checkpoint fields");
+        let c = op.checkpoint_mut().expect("checkpoint paging has checkpoint fields");
         *c.take.get_or_insert(max_take.min(DEFAULT_TAKE))
     };
     match paging {
@@ -57,23 +54,16 @@ fn prepare<O: ListOp>(op: &mut O) -> Mode {
             Mode::Checkpoint
         }
         Paging::LogCheckpoint { max_take, .. } if from_set => {
-            let take = op
-                .checkpoint_mut()
-                .map_or(max_take, |c| *c.take.get_or_insert(max_take));
+            let take = op.checkpoint_mut().map_or(max_take, |c| *c.take.get_or_insert(max_take));
             Mode::ItemCursor { take }
         }
-        Paging::Offset { .. }
-        | Paging::OffsetOrCheckpoint { .. }
-        | Paging::LogCheckpoint { .. } => {
+        Paging::Offset { .. } | Paging::OffsetOrCheckpoint { .. } | Paging::LogCheckpoint { .. } => {
             let Some(o) = op.offset_mut() else {
                 return Mode::Single;
             };
             let per_page = *o.per_page.get_or_insert(DEFAULT_PER_PAGE);
             o.include_totals = Some(true);
-            Mode::Offset {
-                page: o.page.unwrap_or(0),
-                per_page,
-            }
+            Mode::Offset { page: o.page.unwrap_or(0), per_page }
         }
     }
 }
@@ -93,11 +83,7 @@ enum Next {
 }
 
 fn window_error(total: u64) -> ClientError {
-    ModelError::ResultWindow {
-        total,
-        window: RESULT_WINDOW,
-    }
-    .into()
+    ModelError::ResultWindow { total, window: RESULT_WINDOW }.into()
 }
 
 impl<O: ListOp> State<O> {
@@ -128,10 +114,7 @@ impl<O: ListOp> State<O> {
                     _ => Next::Done,
                 }
             }
-            Mode::Offset {
-                page: number,
-                per_page,
-            } => {
+            Mode::Offset { page: number, per_page } => {
                 let start = page.start().unwrap_or(number * per_page);
                 let total = page.total();
                 if page.hits_result_window() {
@@ -145,10 +128,7 @@ impl<O: ListOp> State<O> {
                     // The next page would start outside the window, and more exist.
                     return Next::Fail(window_error(total.unwrap_or(start + n + 1)));
                 }
-                self.mode = Mode::Offset {
-                    page: next,
-                    per_page,
-                };
+                self.mode = Mode::Offset { page: next, per_page };
                 if let Some(o) = self.op.offset_mut() {
                     o.page = Some(next);
                 }
@@ -159,21 +139,13 @@ impl<O: ListOp> State<O> {
 }
 
 /// Every page of the list `op` asks for.
-pub(crate) fn pages<O>(
-    client: Client,
-    mut op: O,
-) -> BoxStream<'static, Result<Page<ItemOf<O>>, ClientError>>
+pub(crate) fn pages<O>(client: Client, mut op: O) -> BoxStream<'static, Result<Page<ItemOf<O>>, ClientError>>
 where
     O: ListOp,
     ItemOf<O>: MaybeSend + 'static,
 {
     let mode = prepare(&mut op);
-    let state = State {
-        client,
-        op,
-        mode,
-        pending: None,
-    };
+    let state = State { client, op, mode, pending: None };
     boxed_stream(futures::stream::unfold(Some(state), |state| async move {
         let mut state = state?;
         if let Some(e) = state.pending.take() {

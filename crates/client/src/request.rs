@@ -119,9 +119,7 @@ macro_rules! list_ops {
     )*};
 }
 
-use gatehouse_model::ops::{
-    clients, connections, grants, logs, organizations, resource_servers, roles, teams, users,
-};
+use gatehouse_model::ops::{clients, connections, grants, logs, organizations, resource_servers, roles, teams, users};
 
 list_ops! {
     users::List, users::ListRoles, roles::List, roles::ListUsers, clients::List, connections::List,

@@ -83,18 +83,12 @@ pub trait Clock: MaybeSend + MaybeSync + fmt::Debug {
 
 /// The current time of `clock` as seconds since the UNIX epoch, with fractions.
 pub(crate) fn unix_f64(clock: &dyn Clock) -> f64 {
-    clock
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
+    clock.now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The current time of `clock` as whole seconds since the UNIX epoch.
 pub(crate) fn unix_secs(clock: &dyn Clock) -> u64 {
-    clock
-        .now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    clock.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The real clock.

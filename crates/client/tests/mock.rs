@@ -19,10 +19,7 @@ use std::time::Duration;
 
 fn ok_user(r: &Recorded) -> Reply {
     let id = r.path.rsplit('/').next().unwrap_or("");
-    Reply::json(
-        200,
-        user(&percent_encoding::percent_decode_str(id).decode_utf8_lossy()),
-    )
+    Reply::json(200, user(&percent_encoding::percent_decode_str(id).decode_utf8_lossy()))
 }
 
 fn new_user(email: &str) -> CreateUser {
@@ -32,11 +29,7 @@ fn new_user(email: &str) -> CreateUser {
 }
 
 /// Answers the n-th (from 0) request to `method path` with `replies[n]`, the last one after that.
-fn sequence(
-    method: &'static str,
-    path: &'static str,
-    replies: Vec<Reply>,
-) -> impl Fn(&Recorded) -> Reply {
+fn sequence(method: &'static str, path: &'static str, replies: Vec<Reply>) -> impl Fn(&Recorded) -> Reply {
     let n = AtomicUsize::new(0);
     move |r| {
         if r.is(method, path) {
@@ -58,11 +51,7 @@ async fn one_token_request_for_fifty_concurrent_calls() {
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(mock.token_requests(), 1);
     assert_eq!(client.metrics().token_requests, 1);
-    let gets: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "GET")
-        .collect();
+    let gets: Vec<_> = mock.requests().into_iter().filter(|r| r.method == "GET").collect();
     assert_eq!(gets.len(), 50);
     assert!(gets.iter().all(|r| r.bearer() == Some("tok-1")));
     let token = &mock.requests()[0];
@@ -91,10 +80,7 @@ async fn token_is_refreshed_before_it_expires() {
     let issued = AtomicUsize::new(0);
     let mock = Mock::new(Arc::new(clock.clone()), move |r| {
         if r.is("POST", "/oauth/token") {
-            Reply::token(
-                &format!("tok-{}", issued.fetch_add(1, Ordering::SeqCst) + 1),
-                3600,
-            )
+            Reply::token(&format!("tok-{}", issued.fetch_add(1, Ordering::SeqCst) + 1), 3600)
         } else {
             ok_user(r)
         }
@@ -108,24 +94,19 @@ async fn token_is_refreshed_before_it_expires() {
     clock.advance(Duration::from_secs(41));
     client.users().get("c").send().await.unwrap();
     assert_eq!(mock.token_requests(), 2);
-    let bearers: Vec<_> = mock
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| r.bearer().unwrap().to_owned())
-        .collect();
+    let bearers: Vec<_> =
+        mock.requests().iter().filter(|r| r.method == "GET").map(|r| r.bearer().unwrap().to_owned()).collect();
     assert_eq!(bearers, ["tok-1", "tok-1", "tok-2"]);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_401_refreshes_the_token_and_retries_once() {
-    let (client, mock) = setup(|r| {
-        if r.bearer() == Some("tok-1") {
-            Reply::api_error(401, "invalid_token", "Expired")
-        } else {
-            ok_user(r)
-        }
-    });
+    let (client, mock) =
+        setup(
+            |r| {
+                if r.bearer() == Some("tok-1") { Reply::api_error(401, "invalid_token", "Expired") } else { ok_user(r) }
+            },
+        );
     let user = client.users().get("u1").send().await.unwrap();
     assert_eq!(user.value.user_id.as_deref(), Some("u1"));
     assert_eq!(mock.token_requests(), 2);
@@ -134,20 +115,14 @@ async fn a_401_refreshes_the_token_and_retries_once() {
 
 #[tokio::test(start_paused = true)]
 async fn concurrent_401s_share_one_refresh() {
-    let (client, mock) = setup(|r| {
-        if r.bearer() == Some("tok-1") {
-            Reply::api_error(401, "invalid_token", "Expired")
-        } else {
-            ok_user(r)
-        }
-    });
+    let (client, mock) =
+        setup(
+            |r| {
+                if r.bearer() == Some("tok-1") { Reply::api_error(401, "invalid_token", "Expired") } else { ok_user(r) }
+            },
+        );
     let calls = (0..20).map(|i| client.users().get(format!("u{i}")).send());
-    assert!(
-        futures::future::join_all(calls)
-            .await
-            .iter()
-            .all(Result::is_ok)
-    );
+    assert!(futures::future::join_all(calls).await.iter().all(Result::is_ok));
     assert_eq!(mock.token_requests(), 2);
 }
 
@@ -164,57 +139,30 @@ async fn a_second_401_is_returned() {
 async fn refused_credentials_are_a_typed_token_error() {
     let clock = SystemClock::new();
     let mock = Mock::new(Arc::new(clock.clone()), |_| {
-        Reply::json(
-            401,
-            json!({"error": "access_denied", "error_description": "Unauthorized"}),
-        )
+        Reply::json(401, json!({"error": "access_denied", "error_description": "Unauthorized"}))
     });
     let client = builder(&mock, clock).build().unwrap();
     let err = client.users().get("u1").send().await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ClientError::Token(gatehouse_client::TokenError::Rejected { .. })
-        ),
-        "{err:?}"
-    );
-    assert_eq!(
-        (err.status(), err.code()),
-        (Some(401), Some("access_denied"))
-    );
+    assert!(matches!(err, ClientError::Token(gatehouse_client::TokenError::Rejected { .. })), "{err:?}");
+    assert_eq!((err.status(), err.code()), (Some(401), Some("access_denied")));
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 0);
 }
 
 #[tokio::test(start_paused = true)]
 async fn teams_calls_use_the_teams_audience() {
-    let (client, mock) = setup(|r| {
-        if r.path.starts_with("/api/tenants") {
-            Reply::json(200, json!({"tenants": []}))
-        } else {
-            ok_user(r)
-        }
-    });
+    let (client, mock) =
+        setup(
+            |r| {
+                if r.path.starts_with("/api/tenants") { Reply::json(200, json!({"tenants": []})) } else { ok_user(r) }
+            },
+        );
     client.users().get("u1").send().await.unwrap();
     client.teams().tenants().list().send().await.unwrap();
     client.users().get("u2").send().await.unwrap();
-    let tokens: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/oauth/token")
-        .collect();
-    let audiences: Vec<_> = tokens
-        .iter()
-        .map(|r| r.body["audience"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        audiences,
-        ["http://tenant.test/api/v2/", "http://tenant.test/teams/"]
-    );
-    let tenants = mock
-        .requests()
-        .into_iter()
-        .find(|r| r.path == "/api/tenants")
-        .unwrap();
+    let tokens: Vec<_> = mock.requests().into_iter().filter(|r| r.path == "/oauth/token").collect();
+    let audiences: Vec<_> = tokens.iter().map(|r| r.body["audience"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(audiences, ["http://tenant.test/api/v2/", "http://tenant.test/teams/"]);
+    let tenants = mock.requests().into_iter().find(|r| r.path == "/api/tenants").unwrap();
     assert_eq!(tenants.bearer(), Some("tok-2"));
 }
 
@@ -239,16 +187,9 @@ async fn cookie_mode_sends_csrf_and_no_authorization() {
 #[tokio::test(start_paused = true)]
 async fn a_fixed_token_is_sent_and_a_401_is_not_retried() {
     let clock = SystemClock::new();
-    let mock = Mock::new(Arc::new(clock.clone()), |_| {
-        Reply::api_error(401, "invalid_token", "Expired")
-    });
-    let client = Client::builder()
-        .domain("acme.test")
-        .token("static")
-        .transport(mock.clone())
-        .clock(clock)
-        .build()
-        .unwrap();
+    let mock = Mock::new(Arc::new(clock.clone()), |_| Reply::api_error(401, "invalid_token", "Expired"));
+    let client =
+        Client::builder().domain("acme.test").token("static").transport(mock.clone()).clock(clock).build().unwrap();
     let err = client.users().get("u1").send().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(mock.requests().len(), 1);
@@ -258,48 +199,25 @@ async fn a_fixed_token_is_sent_and_a_401_is_not_retried() {
 // ---------------------------------------------------------------- rate limits and retries
 
 fn too_many(retry_after: u64) -> Reply {
-    Reply::json(
-        429,
-        json!({"error": "too_many_requests", "error_description": "Global limit has been reached"}),
-    )
-    .header("retry-after", retry_after)
+    Reply::json(429, json!({"error": "too_many_requests", "error_description": "Global limit has been reached"}))
+        .header("retry-after", retry_after)
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_429_waits_retry_after_then_succeeds() {
-    let (client, mock) = setup(sequence(
-        "GET",
-        "/api/v2/users/u1",
-        vec![too_many(2), Reply::json(200, user("u1"))],
-    ));
+    let (client, mock) = setup(sequence("GET", "/api/v2/users/u1", vec![too_many(2), Reply::json(200, user("u1"))]));
     client.users().get("u1").send().await.unwrap();
-    let gets: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "GET")
-        .collect();
+    let gets: Vec<_> = mock.requests().into_iter().filter(|r| r.method == "GET").collect();
     assert_eq!(gets.len(), 2);
-    assert!(
-        unix(gets[1].at) - unix(gets[0].at) >= 2.0,
-        "waited Retry-After"
-    );
+    assert!(unix(gets[1].at) - unix(gets[0].at) >= 2.0, "waited Retry-After");
     let m = client.metrics();
     assert_eq!((m.rate_limited, m.retries), (1, 1));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_429_on_post_is_sent_again() {
-    let (client, mock) = setup(sequence(
-        "POST",
-        "/api/v2/users",
-        vec![too_many(1), Reply::json(201, user("new"))],
-    ));
-    client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap();
+    let (client, mock) = setup(sequence("POST", "/api/v2/users", vec![too_many(1), Reply::json(201, user("new"))]));
+    client.users().create(new_user("a@b.c")).send().await.unwrap();
     assert_eq!(mock.count("POST", "/api/v2/users"), 2);
 }
 
@@ -307,14 +225,8 @@ async fn a_429_on_post_is_sent_again() {
 async fn a_429_storm_gives_up_after_the_cap() {
     let (client, mock) = setup(sequence("GET", "/api/v2/users/u1", vec![too_many(1)]));
     let err = client.users().get("u1").send().await.unwrap_err();
-    assert!(
-        matches!(err, ClientError::RetriesExhausted { attempts: 5, .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        (err.status(), err.code()),
-        (Some(429), Some("too_many_requests"))
-    );
+    assert!(matches!(err, ClientError::RetriesExhausted { attempts: 5, .. }), "{err:?}");
+    assert_eq!((err.status(), err.code()), (Some(429), Some("too_many_requests")));
     assert!(err.is_retryable());
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 5);
 }
@@ -329,9 +241,7 @@ async fn a_429_without_retry_after_waits_for_the_reset() {
             "GET",
             "/api/v2/users/u1",
             vec![
-                Reply::json(429, json!({}))
-                    .header("x-ratelimit-remaining", 0)
-                    .header("x-ratelimit-reset", reset),
+                Reply::json(429, json!({})).header("x-ratelimit-remaining", 0).header("x-ratelimit-reset", reset),
                 Reply::json(200, user("u1")),
             ],
         ),
@@ -345,11 +255,8 @@ async fn a_429_without_retry_after_waits_for_the_reset() {
 #[tokio::test(start_paused = true)]
 async fn a_500_on_get_is_retried() {
     let error = Reply::api_error(500, "internal", "Oops");
-    let (client, mock) = setup(sequence(
-        "GET",
-        "/api/v2/users/u1",
-        vec![error.clone(), error, Reply::json(200, user("u1"))],
-    ));
+    let (client, mock) =
+        setup(sequence("GET", "/api/v2/users/u1", vec![error.clone(), error, Reply::json(200, user("u1"))]));
     client.users().get("u1").send().await.unwrap();
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 3);
     assert_eq!(client.metrics().retries, 2);
@@ -359,10 +266,7 @@ async fn a_500_on_get_is_retried() {
 async fn persistent_503_on_get_gives_up() {
     let (client, mock) = setup(sequence("GET", "/api/v2/users/u1", vec![Reply::empty(503)]));
     let err = client.users().get("u1").send().await.unwrap_err();
-    assert!(
-        matches!(err, ClientError::RetriesExhausted { attempts: 4, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ClientError::RetriesExhausted { attempts: 4, .. }), "{err:?}");
     assert_eq!(err.status(), Some(503));
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 4);
 }
@@ -372,99 +276,45 @@ async fn a_500_on_post_is_not_retried() {
     let (client, mock) = setup(sequence(
         "POST",
         "/api/v2/users",
-        vec![
-            Reply::api_error(500, "internal", "Oops"),
-            Reply::json(201, user("x")),
-        ],
+        vec![Reply::api_error(500, "internal", "Oops"), Reply::json(201, user("x"))],
     ));
-    let err = client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.users().create(new_user("a@b.c")).send().await.unwrap_err();
     assert_eq!(err.status(), Some(500));
-    assert!(
-        matches!(err, ClientError::Model(ModelError::Api(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, ClientError::Model(ModelError::Api(_))), "{err:?}");
     assert_eq!(mock.count("POST", "/api/v2/users"), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_500_on_patch_is_not_retried() {
-    let (client, mock) = setup(sequence(
-        "PATCH",
-        "/api/v2/users/u1",
-        vec![Reply::empty(502), Reply::json(200, user("u1"))],
-    ));
+    let (client, mock) =
+        setup(sequence("PATCH", "/api/v2/users/u1", vec![Reply::empty(502), Reply::json(200, user("u1"))]));
     let body = gatehouse_client::model::types::UpdateUser::default();
-    assert_eq!(
-        client
-            .users()
-            .update("u1", body)
-            .send()
-            .await
-            .unwrap_err()
-            .status(),
-        Some(502)
-    );
+    assert_eq!(client.users().update("u1", body).send().await.unwrap_err().status(), Some(502));
     assert_eq!(mock.count("PATCH", "/api/v2/users/u1"), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_dropped_connection_on_post_is_not_retried() {
-    let dropped = Reply::error(TransportError::Dropped {
-        message: "connection reset".into(),
-    });
-    let (client, mock) = setup(sequence(
-        "POST",
-        "/api/v2/users",
-        vec![dropped, Reply::json(201, user("x"))],
-    ));
-    let err = client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, ClientError::Transport(TransportError::Dropped { .. })),
-        "{err:?}"
-    );
+    let dropped = Reply::error(TransportError::Dropped { message: "connection reset".into() });
+    let (client, mock) = setup(sequence("POST", "/api/v2/users", vec![dropped, Reply::json(201, user("x"))]));
+    let err = client.users().create(new_user("a@b.c")).send().await.unwrap_err();
+    assert!(matches!(err, ClientError::Transport(TransportError::Dropped { .. })), "{err:?}");
     assert_eq!(mock.count("POST", "/api/v2/users"), 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_dropped_connection_on_get_is_retried() {
-    let dropped = Reply::error(TransportError::Dropped {
-        message: "connection reset".into(),
-    });
-    let (client, mock) = setup(sequence(
-        "GET",
-        "/api/v2/users/u1",
-        vec![dropped, Reply::json(200, user("u1"))],
-    ));
+    let dropped = Reply::error(TransportError::Dropped { message: "connection reset".into() });
+    let (client, mock) = setup(sequence("GET", "/api/v2/users/u1", vec![dropped, Reply::json(200, user("u1"))]));
     client.users().get("u1").send().await.unwrap();
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 2);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_refused_connection_is_retried_even_for_post() {
-    let refused = Reply::error(TransportError::Connect {
-        message: "connection refused".into(),
-    });
-    let (client, mock) = setup(sequence(
-        "POST",
-        "/api/v2/users",
-        vec![refused, Reply::json(201, user("x"))],
-    ));
-    client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap();
+    let refused = Reply::error(TransportError::Connect { message: "connection refused".into() });
+    let (client, mock) = setup(sequence("POST", "/api/v2/users", vec![refused, Reply::json(201, user("x"))]));
+    client.users().create(new_user("a@b.c")).send().await.unwrap();
     assert_eq!(mock.count("POST", "/api/v2/users"), 2);
 }
 
@@ -473,26 +323,15 @@ async fn timeouts_are_retried_for_get_only() {
     let slow = || Reply::json(200, user("u1")).after(Duration::from_secs(120));
     let clock = SystemClock::new();
     let mock = with_tokens(Arc::new(clock.clone()), move |_| slow());
-    let client = builder(&mock, clock)
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
+    let client = builder(&mock, clock).timeout(Duration::from_secs(1)).build().unwrap();
     let err = client.users().get("u1").send().await.unwrap_err();
     assert!(
         matches!(err.root(), ClientError::Transport(TransportError::Timeout { after }) if after.as_secs() == 1),
         "{err:?}"
     );
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 4);
-    let err = client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, ClientError::Transport(TransportError::Timeout { .. })),
-        "{err:?}"
-    );
+    let err = client.users().create(new_user("a@b.c")).send().await.unwrap_err();
+    assert!(matches!(err, ClientError::Transport(TransportError::Timeout { .. })), "{err:?}");
     assert_eq!(mock.count("POST", "/api/v2/users"), 1);
     assert!(client.metrics().transport_errors >= 5);
 }
@@ -501,11 +340,7 @@ async fn timeouts_are_retried_for_get_only() {
 async fn dropping_the_future_cancels_the_call() {
     let (client, mock) = setup(|r| ok_user(r).after(Duration::from_secs(30)));
     let call = client.users().get("u1").send();
-    assert!(
-        tokio::time::timeout(Duration::from_secs(1), call)
-            .await
-            .is_err()
-    );
+    assert!(tokio::time::timeout(Duration::from_secs(1), call).await.is_err());
     // Nothing is left running: no retry is ever sent.
     tokio::time::sleep(Duration::from_secs(300)).await;
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 1);
@@ -527,7 +362,10 @@ async fn an_empty_server_bucket_makes_the_next_call_wait_for_the_reset() {
         let reply = Reply::json(200, body);
         if r.path.starts_with("/api/v2/") {
             let remaining = if r.index == 1 { 0 } else { 40 };
-            reply.header("x-ratelimit-limit", 50).header("x-ratelimit-remaining", remaining).header("x-ratelimit-reset", *reset)
+            reply
+                .header("x-ratelimit-limit", 50)
+                .header("x-ratelimit-remaining", remaining)
+                .header("x-ratelimit-reset", *reset)
         } else {
             reply
         }
@@ -551,23 +389,10 @@ async fn an_empty_server_bucket_makes_the_next_call_wait_for_the_reset() {
 async fn the_local_bucket_spaces_requests() {
     let clock = SystemClock::new();
     let mock = with_tokens(Arc::new(clock.clone()), ok_user);
-    let client = builder(&mock, clock)
-        .pacing(Pacing::per_second(2.0, 1))
-        .build()
-        .unwrap();
+    let client = builder(&mock, clock).pacing(Pacing::per_second(2.0, 1)).build().unwrap();
     let calls = (0..3).map(|i| client.users().get(format!("u{i}")).send());
-    assert!(
-        futures::future::join_all(calls)
-            .await
-            .iter()
-            .all(Result::is_ok)
-    );
-    let at: Vec<f64> = mock
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .map(|r| unix(r.at))
-        .collect();
+    assert!(futures::future::join_all(calls).await.iter().all(Result::is_ok));
+    let at: Vec<f64> = mock.requests().iter().filter(|r| r.method == "GET").map(|r| unix(r.at)).collect();
     assert!(at[1] - at[0] >= 0.499 && at[2] - at[0] >= 0.999, "{at:?}");
 }
 
@@ -576,10 +401,7 @@ async fn the_local_bucket_spaces_requests() {
 #[tokio::test(start_paused = true)]
 async fn a_steady_job_does_not_hit_429() {
     let clock = SystemClock::new();
-    let bucket = Arc::new(Mutex::new((
-        50.0_f64,
-        unix(gatehouse_client::Clock::now(&clock)),
-    )));
+    let bucket = Arc::new(Mutex::new((50.0_f64, unix(gatehouse_client::Clock::now(&clock)))));
     let c = clock.clone();
     let mock = with_tokens(Arc::new(clock.clone()), move |r| {
         let now = unix(gatehouse_client::Clock::now(&c));
@@ -588,9 +410,7 @@ async fn a_steady_job_does_not_hit_429() {
         b.1 = now;
         let reset = (now + (50.0 - b.0) / 15.0).ceil() as u64;
         if b.0 < 1.0 {
-            return too_many(1)
-                .header("x-ratelimit-remaining", 0)
-                .header("x-ratelimit-reset", reset);
+            return too_many(1).header("x-ratelimit-remaining", 0).header("x-ratelimit-reset", reset);
         }
         b.0 -= 1.0;
         ok_user(r)
@@ -600,17 +420,11 @@ async fn a_steady_job_does_not_hit_429() {
     });
     let client = builder(&mock, clock).build().unwrap();
     let report = client
-        .bulk(0..300, 25, |client, i| async move {
-            client.users().get(format!("u{i}")).send().await
-        })
+        .bulk(0..300, 25, |client, i| async move { client.users().get(format!("u{i}")).send().await })
         .run()
         .await;
     assert_eq!(report.failed_count(), 0);
-    assert_eq!(
-        client.metrics().rate_limited,
-        0,
-        "paced below the server's limit"
-    );
+    assert_eq!(client.metrics().rate_limited, 0, "paced below the server's limit");
     assert_eq!(mock.count("GET", "/api/v2/users/u1"), 1);
 }
 
@@ -621,82 +435,39 @@ async fn api_errors_are_typed() {
     let (client, _) = setup(|r| match r.method.as_str() {
         "GET" => Reply::api_error(404, "inexistent_user", "The user does not exist."),
         "POST" => Reply::api_error(409, "user_exists", "The user already exists."),
-        _ => Reply::api_error(
-            403,
-            "insufficient_scope",
-            "Insufficient scope, expected any of: delete:users",
-        ),
+        _ => Reply::api_error(403, "insufficient_scope", "Insufficient scope, expected any of: delete:users"),
     });
     let err = client.users().get("nobody").send().await.unwrap_err();
-    assert!(
-        err.is_not_found() && err.code() == Some("inexistent_user"),
-        "{err}"
-    );
+    assert!(err.is_not_found() && err.code() == Some("inexistent_user"), "{err}");
     assert_eq!(err.api().unwrap().message(), "The user does not exist.");
-    let err = client
-        .users()
-        .create(new_user("a@b.c"))
-        .send()
-        .await
-        .unwrap_err();
+    let err = client.users().create(new_user("a@b.c")).send().await.unwrap_err();
     assert!(err.is_conflict() && !err.is_retryable(), "{err}");
     let err = client.users().delete("u1").send().await.unwrap_err();
-    assert_eq!(
-        (err.status(), err.code()),
-        (Some(403), Some("insufficient_scope"))
-    );
+    assert_eq!((err.status(), err.code()), (Some(403), Some("insufficient_scope")));
 }
 
 #[tokio::test(start_paused = true)]
 async fn invalid_input_is_refused_before_sending() {
     let (client, mock) = setup(ok_user);
-    let err = client
-        .users()
-        .list()
-        .per_page(500)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ClientError::Model(ModelError::Validation(ValidationError::OutOfRange { .. }))
-        ),
-        "{err:?}"
-    );
+    let err = client.users().list().per_page(500).send().await.unwrap_err();
+    assert!(matches!(err, ClientError::Model(ModelError::Validation(ValidationError::OutOfRange { .. }))), "{err:?}");
     let err = client.users().get("..").send().await.unwrap_err();
-    assert!(
-        matches!(err, ClientError::Model(ModelError::Validation(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, ClientError::Model(ModelError::Validation(_))), "{err:?}");
     assert!(mock.requests().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
 async fn undecodable_bodies_name_the_path() {
-    let (client, _) = setup(|_| {
-        Reply::json(
-            200,
-            json!({"start": 0, "total": 1, "users": [{"user_id": "a"}, 7]}),
-        )
-    });
+    let (client, _) = setup(|_| Reply::json(200, json!({"start": 0, "total": 1, "users": [{"user_id": "a"}, 7]})));
     let err = client.users().list().send().await.unwrap_err();
-    let ClientError::Model(ModelError::Decode { source, .. }) = &err else {
-        panic!("{err:?}")
-    };
+    let ClientError::Model(ModelError::Decode { source, .. }) = &err else { panic!("{err:?}") };
     assert!(source.to_string().contains("users[1]"), "{source}");
 }
 
 #[test]
 fn builder_refuses_missing_or_bad_urls() {
-    assert!(matches!(
-        Client::builder().build(),
-        Err(ClientError::Config(_))
-    ));
-    assert!(matches!(
-        Client::builder().base_url("http://").build(),
-        Err(ClientError::Config(_))
-    ));
+    assert!(matches!(Client::builder().build(), Err(ClientError::Config(_))));
+    assert!(matches!(Client::builder().base_url("http://").build(), Err(ClientError::Config(_))));
 }
 
 // ---------------------------------------------------------------- paging
@@ -707,9 +478,7 @@ fn users_list(total: u64) -> impl Fn(&Recorded) -> Reply {
         let page: u64 = r.q("page").unwrap_or("0").parse().unwrap();
         let per_page: u64 = r.q("per_page").unwrap_or("50").parse().unwrap();
         let start = page * per_page;
-        let users: Vec<Value> = (start..(start + per_page).min(total))
-            .map(|i| user(&format!("u{i}")))
-            .collect();
+        let users: Vec<Value> = (start..(start + per_page).min(total)).map(|i| user(&format!("u{i}"))).collect();
         Reply::json(
             200,
             json!({"start": start, "limit": per_page, "length": users.len(), "total": total, "users": users}),
@@ -720,27 +489,12 @@ fn users_list(total: u64) -> impl Fn(&Recorded) -> Reply {
 #[tokio::test(start_paused = true)]
 async fn offset_paging_reads_to_the_end() {
     let (client, mock) = setup(users_list(250));
-    let users: Vec<_> = client
-        .users()
-        .list()
-        .q("email:*@acme.test")
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let users: Vec<_> = client.users().list().q("email:*@acme.test").stream().try_collect().await.unwrap();
     assert_eq!(users.len(), 250);
     assert_eq!(users[249].user_id.as_deref(), Some("u249"));
-    let pages: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/api/v2/users")
-        .collect();
+    let pages: Vec<_> = mock.requests().into_iter().filter(|r| r.path == "/api/v2/users").collect();
     assert_eq!(pages.len(), 3);
-    assert!(
-        pages
-            .iter()
-            .all(|r| r.q("include_totals") == Some("true") && r.q("per_page") == Some("100"))
-    );
+    assert!(pages.iter().all(|r| r.q("include_totals") == Some("true") && r.q("per_page") == Some("100")));
     assert_eq!(pages[2].q("page"), Some("2"));
 }
 
@@ -750,38 +504,16 @@ async fn offset_paging_stops_at_the_result_window_with_a_typed_error() {
     let mut stream = client.users().search("name:*").per_page(50).stream();
     let mut n = 0;
     let err = loop {
-        match stream
-            .next()
-            .await
-            .expect("the stream ends with an error, not silently")
-        {
+        match stream.next().await.expect("the stream ends with an error, not silently") {
             Ok(_) => n += 1,
             Err(e) => break e,
         }
     };
     assert_eq!(n, 1000);
-    assert!(
-        matches!(
-            err,
-            ClientError::Model(ModelError::ResultWindow {
-                total: 5000,
-                window: 1000
-            })
-        ),
-        "{err:?}"
-    );
-    assert!(
-        err.to_string().contains("export"),
-        "the message hints at a way out: {err}"
-    );
+    assert!(matches!(err, ClientError::Model(ModelError::ResultWindow { total: 5000, window: 1000 })), "{err:?}");
+    assert!(err.to_string().contains("export"), "the message hints at a way out: {err}");
     assert!(stream.next().await.is_none());
-    assert_eq!(
-        mock.requests()
-            .iter()
-            .filter(|r| r.path == "/api/v2/users")
-            .count(),
-        20
-    );
+    assert_eq!(mock.requests().iter().filter(|r| r.path == "/api/v2/users").count(), 20);
 }
 
 #[tokio::test(start_paused = true)]
@@ -794,14 +526,11 @@ async fn a_list_of_exactly_the_window_ends_cleanly() {
 /// the last full page still has `next` and an empty page follows.
 fn orgs_list(total: usize, trailing_empty: bool) -> impl Fn(&Recorded) -> Reply {
     move |r| {
-        let from: usize = r
-            .q("from")
-            .map_or(0, |f| f.trim_start_matches('c').parse().unwrap());
+        let from: usize = r.q("from").map_or(0, |f| f.trim_start_matches('c').parse().unwrap());
         let take: usize = r.q("take").unwrap().parse().unwrap();
         let end = (from + take).min(total);
-        let orgs: Vec<Value> = (from..end)
-            .map(|i| json!({"id": format!("org_{i}"), "name": format!("o{i}")}))
-            .collect();
+        let orgs: Vec<Value> =
+            (from..end).map(|i| json!({"id": format!("org_{i}"), "name": format!("o{i}")})).collect();
         let mut body = json!({ "organizations": orgs });
         if end < total || (trailing_empty && from < total) {
             body["next"] = json!(format!("c{end}"));
@@ -815,62 +544,24 @@ async fn checkpoint_paging_follows_next() {
     let (client, mock) = setup(orgs_list(120, false));
     let orgs = client.organizations().list().all().await.unwrap();
     assert_eq!(orgs.len(), 120);
-    let pages: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/api/v2/organizations")
-        .collect();
-    let froms: Vec<_> = pages
-        .iter()
-        .map(|r| r.q("from").map(str::to_owned))
-        .collect();
+    let pages: Vec<_> = mock.requests().into_iter().filter(|r| r.path == "/api/v2/organizations").collect();
+    let froms: Vec<_> = pages.iter().map(|r| r.q("from").map(str::to_owned)).collect();
     assert_eq!(froms, [None, Some("c50".into()), Some("c100".into())]);
-    assert!(
-        pages
-            .iter()
-            .all(|r| r.q("take") == Some("50") && r.q("page").is_none())
-    );
+    assert!(pages.iter().all(|r| r.q("take") == Some("50") && r.q("page").is_none()));
 }
 
 #[tokio::test(start_paused = true)]
 async fn checkpoint_paging_ends_on_an_empty_page() {
     let (client, mock) = setup(orgs_list(100, true));
-    assert_eq!(
-        client
-            .organizations()
-            .list()
-            .take(50)
-            .all()
-            .await
-            .unwrap()
-            .len(),
-        100
-    );
-    assert_eq!(
-        mock.requests()
-            .iter()
-            .filter(|r| r.path == "/api/v2/organizations")
-            .count(),
-        3
-    );
+    assert_eq!(client.organizations().list().take(50).all().await.unwrap().len(), 100);
+    assert_eq!(mock.requests().iter().filter(|r| r.path == "/api/v2/organizations").count(), 3);
 }
 
 #[tokio::test(start_paused = true)]
 async fn setting_page_switches_to_offset_paging() {
-    let (client, mock) = setup(|_| {
-        Reply::json(
-            200,
-            json!({"start": 0, "limit": 10, "total": 3, "organizations": [{}, {}, {}]}),
-        )
-    });
-    let pages: Vec<_> = client
-        .organizations()
-        .list()
-        .per_page(10)
-        .pages()
-        .try_collect()
-        .await
-        .unwrap();
+    let (client, mock) =
+        setup(|_| Reply::json(200, json!({"start": 0, "limit": 10, "total": 3, "organizations": [{}, {}, {}]})));
+    let pages: Vec<_> = client.organizations().list().per_page(10).pages().try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
     let r = mock.requests().into_iter().last().unwrap();
     assert_eq!((r.q("per_page"), r.q("take")), (Some("10"), None));
@@ -885,21 +576,14 @@ async fn logs_page_by_log_id() {
     let (client, mock) = setup(|r| {
         let from: u64 = r.q("from").unwrap().parse().unwrap();
         let take: u64 = r.q("take").unwrap().parse().unwrap();
-        Reply::json(
-            200,
-            Value::Array((from + 1..=(from + take).min(103)).map(log).collect()),
-        )
+        Reply::json(200, Value::Array((from + 1..=(from + take).min(103)).map(log).collect()))
     });
     let logs = client.logs().after("090").take(5).all().await.unwrap();
     let ids: Vec<_> = logs.iter().map(|l| l.log_id.clone().unwrap()).collect();
     assert_eq!(ids.first().map(String::as_str), Some("091"));
     assert_eq!(ids.len(), 13);
-    let froms: Vec<_> = mock
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/v2/logs")
-        .map(|r| r.q("from").unwrap().to_owned())
-        .collect();
+    let froms: Vec<_> =
+        mock.requests().iter().filter(|r| r.path == "/api/v2/logs").map(|r| r.q("from").unwrap().to_owned()).collect();
     assert_eq!(froms, ["090", "095", "100"]);
 }
 
@@ -910,8 +594,7 @@ async fn tail_follows_new_events() {
         if r.q("sort") == Some("date:-1") {
             return Reply::json(200, json!([log(10)]));
         }
-        let events: Vec<Value> = match (r.q("from").unwrap(), polls.fetch_add(1, Ordering::SeqCst))
-        {
+        let events: Vec<Value> = match (r.q("from").unwrap(), polls.fetch_add(1, Ordering::SeqCst)) {
             ("010", 0) => vec![],
             ("010", _) => vec![log(11), log(12)],
             ("012", _) => vec![log(13)],
@@ -919,27 +602,13 @@ async fn tail_follows_new_events() {
         };
         Reply::json(200, Value::Array(events))
     });
-    let tail = client
-        .logs()
-        .tail()
-        .interval(Duration::from_secs(5))
-        .stream();
+    let tail = client.logs().tail().interval(Duration::from_secs(5)).stream();
     let events: Vec<_> = tail.take(3).try_collect().await.unwrap();
-    let ids: Vec<_> = events
-        .iter()
-        .map(|e| e.log_id.as_deref().unwrap())
-        .collect();
+    let ids: Vec<_> = events.iter().map(|e| e.log_id.as_deref().unwrap()).collect();
     assert_eq!(ids, ["011", "012", "013"]);
-    let polls: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/api/v2/logs")
-        .collect();
+    let polls: Vec<_> = mock.requests().into_iter().filter(|r| r.path == "/api/v2/logs").collect();
     for pair in polls.windows(2) {
-        assert!(
-            unix(pair[1].at) - unix(pair[0].at) >= 4.999,
-            "polls are spaced by the interval"
-        );
+        assert!(unix(pair[1].at) - unix(pair[0].at) >= 4.999, "polls are spaced by the interval");
     }
 }
 
@@ -957,26 +626,9 @@ async fn teams_lists_page_by_checkpoint_and_environments_come_whole() {
         "/api/environments" => Reply::json(200, json!({"environments": ["US-3", "EU-2"]})),
         _ => Reply::empty(404),
     });
-    assert_eq!(
-        client.teams().members().list().all().await.unwrap().len(),
-        2
-    );
-    assert_eq!(
-        client
-            .teams()
-            .environments()
-            .list()
-            .all()
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
-    let members: Vec<_> = mock
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/api/members")
-        .collect();
+    assert_eq!(client.teams().members().list().all().await.unwrap().len(), 2);
+    assert_eq!(client.teams().environments().list().all().await.unwrap().len(), 2);
+    let members: Vec<_> = mock.requests().into_iter().filter(|r| r.path == "/api/members").collect();
     assert_eq!(members[0].q("take"), Some("50"));
     assert_eq!(members[1].q("from"), Some("n1"));
 }
@@ -994,21 +646,10 @@ async fn bulk_reports_each_item_and_retries_only_the_failed() {
         if email.starts_with("bad") && first {
             Reply::api_error(500, "internal", "Oops")
         } else {
-            Reply::json(
-                201,
-                json!({"user_id": format!("auth0|{email}"), "email": email}),
-            )
+            Reply::json(201, json!({"user_id": format!("auth0|{email}"), "email": email}))
         }
     });
-    let emails: Vec<String> = (0..20)
-        .map(|i| {
-            if i % 7 == 0 {
-                format!("bad{i}")
-            } else {
-                format!("ok{i}")
-            }
-        })
-        .collect();
+    let emails: Vec<String> = (0..20).map(|i| if i % 7 == 0 { format!("bad{i}") } else { format!("ok{i}") }).collect();
     let progress = Arc::new(Mutex::new(Vec::<Progress>::new()));
     let p = progress.clone();
     let report = client
@@ -1020,54 +661,31 @@ async fn bulk_reports_each_item_and_retries_only_the_failed() {
         .await;
     assert_eq!((report.succeeded_count(), report.failed_count()), (17, 3));
     let last = *progress.lock().unwrap().last().unwrap();
-    assert_eq!(
-        last,
-        Progress {
-            total: 20,
-            done: 20,
-            succeeded: 17,
-            failed: 3
-        }
-    );
+    assert_eq!(last, Progress { total: 20, done: 20, succeeded: 17, failed: 3 });
     let failed: Vec<_> = report.failed().map(|(email, _)| email.clone()).collect();
     assert_eq!(failed, ["bad0", "bad7", "bad14"]);
 
     let report = report.retry_failed().await;
     assert_eq!(report.failed_count(), 0);
-    assert_eq!(
-        mock.count("POST", "/api/v2/users"),
-        23,
-        "only the 3 failed items were sent again"
-    );
+    assert_eq!(mock.count("POST", "/api/v2/users"), 23, "only the 3 failed items were sent again");
     let resent: Vec<_> = seen.lock().unwrap()[20..].to_vec();
     let mut resent_sorted = resent.clone();
     resent_sorted.sort();
     assert_eq!(resent_sorted, ["bad0", "bad14", "bad7"]);
     let order: Vec<_> = report.outcomes().map(|o| o.item.clone()).collect();
     assert_eq!(order, emails, "outcomes keep the order given");
-    assert_eq!(
-        progress.lock().unwrap().last().unwrap().total,
-        3,
-        "the retry reports its own progress"
-    );
+    assert_eq!(progress.lock().unwrap().last().unwrap().total, 3, "the retry reports its own progress");
 }
 
 #[tokio::test(start_paused = true)]
 async fn bulk_bounds_concurrency() {
     let (client, mock) = setup(|r| ok_user(r).after(Duration::from_secs(1)));
     let start = tokio::time::Instant::now();
-    let report = client
-        .bulk(0..20, 4, |client, i| async move {
-            client.users().get(format!("u{i}")).await
-        })
-        .await;
+    let report = client.bulk(0..20, 4, |client, i| async move { client.users().get(format!("u{i}")).await }).await;
     assert_eq!(report.succeeded_count(), 20);
     let elapsed = start.elapsed();
     // 20 calls of 1 s, 4 at a time: 5 rounds (plus the token request).
-    assert!(
-        elapsed >= Duration::from_secs(5) && elapsed < Duration::from_secs(6),
-        "{elapsed:?}"
-    );
+    assert!(elapsed >= Duration::from_secs(5) && elapsed < Duration::from_secs(6), "{elapsed:?}");
     assert_eq!(mock.requests().len(), 21);
 }
 
@@ -1090,10 +708,7 @@ async fn get_with_roles_reads_both_concurrently() {
     let both = client.users().get_with_roles("auth0|1").await.unwrap();
     assert_eq!(both.user.user_id.as_deref(), Some("auth0|1"));
     assert_eq!(both.roles.len(), 2);
-    assert!(
-        start.elapsed() < Duration::from_millis(1500),
-        "concurrent, not one after the other"
-    );
+    assert!(start.elapsed() < Duration::from_millis(1500), "concurrent, not one after the other");
     assert_eq!(mock.requests().len(), 3);
 }
 
@@ -1109,11 +724,7 @@ async fn members_with_roles_uses_fields_roles_when_the_server_honours_it() {
             ]}),
         )
     });
-    let members = client
-        .organizations()
-        .members_with_roles("org_1")
-        .await
-        .unwrap();
+    let members = client.organizations().members_with_roles("org_1").await.unwrap();
     assert_eq!(members.len(), 2);
     assert_eq!(members[0].roles[0].name.as_deref(), Some("Admin"));
     assert_eq!(mock.requests().len(), 2, "one token request and one page");
@@ -1124,67 +735,30 @@ async fn members_with_roles_falls_back_to_one_call_per_member() {
     let (client, mock) = setup(|r| {
         if r.path.ends_with("/roles") {
             let user = r.path.split('/').nth(6).unwrap().to_owned();
-            Reply::json(
-                200,
-                json!({"start": 0, "limit": 100, "total": 1, "roles": [{"id": format!("rol_{user}")}]}),
-            )
+            Reply::json(200, json!({"start": 0, "limit": 100, "total": 1, "roles": [{"id": format!("rol_{user}")}]}))
         } else {
-            let members: Vec<Value> = (0..12)
-                .map(|i| json!({"user_id": format!("u{i}")}))
-                .collect();
+            let members: Vec<Value> = (0..12).map(|i| json!({"user_id": format!("u{i}")})).collect();
             Reply::json(200, json!({ "members": members }))
         }
     });
-    let members = client
-        .organizations()
-        .members_with_roles("org_1")
-        .await
-        .unwrap();
+    let members = client.organizations().members_with_roles("org_1").await.unwrap();
     assert_eq!(members.len(), 12);
     assert_eq!(members[11].roles[0].id.as_deref(), Some("rol_u11"));
-    assert_eq!(
-        mock.requests()
-            .iter()
-            .filter(|r| r.path.ends_with("/roles"))
-            .count(),
-        12
-    );
+    assert_eq!(mock.requests().iter().filter(|r| r.path.ends_with("/roles")).count(), 12);
 }
 
 #[tokio::test(start_paused = true)]
 async fn fluent_builders_fill_the_query() {
     let (client, mock) = setup(|_| Reply::json(200, json!([])));
-    client
-        .users()
-        .list()
-        .q("email:*@acme.com")
-        .per_page(50)
-        .page(2)
-        .sort("created_at:-1")
-        .send()
-        .await
-        .unwrap();
+    client.users().list().q("email:*@acme.com").per_page(50).page(2).sort("created_at:-1").send().await.unwrap();
     let r = mock.requests().into_iter().last().unwrap();
     assert_eq!(
         (r.q("q"), r.q("per_page"), r.q("page"), r.q("sort")),
-        (
-            Some("email:*@acme.com"),
-            Some("50"),
-            Some("2"),
-            Some("created_at:-1")
-        )
+        (Some("email:*@acme.com"), Some("50"), Some("2"), Some("created_at:-1"))
     );
-    client
-        .users()
-        .assign_roles("auth0|1", ["rol_1", "rol_2"])
-        .send()
-        .await
-        .unwrap();
+    client.users().assign_roles("auth0|1", ["rol_1", "rol_2"]).send().await.unwrap();
     let r = mock.requests().into_iter().last().unwrap();
-    assert_eq!(
-        (r.method.as_str(), r.path.as_str()),
-        ("POST", "/api/v2/users/auth0%7C1/roles")
-    );
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/v2/users/auth0%7C1/roles"));
     assert_eq!(r.body, json!({"roles": ["rol_1", "rol_2"]}));
 }
 
@@ -1198,13 +772,7 @@ fn futures_and_streams_are_send_on_the_host() {
     send(client.logs().tail().stream());
     send(client.users().get_with_roles("u1"));
     send(client.organizations().members_with_roles("org_1"));
-    send(
-        client
-            .bulk(vec![1], 1, |c, i: i32| async move {
-                c.users().get(i.to_string()).value().await
-            })
-            .run(),
-    );
+    send(client.bulk(vec![1], 1, |c, i: i32| async move { c.users().get(i.to_string()).value().await }).run());
     send(client.send_raw(gatehouse_client::RawRequest {
         api: gatehouse_client::model::Api::Management,
         verb: gatehouse_client::model::Verb::Get,
@@ -1217,27 +785,13 @@ fn futures_and_streams_are_send_on_the_host() {
 async fn raw_requests_are_authenticated_and_return_any_status() {
     use gatehouse_client::RawRequest;
     use gatehouse_client::model::{Api, Verb};
-    let (client, mock) =
-        setup(|_| Reply::api_error(404, "inexistent_user", "The user does not exist."));
-    let raw = |path: &str| RawRequest {
-        api: Api::Management,
-        verb: Verb::Get,
-        path_and_query: path.into(),
-        body: None,
-    };
-    let response = client
-        .send_raw(raw("/api/v2/users/auth0%7C1?fields=email"))
-        .await
-        .unwrap();
+    let (client, mock) = setup(|_| Reply::api_error(404, "inexistent_user", "The user does not exist."));
+    let raw =
+        |path: &str| RawRequest { api: Api::Management, verb: Verb::Get, path_and_query: path.into(), body: None };
+    let response = client.send_raw(raw("/api/v2/users/auth0%7C1?fields=email")).await.unwrap();
     assert_eq!(response.status(), 404);
     let r = mock.requests().into_iter().last().unwrap();
-    assert_eq!(
-        (r.path.as_str(), r.q("fields"), r.bearer()),
-        ("/api/v2/users/auth0%7C1", Some("email"), Some("tok-1"))
-    );
-    assert!(matches!(
-        client.send_raw(raw("/api/v2/stats/daily")).await,
-        Err(ClientError::Config(_))
-    ));
+    assert_eq!((r.path.as_str(), r.q("fields"), r.bearer()), ("/api/v2/users/auth0%7C1", Some("email"), Some("tok-1")));
+    assert!(matches!(client.send_raw(raw("/api/v2/stats/daily")).await, Err(ClientError::Config(_))));
     assert_eq!(mock.requests().len(), 2, "an unknown path is never sent");
 }

@@ -96,7 +96,7 @@ mod tests {
         assert_eq!(b.first().map(|b| (b.success, b.failure)), Some((1, 1)));
         assert_eq!(b.iter().map(|b| b.success).sum::<u32>(), 2);
         assert_eq!(b.iter().map(|b| b.failure).sum::<u32>(), 2);
-        assert_eq!(b.len(), 8);
+        assert_eq!(b.len(), 9);
         assert_eq!(label(b[0].start, width), "05-01 10:00");
         assert!(buckets(std::iter::empty(), 24).1.is_empty());
     }

@@ -33,12 +33,7 @@ impl Logs {
 
     /// Follows new log events as they happen (like `tail -f`).
     pub fn tail(&self) -> Tail {
-        Tail {
-            client: self.client.clone(),
-            from: None,
-            take: 100,
-            interval: Duration::from_secs(5),
-        }
+        Tail { client: self.client.clone(), from: None, take: 100, interval: Duration::from_secs(5) }
     }
 }
 

@@ -14,8 +14,8 @@ use crate::client::Client;
 use crate::request::Request;
 use gatehouse_model::ops::{clients, connections, grants, resource_servers, roles};
 use gatehouse_model::types::{
-    CreateClient, CreateConnection, CreateResourceServer, CreateRole, UpdateClient,
-    UpdateConnection, UpdateResourceServer, UpdateRole,
+    CreateClient, CreateConnection, CreateResourceServer, CreateRole, UpdateClient, UpdateConnection,
+    UpdateResourceServer, UpdateRole,
 };
 
 mod logs;
@@ -27,6 +27,11 @@ pub use logs::{Logs, Tail};
 pub use organizations::{MemberWithRoles, Organizations};
 pub use teams::{Activity, Environments, TeamMembers, Teams, Tenants};
 pub use users::{UserWithRoles, Users};
+
+/// Ids given as anything string-like, as a request body wants them.
+fn ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Vec<String> {
+    ids.into_iter().map(Into::into).collect()
+}
 
 /// Concurrency of the per-item calls the N+1 helpers make.
 pub const HELPER_CONCURRENCY: usize = 8;
@@ -87,9 +92,7 @@ impl Roles {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let body = gatehouse_model::types::AssignRoleUsers::new(
-            users.into_iter().map(Into::into).collect(),
-        );
+        let body = gatehouse_model::types::AssignRoleUsers::new(ids(users));
         Request::new(self.client.clone(), roles::AssignUsers::new(id, body))
     }
 }

@@ -1,13 +1,12 @@
 //! Organizations: `client.organizations()`.
 
-use super::{HELPER_CONCURRENCY, handler};
+use super::{HELPER_CONCURRENCY, handler, ids};
 use crate::error::ClientError;
 use crate::request::Request;
 use futures::{StreamExt, TryStreamExt};
 use gatehouse_model::ops::organizations;
 use gatehouse_model::types::{
-    AddOrganizationMembers, CreateOrganization, OrganizationMember, RemoveOrganizationMembers,
-    Role, UpdateOrganization,
+    AddOrganizationMembers, CreateOrganization, OrganizationMember, RemoveOrganizationMembers, Role, UpdateOrganization,
 };
 
 handler! {
@@ -39,46 +38,28 @@ pub struct MemberWithRoles {
     pub roles: Vec<Role>,
 }
 
-fn ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Vec<String> {
-    ids.into_iter().map(Into::into).collect()
-}
-
 /// The fields asked for when listing members with their roles.
 const MEMBER_FIELDS: &str = "user_id,email,name,picture,roles";
 
 impl Organizations {
     /// `POST /api/v2/organizations/{id}/members`: add users (by user id) as members.
-    pub fn add_members<I, S>(
-        &self,
-        id: impl Into<String>,
-        members: I,
-    ) -> Request<organizations::AddMembers>
+    pub fn add_members<I, S>(&self, id: impl Into<String>, members: I) -> Request<organizations::AddMembers>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let body = AddOrganizationMembers::new(ids(members));
-        Request::new(
-            self.client.clone(),
-            organizations::AddMembers::new(id, body),
-        )
+        Request::new(self.client.clone(), organizations::AddMembers::new(id, body))
     }
 
     /// `DELETE /api/v2/organizations/{id}/members`: remove members (by user id).
-    pub fn remove_members<I, S>(
-        &self,
-        id: impl Into<String>,
-        members: I,
-    ) -> Request<organizations::RemoveMembers>
+    pub fn remove_members<I, S>(&self, id: impl Into<String>, members: I) -> Request<organizations::RemoveMembers>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let body = RemoveOrganizationMembers::new(ids(members));
-        Request::new(
-            self.client.clone(),
-            organizations::RemoveMembers::new(id, body),
-        )
+        Request::new(self.client.clone(), organizations::RemoveMembers::new(id, body))
     }
 
     /// Every member of an organization with their roles in it.
@@ -89,17 +70,9 @@ impl Organizations {
     /// with one call each, at most [`HELPER_CONCURRENCY`] at a time, under
     /// the client's pacing. If the server refuses the `fields` request
     /// (400), members are listed plainly and the roles read per member.
-    pub async fn members_with_roles(
-        &self,
-        id: impl Into<String>,
-    ) -> Result<Vec<MemberWithRoles>, ClientError> {
+    pub async fn members_with_roles(&self, id: impl Into<String>) -> Result<Vec<MemberWithRoles>, ClientError> {
         let id = id.into();
-        let with_fields = self
-            .members(id.as_str())
-            .fields(MEMBER_FIELDS)
-            .include_fields(true)
-            .all()
-            .await;
+        let with_fields = self.members(id.as_str()).fields(MEMBER_FIELDS).include_fields(true).all().await;
         let members = match with_fields {
             Err(e) if e.status() == Some(400) => self.members(id.as_str()).all().await?,
             other => other?,
@@ -110,9 +83,7 @@ impl Organizations {
                 async move {
                     let listed = member.roles.take();
                     let roles = match (listed, member.user_id.as_deref()) {
-                        (Some(listed), _) => {
-                            listed.iter().map(to_role).collect::<Result<Vec<_>, _>>()?
-                        }
+                        (Some(listed), _) => listed.iter().map(to_role).collect::<Result<Vec<_>, _>>()?,
                         (None, Some(user_id)) => self.member_roles(id, user_id).all().await?,
                         (None, None) => Vec::new(),
                     };
@@ -127,9 +98,8 @@ impl Organizations {
 
 /// The `{id, name}` role a member listing carries, as a [`Role`] (losslessly, through JSON).
 fn to_role<T: serde::Serialize>(role: &T) -> Result<Role, ClientError> {
-    let value = serde_json::to_value(role).map_err(|e| gatehouse_model::ValidationError::Body {
-        reason: e.to_string(),
-    })?;
+    let value =
+        serde_json::to_value(role).map_err(|e| gatehouse_model::ValidationError::Body { reason: e.to_string() })?;
     gatehouse_model::object::decode_value(&value).map_err(|source| {
         ClientError::Model(gatehouse_model::Error::Decode {
             status: 200,

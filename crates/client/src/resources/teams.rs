@@ -4,8 +4,7 @@ use super::handler;
 use crate::client::Client;
 use gatehouse_model::ops::teams;
 use gatehouse_model::teams::{
-    AddMemberTenants, CreateTenant, InviteMembers, RemoveMemberTenants, UpdateMember,
-    UpdateMemberTenants,
+    AddMemberTenants, CreateTenant, InviteMembers, RemoveMemberTenants, UpdateMember, UpdateMemberTenants,
 };
 
 /// The Teams API: `client.teams()`.
@@ -17,30 +16,22 @@ pub struct Teams {
 impl Teams {
     /// Team members, invitations and their tenant access.
     pub fn members(&self) -> TeamMembers {
-        TeamMembers {
-            client: self.client.clone(),
-        }
+        TeamMembers { client: self.client.clone() }
     }
 
     /// The team's tenants.
     pub fn tenants(&self) -> Tenants {
-        Tenants {
-            client: self.client.clone(),
-        }
+        Tenants { client: self.client.clone() }
     }
 
     /// The environments tenants can be created in.
     pub fn environments(&self) -> Environments {
-        Environments {
-            client: self.client.clone(),
-        }
+        Environments { client: self.client.clone() }
     }
 
     /// The team's activity log.
     pub fn activity(&self) -> Activity {
-        Activity {
-            client: self.client.clone(),
-        }
+        Activity { client: self.client.clone() }
     }
 }
 

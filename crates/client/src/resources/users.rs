@@ -1,13 +1,11 @@
 //! Users: `client.users()`.
 
-use super::handler;
+use super::{handler, ids};
 
 use crate::error::ClientError;
 use crate::request::Request;
 use gatehouse_model::ops::users;
-use gatehouse_model::types::{
-    AssignUserRoles, CreateUser, RemoveUserRoles, Role, UpdateUser, User,
-};
+use gatehouse_model::types::{AssignUserRoles, CreateUser, RemoveUserRoles, Role, UpdateUser, User};
 
 handler! {
     /// Users: `client.users()`.
@@ -36,10 +34,6 @@ pub struct UserWithRoles {
     pub roles: Vec<Role>,
 }
 
-fn ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Vec<String> {
-    ids.into_iter().map(Into::into).collect()
-}
-
 impl Users {
     /// `GET /api/v2/users?q=...&search_engine=v3`: search users with a Lucene query.
     pub fn search(&self, q: impl Into<String>) -> Request<users::List> {
@@ -53,10 +47,7 @@ impl Users {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Request::new(
-            self.client.clone(),
-            users::AssignRoles::new(id, AssignUserRoles::new(ids(roles))),
-        )
+        Request::new(self.client.clone(), users::AssignRoles::new(id, AssignUserRoles::new(ids(roles))))
     }
 
     /// `DELETE /api/v2/users/{id}/roles`: remove roles (by role id) from a user.
@@ -65,20 +56,13 @@ impl Users {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Request::new(
-            self.client.clone(),
-            users::RemoveRoles::new(id, RemoveUserRoles::new(ids(roles))),
-        )
+        Request::new(self.client.clone(), users::RemoveRoles::new(id, RemoveUserRoles::new(ids(roles))))
     }
 
     /// A user and all their roles, read concurrently (two calls instead of one after the other).
-    pub async fn get_with_roles(
-        &self,
-        id: impl Into<String>,
-    ) -> Result<UserWithRoles, ClientError> {
+    pub async fn get_with_roles(&self, id: impl Into<String>) -> Result<UserWithRoles, ClientError> {
         let id = id.into();
-        let (user, roles) =
-            futures::try_join!(self.get(id.as_str()).value(), self.roles(id.as_str()).all())?;
+        let (user, roles) = futures::try_join!(self.get(id.as_str()).value(), self.roles(id.as_str()).all())?;
         Ok(UserWithRoles { user, roles })
     }
 }

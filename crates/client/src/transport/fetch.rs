@@ -51,36 +51,24 @@ fn js_error(e: gloo_net::Error) -> TransportError {
         gloo_net::Error::JsError(js) if js.name == "AbortError" => TransportError::Cancelled,
         // A fetch that fails is a TypeError: the browser does not say whether
         // the request reached the server, so it counts as lost after sending.
-        gloo_net::Error::JsError(js) => TransportError::Dropped {
-            message: format!("{}: {}", js.name, js.message),
-        },
-        other => TransportError::Dropped {
-            message: other.to_string(),
-        },
+        gloo_net::Error::JsError(js) => TransportError::Dropped { message: format!("{}: {}", js.name, js.message) },
+        other => TransportError::Dropped { message: other.to_string() },
     }
 }
 
 impl Transport for FetchTransport {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
-        let credentials = if self.include_credentials {
-            RequestCredentials::Include
-        } else {
-            RequestCredentials::SameOrigin
-        };
+    fn send(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
+        let credentials =
+            if self.include_credentials { RequestCredentials::Include } else { RequestCredentials::SameOrigin };
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let controller = AbortController::new().map_err(|_| TransportError::Invalid {
-                message: "AbortController is unavailable".into(),
-            })?;
+            let controller = AbortController::new()
+                .map_err(|_| TransportError::Invalid { message: "AbortController is unavailable".into() })?;
             let guard = AbortOnDrop(Some(controller.clone()));
             let headers = Headers::new();
             for (name, value) in &parts.headers {
-                let value = value.to_str().map_err(|e| TransportError::Invalid {
-                    message: format!("header {name}: {e}"),
-                })?;
+                let value =
+                    value.to_str().map_err(|e| TransportError::Invalid { message: format!("header {name}: {e}") })?;
                 headers.append(name.as_str(), value);
             }
             let builder = RequestBuilder::new(&parts.uri.to_string())
@@ -88,14 +76,9 @@ impl Transport for FetchTransport {
                 .headers(headers)
                 .credentials(credentials)
                 .abort_signal(Some(&controller.signal()));
-            let request = if body.is_empty() {
-                builder.build()
-            } else {
-                builder.body(js_sys::Uint8Array::from(body.as_slice()))
-            }
-            .map_err(|e| TransportError::Invalid {
-                message: e.to_string(),
-            })?;
+            let request =
+                if body.is_empty() { builder.build() } else { builder.body(js_sys::Uint8Array::from(body.as_slice())) }
+                    .map_err(|e| TransportError::Invalid { message: e.to_string() })?;
             let response = request.send().await.map_err(js_error)?;
             let mut out = http::Response::builder().status(response.status());
             for (name, value) in response.headers().entries() {
@@ -103,9 +86,7 @@ impl Transport for FetchTransport {
             }
             let bytes = response.binary().await.map_err(js_error)?;
             guard.disarm();
-            out.body(bytes).map_err(|e| TransportError::Invalid {
-                message: e.to_string(),
-            })
+            out.body(bytes).map_err(|e| TransportError::Invalid { message: e.to_string() })
         })
     }
 }

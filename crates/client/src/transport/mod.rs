@@ -28,17 +28,11 @@ pub use reqwest::ReqwestTransport;
 /// abort the request.
 pub trait Transport: MaybeSend + MaybeSync {
     /// Sends `request` and returns the response with its whole body.
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>>;
+    fn send(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>>;
 }
 
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
         (**self).send(request)
     }
 }
@@ -49,15 +43,11 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 pub(crate) fn default_transport(cookies: bool) -> Option<std::sync::Arc<dyn Transport>> {
     #[cfg(target_arch = "wasm32")]
     {
-        return Some(std::sync::Arc::new(
-            FetchTransport::new().include_credentials(cookies),
-        ));
+        return Some(std::sync::Arc::new(FetchTransport::new().include_credentials(cookies)));
     }
     #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
     {
-        return ReqwestTransport::new()
-            .ok()
-            .map(|t| std::sync::Arc::new(t) as std::sync::Arc<dyn Transport>);
+        return ReqwestTransport::new().ok().map(|t| std::sync::Arc::new(t) as std::sync::Arc<dyn Transport>);
     }
     #[allow(unreachable_code)]
     None

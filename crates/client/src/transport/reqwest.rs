@@ -22,9 +22,7 @@ impl ReqwestTransport {
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("gatehouse/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| TransportError::Invalid {
-                message: e.to_string(),
-            })?;
+            .map_err(|e| TransportError::Invalid { message: e.to_string() })?;
         Ok(Self { client })
     }
 
@@ -37,9 +35,7 @@ impl ReqwestTransport {
 fn classify(e: &reqwest::Error) -> TransportError {
     let message = error_chain(e);
     if e.is_timeout() {
-        TransportError::Timeout {
-            after: Duration::ZERO,
-        }
+        TransportError::Timeout { after: Duration::ZERO }
     } else if e.is_connect() {
         TransportError::Connect { message }
     } else if e.is_builder() {
@@ -61,32 +57,17 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 impl Transport for ReqwestTransport {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
         Box::pin(async move {
-            let request =
-                reqwest::Request::try_from(request).map_err(|e| TransportError::Invalid {
-                    message: error_chain(&e),
-                })?;
-            let response = self
-                .client
-                .execute(request)
-                .await
-                .map_err(|e| classify(&e))?;
-            let mut builder = http::Response::builder()
-                .status(response.status())
-                .version(response.version());
+            let request = reqwest::Request::try_from(request)
+                .map_err(|e| TransportError::Invalid { message: error_chain(&e) })?;
+            let response = self.client.execute(request).await.map_err(|e| classify(&e))?;
+            let mut builder = http::Response::builder().status(response.status()).version(response.version());
             if let Some(headers) = builder.headers_mut() {
                 *headers = response.headers().clone();
             }
             let body = response.bytes().await.map_err(|e| classify(&e))?;
-            builder
-                .body(body.to_vec())
-                .map_err(|e| TransportError::Invalid {
-                    message: e.to_string(),
-                })
+            builder.body(body.to_vec()).map_err(|e| TransportError::Invalid { message: e.to_string() })
         })
     }
 }

@@ -32,11 +32,7 @@ impl Recorded {
     }
 
     pub fn bearer(&self) -> Option<&str> {
-        self.headers
-            .get("authorization")?
-            .to_str()
-            .ok()?
-            .strip_prefix("Bearer ")
+        self.headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ")
     }
 
     pub fn is(&self, method: &str, path: &str) -> bool {
@@ -67,17 +63,11 @@ impl Reply {
     }
 
     pub fn empty(status: u16) -> Self {
-        Self {
-            result: Ok((status, Vec::new(), Vec::new())),
-            delay: Duration::ZERO,
-        }
+        Self { result: Ok((status, Vec::new(), Vec::new())), delay: Duration::ZERO }
     }
 
     pub fn error(e: TransportError) -> Self {
-        Self {
-            result: Err(e),
-            delay: Duration::ZERO,
-        }
+        Self { result: Err(e), delay: Duration::ZERO }
     }
 
     pub fn header(mut self, name: &str, value: impl ToString) -> Self {
@@ -94,17 +84,11 @@ impl Reply {
 
     /// A Management API error body.
     pub fn api_error(status: u16, code: &str, message: &str) -> Self {
-        Self::json(
-            status,
-            json!({"statusCode": status, "error": "Error", "message": message, "errorCode": code}),
-        )
+        Self::json(status, json!({"statusCode": status, "error": "Error", "message": message, "errorCode": code}))
     }
 
     pub fn token(token: &str, expires_in: u64) -> Self {
-        Self::json(
-            200,
-            json!({"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}),
-        )
+        Self::json(200, json!({"access_token": token, "expires_in": expires_in, "token_type": "Bearer"}))
     }
 }
 
@@ -125,26 +109,15 @@ fn parse_query(query: Option<&str>) -> HashMap<String, String> {
         .filter(|s| !s.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
+            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
             (decode(k), decode(v))
         })
         .collect()
 }
 
 impl Mock {
-    pub fn new(
-        clock: Arc<dyn Clock>,
-        script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            script: Arc::new(script),
-            log: Arc::default(),
-            clock,
-        }
+    pub fn new(clock: Arc<dyn Clock>, script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self { script: Arc::new(script), log: Arc::default(), clock }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -152,10 +125,7 @@ impl Mock {
     }
 
     pub fn count(&self, method: &str, path: &str) -> usize {
-        self.requests()
-            .iter()
-            .filter(|r| r.is(method, path))
-            .count()
+        self.requests().iter().filter(|r| r.is(method, path)).count()
     }
 
     pub fn token_requests(&self) -> usize {
@@ -164,10 +134,7 @@ impl Mock {
 }
 
 impl Transport for Mock {
-    fn send(
-        &self,
-        request: http::Request<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> BoxFuture<'_, Result<http::Response<Vec<u8>>, TransportError>> {
         let (parts, body) = request.into_parts();
         let recorded = {
             let mut log = self.log.lock().unwrap();
@@ -206,14 +173,11 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new() -> Self {
-        Self {
-            millis: Arc::new(AtomicU64::new(1_700_000_000_000)),
-        }
+        Self { millis: Arc::new(AtomicU64::new(1_700_000_000_000)) }
     }
 
     pub fn advance(&self, by: Duration) {
-        self.millis
-            .fetch_add(by.as_millis() as u64, Ordering::SeqCst);
+        self.millis.fetch_add(by.as_millis() as u64, Ordering::SeqCst);
     }
 }
 
@@ -232,9 +196,7 @@ impl Clock for ManualClock {
 }
 
 pub fn unix(t: SystemTime) -> f64 {
-    t.duration_since(web_time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
+    t.duration_since(web_time::UNIX_EPOCH).unwrap().as_secs_f64()
 }
 
 /// A client on `http://tenant.test` with client credentials, the mock
@@ -255,10 +217,7 @@ pub fn setup(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> (Cl
     (builder(&mock, clock).build().unwrap(), mock)
 }
 
-pub fn with_tokens(
-    clock: Arc<dyn Clock>,
-    script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
-) -> Mock {
+pub fn with_tokens(clock: Arc<dyn Clock>, script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Mock {
     let issued = AtomicU64::new(0);
     Mock::new(clock, move |r| {
         if r.is("POST", "/oauth/token") {
