@@ -205,6 +205,7 @@ impl Bff {
                     teams: tenant.teams_audience.clone(),
                 },
             })
+            .scopes(scopes.iter().copied())
             .timeout(Duration::from_secs(config.upstream_timeout_secs.max(1)))
             .retry(
                 options

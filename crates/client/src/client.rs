@@ -117,6 +117,7 @@ pub struct ClientBuilder {
     pacing: Pacing,
     retry: RetryPolicy,
     timeout: Duration,
+    scopes: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -157,6 +158,7 @@ impl ClientBuilder {
             pacing: Pacing::default(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
+            scopes: None,
         }
     }
 
@@ -208,6 +210,14 @@ impl ClientBuilder {
     /// Cookie mode, to call the BFF from a browser page: see [`Auth::None`].
     pub fn cookie_mode(self) -> Self {
         self.auth(Auth::None)
+    }
+
+    /// Asks client-credentials tokens for these scopes only, instead of
+    /// everything the application was granted (least privilege). Each
+    /// audience's token request carries the subset that belongs to its API.
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
     }
 
     /// How long one attempt may take before it fails with
@@ -289,6 +299,7 @@ impl ClientBuilder {
                 clock,
                 retry: self.retry,
                 timeout: self.timeout,
+                scopes: self.scopes,
                 counters: Counters::default(),
                 jitter: Jitter::new(seed),
             }),
@@ -306,6 +317,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
     timeout: Duration,
+    scopes: Option<Vec<String>>,
     counters: Counters,
     jitter: Jitter,
 }
@@ -431,6 +443,18 @@ impl Client {
         self.inner.clock.sleep(duration).await;
     }
 
+    /// The configured scopes that belong to the API `audience` names, space-separated.
+    fn scopes_for(&self, audience: &str) -> Option<String> {
+        let wanted = self.inner.scopes.as_ref()?;
+        let api = if self.audience(Api::Teams) == Some(audience) { Api::Teams } else { Api::Management };
+        let of_api = |scope: &str| {
+            gatehouse_model::OPERATIONS.iter().filter(|spec| spec.api == api).any(|spec| {
+                spec.scopes.contains(&scope) || spec.body_scopes.iter().any(|(_, s)| *s == scope)
+            })
+        };
+        Some(wanted.iter().filter(|s| of_api(s)).map(String::as_str).collect::<Vec<_>>().join(" "))
+    }
+
     pub(crate) fn audience(&self, api: Api) -> Option<&str> {
         match api {
             Api::Management => self.inner.audiences.management.as_deref(),
@@ -452,11 +476,9 @@ impl Client {
             };
             let fetch = || async {
                 bump(&self.inner.counters.token_requests);
-                let op = ClientCredentials::new(TokenRequest::client_credentials(
-                    client_id.clone(),
-                    client_secret.clone(),
-                    audience,
-                ));
+                let mut request = TokenRequest::client_credentials(client_id.clone(), client_secret.clone(), audience);
+                request.scope = self.scopes_for(audience);
+                let op = ClientCredentials::new(request);
                 match self.send(&op).await {
                     Ok(r) => {
                         let lifetime = Duration::from_secs(r.value.expires_in.unwrap_or(86_400));

@@ -167,6 +167,31 @@ async fn teams_calls_use_the_teams_audience() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn configured_scopes_are_split_by_audience() {
+    let clock = SystemClock::new();
+    let mock = with_tokens(Arc::new(clock.clone()), |r| {
+        if r.path.starts_with("/api/tenants") { Reply::json(200, json!({"tenants": []})) } else { ok_user(r) }
+    });
+    let client = builder(&mock, clock).scopes(["read:users", "read:tenants", "update:users"]).build().unwrap();
+    client.users().get("u1").send().await.unwrap();
+    client.teams().tenants().list().send().await.unwrap();
+    let scopes: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/oauth/token")
+        .map(|r| r.body["scope"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(scopes, ["read:users update:users", "read:tenants"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_configured_scopes_no_scope_is_asked() {
+    let (client, mock) = setup(ok_user);
+    client.users().get("u1").send().await.unwrap();
+    assert!(mock.requests()[0].body.get("scope").is_none());
+}
+
+#[tokio::test(start_paused = true)]
 async fn cookie_mode_sends_csrf_and_no_authorization() {
     let clock = SystemClock::new();
     let mock = Mock::new(Arc::new(clock.clone()), ok_user);
