@@ -67,7 +67,8 @@ function toError(e) {
 }
 
 const json = (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
-const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
+const decoder = new TextDecoder();
+const parse = (bytes) => (bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes)));
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
 
 let loading = null;
@@ -148,13 +149,13 @@ export class ManagementClient {
 
   async #call(name, params, options, body) {
     const core = await this.#get();
-    let text;
+    let bytes;
     try {
-      text = await core.call(name, params, json(options), json(body));
+      bytes = await core.call(name, params, json(options), json(body));
     } catch (e) {
       throw toError(e);
     }
-    return parse(text);
+    return parse(bytes);
   }
 
   async *#iterate(name, params, options, pages) {

@@ -52,11 +52,13 @@ async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
     Err(gatehouse_model::ApiError { status, body, rate_limit }.into())
 }
 
-fn text(body: Vec<u8>) -> JsValue {
+/// A response body for JavaScript: its bytes (`undefined` when empty), which
+/// the wrapper decodes with `TextDecoder` and `JSON.parse`.
+fn bytes(body: Vec<u8>) -> JsValue {
     if body.iter().all(u8::is_ascii_whitespace) {
         JsValue::UNDEFINED
     } else {
-        JsValue::from_str(&String::from_utf8_lossy(&body))
+        js_sys::Uint8Array::from(body.as_slice()).into()
     }
 }
 
@@ -77,7 +79,7 @@ impl Core {
     }
 
     /// Calls the method named `method` (such as `users.get`): resolves with
-    /// the response's JSON text (`undefined` when empty), rejects with an
+    /// the response's JSON as bytes (`undefined` when empty), rejects with an
     /// error description.
     pub fn call(
         &self,
@@ -93,7 +95,7 @@ impl Core {
         let client = self.client.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = built.map_err(|e| reject(&e))?;
-            send(&client, built).await.map(text).map_err(|e| reject(&e))
+            send(&client, built).await.map(bytes).map_err(|e| reject(&e))
         })
     }
 
@@ -146,7 +148,7 @@ struct PagerState {
     busy: bool,
 }
 
-/// Pages through one list; `next()` resolves with `[json, itemsKey]` per page, then `undefined`.
+/// Pages through one list; `next()` resolves with `[jsonBytes, itemsKey]` per page, then `undefined`.
 #[wasm_bindgen]
 pub struct Pager {
     client: Client,
@@ -155,7 +157,7 @@ pub struct Pager {
 
 #[wasm_bindgen]
 impl Pager {
-    /// The next page as `[json, itemsKey | undefined]` (`itemsKey` is unset
+    /// The next page as `[jsonBytes, itemsKey | undefined]` (`itemsKey` is unset
     /// for a bare array), or `undefined` after the last one. Rejects with the
     /// result-window error after the last page offset paging can reach.
     pub fn next(&self) -> js_sys::Promise {
@@ -204,7 +206,7 @@ impl Pager {
                 Next::Fail(e) => s.pending = Some(e),
             }
             let out = js_sys::Array::new();
-            out.push(&text(body));
+            out.push(&bytes(body));
             out.push(&page.items_key().map_or(JsValue::UNDEFINED, JsValue::from_str));
             Ok(out.into())
         })

@@ -63,7 +63,8 @@ async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>
         body.map(|b| b.to_string()),
     );
     match JsFuture::from(promise).await {
-        Ok(v) => Ok(v.as_string().map_or(Value::Null, |s| serde_json::from_str(&s).expect("a JSON body"))),
+        Ok(v) if v.is_undefined() => Ok(Value::Null),
+        Ok(v) => Ok(serde_json::from_slice(&js_sys::Uint8Array::new(&v).to_vec()).expect("a JSON body")),
         Err(e) => Err(serde_json::from_str(&e.as_string().expect("an error description")).expect("JSON")),
     }
 }
@@ -79,7 +80,7 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
             Ok(v) if v.is_undefined() => return (items, None),
             Ok(v) => {
                 let page: js_sys::Array = v.unchecked_into();
-                let body: Value = serde_json::from_str(&page.get(0).as_string().unwrap()).unwrap();
+                let body: Value = serde_json::from_slice(&js_sys::Uint8Array::new(&page.get(0)).to_vec()).unwrap();
                 let list = match page.get(1).as_string() {
                     Some(key) => body[key.as_str()].clone(),
                     None => body,
