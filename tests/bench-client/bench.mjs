@@ -13,7 +13,7 @@
 //     retries) against `auth0` (default retries). A fresh emulator each.
 //
 // Usage: node bench.mjs --gatehouse PATH [--ops 2000] [--concurrency 10]
-//        [--speed-iterations 300] [--skip-rate] [--no-write]
+//        [--speed-iterations 300] [--skip-rate] [--also-local-pacing] [--no-write]
 // Writes the figures into pkg/BENCHMARKS.md unless --no-write.
 
 import { spawn } from 'node:child_process';
@@ -41,6 +41,7 @@ const OPS = Number(arg('ops', 2000));
 const CONCURRENCY = Number(arg('concurrency', 10));
 const ITERATIONS = Number(arg('speed-iterations', 300));
 const SKIP_RATE = arg('skip-rate', false) === true;
+const LOCAL_PACING = arg('also-local-pacing', false) === true;
 const WRITE = arg('no-write', false) !== true;
 const RATE = 15;
 const BURST = 50;
@@ -82,10 +83,11 @@ globalThis.fetch = (input, init) => {
 };
 
 async function clients(url, { gatehousePacing } = {}) {
+  // gatehousePacing: undefined for the default, false for none, or pacing options.
   const { ManagementClient: Gatehouse } = await import(join(PKG, 'node.js'));
   const { ManagementClient: Auth0 } = await import('auth0');
   auth0Target = url;
-  const gatehouse = new Gatehouse({ baseUrl: url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(gatehousePacing === false ? { pacing: false } : {}) });
+  const gatehouse = new Gatehouse({ baseUrl: url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...(gatehousePacing === undefined ? {} : { pacing: gatehousePacing }) });
   const auth0 = new Auth0({ domain: 'emulator.bench', audience: `${url}/api/v2/`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   return { gatehouse, auth0 };
 }
@@ -131,11 +133,22 @@ async function size() {
 
 // ---------------------------------------------------------------- speed
 
-async function opsPerSecond(fn, iterations) {
-  for (let i = 0; i < 20; i++) await fn(i); // warm up: token, JIT
-  const t0 = performance.now();
-  for (let i = 0; i < iterations; i++) await fn(i);
-  return iterations / ((performance.now() - t0) / 1000);
+/** ops/s of `a` and of `b`, timed in alternating rounds so that load on a shared machine hits both alike. */
+async function compare(a, b, iterations, rounds = 6) {
+  for (let i = 0; i < 20; i++) {
+    await a(i); // warm up: tokens, JIT
+    await b(i);
+  }
+  const per = Math.max(1, Math.round(iterations / rounds));
+  const spent = [0, 0];
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, fn] of (r % 2 ? [[1, b], [0, a]] : [[0, a], [1, b]])) {
+      const t0 = performance.now();
+      for (let i = 0; i < per; i++) await fn(i);
+      spent[k] += performance.now() - t0;
+    }
+  }
+  return spent.map((ms) => (per * rounds) / (ms / 1000));
 }
 
 async function speed() {
@@ -159,9 +172,7 @@ async function speed() {
     if (g.length !== 100 || a.data.length !== 100) throw new Error(`list sizes differ: ${g.length} vs ${a.data.length}`);
     const rows = [];
     for (const [name, gh, a0] of cases) {
-      // Alternate the order to be fair to both.
-      const gOps = await opsPerSecond(gh, ITERATIONS);
-      const aOps = await opsPerSecond(a0, ITERATIONS);
+      const [gOps, aOps] = await compare(gh, a0, ITERATIONS);
       rows.push({ name, gatehouse: gOps, auth0: aOps, ratio: gOps / aOps });
       console.log(`  ${name.padEnd(16)} gatehouse ${gOps.toFixed(0).padStart(6)} ops/s   auth0 ${aOps.toFixed(0).padStart(6)} ops/s   ratio ${(gOps / aOps).toFixed(2)}`);
     }
@@ -173,10 +184,10 @@ async function speed() {
 
 // ---------------------------------------------------------------- rate limits
 
-async function bulk(name, makeCall) {
+async function bulk(name, label, makeCall, gatehousePacing) {
   const emu = await emulator(['--rate-limit', String(RATE), '--burst', String(BURST), '--seed-users', '300']);
   try {
-    const { gatehouse, auth0 } = await clients(emu.url);
+    const { gatehouse, auth0 } = await clients(emu.url, { gatehousePacing });
     const client = name === 'gatehouse' ? gatehouse : auth0;
     // The ids to update, and the token, before the clock starts (outside the bucket's count).
     const ids = (await gatehouse.users.list({ perPage: 100 })).map((u) => u.user_id);
@@ -203,9 +214,9 @@ async function bulk(name, makeCall) {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const elapsed = (performance.now() - t0) / 1000;
     const ideal = Math.max(OPS - BURST, 0) / RATE;
-    const row = { name, elapsed, ideal, share: ideal > 0 ? elapsed / ideal : NaN, failed, errors: Object.fromEntries(errors) };
+    const row = { name, label, elapsed, ideal, share: ideal > 0 ? elapsed / ideal : NaN, failed, errors: Object.fromEntries(errors) };
     if (name === 'gatehouse') row.metrics = gatehouse.metrics();
-    console.log(`  ${name.padEnd(10)} ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s, ${(row.share * 100).toFixed(0)}%), ${failed} failed ${JSON.stringify(row.errors)}`);
+    console.log(`  ${label.padEnd(34)} ${elapsed.toFixed(1)} s (ideal ${ideal.toFixed(1)} s, ${(row.share * 100).toFixed(0)}%), ${failed} failed ${JSON.stringify(row.errors)}`);
     return row;
   } finally {
     emu.close();
@@ -214,7 +225,11 @@ async function bulk(name, makeCall) {
 
 async function rateLimits() {
   const update = (client, id, i) => client.users.update(id, { user_metadata: { bench: i } });
-  return [await bulk('gatehouse', update), await bulk('auth0', update)];
+  const rows = [await bulk('gatehouse', 'Gatehouse (defaults)', update), await bulk('auth0', '`auth0` (defaults)', update)];
+  if (LOCAL_PACING) {
+    rows.push(await bulk('gatehouse', 'Gatehouse, `pacing: { rate: 15, burst: 50, followServer: false }`', update, { rate: RATE, burst: BURST, followServer: false }));
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------- report
@@ -235,7 +250,7 @@ function markdown(s, sp, rl) {
   lines.push('');
   if (sp) {
     lines.push('## Speed in Node', '');
-    lines.push(`One call at a time, ${ITERATIONS} calls after 20 warm-up calls; the emulator without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come).`, '');
+    lines.push(`One call at a time, ${ITERATIONS} calls of each client after 20 warm-up calls, in 6 alternating rounds (so that other load on the machine hits both alike); the emulator without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come).`, '');
     lines.push('| operation | Gatehouse ops/s | `auth0` ops/s | Gatehouse / `auth0` |', '|---|---:|---:|---:|');
     for (const r of sp) lines.push(`| ${r.name} | ${r.gatehouse.toFixed(0)} | ${r.auth0.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
     lines.push('');
@@ -246,10 +261,9 @@ function markdown(s, sp, rl) {
     lines.push('| client | elapsed | share of the ideal | failed updates | errors |', '|---|---:|---:|---:|---|');
     for (const r of rl) {
       const errs = Object.entries(r.errors).map(([k, v]) => `${v} × ${k}`).join(', ') || '—';
-      lines.push(`| ${r.name === 'gatehouse' ? 'Gatehouse' : '`auth0`'} | ${r.elapsed.toFixed(1)} s | ${(r.share * 100).toFixed(0)}% | ${r.failed} | ${errs} |`);
+      lines.push(`| ${r.label} | ${r.elapsed.toFixed(1)} s | ${(r.share * 100).toFixed(0)}% | ${r.failed} | ${errs} |`);
     }
-    const g = rl.find((r) => r.name === 'gatehouse');
-    if (g?.metrics) lines.push('', `Gatehouse's counters for its run: ${JSON.stringify(g.metrics)}.`);
+    for (const r of rl.filter((r) => r.metrics)) lines.push('', `${r.label}: counters ${JSON.stringify(r.metrics)}.`);
     lines.push('');
   }
   lines.push('## Commands', '');
@@ -258,6 +272,7 @@ function markdown(s, sp, rl) {
   lines.push('cargo xtask bench client             # everything above (about 5 minutes: two ~130 s bulk jobs)');
   lines.push('cargo xtask bench client -- --ops 300 --speed-iterations 100   # a quicker run');
   lines.push('cargo xtask bench client -- --skip-rate --no-write             # size and speed only, no file written');
+  lines.push('cargo xtask bench client -- --also-local-pacing              # adds Gatehouse with local pacing only (one more bulk job)');
   lines.push('```');
   lines.push('');
   return lines.join('\n');

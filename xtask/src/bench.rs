@@ -22,9 +22,9 @@ pub enum Target {
     Emulator,
     /// The typed client against the emulator.
     Client,
-    /// The BFF.
+    /// Latency and throughput added by the BFF (`cargo bench -p gatehouse-bff --bench proxy`).
     Bff,
-    /// The console.
+    /// The console's first-load bytes and time to the users table, in headless Chromium.
     Console,
 }
 
@@ -33,10 +33,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (package, bench) = match args.target {
         Target::Emulator => ("gatehouse-emulator", "load"),
         Target::Client => return crate::pkg::bench(&args.rest),
-        Target::Bff | Target::Console => {
-            let name = format!("{:?}", args.target).to_lowercase();
-            eprintln!("bench `{name}`: not yet available");
-            return Ok(ExitCode::FAILURE);
+        Target::Bff => ("gatehouse-bff", "proxy"),
+        Target::Console => {
+            crate::console::build()?;
+            crate::console::e2e("bench-console.mjs")?;
+            return Ok(ExitCode::SUCCESS);
         }
     };
     if !has_package(package)? {

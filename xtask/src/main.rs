@@ -8,6 +8,7 @@
 
 mod bench;
 mod codegen;
+mod console;
 mod pkg;
 mod run;
 mod test;

@@ -1,11 +1,10 @@
-//! `cargo xtask run`: builds Gatehouse and starts it locally.
+//! `cargo xtask run`: builds the console and Gatehouse, then starts the BFF.
 //!
-//! It starts the most complete thing that exists: `gatehouse serve` (the BFF
-//! with the console), else `gatehouse emulator` (the emulated tenant alone),
-//! else the replay of the recorded traffic. The process replaces xtask, so
-//! Ctrl-C reaches it directly and its exit status is xtask's.
+//! Without a tenant configured, `gatehouse serve` runs in demo mode against
+//! an in-process emulated tenant and prints the console URL and the demo
+//! sign-ins. The process replaces xtask, so Ctrl-C reaches it directly.
 
-use crate::{build_gatehouse, output, shared_dir};
+use crate::build_gatehouse;
 use anyhow::{Context, Result};
 use std::process::{Command, ExitCode};
 
@@ -15,45 +14,22 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Start without rebuilding the console (serve whatever web/dist holds).
+    #[arg(long)]
+    pub no_console_build: bool,
 }
 
-/// Builds `gatehouse` and starts it.
+/// Builds the console and `gatehouse`, then starts `gatehouse serve`.
 pub fn run(args: &Args) -> Result<ExitCode> {
-    // Later: build the console first (tools::ensure_trunk, then `trunk build` in web/).
-    let exe = build_gatehouse()?;
-    let help = output(Command::new(&exe).arg("--help")).unwrap_or_default();
-    let mut cmd = Command::new(&exe);
-    if has_subcommand(&help, "serve") {
-        cmd.args(["serve", "--listen", &args.listen]);
-    } else if has_subcommand(&help, "emulator") {
-        println!(
-            "note: the console arrives with the BFF (`gatehouse serve`); \
-             starting the emulated tenant alone."
-        );
-        cmd.args(["emulator", "--listen", &args.listen]);
+    let dist = if args.no_console_build {
+        crate::repo_root().join("web/dist")
     } else {
-        println!("note: the console and the emulated tenant are not built yet.");
-        let recordings = shared_dir().join("recordings");
-        if !recordings.is_dir() {
-            println!(
-                "Nothing to start: {} not found for `gatehouse replay` either.",
-                recordings.display()
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        println!("Meanwhile, replaying the recorded traffic through the model:");
-        cmd.arg("replay").arg(recordings);
-    }
+        crate::console::build()?
+    };
+    let exe = build_gatehouse()?;
+    let mut cmd = Command::new(&exe);
+    cmd.args(["serve", "--listen", &args.listen]).arg("--console-dir").arg(dist);
     exec(cmd)
-}
-
-/// Whether `--help` output lists `name` as a subcommand.
-fn has_subcommand(help: &str, name: &str) -> bool {
-    help.lines()
-        .skip_while(|line| !line.trim_start().starts_with("Commands:"))
-        .skip(1)
-        .take_while(|line| line.starts_with(' '))
-        .any(|line| line.split_whitespace().next() == Some(name))
 }
 
 /// Replaces this process with `cmd` (Unix), so signals such as Ctrl-C go
@@ -69,25 +45,6 @@ fn exec(mut cmd: Command) -> Result<ExitCode> {
     #[cfg(not(unix))]
     {
         let status = cmd.status().context("cannot start gatehouse")?;
-        Ok(match status.code() {
-            Some(0) => ExitCode::SUCCESS,
-            Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-            None => ExitCode::FAILURE,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_subcommand;
-
-    #[test]
-    fn finds_subcommands_in_help() {
-        let help = "Tools\n\nUsage: gatehouse <COMMAND>\n\nCommands:\n  replay    Check the model\n  \
-                    emulator  Serve a tenant\n  help      Print this\n\nOptions:\n  -h, --help  Print help\n";
-        assert!(has_subcommand(help, "emulator"));
-        assert!(has_subcommand(help, "replay"));
-        assert!(!has_subcommand(help, "serve"));
-        assert!(!has_subcommand(help, "-h,"));
+        Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     }
 }

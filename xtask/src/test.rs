@@ -101,8 +101,27 @@ pub const STEPS: &[Step] = &[
             ])
         },
     },
-    // Later: wasm-bindgen-test in Node and in Chromium (needs: Need::Chromium),
-    // the npm package's tests, the console build (Need::Trunk) and e2e tests.
+    Step {
+        name: "console",
+        about: "the Leptos console builds with trunk (web/dist)",
+        lint: false,
+        needs: &[Need::WasmTarget, Need::WasmBindgen, Need::Trunk],
+        run: |_| crate::console::build().map(|_| Outcome::Passed),
+    },
+    Step {
+        name: "browser",
+        about: "the console's wasm-bindgen tests in headless Chromium",
+        lint: false,
+        needs: &[Need::WasmTarget, Need::WasmBindgen, Need::Chromium],
+        run: |_| crate::console::browser_tests().map(|()| Outcome::Passed),
+    },
+    Step {
+        name: "e2e",
+        about: "end-to-end: the console in headless Chromium against `gatehouse serve` (demo mode)",
+        lint: false,
+        needs: &[Need::Chromium],
+        run: |_| crate::console::e2e("run.mjs").map(|()| Outcome::Passed),
+    },
     Step {
         name: "codegen",
         about: "generated model code matches Auth0's specs (cargo xtask codegen --check)",

@@ -19,10 +19,8 @@ pub enum Need {
     /// `wasm-bindgen-cli` in the version Cargo.lock pins (only when the lock has `wasm-bindgen`).
     WasmBindgen,
     /// Chromium and chromedriver, for `wasm-bindgen-test` in a browser and the e2e tests.
-    #[allow(dead_code)] // Hook: the browser steps that come later declare it.
     Chromium,
     /// trunk, which builds the Leptos console.
-    #[allow(dead_code)] // Hook: the console build that comes later declares it.
     Trunk,
 }
 
@@ -74,13 +72,21 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
         println!("wasm-bindgen-cli {version}: installed");
         return Ok(());
     }
-    run_cmd(cargo().args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={version}"),
-        "--locked",
-    ]))
+    let pinned = format!("={version}");
+    let install = |locked: bool| {
+        let mut cmd = cargo();
+        cmd.args(["install", "wasm-bindgen-cli", "--version", &pinned]);
+        if locked {
+            cmd.arg("--locked");
+        }
+        run_cmd(&mut cmd)
+    };
+    // Its own lock file can name a crate version the registry no longer serves;
+    // then resolve afresh (the CLI version itself stays pinned).
+    install(true).or_else(|err| {
+        println!("wasm-bindgen-cli with --locked failed ({err:#}); retrying without --locked");
+        install(false)
+    })
 }
 
 /// `cargo install trunk` in [`TRUNK_VERSION`], unless `trunk --version` already prints it.
