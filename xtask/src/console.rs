@@ -33,6 +33,7 @@ pub(crate) fn build() -> Result<PathBuf> {
     // binaryen's wasm-opt comes from web/node_modules (trunk cannot download it here).
     let path = format!("{}:{}", web.join("node_modules/.bin").display(), std::env::var("PATH").unwrap_or_default());
     run_cmd(Command::new("trunk").args(["build", "--offline", "--release"]).env("PATH", path).current_dir(&web))?;
+    run_cmd(Command::new("node").args(["precompress.mjs", "dist"]).current_dir(&web))?;
     Ok(web.join("dist"))
 }
 

@@ -187,7 +187,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/callback", get(crate::auth::callback))
         .route("/auth/logout", post(crate::auth::logout))
         .route("/auth/me", get(crate::auth::me))
-        .route("/audit", get(crate::proxy::audit))
+        .route("/audit", get(audit_or_page))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -220,10 +220,36 @@ async fn fallback(AxState(state): AxState<Shared>, request: Request) -> Response
         return crate::proxy::proxy(state, request).await;
     }
     if request.method() == http::Method::GET || request.method() == http::Method::HEAD {
-        let login = state.login_link("/");
-        return state.console.serve(path, &login).await;
+        return serve_console(&state, request).await;
     }
     error(StatusCode::NOT_FOUND, "gatehouse_not_found", "no such endpoint")
+}
+
+async fn serve_console(state: &Shared, request: Request) -> Response {
+    let login = state.login_link("/");
+    let accept_encoding =
+        request.headers().get(http::header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let path = request.uri().path().to_owned();
+    drop(request);
+    state.console.serve(&path, &accept_encoding, &login).await
+}
+
+/// Whether a request is a browser loading a page (a reload or a pasted link),
+/// not the console's own `fetch`: such requests get the console, which then
+/// reads the same path through the API.
+fn is_page_load(request: &Request) -> bool {
+    let h = request.headers();
+    let header = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    !h.contains_key("x-csrf")
+        && (header("sec-fetch-mode") == "navigate" || header("accept").starts_with("text/html"))
+}
+
+/// `/audit`: the audit log as JSON for the API, the console page for a page load.
+async fn audit_or_page(AxState(state): AxState<Shared>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state, request).await;
+    }
+    crate::proxy::audit(AxState(state), request).await
 }
 
 async fn healthz() -> Response {
@@ -276,4 +302,26 @@ async fn status(AxState(state): AxState<Shared>) -> Response {
             "upstream": {"requests": f.requests, "retries": f.retries, "tokenRequests": f.token_requests},
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(headers: &[(&str, &str)]) -> Request {
+        let mut builder = http::Request::builder().uri("/audit");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        builder.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn page_loads_are_told_from_api_calls() {
+        assert!(is_page_load(&request(&[("sec-fetch-mode", "navigate")])));
+        assert!(is_page_load(&request(&[("accept", "text/html,application/xhtml+xml")])));
+        assert!(!is_page_load(&request(&[("x-csrf", "1"), ("accept", "text/html")])));
+        assert!(!is_page_load(&request(&[("accept", "application/json")])));
+        assert!(!is_page_load(&request(&[])));
+    }
 }

@@ -7,7 +7,7 @@
 use crate::responses::{escape, html_page};
 use axum::body::Body;
 use axum::response::Response;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use http::{HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 use std::path::{Component, Path, PathBuf};
@@ -55,31 +55,69 @@ impl Console {
         full.is_file().then_some(full)
     }
 
-    /// Answers a GET for `raw_path`.
-    pub async fn serve(&self, raw_path: &str, sign_in: &str) -> Response {
+    /// Answers a GET for `raw_path`; `accept_encoding` picks a precompressed
+    /// `.br` or `.gz` sibling when the build wrote one.
+    pub async fn serve(&self, raw_path: &str, accept_encoding: &str, sign_in: &str) -> Response {
         if !self.is_built() {
             return not_built(&self.dir, sign_in);
         }
         if raw_path != "/"
             && let Some(file) = self.resolve(raw_path)
         {
-            return file_response(&file).await;
+            return file_response(&file, accept_encoding).await;
         }
-        let last = raw_path.rsplit('/').next().unwrap_or("");
-        if raw_path != "/" && last.contains('.') {
+        if looks_like_asset(raw_path) {
             return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
         }
-        file_response(&self.dir.join("index.html")).await
+        file_response(&self.dir.join("index.html"), accept_encoding).await
     }
 }
 
-async fn file_response(path: &Path) -> Response {
-    let Ok(bytes) = tokio::fs::read(path).await else {
-        return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
+/// Whether a missing path names a build asset (404) rather than a console
+/// page (index.html). Page paths can hold dots too: `/users/samlp|acme|jane.doe@acme.com`.
+fn looks_like_asset(raw_path: &str) -> bool {
+    const ASSETS: [&str; 12] = ["js", "mjs", "wasm", "css", "map", "ico", "png", "svg", "woff", "woff2", "json", "txt"];
+    let last = raw_path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.').is_some_and(|(_, ext)| ASSETS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether `accept_encoding` lists `coding` with a non-zero weight.
+fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    accept_encoding.split(',').any(|part| {
+        let mut fields = part.split(';').map(str::trim);
+        fields.next() == Some(coding) && !fields.any(|f| f.replace(' ', "") == "q=0")
+    })
+}
+
+async fn file_response(path: &Path, accept_encoding: &str) -> Response {
+    let mut encoding = None;
+    let mut bytes = None;
+    for (coding, suffix) in [("br", "br"), ("gzip", "gz")] {
+        if accepts(accept_encoding, coding) {
+            let mut sibling = path.as_os_str().to_owned();
+            sibling.push(".");
+            sibling.push(suffix);
+            if let Ok(b) = tokio::fs::read(PathBuf::from(sibling)).await {
+                encoding = Some(coding);
+                bytes = Some(b);
+                break;
+            }
+        }
+    }
+    let bytes = match bytes {
+        Some(b) => b,
+        None => match tokio::fs::read(path).await {
+            Ok(b) => b,
+            Err(_) => return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", ""),
+        },
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let mut r = Response::new(Body::from(bytes));
+    r.headers_mut().insert(VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(coding) = encoding {
+        r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     if let Ok(v) = HeaderValue::from_str(mime.essence_str()) {
         r.headers_mut().insert(CONTENT_TYPE, v);
     }
@@ -130,11 +168,33 @@ mod tests {
         assert!(c.resolve("/../Cargo.toml").is_none());
         assert!(c.resolve("/%2e%2e/Cargo.toml").is_none());
         assert!(c.resolve("/app-0123456789abcdef.js").is_some());
-        let r = c.serve("/users/auth0%7C1", "/auth/login").await;
+        let r = c.serve("/users/auth0%7C1", "", "/auth/login").await;
         assert_eq!(r.headers()[CACHE_CONTROL], "no-cache");
-        let r = c.serve("/app-0123456789abcdef.js", "/auth/login").await;
+        let r = c.serve("/app-0123456789abcdef.js", "", "/auth/login").await;
         assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
-        let r = c.serve("/missing.js", "/auth/login").await;
+        let r = c.serve("/missing.js", "", "/auth/login").await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = c.serve("/users/samlp%7Cacme%7Cjane.doe%40acme.com", "", "/auth/login").await;
+        assert_eq!((r.status(), &r.headers()[CACHE_CONTROL]), (StatusCode::OK, &HeaderValue::from_static("no-cache")));
+    }
+
+    #[tokio::test]
+    async fn precompressed_siblings_are_served_when_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<html>console</html>").unwrap();
+        std::fs::write(dir.path().join("app-0123456789abcdef.wasm"), "raw").unwrap();
+        std::fs::write(dir.path().join("app-0123456789abcdef.wasm.br"), "brotli").unwrap();
+        std::fs::write(dir.path().join("app-0123456789abcdef.wasm.gz"), "gzip").unwrap();
+        let c = Console::new(dir.path().to_owned());
+        let body = |r: Response| async { axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap() };
+        let r = c.serve("/app-0123456789abcdef.wasm", "gzip, deflate, br", "/").await;
+        assert_eq!(r.headers()[CONTENT_ENCODING], "br");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(&body(r).await[..], b"brotli");
+        let r = c.serve("/app-0123456789abcdef.wasm", "gzip, br;q=0", "/").await;
+        assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
+        let r = c.serve("/app-0123456789abcdef.wasm", "", "/").await;
+        assert!(r.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(&body(r).await[..], b"raw");
     }
 }
