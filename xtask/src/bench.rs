@@ -41,9 +41,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
     };
     if !has_package(package)? {
-        eprintln!(
-            "bench: the workspace has no `{package}` package yet, so there is no `{bench}` benchmark to run"
-        );
+        eprintln!("bench: the workspace has no `{package}` package yet, so there is no `{bench}` benchmark to run");
         return Ok(ExitCode::FAILURE);
     }
     let mut cmd = cargo();

@@ -58,10 +58,7 @@ fn main() -> ExitCode {
 
 /// The repository root (the parent of `xtask/`).
 pub(crate) fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repository")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
 }
 
 /// Auth0 reference data: `$AUTH0_SHARED_DIR`, else `../shared/auth0` beside the repository.
@@ -84,11 +81,8 @@ pub(crate) fn cargo() -> Command {
 pub(crate) fn command_line(cmd: &Command) -> String {
     let program = Path::new(cmd.get_program());
     // Show `cargo`, not the full path of the cargo binary.
-    let program = if program.file_stem().is_some_and(|s| s == "cargo") {
-        "cargo".into()
-    } else {
-        program.to_string_lossy()
-    };
+    let program =
+        if program.file_stem().is_some_and(|s| s == "cargo") { "cargo".into() } else { program.to_string_lossy() };
     std::iter::once(program.into_owned())
         .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
         .collect::<Vec<_>>()
@@ -99,9 +93,7 @@ pub(crate) fn command_line(cmd: &Command) -> String {
 pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
     let line = command_line(cmd);
     println!("$ {line}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("cannot start `{line}`"))?;
+    let status = cmd.status().with_context(|| format!("cannot start `{line}`"))?;
     if !status.success() {
         bail!("`{line}` failed ({status})");
     }
@@ -111,15 +103,13 @@ pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
 /// Runs a command quietly and returns its stdout when it succeeds.
 pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(std::process::Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Cargo's metadata of the workspace (no dependencies).
 pub(crate) fn metadata() -> Result<serde_json::Value> {
-    let text = output(cargo().args(["metadata", "--no-deps", "--format-version", "1"]))
-        .context("`cargo metadata` failed")?;
+    let text =
+        output(cargo().args(["metadata", "--no-deps", "--format-version", "1"])).context("`cargo metadata` failed")?;
     Ok(serde_json::from_str(&text)?)
 }
 
@@ -134,17 +124,13 @@ pub(crate) fn target_dir() -> PathBuf {
 /// Whether the workspace has a package of this name.
 pub(crate) fn has_package(name: &str) -> Result<bool> {
     let meta = metadata()?;
-    Ok(meta["packages"]
-        .as_array()
-        .is_some_and(|pkgs| pkgs.iter().any(|p| p["name"] == name)))
+    Ok(meta["packages"].as_array().is_some_and(|pkgs| pkgs.iter().any(|p| p["name"] == name)))
 }
 
 /// Builds the `gatehouse` binary (debug) and returns its path.
 pub(crate) fn build_gatehouse() -> Result<PathBuf> {
     run_cmd(cargo().args(["build", "-p", "gatehouse"]))?;
-    let exe = target_dir()
-        .join("debug")
-        .join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
+    let exe = target_dir().join("debug").join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
     if !exe.is_file() {
         bail!("built gatehouse but found no binary at {}", exe.display());
     }
@@ -157,13 +143,7 @@ mod tests {
 
     #[test]
     fn command_lines_are_printable() {
-        assert_eq!(
-            command_line(Command::new("/usr/bin/cargo").args(["fmt", "--all"])),
-            "cargo fmt --all"
-        );
-        assert_eq!(
-            command_line(Command::new("rustup").arg("show")),
-            "rustup show"
-        );
+        assert_eq!(command_line(Command::new("/usr/bin/cargo").args(["fmt", "--all"])), "cargo fmt --all");
+        assert_eq!(command_line(Command::new("rustup").arg("show")), "rustup show");
     }
 }

@@ -54,10 +54,10 @@ pub fn npm_install(dir: &Path) -> Result<()> {
     let manifest = dir.join("package.json");
     let modules = dir.join("node_modules");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(m), Some(n)) = (modified(&manifest), modified(&modules.join(".package-lock.json"))) {
-        if n >= m {
-            return Ok(());
-        }
+    if let (Some(m), Some(n)) = (modified(&manifest), modified(&modules.join(".package-lock.json")))
+        && n >= m
+    {
+        return Ok(());
     }
     run_cmd(Command::new("npm").current_dir(dir).args(["install", "--no-audit", "--no-fund", "--loglevel=error"]))
         .with_context(|| format!("npm install in {} (needs Node 20+ and npm)", dir.display()))

@@ -21,11 +21,7 @@ pub struct Args {
 
 /// Builds the console and `gatehouse`, then starts `gatehouse serve`.
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let dist = if args.no_console_build {
-        crate::repo_root().join("web/dist")
-    } else {
-        crate::console::build()?
-    };
+    let dist = if args.no_console_build { crate::repo_root().join("web/dist") } else { crate::console::build()? };
     let exe = build_gatehouse()?;
     let mut cmd = Command::new(&exe);
     cmd.args(["serve", "--listen", &args.listen]).arg("--console-dir").arg(dist);

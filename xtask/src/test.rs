@@ -68,16 +68,7 @@ pub const STEPS: &[Step] = &[
         about: "lints (cargo clippy --workspace --all-targets -- -D warnings)",
         lint: true,
         needs: &[],
-        run: |_| {
-            cargo_step(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-        },
+        run: |_| cargo_step(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     },
     Step {
         name: "test",
@@ -91,15 +82,7 @@ pub const STEPS: &[Step] = &[
         about: "the model builds for wasm32-unknown-unknown",
         lint: false,
         needs: &[Need::WasmTarget, Need::WasmBindgen],
-        run: |_| {
-            cargo_step(&[
-                "build",
-                "-p",
-                "gatehouse-model",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-        },
+        run: |_| cargo_step(&["build", "-p", "gatehouse-model", "--target", "wasm32-unknown-unknown"]),
     },
     Step {
         name: "console",
@@ -148,10 +131,7 @@ impl Plan {
         for name in &args.only {
             if !STEPS.iter().any(|s| s.name == name) {
                 let names: Vec<_> = STEPS.iter().map(|s| s.name).collect();
-                bail!(
-                    "no step named `{name}`; the steps are: {}",
-                    names.join(", ")
-                );
+                bail!("no step named `{name}`; the steps are: {}", names.join(", "));
             }
         }
         let mut steps: Vec<&Step> = STEPS
@@ -171,11 +151,7 @@ impl Plan {
     /// Everything the selected steps need (all steps' needs when only `tools` runs).
     fn needs(&self) -> Vec<Need> {
         let only_tools = self.steps.iter().all(|s| s.name == "tools");
-        let from: Vec<&Step> = if only_tools {
-            STEPS.iter().collect()
-        } else {
-            self.steps.clone()
-        };
+        let from: Vec<&Step> = if only_tools { STEPS.iter().collect() } else { self.steps.clone() };
         let mut needs = Vec::new();
         for need in from.iter().flat_map(|s| s.needs) {
             if !needs.contains(need) {
@@ -271,13 +247,7 @@ fn install_tools(plan: &Plan) -> Result<Outcome> {
 fn workspace_tests(_: &Plan) -> Result<Outcome> {
     let has_nextest = output(cargo().args(["nextest", "--version"])).is_some();
     if has_nextest {
-        run_cmd(cargo().args([
-            "nextest",
-            "run",
-            "--workspace",
-            "--no-fail-fast",
-            "--no-tests=warn",
-        ]))?;
+        run_cmd(cargo().args(["nextest", "run", "--workspace", "--no-fail-fast", "--no-tests=warn"]))?;
         run_cmd(cargo().args(["test", "--workspace", "--doc"]))?;
     } else {
         println!("cargo-nextest not found: using cargo test");
@@ -289,32 +259,18 @@ fn workspace_tests(_: &Plan) -> Result<Outcome> {
 fn codegen_check(_: &Plan) -> Result<Outcome> {
     let shared = shared_dir();
     if !shared.is_dir() {
-        return Ok(Outcome::Skipped(format!(
-            "{} not found (set AUTH0_SHARED_DIR)",
-            shared.display()
-        )));
+        return Ok(Outcome::Skipped(format!("{} not found (set AUTH0_SHARED_DIR)", shared.display())));
     }
-    let spec_dir = std::env::var_os("AUTH0_SPEC_DIR")
-        .filter(|d| !d.is_empty())
-        .map_or(shared, Into::into);
-    println!(
-        "$ cargo xtask codegen --check --spec-dir {}",
-        spec_dir.display()
-    );
-    crate::codegen::run(crate::codegen::Args {
-        check: true,
-        spec_dir: Some(spec_dir),
-    })?;
+    let spec_dir = std::env::var_os("AUTH0_SPEC_DIR").filter(|d| !d.is_empty()).map_or(shared, Into::into);
+    println!("$ cargo xtask codegen --check --spec-dir {}", spec_dir.display());
+    crate::codegen::run(crate::codegen::Args { check: true, spec_dir: Some(spec_dir) })?;
     Ok(Outcome::Passed)
 }
 
 fn replay(_: &Plan) -> Result<Outcome> {
     let recordings = shared_dir().join("recordings");
     if !recordings.is_dir() {
-        return Ok(Outcome::Skipped(format!(
-            "{} not found (set AUTH0_SHARED_DIR)",
-            recordings.display()
-        )));
+        return Ok(Outcome::Skipped(format!("{} not found (set AUTH0_SHARED_DIR)", recordings.display())));
     }
     let exe = build_gatehouse()?;
     run_cmd(Command::new(exe).arg("replay").arg(&recordings))?;

@@ -39,8 +39,7 @@ impl Need {
 /// `rustup target add wasm32-unknown-unknown`, unless it is installed.
 pub fn ensure_wasm_target() -> Result<()> {
     const TARGET: &str = "wasm32-unknown-unknown";
-    let Some(installed) = output(Command::new("rustup").args(["target", "list", "--installed"]))
-    else {
+    let Some(installed) = output(Command::new("rustup").args(["target", "list", "--installed"])) else {
         println!("rustup not found: assuming the toolchain already has {TARGET}");
         return Ok(());
     };
@@ -110,9 +109,7 @@ pub fn ensure_chromium() -> Result<()> {
     let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     let sudo = !root && output(Command::new("sudo").arg("--version")).is_some();
     if !root && !sudo {
-        bail!(
-            "chromium is missing and installing it needs root or sudo: apt-get install -y chromium chromium-driver"
-        );
+        bail!("chromium is missing and installing it needs root or sudo: apt-get install -y chromium chromium-driver");
     }
     let apt = |args: &[&str]| {
         let mut cmd = if sudo {
@@ -158,10 +155,7 @@ mod tests {
     fn reads_versions_from_the_lock() {
         let lock = "version = 4\n\n[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.1.0\"\n\n\
                     [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.100\"\nsource = \"x\"\n";
-        assert_eq!(
-            locked_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.100")
-        );
+        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.100"));
         assert_eq!(locked_version(lock, "trunk"), None);
     }
 }

@@ -240,8 +240,7 @@ async fn serve_console(state: &Shared, request: Request) -> Response {
 fn is_page_load(request: &Request) -> bool {
     let h = request.headers();
     let header = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-    !h.contains_key("x-csrf")
-        && (header("sec-fetch-mode") == "navigate" || header("accept").starts_with("text/html"))
+    !h.contains_key("x-csrf") && (header("sec-fetch-mode") == "navigate" || header("accept").starts_with("text/html"))
 }
 
 /// `/audit`: the audit log as JSON for the API, the console page for a page load.

@@ -10,11 +10,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "gatehouse",
-    version,
-    about = "Typed Auth0 Management API v2 and Teams API tooling"
-)]
+#[command(name = "gatehouse", version, about = "Typed Auth0 Management API v2 and Teams API tooling")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -40,11 +40,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let failed = report.failed;
     report.finish();
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 // ---------------------------------------------------------------------------
@@ -89,14 +85,7 @@ struct RecordedResponse {
 impl RecordedResponse {
     /// The status code: `code`, or the number that starts `status` (`201 Created`).
     fn code(&self) -> Option<u16> {
-        self.code.or_else(|| {
-            self.status
-                .as_deref()?
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        })
+        self.code.or_else(|| self.status.as_deref()?.split_whitespace().next()?.parse().ok())
     }
 }
 
@@ -108,9 +97,7 @@ fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
         other => {
-            return Err(serde::de::Error::custom(format!(
-                "expected a string body, got {other:?}"
-            )));
+            return Err(serde::de::Error::custom(format!("expected a string body, got {other:?}")));
         }
     })
 }
@@ -127,11 +114,7 @@ struct Failure {
 
 impl Failure {
     fn new(side: &'static str, path: impl Into<String>, what: impl Into<String>) -> Self {
-        Self {
-            side,
-            path: path.into(),
-            what: what.into(),
-        }
+        Self { side, path: path.into(), what: what.into() }
     }
 }
 
@@ -145,13 +128,7 @@ struct Report<W: Write> {
 
 impl<W: Write> Report<W> {
     fn new(out: W, verbose: bool) -> Self {
-        Self {
-            out,
-            verbose,
-            passed: 0,
-            failed: 0,
-            skipped: 0,
-        }
+        Self { out, verbose, passed: 0, failed: 0, skipped: 0 }
     }
 
     fn line(&mut self, text: std::fmt::Arguments<'_>) {
@@ -167,9 +144,7 @@ impl<W: Write> Report<W> {
 
     fn finish(mut self) {
         let (passed, failed, skipped) = (self.passed, self.failed, self.skipped);
-        self.line(format_args!(
-            "{passed} passed, {failed} failed, {skipped} skipped"
-        ));
+        self.line(format_args!("{passed} passed, {failed} failed, {skipped} skipped"));
         let _ = self.out.flush();
     }
 }
@@ -178,9 +153,7 @@ impl<W: Write> Report<W> {
 // Walking and checking
 
 fn replay_tree<W: Write>(root: &Path, report: &mut Report<W>) {
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name();
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -190,11 +163,8 @@ fn replay_tree<W: Write>(root: &Path, report: &mut Report<W>) {
                 continue;
             }
         };
-        let is_cassette = entry.file_type().is_file()
-            && entry
-                .path()
-                .extension()
-                .is_some_and(|ext| ext == "yaml" || ext == "yml");
+        let is_cassette =
+            entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "yaml" || ext == "yml");
         if is_cassette {
             replay_file(entry.path(), report);
         }
@@ -224,19 +194,13 @@ fn replay_file<W: Write>(file: &Path, report: &mut Report<W>) {
         let Some((spec, _params)) = found else {
             report.skipped += 1;
             if report.verbose {
-                report.line(format_args!(
-                    "skip {} #{id} {} {raw_path}",
-                    file.display(),
-                    request.method
-                ));
+                report.line(format_args!("skip {} #{id} {} {raw_path}", file.display(), request.method));
             }
             continue;
         };
         let op = spec.id;
-        let failures: Vec<Failure> = check_request(op, request)
-            .into_iter()
-            .chain(check_response(op, &interaction.response))
-            .collect();
+        let failures: Vec<Failure> =
+            check_request(op, request).into_iter().chain(check_response(op, &interaction.response)).collect();
         if failures.is_empty() {
             report.passed += 1;
             if report.verbose {
@@ -270,9 +234,7 @@ fn split_url(url: &str) -> (&str, &str) {
         ("", rest)
     };
     let path = path.split(['?', '#']).next().unwrap_or("/");
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     let host = host.split(':').next().unwrap_or(host);
     (host, if path.is_empty() { "/" } else { path })
 }
@@ -284,9 +246,7 @@ fn host_serves(host: &str, spec: &OperationSpec) -> bool {
 }
 
 fn header<'a>(headers: Option<&'a serde_yaml::Mapping>, name: &str) -> Option<&'a str> {
-    let (_, values) = headers?
-        .iter()
-        .find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))?;
+    let (_, values) = headers?.iter().find(|(k, _)| k.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))?;
     match values {
         serde_yaml::Value::Sequence(seq) => seq.first()?.as_str(),
         other => other.as_str(),
@@ -329,19 +289,14 @@ fn yaml_scalar(value: &serde_yaml::Value) -> String {
         serde_yaml::Value::Null => String::new(),
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
-        other => serde_yaml::to_string(other)
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_owned(),
     }
 }
 
 fn parse_urlencoded(body: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         let s = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&s)
-            .decode_utf8_lossy()
-            .into_owned()
+        percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned()
     };
     body.split('&')
         .filter(|pair| !pair.is_empty())
@@ -379,11 +334,7 @@ fn check_request(op: OperationId, request: &RecordedRequest) -> Option<Failure> 
     let original: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(err) => {
-            return Some(Failure::new(
-                "request",
-                "$",
-                format!("recorded body is not JSON: {err}"),
-            ));
+            return Some(Failure::new("request", "$", format!("recorded body is not JSON: {err}")));
         }
     };
     let (path, what) = first_difference(&original, &roundtripped)?;
@@ -408,11 +359,7 @@ fn check_response(op: OperationId, response: &RecordedResponse) -> Option<Failur
     let original: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(err) => {
-            return Some(Failure::new(
-                "response",
-                "$",
-                format!("recorded body is not JSON: {err}"),
-            ));
+            return Some(Failure::new("response", "$", format!("recorded body is not JSON: {err}")));
         }
     };
     let (path, what) = first_difference(&original, &roundtripped)?;
@@ -428,10 +375,7 @@ fn check_error(body: &[u8]) -> Option<Failure> {
         let text = String::from_utf8_lossy(body);
         return match &decoded {
             ErrorBody::Text(kept) if *kept == text => None,
-            other => fail(
-                "$",
-                format!("non-JSON error body was not kept as text: {other:?}"),
-            ),
+            other => fail("$", format!("non-JSON error body was not kept as text: {other:?}")),
         };
     };
     let field = |key: &str| original.get(key).and_then(Value::as_str);
@@ -443,9 +387,7 @@ fn check_error(body: &[u8]) -> Option<Failure> {
         Value::Object(obj) if obj.contains_key("type") && obj.contains_key("status") => {
             Some(("Teams", field("type"), field("title")))
         }
-        Value::Object(_) if field("error").is_some() => {
-            Some(("OAuth", field("error"), field("error_description")))
-        }
+        Value::Object(_) if field("error").is_some() => Some(("OAuth", field("error"), field("error_description"))),
         _ => None,
     };
     let kind = match &decoded {
@@ -457,25 +399,13 @@ fn check_error(body: &[u8]) -> Option<Failure> {
     };
     if let Some((want, code, message)) = expected {
         if kind != want {
-            return fail(
-                "$",
-                format!("error body decoded as {kind}, expected a {want} error"),
-            );
+            return fail("$", format!("error body decoded as {kind}, expected a {want} error"));
         }
         if code.is_some() && decoded.code() != code {
-            return fail(
-                "$",
-                format!("error code {:?} not kept (got {:?})", code, decoded.code()),
-            );
+            return fail("$", format!("error code {:?} not kept (got {:?})", code, decoded.code()));
         }
         if message.is_some() && decoded.message().as_deref() != message {
-            return fail(
-                "$",
-                format!(
-                    "error message {message:?} not kept (got {:?})",
-                    decoded.message()
-                ),
-            );
+            return fail("$", format!("error message {message:?} not kept (got {:?})", decoded.message()));
         }
     }
     let reencoded = match serde_json::to_value(&decoded) {
@@ -506,9 +436,7 @@ fn decode_failure(side: &'static str, err: &gatehouse_model::DecodeError) -> Fai
     let mut path = json_path(&err.path);
     let mut message = err.message.as_str();
     loop {
-        let field = message
-            .strip_prefix("field `")
-            .and_then(|rest| rest.split_once("`: "));
+        let field = message.strip_prefix("field `").and_then(|rest| rest.split_once("`: "));
         if let Some((field, rest)) = field {
             push_key(&mut path, field);
             message = rest;
@@ -528,8 +456,7 @@ fn decode_failure(side: &'static str, err: &gatehouse_model::DecodeError) -> Fai
 /// Whether `s` looks like `users[3].identities[0]` rather than prose.
 fn is_path_like(s: &str) -> bool {
     s.contains('[')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.[]".contains(c))
         && s.matches('[').count() == s.matches(']').count()
 }
 
@@ -546,10 +473,7 @@ fn diff_at(path: &mut String, before: &Value, after: &Value) -> Option<(String, 
                 let len = path.len();
                 push_key(path, key);
                 let found = match b.get(key) {
-                    None => Some((
-                        path.clone(),
-                        format!("missing after roundtrip (was {})", short(va)),
-                    )),
+                    None => Some((path.clone(), format!("missing after roundtrip (was {})", short(va)))),
                     Some(vb) => diff_at(path, va, vb),
                 };
                 if found.is_some() {
@@ -573,34 +497,21 @@ fn diff_at(path: &mut String, before: &Value, after: &Value) -> Option<(String, 
             let n = a.len().min(b.len());
             path.push_str(&format!("[{n}]"));
             match a.len().cmp(&b.len()) {
-                std::cmp::Ordering::Greater => Some((
-                    path.clone(),
-                    format!(
-                        "missing after roundtrip ({} of {} items kept)",
-                        b.len(),
-                        a.len()
-                    ),
-                )),
-                std::cmp::Ordering::Less => Some((
-                    path.clone(),
-                    format!("added by roundtrip ({})", short(&b[n])),
-                )),
+                std::cmp::Ordering::Greater => {
+                    Some((path.clone(), format!("missing after roundtrip ({} of {} items kept)", b.len(), a.len())))
+                }
+                std::cmp::Ordering::Less => Some((path.clone(), format!("added by roundtrip ({})", short(&b[n])))),
                 std::cmp::Ordering::Equal => None,
             }
         }
         _ if before == after => None,
-        _ => Some((
-            path.clone(),
-            format!("was {}, became {}", short(before), short(after)),
-        )),
+        _ => Some((path.clone(), format!("was {}, became {}", short(before), short(after)))),
     }
 }
 
 fn push_key(path: &mut String, key: &str) {
     let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !key.starts_with(|c: char| c.is_ascii_digit());
     if plain {
         path.push('.');
@@ -645,26 +556,17 @@ mod tests {
         assert_eq!(path, "$.users[0].identities[0].provider");
         assert_eq!(what, "was \"auth0\", became 3");
         let (path, what) = first_difference(&json!({"a": 1, "b c": 2}), &json!({"a": 1})).unwrap();
-        assert_eq!(
-            (path.as_str(), what.as_str()),
-            ("$[\"b c\"]", "missing after roundtrip (was 2)")
-        );
+        assert_eq!((path.as_str(), what.as_str()), ("$[\"b c\"]", "missing after roundtrip (was 2)"));
         let (path, _) = first_difference(&json!([1]), &json!([1, 2])).unwrap();
         assert_eq!(path, "$[1]");
-        assert_eq!(
-            first_difference(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})),
-            None
-        );
+        assert_eq!(first_difference(&json!({"a": 1, "b": 2}), &json!({"b": 2, "a": 1})), None);
         assert!(first_difference(&json!(1), &json!(1.0)).is_some());
     }
 
     #[test]
     fn form_bodies_become_objects() {
         let fields = parse_urlencoded("a=1&b=x+y%21&a=2&c");
-        assert_eq!(
-            form_object(fields),
-            json!({"a": ["1", "2"], "b": "x y!", "c": ""})
-        );
+        assert_eq!(form_object(fields), json!({"a": ["1", "2"], "b": "x y!", "c": ""}));
     }
 
     #[test]
@@ -672,23 +574,15 @@ mod tests {
         assert_eq!(json_path("."), "$");
         assert_eq!(json_path("users[3].name"), "$.users[3].name");
         assert_eq!(json_path("[0].id"), "$[0].id");
-        let err = |path: &str, message: &str| gatehouse_model::DecodeError {
-            path: path.into(),
-            message: message.into(),
-        };
+        let err =
+            |path: &str, message: &str| gatehouse_model::DecodeError { path: path.into(), message: message.into() };
         let f = decode_failure(
             "response",
-            &err(
-                ".",
-                "roles[1].identities[0]: field `provider`: invalid type: integer `3`",
-            ),
+            &err(".", "roles[1].identities[0]: field `provider`: invalid type: integer `3`"),
         );
         assert_eq!(f.path, "$.roles[1].identities[0].provider");
         assert_eq!(f.what, "does not decode: invalid type: integer `3`");
         let f = decode_failure("response", &err("[2]", "expected a list: no array"));
-        assert_eq!(
-            (f.path.as_str(), f.what.as_str()),
-            ("$[2]", "does not decode: expected a list: no array")
-        );
+        assert_eq!((f.path.as_str(), f.what.as_str()), ("$[2]", "does not decode: expected a list: no array"));
     }
 }

@@ -28,15 +28,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// One go-vcr interaction (only the fields replay reads, plus a few it must ignore).
-fn interaction(
-    id: u32,
-    method: &str,
-    url: &str,
-    body: &str,
-    form: &str,
-    code: u16,
-    response: &str,
-) -> String {
+fn interaction(id: u32, method: &str, url: &str, body: &str, form: &str, code: u16, response: &str) -> String {
     let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
     format!(
         "    - id: {id}
@@ -120,44 +112,19 @@ fn reports_failures_skips_and_a_summary() {
     )]);
     std::fs::write(dir.join("nested/deeper/corrupted.yaml"), corrupted).unwrap();
     // A path no operation serves.
-    let unsupported = cassette(&[interaction(
-        0,
-        "GET",
-        &format!("{HOST}/api/v2/not-an-endpoint/abc"),
-        "null",
-        "{}",
-        200,
-        "{}",
-    )]);
+    let unsupported =
+        cassette(&[interaction(0, "GET", &format!("{HOST}/api/v2/not-an-endpoint/abc"), "null", "{}", 200, "{}")]);
     std::fs::write(dir.join("nested/unsupported.yaml"), unsupported).unwrap();
-    std::fs::write(
-        dir.join("broken.yaml"),
-        "version: 2\ninteractions:\n  - id: [unclosed\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("broken.yaml"), "version: 2\ninteractions:\n  - id: [unclosed\n").unwrap();
     std::fs::write(dir.join("notes.txt"), "not a cassette").unwrap();
 
     let (out, stdout) = replay(&[&dir], false);
-    assert_eq!(
-        last_line(&stdout),
-        "3 passed, 2 failed, 1 skipped",
-        "{stdout}"
-    );
+    assert_eq!(last_line(&stdout), "3 passed, 2 failed, 1 skipped", "{stdout}");
     assert!(!out.status.success());
     let fails: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
     assert_eq!(fails.len(), 2, "{stdout}");
-    assert!(
-        fails
-            .iter()
-            .any(|l| l.contains("corrupted.yaml #7 ListRoles response: $.roles[1]")),
-        "{stdout}"
-    );
-    assert!(
-        fails
-            .iter()
-            .any(|l| l.contains("broken.yaml") && l.contains("malformed")),
-        "{stdout}"
-    );
+    assert!(fails.iter().any(|l| l.contains("corrupted.yaml #7 ListRoles response: $.roles[1]")), "{stdout}");
+    assert!(fails.iter().any(|l| l.contains("broken.yaml") && l.contains("malformed")), "{stdout}");
 }
 
 #[test]
@@ -166,19 +133,10 @@ fn passing_cassettes_exit_zero_and_verbose_lists_them() {
     let file = dir.join("good.yaml");
     std::fs::write(&file, good_cassette()).unwrap();
     let (out, stdout) = replay(&[&file], true);
-    assert_eq!(
-        last_line(&stdout),
-        "3 passed, 0 failed, 0 skipped",
-        "{stdout}"
-    );
+    assert_eq!(last_line(&stdout), "3 passed, 0 failed, 0 skipped", "{stdout}");
     assert!(out.status.success());
     for op in ["#0 CreateRole", "#1 GetRole", "#2 RequestToken"] {
-        assert!(
-            stdout
-                .lines()
-                .any(|l| l.starts_with("ok ") && l.ends_with(op)),
-            "{op}: {stdout}"
-        );
+        assert!(stdout.lines().any(|l| l.starts_with("ok ") && l.ends_with(op)), "{op}: {stdout}");
     }
 }
 
@@ -196,11 +154,7 @@ fn non_json_error_bodies_are_kept_as_text() {
     )]);
     std::fs::write(dir.join("c.yaml"), c).unwrap();
     let (out, stdout) = replay(&[&dir], false);
-    assert_eq!(
-        last_line(&stdout),
-        "1 passed, 0 failed, 0 skipped",
-        "{stdout}"
-    );
+    assert_eq!(last_line(&stdout), "1 passed, 0 failed, 0 skipped", "{stdout}");
     assert!(out.status.success());
 }
 
@@ -212,10 +166,7 @@ fn recorded_auth0_traffic_roundtrips() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/auth0"));
     let recordings = shared.join("recordings");
     if !recordings.is_dir() {
-        eprintln!(
-            "skipped: {} not found (set AUTH0_SHARED_DIR)",
-            recordings.display()
-        );
+        eprintln!("skipped: {} not found (set AUTH0_SHARED_DIR)", recordings.display());
         return;
     }
     let (out, stdout) = replay(&[&recordings], false);

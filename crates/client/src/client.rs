@@ -448,9 +448,10 @@ impl Client {
         let wanted = self.inner.scopes.as_ref()?;
         let api = if self.audience(Api::Teams) == Some(audience) { Api::Teams } else { Api::Management };
         let of_api = |scope: &str| {
-            gatehouse_model::OPERATIONS.iter().filter(|spec| spec.api == api).any(|spec| {
-                spec.scopes.contains(&scope) || spec.body_scopes.iter().any(|(_, s)| *s == scope)
-            })
+            gatehouse_model::OPERATIONS
+                .iter()
+                .filter(|spec| spec.api == api)
+                .any(|spec| spec.scopes.contains(&scope) || spec.body_scopes.iter().any(|(_, s)| *s == scope))
         };
         Some(wanted.iter().filter(|s| of_api(s)).map(String::as_str).collect::<Vec<_>>().join(" "))
     }

@@ -9,9 +9,8 @@
 use crate::DecodeError;
 use crate::object::decode_value;
 use crate::types::{
-    AdOptions, AdfsOptions, Connection, CreateConnection, DatabaseOptions, GoogleAppsOptions,
-    GoogleOAuth2Options, OidcOptions, OktaOptions, SamlpOptions, Strategy, UpdateConnection,
-    WaadOptions, WindowsLiveOptions,
+    AdOptions, AdfsOptions, Connection, CreateConnection, DatabaseOptions, GoogleAppsOptions, GoogleOAuth2Options,
+    OidcOptions, OktaOptions, SamlpOptions, Strategy, UpdateConnection, WaadOptions, WindowsLiveOptions,
 };
 use serde_json::{Map, Value};
 
@@ -144,10 +143,7 @@ impl CreateConnection {
 
 impl UpdateConnection {
     /// The options typed by `strategy` (an update body does not name the strategy).
-    pub fn typed_options(
-        &self,
-        strategy: &Strategy,
-    ) -> Result<Option<ConnectionOptions>, DecodeError> {
+    pub fn typed_options(&self, strategy: &Strategy) -> Result<Option<ConnectionOptions>, DecodeError> {
         typed(Some(strategy), self.options.as_ref())
     }
 

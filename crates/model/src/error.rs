@@ -210,10 +210,7 @@ impl ErrorBody {
             Self::Management(b) => b.error_code.as_deref(),
             Self::OAuth(b) => Some(&b.error),
             Self::Teams(b) => Some(&b.kind),
-            Self::Json(v) => v
-                .get("errorCode")
-                .or_else(|| v.get("error"))
-                .and_then(Value::as_str),
+            Self::Json(v) => v.get("errorCode").or_else(|| v.get("error")).and_then(Value::as_str),
             Self::Text(_) => None,
         }
     }
@@ -223,10 +220,7 @@ impl ErrorBody {
         match self {
             Self::Management(b) => b.message.clone().or_else(|| Some(b.error.clone())),
             Self::OAuth(b) => b.error_description.clone().or_else(|| Some(b.error.clone())),
-            Self::Teams(b) => b
-                .title
-                .clone()
-                .or_else(|| b.details.as_ref().and_then(Value::as_str).map(str::to_owned)),
+            Self::Teams(b) => b.title.clone().or_else(|| b.details.as_ref().and_then(Value::as_str).map(str::to_owned)),
             Self::Json(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
             Self::Text(t) => {
                 let t = t.trim();
@@ -359,4 +353,3 @@ impl Error {
         }
     }
 }
-

@@ -12,25 +12,25 @@
 
 #![forbid(unsafe_code)]
 
-pub mod object;
-pub mod secret;
+pub mod connection_options;
 pub mod error;
-pub mod rate_limit;
+pub mod generated;
+pub mod log_type;
+pub mod object;
+pub mod operation;
+pub mod ops;
 pub mod paging;
 pub mod path;
-pub mod operation;
+pub mod rate_limit;
 pub mod request;
-pub mod ops;
+pub mod secret;
 pub mod token;
-pub mod generated;
-pub mod connection_options;
-pub mod log_type;
 
 pub use error::{ApiError, DecodeError, Error, ErrorBody, ValidationError};
 pub use generated::management as types;
 pub use generated::teams;
 pub use object::Extra;
-pub use operation::{Access, Api, Operation, OperationId, OperationSpec, Paging, Resource, Verb, OPERATIONS};
+pub use operation::{Access, Api, OPERATIONS, Operation, OperationId, OperationSpec, Paging, Resource, Verb};
 pub use paging::Page;
 pub use rate_limit::RateLimit;
 pub use request::{BaseUrls, Response};

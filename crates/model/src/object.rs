@@ -54,9 +54,7 @@ pub struct ObjectReader {
 impl ObjectReader {
     /// Reads the object the deserializer holds; anything but an object is an error.
     pub fn from_deserializer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Self {
-            map: Map::deserialize(d)?,
-        })
+        Ok(Self { map: Map::deserialize(d)? })
     }
 
     /// Takes an optional field. `null` and values of another type are left
@@ -94,11 +92,7 @@ pub struct ObjectWriter<'a, M> {
 impl<'a, M: SerializeMap> ObjectWriter<'a, M> {
     /// Starts writing an object.
     pub fn new<S: serde::Serializer<SerializeMap = M>>(s: S, extra: &'a Extra) -> Result<Self, S::Error> {
-        Ok(Self {
-            map: s.serialize_map(None)?,
-            written: Vec::new(),
-            extra,
-        })
+        Ok(Self { map: s.serialize_map(None)?, written: Vec::new(), extra })
     }
 
     /// Writes an optional field when it is set.

@@ -291,9 +291,7 @@ impl OperationSpec {
 /// Only paths of the table match: anything else, including any attempt to
 /// reach another path through an encoded id, gives `None`.
 pub fn find(verb: Verb, raw_path: &str) -> Option<(&'static OperationSpec, Vec<String>)> {
-    OPERATIONS
-        .iter()
-        .find_map(|spec| spec.matches(verb, raw_path).map(|params| (spec, params)))
+    OPERATIONS.iter().find_map(|spec| spec.matches(verb, raw_path).map(|params| (spec, params)))
 }
 
 /// Whether some operation (with any method) serves this raw path.
@@ -449,10 +447,10 @@ macro_rules! operations {
     };
 }
 
+use crate::Page;
 use crate::ops::{clients, connections, grants, logs, organizations, resource_servers, roles, teams, token, users};
 use crate::teams as tt;
 use crate::types as t;
-use crate::Page;
 type E = Empty;
 
 const fn offset(key: &'static str) -> Paging {

@@ -99,9 +99,7 @@ impl<T> Page<T> {
     /// Whether offset paging stopped at the 1,000-result window with more results left.
     pub fn hits_result_window(&self) -> bool {
         match (self.start(), self.total()) {
-            (Some(start), Some(total)) => {
-                total > RESULT_WINDOW && start + self.items.len() as u64 >= RESULT_WINDOW
-            }
+            (Some(start), Some(total)) => total > RESULT_WINDOW && start + self.items.len() as u64 >= RESULT_WINDOW,
             _ => false,
         }
     }
@@ -142,11 +140,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
                 };
                 let items = decode_items(&key, &values)?;
                 let offset = ["start", "limit", "total"].iter().any(|k| envelope.contains_key(*k));
-                let shape = if offset && !envelope.contains_key("next") {
-                    PageShape::Offset
-                } else {
-                    PageShape::Checkpoint
-                };
+                let shape =
+                    if offset && !envelope.contains_key("next") { PageShape::Offset } else { PageShape::Checkpoint };
                 Ok(Self { items, shape, items_key: Some(key), envelope })
             }
             other => Err(D::Error::custom(format_args!("expected a list, got {other}"))),
@@ -185,11 +180,7 @@ pub fn check_offset(page: Option<u64>, per_page: Option<u64>) -> Result<(), Vali
 
 /// Checks that `value` lies in `min..=max`.
 pub fn check_range(name: &'static str, value: u64, min: u64, max: u64) -> Result<(), ValidationError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(ValidationError::OutOfRange { name, min, max, value })
-    }
+    if (min..=max).contains(&value) { Ok(()) } else { Err(ValidationError::OutOfRange { name, min, max, value }) }
 }
 
 #[cfg(test)]
@@ -225,7 +216,8 @@ mod tests {
     fn item_errors_name_the_item() {
         let err = decode_value::<Page<u32>>(&json!({"roles": [1, "two"]})).unwrap_err();
         assert_eq!(err.path, "roles[1]", "{err}");
-        let err = decode_value::<Page<crate::error::OAuthErrorBody>>(&json!([{"error": "x"}, {"error": 3}])).unwrap_err();
+        let err =
+            decode_value::<Page<crate::error::OAuthErrorBody>>(&json!([{"error": "x"}, {"error": 3}])).unwrap_err();
         assert_eq!(err.path, "[1].error", "{err}");
         let err = decode_value::<Page<crate::error::OAuthErrorBody>>(&json!([{}])).unwrap_err();
         assert_eq!((err.path.as_str(), err.message.as_str()), ("[0].error", "missing field"));

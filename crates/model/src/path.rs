@@ -31,9 +31,7 @@ pub fn encode_query(value: &str) -> String {
 
 /// The names of a template's parameters, in order (`{id}` gives `id`).
 pub fn param_names(template: &'static str) -> impl Iterator<Item = &'static str> {
-    template
-        .split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    template.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 /// Fills a template such as `/api/v2/users/{id}/roles` with values, in order.
@@ -87,10 +85,7 @@ mod tests {
     #[test]
     fn user_ids_are_encoded() {
         assert_eq!(fill("/api/v2/users/{id}", &["auth0|abc"]).unwrap(), "/api/v2/users/auth0%7Cabc");
-        assert_eq!(
-            fill("/api/v2/users/{id}/roles", &["a/b?c#d%e"]).unwrap(),
-            "/api/v2/users/a%2Fb%3Fc%23d%25e/roles"
-        );
+        assert_eq!(fill("/api/v2/users/{id}/roles", &["a/b?c#d%e"]).unwrap(), "/api/v2/users/a%2Fb%3Fc%23d%25e/roles");
     }
 
     #[test]

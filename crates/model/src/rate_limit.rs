@@ -25,12 +25,8 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the headers; `now` (UNIX seconds) turns an HTTP-date `Retry-After` into seconds.
     pub fn from_headers_at(headers: &HeaderMap, now: u64) -> Self {
-        let num = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
+        let num =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
         let retry_after = headers
             .get(http::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
@@ -57,8 +53,7 @@ impl RateLimit {
 
     /// Seconds to wait before sending again after a 429, given the current UNIX time.
     pub fn wait_secs(&self, now: u64) -> Option<u64> {
-        self.retry_after
-            .or_else(|| self.reset.map(|reset| reset.saturating_sub(now)))
+        self.retry_after.or_else(|| self.reset.map(|reset| reset.saturating_sub(now)))
     }
 }
 

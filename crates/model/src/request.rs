@@ -77,10 +77,8 @@ pub fn path_and_query<O: Operation>(op: &O) -> Result<String, Error> {
 pub fn build<O: Operation>(op: &O, base: &BaseUrls) -> Result<http::Request<Vec<u8>>, Error> {
     let spec = op.spec();
     let uri = format!("{}{}", base.origin(spec.api), path_and_query(op)?);
-    let mut req = http::Request::builder()
-        .method(spec.verb.as_http())
-        .uri(uri.as_str())
-        .header(ACCEPT, "application/json");
+    let mut req =
+        http::Request::builder().method(spec.verb.as_http()).uri(uri.as_str()).header(ACCEPT, "application/json");
     let body = match op.body() {
         Some(body) => {
             req = req.header(CONTENT_TYPE, "application/json");
@@ -88,8 +86,7 @@ pub fn build<O: Operation>(op: &O, base: &BaseUrls) -> Result<http::Request<Vec<
         }
         None => Vec::new(),
     };
-    req.body(body)
-        .map_err(|e| ValidationError::Url { url: uri, reason: e.to_string() }.into())
+    req.body(body).map_err(|e| ValidationError::Url { url: uri, reason: e.to_string() }.into())
 }
 
 /// Decodes a response to an operation. `now` is the current UNIX time in

@@ -30,7 +30,11 @@ crate::object! {
 
 impl TokenRequest {
     /// A client-credentials request for `audience`.
-    pub fn client_credentials(client_id: impl Into<String>, client_secret: Secret, audience: impl Into<String>) -> Self {
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: Secret,
+        audience: impl Into<String>,
+    ) -> Self {
         Self {
             grant_type: "client_credentials".into(),
             client_id: client_id.into(),

@@ -80,8 +80,8 @@ fn non_json_and_unknown_json_bodies() {
 
 #[test]
 fn success_with_wrong_shape_names_the_field() {
-    let err = parse::<users::List>(200, &HeaderMap::new(), br#"{"users": [{"email": "a"}, 3], "total": 2}"#, 0)
-        .unwrap_err();
+    let err =
+        parse::<users::List>(200, &HeaderMap::new(), br#"{"users": [{"email": "a"}, 3], "total": 2}"#, 0).unwrap_err();
     match err {
         Error::Decode { status: 200, source, .. } => assert_eq!(source.path, "users[1]", "{source}"),
         other => panic!("{other:?}"),

@@ -6,9 +6,8 @@ use gatehouse_model::log_type::LogType;
 use gatehouse_model::object::decode_value;
 use gatehouse_model::teams;
 use gatehouse_model::types::{
-    AppType, AssignUserRoles, Client, Connection, CreateConnection, CreateUser, GrantType,
-    LogEvent, Organization, OrganizationMember, ResourceServer, Role, RoleUser, Strategy, User,
-    UserGrant,
+    AppType, AssignUserRoles, Client, Connection, CreateConnection, CreateUser, GrantType, LogEvent, Organization,
+    OrganizationMember, ResourceServer, Role, RoleUser, Strategy, User, UserGrant,
 };
 use gatehouse_model::{Extra, Secret};
 use serde::Serialize;
@@ -72,15 +71,9 @@ fn user_with_unknown_fields_nulls_and_wrong_types_roundtrips() {
     assert_eq!(identities[0].provider, Some(Strategy::Auth0));
     assert_eq!(identities[0].user_id, Some(json!("5f1c0b")));
     assert_eq!(identities[1].user_id, Some(json!(90210)));
-    assert_eq!(
-        identities[1].provider.as_ref().map(Strategy::as_str),
-        Some("github")
-    );
+    assert_eq!(identities[1].provider.as_ref().map(Strategy::as_str), Some("github"));
     assert!(!format!("{user:?}").contains("gho_not_a_real_token"));
-    assert_eq!(
-        user.app_metadata.as_ref().and_then(|m| m.get("plan")),
-        Some(&json!("gold"))
-    );
+    assert_eq!(user.app_metadata.as_ref().and_then(|m| m.get("plan")), Some(&json!("gold")));
 }
 
 #[test]
@@ -97,21 +90,12 @@ fn client_secret_is_redacted_in_debug_but_sent() {
     });
     let client: Client = roundtrip(&input);
     let debug = format!("{client:?}");
-    assert!(
-        !debug.contains("s3cr3t-value-that-must-not-leak"),
-        "{debug}"
-    );
-    assert_eq!(
-        client.client_secret.as_ref().map(Secret::expose),
-        Some("s3cr3t-value-that-must-not-leak")
-    );
+    assert!(!debug.contains("s3cr3t-value-that-must-not-leak"), "{debug}");
+    assert_eq!(client.client_secret.as_ref().map(Secret::expose), Some("s3cr3t-value-that-must-not-leak"));
     assert_eq!(client.app_type, Some(AppType::RegularWeb));
     let grants = client.grant_types.as_ref().expect("grant types typed");
     assert_eq!(grants[0], GrantType::AuthorizationCode);
-    assert_eq!(
-        grants[2],
-        GrantType::Unknown("urn:example:custom-grant".into())
-    );
+    assert_eq!(grants[2], GrantType::Unknown("urn:example:custom-grant".into()));
     let encoded = serde_json::to_string(&client).unwrap();
     assert!(encoded.contains("s3cr3t-value-that-must-not-leak"));
 }
@@ -120,23 +104,12 @@ fn client_secret_is_redacted_in_debug_but_sent() {
 fn unknown_enum_values_roundtrip() {
     let input = json!({"client_id": "x", "app_type": "quantum_app", "token_endpoint_auth_method": "telepathy"});
     let client: Client = roundtrip(&input);
-    assert_eq!(
-        client.app_type,
-        Some(AppType::Unknown("quantum_app".into()))
-    );
-    assert_eq!(
-        client.app_type.as_ref().map(AppType::as_str),
-        Some("quantum_app")
-    );
+    assert_eq!(client.app_type, Some(AppType::Unknown("quantum_app".into())));
+    assert_eq!(client.app_type.as_ref().map(AppType::as_str), Some("quantum_app"));
 
     let member = json!({"id": "m1", "email": "m@example.com", "role": "teams_time_traveller"});
     let member: teams::TeamMember = roundtrip(&member);
-    assert_eq!(
-        member.role,
-        Some(teams::TeamMemberRole::Unknown(
-            "teams_time_traveller".into()
-        ))
-    );
+    assert_eq!(member.role, Some(teams::TeamMemberRole::Unknown("teams_time_traveller".into())));
     let known: teams::TeamMember = roundtrip(&json!({"role": "teams_owner"}));
     assert_eq!(known.role, Some(teams::TeamMemberRole::TeamsOwner));
 }
@@ -157,10 +130,7 @@ fn log_event_type_is_typed() {
     assert!(log.kind.as_ref().is_some_and(LogType::is_success));
     assert_eq!(log.is_mobile, Some(false));
     // Integral "number" values stay integral.
-    assert_eq!(
-        serde_json::to_value(&log).unwrap()["location_info"]["latitude"],
-        json!(52)
-    );
+    assert_eq!(serde_json::to_value(&log).unwrap()["location_info"]["latitude"], json!(52));
     let odd: LogEvent = roundtrip(&json!({"type": "zz_future_code"}));
     assert_eq!(odd.kind, Some(LogType::Unknown("zz_future_code".into())));
 }
@@ -168,17 +138,13 @@ fn log_event_type_is_typed() {
 #[test]
 fn request_bodies_enforce_required_fields() {
     assert!(decode_value::<CreateUser>(&json!({"email": "a@example.com"})).is_err());
-    let body: CreateUser =
-        roundtrip(&json!({"connection": "db", "email": "a@example.com", "password": "hunter2!"}));
+    let body: CreateUser = roundtrip(&json!({"connection": "db", "email": "a@example.com", "password": "hunter2!"}));
     assert_eq!(body.connection, "db");
     assert!(!format!("{body:?}").contains("hunter2!"));
 
     let mut built = AssignUserRoles::new(vec!["rol_1".into()]);
     built.extra.insert("future", json!(true));
-    assert_eq!(
-        serde_json::to_value(&built).unwrap(),
-        json!({"roles": ["rol_1"], "future": true})
-    );
+    assert_eq!(serde_json::to_value(&built).unwrap(), json!({"roles": ["rol_1"], "future": true}));
 
     let mut create = CreateConnection::new("corp".into(), Strategy::GoogleOauth2);
     create.display_name = Some("Corp".into());
@@ -199,14 +165,8 @@ fn teams_types_roundtrip() {
     });
     let r: teams::MemberTenantsResult = roundtrip(&result);
     let success = r.success.as_ref().unwrap();
-    assert_eq!(
-        success[0].roles.as_ref().unwrap()[0],
-        teams::TenantMemberRole::Owner
-    );
-    assert_eq!(
-        success[1].tenant_ids.as_deref(),
-        Some(&["t-3".to_owned()][..])
-    );
+    assert_eq!(success[0].roles.as_ref().unwrap()[0], teams::TenantMemberRole::Owner);
+    assert_eq!(success[1].tenant_ids.as_deref(), Some(&["t-3".to_owned()][..]));
 
     let created = json!({
         "tenant_id": "t-9",
@@ -219,10 +179,7 @@ fn teams_types_roundtrip() {
     assert!(!format!("{c:?}").contains("very-secret"));
 
     let body = teams::CreateTenant::new("admin@example.com".into());
-    assert_eq!(
-        serde_json::to_value(&body).unwrap(),
-        json!({"admin_email": "admin@example.com"})
-    );
+    assert_eq!(serde_json::to_value(&body).unwrap(), json!({"admin_email": "admin@example.com"}));
     let envs: Vec<teams::Environment> = serde_json::from_value(json!(["us", "eu"])).unwrap();
     assert_eq!(envs, ["us", "eu"]);
 }
@@ -232,15 +189,8 @@ fn teams_types_roundtrip() {
 fn options_roundtrip(strategy: &str, options: Value) -> ConnectionOptions {
     let options = map(options);
     let typed = ConnectionOptions::decode(strategy, &options).expect("decode options");
-    assert_eq!(
-        typed.to_map(),
-        options,
-        "{strategy}: options changed in the roundtrip"
-    );
-    assert_eq!(
-        typed.strategy().map(|s| s.as_str().to_owned()).as_deref(),
-        Some(strategy)
-    );
+    assert_eq!(typed.to_map(), options, "{strategy}: options changed in the roundtrip");
+    assert_eq!(typed.strategy().map(|s| s.as_str().to_owned()).as_deref(), Some(strategy));
     // Through a connection as well.
     let conn = json!({"id": "con_1", "name": "c", "strategy": strategy, "options": Value::Object(options.clone())});
     let conn: Connection = roundtrip(&conn);
@@ -255,9 +205,7 @@ fn options_ad() {
         json!({"tenant_domain": "corp.example", "domain_aliases": ["corp.example"], "ips": ["10.0.0.1"],
                "brute_force_protection": true, "agentMode": false, "unknown_ad_flag": 1}),
     );
-    let ConnectionOptions::Ad(ad) = o else {
-        panic!("not ad")
-    };
+    let ConnectionOptions::Ad(ad) = o else { panic!("not ad") };
     assert_eq!(ad.tenant_domain.as_deref(), Some("corp.example"));
     assert_eq!(ad.agent_mode, Some(false));
     assert!(ad.extra.get("unknown_ad_flag").is_some());
@@ -269,13 +217,8 @@ fn options_adfs() {
         "adfs",
         json!({"adfs_server": "https://adfs.example/FederationMetadata.xml", "thumbprints": [], "fedMetadataXml": null}),
     );
-    let ConnectionOptions::Adfs(adfs) = o else {
-        panic!("not adfs")
-    };
-    assert_eq!(
-        adfs.adfs_server.as_deref(),
-        Some("https://adfs.example/FederationMetadata.xml")
-    );
+    let ConnectionOptions::Adfs(adfs) = o else { panic!("not adfs") };
+    assert_eq!(adfs.adfs_server.as_deref(), Some("https://adfs.example/FederationMetadata.xml"));
     assert!(adfs.fed_metadata_xml.is_none());
 }
 
@@ -286,15 +229,10 @@ fn options_google_apps() {
         json!({"client_id": "gid", "client_secret": "gsecret", "domain": "example.com", "api_enable_users": true,
                "admin_access_token": "ya29.not-real", "ext_groups": true}),
     );
-    let ConnectionOptions::GoogleApps(g) = o else {
-        panic!("not google-apps")
-    };
+    let ConnectionOptions::GoogleApps(g) = o else { panic!("not google-apps") };
     assert_eq!(g.domain.as_deref(), Some("example.com"));
     let debug = format!("{g:?}");
-    assert!(
-        !debug.contains("gsecret") && !debug.contains("ya29.not-real"),
-        "{debug}"
-    );
+    assert!(!debug.contains("gsecret") && !debug.contains("ya29.not-real"), "{debug}");
 }
 
 #[test]
@@ -304,14 +242,9 @@ fn options_google_oauth2() {
         json!({"client_id": "gid", "client_secret": "gsecret", "email": true, "profile": true,
                "scope": ["email", "profile"], "allowed_audiences": []}),
     );
-    let ConnectionOptions::GoogleOAuth2(g) = o else {
-        panic!("not google-oauth2")
-    };
+    let ConnectionOptions::GoogleOAuth2(g) = o else { panic!("not google-oauth2") };
     assert_eq!(g.client_id.as_deref(), Some("gid"));
-    assert_eq!(
-        g.client_secret.as_ref().map(Secret::expose),
-        Some("gsecret")
-    );
+    assert_eq!(g.client_secret.as_ref().map(Secret::expose), Some("gsecret"));
 }
 
 #[test]
@@ -322,9 +255,7 @@ fn options_waad() {
                "waad_protocol": "openid-connect", "identity_api": "microsoft-identity-platform-v2.0",
                "use_wsfed": false, "ext_groups": true}),
     );
-    let ConnectionOptions::Waad(w) = o else {
-        panic!("not waad")
-    };
+    let ConnectionOptions::Waad(w) = o else { panic!("not waad") };
     assert_eq!(w.tenant_domain.as_deref(), Some("contoso.onmicrosoft.com"));
     assert!(!format!("{w:?}").contains("asecret"));
 }
@@ -336,9 +267,7 @@ fn options_windowslive() {
         json!({"client_id": "wid", "client_secret": "wsecret", "strategy_version": 2, "signin": true,
                "offline_access": true}),
     );
-    let ConnectionOptions::WindowsLive(w) = o else {
-        panic!("not windowslive")
-    };
+    let ConnectionOptions::WindowsLive(w) = o else { panic!("not windowslive") };
     assert_eq!(w.strategy_version, Some(2));
 }
 
@@ -353,9 +282,7 @@ fn options_database() {
                "configuration": {"API_KEY": "abc"},
                "import_mode": false, "disable_signup": null}),
     );
-    let ConnectionOptions::Auth0(db) = o else {
-        panic!("not auth0")
-    };
+    let ConnectionOptions::Auth0(db) = o else { panic!("not auth0") };
     assert_eq!(db.brute_force_protection, Some(true));
     assert!(db.password_policy.is_some());
     assert!(db.password_history.is_some());
@@ -369,13 +296,8 @@ fn options_samlp() {
                "signatureAlgorithm": "rsa-sha256", "digestAlgorithm": "sha256",
                "fieldsMap": {"email": "mail"}, "debug": false}),
     );
-    let ConnectionOptions::Samlp(s) = o else {
-        panic!("not samlp")
-    };
-    assert_eq!(
-        s.sign_in_endpoint.as_deref(),
-        Some("https://idp.example/sso")
-    );
+    let ConnectionOptions::Samlp(s) = o else { panic!("not samlp") };
+    assert_eq!(s.sign_in_endpoint.as_deref(), Some("https://idp.example/sso"));
     assert_eq!(s.sign_saml_request, Some(true));
 }
 
@@ -387,9 +309,7 @@ fn options_oidc() {
                "issuer": "https://issuer.example", "discovery_url": "https://issuer.example/.well-known/openid-configuration",
                "scope": "openid profile email", "attribute_map": {"mapping_mode": "bind_all"}}),
     );
-    let ConnectionOptions::Oidc(oidc) = o else {
-        panic!("not oidc")
-    };
+    let ConnectionOptions::Oidc(oidc) = o else { panic!("not oidc") };
     assert_eq!(oidc.issuer.as_deref(), Some("https://issuer.example"));
     assert!(oidc.kind.is_some());
     assert!(!format!("{oidc:?}").contains("osecret"));
@@ -402,9 +322,7 @@ fn options_okta() {
         json!({"domain": "acme.okta.com", "client_id": "kid", "client_secret": "ksecret", "type": "back_channel",
                "scope": "openid email", "attribute_map": {"mapping_mode": "basic_profile"}}),
     );
-    let ConnectionOptions::Okta(okta) = o else {
-        panic!("not okta")
-    };
+    let ConnectionOptions::Okta(okta) = o else { panic!("not okta") };
     assert_eq!(okta.domain.as_deref(), Some("acme.okta.com"));
 }
 
@@ -425,10 +343,7 @@ fn options_of_other_strategies_stay_raw() {
 fn shared_dir() -> PathBuf {
     match std::env::var_os("AUTH0_SHARED_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/auth0"
-        )),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/auth0")),
     }
 }
 
@@ -466,9 +381,7 @@ impl Seen {
                     self.typed.insert(k.clone());
                 }
                 Some(_) => {
-                    self.untyped
-                        .entry(k.clone())
-                        .or_insert_with(|| at.to_owned());
+                    self.untyped.entry(k.clone()).or_insert_with(|| at.to_owned());
                 }
             }
         }
@@ -477,25 +390,16 @@ impl Seen {
 
 /// Decodes one item with its type; returns whether its key field was set.
 fn check_item(kind: &str, item: &Value, seen: &mut BTreeMap<String, Seen>, at: &str) {
-    let raw = item
-        .as_object()
-        .unwrap_or_else(|| panic!("{at}: item is not an object: {item}"));
+    let raw = item.as_object().unwrap_or_else(|| panic!("{at}: item is not an object: {item}"));
     let has = |k: &str| raw.get(k).is_some_and(Value::is_string);
     macro_rules! go {
         ($t:ty, $key:literal, $field:ident) => {{
             let v: $t = decode_value(item).unwrap_or_else(|e| panic!("{at}: {e}"));
-            assert_eq!(
-                &serde_json::to_value(&v).unwrap(),
-                item,
-                "{at}: {} roundtrip changed the body",
-                kind
-            );
+            assert_eq!(&serde_json::to_value(&v).unwrap(), item, "{at}: {} roundtrip changed the body", kind);
             if has($key) {
                 assert!(v.$field.is_some(), "{at}: {}.{} not typed", kind, $key);
             }
-            seen.entry(kind.to_owned())
-                .or_default()
-                .record(raw, &v.extra, at);
+            seen.entry(kind.to_owned()).or_default().record(raw, &v.extra, at);
             v
         }};
     }
@@ -505,9 +409,7 @@ fn check_item(kind: &str, item: &Value, seen: &mut BTreeMap<String, Seen>, at: &
             for (i, identity) in u.identities.iter().flatten().enumerate() {
                 let raw_identity = &raw["identities"][i];
                 let map = raw_identity.as_object().unwrap();
-                seen.entry("UserIdentity".into())
-                    .or_default()
-                    .record(map, &identity.extra, at);
+                seen.entry("UserIdentity".into()).or_default().record(map, &identity.extra, at);
             }
         }
         "Role" => {
@@ -521,19 +423,10 @@ fn check_item(kind: &str, item: &Value, seen: &mut BTreeMap<String, Seen>, at: &
         }
         "Connection" => {
             let c = go!(Connection, "id", id);
-            let strategy = c
-                .strategy
-                .as_ref()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default();
+            let strategy = c.strategy.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
             if let Some(options) = &c.options {
-                let typed = ConnectionOptions::decode(&strategy, options)
-                    .unwrap_or_else(|e| panic!("{at}: {e}"));
-                assert_eq!(
-                    &typed.to_map(),
-                    options,
-                    "{at}: {strategy} options changed in the roundtrip"
-                );
+                let typed = ConnectionOptions::decode(&strategy, options).unwrap_or_else(|e| panic!("{at}: {e}"));
+                assert_eq!(&typed.to_map(), options, "{at}: {strategy} options changed in the roundtrip");
                 let extra = match &typed {
                     ConnectionOptions::Ad(o) => Some(&o.extra),
                     ConnectionOptions::Adfs(o) => Some(&o.extra),
@@ -548,9 +441,7 @@ fn check_item(kind: &str, item: &Value, seen: &mut BTreeMap<String, Seen>, at: &
                     ConnectionOptions::Other(_) => None,
                 };
                 if let Some(extra) = extra {
-                    seen.entry(format!("options:{strategy}"))
-                        .or_default()
-                        .record(options, extra, at);
+                    seen.entry(format!("options:{strategy}")).or_default().record(options, extra, at);
                 }
             }
         }
@@ -588,9 +479,7 @@ fn kind_for(method: &str, path: &str) -> Option<&'static str> {
         (["roles", _, "users"], "GET") => "RoleUser",
         (["clients"] | ["clients", _], _) => "Client",
         (["connections"] | ["connections", _], _) => "Connection",
-        (["organizations"] | ["organizations", _] | ["organizations", "name", _], _) => {
-            "Organization"
-        }
+        (["organizations"] | ["organizations", _] | ["organizations", "name", _], _) => "Organization",
         (["organizations", _, "members"], "GET") => "OrganizationMember",
         (["organizations", _, "members", _, "roles"], "GET") => "Role",
         (["resource-servers"] | ["resource-servers", _], _) => "ResourceServer",
@@ -600,26 +489,14 @@ fn kind_for(method: &str, path: &str) -> Option<&'static str> {
     })
 }
 
-const ITEM_KEYS: &[&str] = &[
-    "users",
-    "roles",
-    "clients",
-    "connections",
-    "organizations",
-    "members",
-    "resource_servers",
-    "logs",
-    "grants",
-];
+const ITEM_KEYS: &[&str] =
+    &["users", "roles", "clients", "connections", "organizations", "members", "resource_servers", "logs", "grants"];
 
 #[test]
 fn recorded_bodies_decode_losslessly() {
     let dir = shared_dir().join("recordings");
     if !dir.is_dir() {
-        eprintln!(
-            "note: {} not found; skipping the recordings test",
-            dir.display()
-        );
+        eprintln!("note: {} not found; skipping the recordings test", dir.display());
         return;
     }
     let mut files = Vec::new();
@@ -629,8 +506,7 @@ fn recorded_bodies_decode_losslessly() {
     let mut bodies = 0;
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let doc: serde_yaml::Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let Some(interactions) = doc.get("interactions").and_then(|i| i.as_sequence()) else {
             continue;
         };
@@ -639,33 +515,20 @@ fn recorded_bodies_decode_losslessly() {
             let url = it["request"]["url"].as_str().unwrap_or_default();
             let code = it["response"]["code"].as_u64().unwrap_or_default();
             let body = it["response"]["body"].as_str().unwrap_or_default().trim();
-            if !(200..300).contains(&code)
-                || body.is_empty()
-                || !matches!(method, "GET" | "POST" | "PATCH")
-            {
+            if !(200..300).contains(&code) || body.is_empty() || !matches!(method, "GET" | "POST" | "PATCH") {
                 continue;
             }
-            let Some(path) = url
-                .split_once("/api/v2/")
-                .map(|(_, p)| p.split('?').next().unwrap_or(p))
-            else {
+            let Some(path) = url.split_once("/api/v2/").map(|(_, p)| p.split('?').next().unwrap_or(p)) else {
                 continue;
             };
             let Some(kind) = kind_for(method, path) else {
                 continue;
             };
-            let at = format!(
-                "{}#{n} {method} /api/v2/{path}",
-                file.file_name().unwrap().to_string_lossy()
-            );
-            let value: Value = serde_json::from_str(body)
-                .unwrap_or_else(|e| panic!("{at}: body is not JSON: {e}"));
+            let at = format!("{}#{n} {method} /api/v2/{path}", file.file_name().unwrap().to_string_lossy());
+            let value: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{at}: body is not JSON: {e}"));
             let items: Vec<&Value> = match &value {
                 Value::Array(a) => a.iter().collect(),
-                Value::Object(m) => match ITEM_KEYS
-                    .iter()
-                    .find_map(|k| m.get(*k).and_then(Value::as_array))
-                {
+                Value::Object(m) => match ITEM_KEYS.iter().find_map(|k| m.get(*k).and_then(Value::as_array)) {
                     Some(a) => a.iter().collect(),
                     None => vec![&value],
                 },
@@ -677,22 +540,14 @@ fn recorded_bodies_decode_losslessly() {
             }
         }
     }
-    assert!(
-        bodies > 100,
-        "only {bodies} recorded bodies matched; is the recordings layout unchanged?"
-    );
+    assert!(bodies > 100, "only {bodies} recorded bodies matched; is the recordings layout unchanged?");
 
     // A key that is typed in one body but lands in `extra` (non-null) in
     // another means the generated type does not fit what Auth0 sends.
     let mut mismatches = Vec::new();
     for (kind, s) in &seen {
-        let untyped_only: Vec<&String> =
-            s.untyped.keys().filter(|k| !s.typed.contains(*k)).collect();
-        eprintln!(
-            "{kind}: {} items, {} typed keys; kept untyped: {untyped_only:?}",
-            s.items,
-            s.typed.len()
-        );
+        let untyped_only: Vec<&String> = s.untyped.keys().filter(|k| !s.typed.contains(*k)).collect();
+        eprintln!("{kind}: {} items, {} typed keys; kept untyped: {untyped_only:?}", s.items, s.typed.len());
         for (key, at) in &s.untyped {
             if s.typed.contains(key) {
                 mismatches.push(format!("{kind}.{key} (first at {at})"));
@@ -710,14 +565,8 @@ fn recorded_bodies_decode_losslessly() {
         "ResourceServer",
         "LogEvent",
     ] {
-        let s = seen
-            .get(kind)
-            .unwrap_or_else(|| panic!("no recorded {kind} bodies"));
+        let s = seen.get(kind).unwrap_or_else(|| panic!("no recorded {kind} bodies"));
         assert!(s.typed.len() > 1, "{kind}: nothing typed");
     }
-    assert!(
-        mismatches.is_empty(),
-        "typed fields that failed to decode in some bodies:\n{}",
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "typed fields that failed to decode in some bodies:\n{}", mismatches.join("\n"));
 }

@@ -45,19 +45,37 @@ fn users() {
     expect(
         search,
         "GET",
-        &format!("{T}/users?page=2&per_page=25&include_totals=true&q=email:%22*%40acme.com%22%20AND%20blocked:false&search_engine=v3&sort=created_at:-1"),
+        &format!(
+            "{T}/users?page=2&per_page=25&include_totals=true&q=email:%22*%40acme.com%22%20AND%20blocked:false&search_engine=v3&sort=created_at:-1"
+        ),
         None,
     );
     expect(ops::users::Get::new("auth0|123"), "GET", &format!("{T}/users/auth0%7C123"), None);
-    let create = json!({"connection": "Username-Password-Authentication", "email": "a@acme.com", "password": "x!Y2zzzz"});
+    let create =
+        json!({"connection": "Username-Password-Authentication", "email": "a@acme.com", "password": "x!Y2zzzz"});
     expect(ops::users::Create::new(body(create.clone())), "POST", &format!("{T}/users"), Some(create));
     let update = json!({"blocked": true, "app_metadata": {"plan": "pro"}});
-    expect(ops::users::Update::new("auth0|1", body(update.clone())), "PATCH", &format!("{T}/users/auth0%7C1"), Some(update));
+    expect(
+        ops::users::Update::new("auth0|1", body(update.clone())),
+        "PATCH",
+        &format!("{T}/users/auth0%7C1"),
+        Some(update),
+    );
     expect(ops::users::Delete::new("auth0|1"), "DELETE", &format!("{T}/users/auth0%7C1"), None);
     expect(ops::users::ListRoles::new("auth0|1"), "GET", &format!("{T}/users/auth0%7C1/roles"), None);
     let roles = json!({"roles": ["rol_1", "rol_2"]});
-    expect(ops::users::AssignRoles::new("auth0|1", body(roles.clone())), "POST", &format!("{T}/users/auth0%7C1/roles"), Some(roles.clone()));
-    expect(ops::users::RemoveRoles::new("auth0|1", body(roles.clone())), "DELETE", &format!("{T}/users/auth0%7C1/roles"), Some(roles));
+    expect(
+        ops::users::AssignRoles::new("auth0|1", body(roles.clone())),
+        "POST",
+        &format!("{T}/users/auth0%7C1/roles"),
+        Some(roles.clone()),
+    );
+    expect(
+        ops::users::RemoveRoles::new("auth0|1", body(roles.clone())),
+        "DELETE",
+        &format!("{T}/users/auth0%7C1/roles"),
+        Some(roles),
+    );
 }
 
 #[test]
@@ -72,7 +90,12 @@ fn roles() {
     let members = ops::roles::ListUsers { checkpoint: Checkpoint::first(50), ..ops::roles::ListUsers::new("rol_1") };
     expect(members, "GET", &format!("{T}/roles/rol_1/users?take=50"), None);
     let users = json!({"users": ["auth0|1"]});
-    expect(ops::roles::AssignUsers::new("rol_1", body(users.clone())), "POST", &format!("{T}/roles/rol_1/users"), Some(users));
+    expect(
+        ops::roles::AssignUsers::new("rol_1", body(users.clone())),
+        "POST",
+        &format!("{T}/roles/rol_1/users"),
+        Some(users),
+    );
 }
 
 #[test]
@@ -93,7 +116,12 @@ fn clients_connections_apis() {
     expect(ops::connections::Delete::new("con_1"), "DELETE", &format!("{T}/connections/con_1"), None);
 
     expect(ops::resource_servers::List::default(), "GET", &format!("{T}/resource-servers"), None);
-    expect(ops::resource_servers::Get::new("https://api.acme.com/"), "GET", &format!("{T}/resource-servers/https%3A%2F%2Fapi.acme.com%2F"), None);
+    expect(
+        ops::resource_servers::Get::new("https://api.acme.com/"),
+        "GET",
+        &format!("{T}/resource-servers/https%3A%2F%2Fapi.acme.com%2F"),
+        None,
+    );
     let api = json!({"identifier": "https://api.acme.com/", "name": "Acme", "scopes": [{"value": "read:things"}]});
     expect(ops::resource_servers::Create::new(body(api.clone())), "POST", &format!("{T}/resource-servers"), Some(api));
 }
@@ -108,9 +136,24 @@ fn organizations_logs_grants() {
     let org = json!({"name": "acme", "display_name": "Acme"});
     expect(ops::organizations::Create::new(body(org.clone())), "POST", &format!("{T}/organizations"), Some(org));
     let members = json!({"members": ["auth0|1"]});
-    expect(ops::organizations::AddMembers::new("org_1", body(members.clone())), "POST", &format!("{T}/organizations/org_1/members"), Some(members.clone()));
-    expect(ops::organizations::RemoveMembers::new("org_1", body(members.clone())), "DELETE", &format!("{T}/organizations/org_1/members"), Some(members));
-    expect(ops::organizations::ListMemberRoles::new("org_1", "auth0|1"), "GET", &format!("{T}/organizations/org_1/members/auth0%7C1/roles"), None);
+    expect(
+        ops::organizations::AddMembers::new("org_1", body(members.clone())),
+        "POST",
+        &format!("{T}/organizations/org_1/members"),
+        Some(members.clone()),
+    );
+    expect(
+        ops::organizations::RemoveMembers::new("org_1", body(members.clone())),
+        "DELETE",
+        &format!("{T}/organizations/org_1/members"),
+        Some(members),
+    );
+    expect(
+        ops::organizations::ListMemberRoles::new("org_1", "auth0|1"),
+        "GET",
+        &format!("{T}/organizations/org_1/members/auth0%7C1/roles"),
+        None,
+    );
 
     expect(ops::logs::List::after("90020", 100), "GET", &format!("{T}/logs?from=90020&take=100"), None);
     expect(ops::logs::List::search("type:f"), "GET", &format!("{T}/logs?q=type:f"), None);
@@ -122,13 +165,19 @@ fn organizations_logs_grants() {
 
 #[test]
 fn token_and_teams() {
-    let req = gatehouse_model::token::TokenRequest::client_credentials("cid", "s3cret".into(), "https://acme.eu.auth0.com/api/v2/");
+    let req = gatehouse_model::token::TokenRequest::client_credentials(
+        "cid",
+        "s3cret".into(),
+        "https://acme.eu.auth0.com/api/v2/",
+    );
     assert!(!format!("{req:?}").contains("s3cret"));
     expect(
         ops::token::ClientCredentials::new(req),
         "POST",
         "https://acme.eu.auth0.com/oauth/token",
-        Some(json!({"grant_type": "client_credentials", "client_id": "cid", "client_secret": "s3cret", "audience": "https://acme.eu.auth0.com/api/v2/"})),
+        Some(
+            json!({"grant_type": "client_credentials", "client_id": "cid", "client_secret": "s3cret", "audience": "https://acme.eu.auth0.com/api/v2/"}),
+        ),
     );
     let teams = "https://acme.teams.auth0.com/api";
     let members = ops::teams::ListMembers { checkpoint: Checkpoint::first(50), ..Default::default() };
@@ -142,7 +191,8 @@ fn token_and_teams() {
 
 #[test]
 fn documented_invalid_input_is_refused_before_sending() {
-    let too_big = ops::users::List { offset: Offset { per_page: Some(101), ..Default::default() }, ..Default::default() };
+    let too_big =
+        ops::users::List { offset: Offset { per_page: Some(101), ..Default::default() }, ..Default::default() };
     assert!(matches!(invalid(too_big), ValidationError::OutOfRange { name: "per_page", max: 100, .. }));
     let past_window = ops::users::List { offset: Offset::page(10, 100), ..Default::default() };
     assert!(matches!(invalid(past_window), ValidationError::ResultWindow { .. }));

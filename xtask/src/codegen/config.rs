@@ -2,11 +2,7 @@
 //! part of the generator; everything else follows from the specs.
 
 /// An enum the spec leaves as plain strings: (name, doc, (variant, wire value)...).
-pub type ExtraEnum = (
-    &'static str,
-    &'static str,
-    &'static [(&'static str, &'static str)],
-);
+pub type ExtraEnum = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
 
 /// One generated module (one spec file → one Rust file).
 pub struct Module {
@@ -102,89 +98,30 @@ pub const MANAGEMENT: Module = Module {
     names: &[
         (
             "User",
-            &[
-                "UserResponseSchema",
-                "GetUserResponseContent",
-                "CreateUserResponseContent",
-                "UpdateUserResponseContent",
-            ],
+            &["UserResponseSchema", "GetUserResponseContent", "CreateUserResponseContent", "UpdateUserResponseContent"],
             "A user account as the API returns it (read, list, create and update all answer with this).",
         ),
-        (
-            "CreateUser",
-            &["CreateUserRequestContent"],
-            "Body for creating a user.",
-        ),
-        (
-            "UpdateUser",
-            &["UpdateUserRequestContent"],
-            "Body for changing a user; only the fields set are changed.",
-        ),
-        (
-            "UserIdentity",
-            &["UserIdentitySchema"],
-            "One identity provider account linked to a user.",
-        ),
+        ("CreateUser", &["CreateUserRequestContent"], "Body for creating a user."),
+        ("UpdateUser", &["UpdateUserRequestContent"], "Body for changing a user; only the fields set are changed."),
+        ("UserIdentity", &["UserIdentitySchema"], "One identity provider account linked to a user."),
         (
             "Role",
-            &[
-                "Role",
-                "GetRoleResponseContent",
-                "CreateRoleResponseContent",
-                "UpdateRoleResponseContent",
-            ],
+            &["Role", "GetRoleResponseContent", "CreateRoleResponseContent", "UpdateRoleResponseContent"],
             "A role: a named set of permissions that can be given to users.",
         ),
-        (
-            "CreateRole",
-            &["CreateRoleRequestContent"],
-            "Body for creating a role.",
-        ),
-        (
-            "UpdateRole",
-            &["UpdateRoleRequestContent"],
-            "Body for changing a role.",
-        ),
-        (
-            "AssignUserRoles",
-            &["AssignUserRolesRequestContent"],
-            "Body for giving roles to a user.",
-        ),
-        (
-            "RemoveUserRoles",
-            &["DeleteUserRolesRequestContent"],
-            "Body for taking roles away from a user.",
-        ),
-        (
-            "AssignRoleUsers",
-            &["AssignRoleUsersRequestContent"],
-            "Body for giving a role to users.",
-        ),
-        (
-            "RoleUser",
-            &["RoleUser"],
-            "A user holding a role, as listed under the role.",
-        ),
+        ("CreateRole", &["CreateRoleRequestContent"], "Body for creating a role."),
+        ("UpdateRole", &["UpdateRoleRequestContent"], "Body for changing a role."),
+        ("AssignUserRoles", &["AssignUserRolesRequestContent"], "Body for giving roles to a user."),
+        ("RemoveUserRoles", &["DeleteUserRolesRequestContent"], "Body for taking roles away from a user."),
+        ("AssignRoleUsers", &["AssignRoleUsersRequestContent"], "Body for giving a role to users."),
+        ("RoleUser", &["RoleUser"], "A user holding a role, as listed under the role."),
         (
             "Client",
-            &[
-                "Client",
-                "GetClientResponseContent",
-                "CreateClientResponseContent",
-                "UpdateClientResponseContent",
-            ],
+            &["Client", "GetClientResponseContent", "CreateClientResponseContent", "UpdateClientResponseContent"],
             "An application (client) registered in the tenant.",
         ),
-        (
-            "CreateClient",
-            &["CreateClientRequestContent"],
-            "Body for creating an application.",
-        ),
-        (
-            "UpdateClient",
-            &["UpdateClientRequestContent"],
-            "Body for changing an application.",
-        ),
+        ("CreateClient", &["CreateClientRequestContent"], "Body for creating an application."),
+        ("UpdateClient", &["UpdateClientRequestContent"], "Body for changing an application."),
         (
             "Connection",
             &[
@@ -196,16 +133,8 @@ pub const MANAGEMENT: Module = Module {
             "A connection: a source of users (database, social, enterprise or passwordless).\n\n\
              `options` depends on the strategy; see [`crate::connection_options`] for typed access.",
         ),
-        (
-            "CreateConnection",
-            &["CreateConnectionRequestContent"],
-            "Body for creating a connection.",
-        ),
-        (
-            "UpdateConnection",
-            &["UpdateConnectionRequestContent"],
-            "Body for changing a connection.",
-        ),
+        ("CreateConnection", &["CreateConnectionRequestContent"], "Body for creating a connection."),
+        ("UpdateConnection", &["UpdateConnectionRequestContent"], "Body for changing a connection."),
         (
             "Organization",
             &[
@@ -216,21 +145,9 @@ pub const MANAGEMENT: Module = Module {
             ],
             "An organization: a business customer grouping users and connections.",
         ),
-        (
-            "CreateOrganization",
-            &["CreateOrganizationRequestContent"],
-            "Body for creating an organization.",
-        ),
-        (
-            "UpdateOrganization",
-            &["UpdateOrganizationRequestContent"],
-            "Body for changing an organization.",
-        ),
-        (
-            "OrganizationMember",
-            &["OrganizationMember"],
-            "A user who belongs to an organization.",
-        ),
+        ("CreateOrganization", &["CreateOrganizationRequestContent"], "Body for creating an organization."),
+        ("UpdateOrganization", &["UpdateOrganizationRequestContent"], "Body for changing an organization."),
+        ("OrganizationMember", &["OrganizationMember"], "A user who belongs to an organization."),
         (
             "AddOrganizationMembers",
             &["CreateOrganizationMemberRequestContent"],
@@ -241,16 +158,8 @@ pub const MANAGEMENT: Module = Module {
             &["DeleteOrganizationMembersRequestContent"],
             "Body for removing users from an organization.",
         ),
-        (
-            "LogEvent",
-            &["Log", "GetLogResponseContent"],
-            "One tenant log event.",
-        ),
-        (
-            "UserGrant",
-            &["UserGrant"],
-            "Consent a user gave an application for an API's scopes.",
-        ),
+        ("LogEvent", &["Log", "GetLogResponseContent"], "One tenant log event."),
+        ("UserGrant", &["UserGrant"], "Consent a user gave an application for an API's scopes."),
         (
             "ResourceServer",
             &[
@@ -261,16 +170,8 @@ pub const MANAGEMENT: Module = Module {
             ],
             "An API (resource server) that applications request tokens for.",
         ),
-        (
-            "CreateResourceServer",
-            &["CreateResourceServerRequestContent"],
-            "Body for creating an API.",
-        ),
-        (
-            "UpdateResourceServer",
-            &["UpdateResourceServerRequestContent"],
-            "Body for changing an API.",
-        ),
+        ("CreateResourceServer", &["CreateResourceServerRequestContent"], "Body for creating an API."),
+        ("UpdateResourceServer", &["UpdateResourceServerRequestContent"], "Body for changing an API."),
         (
             "Strategy",
             &["ConnectionIdentityProviderEnum", "UserIdentityProviderEnum"],
@@ -279,69 +180,34 @@ pub const MANAGEMENT: Module = Module {
         ("AppType", &["ClientAppTypeEnum"], "Kind of application."),
         (
             "TokenEndpointAuthMethod",
-            &[
-                "ClientTokenEndpointAuthMethodEnum",
-                "ClientTokenEndpointAuthMethodOrNullEnum",
-            ],
+            &["ClientTokenEndpointAuthMethodEnum", "ClientTokenEndpointAuthMethodOrNullEnum"],
             "How an application authenticates at the token endpoint.",
         ),
         (
             "ClientOrganizationRequireBehavior",
-            &[
-                "ClientOrganizationRequireBehaviorEnum",
-                "ClientOrganizationRequireBehaviorPatchEnum",
-            ],
+            &["ClientOrganizationRequireBehaviorEnum", "ClientOrganizationRequireBehaviorPatchEnum"],
             "",
         ),
-        (
-            "ClientOrganizationUsage",
-            &[
-                "ClientOrganizationUsageEnum",
-                "ClientOrganizationUsagePatchEnum",
-            ],
-            "",
-        ),
+        ("ClientOrganizationUsage", &["ClientOrganizationUsageEnum", "ClientOrganizationUsagePatchEnum"], ""),
         (
             "ResourceServerTokenDialect",
-            &[
-                "ResourceServerTokenDialectResponseEnum",
-                "ResourceServerTokenDialectSchemaEnum",
-            ],
+            &["ResourceServerTokenDialectResponseEnum", "ResourceServerTokenDialectSchemaEnum"],
             "",
         ),
         (
             "ClientTokenExchangeConfiguration",
-            &[
-                "ClientTokenExchangeConfiguration",
-                "ClientTokenExchangeConfigurationOrNull",
-            ],
+            &["ClientTokenExchangeConfiguration", "ClientTokenExchangeConfigurationOrNull"],
             "",
         ),
-        (
-            "ExpressConfiguration",
-            &["ExpressConfiguration", "ExpressConfigurationOrNull"],
-            "",
-        ),
-        (
-            "AdOptions",
-            &["ConnectionOptionsAD"],
-            "Options of an `ad` (Active Directory / LDAP) connection.",
-        ),
-        (
-            "AdfsOptions",
-            &["ConnectionOptionsADFS"],
-            "Options of an `adfs` connection.",
-        ),
+        ("ExpressConfiguration", &["ExpressConfiguration", "ExpressConfigurationOrNull"], ""),
+        ("AdOptions", &["ConnectionOptionsAD"], "Options of an `ad` (Active Directory / LDAP) connection."),
+        ("AdfsOptions", &["ConnectionOptionsADFS"], "Options of an `adfs` connection."),
         (
             "GoogleAppsOptions",
             &["ConnectionOptionsGoogleApps"],
             "Options of a `google-apps` (Google Workspace) connection.",
         ),
-        (
-            "GoogleOAuth2Options",
-            &["ConnectionOptionsGoogleOAuth2"],
-            "Options of a `google-oauth2` connection.",
-        ),
+        ("GoogleOAuth2Options", &["ConnectionOptionsGoogleOAuth2"], "Options of a `google-oauth2` connection."),
         (
             "WaadOptions",
             &["ConnectionOptionsAzureAD"],
@@ -352,26 +218,10 @@ pub const MANAGEMENT: Module = Module {
             &["ConnectionOptionsWindowsLive"],
             "Options of a `windowslive` (Microsoft account) connection.",
         ),
-        (
-            "DatabaseOptions",
-            &["ConnectionOptionsAuth0"],
-            "Options of an `auth0` (database) connection.",
-        ),
-        (
-            "SamlpOptions",
-            &["ConnectionOptionsSAML"],
-            "Options of a `samlp` (SAML identity provider) connection.",
-        ),
-        (
-            "OidcOptions",
-            &["ConnectionOptionsOIDC"],
-            "Options of an `oidc` (OpenID Connect) connection.",
-        ),
-        (
-            "OktaOptions",
-            &["ConnectionOptionsOkta"],
-            "Options of an `okta` (Okta Workforce) connection.",
-        ),
+        ("DatabaseOptions", &["ConnectionOptionsAuth0"], "Options of an `auth0` (database) connection."),
+        ("SamlpOptions", &["ConnectionOptionsSAML"], "Options of a `samlp` (SAML identity provider) connection."),
+        ("OidcOptions", &["ConnectionOptionsOIDC"], "Options of an `oidc` (OpenID Connect) connection."),
+        ("OktaOptions", &["ConnectionOptionsOkta"], "Options of an `okta` (Okta Workforce) connection."),
     ],
     overrides: &[
         ("LogEvent", "type", "crate::log_type::LogType"),
@@ -394,25 +244,13 @@ pub const MANAGEMENT: Module = Module {
             ("RefreshToken", "refresh_token"),
             ("ClientCredentials", "client_credentials"),
             ("Password", "password"),
-            (
-                "PasswordRealm",
-                "http://auth0.com/oauth/grant-type/password-realm",
-            ),
+            ("PasswordRealm", "http://auth0.com/oauth/grant-type/password-realm"),
             ("MfaOob", "http://auth0.com/oauth/grant-type/mfa-oob"),
             ("MfaOtp", "http://auth0.com/oauth/grant-type/mfa-otp"),
-            (
-                "MfaRecoveryCode",
-                "http://auth0.com/oauth/grant-type/mfa-recovery-code",
-            ),
-            (
-                "PasswordlessOtp",
-                "http://auth0.com/oauth/grant-type/passwordless/otp",
-            ),
+            ("MfaRecoveryCode", "http://auth0.com/oauth/grant-type/mfa-recovery-code"),
+            ("PasswordlessOtp", "http://auth0.com/oauth/grant-type/passwordless/otp"),
             ("DeviceCode", "urn:ietf:params:oauth:grant-type:device_code"),
-            (
-                "TokenExchange",
-                "urn:ietf:params:oauth:grant-type:token-exchange",
-            ),
+            ("TokenExchange", "urn:ietf:params:oauth:grant-type:token-exchange"),
             ("Ciba", "urn:openid:params:grant-type:ciba"),
             ("Webauthn", "urn:okta:params:oauth:grant-type:webauthn"),
             (
@@ -484,56 +322,20 @@ pub const TEAMS: Module = Module {
     ],
     extra_roots: &[],
     names: &[
-        (
-            "TeamMember",
-            &["TeamMember", "GetMembersResponseContent"],
-            "A member of the team.",
-        ),
-        (
-            "InviteMembers",
-            &["InviteMembersRequestContent"],
-            "Body for inviting someone to the team.",
-        ),
-        (
-            "InviteMembersResult",
-            &["InviteMembersResponseContent"],
-            "The invitation that was sent.",
-        ),
-        (
-            "Tenant",
-            &["TenantItem"],
-            "A tenant of the team, as listed.",
-        ),
-        (
-            "TenantDetails",
-            &["GetTenantsResponseContent"],
-            "One tenant of the team, read by id.",
-        ),
+        ("TeamMember", &["TeamMember", "GetMembersResponseContent"], "A member of the team."),
+        ("InviteMembers", &["InviteMembersRequestContent"], "Body for inviting someone to the team."),
+        ("InviteMembersResult", &["InviteMembersResponseContent"], "The invitation that was sent."),
+        ("Tenant", &["TenantItem"], "A tenant of the team, as listed."),
+        ("TenantDetails", &["GetTenantsResponseContent"], "One tenant of the team, read by id."),
         (
             "CreateTenant",
             &["CreateTenantsRequestContent"],
             "Body for creating a tenant (public cloud: `locality`; private cloud: `environment`).",
         ),
-        (
-            "CreatedTenant",
-            &["CreateTenantsResponseContent"],
-            "A newly created tenant with its management application.",
-        ),
-        (
-            "TenantMember",
-            &["TenantMember"],
-            "A team member with access to a tenant.",
-        ),
-        (
-            "UpdateMember",
-            &["UpdateMembersRequestContent"],
-            "Body for changing a team member's role.",
-        ),
-        (
-            "UpdatedMember",
-            &["UpdateMembersResponseContent"],
-            "A team member after a role change.",
-        ),
+        ("CreatedTenant", &["CreateTenantsResponseContent"], "A newly created tenant with its management application."),
+        ("TenantMember", &["TenantMember"], "A team member with access to a tenant."),
+        ("UpdateMember", &["UpdateMembersRequestContent"], "Body for changing a team member's role."),
+        ("UpdatedMember", &["UpdateMembersResponseContent"], "A team member after a role change."),
         (
             "AddMemberTenants",
             &["CreateMembersTenantsRequestContent"],
@@ -560,32 +362,13 @@ pub const TEAMS: Module = Module {
         ),
         (
             "MemberTenantsSuccess",
-            &[
-                "MembersTenantsSuccessItem",
-                "DeleteMembersTenantsSuccessItem",
-            ],
+            &["MembersTenantsSuccessItem", "DeleteMembersTenantsSuccessItem"],
             "Tenants for which a tenant access change succeeded.",
         ),
-        (
-            "MemberTenantsFailure",
-            &["MembersTenantsFailureItem"],
-            "A tenant for which a tenant access change failed.",
-        ),
-        (
-            "MemberTenantsSummary",
-            &["MembersTenantsBulkSummary"],
-            "Counts of a tenant access change.",
-        ),
-        (
-            "MemberTenant",
-            &["MemberTenantItem"],
-            "A tenant a team member can access, with the member's roles there.",
-        ),
-        (
-            "ActivityLogEntry",
-            &["ActivityLogEntry"],
-            "One entry of the team's activity log.",
-        ),
+        ("MemberTenantsFailure", &["MembersTenantsFailureItem"], "A tenant for which a tenant access change failed."),
+        ("MemberTenantsSummary", &["MembersTenantsBulkSummary"], "Counts of a tenant access change."),
+        ("MemberTenant", &["MemberTenantItem"], "A tenant a team member can access, with the member's roles there."),
+        ("ActivityLogEntry", &["ActivityLogEntry"], "One entry of the team's activity log."),
     ],
     overrides: &[],
     extra_enums: &[],
@@ -595,11 +378,7 @@ pub const TEAMS: Module = Module {
             "String",
             "Name of an environment tenants can be created in (the API lists them as plain strings).",
         ),
-        (
-            "AddMemberTenantsResult",
-            "MemberTenantsResult",
-            "Answer to adding tenant access (same shape as the others).",
-        ),
+        ("AddMemberTenantsResult", "MemberTenantsResult", "Answer to adding tenant access (same shape as the others)."),
         (
             "UpdateMemberTenantsResult",
             "MemberTenantsResult",

@@ -30,24 +30,11 @@ pub fn module(cfg: &Module, items: &[Item]) -> String {
     for line in cfg.module_doc.lines() {
         let _ = writeln!(out, "//! {line}");
     }
-    let _ = writeln!(
-        out,
-        "//!\n//! Generated from `{}`; regenerate with `cargo xtask codegen`.\n",
-        cfg.spec_file
-    );
+    let _ = writeln!(out, "//!\n//! Generated from `{}`; regenerate with `cargo xtask codegen`.\n", cfg.spec_file);
     for item in items {
         match item {
-            Item::Object {
-                name,
-                doc,
-                fields,
-                constructible,
-            } => object(&mut out, name, doc, fields, *constructible),
-            Item::Enum {
-                name,
-                doc,
-                variants,
-            } => {
+            Item::Object { name, doc, fields, constructible } => object(&mut out, name, doc, fields, *constructible),
+            Item::Enum { name, doc, variants } => {
                 out.push_str("crate::string_enum! {\n");
                 doc_lines(&mut out, "    ", doc);
                 let _ = writeln!(out, "    pub enum {name} {{");
@@ -82,26 +69,15 @@ fn object(out: &mut String, name: &str, doc: &str, fields: &[Field], constructib
         let _ = writeln!(out, "        {label} {{");
         for f in group.iter() {
             let _ = writeln!(out, "            /// {}", names::humanize(&f.key));
-            let _ = writeln!(
-                out,
-                "            {}: {} => {:?},",
-                f.ident,
-                f.ty.rust(),
-                f.key
-            );
+            let _ = writeln!(out, "            {}: {} => {:?},", f.ident, f.ty.rust(), f.key);
         }
         out.push_str("        }\n");
     }
     out.push_str("    }\n}\n\n");
     if constructible && !required.is_empty() {
-        let params: Vec<String> = required
-            .iter()
-            .map(|f| format!("{}: {}", f.ident, f.ty.rust()))
-            .collect();
+        let params: Vec<String> = required.iter().map(|f| format!("{}: {}", f.ident, f.ty.rust())).collect();
         let _ = writeln!(out, "impl {name} {{");
-        out.push_str(
-            "    /// Creates a value with the required fields; set optional ones afterwards.\n",
-        );
+        out.push_str("    /// Creates a value with the required fields; set optional ones afterwards.\n");
         let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
         out.push_str("        Self {\n");
         for f in fields {
@@ -111,9 +87,7 @@ fn object(out: &mut String, name: &str, doc: &str, fields: &[Field], constructib
                 let _ = writeln!(out, "            {}: None,", f.ident);
             }
         }
-        out.push_str(
-            "            extra: crate::object::Extra::default(),\n        }\n    }\n}\n\n",
-        );
+        out.push_str("            extra: crate::object::Extra::default(),\n        }\n    }\n}\n\n");
     }
 }
 

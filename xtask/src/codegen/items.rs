@@ -50,22 +50,9 @@ pub struct Field {
 }
 
 pub enum Item {
-    Object {
-        name: String,
-        doc: String,
-        fields: Vec<Field>,
-        constructible: bool,
-    },
-    Enum {
-        name: String,
-        doc: String,
-        variants: Vec<(String, String)>,
-    },
-    Alias {
-        name: String,
-        doc: String,
-        target: String,
-    },
+    Object { name: String, doc: String, fields: Vec<Field>, constructible: bool },
+    Enum { name: String, doc: String, variants: Vec<(String, String)> },
+    Alias { name: String, doc: String, target: String },
 }
 
 impl Item {
@@ -85,18 +72,8 @@ struct Use {
 }
 
 enum Job<'a> {
-    Named {
-        rust: String,
-        specs: Vec<String>,
-        use_: Use,
-    },
-    Inline {
-        rust: String,
-        shape: Shape<'a>,
-        use_: Use,
-        parent: String,
-        key: String,
-    },
+    Named { rust: String, specs: Vec<String>, use_: Use },
+    Inline { rust: String, shape: Shape<'a>, use_: Use, parent: String, key: String },
 }
 
 pub struct Gen<'a> {
@@ -147,10 +124,7 @@ impl<'a> Gen<'a> {
         self.from_responses = reach;
         let mut extra = HashSet::new();
         for name in self.cfg.extra_roots {
-            let schema = self
-                .spec
-                .schema(name)
-                .with_context(|| format!("extra root {name} not in spec"))?;
+            let schema = self.spec.schema(name).with_context(|| format!("extra root {name} not in spec"))?;
             extra.insert((*name).to_owned());
             self.collect_refs(schema, &mut extra);
         }
@@ -162,9 +136,7 @@ impl<'a> Gen<'a> {
         for root in roots {
             match self.spec.direct_ref(root) {
                 // Scalar items (such as environment names) need no type.
-                Some(name)
-                    if matches!(self.spec.shape(root), Shape::Object(_) | Shape::StrEnum(_)) =>
-                {
+                Some(name) if matches!(self.spec.shape(root), Shape::Object(_) | Shape::StrEnum(_)) => {
                     self.named(name)?;
                 }
                 Some(_) => {}
@@ -178,41 +150,22 @@ impl<'a> Gen<'a> {
             let item = self.build(job)?;
             self.items[slot] = Some(item);
         }
-        let mut items: Vec<Item> = self
-            .items
-            .into_iter()
-            .map(|i| i.expect("every job ran"))
-            .collect();
+        let mut items: Vec<Item> = self.items.into_iter().map(|i| i.expect("every job ran")).collect();
         for (name, doc, variants) in self.cfg.extra_enums {
             items.push(Item::Enum {
                 name: (*name).to_owned(),
                 doc: (*doc).to_owned(),
-                variants: variants
-                    .iter()
-                    .map(|(v, w)| ((*v).to_owned(), (*w).to_owned()))
-                    .collect(),
+                variants: variants.iter().map(|(v, w)| ((*v).to_owned(), (*w).to_owned())).collect(),
             });
         }
         for (name, target, doc) in self.cfg.aliases {
-            items.push(Item::Alias {
-                name: (*name).to_owned(),
-                doc: (*doc).to_owned(),
-                target: (*target).to_owned(),
-            });
+            items.push(Item::Alias { name: (*name).to_owned(), doc: (*doc).to_owned(), target: (*target).to_owned() });
         }
         box_recursion(&mut items);
         let have: HashSet<&str> = items.iter().map(Item::name).collect();
-        let missing: Vec<&&str> = self
-            .cfg
-            .required
-            .iter()
-            .filter(|n| !have.contains(**n))
-            .collect();
+        let missing: Vec<&&str> = self.cfg.required.iter().filter(|n| !have.contains(**n)).collect();
         if !missing.is_empty() {
-            bail!(
-                "{}: required types were not generated: {missing:?}",
-                self.cfg.file
-            );
+            bail!("{}: required types were not generated: {missing:?}", self.cfg.file);
         }
         Ok(items)
     }
@@ -260,13 +213,8 @@ impl<'a> Gen<'a> {
     fn response_items(&self, schema: &'a Value, out: &mut Vec<&'a Value>) {
         let name = self.spec.direct_ref(schema);
         let v = self.spec.resolve(schema);
-        if let Some(alts) = v
-            .get("oneOf")
-            .or_else(|| v.get("anyOf"))
-            .and_then(Value::as_array)
-            && alts
-                .iter()
-                .any(|a| self.spec.resolve(a).get("type").and_then(Value::as_str) == Some("array"))
+        if let Some(alts) = v.get("oneOf").or_else(|| v.get("anyOf")).and_then(Value::as_array)
+            && alts.iter().any(|a| self.spec.resolve(a).get("type").and_then(Value::as_str) == Some("array"))
         {
             for a in alts {
                 let r = self.spec.resolve(a);
@@ -299,10 +247,8 @@ impl<'a> Gen<'a> {
     fn collect_refs(&self, v: &'a Value, seen: &mut HashSet<String>) {
         match v {
             Value::Object(m) => {
-                if let Some(name) = m
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                if let Some(name) =
+                    m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
                     && seen.insert(name.to_owned())
                     && let Some(s) = self.spec.schema(name)
                 {
@@ -324,9 +270,10 @@ impl<'a> Gen<'a> {
                 let name = names::type_name(spec_name);
                 // Keep the spec's name when shortening it would clash with another schema.
                 let clash = name != spec_name
-                    && self.spec.schema(&name).is_some_and(|s| {
-                        matches!(self.spec.shape(s), Shape::Object(_) | Shape::StrEnum(_))
-                    });
+                    && self
+                        .spec
+                        .schema(&name)
+                        .is_some_and(|s| matches!(self.spec.shape(s), Shape::Object(_) | Shape::StrEnum(_)));
                 if clash { spec_name.to_owned() } else { name }
             }
         }
@@ -337,18 +284,12 @@ impl<'a> Gen<'a> {
         let rust = self.rust_name(spec_name);
         if let Some(group) = self.groups.get(&rust) {
             if !group.iter().any(|s| s == spec_name) {
-                bail!(
-                    "{}: both {spec_name} and {group:?} map to {rust}; add a name to the table",
-                    self.cfg.file
-                );
+                bail!("{}: both {spec_name} and {group:?} map to {rust}; add a name to the table", self.cfg.file);
             }
             return Ok(rust);
         }
         if self.index.contains_key(&rust) {
-            bail!(
-                "{}: {spec_name} maps to {rust}, which an inline type already uses",
-                self.cfg.file
-            );
+            bail!("{}: {spec_name} maps to {rust}, which an inline type already uses", self.cfg.file);
         }
         let specs: Vec<String> = match self.cfg.names.iter().find(|(r, _, _)| *r == rust) {
             Some((_, specs, _)) => specs.iter().map(|s| (*s).to_owned()).collect(),
@@ -356,23 +297,11 @@ impl<'a> Gen<'a> {
         };
         // Types reachable from responses or from the extra roots (options that
         // are read back from responses) never require fields.
-        let request = specs
-            .iter()
-            .all(|s| !self.from_responses.contains(s) && !self.from_extra.contains(s));
+        let request = specs.iter().all(|s| !self.from_responses.contains(s) && !self.from_extra.contains(s));
         let constructible = request || specs.iter().any(|s| self.from_extra.contains(s));
         self.groups.insert(rust.clone(), specs.clone());
         let slot = self.reserve(&rust);
-        self.queue.push_back((
-            slot,
-            Job::Named {
-                rust: rust.clone(),
-                specs,
-                use_: Use {
-                    request,
-                    constructible,
-                },
-            },
-        ));
+        self.queue.push_back((slot, Job::Named { rust: rust.clone(), specs, use_: Use { request, constructible } }));
         Ok(rust)
     }
 
@@ -399,42 +328,21 @@ impl<'a> Gen<'a> {
             Job::Named { rust, specs, use_ } => {
                 let mut shapes = Vec::new();
                 for s in &specs {
-                    let schema = self
-                        .spec
-                        .schema(s)
-                        .with_context(|| format!("schema {s} not in spec"))?;
+                    let schema = self.spec.schema(s).with_context(|| format!("schema {s} not in spec"))?;
                     shapes.push(self.spec.shape(schema));
                 }
-                let doc = match self
-                    .cfg
-                    .names
-                    .iter()
-                    .find(|(r, _, d)| *r == rust && !d.is_empty())
-                {
+                let doc = match self.cfg.names.iter().find(|(r, _, d)| *r == rust && !d.is_empty()) {
                     Some((_, _, d)) => (*d).to_owned(),
                     None => {
-                        let list = specs
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        format!(
-                            "Generated from the spec's {list} schema{}.",
-                            if specs.len() > 1 { "s" } else { "" }
-                        )
+                        let list = specs.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+                        format!("Generated from the spec's {list} schema{}.", if specs.len() > 1 { "s" } else { "" })
                     }
                 };
-                let shape = merge_group(shapes)
-                    .with_context(|| format!("{rust}: {specs:?} are neither objects nor enums"))?;
+                let shape =
+                    merge_group(shapes).with_context(|| format!("{rust}: {specs:?} are neither objects nor enums"))?;
                 self.item(rust, doc, shape, use_)
             }
-            Job::Inline {
-                rust,
-                shape,
-                use_,
-                parent,
-                key,
-            } => {
+            Job::Inline { rust, shape, use_, parent, key } => {
                 let doc = format!("Inline object of [`{parent}`]'s `{key}` field.");
                 self.item(rust, doc, shape, use_)
             }
@@ -443,19 +351,10 @@ impl<'a> Gen<'a> {
 
     fn item(&mut self, rust: String, doc: String, shape: Shape<'a>, use_: Use) -> Result<Item> {
         match shape {
-            Shape::StrEnum(values) => Ok(Item::Enum {
-                name: rust,
-                doc,
-                variants: variants(&values),
-            }),
+            Shape::StrEnum(values) => Ok(Item::Enum { name: rust, doc, variants: variants(&values) }),
             Shape::Object(obj) => {
                 let fields = self.fields(&rust, obj, use_)?;
-                Ok(Item::Object {
-                    name: rust,
-                    doc,
-                    fields,
-                    constructible: use_.constructible,
-                })
+                Ok(Item::Object { name: rust, doc, fields, constructible: use_.constructible })
             }
             _ => bail!("{rust} is neither an object nor an enum"),
         }
@@ -464,15 +363,9 @@ impl<'a> Gen<'a> {
     fn fields(&mut self, parent: &str, obj: Obj<'a>, use_: Use) -> Result<Vec<Field>> {
         let mut fields: Vec<Field> = Vec::new();
         let mut idents: HashSet<String> = HashSet::new();
-        let overrides: Vec<(&str, &str)> = self
-            .cfg
-            .overrides
-            .iter()
-            .filter(|(t, _, _)| *t == parent)
-            .map(|(_, k, ty)| (*k, *ty))
-            .collect();
-        let mut props: Vec<(String, Option<&'a Value>)> =
-            obj.props.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        let overrides: Vec<(&str, &str)> =
+            self.cfg.overrides.iter().filter(|(t, _, _)| *t == parent).map(|(_, k, ty)| (*k, *ty)).collect();
+        let mut props: Vec<(String, Option<&'a Value>)> = obj.props.into_iter().map(|(k, v)| (k, Some(v))).collect();
         for (key, _) in &overrides {
             if !props.iter().any(|(k, _)| k == key) {
                 props.push(((*key).to_owned(), None));
@@ -486,19 +379,11 @@ impl<'a> Gen<'a> {
                 (None, Some(schema)) => {
                     let hint = format!("{parent}{}", names::key_suffix(&key));
                     let ty = self.ty(schema, &hint, use_, parent, &key)?;
-                    if ty == Ty::Str && SECRET_KEYS.contains(&key.as_str()) {
-                        Ty::Secret
-                    } else {
-                        ty
-                    }
+                    if ty == Ty::Str && SECRET_KEYS.contains(&key.as_str()) { Ty::Secret } else { ty }
                 }
                 (None, None) => unreachable!("added only for overrides"),
             };
-            let mut ident = if key == "type" && has_kind {
-                "r#type".to_owned()
-            } else {
-                names::field_ident(&key)
-            };
+            let mut ident = if key == "type" && has_kind { "r#type".to_owned() } else { names::field_ident(&key) };
             let base = ident.clone();
             let mut n = 2;
             while !idents.insert(ident.clone()) {
@@ -506,25 +391,13 @@ impl<'a> Gen<'a> {
                 n += 1;
             }
             let required = use_.request && obj.required.contains(&key);
-            fields.push(Field {
-                key,
-                ident,
-                ty,
-                required,
-            });
+            fields.push(Field { key, ident, ty, required });
         }
         Ok(fields)
     }
 
     /// The Rust type of a property schema.
-    fn ty(
-        &mut self,
-        schema: &'a Value,
-        hint: &str,
-        use_: Use,
-        parent: &str,
-        key: &str,
-    ) -> Result<Ty> {
+    fn ty(&mut self, schema: &'a Value, hint: &str, use_: Use, parent: &str, key: &str) -> Result<Ty> {
         let shape = self.spec.shape(schema);
         if let Some(name) = self.spec.direct_ref(schema) {
             if matches!(shape, Shape::Object(_) | Shape::StrEnum(_)) {
@@ -537,14 +410,7 @@ impl<'a> Gen<'a> {
         self.shape_ty(shape, hint, use_, parent, key)
     }
 
-    fn shape_ty(
-        &mut self,
-        shape: Shape<'a>,
-        hint: &str,
-        use_: Use,
-        parent: &str,
-        key: &str,
-    ) -> Result<Ty> {
+    fn shape_ty(&mut self, shape: Shape<'a>, hint: &str, use_: Use, parent: &str, key: &str) -> Result<Ty> {
         Ok(match shape {
             Shape::Str => Ty::Str,
             Shape::Int => Ty::Int,
@@ -552,9 +418,7 @@ impl<'a> Gen<'a> {
             Shape::Bool => Ty::Bool,
             Shape::Any => Ty::Value,
             Shape::Array(None) => Ty::Vec(Box::new(Ty::Value)),
-            Shape::Array(Some(items)) => {
-                Ty::Vec(Box::new(self.ty(items, hint, use_, parent, key)?))
-            }
+            Shape::Array(Some(items)) => Ty::Vec(Box::new(self.ty(items, hint, use_, parent, key)?)),
             Shape::Map(None) => Ty::Map,
             Shape::Map(Some(values)) => {
                 if self.spec.is_nullable(values) {
@@ -569,13 +433,8 @@ impl<'a> Gen<'a> {
             Shape::StrEnum(_) | Shape::Object(_) => {
                 let rust = self.inline_name(hint);
                 let slot = self.reserve(&rust);
-                let job = Job::Inline {
-                    rust: rust.clone(),
-                    shape,
-                    use_,
-                    parent: parent.to_owned(),
-                    key: key.to_owned(),
-                };
+                let job =
+                    Job::Inline { rust: rust.clone(), shape, use_, parent: parent.to_owned(), key: key.to_owned() };
                 self.queue.push_back((slot, job));
                 Ty::Named(rust)
             }
@@ -622,11 +481,7 @@ fn variants(values: &[String]) -> Vec<(String, String)> {
         .iter()
         .map(|v| {
             let base = names::pascal(v);
-            let mut name = if base == "Unknown" {
-                "UnknownValue".to_owned()
-            } else {
-                base.clone()
-            };
+            let mut name = if base == "Unknown" { "UnknownValue".to_owned() } else { base.clone() };
             let mut n = 2;
             while !seen.insert(name.clone()) {
                 name = format!("{base}{n}");

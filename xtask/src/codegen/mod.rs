@@ -31,14 +31,9 @@ pub struct Args {
 /// Generates (or with `--check`, verifies) the model's generated modules.
 pub fn run(args: Args) -> Result<()> {
     let root = repo_root();
-    let spec_dir = args
-        .spec_dir
-        .unwrap_or_else(|| root.join("../shared/auth0"));
+    let spec_dir = args.spec_dir.unwrap_or_else(|| root.join("../shared/auth0"));
     if !spec_dir.is_dir() {
-        bail!(
-            "spec directory {} not found (set AUTH0_SPEC_DIR)",
-            spec_dir.display()
-        );
+        bail!("spec directory {} not found (set AUTH0_SPEC_DIR)", spec_dir.display());
     }
     let out_dir = root.join("crates/model/src/generated");
     let files = generate(&spec_dir)?;
@@ -52,10 +47,7 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
         if !stale.is_empty() {
-            bail!(
-                "generated code is out of date, run `cargo xtask codegen`:\n  {}",
-                stale.join("\n  ")
-            );
+            bail!("generated code is out of date, run `cargo xtask codegen`:\n  {}", stale.join("\n  "));
         }
         eprintln!("codegen: {} files up to date", files.len());
         return Ok(());
@@ -73,10 +65,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the repository")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
 }
 
 /// Every generated file: (name inside `generated/`, formatted text).
@@ -85,12 +74,9 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     let mut files = vec![("mod.rs".to_owned(), rustfmt(&emit::mod_rs(&modules))?)];
     for m in modules {
         let path = spec_dir.join(m.spec_file);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let spec = schema::Spec {
-            root: serde_json::from_str(&text)
-                .with_context(|| format!("parsing {}", path.display()))?,
-        };
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let spec =
+            schema::Spec { root: serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? };
         let generated = items::Gen::new(&spec, m).run()?;
         let count = |f: fn(&items::Item) -> bool| generated.iter().filter(|i| f(i)).count();
         let objects = count(|i| matches!(i, items::Item::Object { .. }));
@@ -119,14 +105,9 @@ fn rustfmt(source: &str) -> Result<String> {
     let input = source.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output()?;
-    writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("writing to rustfmt panicked"))??;
+    writer.join().map_err(|_| anyhow::anyhow!("writing to rustfmt panicked"))??;
     if !output.status.success() {
-        bail!(
-            "rustfmt failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr));
     }
     Ok(String::from_utf8(output.stdout)?)
 }

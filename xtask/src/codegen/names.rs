@@ -32,20 +32,15 @@ pub fn words(s: &str) -> Vec<String> {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
-    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
-    "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
+    "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// A snake_case field name for a JSON key. `type` becomes `kind`.
 pub fn field_ident(key: &str) -> String {
-    let mut s = words(key)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_");
+    let mut s = words(key).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_");
     if s.is_empty() {
         s = "field".to_owned();
     }
@@ -109,10 +104,9 @@ pub fn type_name(spec_name: &str) -> String {
 }
 
 const ACRONYMS: &[&str] = &[
-    "id", "url", "uri", "ip", "jwt", "oidc", "saml", "mfa", "sso", "api", "json", "http", "https",
-    "ad", "adfs", "aws", "dpop", "par", "pkce", "otp", "scim", "ttl", "xml", "html", "css", "sms",
-    "iss", "sub", "acr", "ui", "idp", "rp", "jwks", "ca", "dn", "tls", "mtls", "oin", "oag",
-    "ldap", "dcr", "cimd",
+    "id", "url", "uri", "ip", "jwt", "oidc", "saml", "mfa", "sso", "api", "json", "http", "https", "ad", "adfs", "aws",
+    "dpop", "par", "pkce", "otp", "scim", "ttl", "xml", "html", "css", "sms", "iss", "sub", "acr", "ui", "idp", "rp",
+    "jwks", "ca", "dn", "tls", "mtls", "oin", "oag", "ldap", "dcr", "cimd",
 ];
 
 /// A short description made from a key: `email_verified` → "Email verified.".
@@ -150,10 +144,7 @@ mod tests {
     fn idents() {
         assert_eq!(field_ident("isMobile"), "is_mobile");
         assert_eq!(field_ident("clientID"), "client_id");
-        assert_eq!(
-            field_ident("enabledDatabaseCustomization"),
-            "enabled_database_customization"
-        );
+        assert_eq!(field_ident("enabledDatabaseCustomization"), "enabled_database_customization");
         assert_eq!(field_ident("type"), "kind");
         assert_eq!(field_ident("match"), "r#match");
         assert_eq!(field_ident("country_code3"), "country_code3");

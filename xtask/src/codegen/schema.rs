@@ -47,8 +47,7 @@ impl<'a> Obj<'a> {
 impl Spec {
     /// The schema named `name` in `components/schemas`.
     pub fn schema(&self, name: &str) -> Option<&Value> {
-        self.root
-            .pointer(&format!("/components/schemas/{}", escape(name)))
+        self.root.pointer(&format!("/components/schemas/{}", escape(name)))
     }
 
     /// Follows `$ref`s (to any part of the document) until a non-reference.
@@ -71,12 +70,7 @@ impl Spec {
         if let Some(values) = v.get("enum").and_then(Value::as_array) {
             let non_null: Vec<&Value> = values.iter().filter(|x| !x.is_null()).collect();
             if !non_null.is_empty() && non_null.iter().all(|x| x.is_string()) {
-                return Shape::StrEnum(
-                    non_null
-                        .iter()
-                        .map(|x| x.as_str().unwrap_or_default().to_owned())
-                        .collect(),
-                );
+                return Shape::StrEnum(non_null.iter().map(|x| x.as_str().unwrap_or_default().to_owned()).collect());
             }
             if !non_null.is_empty() && non_null.iter().all(|x| x.is_i64() || x.is_u64()) {
                 return Shape::Int;
@@ -109,33 +103,18 @@ impl Spec {
 
     fn base_shape<'a>(&'a self, v: &'a Value) -> Option<Shape<'a>> {
         let types = types_of(v);
-        let props = v
-            .get("properties")
-            .and_then(Value::as_object)
-            .filter(|p| !p.is_empty());
+        let props = v.get("properties").and_then(Value::as_object).filter(|p| !p.is_empty());
         if let Some(props) = props {
             let required = v
                 .get("required")
                 .and_then(Value::as_array)
-                .map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
                 .unwrap_or_default();
-            return Some(Shape::Object(Obj {
-                props: props.iter().map(|(k, v)| (k.clone(), v)).collect(),
-                required,
-            }));
+            return Some(Shape::Object(Obj { props: props.iter().map(|(k, v)| (k.clone(), v)).collect(), required }));
         }
-        let addl = v
-            .get("additionalProperties")
-            .filter(|a| a.is_object() && !is_empty_schema(a));
+        let addl = v.get("additionalProperties").filter(|a| a.is_object() && !is_empty_schema(a));
         match types.as_slice() {
-            [] if v.get("additionalProperties").is_some() || v.get("properties").is_some() => {
-                Some(Shape::Map(addl))
-            }
+            [] if v.get("additionalProperties").is_some() || v.get("properties").is_some() => Some(Shape::Map(addl)),
             [] => None,
             ["object"] => Some(Shape::Map(addl)),
             ["array"] => Some(Shape::Array(v.get("items").filter(|i| !is_empty_schema(i)))),
@@ -154,10 +133,7 @@ impl Spec {
             return None;
         }
         let shapes: Vec<Shape<'a>> = alts.iter().map(|a| self.shape(a)).collect();
-        if shapes
-            .iter()
-            .all(|s| matches!(s, Shape::Object(_) | Shape::Map(_)))
-        {
+        if shapes.iter().all(|s| matches!(s, Shape::Object(_) | Shape::Map(_))) {
             let mut obj = Obj::default();
             let mut required: Option<HashSet<String>> = None;
             for s in shapes {
@@ -175,22 +151,10 @@ impl Spec {
                 });
             }
             let required = required.unwrap_or_default();
-            obj.required = obj
-                .props
-                .iter()
-                .map(|(k, _)| k.clone())
-                .filter(|k| required.contains(k))
-                .collect();
-            return Some(if obj.props.is_empty() {
-                Shape::Map(None)
-            } else {
-                Shape::Object(obj)
-            });
+            obj.required = obj.props.iter().map(|(k, _)| k.clone()).filter(|k| required.contains(k)).collect();
+            return Some(if obj.props.is_empty() { Shape::Map(None) } else { Shape::Object(obj) });
         }
-        if shapes
-            .iter()
-            .all(|s| matches!(s, Shape::Str | Shape::StrEnum(_)))
-        {
+        if shapes.iter().all(|s| matches!(s, Shape::Str | Shape::StrEnum(_))) {
             let mut values: Vec<String> = Vec::new();
             for s in &shapes {
                 match s {
@@ -232,10 +196,7 @@ impl Spec {
             Some(Value::Array(a)) => a.iter().any(|t| t == "null"),
             _ => false,
         };
-        let in_enum = v
-            .get("enum")
-            .and_then(Value::as_array)
-            .is_some_and(|e| e.iter().any(Value::is_null));
+        let in_enum = v.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(Value::is_null));
         let in_alts = ["oneOf", "anyOf"]
             .iter()
             .filter_map(|k| v.get(*k).and_then(Value::as_array))
@@ -268,12 +229,14 @@ fn merge_all<'a>(a: Option<Shape<'a>>, b: Option<Shape<'a>>) -> Option<Shape<'a>
             x.add_props(y);
             Some(Shape::Object(x))
         }
-        (Some(Shape::Object(x)), Some(Shape::Map(_)))
-        | (Some(Shape::Map(_)), Some(Shape::Object(x))) => Some(Shape::Object(x)),
+        (Some(Shape::Object(x)), Some(Shape::Map(_))) | (Some(Shape::Map(_)), Some(Shape::Object(x))) => {
+            Some(Shape::Object(x))
+        }
         (Some(Shape::Map(x)), Some(Shape::Map(y))) => Some(Shape::Map(x.or(y))),
         (Some(Shape::Any), Some(x)) | (Some(x), Some(Shape::Any)) => Some(x),
-        (Some(Shape::Str), Some(Shape::StrEnum(v)))
-        | (Some(Shape::StrEnum(v)), Some(Shape::Str)) => Some(Shape::StrEnum(v)),
+        (Some(Shape::Str), Some(Shape::StrEnum(v))) | (Some(Shape::StrEnum(v)), Some(Shape::Str)) => {
+            Some(Shape::StrEnum(v))
+        }
         (Some(x), Some(_)) => Some(x),
     }
 }
@@ -282,11 +245,7 @@ fn merge_all<'a>(a: Option<Shape<'a>>, b: Option<Shape<'a>>) -> Option<Shape<'a>
 fn types_of(v: &Value) -> Vec<&str> {
     match v.get("type") {
         Some(Value::String(s)) if s != "null" => vec![s.as_str()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|t| *t != "null")
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
         _ => Vec::new(),
     }
 }
@@ -296,15 +255,7 @@ fn is_empty_schema(v: &Value) -> bool {
     match v {
         Value::Bool(b) => *b,
         Value::Object(m) => m.keys().all(|k| {
-            matches!(
-                k.as_str(),
-                "description"
-                    | "title"
-                    | "examples"
-                    | "example"
-                    | "default"
-                    | "x-release-lifecycle"
-            )
+            matches!(k.as_str(), "description" | "title" | "examples" | "example" | "default" | "x-release-lifecycle")
         }),
         _ => false,
     }

@@ -105,9 +105,5 @@ pub(crate) fn check_paging(paging: Paging, offset: &Offset, checkpoint: &Checkpo
 
 /// Refuses an empty list, or one holding an empty id.
 pub(crate) fn check_non_empty(name: &'static str, list: &[String]) -> Result<(), ValidationError> {
-    if list.is_empty() || list.iter().any(String::is_empty) {
-        Err(ValidationError::Empty { name })
-    } else {
-        Ok(())
-    }
+    if list.is_empty() || list.iter().any(String::is_empty) { Err(ValidationError::Empty { name }) } else { Ok(()) }
 }

@@ -1,7 +1,7 @@
 //! The client-credentials exchange.
 
-pub use crate::token::{TokenRequest, TokenResponse};
 use crate::operation::Operation;
+pub use crate::token::{TokenRequest, TokenResponse};
 
 /// `POST /oauth/token` with the client-credentials grant.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! Users: list and search, read, create, update, delete, and their roles.
 
-use super::{list, path_only, with_body};
 use super::params::check_non_empty;
+use super::{list, path_only, with_body};
 use crate::types::{AssignUserRoles, CreateUser, RemoveUserRoles, UpdateUser};
 
 list! {
