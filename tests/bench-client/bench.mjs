@@ -291,7 +291,14 @@ if (!SKIP_RATE) {
   rl = await rateLimits();
 }
 if (WRITE) {
-  writeFileSync(join(PKG, 'BENCHMARKS.md'), markdown(s, sp, rl));
+  // Hand-written notes below the marker survive a new run.
+  const MARK = '<!-- notes: kept by bench.mjs -->';
+  let notes = '';
+  try {
+    const old = readFileSync(join(PKG, 'BENCHMARKS.md'), 'utf8');
+    if (old.includes(MARK)) notes = old.slice(old.indexOf(MARK));
+  } catch {}
+  writeFileSync(join(PKG, 'BENCHMARKS.md'), markdown(s, sp, rl) + (notes ? `\n${notes}` : ''));
   console.log(`wrote ${join(PKG, 'BENCHMARKS.md')}`);
 }
 process.exit(0);

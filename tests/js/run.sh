@@ -8,8 +8,8 @@
 #  4. the wasm-bindgen-test suite crates/js/tests/wasm.rs against the emulator,
 #     in Node and in headless Chromium (chromedriver);
 #  5. the node:test suites: the packed tarball installed into a scratch project
-#     (+ tsc on typed-example.ts), the README's examples, and the package in a
-#     page in Chromium (playwright-core).
+#     (+ tsc on typed-example.ts), the README's examples, the package in a
+#     page in Chromium (playwright-core), and a page built by Vite in Chromium.
 #
 # Needs: Rust with wasm32-unknown-unknown, wasm-bindgen-cli (the Cargo.lock
 # version), Node 20+ with npm, /usr/bin/chromium and /usr/bin/chromedriver.
@@ -107,8 +107,8 @@ WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test -p gatehouse-js --target wasm32-unknown-unknown --test wasm 2>&1 | tee "$LOG/wasm-browser.log"
 count_cargo "$LOG/wasm-browser.log"
 
-echo "==> node:test suites (packed tarball, README examples, page in Chromium)"
-(cd tests/js && node --test --test-concurrency=1 --test-reporter=tap pack.test.mjs readme.test.mjs browser.test.mjs) 2>&1 | tee "$LOG/node.log"
+echo "==> node:test suites (packed tarball + tsc, README examples, page in Chromium, Vite build)"
+(cd tests/js && node --test --test-concurrency=1 --test-reporter=tap pack.test.mjs readme.test.mjs browser.test.mjs vite.test.mjs) 2>&1 | tee "$LOG/node.log"
 count_node "$LOG/node.log"
 
 echo

@@ -66,7 +66,7 @@ impl Console {
         {
             return file_response(&file, accept_encoding).await;
         }
-        if looks_like_asset(raw_path) {
+        if looks_like_asset(raw_path) || has_dot_segment(raw_path) {
             return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
         }
         file_response(&self.dir.join("index.html"), accept_encoding).await
@@ -79,6 +79,13 @@ fn looks_like_asset(raw_path: &str) -> bool {
     const ASSETS: [&str; 12] = ["js", "mjs", "wasm", "css", "map", "ico", "png", "svg", "woff", "woff2", "json", "txt"];
     let last = raw_path.rsplit('/').next().unwrap_or("");
     last.rsplit_once('.').is_some_and(|(_, ext)| ASSETS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a path tries to climb out with `.` or `..` segments (plain or encoded):
+/// refused outright rather than answered with the console.
+fn has_dot_segment(raw_path: &str) -> bool {
+    let decoded = percent_decode_str(raw_path).decode_utf8_lossy();
+    decoded.split(['/', '\\']).any(|seg| seg == ".." || seg == ".")
 }
 
 /// Whether `accept_encoding` lists `coding` with a non-zero weight.
