@@ -5,9 +5,11 @@
 //!
 //! - a mirror of the server's bucket for the API, read from the
 //!   `x-ratelimit-limit` / `-remaining` / `-reset` headers of every response
-//!   and counted down as requests are released: when it is empty, callers
-//!   wait until its reset time, when the bucket is full again and `limit`
-//!   requests may go. Answers may arrive out of order and requests are in
+//!   and counted down as requests are released. Between answers it refills
+//!   at the local rate (Auth0's buckets refill continuously, and `reset` is
+//!   when the bucket is *full*, not when the next request may go), so an
+//!   empty mirror holds callers only until its next token; without a local
+//!   rate they wait until the reset time, when `limit` requests may go. Answers may arrive out of order and requests are in
 //!   flight, so the mirror keeps the lower count and the later reset. A 429
 //!   empties it until `Retry-After`, so every caller sharing the client
 //!   waits, not only the one that got the 429;
@@ -83,6 +85,9 @@ struct Server {
     /// assumed refilled and before an answer told its state, a provisional
     /// [`WINDOW`] later).
     reset: f64,
+    /// UNIX seconds from which `remaining` refills at the local rate: when
+    /// it was last counted, or after a 429 the time the server named.
+    at: f64,
 }
 
 #[derive(Debug, Default)]
@@ -139,6 +144,7 @@ impl Pacer {
                         Some(limit) => {
                             server.remaining = limit;
                             server.reset = now + WINDOW;
+                            server.at = now;
                         }
                         None => {
                             state.server.remove(&api);
@@ -146,9 +152,21 @@ impl Pacer {
                     }
                 }
             }
+            let rate = self.config.rate;
             if let Some(server) = state.server.get_mut(&api) {
+                if rate > 0.0 && now > server.at {
+                    // The epsilon keeps float error from losing a whole token at exact multiples.
+                    let refilled = ((now - server.at) * rate + 1e-9).floor();
+                    if refilled >= 1.0 {
+                        let cap = server.limit.unwrap_or(u64::MAX);
+                        server.remaining = server.remaining.saturating_add(refilled as u64).min(cap);
+                        server.at += refilled / rate;
+                    }
+                }
                 if server.remaining == 0 {
-                    return Slot::Recheck(Duration::from_secs_f64((server.reset - now).max(0.001)));
+                    let next_token = if rate > 0.0 { server.at.max(now) + 1.0 / rate } else { f64::INFINITY };
+                    let until = server.reset.min(next_token);
+                    return Slot::Recheck(Duration::from_secs_f64((until - now).max(0.001)));
                 }
                 server.remaining -= 1;
             }
@@ -208,6 +226,8 @@ impl Pacer {
             seen = Some((0, seen.map_or(retry_at, |(_, reset)| reset.max(retry_at))));
         }
         let Some((remaining, reset)) = seen else { return };
+        // After a 429 nothing refills before the time the server named.
+        let at = if status == 429 { reset } else { now };
         if status != 429 && (reset <= now || rate_limit.limit == Some(0)) {
             // The bucket is full again by now (or the server does not limit):
             // nothing to wait for.
@@ -216,13 +236,16 @@ impl Pacer {
         }
         // A reset far away is a wrong clock or header: wait no longer than configured.
         let reset = reset.min(now + self.config.max_server_wait.as_secs_f64());
-        let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset });
+        let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset, at });
         entry.limit = rate_limit.limit.filter(|l| *l > 0).or(entry.limit);
         if now >= entry.reset {
-            *entry = Server { remaining, reset, ..*entry };
+            *entry = Server { remaining, reset, at, ..*entry };
         } else {
             // Answers may arrive out of order and requests are in flight:
             // keep the lower count and the later reset.
+            if remaining <= entry.remaining {
+                entry.at = entry.at.max(at);
+            }
             entry.remaining = entry.remaining.min(remaining);
             entry.reset = entry.reset.max(reset);
         }
@@ -367,6 +390,31 @@ mod tests {
         assert_eq!(go(pacer.reserve(M, 11.0)), 0.0);
         assert!((recheck(pacer.reserve(M, 11.5)) - 0.5).abs() < 1e-9);
         assert_eq!(go(pacer.reserve(M, 12.0)), 0.0);
+    }
+
+    #[test]
+    fn with_a_local_rate_an_empty_mirror_refills_token_by_token() {
+        // 10/s locally; the server says its bucket of 5 is empty and full again in 0.5 s.
+        let pacer = Pacer::new(Pacing { burst: 100, ..Pacing::per_second(10.0, 100) });
+        pacer.observe(M, 200, &headers(5, 0, 1001), 1000.5);
+        // The next token is 0.1 s away, not the 0.5 s until the bucket is full.
+        assert!((recheck(pacer.reserve(M, 1000.5)) - 0.1).abs() < 1e-9);
+        assert_eq!(go(pacer.reserve(M, 1000.6)), 0.0);
+        assert!((recheck(pacer.reserve(M, 1000.6)) - 0.1).abs() < 1e-9);
+        // Two tokens' worth of time: two requests.
+        assert_eq!(go(pacer.reserve(M, 1000.8)), 0.0);
+        assert_eq!(go(pacer.reserve(M, 1000.8)), 0.0);
+        assert!(matches!(pacer.reserve(M, 1000.8), Slot::Recheck(_)));
+    }
+
+    #[test]
+    fn after_a_429_nothing_refills_before_retry_after() {
+        let pacer = Pacer::new(Pacing { burst: 100, ..Pacing::per_second(10.0, 100) });
+        pacer.observe(M, 200, &headers(5, 3, 1001), 1000.0);
+        let rl = RateLimit { retry_after: Some(2), ..headers(5, 0, 1001) };
+        pacer.observe(M, 429, &rl, 1000.0);
+        // The server's bucket is full again at the retry time, before a refill would add a token.
+        assert!((recheck(pacer.reserve(M, 1000.5)) - 1.5).abs() < 1e-9);
     }
 
     #[test]

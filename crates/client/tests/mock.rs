@@ -374,7 +374,7 @@ async fn dropping_the_future_cancels_the_call() {
 // ---------------------------------------------------------------- pacing
 
 #[tokio::test(start_paused = true)]
-async fn an_empty_server_bucket_makes_the_next_call_wait_for_the_reset() {
+async fn an_empty_server_bucket_makes_the_next_call_wait_for_its_next_token() {
     let clock = SystemClock::new();
     let reset_at = Arc::new(Mutex::new(0u64));
     let (c, r2) = (clock.clone(), reset_at.clone());
@@ -400,12 +400,15 @@ async fn an_empty_server_bucket_makes_the_next_call_wait_for_the_reset() {
     assert_eq!(client.rate_limit().remaining, Some(0));
     // The Teams API has its own bucket: no wait.
     client.teams().tenants().list().send().await.unwrap();
-    // Any Management API call waits for the reset.
+    // A Management API call waits for the bucket's next token (1/15 s at the
+    // default rate), not for the whole bucket to refill at the reset.
     client.roles().get("rol_1").send().await.unwrap();
     let reset = *reset_at.lock().unwrap() as f64;
     let at = |path: &str| unix(mock.requests().into_iter().find(|r| r.path == path).unwrap().at);
     assert!(at("/api/tenants") < reset, "the other API went at once");
-    assert!(at("/api/v2/roles/rol_1") >= reset, "waited for the reset");
+    let waited = at("/api/v2/roles/rol_1") - at("/api/v2/users/u1");
+    assert!(waited >= 1.0 / 15.0 - 1e-3, "waited for a token: {waited}");
+    assert!(at("/api/v2/roles/rol_1") < reset, "did not wait for the whole bucket");
     assert_eq!(client.rate_limit().remaining, Some(40));
     assert_eq!(client.metrics().paced, 1);
 }
