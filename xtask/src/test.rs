@@ -106,6 +106,16 @@ pub const STEPS: &[Step] = &[
         run: |_| crate::console::e2e("run.mjs").map(|()| Outcome::Passed),
     },
     Step {
+        name: "npm",
+        about: "the npm package: wasm-bindgen tests in Node and Chromium, packed tarball + tsc, README examples, pages (tests/js/run.sh)",
+        lint: false,
+        needs: &[Need::WasmTarget, Need::WasmBindgen, Need::Chromium],
+        run: |_| {
+            run_cmd(Command::new("bash").arg(crate::repo_root().join("tests/js/run.sh")))?;
+            Ok(Outcome::Passed)
+        },
+    },
+    Step {
         name: "codegen",
         about: "generated model code matches Auth0's specs (cargo xtask codegen --check)",
         lint: false,
