@@ -326,30 +326,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
         out.flush()?;
     }
-    shutdown_signal().await;
+    gatehouse_emulator::server::shutdown_signal().await;
     tracing::info!("shutting down");
     handle.shutdown().await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }
 
 /// Sets up `tracing` output: JSON lines when `GATEHOUSE_LOG_FORMAT=json`,
