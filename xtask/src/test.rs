@@ -107,11 +107,13 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "npm",
-        about: "the npm package: wasm-bindgen tests in Node and Chromium, packed tarball + tsc, README examples, pages (tests/js/run.sh)",
+        about: "the npm package: wasm-bindgen tests in Node and Chromium, packed tarball + tsc, README examples, pages, cookie mode through the BFF",
         lint: false,
         needs: &[Need::WasmTarget, Need::WasmBindgen, Need::Chromium],
         run: |_| {
             run_cmd(Command::new("bash").arg(crate::repo_root().join("tests/js/run.sh")))?;
+            // The package in cookie mode against the BFF, in a page (needs pkg/ from run.sh).
+            crate::console::e2e("npm-cookie-mode.mjs")?;
             Ok(Outcome::Passed)
         },
     },
