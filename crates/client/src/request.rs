@@ -123,7 +123,7 @@ use gatehouse_model::ops::{clients, connections, grants, logs, organizations, re
 
 list_ops! {
     users::List, users::ListRoles, roles::List, roles::ListUsers, clients::List, connections::List,
-    organizations::List, organizations::ListMembers, organizations::ListMemberRoles,
+    organizations::List, organizations::ListMembers, organizations::ListMemberRoles, users::ListOrganizations,
     logs::List => cursor |e: &gatehouse_model::types::LogEvent| e.log_id.clone(),
     grants::List, resource_servers::List,
     teams::ListMembers, teams::ListMemberTenants, teams::ListTenants, teams::ListTenantMembers, teams::ListActivity,

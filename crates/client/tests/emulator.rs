@@ -149,6 +149,8 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     assert_eq!(client.organizations().get(&org_id).value().await.unwrap().name.as_deref(), Some("umbrella-test"));
     client.organizations().add_members(&org_id, [user_id.as_str()]).send().await.unwrap();
     let members = client.organizations().members(&org_id).all().await.unwrap();
+    let orgs = client.users().organizations(&user_id).all().await.unwrap();
+    assert!(orgs.iter().any(|o| o.id.as_deref() == Some(org_id.as_str())), "the user's organizations include {org_id}");
     assert_eq!(members.len(), 1);
     assert!(client.organizations().member_roles(&org_id, &user_id).all().await.unwrap().is_empty());
     let seeded_org = orgs[0].id.clone().unwrap();

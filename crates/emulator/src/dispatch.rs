@@ -196,6 +196,7 @@ fn run(ctx: &Ctx) -> ApiResult<Reply> {
         Op::UpdateUser => write(ctx, users::update),
         Op::DeleteUser => write(ctx, users::delete),
         Op::ListUserRoles => read(ctx, users::list_roles),
+        Op::ListUserOrganizations => read(ctx, organizations::list_for_user),
         Op::AssignUserRoles => write(ctx, users::assign_roles),
         Op::RemoveUserRoles => write(ctx, users::remove_roles),
         Op::ListRoles => read(ctx, roles::list),
@@ -273,6 +274,7 @@ fn extra_query(id: OperationId) -> &'static [&'static str] {
         Op::ListTenants => &["sort", "environment", "environment_tag", "locality"],
         Op::ListActivityLogs => &["since", "until", "type", "status"],
         Op::ListUserRoles
+        | Op::ListUserOrganizations
         | Op::ListOrganizationMemberRoles
         | Op::ListRoleUsers
         | Op::ListTeamMembers

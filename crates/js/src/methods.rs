@@ -239,6 +239,7 @@ methods! {
     "users.update" => Body users::Update [id];
     "users.delete" => Call users::Delete [id];
     "users.roles.list" => List users::ListRoles [userId], UserRolesListOptions;
+    "users.organizations.list" => List users::ListOrganizations [userId], UserOrganizationsListOptions;
     "users.roles.assign" => Checked users::AssignRoles [userId], "roles";
     "users.roles.remove" => Checked users::RemoveRoles [userId], "roles";
 

@@ -280,6 +280,16 @@ options! {
         include_fields: bool,
     }
 
+    /// Options of `users.organizations.list` (offset paging).
+    UserOrganizationsListOptions for users::ListOrganizations {
+        /// Zero-based page number.
+        page: u64,
+        /// Items per page, 1 to 100.
+        per_page: u64,
+        /// Answer with the `{start, limit, total, organizations}` envelope.
+        include_totals: bool,
+    }
+
     /// Options of `organizations.members.roles.list` (offset paging).
     OrganizationMemberRolesListOptions for organizations::ListMemberRoles {
         /// Zero-based page number.

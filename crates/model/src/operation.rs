@@ -490,6 +490,10 @@ operations! {
     ListUserRoles = users::ListRoles { Get "/api/v2/users/{id}/roles", Management, Users Read,
         scopes ["read:users", "read:roles"], paging offset("roles"), success [200],
         body NoBody, response Page<t::Role>, "listing the roles of user {id}" }
+    /// List the organizations a user belongs to.
+    ListUserOrganizations = users::ListOrganizations { Get "/api/v2/users/{id}/organizations", Management, Users Read,
+        scopes ["read:organizations"], paging offset("organizations"), success [200],
+        body NoBody, response Page<t::Organization>, "listing the organizations of user {id}" }
     /// Assign roles to a user.
     AssignUserRoles = users::AssignRoles { Post "/api/v2/users/{id}/roles", Management, Users Write,
         scopes ["update:users", "create:role_members"], paging Paging::None, success [204, 200, 201],

@@ -63,6 +63,7 @@ fn users() {
     );
     expect(ops::users::Delete::new("auth0|1"), "DELETE", &format!("{T}/users/auth0%7C1"), None);
     expect(ops::users::ListRoles::new("auth0|1"), "GET", &format!("{T}/users/auth0%7C1/roles"), None);
+    expect(ops::users::ListOrganizations::new("auth0|1"), "GET", &format!("{T}/users/auth0%7C1/organizations"), None);
     let roles = json!({"roles": ["rol_1", "rol_2"]});
     expect(
         ops::users::AssignRoles::new("auth0|1", body(roles.clone())),
@@ -217,5 +218,5 @@ fn every_row_has_a_request_type_that_builds() {
     // The table and the request types are tied by `Endpoint::ID`; spot-check the binding.
     assert_eq!(<ops::users::List as Endpoint>::ID, OperationId::ListUsers);
     assert_eq!(<ops::teams::ListActivity as Endpoint>::ID, OperationId::ListActivityLogs);
-    assert_eq!(OPERATIONS.len(), 60);
+    assert_eq!(OPERATIONS.len(), 61);
 }

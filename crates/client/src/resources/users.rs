@@ -22,6 +22,8 @@ handler! {
         fn delete(id) -> users::Delete;
         /// `GET /api/v2/users/{id}/roles`: the roles assigned to a user.
         fn roles(id) -> users::ListRoles;
+        /// `GET /api/v2/users/{id}/organizations`: the organizations a user belongs to.
+        fn organizations(id) -> users::ListOrganizations;
     }
 }
 

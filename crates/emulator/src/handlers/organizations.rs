@@ -142,6 +142,26 @@ fn members(t: &Tenant, org: &str) -> Map<String, Value> {
     t.get(Kind::OrgMembers, org).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
+/// `GET /api/v2/users/{id}/organizations`: the organizations the user is a member of, by id.
+pub fn list_for_user(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
+    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let user = ctx.param(0);
+    t.get(Kind::Users, user).ok_or_else(user_not_found)?;
+    let mut orgs: Vec<&Value> =
+        t.coll(Kind::Organizations).values().filter(|o| members(t, s(o, "id")).contains_key(user)).collect();
+    orgs.sort_by(|a, b| s(a, "id").cmp(s(b, "id")));
+    let body = paginate(
+        &orgs,
+        &req,
+        "organizations",
+        "user_organizations",
+        false,
+        |o| s(o, "id").to_owned(),
+        |o| (*o).clone(),
+    )?;
+    Ok(Reply::ok(body))
+}
+
 /// `GET /api/v2/organizations/{id}/members`: ordered by user id; `fields=roles` adds each member's roles.
 pub fn list_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let req = page_request(&ctx.query, ctx.spec.paging)?;

@@ -432,6 +432,18 @@ pub async fn run() -> Vec<Exchange> {
     assert_eq!(mr, json!([]));
     c.expect(200, "GET", &format!("{mpath}/{}/roles?include_totals=true", enc(&ids[0])), t, Body::None).await;
     c.expect(404, "GET", &format!("{mpath}/{}/roles", enc("auth0|nobody")), t, Body::None).await;
+    let uo = c
+        .expect(200, "GET", &format!("/api/v2/users/{}/organizations?include_totals=true", enc(&ids[0])), t, Body::None)
+        .await;
+    assert!(
+        uo["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| format!("/api/v2/organizations/{}", o["id"].as_str().unwrap()) == opath)
+    );
+    c.expect(404, "GET", &format!("/api/v2/users/{}/organizations", enc("auth0|nobody")), t, Body::None).await;
+    c.expect(403, "GET", &format!("/api/v2/users/{}/organizations", enc(&ids[0])), Some(&read_users), Body::None).await;
     c.expect(204, "DELETE", &mpath, t, Body::Json(json!({"members": [ids[0]]}))).await;
     c.expect(403, "DELETE", &mpath, Some(&read_users), Body::Json(json!({"members": [ids[0]]}))).await;
     c.expect(204, "DELETE", &opath, t, Body::None).await;

@@ -24,6 +24,8 @@ list! {
     }
     /// `GET /api/v2/users/{id}/roles`: the roles assigned to a user.
     ListRoles (id) {}
+    /// `GET /api/v2/users/{id}/organizations`: the organizations a user is a member of.
+    ListOrganizations (id) {}
 }
 
 impl List {

@@ -15,7 +15,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-fn columns() -> Vec<Column<Organization>> {
+/// The columns of an organizations table; shared with the user page's Organizations tab.
+pub(crate) fn columns() -> Vec<Column<Organization>> {
     vec![
         Column::new("Organization", |o| {
             let id = o.id.clone().unwrap_or_default();

@@ -5,3 +5,4 @@ mod list;
 
 pub use detail::OrganizationPage;
 pub use list::OrganizationsPage;
+pub(crate) use list::columns as organization_columns;

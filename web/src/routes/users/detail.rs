@@ -15,7 +15,7 @@ use crate::routes::logs::log_table;
 use crate::routes::{badge, text, use_id};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Offset, logs, users};
-use gatehouse_model::types::{LogEvent, UpdateUser, User, UserIdentity};
+use gatehouse_model::types::{LogEvent, Organization, UpdateUser, User, UserIdentity};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Map, Value};
@@ -76,13 +76,7 @@ fn UserView(user: User, on_changed: Callback<String>) -> impl IntoView {
             "identities" => identities(user.identities.unwrap_or_default()).into_any(),
             "metadata" => view! { <Metadata user=user on_changed=on_changed /> }.into_any(),
             "roles" => view! { <UserRoles id=id /> }.into_any(),
-            "organizations" => view! {
-                <div class="note" role="note">
-                    <p>"Auth0 lists a user's organizations at GET /api/v2/users/{id}/organizations, which the Gatehouse operation table does not include yet."</p>
-                    <p>"Open an organization to see and add its members."</p>
-                </div>
-            }
-                .into_any(),
+            "organizations" => view! { <UserOrganizations id=id /> }.into_any(),
             "logs" => view! { <UserLogs id=id /> }.into_any(),
             _ => view! { <Profile user=user on_changed=on_changed /> }.into_any(),
         }
@@ -275,4 +269,24 @@ fn UserLogs(id: String) -> impl IntoView {
         </Panel>
     }
     .into_any()
+}
+
+/// The organizations a user is a member of (first 100; Auth0 pages them by offset).
+#[component]
+fn UserOrganizations(id: String) -> impl IntoView {
+    let orgs = api::resource(move || {
+        let mut op = users::ListOrganizations::new(id.clone());
+        op.offset = Offset::page(0, 100);
+        api::call(op)
+    });
+    view! {
+        {loaded(orgs, move |page: &Page<Organization>| {
+            table(
+                &page.items,
+                &crate::routes::organizations::organization_columns(),
+                None,
+                TableOpts::new("Organizations of this user", "This user belongs to no organization."),
+            )
+        })}
+    }
 }
