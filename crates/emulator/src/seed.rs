@@ -597,11 +597,7 @@ fn seed_users(t: &mut Tenant, count: usize, now: i64, roles: &[(String, String)]
         let first = *t.ids.pick(FIRST);
         let last = *t.ids.pick(LAST);
         let domain = *t.ids.pick(DOMAINS);
-        let local: String = format!("{}.{}{}", first, last, i)
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { 'x' })
-            .collect();
+        let local: String = format!("{}.{}{}", first, last, i).to_lowercase().chars().filter_map(email_char).collect();
         let email = format!("{local}@{domain}");
         let (conn, strategy, _) = *weighted(t, CONNECTIONS, |c| c.2);
         let created = now - t.ids.range(DAY_MS / 24, 365 * DAY_MS);
@@ -818,5 +814,39 @@ fn seed_team(t: &mut Tenant, now: i64, settings: &SeedSettings) {
             "actor": actor,
         });
         logs::append_activity(t, id, entry);
+    }
+}
+
+/// The character an e-mail local part gets for one character of a name:
+/// letters lose their accents (Müller → muller), apostrophes and other
+/// punctuation are dropped (O'Brien → obrien).
+fn email_char(c: char) -> Option<char> {
+    if c.is_ascii_alphanumeric() || c == '.' {
+        return Some(c);
+    }
+    let plain = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => return None,
+    };
+    Some(plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::email_char;
+
+    #[test]
+    fn names_become_plain_email_local_parts() {
+        let local = |name: &str| name.to_lowercase().chars().filter_map(email_char).collect::<String>();
+        assert_eq!(local("Kai.Müller188"), "kai.muller188");
+        assert_eq!(local("Evelyn.O'Brien173"), "evelyn.obrien173");
+        assert_eq!(local("Zoë.Núñez2"), "zoe.nunez2");
     }
 }
