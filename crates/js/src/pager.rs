@@ -10,9 +10,10 @@
 //! `log_id` are read; the page's JSON goes to JavaScript as it came.
 
 use crate::methods::ListRequest;
-use gatehouse_client::{ClientError, DEFAULT_PER_PAGE, DEFAULT_TAKE};
-use gatehouse_model::operation::Paging;
+use gatehouse_client::ClientError;
+use gatehouse_model::ops::{Checkpoint, Offset};
 use gatehouse_model::paging::RESULT_WINDOW;
+use gatehouse_model::walk::{PagingParams, Step, Walk};
 use gatehouse_model::{Error as ModelError, Page};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -28,54 +29,26 @@ impl<'de> Deserialize<'de> for Cursor {
     }
 }
 
-/// How the list is paged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// One request returns everything.
-    Single,
-    /// `page` / `per_page` / `include_totals`.
-    Offset {
-        /// Current page.
-        page: u64,
-        /// Page size.
-        per_page: u64,
-    },
-    /// `from` = the previous page's `next`.
-    Checkpoint,
-    /// `from` = the last item's `log_id`.
-    ItemCursor {
-        /// Page size.
-        take: u64,
-    },
+/// How the list is paged: the model's walk, shared with the Rust client's streams.
+pub type Mode = Walk;
+
+/// A list request seen through the model's [`PagingParams`].
+struct Params<'a>(&'a mut dyn ListRequest);
+
+impl PagingParams for Params<'_> {
+    fn offset(&mut self) -> Option<&mut Offset> {
+        self.0.offset()
+    }
+
+    fn checkpoint(&mut self) -> Option<&mut Checkpoint> {
+        self.0.checkpoint()
+    }
 }
 
 /// Chooses the paging and sets the request's paging parameters for it.
 pub fn prepare(op: &mut dyn ListRequest) -> Mode {
     let paging = op.row().paging;
-    let offset_set =
-        op.offset().is_some_and(|o| o.page.is_some() || o.per_page.is_some() || o.include_totals.is_some());
-    let from_set = op.checkpoint().is_some_and(|c| c.from.is_some());
-    let checkpoint = |op: &mut dyn ListRequest, max_take: u64| {
-        if let Some(c) = op.checkpoint() {
-            c.take.get_or_insert(max_take.min(DEFAULT_TAKE));
-        }
-        Mode::Checkpoint
-    };
-    match paging {
-        Paging::None | Paging::Unpaged { .. } => Mode::Single,
-        Paging::Checkpoint { max_take, .. } => checkpoint(op, max_take),
-        Paging::OffsetOrCheckpoint { max_take, .. } if !offset_set => checkpoint(op, max_take),
-        Paging::LogCheckpoint { max_take, .. } if from_set => {
-            let take = op.checkpoint().map_or(max_take, |c| *c.take.get_or_insert(max_take));
-            Mode::ItemCursor { take }
-        }
-        Paging::Offset { .. } | Paging::OffsetOrCheckpoint { .. } | Paging::LogCheckpoint { .. } => {
-            let Some(o) = op.offset() else { return Mode::Single };
-            let per_page = *o.per_page.get_or_insert(DEFAULT_PER_PAGE);
-            o.include_totals = Some(true);
-            Mode::Offset { page: o.page.unwrap_or(0), per_page }
-        }
-    }
+    Walk::start(paging, &mut Params(op))
 }
 
 /// What comes after a page.
@@ -89,10 +62,6 @@ pub enum Next {
     Fail(ClientError),
 }
 
-fn window_error(total: u64) -> ClientError {
-    ModelError::ResultWindow { total, window: RESULT_WINDOW }.into()
-}
-
 /// Decodes a page's envelope (the items only for their cursors).
 pub fn read_page(body: &[u8]) -> Result<Page<Cursor>, ClientError> {
     let body = if body.iter().all(u8::is_ascii_whitespace) { b"[]".as_slice() } else { body };
@@ -102,48 +71,11 @@ pub fn read_page(body: &[u8]) -> Result<Page<Cursor>, ClientError> {
 
 /// Moves the request to the page after `page`.
 pub fn advance(mode: &mut Mode, op: &mut dyn ListRequest, page: &Page<Cursor>) -> Next {
-    let n = page.items.len() as u64;
-    match *mode {
-        Mode::Single => Next::Done,
-        Mode::Checkpoint => {
-            let Some(c) = op.checkpoint() else { return Next::Done };
-            match page.next() {
-                Some(next) if n > 0 && c.from.as_deref() != Some(next) => {
-                    c.from = Some(next.to_owned());
-                    Next::Continue
-                }
-                _ => Next::Done,
-            }
-        }
-        Mode::ItemCursor { take } => {
-            let cursor = page.items.last().and_then(|c| c.0.clone());
-            match (op.checkpoint(), cursor) {
-                (Some(c), Some(cursor)) if n >= take => {
-                    c.from = Some(cursor);
-                    Next::Continue
-                }
-                _ => Next::Done,
-            }
-        }
-        Mode::Offset { page: number, per_page } => {
-            let start = page.start().unwrap_or(number * per_page);
-            let total = page.total();
-            if page.hits_result_window() {
-                return Next::Fail(window_error(total.unwrap_or(RESULT_WINDOW + 1)));
-            }
-            if n < per_page || total.is_some_and(|t| start + n >= t) {
-                return Next::Done;
-            }
-            let next = number + 1;
-            if next * per_page >= RESULT_WINDOW {
-                return Next::Fail(window_error(total.unwrap_or(start + n + 1)));
-            }
-            *mode = Mode::Offset { page: next, per_page };
-            if let Some(o) = op.offset() {
-                o.page = Some(next);
-            }
-            Next::Continue
-        }
+    let cursor = page.items.last().and_then(|c| c.0.clone());
+    match mode.advance(page, cursor, &mut Params(op)) {
+        Step::Continue => Next::Continue,
+        Step::Done => Next::Done,
+        Step::Window { total } => Next::Fail(ModelError::ResultWindow { total, window: RESULT_WINDOW }.into()),
     }
 }
 

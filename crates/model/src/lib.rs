@@ -25,6 +25,7 @@ pub mod rate_limit;
 pub mod request;
 pub mod secret;
 pub mod token;
+pub mod walk;
 
 pub use error::{ApiError, DecodeError, Error, ErrorBody, ValidationError};
 pub use generated::management as types;
