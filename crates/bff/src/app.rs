@@ -248,7 +248,7 @@ async fn audit_or_page(AxState(state): AxState<Shared>, request: Request) -> Res
     if is_page_load(&request) {
         return serve_console(&state, request).await;
     }
-    crate::proxy::audit(AxState(state), request).await
+    crate::audit::audit(AxState(state), request).await
 }
 
 async fn healthz() -> Response {

@@ -153,7 +153,7 @@ pub(crate) async fn callback(State(state): State<Shared>, request: Request) -> R
         return sign_in_failed(&state, "storage error");
     }
     let who = identity.email.clone();
-    crate::proxy::record_event(
+    crate::audit::record_event(
         &state,
         &who,
         "user",
@@ -191,7 +191,7 @@ pub(crate) async fn logout(State(state): State<Shared>, request: Request) -> Res
     let who = session.as_ref().map_or("anonymous".to_owned(), |(_, s)| s.email.clone());
     let kind = if session.is_some() { "user" } else { "anonymous" };
     if let Some(reason) = csrf_violation(headers, &state.public_origin, crate::proxy::has_body(headers)) {
-        crate::proxy::record_event(
+        crate::audit::record_event(
             &state,
             &who,
             kind,
@@ -210,7 +210,7 @@ pub(crate) async fn logout(State(state): State<Shared>, request: Request) -> Res
             tracing::error!(error = %e, "cannot end the session");
             return error(StatusCode::INTERNAL_SERVER_ERROR, "gatehouse_storage", "cannot end the session");
         }
-        crate::proxy::record_event(
+        crate::audit::record_event(
             &state,
             &who,
             kind,

@@ -26,6 +26,7 @@
 
 pub mod apikeys;
 mod app;
+mod audit;
 mod auth;
 pub mod cli;
 pub mod clock;
