@@ -21,6 +21,7 @@ pub mod operation;
 pub mod ops;
 pub mod paging;
 pub mod path;
+pub mod policy;
 pub mod rate_limit;
 pub mod request;
 pub mod secret;

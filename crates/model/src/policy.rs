@@ -1,0 +1,995 @@
+//! The access policy's vocabulary, and the rules that keep it from being
+//! widened through the tenant it guards.
+//!
+//! A principal (a signed-in admin or an API key) holds [`Grants`]: a
+//! [`Level`] per [`Target`] (a [`Resource`] of the operation table, or the
+//! audit log). Admins get theirs from their roles through the [`Policy`].
+//! Everything here is pure and shared: the BFF enforces it, the console
+//! reads the same words from `/auth/me`.
+//!
+//! Because admins' access comes from roles held in the tenant, some calls
+//! are changes of access: giving or taking a role the policy names, acting
+//! on the account of someone who holds one, renaming or deleting such a
+//! role. [`AccessChange::of`] reads that from the operation and its request,
+//! and [`check`] decides, from facts the caller looked up, whether the
+//! principal may make it: never beyond its own access, never on itself.
+
+use crate::operation::{Access, Api, OperationSpec, Verb};
+use crate::{OPERATIONS, Resource};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How much of a resource a principal may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Nothing.
+    #[default]
+    Off,
+    /// Read-only operations.
+    Read,
+    /// Every operation.
+    Full,
+}
+
+impl Level {
+    /// `off`, `read` or `full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Read => "read",
+            Self::Full => "full",
+        }
+    }
+
+    /// Parses `off`, `read` or `full` (`write` is accepted for `full`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" => Some(Self::Off),
+            "read" => Some(Self::Read),
+            "full" | "write" => Some(Self::Full),
+            _ => None,
+        }
+    }
+
+    /// The level an access needs.
+    pub fn needed_for(access: Access) -> Self {
+        match access {
+            Access::Read => Self::Read,
+            Access::Write => Self::Full,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name of the policy entry guarding the BFF's own audit log.
+pub const AUDIT: &str = "audit";
+
+/// Something the policy can grant: a resource of the operation table, or the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// A resource of the operation table.
+    Resource(Resource),
+    /// The BFF's audit log.
+    Audit,
+}
+
+impl Target {
+    /// The policy name: `users`, `teams_tenants`, `audit`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resource(r) => r.as_str(),
+            Self::Audit => AUDIT,
+        }
+    }
+
+    /// Every target a policy can name.
+    pub fn all() -> impl Iterator<Item = Target> {
+        Resource::POLICY.into_iter().map(Target::Resource).chain([Target::Audit])
+    }
+
+    /// Parses a policy name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::all().find(|t| t.as_str() == name.trim())
+    }
+}
+
+/// Access levels per resource for one principal. What it does not name is `off`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    levels: BTreeMap<Target, Level>,
+}
+
+impl Grants {
+    /// No access at all.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// The same level on every resource and on the audit log.
+    pub fn all(level: Level) -> Self {
+        Self { levels: Target::all().map(|t| (t, level)).collect() }
+    }
+
+    /// Sets one level.
+    pub fn with(mut self, target: Target, level: Level) -> Self {
+        self.set(target, level);
+        self
+    }
+
+    /// Sets one level.
+    pub fn set(&mut self, target: Target, level: Level) {
+        if level == Level::Off {
+            self.levels.remove(&target);
+        } else {
+            self.levels.insert(target, level);
+        }
+    }
+
+    /// The level on a target.
+    pub fn level(&self, target: Target) -> Level {
+        self.levels.get(&target).copied().unwrap_or_default()
+    }
+
+    /// The higher of each level: what a principal holding several roles gets.
+    pub fn union(&self, other: &Grants) -> Grants {
+        let mut out = self.clone();
+        for (&t, &l) in &other.levels {
+            if l > out.level(t) {
+                out.set(t, l);
+            }
+        }
+        out
+    }
+
+    /// Whether these grants allow an operation of the table.
+    pub fn allows(&self, spec: &OperationSpec) -> bool {
+        Resource::POLICY.contains(&spec.resource)
+            && self.level(Target::Resource(spec.resource)) >= Level::needed_for(spec.access)
+    }
+
+    /// What is missing for an operation, such as `users:full`; `None` when allowed.
+    pub fn missing_for(&self, spec: &OperationSpec) -> Option<String> {
+        (!self.allows(spec)).then(|| format!("{}:{}", spec.resource.as_str(), Level::needed_for(spec.access)))
+    }
+
+    /// Whether these grants hold everything `other` grants.
+    pub fn covers(&self, other: &Grants) -> bool {
+        other.levels.iter().all(|(&t, &l)| self.level(t) >= l)
+    }
+
+    /// What `other` grants beyond these grants, as `applications:full`, in policy order.
+    pub fn lacking(&self, other: &Grants) -> Vec<String> {
+        other.levels.iter().filter(|(t, l)| self.level(**t) < **l).map(|(t, l)| format!("{}:{l}", t.as_str())).collect()
+    }
+
+    /// Every target with its level, `off` included, in policy order.
+    pub fn permissions(&self) -> BTreeMap<&'static str, Level> {
+        Target::all().map(|t| (t.as_str(), self.level(t))).collect()
+    }
+
+    /// Parses `users=read,logs=full` (or `*=read`). Unknown resources and levels are errors.
+    pub fn parse_list(spec: &str) -> Result<Self, String> {
+        let mut grants = Grants::none();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, level) = part.split_once('=').ok_or_else(|| format!("`{part}` is not resource=level"))?;
+            let level = Level::parse(level).ok_or_else(|| format!("`{level}` is not off, read or full"))?;
+            if name.trim() == "*" {
+                for t in Target::all() {
+                    grants.set(t, level);
+                }
+                continue;
+            }
+            let target = Target::parse(name).ok_or_else(|| unknown_target(name))?;
+            grants.set(target, level);
+        }
+        Ok(grants)
+    }
+
+    /// `users=read,logs=full`, the form [`Grants::parse_list`] reads.
+    pub fn to_list(&self) -> String {
+        self.levels.iter().map(|(t, l)| format!("{}={l}", t.as_str())).collect::<Vec<_>>().join(",")
+    }
+}
+
+fn unknown_target(name: &str) -> String {
+    let known: Vec<_> = Target::all().map(Target::as_str).collect();
+    format!("`{}` is not a policy resource (one of {})", name.trim(), known.join(", "))
+}
+
+impl Serialize for Grants {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let map: BTreeMap<&str, Level> = self.levels.iter().map(|(t, l)| (t.as_str(), *l)).collect();
+        map.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Grants {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, Level>::deserialize(d)?;
+        let mut grants = Grants::none();
+        // `*` first, so named resources override it.
+        if let Some(&level) = map.get("*") {
+            for t in Target::all() {
+                grants.set(t, level);
+            }
+        }
+        for (name, level) in map.iter().filter(|(n, _)| n.as_str() != "*") {
+            let target = Target::parse(name).ok_or_else(|| serde::de::Error::custom(unknown_target(name)))?;
+            grants.set(target, *level);
+        }
+        Ok(grants)
+    }
+}
+
+/// The policy for signed-in admins: grants per role of the id token's roles claim.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Grants per role name.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Grants>,
+    /// Where a deployment that maps roles from `app_metadata` (through an
+    /// Action that copies them into the roles claim) keeps them: a dotted
+    /// path inside `app_metadata`, such as `gatehouse.roles`. A change at
+    /// that path is then a change of Gatehouse access, guarded like a role
+    /// assignment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_metadata_roles: Option<String>,
+}
+
+impl Policy {
+    /// The demo tenant's policy: `gatehouse-admin` full on everything,
+    /// `gatehouse-viewer` read on everything, `gatehouse-support` full on users only.
+    pub fn demo() -> Self {
+        let mut roles = BTreeMap::new();
+        roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
+        roles.insert("gatehouse-viewer".to_owned(), Grants::all(Level::Read));
+        roles.insert(
+            "gatehouse-support".to_owned(),
+            Grants::none().with(Target::Resource(Resource::Users), Level::Full),
+        );
+        Self { roles, app_metadata_roles: None }
+    }
+
+    /// What a principal holding these roles may do: the union of its roles' grants.
+    pub fn grants_for_roles<S: AsRef<str>>(&self, roles: &[S]) -> Grants {
+        roles.iter().filter_map(|r| self.roles.get(r.as_ref())).fold(Grants::none(), |acc, g| acc.union(g))
+    }
+
+    /// The grants of a role the policy names; `None` for an ordinary Auth0 role.
+    pub fn role(&self, name: &str) -> Option<&Grants> {
+        self.roles.get(name)
+    }
+
+    /// Each role the policy names, with whether `holder` may give or take
+    /// it (it holds everything the role grants) and what it lacks for that.
+    pub fn roles_for(&self, holder: &Grants) -> Vec<PolicyRole> {
+        self.roles
+            .iter()
+            .map(|(name, grants)| {
+                let missing = holder.lacking(grants);
+                PolicyRole { name: name.clone(), grants: grants.clone(), assignable: missing.is_empty(), missing }
+            })
+            .collect()
+    }
+
+    /// The first role among `roles` that grants something `holder` lacks,
+    /// with what it lacks: why `holder` may not act on whoever holds `roles`.
+    pub fn beyond<S: AsRef<str>>(&self, holder: &Grants, roles: &[S]) -> Option<(String, Vec<String>)> {
+        roles.iter().find_map(|r| {
+            let grants = self.roles.get(r.as_ref())?;
+            let missing = holder.lacking(grants);
+            (!missing.is_empty()).then(|| (r.as_ref().to_owned(), missing))
+        })
+    }
+}
+
+/// A role the policy names, as `/auth/me` describes it to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRole {
+    /// The role's name in the tenant.
+    pub name: String,
+    /// What it grants.
+    pub grants: Grants,
+    /// Whether the caller may give it, take it, or act on those who hold it.
+    pub assignable: bool,
+    /// What the caller lacks for that, such as `applications:full`.
+    pub missing: Vec<String>,
+}
+
+/// Every scope a deployment's principals may use, given all their grants:
+/// the scopes (and body scopes) of the operations some principal may call,
+/// plus `read:users` and `read:roles` when some principal may change access
+/// (the BFF looks up roles and users to check such calls).
+pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> std::collections::BTreeSet<&'static str> {
+    let all: Vec<&Grants> = all_grants.into_iter().collect();
+    let allowed = || OPERATIONS.iter().filter(|spec| all.iter().any(|g| g.allows(spec)));
+    let mut scopes: std::collections::BTreeSet<&'static str> = allowed()
+        .flat_map(|spec| spec.scopes.iter().copied().chain(spec.body_scopes.iter().map(|(_, s)| *s)))
+        .collect();
+    if allowed().any(may_change_access) {
+        scopes.extend(["read:users", "read:roles"]);
+    }
+    scopes
+}
+
+/// Whether calls of an operation can change who holds which access (and so
+/// are checked with [`check`]).
+pub fn may_change_access(spec: &OperationSpec) -> bool {
+    spec.api == Api::Management
+        && spec.access == Access::Write
+        && (user_param(spec).is_some()
+            || spec.path == ROLES
+            || spec.path == ROLE
+            || spec.path == ROLE_USERS
+            || spec.path == ORG_MEMBERS && spec.verb == Verb::Delete)
+}
+
+const USERS: &str = "/api/v2/users";
+const USER: &str = "/api/v2/users/{id}";
+const ROLES: &str = "/api/v2/roles";
+const ROLE: &str = "/api/v2/roles/{id}";
+const ROLE_USERS: &str = "/api/v2/roles/{id}/users";
+const ORG_MEMBERS: &str = "/api/v2/organizations/{id}/members";
+
+/// The path parameter naming the user an operation acts on: `id` under
+/// `/api/v2/users/{id}`, `user_id` under an organization's `members/{user_id}`.
+fn user_param(spec: &OperationSpec) -> Option<&'static str> {
+    if spec.path == USER || spec.path.starts_with("/api/v2/users/{id}/") {
+        Some("id")
+    } else if spec.path.starts_with("/api/v2/organizations/{id}/members/{user_id}") {
+        Some("user_id")
+    } else {
+        None
+    }
+}
+
+/// What a call does to who holds which access, read from the operation and
+/// its request alone (ids as sent; names are looked up by the caller).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    /// Existing users whose accounts the call acts on, by user id.
+    pub users: Vec<String>,
+    /// Role ids given to those users.
+    pub roles_given: Vec<String>,
+    /// Role ids taken from those users.
+    pub roles_taken: Vec<String>,
+    /// The role (by id) the call deletes or renames: its holders lose it.
+    pub role_redefined: Option<String>,
+    /// The name the call creates a role with or renames it to.
+    pub role_name: Option<String>,
+    /// The new value of the configured `app_metadata` roles path, when the
+    /// body sets it (an empty list when it clears it).
+    pub metadata_roles: Option<Vec<String>>,
+    /// The body sets `blocked: true`.
+    pub blocks: bool,
+    /// The call deletes the user.
+    pub deletes_user: bool,
+    /// The call creates a user.
+    pub creates_user: bool,
+}
+
+impl AccessChange {
+    /// Reads the change a call makes. `params` are the decoded path
+    /// parameters in template order; `metadata_path` is the policy's
+    /// [`Policy::app_metadata_roles`].
+    pub fn of(spec: &OperationSpec, params: &[String], body: Option<&Value>, metadata_path: Option<&str>) -> Self {
+        let mut change = Self::default();
+        if !may_change_access(spec) && !(spec.path == USERS && spec.verb == Verb::Post) {
+            return change;
+        }
+        let param =
+            |name: &str| spec.param_names().zip(params).find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        let body_obj = body.and_then(Value::as_object);
+        let strings = |field: &str| -> Vec<String> {
+            match body_obj.and_then(|b| b.get(field)) {
+                Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Some(Value::String(s)) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        };
+        if let Some(name) = user_param(spec).and_then(param) {
+            change.users.push(name);
+        }
+        // Role lists under a user (`/users/{id}/roles`, `.../members/{user_id}/roles`).
+        if user_param(spec).is_some() && spec.path.ends_with("/roles") {
+            match spec.verb {
+                Verb::Post | Verb::Put | Verb::Patch => change.roles_given = strings("roles"),
+                Verb::Delete => change.roles_taken = strings("roles"),
+                Verb::Get => {}
+            }
+        }
+        match (spec.path, spec.verb) {
+            (ROLE_USERS, _) => {
+                change.users = strings("users");
+                change.roles_given = param("id").into_iter().collect();
+            }
+            (ORG_MEMBERS, Verb::Delete) => change.users = strings("members"),
+            (ROLE, Verb::Delete) => change.role_redefined = param("id"),
+            (ROLE, _) => {
+                change.role_name = body_obj.and_then(|b| b.get("name")).and_then(Value::as_str).map(str::to_owned);
+                change.role_redefined = change.role_name.as_ref().and(param("id"));
+            }
+            (ROLES, Verb::Post) => {
+                change.role_name = body_obj.and_then(|b| b.get("name")).and_then(Value::as_str).map(str::to_owned);
+            }
+            (USER, Verb::Delete) => change.deletes_user = true,
+            (USERS, Verb::Post) => change.creates_user = true,
+            _ => {}
+        }
+        // Bodies that name the user they act on (tickets, verification jobs, enrollments).
+        if let Some(user) = body_obj.and_then(|b| b.get("user_id")).and_then(Value::as_str)
+            && !change.users.iter().any(|u| u == user)
+        {
+            change.users.push(user.to_owned());
+        }
+        if spec.path == USER || spec.path == USERS {
+            change.blocks = body_obj.and_then(|b| b.get("blocked")) == Some(&Value::Bool(true));
+            if let (Some(path), Some(b)) = (metadata_path, body_obj) {
+                change.metadata_roles = metadata_roles_set(b.get("app_metadata"), path);
+            }
+        }
+        change
+    }
+
+    /// Whether the call gives or takes any role (by id or through `app_metadata`).
+    pub fn touches_roles(&self) -> bool {
+        !self.roles_given.is_empty() || !self.roles_taken.is_empty() || self.metadata_roles.is_some()
+    }
+
+    /// Whether there is anything to check.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// What the call does to a user, as a verb for refusals: `delete`, `block`, ...
+    fn user_verb(&self) -> &'static str {
+        if self.deletes_user {
+            "delete"
+        } else if self.blocks {
+            "block"
+        } else if self.touches_roles() {
+            "change the roles of"
+        } else {
+            "change"
+        }
+    }
+}
+
+/// The roles a body sets at `path` inside `app_metadata`, if it sets them.
+///
+/// Auth0 merges `app_metadata` one level deep: a top-level key the body
+/// names replaces the stored one. So the path is set whenever the body
+/// names its first key (a value missing further down clears it), and
+/// `app_metadata: null` clears everything.
+pub fn metadata_roles_set(app_metadata: Option<&Value>, path: &str) -> Option<Vec<String>> {
+    let mut keys = path.split('.').filter(|k| !k.is_empty());
+    let first = keys.next()?;
+    let mut value = match app_metadata? {
+        Value::Null => return Some(Vec::new()),
+        Value::Object(map) => map.get(first)?,
+        _ => return None,
+    };
+    for key in keys {
+        match value.get(key) {
+            Some(v) => value = v,
+            None => return Some(Vec::new()),
+        }
+    }
+    Some(role_names_in(value))
+}
+
+/// The role names a stored `app_metadata` holds at `path`.
+pub fn metadata_roles_held(app_metadata: Option<&Value>, path: &str) -> Vec<String> {
+    let mut value = match app_metadata {
+        Some(v) => v,
+        None => return Vec::new(),
+    };
+    for key in path.split('.').filter(|k| !k.is_empty()) {
+        match value.get(key) {
+            Some(v) => value = v,
+            None => return Vec::new(),
+        }
+    }
+    role_names_in(value)
+}
+
+fn role_names_in(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Value::String(s) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Who is asking, as [`check`] needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    /// Its name in messages: an email or an API key's name.
+    pub name: &'a str,
+    /// The tenant user it is, for signed-in admins.
+    pub user_id: Option<&'a str>,
+    /// What it may do.
+    pub grants: &'a Grants,
+}
+
+/// What the caller looked up in the tenant so that [`check`] can decide.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Role names by role id, for the roles the change gives, takes or redefines.
+    /// A role that does not exist is absent: the tenant will refuse the call.
+    pub role_names: BTreeMap<String, String>,
+    /// The users the change acts on, by user id. A user that does not exist
+    /// is absent: the tenant will refuse the call.
+    pub users: BTreeMap<String, UserFacts>,
+}
+
+/// A user a change acts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFacts {
+    /// How to name it: its email when it has one.
+    pub email: Option<String>,
+    /// The names of the roles it holds (its tenant roles and, where the
+    /// policy maps them, its `app_metadata` roles).
+    pub roles: Vec<String>,
+    /// The roles its `app_metadata` holds at the policy's path.
+    pub metadata_roles: Vec<String>,
+}
+
+impl UserFacts {
+    fn label(&self, id: &str) -> String {
+        match &self.email {
+            Some(email) => format!("{email} ({id})"),
+            None => id.to_owned(),
+        }
+    }
+}
+
+/// Something a principal may not do to itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfAction {
+    /// Give or take its own roles.
+    ChangeRoles,
+    /// Block itself.
+    Block,
+    /// Delete itself.
+    Delete,
+}
+
+impl SelfAction {
+    fn words(self) -> &'static str {
+        match self {
+            Self::ChangeRoles => "change its own roles",
+            Self::Block => "block itself",
+            Self::Delete => "delete itself",
+        }
+    }
+}
+
+/// What is done to a role the policy names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleAction {
+    /// Given to users.
+    Assign,
+    /// Taken from users.
+    Remove,
+    /// Deleted: every holder loses it.
+    Delete,
+    /// Renamed away from its name: every holder loses it.
+    Rename,
+    /// Another role renamed to its name: every holder of that role gains it.
+    RenameTo,
+    /// Created under a name the policy grants access to.
+    Create,
+}
+
+impl RoleAction {
+    fn with(self, role: &str) -> String {
+        match self {
+            Self::Assign => format!("assign role {role}"),
+            Self::Remove => format!("remove role {role}"),
+            Self::Delete => format!("delete role {role}"),
+            Self::Rename => format!("rename role {role}"),
+            Self::RenameTo => format!("rename a role to {role}"),
+            Self::Create => format!("create role {role}"),
+        }
+    }
+}
+
+/// Why a change of access is refused. Its `Display` is the sentence the
+/// BFF answers with and the audit log records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A principal acting on itself.
+    #[error("{who} may not {}", action.words())]
+    OnItself {
+        /// The principal.
+        who: String,
+        /// What it tried.
+        action: SelfAction,
+    },
+    /// A role that grants more than the principal holds.
+    #[error("{who} may not {}: it grants {}, which {who} lacks", action.with(role), missing.join(", "))]
+    Role {
+        /// The principal.
+        who: String,
+        /// What it tried to do with the role.
+        action: RoleAction,
+        /// The role's name.
+        role: String,
+        /// What the role grants beyond the principal's access, as `applications:full`.
+        missing: Vec<String>,
+    },
+    /// A user whose access goes beyond the principal's.
+    #[error(
+        "{who} may not {verb} user {user}: they hold role {role}, which grants {}, which {who} lacks",
+        missing.join(", ")
+    )]
+    User {
+        /// The principal.
+        who: String,
+        /// What it tried, as a verb: `block`, `delete`, `change`, ...
+        verb: &'static str,
+        /// The user: email and id.
+        user: String,
+        /// A role the user holds beyond the principal's access.
+        role: String,
+        /// What that role grants beyond the principal's access.
+        missing: Vec<String>,
+    },
+}
+
+impl Refusal {
+    /// What the principal lacks, such as `applications:full` (empty for acts on itself).
+    pub fn missing(&self) -> &[String] {
+        match self {
+            Self::OnItself { .. } => &[],
+            Self::Role { missing, .. } | Self::User { missing, .. } => missing,
+        }
+    }
+}
+
+/// Decides whether `caller` may make `change`, given what was looked up.
+///
+/// The rules: no principal changes its own roles, blocks or deletes itself;
+/// a role the policy names is given, taken, created, renamed or deleted only
+/// by a principal that holds everything it grants; and a user is acted on
+/// only by a principal that holds everything that user's roles grant.
+/// Roles the policy does not name are ordinary and pass.
+pub fn check(policy: &Policy, caller: Caller<'_>, change: &AccessChange, facts: &Facts) -> Result<(), Refusal> {
+    let who = caller.name.to_owned();
+    if caller.user_id.is_some_and(|me| change.users.iter().any(|u| u == me)) {
+        let action = if change.deletes_user {
+            Some(SelfAction::Delete)
+        } else if change.touches_roles() {
+            Some(SelfAction::ChangeRoles)
+        } else if change.blocks {
+            Some(SelfAction::Block)
+        } else {
+            None
+        };
+        if let Some(action) = action {
+            return Err(Refusal::OnItself { who, action });
+        }
+    }
+    let role_check = |action: RoleAction, name: &str| -> Result<(), Refusal> {
+        match policy.role(name) {
+            Some(grants) if !caller.grants.covers(grants) => Err(Refusal::Role {
+                who: who.clone(),
+                action,
+                role: name.to_owned(),
+                missing: caller.grants.lacking(grants),
+            }),
+            _ => Ok(()),
+        }
+    };
+    let named = |id: &String| facts.role_names.get(id);
+    for name in change.roles_given.iter().filter_map(named) {
+        role_check(RoleAction::Assign, name)?;
+    }
+    for name in change.roles_taken.iter().filter_map(named) {
+        role_check(RoleAction::Remove, name)?;
+    }
+    let old_name = change.role_redefined.as_ref().and_then(named);
+    if let Some(old) = old_name.filter(|old| change.role_name.as_ref() != Some(*old)) {
+        role_check(if change.role_name.is_some() { RoleAction::Rename } else { RoleAction::Delete }, old)?;
+    }
+    if let Some(new) = change.role_name.as_ref().filter(|new| old_name != Some(*new)) {
+        role_check(if change.role_redefined.is_some() { RoleAction::RenameTo } else { RoleAction::Create }, new)?;
+    }
+    if let Some(new) = &change.metadata_roles {
+        let before: &[String] = match change.users.first().and_then(|u| facts.users.get(u)) {
+            Some(user) => &user.metadata_roles,
+            None => &[],
+        };
+        for name in new.iter().filter(|n| !before.contains(n)) {
+            role_check(RoleAction::Assign, name)?;
+        }
+        for name in before.iter().filter(|n| !new.contains(n)) {
+            role_check(RoleAction::Remove, name)?;
+        }
+    }
+    for id in &change.users {
+        let Some(user) = facts.users.get(id) else { continue };
+        if let Some((role, missing)) = policy.beyond(caller.grants, &user.roles) {
+            return Err(Refusal::User { who, verb: change.user_verb(), user: user.label(id), role, missing });
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for PolicyRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name, self.grants.to_list())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OperationId;
+    use serde_json::json;
+
+    fn support() -> Grants {
+        Policy::demo().roles["gatehouse-support"].clone()
+    }
+
+    fn facts(roles: &[(&str, &str)], users: &[(&str, &str, &[&str])]) -> Facts {
+        Facts {
+            role_names: roles.iter().map(|(id, n)| ((*id).to_owned(), (*n).to_owned())).collect(),
+            users: users
+                .iter()
+                .map(|(id, email, roles)| {
+                    let roles = roles.iter().map(|r| (*r).to_owned()).collect();
+                    ((*id).to_owned(), UserFacts { email: Some((*email).to_owned()), roles, metadata_roles: vec![] })
+                })
+                .collect(),
+        }
+    }
+
+    fn change(id: OperationId, params: &[&str], body: Value) -> AccessChange {
+        let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+        AccessChange::of(id.spec(), &params, Some(&body), None)
+    }
+
+    #[test]
+    fn levels_order_and_parse() {
+        assert!(Level::Full > Level::Read && Level::Read > Level::Off);
+        assert_eq!(Level::parse("FULL"), Some(Level::Full));
+        assert_eq!(Level::parse("admin"), None);
+    }
+
+    #[test]
+    fn read_allows_reads_only_and_full_allows_all() {
+        let g = Grants::none().with(Target::Resource(Resource::Users), Level::Read);
+        assert!(g.allows(OperationId::GetUser.spec()));
+        assert_eq!(g.missing_for(OperationId::DeleteUser.spec()).as_deref(), Some("users:full"));
+        assert_eq!(g.missing_for(OperationId::ListRoles.spec()).as_deref(), Some("roles:read"));
+        let full = Grants::all(Level::Full);
+        assert!(OPERATIONS.iter().filter(|s| s.resource != Resource::Token).all(|s| full.allows(s)));
+        assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
+    }
+
+    #[test]
+    fn parse_list_round_trips() {
+        let g = Grants::parse_list("users=read, logs=full,audit=read").unwrap();
+        assert_eq!(g.level(Target::Audit), Level::Read);
+        assert_eq!(Grants::parse_list(&g.to_list()).unwrap(), g);
+        assert!(Grants::parse_list("user=read").unwrap_err().contains("not a policy resource"));
+        assert!(Grants::parse_list("users=admin").is_err());
+        let star: Grants = serde_json::from_value(json!({"*": "read", "users": "full"})).unwrap();
+        assert_eq!(star.level(Target::Resource(Resource::Users)), Level::Full);
+        assert_eq!(star.level(Target::Resource(Resource::Logs)), Level::Read);
+    }
+
+    #[test]
+    fn roles_union_cover_and_lack() {
+        let p = Policy::demo();
+        let g = p.grants_for_roles(&["gatehouse-viewer", "gatehouse-support"]);
+        assert_eq!(g.level(Target::Resource(Resource::Users)), Level::Full);
+        assert_eq!(g.level(Target::Resource(Resource::Roles)), Level::Read);
+        assert_eq!(p.grants_for_roles(&["someone-else"]), Grants::none());
+        let admin = &p.roles["gatehouse-admin"];
+        assert!(admin.covers(&support()) && admin.covers(admin) && !support().covers(admin));
+        assert!(support().lacking(admin).contains(&"applications:full".to_owned()));
+        assert!(!support().lacking(admin).iter().any(|m| m.starts_with("users:")));
+        assert!(Grants::none().covers(&Grants::none()));
+        let roles = p.roles_for(&support());
+        let by_name = |n: &str| roles.iter().find(|r| r.name == n).unwrap();
+        assert!(by_name("gatehouse-support").assignable);
+        assert!(!by_name("gatehouse-admin").assignable && !by_name("gatehouse-viewer").assignable);
+        assert!(by_name("gatehouse-viewer").missing.contains(&"logs:read".to_owned()));
+    }
+
+    #[test]
+    fn scopes_follow_the_policy() {
+        let users_read = Grants::none().with(Target::Resource(Resource::Users), Level::Read);
+        let scopes = scopes_needed([&users_read]);
+        assert!(scopes.contains("read:users") && scopes.contains("read:roles"));
+        assert!(!scopes.contains("delete:users"));
+        let scopes = scopes_needed([&support()]);
+        assert!(scopes.contains("update:users_app_metadata"), "body scopes are included");
+        assert!(scopes.contains("read:roles"), "role lookups for the escalation checks");
+        assert!(!scopes.contains("read:clients"));
+        assert!(scopes_needed(std::iter::empty()).is_empty());
+        let logs = Grants::none().with(Target::Resource(Resource::Logs), Level::Full);
+        assert!(!scopes_needed([&logs]).contains("read:roles"));
+    }
+
+    #[test]
+    fn changes_are_read_from_the_call() {
+        let c = change(OperationId::AssignUserRoles, &["auth0|1"], json!({"roles": ["rol_a", "rol_b"]}));
+        assert_eq!((c.users, c.roles_given), (vec!["auth0|1".to_owned()], vec!["rol_a".to_owned(), "rol_b".into()]));
+        let c = change(OperationId::RemoveUserRoles, &["auth0|1"], json!({"roles": ["rol_a"]}));
+        assert_eq!(c.roles_taken, ["rol_a"]);
+        let c = change(OperationId::AssignRoleUsers, &["rol_a"], json!({"users": ["u1", "u2"]}));
+        assert_eq!((c.users, c.roles_given), (vec!["u1".to_owned(), "u2".into()], vec!["rol_a".to_owned()]));
+        let c = change(OperationId::UpdateUser, &["u1"], json!({"blocked": true}));
+        assert!(c.blocks && c.users == ["u1"] && !c.touches_roles());
+        assert!(change(OperationId::DeleteUser, &["u1"], json!(null)).deletes_user);
+        let c = change(OperationId::UpdateRole, &["rol_a"], json!({"name": "x"}));
+        assert_eq!((c.role_redefined.as_deref(), c.role_name.as_deref()), (Some("rol_a"), Some("x")));
+        let c = change(OperationId::UpdateRole, &["rol_a"], json!({"description": "x"}));
+        assert!(c.is_empty(), "a description change is no change of access");
+        assert_eq!(change(OperationId::DeleteRole, &["rol_a"], json!(null)).role_redefined.as_deref(), Some("rol_a"));
+        assert_eq!(change(OperationId::CreateRole, &[], json!({"name": "n"})).role_name.as_deref(), Some("n"));
+        let c = change(OperationId::RemoveOrganizationMembers, &["org_1"], json!({"members": ["u1"]}));
+        assert_eq!(c.users, ["u1"]);
+        assert!(change(OperationId::GetUser, &["u1"], json!(null)).is_empty());
+        assert!(change(OperationId::ListRoles, &[], json!(null)).is_empty());
+        assert!(change(OperationId::UpdateClient, &["c"], json!({"user_id": "u1"})).is_empty());
+    }
+
+    #[test]
+    fn app_metadata_roles_are_roles() {
+        let spec = OperationId::UpdateUser.spec();
+        let params = ["u1".to_owned()];
+        let of = |body: Value| AccessChange::of(spec, &params, Some(&body), Some("gatehouse.roles"));
+        let set = of(json!({"app_metadata": {"gatehouse": {"roles": ["gatehouse-admin"]}}}));
+        assert_eq!(set.metadata_roles, Some(vec!["gatehouse-admin".to_owned()]));
+        assert_eq!(of(json!({"app_metadata": {"gatehouse": {}}})).metadata_roles, Some(vec![]));
+        assert_eq!(of(json!({"app_metadata": null})).metadata_roles, Some(vec![]));
+        assert_eq!(of(json!({"app_metadata": {"plan": "gold"}})).metadata_roles, None);
+        assert_eq!(of(json!({"user_metadata": {"gatehouse": {"roles": ["x"]}}})).metadata_roles, None);
+        let create = AccessChange::of(
+            OperationId::CreateUser.spec(),
+            &[],
+            Some(&json!({"app_metadata": {"gatehouse": {"roles": "gatehouse-admin"}}})),
+            Some("gatehouse.roles"),
+        );
+        assert!(create.creates_user && create.metadata_roles == Some(vec!["gatehouse-admin".to_owned()]));
+        let held = json!({"gatehouse": {"roles": ["a", 5, "b"]}});
+        assert_eq!(metadata_roles_held(Some(&held), "gatehouse.roles"), ["a", "b"]);
+    }
+
+    #[test]
+    fn nobody_escalates() {
+        let p = Policy::demo();
+        let support = support();
+        let me = Caller { name: "support@demo.test", user_id: Some("auth0|sup"), grants: &support };
+        let f = facts(
+            &[("rol_admin", "gatehouse-admin"), ("rol_sup", "gatehouse-support"), ("rol_plain", "editors")],
+            &[
+                ("auth0|sup", "support@demo.test", &["gatehouse-support"]),
+                ("auth0|adm", "admin@demo.test", &["gatehouse-admin"]),
+                ("auth0|ana", "ana@acme.test", &[]),
+            ],
+        );
+        let assign = |user: &str, role: &str| change(OperationId::AssignUserRoles, &[user], json!({"roles": [role]}));
+        // Itself: any role, even an ordinary one.
+        let e = check(&p, me, &assign("auth0|sup", "rol_plain"), &f).unwrap_err();
+        assert_eq!(e.to_string(), "support@demo.test may not change its own roles");
+        // An admin role to someone else.
+        let e = check(&p, me, &assign("auth0|ana", "rol_admin"), &f).unwrap_err();
+        assert!(
+            e.to_string().starts_with("support@demo.test may not assign role gatehouse-admin: it grants roles:full, applications:full"),
+            "{e}"
+        );
+        assert!(e.to_string().ends_with("which support@demo.test lacks"));
+        assert!(e.missing().contains(&"roles:full".to_owned()));
+        // Ordinary roles and its own level stay assignable to ordinary users.
+        check(&p, me, &assign("auth0|ana", "rol_plain"), &f).unwrap();
+        check(&p, me, &assign("auth0|ana", "rol_sup"), &f).unwrap();
+        // An unknown role id is the tenant's to refuse.
+        check(&p, me, &assign("auth0|ana", "rol_missing"), &f).unwrap();
+        // Acting on an admin.
+        let block = change(OperationId::UpdateUser, &["auth0|adm"], json!({"blocked": true}));
+        let e = check(&p, me, &block, &f).unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "support@demo.test may not block user admin@demo.test (auth0|adm): they hold role gatehouse-admin"
+            ),
+            "{e}"
+        );
+        let email = change(OperationId::UpdateUser, &["auth0|adm"], json!({"email": "evil@x.test"}));
+        assert!(matches!(check(&p, me, &email, &f), Err(Refusal::User { verb: "change", .. })));
+        let delete = change(OperationId::DeleteUser, &["auth0|adm"], json!(null));
+        assert!(matches!(check(&p, me, &delete, &f), Err(Refusal::User { verb: "delete", .. })));
+        let take = change(OperationId::RemoveUserRoles, &["auth0|adm"], json!({"roles": ["rol_admin"]}));
+        assert!(matches!(check(&p, me, &take, &f), Err(Refusal::Role { action: RoleAction::Remove, .. })));
+        // Many users at once: one admin among them refuses the whole call.
+        let bulk = change(OperationId::AssignRoleUsers, &["rol_plain"], json!({"users": ["auth0|ana", "auth0|adm"]}));
+        assert!(matches!(check(&p, me, &bulk, &f), Err(Refusal::User { .. })));
+        // Itself: block, delete; but its own name is fine.
+        let e = check(&p, me, &change(OperationId::DeleteUser, &["auth0|sup"], json!(null)), &f).unwrap_err();
+        assert_eq!(e.to_string(), "support@demo.test may not delete itself");
+        let e = check(&p, me, &change(OperationId::UpdateUser, &["auth0|sup"], json!({"blocked": true})), &f);
+        assert!(matches!(e, Err(Refusal::OnItself { action: SelfAction::Block, .. })));
+        check(&p, me, &change(OperationId::UpdateUser, &["auth0|sup"], json!({"name": "S"})), &f).unwrap();
+        // Ordinary users are support's to manage.
+        check(&p, me, &change(OperationId::UpdateUser, &["auth0|ana"], json!({"blocked": true})), &f).unwrap();
+        check(&p, me, &change(OperationId::DeleteUser, &["auth0|ana"], json!(null)), &f).unwrap();
+    }
+
+    #[test]
+    fn admins_may_do_everything_but_to_themselves() {
+        let p = Policy::demo();
+        let admin = Grants::all(Level::Full);
+        let me = Caller { name: "admin@demo.test", user_id: Some("auth0|adm"), grants: &admin };
+        let f = facts(&[("rol_admin", "gatehouse-admin")], &[("auth0|other", "o@x", &["gatehouse-admin"])]);
+        let assign = change(OperationId::AssignUserRoles, &["auth0|other"], json!({"roles": ["rol_admin"]}));
+        check(&p, me, &assign, &f).unwrap();
+        check(&p, me, &change(OperationId::DeleteUser, &["auth0|other"], json!(null)), &f).unwrap();
+        let own = change(OperationId::RemoveUserRoles, &["auth0|adm"], json!({"roles": ["rol_admin"]}));
+        assert!(matches!(check(&p, me, &own, &f), Err(Refusal::OnItself { .. })));
+        // An API key has no user of its own.
+        let key = Caller { name: "ci", user_id: None, grants: &admin };
+        check(&p, key, &own, &f).unwrap();
+    }
+
+    #[test]
+    fn role_definitions_are_guarded() {
+        let p = Policy::demo();
+        let mut roles_full = support();
+        roles_full.set(Target::Resource(Resource::Roles), Level::Full);
+        let me = Caller { name: "rm", user_id: None, grants: &roles_full };
+        let f = facts(&[("rol_admin", "gatehouse-admin"), ("rol_plain", "editors")], &[]);
+        let delete = change(OperationId::DeleteRole, &["rol_admin"], json!(null));
+        let e = check(&p, me, &delete, &f).unwrap_err();
+        assert!(e.to_string().starts_with("rm may not delete role gatehouse-admin"), "{e}");
+        let rename_to = change(OperationId::UpdateRole, &["rol_plain"], json!({"name": "gatehouse-admin"}));
+        let e = check(&p, me, &rename_to, &f).unwrap_err();
+        assert!(e.to_string().starts_with("rm may not rename a role to gatehouse-admin"), "{e}");
+        let rename_away = change(OperationId::UpdateRole, &["rol_admin"], json!({"name": "x"}));
+        assert!(matches!(check(&p, me, &rename_away, &f), Err(Refusal::Role { action: RoleAction::Rename, .. })));
+        let same = change(OperationId::UpdateRole, &["rol_admin"], json!({"name": "gatehouse-admin"}));
+        check(&p, me, &same, &f).unwrap();
+        let create = change(OperationId::CreateRole, &[], json!({"name": "gatehouse-viewer"}));
+        assert!(matches!(check(&p, me, &create, &f), Err(Refusal::Role { action: RoleAction::Create, .. })));
+        check(&p, me, &change(OperationId::CreateRole, &[], json!({"name": "editors-2"})), &f).unwrap();
+        check(&p, me, &change(OperationId::DeleteRole, &["rol_plain"], json!(null)), &f).unwrap();
+        check(&p, me, &change(OperationId::UpdateRole, &["rol_plain"], json!({"name": "gatehouse-support"})), &f)
+            .unwrap();
+    }
+
+    #[test]
+    fn metadata_role_changes_compare_with_what_is_held() {
+        let p = Policy::demo();
+        let support = support();
+        let me = Caller { name: "s", user_id: None, grants: &support };
+        let spec = OperationId::UpdateUser.spec();
+        let params = ["u1".to_owned()];
+        let body = json!({"app_metadata": {"gatehouse": {"roles": ["gatehouse-support"]}}});
+        let c = AccessChange::of(spec, &params, Some(&body), Some("gatehouse.roles"));
+        let mut f = Facts::default();
+        f.users.insert("u1".into(), UserFacts::default());
+        check(&p, me, &c, &f).unwrap();
+        // Taking a viewer's metadata role away is beyond support.
+        f.users.get_mut("u1").unwrap().metadata_roles = vec!["gatehouse-viewer".into()];
+        f.users.get_mut("u1").unwrap().roles = vec!["gatehouse-viewer".into()];
+        assert!(check(&p, me, &c, &f).is_err());
+        let body = json!({"app_metadata": {"gatehouse": {"roles": ["gatehouse-admin"]}}});
+        let c = AccessChange::of(spec, &params, Some(&body), Some("gatehouse.roles"));
+        let e = check(&p, me, &c, &Facts::default()).unwrap_err();
+        assert!(e.to_string().starts_with("s may not assign role gatehouse-admin"), "{e}");
+    }
+}
