@@ -153,6 +153,21 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     assert!(orgs.iter().any(|o| o.id.as_deref() == Some(org_id.as_str())), "the user's organizations include {org_id}");
     assert_eq!(members.len(), 1);
     assert!(client.organizations().member_roles(&org_id, &user_id).all().await.unwrap().is_empty());
+    let orgs_api = client.organizations();
+    orgs_api.assign_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
+    orgs_api.assign_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
+    let held = orgs_api.member_roles(&org_id, &user_id).all().await.unwrap();
+    assert_eq!(held.iter().filter_map(|r| r.id.as_deref()).collect::<Vec<_>>(), [role_id.as_str()]);
+    let err = orgs_api.assign_member_roles(&org_id, &user_id, Vec::<String>::new()).send().await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::Model(gatehouse_client::model::Error::Validation(_))),
+        "refused before sending: {err}"
+    );
+    let err =
+        orgs_api.remove_member_roles("org_0000000000000000", &user_id, [role_id.as_str()]).send().await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    orgs_api.remove_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
+    assert!(orgs_api.member_roles(&org_id, &user_id).all().await.unwrap().is_empty());
     let seeded_org = orgs[0].id.clone().unwrap();
     let with_roles = client.organizations().members_with_roles(&seeded_org).await.unwrap();
     let plain = client.organizations().members(&seeded_org).all().await.unwrap();

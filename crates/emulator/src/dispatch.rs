@@ -225,6 +225,8 @@ fn run(ctx: &Ctx) -> ApiResult<Reply> {
         Op::AddOrganizationMembers => write(ctx, organizations::add_members),
         Op::RemoveOrganizationMembers => write(ctx, organizations::remove_members),
         Op::ListOrganizationMemberRoles => read(ctx, organizations::list_member_roles),
+        Op::AssignOrganizationMemberRoles => write(ctx, organizations::assign_member_roles),
+        Op::RemoveOrganizationMemberRoles => write(ctx, organizations::remove_member_roles),
         Op::ListLogs => read(ctx, log_handlers::list),
         Op::GetLog => read(ctx, log_handlers::get),
         Op::ListGrants => read(ctx, grants::list),
@@ -302,6 +304,8 @@ fn extra_query(id: OperationId) -> &'static [&'static str] {
         | Op::DeleteOrganization
         | Op::AddOrganizationMembers
         | Op::RemoveOrganizationMembers
+        | Op::AssignOrganizationMemberRoles
+        | Op::RemoveOrganizationMemberRoles
         | Op::GetLog
         | Op::DeleteGrant
         | Op::CreateResourceServer

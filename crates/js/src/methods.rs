@@ -273,6 +273,8 @@ methods! {
     "organizations.members.add" => Checked organizations::AddMembers [organizationId], "members";
     "organizations.members.remove" => Checked organizations::RemoveMembers [organizationId], "members";
     "organizations.members.roles.list" => List organizations::ListMemberRoles [organizationId, userId], OrganizationMemberRolesListOptions;
+    "organizations.members.roles.assign" => Checked organizations::AssignMemberRoles [organizationId, userId], "roles";
+    "organizations.members.roles.delete" => Checked organizations::RemoveMemberRoles [organizationId, userId], "roles";
 
     "logs.list" => List logs::List [], LogsListOptions;
     "logs.search" => List logs::List [], LogsListOptions;
@@ -354,6 +356,17 @@ mod tests {
         assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);
         assert!(build("users.get", vec!["..".into()], None, None).is_err());
         assert!(build("users.roles.assign", vec!["u".into()], None, Some("[]")).is_err());
+        let member = vec!["org_1".to_owned(), "auth0|1".to_owned()];
+        let Target::Call(b) =
+            build("organizations.members.roles.delete", member.clone(), None, Some(r#"["rol_1"]"#)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(b.path_and_query, "/api/v2/organizations/org_1/members/auth0%7C1/roles");
+        assert_eq!(b.spec.verb, gatehouse_model::Verb::Delete);
+        assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);
+        assert!(build("organizations.members.roles.assign", member, None, Some(r#"{"roles":[]}"#)).is_err());
+        assert!(build("organizations.members.roles.assign", vec!["org_1".into()], None, Some("[]")).is_err());
         assert!(build("users.create", vec![], None, Some("[1]")).is_err());
         assert!(build("users.create", vec![], None, Some("{")).is_err());
         assert!(build("users.get", vec![], None, None).is_err());

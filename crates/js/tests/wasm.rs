@@ -241,6 +241,11 @@ async fn every_operation_of_the_table() {
     let members = run(c, "organizations.members.list", &[&oid], Some(json!({"includeTotals": true})), None).await;
     assert_eq!(members["total"], 3);
     run(c, "organizations.members.roles.list", &[&oid, &ids[0]], None, None).await;
+    run(c, "organizations.members.roles.assign", &[&oid, &ids[0]], None, Some(json!([editor]))).await;
+    let mr =
+        run(c, "organizations.members.roles.list", &[&oid, &ids[0]], Some(json!({"includeTotals": true})), None).await;
+    assert_eq!(mr["total"], 1);
+    run(c, "organizations.members.roles.delete", &[&oid, &ids[0]], None, Some(json!({"roles": [editor]}))).await;
     let orgs = run(c, "users.organizations.list", &[&ids[0]], Some(json!({"includeTotals": true})), None).await;
     assert!(orgs["organizations"].as_array().unwrap().iter().any(|o| o["id"] == org["id"]));
     run(c, "organizations.members.remove", &[&oid], None, Some(json!({"members": [ids[0]]}))).await;

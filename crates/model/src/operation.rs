@@ -614,6 +614,14 @@ operations! {
     ListOrganizationMemberRoles = organizations::ListMemberRoles { Get "/api/v2/organizations/{id}/members/{user_id}/roles", Management, Organizations Read,
         scopes ["read:organization_member_roles"], paging offset("roles"), success [200],
         body NoBody, response Page<t::Role>, "listing the roles of member {user_id} in organization {id}" }
+    /// Give roles to a member within an organization.
+    AssignOrganizationMemberRoles = organizations::AssignMemberRoles { Post "/api/v2/organizations/{id}/members/{user_id}/roles", Management, Organizations Write,
+        scopes ["create:organization_member_roles"], paging Paging::None, success [204, 200, 201],
+        body t::AssignOrganizationMemberRoles, response E, "assigning roles to member {user_id} in organization {id}" }
+    /// Take roles away from a member within an organization.
+    RemoveOrganizationMemberRoles = organizations::RemoveMemberRoles { Delete "/api/v2/organizations/{id}/members/{user_id}/roles", Management, Organizations Write,
+        scopes ["delete:organization_member_roles"], paging Paging::None, success [204, 200],
+        body t::RemoveOrganizationMemberRoles, response E, "removing roles from member {user_id} in organization {id}" }
 
     // ---- Logs ----
     /// List or search log events.

@@ -155,6 +155,19 @@ fn organizations_logs_grants() {
         &format!("{T}/organizations/org_1/members/auth0%7C1/roles"),
         None,
     );
+    let roles = json!({"roles": ["rol_1", "rol_2"]});
+    expect(
+        ops::organizations::AssignMemberRoles::new("org_1", "auth0|1", body(roles.clone())),
+        "POST",
+        &format!("{T}/organizations/org_1/members/auth0%7C1/roles"),
+        Some(roles.clone()),
+    );
+    expect(
+        ops::organizations::RemoveMemberRoles::new("org_1", "auth0|1", body(roles.clone())),
+        "DELETE",
+        &format!("{T}/organizations/org_1/members/auth0%7C1/roles"),
+        Some(roles),
+    );
 
     expect(ops::logs::List::after("90020", 100), "GET", &format!("{T}/logs?from=90020&take=100"), None);
     expect(ops::logs::List::search("type:f"), "GET", &format!("{T}/logs?q=type:f"), None);
@@ -209,6 +222,10 @@ fn documented_invalid_input_is_refused_before_sending() {
     assert!(matches!(invalid(no_checkpoint), ValidationError::Conflict { .. }));
     let no_roles = ops::users::AssignRoles::new("auth0|1", body(json!({"roles": []})));
     assert_eq!(invalid(no_roles), ValidationError::Empty { name: "roles" });
+    let no_org_roles = ops::organizations::AssignMemberRoles::new("org_1", "auth0|1", body(json!({"roles": []})));
+    assert_eq!(invalid(no_org_roles), ValidationError::Empty { name: "roles" });
+    let no_org_roles = ops::organizations::RemoveMemberRoles::new("org_1", "auth0|1", body(json!({"roles": []})));
+    assert_eq!(invalid(no_org_roles), ValidationError::Empty { name: "roles" });
     assert!(matches!(invalid(ops::users::Get::new("..")), ValidationError::PathParam { .. }));
     assert!(matches!(invalid(ops::users::Get::new("")), ValidationError::PathParam { .. }));
 }
@@ -218,5 +235,5 @@ fn every_row_has_a_request_type_that_builds() {
     // The table and the request types are tied by `Endpoint::ID`; spot-check the binding.
     assert_eq!(<ops::users::List as Endpoint>::ID, OperationId::ListUsers);
     assert_eq!(<ops::teams::ListActivity as Endpoint>::ID, OperationId::ListActivityLogs);
-    assert_eq!(OPERATIONS.len(), 61);
+    assert_eq!(OPERATIONS.len(), 63);
 }

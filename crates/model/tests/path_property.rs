@@ -3,6 +3,7 @@
 use gatehouse_model::operation::{self, Operation};
 use gatehouse_model::ops::{organizations, users};
 use gatehouse_model::request::path_and_query;
+use gatehouse_model::types::{AssignOrganizationMemberRoles, RemoveOrganizationMemberRoles};
 use gatehouse_model::{Error, OperationId, Verb};
 use proptest::prelude::*;
 
@@ -63,6 +64,10 @@ proptest! {
     #[test]
     fn two_ids_stay_in_their_segments(org in hostile_id(), user in hostile_id()) {
         check(&organizations::ListMemberRoles::new(org.clone(), user.clone()), &[&org, &user])?;
+        let roles = AssignOrganizationMemberRoles::new(vec!["rol_1".to_owned()]);
+        check(&organizations::AssignMemberRoles::new(org.clone(), user.clone(), roles), &[&org, &user])?;
+        let roles = RemoveOrganizationMemberRoles::new(vec!["rol_1".to_owned()]);
+        check(&organizations::RemoveMemberRoles::new(org.clone(), user.clone(), roles), &[&org, &user])?;
     }
 
     #[test]

@@ -6,7 +6,8 @@ use crate::request::Request;
 use futures::{StreamExt, TryStreamExt};
 use gatehouse_model::ops::organizations;
 use gatehouse_model::types::{
-    AddOrganizationMembers, CreateOrganization, OrganizationMember, RemoveOrganizationMembers, Role, UpdateOrganization,
+    AddOrganizationMembers, AssignOrganizationMemberRoles, CreateOrganization, OrganizationMember,
+    RemoveOrganizationMemberRoles, RemoveOrganizationMembers, Role, UpdateOrganization,
 };
 
 handler! {
@@ -60,6 +61,39 @@ impl Organizations {
     {
         let body = RemoveOrganizationMembers::new(ids(members));
         Request::new(self.client.clone(), organizations::RemoveMembers::new(id, body))
+    }
+
+    /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`: give a member roles (by role id)
+    /// within the organization; roles the member already holds stay as they are.
+    /// Needs the `create:organization_member_roles` scope.
+    pub fn assign_member_roles<I, S>(
+        &self,
+        id: impl Into<String>,
+        user_id: impl Into<String>,
+        roles: I,
+    ) -> Request<organizations::AssignMemberRoles>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let body = AssignOrganizationMemberRoles::new(ids(roles));
+        Request::new(self.client.clone(), organizations::AssignMemberRoles::new(id, user_id, body))
+    }
+
+    /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`: take roles (by role id) away
+    /// from a member within the organization. Needs the `delete:organization_member_roles` scope.
+    pub fn remove_member_roles<I, S>(
+        &self,
+        id: impl Into<String>,
+        user_id: impl Into<String>,
+        roles: I,
+    ) -> Request<organizations::RemoveMemberRoles>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let body = RemoveOrganizationMemberRoles::new(ids(roles));
+        Request::new(self.client.clone(), organizations::RemoveMemberRoles::new(id, user_id, body))
     }
 
     /// Every member of an organization with their roles in it.

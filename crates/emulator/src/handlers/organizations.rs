@@ -1,12 +1,14 @@
 //! Organizations: list, read, create, update, delete, members and member roles.
 //!
-//! Auth0's organization errors carry no `errorCode`.
+//! Auth0's organization errors carry no `errorCode`. A member's roles in an
+//! organization are kept with the membership (`OrgMembers`: organization id →
+//! user id → role ids), apart from the roles the user holds tenant-wide.
 
 use super::{Ty, check_types, id_list, is_slug, obj_mut, refuse_fields, s};
 use crate::dispatch::{Ctx, Reply};
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::roles::user_summary;
-use crate::handlers::users::user_not_found;
+use crate::handlers::users::{roles_exist, user_not_found};
 use crate::query::{PageRequest, Projection, page_request, paginate};
 use crate::store::{Kind, Tenant};
 use serde_json::{Map, Value, json};
@@ -245,4 +247,58 @@ pub fn list_member_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         .collect();
     let body = paginate(&roles, &req, "roles", "member_roles", false, |r| s(r, "id").to_owned(), |r| (*r).clone())?;
     Ok(Reply::ok(body))
+}
+
+fn not_a_member() -> ApiError {
+    ApiError::not_found("The user is not a member of the organization.", None)
+}
+
+/// Checks the body, the organization, the user and the membership of a member-roles
+/// write; returns the organization's members and the role ids of the body.
+fn member_roles_target(ctx: &Ctx, t: &Tenant) -> ApiResult<(Map<String, Value>, Vec<String>)> {
+    let roles = id_list(&ctx.body_obj(), "roles")?;
+    let (id, user) = (ctx.param(0), ctx.param(1));
+    t.get(Kind::Organizations, id).ok_or_else(org_not_found)?;
+    t.get(Kind::Users, user).ok_or_else(user_not_found)?;
+    let m = members(t, id);
+    if !m.contains_key(user) {
+        return Err(not_a_member());
+    }
+    roles_exist(t, &roles)?;
+    Ok((m, roles))
+}
+
+fn held_roles(m: &Map<String, Value>, user: &str) -> Vec<String> {
+    m.get(user).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
+}
+
+/// `POST /api/v2/organizations/{id}/members/{user_id}/roles`: 204; roles already held are kept once.
+pub fn assign_member_roles(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
+    let (mut m, roles) = member_roles_target(ctx, t)?;
+    let (id, user) = (ctx.param(0), ctx.param(1));
+    let mut held = held_roles(&m, user);
+    let before = held.len();
+    for r in roles {
+        if !held.contains(&r) {
+            held.push(r);
+        }
+    }
+    if held.len() != before {
+        m.insert(user.to_owned(), json!(held));
+        t.put(Kind::OrgMembers, id.to_owned(), Value::Object(m));
+    }
+    Ok(Reply::no_content())
+}
+
+/// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`: 204; roles the member does not hold are ignored.
+pub fn remove_member_roles(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
+    let (mut m, roles) = member_roles_target(ctx, t)?;
+    let (id, user) = (ctx.param(0), ctx.param(1));
+    let held = held_roles(&m, user);
+    let kept: Vec<String> = held.iter().filter(|r| !roles.contains(r)).cloned().collect();
+    if kept.len() != held.len() {
+        m.insert(user.to_owned(), json!(kept));
+        t.put(Kind::OrgMembers, id.to_owned(), Value::Object(m));
+    }
+    Ok(Reply::no_content())
 }

@@ -439,7 +439,8 @@ pub fn list_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     Ok(Reply::ok(body))
 }
 
-fn roles_exist(t: &Tenant, roles: &[String]) -> ApiResult<()> {
+/// 404 naming the first role id that does not exist; shared with organization member roles.
+pub fn roles_exist(t: &Tenant, roles: &[String]) -> ApiResult<()> {
     match roles.iter().find(|r| t.get(Kind::Roles, r).is_none()) {
         Some(missing) => Err(ApiError::not_found(format!("The role {missing} does not exist."), None)),
         None => Ok(()),

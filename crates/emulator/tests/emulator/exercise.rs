@@ -446,6 +446,57 @@ pub async fn run() -> Vec<Exchange> {
     c.expect(403, "GET", &format!("/api/v2/users/{}/organizations", enc(&ids[0])), Some(&read_users), Body::None).await;
     c.expect(204, "DELETE", &mpath, t, Body::Json(json!({"members": [ids[0]]}))).await;
     c.expect(403, "DELETE", &mpath, Some(&read_users), Body::Json(json!({"members": [ids[0]]}))).await;
+
+    // Roles of a member within the organization: assign (idempotent), list, remove.
+    let other_role = roles.as_array().unwrap().iter().find(|r| r["id"] != json!(role_id)).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mrpath = format!("{mpath}/{}/roles", enc(&ids[1]));
+    c.expect(204, "POST", &mrpath, t, Body::Json(json!({"roles": [role_id, other_role]}))).await;
+    c.expect(204, "POST", &mrpath, t, Body::Json(json!({"roles": [role_id]}))).await;
+    let held = c.expect(200, "GET", &format!("{mrpath}?include_totals=true"), t, Body::None).await;
+    assert_eq!(held["total"], 2, "{held}");
+    let held_ids: BTreeSet<&str> = held["roles"].as_array().unwrap().iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(held_ids, BTreeSet::from([role_id.as_str(), other_role.as_str()]));
+    let with_roles = c.expect(200, "GET", &format!("{mpath}?fields=user_id,roles"), t, Body::None).await;
+    let listed = with_roles.as_array().unwrap().iter().find(|m| m["user_id"] == json!(ids[1])).unwrap();
+    assert_eq!(listed["roles"].as_array().unwrap().len(), 2, "{listed}");
+    let e = c.expect(400, "POST", &mrpath, t, Body::Json(json!({"roles": []}))).await;
+    assert_mgmt_error(&e, 400, Some("invalid_body"));
+    let e = c.expect(400, "POST", &mrpath, t, Body::Json(json!({"roles": role_id}))).await;
+    assert_mgmt_error(&e, 400, Some("invalid_body"));
+    let e = c.expect(400, "POST", &mrpath, t, Body::Json(json!({}))).await;
+    assert_mgmt_error(&e, 400, Some("invalid_body"));
+    let e = c.expect(404, "POST", &mrpath, t, Body::Json(json!({"roles": ["rol_doesnotexist0000"]}))).await;
+    assert_mgmt_error(&e, 404, None);
+    let missing_org = format!("/api/v2/organizations/org_0000000000000000/members/{}/roles", enc(&ids[1]));
+    let e = c.expect(404, "POST", &missing_org, t, Body::Json(json!({"roles": [role_id]}))).await;
+    assert_mgmt_error(&e, 404, None);
+    let nobody = format!("{mpath}/{}/roles", enc("auth0|nobody"));
+    let e = c.expect(404, "POST", &nobody, t, Body::Json(json!({"roles": [role_id]}))).await;
+    assert_mgmt_error(&e, 404, Some("inexistent_user"));
+    // ids[0] was removed from the organization above: not a member any more.
+    let former = format!("{mpath}/{}/roles", enc(&ids[0]));
+    let e = c.expect(404, "POST", &former, t, Body::Json(json!({"roles": [role_id]}))).await;
+    assert_mgmt_error(&e, 404, None);
+    let e = c.expect(403, "POST", &mrpath, Some(&read_users), Body::Json(json!({"roles": [role_id]}))).await;
+    assert!(e["message"].as_str().unwrap().contains("create:organization_member_roles"), "{e}");
+    c.expect(204, "DELETE", &mrpath, t, Body::Json(json!({"roles": [other_role]}))).await;
+    c.expect(204, "DELETE", &mrpath, t, Body::Json(json!({"roles": [other_role]}))).await;
+    let held = c.expect(200, "GET", &mrpath, t, Body::None).await;
+    assert_eq!(held.as_array().unwrap().iter().map(|r| r["id"].clone()).collect::<Vec<_>>(), vec![json!(role_id)]);
+    let e = c.expect(400, "DELETE", &mrpath, t, Body::Json(json!({"roles": []}))).await;
+    assert_mgmt_error(&e, 400, Some("invalid_body"));
+    let e = c.expect(404, "DELETE", &mrpath, t, Body::Json(json!({"roles": ["rol_doesnotexist0000"]}))).await;
+    assert_mgmt_error(&e, 404, None);
+    c.expect(404, "DELETE", &missing_org, t, Body::Json(json!({"roles": [role_id]}))).await;
+    c.expect(404, "DELETE", &former, t, Body::Json(json!({"roles": [role_id]}))).await;
+    let e = c.expect(403, "DELETE", &mrpath, Some(&read_users), Body::Json(json!({"roles": [role_id]}))).await;
+    assert!(e["message"].as_str().unwrap().contains("delete:organization_member_roles"), "{e}");
+    let assigned_log = format!("Assign roles to member {} in organization {oid}", ids[1]);
+    let sapi = c.expect(200, "GET", &format!("/api/v2/logs?q={}&per_page=100", q("type:sapi")), t, Body::None).await;
+    assert!(sapi.as_array().unwrap().iter().any(|l| l["description"] == json!(assigned_log)), "{assigned_log}");
     c.expect(204, "DELETE", &opath, t, Body::None).await;
     let e = c.expect(404, "DELETE", &opath, t, Body::None).await;
     assert_mgmt_error(&e, 404, None);

@@ -1098,6 +1098,40 @@ impl RemoveOrganizationMembers {
 }
 
 crate::object! {
+    /// Body for giving roles to a member within an organization.
+    pub struct AssignOrganizationMemberRoles {
+        required {
+            /// Roles.
+            roles: Vec<String> => "roles",
+        }
+    }
+}
+
+impl AssignOrganizationMemberRoles {
+    /// Creates a value with the required fields; set optional ones afterwards.
+    pub fn new(roles: Vec<String>) -> Self {
+        Self { roles, extra: crate::object::Extra::default() }
+    }
+}
+
+crate::object! {
+    /// Body for taking roles away from a member within an organization.
+    pub struct RemoveOrganizationMemberRoles {
+        required {
+            /// Roles.
+            roles: Vec<String> => "roles",
+        }
+    }
+}
+
+impl RemoveOrganizationMemberRoles {
+    /// Creates a value with the required fields; set optional ones afterwards.
+    pub fn new(roles: Vec<String>) -> Self {
+        Self { roles, extra: crate::object::Extra::default() }
+    }
+}
+
+crate::object! {
     /// Body for creating an API.
     pub struct CreateResourceServer {
         required {

@@ -2,7 +2,10 @@
 
 use super::params::check_non_empty;
 use super::{list, path_only, with_body};
-use crate::types::{AddOrganizationMembers, CreateOrganization, RemoveOrganizationMembers, UpdateOrganization};
+use crate::types::{
+    AddOrganizationMembers, AssignOrganizationMemberRoles, CreateOrganization, RemoveOrganizationMemberRoles,
+    RemoveOrganizationMembers, UpdateOrganization,
+};
 
 list! {
     /// `GET /api/v2/organizations`: list organizations.
@@ -39,4 +42,12 @@ with_body! {
     /// `DELETE /api/v2/organizations/{id}/members`: remove members (by user id).
     RemoveMembers(id) => RemoveOrganizationMembers,
         validate |b: &RemoveOrganizationMembers| check_non_empty("members", &b.members);
+    /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`: give a member roles (by role id)
+    /// within the organization.
+    AssignMemberRoles(id, user_id) => AssignOrganizationMemberRoles,
+        validate |b: &AssignOrganizationMemberRoles| check_non_empty("roles", &b.roles);
+    /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`: take roles (by role id) away
+    /// from a member within the organization.
+    RemoveMemberRoles(id, user_id) => RemoveOrganizationMemberRoles,
+        validate |b: &RemoveOrganizationMemberRoles| check_non_empty("roles", &b.roles);
 }
