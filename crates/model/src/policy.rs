@@ -384,7 +384,8 @@ impl AccessChange {
     /// [`Policy::app_metadata_roles`].
     pub fn of(spec: &OperationSpec, params: &[String], body: Option<&Value>, metadata_path: Option<&str>) -> Self {
         let mut change = Self::default();
-        if !may_change_access(spec) && !(spec.path == USERS && spec.verb == Verb::Post) {
+        let creates_user = spec.path == USERS && spec.verb == Verb::Post;
+        if !may_change_access(spec) && !creates_user {
             return change;
         }
         let param =
