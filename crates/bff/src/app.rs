@@ -44,6 +44,8 @@ pub(crate) struct AppState {
     pub demo: bool,
     /// The BFF's own credentials: never let them out in a response.
     pub secrets: Vec<Vec<u8>>,
+    /// Labels (emails, names) seen in the tenant's answers, for audit sentences.
+    pub labels: crate::narrate::Labels,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -51,8 +53,8 @@ pub(crate) type Shared = Arc<AppState>;
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub(crate) enum Principal {
-    /// A signed-in admin.
-    User { email: String, roles: Vec<String>, grants: Grants },
+    /// A signed-in admin: its email, its tenant user id, its roles and what they grant.
+    User { email: String, user_id: String, roles: Vec<String>, grants: Grants },
     /// An API key.
     Key(ApiKey),
 }
@@ -76,6 +78,14 @@ impl Principal {
         match self {
             Self::User { grants, .. } => grants,
             Self::Key(k) => &k.grants,
+        }
+    }
+
+    /// The tenant user a signed-in admin is; `None` for API keys.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Self::User { user_id, .. } => Some(user_id),
+            Self::Key(_) => None,
         }
     }
 }
@@ -154,6 +164,7 @@ impl AppState {
     pub fn user(&self, rec: &SessionRecord) -> Principal {
         Principal::User {
             email: rec.email.clone(),
+            user_id: rec.subject.clone(),
             roles: rec.roles.clone(),
             grants: self.policy.grants_for_roles(&rec.roles),
         }
@@ -188,6 +199,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/logout", post(crate::auth::logout))
         .route("/auth/me", get(crate::auth::me))
         .route("/audit", get(audit_or_page))
+        .route("/audit/export", get(crate::audit::export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -247,14 +247,19 @@ pub(crate) async fn me(State(state): State<Shared>, request: Request) -> Respons
         Principal::User { email, roles, .. } => (Some(email.clone()), roles.clone()),
         Principal::Key(_) => (None, Vec::new()),
     };
+    // The roles the policy names, and whether this principal may give or
+    // take each (and act on those who hold it): the console offers only these.
+    let policy_roles = state.policy.roles_for(principal.grants());
     json_response(
         StatusCode::OK,
         &json!({
             "email": email,
             "principal": principal.name(),
             "kind": principal.kind(),
+            "subject": principal.user_id(),
             "roles": roles,
             "permissions": principal.grants().permissions(),
+            "policyRoles": policy_roles,
             "rateLimit": {"limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset},
         }),
     )

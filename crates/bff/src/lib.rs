@@ -33,7 +33,9 @@ pub mod clock;
 pub mod config;
 pub mod console;
 mod demo;
+mod guard;
 pub mod metrics;
+mod narrate;
 pub mod oidc;
 pub mod policy;
 mod proxy;
@@ -48,7 +50,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ApiKeyConfig, Config, PacingConfig, SessionConfig, TenantConfig};
 pub use demo::DemoInfo;
 pub use policy::{Grants, Level, Policy, Target};
-pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, SqliteAuditStore};
+pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, Outcome, SqliteAuditStore};
 
 use anyhow::Context as _;
 use app::AppState;
@@ -271,6 +273,7 @@ impl Bff {
             teams_enabled,
             demo: is_demo,
             secrets,
+            labels: Default::default(),
         });
         spawn_purger(state.clone());
 

@@ -19,6 +19,7 @@
 
 use crate::app::{Credentials, Principal, Shared};
 use crate::audit::{Call, audited};
+use crate::guard::{GuardError, Names};
 use crate::responses::{error, error_body, json_response};
 use crate::security::{csrf_violation, is_json, redact};
 use crate::store::Decision;
@@ -27,7 +28,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use gatehouse_client::{ClientError, TokenError, TransportError};
-use gatehouse_model::operation::{self, Api, Verb};
+use gatehouse_model::operation::{self, Api, OperationSpec, Verb};
 use gatehouse_model::{ErrorBody, path};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
@@ -44,7 +45,12 @@ pub(crate) fn has_body(headers: &HeaderMap) -> bool {
 
 /// Authenticates an API or audit request and applies the CSRF rules to cookie
 /// sessions. `Err` is the answer to send (already audited when it is a CSRF denial).
-pub(crate) async fn gate(state: &Shared, headers: &HeaderMap, call: &Call, started: Instant) -> Result<Principal, Response> {
+pub(crate) async fn gate(
+    state: &Shared,
+    headers: &HeaderMap,
+    call: &Call,
+    started: Instant,
+) -> Result<Principal, Response> {
     match state.credentials(headers)? {
         Credentials::Key(k) => Ok(Principal::Key(k)),
         Credentials::Cookie(session) => {
@@ -78,7 +84,11 @@ pub(crate) async fn gate(state: &Shared, headers: &HeaderMap, call: &Call, start
     }
 }
 
-/// `/api/...`: the proxied operations.
+/// `/api/...`: the proxied operations, as one pipeline with one exit.
+///
+/// [`pipeline`] runs the checks in order and ends the first time one
+/// refuses ([`Stop`]) or when the tenant has answered ([`Passed`]);
+/// [`finish`] turns either into the one response and its audit entry.
 pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
@@ -90,132 +100,250 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     let call = Call::for_op(&method, &raw_path, found.as_ref());
     let principal = match gate(&state, &parts.headers, &call, started).await {
         Ok(p) => p,
+        // Unauthenticated, or refused as cross-site (and then already audited).
         Err(r) => return r,
     };
-    let who = principal.name().to_owned();
-    let kind = principal.kind();
+    let ending = pipeline(&state, &principal, &call, found, &parts, body).await;
+    finish(&state, &principal, call, ending, started).await
+}
 
+/// What the pipeline learned on the way, for the audit entry.
+#[derive(Default)]
+struct Trail {
+    /// The request body as sent (secrets redacted).
+    body: Option<Value>,
+    /// Names the guard looked up (user id → email, role id → name).
+    names: Names,
+}
+
+/// A call the BFF answers itself, without (or before) the tenant.
+struct Stop {
+    status: StatusCode,
+    code: &'static str,
+    /// What the caller is told.
+    message: String,
+    /// Further fields of the JSON error body.
+    extra: Vec<(&'static str, Value)>,
+    /// The audit entry's decision, reason and sentence; `None` for calls
+    /// that name no operation (nothing was decided).
+    audit: Option<(Decision, String, String)>,
+}
+
+impl Stop {
+    /// A call outside the table (or Teams when not configured): not audited.
+    fn unknown(status: StatusCode, code: &'static str, message: String) -> Self {
+        Self { status, code, message, extra: Vec::new(), audit: None }
+    }
+
+    /// A denial by the policy or the escalation rules.
+    fn denied(code: &'static str, message: String, reason: String, sentence: String) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code,
+            message,
+            extra: Vec::new(),
+            audit: Some((Decision::Denied, reason, sentence)),
+        }
+    }
+
+    /// An allowed call refused before forwarding (bad body, failed lookup).
+    fn refused(status: StatusCode, code: &'static str, message: String, sentence: String) -> Self {
+        let reason = message.clone();
+        Self { status, code, message, extra: Vec::new(), audit: Some((Decision::Allowed, reason, sentence)) }
+    }
+
+    fn with(mut self, key: &'static str, value: Value) -> Self {
+        self.extra.push((key, value));
+        self
+    }
+}
+
+/// A call that reached the tenant: its answer, or why none came.
+struct Passed {
+    spec: &'static OperationSpec,
+    result: Result<http::Response<Vec<u8>>, ClientError>,
+}
+
+/// The checks, in order; the first refusal ends the call.
+async fn pipeline(
+    state: &Shared,
+    principal: &Principal,
+    call: &Call,
+    found: Option<(&'static OperationSpec, Vec<String>)>,
+    parts: &http::request::Parts,
+    body: Body,
+) -> (Result<Passed, Stop>, Trail) {
+    let mut trail = Trail::default();
+    let result = async {
+        let (spec, params) = route(state, parts, found)?;
+        authorize(principal, spec, call)?;
+        let forward_body = read_body(state, spec, parts, body, principal, call, &mut trail).await?;
+        trail.names = guard(state, principal, spec, &params, trail.body.as_ref(), call).await?;
+        let path_and_query = rebuild_path(spec, &params, parts.uri.query())?;
+        let result = state.upstream.send(spec, path_and_query, forward_body).await;
+        Ok(Passed { spec, result })
+    }
+    .await;
+    (result, trail)
+}
+
+/// Only operations of the table go through; Teams only when configured.
+fn route(
+    state: &Shared,
+    parts: &http::request::Parts,
+    found: Option<(&'static OperationSpec, Vec<String>)>,
+) -> Result<(&'static OperationSpec, Vec<String>), Stop> {
+    let raw_path = parts.uri.path();
     let Some((spec, params)) = found else {
-        let (status, message) = if operation::path_is_known(&raw_path) {
-            (StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not supported on this path"))
+        return Err(if operation::path_is_known(raw_path) {
+            let message = format!("{} is not supported on this path", parts.method);
+            Stop::unknown(StatusCode::METHOD_NOT_ALLOWED, "gatehouse_unknown_operation", message)
         } else {
-            (StatusCode::NOT_FOUND, "no such operation".to_owned())
-        };
-        return error(status, "gatehouse_unknown_operation", &message);
+            Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", "no such operation".to_owned())
+        });
     };
     if spec.api == Api::Teams && !state.teams_enabled {
-        return error(StatusCode::NOT_FOUND, "gatehouse_teams_not_configured", "the Teams API is not configured");
+        let message = "the Teams API is not configured".to_owned();
+        return Err(Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_teams_not_configured", message));
     }
+    Ok((spec, params))
+}
 
-    if let Some(missing) = principal.grants().missing_for(spec) {
-        let message = format!("{who} may not {}: needs {missing}", infinitive(&call.phrase));
-        let sentence = format!("{who} was denied {}: needs {missing}", call.phrase);
-        let mut body = error_body(StatusCode::FORBIDDEN, "gatehouse_denied", &message);
-        body["missing"] = Value::from(missing.clone());
-        let record = call.record(&who, kind, Decision::Denied, Some(format!("needs {missing}")), 403, sentence);
-        return audited(&state, record, json_response(StatusCode::FORBIDDEN, &body), started).await;
+/// The policy: deny by default, per resource and access.
+fn authorize(principal: &Principal, spec: &'static OperationSpec, call: &Call) -> Result<(), Stop> {
+    let who = principal.name();
+    match principal.grants().missing_for(spec) {
+        None => Ok(()),
+        Some(missing) => Err(Stop::denied(
+            "gatehouse_denied",
+            format!("{who} may not {}: needs {missing}", infinitive(&call.phrase)),
+            format!("needs {missing}"),
+            format!("{who} was denied {}: needs {missing}", call.phrase),
+        )
+        .with("missing", Value::from(missing))),
     }
+}
 
-    // The body: bounded, JSON, and of the operation's type.
-    let declared =
-        parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    let too_large = |state: &Shared| {
-        error(
+/// The body: bounded, JSON, and of the operation's type. Returns what to forward.
+async fn read_body(
+    state: &Shared,
+    spec: &'static OperationSpec,
+    parts: &http::request::Parts,
+    body: Body,
+    principal: &Principal,
+    call: &Call,
+    trail: &mut Trail,
+) -> Result<Option<Vec<u8>>, Stop> {
+    let who = principal.name();
+    let too_large = || {
+        Stop::refused(
             StatusCode::PAYLOAD_TOO_LARGE,
             "gatehouse_body_too_large",
-            &format!("the body is larger than {} bytes", state.max_body),
+            format!("the body is larger than {} bytes", state.max_body),
+            format!("{who} sent too large a body for {} (413)", call.phrase),
         )
     };
+    let declared =
+        parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > state.max_body as u64) {
-        let record = call.record(
-            &who,
-            kind,
-            Decision::Allowed,
-            Some("body too large".into()),
-            413,
-            format!("{who} sent too large a body for {} (413)", call.phrase),
-        );
-        return audited(&state, record, too_large(&state), started).await;
+        return Err(too_large());
     }
-    let bytes = match axum::body::to_bytes(body, state.max_body).await {
-        Ok(b) => b,
-        Err(_) => {
-            let record = call.record(
-                &who,
-                kind,
-                Decision::Allowed,
-                Some("body too large or unreadable".into()),
-                413,
-                format!("{who} sent too large a body for {} (413)", call.phrase),
-            );
-            return audited(&state, record, too_large(&state), started).await;
-        }
-    };
+    let bytes = axum::body::to_bytes(body, state.max_body).await.map_err(|_| too_large())?;
     // Whitespace or a bare `null` (which some SDKs send with every GET) is no body.
     let empty = bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null";
     if !empty && !is_json(&parts.headers) {
-        let record = call.record(
-            &who,
-            kind,
-            Decision::Allowed,
-            Some("not JSON".into()),
-            415,
+        return Err(Stop::refused(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "gatehouse_not_json",
+            "send the body as application/json".to_owned(),
             format!("{who} sent a body that is not JSON for {} (415)", call.phrase),
-        );
-        let r = error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "gatehouse_not_json", "send the body as application/json");
-        return audited(&state, record, r, started).await;
+        ));
     }
-    let audit_body =
+    trail.body =
         if empty { None } else { Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&v))) };
-    let forward_body = match spec.id.roundtrip_body(if empty { b"" } else { &bytes }) {
-        None if empty => None,
-        None => {
-            let mut record = call.record(
-                &who,
-                kind,
-                Decision::Allowed,
-                Some("unexpected body".into()),
-                400,
-                format!("{who} sent a body to {}, which takes none (400)", call.phrase),
-            );
-            record.body = audit_body;
-            let r = error(StatusCode::BAD_REQUEST, "invalid_body", "this operation takes no body");
-            return audited(&state, record, r, started).await;
-        }
-        Some(Ok(value)) => Some(serde_json::to_vec(&value).unwrap_or_default()),
+    match spec.id.roundtrip_body(if empty { b"" } else { &bytes }) {
+        None if empty => Ok(None),
+        None => Err(Stop::refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "this operation takes no body".to_owned(),
+            format!("{who} sent a body to {}, which takes none (400)", call.phrase),
+        )),
+        Some(Ok(value)) => Ok(Some(serde_json::to_vec(&value).unwrap_or_default())),
         Some(Err(e)) => {
             let body_path = field_path(&e.path, &e.message);
             let message = format!("invalid body at `{body_path}`: {}", e.message);
-            let mut record = call.record(
-                &who,
-                kind,
-                Decision::Allowed,
-                Some(message.clone()),
-                400,
-                format!("{who} sent an invalid body for {} (400): {message}", call.phrase),
-            );
-            record.body = audit_body;
-            let mut body = error_body(StatusCode::BAD_REQUEST, "invalid_body", &message);
-            body["path"] = Value::from(body_path);
-            return audited(&state, record, json_response(StatusCode::BAD_REQUEST, &body), started).await;
+            let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
+            Err(Stop::refused(StatusCode::BAD_REQUEST, "invalid_body", message, sentence)
+                .with("path", Value::from(body_path)))
         }
-    };
+    }
+}
 
-    // Forward, with the path rebuilt from the template.
-    let refs: Vec<&str> = params.iter().map(String::as_str).collect();
-    let mut path_and_query = match path::fill(spec.path, &refs) {
-        Ok(p) => p,
-        Err(e) => {
-            return error(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", &e.to_string());
+/// The escalation rules, for calls that change who holds which access.
+async fn guard(
+    state: &Shared,
+    principal: &Principal,
+    spec: &'static OperationSpec,
+    params: &[String],
+    body: Option<&Value>,
+    call: &Call,
+) -> Result<Names, Stop> {
+    let who = principal.name();
+    match crate::guard::check_call(state, principal, spec, params, body).await {
+        Ok(names) => Ok(names),
+        Err(GuardError::Refused(refusal)) => {
+            let message = refusal.to_string();
+            let missing: Vec<Value> = refusal.missing().iter().map(|m| Value::from(m.as_str())).collect();
+            Err(Stop::denied("gatehouse_escalation", message.clone(), message.clone(), message)
+                .with("missing", Value::Array(missing)))
         }
-    };
-    if let Some(q) = parts.uri.query().filter(|q| !q.is_empty()) {
+        Err(e @ GuardError::Lookup { .. }) => {
+            tracing::warn!(error = %e, operation = spec.id.name(), "escalation check could not run");
+            let message = format!("{e}; nothing was changed, try again");
+            let sentence = format!("{who} tried {}, but Gatehouse {message} (503)", call.phrase);
+            Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_check_unavailable", message, sentence))
+        }
+    }
+}
+
+/// The path rebuilt from the template and the decoded parameters, each
+/// re-encoded as exactly one segment, with the query as it came.
+fn rebuild_path(spec: &'static OperationSpec, params: &[String], query: Option<&str>) -> Result<String, Stop> {
+    let refs: Vec<&str> = params.iter().map(String::as_str).collect();
+    let mut path_and_query = path::fill(spec.path, &refs)
+        .map_err(|e| Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", e.to_string()))?;
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
         path_and_query.push('?');
         path_and_query.push_str(q);
     }
-    let result = state.upstream.send(spec, path_and_query, forward_body).await;
-    let (response, record) = match result {
-        Ok(upstream) => {
+    Ok(path_and_query)
+}
+
+/// The one exit: the response, and (for every decided call) its audit
+/// entry, stored before the response goes out.
+async fn finish(
+    state: &Shared,
+    principal: &Principal,
+    call: Call,
+    (result, trail): (Result<Passed, Stop>, Trail),
+    started: Instant,
+) -> Response {
+    let who = principal.name();
+    let kind = principal.kind();
+    let (response, mut record) = match result {
+        Err(stop) => {
+            let mut body = error_body(stop.status, stop.code, &stop.message);
+            for (key, value) in stop.extra {
+                body[key] = value;
+            }
+            let response = json_response(stop.status, &body);
+            let Some((decision, reason, sentence)) = stop.audit else {
+                return response;
+            };
+            (response, call.record(who, kind, decision, Some(reason), stop.status.as_u16(), sentence))
+        }
+        Ok(Passed { spec, result: Ok(upstream) }) => {
             let status = upstream.status();
             let (up_parts, up_body) = upstream.into_parts();
             let sentence = if status.is_success() {
@@ -225,26 +353,24 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
                 format!("{who} tried {}; the tenant answered {}{detail}", call.phrase, status.as_u16())
             };
             let reason = (!status.is_success()).then(|| format!("upstream {}", status.as_u16()));
-            let mut record = call.record(&who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
-            record.body = audit_body;
+            let record = call.record(who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
             let up_body = if spec.resource == gatehouse_model::Resource::Applications && status.is_success() {
                 strip_client_keys(up_body)
             } else {
                 up_body
             };
-            (pass_through(&state, status, &up_parts.headers, up_body), record)
+            (pass_through(state, status, &up_parts.headers, up_body), record)
         }
-        Err(e) => {
+        Ok(Passed { spec, result: Err(e) }) => {
             let (status, code, message) = failure(&e, spec.verb);
             tracing::warn!(error = %e, operation = spec.id.name(), "upstream call failed");
             let sentence = format!("{who} tried {}, but {message} ({})", call.phrase, status.as_u16());
-            let mut record =
-                call.record(&who, kind, Decision::Allowed, Some(code.to_owned()), status.as_u16(), sentence);
-            record.body = audit_body;
+            let record = call.record(who, kind, Decision::Allowed, Some(code.to_owned()), status.as_u16(), sentence);
             (error(status, code, &message), record)
         }
     };
-    audited(&state, record, response, started).await
+    record.body = trail.body;
+    audited(state, record, response, started).await
 }
 
 /// Removes application credentials (`client_secret`, `signing_keys`) from

@@ -388,8 +388,7 @@ impl AccessChange {
         if !may_change_access(spec) && !creates_user {
             return change;
         }
-        let param =
-            |name: &str| spec.param_names().zip(params).find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        let param = |name: &str| spec.param_names().zip(params).find(|(n, _)| *n == name).map(|(_, v)| v.clone());
         let body_obj = body.and_then(Value::as_object);
         let strings = |field: &str| -> Vec<String> {
             match body_obj.and_then(|b| b.get(field)) {
@@ -892,7 +891,9 @@ mod tests {
         // An admin role to someone else.
         let e = check(&p, me, &assign("auth0|ana", "rol_admin"), &f).unwrap_err();
         assert!(
-            e.to_string().starts_with("support@demo.test may not assign role gatehouse-admin: it grants roles:full, applications:full"),
+            e.to_string().starts_with(
+                "support@demo.test may not assign role gatehouse-admin: it grants roles:full, applications:full"
+            ),
             "{e}"
         );
         assert!(e.to_string().ends_with("which support@demo.test lacks"));

@@ -6,7 +6,9 @@
 //! of [`browser`], which fails the test if it carries a client secret or
 //! any JWT (access or id token).
 
+mod audit;
 mod browser;
+mod escalation;
 mod faults;
 mod matrix;
 mod ops;
