@@ -30,13 +30,68 @@ pub enum StoreError {
 
 /// Opens (creating if needed) the database with the pragmas every connection needs.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
+    migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// The schema version this code reads and writes (`PRAGMA user_version`).
+///
+/// - 0: [`SCHEMA`] as first released.
+/// - 1: the audit log's outcome, upstream error code and change flag
+///   (columns derived for the rows already there), and `audit_objects`,
+///   the ids each entry names, for the object filter.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Brings a database of any earlier version up to [`SCHEMA_VERSION`], in
+/// one transaction that holds the write lock, so that two connections
+/// opening the same file at once migrate it once.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    if version(conn)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let from = version(&tx)?;
+    if from < 1 {
+        let refused = REFUSED_BEFORE_SENDING
+            .iter()
+            .map(|r| format!("reason LIKE '{}%'", r.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        tx.execute_batch(&format!(
+            "ALTER TABLE audit ADD COLUMN outcome TEXT NOT NULL DEFAULT 'failed';
+             ALTER TABLE audit ADD COLUMN upstream_error TEXT;
+             ALTER TABLE audit ADD COLUMN is_change INTEGER NOT NULL DEFAULT 0;
+             UPDATE audit SET
+                 outcome = CASE
+                     WHEN decision = 'denied' THEN 'not_sent'
+                     WHEN status BETWEEN 200 AND 399 THEN 'succeeded'
+                     WHEN {refused} THEN 'not_sent'
+                     ELSE 'failed' END,
+                 is_change = CASE
+                     WHEN path LIKE '/api/%' AND method IN ('POST', 'PUT', 'PATCH', 'DELETE') THEN 1
+                     ELSE 0 END;
+             CREATE TABLE audit_objects (
+                 object TEXT NOT NULL,
+                 entry INTEGER NOT NULL,
+                 PRIMARY KEY (object, entry)
+             ) WITHOUT ROWID;
+             INSERT OR IGNORE INTO audit_objects (object, entry)
+                 SELECT j.atom, a.id FROM audit a, json_tree(a.object) j
+                 WHERE json_valid(a.object) AND j.type = 'text';
+             CREATE INDEX audit_change ON audit (is_change, id);
+             CREATE INDEX audit_outcome ON audit (outcome, id);"
+        ))?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
 }
 
 const SCHEMA: &str = "
@@ -237,6 +292,57 @@ impl Decision {
     }
 }
 
+/// What came of a request, apart from the policy's [`Decision`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It was done: the tenant (or, for the BFF's own endpoints, the BFF) answered with success.
+    Succeeded,
+    /// It was sent, or attempted, and did not succeed: the tenant refused it
+    /// (see [`AuditRecord::upstream_error`]) or could not be reached.
+    Failed,
+    /// Nothing was sent: the policy or the CSRF checks denied it, or the
+    /// BFF refused it before forwarding (a body too large, not JSON, invalid).
+    NotSent,
+}
+
+impl Outcome {
+    /// `succeeded`, `failed` or `not_sent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::NotSent => "not_sent",
+        }
+    }
+
+    /// The outcome named by [`Outcome::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "succeeded" => Some(Self::Succeeded),
+            "failed" => Some(Self::Failed),
+            "not_sent" => Some(Self::NotSent),
+            _ => None,
+        }
+    }
+
+    /// The outcome a decision and the status answered imply, when nothing
+    /// more is known: denied is not sent, 1xx to 3xx succeeded, else failed.
+    pub fn derive(decision: Decision, status: u16) -> Self {
+        match decision {
+            Decision::Denied => Self::NotSent,
+            Decision::Allowed if (100..400).contains(&status) => Self::Succeeded,
+            Decision::Allowed => Self::Failed,
+        }
+    }
+}
+
+/// How the proxy words the `reason` of a request it refused before
+/// forwarding (prefixes). Entries written before the outcome was stored get
+/// `not_sent` from these; [`crate::audit`] uses them when the caller does
+/// not say.
+pub(crate) const REFUSED_BEFORE_SENDING: &[&str] = &["body too large", "not JSON", "unexpected body", "invalid body"];
+
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -253,10 +359,21 @@ pub struct AuditRecord {
     pub operation: Option<String>,
     /// Policy resource (`users`, `audit`).
     pub resource: Option<String>,
-    /// Path parameters by name.
+    /// Path parameters by name, and the ids the bodies named: an id list
+    /// the request carried (`roles`, `users`, `members`) and the id of an
+    /// object created (`user_id`, `id`). The object filter matches any of them.
     pub object: Value,
-    /// Allowed or denied.
+    /// Allowed or denied, by the policy (or the CSRF checks).
     pub decision: Decision,
+    /// What came of it: succeeded, failed, or not sent.
+    pub outcome: Outcome,
+    /// The tenant's error code when it refused the call (Auth0's
+    /// `errorCode`, the OAuth `error`, or the Teams `type`), such as `inexistent_user`.
+    #[serde(default)]
+    pub upstream_error: Option<String>,
+    /// Whether the operation changes something (a write), not only reads.
+    #[serde(default)]
+    pub change: bool,
     /// Why it was denied, or what went wrong.
     pub reason: Option<String>,
     /// Status answered (upstream's when it was forwarded).
@@ -272,6 +389,30 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
+    /// Says what came of the call, when the caller knows better than
+    /// [`Outcome::derive`] (the proxy refused a body before sending it, say).
+    #[must_use]
+    pub fn with_outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+
+    /// Records the tenant's error code (Auth0's `errorCode`), for a call
+    /// the tenant refused. Marks the outcome failed.
+    #[must_use]
+    pub fn with_upstream_error(mut self, code: impl Into<String>) -> Self {
+        self.upstream_error = Some(code.into());
+        self.outcome = Outcome::Failed;
+        self
+    }
+
+    /// Attaches the request body (secrets already redacted).
+    #[must_use]
+    pub fn with_body(mut self, body: Option<Value>) -> Self {
+        self.body = body;
+        self
+    }
+
     /// The entry as the `/audit` endpoint shows it (with an RFC 3339 `time`).
     pub fn to_json(&self) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
@@ -295,6 +436,18 @@ pub struct AuditQuery {
     pub since_ms: Option<i64>,
     /// Until this time (UNIX ms, exclusive).
     pub until_ms: Option<i64>,
+    /// Only changes (writes), not reads.
+    pub changes_only: bool,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only what did not succeed: denied, failed upstream, or refused before sending.
+    pub failures_only: bool,
+    /// Only entries that name this id: a path parameter, or an id of a body (see [`AuditRecord::object`]).
+    pub object: Option<String>,
+    /// Only entries whose sentence contains this text (ASCII letters in any case).
+    pub text: Option<String>,
+    /// Only entries older than this id: a cursor for walking the whole log ([`AuditStore::scan`]).
+    pub before_id: Option<i64>,
     /// Zero-based page.
     pub page: u32,
     /// Entries per page (1 to 100).
@@ -319,6 +472,13 @@ pub trait AuditStore: Send + Sync + 'static {
     fn record(&self, entry: AuditRecord) -> BoxFuture<'_, Result<i64, StoreError>>;
     /// Reads a page of entries, newest first.
     fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError>;
+    /// Reads up to `limit` entries matching `q`'s filters, newest first,
+    /// without counting them all; `q.page` and `q.per_page` are ignored.
+    /// Walk the whole log by setting `q.before_id` to the last id returned.
+    fn scan(&self, q: &AuditQuery, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let q = AuditQuery { page: 0, per_page: limit.clamp(1, 100), ..q.clone() };
+        Ok(self.query(&q)?.entries)
+    }
 }
 
 type Pending = (AuditRecord, tokio::sync::oneshot::Sender<Result<i64, String>>);
@@ -406,9 +566,10 @@ fn insert_batch(conn: &mut Connection, batch: &[Pending]) -> Result<Vec<i64>, St
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO audit (time_ms, principal, principal_kind, operation, resource, object, decision, reason,
-                                status, sentence, body, method, path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                status, sentence, body, method, path, outcome, upstream_error, is_change)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
+        let mut objects = tx.prepare_cached("INSERT OR IGNORE INTO audit_objects (object, entry) VALUES (?1, ?2)")?;
         for (e, _) in batch {
             stmt.execute(params![
                 e.time_ms,
@@ -424,8 +585,17 @@ fn insert_batch(conn: &mut Connection, batch: &[Pending]) -> Result<Vec<i64>, St
                 e.body.as_ref().map(serde_json::to_string).transpose()?,
                 e.method,
                 e.path,
+                e.outcome.as_str(),
+                e.upstream_error,
+                e.change,
             ])?;
-            ids.push(tx.last_insert_rowid());
+            let id = tx.last_insert_rowid();
+            let mut named = Vec::new();
+            object_ids(&e.object, &mut named);
+            for object in named {
+                objects.execute(params![object, id])?;
+            }
+            ids.push(id);
         }
     }
     tx.commit()?;
@@ -455,29 +625,7 @@ impl AuditStore for SqliteAuditStore {
     }
 
     fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
-        let mut clauses = Vec::new();
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(p) = &q.principal {
-            clauses.push("principal = ?");
-            args.push(p.clone().into());
-        }
-        if let Some(r) = &q.resource {
-            clauses.push("resource = ?");
-            args.push(r.clone().into());
-        }
-        if let Some(d) = q.decision {
-            clauses.push("decision = ?");
-            args.push(d.as_str().to_owned().into());
-        }
-        if let Some(s) = q.since_ms {
-            clauses.push("time_ms >= ?");
-            args.push(s.into());
-        }
-        if let Some(u) = q.until_ms {
-            clauses.push("time_ms < ?");
-            args.push(u.into());
-        }
-        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let (filter, args) = where_clause(q);
         let conn = lock(&self.reader);
         let total: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM audit {filter}"),
@@ -485,68 +633,184 @@ impl AuditStore for SqliteAuditStore {
             |r| r.get(0),
         )?;
         let per_page = q.per_page.clamp(1, 100);
-        let mut page_args = args.clone();
-        page_args.push(i64::from(per_page).into());
-        page_args.push((i64::from(q.page) * i64::from(per_page)).into());
-        let mut stmt = conn.prepare(&format!(
-            "SELECT id, time_ms, principal, principal_kind, operation, resource, object, decision, reason, status,
-                    sentence, body, method, path
-             FROM audit {filter} ORDER BY id DESC LIMIT ? OFFSET ?"
-        ))?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<u16>>(9)?,
-                r.get::<_, String>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, String>(12)?,
-                r.get::<_, String>(13)?,
-            ))
-        })?;
-        let mut entries = Vec::new();
-        for row in rows {
-            let (
-                id,
-                time_ms,
-                principal,
-                principal_kind,
-                operation,
-                resource,
-                object,
-                decision,
-                reason,
-                status,
-                sentence,
-                body,
-                method,
-                path,
-            ) = row?;
-            entries.push(AuditRecord {
-                id,
-                time_ms,
-                principal,
-                principal_kind,
-                operation,
-                resource,
-                object: serde_json::from_str(&object)?,
-                decision: if decision == "denied" { Decision::Denied } else { Decision::Allowed },
-                reason,
-                status,
-                sentence,
-                body: body.map(|b| serde_json::from_str(&b)).transpose()?,
-                method,
-                path,
-            });
-        }
+        let offset = i64::from(q.page) * i64::from(per_page);
+        let entries = select(&conn, &filter, args, i64::from(per_page), offset)?;
         Ok(AuditPage { entries, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    fn scan(&self, q: &AuditQuery, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let (filter, args) = where_clause(q);
+        let conn = lock(&self.reader);
+        select(&conn, &filter, args, i64::from(limit.clamp(1, 1000)), 0)
+    }
+}
+
+/// Most ids of one entry that go into `audit_objects`.
+const MAX_OBJECT_IDS: usize = 200;
+
+/// The strings of a JSON value (the ids an entry names), depth first.
+fn object_ids<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    if out.len() >= MAX_OBJECT_IDS {
+        return;
+    }
+    match value {
+        Value::String(s) if !out.contains(&s.as_str()) => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| object_ids(v, out)),
+        Value::Object(map) => map.values().for_each(|v| object_ids(v, out)),
+        _ => {}
+    }
+}
+
+/// `LIKE` pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The `WHERE` clause of a query's filters and its arguments.
+fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
+    let mut clauses = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(p) = &q.principal {
+        clauses.push("principal = ?");
+        args.push(p.clone().into());
+    }
+    if let Some(r) = &q.resource {
+        clauses.push("resource = ?");
+        args.push(r.clone().into());
+    }
+    if let Some(d) = q.decision {
+        clauses.push("decision = ?");
+        args.push(d.as_str().to_owned().into());
+    }
+    if let Some(s) = q.since_ms {
+        clauses.push("time_ms >= ?");
+        args.push(s.into());
+    }
+    if let Some(u) = q.until_ms {
+        clauses.push("time_ms < ?");
+        args.push(u.into());
+    }
+    if q.changes_only {
+        clauses.push("is_change = 1");
+    }
+    if let Some(o) = q.outcome {
+        clauses.push("outcome = ?");
+        args.push(o.as_str().to_owned().into());
+    }
+    if q.failures_only {
+        clauses.push("outcome <> 'succeeded'");
+    }
+    if let Some(o) = &q.object {
+        clauses.push("id IN (SELECT entry FROM audit_objects WHERE object = ?)");
+        args.push(o.clone().into());
+    }
+    if let Some(t) = &q.text {
+        clauses.push("sentence LIKE ? ESCAPE '\\'");
+        args.push(contains_pattern(t).into());
+    }
+    if let Some(b) = q.before_id {
+        clauses.push("id < ?");
+        args.push(b.into());
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    (filter, args)
+}
+
+/// Entries matching `filter`, newest first.
+fn select(
+    conn: &Connection,
+    filter: &str,
+    mut args: Vec<rusqlite::types::Value>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    args.push(limit.into());
+    args.push(offset.into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, time_ms, principal, principal_kind, operation, resource, object, decision, reason, status,
+                sentence, body, method, path, outcome, upstream_error, is_change
+         FROM audit {filter} ORDER BY id DESC LIMIT ? OFFSET ?"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        Ok(Row {
+            id: r.get(0)?,
+            time_ms: r.get(1)?,
+            principal: r.get(2)?,
+            principal_kind: r.get(3)?,
+            operation: r.get(4)?,
+            resource: r.get(5)?,
+            object: r.get(6)?,
+            decision: r.get(7)?,
+            reason: r.get(8)?,
+            status: r.get(9)?,
+            sentence: r.get(10)?,
+            body: r.get(11)?,
+            method: r.get(12)?,
+            path: r.get(13)?,
+            outcome: r.get(14)?,
+            upstream_error: r.get(15)?,
+            change: r.get(16)?,
+        })
+    })?;
+    let mut entries = Vec::new();
+    for row in rows {
+        entries.push(row?.into_record()?);
+    }
+    Ok(entries)
+}
+
+/// An audit row as SQLite stores it.
+struct Row {
+    id: i64,
+    time_ms: i64,
+    principal: String,
+    principal_kind: String,
+    operation: Option<String>,
+    resource: Option<String>,
+    object: String,
+    decision: String,
+    reason: Option<String>,
+    status: Option<u16>,
+    sentence: String,
+    body: Option<String>,
+    method: String,
+    path: String,
+    outcome: String,
+    upstream_error: Option<String>,
+    change: bool,
+}
+
+impl Row {
+    fn into_record(self) -> Result<AuditRecord, StoreError> {
+        let decision = if self.decision == "denied" { Decision::Denied } else { Decision::Allowed };
+        Ok(AuditRecord {
+            id: self.id,
+            time_ms: self.time_ms,
+            principal: self.principal,
+            principal_kind: self.principal_kind,
+            operation: self.operation,
+            resource: self.resource,
+            object: serde_json::from_str(&self.object)?,
+            decision,
+            outcome: Outcome::parse(&self.outcome).unwrap_or(Outcome::Failed),
+            upstream_error: self.upstream_error,
+            change: self.change,
+            reason: self.reason,
+            status: self.status,
+            sentence: self.sentence,
+            body: self.body.map(|b| serde_json::from_str(&b)).transpose()?,
+            method: self.method,
+            path: self.path,
+        })
     }
 }
 
@@ -565,6 +829,9 @@ mod tests {
             resource: Some("users".into()),
             object: json!({"id": "auth0|1"}),
             decision,
+            outcome: Outcome::derive(decision, 204),
+            upstream_error: None,
+            change: true,
             reason: None,
             status: Some(204),
             sentence: "x".into(),
@@ -605,6 +872,144 @@ mod tests {
         assert_eq!(a.entries[0].object, json!({"id": "auth0|1"}));
         let last = store.query(&AuditQuery { page: 2, per_page: 10, ..Default::default() }).unwrap();
         assert_eq!(last.entries.len(), 5);
+    }
+
+    fn read(path: &str, id: &str, t: i64) -> AuditRecord {
+        AuditRecord {
+            operation: Some("GetUser".into()),
+            object: json!({"id": id}),
+            outcome: Outcome::Succeeded,
+            change: false,
+            status: Some(200),
+            method: "GET".into(),
+            path: path.into(),
+            sentence: format!("a@x read user {id} (200)"),
+            ..entry("a@x", Decision::Allowed, t)
+        }
+    }
+
+    fn all() -> AuditQuery {
+        AuditQuery { per_page: 100, ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn filters_for_changes_outcomes_objects_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteAuditStore::open(&dir.path().join("a.sqlite")).unwrap();
+        let blocked = AuditRecord {
+            operation: Some("UpdateUser".into()),
+            sentence: "a@x blocked user ana@acme.test (auth0|1) (200)".into(),
+            status: Some(200),
+            outcome: Outcome::Succeeded,
+            method: "PATCH".into(),
+            ..entry("a@x", Decision::Allowed, 1)
+        };
+        let refused = AuditRecord {
+            operation: Some("GetUser".into()),
+            object: json!({"id": "auth0|404"}),
+            status: Some(404),
+            sentence: "b@x tried deleting user auth0|404; the tenant answered 404".into(),
+            ..entry("b@x", Decision::Allowed, 2)
+        }
+        .with_upstream_error("inexistent_user");
+        let denied = AuditRecord {
+            sentence: "c@x was denied deleting user 100%_sure".into(),
+            ..entry("c@x", Decision::Denied, 3)
+        };
+        let assigned = AuditRecord {
+            operation: Some("AssignUserRoles".into()),
+            object: json!({"id": "auth0|2", "roles": ["rol_a", "rol_b"]}),
+            sentence: "a@x assigned roles A, B to user auth0|2 (204)".into(),
+            ..entry("a@x", Decision::Allowed, 4)
+        };
+        for e in [blocked, refused, denied, assigned, read("/api/v2/users/auth0%7C1", "auth0|1", 5)] {
+            store.record(e).await.unwrap();
+        }
+        let q = |q: AuditQuery| store.query(&q).unwrap();
+        let changes = q(AuditQuery { changes_only: true, ..all() });
+        assert_eq!(changes.total, 4, "the read is left out");
+        assert!(changes.entries.iter().all(|e| e.change));
+        let failures = q(AuditQuery { failures_only: true, ..all() });
+        let principals: Vec<&str> = failures.entries.iter().map(|e| e.principal.as_str()).collect();
+        assert_eq!(principals, ["c@x", "b@x"], "denied and failed, newest first");
+        let failed = q(AuditQuery { outcome: Some(Outcome::Failed), ..all() });
+        assert_eq!(failed.total, 1);
+        assert_eq!(failed.entries[0].upstream_error.as_deref(), Some("inexistent_user"));
+        assert_eq!(failed.entries[0].decision, Decision::Allowed);
+        assert_eq!(q(AuditQuery { outcome: Some(Outcome::NotSent), ..all() }).entries[0].principal, "c@x");
+        // An id in a path parameter or in a body list.
+        assert_eq!(q(AuditQuery { object: Some("auth0|1".into()), ..all() }).total, 3);
+        assert_eq!(
+            q(AuditQuery { object: Some("rol_b".into()), ..all() }).entries[0].operation.as_deref(),
+            Some("AssignUserRoles")
+        );
+        assert_eq!(q(AuditQuery { object: Some("rol".into()), ..all() }).total, 0, "ids match whole");
+        // Free text, with LIKE's wildcards taken literally.
+        assert_eq!(q(AuditQuery { text: Some("BLOCKED user ana".into()), ..all() }).total, 1);
+        assert_eq!(q(AuditQuery { text: Some("100%_sure".into()), ..all() }).total, 1);
+        assert_eq!(q(AuditQuery { text: Some("1%0".into()), ..all() }).total, 0);
+        // Filters combine.
+        let combined = q(AuditQuery { changes_only: true, principal: Some("a@x".into()), since_ms: Some(2), ..all() });
+        assert_eq!(combined.total, 1);
+        // The cursor walks everything, newest first, without counting.
+        let mut seen = Vec::new();
+        let mut cursor = AuditQuery::default();
+        loop {
+            let batch = store.scan(&cursor, 2).unwrap();
+            let Some(last) = batch.last() else { break };
+            cursor.before_id = Some(last.id);
+            seen.extend(batch.iter().map(|e| e.time_ms));
+        }
+        assert_eq!(seen, [5, 4, 3, 2, 1]);
+        let fields = store.query(&AuditQuery { per_page: 1, ..all() }).unwrap().entries.remove(0).to_json();
+        assert_eq!((fields["outcome"].as_str(), fields["change"].as_bool()), (Some("succeeded"), Some(false)));
+        assert!(fields["upstreamError"].is_null());
+    }
+
+    /// A database written before outcomes were stored opens, and its rows get derived values.
+    #[test]
+    fn old_databases_are_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            let insert = "INSERT INTO audit (time_ms, principal, principal_kind, operation, resource, object, decision,
+                                             reason, status, sentence, body, method, path)
+                          VALUES (?1, 'a@x', 'user', 'UpdateUser', 'users', ?2, ?3, ?4, ?5, 's', NULL, ?6, ?7)";
+            for (t, object, decision, reason, status, method, path) in [
+                (1, r#"{"id":"auth0|1"}"#, "allowed", None, 200, "PATCH", "/api/v2/users/auth0%7C1"),
+                (2, r#"{"id":"auth0|2"}"#, "allowed", Some("upstream 404"), 404, "DELETE", "/api/v2/users/auth0%7C2"),
+                (3, r#"{"id":"auth0|3"}"#, "denied", Some("needs users:full"), 403, "DELETE", "/api/v2/users/x"),
+                (4, "{}", "allowed", Some("invalid body at `email`: x"), 400, "POST", "/api/v2/users"),
+                (5, "{}", "allowed", None, 200, "GET", "/audit"),
+                (6, r#"{"id":"auth0|1"}"#, "allowed", None, 200, "GET", "/api/v2/users/auth0%7C1"),
+            ] {
+                conn.execute(insert, params![t, object, decision, reason, status, method, path]).unwrap();
+            }
+        }
+        let store = SqliteAuditStore::open(&path).unwrap();
+        let mut rows = store.query(&all()).unwrap().entries;
+        rows.reverse();
+        let got: Vec<(&str, bool)> = rows.iter().map(|e| (e.outcome.as_str(), e.change)).collect();
+        assert_eq!(
+            got,
+            [
+                ("succeeded", true),
+                ("failed", true),
+                ("not_sent", true),
+                ("not_sent", true),
+                ("succeeded", false),
+                ("succeeded", false)
+            ]
+        );
+        assert_eq!(store.query(&AuditQuery { object: Some("auth0|1".into()), ..all() }).unwrap().total, 2);
+        drop(store);
+        // Opening again (and a second connection at once) leaves it as it is.
+        let again = SqliteAuditStore::open(&path).unwrap();
+        let _sessions = SessionStore::open(&path).unwrap();
+        assert_eq!(again.query(&all()).unwrap().total, 6);
+        assert_eq!(again.query(&AuditQuery { object: Some("auth0|1".into()), ..all() }).unwrap().total, 2);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Plain-English sentences for denials and the audit log, built from the
 //! operation table's gerund phrases ("deleting user auth0|123").
 
-/// Verb forms of the gerunds the operation table uses: (gerund, base, past).
+/// Verb forms of the gerunds the operation table and the audit narration
+/// ([`crate::narrate`]) use: (gerund, base, past).
 ///
-/// A unit test checks that every row of the table starts with one of these,
-/// so a new verb in the model cannot go unnoticed.
+/// Unit tests check that every row of the table, and every phrase the
+/// narration makes, starts with one of these, so a new verb cannot go unnoticed.
 const VERBS: &[(&str, &str, &str)] = &[
     ("listing", "list", "listed"),
     ("reading", "read", "read"),
@@ -20,6 +21,9 @@ const VERBS: &[(&str, &str, &str)] = &[
     ("granting", "grant", "granted"),
     ("requesting", "request", "requested"),
     ("searching", "search", "searched"),
+    ("blocking", "block", "blocked"),
+    ("unblocking", "unblock", "unblocked"),
+    ("exporting", "export", "exported"),
 ];
 
 fn split(phrase: &str) -> (&str, &str) {

@@ -132,7 +132,8 @@ async fn denial_message_and_audit_sentence_read_as_specified() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
     let e = h.last_audit();
-    assert_eq!(e.sentence, "admin@demo.test created a user (201)");
+    let new_id = r.json()["user_id"].as_str().unwrap().to_owned();
+    assert_eq!(e.sentence, format!("admin@demo.test created user new.person@example.com ({new_id}) (201)"));
     let body = e.body.unwrap();
     assert_eq!(body["password"], "[redacted]");
     assert_eq!(body["app_metadata"]["api_key"], "[redacted]");

@@ -425,7 +425,8 @@ async fn api_keys_have_their_own_policy_and_need_no_cookie() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(h.last_audit().sentence, format!("operator updated user {user} (200)"));
+    let email = r.json()["email"].as_str().unwrap().to_owned();
+    assert_eq!(h.last_audit().sentence, format!("operator changed nickname of user {email} ({user}) (200)"));
     let audit = operator.get("/audit?principal=reader").await;
     assert_eq!(audit.status, 200);
     assert!(audit.json()["entries"].as_array().unwrap().iter().all(|e| e["principal"] == "reader"));
