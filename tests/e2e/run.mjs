@@ -43,6 +43,33 @@ async function table(page) {
   await page.waitForSelector('table.data tbody tr, p.empty, .alert.error', { timeout: 20_000 });
 }
 
+/** Calls the BFF from the page, as the console does (same origin, session cookie, `X-CSRF: 1`). */
+function api(page, method, path, body) {
+  return page.evaluate(async ([method, path, body]) => {
+    const headers = { 'X-CSRF': '1' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: r.status, body: json, text };
+  }, [method, path, body]);
+}
+
+/** The list of a Management API list answer, bare or in its envelope. */
+const items = (body, key) => (Array.isArray(body) ? body : body?.[key] ?? []);
+
+/** The user with this email, looked up through the BFF by the page's principal. */
+async function userByEmail(page, email) {
+  const q = encodeURIComponent(`email:"${email}"`);
+  const r = await api(page, 'GET', `/api/v2/users?q=${q}&search_engine=v3`);
+  const user = items(r.body, 'users').find((u) => u.email === email);
+  if (!user) throw new Error(`no user ${email} (HTTP ${r.status})`);
+  return user;
+}
+
+const userPath = (id, tab) => `/users/${encodeURIComponent(id)}${tab ? `?tab=${tab}` : ''}`;
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
@@ -177,6 +204,133 @@ async function main() {
     await page.waitForURL(/decision=denied/);
     await page.waitForSelector('table.data td:has-text("viewer@demo.test")');
     await shot(page, 'audit');
+  });
+
+  // Escalation: nobody gives, takes or touches access it does not hold, and nobody
+  // changes its own roles or blocks or deletes itself (the console offers none of it,
+  // the BFF refuses it with a message that says why).
+  let adminRoleId = '';
+  await test('admin reads the ids of the policy roles', async (page) => {
+    await signIn(page, server, 'admin@demo.test');
+    const r = await api(page, 'GET', '/api/v2/roles?name_filter=gatehouse-admin');
+    const role = items(r.body, 'roles').find((x) => x.name === 'gatehouse-admin');
+    check(role?.id, `gatehouse-admin role: HTTP ${r.status} ${r.text.slice(0, 200)}`);
+    adminRoleId = role.id;
+    const me = await api(page, 'GET', '/auth/me');
+    check(me.body.subject && Array.isArray(me.body.policyRoles), `/auth/me has subject and policyRoles: ${me.text.slice(0, 300)}`);
+    check(me.body.policyRoles.every((x) => x.assignable), 'the admin may assign every policy role');
+  });
+
+  await test('support cannot give itself gatehouse-admin: no control, and a forced request is refused', async (page) => {
+    check(adminRoleId, 'the gatehouse-admin role id is known');
+    await signIn(page, server, 'support@demo.test', '/users');
+    const me = (await api(page, 'GET', '/auth/me')).body;
+    check(me.subject, `/auth/me names the subject: ${JSON.stringify(me)}`);
+    const admin = me.policyRoles.find((x) => x.name === 'gatehouse-admin');
+    check(admin && admin.assignable === false && admin.missing.length > 0, `gatehouse-admin is not assignable by support: ${JSON.stringify(admin)}`);
+
+    await page.goto(url + userPath(me.subject, 'roles'));
+    await page.waitForSelector('h1:has-text("support@demo.test")', { timeout: 20_000 });
+    await table(page);
+    await page.waitForSelector('[data-testid="own-roles"]:has-text("You can\'t change your own roles.")');
+    check(await page.getByLabel(/Assign a role/).count() === 0, 'no assign control on itself');
+    check(await page.getByLabel('Remove role').count() === 0, 'no remove control on itself');
+    check(await page.locator('button:has-text("Assign")').count() === 0, 'no Assign button');
+    check(await page.locator('option:has-text("gatehouse-admin")').count() === 0, 'gatehouse-admin is not offered');
+    check(await page.locator('.page-actions button').count() === 0, 'no Block or Delete of itself');
+    await shot(page, 'support-own-roles');
+
+    // The request the console no longer offers, forced: the BFF refuses it and says why.
+    const forced = await api(page, 'POST', `/api/v2/users/${encodeURIComponent(me.subject)}/roles`, { roles: [adminRoleId] });
+    check(forced.status === 403, `forced self-assignment answered ${forced.status}: ${forced.text.slice(0, 300)}`);
+    check(/may not/.test(forced.body?.message ?? ''), `message: ${forced.body?.message}`);
+    const held = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(me.subject)}/roles`);
+    check(held.status === 200 && !items(held.body, 'roles').some((x) => x.name === 'gatehouse-admin'), 'support is still not an admin');
+
+    // Bulk actions leave the principal's own user out, and say so.
+    await page.goto(url + '/users?q=' + encodeURIComponent('email:"support@demo.test"'));
+    await page.waitForSelector('table.data tbody td.select input[type="checkbox"]', { timeout: 20_000 });
+    await page.locator('table.data tbody td.select input[type="checkbox"]').first().check();
+    await page.click('.bulk-bar button:has-text("Delete")');
+    await page.waitForSelector('dialog[open] ul.preview li:has-text("you can\'t delete yourself")');
+    check((await page.textContent('dialog[open]')).includes('0 will change'), 'nothing will be deleted');
+    await shot(page, 'support-bulk-self');
+    await page.click('dialog[open] button:has-text("Cancel")');
+  });
+
+  await test('support can view an admin but not change it; refusals are shown verbatim', async (page) => {
+    check(adminRoleId, 'the gatehouse-admin role id is known');
+    await signIn(page, server, 'support@demo.test', '/users');
+    const admin = await userByEmail(page, 'admin@demo.test');
+    await page.goto(url + userPath(admin.user_id));
+    await page.waitForSelector('h1:has-text("admin@demo.test")', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="protected-user"]:has-text("admin@demo.test holds gatehouse-admin, which grants more than you hold")', { timeout: 20_000 });
+    check(await page.locator('.page-actions button:has-text("Block"), .page-actions button:has-text("Delete")').count() === 0, 'no Block or Delete');
+    check(await page.locator('text=Edit profile').count() === 0, 'no profile edit');
+    await shot(page, 'support-views-admin');
+    await page.click('a.tab:has-text("Metadata")');
+    await page.waitForURL(/tab=metadata/);
+    await page.waitForSelector('.json-editor');
+    check(await page.locator('.json-editor button:has-text("Save")').count() === 0, 'no metadata save');
+    await page.click('a.tab:has-text("Roles")');
+    await page.waitForURL(/tab=roles/);
+    await table(page);
+    check(await page.getByLabel(/Assign a role/).count() === 0, 'no assign control on an admin');
+    const block = await api(page, 'PATCH', `/api/v2/users/${encodeURIComponent(admin.user_id)}`, { blocked: true });
+    check(block.status === 403 && /may not/.test(block.body?.message ?? ''), `forced block answered ${block.status}: ${block.text.slice(0, 300)}`);
+
+    // In bulk, the server's refusal of each item is listed with its message.
+    await page.goto(url + '/users?q=' + encodeURIComponent('email:"admin@demo.test"'));
+    await page.waitForSelector('table.data tbody td.select input[type="checkbox"]', { timeout: 20_000 });
+    await page.locator('table.data tbody td.select input[type="checkbox"]').first().check();
+    await page.click('.bulk-bar button:has-text("Block")');
+    await page.waitForSelector('dialog[open] p:has-text("grant more than you hold")');
+    await page.click('dialog[open] button[type="submit"]');
+    const failed = page.locator('.bulk-results li.failed').first();
+    await failed.waitFor({ timeout: 30_000 });
+    const line = await failed.textContent();
+    check(line.includes('admin@demo.test') && line.includes(block.body.message), `bulk result: ${line}`);
+    check(await page.locator('.bulk-results button:has-text("Retry")').count() === 0, 'a refusal is not offered for retry');
+    await shot(page, 'support-bulk-refused');
+
+    // Support cannot read roles, so it types a role id: the BFF refuses, and the page shows its message as is.
+    const [someone] = items((await api(page, 'GET', `/api/v2/users?q=${encodeURIComponent('email:*@acme.test')}&search_engine=v3&per_page=1`)).body, 'users');
+    check(someone?.user_id, 'an ordinary user');
+    const expected = await api(page, 'POST', `/api/v2/users/${encodeURIComponent(someone.user_id)}/roles`, { roles: [adminRoleId] });
+    check(expected.status === 403 && expected.body?.message, `forced assignment answered ${expected.status}`);
+    await page.goto(url + userPath(someone.user_id, 'roles'));
+    await table(page);
+    await page.getByLabel('Assign a role (role id)').fill(adminRoleId);
+    await page.click('button:has-text("Assign")');
+    const alert = page.locator('.action-status .alert.error').first();
+    await alert.waitFor({ timeout: 20_000 });
+    const shown = await alert.textContent();
+    check(shown.includes('Not allowed') && shown.includes(expected.body.message), `shown: ${shown}`);
+    await shot(page, 'support-assign-refused');
+  });
+
+  await test('admin can still give and take gatehouse-support, but not change itself', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    const [someone] = items((await api(page, 'GET', `/api/v2/users?q=${encodeURIComponent('email:*@initech.test')}&search_engine=v3&per_page=1`)).body, 'users');
+    check(someone?.user_id, 'an ordinary user');
+    await page.goto(url + userPath(someone.user_id, 'roles'));
+    await page.waitForSelector('select option:has-text("gatehouse-support")', { state: 'attached', timeout: 20_000 });
+    check(await page.locator('select option:has-text("gatehouse-admin")').count() === 1, 'the admin is offered gatehouse-admin');
+    await page.getByLabel('Assign a role').selectOption({ label: 'gatehouse-support' });
+    await page.click('button:has-text("Assign")');
+    await page.waitForSelector('text=Role assigned.');
+    await page.waitForSelector('table.data a:has-text("gatehouse-support")');
+    await shot(page, 'admin-assigns-support');
+    await page.getByLabel('Remove role').selectOption({ label: 'gatehouse-support' });
+    await page.click('.inline-form button.danger:has-text("Remove")');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('text=Role removed.');
+
+    const me = (await api(page, 'GET', '/auth/me')).body;
+    await page.goto(url + userPath(me.subject, 'roles'));
+    await page.waitForSelector('[data-testid="own-roles"]', { timeout: 20_000 });
+    check(await page.locator('.page-actions button').count() === 0, 'no Block or Delete of itself');
+    check(await page.getByLabel(/Assign a role/).count() === 0, 'no assign control on itself');
   });
 
   const pages = [

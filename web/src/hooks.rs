@@ -1,6 +1,7 @@
 //! Hooks the pages share: URL state, the signed-in principal, ids.
 
 use crate::api::Me;
+use crate::logic::guard::Guard;
 use crate::logic::url_state::{merge_query, parse_query};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -44,7 +45,14 @@ pub fn use_me() -> Me {
         roles: Vec::new(),
         permissions: Default::default(),
         rate_limit: Default::default(),
+        subject: None,
+        policy_roles: Vec::new(),
     })
+}
+
+/// What the principal may do to users and with roles beyond its access levels.
+pub fn use_guard() -> Guard {
+    use_me().guard()
 }
 
 /// Whether the principal may change an area.

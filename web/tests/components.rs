@@ -178,4 +178,41 @@ fn permissions_gate_from_auth_me() {
     assert!(me.permissions.can_write("users"));
     assert!(!me.permissions.can_read("roles"));
     assert_eq!(me.rate_limit.remaining, Some(48));
+    // A BFF that does not name the subject or the policy roles restricts nothing more.
+    assert_eq!((me.subject.as_deref(), me.policy_roles.len()), (None, 0));
+    assert!(me.guard().can_assign("gatehouse-admin"));
+}
+
+#[wasm_bindgen_test]
+fn escalation_guard_from_auth_me() {
+    let me: Me = serde_json::from_str(
+        r#"{"email":"support@demo.test","principal":"support@demo.test","subject":"auth0|sup","roles":["gatehouse-support"],
+            "permissions":{"users":"full"},
+            "policyRoles":[
+              {"name":"gatehouse-admin","grants":{"users":"full","roles":"full"},"assignable":false,"missing":["roles:full"]},
+              {"name":"gatehouse-support","grants":{"users":"full"},"assignable":true,"missing":[]}]}"#,
+    )
+    .unwrap();
+    let guard = me.guard();
+    assert!(guard.is_self("auth0|sup") && !guard.is_self("auth0|adm"));
+    assert!(
+        !guard.can_assign("gatehouse-admin") && guard.can_assign("gatehouse-support") && guard.can_assign("Editor")
+    );
+    let protection = guard.protection(["gatehouse-admin"]).unwrap();
+    assert_eq!(protection.missing, ["roles:full"]);
+}
+
+#[wasm_bindgen_test]
+fn escalation_refusal_is_shown_verbatim() {
+    let message =
+        "support@demo.test may not assign role gatehouse-admin: it grants roles:full, which support@demo.test lacks";
+    let body = format!(
+        r#"{{"statusCode":403,"error":"Forbidden","errorCode":"gatehouse_escalation","message":"{message}","missing":["roles:full"]}}"#
+    );
+    let e = UiError::from_body(403, body.as_bytes());
+    let el = mount(move || view! { <ErrorView error=e /> });
+    let t = text(&el);
+    assert!(t.contains("Not allowed") && t.contains(message), "{t}");
+    assert!(t.contains("HTTP 403 · gatehouse_escalation"), "{t}");
+    assert!(t.contains("do not hold themselves"), "{t}");
 }

@@ -2,6 +2,7 @@
 
 use super::error::UiError;
 use super::{note_budget, origin};
+use crate::logic::guard::{Guard, PolicyRole};
 use crate::logic::permissions::Permissions;
 use crate::logic::url_state::{encode_component, encode_query};
 use gatehouse_model::RateLimit;
@@ -26,6 +27,19 @@ pub struct Me {
     /// The tenant's rate-limit budget as last seen.
     #[serde(default, rename = "rateLimit")]
     pub rate_limit: RateLimit,
+    /// The signed-in admin's Auth0 user id (none for an API key, or from a BFF that does not say).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The roles the access policy names, and whether the caller may give or take each.
+    #[serde(default, rename = "policyRoles")]
+    pub policy_roles: Vec<PolicyRole>,
+}
+
+impl Me {
+    /// What the caller may do to users and with roles beyond its access levels.
+    pub fn guard(&self) -> Guard {
+        Guard::new(self.subject.clone(), self.policy_roles.clone())
+    }
 }
 
 /// One entry of the BFF's audit log.

@@ -35,6 +35,23 @@ impl UiError {
         self.status == Some(403)
     }
 
+    /// Whether the BFF refused an escalation: giving, taking or touching access
+    /// the principal does not hold, or changing its own roles.
+    pub fn is_escalation(&self) -> bool {
+        self.is_denied() && self.code.as_deref() == Some("gatehouse_escalation")
+    }
+
+    /// What to do about a refusal, under its message.
+    pub fn hint(&self) -> Option<&'static str> {
+        if self.is_escalation() {
+            Some("Gatehouse never lets anyone give, take or use access they do not hold themselves.")
+        } else if self.is_denied() {
+            Some("Your Gatehouse role does not include this. Ask an administrator if you need it.")
+        } else {
+            None
+        }
+    }
+
     /// Whether the session is gone (401): the page must sign in again.
     pub fn is_unauthenticated(&self) -> bool {
         self.status == Some(401)
@@ -100,6 +117,41 @@ mod tests {
             e.to_string(),
             "Not allowed: viewer@demo.test may not block users: needs users:full (HTTP 403, gatehouse_denied)"
         );
+    }
+
+    #[test]
+    fn escalation_refusals_keep_the_bffs_message_verbatim() {
+        let message = "support@demo.test may not assign role gatehouse-admin: it grants applications:full, roles:full, \
+                       which support@demo.test lacks";
+        let body = serde_json::json!({
+            "statusCode": 403, "error": "Forbidden", "errorCode": "gatehouse_escalation",
+            "message": message, "missing": ["applications:full", "roles:full"],
+        });
+        let e = UiError::from_body(403, body.to_string().as_bytes());
+        assert_eq!(e.message, message);
+        assert!(e.is_denied() && e.is_escalation());
+        assert_eq!(e.title(), "Not allowed");
+        assert!(e.hint().unwrap().contains("do not hold"));
+        assert!(e.to_string().contains(message) && e.to_string().ends_with("(HTTP 403, gatehouse_escalation)"));
+
+        // The same body through the client's error, as the shared client reports it.
+        let api = gatehouse_model::ApiError {
+            status: 403,
+            body: gatehouse_model::ErrorBody::parse(body.to_string().as_bytes()),
+            rate_limit: Default::default(),
+        };
+        let e = UiError::from(ClientError::from(api));
+        assert_eq!(
+            (e.status, e.code.as_deref(), e.message.as_str()),
+            (Some(403), Some("gatehouse_escalation"), message)
+        );
+
+        let denied = UiError::from_body(
+            403,
+            br#"{"statusCode":403,"error":"Forbidden","message":"no","errorCode":"gatehouse_denied"}"#,
+        );
+        assert!(!denied.is_escalation() && denied.hint().unwrap().contains("Ask an administrator"));
+        assert_eq!(UiError::from_body(404, b"").hint(), None);
     }
 
     #[test]

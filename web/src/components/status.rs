@@ -29,8 +29,7 @@ pub fn ErrorView(error: UiError) -> impl IntoView {
         (None, Some(c)) => c,
         (None, None) => String::new(),
     };
-    let hint =
-        error.is_denied().then_some("Your Gatehouse role does not include this. Ask an administrator if you need it.");
+    let hint = error.hint();
     view! {
         <div class="alert error" role="alert">
             <strong>{error.title()}</strong>

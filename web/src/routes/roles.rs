@@ -5,7 +5,7 @@ use crate::components::{
     Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, TextField, action_status, loaded, on_success,
     sort_rows, table,
 };
-use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
+use crate::hooks::{can_write, qget, use_guard, use_query_pairs, use_set_query};
 use crate::logic::json::lines;
 use crate::logic::url_state::{ListState, Sort};
 use crate::routes::{href, mono, text, use_id};
@@ -168,6 +168,15 @@ pub fn RolePage() -> impl IntoView {
         api::call(op)
     });
     let writable = can_write("roles");
+    let guard = use_guard();
+    // A policy role that grants more than the principal holds is not offered (the BFF refuses it).
+    let assignable = move || match role.get() {
+        Some(Ok(d)) => api::value::<Role>(&d).map(|r| {
+            let name = r.name.clone().unwrap_or_default();
+            if guard.can_assign(&name) { Ok(()) } else { Err(name) }
+        }),
+        _ => None,
+    };
     let ids = RwSignal::new(String::new());
     let assign = api::job(move || {
         let list = lines(&ids.get_untracked());
@@ -204,8 +213,18 @@ pub fn RolePage() -> impl IntoView {
                 },
             )}
         </Panel>
-        {writable
-            .then(|| {
+        {move || match assignable() {
+            _ if !writable => None,
+            Some(Err(name)) => Some(
+                view! {
+                    <p class="note" role="note" data-testid="role-not-assignable">
+                        {format!("{name} grants more than you hold: you can't assign it.")}
+                    </p>
+                }
+                    .into_any(),
+            ),
+            None => None,
+            Some(Ok(())) => Some(
                 view! {
                     <Panel title="Assign to users">
                         <form class="form" on:submit=move |ev: SubmitEvent| {
@@ -222,6 +241,8 @@ pub fn RolePage() -> impl IntoView {
                         </form>
                     </Panel>
                 }
-            })}
+                    .into_any(),
+            ),
+        }}
     }
 }

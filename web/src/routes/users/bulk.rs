@@ -1,10 +1,14 @@
 //! Bulk actions on selected users: preview, run under the client's shared
 //! pacing (`client.bulk`) with a progress bar, per-item results, and a retry
 //! of only the failed items.
+//!
+//! The principal's own user is left out of blocks, deletes and role changes,
+//! and roles it may not give are not offered; the server refuses the rest
+//! (users who hold more than the principal), and each refusal is listed with its message.
 
 use crate::api::{self, UiError};
 use crate::components::{BulkProgress, ConfirmDialog, Select};
-use crate::hooks::can_read;
+use crate::hooks::{can_read, use_guard};
 use crate::logic::bulk::{BulkAction, Target, preview};
 use crate::routes::roles::role_choices;
 use futures::future::LocalBoxFuture;
@@ -70,7 +74,10 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
     let outcome = RwSignal::new(Vec::<ItemResult>::new());
     let report = StoredValue::new_local(None::<Report>);
     let role = RwSignal::new(String::new());
-    let roles = role_choices(can_read("roles"));
+    let guard = use_guard();
+    let all_roles = role_choices(can_read("roles"));
+    let (g, shown) = (guard.clone(), StoredValue::new(guard.clone()));
+    let roles = Signal::derive(move || g.assignable(all_roles.get()));
 
     let ask = move |action: BulkAction| {
         pending.set(Some(action));
@@ -84,7 +91,7 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
     };
     let run = move |()| {
         let Some(action) = pending.get_untracked() else { return };
-        let p = preview(&action, &selected.get_untracked());
+        let p = preview(&action, &selected.get_untracked(), &guard);
         let items: Vec<Item> =
             p.changes.into_iter().map(|(target, _)| Item { target, action: action.clone() }).collect();
         running.set(true);
@@ -109,6 +116,8 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
         });
     };
     let failed = move || outcome.with(|o| o.iter().filter(|r| r.error.is_some()).count());
+    // Refusals (403) fail again on a retry: offer it only when something else failed.
+    let retryable = move || outcome.with(|o| o.iter().any(|r| r.error.as_ref().is_some_and(|e| !e.is_denied())));
     let role_options = move || roles.get();
     let assign = move |_| {
         let id = role.get_untracked();
@@ -122,7 +131,7 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
     };
     let body = move || {
         let Some(action) = pending.get() else { return ().into_any() };
-        let p = preview(&action, &selected.get());
+        let p = shown.with_value(|g| preview(&action, &selected.get(), g));
         view! {
             <p>{format!("{} will change:", p.changes.len())}</p>
             <ul class="preview">
@@ -137,6 +146,7 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
                         </ul>
                     }
                 })}
+            {p.note.map(|n| view! { <p class="help">{n}</p> })}
             {action.is_destructive().then(|| view! { <p class="warn">"This cannot be undone."</p> })}
         }
         .into_any()
@@ -194,7 +204,7 @@ pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl I
                                         })
                                         .collect_view()}
                                 </ul>
-                                {move || (failed() > 0)
+                                {move || retryable()
                                     .then(|| view! {
                                         <button type="button" class="btn primary" on:click=retry>
                                             {format!("Retry {} failed", failed())}

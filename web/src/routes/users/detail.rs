@@ -1,14 +1,19 @@
 //! `/users/:id`: profile, identities, metadata, roles, organizations, recent logs;
 //! block / unblock and delete with confirmation.
+//!
+//! The page loads the user's roles to know where the principal stands
+//! ([`Standing`]): nobody blocks or deletes itself, and a user who holds a
+//! policy role that grants more than the principal holds can be viewed, not changed.
 
-use super::roles_tab::UserRoles;
-use crate::api::{self, Fut};
+use super::roles_tab::{HeldRoles, UserRoles};
+use crate::api::{self, Fut, Res};
 use crate::components::{
     Column, ConfirmDialog, Facts, JsonEditor, PageHeader, Panel, TableOpts, Tabs, TextField, action_status, flash,
     loaded, on_success, reload_with_flash, table,
 };
-use crate::hooks::{can_read, can_write, use_query_value};
+use crate::hooks::{can_read, can_write, use_guard, use_query_value};
 use crate::logic::format::{count, date_time, or_dash};
+use crate::logic::guard::Standing;
 use crate::logic::json::metadata_patch;
 use crate::logic::lucene::escape_term;
 use crate::routes::logs::log_table;
@@ -38,21 +43,55 @@ fn update(id: String, body: UpdateUser, done: &'static str) -> Fut<String> {
 pub fn UserPage() -> impl IntoView {
     let id = use_id();
     let user = api::resource(move || api::call(users::Get::new(id.get())));
+    let held = api::resource(move || {
+        let user_id = id.get();
+        let mut op = users::ListRoles::new(user_id.clone());
+        op.offset = Offset::page(0, 100);
+        let roles = api::call(op);
+        Box::pin(async move { Ok(HeldRoles { user_id, roles: roles.await? }) }) as Fut<HeldRoles>
+    });
     let message = RwSignal::new(None::<String>);
     let changed = reload_with_flash(user, message);
     view! {
         {flash(message)}
-        {loaded(user, move |u: &User| view! { <UserView user=u.clone() on_changed=changed /> })}
+        {loaded(user, move |u: &User| view! { <UserView user=u.clone() held=held on_changed=changed /> })}
     }
 }
 
+/// Where the principal stands towards the user `id`, whose roles `held` loads.
+fn standing(id: String, held: Res) -> Signal<Standing> {
+    let guard = use_guard();
+    let memo = Memo::new(move |_| {
+        let names = match held.get() {
+            // Until the roles of this user (not those of the user shown before) are there, it is checking.
+            Some(Ok(d)) => api::value::<HeldRoles>(&d)
+                .filter(|h| h.user_id == id)
+                .map(|h| h.roles.items.iter().filter_map(|r| r.name.clone()).collect::<Vec<_>>()),
+            // The roles could not be read: the BFF still decides, and its refusal is shown.
+            Some(Err(_)) => Some(Vec::new()),
+            None => None,
+        };
+        guard.standing(&id, names.as_ref().map(|n| n.iter().map(String::as_str)))
+    });
+    memo.into()
+}
+
 #[component]
-fn UserView(user: User, on_changed: Callback<String>) -> impl IntoView {
+fn UserView(user: User, held: Res, on_changed: Callback<String>) -> impl IntoView {
     let tab = use_query_value("tab");
     let writable = can_write("users");
     let id = user.user_id.clone().unwrap_or_default();
     let title = user.email.clone().or_else(|| user.name.clone()).unwrap_or_else(|| id.clone());
     let blocked = user.blocked.unwrap_or(false);
+    let standing = standing(id.clone(), held);
+    let editable = Signal::derive(move || writable && standing.get().may_edit());
+    let who = title.clone();
+    let notice = move || match standing.get() {
+        Standing::Protected(p) if writable => {
+            Some(view! { <p class="note" role="note" data-testid="protected-user">{p.explain(&who)}</p> })
+        }
+        _ => None,
+    };
     let stored = StoredValue::new(user);
 
     let bid = id.clone();
@@ -74,28 +113,35 @@ fn UserView(user: User, on_changed: Callback<String>) -> impl IntoView {
         let id = body_id.clone();
         match tab.get().as_str() {
             "identities" => identities(user.identities.unwrap_or_default()).into_any(),
-            "metadata" => view! { <Metadata user=user on_changed=on_changed /> }.into_any(),
-            "roles" => view! { <UserRoles id=id /> }.into_any(),
+            "metadata" => view! { <Metadata user=user editable=editable on_changed=on_changed /> }.into_any(),
+            "roles" => view! { <UserRoles id=id assigned=held standing=standing /> }.into_any(),
             "organizations" => view! { <UserOrganizations id=id /> }.into_any(),
             "logs" => view! { <UserLogs id=id /> }.into_any(),
-            _ => view! { <Profile user=user on_changed=on_changed /> }.into_any(),
+            _ => view! { <Profile user=user editable=editable on_changed=on_changed /> }.into_any(),
         }
     };
     view! {
         <PageHeader title=title subtitle=id.clone()>
             {if blocked { badge("Blocked", "bad") } else { badge("Active", "good") }}
-            {writable
-                .then(|| {
-                    view! {
-                        <button type="button" class="btn" on:click=move |_| confirm_block.set(true)>
-                            {if blocked { "Unblock" } else { "Block" }}
-                        </button>
-                        <button type="button" class="btn danger" on:click=move |_| confirm_delete.set(true)>
-                            "Delete"
-                        </button>
-                    }
-                })}
+            {move || {
+                (writable && standing.get().may_block_or_delete())
+                    .then(|| {
+                        view! {
+                            <button type="button" class="btn" on:click=move |_| confirm_block.set(true)>
+                                {if blocked { "Unblock" } else { "Block" }}
+                            </button>
+                            <button type="button" class="btn danger" on:click=move |_| confirm_delete.set(true)>
+                                "Delete"
+                            </button>
+                        }
+                    })
+            }}
         </PageHeader>
+        {notice}
+        {move || {
+            (writable && standing.get() == Standing::Yourself)
+                .then(|| view! { <p class="help" data-testid="yourself">"This is you: you can't block or delete yourself, or change your own roles."</p> })
+        }}
         {move || block.pending().get().then(|| view! { <p class="working" aria-live="polite">"Working…"</p> })}
         {move || match block.value().get() { Some(Err(e)) => Some(view! { <crate::components::ErrorView error=e /> }), _ => None }}
         {action_status(delete)}
@@ -132,8 +178,7 @@ fn UserView(user: User, on_changed: Callback<String>) -> impl IntoView {
 }
 
 #[component]
-fn Profile(user: User, on_changed: Callback<String>) -> impl IntoView {
-    let writable = can_write("users");
+fn Profile(user: User, editable: Signal<bool>, on_changed: Callback<String>) -> impl IntoView {
     let id = user.user_id.clone().unwrap_or_default();
     let d = |v: &Option<String>| or_dash(v.as_deref().map(date_time).as_deref());
     let facts = vec![
@@ -166,8 +211,10 @@ fn Profile(user: User, on_changed: Callback<String>) -> impl IntoView {
         <Panel title="Profile">
             <Facts facts=facts />
         </Panel>
-        {writable
-            .then(|| {
+        {move || {
+            editable
+                .get()
+                .then(|| {
                 view! {
                     <Panel title="Edit profile">
                         <form class="form grid2" on:submit=move |ev| {
@@ -185,7 +232,8 @@ fn Profile(user: User, on_changed: Callback<String>) -> impl IntoView {
                         {action_status(save)}
                     </Panel>
                 }
-            })}
+            })
+        }}
     }
 }
 
@@ -211,8 +259,7 @@ fn identities(list: Vec<UserIdentity>) -> AnyView {
 }
 
 #[component]
-fn Metadata(user: User, on_changed: Callback<String>) -> impl IntoView {
-    let writable = can_write("users");
+fn Metadata(user: User, editable: Signal<bool>, on_changed: Callback<String>) -> impl IntoView {
     let id = user.user_id.clone().unwrap_or_default();
     let user_md = user.user_metadata.clone().unwrap_or_default();
     let app_md = user.app_metadata.clone().unwrap_or_default();
@@ -236,14 +283,19 @@ fn Metadata(user: User, on_changed: Callback<String>) -> impl IntoView {
                 "user_metadata is for data the user may change; app_metadata for data they may not."
             </p>
             <div class="grid2">
-                <JsonEditor label="user_metadata" initial=user_md editable=writable pending=pending on_save=move |m| {
-                    edit.set_value(Some((false, m)));
-                    save.dispatch(());
-                } />
-                <JsonEditor label="app_metadata" initial=app_md editable=writable pending=pending on_save=move |m| {
-                    edit.set_value(Some((true, m)));
-                    save.dispatch(());
-                } />
+                {move || {
+                    let writable = editable.get();
+                    view! {
+                        <JsonEditor label="user_metadata" initial=user_md.clone() editable=writable pending=pending on_save=move |m| {
+                            edit.set_value(Some((false, m)));
+                            save.dispatch(());
+                        } />
+                        <JsonEditor label="app_metadata" initial=app_md.clone() editable=writable pending=pending on_save=move |m| {
+                            edit.set_value(Some((true, m)));
+                            save.dispatch(());
+                        } />
+                    }
+                }}
             </div>
             {action_status(save)}
         </Panel>
