@@ -59,9 +59,18 @@ pub struct AuditEntry {
     /// Area, such as `users`.
     #[serde(default)]
     pub resource: Option<String>,
-    /// `allowed` or `denied`.
+    /// `allowed` or `denied`, by the access policy.
     pub decision: String,
-    /// Why it was denied.
+    /// What came of it: `succeeded`, `failed` (upstream), or `not_sent`.
+    #[serde(default)]
+    pub outcome: String,
+    /// The tenant's error code when it refused the call, such as `inexistent_user`.
+    #[serde(default)]
+    pub upstream_error: Option<String>,
+    /// Whether the call changes something (a write), not only reads.
+    #[serde(default)]
+    pub change: bool,
+    /// Why it was denied, or what went wrong.
     #[serde(default)]
     pub reason: Option<String>,
     /// Status answered.
@@ -109,9 +118,35 @@ pub async fn me() -> Result<Me, UiError> {
     Ok(me)
 }
 
-/// A page of the audit log for the given filters (`principal`, `resource`, `decision`, `since`, `until`, `page`, `per_page`).
+/// A page of the audit log for the given filters (`principal`, `resource`, `decision`, `outcome`,
+/// `changes`, `failures`, `object`, `q`, `since`, `until`) and paging (`page`, `per_page`).
 pub async fn audit(filters: &[(String, String)]) -> Result<AuditPage, UiError> {
     send(Request::get(&format!("/audit{}", encode_query(filters)))).await
+}
+
+/// The URL of an export of the audit log (`format` is `csv` or `jsonl`) with the same filters as [`audit`].
+pub fn audit_export_url(format: &str, filters: &[(String, String)]) -> String {
+    let mut pairs = vec![("format".to_owned(), format.to_owned())];
+    pairs.extend(filters.iter().filter(|(k, _)| k != "page" && k != "per_page").cloned());
+    format!("/audit/export{}", encode_query(&pairs))
+}
+
+/// An export of the audit log, fetched like every other call (`X-CSRF`, the
+/// session cookie): the file's name (from `Content-Disposition`) and its text.
+pub async fn audit_export(url: &str) -> Result<(String, String), UiError> {
+    let response = Request::get(url).header("X-CSRF", "1").send().await.map_err(net)?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let body = response.binary().await.map_err(net)?;
+        return Err(UiError::from_body(status, &body));
+    }
+    let name = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|d| d.split_once("filename=\"").and_then(|(_, rest)| rest.split_once('"')).map(|(n, _)| n.to_owned()))
+        .unwrap_or_else(|| "gatehouse-audit.txt".to_owned());
+    let text = response.text().await.map_err(net)?;
+    Ok((name, text))
 }
 
 /// Ends the session; returns where to go to end the provider's session, if anywhere.
