@@ -27,6 +27,13 @@ pub struct Module {
     pub aliases: &'static [(&'static str, &'static str, &'static str)],
     /// Names that must exist after generation (other code refers to them).
     pub required: &'static [&'static str],
+    /// The catalog's `Api` variant for this spec's operations.
+    pub api: &'static str,
+    /// Prefix of the catalog's path templates before the spec's paths (the
+    /// part of the base URL's path that the spec leaves out).
+    pub path_prefix: &'static str,
+    /// Prefix of the catalog's operation names.
+    pub name_prefix: &'static str,
 }
 
 /// JSON keys whose string values are credentials and get `crate::Secret`.
@@ -315,6 +322,9 @@ pub const MANAGEMENT: Module = Module {
         "OidcOptions",
         "OktaOptions",
     ],
+    api: "Management",
+    path_prefix: "/api/v2",
+    name_prefix: "",
 };
 
 pub const TEAMS: Module = Module {
@@ -421,4 +431,7 @@ pub const TEAMS: Module = Module {
         "MemberTenant",
         "ActivityLogEntry",
     ],
+    api: "Teams",
+    path_prefix: "",
+    name_prefix: "teams.",
 };

@@ -15,7 +15,9 @@ pub fn mod_rs(modules: &[&Module]) -> String {
          //!\n\
          //! The specs are read from `../shared/auth0` (or `AUTH0_SPEC_DIR`) and are not\n\
          //! part of this repository; the generated code is, so builds never need them.\n\
-         //! Every object keeps fields it does not type in `extra` (see [`crate::object`]).\n\n",
+         //! Every object keeps fields it does not type in `extra` (see [`crate::object`]).\n\
+         //! `catalog` describes every operation of both specs (see [`crate::catalog`]).\n\n\
+         pub mod catalog;\n",
     );
     for m in modules {
         let name = m.file.trim_end_matches(".rs");

@@ -2,9 +2,11 @@
 //! OpenAPI specs in `../shared/auth0` (override with `AUTH0_SPEC_DIR`).
 //!
 //! Only the schemas reachable from the operations listed in [`config`] are
-//! generated. The specs are never copied into the repository; the generated
+//! generated. The catalog (`catalog.rs`) describes every operation of both
+//! specs, whether or not [`config`] lists it. The specs are never copied into the repository; the generated
 //! code is committed, and `--check` verifies it is up to date.
 
+mod catalog;
 mod config;
 mod emit;
 mod items;
@@ -72,12 +74,16 @@ fn repo_root() -> PathBuf {
 fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     let modules = [&config::MANAGEMENT, &config::TEAMS];
     let mut files = vec![("mod.rs".to_owned(), rustfmt(&emit::mod_rs(&modules))?)];
+    let mut specs = Vec::new();
     for m in modules {
         let path = spec_dir.join(m.spec_file);
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let spec =
             schema::Spec { root: serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? };
-        let generated = items::Gen::new(&spec, m).run()?;
+        specs.push((m, spec));
+    }
+    for (m, spec) in &specs {
+        let generated = items::Gen::new(spec, m).run()?;
         let count = |f: fn(&items::Item) -> bool| generated.iter().filter(|i| f(i)).count();
         let objects = count(|i| matches!(i, items::Item::Object { .. }));
         let enums = count(|i| matches!(i, items::Item::Enum { .. }));
@@ -88,6 +94,8 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
         );
         files.push((m.file.to_owned(), rustfmt(&emit::module(m, &generated))?));
     }
+    let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
+    files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
     Ok(files)
 }
 

@@ -4,6 +4,8 @@
 //! The specs are read from `../shared/auth0` (or `AUTH0_SPEC_DIR`) and are not
 //! part of this repository; the generated code is, so builds never need them.
 //! Every object keeps fields it does not type in `extra` (see [`crate::object`]).
+//! `catalog` describes every operation of both specs (see [`crate::catalog`]).
 
+pub mod catalog;
 pub mod management;
 pub mod teams;

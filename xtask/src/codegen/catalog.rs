@@ -1,0 +1,512 @@
+//! Generates `generated/catalog.rs`: the model's `CATALOG`, one `OpDesc` per
+//! operation of every spec (see `crates/model/src/catalog.rs` for the types).
+//!
+//! Everything comes from the specs: names from `x-operation-group` and
+//! `x-operation-name`, scopes from `security`, query parameters with their
+//! types, body media types, responses, and paging, read from the query
+//! parameters (`page` + `per_page`, `from` + `take`) and the shape of the
+//! success response. A spec feature the catalog cannot express stops the
+//! generator rather than being dropped.
+
+use super::config::Module;
+use super::emit::HEADER;
+use super::schema::Spec;
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+const METHODS: [(&str, &str); 5] =
+    [("get", "Get"), ("post", "Post"), ("put", "Put"), ("patch", "Patch"), ("delete", "Delete")];
+
+/// One catalog entry, ready to print.
+struct Op {
+    name: String,
+    api: &'static str,
+    /// Position in [`METHODS`].
+    verb: usize,
+    path: String,
+    query: Vec<Query>,
+    scopes: Vec<String>,
+    paging: Paging,
+    body: Option<Body>,
+    /// Every documented response, by status: `(status, schema label)`.
+    responses: Vec<(u16, String)>,
+}
+
+struct Query {
+    name: String,
+    kind: Kind,
+    required: bool,
+}
+
+enum Kind {
+    String,
+    Integer,
+    Boolean,
+    Enum(Vec<String>),
+    StringList,
+    EnumList(Vec<String>),
+}
+
+enum Items {
+    Bare,
+    Key(String),
+    BareOrKey(String),
+}
+
+enum Paging {
+    None,
+    Unpaged(Items),
+    Offset(Items),
+    Checkpoint { items: Items, max_take: Option<u16>, next: bool, offset: bool },
+}
+
+struct Body {
+    schema: String,
+    required: bool,
+    media: Vec<&'static str>,
+}
+
+/// Reads every operation of the specs and prints the catalog module.
+pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
+    let mut ops = Vec::new();
+    for (module, spec) in specs {
+        let paths = spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
+        for (path, item) in paths {
+            let item = item.as_object().context("path item is not an object")?;
+            for (key, op) in item {
+                let Some(verb) = METHODS.iter().position(|(m, _)| m == key) else {
+                    bail!("{path}: unexpected path item key {key:?} (the catalog reads only operations)");
+                };
+                let op = read_op(spec, module, path, verb, op)
+                    .with_context(|| format!("{} {path} in {}", key.to_uppercase(), module.spec_file))?;
+                ops.push(op);
+            }
+        }
+    }
+    ops.sort_by(|a, b| a.path.cmp(&b.path).then(a.verb.cmp(&b.verb)));
+    let mut seen = HashMap::new();
+    for op in &ops {
+        if let Some(other) = seen.insert(op.name.as_str(), &op.path) {
+            bail!("operation name {} is used by {other} and {}", op.name, op.path);
+        }
+    }
+    eprintln!("codegen: catalog.rs: {} operations", ops.len());
+    Ok(print(&ops))
+}
+
+fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) -> Result<Op> {
+    let group = match op.get("x-operation-group") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(parts)) => {
+            parts.iter().map(|p| p.as_str().context("x-operation-group part is not a string")).collect::<Result<_>>()?
+        }
+        _ => bail!("no x-operation-group"),
+    };
+    let op_name = op.get("x-operation-name").and_then(Value::as_str).context("no x-operation-name")?;
+    let name = format!("{}{}.{op_name}", module.name_prefix, group.join("."));
+
+    let mut query = Vec::new();
+    let mut path_params = Vec::new();
+    let mut max_take = None;
+    for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+        let param = spec.resolve(param);
+        let pname = param.get("name").and_then(Value::as_str).context("parameter without name")?;
+        match param.get("in").and_then(Value::as_str) {
+            Some("query") => {
+                if pname == "take" {
+                    max_take = take_maximum(spec, param)?;
+                }
+                query.push(Query {
+                    name: pname.to_owned(),
+                    kind: query_kind(spec, param).with_context(|| format!("query parameter {pname}"))?,
+                    required: param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                });
+            }
+            Some("path") => path_params.push(pname),
+            // Headers (`auth0-custom-domain`) are not part of the catalog.
+            Some("header") => {}
+            other => bail!("parameter {pname} in {other:?}"),
+        }
+    }
+    let mut template: Vec<&str> =
+        path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+    template.sort_unstable();
+    path_params.sort_unstable();
+    if template != path_params {
+        bail!("path parameters {path_params:?} differ from the template's {template:?}");
+    }
+
+    let mut scopes: Vec<String> = Vec::new();
+    for requirement in op.get("security").and_then(Value::as_array).into_iter().flatten() {
+        let requirement = requirement.as_object().context("security requirement is not an object")?;
+        for list in requirement.values() {
+            for scope in list.as_array().context("scopes are not a list")? {
+                let scope = scope.as_str().context("scope is not a string")?;
+                if !scopes.iter().any(|s| s == scope) {
+                    scopes.push(scope.to_owned());
+                }
+            }
+        }
+    }
+
+    let mut responses = Vec::new();
+    let mut ok_schema = None;
+    for (code, resp) in op.get("responses").and_then(Value::as_object).context("no responses")? {
+        let status: u16 = code.parse().with_context(|| format!("response code {code}"))?;
+        let resp = spec.resolve(resp);
+        let schema = content_schema(resp);
+        if status == 200 {
+            ok_schema = schema;
+        }
+        responses.push((status, schema.map(|s| schema_label(spec, s)).unwrap_or_default()));
+    }
+    responses.sort_by_key(|(status, _)| *status);
+
+    let body = match op.get("requestBody") {
+        None => None,
+        Some(body) => {
+            let body = spec.resolve(body);
+            let content = body.get("content").and_then(Value::as_object).context("request body without content")?;
+            let media = content
+                .keys()
+                .map(|m| match m.as_str() {
+                    "application/json" => Ok("Json"),
+                    "application/x-www-form-urlencoded" => Ok("Form"),
+                    "multipart/form-data" => Ok("Multipart"),
+                    other => bail!("request body media type {other}"),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let schema = content_schema(body).and_then(|s| ref_name(s)).unwrap_or_default().to_owned();
+            Some(Body { schema, required: body.get("required").and_then(Value::as_bool).unwrap_or(false), media })
+        }
+    };
+
+    let named_list = op_name.starts_with("list");
+    let paging = paging(spec, &query, max_take, verb, named_list, ok_schema)?;
+    Ok(Op {
+        name,
+        api: module.api,
+        verb,
+        path: format!("{}{path}", module.path_prefix),
+        query,
+        scopes,
+        paging,
+        body,
+        responses,
+    })
+}
+
+/// The schema of a response or request body: its JSON content's, else its only content's.
+fn content_schema(v: &Value) -> Option<&Value> {
+    let content = v.get("content").and_then(Value::as_object)?;
+    let media = content.get("application/json").or_else(|| content.values().next())?;
+    media.get("schema")
+}
+
+fn ref_name(v: &Value) -> Option<&str> {
+    v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+}
+
+/// `Name`, `[Name]` for an array of `Name`, or empty for an unnamed schema.
+fn schema_label(spec: &Spec, v: &Value) -> String {
+    if let Some(name) = ref_name(v) {
+        return name.to_owned();
+    }
+    let v = spec.resolve(v);
+    match (v.get("type").and_then(Value::as_str), v.get("items").and_then(ref_name)) {
+        (Some("array"), Some(item)) => format!("[{item}]"),
+        _ => String::new(),
+    }
+}
+
+fn query_kind(spec: &Spec, param: &Value) -> Result<Kind> {
+    let schema = spec.resolve(param.get("schema").context("no schema")?);
+    let ty = schema.get("type").and_then(Value::as_str);
+    Ok(match ty {
+        Some("array") => {
+            let style = param.get("style").and_then(Value::as_str).unwrap_or("form");
+            let explode = param.get("explode").and_then(Value::as_bool).unwrap_or(true);
+            if style != "form" || !explode {
+                bail!("a list sent as style {style}, explode {explode}");
+            }
+            let items = spec.resolve(schema.get("items").context("array without items")?);
+            match (items.get("type").and_then(Value::as_str), string_enum(items)?) {
+                (Some("string"), Some(values)) => Kind::EnumList(values),
+                (Some("string"), None) => Kind::StringList,
+                (other, _) => bail!("a list of {other:?}"),
+            }
+        }
+        Some("string") => match string_enum(schema)? {
+            Some(values) => Kind::Enum(values),
+            None => Kind::String,
+        },
+        Some("integer") => Kind::Integer,
+        // `enum: [true]` (a flag that is only ever set) is still a boolean.
+        Some("boolean") => Kind::Boolean,
+        other => bail!("type {other:?}"),
+    })
+}
+
+fn string_enum(schema: &Value) -> Result<Option<Vec<String>>> {
+    let Some(values) = schema.get("enum").and_then(Value::as_array) else { return Ok(None) };
+    values
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned).context("a non-string enum value"))
+        .collect::<Result<_>>()
+        .map(Some)
+}
+
+/// The alternatives a response may take (`oneOf` / `anyOf` flattened, references followed).
+fn alternatives<'a>(spec: &'a Spec, v: &'a Value, out: &mut Vec<&'a Value>) {
+    let v = spec.resolve(v);
+    match v.get("oneOf").or_else(|| v.get("anyOf")).and_then(Value::as_array) {
+        Some(alts) => alts.iter().for_each(|a| alternatives(spec, a, out)),
+        None => out.push(v),
+    }
+}
+
+/// The alternatives of a (list) response, by kind.
+struct ListShape {
+    /// Some alternative is a bare array.
+    bare: bool,
+    /// For each object alternative: its array-valued properties and its number of properties.
+    objects: Vec<(Vec<String>, usize)>,
+    /// Some object alternative has a `next` property.
+    next: bool,
+    /// Some alternative is neither an array nor an object with properties.
+    other: bool,
+}
+
+fn list_shape(spec: &Spec, schema: &Value) -> ListShape {
+    let mut alts = Vec::new();
+    alternatives(spec, schema, &mut alts);
+    let mut shape = ListShape { bare: false, objects: Vec::new(), next: false, other: false };
+    for alt in alts {
+        let props = alt.get("properties").and_then(Value::as_object);
+        match (alt.get("type").and_then(Value::as_str), props) {
+            (Some("array"), _) => shape.bare = true,
+            (_, Some(props)) => {
+                let arrays = props
+                    .iter()
+                    .filter(|(_, p)| spec.resolve(p).get("type").and_then(Value::as_str) == Some("array"))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                shape.next |= props.contains_key("next");
+                shape.objects.push((arrays, props.len()));
+            }
+            _ => shape.other = true,
+        }
+    }
+    shape
+}
+
+/// The one key every object alternative keeps its items under.
+fn items_key(shape: &ListShape) -> Result<Option<String>> {
+    let mut key: Option<&String> = None;
+    for (arrays, _) in &shape.objects {
+        let [only] = arrays.as_slice() else { bail!("a list envelope with array properties {arrays:?}") };
+        if key.is_some_and(|k| k != only) {
+            bail!("list envelopes disagree on the items key: {key:?} and {only}");
+        }
+        key = Some(only);
+    }
+    Ok(key.cloned())
+}
+
+fn items(bare: bool, key: Option<String>) -> Result<Items> {
+    Ok(match (bare, key) {
+        (true, None) => Items::Bare,
+        (false, Some(k)) => Items::Key(k),
+        (true, Some(k)) => Items::BareOrKey(k),
+        (false, None) => bail!("a list response without an array"),
+    })
+}
+
+/// Paging from the query parameters; items from the success response.
+///
+/// A `GET` without paging parameters is an unpaged list when it answers a
+/// bare array or an object whose only property is an array, or, when the spec
+/// names it `list…`, an object with exactly one array property.
+fn paging(
+    spec: &Spec,
+    query: &[Query],
+    max_take: Option<u16>,
+    verb: usize,
+    named_list: bool,
+    ok: Option<&Value>,
+) -> Result<Paging> {
+    let has = |name: &str| query.iter().any(|q| q.name == name);
+    let offset = has("page") && has("per_page");
+    let checkpoint = has("from") && has("take");
+    if !offset && !checkpoint {
+        let Some(ok) = ok.filter(|_| METHODS[verb].0 == "get") else { return Ok(Paging::None) };
+        let shape = list_shape(spec, ok);
+        let whole_list = !shape.other
+            && shape.objects.iter().all(|(arrays, props)| arrays.len() == 1 && (*props == 1 || named_list))
+            && (shape.bare || !shape.objects.is_empty());
+        if !whole_list {
+            return Ok(Paging::None);
+        }
+        return Ok(Paging::Unpaged(items(shape.bare, items_key(&shape)?)?));
+    }
+    let ok = ok.context("a paged list without a 200 response")?;
+    let shape = list_shape(spec, ok);
+    if shape.other {
+        bail!("a paged list response that is neither an array nor an object");
+    }
+    let items = items(shape.bare, items_key(&shape)?)?;
+    if !checkpoint {
+        return Ok(Paging::Offset(items));
+    }
+    Ok(Paging::Checkpoint { items, max_take, next: shape.next, offset })
+}
+
+/// The largest `take` the spec allows, when it says.
+fn take_maximum(spec: &Spec, param: &Value) -> Result<Option<u16>> {
+    let schema = spec.resolve(param.get("schema").context("take without schema")?);
+    match schema.get("maximum") {
+        None => Ok(None),
+        Some(max) => {
+            let max = max.as_u64().context("take's maximum is not an integer")?;
+            Ok(Some(u16::try_from(max).context("take's maximum is too large")?))
+        }
+    }
+}
+
+fn print(ops: &[Op]) -> String {
+    // Enum value lists used more than once become named constants.
+    let mut uses: BTreeMap<&[String], usize> = BTreeMap::new();
+    for op in ops {
+        for q in &op.query {
+            if let Kind::Enum(v) | Kind::EnumList(v) = &q.kind {
+                *uses.entry(v.as_slice()).or_default() += 1;
+            }
+        }
+    }
+    let mut consts: Vec<(String, &str, &[String])> = Vec::new();
+    let mut const_of: HashMap<&[String], String> = HashMap::new();
+    for op in ops {
+        for q in &op.query {
+            if let Kind::Enum(v) | Kind::EnumList(v) = &q.kind
+                && uses[v.as_slice()] > 1
+                && !const_of.contains_key(v.as_slice())
+            {
+                let base = q.name.to_uppercase();
+                let mut name = base.clone();
+                let mut n = 1;
+                while consts.iter().any(|(c, ..)| *c == name) {
+                    n += 1;
+                    name = format!("{base}_{n}");
+                }
+                const_of.insert(v.as_slice(), name.clone());
+                consts.push((name, &q.name, v.as_slice()));
+            }
+        }
+    }
+    let list = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+        format!("&[{}]", items.join(", "))
+    };
+    let values = |v: &[String]| const_of.get(v).cloned().unwrap_or_else(|| list(v));
+
+    let mut out = String::from(HEADER);
+    out.push_str(
+        "//! The catalog: every operation of the Management API v2 and the Teams API.\n\
+         //!\n\
+         //! Generated from `management-api-oas.json` and `teams-api-oas.json`; regenerate\n\
+         //! with `cargo xtask codegen`. The types are in [`crate::catalog`].\n\n\
+         use crate::catalog::{Body, Items, Media, OpDesc, Paging, QueryKind, QueryParam};\n\
+         use crate::operation::{Api, Verb};\n\n\
+         /// An optional query parameter.\n\
+         const fn q(name: &'static str, kind: QueryKind) -> QueryParam {\n    \
+             QueryParam { name, kind, required: false }\n}\n\n\
+         /// A required query parameter.\n\
+         const fn req(name: &'static str, kind: QueryKind) -> QueryParam {\n    \
+             QueryParam { name, kind, required: true }\n}\n\n",
+    );
+    for (name, param, v) in &consts {
+        let _ = writeln!(out, "/// Values of a `{param}` parameter (shared by several operations).");
+        let _ = writeln!(out, "const {name}: &[&str] = {};\n", list(v));
+    }
+    out.push_str("/// Every operation, sorted by path template, then method.\npub static CATALOG: &[OpDesc] = &[\n");
+    for op in ops {
+        let query: Vec<String> = op
+            .query
+            .iter()
+            .map(|q| {
+                let kind = match &q.kind {
+                    Kind::String => "QueryKind::String".to_owned(),
+                    Kind::Integer => "QueryKind::Integer".to_owned(),
+                    Kind::Boolean => "QueryKind::Boolean".to_owned(),
+                    Kind::StringList => "QueryKind::StringList".to_owned(),
+                    Kind::Enum(v) => format!("QueryKind::Enum({})", values(v)),
+                    Kind::EnumList(v) => format!("QueryKind::EnumList({})", values(v)),
+                };
+                format!("{}({:?}, {kind})", if q.required { "req" } else { "q" }, q.name)
+            })
+            .collect();
+        let scopes: Vec<String> = op.scopes.iter().map(|s| format!("{s:?}")).collect();
+        let is_success = |c: &u16| (200..300).contains(c);
+        let success: Vec<String> =
+            op.responses.iter().filter(|(c, _)| is_success(c)).map(|(c, s)| format!("({c}, {s:?})")).collect();
+        let errors: Vec<String> =
+            op.responses.iter().filter(|(c, _)| !is_success(c)).map(|(c, _)| c.to_string()).collect();
+        let body = match &op.body {
+            None => "None".to_owned(),
+            Some(b) => {
+                let media: Vec<String> = b.media.iter().map(|m| format!("Media::{m}")).collect();
+                format!(
+                    "Some(Body {{ schema: {:?}, required: {}, media: &[{}] }})",
+                    b.schema,
+                    b.required,
+                    media.join(", ")
+                )
+            }
+        };
+        let _ = writeln!(
+            out,
+            "OpDesc {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], scopes: &[{}], \
+             paging: {}, body: {body}, success: &[{}], errors: &[{}] }},",
+            op.name,
+            op.api,
+            METHODS[op.verb].1,
+            op.path,
+            query.join(", "),
+            scopes.join(", "),
+            print_paging(&op.paging),
+            success.join(", "),
+            errors.join(", "),
+        );
+    }
+    out.push_str("];\n");
+    out
+}
+
+fn print_items(items: &Items) -> String {
+    match items {
+        Items::Bare => "Items::Bare".to_owned(),
+        Items::Key(k) => format!("Items::Key({k:?})"),
+        Items::BareOrKey(k) => format!("Items::BareOrKey({k:?})"),
+    }
+}
+
+fn print_paging(paging: &Paging) -> String {
+    match paging {
+        Paging::None => "Paging::None".to_owned(),
+        Paging::Unpaged(items) => format!("Paging::Unpaged {{ items: {} }}", print_items(items)),
+        Paging::Offset(items) => format!("Paging::Offset {{ items: {} }}", print_items(items)),
+        Paging::Checkpoint { items, max_take, next, offset } => {
+            let max_take = match max_take {
+                Some(n) => format!("Some({n})"),
+                None => "None".to_owned(),
+            };
+            format!(
+                "Paging::{} {{ items: {}, max_take: {max_take}, next: {next} }}",
+                if *offset { "Both" } else { "Checkpoint" },
+                print_items(items)
+            )
+        }
+    }
+}
