@@ -14,12 +14,11 @@ use crate::policy::{Level, Target};
 use crate::proxy::gate;
 use crate::responses::{error, error_body, json_response};
 use crate::store::{AuditQuery, AuditRecord, AuditStore, Decision, Outcome};
-use crate::words::{infinitive, past};
-use axum::body::{Body, Bytes, HttpBody as _};
+use crate::words::infinitive;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use gatehouse_model::ErrorBody;
-use gatehouse_model::operation::{Access, OPERATIONS, OperationSpec};
+use gatehouse_model::operation::{Access, OperationSpec};
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
@@ -193,7 +192,6 @@ fn collect_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 /// and the narrated phrase of a change (see [`complete`]).
 pub(crate) async fn audited(state: &Shared, mut record: AuditRecord, response: Response, started: Instant) -> Response {
     record.time_ms = state.clock.now_ms();
-    let response = complete(state, &mut record, response).await;
     let op = record.operation.clone().unwrap_or_else(|| "unknown".into());
     let decision = record.decision.as_str();
     let status = response.status().as_u16();
@@ -217,100 +215,6 @@ pub(crate) async fn audited(state: &Shared, mut record: AuditRecord, response: R
                 "gatehouse_audit_unavailable",
                 &format!("the audit log could not record this call (it was answered {status}); check before retrying"),
             )
-        }
-    }
-}
-
-/// Largest answer [`complete`] reads to learn labels and error codes.
-const READ_LIMIT: usize = 64 * 1024;
-
-/// The table row an operation name stands for.
-fn table_spec(name: &str) -> Option<&'static OperationSpec> {
-    OPERATIONS.iter().find(|s| s.id.name() == name)
-}
-
-/// Completes the entry of a proxied call from its response:
-///
-/// - labels (emails, names) in a successful JSON answer are remembered, so
-///   later sentences can name those objects;
-/// - a failure answered with Gatehouse's own error (`gatehouse_*`, or a
-///   body the BFF refused as invalid) was not sent, unless it says the
-///   tenant could not be reached (`gatehouse_upstream_*`); any other
-///   error code is the tenant's, kept as the upstream error;
-/// - a change whose sentence still holds the table's phrase is narrated
-///   ([`narrate::phrase`]) with the request body, the answer and the
-///   labels known.
-async fn complete(state: &Shared, record: &mut AuditRecord, response: Response) -> Response {
-    let Some(spec) = record.operation.as_deref().and_then(table_spec) else {
-        return response;
-    };
-    let success = response.status().is_success();
-    let (response, answer) = small_json(response).await;
-    if success && let Some(v) = &answer {
-        state.labels.learn(v);
-    }
-    if record.outcome == Outcome::Failed
-        && record.upstream_error.is_none()
-        && let Some(v) = &answer
-    {
-        let body = ErrorBody::from_value(v.clone());
-        match body.code() {
-            Some(code) if code.starts_with("gatehouse_upstream") => {}
-            Some(code) if code.starts_with("gatehouse_") => record.outcome = Outcome::NotSent,
-            Some("invalid_body") if body.message().is_some_and(|m| is_own_body_refusal(&m)) => {
-                record.outcome = Outcome::NotSent;
-            }
-            Some(code) => record.upstream_error = Some(code.to_owned()),
-            None => {}
-        }
-    }
-    if spec.access == Access::Write {
-        let params: Vec<String> =
-            spec.param_names().map(|n| record.object.get(n).and_then(Value::as_str).unwrap_or("").to_owned()).collect();
-        let table = spec.describe_with(&params);
-        let forms = [(table.clone(), false), (past(&table), true)];
-        if let Some((old, is_past)) = forms.into_iter().find(|(f, _)| record.sentence.contains(f.as_str())) {
-            let mut call = Call {
-                params,
-                spec: Some(spec),
-                object: record.object.clone(),
-                ..Call::for_op(&record.method, &record.path, None)
-            };
-            let names = call.known_names(state, record.body.as_ref(), &Names::new());
-            call.narrate(record.body.as_ref(), answer.as_ref().filter(|_| success), &names);
-            let new = if is_past { past(&call.phrase) } else { call.phrase };
-            record.sentence = record.sentence.replacen(&old, &new, 1);
-            record.object = call.object;
-        }
-    }
-    response
-}
-
-/// Whether an `invalid_body` message is the BFF's own (it decodes bodies
-/// with the model before forwarding) rather than the tenant's.
-fn is_own_body_refusal(message: &str) -> bool {
-    message.starts_with("invalid body at `") || message == "this operation takes no body"
-}
-
-/// The response, and its body as JSON when it is JSON of a known, small size.
-async fn small_json(response: Response) -> (Response, Option<Value>) {
-    let is_json = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-    });
-    let size = response.body().size_hint().exact();
-    if !is_json || !size.is_some_and(|n| n > 0 && n <= READ_LIMIT as u64) {
-        return (response, None);
-    }
-    let (parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, READ_LIMIT).await {
-        Ok(bytes) => {
-            let value = serde_json::from_slice(&bytes).ok();
-            (Response::from_parts(parts, Body::from(bytes)), value)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "a response body could not be read for the audit log");
-            (error(StatusCode::BAD_GATEWAY, "gatehouse_upstream_error", "the tenant's answer could not be read"), None)
         }
     }
 }
@@ -928,7 +832,5 @@ mod tests {
         assert!(r(Decision::Allowed, 204).change, "a DELETE changes something");
         let failed = r(Decision::Allowed, 409).with_upstream_error("auth0_idp_error");
         assert_eq!((failed.outcome, failed.upstream_error.as_deref()), (Outcome::Failed, Some("auth0_idp_error")));
-        assert!(is_own_body_refusal("invalid body at `email`: expected a string"));
-        assert!(!is_own_body_refusal("Payload validation error: 'Invalid email'"));
     }
 }

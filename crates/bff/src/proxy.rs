@@ -22,7 +22,7 @@ use crate::audit::{Call, audited};
 use crate::guard::{GuardError, Names};
 use crate::responses::{error, error_body, json_response};
 use crate::security::{csrf_violation, is_json, redact};
-use crate::store::Decision;
+use crate::store::{Decision, Outcome};
 use crate::words::{infinitive, past};
 use axum::body::Body;
 use axum::extract::Request;
@@ -126,7 +126,7 @@ struct Stop {
     extra: Vec<(&'static str, Value)>,
     /// The audit entry's decision, reason and sentence; `None` for calls
     /// that name no operation (nothing was decided).
-    audit: Option<(Decision, String, String)>,
+    audit: Option<Box<(Decision, String, String)>>,
 }
 
 impl Stop {
@@ -142,14 +142,14 @@ impl Stop {
             code,
             message,
             extra: Vec::new(),
-            audit: Some((Decision::Denied, reason, sentence)),
+            audit: Some(Box::new((Decision::Denied, reason, sentence))),
         }
     }
 
     /// An allowed call refused before forwarding (bad body, failed lookup).
     fn refused(status: StatusCode, code: &'static str, message: String, sentence: String) -> Self {
         let reason = message.clone();
-        Self { status, code, message, extra: Vec::new(), audit: Some((Decision::Allowed, reason, sentence)) }
+        Self { status, code, message, extra: Vec::new(), audit: Some(Box::new((Decision::Allowed, reason, sentence))) }
     }
 
     fn with(mut self, key: &'static str, value: Value) -> Self {
@@ -320,40 +320,66 @@ fn rebuild_path(spec: &'static OperationSpec, params: &[String], query: Option<&
     Ok(path_and_query)
 }
 
+/// Largest answer parsed for the audit log (labels of what was created or
+/// read); larger answers are passed on untouched.
+const NARRATE_LIMIT: usize = 64 * 1024;
+
 /// The one exit: the response, and (for every decided call) its audit
-/// entry, stored before the response goes out.
+/// entry, stored before the response goes out. The entry tells the
+/// policy's decision and the outcome apart: a call refused before it
+/// reached the tenant was not sent; one the tenant refused failed, with
+/// the tenant's status and error code.
 async fn finish(
     state: &Shared,
     principal: &Principal,
-    call: Call,
+    mut call: Call,
     (result, trail): (Result<Passed, Stop>, Trail),
     started: Instant,
 ) -> Response {
     let who = principal.name();
     let kind = principal.kind();
-    let (response, mut record) = match result {
+    let names = call.known_names(state, trail.body.as_ref(), &trail.names);
+    let (response, record) = match result {
         Err(stop) => {
             let mut body = error_body(stop.status, stop.code, &stop.message);
             for (key, value) in stop.extra {
                 body[key] = value;
             }
             let response = json_response(stop.status, &body);
-            let Some((decision, reason, sentence)) = stop.audit else {
+            let Some(audit) = stop.audit else {
                 return response;
             };
-            (response, call.record(who, kind, decision, Some(reason), stop.status.as_u16(), sentence))
+            let (decision, reason, sentence) = *audit;
+            let record = call
+                .record(who, kind, decision, Some(reason), stop.status.as_u16(), sentence)
+                .with_outcome(Outcome::NotSent);
+            (response, record)
         }
         Ok(Passed { spec, result: Ok(upstream) }) => {
             let status = upstream.status();
             let (up_parts, up_body) = upstream.into_parts();
-            let sentence = if status.is_success() {
-                format!("{who} {} ({})", past(&call.phrase), status.as_u16())
+            let answer: Option<Value> =
+                (up_body.len() <= NARRATE_LIMIT).then(|| serde_json::from_slice(&up_body).ok()).flatten();
+            if status.is_success()
+                && let Some(answer) = &answer
+            {
+                state.labels.learn(answer);
+            }
+            call.narrate(trail.body.as_ref(), answer.as_ref().filter(|_| status.is_success()), &names);
+            let record = if status.is_success() {
+                let sentence = format!("{who} {} ({})", past(&call.phrase), status.as_u16());
+                call.record(who, kind, Decision::Allowed, None, status.as_u16(), sentence)
             } else {
-                let detail = ErrorBody::parse(&up_body).message().map(|m| format!(": {m}")).unwrap_or_default();
-                format!("{who} tried {}; the tenant answered {}{detail}", call.phrase, status.as_u16())
+                let error = ErrorBody::parse(&up_body);
+                let detail = error.message().map(|m| format!(": {m}")).unwrap_or_default();
+                let sentence = format!("{who} tried {}; the tenant answered {}{detail}", call.phrase, status.as_u16());
+                let reason = Some(format!("upstream {}", status.as_u16()));
+                let record = call.record(who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
+                match error.code() {
+                    Some(code) => record.with_upstream_error(code),
+                    None => record.with_outcome(Outcome::Failed),
+                }
             };
-            let reason = (!status.is_success()).then(|| format!("upstream {}", status.as_u16()));
-            let record = call.record(who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
             let up_body = if spec.resource == gatehouse_model::Resource::Applications && status.is_success() {
                 strip_client_keys(up_body)
             } else {
@@ -364,13 +390,15 @@ async fn finish(
         Ok(Passed { spec, result: Err(e) }) => {
             let (status, code, message) = failure(&e, spec.verb);
             tracing::warn!(error = %e, operation = spec.id.name(), "upstream call failed");
+            call.narrate(trail.body.as_ref(), None, &names);
             let sentence = format!("{who} tried {}, but {message} ({})", call.phrase, status.as_u16());
-            let record = call.record(who, kind, Decision::Allowed, Some(code.to_owned()), status.as_u16(), sentence);
+            let record = call
+                .record(who, kind, Decision::Allowed, Some(code.to_owned()), status.as_u16(), sentence)
+                .with_outcome(Outcome::Failed);
             (error(status, code, &message), record)
         }
     };
-    record.body = trail.body;
-    audited(state, record, response, started).await
+    audited(state, record.with_body(trail.body), response, started).await
 }
 
 /// Removes application credentials (`client_secret`, `signing_keys`) from

@@ -200,10 +200,33 @@ async fn admins_assign_and_manage_but_not_themselves() {
     assert!(r.status < 300, "{}", r.text());
     let entry = h.last_audit();
     assert_eq!(entry.decision, Decision::Allowed);
+    let ana_email = h.direct(Method::GET, &format!("/api/v2/users/{}", enc(&ana)), None).await.1["email"].clone();
+    assert!(
+        entry.sentence.starts_with(&format!(
+            "admin@demo.test assigned role gatehouse-support to user {} ({ana})",
+            ana_email.as_str().unwrap()
+        )),
+        "the guard's lookups name the role and the user: {}",
+        entry.sentence
+    );
     let r = post(&a, &format!("/api/v2/users/{}/roles", enc(&d.viewer)), json!({"roles": [d.admin_role]})).await;
     assert!(r.status < 300, "an admin may make another admin: {}", r.text());
     let r = a.api(Method::PATCH, &format!("/api/v2/users/{}", enc(&d.support)), Some(json!({"blocked": true}))).await;
     assert_eq!(r.status, 200, "{}", r.text());
+    let entry = h.last_audit();
+    assert!(
+        entry.sentence.starts_with(&format!("admin@demo.test blocked user support@demo.test ({})", d.support)),
+        "{}",
+        entry.sentence
+    );
+    let r = a.api(Method::DELETE, &format!("/api/v2/users/{}", enc(&ana)), None).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let entry = h.last_audit();
+    assert!(
+        entry.sentence.contains(&format!("deleted user {} ({ana})", ana_email.as_str().unwrap())),
+        "{}",
+        entry.sentence
+    );
     let r = a
         .api(Method::DELETE, &format!("/api/v2/users/{}/roles", enc(&d.admin)), Some(json!({"roles": [d.admin_role]})))
         .await;
