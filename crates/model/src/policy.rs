@@ -293,16 +293,22 @@ impl Policy {
 }
 
 /// A role the policy names, as `/auth/me` describes it to the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read leniently (the console reads it): a field that is missing reads as
+/// nothing granted, not assignable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyRole {
     /// The role's name in the tenant.
     pub name: String,
     /// What it grants.
+    #[serde(default)]
     pub grants: Grants,
     /// Whether the caller may give it, take it, or act on those who hold it.
+    #[serde(default)]
     pub assignable: bool,
     /// What the caller lacks for that, such as `applications:full`.
+    #[serde(default)]
     pub missing: Vec<String>,
 }
 

@@ -15,21 +15,9 @@
 use super::permissions::Permissions;
 use serde::Deserialize;
 
-/// A role the access policy names, as `/auth/me` describes it to the caller.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct PolicyRole {
-    /// The role's name, as in Auth0 (such as `gatehouse-admin`).
-    pub name: String,
-    /// What the role grants, per area.
-    #[serde(default)]
-    pub grants: Permissions,
-    /// Whether the caller holds everything the role grants, and so may give or take it.
-    #[serde(default)]
-    pub assignable: bool,
-    /// What the role grants that the caller lacks, such as `applications:full`.
-    #[serde(default)]
-    pub missing: Vec<String>,
-}
+/// A role the access policy names, as `/auth/me` describes it to the caller:
+/// the model's type, shared with the BFF that sends it.
+pub use gatehouse_model::policy::PolicyRole;
 
 /// Why a user may be viewed but not changed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,7 +198,8 @@ mod tests {
         assert_eq!(r, PolicyRole { name: "ops".into(), ..PolicyRole::default() });
         assert!(!r.assignable, "a role whose answer is incomplete is not offered");
         let g = support();
-        assert_eq!(g.policy_role("gatehouse-admin").unwrap().grants.level("roles"), Level::Full);
+        let roles = gatehouse_model::policy::Target::parse("roles").unwrap();
+        assert_eq!(g.policy_role("gatehouse-admin").unwrap().grants.level(roles), Level::Full);
     }
 
     #[test]

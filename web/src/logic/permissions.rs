@@ -4,18 +4,9 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Access to one area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Nothing.
-    #[default]
-    Off,
-    /// Read only.
-    Read,
-    /// Read and change.
-    Full,
-}
+/// Access to one area: the model's policy level (off, read, full), the
+/// same vocabulary the BFF decides with.
+pub use gatehouse_model::policy::Level;
 
 /// Access levels by area name (`users`, `teams_tenants`, `audit`, ...). Unnamed areas are off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
