@@ -12,8 +12,6 @@
 //!
 //! Roles the policy does not name are ordinary and stay assignable.
 
-use super::permissions::Permissions;
-use serde::Deserialize;
 
 /// A role the access policy names, as `/auth/me` describes it to the caller:
 /// the model's type, shared with the BFF that sends it.
