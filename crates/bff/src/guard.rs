@@ -46,7 +46,7 @@ pub(crate) async fn check_call(
     body: Option<&Value>,
 ) -> Result<Names, GuardError> {
     let metadata_path = state.policy.app_metadata_roles.as_deref();
-    let change = AccessChange::of(spec, params, body, metadata_path);
+    let mut change = AccessChange::of(spec, params, body, metadata_path);
     if change.is_empty() {
         return Ok(Names::new());
     }
@@ -57,8 +57,17 @@ pub(crate) async fn check_call(
     let roles = try_join_all(role_ids.into_iter().map(|id| role_name(state, id)));
     let users = try_join_all(change.users.iter().map(|id| user_facts(state, id, metadata_path)));
     let (roles, users) = futures::try_join!(roles, users)?;
-    let facts =
-        Facts { role_names: roles.into_iter().flatten().collect(), users: users.into_iter().flatten().collect() };
+    // Each user as the tenant names it: an id spelled another way (case,
+    // say) that reaches the same account is still that account, so a
+    // principal cannot slip past the rules about itself.
+    let mut found = BTreeMap::new();
+    for (asked, user) in change.users.iter_mut().zip(users) {
+        if let Some((canonical, facts)) = user {
+            *asked = canonical.clone();
+            found.insert(canonical, facts);
+        }
+    }
+    let facts = Facts { role_names: roles.into_iter().flatten().collect(), users: found };
     let caller = Caller { name: principal.name(), user_id: principal.user_id(), grants: principal.grants() };
     check(&state.policy, caller, &change, &facts)?;
     let mut names: Names = facts.role_names;
@@ -94,7 +103,8 @@ async fn role_name(state: &Shared, id: &str) -> Result<Option<(String, String)>,
     Ok(role.and_then(|r| Some((id.to_owned(), r.get("name")?.as_str()?.to_owned()))))
 }
 
-/// A user's email, roles (every page) and `app_metadata` roles; `None` when there is no such user.
+/// A user's id as the tenant spells it, email, roles (every page) and
+/// `app_metadata` roles; `None` when there is no such user.
 async fn user_facts(
     state: &Shared,
     id: &str,
@@ -125,5 +135,6 @@ async fn user_facts(
         }
     }
     let email = user.get("email").and_then(Value::as_str).map(str::to_owned);
-    Ok(Some((id.to_owned(), UserFacts { email, roles, metadata_roles })))
+    let canonical = user.get("user_id").and_then(Value::as_str).unwrap_or(id).to_owned();
+    Ok(Some((canonical, UserFacts { email, roles, metadata_roles })))
 }
