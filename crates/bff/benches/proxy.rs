@@ -1,6 +1,8 @@
 //! How much the BFF adds to a call: `GET /api/v2/users/{id}` straight to the
 //! emulator versus through the BFF with an API key, same concurrency,
-//! bounded duration. No assertions: it prints figures.
+//! bounded duration; and a write, `PATCH /api/v2/users/{id}`, which also
+//! pays for the escalation guard's look-ups (the user and its roles). No
+//! assertions: it prints figures.
 //!
 //! `cargo bench -p gatehouse-bff --bench proxy`
 //! (`GATEHOUSE_BENCH_SECS`, default 5, and `GATEHOUSE_BENCH_CONCURRENCY`,
@@ -44,11 +46,30 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 }
 
 async fn load(label: &str, url: &str, auth: &str, concurrency: usize, duration: Duration) -> Run {
+    load_with(label, reqwest::Method::GET, None, url, auth, concurrency, duration).await
+}
+
+async fn load_with(
+    label: &str,
+    method: reqwest::Method,
+    body: Option<serde_json::Value>,
+    url: &str,
+    auth: &str,
+    concurrency: usize,
+    duration: Duration,
+) -> Run {
     let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency * 2).build().unwrap();
     let header = format!("Bearer {auth}");
     // Warm up connections (and the BFF's token).
+    let request = move |http: &reqwest::Client, url: &str, header: &str| {
+        let mut r = http.request(method.clone(), url).header("authorization", header);
+        if let Some(b) = &body {
+            r = r.json(b);
+        }
+        r
+    };
     for _ in 0..concurrency.max(20) {
-        let _ = http.get(url).header("authorization", &header).send().await.and_then(|r| r.error_for_status());
+        let _ = request(&http, url, &header).send().await.and_then(|r| r.error_for_status());
     }
     let start = Instant::now();
     let deadline = start + duration;
@@ -57,12 +78,13 @@ async fn load(label: &str, url: &str, auth: &str, concurrency: usize, duration: 
         let http = http.clone();
         let url = url.to_owned();
         let header = header.clone();
+        let request = request.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(100_000);
             let mut errors = 0;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match http.get(&url).header("authorization", &header).send().await {
+                match request(&http, &url, &header).send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                         lat.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
@@ -97,7 +119,9 @@ async fn start_bff(
     emulator: &gatehouse_emulator::EmulatorHandle,
     db_dir: PathBuf,
 ) -> (gatehouse_bff::BffHandle, String) {
-    let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=read").unwrap());
+    // users=full: the write run goes through the escalation guard (a key holding less than the
+    // demo roles, so the guard looks the user up).
+    let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full").unwrap());
     let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: db_dir.join("bench.sqlite"),
@@ -177,6 +201,16 @@ async fn run() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
         }
     }
+    // 1b. A write: the BFF validates the body and the guard looks up the user and its roles first.
+    let write = serde_json::json!({"user_metadata": {"bench": true}});
+    for (label, url, auth) in
+        std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone())).chain(
+            bffs.iter()
+                .map(|(label, (bff, key))| (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())),
+        )
+    {
+        runs.push(load_with(&label, reqwest::Method::PATCH, Some(write.clone()), &url, &auth, 1, duration).await);
+    }
     // 2. The tenant a few milliseconds away, as a real one is: the emulator delays every answer.
     let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     if remote_ms > 0 {
@@ -214,6 +248,7 @@ async fn run() {
     println!();
     for r in runs.iter().filter(|r| !r.label.starts_with("direct")) {
         let suffix = r.label.split_once(", ").map(|(_, s)| format!(", {s}")).unwrap_or_default();
+        let suffix = if r.label.ends_with(" write") { " write".to_owned() } else { suffix };
         let direct =
             runs.iter().find(|d| d.concurrency == r.concurrency && d.label == format!("direct{suffix}")).unwrap();
         println!(
