@@ -1,20 +1,27 @@
 //! `gatehouse replay DIR...`: checks the model against recorded traffic.
 //!
 //! Every `*.yaml` go-vcr cassette (format version 2) found under the given
-//! directories is read, and each recorded interaction is matched against the
-//! operation table by method and raw path. For a supported operation the
-//! request body (when the operation sends one) and the response body are
-//! decoded into the model's types and encoded again; the result must be the
-//! same JSON as what was recorded. Error responses must decode as a typed
-//! [`ErrorBody`] that keeps their code and message.
+//! directories is read, and each recorded interaction is matched by method
+//! and raw path against the catalog of every operation of the specs
+//! ([`catalog::find`]), and against the hand-kept operation table (which also
+//! has the token endpoint). The request body (when the operation takes one)
+//! and a success response are decoded into the operation's generated types
+//! ([`dispatch`]) and encoded again, and for table rows also into the table's
+//! types; each result must be the same JSON as what was recorded. Error
+//! responses must decode as a typed [`ErrorBody`] that keeps their code and
+//! message. Form-encoded and multipart bodies become a JSON object of their
+//! fields first. An interaction that neither knows is skipped.
 //!
-//! One `FAIL` line is printed per difference, naming the JSON path of the
-//! first difference, and the last line is always
-//! `N passed, M failed, K skipped`.
+//! Operations are named as the table names them (`ListRoles`), or else by
+//! their catalog name (`clientGrants.create`). One `FAIL` line is printed per
+//! difference, naming the JSON path of the first difference, and the last
+//! line is always `N passed, M failed, K skipped`.
 
 use anyhow::Result;
-use gatehouse_model::operation::{self, OperationId, OperationSpec, Verb};
-use gatehouse_model::{Api, ErrorBody};
+use gatehouse_model::catalog::{self, OpDesc};
+use gatehouse_model::generated::dispatch;
+use gatehouse_model::operation::{self, OperationId, Verb};
+use gatehouse_model::{Api, DecodeError, ErrorBody};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -188,19 +195,15 @@ fn replay_file<W: Write>(file: &Path, report: &mut Report<W>) {
         };
         let request = &interaction.request;
         let (host, raw_path) = split_url(&request.url);
-        let found = Verb::parse(&request.method)
-            .and_then(|verb| operation::find(verb, raw_path))
-            .filter(|(spec, _)| host_serves(host, spec));
-        let Some((spec, _params)) = found else {
+        let Some(op) = Verb::parse(&request.method).and_then(|verb| Matched::find(verb, host, raw_path)) else {
             report.skipped += 1;
             if report.verbose {
                 report.line(format_args!("skip {} #{id} {} {raw_path}", file.display(), request.method));
             }
             continue;
         };
-        let op = spec.id;
         let failures: Vec<Failure> =
-            check_request(op, request).into_iter().chain(check_response(op, &interaction.response)).collect();
+            check_request(&op, request).into_iter().chain(check_response(&op, &interaction.response)).collect();
         if failures.is_empty() {
             report.passed += 1;
             if report.verbose {
@@ -218,6 +221,31 @@ fn replay_file<W: Write>(file: &Path, report: &mut Report<W>) {
                     f.what
                 ));
             }
+        }
+    }
+}
+
+/// The operation an interaction was matched to: its catalog entry when the
+/// specs describe it, its table row when the hand-kept table has it (at least one).
+struct Matched {
+    entry: Option<&'static OpDesc>,
+    row: Option<OperationId>,
+}
+
+impl Matched {
+    fn find(verb: Verb, host: &str, raw_path: &str) -> Option<Self> {
+        let entry = catalog::find(verb, raw_path).map(|(op, _)| op).filter(|op| host_serves(host, op.api));
+        let row = operation::find(verb, raw_path).map(|(spec, _)| spec).filter(|spec| host_serves(host, spec.api));
+        let matched = Self { entry, row: row.map(|spec| spec.id) };
+        (matched.entry.is_some() || matched.row.is_some()).then_some(matched)
+    }
+
+    /// The table's name for its rows (`ListRoles`), else the catalog's (`clientGrants.create`).
+    fn name(&self) -> &'static str {
+        match (self.row, self.entry) {
+            (Some(row), _) => row.name(),
+            (None, Some(entry)) => entry.name,
+            (None, None) => unreachable!("matched by one or the other"),
         }
     }
 }
@@ -240,9 +268,9 @@ fn split_url(url: &str) -> (&str, &str) {
 }
 
 /// Teams hosts (`*.teams.auth0.com`) serve only Teams operations.
-fn host_serves(host: &str, spec: &OperationSpec) -> bool {
+fn host_serves(host: &str, api: Api) -> bool {
     let teams_host = host.to_ascii_lowercase().ends_with(".teams.auth0.com");
-    !teams_host || spec.api == Api::Teams
+    !teams_host || api == Api::Teams
 }
 
 fn header<'a>(headers: Option<&'a serde_yaml::Mapping>, name: &str) -> Option<&'a str> {
@@ -273,14 +301,54 @@ fn request_json(request: &RecordedRequest) -> Option<Vec<u8>> {
         return Some(form_object(fields).to_string().into_bytes());
     }
     let content_type = header(request.headers.as_ref(), "content-type").unwrap_or("");
-    let body = request.body.trim();
-    if body.is_empty() {
+    if request.body.trim().is_empty() {
         return None;
     }
     if content_type.contains("application/x-www-form-urlencoded") {
-        return Some(form_object(parse_urlencoded(body)).to_string().into_bytes());
+        return Some(form_object(parse_urlencoded(request.body.trim())).to_string().into_bytes());
     }
-    Some(body.as_bytes().to_vec())
+    if let Some(boundary) = multipart_boundary(content_type) {
+        return Some(form_object(parse_multipart(&request.body, boundary)).to_string().into_bytes());
+    }
+    Some(request.body.trim().as_bytes().to_vec())
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<&str> {
+    let (media, params) = content_type.split_once(';')?;
+    if !media.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (key, value) = p.split_once('=')?;
+        key.trim().eq_ignore_ascii_case("boundary").then(|| value.trim().trim_matches('"'))
+    })
+}
+
+/// The fields of a `multipart/form-data` body, each part's content as it
+/// came (a file part's content is its text).
+fn parse_multipart(body: &str, boundary: &str) -> Vec<(String, String)> {
+    let delimiter = format!("--{boundary}");
+    let mut fields = Vec::new();
+    for part in body.split(delimiter.as_str()).skip(1) {
+        // The closing delimiter is followed by `--`.
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let name = head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            if !key.trim().eq_ignore_ascii_case("content-disposition") {
+                return None;
+            }
+            value.split(';').find_map(|p| p.trim().strip_prefix("name=").map(|n| n.trim_matches('"').to_owned()))
+        });
+        if let Some(name) = name {
+            fields.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_owned()));
+        }
+    }
+    fields
 }
 
 fn yaml_scalar(value: &serde_yaml::Value) -> String {
@@ -325,23 +393,14 @@ fn form_object(fields: Vec<(String, String)>) -> Value {
     Value::Object(obj)
 }
 
-fn check_request(op: OperationId, request: &RecordedRequest) -> Option<Failure> {
+fn check_request(op: &Matched, request: &RecordedRequest) -> Option<Failure> {
     let bytes = request_json(request)?;
-    let roundtripped = match op.roundtrip_body(&bytes)? {
-        Ok(value) => value,
-        Err(err) => return Some(decode_failure("request", &err)),
-    };
-    let original: Value = match serde_json::from_slice(&bytes) {
-        Ok(value) => value,
-        Err(err) => {
-            return Some(Failure::new("request", "$", format!("recorded body is not JSON: {err}")));
-        }
-    };
-    let (path, what) = first_difference(&original, &roundtripped)?;
-    Some(Failure::new("request", path, what))
+    let typed = op.entry.and_then(|entry| dispatch::roundtrip_body(entry.name, &bytes));
+    let table = op.row.and_then(|row| row.roundtrip_body(&bytes));
+    typed.into_iter().chain(table).find_map(|roundtripped| compare("request", &bytes, roundtripped))
 }
 
-fn check_response(op: OperationId, response: &RecordedResponse) -> Option<Failure> {
+fn check_response(op: &Matched, response: &RecordedResponse) -> Option<Failure> {
     let Some(code) = response.code() else {
         return Some(Failure::new("response", "$", "no status code recorded"));
     };
@@ -352,18 +411,23 @@ fn check_response(op: OperationId, response: &RecordedResponse) -> Option<Failur
     if response.body.trim().is_empty() {
         return None;
     }
-    let roundtripped = match op.roundtrip_response(body) {
+    let typed = op.entry.and_then(|entry| dispatch::roundtrip_response(entry.name, code, body));
+    let table = op.row.map(|row| row.roundtrip_response(body));
+    typed.into_iter().chain(table).find_map(|roundtripped| compare("response", body, roundtripped))
+}
+
+/// The first difference between recorded bytes and their decode → encode.
+fn compare(side: &'static str, bytes: &[u8], roundtripped: Result<Value, DecodeError>) -> Option<Failure> {
+    let roundtripped = match roundtripped {
         Ok(value) => value,
-        Err(err) => return Some(decode_failure("response", &err)),
+        Err(err) => return Some(decode_failure(side, &err)),
     };
-    let original: Value = match serde_json::from_slice(body) {
+    let original: Value = match serde_json::from_slice(bytes) {
         Ok(value) => value,
-        Err(err) => {
-            return Some(Failure::new("response", "$", format!("recorded body is not JSON: {err}")));
-        }
+        Err(err) => return Some(Failure::new(side, "$", format!("recorded body is not JSON: {err}"))),
     };
     let (path, what) = first_difference(&original, &roundtripped)?;
-    Some(Failure::new("response", path, what))
+    Some(Failure::new(side, path, what))
 }
 
 /// Error bodies must decode as the typed shape their keys announce, keep
@@ -432,7 +496,7 @@ fn json_path(path: &str) -> String {
 /// the location inside the message (``field `x`: ...`` from a required
 /// field, `roles[1]: ...` from a list item), that location is moved into
 /// the path.
-fn decode_failure(side: &'static str, err: &gatehouse_model::DecodeError) -> Failure {
+fn decode_failure(side: &'static str, err: &DecodeError) -> Failure {
     let mut path = json_path(&err.path);
     let mut message = err.message.as_str();
     loop {
@@ -567,6 +631,18 @@ mod tests {
     fn form_bodies_become_objects() {
         let fields = parse_urlencoded("a=1&b=x+y%21&a=2&c");
         assert_eq!(form_object(fields), json!({"a": ["1", "2"], "b": "x y!", "c": ""}));
+    }
+
+    #[test]
+    fn multipart_bodies_become_objects() {
+        let content_type = "multipart/form-data; boundary=\"b0\"";
+        assert_eq!(multipart_boundary(content_type), Some("b0"));
+        assert_eq!(multipart_boundary("application/json"), None);
+        let body = "--b0\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\ncon_1\r\n\
+                    --b0\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
+                    Content-Type: application/octet-stream\r\n\r\n[{\"email\":\"a@b.c\"}]\r\n--b0--\r\n";
+        let fields = parse_multipart(body, "b0");
+        assert_eq!(form_object(fields), json!({"connection_id": "con_1", "users": "[{\"email\":\"a@b.c\"}]"}));
     }
 
     #[test]

@@ -96,7 +96,8 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
     Ok(print(&ops))
 }
 
-fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) -> Result<Op> {
+/// The catalog's dotted name of an operation: its groups and name, after the module's prefix.
+pub fn operation_name(module: &Module, op: &Value) -> Result<String> {
     let group = match op.get("x-operation-group") {
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(parts)) => {
@@ -105,7 +106,12 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
         _ => bail!("no x-operation-group"),
     };
     let op_name = op.get("x-operation-name").and_then(Value::as_str).context("no x-operation-name")?;
-    let name = format!("{}{}.{op_name}", module.name_prefix, group.join("."));
+    Ok(format!("{}{}.{op_name}", module.name_prefix, group.join(".")))
+}
+
+fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) -> Result<Op> {
+    let name = operation_name(module, op)?;
+    let op_name = op.get("x-operation-name").and_then(Value::as_str).context("no x-operation-name")?;
 
     let mut query = Vec::new();
     let mut path_params = Vec::new();

@@ -59,6 +59,22 @@ pub const SECRET_KEYS: &[&str] = &[
     "masterkey",
     "api_key",
     "apiKey",
+    // Keys only the other operations' bodies have (`management_more.rs`).
+    "token",
+    "auth_token",
+    "totp_secret",
+    "secret_key",
+    "skey",
+    "server_key",
+    "server_credentials",
+    "clientSecret",
+    "aws_secret_access_key",
+    "secretAccessKey",
+    "splunkToken",
+    "segmentWriteKey",
+    "datadogApiKey",
+    "mixpanelServiceAccountPassword",
+    "cname_api_key",
 ];
 
 const MAP: &str = "serde_json::Map<String, serde_json::Value>";
@@ -239,6 +255,12 @@ pub const MANAGEMENT: Module = Module {
         ("SamlpOptions", &["ConnectionOptionsSAML"], "Options of a `samlp` (SAML identity provider) connection."),
         ("OidcOptions", &["ConnectionOptionsOIDC"], "Options of an `oidc` (OpenID Connect) connection."),
         ("OktaOptions", &["ConnectionOptionsOkta"], "Options of an `okta` (Okta Workforce) connection."),
+        // Only other operations use these (`management_more.rs`): names the rules cannot give.
+        (
+            "LinkedUserIdentity",
+            &["UserIdentity"],
+            "One identity of a user, as linking accounts answers them (the spec's `UserIdentity`, not `UserIdentitySchema`).",
+        ),
     ],
     overrides: &[
         ("LogEvent", "type", "crate::log_type::LogType"),

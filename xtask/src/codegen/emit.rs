@@ -16,29 +16,69 @@ pub fn mod_rs(modules: &[&Module]) -> String {
          //! The specs are read from `../shared/auth0` (or `AUTH0_SPEC_DIR`) and are not\n\
          //! part of this repository; the generated code is, so builds never need them.\n\
          //! Every object keeps fields it does not type in `extra` (see [`crate::object`]).\n\
-         //! `catalog` describes every operation of both specs (see [`crate::catalog`]).\n\n\
-         pub mod catalog;\n",
+         //! `catalog` describes every operation of both specs (see [`crate::catalog`]).\n\
+         //!\n\
+         //! `management` and `teams` type the bodies of the operations of the hand-kept\n\
+         //! table ([`crate::operation`]); `management_more` and `teams_more` type those of\n\
+         //! every other operation, and `dispatch` decodes and encodes any operation's\n\
+         //! bodies by its catalog name. The npm package uses only the former.\n\n\
+         pub mod catalog;\n\
+         pub mod dispatch;\n",
     );
     for m in modules {
-        let name = m.file.trim_end_matches(".rs");
-        let _ = writeln!(out, "pub mod {name};");
+        let _ = writeln!(out, "pub mod {};", stem(m.file));
+        let _ = writeln!(out, "pub mod {};", stem(&more_file(m)));
     }
     out
 }
 
-/// One generated module.
+/// A file name without `.rs`.
+pub fn stem(file: &str) -> &str {
+    file.trim_end_matches(".rs")
+}
+
+/// The file of a module's second part: the types only other operations use.
+pub fn more_file(cfg: &Module) -> String {
+    format!("{}_more.rs", stem(cfg.file))
+}
+
+/// One generated module: the types of the configured operations.
 pub fn module(cfg: &Module, items: &[Item]) -> String {
     let mut out = String::from(HEADER);
     for line in cfg.module_doc.lines() {
         let _ = writeln!(out, "//! {line}");
     }
     let _ = writeln!(out, "//!\n//! Generated from `{}`; regenerate with `cargo xtask codegen`.\n", cfg.spec_file);
+    write_items(&mut out, items);
+    out
+}
+
+/// A module's second part: the types of the request and response bodies of
+/// every other operation of the spec, referring back to the first part's.
+pub fn module_more(cfg: &Module, items: &[Item]) -> String {
+    let mut out = String::from(HEADER);
+    let core = stem(cfg.file);
+    let _ = writeln!(
+        out,
+        "//! The bodies of every other operation of `{}`: what the operations\n\
+         //! outside the hand-kept table send and answer. Types those operations\n\
+         //! share with the table's come from [`super::{core}`].\n\
+         //!\n\
+         //! Generated; regenerate with `cargo xtask codegen`.\n",
+        cfg.spec_file
+    );
+    let _ = writeln!(out, "#[allow(unused_imports)]\nuse super::{core}::*;\n");
+    write_items(&mut out, items);
+    out
+}
+
+fn write_items(out: &mut String, items: &[Item]) {
     for item in items {
         match item {
-            Item::Object { name, doc, fields, constructible } => object(&mut out, name, doc, fields, *constructible),
+            Item::Object { name, doc, fields, constructible } => object(out, name, doc, fields, *constructible),
             Item::Enum { name, doc, variants } => {
                 out.push_str("crate::string_enum! {\n");
-                doc_lines(&mut out, "    ", doc);
+                doc_lines(out, "    ", doc);
                 let _ = writeln!(out, "    pub enum {name} {{");
                 for (variant, value) in variants {
                     let _ = writeln!(out, "        /// `{value}`.");
@@ -47,12 +87,11 @@ pub fn module(cfg: &Module, items: &[Item]) -> String {
                 out.push_str("    }\n}\n\n");
             }
             Item::Alias { name, doc, target } => {
-                doc_lines(&mut out, "", doc);
+                doc_lines(out, "", doc);
                 let _ = writeln!(out, "pub type {name} = {target};\n");
             }
         }
     }
-    out
 }
 
 fn object(out: &mut String, name: &str, doc: &str, fields: &[Field], constructible: bool) {

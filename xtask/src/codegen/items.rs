@@ -1,4 +1,12 @@
 //! Turns the reachable part of a spec into a list of Rust items.
+//!
+//! Two passes share one namespace. The first generates the types of the
+//! operations [`Module::operations`] lists (the hand table's; they are what
+//! the rest of the workspace and the npm package's declarations use), exactly
+//! as before. The second adds the request body and every 2xx response of
+//! every other operation of the spec, reusing the first pass's types, and
+//! notes for each operation the Rust type of its body and of each response
+//! (for the generated dispatch by operation name).
 
 use super::config::{Module, SECRET_KEYS};
 use super::names;
@@ -22,10 +30,19 @@ pub enum Ty {
     Boxed(Box<Ty>),
     Named(String),
     Raw(String),
+    /// `crate::Page<T>`: a list answered as a bare array or an envelope (top level only).
+    Page(Box<Ty>),
+    /// `Option<T>`: a body the operation may be sent without (top level only).
+    Option(Box<Ty>),
 }
 
 impl Ty {
     pub fn rust(&self) -> String {
+        self.rust_with(&|name| name.to_owned())
+    }
+
+    /// The Rust type, with generated names written by `named` (to qualify them).
+    pub fn rust_with(&self, named: &dyn Fn(&str) -> String) -> String {
         match self {
             Ty::Str => "String".into(),
             Ty::Secret => "crate::Secret".into(),
@@ -34,10 +51,13 @@ impl Ty {
             Ty::Bool => "bool".into(),
             Ty::Value => "serde_json::Value".into(),
             Ty::Map => "serde_json::Map<String, serde_json::Value>".into(),
-            Ty::Vec(t) => format!("Vec<{}>", t.rust()),
-            Ty::BTree(t) => format!("std::collections::BTreeMap<String, {}>", t.rust()),
-            Ty::Boxed(t) => format!("Box<{}>", t.rust()),
-            Ty::Named(n) | Ty::Raw(n) => n.clone(),
+            Ty::Vec(t) => format!("Vec<{}>", t.rust_with(named)),
+            Ty::BTree(t) => format!("std::collections::BTreeMap<String, {}>", t.rust_with(named)),
+            Ty::Boxed(t) => format!("Box<{}>", t.rust_with(named)),
+            Ty::Page(t) => format!("crate::Page<{}>", t.rust_with(named)),
+            Ty::Option(t) => format!("Option<{}>", t.rust_with(named)),
+            Ty::Named(n) => named(n),
+            Ty::Raw(n) => n.clone(),
         }
     }
 }
@@ -76,6 +96,26 @@ enum Job<'a> {
     Inline { rust: String, shape: Shape<'a>, use_: Use, parent: String, key: String },
 }
 
+/// What one spec generates.
+pub struct Generated {
+    /// Types of the configured operations (the module's `file`).
+    pub core: Vec<Item>,
+    /// Types only the other operations use (the module's `more_file`).
+    pub more: Vec<Item>,
+    /// Every operation of the spec, with the Rust types of its bodies.
+    pub ops: Vec<OpTypes>,
+}
+
+/// The typed bodies of one operation.
+pub struct OpTypes {
+    /// The catalog's name of the operation.
+    pub name: String,
+    /// The request body's type, when the operation takes a body.
+    pub body: Option<Ty>,
+    /// Every documented 2xx status, with its body's type when it has one.
+    pub responses: Vec<(u16, Option<Ty>)>,
+}
+
 pub struct Gen<'a> {
     spec: &'a Spec,
     cfg: &'a Module,
@@ -91,6 +131,20 @@ pub struct Gen<'a> {
     from_responses: HashSet<String>,
     /// Spec schemas reachable from the extra roots (users build them).
     from_extra: HashSet<String>,
+    /// Second pass only: names no new type may take (the config's names,
+    /// enums and aliases), and which spec schemas shorten to each name.
+    taken: Option<Taken>,
+    /// Second pass only: inline schemas already typed, by node and use, so a
+    /// schema reached twice (through an array alias) is one type.
+    inline_seen: HashMap<(usize, bool, bool), String>,
+}
+
+/// Names the second pass must stay clear of.
+struct Taken {
+    /// Rust names the config gives (tables, extra enums, aliases).
+    config: HashSet<String>,
+    /// Default Rust name → the spec schemas that shorten to it.
+    shortened: HashMap<String, Vec<String>>,
 }
 
 impl<'a> Gen<'a> {
@@ -111,11 +165,13 @@ impl<'a> Gen<'a> {
             queue: VecDeque::new(),
             from_responses: HashSet::new(),
             from_extra: HashSet::new(),
+            taken: None,
+            inline_seen: HashMap::new(),
         }
     }
 
     /// Generates every item, in a stable order.
-    pub fn run(mut self) -> Result<Vec<Item>> {
+    pub fn run(mut self) -> Result<Generated> {
         let (requests, responses) = self.operation_roots()?;
         let mut reach = HashSet::new();
         for r in &responses {
@@ -146,28 +202,183 @@ impl<'a> Gen<'a> {
         for name in self.cfg.extra_roots {
             self.named(name)?;
         }
-        while let Some((slot, job)) = self.queue.pop_front() {
-            let item = self.build(job)?;
-            self.items[slot] = Some(item);
-        }
+        self.drain()?;
+        let core_len = self.items.len();
+
+        let ops = self.every_operation()?;
+        self.drain()?;
+
         let mut items: Vec<Item> = self.items.into_iter().map(|i| i.expect("every job ran")).collect();
+        let mut more = items.split_off(core_len);
+        let mut core = items;
         for (name, doc, variants) in self.cfg.extra_enums {
-            items.push(Item::Enum {
+            core.push(Item::Enum {
                 name: (*name).to_owned(),
                 doc: (*doc).to_owned(),
                 variants: variants.iter().map(|(v, w)| ((*v).to_owned(), (*w).to_owned())).collect(),
             });
         }
         for (name, target, doc) in self.cfg.aliases {
-            items.push(Item::Alias { name: (*name).to_owned(), doc: (*doc).to_owned(), target: (*target).to_owned() });
+            core.push(Item::Alias { name: (*name).to_owned(), doc: (*doc).to_owned(), target: (*target).to_owned() });
         }
-        box_recursion(&mut items);
-        let have: HashSet<&str> = items.iter().map(Item::name).collect();
+        // The second pass only refers back to the first, so each part's cycles are its own.
+        box_recursion(&mut core);
+        box_recursion(&mut more);
+        let have: HashSet<&str> = core.iter().map(Item::name).collect();
         let missing: Vec<&&str> = self.cfg.required.iter().filter(|n| !have.contains(**n)).collect();
         if !missing.is_empty() {
             bail!("{}: required types were not generated: {missing:?}", self.cfg.file);
         }
-        Ok(items)
+        Ok(Generated { core, more, ops })
+    }
+
+    fn drain(&mut self) -> Result<()> {
+        while let Some((slot, job)) = self.queue.pop_front() {
+            let item = self.build(job)?;
+            self.items[slot] = Some(item);
+        }
+        Ok(())
+    }
+
+    /// The second pass: every operation of the spec, in spec order, with the
+    /// types of its request body and 2xx responses.
+    fn every_operation(&mut self) -> Result<Vec<OpTypes>> {
+        let mut config: HashSet<String> = self.table.values().map(|r| (*r).to_owned()).collect();
+        config.extend(self.cfg.extra_enums.iter().map(|(n, _, _)| (*n).to_owned()));
+        config.extend(self.cfg.aliases.iter().map(|(n, _, _)| (*n).to_owned()));
+        let mut shortened: HashMap<String, Vec<String>> = HashMap::new();
+        for name in self.spec.root.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+            shortened.entry(names::type_name(name.0)).or_default().push(name.0.clone());
+        }
+        self.taken = Some(Taken { config, shortened });
+
+        let paths = self.spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
+        let mut found = Vec::new();
+        for (path, item) in paths {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let name = super::catalog::operation_name(self.cfg, op)
+                    .with_context(|| format!("{} {path}", method.to_uppercase()))?;
+                // A body the spec does not require may come as nothing, or as `null`.
+                let body = op.get("requestBody").and_then(|b| {
+                    let required = self.spec.resolve(b).get("required").and_then(Value::as_bool).unwrap_or(false);
+                    self.body_schema(b).map(|schema| (schema, required))
+                });
+                let paged = self.is_paged(op);
+                let mut responses = Vec::new();
+                for (code, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+                    if !code.starts_with('2') {
+                        continue;
+                    }
+                    let status: u16 = code.parse().with_context(|| format!("{method} {path}: status {code}"))?;
+                    responses.push((status, self.body_schema(resp)));
+                }
+                responses.sort_by_key(|(status, _)| *status);
+                found.push((name, body, responses, paged));
+            }
+        }
+        let mut reach = std::mem::take(&mut self.from_responses);
+        for (_, _, responses, _) in &found {
+            for schema in responses.iter().filter_map(|(_, s)| *s) {
+                self.collect_refs(schema, &mut reach);
+            }
+        }
+        self.from_responses = reach;
+
+        let mut ops = Vec::new();
+        for (name, body, responses, paged) in found {
+            let base = names::pascal(&name);
+            let body = match body {
+                Some((schema, required)) => {
+                    let use_ = Use { request: true, constructible: true };
+                    let ty = self.root_ty(schema, &format!("{base}Body"), use_, &format!("Body of `{name}`."))?;
+                    Some(if required { ty } else { Ty::Option(Box::new(ty)) })
+                }
+                None => None,
+            };
+            let mut typed = Vec::new();
+            for (status, schema) in responses {
+                let ty = match schema {
+                    Some(schema) => {
+                        let use_ = Use { request: false, constructible: false };
+                        let doc = format!("What `{name}` answers.");
+                        let ty = self.root_ty(schema, &format!("{base}Response"), use_, &doc)?;
+                        // A paged list the spec documents as a bare array may
+                        // come in an envelope too (as event deliveries do).
+                        Some(match ty {
+                            Ty::Vec(items) if paged => Ty::Page(items),
+                            ty => ty,
+                        })
+                    }
+                    None => None,
+                };
+                typed.push((status, ty));
+            }
+            ops.push(OpTypes { name, body, responses: typed });
+        }
+        Ok(ops)
+    }
+
+    /// Whether an operation pages: it takes `page` and `per_page`, or `from` and `take`.
+    fn is_paged(&self, op: &Value) -> bool {
+        let query: HashSet<&str> = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| self.spec.resolve(p))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect();
+        let has = |a: &str, b: &str| query.contains(a) && query.contains(b);
+        has("page", "per_page") || has("from", "take")
+    }
+
+    /// The schema of a request body or response: its JSON content's, else its
+    /// only content's (form and multipart bodies share the JSON schema).
+    fn body_schema(&self, v: &'a Value) -> Option<&'a Value> {
+        let content = self.spec.resolve(v).get("content").and_then(Value::as_object)?;
+        content.get("application/json").or_else(|| content.values().next())?.get("schema")
+    }
+
+    /// The type of a whole body. A list (some alternatives bare arrays, the
+    /// others envelopes holding one array, all of the same items) is a
+    /// [`Ty::Page`]; anything else is typed as a field would be.
+    fn root_ty(&mut self, schema: &'a Value, hint: &str, use_: Use, doc: &str) -> Result<Ty> {
+        if let Some(items) = self.list_items(schema) {
+            let item_hint = format!("{hint}Item");
+            return Ok(Ty::Page(Box::new(self.ty(items, &item_hint, use_, "", doc)?)));
+        }
+        // An empty parent marks a root: its inline type's doc is `doc`.
+        self.ty(schema, hint, use_, "", doc)
+    }
+
+    /// The item schema of a list response (see [`Self::root_ty`]).
+    fn list_items(&self, schema: &'a Value) -> Option<&'a Value> {
+        let v = self.spec.resolve(schema);
+        let alts = v.get("oneOf").or_else(|| v.get("anyOf")).and_then(Value::as_array)?;
+        let mut bare = false;
+        let mut items: Option<&'a Value> = None;
+        for alt in alts {
+            let alt = self.spec.resolve(alt);
+            let list = if alt.get("type").and_then(Value::as_str) == Some("array") {
+                bare = true;
+                alt.get("items")?
+            } else {
+                let props = alt.get("properties").and_then(Value::as_object)?;
+                let mut arrays = props
+                    .values()
+                    .map(|p| self.spec.resolve(p))
+                    .filter(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+                let (Some(only), None) = (arrays.next(), arrays.next()) else { return None };
+                only.get("items")?
+            };
+            let name = self.spec.direct_ref(list)?;
+            match items {
+                Some(have) if self.spec.direct_ref(have) != Some(name) => return None,
+                _ => items = Some(list),
+            }
+        }
+        items.filter(|_| bare)
     }
 
     /// Request-body schemas and response item schemas of the configured operations.
@@ -263,25 +474,63 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn rust_name(&self, spec_name: &str) -> String {
-        match self.table.get(spec_name) {
-            Some(r) => (*r).to_owned(),
-            None => {
-                let name = names::type_name(spec_name);
-                // Keep the spec's name when shortening it would clash with another schema.
-                let clash = name != spec_name
-                    && self
-                        .spec
-                        .schema(&name)
-                        .is_some_and(|s| matches!(self.spec.shape(s), Shape::Object(_) | Shape::StrEnum(_)));
-                if clash { spec_name.to_owned() } else { name }
-            }
+    fn rust_name(&self, spec_name: &str) -> Result<String> {
+        if let Some(r) = self.table.get(spec_name) {
+            return Ok((*r).to_owned());
+        }
+        let name = names::type_name(spec_name);
+        // Keep the spec's name when shortening it would clash with another schema.
+        let clash = name != spec_name
+            && self
+                .spec
+                .schema(&name)
+                .is_some_and(|s| matches!(self.spec.shape(s), Shape::Object(_) | Shape::StrEnum(_)));
+        let Some(taken) = &self.taken else { return Ok(if clash { spec_name.to_owned() } else { name }) };
+        // Second pass: a name no other schema can claim. The short name when no
+        // other schema shortens to it; where a request and a response body
+        // share one (`CreateXRequestContent`, `CreateXResponseContent`), the
+        // request keeps it (as `CreateUser` does) and the response adds
+        // `Response`; anything else keeps the spec's own name.
+        let rivals: Vec<&String> =
+            taken.shortened.get(&name).into_iter().flatten().filter(|s| *s != spec_name).collect();
+        let own: String = spec_name.chars().filter(char::is_ascii_alphanumeric).collect();
+        let request_keeps_it =
+            spec_name.ends_with("RequestContent") && rivals.iter().all(|r| r.ends_with("ResponseContent"));
+        let candidate = if rivals.is_empty() || request_keeps_it {
+            name.clone()
+        } else if spec_name.ends_with("ResponseContent") {
+            format!("{name}Response")
+        } else if spec_name.ends_with("RequestContent") {
+            format!("{name}Request")
+        } else {
+            own.clone()
+        };
+        let free = |n: &str| {
+            let mine = self.groups.get(n).is_some_and(|g| g.iter().any(|s| s == spec_name));
+            // The rivals of the short name were weighed above; other names
+            // must not be one another schema is or shortens to.
+            let other = |s: &String| s != spec_name;
+            let claimed = taken.config.contains(n)
+                || self.index.contains_key(n)
+                || (n != name && n != own && self.spec.schema(n).is_some())
+                || (n != name && taken.shortened.get(n).is_some_and(|ss| ss.iter().any(other)));
+            mine || !claimed
+        };
+        if free(&candidate) {
+            Ok(candidate)
+        } else if free(&own) {
+            Ok(own)
+        } else {
+            bail!(
+                "{}: no free Rust name for {spec_name} ({candidate} and {own} are taken); add it to `names`",
+                self.cfg.file
+            )
         }
     }
 
     /// The Rust type for a named object or enum schema, queueing it on first use.
     fn named(&mut self, spec_name: &str) -> Result<String> {
-        let rust = self.rust_name(spec_name);
+        let rust = self.rust_name(spec_name)?;
         if let Some(group) = self.groups.get(&rust) {
             if !group.iter().any(|s| s == spec_name) {
                 bail!("{}: both {spec_name} and {group:?} map to {rust}; add a name to the table", self.cfg.file);
@@ -314,9 +563,15 @@ impl<'a> Gen<'a> {
 
     /// A fresh name for an inline type.
     fn inline_name(&self, hint: &str) -> String {
+        // In the second pass, names spec schemas (may) take are left to them.
+        let schema_may_take = |n: &str| {
+            self.taken
+                .as_ref()
+                .is_some_and(|t| t.config.contains(n) || t.shortened.contains_key(n) || self.spec.schema(n).is_some())
+        };
         let mut name = hint.to_owned();
         let mut n = 2;
-        while self.index.contains_key(&name) || self.table.values().any(|r| *r == name) {
+        while self.index.contains_key(&name) || self.table.values().any(|r| *r == name) || schema_may_take(&name) {
             name = format!("{hint}{n}");
             n += 1;
         }
@@ -343,7 +598,9 @@ impl<'a> Gen<'a> {
                 self.item(rust, doc, shape, use_)
             }
             Job::Inline { rust, shape, use_, parent, key } => {
-                let doc = format!("Inline object of [`{parent}`]'s `{key}` field.");
+                // A root (a whole body) has no parent and brings its doc as `key`.
+                let doc =
+                    if parent.is_empty() { key } else { format!("Inline object of [`{parent}`]'s `{key}` field.") };
                 self.item(rust, doc, shape, use_)
             }
         }
@@ -403,9 +660,24 @@ impl<'a> Gen<'a> {
             if matches!(shape, Shape::Object(_) | Shape::StrEnum(_)) {
                 return Ok(Ty::Named(self.named(name)?));
             }
-            // Aliases of scalars, arrays and maps are inlined.
-            let hint = names::type_name(name);
+            // Aliases of scalars, arrays and maps are inlined. (In the second
+            // pass, the items of an array alias are its name's `Item`s.)
+            let mut hint = names::type_name(name);
+            if self.taken.is_some() && matches!(shape, Shape::Array(_)) {
+                hint.push_str("Item");
+            }
             return self.shape_ty(shape, &hint, use_, parent, key);
+        }
+        if self.taken.is_some() && matches!(shape, Shape::Object(_) | Shape::StrEnum(_)) {
+            let seen = (std::ptr::from_ref(schema) as usize, use_.request, use_.constructible);
+            if let Some(rust) = self.inline_seen.get(&seen) {
+                return Ok(Ty::Named(rust.clone()));
+            }
+            let ty = self.shape_ty(shape, hint, use_, parent, key)?;
+            if let Ty::Named(rust) = &ty {
+                self.inline_seen.insert(seen, rust.clone());
+            }
+            return Ok(ty);
         }
         self.shape_ty(shape, hint, use_, parent, key)
     }
@@ -481,7 +753,8 @@ fn variants(values: &[String]) -> Vec<(String, String)> {
         .iter()
         .map(|v| {
             let base = names::pascal(v);
-            let mut name = if base == "Unknown" { "UnknownValue".to_owned() } else { base.clone() };
+            // `Unknown` is the fallback variant; `Self` is a keyword.
+            let mut name = if base == "Unknown" || base == "Self" { format!("{base}Value") } else { base.clone() };
             let mut n = 2;
             while !seen.insert(name.clone()) {
                 name = format!("{base}{n}");

@@ -1,13 +1,16 @@
 //! `cargo xtask codegen`: generates `crates/model/src/generated/` from Auth0's
 //! OpenAPI specs in `../shared/auth0` (override with `AUTH0_SPEC_DIR`).
 //!
-//! Only the schemas reachable from the operations listed in [`config`] are
-//! generated. The catalog (`catalog.rs`) describes every operation of both
-//! specs, whether or not [`config`] lists it. The specs are never copied into the repository; the generated
+//! The schemas reachable from the operations listed in [`config`] go to
+//! `management.rs` and `teams.rs`; those only the other operations of the
+//! specs reach go to `management_more.rs` and `teams_more.rs`. The catalog
+//! (`catalog.rs`) describes every operation of both specs, and `dispatch.rs`
+//! round-trips any operation's bodies by its catalog name. The specs are never copied into the repository; the generated
 //! code is committed, and `--check` verifies it is up to date.
 
 mod catalog;
 mod config;
+mod dispatch;
 mod emit;
 mod items;
 mod names;
@@ -82,18 +85,21 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
             schema::Spec { root: serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))? };
         specs.push((m, spec));
     }
+    let mut all = Vec::new();
     for (m, spec) in &specs {
         let generated = items::Gen::new(spec, m).run()?;
-        let count = |f: fn(&items::Item) -> bool| generated.iter().filter(|i| f(i)).count();
-        let objects = count(|i| matches!(i, items::Item::Object { .. }));
-        let enums = count(|i| matches!(i, items::Item::Enum { .. }));
-        eprintln!(
-            "codegen: {}: {objects} objects, {enums} enums, {} aliases",
-            m.file,
-            generated.len() - objects - enums
-        );
-        files.push((m.file.to_owned(), rustfmt(&emit::module(m, &generated))?));
+        for (file, part) in [(m.file.to_owned(), &generated.core), (emit::more_file(m), &generated.more)] {
+            let count = |f: fn(&items::Item) -> bool| part.iter().filter(|i| f(i)).count();
+            let objects = count(|i| matches!(i, items::Item::Object { .. }));
+            let enums = count(|i| matches!(i, items::Item::Enum { .. }));
+            eprintln!("codegen: {file}: {objects} objects, {enums} enums, {} aliases", part.len() - objects - enums);
+        }
+        files.push((m.file.to_owned(), rustfmt(&emit::module(m, &generated.core))?));
+        files.push((emit::more_file(m), rustfmt(&emit::module_more(m, &generated.more))?));
+        all.push((*m, generated));
     }
+    let generated: Vec<(&config::Module, &items::Generated)> = all.iter().map(|(m, g)| (*m, g)).collect();
+    files.push(("dispatch.rs".to_owned(), rustfmt(&dispatch::generate(&generated))?));
     let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
     Ok(files)

@@ -5,7 +5,15 @@
 //! part of this repository; the generated code is, so builds never need them.
 //! Every object keeps fields it does not type in `extra` (see [`crate::object`]).
 //! `catalog` describes every operation of both specs (see [`crate::catalog`]).
+//!
+//! `management` and `teams` type the bodies of the operations of the hand-kept
+//! table ([`crate::operation`]); `management_more` and `teams_more` type those of
+//! every other operation, and `dispatch` decodes and encodes any operation's
+//! bodies by its catalog name. The npm package uses only the former.
 
 pub mod catalog;
+pub mod dispatch;
 pub mod management;
+pub mod management_more;
 pub mod teams;
+pub mod teams_more;
