@@ -12,7 +12,6 @@
 //!
 //! Roles the policy does not name are ordinary and stay assignable.
 
-
 /// A role the access policy names, as `/auth/me` describes it to the caller:
 /// the model's type, shared with the BFF that sends it.
 pub use gatehouse_model::policy::PolicyRole;
