@@ -37,6 +37,11 @@ export class ApiError extends GatehouseError {
 export class ValidationError extends GatehouseError {
   constructor(message, details = {}) {
     super(message, { kind: 'validation', ...details });
+    // A refused option (`kind: 'option'`): which one, and what is accepted.
+    if (details.option !== undefined) this.option = details.option;
+    if (details.allowed !== undefined) this.allowed = details.allowed;
+    if (details.unknown !== undefined) this.unknown = details.unknown;
+    if (details.accepted !== undefined) this.accepted = details.accepted;
   }
 }
 
@@ -115,7 +120,7 @@ export class ManagementClient {
     this.#options = JSON.stringify(options);
     for (const [name, kind, n] of METHODS) {
       if (kind === 0) {
-        place(this, name, (...args) => this.#call(name, ids(args, n)));
+        place(this, name, (...args) => this.#call(name, ids(args, n), args[n]));
       } else if (kind === 2) {
         place(this, name, (...args) => this.#call(name, ids(args, n), undefined, args[n]));
       } else {

@@ -1,7 +1,8 @@
 // Types of @gatehouse/auth0. The method signatures, the options types and the
 // Auth0 object types are generated from the Rust code by `cargo xtask pkg`
-// (gatehouse_js_api.d.ts, gatehouse_js.d.ts, gatehouse_js_models.d.ts); this
-// file only ties them to the wrapper's classes.
+// (gatehouse_js_api.d.ts with each method's options from the operation
+// catalog, gatehouse_js.d.ts, gatehouse_js_models.d.ts); this file only ties
+// them to the wrapper's classes.
 
 import type { Api } from './gatehouse_js_api.js';
 import type { ClientOptions } from './gatehouse_js.js';
@@ -13,26 +14,8 @@ export type {
   RetryOptions,
   PacingSetting,
   RetrySetting,
-  UsersListOptions,
-  UserRolesListOptions,
-  RolesListOptions,
-  RoleUsersListOptions,
-  ClientsListOptions,
-  ConnectionsListOptions,
-  OrganizationsListOptions,
-  OrganizationMembersListOptions,
-  OrganizationMemberRolesListOptions,
-  LogsListOptions,
-  GrantsListOptions,
-  ResourceServersListOptions,
-  TeamMembersListOptions,
-  TenantsListOptions,
-  TenantMembersListOptions,
-  MemberTenantsListOptions,
-  ActivityListOptions,
-  EnvironmentsListOptions,
 } from './gatehouse_js.js';
-export type { Api, OffsetPage, CheckpointPage, ListOf, PageOf } from './gatehouse_js_api.js';
+export type * from './gatehouse_js_api.js';
 
 /** Auth0's rate-limit headers of a response (`x-ratelimit-*`, `Retry-After` in seconds). */
 export interface RateLimit {
@@ -98,7 +81,18 @@ export declare class ApiError extends GatehouseError {
 }
 
 /** The request was refused before it was sent (bad argument, option or body). */
-export declare class ValidationError extends GatehouseError {}
+export declare class ValidationError extends GatehouseError {
+  /** `option` when an option was refused, `config` for the client's options. */
+  kind: string;
+  /** The refused option, by Auth0's name (a wrong type or value, or given twice). */
+  option?: string;
+  /** The values the refused option takes, when it is an enum. */
+  allowed?: string[];
+  /** Options the method does not take, as given. */
+  unknown?: string[];
+  /** Every option the method takes, by Auth0's name (camelCase spellings are accepted too). */
+  accepted?: string[];
+}
 
 /** Offset paging cannot reach past Auth0's first 1,000 results: narrow the query or use an export job. */
 export declare class ResultWindowError extends GatehouseError {

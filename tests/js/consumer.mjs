@@ -77,6 +77,11 @@ export async function everyNamespace(env) {
   await c.connections.get(conn.id);
   await c.connections.update(conn.id, { display_name: 'Consumer' });
   equal((await c.connections.list({ strategy: 'auth0', includeTotals: true })).total, 2, 'connections.list');
+  // Auth0's names, as auth0 7 takes them, and the spec's list parameters as arrays.
+  equal((await c.connections.list({ strategy: ['auth0'], include_totals: true })).total, 2, 'strategy as an array');
+  const some = await c.connections.list({ strategy: ['auth0', 'google-oauth2'], per_page: 100 });
+  assert(some.every((k) => ['auth0', 'google-oauth2'].includes(k.strategy)), 'several strategies');
+  equal(Object.keys(await c.connections.get(conn.id, { fields: 'id,name', include_fields: true })).length, 2, 'get with fields');
   await c.connections.delete(conn.id);
   // organizations
   const org = await c.organizations.create({ name: `consumer-org-${env.tag}` });
@@ -153,7 +158,11 @@ export async function typedErrors(env) {
   equal([e.statusCode, e.errorCode, e.message, e.name], [404, 'inexistent_user', 'The user does not exist.', 'ApiError'], 'ApiError fields');
   assert(typeof e.rateLimit === 'object', 'rateLimit');
   await rejects(c.users.list({ perPage: 500 }), ValidationError, 'perPage out of range');
-  await rejects(c.users.list({ perpage: 5 }), ValidationError, 'unknown option');
+  const u = await rejects(c.users.list({ perpage: 5 }), ValidationError, 'unknown option');
+  equal([u.kind, u.unknown, u.accepted.includes('per_page')], ['option', ['perpage'], true], 'unknown option fields');
+  const o = await rejects(c.users.list({ search_engine: 'v4' }), ValidationError, 'a value outside the enum');
+  equal([o.option, o.allowed], ['search_engine', ['v1', 'v2', 'v3']], 'enum option fields');
+  await rejects(c.users.list({ per_page: '5' }), ValidationError, 'a string for a number');
   await rejects(c.users.get('..'), ValidationError, 'an id that is not one segment');
   await rejects(c.users.roles.assign('auth0|1', []), ValidationError, 'no roles');
   const w = await rejects(c.users.list({ page: 20, perPage: 100 }), ResultWindowError, 'past the window');

@@ -13,6 +13,7 @@ import {
   type LogEvent,
   type Teams,
   type UsersListOptions,
+  type ConnectionsListOptions,
   type OffsetPage,
 } from '@gatehouse/auth0';
 
@@ -45,6 +46,17 @@ export async function example(): Promise<void> {
   const tenants = await client.teams.tenants.list();
   const activity = await client.teams.activity.list({ since: '2026-01-01T00:00:00Z' });
   const options: UsersListOptions = { q: 'x', searchEngine: 'v3', includeFields: true };
+  // Auth0's names, as auth0 7 takes them; enums and list parameters typed from the spec.
+  const sameUsers: User[] = await client.users.list({ per_page: 50, search_engine: 'v3', primary_order: false });
+  const withTotals: OffsetPage<'users', User> = await client.users.list({ include_totals: true, per_page: 10 });
+  const strategies: ConnectionsListOptions = { strategy: ['auth0', 'samlp'], include_totals: false };
+  const someConns: Connection[] = await client.connections.list(strategies);
+  const slim: Connection = await client.connections.get('con_1', { fields: 'id,name', include_fields: true });
+  // @ts-expect-error: not one of the spec's search engines
+  await client.users.list({ search_engine: 'v4' });
+  // @ts-expect-error: no such option
+  await client.users.list({ perpage: 5 });
+  void [sameUsers, withTotals, someConns, slim];
 
   for await (const u of client.users.all(options)) {
     const id: string | null | undefined = u.user_id;

@@ -6,8 +6,9 @@
 //! one entry to [`STEPS`], with its needs (for example [`Need::Chromium`]).
 
 use crate::tools::Need;
-use crate::{build_gatehouse, cargo, output, run_cmd, shared_dir};
-use anyhow::{Result, bail};
+use crate::{build_gatehouse, cargo, output, repo_root, run_cmd, shared_dir};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
@@ -76,6 +77,13 @@ pub const STEPS: &[Step] = &[
         lint: false,
         needs: &[],
         run: workspace_tests,
+    },
+    Step {
+        name: "fuzz",
+        about: "coverage-guided fuzzing (cargo fuzz, libFuzzer): every target in fuzz/ for 15 s from its corpus, no panic",
+        lint: false,
+        needs: &[Need::CargoFuzz],
+        run: fuzz,
     },
     Step {
         name: "wasm",
@@ -287,4 +295,160 @@ fn replay(_: &Plan) -> Result<Outcome> {
     let exe = build_gatehouse()?;
     run_cmd(Command::new(exe).arg("replay").arg(&recordings))?;
     Ok(Outcome::Passed)
+}
+
+/// The fuzz targets of `fuzz/` (`fuzz/fuzz_targets/NAME.rs`), run in this order.
+const FUZZ_TARGETS: &[&str] = &["decode_response", "error_body", "path", "lucene"];
+
+/// Seconds each target runs (`GATEHOUSE_FUZZ_SECS` overrides it, for a longer local run).
+const FUZZ_SECS: u64 = 15;
+
+/// Builds the fuzz targets once, then runs each for [`FUZZ_SECS`].
+///
+/// Stable Rust builds them: `RUSTC_BOOTSTRAP=1` lets cargo-fuzz pass its
+/// `-Z` flags, and `--sanitizer none` drops the one thing that really needs
+/// nightly (AddressSanitizer; the code under test has no `unsafe`). The
+/// coverage instrumentation (`-Cpasses=sancov-module`) is stable, and
+/// libfuzzer-sys builds libFuzzer with the system C++ compiler.
+///
+/// Each run reads the committed seeds in `fuzz/corpus/TARGET` and writes what
+/// it finds to `target/fuzz/corpus/TARGET`, which later runs start from, so
+/// the tree stays clean. A crash fails the step and names its reproducer.
+fn fuzz(_: &Plan) -> Result<Outcome> {
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    if output(Command::new(&cxx).arg("--version")).is_none() {
+        return Ok(Outcome::Skipped(format!(
+            "no C++ compiler (`{cxx}`) to build libFuzzer; the same properties run as property tests in `test`"
+        )));
+    }
+    let secs = match std::env::var("GATEHOUSE_FUZZ_SECS") {
+        Ok(s) if !s.is_empty() => s.parse().with_context(|| format!("GATEHOUSE_FUZZ_SECS={s} is not a number"))?,
+        _ => FUZZ_SECS,
+    };
+    let root = repo_root();
+    let dir = crate::target_dir().join("fuzz");
+    let host = output(Command::new("rustc").arg("-vV"))
+        .and_then(|v| v.lines().find_map(|l| l.strip_prefix("host: ").map(str::to_owned)))
+        .context("`rustc -vV` names no host")?;
+    let mut build = cargo();
+    build.env("RUSTC_BOOTSTRAP", "1").args(["fuzz", "build", "--fuzz-dir", "fuzz", "--sanitizer", "none"]);
+    // 16 codegen units (cargo-fuzz's default is 1) and the model at opt-level 1
+    // (fuzz/Cargo.toml) build three times faster, and fuzz about as fast.
+    build.args(["--codegen-units", "16", "--target", &host, "--target-dir"]).arg(&dir);
+    run_cmd(&mut build)?;
+
+    let mut summary = Vec::new();
+    for target in FUZZ_TARGETS {
+        let exe = dir.join(&host).join("release").join(target);
+        let seeds = root.join("fuzz/corpus").join(target);
+        let corpus = dir.join("corpus").join(target);
+        let artifacts = dir.join("artifacts").join(target);
+        let log = dir.join("logs").join(format!("{target}.log"));
+        for d in [&corpus, &artifacts, &dir.join("logs")] {
+            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        }
+        let mut cmd = Command::new(&exe);
+        // New inputs go to the first directory; the committed seeds are only read.
+        cmd.arg(&corpus);
+        if seeds.is_dir() {
+            cmd.arg(&seeds);
+        }
+        cmd.arg(format!("-max_total_time={secs}"));
+        cmd.arg(format!("-artifact_prefix={}/", artifacts.display()));
+        // A single input slower than this is a failure (a hang), as is a panic.
+        cmd.args(["-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"]);
+        if *target == "lucene" {
+            cmd.arg("-max_len=256");
+        }
+        println!("$ {} 2> {}", crate::command_line(&cmd), log.display());
+        let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let status = cmd
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .status()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let stat = |name: &str| {
+            text.lines().find_map(|l| l.strip_prefix(&format!("stat::{name}:")).map(|v| v.trim().to_owned()))
+        };
+        let execs = stat("number_of_executed_units").unwrap_or_else(|| "?".into());
+        let per_sec = stat("average_exec_per_sec").unwrap_or_else(|| "?".into());
+        let inputs = std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0);
+        println!("{target}: {execs} runs ({per_sec}/s), {inputs} inputs in {}", corpus.display());
+        if !status.success() {
+            for line in failure_excerpt(&text) {
+                println!("  | {line}");
+            }
+            let reproducer = crash_file(&text, &artifacts);
+            let shown =
+                reproducer.as_deref().map_or_else(|| artifacts.display().to_string(), |p| p.display().to_string());
+            bail!(
+                "fuzz target `{target}` failed ({status}); reproducer: {shown}\n  \
+                 rerun it: {} {shown}\n  full log: {}\n  \
+                 fix the bug, then add a regression test (and the input to fuzz/corpus/{target}/)",
+                exe.display(),
+                log.display()
+            );
+        }
+        summary.push(format!("{target} {execs}"));
+    }
+    println!("fuzzed {secs} s each, no failure: {}", summary.join(", "));
+    Ok(Outcome::Passed)
+}
+
+/// What to show of a failed run's log: the panic message and libFuzzer's verdict
+/// (the backtrace stays in the log), or its last lines when there is no panic.
+fn failure_excerpt(log: &str) -> Vec<&str> {
+    let lines: Vec<&str> = log.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.contains("panicked at")) else {
+        return lines[lines.len().saturating_sub(25)..].to_vec();
+    };
+    let panic = lines[start..].iter().take_while(|l| !l.starts_with("stack backtrace:") && !l.starts_with("note:"));
+    let verdict = lines[start..]
+        .iter()
+        .filter(|l| l.contains("ERROR: libFuzzer") || l.starts_with("SUMMARY:") || l.contains("Test unit written to"));
+    panic.take(20).chain(verdict).copied().collect()
+}
+
+/// The input libFuzzer saved for a failure (`Test unit written to PATH`), if it says.
+fn crash_file(log: &str, artifacts: &Path) -> Option<std::path::PathBuf> {
+    let written = log.lines().rev().find_map(|l| l.split_once("Test unit written to ").map(|(_, p)| p.trim()));
+    written.map(Into::into).or_else(|| {
+        let newest =
+            std::fs::read_dir(artifacts).ok()?.flatten().max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+        newest.map(|e| e.path())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CRASH_LOG: &str = "INFO: Seed: 1\n\
+        thread '<unnamed>' (29423) panicked at src/decode.rs:100:9:\n\
+        DeleteRole: decoded a body that is not JSON: \"9\\0\"\n\
+        stack backtrace:\n   0: __rustc::rust_begin_unwind\n\
+        ==29423== ERROR: libFuzzer: deadly signal\n\
+        SUMMARY: libFuzzer: deadly signal\n\
+        artifact_prefix='/t/artifacts/decode_response/'; Test unit written to /t/artifacts/decode_response/crash-d233\n\
+        Base64: DQAAADkA\n";
+
+    #[test]
+    fn a_crash_shows_the_panic_and_the_reproducer() {
+        let excerpt = failure_excerpt(CRASH_LOG);
+        assert_eq!(excerpt[0], "thread '<unnamed>' (29423) panicked at src/decode.rs:100:9:");
+        assert!(excerpt[1].starts_with("DeleteRole: decoded"));
+        assert!(!excerpt.iter().any(|l| l.contains("rust_begin_unwind")));
+        assert!(excerpt.last().unwrap().ends_with("crash-d233"));
+        let file = crash_file(CRASH_LOG, Path::new("/nonexistent"));
+        assert_eq!(file.as_deref(), Some(Path::new("/t/artifacts/decode_response/crash-d233")));
+    }
+
+    #[test]
+    fn fuzz_runs_after_the_tests_and_needs_cargo_fuzz() {
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        let fuzz = names.iter().position(|n| *n == "fuzz").unwrap();
+        assert_eq!(names[fuzz - 1], "test");
+        assert_eq!(STEPS[fuzz].needs, &[Need::CargoFuzz]);
+    }
 }

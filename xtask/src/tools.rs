@@ -11,6 +11,9 @@ use std::process::Command;
 /// The trunk version the console is built with.
 pub const TRUNK_VERSION: &str = "0.21.14";
 
+/// The cargo-fuzz version the fuzz targets are built and run with.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
 /// Something a step needs installed before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -22,6 +25,8 @@ pub enum Need {
     Chromium,
     /// trunk, which builds the Leptos console.
     Trunk,
+    /// cargo-fuzz, which builds the fuzz targets in `fuzz/` with libFuzzer.
+    CargoFuzz,
 }
 
 impl Need {
@@ -32,6 +37,7 @@ impl Need {
             Self::WasmBindgen => ensure_wasm_bindgen(),
             Self::Chromium => ensure_chromium(),
             Self::Trunk => ensure_trunk(),
+            Self::CargoFuzz => ensure_cargo_fuzz(),
         }
     }
 }
@@ -95,6 +101,15 @@ pub fn ensure_trunk() -> Result<()> {
         return Ok(());
     }
     run_cmd(cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+}
+
+/// `cargo install cargo-fuzz` in [`CARGO_FUZZ_VERSION`], unless `cargo-fuzz --version` already prints it.
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    if installed_version("cargo-fuzz").as_deref() == Some(CARGO_FUZZ_VERSION) {
+        println!("cargo-fuzz {CARGO_FUZZ_VERSION}: installed");
+        return Ok(());
+    }
+    run_cmd(cargo().args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--locked"]))
 }
 
 /// Chromium and chromedriver from the distribution (`apt-get install -y chromium

@@ -206,19 +206,64 @@ where
     }
 }
 
-/// Implements query-parameter setters on `Request<op>` for the optional fields of a request type.
+/// A value a query setter takes for a field of type `T`: anything
+/// string-like for a string, `bool` / `u64` as they are, and for a list any
+/// iterable of string-likes (`["auth0", "samlp"]`).
+pub trait IntoQueryValue<T> {
+    /// The field's value.
+    fn into_query_value(self) -> T;
+}
+
+impl<S: Into<String>> IntoQueryValue<String> for S {
+    fn into_query_value(self) -> String {
+        self.into()
+    }
+}
+
+impl IntoQueryValue<bool> for bool {
+    fn into_query_value(self) -> bool {
+        self
+    }
+}
+
+impl IntoQueryValue<u64> for u64 {
+    fn into_query_value(self) -> u64 {
+        self
+    }
+}
+
+impl<I, S> IntoQueryValue<Vec<String>> for I
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    fn into_query_value(self) -> Vec<String> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+/// Implements query-parameter setters on `Request<op>` for the optional
+/// fields of a request type (a test checks they are all of them).
 macro_rules! setters {
-    ($( $op:ty { $( $(#[$meta:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {$(
+    ($( $op:ty { $( $(#[$meta:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+        $(
         impl Request<$op> {
             $(
             $(#[$meta])*
-            pub fn $field(mut self, value: impl Into<$ty>) -> Self {
-                self.op.$field = Some(value.into());
+            pub fn $field(mut self, value: impl IntoQueryValue<$ty>) -> Self {
+                self.op.$field = Some(value.into_query_value());
                 self
             }
             )*
         }
-    )*};
+        )*
+
+        /// The request types with setters, and the wire names they set.
+        #[cfg(test)]
+        pub(crate) const SETTERS: &[(gatehouse_model::OperationId, &[&str])] = &[$(
+            (<$op as Endpoint>::ID, &[$(gatehouse_model::ops::wire_name(stringify!($field))),*]),
+        )*];
+    };
 }
 
 setters! {
@@ -231,6 +276,14 @@ setters! {
         sort: String,
         /// Only users of this connection.
         connection: String,
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+        /// Whether results come in a deterministic order (`true`, the default).
+        primary_order: bool,
+    }
+    users::Get {
         /// Comma-separated fields to include or exclude.
         fields: String,
         /// Whether `fields` lists fields to include (`true`) or exclude.
@@ -253,12 +306,26 @@ setters! {
         app_type: String,
         /// Query on application fields.
         q: String,
+        /// Only the application registered with this Client ID Metadata Document URI.
+        external_client_id: String,
+    }
+    clients::Get {
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
     }
     connections::List {
         /// Only connections of this strategy, such as `auth0`.
         strategy: String,
         /// Only the connection with this name.
         name: String,
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists fields to include (`true`) or exclude.
+        include_fields: bool,
+    }
+    connections::Get {
         /// Comma-separated fields to include or exclude.
         fields: String,
         /// Whether `fields` lists fields to include (`true`) or exclude.
@@ -277,6 +344,8 @@ setters! {
     logs::List {
         /// Lucene query on log fields, such as `type:f`.
         q: String,
+        /// The older search syntax the spec documents (`field:value` terms joined with AND).
+        search: String,
         /// Sort as `date:1` or `date:-1`.
         sort: String,
         /// Comma-separated fields to include or exclude.
@@ -293,9 +362,13 @@ setters! {
         audience: String,
     }
     resource_servers::List {
-        /// Only APIs with these identifiers.
-        identifiers: String,
-        /// Whether to include only the listed fields.
+        /// Only APIs with these identifiers (at most 10), such as `["https://api.acme.com/"]`.
+        identifiers: Vec<String>,
+        /// Whether specified fields are included (`true`) or excluded.
+        include_fields: bool,
+    }
+    resource_servers::Get {
+        /// Whether specified fields are included (`true`) or excluded.
         include_fields: bool,
     }
     teams::ListTenants {
@@ -303,7 +376,7 @@ setters! {
         sort: String,
         /// Only tenants in this environment, such as `US-3`.
         environment: String,
-        /// Only tenants with this environment tag.
+        /// Only tenants with this environment tag (`development`, `production`, `staging`).
         environment_tag: String,
         /// Only tenants in this locality.
         locality: String,
@@ -315,7 +388,36 @@ setters! {
         until: String,
         /// Only events of this type.
         r#type: String,
-        /// Only events with this status.
+        /// Only events with this status (`Success`, `Failure`).
         status: String,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_model::OPERATIONS;
+
+    #[test]
+    fn every_typed_query_field_has_a_setter() {
+        for spec in OPERATIONS {
+            let typed: Vec<&str> = spec.id.typed_query().iter().map(|(name, _)| *name).collect();
+            let mut rows = SETTERS.iter().filter(|(id, _)| *id == spec.id);
+            match (rows.next(), rows.next()) {
+                (None, _) => assert!(typed.is_empty(), "{:?}: no setters for {typed:?}", spec.id),
+                (Some((_, setters)), None) => assert_eq!(*setters, typed.as_slice(), "{:?}", spec.id),
+                (Some(_), Some(_)) => panic!("{:?} has two setters! blocks", spec.id),
+            }
+        }
+    }
+
+    #[test]
+    fn list_setters_take_any_strings() {
+        let client = Client::builder().domain("acme.eu.auth0.com").token("t").build().unwrap();
+        let r = client.resource_servers().list().identifiers(["https://a/", "https://b/"]).include_fields(true);
+        assert_eq!(r.op().identifiers.as_deref(), Some(&["https://a/".to_owned(), "https://b/".to_owned()][..]));
+        let r = client.users().get("auth0|1").fields(String::from("email")).include_fields(true);
+        let path = gatehouse_model::request::path_and_query(r.op()).unwrap();
+        assert_eq!(path, "/api/v2/users/auth0%7C1?fields=email&include_fields=true");
     }
 }

@@ -3,7 +3,7 @@
 //! The pipeline is the same for each row: authenticate the bearer token for
 //! the row's API, check the scopes the row (and its body) require, check
 //! the body against the row's typed request body and the query against the
-//! parameters the operation takes, then run the handler. The handler is
+//! parameters the operation takes (its catalog entry's), then run the handler. The handler is
 //! chosen by an exhaustive `match` on [`OperationId`], so a row added to the
 //! table does not compile here until it is handled.
 //!
@@ -256,90 +256,6 @@ fn run(ctx: &Ctx) -> ApiResult<Reply> {
     }
 }
 
-/// Query parameters an operation takes besides paging ones.
-fn extra_query(id: OperationId) -> &'static [&'static str] {
-    use OperationId as Op;
-    const FIELDS: &[&str] = &["fields", "include_fields"];
-    match id {
-        Op::ListUsers => &["sort", "connection", "fields", "include_fields", "q", "search_engine", "primary_order"],
-        Op::GetUser | Op::GetClient | Op::GetConnection | Op::ListOrganizationMembers => FIELDS,
-        Op::ListRoles => &["name_filter"],
-        Op::ListClients => {
-            &["fields", "include_fields", "is_global", "is_first_party", "app_type", "q", "external_client_id"]
-        }
-        Op::ListConnections => &["strategy", "name", "fields", "include_fields"],
-        Op::ListOrganizations => &["sort"],
-        Op::ListLogs => &["sort", "fields", "include_fields", "q", "search"],
-        Op::ListGrants => &["user_id", "client_id", "audience"],
-        Op::ListResourceServers => &["identifiers", "include_fields"],
-        Op::GetResourceServer => &["include_fields"],
-        Op::ListTenants => &["sort", "environment", "environment_tag", "locality"],
-        Op::ListActivityLogs => &["since", "until", "type", "status"],
-        Op::ListUserRoles
-        | Op::ListUserOrganizations
-        | Op::ListOrganizationMemberRoles
-        | Op::ListRoleUsers
-        | Op::ListTeamMembers
-        | Op::ListTenantMembers
-        | Op::ListTeamMemberTenants
-        | Op::GetRole
-        | Op::CreateUser
-        | Op::UpdateUser
-        | Op::DeleteUser
-        | Op::AssignUserRoles
-        | Op::RemoveUserRoles
-        | Op::CreateRole
-        | Op::UpdateRole
-        | Op::DeleteRole
-        | Op::AssignRoleUsers
-        | Op::CreateClient
-        | Op::UpdateClient
-        | Op::DeleteClient
-        | Op::CreateConnection
-        | Op::UpdateConnection
-        | Op::DeleteConnection
-        | Op::GetOrganization
-        | Op::CreateOrganization
-        | Op::UpdateOrganization
-        | Op::DeleteOrganization
-        | Op::AddOrganizationMembers
-        | Op::RemoveOrganizationMembers
-        | Op::AssignOrganizationMemberRoles
-        | Op::RemoveOrganizationMemberRoles
-        | Op::GetLog
-        | Op::DeleteGrant
-        | Op::CreateResourceServer
-        | Op::UpdateResourceServer
-        | Op::DeleteResourceServer
-        | Op::RequestToken
-        | Op::InviteTeamMembers
-        | Op::GetTeamMember
-        | Op::UpdateTeamMember
-        | Op::RemoveTeamMember
-        | Op::AddTeamMemberTenants
-        | Op::UpdateTeamMemberTenants
-        | Op::RemoveTeamMemberTenants
-        | Op::CreateTenant
-        | Op::GetTenant
-        | Op::DeleteTenant
-        | Op::ListEnvironments => &[],
-    }
-}
-
-/// Query parameters an operation takes: its own, and the paging
-/// parameters its row of the table offers. Anything else is refused.
-pub fn allowed_query(id: OperationId) -> Vec<&'static str> {
-    let paging = id.spec().paging;
-    let mut keys = extra_query(id).to_vec();
-    if paging.has_offset() {
-        keys.extend(["page", "per_page", "include_totals"]);
-    }
-    if paging.has_checkpoint() {
-        keys.extend(["from", "take"]);
-    }
-    keys
-}
-
 /// Checks the bearer token for the row's API.
 fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
     let Some(header) = ctx.authorization.as_deref() else {
@@ -460,7 +376,7 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
             ctx.body = body;
             check_typed_body(&ctx)?;
         }
-        ctx.query.allow_only(&allowed_query(ctx.spec.id))?;
+        ctx.query.check(ctx.spec)?;
         Ok(())
     })();
     match result {

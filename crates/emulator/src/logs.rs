@@ -130,9 +130,9 @@ pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
 
 fn query_object(ctx: &Ctx) -> Value {
     let mut m = Map::new();
-    for key in crate::dispatch::allowed_query(ctx.spec.id) {
-        if let Some(v) = ctx.query.get(key) {
-            m.insert(key.to_owned(), json!(v));
+    for param in ctx.spec.query.into_iter().flat_map(|query| query.accepted_query()) {
+        if let Some(v) = ctx.query.get(param.name) {
+            m.insert(param.name.to_owned(), json!(v));
         }
     }
     Value::Object(m)

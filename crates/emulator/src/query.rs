@@ -1,13 +1,13 @@
-//! Query-string handling shared by the handlers: strict parameter parsing
-//! (unknown or mistyped parameters are refused, as Auth0 does), the three
+//! Query-string handling shared by the handlers: strict parameter checks
+//! (what an operation accepts, with the types and enum values, is read from
+//! its catalog entry; anything else is refused, as Auth0 does), the three
 //! paging styles, opaque checkpoint cursors and `fields` projection.
 
 use crate::error::{ApiError, ApiResult};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use gatehouse_model::Page;
-use gatehouse_model::Paging;
 use gatehouse_model::paging::{MAX_PER_PAGE, RESULT_WINDOW};
+use gatehouse_model::{Api, OperationSpec, Page, Paging, QueryError};
 use serde_json::{Map, Value};
 
 /// Default page size of offset and checkpoint paging.
@@ -26,17 +26,22 @@ impl Params {
         Self { pairs }
     }
 
-    /// Refuses parameters outside `allowed`.
-    pub fn allow_only(&self, allowed: &[&str]) -> ApiResult<()> {
-        let unknown: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).filter(|k| !allowed.contains(k)).collect();
-        if unknown.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid_query(format!(
-                "Query validation error: 'Additional properties not allowed: {}'.",
-                unknown.join(",")
-            )))
-        }
+    /// Checks the query against the parameters the operation accepts, as
+    /// its catalog entry describes them: names, types, enum values and
+    /// required ones. Refusals are worded as Auth0 words them.
+    pub fn check(&self, spec: &OperationSpec) -> ApiResult<()> {
+        let pairs = self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let checked = match spec.query {
+            Some(query) => query.check_query(pairs),
+            // The token endpoint, which the catalog does not describe, takes no query.
+            None if self.pairs.is_empty() => Ok(()),
+            None => Err(QueryError::Unknown {
+                operation: spec.id.name(),
+                names: self.pairs.iter().map(|(k, _)| k.clone()).collect(),
+                accepted: Vec::new(),
+            }),
+        };
+        checked.map_err(|e| refusal(&e, spec.api))
     }
 
     /// The last value given for `key`.
@@ -80,6 +85,47 @@ impl Params {
                 "Query validation error: 'Expected type boolean but found type string' on property {key}."
             ))),
         }
+    }
+}
+
+/// Auth0's answer to a query its validation refuses.
+///
+/// The Management API words them as its schema validation does
+/// (`Query validation error: '…' on property …`, `invalid_query_string`); the
+/// Teams API names the parameter and its allowed values.
+fn refusal(e: &QueryError, api: Api) -> ApiError {
+    match e {
+        QueryError::Unknown { names, .. } => {
+            let mut seen: Vec<&str> = Vec::new();
+            for name in names {
+                if !seen.contains(&name.as_str()) {
+                    seen.push(name);
+                }
+            }
+            ApiError::invalid_query(format!(
+                "Query validation error: 'Additional properties not allowed: {}'.",
+                seen.join(",")
+            ))
+        }
+        QueryError::Type { name, kind, .. } => ApiError::invalid_query(format!(
+            "Query validation error: 'Expected type {} but found type string' on property {name}.",
+            kind.type_name()
+        )),
+        QueryError::NotOneOf { name, value, allowed } if api == Api::Teams => ApiError::new(
+            400,
+            Some("VALIDATION_ERROR"),
+            format!("{name}: '{value}' is not one of {}", allowed.join(", ")),
+        ),
+        QueryError::NotOneOf { name, value, .. } => {
+            ApiError::invalid_query(format!("Query validation error: 'No enum match for: {value}' on property {name}."))
+        }
+        QueryError::Missing { name } => {
+            ApiError::invalid_query(format!("Query validation error: 'Missing required property: {name}'."))
+        }
+        // Not a refusal of the wire check (a repeated key is taken as its last value).
+        QueryError::Twice { name } => ApiError::invalid_query(format!(
+            "Query validation error: 'Expected a single value but found type array' on property {name}."
+        )),
     }
 }
 
@@ -300,6 +346,40 @@ mod tests {
         assert_eq!(seen.len(), 5);
         assert!(decode_cursor("other", &encode_cursor("m", "x")).is_err());
         assert!(page_request(&Params::parse(Some("take=51")), paging).is_err());
+    }
+
+    #[test]
+    fn the_catalog_entry_decides_what_a_query_may_hold() {
+        use gatehouse_model::OperationId;
+        let check = |id: OperationId, q: &str| Params::parse(Some(q)).check(id.spec());
+        assert!(check(OperationId::ListUsers, "q=x&search_engine=v3&primary_order=false&per_page=5").is_ok());
+        let e = check(OperationId::ListUsers, "colour=blue&size=2&colour=red").unwrap_err();
+        assert_eq!(e.message, "Query validation error: 'Additional properties not allowed: colour,size'.");
+        assert_eq!(e.code.as_deref(), Some("invalid_query_string"));
+        let e = check(OperationId::ListUsers, "search_engine=v4").unwrap_err();
+        assert_eq!(e.message, "Query validation error: 'No enum match for: v4' on property search_engine.");
+        let e = check(OperationId::ListUsers, "include_fields=yes").unwrap_err();
+        assert_eq!(
+            e.message,
+            "Query validation error: 'Expected type boolean but found type string' on property include_fields."
+        );
+        // Reads take `fields` where the spec says so, and nothing where it does not.
+        assert!(check(OperationId::GetUser, "fields=email&include_fields=true").is_ok());
+        assert!(check(OperationId::GetRole, "fields=name").is_err());
+        // A list parameter, one pair per value, each value checked.
+        assert!(check(OperationId::ListConnections, "strategy=auth0&strategy=samlp").is_ok());
+        let e = check(OperationId::ListConnections, "strategy=auth0&strategy=toaster").unwrap_err();
+        assert_eq!(e.message, "Query validation error: 'No enum match for: toaster' on property strategy.");
+        // The Teams API names the allowed values.
+        let e = check(OperationId::ListActivityLogs, "status=Maybe").unwrap_err();
+        assert_eq!(
+            (e.code.as_deref(), e.message.as_str()),
+            (Some("VALIDATION_ERROR"), "status: 'Maybe' is not one of Success, Failure")
+        );
+        // `q` on logs: the spec leaves it out, Auth0 takes it.
+        assert!(check(OperationId::ListLogs, "q=type:s&search=x").is_ok());
+        assert!(check(OperationId::RequestToken, "").is_ok());
+        assert!(check(OperationId::RequestToken, "x=1").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! or the base `GatehouseError`.
 
 use gatehouse_client::{ClientError, TransportError};
-use gatehouse_model::{ApiError, Error as ModelError, ErrorBody, RateLimit, ValidationError};
+use gatehouse_model::{ApiError, Error as ModelError, ErrorBody, QueryError, RateLimit, ValidationError};
 use serde_json::{Map, Value, json};
 
 fn rate_limit(rl: &RateLimit) -> Value {
@@ -45,6 +45,23 @@ fn validation(e: &ValidationError) -> Map<String, Value> {
             "perPage": per_page,
             "window": gatehouse_model::paging::RESULT_WINDOW,
         }),
+        ValidationError::Query(q) => {
+            let mut d = json!({ "name": "ValidationError", "kind": "option", "message": e.to_string() });
+            match q {
+                QueryError::Unknown { names, accepted, .. } => {
+                    d["unknown"] = json!(names);
+                    d["accepted"] = json!(accepted);
+                }
+                QueryError::Type { name, .. }
+                | QueryError::NotOneOf { name, .. }
+                | QueryError::Missing { name }
+                | QueryError::Twice { name } => d["option"] = json!(name),
+            }
+            if let QueryError::NotOneOf { allowed, .. } = q {
+                d["allowed"] = json!(allowed);
+            }
+            d
+        }
         _ => json!({ "name": "ValidationError", "message": e.to_string() }),
     };
     let Value::Object(map) = value else { unreachable!() };
@@ -139,5 +156,24 @@ mod tests {
         assert_eq!(describe(&e)["name"], "ResultWindowError");
         let e: ClientError = ValidationError::Empty { name: "roles" }.into();
         assert_eq!(describe(&e)["name"], "ValidationError");
+    }
+
+    #[test]
+    fn option_errors_name_the_options() {
+        let e: ClientError = ValidationError::from(QueryError::Unknown {
+            operation: "users.list",
+            names: vec!["perpage".into()],
+            accepted: vec!["page", "per_page"],
+        })
+        .into();
+        let d = describe(&e);
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("option")));
+        assert_eq!((d["unknown"].clone(), d["accepted"].clone()), (json!(["perpage"]), json!(["page", "per_page"])));
+        assert_eq!(d["message"], "users.list does not take `perpage`; it takes `page`, `per_page`");
+        let e: ClientError =
+            ValidationError::from(QueryError::NotOneOf { name: "search_engine", value: "v4".into(), allowed: &["v3"] })
+                .into();
+        let d = describe(&e);
+        assert_eq!((d["option"].clone(), d["allowed"].clone()), (json!("search_engine"), json!(["v3"])));
     }
 }

@@ -22,7 +22,7 @@ pub mod pager;
 pub mod typescript;
 
 use gatehouse_client::{Client, ClientError, RawRequest};
-use methods::{Built, ListRequest, Target};
+use methods::{Built, ListCall, Target};
 use pager::{Mode, Next};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -104,7 +104,7 @@ impl Core {
         match methods::build(method, params, options.as_deref(), None).map_err(|e| reject(&e))? {
             Target::Call(_) => Err(reject_invalid(format!("`{method}` is not a list"))),
             Target::List(mut op) => {
-                let mode = pager::prepare(&mut *op);
+                let mode = pager::prepare(&mut op);
                 let state = PagerState { op, mode, pending: None, done: false, busy: false };
                 Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
             }
@@ -141,7 +141,7 @@ impl Core {
 }
 
 struct PagerState {
-    op: Box<dyn ListRequest>,
+    op: Box<ListCall>,
     mode: Mode,
     pending: Option<ClientError>,
     done: bool,
@@ -200,7 +200,7 @@ impl Pager {
                 }
             };
             let PagerState { op, mode, .. } = &mut *s;
-            match pager::advance(mode, &mut **op, &page) {
+            match pager::advance(mode, op, &page) {
                 Next::Continue => {}
                 Next::Done => s.done = true,
                 Next::Fail(e) => s.pending = Some(e),

@@ -6,18 +6,19 @@
 //! options object (lists) or a body. From this one table come the dispatch
 //! in [`build`], the JavaScript method list and the TypeScript declarations
 //! (`src/bin/dts.rs`), and a test checks that it covers every operation.
+//! What a list's options object may hold is not listed here: it is the
+//! operation's query, read from its catalog entry ([`crate::options`]).
 
-use crate::options::*;
+use crate::options::{self, ListQuery};
 use gatehouse_client::ClientError;
-use gatehouse_client::ListOp;
 use gatehouse_model::error::ValidationError;
 use gatehouse_model::operation::{Endpoint, Operation, OperationId, OperationSpec};
 use gatehouse_model::ops::{
-    Checkpoint, Offset, clients, connections, grants, logs, organizations, resource_servers, roles, teams, users,
+    Checkpoint, Offset, Query, check_paging, clients, connections, grants, logs, organizations, resource_servers,
+    roles, teams, users,
 };
-use gatehouse_model::request::path_and_query;
+use gatehouse_model::request::{path_and_query, path_with_query};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 /// What a method takes after its path parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +44,22 @@ pub struct Method {
     pub params: &'static [&'static str],
     /// For bodies `{key: [...]}`: the key, so an array may be passed instead of the object.
     pub wrap: Option<&'static str>,
-    /// Name of the options type (lists).
-    pub options: Option<&'static str>,
+}
+
+impl Method {
+    /// The TypeScript name of a list method's options type: `users.roles.list` → `UsersRolesListOptions`.
+    pub fn options_type(&self) -> String {
+        let mut out = String::new();
+        for part in self.name.split('.') {
+            let mut chars = part.chars();
+            if let Some(first) = chars.next() {
+                out.push(first.to_ascii_uppercase());
+                out.extend(chars);
+            }
+        }
+        out.push_str("Options");
+        out
+    }
 }
 
 /// A request ready to send: validated, path encoded, body encoded.
@@ -72,6 +87,24 @@ impl Built {
         Ok(Self { spec, path_and_query, body })
     }
 
+    /// A call without a body: the path filled with `params`, and the query
+    /// from the options object (`fields`, `include_fields` where the
+    /// operation takes them), read against the catalog entry.
+    pub fn call(
+        method: &'static str,
+        spec: &'static OperationSpec,
+        params: Vec<String>,
+        options: Option<&str>,
+    ) -> Result<Self, ClientError> {
+        let query = match spec.query {
+            Some(op) => options::read(method, op, options)?.rest,
+            None => Vec::new(),
+        };
+        let params: Vec<&str> = params.iter().map(String::as_str).collect();
+        let path_and_query = path_with_query(spec.path, &params, &query)?;
+        Ok(Self { spec, path_and_query, body: None })
+    }
+
     /// Validates and encodes a model request.
     pub fn of<O: Operation>(op: &O) -> Result<Self, ClientError> {
         let path_and_query = path_and_query(op)?;
@@ -83,30 +116,56 @@ impl Built {
     }
 }
 
-/// A list request, its type erased, whose paging the pager changes page after page.
-pub trait ListRequest {
-    /// Validates and encodes it as it stands.
-    fn built(&self) -> Result<Built, ClientError>;
-    /// Its offset paging parameters, if it has them.
-    fn offset(&mut self) -> Option<&mut Offset>;
-    /// Its checkpoint paging parameters, if it has them.
-    fn checkpoint(&mut self) -> Option<&mut Checkpoint>;
-    /// Its table row.
-    fn row(&self) -> &'static OperationSpec;
+/// A list call: the operation, its path parameters and its query, whose
+/// paging the pager moves page after page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListCall {
+    spec: &'static OperationSpec,
+    params: Vec<String>,
+    query: ListQuery,
 }
 
-impl<O: ListOp> ListRequest for O {
-    fn built(&self) -> Result<Built, ClientError> {
-        Built::of(self)
+impl ListCall {
+    /// The call of list method `method` (sending `spec`) with its path
+    /// parameters and options object, read against the catalog entry.
+    pub fn new(
+        method: &'static str,
+        spec: &'static OperationSpec,
+        params: Vec<String>,
+        options: Option<&str>,
+    ) -> Result<Self, ClientError> {
+        let op = spec.query.ok_or_else(|| ClientError::Config(format!("`{method}` has no catalog entry")))?;
+        Ok(Self { spec, params, query: options::read(method, op, options)? })
     }
-    fn offset(&mut self) -> Option<&mut Offset> {
-        self.offset_mut()
+
+    /// Validates and encodes it as it stands: the model's paging checks,
+    /// then the path and the query (paging first, then the other options).
+    pub fn built(&self) -> Result<Built, ClientError> {
+        check_paging(self.spec.paging, &self.query.offset, &self.query.checkpoint)?;
+        let mut query = Query::default();
+        self.query.offset.write(&mut query);
+        self.query.checkpoint.write(&mut query);
+        for (name, value) in &self.query.rest {
+            query.push(name, value.clone());
+        }
+        let params: Vec<&str> = self.params.iter().map(String::as_str).collect();
+        let path_and_query = path_with_query(self.spec.path, &params, &query.into_pairs())?;
+        Ok(Built { spec: self.spec, path_and_query, body: None })
     }
-    fn checkpoint(&mut self) -> Option<&mut Checkpoint> {
-        self.checkpoint_mut()
+
+    /// Its offset paging parameters.
+    pub fn offset(&mut self) -> Option<&mut Offset> {
+        Some(&mut self.query.offset)
     }
-    fn row(&self) -> &'static OperationSpec {
-        self.spec()
+
+    /// Its checkpoint paging parameters.
+    pub fn checkpoint(&mut self) -> Option<&mut Checkpoint> {
+        Some(&mut self.query.checkpoint)
+    }
+
+    /// Its table row.
+    pub fn row(&self) -> &'static OperationSpec {
+        self.spec
     }
 }
 
@@ -115,7 +174,7 @@ pub enum Target {
     /// One request.
     Call(Built),
     /// A list request, sent once or paged through.
-    List(Box<dyn ListRequest>),
+    List(Box<ListCall>),
 }
 
 fn invalid(reason: String) -> ClientError {
@@ -125,22 +184,6 @@ fn invalid(reason: String) -> ClientError {
 /// The next path-parameter argument.
 fn arg(args: &mut std::vec::IntoIter<String>, name: &'static str) -> Result<String, ClientError> {
     args.next().ok_or_else(|| invalid(format!("missing argument `{name}`")))
-}
-
-/// Applies a list's options object (`undefined` or `null` for none) to the request.
-fn options<T: Apply>(json: Option<&str>, op: &mut T::Op) -> Result<(), ClientError> {
-    let json = match json.map(str::trim) {
-        None | Some("") | Some("null") => return Ok(()),
-        Some(json) => json,
-    };
-    let mut map: Map<String, Value> =
-        serde_json::from_str(json).map_err(|e| invalid(format!("options must be an object: {e}")))?;
-    T::apply(&mut map, op)?;
-    if let Some(key) = map.keys().next() {
-        let known: Vec<String> = T::NAMES.iter().map(|n| format!("`{}`", camel(n))).collect();
-        return Err(invalid(format!("unknown option `{key}`; the options are {}", known.join(", "))));
-    }
-    Ok(())
 }
 
 /// A body as JSON bytes, checked to be an object; with `wrap`, an array
@@ -167,7 +210,7 @@ fn typed_body<T: DeserializeOwned>(json: Option<&str>, wrap: Option<&str>) -> Re
 }
 
 macro_rules! methods {
-    ($( $name:literal => $kind:ident $req:ty [$($param:ident),*] $(, $extra:tt)? ; )*) => {
+    ($( $name:literal => $kind:ident $req:ty [$($param:ident),*] $(, $extra:literal)? ; )*) => {
         /// Every JavaScript method, in declaration order.
         pub static METHODS: &[Method] = &[
             $( Method {
@@ -176,7 +219,6 @@ macro_rules! methods {
                 kind: methods!(@kind $kind),
                 params: &[$(stringify!($param)),*],
                 wrap: methods!(@wrap $kind $($extra)?),
-                options: methods!(@options $kind $($extra)?),
             }, )*
         ];
 
@@ -190,7 +232,7 @@ macro_rules! methods {
             #[allow(unused_mut, unused_variables)]
             let mut args = params.into_iter();
             match name {
-                $( $name => methods!(@build $kind $req, args, options, body, [$($param),*] $(, $extra)?), )*
+                $( $name => methods!(@build $name, $kind $req, args, options, body, [$($param),*] $(, $extra)?), )*
                 other => Err(ClientError::Config(format!("no method `{other}`"))),
             }
         }
@@ -209,115 +251,99 @@ macro_rules! methods {
     (@wrap Body $key:literal) => { Some($key) };
     (@wrap Checked $key:literal) => { Some($key) };
     (@wrap $kind:ident $($x:tt)?) => { None };
-    (@options List $opts:ident) => { Some(stringify!($opts)) };
     (@kind Checked) => { Kind::Body };
     (@kind $kind:ident) => { Kind::$kind };
-    (@options $kind:ident $($x:tt)?) => { None };
 
-    (@build Call $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*]) => {
-        Built::generic(<$req as Endpoint>::ID.spec(), $args.collect(), None).map(Target::Call)
+    (@build $name:literal, Call $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*]) => {
+        Built::call($name, <$req as Endpoint>::ID.spec(), $args.collect(), $options).map(Target::Call)
     };
-    (@build Body $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*] $(, $key:literal)?) => {{
+    (@build $name:literal, Body $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*] $(, $key:literal)?) => {{
         let wrap: Option<&str> = None $(.or(Some($key)))?;
         Built::generic(<$req as Endpoint>::ID.spec(), $args.collect(), Some(raw_body($body, wrap)?)).map(Target::Call)
     }};
-    (@build Checked $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*], $key:literal) => {{
+    (@build $name:literal, Checked $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*], $key:literal) => {{
         let op = <$req>::new($(arg(&mut $args, stringify!($param))?,)* typed_body($body, Some($key))?);
         Built::of(&op).map(Target::Call)
     }};
-    (@build List $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*], $opts:ident) => {{
-        let mut op = <$req>::new($(arg(&mut $args, stringify!($param))?),*);
-        options::<$opts>($options, &mut op)?;
-        Ok(Target::List(Box::new(op)))
+    (@build $name:literal, List $req:ty, $args:ident, $options:ident, $body:ident, [$($param:ident),*]) => {{
+        let call = ListCall::new($name, <$req as Endpoint>::ID.spec(), $args.collect(), $options)?;
+        Ok(Target::List(Box::new(call)))
     }};
 }
 
 methods! {
-    "users.list" => List users::List [], UsersListOptions;
+    "users.list" => List users::List [];
     "users.get" => Call users::Get [id];
     "users.create" => Body users::Create [];
     "users.update" => Body users::Update [id];
     "users.delete" => Call users::Delete [id];
-    "users.roles.list" => List users::ListRoles [userId], UserRolesListOptions;
-    "users.organizations.list" => List users::ListOrganizations [userId], UserOrganizationsListOptions;
+    "users.roles.list" => List users::ListRoles [userId];
+    "users.organizations.list" => List users::ListOrganizations [userId];
     "users.roles.assign" => Checked users::AssignRoles [userId], "roles";
     "users.roles.remove" => Checked users::RemoveRoles [userId], "roles";
 
-    "roles.list" => List roles::List [], RolesListOptions;
+    "roles.list" => List roles::List [];
     "roles.get" => Call roles::Get [id];
     "roles.create" => Body roles::Create [];
     "roles.update" => Body roles::Update [id];
     "roles.delete" => Call roles::Delete [id];
     "roles.assign" => Checked users::AssignRoles [userId], "roles";
-    "roles.users.list" => List roles::ListUsers [roleId], RoleUsersListOptions;
+    "roles.users.list" => List roles::ListUsers [roleId];
     "roles.users.assign" => Checked roles::AssignUsers [roleId], "users";
 
-    "clients.list" => List clients::List [], ClientsListOptions;
+    "clients.list" => List clients::List [];
     "clients.get" => Call clients::Get [id];
     "clients.create" => Body clients::Create [];
     "clients.update" => Body clients::Update [id];
     "clients.delete" => Call clients::Delete [id];
 
-    "connections.list" => List connections::List [], ConnectionsListOptions;
+    "connections.list" => List connections::List [];
     "connections.get" => Call connections::Get [id];
     "connections.create" => Body connections::Create [];
     "connections.update" => Body connections::Update [id];
     "connections.delete" => Call connections::Delete [id];
 
-    "organizations.list" => List organizations::List [], OrganizationsListOptions;
+    "organizations.list" => List organizations::List [];
     "organizations.get" => Call organizations::Get [id];
     "organizations.create" => Body organizations::Create [];
     "organizations.update" => Body organizations::Update [id];
     "organizations.delete" => Call organizations::Delete [id];
-    "organizations.members.list" => List organizations::ListMembers [organizationId], OrganizationMembersListOptions;
+    "organizations.members.list" => List organizations::ListMembers [organizationId];
     "organizations.members.add" => Checked organizations::AddMembers [organizationId], "members";
     "organizations.members.remove" => Checked organizations::RemoveMembers [organizationId], "members";
-    "organizations.members.roles.list" => List organizations::ListMemberRoles [organizationId, userId], OrganizationMemberRolesListOptions;
+    "organizations.members.roles.list" => List organizations::ListMemberRoles [organizationId, userId];
     "organizations.members.roles.assign" => Checked organizations::AssignMemberRoles [organizationId, userId], "roles";
     "organizations.members.roles.delete" => Checked organizations::RemoveMemberRoles [organizationId, userId], "roles";
 
-    "logs.list" => List logs::List [], LogsListOptions;
-    "logs.search" => List logs::List [], LogsListOptions;
+    "logs.list" => List logs::List [];
+    "logs.search" => List logs::List [];
     "logs.get" => Call logs::Get [id];
 
-    "grants.list" => List grants::List [], GrantsListOptions;
+    "grants.list" => List grants::List [];
     "grants.delete" => Call grants::Delete [id];
 
-    "resourceServers.list" => List resource_servers::List [], ResourceServersListOptions;
+    "resourceServers.list" => List resource_servers::List [];
     "resourceServers.get" => Call resource_servers::Get [id];
     "resourceServers.create" => Body resource_servers::Create [];
     "resourceServers.update" => Body resource_servers::Update [id];
     "resourceServers.delete" => Call resource_servers::Delete [id];
 
-    "teams.members.list" => List teams::ListMembers [], TeamMembersListOptions;
+    "teams.members.list" => List teams::ListMembers [];
     "teams.members.get" => Call teams::GetMember [id];
     "teams.members.invite" => Body teams::InviteMembers [];
     "teams.members.update" => Body teams::UpdateMember [id];
     "teams.members.remove" => Call teams::RemoveMember [id];
-    "teams.members.tenants.list" => List teams::ListMemberTenants [memberId, environment], MemberTenantsListOptions;
+    "teams.members.tenants.list" => List teams::ListMemberTenants [memberId, environment];
     "teams.members.tenants.add" => Body teams::AddMemberTenants [memberId];
     "teams.members.tenants.update" => Body teams::UpdateMemberTenants [memberId];
     "teams.members.tenants.remove" => Body teams::RemoveMemberTenants [memberId];
-    "teams.tenants.list" => List teams::ListTenants [], TenantsListOptions;
+    "teams.tenants.list" => List teams::ListTenants [];
     "teams.tenants.get" => Call teams::GetTenant [tenantId];
     "teams.tenants.create" => Body teams::CreateTenant [];
     "teams.tenants.delete" => Call teams::DeleteTenant [tenantId];
-    "teams.tenants.members.list" => List teams::ListTenantMembers [tenantId], TenantMembersListOptions;
-    "teams.environments.list" => List EnvironmentsRequest [], EnvironmentsListOptions;
-    "teams.activity.list" => List teams::ListActivity [], ActivityListOptions;
-}
-
-/// `teams::ListEnvironments` with the `new()` every other request type has.
-type EnvironmentsRequest = teams::ListEnvironments;
-
-trait NewUnit {
-    fn new() -> Self;
-}
-
-impl NewUnit for teams::ListEnvironments {
-    fn new() -> Self {
-        teams::ListEnvironments
-    }
+    "teams.tenants.members.list" => List teams::ListTenantMembers [tenantId];
+    "teams.environments.list" => List teams::ListEnvironments [];
+    "teams.activity.list" => List teams::ListActivity [];
 }
 
 /// The method named `name`.
@@ -380,5 +406,42 @@ mod tests {
             panic!()
         };
         assert!(list.built().is_err());
+    }
+
+    fn list_path(name: &str, params: Vec<String>, options: &str) -> Result<String, ClientError> {
+        match build(name, params, Some(options), None)? {
+            Target::List(list) => list.built().map(|b| b.path_and_query),
+            Target::Call(b) => Ok(b.path_and_query),
+        }
+    }
+
+    #[test]
+    fn options_are_the_operations_query_under_auth0s_names() {
+        // auth0 7's spelling moves over unchanged; camelCase stays accepted.
+        let snake = list_path("users.list", vec![], r#"{"per_page":100,"include_totals":true,"search_engine":"v3"}"#);
+        assert_eq!(snake.unwrap(), "/api/v2/users?per_page=100&include_totals=true&search_engine=v3");
+        let camel = list_path("users.list", vec![], r#"{"perPage":100,"includeTotals":true,"searchEngine":"v3"}"#);
+        assert_eq!(camel.unwrap(), "/api/v2/users?per_page=100&include_totals=true&search_engine=v3");
+        // The spec's list parameters go as repeated keys.
+        let path = list_path("connections.list", vec![], r#"{"strategy":["auth0","samlp"],"include_totals":true}"#);
+        assert_eq!(path.unwrap(), "/api/v2/connections?include_totals=true&strategy=auth0&strategy=samlp");
+        let path = list_path("resourceServers.list", vec![], r#"{"identifiers":["https://a/","https://b/"]}"#);
+        assert_eq!(path.unwrap(), "/api/v2/resource-servers?identifiers=https:%2F%2Fa%2F&identifiers=https:%2F%2Fb%2F");
+        // Parameters no hand-kept list offered before.
+        let path = list_path("clients.list", vec![], r#"{"external_client_id":"https://app.test/cimd"}"#);
+        assert_eq!(path.unwrap(), "/api/v2/clients?external_client_id=https:%2F%2Fapp.test%2Fcimd");
+        let path = list_path("teams.activity.list", vec![], r#"{"type":"Tenant Activity","status":"Success"}"#);
+        assert_eq!(path.unwrap(), "/api/activity/logs?type=Tenant%20Activity&status=Success");
+        // Reads with a query take options too.
+        let path = list_path("users.get", vec!["auth0|1".into()], r#"{"fields":"email","include_fields":true}"#);
+        assert_eq!(path.unwrap(), "/api/v2/users/auth0%7C1?fields=email&include_fields=true");
+        assert!(list_path("roles.get", vec!["rol_1".into()], r#"{"fields":"name"}"#).is_err());
+        // Wrong names and types are refused before anything is sent.
+        let e = list_path("connections.list", vec![], r#"{"strategy":"toaster"}"#).unwrap_err();
+        assert!(e.to_string().contains("`strategy` must be one of `ad`"), "{e}");
+        let e = list_path("users.list", vec![], r#"{"per_page":"100"}"#).unwrap_err();
+        assert!(e.to_string().ends_with("`per_page` must be a whole number from 0, got `\"100\"`"), "{e}");
+        let e = list_path("teams.tenants.list", vec![], r#"{"per_page":5}"#).unwrap_err();
+        assert!(e.to_string().contains("teams.tenants.list does not take `per_page`; it takes `take`, `from`"), "{e}");
     }
 }

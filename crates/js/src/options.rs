@@ -1,66 +1,33 @@
-//! The options objects of the list methods, one struct per list operation.
+//! The options object of a list method, read against the operation's catalog
+//! entry.
 //!
-//! Each struct is what JavaScript passes as the last argument of a `list`
-//! call (camelCase keys, unknown keys refused). The struct types it for
-//! TypeScript (`tsify`); at run time the options are read field by field
-//! from the parsed JSON (no per-struct decoder, to keep the wasm small) and
-//! applied to the model's request type, whose own checks (paging ranges, the
-//! 1,000-result window, checkpoint/offset conflicts) then run before
-//! anything is sent.
+//! What a list method takes is what its operation's query string takes, as
+//! its catalog entry describes it ([`QuerySpec::accepted_query`], the row's
+//! compact view of the entry, so the wasm carries no more): Auth0's names
+//! (`per_page`, `include_totals`, `search_engine`, as `auth0` 7 takes them),
+//! each also accepted in camelCase (`perPage`). A value must have its
+//! parameter's type: a number for integers, a boolean, a string, one of an
+//! enum's values, and for list parameters (`strategy`) a string or an array
+//! of them. Unknown keys are refused with the names the method takes.
+//!
+//! The paging options become the model's [`Offset`] and [`Checkpoint`], so
+//! the model's paging checks (ranges, the 1,000-result window,
+//! checkpoint/offset conflicts) and the paging walk apply; every other
+//! option is sent as given, one `name=value` pair per value. The TypeScript
+//! declarations of the options come from the same entries
+//! ([`crate::typescript`]).
 
 use gatehouse_client::ClientError;
-use gatehouse_model::ValidationError;
-use gatehouse_model::ops::{clients, connections, grants, logs, organizations, resource_servers, roles, teams, users};
+use gatehouse_model::catalog::{QueryKind, QueryParam, QuerySpec};
+use gatehouse_model::error::{QueryError, ValidationError};
+use gatehouse_model::ops::{Checkpoint, Offset};
 use serde_json::{Map, Value};
-use tsify_next::Tsify;
 
-/// Applies an options object to the model's request.
-pub(crate) trait Apply {
-    /// The model's request type.
-    type Op;
-    /// Moves every option set from `map` onto `op`; a value of the wrong type is an error.
-    fn apply(map: &mut Map<String, Value>, op: &mut Self::Op) -> Result<(), ClientError>;
-    /// The option names, for the error about an unknown one.
-    const NAMES: &'static [&'static str];
-}
-
-/// A JSON value an option can hold.
-pub(crate) trait OptionValue: Sized {
-    /// What the option must be, for the error message.
-    const WHAT: &'static str;
-    /// The value, if it has the right type.
-    fn from_json(value: Value) -> Option<Self>;
-}
-
-impl OptionValue for String {
-    const WHAT: &'static str = "a string";
-    fn from_json(value: Value) -> Option<Self> {
-        match value {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-impl OptionValue for bool {
-    const WHAT: &'static str = "a boolean";
-    fn from_json(value: Value) -> Option<Self> {
-        value.as_bool()
-    }
-}
-
-impl OptionValue for u64 {
-    const WHAT: &'static str = "a whole number from 0";
-    fn from_json(value: Value) -> Option<Self> {
-        value.as_u64()
-    }
-}
-
-/// `per_page` → `perPage`.
-pub(crate) fn camel(snake: &str) -> String {
+/// `per_page` → `perPage`: the camelCase spelling also accepted for a name.
+pub fn camel(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
-    for c in snake.trim_start_matches("r#").chars() {
+    for c in snake.chars() {
         if c == '_' {
             upper = true;
         } else if upper {
@@ -73,336 +40,178 @@ pub(crate) fn camel(snake: &str) -> String {
     out
 }
 
-/// Takes option `name` (given in snake case) out of the options object.
-pub(crate) fn take<T: OptionValue>(map: &mut Map<String, Value>, name: &str) -> Result<Option<T>, ClientError> {
-    let key = camel(name);
-    match map.remove(&key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => T::from_json(value)
-            .map(Some)
-            .ok_or_else(|| ValidationError::Body { reason: format!("option `{key}` must be {}", T::WHAT) }.into()),
+/// What a list call sends besides its path: its paging, and every other
+/// option as text pairs, in the order the catalog lists the parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    /// `page`, `per_page`, `include_totals`.
+    pub offset: Offset,
+    /// `from`, `take`.
+    pub checkpoint: Checkpoint,
+    /// The other parameters: `(wire name, value)`, a list parameter once per value.
+    pub rest: Vec<(&'static str, String)>,
+}
+
+fn invalid(reason: String) -> ClientError {
+    ValidationError::Body { reason }.into()
+}
+
+/// The values of one option, as text, if the JSON value has the parameter's type.
+fn values(param: &QueryParam, value: &Value) -> Result<Vec<String>, QueryError> {
+    let wrong = || QueryError::Type { name: param.name, kind: param.kind, value: value.to_string() };
+    let one = |v: &Value| -> Result<String, QueryError> {
+        let text = match (param.kind, v) {
+            (QueryKind::Integer, Value::Number(n)) => n.as_u64().map(|n| n.to_string()).ok_or_else(wrong)?,
+            (QueryKind::Boolean, Value::Bool(b)) => b.to_string(),
+            (
+                QueryKind::String | QueryKind::StringList | QueryKind::Enum(_) | QueryKind::EnumList(_),
+                Value::String(s),
+            ) => s.clone(),
+            _ => return Err(wrong()),
+        };
+        if !param.kind.accepts(&text) {
+            let allowed = param.kind.values();
+            return Err(QueryError::NotOneOf { name: param.name, value: text, allowed });
+        }
+        Ok(text)
+    };
+    match value {
+        Value::Array(items) if param.kind.is_list() => items.iter().map(one).collect(),
+        _ => one(value).map(|v| vec![v]),
     }
 }
 
-/// Sets one model field from an option; paging options go to `offset` / `checkpoint`.
-macro_rules! set_field {
-    ($op:ident $m:ident page: $t:ty) => {
-        $op.offset.page = take::<$t>($m, "page")?;
-    };
-    ($op:ident $m:ident per_page: $t:ty) => {
-        $op.offset.per_page = take::<$t>($m, "per_page")?;
-    };
-    ($op:ident $m:ident include_totals: $t:ty) => {
-        $op.offset.include_totals = take::<$t>($m, "include_totals")?;
-    };
-    ($op:ident $m:ident from: $t:ty) => {
-        $op.checkpoint.from = take::<$t>($m, "from")?;
-    };
-    ($op:ident $m:ident take: $t:ty) => {
-        $op.checkpoint.take = take::<$t>($m, "take")?;
-    };
-    ($op:ident $m:ident $f:ident: $t:ty) => {
-        $op.$f = take::<$t>($m, stringify!($f))?;
-    };
+/// A whole number, for the paging options.
+fn number(name: &'static str, text: &str) -> Result<u64, QueryError> {
+    text.parse().map_err(|_| QueryError::Type { name, kind: QueryKind::Integer, value: text.to_owned() })
 }
 
-/// Declares options structs (for their TypeScript types, by `tsify`) and
-/// how each option is applied to the model's request.
-macro_rules! options {
-    ($(
-        $(#[doc = $doc:literal])*
-        $name:ident for $op:ty {
-            $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty ),* $(,)?
-        }
-    )*) => {$(
-        $(#[doc = $doc])*
-        #[derive(Debug, Default, Tsify)]
-        #[serde(rename_all = "camelCase")]
-        #[allow(dead_code)]
-        pub struct $name {
-            $(
-                $(#[doc = $fdoc])*
-                #[tsify(optional)]
-                pub $field: Option<$ty>,
-            )*
-        }
+/// Reads the options object of the method `method` (JSON text; `undefined`,
+/// empty or `null` for none) against what its operation's query takes.
+pub fn read(method: &'static str, op: QuerySpec, json: Option<&str>) -> Result<ListQuery, ClientError> {
+    let json = match json.map(str::trim) {
+        None | Some("") | Some("null") => "{}",
+        Some(json) => json,
+    };
+    let map: Map<String, Value> =
+        serde_json::from_str(json).map_err(|e| invalid(format!("options must be an object: {e}")))?;
 
-        impl Apply for $name {
-            type Op = $op;
-            const NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
-            #[allow(unused_variables)]
-            fn apply(map: &mut Map<String, Value>, op: &mut $op) -> Result<(), ClientError> {
-                $( set_field!(op map $field: $ty); )*
-                Ok(())
+    // Which parameter each key names: Auth0's name, or its camelCase spelling.
+    let mut given: Vec<(&'static QueryParam, &Value)> = Vec::new();
+    let mut unknown = Vec::new();
+    for (key, value) in &map {
+        match op.accepted_query().find(|p| p.name == key || camel(p.name) == *key) {
+            Some(_) if value.is_null() => {}
+            Some(param) if given.iter().any(|(p, _)| p.name == param.name) => {
+                return Err(ValidationError::from(QueryError::Twice { name: param.name }).into());
+            }
+            Some(param) => given.push((param, value)),
+            None => unknown.push(key.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        let accepted = op.accepted_query().map(|p| p.name).collect();
+        return Err(ValidationError::from(QueryError::Unknown { operation: method, names: unknown, accepted }).into());
+    }
+
+    let mut pairs: Vec<(&'static str, String)> = Vec::new();
+    for param in op.accepted_query() {
+        if let Some((_, value)) = given.iter().find(|(p, _)| p.name == param.name) {
+            for text in values(param, value).map_err(ValidationError::from)? {
+                pairs.push((param.name, text));
             }
         }
-    )*};
+    }
+    // The checks of the wire (required parameters among them), on what will be sent.
+    op.check_query(pairs.iter().map(|(k, v)| (*k, v.as_str()))).map_err(ValidationError::from)?;
+
+    let mut query = ListQuery::default();
+    for (name, text) in pairs {
+        let paging = |e: QueryError| ClientError::from(ValidationError::from(e));
+        match name {
+            "page" => query.offset.page = Some(number(name, &text).map_err(paging)?),
+            "per_page" => query.offset.per_page = Some(number(name, &text).map_err(paging)?),
+            "include_totals" => query.offset.include_totals = Some(text == "true"),
+            "from" => query.checkpoint.from = Some(text),
+            "take" => query.checkpoint.take = Some(number(name, &text).map_err(paging)?),
+            _ => query.rest.push((name, text)),
+        }
+    }
+    Ok(query)
 }
 
-options! {
-    /// Options of `users.list`: list or search users (offset paging, at most 1,000 results).
-    UsersListOptions for users::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, length, total, users}` envelope.
-        include_totals: bool,
-        /// Lucene query, such as `email:"*@acme.com" AND blocked:false`.
-        q: String,
-        /// Search engine version (`v3`).
-        search_engine: String,
-        /// Sort as `field:1` (ascending) or `field:-1` (descending).
-        sort: String,
-        /// Only users of this connection.
-        connection: String,
-        /// Comma-separated fields to include or exclude.
-        fields: String,
-        /// Whether `fields` lists the fields to include (`true`) or exclude.
-        include_fields: bool,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_model::catalog::by_name;
+    use gatehouse_model::error::Error as ModelError;
+
+    fn query_error(e: ClientError) -> QueryError {
+        match e {
+            ClientError::Model(ModelError::Validation(ValidationError::Query(q))) => q,
+            other => panic!("not a query error: {other:?}"),
+        }
     }
 
-    /// Options of `users.roles.list` (offset paging).
-    UserRolesListOptions for users::ListRoles {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, roles}` envelope.
-        include_totals: bool,
+    #[test]
+    fn snake_case_names_and_camel_case_aliases() {
+        let users = by_name("users.list").unwrap().query_spec();
+        let q = read("users.list", users, Some(r#"{"per_page": 100, "include_totals": true, "q": "x"}"#)).unwrap();
+        assert_eq!((q.offset.per_page, q.offset.include_totals), (Some(100), Some(true)));
+        assert_eq!(q.rest, [("q", "x".to_owned())]);
+        let camel = read("users.list", users, Some(r#"{"perPage": 100, "includeTotals": true, "q": "x"}"#)).unwrap();
+        assert_eq!(camel, q);
+        let q = read("users.list", users, Some(r#"{"search_engine": "v3", "searchEngine": null}"#)).unwrap();
+        assert_eq!(q.rest, [("search_engine", "v3".to_owned())]);
+        let e = read("users.list", users, Some(r#"{"per_page": 5, "perPage": 5}"#)).unwrap_err();
+        assert_eq!(query_error(e), QueryError::Twice { name: "per_page" });
+        assert!(read("users.list", users, None).unwrap() == ListQuery::default());
+        assert!(read("users.list", users, Some("[]")).is_err());
     }
 
-    /// Options of `roles.list` (offset paging).
-    RolesListOptions for roles::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, roles}` envelope.
-        include_totals: bool,
-        /// Only roles whose name contains this text.
-        name_filter: String,
+    #[test]
+    fn unknown_keys_are_refused_naming_the_accepted_ones() {
+        let users = by_name("users.list").unwrap().query_spec();
+        let e = read("users.list", users, Some(r#"{"perpage": 5, "colour": "blue"}"#)).unwrap_err();
+        let message = e.to_string();
+        let QueryError::Unknown { operation, names, accepted } = query_error(e) else { panic!() };
+        assert_eq!((operation, names), ("users.list", vec!["perpage".to_owned(), "colour".to_owned()]));
+        assert!(accepted.contains(&"per_page") && accepted.contains(&"primary_order"), "{accepted:?}");
+        assert!(message.contains("`perpage`") && message.contains("`per_page`"), "{message}");
     }
 
-    /// Options of `roles.users.list` (offset or checkpoint paging).
-    RoleUsersListOptions for roles::ListUsers {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, users}` envelope.
-        include_totals: bool,
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page with checkpoint paging.
-        take: u64,
+    #[test]
+    fn values_must_have_the_parameters_type() {
+        let users = by_name("users.list").unwrap().query_spec();
+        let err = |json: &str| query_error(read("users.list", users, Some(json)).unwrap_err());
+        assert!(matches!(err(r#"{"per_page": "5"}"#), QueryError::Type { name: "per_page", .. }));
+        assert!(matches!(err(r#"{"page": -1}"#), QueryError::Type { name: "page", .. }));
+        assert!(matches!(err(r#"{"include_totals": "true"}"#), QueryError::Type { name: "include_totals", .. }));
+        assert!(matches!(err(r#"{"q": ["a", "b"]}"#), QueryError::Type { name: "q", .. }));
+        let e = err(r#"{"search_engine": "v4"}"#);
+        assert!(matches!(e, QueryError::NotOneOf { name: "search_engine", .. }), "{e:?}");
+        assert!(e.to_string().contains("`v3`"), "{e}");
     }
 
-    /// Options of `clients.list` (offset or checkpoint paging).
-    ClientsListOptions for clients::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, clients}` envelope.
-        include_totals: bool,
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page with checkpoint paging.
-        take: u64,
-        /// Comma-separated fields to include or exclude.
-        fields: String,
-        /// Whether `fields` lists the fields to include (`true`) or exclude.
-        include_fields: bool,
-        /// Only global (`true`) or non-global applications.
-        is_global: bool,
-        /// Only first-party (`true`) or third-party applications.
-        is_first_party: bool,
-        /// Comma-separated application types, such as `spa,native`.
-        app_type: String,
-        /// Query on application fields.
-        q: String,
+    #[test]
+    fn list_parameters_take_a_string_or_an_array() {
+        let connections = by_name("connections.list").unwrap().query_spec();
+        let q = read("connections.list", connections, Some(r#"{"strategy": ["auth0", "samlp"]}"#)).unwrap();
+        assert_eq!(q.rest, [("strategy", "auth0".to_owned()), ("strategy", "samlp".to_owned())]);
+        let q = read("connections.list", connections, Some(r#"{"strategy": "auth0"}"#)).unwrap();
+        assert_eq!(q.rest, [("strategy", "auth0".to_owned())]);
+        let e = read("connections.list", connections, Some(r#"{"strategy": ["auth0", "toaster"]}"#)).unwrap_err();
+        assert!(matches!(query_error(e), QueryError::NotOneOf { name: "strategy", .. }));
+        let e = read("connections.list", connections, Some(r#"{"strategy": ["auth0", 1]}"#)).unwrap_err();
+        assert!(matches!(query_error(e), QueryError::Type { name: "strategy", .. }));
     }
 
-    /// Options of `connections.list` (offset or checkpoint paging).
-    ConnectionsListOptions for connections::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, connections}` envelope.
-        include_totals: bool,
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page with checkpoint paging.
-        take: u64,
-        /// Only connections of this strategy, such as `auth0` or `samlp`.
-        strategy: String,
-        /// Only the connection with this name.
-        name: String,
-        /// Comma-separated fields to include or exclude.
-        fields: String,
-        /// Whether `fields` lists the fields to include (`true`) or exclude.
-        include_fields: bool,
+    #[test]
+    fn options_go_in_catalog_order() {
+        let logs = by_name("logs.list").unwrap().query_spec();
+        let q =
+            read("logs.list", logs, Some(r#"{"q": "type:s", "fields": "log_id", "from": "l1", "take": 5}"#)).unwrap();
+        assert_eq!(q.checkpoint, Checkpoint { from: Some("l1".into()), take: Some(5) });
+        assert_eq!(q.rest, [("fields", "log_id".to_owned()), ("q", "type:s".to_owned())]);
     }
-
-    /// Options of `organizations.list` (offset or checkpoint paging).
-    OrganizationsListOptions for organizations::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, organizations}` envelope.
-        include_totals: bool,
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page with checkpoint paging.
-        take: u64,
-        /// Sort as `name:1` or `name:-1`.
-        sort: String,
-    }
-
-    /// Options of `organizations.members.list` (offset or checkpoint paging).
-    OrganizationMembersListOptions for organizations::ListMembers {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, members}` envelope.
-        include_totals: bool,
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page with checkpoint paging.
-        take: u64,
-        /// Comma-separated fields to include or exclude (`roles` adds each member's roles).
-        fields: String,
-        /// Whether `fields` lists the fields to include (`true`) or exclude.
-        include_fields: bool,
-    }
-
-    /// Options of `users.organizations.list` (offset paging).
-    UserOrganizationsListOptions for users::ListOrganizations {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, organizations}` envelope.
-        include_totals: bool,
-    }
-
-    /// Options of `organizations.members.roles.list` (offset paging).
-    OrganizationMemberRolesListOptions for organizations::ListMemberRoles {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, roles}` envelope.
-        include_totals: bool,
-    }
-
-    /// Options of `logs.list` and `logs.search`: offset paging, or `from` a log id with `take`.
-    LogsListOptions for logs::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, length, total, logs}` envelope.
-        include_totals: bool,
-        /// A log id: events after it, oldest first.
-        from: String,
-        /// Events per page with `from`.
-        take: u64,
-        /// Lucene query on the log fields, such as `type:f AND user_id:"auth0|1"`.
-        q: String,
-        /// Sort as `date:1` or `date:-1`.
-        sort: String,
-        /// Comma-separated fields to include or exclude.
-        fields: String,
-        /// Whether `fields` lists the fields to include (`true`) or exclude.
-        include_fields: bool,
-    }
-
-    /// Options of `grants.list` (offset paging).
-    GrantsListOptions for grants::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, grants}` envelope.
-        include_totals: bool,
-        /// Only grants of this user.
-        user_id: String,
-        /// Only grants to this application.
-        client_id: String,
-        /// Only grants for this API audience.
-        audience: String,
-    }
-
-    /// Options of `resourceServers.list` (offset paging).
-    ResourceServersListOptions for resource_servers::List {
-        /// Zero-based page number.
-        page: u64,
-        /// Items per page, 1 to 100.
-        per_page: u64,
-        /// Answer with the `{start, limit, total, resource_servers}` envelope.
-        include_totals: bool,
-        /// Only APIs with these identifiers (audiences).
-        identifiers: String,
-        /// Whether to include only the listed fields.
-        include_fields: bool,
-    }
-
-    /// Options of `teams.members.list` (checkpoint paging, `take` at most 50).
-    TeamMembersListOptions for teams::ListMembers {
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page, 1 to 50.
-        take: u64,
-    }
-
-    /// Options of `teams.tenants.list` (checkpoint paging, `take` at most 50).
-    TenantsListOptions for teams::ListTenants {
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page, 1 to 50.
-        take: u64,
-        /// Sort as `created_at:1` or `created_at:-1`.
-        sort: String,
-        /// Only tenants in this environment, such as `US-3`.
-        environment: String,
-        /// Only tenants with this environment tag.
-        environment_tag: String,
-        /// Only tenants in this locality.
-        locality: String,
-    }
-
-    /// Options of `teams.tenants.members.list` (checkpoint paging, `take` at most 50).
-    TenantMembersListOptions for teams::ListTenantMembers {
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page, 1 to 50.
-        take: u64,
-    }
-
-    /// Options of `teams.members.tenants.list` (none: the list comes whole).
-    MemberTenantsListOptions for teams::ListMemberTenants {}
-
-    /// Options of `teams.activity.list` (checkpoint paging, `take` at most 50).
-    ActivityListOptions for teams::ListActivity {
-        /// Checkpoint: the previous page's `next`.
-        from: String,
-        /// Items per page, 1 to 50.
-        take: u64,
-        /// Events at or after this ISO 8601 time.
-        since: String,
-        /// Events before this ISO 8601 time.
-        until: String,
-        /// Only events of this type.
-        r#type: String,
-        /// Only events with this status.
-        status: String,
-    }
-
-    /// Options of `teams.environments.list` (none: the list comes whole).
-    EnvironmentsListOptions for teams::ListEnvironments {}
 }

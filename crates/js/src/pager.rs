@@ -9,7 +9,7 @@
 //! envelope (`start`, `total`, `next`) and, for log events, each item's
 //! `log_id` are read; the page's JSON goes to JavaScript as it came.
 
-use crate::methods::ListRequest;
+use crate::methods::ListCall;
 use gatehouse_client::ClientError;
 use gatehouse_model::ops::{Checkpoint, Offset};
 use gatehouse_model::paging::RESULT_WINDOW;
@@ -32,8 +32,8 @@ impl<'de> Deserialize<'de> for Cursor {
 /// How the list is paged: the model's walk, shared with the Rust client's streams.
 pub type Mode = Walk;
 
-/// A list request seen through the model's [`PagingParams`].
-struct Params<'a>(&'a mut dyn ListRequest);
+/// A list call seen through the model's [`PagingParams`].
+struct Params<'a>(&'a mut ListCall);
 
 impl PagingParams for Params<'_> {
     fn offset(&mut self) -> Option<&mut Offset> {
@@ -46,7 +46,7 @@ impl PagingParams for Params<'_> {
 }
 
 /// Chooses the paging and sets the request's paging parameters for it.
-pub fn prepare(op: &mut dyn ListRequest) -> Mode {
+pub fn prepare(op: &mut ListCall) -> Mode {
     let paging = op.row().paging;
     Walk::start(paging, &mut Params(op))
 }
@@ -70,7 +70,7 @@ pub fn read_page(body: &[u8]) -> Result<Page<Cursor>, ClientError> {
 }
 
 /// Moves the request to the page after `page`.
-pub fn advance(mode: &mut Mode, op: &mut dyn ListRequest, page: &Page<Cursor>) -> Next {
+pub fn advance(mode: &mut Mode, op: &mut ListCall, page: &Page<Cursor>) -> Next {
     let cursor = page.items.last().and_then(|c| c.0.clone());
     match mode.advance(page, cursor, &mut Params(op)) {
         Step::Continue => Next::Continue,
@@ -84,7 +84,7 @@ mod tests {
     use super::*;
     use crate::methods::{Target, build};
 
-    fn list(name: &str, options: &str) -> Box<dyn ListRequest> {
+    fn list(name: &str, options: &str) -> Box<ListCall> {
         match build(name, vec![], Some(options), None).unwrap() {
             Target::List(l) => l,
             Target::Call(_) => panic!("not a list"),
@@ -94,37 +94,37 @@ mod tests {
     #[test]
     fn offset_paging_ends_at_the_window() {
         let mut op = list("users.list", r#"{"q":"x"}"#);
-        let mut mode = prepare(&mut *op);
+        let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::Offset { page: 0, per_page: 100 });
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/users?per_page=100&include_totals=true&q=x");
         let items = vec!["{}"; 100].join(",");
         for page in 0..9 {
             let body = format!(r#"{{"start":{},"limit":100,"length":100,"total":5000,"users":[{items}]}}"#, page * 100);
-            assert!(matches!(advance(&mut mode, &mut *op, &read_page(body.as_bytes()).unwrap()), Next::Continue));
+            assert!(matches!(advance(&mut mode, &mut op, &read_page(body.as_bytes()).unwrap()), Next::Continue));
         }
         let body = format!(r#"{{"start":900,"limit":100,"length":100,"total":5000,"users":[{items}]}}"#);
-        assert!(matches!(advance(&mut mode, &mut *op, &read_page(body.as_bytes()).unwrap()), Next::Fail(_)));
+        assert!(matches!(advance(&mut mode, &mut op, &read_page(body.as_bytes()).unwrap()), Next::Fail(_)));
     }
 
     #[test]
     fn checkpoint_paging_follows_next() {
         let mut op = list("organizations.list", "{}");
-        let mut mode = prepare(&mut *op);
+        let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::Checkpoint);
         let page = read_page(br#"{"organizations":[{"id":"a"}],"next":"n1"}"#).unwrap();
-        assert!(matches!(advance(&mut mode, &mut *op, &page), Next::Continue));
+        assert!(matches!(advance(&mut mode, &mut op, &page), Next::Continue));
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/organizations?from=n1&take=50");
         let last = read_page(br#"{"organizations":[]}"#).unwrap();
-        assert!(matches!(advance(&mut mode, &mut *op, &last), Next::Done));
+        assert!(matches!(advance(&mut mode, &mut op, &last), Next::Done));
     }
 
     #[test]
     fn logs_page_by_log_id() {
         let mut op = list("logs.list", r#"{"from":"l0","take":2}"#);
-        let mut mode = prepare(&mut *op);
+        let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::ItemCursor { take: 2 });
         let page = read_page(br#"[{"log_id":"l1"},{"log_id":"l2"}]"#).unwrap();
-        assert!(matches!(advance(&mut mode, &mut *op, &page), Next::Continue));
+        assert!(matches!(advance(&mut mode, &mut op, &page), Next::Continue));
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/logs?from=l2&take=2");
     }
 }

@@ -10,10 +10,17 @@
 //!   method's body and result types read from the model's `Endpoint` impls
 //!   (`std::any::type_name`) and list results shaped by the operation's
 //!   paging in the table;
-//! - the options types come from `tsify` on [`crate::options`] and
+//! - each method's options type (`UsersListOptions`) from its operation's
+//!   catalog entry, as [`crate::options`] reads the options at run time:
+//!   every query parameter under Auth0's name with its type (enum values as
+//!   string unions, lists as `T | T[]`), and its camelCase spelling as an
+//!   optional alias;
+//! - the client's own options (`ClientOptions`) come from `tsify` on
 //!   [`crate::config`], in wasm-bindgen's own `gatehouse_js.d.ts`.
 
 use crate::methods::{Kind, METHODS, Method, type_names};
+use crate::options::camel;
+use gatehouse_model::catalog::{QueryKind, QueryParam};
 use gatehouse_model::operation::Paging;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -250,6 +257,110 @@ fn endpoint_type(rust: &str) -> String {
     }
 }
 
+/// The query parameters a method's options object takes, from its catalog entry.
+fn option_params(m: &Method) -> Vec<&'static QueryParam> {
+    m.op.spec().query.map(|query| query.accepted_query().collect()).unwrap_or_default()
+}
+
+/// Whether a method takes an options object (lists always do, even an empty one).
+fn takes_options(m: &Method) -> bool {
+    m.kind == Kind::List || (m.kind == Kind::Call && !option_params(m).is_empty())
+}
+
+/// What the paging parameters do, for their JSDoc; `None` for the others.
+fn paging_doc(name: &str, paging: Paging) -> Option<String> {
+    let max_take = paging.max_take().unwrap_or(50);
+    Some(match (name, paging) {
+        ("page", _) => "Zero-based page number (offset paging).".into(),
+        ("per_page", _) => "Items per page, 1 to 100 (offset paging).".into(),
+        ("include_totals", _) => "Answer with the envelope holding `total` (offset paging).".into(),
+        ("from", Paging::LogCheckpoint { .. }) => "A log id: the events after it, oldest first.".into(),
+        ("from", _) => "Checkpoint paging: the previous page's `next`.".into(),
+        ("take", _) => format!("Items per page with checkpoint paging, 1 to {max_take}."),
+        _ => return None,
+    })
+}
+
+fn union(values: &[&str]) -> String {
+    let items: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    items.join(" | ")
+}
+
+/// `users.roles.list` + `search_engine` → `UsersRolesListSearchEngine`.
+fn value_type_name(m: &Method, param: &str) -> String {
+    let base = m.options_type();
+    let mut out = base.trim_end_matches("Options").to_owned();
+    for part in param.split('_') {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    out
+}
+
+/// `options.d.ts` part: the options type of every method that takes one.
+pub fn options_decls() -> String {
+    let mut out = String::new();
+    for m in METHODS.iter().filter(|m| takes_options(m)) {
+        let spec = m.op.spec();
+        let params = option_params(m);
+        let name = m.options_type();
+        let _ = writeln!(
+            out,
+            "/** Options of `{}` (`{} {}`): the operation's query parameters under Auth0's names; camelCase spellings are accepted too. */",
+            m.name,
+            spec.verb.as_http(),
+            spec.path
+        );
+        if params.is_empty() {
+            let _ = writeln!(out, "export type {name} = Record<string, never>;\n");
+            continue;
+        }
+        let mut aliases = Vec::new();
+        let _ = writeln!(out, "export interface {name} {{");
+        for p in &params {
+            let ty = match p.kind {
+                QueryKind::Integer => "number".to_owned(),
+                QueryKind::Boolean => "boolean".to_owned(),
+                QueryKind::String => "string".to_owned(),
+                QueryKind::Enum(values) => union(values),
+                QueryKind::StringList => "string | string[]".to_owned(),
+                QueryKind::EnumList(values) => {
+                    let alias = value_type_name(m, p.name);
+                    aliases.push(format!(
+                        "/** A value of `{}` of `{}`. */\nexport type {alias} = {};\n",
+                        p.name,
+                        m.name,
+                        union(values)
+                    ));
+                    format!("{alias} | {alias}[]")
+                }
+            };
+            let mut doc =
+                paging_doc(p.name, spec.paging).unwrap_or_else(|| format!("Auth0's `{}` query parameter.", p.name));
+            if p.kind.is_list() {
+                doc.push_str(&format!(" One value or several (sent as `{0}=a&{0}=b`).", p.name));
+            }
+            let optional = if p.required { "" } else { "?" };
+            let _ = writeln!(out, "  /** {doc} */");
+            let _ = writeln!(out, "  {}{optional}: {ty};", p.name);
+            let alias = camel(p.name);
+            if alias != p.name && !p.required {
+                let _ = writeln!(out, "  /** `{}`, spelled in camelCase. */", p.name);
+                let _ = writeln!(out, "  {alias}?: {ty};");
+            }
+        }
+        out.push_str("}\n\n");
+        for alias in aliases {
+            out.push_str(&alias);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// A method's signature lines (several for list overloads).
 fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
     let params: Vec<String> = m.params.iter().map(|p| format!("{p}: string")).collect();
@@ -262,6 +373,9 @@ fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
     };
     let short = m.name.rsplit('.').next().unwrap_or(m.name);
     match m.kind {
+        Kind::Call if takes_options(m) => {
+            vec![format!("{short}({}): Promise<{response}>;", with(&format!("options?: {}", m.options_type())))]
+        }
         Kind::Call => vec![format!("{short}({}): Promise<{response}>;", with(""))],
         Kind::Body => {
             let body = match m.wrap {
@@ -271,7 +385,8 @@ fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
             vec![format!("{short}({}): Promise<{response}>;", with(&format!("body: {body}")))]
         }
         Kind::List => {
-            let opts = format!("O.{}", m.options.unwrap_or("Record<string, never>"));
+            let opts = m.options_type();
+            let totals = "({ include_totals: true } | { includeTotals: true })";
             let item = endpoint_type(type_names().iter().find(|t| t.0 == m.name).map_or("", |t| t.2));
             let key = m.op.spec().paging.items_key().unwrap_or("items");
             let offset = format!("OffsetPage<{key:?}, {item}>");
@@ -279,17 +394,13 @@ fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
             let mut lines = Vec::new();
             match m.op.spec().paging {
                 Paging::Offset { .. } => {
-                    lines.push(format!(
-                        "{short}({}): Promise<{offset}>;",
-                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
-                    ));
+                    lines
+                        .push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {totals}"))));
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::OffsetOrCheckpoint { .. } => {
-                    lines.push(format!(
-                        "{short}({}): Promise<{offset}>;",
-                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
-                    ));
+                    lines
+                        .push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {totals}"))));
                     lines.push(format!(
                         "{short}({}): Promise<{checkpoint}>;",
                         with(&format!("options: {opts} & ({{ take: number }} | {{ from: string }})"))
@@ -297,10 +408,8 @@ fn signatures(m: &Method, body: &str, response: &str) -> Vec<String> {
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::LogCheckpoint { .. } => {
-                    lines.push(format!(
-                        "{short}({}): Promise<{offset}>;",
-                        with(&format!("options: {opts} & {{ includeTotals: true }}"))
-                    ));
+                    lines
+                        .push(format!("{short}({}): Promise<{offset}>;", with(&format!("options: {opts} & {totals}"))));
                     lines.push(format!("{short}({}): Promise<{item}[]>;", with(&format!("options?: {opts}"))));
                 }
                 Paging::Checkpoint { .. } => {
@@ -375,8 +484,7 @@ pub fn api() -> String {
         node.lines.extend(signatures(m, &endpoint_type(body), &endpoint_type(response)));
     }
     let mut out = String::from(HEADER);
-    out.push_str("import type * as M from './gatehouse_js_models.js';\n");
-    out.push_str("import type * as O from './gatehouse_js.js';\n\n");
+    out.push_str("import type * as M from './gatehouse_js_models.js';\n\n");
     out.push_str("/** A page of an offset list with totals (`includeTotals: true`). */\n");
     out.push_str("export type OffsetPage<K extends string, T> = { [P in K]: T[] } & { start: number; limit: number; length?: number; total: number };\n");
     out.push_str("/** A page of a checkpoint list: `next` is the `from` of the next page, absent on the last. */\n");
@@ -385,6 +493,7 @@ pub fn api() -> String {
     out.push_str("export type ListOf<K extends string, T> = { [P in K]: T[] };\n");
     out.push_str("/** One page of `pages()`: its items, and `total` / `next` where the page had them. */\n");
     out.push_str("export interface PageOf<T> { items: T[]; total?: number; next?: string; raw: unknown }\n\n");
+    out.push_str(&options_decls());
     out.push_str("/** The namespaces of `ManagementClient`: one method per operation of Gatehouse's table. */\n");
     out.push_str("export interface Api {\n");
     root.write(&mut out, 1);
@@ -414,6 +523,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn options_types_come_from_the_catalog() {
+        let d = options_decls();
+        // Auth0's names with their types, camelCase aliases, enums as unions.
+        assert!(d.contains("export interface UsersListOptions {"), "{d}");
+        assert!(d.contains("  per_page?: number;\n"), "{d}");
+        assert!(d.contains("  perPage?: number;\n"), "{d}");
+        assert!(d.contains("  include_totals?: boolean;\n"), "{d}");
+        assert!(d.contains("  search_engine?: \"v1\" | \"v2\" | \"v3\";\n"), "{d}");
+        assert!(d.contains("  primary_order?: boolean;\n"), "{d}");
+        // A list parameter takes one value or several.
+        assert!(d.contains("  strategy?: ConnectionsListStrategy | ConnectionsListStrategy[];\n"), "{d}");
+        assert!(d.contains("export type ConnectionsListStrategy = \"ad\" | \"adfs\""), "{d}");
+        assert!(d.contains("  identifiers?: string | string[];\n"), "{d}");
+        // The Teams activity filters are the spec's enums.
+        assert!(d.contains("  status?: \"Success\" | \"Failure\";\n"), "{d}");
+        // No options: an empty record. Reads with a query take options too.
+        assert!(d.contains("export type TeamsEnvironmentsListOptions = Record<string, never>;"), "{d}");
+        assert!(d.contains("export interface UsersGetOptions {"), "{d}");
+        assert!(!d.contains("RolesGetOptions"), "{d}");
+        let api = api();
+        assert!(api.contains("get(id: string, options?: UsersGetOptions): Promise<M.User>;"), "{api}");
+        assert!(api.contains("list(options: UsersListOptions & ({ include_totals: true } | { includeTotals: true })): Promise<OffsetPage<\"users\", M.User>>;"), "{api}");
+    }
+
+    #[test]
     fn parses_objects_enums_and_aliases() {
         let src = "crate::object! {\n    /// A thing.\n    pub struct Thing {\n        required {\n            /// Name.\n            name: String => \"name\",\n        }\n        optional {\n            tags: Vec<String> => \"tags\",\n            kind: Kind => \"kind\",\n            extra_map: std::collections::BTreeMap<String, Kind> => \"extra-map\",\n        }\n    }\n}\n\ncrate::string_enum! {\n    pub enum Kind {\n        A => \"a\",\n    }\n}\n\n/// Alias.\npub type Other = Thing;\n";
         let decls = parse_module(src);
@@ -435,8 +569,8 @@ mod tests {
             assert!(out.contains(name), "missing {name}");
         }
         let api = api();
-        assert!(api.contains("get(id: string): Promise<M.User>;"), "{api}");
-        assert!(api.contains("all(options?: O.UsersListOptions): AsyncIterableIterator<M.User>;"), "{api}");
+        assert!(api.contains("get(id: string): Promise<M.Role>;"), "{api}");
+        assert!(api.contains("all(options?: UsersListOptions): AsyncIterableIterator<M.User>;"), "{api}");
         assert!(!api.contains("unknown>"), "an endpoint type was not resolved:\n{api}");
     }
 }

@@ -221,6 +221,16 @@ async fn every_operation_of_the_table() {
             .await;
     let kid = s(&conn["id"]);
     run(c, "connections.get", &[&kid], None, None).await;
+    // Options under Auth0's names, as `auth0` 7 takes them; the spec's list
+    // parameters as arrays (sent as `strategy=auth0&strategy=samlp`).
+    let both =
+        run(c, "connections.list", &[], Some(json!({"strategy": ["auth0", "samlp"], "include_totals": true})), None)
+            .await;
+    let auth0 = run(c, "connections.list", &[], Some(json!({"strategy": "auth0", "per_page": 100})), None).await;
+    assert!(both["total"].as_u64().unwrap() >= auth0.as_array().unwrap().len() as u64, "{both}");
+    let fields =
+        run(c, "connections.get", &[&kid], Some(json!({"fields": "id,name", "include_fields": true})), None).await;
+    assert_eq!(fields.as_object().map(|o| o.len()), Some(2), "{fields}");
     run(c, "connections.update", &[&kid], None, Some(json!({"display_name": "Wasm"}))).await;
     run(c, "connections.delete", &[&kid], None, None).await;
 
@@ -382,9 +392,16 @@ async fn errors_are_typed() {
     assert_eq!(e["message"], "The user does not exist.");
     assert!(e["rateLimit"].is_object());
     let before = metrics(c)["requests"].clone();
+    let e = call(c, "users.list", &[], Some(json!({"perpage": 5})), None).await.expect_err("unknown option");
+    assert_eq!((e["kind"].as_str(), e["unknown"].clone()), (Some("option"), json!(["perpage"])), "{e}");
+    assert!(e["accepted"].as_array().unwrap().contains(&json!("per_page")), "{e}");
     for (method, params, options, what) in [
         ("users.list", vec![], json!({"perPage": 500}), "per_page out of range"),
         ("users.list", vec![], json!({"perpage": 5}), "unknown option"),
+        ("users.list", vec![], json!({"per_page": "5"}), "a string for a number"),
+        ("users.list", vec![], json!({"search_engine": "v4"}), "not one of the enum's values"),
+        ("connections.list", vec![], json!({"strategy": ["auth0", "toaster"]}), "not a strategy"),
+        ("roles.get", vec!["rol_1"], json!({"fields": "name"}), "an option of a read that takes none"),
         ("users.get", vec![".."], Value::Null, "an id that is not one segment"),
         ("teams.members.list", vec![], json!({"take": 51}), "take out of range"),
         ("organizations.list", vec![], json!({"page": 1, "take": 5}), "offset and checkpoint"),

@@ -6,11 +6,18 @@
 //! lookups over it. Each [`OpDesc`] says how to call one operation (method,
 //! path template, query parameters, body media types), what a token needs
 //! (scopes), how it pages and what it answers. Nothing here is code per
-//! operation, so the catalog ships in the wasm package as read-only data.
+//! operation: each entry is a static of plain data, so a program keeps only
+//! the entries it refers to (the npm package's wasm keeps, through
+//! [`QuerySpec`], the query parameters of the table's operations).
 //!
-//! The hand-kept [`crate::operation`] table still drives the client, the BFF
-//! and the emulator; the catalog is the description they will be derived from.
+//! Each row of the hand-kept [`crate::operation`] table links its entry
+//! ([`crate::OperationSpec::catalog`], resolved at compile time by method and
+//! path shape). What an operation accepts in its query string (names, kinds,
+//! enum values, required) is read from that entry, by the emulator and the
+//! npm package alike: [`QuerySpec::accepted_query`] and
+//! [`QuerySpec::check_query`], on the row's [`crate::OperationSpec::query`].
 
+use crate::error::QueryError;
 use crate::operation::{Api, Verb};
 use crate::path;
 
@@ -71,7 +78,8 @@ pub struct QueryParam {
 pub enum QueryKind {
     /// Any string.
     String,
-    /// An integer.
+    /// A whole number from 0 (every integer query parameter of both specs is
+    /// a page, a page size or a count: `page`, `per_page`, `take`).
     Integer,
     /// `true` or `false`.
     Boolean,
@@ -81,6 +89,124 @@ pub enum QueryKind {
     StringList,
     /// Several of these strings.
     EnumList(&'static [&'static str]),
+}
+
+impl QueryKind {
+    /// The allowed values, for enums; empty otherwise.
+    pub fn values(self) -> &'static [&'static str] {
+        match self {
+            Self::Enum(values) | Self::EnumList(values) => values,
+            _ => &[],
+        }
+    }
+
+    /// Whether the parameter takes several values (one `name=value` pair each).
+    pub fn is_list(self) -> bool {
+        matches!(self, Self::StringList | Self::EnumList(_))
+    }
+
+    /// The JSON Schema type of one value on the wire as Auth0's validation
+    /// names it: `integer`, `boolean` or `string` (list elements are strings).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::Integer => "integer",
+            Self::Boolean => "boolean",
+            _ => "string",
+        }
+    }
+
+    /// Whether `text`, one value as sent in a query string, is of this kind:
+    /// a whole number from 0, `true` / `false`, one of the enum's values, or
+    /// any string.
+    pub fn accepts(self, text: &str) -> bool {
+        match self {
+            Self::Integer => text.parse::<u64>().is_ok(),
+            Self::Boolean => matches!(text, "true" | "false"),
+            Self::Enum(values) | Self::EnumList(values) => values.contains(&text),
+            Self::String | Self::StringList => true,
+        }
+    }
+}
+
+/// Query parameters Auth0 accepts that its spec leaves out, as
+/// `(operation name, parameter)`: each is backed by recorded traffic, and
+/// [`OpDesc::accepted_query`] adds them to the spec's. Everything else an
+/// operation accepts comes from the spec.
+pub static SPEC_OMISSIONS: &[(&str, QueryParam)] = &[
+    // `GET /api/v2/logs?per_page=5&q=type:"sapi"` answers 200 with the
+    // matching events (recordings/TestLogManager_Search.yaml), and Auth0's
+    // docs search logs with `q`; the spec lists only the older `search`.
+    ("logs.list", QueryParam { name: "q", kind: QueryKind::String, required: false }),
+];
+
+/// What an operation's query string takes: its catalog entry's name and
+/// query parameters, without the rest of the entry.
+///
+/// The operation table keeps one per row ([`crate::OperationSpec::query`]),
+/// made from the row's entry when the table is compiled, so a program that
+/// checks queries (the npm package's wasm) carries these and not whole entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuerySpec {
+    /// The operation's catalog name, such as `users.list`.
+    pub operation: &'static str,
+    /// Its query parameters as the spec lists them.
+    pub params: &'static [QueryParam],
+}
+
+impl QuerySpec {
+    /// Every query parameter the operation accepts: the spec's, in spec
+    /// order, then those the spec leaves out ([`SPEC_OMISSIONS`]).
+    pub fn accepted_query(self) -> impl Iterator<Item = &'static QueryParam> + Clone {
+        let name = self.operation;
+        self.params.iter().chain(SPEC_OMISSIONS.iter().filter(move |(op, _)| *op == name).map(|(_, q)| q))
+    }
+
+    /// The accepted query parameter named `name`.
+    pub fn accepted(self, name: &str) -> Option<&'static QueryParam> {
+        self.accepted_query().find(|q| q.name == name)
+    }
+
+    /// Checks a query, as `(name, value)` text pairs in the order sent (a
+    /// list parameter once per value), against what the operation accepts.
+    ///
+    /// In this order: parameters it does not take (all of them named), then
+    /// the first value of the wrong type or outside its enum, then the first
+    /// required parameter left out.
+    pub fn check_query<'a, I>(self, pairs: I) -> Result<(), QueryError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I::IntoIter: Clone,
+    {
+        let pairs = pairs.into_iter();
+        let mut unknown: Vec<String> = Vec::new();
+        for (name, _) in pairs.clone() {
+            if self.accepted(name).is_none() && !unknown.iter().any(|u| u == name) {
+                unknown.push(name.to_owned());
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(QueryError::Unknown {
+                operation: self.operation,
+                names: unknown,
+                accepted: self.accepted_query().map(|q| q.name).collect(),
+            });
+        }
+        for (name, value) in pairs.clone() {
+            let Some(param) = self.accepted(name) else { continue };
+            if !param.kind.accepts(value) {
+                return Err(match param.kind {
+                    QueryKind::Enum(allowed) | QueryKind::EnumList(allowed) => {
+                        QueryError::NotOneOf { name: param.name, value: value.to_owned(), allowed }
+                    }
+                    kind => QueryError::Type { name: param.name, kind, value: value.to_owned() },
+                });
+            }
+        }
+        if let Some(missing) = self.accepted_query().find(|q| q.required && !pairs.clone().any(|(n, _)| n == q.name)) {
+            return Err(QueryError::Missing { name: missing.name });
+        }
+        Ok(())
+    }
 }
 
 /// Where the items of a list response are.
@@ -229,9 +355,34 @@ impl OpDesc {
         self.success.iter().find(|(s, name)| *s == status && !name.is_empty()).map(|(_, name)| *name)
     }
 
-    /// The query parameter named `name`.
+    /// The query parameter named `name`, as the spec lists it.
     pub fn query_param(&self, name: &str) -> Option<&'static QueryParam> {
         self.query.iter().find(|q| q.name == name)
+    }
+
+    /// What the operation's query string takes: a small view of this entry
+    /// (its name and query parameters), all that checking a query needs.
+    pub const fn query_spec(&self) -> QuerySpec {
+        QuerySpec { operation: self.name, params: self.query }
+    }
+
+    /// Every query parameter the operation accepts ([`QuerySpec::accepted_query`]).
+    pub fn accepted_query(&self) -> impl Iterator<Item = &'static QueryParam> + Clone + use<> {
+        self.query_spec().accepted_query()
+    }
+
+    /// The accepted query parameter named `name` ([`QuerySpec::accepted`]).
+    pub fn accepted(&self, name: &str) -> Option<&'static QueryParam> {
+        self.query_spec().accepted(name)
+    }
+
+    /// Checks a query against what the operation accepts ([`QuerySpec::check_query`]).
+    pub fn check_query<'a, I>(&self, pairs: I) -> Result<(), QueryError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+        I::IntoIter: Clone,
+    {
+        self.query_spec().check_query(pairs)
     }
 
     /// Matches a method and raw path against this operation alone; on
@@ -247,7 +398,57 @@ impl OpDesc {
 
 /// The operation named `name` (such as `users.roles.list`).
 pub fn by_name(name: &str) -> Option<&'static OpDesc> {
-    CATALOG.iter().find(|op| op.name == name)
+    CATALOG.iter().copied().find(|op| op.name == name)
+}
+
+/// The entry of the operation with this method and path template, matched by
+/// shape: parameter names may differ (the operation table's
+/// `/api/tenants/{tenant_id}` is the Teams spec's `/api/tenants/{tenantId}`).
+///
+/// A `const fn`, so that the operation table links each row to its entry
+/// when it is compiled: a Management or Teams API row without one does not
+/// compile, and a program keeps only the entries its rows link. `None` for
+/// the Authentication API, which the catalog does not describe.
+pub const fn entry(api: Api, verb: Verb, path: &str) -> Option<&'static OpDesc> {
+    if matches!(api, Api::Authentication) {
+        return None;
+    }
+    let mut i = 0;
+    while i < CATALOG.len() {
+        let op = CATALOG[i];
+        if op.verb as u8 == verb as u8 && same_shape(op.path, path) {
+            return Some(op);
+        }
+        i += 1;
+    }
+    panic!("an operation of the Management or Teams API that the catalog does not have")
+}
+
+/// Whether two path templates match the same paths: equal but for the
+/// names of their `{parameters}`.
+pub const fn same_shape(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        if i == a.len() || j == b.len() {
+            return i == a.len() && j == b.len();
+        }
+        if a[i] == b'{' && b[j] == b'{' {
+            while i < a.len() && a[i] != b'}' {
+                i += 1;
+            }
+            while j < b.len() && b[j] != b'}' {
+                j += 1;
+            }
+            if i == a.len() || j == b.len() {
+                return false;
+            }
+        } else if a[i] != b[j] {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
 }
 
 /// Finds the operation a method and raw (still encoded) path name, with its
@@ -260,7 +461,7 @@ pub fn by_name(name: &str) -> Option<&'static OpDesc> {
 /// shape, so the answer is always one operation.
 pub fn find(verb: Verb, raw_path: &str) -> Option<(&'static OpDesc, Vec<String>)> {
     let mut best: Option<(&'static OpDesc, Vec<String>)> = None;
-    for op in CATALOG {
+    for &op in CATALOG {
         let Some(params) = op.matches(verb, raw_path) else { continue };
         if best.as_ref().is_none_or(|(have, _)| more_specific(op.path, have.path)) {
             best = Some((op, params));
@@ -302,6 +503,51 @@ mod tests {
         assert_eq!((op.name, params.len()), ("customDomains.getDefault", 0));
         let (op, params) = find(Verb::Get, "/api/v2/custom-domains/cd_1").unwrap();
         assert_eq!((op.name, params), ("customDomains.get", vec!["cd_1".to_owned()]));
+    }
+
+    #[test]
+    fn shapes_ignore_parameter_names() {
+        assert!(same_shape("/api/tenants/{tenant_id}/members", "/api/tenants/{tenantId}/members"));
+        assert!(same_shape("/a", "/a"));
+        assert!(!same_shape("/a/{x}", "/a/b"));
+        assert!(!same_shape("/a/{x}", "/a/{x}/b"));
+        assert!(!same_shape("/a/{x", "/a/{y}"));
+        assert!(!same_shape("/users", "/users-by-email"));
+    }
+
+    #[test]
+    fn entries_link_by_method_and_shape() {
+        let op = entry(Api::Teams, Verb::Get, "/api/tenants/{tenant_id}").unwrap();
+        assert_eq!((op.name, op.path), ("teams.tenants.get", "/api/tenants/{tenantId}"));
+        assert!(entry(Api::Authentication, Verb::Post, "/oauth/token").is_none());
+    }
+
+    #[test]
+    fn queries_are_checked_by_the_entry() {
+        let users = by_name("users.list").unwrap();
+        assert_eq!(users.check_query([("per_page", "5"), ("search_engine", "v3"), ("primary_order", "true")]), Ok(()));
+        let Err(QueryError::Unknown { names, accepted, .. }) = users.check_query([("colour", "x"), ("size", "1")])
+        else {
+            panic!("unknown names")
+        };
+        assert_eq!(names, ["colour", "size"]);
+        assert!(accepted.contains(&"per_page") && accepted.contains(&"search_engine"));
+        assert!(matches!(users.check_query([("page", "x")]), Err(QueryError::Type { name: "page", .. })));
+        assert!(matches!(users.check_query([("include_totals", "yes")]), Err(QueryError::Type { .. })));
+        assert!(matches!(
+            users.check_query([("search_engine", "v4")]),
+            Err(QueryError::NotOneOf { name: "search_engine", .. })
+        ));
+        let connections = by_name("connections.list").unwrap();
+        assert_eq!(connections.check_query([("strategy", "auth0"), ("strategy", "samlp")]), Ok(()));
+        assert!(connections.check_query([("strategy", "auth0"), ("strategy", "toaster")]).is_err());
+        // The spec leaves `q` out of `GET /logs`; Auth0 takes it.
+        let logs = by_name("logs.list").unwrap();
+        assert!(logs.query_param("q").is_none());
+        assert_eq!(logs.check_query([("q", "type:s"), ("search", "x")]), Ok(()));
+        let required = CATALOG.iter().find(|op| op.query.iter().any(|q| q.required)).unwrap();
+        let name = required.query.iter().find(|q| q.required).unwrap().name;
+        assert_eq!(required.check_query([]), Err(QueryError::Missing { name }));
     }
 
     #[test]

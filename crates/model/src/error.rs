@@ -79,6 +79,73 @@ pub enum ValidationError {
         /// The other.
         second: &'static str,
     },
+    /// A query parameter the operation does not accept, as its catalog entry describes it.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+/// A query the operation refuses, judged by its catalog entry
+/// ([`crate::catalog::OpDesc::check_query`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Parameters the operation does not take.
+    #[error("{operation} does not take {}; it takes {}", quoted(names), quoted(accepted))]
+    Unknown {
+        /// The operation, by its catalog name (such as `users.list`).
+        operation: &'static str,
+        /// The names given that it does not take, in the order given.
+        names: Vec<String>,
+        /// Every name it takes.
+        accepted: Vec<&'static str>,
+    },
+    /// A value that is not of the parameter's type.
+    #[error("`{name}` must be {}, got `{value}`", kind_phrase(*kind))]
+    Type {
+        /// Parameter name as sent on the wire.
+        name: &'static str,
+        /// What it takes.
+        kind: crate::catalog::QueryKind,
+        /// The value given, as text.
+        value: String,
+    },
+    /// A value outside the parameter's enum.
+    #[error("`{name}` must be one of {}, got `{value}`", quoted(allowed))]
+    NotOneOf {
+        /// Parameter name as sent on the wire.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// The values it takes.
+        allowed: &'static [&'static str],
+    },
+    /// A required parameter left out.
+    #[error("`{name}` is required")]
+    Missing {
+        /// Parameter name as sent on the wire.
+        name: &'static str,
+    },
+    /// A parameter given twice where it takes one value (as `per_page` and
+    /// `perPage` in an npm options object).
+    #[error("`{name}` is given twice")]
+    Twice {
+        /// Parameter name as sent on the wire.
+        name: &'static str,
+    },
+}
+
+fn quoted<S: AsRef<str>>(names: &[S]) -> String {
+    let names: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    names.join(", ")
+}
+
+fn kind_phrase(kind: crate::catalog::QueryKind) -> &'static str {
+    use crate::catalog::QueryKind;
+    match kind {
+        QueryKind::Integer => "a whole number from 0",
+        QueryKind::Boolean => "`true` or `false`",
+        QueryKind::String | QueryKind::Enum(_) => "a string",
+        QueryKind::StringList | QueryKind::EnumList(_) => "a string or a list of strings",
+    }
 }
 
 crate::object! {

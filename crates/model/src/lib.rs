@@ -29,7 +29,7 @@ pub mod secret;
 pub mod token;
 pub mod walk;
 
-pub use error::{ApiError, DecodeError, Error, ErrorBody, ValidationError};
+pub use error::{ApiError, DecodeError, Error, ErrorBody, QueryError, ValidationError};
 pub use generated::management as types;
 pub use generated::teams;
 pub use object::Extra;

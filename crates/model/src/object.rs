@@ -262,7 +262,14 @@ pub fn decode_value<T: DeserializeOwned>(value: &Value) -> Result<T, crate::Deco
 }
 
 /// Decodes `T` from JSON bytes, naming the path of the first field that failed.
+///
+/// The bytes must be one JSON value: anything but whitespace after it (a
+/// second value, a truncated concatenation, stray bytes) is an error, as in
+/// `serde_json::from_slice`.
 pub fn decode_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, crate::DecodeError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| located(e.path().to_string(), e.inner().to_string()))
+    let value =
+        serde_path_to_error::deserialize(&mut *de).map_err(|e| located(e.path().to_string(), e.inner().to_string()))?;
+    de.end().map_err(|e| crate::DecodeError { path: ".".into(), message: e.to_string() })?;
+    Ok(value)
 }

@@ -7,7 +7,12 @@
 //! policy, and the emulator's routes are all derived from this one table,
 //! and an exhaustive `match` on [`OperationId`] makes a new row a compile
 //! error wherever it is not yet handled.
+//!
+//! Each row links its entry of the [`crate::catalog`], which
+//! describes the operation as Auth0's spec does: what its query string takes
+//! comes from there ([`OperationSpec::catalog`]), not from this table.
 
+use crate::catalog::{self, OpDesc, QuerySpec};
 use crate::error::{DecodeError, ValidationError};
 use crate::path;
 use serde::Serialize;
@@ -246,9 +251,25 @@ pub struct OperationSpec {
     pub success: &'static [u16],
     /// What it does as a gerund phrase with `{param}` placeholders, for audit sentences.
     pub describe: &'static str,
+    /// What its query string takes, from its catalog entry when the table is
+    /// compiled (the entry's name and query parameters; the whole entry is
+    /// [`OperationSpec::catalog`]). `None` for the token endpoint.
+    #[serde(skip)]
+    pub query: Option<QuerySpec>,
 }
 
 impl OperationSpec {
+    /// The operation as Auth0's spec describes it: the catalog entry with the
+    /// same method and path shape ([`catalog::entry`]), and with it the query
+    /// parameters the operation accepts.
+    ///
+    /// Every row of the Management and Teams APIs has one (a row without one
+    /// does not compile). `None` only for the token endpoint: the catalog
+    /// does not describe the Authentication API.
+    pub fn catalog(&self) -> Option<&'static OpDesc> {
+        self.id.catalog()
+    }
+
     /// Matches a method and raw path; on success returns the decoded path parameters.
     pub fn matches(&self, verb: Verb, raw_path: &str) -> Option<Vec<String>> {
         if verb != self.verb {
@@ -313,6 +334,12 @@ pub trait Endpoint {
 
 /// A request that can be sent: its path parameters, query and body.
 pub trait Operation: Endpoint {
+    /// The query parameters the request type has fields for, by wire name,
+    /// with the kind each field sends; paging (`page`, `per_page`,
+    /// `include_totals`, `from`, `take`) left out. A test checks them against
+    /// the operation's catalog entry.
+    const QUERY: &'static [(&'static str, catalog::QueryKind)] = &[];
+
     /// Path parameter values, in template order.
     fn path_params(&self) -> Vec<&str> {
         Vec::new()
@@ -410,6 +437,10 @@ macro_rules! operations {
                 access: Access::$access,
                 success: &[$($ok),+],
                 describe: $describe,
+                query: match catalog::entry(Api::$api, Verb::$verb, $path) {
+                    Some(op) => Some(op.query_spec()),
+                    None => None,
+                },
             }, )*
         ];
 
@@ -419,9 +450,21 @@ macro_rules! operations {
                 &OPERATIONS[self as usize]
             }
 
+            /// Its catalog entry, found by method and path shape when the
+            /// table is compiled ([`catalog::entry`]); `None` for the token endpoint.
+            pub fn catalog(self) -> Option<&'static OpDesc> {
+                match self { $( Self::$id => const { catalog::entry(Api::$api, Verb::$verb, $path) }, )* }
+            }
+
             /// The variant's name, such as `ListUsers`.
             pub fn name(self) -> &'static str {
                 match self { $( Self::$id => stringify!($id), )* }
+            }
+
+            /// The query parameters its request type has fields for, paging
+            /// left out ([`Operation::QUERY`]).
+            pub fn typed_query(self) -> &'static [(&'static str, catalog::QueryKind)] {
+                match self { $( Self::$id => <$req as Operation>::QUERY, )* }
             }
 
             /// Decodes a response body into this operation's typed response and encodes it again.
@@ -777,6 +820,30 @@ mod tests {
         let body = serde_json::json!({"app_metadata": {}});
         assert_eq!(spec.scopes_for(Some(&body)), ["update:users", "update:users_app_metadata"]);
         assert_eq!(spec.scopes_for(None), ["update:users"]);
+    }
+
+    #[test]
+    fn every_row_links_its_catalog_entry() {
+        for spec in OPERATIONS {
+            let Some(op) = spec.catalog() else {
+                assert_eq!(spec.api, Api::Authentication, "{:?} has no catalog entry", spec.id);
+                continue;
+            };
+            assert_ne!(spec.api, Api::Authentication, "{:?}", spec.id);
+            assert_eq!((op.api, op.verb), (spec.api, spec.verb), "{:?}", spec.id);
+            assert!(catalog::same_shape(op.path, spec.path), "{:?}: {} and {}", spec.id, spec.path, op.path);
+            // The link is the entry the catalog's own lookup finds for the row's paths.
+            let sample: String =
+                spec.path.split('/').map(|s| if s.starts_with('{') { "x~1" } else { s }).collect::<Vec<_>>().join("/");
+            let (found, _) = catalog::find(spec.verb, &sample).unwrap();
+            assert!(std::ptr::eq(found, op), "{:?}: {} vs {}", spec.id, found.name, op.name);
+        }
+        for spec in OPERATIONS {
+            assert_eq!(spec.query, spec.catalog().map(|op| op.query_spec()), "{:?}", spec.id);
+        }
+        let tenants = OperationId::GetTenant.spec().catalog().unwrap();
+        assert_eq!((tenants.name, tenants.path), ("teams.tenants.get", "/api/tenants/{tenantId}"));
+        assert!(OperationId::RequestToken.spec().catalog().is_none());
     }
 
     #[test]

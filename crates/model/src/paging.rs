@@ -39,13 +39,17 @@ pub struct Page<T> {
     /// The shape the page came in.
     pub shape: PageShape,
     items_key: Option<String>,
+    /// Where the items stood among the envelope's keys: encoding writes them
+    /// back there, so a second decode picks the same key (it takes the first
+    /// array that is not an envelope key).
+    items_at: usize,
     envelope: Map<String, Value>,
 }
 
 impl<T> Page<T> {
     /// A page in the bare-array shape.
     pub fn bare(items: Vec<T>) -> Self {
-        Self { items, shape: PageShape::Bare, items_key: None, envelope: Map::new() }
+        Self { items, shape: PageShape::Bare, items_key: None, items_at: 0, envelope: Map::new() }
     }
 
     /// A page in the offset shape, as `include_totals=true` gives.
@@ -55,7 +59,7 @@ impl<T> Page<T> {
         envelope.insert("limit".into(), limit.into());
         envelope.insert("length".into(), (items.len() as u64).into());
         envelope.insert("total".into(), total.into());
-        Self { items, shape: PageShape::Offset, items_key: Some(key.into()), envelope }
+        Self { items, shape: PageShape::Offset, items_key: Some(key.into()), items_at: envelope.len(), envelope }
     }
 
     /// A page in the checkpoint shape; `next` is absent on the last page.
@@ -64,7 +68,7 @@ impl<T> Page<T> {
         if let Some(next) = next {
             envelope.insert("next".into(), next.into());
         }
-        Self { items, shape: PageShape::Checkpoint, items_key: Some(key.into()), envelope }
+        Self { items, shape: PageShape::Checkpoint, items_key: Some(key.into()), items_at: envelope.len(), envelope }
     }
 
     fn num(&self, key: &str) -> Option<u64> {
@@ -110,6 +114,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             shape: self.shape,
             items_key: self.items_key,
+            items_at: self.items_at,
             envelope: self.envelope,
         }
     }
@@ -130,19 +135,21 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Page<T> {
         match Value::deserialize(d)? {
             Value::Array(values) => Ok(Self::bare(decode_items("", &values)?)),
             Value::Object(mut envelope) => {
-                let key = envelope
+                let (items_at, key) = envelope
                     .iter()
-                    .find(|(k, v)| v.is_array() && !ENVELOPE_KEYS.contains(&k.as_str()))
-                    .map(|(k, _)| k.clone())
+                    .enumerate()
+                    .find(|(_, (k, v))| v.is_array() && !ENVELOPE_KEYS.contains(&k.as_str()))
+                    .map(|(at, (k, _))| (at, k.clone()))
                     .ok_or_else(|| D::Error::custom("expected a list: no array in the response object"))?;
-                let Some(Value::Array(values)) = envelope.remove(&key) else {
+                // `shift_remove` keeps the order of the other keys.
+                let Some(Value::Array(values)) = envelope.shift_remove(&key) else {
                     unreachable!("key was found holding an array")
                 };
                 let items = decode_items(&key, &values)?;
                 let offset = ["start", "limit", "total"].iter().any(|k| envelope.contains_key(*k));
                 let shape =
                     if offset && !envelope.contains_key("next") { PageShape::Offset } else { PageShape::Checkpoint };
-                Ok(Self { items, shape, items_key: Some(key), envelope })
+                Ok(Self { items, shape, items_key: Some(key), items_at, envelope })
             }
             other => Err(D::Error::custom(format_args!("expected a list, got {other}"))),
         }
@@ -155,10 +162,15 @@ impl<T: Serialize> Serialize for Page<T> {
             None => self.items.serialize(s),
             Some(key) => {
                 let mut map = s.serialize_map(Some(self.envelope.len() + 1))?;
-                for (k, v) in &self.envelope {
+                for (i, (k, v)) in self.envelope.iter().enumerate() {
+                    if i == self.items_at {
+                        map.serialize_entry(key, &self.items)?;
+                    }
                     map.serialize_entry(k, v)?;
                 }
-                map.serialize_entry(key, &self.items)?;
+                if self.items_at >= self.envelope.len() {
+                    map.serialize_entry(key, &self.items)?;
+                }
                 map.end()
             }
         }
@@ -204,6 +216,21 @@ mod tests {
         assert_eq!((cp.shape, cp.next()), (PageShape::Checkpoint, Some("abc")));
         let last = roundtrip(json!({"organizations": []}));
         assert_eq!((last.shape, last.next()), (PageShape::Checkpoint, None));
+    }
+
+    #[test]
+    fn items_are_written_back_where_they_were() {
+        // Found by the `decode_response` fuzz target: with the items moved to
+        // the end, a second decode took `realms` for the items.
+        let input = r#"{"enabled_clients":[],"name":"x","realms":["a"],"total":1}"#;
+        let page: Page<Value> = serde_json::from_str(input).unwrap();
+        assert_eq!(page.items_key(), Some("enabled_clients"));
+        let encoded = serde_json::to_string(&page).unwrap();
+        assert_eq!(encoded, input);
+        let again: Page<Value> = serde_json::from_str(&encoded).unwrap();
+        assert_eq!(again, page);
+        let built = serde_json::to_string(&Page::offset("users", vec![json!(1)], 0, 50, 1)).unwrap();
+        assert_eq!(built, r#"{"start":0,"limit":50,"length":1,"total":1,"users":[1]}"#);
     }
 
     #[test]

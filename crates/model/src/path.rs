@@ -6,6 +6,11 @@
 //! encoded, so an id can never change which endpoint is called. Ids that are
 //! empty, `.` or `..` are refused: URL parsers treat those (even encoded as
 //! `%2E%2E`) as a different path.
+//!
+//! Matching reads a literal segment in any percent-encoded spelling
+//! (`user%73` is `users`, as RFC 3986 makes them equivalent), so a raw path
+//! and the canonical path [`fill`] builds from what it matched always name
+//! the same template.
 
 use crate::error::ValidationError;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -69,13 +74,18 @@ pub fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
                         return None;
                     }
                     params.push(value.into_owned());
-                } else if ts != ps {
+                } else if ts != ps && !decodes_to(ps, ts) {
                     return None;
                 }
             }
             _ => return None,
         }
     }
+}
+
+/// Whether a raw segment is a percent-encoded spelling of `literal`.
+fn decodes_to(raw: &str, literal: &str) -> bool {
+    raw.contains('%') && percent_decode_str(raw).eq(literal.bytes())
 }
 
 #[cfg(test)]
@@ -105,6 +115,17 @@ mod tests {
         assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/a/roles"), None);
         assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/.."), None);
         assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/users/"), None);
+    }
+
+    #[test]
+    fn literals_match_in_any_encoding() {
+        // Found by the `path` fuzz target: `/custom-domains/defaul%74` matched only
+        // `/custom-domains/{id}` (id `default`), while the path built back from
+        // that, `/custom-domains/default`, is another operation.
+        assert_eq!(match_template("/api/v2/custom-domains/default", "/api/v2/custom-domains/defaul%74"), Some(vec![]));
+        assert_eq!(match_template("/api/v2/users/{id}", "/api/v2/user%73/a%2Fb"), Some(vec!["a/b".to_owned()]));
+        assert_eq!(match_template("/api/v2/users", "/api/v2/users%2F"), None);
+        assert_eq!(match_template("/api/v2/users", "/api/v2/user%"), None);
     }
 
     #[test]

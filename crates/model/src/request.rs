@@ -61,9 +61,17 @@ pub struct Response<T> {
 /// The path and query of an operation, such as `/api/v2/users?q=...`.
 pub fn path_and_query<O: Operation>(op: &O) -> Result<String, Error> {
     op.validate()?;
-    let spec = op.spec();
-    let mut uri = fill(spec.path, &op.path_params())?;
-    let query = op.query();
+    Ok(path_with_query(op.spec().path, &op.path_params(), &op.query())?)
+}
+
+/// A path template filled with `params` (each one encoded as exactly one
+/// segment) and followed by the query pairs, values percent-encoded.
+pub fn path_with_query(
+    template: &'static str,
+    params: &[&str],
+    query: &[(&'static str, String)],
+) -> Result<String, ValidationError> {
+    let mut uri = fill(template, params)?;
     for (i, (k, v)) in query.iter().enumerate() {
         uri.push(if i == 0 { '?' } else { '&' });
         uri.push_str(k);

@@ -117,6 +117,35 @@ fn clients_connections_apis() {
     expect(ops::connections::Delete::new("con_1"), "DELETE", &format!("{T}/connections/con_1"), None);
 
     expect(ops::resource_servers::List::default(), "GET", &format!("{T}/resource-servers"), None);
+    // A list parameter goes as one pair per value, as the spec declares (form, exploded).
+    let list = ops::resource_servers::List {
+        identifiers: Some(vec!["https://a.acme.com/".into(), "https://b.acme.com/".into()]),
+        ..Default::default()
+    };
+    expect(
+        list,
+        "GET",
+        &format!("{T}/resource-servers?identifiers=https:%2F%2Fa.acme.com%2F&identifiers=https:%2F%2Fb.acme.com%2F"),
+        None,
+    );
+    let get = ops::resource_servers::Get { include_fields: Some(true), ..ops::resource_servers::Get::new("rs_1") };
+    expect(get, "GET", &format!("{T}/resource-servers/rs_1?include_fields=true"), None);
+    let get = ops::users::Get {
+        fields: Some("user_id,email".into()),
+        include_fields: Some(true),
+        ..ops::users::Get::new("auth0|1")
+    };
+    expect(get, "GET", &format!("{T}/users/auth0%7C1?fields=user_id,email&include_fields=true"), None);
+    let get = ops::clients::Get { fields: Some("client_id".into()), ..ops::clients::Get::new("abc") };
+    expect(get, "GET", &format!("{T}/clients/abc?fields=client_id"), None);
+    let get = ops::connections::Get { include_fields: Some(false), ..ops::connections::Get::new("con_1") };
+    expect(get, "GET", &format!("{T}/connections/con_1?include_fields=false"), None);
+    let list = ops::clients::List { external_client_id: Some("https://app.test/cimd".into()), ..Default::default() };
+    expect(list, "GET", &format!("{T}/clients?external_client_id=https:%2F%2Fapp.test%2Fcimd"), None);
+    let list = ops::users::List { primary_order: Some(false), ..Default::default() };
+    expect(list, "GET", &format!("{T}/users?primary_order=false"), None);
+    let list = ops::logs::List { search: Some("type:s".into()), ..Default::default() };
+    expect(list, "GET", &format!("{T}/logs?search=type:s"), None);
     expect(
         ops::resource_servers::Get::new("https://api.acme.com/"),
         "GET",

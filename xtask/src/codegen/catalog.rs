@@ -93,7 +93,7 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
         }
     }
     eprintln!("codegen: catalog.rs: {} operations", ops.len());
-    Ok(print(&ops))
+    print(&ops)
 }
 
 /// The catalog's dotted name of an operation: its groups and name, after the module's prefix.
@@ -381,7 +381,7 @@ fn take_maximum(spec: &Spec, param: &Value) -> Result<Option<u16>> {
     }
 }
 
-fn print(ops: &[Op]) -> String {
+fn print(ops: &[Op]) -> Result<String> {
     // Enum value lists used more than once become named constants.
     let mut uses: BTreeMap<&[String], usize> = BTreeMap::new();
     for op in ops {
@@ -436,8 +436,13 @@ fn print(ops: &[Op]) -> String {
         let _ = writeln!(out, "/// Values of a `{param}` parameter (shared by several operations).");
         let _ = writeln!(out, "const {name}: &[&str] = {};\n", list(v));
     }
-    out.push_str("/// Every operation, sorted by path template, then method.\npub static CATALOG: &[OpDesc] = &[\n");
-    for op in ops {
+    // One static per operation, so that a program referring to a few entries
+    // (the operation table links its rows to theirs) keeps only those.
+    let statics = static_names(ops)?;
+    if let Some((name, ..)) = consts.iter().find(|(c, ..)| statics.contains(c)) {
+        bail!("the enum constant {name} has the name of an operation's static");
+    }
+    for (op, ident) in ops.iter().zip(&statics) {
         let query: Vec<String> = op
             .query
             .iter()
@@ -471,10 +476,11 @@ fn print(ops: &[Op]) -> String {
                 )
             }
         };
+        let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
         let _ = writeln!(
             out,
-            "OpDesc {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], scopes: &[{}], \
-             paging: {}, body: {body}, success: &[{}], errors: &[{}] }},",
+            "pub static {ident}: OpDesc = OpDesc {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], \
+             scopes: &[{}], paging: {}, body: {body}, success: &[{}], errors: &[{}] }};\n",
             op.name,
             op.api,
             METHODS[op.verb].1,
@@ -486,8 +492,48 @@ fn print(ops: &[Op]) -> String {
             errors.join(", "),
         );
     }
+    out.push_str("/// Every operation, sorted by path template, then method.\npub static CATALOG: &[&OpDesc] = &[\n");
+    for ident in &statics {
+        let _ = writeln!(out, "&{ident},");
+    }
     out.push_str("];\n");
-    out
+    Ok(out)
+}
+
+/// The name of each operation's static: its dotted name in upper snake case
+/// (`users.roles.list` → `USERS_ROLES_LIST`, `clientGrants.create` → `CLIENT_GRANTS_CREATE`).
+fn static_names(ops: &[Op]) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for op in ops {
+        let mut ident = String::with_capacity(op.name.len() + 8);
+        let mut prev_lower = false;
+        for c in op.name.chars() {
+            match c {
+                '.' | '-' | '_' => {
+                    ident.push('_');
+                    prev_lower = false;
+                }
+                c if c.is_ascii_uppercase() && prev_lower => {
+                    ident.push('_');
+                    ident.push(c);
+                    prev_lower = false;
+                }
+                c if c.is_ascii_alphanumeric() => {
+                    ident.push(c.to_ascii_uppercase());
+                    prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+                }
+                other => bail!("operation name {} has a {other:?}", op.name),
+            }
+        }
+        if ident.starts_with(|c: char| c.is_ascii_digit()) {
+            ident.insert(0, '_');
+        }
+        if let Some(other) = names.iter().position(|n| *n == ident) {
+            bail!("operations {} and {} would both be the static {ident}", ops[other].name, op.name);
+        }
+        names.push(ident);
+    }
+    Ok(names)
 }
 
 fn print_items(items: &Items) -> String {

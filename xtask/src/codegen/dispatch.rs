@@ -67,11 +67,18 @@ pub fn generate(specs: &[(&Module, &Generated)]) -> String {
         out,
         "/// Decodes a request body into the type of operation `name`'s body and encodes\n\
          /// it again. `None` when there is no such operation or it takes no body.\n\
+         ///\n\
+         /// `#[inline]`: the decoders and encoders of every type are instantiated in\n\
+         /// the crate that calls this, not in the model, so crates that never do\n\
+         /// (the client, the npm package, the BFF) do not compile them.\n\
+         #[inline]\n\
          pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeError>> {{\n    \
              Some(match name {{\n{bodies}_ => return None,\n}})\n}}\n\n\
          /// Decodes a success response of operation `name` into the type of its body for\n\
          /// `status` and encodes it again. `None` when there is no such operation or\n\
          /// `status` is not a success (error bodies are [`crate::ErrorBody`]'s).\n\
+         /// `#[inline]` for the same reason as [`roundtrip_body`].\n\
+         #[inline]\n\
          pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Result<Value, DecodeError>> {{\n    \
              if !(200..300).contains(&status) {{\n        return None;\n    }}\n    \
              Some(match (name, status) {{\n{responses}_ => return None,\n}})\n}}\n"

@@ -145,6 +145,8 @@ struct Taken {
     config: HashSet<String>,
     /// Default Rust name → the spec schemas that shorten to it.
     shortened: HashMap<String, Vec<String>>,
+    /// Spec schema → every schema of the same shape (annotations aside), in spec order.
+    twins: HashMap<String, Vec<String>>,
 }
 
 impl<'a> Gen<'a> {
@@ -247,10 +249,20 @@ impl<'a> Gen<'a> {
         config.extend(self.cfg.extra_enums.iter().map(|(n, _, _)| (*n).to_owned()));
         config.extend(self.cfg.aliases.iter().map(|(n, _, _)| (*n).to_owned()));
         let mut shortened: HashMap<String, Vec<String>> = HashMap::new();
-        for name in self.spec.root.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
-            shortened.entry(names::type_name(name.0)).or_default().push(name.0.clone());
+        let mut by_shape: HashMap<String, Vec<String>> = HashMap::new();
+        for (name, schema) in
+            self.spec.root.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten()
+        {
+            shortened.entry(names::type_name(name)).or_default().push(name.clone());
+            by_shape.entry(without_annotations(schema).to_string()).or_default().push(name.clone());
         }
-        self.taken = Some(Taken { config, shortened });
+        let mut twins = HashMap::new();
+        for group in by_shape.into_values().filter(|g| g.len() > 1) {
+            for name in &group {
+                twins.insert(name.clone(), group.clone());
+            }
+        }
+        self.taken = Some(Taken { config, shortened, twins });
 
         let paths = self.spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
         let mut found = Vec::new();
@@ -528,9 +540,38 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// Second pass: the schemas one Rust type stands for. Auth0's spec repeats
+    /// a shape under one name per operation (`GetXResponseContent`,
+    /// `CreateXResponseContent`, `UpdateXResponseContent`, often `X` too):
+    /// schemas of the same shape, used the same way (request or response), are
+    /// one type, named after the one whose name is shortest. Two or more plain
+    /// names (not `…RequestContent` / `…ResponseContent`) are distinct things
+    /// that happen to look alike, and stay apart. Returns the group, then the
+    /// schema its name comes from.
+    fn twins(&self, spec_name: &str) -> (Vec<String>, String) {
+        let alone = (vec![spec_name.to_owned()], spec_name.to_owned());
+        let Some(group) = self.taken.as_ref().and_then(|t| t.twins.get(spec_name)) else { return alone };
+        if self.table.contains_key(spec_name) {
+            return alone;
+        }
+        let request = |s: &str| !self.from_responses.contains(s) && !self.from_extra.contains(s);
+        let members: Vec<String> = group
+            .iter()
+            .filter(|s| !self.table.contains_key(s.as_str()) && request(s) == request(spec_name))
+            .cloned()
+            .collect();
+        let plain = members.iter().filter(|s| !s.ends_with("RequestContent") && !s.ends_with("ResponseContent"));
+        if members.len() < 2 || plain.count() > 1 {
+            return alone;
+        }
+        let first = members.iter().min_by_key(|s| names::type_name(s).len()).cloned().unwrap_or_default();
+        (members, first)
+    }
+
     /// The Rust type for a named object or enum schema, queueing it on first use.
     fn named(&mut self, spec_name: &str) -> Result<String> {
-        let rust = self.rust_name(spec_name)?;
+        let (twins, first) = self.twins(spec_name);
+        let rust = self.rust_name(&first)?;
         if let Some(group) = self.groups.get(&rust) {
             if !group.iter().any(|s| s == spec_name) {
                 bail!("{}: both {spec_name} and {group:?} map to {rust}; add a name to the table", self.cfg.file);
@@ -542,7 +583,7 @@ impl<'a> Gen<'a> {
         }
         let specs: Vec<String> = match self.cfg.names.iter().find(|(r, _, _)| *r == rust) {
             Some((_, specs, _)) => specs.iter().map(|s| (*s).to_owned()).collect(),
-            None => vec![spec_name.to_owned()],
+            None => twins,
         };
         // Types reachable from responses or from the extra roots (options that
         // are read back from responses) never require fields.
@@ -711,6 +752,26 @@ impl<'a> Gen<'a> {
                 Ty::Named(rust)
             }
         })
+    }
+}
+
+/// A schema without what does not change its type (descriptions, examples,
+/// defaults), to compare shapes.
+fn without_annotations(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "description" | "title" | "example" | "examples" | "default" | "x-release-lifecycle"
+                    )
+                })
+                .map(|(k, x)| (k.clone(), without_annotations(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_annotations).collect()),
+        other => other.clone(),
     }
 }
 

@@ -108,6 +108,10 @@ pub async fn run() -> Vec<Exchange> {
     assert_mgmt_error(&e, 400, Some("invalid_paging"));
     let e = c.expect(400, "GET", "/api/v2/users?colour=blue", t, Body::None).await;
     assert_mgmt_error(&e, 400, Some("invalid_query_string"));
+    assert_eq!(e["message"], "Query validation error: 'Additional properties not allowed: colour'.");
+    c.expect(200, "GET", "/api/v2/users?primary_order=false&per_page=1", t, Body::None).await;
+    let e = c.expect(400, "GET", "/api/v2/users?search_engine=v9", t, Body::None).await;
+    assert_eq!(e["message"], "Query validation error: 'No enum match for: v9' on property search_engine.");
     let e = c.expect(401, "GET", "/api/v2/users", None, Body::None).await;
     assert_mgmt_error(&e, 401, None);
     let e = c.expect(401, "GET", "/api/v2/users", Some("not.a.token"), Body::None).await;
@@ -326,6 +330,15 @@ pub async fn run() -> Vec<Exchange> {
     c.expect(200, "GET", "/api/v2/connections?fields=name,strategy", t, Body::None).await;
     let e = c.expect(400, "GET", "/api/v2/connections?take=101", t, Body::None).await;
     assert_mgmt_error(&e, 400, Some("invalid_query_string"));
+    // What a query may hold is the spec's: `strategy` is a list of known strategies.
+    let two = c
+        .expect(200, "GET", "/api/v2/connections?strategy=auth0&strategy=samlp&include_totals=true", t, Body::None)
+        .await;
+    assert!(two["total"].as_u64().unwrap() > conns["total"].as_u64().unwrap(), "{two}");
+    let e = c.expect(400, "GET", "/api/v2/connections?strategy=auth0&strategy=toaster", t, Body::None).await;
+    assert_mgmt_error(&e, 400, Some("invalid_query_string"));
+    assert_eq!(e["message"], "Query validation error: 'No enum match for: toaster' on property strategy.");
+    c.expect(400, "GET", "/api/v2/connections?primary_order=true", t, Body::None).await;
     let conn = c
         .expect(
             201,

@@ -25,6 +25,11 @@ fn rt<T: serde::Serialize + serde::de::DeserializeOwned>(bytes: &[u8]) -> Result
 
 /// Decodes a request body into the type of operation `name`'s body and encodes
 /// it again. `None` when there is no such operation or it takes no body.
+///
+/// `#[inline]`: the decoders and encoders of every type are instantiated in
+/// the crate that calls this, not in the model, so crates that never do
+/// (the client, the npm package, the BFF) do not compile them.
+#[inline]
 pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeError>> {
     Some(match name {
         "actions.create" => rt::<Option<super::management_more::CreateAction>>(bytes),
@@ -63,11 +68,11 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         }
         "branding.templates.updateUniversalLogin" => rt::<Option<serde_json::Value>>(bytes),
         "branding.themes.create" => rt::<Option<super::management_more::CreateBrandingTheme>>(bytes),
-        "branding.themes.update" => rt::<Option<super::management_more::UpdateBrandingTheme>>(bytes),
+        "branding.themes.update" => rt::<Option<super::management_more::CreateBrandingTheme>>(bytes),
         "clientGrants.create" => rt::<Option<super::management_more::CreateClientGrant>>(bytes),
         "clientGrants.update" => rt::<Option<super::management_more::UpdateClientGrant>>(bytes),
         "clients.create" => rt::<Option<super::management::CreateClient>>(bytes),
-        "clients.previewCimdMetadata" => rt::<Option<super::management_more::PreviewCimdMetadata>>(bytes),
+        "clients.previewCimdMetadata" => rt::<Option<super::management_more::RegisterCimdClient>>(bytes),
         "clients.registerCimdClient" => rt::<Option<super::management_more::RegisterCimdClient>>(bytes),
         "clients.credentials.create" => rt::<Option<super::management_more::PostClientCredential>>(bytes),
         "clients.credentials.update" => rt::<Option<super::management_more::PatchClientCredential>>(bytes),
@@ -80,7 +85,7 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
             rt::<Option<Vec<super::management_more::UpdateEnabledClientConnectionsItem>>>(bytes)
         }
         "connections.directoryProvisioning.update" => {
-            rt::<Option<super::management_more::UpdateDirectoryProvisioning>>(bytes)
+            rt::<Option<super::management_more::CreateDirectoryProvisioning>>(bytes)
         }
         "connections.directoryProvisioning.create" => {
             rt::<Option<super::management_more::CreateDirectoryProvisioning>>(bytes)
@@ -99,7 +104,7 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         "deviceCredentials.createPublicKey" => {
             rt::<Option<super::management_more::CreatePublicKeyDeviceCredential>>(bytes)
         }
-        "emailTemplates.create" => rt::<Option<super::management_more::CreateEmailTemplate>>(bytes),
+        "emailTemplates.create" => rt::<Option<super::management_more::SetEmailTemplate>>(bytes),
         "emailTemplates.update" => rt::<Option<super::management_more::UpdateEmailTemplate>>(bytes),
         "emailTemplates.set" => rt::<Option<super::management_more::SetEmailTemplate>>(bytes),
         "emails.provider.update" => rt::<Option<super::management_more::UpdateEmailProvider>>(bytes),
@@ -132,13 +137,13 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         "flows.update" => rt::<Option<super::management_more::UpdateFlow>>(bytes),
         "forms.create" => rt::<Option<super::management_more::CreateForm>>(bytes),
         "forms.update" => rt::<Option<super::management_more::UpdateForm>>(bytes),
-        "groups.roles.delete" => rt::<Option<super::management_more::DeleteGroupRoles>>(bytes),
+        "groups.roles.delete" => rt::<Option<super::management_more::AssignGroupRoles>>(bytes),
         "groups.roles.create" => rt::<Option<super::management_more::AssignGroupRoles>>(bytes),
         "guardian.enrollments.createTicket" => {
             rt::<Option<super::management_more::CreateGuardianEnrollmentTicket>>(bytes)
         }
         "guardian.factors.duo.settings.update" => {
-            rt::<Option<super::management_more::UpdateGuardianFactorDuoSettings>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorDuoSettings>>(bytes)
         }
         "guardian.factors.duo.settings.set" => {
             rt::<Option<super::management_more::SetGuardianFactorDuoSettings>>(bytes)
@@ -147,34 +152,34 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
             rt::<Option<super::management_more::SetGuardianFactorPhoneMessageTypes>>(bytes)
         }
         "guardian.factors.phone.setTwilioProvider" => {
-            rt::<Option<super::management_more::SetGuardianFactorsProviderPhoneTwilio>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderSmsTwilio>>(bytes)
         }
         "guardian.factors.phone.setProvider" => {
-            rt::<Option<super::management_more::SetGuardianFactorsProviderPhone>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderSms>>(bytes)
         }
         "guardian.factors.phone.setTemplates" => {
-            rt::<Option<super::management_more::SetGuardianFactorPhoneTemplates>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorSmsTemplates>>(bytes)
         }
         "guardian.factors.pushNotification.updateApnsProvider" => {
-            rt::<Option<super::management_more::UpdateGuardianFactorsProviderPushNotificationApns>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationApns>>(bytes)
         }
         "guardian.factors.pushNotification.setApnsProvider" => {
             rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationApns>>(bytes)
         }
         "guardian.factors.pushNotification.updateFcmProvider" => {
-            rt::<Option<super::management_more::UpdateGuardianFactorsProviderPushNotificationFcm>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationFcm>>(bytes)
         }
         "guardian.factors.pushNotification.setFcmProvider" => {
             rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationFcm>>(bytes)
         }
         "guardian.factors.pushNotification.updateFcmv1Provider" => {
-            rt::<Option<super::management_more::UpdateGuardianFactorsProviderPushNotificationFcmv1>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationFcmv1>>(bytes)
         }
         "guardian.factors.pushNotification.setFcmv1Provider" => {
             rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationFcmv1>>(bytes)
         }
         "guardian.factors.pushNotification.updateSnsProvider" => {
-            rt::<Option<super::management_more::UpdateGuardianFactorsProviderPushNotificationSns>>(bytes)
+            rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationSns>>(bytes)
         }
         "guardian.factors.pushNotification.setSnsProvider" => {
             rt::<Option<super::management_more::SetGuardianFactorsProviderPushNotificationSns>>(bytes)
@@ -206,7 +211,7 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         "keys.encryption.import" => rt::<Option<super::management_more::ImportEncryptionKey>>(bytes),
         "logStreams.create" => rt::<Option<super::management_more::CreateLogStream>>(bytes),
         "logStreams.update" => rt::<Option<super::management_more::UpdateLogStream>>(bytes),
-        "networkAcls.create" => rt::<Option<super::management_more::CreateNetworkAcl>>(bytes),
+        "networkAcls.create" => rt::<Option<super::management_more::SetNetworkAcl>>(bytes),
         "networkAcls.update" => rt::<Option<super::management_more::UpdateNetworkAcl>>(bytes),
         "networkAcls.set" => rt::<Option<super::management_more::SetNetworkAcl>>(bytes),
         "organizations.create" => rt::<Option<super::management::CreateOrganization>>(bytes),
@@ -237,12 +242,8 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         "organizations.members.create" => rt::<Option<super::management::AddOrganizationMembers>>(bytes),
         "organizations.members.roles.delete" => rt::<Option<super::management::RemoveOrganizationMemberRoles>>(bytes),
         "organizations.members.roles.assign" => rt::<Option<super::management::AssignOrganizationMemberRoles>>(bytes),
-        "organizations.groups.roles.delete" => {
-            rt::<Option<super::management_more::DeleteOrganizationGroupRoles>>(bytes)
-        }
-        "organizations.groups.roles.create" => {
-            rt::<Option<super::management_more::CreateOrganizationGroupRoles>>(bytes)
-        }
+        "organizations.groups.roles.delete" => rt::<Option<super::management_more::AssignGroupRoles>>(bytes),
+        "organizations.groups.roles.create" => rt::<Option<super::management_more::AssignGroupRoles>>(bytes),
         "prompts.updateSettings" => rt::<Option<super::management_more::UpdateSettings>>(bytes),
         "prompts.rendering.bulkUpdate" => rt::<Option<super::management_more::BulkUpdateAcul>>(bytes),
         "prompts.customText.set" => rt::<Option<serde_json::Map<String, serde_json::Value>>>(bytes),
@@ -254,15 +255,15 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
         "refreshTokens.update" => rt::<Option<super::management_more::UpdateRefreshToken>>(bytes),
         "resourceServers.create" => rt::<Option<super::management::CreateResourceServer>>(bytes),
         "resourceServers.update" => rt::<Option<super::management::UpdateResourceServer>>(bytes),
-        "riskAssessments.settings.update" => rt::<Option<super::management_more::UpdateRiskAssessmentsSettings>>(bytes),
+        "riskAssessments.settings.update" => rt::<Option<super::management_more::SetGuardianFactor>>(bytes),
         "riskAssessments.settings.newDevice.update" => {
             rt::<Option<super::management_more::UpdateRiskAssessmentsSettingsNewDevice>>(bytes)
         }
         "roles.create" => rt::<Option<super::management::CreateRole>>(bytes),
         "roles.update" => rt::<Option<super::management::UpdateRole>>(bytes),
-        "roles.groups.delete" => rt::<Option<super::management_more::DeleteRoleGroups>>(bytes),
+        "roles.groups.delete" => rt::<Option<super::management_more::AssignRoleGroups>>(bytes),
         "roles.groups.create" => rt::<Option<super::management_more::AssignRoleGroups>>(bytes),
-        "roles.permissions.delete" => rt::<Option<super::management_more::DeleteRolePermissions>>(bytes),
+        "roles.permissions.delete" => rt::<Option<super::management_more::AddRolePermissions>>(bytes),
         "roles.permissions.add" => rt::<Option<super::management_more::AddRolePermissions>>(bytes),
         "roles.users.assign" => rt::<Option<super::management::AssignRoleUsers>>(bytes),
         "rules.create" => rt::<Option<super::management_more::CreateRule>>(bytes),
@@ -295,8 +296,8 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
             rt::<Option<super::management_more::UpdateUserAuthenticationMethod>>(bytes)
         }
         "users.identities.link" => rt::<Option<super::management_more::LinkUserIdentity>>(bytes),
-        "users.permissions.delete" => rt::<Option<super::management_more::DeleteUserPermissions>>(bytes),
-        "users.permissions.create" => rt::<Option<super::management_more::CreateUserPermissions>>(bytes),
+        "users.permissions.delete" => rt::<Option<super::management_more::AddRolePermissions>>(bytes),
+        "users.permissions.create" => rt::<Option<super::management_more::AddRolePermissions>>(bytes),
         "users.revokeAccess" => rt::<Option<super::management_more::RevokeUserAccess>>(bytes),
         "users.riskAssessments.clear" => rt::<Option<super::management_more::ClearAssessors>>(bytes),
         "users.roles.delete" => rt::<Option<super::management::RemoveUserRoles>>(bytes),
@@ -320,32 +321,34 @@ pub fn roundtrip_body(name: &str, bytes: &[u8]) -> Option<Result<Value, DecodeEr
 /// Decodes a success response of operation `name` into the type of its body for
 /// `status` and encodes it again. `None` when there is no such operation or
 /// `status` is not a success (error bodies are [`crate::ErrorBody`]'s).
+/// `#[inline]` for the same reason as [`roundtrip_body`].
+#[inline]
 pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Result<Value, DecodeError>> {
     if !(200..300).contains(&status) {
         return None;
     }
     Some(match (name, status) {
         ("actions.list", _) => rt::<super::management_more::ListActionsPaginated>(bytes),
-        ("actions.create", _) => rt::<super::management_more::CreateActionResponse>(bytes),
+        ("actions.create", _) => rt::<super::management_more::Action>(bytes),
         ("actions.versions.list", _) => rt::<super::management_more::ListActionVersionsPaginated>(bytes),
         ("actions.versions.get", _) => rt::<super::management_more::GetActionVersion>(bytes),
         ("actions.versions.deploy", _) => rt::<super::management_more::DeployActionVersionResponse>(bytes),
-        ("actions.get", _) => rt::<super::management_more::GetAction>(bytes),
+        ("actions.get", _) => rt::<super::management_more::Action>(bytes),
         ("actions.delete", _) => rt::<Value>(bytes),
-        ("actions.update", _) => rt::<super::management_more::UpdateActionResponse>(bytes),
+        ("actions.update", _) => rt::<super::management_more::Action>(bytes),
         ("actions.deploy", _) => rt::<super::management_more::DeployAction>(bytes),
         ("actions.test", _) => rt::<super::management_more::TestActionResponse>(bytes),
         ("actions.executions.get", _) => rt::<super::management_more::GetActionExecution>(bytes),
         ("actions.modules.list", _) => rt::<super::management_more::GetActionModules>(bytes),
-        ("actions.modules.create", _) => rt::<super::management_more::CreateActionModuleResponse>(bytes),
+        ("actions.modules.create", _) => rt::<super::management_more::GetActionModule>(bytes),
         ("actions.modules.get", _) => rt::<super::management_more::GetActionModule>(bytes),
         ("actions.modules.delete", _) => rt::<Value>(bytes),
-        ("actions.modules.update", _) => rt::<super::management_more::UpdateActionModuleResponse>(bytes),
+        ("actions.modules.update", _) => rt::<super::management_more::GetActionModule>(bytes),
         ("actions.modules.listActions", _) => rt::<super::management_more::GetActionModuleActions>(bytes),
-        ("actions.modules.rollback", _) => rt::<super::management_more::RollbackActionModuleResponse>(bytes),
+        ("actions.modules.rollback", _) => rt::<super::management_more::GetActionModule>(bytes),
         ("actions.modules.versions.list", _) => rt::<super::management_more::GetActionModuleVersions>(bytes),
-        ("actions.modules.versions.create", _) => rt::<super::management_more::CreateActionModuleVersion>(bytes),
-        ("actions.modules.versions.get", _) => rt::<super::management_more::GetActionModuleVersion>(bytes),
+        ("actions.modules.versions.create", _) => rt::<super::management_more::ActionModuleVersion>(bytes),
+        ("actions.modules.versions.get", _) => rt::<super::management_more::ActionModuleVersion>(bytes),
         ("actions.triggers.list", _) => rt::<super::management_more::ListActionTriggers>(bytes),
         ("actions.triggers.bindings.list", _) => rt::<super::management_more::ListActionBindingsPaginated>(bytes),
         ("actions.triggers.bindings.updateMany", _) => {
@@ -361,86 +364,80 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::GetBreachedPasswordDetectionSettings>(bytes)
         }
         ("attackProtection.breachedPasswordDetection.update", _) => {
-            rt::<super::management_more::UpdateBreachedPasswordDetectionSettingsResponse>(bytes)
+            rt::<super::management_more::GetBreachedPasswordDetectionSettings>(bytes)
         }
         ("attackProtection.bruteForceProtection.get", _) => rt::<super::management_more::GetBruteForceSettings>(bytes),
         ("attackProtection.bruteForceProtection.update", _) => {
-            rt::<super::management_more::UpdateBruteForceSettingsResponse>(bytes)
+            rt::<super::management_more::GetBruteForceSettings>(bytes)
         }
         ("attackProtection.captcha.get", _) => rt::<super::management_more::GetAttackProtectionCaptcha>(bytes),
-        ("attackProtection.captcha.update", _) => {
-            rt::<super::management_more::UpdateAttackProtectionCaptchaResponse>(bytes)
-        }
+        ("attackProtection.captcha.update", _) => rt::<super::management_more::GetAttackProtectionCaptcha>(bytes),
         ("attackProtection.phoneProviderProtection.get", _) => {
             rt::<super::management_more::GetPhoneProviderProtection>(bytes)
         }
         ("attackProtection.phoneProviderProtection.patch", _) => {
-            rt::<super::management_more::PatchPhoneProviderProtectionResponse>(bytes)
+            rt::<super::management_more::GetPhoneProviderProtection>(bytes)
         }
         ("attackProtection.suspiciousIpThrottling.get", _) => {
             rt::<super::management_more::GetSuspiciousIPThrottlingSettings>(bytes)
         }
         ("attackProtection.suspiciousIpThrottling.update", _) => {
-            rt::<super::management_more::UpdateSuspiciousIPThrottlingSettingsResponse>(bytes)
+            rt::<super::management_more::GetSuspiciousIPThrottlingSettings>(bytes)
         }
         ("branding.get", _) => rt::<super::management_more::GetBranding>(bytes),
-        ("branding.update", _) => rt::<super::management_more::UpdateBrandingResponse>(bytes),
+        ("branding.update", _) => rt::<super::management_more::GetBranding>(bytes),
         ("branding.phone.providers.list", _) => rt::<super::management_more::ListBrandingPhoneProviders>(bytes),
-        ("branding.phone.providers.create", _) => {
-            rt::<super::management_more::CreateBrandingPhoneProviderResponse>(bytes)
-        }
+        ("branding.phone.providers.create", _) => rt::<super::management_more::GetBrandingPhoneProvider>(bytes),
         ("branding.phone.providers.get", _) => rt::<super::management_more::GetBrandingPhoneProvider>(bytes),
         ("branding.phone.providers.delete", _) => rt::<Value>(bytes),
-        ("branding.phone.providers.update", _) => {
-            rt::<super::management_more::UpdateBrandingPhoneProviderResponse>(bytes)
-        }
+        ("branding.phone.providers.update", _) => rt::<super::management_more::GetBrandingPhoneProvider>(bytes),
         ("branding.phone.providers.test", _) => {
             rt::<super::management_more::CreatePhoneProviderSendTestResponse>(bytes)
         }
         ("branding.phone.templates.list", _) => rt::<super::management_more::ListPhoneTemplates>(bytes),
-        ("branding.phone.templates.create", _) => rt::<super::management_more::CreatePhoneTemplateResponse>(bytes),
-        ("branding.phone.templates.get", _) => rt::<super::management_more::GetPhoneTemplate>(bytes),
+        ("branding.phone.templates.create", _) => rt::<super::management_more::PhoneTemplate>(bytes),
+        ("branding.phone.templates.get", _) => rt::<super::management_more::PhoneTemplate>(bytes),
         ("branding.phone.templates.delete", _) => rt::<Value>(bytes),
-        ("branding.phone.templates.update", _) => rt::<super::management_more::UpdatePhoneTemplateResponse>(bytes),
-        ("branding.phone.templates.reset", _) => rt::<super::management_more::ResetPhoneTemplateResponse>(bytes),
+        ("branding.phone.templates.update", _) => rt::<super::management_more::PhoneTemplate>(bytes),
+        ("branding.phone.templates.reset", _) => rt::<super::management_more::PhoneTemplate>(bytes),
         ("branding.phone.templates.test", _) => {
             rt::<super::management_more::CreatePhoneTemplateTestNotificationResponse>(bytes)
         }
         ("branding.templates.getUniversalLogin", _) => rt::<serde_json::Map<String, serde_json::Value>>(bytes),
         ("branding.templates.deleteUniversalLogin", _) => rt::<Value>(bytes),
         ("branding.templates.updateUniversalLogin", _) => rt::<Value>(bytes),
-        ("branding.themes.create", _) => rt::<super::management_more::CreateBrandingThemeResponse>(bytes),
-        ("branding.themes.getDefault", _) => rt::<super::management_more::GetBrandingDefaultTheme>(bytes),
+        ("branding.themes.create", _) => rt::<super::management_more::GetBrandingTheme>(bytes),
+        ("branding.themes.getDefault", _) => rt::<super::management_more::GetBrandingTheme>(bytes),
         ("branding.themes.get", _) => rt::<super::management_more::GetBrandingTheme>(bytes),
         ("branding.themes.delete", _) => rt::<Value>(bytes),
-        ("branding.themes.update", _) => rt::<super::management_more::UpdateBrandingThemeResponse>(bytes),
+        ("branding.themes.update", _) => rt::<super::management_more::GetBrandingTheme>(bytes),
         ("clientGrants.list", _) => rt::<crate::Page<super::management_more::ClientGrant>>(bytes),
-        ("clientGrants.create", _) => rt::<super::management_more::CreateClientGrantResponse>(bytes),
-        ("clientGrants.get", _) => rt::<super::management_more::GetClientGrant>(bytes),
+        ("clientGrants.create", _) => rt::<super::management_more::ClientGrant>(bytes),
+        ("clientGrants.get", _) => rt::<super::management_more::ClientGrant>(bytes),
         ("clientGrants.delete", _) => rt::<Value>(bytes),
-        ("clientGrants.update", _) => rt::<super::management_more::UpdateClientGrantResponse>(bytes),
+        ("clientGrants.update", _) => rt::<super::management_more::ClientGrant>(bytes),
         ("clientGrants.organizations.list", _) => rt::<crate::Page<super::management::Organization>>(bytes),
         ("clients.list", _) => rt::<crate::Page<super::management::Client>>(bytes),
         ("clients.create", _) => rt::<super::management::Client>(bytes),
         ("clients.previewCimdMetadata", _) => rt::<super::management_more::PreviewCimdMetadataResponse>(bytes),
         ("clients.registerCimdClient", _) => rt::<super::management_more::RegisterCimdClientResponse>(bytes),
         ("clients.credentials.list", _) => rt::<Vec<super::management_more::ClientCredential>>(bytes),
-        ("clients.credentials.create", _) => rt::<super::management_more::PostClientCredentialResponse>(bytes),
-        ("clients.credentials.get", _) => rt::<super::management_more::GetClientCredential>(bytes),
+        ("clients.credentials.create", _) => rt::<super::management_more::ClientCredential>(bytes),
+        ("clients.credentials.get", _) => rt::<super::management_more::ClientCredential>(bytes),
         ("clients.credentials.delete", _) => rt::<Value>(bytes),
-        ("clients.credentials.update", _) => rt::<super::management_more::PatchClientCredentialResponse>(bytes),
+        ("clients.credentials.update", _) => rt::<super::management_more::ClientCredential>(bytes),
         ("clients.get", _) => rt::<super::management::Client>(bytes),
         ("clients.delete", _) => rt::<Value>(bytes),
         ("clients.update", _) => rt::<super::management::Client>(bytes),
         ("clients.connections.get", _) => rt::<super::management_more::ListClientConnections>(bytes),
         ("clients.rotateSecret", _) => rt::<super::management_more::RotateClientSecret>(bytes),
         ("connectionProfiles.list", _) => rt::<super::management_more::ListConnectionProfilesPaginated>(bytes),
-        ("connectionProfiles.create", _) => rt::<super::management_more::CreateConnectionProfileResponse>(bytes),
+        ("connectionProfiles.create", _) => rt::<super::management_more::ConnectionProfile>(bytes),
         ("connectionProfiles.listTemplates", _) => rt::<super::management_more::ListConnectionProfileTemplate>(bytes),
         ("connectionProfiles.getTemplate", _) => rt::<super::management_more::GetConnectionProfileTemplate>(bytes),
-        ("connectionProfiles.get", _) => rt::<super::management_more::GetConnectionProfile>(bytes),
+        ("connectionProfiles.get", _) => rt::<super::management_more::ConnectionProfile>(bytes),
         ("connectionProfiles.delete", _) => rt::<Value>(bytes),
-        ("connectionProfiles.update", _) => rt::<super::management_more::UpdateConnectionProfileResponse>(bytes),
+        ("connectionProfiles.update", _) => rt::<super::management_more::ConnectionProfile>(bytes),
         ("connections.list", _) => rt::<crate::Page<super::management::Connection>>(bytes),
         ("connections.create", _) => rt::<super::management::Connection>(bytes),
         ("connections.directoryProvisioning.list", _) => {
@@ -452,14 +449,10 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("connections.update", _) => rt::<super::management::Connection>(bytes),
         ("connections.clients.get", _) => rt::<super::management_more::GetConnectionEnabledClients>(bytes),
         ("connections.clients.update", _) => rt::<Value>(bytes),
-        ("connections.directoryProvisioning.get", _) => rt::<super::management_more::GetDirectoryProvisioning>(bytes),
+        ("connections.directoryProvisioning.get", _) => rt::<super::management_more::DirectoryProvisioning>(bytes),
         ("connections.directoryProvisioning.delete", _) => rt::<Value>(bytes),
-        ("connections.directoryProvisioning.update", _) => {
-            rt::<super::management_more::UpdateDirectoryProvisioningResponse>(bytes)
-        }
-        ("connections.directoryProvisioning.create", _) => {
-            rt::<super::management_more::CreateDirectoryProvisioningResponse>(bytes)
-        }
+        ("connections.directoryProvisioning.update", _) => rt::<super::management_more::DirectoryProvisioning>(bytes),
+        ("connections.directoryProvisioning.create", _) => rt::<super::management_more::DirectoryProvisioning>(bytes),
         ("connections.directoryProvisioning.getDefaultMapping", _) => {
             rt::<super::management_more::GetDirectoryProvisioningDefaultMapping>(bytes)
         }
@@ -473,14 +466,10 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("connections.keys.get", _) => rt::<Vec<super::management_more::ConnectionKey>>(bytes),
         ("connections.keys.create", _) => rt::<Vec<super::management_more::PostConnectionsKeysItem>>(bytes),
         ("connections.keys.rotate", _) => rt::<super::management_more::RotateConnectionsKeys>(bytes),
-        ("connections.scimConfiguration.get", _) => rt::<super::management_more::GetScimConfiguration>(bytes),
+        ("connections.scimConfiguration.get", _) => rt::<super::management_more::ScimConfiguration>(bytes),
         ("connections.scimConfiguration.delete", _) => rt::<Value>(bytes),
-        ("connections.scimConfiguration.update", _) => {
-            rt::<super::management_more::UpdateScimConfigurationResponse>(bytes)
-        }
-        ("connections.scimConfiguration.create", _) => {
-            rt::<super::management_more::CreateScimConfigurationResponse>(bytes)
-        }
+        ("connections.scimConfiguration.update", _) => rt::<super::management_more::ScimConfiguration>(bytes),
+        ("connections.scimConfiguration.create", _) => rt::<super::management_more::ScimConfiguration>(bytes),
         ("connections.scimConfiguration.getDefaultMapping", _) => {
             rt::<super::management_more::GetScimConfigurationDefaultMapping>(bytes)
         }
@@ -495,9 +484,9 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("customDomains.create", _) => rt::<super::management_more::CreateCustomDomainResponse>(bytes),
         ("customDomains.getDefault", _) => rt::<super::management_more::GetDefaultDomain>(bytes),
         ("customDomains.setDefault", _) => rt::<super::management_more::UpdateDefaultDomain>(bytes),
-        ("customDomains.get", _) => rt::<super::management_more::GetCustomDomain>(bytes),
+        ("customDomains.get", _) => rt::<super::management_more::CustomDomain>(bytes),
         ("customDomains.delete", _) => rt::<Value>(bytes),
-        ("customDomains.update", _) => rt::<super::management_more::UpdateCustomDomainResponse>(bytes),
+        ("customDomains.update", _) => rt::<super::management_more::CreateCustomDomainResponse>(bytes),
         ("customDomains.test", _) => rt::<super::management_more::TestCustomDomain>(bytes),
         ("customDomains.verify", _) => rt::<super::management_more::VerifyCustomDomain>(bytes),
         ("deviceCredentials.list", _) => rt::<crate::Page<super::management_more::DeviceCredential>>(bytes),
@@ -505,82 +494,70 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::CreatePublicKeyDeviceCredentialResponse>(bytes)
         }
         ("deviceCredentials.delete", _) => rt::<Value>(bytes),
-        ("emailTemplates.create", _) => rt::<super::management_more::CreateEmailTemplateResponse>(bytes),
+        ("emailTemplates.create", _) => rt::<super::management_more::SetEmailTemplateResponse>(bytes),
         ("emailTemplates.get", _) => rt::<super::management_more::GetEmailTemplate>(bytes),
-        ("emailTemplates.update", _) => rt::<super::management_more::UpdateEmailTemplateResponse>(bytes),
+        ("emailTemplates.update", _) => rt::<super::management_more::GetEmailTemplate>(bytes),
         ("emailTemplates.set", _) => rt::<super::management_more::SetEmailTemplateResponse>(bytes),
         ("emails.provider.get", _) => rt::<super::management_more::GetEmailProvider>(bytes),
         ("emails.provider.delete", _) => rt::<Value>(bytes),
-        ("emails.provider.update", _) => rt::<super::management_more::UpdateEmailProviderResponse>(bytes),
-        ("emails.provider.create", _) => rt::<super::management_more::CreateEmailProviderResponse>(bytes),
+        ("emails.provider.update", _) => rt::<super::management_more::GetEmailProvider>(bytes),
+        ("emails.provider.create", _) => rt::<super::management_more::GetEmailProvider>(bytes),
         ("eventStreams.list", _) => rt::<super::management_more::ListEventStreams>(bytes),
-        ("eventStreams.create", _) => rt::<super::management_more::CreateEventStream>(bytes),
-        ("eventStreams.get", _) => rt::<super::management_more::GetEventStream>(bytes),
+        ("eventStreams.create", _) => rt::<super::management_more::EventStream>(bytes),
+        ("eventStreams.get", _) => rt::<super::management_more::EventStream>(bytes),
         ("eventStreams.delete", _) => rt::<Value>(bytes),
-        ("eventStreams.update", _) => rt::<super::management_more::UpdateEventStreamResponse>(bytes),
+        ("eventStreams.update", _) => rt::<super::management_more::EventStream>(bytes),
         ("eventStreams.deliveries.list", _) => rt::<crate::Page<super::management_more::EventStreamDelivery>>(bytes),
-        ("eventStreams.deliveries.getHistory", _) => rt::<super::management_more::GetEventStreamDeliveryHistory>(bytes),
+        ("eventStreams.deliveries.getHistory", _) => rt::<super::management_more::EventStreamDelivery>(bytes),
         ("eventStreams.redeliveries.create", _) => {
             rt::<super::management_more::CreateEventStreamRedeliveryResponse>(bytes)
         }
         ("eventStreams.redeliveries.createById", _) => rt::<Value>(bytes),
-        ("eventStreams.test", _) => rt::<super::management_more::CreateEventStreamTestEventResponse>(bytes),
+        ("eventStreams.test", _) => rt::<super::management_more::EventStreamDelivery>(bytes),
         ("events.subscribe", _) => rt::<super::management_more::EventStreamSubscribeEvents>(bytes),
         ("experimentation.experiments.list", _) => rt::<super::management_more::ListExperiments>(bytes),
-        ("experimentation.experiments.create", _) => rt::<super::management_more::CreateExperimentResponse>(bytes),
+        ("experimentation.experiments.create", _) => rt::<super::management_more::GetExperiment>(bytes),
         ("experimentation.experiments.get", _) => rt::<super::management_more::GetExperiment>(bytes),
         ("experimentation.experiments.delete", _) => rt::<Value>(bytes),
-        ("experimentation.experiments.update", _) => rt::<super::management_more::UpdateExperimentResponse>(bytes),
-        ("experimentation.experiments.updateStatus", _) => {
-            rt::<super::management_more::UpdateExperimentStatusResponse>(bytes)
-        }
+        ("experimentation.experiments.update", _) => rt::<super::management_more::GetExperiment>(bytes),
+        ("experimentation.experiments.updateStatus", _) => rt::<super::management_more::GetExperiment>(bytes),
         ("experimentation.experiments.validate", _) => rt::<super::management_more::ValidateExperiment>(bytes),
         ("experimentation.featureFlags.list", _) => rt::<super::management_more::ListFeatureFlags>(bytes),
-        ("experimentation.featureFlags.create", _) => rt::<super::management_more::CreateFeatureFlagResponse>(bytes),
-        ("experimentation.featureFlags.get", _) => rt::<super::management_more::GetFeatureFlag>(bytes),
+        ("experimentation.featureFlags.create", _) => rt::<super::management_more::FeatureFlag>(bytes),
+        ("experimentation.featureFlags.get", _) => rt::<super::management_more::FeatureFlag>(bytes),
         ("experimentation.featureFlags.delete", _) => rt::<Value>(bytes),
-        ("experimentation.featureFlags.update", _) => rt::<super::management_more::UpdateFeatureFlagResponse>(bytes),
-        ("experimentation.featureFlags.updateStatus", _) => {
-            rt::<super::management_more::UpdateFeatureFlagStatusResponse>(bytes)
-        }
+        ("experimentation.featureFlags.update", _) => rt::<super::management_more::FeatureFlag>(bytes),
+        ("experimentation.featureFlags.updateStatus", _) => rt::<super::management_more::FeatureFlag>(bytes),
         ("experimentation.featureFlags.variations.list", _) => rt::<super::management_more::ListVariations>(bytes),
-        ("experimentation.featureFlags.variations.create", _) => {
-            rt::<super::management_more::CreateVariationResponse>(bytes)
-        }
-        ("experimentation.featureFlags.variations.get", _) => rt::<super::management_more::GetVariation>(bytes),
+        ("experimentation.featureFlags.variations.create", _) => rt::<super::management_more::Variation>(bytes),
+        ("experimentation.featureFlags.variations.get", _) => rt::<super::management_more::Variation>(bytes),
         ("experimentation.featureFlags.variations.delete", _) => rt::<Value>(bytes),
-        ("experimentation.featureFlags.variations.update", _) => {
-            rt::<super::management_more::UpdateVariationResponse>(bytes)
-        }
+        ("experimentation.featureFlags.variations.update", _) => rt::<super::management_more::Variation>(bytes),
         ("experimentation.segments.list", _) => rt::<super::management_more::ListSegments>(bytes),
-        ("experimentation.segments.create", _) => rt::<super::management_more::CreateSegmentResponse>(bytes),
-        ("experimentation.segments.get", _) => rt::<super::management_more::GetSegment>(bytes),
+        ("experimentation.segments.create", _) => rt::<super::management_more::Segment>(bytes),
+        ("experimentation.segments.get", _) => rt::<super::management_more::Segment>(bytes),
         ("experimentation.segments.delete", _) => rt::<Value>(bytes),
-        ("experimentation.segments.update", _) => rt::<super::management_more::UpdateSegmentResponse>(bytes),
+        ("experimentation.segments.update", _) => rt::<super::management_more::Segment>(bytes),
         ("flows.list", _) => rt::<crate::Page<super::management_more::FlowSummary>>(bytes),
-        ("flows.create", _) => rt::<super::management_more::CreateFlowResponse>(bytes),
+        ("flows.create", _) => rt::<super::management_more::GetFlow>(bytes),
         ("flows.vault.connections.list", _) => {
             rt::<crate::Page<super::management_more::FlowsVaultConnectionSummary>>(bytes)
         }
-        ("flows.vault.connections.create", _) => {
-            rt::<super::management_more::CreateFlowsVaultConnectionResponse>(bytes)
-        }
+        ("flows.vault.connections.create", _) => rt::<super::management_more::GetFlowsVaultConnection>(bytes),
         ("flows.vault.connections.get", _) => rt::<super::management_more::GetFlowsVaultConnection>(bytes),
         ("flows.vault.connections.delete", _) => rt::<Value>(bytes),
-        ("flows.vault.connections.update", _) => {
-            rt::<super::management_more::UpdateFlowsVaultConnectionResponse>(bytes)
-        }
+        ("flows.vault.connections.update", _) => rt::<super::management_more::GetFlowsVaultConnection>(bytes),
         ("flows.executions.list", _) => rt::<crate::Page<super::management_more::FlowExecutionSummary>>(bytes),
         ("flows.executions.get", _) => rt::<super::management_more::GetFlowExecution>(bytes),
         ("flows.executions.delete", _) => rt::<Value>(bytes),
         ("flows.get", _) => rt::<super::management_more::GetFlow>(bytes),
         ("flows.delete", _) => rt::<Value>(bytes),
-        ("flows.update", _) => rt::<super::management_more::UpdateFlowResponse>(bytes),
+        ("flows.update", _) => rt::<super::management_more::GetFlow>(bytes),
         ("forms.list", _) => rt::<crate::Page<super::management_more::FormSummary>>(bytes),
-        ("forms.create", _) => rt::<super::management_more::CreateFormResponse>(bytes),
+        ("forms.create", _) => rt::<super::management_more::GetForm>(bytes),
         ("forms.get", _) => rt::<super::management_more::GetForm>(bytes),
         ("forms.delete", _) => rt::<Value>(bytes),
-        ("forms.update", _) => rt::<super::management_more::UpdateFormResponse>(bytes),
+        ("forms.update", _) => rt::<super::management_more::GetForm>(bytes),
         ("userGrants.list", _) => rt::<crate::Page<super::management::UserGrant>>(bytes),
         ("userGrants.deleteByUserId", _) => rt::<Value>(bytes),
         ("userGrants.delete", _) => rt::<Value>(bytes),
@@ -599,40 +576,36 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("guardian.factors.list", _) => rt::<Vec<super::management_more::GuardianFactor>>(bytes),
         ("guardian.factors.duo.settings.get", _) => rt::<super::management_more::GetGuardianFactorDuoSettings>(bytes),
         ("guardian.factors.duo.settings.update", _) => {
-            rt::<super::management_more::UpdateGuardianFactorDuoSettingsResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorDuoSettings>(bytes)
         }
-        ("guardian.factors.duo.settings.set", _) => {
-            rt::<super::management_more::SetGuardianFactorDuoSettingsResponse>(bytes)
-        }
+        ("guardian.factors.duo.settings.set", _) => rt::<super::management_more::GetGuardianFactorDuoSettings>(bytes),
         ("guardian.factors.phone.getMessageTypes", _) => {
             rt::<super::management_more::GetGuardianFactorPhoneMessageTypes>(bytes)
         }
         ("guardian.factors.phone.setMessageTypes", _) => {
-            rt::<super::management_more::SetGuardianFactorPhoneMessageTypesResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorPhoneMessageTypes>(bytes)
         }
         ("guardian.factors.phone.getTwilioProvider", _) => {
-            rt::<super::management_more::GetGuardianFactorsProviderPhoneTwilio>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSmsTwilio>(bytes)
         }
         ("guardian.factors.phone.setTwilioProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderPhoneTwilioResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSmsTwilio>(bytes)
         }
         ("guardian.factors.phone.getSelectedProvider", _) => {
-            rt::<super::management_more::GetGuardianFactorsProviderPhone>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSms>(bytes)
         }
-        ("guardian.factors.phone.setProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderPhoneResponse>(bytes)
-        }
+        ("guardian.factors.phone.setProvider", _) => rt::<super::management_more::GetGuardianFactorsProviderSms>(bytes),
         ("guardian.factors.phone.getTemplates", _) => {
-            rt::<super::management_more::GetGuardianFactorPhoneTemplates>(bytes)
+            rt::<super::management_more::GetGuardianFactorSmsTemplates>(bytes)
         }
         ("guardian.factors.phone.setTemplates", _) => {
-            rt::<super::management_more::SetGuardianFactorPhoneTemplatesResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorSmsTemplates>(bytes)
         }
         ("guardian.factors.pushNotification.getApnsProvider", _) => {
             rt::<super::management_more::GetGuardianFactorsProviderApns>(bytes)
         }
         ("guardian.factors.pushNotification.updateApnsProvider", _) => {
-            rt::<super::management_more::UpdateGuardianFactorsProviderPushNotificationApnsResponse>(bytes)
+            rt::<super::management_more::SetGuardianFactorsProviderPushNotificationApnsResponse>(bytes)
         }
         ("guardian.factors.pushNotification.setApnsProvider", _) => {
             rt::<super::management_more::SetGuardianFactorsProviderPushNotificationApnsResponse>(bytes)
@@ -653,41 +626,37 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::GetGuardianFactorsProviderSns>(bytes)
         }
         ("guardian.factors.pushNotification.updateSnsProvider", _) => {
-            rt::<super::management_more::UpdateGuardianFactorsProviderPushNotificationSnsResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSns>(bytes)
         }
         ("guardian.factors.pushNotification.setSnsProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderPushNotificationSnsResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSns>(bytes)
         }
         ("guardian.factors.pushNotification.getSelectedProvider", _) => {
             rt::<super::management_more::GetGuardianFactorsProviderPushNotification>(bytes)
         }
         ("guardian.factors.pushNotification.setProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderPushNotificationResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderPushNotification>(bytes)
         }
         ("guardian.factors.sms.getTwilioProvider", _) => {
             rt::<super::management_more::GetGuardianFactorsProviderSmsTwilio>(bytes)
         }
         ("guardian.factors.sms.setTwilioProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderSmsTwilioResponse>(bytes)
+            rt::<super::management_more::GetGuardianFactorsProviderSmsTwilio>(bytes)
         }
         ("guardian.factors.sms.getSelectedProvider", _) => {
             rt::<super::management_more::GetGuardianFactorsProviderSms>(bytes)
         }
-        ("guardian.factors.sms.setProvider", _) => {
-            rt::<super::management_more::SetGuardianFactorsProviderSmsResponse>(bytes)
-        }
+        ("guardian.factors.sms.setProvider", _) => rt::<super::management_more::GetGuardianFactorsProviderSms>(bytes),
         ("guardian.factors.sms.getTemplates", _) => rt::<super::management_more::GetGuardianFactorSmsTemplates>(bytes),
-        ("guardian.factors.sms.setTemplates", _) => {
-            rt::<super::management_more::SetGuardianFactorSmsTemplatesResponse>(bytes)
-        }
+        ("guardian.factors.sms.setTemplates", _) => rt::<super::management_more::GetGuardianFactorSmsTemplates>(bytes),
         ("guardian.factors.set", _) => rt::<super::management_more::SetGuardianFactorResponse>(bytes),
         ("guardian.policies.list", _) => rt::<Vec<super::management_more::MFAPolicy>>(bytes),
         ("guardian.policies.set", _) => rt::<Vec<super::management_more::MFAPolicy>>(bytes),
         ("hooks.list", _) => rt::<crate::Page<super::management_more::Hook>>(bytes),
-        ("hooks.create", _) => rt::<super::management_more::CreateHookResponse>(bytes),
-        ("hooks.get", _) => rt::<super::management_more::GetHook>(bytes),
+        ("hooks.create", _) => rt::<super::management_more::Hook>(bytes),
+        ("hooks.get", _) => rt::<super::management_more::Hook>(bytes),
         ("hooks.delete", _) => rt::<Value>(bytes),
-        ("hooks.update", _) => rt::<super::management_more::UpdateHookResponse>(bytes),
+        ("hooks.update", _) => rt::<super::management_more::Hook>(bytes),
         ("hooks.secrets.get", _) => rt::<std::collections::BTreeMap<String, String>>(bytes),
         ("hooks.secrets.delete", _) => rt::<Value>(bytes),
         ("hooks.secrets.update", _) => rt::<Value>(bytes),
@@ -699,33 +668,33 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("jobs.errors.get", _) => rt::<serde_json::Value>(bytes),
         ("keys.customSigning.get", _) => rt::<super::management_more::GetCustomSigningKeys>(bytes),
         ("keys.customSigning.delete", _) => rt::<Value>(bytes),
-        ("keys.customSigning.set", _) => rt::<super::management_more::SetCustomSigningKeysResponse>(bytes),
+        ("keys.customSigning.set", _) => rt::<super::management_more::GetCustomSigningKeys>(bytes),
         ("keys.encryption.list", _) => rt::<crate::Page<super::management_more::EncryptionKey>>(bytes),
-        ("keys.encryption.create", _) => rt::<super::management_more::CreateEncryptionKeyResponse>(bytes),
+        ("keys.encryption.create", _) => rt::<super::management_more::EncryptionKey>(bytes),
         ("keys.encryption.rekey", _) => rt::<Value>(bytes),
-        ("keys.encryption.get", _) => rt::<super::management_more::GetEncryptionKey>(bytes),
+        ("keys.encryption.get", _) => rt::<super::management_more::EncryptionKey>(bytes),
         ("keys.encryption.delete", _) => rt::<Value>(bytes),
-        ("keys.encryption.import", _) => rt::<super::management_more::ImportEncryptionKeyResponse>(bytes),
+        ("keys.encryption.import", _) => rt::<super::management_more::EncryptionKey>(bytes),
         ("keys.encryption.createPublicWrappingKey", _) => {
             rt::<super::management_more::CreateEncryptionKeyPublicWrapping>(bytes)
         }
         ("keys.signing.list", _) => rt::<Vec<super::management_more::SigningKeys>>(bytes),
         ("keys.signing.rotate", _) => rt::<super::management_more::RotateSigningKeys>(bytes),
-        ("keys.signing.get", _) => rt::<super::management_more::GetSigningKeys>(bytes),
-        ("keys.signing.revoke", _) => rt::<super::management_more::RevokedSigningKeys>(bytes),
-        ("logStreams.list", _) => rt::<Vec<super::management_more::LogStreamResponse>>(bytes),
-        ("logStreams.create", _) => rt::<super::management_more::CreateLogStreamResponse>(bytes),
+        ("keys.signing.get", _) => rt::<super::management_more::SigningKeys>(bytes),
+        ("keys.signing.revoke", _) => rt::<super::management_more::RotateSigningKeys>(bytes),
+        ("logStreams.list", _) => rt::<Vec<super::management_more::GetLogStream>>(bytes),
+        ("logStreams.create", _) => rt::<super::management_more::GetLogStream>(bytes),
         ("logStreams.get", _) => rt::<super::management_more::GetLogStream>(bytes),
         ("logStreams.delete", _) => rt::<Value>(bytes),
-        ("logStreams.update", _) => rt::<super::management_more::UpdateLogStreamResponse>(bytes),
+        ("logStreams.update", _) => rt::<super::management_more::GetLogStream>(bytes),
         ("logs.list", _) => rt::<crate::Page<super::management::LogEvent>>(bytes),
         ("logs.get", _) => rt::<super::management::LogEvent>(bytes),
         ("networkAcls.list", _) => rt::<crate::Page<super::management_more::NetworkAcls>>(bytes),
         ("networkAcls.create", _) => rt::<Value>(bytes),
-        ("networkAcls.get", _) => rt::<super::management_more::GetNetworkAcls>(bytes),
+        ("networkAcls.get", _) => rt::<super::management_more::NetworkAcls>(bytes),
         ("networkAcls.delete", _) => rt::<Value>(bytes),
-        ("networkAcls.update", _) => rt::<super::management_more::UpdateNetworkAclResponse>(bytes),
-        ("networkAcls.set", _) => rt::<super::management_more::SetNetworkAcls>(bytes),
+        ("networkAcls.update", _) => rt::<super::management_more::NetworkAcls>(bytes),
+        ("networkAcls.set", _) => rt::<super::management_more::NetworkAcls>(bytes),
         ("organizations.list", _) => rt::<crate::Page<super::management::Organization>>(bytes),
         ("organizations.create", _) => rt::<super::management::Organization>(bytes),
         ("organizations.getByName", _) => rt::<super::management_more::GetOrganizationByName>(bytes),
@@ -735,21 +704,15 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("organizations.clientGrants.list", _) => {
             rt::<crate::Page<super::management_more::OrganizationClientGrant>>(bytes)
         }
-        ("organizations.clientGrants.create", _) => {
-            rt::<super::management_more::AssociateOrganizationClientGrantResponse>(bytes)
-        }
+        ("organizations.clientGrants.create", _) => rt::<super::management_more::OrganizationClientGrant>(bytes),
         ("organizations.clientGrants.delete", _) => rt::<Value>(bytes),
         ("organizations.connections.list", _) => {
-            rt::<crate::Page<super::management_more::OrganizationAllConnectionPost>>(bytes)
+            rt::<crate::Page<super::management_more::GetOrganizationAllConnection>>(bytes)
         }
-        ("organizations.connections.create", _) => {
-            rt::<super::management_more::CreateOrganizationAllConnectionResponse>(bytes)
-        }
+        ("organizations.connections.create", _) => rt::<super::management_more::GetOrganizationAllConnection>(bytes),
         ("organizations.connections.get", _) => rt::<super::management_more::GetOrganizationAllConnection>(bytes),
         ("organizations.connections.delete", _) => rt::<Value>(bytes),
-        ("organizations.connections.update", _) => {
-            rt::<super::management_more::UpdateOrganizationAllConnectionResponse>(bytes)
-        }
+        ("organizations.connections.update", _) => rt::<super::management_more::GetOrganizationAllConnection>(bytes),
         ("organizations.discoveryDomains.list", _) => {
             rt::<super::management_more::ListOrganizationDiscoveryDomains>(bytes)
         }
@@ -757,33 +720,25 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::CreateOrganizationDiscoveryDomainResponse>(bytes)
         }
         ("organizations.discoveryDomains.getByName", _) => {
-            rt::<super::management_more::GetOrganizationDiscoveryDomainByName>(bytes)
+            rt::<super::management_more::OrganizationDiscoveryDomain>(bytes)
         }
-        ("organizations.discoveryDomains.get", _) => {
-            rt::<super::management_more::GetOrganizationDiscoveryDomain>(bytes)
-        }
+        ("organizations.discoveryDomains.get", _) => rt::<super::management_more::OrganizationDiscoveryDomain>(bytes),
         ("organizations.discoveryDomains.delete", _) => rt::<Value>(bytes),
         ("organizations.discoveryDomains.update", _) => {
-            rt::<super::management_more::UpdateOrganizationDiscoveryDomainResponse>(bytes)
+            rt::<super::management_more::CreateOrganizationDiscoveryDomainResponse>(bytes)
         }
         ("organizations.enabledConnections.list", _) => {
             rt::<crate::Page<super::management_more::OrganizationConnection>>(bytes)
         }
-        ("organizations.enabledConnections.add", _) => {
-            rt::<super::management_more::AddOrganizationConnectionResponse>(bytes)
-        }
-        ("organizations.enabledConnections.get", _) => rt::<super::management_more::GetOrganizationConnection>(bytes),
+        ("organizations.enabledConnections.add", _) => rt::<super::management_more::OrganizationConnection>(bytes),
+        ("organizations.enabledConnections.get", _) => rt::<super::management_more::OrganizationConnection>(bytes),
         ("organizations.enabledConnections.delete", _) => rt::<Value>(bytes),
-        ("organizations.enabledConnections.update", _) => {
-            rt::<super::management_more::UpdateOrganizationConnectionResponse>(bytes)
-        }
+        ("organizations.enabledConnections.update", _) => rt::<super::management_more::OrganizationConnection>(bytes),
         ("organizations.invitations.list", _) => {
             rt::<crate::Page<super::management_more::OrganizationInvitation>>(bytes)
         }
-        ("organizations.invitations.create", _) => {
-            rt::<super::management_more::CreateOrganizationInvitationResponse>(bytes)
-        }
-        ("organizations.invitations.get", _) => rt::<super::management_more::GetOrganizationInvitation>(bytes),
+        ("organizations.invitations.create", _) => rt::<super::management_more::OrganizationInvitation>(bytes),
+        ("organizations.invitations.get", _) => rt::<super::management_more::OrganizationInvitation>(bytes),
         ("organizations.invitations.delete", _) => rt::<Value>(bytes),
         ("organizations.members.list", _) => rt::<crate::Page<super::management::OrganizationMember>>(bytes),
         ("organizations.members.delete", _) => rt::<Value>(bytes),
@@ -792,18 +747,18 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::ListOrganizationMemberEffectiveRoles>(bytes)
         }
         ("organizations.members.effectiveRoles.sources.groups.list", _) => {
-            rt::<super::management_more::ListOrganizationMemberRoleSourceGroups>(bytes)
+            rt::<super::management_more::ListRoleGroups>(bytes)
         }
         ("organizations.members.roles.list", _) => rt::<crate::Page<super::management::Role>>(bytes),
         ("organizations.members.roles.delete", _) => rt::<Value>(bytes),
         ("organizations.members.roles.assign", _) => rt::<Value>(bytes),
-        ("organizations.groups.list", _) => rt::<super::management_more::ListOrganizationGroups>(bytes),
-        ("organizations.groups.roles.list", _) => rt::<super::management_more::ListOrganizationGroupRoles>(bytes),
+        ("organizations.groups.list", _) => rt::<super::management_more::ListRoleGroups>(bytes),
+        ("organizations.groups.roles.list", _) => rt::<super::management_more::ListGroupRoles>(bytes),
         ("organizations.groups.roles.delete", _) => rt::<Value>(bytes),
         ("organizations.groups.roles.create", _) => rt::<Value>(bytes),
         ("prompts.getSettings", _) => rt::<super::management_more::GetSettings>(bytes),
-        ("prompts.updateSettings", _) => rt::<super::management_more::UpdateSettingsResponse>(bytes),
-        ("prompts.rendering.list", _) => rt::<crate::Page<super::management_more::ListAculsResponseContentItem>>(bytes),
+        ("prompts.updateSettings", _) => rt::<super::management_more::GetSettings>(bytes),
+        ("prompts.rendering.list", _) => rt::<crate::Page<super::management_more::GetAcul>>(bytes),
         ("prompts.rendering.bulkUpdate", _) => rt::<super::management_more::BulkUpdateAculResponse>(bytes),
         ("prompts.customText.get", _) => rt::<serde_json::Map<String, serde_json::Value>>(bytes),
         ("prompts.customText.set", _) => rt::<Value>(bytes),
@@ -812,29 +767,27 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("prompts.rendering.get", _) => rt::<super::management_more::GetAcul>(bytes),
         ("prompts.rendering.update", _) => rt::<super::management_more::UpdateAculResponse>(bytes),
         ("rateLimitPolicies.list", _) => rt::<super::management_more::ListRateLimitPoliciesPaginated>(bytes),
-        ("rateLimitPolicies.create", _) => rt::<super::management_more::CreateRateLimitPolicyResponse>(bytes),
-        ("rateLimitPolicies.get", _) => rt::<super::management_more::GetRateLimitPolicy>(bytes),
+        ("rateLimitPolicies.create", _) => rt::<super::management_more::RateLimitPolicy>(bytes),
+        ("rateLimitPolicies.get", _) => rt::<super::management_more::RateLimitPolicy>(bytes),
         ("rateLimitPolicies.delete", _) => rt::<Value>(bytes),
-        ("rateLimitPolicies.update", _) => rt::<super::management_more::UpdateRateLimitPolicy>(bytes),
+        ("rateLimitPolicies.update", _) => rt::<super::management_more::RateLimitPolicy>(bytes),
         ("refreshTokens.list", _) => rt::<super::management_more::GetRefreshTokensPaginated>(bytes),
         ("refreshTokens.revoke", _) => rt::<Value>(bytes),
-        ("refreshTokens.get", _) => rt::<super::management_more::GetRefreshToken>(bytes),
+        ("refreshTokens.get", _) => rt::<super::management_more::RefreshToken>(bytes),
         ("refreshTokens.delete", _) => rt::<Value>(bytes),
-        ("refreshTokens.update", _) => rt::<super::management_more::UpdateRefreshTokenResponse>(bytes),
+        ("refreshTokens.update", _) => rt::<super::management_more::RefreshToken>(bytes),
         ("resourceServers.list", _) => rt::<crate::Page<super::management::ResourceServer>>(bytes),
         ("resourceServers.create", _) => rt::<super::management::ResourceServer>(bytes),
         ("resourceServers.get", _) => rt::<super::management::ResourceServer>(bytes),
         ("resourceServers.delete", _) => rt::<Value>(bytes),
         ("resourceServers.update", _) => rt::<super::management::ResourceServer>(bytes),
-        ("riskAssessments.settings.get", _) => rt::<super::management_more::GetRiskAssessmentsSettings>(bytes),
-        ("riskAssessments.settings.update", _) => {
-            rt::<super::management_more::UpdateRiskAssessmentsSettingsResponse>(bytes)
-        }
+        ("riskAssessments.settings.get", _) => rt::<super::management_more::SetGuardianFactorResponse>(bytes),
+        ("riskAssessments.settings.update", _) => rt::<super::management_more::SetGuardianFactorResponse>(bytes),
         ("riskAssessments.settings.newDevice.get", _) => {
             rt::<super::management_more::GetRiskAssessmentsSettingsNewDevice>(bytes)
         }
         ("riskAssessments.settings.newDevice.update", _) => {
-            rt::<super::management_more::UpdateRiskAssessmentsSettingsNewDeviceResponse>(bytes)
+            rt::<super::management_more::GetRiskAssessmentsSettingsNewDevice>(bytes)
         }
         ("roles.list", _) => rt::<crate::Page<super::management::Role>>(bytes),
         ("roles.create", _) => rt::<super::management::Role>(bytes),
@@ -850,53 +803,53 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
         ("roles.users.list", _) => rt::<crate::Page<super::management::RoleUser>>(bytes),
         ("roles.users.assign", _) => rt::<Value>(bytes),
         ("rules.list", _) => rt::<crate::Page<super::management_more::Rule>>(bytes),
-        ("rules.create", _) => rt::<super::management_more::CreateRuleResponse>(bytes),
+        ("rules.create", _) => rt::<super::management_more::Rule>(bytes),
         ("rulesConfigs.list", _) => rt::<Vec<super::management_more::RulesConfig>>(bytes),
         ("rulesConfigs.delete", _) => rt::<Value>(bytes),
         ("rulesConfigs.set", _) => rt::<super::management_more::SetRulesConfigResponse>(bytes),
-        ("rules.get", _) => rt::<super::management_more::GetRule>(bytes),
+        ("rules.get", _) => rt::<super::management_more::Rule>(bytes),
         ("rules.delete", _) => rt::<Value>(bytes),
-        ("rules.update", _) => rt::<super::management_more::UpdateRuleResponse>(bytes),
+        ("rules.update", _) => rt::<super::management_more::Rule>(bytes),
         ("selfServiceProfiles.list", _) => rt::<crate::Page<super::management_more::SelfServiceProfile>>(bytes),
-        ("selfServiceProfiles.create", _) => rt::<super::management_more::CreateSelfServiceProfileResponse>(bytes),
-        ("selfServiceProfiles.get", _) => rt::<super::management_more::GetSelfServiceProfile>(bytes),
+        ("selfServiceProfiles.create", _) => rt::<super::management_more::SelfServiceProfile>(bytes),
+        ("selfServiceProfiles.get", _) => rt::<super::management_more::SelfServiceProfile>(bytes),
         ("selfServiceProfiles.delete", _) => rt::<Value>(bytes),
-        ("selfServiceProfiles.update", _) => rt::<super::management_more::UpdateSelfServiceProfileResponse>(bytes),
+        ("selfServiceProfiles.update", _) => rt::<super::management_more::SelfServiceProfile>(bytes),
         ("selfServiceProfiles.customText.list", _) => rt::<std::collections::BTreeMap<String, String>>(bytes),
         ("selfServiceProfiles.customText.set", _) => rt::<std::collections::BTreeMap<String, String>>(bytes),
         ("selfServiceProfiles.ssoTicket.create", _) => {
             rt::<super::management_more::CreateSelfServiceProfileSsoTicketResponse>(bytes)
         }
         ("selfServiceProfiles.ssoTicket.revoke", _) => rt::<Value>(bytes),
-        ("sessions.get", _) => rt::<super::management_more::GetSession>(bytes),
+        ("sessions.get", _) => rt::<super::management_more::Session>(bytes),
         ("sessions.delete", _) => rt::<Value>(bytes),
-        ("sessions.update", _) => rt::<super::management_more::UpdateSessionResponse>(bytes),
+        ("sessions.update", _) => rt::<super::management_more::Session>(bytes),
         ("sessions.revoke", _) => rt::<Value>(bytes),
         ("stats.getActiveUsersCount", _) => rt::<serde_json::Number>(bytes),
         ("stats.getDaily", _) => rt::<Vec<super::management_more::DailyStats>>(bytes),
         ("supplementalSignals.get", _) => rt::<super::management_more::GetSupplementalSignals>(bytes),
-        ("supplementalSignals.patch", _) => rt::<super::management_more::PatchSupplementalSignals>(bytes),
+        ("supplementalSignals.patch", _) => rt::<super::management_more::GetSupplementalSignals>(bytes),
         ("tenants.settings.get", _) => rt::<super::management_more::GetTenantSettings>(bytes),
-        ("tenants.settings.update", _) => rt::<super::management_more::UpdateTenantSettingsResponse>(bytes),
+        ("tenants.settings.update", _) => rt::<super::management_more::GetTenantSettings>(bytes),
         ("tickets.verifyEmail", _) => rt::<super::management_more::VerifyEmailTicketResponse>(bytes),
-        ("tickets.changePassword", _) => rt::<super::management_more::ChangePasswordTicketResponse>(bytes),
+        ("tickets.changePassword", _) => rt::<super::management_more::VerifyEmailTicketResponse>(bytes),
         ("tokenExchangeProfiles.list", _) => rt::<super::management_more::ListTokenExchangeProfile>(bytes),
-        ("tokenExchangeProfiles.create", _) => rt::<super::management_more::CreateTokenExchangeProfileResponse>(bytes),
-        ("tokenExchangeProfiles.get", _) => rt::<super::management_more::GetTokenExchangeProfile>(bytes),
+        ("tokenExchangeProfiles.create", _) => rt::<super::management_more::TokenExchangeProfile>(bytes),
+        ("tokenExchangeProfiles.get", _) => rt::<super::management_more::TokenExchangeProfile>(bytes),
         ("tokenExchangeProfiles.delete", _) => rt::<Value>(bytes),
         ("tokenExchangeProfiles.update", _) => rt::<Value>(bytes),
         ("userAttributeProfiles.list", _) => rt::<super::management_more::ListUserAttributeProfilesPaginated>(bytes),
-        ("userAttributeProfiles.create", _) => rt::<super::management_more::CreateUserAttributeProfileResponse>(bytes),
+        ("userAttributeProfiles.create", _) => rt::<super::management_more::UserAttributeProfile>(bytes),
         ("userAttributeProfiles.listTemplates", _) => {
             rt::<super::management_more::ListUserAttributeProfileTemplate>(bytes)
         }
         ("userAttributeProfiles.getTemplate", _) => {
             rt::<super::management_more::GetUserAttributeProfileTemplate>(bytes)
         }
-        ("userAttributeProfiles.get", _) => rt::<super::management_more::GetUserAttributeProfile>(bytes),
+        ("userAttributeProfiles.get", _) => rt::<super::management_more::UserAttributeProfile>(bytes),
         ("userAttributeProfiles.delete", _) => rt::<Value>(bytes),
-        ("userAttributeProfiles.update", _) => rt::<super::management_more::UpdateUserAttributeProfileResponse>(bytes),
-        ("userBlocks.listByIdentifier", _) => rt::<super::management_more::ListUserBlocksByIdentifier>(bytes),
+        ("userAttributeProfiles.update", _) => rt::<super::management_more::UserAttributeProfile>(bytes),
+        ("userBlocks.listByIdentifier", _) => rt::<super::management_more::ListUserBlocks>(bytes),
         ("userBlocks.deleteByIdentifier", _) => rt::<Value>(bytes),
         ("userBlocks.list", _) => rt::<super::management_more::ListUserBlocks>(bytes),
         ("userBlocks.delete", _) => rt::<Value>(bytes),
@@ -914,7 +867,7 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::CreateUserAuthenticationMethodResponse>(bytes)
         }
         ("users.authenticationMethods.set", _) => rt::<Vec<super::management_more::SetUserAuthenticationMethod>>(bytes),
-        ("users.authenticationMethods.get", _) => rt::<super::management_more::GetUserAuthenticationMethod>(bytes),
+        ("users.authenticationMethods.get", _) => rt::<super::management_more::UserAuthenticationMethod>(bytes),
         ("users.authenticationMethods.delete", _) => rt::<Value>(bytes),
         ("users.authenticationMethods.update", _) => {
             rt::<super::management_more::UpdateUserAuthenticationMethodResponse>(bytes)
@@ -926,9 +879,7 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::ListUserEffectivePermissionRoleSources>(bytes)
         }
         ("users.effectiveRoles.list", _) => rt::<super::management_more::ListUserEffectiveRoles>(bytes),
-        ("users.effectiveRoles.sources.groups.list", _) => {
-            rt::<super::management_more::ListUserRoleSourceGroups>(bytes)
-        }
+        ("users.effectiveRoles.sources.groups.list", _) => rt::<super::management_more::ListRoleGroups>(bytes),
         ("users.enrollments.get", _) => rt::<Vec<super::management_more::UsersEnrollment>>(bytes),
         ("users.federatedConnectionsTokensets.list", _) => {
             rt::<Vec<super::management_more::FederatedConnectionTokenSet>>(bytes)
@@ -958,14 +909,14 @@ pub fn roundtrip_response(name: &str, status: u16, bytes: &[u8]) -> Option<Resul
             rt::<super::management_more::ListVerifiableCredentialTemplatesPaginated>(bytes)
         }
         ("verifiableCredentials.verification.templates.create", _) => {
-            rt::<super::management_more::CreateVerifiableCredentialTemplateResponse>(bytes)
+            rt::<super::management_more::GetVerifiableCredentialTemplate>(bytes)
         }
         ("verifiableCredentials.verification.templates.get", _) => {
             rt::<super::management_more::GetVerifiableCredentialTemplate>(bytes)
         }
         ("verifiableCredentials.verification.templates.delete", _) => rt::<Value>(bytes),
         ("verifiableCredentials.verification.templates.update", _) => {
-            rt::<super::management_more::UpdateVerifiableCredentialTemplateResponse>(bytes)
+            rt::<super::management_more::GetVerifiableCredentialTemplate>(bytes)
         }
         ("teams.members.list", _) => rt::<super::teams_more::ListMembers>(bytes),
         ("teams.members.invite", _) => rt::<super::teams::InviteMembersResult>(bytes),

@@ -68,8 +68,8 @@ impl CreateAction {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateActionResponseContent` schema.
-    pub struct CreateActionResponse {
+    /// Generated from the spec's `Action`, `CreateActionResponseContent`, `GetActionResponseContent`, `UpdateActionResponseContent` schemas.
+    pub struct Action {
         optional {
             /// ID.
             id: String => "id",
@@ -217,48 +217,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetActionResponseContent` schema.
-    pub struct GetAction {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Supported triggers.
-            supported_triggers: Vec<ActionTrigger> => "supported_triggers",
-            /// All changes deployed.
-            all_changes_deployed: bool => "all_changes_deployed",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionVersionDependency> => "dependencies",
-            /// Runtime.
-            runtime: String => "runtime",
-            /// Secrets.
-            secrets: Vec<ActionSecretResponse> => "secrets",
-            /// Deployed version.
-            deployed_version: ActionDeployedVersion => "deployed_version",
-            /// Installed integration ID.
-            installed_integration_id: String => "installed_integration_id",
-            /// Integration.
-            integration: Integration => "integration",
-            /// Status.
-            status: ActionBuildStatus => "status",
-            /// Built at.
-            built_at: String => "built_at",
-            /// Deploy.
-            deploy: bool => "deploy",
-            /// Modules.
-            modules: Vec<ActionModuleReference> => "modules",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateActionRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateAction {
@@ -275,48 +233,6 @@ crate::object! {
             runtime: String => "runtime",
             /// Secrets.
             secrets: Vec<ActionSecretRequest> => "secrets",
-            /// Modules.
-            modules: Vec<ActionModuleReference> => "modules",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateActionResponseContent` schema.
-    pub struct UpdateActionResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Supported triggers.
-            supported_triggers: Vec<ActionTrigger> => "supported_triggers",
-            /// All changes deployed.
-            all_changes_deployed: bool => "all_changes_deployed",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionVersionDependency> => "dependencies",
-            /// Runtime.
-            runtime: String => "runtime",
-            /// Secrets.
-            secrets: Vec<ActionSecretResponse> => "secrets",
-            /// Deployed version.
-            deployed_version: ActionDeployedVersion => "deployed_version",
-            /// Installed integration ID.
-            installed_integration_id: String => "installed_integration_id",
-            /// Integration.
-            integration: Integration => "integration",
-            /// Status.
-            status: ActionBuildStatus => "status",
-            /// Built at.
-            built_at: String => "built_at",
-            /// Deploy.
-            deploy: bool => "deploy",
             /// Modules.
             modules: Vec<ActionModuleReference> => "modules",
         }
@@ -464,37 +380,7 @@ impl CreateActionModule {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateActionModuleResponseContent` schema.
-    pub struct CreateActionModuleResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionModuleDependency> => "dependencies",
-            /// Secrets.
-            secrets: Vec<ActionModuleSecret> => "secrets",
-            /// Actions using module total.
-            actions_using_module_total: i64 => "actions_using_module_total",
-            /// All changes published.
-            all_changes_published: bool => "all_changes_published",
-            /// Latest version number.
-            latest_version_number: i64 => "latest_version_number",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Latest version.
-            latest_version: ActionModuleVersionReference => "latest_version",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetActionModuleResponseContent` schema.
+    /// Generated from the spec's `CreateActionModuleResponseContent`, `GetActionModuleResponseContent`, `RollbackActionModuleResponseContent`, `UpdateActionModuleResponseContent` schemas.
     pub struct GetActionModule {
         optional {
             /// ID.
@@ -539,36 +425,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateActionModuleResponseContent` schema.
-    pub struct UpdateActionModuleResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionModuleDependency> => "dependencies",
-            /// Secrets.
-            secrets: Vec<ActionModuleSecret> => "secrets",
-            /// Actions using module total.
-            actions_using_module_total: i64 => "actions_using_module_total",
-            /// All changes published.
-            all_changes_published: bool => "all_changes_published",
-            /// Latest version number.
-            latest_version_number: i64 => "latest_version_number",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Latest version.
-            latest_version: ActionModuleVersionReference => "latest_version",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `GetActionModuleActionsResponseContent` schema.
     pub struct GetActionModuleActions {
         optional {
@@ -602,36 +458,6 @@ impl RollbackActionModule {
 }
 
 crate::object! {
-    /// Generated from the spec's `RollbackActionModuleResponseContent` schema.
-    pub struct RollbackActionModuleResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionModuleDependency> => "dependencies",
-            /// Secrets.
-            secrets: Vec<ActionModuleSecret> => "secrets",
-            /// Actions using module total.
-            actions_using_module_total: i64 => "actions_using_module_total",
-            /// All changes published.
-            all_changes_published: bool => "all_changes_published",
-            /// Latest version number.
-            latest_version_number: i64 => "latest_version_number",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Latest version.
-            latest_version: ActionModuleVersionReference => "latest_version",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `GetActionModuleVersionsResponseContent` schema.
     pub struct GetActionModuleVersions {
         optional {
@@ -648,30 +474,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateActionModuleVersionResponseContent` schema.
-    pub struct CreateActionModuleVersion {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Module ID.
-            module_id: String => "module_id",
-            /// Version number.
-            version_number: i64 => "version_number",
-            /// Code.
-            code: String => "code",
-            /// Secrets.
-            secrets: Vec<ActionModuleSecret> => "secrets",
-            /// Dependencies.
-            dependencies: Vec<ActionModuleDependency> => "dependencies",
-            /// Created at.
-            created_at: String => "created_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetActionModuleVersionResponseContent` schema.
-    pub struct GetActionModuleVersion {
+    /// Generated from the spec's `ActionModuleVersion`, `CreateActionModuleVersionResponseContent`, `GetActionModuleVersionResponseContent` schemas.
+    pub struct ActionModuleVersion {
         optional {
             /// ID.
             id: String => "id",
@@ -800,7 +604,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetBreachedPasswordDetectionSettingsResponseContent` schema.
+    /// Generated from the spec's `GetBreachedPasswordDetectionSettingsResponseContent`, `UpdateBreachedPasswordDetectionSettingsResponseContent` schemas.
     pub struct GetBreachedPasswordDetectionSettings {
         optional {
             /// Enabled.
@@ -837,25 +641,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateBreachedPasswordDetectionSettingsResponseContent` schema.
-    pub struct UpdateBreachedPasswordDetectionSettingsResponse {
-        optional {
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Shields.
-            shields: Vec<BreachedPasswordDetectionShields> => "shields",
-            /// Admin notification frequency.
-            admin_notification_frequency: Vec<BreachedPasswordDetectionAdminNotificationFrequency> => "admin_notification_frequency",
-            /// Method.
-            method: BreachedPasswordDetectionMethod => "method",
-            /// Stage.
-            stage: BreachedPasswordDetectionStage => "stage",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetBruteForceSettingsResponseContent` schema.
+    /// Generated from the spec's `GetBruteForceSettingsResponseContent`, `UpdateBruteForceSettingsResponseContent` schemas.
     pub struct GetBruteForceSettings {
         optional {
             /// Enabled.
@@ -892,25 +678,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateBruteForceSettingsResponseContent` schema.
-    pub struct UpdateBruteForceSettingsResponse {
-        optional {
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Shields.
-            shields: Vec<BruteForceProtectionShields> => "shields",
-            /// Allowlist.
-            allowlist: Vec<String> => "allowlist",
-            /// Mode.
-            mode: BruteForceProtectionMode => "mode",
-            /// Max attempts.
-            max_attempts: i64 => "max_attempts",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetAttackProtectionCaptchaResponseContent` schema.
+    /// Generated from the spec's `GetAttackProtectionCaptchaResponseContent`, `UpdateAttackProtectionCaptchaResponseContent` schemas.
     pub struct GetAttackProtectionCaptcha {
         optional {
             /// Active provider ID.
@@ -922,11 +690,11 @@ crate::object! {
             /// Hcaptcha.
             hcaptcha: AttackProtectionCaptchaHcaptcha => "hcaptcha",
             /// Friendly captcha.
-            friendly_captcha: AttackProtectionCaptchaFriendlyCaptcha => "friendly_captcha",
+            friendly_captcha: AttackProtectionCaptchaHcaptcha => "friendly_captcha",
             /// Recaptcha enterprise.
             recaptcha_enterprise: AttackProtectionCaptchaRecaptchaEnterprise => "recaptcha_enterprise",
             /// Recaptcha v2.
-            recaptcha_v2: AttackProtectionCaptchaRecaptchaV2 => "recaptcha_v2",
+            recaptcha_v2: AttackProtectionCaptchaHcaptcha => "recaptcha_v2",
             /// Simple captcha.
             simple_captcha: serde_json::Map<String, serde_json::Value> => "simple_captcha",
         }
@@ -959,31 +727,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateAttackProtectionCaptchaResponseContent` schema.
-    pub struct UpdateAttackProtectionCaptchaResponse {
-        optional {
-            /// Active provider ID.
-            active_provider_id: String => "active_provider_id",
-            /// Arkose.
-            arkose: AttackProtectionCaptchaArkose => "arkose",
-            /// Auth challenge.
-            auth_challenge: AttackProtectionCaptchaAuthChallenge => "auth_challenge",
-            /// Hcaptcha.
-            hcaptcha: AttackProtectionCaptchaHcaptcha => "hcaptcha",
-            /// Friendly captcha.
-            friendly_captcha: AttackProtectionCaptchaFriendlyCaptcha => "friendly_captcha",
-            /// Recaptcha enterprise.
-            recaptcha_enterprise: AttackProtectionCaptchaRecaptchaEnterprise => "recaptcha_enterprise",
-            /// Recaptcha v2.
-            recaptcha_v2: AttackProtectionCaptchaRecaptchaV2 => "recaptcha_v2",
-            /// Simple captcha.
-            simple_captcha: serde_json::Map<String, serde_json::Value> => "simple_captcha",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetPhoneProviderProtectionResponseContent` schema.
+    /// Generated from the spec's `GetPhoneProviderProtectionResponseContent`, `PatchPhoneProviderProtectionResponseContent` schemas.
     pub struct GetPhoneProviderProtection {
         optional {
             /// Type.
@@ -1010,17 +754,7 @@ impl PatchPhoneProviderProtection {
 }
 
 crate::object! {
-    /// Generated from the spec's `PatchPhoneProviderProtectionResponseContent` schema.
-    pub struct PatchPhoneProviderProtectionResponse {
-        optional {
-            /// Type.
-            kind: PhoneProviderProtectionBackoffStrategy => "type",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetSuspiciousIPThrottlingSettingsResponseContent` schema.
+    /// Generated from the spec's `GetSuspiciousIPThrottlingSettingsResponseContent`, `UpdateSuspiciousIPThrottlingSettingsResponseContent` schemas.
     pub struct GetSuspiciousIPThrottlingSettings {
         optional {
             /// Enabled.
@@ -1053,23 +787,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateSuspiciousIPThrottlingSettingsResponseContent` schema.
-    pub struct UpdateSuspiciousIPThrottlingSettingsResponse {
-        optional {
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Shields.
-            shields: Vec<SuspiciousIPThrottlingShields> => "shields",
-            /// Allowlist.
-            allowlist: Vec<String> => "allowlist",
-            /// Stage.
-            stage: SuspiciousIPThrottlingStage => "stage",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetBrandingResponseContent` schema.
+    /// Generated from the spec's `GetBrandingResponseContent`, `UpdateBrandingResponseContent` schemas.
     pub struct GetBranding {
         optional {
             /// Colors.
@@ -1102,27 +820,11 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateBrandingResponseContent` schema.
-    pub struct UpdateBrandingResponse {
-        optional {
-            /// Colors.
-            colors: BrandingColors => "colors",
-            /// Favicon URL.
-            favicon_url: String => "favicon_url",
-            /// Logo URL.
-            logo_url: String => "logo_url",
-            /// Font.
-            font: BrandingFont => "font",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ListBrandingPhoneProvidersResponseContent` schema.
     pub struct ListBrandingPhoneProviders {
         optional {
             /// Providers.
-            providers: Vec<PhoneProviderSchemaMasked> => "providers",
+            providers: Vec<GetBrandingPhoneProvider> => "providers",
         }
     }
 }
@@ -1153,31 +855,7 @@ impl CreateBrandingPhoneProvider {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateBrandingPhoneProviderResponseContent` schema.
-    pub struct CreateBrandingPhoneProviderResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Name.
-            name: PhoneProviderName => "name",
-            /// Channel.
-            channel: PhoneProviderChannel => "channel",
-            /// Disabled.
-            disabled: bool => "disabled",
-            /// Configuration.
-            configuration: PhoneProviderConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetBrandingPhoneProviderResponseContent` schema.
+    /// Generated from the spec's `CreateBrandingPhoneProviderResponseContent`, `GetBrandingPhoneProviderResponseContent`, `PhoneProviderSchemaMasked`, `UpdateBrandingPhoneProviderResponseContent` schemas.
     pub struct GetBrandingPhoneProvider {
         optional {
             /// ID.
@@ -1213,30 +891,6 @@ crate::object! {
             credentials: PhoneProviderCredentials => "credentials",
             /// Configuration.
             configuration: PhoneProviderConfiguration => "configuration",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateBrandingPhoneProviderResponseContent` schema.
-    pub struct UpdateBrandingPhoneProviderResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Name.
-            name: PhoneProviderName => "name",
-            /// Channel.
-            channel: PhoneProviderChannel => "channel",
-            /// Disabled.
-            disabled: bool => "disabled",
-            /// Configuration.
-            configuration: PhoneProviderConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
         }
     }
 }
@@ -1300,30 +954,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreatePhoneTemplateResponseContent` schema.
-    pub struct CreatePhoneTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Channel.
-            channel: String => "channel",
-            /// Customizable.
-            customizable: bool => "customizable",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Content.
-            content: PhoneTemplateContent => "content",
-            /// Type.
-            kind: PhoneTemplateNotificationType => "type",
-            /// Disabled.
-            disabled: bool => "disabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetPhoneTemplateResponseContent` schema.
-    pub struct GetPhoneTemplate {
+    /// Generated from the spec's `CreatePhoneTemplateResponseContent`, `GetPhoneTemplateResponseContent`, `PhoneTemplate`, `ResetPhoneTemplateResponseContent`, `UpdatePhoneTemplateResponseContent` schemas.
+    pub struct PhoneTemplate {
         optional {
             /// ID.
             id: String => "id",
@@ -1350,50 +982,6 @@ crate::object! {
         optional {
             /// Content.
             content: PartialPhoneTemplateContent => "content",
-            /// Disabled.
-            disabled: bool => "disabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdatePhoneTemplateResponseContent` schema.
-    pub struct UpdatePhoneTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Channel.
-            channel: String => "channel",
-            /// Customizable.
-            customizable: bool => "customizable",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Content.
-            content: PhoneTemplateContent => "content",
-            /// Type.
-            kind: PhoneTemplateNotificationType => "type",
-            /// Disabled.
-            disabled: bool => "disabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ResetPhoneTemplateResponseContent` schema.
-    pub struct ResetPhoneTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Channel.
-            channel: String => "channel",
-            /// Customizable.
-            customizable: bool => "customizable",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Content.
-            content: PhoneTemplateContent => "content",
-            /// Type.
-            kind: PhoneTemplateNotificationType => "type",
             /// Disabled.
             disabled: bool => "disabled",
         }
@@ -1432,7 +1020,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateBrandingThemeRequestContent` schema.
+    /// Generated from the spec's `CreateBrandingThemeRequestContent`, `UpdateBrandingThemeRequestContent` schemas.
     pub struct CreateBrandingTheme {
         required {
             /// Borders.
@@ -1475,51 +1063,7 @@ impl CreateBrandingTheme {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateBrandingThemeResponseContent` schema.
-    pub struct CreateBrandingThemeResponse {
-        optional {
-            /// Borders.
-            borders: BrandingThemeBorders => "borders",
-            /// Colors.
-            colors: BrandingThemeColors => "colors",
-            /// Display name.
-            display_name: String => "displayName",
-            /// Fonts.
-            fonts: BrandingThemeFonts => "fonts",
-            /// Page background.
-            page_background: BrandingThemePageBackground => "page_background",
-            /// Theme ID.
-            theme_id: String => "themeId",
-            /// Widget.
-            widget: BrandingThemeWidget => "widget",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetBrandingDefaultThemeResponseContent` schema.
-    pub struct GetBrandingDefaultTheme {
-        optional {
-            /// Borders.
-            borders: BrandingThemeBorders => "borders",
-            /// Colors.
-            colors: BrandingThemeColors => "colors",
-            /// Display name.
-            display_name: String => "displayName",
-            /// Fonts.
-            fonts: BrandingThemeFonts => "fonts",
-            /// Page background.
-            page_background: BrandingThemePageBackground => "page_background",
-            /// Theme ID.
-            theme_id: String => "themeId",
-            /// Widget.
-            widget: BrandingThemeWidget => "widget",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetBrandingThemeResponseContent` schema.
+    /// Generated from the spec's `CreateBrandingThemeResponseContent`, `GetBrandingDefaultThemeResponseContent`, `GetBrandingThemeResponseContent`, `UpdateBrandingThemeResponseContent` schemas.
     pub struct GetBrandingTheme {
         optional {
             /// Borders.
@@ -1541,72 +1085,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateBrandingThemeRequestContent` schema.
-    pub struct UpdateBrandingTheme {
-        required {
-            /// Borders.
-            borders: BrandingThemeBorders => "borders",
-            /// Colors.
-            colors: BrandingThemeColors => "colors",
-            /// Fonts.
-            fonts: BrandingThemeFonts => "fonts",
-            /// Page background.
-            page_background: BrandingThemePageBackground => "page_background",
-            /// Widget.
-            widget: BrandingThemeWidget => "widget",
-        }
-        optional {
-            /// Display name.
-            display_name: String => "displayName",
-        }
-    }
-}
-
-impl UpdateBrandingTheme {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(
-        borders: BrandingThemeBorders,
-        colors: BrandingThemeColors,
-        fonts: BrandingThemeFonts,
-        page_background: BrandingThemePageBackground,
-        widget: BrandingThemeWidget,
-    ) -> Self {
-        Self {
-            borders,
-            colors,
-            display_name: None,
-            fonts,
-            page_background,
-            widget,
-            extra: crate::object::Extra::default(),
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateBrandingThemeResponseContent` schema.
-    pub struct UpdateBrandingThemeResponse {
-        optional {
-            /// Borders.
-            borders: BrandingThemeBorders => "borders",
-            /// Colors.
-            colors: BrandingThemeColors => "colors",
-            /// Display name.
-            display_name: String => "displayName",
-            /// Fonts.
-            fonts: BrandingThemeFonts => "fonts",
-            /// Page background.
-            page_background: BrandingThemePageBackground => "page_background",
-            /// Theme ID.
-            theme_id: String => "themeId",
-            /// Widget.
-            widget: BrandingThemeWidget => "widget",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ClientGrantResponseContent` schema.
+    /// Generated from the spec's `ClientGrantResponseContent`, `CreateClientGrantResponseContent`, `GetClientGrantResponseContent`, `UpdateClientGrantResponseContent` schemas.
     pub struct ClientGrant {
         optional {
             /// ID.
@@ -1682,66 +1161,6 @@ impl CreateClientGrant {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateClientGrantResponseContent` schema.
-    pub struct CreateClientGrantResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Audience.
-            audience: String => "audience",
-            /// Scope.
-            scope: Vec<String> => "scope",
-            /// Organization usage.
-            organization_usage: ClientGrantOrganizationUsage => "organization_usage",
-            /// Allow any organization.
-            allow_any_organization: bool => "allow_any_organization",
-            /// Default for.
-            default_for: ClientGrantDefaultFor => "default_for",
-            /// Is system.
-            is_system: bool => "is_system",
-            /// Subject type.
-            subject_type: ClientGrantSubjectType => "subject_type",
-            /// Authorization details types.
-            authorization_details_types: Vec<String> => "authorization_details_types",
-            /// Allow all scopes.
-            allow_all_scopes: bool => "allow_all_scopes",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetClientGrantResponseContent` schema.
-    pub struct GetClientGrant {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Audience.
-            audience: String => "audience",
-            /// Scope.
-            scope: Vec<String> => "scope",
-            /// Organization usage.
-            organization_usage: ClientGrantOrganizationUsage => "organization_usage",
-            /// Allow any organization.
-            allow_any_organization: bool => "allow_any_organization",
-            /// Default for.
-            default_for: ClientGrantDefaultFor => "default_for",
-            /// Is system.
-            is_system: bool => "is_system",
-            /// Subject type.
-            subject_type: ClientGrantSubjectType => "subject_type",
-            /// Authorization details types.
-            authorization_details_types: Vec<String> => "authorization_details_types",
-            /// Allow all scopes.
-            allow_all_scopes: bool => "allow_all_scopes",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateClientGrantRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateClientGrant {
@@ -1761,38 +1180,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateClientGrantResponseContent` schema.
-    pub struct UpdateClientGrantResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Audience.
-            audience: String => "audience",
-            /// Scope.
-            scope: Vec<String> => "scope",
-            /// Organization usage.
-            organization_usage: ClientGrantOrganizationUsage => "organization_usage",
-            /// Allow any organization.
-            allow_any_organization: bool => "allow_any_organization",
-            /// Default for.
-            default_for: ClientGrantDefaultFor => "default_for",
-            /// Is system.
-            is_system: bool => "is_system",
-            /// Subject type.
-            subject_type: ClientGrantSubjectType => "subject_type",
-            /// Authorization details types.
-            authorization_details_types: Vec<String> => "authorization_details_types",
-            /// Allow all scopes.
-            allow_all_scopes: bool => "allow_all_scopes",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `PreviewCimdMetadataRequestContent` schema.
-    pub struct PreviewCimdMetadata {
+    /// Generated from the spec's `PreviewCimdMetadataRequestContent`, `RegisterCimdClientRequestContent` schemas.
+    pub struct RegisterCimdClient {
         required {
             /// External client ID.
             external_client_id: String => "external_client_id",
@@ -1800,7 +1189,7 @@ crate::object! {
     }
 }
 
-impl PreviewCimdMetadata {
+impl RegisterCimdClient {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(external_client_id: String) -> Self {
         Self { external_client_id, extra: crate::object::Extra::default() }
@@ -1824,23 +1213,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `RegisterCimdClientRequestContent` schema.
-    pub struct RegisterCimdClient {
-        required {
-            /// External client ID.
-            external_client_id: String => "external_client_id",
-        }
-    }
-}
-
-impl RegisterCimdClient {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(external_client_id: String) -> Self {
-        Self { external_client_id, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `RegisterCimdClientResponseContent` schema.
     pub struct RegisterCimdClientResponse {
         optional {
@@ -1855,7 +1227,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ClientCredential` schema.
+    /// Generated from the spec's `ClientCredential`, `GetClientCredentialResponseContent`, `PatchClientCredentialResponseContent`, `PostClientCredentialResponseContent` schemas.
     pub struct ClientCredential {
         optional {
             /// ID.
@@ -1926,94 +1298,10 @@ impl PostClientCredential {
 }
 
 crate::object! {
-    /// Generated from the spec's `PostClientCredentialResponseContent` schema.
-    pub struct PostClientCredentialResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Kid.
-            kid: String => "kid",
-            /// Alg.
-            alg: ClientCredentialAlgorithm => "alg",
-            /// Credential type.
-            credential_type: ClientCredentialType => "credential_type",
-            /// Subject DN.
-            subject_dn: String => "subject_dn",
-            /// Thumbprint sha256.
-            thumbprint_sha256: String => "thumbprint_sha256",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Expires at.
-            expires_at: String => "expires_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetClientCredentialResponseContent` schema.
-    pub struct GetClientCredential {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Kid.
-            kid: String => "kid",
-            /// Alg.
-            alg: ClientCredentialAlgorithm => "alg",
-            /// Credential type.
-            credential_type: ClientCredentialType => "credential_type",
-            /// Subject DN.
-            subject_dn: String => "subject_dn",
-            /// Thumbprint sha256.
-            thumbprint_sha256: String => "thumbprint_sha256",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Expires at.
-            expires_at: String => "expires_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `PatchClientCredentialRequestContent` schema.
     #[derive(Default)]
     pub struct PatchClientCredential {
         optional {
-            /// Expires at.
-            expires_at: String => "expires_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `PatchClientCredentialResponseContent` schema.
-    pub struct PatchClientCredentialResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Kid.
-            kid: String => "kid",
-            /// Alg.
-            alg: ClientCredentialAlgorithm => "alg",
-            /// Credential type.
-            credential_type: ClientCredentialType => "credential_type",
-            /// Subject DN.
-            subject_dn: String => "subject_dn",
-            /// Thumbprint sha256.
-            thumbprint_sha256: String => "thumbprint_sha256",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
             /// Expires at.
             expires_at: String => "expires_at",
         }
@@ -2216,8 +1504,8 @@ impl CreateConnectionProfile {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateConnectionProfileResponseContent` schema.
-    pub struct CreateConnectionProfileResponse {
+    /// Generated from the spec's `ConnectionProfile`, `CreateConnectionProfileResponseContent`, `GetConnectionProfileResponseContent`, `UpdateConnectionProfileResponseContent` schemas.
+    pub struct ConnectionProfile {
         optional {
             /// ID.
             id: String => "id",
@@ -2242,13 +1530,13 @@ crate::object! {
     pub struct ListConnectionProfileTemplate {
         optional {
             /// Connection profile templates.
-            connection_profile_templates: Vec<ConnectionProfileTemplateItem> => "connection_profile_templates",
+            connection_profile_templates: Vec<GetConnectionProfileTemplate> => "connection_profile_templates",
         }
     }
 }
 
 crate::object! {
-    /// Generated from the spec's `GetConnectionProfileTemplateResponseContent` schema.
+    /// Generated from the spec's `ConnectionProfileTemplateItem`, `GetConnectionProfileTemplateResponseContent` schemas.
     pub struct GetConnectionProfileTemplate {
         optional {
             /// ID.
@@ -2262,54 +1550,10 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetConnectionProfileResponseContent` schema.
-    pub struct GetConnectionProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Organization.
-            organization: ConnectionProfileOrganization => "organization",
-            /// Connection name prefix template.
-            connection_name_prefix_template: String => "connection_name_prefix_template",
-            /// Enabled features.
-            enabled_features: Vec<EnabledFeatures> => "enabled_features",
-            /// Connection config.
-            connection_config: serde_json::Map<String, serde_json::Value> => "connection_config",
-            /// Strategy overrides.
-            strategy_overrides: ConnectionProfileStrategyOverrides => "strategy_overrides",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateConnectionProfileRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateConnectionProfile {
         optional {
-            /// Name.
-            name: String => "name",
-            /// Organization.
-            organization: ConnectionProfileOrganization => "organization",
-            /// Connection name prefix template.
-            connection_name_prefix_template: String => "connection_name_prefix_template",
-            /// Enabled features.
-            enabled_features: Vec<EnabledFeatures> => "enabled_features",
-            /// Connection config.
-            connection_config: serde_json::Map<String, serde_json::Value> => "connection_config",
-            /// Strategy overrides.
-            strategy_overrides: ConnectionProfileStrategyOverrides => "strategy_overrides",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateConnectionProfileResponseContent` schema.
-    pub struct UpdateConnectionProfileResponse {
-        optional {
-            /// ID.
-            id: String => "id",
             /// Name.
             name: String => "name",
             /// Organization.
@@ -2382,8 +1626,8 @@ impl UpdateEnabledClientConnectionsItem {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetDirectoryProvisioningResponseContent` schema.
-    pub struct GetDirectoryProvisioning {
+    /// Generated from the spec's `CreateDirectoryProvisioningResponseContent`, `DirectoryProvisioning`, `GetDirectoryProvisioningResponseContent`, `UpdateDirectoryProvisioningResponseContent` schemas.
+    pub struct DirectoryProvisioning {
         optional {
             /// Connection ID.
             connection_id: String => "connection_id",
@@ -2412,52 +1656,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateDirectoryProvisioningRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateDirectoryProvisioning {
-        optional {
-            /// Mapping.
-            mapping: Vec<DirectoryProvisioningMappingItem> => "mapping",
-            /// Synchronize automatically.
-            synchronize_automatically: bool => "synchronize_automatically",
-            /// Synchronize groups.
-            synchronize_groups: SynchronizeGroups => "synchronize_groups",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateDirectoryProvisioningResponseContent` schema.
-    pub struct UpdateDirectoryProvisioningResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Mapping.
-            mapping: Vec<DirectoryProvisioningMappingItem> => "mapping",
-            /// Synchronize automatically.
-            synchronize_automatically: bool => "synchronize_automatically",
-            /// Synchronize groups.
-            synchronize_groups: SynchronizeGroups => "synchronize_groups",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Last synchronization at.
-            last_synchronization_at: String => "last_synchronization_at",
-            /// Last synchronization status.
-            last_synchronization_status: String => "last_synchronization_status",
-            /// Last synchronization error.
-            last_synchronization_error: String => "last_synchronization_error",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateDirectoryProvisioningRequestContent` schema.
+    /// Generated from the spec's `CreateDirectoryProvisioningRequestContent`, `UpdateDirectoryProvisioningRequestContent` schemas.
     #[derive(Default)]
     pub struct CreateDirectoryProvisioning {
         optional {
@@ -2467,36 +1666,6 @@ crate::object! {
             synchronize_automatically: bool => "synchronize_automatically",
             /// Synchronize groups.
             synchronize_groups: SynchronizeGroups => "synchronize_groups",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateDirectoryProvisioningResponseContent` schema.
-    pub struct CreateDirectoryProvisioningResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Mapping.
-            mapping: Vec<DirectoryProvisioningMappingItem> => "mapping",
-            /// Synchronize automatically.
-            synchronize_automatically: bool => "synchronize_automatically",
-            /// Synchronize groups.
-            synchronize_groups: SynchronizeGroups => "synchronize_groups",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Last synchronization at.
-            last_synchronization_at: String => "last_synchronization_at",
-            /// Last synchronization status.
-            last_synchronization_status: String => "last_synchronization_status",
-            /// Last synchronization error.
-            last_synchronization_error: String => "last_synchronization_error",
         }
     }
 }
@@ -2665,8 +1834,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetScimConfigurationResponseContent` schema.
-    pub struct GetScimConfiguration {
+    /// Generated from the spec's `CreateScimConfigurationResponseContent`, `GetScimConfigurationResponseContent`, `ScimConfiguration`, `UpdateScimConfigurationResponseContent` schemas.
+    pub struct ScimConfiguration {
         optional {
             /// Connection ID.
             connection_id: String => "connection_id",
@@ -2708,30 +1877,6 @@ impl UpdateScimConfiguration {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateScimConfigurationResponseContent` schema.
-    pub struct UpdateScimConfigurationResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Tenant name.
-            tenant_name: String => "tenant_name",
-            /// User ID attribute.
-            user_id_attribute: String => "user_id_attribute",
-            /// Mapping.
-            mapping: Vec<ScimMappingItem> => "mapping",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated on.
-            updated_on: String => "updated_on",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `CreateScimConfigurationRequestContent` schema.
     #[derive(Default)]
     pub struct CreateScimConfiguration {
@@ -2740,30 +1885,6 @@ crate::object! {
             user_id_attribute: String => "user_id_attribute",
             /// Mapping.
             mapping: Vec<ScimMappingItem> => "mapping",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateScimConfigurationResponseContent` schema.
-    pub struct CreateScimConfigurationResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Tenant name.
-            tenant_name: String => "tenant_name",
-            /// User ID attribute.
-            user_id_attribute: String => "user_id_attribute",
-            /// Mapping.
-            mapping: Vec<ScimMappingItem> => "mapping",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated on.
-            updated_on: String => "updated_on",
         }
     }
 }
@@ -2828,7 +1949,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CustomDomain` schema.
+    /// Generated from the spec's `CustomDomain`, `GetCustomDomainResponseContent`, `GetDefaultCustomDomainResponseContent`, `UpdateDefaultCustomDomainResponseContent` schemas.
     pub struct CustomDomain {
         optional {
             /// Custom domain ID.
@@ -2902,7 +2023,7 @@ impl CreateCustomDomain {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateCustomDomainResponseContent` schema.
+    /// Generated from the spec's `CreateCustomDomainResponseContent`, `UpdateCustomDomainResponseContent` schemas.
     pub struct CreateCustomDomainResponse {
         optional {
             /// Custom domain ID.
@@ -3019,40 +2140,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetCustomDomainResponseContent` schema.
-    pub struct GetCustomDomain {
-        optional {
-            /// Custom domain ID.
-            custom_domain_id: String => "custom_domain_id",
-            /// Domain.
-            domain: String => "domain",
-            /// Primary.
-            primary: bool => "primary",
-            /// Is default.
-            is_default: bool => "is_default",
-            /// Status.
-            status: CustomDomainStatusFilter => "status",
-            /// Type.
-            kind: CustomDomainType => "type",
-            /// Origin domain name.
-            origin_domain_name: String => "origin_domain_name",
-            /// Verification.
-            verification: DomainVerification => "verification",
-            /// Custom client IP header.
-            custom_client_ip_header: String => "custom_client_ip_header",
-            /// TLS policy.
-            tls_policy: String => "tls_policy",
-            /// Domain metadata.
-            domain_metadata: serde_json::Map<String, serde_json::Value> => "domain_metadata",
-            /// Certificate.
-            certificate: DomainCertificate => "certificate",
-            /// Relying party identifier.
-            relying_party_identifier: String => "relying_party_identifier",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateCustomDomainRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateCustomDomain {
@@ -3063,38 +2150,6 @@ crate::object! {
             custom_client_ip_header: CustomDomainCustomClientIpHeader => "custom_client_ip_header",
             /// Domain metadata.
             domain_metadata: serde_json::Map<String, serde_json::Value> => "domain_metadata",
-            /// Relying party identifier.
-            relying_party_identifier: String => "relying_party_identifier",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateCustomDomainResponseContent` schema.
-    pub struct UpdateCustomDomainResponse {
-        optional {
-            /// Custom domain ID.
-            custom_domain_id: String => "custom_domain_id",
-            /// Domain.
-            domain: String => "domain",
-            /// Primary.
-            primary: bool => "primary",
-            /// Is default.
-            is_default: bool => "is_default",
-            /// Status.
-            status: CustomDomainStatusFilter => "status",
-            /// Type.
-            kind: CustomDomainType => "type",
-            /// Verification.
-            verification: DomainVerification => "verification",
-            /// Custom client IP header.
-            custom_client_ip_header: String => "custom_client_ip_header",
-            /// TLS policy.
-            tls_policy: String => "tls_policy",
-            /// Domain metadata.
-            domain_metadata: serde_json::Map<String, serde_json::Value> => "domain_metadata",
-            /// Certificate.
-            certificate: DomainCertificate => "certificate",
             /// Relying party identifier.
             relying_party_identifier: String => "relying_party_identifier",
         }
@@ -3203,165 +2258,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateEmailTemplateRequestContent` schema.
-    pub struct CreateEmailTemplate {
-        required {
-            /// Template.
-            template: EmailTemplateName => "template",
-            /// Body.
-            body: String => "body",
-            /// From.
-            from: String => "from",
-            /// Subject.
-            subject: String => "subject",
-            /// Syntax.
-            syntax: String => "syntax",
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-        optional {
-            /// Result URL.
-            result_url: String => "resultUrl",
-            /// URL lifetime in seconds.
-            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
-            /// Include email in redirect.
-            include_email_in_redirect: bool => "includeEmailInRedirect",
-        }
-    }
-}
-
-impl CreateEmailTemplate {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(
-        template: EmailTemplateName,
-        body: String,
-        from: String,
-        subject: String,
-        syntax: String,
-        enabled: bool,
-    ) -> Self {
-        Self {
-            template,
-            body,
-            from,
-            result_url: None,
-            subject,
-            syntax,
-            url_lifetime_in_seconds: None,
-            include_email_in_redirect: None,
-            enabled,
-            extra: crate::object::Extra::default(),
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateEmailTemplateResponseContent` schema.
-    pub struct CreateEmailTemplateResponse {
-        optional {
-            /// Template.
-            template: EmailTemplateName => "template",
-            /// Body.
-            body: String => "body",
-            /// From.
-            from: String => "from",
-            /// Result URL.
-            result_url: String => "resultUrl",
-            /// Subject.
-            subject: String => "subject",
-            /// Syntax.
-            syntax: String => "syntax",
-            /// URL lifetime in seconds.
-            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
-            /// Include email in redirect.
-            include_email_in_redirect: bool => "includeEmailInRedirect",
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetEmailTemplateResponseContent` schema.
-    pub struct GetEmailTemplate {
-        optional {
-            /// Template.
-            template: EmailTemplateName => "template",
-            /// Body.
-            body: String => "body",
-            /// From.
-            from: String => "from",
-            /// Result URL.
-            result_url: String => "resultUrl",
-            /// Subject.
-            subject: String => "subject",
-            /// Syntax.
-            syntax: String => "syntax",
-            /// URL lifetime in seconds.
-            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
-            /// Include email in redirect.
-            include_email_in_redirect: bool => "includeEmailInRedirect",
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateEmailTemplateRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateEmailTemplate {
-        optional {
-            /// Template.
-            template: EmailTemplateName => "template",
-            /// Body.
-            body: String => "body",
-            /// From.
-            from: String => "from",
-            /// Result URL.
-            result_url: String => "resultUrl",
-            /// Subject.
-            subject: String => "subject",
-            /// Syntax.
-            syntax: String => "syntax",
-            /// URL lifetime in seconds.
-            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
-            /// Include email in redirect.
-            include_email_in_redirect: bool => "includeEmailInRedirect",
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateEmailTemplateResponseContent` schema.
-    pub struct UpdateEmailTemplateResponse {
-        optional {
-            /// Template.
-            template: EmailTemplateName => "template",
-            /// Body.
-            body: String => "body",
-            /// From.
-            from: String => "from",
-            /// Result URL.
-            result_url: String => "resultUrl",
-            /// Subject.
-            subject: String => "subject",
-            /// Syntax.
-            syntax: String => "syntax",
-            /// URL lifetime in seconds.
-            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
-            /// Include email in redirect.
-            include_email_in_redirect: bool => "includeEmailInRedirect",
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetEmailTemplateRequestContent` schema.
+    /// Generated from the spec's `CreateEmailTemplateRequestContent`, `SetEmailTemplateRequestContent` schemas.
     pub struct SetEmailTemplate {
         required {
             /// Template.
@@ -3414,7 +2311,7 @@ impl SetEmailTemplate {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetEmailTemplateResponseContent` schema.
+    /// Generated from the spec's `CreateEmailTemplateResponseContent`, `SetEmailTemplateResponseContent` schemas.
     pub struct SetEmailTemplateResponse {
         optional {
             /// Template.
@@ -3440,7 +2337,60 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetEmailProviderResponseContent` schema.
+    /// Generated from the spec's `GetEmailTemplateResponseContent`, `UpdateEmailTemplateResponseContent` schemas.
+    pub struct GetEmailTemplate {
+        optional {
+            /// Template.
+            template: EmailTemplateName => "template",
+            /// Body.
+            body: String => "body",
+            /// From.
+            from: String => "from",
+            /// Result URL.
+            result_url: String => "resultUrl",
+            /// Subject.
+            subject: String => "subject",
+            /// Syntax.
+            syntax: String => "syntax",
+            /// URL lifetime in seconds.
+            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
+            /// Include email in redirect.
+            include_email_in_redirect: bool => "includeEmailInRedirect",
+            /// Enabled.
+            enabled: bool => "enabled",
+        }
+    }
+}
+
+crate::object! {
+    /// Generated from the spec's `UpdateEmailTemplateRequestContent` schema.
+    #[derive(Default)]
+    pub struct UpdateEmailTemplate {
+        optional {
+            /// Template.
+            template: EmailTemplateName => "template",
+            /// Body.
+            body: String => "body",
+            /// From.
+            from: String => "from",
+            /// Result URL.
+            result_url: String => "resultUrl",
+            /// Subject.
+            subject: String => "subject",
+            /// Syntax.
+            syntax: String => "syntax",
+            /// URL lifetime in seconds.
+            url_lifetime_in_seconds: serde_json::Number => "urlLifetimeInSeconds",
+            /// Include email in redirect.
+            include_email_in_redirect: bool => "includeEmailInRedirect",
+            /// Enabled.
+            enabled: bool => "enabled",
+        }
+    }
+}
+
+crate::object! {
+    /// Generated from the spec's `CreateEmailProviderResponseContent`, `GetEmailProviderResponseContent`, `UpdateEmailProviderResponseContent` schemas.
     pub struct GetEmailProvider {
         optional {
             /// Name.
@@ -3477,24 +2427,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateEmailProviderResponseContent` schema.
-    pub struct UpdateEmailProviderResponse {
-        optional {
-            /// Name.
-            name: String => "name",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Default from address.
-            default_from_address: String => "default_from_address",
-            /// Credentials.
-            credentials: EmailProviderCredentials => "credentials",
-            /// Settings.
-            settings: serde_json::Map<String, serde_json::Value> => "settings",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `CreateEmailProviderRequestContent` schema.
     pub struct CreateEmailProvider {
         required {
@@ -3524,24 +2456,6 @@ impl CreateEmailProvider {
             credentials,
             settings: None,
             extra: crate::object::Extra::default(),
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateEmailProviderResponseContent` schema.
-    pub struct CreateEmailProviderResponse {
-        optional {
-            /// Name.
-            name: String => "name",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Default from address.
-            default_from_address: String => "default_from_address",
-            /// Credentials.
-            credentials: EmailProviderCredentials => "credentials",
-            /// Settings.
-            settings: serde_json::Map<String, serde_json::Value> => "settings",
         }
     }
 }
@@ -3584,30 +2498,8 @@ impl EventStreamsCreateBody {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateEventStreamResponseContent` schema.
-    pub struct CreateEventStream {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Subscriptions.
-            subscriptions: Vec<EventStreamSubscription> => "subscriptions",
-            /// Destination.
-            destination: EventStreamWebhookDestination => "destination",
-            /// Status.
-            status: EventStreamStatus => "status",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetEventStreamResponseContent` schema.
-    pub struct GetEventStream {
+    /// Generated from the spec's `CreateEventStreamResponseContent`, `EventStreamResponseContent`, `GetEventStreamResponseContent`, `UpdateEventStreamResponseContent` schemas.
+    pub struct EventStream {
         optional {
             /// ID.
             id: String => "id",
@@ -3645,50 +2537,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateEventStreamResponseContent` schema.
-    pub struct UpdateEventStreamResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Subscriptions.
-            subscriptions: Vec<EventStreamSubscription> => "subscriptions",
-            /// Destination.
-            destination: EventStreamWebhookDestination => "destination",
-            /// Status.
-            status: EventStreamStatus => "status",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `EventStreamDelivery` schema.
+    /// Generated from the spec's `CreateEventStreamTestEventResponseContent`, `EventStreamDelivery`, `GetEventStreamDeliveryHistoryResponseContent` schemas.
     pub struct EventStreamDelivery {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Event stream ID.
-            event_stream_id: String => "event_stream_id",
-            /// Status.
-            status: EventStreamDeliveryStatus => "status",
-            /// Event type.
-            event_type: EventStreamDeliveryEventType => "event_type",
-            /// Attempts.
-            attempts: Vec<EventStreamDeliveryAttempt> => "attempts",
-            /// Event.
-            event: EventStreamCloudEvent => "event",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetEventStreamDeliveryHistoryResponseContent` schema.
-    pub struct GetEventStreamDeliveryHistory {
         optional {
             /// ID.
             id: String => "id",
@@ -3761,26 +2611,6 @@ impl CreateEventStreamTestEvent {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateEventStreamTestEventResponseContent` schema.
-    pub struct CreateEventStreamTestEventResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Event stream ID.
-            event_stream_id: String => "event_stream_id",
-            /// Status.
-            status: EventStreamDeliveryStatus => "status",
-            /// Event type.
-            event_type: EventStreamDeliveryEventType => "event_type",
-            /// Attempts.
-            attempts: Vec<EventStreamDeliveryAttempt> => "attempts",
-            /// Event.
-            event: EventStreamCloudEvent => "event",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `EventStreamSubscribeEventsResponseContent` schema.
     pub struct EventStreamSubscribeEvents {
         optional {
@@ -3801,7 +2631,7 @@ crate::object! {
     pub struct ListExperiments {
         optional {
             /// Experiments.
-            experiments: Vec<ExperimentListItem> => "experiments",
+            experiments: Vec<GetExperiment> => "experiments",
             /// Next.
             next: String => "next",
         }
@@ -3856,43 +2686,7 @@ impl CreateExperiment {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateExperimentResponseContent` schema.
-    pub struct CreateExperimentResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Authentication flow.
-            authentication_flow: String => "authentication_flow",
-            /// Allocation strategy.
-            allocation_strategy: AllocationStrategy => "allocation_strategy",
-            /// Assignment config.
-            assignment_config: AssignmentConfig => "assignment_config",
-            /// Status.
-            status: ExperimentStatus => "status",
-            /// Is valid.
-            is_valid: bool => "is_valid",
-            /// Allocations.
-            allocations: Vec<AllocationItem> => "allocations",
-            /// Started at.
-            started_at: String => "started_at",
-            /// Ended at.
-            ended_at: String => "ended_at",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetExperimentResponseContent` schema.
+    /// Generated from the spec's `CreateExperimentResponseContent`, `ExperimentListItem`, `GetExperimentResponseContent`, `UpdateExperimentResponseContent`, `UpdateExperimentStatusResponseContent` schemas.
     pub struct GetExperiment {
         optional {
             /// ID.
@@ -3945,42 +2739,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateExperimentResponseContent` schema.
-    pub struct UpdateExperimentResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Authentication flow.
-            authentication_flow: String => "authentication_flow",
-            /// Allocation strategy.
-            allocation_strategy: AllocationStrategy => "allocation_strategy",
-            /// Assignment config.
-            assignment_config: AssignmentConfig => "assignment_config",
-            /// Status.
-            status: ExperimentStatus => "status",
-            /// Is valid.
-            is_valid: bool => "is_valid",
-            /// Allocations.
-            allocations: Vec<AllocationItem> => "allocations",
-            /// Started at.
-            started_at: String => "started_at",
-            /// Ended at.
-            ended_at: String => "ended_at",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateExperimentStatusRequestContent` schema.
     pub struct UpdateExperimentStatus {
         required {
@@ -3994,42 +2752,6 @@ impl UpdateExperimentStatus {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(status: ExperimentTransitionStatus) -> Self {
         Self { status, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateExperimentStatusResponseContent` schema.
-    pub struct UpdateExperimentStatusResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Authentication flow.
-            authentication_flow: String => "authentication_flow",
-            /// Allocation strategy.
-            allocation_strategy: AllocationStrategy => "allocation_strategy",
-            /// Assignment config.
-            assignment_config: AssignmentConfig => "assignment_config",
-            /// Status.
-            status: ExperimentStatus => "status",
-            /// Is valid.
-            is_valid: bool => "is_valid",
-            /// Allocations.
-            allocations: Vec<AllocationItem> => "allocations",
-            /// Started at.
-            started_at: String => "started_at",
-            /// Ended at.
-            ended_at: String => "ended_at",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
     }
 }
 
@@ -4081,32 +2803,8 @@ impl CreateFeatureFlag {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateFeatureFlagResponseContent` schema.
-    pub struct CreateFeatureFlagResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: FeatureFlagType => "type",
-            /// Status.
-            status: FeatureFlagStatus => "status",
-            /// Parameters.
-            parameters: std::collections::BTreeMap<String, FeatureFlagConfigParam> => "parameters",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetFeatureFlagResponseContent` schema.
-    pub struct GetFeatureFlag {
+    /// Generated from the spec's `CreateFeatureFlagResponseContent`, `FeatureFlag`, `GetFeatureFlagResponseContent`, `UpdateFeatureFlagResponseContent`, `UpdateFeatureFlagStatusResponseContent` schemas.
+    pub struct FeatureFlag {
         optional {
             /// ID.
             id: String => "id",
@@ -4144,30 +2842,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateFeatureFlagResponseContent` schema.
-    pub struct UpdateFeatureFlagResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: FeatureFlagType => "type",
-            /// Status.
-            status: FeatureFlagStatus => "status",
-            /// Parameters.
-            parameters: std::collections::BTreeMap<String, FeatureFlagConfigParam> => "parameters",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateFeatureFlagStatusRequestContent` schema.
     pub struct UpdateFeatureFlagStatus {
         required {
@@ -4181,30 +2855,6 @@ impl UpdateFeatureFlagStatus {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(status: FeatureFlagStatus) -> Self {
         Self { status, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateFeatureFlagStatusResponseContent` schema.
-    pub struct UpdateFeatureFlagStatusResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: FeatureFlagType => "type",
-            /// Status.
-            status: FeatureFlagStatus => "status",
-            /// Parameters.
-            parameters: std::collections::BTreeMap<String, FeatureFlagConfigParam> => "parameters",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
     }
 }
 
@@ -4242,30 +2892,8 @@ impl CreateVariation {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateVariationResponseContent` schema.
-    pub struct CreateVariationResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Overrides.
-            overrides: std::collections::BTreeMap<String, VariationOverrideValue> => "overrides",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetVariationResponseContent` schema.
-    pub struct GetVariation {
+    /// Generated from the spec's `CreateVariationResponseContent`, `GetVariationResponseContent`, `UpdateVariationResponseContent`, `Variation` schemas.
+    pub struct Variation {
         optional {
             /// ID.
             id: String => "id",
@@ -4296,28 +2924,6 @@ crate::object! {
             description: String => "description",
             /// Overrides.
             overrides: std::collections::BTreeMap<String, UpdateVariationOverrideValue> => "overrides",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateVariationResponseContent` schema.
-    pub struct UpdateVariationResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Overrides.
-            overrides: std::collections::BTreeMap<String, VariationOverrideValue> => "overrides",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
         }
     }
 }
@@ -4358,30 +2964,8 @@ impl CreateSegment {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateSegmentResponseContent` schema.
-    pub struct CreateSegmentResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: SegmentType => "type",
-            /// Rules.
-            rules: Vec<SegmentRule> => "rules",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetSegmentResponseContent` schema.
-    pub struct GetSegment {
+    /// Generated from the spec's `CreateSegmentResponseContent`, `GetSegmentResponseContent`, `Segment`, `UpdateSegmentResponseContent` schemas.
+    pub struct Segment {
         optional {
             /// ID.
             id: String => "id",
@@ -4412,28 +2996,6 @@ crate::object! {
             description: String => "description",
             /// Rules.
             rules: Vec<SegmentRule> => "rules",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateSegmentResponseContent` schema.
-    pub struct UpdateSegmentResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: SegmentType => "type",
-            /// Rules.
-            rules: Vec<SegmentRule> => "rules",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
         }
     }
 }
@@ -4478,8 +3040,8 @@ impl CreateFlow {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateFlowResponseContent` schema.
-    pub struct CreateFlowResponse {
+    /// Generated from the spec's `CreateFlowResponseContent`, `GetFlowResponseContent`, `UpdateFlowResponseContent` schemas.
+    pub struct GetFlow {
         optional {
             /// ID.
             id: String => "id",
@@ -4547,35 +3109,7 @@ impl CreateFlowsVaultConnection {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateFlowsVaultConnectionResponseContent` schema.
-    pub struct CreateFlowsVaultConnectionResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// App ID.
-            app_id: String => "app_id",
-            /// Environment.
-            environment: String => "environment",
-            /// Name.
-            name: String => "name",
-            /// Account name.
-            account_name: String => "account_name",
-            /// Ready.
-            ready: bool => "ready",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Refreshed at.
-            refreshed_at: String => "refreshed_at",
-            /// Fingerprint.
-            fingerprint: String => "fingerprint",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetFlowsVaultConnectionResponseContent` schema.
+    /// Generated from the spec's `CreateFlowsVaultConnectionResponseContent`, `GetFlowsVaultConnectionResponseContent`, `UpdateFlowsVaultConnectionResponseContent` schemas.
     pub struct GetFlowsVaultConnection {
         optional {
             /// ID.
@@ -4611,34 +3145,6 @@ crate::object! {
             name: String => "name",
             /// Setup.
             setup: UpdateFlowsVaultConnectionSetup => "setup",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateFlowsVaultConnectionResponseContent` schema.
-    pub struct UpdateFlowsVaultConnectionResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// App ID.
-            app_id: String => "app_id",
-            /// Environment.
-            environment: String => "environment",
-            /// Name.
-            name: String => "name",
-            /// Account name.
-            account_name: String => "account_name",
-            /// Ready.
-            ready: bool => "ready",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Refreshed at.
-            refreshed_at: String => "refreshed_at",
-            /// Fingerprint.
-            fingerprint: String => "fingerprint",
         }
     }
 }
@@ -4694,26 +3200,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetFlowResponseContent` schema.
-    pub struct GetFlow {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Actions.
-            actions: Vec<FlowAction> => "actions",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Executed at.
-            executed_at: String => "executed_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateFlowRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateFlow {
@@ -4722,26 +3208,6 @@ crate::object! {
             name: String => "name",
             /// Actions.
             actions: Vec<FlowAction> => "actions",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateFlowResponseContent` schema.
-    pub struct UpdateFlowResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Actions.
-            actions: Vec<FlowAction> => "actions",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Executed at.
-            executed_at: String => "executed_at",
         }
     }
 }
@@ -4810,41 +3276,7 @@ impl CreateForm {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateFormResponseContent` schema.
-    pub struct CreateFormResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Messages.
-            messages: FormMessages => "messages",
-            /// Languages.
-            languages: FormLanguages => "languages",
-            /// Translations.
-            translations: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> => "translations",
-            /// Nodes.
-            nodes: Vec<FormNode> => "nodes",
-            /// Start.
-            start: FormStartNode => "start",
-            /// Ending.
-            ending: FormEndingNode => "ending",
-            /// Style.
-            style: FormStyle => "style",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Embedded at.
-            embedded_at: String => "embedded_at",
-            /// Submitted at.
-            submitted_at: String => "submitted_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetFormResponseContent` schema.
+    /// Generated from the spec's `CreateFormResponseContent`, `GetFormResponseContent`, `UpdateFormResponseContent` schemas.
     pub struct GetForm {
         optional {
             /// ID.
@@ -4898,40 +3330,6 @@ crate::object! {
             ending: FormEndingNodeNullable => "ending",
             /// Style.
             style: FormStyleNullable => "style",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateFormResponseContent` schema.
-    pub struct UpdateFormResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Messages.
-            messages: FormMessages => "messages",
-            /// Languages.
-            languages: FormLanguages => "languages",
-            /// Translations.
-            translations: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> => "translations",
-            /// Nodes.
-            nodes: Vec<FormNode> => "nodes",
-            /// Start.
-            start: FormStartNode => "start",
-            /// Ending.
-            ending: FormEndingNode => "ending",
-            /// Style.
-            style: FormStyle => "style",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Embedded at.
-            embedded_at: String => "embedded_at",
-            /// Submitted at.
-            submitted_at: String => "submitted_at",
         }
     }
 }
@@ -4993,7 +3391,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ListGroupRolesResponseContent` schema.
+    /// Generated from the spec's `ListGroupRolesResponseContent`, `ListOrganizationGroupRolesResponseContent` schemas.
     pub struct ListGroupRoles {
         optional {
             /// Roles.
@@ -5005,24 +3403,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `DeleteGroupRolesRequestContent` schema.
-    pub struct DeleteGroupRoles {
-        required {
-            /// Roles.
-            roles: Vec<String> => "roles",
-        }
-    }
-}
-
-impl DeleteGroupRoles {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(roles: Vec<String>) -> Self {
-        Self { roles, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `AssignGroupRolesRequestContent` schema.
+    /// Generated from the spec's `AssignGroupRolesRequestContent`, `CreateOrganizationGroupRolesRequestContent`, `DeleteGroupRolesRequestContent`, `DeleteOrganizationGroupRolesRequestContent` schemas.
     pub struct AssignGroupRoles {
         required {
             /// Roles.
@@ -5124,7 +3505,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetGuardianFactorDuoSettingsResponseContent` schema.
+    /// Generated from the spec's `GetGuardianFactorDuoSettingsResponseContent`, `SetGuardianFactorDuoSettingsResponseContent`, `UpdateGuardianFactorDuoSettingsResponseContent` schemas.
     pub struct GetGuardianFactorDuoSettings {
         optional {
             /// Ikey.
@@ -5138,36 +3519,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorDuoSettingsRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateGuardianFactorDuoSettings {
-        optional {
-            /// Ikey.
-            ikey: String => "ikey",
-            /// Skey.
-            skey: crate::Secret => "skey",
-            /// Host.
-            host: String => "host",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorDuoSettingsResponseContent` schema.
-    pub struct UpdateGuardianFactorDuoSettingsResponse {
-        optional {
-            /// Ikey.
-            ikey: String => "ikey",
-            /// Skey.
-            skey: crate::Secret => "skey",
-            /// Host.
-            host: String => "host",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorDuoSettingsRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorDuoSettingsRequestContent`, `UpdateGuardianFactorDuoSettingsRequestContent` schemas.
     #[derive(Default)]
     pub struct SetGuardianFactorDuoSettings {
         optional {
@@ -5182,21 +3534,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorDuoSettingsResponseContent` schema.
-    pub struct SetGuardianFactorDuoSettingsResponse {
-        optional {
-            /// Ikey.
-            ikey: String => "ikey",
-            /// Skey.
-            skey: crate::Secret => "skey",
-            /// Host.
-            host: String => "host",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorPhoneMessageTypesResponseContent` schema.
+    /// Generated from the spec's `GetGuardianFactorPhoneMessageTypesResponseContent`, `SetGuardianFactorPhoneMessageTypesResponseContent` schemas.
     pub struct GetGuardianFactorPhoneMessageTypes {
         optional {
             /// Message types.
@@ -5223,18 +3561,8 @@ impl SetGuardianFactorPhoneMessageTypes {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorPhoneMessageTypesResponseContent` schema.
-    pub struct SetGuardianFactorPhoneMessageTypesResponse {
-        optional {
-            /// Message types.
-            message_types: Vec<GuardianFactorPhoneFactorMessageType> => "message_types",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderPhoneTwilioResponseContent` schema.
-    pub struct GetGuardianFactorsProviderPhoneTwilio {
+    /// Generated from the spec's `GetGuardianFactorsProviderPhoneTwilioResponseContent`, `GetGuardianFactorsProviderSmsTwilioResponseContent`, `SetGuardianFactorsProviderPhoneTwilioResponseContent`, `SetGuardianFactorsProviderSmsTwilioResponseContent` schemas.
+    pub struct GetGuardianFactorsProviderSmsTwilio {
         optional {
             /// From.
             from: String => "from",
@@ -5249,9 +3577,9 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPhoneTwilioRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPhoneTwilioRequestContent`, `SetGuardianFactorsProviderSmsTwilioRequestContent` schemas.
     #[derive(Default)]
-    pub struct SetGuardianFactorsProviderPhoneTwilio {
+    pub struct SetGuardianFactorsProviderSmsTwilio {
         optional {
             /// From.
             from: String => "from",
@@ -5266,24 +3594,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPhoneTwilioResponseContent` schema.
-    pub struct SetGuardianFactorsProviderPhoneTwilioResponse {
-        optional {
-            /// From.
-            from: String => "from",
-            /// Messaging service sid.
-            messaging_service_sid: String => "messaging_service_sid",
-            /// Auth token.
-            auth_token: crate::Secret => "auth_token",
-            /// Sid.
-            sid: String => "sid",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderPhoneResponseContent` schema.
-    pub struct GetGuardianFactorsProviderPhone {
+    /// Generated from the spec's `GetGuardianFactorsProviderPhoneResponseContent`, `GetGuardianFactorsProviderSmsResponseContent`, `SetGuardianFactorsProviderPhoneResponseContent`, `SetGuardianFactorsProviderSmsResponseContent` schemas.
+    pub struct GetGuardianFactorsProviderSms {
         optional {
             /// Provider.
             provider: GuardianFactorsProviderSmsProvider => "provider",
@@ -5292,8 +3604,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPhoneRequestContent` schema.
-    pub struct SetGuardianFactorsProviderPhone {
+    /// Generated from the spec's `SetGuardianFactorsProviderPhoneRequestContent`, `SetGuardianFactorsProviderSmsRequestContent` schemas.
+    pub struct SetGuardianFactorsProviderSms {
         required {
             /// Provider.
             provider: GuardianFactorsProviderSmsProvider => "provider",
@@ -5301,7 +3613,7 @@ crate::object! {
     }
 }
 
-impl SetGuardianFactorsProviderPhone {
+impl SetGuardianFactorsProviderSms {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(provider: GuardianFactorsProviderSmsProvider) -> Self {
         Self { provider, extra: crate::object::Extra::default() }
@@ -5309,18 +3621,8 @@ impl SetGuardianFactorsProviderPhone {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPhoneResponseContent` schema.
-    pub struct SetGuardianFactorsProviderPhoneResponse {
-        optional {
-            /// Provider.
-            provider: GuardianFactorsProviderSmsProvider => "provider",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorPhoneTemplatesResponseContent` schema.
-    pub struct GetGuardianFactorPhoneTemplates {
+    /// Generated from the spec's `GetGuardianFactorPhoneTemplatesResponseContent`, `GetGuardianFactorSmsTemplatesResponseContent`, `SetGuardianFactorPhoneTemplatesResponseContent`, `SetGuardianFactorSmsTemplatesResponseContent` schemas.
+    pub struct GetGuardianFactorSmsTemplates {
         optional {
             /// Enrollment message.
             enrollment_message: String => "enrollment_message",
@@ -5331,8 +3633,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorPhoneTemplatesRequestContent` schema.
-    pub struct SetGuardianFactorPhoneTemplates {
+    /// Generated from the spec's `SetGuardianFactorPhoneTemplatesRequestContent`, `SetGuardianFactorSmsTemplatesRequestContent` schemas.
+    pub struct SetGuardianFactorSmsTemplates {
         required {
             /// Enrollment message.
             enrollment_message: String => "enrollment_message",
@@ -5342,22 +3644,10 @@ crate::object! {
     }
 }
 
-impl SetGuardianFactorPhoneTemplates {
+impl SetGuardianFactorSmsTemplates {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(enrollment_message: String, verification_message: String) -> Self {
         Self { enrollment_message, verification_message, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorPhoneTemplatesResponseContent` schema.
-    pub struct SetGuardianFactorPhoneTemplatesResponse {
-        optional {
-            /// Enrollment message.
-            enrollment_message: String => "enrollment_message",
-            /// Verification message.
-            verification_message: String => "verification_message",
-        }
     }
 }
 
@@ -5376,34 +3666,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateGuardianFactorsProviderPushNotificationApns {
-        optional {
-            /// Sandbox.
-            sandbox: bool => "sandbox",
-            /// Bundle ID.
-            bundle_id: String => "bundle_id",
-            /// P12.
-            p12: String => "p12",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationApnsResponseContent` schema.
-    pub struct UpdateGuardianFactorsProviderPushNotificationApnsResponse {
-        optional {
-            /// Sandbox.
-            sandbox: bool => "sandbox",
-            /// Bundle ID.
-            bundle_id: String => "bundle_id",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationApnsRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationApnsRequestContent`, `UpdateGuardianFactorsProviderPushNotificationApnsRequestContent` schemas.
     #[derive(Default)]
     pub struct SetGuardianFactorsProviderPushNotificationApns {
         optional {
@@ -5418,7 +3681,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationApnsResponseContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationApnsResponseContent`, `UpdateGuardianFactorsProviderPushNotificationApnsResponseContent` schemas.
     pub struct SetGuardianFactorsProviderPushNotificationApnsResponse {
         optional {
             /// Sandbox.
@@ -5430,18 +3693,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateGuardianFactorsProviderPushNotificationFcm {
-        optional {
-            /// Server key.
-            server_key: crate::Secret => "server_key",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationFcmRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationFcmRequestContent`, `UpdateGuardianFactorsProviderPushNotificationFcmRequestContent` schemas.
     #[derive(Default)]
     pub struct SetGuardianFactorsProviderPushNotificationFcm {
         optional {
@@ -5452,18 +3704,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateGuardianFactorsProviderPushNotificationFcmv1 {
-        optional {
-            /// Server credentials.
-            server_credentials: crate::Secret => "server_credentials",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationFcmv1RequestContent`, `UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent` schemas.
     #[derive(Default)]
     pub struct SetGuardianFactorsProviderPushNotificationFcmv1 {
         optional {
@@ -5474,7 +3715,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderSnsResponseContent` schema.
+    /// Generated from the spec's `GetGuardianFactorsProviderSnsResponseContent`, `SetGuardianFactorsProviderPushNotificationSnsResponseContent`, `UpdateGuardianFactorsProviderPushNotificationSnsResponseContent` schemas.
     pub struct GetGuardianFactorsProviderSns {
         optional {
             /// AWS access key ID.
@@ -5492,44 +3733,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateGuardianFactorsProviderPushNotificationSns {
-        optional {
-            /// AWS access key ID.
-            aws_access_key_id: String => "aws_access_key_id",
-            /// AWS secret access key.
-            aws_secret_access_key: crate::Secret => "aws_secret_access_key",
-            /// AWS region.
-            aws_region: String => "aws_region",
-            /// Sns apns platform application arn.
-            sns_apns_platform_application_arn: String => "sns_apns_platform_application_arn",
-            /// Sns gcm platform application arn.
-            sns_gcm_platform_application_arn: String => "sns_gcm_platform_application_arn",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateGuardianFactorsProviderPushNotificationSnsResponseContent` schema.
-    pub struct UpdateGuardianFactorsProviderPushNotificationSnsResponse {
-        optional {
-            /// AWS access key ID.
-            aws_access_key_id: String => "aws_access_key_id",
-            /// AWS secret access key.
-            aws_secret_access_key: crate::Secret => "aws_secret_access_key",
-            /// AWS region.
-            aws_region: String => "aws_region",
-            /// Sns apns platform application arn.
-            sns_apns_platform_application_arn: String => "sns_apns_platform_application_arn",
-            /// Sns gcm platform application arn.
-            sns_gcm_platform_application_arn: String => "sns_gcm_platform_application_arn",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationSnsRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationSnsRequestContent`, `UpdateGuardianFactorsProviderPushNotificationSnsRequestContent` schemas.
     #[derive(Default)]
     pub struct SetGuardianFactorsProviderPushNotificationSns {
         optional {
@@ -5548,25 +3752,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationSnsResponseContent` schema.
-    pub struct SetGuardianFactorsProviderPushNotificationSnsResponse {
-        optional {
-            /// AWS access key ID.
-            aws_access_key_id: String => "aws_access_key_id",
-            /// AWS secret access key.
-            aws_secret_access_key: crate::Secret => "aws_secret_access_key",
-            /// AWS region.
-            aws_region: String => "aws_region",
-            /// Sns apns platform application arn.
-            sns_apns_platform_application_arn: String => "sns_apns_platform_application_arn",
-            /// Sns gcm platform application arn.
-            sns_gcm_platform_application_arn: String => "sns_gcm_platform_application_arn",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderPushNotificationResponseContent` schema.
+    /// Generated from the spec's `GetGuardianFactorsProviderPushNotificationResponseContent`, `SetGuardianFactorsProviderPushNotificationResponseContent` schemas.
     pub struct GetGuardianFactorsProviderPushNotification {
         optional {
             /// Provider.
@@ -5593,146 +3779,7 @@ impl SetGuardianFactorsProviderPushNotification {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderPushNotificationResponseContent` schema.
-    pub struct SetGuardianFactorsProviderPushNotificationResponse {
-        optional {
-            /// Provider.
-            provider: GuardianFactorsProviderPushNotificationProviderData => "provider",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderSmsTwilioResponseContent` schema.
-    pub struct GetGuardianFactorsProviderSmsTwilio {
-        optional {
-            /// From.
-            from: String => "from",
-            /// Messaging service sid.
-            messaging_service_sid: String => "messaging_service_sid",
-            /// Auth token.
-            auth_token: crate::Secret => "auth_token",
-            /// Sid.
-            sid: String => "sid",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderSmsTwilioRequestContent` schema.
-    #[derive(Default)]
-    pub struct SetGuardianFactorsProviderSmsTwilio {
-        optional {
-            /// From.
-            from: String => "from",
-            /// Messaging service sid.
-            messaging_service_sid: String => "messaging_service_sid",
-            /// Auth token.
-            auth_token: crate::Secret => "auth_token",
-            /// Sid.
-            sid: String => "sid",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderSmsTwilioResponseContent` schema.
-    pub struct SetGuardianFactorsProviderSmsTwilioResponse {
-        optional {
-            /// From.
-            from: String => "from",
-            /// Messaging service sid.
-            messaging_service_sid: String => "messaging_service_sid",
-            /// Auth token.
-            auth_token: crate::Secret => "auth_token",
-            /// Sid.
-            sid: String => "sid",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorsProviderSmsResponseContent` schema.
-    pub struct GetGuardianFactorsProviderSms {
-        optional {
-            /// Provider.
-            provider: GuardianFactorsProviderSmsProvider => "provider",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderSmsRequestContent` schema.
-    pub struct SetGuardianFactorsProviderSms {
-        required {
-            /// Provider.
-            provider: GuardianFactorsProviderSmsProvider => "provider",
-        }
-    }
-}
-
-impl SetGuardianFactorsProviderSms {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(provider: GuardianFactorsProviderSmsProvider) -> Self {
-        Self { provider, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorsProviderSmsResponseContent` schema.
-    pub struct SetGuardianFactorsProviderSmsResponse {
-        optional {
-            /// Provider.
-            provider: GuardianFactorsProviderSmsProvider => "provider",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetGuardianFactorSmsTemplatesResponseContent` schema.
-    pub struct GetGuardianFactorSmsTemplates {
-        optional {
-            /// Enrollment message.
-            enrollment_message: String => "enrollment_message",
-            /// Verification message.
-            verification_message: String => "verification_message",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorSmsTemplatesRequestContent` schema.
-    pub struct SetGuardianFactorSmsTemplates {
-        required {
-            /// Enrollment message.
-            enrollment_message: String => "enrollment_message",
-            /// Verification message.
-            verification_message: String => "verification_message",
-        }
-    }
-}
-
-impl SetGuardianFactorSmsTemplates {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(enrollment_message: String, verification_message: String) -> Self {
-        Self { enrollment_message, verification_message, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorSmsTemplatesResponseContent` schema.
-    pub struct SetGuardianFactorSmsTemplatesResponse {
-        optional {
-            /// Enrollment message.
-            enrollment_message: String => "enrollment_message",
-            /// Verification message.
-            verification_message: String => "verification_message",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetGuardianFactorRequestContent` schema.
+    /// Generated from the spec's `SetGuardianFactorRequestContent`, `UpdateRiskAssessmentsSettingsRequestContent` schemas.
     pub struct SetGuardianFactor {
         required {
             /// Enabled.
@@ -5749,7 +3796,7 @@ impl SetGuardianFactor {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetGuardianFactorResponseContent` schema.
+    /// Generated from the spec's `GetRiskAssessmentsSettingsResponseContent`, `SetGuardianFactorResponseContent`, `UpdateRiskAssessmentsSettingsResponseContent` schemas.
     pub struct SetGuardianFactorResponse {
         optional {
             /// Enabled.
@@ -5769,7 +3816,7 @@ crate::string_enum! {
 }
 
 crate::object! {
-    /// Generated from the spec's `Hook` schema.
+    /// Generated from the spec's `CreateHookResponseContent`, `GetHookResponseContent`, `Hook`, `UpdateHookResponseContent` schemas.
     pub struct Hook {
         optional {
             /// Trigger ID.
@@ -5816,46 +3863,6 @@ impl CreateHook {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateHookResponseContent` schema.
-    pub struct CreateHookResponse {
-        optional {
-            /// Trigger ID.
-            trigger_id: String => "triggerId",
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
-            /// Dependencies.
-            dependencies: std::collections::BTreeMap<String, String> => "dependencies",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetHookResponseContent` schema.
-    pub struct GetHook {
-        optional {
-            /// Trigger ID.
-            trigger_id: String => "triggerId",
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
-            /// Dependencies.
-            dependencies: std::collections::BTreeMap<String, String> => "dependencies",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateHookRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateHook {
@@ -5866,26 +3873,6 @@ crate::object! {
             script: String => "script",
             /// Enabled.
             enabled: bool => "enabled",
-            /// Dependencies.
-            dependencies: std::collections::BTreeMap<String, String> => "dependencies",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateHookResponseContent` schema.
-    pub struct UpdateHookResponse {
-        optional {
-            /// Trigger ID.
-            trigger_id: String => "triggerId",
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
             /// Dependencies.
             dependencies: std::collections::BTreeMap<String, String> => "dependencies",
         }
@@ -6059,7 +4046,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetCustomSigningKeysResponseContent` schema.
+    /// Generated from the spec's `GetCustomSigningKeysResponseContent`, `SetCustomSigningKeysResponseContent` schemas.
     pub struct GetCustomSigningKeys {
         optional {
             /// Keys.
@@ -6086,17 +4073,7 @@ impl SetCustomSigningKeys {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetCustomSigningKeysResponseContent` schema.
-    pub struct SetCustomSigningKeysResponse {
-        optional {
-            /// Keys.
-            keys: Vec<CustomSigningKeyJWK> => "keys",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `EncryptionKey` schema.
+    /// Generated from the spec's `CreateEncryptionKeyResponseContent`, `EncryptionKey`, `GetEncryptionKeyResponseContent`, `ImportEncryptionKeyResponseContent` schemas.
     pub struct EncryptionKey {
         optional {
             /// Kid.
@@ -6135,50 +4112,6 @@ impl CreateEncryptionKey {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateEncryptionKeyResponseContent` schema.
-    pub struct CreateEncryptionKeyResponse {
-        optional {
-            /// Kid.
-            kid: String => "kid",
-            /// Type.
-            kind: EncryptionKeyType => "type",
-            /// State.
-            state: EncryptionKeyState => "state",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Parent kid.
-            parent_kid: String => "parent_kid",
-            /// Public key.
-            public_key: String => "public_key",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetEncryptionKeyResponseContent` schema.
-    pub struct GetEncryptionKey {
-        optional {
-            /// Kid.
-            kid: String => "kid",
-            /// Type.
-            kind: EncryptionKeyType => "type",
-            /// State.
-            state: EncryptionKeyState => "state",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Parent kid.
-            parent_kid: String => "parent_kid",
-            /// Public key.
-            public_key: String => "public_key",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ImportEncryptionKeyRequestContent` schema.
     pub struct ImportEncryptionKey {
         required {
@@ -6196,28 +4129,6 @@ impl ImportEncryptionKey {
 }
 
 crate::object! {
-    /// Generated from the spec's `ImportEncryptionKeyResponseContent` schema.
-    pub struct ImportEncryptionKeyResponse {
-        optional {
-            /// Kid.
-            kid: String => "kid",
-            /// Type.
-            kind: EncryptionKeyType => "type",
-            /// State.
-            state: EncryptionKeyState => "state",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Parent kid.
-            parent_kid: String => "parent_kid",
-            /// Public key.
-            public_key: String => "public_key",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `CreateEncryptionKeyPublicWrappingResponseContent` schema.
     pub struct CreateEncryptionKeyPublicWrapping {
         optional {
@@ -6230,7 +4141,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `SigningKeys` schema.
+    /// Generated from the spec's `GetSigningKeysResponseContent`, `SigningKeys` schemas.
     pub struct SigningKeys {
         optional {
             /// Kid.
@@ -6262,7 +4173,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `RotateSigningKeysResponseContent` schema.
+    /// Generated from the spec's `RevokedSigningKeysResponseContent`, `RotateSigningKeysResponseContent` schemas.
     pub struct RotateSigningKeys {
         optional {
             /// Cert.
@@ -6274,52 +4185,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetSigningKeysResponseContent` schema.
-    pub struct GetSigningKeys {
-        optional {
-            /// Kid.
-            kid: String => "kid",
-            /// Cert.
-            cert: String => "cert",
-            /// Pkcs7.
-            pkcs7: String => "pkcs7",
-            /// Current.
-            current: bool => "current",
-            /// Next.
-            next: bool => "next",
-            /// Previous.
-            previous: bool => "previous",
-            /// Current since.
-            current_since: serde_json::Value => "current_since",
-            /// Current until.
-            current_until: serde_json::Value => "current_until",
-            /// Fingerprint.
-            fingerprint: String => "fingerprint",
-            /// Thumbprint.
-            thumbprint: String => "thumbprint",
-            /// Revoked.
-            revoked: bool => "revoked",
-            /// Revoked at.
-            revoked_at: serde_json::Value => "revoked_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `RevokedSigningKeysResponseContent` schema.
-    pub struct RevokedSigningKeys {
-        optional {
-            /// Cert.
-            cert: String => "cert",
-            /// Kid.
-            kid: String => "kid",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `LogStreamResponseSchema` schema.
-    pub struct LogStreamResponse {
+    /// Generated from the spec's `CreateLogStreamResponseContent`, `GetLogStreamResponseContent`, `LogStreamResponseSchema`, `UpdateLogStreamResponseContent` schemas.
+    pub struct GetLogStream {
         optional {
             /// ID.
             id: String => "id",
@@ -6382,54 +4249,6 @@ impl CreateLogStream {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateLogStreamResponseContent` schema.
-    pub struct CreateLogStreamResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Status.
-            status: LogStreamStatus => "status",
-            /// Type.
-            kind: LogStreamHttp => "type",
-            /// Is priority.
-            is_priority: bool => "isPriority",
-            /// Filters.
-            filters: Vec<LogStreamFilter> => "filters",
-            /// Pii config.
-            pii_config: LogStreamPiiConfig => "pii_config",
-            /// Sink.
-            sink: LogStreamHttpSink => "sink",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetLogStreamResponseContent` schema.
-    pub struct GetLogStream {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Status.
-            status: LogStreamStatus => "status",
-            /// Type.
-            kind: LogStreamHttp => "type",
-            /// Is priority.
-            is_priority: bool => "isPriority",
-            /// Filters.
-            filters: Vec<LogStreamFilter> => "filters",
-            /// Pii config.
-            pii_config: LogStreamPiiConfig => "pii_config",
-            /// Sink.
-            sink: LogStreamHttpSink => "sink",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateLogStreamRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateLogStream {
@@ -6451,31 +4270,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateLogStreamResponseContent` schema.
-    pub struct UpdateLogStreamResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Status.
-            status: LogStreamStatus => "status",
-            /// Type.
-            kind: LogStreamHttp => "type",
-            /// Is priority.
-            is_priority: bool => "isPriority",
-            /// Filters.
-            filters: Vec<LogStreamFilter> => "filters",
-            /// Pii config.
-            pii_config: LogStreamPiiConfig => "pii_config",
-            /// Sink.
-            sink: LogStreamHttpSink => "sink",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `NetworkAclsResponseContent` schema.
+    /// Generated from the spec's `GetNetworkAclsResponseContent`, `NetworkAclsResponseContent`, `SetNetworkAclsResponseContent`, `UpdateNetworkAclResponseContent` schemas.
     pub struct NetworkAcls {
         optional {
             /// ID.
@@ -6497,93 +4292,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateNetworkAclRequestContent` schema.
-    pub struct CreateNetworkAcl {
-        required {
-            /// Description.
-            description: String => "description",
-            /// Active.
-            active: bool => "active",
-            /// Rule.
-            rule: NetworkAclRule => "rule",
-        }
-        optional {
-            /// Priority.
-            priority: serde_json::Number => "priority",
-        }
-    }
-}
-
-impl CreateNetworkAcl {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(description: String, active: bool, rule: NetworkAclRule) -> Self {
-        Self { description, active, priority: None, rule, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetNetworkAclsResponseContent` schema.
-    pub struct GetNetworkAcls {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Description.
-            description: String => "description",
-            /// Active.
-            active: bool => "active",
-            /// Priority.
-            priority: serde_json::Number => "priority",
-            /// Rule.
-            rule: NetworkAclRule => "rule",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateNetworkAclRequestContent` schema.
-    #[derive(Default)]
-    pub struct UpdateNetworkAcl {
-        optional {
-            /// Description.
-            description: String => "description",
-            /// Active.
-            active: bool => "active",
-            /// Priority.
-            priority: serde_json::Number => "priority",
-            /// Rule.
-            rule: NetworkAclRule => "rule",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateNetworkAclResponseContent` schema.
-    pub struct UpdateNetworkAclResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Description.
-            description: String => "description",
-            /// Active.
-            active: bool => "active",
-            /// Priority.
-            priority: serde_json::Number => "priority",
-            /// Rule.
-            rule: NetworkAclRule => "rule",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SetNetworkAclRequestContent` schema.
+    /// Generated from the spec's `CreateNetworkAclRequestContent`, `SetNetworkAclRequestContent` schemas.
     pub struct SetNetworkAcl {
         required {
             /// Description.
@@ -6608,11 +4317,10 @@ impl SetNetworkAcl {
 }
 
 crate::object! {
-    /// Generated from the spec's `SetNetworkAclsResponseContent` schema.
-    pub struct SetNetworkAcls {
+    /// Generated from the spec's `UpdateNetworkAclRequestContent` schema.
+    #[derive(Default)]
+    pub struct UpdateNetworkAcl {
         optional {
-            /// ID.
-            id: String => "id",
             /// Description.
             description: String => "description",
             /// Active.
@@ -6621,10 +4329,6 @@ crate::object! {
             priority: serde_json::Number => "priority",
             /// Rule.
             rule: NetworkAclRule => "rule",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
         }
     }
 }
@@ -6650,7 +4354,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `OrganizationClientGrant` schema.
+    /// Generated from the spec's `AssociateOrganizationClientGrantResponseContent`, `OrganizationClientGrant` schemas.
     pub struct OrganizationClientGrant {
         optional {
             /// ID.
@@ -6687,28 +4391,8 @@ impl AssociateOrganizationClientGrant {
 }
 
 crate::object! {
-    /// Generated from the spec's `AssociateOrganizationClientGrantResponseContent` schema.
-    pub struct AssociateOrganizationClientGrantResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Audience.
-            audience: String => "audience",
-            /// Scope.
-            scope: Vec<String> => "scope",
-            /// Organization usage.
-            organization_usage: OrganizationUsage => "organization_usage",
-            /// Allow any organization.
-            allow_any_organization: bool => "allow_any_organization",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `OrganizationAllConnectionPost` schema.
-    pub struct OrganizationAllConnectionPost {
+    /// Generated from the spec's `CreateOrganizationAllConnectionResponseContent`, `GetOrganizationAllConnectionResponseContent`, `OrganizationAllConnectionPost`, `UpdateOrganizationAllConnectionResponseContent` schemas.
+    pub struct GetOrganizationAllConnection {
         optional {
             /// Organization connection name.
             organization_connection_name: String => "organization_connection_name",
@@ -6771,54 +4455,6 @@ impl CreateOrganizationAllConnection {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateOrganizationAllConnectionResponseContent` schema.
-    pub struct CreateOrganizationAllConnectionResponse {
-        optional {
-            /// Organization connection name.
-            organization_connection_name: String => "organization_connection_name",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Organization access level.
-            organization_access_level: OrganizationAccessLevel => "organization_access_level",
-            /// Is enabled.
-            is_enabled: bool => "is_enabled",
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetOrganizationAllConnectionResponseContent` schema.
-    pub struct GetOrganizationAllConnection {
-        optional {
-            /// Organization connection name.
-            organization_connection_name: String => "organization_connection_name",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Organization access level.
-            organization_access_level: OrganizationAccessLevel => "organization_access_level",
-            /// Is enabled.
-            is_enabled: bool => "is_enabled",
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateOrganizationAllConnectionRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateOrganizationAllConnection {
@@ -6835,30 +4471,6 @@ crate::object! {
             organization_access_level: OrganizationAccessLevelWithNull => "organization_access_level",
             /// Is enabled.
             is_enabled: bool => "is_enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateOrganizationAllConnectionResponseContent` schema.
-    pub struct UpdateOrganizationAllConnectionResponse {
-        optional {
-            /// Organization connection name.
-            organization_connection_name: String => "organization_connection_name",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Organization access level.
-            organization_access_level: OrganizationAccessLevel => "organization_access_level",
-            /// Is enabled.
-            is_enabled: bool => "is_enabled",
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
         }
     }
 }
@@ -6899,7 +4511,7 @@ impl CreateOrganizationDiscoveryDomain {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateOrganizationDiscoveryDomainResponseContent` schema.
+    /// Generated from the spec's `CreateOrganizationDiscoveryDomainResponseContent`, `UpdateOrganizationDiscoveryDomainResponseContent` schemas.
     pub struct CreateOrganizationDiscoveryDomainResponse {
         optional {
             /// ID.
@@ -6919,28 +4531,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetOrganizationDiscoveryDomainByNameResponseContent` schema.
-    pub struct GetOrganizationDiscoveryDomainByName {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Domain.
-            domain: String => "domain",
-            /// Status.
-            status: OrganizationDiscoveryDomainStatus => "status",
-            /// Use for organization discovery.
-            use_for_organization_discovery: bool => "use_for_organization_discovery",
-            /// Verification txt.
-            verification_txt: String => "verification_txt",
-            /// Verification host.
-            verification_host: String => "verification_host",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetOrganizationDiscoveryDomainResponseContent` schema.
-    pub struct GetOrganizationDiscoveryDomain {
+    /// Generated from the spec's `GetOrganizationDiscoveryDomainByNameResponseContent`, `GetOrganizationDiscoveryDomainResponseContent`, `OrganizationDiscoveryDomain` schemas.
+    pub struct OrganizationDiscoveryDomain {
         optional {
             /// ID.
             id: String => "id",
@@ -6972,27 +4564,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateOrganizationDiscoveryDomainResponseContent` schema.
-    pub struct UpdateOrganizationDiscoveryDomainResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Domain.
-            domain: String => "domain",
-            /// Status.
-            status: OrganizationDiscoveryDomainStatus => "status",
-            /// Use for organization discovery.
-            use_for_organization_discovery: bool => "use_for_organization_discovery",
-            /// Verification txt.
-            verification_txt: String => "verification_txt",
-            /// Verification host.
-            verification_host: String => "verification_host",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `OrganizationConnection` schema.
+    /// Generated from the spec's `AddOrganizationConnectionResponseContent`, `GetOrganizationConnectionResponseContent`, `OrganizationConnection`, `UpdateOrganizationConnectionResponseContent` schemas.
     pub struct OrganizationConnection {
         optional {
             /// Connection ID.
@@ -7041,42 +4613,6 @@ impl AddOrganizationConnection {
 }
 
 crate::object! {
-    /// Generated from the spec's `AddOrganizationConnectionResponseContent` schema.
-    pub struct AddOrganizationConnectionResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetOrganizationConnectionResponseContent` schema.
-    pub struct GetOrganizationConnection {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateOrganizationConnectionRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateOrganizationConnection {
@@ -7092,25 +4628,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateOrganizationConnectionResponseContent` schema.
-    pub struct UpdateOrganizationConnectionResponse {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Assign membership on login.
-            assign_membership_on_login: bool => "assign_membership_on_login",
-            /// Show as button.
-            show_as_button: bool => "show_as_button",
-            /// Is signup enabled.
-            is_signup_enabled: bool => "is_signup_enabled",
-            /// Connection.
-            connection: OrganizationConnectionInformation => "connection",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `OrganizationInvitation` schema.
+    /// Generated from the spec's `CreateOrganizationInvitationResponseContent`, `GetOrganizationInvitationResponseContent`, `OrganizationInvitation` schemas.
     pub struct OrganizationInvitation {
         optional {
             /// ID.
@@ -7194,74 +4712,6 @@ impl CreateOrganizationInvitation {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateOrganizationInvitationResponseContent` schema.
-    pub struct CreateOrganizationInvitationResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Organization ID.
-            organization_id: String => "organization_id",
-            /// Inviter.
-            inviter: OrganizationInvitationInviter => "inviter",
-            /// Invitee.
-            invitee: OrganizationInvitationInvitee => "invitee",
-            /// Invitation URL.
-            invitation_url: String => "invitation_url",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Expires at.
-            expires_at: String => "expires_at",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// App metadata.
-            app_metadata: serde_json::Map<String, serde_json::Value> => "app_metadata",
-            /// User metadata.
-            user_metadata: serde_json::Map<String, serde_json::Value> => "user_metadata",
-            /// Roles.
-            roles: Vec<String> => "roles",
-            /// Ticket ID.
-            ticket_id: String => "ticket_id",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetOrganizationInvitationResponseContent` schema.
-    pub struct GetOrganizationInvitation {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Organization ID.
-            organization_id: String => "organization_id",
-            /// Inviter.
-            inviter: OrganizationInvitationInviter => "inviter",
-            /// Invitee.
-            invitee: OrganizationInvitationInvitee => "invitee",
-            /// Invitation URL.
-            invitation_url: String => "invitation_url",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Expires at.
-            expires_at: String => "expires_at",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// App metadata.
-            app_metadata: serde_json::Map<String, serde_json::Value> => "app_metadata",
-            /// User metadata.
-            user_metadata: serde_json::Map<String, serde_json::Value> => "user_metadata",
-            /// Roles.
-            roles: Vec<String> => "roles",
-            /// Ticket ID.
-            ticket_id: String => "ticket_id",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ListOrganizationMemberEffectiveRolesResponseContent` schema.
     pub struct ListOrganizationMemberEffectiveRoles {
         optional {
@@ -7274,8 +4724,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ListOrganizationMemberRoleSourceGroupsResponseContent` schema.
-    pub struct ListOrganizationMemberRoleSourceGroups {
+    /// Generated from the spec's `ListOrganizationGroupsResponseContent`, `ListOrganizationMemberRoleSourceGroupsResponseContent`, `ListRoleGroupsResponseContent`, `ListUserRoleSourceGroupsResponseContent` schemas.
+    pub struct ListRoleGroups {
         optional {
             /// Groups.
             groups: Vec<Group> => "groups",
@@ -7286,65 +4736,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ListOrganizationGroupsResponseContent` schema.
-    pub struct ListOrganizationGroups {
-        optional {
-            /// Groups.
-            groups: Vec<Group> => "groups",
-            /// Next.
-            next: String => "next",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListOrganizationGroupRolesResponseContent` schema.
-    pub struct ListOrganizationGroupRoles {
-        optional {
-            /// Roles.
-            roles: Vec<Role> => "roles",
-            /// Next.
-            next: String => "next",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `DeleteOrganizationGroupRolesRequestContent` schema.
-    pub struct DeleteOrganizationGroupRoles {
-        required {
-            /// Roles.
-            roles: Vec<String> => "roles",
-        }
-    }
-}
-
-impl DeleteOrganizationGroupRoles {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(roles: Vec<String>) -> Self {
-        Self { roles, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateOrganizationGroupRolesRequestContent` schema.
-    pub struct CreateOrganizationGroupRoles {
-        required {
-            /// Roles.
-            roles: Vec<String> => "roles",
-        }
-    }
-}
-
-impl CreateOrganizationGroupRoles {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(roles: Vec<String>) -> Self {
-        Self { roles, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetSettingsResponseContent` schema.
+    /// Generated from the spec's `GetSettingsResponseContent`, `UpdateSettingsResponseContent` schemas.
     pub struct GetSettings {
         optional {
             /// Universal login experience.
@@ -7373,22 +4765,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateSettingsResponseContent` schema.
-    pub struct UpdateSettingsResponse {
-        optional {
-            /// Universal login experience.
-            universal_login_experience: UniversalLoginExperience => "universal_login_experience",
-            /// Identifier first.
-            identifier_first: bool => "identifier_first",
-            /// Webauthn platform first factor.
-            webauthn_platform_first_factor: bool => "webauthn_platform_first_factor",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListAculsResponseContentItem` schema.
-    pub struct ListAculsResponseContentItem {
+    /// Generated from the spec's `GetAculResponseContent`, `ListAculsResponseContentItem` schemas.
+    pub struct GetAcul {
         optional {
             /// Tenant.
             tenant: String => "tenant",
@@ -7435,32 +4813,6 @@ crate::object! {
         optional {
             /// Configs.
             configs: Vec<AculConfigsItem2> => "configs",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetAculResponseContent` schema.
-    pub struct GetAcul {
-        optional {
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Prompt.
-            prompt: String => "prompt",
-            /// Screen.
-            screen: String => "screen",
-            /// Rendering mode.
-            rendering_mode: AculRenderingMode => "rendering_mode",
-            /// Context configuration.
-            context_configuration: Vec<String> => "context_configuration",
-            /// Default head tags disabled.
-            default_head_tags_disabled: bool => "default_head_tags_disabled",
-            /// Use page template.
-            use_page_template: bool => "use_page_template",
-            /// Head tags.
-            head_tags: Vec<AculHeadTag> => "head_tags",
-            /// Filters.
-            filters: AculFilters => "filters",
         }
     }
 }
@@ -7547,30 +4899,8 @@ impl CreateRateLimitPolicy {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateRateLimitPolicyResponseContent` schema.
-    pub struct CreateRateLimitPolicyResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Resource.
-            resource: RateLimitPolicyResource => "resource",
-            /// Consumer.
-            consumer: RateLimitPolicyConsumer => "consumer",
-            /// Consumer selector.
-            consumer_selector: String => "consumer_selector",
-            /// Configuration.
-            configuration: RateLimitPolicyConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetRateLimitPolicyResponseContent` schema.
-    pub struct GetRateLimitPolicy {
+    /// Generated from the spec's `CreateRateLimitPolicyResponseContent`, `GetRateLimitPolicyResponseContent`, `RateLimitPolicy`, `UpdateRateLimitPolicyResponseContent` schemas.
+    pub struct RateLimitPolicy {
         optional {
             /// ID.
             id: String => "id",
@@ -7608,28 +4938,6 @@ impl PatchRateLimitPolicy {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateRateLimitPolicyResponseContent` schema.
-    pub struct UpdateRateLimitPolicy {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Resource.
-            resource: RateLimitPolicyResource => "resource",
-            /// Consumer.
-            consumer: RateLimitPolicyConsumer => "consumer",
-            /// Consumer selector.
-            consumer_selector: String => "consumer_selector",
-            /// Configuration.
-            configuration: RateLimitPolicyConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `GetRefreshTokensPaginatedResponseContent` schema.
     pub struct GetRefreshTokensPaginated {
         optional {
@@ -7659,8 +4967,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetRefreshTokenResponseContent` schema.
-    pub struct GetRefreshToken {
+    /// Generated from the spec's `GetRefreshTokenResponseContent`, `RefreshTokenResponseContent`, `UpdateRefreshTokenResponseContent` schemas.
+    pub struct RefreshToken {
         optional {
             /// ID.
             id: String => "id",
@@ -7702,76 +5010,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateRefreshTokenResponseContent` schema.
-    pub struct UpdateRefreshTokenResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// User ID.
-            user_id: String => "user_id",
-            /// Created at.
-            created_at: serde_json::Value => "created_at",
-            /// Idle expires at.
-            idle_expires_at: serde_json::Value => "idle_expires_at",
-            /// Expires at.
-            expires_at: serde_json::Value => "expires_at",
-            /// Device.
-            device: RefreshTokenDevice => "device",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Session ID.
-            session_id: String => "session_id",
-            /// Rotating.
-            rotating: bool => "rotating",
-            /// Resource servers.
-            resource_servers: Vec<RefreshTokenResourceServer> => "resource_servers",
-            /// Refresh token metadata.
-            refresh_token_metadata: serde_json::Map<String, serde_json::Value> => "refresh_token_metadata",
-            /// Last exchanged at.
-            last_exchanged_at: serde_json::Value => "last_exchanged_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetRiskAssessmentsSettingsResponseContent` schema.
-    pub struct GetRiskAssessmentsSettings {
-        optional {
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateRiskAssessmentsSettingsRequestContent` schema.
-    pub struct UpdateRiskAssessmentsSettings {
-        required {
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-impl UpdateRiskAssessmentsSettings {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(enabled: bool) -> Self {
-        Self { enabled, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateRiskAssessmentsSettingsResponseContent` schema.
-    pub struct UpdateRiskAssessmentsSettingsResponse {
-        optional {
-            /// Enabled.
-            enabled: bool => "enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetRiskAssessmentsSettingsNewDeviceResponseContent` schema.
+    /// Generated from the spec's `GetRiskAssessmentsSettingsNewDeviceResponseContent`, `UpdateRiskAssessmentsSettingsNewDeviceResponseContent` schemas.
     pub struct GetRiskAssessmentsSettingsNewDevice {
         optional {
             /// Remember for.
@@ -7798,46 +5037,7 @@ impl UpdateRiskAssessmentsSettingsNewDevice {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateRiskAssessmentsSettingsNewDeviceResponseContent` schema.
-    pub struct UpdateRiskAssessmentsSettingsNewDeviceResponse {
-        optional {
-            /// Remember for.
-            remember_for: i64 => "remember_for",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListRoleGroupsResponseContent` schema.
-    pub struct ListRoleGroups {
-        optional {
-            /// Groups.
-            groups: Vec<Group> => "groups",
-            /// Next.
-            next: String => "next",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `DeleteRoleGroupsRequestContent` schema.
-    pub struct DeleteRoleGroups {
-        required {
-            /// Groups.
-            groups: Vec<String> => "groups",
-        }
-    }
-}
-
-impl DeleteRoleGroups {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(groups: Vec<String>) -> Self {
-        Self { groups, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `AssignRoleGroupsRequestContent` schema.
+    /// Generated from the spec's `AssignRoleGroupsRequestContent`, `DeleteRoleGroupsRequestContent` schemas.
     pub struct AssignRoleGroups {
         required {
             /// Groups.
@@ -7870,24 +5070,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `DeleteRolePermissionsRequestContent` schema.
-    pub struct DeleteRolePermissions {
-        required {
-            /// Permissions.
-            permissions: Vec<PermissionRequestPayload> => "permissions",
-        }
-    }
-}
-
-impl DeleteRolePermissions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(permissions: Vec<PermissionRequestPayload>) -> Self {
-        Self { permissions, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `AddRolePermissionsRequestContent` schema.
+    /// Generated from the spec's `AddRolePermissionsRequestContent`, `CreateUserPermissionsRequestContent`, `DeleteRolePermissionsRequestContent`, `DeleteUserPermissionsRequestContent` schemas.
     pub struct AddRolePermissions {
         required {
             /// Permissions.
@@ -7904,7 +5087,7 @@ impl AddRolePermissions {
 }
 
 crate::object! {
-    /// Generated from the spec's `Rule` schema.
+    /// Generated from the spec's `CreateRuleResponseContent`, `GetRuleResponseContent`, `Rule`, `UpdateRuleResponseContent` schemas.
     pub struct Rule {
         optional {
             /// Name.
@@ -7949,26 +5132,6 @@ impl CreateRule {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateRuleResponseContent` schema.
-    pub struct CreateRuleResponse {
-        optional {
-            /// Name.
-            name: String => "name",
-            /// ID.
-            id: String => "id",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
-            /// Order.
-            order: serde_json::Number => "order",
-            /// Stage.
-            stage: String => "stage",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `RulesConfig` schema.
     pub struct RulesConfig {
         optional {
@@ -8008,26 +5171,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetRuleResponseContent` schema.
-    pub struct GetRule {
-        optional {
-            /// Name.
-            name: String => "name",
-            /// ID.
-            id: String => "id",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
-            /// Order.
-            order: serde_json::Number => "order",
-            /// Stage.
-            stage: String => "stage",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateRuleRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateRule {
@@ -8045,27 +5188,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateRuleResponseContent` schema.
-    pub struct UpdateRuleResponse {
-        optional {
-            /// Name.
-            name: String => "name",
-            /// ID.
-            id: String => "id",
-            /// Enabled.
-            enabled: bool => "enabled",
-            /// Script.
-            script: String => "script",
-            /// Order.
-            order: serde_json::Number => "order",
-            /// Stage.
-            stage: String => "stage",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SelfServiceProfile` schema.
+    /// Generated from the spec's `CreateSelfServiceProfileResponseContent`, `GetSelfServiceProfileResponseContent`, `SelfServiceProfile`, `UpdateSelfServiceProfileResponseContent` schemas.
     pub struct SelfServiceProfile {
         optional {
             /// ID.
@@ -8128,58 +5251,6 @@ impl CreateSelfServiceProfile {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateSelfServiceProfileResponseContent` schema.
-    pub struct CreateSelfServiceProfileResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// User attributes.
-            user_attributes: Vec<SelfServiceProfileUserAttribute> => "user_attributes",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Branding.
-            branding: SelfServiceProfileBrandingProperties => "branding",
-            /// Allowed strategies.
-            allowed_strategies: Vec<SelfServiceProfileAllowedStrategy> => "allowed_strategies",
-            /// User attribute profile ID.
-            user_attribute_profile_id: String => "user_attribute_profile_id",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetSelfServiceProfileResponseContent` schema.
-    pub struct GetSelfServiceProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// User attributes.
-            user_attributes: Vec<SelfServiceProfileUserAttribute> => "user_attributes",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Branding.
-            branding: SelfServiceProfileBrandingProperties => "branding",
-            /// Allowed strategies.
-            allowed_strategies: Vec<SelfServiceProfileAllowedStrategy> => "allowed_strategies",
-            /// User attribute profile ID.
-            user_attribute_profile_id: String => "user_attribute_profile_id",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateSelfServiceProfileRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateSelfServiceProfile {
@@ -8194,32 +5265,6 @@ crate::object! {
             allowed_strategies: Vec<SelfServiceProfileAllowedStrategy> => "allowed_strategies",
             /// User attributes.
             user_attributes: Vec<SelfServiceProfileUserAttribute> => "user_attributes",
-            /// User attribute profile ID.
-            user_attribute_profile_id: String => "user_attribute_profile_id",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateSelfServiceProfileResponseContent` schema.
-    pub struct UpdateSelfServiceProfileResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// User attributes.
-            user_attributes: Vec<SelfServiceProfileUserAttribute> => "user_attributes",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Branding.
-            branding: SelfServiceProfileBrandingProperties => "branding",
-            /// Allowed strategies.
-            allowed_strategies: Vec<SelfServiceProfileAllowedStrategy> => "allowed_strategies",
             /// User attribute profile ID.
             user_attribute_profile_id: String => "user_attribute_profile_id",
         }
@@ -8264,8 +5309,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetSessionResponseContent` schema.
-    pub struct GetSession {
+    /// Generated from the spec's `GetSessionResponseContent`, `SessionResponseContent`, `UpdateSessionResponseContent` schemas.
+    pub struct Session {
         optional {
             /// ID.
             id: String => "id",
@@ -8309,40 +5354,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateSessionResponseContent` schema.
-    pub struct UpdateSessionResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// User ID.
-            user_id: String => "user_id",
-            /// Created at.
-            created_at: serde_json::Value => "created_at",
-            /// Updated at.
-            updated_at: serde_json::Value => "updated_at",
-            /// Authenticated at.
-            authenticated_at: serde_json::Value => "authenticated_at",
-            /// Idle expires at.
-            idle_expires_at: serde_json::Value => "idle_expires_at",
-            /// Expires at.
-            expires_at: serde_json::Value => "expires_at",
-            /// Last interacted at.
-            last_interacted_at: serde_json::Value => "last_interacted_at",
-            /// Device.
-            device: SessionDeviceMetadata => "device",
-            /// Clients.
-            clients: Vec<SessionClientMetadata> => "clients",
-            /// Authentication.
-            authentication: SessionAuthenticationSignals => "authentication",
-            /// Cookie.
-            cookie: SessionCookieMetadata => "cookie",
-            /// Session metadata.
-            session_metadata: serde_json::Map<String, serde_json::Value> => "session_metadata",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `DailyStats` schema.
     pub struct DailyStats {
         optional {
@@ -8363,7 +5374,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetSupplementalSignalsResponseContent` schema.
+    /// Generated from the spec's `GetSupplementalSignalsResponseContent`, `PatchSupplementalSignalsResponseContent` schemas.
     pub struct GetSupplementalSignals {
         optional {
             /// Akamai enabled.
@@ -8390,17 +5401,7 @@ impl UpdateSupplementalSignals {
 }
 
 crate::object! {
-    /// Generated from the spec's `PatchSupplementalSignalsResponseContent` schema.
-    pub struct PatchSupplementalSignals {
-        optional {
-            /// Akamai enabled.
-            akamai_enabled: bool => "akamai_enabled",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetTenantSettingsResponseContent` schema.
+    /// Generated from the spec's `GetTenantSettingsResponseContent`, `UpdateTenantSettingsResponseContent` schemas.
     pub struct GetTenantSettings {
         optional {
             /// Change password.
@@ -8583,94 +5584,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateTenantSettingsResponseContent` schema.
-    pub struct UpdateTenantSettingsResponse {
-        optional {
-            /// Change password.
-            change_password: TenantSettingsPasswordPage => "change_password",
-            /// Guardian MFA page.
-            guardian_mfa_page: TenantSettingsGuardianPage => "guardian_mfa_page",
-            /// Default audience.
-            default_audience: String => "default_audience",
-            /// Default directory.
-            default_directory: String => "default_directory",
-            /// Error page.
-            error_page: TenantSettingsErrorPage => "error_page",
-            /// Device flow.
-            device_flow: TenantSettingsDeviceFlow => "device_flow",
-            /// Default token quota.
-            default_token_quota: DefaultTokenQuota => "default_token_quota",
-            /// Flags.
-            flags: TenantSettingsFlags => "flags",
-            /// Friendly name.
-            friendly_name: String => "friendly_name",
-            /// Picture URL.
-            picture_url: String => "picture_url",
-            /// Support email.
-            support_email: String => "support_email",
-            /// Support URL.
-            support_url: String => "support_url",
-            /// Allowed logout URLs.
-            allowed_logout_urls: Vec<String> => "allowed_logout_urls",
-            /// Session lifetime.
-            session_lifetime: serde_json::Number => "session_lifetime",
-            /// Idle session lifetime.
-            idle_session_lifetime: serde_json::Number => "idle_session_lifetime",
-            /// Ephemeral session lifetime.
-            ephemeral_session_lifetime: serde_json::Number => "ephemeral_session_lifetime",
-            /// Idle ephemeral session lifetime.
-            idle_ephemeral_session_lifetime: serde_json::Number => "idle_ephemeral_session_lifetime",
-            /// Sandbox version.
-            sandbox_version: String => "sandbox_version",
-            /// Legacy sandbox version.
-            legacy_sandbox_version: String => "legacy_sandbox_version",
-            /// Sandbox versions available.
-            sandbox_versions_available: Vec<String> => "sandbox_versions_available",
-            /// Default redirection URI.
-            default_redirection_uri: String => "default_redirection_uri",
-            /// Enabled locales.
-            enabled_locales: Vec<SupportedLocales> => "enabled_locales",
-            /// Security headers.
-            security_headers: TenantSettingsNullableSecurityHeaders => "security_headers",
-            /// Session cookie.
-            session_cookie: SessionCookie => "session_cookie",
-            /// Sessions.
-            sessions: TenantSettingsSessions => "sessions",
-            /// OIDC logout.
-            oidc_logout: TenantOIDCLogoutSettings => "oidc_logout",
-            /// Allow organization name in authentication API.
-            allow_organization_name_in_authentication_api: bool => "allow_organization_name_in_authentication_api",
-            /// Customize MFA in postlogin action.
-            customize_mfa_in_postlogin_action: bool => "customize_mfa_in_postlogin_action",
-            /// ACR values supported.
-            acr_values_supported: Vec<String> => "acr_values_supported",
-            /// MTLS.
-            mtls: TenantSettingsMTLS => "mtls",
-            /// Pushed authorization requests supported.
-            pushed_authorization_requests_supported: bool => "pushed_authorization_requests_supported",
-            /// Authorization response ISS parameter supported.
-            authorization_response_iss_parameter_supported: bool => "authorization_response_iss_parameter_supported",
-            /// Skip non verifiable callback URI confirmation prompt.
-            skip_non_verifiable_callback_uri_confirmation_prompt: bool => "skip_non_verifiable_callback_uri_confirmation_prompt",
-            /// Resource parameter profile.
-            resource_parameter_profile: TenantSettingsResourceParameterProfile => "resource_parameter_profile",
-            /// Client ID metadata document supported.
-            client_id_metadata_document_supported: bool => "client_id_metadata_document_supported",
-            /// Phone consolidated experience.
-            phone_consolidated_experience: bool => "phone_consolidated_experience",
-            /// Enable ai guide.
-            enable_ai_guide: bool => "enable_ai_guide",
-            /// Include session metadata in tenant logs.
-            include_session_metadata_in_tenant_logs: bool => "include_session_metadata_in_tenant_logs",
-            /// Dynamic client registration security mode.
-            dynamic_client_registration_security_mode: TenantSettingsDynamicClientRegistrationSecurityMode => "dynamic_client_registration_security_mode",
-            /// Country codes.
-            country_codes: TenantSettingsCountryCodesResponse => "country_codes",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `VerifyEmailTicketRequestContent` schema.
     pub struct VerifyEmailTicket {
         required {
@@ -8711,7 +5624,7 @@ impl VerifyEmailTicket {
 }
 
 crate::object! {
-    /// Generated from the spec's `VerifyEmailTicketResponseContent` schema.
+    /// Generated from the spec's `ChangePasswordTicketResponseContent`, `VerifyEmailTicketResponseContent` schemas.
     pub struct VerifyEmailTicketResponse {
         optional {
             /// Ticket.
@@ -8745,16 +5658,6 @@ crate::object! {
             include_email_in_redirect: bool => "includeEmailInRedirect",
             /// Identity.
             identity: ChangePasswordTicketIdentity => "identity",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ChangePasswordTicketResponseContent` schema.
-    pub struct ChangePasswordTicketResponse {
-        optional {
-            /// Ticket.
-            ticket: String => "ticket",
         }
     }
 }
@@ -8795,30 +5698,8 @@ impl CreateTokenExchangeProfile {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateTokenExchangeProfileResponseContent` schema.
-    pub struct CreateTokenExchangeProfileResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Subject token type.
-            subject_token_type: String => "subject_token_type",
-            /// Action ID.
-            action_id: String => "action_id",
-            /// Type.
-            kind: TokenExchangeProfileType => "type",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetTokenExchangeProfileResponseContent` schema.
-    pub struct GetTokenExchangeProfile {
+    /// Generated from the spec's `CreateTokenExchangeProfileResponseContent`, `GetTokenExchangeProfileResponseContent`, `TokenExchangeProfileResponseContent` schemas.
+    pub struct TokenExchangeProfile {
         optional {
             /// ID.
             id: String => "id",
@@ -8890,8 +5771,8 @@ impl CreateUserAttributeProfile {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateUserAttributeProfileResponseContent` schema.
-    pub struct CreateUserAttributeProfileResponse {
+    /// Generated from the spec's `CreateUserAttributeProfileResponseContent`, `GetUserAttributeProfileResponseContent`, `UpdateUserAttributeProfileResponseContent`, `UserAttributeProfile` schemas.
+    pub struct UserAttributeProfile {
         optional {
             /// ID.
             id: String => "id",
@@ -8910,13 +5791,13 @@ crate::object! {
     pub struct ListUserAttributeProfileTemplate {
         optional {
             /// User attribute profile templates.
-            user_attribute_profile_templates: Vec<UserAttributeProfileTemplateItem> => "user_attribute_profile_templates",
+            user_attribute_profile_templates: Vec<GetUserAttributeProfileTemplate> => "user_attribute_profile_templates",
         }
     }
 }
 
 crate::object! {
-    /// Generated from the spec's `GetUserAttributeProfileTemplateResponseContent` schema.
+    /// Generated from the spec's `GetUserAttributeProfileTemplateResponseContent`, `UserAttributeProfileTemplateItem` schemas.
     pub struct GetUserAttributeProfileTemplate {
         optional {
             /// ID.
@@ -8925,22 +5806,6 @@ crate::object! {
             display_name: String => "display_name",
             /// Template.
             template: UserAttributeProfileTemplate => "template",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetUserAttributeProfileResponseContent` schema.
-    pub struct GetUserAttributeProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// User ID.
-            user_id: UserAttributeProfileUserId => "user_id",
-            /// User attributes.
-            user_attributes: std::collections::BTreeMap<String, UserAttributeProfileUserAttributeAdditionalProperties> => "user_attributes",
         }
     }
 }
@@ -8961,33 +5826,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UpdateUserAttributeProfileResponseContent` schema.
-    pub struct UpdateUserAttributeProfileResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// User ID.
-            user_id: UserAttributeProfileUserId => "user_id",
-            /// User attributes.
-            user_attributes: std::collections::BTreeMap<String, UserAttributeProfileUserAttributeAdditionalProperties> => "user_attributes",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListUserBlocksByIdentifierResponseContent` schema.
-    pub struct ListUserBlocksByIdentifier {
-        optional {
-            /// Blocked for.
-            blocked_for: Vec<UserBlockIdentifier> => "blocked_for",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListUserBlocksResponseContent` schema.
+    /// Generated from the spec's `ListUserBlocksByIdentifierResponseContent`, `ListUserBlocksResponseContent` schemas.
     pub struct ListUserBlocks {
         optional {
             /// Blocked for.
@@ -8997,7 +5836,7 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `UserAuthenticationMethod` schema.
+    /// Generated from the spec's `GetUserAuthenticationMethodResponseContent`, `UserAuthenticationMethod` schemas.
     pub struct UserAuthenticationMethod {
         optional {
             /// ID.
@@ -9233,58 +6072,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `GetUserAuthenticationMethodResponseContent` schema.
-    pub struct GetUserAuthenticationMethod {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Type.
-            kind: AuthenticationMethodType => "type",
-            /// Confirmed.
-            confirmed: bool => "confirmed",
-            /// Name.
-            name: String => "name",
-            /// Authentication methods.
-            authentication_methods: Vec<UserAuthenticationMethodProperties> => "authentication_methods",
-            /// Preferred authentication method.
-            preferred_authentication_method: PreferredAuthenticationMethod => "preferred_authentication_method",
-            /// Link ID.
-            link_id: String => "link_id",
-            /// Phone number.
-            phone_number: String => "phone_number",
-            /// Email.
-            email: String => "email",
-            /// Key ID.
-            key_id: String => "key_id",
-            /// Public key.
-            public_key: String => "public_key",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Enrolled at.
-            enrolled_at: String => "enrolled_at",
-            /// Last auth at.
-            last_auth_at: String => "last_auth_at",
-            /// Credential device type.
-            credential_device_type: String => "credential_device_type",
-            /// Credential backed up.
-            credential_backed_up: bool => "credential_backed_up",
-            /// Identity user ID.
-            identity_user_id: String => "identity_user_id",
-            /// User agent.
-            user_agent: String => "user_agent",
-            /// User handle.
-            user_handle: String => "user_handle",
-            /// Transports.
-            transports: Vec<String> => "transports",
-            /// Aaguid.
-            aaguid: String => "aaguid",
-            /// Relying party identifier.
-            relying_party_identifier: String => "relying_party_identifier",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `UpdateUserAuthenticationMethodRequestContent` schema.
     #[derive(Default)]
     pub struct UpdateUserAuthenticationMethod {
@@ -9375,18 +6162,6 @@ crate::object! {
         optional {
             /// Roles.
             roles: Vec<UserEffectiveRole> => "roles",
-            /// Next.
-            next: String => "next",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ListUserRoleSourceGroupsResponseContent` schema.
-    pub struct ListUserRoleSourceGroups {
-        optional {
-            /// Groups.
-            groups: Vec<Group> => "groups",
             /// Next.
             next: String => "next",
         }
@@ -9547,40 +6322,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `DeleteUserPermissionsRequestContent` schema.
-    pub struct DeleteUserPermissions {
-        required {
-            /// Permissions.
-            permissions: Vec<PermissionRequestPayload> => "permissions",
-        }
-    }
-}
-
-impl DeleteUserPermissions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(permissions: Vec<PermissionRequestPayload>) -> Self {
-        Self { permissions, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `CreateUserPermissionsRequestContent` schema.
-    pub struct CreateUserPermissions {
-        required {
-            /// Permissions.
-            permissions: Vec<PermissionRequestPayload> => "permissions",
-        }
-    }
-}
-
-impl CreateUserPermissions {
-    /// Creates a value with the required fields; set optional ones afterwards.
-    pub fn new(permissions: Vec<PermissionRequestPayload>) -> Self {
-        Self { permissions, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `RegenerateUsersRecoveryCodeResponseContent` schema.
     pub struct RegenerateUsersRecoveryCode {
         optional {
@@ -9653,7 +6394,7 @@ crate::object! {
             /// Next.
             next: String => "next",
             /// Templates.
-            templates: Vec<VerifiableCredentialTemplateResponse> => "templates",
+            templates: Vec<GetVerifiableCredentialTemplate> => "templates",
         }
     }
 }
@@ -9702,33 +6443,7 @@ impl CreateVerifiableCredentialTemplate {
 }
 
 crate::object! {
-    /// Generated from the spec's `CreateVerifiableCredentialTemplateResponseContent` schema.
-    pub struct CreateVerifiableCredentialTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Type.
-            kind: String => "type",
-            /// Dialect.
-            dialect: String => "dialect",
-            /// Presentation.
-            presentation: MdlPresentationRequest => "presentation",
-            /// Custom certificate authority.
-            custom_certificate_authority: String => "custom_certificate_authority",
-            /// Well known trusted issuers.
-            well_known_trusted_issuers: String => "well_known_trusted_issuers",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `GetVerifiableCredentialTemplateResponseContent` schema.
+    /// Generated from the spec's `CreateVerifiableCredentialTemplateResponseContent`, `GetVerifiableCredentialTemplateResponseContent`, `UpdateVerifiableCredentialTemplateResponseContent`, `VerifiableCredentialTemplateResponse` schemas.
     pub struct GetVerifiableCredentialTemplate {
         optional {
             /// ID.
@@ -9770,74 +6485,6 @@ crate::object! {
             well_known_trusted_issuers: String => "well_known_trusted_issuers",
             /// Version.
             version: serde_json::Number => "version",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UpdateVerifiableCredentialTemplateResponseContent` schema.
-    pub struct UpdateVerifiableCredentialTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Type.
-            kind: String => "type",
-            /// Dialect.
-            dialect: String => "dialect",
-            /// Presentation.
-            presentation: MdlPresentationRequest => "presentation",
-            /// Custom certificate authority.
-            custom_certificate_authority: String => "custom_certificate_authority",
-            /// Well known trusted issuers.
-            well_known_trusted_issuers: String => "well_known_trusted_issuers",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `Action` schema.
-    pub struct Action {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Supported triggers.
-            supported_triggers: Vec<ActionTrigger> => "supported_triggers",
-            /// All changes deployed.
-            all_changes_deployed: bool => "all_changes_deployed",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Code.
-            code: String => "code",
-            /// Dependencies.
-            dependencies: Vec<ActionVersionDependency> => "dependencies",
-            /// Runtime.
-            runtime: String => "runtime",
-            /// Secrets.
-            secrets: Vec<ActionSecretResponse> => "secrets",
-            /// Deployed version.
-            deployed_version: ActionDeployedVersion => "deployed_version",
-            /// Installed integration ID.
-            installed_integration_id: String => "installed_integration_id",
-            /// Integration.
-            integration: Integration => "integration",
-            /// Status.
-            status: ActionBuildStatus => "status",
-            /// Built at.
-            built_at: String => "built_at",
-            /// Deploy.
-            deploy: bool => "deploy",
-            /// Modules.
-            modules: Vec<ActionModuleReference> => "modules",
         }
     }
 }
@@ -10304,28 +6951,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ActionModuleVersion` schema.
-    pub struct ActionModuleVersion {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Module ID.
-            module_id: String => "module_id",
-            /// Version number.
-            version_number: i64 => "version_number",
-            /// Code.
-            code: String => "code",
-            /// Secrets.
-            secrets: Vec<ActionModuleSecret> => "secrets",
-            /// Dependencies.
-            dependencies: Vec<ActionModuleDependency> => "dependencies",
-            /// Created at.
-            created_at: String => "created_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ActionBinding` schema.
     pub struct ActionBinding {
         optional {
@@ -10511,18 +7136,8 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `AttackProtectionCaptchaHcaptchaResponseContent` schema.
+    /// Generated from the spec's `AttackProtectionCaptchaFriendlyCaptchaResponseContent`, `AttackProtectionCaptchaHcaptchaResponseContent`, `AttackProtectionCaptchaRecaptchaV2ResponseContent` schemas.
     pub struct AttackProtectionCaptchaHcaptcha {
-        optional {
-            /// Site key.
-            site_key: String => "site_key",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `AttackProtectionCaptchaFriendlyCaptchaResponseContent` schema.
-    pub struct AttackProtectionCaptchaFriendlyCaptcha {
         optional {
             /// Site key.
             site_key: String => "site_key",
@@ -10538,16 +7153,6 @@ crate::object! {
             site_key: String => "site_key",
             /// Project ID.
             project_id: String => "project_id",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `AttackProtectionCaptchaRecaptchaV2ResponseContent` schema.
-    pub struct AttackProtectionCaptchaRecaptchaV2 {
-        optional {
-            /// Site key.
-            site_key: String => "site_key",
         }
     }
 }
@@ -10779,30 +7384,6 @@ crate::object! {
     }
 }
 
-crate::object! {
-    /// Generated from the spec's `PhoneProviderSchemaMasked` schema.
-    pub struct PhoneProviderSchemaMasked {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Name.
-            name: PhoneProviderName => "name",
-            /// Channel.
-            channel: PhoneProviderChannel => "channel",
-            /// Disabled.
-            disabled: bool => "disabled",
-            /// Configuration.
-            configuration: PhoneProviderConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
 crate::string_enum! {
     /// Generated from the spec's `PhoneProviderNameEnum` schema.
     pub enum PhoneProviderName {
@@ -10855,28 +7436,6 @@ crate::string_enum! {
         Text => "text",
         /// `voice`.
         Voice => "voice",
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `PhoneTemplate` schema.
-    pub struct PhoneTemplate {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Channel.
-            channel: String => "channel",
-            /// Customizable.
-            customizable: bool => "customizable",
-            /// Tenant.
-            tenant: String => "tenant",
-            /// Content.
-            content: PhoneTemplateContent => "content",
-            /// Type.
-            kind: PhoneTemplateNotificationType => "type",
-            /// Disabled.
-            disabled: bool => "disabled",
-        }
     }
 }
 
@@ -11164,28 +7723,6 @@ crate::string_enum! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ConnectionProfile` schema.
-    pub struct ConnectionProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Organization.
-            organization: ConnectionProfileOrganization => "organization",
-            /// Connection name prefix template.
-            connection_name_prefix_template: String => "connection_name_prefix_template",
-            /// Enabled features.
-            enabled_features: Vec<EnabledFeatures> => "enabled_features",
-            /// Connection config.
-            connection_config: serde_json::Map<String, serde_json::Value> => "connection_config",
-            /// Strategy overrides.
-            strategy_overrides: ConnectionProfileStrategyOverrides => "strategy_overrides",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ConnectionProfileOrganization` schema.
     pub struct ConnectionProfileOrganization {
         optional {
@@ -11232,20 +7769,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `ConnectionProfileTemplateItem` schema.
-    pub struct ConnectionProfileTemplateItem {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Display name.
-            display_name: String => "display_name",
-            /// Template.
-            template: ConnectionProfileTemplate => "template",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `ConnectionProfileTemplate` schema.
     pub struct ConnectionProfileTemplate {
         optional {
@@ -11261,60 +7784,6 @@ crate::object! {
             connection_config: serde_json::Map<String, serde_json::Value> => "connection_config",
             /// Strategy overrides.
             strategy_overrides: ConnectionProfileStrategyOverrides => "strategy_overrides",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `DirectoryProvisioning` schema.
-    pub struct DirectoryProvisioning {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Mapping.
-            mapping: Vec<DirectoryProvisioningMappingItem> => "mapping",
-            /// Synchronize automatically.
-            synchronize_automatically: bool => "synchronize_automatically",
-            /// Synchronize groups.
-            synchronize_groups: SynchronizeGroups => "synchronize_groups",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-            /// Last synchronization at.
-            last_synchronization_at: String => "last_synchronization_at",
-            /// Last synchronization status.
-            last_synchronization_status: String => "last_synchronization_status",
-            /// Last synchronization error.
-            last_synchronization_error: String => "last_synchronization_error",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `ScimConfiguration` schema.
-    pub struct ScimConfiguration {
-        optional {
-            /// Connection ID.
-            connection_id: String => "connection_id",
-            /// Connection name.
-            connection_name: String => "connection_name",
-            /// Strategy.
-            strategy: String => "strategy",
-            /// Tenant name.
-            tenant_name: String => "tenant_name",
-            /// User ID attribute.
-            user_id_attribute: String => "user_id_attribute",
-            /// Mapping.
-            mapping: Vec<ScimMappingItem> => "mapping",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated on.
-            updated_on: String => "updated_on",
         }
     }
 }
@@ -11655,28 +8124,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `EventStreamResponseContent` schema.
-    pub struct EventStream {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Subscriptions.
-            subscriptions: Vec<EventStreamSubscription> => "subscriptions",
-            /// Destination.
-            destination: EventStreamWebhookDestination => "destination",
-            /// Status.
-            status: EventStreamStatus => "status",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `EventStreamSubscription` schema.
     pub struct EventStreamSubscription {
         optional {
@@ -11967,42 +8414,6 @@ crate::object! {
     }
 }
 
-crate::object! {
-    /// Generated from the spec's `ExperimentListItem` schema.
-    pub struct ExperimentListItem {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Authentication flow.
-            authentication_flow: String => "authentication_flow",
-            /// Allocation strategy.
-            allocation_strategy: AllocationStrategy => "allocation_strategy",
-            /// Assignment config.
-            assignment_config: AssignmentConfig => "assignment_config",
-            /// Status.
-            status: ExperimentStatus => "status",
-            /// Is valid.
-            is_valid: bool => "is_valid",
-            /// Allocations.
-            allocations: Vec<AllocationItem> => "allocations",
-            /// Started at.
-            started_at: String => "started_at",
-            /// Ended at.
-            ended_at: String => "ended_at",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
 crate::string_enum! {
     /// Generated from the spec's `AllocationStrategyEnum` schema.
     pub enum AllocationStrategy {
@@ -12123,30 +8534,6 @@ crate::object! {
 }
 
 crate::object! {
-    /// Generated from the spec's `FeatureFlag` schema.
-    pub struct FeatureFlag {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: FeatureFlagType => "type",
-            /// Status.
-            status: FeatureFlagStatus => "status",
-            /// Parameters.
-            parameters: std::collections::BTreeMap<String, FeatureFlagConfigParam> => "parameters",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `FeatureFlagConfigParam` schema.
     pub struct FeatureFlagConfigParam {
         optional {
@@ -12183,28 +8570,6 @@ crate::string_enum! {
 }
 
 crate::object! {
-    /// Generated from the spec's `Variation` schema.
-    pub struct Variation {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Feature flag ID.
-            feature_flag_id: String => "feature_flag_id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Overrides.
-            overrides: std::collections::BTreeMap<String, VariationOverrideValue> => "overrides",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
-crate::object! {
     /// Generated from the spec's `VariationOverrideValue` schema.
     pub struct VariationOverrideValue {
         optional {
@@ -12228,28 +8593,6 @@ impl UpdateVariationOverrideValue {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(value: serde_json::Value) -> Self {
         Self { value, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `Segment` schema.
-    pub struct Segment {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Description.
-            description: String => "description",
-            /// Type.
-            kind: SegmentType => "type",
-            /// Rules.
-            rules: Vec<SegmentRule> => "rules",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
     }
 }
 
@@ -12960,26 +9303,6 @@ crate::string_enum! {
     }
 }
 
-crate::object! {
-    /// Generated from the spec's `OrganizationDiscoveryDomain` schema.
-    pub struct OrganizationDiscoveryDomain {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Domain.
-            domain: String => "domain",
-            /// Status.
-            status: OrganizationDiscoveryDomainStatus => "status",
-            /// Use for organization discovery.
-            use_for_organization_discovery: bool => "use_for_organization_discovery",
-            /// Verification txt.
-            verification_txt: String => "verification_txt",
-            /// Verification host.
-            verification_host: String => "verification_host",
-        }
-    }
-}
-
 crate::string_enum! {
     /// Generated from the spec's `OrganizationDiscoveryDomainStatus` schema.
     pub enum OrganizationDiscoveryDomainStatus {
@@ -13143,28 +9466,6 @@ crate::object! {
     }
 }
 
-crate::object! {
-    /// Generated from the spec's `RateLimitPolicy` schema.
-    pub struct RateLimitPolicy {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Resource.
-            resource: RateLimitPolicyResource => "resource",
-            /// Consumer.
-            consumer: RateLimitPolicyConsumer => "consumer",
-            /// Consumer selector.
-            consumer_selector: String => "consumer_selector",
-            /// Configuration.
-            configuration: RateLimitPolicyConfiguration => "configuration",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
 crate::string_enum! {
     /// Generated from the spec's `RateLimitPolicyResourceEnum` schema.
     pub enum RateLimitPolicyResource {
@@ -13215,38 +9516,6 @@ impl PatchRateLimitPolicyConfiguration {
     /// Creates a value with the required fields; set optional ones afterwards.
     pub fn new(action: PatchRateLimitPolicyConfigurationAction) -> Self {
         Self { action, limit: None, redirect_uri: None, extra: crate::object::Extra::default() }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `RefreshTokenResponseContent` schema.
-    pub struct RefreshToken {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// User ID.
-            user_id: String => "user_id",
-            /// Created at.
-            created_at: serde_json::Value => "created_at",
-            /// Idle expires at.
-            idle_expires_at: serde_json::Value => "idle_expires_at",
-            /// Expires at.
-            expires_at: serde_json::Value => "expires_at",
-            /// Device.
-            device: RefreshTokenDevice => "device",
-            /// Client ID.
-            client_id: String => "client_id",
-            /// Session ID.
-            session_id: String => "session_id",
-            /// Rotating.
-            rotating: bool => "rotating",
-            /// Resource servers.
-            resource_servers: Vec<RefreshTokenResourceServer> => "resource_servers",
-            /// Refresh token metadata.
-            refresh_token_metadata: serde_json::Map<String, serde_json::Value> => "refresh_token_metadata",
-            /// Last exchanged at.
-            last_exchanged_at: serde_json::Value => "last_exchanged_at",
-        }
     }
 }
 
@@ -14120,49 +10389,11 @@ impl ChangePasswordTicketIdentity {
     }
 }
 
-crate::object! {
-    /// Generated from the spec's `TokenExchangeProfileResponseContent` schema.
-    pub struct TokenExchangeProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Subject token type.
-            subject_token_type: String => "subject_token_type",
-            /// Action ID.
-            action_id: String => "action_id",
-            /// Type.
-            kind: TokenExchangeProfileType => "type",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
-    }
-}
-
 crate::string_enum! {
     /// Generated from the spec's `TokenExchangeProfileTypeEnum` schema.
     pub enum TokenExchangeProfileType {
         /// `custom_authentication`.
         CustomAuthentication => "custom_authentication",
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UserAttributeProfile` schema.
-    pub struct UserAttributeProfile {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// User ID.
-            user_id: UserAttributeProfileUserId => "user_id",
-            /// User attributes.
-            user_attributes: std::collections::BTreeMap<String, UserAttributeProfileUserAttributeAdditionalProperties> => "user_attributes",
-        }
     }
 }
 
@@ -14202,20 +10433,6 @@ crate::object! {
             scim_mapping: String => "scim_mapping",
             /// Strategy overrides.
             strategy_overrides: UserAttributeProfileStrategyOverrides => "strategy_overrides",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `UserAttributeProfileTemplateItem` schema.
-    pub struct UserAttributeProfileTemplateItem {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Display name.
-            display_name: String => "display_name",
-            /// Template.
-            template: UserAttributeProfileTemplate => "template",
         }
     }
 }
@@ -14474,66 +10691,6 @@ crate::string_enum! {
     pub enum AssessorsType {
         /// `new-device`.
         NewDevice => "new-device",
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `SessionResponseContent` schema.
-    pub struct Session {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// User ID.
-            user_id: String => "user_id",
-            /// Created at.
-            created_at: serde_json::Value => "created_at",
-            /// Updated at.
-            updated_at: serde_json::Value => "updated_at",
-            /// Authenticated at.
-            authenticated_at: serde_json::Value => "authenticated_at",
-            /// Idle expires at.
-            idle_expires_at: serde_json::Value => "idle_expires_at",
-            /// Expires at.
-            expires_at: serde_json::Value => "expires_at",
-            /// Last interacted at.
-            last_interacted_at: serde_json::Value => "last_interacted_at",
-            /// Device.
-            device: SessionDeviceMetadata => "device",
-            /// Clients.
-            clients: Vec<SessionClientMetadata> => "clients",
-            /// Authentication.
-            authentication: SessionAuthenticationSignals => "authentication",
-            /// Cookie.
-            cookie: SessionCookieMetadata => "cookie",
-            /// Session metadata.
-            session_metadata: serde_json::Map<String, serde_json::Value> => "session_metadata",
-        }
-    }
-}
-
-crate::object! {
-    /// Generated from the spec's `VerifiableCredentialTemplateResponse` schema.
-    pub struct VerifiableCredentialTemplateResponse {
-        optional {
-            /// ID.
-            id: String => "id",
-            /// Name.
-            name: String => "name",
-            /// Type.
-            kind: String => "type",
-            /// Dialect.
-            dialect: String => "dialect",
-            /// Presentation.
-            presentation: MdlPresentationRequest => "presentation",
-            /// Custom certificate authority.
-            custom_certificate_authority: String => "custom_certificate_authority",
-            /// Well known trusted issuers.
-            well_known_trusted_issuers: String => "well_known_trusted_issuers",
-            /// Created at.
-            created_at: String => "created_at",
-            /// Updated at.
-            updated_at: String => "updated_at",
-        }
     }
 }
 

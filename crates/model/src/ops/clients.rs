@@ -18,12 +18,19 @@ list! {
         app_type: String,
         /// Query on application fields.
         q: String,
+        /// Only the application registered with this Client ID Metadata Document URI.
+        external_client_id: String,
     }
 }
 
 path_only! {
     /// `GET /api/v2/clients/{id}`: read one application.
-    Get(id);
+    Get(id) {
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists the fields to include (`true`) or exclude.
+        include_fields: bool,
+    };
     /// `DELETE /api/v2/clients/{id}`: delete an application.
     Delete(id);
 }

@@ -7,6 +7,10 @@ list! {
     /// `GET /api/v2/connections`: list connections.
     List () {
         /// Only connections of this strategy, such as `auth0` or `samlp`.
+        ///
+        /// The spec's `strategy` is a list (`strategy=auth0&strategy=samlp`);
+        /// this field sends one value because the console builds the request
+        /// with one. The npm package sends lists.
         strategy: String,
         /// Only the connection with this name.
         name: String,
@@ -19,7 +23,12 @@ list! {
 
 path_only! {
     /// `GET /api/v2/connections/{id}`: read one connection.
-    Get(id);
+    Get(id) {
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists the fields to include (`true`) or exclude.
+        include_fields: bool,
+    };
     /// `DELETE /api/v2/connections/{id}`: delete a connection (Auth0 may finish it later: 202).
     Delete(id);
 }

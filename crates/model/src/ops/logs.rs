@@ -9,7 +9,11 @@ list! {
     /// bare array: the way to follow new events.
     List () {
         /// Lucene query on the log fields, such as `type:f AND user_id:"auth0|1"`.
+        /// Auth0 takes it though its spec lists only `search`.
         q: String,
+        /// The older search syntax the spec documents: `field:value` terms
+        /// joined with AND, values without quotes matched as prefixes.
+        search: String,
         /// Sort as `date:1` or `date:-1`.
         sort: String,
         /// Comma-separated fields to include or exclude.

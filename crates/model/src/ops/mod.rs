@@ -17,28 +17,45 @@ pub mod users;
 
 mod params;
 
-pub use params::{Checkpoint, Offset, Query};
+pub use params::{Checkpoint, Offset, Query, QueryValue, check_paging, wire_name};
 
-/// Declares a request type whose only input is the path parameters.
+/// Declares a request type whose input is the path parameters and, where the
+/// operation takes any, optional query fields (`Get(id) { fields: String }`).
 macro_rules! path_only {
-    ($( $(#[$meta:meta])* $name:ident ( $($field:ident),+ ); )*) => {$(
+    ($(
+        $(#[$meta:meta])* $name:ident ( $($field:ident),+ )
+            $({ $( $(#[$qmeta:meta])* $q:ident : $qty:ty ),* $(,)? })? ;
+    )*) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
             $( #[doc = concat!("The `", stringify!($field), "` path parameter.")] pub $field: String, )+
+            $($( $(#[$qmeta])* pub $q: Option<$qty>, )*)?
         }
 
         impl $name {
             /// A request for the object these parameters name.
             pub fn new($($field: impl Into<String>),+) -> Self {
-                Self { $($field: $field.into()),+ }
+                Self { $($field: $field.into(),)+ $($($q: None,)*)? }
             }
         }
 
         impl $crate::operation::Operation for $name {
+            const QUERY: &'static [(&'static str, $crate::catalog::QueryKind)] = &[$($(
+                ($crate::ops::wire_name(stringify!($q)), <$qty as $crate::ops::QueryValue>::KIND),
+            )*)?];
+
             fn path_params(&self) -> Vec<&str> {
                 vec![$(self.$field.as_str()),+]
             }
+
+            $(
+            fn query(&self) -> Vec<(&'static str, String)> {
+                let mut q = $crate::ops::Query::default();
+                $( q.opt($crate::ops::wire_name(stringify!($q)), &self.$q); )*
+                q.into_pairs()
+            }
+            )?
         }
     )*};
 }
@@ -106,6 +123,9 @@ macro_rules! list {
         }
 
         impl $crate::operation::Operation for $name {
+            const QUERY: &'static [(&'static str, $crate::catalog::QueryKind)] =
+                &[$(($crate::ops::wire_name(stringify!($q)), <$qty as $crate::ops::QueryValue>::KIND),)*];
+
             fn path_params(&self) -> Vec<&str> {
                 vec![$(self.$field.as_str()),*]
             }
@@ -114,7 +134,7 @@ macro_rules! list {
                 let mut q = $crate::ops::Query::default();
                 self.offset.write(&mut q);
                 self.checkpoint.write(&mut q);
-                $( q.opt(stringify!($q).trim_start_matches("r#"), &self.$q); )*
+                $( q.opt($crate::ops::wire_name(stringify!($q)), &self.$q); )*
                 q.into_pairs()
             }
 

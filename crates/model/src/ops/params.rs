@@ -1,25 +1,74 @@
 //! Query parameters shared by many operations: paging and field selection.
 
+use crate::catalog::QueryKind;
 use crate::error::ValidationError;
 use crate::operation::Paging;
 use crate::paging::{check_offset, check_range};
-use std::fmt::Display;
+
+/// A typed query field's value: how it goes on the wire.
+pub trait QueryValue {
+    /// The catalog kind it sends: `String`, `Integer`, `Boolean` or `StringList`.
+    const KIND: QueryKind;
+
+    /// Adds its `key=value` pair(s) to `query`: one pair for a single value,
+    /// one per element for a list (the specs' form style, exploded:
+    /// `strategy=auth0&strategy=samlp`).
+    fn write(&self, key: &'static str, query: &mut Query);
+}
+
+macro_rules! display_values {
+    ($($t:ty => $kind:ident),*) => {$(
+        impl QueryValue for $t {
+            const KIND: QueryKind = QueryKind::$kind;
+            fn write(&self, key: &'static str, query: &mut Query) {
+                query.push(key, self.to_string());
+            }
+        }
+    )*};
+}
+display_values!(String => String, bool => Boolean, u64 => Integer);
+
+impl QueryValue for Vec<String> {
+    const KIND: QueryKind = QueryKind::StringList;
+    fn write(&self, key: &'static str, query: &mut Query) {
+        for value in self {
+            query.push(key, value.clone());
+        }
+    }
+}
 
 /// Query pairs in the order they were added.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Query(Vec<(&'static str, String)>);
 
 impl Query {
-    /// Adds `key=value` when the value is set.
-    pub fn opt<T: Display>(&mut self, key: &'static str, value: &Option<T>) {
+    /// Adds `key=value`.
+    pub fn push(&mut self, key: &'static str, value: String) {
+        self.0.push((key, value));
+    }
+
+    /// Adds the pair(s) of the value when it is set.
+    pub fn opt<T: QueryValue>(&mut self, key: &'static str, value: &Option<T>) {
         if let Some(v) = value {
-            self.0.push((key, v.to_string()));
+            v.write(key, self);
         }
     }
 
     /// The pairs.
     pub fn into_pairs(self) -> Vec<(&'static str, String)> {
         self.0
+    }
+}
+
+/// A field's wire name: its Rust name without a raw identifier's `r#`
+/// (`r#type` → `type`). A `const fn`, for [`crate::Operation::QUERY`].
+pub const fn wire_name(field: &'static str) -> &'static str {
+    match field.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(name) => name,
+            Err(_) => field,
+        },
+        _ => field,
     }
 }
 
@@ -45,7 +94,8 @@ impl Offset {
         self.page.is_some() || self.per_page.is_some() || self.include_totals.is_some()
     }
 
-    pub(crate) fn write(&self, q: &mut Query) {
+    /// Adds `page`, `per_page` and `include_totals`, those set.
+    pub fn write(&self, q: &mut Query) {
         q.opt("page", &self.page);
         q.opt("per_page", &self.per_page);
         q.opt("include_totals", &self.include_totals);
@@ -72,14 +122,15 @@ impl Checkpoint {
         self.from.is_some() || self.take.is_some()
     }
 
-    pub(crate) fn write(&self, q: &mut Query) {
+    /// Adds `from` and `take`, those set.
+    pub fn write(&self, q: &mut Query) {
         q.opt("from", &self.from);
         q.opt("take", &self.take);
     }
 }
 
 /// Checks paging parameters against what the operation offers.
-pub(crate) fn check_paging(paging: Paging, offset: &Offset, checkpoint: &Checkpoint) -> Result<(), ValidationError> {
+pub fn check_paging(paging: Paging, offset: &Offset, checkpoint: &Checkpoint) -> Result<(), ValidationError> {
     if offset.is_set() && !paging.has_offset() {
         return Err(ValidationError::Conflict { first: "page", second: "this operation's checkpoint paging" });
     }

@@ -6,8 +6,9 @@ use crate::types::{CreateResourceServer, UpdateResourceServer};
 list! {
     /// `GET /api/v2/resource-servers`: list APIs.
     List () {
-        /// Only APIs with these identifiers (audiences).
-        identifiers: String,
+        /// Only APIs with these identifiers (audiences), at most 10; sent as
+        /// one `identifiers=` pair each.
+        identifiers: Vec<String>,
         /// Whether to include only the listed fields.
         include_fields: bool,
     }
@@ -15,7 +16,10 @@ list! {
 
 path_only! {
     /// `GET /api/v2/resource-servers/{id}`: read one API, by id or identifier.
-    Get(id);
+    Get(id) {
+        /// Whether specified fields are included (`true`) or excluded, as the spec says.
+        include_fields: bool,
+    };
     /// `DELETE /api/v2/resource-servers/{id}`: delete an API.
     Delete(id);
 }

@@ -21,6 +21,9 @@ list! {
         fields: String,
         /// Whether `fields` lists the fields to include (`true`) or exclude.
         include_fields: bool,
+        /// Whether results come in a deterministic order (`true`, Auth0's
+        /// default); `false` may be faster for queries matching few users.
+        primary_order: bool,
     }
     /// `GET /api/v2/users/{id}/roles`: the roles assigned to a user.
     ListRoles (id) {}
@@ -37,7 +40,12 @@ impl List {
 
 path_only! {
     /// `GET /api/v2/users/{id}`: read one user.
-    Get(id);
+    Get(id) {
+        /// Comma-separated fields to include or exclude.
+        fields: String,
+        /// Whether `fields` lists the fields to include (`true`) or exclude.
+        include_fields: bool,
+    };
     /// `DELETE /api/v2/users/{id}`: delete a user.
     Delete(id);
 }
