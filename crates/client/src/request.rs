@@ -316,8 +316,8 @@ setters! {
         include_fields: bool,
     }
     connections::List {
-        /// Only connections of this strategy, such as `auth0`.
-        strategy: String,
+        /// Only connections of these strategies, such as `["auth0", "samlp"]`.
+        strategy: Vec<String>,
         /// Only the connection with this name.
         name: String,
         /// Comma-separated fields to include or exclude.

@@ -573,7 +573,7 @@ operations! {
         body NoBody, response Page<t::RoleUser>, "listing the users of role {id}" }
     /// Give a role to users.
     AssignRoleUsers = roles::AssignUsers { Post "/api/v2/roles/{id}/users", Management, Roles Write,
-        scopes ["update:users", "create:role_members"], paging Paging::None, success [200, 201, 204],
+        scopes ["update:roles", "create:role_members"], paging Paging::None, success [200, 201, 204],
         body t::AssignRoleUsers, response E, "assigning role {id} to users" }
 
     // ---- Applications ----

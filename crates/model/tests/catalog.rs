@@ -524,11 +524,6 @@ const SCOPES: &[(&str, &[&str], &[&str], &str)] = &[
         "two scopes, as Auth0's docs say; read:role_members is the newer, narrower grant"),
     ("ListRoleUsers", &["read:users", "read:roles"], &["read:users", "read:roles", "read:role_members"],
         "two scopes, as Auth0's docs say; read:role_members is the newer, narrower grant"),
-    // NOT on purpose, as far as the README and the specs tell: the spec asks
-    // for update:roles where the table asks for update:users (the scopes of
-    // the user-side POST /users/{id}/roles). Open question for #10.
-    ("AssignRoleUsers", &["update:users", "create:role_members"], &["update:roles", "create:role_members"],
-        "UNRESOLVED: the spec says update:roles"),
     ("ListClients", &["read:clients"], &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
         "read:client_keys reveals secrets (README); the others are narrower or summary reads"),
     ("GetClient", &["read:clients"], &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
@@ -688,22 +683,12 @@ fn fits(typed: QueryKind, spec: QueryKind) -> bool {
     }
 }
 
-/// Typed fields that cannot send every value the spec's parameter takes:
-/// (row, parameter, why). Not spec errors: known limits of the typed API.
-const TYPED_NARROWER: &[(&str, &str, &str)] = &[
-    // The spec's `strategy` is a list. The console (web/src/routes/connections/list.rs)
-    // builds `connections::List { strategy: Some(String) }`, so the field stays one
-    // string until the console moves to `Vec<String>`; the npm package sends lists.
-    ("ListConnections", "strategy", "one strategy, where the spec takes a list"),
-];
-
 #[test]
 fn typed_requests_send_exactly_the_query_the_catalog_accepts() {
     // The catalog's accepted query is the spec's plus `catalog::SPEC_OMISSIONS`
     // (Auth0 behaviour the spec leaves out, each with its evidence), so there is
     // no second allow-list here.
     let mut problems = Vec::new();
-    let mut used = HashSet::new();
     for row in OPERATIONS {
         let id = row.id.name();
         let mut typed: Vec<(&str, QueryKind)> = typed_paging(row.paging);
@@ -732,19 +717,9 @@ fn typed_requests_send_exactly_the_query_the_catalog_accepts() {
         }
         for (name, kind) in &typed_names {
             let Some(spec) = accepted.get(name) else { continue };
-            if fits(*kind, *spec) {
-                continue;
-            }
-            if TYPED_NARROWER.iter().any(|(r, p, _)| *r == id && p == name) {
-                used.insert((id, *name));
-            } else {
+            if !fits(*kind, *spec) {
                 problems.push(format!("{id} ({}): `{name}` is sent as {kind:?}, the spec takes {spec:?}", op.name));
             }
-        }
-    }
-    for (row, param, _) in TYPED_NARROWER {
-        if !used.contains(&(*row, *param)) {
-            problems.push(format!("{row}: TYPED_NARROWER lists `{param}`, but it no longer differs"));
         }
     }
     assert!(problems.is_empty(), "{} differences:\n  {}", problems.len(), problems.join("\n  "));

@@ -109,7 +109,7 @@ fn clients_connections_apis() {
     expect(ops::clients::Update::new("abc", body(client.clone())), "PATCH", &format!("{T}/clients/abc"), Some(client));
     expect(ops::clients::Delete::new("abc"), "DELETE", &format!("{T}/clients/abc"), None);
 
-    let list = ops::connections::List { strategy: Some("samlp".into()), ..Default::default() };
+    let list = ops::connections::List { strategy: Some(vec!["samlp".into()]), ..Default::default() };
     expect(list, "GET", &format!("{T}/connections?strategy=samlp"), None);
     expect(ops::connections::Get::new("con_1"), "GET", &format!("{T}/connections/con_1"), None);
     let conn = json!({"name": "db", "strategy": "auth0", "options": {"passwordPolicy": "good"}});

@@ -6,12 +6,9 @@ use crate::types::{CreateConnection, UpdateConnection};
 list! {
     /// `GET /api/v2/connections`: list connections.
     List () {
-        /// Only connections of this strategy, such as `auth0` or `samlp`.
-        ///
-        /// The spec's `strategy` is a list (`strategy=auth0&strategy=samlp`);
-        /// this field sends one value because the console builds the request
-        /// with one. The npm package sends lists.
-        strategy: String,
+        /// Only connections of these strategies, such as `["auth0", "samlp"]`
+        /// (sent as `strategy=auth0&strategy=samlp`).
+        strategy: Vec<String>,
         /// Only the connection with this name.
         name: String,
         /// Comma-separated fields to include or exclude.

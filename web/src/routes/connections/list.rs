@@ -44,7 +44,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     let creating = Memo::new(move |_| qget(&pairs.get(), "create") == "1");
     let list = api::resource(move || {
         api::call(connections::List {
-            strategy: Some(strategy.get()).filter(|s| !s.is_empty()),
+            strategy: Some(strategy.get()).filter(|s| !s.is_empty()).map(|s| vec![s]),
             fields: Some("id,name,display_name,strategy,enabled_clients".into()),
             include_fields: Some(true),
             offset: Offset::page(0, 100),
