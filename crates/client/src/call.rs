@@ -280,11 +280,16 @@ impl Params {
 
 /// A call of operation `M`: set its query with the generated setters, then
 /// [`Call::send`] it (or await it); lists also page with [`Call::stream`].
-#[derive(Debug)]
 #[must_use = "a call does nothing until it is sent"]
 pub struct Call<M> {
     raw: RawCall,
     marker: PhantomData<fn() -> M>,
+}
+
+impl<M> std::fmt::Debug for Call<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").field("raw", &self.raw).finish()
+    }
 }
 
 impl<M> Clone for Call<M> {

@@ -204,15 +204,16 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
     emit_groups(&mut handlers, &root, &mut Vec::new(), &out_ops)?;
     handlers.push_str(
         "/// One marker type per operation of the catalog (not a table row): its\n\
-         /// entry and output type, and the query setters of its [`Call`].\n\
+         /// entry, output type, list items and the query parameters it takes.\n\
          pub mod op {\n\
-         use crate::call::{Call, CatalogOp};\n\
+         use crate::call::CatalogOp;\n\
          use gatehouse_model::generated::catalog as c;\n\n",
     );
     for op in out_ops.iter().filter(|o| o.table.is_none()) {
         emit_marker(&mut handlers, op)?;
     }
-    handlers.push_str("}\n");
+    handlers.push_str("}\n\n");
+    emit_query(&mut handlers, &out_ops)?;
 
     let registry = registry(&out_ops);
     Ok(vec![(HANDLERS.to_owned(), super::rustfmt(&handlers)?), (REGISTRY.to_owned(), super::rustfmt(&registry)?)])
@@ -423,8 +424,10 @@ fn emit_method(out: &mut String, op: &OpOut) {
                 sets.push_str(&set_expr(setter, kind, wire, &name));
             }
             if let Some(body) = &op.body {
-                args.push(format!("body: &{body}"));
-                sets.push_str(".with_body(body)");
+                // Generic (a `T` or a `&T`), so that a body type's encoder is
+                // compiled only into programs that send it.
+                args.push(format!("body: impl std::borrow::Borrow<{body}>"));
+                sets.push_str(".with_body(body.borrow())");
             }
             let _ = writeln!(
                 out,
@@ -442,59 +445,79 @@ fn emit_marker(out: &mut String, op: &OpOut) -> Result<()> {
     let m = &op.marker;
     let _ = writeln!(
         out,
-        "/// `{}`: `{} {}`.\n#[derive(Debug, Clone, Copy)]\npub struct {m};\n\n\
+        "/// `{}`: `{} {}`.\npub struct {m};\n\n\
          impl CatalogOp for {m} {{\n    type Output = {};\n    const DESC: &'static gatehouse_model::catalog::OpDesc = &c::{};\n}}\n",
         op.name, op.verb, op.path, op.output, op.stat
     );
     if let Some(item) = &op.item {
         let _ = writeln!(out, "impl crate::call::ListCatalogOp for {m} {{\n    type Item = {item};\n}}\n");
     }
-    if op.query.is_empty() {
-        return Ok(());
+    for (wire, _) in &op.query {
+        let _ = writeln!(out, "impl super::query::{} for {m} {{}}", names::pascal(wire));
     }
-    let _ = writeln!(out, "impl Call<{m}> {{");
-    let mut seen = HashSet::new();
-    for (wire, kind) in &op.query {
+    Ok(())
+}
+
+/// One trait per query parameter name (what takes it) and one generic
+/// setter on `Call<M>` for each: the setters are written and type-checked
+/// once per name, not once per operation.
+fn emit_query(out: &mut String, ops: &[OpOut]) -> Result<()> {
+    // Wire name → (setter, kinds seen).
+    let mut params: BTreeMap<&str, Vec<&Kind>> = BTreeMap::new();
+    for op in ops.iter().filter(|o| o.table.is_none()) {
+        for (wire, kind) in &op.query {
+            params.entry(wire.as_str()).or_default().push(kind);
+        }
+    }
+    out.push_str(
+        "/// Query parameters: one trait per wire name, implemented by the markers\n\
+         /// of the operations that take it, and its setter on [`Call`].\n\
+         pub mod query {\n\
+         use crate::call::{Call, CatalogOp};\n\n",
+    );
+    let (mut traits, mut setters) = (HashSet::new(), HashSet::new());
+    for (wire, kinds) in &params {
+        let class = |k: &Kind| match k {
+            Kind::String | Kind::Enum(_) => 0,
+            Kind::Integer => 1,
+            Kind::Boolean => 2,
+            Kind::StringList | Kind::EnumList(_) => 3,
+        };
+        if kinds.iter().any(|k| class(k) != class(kinds[0])) {
+            bail!("query parameter {wire} takes values of different kinds across operations");
+        }
+        let tr = names::pascal(wire);
         let mut name = ident(wire);
         if RESERVED.contains(&name.as_str()) {
             name.push_str("_param");
         }
-        if !seen.insert(name.clone()) {
-            bail!("{}: two query parameters would be the setter {name}", op.name);
+        if !traits.insert(tr.clone()) || !setters.insert(name.clone()) {
+            bail!("query parameter {wire} would share a trait or setter name with another");
         }
-        let (arg, value, doc) = match kind {
-            Kind::String => ("value: impl Into<String>", "value.into()", "a string".to_owned()),
-            Kind::Integer => ("value: u64", "value.to_string()", "a whole number".to_owned()),
-            Kind::Boolean => ("value: bool", "value.to_string()", "`true` or `false`".to_owned()),
-            Kind::Enum(values) => ("value: impl Into<String>", "value.into()", format!("one of {}", list(values))),
-            Kind::StringList => {
-                ("values: impl IntoIterator<Item = impl Into<String>>", "", "several strings".to_owned())
+        let enums = kinds.iter().any(|k| matches!(k, Kind::Enum(_) | Kind::EnumList(_)));
+        let checked = if enums { " (one of the values the operation lists)" } else { "" };
+        let (arg, call, doc) = match kinds[0] {
+            Kind::String | Kind::Enum(_) => {
+                ("value: impl Into<String>", format!("self.set_one({wire:?}, value.into())"), "a string")
             }
-            Kind::EnumList(values) => {
-                ("values: impl IntoIterator<Item = impl Into<String>>", "", format!("several of {}", list(values)))
-            }
-        };
-        let call = if value.is_empty() {
-            format!("self.set_many({wire:?}, values)")
-        } else {
-            format!("self.set_one({wire:?}, {value})")
+            Kind::Integer => ("value: u64", format!("self.set_one({wire:?}, value.to_string())"), "a whole number"),
+            Kind::Boolean => ("value: bool", format!("self.set_one({wire:?}, value.to_string())"), "`true` or `false`"),
+            Kind::StringList | Kind::EnumList(_) => (
+                "values: impl IntoIterator<Item = impl Into<String>>",
+                format!("self.set_many({wire:?}, values)"),
+                "several strings, one pair each",
+            ),
         };
         let _ = writeln!(
             out,
-            "/// Sets `{wire}` ({doc}); checked against the catalog before sending.\n#[inline]\npub fn {name}(self, {arg}) -> Self {{ {call} }}"
+            "/// Operations whose query takes `{wire}`.\npub trait {tr}: CatalogOp {{}}\n\n\
+             impl<M: {tr}> Call<M> {{\n\
+             /// Sets `{wire}`: {doc}{checked}. Checked against the operation's catalog entry before sending.\n\
+             #[inline]\npub fn {name}(self, {arg}) -> Self {{ {call} }}\n}}\n"
         );
     }
-    out.push_str("}\n\n");
+    out.push_str("}\n");
     Ok(())
-}
-
-fn list(values: &[String]) -> String {
-    const SHOWN: usize = 6;
-    let mut s: Vec<String> = values.iter().take(SHOWN).map(|v| format!("`{v}`")).collect();
-    if values.len() > SHOWN {
-        s.push(format!("… ({} values)", values.len()));
-    }
-    s.join(", ")
 }
 
 /// The test registry: every operation reached through its dotted name.
@@ -546,7 +569,7 @@ fn registry(ops: &[OpOut]) -> String {
                         format!("<gatehouse_model::ops::{ty} as gatehouse_model::operation::Endpoint>::Body"),
                         format!("gatehouse_client::Request<gatehouse_model::ops::{ty}>"),
                     ),
-                    None => (format!("&{body}"), format!("Call<gatehouse_client::resources::op::{}>", op.marker)),
+                    None => (body.clone(), format!("Call<gatehouse_client::resources::op::{}>", op.marker)),
                 };
                 let mut sig: Vec<String> = vec![format!("&{handler}")];
                 sig.extend(op.params.iter().map(|_| "String".to_owned()));

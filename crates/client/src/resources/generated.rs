@@ -281,8 +281,11 @@ impl Actions {
     }
     /// `POST /api/v2/actions/actions` (`actions.create`).
     #[inline]
-    pub fn create(&self, body: &gatehouse_model::generated::management_more::CreateAction) -> Call<op::ActionsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn create(
+        &self,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateAction>,
+    ) -> Call<op::ActionsCreate> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/actions/actions/{id}` (`actions.get`).
     #[inline]
@@ -294,9 +297,9 @@ impl Actions {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateAction,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAction>,
     ) -> Call<op::ActionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/actions/actions/{id}` (`actions.delete`).
     #[inline]
@@ -313,9 +316,9 @@ impl Actions {
     pub fn test(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::TestAction,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::TestAction>,
     ) -> Call<op::ActionsTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -354,9 +357,9 @@ impl ActionsModules {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateActionModule,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateActionModule>,
     ) -> Call<op::ActionsModulesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/actions/modules/{id}` (`actions.modules.get`).
     #[inline]
@@ -368,9 +371,9 @@ impl ActionsModules {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateActionModule,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateActionModule>,
     ) -> Call<op::ActionsModulesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/actions/modules/{id}` (`actions.modules.delete`).
     #[inline]
@@ -387,9 +390,9 @@ impl ActionsModules {
     pub fn rollback(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::RollbackActionModule,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RollbackActionModule>,
     ) -> Call<op::ActionsModulesRollback> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -453,9 +456,9 @@ impl ActionsTriggersBindings {
     pub fn update_many(
         &self,
         trigger_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateActionBindings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateActionBindings>,
     ) -> Call<op::ActionsTriggersBindingsUpdateMany> {
-        Call::new(self.client.clone(), vec![trigger_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![trigger_id.into()]).with_body(body.borrow())
     }
 }
 
@@ -482,9 +485,9 @@ impl ActionsVersions {
         &self,
         action_id: impl Into<String>,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::DeployActionVersion,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::DeployActionVersion>,
     ) -> Call<op::ActionsVersionsDeploy> {
-        Call::new(self.client.clone(), vec![action_id.into(), id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![action_id.into(), id.into()]).with_body(body.borrow())
     }
 }
 
@@ -576,9 +579,9 @@ impl AttackProtectionBotDetection {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateBotDetectionSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBotDetectionSettings>,
     ) -> Call<op::AttackProtectionBotDetectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -598,9 +601,9 @@ impl AttackProtectionBreachedPasswordDetection {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings>,
     ) -> Call<op::AttackProtectionBreachedPasswordDetectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -620,9 +623,9 @@ impl AttackProtectionBruteForceProtection {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateBruteForceSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBruteForceSettings>,
     ) -> Call<op::AttackProtectionBruteForceProtectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -642,9 +645,9 @@ impl AttackProtectionCaptcha {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha>,
     ) -> Call<op::AttackProtectionCaptchaUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -664,9 +667,9 @@ impl AttackProtectionPhoneProviderProtection {
     #[inline]
     pub fn patch(
         &self,
-        body: &gatehouse_model::generated::management_more::PatchPhoneProviderProtection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchPhoneProviderProtection>,
     ) -> Call<op::AttackProtectionPhoneProviderProtectionPatch> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -686,9 +689,9 @@ impl AttackProtectionSuspiciousIpThrottling {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings>,
     ) -> Call<op::AttackProtectionSuspiciousIpThrottlingUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -723,9 +726,9 @@ impl Branding {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateBranding,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBranding>,
     ) -> Call<op::BrandingUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -764,9 +767,9 @@ impl BrandingPhoneProviders {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateBrandingPhoneProvider,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingPhoneProvider>,
     ) -> Call<op::BrandingPhoneProvidersCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.get`).
     #[inline]
@@ -778,9 +781,9 @@ impl BrandingPhoneProviders {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider>,
     ) -> Call<op::BrandingPhoneProvidersUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.delete`).
     #[inline]
@@ -792,9 +795,9 @@ impl BrandingPhoneProviders {
     pub fn test(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreatePhoneProviderSendTest,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneProviderSendTest>,
     ) -> Call<op::BrandingPhoneProvidersTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -814,9 +817,9 @@ impl BrandingPhoneTemplates {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreatePhoneTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneTemplate>,
     ) -> Call<op::BrandingPhoneTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.get`).
     #[inline]
@@ -828,9 +831,9 @@ impl BrandingPhoneTemplates {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdatePhoneTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdatePhoneTemplate>,
     ) -> Call<op::BrandingPhoneTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.delete`).
     #[inline]
@@ -839,17 +842,21 @@ impl BrandingPhoneTemplates {
     }
     /// `PATCH /api/v2/branding/phone/templates/{id}/reset` (`branding.phone.templates.reset`).
     #[inline]
-    pub fn reset(&self, id: impl Into<String>, body: &serde_json::Value) -> Call<op::BrandingPhoneTemplatesReset> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+    pub fn reset(
+        &self,
+        id: impl Into<String>,
+        body: impl std::borrow::Borrow<serde_json::Value>,
+    ) -> Call<op::BrandingPhoneTemplatesReset> {
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `POST /api/v2/branding/phone/templates/{id}/try` (`branding.phone.templates.test`).
     #[inline]
     pub fn test(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification>,
     ) -> Call<op::BrandingPhoneTemplatesTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -867,8 +874,11 @@ impl BrandingTemplates {
     }
     /// `PUT /api/v2/branding/templates/universal-login` (`branding.templates.updateUniversalLogin`).
     #[inline]
-    pub fn update_universal_login(&self, body: &serde_json::Value) -> Call<op::BrandingTemplatesUpdateUniversalLogin> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn update_universal_login(
+        &self,
+        body: impl std::borrow::Borrow<serde_json::Value>,
+    ) -> Call<op::BrandingTemplatesUpdateUniversalLogin> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/branding/templates/universal-login` (`branding.templates.deleteUniversalLogin`).
     #[inline]
@@ -888,9 +898,9 @@ impl BrandingThemes {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateBrandingTheme,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingTheme>,
     ) -> Call<op::BrandingThemesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/branding/themes/default` (`branding.themes.getDefault`).
     #[inline]
@@ -907,9 +917,9 @@ impl BrandingThemes {
     pub fn update(
         &self,
         theme_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateBrandingTheme,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingTheme>,
     ) -> Call<op::BrandingThemesUpdate> {
-        Call::new(self.client.clone(), vec![theme_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![theme_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/branding/themes/{themeId}` (`branding.themes.delete`).
     #[inline]
@@ -939,9 +949,9 @@ impl ClientGrants {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateClientGrant,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateClientGrant>,
     ) -> Call<op::ClientGrantsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/client-grants/{id}` (`clientGrants.get`).
     #[inline]
@@ -953,9 +963,9 @@ impl ClientGrants {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateClientGrant,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateClientGrant>,
     ) -> Call<op::ClientGrantsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/client-grants/{id}` (`clientGrants.delete`).
     #[inline]
@@ -1012,17 +1022,17 @@ impl Clients {
     #[inline]
     pub fn preview_cimd_metadata(
         &self,
-        body: &gatehouse_model::generated::management_more::RegisterCimdClient,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RegisterCimdClient>,
     ) -> Call<op::ClientsPreviewCimdMetadata> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `POST /api/v2/clients/cimd/register` (`clients.registerCimdClient`).
     #[inline]
     pub fn register_cimd_client(
         &self,
-        body: &gatehouse_model::generated::management_more::RegisterCimdClient,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RegisterCimdClient>,
     ) -> Call<op::ClientsRegisterCimdClient> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/clients/{id}` (`clients.get`).
     #[inline]
@@ -1081,9 +1091,9 @@ impl ClientsCredentials {
     pub fn create(
         &self,
         client_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::PostClientCredential,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PostClientCredential>,
     ) -> Call<op::ClientsCredentialsCreate> {
-        Call::new(self.client.clone(), vec![client_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![client_id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.get`).
     #[inline]
@@ -1100,9 +1110,9 @@ impl ClientsCredentials {
         &self,
         client_id: impl Into<String>,
         credential_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::PatchClientCredential,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchClientCredential>,
     ) -> Call<op::ClientsCredentialsUpdate> {
-        Call::new(self.client.clone(), vec![client_id.into(), credential_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![client_id.into(), credential_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.delete`).
     #[inline]
@@ -1131,9 +1141,9 @@ impl ConnectionProfiles {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateConnectionProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateConnectionProfile>,
     ) -> Call<op::ConnectionProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/connection-profiles/templates` (`connectionProfiles.listTemplates`).
     #[inline]
@@ -1155,9 +1165,9 @@ impl ConnectionProfiles {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateConnectionProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateConnectionProfile>,
     ) -> Call<op::ConnectionProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/connection-profiles/{id}` (`connectionProfiles.delete`).
     #[inline]
@@ -1254,9 +1264,9 @@ impl ConnectionsClients {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>,
+        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>>,
     ) -> Call<op::ConnectionsClientsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -1287,18 +1297,18 @@ impl ConnectionsDirectoryProvisioning {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateDirectoryProvisioning>,
     ) -> Call<op::ConnectionsDirectoryProvisioningCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.update`).
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateDirectoryProvisioning>,
     ) -> Call<op::ConnectionsDirectoryProvisioningUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.delete`).
     #[inline]
@@ -1326,9 +1336,9 @@ impl ConnectionsDirectoryProvisioning {
     pub fn set(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::ReplaceSynchronizedGroups,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ReplaceSynchronizedGroups>,
     ) -> Call<op::ConnectionsDirectoryProvisioningSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -1363,18 +1373,18 @@ impl ConnectionsKeys {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::PostConnectionKeys,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PostConnectionKeys>,
     ) -> Call<op::ConnectionsKeysCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `POST /api/v2/connections/{id}/keys/rotate` (`connections.keys.rotate`).
     #[inline]
     pub fn rotate(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::RotateConnectionKeys,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RotateConnectionKeys>,
     ) -> Call<op::ConnectionsKeysRotate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -1405,18 +1415,18 @@ impl ConnectionsScimConfiguration {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateScimConfiguration,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateScimConfiguration>,
     ) -> Call<op::ConnectionsScimConfigurationCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.update`).
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateScimConfiguration,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateScimConfiguration>,
     ) -> Call<op::ConnectionsScimConfigurationUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.delete`).
     #[inline]
@@ -1450,9 +1460,9 @@ impl ConnectionsScimConfigurationTokens {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateScimToken,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateScimToken>,
     ) -> Call<op::ConnectionsScimConfigurationTokensCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` (`connections.scimConfiguration.tokens.delete`).
     #[inline]
@@ -1499,9 +1509,9 @@ impl CustomDomains {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateCustomDomain,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateCustomDomain>,
     ) -> Call<op::CustomDomainsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/custom-domains/default` (`customDomains.getDefault`).
     #[inline]
@@ -1512,9 +1522,9 @@ impl CustomDomains {
     #[inline]
     pub fn set_default(
         &self,
-        body: &gatehouse_model::generated::management_more::SetDefaultCustomDomain,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetDefaultCustomDomain>,
     ) -> Call<op::CustomDomainsSetDefault> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/custom-domains/{id}` (`customDomains.get`).
     #[inline]
@@ -1526,9 +1536,9 @@ impl CustomDomains {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateCustomDomain,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateCustomDomain>,
     ) -> Call<op::CustomDomainsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/custom-domains/{id}` (`customDomains.delete`).
     #[inline]
@@ -1563,9 +1573,9 @@ impl DeviceCredentials {
     #[inline]
     pub fn create_public_key(
         &self,
-        body: &gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential>,
     ) -> Call<op::DeviceCredentialsCreatePublicKey> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/device-credentials/{id}` (`deviceCredentials.delete`).
     #[inline]
@@ -1585,9 +1595,9 @@ impl EmailTemplates {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::SetEmailTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetEmailTemplate>,
     ) -> Call<op::EmailTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/email-templates/{templateName}` (`emailTemplates.get`).
     #[inline]
@@ -1599,18 +1609,18 @@ impl EmailTemplates {
     pub fn set(
         &self,
         template_name: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::SetEmailTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetEmailTemplate>,
     ) -> Call<op::EmailTemplatesSet> {
-        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/email-templates/{templateName}` (`emailTemplates.update`).
     #[inline]
     pub fn update(
         &self,
         template_name: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateEmailTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEmailTemplate>,
     ) -> Call<op::EmailTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body.borrow())
     }
 }
 
@@ -1644,17 +1654,17 @@ impl EmailsProvider {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateEmailProvider,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEmailProvider>,
     ) -> Call<op::EmailsProviderCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/emails/provider` (`emails.provider.update`).
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateEmailProvider,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEmailProvider>,
     ) -> Call<op::EmailsProviderUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/emails/provider` (`emails.provider.delete`).
     #[inline]
@@ -1689,9 +1699,9 @@ impl EventStreams {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::EventStreamsCreateBody,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::EventStreamsCreateBody>,
     ) -> Call<op::EventStreamsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/event-streams/{id}` (`eventStreams.get`).
     #[inline]
@@ -1703,9 +1713,9 @@ impl EventStreams {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateEventStream,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEventStream>,
     ) -> Call<op::EventStreamsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/event-streams/{id}` (`eventStreams.delete`).
     #[inline]
@@ -1717,9 +1727,9 @@ impl EventStreams {
     pub fn test(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateEventStreamTestEvent,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEventStreamTestEvent>,
     ) -> Call<op::EventStreamsTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -1758,9 +1768,9 @@ impl EventStreamsRedeliveries {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateEventStreamRedelivery,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEventStreamRedelivery>,
     ) -> Call<op::EventStreamsRedeliveriesCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}` (`eventStreams.redeliveries.createById`).
     #[inline]
@@ -1827,9 +1837,9 @@ impl ExperimentationExperiments {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateExperiment,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateExperiment>,
     ) -> Call<op::ExperimentationExperimentsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.get`).
     #[inline]
@@ -1841,9 +1851,9 @@ impl ExperimentationExperiments {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateExperiment,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateExperiment>,
     ) -> Call<op::ExperimentationExperimentsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.delete`).
     #[inline]
@@ -1855,9 +1865,9 @@ impl ExperimentationExperiments {
     pub fn update_status(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateExperimentStatus,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateExperimentStatus>,
     ) -> Call<op::ExperimentationExperimentsUpdateStatus> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `POST /api/v2/experimentation/experiments/{id}/validate` (`experimentation.experiments.validate`).
     #[inline]
@@ -1887,9 +1897,9 @@ impl ExperimentationFeatureFlags {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateFeatureFlag,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFeatureFlag>,
     ) -> Call<op::ExperimentationFeatureFlagsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.get`).
     #[inline]
@@ -1901,9 +1911,9 @@ impl ExperimentationFeatureFlags {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateFeatureFlag,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFeatureFlag>,
     ) -> Call<op::ExperimentationFeatureFlagsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.delete`).
     #[inline]
@@ -1915,9 +1925,9 @@ impl ExperimentationFeatureFlags {
     pub fn update_status(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateFeatureFlagStatus,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFeatureFlagStatus>,
     ) -> Call<op::ExperimentationFeatureFlagsUpdateStatus> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -1938,9 +1948,9 @@ impl ExperimentationFeatureFlagsVariations {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateVariation,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVariation>,
     ) -> Call<op::ExperimentationFeatureFlagsVariationsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.get`).
     #[inline]
@@ -1957,9 +1967,9 @@ impl ExperimentationFeatureFlagsVariations {
         &self,
         id: impl Into<String>,
         vid: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateVariation,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateVariation>,
     ) -> Call<op::ExperimentationFeatureFlagsVariationsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), vid.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), vid.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.delete`).
     #[inline]
@@ -1988,9 +1998,9 @@ impl ExperimentationSegments {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateSegment,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSegment>,
     ) -> Call<op::ExperimentationSegmentsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/experimentation/segments/{id}` (`experimentation.segments.get`).
     #[inline]
@@ -2002,9 +2012,9 @@ impl ExperimentationSegments {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateSegment,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSegment>,
     ) -> Call<op::ExperimentationSegmentsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/experimentation/segments/{id}` (`experimentation.segments.delete`).
     #[inline]
@@ -2037,8 +2047,11 @@ impl Flows {
     }
     /// `POST /api/v2/flows` (`flows.create`).
     #[inline]
-    pub fn create(&self, body: &gatehouse_model::generated::management_more::CreateFlow) -> Call<op::FlowsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn create(
+        &self,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFlow>,
+    ) -> Call<op::FlowsCreate> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/flows/{id}` (`flows.get`).
     #[inline]
@@ -2050,9 +2063,9 @@ impl Flows {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateFlow,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFlow>,
     ) -> Call<op::FlowsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/flows/{id}` (`flows.delete`).
     #[inline]
@@ -2119,9 +2132,9 @@ impl FlowsVaultConnections {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateFlowsVaultConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFlowsVaultConnection>,
     ) -> Call<op::FlowsVaultConnectionsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.get`).
     #[inline]
@@ -2133,9 +2146,9 @@ impl FlowsVaultConnections {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateFlowsVaultConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFlowsVaultConnection>,
     ) -> Call<op::FlowsVaultConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.delete`).
     #[inline]
@@ -2158,8 +2171,11 @@ impl Forms {
     }
     /// `POST /api/v2/forms` (`forms.create`).
     #[inline]
-    pub fn create(&self, body: &gatehouse_model::generated::management_more::CreateForm) -> Call<op::FormsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn create(
+        &self,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateForm>,
+    ) -> Call<op::FormsCreate> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/forms/{id}` (`forms.get`).
     #[inline]
@@ -2171,9 +2187,9 @@ impl Forms {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateForm,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateForm>,
     ) -> Call<op::FormsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/forms/{id}` (`forms.delete`).
     #[inline]
@@ -2247,18 +2263,18 @@ impl GroupsRoles {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignGroupRoles,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::GroupsRolesCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/groups/{id}/roles` (`groups.roles.delete`).
     #[inline]
     pub fn delete(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignGroupRoles,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::GroupsRolesDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -2297,9 +2313,9 @@ impl GuardianEnrollments {
     #[inline]
     pub fn create_ticket(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket>,
     ) -> Call<op::GuardianEnrollmentsCreateTicket> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/enrollments/{id}` (`guardian.enrollments.get`).
     #[inline]
@@ -2350,9 +2366,9 @@ impl GuardianFactors {
     pub fn set(
         &self,
         name: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactor,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactor>,
     ) -> Call<op::GuardianFactorsSet> {
-        Call::new(self.client.clone(), vec![name.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![name.into()]).with_body(body.borrow())
     }
 }
 
@@ -2386,17 +2402,17 @@ impl GuardianFactorsDuoSettings {
     #[inline]
     pub fn set(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings>,
     ) -> Call<op::GuardianFactorsDuoSettingsSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/guardian/factors/duo/settings` (`guardian.factors.duo.settings.update`).
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings>,
     ) -> Call<op::GuardianFactorsDuoSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2416,9 +2432,9 @@ impl GuardianFactorsPhone {
     #[inline]
     pub fn set_message_types(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes>,
     ) -> Call<op::GuardianFactorsPhoneSetMessageTypes> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/phone/providers/twilio` (`guardian.factors.phone.getTwilioProvider`).
     #[inline]
@@ -2429,9 +2445,9 @@ impl GuardianFactorsPhone {
     #[inline]
     pub fn set_twilio_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio>,
     ) -> Call<op::GuardianFactorsPhoneSetTwilioProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/phone/selected-provider` (`guardian.factors.phone.getSelectedProvider`).
     #[inline]
@@ -2442,9 +2458,9 @@ impl GuardianFactorsPhone {
     #[inline]
     pub fn set_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms>,
     ) -> Call<op::GuardianFactorsPhoneSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/phone/templates` (`guardian.factors.phone.getTemplates`).
     #[inline]
@@ -2455,9 +2471,9 @@ impl GuardianFactorsPhone {
     #[inline]
     pub fn set_templates(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates>,
     ) -> Call<op::GuardianFactorsPhoneSetTemplates> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2477,49 +2493,61 @@ impl GuardianFactorsPushNotification {
     #[inline]
     pub fn set_apns_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationSetApnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (`guardian.factors.pushNotification.updateApnsProvider`).
     #[inline]
     pub fn update_apns_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationUpdateApnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.setFcmProvider`).
     #[inline]
     pub fn set_fcm_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationSetFcmProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.updateFcmProvider`).
     #[inline]
     pub fn update_fcm_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationUpdateFcmProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.setFcmv1Provider`).
     #[inline]
     pub fn set_fcmv1_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationSetFcmv1Provider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.updateFcmv1Provider`).
     #[inline]
     pub fn update_fcmv1_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationUpdateFcmv1Provider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.getSnsProvider`).
     #[inline]
@@ -2530,17 +2558,21 @@ impl GuardianFactorsPushNotification {
     #[inline]
     pub fn set_sns_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationSetSnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.updateSnsProvider`).
     #[inline]
     pub fn update_sns_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationUpdateSnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/push-notification/selected-provider` (`guardian.factors.pushNotification.getSelectedProvider`).
     #[inline]
@@ -2551,9 +2583,11 @@ impl GuardianFactorsPushNotification {
     #[inline]
     pub fn set_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
+        body: impl std::borrow::Borrow<
+            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
+        >,
     ) -> Call<op::GuardianFactorsPushNotificationSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2573,9 +2607,9 @@ impl GuardianFactorsSms {
     #[inline]
     pub fn set_twilio_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio>,
     ) -> Call<op::GuardianFactorsSmsSetTwilioProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/sms/selected-provider` (`guardian.factors.sms.getSelectedProvider`).
     #[inline]
@@ -2586,9 +2620,9 @@ impl GuardianFactorsSms {
     #[inline]
     pub fn set_provider(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms>,
     ) -> Call<op::GuardianFactorsSmsSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/guardian/factors/sms/templates` (`guardian.factors.sms.getTemplates`).
     #[inline]
@@ -2599,9 +2633,9 @@ impl GuardianFactorsSms {
     #[inline]
     pub fn set_templates(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates>,
     ) -> Call<op::GuardianFactorsSmsSetTemplates> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2621,9 +2655,9 @@ impl GuardianPolicies {
     #[inline]
     pub fn set(
         &self,
-        body: &Vec<gatehouse_model::generated::management_more::MFAPolicy>,
+        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::MFAPolicy>>,
     ) -> Call<op::GuardianPoliciesSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2646,8 +2680,11 @@ impl Hooks {
     }
     /// `POST /api/v2/hooks` (`hooks.create`).
     #[inline]
-    pub fn create(&self, body: &gatehouse_model::generated::management_more::CreateHook) -> Call<op::HooksCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn create(
+        &self,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateHook>,
+    ) -> Call<op::HooksCreate> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/hooks/{id}` (`hooks.get`).
     #[inline]
@@ -2659,9 +2696,9 @@ impl Hooks {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateHook,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateHook>,
     ) -> Call<op::HooksUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/hooks/{id}` (`hooks.delete`).
     #[inline]
@@ -2687,23 +2724,27 @@ impl HooksSecrets {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &std::collections::BTreeMap<String, String>,
+        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
     ) -> Call<op::HooksSecretsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/hooks/{id}/secrets` (`hooks.secrets.update`).
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &std::collections::BTreeMap<String, String>,
+        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
     ) -> Call<op::HooksSecretsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/hooks/{id}/secrets` (`hooks.secrets.delete`).
     #[inline]
-    pub fn delete(&self, id: impl Into<String>, body: &Vec<String>) -> Call<op::HooksSecretsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+    pub fn delete(
+        &self,
+        id: impl Into<String>,
+        body: impl std::borrow::Borrow<Vec<String>>,
+    ) -> Call<op::HooksSecretsDelete> {
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -2766,9 +2807,9 @@ impl JobsUsersExports {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateExportUsers,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateExportUsers>,
     ) -> Call<op::JobsUsersExportsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2783,9 +2824,9 @@ impl JobsUsersImports {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateImportUsers,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateImportUsers>,
     ) -> Call<op::JobsUsersImportsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2800,9 +2841,9 @@ impl JobsVerificationEmail {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateVerificationEmail,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVerificationEmail>,
     ) -> Call<op::JobsVerificationEmailCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -2846,9 +2887,9 @@ impl KeysCustomSigning {
     #[inline]
     pub fn set(
         &self,
-        body: &gatehouse_model::generated::management_more::SetCustomSigningKeys,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetCustomSigningKeys>,
     ) -> Call<op::KeysCustomSigningSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/keys/custom-signing` (`keys.customSigning.delete`).
     #[inline]
@@ -2873,9 +2914,9 @@ impl KeysEncryption {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateEncryptionKey,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEncryptionKey>,
     ) -> Call<op::KeysEncryptionCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `POST /api/v2/keys/encryption/rekey` (`keys.encryption.rekey`).
     #[inline]
@@ -2892,9 +2933,9 @@ impl KeysEncryption {
     pub fn import(
         &self,
         kid: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::ImportEncryptionKey,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ImportEncryptionKey>,
     ) -> Call<op::KeysEncryptionImport> {
-        Call::new(self.client.clone(), vec![kid.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![kid.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/keys/encryption/{kid}` (`keys.encryption.delete`).
     #[inline]
@@ -2956,9 +2997,9 @@ impl LogStreams {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateLogStream,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateLogStream>,
     ) -> Call<op::LogStreamsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/log-streams/{id}` (`logStreams.get`).
     #[inline]
@@ -2970,9 +3011,9 @@ impl LogStreams {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateLogStream,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateLogStream>,
     ) -> Call<op::LogStreamsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/log-streams/{id}` (`logStreams.delete`).
     #[inline]
@@ -3016,9 +3057,9 @@ impl NetworkAcls {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::SetNetworkAcl,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetNetworkAcl>,
     ) -> Call<op::NetworkAclsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/network-acls/{id}` (`networkAcls.get`).
     #[inline]
@@ -3030,18 +3071,18 @@ impl NetworkAcls {
     pub fn set(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::SetNetworkAcl,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetNetworkAcl>,
     ) -> Call<op::NetworkAclsSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `PATCH /api/v2/network-acls/{id}` (`networkAcls.update`).
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateNetworkAcl,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateNetworkAcl>,
     ) -> Call<op::NetworkAclsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/network-acls/{id}` (`networkAcls.delete`).
     #[inline]
@@ -3148,9 +3189,9 @@ impl OrganizationsClientGrants {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssociateOrganizationClientGrant,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssociateOrganizationClientGrant>,
     ) -> Call<op::OrganizationsClientGrantsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}` (`organizations.clientGrants.delete`).
     #[inline]
@@ -3180,9 +3221,9 @@ impl OrganizationsConnections {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateOrganizationAllConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationAllConnection>,
     ) -> Call<op::OrganizationsConnectionsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.get`).
     #[inline]
@@ -3199,9 +3240,9 @@ impl OrganizationsConnections {
         &self,
         id: impl Into<String>,
         connection_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateOrganizationAllConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationAllConnection>,
     ) -> Call<op::OrganizationsConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.delete`).
     #[inline]
@@ -3231,9 +3272,9 @@ impl OrganizationsDiscoveryDomains {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain>,
     ) -> Call<op::OrganizationsDiscoveryDomainsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` (`organizations.discoveryDomains.getByName`).
     #[inline]
@@ -3259,9 +3300,9 @@ impl OrganizationsDiscoveryDomains {
         &self,
         id: impl Into<String>,
         discovery_domain_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain>,
     ) -> Call<op::OrganizationsDiscoveryDomainsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), discovery_domain_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), discovery_domain_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (`organizations.discoveryDomains.delete`).
     #[inline]
@@ -3291,9 +3332,9 @@ impl OrganizationsEnabledConnections {
     pub fn add(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AddOrganizationConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddOrganizationConnection>,
     ) -> Call<op::OrganizationsEnabledConnectionsAdd> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.get`).
     #[inline]
@@ -3310,9 +3351,9 @@ impl OrganizationsEnabledConnections {
         &self,
         id: impl Into<String>,
         connection_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateOrganizationConnection,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationConnection>,
     ) -> Call<op::OrganizationsEnabledConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.delete`).
     #[inline]
@@ -3366,9 +3407,9 @@ impl OrganizationsGroupsRoles {
         &self,
         organization_id: impl Into<String>,
         group_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignGroupRoles,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::OrganizationsGroupsRolesCreate> {
-        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (`organizations.groups.roles.delete`).
     #[inline]
@@ -3376,9 +3417,9 @@ impl OrganizationsGroupsRoles {
         &self,
         organization_id: impl Into<String>,
         group_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignGroupRoles,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::OrganizationsGroupsRolesDelete> {
-        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body.borrow())
     }
 }
 
@@ -3399,9 +3440,9 @@ impl OrganizationsInvitations {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateOrganizationInvitation,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationInvitation>,
     ) -> Call<op::OrganizationsInvitationsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}` (`organizations.invitations.get`).
     #[inline]
@@ -3602,9 +3643,9 @@ impl Prompts {
     #[inline]
     pub fn update_settings(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSettings>,
     ) -> Call<op::PromptsUpdateSettings> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -3626,9 +3667,9 @@ impl PromptsCustomText {
         &self,
         prompt: impl Into<String>,
         language: impl Into<String>,
-        body: &serde_json::Map<String, serde_json::Value>,
+        body: impl std::borrow::Borrow<serde_json::Map<String, serde_json::Value>>,
     ) -> Call<op::PromptsCustomTextSet> {
-        Call::new(self.client.clone(), vec![prompt.into(), language.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![prompt.into(), language.into()]).with_body(body.borrow())
     }
 }
 
@@ -3649,9 +3690,9 @@ impl PromptsPartials {
     pub fn set(
         &self,
         prompt: impl Into<String>,
-        body: &serde_json::Map<String, serde_json::Value>,
+        body: impl std::borrow::Borrow<serde_json::Map<String, serde_json::Value>>,
     ) -> Call<op::PromptsPartialsSet> {
-        Call::new(self.client.clone(), vec![prompt.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![prompt.into()]).with_body(body.borrow())
     }
 }
 
@@ -3671,9 +3712,9 @@ impl PromptsRendering {
     #[inline]
     pub fn bulk_update(
         &self,
-        body: &gatehouse_model::generated::management_more::BulkUpdateAcul,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::BulkUpdateAcul>,
     ) -> Call<op::PromptsRenderingBulkUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` (`prompts.rendering.get`).
     #[inline]
@@ -3686,9 +3727,9 @@ impl PromptsRendering {
         &self,
         prompt: impl Into<String>,
         screen: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateAcul,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAcul>,
     ) -> Call<op::PromptsRenderingUpdate> {
-        Call::new(self.client.clone(), vec![prompt.into(), screen.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![prompt.into(), screen.into()]).with_body(body.borrow())
     }
 }
 
@@ -3708,9 +3749,9 @@ impl RateLimitPolicies {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateRateLimitPolicy,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateRateLimitPolicy>,
     ) -> Call<op::RateLimitPoliciesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.get`).
     #[inline]
@@ -3722,9 +3763,9 @@ impl RateLimitPolicies {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::PatchRateLimitPolicy,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchRateLimitPolicy>,
     ) -> Call<op::RateLimitPoliciesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.delete`).
     #[inline]
@@ -3749,9 +3790,9 @@ impl RefreshTokens {
     #[inline]
     pub fn revoke(
         &self,
-        body: &gatehouse_model::generated::management_more::RevokeRefreshTokens,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RevokeRefreshTokens>,
     ) -> Call<op::RefreshTokensRevoke> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/refresh-tokens/{id}` (`refreshTokens.get`).
     #[inline]
@@ -3763,9 +3804,9 @@ impl RefreshTokens {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateRefreshToken,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRefreshToken>,
     ) -> Call<op::RefreshTokensUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/refresh-tokens/{id}` (`refreshTokens.delete`).
     #[inline]
@@ -3850,9 +3891,9 @@ impl RiskAssessmentsSettings {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::SetGuardianFactor,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactor>,
     ) -> Call<op::RiskAssessmentsSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -3872,9 +3913,9 @@ impl RiskAssessmentsSettingsNewDevice {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice>,
     ) -> Call<op::RiskAssessmentsSettingsNewDeviceUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -3951,18 +3992,18 @@ impl RolesGroups {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignRoleGroups,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignRoleGroups>,
     ) -> Call<op::RolesGroupsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/roles/{id}/groups` (`roles.groups.delete`).
     #[inline]
     pub fn delete(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AssignRoleGroups,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignRoleGroups>,
     ) -> Call<op::RolesGroupsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -3983,18 +4024,18 @@ impl RolesPermissions {
     pub fn add(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AddRolePermissions,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
     ) -> Call<op::RolesPermissionsAdd> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/roles/{id}/permissions` (`roles.permissions.delete`).
     #[inline]
     pub fn delete(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AddRolePermissions,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
     ) -> Call<op::RolesPermissionsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -4035,8 +4076,11 @@ impl Rules {
     }
     /// `POST /api/v2/rules` (`rules.create`).
     #[inline]
-    pub fn create(&self, body: &gatehouse_model::generated::management_more::CreateRule) -> Call<op::RulesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+    pub fn create(
+        &self,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateRule>,
+    ) -> Call<op::RulesCreate> {
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/rules/{id}` (`rules.get`).
     #[inline]
@@ -4048,9 +4092,9 @@ impl Rules {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateRule,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRule>,
     ) -> Call<op::RulesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/rules/{id}` (`rules.delete`).
     #[inline]
@@ -4076,9 +4120,9 @@ impl RulesConfigs {
     pub fn set(
         &self,
         key: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::SetRulesConfig,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetRulesConfig>,
     ) -> Call<op::RulesConfigsSet> {
-        Call::new(self.client.clone(), vec![key.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![key.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/rules-configs/{key}` (`rulesConfigs.delete`).
     #[inline]
@@ -4113,9 +4157,9 @@ impl SelfServiceProfiles {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateSelfServiceProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSelfServiceProfile>,
     ) -> Call<op::SelfServiceProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.get`).
     #[inline]
@@ -4127,9 +4171,9 @@ impl SelfServiceProfiles {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateSelfServiceProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSelfServiceProfile>,
     ) -> Call<op::SelfServiceProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.delete`).
     #[inline]
@@ -4162,9 +4206,9 @@ impl SelfServiceProfilesCustomText {
         id: impl Into<String>,
         language: impl Into<String>,
         page: impl Into<String>,
-        body: &std::collections::BTreeMap<String, String>,
+        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
     ) -> Call<op::SelfServiceProfilesCustomTextSet> {
-        Call::new(self.client.clone(), vec![id.into(), language.into(), page.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), language.into(), page.into()]).with_body(body.borrow())
     }
 }
 
@@ -4180,9 +4224,9 @@ impl SelfServiceProfilesSsoTicket {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket>,
     ) -> Call<op::SelfServiceProfilesSsoTicketCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` (`selfServiceProfiles.ssoTicket.revoke`).
     #[inline]
@@ -4212,9 +4256,9 @@ impl Sessions {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateSession,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSession>,
     ) -> Call<op::SessionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/sessions/{id}` (`sessions.delete`).
     #[inline]
@@ -4263,9 +4307,9 @@ impl SupplementalSignals {
     #[inline]
     pub fn patch(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateSupplementalSignals,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSupplementalSignals>,
     ) -> Call<op::SupplementalSignalsPatch> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -4501,9 +4545,9 @@ impl TenantsSettings {
     #[inline]
     pub fn update(
         &self,
-        body: &gatehouse_model::generated::management_more::UpdateTenantSettings,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateTenantSettings>,
     ) -> Call<op::TenantsSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -4518,17 +4562,17 @@ impl Tickets {
     #[inline]
     pub fn verify_email(
         &self,
-        body: &gatehouse_model::generated::management_more::VerifyEmailTicket,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::VerifyEmailTicket>,
     ) -> Call<op::TicketsVerifyEmail> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `POST /api/v2/tickets/password-change` (`tickets.changePassword`).
     #[inline]
     pub fn change_password(
         &self,
-        body: &gatehouse_model::generated::management_more::ChangePasswordTicket,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ChangePasswordTicket>,
     ) -> Call<op::TicketsChangePassword> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
 }
 
@@ -4548,9 +4592,9 @@ impl TokenExchangeProfiles {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateTokenExchangeProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateTokenExchangeProfile>,
     ) -> Call<op::TokenExchangeProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.get`).
     #[inline]
@@ -4562,9 +4606,9 @@ impl TokenExchangeProfiles {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateTokenExchangeProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateTokenExchangeProfile>,
     ) -> Call<op::TokenExchangeProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.delete`).
     #[inline]
@@ -4589,9 +4633,9 @@ impl UserAttributeProfiles {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateUserAttributeProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateUserAttributeProfile>,
     ) -> Call<op::UserAttributeProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/user-attribute-profiles/templates` (`userAttributeProfiles.listTemplates`).
     #[inline]
@@ -4613,9 +4657,9 @@ impl UserAttributeProfiles {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateUserAttributeProfile,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateUserAttributeProfile>,
     ) -> Call<op::UserAttributeProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/user-attribute-profiles/{id}` (`userAttributeProfiles.delete`).
     #[inline]
@@ -4816,9 +4860,9 @@ impl Users {
     pub fn revoke_access(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::RevokeUserAccess,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RevokeUserAccess>,
     ) -> Call<op::UsersRevokeAccess> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -4839,18 +4883,18 @@ impl UsersAuthenticationMethods {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::CreateUserAuthenticationMethod,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateUserAuthenticationMethod>,
     ) -> Call<op::UsersAuthenticationMethodsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `PUT /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.set`).
     #[inline]
     pub fn set(
         &self,
         id: impl Into<String>,
-        body: &Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>,
+        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>>,
     ) -> Call<op::UsersAuthenticationMethodsSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.deleteAll`).
     #[inline]
@@ -4872,9 +4916,9 @@ impl UsersAuthenticationMethods {
         &self,
         id: impl Into<String>,
         authentication_method_id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod>,
     ) -> Call<op::UsersAuthenticationMethodsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), authentication_method_id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into(), authentication_method_id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (`users.authenticationMethods.delete`).
     #[inline]
@@ -5088,9 +5132,9 @@ impl UsersIdentities {
     pub fn link(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::LinkUserIdentity,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::LinkUserIdentity>,
     ) -> Call<op::UsersIdentitiesLink> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` (`users.identities.delete`).
     #[inline]
@@ -5175,18 +5219,18 @@ impl UsersPermissions {
     pub fn create(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AddRolePermissions,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
     ) -> Call<op::UsersPermissionsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/users/{id}/permissions` (`users.permissions.delete`).
     #[inline]
     pub fn delete(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::AddRolePermissions,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
     ) -> Call<op::UsersPermissionsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -5221,9 +5265,9 @@ impl UsersRiskAssessments {
     pub fn clear(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::ClearAssessors,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ClearAssessors>,
     ) -> Call<op::UsersRiskAssessmentsClear> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
 }
 
@@ -5322,9 +5366,9 @@ impl VerifiableCredentialsVerificationTemplates {
     #[inline]
     pub fn create(
         &self,
-        body: &gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate>,
     ) -> Call<op::VerifiableCredentialsVerificationTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body)
+        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
     }
     /// `GET /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.get`).
     #[inline]
@@ -5336,9 +5380,9 @@ impl VerifiableCredentialsVerificationTemplates {
     pub fn update(
         &self,
         id: impl Into<String>,
-        body: &gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate,
+        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate>,
     ) -> Call<op::VerifiableCredentialsVerificationTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body)
+        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
     }
     /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.delete`).
     #[inline]
@@ -5348,13 +5392,12 @@ impl VerifiableCredentialsVerificationTemplates {
 }
 
 /// One marker type per operation of the catalog (not a table row): its
-/// entry and output type, and the query setters of its [`Call`].
+/// entry, output type, list items and the query parameters it takes.
 pub mod op {
-    use crate::call::{Call, CatalogOp};
+    use crate::call::CatalogOp;
     use gatehouse_model::generated::catalog as c;
 
     /// `actions.list`: `GET /api/v2/actions/actions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsList;
 
     impl CatalogOp for ActionsList {
@@ -5366,41 +5409,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Action;
     }
 
-    impl Call<ActionsList> {
-        /// Sets `triggerId` (one of `post-login`, `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`, … (14 values)); checked against the catalog before sending.
-        #[inline]
-        pub fn trigger_id(self, value: impl Into<String>) -> Self {
-            self.set_one("triggerId", value.into())
-        }
-        /// Sets `actionName` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn action_name(self, value: impl Into<String>) -> Self {
-            self.set_one("actionName", value.into())
-        }
-        /// Sets `deployed` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn deployed(self, value: bool) -> Self {
-            self.set_one("deployed", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `installed` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn installed(self, value: bool) -> Self {
-            self.set_one("installed", value.to_string())
-        }
-    }
-
+    impl super::query::TriggerId for ActionsList {}
+    impl super::query::ActionName for ActionsList {}
+    impl super::query::Deployed for ActionsList {}
+    impl super::query::Page for ActionsList {}
+    impl super::query::PerPage for ActionsList {}
+    impl super::query::Installed for ActionsList {}
     /// `actions.create`: `POST /api/v2/actions/actions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsCreate;
 
     impl CatalogOp for ActionsCreate {
@@ -5409,7 +5424,6 @@ pub mod op {
     }
 
     /// `actions.versions.list`: `GET /api/v2/actions/actions/{actionId}/versions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsVersionsList;
 
     impl CatalogOp for ActionsVersionsList {
@@ -5421,21 +5435,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ActionVersion;
     }
 
-    impl Call<ActionsVersionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ActionsVersionsList {}
+    impl super::query::PerPage for ActionsVersionsList {}
     /// `actions.versions.get`: `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsVersionsGet;
 
     impl CatalogOp for ActionsVersionsGet {
@@ -5444,7 +5446,6 @@ pub mod op {
     }
 
     /// `actions.versions.deploy`: `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsVersionsDeploy;
 
     impl CatalogOp for ActionsVersionsDeploy {
@@ -5453,7 +5454,6 @@ pub mod op {
     }
 
     /// `actions.get`: `GET /api/v2/actions/actions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsGet;
 
     impl CatalogOp for ActionsGet {
@@ -5462,7 +5462,6 @@ pub mod op {
     }
 
     /// `actions.update`: `PATCH /api/v2/actions/actions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsUpdate;
 
     impl CatalogOp for ActionsUpdate {
@@ -5471,7 +5470,6 @@ pub mod op {
     }
 
     /// `actions.delete`: `DELETE /api/v2/actions/actions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsDelete;
 
     impl CatalogOp for ActionsDelete {
@@ -5479,16 +5477,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_DELETE;
     }
 
-    impl Call<ActionsDelete> {
-        /// Sets `force` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn force(self, value: bool) -> Self {
-            self.set_one("force", value.to_string())
-        }
-    }
-
+    impl super::query::Force for ActionsDelete {}
     /// `actions.deploy`: `POST /api/v2/actions/actions/{id}/deploy`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsDeploy;
 
     impl CatalogOp for ActionsDeploy {
@@ -5497,7 +5487,6 @@ pub mod op {
     }
 
     /// `actions.test`: `POST /api/v2/actions/actions/{id}/test`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsTest;
 
     impl CatalogOp for ActionsTest {
@@ -5506,7 +5495,6 @@ pub mod op {
     }
 
     /// `actions.executions.get`: `GET /api/v2/actions/executions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsExecutionsGet;
 
     impl CatalogOp for ActionsExecutionsGet {
@@ -5515,7 +5503,6 @@ pub mod op {
     }
 
     /// `actions.modules.list`: `GET /api/v2/actions/modules`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesList;
 
     impl CatalogOp for ActionsModulesList {
@@ -5527,21 +5514,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ActionModuleListItem;
     }
 
-    impl Call<ActionsModulesList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ActionsModulesList {}
+    impl super::query::PerPage for ActionsModulesList {}
     /// `actions.modules.create`: `POST /api/v2/actions/modules`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesCreate;
 
     impl CatalogOp for ActionsModulesCreate {
@@ -5550,7 +5525,6 @@ pub mod op {
     }
 
     /// `actions.modules.get`: `GET /api/v2/actions/modules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesGet;
 
     impl CatalogOp for ActionsModulesGet {
@@ -5559,7 +5533,6 @@ pub mod op {
     }
 
     /// `actions.modules.update`: `PATCH /api/v2/actions/modules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesUpdate;
 
     impl CatalogOp for ActionsModulesUpdate {
@@ -5568,7 +5541,6 @@ pub mod op {
     }
 
     /// `actions.modules.delete`: `DELETE /api/v2/actions/modules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesDelete;
 
     impl CatalogOp for ActionsModulesDelete {
@@ -5577,7 +5549,6 @@ pub mod op {
     }
 
     /// `actions.modules.listActions`: `GET /api/v2/actions/modules/{id}/actions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesListActions;
 
     impl CatalogOp for ActionsModulesListActions {
@@ -5589,21 +5560,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ActionModuleAction;
     }
 
-    impl Call<ActionsModulesListActions> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ActionsModulesListActions {}
+    impl super::query::PerPage for ActionsModulesListActions {}
     /// `actions.modules.rollback`: `POST /api/v2/actions/modules/{id}/rollback`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesRollback;
 
     impl CatalogOp for ActionsModulesRollback {
@@ -5612,7 +5571,6 @@ pub mod op {
     }
 
     /// `actions.modules.versions.list`: `GET /api/v2/actions/modules/{id}/versions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesVersionsList;
 
     impl CatalogOp for ActionsModulesVersionsList {
@@ -5624,21 +5582,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ActionModuleVersion;
     }
 
-    impl Call<ActionsModulesVersionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ActionsModulesVersionsList {}
+    impl super::query::PerPage for ActionsModulesVersionsList {}
     /// `actions.modules.versions.create`: `POST /api/v2/actions/modules/{id}/versions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesVersionsCreate;
 
     impl CatalogOp for ActionsModulesVersionsCreate {
@@ -5647,7 +5593,6 @@ pub mod op {
     }
 
     /// `actions.modules.versions.get`: `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsModulesVersionsGet;
 
     impl CatalogOp for ActionsModulesVersionsGet {
@@ -5656,7 +5601,6 @@ pub mod op {
     }
 
     /// `actions.triggers.list`: `GET /api/v2/actions/triggers`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsTriggersList;
 
     impl CatalogOp for ActionsTriggersList {
@@ -5665,7 +5609,6 @@ pub mod op {
     }
 
     /// `actions.triggers.bindings.list`: `GET /api/v2/actions/triggers/{triggerId}/bindings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsTriggersBindingsList;
 
     impl CatalogOp for ActionsTriggersBindingsList {
@@ -5677,21 +5620,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ActionBinding;
     }
 
-    impl Call<ActionsTriggersBindingsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ActionsTriggersBindingsList {}
+    impl super::query::PerPage for ActionsTriggersBindingsList {}
     /// `actions.triggers.bindings.updateMany`: `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ActionsTriggersBindingsUpdateMany;
 
     impl CatalogOp for ActionsTriggersBindingsUpdateMany {
@@ -5700,7 +5631,6 @@ pub mod op {
     }
 
     /// `anomaly.blocks.checkIp`: `GET /api/v2/anomaly/blocks/ips/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AnomalyBlocksCheckIp;
 
     impl CatalogOp for AnomalyBlocksCheckIp {
@@ -5709,7 +5639,6 @@ pub mod op {
     }
 
     /// `anomaly.blocks.unblockIp`: `DELETE /api/v2/anomaly/blocks/ips/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AnomalyBlocksUnblockIp;
 
     impl CatalogOp for AnomalyBlocksUnblockIp {
@@ -5718,7 +5647,6 @@ pub mod op {
     }
 
     /// `attackProtection.botDetection.get`: `GET /api/v2/attack-protection/bot-detection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBotDetectionGet;
 
     impl CatalogOp for AttackProtectionBotDetectionGet {
@@ -5727,7 +5655,6 @@ pub mod op {
     }
 
     /// `attackProtection.botDetection.update`: `PATCH /api/v2/attack-protection/bot-detection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBotDetectionUpdate;
 
     impl CatalogOp for AttackProtectionBotDetectionUpdate {
@@ -5736,7 +5663,6 @@ pub mod op {
     }
 
     /// `attackProtection.breachedPasswordDetection.get`: `GET /api/v2/attack-protection/breached-password-detection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBreachedPasswordDetectionGet;
 
     impl CatalogOp for AttackProtectionBreachedPasswordDetectionGet {
@@ -5745,7 +5671,6 @@ pub mod op {
     }
 
     /// `attackProtection.breachedPasswordDetection.update`: `PATCH /api/v2/attack-protection/breached-password-detection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBreachedPasswordDetectionUpdate;
 
     impl CatalogOp for AttackProtectionBreachedPasswordDetectionUpdate {
@@ -5755,7 +5680,6 @@ pub mod op {
     }
 
     /// `attackProtection.bruteForceProtection.get`: `GET /api/v2/attack-protection/brute-force-protection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBruteForceProtectionGet;
 
     impl CatalogOp for AttackProtectionBruteForceProtectionGet {
@@ -5764,7 +5688,6 @@ pub mod op {
     }
 
     /// `attackProtection.bruteForceProtection.update`: `PATCH /api/v2/attack-protection/brute-force-protection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionBruteForceProtectionUpdate;
 
     impl CatalogOp for AttackProtectionBruteForceProtectionUpdate {
@@ -5773,7 +5696,6 @@ pub mod op {
     }
 
     /// `attackProtection.captcha.get`: `GET /api/v2/attack-protection/captcha`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionCaptchaGet;
 
     impl CatalogOp for AttackProtectionCaptchaGet {
@@ -5782,7 +5704,6 @@ pub mod op {
     }
 
     /// `attackProtection.captcha.update`: `PATCH /api/v2/attack-protection/captcha`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionCaptchaUpdate;
 
     impl CatalogOp for AttackProtectionCaptchaUpdate {
@@ -5791,7 +5712,6 @@ pub mod op {
     }
 
     /// `attackProtection.phoneProviderProtection.get`: `GET /api/v2/attack-protection/phone-provider-protection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionPhoneProviderProtectionGet;
 
     impl CatalogOp for AttackProtectionPhoneProviderProtectionGet {
@@ -5800,7 +5720,6 @@ pub mod op {
     }
 
     /// `attackProtection.phoneProviderProtection.patch`: `PATCH /api/v2/attack-protection/phone-provider-protection`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionPhoneProviderProtectionPatch;
 
     impl CatalogOp for AttackProtectionPhoneProviderProtectionPatch {
@@ -5809,7 +5728,6 @@ pub mod op {
     }
 
     /// `attackProtection.suspiciousIpThrottling.get`: `GET /api/v2/attack-protection/suspicious-ip-throttling`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionSuspiciousIpThrottlingGet;
 
     impl CatalogOp for AttackProtectionSuspiciousIpThrottlingGet {
@@ -5818,7 +5736,6 @@ pub mod op {
     }
 
     /// `attackProtection.suspiciousIpThrottling.update`: `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
-    #[derive(Debug, Clone, Copy)]
     pub struct AttackProtectionSuspiciousIpThrottlingUpdate;
 
     impl CatalogOp for AttackProtectionSuspiciousIpThrottlingUpdate {
@@ -5827,7 +5744,6 @@ pub mod op {
     }
 
     /// `branding.get`: `GET /api/v2/branding`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingGet;
 
     impl CatalogOp for BrandingGet {
@@ -5836,7 +5752,6 @@ pub mod op {
     }
 
     /// `branding.update`: `PATCH /api/v2/branding`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingUpdate;
 
     impl CatalogOp for BrandingUpdate {
@@ -5845,7 +5760,6 @@ pub mod op {
     }
 
     /// `branding.phone.providers.list`: `GET /api/v2/branding/phone/providers`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersList;
 
     impl CatalogOp for BrandingPhoneProvidersList {
@@ -5853,16 +5767,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_PROVIDERS_LIST;
     }
 
-    impl Call<BrandingPhoneProvidersList> {
-        /// Sets `disabled` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn disabled(self, value: bool) -> Self {
-            self.set_one("disabled", value.to_string())
-        }
-    }
-
+    impl super::query::Disabled for BrandingPhoneProvidersList {}
     /// `branding.phone.providers.create`: `POST /api/v2/branding/phone/providers`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersCreate;
 
     impl CatalogOp for BrandingPhoneProvidersCreate {
@@ -5871,7 +5777,6 @@ pub mod op {
     }
 
     /// `branding.phone.providers.get`: `GET /api/v2/branding/phone/providers/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersGet;
 
     impl CatalogOp for BrandingPhoneProvidersGet {
@@ -5880,7 +5785,6 @@ pub mod op {
     }
 
     /// `branding.phone.providers.update`: `PATCH /api/v2/branding/phone/providers/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersUpdate;
 
     impl CatalogOp for BrandingPhoneProvidersUpdate {
@@ -5889,7 +5793,6 @@ pub mod op {
     }
 
     /// `branding.phone.providers.delete`: `DELETE /api/v2/branding/phone/providers/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersDelete;
 
     impl CatalogOp for BrandingPhoneProvidersDelete {
@@ -5898,7 +5801,6 @@ pub mod op {
     }
 
     /// `branding.phone.providers.test`: `POST /api/v2/branding/phone/providers/{id}/try`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneProvidersTest;
 
     impl CatalogOp for BrandingPhoneProvidersTest {
@@ -5907,7 +5809,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.list`: `GET /api/v2/branding/phone/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesList;
 
     impl CatalogOp for BrandingPhoneTemplatesList {
@@ -5915,16 +5816,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_TEMPLATES_LIST;
     }
 
-    impl Call<BrandingPhoneTemplatesList> {
-        /// Sets `disabled` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn disabled(self, value: bool) -> Self {
-            self.set_one("disabled", value.to_string())
-        }
-    }
-
+    impl super::query::Disabled for BrandingPhoneTemplatesList {}
     /// `branding.phone.templates.create`: `POST /api/v2/branding/phone/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesCreate;
 
     impl CatalogOp for BrandingPhoneTemplatesCreate {
@@ -5933,7 +5826,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.get`: `GET /api/v2/branding/phone/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesGet;
 
     impl CatalogOp for BrandingPhoneTemplatesGet {
@@ -5942,7 +5834,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.update`: `PATCH /api/v2/branding/phone/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesUpdate;
 
     impl CatalogOp for BrandingPhoneTemplatesUpdate {
@@ -5951,7 +5842,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.delete`: `DELETE /api/v2/branding/phone/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesDelete;
 
     impl CatalogOp for BrandingPhoneTemplatesDelete {
@@ -5960,7 +5850,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.reset`: `PATCH /api/v2/branding/phone/templates/{id}/reset`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesReset;
 
     impl CatalogOp for BrandingPhoneTemplatesReset {
@@ -5969,7 +5858,6 @@ pub mod op {
     }
 
     /// `branding.phone.templates.test`: `POST /api/v2/branding/phone/templates/{id}/try`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingPhoneTemplatesTest;
 
     impl CatalogOp for BrandingPhoneTemplatesTest {
@@ -5978,7 +5866,6 @@ pub mod op {
     }
 
     /// `branding.templates.getUniversalLogin`: `GET /api/v2/branding/templates/universal-login`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingTemplatesGetUniversalLogin;
 
     impl CatalogOp for BrandingTemplatesGetUniversalLogin {
@@ -5987,7 +5874,6 @@ pub mod op {
     }
 
     /// `branding.templates.updateUniversalLogin`: `PUT /api/v2/branding/templates/universal-login`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingTemplatesUpdateUniversalLogin;
 
     impl CatalogOp for BrandingTemplatesUpdateUniversalLogin {
@@ -5996,7 +5882,6 @@ pub mod op {
     }
 
     /// `branding.templates.deleteUniversalLogin`: `DELETE /api/v2/branding/templates/universal-login`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingTemplatesDeleteUniversalLogin;
 
     impl CatalogOp for BrandingTemplatesDeleteUniversalLogin {
@@ -6005,7 +5890,6 @@ pub mod op {
     }
 
     /// `branding.themes.create`: `POST /api/v2/branding/themes`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingThemesCreate;
 
     impl CatalogOp for BrandingThemesCreate {
@@ -6014,7 +5898,6 @@ pub mod op {
     }
 
     /// `branding.themes.getDefault`: `GET /api/v2/branding/themes/default`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingThemesGetDefault;
 
     impl CatalogOp for BrandingThemesGetDefault {
@@ -6023,7 +5906,6 @@ pub mod op {
     }
 
     /// `branding.themes.get`: `GET /api/v2/branding/themes/{themeId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingThemesGet;
 
     impl CatalogOp for BrandingThemesGet {
@@ -6032,7 +5914,6 @@ pub mod op {
     }
 
     /// `branding.themes.update`: `PATCH /api/v2/branding/themes/{themeId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingThemesUpdate;
 
     impl CatalogOp for BrandingThemesUpdate {
@@ -6041,7 +5922,6 @@ pub mod op {
     }
 
     /// `branding.themes.delete`: `DELETE /api/v2/branding/themes/{themeId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct BrandingThemesDelete;
 
     impl CatalogOp for BrandingThemesDelete {
@@ -6050,7 +5930,6 @@ pub mod op {
     }
 
     /// `clientGrants.list`: `GET /api/v2/client-grants`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsList;
 
     impl CatalogOp for ClientGrantsList {
@@ -6062,61 +5941,17 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ClientGrant;
     }
 
-    impl Call<ClientGrantsList> {
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `audience` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn audience(self, value: impl Into<String>) -> Self {
-            self.set_one("audience", value.into())
-        }
-        /// Sets `client_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn client_id(self, value: impl Into<String>) -> Self {
-            self.set_one("client_id", value.into())
-        }
-        /// Sets `allow_any_organization` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn allow_any_organization(self, value: bool) -> Self {
-            self.set_one("allow_any_organization", value.to_string())
-        }
-        /// Sets `subject_type` (one of `client`, `user`); checked against the catalog before sending.
-        #[inline]
-        pub fn subject_type(self, value: impl Into<String>) -> Self {
-            self.set_one("subject_type", value.into())
-        }
-        /// Sets `default_for` (one of `third_party_clients`); checked against the catalog before sending.
-        #[inline]
-        pub fn default_for(self, value: impl Into<String>) -> Self {
-            self.set_one("default_for", value.into())
-        }
-    }
-
+    impl super::query::PerPage for ClientGrantsList {}
+    impl super::query::Page for ClientGrantsList {}
+    impl super::query::IncludeTotals for ClientGrantsList {}
+    impl super::query::From for ClientGrantsList {}
+    impl super::query::Take for ClientGrantsList {}
+    impl super::query::Audience for ClientGrantsList {}
+    impl super::query::ClientId for ClientGrantsList {}
+    impl super::query::AllowAnyOrganization for ClientGrantsList {}
+    impl super::query::SubjectType for ClientGrantsList {}
+    impl super::query::DefaultFor for ClientGrantsList {}
     /// `clientGrants.create`: `POST /api/v2/client-grants`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsCreate;
 
     impl CatalogOp for ClientGrantsCreate {
@@ -6125,7 +5960,6 @@ pub mod op {
     }
 
     /// `clientGrants.get`: `GET /api/v2/client-grants/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsGet;
 
     impl CatalogOp for ClientGrantsGet {
@@ -6134,7 +5968,6 @@ pub mod op {
     }
 
     /// `clientGrants.update`: `PATCH /api/v2/client-grants/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsUpdate;
 
     impl CatalogOp for ClientGrantsUpdate {
@@ -6143,7 +5976,6 @@ pub mod op {
     }
 
     /// `clientGrants.delete`: `DELETE /api/v2/client-grants/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsDelete;
 
     impl CatalogOp for ClientGrantsDelete {
@@ -6152,7 +5984,6 @@ pub mod op {
     }
 
     /// `clientGrants.organizations.list`: `GET /api/v2/client-grants/{id}/organizations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientGrantsOrganizationsList;
 
     impl CatalogOp for ClientGrantsOrganizationsList {
@@ -6164,36 +5995,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Organization;
     }
 
-    impl Call<ClientGrantsOrganizationsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::Page for ClientGrantsOrganizationsList {}
+    impl super::query::PerPage for ClientGrantsOrganizationsList {}
+    impl super::query::IncludeTotals for ClientGrantsOrganizationsList {}
+    impl super::query::From for ClientGrantsOrganizationsList {}
+    impl super::query::Take for ClientGrantsOrganizationsList {}
     /// `clients.previewCimdMetadata`: `POST /api/v2/clients/cimd/preview`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsPreviewCimdMetadata;
 
     impl CatalogOp for ClientsPreviewCimdMetadata {
@@ -6202,7 +6009,6 @@ pub mod op {
     }
 
     /// `clients.registerCimdClient`: `POST /api/v2/clients/cimd/register`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsRegisterCimdClient;
 
     impl CatalogOp for ClientsRegisterCimdClient {
@@ -6211,7 +6017,6 @@ pub mod op {
     }
 
     /// `clients.credentials.list`: `GET /api/v2/clients/{client_id}/credentials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsCredentialsList;
 
     impl CatalogOp for ClientsCredentialsList {
@@ -6220,7 +6025,6 @@ pub mod op {
     }
 
     /// `clients.credentials.create`: `POST /api/v2/clients/{client_id}/credentials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsCredentialsCreate;
 
     impl CatalogOp for ClientsCredentialsCreate {
@@ -6229,7 +6033,6 @@ pub mod op {
     }
 
     /// `clients.credentials.get`: `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsCredentialsGet;
 
     impl CatalogOp for ClientsCredentialsGet {
@@ -6238,7 +6041,6 @@ pub mod op {
     }
 
     /// `clients.credentials.update`: `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsCredentialsUpdate;
 
     impl CatalogOp for ClientsCredentialsUpdate {
@@ -6247,7 +6049,6 @@ pub mod op {
     }
 
     /// `clients.credentials.delete`: `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsCredentialsDelete;
 
     impl CatalogOp for ClientsCredentialsDelete {
@@ -6256,7 +6057,6 @@ pub mod op {
     }
 
     /// `clients.connections.get`: `GET /api/v2/clients/{id}/connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsConnectionsGet;
 
     impl CatalogOp for ClientsConnectionsGet {
@@ -6268,36 +6068,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Connection;
     }
 
-    impl Call<ClientsConnectionsGet> {
-        /// Sets `strategy` (several of `ad`, `adfs`, `amazon`, `apple`, `dropbox`, `bitbucket`, … (56 values)); checked against the catalog before sending.
-        #[inline]
-        pub fn strategy(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("strategy", values)
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Strategy for ClientsConnectionsGet {}
+    impl super::query::From for ClientsConnectionsGet {}
+    impl super::query::Take for ClientsConnectionsGet {}
+    impl super::query::Fields for ClientsConnectionsGet {}
+    impl super::query::IncludeFields for ClientsConnectionsGet {}
     /// `clients.rotateSecret`: `POST /api/v2/clients/{id}/rotate-secret`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ClientsRotateSecret;
 
     impl CatalogOp for ClientsRotateSecret {
@@ -6306,7 +6082,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.list`: `GET /api/v2/connection-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesList;
 
     impl CatalogOp for ConnectionProfilesList {
@@ -6318,21 +6093,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ConnectionProfile;
     }
 
-    impl Call<ConnectionProfilesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for ConnectionProfilesList {}
+    impl super::query::Take for ConnectionProfilesList {}
     /// `connectionProfiles.create`: `POST /api/v2/connection-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesCreate;
 
     impl CatalogOp for ConnectionProfilesCreate {
@@ -6341,7 +6104,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.listTemplates`: `GET /api/v2/connection-profiles/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesListTemplates;
 
     impl CatalogOp for ConnectionProfilesListTemplates {
@@ -6350,7 +6112,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.getTemplate`: `GET /api/v2/connection-profiles/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesGetTemplate;
 
     impl CatalogOp for ConnectionProfilesGetTemplate {
@@ -6359,7 +6120,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.get`: `GET /api/v2/connection-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesGet;
 
     impl CatalogOp for ConnectionProfilesGet {
@@ -6368,7 +6128,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.update`: `PATCH /api/v2/connection-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesUpdate;
 
     impl CatalogOp for ConnectionProfilesUpdate {
@@ -6377,7 +6136,6 @@ pub mod op {
     }
 
     /// `connectionProfiles.delete`: `DELETE /api/v2/connection-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionProfilesDelete;
 
     impl CatalogOp for ConnectionProfilesDelete {
@@ -6386,7 +6144,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.list`: `GET /api/v2/connections-directory-provisionings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningList;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningList {
@@ -6398,21 +6155,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::DirectoryProvisioning;
     }
 
-    impl Call<ConnectionsDirectoryProvisioningList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for ConnectionsDirectoryProvisioningList {}
+    impl super::query::Take for ConnectionsDirectoryProvisioningList {}
     /// `connections.scimConfiguration.list`: `GET /api/v2/connections-scim-configurations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationList;
 
     impl CatalogOp for ConnectionsScimConfigurationList {
@@ -6424,21 +6169,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ScimConfiguration;
     }
 
-    impl Call<ConnectionsScimConfigurationList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for ConnectionsScimConfigurationList {}
+    impl super::query::Take for ConnectionsScimConfigurationList {}
     /// `connections.clients.get`: `GET /api/v2/connections/{id}/clients`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsClientsGet;
 
     impl CatalogOp for ConnectionsClientsGet {
@@ -6450,21 +6183,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ConnectionEnabledClient;
     }
 
-    impl Call<ConnectionsClientsGet> {
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-    }
-
+    impl super::query::Take for ConnectionsClientsGet {}
+    impl super::query::From for ConnectionsClientsGet {}
     /// `connections.clients.update`: `PATCH /api/v2/connections/{id}/clients`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsClientsUpdate;
 
     impl CatalogOp for ConnectionsClientsUpdate {
@@ -6473,7 +6194,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.get`: `GET /api/v2/connections/{id}/directory-provisioning`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningGet;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningGet {
@@ -6482,7 +6202,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.create`: `POST /api/v2/connections/{id}/directory-provisioning`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningCreate;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningCreate {
@@ -6491,7 +6210,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.update`: `PATCH /api/v2/connections/{id}/directory-provisioning`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningUpdate;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningUpdate {
@@ -6500,7 +6218,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.delete`: `DELETE /api/v2/connections/{id}/directory-provisioning`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningDelete;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningDelete {
@@ -6509,7 +6226,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.getDefaultMapping`: `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningGetDefaultMapping;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningGetDefaultMapping {
@@ -6519,7 +6235,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.synchronizations.create`: `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningSynchronizationsCreate;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningSynchronizationsCreate {
@@ -6529,7 +6244,6 @@ pub mod op {
     }
 
     /// `connections.directoryProvisioning.listSynchronizedGroups`: `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningListSynchronizedGroups;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningListSynchronizedGroups {
@@ -6542,21 +6256,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::SynchronizedGroupPayload;
     }
 
-    impl Call<ConnectionsDirectoryProvisioningListSynchronizedGroups> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for ConnectionsDirectoryProvisioningListSynchronizedGroups {}
+    impl super::query::Take for ConnectionsDirectoryProvisioningListSynchronizedGroups {}
     /// `connections.directoryProvisioning.set`: `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsDirectoryProvisioningSet;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningSet {
@@ -6565,7 +6267,6 @@ pub mod op {
     }
 
     /// `connections.keys.get`: `GET /api/v2/connections/{id}/keys`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsKeysGet;
 
     impl CatalogOp for ConnectionsKeysGet {
@@ -6574,7 +6275,6 @@ pub mod op {
     }
 
     /// `connections.keys.create`: `POST /api/v2/connections/{id}/keys`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsKeysCreate;
 
     impl CatalogOp for ConnectionsKeysCreate {
@@ -6583,7 +6283,6 @@ pub mod op {
     }
 
     /// `connections.keys.rotate`: `POST /api/v2/connections/{id}/keys/rotate`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsKeysRotate;
 
     impl CatalogOp for ConnectionsKeysRotate {
@@ -6592,7 +6291,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.get`: `GET /api/v2/connections/{id}/scim-configuration`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationGet;
 
     impl CatalogOp for ConnectionsScimConfigurationGet {
@@ -6601,7 +6299,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.create`: `POST /api/v2/connections/{id}/scim-configuration`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationCreate;
 
     impl CatalogOp for ConnectionsScimConfigurationCreate {
@@ -6610,7 +6307,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.update`: `PATCH /api/v2/connections/{id}/scim-configuration`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationUpdate;
 
     impl CatalogOp for ConnectionsScimConfigurationUpdate {
@@ -6619,7 +6315,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.delete`: `DELETE /api/v2/connections/{id}/scim-configuration`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationDelete;
 
     impl CatalogOp for ConnectionsScimConfigurationDelete {
@@ -6628,7 +6323,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.getDefaultMapping`: `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationGetDefaultMapping;
 
     impl CatalogOp for ConnectionsScimConfigurationGetDefaultMapping {
@@ -6637,7 +6331,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.tokens.get`: `GET /api/v2/connections/{id}/scim-configuration/tokens`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationTokensGet;
 
     impl CatalogOp for ConnectionsScimConfigurationTokensGet {
@@ -6646,7 +6339,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.tokens.create`: `POST /api/v2/connections/{id}/scim-configuration/tokens`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationTokensCreate;
 
     impl CatalogOp for ConnectionsScimConfigurationTokensCreate {
@@ -6655,7 +6347,6 @@ pub mod op {
     }
 
     /// `connections.scimConfiguration.tokens.delete`: `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsScimConfigurationTokensDelete;
 
     impl CatalogOp for ConnectionsScimConfigurationTokensDelete {
@@ -6664,7 +6355,6 @@ pub mod op {
     }
 
     /// `connections.checkStatus`: `GET /api/v2/connections/{id}/status`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsCheckStatus;
 
     impl CatalogOp for ConnectionsCheckStatus {
@@ -6673,7 +6363,6 @@ pub mod op {
     }
 
     /// `connections.users.deleteByEmail`: `DELETE /api/v2/connections/{id}/users`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ConnectionsUsersDeleteByEmail;
 
     impl CatalogOp for ConnectionsUsersDeleteByEmail {
@@ -6681,16 +6370,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_USERS_DELETE_BY_EMAIL;
     }
 
-    impl Call<ConnectionsUsersDeleteByEmail> {
-        /// Sets `email` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn email(self, value: impl Into<String>) -> Self {
-            self.set_one("email", value.into())
-        }
-    }
-
+    impl super::query::Email for ConnectionsUsersDeleteByEmail {}
     /// `customDomains.list`: `GET /api/v2/custom-domains`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsList;
 
     impl CatalogOp for CustomDomainsList {
@@ -6702,41 +6383,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::CustomDomain;
     }
 
-    impl Call<CustomDomainsList> {
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `q` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn q(self, value: impl Into<String>) -> Self {
-            self.set_one("q", value.into())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `sort` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn sort(self, value: impl Into<String>) -> Self {
-            self.set_one("sort", value.into())
-        }
-    }
-
+    impl super::query::Take for CustomDomainsList {}
+    impl super::query::From for CustomDomainsList {}
+    impl super::query::Q for CustomDomainsList {}
+    impl super::query::Fields for CustomDomainsList {}
+    impl super::query::IncludeFields for CustomDomainsList {}
+    impl super::query::Sort for CustomDomainsList {}
     /// `customDomains.create`: `POST /api/v2/custom-domains`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsCreate;
 
     impl CatalogOp for CustomDomainsCreate {
@@ -6745,7 +6398,6 @@ pub mod op {
     }
 
     /// `customDomains.getDefault`: `GET /api/v2/custom-domains/default`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsGetDefault;
 
     impl CatalogOp for CustomDomainsGetDefault {
@@ -6754,7 +6406,6 @@ pub mod op {
     }
 
     /// `customDomains.setDefault`: `PATCH /api/v2/custom-domains/default`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsSetDefault;
 
     impl CatalogOp for CustomDomainsSetDefault {
@@ -6763,7 +6414,6 @@ pub mod op {
     }
 
     /// `customDomains.get`: `GET /api/v2/custom-domains/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsGet;
 
     impl CatalogOp for CustomDomainsGet {
@@ -6772,7 +6422,6 @@ pub mod op {
     }
 
     /// `customDomains.update`: `PATCH /api/v2/custom-domains/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsUpdate;
 
     impl CatalogOp for CustomDomainsUpdate {
@@ -6781,7 +6430,6 @@ pub mod op {
     }
 
     /// `customDomains.delete`: `DELETE /api/v2/custom-domains/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsDelete;
 
     impl CatalogOp for CustomDomainsDelete {
@@ -6790,7 +6438,6 @@ pub mod op {
     }
 
     /// `customDomains.test`: `POST /api/v2/custom-domains/{id}/test`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsTest;
 
     impl CatalogOp for CustomDomainsTest {
@@ -6799,7 +6446,6 @@ pub mod op {
     }
 
     /// `customDomains.verify`: `POST /api/v2/custom-domains/{id}/verify`.
-    #[derive(Debug, Clone, Copy)]
     pub struct CustomDomainsVerify;
 
     impl CatalogOp for CustomDomainsVerify {
@@ -6808,7 +6454,6 @@ pub mod op {
     }
 
     /// `deviceCredentials.list`: `GET /api/v2/device-credentials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct DeviceCredentialsList;
 
     impl CatalogOp for DeviceCredentialsList {
@@ -6820,51 +6465,15 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::DeviceCredential;
     }
 
-    impl Call<DeviceCredentialsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `user_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn user_id(self, value: impl Into<String>) -> Self {
-            self.set_one("user_id", value.into())
-        }
-        /// Sets `client_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn client_id(self, value: impl Into<String>) -> Self {
-            self.set_one("client_id", value.into())
-        }
-        /// Sets `type` (one of `public_key`, `refresh_token`, `rotating_refresh_token`); checked against the catalog before sending.
-        #[inline]
-        pub fn r#type(self, value: impl Into<String>) -> Self {
-            self.set_one("type", value.into())
-        }
-    }
-
+    impl super::query::Page for DeviceCredentialsList {}
+    impl super::query::PerPage for DeviceCredentialsList {}
+    impl super::query::IncludeTotals for DeviceCredentialsList {}
+    impl super::query::Fields for DeviceCredentialsList {}
+    impl super::query::IncludeFields for DeviceCredentialsList {}
+    impl super::query::UserId for DeviceCredentialsList {}
+    impl super::query::ClientId for DeviceCredentialsList {}
+    impl super::query::Type for DeviceCredentialsList {}
     /// `deviceCredentials.createPublicKey`: `POST /api/v2/device-credentials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct DeviceCredentialsCreatePublicKey;
 
     impl CatalogOp for DeviceCredentialsCreatePublicKey {
@@ -6873,7 +6482,6 @@ pub mod op {
     }
 
     /// `deviceCredentials.delete`: `DELETE /api/v2/device-credentials/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct DeviceCredentialsDelete;
 
     impl CatalogOp for DeviceCredentialsDelete {
@@ -6882,7 +6490,6 @@ pub mod op {
     }
 
     /// `emailTemplates.create`: `POST /api/v2/email-templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailTemplatesCreate;
 
     impl CatalogOp for EmailTemplatesCreate {
@@ -6891,7 +6498,6 @@ pub mod op {
     }
 
     /// `emailTemplates.get`: `GET /api/v2/email-templates/{templateName}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailTemplatesGet;
 
     impl CatalogOp for EmailTemplatesGet {
@@ -6900,7 +6506,6 @@ pub mod op {
     }
 
     /// `emailTemplates.set`: `PUT /api/v2/email-templates/{templateName}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailTemplatesSet;
 
     impl CatalogOp for EmailTemplatesSet {
@@ -6909,7 +6514,6 @@ pub mod op {
     }
 
     /// `emailTemplates.update`: `PATCH /api/v2/email-templates/{templateName}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailTemplatesUpdate;
 
     impl CatalogOp for EmailTemplatesUpdate {
@@ -6918,7 +6522,6 @@ pub mod op {
     }
 
     /// `emails.provider.get`: `GET /api/v2/emails/provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailsProviderGet;
 
     impl CatalogOp for EmailsProviderGet {
@@ -6926,21 +6529,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAILS_PROVIDER_GET;
     }
 
-    impl Call<EmailsProviderGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for EmailsProviderGet {}
+    impl super::query::IncludeFields for EmailsProviderGet {}
     /// `emails.provider.create`: `POST /api/v2/emails/provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailsProviderCreate;
 
     impl CatalogOp for EmailsProviderCreate {
@@ -6949,7 +6540,6 @@ pub mod op {
     }
 
     /// `emails.provider.update`: `PATCH /api/v2/emails/provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailsProviderUpdate;
 
     impl CatalogOp for EmailsProviderUpdate {
@@ -6958,7 +6548,6 @@ pub mod op {
     }
 
     /// `emails.provider.delete`: `DELETE /api/v2/emails/provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EmailsProviderDelete;
 
     impl CatalogOp for EmailsProviderDelete {
@@ -6967,7 +6556,6 @@ pub mod op {
     }
 
     /// `eventStreams.list`: `GET /api/v2/event-streams`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsList;
 
     impl CatalogOp for EventStreamsList {
@@ -6979,21 +6567,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::EventStream;
     }
 
-    impl Call<EventStreamsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for EventStreamsList {}
+    impl super::query::Take for EventStreamsList {}
     /// `eventStreams.create`: `POST /api/v2/event-streams`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsCreate;
 
     impl CatalogOp for EventStreamsCreate {
@@ -7002,7 +6578,6 @@ pub mod op {
     }
 
     /// `eventStreams.get`: `GET /api/v2/event-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsGet;
 
     impl CatalogOp for EventStreamsGet {
@@ -7011,7 +6586,6 @@ pub mod op {
     }
 
     /// `eventStreams.update`: `PATCH /api/v2/event-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsUpdate;
 
     impl CatalogOp for EventStreamsUpdate {
@@ -7020,7 +6594,6 @@ pub mod op {
     }
 
     /// `eventStreams.delete`: `DELETE /api/v2/event-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsDelete;
 
     impl CatalogOp for EventStreamsDelete {
@@ -7029,7 +6602,6 @@ pub mod op {
     }
 
     /// `eventStreams.deliveries.list`: `GET /api/v2/event-streams/{id}/deliveries`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsDeliveriesList;
 
     impl CatalogOp for EventStreamsDeliveriesList {
@@ -7041,41 +6613,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::EventStreamDelivery;
     }
 
-    impl Call<EventStreamsDeliveriesList> {
-        /// Sets `statuses` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn statuses(self, value: impl Into<String>) -> Self {
-            self.set_one("statuses", value.into())
-        }
-        /// Sets `event_types` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn event_types(self, value: impl Into<String>) -> Self {
-            self.set_one("event_types", value.into())
-        }
-        /// Sets `date_from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn date_from(self, value: impl Into<String>) -> Self {
-            self.set_one("date_from", value.into())
-        }
-        /// Sets `date_to` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn date_to(self, value: impl Into<String>) -> Self {
-            self.set_one("date_to", value.into())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::Statuses for EventStreamsDeliveriesList {}
+    impl super::query::EventTypes for EventStreamsDeliveriesList {}
+    impl super::query::DateFrom for EventStreamsDeliveriesList {}
+    impl super::query::DateTo for EventStreamsDeliveriesList {}
+    impl super::query::From for EventStreamsDeliveriesList {}
+    impl super::query::Take for EventStreamsDeliveriesList {}
     /// `eventStreams.deliveries.getHistory`: `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsDeliveriesGetHistory;
 
     impl CatalogOp for EventStreamsDeliveriesGetHistory {
@@ -7084,7 +6628,6 @@ pub mod op {
     }
 
     /// `eventStreams.redeliveries.create`: `POST /api/v2/event-streams/{id}/redeliver`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsRedeliveriesCreate;
 
     impl CatalogOp for EventStreamsRedeliveriesCreate {
@@ -7093,7 +6636,6 @@ pub mod op {
     }
 
     /// `eventStreams.redeliveries.createById`: `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsRedeliveriesCreateById;
 
     impl CatalogOp for EventStreamsRedeliveriesCreateById {
@@ -7102,7 +6644,6 @@ pub mod op {
     }
 
     /// `eventStreams.test`: `POST /api/v2/event-streams/{id}/test`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventStreamsTest;
 
     impl CatalogOp for EventStreamsTest {
@@ -7111,7 +6652,6 @@ pub mod op {
     }
 
     /// `events.subscribe`: `GET /api/v2/events`.
-    #[derive(Debug, Clone, Copy)]
     pub struct EventsSubscribe;
 
     impl CatalogOp for EventsSubscribe {
@@ -7119,26 +6659,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENTS_SUBSCRIBE;
     }
 
-    impl Call<EventsSubscribe> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `from_timestamp` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from_timestamp(self, value: impl Into<String>) -> Self {
-            self.set_one("from_timestamp", value.into())
-        }
-        /// Sets `event_type` (several of `group.created`, `group.deleted`, `group.member.added`, `group.member.deleted`, `group.role.assigned`, `group.role.deleted`, … (22 values)); checked against the catalog before sending.
-        #[inline]
-        pub fn event_type(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("event_type", values)
-        }
-    }
-
+    impl super::query::From for EventsSubscribe {}
+    impl super::query::FromTimestamp for EventsSubscribe {}
+    impl super::query::EventType for EventsSubscribe {}
     /// `experimentation.experiments.list`: `GET /api/v2/experimentation/experiments`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsList;
 
     impl CatalogOp for ExperimentationExperimentsList {
@@ -7150,36 +6674,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetExperiment;
     }
 
-    impl Call<ExperimentationExperimentsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `status` (one of `draft`, `active`, `paused`, `completed`, `archived`); checked against the catalog before sending.
-        #[inline]
-        pub fn status(self, value: impl Into<String>) -> Self {
-            self.set_one("status", value.into())
-        }
-        /// Sets `authentication_flow` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn authentication_flow(self, value: impl Into<String>) -> Self {
-            self.set_one("authentication_flow", value.into())
-        }
-        /// Sets `feature_flag_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn feature_flag_id(self, value: impl Into<String>) -> Self {
-            self.set_one("feature_flag_id", value.into())
-        }
-    }
-
+    impl super::query::From for ExperimentationExperimentsList {}
+    impl super::query::Take for ExperimentationExperimentsList {}
+    impl super::query::Status for ExperimentationExperimentsList {}
+    impl super::query::AuthenticationFlow for ExperimentationExperimentsList {}
+    impl super::query::FeatureFlagId for ExperimentationExperimentsList {}
     /// `experimentation.experiments.create`: `POST /api/v2/experimentation/experiments`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsCreate;
 
     impl CatalogOp for ExperimentationExperimentsCreate {
@@ -7188,7 +6688,6 @@ pub mod op {
     }
 
     /// `experimentation.experiments.get`: `GET /api/v2/experimentation/experiments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsGet;
 
     impl CatalogOp for ExperimentationExperimentsGet {
@@ -7197,7 +6696,6 @@ pub mod op {
     }
 
     /// `experimentation.experiments.update`: `PATCH /api/v2/experimentation/experiments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsUpdate;
 
     impl CatalogOp for ExperimentationExperimentsUpdate {
@@ -7206,7 +6704,6 @@ pub mod op {
     }
 
     /// `experimentation.experiments.delete`: `DELETE /api/v2/experimentation/experiments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsDelete;
 
     impl CatalogOp for ExperimentationExperimentsDelete {
@@ -7215,7 +6712,6 @@ pub mod op {
     }
 
     /// `experimentation.experiments.updateStatus`: `POST /api/v2/experimentation/experiments/{id}/status`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsUpdateStatus;
 
     impl CatalogOp for ExperimentationExperimentsUpdateStatus {
@@ -7224,7 +6720,6 @@ pub mod op {
     }
 
     /// `experimentation.experiments.validate`: `POST /api/v2/experimentation/experiments/{id}/validate`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationExperimentsValidate;
 
     impl CatalogOp for ExperimentationExperimentsValidate {
@@ -7233,7 +6728,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.list`: `GET /api/v2/experimentation/feature-flags`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsList;
 
     impl CatalogOp for ExperimentationFeatureFlagsList {
@@ -7245,31 +6739,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FeatureFlag;
     }
 
-    impl Call<ExperimentationFeatureFlagsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `type` (one of `auth0`, `self`); checked against the catalog before sending.
-        #[inline]
-        pub fn r#type(self, value: impl Into<String>) -> Self {
-            self.set_one("type", value.into())
-        }
-        /// Sets `status` (one of `draft`, `active`, `archived`); checked against the catalog before sending.
-        #[inline]
-        pub fn status(self, value: impl Into<String>) -> Self {
-            self.set_one("status", value.into())
-        }
-    }
-
+    impl super::query::From for ExperimentationFeatureFlagsList {}
+    impl super::query::Take for ExperimentationFeatureFlagsList {}
+    impl super::query::Type for ExperimentationFeatureFlagsList {}
+    impl super::query::Status for ExperimentationFeatureFlagsList {}
     /// `experimentation.featureFlags.create`: `POST /api/v2/experimentation/feature-flags`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsCreate;
 
     impl CatalogOp for ExperimentationFeatureFlagsCreate {
@@ -7278,7 +6752,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.get`: `GET /api/v2/experimentation/feature-flags/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsGet;
 
     impl CatalogOp for ExperimentationFeatureFlagsGet {
@@ -7287,7 +6760,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.update`: `PATCH /api/v2/experimentation/feature-flags/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsUpdate;
 
     impl CatalogOp for ExperimentationFeatureFlagsUpdate {
@@ -7296,7 +6768,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.delete`: `DELETE /api/v2/experimentation/feature-flags/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsDelete;
 
     impl CatalogOp for ExperimentationFeatureFlagsDelete {
@@ -7305,7 +6776,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.updateStatus`: `POST /api/v2/experimentation/feature-flags/{id}/status`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsUpdateStatus;
 
     impl CatalogOp for ExperimentationFeatureFlagsUpdateStatus {
@@ -7314,7 +6784,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.variations.list`: `GET /api/v2/experimentation/feature-flags/{id}/variations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsVariationsList;
 
     impl CatalogOp for ExperimentationFeatureFlagsVariationsList {
@@ -7323,7 +6792,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.variations.create`: `POST /api/v2/experimentation/feature-flags/{id}/variations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsVariationsCreate;
 
     impl CatalogOp for ExperimentationFeatureFlagsVariationsCreate {
@@ -7332,7 +6800,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.variations.get`: `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsVariationsGet;
 
     impl CatalogOp for ExperimentationFeatureFlagsVariationsGet {
@@ -7341,7 +6808,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.variations.update`: `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsVariationsUpdate;
 
     impl CatalogOp for ExperimentationFeatureFlagsVariationsUpdate {
@@ -7350,7 +6816,6 @@ pub mod op {
     }
 
     /// `experimentation.featureFlags.variations.delete`: `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationFeatureFlagsVariationsDelete;
 
     impl CatalogOp for ExperimentationFeatureFlagsVariationsDelete {
@@ -7359,7 +6824,6 @@ pub mod op {
     }
 
     /// `experimentation.segments.list`: `GET /api/v2/experimentation/segments`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationSegmentsList;
 
     impl CatalogOp for ExperimentationSegmentsList {
@@ -7371,26 +6835,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Segment;
     }
 
-    impl Call<ExperimentationSegmentsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `type` (one of `auth0`, `self`); checked against the catalog before sending.
-        #[inline]
-        pub fn r#type(self, value: impl Into<String>) -> Self {
-            self.set_one("type", value.into())
-        }
-    }
-
+    impl super::query::From for ExperimentationSegmentsList {}
+    impl super::query::Take for ExperimentationSegmentsList {}
+    impl super::query::Type for ExperimentationSegmentsList {}
     /// `experimentation.segments.create`: `POST /api/v2/experimentation/segments`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationSegmentsCreate;
 
     impl CatalogOp for ExperimentationSegmentsCreate {
@@ -7399,7 +6847,6 @@ pub mod op {
     }
 
     /// `experimentation.segments.get`: `GET /api/v2/experimentation/segments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationSegmentsGet;
 
     impl CatalogOp for ExperimentationSegmentsGet {
@@ -7408,7 +6855,6 @@ pub mod op {
     }
 
     /// `experimentation.segments.update`: `PATCH /api/v2/experimentation/segments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationSegmentsUpdate;
 
     impl CatalogOp for ExperimentationSegmentsUpdate {
@@ -7417,7 +6863,6 @@ pub mod op {
     }
 
     /// `experimentation.segments.delete`: `DELETE /api/v2/experimentation/segments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct ExperimentationSegmentsDelete;
 
     impl CatalogOp for ExperimentationSegmentsDelete {
@@ -7426,7 +6871,6 @@ pub mod op {
     }
 
     /// `flows.list`: `GET /api/v2/flows`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsList;
 
     impl CatalogOp for FlowsList {
@@ -7438,36 +6882,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FlowSummary;
     }
 
-    impl Call<FlowsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `hydrate` (several of `form_count`); checked against the catalog before sending.
-        #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
-        }
-        /// Sets `synchronous` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn synchronous(self, value: bool) -> Self {
-            self.set_one("synchronous", value.to_string())
-        }
-    }
-
+    impl super::query::Page for FlowsList {}
+    impl super::query::PerPage for FlowsList {}
+    impl super::query::IncludeTotals for FlowsList {}
+    impl super::query::Hydrate for FlowsList {}
+    impl super::query::Synchronous for FlowsList {}
     /// `flows.create`: `POST /api/v2/flows`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsCreate;
 
     impl CatalogOp for FlowsCreate {
@@ -7476,7 +6896,6 @@ pub mod op {
     }
 
     /// `flows.vault.connections.list`: `GET /api/v2/flows/vault/connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsVaultConnectionsList;
 
     impl CatalogOp for FlowsVaultConnectionsList {
@@ -7488,26 +6907,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FlowsVaultConnectionSummary;
     }
 
-    impl Call<FlowsVaultConnectionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for FlowsVaultConnectionsList {}
+    impl super::query::PerPage for FlowsVaultConnectionsList {}
+    impl super::query::IncludeTotals for FlowsVaultConnectionsList {}
     /// `flows.vault.connections.create`: `POST /api/v2/flows/vault/connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsVaultConnectionsCreate;
 
     impl CatalogOp for FlowsVaultConnectionsCreate {
@@ -7516,7 +6919,6 @@ pub mod op {
     }
 
     /// `flows.vault.connections.get`: `GET /api/v2/flows/vault/connections/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsVaultConnectionsGet;
 
     impl CatalogOp for FlowsVaultConnectionsGet {
@@ -7525,7 +6927,6 @@ pub mod op {
     }
 
     /// `flows.vault.connections.update`: `PATCH /api/v2/flows/vault/connections/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsVaultConnectionsUpdate;
 
     impl CatalogOp for FlowsVaultConnectionsUpdate {
@@ -7534,7 +6935,6 @@ pub mod op {
     }
 
     /// `flows.vault.connections.delete`: `DELETE /api/v2/flows/vault/connections/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsVaultConnectionsDelete;
 
     impl CatalogOp for FlowsVaultConnectionsDelete {
@@ -7543,7 +6943,6 @@ pub mod op {
     }
 
     /// `flows.executions.list`: `GET /api/v2/flows/{flow_id}/executions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsExecutionsList;
 
     impl CatalogOp for FlowsExecutionsList {
@@ -7555,36 +6954,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FlowExecutionSummary;
     }
 
-    impl Call<FlowsExecutionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::Page for FlowsExecutionsList {}
+    impl super::query::PerPage for FlowsExecutionsList {}
+    impl super::query::IncludeTotals for FlowsExecutionsList {}
+    impl super::query::From for FlowsExecutionsList {}
+    impl super::query::Take for FlowsExecutionsList {}
     /// `flows.executions.get`: `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsExecutionsGet;
 
     impl CatalogOp for FlowsExecutionsGet {
@@ -7592,16 +6967,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_EXECUTIONS_GET;
     }
 
-    impl Call<FlowsExecutionsGet> {
-        /// Sets `hydrate` (several of `debug`); checked against the catalog before sending.
-        #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
-        }
-    }
-
+    impl super::query::Hydrate for FlowsExecutionsGet {}
     /// `flows.executions.delete`: `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsExecutionsDelete;
 
     impl CatalogOp for FlowsExecutionsDelete {
@@ -7610,7 +6977,6 @@ pub mod op {
     }
 
     /// `flows.get`: `GET /api/v2/flows/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsGet;
 
     impl CatalogOp for FlowsGet {
@@ -7618,16 +6984,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_GET;
     }
 
-    impl Call<FlowsGet> {
-        /// Sets `hydrate` (several of `form_count`, `forms`); checked against the catalog before sending.
-        #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
-        }
-    }
-
+    impl super::query::Hydrate for FlowsGet {}
     /// `flows.update`: `PATCH /api/v2/flows/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsUpdate;
 
     impl CatalogOp for FlowsUpdate {
@@ -7636,7 +6994,6 @@ pub mod op {
     }
 
     /// `flows.delete`: `DELETE /api/v2/flows/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FlowsDelete;
 
     impl CatalogOp for FlowsDelete {
@@ -7645,7 +7002,6 @@ pub mod op {
     }
 
     /// `forms.list`: `GET /api/v2/forms`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FormsList;
 
     impl CatalogOp for FormsList {
@@ -7657,31 +7013,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FormSummary;
     }
 
-    impl Call<FormsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `hydrate` (several of `flow_count`, `links`); checked against the catalog before sending.
-        #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
-        }
-    }
-
+    impl super::query::Page for FormsList {}
+    impl super::query::PerPage for FormsList {}
+    impl super::query::IncludeTotals for FormsList {}
+    impl super::query::Hydrate for FormsList {}
     /// `forms.create`: `POST /api/v2/forms`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FormsCreate;
 
     impl CatalogOp for FormsCreate {
@@ -7690,7 +7026,6 @@ pub mod op {
     }
 
     /// `forms.get`: `GET /api/v2/forms/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FormsGet;
 
     impl CatalogOp for FormsGet {
@@ -7698,16 +7033,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FORMS_GET;
     }
 
-    impl Call<FormsGet> {
-        /// Sets `hydrate` (several of `flow_count`, `links`); checked against the catalog before sending.
-        #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
-        }
-    }
-
+    impl super::query::Hydrate for FormsGet {}
     /// `forms.update`: `PATCH /api/v2/forms/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FormsUpdate;
 
     impl CatalogOp for FormsUpdate {
@@ -7716,7 +7043,6 @@ pub mod op {
     }
 
     /// `forms.delete`: `DELETE /api/v2/forms/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct FormsDelete;
 
     impl CatalogOp for FormsDelete {
@@ -7725,7 +7051,6 @@ pub mod op {
     }
 
     /// `userGrants.deleteByUserId`: `DELETE /api/v2/grants`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserGrantsDeleteByUserId;
 
     impl CatalogOp for UserGrantsDeleteByUserId {
@@ -7733,16 +7058,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_GRANTS_DELETE_BY_USER_ID;
     }
 
-    impl Call<UserGrantsDeleteByUserId> {
-        /// Sets `user_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn user_id(self, value: impl Into<String>) -> Self {
-            self.set_one("user_id", value.into())
-        }
-    }
-
+    impl super::query::UserId for UserGrantsDeleteByUserId {}
     /// `groups.list`: `GET /api/v2/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsList;
 
     impl CatalogOp for GroupsList {
@@ -7754,66 +7071,18 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl Call<GroupsList> {
-        /// Sets `connection_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn connection_id(self, value: impl Into<String>) -> Self {
-            self.set_one("connection_id", value.into())
-        }
-        /// Sets `name` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn name(self, value: impl Into<String>) -> Self {
-            self.set_one("name", value.into())
-        }
-        /// Sets `external_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn external_id(self, value: impl Into<String>) -> Self {
-            self.set_one("external_id", value.into())
-        }
-        /// Sets `search` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn search(self, value: impl Into<String>) -> Self {
-            self.set_one("search", value.into())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::ConnectionId for GroupsList {}
+    impl super::query::Name for GroupsList {}
+    impl super::query::ExternalId for GroupsList {}
+    impl super::query::Search for GroupsList {}
+    impl super::query::Fields for GroupsList {}
+    impl super::query::IncludeFields for GroupsList {}
+    impl super::query::Page for GroupsList {}
+    impl super::query::PerPage for GroupsList {}
+    impl super::query::IncludeTotals for GroupsList {}
+    impl super::query::From for GroupsList {}
+    impl super::query::Take for GroupsList {}
     /// `groups.get`: `GET /api/v2/groups/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsGet;
 
     impl CatalogOp for GroupsGet {
@@ -7822,7 +7091,6 @@ pub mod op {
     }
 
     /// `groups.delete`: `DELETE /api/v2/groups/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsDelete;
 
     impl CatalogOp for GroupsDelete {
@@ -7831,7 +7099,6 @@ pub mod op {
     }
 
     /// `groups.members.get`: `GET /api/v2/groups/{id}/members`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsMembersGet;
 
     impl CatalogOp for GroupsMembersGet {
@@ -7843,31 +7110,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GroupMember;
     }
 
-    impl Call<GroupsMembersGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for GroupsMembersGet {}
+    impl super::query::IncludeFields for GroupsMembersGet {}
+    impl super::query::From for GroupsMembersGet {}
+    impl super::query::Take for GroupsMembersGet {}
     /// `groups.roles.list`: `GET /api/v2/groups/{id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsRolesList;
 
     impl CatalogOp for GroupsRolesList {
@@ -7879,21 +7126,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Role;
     }
 
-    impl Call<GroupsRolesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for GroupsRolesList {}
+    impl super::query::Take for GroupsRolesList {}
     /// `groups.roles.create`: `POST /api/v2/groups/{id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsRolesCreate;
 
     impl CatalogOp for GroupsRolesCreate {
@@ -7902,7 +7137,6 @@ pub mod op {
     }
 
     /// `groups.roles.delete`: `DELETE /api/v2/groups/{id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GroupsRolesDelete;
 
     impl CatalogOp for GroupsRolesDelete {
@@ -7911,7 +7145,6 @@ pub mod op {
     }
 
     /// `guardian.enrollments.createTicket`: `POST /api/v2/guardian/enrollments/ticket`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianEnrollmentsCreateTicket;
 
     impl CatalogOp for GuardianEnrollmentsCreateTicket {
@@ -7920,7 +7153,6 @@ pub mod op {
     }
 
     /// `guardian.enrollments.get`: `GET /api/v2/guardian/enrollments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianEnrollmentsGet;
 
     impl CatalogOp for GuardianEnrollmentsGet {
@@ -7929,7 +7161,6 @@ pub mod op {
     }
 
     /// `guardian.enrollments.delete`: `DELETE /api/v2/guardian/enrollments/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianEnrollmentsDelete;
 
     impl CatalogOp for GuardianEnrollmentsDelete {
@@ -7938,7 +7169,6 @@ pub mod op {
     }
 
     /// `guardian.factors.list`: `GET /api/v2/guardian/factors`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsList;
 
     impl CatalogOp for GuardianFactorsList {
@@ -7947,7 +7177,6 @@ pub mod op {
     }
 
     /// `guardian.factors.duo.settings.get`: `GET /api/v2/guardian/factors/duo/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsDuoSettingsGet;
 
     impl CatalogOp for GuardianFactorsDuoSettingsGet {
@@ -7956,7 +7185,6 @@ pub mod op {
     }
 
     /// `guardian.factors.duo.settings.set`: `PUT /api/v2/guardian/factors/duo/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsDuoSettingsSet;
 
     impl CatalogOp for GuardianFactorsDuoSettingsSet {
@@ -7965,7 +7193,6 @@ pub mod op {
     }
 
     /// `guardian.factors.duo.settings.update`: `PATCH /api/v2/guardian/factors/duo/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsDuoSettingsUpdate;
 
     impl CatalogOp for GuardianFactorsDuoSettingsUpdate {
@@ -7974,7 +7201,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.getMessageTypes`: `GET /api/v2/guardian/factors/phone/message-types`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneGetMessageTypes;
 
     impl CatalogOp for GuardianFactorsPhoneGetMessageTypes {
@@ -7983,7 +7209,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.setMessageTypes`: `PUT /api/v2/guardian/factors/phone/message-types`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneSetMessageTypes;
 
     impl CatalogOp for GuardianFactorsPhoneSetMessageTypes {
@@ -7992,7 +7217,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.getTwilioProvider`: `GET /api/v2/guardian/factors/phone/providers/twilio`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneGetTwilioProvider;
 
     impl CatalogOp for GuardianFactorsPhoneGetTwilioProvider {
@@ -8001,7 +7225,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.setTwilioProvider`: `PUT /api/v2/guardian/factors/phone/providers/twilio`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneSetTwilioProvider;
 
     impl CatalogOp for GuardianFactorsPhoneSetTwilioProvider {
@@ -8010,7 +7233,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.getSelectedProvider`: `GET /api/v2/guardian/factors/phone/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneGetSelectedProvider;
 
     impl CatalogOp for GuardianFactorsPhoneGetSelectedProvider {
@@ -8019,7 +7241,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.setProvider`: `PUT /api/v2/guardian/factors/phone/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneSetProvider;
 
     impl CatalogOp for GuardianFactorsPhoneSetProvider {
@@ -8028,7 +7249,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.getTemplates`: `GET /api/v2/guardian/factors/phone/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneGetTemplates;
 
     impl CatalogOp for GuardianFactorsPhoneGetTemplates {
@@ -8037,7 +7257,6 @@ pub mod op {
     }
 
     /// `guardian.factors.phone.setTemplates`: `PUT /api/v2/guardian/factors/phone/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPhoneSetTemplates;
 
     impl CatalogOp for GuardianFactorsPhoneSetTemplates {
@@ -8046,7 +7265,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.getApnsProvider`: `GET /api/v2/guardian/factors/push-notification/providers/apns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationGetApnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationGetApnsProvider {
@@ -8056,7 +7274,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.setApnsProvider`: `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationSetApnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetApnsProvider {
@@ -8067,7 +7284,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.updateApnsProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationUpdateApnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationUpdateApnsProvider {
@@ -8078,7 +7294,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.setFcmProvider`: `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationSetFcmProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetFcmProvider {
@@ -8087,7 +7302,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.updateFcmProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationUpdateFcmProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationUpdateFcmProvider {
@@ -8097,7 +7311,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.setFcmv1Provider`: `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationSetFcmv1Provider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetFcmv1Provider {
@@ -8107,7 +7320,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.updateFcmv1Provider`: `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationUpdateFcmv1Provider;
 
     impl CatalogOp for GuardianFactorsPushNotificationUpdateFcmv1Provider {
@@ -8117,7 +7329,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.getSnsProvider`: `GET /api/v2/guardian/factors/push-notification/providers/sns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationGetSnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationGetSnsProvider {
@@ -8126,7 +7337,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.setSnsProvider`: `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationSetSnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetSnsProvider {
@@ -8135,7 +7345,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.updateSnsProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationUpdateSnsProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationUpdateSnsProvider {
@@ -8145,7 +7354,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.getSelectedProvider`: `GET /api/v2/guardian/factors/push-notification/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationGetSelectedProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationGetSelectedProvider {
@@ -8155,7 +7363,6 @@ pub mod op {
     }
 
     /// `guardian.factors.pushNotification.setProvider`: `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsPushNotificationSetProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetProvider {
@@ -8164,7 +7371,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.getTwilioProvider`: `GET /api/v2/guardian/factors/sms/providers/twilio`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsGetTwilioProvider;
 
     impl CatalogOp for GuardianFactorsSmsGetTwilioProvider {
@@ -8173,7 +7379,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.setTwilioProvider`: `PUT /api/v2/guardian/factors/sms/providers/twilio`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsSetTwilioProvider;
 
     impl CatalogOp for GuardianFactorsSmsSetTwilioProvider {
@@ -8182,7 +7387,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.getSelectedProvider`: `GET /api/v2/guardian/factors/sms/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsGetSelectedProvider;
 
     impl CatalogOp for GuardianFactorsSmsGetSelectedProvider {
@@ -8191,7 +7395,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.setProvider`: `PUT /api/v2/guardian/factors/sms/selected-provider`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsSetProvider;
 
     impl CatalogOp for GuardianFactorsSmsSetProvider {
@@ -8200,7 +7403,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.getTemplates`: `GET /api/v2/guardian/factors/sms/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsGetTemplates;
 
     impl CatalogOp for GuardianFactorsSmsGetTemplates {
@@ -8209,7 +7411,6 @@ pub mod op {
     }
 
     /// `guardian.factors.sms.setTemplates`: `PUT /api/v2/guardian/factors/sms/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSmsSetTemplates;
 
     impl CatalogOp for GuardianFactorsSmsSetTemplates {
@@ -8218,7 +7419,6 @@ pub mod op {
     }
 
     /// `guardian.factors.set`: `PUT /api/v2/guardian/factors/{name}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianFactorsSet;
 
     impl CatalogOp for GuardianFactorsSet {
@@ -8227,7 +7427,6 @@ pub mod op {
     }
 
     /// `guardian.policies.list`: `GET /api/v2/guardian/policies`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianPoliciesList;
 
     impl CatalogOp for GuardianPoliciesList {
@@ -8236,7 +7435,6 @@ pub mod op {
     }
 
     /// `guardian.policies.set`: `PUT /api/v2/guardian/policies`.
-    #[derive(Debug, Clone, Copy)]
     pub struct GuardianPoliciesSet;
 
     impl CatalogOp for GuardianPoliciesSet {
@@ -8245,7 +7443,6 @@ pub mod op {
     }
 
     /// `hooks.list`: `GET /api/v2/hooks`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksList;
 
     impl CatalogOp for HooksList {
@@ -8257,41 +7454,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Hook;
     }
 
-    impl Call<HooksList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `enabled` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn enabled(self, value: bool) -> Self {
-            self.set_one("enabled", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `triggerId` (one of `credentials-exchange`, `pre-user-registration`, `post-user-registration`, `post-change-password`, `send-phone-message`); checked against the catalog before sending.
-        #[inline]
-        pub fn trigger_id(self, value: impl Into<String>) -> Self {
-            self.set_one("triggerId", value.into())
-        }
-    }
-
+    impl super::query::Page for HooksList {}
+    impl super::query::PerPage for HooksList {}
+    impl super::query::IncludeTotals for HooksList {}
+    impl super::query::Enabled for HooksList {}
+    impl super::query::Fields for HooksList {}
+    impl super::query::TriggerId for HooksList {}
     /// `hooks.create`: `POST /api/v2/hooks`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksCreate;
 
     impl CatalogOp for HooksCreate {
@@ -8300,7 +7469,6 @@ pub mod op {
     }
 
     /// `hooks.get`: `GET /api/v2/hooks/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksGet;
 
     impl CatalogOp for HooksGet {
@@ -8308,16 +7476,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_GET;
     }
 
-    impl Call<HooksGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-    }
-
+    impl super::query::Fields for HooksGet {}
     /// `hooks.update`: `PATCH /api/v2/hooks/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksUpdate;
 
     impl CatalogOp for HooksUpdate {
@@ -8326,7 +7486,6 @@ pub mod op {
     }
 
     /// `hooks.delete`: `DELETE /api/v2/hooks/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksDelete;
 
     impl CatalogOp for HooksDelete {
@@ -8335,7 +7494,6 @@ pub mod op {
     }
 
     /// `hooks.secrets.get`: `GET /api/v2/hooks/{id}/secrets`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksSecretsGet;
 
     impl CatalogOp for HooksSecretsGet {
@@ -8344,7 +7502,6 @@ pub mod op {
     }
 
     /// `hooks.secrets.create`: `POST /api/v2/hooks/{id}/secrets`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksSecretsCreate;
 
     impl CatalogOp for HooksSecretsCreate {
@@ -8353,7 +7510,6 @@ pub mod op {
     }
 
     /// `hooks.secrets.update`: `PATCH /api/v2/hooks/{id}/secrets`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksSecretsUpdate;
 
     impl CatalogOp for HooksSecretsUpdate {
@@ -8362,7 +7518,6 @@ pub mod op {
     }
 
     /// `hooks.secrets.delete`: `DELETE /api/v2/hooks/{id}/secrets`.
-    #[derive(Debug, Clone, Copy)]
     pub struct HooksSecretsDelete;
 
     impl CatalogOp for HooksSecretsDelete {
@@ -8371,7 +7526,6 @@ pub mod op {
     }
 
     /// `jobs.usersExports.create`: `POST /api/v2/jobs/users-exports`.
-    #[derive(Debug, Clone, Copy)]
     pub struct JobsUsersExportsCreate;
 
     impl CatalogOp for JobsUsersExportsCreate {
@@ -8380,7 +7534,6 @@ pub mod op {
     }
 
     /// `jobs.usersImports.create`: `POST /api/v2/jobs/users-imports`.
-    #[derive(Debug, Clone, Copy)]
     pub struct JobsUsersImportsCreate;
 
     impl CatalogOp for JobsUsersImportsCreate {
@@ -8389,7 +7542,6 @@ pub mod op {
     }
 
     /// `jobs.verificationEmail.create`: `POST /api/v2/jobs/verification-email`.
-    #[derive(Debug, Clone, Copy)]
     pub struct JobsVerificationEmailCreate;
 
     impl CatalogOp for JobsVerificationEmailCreate {
@@ -8398,7 +7550,6 @@ pub mod op {
     }
 
     /// `jobs.get`: `GET /api/v2/jobs/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct JobsGet;
 
     impl CatalogOp for JobsGet {
@@ -8407,7 +7558,6 @@ pub mod op {
     }
 
     /// `jobs.errors.get`: `GET /api/v2/jobs/{id}/errors`.
-    #[derive(Debug, Clone, Copy)]
     pub struct JobsErrorsGet;
 
     impl CatalogOp for JobsErrorsGet {
@@ -8416,7 +7566,6 @@ pub mod op {
     }
 
     /// `keys.customSigning.get`: `GET /api/v2/keys/custom-signing`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysCustomSigningGet;
 
     impl CatalogOp for KeysCustomSigningGet {
@@ -8425,7 +7574,6 @@ pub mod op {
     }
 
     /// `keys.customSigning.set`: `PUT /api/v2/keys/custom-signing`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysCustomSigningSet;
 
     impl CatalogOp for KeysCustomSigningSet {
@@ -8434,7 +7582,6 @@ pub mod op {
     }
 
     /// `keys.customSigning.delete`: `DELETE /api/v2/keys/custom-signing`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysCustomSigningDelete;
 
     impl CatalogOp for KeysCustomSigningDelete {
@@ -8443,7 +7590,6 @@ pub mod op {
     }
 
     /// `keys.encryption.list`: `GET /api/v2/keys/encryption`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionList;
 
     impl CatalogOp for KeysEncryptionList {
@@ -8455,26 +7601,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::EncryptionKey;
     }
 
-    impl Call<KeysEncryptionList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for KeysEncryptionList {}
+    impl super::query::PerPage for KeysEncryptionList {}
+    impl super::query::IncludeTotals for KeysEncryptionList {}
     /// `keys.encryption.create`: `POST /api/v2/keys/encryption`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionCreate;
 
     impl CatalogOp for KeysEncryptionCreate {
@@ -8483,7 +7613,6 @@ pub mod op {
     }
 
     /// `keys.encryption.rekey`: `POST /api/v2/keys/encryption/rekey`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionRekey;
 
     impl CatalogOp for KeysEncryptionRekey {
@@ -8492,7 +7621,6 @@ pub mod op {
     }
 
     /// `keys.encryption.get`: `GET /api/v2/keys/encryption/{kid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionGet;
 
     impl CatalogOp for KeysEncryptionGet {
@@ -8501,7 +7629,6 @@ pub mod op {
     }
 
     /// `keys.encryption.import`: `POST /api/v2/keys/encryption/{kid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionImport;
 
     impl CatalogOp for KeysEncryptionImport {
@@ -8510,7 +7637,6 @@ pub mod op {
     }
 
     /// `keys.encryption.delete`: `DELETE /api/v2/keys/encryption/{kid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionDelete;
 
     impl CatalogOp for KeysEncryptionDelete {
@@ -8519,7 +7645,6 @@ pub mod op {
     }
 
     /// `keys.encryption.createPublicWrappingKey`: `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysEncryptionCreatePublicWrappingKey;
 
     impl CatalogOp for KeysEncryptionCreatePublicWrappingKey {
@@ -8528,7 +7653,6 @@ pub mod op {
     }
 
     /// `keys.signing.list`: `GET /api/v2/keys/signing`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysSigningList;
 
     impl CatalogOp for KeysSigningList {
@@ -8537,7 +7661,6 @@ pub mod op {
     }
 
     /// `keys.signing.rotate`: `POST /api/v2/keys/signing/rotate`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysSigningRotate;
 
     impl CatalogOp for KeysSigningRotate {
@@ -8546,7 +7669,6 @@ pub mod op {
     }
 
     /// `keys.signing.get`: `GET /api/v2/keys/signing/{kid}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysSigningGet;
 
     impl CatalogOp for KeysSigningGet {
@@ -8555,7 +7677,6 @@ pub mod op {
     }
 
     /// `keys.signing.revoke`: `PUT /api/v2/keys/signing/{kid}/revoke`.
-    #[derive(Debug, Clone, Copy)]
     pub struct KeysSigningRevoke;
 
     impl CatalogOp for KeysSigningRevoke {
@@ -8564,7 +7685,6 @@ pub mod op {
     }
 
     /// `logStreams.list`: `GET /api/v2/log-streams`.
-    #[derive(Debug, Clone, Copy)]
     pub struct LogStreamsList;
 
     impl CatalogOp for LogStreamsList {
@@ -8573,7 +7693,6 @@ pub mod op {
     }
 
     /// `logStreams.create`: `POST /api/v2/log-streams`.
-    #[derive(Debug, Clone, Copy)]
     pub struct LogStreamsCreate;
 
     impl CatalogOp for LogStreamsCreate {
@@ -8582,7 +7701,6 @@ pub mod op {
     }
 
     /// `logStreams.get`: `GET /api/v2/log-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct LogStreamsGet;
 
     impl CatalogOp for LogStreamsGet {
@@ -8591,7 +7709,6 @@ pub mod op {
     }
 
     /// `logStreams.update`: `PATCH /api/v2/log-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct LogStreamsUpdate;
 
     impl CatalogOp for LogStreamsUpdate {
@@ -8600,7 +7717,6 @@ pub mod op {
     }
 
     /// `logStreams.delete`: `DELETE /api/v2/log-streams/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct LogStreamsDelete;
 
     impl CatalogOp for LogStreamsDelete {
@@ -8609,7 +7725,6 @@ pub mod op {
     }
 
     /// `networkAcls.list`: `GET /api/v2/network-acls`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsList;
 
     impl CatalogOp for NetworkAclsList {
@@ -8621,26 +7736,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::NetworkAcls;
     }
 
-    impl Call<NetworkAclsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for NetworkAclsList {}
+    impl super::query::PerPage for NetworkAclsList {}
+    impl super::query::IncludeTotals for NetworkAclsList {}
     /// `networkAcls.create`: `POST /api/v2/network-acls`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsCreate;
 
     impl CatalogOp for NetworkAclsCreate {
@@ -8649,7 +7748,6 @@ pub mod op {
     }
 
     /// `networkAcls.get`: `GET /api/v2/network-acls/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsGet;
 
     impl CatalogOp for NetworkAclsGet {
@@ -8658,7 +7756,6 @@ pub mod op {
     }
 
     /// `networkAcls.set`: `PUT /api/v2/network-acls/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsSet;
 
     impl CatalogOp for NetworkAclsSet {
@@ -8667,7 +7764,6 @@ pub mod op {
     }
 
     /// `networkAcls.update`: `PATCH /api/v2/network-acls/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsUpdate;
 
     impl CatalogOp for NetworkAclsUpdate {
@@ -8676,7 +7772,6 @@ pub mod op {
     }
 
     /// `networkAcls.delete`: `DELETE /api/v2/network-acls/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct NetworkAclsDelete;
 
     impl CatalogOp for NetworkAclsDelete {
@@ -8685,7 +7780,6 @@ pub mod op {
     }
 
     /// `organizations.getByName`: `GET /api/v2/organizations/name/{name}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsGetByName;
 
     impl CatalogOp for OrganizationsGetByName {
@@ -8694,7 +7788,6 @@ pub mod op {
     }
 
     /// `organizations.clientGrants.list`: `GET /api/v2/organizations/{id}/client-grants`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsClientGrantsList;
 
     impl CatalogOp for OrganizationsClientGrantsList {
@@ -8706,41 +7799,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationClientGrant;
     }
 
-    impl Call<OrganizationsClientGrantsList> {
-        /// Sets `audience` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn audience(self, value: impl Into<String>) -> Self {
-            self.set_one("audience", value.into())
-        }
-        /// Sets `client_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn client_id(self, value: impl Into<String>) -> Self {
-            self.set_one("client_id", value.into())
-        }
-        /// Sets `grant_ids` (several strings); checked against the catalog before sending.
-        #[inline]
-        pub fn grant_ids(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("grant_ids", values)
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Audience for OrganizationsClientGrantsList {}
+    impl super::query::ClientId for OrganizationsClientGrantsList {}
+    impl super::query::GrantIds for OrganizationsClientGrantsList {}
+    impl super::query::Page for OrganizationsClientGrantsList {}
+    impl super::query::PerPage for OrganizationsClientGrantsList {}
+    impl super::query::IncludeTotals for OrganizationsClientGrantsList {}
     /// `organizations.clientGrants.create`: `POST /api/v2/organizations/{id}/client-grants`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsClientGrantsCreate;
 
     impl CatalogOp for OrganizationsClientGrantsCreate {
@@ -8749,7 +7814,6 @@ pub mod op {
     }
 
     /// `organizations.clientGrants.delete`: `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsClientGrantsDelete;
 
     impl CatalogOp for OrganizationsClientGrantsDelete {
@@ -8758,7 +7822,6 @@ pub mod op {
     }
 
     /// `organizations.connections.list`: `GET /api/v2/organizations/{id}/connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsConnectionsList;
 
     impl CatalogOp for OrganizationsConnectionsList {
@@ -8770,31 +7833,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetOrganizationAllConnection;
     }
 
-    impl Call<OrganizationsConnectionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `is_enabled` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn is_enabled(self, value: bool) -> Self {
-            self.set_one("is_enabled", value.to_string())
-        }
-    }
-
+    impl super::query::Page for OrganizationsConnectionsList {}
+    impl super::query::PerPage for OrganizationsConnectionsList {}
+    impl super::query::IncludeTotals for OrganizationsConnectionsList {}
+    impl super::query::IsEnabled for OrganizationsConnectionsList {}
     /// `organizations.connections.create`: `POST /api/v2/organizations/{id}/connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsConnectionsCreate;
 
     impl CatalogOp for OrganizationsConnectionsCreate {
@@ -8803,7 +7846,6 @@ pub mod op {
     }
 
     /// `organizations.connections.get`: `GET /api/v2/organizations/{id}/connections/{connection_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsConnectionsGet;
 
     impl CatalogOp for OrganizationsConnectionsGet {
@@ -8812,7 +7854,6 @@ pub mod op {
     }
 
     /// `organizations.connections.update`: `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsConnectionsUpdate;
 
     impl CatalogOp for OrganizationsConnectionsUpdate {
@@ -8821,7 +7862,6 @@ pub mod op {
     }
 
     /// `organizations.connections.delete`: `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsConnectionsDelete;
 
     impl CatalogOp for OrganizationsConnectionsDelete {
@@ -8830,7 +7870,6 @@ pub mod op {
     }
 
     /// `organizations.discoveryDomains.list`: `GET /api/v2/organizations/{id}/discovery-domains`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsList;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsList {
@@ -8842,21 +7881,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationDiscoveryDomain;
     }
 
-    impl Call<OrganizationsDiscoveryDomainsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for OrganizationsDiscoveryDomainsList {}
+    impl super::query::Take for OrganizationsDiscoveryDomainsList {}
     /// `organizations.discoveryDomains.create`: `POST /api/v2/organizations/{id}/discovery-domains`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsCreate;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsCreate {
@@ -8865,7 +7892,6 @@ pub mod op {
     }
 
     /// `organizations.discoveryDomains.getByName`: `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsGetByName;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsGetByName {
@@ -8874,7 +7900,6 @@ pub mod op {
     }
 
     /// `organizations.discoveryDomains.get`: `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsGet;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsGet {
@@ -8883,7 +7908,6 @@ pub mod op {
     }
 
     /// `organizations.discoveryDomains.update`: `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsUpdate;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsUpdate {
@@ -8892,7 +7916,6 @@ pub mod op {
     }
 
     /// `organizations.discoveryDomains.delete`: `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsDiscoveryDomainsDelete;
 
     impl CatalogOp for OrganizationsDiscoveryDomainsDelete {
@@ -8901,7 +7924,6 @@ pub mod op {
     }
 
     /// `organizations.enabledConnections.list`: `GET /api/v2/organizations/{id}/enabled_connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsEnabledConnectionsList;
 
     impl CatalogOp for OrganizationsEnabledConnectionsList {
@@ -8913,26 +7935,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationConnection;
     }
 
-    impl Call<OrganizationsEnabledConnectionsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for OrganizationsEnabledConnectionsList {}
+    impl super::query::PerPage for OrganizationsEnabledConnectionsList {}
+    impl super::query::IncludeTotals for OrganizationsEnabledConnectionsList {}
     /// `organizations.enabledConnections.add`: `POST /api/v2/organizations/{id}/enabled_connections`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsEnabledConnectionsAdd;
 
     impl CatalogOp for OrganizationsEnabledConnectionsAdd {
@@ -8941,7 +7947,6 @@ pub mod op {
     }
 
     /// `organizations.enabledConnections.get`: `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsEnabledConnectionsGet;
 
     impl CatalogOp for OrganizationsEnabledConnectionsGet {
@@ -8950,7 +7955,6 @@ pub mod op {
     }
 
     /// `organizations.enabledConnections.update`: `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsEnabledConnectionsUpdate;
 
     impl CatalogOp for OrganizationsEnabledConnectionsUpdate {
@@ -8959,7 +7963,6 @@ pub mod op {
     }
 
     /// `organizations.enabledConnections.delete`: `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsEnabledConnectionsDelete;
 
     impl CatalogOp for OrganizationsEnabledConnectionsDelete {
@@ -8968,7 +7971,6 @@ pub mod op {
     }
 
     /// `organizations.invitations.list`: `GET /api/v2/organizations/{id}/invitations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsInvitationsList;
 
     impl CatalogOp for OrganizationsInvitationsList {
@@ -8980,41 +7982,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationInvitation;
     }
 
-    impl Call<OrganizationsInvitationsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `sort` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn sort(self, value: impl Into<String>) -> Self {
-            self.set_one("sort", value.into())
-        }
-    }
-
+    impl super::query::Page for OrganizationsInvitationsList {}
+    impl super::query::PerPage for OrganizationsInvitationsList {}
+    impl super::query::IncludeTotals for OrganizationsInvitationsList {}
+    impl super::query::Fields for OrganizationsInvitationsList {}
+    impl super::query::IncludeFields for OrganizationsInvitationsList {}
+    impl super::query::Sort for OrganizationsInvitationsList {}
     /// `organizations.invitations.create`: `POST /api/v2/organizations/{id}/invitations`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsInvitationsCreate;
 
     impl CatalogOp for OrganizationsInvitationsCreate {
@@ -9023,7 +7997,6 @@ pub mod op {
     }
 
     /// `organizations.invitations.get`: `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsInvitationsGet;
 
     impl CatalogOp for OrganizationsInvitationsGet {
@@ -9031,21 +8004,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_INVITATIONS_GET;
     }
 
-    impl Call<OrganizationsInvitationsGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for OrganizationsInvitationsGet {}
+    impl super::query::IncludeFields for OrganizationsInvitationsGet {}
     /// `organizations.invitations.delete`: `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsInvitationsDelete;
 
     impl CatalogOp for OrganizationsInvitationsDelete {
@@ -9054,7 +8015,6 @@ pub mod op {
     }
 
     /// `organizations.members.effectiveRoles.list`: `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsMembersEffectiveRolesList;
 
     impl CatalogOp for OrganizationsMembersEffectiveRolesList {
@@ -9066,21 +8026,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationMemberEffectiveRole;
     }
 
-    impl Call<OrganizationsMembersEffectiveRolesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for OrganizationsMembersEffectiveRolesList {}
+    impl super::query::Take for OrganizationsMembersEffectiveRolesList {}
     /// `organizations.members.effectiveRoles.sources.groups.list`: `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsMembersEffectiveRolesSourcesGroupsList;
 
     impl CatalogOp for OrganizationsMembersEffectiveRolesSourcesGroupsList {
@@ -9093,26 +8041,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl Call<OrganizationsMembersEffectiveRolesSourcesGroupsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `role_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn role_id(self, value: impl Into<String>) -> Self {
-            self.set_one("role_id", value.into())
-        }
-    }
-
+    impl super::query::From for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
+    impl super::query::Take for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
+    impl super::query::RoleId for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
     /// `organizations.groups.list`: `GET /api/v2/organizations/{organization_id}/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsGroupsList;
 
     impl CatalogOp for OrganizationsGroupsList {
@@ -9124,21 +8056,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl Call<OrganizationsGroupsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for OrganizationsGroupsList {}
+    impl super::query::Take for OrganizationsGroupsList {}
     /// `organizations.groups.roles.list`: `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsGroupsRolesList;
 
     impl CatalogOp for OrganizationsGroupsRolesList {
@@ -9150,21 +8070,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Role;
     }
 
-    impl Call<OrganizationsGroupsRolesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for OrganizationsGroupsRolesList {}
+    impl super::query::Take for OrganizationsGroupsRolesList {}
     /// `organizations.groups.roles.create`: `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsGroupsRolesCreate;
 
     impl CatalogOp for OrganizationsGroupsRolesCreate {
@@ -9173,7 +8081,6 @@ pub mod op {
     }
 
     /// `organizations.groups.roles.delete`: `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct OrganizationsGroupsRolesDelete;
 
     impl CatalogOp for OrganizationsGroupsRolesDelete {
@@ -9182,7 +8089,6 @@ pub mod op {
     }
 
     /// `prompts.getSettings`: `GET /api/v2/prompts`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsGetSettings;
 
     impl CatalogOp for PromptsGetSettings {
@@ -9191,7 +8097,6 @@ pub mod op {
     }
 
     /// `prompts.updateSettings`: `PATCH /api/v2/prompts`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsUpdateSettings;
 
     impl CatalogOp for PromptsUpdateSettings {
@@ -9200,7 +8105,6 @@ pub mod op {
     }
 
     /// `prompts.rendering.list`: `GET /api/v2/prompts/rendering`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsRenderingList;
 
     impl CatalogOp for PromptsRenderingList {
@@ -9212,51 +8116,15 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetAcul;
     }
 
-    impl Call<PromptsRenderingList> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `prompt` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn prompt(self, value: impl Into<String>) -> Self {
-            self.set_one("prompt", value.into())
-        }
-        /// Sets `screen` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn screen(self, value: impl Into<String>) -> Self {
-            self.set_one("screen", value.into())
-        }
-        /// Sets `rendering_mode` (one of `advanced`, `standard`); checked against the catalog before sending.
-        #[inline]
-        pub fn rendering_mode(self, value: impl Into<String>) -> Self {
-            self.set_one("rendering_mode", value.into())
-        }
-    }
-
+    impl super::query::Fields for PromptsRenderingList {}
+    impl super::query::IncludeFields for PromptsRenderingList {}
+    impl super::query::Page for PromptsRenderingList {}
+    impl super::query::PerPage for PromptsRenderingList {}
+    impl super::query::IncludeTotals for PromptsRenderingList {}
+    impl super::query::Prompt for PromptsRenderingList {}
+    impl super::query::Screen for PromptsRenderingList {}
+    impl super::query::RenderingMode for PromptsRenderingList {}
     /// `prompts.rendering.bulkUpdate`: `PATCH /api/v2/prompts/rendering`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsRenderingBulkUpdate;
 
     impl CatalogOp for PromptsRenderingBulkUpdate {
@@ -9265,7 +8133,6 @@ pub mod op {
     }
 
     /// `prompts.customText.get`: `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsCustomTextGet;
 
     impl CatalogOp for PromptsCustomTextGet {
@@ -9274,7 +8141,6 @@ pub mod op {
     }
 
     /// `prompts.customText.set`: `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsCustomTextSet;
 
     impl CatalogOp for PromptsCustomTextSet {
@@ -9283,7 +8149,6 @@ pub mod op {
     }
 
     /// `prompts.partials.get`: `GET /api/v2/prompts/{prompt}/partials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsPartialsGet;
 
     impl CatalogOp for PromptsPartialsGet {
@@ -9292,7 +8157,6 @@ pub mod op {
     }
 
     /// `prompts.partials.set`: `PUT /api/v2/prompts/{prompt}/partials`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsPartialsSet;
 
     impl CatalogOp for PromptsPartialsSet {
@@ -9301,7 +8165,6 @@ pub mod op {
     }
 
     /// `prompts.rendering.get`: `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsRenderingGet;
 
     impl CatalogOp for PromptsRenderingGet {
@@ -9310,7 +8173,6 @@ pub mod op {
     }
 
     /// `prompts.rendering.update`: `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-    #[derive(Debug, Clone, Copy)]
     pub struct PromptsRenderingUpdate;
 
     impl CatalogOp for PromptsRenderingUpdate {
@@ -9319,7 +8181,6 @@ pub mod op {
     }
 
     /// `rateLimitPolicies.list`: `GET /api/v2/rate-limit-policies`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RateLimitPoliciesList;
 
     impl CatalogOp for RateLimitPoliciesList {
@@ -9331,36 +8192,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::RateLimitPolicy;
     }
 
-    impl Call<RateLimitPoliciesList> {
-        /// Sets `resource` (one of `oauth_authentication_api`); checked against the catalog before sending.
-        #[inline]
-        pub fn resource(self, value: impl Into<String>) -> Self {
-            self.set_one("resource", value.into())
-        }
-        /// Sets `consumer` (one of `client`); checked against the catalog before sending.
-        #[inline]
-        pub fn consumer(self, value: impl Into<String>) -> Self {
-            self.set_one("consumer", value.into())
-        }
-        /// Sets `consumer_selector` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn consumer_selector(self, value: impl Into<String>) -> Self {
-            self.set_one("consumer_selector", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-    }
-
+    impl super::query::Resource for RateLimitPoliciesList {}
+    impl super::query::Consumer for RateLimitPoliciesList {}
+    impl super::query::ConsumerSelector for RateLimitPoliciesList {}
+    impl super::query::Take for RateLimitPoliciesList {}
+    impl super::query::From for RateLimitPoliciesList {}
     /// `rateLimitPolicies.create`: `POST /api/v2/rate-limit-policies`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RateLimitPoliciesCreate;
 
     impl CatalogOp for RateLimitPoliciesCreate {
@@ -9369,7 +8206,6 @@ pub mod op {
     }
 
     /// `rateLimitPolicies.get`: `GET /api/v2/rate-limit-policies/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RateLimitPoliciesGet;
 
     impl CatalogOp for RateLimitPoliciesGet {
@@ -9378,7 +8214,6 @@ pub mod op {
     }
 
     /// `rateLimitPolicies.update`: `PATCH /api/v2/rate-limit-policies/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RateLimitPoliciesUpdate;
 
     impl CatalogOp for RateLimitPoliciesUpdate {
@@ -9387,7 +8222,6 @@ pub mod op {
     }
 
     /// `rateLimitPolicies.delete`: `DELETE /api/v2/rate-limit-policies/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RateLimitPoliciesDelete;
 
     impl CatalogOp for RateLimitPoliciesDelete {
@@ -9396,7 +8230,6 @@ pub mod op {
     }
 
     /// `refreshTokens.list`: `GET /api/v2/refresh-tokens`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RefreshTokensList;
 
     impl CatalogOp for RefreshTokensList {
@@ -9408,41 +8241,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::RefreshToken;
     }
 
-    impl Call<RefreshTokensList> {
-        /// Sets `user_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn user_id(self, value: impl Into<String>) -> Self {
-            self.set_one("user_id", value.into())
-        }
-        /// Sets `client_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn client_id(self, value: impl Into<String>) -> Self {
-            self.set_one("client_id", value.into())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::UserId for RefreshTokensList {}
+    impl super::query::ClientId for RefreshTokensList {}
+    impl super::query::From for RefreshTokensList {}
+    impl super::query::Take for RefreshTokensList {}
+    impl super::query::Fields for RefreshTokensList {}
+    impl super::query::IncludeFields for RefreshTokensList {}
     /// `refreshTokens.revoke`: `POST /api/v2/refresh-tokens/revoke`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RefreshTokensRevoke;
 
     impl CatalogOp for RefreshTokensRevoke {
@@ -9451,7 +8256,6 @@ pub mod op {
     }
 
     /// `refreshTokens.get`: `GET /api/v2/refresh-tokens/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RefreshTokensGet;
 
     impl CatalogOp for RefreshTokensGet {
@@ -9460,7 +8264,6 @@ pub mod op {
     }
 
     /// `refreshTokens.update`: `PATCH /api/v2/refresh-tokens/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RefreshTokensUpdate;
 
     impl CatalogOp for RefreshTokensUpdate {
@@ -9469,7 +8272,6 @@ pub mod op {
     }
 
     /// `refreshTokens.delete`: `DELETE /api/v2/refresh-tokens/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RefreshTokensDelete;
 
     impl CatalogOp for RefreshTokensDelete {
@@ -9478,7 +8280,6 @@ pub mod op {
     }
 
     /// `riskAssessments.settings.get`: `GET /api/v2/risk-assessments/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RiskAssessmentsSettingsGet;
 
     impl CatalogOp for RiskAssessmentsSettingsGet {
@@ -9487,7 +8288,6 @@ pub mod op {
     }
 
     /// `riskAssessments.settings.update`: `PATCH /api/v2/risk-assessments/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RiskAssessmentsSettingsUpdate;
 
     impl CatalogOp for RiskAssessmentsSettingsUpdate {
@@ -9496,7 +8296,6 @@ pub mod op {
     }
 
     /// `riskAssessments.settings.newDevice.get`: `GET /api/v2/risk-assessments/settings/new-device`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RiskAssessmentsSettingsNewDeviceGet;
 
     impl CatalogOp for RiskAssessmentsSettingsNewDeviceGet {
@@ -9505,7 +8304,6 @@ pub mod op {
     }
 
     /// `riskAssessments.settings.newDevice.update`: `PATCH /api/v2/risk-assessments/settings/new-device`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RiskAssessmentsSettingsNewDeviceUpdate;
 
     impl CatalogOp for RiskAssessmentsSettingsNewDeviceUpdate {
@@ -9514,7 +8312,6 @@ pub mod op {
     }
 
     /// `roles.groups.get`: `GET /api/v2/roles/{id}/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesGroupsGet;
 
     impl CatalogOp for RolesGroupsGet {
@@ -9526,21 +8323,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl Call<RolesGroupsGet> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for RolesGroupsGet {}
+    impl super::query::Take for RolesGroupsGet {}
     /// `roles.groups.create`: `POST /api/v2/roles/{id}/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesGroupsCreate;
 
     impl CatalogOp for RolesGroupsCreate {
@@ -9549,7 +8334,6 @@ pub mod op {
     }
 
     /// `roles.groups.delete`: `DELETE /api/v2/roles/{id}/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesGroupsDelete;
 
     impl CatalogOp for RolesGroupsDelete {
@@ -9558,7 +8342,6 @@ pub mod op {
     }
 
     /// `roles.permissions.list`: `GET /api/v2/roles/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesPermissionsList;
 
     impl CatalogOp for RolesPermissionsList {
@@ -9570,26 +8353,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::PermissionsResponsePayload;
     }
 
-    impl Call<RolesPermissionsList> {
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::PerPage for RolesPermissionsList {}
+    impl super::query::Page for RolesPermissionsList {}
+    impl super::query::IncludeTotals for RolesPermissionsList {}
     /// `roles.permissions.add`: `POST /api/v2/roles/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesPermissionsAdd;
 
     impl CatalogOp for RolesPermissionsAdd {
@@ -9598,7 +8365,6 @@ pub mod op {
     }
 
     /// `roles.permissions.delete`: `DELETE /api/v2/roles/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RolesPermissionsDelete;
 
     impl CatalogOp for RolesPermissionsDelete {
@@ -9607,7 +8373,6 @@ pub mod op {
     }
 
     /// `rules.list`: `GET /api/v2/rules`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesList;
 
     impl CatalogOp for RulesList {
@@ -9619,41 +8384,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Rule;
     }
 
-    impl Call<RulesList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `enabled` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn enabled(self, value: bool) -> Self {
-            self.set_one("enabled", value.to_string())
-        }
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Page for RulesList {}
+    impl super::query::PerPage for RulesList {}
+    impl super::query::IncludeTotals for RulesList {}
+    impl super::query::Enabled for RulesList {}
+    impl super::query::Fields for RulesList {}
+    impl super::query::IncludeFields for RulesList {}
     /// `rules.create`: `POST /api/v2/rules`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesCreate;
 
     impl CatalogOp for RulesCreate {
@@ -9662,7 +8399,6 @@ pub mod op {
     }
 
     /// `rulesConfigs.list`: `GET /api/v2/rules-configs`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesConfigsList;
 
     impl CatalogOp for RulesConfigsList {
@@ -9671,7 +8407,6 @@ pub mod op {
     }
 
     /// `rulesConfigs.set`: `PUT /api/v2/rules-configs/{key}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesConfigsSet;
 
     impl CatalogOp for RulesConfigsSet {
@@ -9680,7 +8415,6 @@ pub mod op {
     }
 
     /// `rulesConfigs.delete`: `DELETE /api/v2/rules-configs/{key}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesConfigsDelete;
 
     impl CatalogOp for RulesConfigsDelete {
@@ -9689,7 +8423,6 @@ pub mod op {
     }
 
     /// `rules.get`: `GET /api/v2/rules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesGet;
 
     impl CatalogOp for RulesGet {
@@ -9697,21 +8430,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RULES_GET;
     }
 
-    impl Call<RulesGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for RulesGet {}
+    impl super::query::IncludeFields for RulesGet {}
     /// `rules.update`: `PATCH /api/v2/rules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesUpdate;
 
     impl CatalogOp for RulesUpdate {
@@ -9720,7 +8441,6 @@ pub mod op {
     }
 
     /// `rules.delete`: `DELETE /api/v2/rules/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct RulesDelete;
 
     impl CatalogOp for RulesDelete {
@@ -9729,7 +8449,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.list`: `GET /api/v2/self-service-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesList;
 
     impl CatalogOp for SelfServiceProfilesList {
@@ -9741,26 +8460,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::SelfServiceProfile;
     }
 
-    impl Call<SelfServiceProfilesList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for SelfServiceProfilesList {}
+    impl super::query::PerPage for SelfServiceProfilesList {}
+    impl super::query::IncludeTotals for SelfServiceProfilesList {}
     /// `selfServiceProfiles.create`: `POST /api/v2/self-service-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesCreate;
 
     impl CatalogOp for SelfServiceProfilesCreate {
@@ -9769,7 +8472,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.get`: `GET /api/v2/self-service-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesGet;
 
     impl CatalogOp for SelfServiceProfilesGet {
@@ -9778,7 +8480,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.update`: `PATCH /api/v2/self-service-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesUpdate;
 
     impl CatalogOp for SelfServiceProfilesUpdate {
@@ -9787,7 +8488,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.delete`: `DELETE /api/v2/self-service-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesDelete;
 
     impl CatalogOp for SelfServiceProfilesDelete {
@@ -9796,7 +8496,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.customText.list`: `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesCustomTextList;
 
     impl CatalogOp for SelfServiceProfilesCustomTextList {
@@ -9805,7 +8504,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.customText.set`: `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesCustomTextSet;
 
     impl CatalogOp for SelfServiceProfilesCustomTextSet {
@@ -9814,7 +8512,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.ssoTicket.create`: `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesSsoTicketCreate;
 
     impl CatalogOp for SelfServiceProfilesSsoTicketCreate {
@@ -9823,7 +8520,6 @@ pub mod op {
     }
 
     /// `selfServiceProfiles.ssoTicket.revoke`: `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SelfServiceProfilesSsoTicketRevoke;
 
     impl CatalogOp for SelfServiceProfilesSsoTicketRevoke {
@@ -9832,7 +8528,6 @@ pub mod op {
     }
 
     /// `sessions.get`: `GET /api/v2/sessions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SessionsGet;
 
     impl CatalogOp for SessionsGet {
@@ -9841,7 +8536,6 @@ pub mod op {
     }
 
     /// `sessions.update`: `PATCH /api/v2/sessions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SessionsUpdate;
 
     impl CatalogOp for SessionsUpdate {
@@ -9850,7 +8544,6 @@ pub mod op {
     }
 
     /// `sessions.delete`: `DELETE /api/v2/sessions/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SessionsDelete;
 
     impl CatalogOp for SessionsDelete {
@@ -9859,7 +8552,6 @@ pub mod op {
     }
 
     /// `sessions.revoke`: `POST /api/v2/sessions/{id}/revoke`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SessionsRevoke;
 
     impl CatalogOp for SessionsRevoke {
@@ -9868,7 +8560,6 @@ pub mod op {
     }
 
     /// `stats.getActiveUsersCount`: `GET /api/v2/stats/active-users`.
-    #[derive(Debug, Clone, Copy)]
     pub struct StatsGetActiveUsersCount;
 
     impl CatalogOp for StatsGetActiveUsersCount {
@@ -9877,7 +8568,6 @@ pub mod op {
     }
 
     /// `stats.getDaily`: `GET /api/v2/stats/daily`.
-    #[derive(Debug, Clone, Copy)]
     pub struct StatsGetDaily;
 
     impl CatalogOp for StatsGetDaily {
@@ -9885,21 +8575,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::STATS_GET_DAILY;
     }
 
-    impl Call<StatsGetDaily> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `to` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn to(self, value: impl Into<String>) -> Self {
-            self.set_one("to", value.into())
-        }
-    }
-
+    impl super::query::From for StatsGetDaily {}
+    impl super::query::To for StatsGetDaily {}
     /// `supplementalSignals.get`: `GET /api/v2/supplemental-signals`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SupplementalSignalsGet;
 
     impl CatalogOp for SupplementalSignalsGet {
@@ -9908,7 +8586,6 @@ pub mod op {
     }
 
     /// `supplementalSignals.patch`: `PATCH /api/v2/supplemental-signals`.
-    #[derive(Debug, Clone, Copy)]
     pub struct SupplementalSignalsPatch;
 
     impl CatalogOp for SupplementalSignalsPatch {
@@ -9917,7 +8594,6 @@ pub mod op {
     }
 
     /// `tenants.settings.get`: `GET /api/v2/tenants/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TenantsSettingsGet;
 
     impl CatalogOp for TenantsSettingsGet {
@@ -9925,21 +8601,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TENANTS_SETTINGS_GET;
     }
 
-    impl Call<TenantsSettingsGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for TenantsSettingsGet {}
+    impl super::query::IncludeFields for TenantsSettingsGet {}
     /// `tenants.settings.update`: `PATCH /api/v2/tenants/settings`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TenantsSettingsUpdate;
 
     impl CatalogOp for TenantsSettingsUpdate {
@@ -9948,7 +8612,6 @@ pub mod op {
     }
 
     /// `tickets.verifyEmail`: `POST /api/v2/tickets/email-verification`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TicketsVerifyEmail;
 
     impl CatalogOp for TicketsVerifyEmail {
@@ -9957,7 +8620,6 @@ pub mod op {
     }
 
     /// `tickets.changePassword`: `POST /api/v2/tickets/password-change`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TicketsChangePassword;
 
     impl CatalogOp for TicketsChangePassword {
@@ -9966,7 +8628,6 @@ pub mod op {
     }
 
     /// `tokenExchangeProfiles.list`: `GET /api/v2/token-exchange-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TokenExchangeProfilesList;
 
     impl CatalogOp for TokenExchangeProfilesList {
@@ -9978,21 +8639,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::TokenExchangeProfile;
     }
 
-    impl Call<TokenExchangeProfilesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for TokenExchangeProfilesList {}
+    impl super::query::Take for TokenExchangeProfilesList {}
     /// `tokenExchangeProfiles.create`: `POST /api/v2/token-exchange-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TokenExchangeProfilesCreate;
 
     impl CatalogOp for TokenExchangeProfilesCreate {
@@ -10001,7 +8650,6 @@ pub mod op {
     }
 
     /// `tokenExchangeProfiles.get`: `GET /api/v2/token-exchange-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TokenExchangeProfilesGet;
 
     impl CatalogOp for TokenExchangeProfilesGet {
@@ -10010,7 +8658,6 @@ pub mod op {
     }
 
     /// `tokenExchangeProfiles.update`: `PATCH /api/v2/token-exchange-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TokenExchangeProfilesUpdate;
 
     impl CatalogOp for TokenExchangeProfilesUpdate {
@@ -10019,7 +8666,6 @@ pub mod op {
     }
 
     /// `tokenExchangeProfiles.delete`: `DELETE /api/v2/token-exchange-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct TokenExchangeProfilesDelete;
 
     impl CatalogOp for TokenExchangeProfilesDelete {
@@ -10028,7 +8674,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.list`: `GET /api/v2/user-attribute-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesList;
 
     impl CatalogOp for UserAttributeProfilesList {
@@ -10040,21 +8685,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserAttributeProfile;
     }
 
-    impl Call<UserAttributeProfilesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for UserAttributeProfilesList {}
+    impl super::query::Take for UserAttributeProfilesList {}
     /// `userAttributeProfiles.create`: `POST /api/v2/user-attribute-profiles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesCreate;
 
     impl CatalogOp for UserAttributeProfilesCreate {
@@ -10063,7 +8696,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.listTemplates`: `GET /api/v2/user-attribute-profiles/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesListTemplates;
 
     impl CatalogOp for UserAttributeProfilesListTemplates {
@@ -10072,7 +8704,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.getTemplate`: `GET /api/v2/user-attribute-profiles/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesGetTemplate;
 
     impl CatalogOp for UserAttributeProfilesGetTemplate {
@@ -10081,7 +8712,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.get`: `GET /api/v2/user-attribute-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesGet;
 
     impl CatalogOp for UserAttributeProfilesGet {
@@ -10090,7 +8720,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.update`: `PATCH /api/v2/user-attribute-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesUpdate;
 
     impl CatalogOp for UserAttributeProfilesUpdate {
@@ -10099,7 +8728,6 @@ pub mod op {
     }
 
     /// `userAttributeProfiles.delete`: `DELETE /api/v2/user-attribute-profiles/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserAttributeProfilesDelete;
 
     impl CatalogOp for UserAttributeProfilesDelete {
@@ -10108,7 +8736,6 @@ pub mod op {
     }
 
     /// `userBlocks.listByIdentifier`: `GET /api/v2/user-blocks`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserBlocksListByIdentifier;
 
     impl CatalogOp for UserBlocksListByIdentifier {
@@ -10116,21 +8743,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_BLOCKS_LIST_BY_IDENTIFIER;
     }
 
-    impl Call<UserBlocksListByIdentifier> {
-        /// Sets `identifier` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("identifier", value.into())
-        }
-        /// Sets `consider_brute_force_enablement` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn consider_brute_force_enablement(self, value: bool) -> Self {
-            self.set_one("consider_brute_force_enablement", value.to_string())
-        }
-    }
-
+    impl super::query::Identifier for UserBlocksListByIdentifier {}
+    impl super::query::ConsiderBruteForceEnablement for UserBlocksListByIdentifier {}
     /// `userBlocks.deleteByIdentifier`: `DELETE /api/v2/user-blocks`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserBlocksDeleteByIdentifier;
 
     impl CatalogOp for UserBlocksDeleteByIdentifier {
@@ -10138,16 +8753,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_BLOCKS_DELETE_BY_IDENTIFIER;
     }
 
-    impl Call<UserBlocksDeleteByIdentifier> {
-        /// Sets `identifier` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("identifier", value.into())
-        }
-    }
-
+    impl super::query::Identifier for UserBlocksDeleteByIdentifier {}
     /// `userBlocks.list`: `GET /api/v2/user-blocks/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserBlocksList;
 
     impl CatalogOp for UserBlocksList {
@@ -10155,16 +8762,8 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_BLOCKS_LIST;
     }
 
-    impl Call<UserBlocksList> {
-        /// Sets `consider_brute_force_enablement` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn consider_brute_force_enablement(self, value: bool) -> Self {
-            self.set_one("consider_brute_force_enablement", value.to_string())
-        }
-    }
-
+    impl super::query::ConsiderBruteForceEnablement for UserBlocksList {}
     /// `userBlocks.delete`: `DELETE /api/v2/user-blocks/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UserBlocksDelete;
 
     impl CatalogOp for UserBlocksDelete {
@@ -10173,7 +8772,6 @@ pub mod op {
     }
 
     /// `users.listUsersByEmail`: `GET /api/v2/users-by-email`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersListUsersByEmail;
 
     impl CatalogOp for UsersListUsersByEmail {
@@ -10181,26 +8779,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_LIST_USERS_BY_EMAIL;
     }
 
-    impl Call<UsersListUsersByEmail> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `email` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn email(self, value: impl Into<String>) -> Self {
-            self.set_one("email", value.into())
-        }
-    }
-
+    impl super::query::Fields for UsersListUsersByEmail {}
+    impl super::query::IncludeFields for UsersListUsersByEmail {}
+    impl super::query::Email for UsersListUsersByEmail {}
     /// `users.authenticationMethods.list`: `GET /api/v2/users/{id}/authentication-methods`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsList;
 
     impl CatalogOp for UsersAuthenticationMethodsList {
@@ -10212,26 +8794,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserAuthenticationMethod;
     }
 
-    impl Call<UsersAuthenticationMethodsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for UsersAuthenticationMethodsList {}
+    impl super::query::PerPage for UsersAuthenticationMethodsList {}
+    impl super::query::IncludeTotals for UsersAuthenticationMethodsList {}
     /// `users.authenticationMethods.create`: `POST /api/v2/users/{id}/authentication-methods`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsCreate;
 
     impl CatalogOp for UsersAuthenticationMethodsCreate {
@@ -10240,7 +8806,6 @@ pub mod op {
     }
 
     /// `users.authenticationMethods.set`: `PUT /api/v2/users/{id}/authentication-methods`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsSet;
 
     impl CatalogOp for UsersAuthenticationMethodsSet {
@@ -10249,7 +8814,6 @@ pub mod op {
     }
 
     /// `users.authenticationMethods.deleteAll`: `DELETE /api/v2/users/{id}/authentication-methods`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsDeleteAll;
 
     impl CatalogOp for UsersAuthenticationMethodsDeleteAll {
@@ -10258,7 +8822,6 @@ pub mod op {
     }
 
     /// `users.authenticationMethods.get`: `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsGet;
 
     impl CatalogOp for UsersAuthenticationMethodsGet {
@@ -10267,7 +8830,6 @@ pub mod op {
     }
 
     /// `users.authenticationMethods.update`: `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsUpdate;
 
     impl CatalogOp for UsersAuthenticationMethodsUpdate {
@@ -10276,7 +8838,6 @@ pub mod op {
     }
 
     /// `users.authenticationMethods.delete`: `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticationMethodsDelete;
 
     impl CatalogOp for UsersAuthenticationMethodsDelete {
@@ -10285,7 +8846,6 @@ pub mod op {
     }
 
     /// `users.authenticators.deleteAll`: `DELETE /api/v2/users/{id}/authenticators`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersAuthenticatorsDeleteAll;
 
     impl CatalogOp for UsersAuthenticatorsDeleteAll {
@@ -10294,7 +8854,6 @@ pub mod op {
     }
 
     /// `users.connectedAccounts.list`: `GET /api/v2/users/{id}/connected-accounts`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersConnectedAccountsList;
 
     impl CatalogOp for UsersConnectedAccountsList {
@@ -10306,21 +8865,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ConnectedAccount;
     }
 
-    impl Call<UsersConnectedAccountsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for UsersConnectedAccountsList {}
+    impl super::query::Take for UsersConnectedAccountsList {}
     /// `users.effectivePermissions.list`: `GET /api/v2/users/{id}/effective-permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersEffectivePermissionsList;
 
     impl CatalogOp for UsersEffectivePermissionsList {
@@ -10332,26 +8879,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectivePermission;
     }
 
-    impl Call<UsersEffectivePermissionsList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `resource_server_identifier` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("resource_server_identifier", value.into())
-        }
-    }
-
+    impl super::query::From for UsersEffectivePermissionsList {}
+    impl super::query::Take for UsersEffectivePermissionsList {}
+    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsList {}
     /// `users.effectivePermissions.sources.roles.list`: `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersEffectivePermissionsSourcesRolesList;
 
     impl CatalogOp for UsersEffectivePermissionsSourcesRolesList {
@@ -10363,31 +8894,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectivePermissionRoleSourceResponse;
     }
 
-    impl Call<UsersEffectivePermissionsSourcesRolesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-        /// Sets `resource_server_identifier` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("resource_server_identifier", value.into())
-        }
-        /// Sets `permission_name` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn permission_name(self, value: impl Into<String>) -> Self {
-            self.set_one("permission_name", value.into())
-        }
-    }
-
+    impl super::query::From for UsersEffectivePermissionsSourcesRolesList {}
+    impl super::query::Take for UsersEffectivePermissionsSourcesRolesList {}
+    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsSourcesRolesList {}
+    impl super::query::PermissionName for UsersEffectivePermissionsSourcesRolesList {}
     /// `users.effectiveRoles.list`: `GET /api/v2/users/{id}/effective-roles`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersEffectiveRolesList;
 
     impl CatalogOp for UsersEffectiveRolesList {
@@ -10399,21 +8910,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectiveRole;
     }
 
-    impl Call<UsersEffectiveRolesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for UsersEffectiveRolesList {}
+    impl super::query::Take for UsersEffectiveRolesList {}
     /// `users.effectiveRoles.sources.groups.list`: `GET /api/v2/users/{id}/effective-roles/sources/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersEffectiveRolesSourcesGroupsList;
 
     impl CatalogOp for UsersEffectiveRolesSourcesGroupsList {
@@ -10425,26 +8924,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl Call<UsersEffectiveRolesSourcesGroupsList> {
-        /// Sets `role_id` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn role_id(self, value: impl Into<String>) -> Self {
-            self.set_one("role_id", value.into())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::RoleId for UsersEffectiveRolesSourcesGroupsList {}
+    impl super::query::From for UsersEffectiveRolesSourcesGroupsList {}
+    impl super::query::Take for UsersEffectiveRolesSourcesGroupsList {}
     /// `users.enrollments.get`: `GET /api/v2/users/{id}/enrollments`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersEnrollmentsGet;
 
     impl CatalogOp for UsersEnrollmentsGet {
@@ -10453,7 +8936,6 @@ pub mod op {
     }
 
     /// `users.federatedConnectionsTokensets.list`: `GET /api/v2/users/{id}/federated-connections-tokensets`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersFederatedConnectionsTokensetsList;
 
     impl CatalogOp for UsersFederatedConnectionsTokensetsList {
@@ -10462,7 +8944,6 @@ pub mod op {
     }
 
     /// `users.federatedConnectionsTokensets.delete`: `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersFederatedConnectionsTokensetsDelete;
 
     impl CatalogOp for UsersFederatedConnectionsTokensetsDelete {
@@ -10471,7 +8952,6 @@ pub mod op {
     }
 
     /// `users.groups.get`: `GET /api/v2/users/{id}/groups`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersGroupsGet;
 
     impl CatalogOp for UsersGroupsGet {
@@ -10483,46 +8963,14 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserGroupsResponse;
     }
 
-    impl Call<UsersGroupsGet> {
-        /// Sets `fields` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
-        }
-        /// Sets `include_fields` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_fields(self, value: bool) -> Self {
-            self.set_one("include_fields", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::Fields for UsersGroupsGet {}
+    impl super::query::IncludeFields for UsersGroupsGet {}
+    impl super::query::Page for UsersGroupsGet {}
+    impl super::query::PerPage for UsersGroupsGet {}
+    impl super::query::IncludeTotals for UsersGroupsGet {}
+    impl super::query::From for UsersGroupsGet {}
+    impl super::query::Take for UsersGroupsGet {}
     /// `users.identities.link`: `POST /api/v2/users/{id}/identities`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersIdentitiesLink;
 
     impl CatalogOp for UsersIdentitiesLink {
@@ -10531,7 +8979,6 @@ pub mod op {
     }
 
     /// `users.identities.delete`: `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersIdentitiesDelete;
 
     impl CatalogOp for UsersIdentitiesDelete {
@@ -10540,7 +8987,6 @@ pub mod op {
     }
 
     /// `users.logs.list`: `GET /api/v2/users/{id}/logs`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersLogsList;
 
     impl CatalogOp for UsersLogsList {
@@ -10552,31 +8998,11 @@ pub mod op {
         type Item = gatehouse_model::generated::management::LogEvent;
     }
 
-    impl Call<UsersLogsList> {
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `sort` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn sort(self, value: impl Into<String>) -> Self {
-            self.set_one("sort", value.into())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::Page for UsersLogsList {}
+    impl super::query::PerPage for UsersLogsList {}
+    impl super::query::Sort for UsersLogsList {}
+    impl super::query::IncludeTotals for UsersLogsList {}
     /// `users.multifactor.invalidateRememberBrowser`: `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersMultifactorInvalidateRememberBrowser;
 
     impl CatalogOp for UsersMultifactorInvalidateRememberBrowser {
@@ -10585,7 +9011,6 @@ pub mod op {
     }
 
     /// `users.multifactor.deleteProvider`: `DELETE /api/v2/users/{id}/multifactor/{provider}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersMultifactorDeleteProvider;
 
     impl CatalogOp for UsersMultifactorDeleteProvider {
@@ -10594,7 +9019,6 @@ pub mod op {
     }
 
     /// `users.permissions.list`: `GET /api/v2/users/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersPermissionsList;
 
     impl CatalogOp for UsersPermissionsList {
@@ -10606,26 +9030,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserPermission;
     }
 
-    impl Call<UsersPermissionsList> {
-        /// Sets `per_page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn per_page(self, value: u64) -> Self {
-            self.set_one("per_page", value.to_string())
-        }
-        /// Sets `page` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn page(self, value: u64) -> Self {
-            self.set_one("page", value.to_string())
-        }
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-    }
-
+    impl super::query::PerPage for UsersPermissionsList {}
+    impl super::query::Page for UsersPermissionsList {}
+    impl super::query::IncludeTotals for UsersPermissionsList {}
     /// `users.permissions.create`: `POST /api/v2/users/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersPermissionsCreate;
 
     impl CatalogOp for UsersPermissionsCreate {
@@ -10634,7 +9042,6 @@ pub mod op {
     }
 
     /// `users.permissions.delete`: `DELETE /api/v2/users/{id}/permissions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersPermissionsDelete;
 
     impl CatalogOp for UsersPermissionsDelete {
@@ -10643,7 +9050,6 @@ pub mod op {
     }
 
     /// `users.regenerateRecoveryCode`: `POST /api/v2/users/{id}/recovery-code-regeneration`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersRegenerateRecoveryCode;
 
     impl CatalogOp for UsersRegenerateRecoveryCode {
@@ -10652,7 +9058,6 @@ pub mod op {
     }
 
     /// `users.revokeAccess`: `POST /api/v2/users/{id}/revoke-access`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersRevokeAccess;
 
     impl CatalogOp for UsersRevokeAccess {
@@ -10661,7 +9066,6 @@ pub mod op {
     }
 
     /// `users.riskAssessments.clear`: `POST /api/v2/users/{id}/risk-assessments/clear`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersRiskAssessmentsClear;
 
     impl CatalogOp for UsersRiskAssessmentsClear {
@@ -10670,7 +9074,6 @@ pub mod op {
     }
 
     /// `users.refreshToken.list`: `GET /api/v2/users/{user_id}/refresh-tokens`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersRefreshTokenList;
 
     impl CatalogOp for UsersRefreshTokenList {
@@ -10682,26 +9085,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::RefreshToken;
     }
 
-    impl Call<UsersRefreshTokenList> {
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::IncludeTotals for UsersRefreshTokenList {}
+    impl super::query::From for UsersRefreshTokenList {}
+    impl super::query::Take for UsersRefreshTokenList {}
     /// `users.refreshToken.delete`: `DELETE /api/v2/users/{user_id}/refresh-tokens`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersRefreshTokenDelete;
 
     impl CatalogOp for UsersRefreshTokenDelete {
@@ -10710,7 +9097,6 @@ pub mod op {
     }
 
     /// `users.sessions.list`: `GET /api/v2/users/{user_id}/sessions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersSessionsList;
 
     impl CatalogOp for UsersSessionsList {
@@ -10722,26 +9108,10 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Session;
     }
 
-    impl Call<UsersSessionsList> {
-        /// Sets `include_totals` (`true` or `false`); checked against the catalog before sending.
-        #[inline]
-        pub fn include_totals(self, value: bool) -> Self {
-            self.set_one("include_totals", value.to_string())
-        }
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::IncludeTotals for UsersSessionsList {}
+    impl super::query::From for UsersSessionsList {}
+    impl super::query::Take for UsersSessionsList {}
     /// `users.sessions.delete`: `DELETE /api/v2/users/{user_id}/sessions`.
-    #[derive(Debug, Clone, Copy)]
     pub struct UsersSessionsDelete;
 
     impl CatalogOp for UsersSessionsDelete {
@@ -10750,7 +9120,6 @@ pub mod op {
     }
 
     /// `verifiableCredentials.verification.templates.list`: `GET /api/v2/verifiable-credentials/verification/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct VerifiableCredentialsVerificationTemplatesList;
 
     impl CatalogOp for VerifiableCredentialsVerificationTemplatesList {
@@ -10762,21 +9131,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetVerifiableCredentialTemplate;
     }
 
-    impl Call<VerifiableCredentialsVerificationTemplatesList> {
-        /// Sets `from` (a string); checked against the catalog before sending.
-        #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
-        }
-        /// Sets `take` (a whole number); checked against the catalog before sending.
-        #[inline]
-        pub fn take(self, value: u64) -> Self {
-            self.set_one("take", value.to_string())
-        }
-    }
-
+    impl super::query::From for VerifiableCredentialsVerificationTemplatesList {}
+    impl super::query::Take for VerifiableCredentialsVerificationTemplatesList {}
     /// `verifiableCredentials.verification.templates.create`: `POST /api/v2/verifiable-credentials/verification/templates`.
-    #[derive(Debug, Clone, Copy)]
     pub struct VerifiableCredentialsVerificationTemplatesCreate;
 
     impl CatalogOp for VerifiableCredentialsVerificationTemplatesCreate {
@@ -10786,7 +9143,6 @@ pub mod op {
     }
 
     /// `verifiableCredentials.verification.templates.get`: `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct VerifiableCredentialsVerificationTemplatesGet;
 
     impl CatalogOp for VerifiableCredentialsVerificationTemplatesGet {
@@ -10795,7 +9151,6 @@ pub mod op {
     }
 
     /// `verifiableCredentials.verification.templates.update`: `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct VerifiableCredentialsVerificationTemplatesUpdate;
 
     impl CatalogOp for VerifiableCredentialsVerificationTemplatesUpdate {
@@ -10805,12 +9160,611 @@ pub mod op {
     }
 
     /// `verifiableCredentials.verification.templates.delete`: `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
-    #[derive(Debug, Clone, Copy)]
     pub struct VerifiableCredentialsVerificationTemplatesDelete;
 
     impl CatalogOp for VerifiableCredentialsVerificationTemplatesDelete {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc =
             &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE;
+    }
+}
+
+/// Query parameters: one trait per wire name, implemented by the markers
+/// of the operations that take it, and its setter on [`Call`].
+pub mod query {
+    use crate::call::{Call, CatalogOp};
+
+    /// Operations whose query takes `actionName`.
+    pub trait ActionName: CatalogOp {}
+
+    impl<M: ActionName> Call<M> {
+        /// Sets `actionName`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn action_name(self, value: impl Into<String>) -> Self {
+            self.set_one("actionName", value.into())
+        }
+    }
+
+    /// Operations whose query takes `allow_any_organization`.
+    pub trait AllowAnyOrganization: CatalogOp {}
+
+    impl<M: AllowAnyOrganization> Call<M> {
+        /// Sets `allow_any_organization`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn allow_any_organization(self, value: bool) -> Self {
+            self.set_one("allow_any_organization", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `audience`.
+    pub trait Audience: CatalogOp {}
+
+    impl<M: Audience> Call<M> {
+        /// Sets `audience`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn audience(self, value: impl Into<String>) -> Self {
+            self.set_one("audience", value.into())
+        }
+    }
+
+    /// Operations whose query takes `authentication_flow`.
+    pub trait AuthenticationFlow: CatalogOp {}
+
+    impl<M: AuthenticationFlow> Call<M> {
+        /// Sets `authentication_flow`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn authentication_flow(self, value: impl Into<String>) -> Self {
+            self.set_one("authentication_flow", value.into())
+        }
+    }
+
+    /// Operations whose query takes `client_id`.
+    pub trait ClientId: CatalogOp {}
+
+    impl<M: ClientId> Call<M> {
+        /// Sets `client_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn client_id(self, value: impl Into<String>) -> Self {
+            self.set_one("client_id", value.into())
+        }
+    }
+
+    /// Operations whose query takes `connection_id`.
+    pub trait ConnectionId: CatalogOp {}
+
+    impl<M: ConnectionId> Call<M> {
+        /// Sets `connection_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn connection_id(self, value: impl Into<String>) -> Self {
+            self.set_one("connection_id", value.into())
+        }
+    }
+
+    /// Operations whose query takes `consider_brute_force_enablement`.
+    pub trait ConsiderBruteForceEnablement: CatalogOp {}
+
+    impl<M: ConsiderBruteForceEnablement> Call<M> {
+        /// Sets `consider_brute_force_enablement`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn consider_brute_force_enablement(self, value: bool) -> Self {
+            self.set_one("consider_brute_force_enablement", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `consumer`.
+    pub trait Consumer: CatalogOp {}
+
+    impl<M: Consumer> Call<M> {
+        /// Sets `consumer`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn consumer(self, value: impl Into<String>) -> Self {
+            self.set_one("consumer", value.into())
+        }
+    }
+
+    /// Operations whose query takes `consumer_selector`.
+    pub trait ConsumerSelector: CatalogOp {}
+
+    impl<M: ConsumerSelector> Call<M> {
+        /// Sets `consumer_selector`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn consumer_selector(self, value: impl Into<String>) -> Self {
+            self.set_one("consumer_selector", value.into())
+        }
+    }
+
+    /// Operations whose query takes `date_from`.
+    pub trait DateFrom: CatalogOp {}
+
+    impl<M: DateFrom> Call<M> {
+        /// Sets `date_from`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn date_from(self, value: impl Into<String>) -> Self {
+            self.set_one("date_from", value.into())
+        }
+    }
+
+    /// Operations whose query takes `date_to`.
+    pub trait DateTo: CatalogOp {}
+
+    impl<M: DateTo> Call<M> {
+        /// Sets `date_to`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn date_to(self, value: impl Into<String>) -> Self {
+            self.set_one("date_to", value.into())
+        }
+    }
+
+    /// Operations whose query takes `default_for`.
+    pub trait DefaultFor: CatalogOp {}
+
+    impl<M: DefaultFor> Call<M> {
+        /// Sets `default_for`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn default_for(self, value: impl Into<String>) -> Self {
+            self.set_one("default_for", value.into())
+        }
+    }
+
+    /// Operations whose query takes `deployed`.
+    pub trait Deployed: CatalogOp {}
+
+    impl<M: Deployed> Call<M> {
+        /// Sets `deployed`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn deployed(self, value: bool) -> Self {
+            self.set_one("deployed", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `disabled`.
+    pub trait Disabled: CatalogOp {}
+
+    impl<M: Disabled> Call<M> {
+        /// Sets `disabled`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn disabled(self, value: bool) -> Self {
+            self.set_one("disabled", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `email`.
+    pub trait Email: CatalogOp {}
+
+    impl<M: Email> Call<M> {
+        /// Sets `email`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn email(self, value: impl Into<String>) -> Self {
+            self.set_one("email", value.into())
+        }
+    }
+
+    /// Operations whose query takes `enabled`.
+    pub trait Enabled: CatalogOp {}
+
+    impl<M: Enabled> Call<M> {
+        /// Sets `enabled`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn enabled(self, value: bool) -> Self {
+            self.set_one("enabled", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `event_type`.
+    pub trait EventType: CatalogOp {}
+
+    impl<M: EventType> Call<M> {
+        /// Sets `event_type`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn event_type(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.set_many("event_type", values)
+        }
+    }
+
+    /// Operations whose query takes `event_types`.
+    pub trait EventTypes: CatalogOp {}
+
+    impl<M: EventTypes> Call<M> {
+        /// Sets `event_types`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn event_types(self, value: impl Into<String>) -> Self {
+            self.set_one("event_types", value.into())
+        }
+    }
+
+    /// Operations whose query takes `external_id`.
+    pub trait ExternalId: CatalogOp {}
+
+    impl<M: ExternalId> Call<M> {
+        /// Sets `external_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn external_id(self, value: impl Into<String>) -> Self {
+            self.set_one("external_id", value.into())
+        }
+    }
+
+    /// Operations whose query takes `feature_flag_id`.
+    pub trait FeatureFlagId: CatalogOp {}
+
+    impl<M: FeatureFlagId> Call<M> {
+        /// Sets `feature_flag_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn feature_flag_id(self, value: impl Into<String>) -> Self {
+            self.set_one("feature_flag_id", value.into())
+        }
+    }
+
+    /// Operations whose query takes `fields`.
+    pub trait Fields: CatalogOp {}
+
+    impl<M: Fields> Call<M> {
+        /// Sets `fields`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn fields(self, value: impl Into<String>) -> Self {
+            self.set_one("fields", value.into())
+        }
+    }
+
+    /// Operations whose query takes `force`.
+    pub trait Force: CatalogOp {}
+
+    impl<M: Force> Call<M> {
+        /// Sets `force`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn force(self, value: bool) -> Self {
+            self.set_one("force", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `from`.
+    pub trait From: CatalogOp {}
+
+    impl<M: From> Call<M> {
+        /// Sets `from`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn from(self, value: impl Into<String>) -> Self {
+            self.set_one("from", value.into())
+        }
+    }
+
+    /// Operations whose query takes `from_timestamp`.
+    pub trait FromTimestamp: CatalogOp {}
+
+    impl<M: FromTimestamp> Call<M> {
+        /// Sets `from_timestamp`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn from_timestamp(self, value: impl Into<String>) -> Self {
+            self.set_one("from_timestamp", value.into())
+        }
+    }
+
+    /// Operations whose query takes `grant_ids`.
+    pub trait GrantIds: CatalogOp {}
+
+    impl<M: GrantIds> Call<M> {
+        /// Sets `grant_ids`: several strings, one pair each. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn grant_ids(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.set_many("grant_ids", values)
+        }
+    }
+
+    /// Operations whose query takes `hydrate`.
+    pub trait Hydrate: CatalogOp {}
+
+    impl<M: Hydrate> Call<M> {
+        /// Sets `hydrate`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.set_many("hydrate", values)
+        }
+    }
+
+    /// Operations whose query takes `identifier`.
+    pub trait Identifier: CatalogOp {}
+
+    impl<M: Identifier> Call<M> {
+        /// Sets `identifier`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn identifier(self, value: impl Into<String>) -> Self {
+            self.set_one("identifier", value.into())
+        }
+    }
+
+    /// Operations whose query takes `include_fields`.
+    pub trait IncludeFields: CatalogOp {}
+
+    impl<M: IncludeFields> Call<M> {
+        /// Sets `include_fields`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn include_fields(self, value: bool) -> Self {
+            self.set_one("include_fields", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `include_totals`.
+    pub trait IncludeTotals: CatalogOp {}
+
+    impl<M: IncludeTotals> Call<M> {
+        /// Sets `include_totals`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn include_totals(self, value: bool) -> Self {
+            self.set_one("include_totals", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `installed`.
+    pub trait Installed: CatalogOp {}
+
+    impl<M: Installed> Call<M> {
+        /// Sets `installed`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn installed(self, value: bool) -> Self {
+            self.set_one("installed", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `is_enabled`.
+    pub trait IsEnabled: CatalogOp {}
+
+    impl<M: IsEnabled> Call<M> {
+        /// Sets `is_enabled`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn is_enabled(self, value: bool) -> Self {
+            self.set_one("is_enabled", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `name`.
+    pub trait Name: CatalogOp {}
+
+    impl<M: Name> Call<M> {
+        /// Sets `name`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn name(self, value: impl Into<String>) -> Self {
+            self.set_one("name", value.into())
+        }
+    }
+
+    /// Operations whose query takes `page`.
+    pub trait Page: CatalogOp {}
+
+    impl<M: Page> Call<M> {
+        /// Sets `page`: a whole number. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn page(self, value: u64) -> Self {
+            self.set_one("page", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `per_page`.
+    pub trait PerPage: CatalogOp {}
+
+    impl<M: PerPage> Call<M> {
+        /// Sets `per_page`: a whole number. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn per_page(self, value: u64) -> Self {
+            self.set_one("per_page", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `permission_name`.
+    pub trait PermissionName: CatalogOp {}
+
+    impl<M: PermissionName> Call<M> {
+        /// Sets `permission_name`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn permission_name(self, value: impl Into<String>) -> Self {
+            self.set_one("permission_name", value.into())
+        }
+    }
+
+    /// Operations whose query takes `prompt`.
+    pub trait Prompt: CatalogOp {}
+
+    impl<M: Prompt> Call<M> {
+        /// Sets `prompt`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn prompt(self, value: impl Into<String>) -> Self {
+            self.set_one("prompt", value.into())
+        }
+    }
+
+    /// Operations whose query takes `q`.
+    pub trait Q: CatalogOp {}
+
+    impl<M: Q> Call<M> {
+        /// Sets `q`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn q(self, value: impl Into<String>) -> Self {
+            self.set_one("q", value.into())
+        }
+    }
+
+    /// Operations whose query takes `rendering_mode`.
+    pub trait RenderingMode: CatalogOp {}
+
+    impl<M: RenderingMode> Call<M> {
+        /// Sets `rendering_mode`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn rendering_mode(self, value: impl Into<String>) -> Self {
+            self.set_one("rendering_mode", value.into())
+        }
+    }
+
+    /// Operations whose query takes `resource`.
+    pub trait Resource: CatalogOp {}
+
+    impl<M: Resource> Call<M> {
+        /// Sets `resource`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn resource(self, value: impl Into<String>) -> Self {
+            self.set_one("resource", value.into())
+        }
+    }
+
+    /// Operations whose query takes `resource_server_identifier`.
+    pub trait ResourceServerIdentifier: CatalogOp {}
+
+    impl<M: ResourceServerIdentifier> Call<M> {
+        /// Sets `resource_server_identifier`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
+            self.set_one("resource_server_identifier", value.into())
+        }
+    }
+
+    /// Operations whose query takes `role_id`.
+    pub trait RoleId: CatalogOp {}
+
+    impl<M: RoleId> Call<M> {
+        /// Sets `role_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn role_id(self, value: impl Into<String>) -> Self {
+            self.set_one("role_id", value.into())
+        }
+    }
+
+    /// Operations whose query takes `screen`.
+    pub trait Screen: CatalogOp {}
+
+    impl<M: Screen> Call<M> {
+        /// Sets `screen`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn screen(self, value: impl Into<String>) -> Self {
+            self.set_one("screen", value.into())
+        }
+    }
+
+    /// Operations whose query takes `search`.
+    pub trait Search: CatalogOp {}
+
+    impl<M: Search> Call<M> {
+        /// Sets `search`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn search(self, value: impl Into<String>) -> Self {
+            self.set_one("search", value.into())
+        }
+    }
+
+    /// Operations whose query takes `sort`.
+    pub trait Sort: CatalogOp {}
+
+    impl<M: Sort> Call<M> {
+        /// Sets `sort`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn sort(self, value: impl Into<String>) -> Self {
+            self.set_one("sort", value.into())
+        }
+    }
+
+    /// Operations whose query takes `status`.
+    pub trait Status: CatalogOp {}
+
+    impl<M: Status> Call<M> {
+        /// Sets `status`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn status(self, value: impl Into<String>) -> Self {
+            self.set_one("status", value.into())
+        }
+    }
+
+    /// Operations whose query takes `statuses`.
+    pub trait Statuses: CatalogOp {}
+
+    impl<M: Statuses> Call<M> {
+        /// Sets `statuses`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn statuses(self, value: impl Into<String>) -> Self {
+            self.set_one("statuses", value.into())
+        }
+    }
+
+    /// Operations whose query takes `strategy`.
+    pub trait Strategy: CatalogOp {}
+
+    impl<M: Strategy> Call<M> {
+        /// Sets `strategy`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn strategy(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+            self.set_many("strategy", values)
+        }
+    }
+
+    /// Operations whose query takes `subject_type`.
+    pub trait SubjectType: CatalogOp {}
+
+    impl<M: SubjectType> Call<M> {
+        /// Sets `subject_type`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn subject_type(self, value: impl Into<String>) -> Self {
+            self.set_one("subject_type", value.into())
+        }
+    }
+
+    /// Operations whose query takes `synchronous`.
+    pub trait Synchronous: CatalogOp {}
+
+    impl<M: Synchronous> Call<M> {
+        /// Sets `synchronous`: `true` or `false`. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn synchronous(self, value: bool) -> Self {
+            self.set_one("synchronous", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `take`.
+    pub trait Take: CatalogOp {}
+
+    impl<M: Take> Call<M> {
+        /// Sets `take`: a whole number. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn take(self, value: u64) -> Self {
+            self.set_one("take", value.to_string())
+        }
+    }
+
+    /// Operations whose query takes `to`.
+    pub trait To: CatalogOp {}
+
+    impl<M: To> Call<M> {
+        /// Sets `to`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn to(self, value: impl Into<String>) -> Self {
+            self.set_one("to", value.into())
+        }
+    }
+
+    /// Operations whose query takes `triggerId`.
+    pub trait TriggerId: CatalogOp {}
+
+    impl<M: TriggerId> Call<M> {
+        /// Sets `triggerId`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn trigger_id(self, value: impl Into<String>) -> Self {
+            self.set_one("triggerId", value.into())
+        }
+    }
+
+    /// Operations whose query takes `type`.
+    pub trait Type: CatalogOp {}
+
+    impl<M: Type> Call<M> {
+        /// Sets `type`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn r#type(self, value: impl Into<String>) -> Self {
+            self.set_one("type", value.into())
+        }
+    }
+
+    /// Operations whose query takes `user_id`.
+    pub trait UserId: CatalogOp {}
+
+    impl<M: UserId> Call<M> {
+        /// Sets `user_id`: a string. Checked against the operation's catalog entry before sending.
+        #[inline]
+        pub fn user_id(self, value: impl Into<String>) -> Self {
+            self.set_one("user_id", value.into())
+        }
     }
 }

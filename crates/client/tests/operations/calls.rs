@@ -208,7 +208,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Actions,
-                &gatehouse_model::generated::management_more::CreateAction,
+                gatehouse_model::generated::management_more::CreateAction,
             ) -> Call<gatehouse_client::resources::op::ActionsCreate> = Actions::create;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_CREATE, vec![]);
             raw.http_request()
@@ -238,7 +238,7 @@ pub static CALLS: &[Entry] = &[
                 &ActionsVersions,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::DeployActionVersion,
+                gatehouse_model::generated::management_more::DeployActionVersion,
             ) -> Call<gatehouse_client::resources::op::ActionsVersionsDeploy> = ActionsVersions::deploy;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_VERSIONS_DEPLOY, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
@@ -260,7 +260,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Actions,
                 String,
-                &gatehouse_model::generated::management_more::UpdateAction,
+                gatehouse_model::generated::management_more::UpdateAction,
             ) -> Call<gatehouse_client::resources::op::ActionsUpdate> = Actions::update;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -289,7 +289,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Actions,
                 String,
-                &gatehouse_model::generated::management_more::TestAction,
+                gatehouse_model::generated::management_more::TestAction,
             ) -> Call<gatehouse_client::resources::op::ActionsTest> = Actions::test;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_TEST, vec![arg(ids, 0)]);
             raw.http_request()
@@ -317,7 +317,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ActionsModules,
-                &gatehouse_model::generated::management_more::CreateActionModule,
+                gatehouse_model::generated::management_more::CreateActionModule,
             ) -> Call<gatehouse_client::resources::op::ActionsModulesCreate> = ActionsModules::create;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_CREATE, vec![]);
             raw.http_request()
@@ -339,7 +339,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ActionsModules,
                 String,
-                &gatehouse_model::generated::management_more::UpdateActionModule,
+                gatehouse_model::generated::management_more::UpdateActionModule,
             ) -> Call<gatehouse_client::resources::op::ActionsModulesUpdate> = ActionsModules::update;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -368,7 +368,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ActionsModules,
                 String,
-                &gatehouse_model::generated::management_more::RollbackActionModule,
+                gatehouse_model::generated::management_more::RollbackActionModule,
             ) -> Call<gatehouse_client::resources::op::ActionsModulesRollback> = ActionsModules::rollback;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_ROLLBACK, vec![arg(ids, 0)]);
             raw.http_request()
@@ -418,7 +418,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ActionsTriggersBindings,
                 String,
-                &gatehouse_model::generated::management_more::UpdateActionBindings,
+                gatehouse_model::generated::management_more::UpdateActionBindings,
             ) -> Call<gatehouse_client::resources::op::ActionsTriggersBindingsUpdateMany> =
                 ActionsTriggersBindings::update_many;
             let raw = RawCall::new(c.clone(), &c::ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY, vec![arg(ids, 0)]);
@@ -454,7 +454,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionBotDetection,
-                &gatehouse_model::generated::management_more::UpdateBotDetectionSettings,
+                gatehouse_model::generated::management_more::UpdateBotDetectionSettings,
             ) -> Call<gatehouse_client::resources::op::AttackProtectionBotDetectionUpdate> =
                 AttackProtectionBotDetection::update;
             let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_BOT_DETECTION_UPDATE, vec![]);
@@ -476,7 +476,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionBreachedPasswordDetection,
-                &gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings,
+                gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings,
             )
                 -> Call<gatehouse_client::resources::op::AttackProtectionBreachedPasswordDetectionUpdate> =
                 AttackProtectionBreachedPasswordDetection::update;
@@ -499,7 +499,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionBruteForceProtection,
-                &gatehouse_model::generated::management_more::UpdateBruteForceSettings,
+                gatehouse_model::generated::management_more::UpdateBruteForceSettings,
             )
                 -> Call<gatehouse_client::resources::op::AttackProtectionBruteForceProtectionUpdate> =
                 AttackProtectionBruteForceProtection::update;
@@ -522,7 +522,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionCaptcha,
-                &gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha,
+                gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha,
             ) -> Call<gatehouse_client::resources::op::AttackProtectionCaptchaUpdate> = AttackProtectionCaptcha::update;
             let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_CAPTCHA_UPDATE, vec![]);
             raw.http_request()
@@ -543,7 +543,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionPhoneProviderProtection,
-                &gatehouse_model::generated::management_more::PatchPhoneProviderProtection,
+                gatehouse_model::generated::management_more::PatchPhoneProviderProtection,
             )
                 -> Call<gatehouse_client::resources::op::AttackProtectionPhoneProviderProtectionPatch> =
                 AttackProtectionPhoneProviderProtection::patch;
@@ -566,7 +566,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &AttackProtectionSuspiciousIpThrottling,
-                &gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings,
+                gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings,
             )
                 -> Call<gatehouse_client::resources::op::AttackProtectionSuspiciousIpThrottlingUpdate> =
                 AttackProtectionSuspiciousIpThrottling::update;
@@ -589,7 +589,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Branding,
-                &gatehouse_model::generated::management_more::UpdateBranding,
+                gatehouse_model::generated::management_more::UpdateBranding,
             ) -> Call<gatehouse_client::resources::op::BrandingUpdate> = Branding::update;
             let raw = RawCall::new(c.clone(), &c::BRANDING_UPDATE, vec![]);
             raw.http_request()
@@ -610,7 +610,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &BrandingPhoneProviders,
-                &gatehouse_model::generated::management_more::CreateBrandingPhoneProvider,
+                gatehouse_model::generated::management_more::CreateBrandingPhoneProvider,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersCreate> = BrandingPhoneProviders::create;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_CREATE, vec![]);
             raw.http_request()
@@ -632,7 +632,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingPhoneProviders,
                 String,
-                &gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider,
+                gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersUpdate> = BrandingPhoneProviders::update;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -654,7 +654,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingPhoneProviders,
                 String,
-                &gatehouse_model::generated::management_more::CreatePhoneProviderSendTest,
+                gatehouse_model::generated::management_more::CreatePhoneProviderSendTest,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersTest> = BrandingPhoneProviders::test;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_TEST, vec![arg(ids, 0)]);
             raw.http_request()
@@ -675,7 +675,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &BrandingPhoneTemplates,
-                &gatehouse_model::generated::management_more::CreatePhoneTemplate,
+                gatehouse_model::generated::management_more::CreatePhoneTemplate,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesCreate> = BrandingPhoneTemplates::create;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_CREATE, vec![]);
             raw.http_request()
@@ -697,7 +697,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingPhoneTemplates,
                 String,
-                &gatehouse_model::generated::management_more::UpdatePhoneTemplate,
+                gatehouse_model::generated::management_more::UpdatePhoneTemplate,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesUpdate> = BrandingPhoneTemplates::update;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -719,7 +719,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingPhoneTemplates,
                 String,
-                &serde_json::Value,
+                serde_json::Value,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesReset> = BrandingPhoneTemplates::reset;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_RESET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -734,7 +734,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingPhoneTemplates,
                 String,
-                &gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification,
+                gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification,
             ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesTest> = BrandingPhoneTemplates::test;
             let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_TEST, vec![arg(ids, 0)]);
             raw.http_request()
@@ -755,7 +755,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &BrandingTemplates,
-                &serde_json::Value,
+                serde_json::Value,
             ) -> Call<gatehouse_client::resources::op::BrandingTemplatesUpdateUniversalLogin> =
                 BrandingTemplates::update_universal_login;
             let raw = RawCall::new(c.clone(), &c::BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN, vec![]);
@@ -777,7 +777,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &BrandingThemes,
-                &gatehouse_model::generated::management_more::CreateBrandingTheme,
+                gatehouse_model::generated::management_more::CreateBrandingTheme,
             ) -> Call<gatehouse_client::resources::op::BrandingThemesCreate> = BrandingThemes::create;
             let raw = RawCall::new(c.clone(), &c::BRANDING_THEMES_CREATE, vec![]);
             raw.http_request()
@@ -806,7 +806,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &BrandingThemes,
                 String,
-                &gatehouse_model::generated::management_more::CreateBrandingTheme,
+                gatehouse_model::generated::management_more::CreateBrandingTheme,
             ) -> Call<gatehouse_client::resources::op::BrandingThemesUpdate> = BrandingThemes::update;
             let raw = RawCall::new(c.clone(), &c::BRANDING_THEMES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -834,7 +834,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ClientGrants,
-                &gatehouse_model::generated::management_more::CreateClientGrant,
+                gatehouse_model::generated::management_more::CreateClientGrant,
             ) -> Call<gatehouse_client::resources::op::ClientGrantsCreate> = ClientGrants::create;
             let raw = RawCall::new(c.clone(), &c::CLIENT_GRANTS_CREATE, vec![]);
             raw.http_request()
@@ -856,7 +856,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ClientGrants,
                 String,
-                &gatehouse_model::generated::management_more::UpdateClientGrant,
+                gatehouse_model::generated::management_more::UpdateClientGrant,
             ) -> Call<gatehouse_client::resources::op::ClientGrantsUpdate> = ClientGrants::update;
             let raw = RawCall::new(c.clone(), &c::CLIENT_GRANTS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -905,7 +905,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Clients,
-                &gatehouse_model::generated::management_more::RegisterCimdClient,
+                gatehouse_model::generated::management_more::RegisterCimdClient,
             ) -> Call<gatehouse_client::resources::op::ClientsPreviewCimdMetadata> = Clients::preview_cimd_metadata;
             let raw = RawCall::new(c.clone(), &c::CLIENTS_PREVIEW_CIMD_METADATA, vec![]);
             raw.http_request()
@@ -919,7 +919,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Clients,
-                &gatehouse_model::generated::management_more::RegisterCimdClient,
+                gatehouse_model::generated::management_more::RegisterCimdClient,
             ) -> Call<gatehouse_client::resources::op::ClientsRegisterCimdClient> = Clients::register_cimd_client;
             let raw = RawCall::new(c.clone(), &c::CLIENTS_REGISTER_CIMD_CLIENT, vec![]);
             raw.http_request()
@@ -941,7 +941,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ClientsCredentials,
                 String,
-                &gatehouse_model::generated::management_more::PostClientCredential,
+                gatehouse_model::generated::management_more::PostClientCredential,
             ) -> Call<gatehouse_client::resources::op::ClientsCredentialsCreate> = ClientsCredentials::create;
             let raw = RawCall::new(c.clone(), &c::CLIENTS_CREDENTIALS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -964,7 +964,7 @@ pub static CALLS: &[Entry] = &[
                 &ClientsCredentials,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::PatchClientCredential,
+                gatehouse_model::generated::management_more::PatchClientCredential,
             ) -> Call<gatehouse_client::resources::op::ClientsCredentialsUpdate> = ClientsCredentials::update;
             let raw = RawCall::new(c.clone(), &c::CLIENTS_CREDENTIALS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
@@ -1035,7 +1035,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ConnectionProfiles,
-                &gatehouse_model::generated::management_more::CreateConnectionProfile,
+                gatehouse_model::generated::management_more::CreateConnectionProfile,
             ) -> Call<gatehouse_client::resources::op::ConnectionProfilesCreate> = ConnectionProfiles::create;
             let raw = RawCall::new(c.clone(), &c::CONNECTION_PROFILES_CREATE, vec![]);
             raw.http_request()
@@ -1071,7 +1071,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionProfiles,
                 String,
-                &gatehouse_model::generated::management_more::UpdateConnectionProfile,
+                gatehouse_model::generated::management_more::UpdateConnectionProfile,
             ) -> Call<gatehouse_client::resources::op::ConnectionProfilesUpdate> = ConnectionProfiles::update;
             let raw = RawCall::new(c.clone(), &c::CONNECTION_PROFILES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1164,7 +1164,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsClients,
                 String,
-                &Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>,
+                Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>,
             ) -> Call<gatehouse_client::resources::op::ConnectionsClientsUpdate> = ConnectionsClients::update;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_CLIENTS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1186,7 +1186,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsDirectoryProvisioning,
                 String,
-                &gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
+                gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
             ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningCreate> =
                 ConnectionsDirectoryProvisioning::create;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_CREATE, vec![arg(ids, 0)]);
@@ -1202,7 +1202,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsDirectoryProvisioning,
                 String,
-                &gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
+                gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
             ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningUpdate> =
                 ConnectionsDirectoryProvisioning::update;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE, vec![arg(ids, 0)]);
@@ -1248,7 +1248,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsDirectoryProvisioning,
                 String,
-                &gatehouse_model::generated::management_more::ReplaceSynchronizedGroups,
+                gatehouse_model::generated::management_more::ReplaceSynchronizedGroups,
             ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningSet> =
                 ConnectionsDirectoryProvisioning::set;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_SET, vec![arg(ids, 0)]);
@@ -1271,7 +1271,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsKeys,
                 String,
-                &gatehouse_model::generated::management_more::PostConnectionKeys,
+                gatehouse_model::generated::management_more::PostConnectionKeys,
             ) -> Call<gatehouse_client::resources::op::ConnectionsKeysCreate> = ConnectionsKeys::create;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_KEYS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1286,7 +1286,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsKeys,
                 String,
-                &gatehouse_model::generated::management_more::RotateConnectionKeys,
+                gatehouse_model::generated::management_more::RotateConnectionKeys,
             ) -> Call<gatehouse_client::resources::op::ConnectionsKeysRotate> = ConnectionsKeys::rotate;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_KEYS_ROTATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1308,7 +1308,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsScimConfiguration,
                 String,
-                &gatehouse_model::generated::management_more::CreateScimConfiguration,
+                gatehouse_model::generated::management_more::CreateScimConfiguration,
             ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationCreate> =
                 ConnectionsScimConfiguration::create;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_CREATE, vec![arg(ids, 0)]);
@@ -1324,7 +1324,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsScimConfiguration,
                 String,
-                &gatehouse_model::generated::management_more::UpdateScimConfiguration,
+                gatehouse_model::generated::management_more::UpdateScimConfiguration,
             ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationUpdate> =
                 ConnectionsScimConfiguration::update;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_UPDATE, vec![arg(ids, 0)]);
@@ -1361,7 +1361,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ConnectionsScimConfigurationTokens,
                 String,
-                &gatehouse_model::generated::management_more::CreateScimToken,
+                gatehouse_model::generated::management_more::CreateScimToken,
             ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationTokensCreate> =
                 ConnectionsScimConfigurationTokens::create;
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE, vec![arg(ids, 0)]);
@@ -1404,7 +1404,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &CustomDomains,
-                &gatehouse_model::generated::management_more::CreateCustomDomain,
+                gatehouse_model::generated::management_more::CreateCustomDomain,
             ) -> Call<gatehouse_client::resources::op::CustomDomainsCreate> = CustomDomains::create;
             let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_CREATE, vec![]);
             raw.http_request()
@@ -1425,7 +1425,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &CustomDomains,
-                &gatehouse_model::generated::management_more::SetDefaultCustomDomain,
+                gatehouse_model::generated::management_more::SetDefaultCustomDomain,
             ) -> Call<gatehouse_client::resources::op::CustomDomainsSetDefault> = CustomDomains::set_default;
             let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_SET_DEFAULT, vec![]);
             raw.http_request()
@@ -1447,7 +1447,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &CustomDomains,
                 String,
-                &gatehouse_model::generated::management_more::UpdateCustomDomain,
+                gatehouse_model::generated::management_more::UpdateCustomDomain,
             ) -> Call<gatehouse_client::resources::op::CustomDomainsUpdate> = CustomDomains::update;
             let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1489,7 +1489,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &DeviceCredentials,
-                &gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential,
+                gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential,
             ) -> Call<gatehouse_client::resources::op::DeviceCredentialsCreatePublicKey> =
                 DeviceCredentials::create_public_key;
             let raw = RawCall::new(c.clone(), &c::DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY, vec![]);
@@ -1511,7 +1511,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &EmailTemplates,
-                &gatehouse_model::generated::management_more::SetEmailTemplate,
+                gatehouse_model::generated::management_more::SetEmailTemplate,
             ) -> Call<gatehouse_client::resources::op::EmailTemplatesCreate> = EmailTemplates::create;
             let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_CREATE, vec![]);
             raw.http_request()
@@ -1533,7 +1533,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &EmailTemplates,
                 String,
-                &gatehouse_model::generated::management_more::SetEmailTemplate,
+                gatehouse_model::generated::management_more::SetEmailTemplate,
             ) -> Call<gatehouse_client::resources::op::EmailTemplatesSet> = EmailTemplates::set;
             let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1548,7 +1548,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &EmailTemplates,
                 String,
-                &gatehouse_model::generated::management_more::UpdateEmailTemplate,
+                gatehouse_model::generated::management_more::UpdateEmailTemplate,
             ) -> Call<gatehouse_client::resources::op::EmailTemplatesUpdate> = EmailTemplates::update;
             let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1569,7 +1569,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &EmailsProvider,
-                &gatehouse_model::generated::management_more::CreateEmailProvider,
+                gatehouse_model::generated::management_more::CreateEmailProvider,
             ) -> Call<gatehouse_client::resources::op::EmailsProviderCreate> = EmailsProvider::create;
             let raw = RawCall::new(c.clone(), &c::EMAILS_PROVIDER_CREATE, vec![]);
             raw.http_request()
@@ -1583,7 +1583,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &EmailsProvider,
-                &gatehouse_model::generated::management_more::UpdateEmailProvider,
+                gatehouse_model::generated::management_more::UpdateEmailProvider,
             ) -> Call<gatehouse_client::resources::op::EmailsProviderUpdate> = EmailsProvider::update;
             let raw = RawCall::new(c.clone(), &c::EMAILS_PROVIDER_UPDATE, vec![]);
             raw.http_request()
@@ -1611,7 +1611,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &EventStreams,
-                &gatehouse_model::generated::management_more::EventStreamsCreateBody,
+                gatehouse_model::generated::management_more::EventStreamsCreateBody,
             ) -> Call<gatehouse_client::resources::op::EventStreamsCreate> = EventStreams::create;
             let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_CREATE, vec![]);
             raw.http_request()
@@ -1633,7 +1633,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &EventStreams,
                 String,
-                &gatehouse_model::generated::management_more::UpdateEventStream,
+                gatehouse_model::generated::management_more::UpdateEventStream,
             ) -> Call<gatehouse_client::resources::op::EventStreamsUpdate> = EventStreams::update;
             let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1669,7 +1669,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &EventStreamsRedeliveries,
                 String,
-                &gatehouse_model::generated::management_more::CreateEventStreamRedelivery,
+                gatehouse_model::generated::management_more::CreateEventStreamRedelivery,
             ) -> Call<gatehouse_client::resources::op::EventStreamsRedeliveriesCreate> =
                 EventStreamsRedeliveries::create;
             let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_REDELIVERIES_CREATE, vec![arg(ids, 0)]);
@@ -1692,7 +1692,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &EventStreams,
                 String,
-                &gatehouse_model::generated::management_more::CreateEventStreamTestEvent,
+                gatehouse_model::generated::management_more::CreateEventStreamTestEvent,
             ) -> Call<gatehouse_client::resources::op::EventStreamsTest> = EventStreams::test;
             let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_TEST, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1720,7 +1720,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ExperimentationExperiments,
-                &gatehouse_model::generated::management_more::CreateExperiment,
+                gatehouse_model::generated::management_more::CreateExperiment,
             ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsCreate> =
                 ExperimentationExperiments::create;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_CREATE, vec![]);
@@ -1743,7 +1743,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationExperiments,
                 String,
-                &gatehouse_model::generated::management_more::UpdateExperiment,
+                gatehouse_model::generated::management_more::UpdateExperiment,
             ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdate> =
                 ExperimentationExperiments::update;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_UPDATE, vec![arg(ids, 0)]);
@@ -1766,7 +1766,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationExperiments,
                 String,
-                &gatehouse_model::generated::management_more::UpdateExperimentStatus,
+                gatehouse_model::generated::management_more::UpdateExperimentStatus,
             ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdateStatus> =
                 ExperimentationExperiments::update_status;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS, vec![arg(ids, 0)]);
@@ -1795,7 +1795,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ExperimentationFeatureFlags,
-                &gatehouse_model::generated::management_more::CreateFeatureFlag,
+                gatehouse_model::generated::management_more::CreateFeatureFlag,
             ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsCreate> =
                 ExperimentationFeatureFlags::create;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_CREATE, vec![]);
@@ -1818,7 +1818,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationFeatureFlags,
                 String,
-                &gatehouse_model::generated::management_more::UpdateFeatureFlag,
+                gatehouse_model::generated::management_more::UpdateFeatureFlag,
             ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdate> =
                 ExperimentationFeatureFlags::update;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE, vec![arg(ids, 0)]);
@@ -1841,7 +1841,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationFeatureFlags,
                 String,
-                &gatehouse_model::generated::management_more::UpdateFeatureFlagStatus,
+                gatehouse_model::generated::management_more::UpdateFeatureFlagStatus,
             ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdateStatus> =
                 ExperimentationFeatureFlags::update_status;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS, vec![arg(ids, 0)]);
@@ -1864,7 +1864,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationFeatureFlagsVariations,
                 String,
-                &gatehouse_model::generated::management_more::CreateVariation,
+                gatehouse_model::generated::management_more::CreateVariation,
             )
                 -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsCreate> =
                 ExperimentationFeatureFlagsVariations::create;
@@ -1889,7 +1889,7 @@ pub static CALLS: &[Entry] = &[
                 &ExperimentationFeatureFlagsVariations,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateVariation,
+                gatehouse_model::generated::management_more::UpdateVariation,
             )
                 -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsUpdate> =
                 ExperimentationFeatureFlagsVariations::update;
@@ -1925,7 +1925,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &ExperimentationSegments,
-                &gatehouse_model::generated::management_more::CreateSegment,
+                gatehouse_model::generated::management_more::CreateSegment,
             ) -> Call<gatehouse_client::resources::op::ExperimentationSegmentsCreate> = ExperimentationSegments::create;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_SEGMENTS_CREATE, vec![]);
             raw.http_request()
@@ -1947,7 +1947,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &ExperimentationSegments,
                 String,
-                &gatehouse_model::generated::management_more::UpdateSegment,
+                gatehouse_model::generated::management_more::UpdateSegment,
             ) -> Call<gatehouse_client::resources::op::ExperimentationSegmentsUpdate> = ExperimentationSegments::update;
             let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_SEGMENTS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -1975,7 +1975,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Flows,
-                &gatehouse_model::generated::management_more::CreateFlow,
+                gatehouse_model::generated::management_more::CreateFlow,
             ) -> Call<gatehouse_client::resources::op::FlowsCreate> = Flows::create;
             let raw = RawCall::new(c.clone(), &c::FLOWS_CREATE, vec![]);
             raw.http_request()
@@ -1996,7 +1996,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &FlowsVaultConnections,
-                &gatehouse_model::generated::management_more::CreateFlowsVaultConnection,
+                gatehouse_model::generated::management_more::CreateFlowsVaultConnection,
             ) -> Call<gatehouse_client::resources::op::FlowsVaultConnectionsCreate> = FlowsVaultConnections::create;
             let raw = RawCall::new(c.clone(), &c::FLOWS_VAULT_CONNECTIONS_CREATE, vec![]);
             raw.http_request()
@@ -2018,7 +2018,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &FlowsVaultConnections,
                 String,
-                &gatehouse_model::generated::management_more::UpdateFlowsVaultConnection,
+                gatehouse_model::generated::management_more::UpdateFlowsVaultConnection,
             ) -> Call<gatehouse_client::resources::op::FlowsVaultConnectionsUpdate> = FlowsVaultConnections::update;
             let raw = RawCall::new(c.clone(), &c::FLOWS_VAULT_CONNECTIONS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2068,7 +2068,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Flows,
                 String,
-                &gatehouse_model::generated::management_more::UpdateFlow,
+                gatehouse_model::generated::management_more::UpdateFlow,
             ) -> Call<gatehouse_client::resources::op::FlowsUpdate> = Flows::update;
             let raw = RawCall::new(c.clone(), &c::FLOWS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2096,7 +2096,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Forms,
-                &gatehouse_model::generated::management_more::CreateForm,
+                gatehouse_model::generated::management_more::CreateForm,
             ) -> Call<gatehouse_client::resources::op::FormsCreate> = Forms::create;
             let raw = RawCall::new(c.clone(), &c::FORMS_CREATE, vec![]);
             raw.http_request()
@@ -2118,7 +2118,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Forms,
                 String,
-                &gatehouse_model::generated::management_more::UpdateForm,
+                gatehouse_model::generated::management_more::UpdateForm,
             ) -> Call<gatehouse_client::resources::op::FormsUpdate> = Forms::update;
             let raw = RawCall::new(c.clone(), &c::FORMS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2196,7 +2196,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &GroupsRoles,
                 String,
-                &gatehouse_model::generated::management_more::AssignGroupRoles,
+                gatehouse_model::generated::management_more::AssignGroupRoles,
             ) -> Call<gatehouse_client::resources::op::GroupsRolesCreate> = GroupsRoles::create;
             let raw = RawCall::new(c.clone(), &c::GROUPS_ROLES_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2211,7 +2211,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &GroupsRoles,
                 String,
-                &gatehouse_model::generated::management_more::AssignGroupRoles,
+                gatehouse_model::generated::management_more::AssignGroupRoles,
             ) -> Call<gatehouse_client::resources::op::GroupsRolesDelete> = GroupsRoles::delete;
             let raw = RawCall::new(c.clone(), &c::GROUPS_ROLES_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2225,7 +2225,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianEnrollments,
-                &gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket,
+                gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket,
             ) -> Call<gatehouse_client::resources::op::GuardianEnrollmentsCreateTicket> =
                 GuardianEnrollments::create_ticket;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_ENROLLMENTS_CREATE_TICKET, vec![]);
@@ -2268,7 +2268,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsDuoSettings,
-                &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
+                gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsSet> = GuardianFactorsDuoSettings::set;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_DUO_SETTINGS_SET, vec![]);
             raw.http_request()
@@ -2282,7 +2282,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsDuoSettings,
-                &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
+                gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsUpdate> =
                 GuardianFactorsDuoSettings::update;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE, vec![]);
@@ -2304,7 +2304,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPhone,
-                &gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes,
+                gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetMessageTypes> =
                 GuardianFactorsPhone::set_message_types;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES, vec![]);
@@ -2326,7 +2326,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPhone,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTwilioProvider> =
                 GuardianFactorsPhone::set_twilio_provider;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER, vec![]);
@@ -2348,7 +2348,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPhone,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetProvider> =
                 GuardianFactorsPhone::set_provider;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_PROVIDER, vec![]);
@@ -2370,7 +2370,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPhone,
-                &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
+                gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTemplates> =
                 GuardianFactorsPhone::set_templates;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_TEMPLATES, vec![]);
@@ -2392,7 +2392,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetApnsProvider> =
                 GuardianFactorsPushNotification::set_apns_provider;
@@ -2408,7 +2408,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateApnsProvider> =
                 GuardianFactorsPushNotification::update_apns_provider;
@@ -2424,7 +2424,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmProvider> =
                 GuardianFactorsPushNotification::set_fcm_provider;
@@ -2440,7 +2440,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmProvider> =
                 GuardianFactorsPushNotification::update_fcm_provider;
@@ -2456,7 +2456,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmv1Provider> =
                 GuardianFactorsPushNotification::set_fcmv1_provider;
@@ -2472,7 +2472,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmv1Provider> =
                 GuardianFactorsPushNotification::update_fcmv1_provider;
@@ -2495,7 +2495,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetSnsProvider> =
                 GuardianFactorsPushNotification::set_sns_provider;
@@ -2511,7 +2511,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateSnsProvider> =
                 GuardianFactorsPushNotification::update_sns_provider;
@@ -2534,7 +2534,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsPushNotification,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
             )
                 -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetProvider> =
                 GuardianFactorsPushNotification::set_provider;
@@ -2557,7 +2557,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsSms,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTwilioProvider> =
                 GuardianFactorsSms::set_twilio_provider;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER, vec![]);
@@ -2579,7 +2579,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsSms,
-                &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
+                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetProvider> =
                 GuardianFactorsSms::set_provider;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_PROVIDER, vec![]);
@@ -2601,7 +2601,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianFactorsSms,
-                &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
+                gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTemplates> =
                 GuardianFactorsSms::set_templates;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_TEMPLATES, vec![]);
@@ -2617,7 +2617,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &GuardianFactors,
                 String,
-                &gatehouse_model::generated::management_more::SetGuardianFactor,
+                gatehouse_model::generated::management_more::SetGuardianFactor,
             ) -> Call<gatehouse_client::resources::op::GuardianFactorsSet> = GuardianFactors::set;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2638,7 +2638,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &GuardianPolicies,
-                &Vec<gatehouse_model::generated::management_more::MFAPolicy>,
+                Vec<gatehouse_model::generated::management_more::MFAPolicy>,
             ) -> Call<gatehouse_client::resources::op::GuardianPoliciesSet> = GuardianPolicies::set;
             let raw = RawCall::new(c.clone(), &c::GUARDIAN_POLICIES_SET, vec![]);
             raw.http_request()
@@ -2659,7 +2659,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Hooks,
-                &gatehouse_model::generated::management_more::CreateHook,
+                gatehouse_model::generated::management_more::CreateHook,
             ) -> Call<gatehouse_client::resources::op::HooksCreate> = Hooks::create;
             let raw = RawCall::new(c.clone(), &c::HOOKS_CREATE, vec![]);
             raw.http_request()
@@ -2681,7 +2681,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Hooks,
                 String,
-                &gatehouse_model::generated::management_more::UpdateHook,
+                gatehouse_model::generated::management_more::UpdateHook,
             ) -> Call<gatehouse_client::resources::op::HooksUpdate> = Hooks::update;
             let raw = RawCall::new(c.clone(), &c::HOOKS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2710,7 +2710,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &HooksSecrets,
                 String,
-                &std::collections::BTreeMap<String, String>,
+                std::collections::BTreeMap<String, String>,
             ) -> Call<gatehouse_client::resources::op::HooksSecretsCreate> = HooksSecrets::create;
             let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2725,7 +2725,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &HooksSecrets,
                 String,
-                &std::collections::BTreeMap<String, String>,
+                std::collections::BTreeMap<String, String>,
             ) -> Call<gatehouse_client::resources::op::HooksSecretsUpdate> = HooksSecrets::update;
             let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2737,11 +2737,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_SECRETS_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &HooksSecrets,
-                String,
-                &Vec<String>,
-            ) -> Call<gatehouse_client::resources::op::HooksSecretsDelete> = HooksSecrets::delete;
+            let _: fn(&HooksSecrets, String, Vec<String>) -> Call<gatehouse_client::resources::op::HooksSecretsDelete> =
+                HooksSecrets::delete;
             let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -2754,7 +2751,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &JobsUsersExports,
-                &gatehouse_model::generated::management_more::CreateExportUsers,
+                gatehouse_model::generated::management_more::CreateExportUsers,
             ) -> Call<gatehouse_client::resources::op::JobsUsersExportsCreate> = JobsUsersExports::create;
             let raw = RawCall::new(c.clone(), &c::JOBS_USERS_EXPORTS_CREATE, vec![]);
             raw.http_request()
@@ -2768,7 +2765,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &JobsUsersImports,
-                &gatehouse_model::generated::management_more::CreateImportUsers,
+                gatehouse_model::generated::management_more::CreateImportUsers,
             ) -> Call<gatehouse_client::resources::op::JobsUsersImportsCreate> = JobsUsersImports::create;
             let raw = RawCall::new(c.clone(), &c::JOBS_USERS_IMPORTS_CREATE, vec![]);
             raw.http_request()
@@ -2782,7 +2779,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &JobsVerificationEmail,
-                &gatehouse_model::generated::management_more::CreateVerificationEmail,
+                gatehouse_model::generated::management_more::CreateVerificationEmail,
             ) -> Call<gatehouse_client::resources::op::JobsVerificationEmailCreate> = JobsVerificationEmail::create;
             let raw = RawCall::new(c.clone(), &c::JOBS_VERIFICATION_EMAIL_CREATE, vec![]);
             raw.http_request()
@@ -2817,7 +2814,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &KeysCustomSigning,
-                &gatehouse_model::generated::management_more::SetCustomSigningKeys,
+                gatehouse_model::generated::management_more::SetCustomSigningKeys,
             ) -> Call<gatehouse_client::resources::op::KeysCustomSigningSet> = KeysCustomSigning::set;
             let raw = RawCall::new(c.clone(), &c::KEYS_CUSTOM_SIGNING_SET, vec![]);
             raw.http_request()
@@ -2845,7 +2842,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &KeysEncryption,
-                &gatehouse_model::generated::management_more::CreateEncryptionKey,
+                gatehouse_model::generated::management_more::CreateEncryptionKey,
             ) -> Call<gatehouse_client::resources::op::KeysEncryptionCreate> = KeysEncryption::create;
             let raw = RawCall::new(c.clone(), &c::KEYS_ENCRYPTION_CREATE, vec![]);
             raw.http_request()
@@ -2874,7 +2871,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &KeysEncryption,
                 String,
-                &gatehouse_model::generated::management_more::ImportEncryptionKey,
+                gatehouse_model::generated::management_more::ImportEncryptionKey,
             ) -> Call<gatehouse_client::resources::op::KeysEncryptionImport> = KeysEncryption::import;
             let raw = RawCall::new(c.clone(), &c::KEYS_ENCRYPTION_IMPORT, vec![arg(ids, 0)]);
             raw.http_request()
@@ -2937,7 +2934,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &LogStreams,
-                &gatehouse_model::generated::management_more::CreateLogStream,
+                gatehouse_model::generated::management_more::CreateLogStream,
             ) -> Call<gatehouse_client::resources::op::LogStreamsCreate> = LogStreams::create;
             let raw = RawCall::new(c.clone(), &c::LOG_STREAMS_CREATE, vec![]);
             raw.http_request()
@@ -2959,7 +2956,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &LogStreams,
                 String,
-                &gatehouse_model::generated::management_more::UpdateLogStream,
+                gatehouse_model::generated::management_more::UpdateLogStream,
             ) -> Call<gatehouse_client::resources::op::LogStreamsUpdate> = LogStreams::update;
             let raw = RawCall::new(c.clone(), &c::LOG_STREAMS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3001,7 +2998,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &NetworkAcls,
-                &gatehouse_model::generated::management_more::SetNetworkAcl,
+                gatehouse_model::generated::management_more::SetNetworkAcl,
             ) -> Call<gatehouse_client::resources::op::NetworkAclsCreate> = NetworkAcls::create;
             let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_CREATE, vec![]);
             raw.http_request()
@@ -3023,7 +3020,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &NetworkAcls,
                 String,
-                &gatehouse_model::generated::management_more::SetNetworkAcl,
+                gatehouse_model::generated::management_more::SetNetworkAcl,
             ) -> Call<gatehouse_client::resources::op::NetworkAclsSet> = NetworkAcls::set;
             let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3038,7 +3035,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &NetworkAcls,
                 String,
-                &gatehouse_model::generated::management_more::UpdateNetworkAcl,
+                gatehouse_model::generated::management_more::UpdateNetworkAcl,
             ) -> Call<gatehouse_client::resources::op::NetworkAclsUpdate> = NetworkAcls::update;
             let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3124,7 +3121,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &OrganizationsClientGrants,
                 String,
-                &gatehouse_model::generated::management_more::AssociateOrganizationClientGrant,
+                gatehouse_model::generated::management_more::AssociateOrganizationClientGrant,
             ) -> Call<gatehouse_client::resources::op::OrganizationsClientGrantsCreate> =
                 OrganizationsClientGrants::create;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CLIENT_GRANTS_CREATE, vec![arg(ids, 0)]);
@@ -3154,7 +3151,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &OrganizationsConnections,
                 String,
-                &gatehouse_model::generated::management_more::CreateOrganizationAllConnection,
+                gatehouse_model::generated::management_more::CreateOrganizationAllConnection,
             ) -> Call<gatehouse_client::resources::op::OrganizationsConnectionsCreate> =
                 OrganizationsConnections::create;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CONNECTIONS_CREATE, vec![arg(ids, 0)]);
@@ -3178,7 +3175,7 @@ pub static CALLS: &[Entry] = &[
                 &OrganizationsConnections,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateOrganizationAllConnection,
+                gatehouse_model::generated::management_more::UpdateOrganizationAllConnection,
             ) -> Call<gatehouse_client::resources::op::OrganizationsConnectionsUpdate> =
                 OrganizationsConnections::update;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CONNECTIONS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
@@ -3208,7 +3205,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &OrganizationsDiscoveryDomains,
                 String,
-                &gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain,
+                gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain,
             ) -> Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsCreate> =
                 OrganizationsDiscoveryDomains::create;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE, vec![arg(ids, 0)]);
@@ -3239,7 +3236,7 @@ pub static CALLS: &[Entry] = &[
                 &OrganizationsDiscoveryDomains,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain,
+                gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain,
             ) -> Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsUpdate> =
                 OrganizationsDiscoveryDomains::update;
             let raw =
@@ -3270,7 +3267,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &OrganizationsEnabledConnections,
                 String,
-                &gatehouse_model::generated::management_more::AddOrganizationConnection,
+                gatehouse_model::generated::management_more::AddOrganizationConnection,
             ) -> Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsAdd> =
                 OrganizationsEnabledConnections::add;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_ENABLED_CONNECTIONS_ADD, vec![arg(ids, 0)]);
@@ -3294,7 +3291,7 @@ pub static CALLS: &[Entry] = &[
                 &OrganizationsEnabledConnections,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateOrganizationConnection,
+                gatehouse_model::generated::management_more::UpdateOrganizationConnection,
             ) -> Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsUpdate> =
                 OrganizationsEnabledConnections::update;
             let raw =
@@ -3325,7 +3322,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &OrganizationsInvitations,
                 String,
-                &gatehouse_model::generated::management_more::CreateOrganizationInvitation,
+                gatehouse_model::generated::management_more::CreateOrganizationInvitation,
             ) -> Call<gatehouse_client::resources::op::OrganizationsInvitationsCreate> =
                 OrganizationsInvitations::create;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_INVITATIONS_CREATE, vec![arg(ids, 0)]);
@@ -3486,7 +3483,7 @@ pub static CALLS: &[Entry] = &[
                 &OrganizationsGroupsRoles,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::AssignGroupRoles,
+                gatehouse_model::generated::management_more::AssignGroupRoles,
             ) -> Call<gatehouse_client::resources::op::OrganizationsGroupsRolesCreate> =
                 OrganizationsGroupsRoles::create;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_GROUPS_ROLES_CREATE, vec![arg(ids, 0), arg(ids, 1)]);
@@ -3503,7 +3500,7 @@ pub static CALLS: &[Entry] = &[
                 &OrganizationsGroupsRoles,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::AssignGroupRoles,
+                gatehouse_model::generated::management_more::AssignGroupRoles,
             ) -> Call<gatehouse_client::resources::op::OrganizationsGroupsRolesDelete> =
                 OrganizationsGroupsRoles::delete;
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_GROUPS_ROLES_DELETE, vec![arg(ids, 0), arg(ids, 1)]);
@@ -3525,7 +3522,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Prompts,
-                &gatehouse_model::generated::management_more::UpdateSettings,
+                gatehouse_model::generated::management_more::UpdateSettings,
             ) -> Call<gatehouse_client::resources::op::PromptsUpdateSettings> = Prompts::update_settings;
             let raw = RawCall::new(c.clone(), &c::PROMPTS_UPDATE_SETTINGS, vec![]);
             raw.http_request()
@@ -3546,7 +3543,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &PromptsRendering,
-                &gatehouse_model::generated::management_more::BulkUpdateAcul,
+                gatehouse_model::generated::management_more::BulkUpdateAcul,
             ) -> Call<gatehouse_client::resources::op::PromptsRenderingBulkUpdate> = PromptsRendering::bulk_update;
             let raw = RawCall::new(c.clone(), &c::PROMPTS_RENDERING_BULK_UPDATE, vec![]);
             raw.http_request()
@@ -3569,7 +3566,7 @@ pub static CALLS: &[Entry] = &[
                 &PromptsCustomText,
                 String,
                 String,
-                &serde_json::Map<String, serde_json::Value>,
+                serde_json::Map<String, serde_json::Value>,
             ) -> Call<gatehouse_client::resources::op::PromptsCustomTextSet> = PromptsCustomText::set;
             let raw = RawCall::new(c.clone(), &c::PROMPTS_CUSTOM_TEXT_SET, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
@@ -3591,7 +3588,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &PromptsPartials,
                 String,
-                &serde_json::Map<String, serde_json::Value>,
+                serde_json::Map<String, serde_json::Value>,
             ) -> Call<gatehouse_client::resources::op::PromptsPartialsSet> = PromptsPartials::set;
             let raw = RawCall::new(c.clone(), &c::PROMPTS_PARTIALS_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3614,7 +3611,7 @@ pub static CALLS: &[Entry] = &[
                 &PromptsRendering,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateAcul,
+                gatehouse_model::generated::management_more::UpdateAcul,
             ) -> Call<gatehouse_client::resources::op::PromptsRenderingUpdate> = PromptsRendering::update;
             let raw = RawCall::new(c.clone(), &c::PROMPTS_RENDERING_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
@@ -3635,7 +3632,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &RateLimitPolicies,
-                &gatehouse_model::generated::management_more::CreateRateLimitPolicy,
+                gatehouse_model::generated::management_more::CreateRateLimitPolicy,
             ) -> Call<gatehouse_client::resources::op::RateLimitPoliciesCreate> = RateLimitPolicies::create;
             let raw = RawCall::new(c.clone(), &c::RATE_LIMIT_POLICIES_CREATE, vec![]);
             raw.http_request()
@@ -3657,7 +3654,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RateLimitPolicies,
                 String,
-                &gatehouse_model::generated::management_more::PatchRateLimitPolicy,
+                gatehouse_model::generated::management_more::PatchRateLimitPolicy,
             ) -> Call<gatehouse_client::resources::op::RateLimitPoliciesUpdate> = RateLimitPolicies::update;
             let raw = RawCall::new(c.clone(), &c::RATE_LIMIT_POLICIES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3685,7 +3682,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &RefreshTokens,
-                &gatehouse_model::generated::management_more::RevokeRefreshTokens,
+                gatehouse_model::generated::management_more::RevokeRefreshTokens,
             ) -> Call<gatehouse_client::resources::op::RefreshTokensRevoke> = RefreshTokens::revoke;
             let raw = RawCall::new(c.clone(), &c::REFRESH_TOKENS_REVOKE, vec![]);
             raw.http_request()
@@ -3707,7 +3704,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RefreshTokens,
                 String,
-                &gatehouse_model::generated::management_more::UpdateRefreshToken,
+                gatehouse_model::generated::management_more::UpdateRefreshToken,
             ) -> Call<gatehouse_client::resources::op::RefreshTokensUpdate> = RefreshTokens::update;
             let raw = RawCall::new(c.clone(), &c::REFRESH_TOKENS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3785,7 +3782,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &RiskAssessmentsSettings,
-                &gatehouse_model::generated::management_more::SetGuardianFactor,
+                gatehouse_model::generated::management_more::SetGuardianFactor,
             ) -> Call<gatehouse_client::resources::op::RiskAssessmentsSettingsUpdate> = RiskAssessmentsSettings::update;
             let raw = RawCall::new(c.clone(), &c::RISK_ASSESSMENTS_SETTINGS_UPDATE, vec![]);
             raw.http_request()
@@ -3806,7 +3803,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &RiskAssessmentsSettingsNewDevice,
-                &gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice,
+                gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice,
             ) -> Call<gatehouse_client::resources::op::RiskAssessmentsSettingsNewDeviceUpdate> =
                 RiskAssessmentsSettingsNewDevice::update;
             let raw = RawCall::new(c.clone(), &c::RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE, vec![]);
@@ -3879,7 +3876,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RolesGroups,
                 String,
-                &gatehouse_model::generated::management_more::AssignRoleGroups,
+                gatehouse_model::generated::management_more::AssignRoleGroups,
             ) -> Call<gatehouse_client::resources::op::RolesGroupsCreate> = RolesGroups::create;
             let raw = RawCall::new(c.clone(), &c::ROLES_GROUPS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3894,7 +3891,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RolesGroups,
                 String,
-                &gatehouse_model::generated::management_more::AssignRoleGroups,
+                gatehouse_model::generated::management_more::AssignRoleGroups,
             ) -> Call<gatehouse_client::resources::op::RolesGroupsDelete> = RolesGroups::delete;
             let raw = RawCall::new(c.clone(), &c::ROLES_GROUPS_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3916,7 +3913,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RolesPermissions,
                 String,
-                &gatehouse_model::generated::management_more::AddRolePermissions,
+                gatehouse_model::generated::management_more::AddRolePermissions,
             ) -> Call<gatehouse_client::resources::op::RolesPermissionsAdd> = RolesPermissions::add;
             let raw = RawCall::new(c.clone(), &c::ROLES_PERMISSIONS_ADD, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3931,7 +3928,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RolesPermissions,
                 String,
-                &gatehouse_model::generated::management_more::AddRolePermissions,
+                gatehouse_model::generated::management_more::AddRolePermissions,
             ) -> Call<gatehouse_client::resources::op::RolesPermissionsDelete> = RolesPermissions::delete;
             let raw = RawCall::new(c.clone(), &c::ROLES_PERMISSIONS_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -3974,7 +3971,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Rules,
-                &gatehouse_model::generated::management_more::CreateRule,
+                gatehouse_model::generated::management_more::CreateRule,
             ) -> Call<gatehouse_client::resources::op::RulesCreate> = Rules::create;
             let raw = RawCall::new(c.clone(), &c::RULES_CREATE, vec![]);
             raw.http_request()
@@ -3996,7 +3993,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &RulesConfigs,
                 String,
-                &gatehouse_model::generated::management_more::SetRulesConfig,
+                gatehouse_model::generated::management_more::SetRulesConfig,
             ) -> Call<gatehouse_client::resources::op::RulesConfigsSet> = RulesConfigs::set;
             let raw = RawCall::new(c.clone(), &c::RULES_CONFIGS_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4025,7 +4022,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Rules,
                 String,
-                &gatehouse_model::generated::management_more::UpdateRule,
+                gatehouse_model::generated::management_more::UpdateRule,
             ) -> Call<gatehouse_client::resources::op::RulesUpdate> = Rules::update;
             let raw = RawCall::new(c.clone(), &c::RULES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4053,7 +4050,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &SelfServiceProfiles,
-                &gatehouse_model::generated::management_more::CreateSelfServiceProfile,
+                gatehouse_model::generated::management_more::CreateSelfServiceProfile,
             ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesCreate> = SelfServiceProfiles::create;
             let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_CREATE, vec![]);
             raw.http_request()
@@ -4075,7 +4072,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &SelfServiceProfiles,
                 String,
-                &gatehouse_model::generated::management_more::UpdateSelfServiceProfile,
+                gatehouse_model::generated::management_more::UpdateSelfServiceProfile,
             ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesUpdate> = SelfServiceProfiles::update;
             let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4108,7 +4105,7 @@ pub static CALLS: &[Entry] = &[
                 String,
                 String,
                 String,
-                &std::collections::BTreeMap<String, String>,
+                std::collections::BTreeMap<String, String>,
             ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesCustomTextSet> =
                 SelfServiceProfilesCustomText::set;
             let raw = RawCall::new(
@@ -4128,7 +4125,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &SelfServiceProfilesSsoTicket,
                 String,
-                &gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket,
+                gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket,
             ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesSsoTicketCreate> =
                 SelfServiceProfilesSsoTicket::create;
             let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_SSO_TICKET_CREATE, vec![arg(ids, 0)]);
@@ -4158,7 +4155,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Sessions,
                 String,
-                &gatehouse_model::generated::management_more::UpdateSession,
+                gatehouse_model::generated::management_more::UpdateSession,
             ) -> Call<gatehouse_client::resources::op::SessionsUpdate> = Sessions::update;
             let raw = RawCall::new(c.clone(), &c::SESSIONS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4207,7 +4204,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &SupplementalSignals,
-                &gatehouse_model::generated::management_more::UpdateSupplementalSignals,
+                gatehouse_model::generated::management_more::UpdateSupplementalSignals,
             ) -> Call<gatehouse_client::resources::op::SupplementalSignalsPatch> = SupplementalSignals::patch;
             let raw = RawCall::new(c.clone(), &c::SUPPLEMENTAL_SIGNALS_PATCH, vec![]);
             raw.http_request()
@@ -4228,7 +4225,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &TenantsSettings,
-                &gatehouse_model::generated::management_more::UpdateTenantSettings,
+                gatehouse_model::generated::management_more::UpdateTenantSettings,
             ) -> Call<gatehouse_client::resources::op::TenantsSettingsUpdate> = TenantsSettings::update;
             let raw = RawCall::new(c.clone(), &c::TENANTS_SETTINGS_UPDATE, vec![]);
             raw.http_request()
@@ -4242,7 +4239,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Tickets,
-                &gatehouse_model::generated::management_more::VerifyEmailTicket,
+                gatehouse_model::generated::management_more::VerifyEmailTicket,
             ) -> Call<gatehouse_client::resources::op::TicketsVerifyEmail> = Tickets::verify_email;
             let raw = RawCall::new(c.clone(), &c::TICKETS_VERIFY_EMAIL, vec![]);
             raw.http_request()
@@ -4256,7 +4253,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &Tickets,
-                &gatehouse_model::generated::management_more::ChangePasswordTicket,
+                gatehouse_model::generated::management_more::ChangePasswordTicket,
             ) -> Call<gatehouse_client::resources::op::TicketsChangePassword> = Tickets::change_password;
             let raw = RawCall::new(c.clone(), &c::TICKETS_CHANGE_PASSWORD, vec![]);
             raw.http_request()
@@ -4277,7 +4274,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &TokenExchangeProfiles,
-                &gatehouse_model::generated::management_more::CreateTokenExchangeProfile,
+                gatehouse_model::generated::management_more::CreateTokenExchangeProfile,
             ) -> Call<gatehouse_client::resources::op::TokenExchangeProfilesCreate> = TokenExchangeProfiles::create;
             let raw = RawCall::new(c.clone(), &c::TOKEN_EXCHANGE_PROFILES_CREATE, vec![]);
             raw.http_request()
@@ -4299,7 +4296,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &TokenExchangeProfiles,
                 String,
-                &gatehouse_model::generated::management_more::UpdateTokenExchangeProfile,
+                gatehouse_model::generated::management_more::UpdateTokenExchangeProfile,
             ) -> Call<gatehouse_client::resources::op::TokenExchangeProfilesUpdate> = TokenExchangeProfiles::update;
             let raw = RawCall::new(c.clone(), &c::TOKEN_EXCHANGE_PROFILES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4327,7 +4324,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &UserAttributeProfiles,
-                &gatehouse_model::generated::management_more::CreateUserAttributeProfile,
+                gatehouse_model::generated::management_more::CreateUserAttributeProfile,
             ) -> Call<gatehouse_client::resources::op::UserAttributeProfilesCreate> = UserAttributeProfiles::create;
             let raw = RawCall::new(c.clone(), &c::USER_ATTRIBUTE_PROFILES_CREATE, vec![]);
             raw.http_request()
@@ -4363,7 +4360,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UserAttributeProfiles,
                 String,
-                &gatehouse_model::generated::management_more::UpdateUserAttributeProfile,
+                gatehouse_model::generated::management_more::UpdateUserAttributeProfile,
             ) -> Call<gatehouse_client::resources::op::UserAttributeProfilesUpdate> = UserAttributeProfiles::update;
             let raw = RawCall::new(c.clone(), &c::USER_ATTRIBUTE_PROFILES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4477,7 +4474,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersAuthenticationMethods,
                 String,
-                &gatehouse_model::generated::management_more::CreateUserAuthenticationMethod,
+                gatehouse_model::generated::management_more::CreateUserAuthenticationMethod,
             ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsCreate> =
                 UsersAuthenticationMethods::create;
             let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_CREATE, vec![arg(ids, 0)]);
@@ -4493,7 +4490,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersAuthenticationMethods,
                 String,
-                &Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>,
+                Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>,
             ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsSet> = UsersAuthenticationMethods::set;
             let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_SET, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4523,7 +4520,7 @@ pub static CALLS: &[Entry] = &[
                 &UsersAuthenticationMethods,
                 String,
                 String,
-                &gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod,
+                gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod,
             ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsUpdate> =
                 UsersAuthenticationMethods::update;
             let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
@@ -4634,7 +4631,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersIdentities,
                 String,
-                &gatehouse_model::generated::management_more::LinkUserIdentity,
+                gatehouse_model::generated::management_more::LinkUserIdentity,
             ) -> Call<gatehouse_client::resources::op::UsersIdentitiesLink> = UsersIdentities::link;
             let raw = RawCall::new(c.clone(), &c::USERS_IDENTITIES_LINK, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4691,7 +4688,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersPermissions,
                 String,
-                &gatehouse_model::generated::management_more::AddRolePermissions,
+                gatehouse_model::generated::management_more::AddRolePermissions,
             ) -> Call<gatehouse_client::resources::op::UsersPermissionsCreate> = UsersPermissions::create;
             let raw = RawCall::new(c.clone(), &c::USERS_PERMISSIONS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4706,7 +4703,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersPermissions,
                 String,
-                &gatehouse_model::generated::management_more::AddRolePermissions,
+                gatehouse_model::generated::management_more::AddRolePermissions,
             ) -> Call<gatehouse_client::resources::op::UsersPermissionsDelete> = UsersPermissions::delete;
             let raw = RawCall::new(c.clone(), &c::USERS_PERMISSIONS_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4728,7 +4725,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &Users,
                 String,
-                &gatehouse_model::generated::management_more::RevokeUserAccess,
+                gatehouse_model::generated::management_more::RevokeUserAccess,
             ) -> Call<gatehouse_client::resources::op::UsersRevokeAccess> = Users::revoke_access;
             let raw = RawCall::new(c.clone(), &c::USERS_REVOKE_ACCESS, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4743,7 +4740,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &UsersRiskAssessments,
                 String,
-                &gatehouse_model::generated::management_more::ClearAssessors,
+                gatehouse_model::generated::management_more::ClearAssessors,
             ) -> Call<gatehouse_client::resources::op::UsersRiskAssessmentsClear> = UsersRiskAssessments::clear;
             let raw = RawCall::new(c.clone(), &c::USERS_RISK_ASSESSMENTS_CLEAR, vec![arg(ids, 0)]);
             raw.http_request()
@@ -4829,7 +4826,7 @@ pub static CALLS: &[Entry] = &[
         probe: |c, ids| {
             let _: fn(
                 &VerifiableCredentialsVerificationTemplates,
-                &gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate,
+                gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate,
             )
                 -> Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesCreate> =
                 VerifiableCredentialsVerificationTemplates::create;
@@ -4853,7 +4850,7 @@ pub static CALLS: &[Entry] = &[
             let _: fn(
                 &VerifiableCredentialsVerificationTemplates,
                 String,
-                &gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate,
+                gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate,
             )
                 -> Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesUpdate> =
                 VerifiableCredentialsVerificationTemplates::update;
