@@ -20,9 +20,12 @@
 //! - **Typed errors** ([`ClientError`]): status, Auth0 error code,
 //!   message, rate limit; validation, decode errors with the JSON path, the
 //!   1,000-result window; transport and token errors.
-//! - **A fluent API** per resource ([`resources`]), **paging streams**
-//!   over every list, a log **tail**, **bulk** jobs ([`Bulk`]) and helpers
-//!   that avoid N+1 round trips.
+//! - **Every operation of both specs, by Auth0's names** ([`resources`]):
+//!   `users.permissions.list` is `client.users().permissions().list(id)`,
+//!   with the generated body and answer types and query setters checked
+//!   against the spec before sending ([`Call`]); **paging streams** over
+//!   every list, a log **tail**, **bulk** jobs ([`Bulk`]) and helpers that
+//!   avoid N+1 round trips.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), gatehouse_client::ClientError> {
@@ -36,6 +39,8 @@
 //! let page = client.users().list().q("email:*@acme.com").per_page(50).send().await?;
 //! println!("{} users, {:?} in all", page.value.items.len(), page.value.total());
 //! let orgs: Vec<_> = client.organizations().list().stream().try_collect().await?;
+//! let perms: Vec<_> = client.users().permissions().list("auth0|123").stream().try_collect().await?;
+//! let brute_force = client.attack_protection().brute_force_protection().get().value().await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -45,6 +50,7 @@
 
 mod auth;
 mod bulk;
+mod call;
 mod client;
 mod error;
 mod pacer;
@@ -57,6 +63,7 @@ pub mod transport;
 
 pub use auth::{Audiences, Auth};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
+pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, RawCall, count_pages};
 pub use client::{CSRF_HEADER, Client, ClientBuilder, Metrics, RetryPolicy};
 pub use error::{ClientError, TokenError, TransportError};
 pub use pacer::Pacing;

@@ -49,7 +49,7 @@ impl Client {
         let http_request = builder
             .body(request.body.unwrap_or_default())
             .map_err(|e| ClientError::Config(format!("`{uri}` is not a valid request: {e}")))?;
-        let (response, _attempts) = self.execute(spec, Template::new(http_request)).await?;
+        let (response, _attempts) = self.execute(spec.api, spec.verb, Template::new(http_request)).await?;
         Ok(response)
     }
 

@@ -109,10 +109,10 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     let with_roles = client.users().get_with_roles(&user_id).await.unwrap();
     assert_eq!(with_roles.roles.iter().filter_map(|r| r.id.as_deref()).collect::<Vec<_>>(), [role_id.as_str()]);
     client.roles().assign_users(&role_id, [users[0].user_id.clone().unwrap()]).send().await.unwrap();
-    let holders = client.roles().users(&role_id).take(1).all().await.unwrap();
+    let holders = client.roles().users().list(&role_id).take(1).all().await.unwrap();
     assert_eq!(holders.len(), 2, "checkpoint paging one at a time");
     client.users().remove_roles(&user_id, [role_id.as_str()]).send().await.unwrap();
-    assert!(client.users().roles(&user_id).all().await.unwrap().is_empty());
+    assert!(client.users().roles().list(&user_id).all().await.unwrap().is_empty());
 
     // ---- Applications
     assert!(!client.clients().list().all().await.unwrap().is_empty());
@@ -148,15 +148,15 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     client.organizations().update(&org_id, body(json!({"display_name": "Umbrella Corp"}))).send().await.unwrap();
     assert_eq!(client.organizations().get(&org_id).value().await.unwrap().name.as_deref(), Some("umbrella-test"));
     client.organizations().add_members(&org_id, [user_id.as_str()]).send().await.unwrap();
-    let members = client.organizations().members(&org_id).all().await.unwrap();
-    let orgs = client.users().organizations(&user_id).all().await.unwrap();
+    let members = client.organizations().members().list(&org_id).all().await.unwrap();
+    let orgs = client.users().organizations().list(&user_id).all().await.unwrap();
     assert!(orgs.iter().any(|o| o.id.as_deref() == Some(org_id.as_str())), "the user's organizations include {org_id}");
     assert_eq!(members.len(), 1);
-    assert!(client.organizations().member_roles(&org_id, &user_id).all().await.unwrap().is_empty());
+    assert!(client.organizations().members().roles().list(&org_id, &user_id).all().await.unwrap().is_empty());
     let orgs_api = client.organizations();
     orgs_api.assign_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
     orgs_api.assign_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
-    let held = orgs_api.member_roles(&org_id, &user_id).all().await.unwrap();
+    let held = orgs_api.members().roles().list(&org_id, &user_id).all().await.unwrap();
     assert_eq!(held.iter().filter_map(|r| r.id.as_deref()).collect::<Vec<_>>(), [role_id.as_str()]);
     let err = orgs_api.assign_member_roles(&org_id, &user_id, Vec::<String>::new()).send().await.unwrap_err();
     assert!(
@@ -167,10 +167,10 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
         orgs_api.remove_member_roles("org_0000000000000000", &user_id, [role_id.as_str()]).send().await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
     orgs_api.remove_member_roles(&org_id, &user_id, [role_id.as_str()]).send().await.unwrap();
-    assert!(orgs_api.member_roles(&org_id, &user_id).all().await.unwrap().is_empty());
+    assert!(orgs_api.members().roles().list(&org_id, &user_id).all().await.unwrap().is_empty());
     let seeded_org = orgs[0].id.clone().unwrap();
     let with_roles = client.organizations().members_with_roles(&seeded_org).await.unwrap();
-    let plain = client.organizations().members(&seeded_org).all().await.unwrap();
+    let plain = client.organizations().members().list(&seeded_org).all().await.unwrap();
     assert_eq!(with_roles.len(), plain.len());
     client.organizations().remove_members(&org_id, [user_id.as_str()]).send().await.unwrap();
 
@@ -183,9 +183,9 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
     assert!(after.len() >= 4, "paged by log id to the newest: {}", after.len());
 
     // ---- Grants
-    let grants = client.grants().list().all().await.unwrap();
+    let grants = client.user_grants().list().all().await.unwrap();
     let grant_id = grants.first().and_then(|g| g.id.clone()).expect("seeded grants");
-    client.grants().delete(&grant_id).send().await.unwrap();
+    client.user_grants().delete(&grant_id).send().await.unwrap();
 
     // ---- APIs
     assert!(!client.resource_servers().list().all().await.unwrap().is_empty());
@@ -227,24 +227,26 @@ async fn every_operation_of_the_table_through_the_fluent_api() {
         Some("gatehouse-client-test")
     );
     team.members()
-        .add_tenants(&member_id, body(json!({"tenants": [tenant_id], "roles": ["viewer-users"]})))
+        .tenants()
+        .create(&member_id, body(json!({"tenants": [tenant_id], "roles": ["viewer-users"]})))
         .send()
         .await
         .unwrap();
     team.members()
-        .update_tenants(&member_id, body(json!({"tenants": [tenant_id], "roles": ["editor-users"]})))
+        .tenants()
+        .update(&member_id, body(json!({"tenants": [tenant_id], "roles": ["editor-users"]})))
         .send()
         .await
         .unwrap();
     let environment = created.environment.clone().unwrap();
-    let access = team.members().tenants(&member_id, &environment).all().await.unwrap();
+    let access = team.members().tenants().list(&member_id, &environment).all().await.unwrap();
     assert!(access.iter().any(|t| to_json(t)["tenant_id"] == tenant_id.as_str()), "{access:?}");
-    assert!(!team.tenants().members(&tenant_id).all().await.unwrap().is_empty());
-    team.members().remove_tenants(&member_id, body(json!({"tenants": [tenant_id]}))).send().await.unwrap();
+    assert!(!team.tenants().members().list(&tenant_id).all().await.unwrap().is_empty());
+    team.members().tenants().remove(&member_id, body(json!({"tenants": [tenant_id]}))).send().await.unwrap();
     team.members().update(&member_id, body(json!({"role": "teams_contributor"}))).send().await.unwrap();
     assert!(!team.activity().list().take(5).all().await.unwrap().is_empty());
     team.tenants().delete(&tenant_id).send().await.unwrap();
-    team.members().remove(&member_id).send().await.unwrap();
+    team.members().delete(&member_id).send().await.unwrap();
 
     // ---- Deletes last, so the objects above were usable until here.
     client.resource_servers().delete(&api_id).send().await.unwrap();
@@ -358,7 +360,7 @@ async fn pagination_reaches_the_end_or_the_typed_window() {
     let mut n = 0;
     while let Some(org) = orgs.next().await {
         let org = org.unwrap();
-        let members = client.organizations().members(org.id.unwrap()).take(3).all().await.unwrap();
+        let members = client.organizations().members().list(org.id.unwrap()).take(3).all().await.unwrap();
         n += members.len();
     }
     assert!(n > 0);

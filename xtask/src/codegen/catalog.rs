@@ -16,17 +16,17 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-const METHODS: [(&str, &str); 5] =
+pub(super) const METHODS: [(&str, &str); 5] =
     [("get", "Get"), ("post", "Post"), ("put", "Put"), ("patch", "Patch"), ("delete", "Delete")];
 
 /// One catalog entry, ready to print.
-struct Op {
-    name: String,
-    api: &'static str,
+pub(super) struct Op {
+    pub(super) name: String,
+    pub(super) api: &'static str,
     /// Position in [`METHODS`].
-    verb: usize,
-    path: String,
-    query: Vec<Query>,
+    pub(super) verb: usize,
+    pub(super) path: String,
+    pub(super) query: Vec<Query>,
     scopes: Vec<String>,
     paging: Paging,
     body: Option<Body>,
@@ -34,13 +34,13 @@ struct Op {
     responses: Vec<(u16, String)>,
 }
 
-struct Query {
-    name: String,
-    kind: Kind,
-    required: bool,
+pub(super) struct Query {
+    pub(super) name: String,
+    pub(super) kind: Kind,
+    pub(super) required: bool,
 }
 
-enum Kind {
+pub(super) enum Kind {
     String,
     Integer,
     Boolean,
@@ -64,12 +64,19 @@ enum Paging {
 
 struct Body {
     schema: String,
-    required: bool,
+    pub(super) required: bool,
     media: Vec<&'static str>,
 }
 
 /// Reads every operation of the specs and prints the catalog module.
 pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
+    let ops = read(specs)?;
+    eprintln!("codegen: catalog.rs: {} operations", ops.len());
+    print(&ops)
+}
+
+/// Every operation of the specs, in catalog order.
+pub(super) fn read(specs: &[(&Module, &Spec)]) -> Result<Vec<Op>> {
     let mut ops = Vec::new();
     for (module, spec) in specs {
         let paths = spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
@@ -92,8 +99,7 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
             bail!("operation name {} is used by {other} and {}", op.name, op.path);
         }
     }
-    eprintln!("codegen: catalog.rs: {} operations", ops.len());
-    print(&ops)
+    Ok(ops)
 }
 
 /// The catalog's dotted name of an operation: its groups and name, after the module's prefix.
@@ -502,7 +508,7 @@ fn print(ops: &[Op]) -> Result<String> {
 
 /// The name of each operation's static: its dotted name in upper snake case
 /// (`users.roles.list` → `USERS_ROLES_LIST`, `clientGrants.create` → `CLIENT_GRANTS_CREATE`).
-fn static_names(ops: &[Op]) -> Result<Vec<String>> {
+pub(super) fn static_names(ops: &[Op]) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     for op in ops {
         let mut ident = String::with_capacity(op.name.len() + 8);

@@ -9,6 +9,7 @@
 //! code is committed, and `--check` verifies it is up to date.
 
 mod catalog;
+mod client;
 mod config;
 mod dispatch;
 mod emit;
@@ -102,6 +103,7 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     files.push(("dispatch.rs".to_owned(), rustfmt(&dispatch::generate(&generated))?));
     let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
+    files.extend(client::generate(&specs, &generated)?);
     Ok(files)
 }
 

@@ -1,6 +1,6 @@
 //! Log events: `client.logs()`, including a stream that follows new events.
 
-use super::handler;
+use super::Logs;
 use crate::client::Client;
 use crate::error::ClientError;
 use crate::request::Request;
@@ -9,16 +9,6 @@ use gatehouse_model::ops::logs;
 use gatehouse_model::types::LogEvent;
 use std::collections::VecDeque;
 use std::time::Duration;
-
-handler! {
-    /// Log events: `client.logs()`.
-    Logs {
-        /// `GET /api/v2/logs`: list log events (offset paging; set `from` to page by log id).
-        fn list() -> logs::List;
-        /// `GET /api/v2/logs/{id}`: read one log event.
-        fn get(id) -> logs::Get;
-    }
-}
 
 impl Logs {
     /// `GET /api/v2/logs?q=...`: search log events with a Lucene query.

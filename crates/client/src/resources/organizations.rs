@@ -1,34 +1,14 @@
 //! Organizations: `client.organizations()`.
 
-use super::{HELPER_CONCURRENCY, handler, ids};
+use super::{HELPER_CONCURRENCY, Organizations, ids};
 use crate::error::ClientError;
 use crate::request::Request;
 use futures::{StreamExt, TryStreamExt};
 use gatehouse_model::ops::organizations;
 use gatehouse_model::types::{
-    AddOrganizationMembers, AssignOrganizationMemberRoles, CreateOrganization, OrganizationMember,
-    RemoveOrganizationMemberRoles, RemoveOrganizationMembers, Role, UpdateOrganization,
+    AddOrganizationMembers, AssignOrganizationMemberRoles, OrganizationMember, RemoveOrganizationMemberRoles,
+    RemoveOrganizationMembers, Role,
 };
-
-handler! {
-    /// Organizations: `client.organizations()`.
-    Organizations {
-        /// `GET /api/v2/organizations`: list organizations (checkpoint paging).
-        fn list() -> organizations::List;
-        /// `GET /api/v2/organizations/{id}`: read one organization.
-        fn get(id) -> organizations::Get;
-        /// `POST /api/v2/organizations`: create an organization.
-        fn create(; body: CreateOrganization) -> organizations::Create;
-        /// `PATCH /api/v2/organizations/{id}`: change an organization.
-        fn update(id; body: UpdateOrganization) -> organizations::Update;
-        /// `DELETE /api/v2/organizations/{id}`: delete an organization.
-        fn delete(id) -> organizations::Delete;
-        /// `GET /api/v2/organizations/{id}/members`: the organization's members (checkpoint paging).
-        fn members(id) -> organizations::ListMembers;
-        /// `GET /api/v2/organizations/{id}/members/{user_id}/roles`: a member's roles in the organization.
-        fn member_roles(id, user_id) -> organizations::ListMemberRoles;
-    }
-}
 
 /// An organization member with the roles they hold in the organization.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,9 +86,9 @@ impl Organizations {
     /// (400), members are listed plainly and the roles read per member.
     pub async fn members_with_roles(&self, id: impl Into<String>) -> Result<Vec<MemberWithRoles>, ClientError> {
         let id = id.into();
-        let with_fields = self.members(id.as_str()).fields(MEMBER_FIELDS).include_fields(true).all().await;
+        let with_fields = self.members().list(id.as_str()).fields(MEMBER_FIELDS).include_fields(true).all().await;
         let members = match with_fields {
-            Err(e) if e.status() == Some(400) => self.members(id.as_str()).all().await?,
+            Err(e) if e.status() == Some(400) => self.members().list(id.as_str()).all().await?,
             other => other?,
         };
         futures::stream::iter(members)
@@ -118,7 +98,7 @@ impl Organizations {
                     let listed = member.roles.take();
                     let roles = match (listed, member.user_id.as_deref()) {
                         (Some(listed), _) => listed.iter().map(to_role).collect::<Result<Vec<_>, _>>()?,
-                        (None, Some(user_id)) => self.member_roles(id, user_id).all().await?,
+                        (None, Some(user_id)) => self.members().roles().list(id, user_id).all().await?,
                         (None, None) => Vec::new(),
                     };
                     Ok::<_, ClientError>(MemberWithRoles { member, roles })

@@ -1,31 +1,11 @@
 //! Users: `client.users()`.
 
-use super::{handler, ids};
+use super::{Users, ids};
 
 use crate::error::ClientError;
 use crate::request::Request;
 use gatehouse_model::ops::users;
-use gatehouse_model::types::{AssignUserRoles, CreateUser, RemoveUserRoles, Role, UpdateUser, User};
-
-handler! {
-    /// Users: `client.users()`.
-    Users {
-        /// `GET /api/v2/users`: list or search users (offset paging, at most 1,000 results per query).
-        fn list() -> users::List;
-        /// `GET /api/v2/users/{id}`: read one user.
-        fn get(id) -> users::Get;
-        /// `POST /api/v2/users`: create a user.
-        fn create(; body: CreateUser) -> users::Create;
-        /// `PATCH /api/v2/users/{id}`: change a user; fields left out are kept.
-        fn update(id; body: UpdateUser) -> users::Update;
-        /// `DELETE /api/v2/users/{id}`: delete a user.
-        fn delete(id) -> users::Delete;
-        /// `GET /api/v2/users/{id}/roles`: the roles assigned to a user.
-        fn roles(id) -> users::ListRoles;
-        /// `GET /api/v2/users/{id}/organizations`: the organizations a user belongs to.
-        fn organizations(id) -> users::ListOrganizations;
-    }
-}
+use gatehouse_model::types::{AssignUserRoles, RemoveUserRoles, Role, User};
 
 /// A user with the roles assigned to them.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +44,7 @@ impl Users {
     /// A user and all their roles, read concurrently (two calls instead of one after the other).
     pub async fn get_with_roles(&self, id: impl Into<String>) -> Result<UserWithRoles, ClientError> {
         let id = id.into();
-        let (user, roles) = futures::try_join!(self.get(id.as_str()).value(), self.roles(id.as_str()).all())?;
+        let (user, roles) = futures::try_join!(self.get(id.as_str()).value(), self.roles().list(id.as_str()).all())?;
         Ok(UserWithRoles { user, roles })
     }
 }
