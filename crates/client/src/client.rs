@@ -8,7 +8,7 @@ use crate::request::Request;
 use crate::rt::{BoxFuture, Clock, Jitter, SystemClock, unix_f64, unix_secs};
 use crate::transport::{Transport, default_transport};
 use futures::future::Either;
-use gatehouse_model::operation::{Api, Operation, OperationSpec};
+use gatehouse_model::operation::{Api, Operation, Verb};
 use gatehouse_model::ops::token::{ClientCredentials, TokenRequest};
 use gatehouse_model::request::{build, parse};
 use gatehouse_model::{BaseUrls, Error as ModelError, RateLimit, Response, Secret};
@@ -388,7 +388,7 @@ impl Client {
     pub async fn send<O: Operation>(&self, op: &O) -> Result<Response<O::Response>, ClientError> {
         let spec = op.spec();
         let request = build(op, &self.inner.base)?;
-        let (response, attempts) = self.execute(spec, Template::new(request)).await?;
+        let (response, attempts) = self.execute(spec.api, spec.verb, Template::new(request)).await?;
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
         let now = unix_secs(&*self.inner.clock);
@@ -444,15 +444,22 @@ impl Client {
     }
 
     /// The configured scopes that belong to the API `audience` names, space-separated.
+    ///
+    /// A scope some Teams operation of the table names goes to the Teams
+    /// API; every other scope to the Management API, whose operations
+    /// (all of them callable, not only the table's) take many more. The
+    /// table is asked rather than the whole catalog so that programs that
+    /// never name other operations do not carry the catalog.
     fn scopes_for(&self, audience: &str) -> Option<String> {
         let wanted = self.inner.scopes.as_ref()?;
         let api = if self.audience(Api::Teams) == Some(audience) { Api::Teams } else { Api::Management };
-        let of_api = |scope: &str| {
+        let of_teams = |scope: &str| {
             gatehouse_model::OPERATIONS
                 .iter()
-                .filter(|spec| spec.api == api)
+                .filter(|spec| spec.api == Api::Teams)
                 .any(|spec| spec.scopes.contains(&scope) || spec.body_scopes.iter().any(|(_, s)| *s == scope))
         };
+        let of_api = |scope: &str| of_teams(scope) == (api == Api::Teams);
         Some(wanted.iter().filter(|s| of_api(s)).map(String::as_str).collect::<Vec<_>>().join(" "))
     }
 
@@ -499,10 +506,10 @@ impl Client {
     async fn authenticate(
         &self,
         request: &mut http::Request<Vec<u8>>,
-        spec: &OperationSpec,
+        api: Api,
         rejected: Option<&Secret>,
     ) -> Result<Option<Secret>, ClientError> {
-        let token = match (&self.inner.auth, self.audience(spec.api)) {
+        let token = match (&self.inner.auth, self.audience(api)) {
             (_, None) => return Ok(None),
             (Auth::None, Some(_)) => {
                 request.headers_mut().insert(HeaderName::from_static(CSRF_HEADER), HeaderValue::from_static("1"));
@@ -542,21 +549,22 @@ impl Client {
     /// attempts; returns the last response and how many times it was sent.
     pub(crate) async fn execute(
         &self,
-        spec: &'static OperationSpec,
+        api: Api,
+        verb: Verb,
         template: Template,
     ) -> Result<(http::Response<Vec<u8>>, u32), ClientError> {
         let inner = &*self.inner;
         let policy = inner.retry;
-        let idempotent = spec.verb.is_idempotent();
+        let idempotent = verb.is_idempotent();
         let (mut attempts, mut failures, mut limited) = (0u32, 0u32, 0u32);
         let mut rejected: Option<Secret> = None;
         let mut reauthenticated = false;
         loop {
             let mut request = template.request();
-            let token = self.authenticate(&mut request, spec, rejected.as_ref()).await?;
+            let token = self.authenticate(&mut request, api, rejected.as_ref()).await?;
             // Paced right before sending, after any token fetch, so the
             // spacing is the spacing on the wire.
-            if !inner.pacer.acquire(&*inner.clock, spec.api).await.is_zero() {
+            if !inner.pacer.acquire(&*inner.clock, api).await.is_zero() {
                 bump(&inner.counters.paced);
             }
             attempts += 1;
@@ -583,7 +591,7 @@ impl Client {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let rate_limit = RateLimit::from_headers_at(response.headers(), now as u64);
-                    inner.pacer.observe(spec.api, status, &rate_limit, now);
+                    inner.pacer.observe(api, status, &rate_limit, now);
                     match status {
                         401 if token.is_some()
                             && !reauthenticated

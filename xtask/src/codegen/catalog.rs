@@ -16,31 +16,31 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-const METHODS: [(&str, &str); 5] =
+pub(super) const METHODS: [(&str, &str); 5] =
     [("get", "Get"), ("post", "Post"), ("put", "Put"), ("patch", "Patch"), ("delete", "Delete")];
 
 /// One catalog entry, ready to print.
-struct Op {
-    name: String,
-    api: &'static str,
+pub(super) struct Op {
+    pub(super) name: String,
+    pub(super) api: &'static str,
     /// Position in [`METHODS`].
-    verb: usize,
-    path: String,
-    query: Vec<Query>,
-    scopes: Vec<String>,
-    paging: Paging,
-    body: Option<Body>,
+    pub(super) verb: usize,
+    pub(super) path: String,
+    pub(super) query: Vec<Query>,
+    pub(super) scopes: Vec<String>,
+    pub(super) paging: Paging,
+    pub(super) body: Option<Body>,
     /// Every documented response, by status: `(status, schema label)`.
-    responses: Vec<(u16, String)>,
+    pub(super) responses: Vec<(u16, String)>,
 }
 
-struct Query {
-    name: String,
-    kind: Kind,
-    required: bool,
+pub(super) struct Query {
+    pub(super) name: String,
+    pub(super) kind: Kind,
+    pub(super) required: bool,
 }
 
-enum Kind {
+pub(super) enum Kind {
     String,
     Integer,
     Boolean,
@@ -49,27 +49,34 @@ enum Kind {
     EnumList(Vec<String>),
 }
 
-enum Items {
+pub(super) enum Items {
     Bare,
     Key(String),
     BareOrKey(String),
 }
 
-enum Paging {
+pub(super) enum Paging {
     None,
     Unpaged(Items),
     Offset(Items),
     Checkpoint { items: Items, max_take: Option<u16>, next: bool, offset: bool },
 }
 
-struct Body {
-    schema: String,
-    required: bool,
-    media: Vec<&'static str>,
+pub(super) struct Body {
+    pub(super) schema: String,
+    pub(super) required: bool,
+    pub(super) media: Vec<&'static str>,
 }
 
 /// Reads every operation of the specs and prints the catalog module.
 pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
+    let ops = read(specs)?;
+    eprintln!("codegen: catalog.rs: {} operations", ops.len());
+    print(&ops)
+}
+
+/// Every operation of the specs, in catalog order (by path, then method).
+pub fn read(specs: &[(&Module, &Spec)]) -> Result<Vec<Op>> {
     let mut ops = Vec::new();
     for (module, spec) in specs {
         let paths = spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
@@ -92,8 +99,7 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
             bail!("operation name {} is used by {other} and {}", op.name, op.path);
         }
     }
-    eprintln!("codegen: catalog.rs: {} operations", ops.len());
-    print(&ops)
+    Ok(ops)
 }
 
 /// The catalog's dotted name of an operation: its groups and name, after the module's prefix.
@@ -536,7 +542,7 @@ fn static_names(ops: &[Op]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn print_items(items: &Items) -> String {
+pub(super) fn print_items(items: &Items) -> String {
     match items {
         Items::Bare => "Items::Bare".to_owned(),
         Items::Key(k) => format!("Items::Key({k:?})"),
@@ -544,7 +550,7 @@ fn print_items(items: &Items) -> String {
     }
 }
 
-fn print_paging(paging: &Paging) -> String {
+pub(super) fn print_paging(paging: &Paging) -> String {
     match paging {
         Paging::None => "Paging::None".to_owned(),
         Paging::Unpaged(items) => format!("Paging::Unpaged {{ items: {} }}", print_items(items)),

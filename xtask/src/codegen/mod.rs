@@ -14,6 +14,7 @@ mod dispatch;
 mod emit;
 mod items;
 mod names;
+mod npm;
 mod schema;
 
 use anyhow::{Context, Result, bail};
@@ -70,7 +71,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    crate::repo_root()
 }
 
 /// Every generated file: (name inside `generated/`, formatted text).
@@ -102,6 +103,7 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     files.push(("dispatch.rs".to_owned(), rustfmt(&dispatch::generate(&generated))?));
     let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
+    files.extend(npm::generate(&specs, &generated, rustfmt)?);
     Ok(files)
 }
 
