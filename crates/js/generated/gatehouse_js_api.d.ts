@@ -2564,7 +2564,8 @@ export interface Api {
     get(id: string, options?: ActionsGetOptions): Promise<M.Action>;
     /** `GET /api/v2/actions/actions` */
     readonly list: {
-      (options?: ActionsListOptions): Promise<M.ListActionsPaginated>;
+      (options: ActionsListOptions & Totals): Promise<OffsetPage<"actions", M.Action>>;
+      (options?: ActionsListOptions): Promise<ListOf<"actions", M.Action>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: ActionsListOptions): AsyncIterableIterator<M.Action>;
       /** Every page, fetched as the loop goes. */
@@ -2591,7 +2592,8 @@ export interface Api {
       get(id: string, options?: ActionsModulesGetOptions): Promise<M.GetActionModule>;
       /** `GET /api/v2/actions/modules` */
       readonly list: {
-        (options?: ActionsModulesListOptions): Promise<M.GetActionModules>;
+        (options: ActionsModulesListOptions & Totals): Promise<OffsetPage<"modules", M.ActionModuleListItem>>;
+        (options?: ActionsModulesListOptions): Promise<ListOf<"modules", M.ActionModuleListItem>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ActionsModulesListOptions): AsyncIterableIterator<M.ActionModuleListItem>;
         /** Every page, fetched as the loop goes. */
@@ -2603,7 +2605,8 @@ export interface Api {
       pages(options?: ActionsModulesListOptions): AsyncIterableIterator<PageOf<M.ActionModuleListItem>>;
       /** `GET /api/v2/actions/modules/{id}/actions` */
       readonly listActions: {
-        (id: string, options?: ActionsModulesListActionsOptions): Promise<M.GetActionModuleActions>;
+        (id: string, options: ActionsModulesListActionsOptions & Totals): Promise<OffsetPage<"actions", M.ActionModuleAction>>;
+        (id: string, options?: ActionsModulesListActionsOptions): Promise<ListOf<"actions", M.ActionModuleAction>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ActionsModulesListActionsOptions): AsyncIterableIterator<M.ActionModuleAction>;
         /** Every page, fetched as the loop goes. */
@@ -2620,7 +2623,8 @@ export interface Api {
         get(id: string, versionId: string, options?: ActionsModulesVersionsGetOptions): Promise<M.ActionModuleVersion>;
         /** `GET /api/v2/actions/modules/{id}/versions` */
         readonly list: {
-          (id: string, options?: ActionsModulesVersionsListOptions): Promise<M.GetActionModuleVersions>;
+          (id: string, options: ActionsModulesVersionsListOptions & Totals): Promise<OffsetPage<"versions", M.ActionModuleVersion>>;
+          (id: string, options?: ActionsModulesVersionsListOptions): Promise<ListOf<"versions", M.ActionModuleVersion>>;
           /** Every item of every page, fetched as the loop goes. */
           all(id: string, options?: ActionsModulesVersionsListOptions): AsyncIterableIterator<M.ActionModuleVersion>;
           /** Every page, fetched as the loop goes. */
@@ -2635,7 +2639,7 @@ export interface Api {
     readonly triggers: {
       /** `GET /api/v2/actions/triggers` */
       readonly list: {
-        (options?: ActionsTriggersListOptions): Promise<M.ListActionTriggers>;
+        (options?: ActionsTriggersListOptions): Promise<ListOf<"triggers", M.ActionTrigger>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ActionsTriggersListOptions): AsyncIterableIterator<M.ActionTrigger>;
         /** Every page, fetched as the loop goes. */
@@ -2648,7 +2652,8 @@ export interface Api {
       readonly bindings: {
         /** `GET /api/v2/actions/triggers/{triggerId}/bindings` */
         readonly list: {
-          (triggerId: string, options?: ActionsTriggersBindingsListOptions): Promise<M.ListActionBindingsPaginated>;
+          (triggerId: string, options: ActionsTriggersBindingsListOptions & Totals): Promise<OffsetPage<"bindings", M.ActionBinding>>;
+          (triggerId: string, options?: ActionsTriggersBindingsListOptions): Promise<ListOf<"bindings", M.ActionBinding>>;
           /** Every item of every page, fetched as the loop goes. */
           all(triggerId: string, options?: ActionsTriggersBindingsListOptions): AsyncIterableIterator<M.ActionBinding>;
           /** Every page, fetched as the loop goes. */
@@ -2669,7 +2674,8 @@ export interface Api {
       get(actionId: string, id: string, options?: ActionsVersionsGetOptions): Promise<M.GetActionVersion>;
       /** `GET /api/v2/actions/actions/{actionId}/versions` */
       readonly list: {
-        (actionId: string, options?: ActionsVersionsListOptions): Promise<M.ListActionVersionsPaginated>;
+        (actionId: string, options: ActionsVersionsListOptions & Totals): Promise<OffsetPage<"versions", M.ActionVersion>>;
+        (actionId: string, options?: ActionsVersionsListOptions): Promise<ListOf<"versions", M.ActionVersion>>;
         /** Every item of every page, fetched as the loop goes. */
         all(actionId: string, options?: ActionsVersionsListOptions): AsyncIterableIterator<M.ActionVersion>;
         /** Every page, fetched as the loop goes. */
@@ -2742,7 +2748,7 @@ export interface Api {
         get(id: string, options?: BrandingPhoneProvidersGetOptions): Promise<M.GetBrandingPhoneProvider>;
         /** `GET /api/v2/branding/phone/providers` */
         readonly list: {
-          (options?: BrandingPhoneProvidersListOptions): Promise<M.ListBrandingPhoneProviders>;
+          (options?: BrandingPhoneProvidersListOptions): Promise<ListOf<"providers", M.GetBrandingPhoneProvider>>;
           /** Every item of every page, fetched as the loop goes. */
           all(options?: BrandingPhoneProvidersListOptions): AsyncIterableIterator<M.GetBrandingPhoneProvider>;
           /** Every page, fetched as the loop goes. */
@@ -2766,7 +2772,7 @@ export interface Api {
         get(id: string, options?: BrandingPhoneTemplatesGetOptions): Promise<M.PhoneTemplate>;
         /** `GET /api/v2/branding/phone/templates` */
         readonly list: {
-          (options?: BrandingPhoneTemplatesListOptions): Promise<M.ListPhoneTemplates>;
+          (options?: BrandingPhoneTemplatesListOptions): Promise<ListOf<"templates", M.PhoneTemplate>>;
           /** Every item of every page, fetched as the loop goes. */
           all(options?: BrandingPhoneTemplatesListOptions): AsyncIterableIterator<M.PhoneTemplate>;
           /** Every page, fetched as the loop goes. */
@@ -2877,7 +2883,7 @@ export interface Api {
     readonly connections: {
       /** `GET /api/v2/clients/{id}/connections` */
       readonly get: {
-        (id: string, options?: ClientsConnectionsGetOptions): Promise<M.ListClientConnections>;
+        (id: string, options?: ClientsConnectionsGetOptions): Promise<CheckpointPage<"connections", M.Connection>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ClientsConnectionsGetOptions): AsyncIterableIterator<M.Connection>;
         /** Every page, fetched as the loop goes. */
@@ -2918,7 +2924,7 @@ export interface Api {
     getTemplate(id: string, options?: ConnectionProfilesGetTemplateOptions): Promise<M.GetConnectionProfileTemplate>;
     /** `GET /api/v2/connection-profiles` */
     readonly list: {
-      (options?: ConnectionProfilesListOptions): Promise<M.ListConnectionProfilesPaginated>;
+      (options?: ConnectionProfilesListOptions): Promise<CheckpointPage<"connection_profiles", M.ConnectionProfile>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: ConnectionProfilesListOptions): AsyncIterableIterator<M.ConnectionProfile>;
       /** Every page, fetched as the loop goes. */
@@ -2930,7 +2936,7 @@ export interface Api {
     pages(options?: ConnectionProfilesListOptions): AsyncIterableIterator<PageOf<M.ConnectionProfile>>;
     /** `GET /api/v2/connection-profiles/templates` */
     readonly listTemplates: {
-      (options?: ConnectionProfilesListTemplatesOptions): Promise<M.ListConnectionProfileTemplate>;
+      (options?: ConnectionProfilesListTemplatesOptions): Promise<ListOf<"connection_profile_templates", M.GetConnectionProfileTemplate>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: ConnectionProfilesListTemplatesOptions): AsyncIterableIterator<M.GetConnectionProfileTemplate>;
       /** Every page, fetched as the loop goes. */
@@ -2967,7 +2973,7 @@ export interface Api {
     readonly clients: {
       /** `GET /api/v2/connections/{id}/clients` */
       readonly get: {
-        (id: string, options?: ConnectionsClientsGetOptions): Promise<M.GetConnectionEnabledClients>;
+        (id: string, options?: ConnectionsClientsGetOptions): Promise<CheckpointPage<"clients", M.ConnectionEnabledClient>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ConnectionsClientsGetOptions): AsyncIterableIterator<M.ConnectionEnabledClient>;
         /** Every page, fetched as the loop goes. */
@@ -2985,7 +2991,7 @@ export interface Api {
       get(id: string, options?: ConnectionsDirectoryProvisioningGetOptions): Promise<M.DirectoryProvisioning>;
       /** `GET /api/v2/connections/{id}/directory-provisioning/default-mapping` */
       readonly getDefaultMapping: {
-        (id: string, options?: ConnectionsDirectoryProvisioningGetDefaultMappingOptions): Promise<M.GetDirectoryProvisioningDefaultMapping>;
+        (id: string, options?: ConnectionsDirectoryProvisioningGetDefaultMappingOptions): Promise<ListOf<"mapping", M.DirectoryProvisioningMappingItem>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ConnectionsDirectoryProvisioningGetDefaultMappingOptions): AsyncIterableIterator<M.DirectoryProvisioningMappingItem>;
         /** Every page, fetched as the loop goes. */
@@ -2993,7 +2999,7 @@ export interface Api {
       };
       /** `GET /api/v2/connections-directory-provisionings` */
       readonly list: {
-        (options?: ConnectionsDirectoryProvisioningListOptions): Promise<M.ListDirectoryProvisionings>;
+        (options?: ConnectionsDirectoryProvisioningListOptions): Promise<CheckpointPage<"directory_provisionings", M.DirectoryProvisioning>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ConnectionsDirectoryProvisioningListOptions): AsyncIterableIterator<M.DirectoryProvisioning>;
         /** Every page, fetched as the loop goes. */
@@ -3005,7 +3011,7 @@ export interface Api {
       pages(options?: ConnectionsDirectoryProvisioningListOptions): AsyncIterableIterator<PageOf<M.DirectoryProvisioning>>;
       /** `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups` */
       readonly listSynchronizedGroups: {
-        (id: string, options?: ConnectionsDirectoryProvisioningListSynchronizedGroupsOptions): Promise<M.ListSynchronizedGroups>;
+        (id: string, options?: ConnectionsDirectoryProvisioningListSynchronizedGroupsOptions): Promise<CheckpointPage<"groups", M.SynchronizedGroupPayload>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ConnectionsDirectoryProvisioningListSynchronizedGroupsOptions): AsyncIterableIterator<M.SynchronizedGroupPayload>;
         /** Every page, fetched as the loop goes. */
@@ -3043,7 +3049,7 @@ export interface Api {
       get(id: string, options?: ConnectionsScimConfigurationGetOptions): Promise<M.ScimConfiguration>;
       /** `GET /api/v2/connections/{id}/scim-configuration/default-mapping` */
       readonly getDefaultMapping: {
-        (id: string, options?: ConnectionsScimConfigurationGetDefaultMappingOptions): Promise<M.GetScimConfigurationDefaultMapping>;
+        (id: string, options?: ConnectionsScimConfigurationGetDefaultMappingOptions): Promise<ListOf<"mapping", M.ScimMappingItem>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: ConnectionsScimConfigurationGetDefaultMappingOptions): AsyncIterableIterator<M.ScimMappingItem>;
         /** Every page, fetched as the loop goes. */
@@ -3051,7 +3057,7 @@ export interface Api {
       };
       /** `GET /api/v2/connections-scim-configurations` */
       readonly list: {
-        (options?: ConnectionsScimConfigurationListOptions): Promise<M.ListSCIMConfigurations>;
+        (options?: ConnectionsScimConfigurationListOptions): Promise<CheckpointPage<"scim_configurations", M.ScimConfiguration>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ConnectionsScimConfigurationListOptions): AsyncIterableIterator<M.ScimConfiguration>;
         /** Every page, fetched as the loop goes. */
@@ -3163,7 +3169,7 @@ export interface Api {
     get(id: string, options?: EventStreamsGetOptions): Promise<M.EventStream>;
     /** `GET /api/v2/event-streams` */
     readonly list: {
-      (options?: EventStreamsListOptions): Promise<M.ListEventStreams>;
+      (options?: EventStreamsListOptions): Promise<CheckpointPage<"eventStreams", M.EventStream>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: EventStreamsListOptions): AsyncIterableIterator<M.EventStream>;
       /** Every page, fetched as the loop goes. */
@@ -3214,7 +3220,7 @@ export interface Api {
       get(id: string, options?: ExperimentationExperimentsGetOptions): Promise<M.GetExperiment>;
       /** `GET /api/v2/experimentation/experiments` */
       readonly list: {
-        (options?: ExperimentationExperimentsListOptions): Promise<M.ListExperiments>;
+        (options?: ExperimentationExperimentsListOptions): Promise<CheckpointPage<"experiments", M.GetExperiment>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ExperimentationExperimentsListOptions): AsyncIterableIterator<M.GetExperiment>;
         /** Every page, fetched as the loop goes. */
@@ -3240,7 +3246,7 @@ export interface Api {
       get(id: string, options?: ExperimentationFeatureFlagsGetOptions): Promise<M.FeatureFlag>;
       /** `GET /api/v2/experimentation/feature-flags` */
       readonly list: {
-        (options?: ExperimentationFeatureFlagsListOptions): Promise<M.ListFeatureFlags>;
+        (options?: ExperimentationFeatureFlagsListOptions): Promise<CheckpointPage<"feature_flags", M.FeatureFlag>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ExperimentationFeatureFlagsListOptions): AsyncIterableIterator<M.FeatureFlag>;
         /** Every page, fetched as the loop goes. */
@@ -3263,7 +3269,7 @@ export interface Api {
         get(id: string, vid: string, options?: ExperimentationFeatureFlagsVariationsGetOptions): Promise<M.Variation>;
         /** `GET /api/v2/experimentation/feature-flags/{id}/variations` */
         readonly list: {
-          (id: string, options?: ExperimentationFeatureFlagsVariationsListOptions): Promise<M.ListVariations>;
+          (id: string, options?: ExperimentationFeatureFlagsVariationsListOptions): Promise<ListOf<"variations", M.Variation>>;
           /** Every item of every page, fetched as the loop goes. */
           all(id: string, options?: ExperimentationFeatureFlagsVariationsListOptions): AsyncIterableIterator<M.Variation>;
           /** Every page, fetched as the loop goes. */
@@ -3286,7 +3292,7 @@ export interface Api {
       get(id: string, options?: ExperimentationSegmentsGetOptions): Promise<M.Segment>;
       /** `GET /api/v2/experimentation/segments` */
       readonly list: {
-        (options?: ExperimentationSegmentsListOptions): Promise<M.ListSegments>;
+        (options?: ExperimentationSegmentsListOptions): Promise<CheckpointPage<"segments", M.Segment>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: ExperimentationSegmentsListOptions): AsyncIterableIterator<M.Segment>;
         /** Every page, fetched as the loop goes. */
@@ -3413,7 +3419,7 @@ export interface Api {
     readonly members: {
       /** `GET /api/v2/groups/{id}/members` */
       readonly get: {
-        (id: string, options?: GroupsMembersGetOptions): Promise<M.GetGroupMembers>;
+        (id: string, options?: GroupsMembersGetOptions): Promise<CheckpointPage<"members", M.GroupMember>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: GroupsMembersGetOptions): AsyncIterableIterator<M.GroupMember>;
         /** Every page, fetched as the loop goes. */
@@ -3427,7 +3433,7 @@ export interface Api {
       delete(id: string, body?: M.AssignGroupRoles | string[], options?: GroupsRolesDeleteOptions): Promise<void>;
       /** `GET /api/v2/groups/{id}/roles` */
       readonly list: {
-        (id: string, options?: GroupsRolesListOptions): Promise<M.ListGroupRoles>;
+        (id: string, options?: GroupsRolesListOptions): Promise<CheckpointPage<"roles", M.Role>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: GroupsRolesListOptions): AsyncIterableIterator<M.Role>;
         /** Every page, fetched as the loop goes. */
@@ -3476,7 +3482,7 @@ export interface Api {
       readonly phone: {
         /** `GET /api/v2/guardian/factors/phone/message-types` */
         readonly getMessageTypes: {
-          (options?: GuardianFactorsPhoneGetMessageTypesOptions): Promise<M.GetGuardianFactorPhoneMessageTypes>;
+          (options?: GuardianFactorsPhoneGetMessageTypesOptions): Promise<ListOf<"message_types", M.GuardianFactorPhoneFactorMessageType>>;
           /** Every item of every page, fetched as the loop goes. */
           all(options?: GuardianFactorsPhoneGetMessageTypesOptions): AsyncIterableIterator<M.GuardianFactorPhoneFactorMessageType>;
           /** Every page, fetched as the loop goes. */
@@ -3614,7 +3620,7 @@ export interface Api {
       delete(options?: KeysCustomSigningDeleteOptions): Promise<void>;
       /** `GET /api/v2/keys/custom-signing` */
       readonly get: {
-        (options?: KeysCustomSigningGetOptions): Promise<M.GetCustomSigningKeys>;
+        (options?: KeysCustomSigningGetOptions): Promise<ListOf<"keys", M.CustomSigningKeyJWK>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: KeysCustomSigningGetOptions): AsyncIterableIterator<M.CustomSigningKeyJWK>;
         /** Every page, fetched as the loop goes. */
@@ -3822,7 +3828,7 @@ export interface Api {
       getByName(id: string, discoveryDomain: string, options?: OrganizationsDiscoveryDomainsGetByNameOptions): Promise<M.OrganizationDiscoveryDomain>;
       /** `GET /api/v2/organizations/{id}/discovery-domains` */
       readonly list: {
-        (id: string, options?: OrganizationsDiscoveryDomainsListOptions): Promise<M.ListOrganizationDiscoveryDomains>;
+        (id: string, options?: OrganizationsDiscoveryDomainsListOptions): Promise<CheckpointPage<"domains", M.OrganizationDiscoveryDomain>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: OrganizationsDiscoveryDomainsListOptions): AsyncIterableIterator<M.OrganizationDiscoveryDomain>;
         /** Every page, fetched as the loop goes. */
@@ -3861,7 +3867,7 @@ export interface Api {
     readonly groups: {
       /** `GET /api/v2/organizations/{organization_id}/groups` */
       readonly list: {
-        (organizationId: string, options?: OrganizationsGroupsListOptions): Promise<M.ListRoleGroups>;
+        (organizationId: string, options?: OrganizationsGroupsListOptions): Promise<CheckpointPage<"groups", M.Group>>;
         /** Every item of every page, fetched as the loop goes. */
         all(organizationId: string, options?: OrganizationsGroupsListOptions): AsyncIterableIterator<M.Group>;
         /** Every page, fetched as the loop goes. */
@@ -3878,7 +3884,7 @@ export interface Api {
         delete(organizationId: string, groupId: string, body?: M.AssignGroupRoles | string[], options?: OrganizationsGroupsRolesDeleteOptions): Promise<void>;
         /** `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles` */
         readonly list: {
-          (organizationId: string, groupId: string, options?: OrganizationsGroupsRolesListOptions): Promise<M.ListGroupRoles>;
+          (organizationId: string, groupId: string, options?: OrganizationsGroupsRolesListOptions): Promise<CheckpointPage<"roles", M.Role>>;
           /** Every item of every page, fetched as the loop goes. */
           all(organizationId: string, groupId: string, options?: OrganizationsGroupsRolesListOptions): AsyncIterableIterator<M.Role>;
           /** Every page, fetched as the loop goes. */
@@ -3937,7 +3943,7 @@ export interface Api {
       readonly effectiveRoles: {
         /** `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles` */
         readonly list: {
-          (id: string, userId: string, options?: OrganizationsMembersEffectiveRolesListOptions): Promise<M.ListOrganizationMemberEffectiveRoles>;
+          (id: string, userId: string, options?: OrganizationsMembersEffectiveRolesListOptions): Promise<CheckpointPage<"roles", M.OrganizationMemberEffectiveRole>>;
           /** Every item of every page, fetched as the loop goes. */
           all(id: string, userId: string, options?: OrganizationsMembersEffectiveRolesListOptions): AsyncIterableIterator<M.OrganizationMemberEffectiveRole>;
           /** Every page, fetched as the loop goes. */
@@ -3951,7 +3957,7 @@ export interface Api {
           readonly groups: {
             /** `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups` */
             readonly list: {
-              (id: string, userId: string, options?: OrganizationsMembersEffectiveRolesSourcesGroupsListOptions): Promise<M.ListRoleGroups>;
+              (id: string, userId: string, options?: OrganizationsMembersEffectiveRolesSourcesGroupsListOptions): Promise<CheckpointPage<"groups", M.Group>>;
               /** Every item of every page, fetched as the loop goes. */
               all(id: string, userId: string, options?: OrganizationsMembersEffectiveRolesSourcesGroupsListOptions): AsyncIterableIterator<M.Group>;
               /** Every page, fetched as the loop goes. */
@@ -4033,7 +4039,7 @@ export interface Api {
     get(id: string, options?: RateLimitPoliciesGetOptions): Promise<M.RateLimitPolicy>;
     /** `GET /api/v2/rate-limit-policies` */
     readonly list: {
-      (options?: RateLimitPoliciesListOptions): Promise<M.ListRateLimitPoliciesPaginated>;
+      (options?: RateLimitPoliciesListOptions): Promise<CheckpointPage<"rate_limit_policies", M.RateLimitPolicy>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: RateLimitPoliciesListOptions): AsyncIterableIterator<M.RateLimitPolicy>;
       /** Every page, fetched as the loop goes. */
@@ -4053,7 +4059,7 @@ export interface Api {
     get(id: string, options?: RefreshTokensGetOptions): Promise<M.RefreshToken>;
     /** `GET /api/v2/refresh-tokens` */
     readonly list: {
-      (options?: RefreshTokensListOptions): Promise<M.GetRefreshTokensPaginated>;
+      (options?: RefreshTokensListOptions): Promise<CheckpointPage<"refresh_tokens", M.RefreshToken>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: RefreshTokensListOptions): AsyncIterableIterator<M.RefreshToken>;
       /** Every page, fetched as the loop goes. */
@@ -4136,7 +4142,7 @@ export interface Api {
       delete(id: string, body?: M.AssignRoleGroups | string[], options?: RolesGroupsDeleteOptions): Promise<void>;
       /** `GET /api/v2/roles/{id}/groups` */
       readonly get: {
-        (id: string, options?: RolesGroupsGetOptions): Promise<M.ListRoleGroups>;
+        (id: string, options?: RolesGroupsGetOptions): Promise<CheckpointPage<"groups", M.Group>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: RolesGroupsGetOptions): AsyncIterableIterator<M.Group>;
         /** Every page, fetched as the loop goes. */
@@ -4289,7 +4295,7 @@ export interface Api {
     readonly activity: {
       /** `GET /api/activity/logs` */
       readonly list: {
-        (options?: TeamsActivityListOptions): Promise<M.Teams.ListActivity>;
+        (options?: TeamsActivityListOptions): Promise<CheckpointPage<"logs", M.Teams.ActivityLogEntry>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: TeamsActivityListOptions): AsyncIterableIterator<M.Teams.ActivityLogEntry>;
         /** Every page, fetched as the loop goes. */
@@ -4303,7 +4309,7 @@ export interface Api {
     readonly environments: {
       /** `GET /api/environments` */
       readonly list: {
-        (options?: TeamsEnvironmentsListOptions): Promise<M.Teams.ListEnvironments>;
+        (options?: TeamsEnvironmentsListOptions): Promise<ListOf<"environments", string>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: TeamsEnvironmentsListOptions): AsyncIterableIterator<string>;
         /** Every page, fetched as the loop goes. */
@@ -4323,7 +4329,7 @@ export interface Api {
       invite(body?: M.Teams.InviteMembers, options?: TeamsMembersInviteOptions): Promise<M.Teams.InviteMembersResult>;
       /** `GET /api/members` */
       readonly list: {
-        (options?: TeamsMembersListOptions): Promise<M.Teams.ListMembers>;
+        (options?: TeamsMembersListOptions): Promise<CheckpointPage<"members", M.Teams.TeamMember>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: TeamsMembersListOptions): AsyncIterableIterator<M.Teams.TeamMember>;
         /** Every page, fetched as the loop goes. */
@@ -4342,7 +4348,7 @@ export interface Api {
         create(id: string, body: M.Teams.AddMemberTenants, options?: TeamsMembersTenantsCreateOptions): Promise<M.Teams.MemberTenantsResult>;
         /** `GET /api/members/{id}/tenants/{environment}` */
         readonly list: {
-          (id: string, environment: string, options?: TeamsMembersTenantsListOptions): Promise<M.Teams.ListMembersTenants>;
+          (id: string, environment: string, options?: TeamsMembersTenantsListOptions): Promise<ListOf<"tenants", M.Teams.MemberTenant>>;
           /** Every item of every page, fetched as the loop goes. */
           all(id: string, environment: string, options?: TeamsMembersTenantsListOptions): AsyncIterableIterator<M.Teams.MemberTenant>;
           /** Every page, fetched as the loop goes. */
@@ -4369,7 +4375,7 @@ export interface Api {
       get(tenantId: string, options?: TeamsTenantsGetOptions): Promise<M.Teams.TenantDetails>;
       /** `GET /api/tenants` */
       readonly list: {
-        (options?: TeamsTenantsListOptions): Promise<M.Teams.ListTenants>;
+        (options?: TeamsTenantsListOptions): Promise<CheckpointPage<"tenants", M.Teams.Tenant>>;
         /** Every item of every page, fetched as the loop goes. */
         all(options?: TeamsTenantsListOptions): AsyncIterableIterator<M.Teams.Tenant>;
         /** Every page, fetched as the loop goes. */
@@ -4382,7 +4388,7 @@ export interface Api {
       readonly members: {
         /** `GET /api/tenants/{tenantId}/members` */
         readonly list: {
-          (tenantId: string, options?: TeamsTenantsMembersListOptions): Promise<M.Teams.ListTenantsMembers>;
+          (tenantId: string, options?: TeamsTenantsMembersListOptions): Promise<CheckpointPage<"members", M.Teams.TenantMember>>;
           /** Every item of every page, fetched as the loop goes. */
           all(tenantId: string, options?: TeamsTenantsMembersListOptions): AsyncIterableIterator<M.Teams.TenantMember>;
           /** Every page, fetched as the loop goes. */
@@ -4418,7 +4424,7 @@ export interface Api {
     get(id: string, options?: TokenExchangeProfilesGetOptions): Promise<M.TokenExchangeProfile>;
     /** `GET /api/v2/token-exchange-profiles` */
     readonly list: {
-      (options?: TokenExchangeProfilesListOptions): Promise<M.ListTokenExchangeProfile>;
+      (options?: TokenExchangeProfilesListOptions): Promise<CheckpointPage<"token_exchange_profiles", M.TokenExchangeProfile>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: TokenExchangeProfilesListOptions): AsyncIterableIterator<M.TokenExchangeProfile>;
       /** Every page, fetched as the loop goes. */
@@ -4442,7 +4448,7 @@ export interface Api {
     getTemplate(id: string, options?: UserAttributeProfilesGetTemplateOptions): Promise<M.GetUserAttributeProfileTemplate>;
     /** `GET /api/v2/user-attribute-profiles` */
     readonly list: {
-      (options?: UserAttributeProfilesListOptions): Promise<M.ListUserAttributeProfilesPaginated>;
+      (options?: UserAttributeProfilesListOptions): Promise<CheckpointPage<"user_attribute_profiles", M.UserAttributeProfile>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: UserAttributeProfilesListOptions): AsyncIterableIterator<M.UserAttributeProfile>;
       /** Every page, fetched as the loop goes. */
@@ -4454,7 +4460,7 @@ export interface Api {
     pages(options?: UserAttributeProfilesListOptions): AsyncIterableIterator<PageOf<M.UserAttributeProfile>>;
     /** `GET /api/v2/user-attribute-profiles/templates` */
     readonly listTemplates: {
-      (options?: UserAttributeProfilesListTemplatesOptions): Promise<M.ListUserAttributeProfileTemplate>;
+      (options?: UserAttributeProfilesListTemplatesOptions): Promise<ListOf<"user_attribute_profile_templates", M.GetUserAttributeProfileTemplate>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: UserAttributeProfilesListTemplatesOptions): AsyncIterableIterator<M.GetUserAttributeProfileTemplate>;
       /** Every page, fetched as the loop goes. */
@@ -4470,7 +4476,7 @@ export interface Api {
     deleteByIdentifier(options?: UserBlocksDeleteByIdentifierOptions): Promise<void>;
     /** `GET /api/v2/user-blocks/{id}` */
     readonly list: {
-      (id: string, options?: UserBlocksListOptions): Promise<M.ListUserBlocks>;
+      (id: string, options?: UserBlocksListOptions): Promise<ListOf<"blocked_for", M.UserBlockIdentifier>>;
       /** Every item of every page, fetched as the loop goes. */
       all(id: string, options?: UserBlocksListOptions): AsyncIterableIterator<M.UserBlockIdentifier>;
       /** Every page, fetched as the loop goes. */
@@ -4482,7 +4488,7 @@ export interface Api {
     pages(id: string, options?: UserBlocksListOptions): AsyncIterableIterator<PageOf<M.UserBlockIdentifier>>;
     /** `GET /api/v2/user-blocks` */
     readonly listByIdentifier: {
-      (options?: UserBlocksListByIdentifierOptions): Promise<M.ListUserBlocks>;
+      (options?: UserBlocksListByIdentifierOptions): Promise<ListOf<"blocked_for", M.UserBlockIdentifier>>;
       /** Every item of every page, fetched as the loop goes. */
       all(options?: UserBlocksListByIdentifierOptions): AsyncIterableIterator<M.UserBlockIdentifier>;
       /** Every page, fetched as the loop goes. */
@@ -4576,7 +4582,7 @@ export interface Api {
     readonly connectedAccounts: {
       /** `GET /api/v2/users/{id}/connected-accounts` */
       readonly list: {
-        (id: string, options?: UsersConnectedAccountsListOptions): Promise<M.ListUserConnectedAccounts>;
+        (id: string, options?: UsersConnectedAccountsListOptions): Promise<CheckpointPage<"connected_accounts", M.ConnectedAccount>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: UsersConnectedAccountsListOptions): AsyncIterableIterator<M.ConnectedAccount>;
         /** Every page, fetched as the loop goes. */
@@ -4590,7 +4596,7 @@ export interface Api {
     readonly effectivePermissions: {
       /** `GET /api/v2/users/{id}/effective-permissions` */
       readonly list: {
-        (id: string, options?: UsersEffectivePermissionsListOptions): Promise<M.ListUserEffectivePermissions>;
+        (id: string, options?: UsersEffectivePermissionsListOptions): Promise<CheckpointPage<"permissions", M.UserEffectivePermission>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: UsersEffectivePermissionsListOptions): AsyncIterableIterator<M.UserEffectivePermission>;
         /** Every page, fetched as the loop goes. */
@@ -4604,7 +4610,7 @@ export interface Api {
         readonly roles: {
           /** `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles` */
           readonly list: {
-            (id: string, options?: UsersEffectivePermissionsSourcesRolesListOptions): Promise<M.ListUserEffectivePermissionRoleSources>;
+            (id: string, options?: UsersEffectivePermissionsSourcesRolesListOptions): Promise<CheckpointPage<"roles", M.UserEffectivePermissionRoleSourceResponse>>;
             /** Every item of every page, fetched as the loop goes. */
             all(id: string, options?: UsersEffectivePermissionsSourcesRolesListOptions): AsyncIterableIterator<M.UserEffectivePermissionRoleSourceResponse>;
             /** Every page, fetched as the loop goes. */
@@ -4620,7 +4626,7 @@ export interface Api {
     readonly effectiveRoles: {
       /** `GET /api/v2/users/{id}/effective-roles` */
       readonly list: {
-        (id: string, options?: UsersEffectiveRolesListOptions): Promise<M.ListUserEffectiveRoles>;
+        (id: string, options?: UsersEffectiveRolesListOptions): Promise<CheckpointPage<"roles", M.UserEffectiveRole>>;
         /** Every item of every page, fetched as the loop goes. */
         all(id: string, options?: UsersEffectiveRolesListOptions): AsyncIterableIterator<M.UserEffectiveRole>;
         /** Every page, fetched as the loop goes. */
@@ -4634,7 +4640,7 @@ export interface Api {
         readonly groups: {
           /** `GET /api/v2/users/{id}/effective-roles/sources/groups` */
           readonly list: {
-            (id: string, options?: UsersEffectiveRolesSourcesGroupsListOptions): Promise<M.ListRoleGroups>;
+            (id: string, options?: UsersEffectiveRolesSourcesGroupsListOptions): Promise<CheckpointPage<"groups", M.Group>>;
             /** Every item of every page, fetched as the loop goes. */
             all(id: string, options?: UsersEffectiveRolesSourcesGroupsListOptions): AsyncIterableIterator<M.Group>;
             /** Every page, fetched as the loop goes. */
@@ -4751,7 +4757,7 @@ export interface Api {
       delete(userId: string, options?: UsersRefreshTokenDeleteOptions): Promise<void>;
       /** `GET /api/v2/users/{user_id}/refresh-tokens` */
       readonly list: {
-        (userId: string, options?: UsersRefreshTokenListOptions): Promise<M.ListRefreshTokensPaginated>;
+        (userId: string, options?: UsersRefreshTokenListOptions): Promise<CheckpointPage<"tokens", M.RefreshToken>>;
         /** Every item of every page, fetched as the loop goes. */
         all(userId: string, options?: UsersRefreshTokenListOptions): AsyncIterableIterator<M.RefreshToken>;
         /** Every page, fetched as the loop goes. */
@@ -4792,7 +4798,7 @@ export interface Api {
       delete(userId: string, options?: UsersSessionsDeleteOptions): Promise<void>;
       /** `GET /api/v2/users/{user_id}/sessions` */
       readonly list: {
-        (userId: string, options?: UsersSessionsListOptions): Promise<M.ListUserSessionsPaginated>;
+        (userId: string, options?: UsersSessionsListOptions): Promise<CheckpointPage<"sessions", M.Session>>;
         /** Every item of every page, fetched as the loop goes. */
         all(userId: string, options?: UsersSessionsListOptions): AsyncIterableIterator<M.Session>;
         /** Every page, fetched as the loop goes. */
@@ -4815,7 +4821,7 @@ export interface Api {
         get(id: string, options?: VerifiableCredentialsVerificationTemplatesGetOptions): Promise<M.GetVerifiableCredentialTemplate>;
         /** `GET /api/v2/verifiable-credentials/verification/templates` */
         readonly list: {
-          (options?: VerifiableCredentialsVerificationTemplatesListOptions): Promise<M.ListVerifiableCredentialTemplatesPaginated>;
+          (options?: VerifiableCredentialsVerificationTemplatesListOptions): Promise<CheckpointPage<"templates", M.GetVerifiableCredentialTemplate>>;
           /** Every item of every page, fetched as the loop goes. */
           all(options?: VerifiableCredentialsVerificationTemplatesListOptions): AsyncIterableIterator<M.GetVerifiableCredentialTemplate>;
           /** Every page, fetched as the loop goes. */

@@ -20,11 +20,11 @@ pub mod wire;
 mod wire_table;
 
 use gatehouse_client::{Client, ClientError, RawRequest};
-use wire::{Built, Call};
 use pager::{Mode, Next};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wire::{Built, Call};
 
 fn reject(e: &ClientError) -> JsValue {
     JsValue::from_str(&error::describe(e).to_string())
@@ -38,7 +38,12 @@ fn reject_invalid(message: impl Into<String>) -> JsValue {
 async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
     let wire = built.wire;
     let response = client
-        .send_described(RawRequest { api: wire.api, verb: wire.verb, path_and_query: built.path_and_query, body: built.body })
+        .send_described(RawRequest {
+            api: wire.api,
+            verb: wire.verb,
+            path_and_query: built.path_and_query,
+            body: built.body,
+        })
         .await?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {

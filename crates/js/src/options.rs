@@ -162,10 +162,12 @@ mod tests {
     #[test]
     fn snake_case_names_and_camel_case_aliases() {
         let users = by_name("users.list").unwrap().query_spec();
-        let q = read("users.list", users, OFFSET, Some(r#"{"per_page": 100, "include_totals": true, "q": "x"}"#)).unwrap();
+        let q =
+            read("users.list", users, OFFSET, Some(r#"{"per_page": 100, "include_totals": true, "q": "x"}"#)).unwrap();
         assert_eq!((q.offset.per_page, q.offset.include_totals), (Some(100), Some(true)));
         assert_eq!(q.rest, [("q", "x".to_owned())]);
-        let camel = read("users.list", users, OFFSET, Some(r#"{"perPage": 100, "includeTotals": true, "q": "x"}"#)).unwrap();
+        let camel =
+            read("users.list", users, OFFSET, Some(r#"{"perPage": 100, "includeTotals": true, "q": "x"}"#)).unwrap();
         assert_eq!(camel, q);
         let q = read("users.list", users, OFFSET, Some(r#"{"search_engine": "v3", "searchEngine": null}"#)).unwrap();
         assert_eq!(q.rest, [("search_engine", "v3".to_owned())]);
@@ -206,7 +208,8 @@ mod tests {
         assert_eq!(q.rest, [("strategy", "auth0".to_owned()), ("strategy", "samlp".to_owned())]);
         let q = read("connections.list", connections, OFFSET, Some(r#"{"strategy": "auth0"}"#)).unwrap();
         assert_eq!(q.rest, [("strategy", "auth0".to_owned())]);
-        let e = read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", "toaster"]}"#)).unwrap_err();
+        let e =
+            read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", "toaster"]}"#)).unwrap_err();
         assert!(matches!(query_error(e), QueryError::NotOneOf { name: "strategy", .. }));
         let e = read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", 1]}"#)).unwrap_err();
         assert!(matches!(query_error(e), QueryError::Type { name: "strategy", .. }));
@@ -215,8 +218,8 @@ mod tests {
     #[test]
     fn options_go_in_catalog_order() {
         let logs = by_name("logs.list").unwrap().query_spec();
-        let q =
-            read("logs.list", logs, LOGS, Some(r#"{"q": "type:s", "fields": "log_id", "from": "l1", "take": 5}"#)).unwrap();
+        let q = read("logs.list", logs, LOGS, Some(r#"{"q": "type:s", "fields": "log_id", "from": "l1", "take": 5}"#))
+            .unwrap();
         assert_eq!(q.checkpoint, Checkpoint { from: Some("l1".into()), take: Some(5) });
         assert_eq!(q.rest, [("fields", "log_id".to_owned()), ("q", "type:s".to_owned())]);
     }

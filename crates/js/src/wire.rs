@@ -124,7 +124,12 @@ fn invalid(reason: String) -> ClientError {
 impl Call {
     /// Reads a call of the method named `name`: its ids, its options object
     /// and its body (JSON text; `None` for none), all checked before anything is sent.
-    pub fn new(name: &str, params: Vec<String>, options: Option<&str>, body: Option<&str>) -> Result<Self, ClientError> {
+    pub fn new(
+        name: &str,
+        params: Vec<String>,
+        options: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<Self, ClientError> {
         let wire = find(name).ok_or_else(|| ClientError::Config(format!("no method `{name}`")))?;
         let arity = wire.arity();
         if params.len() != arity {

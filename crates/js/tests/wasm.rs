@@ -315,8 +315,14 @@ async fn every_operation_of_the_table() {
     let tid = s(&tenant["tenant_id"]);
     run(c, "teams.tenants.get", &[&tid], None, None).await;
     run(c, "teams.tenants.members.list", &[&tid], None, None).await;
-    run(c, "teams.members.tenants.create", &[&member], None, Some(json!({"tenants": [tid], "roles": ["editor-users"]})))
-        .await;
+    run(
+        c,
+        "teams.members.tenants.create",
+        &[&member],
+        None,
+        Some(json!({"tenants": [tid], "roles": ["editor-users"]})),
+    )
+    .await;
     run(
         c,
         "teams.members.tenants.update",
