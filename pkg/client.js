@@ -4,7 +4,7 @@
 // (crates/js); this file only moves JSON across and throws the right class.
 
 import { Core } from './gatehouse_js.js';
-import { METHODS } from './gatehouse_js_api.js';
+import { METHODS, DEPRECATED } from './gatehouse_js_api.js';
 
 /** Base class of every error the client throws. */
 export class GatehouseError extends Error {
@@ -118,18 +118,35 @@ export class ManagementClient {
       throw new ValidationError('new ManagementClient(options): options must be an object', { kind: 'config' });
     }
     this.#options = JSON.stringify(options);
-    for (const [name, kind, n] of METHODS) {
-      if (kind === 0) {
-        place(this, name, (...args) => this.#call(name, ids(args, n), args[n]));
-      } else if (kind === 2) {
-        place(this, name, (...args) => this.#call(name, ids(args, n), undefined, args[n]));
-      } else {
-        place(this, name, (...args) => this.#call(name, ids(args, n), args[n]));
+    // One method per operation of both specs, at its dotted name: the ids,
+    // then the body (when the operation takes one), then the options.
+    const methods = new Map();
+    for (const [name, n, flags] of METHODS) {
+      const hasBody = (flags & 1) !== 0;
+      const method = hasBody
+        ? (...args) => this.#call(name, ids(args, n), args[n + 1], args[n])
+        : (...args) => this.#call(name, ids(args, n), args[n]);
+      if (flags & 2) {
+        // A list: `method.all()` iterates over the items, `method.pages()` over the pages;
+        // a list named `list` also has them beside it (`client.users.all()`).
+        method.all = (...args) => this.#iterate(name, ids(args, n), args[n], false);
+        method.pages = (...args) => this.#iterate(name, ids(args, n), args[n], true);
         if (name.endsWith('.list')) {
           const base = name.slice(0, -'list'.length);
-          place(this, `${base}all`, (...args) => this.#iterate(name, ids(args, n), args[n], false));
-          place(this, `${base}pages`, (...args) => this.#iterate(name, ids(args, n), args[n], true));
+          place(this, `${base}all`, method.all);
+          place(this, `${base}pages`, method.pages);
         }
+      }
+      methods.set(name, method);
+      place(this, name, method);
+    }
+    // Names of earlier versions (deprecated), answering as the spec's name does.
+    for (const [old, name] of DEPRECATED) {
+      const method = methods.get(name);
+      place(this, old, method);
+      if (old.endsWith('.list') && method.all) {
+        place(this, `${old.slice(0, -'list'.length)}all`, method.all);
+        place(this, `${old.slice(0, -'list'.length)}pages`, method.pages);
       }
     }
   }

@@ -1,8 +1,8 @@
 // Types of @gatehouse/auth0. The method signatures, the options types and the
-// Auth0 object types are generated from the Rust code by `cargo xtask pkg`
-// (gatehouse_js_api.d.ts with each method's options from the operation
-// catalog, gatehouse_js.d.ts, gatehouse_js_models.d.ts); this file only ties
-// them to the wrapper's classes.
+// Auth0 body types are generated from Auth0's specs by `cargo xtask codegen`
+// (gatehouse_js_api.d.ts, gatehouse_js_models.d.ts, copied here by `cargo xtask
+// pkg`); the client's options come from wasm-bindgen (gatehouse_js.d.ts). This
+// file only ties them to the wrapper's classes.
 
 import type { Api } from './gatehouse_js_api.js';
 import type { ClientOptions } from './gatehouse_js.js';

@@ -7,7 +7,8 @@
 #  3. the crate's host unit tests (`cargo test -p gatehouse-js --lib`);
 #  4. the wasm-bindgen-test suite crates/js/tests/wasm.rs against the emulator,
 #     in Node and in headless Chromium (chromedriver);
-#  5. the node:test suites: the packed tarball installed into a scratch project
+#  5. the node:test suites: every operation of both specs ($AUTH0_SHARED_DIR) as a
+#     method of pkg/ (request line and .d.ts signature), the packed tarball installed into a scratch project
 #     (+ tsc on typed-example.ts), the README's examples, the package in a
 #     page in Chromium (playwright-core), and a page built by Vite in Chromium.
 #
@@ -107,8 +108,8 @@ WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
   cargo test -p gatehouse-js --target wasm32-unknown-unknown --test wasm 2>&1 | tee "$LOG/wasm-browser.log"
 count_cargo "$LOG/wasm-browser.log"
 
-echo "==> node:test suites (packed tarball + tsc, README examples, page in Chromium, Vite build)"
-(cd tests/js && node --test --test-concurrency=1 --test-reporter=tap pack.test.mjs readme.test.mjs browser.test.mjs vite.test.mjs) 2>&1 | tee "$LOG/node.log"
+echo "==> node:test suites (every operation, packed tarball + tsc, README examples, page in Chromium, Vite build)"
+(cd tests/js && node --test --test-concurrency=1 --test-reporter=tap ops.test.mjs pack.test.mjs readme.test.mjs browser.test.mjs vite.test.mjs) 2>&1 | tee "$LOG/node.log"
 count_node "$LOG/node.log"
 
 echo

@@ -15,6 +15,9 @@ import {
   type UsersListOptions,
   type ConnectionsListOptions,
   type OffsetPage,
+  type UserPermission,
+  type ClientGrant,
+  type GetBruteForceSettings,
 } from '@gatehouse/auth0';
 
 const client = new ManagementClient({ domain: 'acme.eu.auth0.com', clientId: 'id', clientSecret: 'secret' });
@@ -52,6 +55,22 @@ export async function example(): Promise<void> {
   const strategies: ConnectionsListOptions = { strategy: ['auth0', 'samlp'], include_totals: false };
   const someConns: Connection[] = await client.connections.list(strategies);
   const slim: Connection = await client.connections.get('con_1', { fields: 'id,name', include_fields: true });
+  // Every operation of both specs, at auth0's names: path ids, options, bodies and results typed.
+  const perms: UserPermission[] = await client.users.permissions.list('auth0|1', { per_page: 50 });
+  const permPage = await client.users.permissions.list('auth0|1', { include_totals: true });
+  const permTotal: number = permPage.total;
+  const grant: ClientGrant = await client.clientGrants.create({ client_id: 'c', audience: 'https://api/' });
+  const bfp: GetBruteForceSettings = await client.attackProtection.bruteForceProtection.get();
+  for await (const m of client.teams.tenants.members.list.all('ten_1')) {
+    const tenantMember: Teams.TenantMember = m;
+    void tenantMember;
+  }
+  for await (const g of client.clientGrants.all({ audience: 'https://api/' })) void g.id;
+  // @ts-expect-error: users.permissions.list takes the user id
+  await client.users.permissions.list();
+  // @ts-expect-error: not an option of clientGrants.list
+  await client.clientGrants.list({ colour: 'blue' });
+  void [perms, permTotal, grant, bfp];
   // @ts-expect-error: not one of the spec's search engines
   await client.users.list({ search_engine: 'v4' });
   // @ts-expect-error: no such option

@@ -58,7 +58,12 @@ fn main() -> ExitCode {
 
 /// The repository root (the parent of `xtask/`).
 pub(crate) fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    // `cargo xtask` sets the variable at run time to the checkout it runs in;
+    // the build-time value is only a fallback, since a target directory shared
+    // between checkouts may hold a binary built in another one.
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let dir = dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    dir.parent().expect("xtask lives in the repository").to_path_buf()
 }
 
 /// Auth0 reference data: `$AUTH0_SHARED_DIR`, else `../shared/auth0` beside the repository.

@@ -4,8 +4,9 @@
 //!    (opt-level z, fat LTO, one codegen unit, panic=abort: `[profile.wasm-release]`);
 //! 2. `wasm-bindgen --target web` into `pkg/` (`gatehouse_js.js`, `gatehouse_js_bg.wasm`,
 //!    `gatehouse_js.d.ts` with the options types `tsify` declares);
-//! 3. `gatehouse-js-dts pkg`: the generated `gatehouse_js_api.{js,d.ts}` (namespaces) and
-//!    `gatehouse_js_models.d.ts` (Auth0 object types), from the Rust side;
+//! 3. copies `crates/js/generated/`: `gatehouse_js_api.{js,d.ts}` (the method list and
+//!    every method's signature) and `gatehouse_js_models.d.ts` (Auth0's body types),
+//!    which `cargo xtask codegen` writes from the specs beside the Rust it writes;
 //! 4. `wasm-opt -Oz` (npm `binaryen`, installed in `tests/js/node_modules`);
 //! 5. prints the sizes, raw and gzipped.
 //!
@@ -124,7 +125,13 @@ pub fn build(args: &Args) -> Result<()> {
     let text = std::fs::read_to_string(&dts).with_context(|| format!("reading {}", dts.display()))?;
     let kept: Vec<&str> = text.lines().filter(|l| !l.contains("[Symbol.dispose]")).collect();
     std::fs::write(&dts, kept.join("\n") + "\n")?;
-    run_cmd(cargo().args(["run", "--quiet", "-p", "gatehouse-js", "--bin", "gatehouse-js-dts", "--"]).arg(&pkg))?;
+    // The method list and the declarations, written by `cargo xtask codegen`
+    // (checked by `codegen --check`) into crates/js/generated.
+    let generated = repo_root().join("crates/js/generated");
+    for name in ["gatehouse_js_api.js", "gatehouse_js_api.d.ts", "gatehouse_js_models.d.ts"] {
+        std::fs::copy(generated.join(name), pkg.join(name))
+            .with_context(|| format!("copying {name} from {}", generated.display()))?;
+    }
     if !args.no_opt {
         let tools = repo_root().join("tests/js");
         npm_install(&tools)?;

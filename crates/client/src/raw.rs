@@ -61,4 +61,30 @@ impl Client {
             None => Ok(()),
         }
     }
+
+    /// Sends a request of an operation the caller describes itself (the npm
+    /// package, which carries a wire description of every operation of the
+    /// specs rather than the model's table): `api` and `verb` say how it is
+    /// authenticated, paced and retried, as for [`Client::send_raw`]. The
+    /// path must be an already filled, percent-encoded path of that API
+    /// (`/api/...`); the origin is always the configured one for `api`.
+    pub async fn send_described(&self, request: RawRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
+        let path = request.path_and_query.split('?').next().unwrap_or("");
+        if request.api == Api::Authentication || !path.starts_with("/api/") || path.contains("//") {
+            return Err(ClientError::Config(format!("{:?} {path} is not a path of the API", request.verb)));
+        }
+        let uri = format!("{}{}", self.base_urls().origin(request.api), request.path_and_query);
+        let mut builder = http::Request::builder()
+            .method(request.verb.as_http())
+            .uri(uri.as_str())
+            .header(http::header::ACCEPT, "application/json");
+        if request.body.is_some() {
+            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        let http_request = builder
+            .body(request.body.unwrap_or_default())
+            .map_err(|e| ClientError::Config(format!("`{uri}` is not a valid request: {e}")))?;
+        let (response, _attempts) = self.execute(request.api, request.verb, Template::new(http_request)).await?;
+        Ok(response)
+    }
 }

@@ -1,8 +1,8 @@
 //! WebAssembly bindings of the Gatehouse client: the core of the npm package
 //! `@gatehouse/auth0` (built into `pkg/` by `cargo xtask pkg`).
 //!
-//! Rust keeps the logic: building and validating requests from the model's
-//! operation table, authentication with cached tokens, pacing, retries,
+//! Rust keeps the logic: building and validating the requests of every
+//! operation of both specs from a generated wire table ([`wire`]), authentication with cached tokens, pacing, retries,
 //! paging and typed errors. Responses are not decoded here: their JSON goes
 //! to JavaScript as text, where `JSON.parse` makes plain objects of it, so
 //! fields Gatehouse does not know are kept and the wasm stays small. A small
@@ -14,19 +14,17 @@
 
 pub mod config;
 pub mod error;
-pub mod methods;
 pub mod options;
 pub mod pager;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod typescript;
+pub mod wire;
+mod wire_table;
 
 use gatehouse_client::{Client, ClientError, RawRequest};
-use methods::{Built, ListCall, Target};
 use pager::{Mode, Next};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wire::{Built, Call};
 
 fn reject(e: &ClientError) -> JsValue {
     JsValue::from_str(&error::describe(e).to_string())
@@ -38,9 +36,14 @@ fn reject_invalid(message: impl Into<String>) -> JsValue {
 
 /// Sends a built request; the answer's body on success, the typed error otherwise.
 async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
-    let spec = built.spec;
+    let wire = built.wire;
     let response = client
-        .send_raw(RawRequest { api: spec.api, verb: spec.verb, path_and_query: built.path_and_query, body: built.body })
+        .send_described(RawRequest {
+            api: wire.api,
+            verb: wire.verb,
+            path_and_query: built.path_and_query,
+            body: built.body,
+        })
         .await?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
@@ -78,9 +81,9 @@ impl Core {
         Ok(Core { client })
     }
 
-    /// Calls the method named `method` (such as `users.get`): resolves with
-    /// the response's JSON as bytes (`undefined` when empty), rejects with an
-    /// error description.
+    /// Calls the operation named `method` (such as `users.permissions.list`)
+    /// with its ids, options object and body: resolves with the response's
+    /// JSON as bytes (`undefined` when empty), rejects with an error description.
     pub fn call(
         &self,
         method: &str,
@@ -88,10 +91,7 @@ impl Core {
         options: Option<String>,
         body: Option<String>,
     ) -> js_sys::Promise {
-        let built = methods::build(method, params, options.as_deref(), body.as_deref()).and_then(|t| match t {
-            Target::Call(built) => Ok(built),
-            Target::List(list) => list.built(),
-        });
+        let built = Call::new(method, params, options.as_deref(), body.as_deref()).and_then(|c| c.built());
         let client = self.client.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = built.map_err(|e| reject(&e))?;
@@ -101,14 +101,13 @@ impl Core {
 
     /// A pager over the list method named `method`.
     pub fn pager(&self, method: &str, params: Vec<String>, options: Option<String>) -> Result<Pager, JsValue> {
-        match methods::build(method, params, options.as_deref(), None).map_err(|e| reject(&e))? {
-            Target::Call(_) => Err(reject_invalid(format!("`{method}` is not a list"))),
-            Target::List(mut op) => {
-                let mode = pager::prepare(&mut op);
-                let state = PagerState { op, mode, pending: None, done: false, busy: false };
-                Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
-            }
+        let mut op = Box::new(Call::new(method, params, options.as_deref(), None).map_err(|e| reject(&e))?);
+        if !op.wire().is_list() {
+            return Err(reject_invalid(format!("`{method}` is not a list")));
         }
+        let mode = pager::prepare(&mut op);
+        let state = PagerState { op, mode, pending: None, done: false, busy: false };
+        Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
     }
 
     /// The rate-limit headers of the latest response that had any, as JSON.
@@ -141,7 +140,7 @@ impl Core {
 }
 
 struct PagerState {
-    op: Box<ListCall>,
+    op: Box<Call>,
     mode: Mode,
     pending: Option<ClientError>,
     done: bool,

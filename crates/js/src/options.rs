@@ -1,25 +1,25 @@
-//! The options object of a list method, read against the operation's catalog
-//! entry.
+//! The options object of a method, read against its operation's query
+//! parameters (its row of the wire table, the catalog's parameters: a
+//! [`QuerySpec`], plus the few the model adds).
 //!
-//! What a list method takes is what its operation's query string takes, as
-//! its catalog entry describes it ([`QuerySpec::accepted_query`], the row's
-//! compact view of the entry, so the wasm carries no more): Auth0's names
+//! A method takes what its operation's query string takes: Auth0's names
 //! (`per_page`, `include_totals`, `search_engine`, as `auth0` 7 takes them),
 //! each also accepted in camelCase (`perPage`). A value must have its
 //! parameter's type: a number for integers, a boolean, a string, one of an
 //! enum's values, and for list parameters (`strategy`) a string or an array
 //! of them. Unknown keys are refused with the names the method takes.
 //!
-//! The paging options become the model's [`Offset`] and [`Checkpoint`], so
-//! the model's paging checks (ranges, the 1,000-result window,
-//! checkpoint/offset conflicts) and the paging walk apply; every other
-//! option is sent as given, one `name=value` pair per value. The TypeScript
-//! declarations of the options come from the same entries
-//! ([`crate::typescript`]).
+//! The paging options of a paged list become the model's [`Offset`] and
+//! [`Checkpoint`], so the model's paging checks (ranges, the 1,000-result
+//! window, checkpoint/offset conflicts) and the paging walk apply; every
+//! other option is sent as given, one `name=value` pair per value. The
+//! TypeScript declarations of the options are written by `cargo xtask
+//! codegen` from the same description of the specs.
 
 use gatehouse_client::ClientError;
 use gatehouse_model::catalog::{QueryKind, QueryParam, QuerySpec};
 use gatehouse_model::error::{QueryError, ValidationError};
+use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset};
 use serde_json::{Map, Value};
 
@@ -87,8 +87,10 @@ fn number(name: &'static str, text: &str) -> Result<u64, QueryError> {
 }
 
 /// Reads the options object of the method `method` (JSON text; `undefined`,
-/// empty or `null` for none) against what its operation's query takes.
-pub fn read(method: &'static str, op: QuerySpec, json: Option<&str>) -> Result<ListQuery, ClientError> {
+/// empty or `null` for none) against what its operation's query takes. The
+/// paging parameters become [`Offset`] / [`Checkpoint`] where the operation
+/// pages that way (`paging`), and are sent as given elsewhere.
+pub fn read(method: &'static str, op: QuerySpec, paging: Paging, json: Option<&str>) -> Result<ListQuery, ClientError> {
     let json = match json.map(str::trim) {
         None | Some("") | Some("null") => "{}",
         Some(json) => json,
@@ -126,14 +128,15 @@ pub fn read(method: &'static str, op: QuerySpec, json: Option<&str>) -> Result<L
     op.check_query(pairs.iter().map(|(k, v)| (*k, v.as_str()))).map_err(ValidationError::from)?;
 
     let mut query = ListQuery::default();
+    let (offset, checkpoint) = (paging.has_offset(), paging.has_checkpoint());
     for (name, text) in pairs {
         let paging = |e: QueryError| ClientError::from(ValidationError::from(e));
         match name {
-            "page" => query.offset.page = Some(number(name, &text).map_err(paging)?),
-            "per_page" => query.offset.per_page = Some(number(name, &text).map_err(paging)?),
-            "include_totals" => query.offset.include_totals = Some(text == "true"),
-            "from" => query.checkpoint.from = Some(text),
-            "take" => query.checkpoint.take = Some(number(name, &text).map_err(paging)?),
+            "page" if offset => query.offset.page = Some(number(name, &text).map_err(paging)?),
+            "per_page" if offset => query.offset.per_page = Some(number(name, &text).map_err(paging)?),
+            "include_totals" if offset => query.offset.include_totals = Some(text == "true"),
+            "from" if checkpoint => query.checkpoint.from = Some(text),
+            "take" if checkpoint => query.checkpoint.take = Some(number(name, &text).map_err(paging)?),
             _ => query.rest.push((name, text)),
         }
     }
@@ -146,6 +149,9 @@ mod tests {
     use gatehouse_model::catalog::by_name;
     use gatehouse_model::error::Error as ModelError;
 
+    const OFFSET: Paging = Paging::OffsetOrCheckpoint { key: "items", max_take: 100 };
+    const LOGS: Paging = Paging::LogCheckpoint { key: "logs", max_take: 100 };
+
     fn query_error(e: ClientError) -> QueryError {
         match e {
             ClientError::Model(ModelError::Validation(ValidationError::Query(q))) => q,
@@ -156,23 +162,25 @@ mod tests {
     #[test]
     fn snake_case_names_and_camel_case_aliases() {
         let users = by_name("users.list").unwrap().query_spec();
-        let q = read("users.list", users, Some(r#"{"per_page": 100, "include_totals": true, "q": "x"}"#)).unwrap();
+        let q =
+            read("users.list", users, OFFSET, Some(r#"{"per_page": 100, "include_totals": true, "q": "x"}"#)).unwrap();
         assert_eq!((q.offset.per_page, q.offset.include_totals), (Some(100), Some(true)));
         assert_eq!(q.rest, [("q", "x".to_owned())]);
-        let camel = read("users.list", users, Some(r#"{"perPage": 100, "includeTotals": true, "q": "x"}"#)).unwrap();
+        let camel =
+            read("users.list", users, OFFSET, Some(r#"{"perPage": 100, "includeTotals": true, "q": "x"}"#)).unwrap();
         assert_eq!(camel, q);
-        let q = read("users.list", users, Some(r#"{"search_engine": "v3", "searchEngine": null}"#)).unwrap();
+        let q = read("users.list", users, OFFSET, Some(r#"{"search_engine": "v3", "searchEngine": null}"#)).unwrap();
         assert_eq!(q.rest, [("search_engine", "v3".to_owned())]);
-        let e = read("users.list", users, Some(r#"{"per_page": 5, "perPage": 5}"#)).unwrap_err();
+        let e = read("users.list", users, OFFSET, Some(r#"{"per_page": 5, "perPage": 5}"#)).unwrap_err();
         assert_eq!(query_error(e), QueryError::Twice { name: "per_page" });
-        assert!(read("users.list", users, None).unwrap() == ListQuery::default());
-        assert!(read("users.list", users, Some("[]")).is_err());
+        assert!(read("users.list", users, OFFSET, None).unwrap() == ListQuery::default());
+        assert!(read("users.list", users, OFFSET, Some("[]")).is_err());
     }
 
     #[test]
     fn unknown_keys_are_refused_naming_the_accepted_ones() {
         let users = by_name("users.list").unwrap().query_spec();
-        let e = read("users.list", users, Some(r#"{"perpage": 5, "colour": "blue"}"#)).unwrap_err();
+        let e = read("users.list", users, OFFSET, Some(r#"{"perpage": 5, "colour": "blue"}"#)).unwrap_err();
         let message = e.to_string();
         let QueryError::Unknown { operation, names, accepted } = query_error(e) else { panic!() };
         assert_eq!((operation, names), ("users.list", vec!["perpage".to_owned(), "colour".to_owned()]));
@@ -183,7 +191,7 @@ mod tests {
     #[test]
     fn values_must_have_the_parameters_type() {
         let users = by_name("users.list").unwrap().query_spec();
-        let err = |json: &str| query_error(read("users.list", users, Some(json)).unwrap_err());
+        let err = |json: &str| query_error(read("users.list", users, OFFSET, Some(json)).unwrap_err());
         assert!(matches!(err(r#"{"per_page": "5"}"#), QueryError::Type { name: "per_page", .. }));
         assert!(matches!(err(r#"{"page": -1}"#), QueryError::Type { name: "page", .. }));
         assert!(matches!(err(r#"{"include_totals": "true"}"#), QueryError::Type { name: "include_totals", .. }));
@@ -196,21 +204,22 @@ mod tests {
     #[test]
     fn list_parameters_take_a_string_or_an_array() {
         let connections = by_name("connections.list").unwrap().query_spec();
-        let q = read("connections.list", connections, Some(r#"{"strategy": ["auth0", "samlp"]}"#)).unwrap();
+        let q = read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", "samlp"]}"#)).unwrap();
         assert_eq!(q.rest, [("strategy", "auth0".to_owned()), ("strategy", "samlp".to_owned())]);
-        let q = read("connections.list", connections, Some(r#"{"strategy": "auth0"}"#)).unwrap();
+        let q = read("connections.list", connections, OFFSET, Some(r#"{"strategy": "auth0"}"#)).unwrap();
         assert_eq!(q.rest, [("strategy", "auth0".to_owned())]);
-        let e = read("connections.list", connections, Some(r#"{"strategy": ["auth0", "toaster"]}"#)).unwrap_err();
+        let e =
+            read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", "toaster"]}"#)).unwrap_err();
         assert!(matches!(query_error(e), QueryError::NotOneOf { name: "strategy", .. }));
-        let e = read("connections.list", connections, Some(r#"{"strategy": ["auth0", 1]}"#)).unwrap_err();
+        let e = read("connections.list", connections, OFFSET, Some(r#"{"strategy": ["auth0", 1]}"#)).unwrap_err();
         assert!(matches!(query_error(e), QueryError::Type { name: "strategy", .. }));
     }
 
     #[test]
     fn options_go_in_catalog_order() {
         let logs = by_name("logs.list").unwrap().query_spec();
-        let q =
-            read("logs.list", logs, Some(r#"{"q": "type:s", "fields": "log_id", "from": "l1", "take": 5}"#)).unwrap();
+        let q = read("logs.list", logs, LOGS, Some(r#"{"q": "type:s", "fields": "log_id", "from": "l1", "take": 5}"#))
+            .unwrap();
         assert_eq!(q.checkpoint, Checkpoint { from: Some("l1".into()), take: Some(5) });
         assert_eq!(q.rest, [("fields", "log_id".to_owned()), ("q", "type:s".to_owned())]);
     }

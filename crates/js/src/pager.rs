@@ -9,7 +9,7 @@
 //! envelope (`start`, `total`, `next`) and, for log events, each item's
 //! `log_id` are read; the page's JSON goes to JavaScript as it came.
 
-use crate::methods::ListCall;
+use crate::wire::Call as ListCall;
 use gatehouse_client::ClientError;
 use gatehouse_model::ops::{Checkpoint, Offset};
 use gatehouse_model::paging::RESULT_WINDOW;
@@ -47,7 +47,7 @@ impl PagingParams for Params<'_> {
 
 /// Chooses the paging and sets the request's paging parameters for it.
 pub fn prepare(op: &mut ListCall) -> Mode {
-    let paging = op.row().paging;
+    let paging = op.paging();
     Walk::start(paging, &mut Params(op))
 }
 
@@ -82,13 +82,8 @@ pub fn advance(mode: &mut Mode, op: &mut ListCall, page: &Page<Cursor>) -> Next 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::methods::{Target, build};
-
     fn list(name: &str, options: &str) -> Box<ListCall> {
-        match build(name, vec![], Some(options), None).unwrap() {
-            Target::List(l) => l,
-            Target::Call(_) => panic!("not a list"),
-        }
+        Box::new(ListCall::new(name, vec![], Some(options), None).unwrap())
     }
 
     #[test]

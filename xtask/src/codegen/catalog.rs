@@ -27,11 +27,11 @@ pub(super) struct Op {
     pub(super) verb: usize,
     pub(super) path: String,
     pub(super) query: Vec<Query>,
-    scopes: Vec<String>,
-    paging: Paging,
-    body: Option<Body>,
+    pub(super) scopes: Vec<String>,
+    pub(super) paging: Paging,
+    pub(super) body: Option<Body>,
     /// Every documented response, by status: `(status, schema label)`.
-    responses: Vec<(u16, String)>,
+    pub(super) responses: Vec<(u16, String)>,
 }
 
 pub(super) struct Query {
@@ -49,23 +49,23 @@ pub(super) enum Kind {
     EnumList(Vec<String>),
 }
 
-enum Items {
+pub(super) enum Items {
     Bare,
     Key(String),
     BareOrKey(String),
 }
 
-enum Paging {
+pub(super) enum Paging {
     None,
     Unpaged(Items),
     Offset(Items),
     Checkpoint { items: Items, max_take: Option<u16>, next: bool, offset: bool },
 }
 
-struct Body {
-    schema: String,
+pub(super) struct Body {
+    pub(super) schema: String,
     pub(super) required: bool,
-    media: Vec<&'static str>,
+    pub(super) media: Vec<&'static str>,
 }
 
 /// Reads every operation of the specs and prints the catalog module.
@@ -75,8 +75,8 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<String> {
     print(&ops)
 }
 
-/// Every operation of the specs, in catalog order.
-pub(super) fn read(specs: &[(&Module, &Spec)]) -> Result<Vec<Op>> {
+/// Every operation of the specs, in catalog order (by path, then method).
+pub fn read(specs: &[(&Module, &Spec)]) -> Result<Vec<Op>> {
     let mut ops = Vec::new();
     for (module, spec) in specs {
         let paths = spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
@@ -542,7 +542,7 @@ pub(super) fn static_names(ops: &[Op]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn print_items(items: &Items) -> String {
+pub(super) fn print_items(items: &Items) -> String {
     match items {
         Items::Bare => "Items::Bare".to_owned(),
         Items::Key(k) => format!("Items::Key({k:?})"),
@@ -550,7 +550,7 @@ fn print_items(items: &Items) -> String {
     }
 }
 
-fn print_paging(paging: &Paging) -> String {
+pub(super) fn print_paging(paging: &Paging) -> String {
     match paging {
         Paging::None => "Paging::None".to_owned(),
         Paging::Unpaged(items) => format!("Paging::Unpaged {{ items: {} }}", print_items(items)),

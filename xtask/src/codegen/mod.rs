@@ -15,6 +15,7 @@ mod dispatch;
 mod emit;
 mod items;
 mod names;
+mod npm;
 mod schema;
 
 use anyhow::{Context, Result, bail};
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    crate::repo_root()
 }
 
 /// Every generated file: (name inside `generated/`, formatted text).
@@ -104,6 +105,7 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
     files.extend(client::generate(&specs, &generated)?);
+    files.extend(npm::generate(&specs, &generated, rustfmt)?);
     Ok(files)
 }
 

@@ -1,0 +1,363 @@
+//! Every operation of both specs as a method: one generic call path over a
+//! generated table of what each operation puts on the wire.
+//!
+//! The table (`wire_table.rs`, written by `cargo xtask codegen` from the
+//! same walk of the specs as the model's catalog) holds, per operation, only
+//! its dotted name (`users.permissions.list`, as `auth0` names it), API,
+//! method, path template, query parameters, paging and body shape. A call
+//! looks its row up by name, reads the options object against the row's
+//! query parameters ([`crate::options`]), fills the path (each id one
+//! percent-encoded segment; `""`, `.` and `..` refused), checks the body's
+//! shape, and hands the request to the client's single send path. No
+//! operation has code of its own, so the ~470 operations cost the wasm a
+//! table, not functions.
+
+use crate::options::{self, ListQuery};
+use gatehouse_client::ClientError;
+use gatehouse_model::catalog::{Paging as WirePaging, QueryParam, QuerySpec};
+use gatehouse_model::error::ValidationError;
+use gatehouse_model::operation::{Api, Paging, Verb};
+use gatehouse_model::ops::{Checkpoint, Offset, Query, check_paging};
+use gatehouse_model::request::path_with_query;
+
+pub use crate::wire_table::OPS;
+
+/// What an operation's body must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyShape {
+    /// Whether the operation must be sent with a body.
+    pub required: bool,
+    /// Whether the body is a JSON array (otherwise an object).
+    pub array: bool,
+    /// For `{key: [...]}` bodies, the key: an array may be passed for the object.
+    pub wrap: Option<&'static str>,
+    /// Whether that array must hold at least one item.
+    pub non_empty: bool,
+}
+
+/// One operation as it goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire {
+    /// Dotted name under the client, such as `users.permissions.list`.
+    pub name: &'static str,
+    /// Which API serves it.
+    pub api: Api,
+    /// HTTP method.
+    pub verb: Verb,
+    /// Path template with `{param}` segments.
+    pub path: &'static str,
+    /// Query parameters, as the spec lists them.
+    pub query: &'static [QueryParam],
+    /// How its answer is paged, when it is a list.
+    pub paging: WirePaging,
+    /// Its body, when it takes one.
+    pub body: Option<BodyShape>,
+}
+
+impl Wire {
+    /// What its query string takes (the spec's parameters and the model's additions).
+    pub fn query_spec(&self) -> QuerySpec {
+        QuerySpec { operation: self.name, params: self.query }
+    }
+
+    /// Its paging in the model's terms, which the paging checks and the walk use.
+    pub fn walk_paging(&self) -> Paging {
+        let key = |items: gatehouse_model::catalog::Items| items.key().unwrap_or("");
+        match self.paging {
+            WirePaging::None => Paging::None,
+            WirePaging::Unpaged { items } => Paging::Unpaged { key: key(items) },
+            WirePaging::Offset { items } => Paging::Offset { key: key(items) },
+            WirePaging::Checkpoint { items, max_take, .. } => {
+                Paging::Checkpoint { key: key(items), max_take: max_take.map_or(50, u64::from) }
+            }
+            WirePaging::Both { items, max_take, next: true } => {
+                Paging::OffsetOrCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
+            }
+            WirePaging::Both { items, max_take, next: false } => {
+                Paging::LogCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
+            }
+        }
+    }
+
+    /// Whether it answers a list (which has iterators).
+    pub fn is_list(&self) -> bool {
+        self.paging.items().is_some()
+    }
+
+    /// The number of path parameters it takes.
+    pub fn arity(&self) -> usize {
+        gatehouse_model::path::param_names(self.path).count()
+    }
+}
+
+/// The operation named `name`.
+pub fn find(name: &str) -> Option<&'static Wire> {
+    OPS.iter().find(|w| w.name == name)
+}
+
+/// A request ready to send: validated, path encoded, body encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Built {
+    /// The operation.
+    pub wire: &'static Wire,
+    /// Path (percent-encoded) and query.
+    pub path_and_query: String,
+    /// JSON body, if the call sends one.
+    pub body: Option<Vec<u8>>,
+}
+
+/// One call of an operation: its path parameters, its query (whose paging
+/// the pager moves page after page) and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    wire: &'static Wire,
+    paging: Paging,
+    params: Vec<String>,
+    query: ListQuery,
+    body: Option<Vec<u8>>,
+}
+
+fn invalid(reason: String) -> ClientError {
+    ValidationError::Body { reason }.into()
+}
+
+impl Call {
+    /// Reads a call of the method named `name`: its ids, its options object
+    /// and its body (JSON text; `None` for none), all checked before anything is sent.
+    pub fn new(
+        name: &str,
+        params: Vec<String>,
+        options: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<Self, ClientError> {
+        let wire = find(name).ok_or_else(|| ClientError::Config(format!("no method `{name}`")))?;
+        let arity = wire.arity();
+        if params.len() != arity {
+            let names: Vec<&str> = gatehouse_model::path::param_names(wire.path).collect();
+            return Err(invalid(format!(
+                "`{name}` takes {arity} id argument(s) ({}), got {}",
+                names.join(", "),
+                params.len()
+            )));
+        }
+        let paging = wire.walk_paging();
+        let query = options::read(wire.name, wire.query_spec(), paging, options)?;
+        let body = read_body(wire, body)?;
+        Ok(Self { wire, paging, params, query, body })
+    }
+
+    /// Validates and encodes it as it stands: the model's paging checks,
+    /// then the path and the query (paging first, then the other options).
+    pub fn built(&self) -> Result<Built, ClientError> {
+        check_paging(self.paging, &self.query.offset, &self.query.checkpoint)?;
+        let mut query = Query::default();
+        self.query.offset.write(&mut query);
+        self.query.checkpoint.write(&mut query);
+        for (name, value) in &self.query.rest {
+            query.push(name, value.clone());
+        }
+        let params: Vec<&str> = self.params.iter().map(String::as_str).collect();
+        let path_and_query = path_with_query(self.wire.path, &params, &query.into_pairs())?;
+        Ok(Built { wire: self.wire, path_and_query, body: self.body.clone() })
+    }
+
+    /// The operation.
+    pub fn wire(&self) -> &'static Wire {
+        self.wire
+    }
+
+    /// Its paging, in the model's terms.
+    pub fn paging(&self) -> Paging {
+        self.paging
+    }
+
+    /// Its offset paging parameters.
+    pub fn offset(&mut self) -> Option<&mut Offset> {
+        self.paging.has_offset().then_some(&mut self.query.offset)
+    }
+
+    /// Its checkpoint paging parameters.
+    pub fn checkpoint(&mut self) -> Option<&mut Checkpoint> {
+        self.paging.has_checkpoint().then_some(&mut self.query.checkpoint)
+    }
+}
+
+/// The body of a call as JSON bytes, checked against the operation's shape:
+/// an object (or an array where the spec says so); for `{key: [...]}` bodies
+/// an array stands for the object, and that array must not be empty where
+/// the spec says so.
+fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<Vec<u8>>, ClientError> {
+    let json = json.map(str::trim).filter(|j| !j.is_empty() && *j != "null");
+    let (shape, json) = match (wire.body, json) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => return Err(invalid(format!("`{}` takes no body", wire.name))),
+        (Some(shape), None) if shape.required => return Err(invalid("a body is required".into())),
+        (Some(_), None) => return Ok(None),
+        (Some(shape), Some(json)) => (shape, json),
+    };
+    let not_json = |e: serde_json::Error| invalid(format!("the body is not JSON: {e}"));
+    if let Some(key) = shape.wrap {
+        let mut value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        if value.is_array() {
+            value = serde_json::json!({ key: value });
+        }
+        let Some(list) = value.as_object().and_then(|o| o.get(key)) else {
+            return Err(invalid(format!("the body must be an object with `{key}`, or an array of them")));
+        };
+        if shape.non_empty && list.as_array().is_some_and(Vec::is_empty) {
+            return Err(ValidationError::Empty { name: key }.into());
+        }
+        return serde_json::to_vec(&value).map(Some).map_err(not_json);
+    }
+    let opens = if shape.array { '[' } else { '{' };
+    if !json.starts_with(opens) {
+        return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(not_json)?;
+    Ok(Some(json.as_bytes().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_model::catalog::CATALOG;
+
+    #[test]
+    fn the_table_is_the_catalog_entry_by_entry() {
+        assert_eq!(OPS.len(), CATALOG.len());
+        for op in CATALOG {
+            let w = find(op.name).unwrap_or_else(|| panic!("{} is not in the wire table", op.name));
+            assert_eq!((w.api, w.verb, w.path), (op.api, op.verb, op.path), "{}", op.name);
+            assert_eq!(w.query, op.query, "{}", op.name);
+            assert_eq!(w.paging, op.paging, "{}", op.name);
+            assert_eq!(w.body.is_some(), op.body.is_some(), "{}", op.name);
+            assert_eq!(w.body.map(|b| b.required), op.body.map(|b| b.required), "{}", op.name);
+        }
+        for pair in OPS.windows(2) {
+            assert!(pair[0].name < pair[1].name, "{} / {}", pair[0].name, pair[1].name);
+        }
+    }
+
+    #[test]
+    fn the_declarations_carry_the_models_additions() {
+        let dts = include_str!("../generated/gatehouse_js_api.d.ts");
+        for (op, param) in gatehouse_model::catalog::SPEC_OMISSIONS {
+            let options = format!("export interface {}Options {{", pascal(op));
+            let at = dts.find(&options).unwrap_or_else(|| panic!("no {options}"));
+            let end = at + dts[at..].find("\n}\n").unwrap_or(0);
+            assert!(dts[at..end].contains(&format!("  {}?:", param.name)), "{op} lacks {} in the .d.ts", param.name);
+        }
+    }
+
+    fn pascal(dotted: &str) -> String {
+        dotted
+            .split(['.', '_'])
+            .map(|p| {
+                let mut c = p.chars();
+                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            })
+            .collect()
+    }
+
+    fn path(name: &str, params: &[&str], options: Option<&str>, body: Option<&str>) -> Result<Built, ClientError> {
+        Call::new(name, params.iter().map(|p| p.to_string()).collect(), options, body)?.built()
+    }
+
+    #[test]
+    fn builds_validated_requests() {
+        let b = path("users.get", &["auth0|1"], None, None).unwrap();
+        assert_eq!(b.path_and_query, "/api/v2/users/auth0%7C1");
+        let b = path("users.roles.assign", &["u"], None, Some(r#"["rol_1"]"#)).unwrap();
+        assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);
+        assert!(path("users.get", &[".."], None, None).is_err());
+        assert!(path("users.get", &[""], None, None).is_err());
+        assert!(path("users.roles.assign", &["u"], None, Some("[]")).is_err());
+        let b = path("organizations.members.roles.delete", &["org_1", "auth0|1"], None, Some(r#"["rol_1"]"#)).unwrap();
+        assert_eq!(b.path_and_query, "/api/v2/organizations/org_1/members/auth0%7C1/roles");
+        assert_eq!(b.wire.verb, Verb::Delete);
+        assert!(path("organizations.members.roles.assign", &["org_1", "u"], None, Some(r#"{"roles":[]}"#)).is_err());
+        assert!(path("organizations.members.roles.assign", &["org_1"], None, Some("[]")).is_err());
+        assert!(path("users.create", &[], None, Some("[1]")).is_err());
+        assert!(path("users.create", &[], None, Some("{")).is_err());
+        assert!(path("users.get", &[], None, None).is_err());
+        assert!(path("users.get", &["u"], None, Some("{}")).is_err());
+        assert!(path("no.such.method", &[], None, None).is_err());
+        let b = path("users.list", &[], Some(r#"{"q":"x","perPage":5}"#), None).unwrap();
+        assert_eq!(b.path_and_query, "/api/v2/users?per_page=5&q=x");
+        assert!(path("users.list", &[], Some(r#"{"perpage":5}"#), None).is_err());
+        assert!(path("users.list", &[], Some(r#"{"page":20,"perPage":100}"#), None).is_err());
+    }
+
+    fn list_path(name: &str, params: &[&str], options: &str) -> Result<String, ClientError> {
+        path(name, params, Some(options), None).map(|b| b.path_and_query)
+    }
+
+    #[test]
+    fn options_are_the_operations_query_under_auth0s_names() {
+        // auth0 7's spelling moves over unchanged; camelCase stays accepted.
+        let snake = list_path("users.list", &[], r#"{"per_page":100,"include_totals":true,"search_engine":"v3"}"#);
+        assert_eq!(snake.unwrap(), "/api/v2/users?per_page=100&include_totals=true&search_engine=v3");
+        let camel = list_path("users.list", &[], r#"{"perPage":100,"includeTotals":true,"searchEngine":"v3"}"#);
+        assert_eq!(camel.unwrap(), "/api/v2/users?per_page=100&include_totals=true&search_engine=v3");
+        // The spec's list parameters go as repeated keys.
+        let p = list_path("connections.list", &[], r#"{"strategy":["auth0","samlp"],"include_totals":true}"#);
+        assert_eq!(p.unwrap(), "/api/v2/connections?include_totals=true&strategy=auth0&strategy=samlp");
+        let p = list_path("resourceServers.list", &[], r#"{"identifiers":["https://a/","https://b/"]}"#);
+        assert_eq!(p.unwrap(), "/api/v2/resource-servers?identifiers=https:%2F%2Fa%2F&identifiers=https:%2F%2Fb%2F");
+        let p = list_path("teams.activity.list", &[], r#"{"type":"Tenant Activity","status":"Success"}"#);
+        assert_eq!(p.unwrap(), "/api/activity/logs?type=Tenant%20Activity&status=Success");
+        // Reads with a query take options too.
+        let p = list_path("users.get", &["auth0|1"], r#"{"fields":"email","include_fields":true}"#);
+        assert_eq!(p.unwrap(), "/api/v2/users/auth0%7C1?fields=email&include_fields=true");
+        assert!(list_path("roles.get", &["rol_1"], r#"{"fields":"name"}"#).is_err());
+        // Wrong names and types are refused before anything is sent.
+        let e = list_path("connections.list", &[], r#"{"strategy":"toaster"}"#).unwrap_err();
+        assert!(e.to_string().contains("`strategy` must be one of `ad`"), "{e}");
+        let e = list_path("users.list", &[], r#"{"per_page":"100"}"#).unwrap_err();
+        assert!(e.to_string().ends_with("`per_page` must be a whole number from 0, got `\"100\"`"), "{e}");
+        let e = list_path("teams.tenants.list", &[], r#"{"per_page":5}"#).unwrap_err();
+        assert!(e.to_string().contains("teams.tenants.list does not take `per_page`; it takes `take`, `from`"), "{e}");
+        let e = list_path("users.permissions.list", &["u"], r#"{"sort":"x"}"#).unwrap_err();
+        assert!(e.to_string().contains("users.permissions.list does not take `sort`"), "{e}");
+    }
+
+    #[test]
+    fn every_operation_of_the_specs_is_a_method() {
+        // New groups, at auth0's names.
+        let b = path("users.permissions.list", &["auth0|1"], Some(r#"{"per_page":50}"#), None).unwrap();
+        assert_eq!(b.path_and_query, "/api/v2/users/auth0%7C1/permissions?per_page=50");
+        let b = path("clientGrants.create", &[], None, Some(r#"{"client_id":"c","audience":"a"}"#)).unwrap();
+        assert_eq!((b.wire.verb, b.path_and_query.as_str()), (Verb::Post, "/api/v2/client-grants"));
+        let b = path("attackProtection.bruteForceProtection.get", &[], None, None).unwrap();
+        assert_eq!(b.path_and_query, "/api/v2/attack-protection/brute-force-protection");
+        let b = path("teams.tenants.members.list", &["t 1"], None, None).unwrap();
+        assert_eq!(b.path_and_query, "/api/tenants/t%201/members");
+        // Every operation builds with ids filled in.
+        for w in OPS {
+            let ids: Vec<String> = (0..w.arity()).map(|i| format!("id{i}")).collect();
+            let required: serde_json::Map<String, serde_json::Value> = w
+                .query
+                .iter()
+                .filter(|q| q.required)
+                .map(|q| {
+                    let v = match q.kind {
+                        gatehouse_model::catalog::QueryKind::Integer => serde_json::json!(1),
+                        gatehouse_model::catalog::QueryKind::Boolean => serde_json::json!(true),
+                        k => serde_json::json!(k.values().first().copied().unwrap_or("x")),
+                    };
+                    (q.name.to_owned(), v)
+                })
+                .collect();
+            let options = serde_json::Value::Object(required).to_string();
+            let body = w.body.map(|b| if b.array { "[]" } else { "{}" });
+            let body = match w.body.and_then(|b| b.wrap) {
+                Some(_) => Some(r#"["x"]"#),
+                None => body,
+            };
+            let call = Call::new(w.name, ids, Some(&options), body).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+            let built = call.built().unwrap_or_else(|e| panic!("{}: {e}", w.name));
+            let expected = w.path.split('{').next().unwrap_or_default();
+            assert!(built.path_and_query.starts_with(expected), "{}: {}", w.name, built.path_and_query);
+        }
+    }
+}
