@@ -75,3 +75,9 @@ pub use transport::Transport;
 
 pub use gatehouse_model as model;
 pub use gatehouse_model::{Page, RateLimit, Response, Secret};
+
+/// The Rust examples of the repository's README, compiled as doc tests so
+/// that they keep up with the client's names.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -32,25 +32,12 @@ impl Client {
     /// response was read (transport failure, no token).
     pub async fn send_raw(&self, request: RawRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
         let path = request.path_and_query.split('?').next().unwrap_or("");
-        let spec = operation::find(request.verb, path)
-            .map(|(spec, _)| spec)
-            .filter(|spec| spec.api == request.api && spec.api != Api::Authentication)
+        operation::find(request.verb, path)
+            .filter(|(spec, _)| spec.api == request.api && spec.api != Api::Authentication)
             .ok_or_else(|| {
                 ClientError::Config(format!("{:?} {path} is not an operation of the table", request.verb))
             })?;
-        let uri = format!("{}{}", self.base_urls().origin(spec.api), request.path_and_query);
-        let mut builder = http::Request::builder()
-            .method(spec.verb.as_http())
-            .uri(uri.as_str())
-            .header(http::header::ACCEPT, "application/json");
-        if request.body.is_some() {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
-        }
-        let http_request = builder
-            .body(request.body.unwrap_or_default())
-            .map_err(|e| ClientError::Config(format!("`{uri}` is not a valid request: {e}")))?;
-        let (response, _attempts) = self.execute(spec.api, spec.verb, Template::new(http_request)).await?;
-        Ok(response)
+        self.forward(request).await
     }
 
     /// Makes sure an access token for `api` is cached (fetching one if
@@ -73,6 +60,13 @@ impl Client {
         if request.api == Api::Authentication || !path.starts_with("/api/") || path.contains("//") {
             return Err(ClientError::Config(format!("{:?} {path} is not a path of the API", request.verb)));
         }
+        self.forward(request).await
+    }
+
+    /// Sends a request whose path the caller has checked, through the one
+    /// send loop (pacing, token, retries), and returns the response whatever
+    /// its status.
+    async fn forward(&self, request: RawRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
         let uri = format!("{}{}", self.base_urls().origin(request.api), request.path_and_query);
         let mut builder = http::Request::builder()
             .method(request.verb.as_http())

@@ -7,15 +7,17 @@
 //! path template, query parameters, body media types), what a token needs
 //! (scopes), how it pages and what it answers. Nothing here is code per
 //! operation: each entry is a static of plain data, so a program keeps only
-//! the entries it refers to (the npm package's wasm keeps, through
-//! [`QuerySpec`], the query parameters of the table's operations).
+//! the entries it refers to (the npm package's wasm carries a generated wire
+//! table instead, made from the same walk of the specs and held to this
+//! catalog by a test).
 //!
 //! Each row of the hand-kept [`crate::operation`] table links its entry
 //! ([`crate::OperationSpec::catalog`], resolved at compile time by method and
 //! path shape). What an operation accepts in its query string (names, kinds,
-//! enum values, required) is read from that entry, by the emulator and the
-//! npm package alike: [`QuerySpec::accepted_query`] and
-//! [`QuerySpec::check_query`], on the row's [`crate::OperationSpec::query`].
+//! enum values, required) is read from that entry by the emulator, with
+//! [`QuerySpec::accepted_query`] and [`QuerySpec::check_query`] on the row's
+//! [`crate::OperationSpec::query`]; the npm package checks its options with
+//! the same [`QuerySpec`], made from its wire table.
 
 use crate::error::QueryError;
 use crate::operation::{Api, Verb};
@@ -144,7 +146,7 @@ pub static SPEC_OMISSIONS: &[(&str, QueryParam)] = &[
 ///
 /// The operation table keeps one per row ([`crate::OperationSpec::query`]),
 /// made from the row's entry when the table is compiled, so a program that
-/// checks queries (the npm package's wasm) carries these and not whole entries.
+/// checks queries carries these and not whole entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QuerySpec {
     /// The operation's catalog name, such as `users.list`.
