@@ -75,11 +75,14 @@ fn is_param(seg: &str) -> bool {
     seg.starts_with('{')
 }
 
-/// Whether some operation lists, creates in or reads from the collection at `template`.
+/// Whether the path is a collection: some operation creates in it or lists it.
+/// (Keyed settings, such as a prompt's custom text per language, are not.)
 fn is_collection(template: &str) -> bool {
     CATALOG.iter().any(|op| {
-        (op.path == template && (op.verb == Verb::Post || (op.verb == Verb::Get && op.paging != CatPaging::None)))
-            || (op.verb == Verb::Get && op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+        op.path == template
+            && (op.verb == Verb::Post
+                || (op.verb == Verb::Get
+                    && (op.paging != CatPaging::None || op.success.iter().any(|(_, s)| s.starts_with('[')))))
     })
 }
 
@@ -129,7 +132,7 @@ fn shape(op: &OpDesc, body: &Value) -> Shape {
 fn is_collection_list_or_read(template: &str) -> bool {
     CATALOG.iter().any(|op| {
         op.verb == Verb::Get
-            && (op.path == template || op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+            && (op.path == template || op.path.strip_prefix(template).is_some_and(is_single_param))
     })
 }
 
@@ -286,13 +289,8 @@ pub fn complete(name: &str, status: u16, mut value: Value, now: &str) -> Value {
         };
         let n = tries.entry(e.path.clone()).or_insert(0);
         let field = e.path.rsplit(['.', '[']).next().unwrap_or_default().to_owned();
-        let candidates = [
-            if field.ends_with("_at") { json!(now) } else { json!("") },
-            json!(0),
-            json!(false),
-            json!({}),
-            json!([]),
-        ];
+        let candidates =
+            [if field.ends_with("_at") { json!(now) } else { json!("") }, json!(0), json!(false), json!({}), json!([])];
         let Some(candidate) = candidates.get(*n).cloned() else { return value };
         *n += 1;
         if !set_at(&mut value, &e.path, candidate) {
@@ -353,6 +351,13 @@ fn set_at(root: &mut Value, path: &str, new: Value) -> bool {
             }
             None => false,
         },
+    }
+}
+
+/// Sets a field of an object; anything else is left alone.
+fn set_field(target: &mut Value, field: &str, value: Value) {
+    if let Some(obj) = target.as_object_mut() {
+        obj.insert(field.to_owned(), value);
     }
 }
 
@@ -519,10 +524,12 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let field = id_field(&coll.template, &completed);
             let id = new_id(&mut t.ids, &coll.template);
             let mut object = body;
-            merge(&mut object, &completed);
-            object[field.as_str()] = json!(id);
-            if object.get("created_at").is_some_and(|v| v == "") || object.get("created_at").is_none() {
-                object["created_at"] = json!(now);
+            if completed.is_object() {
+                merge(&mut object, &completed);
+            }
+            set_field(&mut object, &field, json!(id));
+            if object.get("created_at").is_none_or(|v| v == "") {
+                set_field(&mut object, "created_at", json!(now));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
@@ -532,8 +539,10 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let (status, _) = success(op);
             let completed = complete(op.name, status, object.clone(), &now);
             merge(&mut object, &completed);
-            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == "")) {
-                object[*field] = json!(new_id(&mut t.ids, op.path));
+            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == ""))
+            {
+                let id = new_id(&mut t.ids, op.path);
+                set_field(&mut object, field, json!(id));
             }
             Ok(answer(ctx, op, object))
         }
@@ -572,7 +581,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             };
             merge(&mut object, &body);
             if object.get("updated_at").is_some() {
-                object["updated_at"] = json!(now);
+                set_field(&mut object, "updated_at", json!(now));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
@@ -593,11 +602,8 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         }
         Shape::DocUpdate { merge: merging } => {
             let (_, path) = prefix(op.path, &ctx.params, n);
-            let mut doc = if merging {
-                t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({}))
-            } else {
-                json!({})
-            };
+            let mut doc =
+                if merging { t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({})) } else { json!({}) };
             merge(&mut doc, &body);
             t.put(Kind::Documents, path, doc.clone());
             Ok(answer(ctx, op, doc))
@@ -616,12 +622,8 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 fn remove_under(t: &mut Tenant, path: &str) {
     let inside = format!("{path}/");
     let own = object_key(path, "");
-    let objects: Vec<String> = t
-        .coll(Kind::Objects)
-        .keys()
-        .filter(|k| k.starts_with(&inside) || k.starts_with(&own))
-        .cloned()
-        .collect();
+    let objects: Vec<String> =
+        t.coll(Kind::Objects).keys().filter(|k| k.starts_with(&inside) || k.starts_with(&own)).cloned().collect();
     for k in objects {
         t.remove(Kind::Objects, &k);
     }
