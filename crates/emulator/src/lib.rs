@@ -35,6 +35,7 @@ pub mod ratelimit;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod skeletons;
 pub mod store;
 pub mod token;
 

@@ -382,3 +382,62 @@ async fn every_operation_is_routed_scoped_and_answers() {
     assert!(succeeded * 10 >= total * 8, "only {succeeded} of {total} operations answered 2xx");
     assert!(validated * 2 >= succeeded, "only {validated} of {succeeded} 2xx bodies valid against the spec");
 }
+
+/// State, not stubs: a generic collection, a relation under a user, a settings
+/// document, and the special actions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generic_operations_keep_state() {
+    let (h, c) = start(5).await;
+    let token = c.token(&h, &h.management_audience, None).await;
+    let t = Some(token.as_str());
+    // A collection: create, read, list, update, 409 on a duplicate name, delete, 404.
+    let hook = json!({"name": "my-hook", "script": "module.exports = () => {}", "triggerId": "post-user-registration"});
+    let created = c.expect(201, "POST", "/api/v2/hooks", t, Body::Json(hook.clone())).await;
+    let id = created["id"].as_str().expect("an id").to_owned();
+    let got = c.expect(200, "GET", &format!("/api/v2/hooks/{id}"), t, Body::None).await;
+    assert_eq!(got["name"], "my-hook");
+    let listed = c.expect(200, "GET", "/api/v2/hooks", t, Body::None).await;
+    assert!(listed.to_string().contains(&id), "{listed}");
+    c.expect(409, "POST", "/api/v2/hooks", t, Body::Json(hook)).await;
+    let patched = c.expect(201, "PATCH", &format!("/api/v2/hooks/{id}"), t, Body::Json(json!({"enabled": true}))).await;
+    assert_eq!((patched["enabled"].clone(), patched["name"].clone()), (json!(true), json!("my-hook")));
+    c.expect(204, "DELETE", &format!("/api/v2/hooks/{id}"), t, Body::None).await;
+    c.expect(404, "GET", &format!("/api/v2/hooks/{id}"), t, Body::None).await;
+    // A relation under a user: add, list, remove; 404 under a missing user.
+    let users = c.expect(200, "GET", "/api/v2/users", t, Body::None).await;
+    let user = crate::common::enc(users[0]["user_id"].as_str().expect("a user"));
+    let perm =
+        json!({"permissions": [{"resource_server_identifier": "https://api.test/", "permission_name": "read:x"}]});
+    c.expect(201, "POST", &format!("/api/v2/users/{user}/permissions"), t, Body::Json(perm.clone())).await;
+    let listed = c.expect(200, "GET", &format!("/api/v2/users/{user}/permissions"), t, Body::None).await;
+    assert!(listed.to_string().contains("read:x"), "{listed}");
+    c.expect(204, "DELETE", &format!("/api/v2/users/{user}/permissions"), t, Body::Json(perm.clone())).await;
+    let listed = c.expect(200, "GET", &format!("/api/v2/users/{user}/permissions"), t, Body::None).await;
+    assert!(!listed.to_string().contains("read:x"), "{listed}");
+    c.expect(404, "POST", "/api/v2/users/auth0%7Cnobody/permissions", t, Body::Json(perm)).await;
+    // A settings document: defaults, then PATCH merges and persists.
+    c.expect(200, "GET", "/api/v2/tenants/settings", t, Body::None).await;
+    c.expect(200, "PATCH", "/api/v2/tenants/settings", t, Body::Json(json!({"friendly_name": "Acme"}))).await;
+    c.expect(200, "PATCH", "/api/v2/tenants/settings", t, Body::Json(json!({"support_email": "s@acme.test"}))).await;
+    let settings = c.expect(200, "GET", "/api/v2/tenants/settings", t, Body::None).await;
+    assert_eq!(
+        (settings["friendly_name"].clone(), settings["support_email"].clone()),
+        (json!("Acme"), json!("s@acme.test"))
+    );
+    // Rotating a secret: the old one stops working at the token endpoint.
+    let rotated = c.expect(200, "POST", &format!("/api/v2/clients/{}/rotate-secret", h.client_id), t, Body::None).await;
+    let new_secret = rotated["client_secret"].as_str().expect("a secret").to_owned();
+    assert_ne!(new_secret, h.client_secret);
+    let form = |secret: &str| {
+        Body::Json(
+            json!({"grant_type": "client_credentials", "client_id": h.client_id, "client_secret": secret, "audience": h.management_audience}),
+        )
+    };
+    c.expect(401, "POST", "/oauth/token", None, form(&h.client_secret)).await;
+    c.expect(200, "POST", "/oauth/token", None, form(&new_secret)).await;
+    // A ticket answers a URL.
+    let ticket = c
+        .expect(201, "POST", "/api/v2/tickets/password-change", t, Body::Json(json!({"user_id": users[0]["user_id"]})))
+        .await;
+    assert!(ticket["ticket"].as_str().is_some_and(|u| u.starts_with(&h.base_url)), "{ticket}");
+}
