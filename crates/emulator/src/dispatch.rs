@@ -248,7 +248,10 @@ fn run(ctx: &Ctx) -> ApiResult<Reply> {
     use OperationId as Op;
     let Some(row) = ctx.row else {
         // Every other operation of the specs: by the shape of its catalog entry.
-        return if ctx.verb() == Verb::Get { read(ctx, generic::read) } else { write(ctx, generic::write) };
+        return match ctx.op {
+            Some(op) if generic::is_read(op) => read(ctx, generic::read),
+            _ => write(ctx, generic::write),
+        };
     };
     match row.id {
         Op::ListUsers => read(ctx, users::list),

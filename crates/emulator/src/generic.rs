@@ -268,10 +268,50 @@ fn id_field(collection_template: &str, object: &Value) -> String {
     obj.and_then(|o| o.keys().find(|k| k.ends_with("_id")).cloned()).unwrap_or_else(|| "id".to_owned())
 }
 
-fn new_id(ids: &mut Ids, collection_template: &str) -> String {
+/// A new id: the prefix the spec's pattern gives (the skeleton's `flg_`), or
+/// three letters of the collection's name; then 16 characters of base58.
+fn new_id(ids: &mut Ids, collection_template: &str, given_prefix: Option<&str>) -> String {
     let last = collection_template.rsplit('/').next().unwrap_or("obj");
-    let prefix: String = last.chars().filter(char::is_ascii_alphabetic).take(3).collect();
-    format!("{}_{}", if prefix.is_empty() { "obj" } else { &prefix }, ids.alnum(16))
+    let short: String = last.chars().filter(char::is_ascii_alphabetic).take(3).collect();
+    let prefix = match given_prefix {
+        Some(p) => p.to_owned(),
+        None if short.is_empty() => "obj_".to_owned(),
+        None => format!("{short}_"),
+    };
+    let body: String =
+        ids.alnum(16).chars().map(|c| if matches!(c, '0' | 'O' | 'I' | 'l') { 'x' } else { c }).collect();
+    format!("{prefix}{body}")
+}
+
+/// The prefix a skeleton field holds for ids (`flg_`), if any.
+fn prefix_in(v: Option<&Value>) -> Option<&str> {
+    v.and_then(Value::as_str).filter(|s| s.ends_with('_') && s.len() > 1)
+}
+
+/// Fills `…_id` fields naming the objects of the path (`feature_flag_id` under
+/// `/feature-flags/{id}/…`, `connection_id` under `/connections/{id}/…`).
+fn fill_parent_ids(ctx: &Ctx, op: &OpDesc, object: &mut Value) {
+    let Some(obj) = object.as_object_mut() else { return };
+    let segs = segments(op.path);
+    let mut p = 0;
+    for (i, seg) in segs.iter().enumerate() {
+        if !is_param(seg) {
+            continue;
+        }
+        if i > 0 && i + 1 < segs.len() {
+            let coll = segs[i - 1];
+            let singular = coll
+                .strip_suffix("ies")
+                .map(|s| format!("{s}y"))
+                .unwrap_or_else(|| coll.trim_end_matches('s').to_owned());
+            let field = format!("{}_id", singular.replace('-', "_"));
+            let empty = obj.get(&field).and_then(Value::as_str).is_some_and(|v| v.is_empty() || v.ends_with('_'));
+            if empty {
+                obj.insert(field, json!(ctx.param(p)));
+            }
+        }
+        p += 1;
+    }
 }
 
 /// Fills what `value` lacks to decode as the success body of operation `name`:
@@ -414,7 +454,8 @@ fn answer(ctx: &Ctx, op: &OpDesc, body: Value) -> Reply {
     if !has_body {
         return Reply { status, body: None, headers: Vec::new() };
     }
-    let body = with_skeleton(op.name, status, body);
+    let mut body = with_skeleton(op.name, status, body);
+    fill_parent_ids(ctx, op, &mut body);
     Reply::with_status(status, complete(op.name, status, body, &ctx.now_iso()))
 }
 
@@ -450,6 +491,18 @@ pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     };
     check_parents(ctx, op, t)?;
     let n = segments(op.path).len();
+    if op.name == "users.listUsersByEmail" {
+        // Users are the table's: match their email, ignoring case.
+        let email = ctx.query.get("email").unwrap_or_default().to_lowercase();
+        let projection = crate::query::Projection::from_params(&ctx.query)?;
+        let found: Vec<Value> = t
+            .coll(Kind::Users)
+            .values()
+            .filter(|u| u.get("email").and_then(Value::as_str).is_some_and(|e| e.to_lowercase() == email))
+            .map(|u| projection.apply(u.clone(), &[]))
+            .collect();
+        return Ok(Reply::ok(Value::Array(found)));
+    }
     match shape(op, &ctx.body) {
         Shape::List => list(ctx, op, t),
         Shape::Get => {
@@ -553,7 +606,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let (status, _) = success(op);
             let completed = complete(op.name, status, with_skeleton(op.name, status, body.clone()), &now);
             let field = id_field(&coll.template, &completed);
-            let id = new_id(&mut t.ids, &coll.template);
+            let id = new_id(&mut t.ids, &coll.template, prefix_in(completed.get(field.as_str())));
             let mut object = body;
             if completed.is_object() {
                 merge(&mut object, &completed);
@@ -572,7 +625,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             merge(&mut object, &completed);
             if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == ""))
             {
-                let id = new_id(&mut t.ids, op.path);
+                let id = new_id(&mut t.ids, op.path, None);
                 set_field(&mut object, field, json!(id));
             }
             Ok(answer(ctx, op, object))
@@ -645,13 +698,18 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             remove_under(t, &path);
             Ok(answer(ctx, op, json!({})))
         }
-        Shape::List | Shape::Get | Shape::DocGet => Err(ApiError::internal("a read routed as a write")),
+        Shape::List | Shape::Get | Shape::DocGet => read(ctx, t),
     }
 }
 
 /// What Auth0 does beyond the shape of the operation: `None` for the generic answer.
 fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
+    if let Some(kind) = crate::jobs::kind_of(op.name) {
+        return Some(crate::jobs::create(ctx, t, kind).map(|job| answer(ctx, op, job)));
+    }
     match op.name {
+        // A job moves with time; reading it may complete it.
+        "jobs.get" => Some(crate::jobs::read(ctx, t, ctx.param(0)).map(|job| answer(ctx, op, job))),
         // A new secret; the old one stops working at the token endpoint.
         "clients.rotateSecret" => {
             let id = ctx.param(0).to_owned();
@@ -690,9 +748,10 @@ fn remove_under(t: &mut Tenant, path: &str) {
     }
 }
 
-/// Whether the operation only reads (a `GET`).
+/// Whether the operation only reads: a `GET` whose reading has no effect
+/// (reading a job may complete it).
 pub fn is_read(op: &OpDesc) -> bool {
-    op.verb == Verb::Get
+    op.verb == Verb::Get && op.name != "jobs.get"
 }
 
 /// The catalog entry for a request no table row matched.

@@ -25,6 +25,7 @@ pub mod faults;
 pub mod generic;
 pub mod handlers;
 pub mod ids;
+pub mod jobs;
 pub mod keys;
 pub mod logs;
 pub mod multipart;

@@ -446,6 +446,26 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
     .into_response()
 }
 
+/// A completed export job's file (the job's `location`), gzipped.
+async fn job_export(
+    State(state): State<Arc<AppState>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    match state.store.read(|t| crate::jobs::export(t, &id)) {
+        Some((kind, bytes)) => {
+            let ext = if kind == "text/csv" { "csv" } else { "json" };
+            let disposition = format!("attachment; filename=\"{id}.{ext}.gz\"");
+            let mut resp = (StatusCode::OK, bytes).into_response();
+            resp.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/gzip"));
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                resp.headers_mut().insert(http::header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        None => ApiError::not_found("No completed export job with this id.", None).into_response_for(Api::Management),
+    }
+}
+
 async fn get_faults(State(state): State<Arc<AppState>>) -> Response {
     axum::Json(json!({"faults": state.faults.spec().to_json()})).into_response()
 }
@@ -489,6 +509,7 @@ impl Emulator {
             .route("/oidc/logout", get(oidc::logout_oidc))
             .route("/__emulator/health", get(health))
             .route("/__emulator/faults", get(get_faults).post(set_faults))
+            .route("/__emulator/jobs/{id}/export", get(job_export))
             .fallback(api)
             .layer(DefaultBodyLimit::max(limit))
             .layer(middleware::from_fn_with_state(state.clone(), rate_headers))

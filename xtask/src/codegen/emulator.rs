@@ -139,6 +139,12 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
                 let prop = schema.get("properties").and_then(|p| p.get(name)).cloned().unwrap_or(json!({}));
                 out.insert(name.to_owned(), skeleton(spec, &prop, depth + 1));
             }
+            // A map that must hold an entry: one, named `x`.
+            let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0);
+            if out.is_empty() && min > 0 {
+                let values = schema.get("additionalProperties").filter(|v| v.is_object()).cloned().unwrap_or(json!({}));
+                out.insert("x".to_owned(), skeleton(spec, &values, depth + 1));
+            }
             Value::Object(out)
         }
         "array" => {
@@ -150,8 +156,13 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
         }
         "string" => {
             let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let pattern = schema.get("pattern").and_then(Value::as_str).unwrap_or_default();
             match schema.get("format").and_then(Value::as_str) {
                 Some("date-time") => json!("1970-01-01T00:00:00.000Z"),
+                // A colour.
+                _ if pattern.starts_with("^#") => json!("#000000"),
+                // An id with a prefix (`^flg_[…]+$`): the prefix, for the emulator to complete.
+                _ if id_prefix(pattern).is_some() => json!(id_prefix(pattern)),
                 _ => json!("x".repeat(min)),
             }
         }
@@ -159,4 +170,13 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
         "boolean" => json!(false),
         _ => Value::Null,
     }
+}
+
+/// The literal prefix of an id pattern such as `^flg_[A-HJ-NP-Za-km-z1-9]+$` (`flg_`).
+fn id_prefix(pattern: &str) -> Option<&str> {
+    let rest = pattern.strip_prefix('^')?;
+    let end = rest.find('_')? + 1;
+    let prefix = &rest[..end];
+    (prefix.len() > 1 && prefix[..end - 1].chars().all(|c| c.is_ascii_lowercase()) && rest[end..].starts_with('['))
+        .then_some(prefix)
 }

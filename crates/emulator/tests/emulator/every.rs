@@ -68,6 +68,10 @@ fn build(spec: &Spec, schema: &Value, counter: &mut u32, field: &str, depth: usi
                 let prop = schema.pointer(&format!("/properties/{name}")).cloned().unwrap_or(json!({}));
                 out.insert(name.to_owned(), build(spec, &prop, counter, name, depth + 1));
             }
+            if out.is_empty() && schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0) > 0 {
+                let values = schema.get("additionalProperties").filter(|v| v.is_object()).cloned().unwrap_or(json!({}));
+                out.insert("x".to_owned(), build(spec, &values, counter, "x", depth + 1));
+            }
             Value::Object(out)
         }
         "array" => {
@@ -80,7 +84,10 @@ fn build(spec: &Spec, schema: &Value, counter: &mut u32, field: &str, depth: usi
             *counter += 1;
             let n = *counter;
             let format = schema.get("format").and_then(Value::as_str).unwrap_or_default();
-            if format == "email" || field.contains("email") {
+            let pattern = schema.get("pattern").and_then(Value::as_str).unwrap_or_default();
+            if pattern.starts_with("^#") {
+                json!("#112233")
+            } else if format == "email" || field.contains("email") {
                 json!(format!("user{n}@example.com"))
             } else if format.starts_with("uri") || field.contains("url") || field.contains("uri") {
                 json!(format!("https://example{n}.com/"))
@@ -440,4 +447,85 @@ async fn generic_operations_keep_state() {
         .expect(201, "POST", "/api/v2/tickets/password-change", t, Body::Json(json!({"user_id": users[0]["user_id"]})))
         .await;
     assert!(ticket["ticket"].as_str().is_some_and(|u| u.starts_with(&h.base_url)), "{ticket}");
+}
+
+/// Polls a job until it completes; returns it.
+async fn completed_job(c: &Client, token: &str, id: &str) -> Value {
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let job = c.expect(200, "GET", &format!("/api/v2/jobs/{id}"), Some(token), Body::None).await;
+        let status = job["status"].as_str().unwrap_or_default().to_owned();
+        if seen.last() != Some(&status) {
+            seen.push(status.clone());
+        }
+        if status == "completed" {
+            assert_eq!(seen.first().map(String::as_str), Some("pending"), "{seen:?}");
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("job {id} never completed: {seen:?}");
+}
+
+/// Export and import jobs progress, the export downloads, the import creates its users.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_progress_export_downloads_and_import_creates_users() {
+    use std::io::Read as _;
+    let (h, c) = start(7).await;
+    let token = c.token(&h, &h.management_audience, None).await;
+    let t = Some(token.as_str());
+    let job = c
+        .expect(
+            200,
+            "POST",
+            "/api/v2/jobs/users-exports",
+            t,
+            Body::Json(json!({"format": "json", "fields": [{"name": "email"}]})),
+        )
+        .await;
+    assert_eq!((job["status"].as_str(), job["type"].as_str()), (Some("pending"), Some("users_export")));
+    let done = completed_job(&c, &token, job["id"].as_str().unwrap()).await;
+    let location = done["location"].as_str().expect("a location").to_owned();
+    let resp = c.http.get(&location).send().await.expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    let gz = resp.bytes().await.expect("bytes");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut text).expect("gzip");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("NDJSON")).collect();
+    let users = c.expect(200, "GET", "/api/v2/users?include_totals=true", t, Body::None).await;
+    assert_eq!(lines.len() as u64, users["total"].as_u64().unwrap());
+    assert!(lines.iter().all(|l| l.as_object().is_some_and(|m| m.keys().all(|k| k == "email"))), "{text}");
+
+    // An import: multipart upload, then the users exist.
+    let conns = c.expect(200, "GET", "/api/v2/connections?strategy=auth0", t, Body::None).await;
+    let conn = conns[0]["id"].as_str().expect("a database connection").to_owned();
+    let file = r#"[{"email": "imported1@example.com"}, {"email": "imported2@example.com"}]"#;
+    let raw = format!(
+        "--b\r\ncontent-disposition: form-data; name=\"connection_id\"\r\n\r\n{conn}\r\n--b\r\ncontent-disposition: form-data; name=\"users\"; filename=\"u.json\"\r\ncontent-type: application/json\r\n\r\n{file}\r\n--b--\r\n"
+    );
+    let job = c
+        .expect(
+            202,
+            "POST",
+            "/api/v2/jobs/users-imports",
+            t,
+            Body::Raw("multipart/form-data; boundary=b", raw.into_bytes()),
+        )
+        .await;
+    let done = completed_job(&c, &token, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["summary"]["inserted"], 2, "{done}");
+    let found = c.expect(200, "GET", "/api/v2/users-by-email?email=imported2%40example.com", t, Body::None).await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
+    // Bad uploads are refused with Auth0's error bodies, never a panic.
+    let e = c
+        .expect(
+            400,
+            "POST",
+            "/api/v2/jobs/users-imports",
+            t,
+            Body::Raw("multipart/form-data; boundary=b", b"--b\r\nbroken".to_vec()),
+        )
+        .await;
+    assert_eq!(e["statusCode"], 400);
+    c.expect(404, "GET", "/__emulator/jobs/job_nope/export", None, Body::None).await;
 }
