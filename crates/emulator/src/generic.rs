@@ -491,6 +491,15 @@ pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     };
     check_parents(ctx, op, t)?;
     let n = segments(op.path).len();
+    if op.name == "userBlocks.list" {
+        // A user's brute-force blocks: none until a login is blocked.
+        if t.get(Kind::Users, ctx.param(0)).is_none() {
+            return Err(crate::handlers::users::user_not_found());
+        }
+        let (_, path) = prefix(op.path, &ctx.params, n);
+        let doc = t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({"blocked_for": []}));
+        return Ok(answer(ctx, op, doc));
+    }
     if op.name == "users.listUsersByEmail" {
         // Users are the table's: match their email, ignoring case.
         let email = ctx.query.get("email").unwrap_or_default().to_lowercase();
@@ -722,6 +731,71 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
                 Some(c) => Ok(answer(ctx, op, c)),
                 None => Err(not_found("/api/v2/clients", &id)),
             })
+        }
+        // Brute-force blocks of a user: listed from, and cleared in, its document.
+        "userBlocks.delete" => {
+            let id = ctx.param(0).to_owned();
+            if t.get(Kind::Users, &id).is_none() {
+                return Some(Err(crate::handlers::users::user_not_found()));
+            }
+            t.remove(Kind::Documents, &format!("/api/v2/user-blocks/{}", gatehouse_model::path::encode_query(&id)));
+            if let Some(user) = t.get(Kind::Users, &id).cloned() {
+                if user.get("blocked").and_then(Value::as_bool) == Some(true) {
+                    t.modify(Kind::Users, &id, |u| set_field(u, "blocked", json!(false)));
+                }
+            }
+            Some(Ok(answer(ctx, op, json!({}))))
+        }
+        // Verifying a custom domain makes it ready.
+        "customDomains.verify" => {
+            let coll = coll_at(op.path, &ctx.params, 2 + 1);
+            let id = ctx.param(0).to_owned();
+            let Some(mut domain) = coll.get(t, &id).cloned() else {
+                return Some(Err(not_found(&coll.template, &id)));
+            };
+            set_field(&mut domain, "status", json!("ready"));
+            set_field(&mut domain, "verification", json!({"methods": []}));
+            coll.put(t, &id, domain.clone());
+            Some(Ok(answer(ctx, op, domain)))
+        }
+        // Deploying an action makes its code a new, deployed version.
+        "actions.deploy" => {
+            let actions = coll_at(op.path, &ctx.params, 4);
+            let id = ctx.param(0).to_owned();
+            let Some(action) = actions.get(t, &id).cloned() else {
+                return Some(Err(not_found(&actions.template, &id)));
+            };
+            let versions = coll_at("/api/v2/actions/actions/{id}/versions", &ctx.params, 6);
+            let earlier: Vec<String> = versions.items(t).into_iter().map(|(k, _)| k.to_owned()).collect();
+            for v in &earlier {
+                if let Some(mut old) = versions.get(t, v).cloned() {
+                    set_field(&mut old, "deployed", json!(false));
+                    versions.put(t, v, old);
+                }
+            }
+            let version_id = new_id(&mut t.ids, "ver", Some("ver_"));
+            let now = ctx.now_iso();
+            let mut version = json!({
+                "id": version_id,
+                "action_id": id,
+                "number": earlier.len() + 1,
+                "deployed": true,
+                "status": "built",
+                "created_at": now,
+                "updated_at": now,
+            });
+            for field in ["code", "runtime", "dependencies", "secrets", "supported_triggers"] {
+                if let Some(v) = action.get(field) {
+                    set_field(&mut version, field, v.clone());
+                }
+            }
+            versions.put(t, &version_id, version.clone());
+            let mut updated = action;
+            set_field(&mut updated, "deployed_version", version.clone());
+            set_field(&mut updated, "all_changes_deployed", json!(true));
+            set_field(&mut updated, "status", json!("built"));
+            actions.put(t, &id, updated);
+            Some(Ok(answer(ctx, op, version)))
         }
         // A ticket URL on the emulator's own origin.
         "tickets.changePassword" | "tickets.verifyEmail" => {

@@ -131,12 +131,29 @@ pub fn exchange(ctx: &Ctx) -> ApiResult<Reply> {
 fn client_credentials(ctx: &Ctx, params: &Map<String, Value>) -> ApiResult<Reply> {
     let state = ctx.state;
     let client_id = required(params, "client_id")?.to_owned();
-    let secret = required(params, "client_secret")?.to_owned();
-    let audience = required(params, "audience")?.to_owned();
+    // The client is authenticated before anything else is judged: a missing or
+    // wrong secret is a 401 whatever else the request lacks.
+    let secret = param(params, "client_secret").map(str::to_owned);
+    let given_audience = param(params, "audience").map(str::to_owned);
+    let default_audience = state.store.read(|t| {
+        t.get(Kind::Documents, "/api/v2/tenants/settings")
+            .and_then(|d| d.get("default_audience"))
+            .and_then(Value::as_str)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+    });
+    let audience = given_audience.clone().or(default_audience).unwrap_or_default();
     let requested: Option<Vec<String>> =
         param(params, "scope").map(|s| s.split_whitespace().map(str::to_owned).collect());
     let outcome: ApiResult<(Value, Vec<String>)> = state.store.read(|t| {
-        let client = authenticate_client(t, &client_id, Some(&secret))?;
+        let client = authenticate_client(t, &client_id, secret.as_deref())?;
+        if audience.is_empty() {
+            return Err(ApiError::new(
+                403,
+                Some("access_denied"),
+                "No audience parameter was provided, and no default audience has been configured",
+            ));
+        }
         let grants = client.get("grant_types").and_then(Value::as_array);
         if !grants.is_some_and(|g| g.iter().any(|x| x.as_str() == Some("client_credentials"))) {
             return Err(ApiError::new(403, Some("unauthorized_client"), "Grant type 'client_credentials' not allowed for the client."));

@@ -442,6 +442,34 @@ async fn generic_operations_keep_state() {
     };
     c.expect(401, "POST", "/oauth/token", None, form(&h.client_secret)).await;
     c.expect(200, "POST", "/oauth/token", None, form(&new_secret)).await;
+    // Deploying an action creates a deployed version, each deploy the next number.
+    let action = json!({"name": "a1", "code": "exports.onExecutePostLogin = async () => {};", "supported_triggers": [{"id": "post-login", "version": "v3"}]});
+    let action = c.expect(201, "POST", "/api/v2/actions/actions", t, Body::Json(action)).await;
+    let aid = action["id"].as_str().expect("an action id").to_owned();
+    let v1 = c.expect(202, "POST", &format!("/api/v2/actions/actions/{aid}/deploy"), t, Body::None).await;
+    let v2 = c.expect(202, "POST", &format!("/api/v2/actions/actions/{aid}/deploy"), t, Body::None).await;
+    assert_eq!((v1["number"].clone(), v2["number"].clone(), v2["deployed"].clone()), (json!(1), json!(2), json!(true)));
+    let versions = c.expect(200, "GET", &format!("/api/v2/actions/actions/{aid}/versions"), t, Body::None).await;
+    assert_eq!(versions["versions"].as_array().map(Vec::len), Some(2), "{versions}");
+    c.expect(404, "POST", "/api/v2/actions/actions/act_nope/deploy", t, Body::None).await;
+    // Verifying a custom domain makes it ready.
+    let domain = c
+        .expect(
+            201,
+            "POST",
+            "/api/v2/custom-domains",
+            t,
+            Body::Json(json!({"domain": "login.acme.test", "type": "auth0_managed_certs"})),
+        )
+        .await;
+    let did = domain["custom_domain_id"].as_str().expect("a domain id").to_owned();
+    let verified = c.expect(200, "POST", &format!("/api/v2/custom-domains/{did}/verify"), t, Body::None).await;
+    assert_eq!(verified["status"], "ready");
+    // User blocks: listed for a user, cleared, 404 for a missing user.
+    let blocks = c.expect(200, "GET", &format!("/api/v2/user-blocks/{user}"), t, Body::None).await;
+    assert_eq!(blocks["blocked_for"], json!([]), "{blocks}");
+    c.expect(204, "DELETE", &format!("/api/v2/user-blocks/{user}"), t, Body::None).await;
+    c.expect(404, "GET", "/api/v2/user-blocks/auth0%7Cnobody", t, Body::None).await;
     // A ticket answers a URL.
     let ticket = c
         .expect(201, "POST", "/api/v2/tickets/password-change", t, Body::Json(json!({"user_id": users[0]["user_id"]})))

@@ -42,15 +42,41 @@ pub async fn run() -> Vec<Exchange> {
         )
         .await;
     assert_eq!(e["error"], "unsupported_grant_type");
+    // The client is authenticated first: without its secret, 401 whatever else is missing.
     let e = c
         .expect(
-            400,
+            401,
             "POST",
             "/oauth/token",
             None,
             Body::Json(json!({"grant_type": "client_credentials", "client_id": h.client_id})),
         )
         .await;
+    assert_eq!(e["error"], "access_denied");
+    let e = c
+        .expect(
+            401,
+            "POST",
+            "/oauth/token",
+            None,
+            Body::Json(json!({"grant_type": "client_credentials", "client_id": h.client_id, "client_secret": "wrong"})),
+        )
+        .await;
+    assert_eq!(e["error"], "access_denied");
+    // No audience, and the tenant has no default audience: 403 access_denied.
+    let e = c
+        .expect(
+            403,
+            "POST",
+            "/oauth/token",
+            None,
+            Body::Json(
+                json!({"grant_type": "client_credentials", "client_id": h.client_id, "client_secret": h.client_secret}),
+            ),
+        )
+        .await;
+    assert_eq!(e["error"], "access_denied");
+    let e = c.expect(400, "POST", "/oauth/token", None, Body::Json(json!({"grant_type": "client_credentials"}))).await;
     assert_eq!(e["error"], "invalid_request");
 
     // Tokens with fewer scopes, for the 403 cases.
