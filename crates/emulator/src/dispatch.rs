@@ -230,6 +230,10 @@ fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
         .store
         .write(|t| {
             let result = f(ctx, t);
+            // A deleted object takes what is stored under it (its permissions, invitations, …).
+            if result.is_ok() && ctx.verb() == Verb::Delete && ctx.template().ends_with('}') {
+                generic::remove_under(t, &generic::concrete_path(ctx.template(), &ctx.params));
+            }
             match ctx.api() {
                 Api::Management => {
                     let event = logs::api_event(ctx, &result);

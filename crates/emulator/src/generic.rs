@@ -459,6 +459,21 @@ fn answer(ctx: &Ctx, op: &OpDesc, body: Value) -> Reply {
     Reply::with_status(status, complete(op.name, status, body, &ctx.now_iso()))
 }
 
+/// The concrete path of `template` with `params` filled, as generic state is keyed.
+pub fn concrete_path(template: &str, params: &[String]) -> String {
+    prefix(template, params, segments(template).len()).1
+}
+
+/// Adds an element to the relation stored at a concrete path (seeding).
+pub fn add_relation(t: &mut Tenant, path: &str, element: &Value) {
+    t.put(Kind::Objects, object_key(path, &element_key(element)), element_object(element));
+}
+
+/// Stores an object of the collection at a concrete path (seeding).
+pub fn put_object(t: &mut Tenant, path: &str, id: &str, object: Value) {
+    t.put(Kind::Objects, object_key(path, id), object);
+}
+
 /// A key for a relation element: its id for a string, its scalar fields otherwise.
 fn element_key(element: &Value) -> String {
     match element {
@@ -808,7 +823,7 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
 }
 
 /// Removes every generic object and document stored under a concrete path.
-fn remove_under(t: &mut Tenant, path: &str) {
+pub fn remove_under(t: &mut Tenant, path: &str) {
     let inside = format!("{path}/");
     let own = object_key(path, "");
     let objects: Vec<String> =

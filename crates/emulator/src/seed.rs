@@ -281,6 +281,7 @@ pub fn populate(t: &mut Tenant, settings: &SeedSettings) {
     seed_grants(t, &users, &clients);
     seed_logs(t, now, &users, &clients, settings.users);
     seed_team(t, now, settings);
+    seed_more(t, now, settings, &users, &roles, &clients);
     refresh(t, settings);
     t.put(Kind::Meta, "seeded_at", json!(clock::iso(now)));
 }
@@ -679,6 +680,102 @@ fn seed_organizations(
             }
         }
         t.put(Kind::OrgMembers, id, Value::Object(members));
+    }
+}
+
+/// The groups answered by their catalog shape: permissions of roles and
+/// users, organization invitations, actions, a log stream, and a client grant
+/// from a seeded application to a seeded API.
+fn seed_more(
+    t: &mut Tenant,
+    now: i64,
+    settings: &SeedSettings,
+    users: &[(String, String)],
+    roles: &[(String, String)],
+    clients: &[(String, String)],
+) {
+    use crate::generic::{add_relation, concrete_path, put_object};
+    let permission = |api: usize, scope: &str| json!({"resource_server_identifier": APIS[api].1, "permission_name": scope, "resource_server_name": APIS[api].0});
+    for (i, (role, _)) in roles.iter().take(3).enumerate() {
+        let path = concrete_path("/api/v2/roles/{id}/permissions", std::slice::from_ref(role));
+        for scope in APIS[i % APIS.len()].2 {
+            add_relation(t, &path, &permission(i % APIS.len(), scope));
+        }
+    }
+    for (user, _) in users.iter().take(5) {
+        let path = concrete_path("/api/v2/users/{id}/permissions", std::slice::from_ref(user));
+        add_relation(t, &path, &permission(0, "read:orders"));
+    }
+    let orgs: Vec<(String, String)> = t
+        .coll(Kind::Organizations)
+        .values()
+        .take(2)
+        .filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), o.get("name")?.as_str()?.to_owned())))
+        .collect();
+    for (org, name) in orgs {
+        let id = format!("uinv_{}", t.ids.alnum(16));
+        let ticket = t.ids.alnum(32);
+        let invitation = json!({
+            "id": id,
+            "organization_id": org,
+            "inviter": {"name": "Ada Admin"},
+            "invitee": {"email": format!("new.member@{name}.test")},
+            "client_id": settings.credentials.web_client_id,
+            "invitation_url": format!("{}/login/invitation?invitation={ticket}&organization={org}&organization_name={name}", settings.urls.base),
+            "created_at": clock::iso(now - DAY_MS),
+            "expires_at": clock::iso(now + 6 * DAY_MS),
+            "roles": [],
+            "ticket_id": ticket,
+        });
+        put_object(
+            t,
+            &concrete_path("/api/v2/organizations/{id}/invitations", std::slice::from_ref(&org)),
+            &id,
+            invitation,
+        );
+    }
+    for (name, trigger, code) in [
+        (
+            "Add roles to tokens",
+            "post-login",
+            "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('roles', event.authorization?.roles ?? []);\n};\n",
+        ),
+        (
+            "Block disposable emails",
+            "pre-user-registration",
+            "exports.onExecutePreUserRegistration = async (event, api) => {\n  if (event.user.email?.endsWith('@mailinator.com')) api.access.deny('disposable', 'Use another email');\n};\n",
+        ),
+    ] {
+        let id = t.ids.uuid();
+        let action = json!({
+            "id": id,
+            "name": name,
+            "supported_triggers": [{"id": trigger, "version": "v3"}],
+            "code": code,
+            "runtime": "node18",
+            "dependencies": [],
+            "secrets": [],
+            "status": "built",
+            "all_changes_deployed": false,
+            "created_at": clock::iso(now - 3 * DAY_MS),
+            "updated_at": clock::iso(now - 3 * DAY_MS),
+        });
+        put_object(t, "/api/v2/actions/actions", &id, action);
+    }
+    let stream = format!("lst_{}", t.ids.alnum(16));
+    put_object(
+        t,
+        "/api/v2/log-streams",
+        &stream,
+        json!({"id": stream, "name": "Datadog", "type": "datadog", "status": "active", "sink": {"datadogApiKey": "dd-demo-key", "datadogRegion": "us"}}),
+    );
+    if let Some((client, _)) = clients.iter().find(|(_, n)| n == "Reporting Job") {
+        let id = format!("cgr_{}", t.ids.alnum(16));
+        t.put(
+            Kind::ClientGrants,
+            id.clone(),
+            json!({"id": id, "client_id": client, "audience": APIS[2].1, "scope": ["read:stock"]}),
+        );
     }
 }
 

@@ -421,7 +421,18 @@ async fn generic_operations_keep_state() {
     c.expect(204, "DELETE", &format!("/api/v2/users/{user}/permissions"), t, Body::Json(perm.clone())).await;
     let listed = c.expect(200, "GET", &format!("/api/v2/users/{user}/permissions"), t, Body::None).await;
     assert!(!listed.to_string().contains("read:x"), "{listed}");
-    c.expect(404, "POST", "/api/v2/users/auth0%7Cnobody/permissions", t, Body::Json(perm)).await;
+    c.expect(404, "POST", "/api/v2/users/auth0%7Cnobody/permissions", t, Body::Json(perm.clone())).await;
+    // Deleting a role takes its permissions with it.
+    let role = c.expect(200, "POST", "/api/v2/roles", t, Body::Json(json!({"name": "temp-role"}))).await;
+    let rid = role["id"].as_str().expect("a role id").to_owned();
+    c.expect(201, "POST", &format!("/api/v2/roles/{rid}/permissions"), t, Body::Json(perm)).await;
+    let deleted = c.send("DELETE", &format!("/api/v2/roles/{rid}"), t, Body::None).await;
+    assert!((200..300).contains(&deleted.status), "{}", deleted.status);
+    let left = h
+        .state
+        .store
+        .read(|s| s.coll(gatehouse_emulator::store::Kind::Objects).keys().filter(|k| k.contains(&rid)).count());
+    assert_eq!(left, 0);
     // A settings document: defaults, then PATCH merges and persists.
     c.expect(200, "GET", "/api/v2/tenants/settings", t, Body::None).await;
     c.expect(200, "PATCH", "/api/v2/tenants/settings", t, Body::Json(json!({"friendly_name": "Acme"}))).await;
@@ -556,4 +567,37 @@ async fn jobs_progress_export_downloads_and_import_creates_users() {
         .await;
     assert_eq!(e["statusCode"], 400);
     c.expect(404, "GET", "/__emulator/jobs/job_nope/export", None, Body::None).await;
+}
+
+/// The seed fills the new groups too, the same for the same `--seed`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seed_fills_the_new_groups_deterministically() {
+    let mut firsts = Vec::new();
+    for _ in 0..2 {
+        let (h, c) = start(10).await;
+        let token = c.token(&h, &h.management_audience, None).await;
+        let t = Some(token.as_str());
+        let roles = c.expect(200, "GET", "/api/v2/roles", t, Body::None).await;
+        let role = roles[0]["id"].as_str().unwrap().to_owned();
+        let perms = c.expect(200, "GET", &format!("/api/v2/roles/{role}/permissions"), t, Body::None).await;
+        assert!(perms.as_array().is_some_and(|p| !p.is_empty()), "{perms}");
+        let actions = c.expect(200, "GET", "/api/v2/actions/actions", t, Body::None).await;
+        assert_eq!(actions["actions"].as_array().map(Vec::len), Some(2), "{actions}");
+        let streams = c.expect(200, "GET", "/api/v2/log-streams", t, Body::None).await;
+        assert_eq!(streams.as_array().map(Vec::len), Some(1), "{streams}");
+        let orgs = c.expect(200, "GET", "/api/v2/organizations", t, Body::None).await;
+        let org = orgs[0]["id"].as_str().unwrap().to_owned();
+        let invitations =
+            c.expect(200, "GET", &format!("/api/v2/organizations/{org}/invitations"), t, Body::None).await;
+        assert_eq!(invitations.as_array().map(Vec::len), Some(1), "{invitations}");
+        let grants = c.expect(200, "GET", "/api/v2/client-grants", t, Body::None).await;
+        assert!(grants.as_array().is_some_and(|g| g.len() >= 3), "{grants}");
+        firsts.push((
+            perms,
+            actions["actions"][0]["id"].clone(),
+            streams[0]["id"].clone(),
+            invitations[0]["id"].clone(),
+        ));
+    }
+    assert_eq!(firsts[0], firsts[1], "the same seed gives the same tenant");
 }
