@@ -172,6 +172,15 @@ async fn seeding_phase(users: u64) {
     let seeded = t0.elapsed();
     let after = rss_kib().unwrap_or(0);
     println!("seed: {users} users generated in {:.2}s", seeded.as_secs_f64());
+    let (objects, generic) = state.store.read(|t| {
+        let all: usize = gatehouse_emulator::store::Kind::ALL.iter().map(|k| t.coll(*k).len()).sum();
+        let generic = t.coll(gatehouse_emulator::store::Kind::Objects).len()
+            + t.coll(gatehouse_emulator::store::Kind::Documents).len();
+        (all, generic)
+    });
+    println!(
+        "      full tenant: {objects} stored objects, {generic} of them in the groups answered by their catalog shape"
+    );
     println!(
         "      RSS {:.1} MiB before, {:.1} MiB after (+{:.1} MiB, about {:.1} KiB per user with its logs and relations)",
         mib(before),
