@@ -1,7 +1,9 @@
 //! A local Auth0 tenant for development, tests and benchmarks.
 //!
-//! The emulator answers every operation of the model's
-//! [operation table](gatehouse_model::operation) at the paths Auth0 serves them
+//! The emulator answers every operation of Auth0's specs (the model's
+//! [catalog](gatehouse_model::catalog)): the rows of the
+//! [operation table](gatehouse_model::operation) by hand-written handlers, the
+//! rest by the shape of their catalog entry ([`generic`]), at the paths Auth0 serves them
 //! (`/api/v2/...` for the Management API, `/api/...` for the Teams API), with
 //! Auth0's status codes, error bodies, paging shapes and rate-limit headers.
 //! Tokens are real RS256 JWTs from `POST /oauth/token`, verifiable with the
