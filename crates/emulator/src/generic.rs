@@ -86,6 +86,13 @@ fn is_collection(template: &str) -> bool {
     })
 }
 
+/// Whether objects of the collection at `template` are created by a request
+/// answering them (so they exist only once created). Fixed sets, such as the
+/// actions' triggers, and memberships kept by the table are not.
+fn is_created(template: &str) -> bool {
+    CATALOG.iter().any(|op| op.path == template && op.verb == Verb::Post && has_schema(op))
+}
+
 fn is_single_param(rest: &str) -> bool {
     rest.strip_prefix('/').is_some_and(|p| is_param(p) && p.ends_with('}') && !p.contains('/'))
 }
@@ -233,7 +240,7 @@ fn check_parents(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<()> {
         let own = i + 1 == segs.len();
         if !own {
             let coll = coll_at(op.path, &ctx.params, i);
-            let tracked = coll.kind.is_some() || is_collection(&coll.template);
+            let tracked = coll.kind.is_some() || is_created(&coll.template);
             let id = ctx.param(p);
             if tracked && coll.get(t, id).is_none() {
                 return Err(not_found(&coll.template, id));
