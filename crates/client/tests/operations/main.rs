@@ -14,7 +14,8 @@ use calls::CALLS;
 use common::*;
 use futures::TryStreamExt;
 use gatehouse_client::model::{Error as ModelError, QueryError, ValidationError};
-use gatehouse_client::{Client, ClientError};
+use gatehouse_client::resources::enums::{ActionTriggerType, Strategy};
+use gatehouse_client::{Client, ClientError, RawCall};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -123,6 +124,20 @@ fn every_spec_operation_is_a_client_method_at_its_dotted_name() {
                         if req.uri().path() != expected || sent != required {
                             failures.push(format!("{name}: sent {} for {expected}", req.uri()));
                         }
+                        // A body the spec requires is sent (the probe's `{}`); an optional
+                        // one is left out unless set.
+                        let content_type = req.headers().get(http::header::CONTENT_TYPE);
+                        match entry.desc.body {
+                            Some(b) if b.required => {
+                                if req.body().as_slice() != b"{}" || content_type.is_none() {
+                                    failures.push(format!("{name}: a required body not sent"));
+                                }
+                            }
+                            _ if !req.body().is_empty() || content_type.is_some() => {
+                                failures.push(format!("{name}: a body sent although none was set"));
+                            }
+                            _ => {}
+                        }
                     }
                 }
 
@@ -227,7 +242,15 @@ async fn every_list_streams_through_its_method() {
 #[tokio::test]
 async fn a_query_setter_sends_the_wire_name() {
     let (client, mock) = setup(|_| Reply::json(200, json!({"actions": [], "total": 0, "page": 0, "per_page": 5})));
-    let actions = client.actions().list().trigger_id("post-login").action_name("x").per_page(5).send().await.unwrap();
+    let actions = client
+        .actions()
+        .list()
+        .trigger_id(ActionTriggerType::PostLogin)
+        .action_name("x")
+        .per_page(5)
+        .send()
+        .await
+        .unwrap();
     let _: gatehouse_client::model::generated::management_more::ListActionsPaginated = actions.value;
     let sent = mock.requests().into_iter().find(|r| r.path == "/api/v2/actions/actions").unwrap();
     assert_eq!(sent.q("triggerId"), Some("post-login"));
@@ -238,7 +261,9 @@ async fn a_query_setter_sends_the_wire_name() {
 #[tokio::test]
 async fn a_bad_enum_value_or_unknown_key_is_refused_before_sending() {
     let (client, mock) = setup(|_| Reply::json(200, json!([])));
-    let err = client.actions().list().trigger_id("post-logout").send().await.unwrap_err();
+    // A value this version does not know compiles only as `Unknown`, and the
+    // operation's catalog entry refuses it.
+    let err = client.actions().list().trigger_id(ActionTriggerType::from("post-logout")).send().await.unwrap_err();
     match &err {
         ClientError::Model(ModelError::Validation(ValidationError::Query(QueryError::NotOneOf {
             name,
@@ -318,7 +343,7 @@ async fn generic_calls_share_the_send_loop() {
         });
     let mut body = gatehouse_client::model::generated::management_more::CreateClientGrant::new("https://api/".into());
     body.client_id = Some("c".into());
-    let created = client.client_grants().create(&body).send().await.unwrap();
+    let created = client.client_grants().create().body(&body).send().await.unwrap();
     assert_eq!((created.status, created.value.id.as_deref()), (201, Some("cg1")));
     let posts: Vec<_> =
         mock.requests().into_iter().filter(|r| r.method == "POST" && r.path == "/api/v2/client-grants").collect();
@@ -328,4 +353,57 @@ async fn generic_calls_share_the_send_loop() {
     // A DELETE answered 204 decodes as `()`.
     let (client, _) = setup(|_| Reply::empty(204));
     let () = client.client_grants().delete("cg1").value().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_optional_body_is_sent_only_when_set() {
+    // `clientGrants.create` takes a body the spec does not require: the
+    // method takes none, and `.body(..)` adds it (by reference or by value).
+    let (client, mock) = setup(|_| Reply::json(201, json!({"id": "cg1"})));
+    client.client_grants().create().send().await.unwrap();
+    let body = gatehouse_client::model::generated::management_more::CreateClientGrant::new("https://api/".into());
+    client.client_grants().create().body(&body).send().await.unwrap();
+    client.client_grants().create().body(body).send().await.unwrap();
+    let posts: Vec<_> = mock.requests().into_iter().filter(|r| r.is("POST", "/api/v2/client-grants")).collect();
+    assert_eq!(posts.len(), 3);
+    assert_eq!(posts[0].body, Value::Null, "no body");
+    assert!(posts[0].headers.get("content-type").is_none());
+    for post in &posts[1..] {
+        assert_eq!(post.body, json!({"audience": "https://api/"}));
+        assert_eq!(post.headers["content-type"], "application/json");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_required_body_is_refused_before_sending() {
+    // `teams.members.update` requires its body: a call built without one
+    // fails with a typed error and sends nothing.
+    let (client, mock) = setup(|_| Reply::json(200, json!({})));
+    let desc = gatehouse_client::model::catalog::CATALOG.iter().find(|d| d.name == "teams.members.update").unwrap();
+    assert!(desc.body.is_some_and(|b| b.required));
+    let raw = RawCall::new(client.clone(), desc, vec!["m1".into()]);
+    let err = raw.http_request().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::Model(ModelError::Validation(ValidationError::MissingBody {
+                operation: "teams.members.update"
+            }))
+        ),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty());
+}
+
+#[test]
+fn enum_setters_take_the_operations_enum() {
+    let client = Client::builder().base_url("http://tenant.test").token("t").build().unwrap();
+    let req =
+        client.clients().connections().get("c1").strategy([Strategy::Auth0, Strategy::Samlp]).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("strategy=auth0&strategy=samlp"));
+    let req = client.actions().list().trigger_id(ActionTriggerType::PostLogin).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("triggerId=post-login"));
+    // The same setter takes free text where the operation does.
+    let req = client.actions().list().action_name(String::from("deploy")).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("actionName=deploy"));
 }
