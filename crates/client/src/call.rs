@@ -40,6 +40,30 @@ pub trait CatalogOp: 'static {
 /// anything string-like where the operation takes any text (`T` is
 /// `String`), and only the parameter's enum where it lists the values (the
 /// generated `resources::enums`), so a misspelt value does not compile.
+///
+/// ```
+/// # fn demo(client: gatehouse_client::Client) {
+/// use gatehouse_client::resources::enums::ActionTriggerType;
+/// let _ = client.actions().list().trigger_id(ActionTriggerType::PostLogin).action_name("deploy");
+/// # }
+/// ```
+///
+/// A string where the operation lists the values does not compile:
+///
+/// ```compile_fail
+/// # fn demo(client: gatehouse_client::Client) {
+/// let _ = client.actions().list().trigger_id("post-login");
+/// # }
+/// ```
+///
+/// nor does a misspelt variant:
+///
+/// ```compile_fail
+/// # fn demo(client: gatehouse_client::Client) {
+/// use gatehouse_client::resources::enums::ActionTriggerType;
+/// let _ = client.actions().list().trigger_id(ActionTriggerType::PostLogn);
+/// # }
+/// ```
 pub trait QueryArg<T> {
     /// The value as sent in the query string.
     fn into_query(self) -> String;
