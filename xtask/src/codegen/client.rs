@@ -351,7 +351,9 @@ impl Enums {
              /// know, which the operation's catalog entry still checks before sending.\n\
              pub mod enums {\n",
         );
-        for (name, source) in self.by_values.values() {
+        let mut all: Vec<&(String, Source)> = self.by_values.values().collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, source) in all {
             match source {
                 Source::Model(path) => {
                     let _ = writeln!(out, "pub use {path};");

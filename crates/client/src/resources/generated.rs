@@ -10208,8 +10208,8 @@ pub mod query {
 /// misspelt value does not compile; `Unknown` sends a value this version does not
 /// know, which the operation's catalog entry still checks before sending.
 pub mod enums {
-    pub use gatehouse_model::generated::teams::ActivityLogStatus;
-    impl crate::call::QueryArg<ActivityLogStatus> for ActivityLogStatus {
+    pub use gatehouse_model::generated::management_more::ActionTriggerType;
+    impl crate::call::QueryArg<ActionTriggerType> for ActionTriggerType {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10218,6 +10218,62 @@ pub mod enums {
 
     pub use gatehouse_model::generated::teams::ActivityLogEventType;
     impl crate::call::QueryArg<ActivityLogEventType> for ActivityLogEventType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::teams::ActivityLogStatus;
+    impl crate::call::QueryArg<ActivityLogStatus> for ActivityLogStatus {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::AculRenderingMode;
+    impl crate::call::QueryArg<AculRenderingMode> for AculRenderingMode {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::ClientGrantDefaultFor;
+    impl crate::call::QueryArg<ClientGrantDefaultFor> for ClientGrantDefaultFor {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::ClientGrantSubjectType;
+    impl crate::call::QueryArg<ClientGrantSubjectType> for ClientGrantSubjectType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::DeviceCredentialType;
+    impl crate::call::QueryArg<DeviceCredentialType> for DeviceCredentialType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::teams::EnvironmentType;
+    impl crate::call::QueryArg<EnvironmentType> for EnvironmentType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::EventStreamDeliveryEventType;
+    impl crate::call::QueryArg<EventStreamDeliveryEventType> for EventStreamDeliveryEventType {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10240,79 +10296,8 @@ pub mod enums {
         }
     }
 
-    pub use gatehouse_model::generated::management::Strategy;
-    impl crate::call::QueryArg<Strategy> for Strategy {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::AculRenderingMode;
-    impl crate::call::QueryArg<AculRenderingMode> for AculRenderingMode {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
     pub use gatehouse_model::generated::management_more::FeatureFlagType;
     impl crate::call::QueryArg<FeatureFlagType> for FeatureFlagType {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::RateLimitPolicyConsumer;
-    impl crate::call::QueryArg<RateLimitPolicyConsumer> for RateLimitPolicyConsumer {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::ClientGrantSubjectType;
-    impl crate::call::QueryArg<ClientGrantSubjectType> for ClientGrantSubjectType {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::ActionTriggerType;
-    impl crate::call::QueryArg<ActionTriggerType> for ActionTriggerType {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::HookTriggerId;
-    impl crate::call::QueryArg<HookTriggerId> for HookTriggerId {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    gatehouse_model::string_enum! {
-    /// The values of the `GetFlowExecutionRequestParametersHydrate` query parameters.
-    pub enum GetFlowExecutionRequestParametersHydrate {
-    /// `debug`.
-    Debug => "debug",
-    }
-    }
-
-    impl crate::call::QueryArg<GetFlowExecutionRequestParametersHydrate> for GetFlowExecutionRequestParametersHydrate {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::teams::EnvironmentType;
-    impl crate::call::QueryArg<EnvironmentType> for EnvironmentType {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10337,14 +10322,14 @@ pub mod enums {
     }
 
     gatehouse_model::string_enum! {
-    /// The values of the `ListFlowsRequestParametersHydrate` query parameters.
-    pub enum ListFlowsRequestParametersHydrate {
-    /// `form_count`.
-    FormCount => "form_count",
+    /// The values of the `GetFlowExecutionRequestParametersHydrate` query parameters.
+    pub enum GetFlowExecutionRequestParametersHydrate {
+    /// `debug`.
+    Debug => "debug",
     }
     }
 
-    impl crate::call::QueryArg<ListFlowsRequestParametersHydrate> for ListFlowsRequestParametersHydrate {
+    impl crate::call::QueryArg<GetFlowExecutionRequestParametersHydrate> for GetFlowExecutionRequestParametersHydrate {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10368,8 +10353,31 @@ pub mod enums {
         }
     }
 
-    pub use gatehouse_model::generated::management_more::EventStreamDeliveryEventType;
-    impl crate::call::QueryArg<EventStreamDeliveryEventType> for EventStreamDeliveryEventType {
+    pub use gatehouse_model::generated::management_more::HookTriggerId;
+    impl crate::call::QueryArg<HookTriggerId> for HookTriggerId {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `ListFlowsRequestParametersHydrate` query parameters.
+    pub enum ListFlowsRequestParametersHydrate {
+    /// `form_count`.
+    FormCount => "form_count",
+    }
+    }
+
+    impl crate::call::QueryArg<ListFlowsRequestParametersHydrate> for ListFlowsRequestParametersHydrate {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::RateLimitPolicyConsumer;
+    impl crate::call::QueryArg<RateLimitPolicyConsumer> for RateLimitPolicyConsumer {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10378,22 +10386,6 @@ pub mod enums {
 
     pub use gatehouse_model::generated::management_more::RateLimitPolicyResource;
     impl crate::call::QueryArg<RateLimitPolicyResource> for RateLimitPolicyResource {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::DeviceCredentialType;
-    impl crate::call::QueryArg<DeviceCredentialType> for DeviceCredentialType {
-        #[inline]
-        fn into_query(self) -> String {
-            self.as_str().to_owned()
-        }
-    }
-
-    pub use gatehouse_model::generated::management_more::ClientGrantDefaultFor;
-    impl crate::call::QueryArg<ClientGrantDefaultFor> for ClientGrantDefaultFor {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
@@ -10413,6 +10405,14 @@ pub mod enums {
     }
 
     impl crate::call::QueryArg<SearchEngineVersions> for SearchEngineVersions {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management::Strategy;
+    impl crate::call::QueryArg<Strategy> for Strategy {
         #[inline]
         fn into_query(self) -> String {
             self.as_str().to_owned()
