@@ -245,11 +245,7 @@ fn non_json_error_bodies_are_kept_as_text() {
 
 #[test]
 fn recorded_auth0_traffic_roundtrips() {
-    let shared = std::env::var_os("AUTH0_SHARED_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/auth0"));
-    let recordings = shared.join("recordings");
+    let recordings = gatehouse_specs::shared_dir().join("recordings");
     if !recordings.is_dir() {
         eprintln!("skipped: {} not found (set AUTH0_SHARED_DIR)", recordings.display());
         return;

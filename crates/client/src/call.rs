@@ -36,6 +36,53 @@ pub trait CatalogOp: 'static {
     const DESC: &'static OpDesc;
 }
 
+/// A value a query setter takes for a parameter whose values are `T`:
+/// anything string-like where the operation takes any text (`T` is
+/// `String`), and only the parameter's enum where it lists the values (the
+/// generated `resources::enums`), so a misspelt value does not compile.
+///
+/// ```
+/// # fn demo(client: gatehouse_client::Client) {
+/// use gatehouse_client::resources::enums::ActionTriggerType;
+/// let _ = client.actions().list().trigger_id(ActionTriggerType::PostLogin).action_name("deploy");
+/// # }
+/// ```
+///
+/// A string where the operation lists the values does not compile:
+///
+/// ```compile_fail
+/// # fn demo(client: gatehouse_client::Client) {
+/// let _ = client.actions().list().trigger_id("post-login");
+/// # }
+/// ```
+///
+/// nor does a misspelt variant:
+///
+/// ```compile_fail
+/// # fn demo(client: gatehouse_client::Client) {
+/// use gatehouse_client::resources::enums::ActionTriggerType;
+/// let _ = client.actions().list().trigger_id(ActionTriggerType::PostLogn);
+/// # }
+/// ```
+pub trait QueryArg<T> {
+    /// The value as sent in the query string.
+    fn into_query(self) -> String;
+}
+
+impl<S: Into<String>> QueryArg<String> for S {
+    #[inline]
+    fn into_query(self) -> String {
+        self.into()
+    }
+}
+
+/// An operation whose body the spec lets a call leave out: the method
+/// takes no body, and [`Call::body`] sets one.
+pub trait OptionalBody: CatalogOp {
+    /// The generated type of the body.
+    type Body: Serialize;
+}
+
 /// What every [`Call`] holds, whatever its operation: no type parameter, so
 /// building and sending are compiled once.
 #[derive(Debug, Clone)]
@@ -89,6 +136,9 @@ impl RawCall {
     /// values and required parameters, paging, and the path parameters.
     /// Nothing is sent when this fails.
     pub fn check(&self) -> Result<(), ClientError> {
+        if self.body.is_none() && self.desc.body.is_some_and(|b| b.required) {
+            return Err(ValidationError::MissingBody { operation: self.desc.name }.into());
+        }
         self.desc
             .check_query(self.query.iter().map(|(k, v)| (*k, v.as_str())))
             .map_err(|e| ClientError::Model(ValidationError::from(e).into()))?;
@@ -308,6 +358,16 @@ impl<M: CatalogOp> Call<M> {
     pub fn with_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
         self.raw.set_body(body);
         self
+    }
+
+    /// The same call, with `body` (the value or a reference) as the
+    /// operation's body; without it the request is sent with no body, as the
+    /// spec allows for this operation.
+    pub fn body(self, body: impl std::borrow::Borrow<M::Body>) -> Self
+    where
+        M: OptionalBody,
+    {
+        self.with_body(body.borrow())
     }
 
     /// The non-generic part: entry, parameters, query and body.

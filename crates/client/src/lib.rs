@@ -63,7 +63,7 @@ pub mod transport;
 
 pub use auth::{Audiences, Auth};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
-pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, RawCall, count_pages};
+pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, OptionalBody, QueryArg, RawCall, count_pages};
 pub use client::{CSRF_HEADER, Client, ClientBuilder, Metrics, RetryPolicy};
 pub use error::{ClientError, TokenError, TransportError};
 pub use pacer::Pacing;

@@ -119,6 +119,9 @@ macro_rules! list_ops {
     )*};
 }
 
+use crate::resources::enums::{
+    ActivityLogEventType, ActivityLogStatus, EnvironmentType, SearchEngineVersions, Strategy,
+};
 use gatehouse_model::ops::{clients, connections, grants, logs, organizations, resource_servers, roles, teams, users};
 
 list_ops! {
@@ -242,26 +245,63 @@ where
     }
 }
 
+/// One query-parameter setter on a typed request (see [`setters!`]): a
+/// field whose values the spec lists (`[Enum]` for a list of them, `enum
+/// Enum` for one) takes only that enum, any other its field's type.
+macro_rules! setter {
+    ($(#[$meta:meta])* $field:ident : [$e:ty]) => {
+        $(#[$meta])*
+        pub fn $field(mut self, values: impl IntoIterator<Item = $e>) -> Self {
+            self.op.$field = Some(values.into_iter().map(|v| v.as_str().to_owned()).collect());
+            self
+        }
+    };
+    ($(#[$meta:meta])* $field:ident : enum $e:ty) => {
+        $(#[$meta])*
+        pub fn $field(mut self, value: $e) -> Self {
+            self.op.$field = Some(value.as_str().to_owned());
+            self
+        }
+    };
+    ($(#[$meta:meta])* $field:ident : $ty:ty) => {
+        $(#[$meta])*
+        pub fn $field(mut self, value: impl IntoQueryValue<$ty>) -> Self {
+            self.op.$field = Some(value.into_query_value());
+            self
+        }
+    };
+}
+
+/// Whether a setter's declared type in [`setters!`] is an enum.
+#[cfg(test)]
+macro_rules! is_enum {
+    ([$e:ty]) => {
+        true
+    };
+    (enum $e:ty) => {
+        true
+    };
+    ($ty:ty) => {
+        false
+    };
+}
+
 /// Implements query-parameter setters on `Request<op>` for the optional
-/// fields of a request type (a test checks they are all of them).
+/// fields of a request type (a test checks they are all of them, and that
+/// those taking an enum are the ones whose values the catalog lists).
 macro_rules! setters {
-    ($( $op:ty { $( $(#[$meta:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+    ($( $op:ty { $( $(#[$meta:meta])* $field:ident : ($($arg:tt)+) ),* $(,)? } )*) => {
         $(
         impl Request<$op> {
-            $(
-            $(#[$meta])*
-            pub fn $field(mut self, value: impl IntoQueryValue<$ty>) -> Self {
-                self.op.$field = Some(value.into_query_value());
-                self
-            }
-            )*
+            $( setter!($(#[$meta])* $field : $($arg)+); )*
         }
         )*
 
-        /// The request types with setters, and the wire names they set.
+        /// The request types with setters, the wire names they set and
+        /// whether each takes an enum.
         #[cfg(test)]
-        pub(crate) const SETTERS: &[(gatehouse_model::OperationId, &[&str])] = &[$(
-            (<$op as Endpoint>::ID, &[$(gatehouse_model::ops::wire_name(stringify!($field))),*]),
+        pub(crate) const SETTERS: &[(gatehouse_model::OperationId, &[(&str, bool)])] = &[$(
+            (<$op as Endpoint>::ID, &[$((gatehouse_model::ops::wire_name(stringify!($field)), is_enum!($($arg)+))),*]),
         )*];
     };
 }
@@ -269,127 +309,127 @@ macro_rules! setters {
 setters! {
     users::List {
         /// Lucene query, such as `email:"*@acme.com"`.
-        q: String,
+        q: (String),
         /// Search engine version (`v3`).
-        search_engine: String,
+        search_engine: (enum SearchEngineVersions),
         /// Sort as `field:1` or `field:-1`.
-        sort: String,
+        sort: (String),
         /// Only users of this connection.
-        connection: String,
+        connection: (String),
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
         /// Whether results come in a deterministic order (`true`, the default).
-        primary_order: bool,
+        primary_order: (bool),
     }
     users::Get {
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     roles::List {
         /// Only roles whose name contains this text.
-        name_filter: String,
+        name_filter: (String),
     }
     clients::List {
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
         /// Only global (`true`) or non-global applications.
-        is_global: bool,
+        is_global: (bool),
         /// Only first-party (`true`) or third-party applications.
-        is_first_party: bool,
+        is_first_party: (bool),
         /// Comma-separated application types, such as `spa,native`.
-        app_type: String,
+        app_type: (String),
         /// Query on application fields.
-        q: String,
+        q: (String),
         /// Only the application registered with this Client ID Metadata Document URI.
-        external_client_id: String,
+        external_client_id: (String),
     }
     clients::Get {
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     connections::List {
         /// Only connections of these strategies, such as `["auth0", "samlp"]`.
-        strategy: Vec<String>,
+        strategy: ([Strategy]),
         /// Only the connection with this name.
-        name: String,
+        name: (String),
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     connections::Get {
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     organizations::List {
         /// Sort as `name:1` or `name:-1`.
-        sort: String,
+        sort: (String),
     }
     organizations::ListMembers {
         /// Comma-separated fields to include or exclude (`roles` adds each member's roles).
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     logs::List {
         /// Lucene query on log fields, such as `type:f`.
-        q: String,
+        q: (String),
         /// The older search syntax the spec documents (`field:value` terms joined with AND).
-        search: String,
+        search: (String),
         /// Sort as `date:1` or `date:-1`.
-        sort: String,
+        sort: (String),
         /// Comma-separated fields to include or exclude.
-        fields: String,
+        fields: (String),
         /// Whether `fields` lists fields to include (`true`) or exclude.
-        include_fields: bool,
+        include_fields: (bool),
     }
     grants::List {
         /// Only grants of this user.
-        user_id: String,
+        user_id: (String),
         /// Only grants to this application.
-        client_id: String,
+        client_id: (String),
         /// Only grants for this API audience.
-        audience: String,
+        audience: (String),
     }
     resource_servers::List {
         /// Only APIs with these identifiers (at most 10), such as `["https://api.acme.com/"]`.
-        identifiers: Vec<String>,
+        identifiers: (Vec<String>),
         /// Whether specified fields are included (`true`) or excluded.
-        include_fields: bool,
+        include_fields: (bool),
     }
     resource_servers::Get {
         /// Whether specified fields are included (`true`) or excluded.
-        include_fields: bool,
+        include_fields: (bool),
     }
     teams::ListTenants {
         /// Sort as `created_at:1` or `created_at:-1`.
-        sort: String,
+        sort: (String),
         /// Only tenants in this environment, such as `US-3`.
-        environment: String,
+        environment: (String),
         /// Only tenants with this environment tag (`development`, `production`, `staging`).
-        environment_tag: String,
+        environment_tag: (enum EnvironmentType),
         /// Only tenants in this locality.
-        locality: String,
+        locality: (String),
     }
     teams::ListActivity {
         /// Events at or after this ISO 8601 time.
-        since: String,
+        since: (String),
         /// Events before this ISO 8601 time.
-        until: String,
+        until: (String),
         /// Only events of this type.
-        r#type: String,
+        r#type: (enum ActivityLogEventType),
         /// Only events with this status (`Success`, `Failure`).
-        status: String,
+        status: (enum ActivityLogStatus),
     }
 }
 
@@ -401,7 +441,11 @@ mod tests {
     #[test]
     fn every_typed_query_field_has_a_setter() {
         for spec in OPERATIONS {
-            let typed: Vec<&str> = spec.id.typed_query().iter().map(|(name, _)| *name).collect();
+            // Each field's wire name, and whether the catalog lists its values.
+            let listed =
+                |name: &str| spec.query.and_then(|q| q.accepted(name)).is_some_and(|p| !p.kind.values().is_empty());
+            let typed: Vec<(&str, bool)> =
+                spec.id.typed_query().iter().map(|(name, _)| (*name, listed(name))).collect();
             let mut rows = SETTERS.iter().filter(|(id, _)| *id == spec.id);
             match (rows.next(), rows.next()) {
                 (None, _) => assert!(typed.is_empty(), "{:?}: no setters for {typed:?}", spec.id),
@@ -409,6 +453,19 @@ mod tests {
                 (Some(_), Some(_)) => panic!("{:?} has two setters! blocks", spec.id),
             }
         }
+    }
+
+    #[test]
+    fn enum_setters_send_the_wire_values() {
+        let client = Client::builder().domain("acme.eu.auth0.com").token("t").build().unwrap();
+        let r = client.connections().list().strategy([Strategy::Auth0, Strategy::Samlp]);
+        let path = gatehouse_model::request::path_and_query(r.op()).unwrap();
+        assert_eq!(path, "/api/v2/connections?strategy=auth0&strategy=samlp");
+        let r = client.users().list().search_engine(SearchEngineVersions::V3);
+        assert_eq!(r.op().search_engine.as_deref(), Some("v3"));
+        // A value this version does not know is sent as given (and checked by the catalog).
+        let r = client.connections().list().strategy([Strategy::from("new-idp")]);
+        assert_eq!(r.op().strategy.as_deref(), Some(&["new-idp".to_owned()][..]));
     }
 
     #[test]

@@ -1447,7 +1447,7 @@ export interface ClientMyOrganizationPatchConfiguration {
 }
 
 /** Identity provider kind of a connection (its strategy), also the provider of a user identity. */
-export type Strategy = "ad" | "adfs" | "amazon" | "apple" | "dropbox" | "bitbucket" | "auth0-oidc" | "auth0" | "baidu" | "bitly" | "box" | "custom" | "daccount" | "dwolla" | "email" | "evernote-sandbox" | "evernote" | "exact" | "facebook" | "fitbit" | "github" | "google-apps" | "google-oauth2" | "instagram" | "ip" | "line" | "linkedin" | "oauth1" | "oauth2" | "office365" | "oidc" | "okta" | "paypal" | "paypal-sandbox" | "pingfederate" | "planningcenter" | "salesforce-community" | "salesforce-sandbox" | "salesforce" | "samlp" | "sharepoint" | "shopify" | "shop" | "sms" | "soundcloud" | "thirtysevensignals" | "twitter" | "untappd" | "vkontakte" | "waad" | "weibo" | "windowslive" | "wordpress" | "yahoo" | "yandex" | (string & {});
+export type Strategy = "ad" | "adfs" | "amazon" | "apple" | "dropbox" | "bitbucket" | "auth0-oidc" | "auth0" | "baidu" | "bitly" | "box" | "custom" | "daccount" | "dwolla" | "email" | "evernote-sandbox" | "evernote" | "exact" | "facebook" | "fitbit" | "github" | "google-apps" | "google-oauth2" | "instagram" | "ip" | "line" | "linkedin" | "oauth1" | "oauth2" | "office365" | "oidc" | "okta" | "paypal" | "paypal-sandbox" | "pingfederate" | "planningcenter" | "salesforce-community" | "salesforce-sandbox" | "salesforce" | "samlp" | "sharepoint" | "shopify" | "shop" | "sms" | "soundcloud" | "thirtysevensignals" | "twitter" | "untappd" | "vkontakte" | "waad" | "weibo" | "windowslive" | "wordpress" | "yahoo" | "yandex" | "auth0-adldap" | (string & {});
 
 /** Generated from the spec's `ConnectionForOrganization` schema. */
 export interface ConnectionForOrganization {

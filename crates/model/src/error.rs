@@ -71,6 +71,12 @@ pub enum ValidationError {
         /// Why encoding failed.
         reason: String,
     },
+    /// An operation whose body the spec requires, called without one.
+    #[error("`{operation}` takes a request body and none was given")]
+    MissingBody {
+        /// The operation's catalog name.
+        operation: &'static str,
+    },
     /// Two parameters that cannot be combined.
     #[error("`{first}` cannot be combined with `{second}`")]
     Conflict {

@@ -461,6 +461,13 @@ macro_rules! operations {
                 match self { $( Self::$id => stringify!($id), )* }
             }
 
+            /// Its request type's path under [`crate::ops`], as the table
+            /// writes it (`users::List`): what `cargo xtask codegen` reads to
+            /// make the client's method for the row return that request.
+            pub fn request_type(self) -> &'static str {
+                match self { $( Self::$id => stringify!($req), )* }
+            }
+
             /// The query parameters its request type has fields for, paging
             /// left out ([`Operation::QUERY`]).
             pub fn typed_query(self) -> &'static [(&'static str, catalog::QueryKind)] {

@@ -5,40 +5,10 @@ use gatehouse_model::catalog::{self, CATALOG, Items, OpDesc, Paging, QueryKind};
 use gatehouse_model::operation::{self, OPERATIONS, OperationSpec, Verb};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 
 // ---- Reading the specs ----
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUTH0_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/auth0")),
-    }
-}
-
-/// `(spec, path prefix, name prefix)` for each spec, or `None` (with a note) when absent.
-fn specs() -> Option<Vec<(Value, &'static str, &'static str)>> {
-    let dir = shared_dir();
-    let mut out = Vec::new();
-    for (file, path_prefix, name_prefix) in
-        [("management-api-oas.json", "/api/v2", ""), ("teams-api-oas.json", "", "teams.")]
-    {
-        let path = dir.join(file);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped: {} not found (set AUTH0_SHARED_DIR)", path.display());
-            return None;
-        };
-        out.push((serde_json::from_str(&text).unwrap(), path_prefix, name_prefix));
-    }
-    Some(out)
-}
-
-fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
-    while let Some(r) = v.get("$ref").and_then(Value::as_str) {
-        v = root.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}"));
-    }
-    v
-}
+use gatehouse_specs::{Spec, SpecOp, resolve, specs};
 
 /// What the spec says of one operation, in the terms the catalog uses.
 #[derive(Debug)]
@@ -58,99 +28,91 @@ struct Expected {
     success: Vec<(u16, String)>,
 }
 
-fn expected_ops(root: &Value, path_prefix: &str, name_prefix: &str) -> Vec<Expected> {
+fn expected_ops(spec: &Spec) -> Vec<Expected> {
+    let (root, path_prefix) = (&spec.root, spec.path_prefix);
     let mut out = Vec::new();
-    for (path, item) in root["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            let verb = Verb::parse(method).unwrap_or_else(|| panic!("{method} {path}"));
-            let group: Vec<&str> = match &op["x-operation-group"] {
-                Value::String(s) => vec![s],
-                Value::Array(parts) => parts.iter().map(|p| p.as_str().unwrap()).collect(),
-                other => panic!("{method} {path}: x-operation-group {other}"),
-            };
-            let name = format!("{name_prefix}{}.{}", group.join("."), op["x-operation-name"].as_str().unwrap());
+    for SpecOp { path, method, op, name } in spec.operations() {
+        let verb = Verb::parse(method).unwrap_or_else(|| panic!("{method} {path}"));
 
-            let mut scopes: Vec<String> = Vec::new();
-            for requirement in op["security"].as_array().unwrap() {
-                for list in requirement.as_object().unwrap().values() {
-                    for s in list.as_array().unwrap() {
-                        let s = s.as_str().unwrap().to_owned();
-                        if !scopes.contains(&s) {
-                            scopes.push(s);
-                        }
+        let mut scopes: Vec<String> = Vec::new();
+        for requirement in op["security"].as_array().unwrap() {
+            for list in requirement.as_object().unwrap().values() {
+                for s in list.as_array().unwrap() {
+                    let s = s.as_str().unwrap().to_owned();
+                    if !scopes.contains(&s) {
+                        scopes.push(s);
                     }
                 }
             }
-
-            let mut query = Vec::new();
-            let mut max_take = None;
-            for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
-                let p = resolve(root, p);
-                if p["in"] != "query" {
-                    continue;
-                }
-                let schema = resolve(root, &p["schema"]);
-                if p["name"] == "take" {
-                    max_take = schema.get("maximum").and_then(Value::as_u64).map(|m| u16::try_from(m).unwrap());
-                }
-                let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
-                query.push((p["name"].as_str().unwrap().to_owned(), required, spec_kind(root, schema)));
-            }
-
-            let ok = op["responses"].get("200").map(|r| resolve(root, r)).and_then(content_schema);
-            let names: HashSet<&str> = query.iter().map(|(n, _, _)| n.as_str()).collect();
-            let offset = names.contains("page") && names.contains("per_page");
-            let checkpoint = names.contains("from") && names.contains("take");
-            let paging = if offset || checkpoint {
-                let shape = shape_of(root, ok.expect("a paged list answers 200"));
-                Some((offset, checkpoint, max_take.filter(|_| checkpoint), shape.next && checkpoint, shape.items()))
-            } else if verb == Verb::Get {
-                let named_list = op["x-operation-name"].as_str().unwrap().starts_with("list");
-                ok.map(|s| shape_of(root, s))
-                    .filter(|s| {
-                        !s.other
-                            && (s.bare || !s.objects.is_empty())
-                            && s.objects.iter().all(|(arrays, n)| arrays.len() == 1 && (*n == 1 || named_list))
-                    })
-                    .map(|s| (false, false, None, false, s.items()))
-            } else {
-                None
-            };
-
-            let body = op.get("requestBody").map(|b| {
-                let b = resolve(root, b);
-                let media = b["content"].as_object().unwrap().keys().cloned().collect();
-                let schema = content_schema(b)
-                    .and_then(|s| s.get("$ref"))
-                    .and_then(Value::as_str)
-                    .map(|r| r.trim_start_matches("#/components/schemas/").to_owned())
-                    .unwrap_or_default();
-                (schema, b.get("required").and_then(Value::as_bool).unwrap_or(false), media)
-            });
-            let mut statuses: Vec<u16> =
-                op["responses"].as_object().unwrap().keys().map(|c| c.parse().unwrap()).collect();
-            statuses.sort_unstable();
-            let success = statuses
-                .iter()
-                .filter(|s| (200..300).contains(*s))
-                .map(|s| {
-                    let resp = resolve(root, &op["responses"][s.to_string()]);
-                    (*s, content_schema(resp).map(|schema| label(root, schema)).unwrap_or_default())
-                })
-                .collect();
-
-            out.push(Expected {
-                name,
-                verb,
-                path: format!("{path_prefix}{path}"),
-                scopes,
-                query,
-                paging,
-                body,
-                statuses,
-                success,
-            });
         }
+
+        let mut query = Vec::new();
+        let mut max_take = None;
+        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            let p = resolve(root, p);
+            if p["in"] != "query" {
+                continue;
+            }
+            let schema = resolve(root, &p["schema"]);
+            if p["name"] == "take" {
+                max_take = schema.get("maximum").and_then(Value::as_u64).map(|m| u16::try_from(m).unwrap());
+            }
+            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            query.push((p["name"].as_str().unwrap().to_owned(), required, spec_kind(root, schema)));
+        }
+
+        let ok = op["responses"].get("200").map(|r| resolve(root, r)).and_then(content_schema);
+        let names: HashSet<&str> = query.iter().map(|(n, _, _)| n.as_str()).collect();
+        let offset = names.contains("page") && names.contains("per_page");
+        let checkpoint = names.contains("from") && names.contains("take");
+        let paging = if offset || checkpoint {
+            let shape = shape_of(root, ok.expect("a paged list answers 200"));
+            Some((offset, checkpoint, max_take.filter(|_| checkpoint), shape.next && checkpoint, shape.items()))
+        } else if verb == Verb::Get {
+            let named_list = op["x-operation-name"].as_str().unwrap().starts_with("list");
+            ok.map(|s| shape_of(root, s))
+                .filter(|s| {
+                    !s.other
+                        && (s.bare || !s.objects.is_empty())
+                        && s.objects.iter().all(|(arrays, n)| arrays.len() == 1 && (*n == 1 || named_list))
+                })
+                .map(|s| (false, false, None, false, s.items()))
+        } else {
+            None
+        };
+
+        let body = op.get("requestBody").map(|b| {
+            let b = resolve(root, b);
+            let media = b["content"].as_object().unwrap().keys().cloned().collect();
+            let schema = content_schema(b)
+                .and_then(|s| s.get("$ref"))
+                .and_then(Value::as_str)
+                .map(|r| r.trim_start_matches("#/components/schemas/").to_owned())
+                .unwrap_or_default();
+            (schema, b.get("required").and_then(Value::as_bool).unwrap_or(false), media)
+        });
+        let mut statuses: Vec<u16> = op["responses"].as_object().unwrap().keys().map(|c| c.parse().unwrap()).collect();
+        statuses.sort_unstable();
+        let success = statuses
+            .iter()
+            .filter(|s| (200..300).contains(*s))
+            .map(|s| {
+                let resp = resolve(root, &op["responses"][s.to_string()]);
+                (*s, content_schema(resp).map(|schema| label(root, schema)).unwrap_or_default())
+            })
+            .collect();
+
+        out.push(Expected {
+            name,
+            verb,
+            path: format!("{path_prefix}{path}"),
+            scopes,
+            query,
+            paging,
+            body,
+            statuses,
+            success,
+        });
     }
     out
 }
@@ -274,8 +236,8 @@ fn every_spec_operation_is_in_the_catalog_as_the_spec_says() {
     let Some(specs) = specs() else { return };
     let mut problems = Vec::new();
     let mut total = 0;
-    for (root, path_prefix, name_prefix) in &specs {
-        for want in expected_ops(root, path_prefix, name_prefix) {
+    for spec in &specs {
+        for want in expected_ops(spec) {
             total += 1;
             let Some(op) = catalog::by_name(&want.name) else {
                 problems.push(format!("{} {} ({}): not in the catalog", want.verb.as_http(), want.path, want.name));

@@ -340,13 +340,6 @@ fn options_of_other_strategies_stay_raw() {
 
 // ---- Recordings ----
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUTH0_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/auth0")),
-    }
-}
-
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -494,7 +487,7 @@ const ITEM_KEYS: &[&str] =
 
 #[test]
 fn recorded_bodies_decode_losslessly() {
-    let dir = shared_dir().join("recordings");
+    let dir = gatehouse_specs::shared_dir().join("recordings");
     if !dir.is_dir() {
         eprintln!("note: {} not found; skipping the recordings test", dir.display());
         return;

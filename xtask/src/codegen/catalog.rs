@@ -38,6 +38,10 @@ pub(super) struct Query {
     pub(super) name: String,
     pub(super) kind: Kind,
     pub(super) required: bool,
+    /// The spec's component name of the parameter's schema (or of its
+    /// items', for a list), when it refers to one: what the Rust client
+    /// names a query enum after. Not part of the printed catalog.
+    pub(super) schema: Option<String>,
 }
 
 pub(super) enum Kind {
@@ -134,6 +138,12 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
                     name: pname.to_owned(),
                     kind: query_kind(spec, param).with_context(|| format!("query parameter {pname}"))?,
                     required: param.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    schema: param
+                        .get("schema")
+                        .and_then(|s| s.get("$ref").or_else(|| s.get("items")?.get("$ref")))
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.rsplit('/').next())
+                        .map(str::to_owned),
                 });
             }
             Some("path") => path_params.push(pname),

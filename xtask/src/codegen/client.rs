@@ -24,7 +24,7 @@ use super::items::{Generated, Item, Ty};
 use super::names;
 use super::schema::Spec;
 use anyhow::{Result, bail};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 
 /// The handlers, relative to `crates/model/src/generated/`.
@@ -32,76 +32,31 @@ const HANDLERS: &str = "../../../client/src/resources/generated.rs";
 /// The test registry, relative to `crates/model/src/generated/`.
 const REGISTRY: &str = "../../../client/tests/operations/calls.rs";
 
-/// Operations of the hand-kept table (`gatehouse_model::OPERATIONS`) and
-/// their request types: their methods return `Request<ops::…>`. The test
-/// `table_rows_use_their_request_types` holds this list to the table.
-const TABLE: &[(&str, &str)] = &[
-    ("users.list", "users::List"),
-    ("users.get", "users::Get"),
-    ("users.create", "users::Create"),
-    ("users.update", "users::Update"),
-    ("users.delete", "users::Delete"),
-    ("users.roles.list", "users::ListRoles"),
-    ("users.organizations.list", "users::ListOrganizations"),
-    ("users.roles.assign", "users::AssignRoles"),
-    ("users.roles.delete", "users::RemoveRoles"),
-    ("roles.list", "roles::List"),
-    ("roles.get", "roles::Get"),
-    ("roles.create", "roles::Create"),
-    ("roles.update", "roles::Update"),
-    ("roles.delete", "roles::Delete"),
-    ("roles.users.list", "roles::ListUsers"),
-    ("roles.users.assign", "roles::AssignUsers"),
-    ("clients.list", "clients::List"),
-    ("clients.get", "clients::Get"),
-    ("clients.create", "clients::Create"),
-    ("clients.update", "clients::Update"),
-    ("clients.delete", "clients::Delete"),
-    ("connections.list", "connections::List"),
-    ("connections.get", "connections::Get"),
-    ("connections.create", "connections::Create"),
-    ("connections.update", "connections::Update"),
-    ("connections.delete", "connections::Delete"),
-    ("organizations.list", "organizations::List"),
-    ("organizations.get", "organizations::Get"),
-    ("organizations.create", "organizations::Create"),
-    ("organizations.update", "organizations::Update"),
-    ("organizations.delete", "organizations::Delete"),
-    ("organizations.members.list", "organizations::ListMembers"),
-    ("organizations.members.create", "organizations::AddMembers"),
-    ("organizations.members.delete", "organizations::RemoveMembers"),
-    ("organizations.members.roles.list", "organizations::ListMemberRoles"),
-    ("organizations.members.roles.assign", "organizations::AssignMemberRoles"),
-    ("organizations.members.roles.delete", "organizations::RemoveMemberRoles"),
-    ("logs.list", "logs::List"),
-    ("logs.get", "logs::Get"),
-    ("userGrants.list", "grants::List"),
-    ("userGrants.delete", "grants::Delete"),
-    ("resourceServers.list", "resource_servers::List"),
-    ("resourceServers.get", "resource_servers::Get"),
-    ("resourceServers.create", "resource_servers::Create"),
-    ("resourceServers.update", "resource_servers::Update"),
-    ("resourceServers.delete", "resource_servers::Delete"),
-    ("teams.members.list", "teams::ListMembers"),
-    ("teams.members.invite", "teams::InviteMembers"),
-    ("teams.members.get", "teams::GetMember"),
-    ("teams.members.update", "teams::UpdateMember"),
-    ("teams.members.delete", "teams::RemoveMember"),
-    ("teams.members.tenants.create", "teams::AddMemberTenants"),
-    ("teams.members.tenants.update", "teams::UpdateMemberTenants"),
-    ("teams.members.tenants.remove", "teams::RemoveMemberTenants"),
-    ("teams.members.tenants.list", "teams::ListMemberTenants"),
-    ("teams.tenants.list", "teams::ListTenants"),
-    ("teams.tenants.create", "teams::CreateTenant"),
-    ("teams.tenants.get", "teams::GetTenant"),
-    ("teams.tenants.delete", "teams::DeleteTenant"),
-    ("teams.tenants.members.list", "teams::ListTenantMembers"),
-    ("teams.environments.list", "teams::ListEnvironments"),
-    ("teams.activity.list", "teams::ListActivity"),
-];
-
-/// Request types of the table that are unit structs (no `new`).
-const UNIT: &[&str] = &["teams::ListEnvironments"];
+/// The rows of the hand-kept table (`gatehouse_model::OPERATIONS`), by the
+/// catalog name of their operation: the path of their request type under
+/// `gatehouse_model::ops` (`users::List`), which their methods return.
+///
+/// Each row is matched to an operation just read from the specs by API,
+/// method and path shape (as the model's `catalog::entry` links it), so a
+/// row added to the table becomes a typed method at the next codegen.
+fn table(ops: &[catalog::Op]) -> Result<HashMap<String, &'static str>> {
+    use gatehouse_model::{Api, OPERATIONS};
+    let mut out = HashMap::new();
+    for row in OPERATIONS.iter().filter(|r| r.api != Api::Authentication) {
+        let api = format!("{:?}", row.api);
+        let verb = row.verb.as_http().as_str().to_ascii_lowercase();
+        let mut found = ops.iter().filter(|o| {
+            o.api == api && METHODS[o.verb].0 == verb && gatehouse_model::catalog::same_shape(&o.path, row.path)
+        });
+        let (Some(op), None) = (found.next(), found.next()) else {
+            bail!("table row {:?} ({verb} {}) is not exactly one operation of the specs", row.id, row.path);
+        };
+        if out.insert(op.name.clone(), row.id.request_type()).is_some() {
+            bail!("two table rows are the operation {}", op.name);
+        }
+    }
+    Ok(out)
+}
 
 /// Methods of `Call` that a setter must not shadow.
 const RESERVED: &[&str] = &[
@@ -112,6 +67,7 @@ const RESERVED: &[&str] = &[
     "pages",
     "all",
     "raw",
+    "body",
     "with_body",
     "with_query",
     "set_one",
@@ -124,9 +80,14 @@ const RESERVED: &[&str] = &[
 /// Both generated files, formatted: (path relative to the model's `generated/`, text).
 pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)]) -> Result<Vec<(String, String)>> {
     let ops = catalog::read(specs)?;
-    let statics = catalog::static_names(&ops)?;
+    emit_all(&ops, generated)
+}
+
+fn emit_all<'a>(ops: &'a [catalog::Op], generated: &[(&Module, &Generated)]) -> Result<Vec<(String, String)>> {
+    let statics = catalog::static_names(ops)?;
     let types = op_types(generated);
-    let table: HashMap<&str, &str> = TABLE.iter().copied().collect();
+    let table = table(ops)?;
+    let enums = Enums::collect(ops, generated)?;
 
     let mut root = Node::default();
     let mut markers = HashSet::new();
@@ -140,8 +101,12 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
         let Some(Types { body, output, item }) = types.get(op.name.as_str()) else { bail!("no types for {}", op.name) };
         let has = |n: &str| op.query.iter().any(|q| q.name == n);
         let paged = (has("page") && has("per_page")) || (has("from") && has("take"));
-        if paged && item.is_none() && !table.contains_key(op.name.as_str()) {
+        let row = table.get(op.name.as_str()).copied();
+        if paged && item.is_none() && row.is_none() {
             bail!("{} pages, but its answer has no items to stream", op.name);
+        }
+        if body.is_some() != op.body.is_some() {
+            bail!("{}: the catalog and the generated types disagree on whether it takes a body", op.name);
         }
         let marker = names::pascal(&op.name);
         if !markers.insert(marker.clone()) {
@@ -151,6 +116,8 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
         for g in groups {
             node = node.groups.entry((*g).to_owned()).or_default();
         }
+        let param =
+            |q: &'a catalog::Query| Param { wire: q.name.clone(), kind: &q.kind, enum_ty: enums.name_of(&q.kind) };
         let index = out_ops.len();
         out_ops.push(OpOut {
             name: op.name.clone(),
@@ -159,25 +126,21 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
             verb: METHODS[op.verb].0.to_uppercase(),
             path: op.path.clone(),
             params: path_params(&op.path),
-            query: op.query.iter().map(|q| (q.name.clone(), &q.kind)).collect(),
-            required: op.query.iter().filter(|q| q.required).map(|q| (q.name.clone(), &q.kind)).collect(),
+            query: op.query.iter().map(param).collect(),
+            required: op.query.iter().filter(|q| q.required).map(param).collect(),
             body: body.clone(),
+            body_required: op.body.as_ref().is_some_and(|b| b.required),
             output: output.clone(),
             item: if paged { item.clone() } else { None },
             paged,
             stat: stat.clone(),
             marker,
-            table: table.get(op.name.as_str()).copied(),
+            table: row,
         });
         if node.ops.iter().any(|&i: &usize| out_ops[i].method == out_ops[index].method) {
             bail!("two operations named {} in one group", op.name);
         }
         node.ops.push(index);
-    }
-    for (name, _) in TABLE {
-        if !out_ops.iter().any(|o| o.name == *name) {
-            bail!("table operation {name} is not in the catalog");
-        }
     }
 
     let mut handlers = String::from(HEADER);
@@ -204,7 +167,7 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
     emit_groups(&mut handlers, &root, &mut Vec::new(), &out_ops)?;
     handlers.push_str(
         "/// One marker type per operation of the catalog (not a table row): its\n\
-         /// entry, output type, list items and the query parameters it takes.\n\
+         /// entry, output type, list items, optional body and the query parameters it takes.\n\
          pub mod op {\n\
          use crate::call::CatalogOp;\n\
          use gatehouse_model::generated::catalog as c;\n\n",
@@ -214,6 +177,7 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
     }
     handlers.push_str("}\n\n");
     emit_query(&mut handlers, &out_ops)?;
+    enums.emit(&mut handlers);
 
     let registry = registry(&out_ops);
     Ok(vec![(HANDLERS.to_owned(), super::rustfmt(&handlers)?), (REGISTRY.to_owned(), super::rustfmt(&registry)?)])
@@ -238,10 +202,13 @@ struct OpOut<'a> {
     verb: String,
     path: String,
     params: Vec<String>,
-    query: Vec<(String, &'a Kind)>,
+    query: Vec<Param<'a>>,
     /// Required query parameters: method arguments after the path parameters.
-    required: Vec<(String, &'a Kind)>,
+    required: Vec<Param<'a>>,
     body: Option<String>,
+    /// Whether the spec marks the body required: then it is a method
+    /// argument, else the call's optional `.body(..)`.
+    body_required: bool,
     output: String,
     /// The items' type, for paged lists.
     item: Option<String>,
@@ -252,32 +219,162 @@ struct OpOut<'a> {
     table: Option<&'static str>,
 }
 
-/// For a query parameter's kind: the method argument's type, the
-/// expression that sets it on a call (`v` the argument), the type in a
-/// function pointer, and a value for the test registry.
-fn kind_arg(kind: &Kind) -> (&'static str, &'static str, &'static str, String) {
-    match kind {
-        Kind::String => ("impl Into<String>", "set_one", "String", "\"x\".to_owned()".into()),
-        Kind::Integer => ("u64", "set_one", "u64", "1".into()),
-        Kind::Boolean => ("bool", "set_one", "bool", "true".into()),
-        Kind::Enum(values) => ("impl Into<String>", "set_one", "String", format!("{:?}.to_owned()", values[0])),
-        Kind::StringList => {
-            ("impl IntoIterator<Item = impl Into<String>>", "set_many", "Vec<String>", "vec![\"x\".to_owned()]".into())
+/// One query parameter of an operation.
+struct Param<'a> {
+    wire: String,
+    kind: &'a Kind,
+    /// The name of its enum in the generated `enums` module, for enums and enum lists.
+    enum_ty: Option<String>,
+}
+
+impl Param<'_> {
+    /// The type of one value in the parameter's trait (`String` for free text).
+    fn value_ty(&self, enums_mod: &str) -> Option<String> {
+        match self.kind {
+            Kind::String | Kind::StringList => Some("String".to_owned()),
+            Kind::Enum(_) | Kind::EnumList(_) => self.enum_ty.as_ref().map(|e| format!("{enums_mod}{e}")),
+            Kind::Integer | Kind::Boolean => None,
         }
-        Kind::EnumList(values) => (
-            "impl IntoIterator<Item = impl Into<String>>",
-            "set_many",
-            "Vec<String>",
-            format!("vec![{:?}.to_owned()]", values[0]),
-        ),
+    }
+
+    /// As a required method argument: its type and the call that sets it
+    /// (`v` its name), with `enums_mod` the path to the enums from there.
+    fn arg(&self, v: &str, enums_mod: &str) -> (String, String) {
+        let wire = &self.wire;
+        match (self.kind, self.value_ty(enums_mod)) {
+            (Kind::Integer, _) => ("u64".into(), format!(".set_one({wire:?}, {v}.to_string())")),
+            (Kind::Boolean, _) => ("bool".into(), format!(".set_one({wire:?}, {v}.to_string())")),
+            (Kind::StringList | Kind::EnumList(_), Some(ty)) => (
+                format!("impl IntoIterator<Item = impl crate::call::QueryArg<{ty}>>"),
+                format!(".set_many({wire:?}, {v}.into_iter().map(crate::call::QueryArg::into_query))"),
+            ),
+            (_, ty) => (
+                format!("impl crate::call::QueryArg<{}>", ty.unwrap_or_else(|| "String".into())),
+                format!(".set_one({wire:?}, crate::call::QueryArg::into_query({v}))"),
+            ),
+        }
+    }
+
+    /// A value for the test registry, as the method argument and as query text.
+    fn sample(&self) -> (String, String) {
+        let ty = self.value_ty("gatehouse_client::resources::enums::");
+        match self.kind {
+            Kind::String => ("\"x\"".into(), "\"x\".to_owned()".into()),
+            Kind::Integer => ("1".into(), "1.to_string()".into()),
+            Kind::Boolean => ("true".into(), "true.to_string()".into()),
+            Kind::StringList => ("[\"x\"]".into(), "vec![\"x\".to_owned()]".into()),
+            Kind::Enum(values) => {
+                (format!("{}::from({:?})", ty.unwrap_or_default(), values[0]), format!("{:?}.to_owned()", values[0]))
+            }
+            Kind::EnumList(values) => (
+                format!("[{}::from({:?})]", ty.unwrap_or_default(), values[0]),
+                format!("vec![{:?}.to_owned()]", values[0]),
+            ),
+        }
     }
 }
 
-fn set_expr(setter: &str, kind: &Kind, wire: &str, v: &str) -> String {
-    match (setter, kind) {
-        ("set_many", _) => format!(".set_many({wire:?}, {v})"),
-        (_, Kind::Integer | Kind::Boolean) => format!(".set_one({wire:?}, {v}.to_string())"),
-        _ => format!(".set_one({wire:?}, {v}.into())"),
+/// The enums of query parameters: one per distinct set of values across
+/// both specs. A set the model already has an enum for (a body or answer
+/// field with the same values) is that enum, re-exported; any other is
+/// generated here, named after the spec's schema (`ActionTriggerTypeEnum` →
+/// `ActionTriggerType`).
+struct Enums {
+    /// Sorted values → (name, model path or the values to generate, in spec order).
+    by_values: BTreeMap<Vec<String>, (String, Source)>,
+}
+
+enum Source {
+    Model(String),
+    Local(Vec<String>),
+}
+
+impl Enums {
+    fn collect(ops: &[catalog::Op], generated: &[(&Module, &Generated)]) -> Result<Self> {
+        // Model enums by sorted values, with their paths.
+        let mut model: BTreeMap<Vec<String>, Vec<(String, String)>> = BTreeMap::new();
+        for (module, g) in generated {
+            for (items, file) in [(&g.core, module.file.to_owned()), (&g.more, more_file(module))] {
+                for item in items.iter() {
+                    if let Item::Enum { name, variants, .. } = item {
+                        let mut values: Vec<String> = variants.iter().map(|(_, v)| v.clone()).collect();
+                        values.sort();
+                        let path = format!("gatehouse_model::generated::{}::{name}", stem(&file));
+                        model.entry(values).or_default().push((name.clone(), path));
+                    }
+                }
+            }
+        }
+        // Query enums by sorted values, with the schemas that list them.
+        let mut seen: BTreeMap<Vec<String>, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+        for op in ops {
+            for q in &op.query {
+                let (Kind::Enum(values) | Kind::EnumList(values)) = &q.kind else { continue };
+                let mut key = values.clone();
+                key.sort();
+                let entry = seen.entry(key).or_insert_with(|| (values.clone(), BTreeSet::new()));
+                entry.1.insert(q.schema.clone().unwrap_or_else(|| format!("{}Value", names::pascal(&q.name))));
+            }
+        }
+        let mut by_values = BTreeMap::new();
+        let mut taken = HashSet::new();
+        for (key, (values, schemas)) in seen {
+            let wanted: Vec<String> = schemas.iter().map(|s| names::type_name(s)).collect();
+            let (name, source) = match model.get(&key) {
+                Some(found) => {
+                    let (name, path) = found.iter().find(|(n, _)| wanted.contains(n)).unwrap_or(&found[0]);
+                    (name.clone(), Source::Model(path.clone()))
+                }
+                None => (wanted[0].clone(), Source::Local(values)),
+            };
+            if !taken.insert(name.clone()) {
+                bail!("two sets of query enum values would be named {name}");
+            }
+            by_values.insert(key, (name, source));
+        }
+        Ok(Self { by_values })
+    }
+
+    /// The enum's name for an enum or enum-list parameter.
+    fn name_of(&self, kind: &Kind) -> Option<String> {
+        let (Kind::Enum(values) | Kind::EnumList(values)) = kind else { return None };
+        let mut key = values.clone();
+        key.sort();
+        self.by_values.get(&key).map(|(name, _)| name.clone())
+    }
+
+    fn emit(&self, out: &mut String) {
+        out.push_str(
+            "/// The values of query parameters that take one of a list: one enum per\n\
+             /// distinct list (the model's where it has one). Their setters take these, so a\n\
+             /// misspelt value does not compile; `Unknown` sends a value this version does not\n\
+             /// know, which the operation's catalog entry still checks before sending.\n\
+             pub mod enums {\n",
+        );
+        let mut all: Vec<&(String, Source)> = self.by_values.values().collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, source) in all {
+            match source {
+                Source::Model(path) => {
+                    let _ = writeln!(out, "pub use {path};");
+                }
+                Source::Local(values) => {
+                    let _ = writeln!(
+                        out,
+                        "gatehouse_model::string_enum! {{\n/// The values of the `{name}` query parameters.\npub enum {name} {{"
+                    );
+                    for (variant, value) in super::items::variants(values) {
+                        let _ = writeln!(out, "/// `{value}`.\n{variant} => {value:?},");
+                    }
+                    out.push_str("}\n}\n\n");
+                }
+            }
+            let _ = writeln!(
+                out,
+                "impl crate::call::QueryArg<{name}> for {name} {{\n#[inline]\nfn into_query(self) -> String {{ self.as_str().to_owned() }}\n}}\n"
+            );
+        }
+        out.push_str("}\n");
     }
 }
 
@@ -392,38 +489,37 @@ fn emit_method(out: &mut String, op: &OpOut) {
     let mut args: Vec<String> = op.params.iter().map(|p| format!("{p}: impl Into<String>")).collect();
     let params: Vec<String> = op.params.iter().map(|p| format!("{p}.into()")).collect();
     let paged = if op.paged { " A list: `.stream()` pages through it." } else { "" };
-    let _ = writeln!(out, "/// `{} {}` (`{}`).{paged}\n#[inline]", op.verb, op.path, op.name);
+    let optional = if op.table.is_none() && op.body.is_some() && !op.body_required {
+        " Its body is optional: set it with `.body(..)`."
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "/// `{} {}` (`{}`).{paged}{optional}\n#[inline]", op.verb, op.path, op.name);
     match op.table {
         Some(ty) => {
             let ty = format!("gatehouse_model::ops::{ty}");
-            if op.body.is_some() {
-                args.push(format!("body: <{ty} as gatehouse_model::operation::Endpoint>::Body"));
-            }
             let mut ctor_args = params.clone();
             if op.body.is_some() {
+                args.push(format!("body: <{ty} as gatehouse_model::operation::Endpoint>::Body"));
                 ctor_args.push("body".to_owned());
             }
-            let ctor = if UNIT.iter().any(|u| ty.ends_with(u)) {
-                ty.clone()
-            } else {
-                format!("{ty}::new({})", ctor_args.join(", "))
-            };
             let _ = writeln!(
                 out,
-                "pub fn {}(&self, {}) -> crate::Request<{ty}> {{ crate::Request::new(self.client.clone(), {ctor}) }}",
+                "pub fn {}(&self, {}) -> crate::Request<{ty}> {{ crate::Request::new(self.client.clone(), {ty}::new({})) }}",
                 op.method,
-                args.join(", ")
+                args.join(", "),
+                ctor_args.join(", ")
             );
         }
         None => {
             let mut sets = String::new();
-            for (wire, kind) in &op.required {
-                let name = ident(wire);
-                let (ty, setter, _, _) = kind_arg(kind);
+            for q in &op.required {
+                let name = ident(&q.wire);
+                let (ty, set) = q.arg(&name, "enums::");
                 args.push(format!("{name}: {ty}"));
-                sets.push_str(&set_expr(setter, kind, wire, &name));
+                sets.push_str(&set);
             }
-            if let Some(body) = &op.body {
+            if let (Some(body), true) = (&op.body, op.body_required) {
                 // Generic (a `T` or a `&T`), so that a body type's encoder is
                 // compiled only into programs that send it.
                 args.push(format!("body: impl std::borrow::Borrow<{body}>"));
@@ -452,28 +548,42 @@ fn emit_marker(out: &mut String, op: &OpOut) -> Result<()> {
     if let Some(item) = &op.item {
         let _ = writeln!(out, "impl crate::call::ListCatalogOp for {m} {{\n    type Item = {item};\n}}\n");
     }
-    for (wire, _) in &op.query {
-        let _ = writeln!(out, "impl super::query::{} for {m} {{}}", names::pascal(wire));
+    if let (Some(body), false) = (&op.body, op.body_required) {
+        let _ = writeln!(out, "impl crate::call::OptionalBody for {m} {{\n    type Body = {body};\n}}\n");
+    }
+    for q in &op.query {
+        let tr = names::pascal(&q.wire);
+        match q.value_ty("super::enums::") {
+            Some(ty) => {
+                let _ = writeln!(out, "impl super::query::{tr} for {m} {{ type Value = {ty}; }}");
+            }
+            None => {
+                let _ = writeln!(out, "impl super::query::{tr} for {m} {{}}");
+            }
+        }
     }
     Ok(())
 }
 
 /// One trait per query parameter name (what takes it) and one generic
 /// setter on `Call<M>` for each: the setters are written and type-checked
-/// once per name, not once per operation.
+/// once per name, not once per operation. Text parameters' traits name the
+/// type of their values (`String`, or the operation's enum), so one setter
+/// takes free text where the operation does and only its enum where the
+/// operation lists the values.
 fn emit_query(out: &mut String, ops: &[OpOut]) -> Result<()> {
-    // Wire name → (setter, kinds seen).
+    // Wire name → kinds seen.
     let mut params: BTreeMap<&str, Vec<&Kind>> = BTreeMap::new();
     for op in ops.iter().filter(|o| o.table.is_none()) {
-        for (wire, kind) in &op.query {
-            params.entry(wire.as_str()).or_default().push(kind);
+        for q in &op.query {
+            params.entry(q.wire.as_str()).or_default().push(q.kind);
         }
     }
     out.push_str(
         "/// Query parameters: one trait per wire name, implemented by the markers\n\
          /// of the operations that take it, and its setter on [`Call`].\n\
          pub mod query {\n\
-         use crate::call::{Call, CatalogOp};\n\n",
+         use crate::call::{Call, CatalogOp, QueryArg};\n\n",
     );
     let (mut traits, mut setters) = (HashSet::new(), HashSet::new());
     for (wire, kinds) in &params {
@@ -495,28 +605,49 @@ fn emit_query(out: &mut String, ops: &[OpOut]) -> Result<()> {
             bail!("query parameter {wire} would share a trait or setter name with another");
         }
         let enums = kinds.iter().any(|k| matches!(k, Kind::Enum(_) | Kind::EnumList(_)));
-        let checked = if enums { " (one of the values the operation lists)" } else { "" };
-        let (arg, call, doc) = match kinds[0] {
-            Kind::String | Kind::Enum(_) => {
-                ("value: impl Into<String>", format!("self.set_one({wire:?}, value.into())"), "a string")
+        let value =
+            if enums { "the operation's enum of values (`String` where it takes any text)" } else { "`String`" };
+        let (arg, call, doc, assoc) = match kinds[0] {
+            Kind::String | Kind::Enum(_) => (
+                "value: impl QueryArg<M::Value>".to_owned(),
+                format!("self.set_one({wire:?}, value.into_query())"),
+                if enums {
+                    "one of the operation's values (its enum), or any string where it takes text"
+                } else {
+                    "a string"
+                },
+                true,
+            ),
+            Kind::Integer => {
+                ("value: u64".to_owned(), format!("self.set_one({wire:?}, value.to_string())"), "a whole number", false)
             }
-            Kind::Integer => ("value: u64", format!("self.set_one({wire:?}, value.to_string())"), "a whole number"),
-            Kind::Boolean => ("value: bool", format!("self.set_one({wire:?}, value.to_string())"), "`true` or `false`"),
+            Kind::Boolean => (
+                "value: bool".to_owned(),
+                format!("self.set_one({wire:?}, value.to_string())"),
+                "`true` or `false`",
+                false,
+            ),
             Kind::StringList | Kind::EnumList(_) => (
-                "values: impl IntoIterator<Item = impl Into<String>>",
-                format!("self.set_many({wire:?}, values)"),
-                "several strings, one pair each",
+                "values: impl IntoIterator<Item = impl QueryArg<M::Value>>".to_owned(),
+                format!("self.set_many({wire:?}, values.into_iter().map(QueryArg::into_query))"),
+                if enums {
+                    "several of the operation's values (its enum), one pair each"
+                } else {
+                    "several strings, one pair each"
+                },
+                true,
             ),
         };
+        let assoc = if assoc { format!("\n/// The type of one value: {value}.\ntype Value;\n") } else { String::new() };
         let _ = writeln!(
             out,
-            "/// Operations whose query takes `{wire}`.\npub trait {tr}: CatalogOp {{}}\n\n\
+            "/// Operations whose query takes `{wire}`.\npub trait {tr}: CatalogOp {{{assoc}}}\n\n\
              impl<M: {tr}> Call<M> {{\n\
-             /// Sets `{wire}`: {doc}{checked}. Checked against the operation's catalog entry before sending.\n\
+             /// Sets `{wire}`: {doc}. Checked against the operation's catalog entry before sending.\n\
              #[inline]\npub fn {name}(self, {arg}) -> Self {{ {call} }}\n}}\n"
         );
     }
-    out.push_str("}\n");
+    out.push_str("}\n\n");
     Ok(())
 }
 
@@ -538,7 +669,8 @@ fn registry(ops: &[OpOut]) -> String {
              /// The catalog entry the method is generated from.\n    pub desc: &'static OpDesc,\n\
              /// Whether the method returns the table's typed request.\n    pub table: bool,\n\
              /// Builds the request with these path parameters (a body-taking method's\n\
-             /// signature is checked at compile time; its request is built without a body).\n\
+             /// signature is checked at compile time; a required body is sent as `{}`,\n\
+             /// an optional one is left out).\n\
              pub probe: fn(&Client, &[&str]) -> Result<http::Request<Vec<u8>>, ClientError>,\n\
              /// Pages through the list, as item counts per page, for lists.\n\
              pub pages: Option<fn(&Client, &[&str]) -> BoxStream<'static, Result<usize, ClientError>>>,\n\
@@ -556,40 +688,58 @@ fn registry(ops: &[OpOut]) -> String {
         let path_args: Vec<String> = (0..op.params.len()).map(|i| format!("arg(ids, {i})")).collect();
         let mut all_args = path_args.clone();
         if op.table.is_none() {
-            all_args.extend(op.required.iter().map(|(_, kind)| kind_arg(kind).3));
+            all_args.extend(op.required.iter().map(|q| q.sample().0));
         }
         let (path_args, args) = (path_args.join(", "), all_args.join(", "));
         let handler = group_type(&op.groups);
+        let marker = format!("gatehouse_client::resources::op::{}", op.marker);
         let probe = match (&op.body, op.table) {
             (None, Some(_)) => format!("|c, ids| typed(c, &{chain}.{}({args}).into_op())", op.method),
             (None, None) => format!("|c, ids| {chain}.{}({args}).http_request()", op.method),
+            (Some(body), None) if !op.body_required => format!(
+                "|c, ids| {{ let _ = |call: Call<{marker}>, b: &{body}| call.body(b); {chain}.{}({args}).http_request() }}",
+                op.method
+            ),
             (Some(body), table) => {
                 let (body_arg, ret) = match table {
                     Some(ty) => (
                         format!("<gatehouse_model::ops::{ty} as gatehouse_model::operation::Endpoint>::Body"),
                         format!("gatehouse_client::Request<gatehouse_model::ops::{ty}>"),
                     ),
-                    None => (body.clone(), format!("Call<gatehouse_client::resources::op::{}>", op.marker)),
+                    None => (format!("impl std::borrow::Borrow<{body}>"), format!("Call<{marker}>")),
                 };
-                let mut sig: Vec<String> = vec![format!("&{handler}")];
-                sig.extend(op.params.iter().map(|_| "String".to_owned()));
                 let mut sets = String::new();
                 if table.is_none() {
-                    for (wire, kind) in &op.required {
-                        let (_, setter, ty, value) = kind_arg(kind);
-                        sig.push(ty.to_owned());
-                        let _ = match setter {
-                            "set_many" => write!(sets, "raw.set_list({wire:?}, {value});"),
-                            _ => write!(sets, "raw.set({wire:?}, {value}.to_string());"),
+                    for q in &op.required {
+                        let value = q.sample().1;
+                        let _ = if matches!(q.kind, Kind::StringList | Kind::EnumList(_)) {
+                            write!(sets, "raw.set_list({:?}, {value});", q.wire)
+                        } else {
+                            write!(sets, "raw.set({:?}, {value});", q.wire)
                         };
                     }
                 }
-                sig.push(body_arg);
+                if op.body_required {
+                    sets.push_str("raw.set_body(&serde_json::json!({}));");
+                }
+                // The method's signature, checked by naming it with its argument types.
+                let mut sig: Vec<String> = op.params.iter().map(|p| format!("{p}: String")).collect();
+                let mut call: Vec<String> = op.params.clone();
+                if table.is_none() {
+                    for q in &op.required {
+                        let name = ident(&q.wire);
+                        sig.push(format!("{name}: {}", q.arg(&name, "gatehouse_client::resources::enums::").0));
+                        call.push(name);
+                    }
+                }
+                sig.push(format!("body: {body_arg}"));
+                call.push("body".to_owned());
                 format!(
-                    "|c, ids| {{ let _: fn({}) -> {ret} = {handler}::{}; \
+                    "|c, ids| {{ fn _signature(h: &{handler}, {}) -> {ret} {{ h.{}({}) }} \
                      let {mut_}raw = RawCall::new(c.clone(), &c::{}, vec![{path_args}]); {sets} raw.http_request() }}",
                     sig.join(", "),
                     op.method,
+                    call.join(", "),
                     op.stat,
                     mut_ = if sets.is_empty() { "" } else { "mut " }
                 )

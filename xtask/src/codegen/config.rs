@@ -207,7 +207,7 @@ pub const MANAGEMENT: Module = Module {
         ("UpdateResourceServer", &["UpdateResourceServerRequestContent"], "Body for changing an API."),
         (
             "Strategy",
-            &["ConnectionIdentityProviderEnum", "UserIdentityProviderEnum"],
+            &["ConnectionIdentityProviderEnum", "UserIdentityProviderEnum", "ConnectionStrategyEnum"],
             "Identity provider kind of a connection (its strategy), also the provider of a user identity.",
         ),
         ("AppType", &["ClientAppTypeEnum"], "Kind of application."),

@@ -808,7 +808,7 @@ fn merge_group(shapes: Vec<Shape<'_>>) -> Option<Shape<'_>> {
 }
 
 /// Variant names for enum values, unique.
-fn variants(values: &[String]) -> Vec<(String, String)> {
+pub(super) fn variants(values: &[String]) -> Vec<(String, String)> {
     let mut seen = HashSet::new();
     values
         .iter()

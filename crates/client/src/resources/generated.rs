@@ -279,27 +279,20 @@ impl Actions {
     pub fn list(&self) -> Call<op::ActionsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/actions/actions` (`actions.create`).
+    /// `POST /api/v2/actions/actions` (`actions.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateAction>,
-    ) -> Call<op::ActionsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ActionsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/actions/actions/{id}` (`actions.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ActionsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/actions/actions/{id}` (`actions.update`).
+    /// `PATCH /api/v2/actions/actions/{id}` (`actions.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAction>,
-    ) -> Call<op::ActionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ActionsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/actions/actions/{id}` (`actions.delete`).
     #[inline]
@@ -311,14 +304,10 @@ impl Actions {
     pub fn deploy(&self, id: impl Into<String>) -> Call<op::ActionsDeploy> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/actions/actions/{id}/test` (`actions.test`).
+    /// `POST /api/v2/actions/actions/{id}/test` (`actions.test`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn test(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::TestAction>,
-    ) -> Call<op::ActionsTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn test(&self, id: impl Into<String>) -> Call<op::ActionsTest> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -353,27 +342,20 @@ impl ActionsModules {
     pub fn list(&self) -> Call<op::ActionsModulesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/actions/modules` (`actions.modules.create`).
+    /// `POST /api/v2/actions/modules` (`actions.modules.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateActionModule>,
-    ) -> Call<op::ActionsModulesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ActionsModulesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/actions/modules/{id}` (`actions.modules.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ActionsModulesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/actions/modules/{id}` (`actions.modules.update`).
+    /// `PATCH /api/v2/actions/modules/{id}` (`actions.modules.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateActionModule>,
-    ) -> Call<op::ActionsModulesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ActionsModulesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/actions/modules/{id}` (`actions.modules.delete`).
     #[inline]
@@ -385,14 +367,10 @@ impl ActionsModules {
     pub fn list_actions(&self, id: impl Into<String>) -> Call<op::ActionsModulesListActions> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/actions/modules/{id}/rollback` (`actions.modules.rollback`).
+    /// `POST /api/v2/actions/modules/{id}/rollback` (`actions.modules.rollback`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn rollback(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RollbackActionModule>,
-    ) -> Call<op::ActionsModulesRollback> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn rollback(&self, id: impl Into<String>) -> Call<op::ActionsModulesRollback> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -451,14 +429,10 @@ impl ActionsTriggersBindings {
     pub fn list(&self, trigger_id: impl Into<String>) -> Call<op::ActionsTriggersBindingsList> {
         Call::new(self.client.clone(), vec![trigger_id.into()])
     }
-    /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings` (`actions.triggers.bindings.updateMany`).
+    /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings` (`actions.triggers.bindings.updateMany`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_many(
-        &self,
-        trigger_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateActionBindings>,
-    ) -> Call<op::ActionsTriggersBindingsUpdateMany> {
-        Call::new(self.client.clone(), vec![trigger_id.into()]).with_body(body.borrow())
+    pub fn update_many(&self, trigger_id: impl Into<String>) -> Call<op::ActionsTriggersBindingsUpdateMany> {
+        Call::new(self.client.clone(), vec![trigger_id.into()])
     }
 }
 
@@ -479,15 +453,10 @@ impl ActionsVersions {
     pub fn get(&self, action_id: impl Into<String>, id: impl Into<String>) -> Call<op::ActionsVersionsGet> {
         Call::new(self.client.clone(), vec![action_id.into(), id.into()])
     }
-    /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` (`actions.versions.deploy`).
+    /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` (`actions.versions.deploy`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn deploy(
-        &self,
-        action_id: impl Into<String>,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::DeployActionVersion>,
-    ) -> Call<op::ActionsVersionsDeploy> {
-        Call::new(self.client.clone(), vec![action_id.into(), id.into()]).with_body(body.borrow())
+    pub fn deploy(&self, action_id: impl Into<String>, id: impl Into<String>) -> Call<op::ActionsVersionsDeploy> {
+        Call::new(self.client.clone(), vec![action_id.into(), id.into()])
     }
 }
 
@@ -575,13 +544,10 @@ impl AttackProtectionBotDetection {
     pub fn get(&self) -> Call<op::AttackProtectionBotDetectionGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/bot-detection` (`attackProtection.botDetection.update`).
+    /// `PATCH /api/v2/attack-protection/bot-detection` (`attackProtection.botDetection.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBotDetectionSettings>,
-    ) -> Call<op::AttackProtectionBotDetectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::AttackProtectionBotDetectionUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -597,13 +563,10 @@ impl AttackProtectionBreachedPasswordDetection {
     pub fn get(&self) -> Call<op::AttackProtectionBreachedPasswordDetectionGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/breached-password-detection` (`attackProtection.breachedPasswordDetection.update`).
+    /// `PATCH /api/v2/attack-protection/breached-password-detection` (`attackProtection.breachedPasswordDetection.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings>,
-    ) -> Call<op::AttackProtectionBreachedPasswordDetectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::AttackProtectionBreachedPasswordDetectionUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -619,13 +582,10 @@ impl AttackProtectionBruteForceProtection {
     pub fn get(&self) -> Call<op::AttackProtectionBruteForceProtectionGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/brute-force-protection` (`attackProtection.bruteForceProtection.update`).
+    /// `PATCH /api/v2/attack-protection/brute-force-protection` (`attackProtection.bruteForceProtection.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBruteForceSettings>,
-    ) -> Call<op::AttackProtectionBruteForceProtectionUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::AttackProtectionBruteForceProtectionUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -641,13 +601,10 @@ impl AttackProtectionCaptcha {
     pub fn get(&self) -> Call<op::AttackProtectionCaptchaGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/captcha` (`attackProtection.captcha.update`).
+    /// `PATCH /api/v2/attack-protection/captcha` (`attackProtection.captcha.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha>,
-    ) -> Call<op::AttackProtectionCaptchaUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::AttackProtectionCaptchaUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -663,13 +620,10 @@ impl AttackProtectionPhoneProviderProtection {
     pub fn get(&self) -> Call<op::AttackProtectionPhoneProviderProtectionGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/phone-provider-protection` (`attackProtection.phoneProviderProtection.patch`).
+    /// `PATCH /api/v2/attack-protection/phone-provider-protection` (`attackProtection.phoneProviderProtection.patch`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn patch(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchPhoneProviderProtection>,
-    ) -> Call<op::AttackProtectionPhoneProviderProtectionPatch> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn patch(&self) -> Call<op::AttackProtectionPhoneProviderProtectionPatch> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -685,13 +639,10 @@ impl AttackProtectionSuspiciousIpThrottling {
     pub fn get(&self) -> Call<op::AttackProtectionSuspiciousIpThrottlingGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling` (`attackProtection.suspiciousIpThrottling.update`).
+    /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling` (`attackProtection.suspiciousIpThrottling.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings>,
-    ) -> Call<op::AttackProtectionSuspiciousIpThrottlingUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::AttackProtectionSuspiciousIpThrottlingUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -722,13 +673,10 @@ impl Branding {
     pub fn get(&self) -> Call<op::BrandingGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/branding` (`branding.update`).
+    /// `PATCH /api/v2/branding` (`branding.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBranding>,
-    ) -> Call<op::BrandingUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::BrandingUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -763,41 +711,30 @@ impl BrandingPhoneProviders {
     pub fn list(&self) -> Call<op::BrandingPhoneProvidersList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/branding/phone/providers` (`branding.phone.providers.create`).
+    /// `POST /api/v2/branding/phone/providers` (`branding.phone.providers.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingPhoneProvider>,
-    ) -> Call<op::BrandingPhoneProvidersCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::BrandingPhoneProvidersCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::BrandingPhoneProvidersGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.update`).
+    /// `PATCH /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider>,
-    ) -> Call<op::BrandingPhoneProvidersUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::BrandingPhoneProvidersUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/branding/phone/providers/{id}` (`branding.phone.providers.delete`).
     #[inline]
     pub fn delete(&self, id: impl Into<String>) -> Call<op::BrandingPhoneProvidersDelete> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/branding/phone/providers/{id}/try` (`branding.phone.providers.test`).
+    /// `POST /api/v2/branding/phone/providers/{id}/try` (`branding.phone.providers.test`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn test(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneProviderSendTest>,
-    ) -> Call<op::BrandingPhoneProvidersTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn test(&self, id: impl Into<String>) -> Call<op::BrandingPhoneProvidersTest> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -813,50 +750,35 @@ impl BrandingPhoneTemplates {
     pub fn list(&self) -> Call<op::BrandingPhoneTemplatesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/branding/phone/templates` (`branding.phone.templates.create`).
+    /// `POST /api/v2/branding/phone/templates` (`branding.phone.templates.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneTemplate>,
-    ) -> Call<op::BrandingPhoneTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::BrandingPhoneTemplatesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::BrandingPhoneTemplatesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.update`).
+    /// `PATCH /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdatePhoneTemplate>,
-    ) -> Call<op::BrandingPhoneTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::BrandingPhoneTemplatesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/branding/phone/templates/{id}` (`branding.phone.templates.delete`).
     #[inline]
     pub fn delete(&self, id: impl Into<String>) -> Call<op::BrandingPhoneTemplatesDelete> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/branding/phone/templates/{id}/reset` (`branding.phone.templates.reset`).
+    /// `PATCH /api/v2/branding/phone/templates/{id}/reset` (`branding.phone.templates.reset`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn reset(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<serde_json::Value>,
-    ) -> Call<op::BrandingPhoneTemplatesReset> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn reset(&self, id: impl Into<String>) -> Call<op::BrandingPhoneTemplatesReset> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/branding/phone/templates/{id}/try` (`branding.phone.templates.test`).
+    /// `POST /api/v2/branding/phone/templates/{id}/try` (`branding.phone.templates.test`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn test(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification>,
-    ) -> Call<op::BrandingPhoneTemplatesTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn test(&self, id: impl Into<String>) -> Call<op::BrandingPhoneTemplatesTest> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -872,13 +794,10 @@ impl BrandingTemplates {
     pub fn get_universal_login(&self) -> Call<op::BrandingTemplatesGetUniversalLogin> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/branding/templates/universal-login` (`branding.templates.updateUniversalLogin`).
+    /// `PUT /api/v2/branding/templates/universal-login` (`branding.templates.updateUniversalLogin`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_universal_login(
-        &self,
-        body: impl std::borrow::Borrow<serde_json::Value>,
-    ) -> Call<op::BrandingTemplatesUpdateUniversalLogin> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_universal_login(&self) -> Call<op::BrandingTemplatesUpdateUniversalLogin> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `DELETE /api/v2/branding/templates/universal-login` (`branding.templates.deleteUniversalLogin`).
     #[inline]
@@ -894,13 +813,10 @@ pub struct BrandingThemes {
 }
 
 impl BrandingThemes {
-    /// `POST /api/v2/branding/themes` (`branding.themes.create`).
+    /// `POST /api/v2/branding/themes` (`branding.themes.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingTheme>,
-    ) -> Call<op::BrandingThemesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::BrandingThemesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/branding/themes/default` (`branding.themes.getDefault`).
     #[inline]
@@ -912,14 +828,10 @@ impl BrandingThemes {
     pub fn get(&self, theme_id: impl Into<String>) -> Call<op::BrandingThemesGet> {
         Call::new(self.client.clone(), vec![theme_id.into()])
     }
-    /// `PATCH /api/v2/branding/themes/{themeId}` (`branding.themes.update`).
+    /// `PATCH /api/v2/branding/themes/{themeId}` (`branding.themes.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        theme_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateBrandingTheme>,
-    ) -> Call<op::BrandingThemesUpdate> {
-        Call::new(self.client.clone(), vec![theme_id.into()]).with_body(body.borrow())
+    pub fn update(&self, theme_id: impl Into<String>) -> Call<op::BrandingThemesUpdate> {
+        Call::new(self.client.clone(), vec![theme_id.into()])
     }
     /// `DELETE /api/v2/branding/themes/{themeId}` (`branding.themes.delete`).
     #[inline]
@@ -945,27 +857,20 @@ impl ClientGrants {
     pub fn list(&self) -> Call<op::ClientGrantsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/client-grants` (`clientGrants.create`).
+    /// `POST /api/v2/client-grants` (`clientGrants.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateClientGrant>,
-    ) -> Call<op::ClientGrantsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ClientGrantsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/client-grants/{id}` (`clientGrants.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ClientGrantsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/client-grants/{id}` (`clientGrants.update`).
+    /// `PATCH /api/v2/client-grants/{id}` (`clientGrants.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateClientGrant>,
-    ) -> Call<op::ClientGrantsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ClientGrantsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/client-grants/{id}` (`clientGrants.delete`).
     #[inline]
@@ -1018,21 +923,15 @@ impl Clients {
     ) -> crate::Request<gatehouse_model::ops::clients::Create> {
         crate::Request::new(self.client.clone(), gatehouse_model::ops::clients::Create::new(body))
     }
-    /// `POST /api/v2/clients/cimd/preview` (`clients.previewCimdMetadata`).
+    /// `POST /api/v2/clients/cimd/preview` (`clients.previewCimdMetadata`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn preview_cimd_metadata(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RegisterCimdClient>,
-    ) -> Call<op::ClientsPreviewCimdMetadata> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn preview_cimd_metadata(&self) -> Call<op::ClientsPreviewCimdMetadata> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/clients/cimd/register` (`clients.registerCimdClient`).
+    /// `POST /api/v2/clients/cimd/register` (`clients.registerCimdClient`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn register_cimd_client(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RegisterCimdClient>,
-    ) -> Call<op::ClientsRegisterCimdClient> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn register_cimd_client(&self) -> Call<op::ClientsRegisterCimdClient> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/clients/{id}` (`clients.get`).
     #[inline]
@@ -1086,14 +985,10 @@ impl ClientsCredentials {
     pub fn list(&self, client_id: impl Into<String>) -> Call<op::ClientsCredentialsList> {
         Call::new(self.client.clone(), vec![client_id.into()])
     }
-    /// `POST /api/v2/clients/{client_id}/credentials` (`clients.credentials.create`).
+    /// `POST /api/v2/clients/{client_id}/credentials` (`clients.credentials.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        client_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PostClientCredential>,
-    ) -> Call<op::ClientsCredentialsCreate> {
-        Call::new(self.client.clone(), vec![client_id.into()]).with_body(body.borrow())
+    pub fn create(&self, client_id: impl Into<String>) -> Call<op::ClientsCredentialsCreate> {
+        Call::new(self.client.clone(), vec![client_id.into()])
     }
     /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.get`).
     #[inline]
@@ -1104,15 +999,14 @@ impl ClientsCredentials {
     ) -> Call<op::ClientsCredentialsGet> {
         Call::new(self.client.clone(), vec![client_id.into(), credential_id.into()])
     }
-    /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.update`).
+    /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         client_id: impl Into<String>,
         credential_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchClientCredential>,
     ) -> Call<op::ClientsCredentialsUpdate> {
-        Call::new(self.client.clone(), vec![client_id.into(), credential_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![client_id.into(), credential_id.into()])
     }
     /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` (`clients.credentials.delete`).
     #[inline]
@@ -1137,13 +1031,10 @@ impl ConnectionProfiles {
     pub fn list(&self) -> Call<op::ConnectionProfilesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/connection-profiles` (`connectionProfiles.create`).
+    /// `POST /api/v2/connection-profiles` (`connectionProfiles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateConnectionProfile>,
-    ) -> Call<op::ConnectionProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ConnectionProfilesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/connection-profiles/templates` (`connectionProfiles.listTemplates`).
     #[inline]
@@ -1160,14 +1051,10 @@ impl ConnectionProfiles {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionProfilesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/connection-profiles/{id}` (`connectionProfiles.update`).
+    /// `PATCH /api/v2/connection-profiles/{id}` (`connectionProfiles.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateConnectionProfile>,
-    ) -> Call<op::ConnectionProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ConnectionProfilesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/connection-profiles/{id}` (`connectionProfiles.delete`).
     #[inline]
@@ -1259,14 +1146,10 @@ impl ConnectionsClients {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionsClientsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/connections/{id}/clients` (`connections.clients.update`).
+    /// `PATCH /api/v2/connections/{id}/clients` (`connections.clients.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>>,
-    ) -> Call<op::ConnectionsClientsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ConnectionsClientsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -1292,23 +1175,15 @@ impl ConnectionsDirectoryProvisioning {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionsDirectoryProvisioningGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.create`).
+    /// `POST /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateDirectoryProvisioning>,
-    ) -> Call<op::ConnectionsDirectoryProvisioningCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::ConnectionsDirectoryProvisioningCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.update`).
+    /// `PATCH /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateDirectoryProvisioning>,
-    ) -> Call<op::ConnectionsDirectoryProvisioningUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ConnectionsDirectoryProvisioningUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/connections/{id}/directory-provisioning` (`connections.directoryProvisioning.delete`).
     #[inline]
@@ -1331,14 +1206,10 @@ impl ConnectionsDirectoryProvisioning {
     ) -> Call<op::ConnectionsDirectoryProvisioningListSynchronizedGroups> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` (`connections.directoryProvisioning.set`).
+    /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` (`connections.directoryProvisioning.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ReplaceSynchronizedGroups>,
-    ) -> Call<op::ConnectionsDirectoryProvisioningSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn set(&self, id: impl Into<String>) -> Call<op::ConnectionsDirectoryProvisioningSet> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -1368,23 +1239,15 @@ impl ConnectionsKeys {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionsKeysGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/connections/{id}/keys` (`connections.keys.create`).
+    /// `POST /api/v2/connections/{id}/keys` (`connections.keys.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PostConnectionKeys>,
-    ) -> Call<op::ConnectionsKeysCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::ConnectionsKeysCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/connections/{id}/keys/rotate` (`connections.keys.rotate`).
+    /// `POST /api/v2/connections/{id}/keys/rotate` (`connections.keys.rotate`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn rotate(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RotateConnectionKeys>,
-    ) -> Call<op::ConnectionsKeysRotate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn rotate(&self, id: impl Into<String>) -> Call<op::ConnectionsKeysRotate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -1410,23 +1273,15 @@ impl ConnectionsScimConfiguration {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionsScimConfigurationGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.create`).
+    /// `POST /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateScimConfiguration>,
-    ) -> Call<op::ConnectionsScimConfigurationCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::ConnectionsScimConfigurationCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.update`).
+    /// `PATCH /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateScimConfiguration>,
-    ) -> Call<op::ConnectionsScimConfigurationUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ConnectionsScimConfigurationUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration` (`connections.scimConfiguration.delete`).
     #[inline]
@@ -1455,14 +1310,10 @@ impl ConnectionsScimConfigurationTokens {
     pub fn get(&self, id: impl Into<String>) -> Call<op::ConnectionsScimConfigurationTokensGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/connections/{id}/scim-configuration/tokens` (`connections.scimConfiguration.tokens.create`).
+    /// `POST /api/v2/connections/{id}/scim-configuration/tokens` (`connections.scimConfiguration.tokens.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateScimToken>,
-    ) -> Call<op::ConnectionsScimConfigurationTokensCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::ConnectionsScimConfigurationTokensCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` (`connections.scimConfiguration.tokens.delete`).
     #[inline]
@@ -1487,9 +1338,9 @@ impl ConnectionsUsers {
     pub fn delete_by_email(
         &self,
         id: impl Into<String>,
-        email: impl Into<String>,
+        email: impl crate::call::QueryArg<String>,
     ) -> Call<op::ConnectionsUsersDeleteByEmail> {
-        Call::new(self.client.clone(), vec![id.into()]).set_one("email", email.into())
+        Call::new(self.client.clone(), vec![id.into()]).set_one("email", crate::call::QueryArg::into_query(email))
     }
 }
 
@@ -1505,40 +1356,30 @@ impl CustomDomains {
     pub fn list(&self) -> Call<op::CustomDomainsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/custom-domains` (`customDomains.create`).
+    /// `POST /api/v2/custom-domains` (`customDomains.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateCustomDomain>,
-    ) -> Call<op::CustomDomainsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::CustomDomainsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/custom-domains/default` (`customDomains.getDefault`).
     #[inline]
     pub fn get_default(&self) -> Call<op::CustomDomainsGetDefault> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/custom-domains/default` (`customDomains.setDefault`).
+    /// `PATCH /api/v2/custom-domains/default` (`customDomains.setDefault`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_default(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetDefaultCustomDomain>,
-    ) -> Call<op::CustomDomainsSetDefault> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_default(&self) -> Call<op::CustomDomainsSetDefault> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/custom-domains/{id}` (`customDomains.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::CustomDomainsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/custom-domains/{id}` (`customDomains.update`).
+    /// `PATCH /api/v2/custom-domains/{id}` (`customDomains.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateCustomDomain>,
-    ) -> Call<op::CustomDomainsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::CustomDomainsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/custom-domains/{id}` (`customDomains.delete`).
     #[inline]
@@ -1569,13 +1410,10 @@ impl DeviceCredentials {
     pub fn list(&self) -> Call<op::DeviceCredentialsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/device-credentials` (`deviceCredentials.createPublicKey`).
+    /// `POST /api/v2/device-credentials` (`deviceCredentials.createPublicKey`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create_public_key(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential>,
-    ) -> Call<op::DeviceCredentialsCreatePublicKey> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create_public_key(&self) -> Call<op::DeviceCredentialsCreatePublicKey> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `DELETE /api/v2/device-credentials/{id}` (`deviceCredentials.delete`).
     #[inline]
@@ -1591,36 +1429,25 @@ pub struct EmailTemplates {
 }
 
 impl EmailTemplates {
-    /// `POST /api/v2/email-templates` (`emailTemplates.create`).
+    /// `POST /api/v2/email-templates` (`emailTemplates.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetEmailTemplate>,
-    ) -> Call<op::EmailTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::EmailTemplatesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/email-templates/{templateName}` (`emailTemplates.get`).
     #[inline]
     pub fn get(&self, template_name: impl Into<String>) -> Call<op::EmailTemplatesGet> {
         Call::new(self.client.clone(), vec![template_name.into()])
     }
-    /// `PUT /api/v2/email-templates/{templateName}` (`emailTemplates.set`).
+    /// `PUT /api/v2/email-templates/{templateName}` (`emailTemplates.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        template_name: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetEmailTemplate>,
-    ) -> Call<op::EmailTemplatesSet> {
-        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body.borrow())
+    pub fn set(&self, template_name: impl Into<String>) -> Call<op::EmailTemplatesSet> {
+        Call::new(self.client.clone(), vec![template_name.into()])
     }
-    /// `PATCH /api/v2/email-templates/{templateName}` (`emailTemplates.update`).
+    /// `PATCH /api/v2/email-templates/{templateName}` (`emailTemplates.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        template_name: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEmailTemplate>,
-    ) -> Call<op::EmailTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![template_name.into()]).with_body(body.borrow())
+    pub fn update(&self, template_name: impl Into<String>) -> Call<op::EmailTemplatesUpdate> {
+        Call::new(self.client.clone(), vec![template_name.into()])
     }
 }
 
@@ -1650,21 +1477,15 @@ impl EmailsProvider {
     pub fn get(&self) -> Call<op::EmailsProviderGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/emails/provider` (`emails.provider.create`).
+    /// `POST /api/v2/emails/provider` (`emails.provider.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEmailProvider>,
-    ) -> Call<op::EmailsProviderCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::EmailsProviderCreate> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/emails/provider` (`emails.provider.update`).
+    /// `PATCH /api/v2/emails/provider` (`emails.provider.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEmailProvider>,
-    ) -> Call<op::EmailsProviderUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::EmailsProviderUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `DELETE /api/v2/emails/provider` (`emails.provider.delete`).
     #[inline]
@@ -1695,41 +1516,30 @@ impl EventStreams {
     pub fn list(&self) -> Call<op::EventStreamsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/event-streams` (`eventStreams.create`).
+    /// `POST /api/v2/event-streams` (`eventStreams.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::EventStreamsCreateBody>,
-    ) -> Call<op::EventStreamsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::EventStreamsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/event-streams/{id}` (`eventStreams.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::EventStreamsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/event-streams/{id}` (`eventStreams.update`).
+    /// `PATCH /api/v2/event-streams/{id}` (`eventStreams.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateEventStream>,
-    ) -> Call<op::EventStreamsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::EventStreamsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/event-streams/{id}` (`eventStreams.delete`).
     #[inline]
     pub fn delete(&self, id: impl Into<String>) -> Call<op::EventStreamsDelete> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/event-streams/{id}/test` (`eventStreams.test`).
+    /// `POST /api/v2/event-streams/{id}/test` (`eventStreams.test`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn test(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEventStreamTestEvent>,
-    ) -> Call<op::EventStreamsTest> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn test(&self, id: impl Into<String>) -> Call<op::EventStreamsTest> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -1763,14 +1573,10 @@ pub struct EventStreamsRedeliveries {
 }
 
 impl EventStreamsRedeliveries {
-    /// `POST /api/v2/event-streams/{id}/redeliver` (`eventStreams.redeliveries.create`).
+    /// `POST /api/v2/event-streams/{id}/redeliver` (`eventStreams.redeliveries.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEventStreamRedelivery>,
-    ) -> Call<op::EventStreamsRedeliveriesCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::EventStreamsRedeliveriesCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}` (`eventStreams.redeliveries.createById`).
     #[inline]
@@ -1833,41 +1639,30 @@ impl ExperimentationExperiments {
     pub fn list(&self) -> Call<op::ExperimentationExperimentsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/experimentation/experiments` (`experimentation.experiments.create`).
+    /// `POST /api/v2/experimentation/experiments` (`experimentation.experiments.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateExperiment>,
-    ) -> Call<op::ExperimentationExperimentsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ExperimentationExperimentsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ExperimentationExperimentsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.update`).
+    /// `PATCH /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateExperiment>,
-    ) -> Call<op::ExperimentationExperimentsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ExperimentationExperimentsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/experimentation/experiments/{id}` (`experimentation.experiments.delete`).
     #[inline]
     pub fn delete(&self, id: impl Into<String>) -> Call<op::ExperimentationExperimentsDelete> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/experimentation/experiments/{id}/status` (`experimentation.experiments.updateStatus`).
+    /// `POST /api/v2/experimentation/experiments/{id}/status` (`experimentation.experiments.updateStatus`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_status(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateExperimentStatus>,
-    ) -> Call<op::ExperimentationExperimentsUpdateStatus> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update_status(&self, id: impl Into<String>) -> Call<op::ExperimentationExperimentsUpdateStatus> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `POST /api/v2/experimentation/experiments/{id}/validate` (`experimentation.experiments.validate`).
     #[inline]
@@ -1893,41 +1688,30 @@ impl ExperimentationFeatureFlags {
     pub fn list(&self) -> Call<op::ExperimentationFeatureFlagsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/experimentation/feature-flags` (`experimentation.featureFlags.create`).
+    /// `POST /api/v2/experimentation/feature-flags` (`experimentation.featureFlags.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFeatureFlag>,
-    ) -> Call<op::ExperimentationFeatureFlagsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ExperimentationFeatureFlagsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.update`).
+    /// `PATCH /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFeatureFlag>,
-    ) -> Call<op::ExperimentationFeatureFlagsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}` (`experimentation.featureFlags.delete`).
     #[inline]
     pub fn delete(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsDelete> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/experimentation/feature-flags/{id}/status` (`experimentation.featureFlags.updateStatus`).
+    /// `POST /api/v2/experimentation/feature-flags/{id}/status` (`experimentation.featureFlags.updateStatus`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_status(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFeatureFlagStatus>,
-    ) -> Call<op::ExperimentationFeatureFlagsUpdateStatus> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update_status(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsUpdateStatus> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -1943,14 +1727,10 @@ impl ExperimentationFeatureFlagsVariations {
     pub fn list(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsVariationsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/experimentation/feature-flags/{id}/variations` (`experimentation.featureFlags.variations.create`).
+    /// `POST /api/v2/experimentation/feature-flags/{id}/variations` (`experimentation.featureFlags.variations.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVariation>,
-    ) -> Call<op::ExperimentationFeatureFlagsVariationsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::ExperimentationFeatureFlagsVariationsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.get`).
     #[inline]
@@ -1961,15 +1741,14 @@ impl ExperimentationFeatureFlagsVariations {
     ) -> Call<op::ExperimentationFeatureFlagsVariationsGet> {
         Call::new(self.client.clone(), vec![id.into(), vid.into()])
     }
-    /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.update`).
+    /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
         vid: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateVariation>,
     ) -> Call<op::ExperimentationFeatureFlagsVariationsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), vid.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), vid.into()])
     }
     /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` (`experimentation.featureFlags.variations.delete`).
     #[inline]
@@ -1994,27 +1773,20 @@ impl ExperimentationSegments {
     pub fn list(&self) -> Call<op::ExperimentationSegmentsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/experimentation/segments` (`experimentation.segments.create`).
+    /// `POST /api/v2/experimentation/segments` (`experimentation.segments.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSegment>,
-    ) -> Call<op::ExperimentationSegmentsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::ExperimentationSegmentsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/experimentation/segments/{id}` (`experimentation.segments.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::ExperimentationSegmentsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/experimentation/segments/{id}` (`experimentation.segments.update`).
+    /// `PATCH /api/v2/experimentation/segments/{id}` (`experimentation.segments.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSegment>,
-    ) -> Call<op::ExperimentationSegmentsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::ExperimentationSegmentsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/experimentation/segments/{id}` (`experimentation.segments.delete`).
     #[inline]
@@ -2045,27 +1817,20 @@ impl Flows {
     pub fn list(&self) -> Call<op::FlowsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/flows` (`flows.create`).
+    /// `POST /api/v2/flows` (`flows.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFlow>,
-    ) -> Call<op::FlowsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::FlowsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/flows/{id}` (`flows.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::FlowsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/flows/{id}` (`flows.update`).
+    /// `PATCH /api/v2/flows/{id}` (`flows.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFlow>,
-    ) -> Call<op::FlowsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::FlowsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/flows/{id}` (`flows.delete`).
     #[inline]
@@ -2128,27 +1893,20 @@ impl FlowsVaultConnections {
     pub fn list(&self) -> Call<op::FlowsVaultConnectionsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/flows/vault/connections` (`flows.vault.connections.create`).
+    /// `POST /api/v2/flows/vault/connections` (`flows.vault.connections.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateFlowsVaultConnection>,
-    ) -> Call<op::FlowsVaultConnectionsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::FlowsVaultConnectionsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::FlowsVaultConnectionsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.update`).
+    /// `PATCH /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateFlowsVaultConnection>,
-    ) -> Call<op::FlowsVaultConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::FlowsVaultConnectionsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/flows/vault/connections/{id}` (`flows.vault.connections.delete`).
     #[inline]
@@ -2169,27 +1927,20 @@ impl Forms {
     pub fn list(&self) -> Call<op::FormsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/forms` (`forms.create`).
+    /// `POST /api/v2/forms` (`forms.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateForm>,
-    ) -> Call<op::FormsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::FormsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/forms/{id}` (`forms.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::FormsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/forms/{id}` (`forms.update`).
+    /// `PATCH /api/v2/forms/{id}` (`forms.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateForm>,
-    ) -> Call<op::FormsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::FormsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/forms/{id}` (`forms.delete`).
     #[inline]
@@ -2258,23 +2009,15 @@ impl GroupsRoles {
     pub fn list(&self, id: impl Into<String>) -> Call<op::GroupsRolesList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/groups/{id}/roles` (`groups.roles.create`).
+    /// `POST /api/v2/groups/{id}/roles` (`groups.roles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
-    ) -> Call<op::GroupsRolesCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::GroupsRolesCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `DELETE /api/v2/groups/{id}/roles` (`groups.roles.delete`).
+    /// `DELETE /api/v2/groups/{id}/roles` (`groups.roles.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
-    ) -> Call<op::GroupsRolesDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn delete(&self, id: impl Into<String>) -> Call<op::GroupsRolesDelete> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -2309,13 +2052,10 @@ pub struct GuardianEnrollments {
 }
 
 impl GuardianEnrollments {
-    /// `POST /api/v2/guardian/enrollments/ticket` (`guardian.enrollments.createTicket`).
+    /// `POST /api/v2/guardian/enrollments/ticket` (`guardian.enrollments.createTicket`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create_ticket(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket>,
-    ) -> Call<op::GuardianEnrollmentsCreateTicket> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create_ticket(&self) -> Call<op::GuardianEnrollmentsCreateTicket> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/enrollments/{id}` (`guardian.enrollments.get`).
     #[inline]
@@ -2361,14 +2101,10 @@ impl GuardianFactors {
     pub fn list(&self) -> Call<op::GuardianFactorsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/{name}` (`guardian.factors.set`).
+    /// `PUT /api/v2/guardian/factors/{name}` (`guardian.factors.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        name: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactor>,
-    ) -> Call<op::GuardianFactorsSet> {
-        Call::new(self.client.clone(), vec![name.into()]).with_body(body.borrow())
+    pub fn set(&self, name: impl Into<String>) -> Call<op::GuardianFactorsSet> {
+        Call::new(self.client.clone(), vec![name.into()])
     }
 }
 
@@ -2398,21 +2134,15 @@ impl GuardianFactorsDuoSettings {
     pub fn get(&self) -> Call<op::GuardianFactorsDuoSettingsGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/duo/settings` (`guardian.factors.duo.settings.set`).
+    /// `PUT /api/v2/guardian/factors/duo/settings` (`guardian.factors.duo.settings.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings>,
-    ) -> Call<op::GuardianFactorsDuoSettingsSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set(&self) -> Call<op::GuardianFactorsDuoSettingsSet> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/guardian/factors/duo/settings` (`guardian.factors.duo.settings.update`).
+    /// `PATCH /api/v2/guardian/factors/duo/settings` (`guardian.factors.duo.settings.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings>,
-    ) -> Call<op::GuardianFactorsDuoSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::GuardianFactorsDuoSettingsUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2428,52 +2158,40 @@ impl GuardianFactorsPhone {
     pub fn get_message_types(&self) -> Call<op::GuardianFactorsPhoneGetMessageTypes> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/phone/message-types` (`guardian.factors.phone.setMessageTypes`).
+    /// `PUT /api/v2/guardian/factors/phone/message-types` (`guardian.factors.phone.setMessageTypes`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_message_types(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes>,
-    ) -> Call<op::GuardianFactorsPhoneSetMessageTypes> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_message_types(&self) -> Call<op::GuardianFactorsPhoneSetMessageTypes> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/phone/providers/twilio` (`guardian.factors.phone.getTwilioProvider`).
     #[inline]
     pub fn get_twilio_provider(&self) -> Call<op::GuardianFactorsPhoneGetTwilioProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/phone/providers/twilio` (`guardian.factors.phone.setTwilioProvider`).
+    /// `PUT /api/v2/guardian/factors/phone/providers/twilio` (`guardian.factors.phone.setTwilioProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_twilio_provider(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio>,
-    ) -> Call<op::GuardianFactorsPhoneSetTwilioProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_twilio_provider(&self) -> Call<op::GuardianFactorsPhoneSetTwilioProvider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/phone/selected-provider` (`guardian.factors.phone.getSelectedProvider`).
     #[inline]
     pub fn get_selected_provider(&self) -> Call<op::GuardianFactorsPhoneGetSelectedProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/phone/selected-provider` (`guardian.factors.phone.setProvider`).
+    /// `PUT /api/v2/guardian/factors/phone/selected-provider` (`guardian.factors.phone.setProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_provider(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms>,
-    ) -> Call<op::GuardianFactorsPhoneSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_provider(&self) -> Call<op::GuardianFactorsPhoneSetProvider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/phone/templates` (`guardian.factors.phone.getTemplates`).
     #[inline]
     pub fn get_templates(&self) -> Call<op::GuardianFactorsPhoneGetTemplates> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/phone/templates` (`guardian.factors.phone.setTemplates`).
+    /// `PUT /api/v2/guardian/factors/phone/templates` (`guardian.factors.phone.setTemplates`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_templates(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates>,
-    ) -> Call<op::GuardianFactorsPhoneSetTemplates> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_templates(&self) -> Call<op::GuardianFactorsPhoneSetTemplates> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2489,105 +2207,60 @@ impl GuardianFactorsPushNotification {
     pub fn get_apns_provider(&self) -> Call<op::GuardianFactorsPushNotificationGetApnsProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/apns` (`guardian.factors.pushNotification.setApnsProvider`).
+    /// `PUT /api/v2/guardian/factors/push-notification/providers/apns` (`guardian.factors.pushNotification.setApnsProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_apns_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationSetApnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_apns_provider(&self) -> Call<op::GuardianFactorsPushNotificationSetApnsProvider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (`guardian.factors.pushNotification.updateApnsProvider`).
+    /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns` (`guardian.factors.pushNotification.updateApnsProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_apns_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationUpdateApnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_apns_provider(&self) -> Call<op::GuardianFactorsPushNotificationUpdateApnsProvider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.setFcmProvider`).
+    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.setFcmProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_fcm_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationSetFcmProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_fcm_provider(&self) -> Call<op::GuardianFactorsPushNotificationSetFcmProvider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.updateFcmProvider`).
+    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` (`guardian.factors.pushNotification.updateFcmProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_fcm_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationUpdateFcmProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_fcm_provider(&self) -> Call<op::GuardianFactorsPushNotificationUpdateFcmProvider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.setFcmv1Provider`).
+    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.setFcmv1Provider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_fcmv1_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationSetFcmv1Provider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_fcmv1_provider(&self) -> Call<op::GuardianFactorsPushNotificationSetFcmv1Provider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.updateFcmv1Provider`).
+    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` (`guardian.factors.pushNotification.updateFcmv1Provider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_fcmv1_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationUpdateFcmv1Provider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_fcmv1_provider(&self) -> Call<op::GuardianFactorsPushNotificationUpdateFcmv1Provider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.getSnsProvider`).
     #[inline]
     pub fn get_sns_provider(&self) -> Call<op::GuardianFactorsPushNotificationGetSnsProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.setSnsProvider`).
+    /// `PUT /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.setSnsProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_sns_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationSetSnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_sns_provider(&self) -> Call<op::GuardianFactorsPushNotificationSetSnsProvider> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.updateSnsProvider`).
+    /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns` (`guardian.factors.pushNotification.updateSnsProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_sns_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationUpdateSnsProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_sns_provider(&self) -> Call<op::GuardianFactorsPushNotificationUpdateSnsProvider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/push-notification/selected-provider` (`guardian.factors.pushNotification.getSelectedProvider`).
     #[inline]
     pub fn get_selected_provider(&self) -> Call<op::GuardianFactorsPushNotificationGetSelectedProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/push-notification/selected-provider` (`guardian.factors.pushNotification.setProvider`).
+    /// `PUT /api/v2/guardian/factors/push-notification/selected-provider` (`guardian.factors.pushNotification.setProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_provider(
-        &self,
-        body: impl std::borrow::Borrow<
-            gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
-        >,
-    ) -> Call<op::GuardianFactorsPushNotificationSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_provider(&self) -> Call<op::GuardianFactorsPushNotificationSetProvider> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2603,39 +2276,30 @@ impl GuardianFactorsSms {
     pub fn get_twilio_provider(&self) -> Call<op::GuardianFactorsSmsGetTwilioProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/sms/providers/twilio` (`guardian.factors.sms.setTwilioProvider`).
+    /// `PUT /api/v2/guardian/factors/sms/providers/twilio` (`guardian.factors.sms.setTwilioProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_twilio_provider(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio>,
-    ) -> Call<op::GuardianFactorsSmsSetTwilioProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_twilio_provider(&self) -> Call<op::GuardianFactorsSmsSetTwilioProvider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/sms/selected-provider` (`guardian.factors.sms.getSelectedProvider`).
     #[inline]
     pub fn get_selected_provider(&self) -> Call<op::GuardianFactorsSmsGetSelectedProvider> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/sms/selected-provider` (`guardian.factors.sms.setProvider`).
+    /// `PUT /api/v2/guardian/factors/sms/selected-provider` (`guardian.factors.sms.setProvider`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_provider(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms>,
-    ) -> Call<op::GuardianFactorsSmsSetProvider> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_provider(&self) -> Call<op::GuardianFactorsSmsSetProvider> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/guardian/factors/sms/templates` (`guardian.factors.sms.getTemplates`).
     #[inline]
     pub fn get_templates(&self) -> Call<op::GuardianFactorsSmsGetTemplates> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/factors/sms/templates` (`guardian.factors.sms.setTemplates`).
+    /// `PUT /api/v2/guardian/factors/sms/templates` (`guardian.factors.sms.setTemplates`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set_templates(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates>,
-    ) -> Call<op::GuardianFactorsSmsSetTemplates> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set_templates(&self) -> Call<op::GuardianFactorsSmsSetTemplates> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2651,13 +2315,10 @@ impl GuardianPolicies {
     pub fn list(&self) -> Call<op::GuardianPoliciesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/guardian/policies` (`guardian.policies.set`).
+    /// `PUT /api/v2/guardian/policies` (`guardian.policies.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::MFAPolicy>>,
-    ) -> Call<op::GuardianPoliciesSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set(&self) -> Call<op::GuardianPoliciesSet> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2678,27 +2339,20 @@ impl Hooks {
     pub fn list(&self) -> Call<op::HooksList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/hooks` (`hooks.create`).
+    /// `POST /api/v2/hooks` (`hooks.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateHook>,
-    ) -> Call<op::HooksCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::HooksCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/hooks/{id}` (`hooks.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::HooksGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/hooks/{id}` (`hooks.update`).
+    /// `PATCH /api/v2/hooks/{id}` (`hooks.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateHook>,
-    ) -> Call<op::HooksUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::HooksUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/hooks/{id}` (`hooks.delete`).
     #[inline]
@@ -2719,32 +2373,20 @@ impl HooksSecrets {
     pub fn get(&self, id: impl Into<String>) -> Call<op::HooksSecretsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/hooks/{id}/secrets` (`hooks.secrets.create`).
+    /// `POST /api/v2/hooks/{id}/secrets` (`hooks.secrets.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
-    ) -> Call<op::HooksSecretsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::HooksSecretsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/hooks/{id}/secrets` (`hooks.secrets.update`).
+    /// `PATCH /api/v2/hooks/{id}/secrets` (`hooks.secrets.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
-    ) -> Call<op::HooksSecretsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::HooksSecretsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `DELETE /api/v2/hooks/{id}/secrets` (`hooks.secrets.delete`).
+    /// `DELETE /api/v2/hooks/{id}/secrets` (`hooks.secrets.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<Vec<String>>,
-    ) -> Call<op::HooksSecretsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn delete(&self, id: impl Into<String>) -> Call<op::HooksSecretsDelete> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -2803,13 +2445,10 @@ pub struct JobsUsersExports {
 }
 
 impl JobsUsersExports {
-    /// `POST /api/v2/jobs/users-exports` (`jobs.usersExports.create`).
+    /// `POST /api/v2/jobs/users-exports` (`jobs.usersExports.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateExportUsers>,
-    ) -> Call<op::JobsUsersExportsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::JobsUsersExportsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2820,13 +2459,10 @@ pub struct JobsUsersImports {
 }
 
 impl JobsUsersImports {
-    /// `POST /api/v2/jobs/users-imports` (`jobs.usersImports.create`).
+    /// `POST /api/v2/jobs/users-imports` (`jobs.usersImports.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateImportUsers>,
-    ) -> Call<op::JobsUsersImportsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::JobsUsersImportsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2837,13 +2473,10 @@ pub struct JobsVerificationEmail {
 }
 
 impl JobsVerificationEmail {
-    /// `POST /api/v2/jobs/verification-email` (`jobs.verificationEmail.create`).
+    /// `POST /api/v2/jobs/verification-email` (`jobs.verificationEmail.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVerificationEmail>,
-    ) -> Call<op::JobsVerificationEmailCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::JobsVerificationEmailCreate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -2883,13 +2516,10 @@ impl KeysCustomSigning {
     pub fn get(&self) -> Call<op::KeysCustomSigningGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/keys/custom-signing` (`keys.customSigning.set`).
+    /// `PUT /api/v2/keys/custom-signing` (`keys.customSigning.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetCustomSigningKeys>,
-    ) -> Call<op::KeysCustomSigningSet> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn set(&self) -> Call<op::KeysCustomSigningSet> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `DELETE /api/v2/keys/custom-signing` (`keys.customSigning.delete`).
     #[inline]
@@ -2910,13 +2540,10 @@ impl KeysEncryption {
     pub fn list(&self) -> Call<op::KeysEncryptionList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/keys/encryption` (`keys.encryption.create`).
+    /// `POST /api/v2/keys/encryption` (`keys.encryption.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateEncryptionKey>,
-    ) -> Call<op::KeysEncryptionCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::KeysEncryptionCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `POST /api/v2/keys/encryption/rekey` (`keys.encryption.rekey`).
     #[inline]
@@ -2928,14 +2555,10 @@ impl KeysEncryption {
     pub fn get(&self, kid: impl Into<String>) -> Call<op::KeysEncryptionGet> {
         Call::new(self.client.clone(), vec![kid.into()])
     }
-    /// `POST /api/v2/keys/encryption/{kid}` (`keys.encryption.import`).
+    /// `POST /api/v2/keys/encryption/{kid}` (`keys.encryption.import`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn import(
-        &self,
-        kid: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ImportEncryptionKey>,
-    ) -> Call<op::KeysEncryptionImport> {
-        Call::new(self.client.clone(), vec![kid.into()]).with_body(body.borrow())
+    pub fn import(&self, kid: impl Into<String>) -> Call<op::KeysEncryptionImport> {
+        Call::new(self.client.clone(), vec![kid.into()])
     }
     /// `DELETE /api/v2/keys/encryption/{kid}` (`keys.encryption.delete`).
     #[inline]
@@ -2993,27 +2616,20 @@ impl LogStreams {
     pub fn list(&self) -> Call<op::LogStreamsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/log-streams` (`logStreams.create`).
+    /// `POST /api/v2/log-streams` (`logStreams.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateLogStream>,
-    ) -> Call<op::LogStreamsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::LogStreamsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/log-streams/{id}` (`logStreams.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::LogStreamsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/log-streams/{id}` (`logStreams.update`).
+    /// `PATCH /api/v2/log-streams/{id}` (`logStreams.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateLogStream>,
-    ) -> Call<op::LogStreamsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::LogStreamsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/log-streams/{id}` (`logStreams.delete`).
     #[inline]
@@ -3053,36 +2669,25 @@ impl NetworkAcls {
     pub fn list(&self) -> Call<op::NetworkAclsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/network-acls` (`networkAcls.create`).
+    /// `POST /api/v2/network-acls` (`networkAcls.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetNetworkAcl>,
-    ) -> Call<op::NetworkAclsCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::NetworkAclsCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/network-acls/{id}` (`networkAcls.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::NetworkAclsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PUT /api/v2/network-acls/{id}` (`networkAcls.set`).
+    /// `PUT /api/v2/network-acls/{id}` (`networkAcls.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetNetworkAcl>,
-    ) -> Call<op::NetworkAclsSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn set(&self, id: impl Into<String>) -> Call<op::NetworkAclsSet> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/network-acls/{id}` (`networkAcls.update`).
+    /// `PATCH /api/v2/network-acls/{id}` (`networkAcls.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateNetworkAcl>,
-    ) -> Call<op::NetworkAclsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::NetworkAclsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/network-acls/{id}` (`networkAcls.delete`).
     #[inline]
@@ -3184,14 +2789,10 @@ impl OrganizationsClientGrants {
     pub fn list(&self, id: impl Into<String>) -> Call<op::OrganizationsClientGrantsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/organizations/{id}/client-grants` (`organizations.clientGrants.create`).
+    /// `POST /api/v2/organizations/{id}/client-grants` (`organizations.clientGrants.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssociateOrganizationClientGrant>,
-    ) -> Call<op::OrganizationsClientGrantsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::OrganizationsClientGrantsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}` (`organizations.clientGrants.delete`).
     #[inline]
@@ -3216,14 +2817,10 @@ impl OrganizationsConnections {
     pub fn list(&self, id: impl Into<String>) -> Call<op::OrganizationsConnectionsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/organizations/{id}/connections` (`organizations.connections.create`).
+    /// `POST /api/v2/organizations/{id}/connections` (`organizations.connections.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationAllConnection>,
-    ) -> Call<op::OrganizationsConnectionsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::OrganizationsConnectionsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `GET /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.get`).
     #[inline]
@@ -3234,15 +2831,14 @@ impl OrganizationsConnections {
     ) -> Call<op::OrganizationsConnectionsGet> {
         Call::new(self.client.clone(), vec![id.into(), connection_id.into()])
     }
-    /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.update`).
+    /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
         connection_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationAllConnection>,
     ) -> Call<op::OrganizationsConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), connection_id.into()])
     }
     /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}` (`organizations.connections.delete`).
     #[inline]
@@ -3267,14 +2863,10 @@ impl OrganizationsDiscoveryDomains {
     pub fn list(&self, id: impl Into<String>) -> Call<op::OrganizationsDiscoveryDomainsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/organizations/{id}/discovery-domains` (`organizations.discoveryDomains.create`).
+    /// `POST /api/v2/organizations/{id}/discovery-domains` (`organizations.discoveryDomains.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain>,
-    ) -> Call<op::OrganizationsDiscoveryDomainsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::OrganizationsDiscoveryDomainsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` (`organizations.discoveryDomains.getByName`).
     #[inline]
@@ -3294,15 +2886,14 @@ impl OrganizationsDiscoveryDomains {
     ) -> Call<op::OrganizationsDiscoveryDomainsGet> {
         Call::new(self.client.clone(), vec![id.into(), discovery_domain_id.into()])
     }
-    /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (`organizations.discoveryDomains.update`).
+    /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (`organizations.discoveryDomains.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
         discovery_domain_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain>,
     ) -> Call<op::OrganizationsDiscoveryDomainsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), discovery_domain_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), discovery_domain_id.into()])
     }
     /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` (`organizations.discoveryDomains.delete`).
     #[inline]
@@ -3327,14 +2918,10 @@ impl OrganizationsEnabledConnections {
     pub fn list(&self, id: impl Into<String>) -> Call<op::OrganizationsEnabledConnectionsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/organizations/{id}/enabled_connections` (`organizations.enabledConnections.add`).
+    /// `POST /api/v2/organizations/{id}/enabled_connections` (`organizations.enabledConnections.add`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn add(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddOrganizationConnection>,
-    ) -> Call<op::OrganizationsEnabledConnectionsAdd> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn add(&self, id: impl Into<String>) -> Call<op::OrganizationsEnabledConnectionsAdd> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.get`).
     #[inline]
@@ -3345,15 +2932,14 @@ impl OrganizationsEnabledConnections {
     ) -> Call<op::OrganizationsEnabledConnectionsGet> {
         Call::new(self.client.clone(), vec![id.into(), connection_id.into()])
     }
-    /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.update`).
+    /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
         connection_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateOrganizationConnection>,
     ) -> Call<op::OrganizationsEnabledConnectionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), connection_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), connection_id.into()])
     }
     /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` (`organizations.enabledConnections.delete`).
     #[inline]
@@ -3401,25 +2987,23 @@ impl OrganizationsGroupsRoles {
     ) -> Call<op::OrganizationsGroupsRolesList> {
         Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()])
     }
-    /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (`organizations.groups.roles.create`).
+    /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (`organizations.groups.roles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn create(
         &self,
         organization_id: impl Into<String>,
         group_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::OrganizationsGroupsRolesCreate> {
-        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()])
     }
-    /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (`organizations.groups.roles.delete`).
+    /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` (`organizations.groups.roles.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn delete(
         &self,
         organization_id: impl Into<String>,
         group_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignGroupRoles>,
     ) -> Call<op::OrganizationsGroupsRolesDelete> {
-        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![organization_id.into(), group_id.into()])
     }
 }
 
@@ -3435,14 +3019,10 @@ impl OrganizationsInvitations {
     pub fn list(&self, id: impl Into<String>) -> Call<op::OrganizationsInvitationsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/organizations/{id}/invitations` (`organizations.invitations.create`).
+    /// `POST /api/v2/organizations/{id}/invitations` (`organizations.invitations.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateOrganizationInvitation>,
-    ) -> Call<op::OrganizationsInvitationsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::OrganizationsInvitationsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}` (`organizations.invitations.get`).
     #[inline]
@@ -3559,9 +3139,10 @@ impl OrganizationsMembersEffectiveRolesSourcesGroups {
         &self,
         id: impl Into<String>,
         user_id: impl Into<String>,
-        role_id: impl Into<String>,
+        role_id: impl crate::call::QueryArg<String>,
     ) -> Call<op::OrganizationsMembersEffectiveRolesSourcesGroupsList> {
-        Call::new(self.client.clone(), vec![id.into(), user_id.into()]).set_one("role_id", role_id.into())
+        Call::new(self.client.clone(), vec![id.into(), user_id.into()])
+            .set_one("role_id", crate::call::QueryArg::into_query(role_id))
     }
 }
 
@@ -3639,13 +3220,10 @@ impl Prompts {
     pub fn get_settings(&self) -> Call<op::PromptsGetSettings> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/prompts` (`prompts.updateSettings`).
+    /// `PATCH /api/v2/prompts` (`prompts.updateSettings`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update_settings(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSettings>,
-    ) -> Call<op::PromptsUpdateSettings> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update_settings(&self) -> Call<op::PromptsUpdateSettings> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -3661,15 +3239,10 @@ impl PromptsCustomText {
     pub fn get(&self, prompt: impl Into<String>, language: impl Into<String>) -> Call<op::PromptsCustomTextGet> {
         Call::new(self.client.clone(), vec![prompt.into(), language.into()])
     }
-    /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}` (`prompts.customText.set`).
+    /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}` (`prompts.customText.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        prompt: impl Into<String>,
-        language: impl Into<String>,
-        body: impl std::borrow::Borrow<serde_json::Map<String, serde_json::Value>>,
-    ) -> Call<op::PromptsCustomTextSet> {
-        Call::new(self.client.clone(), vec![prompt.into(), language.into()]).with_body(body.borrow())
+    pub fn set(&self, prompt: impl Into<String>, language: impl Into<String>) -> Call<op::PromptsCustomTextSet> {
+        Call::new(self.client.clone(), vec![prompt.into(), language.into()])
     }
 }
 
@@ -3685,14 +3258,10 @@ impl PromptsPartials {
     pub fn get(&self, prompt: impl Into<String>) -> Call<op::PromptsPartialsGet> {
         Call::new(self.client.clone(), vec![prompt.into()])
     }
-    /// `PUT /api/v2/prompts/{prompt}/partials` (`prompts.partials.set`).
+    /// `PUT /api/v2/prompts/{prompt}/partials` (`prompts.partials.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        prompt: impl Into<String>,
-        body: impl std::borrow::Borrow<serde_json::Map<String, serde_json::Value>>,
-    ) -> Call<op::PromptsPartialsSet> {
-        Call::new(self.client.clone(), vec![prompt.into()]).with_body(body.borrow())
+    pub fn set(&self, prompt: impl Into<String>) -> Call<op::PromptsPartialsSet> {
+        Call::new(self.client.clone(), vec![prompt.into()])
     }
 }
 
@@ -3708,28 +3277,20 @@ impl PromptsRendering {
     pub fn list(&self) -> Call<op::PromptsRenderingList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/prompts/rendering` (`prompts.rendering.bulkUpdate`).
+    /// `PATCH /api/v2/prompts/rendering` (`prompts.rendering.bulkUpdate`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn bulk_update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::BulkUpdateAcul>,
-    ) -> Call<op::PromptsRenderingBulkUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn bulk_update(&self) -> Call<op::PromptsRenderingBulkUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` (`prompts.rendering.get`).
     #[inline]
     pub fn get(&self, prompt: impl Into<String>, screen: impl Into<String>) -> Call<op::PromptsRenderingGet> {
         Call::new(self.client.clone(), vec![prompt.into(), screen.into()])
     }
-    /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` (`prompts.rendering.update`).
+    /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` (`prompts.rendering.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        prompt: impl Into<String>,
-        screen: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateAcul>,
-    ) -> Call<op::PromptsRenderingUpdate> {
-        Call::new(self.client.clone(), vec![prompt.into(), screen.into()]).with_body(body.borrow())
+    pub fn update(&self, prompt: impl Into<String>, screen: impl Into<String>) -> Call<op::PromptsRenderingUpdate> {
+        Call::new(self.client.clone(), vec![prompt.into(), screen.into()])
     }
 }
 
@@ -3745,27 +3306,20 @@ impl RateLimitPolicies {
     pub fn list(&self) -> Call<op::RateLimitPoliciesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/rate-limit-policies` (`rateLimitPolicies.create`).
+    /// `POST /api/v2/rate-limit-policies` (`rateLimitPolicies.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateRateLimitPolicy>,
-    ) -> Call<op::RateLimitPoliciesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::RateLimitPoliciesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::RateLimitPoliciesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.update`).
+    /// `PATCH /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::PatchRateLimitPolicy>,
-    ) -> Call<op::RateLimitPoliciesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::RateLimitPoliciesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/rate-limit-policies/{id}` (`rateLimitPolicies.delete`).
     #[inline]
@@ -3783,30 +3337,23 @@ pub struct RefreshTokens {
 impl RefreshTokens {
     /// `GET /api/v2/refresh-tokens` (`refreshTokens.list`). A list: `.stream()` pages through it.
     #[inline]
-    pub fn list(&self, user_id: impl Into<String>) -> Call<op::RefreshTokensList> {
-        Call::new(self.client.clone(), vec![]).set_one("user_id", user_id.into())
+    pub fn list(&self, user_id: impl crate::call::QueryArg<String>) -> Call<op::RefreshTokensList> {
+        Call::new(self.client.clone(), vec![]).set_one("user_id", crate::call::QueryArg::into_query(user_id))
     }
-    /// `POST /api/v2/refresh-tokens/revoke` (`refreshTokens.revoke`).
+    /// `POST /api/v2/refresh-tokens/revoke` (`refreshTokens.revoke`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn revoke(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RevokeRefreshTokens>,
-    ) -> Call<op::RefreshTokensRevoke> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn revoke(&self) -> Call<op::RefreshTokensRevoke> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/refresh-tokens/{id}` (`refreshTokens.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::RefreshTokensGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/refresh-tokens/{id}` (`refreshTokens.update`).
+    /// `PATCH /api/v2/refresh-tokens/{id}` (`refreshTokens.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRefreshToken>,
-    ) -> Call<op::RefreshTokensUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::RefreshTokensUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/refresh-tokens/{id}` (`refreshTokens.delete`).
     #[inline]
@@ -3887,13 +3434,10 @@ impl RiskAssessmentsSettings {
     pub fn get(&self) -> Call<op::RiskAssessmentsSettingsGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/risk-assessments/settings` (`riskAssessments.settings.update`).
+    /// `PATCH /api/v2/risk-assessments/settings` (`riskAssessments.settings.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetGuardianFactor>,
-    ) -> Call<op::RiskAssessmentsSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::RiskAssessmentsSettingsUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -3909,13 +3453,10 @@ impl RiskAssessmentsSettingsNewDevice {
     pub fn get(&self) -> Call<op::RiskAssessmentsSettingsNewDeviceGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/risk-assessments/settings/new-device` (`riskAssessments.settings.newDevice.update`).
+    /// `PATCH /api/v2/risk-assessments/settings/new-device` (`riskAssessments.settings.newDevice.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice>,
-    ) -> Call<op::RiskAssessmentsSettingsNewDeviceUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::RiskAssessmentsSettingsNewDeviceUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -3987,23 +3528,15 @@ impl RolesGroups {
     pub fn get(&self, id: impl Into<String>) -> Call<op::RolesGroupsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/roles/{id}/groups` (`roles.groups.create`).
+    /// `POST /api/v2/roles/{id}/groups` (`roles.groups.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignRoleGroups>,
-    ) -> Call<op::RolesGroupsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::RolesGroupsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `DELETE /api/v2/roles/{id}/groups` (`roles.groups.delete`).
+    /// `DELETE /api/v2/roles/{id}/groups` (`roles.groups.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AssignRoleGroups>,
-    ) -> Call<op::RolesGroupsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn delete(&self, id: impl Into<String>) -> Call<op::RolesGroupsDelete> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -4019,23 +3552,15 @@ impl RolesPermissions {
     pub fn list(&self, id: impl Into<String>) -> Call<op::RolesPermissionsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/roles/{id}/permissions` (`roles.permissions.add`).
+    /// `POST /api/v2/roles/{id}/permissions` (`roles.permissions.add`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn add(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
-    ) -> Call<op::RolesPermissionsAdd> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn add(&self, id: impl Into<String>) -> Call<op::RolesPermissionsAdd> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `DELETE /api/v2/roles/{id}/permissions` (`roles.permissions.delete`).
+    /// `DELETE /api/v2/roles/{id}/permissions` (`roles.permissions.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
-    ) -> Call<op::RolesPermissionsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn delete(&self, id: impl Into<String>) -> Call<op::RolesPermissionsDelete> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -4074,27 +3599,20 @@ impl Rules {
     pub fn list(&self) -> Call<op::RulesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/rules` (`rules.create`).
+    /// `POST /api/v2/rules` (`rules.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateRule>,
-    ) -> Call<op::RulesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::RulesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/rules/{id}` (`rules.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::RulesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/rules/{id}` (`rules.update`).
+    /// `PATCH /api/v2/rules/{id}` (`rules.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateRule>,
-    ) -> Call<op::RulesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::RulesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/rules/{id}` (`rules.delete`).
     #[inline]
@@ -4115,14 +3633,10 @@ impl RulesConfigs {
     pub fn list(&self) -> Call<op::RulesConfigsList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PUT /api/v2/rules-configs/{key}` (`rulesConfigs.set`).
+    /// `PUT /api/v2/rules-configs/{key}` (`rulesConfigs.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        key: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::SetRulesConfig>,
-    ) -> Call<op::RulesConfigsSet> {
-        Call::new(self.client.clone(), vec![key.into()]).with_body(body.borrow())
+    pub fn set(&self, key: impl Into<String>) -> Call<op::RulesConfigsSet> {
+        Call::new(self.client.clone(), vec![key.into()])
     }
     /// `DELETE /api/v2/rules-configs/{key}` (`rulesConfigs.delete`).
     #[inline]
@@ -4153,27 +3667,20 @@ impl SelfServiceProfiles {
     pub fn list(&self) -> Call<op::SelfServiceProfilesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/self-service-profiles` (`selfServiceProfiles.create`).
+    /// `POST /api/v2/self-service-profiles` (`selfServiceProfiles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSelfServiceProfile>,
-    ) -> Call<op::SelfServiceProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::SelfServiceProfilesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::SelfServiceProfilesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.update`).
+    /// `PATCH /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSelfServiceProfile>,
-    ) -> Call<op::SelfServiceProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::SelfServiceProfilesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/self-service-profiles/{id}` (`selfServiceProfiles.delete`).
     #[inline]
@@ -4199,16 +3706,15 @@ impl SelfServiceProfilesCustomText {
     ) -> Call<op::SelfServiceProfilesCustomTextList> {
         Call::new(self.client.clone(), vec![id.into(), language.into(), page.into()])
     }
-    /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` (`selfServiceProfiles.customText.set`).
+    /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` (`selfServiceProfiles.customText.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn set(
         &self,
         id: impl Into<String>,
         language: impl Into<String>,
         page: impl Into<String>,
-        body: impl std::borrow::Borrow<std::collections::BTreeMap<String, String>>,
     ) -> Call<op::SelfServiceProfilesCustomTextSet> {
-        Call::new(self.client.clone(), vec![id.into(), language.into(), page.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), language.into(), page.into()])
     }
 }
 
@@ -4219,14 +3725,10 @@ pub struct SelfServiceProfilesSsoTicket {
 }
 
 impl SelfServiceProfilesSsoTicket {
-    /// `POST /api/v2/self-service-profiles/{id}/sso-ticket` (`selfServiceProfiles.ssoTicket.create`).
+    /// `POST /api/v2/self-service-profiles/{id}/sso-ticket` (`selfServiceProfiles.ssoTicket.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket>,
-    ) -> Call<op::SelfServiceProfilesSsoTicketCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::SelfServiceProfilesSsoTicketCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` (`selfServiceProfiles.ssoTicket.revoke`).
     #[inline]
@@ -4251,14 +3753,10 @@ impl Sessions {
     pub fn get(&self, id: impl Into<String>) -> Call<op::SessionsGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/sessions/{id}` (`sessions.update`).
+    /// `PATCH /api/v2/sessions/{id}` (`sessions.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSession>,
-    ) -> Call<op::SessionsUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::SessionsUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/sessions/{id}` (`sessions.delete`).
     #[inline]
@@ -4303,13 +3801,10 @@ impl SupplementalSignals {
     pub fn get(&self) -> Call<op::SupplementalSignalsGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/supplemental-signals` (`supplementalSignals.patch`).
+    /// `PATCH /api/v2/supplemental-signals` (`supplementalSignals.patch`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn patch(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateSupplementalSignals>,
-    ) -> Call<op::SupplementalSignalsPatch> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn patch(&self) -> Call<op::SupplementalSignalsPatch> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -4366,7 +3861,7 @@ impl TeamsEnvironments {
     /// `GET /api/environments` (`teams.environments.list`).
     #[inline]
     pub fn list(&self) -> crate::Request<gatehouse_model::ops::teams::ListEnvironments> {
-        crate::Request::new(self.client.clone(), gatehouse_model::ops::teams::ListEnvironments)
+        crate::Request::new(self.client.clone(), gatehouse_model::ops::teams::ListEnvironments::new())
     }
 }
 
@@ -4541,13 +4036,10 @@ impl TenantsSettings {
     pub fn get(&self) -> Call<op::TenantsSettingsGet> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `PATCH /api/v2/tenants/settings` (`tenants.settings.update`).
+    /// `PATCH /api/v2/tenants/settings` (`tenants.settings.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateTenantSettings>,
-    ) -> Call<op::TenantsSettingsUpdate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn update(&self) -> Call<op::TenantsSettingsUpdate> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -4558,21 +4050,15 @@ pub struct Tickets {
 }
 
 impl Tickets {
-    /// `POST /api/v2/tickets/email-verification` (`tickets.verifyEmail`).
+    /// `POST /api/v2/tickets/email-verification` (`tickets.verifyEmail`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn verify_email(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::VerifyEmailTicket>,
-    ) -> Call<op::TicketsVerifyEmail> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn verify_email(&self) -> Call<op::TicketsVerifyEmail> {
+        Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/tickets/password-change` (`tickets.changePassword`).
+    /// `POST /api/v2/tickets/password-change` (`tickets.changePassword`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn change_password(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ChangePasswordTicket>,
-    ) -> Call<op::TicketsChangePassword> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn change_password(&self) -> Call<op::TicketsChangePassword> {
+        Call::new(self.client.clone(), vec![])
     }
 }
 
@@ -4588,27 +4074,20 @@ impl TokenExchangeProfiles {
     pub fn list(&self) -> Call<op::TokenExchangeProfilesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/token-exchange-profiles` (`tokenExchangeProfiles.create`).
+    /// `POST /api/v2/token-exchange-profiles` (`tokenExchangeProfiles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateTokenExchangeProfile>,
-    ) -> Call<op::TokenExchangeProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::TokenExchangeProfilesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::TokenExchangeProfilesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.update`).
+    /// `PATCH /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateTokenExchangeProfile>,
-    ) -> Call<op::TokenExchangeProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::TokenExchangeProfilesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/token-exchange-profiles/{id}` (`tokenExchangeProfiles.delete`).
     #[inline]
@@ -4629,13 +4108,10 @@ impl UserAttributeProfiles {
     pub fn list(&self) -> Call<op::UserAttributeProfilesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/user-attribute-profiles` (`userAttributeProfiles.create`).
+    /// `POST /api/v2/user-attribute-profiles` (`userAttributeProfiles.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateUserAttributeProfile>,
-    ) -> Call<op::UserAttributeProfilesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::UserAttributeProfilesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/user-attribute-profiles/templates` (`userAttributeProfiles.listTemplates`).
     #[inline]
@@ -4652,14 +4128,10 @@ impl UserAttributeProfiles {
     pub fn get(&self, id: impl Into<String>) -> Call<op::UserAttributeProfilesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/user-attribute-profiles/{id}` (`userAttributeProfiles.update`).
+    /// `PATCH /api/v2/user-attribute-profiles/{id}` (`userAttributeProfiles.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateUserAttributeProfile>,
-    ) -> Call<op::UserAttributeProfilesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::UserAttributeProfilesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/user-attribute-profiles/{id}` (`userAttributeProfiles.delete`).
     #[inline]
@@ -4677,13 +4149,19 @@ pub struct UserBlocks {
 impl UserBlocks {
     /// `GET /api/v2/user-blocks` (`userBlocks.listByIdentifier`).
     #[inline]
-    pub fn list_by_identifier(&self, identifier: impl Into<String>) -> Call<op::UserBlocksListByIdentifier> {
-        Call::new(self.client.clone(), vec![]).set_one("identifier", identifier.into())
+    pub fn list_by_identifier(
+        &self,
+        identifier: impl crate::call::QueryArg<String>,
+    ) -> Call<op::UserBlocksListByIdentifier> {
+        Call::new(self.client.clone(), vec![]).set_one("identifier", crate::call::QueryArg::into_query(identifier))
     }
     /// `DELETE /api/v2/user-blocks` (`userBlocks.deleteByIdentifier`).
     #[inline]
-    pub fn delete_by_identifier(&self, identifier: impl Into<String>) -> Call<op::UserBlocksDeleteByIdentifier> {
-        Call::new(self.client.clone(), vec![]).set_one("identifier", identifier.into())
+    pub fn delete_by_identifier(
+        &self,
+        identifier: impl crate::call::QueryArg<String>,
+    ) -> Call<op::UserBlocksDeleteByIdentifier> {
+        Call::new(self.client.clone(), vec![]).set_one("identifier", crate::call::QueryArg::into_query(identifier))
     }
     /// `GET /api/v2/user-blocks/{id}` (`userBlocks.list`).
     #[inline]
@@ -4711,8 +4189,8 @@ impl UserGrants {
     }
     /// `DELETE /api/v2/grants` (`userGrants.deleteByUserId`).
     #[inline]
-    pub fn delete_by_user_id(&self, user_id: impl Into<String>) -> Call<op::UserGrantsDeleteByUserId> {
-        Call::new(self.client.clone(), vec![]).set_one("user_id", user_id.into())
+    pub fn delete_by_user_id(&self, user_id: impl crate::call::QueryArg<String>) -> Call<op::UserGrantsDeleteByUserId> {
+        Call::new(self.client.clone(), vec![]).set_one("user_id", crate::call::QueryArg::into_query(user_id))
     }
     /// `DELETE /api/v2/grants/{id}` (`userGrants.delete`).
     #[inline]
@@ -4828,8 +4306,8 @@ impl Users {
     }
     /// `GET /api/v2/users-by-email` (`users.listUsersByEmail`).
     #[inline]
-    pub fn list_users_by_email(&self, email: impl Into<String>) -> Call<op::UsersListUsersByEmail> {
-        Call::new(self.client.clone(), vec![]).set_one("email", email.into())
+    pub fn list_users_by_email(&self, email: impl crate::call::QueryArg<String>) -> Call<op::UsersListUsersByEmail> {
+        Call::new(self.client.clone(), vec![]).set_one("email", crate::call::QueryArg::into_query(email))
     }
     /// `GET /api/v2/users/{id}` (`users.get`).
     #[inline]
@@ -4855,14 +4333,10 @@ impl Users {
     pub fn regenerate_recovery_code(&self, id: impl Into<String>) -> Call<op::UsersRegenerateRecoveryCode> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/users/{id}/revoke-access` (`users.revokeAccess`).
+    /// `POST /api/v2/users/{id}/revoke-access` (`users.revokeAccess`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn revoke_access(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::RevokeUserAccess>,
-    ) -> Call<op::UsersRevokeAccess> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn revoke_access(&self, id: impl Into<String>) -> Call<op::UsersRevokeAccess> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -4878,23 +4352,15 @@ impl UsersAuthenticationMethods {
     pub fn list(&self, id: impl Into<String>) -> Call<op::UsersAuthenticationMethodsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.create`).
+    /// `POST /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateUserAuthenticationMethod>,
-    ) -> Call<op::UsersAuthenticationMethodsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::UsersAuthenticationMethodsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PUT /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.set`).
+    /// `PUT /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.set`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn set(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>>,
-    ) -> Call<op::UsersAuthenticationMethodsSet> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn set(&self, id: impl Into<String>) -> Call<op::UsersAuthenticationMethodsSet> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods` (`users.authenticationMethods.deleteAll`).
     #[inline]
@@ -4910,15 +4376,14 @@ impl UsersAuthenticationMethods {
     ) -> Call<op::UsersAuthenticationMethodsGet> {
         Call::new(self.client.clone(), vec![id.into(), authentication_method_id.into()])
     }
-    /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (`users.authenticationMethods.update`).
+    /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (`users.authenticationMethods.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
     pub fn update(
         &self,
         id: impl Into<String>,
         authentication_method_id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod>,
     ) -> Call<op::UsersAuthenticationMethodsUpdate> {
-        Call::new(self.client.clone(), vec![id.into(), authentication_method_id.into()]).with_body(body.borrow())
+        Call::new(self.client.clone(), vec![id.into(), authentication_method_id.into()])
     }
     /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` (`users.authenticationMethods.delete`).
     #[inline]
@@ -4976,10 +4441,10 @@ impl UsersEffectivePermissions {
     pub fn list(
         &self,
         id: impl Into<String>,
-        resource_server_identifier: impl Into<String>,
+        resource_server_identifier: impl crate::call::QueryArg<String>,
     ) -> Call<op::UsersEffectivePermissionsList> {
         Call::new(self.client.clone(), vec![id.into()])
-            .set_one("resource_server_identifier", resource_server_identifier.into())
+            .set_one("resource_server_identifier", crate::call::QueryArg::into_query(resource_server_identifier))
     }
 }
 
@@ -5009,12 +4474,12 @@ impl UsersEffectivePermissionsSourcesRoles {
     pub fn list(
         &self,
         id: impl Into<String>,
-        resource_server_identifier: impl Into<String>,
-        permission_name: impl Into<String>,
+        resource_server_identifier: impl crate::call::QueryArg<String>,
+        permission_name: impl crate::call::QueryArg<String>,
     ) -> Call<op::UsersEffectivePermissionsSourcesRolesList> {
         Call::new(self.client.clone(), vec![id.into()])
-            .set_one("resource_server_identifier", resource_server_identifier.into())
-            .set_one("permission_name", permission_name.into())
+            .set_one("resource_server_identifier", crate::call::QueryArg::into_query(resource_server_identifier))
+            .set_one("permission_name", crate::call::QueryArg::into_query(permission_name))
     }
 }
 
@@ -5063,9 +4528,9 @@ impl UsersEffectiveRolesSourcesGroups {
     pub fn list(
         &self,
         id: impl Into<String>,
-        role_id: impl Into<String>,
+        role_id: impl crate::call::QueryArg<String>,
     ) -> Call<op::UsersEffectiveRolesSourcesGroupsList> {
-        Call::new(self.client.clone(), vec![id.into()]).set_one("role_id", role_id.into())
+        Call::new(self.client.clone(), vec![id.into()]).set_one("role_id", crate::call::QueryArg::into_query(role_id))
     }
 }
 
@@ -5127,14 +4592,10 @@ pub struct UsersIdentities {
 }
 
 impl UsersIdentities {
-    /// `POST /api/v2/users/{id}/identities` (`users.identities.link`).
+    /// `POST /api/v2/users/{id}/identities` (`users.identities.link`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn link(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::LinkUserIdentity>,
-    ) -> Call<op::UsersIdentitiesLink> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn link(&self, id: impl Into<String>) -> Call<op::UsersIdentitiesLink> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` (`users.identities.delete`).
     #[inline]
@@ -5214,23 +4675,15 @@ impl UsersPermissions {
     pub fn list(&self, id: impl Into<String>) -> Call<op::UsersPermissionsList> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `POST /api/v2/users/{id}/permissions` (`users.permissions.create`).
+    /// `POST /api/v2/users/{id}/permissions` (`users.permissions.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
-    ) -> Call<op::UsersPermissionsCreate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn create(&self, id: impl Into<String>) -> Call<op::UsersPermissionsCreate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `DELETE /api/v2/users/{id}/permissions` (`users.permissions.delete`).
+    /// `DELETE /api/v2/users/{id}/permissions` (`users.permissions.delete`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::AddRolePermissions>,
-    ) -> Call<op::UsersPermissionsDelete> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn delete(&self, id: impl Into<String>) -> Call<op::UsersPermissionsDelete> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -5260,14 +4713,10 @@ pub struct UsersRiskAssessments {
 }
 
 impl UsersRiskAssessments {
-    /// `POST /api/v2/users/{id}/risk-assessments/clear` (`users.riskAssessments.clear`).
+    /// `POST /api/v2/users/{id}/risk-assessments/clear` (`users.riskAssessments.clear`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn clear(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::ClearAssessors>,
-    ) -> Call<op::UsersRiskAssessmentsClear> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn clear(&self, id: impl Into<String>) -> Call<op::UsersRiskAssessmentsClear> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
 }
 
@@ -5362,27 +4811,20 @@ impl VerifiableCredentialsVerificationTemplates {
     pub fn list(&self) -> Call<op::VerifiableCredentialsVerificationTemplatesList> {
         Call::new(self.client.clone(), vec![])
     }
-    /// `POST /api/v2/verifiable-credentials/verification/templates` (`verifiableCredentials.verification.templates.create`).
+    /// `POST /api/v2/verifiable-credentials/verification/templates` (`verifiableCredentials.verification.templates.create`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn create(
-        &self,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate>,
-    ) -> Call<op::VerifiableCredentialsVerificationTemplatesCreate> {
-        Call::new(self.client.clone(), vec![]).with_body(body.borrow())
+    pub fn create(&self) -> Call<op::VerifiableCredentialsVerificationTemplatesCreate> {
+        Call::new(self.client.clone(), vec![])
     }
     /// `GET /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.get`).
     #[inline]
     pub fn get(&self, id: impl Into<String>) -> Call<op::VerifiableCredentialsVerificationTemplatesGet> {
         Call::new(self.client.clone(), vec![id.into()])
     }
-    /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.update`).
+    /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.update`). Its body is optional: set it with `.body(..)`.
     #[inline]
-    pub fn update(
-        &self,
-        id: impl Into<String>,
-        body: impl std::borrow::Borrow<gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate>,
-    ) -> Call<op::VerifiableCredentialsVerificationTemplatesUpdate> {
-        Call::new(self.client.clone(), vec![id.into()]).with_body(body.borrow())
+    pub fn update(&self, id: impl Into<String>) -> Call<op::VerifiableCredentialsVerificationTemplatesUpdate> {
+        Call::new(self.client.clone(), vec![id.into()])
     }
     /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}` (`verifiableCredentials.verification.templates.delete`).
     #[inline]
@@ -5392,7 +4834,7 @@ impl VerifiableCredentialsVerificationTemplates {
 }
 
 /// One marker type per operation of the catalog (not a table row): its
-/// entry, output type, list items and the query parameters it takes.
+/// entry, output type, list items, optional body and the query parameters it takes.
 pub mod op {
     use crate::call::CatalogOp;
     use gatehouse_model::generated::catalog as c;
@@ -5409,8 +4851,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Action;
     }
 
-    impl super::query::TriggerId for ActionsList {}
-    impl super::query::ActionName for ActionsList {}
+    impl super::query::TriggerId for ActionsList {
+        type Value = super::enums::ActionTriggerType;
+    }
+    impl super::query::ActionName for ActionsList {
+        type Value = String;
+    }
     impl super::query::Deployed for ActionsList {}
     impl super::query::Page for ActionsList {}
     impl super::query::PerPage for ActionsList {}
@@ -5421,6 +4867,10 @@ pub mod op {
     impl CatalogOp for ActionsCreate {
         type Output = gatehouse_model::generated::management_more::Action;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ActionsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateAction;
     }
 
     /// `actions.versions.list`: `GET /api/v2/actions/actions/{actionId}/versions`.
@@ -5453,6 +4903,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_VERSIONS_DEPLOY;
     }
 
+    impl crate::call::OptionalBody for ActionsVersionsDeploy {
+        type Body = gatehouse_model::generated::management_more::DeployActionVersion;
+    }
+
     /// `actions.get`: `GET /api/v2/actions/actions/{id}`.
     pub struct ActionsGet;
 
@@ -5467,6 +4921,10 @@ pub mod op {
     impl CatalogOp for ActionsUpdate {
         type Output = gatehouse_model::generated::management_more::Action;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ActionsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateAction;
     }
 
     /// `actions.delete`: `DELETE /api/v2/actions/actions/{id}`.
@@ -5492,6 +4950,10 @@ pub mod op {
     impl CatalogOp for ActionsTest {
         type Output = gatehouse_model::generated::management_more::TestActionResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_TEST;
+    }
+
+    impl crate::call::OptionalBody for ActionsTest {
+        type Body = gatehouse_model::generated::management_more::TestAction;
     }
 
     /// `actions.executions.get`: `GET /api/v2/actions/executions/{id}`.
@@ -5524,6 +4986,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_MODULES_CREATE;
     }
 
+    impl crate::call::OptionalBody for ActionsModulesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateActionModule;
+    }
+
     /// `actions.modules.get`: `GET /api/v2/actions/modules/{id}`.
     pub struct ActionsModulesGet;
 
@@ -5538,6 +5004,10 @@ pub mod op {
     impl CatalogOp for ActionsModulesUpdate {
         type Output = gatehouse_model::generated::management_more::GetActionModule;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_MODULES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ActionsModulesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateActionModule;
     }
 
     /// `actions.modules.delete`: `DELETE /api/v2/actions/modules/{id}`.
@@ -5568,6 +5038,10 @@ pub mod op {
     impl CatalogOp for ActionsModulesRollback {
         type Output = gatehouse_model::generated::management_more::GetActionModule;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_MODULES_ROLLBACK;
+    }
+
+    impl crate::call::OptionalBody for ActionsModulesRollback {
+        type Body = gatehouse_model::generated::management_more::RollbackActionModule;
     }
 
     /// `actions.modules.versions.list`: `GET /api/v2/actions/modules/{id}/versions`.
@@ -5630,6 +5104,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY;
     }
 
+    impl crate::call::OptionalBody for ActionsTriggersBindingsUpdateMany {
+        type Body = gatehouse_model::generated::management_more::UpdateActionBindings;
+    }
+
     /// `anomaly.blocks.checkIp`: `GET /api/v2/anomaly/blocks/ips/{id}`.
     pub struct AnomalyBlocksCheckIp;
 
@@ -5662,6 +5140,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ATTACK_PROTECTION_BOT_DETECTION_UPDATE;
     }
 
+    impl crate::call::OptionalBody for AttackProtectionBotDetectionUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateBotDetectionSettings;
+    }
+
     /// `attackProtection.breachedPasswordDetection.get`: `GET /api/v2/attack-protection/breached-password-detection`.
     pub struct AttackProtectionBreachedPasswordDetectionGet;
 
@@ -5677,6 +5159,10 @@ pub mod op {
         type Output = gatehouse_model::generated::management_more::GetBreachedPasswordDetectionSettings;
         const DESC: &'static gatehouse_model::catalog::OpDesc =
             &c::ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for AttackProtectionBreachedPasswordDetectionUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings;
     }
 
     /// `attackProtection.bruteForceProtection.get`: `GET /api/v2/attack-protection/brute-force-protection`.
@@ -5695,6 +5181,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE;
     }
 
+    impl crate::call::OptionalBody for AttackProtectionBruteForceProtectionUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateBruteForceSettings;
+    }
+
     /// `attackProtection.captcha.get`: `GET /api/v2/attack-protection/captcha`.
     pub struct AttackProtectionCaptchaGet;
 
@@ -5709,6 +5199,10 @@ pub mod op {
     impl CatalogOp for AttackProtectionCaptchaUpdate {
         type Output = gatehouse_model::generated::management_more::GetAttackProtectionCaptcha;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ATTACK_PROTECTION_CAPTCHA_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for AttackProtectionCaptchaUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha;
     }
 
     /// `attackProtection.phoneProviderProtection.get`: `GET /api/v2/attack-protection/phone-provider-protection`.
@@ -5727,6 +5221,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH;
     }
 
+    impl crate::call::OptionalBody for AttackProtectionPhoneProviderProtectionPatch {
+        type Body = gatehouse_model::generated::management_more::PatchPhoneProviderProtection;
+    }
+
     /// `attackProtection.suspiciousIpThrottling.get`: `GET /api/v2/attack-protection/suspicious-ip-throttling`.
     pub struct AttackProtectionSuspiciousIpThrottlingGet;
 
@@ -5743,6 +5241,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE;
     }
 
+    impl crate::call::OptionalBody for AttackProtectionSuspiciousIpThrottlingUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings;
+    }
+
     /// `branding.get`: `GET /api/v2/branding`.
     pub struct BrandingGet;
 
@@ -5757,6 +5259,10 @@ pub mod op {
     impl CatalogOp for BrandingUpdate {
         type Output = gatehouse_model::generated::management_more::GetBranding;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for BrandingUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateBranding;
     }
 
     /// `branding.phone.providers.list`: `GET /api/v2/branding/phone/providers`.
@@ -5776,6 +5282,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_PROVIDERS_CREATE;
     }
 
+    impl crate::call::OptionalBody for BrandingPhoneProvidersCreate {
+        type Body = gatehouse_model::generated::management_more::CreateBrandingPhoneProvider;
+    }
+
     /// `branding.phone.providers.get`: `GET /api/v2/branding/phone/providers/{id}`.
     pub struct BrandingPhoneProvidersGet;
 
@@ -5792,6 +5302,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_PROVIDERS_UPDATE;
     }
 
+    impl crate::call::OptionalBody for BrandingPhoneProvidersUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider;
+    }
+
     /// `branding.phone.providers.delete`: `DELETE /api/v2/branding/phone/providers/{id}`.
     pub struct BrandingPhoneProvidersDelete;
 
@@ -5806,6 +5320,10 @@ pub mod op {
     impl CatalogOp for BrandingPhoneProvidersTest {
         type Output = gatehouse_model::generated::management_more::CreatePhoneProviderSendTestResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_PROVIDERS_TEST;
+    }
+
+    impl crate::call::OptionalBody for BrandingPhoneProvidersTest {
+        type Body = gatehouse_model::generated::management_more::CreatePhoneProviderSendTest;
     }
 
     /// `branding.phone.templates.list`: `GET /api/v2/branding/phone/templates`.
@@ -5825,6 +5343,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_TEMPLATES_CREATE;
     }
 
+    impl crate::call::OptionalBody for BrandingPhoneTemplatesCreate {
+        type Body = gatehouse_model::generated::management_more::CreatePhoneTemplate;
+    }
+
     /// `branding.phone.templates.get`: `GET /api/v2/branding/phone/templates/{id}`.
     pub struct BrandingPhoneTemplatesGet;
 
@@ -5839,6 +5361,10 @@ pub mod op {
     impl CatalogOp for BrandingPhoneTemplatesUpdate {
         type Output = gatehouse_model::generated::management_more::PhoneTemplate;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_TEMPLATES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for BrandingPhoneTemplatesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdatePhoneTemplate;
     }
 
     /// `branding.phone.templates.delete`: `DELETE /api/v2/branding/phone/templates/{id}`.
@@ -5857,12 +5383,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_TEMPLATES_RESET;
     }
 
+    impl crate::call::OptionalBody for BrandingPhoneTemplatesReset {
+        type Body = serde_json::Value;
+    }
+
     /// `branding.phone.templates.test`: `POST /api/v2/branding/phone/templates/{id}/try`.
     pub struct BrandingPhoneTemplatesTest;
 
     impl CatalogOp for BrandingPhoneTemplatesTest {
         type Output = gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotificationResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_PHONE_TEMPLATES_TEST;
+    }
+
+    impl crate::call::OptionalBody for BrandingPhoneTemplatesTest {
+        type Body = gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification;
     }
 
     /// `branding.templates.getUniversalLogin`: `GET /api/v2/branding/templates/universal-login`.
@@ -5881,6 +5415,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN;
     }
 
+    impl crate::call::OptionalBody for BrandingTemplatesUpdateUniversalLogin {
+        type Body = serde_json::Value;
+    }
+
     /// `branding.templates.deleteUniversalLogin`: `DELETE /api/v2/branding/templates/universal-login`.
     pub struct BrandingTemplatesDeleteUniversalLogin;
 
@@ -5895,6 +5433,10 @@ pub mod op {
     impl CatalogOp for BrandingThemesCreate {
         type Output = gatehouse_model::generated::management_more::GetBrandingTheme;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_THEMES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for BrandingThemesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateBrandingTheme;
     }
 
     /// `branding.themes.getDefault`: `GET /api/v2/branding/themes/default`.
@@ -5921,6 +5463,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::BRANDING_THEMES_UPDATE;
     }
 
+    impl crate::call::OptionalBody for BrandingThemesUpdate {
+        type Body = gatehouse_model::generated::management_more::CreateBrandingTheme;
+    }
+
     /// `branding.themes.delete`: `DELETE /api/v2/branding/themes/{themeId}`.
     pub struct BrandingThemesDelete;
 
@@ -5944,19 +5490,33 @@ pub mod op {
     impl super::query::PerPage for ClientGrantsList {}
     impl super::query::Page for ClientGrantsList {}
     impl super::query::IncludeTotals for ClientGrantsList {}
-    impl super::query::From for ClientGrantsList {}
+    impl super::query::From for ClientGrantsList {
+        type Value = String;
+    }
     impl super::query::Take for ClientGrantsList {}
-    impl super::query::Audience for ClientGrantsList {}
-    impl super::query::ClientId for ClientGrantsList {}
+    impl super::query::Audience for ClientGrantsList {
+        type Value = String;
+    }
+    impl super::query::ClientId for ClientGrantsList {
+        type Value = String;
+    }
     impl super::query::AllowAnyOrganization for ClientGrantsList {}
-    impl super::query::SubjectType for ClientGrantsList {}
-    impl super::query::DefaultFor for ClientGrantsList {}
+    impl super::query::SubjectType for ClientGrantsList {
+        type Value = super::enums::ClientGrantSubjectType;
+    }
+    impl super::query::DefaultFor for ClientGrantsList {
+        type Value = super::enums::ClientGrantDefaultFor;
+    }
     /// `clientGrants.create`: `POST /api/v2/client-grants`.
     pub struct ClientGrantsCreate;
 
     impl CatalogOp for ClientGrantsCreate {
         type Output = gatehouse_model::generated::management_more::ClientGrant;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENT_GRANTS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ClientGrantsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateClientGrant;
     }
 
     /// `clientGrants.get`: `GET /api/v2/client-grants/{id}`.
@@ -5973,6 +5533,10 @@ pub mod op {
     impl CatalogOp for ClientGrantsUpdate {
         type Output = gatehouse_model::generated::management_more::ClientGrant;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENT_GRANTS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ClientGrantsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateClientGrant;
     }
 
     /// `clientGrants.delete`: `DELETE /api/v2/client-grants/{id}`.
@@ -5998,7 +5562,9 @@ pub mod op {
     impl super::query::Page for ClientGrantsOrganizationsList {}
     impl super::query::PerPage for ClientGrantsOrganizationsList {}
     impl super::query::IncludeTotals for ClientGrantsOrganizationsList {}
-    impl super::query::From for ClientGrantsOrganizationsList {}
+    impl super::query::From for ClientGrantsOrganizationsList {
+        type Value = String;
+    }
     impl super::query::Take for ClientGrantsOrganizationsList {}
     /// `clients.previewCimdMetadata`: `POST /api/v2/clients/cimd/preview`.
     pub struct ClientsPreviewCimdMetadata;
@@ -6008,12 +5574,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENTS_PREVIEW_CIMD_METADATA;
     }
 
+    impl crate::call::OptionalBody for ClientsPreviewCimdMetadata {
+        type Body = gatehouse_model::generated::management_more::RegisterCimdClient;
+    }
+
     /// `clients.registerCimdClient`: `POST /api/v2/clients/cimd/register`.
     pub struct ClientsRegisterCimdClient;
 
     impl CatalogOp for ClientsRegisterCimdClient {
         type Output = gatehouse_model::generated::management_more::RegisterCimdClientResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENTS_REGISTER_CIMD_CLIENT;
+    }
+
+    impl crate::call::OptionalBody for ClientsRegisterCimdClient {
+        type Body = gatehouse_model::generated::management_more::RegisterCimdClient;
     }
 
     /// `clients.credentials.list`: `GET /api/v2/clients/{client_id}/credentials`.
@@ -6032,6 +5606,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENTS_CREDENTIALS_CREATE;
     }
 
+    impl crate::call::OptionalBody for ClientsCredentialsCreate {
+        type Body = gatehouse_model::generated::management_more::PostClientCredential;
+    }
+
     /// `clients.credentials.get`: `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
     pub struct ClientsCredentialsGet;
 
@@ -6046,6 +5624,10 @@ pub mod op {
     impl CatalogOp for ClientsCredentialsUpdate {
         type Output = gatehouse_model::generated::management_more::ClientCredential;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CLIENTS_CREDENTIALS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ClientsCredentialsUpdate {
+        type Body = gatehouse_model::generated::management_more::PatchClientCredential;
     }
 
     /// `clients.credentials.delete`: `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
@@ -6068,10 +5650,16 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Connection;
     }
 
-    impl super::query::Strategy for ClientsConnectionsGet {}
-    impl super::query::From for ClientsConnectionsGet {}
+    impl super::query::Strategy for ClientsConnectionsGet {
+        type Value = super::enums::Strategy;
+    }
+    impl super::query::From for ClientsConnectionsGet {
+        type Value = String;
+    }
     impl super::query::Take for ClientsConnectionsGet {}
-    impl super::query::Fields for ClientsConnectionsGet {}
+    impl super::query::Fields for ClientsConnectionsGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for ClientsConnectionsGet {}
     /// `clients.rotateSecret`: `POST /api/v2/clients/{id}/rotate-secret`.
     pub struct ClientsRotateSecret;
@@ -6093,7 +5681,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ConnectionProfile;
     }
 
-    impl super::query::From for ConnectionProfilesList {}
+    impl super::query::From for ConnectionProfilesList {
+        type Value = String;
+    }
     impl super::query::Take for ConnectionProfilesList {}
     /// `connectionProfiles.create`: `POST /api/v2/connection-profiles`.
     pub struct ConnectionProfilesCreate;
@@ -6101,6 +5691,10 @@ pub mod op {
     impl CatalogOp for ConnectionProfilesCreate {
         type Output = gatehouse_model::generated::management_more::ConnectionProfile;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTION_PROFILES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ConnectionProfilesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateConnectionProfile;
     }
 
     /// `connectionProfiles.listTemplates`: `GET /api/v2/connection-profiles/templates`.
@@ -6135,6 +5729,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTION_PROFILES_UPDATE;
     }
 
+    impl crate::call::OptionalBody for ConnectionProfilesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateConnectionProfile;
+    }
+
     /// `connectionProfiles.delete`: `DELETE /api/v2/connection-profiles/{id}`.
     pub struct ConnectionProfilesDelete;
 
@@ -6155,7 +5753,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::DirectoryProvisioning;
     }
 
-    impl super::query::From for ConnectionsDirectoryProvisioningList {}
+    impl super::query::From for ConnectionsDirectoryProvisioningList {
+        type Value = String;
+    }
     impl super::query::Take for ConnectionsDirectoryProvisioningList {}
     /// `connections.scimConfiguration.list`: `GET /api/v2/connections-scim-configurations`.
     pub struct ConnectionsScimConfigurationList;
@@ -6169,7 +5769,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ScimConfiguration;
     }
 
-    impl super::query::From for ConnectionsScimConfigurationList {}
+    impl super::query::From for ConnectionsScimConfigurationList {
+        type Value = String;
+    }
     impl super::query::Take for ConnectionsScimConfigurationList {}
     /// `connections.clients.get`: `GET /api/v2/connections/{id}/clients`.
     pub struct ConnectionsClientsGet;
@@ -6184,13 +5786,19 @@ pub mod op {
     }
 
     impl super::query::Take for ConnectionsClientsGet {}
-    impl super::query::From for ConnectionsClientsGet {}
+    impl super::query::From for ConnectionsClientsGet {
+        type Value = String;
+    }
     /// `connections.clients.update`: `PATCH /api/v2/connections/{id}/clients`.
     pub struct ConnectionsClientsUpdate;
 
     impl CatalogOp for ConnectionsClientsUpdate {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_CLIENTS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ConnectionsClientsUpdate {
+        type Body = Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>;
     }
 
     /// `connections.directoryProvisioning.get`: `GET /api/v2/connections/{id}/directory-provisioning`.
@@ -6209,12 +5817,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_DIRECTORY_PROVISIONING_CREATE;
     }
 
+    impl crate::call::OptionalBody for ConnectionsDirectoryProvisioningCreate {
+        type Body = gatehouse_model::generated::management_more::CreateDirectoryProvisioning;
+    }
+
     /// `connections.directoryProvisioning.update`: `PATCH /api/v2/connections/{id}/directory-provisioning`.
     pub struct ConnectionsDirectoryProvisioningUpdate;
 
     impl CatalogOp for ConnectionsDirectoryProvisioningUpdate {
         type Output = gatehouse_model::generated::management_more::DirectoryProvisioning;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ConnectionsDirectoryProvisioningUpdate {
+        type Body = gatehouse_model::generated::management_more::CreateDirectoryProvisioning;
     }
 
     /// `connections.directoryProvisioning.delete`: `DELETE /api/v2/connections/{id}/directory-provisioning`.
@@ -6256,7 +5872,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::SynchronizedGroupPayload;
     }
 
-    impl super::query::From for ConnectionsDirectoryProvisioningListSynchronizedGroups {}
+    impl super::query::From for ConnectionsDirectoryProvisioningListSynchronizedGroups {
+        type Value = String;
+    }
     impl super::query::Take for ConnectionsDirectoryProvisioningListSynchronizedGroups {}
     /// `connections.directoryProvisioning.set`: `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
     pub struct ConnectionsDirectoryProvisioningSet;
@@ -6264,6 +5882,10 @@ pub mod op {
     impl CatalogOp for ConnectionsDirectoryProvisioningSet {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_DIRECTORY_PROVISIONING_SET;
+    }
+
+    impl crate::call::OptionalBody for ConnectionsDirectoryProvisioningSet {
+        type Body = gatehouse_model::generated::management_more::ReplaceSynchronizedGroups;
     }
 
     /// `connections.keys.get`: `GET /api/v2/connections/{id}/keys`.
@@ -6282,12 +5904,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_KEYS_CREATE;
     }
 
+    impl crate::call::OptionalBody for ConnectionsKeysCreate {
+        type Body = gatehouse_model::generated::management_more::PostConnectionKeys;
+    }
+
     /// `connections.keys.rotate`: `POST /api/v2/connections/{id}/keys/rotate`.
     pub struct ConnectionsKeysRotate;
 
     impl CatalogOp for ConnectionsKeysRotate {
         type Output = gatehouse_model::generated::management_more::RotateConnectionsKeys;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_KEYS_ROTATE;
+    }
+
+    impl crate::call::OptionalBody for ConnectionsKeysRotate {
+        type Body = gatehouse_model::generated::management_more::RotateConnectionKeys;
     }
 
     /// `connections.scimConfiguration.get`: `GET /api/v2/connections/{id}/scim-configuration`.
@@ -6306,12 +5936,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_SCIM_CONFIGURATION_CREATE;
     }
 
+    impl crate::call::OptionalBody for ConnectionsScimConfigurationCreate {
+        type Body = gatehouse_model::generated::management_more::CreateScimConfiguration;
+    }
+
     /// `connections.scimConfiguration.update`: `PATCH /api/v2/connections/{id}/scim-configuration`.
     pub struct ConnectionsScimConfigurationUpdate;
 
     impl CatalogOp for ConnectionsScimConfigurationUpdate {
         type Output = gatehouse_model::generated::management_more::ScimConfiguration;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_SCIM_CONFIGURATION_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ConnectionsScimConfigurationUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateScimConfiguration;
     }
 
     /// `connections.scimConfiguration.delete`: `DELETE /api/v2/connections/{id}/scim-configuration`.
@@ -6346,6 +5984,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE;
     }
 
+    impl crate::call::OptionalBody for ConnectionsScimConfigurationTokensCreate {
+        type Body = gatehouse_model::generated::management_more::CreateScimToken;
+    }
+
     /// `connections.scimConfiguration.tokens.delete`: `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
     pub struct ConnectionsScimConfigurationTokensDelete;
 
@@ -6370,7 +6012,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CONNECTIONS_USERS_DELETE_BY_EMAIL;
     }
 
-    impl super::query::Email for ConnectionsUsersDeleteByEmail {}
+    impl super::query::Email for ConnectionsUsersDeleteByEmail {
+        type Value = String;
+    }
     /// `customDomains.list`: `GET /api/v2/custom-domains`.
     pub struct CustomDomainsList;
 
@@ -6384,17 +6028,29 @@ pub mod op {
     }
 
     impl super::query::Take for CustomDomainsList {}
-    impl super::query::From for CustomDomainsList {}
-    impl super::query::Q for CustomDomainsList {}
-    impl super::query::Fields for CustomDomainsList {}
+    impl super::query::From for CustomDomainsList {
+        type Value = String;
+    }
+    impl super::query::Q for CustomDomainsList {
+        type Value = String;
+    }
+    impl super::query::Fields for CustomDomainsList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for CustomDomainsList {}
-    impl super::query::Sort for CustomDomainsList {}
+    impl super::query::Sort for CustomDomainsList {
+        type Value = String;
+    }
     /// `customDomains.create`: `POST /api/v2/custom-domains`.
     pub struct CustomDomainsCreate;
 
     impl CatalogOp for CustomDomainsCreate {
         type Output = gatehouse_model::generated::management_more::CreateCustomDomainResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CUSTOM_DOMAINS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for CustomDomainsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateCustomDomain;
     }
 
     /// `customDomains.getDefault`: `GET /api/v2/custom-domains/default`.
@@ -6413,6 +6069,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CUSTOM_DOMAINS_SET_DEFAULT;
     }
 
+    impl crate::call::OptionalBody for CustomDomainsSetDefault {
+        type Body = gatehouse_model::generated::management_more::SetDefaultCustomDomain;
+    }
+
     /// `customDomains.get`: `GET /api/v2/custom-domains/{id}`.
     pub struct CustomDomainsGet;
 
@@ -6427,6 +6087,10 @@ pub mod op {
     impl CatalogOp for CustomDomainsUpdate {
         type Output = gatehouse_model::generated::management_more::CreateCustomDomainResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::CUSTOM_DOMAINS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for CustomDomainsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateCustomDomain;
     }
 
     /// `customDomains.delete`: `DELETE /api/v2/custom-domains/{id}`.
@@ -6468,17 +6132,29 @@ pub mod op {
     impl super::query::Page for DeviceCredentialsList {}
     impl super::query::PerPage for DeviceCredentialsList {}
     impl super::query::IncludeTotals for DeviceCredentialsList {}
-    impl super::query::Fields for DeviceCredentialsList {}
+    impl super::query::Fields for DeviceCredentialsList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for DeviceCredentialsList {}
-    impl super::query::UserId for DeviceCredentialsList {}
-    impl super::query::ClientId for DeviceCredentialsList {}
-    impl super::query::Type for DeviceCredentialsList {}
+    impl super::query::UserId for DeviceCredentialsList {
+        type Value = String;
+    }
+    impl super::query::ClientId for DeviceCredentialsList {
+        type Value = String;
+    }
+    impl super::query::Type for DeviceCredentialsList {
+        type Value = super::enums::DeviceCredentialType;
+    }
     /// `deviceCredentials.createPublicKey`: `POST /api/v2/device-credentials`.
     pub struct DeviceCredentialsCreatePublicKey;
 
     impl CatalogOp for DeviceCredentialsCreatePublicKey {
         type Output = gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredentialResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY;
+    }
+
+    impl crate::call::OptionalBody for DeviceCredentialsCreatePublicKey {
+        type Body = gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential;
     }
 
     /// `deviceCredentials.delete`: `DELETE /api/v2/device-credentials/{id}`.
@@ -6497,6 +6173,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAIL_TEMPLATES_CREATE;
     }
 
+    impl crate::call::OptionalBody for EmailTemplatesCreate {
+        type Body = gatehouse_model::generated::management_more::SetEmailTemplate;
+    }
+
     /// `emailTemplates.get`: `GET /api/v2/email-templates/{templateName}`.
     pub struct EmailTemplatesGet;
 
@@ -6513,12 +6193,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAIL_TEMPLATES_SET;
     }
 
+    impl crate::call::OptionalBody for EmailTemplatesSet {
+        type Body = gatehouse_model::generated::management_more::SetEmailTemplate;
+    }
+
     /// `emailTemplates.update`: `PATCH /api/v2/email-templates/{templateName}`.
     pub struct EmailTemplatesUpdate;
 
     impl CatalogOp for EmailTemplatesUpdate {
         type Output = gatehouse_model::generated::management_more::GetEmailTemplate;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAIL_TEMPLATES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for EmailTemplatesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateEmailTemplate;
     }
 
     /// `emails.provider.get`: `GET /api/v2/emails/provider`.
@@ -6529,7 +6217,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAILS_PROVIDER_GET;
     }
 
-    impl super::query::Fields for EmailsProviderGet {}
+    impl super::query::Fields for EmailsProviderGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for EmailsProviderGet {}
     /// `emails.provider.create`: `POST /api/v2/emails/provider`.
     pub struct EmailsProviderCreate;
@@ -6539,12 +6229,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAILS_PROVIDER_CREATE;
     }
 
+    impl crate::call::OptionalBody for EmailsProviderCreate {
+        type Body = gatehouse_model::generated::management_more::CreateEmailProvider;
+    }
+
     /// `emails.provider.update`: `PATCH /api/v2/emails/provider`.
     pub struct EmailsProviderUpdate;
 
     impl CatalogOp for EmailsProviderUpdate {
         type Output = gatehouse_model::generated::management_more::GetEmailProvider;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EMAILS_PROVIDER_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for EmailsProviderUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateEmailProvider;
     }
 
     /// `emails.provider.delete`: `DELETE /api/v2/emails/provider`.
@@ -6567,7 +6265,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::EventStream;
     }
 
-    impl super::query::From for EventStreamsList {}
+    impl super::query::From for EventStreamsList {
+        type Value = String;
+    }
     impl super::query::Take for EventStreamsList {}
     /// `eventStreams.create`: `POST /api/v2/event-streams`.
     pub struct EventStreamsCreate;
@@ -6575,6 +6275,10 @@ pub mod op {
     impl CatalogOp for EventStreamsCreate {
         type Output = gatehouse_model::generated::management_more::EventStream;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENT_STREAMS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for EventStreamsCreate {
+        type Body = gatehouse_model::generated::management_more::EventStreamsCreateBody;
     }
 
     /// `eventStreams.get`: `GET /api/v2/event-streams/{id}`.
@@ -6591,6 +6295,10 @@ pub mod op {
     impl CatalogOp for EventStreamsUpdate {
         type Output = gatehouse_model::generated::management_more::EventStream;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENT_STREAMS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for EventStreamsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateEventStream;
     }
 
     /// `eventStreams.delete`: `DELETE /api/v2/event-streams/{id}`.
@@ -6613,11 +6321,21 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::EventStreamDelivery;
     }
 
-    impl super::query::Statuses for EventStreamsDeliveriesList {}
-    impl super::query::EventTypes for EventStreamsDeliveriesList {}
-    impl super::query::DateFrom for EventStreamsDeliveriesList {}
-    impl super::query::DateTo for EventStreamsDeliveriesList {}
-    impl super::query::From for EventStreamsDeliveriesList {}
+    impl super::query::Statuses for EventStreamsDeliveriesList {
+        type Value = String;
+    }
+    impl super::query::EventTypes for EventStreamsDeliveriesList {
+        type Value = String;
+    }
+    impl super::query::DateFrom for EventStreamsDeliveriesList {
+        type Value = String;
+    }
+    impl super::query::DateTo for EventStreamsDeliveriesList {
+        type Value = String;
+    }
+    impl super::query::From for EventStreamsDeliveriesList {
+        type Value = String;
+    }
     impl super::query::Take for EventStreamsDeliveriesList {}
     /// `eventStreams.deliveries.getHistory`: `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
     pub struct EventStreamsDeliveriesGetHistory;
@@ -6633,6 +6351,10 @@ pub mod op {
     impl CatalogOp for EventStreamsRedeliveriesCreate {
         type Output = gatehouse_model::generated::management_more::CreateEventStreamRedeliveryResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENT_STREAMS_REDELIVERIES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for EventStreamsRedeliveriesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateEventStreamRedelivery;
     }
 
     /// `eventStreams.redeliveries.createById`: `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
@@ -6651,6 +6373,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENT_STREAMS_TEST;
     }
 
+    impl crate::call::OptionalBody for EventStreamsTest {
+        type Body = gatehouse_model::generated::management_more::CreateEventStreamTestEvent;
+    }
+
     /// `events.subscribe`: `GET /api/v2/events`.
     pub struct EventsSubscribe;
 
@@ -6659,9 +6385,15 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EVENTS_SUBSCRIBE;
     }
 
-    impl super::query::From for EventsSubscribe {}
-    impl super::query::FromTimestamp for EventsSubscribe {}
-    impl super::query::EventType for EventsSubscribe {}
+    impl super::query::From for EventsSubscribe {
+        type Value = String;
+    }
+    impl super::query::FromTimestamp for EventsSubscribe {
+        type Value = String;
+    }
+    impl super::query::EventType for EventsSubscribe {
+        type Value = super::enums::EventStreamDeliveryEventType;
+    }
     /// `experimentation.experiments.list`: `GET /api/v2/experimentation/experiments`.
     pub struct ExperimentationExperimentsList;
 
@@ -6674,17 +6406,29 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetExperiment;
     }
 
-    impl super::query::From for ExperimentationExperimentsList {}
+    impl super::query::From for ExperimentationExperimentsList {
+        type Value = String;
+    }
     impl super::query::Take for ExperimentationExperimentsList {}
-    impl super::query::Status for ExperimentationExperimentsList {}
-    impl super::query::AuthenticationFlow for ExperimentationExperimentsList {}
-    impl super::query::FeatureFlagId for ExperimentationExperimentsList {}
+    impl super::query::Status for ExperimentationExperimentsList {
+        type Value = super::enums::ExperimentStatus;
+    }
+    impl super::query::AuthenticationFlow for ExperimentationExperimentsList {
+        type Value = String;
+    }
+    impl super::query::FeatureFlagId for ExperimentationExperimentsList {
+        type Value = String;
+    }
     /// `experimentation.experiments.create`: `POST /api/v2/experimentation/experiments`.
     pub struct ExperimentationExperimentsCreate;
 
     impl CatalogOp for ExperimentationExperimentsCreate {
         type Output = gatehouse_model::generated::management_more::GetExperiment;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_EXPERIMENTS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationExperimentsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateExperiment;
     }
 
     /// `experimentation.experiments.get`: `GET /api/v2/experimentation/experiments/{id}`.
@@ -6703,6 +6447,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_EXPERIMENTS_UPDATE;
     }
 
+    impl crate::call::OptionalBody for ExperimentationExperimentsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateExperiment;
+    }
+
     /// `experimentation.experiments.delete`: `DELETE /api/v2/experimentation/experiments/{id}`.
     pub struct ExperimentationExperimentsDelete;
 
@@ -6717,6 +6465,10 @@ pub mod op {
     impl CatalogOp for ExperimentationExperimentsUpdateStatus {
         type Output = gatehouse_model::generated::management_more::GetExperiment;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationExperimentsUpdateStatus {
+        type Body = gatehouse_model::generated::management_more::UpdateExperimentStatus;
     }
 
     /// `experimentation.experiments.validate`: `POST /api/v2/experimentation/experiments/{id}/validate`.
@@ -6739,16 +6491,26 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::FeatureFlag;
     }
 
-    impl super::query::From for ExperimentationFeatureFlagsList {}
+    impl super::query::From for ExperimentationFeatureFlagsList {
+        type Value = String;
+    }
     impl super::query::Take for ExperimentationFeatureFlagsList {}
-    impl super::query::Type for ExperimentationFeatureFlagsList {}
-    impl super::query::Status for ExperimentationFeatureFlagsList {}
+    impl super::query::Type for ExperimentationFeatureFlagsList {
+        type Value = super::enums::FeatureFlagType;
+    }
+    impl super::query::Status for ExperimentationFeatureFlagsList {
+        type Value = super::enums::FeatureFlagStatus;
+    }
     /// `experimentation.featureFlags.create`: `POST /api/v2/experimentation/feature-flags`.
     pub struct ExperimentationFeatureFlagsCreate;
 
     impl CatalogOp for ExperimentationFeatureFlagsCreate {
         type Output = gatehouse_model::generated::management_more::FeatureFlag;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_FEATURE_FLAGS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationFeatureFlagsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateFeatureFlag;
     }
 
     /// `experimentation.featureFlags.get`: `GET /api/v2/experimentation/feature-flags/{id}`.
@@ -6767,6 +6529,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE;
     }
 
+    impl crate::call::OptionalBody for ExperimentationFeatureFlagsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateFeatureFlag;
+    }
+
     /// `experimentation.featureFlags.delete`: `DELETE /api/v2/experimentation/feature-flags/{id}`.
     pub struct ExperimentationFeatureFlagsDelete;
 
@@ -6781,6 +6547,10 @@ pub mod op {
     impl CatalogOp for ExperimentationFeatureFlagsUpdateStatus {
         type Output = gatehouse_model::generated::management_more::FeatureFlag;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationFeatureFlagsUpdateStatus {
+        type Body = gatehouse_model::generated::management_more::UpdateFeatureFlagStatus;
     }
 
     /// `experimentation.featureFlags.variations.list`: `GET /api/v2/experimentation/feature-flags/{id}/variations`.
@@ -6799,6 +6569,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE;
     }
 
+    impl crate::call::OptionalBody for ExperimentationFeatureFlagsVariationsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateVariation;
+    }
+
     /// `experimentation.featureFlags.variations.get`: `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
     pub struct ExperimentationFeatureFlagsVariationsGet;
 
@@ -6813,6 +6587,10 @@ pub mod op {
     impl CatalogOp for ExperimentationFeatureFlagsVariationsUpdate {
         type Output = gatehouse_model::generated::management_more::Variation;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationFeatureFlagsVariationsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateVariation;
     }
 
     /// `experimentation.featureFlags.variations.delete`: `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
@@ -6835,15 +6613,23 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Segment;
     }
 
-    impl super::query::From for ExperimentationSegmentsList {}
+    impl super::query::From for ExperimentationSegmentsList {
+        type Value = String;
+    }
     impl super::query::Take for ExperimentationSegmentsList {}
-    impl super::query::Type for ExperimentationSegmentsList {}
+    impl super::query::Type for ExperimentationSegmentsList {
+        type Value = super::enums::FeatureFlagType;
+    }
     /// `experimentation.segments.create`: `POST /api/v2/experimentation/segments`.
     pub struct ExperimentationSegmentsCreate;
 
     impl CatalogOp for ExperimentationSegmentsCreate {
         type Output = gatehouse_model::generated::management_more::Segment;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_SEGMENTS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationSegmentsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateSegment;
     }
 
     /// `experimentation.segments.get`: `GET /api/v2/experimentation/segments/{id}`.
@@ -6860,6 +6646,10 @@ pub mod op {
     impl CatalogOp for ExperimentationSegmentsUpdate {
         type Output = gatehouse_model::generated::management_more::Segment;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::EXPERIMENTATION_SEGMENTS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for ExperimentationSegmentsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateSegment;
     }
 
     /// `experimentation.segments.delete`: `DELETE /api/v2/experimentation/segments/{id}`.
@@ -6885,7 +6675,9 @@ pub mod op {
     impl super::query::Page for FlowsList {}
     impl super::query::PerPage for FlowsList {}
     impl super::query::IncludeTotals for FlowsList {}
-    impl super::query::Hydrate for FlowsList {}
+    impl super::query::Hydrate for FlowsList {
+        type Value = super::enums::ListFlowsRequestParametersHydrate;
+    }
     impl super::query::Synchronous for FlowsList {}
     /// `flows.create`: `POST /api/v2/flows`.
     pub struct FlowsCreate;
@@ -6893,6 +6685,10 @@ pub mod op {
     impl CatalogOp for FlowsCreate {
         type Output = gatehouse_model::generated::management_more::GetFlow;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for FlowsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateFlow;
     }
 
     /// `flows.vault.connections.list`: `GET /api/v2/flows/vault/connections`.
@@ -6918,6 +6714,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_VAULT_CONNECTIONS_CREATE;
     }
 
+    impl crate::call::OptionalBody for FlowsVaultConnectionsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateFlowsVaultConnection;
+    }
+
     /// `flows.vault.connections.get`: `GET /api/v2/flows/vault/connections/{id}`.
     pub struct FlowsVaultConnectionsGet;
 
@@ -6932,6 +6732,10 @@ pub mod op {
     impl CatalogOp for FlowsVaultConnectionsUpdate {
         type Output = gatehouse_model::generated::management_more::GetFlowsVaultConnection;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_VAULT_CONNECTIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for FlowsVaultConnectionsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateFlowsVaultConnection;
     }
 
     /// `flows.vault.connections.delete`: `DELETE /api/v2/flows/vault/connections/{id}`.
@@ -6957,7 +6761,9 @@ pub mod op {
     impl super::query::Page for FlowsExecutionsList {}
     impl super::query::PerPage for FlowsExecutionsList {}
     impl super::query::IncludeTotals for FlowsExecutionsList {}
-    impl super::query::From for FlowsExecutionsList {}
+    impl super::query::From for FlowsExecutionsList {
+        type Value = String;
+    }
     impl super::query::Take for FlowsExecutionsList {}
     /// `flows.executions.get`: `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
     pub struct FlowsExecutionsGet;
@@ -6967,7 +6773,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_EXECUTIONS_GET;
     }
 
-    impl super::query::Hydrate for FlowsExecutionsGet {}
+    impl super::query::Hydrate for FlowsExecutionsGet {
+        type Value = super::enums::GetFlowExecutionRequestParametersHydrate;
+    }
     /// `flows.executions.delete`: `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
     pub struct FlowsExecutionsDelete;
 
@@ -6984,13 +6792,19 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_GET;
     }
 
-    impl super::query::Hydrate for FlowsGet {}
+    impl super::query::Hydrate for FlowsGet {
+        type Value = super::enums::GetFlowRequestParametersHydrate;
+    }
     /// `flows.update`: `PATCH /api/v2/flows/{id}`.
     pub struct FlowsUpdate;
 
     impl CatalogOp for FlowsUpdate {
         type Output = gatehouse_model::generated::management_more::GetFlow;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FLOWS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for FlowsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateFlow;
     }
 
     /// `flows.delete`: `DELETE /api/v2/flows/{id}`.
@@ -7016,13 +6830,19 @@ pub mod op {
     impl super::query::Page for FormsList {}
     impl super::query::PerPage for FormsList {}
     impl super::query::IncludeTotals for FormsList {}
-    impl super::query::Hydrate for FormsList {}
+    impl super::query::Hydrate for FormsList {
+        type Value = super::enums::FormsRequestParametersHydrate;
+    }
     /// `forms.create`: `POST /api/v2/forms`.
     pub struct FormsCreate;
 
     impl CatalogOp for FormsCreate {
         type Output = gatehouse_model::generated::management_more::GetForm;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FORMS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for FormsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateForm;
     }
 
     /// `forms.get`: `GET /api/v2/forms/{id}`.
@@ -7033,13 +6853,19 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FORMS_GET;
     }
 
-    impl super::query::Hydrate for FormsGet {}
+    impl super::query::Hydrate for FormsGet {
+        type Value = super::enums::FormsRequestParametersHydrate;
+    }
     /// `forms.update`: `PATCH /api/v2/forms/{id}`.
     pub struct FormsUpdate;
 
     impl CatalogOp for FormsUpdate {
         type Output = gatehouse_model::generated::management_more::GetForm;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::FORMS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for FormsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateForm;
     }
 
     /// `forms.delete`: `DELETE /api/v2/forms/{id}`.
@@ -7058,7 +6884,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_GRANTS_DELETE_BY_USER_ID;
     }
 
-    impl super::query::UserId for UserGrantsDeleteByUserId {}
+    impl super::query::UserId for UserGrantsDeleteByUserId {
+        type Value = String;
+    }
     /// `groups.list`: `GET /api/v2/groups`.
     pub struct GroupsList;
 
@@ -7071,16 +6899,28 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl super::query::ConnectionId for GroupsList {}
-    impl super::query::Name for GroupsList {}
-    impl super::query::ExternalId for GroupsList {}
-    impl super::query::Search for GroupsList {}
-    impl super::query::Fields for GroupsList {}
+    impl super::query::ConnectionId for GroupsList {
+        type Value = String;
+    }
+    impl super::query::Name for GroupsList {
+        type Value = String;
+    }
+    impl super::query::ExternalId for GroupsList {
+        type Value = String;
+    }
+    impl super::query::Search for GroupsList {
+        type Value = String;
+    }
+    impl super::query::Fields for GroupsList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for GroupsList {}
     impl super::query::Page for GroupsList {}
     impl super::query::PerPage for GroupsList {}
     impl super::query::IncludeTotals for GroupsList {}
-    impl super::query::From for GroupsList {}
+    impl super::query::From for GroupsList {
+        type Value = String;
+    }
     impl super::query::Take for GroupsList {}
     /// `groups.get`: `GET /api/v2/groups/{id}`.
     pub struct GroupsGet;
@@ -7110,9 +6950,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GroupMember;
     }
 
-    impl super::query::Fields for GroupsMembersGet {}
+    impl super::query::Fields for GroupsMembersGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for GroupsMembersGet {}
-    impl super::query::From for GroupsMembersGet {}
+    impl super::query::From for GroupsMembersGet {
+        type Value = String;
+    }
     impl super::query::Take for GroupsMembersGet {}
     /// `groups.roles.list`: `GET /api/v2/groups/{id}/roles`.
     pub struct GroupsRolesList;
@@ -7126,7 +6970,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Role;
     }
 
-    impl super::query::From for GroupsRolesList {}
+    impl super::query::From for GroupsRolesList {
+        type Value = String;
+    }
     impl super::query::Take for GroupsRolesList {}
     /// `groups.roles.create`: `POST /api/v2/groups/{id}/roles`.
     pub struct GroupsRolesCreate;
@@ -7134,6 +6980,10 @@ pub mod op {
     impl CatalogOp for GroupsRolesCreate {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GROUPS_ROLES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for GroupsRolesCreate {
+        type Body = gatehouse_model::generated::management_more::AssignGroupRoles;
     }
 
     /// `groups.roles.delete`: `DELETE /api/v2/groups/{id}/roles`.
@@ -7144,12 +6994,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GROUPS_ROLES_DELETE;
     }
 
+    impl crate::call::OptionalBody for GroupsRolesDelete {
+        type Body = gatehouse_model::generated::management_more::AssignGroupRoles;
+    }
+
     /// `guardian.enrollments.createTicket`: `POST /api/v2/guardian/enrollments/ticket`.
     pub struct GuardianEnrollmentsCreateTicket;
 
     impl CatalogOp for GuardianEnrollmentsCreateTicket {
         type Output = gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicketResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_ENROLLMENTS_CREATE_TICKET;
+    }
+
+    impl crate::call::OptionalBody for GuardianEnrollmentsCreateTicket {
+        type Body = gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket;
     }
 
     /// `guardian.enrollments.get`: `GET /api/v2/guardian/enrollments/{id}`.
@@ -7192,12 +7050,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_DUO_SETTINGS_SET;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsDuoSettingsSet {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings;
+    }
+
     /// `guardian.factors.duo.settings.update`: `PATCH /api/v2/guardian/factors/duo/settings`.
     pub struct GuardianFactorsDuoSettingsUpdate;
 
     impl CatalogOp for GuardianFactorsDuoSettingsUpdate {
         type Output = gatehouse_model::generated::management_more::GetGuardianFactorDuoSettings;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsDuoSettingsUpdate {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings;
     }
 
     /// `guardian.factors.phone.getMessageTypes`: `GET /api/v2/guardian/factors/phone/message-types`.
@@ -7216,6 +7082,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPhoneSetMessageTypes {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes;
+    }
+
     /// `guardian.factors.phone.getTwilioProvider`: `GET /api/v2/guardian/factors/phone/providers/twilio`.
     pub struct GuardianFactorsPhoneGetTwilioProvider;
 
@@ -7230,6 +7100,10 @@ pub mod op {
     impl CatalogOp for GuardianFactorsPhoneSetTwilioProvider {
         type Output = gatehouse_model::generated::management_more::GetGuardianFactorsProviderSmsTwilio;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsPhoneSetTwilioProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio;
     }
 
     /// `guardian.factors.phone.getSelectedProvider`: `GET /api/v2/guardian/factors/phone/selected-provider`.
@@ -7248,6 +7122,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PHONE_SET_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPhoneSetProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms;
+    }
+
     /// `guardian.factors.phone.getTemplates`: `GET /api/v2/guardian/factors/phone/templates`.
     pub struct GuardianFactorsPhoneGetTemplates;
 
@@ -7262,6 +7140,10 @@ pub mod op {
     impl CatalogOp for GuardianFactorsPhoneSetTemplates {
         type Output = gatehouse_model::generated::management_more::GetGuardianFactorSmsTemplates;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PHONE_SET_TEMPLATES;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsPhoneSetTemplates {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates;
     }
 
     /// `guardian.factors.pushNotification.getApnsProvider`: `GET /api/v2/guardian/factors/push-notification/providers/apns`.
@@ -7283,6 +7165,10 @@ pub mod op {
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationSetApnsProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns;
+    }
+
     /// `guardian.factors.pushNotification.updateApnsProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
     pub struct GuardianFactorsPushNotificationUpdateApnsProvider;
 
@@ -7293,12 +7179,20 @@ pub mod op {
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationUpdateApnsProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns;
+    }
+
     /// `guardian.factors.pushNotification.setFcmProvider`: `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
     pub struct GuardianFactorsPushNotificationSetFcmProvider;
 
     impl CatalogOp for GuardianFactorsPushNotificationSetFcmProvider {
         type Output = serde_json::Map<String, serde_json::Value>;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationSetFcmProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm;
     }
 
     /// `guardian.factors.pushNotification.updateFcmProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
@@ -7310,6 +7204,10 @@ pub mod op {
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationUpdateFcmProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm;
+    }
+
     /// `guardian.factors.pushNotification.setFcmv1Provider`: `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
     pub struct GuardianFactorsPushNotificationSetFcmv1Provider;
 
@@ -7319,6 +7217,10 @@ pub mod op {
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationSetFcmv1Provider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1;
+    }
+
     /// `guardian.factors.pushNotification.updateFcmv1Provider`: `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
     pub struct GuardianFactorsPushNotificationUpdateFcmv1Provider;
 
@@ -7326,6 +7228,10 @@ pub mod op {
         type Output = serde_json::Map<String, serde_json::Value>;
         const DESC: &'static gatehouse_model::catalog::OpDesc =
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationUpdateFcmv1Provider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1;
     }
 
     /// `guardian.factors.pushNotification.getSnsProvider`: `GET /api/v2/guardian/factors/push-notification/providers/sns`.
@@ -7344,6 +7250,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationSetSnsProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns;
+    }
+
     /// `guardian.factors.pushNotification.updateSnsProvider`: `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
     pub struct GuardianFactorsPushNotificationUpdateSnsProvider;
 
@@ -7351,6 +7261,10 @@ pub mod op {
         type Output = gatehouse_model::generated::management_more::GetGuardianFactorsProviderSns;
         const DESC: &'static gatehouse_model::catalog::OpDesc =
             &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationUpdateSnsProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns;
     }
 
     /// `guardian.factors.pushNotification.getSelectedProvider`: `GET /api/v2/guardian/factors/push-notification/selected-provider`.
@@ -7370,6 +7284,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsPushNotificationSetProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification;
+    }
+
     /// `guardian.factors.sms.getTwilioProvider`: `GET /api/v2/guardian/factors/sms/providers/twilio`.
     pub struct GuardianFactorsSmsGetTwilioProvider;
 
@@ -7384,6 +7302,10 @@ pub mod op {
     impl CatalogOp for GuardianFactorsSmsSetTwilioProvider {
         type Output = gatehouse_model::generated::management_more::GetGuardianFactorsProviderSmsTwilio;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsSmsSetTwilioProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio;
     }
 
     /// `guardian.factors.sms.getSelectedProvider`: `GET /api/v2/guardian/factors/sms/selected-provider`.
@@ -7402,6 +7324,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_SMS_SET_PROVIDER;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsSmsSetProvider {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms;
+    }
+
     /// `guardian.factors.sms.getTemplates`: `GET /api/v2/guardian/factors/sms/templates`.
     pub struct GuardianFactorsSmsGetTemplates;
 
@@ -7418,12 +7344,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_SMS_SET_TEMPLATES;
     }
 
+    impl crate::call::OptionalBody for GuardianFactorsSmsSetTemplates {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates;
+    }
+
     /// `guardian.factors.set`: `PUT /api/v2/guardian/factors/{name}`.
     pub struct GuardianFactorsSet;
 
     impl CatalogOp for GuardianFactorsSet {
         type Output = gatehouse_model::generated::management_more::SetGuardianFactorResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_FACTORS_SET;
+    }
+
+    impl crate::call::OptionalBody for GuardianFactorsSet {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactor;
     }
 
     /// `guardian.policies.list`: `GET /api/v2/guardian/policies`.
@@ -7442,6 +7376,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::GUARDIAN_POLICIES_SET;
     }
 
+    impl crate::call::OptionalBody for GuardianPoliciesSet {
+        type Body = Vec<gatehouse_model::generated::management_more::MFAPolicy>;
+    }
+
     /// `hooks.list`: `GET /api/v2/hooks`.
     pub struct HooksList;
 
@@ -7458,14 +7396,22 @@ pub mod op {
     impl super::query::PerPage for HooksList {}
     impl super::query::IncludeTotals for HooksList {}
     impl super::query::Enabled for HooksList {}
-    impl super::query::Fields for HooksList {}
-    impl super::query::TriggerId for HooksList {}
+    impl super::query::Fields for HooksList {
+        type Value = String;
+    }
+    impl super::query::TriggerId for HooksList {
+        type Value = super::enums::HookTriggerId;
+    }
     /// `hooks.create`: `POST /api/v2/hooks`.
     pub struct HooksCreate;
 
     impl CatalogOp for HooksCreate {
         type Output = gatehouse_model::generated::management_more::Hook;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for HooksCreate {
+        type Body = gatehouse_model::generated::management_more::CreateHook;
     }
 
     /// `hooks.get`: `GET /api/v2/hooks/{id}`.
@@ -7476,13 +7422,19 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_GET;
     }
 
-    impl super::query::Fields for HooksGet {}
+    impl super::query::Fields for HooksGet {
+        type Value = String;
+    }
     /// `hooks.update`: `PATCH /api/v2/hooks/{id}`.
     pub struct HooksUpdate;
 
     impl CatalogOp for HooksUpdate {
         type Output = gatehouse_model::generated::management_more::Hook;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for HooksUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateHook;
     }
 
     /// `hooks.delete`: `DELETE /api/v2/hooks/{id}`.
@@ -7509,12 +7461,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_SECRETS_CREATE;
     }
 
+    impl crate::call::OptionalBody for HooksSecretsCreate {
+        type Body = std::collections::BTreeMap<String, String>;
+    }
+
     /// `hooks.secrets.update`: `PATCH /api/v2/hooks/{id}/secrets`.
     pub struct HooksSecretsUpdate;
 
     impl CatalogOp for HooksSecretsUpdate {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_SECRETS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for HooksSecretsUpdate {
+        type Body = std::collections::BTreeMap<String, String>;
     }
 
     /// `hooks.secrets.delete`: `DELETE /api/v2/hooks/{id}/secrets`.
@@ -7525,12 +7485,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::HOOKS_SECRETS_DELETE;
     }
 
+    impl crate::call::OptionalBody for HooksSecretsDelete {
+        type Body = Vec<String>;
+    }
+
     /// `jobs.usersExports.create`: `POST /api/v2/jobs/users-exports`.
     pub struct JobsUsersExportsCreate;
 
     impl CatalogOp for JobsUsersExportsCreate {
         type Output = gatehouse_model::generated::management_more::CreateExportUsersResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::JOBS_USERS_EXPORTS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for JobsUsersExportsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateExportUsers;
     }
 
     /// `jobs.usersImports.create`: `POST /api/v2/jobs/users-imports`.
@@ -7541,12 +7509,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::JOBS_USERS_IMPORTS_CREATE;
     }
 
+    impl crate::call::OptionalBody for JobsUsersImportsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateImportUsers;
+    }
+
     /// `jobs.verificationEmail.create`: `POST /api/v2/jobs/verification-email`.
     pub struct JobsVerificationEmailCreate;
 
     impl CatalogOp for JobsVerificationEmailCreate {
         type Output = gatehouse_model::generated::management_more::CreateVerificationEmailResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::JOBS_VERIFICATION_EMAIL_CREATE;
+    }
+
+    impl crate::call::OptionalBody for JobsVerificationEmailCreate {
+        type Body = gatehouse_model::generated::management_more::CreateVerificationEmail;
     }
 
     /// `jobs.get`: `GET /api/v2/jobs/{id}`.
@@ -7581,6 +7557,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::KEYS_CUSTOM_SIGNING_SET;
     }
 
+    impl crate::call::OptionalBody for KeysCustomSigningSet {
+        type Body = gatehouse_model::generated::management_more::SetCustomSigningKeys;
+    }
+
     /// `keys.customSigning.delete`: `DELETE /api/v2/keys/custom-signing`.
     pub struct KeysCustomSigningDelete;
 
@@ -7612,6 +7592,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::KEYS_ENCRYPTION_CREATE;
     }
 
+    impl crate::call::OptionalBody for KeysEncryptionCreate {
+        type Body = gatehouse_model::generated::management_more::CreateEncryptionKey;
+    }
+
     /// `keys.encryption.rekey`: `POST /api/v2/keys/encryption/rekey`.
     pub struct KeysEncryptionRekey;
 
@@ -7634,6 +7618,10 @@ pub mod op {
     impl CatalogOp for KeysEncryptionImport {
         type Output = gatehouse_model::generated::management_more::EncryptionKey;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::KEYS_ENCRYPTION_IMPORT;
+    }
+
+    impl crate::call::OptionalBody for KeysEncryptionImport {
+        type Body = gatehouse_model::generated::management_more::ImportEncryptionKey;
     }
 
     /// `keys.encryption.delete`: `DELETE /api/v2/keys/encryption/{kid}`.
@@ -7700,6 +7688,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::LOG_STREAMS_CREATE;
     }
 
+    impl crate::call::OptionalBody for LogStreamsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateLogStream;
+    }
+
     /// `logStreams.get`: `GET /api/v2/log-streams/{id}`.
     pub struct LogStreamsGet;
 
@@ -7714,6 +7706,10 @@ pub mod op {
     impl CatalogOp for LogStreamsUpdate {
         type Output = gatehouse_model::generated::management_more::GetLogStream;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::LOG_STREAMS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for LogStreamsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateLogStream;
     }
 
     /// `logStreams.delete`: `DELETE /api/v2/log-streams/{id}`.
@@ -7747,6 +7743,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::NETWORK_ACLS_CREATE;
     }
 
+    impl crate::call::OptionalBody for NetworkAclsCreate {
+        type Body = gatehouse_model::generated::management_more::SetNetworkAcl;
+    }
+
     /// `networkAcls.get`: `GET /api/v2/network-acls/{id}`.
     pub struct NetworkAclsGet;
 
@@ -7763,12 +7763,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::NETWORK_ACLS_SET;
     }
 
+    impl crate::call::OptionalBody for NetworkAclsSet {
+        type Body = gatehouse_model::generated::management_more::SetNetworkAcl;
+    }
+
     /// `networkAcls.update`: `PATCH /api/v2/network-acls/{id}`.
     pub struct NetworkAclsUpdate;
 
     impl CatalogOp for NetworkAclsUpdate {
         type Output = gatehouse_model::generated::management_more::NetworkAcls;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::NETWORK_ACLS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for NetworkAclsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateNetworkAcl;
     }
 
     /// `networkAcls.delete`: `DELETE /api/v2/network-acls/{id}`.
@@ -7799,9 +7807,15 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationClientGrant;
     }
 
-    impl super::query::Audience for OrganizationsClientGrantsList {}
-    impl super::query::ClientId for OrganizationsClientGrantsList {}
-    impl super::query::GrantIds for OrganizationsClientGrantsList {}
+    impl super::query::Audience for OrganizationsClientGrantsList {
+        type Value = String;
+    }
+    impl super::query::ClientId for OrganizationsClientGrantsList {
+        type Value = String;
+    }
+    impl super::query::GrantIds for OrganizationsClientGrantsList {
+        type Value = String;
+    }
     impl super::query::Page for OrganizationsClientGrantsList {}
     impl super::query::PerPage for OrganizationsClientGrantsList {}
     impl super::query::IncludeTotals for OrganizationsClientGrantsList {}
@@ -7811,6 +7825,10 @@ pub mod op {
     impl CatalogOp for OrganizationsClientGrantsCreate {
         type Output = gatehouse_model::generated::management_more::OrganizationClientGrant;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_CLIENT_GRANTS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsClientGrantsCreate {
+        type Body = gatehouse_model::generated::management_more::AssociateOrganizationClientGrant;
     }
 
     /// `organizations.clientGrants.delete`: `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
@@ -7845,6 +7863,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_CONNECTIONS_CREATE;
     }
 
+    impl crate::call::OptionalBody for OrganizationsConnectionsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateOrganizationAllConnection;
+    }
+
     /// `organizations.connections.get`: `GET /api/v2/organizations/{id}/connections/{connection_id}`.
     pub struct OrganizationsConnectionsGet;
 
@@ -7859,6 +7881,10 @@ pub mod op {
     impl CatalogOp for OrganizationsConnectionsUpdate {
         type Output = gatehouse_model::generated::management_more::GetOrganizationAllConnection;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_CONNECTIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsConnectionsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateOrganizationAllConnection;
     }
 
     /// `organizations.connections.delete`: `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
@@ -7881,7 +7907,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationDiscoveryDomain;
     }
 
-    impl super::query::From for OrganizationsDiscoveryDomainsList {}
+    impl super::query::From for OrganizationsDiscoveryDomainsList {
+        type Value = String;
+    }
     impl super::query::Take for OrganizationsDiscoveryDomainsList {}
     /// `organizations.discoveryDomains.create`: `POST /api/v2/organizations/{id}/discovery-domains`.
     pub struct OrganizationsDiscoveryDomainsCreate;
@@ -7889,6 +7917,10 @@ pub mod op {
     impl CatalogOp for OrganizationsDiscoveryDomainsCreate {
         type Output = gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomainResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsDiscoveryDomainsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain;
     }
 
     /// `organizations.discoveryDomains.getByName`: `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
@@ -7913,6 +7945,10 @@ pub mod op {
     impl CatalogOp for OrganizationsDiscoveryDomainsUpdate {
         type Output = gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomainResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsDiscoveryDomainsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain;
     }
 
     /// `organizations.discoveryDomains.delete`: `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
@@ -7946,6 +7982,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_ENABLED_CONNECTIONS_ADD;
     }
 
+    impl crate::call::OptionalBody for OrganizationsEnabledConnectionsAdd {
+        type Body = gatehouse_model::generated::management_more::AddOrganizationConnection;
+    }
+
     /// `organizations.enabledConnections.get`: `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
     pub struct OrganizationsEnabledConnectionsGet;
 
@@ -7960,6 +8000,10 @@ pub mod op {
     impl CatalogOp for OrganizationsEnabledConnectionsUpdate {
         type Output = gatehouse_model::generated::management_more::OrganizationConnection;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsEnabledConnectionsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateOrganizationConnection;
     }
 
     /// `organizations.enabledConnections.delete`: `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
@@ -7985,15 +8029,23 @@ pub mod op {
     impl super::query::Page for OrganizationsInvitationsList {}
     impl super::query::PerPage for OrganizationsInvitationsList {}
     impl super::query::IncludeTotals for OrganizationsInvitationsList {}
-    impl super::query::Fields for OrganizationsInvitationsList {}
+    impl super::query::Fields for OrganizationsInvitationsList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for OrganizationsInvitationsList {}
-    impl super::query::Sort for OrganizationsInvitationsList {}
+    impl super::query::Sort for OrganizationsInvitationsList {
+        type Value = String;
+    }
     /// `organizations.invitations.create`: `POST /api/v2/organizations/{id}/invitations`.
     pub struct OrganizationsInvitationsCreate;
 
     impl CatalogOp for OrganizationsInvitationsCreate {
         type Output = gatehouse_model::generated::management_more::OrganizationInvitation;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_INVITATIONS_CREATE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsInvitationsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateOrganizationInvitation;
     }
 
     /// `organizations.invitations.get`: `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
@@ -8004,7 +8056,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_INVITATIONS_GET;
     }
 
-    impl super::query::Fields for OrganizationsInvitationsGet {}
+    impl super::query::Fields for OrganizationsInvitationsGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for OrganizationsInvitationsGet {}
     /// `organizations.invitations.delete`: `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
     pub struct OrganizationsInvitationsDelete;
@@ -8026,7 +8080,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::OrganizationMemberEffectiveRole;
     }
 
-    impl super::query::From for OrganizationsMembersEffectiveRolesList {}
+    impl super::query::From for OrganizationsMembersEffectiveRolesList {
+        type Value = String;
+    }
     impl super::query::Take for OrganizationsMembersEffectiveRolesList {}
     /// `organizations.members.effectiveRoles.sources.groups.list`: `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
     pub struct OrganizationsMembersEffectiveRolesSourcesGroupsList;
@@ -8041,9 +8097,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl super::query::From for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
+    impl super::query::From for OrganizationsMembersEffectiveRolesSourcesGroupsList {
+        type Value = String;
+    }
     impl super::query::Take for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
-    impl super::query::RoleId for OrganizationsMembersEffectiveRolesSourcesGroupsList {}
+    impl super::query::RoleId for OrganizationsMembersEffectiveRolesSourcesGroupsList {
+        type Value = String;
+    }
     /// `organizations.groups.list`: `GET /api/v2/organizations/{organization_id}/groups`.
     pub struct OrganizationsGroupsList;
 
@@ -8056,7 +8116,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl super::query::From for OrganizationsGroupsList {}
+    impl super::query::From for OrganizationsGroupsList {
+        type Value = String;
+    }
     impl super::query::Take for OrganizationsGroupsList {}
     /// `organizations.groups.roles.list`: `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     pub struct OrganizationsGroupsRolesList;
@@ -8070,7 +8132,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management::Role;
     }
 
-    impl super::query::From for OrganizationsGroupsRolesList {}
+    impl super::query::From for OrganizationsGroupsRolesList {
+        type Value = String;
+    }
     impl super::query::Take for OrganizationsGroupsRolesList {}
     /// `organizations.groups.roles.create`: `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     pub struct OrganizationsGroupsRolesCreate;
@@ -8080,12 +8144,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_GROUPS_ROLES_CREATE;
     }
 
+    impl crate::call::OptionalBody for OrganizationsGroupsRolesCreate {
+        type Body = gatehouse_model::generated::management_more::AssignGroupRoles;
+    }
+
     /// `organizations.groups.roles.delete`: `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     pub struct OrganizationsGroupsRolesDelete;
 
     impl CatalogOp for OrganizationsGroupsRolesDelete {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ORGANIZATIONS_GROUPS_ROLES_DELETE;
+    }
+
+    impl crate::call::OptionalBody for OrganizationsGroupsRolesDelete {
+        type Body = gatehouse_model::generated::management_more::AssignGroupRoles;
     }
 
     /// `prompts.getSettings`: `GET /api/v2/prompts`.
@@ -8104,6 +8176,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::PROMPTS_UPDATE_SETTINGS;
     }
 
+    impl crate::call::OptionalBody for PromptsUpdateSettings {
+        type Body = gatehouse_model::generated::management_more::UpdateSettings;
+    }
+
     /// `prompts.rendering.list`: `GET /api/v2/prompts/rendering`.
     pub struct PromptsRenderingList;
 
@@ -8116,20 +8192,32 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetAcul;
     }
 
-    impl super::query::Fields for PromptsRenderingList {}
+    impl super::query::Fields for PromptsRenderingList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for PromptsRenderingList {}
     impl super::query::Page for PromptsRenderingList {}
     impl super::query::PerPage for PromptsRenderingList {}
     impl super::query::IncludeTotals for PromptsRenderingList {}
-    impl super::query::Prompt for PromptsRenderingList {}
-    impl super::query::Screen for PromptsRenderingList {}
-    impl super::query::RenderingMode for PromptsRenderingList {}
+    impl super::query::Prompt for PromptsRenderingList {
+        type Value = String;
+    }
+    impl super::query::Screen for PromptsRenderingList {
+        type Value = String;
+    }
+    impl super::query::RenderingMode for PromptsRenderingList {
+        type Value = super::enums::AculRenderingMode;
+    }
     /// `prompts.rendering.bulkUpdate`: `PATCH /api/v2/prompts/rendering`.
     pub struct PromptsRenderingBulkUpdate;
 
     impl CatalogOp for PromptsRenderingBulkUpdate {
         type Output = gatehouse_model::generated::management_more::BulkUpdateAculResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::PROMPTS_RENDERING_BULK_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for PromptsRenderingBulkUpdate {
+        type Body = gatehouse_model::generated::management_more::BulkUpdateAcul;
     }
 
     /// `prompts.customText.get`: `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
@@ -8148,6 +8236,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::PROMPTS_CUSTOM_TEXT_SET;
     }
 
+    impl crate::call::OptionalBody for PromptsCustomTextSet {
+        type Body = serde_json::Map<String, serde_json::Value>;
+    }
+
     /// `prompts.partials.get`: `GET /api/v2/prompts/{prompt}/partials`.
     pub struct PromptsPartialsGet;
 
@@ -8162,6 +8254,10 @@ pub mod op {
     impl CatalogOp for PromptsPartialsSet {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::PROMPTS_PARTIALS_SET;
+    }
+
+    impl crate::call::OptionalBody for PromptsPartialsSet {
+        type Body = serde_json::Map<String, serde_json::Value>;
     }
 
     /// `prompts.rendering.get`: `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
@@ -8180,6 +8276,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::PROMPTS_RENDERING_UPDATE;
     }
 
+    impl crate::call::OptionalBody for PromptsRenderingUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateAcul;
+    }
+
     /// `rateLimitPolicies.list`: `GET /api/v2/rate-limit-policies`.
     pub struct RateLimitPoliciesList;
 
@@ -8192,17 +8292,29 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::RateLimitPolicy;
     }
 
-    impl super::query::Resource for RateLimitPoliciesList {}
-    impl super::query::Consumer for RateLimitPoliciesList {}
-    impl super::query::ConsumerSelector for RateLimitPoliciesList {}
+    impl super::query::Resource for RateLimitPoliciesList {
+        type Value = super::enums::RateLimitPolicyResource;
+    }
+    impl super::query::Consumer for RateLimitPoliciesList {
+        type Value = super::enums::RateLimitPolicyConsumer;
+    }
+    impl super::query::ConsumerSelector for RateLimitPoliciesList {
+        type Value = String;
+    }
     impl super::query::Take for RateLimitPoliciesList {}
-    impl super::query::From for RateLimitPoliciesList {}
+    impl super::query::From for RateLimitPoliciesList {
+        type Value = String;
+    }
     /// `rateLimitPolicies.create`: `POST /api/v2/rate-limit-policies`.
     pub struct RateLimitPoliciesCreate;
 
     impl CatalogOp for RateLimitPoliciesCreate {
         type Output = gatehouse_model::generated::management_more::RateLimitPolicy;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RATE_LIMIT_POLICIES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for RateLimitPoliciesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateRateLimitPolicy;
     }
 
     /// `rateLimitPolicies.get`: `GET /api/v2/rate-limit-policies/{id}`.
@@ -8219,6 +8331,10 @@ pub mod op {
     impl CatalogOp for RateLimitPoliciesUpdate {
         type Output = gatehouse_model::generated::management_more::RateLimitPolicy;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RATE_LIMIT_POLICIES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for RateLimitPoliciesUpdate {
+        type Body = gatehouse_model::generated::management_more::PatchRateLimitPolicy;
     }
 
     /// `rateLimitPolicies.delete`: `DELETE /api/v2/rate-limit-policies/{id}`.
@@ -8241,11 +8357,19 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::RefreshToken;
     }
 
-    impl super::query::UserId for RefreshTokensList {}
-    impl super::query::ClientId for RefreshTokensList {}
-    impl super::query::From for RefreshTokensList {}
+    impl super::query::UserId for RefreshTokensList {
+        type Value = String;
+    }
+    impl super::query::ClientId for RefreshTokensList {
+        type Value = String;
+    }
+    impl super::query::From for RefreshTokensList {
+        type Value = String;
+    }
     impl super::query::Take for RefreshTokensList {}
-    impl super::query::Fields for RefreshTokensList {}
+    impl super::query::Fields for RefreshTokensList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for RefreshTokensList {}
     /// `refreshTokens.revoke`: `POST /api/v2/refresh-tokens/revoke`.
     pub struct RefreshTokensRevoke;
@@ -8253,6 +8377,10 @@ pub mod op {
     impl CatalogOp for RefreshTokensRevoke {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::REFRESH_TOKENS_REVOKE;
+    }
+
+    impl crate::call::OptionalBody for RefreshTokensRevoke {
+        type Body = gatehouse_model::generated::management_more::RevokeRefreshTokens;
     }
 
     /// `refreshTokens.get`: `GET /api/v2/refresh-tokens/{id}`.
@@ -8269,6 +8397,10 @@ pub mod op {
     impl CatalogOp for RefreshTokensUpdate {
         type Output = gatehouse_model::generated::management_more::RefreshToken;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::REFRESH_TOKENS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for RefreshTokensUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateRefreshToken;
     }
 
     /// `refreshTokens.delete`: `DELETE /api/v2/refresh-tokens/{id}`.
@@ -8295,6 +8427,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RISK_ASSESSMENTS_SETTINGS_UPDATE;
     }
 
+    impl crate::call::OptionalBody for RiskAssessmentsSettingsUpdate {
+        type Body = gatehouse_model::generated::management_more::SetGuardianFactor;
+    }
+
     /// `riskAssessments.settings.newDevice.get`: `GET /api/v2/risk-assessments/settings/new-device`.
     pub struct RiskAssessmentsSettingsNewDeviceGet;
 
@@ -8311,6 +8447,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE;
     }
 
+    impl crate::call::OptionalBody for RiskAssessmentsSettingsNewDeviceUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice;
+    }
+
     /// `roles.groups.get`: `GET /api/v2/roles/{id}/groups`.
     pub struct RolesGroupsGet;
 
@@ -8323,7 +8463,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl super::query::From for RolesGroupsGet {}
+    impl super::query::From for RolesGroupsGet {
+        type Value = String;
+    }
     impl super::query::Take for RolesGroupsGet {}
     /// `roles.groups.create`: `POST /api/v2/roles/{id}/groups`.
     pub struct RolesGroupsCreate;
@@ -8333,12 +8475,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ROLES_GROUPS_CREATE;
     }
 
+    impl crate::call::OptionalBody for RolesGroupsCreate {
+        type Body = gatehouse_model::generated::management_more::AssignRoleGroups;
+    }
+
     /// `roles.groups.delete`: `DELETE /api/v2/roles/{id}/groups`.
     pub struct RolesGroupsDelete;
 
     impl CatalogOp for RolesGroupsDelete {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ROLES_GROUPS_DELETE;
+    }
+
+    impl crate::call::OptionalBody for RolesGroupsDelete {
+        type Body = gatehouse_model::generated::management_more::AssignRoleGroups;
     }
 
     /// `roles.permissions.list`: `GET /api/v2/roles/{id}/permissions`.
@@ -8364,12 +8514,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ROLES_PERMISSIONS_ADD;
     }
 
+    impl crate::call::OptionalBody for RolesPermissionsAdd {
+        type Body = gatehouse_model::generated::management_more::AddRolePermissions;
+    }
+
     /// `roles.permissions.delete`: `DELETE /api/v2/roles/{id}/permissions`.
     pub struct RolesPermissionsDelete;
 
     impl CatalogOp for RolesPermissionsDelete {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::ROLES_PERMISSIONS_DELETE;
+    }
+
+    impl crate::call::OptionalBody for RolesPermissionsDelete {
+        type Body = gatehouse_model::generated::management_more::AddRolePermissions;
     }
 
     /// `rules.list`: `GET /api/v2/rules`.
@@ -8388,7 +8546,9 @@ pub mod op {
     impl super::query::PerPage for RulesList {}
     impl super::query::IncludeTotals for RulesList {}
     impl super::query::Enabled for RulesList {}
-    impl super::query::Fields for RulesList {}
+    impl super::query::Fields for RulesList {
+        type Value = String;
+    }
     impl super::query::IncludeFields for RulesList {}
     /// `rules.create`: `POST /api/v2/rules`.
     pub struct RulesCreate;
@@ -8396,6 +8556,10 @@ pub mod op {
     impl CatalogOp for RulesCreate {
         type Output = gatehouse_model::generated::management_more::Rule;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RULES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for RulesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateRule;
     }
 
     /// `rulesConfigs.list`: `GET /api/v2/rules-configs`.
@@ -8414,6 +8578,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RULES_CONFIGS_SET;
     }
 
+    impl crate::call::OptionalBody for RulesConfigsSet {
+        type Body = gatehouse_model::generated::management_more::SetRulesConfig;
+    }
+
     /// `rulesConfigs.delete`: `DELETE /api/v2/rules-configs/{key}`.
     pub struct RulesConfigsDelete;
 
@@ -8430,7 +8598,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RULES_GET;
     }
 
-    impl super::query::Fields for RulesGet {}
+    impl super::query::Fields for RulesGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for RulesGet {}
     /// `rules.update`: `PATCH /api/v2/rules/{id}`.
     pub struct RulesUpdate;
@@ -8438,6 +8608,10 @@ pub mod op {
     impl CatalogOp for RulesUpdate {
         type Output = gatehouse_model::generated::management_more::Rule;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::RULES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for RulesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateRule;
     }
 
     /// `rules.delete`: `DELETE /api/v2/rules/{id}`.
@@ -8471,6 +8645,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SELF_SERVICE_PROFILES_CREATE;
     }
 
+    impl crate::call::OptionalBody for SelfServiceProfilesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateSelfServiceProfile;
+    }
+
     /// `selfServiceProfiles.get`: `GET /api/v2/self-service-profiles/{id}`.
     pub struct SelfServiceProfilesGet;
 
@@ -8485,6 +8663,10 @@ pub mod op {
     impl CatalogOp for SelfServiceProfilesUpdate {
         type Output = gatehouse_model::generated::management_more::SelfServiceProfile;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SELF_SERVICE_PROFILES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for SelfServiceProfilesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateSelfServiceProfile;
     }
 
     /// `selfServiceProfiles.delete`: `DELETE /api/v2/self-service-profiles/{id}`.
@@ -8511,12 +8693,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET;
     }
 
+    impl crate::call::OptionalBody for SelfServiceProfilesCustomTextSet {
+        type Body = std::collections::BTreeMap<String, String>;
+    }
+
     /// `selfServiceProfiles.ssoTicket.create`: `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
     pub struct SelfServiceProfilesSsoTicketCreate;
 
     impl CatalogOp for SelfServiceProfilesSsoTicketCreate {
         type Output = gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicketResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SELF_SERVICE_PROFILES_SSO_TICKET_CREATE;
+    }
+
+    impl crate::call::OptionalBody for SelfServiceProfilesSsoTicketCreate {
+        type Body = gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket;
     }
 
     /// `selfServiceProfiles.ssoTicket.revoke`: `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
@@ -8541,6 +8731,10 @@ pub mod op {
     impl CatalogOp for SessionsUpdate {
         type Output = gatehouse_model::generated::management_more::Session;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SESSIONS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for SessionsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateSession;
     }
 
     /// `sessions.delete`: `DELETE /api/v2/sessions/{id}`.
@@ -8575,8 +8769,12 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::STATS_GET_DAILY;
     }
 
-    impl super::query::From for StatsGetDaily {}
-    impl super::query::To for StatsGetDaily {}
+    impl super::query::From for StatsGetDaily {
+        type Value = String;
+    }
+    impl super::query::To for StatsGetDaily {
+        type Value = String;
+    }
     /// `supplementalSignals.get`: `GET /api/v2/supplemental-signals`.
     pub struct SupplementalSignalsGet;
 
@@ -8593,6 +8791,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::SUPPLEMENTAL_SIGNALS_PATCH;
     }
 
+    impl crate::call::OptionalBody for SupplementalSignalsPatch {
+        type Body = gatehouse_model::generated::management_more::UpdateSupplementalSignals;
+    }
+
     /// `tenants.settings.get`: `GET /api/v2/tenants/settings`.
     pub struct TenantsSettingsGet;
 
@@ -8601,7 +8803,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TENANTS_SETTINGS_GET;
     }
 
-    impl super::query::Fields for TenantsSettingsGet {}
+    impl super::query::Fields for TenantsSettingsGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for TenantsSettingsGet {}
     /// `tenants.settings.update`: `PATCH /api/v2/tenants/settings`.
     pub struct TenantsSettingsUpdate;
@@ -8609,6 +8813,10 @@ pub mod op {
     impl CatalogOp for TenantsSettingsUpdate {
         type Output = gatehouse_model::generated::management_more::GetTenantSettings;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TENANTS_SETTINGS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for TenantsSettingsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateTenantSettings;
     }
 
     /// `tickets.verifyEmail`: `POST /api/v2/tickets/email-verification`.
@@ -8619,12 +8827,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TICKETS_VERIFY_EMAIL;
     }
 
+    impl crate::call::OptionalBody for TicketsVerifyEmail {
+        type Body = gatehouse_model::generated::management_more::VerifyEmailTicket;
+    }
+
     /// `tickets.changePassword`: `POST /api/v2/tickets/password-change`.
     pub struct TicketsChangePassword;
 
     impl CatalogOp for TicketsChangePassword {
         type Output = gatehouse_model::generated::management_more::VerifyEmailTicketResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TICKETS_CHANGE_PASSWORD;
+    }
+
+    impl crate::call::OptionalBody for TicketsChangePassword {
+        type Body = gatehouse_model::generated::management_more::ChangePasswordTicket;
     }
 
     /// `tokenExchangeProfiles.list`: `GET /api/v2/token-exchange-profiles`.
@@ -8639,7 +8855,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::TokenExchangeProfile;
     }
 
-    impl super::query::From for TokenExchangeProfilesList {}
+    impl super::query::From for TokenExchangeProfilesList {
+        type Value = String;
+    }
     impl super::query::Take for TokenExchangeProfilesList {}
     /// `tokenExchangeProfiles.create`: `POST /api/v2/token-exchange-profiles`.
     pub struct TokenExchangeProfilesCreate;
@@ -8647,6 +8865,10 @@ pub mod op {
     impl CatalogOp for TokenExchangeProfilesCreate {
         type Output = gatehouse_model::generated::management_more::TokenExchangeProfile;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TOKEN_EXCHANGE_PROFILES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for TokenExchangeProfilesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateTokenExchangeProfile;
     }
 
     /// `tokenExchangeProfiles.get`: `GET /api/v2/token-exchange-profiles/{id}`.
@@ -8663,6 +8885,10 @@ pub mod op {
     impl CatalogOp for TokenExchangeProfilesUpdate {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::TOKEN_EXCHANGE_PROFILES_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for TokenExchangeProfilesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateTokenExchangeProfile;
     }
 
     /// `tokenExchangeProfiles.delete`: `DELETE /api/v2/token-exchange-profiles/{id}`.
@@ -8685,7 +8911,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserAttributeProfile;
     }
 
-    impl super::query::From for UserAttributeProfilesList {}
+    impl super::query::From for UserAttributeProfilesList {
+        type Value = String;
+    }
     impl super::query::Take for UserAttributeProfilesList {}
     /// `userAttributeProfiles.create`: `POST /api/v2/user-attribute-profiles`.
     pub struct UserAttributeProfilesCreate;
@@ -8693,6 +8921,10 @@ pub mod op {
     impl CatalogOp for UserAttributeProfilesCreate {
         type Output = gatehouse_model::generated::management_more::UserAttributeProfile;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_ATTRIBUTE_PROFILES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for UserAttributeProfilesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateUserAttributeProfile;
     }
 
     /// `userAttributeProfiles.listTemplates`: `GET /api/v2/user-attribute-profiles/templates`.
@@ -8727,6 +8959,10 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_ATTRIBUTE_PROFILES_UPDATE;
     }
 
+    impl crate::call::OptionalBody for UserAttributeProfilesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateUserAttributeProfile;
+    }
+
     /// `userAttributeProfiles.delete`: `DELETE /api/v2/user-attribute-profiles/{id}`.
     pub struct UserAttributeProfilesDelete;
 
@@ -8743,7 +8979,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_BLOCKS_LIST_BY_IDENTIFIER;
     }
 
-    impl super::query::Identifier for UserBlocksListByIdentifier {}
+    impl super::query::Identifier for UserBlocksListByIdentifier {
+        type Value = String;
+    }
     impl super::query::ConsiderBruteForceEnablement for UserBlocksListByIdentifier {}
     /// `userBlocks.deleteByIdentifier`: `DELETE /api/v2/user-blocks`.
     pub struct UserBlocksDeleteByIdentifier;
@@ -8753,7 +8991,9 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USER_BLOCKS_DELETE_BY_IDENTIFIER;
     }
 
-    impl super::query::Identifier for UserBlocksDeleteByIdentifier {}
+    impl super::query::Identifier for UserBlocksDeleteByIdentifier {
+        type Value = String;
+    }
     /// `userBlocks.list`: `GET /api/v2/user-blocks/{id}`.
     pub struct UserBlocksList;
 
@@ -8779,9 +9019,13 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_LIST_USERS_BY_EMAIL;
     }
 
-    impl super::query::Fields for UsersListUsersByEmail {}
+    impl super::query::Fields for UsersListUsersByEmail {
+        type Value = String;
+    }
     impl super::query::IncludeFields for UsersListUsersByEmail {}
-    impl super::query::Email for UsersListUsersByEmail {}
+    impl super::query::Email for UsersListUsersByEmail {
+        type Value = String;
+    }
     /// `users.authenticationMethods.list`: `GET /api/v2/users/{id}/authentication-methods`.
     pub struct UsersAuthenticationMethodsList;
 
@@ -8805,12 +9049,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_AUTHENTICATION_METHODS_CREATE;
     }
 
+    impl crate::call::OptionalBody for UsersAuthenticationMethodsCreate {
+        type Body = gatehouse_model::generated::management_more::CreateUserAuthenticationMethod;
+    }
+
     /// `users.authenticationMethods.set`: `PUT /api/v2/users/{id}/authentication-methods`.
     pub struct UsersAuthenticationMethodsSet;
 
     impl CatalogOp for UsersAuthenticationMethodsSet {
         type Output = Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethod>;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_AUTHENTICATION_METHODS_SET;
+    }
+
+    impl crate::call::OptionalBody for UsersAuthenticationMethodsSet {
+        type Body = Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>;
     }
 
     /// `users.authenticationMethods.deleteAll`: `DELETE /api/v2/users/{id}/authentication-methods`.
@@ -8835,6 +9087,10 @@ pub mod op {
     impl CatalogOp for UsersAuthenticationMethodsUpdate {
         type Output = gatehouse_model::generated::management_more::UpdateUserAuthenticationMethodResponse;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_AUTHENTICATION_METHODS_UPDATE;
+    }
+
+    impl crate::call::OptionalBody for UsersAuthenticationMethodsUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod;
     }
 
     /// `users.authenticationMethods.delete`: `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
@@ -8865,7 +9121,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::ConnectedAccount;
     }
 
-    impl super::query::From for UsersConnectedAccountsList {}
+    impl super::query::From for UsersConnectedAccountsList {
+        type Value = String;
+    }
     impl super::query::Take for UsersConnectedAccountsList {}
     /// `users.effectivePermissions.list`: `GET /api/v2/users/{id}/effective-permissions`.
     pub struct UsersEffectivePermissionsList;
@@ -8879,9 +9137,13 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectivePermission;
     }
 
-    impl super::query::From for UsersEffectivePermissionsList {}
+    impl super::query::From for UsersEffectivePermissionsList {
+        type Value = String;
+    }
     impl super::query::Take for UsersEffectivePermissionsList {}
-    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsList {}
+    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsList {
+        type Value = String;
+    }
     /// `users.effectivePermissions.sources.roles.list`: `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
     pub struct UsersEffectivePermissionsSourcesRolesList;
 
@@ -8894,10 +9156,16 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectivePermissionRoleSourceResponse;
     }
 
-    impl super::query::From for UsersEffectivePermissionsSourcesRolesList {}
+    impl super::query::From for UsersEffectivePermissionsSourcesRolesList {
+        type Value = String;
+    }
     impl super::query::Take for UsersEffectivePermissionsSourcesRolesList {}
-    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsSourcesRolesList {}
-    impl super::query::PermissionName for UsersEffectivePermissionsSourcesRolesList {}
+    impl super::query::ResourceServerIdentifier for UsersEffectivePermissionsSourcesRolesList {
+        type Value = String;
+    }
+    impl super::query::PermissionName for UsersEffectivePermissionsSourcesRolesList {
+        type Value = String;
+    }
     /// `users.effectiveRoles.list`: `GET /api/v2/users/{id}/effective-roles`.
     pub struct UsersEffectiveRolesList;
 
@@ -8910,7 +9178,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserEffectiveRole;
     }
 
-    impl super::query::From for UsersEffectiveRolesList {}
+    impl super::query::From for UsersEffectiveRolesList {
+        type Value = String;
+    }
     impl super::query::Take for UsersEffectiveRolesList {}
     /// `users.effectiveRoles.sources.groups.list`: `GET /api/v2/users/{id}/effective-roles/sources/groups`.
     pub struct UsersEffectiveRolesSourcesGroupsList;
@@ -8924,8 +9194,12 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::Group;
     }
 
-    impl super::query::RoleId for UsersEffectiveRolesSourcesGroupsList {}
-    impl super::query::From for UsersEffectiveRolesSourcesGroupsList {}
+    impl super::query::RoleId for UsersEffectiveRolesSourcesGroupsList {
+        type Value = String;
+    }
+    impl super::query::From for UsersEffectiveRolesSourcesGroupsList {
+        type Value = String;
+    }
     impl super::query::Take for UsersEffectiveRolesSourcesGroupsList {}
     /// `users.enrollments.get`: `GET /api/v2/users/{id}/enrollments`.
     pub struct UsersEnrollmentsGet;
@@ -8963,12 +9237,16 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::UserGroupsResponse;
     }
 
-    impl super::query::Fields for UsersGroupsGet {}
+    impl super::query::Fields for UsersGroupsGet {
+        type Value = String;
+    }
     impl super::query::IncludeFields for UsersGroupsGet {}
     impl super::query::Page for UsersGroupsGet {}
     impl super::query::PerPage for UsersGroupsGet {}
     impl super::query::IncludeTotals for UsersGroupsGet {}
-    impl super::query::From for UsersGroupsGet {}
+    impl super::query::From for UsersGroupsGet {
+        type Value = String;
+    }
     impl super::query::Take for UsersGroupsGet {}
     /// `users.identities.link`: `POST /api/v2/users/{id}/identities`.
     pub struct UsersIdentitiesLink;
@@ -8976,6 +9254,10 @@ pub mod op {
     impl CatalogOp for UsersIdentitiesLink {
         type Output = Vec<gatehouse_model::generated::management_more::LinkedUserIdentity>;
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_IDENTITIES_LINK;
+    }
+
+    impl crate::call::OptionalBody for UsersIdentitiesLink {
+        type Body = gatehouse_model::generated::management_more::LinkUserIdentity;
     }
 
     /// `users.identities.delete`: `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
@@ -9000,7 +9282,9 @@ pub mod op {
 
     impl super::query::Page for UsersLogsList {}
     impl super::query::PerPage for UsersLogsList {}
-    impl super::query::Sort for UsersLogsList {}
+    impl super::query::Sort for UsersLogsList {
+        type Value = String;
+    }
     impl super::query::IncludeTotals for UsersLogsList {}
     /// `users.multifactor.invalidateRememberBrowser`: `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
     pub struct UsersMultifactorInvalidateRememberBrowser;
@@ -9041,12 +9325,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_PERMISSIONS_CREATE;
     }
 
+    impl crate::call::OptionalBody for UsersPermissionsCreate {
+        type Body = gatehouse_model::generated::management_more::AddRolePermissions;
+    }
+
     /// `users.permissions.delete`: `DELETE /api/v2/users/{id}/permissions`.
     pub struct UsersPermissionsDelete;
 
     impl CatalogOp for UsersPermissionsDelete {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_PERMISSIONS_DELETE;
+    }
+
+    impl crate::call::OptionalBody for UsersPermissionsDelete {
+        type Body = gatehouse_model::generated::management_more::AddRolePermissions;
     }
 
     /// `users.regenerateRecoveryCode`: `POST /api/v2/users/{id}/recovery-code-regeneration`.
@@ -9065,12 +9357,20 @@ pub mod op {
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_REVOKE_ACCESS;
     }
 
+    impl crate::call::OptionalBody for UsersRevokeAccess {
+        type Body = gatehouse_model::generated::management_more::RevokeUserAccess;
+    }
+
     /// `users.riskAssessments.clear`: `POST /api/v2/users/{id}/risk-assessments/clear`.
     pub struct UsersRiskAssessmentsClear;
 
     impl CatalogOp for UsersRiskAssessmentsClear {
         type Output = ();
         const DESC: &'static gatehouse_model::catalog::OpDesc = &c::USERS_RISK_ASSESSMENTS_CLEAR;
+    }
+
+    impl crate::call::OptionalBody for UsersRiskAssessmentsClear {
+        type Body = gatehouse_model::generated::management_more::ClearAssessors;
     }
 
     /// `users.refreshToken.list`: `GET /api/v2/users/{user_id}/refresh-tokens`.
@@ -9086,7 +9386,9 @@ pub mod op {
     }
 
     impl super::query::IncludeTotals for UsersRefreshTokenList {}
-    impl super::query::From for UsersRefreshTokenList {}
+    impl super::query::From for UsersRefreshTokenList {
+        type Value = String;
+    }
     impl super::query::Take for UsersRefreshTokenList {}
     /// `users.refreshToken.delete`: `DELETE /api/v2/users/{user_id}/refresh-tokens`.
     pub struct UsersRefreshTokenDelete;
@@ -9109,7 +9411,9 @@ pub mod op {
     }
 
     impl super::query::IncludeTotals for UsersSessionsList {}
-    impl super::query::From for UsersSessionsList {}
+    impl super::query::From for UsersSessionsList {
+        type Value = String;
+    }
     impl super::query::Take for UsersSessionsList {}
     /// `users.sessions.delete`: `DELETE /api/v2/users/{user_id}/sessions`.
     pub struct UsersSessionsDelete;
@@ -9131,7 +9435,9 @@ pub mod op {
         type Item = gatehouse_model::generated::management_more::GetVerifiableCredentialTemplate;
     }
 
-    impl super::query::From for VerifiableCredentialsVerificationTemplatesList {}
+    impl super::query::From for VerifiableCredentialsVerificationTemplatesList {
+        type Value = String;
+    }
     impl super::query::Take for VerifiableCredentialsVerificationTemplatesList {}
     /// `verifiableCredentials.verification.templates.create`: `POST /api/v2/verifiable-credentials/verification/templates`.
     pub struct VerifiableCredentialsVerificationTemplatesCreate;
@@ -9140,6 +9446,10 @@ pub mod op {
         type Output = gatehouse_model::generated::management_more::GetVerifiableCredentialTemplate;
         const DESC: &'static gatehouse_model::catalog::OpDesc =
             &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE;
+    }
+
+    impl crate::call::OptionalBody for VerifiableCredentialsVerificationTemplatesCreate {
+        type Body = gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate;
     }
 
     /// `verifiableCredentials.verification.templates.get`: `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
@@ -9159,6 +9469,10 @@ pub mod op {
             &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE;
     }
 
+    impl crate::call::OptionalBody for VerifiableCredentialsVerificationTemplatesUpdate {
+        type Body = gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate;
+    }
+
     /// `verifiableCredentials.verification.templates.delete`: `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
     pub struct VerifiableCredentialsVerificationTemplatesDelete;
 
@@ -9172,16 +9486,19 @@ pub mod op {
 /// Query parameters: one trait per wire name, implemented by the markers
 /// of the operations that take it, and its setter on [`Call`].
 pub mod query {
-    use crate::call::{Call, CatalogOp};
+    use crate::call::{Call, CatalogOp, QueryArg};
 
     /// Operations whose query takes `actionName`.
-    pub trait ActionName: CatalogOp {}
+    pub trait ActionName: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ActionName> Call<M> {
         /// Sets `actionName`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn action_name(self, value: impl Into<String>) -> Self {
-            self.set_one("actionName", value.into())
+        pub fn action_name(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("actionName", value.into_query())
         }
     }
 
@@ -9197,46 +9514,58 @@ pub mod query {
     }
 
     /// Operations whose query takes `audience`.
-    pub trait Audience: CatalogOp {}
+    pub trait Audience: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Audience> Call<M> {
         /// Sets `audience`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn audience(self, value: impl Into<String>) -> Self {
-            self.set_one("audience", value.into())
+        pub fn audience(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("audience", value.into_query())
         }
     }
 
     /// Operations whose query takes `authentication_flow`.
-    pub trait AuthenticationFlow: CatalogOp {}
+    pub trait AuthenticationFlow: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: AuthenticationFlow> Call<M> {
         /// Sets `authentication_flow`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn authentication_flow(self, value: impl Into<String>) -> Self {
-            self.set_one("authentication_flow", value.into())
+        pub fn authentication_flow(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("authentication_flow", value.into_query())
         }
     }
 
     /// Operations whose query takes `client_id`.
-    pub trait ClientId: CatalogOp {}
+    pub trait ClientId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ClientId> Call<M> {
         /// Sets `client_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn client_id(self, value: impl Into<String>) -> Self {
-            self.set_one("client_id", value.into())
+        pub fn client_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("client_id", value.into_query())
         }
     }
 
     /// Operations whose query takes `connection_id`.
-    pub trait ConnectionId: CatalogOp {}
+    pub trait ConnectionId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ConnectionId> Call<M> {
         /// Sets `connection_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn connection_id(self, value: impl Into<String>) -> Self {
-            self.set_one("connection_id", value.into())
+        pub fn connection_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("connection_id", value.into_query())
         }
     }
 
@@ -9252,57 +9581,72 @@ pub mod query {
     }
 
     /// Operations whose query takes `consumer`.
-    pub trait Consumer: CatalogOp {}
+    pub trait Consumer: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Consumer> Call<M> {
-        /// Sets `consumer`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `consumer`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn consumer(self, value: impl Into<String>) -> Self {
-            self.set_one("consumer", value.into())
+        pub fn consumer(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("consumer", value.into_query())
         }
     }
 
     /// Operations whose query takes `consumer_selector`.
-    pub trait ConsumerSelector: CatalogOp {}
+    pub trait ConsumerSelector: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ConsumerSelector> Call<M> {
         /// Sets `consumer_selector`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn consumer_selector(self, value: impl Into<String>) -> Self {
-            self.set_one("consumer_selector", value.into())
+        pub fn consumer_selector(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("consumer_selector", value.into_query())
         }
     }
 
     /// Operations whose query takes `date_from`.
-    pub trait DateFrom: CatalogOp {}
+    pub trait DateFrom: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: DateFrom> Call<M> {
         /// Sets `date_from`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn date_from(self, value: impl Into<String>) -> Self {
-            self.set_one("date_from", value.into())
+        pub fn date_from(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("date_from", value.into_query())
         }
     }
 
     /// Operations whose query takes `date_to`.
-    pub trait DateTo: CatalogOp {}
+    pub trait DateTo: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: DateTo> Call<M> {
         /// Sets `date_to`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn date_to(self, value: impl Into<String>) -> Self {
-            self.set_one("date_to", value.into())
+        pub fn date_to(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("date_to", value.into_query())
         }
     }
 
     /// Operations whose query takes `default_for`.
-    pub trait DefaultFor: CatalogOp {}
+    pub trait DefaultFor: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: DefaultFor> Call<M> {
-        /// Sets `default_for`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `default_for`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn default_for(self, value: impl Into<String>) -> Self {
-            self.set_one("default_for", value.into())
+        pub fn default_for(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("default_for", value.into_query())
         }
     }
 
@@ -9329,13 +9673,16 @@ pub mod query {
     }
 
     /// Operations whose query takes `email`.
-    pub trait Email: CatalogOp {}
+    pub trait Email: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Email> Call<M> {
         /// Sets `email`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn email(self, value: impl Into<String>) -> Self {
-            self.set_one("email", value.into())
+        pub fn email(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("email", value.into_query())
         }
     }
 
@@ -9351,57 +9698,72 @@ pub mod query {
     }
 
     /// Operations whose query takes `event_type`.
-    pub trait EventType: CatalogOp {}
+    pub trait EventType: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: EventType> Call<M> {
-        /// Sets `event_type`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `event_type`: several of the operation's values (its enum), one pair each. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn event_type(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("event_type", values)
+        pub fn event_type(self, values: impl IntoIterator<Item = impl QueryArg<M::Value>>) -> Self {
+            self.set_many("event_type", values.into_iter().map(QueryArg::into_query))
         }
     }
 
     /// Operations whose query takes `event_types`.
-    pub trait EventTypes: CatalogOp {}
+    pub trait EventTypes: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: EventTypes> Call<M> {
         /// Sets `event_types`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn event_types(self, value: impl Into<String>) -> Self {
-            self.set_one("event_types", value.into())
+        pub fn event_types(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("event_types", value.into_query())
         }
     }
 
     /// Operations whose query takes `external_id`.
-    pub trait ExternalId: CatalogOp {}
+    pub trait ExternalId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ExternalId> Call<M> {
         /// Sets `external_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn external_id(self, value: impl Into<String>) -> Self {
-            self.set_one("external_id", value.into())
+        pub fn external_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("external_id", value.into_query())
         }
     }
 
     /// Operations whose query takes `feature_flag_id`.
-    pub trait FeatureFlagId: CatalogOp {}
+    pub trait FeatureFlagId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: FeatureFlagId> Call<M> {
         /// Sets `feature_flag_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn feature_flag_id(self, value: impl Into<String>) -> Self {
-            self.set_one("feature_flag_id", value.into())
+        pub fn feature_flag_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("feature_flag_id", value.into_query())
         }
     }
 
     /// Operations whose query takes `fields`.
-    pub trait Fields: CatalogOp {}
+    pub trait Fields: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Fields> Call<M> {
         /// Sets `fields`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn fields(self, value: impl Into<String>) -> Self {
-            self.set_one("fields", value.into())
+        pub fn fields(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("fields", value.into_query())
         }
     }
 
@@ -9417,57 +9779,72 @@ pub mod query {
     }
 
     /// Operations whose query takes `from`.
-    pub trait From: CatalogOp {}
+    pub trait From: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: From> Call<M> {
         /// Sets `from`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn from(self, value: impl Into<String>) -> Self {
-            self.set_one("from", value.into())
+        pub fn from(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("from", value.into_query())
         }
     }
 
     /// Operations whose query takes `from_timestamp`.
-    pub trait FromTimestamp: CatalogOp {}
+    pub trait FromTimestamp: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: FromTimestamp> Call<M> {
         /// Sets `from_timestamp`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn from_timestamp(self, value: impl Into<String>) -> Self {
-            self.set_one("from_timestamp", value.into())
+        pub fn from_timestamp(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("from_timestamp", value.into_query())
         }
     }
 
     /// Operations whose query takes `grant_ids`.
-    pub trait GrantIds: CatalogOp {}
+    pub trait GrantIds: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: GrantIds> Call<M> {
         /// Sets `grant_ids`: several strings, one pair each. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn grant_ids(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("grant_ids", values)
+        pub fn grant_ids(self, values: impl IntoIterator<Item = impl QueryArg<M::Value>>) -> Self {
+            self.set_many("grant_ids", values.into_iter().map(QueryArg::into_query))
         }
     }
 
     /// Operations whose query takes `hydrate`.
-    pub trait Hydrate: CatalogOp {}
+    pub trait Hydrate: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Hydrate> Call<M> {
-        /// Sets `hydrate`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `hydrate`: several of the operation's values (its enum), one pair each. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn hydrate(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("hydrate", values)
+        pub fn hydrate(self, values: impl IntoIterator<Item = impl QueryArg<M::Value>>) -> Self {
+            self.set_many("hydrate", values.into_iter().map(QueryArg::into_query))
         }
     }
 
     /// Operations whose query takes `identifier`.
-    pub trait Identifier: CatalogOp {}
+    pub trait Identifier: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Identifier> Call<M> {
         /// Sets `identifier`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("identifier", value.into())
+        pub fn identifier(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("identifier", value.into_query())
         }
     }
 
@@ -9516,13 +9893,16 @@ pub mod query {
     }
 
     /// Operations whose query takes `name`.
-    pub trait Name: CatalogOp {}
+    pub trait Name: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Name> Call<M> {
         /// Sets `name`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn name(self, value: impl Into<String>) -> Self {
-            self.set_one("name", value.into())
+        pub fn name(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("name", value.into_query())
         }
     }
 
@@ -9549,156 +9929,198 @@ pub mod query {
     }
 
     /// Operations whose query takes `permission_name`.
-    pub trait PermissionName: CatalogOp {}
+    pub trait PermissionName: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: PermissionName> Call<M> {
         /// Sets `permission_name`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn permission_name(self, value: impl Into<String>) -> Self {
-            self.set_one("permission_name", value.into())
+        pub fn permission_name(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("permission_name", value.into_query())
         }
     }
 
     /// Operations whose query takes `prompt`.
-    pub trait Prompt: CatalogOp {}
+    pub trait Prompt: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Prompt> Call<M> {
         /// Sets `prompt`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn prompt(self, value: impl Into<String>) -> Self {
-            self.set_one("prompt", value.into())
+        pub fn prompt(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("prompt", value.into_query())
         }
     }
 
     /// Operations whose query takes `q`.
-    pub trait Q: CatalogOp {}
+    pub trait Q: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Q> Call<M> {
         /// Sets `q`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn q(self, value: impl Into<String>) -> Self {
-            self.set_one("q", value.into())
+        pub fn q(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("q", value.into_query())
         }
     }
 
     /// Operations whose query takes `rendering_mode`.
-    pub trait RenderingMode: CatalogOp {}
+    pub trait RenderingMode: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: RenderingMode> Call<M> {
-        /// Sets `rendering_mode`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `rendering_mode`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn rendering_mode(self, value: impl Into<String>) -> Self {
-            self.set_one("rendering_mode", value.into())
+        pub fn rendering_mode(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("rendering_mode", value.into_query())
         }
     }
 
     /// Operations whose query takes `resource`.
-    pub trait Resource: CatalogOp {}
+    pub trait Resource: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Resource> Call<M> {
-        /// Sets `resource`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `resource`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn resource(self, value: impl Into<String>) -> Self {
-            self.set_one("resource", value.into())
+        pub fn resource(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("resource", value.into_query())
         }
     }
 
     /// Operations whose query takes `resource_server_identifier`.
-    pub trait ResourceServerIdentifier: CatalogOp {}
+    pub trait ResourceServerIdentifier: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: ResourceServerIdentifier> Call<M> {
         /// Sets `resource_server_identifier`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn resource_server_identifier(self, value: impl Into<String>) -> Self {
-            self.set_one("resource_server_identifier", value.into())
+        pub fn resource_server_identifier(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("resource_server_identifier", value.into_query())
         }
     }
 
     /// Operations whose query takes `role_id`.
-    pub trait RoleId: CatalogOp {}
+    pub trait RoleId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: RoleId> Call<M> {
         /// Sets `role_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn role_id(self, value: impl Into<String>) -> Self {
-            self.set_one("role_id", value.into())
+        pub fn role_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("role_id", value.into_query())
         }
     }
 
     /// Operations whose query takes `screen`.
-    pub trait Screen: CatalogOp {}
+    pub trait Screen: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Screen> Call<M> {
         /// Sets `screen`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn screen(self, value: impl Into<String>) -> Self {
-            self.set_one("screen", value.into())
+        pub fn screen(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("screen", value.into_query())
         }
     }
 
     /// Operations whose query takes `search`.
-    pub trait Search: CatalogOp {}
+    pub trait Search: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Search> Call<M> {
         /// Sets `search`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn search(self, value: impl Into<String>) -> Self {
-            self.set_one("search", value.into())
+        pub fn search(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("search", value.into_query())
         }
     }
 
     /// Operations whose query takes `sort`.
-    pub trait Sort: CatalogOp {}
+    pub trait Sort: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Sort> Call<M> {
         /// Sets `sort`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn sort(self, value: impl Into<String>) -> Self {
-            self.set_one("sort", value.into())
+        pub fn sort(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("sort", value.into_query())
         }
     }
 
     /// Operations whose query takes `status`.
-    pub trait Status: CatalogOp {}
+    pub trait Status: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Status> Call<M> {
-        /// Sets `status`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `status`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn status(self, value: impl Into<String>) -> Self {
-            self.set_one("status", value.into())
+        pub fn status(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("status", value.into_query())
         }
     }
 
     /// Operations whose query takes `statuses`.
-    pub trait Statuses: CatalogOp {}
+    pub trait Statuses: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: Statuses> Call<M> {
         /// Sets `statuses`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn statuses(self, value: impl Into<String>) -> Self {
-            self.set_one("statuses", value.into())
+        pub fn statuses(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("statuses", value.into_query())
         }
     }
 
     /// Operations whose query takes `strategy`.
-    pub trait Strategy: CatalogOp {}
+    pub trait Strategy: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Strategy> Call<M> {
-        /// Sets `strategy`: several strings, one pair each (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `strategy`: several of the operation's values (its enum), one pair each. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn strategy(self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-            self.set_many("strategy", values)
+        pub fn strategy(self, values: impl IntoIterator<Item = impl QueryArg<M::Value>>) -> Self {
+            self.set_many("strategy", values.into_iter().map(QueryArg::into_query))
         }
     }
 
     /// Operations whose query takes `subject_type`.
-    pub trait SubjectType: CatalogOp {}
+    pub trait SubjectType: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: SubjectType> Call<M> {
-        /// Sets `subject_type`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `subject_type`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn subject_type(self, value: impl Into<String>) -> Self {
-            self.set_one("subject_type", value.into())
+        pub fn subject_type(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("subject_type", value.into_query())
         }
     }
 
@@ -9725,46 +10147,275 @@ pub mod query {
     }
 
     /// Operations whose query takes `to`.
-    pub trait To: CatalogOp {}
+    pub trait To: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: To> Call<M> {
         /// Sets `to`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn to(self, value: impl Into<String>) -> Self {
-            self.set_one("to", value.into())
+        pub fn to(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("to", value.into_query())
         }
     }
 
     /// Operations whose query takes `triggerId`.
-    pub trait TriggerId: CatalogOp {}
+    pub trait TriggerId: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: TriggerId> Call<M> {
-        /// Sets `triggerId`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `triggerId`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn trigger_id(self, value: impl Into<String>) -> Self {
-            self.set_one("triggerId", value.into())
+        pub fn trigger_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("triggerId", value.into_query())
         }
     }
 
     /// Operations whose query takes `type`.
-    pub trait Type: CatalogOp {}
+    pub trait Type: CatalogOp {
+        /// The type of one value: the operation's enum of values (`String` where it takes any text).
+        type Value;
+    }
 
     impl<M: Type> Call<M> {
-        /// Sets `type`: a string (one of the values the operation lists). Checked against the operation's catalog entry before sending.
+        /// Sets `type`: one of the operation's values (its enum), or any string where it takes text. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn r#type(self, value: impl Into<String>) -> Self {
-            self.set_one("type", value.into())
+        pub fn r#type(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("type", value.into_query())
         }
     }
 
     /// Operations whose query takes `user_id`.
-    pub trait UserId: CatalogOp {}
+    pub trait UserId: CatalogOp {
+        /// The type of one value: `String`.
+        type Value;
+    }
 
     impl<M: UserId> Call<M> {
         /// Sets `user_id`: a string. Checked against the operation's catalog entry before sending.
         #[inline]
-        pub fn user_id(self, value: impl Into<String>) -> Self {
-            self.set_one("user_id", value.into())
+        pub fn user_id(self, value: impl QueryArg<M::Value>) -> Self {
+            self.set_one("user_id", value.into_query())
+        }
+    }
+}
+
+/// The values of query parameters that take one of a list: one enum per
+/// distinct list (the model's where it has one). Their setters take these, so a
+/// misspelt value does not compile; `Unknown` sends a value this version does not
+/// know, which the operation's catalog entry still checks before sending.
+pub mod enums {
+    pub use gatehouse_model::generated::management_more::ActionTriggerType;
+    impl crate::call::QueryArg<ActionTriggerType> for ActionTriggerType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::teams::ActivityLogEventType;
+    impl crate::call::QueryArg<ActivityLogEventType> for ActivityLogEventType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::teams::ActivityLogStatus;
+    impl crate::call::QueryArg<ActivityLogStatus> for ActivityLogStatus {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::AculRenderingMode;
+    impl crate::call::QueryArg<AculRenderingMode> for AculRenderingMode {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::ClientGrantDefaultFor;
+    impl crate::call::QueryArg<ClientGrantDefaultFor> for ClientGrantDefaultFor {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::ClientGrantSubjectType;
+    impl crate::call::QueryArg<ClientGrantSubjectType> for ClientGrantSubjectType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::DeviceCredentialType;
+    impl crate::call::QueryArg<DeviceCredentialType> for DeviceCredentialType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::teams::EnvironmentType;
+    impl crate::call::QueryArg<EnvironmentType> for EnvironmentType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::EventStreamDeliveryEventType;
+    impl crate::call::QueryArg<EventStreamDeliveryEventType> for EventStreamDeliveryEventType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::ExperimentStatus;
+    impl crate::call::QueryArg<ExperimentStatus> for ExperimentStatus {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::FeatureFlagStatus;
+    impl crate::call::QueryArg<FeatureFlagStatus> for FeatureFlagStatus {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::FeatureFlagType;
+    impl crate::call::QueryArg<FeatureFlagType> for FeatureFlagType {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `FormsRequestParametersHydrate` query parameters.
+    pub enum FormsRequestParametersHydrate {
+    /// `flow_count`.
+    FlowCount => "flow_count",
+    /// `links`.
+    Links => "links",
+    }
+    }
+
+    impl crate::call::QueryArg<FormsRequestParametersHydrate> for FormsRequestParametersHydrate {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `GetFlowExecutionRequestParametersHydrate` query parameters.
+    pub enum GetFlowExecutionRequestParametersHydrate {
+    /// `debug`.
+    Debug => "debug",
+    }
+    }
+
+    impl crate::call::QueryArg<GetFlowExecutionRequestParametersHydrate> for GetFlowExecutionRequestParametersHydrate {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `GetFlowRequestParametersHydrate` query parameters.
+    pub enum GetFlowRequestParametersHydrate {
+    /// `form_count`.
+    FormCount => "form_count",
+    /// `forms`.
+    Forms => "forms",
+    }
+    }
+
+    impl crate::call::QueryArg<GetFlowRequestParametersHydrate> for GetFlowRequestParametersHydrate {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::HookTriggerId;
+    impl crate::call::QueryArg<HookTriggerId> for HookTriggerId {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `ListFlowsRequestParametersHydrate` query parameters.
+    pub enum ListFlowsRequestParametersHydrate {
+    /// `form_count`.
+    FormCount => "form_count",
+    }
+    }
+
+    impl crate::call::QueryArg<ListFlowsRequestParametersHydrate> for ListFlowsRequestParametersHydrate {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::RateLimitPolicyConsumer;
+    impl crate::call::QueryArg<RateLimitPolicyConsumer> for RateLimitPolicyConsumer {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management_more::RateLimitPolicyResource;
+    impl crate::call::QueryArg<RateLimitPolicyResource> for RateLimitPolicyResource {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    gatehouse_model::string_enum! {
+    /// The values of the `SearchEngineVersions` query parameters.
+    pub enum SearchEngineVersions {
+    /// `v1`.
+    V1 => "v1",
+    /// `v2`.
+    V2 => "v2",
+    /// `v3`.
+    V3 => "v3",
+    }
+    }
+
+    impl crate::call::QueryArg<SearchEngineVersions> for SearchEngineVersions {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
+        }
+    }
+
+    pub use gatehouse_model::generated::management::Strategy;
+    impl crate::call::QueryArg<Strategy> for Strategy {
+        #[inline]
+        fn into_query(self) -> String {
+            self.as_str().to_owned()
         }
     }
 }

@@ -19,7 +19,8 @@ pub struct Entry {
     /// Whether the method returns the table's typed request.
     pub table: bool,
     /// Builds the request with these path parameters (a body-taking method's
-    /// signature is checked at compile time; its request is built without a body).
+    /// signature is checked at compile time; a required body is sent as `{}`,
+    /// an optional one is left out).
     pub probe: fn(&Client, &[&str]) -> Result<http::Request<Vec<u8>>, ClientError>,
     /// Pages through the list, as item counts per page, for lists.
     pub pages: Option<fn(&Client, &[&str]) -> BoxStream<'static, Result<usize, ClientError>>>,
@@ -60,10 +61,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_MEMBERS_INVITE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsMembers,
-                <gatehouse_model::ops::teams::InviteMembers as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::InviteMembers> = TeamsMembers::invite;
+            fn _signature(
+                h: &TeamsMembers,
+                body: <gatehouse_model::ops::teams::InviteMembers as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::InviteMembers> {
+                h.invite(body)
+            }
             let raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_INVITE, vec![]);
             raw.http_request()
         },
@@ -81,12 +84,15 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_MEMBERS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsMembers,
-                String,
-                <gatehouse_model::ops::teams::UpdateMember as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::UpdateMember> = TeamsMembers::update;
-            let raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_UPDATE, vec![arg(ids, 0)]);
+            fn _signature(
+                h: &TeamsMembers,
+                id: String,
+                body: <gatehouse_model::ops::teams::UpdateMember as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::UpdateMember> {
+                h.update(id, body)
+            }
+            let mut raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_UPDATE, vec![arg(ids, 0)]);
+            raw.set_body(&serde_json::json!({}));
             raw.http_request()
         },
         pages: None,
@@ -103,12 +109,15 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_MEMBERS_TENANTS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsMembersTenants,
-                String,
-                <gatehouse_model::ops::teams::AddMemberTenants as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::AddMemberTenants> = TeamsMembersTenants::create;
-            let raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_CREATE, vec![arg(ids, 0)]);
+            fn _signature(
+                h: &TeamsMembersTenants,
+                id: String,
+                body: <gatehouse_model::ops::teams::AddMemberTenants as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::AddMemberTenants> {
+                h.create(id, body)
+            }
+            let mut raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_CREATE, vec![arg(ids, 0)]);
+            raw.set_body(&serde_json::json!({}));
             raw.http_request()
         },
         pages: None,
@@ -118,13 +127,15 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_MEMBERS_TENANTS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsMembersTenants,
-                String,
-                <gatehouse_model::ops::teams::UpdateMemberTenants as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::UpdateMemberTenants> =
-                TeamsMembersTenants::update;
-            let raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_UPDATE, vec![arg(ids, 0)]);
+            fn _signature(
+                h: &TeamsMembersTenants,
+                id: String,
+                body: <gatehouse_model::ops::teams::UpdateMemberTenants as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::UpdateMemberTenants> {
+                h.update(id, body)
+            }
+            let mut raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_UPDATE, vec![arg(ids, 0)]);
+            raw.set_body(&serde_json::json!({}));
             raw.http_request()
         },
         pages: None,
@@ -134,13 +145,15 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_MEMBERS_TENANTS_REMOVE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsMembersTenants,
-                String,
-                <gatehouse_model::ops::teams::RemoveMemberTenants as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::RemoveMemberTenants> =
-                TeamsMembersTenants::remove;
-            let raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_REMOVE, vec![arg(ids, 0)]);
+            fn _signature(
+                h: &TeamsMembersTenants,
+                id: String,
+                body: <gatehouse_model::ops::teams::RemoveMemberTenants as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::RemoveMemberTenants> {
+                h.remove(id, body)
+            }
+            let mut raw = RawCall::new(c.clone(), &c::TEAMS_MEMBERS_TENANTS_REMOVE, vec![arg(ids, 0)]);
+            raw.set_body(&serde_json::json!({}));
             raw.http_request()
         },
         pages: None,
@@ -164,10 +177,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TEAMS_TENANTS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &TeamsTenants,
-                <gatehouse_model::ops::teams::CreateTenant as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::CreateTenant> = TeamsTenants::create;
+            fn _signature(
+                h: &TeamsTenants,
+                body: <gatehouse_model::ops::teams::CreateTenant as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::teams::CreateTenant> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::TEAMS_TENANTS_CREATE, vec![]);
             raw.http_request()
         },
@@ -206,12 +221,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Actions,
-                gatehouse_model::generated::management_more::CreateAction,
-            ) -> Call<gatehouse_client::resources::op::ActionsCreate> = Actions::create;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ActionsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateAction| call.body(b);
+            c.actions().create().http_request()
         },
         pages: None,
     },
@@ -234,14 +246,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_VERSIONS_DEPLOY,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ActionsVersions,
-                String,
-                String,
-                gatehouse_model::generated::management_more::DeployActionVersion,
-            ) -> Call<gatehouse_client::resources::op::ActionsVersionsDeploy> = ActionsVersions::deploy;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_VERSIONS_DEPLOY, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ActionsVersionsDeploy>,
+                 b: &gatehouse_model::generated::management_more::DeployActionVersion| call.body(b);
+            c.actions().versions().deploy(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -257,13 +265,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Actions,
-                String,
-                gatehouse_model::generated::management_more::UpdateAction,
-            ) -> Call<gatehouse_client::resources::op::ActionsUpdate> = Actions::update;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ActionsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateAction| call.body(b);
+            c.actions().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -286,13 +290,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_TEST,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Actions,
-                String,
-                gatehouse_model::generated::management_more::TestAction,
-            ) -> Call<gatehouse_client::resources::op::ActionsTest> = Actions::test;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_TEST, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ActionsTest>,
+                     b: &gatehouse_model::generated::management_more::TestAction| call.body(b);
+            c.actions().test(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -315,12 +315,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_MODULES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ActionsModules,
-                gatehouse_model::generated::management_more::CreateActionModule,
-            ) -> Call<gatehouse_client::resources::op::ActionsModulesCreate> = ActionsModules::create;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ActionsModulesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateActionModule| call.body(b);
+            c.actions().modules().create().http_request()
         },
         pages: None,
     },
@@ -336,13 +334,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_MODULES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ActionsModules,
-                String,
-                gatehouse_model::generated::management_more::UpdateActionModule,
-            ) -> Call<gatehouse_client::resources::op::ActionsModulesUpdate> = ActionsModules::update;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ActionsModulesUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateActionModule| call.body(b);
+            c.actions().modules().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -365,13 +360,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_MODULES_ROLLBACK,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ActionsModules,
-                String,
-                gatehouse_model::generated::management_more::RollbackActionModule,
-            ) -> Call<gatehouse_client::resources::op::ActionsModulesRollback> = ActionsModules::rollback;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_MODULES_ROLLBACK, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ActionsModulesRollback>,
+                 b: &gatehouse_model::generated::management_more::RollbackActionModule| call.body(b);
+            c.actions().modules().rollback(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -415,14 +407,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ActionsTriggersBindings,
-                String,
-                gatehouse_model::generated::management_more::UpdateActionBindings,
-            ) -> Call<gatehouse_client::resources::op::ActionsTriggersBindingsUpdateMany> =
-                ActionsTriggersBindings::update_many;
-            let raw = RawCall::new(c.clone(), &c::ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ActionsTriggersBindingsUpdateMany>,
+                 b: &gatehouse_model::generated::management_more::UpdateActionBindings| call.body(b);
+            c.actions().triggers().bindings().update_many(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -452,13 +440,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_BOT_DETECTION_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionBotDetection,
-                gatehouse_model::generated::management_more::UpdateBotDetectionSettings,
-            ) -> Call<gatehouse_client::resources::op::AttackProtectionBotDetectionUpdate> =
-                AttackProtectionBotDetection::update;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_BOT_DETECTION_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::AttackProtectionBotDetectionUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateBotDetectionSettings| {
+                call.body(b)
+            };
+            c.attack_protection().bot_detection().update().http_request()
         },
         pages: None,
     },
@@ -474,14 +460,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionBreachedPasswordDetection,
-                gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings,
-            )
-                -> Call<gatehouse_client::resources::op::AttackProtectionBreachedPasswordDetectionUpdate> =
-                AttackProtectionBreachedPasswordDetection::update;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::AttackProtectionBreachedPasswordDetectionUpdate>, b: &gatehouse_model::generated::management_more::UpdateBreachedPasswordDetectionSettings| call.body(b);
+            c.attack_protection().breached_password_detection().update().http_request()
         },
         pages: None,
     },
@@ -497,14 +477,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionBruteForceProtection,
-                gatehouse_model::generated::management_more::UpdateBruteForceSettings,
-            )
-                -> Call<gatehouse_client::resources::op::AttackProtectionBruteForceProtectionUpdate> =
-                AttackProtectionBruteForceProtection::update;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::AttackProtectionBruteForceProtectionUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateBruteForceSettings| {
+                call.body(b)
+            };
+            c.attack_protection().brute_force_protection().update().http_request()
         },
         pages: None,
     },
@@ -520,12 +497,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_CAPTCHA_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionCaptcha,
-                gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha,
-            ) -> Call<gatehouse_client::resources::op::AttackProtectionCaptchaUpdate> = AttackProtectionCaptcha::update;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_CAPTCHA_UPDATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::AttackProtectionCaptchaUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateAttackProtectionCaptcha| {
+                    call.body(b)
+                };
+            c.attack_protection().captcha().update().http_request()
         },
         pages: None,
     },
@@ -541,14 +518,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionPhoneProviderProtection,
-                gatehouse_model::generated::management_more::PatchPhoneProviderProtection,
-            )
-                -> Call<gatehouse_client::resources::op::AttackProtectionPhoneProviderProtectionPatch> =
-                AttackProtectionPhoneProviderProtection::patch;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::AttackProtectionPhoneProviderProtectionPatch>,
+                 b: &gatehouse_model::generated::management_more::PatchPhoneProviderProtection| {
+                    call.body(b)
+                };
+            c.attack_protection().phone_provider_protection().patch().http_request()
         },
         pages: None,
     },
@@ -564,14 +539,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &AttackProtectionSuspiciousIpThrottling,
-                gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings,
-            )
-                -> Call<gatehouse_client::resources::op::AttackProtectionSuspiciousIpThrottlingUpdate> =
-                AttackProtectionSuspiciousIpThrottling::update;
-            let raw = RawCall::new(c.clone(), &c::ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::AttackProtectionSuspiciousIpThrottlingUpdate>, b: &gatehouse_model::generated::management_more::UpdateSuspiciousIPThrottlingSettings| call.body(b);
+            c.attack_protection().suspicious_ip_throttling().update().http_request()
         },
         pages: None,
     },
@@ -587,12 +556,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Branding,
-                gatehouse_model::generated::management_more::UpdateBranding,
-            ) -> Call<gatehouse_client::resources::op::BrandingUpdate> = Branding::update;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateBranding| call.body(b);
+            c.branding().update().http_request()
         },
         pages: None,
     },
@@ -608,12 +574,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_PROVIDERS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneProviders,
-                gatehouse_model::generated::management_more::CreateBrandingPhoneProvider,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersCreate> = BrandingPhoneProviders::create;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingPhoneProvidersCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateBrandingPhoneProvider| {
+                call.body(b)
+            };
+            c.branding().phone().providers().create().http_request()
         },
         pages: None,
     },
@@ -629,13 +594,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_PROVIDERS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneProviders,
-                String,
-                gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersUpdate> = BrandingPhoneProviders::update;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingPhoneProvidersUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateBrandingPhoneProvider| {
+                call.body(b)
+            };
+            c.branding().phone().providers().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -651,13 +614,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_PROVIDERS_TEST,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneProviders,
-                String,
-                gatehouse_model::generated::management_more::CreatePhoneProviderSendTest,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneProvidersTest> = BrandingPhoneProviders::test;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_PROVIDERS_TEST, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingPhoneProvidersTest>,
+                     b: &gatehouse_model::generated::management_more::CreatePhoneProviderSendTest| {
+                call.body(b)
+            };
+            c.branding().phone().providers().test(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -673,12 +634,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_TEMPLATES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneTemplates,
-                gatehouse_model::generated::management_more::CreatePhoneTemplate,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesCreate> = BrandingPhoneTemplates::create;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::BrandingPhoneTemplatesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreatePhoneTemplate| call.body(b);
+            c.branding().phone().templates().create().http_request()
         },
         pages: None,
     },
@@ -694,13 +653,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_TEMPLATES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneTemplates,
-                String,
-                gatehouse_model::generated::management_more::UpdatePhoneTemplate,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesUpdate> = BrandingPhoneTemplates::update;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::BrandingPhoneTemplatesUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdatePhoneTemplate| call.body(b);
+            c.branding().phone().templates().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -716,13 +672,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_TEMPLATES_RESET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneTemplates,
-                String,
-                serde_json::Value,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesReset> = BrandingPhoneTemplates::reset;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_RESET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingPhoneTemplatesReset>,
+                     b: &serde_json::Value| call.body(b);
+            c.branding().phone().templates().reset(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -731,13 +683,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_PHONE_TEMPLATES_TEST,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingPhoneTemplates,
-                String,
-                gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification,
-            ) -> Call<gatehouse_client::resources::op::BrandingPhoneTemplatesTest> = BrandingPhoneTemplates::test;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_PHONE_TEMPLATES_TEST, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::BrandingPhoneTemplatesTest>,
+                 b: &gatehouse_model::generated::management_more::CreatePhoneTemplateTestNotification| {
+                    call.body(b)
+                };
+            c.branding().phone().templates().test(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -753,13 +704,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingTemplates,
-                serde_json::Value,
-            ) -> Call<gatehouse_client::resources::op::BrandingTemplatesUpdateUniversalLogin> =
-                BrandingTemplates::update_universal_login;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::BrandingTemplatesUpdateUniversalLogin>,
+                     b: &serde_json::Value| call.body(b);
+            c.branding().templates().update_universal_login().http_request()
         },
         pages: None,
     },
@@ -775,12 +722,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_THEMES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingThemes,
-                gatehouse_model::generated::management_more::CreateBrandingTheme,
-            ) -> Call<gatehouse_client::resources::op::BrandingThemesCreate> = BrandingThemes::create;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_THEMES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::BrandingThemesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateBrandingTheme| call.body(b);
+            c.branding().themes().create().http_request()
         },
         pages: None,
     },
@@ -803,13 +748,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::BRANDING_THEMES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &BrandingThemes,
-                String,
-                gatehouse_model::generated::management_more::CreateBrandingTheme,
-            ) -> Call<gatehouse_client::resources::op::BrandingThemesUpdate> = BrandingThemes::update;
-            let raw = RawCall::new(c.clone(), &c::BRANDING_THEMES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::BrandingThemesUpdate>,
+                 b: &gatehouse_model::generated::management_more::CreateBrandingTheme| call.body(b);
+            c.branding().themes().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -832,12 +774,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENT_GRANTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ClientGrants,
-                gatehouse_model::generated::management_more::CreateClientGrant,
-            ) -> Call<gatehouse_client::resources::op::ClientGrantsCreate> = ClientGrants::create;
-            let raw = RawCall::new(c.clone(), &c::CLIENT_GRANTS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientGrantsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateClientGrant| call.body(b);
+            c.client_grants().create().http_request()
         },
         pages: None,
     },
@@ -853,13 +793,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENT_GRANTS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ClientGrants,
-                String,
-                gatehouse_model::generated::management_more::UpdateClientGrant,
-            ) -> Call<gatehouse_client::resources::op::ClientGrantsUpdate> = ClientGrants::update;
-            let raw = RawCall::new(c.clone(), &c::CLIENT_GRANTS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientGrantsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateClientGrant| call.body(b);
+            c.client_grants().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -889,10 +826,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Clients,
-                <gatehouse_model::ops::clients::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::clients::Create> = Clients::create;
+            fn _signature(
+                h: &Clients,
+                body: <gatehouse_model::ops::clients::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::clients::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::CLIENTS_CREATE, vec![]);
             raw.http_request()
         },
@@ -903,12 +842,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_PREVIEW_CIMD_METADATA,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Clients,
-                gatehouse_model::generated::management_more::RegisterCimdClient,
-            ) -> Call<gatehouse_client::resources::op::ClientsPreviewCimdMetadata> = Clients::preview_cimd_metadata;
-            let raw = RawCall::new(c.clone(), &c::CLIENTS_PREVIEW_CIMD_METADATA, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientsPreviewCimdMetadata>,
+                 b: &gatehouse_model::generated::management_more::RegisterCimdClient| call.body(b);
+            c.clients().preview_cimd_metadata().http_request()
         },
         pages: None,
     },
@@ -917,12 +854,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_REGISTER_CIMD_CLIENT,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Clients,
-                gatehouse_model::generated::management_more::RegisterCimdClient,
-            ) -> Call<gatehouse_client::resources::op::ClientsRegisterCimdClient> = Clients::register_cimd_client;
-            let raw = RawCall::new(c.clone(), &c::CLIENTS_REGISTER_CIMD_CLIENT, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientsRegisterCimdClient>,
+                 b: &gatehouse_model::generated::management_more::RegisterCimdClient| call.body(b);
+            c.clients().register_cimd_client().http_request()
         },
         pages: None,
     },
@@ -938,13 +873,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_CREDENTIALS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ClientsCredentials,
-                String,
-                gatehouse_model::generated::management_more::PostClientCredential,
-            ) -> Call<gatehouse_client::resources::op::ClientsCredentialsCreate> = ClientsCredentials::create;
-            let raw = RawCall::new(c.clone(), &c::CLIENTS_CREDENTIALS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientsCredentialsCreate>,
+                 b: &gatehouse_model::generated::management_more::PostClientCredential| call.body(b);
+            c.clients().credentials().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -960,14 +892,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_CREDENTIALS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ClientsCredentials,
-                String,
-                String,
-                gatehouse_model::generated::management_more::PatchClientCredential,
-            ) -> Call<gatehouse_client::resources::op::ClientsCredentialsUpdate> = ClientsCredentials::update;
-            let raw = RawCall::new(c.clone(), &c::CLIENTS_CREDENTIALS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ClientsCredentialsUpdate>,
+                 b: &gatehouse_model::generated::management_more::PatchClientCredential| call.body(b);
+            c.clients().credentials().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -990,11 +918,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CLIENTS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Clients,
-                String,
-                <gatehouse_model::ops::clients::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::clients::Update> = Clients::update;
+            fn _signature(
+                h: &Clients,
+                id: String,
+                body: <gatehouse_model::ops::clients::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::clients::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::CLIENTS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -1033,12 +963,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTION_PROFILES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionProfiles,
-                gatehouse_model::generated::management_more::CreateConnectionProfile,
-            ) -> Call<gatehouse_client::resources::op::ConnectionProfilesCreate> = ConnectionProfiles::create;
-            let raw = RawCall::new(c.clone(), &c::CONNECTION_PROFILES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionProfilesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateConnectionProfile| call.body(b);
+            c.connection_profiles().create().http_request()
         },
         pages: None,
     },
@@ -1068,13 +996,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTION_PROFILES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionProfiles,
-                String,
-                gatehouse_model::generated::management_more::UpdateConnectionProfile,
-            ) -> Call<gatehouse_client::resources::op::ConnectionProfilesUpdate> = ConnectionProfiles::update;
-            let raw = RawCall::new(c.clone(), &c::CONNECTION_PROFILES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionProfilesUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateConnectionProfile| call.body(b);
+            c.connection_profiles().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1097,10 +1022,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Connections,
-                <gatehouse_model::ops::connections::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::connections::Create> = Connections::create;
+            fn _signature(
+                h: &Connections,
+                body: <gatehouse_model::ops::connections::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::connections::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_CREATE, vec![]);
             raw.http_request()
         },
@@ -1132,11 +1059,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Connections,
-                String,
-                <gatehouse_model::ops::connections::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::connections::Update> = Connections::update;
+            fn _signature(
+                h: &Connections,
+                id: String,
+                body: <gatehouse_model::ops::connections::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::connections::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::CONNECTIONS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -1161,13 +1090,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_CLIENTS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsClients,
-                String,
-                Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsClientsUpdate> = ConnectionsClients::update;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_CLIENTS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ConnectionsClientsUpdate>, b: &Vec<gatehouse_model::generated::management_more::UpdateEnabledClientConnectionsItem>| call.body(b);
+            c.connections().clients().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1183,14 +1107,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_DIRECTORY_PROVISIONING_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsDirectoryProvisioning,
-                String,
-                gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningCreate> =
-                ConnectionsDirectoryProvisioning::create;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateDirectoryProvisioning| {
+                call.body(b)
+            };
+            c.connections().directory_provisioning().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1199,14 +1120,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsDirectoryProvisioning,
-                String,
-                gatehouse_model::generated::management_more::CreateDirectoryProvisioning,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningUpdate> =
-                ConnectionsDirectoryProvisioning::update;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningUpdate>,
+                     b: &gatehouse_model::generated::management_more::CreateDirectoryProvisioning| {
+                call.body(b)
+            };
+            c.connections().directory_provisioning().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1245,14 +1163,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_DIRECTORY_PROVISIONING_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsDirectoryProvisioning,
-                String,
-                gatehouse_model::generated::management_more::ReplaceSynchronizedGroups,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningSet> =
-                ConnectionsDirectoryProvisioning::set;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_DIRECTORY_PROVISIONING_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ConnectionsDirectoryProvisioningSet>,
+                     b: &gatehouse_model::generated::management_more::ReplaceSynchronizedGroups| {
+                call.body(b)
+            };
+            c.connections().directory_provisioning().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1268,13 +1183,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_KEYS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsKeys,
-                String,
-                gatehouse_model::generated::management_more::PostConnectionKeys,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsKeysCreate> = ConnectionsKeys::create;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_KEYS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionsKeysCreate>,
+                 b: &gatehouse_model::generated::management_more::PostConnectionKeys| call.body(b);
+            c.connections().keys().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1283,13 +1195,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_KEYS_ROTATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsKeys,
-                String,
-                gatehouse_model::generated::management_more::RotateConnectionKeys,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsKeysRotate> = ConnectionsKeys::rotate;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_KEYS_ROTATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionsKeysRotate>,
+                 b: &gatehouse_model::generated::management_more::RotateConnectionKeys| call.body(b);
+            c.connections().keys().rotate(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1305,14 +1214,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_SCIM_CONFIGURATION_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsScimConfiguration,
-                String,
-                gatehouse_model::generated::management_more::CreateScimConfiguration,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationCreate> =
-                ConnectionsScimConfiguration::create;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionsScimConfigurationCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateScimConfiguration| call.body(b);
+            c.connections().scim_configuration().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1321,14 +1226,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_SCIM_CONFIGURATION_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsScimConfiguration,
-                String,
-                gatehouse_model::generated::management_more::UpdateScimConfiguration,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationUpdate> =
-                ConnectionsScimConfiguration::update;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ConnectionsScimConfigurationUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateScimConfiguration| call.body(b);
+            c.connections().scim_configuration().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1358,14 +1259,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ConnectionsScimConfigurationTokens,
-                String,
-                gatehouse_model::generated::management_more::CreateScimToken,
-            ) -> Call<gatehouse_client::resources::op::ConnectionsScimConfigurationTokensCreate> =
-                ConnectionsScimConfigurationTokens::create;
-            let raw = RawCall::new(c.clone(), &c::CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ConnectionsScimConfigurationTokensCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateScimToken| call.body(b);
+            c.connections().scim_configuration().tokens().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1387,7 +1283,7 @@ pub static CALLS: &[Entry] = &[
         name: "connections.users.deleteByEmail",
         desc: &c::CONNECTIONS_USERS_DELETE_BY_EMAIL,
         table: false,
-        probe: |c, ids| c.connections().users().delete_by_email(arg(ids, 0), "x".to_owned()).http_request(),
+        probe: |c, ids| c.connections().users().delete_by_email(arg(ids, 0), "x").http_request(),
         pages: None,
     },
     Entry {
@@ -1402,12 +1298,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CUSTOM_DOMAINS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &CustomDomains,
-                gatehouse_model::generated::management_more::CreateCustomDomain,
-            ) -> Call<gatehouse_client::resources::op::CustomDomainsCreate> = CustomDomains::create;
-            let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::CustomDomainsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateCustomDomain| call.body(b);
+            c.custom_domains().create().http_request()
         },
         pages: None,
     },
@@ -1423,12 +1317,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CUSTOM_DOMAINS_SET_DEFAULT,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &CustomDomains,
-                gatehouse_model::generated::management_more::SetDefaultCustomDomain,
-            ) -> Call<gatehouse_client::resources::op::CustomDomainsSetDefault> = CustomDomains::set_default;
-            let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_SET_DEFAULT, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::CustomDomainsSetDefault>,
+                 b: &gatehouse_model::generated::management_more::SetDefaultCustomDomain| call.body(b);
+            c.custom_domains().set_default().http_request()
         },
         pages: None,
     },
@@ -1444,13 +1336,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::CUSTOM_DOMAINS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &CustomDomains,
-                String,
-                gatehouse_model::generated::management_more::UpdateCustomDomain,
-            ) -> Call<gatehouse_client::resources::op::CustomDomainsUpdate> = CustomDomains::update;
-            let raw = RawCall::new(c.clone(), &c::CUSTOM_DOMAINS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::CustomDomainsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateCustomDomain| call.body(b);
+            c.custom_domains().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1487,13 +1376,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &DeviceCredentials,
-                gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential,
-            ) -> Call<gatehouse_client::resources::op::DeviceCredentialsCreatePublicKey> =
-                DeviceCredentials::create_public_key;
-            let raw = RawCall::new(c.clone(), &c::DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::DeviceCredentialsCreatePublicKey>,
+                 b: &gatehouse_model::generated::management_more::CreatePublicKeyDeviceCredential| {
+                    call.body(b)
+                };
+            c.device_credentials().create_public_key().http_request()
         },
         pages: None,
     },
@@ -1509,12 +1397,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EMAIL_TEMPLATES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EmailTemplates,
-                gatehouse_model::generated::management_more::SetEmailTemplate,
-            ) -> Call<gatehouse_client::resources::op::EmailTemplatesCreate> = EmailTemplates::create;
-            let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EmailTemplatesCreate>,
+                 b: &gatehouse_model::generated::management_more::SetEmailTemplate| call.body(b);
+            c.email_templates().create().http_request()
         },
         pages: None,
     },
@@ -1530,13 +1416,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EMAIL_TEMPLATES_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EmailTemplates,
-                String,
-                gatehouse_model::generated::management_more::SetEmailTemplate,
-            ) -> Call<gatehouse_client::resources::op::EmailTemplatesSet> = EmailTemplates::set;
-            let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EmailTemplatesSet>,
+                 b: &gatehouse_model::generated::management_more::SetEmailTemplate| call.body(b);
+            c.email_templates().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1545,13 +1428,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EMAIL_TEMPLATES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EmailTemplates,
-                String,
-                gatehouse_model::generated::management_more::UpdateEmailTemplate,
-            ) -> Call<gatehouse_client::resources::op::EmailTemplatesUpdate> = EmailTemplates::update;
-            let raw = RawCall::new(c.clone(), &c::EMAIL_TEMPLATES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EmailTemplatesUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateEmailTemplate| call.body(b);
+            c.email_templates().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1567,12 +1447,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EMAILS_PROVIDER_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EmailsProvider,
-                gatehouse_model::generated::management_more::CreateEmailProvider,
-            ) -> Call<gatehouse_client::resources::op::EmailsProviderCreate> = EmailsProvider::create;
-            let raw = RawCall::new(c.clone(), &c::EMAILS_PROVIDER_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EmailsProviderCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateEmailProvider| call.body(b);
+            c.emails().provider().create().http_request()
         },
         pages: None,
     },
@@ -1581,12 +1459,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EMAILS_PROVIDER_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EmailsProvider,
-                gatehouse_model::generated::management_more::UpdateEmailProvider,
-            ) -> Call<gatehouse_client::resources::op::EmailsProviderUpdate> = EmailsProvider::update;
-            let raw = RawCall::new(c.clone(), &c::EMAILS_PROVIDER_UPDATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EmailsProviderUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateEmailProvider| call.body(b);
+            c.emails().provider().update().http_request()
         },
         pages: None,
     },
@@ -1609,12 +1485,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EVENT_STREAMS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EventStreams,
-                gatehouse_model::generated::management_more::EventStreamsCreateBody,
-            ) -> Call<gatehouse_client::resources::op::EventStreamsCreate> = EventStreams::create;
-            let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EventStreamsCreate>,
+                 b: &gatehouse_model::generated::management_more::EventStreamsCreateBody| call.body(b);
+            c.event_streams().create().http_request()
         },
         pages: None,
     },
@@ -1630,13 +1504,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EVENT_STREAMS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EventStreams,
-                String,
-                gatehouse_model::generated::management_more::UpdateEventStream,
-            ) -> Call<gatehouse_client::resources::op::EventStreamsUpdate> = EventStreams::update;
-            let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::EventStreamsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateEventStream| call.body(b);
+            c.event_streams().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1666,14 +1537,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EVENT_STREAMS_REDELIVERIES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EventStreamsRedeliveries,
-                String,
-                gatehouse_model::generated::management_more::CreateEventStreamRedelivery,
-            ) -> Call<gatehouse_client::resources::op::EventStreamsRedeliveriesCreate> =
-                EventStreamsRedeliveries::create;
-            let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_REDELIVERIES_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::EventStreamsRedeliveriesCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateEventStreamRedelivery| {
+                call.body(b)
+            };
+            c.event_streams().redeliveries().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1689,13 +1557,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EVENT_STREAMS_TEST,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &EventStreams,
-                String,
-                gatehouse_model::generated::management_more::CreateEventStreamTestEvent,
-            ) -> Call<gatehouse_client::resources::op::EventStreamsTest> = EventStreams::test;
-            let raw = RawCall::new(c.clone(), &c::EVENT_STREAMS_TEST, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::EventStreamsTest>,
+                     b: &gatehouse_model::generated::management_more::CreateEventStreamTestEvent| {
+                call.body(b)
+            };
+            c.event_streams().test(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1718,13 +1584,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_EXPERIMENTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationExperiments,
-                gatehouse_model::generated::management_more::CreateExperiment,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsCreate> =
-                ExperimentationExperiments::create;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationExperimentsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateExperiment| call.body(b);
+            c.experimentation().experiments().create().http_request()
         },
         pages: None,
     },
@@ -1740,14 +1603,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_EXPERIMENTS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationExperiments,
-                String,
-                gatehouse_model::generated::management_more::UpdateExperiment,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdate> =
-                ExperimentationExperiments::update;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateExperiment| call.body(b);
+            c.experimentation().experiments().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1763,14 +1622,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationExperiments,
-                String,
-                gatehouse_model::generated::management_more::UpdateExperimentStatus,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdateStatus> =
-                ExperimentationExperiments::update_status;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationExperimentsUpdateStatus>,
+                 b: &gatehouse_model::generated::management_more::UpdateExperimentStatus| call.body(b);
+            c.experimentation().experiments().update_status(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1793,13 +1648,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_FEATURE_FLAGS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationFeatureFlags,
-                gatehouse_model::generated::management_more::CreateFeatureFlag,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsCreate> =
-                ExperimentationFeatureFlags::create;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateFeatureFlag| call.body(b);
+            c.experimentation().feature_flags().create().http_request()
         },
         pages: None,
     },
@@ -1815,14 +1667,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationFeatureFlags,
-                String,
-                gatehouse_model::generated::management_more::UpdateFeatureFlag,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdate> =
-                ExperimentationFeatureFlags::update;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateFeatureFlag| call.body(b);
+            c.experimentation().feature_flags().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1838,14 +1686,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationFeatureFlags,
-                String,
-                gatehouse_model::generated::management_more::UpdateFeatureFlagStatus,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdateStatus> =
-                ExperimentationFeatureFlags::update_status;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsUpdateStatus>,
+                 b: &gatehouse_model::generated::management_more::UpdateFeatureFlagStatus| call.body(b);
+            c.experimentation().feature_flags().update_status(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1861,15 +1705,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationFeatureFlagsVariations,
-                String,
-                gatehouse_model::generated::management_more::CreateVariation,
-            )
-                -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsCreate> =
-                ExperimentationFeatureFlagsVariations::create;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateVariation| call.body(b);
+            c.experimentation().feature_flags().variations().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1885,20 +1723,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationFeatureFlagsVariations,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateVariation,
-            )
-                -> Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsUpdate> =
-                ExperimentationFeatureFlagsVariations::update;
-            let raw = RawCall::new(
-                c.clone(),
-                &c::EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE,
-                vec![arg(ids, 0), arg(ids, 1)],
-            );
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ExperimentationFeatureFlagsVariationsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateVariation| call.body(b);
+            c.experimentation().feature_flags().variations().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -1923,12 +1750,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_SEGMENTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationSegments,
-                gatehouse_model::generated::management_more::CreateSegment,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationSegmentsCreate> = ExperimentationSegments::create;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_SEGMENTS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ExperimentationSegmentsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateSegment| call.body(b);
+            c.experimentation().segments().create().http_request()
         },
         pages: None,
     },
@@ -1944,13 +1768,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::EXPERIMENTATION_SEGMENTS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &ExperimentationSegments,
-                String,
-                gatehouse_model::generated::management_more::UpdateSegment,
-            ) -> Call<gatehouse_client::resources::op::ExperimentationSegmentsUpdate> = ExperimentationSegments::update;
-            let raw = RawCall::new(c.clone(), &c::EXPERIMENTATION_SEGMENTS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::ExperimentationSegmentsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateSegment| call.body(b);
+            c.experimentation().segments().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -1973,12 +1793,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FLOWS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Flows,
-                gatehouse_model::generated::management_more::CreateFlow,
-            ) -> Call<gatehouse_client::resources::op::FlowsCreate> = Flows::create;
-            let raw = RawCall::new(c.clone(), &c::FLOWS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FlowsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateFlow| call.body(b);
+            c.flows().create().http_request()
         },
         pages: None,
     },
@@ -1994,12 +1811,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FLOWS_VAULT_CONNECTIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &FlowsVaultConnections,
-                gatehouse_model::generated::management_more::CreateFlowsVaultConnection,
-            ) -> Call<gatehouse_client::resources::op::FlowsVaultConnectionsCreate> = FlowsVaultConnections::create;
-            let raw = RawCall::new(c.clone(), &c::FLOWS_VAULT_CONNECTIONS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FlowsVaultConnectionsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateFlowsVaultConnection| {
+                call.body(b)
+            };
+            c.flows().vault().connections().create().http_request()
         },
         pages: None,
     },
@@ -2015,13 +1831,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FLOWS_VAULT_CONNECTIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &FlowsVaultConnections,
-                String,
-                gatehouse_model::generated::management_more::UpdateFlowsVaultConnection,
-            ) -> Call<gatehouse_client::resources::op::FlowsVaultConnectionsUpdate> = FlowsVaultConnections::update;
-            let raw = RawCall::new(c.clone(), &c::FLOWS_VAULT_CONNECTIONS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FlowsVaultConnectionsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateFlowsVaultConnection| {
+                call.body(b)
+            };
+            c.flows().vault().connections().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2065,13 +1879,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FLOWS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Flows,
-                String,
-                gatehouse_model::generated::management_more::UpdateFlow,
-            ) -> Call<gatehouse_client::resources::op::FlowsUpdate> = Flows::update;
-            let raw = RawCall::new(c.clone(), &c::FLOWS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FlowsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateFlow| call.body(b);
+            c.flows().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2094,12 +1904,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FORMS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Forms,
-                gatehouse_model::generated::management_more::CreateForm,
-            ) -> Call<gatehouse_client::resources::op::FormsCreate> = Forms::create;
-            let raw = RawCall::new(c.clone(), &c::FORMS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FormsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateForm| call.body(b);
+            c.forms().create().http_request()
         },
         pages: None,
     },
@@ -2115,13 +1922,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::FORMS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Forms,
-                String,
-                gatehouse_model::generated::management_more::UpdateForm,
-            ) -> Call<gatehouse_client::resources::op::FormsUpdate> = Forms::update;
-            let raw = RawCall::new(c.clone(), &c::FORMS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::FormsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateForm| call.body(b);
+            c.forms().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2143,7 +1946,7 @@ pub static CALLS: &[Entry] = &[
         name: "userGrants.deleteByUserId",
         desc: &c::USER_GRANTS_DELETE_BY_USER_ID,
         table: false,
-        probe: |c, ids| c.user_grants().delete_by_user_id("x".to_owned()).http_request(),
+        probe: |c, ids| c.user_grants().delete_by_user_id("x").http_request(),
         pages: None,
     },
     Entry {
@@ -2193,13 +1996,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GROUPS_ROLES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GroupsRoles,
-                String,
-                gatehouse_model::generated::management_more::AssignGroupRoles,
-            ) -> Call<gatehouse_client::resources::op::GroupsRolesCreate> = GroupsRoles::create;
-            let raw = RawCall::new(c.clone(), &c::GROUPS_ROLES_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GroupsRolesCreate>,
+                 b: &gatehouse_model::generated::management_more::AssignGroupRoles| call.body(b);
+            c.groups().roles().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2208,13 +2008,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GROUPS_ROLES_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GroupsRoles,
-                String,
-                gatehouse_model::generated::management_more::AssignGroupRoles,
-            ) -> Call<gatehouse_client::resources::op::GroupsRolesDelete> = GroupsRoles::delete;
-            let raw = RawCall::new(c.clone(), &c::GROUPS_ROLES_DELETE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GroupsRolesDelete>,
+                 b: &gatehouse_model::generated::management_more::AssignGroupRoles| call.body(b);
+            c.groups().roles().delete(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2223,13 +2020,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_ENROLLMENTS_CREATE_TICKET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianEnrollments,
-                gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket,
-            ) -> Call<gatehouse_client::resources::op::GuardianEnrollmentsCreateTicket> =
-                GuardianEnrollments::create_ticket;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_ENROLLMENTS_CREATE_TICKET, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianEnrollmentsCreateTicket>,
+                 b: &gatehouse_model::generated::management_more::CreateGuardianEnrollmentTicket| {
+                    call.body(b)
+                };
+            c.guardian().enrollments().create_ticket().http_request()
         },
         pages: None,
     },
@@ -2266,12 +2062,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_DUO_SETTINGS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsDuoSettings,
-                gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsSet> = GuardianFactorsDuoSettings::set;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_DUO_SETTINGS_SET, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsSet>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings| {
+                    call.body(b)
+                };
+            c.guardian().factors().duo().settings().set().http_request()
         },
         pages: None,
     },
@@ -2280,13 +2076,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsDuoSettings,
-                gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsUpdate> =
-                GuardianFactorsDuoSettings::update;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsDuoSettingsUpdate>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorDuoSettings| {
+                    call.body(b)
+                };
+            c.guardian().factors().duo().settings().update().http_request()
         },
         pages: None,
     },
@@ -2302,13 +2097,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPhone,
-                gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetMessageTypes> =
-                GuardianFactorsPhone::set_message_types;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetMessageTypes>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorPhoneMessageTypes| {
+                    call.body(b)
+                };
+            c.guardian().factors().phone().set_message_types().http_request()
         },
         pages: None,
     },
@@ -2324,13 +2118,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPhone,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTwilioProvider> =
-                GuardianFactorsPhone::set_twilio_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTwilioProvider>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio| {
+                    call.body(b)
+                };
+            c.guardian().factors().phone().set_twilio_provider().http_request()
         },
         pages: None,
     },
@@ -2346,13 +2139,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PHONE_SET_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPhone,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetProvider> =
-                GuardianFactorsPhone::set_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_PROVIDER, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetProvider>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms| {
+                    call.body(b)
+                };
+            c.guardian().factors().phone().set_provider().http_request()
         },
         pages: None,
     },
@@ -2368,13 +2160,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PHONE_SET_TEMPLATES,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPhone,
-                gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTemplates> =
-                GuardianFactorsPhone::set_templates;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PHONE_SET_TEMPLATES, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsPhoneSetTemplates>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates| {
+                    call.body(b)
+                };
+            c.guardian().factors().phone().set_templates().http_request()
         },
         pages: None,
     },
@@ -2390,14 +2181,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetApnsProvider> =
-                GuardianFactorsPushNotification::set_apns_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetApnsProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns| call.body(b);
+            c.guardian().factors().push_notification().set_apns_provider().http_request()
         },
         pages: None,
     },
@@ -2406,14 +2191,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateApnsProvider> =
-                GuardianFactorsPushNotification::update_apns_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateApnsProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationApns| call.body(b);
+            c.guardian().factors().push_notification().update_apns_provider().http_request()
         },
         pages: None,
     },
@@ -2422,14 +2201,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmProvider> =
-                GuardianFactorsPushNotification::set_fcm_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm| call.body(b);
+            c.guardian().factors().push_notification().set_fcm_provider().http_request()
         },
         pages: None,
     },
@@ -2438,14 +2211,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmProvider> =
-                GuardianFactorsPushNotification::update_fcm_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcm| call.body(b);
+            c.guardian().factors().push_notification().update_fcm_provider().http_request()
         },
         pages: None,
     },
@@ -2454,14 +2221,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmv1Provider> =
-                GuardianFactorsPushNotification::set_fcmv1_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetFcmv1Provider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1| call.body(b);
+            c.guardian().factors().push_notification().set_fcmv1_provider().http_request()
         },
         pages: None,
     },
@@ -2470,14 +2231,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmv1Provider> =
-                GuardianFactorsPushNotification::update_fcmv1_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateFcmv1Provider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationFcmv1| call.body(b);
+            c.guardian().factors().push_notification().update_fcmv1_provider().http_request()
         },
         pages: None,
     },
@@ -2493,14 +2248,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetSnsProvider> =
-                GuardianFactorsPushNotification::set_sns_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetSnsProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns| call.body(b);
+            c.guardian().factors().push_notification().set_sns_provider().http_request()
         },
         pages: None,
     },
@@ -2509,14 +2258,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateSnsProvider> =
-                GuardianFactorsPushNotification::update_sns_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationUpdateSnsProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotificationSns| call.body(b);
+            c.guardian().factors().push_notification().update_sns_provider().http_request()
         },
         pages: None,
     },
@@ -2532,14 +2275,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsPushNotification,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification,
-            )
-                -> Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetProvider> =
-                GuardianFactorsPushNotification::set_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianFactorsPushNotificationSetProvider>, b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderPushNotification| call.body(b);
+            c.guardian().factors().push_notification().set_provider().http_request()
         },
         pages: None,
     },
@@ -2555,13 +2292,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsSms,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTwilioProvider> =
-                GuardianFactorsSms::set_twilio_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTwilioProvider>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSmsTwilio| {
+                    call.body(b)
+                };
+            c.guardian().factors().sms().set_twilio_provider().http_request()
         },
         pages: None,
     },
@@ -2577,13 +2313,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_SMS_SET_PROVIDER,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsSms,
-                gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetProvider> =
-                GuardianFactorsSms::set_provider;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_PROVIDER, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsSmsSetProvider>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorsProviderSms| {
+                    call.body(b)
+                };
+            c.guardian().factors().sms().set_provider().http_request()
         },
         pages: None,
     },
@@ -2599,13 +2334,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_SMS_SET_TEMPLATES,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactorsSms,
-                gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTemplates> =
-                GuardianFactorsSms::set_templates;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SMS_SET_TEMPLATES, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsSmsSetTemplates>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactorSmsTemplates| {
+                    call.body(b)
+                };
+            c.guardian().factors().sms().set_templates().http_request()
         },
         pages: None,
     },
@@ -2614,13 +2348,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_FACTORS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianFactors,
-                String,
-                gatehouse_model::generated::management_more::SetGuardianFactor,
-            ) -> Call<gatehouse_client::resources::op::GuardianFactorsSet> = GuardianFactors::set;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_FACTORS_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::GuardianFactorsSet>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactor| call.body(b);
+            c.guardian().factors().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2636,12 +2367,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::GUARDIAN_POLICIES_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &GuardianPolicies,
-                Vec<gatehouse_model::generated::management_more::MFAPolicy>,
-            ) -> Call<gatehouse_client::resources::op::GuardianPoliciesSet> = GuardianPolicies::set;
-            let raw = RawCall::new(c.clone(), &c::GUARDIAN_POLICIES_SET, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::GuardianPoliciesSet>,
+                     b: &Vec<gatehouse_model::generated::management_more::MFAPolicy>| call.body(b);
+            c.guardian().policies().set().http_request()
         },
         pages: None,
     },
@@ -2657,12 +2385,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Hooks,
-                gatehouse_model::generated::management_more::CreateHook,
-            ) -> Call<gatehouse_client::resources::op::HooksCreate> = Hooks::create;
-            let raw = RawCall::new(c.clone(), &c::HOOKS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::HooksCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateHook| call.body(b);
+            c.hooks().create().http_request()
         },
         pages: None,
     },
@@ -2678,13 +2403,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Hooks,
-                String,
-                gatehouse_model::generated::management_more::UpdateHook,
-            ) -> Call<gatehouse_client::resources::op::HooksUpdate> = Hooks::update;
-            let raw = RawCall::new(c.clone(), &c::HOOKS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::HooksUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateHook| call.body(b);
+            c.hooks().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2707,13 +2428,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_SECRETS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &HooksSecrets,
-                String,
-                std::collections::BTreeMap<String, String>,
-            ) -> Call<gatehouse_client::resources::op::HooksSecretsCreate> = HooksSecrets::create;
-            let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::HooksSecretsCreate>,
+                     b: &std::collections::BTreeMap<String, String>| call.body(b);
+            c.hooks().secrets().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2722,13 +2439,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_SECRETS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &HooksSecrets,
-                String,
-                std::collections::BTreeMap<String, String>,
-            ) -> Call<gatehouse_client::resources::op::HooksSecretsUpdate> = HooksSecrets::update;
-            let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::HooksSecretsUpdate>,
+                     b: &std::collections::BTreeMap<String, String>| call.body(b);
+            c.hooks().secrets().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2737,10 +2450,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::HOOKS_SECRETS_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(&HooksSecrets, String, Vec<String>) -> Call<gatehouse_client::resources::op::HooksSecretsDelete> =
-                HooksSecrets::delete;
-            let raw = RawCall::new(c.clone(), &c::HOOKS_SECRETS_DELETE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::HooksSecretsDelete>, b: &Vec<String>| call.body(b);
+            c.hooks().secrets().delete(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2749,12 +2460,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::JOBS_USERS_EXPORTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &JobsUsersExports,
-                gatehouse_model::generated::management_more::CreateExportUsers,
-            ) -> Call<gatehouse_client::resources::op::JobsUsersExportsCreate> = JobsUsersExports::create;
-            let raw = RawCall::new(c.clone(), &c::JOBS_USERS_EXPORTS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::JobsUsersExportsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateExportUsers| call.body(b);
+            c.jobs().users_exports().create().http_request()
         },
         pages: None,
     },
@@ -2763,12 +2472,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::JOBS_USERS_IMPORTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &JobsUsersImports,
-                gatehouse_model::generated::management_more::CreateImportUsers,
-            ) -> Call<gatehouse_client::resources::op::JobsUsersImportsCreate> = JobsUsersImports::create;
-            let raw = RawCall::new(c.clone(), &c::JOBS_USERS_IMPORTS_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::JobsUsersImportsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateImportUsers| call.body(b);
+            c.jobs().users_imports().create().http_request()
         },
         pages: None,
     },
@@ -2777,12 +2484,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::JOBS_VERIFICATION_EMAIL_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &JobsVerificationEmail,
-                gatehouse_model::generated::management_more::CreateVerificationEmail,
-            ) -> Call<gatehouse_client::resources::op::JobsVerificationEmailCreate> = JobsVerificationEmail::create;
-            let raw = RawCall::new(c.clone(), &c::JOBS_VERIFICATION_EMAIL_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::JobsVerificationEmailCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateVerificationEmail| call.body(b);
+            c.jobs().verification_email().create().http_request()
         },
         pages: None,
     },
@@ -2812,12 +2517,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::KEYS_CUSTOM_SIGNING_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &KeysCustomSigning,
-                gatehouse_model::generated::management_more::SetCustomSigningKeys,
-            ) -> Call<gatehouse_client::resources::op::KeysCustomSigningSet> = KeysCustomSigning::set;
-            let raw = RawCall::new(c.clone(), &c::KEYS_CUSTOM_SIGNING_SET, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::KeysCustomSigningSet>,
+                 b: &gatehouse_model::generated::management_more::SetCustomSigningKeys| call.body(b);
+            c.keys().custom_signing().set().http_request()
         },
         pages: None,
     },
@@ -2840,12 +2543,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::KEYS_ENCRYPTION_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &KeysEncryption,
-                gatehouse_model::generated::management_more::CreateEncryptionKey,
-            ) -> Call<gatehouse_client::resources::op::KeysEncryptionCreate> = KeysEncryption::create;
-            let raw = RawCall::new(c.clone(), &c::KEYS_ENCRYPTION_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::KeysEncryptionCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateEncryptionKey| call.body(b);
+            c.keys().encryption().create().http_request()
         },
         pages: None,
     },
@@ -2868,13 +2569,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::KEYS_ENCRYPTION_IMPORT,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &KeysEncryption,
-                String,
-                gatehouse_model::generated::management_more::ImportEncryptionKey,
-            ) -> Call<gatehouse_client::resources::op::KeysEncryptionImport> = KeysEncryption::import;
-            let raw = RawCall::new(c.clone(), &c::KEYS_ENCRYPTION_IMPORT, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::KeysEncryptionImport>,
+                 b: &gatehouse_model::generated::management_more::ImportEncryptionKey| call.body(b);
+            c.keys().encryption().import(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2932,12 +2630,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::LOG_STREAMS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &LogStreams,
-                gatehouse_model::generated::management_more::CreateLogStream,
-            ) -> Call<gatehouse_client::resources::op::LogStreamsCreate> = LogStreams::create;
-            let raw = RawCall::new(c.clone(), &c::LOG_STREAMS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::LogStreamsCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateLogStream| call.body(b);
+            c.log_streams().create().http_request()
         },
         pages: None,
     },
@@ -2953,13 +2648,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::LOG_STREAMS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &LogStreams,
-                String,
-                gatehouse_model::generated::management_more::UpdateLogStream,
-            ) -> Call<gatehouse_client::resources::op::LogStreamsUpdate> = LogStreams::update;
-            let raw = RawCall::new(c.clone(), &c::LOG_STREAMS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::LogStreamsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateLogStream| call.body(b);
+            c.log_streams().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -2996,12 +2687,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::NETWORK_ACLS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &NetworkAcls,
-                gatehouse_model::generated::management_more::SetNetworkAcl,
-            ) -> Call<gatehouse_client::resources::op::NetworkAclsCreate> = NetworkAcls::create;
-            let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::NetworkAclsCreate>,
+                     b: &gatehouse_model::generated::management_more::SetNetworkAcl| call.body(b);
+            c.network_acls().create().http_request()
         },
         pages: None,
     },
@@ -3017,13 +2705,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::NETWORK_ACLS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &NetworkAcls,
-                String,
-                gatehouse_model::generated::management_more::SetNetworkAcl,
-            ) -> Call<gatehouse_client::resources::op::NetworkAclsSet> = NetworkAcls::set;
-            let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::NetworkAclsSet>,
+                     b: &gatehouse_model::generated::management_more::SetNetworkAcl| call.body(b);
+            c.network_acls().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3032,13 +2716,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::NETWORK_ACLS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &NetworkAcls,
-                String,
-                gatehouse_model::generated::management_more::UpdateNetworkAcl,
-            ) -> Call<gatehouse_client::resources::op::NetworkAclsUpdate> = NetworkAcls::update;
-            let raw = RawCall::new(c.clone(), &c::NETWORK_ACLS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::NetworkAclsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateNetworkAcl| call.body(b);
+            c.network_acls().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3061,10 +2742,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Organizations,
-                <gatehouse_model::ops::organizations::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::Create> = Organizations::create;
+            fn _signature(
+                h: &Organizations,
+                body: <gatehouse_model::ops::organizations::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CREATE, vec![]);
             raw.http_request()
         },
@@ -3089,11 +2772,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Organizations,
-                String,
-                <gatehouse_model::ops::organizations::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::Update> = Organizations::update;
+            fn _signature(
+                h: &Organizations,
+                id: String,
+                body: <gatehouse_model::ops::organizations::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3118,14 +2803,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_CLIENT_GRANTS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsClientGrants,
-                String,
-                gatehouse_model::generated::management_more::AssociateOrganizationClientGrant,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsClientGrantsCreate> =
-                OrganizationsClientGrants::create;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CLIENT_GRANTS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsClientGrantsCreate>,
+                 b: &gatehouse_model::generated::management_more::AssociateOrganizationClientGrant| {
+                    call.body(b)
+                };
+            c.organizations().client_grants().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3148,14 +2831,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_CONNECTIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsConnections,
-                String,
-                gatehouse_model::generated::management_more::CreateOrganizationAllConnection,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsConnectionsCreate> =
-                OrganizationsConnections::create;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CONNECTIONS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsConnectionsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateOrganizationAllConnection| {
+                    call.body(b)
+                };
+            c.organizations().connections().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3171,15 +2852,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_CONNECTIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsConnections,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateOrganizationAllConnection,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsConnectionsUpdate> =
-                OrganizationsConnections::update;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_CONNECTIONS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsConnectionsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateOrganizationAllConnection| {
+                    call.body(b)
+                };
+            c.organizations().connections().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3202,14 +2880,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsDiscoveryDomains,
-                String,
-                gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsCreate> =
-                OrganizationsDiscoveryDomains::create;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateOrganizationDiscoveryDomain| {
+                    call.body(b)
+                };
+            c.organizations().discovery_domains().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3232,16 +2908,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsDiscoveryDomains,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsUpdate> =
-                OrganizationsDiscoveryDomains::update;
-            let raw =
-                RawCall::new(c.clone(), &c::ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsDiscoveryDomainsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateOrganizationDiscoveryDomain| {
+                    call.body(b)
+                };
+            c.organizations().discovery_domains().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3264,14 +2936,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_ENABLED_CONNECTIONS_ADD,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsEnabledConnections,
-                String,
-                gatehouse_model::generated::management_more::AddOrganizationConnection,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsAdd> =
-                OrganizationsEnabledConnections::add;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_ENABLED_CONNECTIONS_ADD, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsAdd>,
+                     b: &gatehouse_model::generated::management_more::AddOrganizationConnection| {
+                call.body(b)
+            };
+            c.organizations().enabled_connections().add(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3287,16 +2956,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsEnabledConnections,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateOrganizationConnection,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsUpdate> =
-                OrganizationsEnabledConnections::update;
-            let raw =
-                RawCall::new(c.clone(), &c::ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsEnabledConnectionsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateOrganizationConnection| {
+                    call.body(b)
+                };
+            c.organizations().enabled_connections().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3319,14 +2984,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_INVITATIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsInvitations,
-                String,
-                gatehouse_model::generated::management_more::CreateOrganizationInvitation,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsInvitationsCreate> =
-                OrganizationsInvitations::create;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_INVITATIONS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsInvitationsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateOrganizationInvitation| {
+                    call.body(b)
+                };
+            c.organizations().invitations().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3356,12 +3019,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_MEMBERS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsMembers,
-                String,
-                <gatehouse_model::ops::organizations::AddMembers as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::AddMembers> =
-                OrganizationsMembers::create;
+            fn _signature(
+                h: &OrganizationsMembers,
+                id: String,
+                body: <gatehouse_model::ops::organizations::AddMembers as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::AddMembers> {
+                h.create(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_MEMBERS_CREATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3372,12 +3036,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_MEMBERS_DELETE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsMembers,
-                String,
-                <gatehouse_model::ops::organizations::RemoveMembers as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::RemoveMembers> =
-                OrganizationsMembers::delete;
+            fn _signature(
+                h: &OrganizationsMembers,
+                id: String,
+                body: <gatehouse_model::ops::organizations::RemoveMembers as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::RemoveMembers> {
+                h.delete(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_MEMBERS_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3402,7 +3067,7 @@ pub static CALLS: &[Entry] = &[
                 .effective_roles()
                 .sources()
                 .groups()
-                .list(arg(ids, 0), arg(ids, 1), "x".to_owned())
+                .list(arg(ids, 0), arg(ids, 1), "x")
                 .http_request()
         },
         pages: Some(|c, ids| {
@@ -3412,7 +3077,7 @@ pub static CALLS: &[Entry] = &[
                     .effective_roles()
                     .sources()
                     .groups()
-                    .list(arg(ids, 0), arg(ids, 1), "x".to_owned())
+                    .list(arg(ids, 0), arg(ids, 1), "x")
                     .pages(),
             )
         }),
@@ -3429,14 +3094,14 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_MEMBERS_ROLES_ASSIGN,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsMembersRoles,
-                String,
-                String,
-                <gatehouse_model::ops::organizations::AssignMemberRoles as gatehouse_model::operation::Endpoint>::Body,
-            )
-                -> gatehouse_client::Request<gatehouse_model::ops::organizations::AssignMemberRoles> =
-                OrganizationsMembersRoles::assign;
+            fn _signature(
+                h: &OrganizationsMembersRoles,
+                id: String,
+                user_id: String,
+                body: <gatehouse_model::ops::organizations::AssignMemberRoles as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::AssignMemberRoles> {
+                h.assign(id, user_id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_MEMBERS_ROLES_ASSIGN, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
         },
@@ -3447,14 +3112,14 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_MEMBERS_ROLES_DELETE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsMembersRoles,
-                String,
-                String,
-                <gatehouse_model::ops::organizations::RemoveMemberRoles as gatehouse_model::operation::Endpoint>::Body,
-            )
-                -> gatehouse_client::Request<gatehouse_model::ops::organizations::RemoveMemberRoles> =
-                OrganizationsMembersRoles::delete;
+            fn _signature(
+                h: &OrganizationsMembersRoles,
+                id: String,
+                user_id: String,
+                body: <gatehouse_model::ops::organizations::RemoveMemberRoles as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::organizations::RemoveMemberRoles> {
+                h.delete(id, user_id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_MEMBERS_ROLES_DELETE, vec![arg(ids, 0), arg(ids, 1)]);
             raw.http_request()
         },
@@ -3479,15 +3144,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_GROUPS_ROLES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsGroupsRoles,
-                String,
-                String,
-                gatehouse_model::generated::management_more::AssignGroupRoles,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsGroupsRolesCreate> =
-                OrganizationsGroupsRoles::create;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_GROUPS_ROLES_CREATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsGroupsRolesCreate>,
+                 b: &gatehouse_model::generated::management_more::AssignGroupRoles| call.body(b);
+            c.organizations().groups().roles().create(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3496,15 +3156,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ORGANIZATIONS_GROUPS_ROLES_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &OrganizationsGroupsRoles,
-                String,
-                String,
-                gatehouse_model::generated::management_more::AssignGroupRoles,
-            ) -> Call<gatehouse_client::resources::op::OrganizationsGroupsRolesDelete> =
-                OrganizationsGroupsRoles::delete;
-            let raw = RawCall::new(c.clone(), &c::ORGANIZATIONS_GROUPS_ROLES_DELETE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::OrganizationsGroupsRolesDelete>,
+                 b: &gatehouse_model::generated::management_more::AssignGroupRoles| call.body(b);
+            c.organizations().groups().roles().delete(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3520,12 +3175,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::PROMPTS_UPDATE_SETTINGS,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Prompts,
-                gatehouse_model::generated::management_more::UpdateSettings,
-            ) -> Call<gatehouse_client::resources::op::PromptsUpdateSettings> = Prompts::update_settings;
-            let raw = RawCall::new(c.clone(), &c::PROMPTS_UPDATE_SETTINGS, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::PromptsUpdateSettings>,
+                     b: &gatehouse_model::generated::management_more::UpdateSettings| call.body(b);
+            c.prompts().update_settings().http_request()
         },
         pages: None,
     },
@@ -3541,12 +3193,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::PROMPTS_RENDERING_BULK_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &PromptsRendering,
-                gatehouse_model::generated::management_more::BulkUpdateAcul,
-            ) -> Call<gatehouse_client::resources::op::PromptsRenderingBulkUpdate> = PromptsRendering::bulk_update;
-            let raw = RawCall::new(c.clone(), &c::PROMPTS_RENDERING_BULK_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::PromptsRenderingBulkUpdate>,
+                     b: &gatehouse_model::generated::management_more::BulkUpdateAcul| call.body(b);
+            c.prompts().rendering().bulk_update().http_request()
         },
         pages: None,
     },
@@ -3562,14 +3211,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::PROMPTS_CUSTOM_TEXT_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &PromptsCustomText,
-                String,
-                String,
-                serde_json::Map<String, serde_json::Value>,
-            ) -> Call<gatehouse_client::resources::op::PromptsCustomTextSet> = PromptsCustomText::set;
-            let raw = RawCall::new(c.clone(), &c::PROMPTS_CUSTOM_TEXT_SET, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::PromptsCustomTextSet>,
+                     b: &serde_json::Map<String, serde_json::Value>| call.body(b);
+            c.prompts().custom_text().set(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3585,13 +3229,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::PROMPTS_PARTIALS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &PromptsPartials,
-                String,
-                serde_json::Map<String, serde_json::Value>,
-            ) -> Call<gatehouse_client::resources::op::PromptsPartialsSet> = PromptsPartials::set;
-            let raw = RawCall::new(c.clone(), &c::PROMPTS_PARTIALS_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::PromptsPartialsSet>,
+                     b: &serde_json::Map<String, serde_json::Value>| call.body(b);
+            c.prompts().partials().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3607,14 +3247,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::PROMPTS_RENDERING_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &PromptsRendering,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateAcul,
-            ) -> Call<gatehouse_client::resources::op::PromptsRenderingUpdate> = PromptsRendering::update;
-            let raw = RawCall::new(c.clone(), &c::PROMPTS_RENDERING_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::PromptsRenderingUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateAcul| call.body(b);
+            c.prompts().rendering().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -3630,12 +3265,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RATE_LIMIT_POLICIES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RateLimitPolicies,
-                gatehouse_model::generated::management_more::CreateRateLimitPolicy,
-            ) -> Call<gatehouse_client::resources::op::RateLimitPoliciesCreate> = RateLimitPolicies::create;
-            let raw = RawCall::new(c.clone(), &c::RATE_LIMIT_POLICIES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RateLimitPoliciesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateRateLimitPolicy| call.body(b);
+            c.rate_limit_policies().create().http_request()
         },
         pages: None,
     },
@@ -3651,13 +3284,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RATE_LIMIT_POLICIES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RateLimitPolicies,
-                String,
-                gatehouse_model::generated::management_more::PatchRateLimitPolicy,
-            ) -> Call<gatehouse_client::resources::op::RateLimitPoliciesUpdate> = RateLimitPolicies::update;
-            let raw = RawCall::new(c.clone(), &c::RATE_LIMIT_POLICIES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RateLimitPoliciesUpdate>,
+                 b: &gatehouse_model::generated::management_more::PatchRateLimitPolicy| call.body(b);
+            c.rate_limit_policies().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3672,20 +3302,18 @@ pub static CALLS: &[Entry] = &[
         name: "refreshTokens.list",
         desc: &c::REFRESH_TOKENS_LIST,
         table: false,
-        probe: |c, ids| c.refresh_tokens().list("x".to_owned()).http_request(),
-        pages: Some(|c, ids| count_pages(c.refresh_tokens().list("x".to_owned()).pages())),
+        probe: |c, ids| c.refresh_tokens().list("x").http_request(),
+        pages: Some(|c, ids| count_pages(c.refresh_tokens().list("x").pages())),
     },
     Entry {
         name: "refreshTokens.revoke",
         desc: &c::REFRESH_TOKENS_REVOKE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RefreshTokens,
-                gatehouse_model::generated::management_more::RevokeRefreshTokens,
-            ) -> Call<gatehouse_client::resources::op::RefreshTokensRevoke> = RefreshTokens::revoke;
-            let raw = RawCall::new(c.clone(), &c::REFRESH_TOKENS_REVOKE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RefreshTokensRevoke>,
+                 b: &gatehouse_model::generated::management_more::RevokeRefreshTokens| call.body(b);
+            c.refresh_tokens().revoke().http_request()
         },
         pages: None,
     },
@@ -3701,13 +3329,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::REFRESH_TOKENS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RefreshTokens,
-                String,
-                gatehouse_model::generated::management_more::UpdateRefreshToken,
-            ) -> Call<gatehouse_client::resources::op::RefreshTokensUpdate> = RefreshTokens::update;
-            let raw = RawCall::new(c.clone(), &c::REFRESH_TOKENS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RefreshTokensUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateRefreshToken| call.body(b);
+            c.refresh_tokens().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3730,10 +3355,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RESOURCE_SERVERS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &ResourceServers,
-                <gatehouse_model::ops::resource_servers::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::resource_servers::Create> = ResourceServers::create;
+            fn _signature(
+                h: &ResourceServers,
+                body: <gatehouse_model::ops::resource_servers::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::resource_servers::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::RESOURCE_SERVERS_CREATE, vec![]);
             raw.http_request()
         },
@@ -3751,11 +3378,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RESOURCE_SERVERS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &ResourceServers,
-                String,
-                <gatehouse_model::ops::resource_servers::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::resource_servers::Update> = ResourceServers::update;
+            fn _signature(
+                h: &ResourceServers,
+                id: String,
+                body: <gatehouse_model::ops::resource_servers::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::resource_servers::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::RESOURCE_SERVERS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3780,12 +3409,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RISK_ASSESSMENTS_SETTINGS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RiskAssessmentsSettings,
-                gatehouse_model::generated::management_more::SetGuardianFactor,
-            ) -> Call<gatehouse_client::resources::op::RiskAssessmentsSettingsUpdate> = RiskAssessmentsSettings::update;
-            let raw = RawCall::new(c.clone(), &c::RISK_ASSESSMENTS_SETTINGS_UPDATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RiskAssessmentsSettingsUpdate>,
+                 b: &gatehouse_model::generated::management_more::SetGuardianFactor| call.body(b);
+            c.risk_assessments().settings().update().http_request()
         },
         pages: None,
     },
@@ -3801,13 +3428,8 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RiskAssessmentsSettingsNewDevice,
-                gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice,
-            ) -> Call<gatehouse_client::resources::op::RiskAssessmentsSettingsNewDeviceUpdate> =
-                RiskAssessmentsSettingsNewDevice::update;
-            let raw = RawCall::new(c.clone(), &c::RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::RiskAssessmentsSettingsNewDeviceUpdate>, b: &gatehouse_model::generated::management_more::UpdateRiskAssessmentsSettingsNewDevice| call.body(b);
+            c.risk_assessments().settings().new_device().update().http_request()
         },
         pages: None,
     },
@@ -3823,10 +3445,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Roles,
-                <gatehouse_model::ops::roles::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::Create> = Roles::create;
+            fn _signature(
+                h: &Roles,
+                body: <gatehouse_model::ops::roles::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::ROLES_CREATE, vec![]);
             raw.http_request()
         },
@@ -3844,11 +3468,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Roles,
-                String,
-                <gatehouse_model::ops::roles::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::Update> = Roles::update;
+            fn _signature(
+                h: &Roles,
+                id: String,
+                body: <gatehouse_model::ops::roles::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ROLES_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3873,13 +3499,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_GROUPS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RolesGroups,
-                String,
-                gatehouse_model::generated::management_more::AssignRoleGroups,
-            ) -> Call<gatehouse_client::resources::op::RolesGroupsCreate> = RolesGroups::create;
-            let raw = RawCall::new(c.clone(), &c::ROLES_GROUPS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RolesGroupsCreate>,
+                 b: &gatehouse_model::generated::management_more::AssignRoleGroups| call.body(b);
+            c.roles().groups().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3888,13 +3511,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_GROUPS_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RolesGroups,
-                String,
-                gatehouse_model::generated::management_more::AssignRoleGroups,
-            ) -> Call<gatehouse_client::resources::op::RolesGroupsDelete> = RolesGroups::delete;
-            let raw = RawCall::new(c.clone(), &c::ROLES_GROUPS_DELETE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RolesGroupsDelete>,
+                 b: &gatehouse_model::generated::management_more::AssignRoleGroups| call.body(b);
+            c.roles().groups().delete(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3910,13 +3530,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_PERMISSIONS_ADD,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RolesPermissions,
-                String,
-                gatehouse_model::generated::management_more::AddRolePermissions,
-            ) -> Call<gatehouse_client::resources::op::RolesPermissionsAdd> = RolesPermissions::add;
-            let raw = RawCall::new(c.clone(), &c::ROLES_PERMISSIONS_ADD, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RolesPermissionsAdd>,
+                 b: &gatehouse_model::generated::management_more::AddRolePermissions| call.body(b);
+            c.roles().permissions().add(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3925,13 +3542,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_PERMISSIONS_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RolesPermissions,
-                String,
-                gatehouse_model::generated::management_more::AddRolePermissions,
-            ) -> Call<gatehouse_client::resources::op::RolesPermissionsDelete> = RolesPermissions::delete;
-            let raw = RawCall::new(c.clone(), &c::ROLES_PERMISSIONS_DELETE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::RolesPermissionsDelete>,
+                 b: &gatehouse_model::generated::management_more::AddRolePermissions| call.body(b);
+            c.roles().permissions().delete(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -3947,11 +3561,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::ROLES_USERS_ASSIGN,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &RolesUsers,
-                String,
-                <gatehouse_model::ops::roles::AssignUsers as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::AssignUsers> = RolesUsers::assign;
+            fn _signature(
+                h: &RolesUsers,
+                id: String,
+                body: <gatehouse_model::ops::roles::AssignUsers as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::roles::AssignUsers> {
+                h.assign(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::ROLES_USERS_ASSIGN, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -3969,12 +3585,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RULES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Rules,
-                gatehouse_model::generated::management_more::CreateRule,
-            ) -> Call<gatehouse_client::resources::op::RulesCreate> = Rules::create;
-            let raw = RawCall::new(c.clone(), &c::RULES_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::RulesCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateRule| call.body(b);
+            c.rules().create().http_request()
         },
         pages: None,
     },
@@ -3990,13 +3603,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RULES_CONFIGS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &RulesConfigs,
-                String,
-                gatehouse_model::generated::management_more::SetRulesConfig,
-            ) -> Call<gatehouse_client::resources::op::RulesConfigsSet> = RulesConfigs::set;
-            let raw = RawCall::new(c.clone(), &c::RULES_CONFIGS_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::RulesConfigsSet>,
+                     b: &gatehouse_model::generated::management_more::SetRulesConfig| call.body(b);
+            c.rules_configs().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4019,13 +3628,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::RULES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Rules,
-                String,
-                gatehouse_model::generated::management_more::UpdateRule,
-            ) -> Call<gatehouse_client::resources::op::RulesUpdate> = Rules::update;
-            let raw = RawCall::new(c.clone(), &c::RULES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::RulesUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateRule| call.body(b);
+            c.rules().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4048,12 +3653,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SELF_SERVICE_PROFILES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &SelfServiceProfiles,
-                gatehouse_model::generated::management_more::CreateSelfServiceProfile,
-            ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesCreate> = SelfServiceProfiles::create;
-            let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::SelfServiceProfilesCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateSelfServiceProfile| {
+                call.body(b)
+            };
+            c.self_service_profiles().create().http_request()
         },
         pages: None,
     },
@@ -4069,13 +3673,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SELF_SERVICE_PROFILES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &SelfServiceProfiles,
-                String,
-                gatehouse_model::generated::management_more::UpdateSelfServiceProfile,
-            ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesUpdate> = SelfServiceProfiles::update;
-            let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::SelfServiceProfilesUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateSelfServiceProfile| {
+                call.body(b)
+            };
+            c.self_service_profiles().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4100,20 +3702,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &SelfServiceProfilesCustomText,
-                String,
-                String,
-                String,
-                std::collections::BTreeMap<String, String>,
-            ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesCustomTextSet> =
-                SelfServiceProfilesCustomText::set;
-            let raw = RawCall::new(
-                c.clone(),
-                &c::SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET,
-                vec![arg(ids, 0), arg(ids, 1), arg(ids, 2)],
-            );
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::SelfServiceProfilesCustomTextSet>,
+                     b: &std::collections::BTreeMap<String, String>| call.body(b);
+            c.self_service_profiles().custom_text().set(arg(ids, 0), arg(ids, 1), arg(ids, 2)).http_request()
         },
         pages: None,
     },
@@ -4122,14 +3713,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SELF_SERVICE_PROFILES_SSO_TICKET_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &SelfServiceProfilesSsoTicket,
-                String,
-                gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket,
-            ) -> Call<gatehouse_client::resources::op::SelfServiceProfilesSsoTicketCreate> =
-                SelfServiceProfilesSsoTicket::create;
-            let raw = RawCall::new(c.clone(), &c::SELF_SERVICE_PROFILES_SSO_TICKET_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::SelfServiceProfilesSsoTicketCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateSelfServiceProfileSsoTicket| {
+                    call.body(b)
+                };
+            c.self_service_profiles().sso_ticket().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4152,13 +3741,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SESSIONS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Sessions,
-                String,
-                gatehouse_model::generated::management_more::UpdateSession,
-            ) -> Call<gatehouse_client::resources::op::SessionsUpdate> = Sessions::update;
-            let raw = RawCall::new(c.clone(), &c::SESSIONS_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::SessionsUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateSession| call.body(b);
+            c.sessions().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4202,12 +3787,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::SUPPLEMENTAL_SIGNALS_PATCH,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &SupplementalSignals,
-                gatehouse_model::generated::management_more::UpdateSupplementalSignals,
-            ) -> Call<gatehouse_client::resources::op::SupplementalSignalsPatch> = SupplementalSignals::patch;
-            let raw = RawCall::new(c.clone(), &c::SUPPLEMENTAL_SIGNALS_PATCH, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::SupplementalSignalsPatch>,
+                     b: &gatehouse_model::generated::management_more::UpdateSupplementalSignals| {
+                call.body(b)
+            };
+            c.supplemental_signals().patch().http_request()
         },
         pages: None,
     },
@@ -4223,12 +3807,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TENANTS_SETTINGS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &TenantsSettings,
-                gatehouse_model::generated::management_more::UpdateTenantSettings,
-            ) -> Call<gatehouse_client::resources::op::TenantsSettingsUpdate> = TenantsSettings::update;
-            let raw = RawCall::new(c.clone(), &c::TENANTS_SETTINGS_UPDATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::TenantsSettingsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateTenantSettings| call.body(b);
+            c.tenants().settings().update().http_request()
         },
         pages: None,
     },
@@ -4237,12 +3819,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TICKETS_VERIFY_EMAIL,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Tickets,
-                gatehouse_model::generated::management_more::VerifyEmailTicket,
-            ) -> Call<gatehouse_client::resources::op::TicketsVerifyEmail> = Tickets::verify_email;
-            let raw = RawCall::new(c.clone(), &c::TICKETS_VERIFY_EMAIL, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::TicketsVerifyEmail>,
+                 b: &gatehouse_model::generated::management_more::VerifyEmailTicket| call.body(b);
+            c.tickets().verify_email().http_request()
         },
         pages: None,
     },
@@ -4251,12 +3831,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TICKETS_CHANGE_PASSWORD,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Tickets,
-                gatehouse_model::generated::management_more::ChangePasswordTicket,
-            ) -> Call<gatehouse_client::resources::op::TicketsChangePassword> = Tickets::change_password;
-            let raw = RawCall::new(c.clone(), &c::TICKETS_CHANGE_PASSWORD, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::TicketsChangePassword>,
+                 b: &gatehouse_model::generated::management_more::ChangePasswordTicket| call.body(b);
+            c.tickets().change_password().http_request()
         },
         pages: None,
     },
@@ -4272,12 +3850,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TOKEN_EXCHANGE_PROFILES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &TokenExchangeProfiles,
-                gatehouse_model::generated::management_more::CreateTokenExchangeProfile,
-            ) -> Call<gatehouse_client::resources::op::TokenExchangeProfilesCreate> = TokenExchangeProfiles::create;
-            let raw = RawCall::new(c.clone(), &c::TOKEN_EXCHANGE_PROFILES_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::TokenExchangeProfilesCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateTokenExchangeProfile| {
+                call.body(b)
+            };
+            c.token_exchange_profiles().create().http_request()
         },
         pages: None,
     },
@@ -4293,13 +3870,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::TOKEN_EXCHANGE_PROFILES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &TokenExchangeProfiles,
-                String,
-                gatehouse_model::generated::management_more::UpdateTokenExchangeProfile,
-            ) -> Call<gatehouse_client::resources::op::TokenExchangeProfilesUpdate> = TokenExchangeProfiles::update;
-            let raw = RawCall::new(c.clone(), &c::TOKEN_EXCHANGE_PROFILES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::TokenExchangeProfilesUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateTokenExchangeProfile| {
+                call.body(b)
+            };
+            c.token_exchange_profiles().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4322,12 +3897,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USER_ATTRIBUTE_PROFILES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UserAttributeProfiles,
-                gatehouse_model::generated::management_more::CreateUserAttributeProfile,
-            ) -> Call<gatehouse_client::resources::op::UserAttributeProfilesCreate> = UserAttributeProfiles::create;
-            let raw = RawCall::new(c.clone(), &c::USER_ATTRIBUTE_PROFILES_CREATE, vec![]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::UserAttributeProfilesCreate>,
+                     b: &gatehouse_model::generated::management_more::CreateUserAttributeProfile| {
+                call.body(b)
+            };
+            c.user_attribute_profiles().create().http_request()
         },
         pages: None,
     },
@@ -4357,13 +3931,11 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USER_ATTRIBUTE_PROFILES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UserAttributeProfiles,
-                String,
-                gatehouse_model::generated::management_more::UpdateUserAttributeProfile,
-            ) -> Call<gatehouse_client::resources::op::UserAttributeProfilesUpdate> = UserAttributeProfiles::update;
-            let raw = RawCall::new(c.clone(), &c::USER_ATTRIBUTE_PROFILES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::UserAttributeProfilesUpdate>,
+                     b: &gatehouse_model::generated::management_more::UpdateUserAttributeProfile| {
+                call.body(b)
+            };
+            c.user_attribute_profiles().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4378,14 +3950,14 @@ pub static CALLS: &[Entry] = &[
         name: "userBlocks.listByIdentifier",
         desc: &c::USER_BLOCKS_LIST_BY_IDENTIFIER,
         table: false,
-        probe: |c, ids| c.user_blocks().list_by_identifier("x".to_owned()).http_request(),
+        probe: |c, ids| c.user_blocks().list_by_identifier("x").http_request(),
         pages: None,
     },
     Entry {
         name: "userBlocks.deleteByIdentifier",
         desc: &c::USER_BLOCKS_DELETE_BY_IDENTIFIER,
         table: false,
-        probe: |c, ids| c.user_blocks().delete_by_identifier("x".to_owned()).http_request(),
+        probe: |c, ids| c.user_blocks().delete_by_identifier("x").http_request(),
         pages: None,
     },
     Entry {
@@ -4414,10 +3986,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_CREATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Users,
-                <gatehouse_model::ops::users::Create as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::users::Create> = Users::create;
+            fn _signature(
+                h: &Users,
+                body: <gatehouse_model::ops::users::Create as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::users::Create> {
+                h.create(body)
+            }
             let raw = RawCall::new(c.clone(), &c::USERS_CREATE, vec![]);
             raw.http_request()
         },
@@ -4427,7 +4001,7 @@ pub static CALLS: &[Entry] = &[
         name: "users.listUsersByEmail",
         desc: &c::USERS_LIST_USERS_BY_EMAIL,
         table: false,
-        probe: |c, ids| c.users().list_users_by_email("x".to_owned()).http_request(),
+        probe: |c, ids| c.users().list_users_by_email("x").http_request(),
         pages: None,
     },
     Entry {
@@ -4442,11 +4016,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_UPDATE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &Users,
-                String,
-                <gatehouse_model::ops::users::Update as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::users::Update> = Users::update;
+            fn _signature(
+                h: &Users,
+                id: String,
+                body: <gatehouse_model::ops::users::Update as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::users::Update> {
+                h.update(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::USERS_UPDATE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -4471,14 +4047,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_AUTHENTICATION_METHODS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersAuthenticationMethods,
-                String,
-                gatehouse_model::generated::management_more::CreateUserAuthenticationMethod,
-            ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsCreate> =
-                UsersAuthenticationMethods::create;
-            let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersAuthenticationMethodsCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateUserAuthenticationMethod| {
+                    call.body(b)
+                };
+            c.users().authentication_methods().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4487,13 +4061,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_AUTHENTICATION_METHODS_SET,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersAuthenticationMethods,
-                String,
-                Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>,
-            ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsSet> = UsersAuthenticationMethods::set;
-            let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_SET, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersAuthenticationMethodsSet>,
+                 b: &Vec<gatehouse_model::generated::management_more::SetUserAuthenticationMethods>| {
+                    call.body(b)
+                };
+            c.users().authentication_methods().set(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4516,15 +4089,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_AUTHENTICATION_METHODS_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersAuthenticationMethods,
-                String,
-                String,
-                gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod,
-            ) -> Call<gatehouse_client::resources::op::UsersAuthenticationMethodsUpdate> =
-                UsersAuthenticationMethods::update;
-            let raw = RawCall::new(c.clone(), &c::USERS_AUTHENTICATION_METHODS_UPDATE, vec![arg(ids, 0), arg(ids, 1)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersAuthenticationMethodsUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateUserAuthenticationMethod| {
+                    call.body(b)
+                };
+            c.users().authentication_methods().update(arg(ids, 0), arg(ids, 1)).http_request()
         },
         pages: None,
     },
@@ -4553,30 +4123,16 @@ pub static CALLS: &[Entry] = &[
         name: "users.effectivePermissions.list",
         desc: &c::USERS_EFFECTIVE_PERMISSIONS_LIST,
         table: false,
-        probe: |c, ids| c.users().effective_permissions().list(arg(ids, 0), "x".to_owned()).http_request(),
-        pages: Some(|c, ids| count_pages(c.users().effective_permissions().list(arg(ids, 0), "x".to_owned()).pages())),
+        probe: |c, ids| c.users().effective_permissions().list(arg(ids, 0), "x").http_request(),
+        pages: Some(|c, ids| count_pages(c.users().effective_permissions().list(arg(ids, 0), "x").pages())),
     },
     Entry {
         name: "users.effectivePermissions.sources.roles.list",
         desc: &c::USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST,
         table: false,
-        probe: |c, ids| {
-            c.users()
-                .effective_permissions()
-                .sources()
-                .roles()
-                .list(arg(ids, 0), "x".to_owned(), "x".to_owned())
-                .http_request()
-        },
+        probe: |c, ids| c.users().effective_permissions().sources().roles().list(arg(ids, 0), "x", "x").http_request(),
         pages: Some(|c, ids| {
-            count_pages(
-                c.users()
-                    .effective_permissions()
-                    .sources()
-                    .roles()
-                    .list(arg(ids, 0), "x".to_owned(), "x".to_owned())
-                    .pages(),
-            )
+            count_pages(c.users().effective_permissions().sources().roles().list(arg(ids, 0), "x", "x").pages())
         }),
     },
     Entry {
@@ -4590,9 +4146,9 @@ pub static CALLS: &[Entry] = &[
         name: "users.effectiveRoles.sources.groups.list",
         desc: &c::USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST,
         table: false,
-        probe: |c, ids| c.users().effective_roles().sources().groups().list(arg(ids, 0), "x".to_owned()).http_request(),
+        probe: |c, ids| c.users().effective_roles().sources().groups().list(arg(ids, 0), "x").http_request(),
         pages: Some(|c, ids| {
-            count_pages(c.users().effective_roles().sources().groups().list(arg(ids, 0), "x".to_owned()).pages())
+            count_pages(c.users().effective_roles().sources().groups().list(arg(ids, 0), "x").pages())
         }),
     },
     Entry {
@@ -4628,13 +4184,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_IDENTITIES_LINK,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersIdentities,
-                String,
-                gatehouse_model::generated::management_more::LinkUserIdentity,
-            ) -> Call<gatehouse_client::resources::op::UsersIdentitiesLink> = UsersIdentities::link;
-            let raw = RawCall::new(c.clone(), &c::USERS_IDENTITIES_LINK, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersIdentitiesLink>,
+                 b: &gatehouse_model::generated::management_more::LinkUserIdentity| call.body(b);
+            c.users().identities().link(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4685,13 +4238,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_PERMISSIONS_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersPermissions,
-                String,
-                gatehouse_model::generated::management_more::AddRolePermissions,
-            ) -> Call<gatehouse_client::resources::op::UsersPermissionsCreate> = UsersPermissions::create;
-            let raw = RawCall::new(c.clone(), &c::USERS_PERMISSIONS_CREATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersPermissionsCreate>,
+                 b: &gatehouse_model::generated::management_more::AddRolePermissions| call.body(b);
+            c.users().permissions().create(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4700,13 +4250,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_PERMISSIONS_DELETE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersPermissions,
-                String,
-                gatehouse_model::generated::management_more::AddRolePermissions,
-            ) -> Call<gatehouse_client::resources::op::UsersPermissionsDelete> = UsersPermissions::delete;
-            let raw = RawCall::new(c.clone(), &c::USERS_PERMISSIONS_DELETE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersPermissionsDelete>,
+                 b: &gatehouse_model::generated::management_more::AddRolePermissions| call.body(b);
+            c.users().permissions().delete(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4722,13 +4269,10 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_REVOKE_ACCESS,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &Users,
-                String,
-                gatehouse_model::generated::management_more::RevokeUserAccess,
-            ) -> Call<gatehouse_client::resources::op::UsersRevokeAccess> = Users::revoke_access;
-            let raw = RawCall::new(c.clone(), &c::USERS_REVOKE_ACCESS, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::UsersRevokeAccess>,
+                 b: &gatehouse_model::generated::management_more::RevokeUserAccess| call.body(b);
+            c.users().revoke_access(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4737,13 +4281,9 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_RISK_ASSESSMENTS_CLEAR,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &UsersRiskAssessments,
-                String,
-                gatehouse_model::generated::management_more::ClearAssessors,
-            ) -> Call<gatehouse_client::resources::op::UsersRiskAssessmentsClear> = UsersRiskAssessments::clear;
-            let raw = RawCall::new(c.clone(), &c::USERS_RISK_ASSESSMENTS_CLEAR, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ = |call: Call<gatehouse_client::resources::op::UsersRiskAssessmentsClear>,
+                     b: &gatehouse_model::generated::management_more::ClearAssessors| call.body(b);
+            c.users().risk_assessments().clear(arg(ids, 0)).http_request()
         },
         pages: None,
     },
@@ -4759,11 +4299,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_ROLES_ASSIGN,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &UsersRoles,
-                String,
-                <gatehouse_model::ops::users::AssignRoles as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::users::AssignRoles> = UsersRoles::assign;
+            fn _signature(
+                h: &UsersRoles,
+                id: String,
+                body: <gatehouse_model::ops::users::AssignRoles as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::users::AssignRoles> {
+                h.assign(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::USERS_ROLES_ASSIGN, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -4774,11 +4316,13 @@ pub static CALLS: &[Entry] = &[
         desc: &c::USERS_ROLES_DELETE,
         table: true,
         probe: |c, ids| {
-            let _: fn(
-                &UsersRoles,
-                String,
-                <gatehouse_model::ops::users::RemoveRoles as gatehouse_model::operation::Endpoint>::Body,
-            ) -> gatehouse_client::Request<gatehouse_model::ops::users::RemoveRoles> = UsersRoles::delete;
+            fn _signature(
+                h: &UsersRoles,
+                id: String,
+                body: <gatehouse_model::ops::users::RemoveRoles as gatehouse_model::operation::Endpoint>::Body,
+            ) -> gatehouse_client::Request<gatehouse_model::ops::users::RemoveRoles> {
+                h.delete(id, body)
+            }
             let raw = RawCall::new(c.clone(), &c::USERS_ROLES_DELETE, vec![arg(ids, 0)]);
             raw.http_request()
         },
@@ -4824,14 +4368,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &VerifiableCredentialsVerificationTemplates,
-                gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate,
-            )
-                -> Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesCreate> =
-                VerifiableCredentialsVerificationTemplates::create;
-            let raw = RawCall::new(c.clone(), &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE, vec![]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesCreate>,
+                 b: &gatehouse_model::generated::management_more::CreateVerifiableCredentialTemplate| {
+                    call.body(b)
+                };
+            c.verifiable_credentials().verification().templates().create().http_request()
         },
         pages: None,
     },
@@ -4847,16 +4389,12 @@ pub static CALLS: &[Entry] = &[
         desc: &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE,
         table: false,
         probe: |c, ids| {
-            let _: fn(
-                &VerifiableCredentialsVerificationTemplates,
-                String,
-                gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate,
-            )
-                -> Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesUpdate> =
-                VerifiableCredentialsVerificationTemplates::update;
-            let raw =
-                RawCall::new(c.clone(), &c::VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE, vec![arg(ids, 0)]);
-            raw.http_request()
+            let _ =
+                |call: Call<gatehouse_client::resources::op::VerifiableCredentialsVerificationTemplatesUpdate>,
+                 b: &gatehouse_model::generated::management_more::UpdateVerifiableCredentialTemplate| {
+                    call.body(b)
+                };
+            c.verifiable_credentials().verification().templates().update(arg(ids, 0)).http_request()
         },
         pages: None,
     },

@@ -14,43 +14,13 @@ use calls::CALLS;
 use common::*;
 use futures::TryStreamExt;
 use gatehouse_client::model::{Error as ModelError, QueryError, ValidationError};
-use gatehouse_client::{Client, ClientError};
+use gatehouse_client::resources::enums::{ActionTriggerType, Strategy};
+use gatehouse_client::{Client, ClientError, RawCall};
+use gatehouse_specs::SpecOp;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
-use std::path::PathBuf;
 
 // ---------------------------------------------------------------- against the specs
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUTH0_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/auth0")),
-    }
-}
-
-/// `(spec, path prefix, name prefix)` for each spec, or `None` (with a note) when absent.
-fn specs() -> Option<Vec<(Value, &'static str, &'static str)>> {
-    let dir = shared_dir();
-    let mut out = Vec::new();
-    for (file, path_prefix, name_prefix) in
-        [("management-api-oas.json", "/api/v2", ""), ("teams-api-oas.json", "", "teams.")]
-    {
-        let path = dir.join(file);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped: {} not found (set AUTH0_SHARED_DIR)", path.display());
-            return None;
-        };
-        out.push((serde_json::from_str(&text).unwrap(), path_prefix, name_prefix));
-    }
-    Some(out)
-}
-
-fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
-    while let Some(r) = v.get("$ref").and_then(Value::as_str) {
-        v = root.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}"));
-    }
-    v
-}
 
 /// The percent-encoding of one path segment, as the client must send it.
 fn encode_segment(s: &str) -> String {
@@ -64,108 +34,109 @@ fn encode_segment(s: &str) -> String {
 
 #[test]
 fn every_spec_operation_is_a_client_method_at_its_dotted_name() {
-    let Some(specs) = specs() else { return };
+    let Some(specs) = gatehouse_specs::specs() else { return };
     let client = Client::builder().base_url("http://tenant.test").token("t").build().unwrap();
     let mut reached = HashSet::new();
     let mut failures = Vec::new();
-    for (spec, path_prefix, name_prefix) in &specs {
-        for (path, item) in spec["paths"].as_object().unwrap() {
-            for (verb, op) in item.as_object().unwrap() {
-                let groups: Vec<&str> = match &op["x-operation-group"] {
-                    Value::String(s) => vec![s.as_str()],
-                    Value::Array(parts) => parts.iter().map(|p| p.as_str().unwrap()).collect(),
-                    other => panic!("{verb} {path}: x-operation-group {other}"),
-                };
-                let name = format!("{name_prefix}{}.{}", groups.join("."), op["x-operation-name"].as_str().unwrap());
-                let Some(entry) = CALLS.iter().find(|e| e.name == name) else {
-                    failures.push(format!("{name}: no client method"));
-                    continue;
-                };
-                reached.insert(name.clone());
+    for spec in &specs {
+        let path_prefix = spec.path_prefix;
+        for SpecOp { path, method: verb, op, name } in spec.operations() {
+            let Some(entry) = CALLS.iter().find(|e| e.name == name) else {
+                failures.push(format!("{name}: no client method"));
+                continue;
+            };
+            reached.insert(name.clone());
 
-                // Method and path, with ids that need encoding.
-                let template = format!("{path_prefix}{path}");
-                let n = template.matches('{').count();
-                let ids: Vec<String> = (0..n).map(|i| format!("id/{i}|x y")).collect();
-                let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                let mut expected = String::new();
-                let mut it = ids.iter();
-                for (i, seg) in template.split('/').enumerate() {
-                    if i > 0 {
-                        expected.push('/');
+            // Method and path, with ids that need encoding.
+            let template = format!("{path_prefix}{path}");
+            let n = template.matches('{').count();
+            let ids: Vec<String> = (0..n).map(|i| format!("id/{i}|x y")).collect();
+            let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let mut expected = String::new();
+            let mut it = ids.iter();
+            for (i, seg) in template.split('/').enumerate() {
+                if i > 0 {
+                    expected.push('/');
+                }
+                if seg.starts_with('{') {
+                    expected.push_str(&encode_segment(it.next().unwrap()));
+                } else {
+                    expected.push_str(seg);
+                }
+            }
+            match (entry.probe)(&client, &id_refs) {
+                Err(e) => failures.push(format!("{name}: request not built: {e}")),
+                Ok(req) => {
+                    if req.method().as_str() != verb.to_uppercase() {
+                        failures.push(format!("{name}: method {} for {verb}", req.method()));
                     }
-                    if seg.starts_with('{') {
-                        expected.push_str(&encode_segment(it.next().unwrap()));
-                    } else {
-                        expected.push_str(seg);
+                    // The query holds exactly the required parameters (method arguments).
+                    let required: BTreeSet<&str> =
+                        entry.desc.query.iter().filter(|q| q.required).map(|q| q.name).collect();
+                    let sent: BTreeSet<&str> = req
+                        .uri()
+                        .query()
+                        .unwrap_or("")
+                        .split('&')
+                        .filter(|p| !p.is_empty())
+                        .filter_map(|p| p.split('=').next())
+                        .collect();
+                    if entry.table && !required.is_empty() {
+                        failures.push(format!("{name}: a table row with required query {required:?}"));
+                    }
+                    if req.uri().path() != expected || sent != required {
+                        failures.push(format!("{name}: sent {} for {expected}", req.uri()));
+                    }
+                    // A body the spec requires is sent (the probe's `{}`); an optional
+                    // one is left out unless set.
+                    let sent_body = (req.body().as_slice(), req.headers().contains_key(http::header::CONTENT_TYPE));
+                    let required = entry.desc.body.is_some_and(|b| b.required);
+                    let want: (&[u8], bool) = if required { (b"{}", true) } else { (b"", false) };
+                    if sent_body != want {
+                        failures.push(format!("{name}: body {sent_body:?}, a required body {required}"));
                     }
                 }
-                match (entry.probe)(&client, &id_refs) {
-                    Err(e) => failures.push(format!("{name}: request not built: {e}")),
-                    Ok(req) => {
-                        if req.method().as_str() != verb.to_uppercase() {
-                            failures.push(format!("{name}: method {} for {verb}", req.method()));
-                        }
-                        // The query holds exactly the required parameters (method arguments).
-                        let required: BTreeSet<&str> =
-                            entry.desc.query.iter().filter(|q| q.required).map(|q| q.name).collect();
-                        let sent: BTreeSet<&str> = req
-                            .uri()
-                            .query()
-                            .unwrap_or("")
-                            .split('&')
-                            .filter(|p| !p.is_empty())
-                            .filter_map(|p| p.split('=').next())
-                            .collect();
-                        if entry.table && !required.is_empty() {
-                            failures.push(format!("{name}: a table row with required query {required:?}"));
-                        }
-                        if req.uri().path() != expected || sent != required {
-                            failures.push(format!("{name}: sent {} for {expected}", req.uri()));
-                        }
-                    }
-                }
+            }
 
-                // Scopes, as the spec lists them.
-                let spec_scopes: BTreeSet<&str> = op["security"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_object)
-                    .flat_map(|o| o.values())
-                    .filter_map(Value::as_array)
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                let ours: BTreeSet<&str> = entry.desc.scopes.iter().copied().collect();
-                if ours != spec_scopes {
-                    failures.push(format!("{name}: scopes {ours:?}, the spec says {spec_scopes:?}"));
-                }
+            // Scopes, as the spec lists them.
+            let spec_scopes: BTreeSet<&str> = op["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object)
+                .flat_map(|o| o.values())
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let ours: BTreeSet<&str> = entry.desc.scopes.iter().copied().collect();
+            if ours != spec_scopes {
+                failures.push(format!("{name}: scopes {ours:?}, the spec says {spec_scopes:?}"));
+            }
 
-                // Paging: offset with `page` + `per_page`, checkpoint with `from` + `take`.
-                let query: HashSet<&str> = op["parameters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|p| resolve(spec, p))
-                    .filter(|p| p["in"] == "query")
-                    .filter_map(|p| p["name"].as_str())
-                    .collect();
-                let offset = query.contains("page") && query.contains("per_page");
-                let checkpoint = query.contains("from") && query.contains("take");
-                if entry.desc.paging.has_offset() != offset || entry.desc.paging.has_checkpoint() != checkpoint {
-                    failures.push(format!(
-                        "{name}: paging {:?}, spec offset {offset} checkpoint {checkpoint}",
-                        entry.desc.paging
-                    ));
-                }
-                let is_list = offset || checkpoint;
-                if is_list && entry.pages.is_none() && verb == "get" {
-                    failures.push(format!("{name}: a paged list without a stream"));
-                }
-                if entry.desc.name != name || entry.desc.verb.as_http().as_str() != verb.to_uppercase() {
-                    failures.push(format!("{name}: method made from {}", entry.desc.name));
-                }
+            // Paging: offset with `page` + `per_page`, checkpoint with `from` + `take`.
+            let query: HashSet<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| spec.resolve(p))
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let offset = query.contains("page") && query.contains("per_page");
+            let checkpoint = query.contains("from") && query.contains("take");
+            if entry.desc.paging.has_offset() != offset || entry.desc.paging.has_checkpoint() != checkpoint {
+                failures.push(format!(
+                    "{name}: paging {:?}, spec offset {offset} checkpoint {checkpoint}",
+                    entry.desc.paging
+                ));
+            }
+            let is_list = offset || checkpoint;
+            if is_list && entry.pages.is_none() && verb == "get" {
+                failures.push(format!("{name}: a paged list without a stream"));
+            }
+            if entry.desc.name != name || entry.desc.verb.as_http().as_str() != verb.to_uppercase() {
+                failures.push(format!("{name}: method made from {}", entry.desc.name));
             }
         }
     }
@@ -227,7 +198,15 @@ async fn every_list_streams_through_its_method() {
 #[tokio::test]
 async fn a_query_setter_sends_the_wire_name() {
     let (client, mock) = setup(|_| Reply::json(200, json!({"actions": [], "total": 0, "page": 0, "per_page": 5})));
-    let actions = client.actions().list().trigger_id("post-login").action_name("x").per_page(5).send().await.unwrap();
+    let actions = client
+        .actions()
+        .list()
+        .trigger_id(ActionTriggerType::PostLogin)
+        .action_name("x")
+        .per_page(5)
+        .send()
+        .await
+        .unwrap();
     let _: gatehouse_client::model::generated::management_more::ListActionsPaginated = actions.value;
     let sent = mock.requests().into_iter().find(|r| r.path == "/api/v2/actions/actions").unwrap();
     assert_eq!(sent.q("triggerId"), Some("post-login"));
@@ -238,7 +217,9 @@ async fn a_query_setter_sends_the_wire_name() {
 #[tokio::test]
 async fn a_bad_enum_value_or_unknown_key_is_refused_before_sending() {
     let (client, mock) = setup(|_| Reply::json(200, json!([])));
-    let err = client.actions().list().trigger_id("post-logout").send().await.unwrap_err();
+    // A value this version does not know compiles only as `Unknown`, and the
+    // operation's catalog entry refuses it.
+    let err = client.actions().list().trigger_id(ActionTriggerType::from("post-logout")).send().await.unwrap_err();
     match &err {
         ClientError::Model(ModelError::Validation(ValidationError::Query(QueryError::NotOneOf {
             name,
@@ -318,7 +299,7 @@ async fn generic_calls_share_the_send_loop() {
         });
     let mut body = gatehouse_client::model::generated::management_more::CreateClientGrant::new("https://api/".into());
     body.client_id = Some("c".into());
-    let created = client.client_grants().create(&body).send().await.unwrap();
+    let created = client.client_grants().create().body(&body).send().await.unwrap();
     assert_eq!((created.status, created.value.id.as_deref()), (201, Some("cg1")));
     let posts: Vec<_> =
         mock.requests().into_iter().filter(|r| r.method == "POST" && r.path == "/api/v2/client-grants").collect();
@@ -328,4 +309,57 @@ async fn generic_calls_share_the_send_loop() {
     // A DELETE answered 204 decodes as `()`.
     let (client, _) = setup(|_| Reply::empty(204));
     let () = client.client_grants().delete("cg1").value().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_optional_body_is_sent_only_when_set() {
+    // `clientGrants.create` takes a body the spec does not require: the
+    // method takes none, and `.body(..)` adds it (by reference or by value).
+    let (client, mock) = setup(|_| Reply::json(201, json!({"id": "cg1"})));
+    client.client_grants().create().send().await.unwrap();
+    let body = gatehouse_client::model::generated::management_more::CreateClientGrant::new("https://api/".into());
+    client.client_grants().create().body(&body).send().await.unwrap();
+    client.client_grants().create().body(body).send().await.unwrap();
+    let posts: Vec<_> = mock.requests().into_iter().filter(|r| r.is("POST", "/api/v2/client-grants")).collect();
+    assert_eq!(posts.len(), 3);
+    assert_eq!(posts[0].body, Value::Null, "no body");
+    assert!(posts[0].headers.get("content-type").is_none());
+    for post in &posts[1..] {
+        assert_eq!(post.body, json!({"audience": "https://api/"}));
+        assert_eq!(post.headers["content-type"], "application/json");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_required_body_is_refused_before_sending() {
+    // `teams.members.update` requires its body: a call built without one
+    // fails with a typed error and sends nothing.
+    let (client, mock) = setup(|_| Reply::json(200, json!({})));
+    let desc = gatehouse_client::model::catalog::CATALOG.iter().find(|d| d.name == "teams.members.update").unwrap();
+    assert!(desc.body.is_some_and(|b| b.required));
+    let raw = RawCall::new(client.clone(), desc, vec!["m1".into()]);
+    let err = raw.http_request().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::Model(ModelError::Validation(ValidationError::MissingBody {
+                operation: "teams.members.update"
+            }))
+        ),
+        "{err:?}"
+    );
+    assert!(mock.requests().is_empty());
+}
+
+#[test]
+fn enum_setters_take_the_operations_enum() {
+    let client = Client::builder().base_url("http://tenant.test").token("t").build().unwrap();
+    let req =
+        client.clients().connections().get("c1").strategy([Strategy::Auth0, Strategy::Samlp]).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("strategy=auth0&strategy=samlp"));
+    let req = client.actions().list().trigger_id(ActionTriggerType::PostLogin).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("triggerId=post-login"));
+    // The same setter takes free text where the operation does.
+    let req = client.actions().list().action_name(String::from("deploy")).http_request().unwrap();
+    assert_eq!(req.uri().query(), Some("actionName=deploy"));
 }

@@ -3103,6 +3103,8 @@ crate::string_enum! {
         Yahoo => "yahoo",
         /// `yandex`.
         Yandex => "yandex",
+        /// `auth0-adldap`.
+        Auth0Adldap => "auth0-adldap",
     }
 }
 

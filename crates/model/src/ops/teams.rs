@@ -42,6 +42,13 @@ list! {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ListEnvironments;
 
+impl ListEnvironments {
+    /// The request (it has no parameters).
+    pub const fn new() -> Self {
+        Self
+    }
+}
+
 impl Operation for ListEnvironments {}
 
 path_only! {
