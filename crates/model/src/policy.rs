@@ -518,10 +518,11 @@ const ROLE_GROUPS: &str = "/api/v2/roles/{id}/groups";
 const ORG_MEMBERS: &str = "/api/v2/organizations/{id}/members";
 
 /// The path parameter naming the user an operation acts on: `id` under
-/// `/api/v2/users/{id}`, `user_id` under an organization's `members/{user_id}`.
+/// `/api/v2/users/{id}` (or `{user_id}`), `user_id` under an organization's `members/{user_id}`.
 fn user_param(op: &OpDesc) -> Option<&'static str> {
-    if op.path == USER || op.path.starts_with("/api/v2/users/{id}/") {
-        Some("id")
+    let path: &'static str = op.path;
+    if let Some(rest) = path.strip_prefix("/api/v2/users/{") {
+        rest.split('}').next()
     } else if op.path.starts_with("/api/v2/organizations/{id}/members/{user_id}") {
         Some("user_id")
     } else {
