@@ -44,6 +44,9 @@ pub(crate) struct AppState {
     pub demo: bool,
     /// The BFF's own credentials: never let them out in a response.
     pub secrets: Vec<Vec<u8>>,
+    /// The BFF's own applications (its machine-to-machine client and the
+    /// web application admins sign in to): never changed through the proxy.
+    pub own_clients: Vec<String>,
     /// Labels (emails, names) seen in the tenant's answers, for audit sentences.
     pub labels: crate::narrate::Labels,
 }

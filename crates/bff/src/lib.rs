@@ -273,6 +273,7 @@ impl Bff {
             teams_enabled,
             demo: is_demo,
             secrets,
+            own_clients: vec![tenant.client_id.clone(), tenant.oidc_client_id.clone()],
             labels: Default::default(),
         });
         spawn_purger(state.clone());

@@ -102,6 +102,9 @@ impl fmt::Display for Level {
 /// The name of the policy entry guarding the BFF's own audit log.
 pub const AUDIT: &str = "audit";
 
+/// The name of the policy entry that lets answers carry secrets (at `full`).
+pub const SECRETS: &str = "secrets";
+
 /// The name of the policy entry covering everything.
 pub const ALL: &str = "*";
 
@@ -149,6 +152,10 @@ pub enum Target {
     Operation(&'static str),
     /// The BFF's audit log.
     Audit,
+    /// Secrets in the tenant's answers (client secrets, log stream
+    /// credentials, ...): at `full`, answers carry them; otherwise the BFF
+    /// removes them. Never covered by `*`: it is granted by name only.
+    Secrets,
 }
 
 impl Target {
@@ -158,6 +165,7 @@ impl Target {
             Self::All => ALL,
             Self::Group(g) | Self::Operation(g) => g,
             Self::Audit => AUDIT,
+            Self::Secrets => SECRETS,
         }
     }
 
@@ -166,9 +174,9 @@ impl Target {
         Self::Operation(op.name)
     }
 
-    /// Every group, then the audit log: what `/auth/me` lists.
+    /// Every group, then the audit log and secrets: what `/auth/me` lists.
     pub fn all() -> impl Iterator<Item = Target> {
-        groups().into_iter().map(Target::Group).chain([Target::Audit])
+        groups().into_iter().map(Target::Group).chain([Target::Audit, Target::Secrets])
     }
 
     /// Parses a policy name that stands for one target: `*`, `audit`, an
@@ -189,6 +197,9 @@ impl Target {
         }
         if name == AUDIT {
             return Some(vec![Self::Audit]);
+        }
+        if name == SECRETS {
+            return Some(vec![Self::Secrets]);
         }
         if let Some(op) = CATALOG.iter().find(|op| op.name == name) {
             return Some(vec![Self::Operation(op.name)]);
@@ -241,7 +252,7 @@ impl Grants {
         let chain = match target {
             Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
             Target::Group(_) | Target::Audit => [Some(target), Some(Target::All), None],
-            Target::All => [Some(Target::All), None, None],
+            Target::All | Target::Secrets => [Some(target), None, None],
         };
         chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
     }
@@ -284,7 +295,7 @@ impl Grants {
     /// operation of the catalog and on the audit log.
     pub fn covers(&self, other: &Grants) -> bool {
         CATALOG.iter().all(|op| self.level_on(op) >= other.level_on(op))
-            && self.level(Target::Audit) >= other.level(Target::Audit)
+            && [Target::Audit, Target::Secrets].into_iter().all(|t| self.level(t) >= other.level(t))
     }
 
     /// What `other` grants beyond these grants: each of `other`'s entries
@@ -299,10 +310,12 @@ impl Grants {
                 short.insert(entry);
             }
         }
-        if let Some((entry, level)) = other.deciding(Target::Audit)
-            && self.level(Target::Audit) < level
-        {
-            short.insert(entry);
+        for t in [Target::Audit, Target::Secrets] {
+            if let Some((entry, level)) = other.deciding(t)
+                && self.level(t) < level
+            {
+                short.insert(entry);
+            }
         }
         short.into_iter().map(|t| format!("{}:{}", t.as_str(), other.levels[&t])).collect()
     }
@@ -365,12 +378,34 @@ impl Serialize for Grants {
     }
 }
 
+/// One value of an access map as written: a level, or (TOML's dotted keys,
+/// `users.delete = "off"` without quotes) a table of further names.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Written {
+    Level(String),
+    Nested(BTreeMap<String, Written>),
+}
+
+impl Written {
+    fn apply(&self, name: &str, grants: &mut Grants) -> Result<(), String> {
+        match self {
+            Written::Level(level) => {
+                let level = Level::parse(level)
+                    .ok_or_else(|| format!("`{level}` for `{name}` is not a level (one of {})", Level::names()))?;
+                grants.set_name(name, level)
+            }
+            Written::Nested(map) => map.iter().try_for_each(|(k, v)| v.apply(&format!("{name}.{k}"), grants)),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Grants {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, Level>::deserialize(d)?;
+        let map = BTreeMap::<String, Written>::deserialize(d)?;
         let mut grants = Grants::none();
-        for (name, level) in &map {
-            grants.set_name(name, *level).map_err(serde::de::Error::custom)?;
+        for (name, written) in &map {
+            written.apply(name, &mut grants).map_err(serde::de::Error::custom)?;
         }
         Ok(grants)
     }
@@ -464,7 +499,7 @@ pub struct PolicyRole {
 /// the spec's, without the `*:current_user*` alternatives meant for
 /// user-bound tokens.
 pub fn scopes_of(op: &'static OpDesc) -> Vec<&'static str> {
-    if let Some(spec) = OPERATIONS.iter().find(|s| s.catalog().is_some_and(|c| std::ptr::eq(c, op))) {
+    if let Some(spec) = OPERATIONS.iter().find(|s| s.catalog().is_some_and(|c| c.name == op.name)) {
         return spec.scopes.iter().copied().chain(spec.body_scopes.iter().map(|(_, s)| *s)).collect();
     }
     op.scopes.iter().copied().filter(|s| !s.contains("current_user")).collect()
@@ -1035,6 +1070,10 @@ mod tests {
         assert!(CATALOG.iter().all(|op| full.allows_op(op)));
         assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
         assert_eq!(full.level(Target::Audit), Level::Full, "`*` covers the audit log");
+        assert_eq!(full.level(Target::Secrets), Level::Off, "but not secrets, which are granted by name");
+        let reveal = Grants::parse_list("*=full,secrets=full").unwrap();
+        assert!(reveal.covers(&full) && !full.covers(&reveal));
+        assert_eq!(full.lacking(&reveal), ["secrets:full"]);
     }
 
     #[test]

@@ -404,9 +404,9 @@ async fn api_keys_have_their_own_policy_and_need_no_cookie() {
     let r = reader.send(Method::DELETE, &format!("/api/v2/users/{enc}"), &[], None).await;
     assert_eq!(r.status, 403);
     let j = r.json();
-    assert_eq!(j["missing"], "users:full");
-    assert_eq!(j["message"], format!("reader may not delete user {user}: needs users:full"));
-    assert_eq!(reader.get("/api/v2/roles").await.json()["missing"], "roles:read");
+    assert_eq!(j["missing"], "users.delete:full");
+    assert_eq!(j["message"], format!("reader may not delete user {user}: needs users.delete:full"));
+    assert_eq!(reader.get("/api/v2/roles").await.json()["missing"], "roles.list:read");
     assert_eq!(reader.get("/audit").await.status, 403);
     let me = reader.get("/auth/me").await.json();
     assert_eq!((me["principal"].as_str(), me["kind"].as_str()), (Some("reader"), Some("api_key")));
