@@ -18,8 +18,8 @@ use futures::future::try_join_all;
 use gatehouse_model::OperationId;
 use gatehouse_model::catalog::OpDesc;
 use gatehouse_model::path;
-use gatehouse_model::policy::{access_of, group_of};
 use gatehouse_model::policy::metadata_roles_held;
+use gatehouse_model::policy::{access_of, group_of};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -124,7 +124,8 @@ async fn get_json(
     query: &str,
     what: &str,
 ) -> Result<Option<Value>, GuardError> {
-    let op = id.catalog().ok_or_else(|| GuardError::Lookup { what: what.to_owned(), detail: "no such operation".into() })?;
+    let op =
+        id.catalog().ok_or_else(|| GuardError::Lookup { what: what.to_owned(), detail: "no such operation".into() })?;
     get_op(state, op, params, query, what).await
 }
 

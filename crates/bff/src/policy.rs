@@ -24,7 +24,8 @@ mod tests {
         assert!(toml::from_str::<Grants>("userz = 'read'").is_err());
         assert!(toml::from_str::<Grants>("users = 'admin'").unwrap_err().to_string().contains("not a level"));
         // Dotted keys need no quotes when the group itself is not set on the same level.
-        let dotted: Grants = toml::from_str("'*' = 'full'\nusers.delete = 'off'\nusers.permissions.create = 'read'").unwrap();
+        let dotted: Grants =
+            toml::from_str("'*' = 'full'\nusers.delete = 'off'\nusers.permissions.create = 'read'").unwrap();
         assert_eq!(dotted.level(Target::Operation("users.delete")), Level::Off);
         assert_eq!(dotted.level(Target::Operation("users.permissions.create")), Level::Read);
         assert_eq!(dotted.level(Target::Operation("users.update")), Level::Full);

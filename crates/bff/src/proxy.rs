@@ -16,11 +16,11 @@
 //! 5. the body: size limit (413), JSON (415 for operations that take only
 //!    forms or files), and for table rows decoded through the operation's
 //!    typed body (400 `invalid_body` with the JSON path);
-//! 5b. the guard: changes of access ([`crate::guard`]) and the BFF's own
+//! 6. the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
-//! 6. forward, with the path rebuilt from the template and the decoded
+//! 7. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
-//! 7. audit (durably) and only then answer.
+//! 8. audit (durably) and only then answer.
 
 use crate::app::{Credentials, Principal, Shared};
 use crate::audit::{Call, audited};
@@ -29,14 +29,14 @@ use crate::responses::{error, error_body, json_response};
 use crate::security::{csrf_violation, is_json, redact};
 use crate::store::{Decision, Outcome};
 use crate::words::{infinitive, past};
-use gatehouse_model::catalog::{self, OpDesc};
-use gatehouse_model::policy::Target;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use gatehouse_client::{ClientError, TokenError, TransportError};
+use gatehouse_model::catalog::{self, OpDesc};
 use gatehouse_model::operation::{self, Api, OperationSpec, Verb};
 use gatehouse_model::path::match_template;
+use gatehouse_model::policy::Target;
 use gatehouse_model::{ErrorBody, path};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
@@ -317,7 +317,13 @@ async fn read_body(
 /// The body of an operation outside the table: JSON the operation takes
 /// (its spec says whether it takes one and in which media types), forwarded
 /// as parsed. The tenant checks the fields.
-fn described_body(op: &'static OpDesc, bytes: &[u8], empty: bool, who: &str, call: &Call) -> Result<Option<Vec<u8>>, Stop> {
+fn described_body(
+    op: &'static OpDesc,
+    bytes: &[u8],
+    empty: bool,
+    who: &str,
+    call: &Call,
+) -> Result<Option<Vec<u8>>, Stop> {
     if empty {
         return Ok(None);
     }

@@ -144,7 +144,8 @@ pub fn phrase(op: &OpDesc, params: &[String]) -> String {
     let mut values = params.iter();
     for segment in op.path.trim_start_matches(prefix).split('/').filter(|s| !s.is_empty()) {
         if segment.starts_with('{') {
-            let value = values.next().cloned().unwrap_or_else(|| path::param_names(segment).next().unwrap_or("").to_owned());
+            let value =
+                values.next().cloned().unwrap_or_else(|| path::param_names(segment).next().unwrap_or("").to_owned());
             match parts.last_mut() {
                 Some(last) if last.id.is_none() => last.id = Some(value),
                 _ => parts.push(Part { noun: "item".to_owned(), id: Some(value) }),
@@ -162,14 +163,16 @@ pub fn phrase(op: &OpDesc, params: &[String]) -> String {
     if parts.len() > 1
         && let Some(last) = parts.last()
         && last.id.is_none()
-        && (last.noun == action_words.join(" ") || last.noun.split(' ').next() == action_words.first().map(String::as_str))
+        && (last.noun == action_words.join(" ")
+            || last.noun.split(' ').next() == action_words.first().map(String::as_str))
     {
         parts.pop();
     }
     let Some((target, parents)) = parts.split_last() else {
         return format!("{} {}", gerund(verb), op.name);
     };
-    let context: String = parents.iter().rev().filter(|p| p.id.is_some()).map(|p| p.label()).collect::<Vec<_>>().join(" of ");
+    let context: String =
+        parents.iter().rev().filter(|p| p.id.is_some()).map(|p| p.label()).collect::<Vec<_>>().join(" of ");
     // Settings-like paths (`/attack-protection/captcha`) read as one noun phrase.
     let mut thing = target.label();
     if target.id.is_none() {
@@ -193,11 +196,7 @@ pub fn phrase(op: &OpDesc, params: &[String]) -> String {
         ("delete" | "remove", false) => format!("removing {thing} from {context}"),
         (_, _) => {
             let of = if context.is_empty() { String::new() } else { format!(" of {context}") };
-            if tail.is_empty() || by {
-                format!("{g} {thing}{of}")
-            } else {
-                format!("{g} {tail} of {thing}{of}")
-            }
+            if tail.is_empty() || by { format!("{g} {thing}{of}") } else { format!("{g} {tail} of {thing}{of}") }
         }
     }
 }

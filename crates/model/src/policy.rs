@@ -434,10 +434,7 @@ impl Policy {
         let mut roles = BTreeMap::new();
         roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
         roles.insert("gatehouse-viewer".to_owned(), Grants::all(Level::Read));
-        roles.insert(
-            "gatehouse-support".to_owned(),
-            Grants::none().with(Target::Group("users"), Level::Full),
-        );
+        roles.insert("gatehouse-support".to_owned(), Grants::none().with(Target::Group("users"), Level::Full));
         Self { roles, app_metadata_roles: None }
     }
 
@@ -517,7 +514,8 @@ pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> BT
     if allowed().any(may_change_access) {
         scopes.extend(["read:users", "read:roles"]);
     }
-    if allowed().any(|op| op.api == Api::Management && group_of(op.name) == "clientGrants" && access_of(op) == Access::Write)
+    if allowed()
+        .any(|op| op.api == Api::Management && group_of(op.name) == "clientGrants" && access_of(op) == Access::Write)
     {
         scopes.insert("read:client_grants");
     }

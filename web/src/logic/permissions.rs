@@ -4,10 +4,10 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use gatehouse_model::policy::ALIASES;
 /// Access to one area: the model's policy level (off, read, full), the
 /// same vocabulary the BFF decides with.
 pub use gatehouse_model::policy::Level;
-use gatehouse_model::policy::ALIASES;
 
 /// Access levels by area name (`users`, `teams_tenants`, `audit`, ...). Unnamed areas are off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -373,8 +373,9 @@ async fn roles_cannot_be_given_through_organizations_or_groups() {
     let d = demo(&h).await;
     let ana = h.some_user_id().await;
     let s = h.login("support@demo.test").await;
-    let r = post(&s, &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&ana)), json!({"roles": [d.admin_role]}))
-        .await;
+    let r =
+        post(&s, &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&ana)), json!({"roles": [d.admin_role]}))
+            .await;
     refused(&h, &r, "support@demo.test may not assign role gatehouse-admin: it grants *:full");
     let r = s
         .api(
@@ -388,17 +389,23 @@ async fn roles_cannot_be_given_through_organizations_or_groups() {
     refused(&h, &r, "support@demo.test may not assign role gatehouse-viewer");
     let r = post(&s, &format!("/api/v2/roles/{}/groups", d.admin_role), json!({"groups": ["grp_x"]})).await;
     refused(&h, &r, "support@demo.test may not assign role gatehouse-admin");
-    let r = s.api(Method::DELETE, &format!("/api/v2/roles/{}/groups", d.admin_role), Some(json!({"groups": ["g"]}))).await;
+    let r =
+        s.api(Method::DELETE, &format!("/api/v2/roles/{}/groups", d.admin_role), Some(json!({"groups": ["g"]}))).await;
     refused(&h, &r, "support@demo.test may not remove role gatehouse-admin");
     // Its own membership's roles, even ordinary ones.
-    let r = post(&s, &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&d.support)), json!({"roles": ["rol_plain"]}))
-        .await;
+    let r = post(
+        &s,
+        &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&d.support)),
+        json!({"roles": ["rol_plain"]}),
+    )
+    .await;
     refused(&h, &r, "support@demo.test may not change its own roles");
     // Its own sessions and authenticators are its own business, but not another admin's account.
     let r = s.api(Method::DELETE, &format!("/api/v2/users/{}/authenticators", enc(&d.admin)), None).await;
     refused(&h, &r, "support@demo.test may not change user admin@demo.test");
-    let r = post(&s, &format!("/api/v2/users/{}/identities", enc(&d.viewer)), json!({"provider": "auth0", "user_id": "x"}))
-        .await;
+    let r =
+        post(&s, &format!("/api/v2/users/{}/identities", enc(&d.viewer)), json!({"provider": "auth0", "user_id": "x"}))
+            .await;
     refused(&h, &r, "support@demo.test may not change user viewer@demo.test");
     // Ordinary users and roles stay support's to manage: forwarded (whatever the tenant answers).
     let r = post(&s, "/api/v2/groups/grp_x/roles", json!({"roles": ["rol_plain"]})).await;
@@ -417,7 +424,11 @@ async fn sign_in_code_needs_everything() {
         (Method::POST, "/api/v2/actions/actions/act_1/deploy", None),
         (Method::PATCH, "/api/v2/actions/triggers/post-login/bindings", Some(json!({"bindings": []}))),
         (Method::POST, "/api/v2/rules", Some(json!({"name": "r", "script": "function(){}"}))),
-        (Method::POST, "/api/v2/hooks", Some(json!({"name": "h", "script": "", "triggerId": "post-user-registration"}))),
+        (
+            Method::POST,
+            "/api/v2/hooks",
+            Some(json!({"name": "h", "script": "", "triggerId": "post-user-registration"})),
+        ),
     ] {
         let r = s.api(method, path, body).await;
         refused(&h, &r, "support@demo.test may not change code that runs at sign-in");

@@ -166,12 +166,16 @@ async fn per_operation_overrides_in_roles_and_keys() {
         .await;
     assert_ne!(r.status, 403, "{}", r.text());
     assert_eq!(h.last_audit().decision, Decision::Allowed);
-    let r = viewer.api(Method::DELETE, &format!("{user_path}/permissions"), Some(serde_json::json!({"permissions": []}))).await;
+    let r = viewer
+        .api(Method::DELETE, &format!("{user_path}/permissions"), Some(serde_json::json!({"permissions": []})))
+        .await;
     assert_eq!(r.status, 403);
     let e = h.last_audit();
     assert_eq!(
         e.sentence,
-        format!("viewer@demo.test was denied removing permissions from user {user}: needs users.permissions.delete:full")
+        format!(
+            "viewer@demo.test was denied removing permissions from user {user}: needs users.permissions.delete:full"
+        )
     );
     // `/auth/me` tells the console the groups' levels and the entries as set.
     let me = support.get("/auth/me").await.json();
