@@ -504,7 +504,8 @@ pub fn scopes_of(op: &'static OpDesc) -> Vec<&'static str> {
 
 /// Every scope a deployment's principals may use, given all their grants:
 /// the scopes of the catalog operations some principal may call
-/// ([`scopes_of`]), plus `read:users`, `read:roles` and `read:client_grants`
+/// ([`scopes_of`]), plus `read:client_keys` for principals that may reveal
+/// application secrets, and `read:users`, `read:roles` and `read:client_grants`
 /// when some principal may change access or touch applications (the BFF
 /// looks those up to check such calls).
 pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> BTreeSet<&'static str> {
@@ -513,6 +514,13 @@ pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> BT
     let mut scopes: BTreeSet<&'static str> = allowed().flat_map(scopes_of).collect();
     if allowed().any(may_change_access) {
         scopes.extend(["read:users", "read:roles"]);
+    }
+    // Application secrets, for principals that may read applications and reveal secrets.
+    if all.iter().any(|g| {
+        g.level(Target::Secrets) == Level::Full
+            && CATALOG.iter().any(|op| group_of(op.name) == "clients" && op.verb == Verb::Get && g.allows_op(op))
+    }) {
+        scopes.insert("read:client_keys");
     }
     if allowed()
         .any(|op| op.api == Api::Management && group_of(op.name) == "clientGrants" && access_of(op) == Access::Write)
@@ -1181,6 +1189,45 @@ mod tests {
         assert!(change(OperationId::GetUser, &["u1"], json!(null)).is_empty());
         assert!(change(OperationId::ListRoles, &[], json!(null)).is_empty());
         assert!(change(OperationId::UpdateClient, &["c"], json!({"user_id": "u1"})).is_empty());
+    }
+
+    fn change_of(name: &str, params: &[&str], body: Value) -> AccessChange {
+        let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+        AccessChange::of_op(crate::catalog::by_name(name).unwrap(), &params, Some(&body), None)
+    }
+
+    #[test]
+    fn changes_through_the_whole_catalog() {
+        let c = change_of("organizations.members.roles.assign", &["org_1", "u1"], json!({"roles": ["rol_a"]}));
+        assert_eq!((c.users, c.roles_given), (vec!["u1".to_owned()], vec!["rol_a".to_owned()]));
+        let c = change_of("organizations.members.roles.delete", &["org_1", "u1"], json!({"roles": ["rol_a"]}));
+        assert_eq!(c.roles_taken, ["rol_a"]);
+        let c = change_of("groups.roles.create", &["grp_1"], json!({"roles": ["rol_a"]}));
+        assert!(c.users.is_empty() && c.roles_given == ["rol_a"]);
+        assert_eq!(change_of("roles.groups.create", &["rol_a"], json!({"groups": ["g"]})).roles_given, ["rol_a"]);
+        assert_eq!(change_of("roles.groups.delete", &["rol_a"], json!({"groups": ["g"]})).roles_taken, ["rol_a"]);
+        // Anything under a user, whatever its parameter is called.
+        assert_eq!(change_of("users.sessions.delete", &["u1"], json!(null)).users, ["u1"]);
+        assert_eq!(change_of("users.identities.link", &["u1"], json!({"user_id": "u2"})).users, ["u1", "u2"]);
+        assert_eq!(change_of("actions.deploy", &["a1"], json!(null)).sign_in_code, Some("actions.deploy"));
+        assert!(change_of("actions.list", &[], json!(null)).is_empty());
+        assert!(change_of("roles.permissions.add", &["rol_a"], json!({"permissions": []})).roles_given.is_empty());
+        assert!(change_of("clientGrants.create", &[], json!({"client_id": "c"})).is_empty());
+    }
+
+    #[test]
+    fn sign_in_code_needs_every_role() {
+        let p = Policy::demo();
+        let support = support();
+        let me = Caller { name: "s", user_id: None, grants: &support };
+        let c = change_of("actions.update", &["a1"], json!({"code": "x"}));
+        let e = check(&p, me, &c, &Facts::default()).unwrap_err();
+        assert!(e.to_string().starts_with("s may not change code that runs at sign-in (actions.update)"), "{e}");
+        let admin = Grants::all(Level::Full);
+        check(&p, Caller { name: "a", user_id: None, grants: &admin }, &c, &Facts::default()).unwrap();
+        let roles_to_group = change_of("groups.roles.create", &["g"], json!({"roles": ["rol_admin"]}));
+        let f = facts(&[("rol_admin", "gatehouse-admin")], &[]);
+        assert!(matches!(check(&p, me, &roles_to_group, &f), Err(Refusal::Role { action: RoleAction::Assign, .. })));
     }
 
     #[test]

@@ -480,3 +480,30 @@ async fn application_credentials_never_leave_the_bff() {
     let (_, direct) = h.direct(Method::GET, &format!("/api/v2/clients/{own}"), None).await;
     assert!(direct.get("client_secret").is_some());
 }
+
+/// Secrets in answers reach only principals granted `secrets = "full"` by
+/// name (`*` does not cover it), and never the BFF's own.
+#[tokio::test]
+async fn secrets_are_revealed_only_when_granted_by_name() {
+    let mut key = String::new();
+    let h = Harness::with(|c, _| {
+        let (k, entry) = gatehouse_bff::apikeys::generate(
+            gatehouse_bff::Grants::parse_list("applications=read,secrets=full").unwrap(),
+        );
+        c.api_keys.insert("revealer".into(), entry);
+        key = k;
+    })
+    .await;
+    let mut revealer = h.browser();
+    revealer.default_headers.push(("authorization".into(), format!("Bearer {key}")));
+    assert!(h.bff.scopes().contains(&"read:client_keys"), "the token may read them for the revealer");
+    let list = revealer.get("/api/v2/clients?per_page=50").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let text = list.text();
+    assert!(text.contains("client_secret"), "another application's secret is shown: {text}");
+    // The BFF's own secrets are scrubbed whatever the grant (the scanner checks every answer too).
+    assert!(!text.contains(&h.emulator().client_secret) && !text.contains(&h.emulator().web_client_secret));
+    let admin = h.login("admin@demo.test").await;
+    let text = admin.api_get("/api/v2/clients?per_page=50").await.text();
+    assert!(!text.contains("client_secret"), "`*` does not reveal secrets");
+}
