@@ -95,7 +95,7 @@ fn singular(word: &str) -> String {
         format!("{stem}y")
     } else if word.ends_with("sses") || word.ends_with("xes") {
         word[..word.len() - 2].to_owned()
-    } else if word.ends_with("ss") || word == "settings" || word == "status" || word == "access" {
+    } else if word.ends_with("ss") || matches!(word, "settings" | "status" | "access" | "sms") {
         word.to_owned()
     } else if let Some(stem) = word.strip_suffix('s') {
         stem.to_owned()
@@ -180,6 +180,13 @@ pub fn phrase(op: &OpDesc, params: &[String]) -> String {
         if context.is_empty() && !plain.is_empty() {
             thing = format!("{} {thing}", plain.iter().map(|n| singular_phrase(n)).collect::<Vec<_>>().join(" "));
         }
+    }
+    // Words of the action that the path already says (`getMessageTypes` on
+    // `.../message-types`), or that add nothing (`updateMany`, `deleteAll`).
+    let said: Vec<&str> = target.noun.split(' ').chain(parents.iter().flat_map(|p| p.noun.split(' '))).collect();
+    let mut tail: Vec<&str> = tail.into_iter().filter(|w| !matches!(*w, "many" | "all")).collect();
+    if tail.iter().all(|w| said.contains(w) || said.iter().any(|s| singular(s) == *w)) {
+        tail.clear();
     }
     let by = tail.first() == Some(&"by");
     let tail = tail.join(" ");
