@@ -84,10 +84,8 @@ fn insert(doc: &mut toml_edit::DocumentMut, name: &str, entry: &ApiKeyConfig) {
     let mut table = toml_edit::Table::new();
     table.insert("sha256", toml_edit::value(entry.sha256.clone()));
     let mut access = toml_edit::InlineTable::new();
-    for (resource, level) in entry.access.permissions() {
-        if level != crate::policy::Level::Off {
-            access.insert(resource, level.as_str().into());
-        }
+    for (target, level) in entry.access.entries() {
+        access.insert(target.as_str(), level.as_str().into());
     }
     table.insert("access", toml_edit::value(access));
     keys[name] = toml_edit::Item::Table(table);
@@ -143,7 +141,6 @@ pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Resu
 mod tests {
     use super::*;
     use crate::policy::{Level, Target};
-    use gatehouse_model::Resource;
 
     #[test]
     fn keys_are_found_by_hash_only() {
@@ -171,7 +168,7 @@ mod tests {
         let cfg = crate::config::Config::from_file(&path).unwrap();
         let keys = ApiKeys::new(&cfg.api_keys);
         let k = keys.find(&key).unwrap();
-        assert_eq!(k.grants.level(Target::Resource(Resource::Logs)), Level::Full);
+        assert_eq!(k.grants.level(Target::Group("logs")), Level::Full);
         assert!(remove_from_file(&path, "ci-bot").unwrap());
         assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());
         assert!(create("bad name", Grants::none(), None).is_err());

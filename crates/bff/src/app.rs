@@ -44,6 +44,9 @@ pub(crate) struct AppState {
     pub demo: bool,
     /// The BFF's own credentials: never let them out in a response.
     pub secrets: Vec<Vec<u8>>,
+    /// The BFF's own applications (its machine-to-machine client and the
+    /// web application admins sign in to): never changed through the proxy.
+    pub own_clients: Vec<String>,
     /// Labels (emails, names) seen in the tenant's answers, for audit sentences.
     pub labels: crate::narrate::Labels,
 }
@@ -200,6 +203,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/me", get(crate::auth::me))
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
+        .route("/catalog", get(crate::catalog::catalog))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

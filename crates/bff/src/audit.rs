@@ -11,6 +11,7 @@ use crate::app::Shared;
 use crate::clock::{parse_time, rfc3339};
 use crate::narrate::{self, Names};
 use crate::policy::{Level, Target};
+use crate::proxy::Found;
 use crate::proxy::gate;
 use crate::responses::{error, error_body, json_response};
 use crate::store::{AuditQuery, AuditRecord, AuditStore, Decision, Outcome};
@@ -19,6 +20,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use gatehouse_model::operation::{Access, OperationSpec};
+use gatehouse_model::policy::{access_of, group_of};
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
@@ -27,8 +29,10 @@ use std::time::Instant;
 
 /// What the audit log says about the request, known before it is decided.
 ///
-/// Built by [`Call::for_op`] from the table row the request matched. Its
-/// `phrase` starts as the table's ("updating user auth0|1"); once the
+/// Built by [`Call::for_op`] from the operation the request matched. Its
+/// `phrase` starts as the table row's ("updating user auth0|1"), or the one
+/// the model derives from the operation's name and path
+/// ([`gatehouse_model::describe::phrase`]); once the
 /// request body (and, after forwarding, the answer) is known, call
 /// [`Call::narrate`] so that sentences built from `phrase` say what changed
 /// ("blocking user ana@acme.test (auth0|1)").
@@ -50,22 +54,27 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// What a request to `method path` is about; `found` is the table row it matched, with its parameters.
-    pub fn for_op(method: &str, path: &str, found: Option<&(&'static OperationSpec, Vec<String>)>) -> Self {
+    /// What a request to `method path` is about; `found` is the operation it
+    /// matched, with its parameters. The entry names the operation by its
+    /// dotted name (`users.delete`) and its policy group (`users`).
+    pub fn for_op(method: &str, path: &str, found: Option<&Found>) -> Self {
         match found {
-            Some((spec, params)) => {
+            Some(Found { op, row, params }) => {
                 let object: Map<String, Value> =
-                    spec.param_names().zip(params).map(|(n, v)| (n.to_owned(), Value::from(v.clone()))).collect();
+                    op.path_params().zip(params).map(|(n, v)| (n.to_owned(), Value::from(v.clone()))).collect();
                 Self {
                     method: method.to_owned(),
                     path: path.to_owned(),
-                    operation: Some(spec.id.name()),
-                    resource: Some(spec.resource.as_str()),
+                    operation: Some(op.name),
+                    resource: Some(group_of(op.name)),
                     object: Value::Object(object),
-                    phrase: spec.describe_with(params),
-                    spec: Some(spec),
+                    phrase: match row {
+                        Some(spec) => spec.describe_with(params),
+                        None => gatehouse_model::describe::phrase(op, params),
+                    },
+                    spec: *row,
                     params: params.clone(),
-                    change: spec.access == Access::Write,
+                    change: access_of(op) == Access::Write,
                 }
             }
             None => Self {
@@ -83,7 +92,7 @@ impl Call {
     }
 
     /// A call to one of the BFF's own endpoints, which only read.
-    fn own(operation: &'static str, path: &str, phrase: &str) -> Self {
+    pub(crate) fn own(operation: &'static str, path: &str, phrase: &str) -> Self {
         Self {
             method: "GET".into(),
             path: path.to_owned(),

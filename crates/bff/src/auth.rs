@@ -259,6 +259,7 @@ pub(crate) async fn me(State(state): State<Shared>, request: Request) -> Respons
             "subject": principal.user_id(),
             "roles": roles,
             "permissions": principal.grants().permissions(),
+            "grants": principal.grants(),
             "policyRoles": policy_roles,
             "rateLimit": {"limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset},
         }),

@@ -65,7 +65,9 @@ pub struct ServeArgs {
     /// in --config (or print the entry to add), and exit.
     #[arg(long, value_name = "NAME")]
     pub create_api_key: Option<String>,
-    /// The new key's access, such as users=read,logs=read (resources: see `Resource::POLICY`, plus audit).
+    /// The new key's access, such as `users=full,users.delete=off,logs=read`: groups of the
+    /// catalog (`users`, `clientGrants`, `teams.tenants`, ...), operations by dotted name,
+    /// `*`, `audit` and `secrets`; the most specific entry wins.
     #[arg(long, value_name = "RESOURCE=LEVEL,...", requires = "create_api_key")]
     pub access: Option<String>,
     /// Remove the API key with this name from --config, and exit.

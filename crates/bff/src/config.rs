@@ -293,7 +293,6 @@ impl Config {
 mod tests {
     use super::*;
     use crate::policy::{Level, Target};
-    use gatehouse_model::Resource;
 
     #[test]
     fn a_full_file_parses() {
@@ -324,8 +323,8 @@ mod tests {
         assert_eq!(cfg.session.idle_timeout_secs, 600);
         assert_eq!(cfg.session.absolute_timeout_secs, 8 * 3600);
         let p = cfg.policy.as_ref().unwrap();
-        assert_eq!(p.roles["helpdesk"].level(Target::Resource(Resource::Logs)), Level::Read);
-        assert_eq!(cfg.api_keys["ci"].access.level(Target::Resource(Resource::Users)), Level::Read);
+        assert_eq!(p.roles["helpdesk"].level(Target::Group("logs")), Level::Read);
+        assert_eq!(cfg.api_keys["ci"].access.level(Target::Group("users")), Level::Read);
         cfg.validate().unwrap();
     }
 

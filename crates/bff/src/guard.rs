@@ -3,6 +3,11 @@
 //! roles given or taken, the roles and email of each user acted on) and let
 //! [`gatehouse_model::policy::check`] decide.
 //!
+//! It also keeps the BFF's own applications (its machine-to-machine client
+//! and the web application admins sign in to) and their client grants out
+//! of reach: changing, rotating or deleting them through the proxy would
+//! cut the BFF off or hand its credentials to the caller.
+//!
 //! Lookups go through the same shared client as every proxied call (the
 //! BFF's own token, the tenant's pacing). A lookup that fails for any reason
 //! other than "not found" stops the call: the guard fails closed.
@@ -11,9 +16,10 @@ use crate::app::{Principal, Shared};
 use crate::policy::{AccessChange, Caller, Facts, Refusal, UserFacts, check};
 use futures::future::try_join_all;
 use gatehouse_model::OperationId;
-use gatehouse_model::operation::OperationSpec;
+use gatehouse_model::catalog::OpDesc;
 use gatehouse_model::path;
 use gatehouse_model::policy::metadata_roles_held;
+use gatehouse_model::policy::{access_of, group_of};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -27,6 +33,12 @@ pub(crate) enum GuardError {
     /// The rules refuse it.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The call would change one of the BFF's own applications or their grants.
+    #[error("{what} belongs to Gatehouse itself and is not changed through it")]
+    OwnClient {
+        /// What it is, such as `application abc`.
+        what: String,
+    },
     /// What the rules need could not be looked up.
     #[error("could not check {what}: {detail}")]
     Lookup {
@@ -37,16 +49,17 @@ pub(crate) enum GuardError {
     },
 }
 
-/// Checks a call of `spec` with these path parameters and body.
+/// Checks a call of `op` with these path parameters and body.
 pub(crate) async fn check_call(
     state: &Shared,
     principal: &Principal,
-    spec: &'static OperationSpec,
+    op: &'static OpDesc,
     params: &[String],
     body: Option<&Value>,
 ) -> Result<Names, GuardError> {
+    own_clients(state, op, params).await?;
     let metadata_path = state.policy.app_metadata_roles.as_deref();
-    let mut change = AccessChange::of(spec, params, body, metadata_path);
+    let mut change = AccessChange::of_op(op, params, body, metadata_path);
     if change.is_empty() {
         return Ok(Names::new());
     }
@@ -75,6 +88,34 @@ pub(crate) async fn check_call(
     Ok(names)
 }
 
+/// Refuses writes to the BFF's own applications (anything under
+/// `/clients/{id}`: updates, secret rotation, credentials, deletion) and to
+/// the client grants that give them their access.
+async fn own_clients(state: &Shared, op: &'static OpDesc, params: &[String]) -> Result<(), GuardError> {
+    if access_of(op) != gatehouse_model::Access::Write || op.api != gatehouse_model::Api::Management {
+        return Ok(());
+    }
+    let own = |id: &str| state.own_clients.iter().any(|c| !c.is_empty() && c == id);
+    if op.path.starts_with("/api/v2/clients/{")
+        && let Some(id) = params.first()
+        && own(id)
+    {
+        return Err(GuardError::OwnClient { what: format!("application {id}") });
+    }
+    if group_of(op.name) == "clientGrants"
+        && op.path.starts_with("/api/v2/client-grants/{")
+        && let (Some(id), Some(get)) = (params.first(), gatehouse_model::catalog::by_name("clientGrants.get"))
+    {
+        let grant = get_op(state, get, &[id], "", &format!("client grant {id}")).await?;
+        if let Some(client) = grant.as_ref().and_then(|g| g.get("client_id")).and_then(Value::as_str)
+            && own(client)
+        {
+            return Err(GuardError::OwnClient { what: format!("client grant {id} (of application {client})") });
+        }
+    }
+    Ok(())
+}
+
 /// `GET` of a table operation, answered as JSON; `None` on 404.
 async fn get_json(
     state: &Shared,
@@ -83,11 +124,23 @@ async fn get_json(
     query: &str,
     what: &str,
 ) -> Result<Option<Value>, GuardError> {
-    let spec = id.spec();
+    let op =
+        id.catalog().ok_or_else(|| GuardError::Lookup { what: what.to_owned(), detail: "no such operation".into() })?;
+    get_op(state, op, params, query, what).await
+}
+
+/// `GET` of a catalog operation, answered as JSON; `None` on 404.
+async fn get_op(
+    state: &Shared,
+    op: &'static OpDesc,
+    params: &[&str],
+    query: &str,
+    what: &str,
+) -> Result<Option<Value>, GuardError> {
     let lookup = |detail: String| GuardError::Lookup { what: what.to_owned(), detail };
-    let mut path = path::fill(spec.path, params).map_err(|e| lookup(e.to_string()))?;
+    let mut path = path::fill(op.path, params).map_err(|e| lookup(e.to_string()))?;
     path.push_str(query);
-    let response = state.upstream.send(spec, path, None).await.map_err(|e| lookup(e.to_string()))?;
+    let response = state.upstream.send(op, path, None).await.map_err(|e| lookup(e.to_string()))?;
     match response.status().as_u16() {
         404 => Ok(None),
         s if (200..300).contains(&s) => {

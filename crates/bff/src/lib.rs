@@ -28,6 +28,7 @@ pub mod apikeys;
 mod app;
 mod audit;
 mod auth;
+mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -273,6 +274,7 @@ impl Bff {
             teams_enabled,
             demo: is_demo,
             secrets,
+            own_clients: vec![tenant.client_id.clone(), tenant.oidc_client_id.clone()],
             labels: Default::default(),
         });
         spawn_purger(state.clone());

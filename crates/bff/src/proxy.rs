@@ -1,21 +1,26 @@
-//! The proxy: the operations of the model's table, at the same paths as
-//! Auth0, checked against the policy, validated, audited and forwarded
-//! through the one shared client. Also the BFF's own `/audit` endpoint.
+//! The proxy: every operation of the model's catalog (both APIs, never the
+//! token endpoint), at the same paths as Auth0, checked against the policy,
+//! validated, audited and forwarded through the one shared client. Rows of
+//! the hand-kept table keep their typed body checks.
 //!
 //! Order of checks for every `/api/*` and `/audit` request:
 //! 1. credentials: an API key, or a session cookie;
 //! 2. for cookies, CSRF (`X-CSRF: 1`, same `Origin`, no cross-site
 //!    `Sec-Fetch-Site`, JSON bodies only): refused with 403 before
 //!    anything else happens, and audited;
-//! 3. the operation: only rows of the table match, on the raw (still
-//!    encoded) path, so `..`, `%2F` and friends inside an id stay inside
-//!    that id; anything else is 404 and never forwarded;
-//! 4. the policy: deny by default, 403 with what is missing, audited;
-//! 5. the body: size limit (413), JSON, and decoded through the
-//!    operation's typed body (400 `invalid_body` with the JSON path);
-//! 6. forward, with the path rebuilt from the template and the decoded
+//! 3. the operation: only operations of the catalog match, on the raw
+//!    (still encoded) path, so `..`, `%2F` and friends inside an id stay
+//!    inside that id; anything else is 404 and never forwarded;
+//! 4. the policy: deny by default, 403 with what is missing, audited (an
+//!    `off` operation never reaches the tenant);
+//! 5. the body: size limit (413), JSON (415 for operations that take only
+//!    forms or files), and for table rows decoded through the operation's
+//!    typed body (400 `invalid_body` with the JSON path);
+//! 6. the guard: changes of access ([`crate::guard`]) and the BFF's own
+//!    applications and their grants, which are never changed through it;
+//! 7. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
-//! 7. audit (durably) and only then answer.
+//! 8. audit (durably) and only then answer.
 
 use crate::app::{Credentials, Principal, Shared};
 use crate::audit::{Call, audited};
@@ -28,7 +33,10 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use gatehouse_client::{ClientError, TokenError, TransportError};
+use gatehouse_model::catalog::{self, OpDesc};
 use gatehouse_model::operation::{self, Api, OperationSpec, Verb};
+use gatehouse_model::path::match_template;
+use gatehouse_model::policy::Target;
 use gatehouse_model::{ErrorBody, path};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
@@ -94,9 +102,7 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_owned();
     let raw_path = parts.uri.path().to_owned();
-    let found = Verb::parse(&method)
-        .and_then(|v| operation::find(v, &raw_path))
-        .filter(|(spec, _)| spec.api != Api::Authentication);
+    let found = Verb::parse(&method).and_then(|v| Found::find(v, &raw_path));
     let call = Call::for_op(&method, &raw_path, found.as_ref());
     let principal = match gate(&state, &parts.headers, &call, started).await {
         Ok(p) => p,
@@ -105,6 +111,32 @@ pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     };
     let ending = pipeline(&state, &principal, &call, found, &parts, body).await;
     finish(&state, &principal, call, ending, started).await
+}
+
+/// The operation a request names: its catalog entry, its table row when it
+/// has one (for typed body checks and the table's phrases), and its decoded
+/// path parameters (in template order).
+pub(crate) struct Found {
+    pub op: &'static OpDesc,
+    pub row: Option<&'static OperationSpec>,
+    pub params: Vec<String>,
+}
+
+impl Found {
+    /// The catalog operation a method and raw path name (never the token
+    /// endpoint, which the catalog does not describe).
+    pub fn find(verb: Verb, raw_path: &str) -> Option<Self> {
+        let (op, params) = catalog::find(verb, raw_path)?;
+        let row = operation::find(verb, raw_path)
+            .map(|(spec, _)| spec)
+            .filter(|spec| spec.api != Api::Authentication && spec.catalog().is_some_and(|c| c.name == op.name));
+        Some(Self { op, row, params })
+    }
+}
+
+/// Whether some catalog operation (with any method) serves this raw path.
+fn path_is_known(raw_path: &str) -> bool {
+    catalog::CATALOG.iter().any(|op| match_template(op.path, raw_path).is_some())
 }
 
 /// What the pipeline learned on the way, for the audit entry.
@@ -160,7 +192,7 @@ impl Stop {
 
 /// A call that reached the tenant: its answer, or why none came.
 struct Passed {
-    spec: &'static OperationSpec,
+    op: &'static OpDesc,
     result: Result<http::Response<Vec<u8>>, ClientError>,
 }
 
@@ -169,50 +201,47 @@ async fn pipeline(
     state: &Shared,
     principal: &Principal,
     call: &Call,
-    found: Option<(&'static OperationSpec, Vec<String>)>,
+    found: Option<Found>,
     parts: &http::request::Parts,
     body: Body,
 ) -> (Result<Passed, Stop>, Trail) {
     let mut trail = Trail::default();
     let result = async {
-        let (spec, params) = route(state, parts, found)?;
-        authorize(principal, spec, call)?;
-        let forward_body = read_body(state, spec, parts, body, principal, call, &mut trail).await?;
-        trail.names = guard(state, principal, spec, &params, trail.body.as_ref(), call).await?;
-        let path_and_query = rebuild_path(spec, &params, parts.uri.query())?;
-        let result = state.upstream.send(spec, path_and_query, forward_body).await;
-        Ok(Passed { spec, result })
+        let Found { op, row, params } = route(state, parts, found)?;
+        authorize(principal, op, call)?;
+        let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
+        trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
+        let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
+        let result = state.upstream.send(op, path_and_query, forward_body).await;
+        Ok(Passed { op, result })
     }
     .await;
     (result, trail)
 }
 
-/// Only operations of the table go through; Teams only when configured.
-fn route(
-    state: &Shared,
-    parts: &http::request::Parts,
-    found: Option<(&'static OperationSpec, Vec<String>)>,
-) -> Result<(&'static OperationSpec, Vec<String>), Stop> {
+/// Only operations of the catalog go through; Teams only when configured.
+fn route(state: &Shared, parts: &http::request::Parts, found: Option<Found>) -> Result<Found, Stop> {
     let raw_path = parts.uri.path();
-    let Some((spec, params)) = found else {
-        return Err(if operation::path_is_known(raw_path) {
+    let Some(found) = found else {
+        return Err(if path_is_known(raw_path) {
             let message = format!("{} is not supported on this path", parts.method);
             Stop::unknown(StatusCode::METHOD_NOT_ALLOWED, "gatehouse_unknown_operation", message)
         } else {
             Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", "no such operation".to_owned())
         });
     };
-    if spec.api == Api::Teams && !state.teams_enabled {
+    if found.op.api == Api::Teams && !state.teams_enabled {
         let message = "the Teams API is not configured".to_owned();
         return Err(Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_teams_not_configured", message));
     }
-    Ok((spec, params))
+    Ok(found)
 }
 
-/// The policy: deny by default, per resource and access.
-fn authorize(principal: &Principal, spec: &'static OperationSpec, call: &Call) -> Result<(), Stop> {
+/// The policy: deny by default; the most specific entry (operation, group,
+/// `*`) decides. The answer names the operation and the level it needs.
+fn authorize(principal: &Principal, op: &'static OpDesc, call: &Call) -> Result<(), Stop> {
     let who = principal.name();
-    match principal.grants().missing_for(spec) {
+    match principal.grants().missing_for_op(op) {
         None => Ok(()),
         Some(missing) => Err(Stop::denied(
             "gatehouse_denied",
@@ -225,9 +254,11 @@ fn authorize(principal: &Principal, spec: &'static OperationSpec, call: &Call) -
 }
 
 /// The body: bounded, JSON, and of the operation's type. Returns what to forward.
+#[allow(clippy::too_many_arguments)]
 async fn read_body(
     state: &Shared,
-    spec: &'static OperationSpec,
+    op: &'static OpDesc,
+    row: Option<&'static OperationSpec>,
     parts: &http::request::Parts,
     body: Body,
     principal: &Principal,
@@ -261,6 +292,9 @@ async fn read_body(
     }
     trail.body =
         if empty { None } else { Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&v))) };
+    let Some(spec) = row else {
+        return described_body(op, &bytes, empty, who, call);
+    };
     match spec.id.roundtrip_body(if empty { b"" } else { &bytes }) {
         None if empty => Ok(None),
         None => Err(Stop::refused(
@@ -280,17 +314,55 @@ async fn read_body(
     }
 }
 
-/// The escalation rules, for calls that change who holds which access.
+/// The body of an operation outside the table: JSON the operation takes
+/// (its spec says whether it takes one and in which media types), forwarded
+/// as parsed. The tenant checks the fields.
+fn described_body(
+    op: &'static OpDesc,
+    bytes: &[u8],
+    empty: bool,
+    who: &str,
+    call: &Call,
+) -> Result<Option<Vec<u8>>, Stop> {
+    if empty {
+        return Ok(None);
+    }
+    let Some(body) = op.body else {
+        return Err(Stop::refused(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "this operation takes no body".to_owned(),
+            format!("{who} sent a body to {}, which takes none (400)", call.phrase),
+        ));
+    };
+    if !body.media.contains(&catalog::Media::Json) {
+        let media: Vec<&str> = body.media.iter().map(|m| m.as_str()).collect();
+        let message = format!("this operation takes {}, which Gatehouse does not forward", media.join(" or "));
+        let sentence = format!("{who} sent a JSON body for {}, which takes {} (415)", call.phrase, media.join(" or "));
+        return Err(Stop::refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "gatehouse_not_json", message, sentence));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => Ok(Some(serde_json::to_vec(&value).unwrap_or_default())),
+        Err(e) => {
+            let message = format!("the body is not valid JSON: {e}");
+            let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
+            Err(Stop::refused(StatusCode::BAD_REQUEST, "invalid_body", message, sentence))
+        }
+    }
+}
+
+/// The escalation rules, for calls that change who holds which access, and
+/// the BFF's own applications.
 async fn guard(
     state: &Shared,
     principal: &Principal,
-    spec: &'static OperationSpec,
+    op: &'static OpDesc,
     params: &[String],
     body: Option<&Value>,
     call: &Call,
 ) -> Result<Names, Stop> {
     let who = principal.name();
-    match crate::guard::check_call(state, principal, spec, params, body).await {
+    match crate::guard::check_call(state, principal, op, params, body).await {
         Ok(names) => Ok(names),
         Err(GuardError::Refused(refusal)) => {
             let message = refusal.to_string();
@@ -298,8 +370,12 @@ async fn guard(
             Err(Stop::denied("gatehouse_escalation", message.clone(), message.clone(), message)
                 .with("missing", Value::Array(missing)))
         }
+        Err(e @ GuardError::OwnClient { .. }) => {
+            let message = format!("{who} may not {}: {e}", infinitive(&call.phrase));
+            Err(Stop::denied("gatehouse_protected", message.clone(), e.to_string(), message))
+        }
         Err(e @ GuardError::Lookup { .. }) => {
-            tracing::warn!(error = %e, operation = spec.id.name(), "escalation check could not run");
+            tracing::warn!(error = %e, operation = op.name, "escalation check could not run");
             let message = format!("{e}; nothing was changed, try again");
             let sentence = format!("{who} tried {}, but Gatehouse {message} (503)", call.phrase);
             Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_check_unavailable", message, sentence))
@@ -309,9 +385,9 @@ async fn guard(
 
 /// The path rebuilt from the template and the decoded parameters, each
 /// re-encoded as exactly one segment, with the query as it came.
-fn rebuild_path(spec: &'static OperationSpec, params: &[String], query: Option<&str>) -> Result<String, Stop> {
+fn rebuild_path(op: &'static OpDesc, params: &[String], query: Option<&str>) -> Result<String, Stop> {
     let refs: Vec<&str> = params.iter().map(String::as_str).collect();
-    let mut path_and_query = path::fill(spec.path, &refs)
+    let mut path_and_query = path::fill(op.path, &refs)
         .map_err(|e| Stop::unknown(StatusCode::NOT_FOUND, "gatehouse_unknown_operation", e.to_string()))?;
     if let Some(q) = query.filter(|q| !q.is_empty()) {
         path_and_query.push('?');
@@ -355,7 +431,7 @@ async fn finish(
                 .with_outcome(Outcome::NotSent);
             (response, record)
         }
-        Ok(Passed { spec, result: Ok(upstream) }) => {
+        Ok(Passed { op, result: Ok(upstream) }) => {
             let status = upstream.status();
             let (up_parts, up_body) = upstream.into_parts();
             let answer: Option<Value> =
@@ -380,16 +456,13 @@ async fn finish(
                     None => record.with_outcome(Outcome::Failed),
                 }
             };
-            let up_body = if spec.resource == gatehouse_model::Resource::Applications && status.is_success() {
-                strip_client_keys(up_body)
-            } else {
-                up_body
-            };
+            let reveal = principal.grants().level(Target::Secrets) == gatehouse_model::policy::Level::Full;
+            let up_body = if reveal { up_body } else { strip_secrets(op, up_body) };
             (pass_through(state, status, &up_parts.headers, up_body), record)
         }
-        Ok(Passed { spec, result: Err(e) }) => {
-            let (status, code, message) = failure(&e, spec.verb);
-            tracing::warn!(error = %e, operation = spec.id.name(), "upstream call failed");
+        Ok(Passed { op, result: Err(e) }) => {
+            let (status, code, message) = failure(&e, op.verb);
+            tracing::warn!(error = %e, operation = op.name, "upstream call failed");
             call.narrate(trail.body.as_ref(), None, &names);
             let sentence = format!("{who} tried {}, but {message} ({})", call.phrase, status.as_u16());
             let record = call
@@ -401,31 +474,61 @@ async fn finish(
     audited(state, record.with_body(trail.body), response, started).await
 }
 
-/// Removes application credentials (`client_secret`, `signing_keys`) from
-/// an Applications answer. No operation of the table needs
-/// `read:client_keys`, so a token limited to the policy's scopes never
-/// gets them from Auth0; this keeps it so even when the tenant sends them.
-fn strip_client_keys(body: Vec<u8>) -> Vec<u8> {
-    if memchr::memmem::find(&body, b"client_secret").is_none() && memchr::memmem::find(&body, b"signing_keys").is_none()
-    {
-        return body;
-    }
+/// Removes secrets from a successful answer of any operation, for
+/// principals that may not reveal them (`secrets = "full"`): every field
+/// [`is_secret_field`] names (application and connection client secrets,
+/// signing keys, log streams' authorization headers and tokens, email and
+/// MFA providers' credentials, ...), and every value of the secrets maps of
+/// Hooks and Actions, whose keys are the secrets' names.
+fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
+    let secrets_map = op.name.split('.').any(|s| s == "secrets");
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
         return body;
     };
-    fn strip(v: &mut Value) {
+    fn strip(v: &mut Value) -> bool {
+        let mut changed = false;
         match v {
             Value::Object(map) => {
-                map.remove("client_secret");
-                map.remove("signing_keys");
-                map.values_mut().for_each(strip);
+                let before = map.len();
+                map.retain(|k, _| !is_secret_field(k));
+                changed |= map.len() != before;
+                for x in map.values_mut() {
+                    changed |= strip(x);
+                }
             }
-            Value::Array(items) => items.iter_mut().for_each(strip),
+            Value::Array(items) => {
+                for x in items {
+                    changed |= strip(x);
+                }
+            }
             _ => {}
         }
+        changed
     }
-    strip(&mut value);
-    serde_json::to_vec(&value).unwrap_or(body)
+    if secrets_map && let Value::Object(map) = &mut value {
+        for v in map.values_mut().filter(|v| !v.is_null()) {
+            *v = Value::from("[redacted]");
+        }
+        return serde_json::to_vec(&value).unwrap_or_default();
+    }
+    let changed = strip(&mut value);
+    if changed { serde_json::to_vec(&value).unwrap_or_default() } else { body }
+}
+
+/// Whether a field of an answer holds a secret: a name with `secret`,
+/// `password` or `authorization` in it, one ending in `token`, `pass`, or
+/// `key` (but not a public key or a bare `key`, which names a setting), and
+/// an application's `signing_keys`.
+fn is_secret_field(key: &str) -> bool {
+    let k: String = key.chars().filter(|c| *c != '_' && *c != '-').collect::<String>().to_ascii_lowercase();
+    k.contains("secret")
+        || k.contains("password")
+        || k.contains("authorization")
+        || k.ends_with("token")
+        || k.ends_with("pass")
+        || (k.ends_with("key") && k != "key" && !k.starts_with("public"))
+        || k == "signingkeys"
+        || k == "credentials"
 }
 
 /// The JSON path of a decode error. The model reports a required field that
@@ -501,12 +604,25 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn client_keys_are_stripped() {
+    fn secrets_are_stripped() {
+        let op = |n: &str| catalog::by_name(n).unwrap();
         let body =
             br#"{"clients":[{"client_id":"a","client_secret":"s","signing_keys":[{"cert":"c"}],"name":"n"}]}"#.to_vec();
-        let out: Value = serde_json::from_slice(&strip_client_keys(body)).unwrap();
+        let out: Value = serde_json::from_slice(&strip_secrets(op("clients.list"), body)).unwrap();
         assert_eq!(out, json!({"clients": [{"client_id": "a", "name": "n"}]}));
-        assert_eq!(strip_client_keys(b"{\"name\":1}".to_vec()), b"{\"name\":1}".to_vec());
+        assert_eq!(strip_secrets(op("clients.list"), b"{\"name\":1}".to_vec()), b"{\"name\":1}".to_vec());
+        let stream = br#"{"id":"ls","sink":{"httpAuthorization":"Bearer x","httpEndpoint":"https://e","splunkToken":"t","datadogApiKey":"k"}}"#;
+        let out: Value = serde_json::from_slice(&strip_secrets(op("logStreams.get"), stream.to_vec())).unwrap();
+        assert_eq!(out, json!({"id": "ls", "sink": {"httpEndpoint": "https://e"}}));
+        let hooks = br#"{"API_TOKEN":"v1","OTHER":"v2"}"#;
+        let out: Value = serde_json::from_slice(&strip_secrets(op("hooks.secrets.get"), hooks.to_vec())).unwrap();
+        assert_eq!(out, json!({"API_TOKEN": "[redacted]", "OTHER": "[redacted]"}));
+        let email = br#"{"name":"sendgrid","credentials":{"api_key":"k"}}"#;
+        let out: Value = serde_json::from_slice(&strip_secrets(op("emails.provider.get"), email.to_vec())).unwrap();
+        assert_eq!(out, json!({"name": "sendgrid"}));
+        let conn = br#"{"options":{"client_id":"x","client_secret":"y","public_key":"p","key":"k"}}"#;
+        let out: Value = serde_json::from_slice(&strip_secrets(op("connections.get"), conn.to_vec())).unwrap();
+        assert_eq!(out, json!({"options": {"client_id": "x", "public_key": "p", "key": "k"}}));
     }
 
     #[test]

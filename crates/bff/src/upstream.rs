@@ -6,7 +6,8 @@
 use crate::metrics::UpstreamFigures;
 use gatehouse_client::{Client, ClientError, RawRequest};
 use gatehouse_model::RateLimit;
-use gatehouse_model::operation::{Api, OperationSpec};
+use gatehouse_model::catalog::OpDesc;
+use gatehouse_model::operation::Api;
 
 /// The tenant, as the BFF reaches it.
 #[derive(Debug, Clone)]
@@ -26,15 +27,15 @@ impl Upstream {
         &self.client
     }
 
-    /// Sends an operation of the table: `path_and_query` was rebuilt from its
-    /// template, `body` validated against its type.
+    /// Sends a call of a catalog operation: `path_and_query` was rebuilt
+    /// from its template, `body` checked against what it takes.
     pub async fn send(
         &self,
-        spec: &'static OperationSpec,
+        op: &'static OpDesc,
         path_and_query: String,
         body: Option<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, ClientError> {
-        self.client.send_raw(RawRequest { api: spec.api, verb: spec.verb, path_and_query, body }).await
+        self.client.send_described(RawRequest { api: op.api, verb: op.verb, path_and_query, body }).await
     }
 
     /// Whether an access token can be had for every configured API.

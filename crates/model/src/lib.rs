@@ -14,6 +14,7 @@
 
 pub mod catalog;
 pub mod connection_options;
+pub mod describe;
 pub mod error;
 pub mod generated;
 pub mod log_type;

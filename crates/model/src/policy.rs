@@ -2,26 +2,40 @@
 //! widened through the tenant it guards.
 //!
 //! A principal (a signed-in admin or an API key) holds [`Grants`]: a
-//! [`Level`] per [`Target`] (a [`Resource`] of the operation table, or the
-//! audit log). Admins get theirs from their roles through the [`Policy`].
+//! [`Level`] per [`Target`]. Targets are read from the catalog, never
+//! listed by hand: every operation of both specs belongs to a **group**,
+//! the first segment of its dotted name (`users`, `clientGrants`,
+//! `logStreams`; Teams groups keep their prefix: `teams.tenants`), and may
+//! be named on its own (`users.delete`). `*` covers every group and the
+//! audit log. The most specific entry wins: operation, then group, then
+//! `*`. The friendlier names of earlier versions (`applications`, `apis`,
+//! `grants`, `teams_tenants`, ...) are read as aliases ([`ALIASES`]).
+//!
+//! Admins get their grants from their roles through the [`Policy`].
 //! Everything here is pure and shared: the BFF enforces it, the console
 //! reads the same words from `/auth/me`.
 //!
 //! Because admins' access comes from roles held in the tenant, some calls
 //! are changes of access: giving or taking a role the policy names, acting
 //! on the account of someone who holds one, renaming or deleting such a
-//! role. [`AccessChange::of`] reads that from the operation and its request,
-//! and [`check`] decides, from facts the caller looked up, whether the
-//! principal may make it: never beyond its own access, never on itself.
+//! role, changing the code that runs at sign-in. [`AccessChange::of`] reads
+//! that from the operation and its request, and [`check`] decides, from
+//! facts the caller looked up, whether the principal may make it: never
+//! beyond its own access, never on itself.
 
+use crate::OPERATIONS;
+use crate::catalog::{CATALOG, OpDesc};
 use crate::operation::{Access, Api, OperationSpec, Verb};
-use crate::{OPERATIONS, Resource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// How much of a resource a principal may touch.
+/// How much of a target a principal may touch.
+///
+/// The set is meant to grow (a level that lets writes run only once a
+/// human approves them, say): what a level allows is decided in one place,
+/// [`Level::permits`], and its names are listed once, in [`Level::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -35,6 +49,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, from least to most.
+    pub const ALL: &'static [Level] = &[Level::Off, Level::Read, Level::Full];
+
     /// `off`, `read` or `full`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,22 +61,35 @@ impl Level {
         }
     }
 
-    /// Parses `off`, `read` or `full` (`write` is accepted for `full`).
+    /// Parses a level's name (any case; `none` is read as `off`, `write` as `full`).
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "off" | "none" => Some(Self::Off),
-            "read" => Some(Self::Read),
-            "full" | "write" => Some(Self::Full),
-            _ => None,
+        let s = s.trim().to_ascii_lowercase();
+        match s.as_str() {
+            "none" => Some(Self::Off),
+            "write" => Some(Self::Full),
+            _ => Self::ALL.iter().copied().find(|l| l.as_str() == s),
         }
     }
 
-    /// The level an access needs.
+    /// The least level an access needs.
     pub fn needed_for(access: Access) -> Self {
         match access {
             Access::Read => Self::Read,
             Access::Write => Self::Full,
         }
+    }
+
+    /// Whether this level lets an operation of this access run.
+    pub fn permits(self, access: Access) -> bool {
+        match self {
+            Self::Off => false,
+            Self::Read => access == Access::Read,
+            Self::Full => true,
+        }
+    }
+
+    fn names() -> String {
+        Self::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -72,36 +102,118 @@ impl fmt::Display for Level {
 /// The name of the policy entry guarding the BFF's own audit log.
 pub const AUDIT: &str = "audit";
 
-/// Something the policy can grant: a resource of the operation table, or the audit log.
+/// The name of the policy entry that lets answers carry secrets (at `full`).
+pub const SECRETS: &str = "secrets";
+
+/// The name of the policy entry covering everything.
+pub const ALL: &str = "*";
+
+/// Earlier names of groups, still read in configurations and keys: each
+/// stands for the groups it lists. Written out as the canonical names.
+pub const ALIASES: &[(&str, &[&str])] = &[
+    ("applications", &["clients"]),
+    ("apis", &["resourceServers"]),
+    ("grants", &["userGrants"]),
+    ("teams_tenants", &["teams.tenants", "teams.environments"]),
+    ("teams_members", &["teams.members"]),
+    ("teams_activity", &["teams.activity"]),
+];
+
+/// The policy group of a catalog operation's dotted name: its first
+/// segment, or its first two for the Teams API (`teams.tenants`).
+pub fn group_of(name: &str) -> &str {
+    let mut ends = name.match_indices('.').map(|(i, _)| i);
+    let first = ends.next().unwrap_or(name.len());
+    if &name[..first] == "teams" {
+        return &name[..ends.next().unwrap_or(name.len())];
+    }
+    &name[..first]
+}
+
+/// Every group of the catalog, in catalog order (both APIs).
+pub fn groups() -> Vec<&'static str> {
+    let mut seen = BTreeSet::new();
+    CATALOG.iter().map(|op| group_of(op.name)).filter(|g| seen.insert(*g)).collect()
+}
+
+/// Whether an operation only reads (`GET`) or also changes the tenant.
+pub fn access_of(op: &OpDesc) -> Access {
+    if op.verb == Verb::Get { Access::Read } else { Access::Write }
+}
+
+/// Something the policy can grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    /// A resource of the operation table.
-    Resource(Resource),
+    /// Everything (`*`): every group and the audit log.
+    All,
+    /// A group of operations, such as `users` or `teams.tenants`.
+    Group(&'static str),
+    /// One operation by its dotted name, such as `users.delete`.
+    Operation(&'static str),
     /// The BFF's audit log.
     Audit,
+    /// Secrets in the tenant's answers (client secrets, log stream
+    /// credentials, ...): at `full`, answers carry them; otherwise the BFF
+    /// removes them. Never covered by `*`: it is granted by name only.
+    Secrets,
 }
 
 impl Target {
-    /// The policy name: `users`, `teams_tenants`, `audit`, ...
+    /// The policy name: `*`, `users`, `users.delete`, `audit`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Resource(r) => r.as_str(),
+            Self::All => ALL,
+            Self::Group(g) | Self::Operation(g) => g,
             Self::Audit => AUDIT,
+            Self::Secrets => SECRETS,
         }
     }
 
-    /// Every target a policy can name.
-    pub fn all() -> impl Iterator<Item = Target> {
-        Resource::POLICY.into_iter().map(Target::Resource).chain([Target::Audit])
+    /// The operation's own entry.
+    pub fn of(op: &'static OpDesc) -> Self {
+        Self::Operation(op.name)
     }
 
-    /// Parses a policy name.
+    /// Every group, then the audit log and secrets: what `/auth/me` lists.
+    pub fn all() -> impl Iterator<Item = Target> {
+        groups().into_iter().map(Target::Group).chain([Target::Audit, Target::Secrets])
+    }
+
+    /// Parses a policy name that stands for one target: `*`, `audit`, an
+    /// operation's dotted name, a group, or an alias of exactly one group.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::all().find(|t| t.as_str() == name.trim())
+        match Self::parse_all(name)?.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Parses a policy name into the targets it stands for (an alias may
+    /// stand for several groups).
+    pub fn parse_all(name: &str) -> Option<Vec<Self>> {
+        let name = name.trim();
+        if name == ALL {
+            return Some(vec![Self::All]);
+        }
+        if name == AUDIT {
+            return Some(vec![Self::Audit]);
+        }
+        if name == SECRETS {
+            return Some(vec![Self::Secrets]);
+        }
+        if let Some(op) = CATALOG.iter().find(|op| op.name == name) {
+            return Some(vec![Self::Operation(op.name)]);
+        }
+        if let Some(op) = CATALOG.iter().find(|op| group_of(op.name) == name) {
+            return Some(vec![Self::Group(group_of(op.name))]);
+        }
+        let (_, groups) = ALIASES.iter().find(|(alias, _)| *alias == name)?;
+        groups.iter().map(|g| Self::parse(g)).collect()
     }
 }
 
-/// Access levels per resource for one principal. What it does not name is `off`.
+/// Access levels for one principal: levels by [`Target`], the most
+/// specific entry winning. What nothing names is `off`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grants {
     levels: BTreeMap<Target, Level>,
@@ -113,82 +225,131 @@ impl Grants {
         Self::default()
     }
 
-    /// The same level on every resource and on the audit log.
+    /// The same level on everything (`*`), the audit log included.
     pub fn all(level: Level) -> Self {
-        Self { levels: Target::all().map(|t| (t, level)).collect() }
+        Self::none().with(Target::All, level)
     }
 
-    /// Sets one level.
+    /// Sets one entry.
     pub fn with(mut self, target: Target, level: Level) -> Self {
         self.set(target, level);
         self
     }
 
-    /// Sets one level.
+    /// Sets one entry. An `off` entry is kept: it overrides a wider one.
     pub fn set(&mut self, target: Target, level: Level) {
-        if level == Level::Off {
-            self.levels.remove(&target);
-        } else {
-            self.levels.insert(target, level);
+        self.levels.insert(target, level);
+    }
+
+    /// The level that holds on a target: its own entry, else its group's
+    /// (for an operation), else `*`, else `off`.
+    pub fn level(&self, target: Target) -> Level {
+        self.deciding(target).map_or(Level::Off, |(_, l)| l)
+    }
+
+    /// The entry that decides a target's level, if any.
+    fn deciding(&self, target: Target) -> Option<(Target, Level)> {
+        let chain = match target {
+            Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
+            Target::Group(_) | Target::Audit => [Some(target), Some(Target::All), None],
+            Target::All | Target::Secrets => [Some(target), None, None],
+        };
+        chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
+    }
+
+    /// The level on a catalog operation.
+    pub fn level_on(&self, op: &'static OpDesc) -> Level {
+        self.level(Target::of(op))
+    }
+
+    /// Whether these grants allow a catalog operation.
+    pub fn allows_op(&self, op: &'static OpDesc) -> bool {
+        self.level_on(op).permits(access_of(op))
+    }
+
+    /// Whether these grants allow an operation of the table (never the token endpoint).
+    pub fn allows(&self, spec: &OperationSpec) -> bool {
+        spec.catalog().is_some_and(|op| self.allows_op(op))
+    }
+
+    /// What is missing for a catalog operation, as `users.delete:full`; `None` when allowed.
+    pub fn missing_for_op(&self, op: &'static OpDesc) -> Option<String> {
+        (!self.allows_op(op)).then(|| format!("{}:{}", op.name, Level::needed_for(access_of(op))))
+    }
+
+    /// What is missing for an operation of the table; `None` when allowed.
+    pub fn missing_for(&self, spec: &OperationSpec) -> Option<String> {
+        match spec.catalog() {
+            Some(op) => self.missing_for_op(op),
+            None => Some(format!("{}:never", spec.id.name())),
         }
     }
 
-    /// The level on a target.
-    pub fn level(&self, target: Target) -> Level {
-        self.levels.get(&target).copied().unwrap_or_default()
+    /// The higher level on every target: what a principal holding several roles gets.
+    pub fn union(&self, other: &Grants) -> Grants {
+        let keys: BTreeSet<Target> = self.levels.keys().chain(other.levels.keys()).copied().collect();
+        Grants { levels: keys.into_iter().map(|t| (t, self.level(t).max(other.level(t)))).collect() }
     }
 
-    /// The higher of each level: what a principal holding several roles gets.
-    pub fn union(&self, other: &Grants) -> Grants {
-        let mut out = self.clone();
-        for (&t, &l) in &other.levels {
-            if l > out.level(t) {
-                out.set(t, l);
+    /// Whether these grants hold everything `other` grants, on every
+    /// operation of the catalog and on the audit log.
+    pub fn covers(&self, other: &Grants) -> bool {
+        CATALOG.iter().all(|op| self.level_on(op) >= other.level_on(op))
+            && [Target::Audit, Target::Secrets].into_iter().all(|t| self.level(t) >= other.level(t))
+    }
+
+    /// What `other` grants beyond these grants: each of `other`'s entries
+    /// under which something is lacking, as `applications:full` or `*:read`.
+    pub fn lacking(&self, other: &Grants) -> Vec<String> {
+        let mut short: BTreeSet<Target> = BTreeSet::new();
+        for op in CATALOG.iter().copied() {
+            let t = Target::of(op);
+            if let Some((entry, level)) = other.deciding(t)
+                && self.level(t) < level
+            {
+                short.insert(entry);
             }
         }
-        out
+        for t in [Target::Audit, Target::Secrets] {
+            if let Some((entry, level)) = other.deciding(t)
+                && self.level(t) < level
+            {
+                short.insert(entry);
+            }
+        }
+        short.into_iter().map(|t| format!("{}:{}", t.as_str(), other.levels[&t])).collect()
     }
 
-    /// Whether these grants allow an operation of the table.
-    pub fn allows(&self, spec: &OperationSpec) -> bool {
-        Resource::POLICY.contains(&spec.resource)
-            && self.level(Target::Resource(spec.resource)) >= Level::needed_for(spec.access)
-    }
-
-    /// What is missing for an operation, such as `users:full`; `None` when allowed.
-    pub fn missing_for(&self, spec: &OperationSpec) -> Option<String> {
-        (!self.allows(spec)).then(|| format!("{}:{}", spec.resource.as_str(), Level::needed_for(spec.access)))
-    }
-
-    /// Whether these grants hold everything `other` grants.
-    pub fn covers(&self, other: &Grants) -> bool {
-        other.levels.iter().all(|(&t, &l)| self.level(t) >= l)
-    }
-
-    /// What `other` grants beyond these grants, as `applications:full`, in policy order.
-    pub fn lacking(&self, other: &Grants) -> Vec<String> {
-        other.levels.iter().filter(|(t, l)| self.level(**t) < **l).map(|(t, l)| format!("{}:{l}", t.as_str())).collect()
-    }
-
-    /// Every target with its level, `off` included, in policy order.
+    /// Every group and the audit log with the level that holds on it
+    /// (operation entries aside), `off` included: what the console gates
+    /// its pages with.
     pub fn permissions(&self) -> BTreeMap<&'static str, Level> {
         Target::all().map(|t| (t.as_str(), self.level(t))).collect()
     }
 
-    /// Parses `users=read,logs=full` (or `*=read`). Unknown resources and levels are errors.
+    /// The entries as set, by name: `*`, groups, operations, `audit`.
+    pub fn entries(&self) -> impl Iterator<Item = (Target, Level)> + '_ {
+        self.levels.iter().map(|(t, l)| (*t, *l))
+    }
+
+    /// Sets the entry (or entries, for an alias) a policy name stands for.
+    pub fn set_name(&mut self, name: &str, level: Level) -> Result<(), String> {
+        for t in Target::parse_all(name).ok_or_else(|| unknown_target(name))? {
+            self.set(t, level);
+        }
+        Ok(())
+    }
+
+    /// Parses `users=read,users.delete=off,logs=full` (or `*=read`).
+    /// Unknown names and levels are errors; the order does not matter (the
+    /// most specific entry wins).
     pub fn parse_list(spec: &str) -> Result<Self, String> {
         let mut grants = Grants::none();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, level) = part.split_once('=').ok_or_else(|| format!("`{part}` is not resource=level"))?;
-            let level = Level::parse(level).ok_or_else(|| format!("`{level}` is not off, read or full"))?;
-            if name.trim() == "*" {
-                for t in Target::all() {
-                    grants.set(t, level);
-                }
-                continue;
-            }
-            let target = Target::parse(name).ok_or_else(|| unknown_target(name))?;
-            grants.set(target, level);
+            let (name, level) = part.split_once('=').ok_or_else(|| format!("`{part}` is not name=level"))?;
+            let level = Level::parse(level)
+                .ok_or_else(|| format!("`{}` is not a level (one of {})", level.trim(), Level::names()))?;
+            grants.set_name(name, level)?;
         }
         Ok(grants)
     }
@@ -200,8 +361,14 @@ impl Grants {
 }
 
 fn unknown_target(name: &str) -> String {
-    let known: Vec<_> = Target::all().map(Target::as_str).collect();
-    format!("`{}` is not a policy resource (one of {})", name.trim(), known.join(", "))
+    let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
+    format!(
+        "`{}` is not a policy name: use `*`, `audit`, an operation's dotted name (`users.delete`) or a group (one of {}; \
+         earlier names {} are accepted too)",
+        name.trim(),
+        groups().join(", "),
+        aliases.join(", ")
+    )
 }
 
 impl Serialize for Grants {
@@ -211,19 +378,34 @@ impl Serialize for Grants {
     }
 }
 
+/// One value of an access map as written: a level, or (TOML's dotted keys,
+/// `users.delete = "off"` without quotes) a table of further names.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Written {
+    Level(String),
+    Nested(BTreeMap<String, Written>),
+}
+
+impl Written {
+    fn apply(&self, name: &str, grants: &mut Grants) -> Result<(), String> {
+        match self {
+            Written::Level(level) => {
+                let level = Level::parse(level)
+                    .ok_or_else(|| format!("`{level}` for `{name}` is not a level (one of {})", Level::names()))?;
+                grants.set_name(name, level)
+            }
+            Written::Nested(map) => map.iter().try_for_each(|(k, v)| v.apply(&format!("{name}.{k}"), grants)),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Grants {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, Level>::deserialize(d)?;
+        let map = BTreeMap::<String, Written>::deserialize(d)?;
         let mut grants = Grants::none();
-        // `*` first, so named resources override it.
-        if let Some(&level) = map.get("*") {
-            for t in Target::all() {
-                grants.set(t, level);
-            }
-        }
-        for (name, level) in map.iter().filter(|(n, _)| n.as_str() != "*") {
-            let target = Target::parse(name).ok_or_else(|| serde::de::Error::custom(unknown_target(name)))?;
-            grants.set(target, *level);
+        for (name, written) in &map {
+            written.apply(name, &mut grants).map_err(serde::de::Error::custom)?;
         }
         Ok(grants)
     }
@@ -252,10 +434,7 @@ impl Policy {
         let mut roles = BTreeMap::new();
         roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
         roles.insert("gatehouse-viewer".to_owned(), Grants::all(Level::Read));
-        roles.insert(
-            "gatehouse-support".to_owned(),
-            Grants::none().with(Target::Resource(Resource::Users), Level::Full),
-        );
+        roles.insert("gatehouse-support".to_owned(), Grants::none().with(Target::Group("users"), Level::Full));
         Self { roles, app_metadata_roles: None }
     }
 
@@ -312,32 +491,63 @@ pub struct PolicyRole {
     pub missing: Vec<String>,
 }
 
+/// The scopes a token needs to call a catalog operation: the table row's
+/// (with the scopes its body fields add) where the operation has one, else
+/// the spec's, without the `*:current_user*` alternatives meant for
+/// user-bound tokens.
+pub fn scopes_of(op: &'static OpDesc) -> Vec<&'static str> {
+    if let Some(spec) = OPERATIONS.iter().find(|s| s.catalog().is_some_and(|c| c.name == op.name)) {
+        return spec.scopes.iter().copied().chain(spec.body_scopes.iter().map(|(_, s)| *s)).collect();
+    }
+    op.scopes.iter().copied().filter(|s| !s.contains("current_user")).collect()
+}
+
 /// Every scope a deployment's principals may use, given all their grants:
-/// the scopes (and body scopes) of the operations some principal may call,
-/// plus `read:users` and `read:roles` when some principal may change access
-/// (the BFF looks up roles and users to check such calls).
-pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> std::collections::BTreeSet<&'static str> {
+/// the scopes of the catalog operations some principal may call
+/// ([`scopes_of`]), plus `read:client_keys` for principals that may reveal
+/// application secrets, and `read:users`, `read:roles` and `read:client_grants`
+/// when some principal may change access or touch applications (the BFF
+/// looks those up to check such calls).
+pub fn scopes_needed<'a>(all_grants: impl IntoIterator<Item = &'a Grants>) -> BTreeSet<&'static str> {
     let all: Vec<&Grants> = all_grants.into_iter().collect();
-    let allowed = || OPERATIONS.iter().filter(|spec| all.iter().any(|g| g.allows(spec)));
-    let mut scopes: std::collections::BTreeSet<&'static str> = allowed()
-        .flat_map(|spec| spec.scopes.iter().copied().chain(spec.body_scopes.iter().map(|(_, s)| *s)))
-        .collect();
+    let allowed = || CATALOG.iter().copied().filter(|op| all.iter().any(|g| g.allows_op(op)));
+    let mut scopes: BTreeSet<&'static str> = allowed().flat_map(scopes_of).collect();
     if allowed().any(may_change_access) {
         scopes.extend(["read:users", "read:roles"]);
+    }
+    // Application secrets, for principals that may read applications and reveal secrets.
+    if all.iter().any(|g| {
+        g.level(Target::Secrets) == Level::Full
+            && CATALOG.iter().any(|op| group_of(op.name) == "clients" && op.verb == Verb::Get && g.allows_op(op))
+    }) {
+        scopes.insert("read:client_keys");
+    }
+    if allowed()
+        .any(|op| op.api == Api::Management && group_of(op.name) == "clientGrants" && access_of(op) == Access::Write)
+    {
+        scopes.insert("read:client_grants");
     }
     scopes
 }
 
+/// Groups whose writes change code or flows that run when someone signs in
+/// (Actions and their triggers, Rules and their settings, Hooks, Forms and
+/// Flows): such code can put any role into anyone's token, so changing it
+/// is a change of everyone's access.
+pub const SIGN_IN_CODE: &[&str] = &["actions", "rules", "rulesConfigs", "hooks", "flows", "forms"];
+
 /// Whether calls of an operation can change who holds which access (and so
 /// are checked with [`check`]).
-pub fn may_change_access(spec: &OperationSpec) -> bool {
-    spec.api == Api::Management
-        && spec.access == Access::Write
-        && (user_param(spec).is_some()
-            || spec.path == ROLES
-            || spec.path == ROLE
-            || spec.path == ROLE_USERS
-            || spec.path == ORG_MEMBERS && spec.verb == Verb::Delete)
+pub fn may_change_access(op: &OpDesc) -> bool {
+    op.api == Api::Management
+        && access_of(op) == Access::Write
+        && (user_param(op).is_some()
+            || op.path == ROLES
+            || op.path == ROLE
+            || op.path.starts_with("/api/v2/roles/{id}/")
+            || op.path.ends_with("/roles")
+            || op.path == ORG_MEMBERS && op.verb == Verb::Delete
+            || SIGN_IN_CODE.contains(&group_of(op.name)))
 }
 
 const USERS: &str = "/api/v2/users";
@@ -345,14 +555,16 @@ const USER: &str = "/api/v2/users/{id}";
 const ROLES: &str = "/api/v2/roles";
 const ROLE: &str = "/api/v2/roles/{id}";
 const ROLE_USERS: &str = "/api/v2/roles/{id}/users";
+const ROLE_GROUPS: &str = "/api/v2/roles/{id}/groups";
 const ORG_MEMBERS: &str = "/api/v2/organizations/{id}/members";
 
 /// The path parameter naming the user an operation acts on: `id` under
-/// `/api/v2/users/{id}`, `user_id` under an organization's `members/{user_id}`.
-fn user_param(spec: &OperationSpec) -> Option<&'static str> {
-    if spec.path == USER || spec.path.starts_with("/api/v2/users/{id}/") {
-        Some("id")
-    } else if spec.path.starts_with("/api/v2/organizations/{id}/members/{user_id}") {
+/// `/api/v2/users/{id}` (or `{user_id}`), `user_id` under an organization's `members/{user_id}`.
+fn user_param(op: &OpDesc) -> Option<&'static str> {
+    let path: &'static str = op.path;
+    if let Some(rest) = path.strip_prefix("/api/v2/users/{") {
+        rest.split('}').next()
+    } else if op.path.starts_with("/api/v2/organizations/{id}/members/{user_id}") {
         Some("user_id")
     } else {
         None
@@ -365,9 +577,9 @@ fn user_param(spec: &OperationSpec) -> Option<&'static str> {
 pub struct AccessChange {
     /// Existing users whose accounts the call acts on, by user id.
     pub users: Vec<String>,
-    /// Role ids given to those users.
+    /// Role ids given to those users (or to a group of users).
     pub roles_given: Vec<String>,
-    /// Role ids taken from those users.
+    /// Role ids taken from those users (or from a group of users).
     pub roles_taken: Vec<String>,
     /// The role (by id) the call deletes or renames: its holders lose it.
     pub role_redefined: Option<String>,
@@ -382,19 +594,34 @@ pub struct AccessChange {
     pub deletes_user: bool,
     /// The call creates a user.
     pub creates_user: bool,
+    /// The call changes code that runs at sign-in ([`SIGN_IN_CODE`]): the
+    /// operation's dotted name.
+    pub sign_in_code: Option<&'static str>,
 }
 
 impl AccessChange {
+    /// Reads the change a call of an operation of the table makes
+    /// ([`AccessChange::of_op`] with its catalog entry).
+    pub fn of(spec: &OperationSpec, params: &[String], body: Option<&Value>, metadata_path: Option<&str>) -> Self {
+        match spec.catalog() {
+            Some(op) => Self::of_op(op, params, body, metadata_path),
+            None => Self::default(),
+        }
+    }
+
     /// Reads the change a call makes. `params` are the decoded path
     /// parameters in template order; `metadata_path` is the policy's
     /// [`Policy::app_metadata_roles`].
-    pub fn of(spec: &OperationSpec, params: &[String], body: Option<&Value>, metadata_path: Option<&str>) -> Self {
+    pub fn of_op(op: &'static OpDesc, params: &[String], body: Option<&Value>, metadata_path: Option<&str>) -> Self {
         let mut change = Self::default();
-        let creates_user = spec.path == USERS && spec.verb == Verb::Post;
-        if !may_change_access(spec) && !creates_user {
+        let creates_user = op.path == USERS && op.verb == Verb::Post;
+        if !may_change_access(op) && !creates_user {
             return change;
         }
-        let param = |name: &str| spec.param_names().zip(params).find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+        if SIGN_IN_CODE.contains(&group_of(op.name)) {
+            change.sign_in_code = Some(op.name);
+        }
+        let param = |name: &str| op.path_params().zip(params).find(|(n, _)| *n == name).map(|(_, v)| v.clone());
         let body_obj = body.and_then(Value::as_object);
         let strings = |field: &str| -> Vec<String> {
             match body_obj.and_then(|b| b.get(field)) {
@@ -403,22 +630,26 @@ impl AccessChange {
                 _ => Vec::new(),
             }
         };
-        if let Some(name) = user_param(spec).and_then(param) {
+        if let Some(name) = user_param(op).and_then(param) {
             change.users.push(name);
         }
-        // Role lists under a user (`/users/{id}/roles`, `.../members/{user_id}/roles`).
-        if user_param(spec).is_some() && spec.path.ends_with("/roles") {
-            match spec.verb {
+        // Role lists under anything that holds roles: a user, an
+        // organization member, a group (`/users/{id}/roles`,
+        // `.../members/{user_id}/roles`, `/groups/{id}/roles`).
+        if op.path.ends_with("/roles") && op.path != ROLES {
+            match op.verb {
                 Verb::Post | Verb::Put | Verb::Patch => change.roles_given = strings("roles"),
                 Verb::Delete => change.roles_taken = strings("roles"),
                 Verb::Get => {}
             }
         }
-        match (spec.path, spec.verb) {
+        match (op.path, op.verb) {
             (ROLE_USERS, _) => {
                 change.users = strings("users");
                 change.roles_given = param("id").into_iter().collect();
             }
+            (ROLE_GROUPS, Verb::Delete) => change.roles_taken = param("id").into_iter().collect(),
+            (ROLE_GROUPS, _) => change.roles_given = param("id").into_iter().collect(),
             (ORG_MEMBERS, Verb::Delete) => change.users = strings("members"),
             (ROLE, Verb::Delete) => change.role_redefined = param("id"),
             (ROLE, _) => {
@@ -438,7 +669,7 @@ impl AccessChange {
         {
             change.users.push(user.to_owned());
         }
-        if spec.path == USER || spec.path == USERS {
+        if op.path == USER || op.path == USERS {
             change.blocks = body_obj.and_then(|b| b.get("blocked")) == Some(&Value::Bool(true));
             if let (Some(path), Some(b)) = (metadata_path, body_obj) {
                 change.metadata_roles = metadata_roles_set(b.get("app_metadata"), path);
@@ -652,6 +883,21 @@ pub enum Refusal {
         /// What that role grants beyond the principal's access.
         missing: Vec<String>,
     },
+    /// Code that runs at sign-in, which can give anyone any role.
+    #[error(
+        "{who} may not change code that runs at sign-in ({operation}): it can give any role, and role {role} grants {}, which {who} lacks",
+        missing.join(", ")
+    )]
+    SignInCode {
+        /// The principal.
+        who: String,
+        /// The operation's dotted name.
+        operation: &'static str,
+        /// A role the policy names beyond the principal's access.
+        role: String,
+        /// What that role grants beyond the principal's access.
+        missing: Vec<String>,
+    },
 }
 
 impl Refusal {
@@ -659,7 +905,7 @@ impl Refusal {
     pub fn missing(&self) -> &[String] {
         match self {
             Self::OnItself { .. } => &[],
-            Self::Role { missing, .. } | Self::User { missing, .. } => missing,
+            Self::Role { missing, .. } | Self::User { missing, .. } | Self::SignInCode { missing, .. } => missing,
         }
     }
 }
@@ -685,6 +931,12 @@ pub fn check(policy: &Policy, caller: Caller<'_>, change: &AccessChange, facts: 
         };
         if let Some(action) = action {
             return Err(Refusal::OnItself { who, action });
+        }
+    }
+    if let Some(operation) = change.sign_in_code {
+        let every: Vec<&String> = policy.roles.keys().collect();
+        if let Some((role, missing)) = policy.beyond(caller.grants, &every) {
+            return Err(Refusal::SignInCode { who, operation, role, missing });
         }
     }
     let role_check = |action: RoleAction, name: &str| -> Result<(), Refusal> {
@@ -775,14 +1027,91 @@ mod tests {
     }
 
     #[test]
+    fn levels_are_listed_once() {
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.as_str()), Some(*l));
+        }
+        assert!(Level::Full.permits(Access::Write) && Level::Read.permits(Access::Read));
+        assert!(!Level::Read.permits(Access::Write) && !Level::Off.permits(Access::Read));
+    }
+
+    #[test]
+    fn groups_come_from_the_catalog() {
+        let g = groups();
+        for name in ["users", "clients", "clientGrants", "actions", "logStreams", "attackProtection", "teams.tenants"] {
+            assert!(g.contains(&name), "{name}");
+        }
+        assert!(!g.contains(&"teams"), "Teams groups keep their prefix");
+        assert_eq!(group_of("users.permissions.delete"), "users");
+        assert_eq!(group_of("teams.tenants.members.list"), "teams.tenants");
+        // Every operation's name resolves to itself, every group to itself.
+        for op in CATALOG.iter().copied() {
+            assert_eq!(Target::parse(op.name), Some(Target::Operation(op.name)));
+        }
+        for name in &g {
+            assert_eq!(Target::parse(name), Some(Target::Group(name)));
+        }
+    }
+
+    #[test]
+    fn the_table_resources_are_aliases_of_the_catalog_groups() {
+        // The table's friendly resource names still read as the groups its rows are in.
+        for spec in OPERATIONS.iter().filter(|s| s.api != Api::Authentication) {
+            let op = spec.catalog().unwrap();
+            let targets = Target::parse_all(spec.resource.as_str()).unwrap();
+            assert!(targets.contains(&Target::Group(group_of(op.name))), "{:?} in {}", spec.id, op.name);
+            assert_eq!(access_of(op), spec.access, "{:?}: reads are the GETs", spec.id);
+        }
+    }
+
+    #[test]
     fn read_allows_reads_only_and_full_allows_all() {
-        let g = Grants::none().with(Target::Resource(Resource::Users), Level::Read);
+        let g = Grants::none().with(Target::Group("users"), Level::Read);
         assert!(g.allows(OperationId::GetUser.spec()));
-        assert_eq!(g.missing_for(OperationId::DeleteUser.spec()).as_deref(), Some("users:full"));
-        assert_eq!(g.missing_for(OperationId::ListRoles.spec()).as_deref(), Some("roles:read"));
+        assert!(g.allows_op(crate::catalog::by_name("users.permissions.list").unwrap()));
+        assert_eq!(g.missing_for(OperationId::DeleteUser.spec()).as_deref(), Some("users.delete:full"));
+        assert_eq!(g.missing_for(OperationId::ListRoles.spec()).as_deref(), Some("roles.list:read"));
         let full = Grants::all(Level::Full);
-        assert!(OPERATIONS.iter().filter(|s| s.resource != Resource::Token).all(|s| full.allows(s)));
+        assert!(OPERATIONS.iter().filter(|s| s.api != Api::Authentication).all(|s| full.allows(s)));
+        assert!(CATALOG.iter().all(|op| full.allows_op(op)));
         assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
+        assert_eq!(full.level(Target::Audit), Level::Full, "`*` covers the audit log");
+        assert_eq!(full.level(Target::Secrets), Level::Off, "but not secrets, which are granted by name");
+        let reveal = Grants::parse_list("*=full,secrets=full").unwrap();
+        assert!(reveal.covers(&full) && !full.covers(&reveal));
+        assert_eq!(full.lacking(&reveal), ["secrets:full"]);
+    }
+
+    #[test]
+    fn the_most_specific_entry_wins() {
+        let op = |n: &str| crate::catalog::by_name(n).unwrap();
+        let g = Grants::parse_list("users.delete=off, users=full, *=read").unwrap();
+        assert!(!g.allows_op(op("users.delete")));
+        assert!(g.allows_op(op("users.update")) && g.allows_op(op("users.permissions.create")));
+        assert!(g.allows_op(op("clients.list")) && !g.allows_op(op("clients.create")));
+        let g = Grants::parse_list("users=read,users.permissions.create=full").unwrap();
+        assert!(g.allows_op(op("users.permissions.create")) && !g.allows_op(op("users.permissions.delete")));
+        assert_eq!(g.missing_for_op(op("users.permissions.delete")).as_deref(), Some("users.permissions.delete:full"));
+        // An `off` entry survives a round trip and a union with a role that does not name it.
+        let g = Grants::parse_list("users=full,users.delete=off").unwrap();
+        assert_eq!(Grants::parse_list(&g.to_list()).unwrap(), g);
+        let u = g.union(&Grants::parse_list("logs=read").unwrap());
+        assert!(!u.allows_op(op("users.delete")) && u.allows_op(op("logs.list")));
+        let u = g.union(&Grants::parse_list("users.delete=full").unwrap());
+        assert!(u.allows_op(op("users.delete")), "another role's entry may lift an override");
+        assert!(!g.covers(&Grants::parse_list("users=full").unwrap()));
+        assert_eq!(g.lacking(&Grants::parse_list("users=full").unwrap()), ["users:full"]);
+    }
+
+    #[test]
+    fn aliases_stand_for_groups() {
+        let g = Grants::parse_list("applications=full,apis=read,grants=read,teams_tenants=read").unwrap();
+        assert_eq!(g.level(Target::Group("clients")), Level::Full);
+        assert_eq!(g.level(Target::Group("resourceServers")), Level::Read);
+        assert_eq!(g.level(Target::Group("userGrants")), Level::Read);
+        assert_eq!(g.level(Target::Group("teams.environments")), Level::Read);
+        assert!(g.to_list().contains("clients=full"), "written under the canonical name");
+        assert!(Target::parse("teams_tenants").is_none(), "an alias of two groups is no single target");
     }
 
     #[test]
@@ -790,45 +1119,52 @@ mod tests {
         let g = Grants::parse_list("users=read, logs=full,audit=read").unwrap();
         assert_eq!(g.level(Target::Audit), Level::Read);
         assert_eq!(Grants::parse_list(&g.to_list()).unwrap(), g);
-        assert!(Grants::parse_list("user=read").unwrap_err().contains("not a policy resource"));
-        assert!(Grants::parse_list("users=admin").is_err());
+        assert!(Grants::parse_list("user=read").unwrap_err().contains("not a policy name"));
+        assert!(Grants::parse_list("users.frobnicate=read").is_err());
+        assert!(Grants::parse_list("users=admin").unwrap_err().contains("off, read, full"));
         let star: Grants = serde_json::from_value(json!({"*": "read", "users": "full"})).unwrap();
-        assert_eq!(star.level(Target::Resource(Resource::Users)), Level::Full);
-        assert_eq!(star.level(Target::Resource(Resource::Logs)), Level::Read);
+        assert_eq!(star.level(Target::Group("users")), Level::Full);
+        assert_eq!(star.level(Target::Group("logs")), Level::Read);
     }
 
     #[test]
     fn roles_union_cover_and_lack() {
         let p = Policy::demo();
         let g = p.grants_for_roles(&["gatehouse-viewer", "gatehouse-support"]);
-        assert_eq!(g.level(Target::Resource(Resource::Users)), Level::Full);
-        assert_eq!(g.level(Target::Resource(Resource::Roles)), Level::Read);
+        assert_eq!(g.level(Target::Group("users")), Level::Full);
+        assert_eq!(g.level(Target::Group("roles")), Level::Read);
         assert_eq!(p.grants_for_roles(&["someone-else"]), Grants::none());
         let admin = &p.roles["gatehouse-admin"];
         assert!(admin.covers(&support()) && admin.covers(admin) && !support().covers(admin));
-        assert!(support().lacking(admin).contains(&"applications:full".to_owned()));
-        assert!(!support().lacking(admin).iter().any(|m| m.starts_with("users:")));
+        assert_eq!(support().lacking(admin), ["*:full"]);
         assert!(Grants::none().covers(&Grants::none()));
         let roles = p.roles_for(&support());
         let by_name = |n: &str| roles.iter().find(|r| r.name == n).unwrap();
         assert!(by_name("gatehouse-support").assignable);
         assert!(!by_name("gatehouse-admin").assignable && !by_name("gatehouse-viewer").assignable);
-        assert!(by_name("gatehouse-viewer").missing.contains(&"logs:read".to_owned()));
+        assert!(by_name("gatehouse-viewer").missing.contains(&"*:read".to_owned()));
     }
 
     #[test]
     fn scopes_follow_the_policy() {
-        let users_read = Grants::none().with(Target::Resource(Resource::Users), Level::Read);
+        let users_read = Grants::none().with(Target::Group("users"), Level::Read);
         let scopes = scopes_needed([&users_read]);
         assert!(scopes.contains("read:users") && scopes.contains("read:roles"));
         assert!(!scopes.contains("delete:users"));
+        assert!(!scopes.iter().any(|s| s.contains("current_user")), "{scopes:?}");
         let scopes = scopes_needed([&support()]);
         assert!(scopes.contains("update:users_app_metadata"), "body scopes are included");
         assert!(scopes.contains("read:roles"), "role lookups for the escalation checks");
         assert!(!scopes.contains("read:clients"));
         assert!(scopes_needed(std::iter::empty()).is_empty());
-        let logs = Grants::none().with(Target::Resource(Resource::Logs), Level::Full);
+        let logs = Grants::none().with(Target::Group("logs"), Level::Full);
         assert!(!scopes_needed([&logs]).contains("read:roles"));
+        let no_delete = Grants::parse_list("users=full,users.delete=off").unwrap();
+        assert!(!scopes_needed([&no_delete]).contains("delete:users"), "an `off` operation needs no scope");
+        let grants = Grants::parse_list("clientGrants=full").unwrap();
+        let scopes = scopes_needed([&grants]);
+        assert!(scopes.contains("create:client_grants") && scopes.contains("read:client_grants"));
+        assert!(scopes_needed([&Grants::all(Level::Full)]).contains("read:log_streams"));
     }
 
     #[test]
@@ -853,6 +1189,45 @@ mod tests {
         assert!(change(OperationId::GetUser, &["u1"], json!(null)).is_empty());
         assert!(change(OperationId::ListRoles, &[], json!(null)).is_empty());
         assert!(change(OperationId::UpdateClient, &["c"], json!({"user_id": "u1"})).is_empty());
+    }
+
+    fn change_of(name: &str, params: &[&str], body: Value) -> AccessChange {
+        let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+        AccessChange::of_op(crate::catalog::by_name(name).unwrap(), &params, Some(&body), None)
+    }
+
+    #[test]
+    fn changes_through_the_whole_catalog() {
+        let c = change_of("organizations.members.roles.assign", &["org_1", "u1"], json!({"roles": ["rol_a"]}));
+        assert_eq!((c.users, c.roles_given), (vec!["u1".to_owned()], vec!["rol_a".to_owned()]));
+        let c = change_of("organizations.members.roles.delete", &["org_1", "u1"], json!({"roles": ["rol_a"]}));
+        assert_eq!(c.roles_taken, ["rol_a"]);
+        let c = change_of("groups.roles.create", &["grp_1"], json!({"roles": ["rol_a"]}));
+        assert!(c.users.is_empty() && c.roles_given == ["rol_a"]);
+        assert_eq!(change_of("roles.groups.create", &["rol_a"], json!({"groups": ["g"]})).roles_given, ["rol_a"]);
+        assert_eq!(change_of("roles.groups.delete", &["rol_a"], json!({"groups": ["g"]})).roles_taken, ["rol_a"]);
+        // Anything under a user, whatever its parameter is called.
+        assert_eq!(change_of("users.sessions.delete", &["u1"], json!(null)).users, ["u1"]);
+        assert_eq!(change_of("users.identities.link", &["u1"], json!({"user_id": "u2"})).users, ["u1", "u2"]);
+        assert_eq!(change_of("actions.deploy", &["a1"], json!(null)).sign_in_code, Some("actions.deploy"));
+        assert!(change_of("actions.list", &[], json!(null)).is_empty());
+        assert!(change_of("roles.permissions.add", &["rol_a"], json!({"permissions": []})).roles_given.is_empty());
+        assert!(change_of("clientGrants.create", &[], json!({"client_id": "c"})).is_empty());
+    }
+
+    #[test]
+    fn sign_in_code_needs_every_role() {
+        let p = Policy::demo();
+        let support = support();
+        let me = Caller { name: "s", user_id: None, grants: &support };
+        let c = change_of("actions.update", &["a1"], json!({"code": "x"}));
+        let e = check(&p, me, &c, &Facts::default()).unwrap_err();
+        assert!(e.to_string().starts_with("s may not change code that runs at sign-in (actions.update)"), "{e}");
+        let admin = Grants::all(Level::Full);
+        check(&p, Caller { name: "a", user_id: None, grants: &admin }, &c, &Facts::default()).unwrap();
+        let roles_to_group = change_of("groups.roles.create", &["g"], json!({"roles": ["rol_admin"]}));
+        let f = facts(&[("rol_admin", "gatehouse-admin")], &[]);
+        assert!(matches!(check(&p, me, &roles_to_group, &f), Err(Refusal::Role { action: RoleAction::Assign, .. })));
     }
 
     #[test]
@@ -897,13 +1272,11 @@ mod tests {
         // An admin role to someone else.
         let e = check(&p, me, &assign("auth0|ana", "rol_admin"), &f).unwrap_err();
         assert!(
-            e.to_string().starts_with(
-                "support@demo.test may not assign role gatehouse-admin: it grants roles:full, applications:full"
-            ),
+            e.to_string().starts_with("support@demo.test may not assign role gatehouse-admin: it grants *:full"),
             "{e}"
         );
         assert!(e.to_string().ends_with("which support@demo.test lacks"));
-        assert!(e.missing().contains(&"roles:full".to_owned()));
+        assert!(e.missing().contains(&"*:full".to_owned()));
         // Ordinary roles and its own level stay assignable to ordinary users.
         check(&p, me, &assign("auth0|ana", "rol_plain"), &f).unwrap();
         check(&p, me, &assign("auth0|ana", "rol_sup"), &f).unwrap();
@@ -958,7 +1331,7 @@ mod tests {
     fn role_definitions_are_guarded() {
         let p = Policy::demo();
         let mut roles_full = support();
-        roles_full.set(Target::Resource(Resource::Roles), Level::Full);
+        roles_full.set(Target::Group("roles"), Level::Full);
         let me = Caller { name: "rm", user_id: None, grants: &roles_full };
         let f = facts(&[("rol_admin", "gatehouse-admin"), ("rol_plain", "editors")], &[]);
         let delete = change(OperationId::DeleteRole, &["rol_admin"], json!(null));

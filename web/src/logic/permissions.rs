@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use gatehouse_model::policy::ALIASES;
 /// Access to one area: the model's policy level (off, read, full), the
 /// same vocabulary the BFF decides with.
 pub use gatehouse_model::policy::Level;
@@ -14,9 +15,20 @@ pub use gatehouse_model::policy::Level;
 pub struct Permissions(pub BTreeMap<String, Level>);
 
 impl Permissions {
-    /// The level on an area.
+    /// The level on an area: a policy group as `/auth/me` names it
+    /// (`users`, `clients`, `teams.tenants`), or one of the earlier names
+    /// the model keeps as aliases (`applications` is `clients`; an alias of
+    /// several groups has the lowest of their levels).
     pub fn level(&self, area: &str) -> Level {
-        self.0.get(area).copied().unwrap_or_default()
+        if let Some(level) = self.0.get(area) {
+            return *level;
+        }
+        match ALIASES.iter().find(|(alias, _)| *alias == area) {
+            Some((_, groups)) => {
+                groups.iter().map(|g| self.0.get(*g).copied().unwrap_or_default()).min().unwrap_or_default()
+            }
+            None => Level::Off,
+        }
     }
 
     /// Whether the area may be read.
@@ -87,6 +99,12 @@ mod tests {
         assert!(p.can_read("roles") && !p.can_write("roles"));
         assert!(!p.can_read("logs"));
         assert!(!p.can_read("unknown_area"));
+        // `/auth/me` names groups; the console's pages may use the earlier names.
+        let p: Permissions =
+            serde_json::from_str(r#"{"clients": "full", "teams.tenants": "read", "teams.environments": "read"}"#)
+                .unwrap();
+        assert!(p.can_write("applications") && p.can_read("teams_tenants") && !p.can_write("teams_tenants"));
+        assert!(!p.can_read("apis"));
     }
 
     #[test]

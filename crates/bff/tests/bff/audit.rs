@@ -195,7 +195,7 @@ async fn filters_select_changes_failures_principals_objects_and_times() {
     let until = (start + 90_000) / 1000;
     let (window, _) = entries(&admin, &format!("since={since}&until={until}")).await;
     let ops: Vec<&str> = window.iter().map(|e| e["operation"].as_str().unwrap()).collect();
-    assert_eq!(ops, ["GetUser", "UpdateUser", "UpdateUser"]);
+    assert_eq!(ops, ["users.get", "users.update", "users.update"]);
 
     // Bad values: 400, saying which parameter and what it must be.
     for (query, parameter) in [

@@ -105,12 +105,12 @@ async fn support_cannot_make_itself_or_anyone_admin() {
 
     // gatehouse-admin to someone else.
     let r = post(&s, &format!("/api/v2/users/{}/roles", enc(&ana)), json!({"roles": [d.admin_role]})).await;
-    refused(&h, &r, "support@demo.test may not assign role gatehouse-admin: it grants roles:full, applications:full");
+    refused(&h, &r, "support@demo.test may not assign role gatehouse-admin: it grants *:full");
     assert!(r.json()["message"].as_str().unwrap().ends_with("which support@demo.test lacks"));
-    assert!(r.json()["missing"].as_array().unwrap().contains(&json!("applications:full")));
+    assert!(r.json()["missing"].as_array().unwrap().contains(&json!("*:full")));
     // The viewer role grants reads support lacks.
     let r = post(&s, &format!("/api/v2/users/{}/roles", enc(&ana)), json!({"roles": [d.viewer_role]})).await;
-    refused(&h, &r, "support@demo.test may not assign role gatehouse-viewer: it grants roles:read");
+    refused(&h, &r, "support@demo.test may not assign role gatehouse-viewer: it grants *:read");
     // Hidden among allowed roles, in one call.
     let r =
         post(&s, &format!("/api/v2/users/{}/roles", enc(&ana)), json!({"roles": [d.support_role, d.admin_role]})).await;
@@ -121,7 +121,7 @@ async fn support_cannot_make_itself_or_anyone_admin() {
     // Through a session reloaded after the attempts: still support, nothing more.
     let me = h.login("support@demo.test").await.api_get("/auth/me").await.json();
     assert_eq!(me["roles"], json!(["gatehouse-support"]));
-    assert_eq!(me["permissions"]["applications"], "off");
+    assert_eq!(me["permissions"]["clients"], "off");
 }
 
 #[tokio::test]
@@ -300,8 +300,8 @@ async fn me_says_which_roles_the_caller_may_assign() {
     let role = |n: &str| roles.iter().find(|r| r["name"] == n).unwrap().clone();
     assert_eq!(role("gatehouse-support")["assignable"], true);
     assert_eq!(role("gatehouse-admin")["assignable"], false);
-    assert!(role("gatehouse-admin")["missing"].as_array().unwrap().contains(&json!("applications:full")));
-    assert_eq!(role("gatehouse-viewer")["grants"]["logs"], "read");
+    assert!(role("gatehouse-admin")["missing"].as_array().unwrap().contains(&json!("*:full")));
+    assert_eq!(role("gatehouse-viewer")["grants"]["*"], "read");
     let me = h.login("admin@demo.test").await.api_get("/auth/me").await.json();
     assert!(me["policyRoles"].as_array().unwrap().iter().all(|r| r["assignable"] == true));
     let me = h.key_client("reader").api_get("/auth/me").await.json();
@@ -351,4 +351,123 @@ async fn app_metadata_roles_are_guarded_when_configured() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// A policy where support may manage much of the tenant, but not everything.
+fn wide_support(c: &mut gatehouse_bff::Config) {
+    c.policy = Some(
+        toml::from_str(
+            "[roles.gatehouse-admin]\n'*' = 'full'\n[roles.gatehouse-viewer]\n'*' = 'read'\n\
+             [roles.gatehouse-support]\nusers = 'full'\norganizations = 'full'\nroles = 'full'\ngroups = 'full'\n\
+             actions = 'full'\nrules = 'full'\nhooks = 'full'\nforms = 'full'\nflows = 'full'\n",
+        )
+        .unwrap(),
+    );
+}
+
+/// The operations added with the whole catalog that can give roles: to an
+/// organization member, to a group of users, from a role to groups.
+#[tokio::test]
+async fn roles_cannot_be_given_through_organizations_or_groups() {
+    let h = Harness::with(|c, _| wide_support(c)).await;
+    let d = demo(&h).await;
+    let ana = h.some_user_id().await;
+    let s = h.login("support@demo.test").await;
+    let r =
+        post(&s, &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&ana)), json!({"roles": [d.admin_role]}))
+            .await;
+    refused(&h, &r, "support@demo.test may not assign role gatehouse-admin: it grants *:full");
+    let r = s
+        .api(
+            Method::DELETE,
+            &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&d.admin)),
+            Some(json!({"roles": [d.support_role]})),
+        )
+        .await;
+    refused(&h, &r, "support@demo.test may not change the roles of user admin@demo.test");
+    let r = post(&s, "/api/v2/groups/grp_x/roles", json!({"roles": [d.viewer_role]})).await;
+    refused(&h, &r, "support@demo.test may not assign role gatehouse-viewer");
+    let r = post(&s, &format!("/api/v2/roles/{}/groups", d.admin_role), json!({"groups": ["grp_x"]})).await;
+    refused(&h, &r, "support@demo.test may not assign role gatehouse-admin");
+    let r =
+        s.api(Method::DELETE, &format!("/api/v2/roles/{}/groups", d.admin_role), Some(json!({"groups": ["g"]}))).await;
+    refused(&h, &r, "support@demo.test may not remove role gatehouse-admin");
+    // Its own membership's roles, even ordinary ones.
+    let r = post(
+        &s,
+        &format!("/api/v2/organizations/org_x/members/{}/roles", enc(&d.support)),
+        json!({"roles": ["rol_plain"]}),
+    )
+    .await;
+    refused(&h, &r, "support@demo.test may not change its own roles");
+    // Its own sessions and authenticators are its own business, but not another admin's account.
+    let r = s.api(Method::DELETE, &format!("/api/v2/users/{}/authenticators", enc(&d.admin)), None).await;
+    refused(&h, &r, "support@demo.test may not change user admin@demo.test");
+    let r =
+        post(&s, &format!("/api/v2/users/{}/identities", enc(&d.viewer)), json!({"provider": "auth0", "user_id": "x"}))
+            .await;
+    refused(&h, &r, "support@demo.test may not change user viewer@demo.test");
+    // Ordinary users and roles stay support's to manage: forwarded (whatever the tenant answers).
+    let r = post(&s, "/api/v2/groups/grp_x/roles", json!({"roles": ["rol_plain"]})).await;
+    assert_ne!(r.status, 403, "{}", r.text());
+}
+
+/// Code that runs at sign-in can put any role into anyone's token: only a
+/// principal holding everything every policy role grants may change it.
+#[tokio::test]
+async fn sign_in_code_needs_everything() {
+    let h = Harness::with(|c, _| wide_support(c)).await;
+    let s = h.login("support@demo.test").await;
+    for (method, path, body) in [
+        (Method::POST, "/api/v2/actions/actions", Some(json!({"name": "x", "supported_triggers": [], "code": ""}))),
+        (Method::PATCH, "/api/v2/actions/actions/act_1", Some(json!({"code": "api.idToken.setCustomClaim()"}))),
+        (Method::POST, "/api/v2/actions/actions/act_1/deploy", None),
+        (Method::PATCH, "/api/v2/actions/triggers/post-login/bindings", Some(json!({"bindings": []}))),
+        (Method::POST, "/api/v2/rules", Some(json!({"name": "r", "script": "function(){}"}))),
+        (
+            Method::POST,
+            "/api/v2/hooks",
+            Some(json!({"name": "h", "script": "", "triggerId": "post-user-registration"})),
+        ),
+    ] {
+        let r = s.api(method, path, body).await;
+        refused(&h, &r, "support@demo.test may not change code that runs at sign-in");
+        assert!(r.text().contains("gatehouse-admin") || r.text().contains("gatehouse-viewer"), "{}", r.text());
+    }
+    // Reading it is fine.
+    assert_ne!(s.api_get("/api/v2/actions/actions").await.status, 403);
+    // An admin holding everything may.
+    let a = h.login("admin@demo.test").await;
+    let r = a.api(Method::POST, "/api/v2/actions/actions/act_1/deploy", None).await;
+    assert_ne!(r.status, 403, "{}", r.text());
+}
+
+/// The BFF's own applications and their grants are never changed through it,
+/// by anyone: that would cut the BFF off or hand its credentials out.
+#[tokio::test]
+async fn the_bffs_own_applications_are_out_of_reach() {
+    let h = Harness::start().await;
+    let a = h.login("admin@demo.test").await;
+    let m2m = h.emulator().client_id.clone();
+    let web = h.emulator().web_client_id.clone();
+    for (method, path, body) in [
+        (Method::PATCH, format!("/api/v2/clients/{m2m}"), Some(json!({"name": "mine now"}))),
+        (Method::DELETE, format!("/api/v2/clients/{m2m}"), None),
+        (Method::POST, format!("/api/v2/clients/{m2m}/rotate-secret"), None),
+        (Method::POST, format!("/api/v2/clients/{m2m}/credentials"), Some(json!({"credential_type": "public_key"}))),
+        (Method::PATCH, format!("/api/v2/clients/{web}"), Some(json!({"callbacks": ["https://evil.test/cb"]}))),
+        (Method::DELETE, format!("/api/v2/clients/{web}"), None),
+    ] {
+        let r = a.api(method.clone(), &path, body).await;
+        assert_eq!(r.status, 403, "{method} {path}: {}", r.text());
+        assert_eq!(r.json()["errorCode"], "gatehouse_protected");
+        let e = h.last_audit();
+        assert_eq!(e.decision, Decision::Denied);
+        assert!(e.sentence.contains("belongs to Gatehouse itself"), "{}", e.sentence);
+    }
+    // Reading it, and changing other applications, stays allowed.
+    assert_eq!(a.api_get(&format!("/api/v2/clients/{m2m}")).await.status, 200);
+    assert_ne!(a.api(Method::POST, "/api/v2/clients/other/rotate-secret", None).await.status, 403);
+    // The BFF still works.
+    assert_eq!(a.api_get("/api/v2/users?per_page=1").await.status, 200);
 }

@@ -349,7 +349,8 @@ async fn path_injection_never_reaches_another_upstream_path() {
         "/api/v2/users/x/roles/extra",
         "/api/v2/oauth/token",
         "/api/v2/../../oauth/token",
-        "/api/v2/stats/daily",
+        "/api/v2/not-an-endpoint",
+        "/api/v2/stats/daily/extra",
     ];
     for path in refused {
         let r = b.raw_get(path).await;
@@ -404,9 +405,9 @@ async fn api_keys_have_their_own_policy_and_need_no_cookie() {
     let r = reader.send(Method::DELETE, &format!("/api/v2/users/{enc}"), &[], None).await;
     assert_eq!(r.status, 403);
     let j = r.json();
-    assert_eq!(j["missing"], "users:full");
-    assert_eq!(j["message"], format!("reader may not delete user {user}: needs users:full"));
-    assert_eq!(reader.get("/api/v2/roles").await.json()["missing"], "roles:read");
+    assert_eq!(j["missing"], "users.delete:full");
+    assert_eq!(j["message"], format!("reader may not delete user {user}: needs users.delete:full"));
+    assert_eq!(reader.get("/api/v2/roles").await.json()["missing"], "roles.list:read");
     assert_eq!(reader.get("/audit").await.status, 403);
     let me = reader.get("/auth/me").await.json();
     assert_eq!((me["principal"].as_str(), me["kind"].as_str()), (Some("reader"), Some("api_key")));
@@ -478,4 +479,36 @@ async fn application_credentials_never_leave_the_bff() {
     // The emulator itself does hand them out to a token with every scope: the BFF is what holds them back.
     let (_, direct) = h.direct(Method::GET, &format!("/api/v2/clients/{own}"), None).await;
     assert!(direct.get("client_secret").is_some());
+}
+
+/// Secrets in answers reach only principals granted `secrets = "full"` by
+/// name (`*` does not cover it), and never the BFF's own.
+#[tokio::test]
+async fn secrets_are_revealed_only_when_granted_by_name() {
+    let mut key = String::new();
+    let h = Harness::with(|c, _| {
+        let (k, entry) = gatehouse_bff::apikeys::generate(
+            gatehouse_bff::Grants::parse_list("applications=read,secrets=full").unwrap(),
+        );
+        c.api_keys.insert("revealer".into(), entry);
+        key = k;
+    })
+    .await;
+    let mut revealer = h.browser();
+    revealer.default_headers.push(("authorization".into(), format!("Bearer {key}")));
+    assert!(h.bff.scopes().contains(&"read:client_keys"), "the token may read them for the revealer");
+    let list = revealer.get("/api/v2/clients?per_page=50").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let text = list.text();
+    let secrets = |v: &serde_json::Value| -> usize {
+        let items = v.get("clients").unwrap_or(v).as_array().cloned().unwrap_or_default();
+        items.iter().filter(|c| c.get("client_secret").is_some()).count()
+    };
+    assert!(secrets(&list.json()) > 0, "another application's secret is shown: {text}");
+    // The BFF's own secrets are scrubbed whatever the grant (the scanner checks every answer too).
+    assert!(!text.contains(&h.emulator().client_secret) && !text.contains(&h.emulator().web_client_secret));
+    let admin = h.login("admin@demo.test").await;
+    let list = admin.api_get("/api/v2/clients?per_page=50").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(secrets(&list.json()), 0, "`*` does not reveal secrets");
 }
