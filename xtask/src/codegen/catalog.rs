@@ -66,6 +66,14 @@ pub(super) struct Body {
     pub(super) schema: String,
     pub(super) required: bool,
     pub(super) media: Vec<&'static str>,
+    /// Whether the body is a JSON array.
+    pub(super) array: bool,
+    /// `{key: [...]}` bodies: the key, so an array may be passed for the object.
+    pub(super) wrap: Option<String>,
+    /// Whether that array must not be empty.
+    pub(super) non_empty: bool,
+    /// Multipart fields that are files: (name, media type of the content).
+    pub(super) files: Vec<(String, String)>,
 }
 
 /// Reads every operation of the specs and prints the catalog module.
@@ -191,7 +199,13 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
                 })
                 .collect::<Result<Vec<_>>>()?;
             let schema = content_schema(body).and_then(|s| ref_name(s)).unwrap_or_default().to_owned();
-            Some(Body { schema, required: body.get("required").and_then(Value::as_bool).unwrap_or(false), media })
+            let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let (array, wrap, non_empty) = body_shape(spec, content_schema(body));
+            let files = match content.get("multipart/form-data") {
+                Some(multipart) => file_parts(spec, multipart)?,
+                None => Vec::new(),
+            };
+            Some(Body { schema, required, media, array, wrap, non_empty, files })
         }
     };
 
@@ -208,6 +222,50 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
         body,
         responses,
     })
+}
+
+/// What a body's schema is: an array, or an object whose one required
+/// property is an array (`{"roles": [...]}`: that key, and whether the array
+/// must hold an item).
+fn body_shape(spec: &Spec, schema: Option<&Value>) -> (bool, Option<String>, bool) {
+    let Some(schema) = schema.map(|s| spec.resolve(s)) else { return (false, None, false) };
+    let array = schema.get("type").and_then(Value::as_str) == Some("array");
+    let props = schema.get("properties").and_then(Value::as_object);
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if let (Some(props), [key]) = (props, required.as_slice())
+        && props.len() == 1
+        && let Some(prop) = props.get(*key).map(|p| spec.resolve(p))
+        && prop.get("type").and_then(Value::as_str) == Some("array")
+    {
+        let non_empty = prop.get("minItems").and_then(Value::as_u64).unwrap_or(0) >= 1;
+        return (array, Some((*key).to_owned()), non_empty);
+    }
+    (array, None, false)
+}
+
+/// The fields of a multipart body that are files (`format: binary` or a
+/// `contentMediaType`), each with the media type of its content: the
+/// media object's `encoding`, else the schema's `contentMediaType`, else
+/// `application/octet-stream`.
+fn file_parts(spec: &Spec, multipart: &Value) -> Result<Vec<(String, String)>> {
+    let schema = multipart.get("schema").map(|s| spec.resolve(s)).context("a multipart body without a schema")?;
+    let props = schema.get("properties").and_then(Value::as_object).context("a multipart body without fields")?;
+    let mut files = Vec::new();
+    for (name, prop) in props {
+        let prop = spec.resolve(prop);
+        let media = prop.get("contentMediaType").and_then(Value::as_str);
+        let binary = prop.get("format").and_then(Value::as_str) == Some("binary");
+        if prop.get("type").and_then(Value::as_str) == Some("array") && prop.pointer("/items/format").is_some() {
+            bail!("multipart field {name} is an array of files, which the catalog cannot express");
+        }
+        if media.is_none() && !binary {
+            continue;
+        }
+        let encoded = multipart.pointer(&format!("/encoding/{name}/contentType")).and_then(Value::as_str);
+        files.push((name.clone(), encoded.or(media).unwrap_or("application/octet-stream").to_owned()));
+    }
+    Ok(files)
 }
 
 /// The schema of a response or request body: its JSON content's, else its only content's.
@@ -429,7 +487,7 @@ fn print(ops: &[Op]) -> Result<String> {
          //!\n\
          //! Generated from `management-api-oas.json` and `teams-api-oas.json`; regenerate\n\
          //! with `cargo xtask codegen`. The types are in [`crate::catalog`].\n\n\
-         use crate::catalog::{Body, Items, Media, OpDesc, Paging, QueryKind, QueryParam};\n\
+         use crate::catalog::{Body, FilePart, Items, Media, OpDesc, Paging, QueryKind, QueryParam, Wire};\n\
          use crate::operation::{Api, Verb};\n\n\
          /// An optional query parameter.\n\
          const fn q(name: &'static str, kind: QueryKind) -> QueryParam {\n    \
@@ -447,6 +505,9 @@ fn print(ops: &[Op]) -> Result<String> {
     let statics = static_names(ops)?;
     if let Some((name, ..)) = consts.iter().find(|(c, ..)| statics.contains(c)) {
         bail!("the enum constant {name} has the name of an operation's static");
+    }
+    if let Some(name) = statics.iter().find(|s| statics.contains(&format!("{s}_WIRE"))) {
+        bail!("the wire part of {name} would have the name of another operation's static");
     }
     for (op, ident) in ops.iter().zip(&statics) {
         let query: Vec<String> = op
@@ -474,26 +535,41 @@ fn print(ops: &[Op]) -> Result<String> {
             None => "None".to_owned(),
             Some(b) => {
                 let media: Vec<String> = b.media.iter().map(|m| format!("Media::{m}")).collect();
+                let files: Vec<String> = b
+                    .files
+                    .iter()
+                    .map(|(name, media)| format!("FilePart {{ name: {name:?}, media_type: {media:?} }}"))
+                    .collect();
                 format!(
-                    "Some(Body {{ schema: {:?}, required: {}, media: &[{}] }})",
-                    b.schema,
+                    "Some(Body {{ required: {}, media: &[{}], array: {}, wrap: {:?}, non_empty: {}, files: &[{}] }})",
                     b.required,
-                    media.join(", ")
+                    media.join(", "),
+                    b.array,
+                    b.wrap,
+                    b.non_empty,
+                    files.join(", ")
                 )
             }
         };
-        let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
+        let schema = op.body.as_ref().map_or("", |b| b.schema.as_str());
+        let _ = writeln!(out, "/// `{} {}`: what goes on the wire.", METHODS[op.verb].0.to_uppercase(), op.path);
         let _ = writeln!(
             out,
-            "pub static {ident}: OpDesc = OpDesc {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], \
-             scopes: &[{}], paging: {}, body: {body}, success: &[{}], errors: &[{}] }};\n",
+            "pub static {ident}_WIRE: Wire = Wire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], \
+             paging: {}, body: {body} }};\n",
             op.name,
             op.api,
             METHODS[op.verb].1,
             op.path,
             query.join(", "),
-            scopes.join(", "),
             print_paging(&op.paging),
+        );
+        let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
+        let _ = writeln!(
+            out,
+            "pub static {ident}: OpDesc = OpDesc {{ wire: &{ident}_WIRE, body_schema: {schema:?}, scopes: &[{}], \
+             success: &[{}], errors: &[{}] }};\n",
+            scopes.join(", "),
             success.join(", "),
             errors.join(", "),
         );
@@ -501,6 +577,17 @@ fn print(ops: &[Op]) -> Result<String> {
     out.push_str("/// Every operation, sorted by path template, then method.\npub static CATALOG: &[&OpDesc] = &[\n");
     for ident in &statics {
         let _ = writeln!(out, "&{ident},");
+    }
+    out.push_str("];\n\n");
+    let mut by_name: Vec<(&str, &str)> = ops.iter().zip(&statics).map(|(op, i)| (op.name.as_str(), i.as_str())).collect();
+    by_name.sort();
+    out.push_str(
+        "/// What goes on the wire for every operation, sorted by name (for a binary\n\
+         /// search): refers to no entry, so a program that only sends requests keeps\n\
+         /// these alone.\npub static WIRES: &[&Wire] = &[\n",
+    );
+    for (_, ident) in &by_name {
+        let _ = writeln!(out, "&{ident}_WIRE,");
     }
     out.push_str("];\n");
     Ok(out)

@@ -4,7 +4,7 @@
 //! Generated from `management-api-oas.json` and `teams-api-oas.json`; regenerate
 //! with `cargo xtask codegen`. The types are in [`crate::catalog`].
 
-use crate::catalog::{Body, Items, Media, OpDesc, Paging, QueryKind, QueryParam};
+use crate::catalog::{Body, FilePart, Items, Media, OpDesc, Paging, QueryKind, QueryParam, Wire};
 use crate::operation::{Api, Verb};
 
 /// An optional query parameter.
@@ -83,8 +83,8 @@ const TYPE: &[&str] = &["auth0", "self"];
 /// Values of a `hydrate` parameter (shared by several operations).
 const HYDRATE: &[&str] = &["flow_count", "links"];
 
-/// `GET /api/activity/logs`.
-pub static TEAMS_ACTIVITY_LIST: OpDesc = OpDesc {
+/// `GET /api/activity/logs`: what goes on the wire.
+pub static TEAMS_ACTIVITY_LIST_WIRE: Wire = Wire {
     name: "teams.activity.list",
     api: Api::Teams,
     verb: Verb::Get,
@@ -109,155 +109,228 @@ pub static TEAMS_ACTIVITY_LIST: OpDesc = OpDesc {
         ),
         q("status", QueryKind::Enum(&["Success", "Failure"])),
     ],
-    scopes: &["read:team_activity"],
     paging: Paging::Checkpoint { items: Items::Key("logs"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/activity/logs`.
+pub static TEAMS_ACTIVITY_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_ACTIVITY_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:team_activity"],
     success: &[(200, "ListActivityResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
-/// `GET /api/environments`.
-pub static TEAMS_ENVIRONMENTS_LIST: OpDesc = OpDesc {
+/// `GET /api/environments`: what goes on the wire.
+pub static TEAMS_ENVIRONMENTS_LIST_WIRE: Wire = Wire {
     name: "teams.environments.list",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/environments",
     query: &[],
-    scopes: &["read:members"],
     paging: Paging::Unpaged { items: Items::Key("environments") },
     body: None,
+};
+
+/// `GET /api/environments`.
+pub static TEAMS_ENVIRONMENTS_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_ENVIRONMENTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:members"],
     success: &[(200, "ListEnvironmentsResponseContent")],
     errors: &[401, 403, 404, 429, 500],
 };
 
-/// `GET /api/members`.
-pub static TEAMS_MEMBERS_LIST: OpDesc = OpDesc {
+/// `GET /api/members`: what goes on the wire.
+pub static TEAMS_MEMBERS_LIST_WIRE: Wire = Wire {
     name: "teams.members.list",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/members",
     query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-    scopes: &["read:members"],
     paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/members`.
+pub static TEAMS_MEMBERS_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:members"],
     success: &[(200, "ListMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `POST /api/members`.
-pub static TEAMS_MEMBERS_INVITE: OpDesc = OpDesc {
+/// `POST /api/members`: what goes on the wire.
+pub static TEAMS_MEMBERS_INVITE_WIRE: Wire = Wire {
     name: "teams.members.invite",
     api: Api::Teams,
     verb: Verb::Post,
     path: "/api/members",
     query: &[],
-    scopes: &["create:invitations"],
     paging: Paging::None,
-    body: Some(Body { schema: "InviteMembersRequestContent", required: false, media: &[Media::Json] }),
+    body: Some(Body { required: false, media: &[Media::Json], array: false, wrap: None, non_empty: false, files: &[] }),
+};
+
+/// `POST /api/members`.
+pub static TEAMS_MEMBERS_INVITE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_INVITE_WIRE,
+    body_schema: "InviteMembersRequestContent",
+    scopes: &["create:invitations"],
     success: &[(201, "InviteMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `GET /api/members/{id}`.
-pub static TEAMS_MEMBERS_GET: OpDesc = OpDesc {
+/// `GET /api/members/{id}`: what goes on the wire.
+pub static TEAMS_MEMBERS_GET_WIRE: Wire = Wire {
     name: "teams.members.get",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/members/{id}",
     query: &[],
-    scopes: &["read:members"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/members/{id}`.
+pub static TEAMS_MEMBERS_GET: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:members"],
     success: &[(200, "GetMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `PATCH /api/members/{id}`.
-pub static TEAMS_MEMBERS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/members/{id}`: what goes on the wire.
+pub static TEAMS_MEMBERS_UPDATE_WIRE: Wire = Wire {
     name: "teams.members.update",
     api: Api::Teams,
     verb: Verb::Patch,
     path: "/api/members/{id}",
     query: &[],
-    scopes: &["update:members"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateMembersRequestContent", required: true, media: &[Media::Json] }),
+    body: Some(Body { required: true, media: &[Media::Json], array: false, wrap: None, non_empty: false, files: &[] }),
+};
+
+/// `PATCH /api/members/{id}`.
+pub static TEAMS_MEMBERS_UPDATE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_UPDATE_WIRE,
+    body_schema: "UpdateMembersRequestContent",
+    scopes: &["update:members"],
     success: &[(200, "UpdateMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `DELETE /api/members/{id}`.
-pub static TEAMS_MEMBERS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/members/{id}`: what goes on the wire.
+pub static TEAMS_MEMBERS_DELETE_WIRE: Wire = Wire {
     name: "teams.members.delete",
     api: Api::Teams,
     verb: Verb::Delete,
     path: "/api/members/{id}",
     query: &[],
-    scopes: &["delete:members"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/members/{id}`.
+pub static TEAMS_MEMBERS_DELETE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `PUT /api/members/{id}/tenants`.
-pub static TEAMS_MEMBERS_TENANTS_CREATE: OpDesc = OpDesc {
+/// `PUT /api/members/{id}/tenants`: what goes on the wire.
+pub static TEAMS_MEMBERS_TENANTS_CREATE_WIRE: Wire = Wire {
     name: "teams.members.tenants.create",
     api: Api::Teams,
     verb: Verb::Put,
     path: "/api/members/{id}/tenants",
     query: &[],
-    scopes: &["update:members"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateMembersTenantsRequestContent", required: true, media: &[Media::Json] }),
+    body: Some(Body { required: true, media: &[Media::Json], array: false, wrap: None, non_empty: false, files: &[] }),
+};
+
+/// `PUT /api/members/{id}/tenants`.
+pub static TEAMS_MEMBERS_TENANTS_CREATE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_TENANTS_CREATE_WIRE,
+    body_schema: "CreateMembersTenantsRequestContent",
+    scopes: &["update:members"],
     success: &[(200, "CreateMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `PATCH /api/members/{id}/tenants`.
-pub static TEAMS_MEMBERS_TENANTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/members/{id}/tenants`: what goes on the wire.
+pub static TEAMS_MEMBERS_TENANTS_UPDATE_WIRE: Wire = Wire {
     name: "teams.members.tenants.update",
     api: Api::Teams,
     verb: Verb::Patch,
     path: "/api/members/{id}/tenants",
     query: &[],
-    scopes: &["update:members"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateMembersTenantsRequestContent", required: true, media: &[Media::Json] }),
+    body: Some(Body { required: true, media: &[Media::Json], array: false, wrap: None, non_empty: false, files: &[] }),
+};
+
+/// `PATCH /api/members/{id}/tenants`.
+pub static TEAMS_MEMBERS_TENANTS_UPDATE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_TENANTS_UPDATE_WIRE,
+    body_schema: "UpdateMembersTenantsRequestContent",
+    scopes: &["update:members"],
     success: &[(200, "UpdateMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `DELETE /api/members/{id}/tenants`.
-pub static TEAMS_MEMBERS_TENANTS_REMOVE: OpDesc = OpDesc {
+/// `DELETE /api/members/{id}/tenants`: what goes on the wire.
+pub static TEAMS_MEMBERS_TENANTS_REMOVE_WIRE: Wire = Wire {
     name: "teams.members.tenants.remove",
     api: Api::Teams,
     verb: Verb::Delete,
     path: "/api/members/{id}/tenants",
     query: &[],
-    scopes: &["update:members"],
     paging: Paging::None,
-    body: Some(Body { schema: "DeleteMembersTenantsRequestContent", required: true, media: &[Media::Json] }),
+    body: Some(Body {
+        required: true,
+        media: &[Media::Json],
+        array: false,
+        wrap: Some("tenants"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `DELETE /api/members/{id}/tenants`.
+pub static TEAMS_MEMBERS_TENANTS_REMOVE: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_TENANTS_REMOVE_WIRE,
+    body_schema: "DeleteMembersTenantsRequestContent",
+    scopes: &["update:members"],
     success: &[(200, "DeleteMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `GET /api/members/{id}/tenants/{environment}`.
-pub static TEAMS_MEMBERS_TENANTS_LIST: OpDesc = OpDesc {
+/// `GET /api/members/{id}/tenants/{environment}`: what goes on the wire.
+pub static TEAMS_MEMBERS_TENANTS_LIST_WIRE: Wire = Wire {
     name: "teams.members.tenants.list",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/members/{id}/tenants/{environment}",
     query: &[],
-    scopes: &["read:members"],
     paging: Paging::Unpaged { items: Items::Key("tenants") },
     body: None,
+};
+
+/// `GET /api/members/{id}/tenants/{environment}`.
+pub static TEAMS_MEMBERS_TENANTS_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_MEMBERS_TENANTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:members"],
     success: &[(200, "ListMembersTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `GET /api/tenants`.
-pub static TEAMS_TENANTS_LIST: OpDesc = OpDesc {
+/// `GET /api/tenants`: what goes on the wire.
+pub static TEAMS_TENANTS_LIST_WIRE: Wire = Wire {
     name: "teams.tenants.list",
     api: Api::Teams,
     verb: Verb::Get,
@@ -270,71 +343,101 @@ pub static TEAMS_TENANTS_LIST: OpDesc = OpDesc {
         q("environment_tag", QueryKind::Enum(&["development", "production", "staging"])),
         q("locality", QueryKind::String),
     ],
-    scopes: &["read:tenants"],
     paging: Paging::Checkpoint { items: Items::Key("tenants"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/tenants`.
+pub static TEAMS_TENANTS_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_TENANTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:tenants"],
     success: &[(200, "ListTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `POST /api/tenants`.
-pub static TEAMS_TENANTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/tenants`: what goes on the wire.
+pub static TEAMS_TENANTS_CREATE_WIRE: Wire = Wire {
     name: "teams.tenants.create",
     api: Api::Teams,
     verb: Verb::Post,
     path: "/api/tenants",
     query: &[],
-    scopes: &["create:tenants"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateTenantsRequestContent", required: false, media: &[Media::Json] }),
+    body: Some(Body { required: false, media: &[Media::Json], array: false, wrap: None, non_empty: false, files: &[] }),
+};
+
+/// `POST /api/tenants`.
+pub static TEAMS_TENANTS_CREATE: OpDesc = OpDesc {
+    wire: &TEAMS_TENANTS_CREATE_WIRE,
+    body_schema: "CreateTenantsRequestContent",
+    scopes: &["create:tenants"],
     success: &[(201, "CreateTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429, 500],
 };
 
-/// `GET /api/tenants/{tenantId}`.
-pub static TEAMS_TENANTS_GET: OpDesc = OpDesc {
+/// `GET /api/tenants/{tenantId}`: what goes on the wire.
+pub static TEAMS_TENANTS_GET_WIRE: Wire = Wire {
     name: "teams.tenants.get",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/tenants/{tenantId}",
     query: &[],
-    scopes: &["read:tenants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/tenants/{tenantId}`.
+pub static TEAMS_TENANTS_GET: OpDesc = OpDesc {
+    wire: &TEAMS_TENANTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:tenants"],
     success: &[(200, "GetTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `DELETE /api/tenants/{tenantId}`.
-pub static TEAMS_TENANTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/tenants/{tenantId}`: what goes on the wire.
+pub static TEAMS_TENANTS_DELETE_WIRE: Wire = Wire {
     name: "teams.tenants.delete",
     api: Api::Teams,
     verb: Verb::Delete,
     path: "/api/tenants/{tenantId}",
     query: &[],
-    scopes: &["delete:tenants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/tenants/{tenantId}`.
+pub static TEAMS_TENANTS_DELETE: OpDesc = OpDesc {
+    wire: &TEAMS_TENANTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:tenants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `GET /api/tenants/{tenantId}/members`.
-pub static TEAMS_TENANTS_MEMBERS_LIST: OpDesc = OpDesc {
+/// `GET /api/tenants/{tenantId}/members`: what goes on the wire.
+pub static TEAMS_TENANTS_MEMBERS_LIST_WIRE: Wire = Wire {
     name: "teams.tenants.members.list",
     api: Api::Teams,
     verb: Verb::Get,
     path: "/api/tenants/{tenantId}/members",
     query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-    scopes: &["read:members"],
     paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/tenants/{tenantId}/members`.
+pub static TEAMS_TENANTS_MEMBERS_LIST: OpDesc = OpDesc {
+    wire: &TEAMS_TENANTS_MEMBERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:members"],
     success: &[(200, "ListTenantsMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `GET /api/v2/actions/actions`.
-pub static ACTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/actions`: what goes on the wire.
+pub static ACTIONS_LIST_WIRE: Wire = Wire {
     name: "actions.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -365,939 +468,1396 @@ pub static ACTIONS_LIST: OpDesc = OpDesc {
         q("per_page", QueryKind::Integer),
         q("installed", QueryKind::Boolean),
     ],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("actions") },
     body: None,
+};
+
+/// `GET /api/v2/actions/actions`.
+pub static ACTIONS_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "ListActionsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/actions/actions`.
-pub static ACTIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/actions/actions`: what goes on the wire.
+pub static ACTIONS_CREATE_WIRE: Wire = Wire {
     name: "actions.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/actions",
     query: &[],
-    scopes: &["create:actions"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateActionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/actions/actions`.
+pub static ACTIONS_CREATE: OpDesc = OpDesc {
+    wire: &ACTIONS_CREATE_WIRE,
+    body_schema: "CreateActionRequestContent",
+    scopes: &["create:actions"],
     success: &[(201, "CreateActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/actions/actions/{actionId}/versions`.
-pub static ACTIONS_VERSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/actions/{actionId}/versions`: what goes on the wire.
+pub static ACTIONS_VERSIONS_LIST_WIRE: Wire = Wire {
     name: "actions.versions.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/actions/{actionId}/versions",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("versions") },
     body: None,
+};
+
+/// `GET /api/v2/actions/actions/{actionId}/versions`.
+pub static ACTIONS_VERSIONS_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_VERSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "ListActionVersionsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
-pub static ACTIONS_VERSIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/actions/actions/{actionId}/versions/{id}`: what goes on the wire.
+pub static ACTIONS_VERSIONS_GET_WIRE: Wire = Wire {
     name: "actions.versions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/actions/{actionId}/versions/{id}",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
+pub static ACTIONS_VERSIONS_GET: OpDesc = OpDesc {
+    wire: &ACTIONS_VERSIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionVersionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
-pub static ACTIONS_VERSIONS_DEPLOY: OpDesc = OpDesc {
+/// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`: what goes on the wire.
+pub static ACTIONS_VERSIONS_DEPLOY_WIRE: Wire = Wire {
     name: "actions.versions.deploy",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/actions/{actionId}/versions/{id}/deploy",
     query: &[],
-    scopes: &["create:actions"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeployActionVersionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
+pub static ACTIONS_VERSIONS_DEPLOY: OpDesc = OpDesc {
+    wire: &ACTIONS_VERSIONS_DEPLOY_WIRE,
+    body_schema: "DeployActionVersionRequestContent",
+    scopes: &["create:actions"],
     success: &[(202, "DeployActionVersionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/actions/actions/{id}`.
-pub static ACTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/actions/actions/{id}`: what goes on the wire.
+pub static ACTIONS_GET_WIRE: Wire = Wire {
     name: "actions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/actions/{id}",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/actions/actions/{id}`.
+pub static ACTIONS_GET: OpDesc = OpDesc {
+    wire: &ACTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/actions/actions/{id}`.
-pub static ACTIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/actions/actions/{id}`: what goes on the wire.
+pub static ACTIONS_UPDATE_WIRE: Wire = Wire {
     name: "actions.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/actions/actions/{id}",
     query: &[],
-    scopes: &["update:actions"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateActionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/actions/actions/{id}`.
+pub static ACTIONS_UPDATE: OpDesc = OpDesc {
+    wire: &ACTIONS_UPDATE_WIRE,
+    body_schema: "UpdateActionRequestContent",
+    scopes: &["update:actions"],
     success: &[(200, "UpdateActionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/actions/actions/{id}`.
-pub static ACTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/actions/actions/{id}`: what goes on the wire.
+pub static ACTIONS_DELETE_WIRE: Wire = Wire {
     name: "actions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/actions/actions/{id}",
     query: &[q("force", QueryKind::Boolean)],
-    scopes: &["delete:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/actions/actions/{id}`.
+pub static ACTIONS_DELETE: OpDesc = OpDesc {
+    wire: &ACTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:actions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/actions/actions/{id}/deploy`.
-pub static ACTIONS_DEPLOY: OpDesc = OpDesc {
+/// `POST /api/v2/actions/actions/{id}/deploy`: what goes on the wire.
+pub static ACTIONS_DEPLOY_WIRE: Wire = Wire {
     name: "actions.deploy",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/actions/{id}/deploy",
     query: &[],
-    scopes: &["create:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/actions/actions/{id}/deploy`.
+pub static ACTIONS_DEPLOY: OpDesc = OpDesc {
+    wire: &ACTIONS_DEPLOY_WIRE,
+    body_schema: "",
+    scopes: &["create:actions"],
     success: &[(202, "DeployActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/actions/actions/{id}/test`.
-pub static ACTIONS_TEST: OpDesc = OpDesc {
+/// `POST /api/v2/actions/actions/{id}/test`: what goes on the wire.
+pub static ACTIONS_TEST_WIRE: Wire = Wire {
     name: "actions.test",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/actions/{id}/test",
     query: &[],
-    scopes: &["create:actions"],
     paging: Paging::None,
-    body: Some(Body { schema: "TestActionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/actions/actions/{id}/test`.
+pub static ACTIONS_TEST: OpDesc = OpDesc {
+    wire: &ACTIONS_TEST_WIRE,
+    body_schema: "TestActionRequestContent",
+    scopes: &["create:actions"],
     success: &[(200, "TestActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/actions/executions/{id}`.
-pub static ACTIONS_EXECUTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/actions/executions/{id}`: what goes on the wire.
+pub static ACTIONS_EXECUTIONS_GET_WIRE: Wire = Wire {
     name: "actions.executions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/executions/{id}",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/actions/executions/{id}`.
+pub static ACTIONS_EXECUTIONS_GET: OpDesc = OpDesc {
+    wire: &ACTIONS_EXECUTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionExecutionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/actions/modules`.
-pub static ACTIONS_MODULES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/modules`: what goes on the wire.
+pub static ACTIONS_MODULES_LIST_WIRE: Wire = Wire {
     name: "actions.modules.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/modules",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("modules") },
     body: None,
+};
+
+/// `GET /api/v2/actions/modules`.
+pub static ACTIONS_MODULES_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionModulesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/actions/modules`.
-pub static ACTIONS_MODULES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/actions/modules`: what goes on the wire.
+pub static ACTIONS_MODULES_CREATE_WIRE: Wire = Wire {
     name: "actions.modules.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/modules",
     query: &[],
-    scopes: &["create:actions"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateActionModuleRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/actions/modules`.
+pub static ACTIONS_MODULES_CREATE: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_CREATE_WIRE,
+    body_schema: "CreateActionModuleRequestContent",
+    scopes: &["create:actions"],
     success: &[(201, "CreateActionModuleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/actions/modules/{id}`.
-pub static ACTIONS_MODULES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/actions/modules/{id}`: what goes on the wire.
+pub static ACTIONS_MODULES_GET_WIRE: Wire = Wire {
     name: "actions.modules.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/modules/{id}",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/actions/modules/{id}`.
+pub static ACTIONS_MODULES_GET: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/actions/modules/{id}`.
-pub static ACTIONS_MODULES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/actions/modules/{id}`: what goes on the wire.
+pub static ACTIONS_MODULES_UPDATE_WIRE: Wire = Wire {
     name: "actions.modules.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/actions/modules/{id}",
     query: &[],
-    scopes: &["update:actions"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateActionModuleRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/actions/modules/{id}`.
+pub static ACTIONS_MODULES_UPDATE: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_UPDATE_WIRE,
+    body_schema: "UpdateActionModuleRequestContent",
+    scopes: &["update:actions"],
     success: &[(200, "UpdateActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/actions/modules/{id}`.
-pub static ACTIONS_MODULES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/actions/modules/{id}`: what goes on the wire.
+pub static ACTIONS_MODULES_DELETE_WIRE: Wire = Wire {
     name: "actions.modules.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/actions/modules/{id}",
     query: &[],
-    scopes: &["delete:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/actions/modules/{id}`.
+pub static ACTIONS_MODULES_DELETE: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:actions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 412, 429],
 };
 
-/// `GET /api/v2/actions/modules/{id}/actions`.
-pub static ACTIONS_MODULES_LIST_ACTIONS: OpDesc = OpDesc {
+/// `GET /api/v2/actions/modules/{id}/actions`: what goes on the wire.
+pub static ACTIONS_MODULES_LIST_ACTIONS_WIRE: Wire = Wire {
     name: "actions.modules.listActions",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/modules/{id}/actions",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("actions") },
     body: None,
+};
+
+/// `GET /api/v2/actions/modules/{id}/actions`.
+pub static ACTIONS_MODULES_LIST_ACTIONS: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_LIST_ACTIONS_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionModuleActionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/actions/modules/{id}/rollback`.
-pub static ACTIONS_MODULES_ROLLBACK: OpDesc = OpDesc {
+/// `POST /api/v2/actions/modules/{id}/rollback`: what goes on the wire.
+pub static ACTIONS_MODULES_ROLLBACK_WIRE: Wire = Wire {
     name: "actions.modules.rollback",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/modules/{id}/rollback",
     query: &[],
-    scopes: &["update:actions"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "RollbackActionModuleRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/actions/modules/{id}/rollback`.
+pub static ACTIONS_MODULES_ROLLBACK: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_ROLLBACK_WIRE,
+    body_schema: "RollbackActionModuleRequestContent",
+    scopes: &["update:actions"],
     success: &[(200, "RollbackActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/actions/modules/{id}/versions`.
-pub static ACTIONS_MODULES_VERSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/modules/{id}/versions`: what goes on the wire.
+pub static ACTIONS_MODULES_VERSIONS_LIST_WIRE: Wire = Wire {
     name: "actions.modules.versions.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/modules/{id}/versions",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("versions") },
     body: None,
+};
+
+/// `GET /api/v2/actions/modules/{id}/versions`.
+pub static ACTIONS_MODULES_VERSIONS_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_VERSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionModuleVersionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/actions/modules/{id}/versions`.
-pub static ACTIONS_MODULES_VERSIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/actions/modules/{id}/versions`: what goes on the wire.
+pub static ACTIONS_MODULES_VERSIONS_CREATE_WIRE: Wire = Wire {
     name: "actions.modules.versions.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/actions/modules/{id}/versions",
     query: &[],
-    scopes: &["update:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/actions/modules/{id}/versions`.
+pub static ACTIONS_MODULES_VERSIONS_CREATE: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_VERSIONS_CREATE_WIRE,
+    body_schema: "",
+    scopes: &["update:actions"],
     success: &[(200, "CreateActionModuleVersionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 412],
 };
 
-/// `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
-pub static ACTIONS_MODULES_VERSIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/actions/modules/{id}/versions/{versionId}`: what goes on the wire.
+pub static ACTIONS_MODULES_VERSIONS_GET_WIRE: Wire = Wire {
     name: "actions.modules.versions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/modules/{id}/versions/{versionId}",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
+pub static ACTIONS_MODULES_VERSIONS_GET: OpDesc = OpDesc {
+    wire: &ACTIONS_MODULES_VERSIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "GetActionModuleVersionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/actions/triggers`.
-pub static ACTIONS_TRIGGERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/triggers`: what goes on the wire.
+pub static ACTIONS_TRIGGERS_LIST_WIRE: Wire = Wire {
     name: "actions.triggers.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/triggers",
     query: &[],
-    scopes: &["read:actions"],
     paging: Paging::Unpaged { items: Items::Key("triggers") },
     body: None,
+};
+
+/// `GET /api/v2/actions/triggers`.
+pub static ACTIONS_TRIGGERS_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_TRIGGERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "ListActionTriggersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/actions/triggers/{triggerId}/bindings`.
-pub static ACTIONS_TRIGGERS_BINDINGS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/actions/triggers/{triggerId}/bindings`: what goes on the wire.
+pub static ACTIONS_TRIGGERS_BINDINGS_LIST_WIRE: Wire = Wire {
     name: "actions.triggers.bindings.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/actions/triggers/{triggerId}/bindings",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-    scopes: &["read:actions"],
     paging: Paging::Offset { items: Items::Key("bindings") },
     body: None,
+};
+
+/// `GET /api/v2/actions/triggers/{triggerId}/bindings`.
+pub static ACTIONS_TRIGGERS_BINDINGS_LIST: OpDesc = OpDesc {
+    wire: &ACTIONS_TRIGGERS_BINDINGS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:actions"],
     success: &[(200, "ListActionBindingsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
-pub static ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY: OpDesc = OpDesc {
+/// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`: what goes on the wire.
+pub static ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY_WIRE: Wire = Wire {
     name: "actions.triggers.bindings.updateMany",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/actions/triggers/{triggerId}/bindings",
     query: &[],
-    scopes: &["update:actions"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateActionBindingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
+pub static ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY: OpDesc = OpDesc {
+    wire: &ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY_WIRE,
+    body_schema: "UpdateActionBindingsRequestContent",
+    scopes: &["update:actions"],
     success: &[(200, "UpdateActionBindingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/anomaly/blocks/ips/{id}`.
-pub static ANOMALY_BLOCKS_CHECK_IP: OpDesc = OpDesc {
+/// `GET /api/v2/anomaly/blocks/ips/{id}`: what goes on the wire.
+pub static ANOMALY_BLOCKS_CHECK_IP_WIRE: Wire = Wire {
     name: "anomaly.blocks.checkIp",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/anomaly/blocks/ips/{id}",
     query: &[],
-    scopes: &["read:anomaly_blocks"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/anomaly/blocks/ips/{id}`.
+pub static ANOMALY_BLOCKS_CHECK_IP: OpDesc = OpDesc {
+    wire: &ANOMALY_BLOCKS_CHECK_IP_WIRE,
+    body_schema: "",
+    scopes: &["read:anomaly_blocks"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/anomaly/blocks/ips/{id}`.
-pub static ANOMALY_BLOCKS_UNBLOCK_IP: OpDesc = OpDesc {
+/// `DELETE /api/v2/anomaly/blocks/ips/{id}`: what goes on the wire.
+pub static ANOMALY_BLOCKS_UNBLOCK_IP_WIRE: Wire = Wire {
     name: "anomaly.blocks.unblockIp",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/anomaly/blocks/ips/{id}",
     query: &[],
-    scopes: &["delete:anomaly_blocks"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/anomaly/blocks/ips/{id}`.
+pub static ANOMALY_BLOCKS_UNBLOCK_IP: OpDesc = OpDesc {
+    wire: &ANOMALY_BLOCKS_UNBLOCK_IP_WIRE,
+    body_schema: "",
+    scopes: &["delete:anomaly_blocks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/attack-protection/bot-detection`.
-pub static ATTACK_PROTECTION_BOT_DETECTION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/bot-detection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BOT_DETECTION_GET_WIRE: Wire = Wire {
     name: "attackProtection.botDetection.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/bot-detection",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/bot-detection`.
+pub static ATTACK_PROTECTION_BOT_DETECTION_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BOT_DETECTION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetBotDetectionSettingsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/bot-detection`.
-pub static ATTACK_PROTECTION_BOT_DETECTION_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/bot-detection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BOT_DETECTION_UPDATE_WIRE: Wire = Wire {
     name: "attackProtection.botDetection.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/bot-detection",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateBotDetectionSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/bot-detection`.
+pub static ATTACK_PROTECTION_BOT_DETECTION_UPDATE: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BOT_DETECTION_UPDATE_WIRE,
+    body_schema: "UpdateBotDetectionSettingsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBotDetectionSettingsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/attack-protection/breached-password-detection`.
-pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/breached-password-detection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET_WIRE: Wire = Wire {
     name: "attackProtection.breachedPasswordDetection.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/breached-password-detection",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/breached-password-detection`.
+pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetBreachedPasswordDetectionSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/breached-password-detection`.
-pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/breached-password-detection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE_WIRE: Wire = Wire {
     name: "attackProtection.breachedPasswordDetection.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/breached-password-detection",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateBreachedPasswordDetectionSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/breached-password-detection`.
+pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE_WIRE,
+    body_schema: "UpdateBreachedPasswordDetectionSettingsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBreachedPasswordDetectionSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/attack-protection/brute-force-protection`.
-pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/brute-force-protection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET_WIRE: Wire = Wire {
     name: "attackProtection.bruteForceProtection.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/brute-force-protection",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/brute-force-protection`.
+pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetBruteForceSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/brute-force-protection`.
-pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/brute-force-protection`: what goes on the wire.
+pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE_WIRE: Wire = Wire {
     name: "attackProtection.bruteForceProtection.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/brute-force-protection",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateBruteForceSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/brute-force-protection`.
+pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE_WIRE,
+    body_schema: "UpdateBruteForceSettingsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBruteForceSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/attack-protection/captcha`.
-pub static ATTACK_PROTECTION_CAPTCHA_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/captcha`: what goes on the wire.
+pub static ATTACK_PROTECTION_CAPTCHA_GET_WIRE: Wire = Wire {
     name: "attackProtection.captcha.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/captcha",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/captcha`.
+pub static ATTACK_PROTECTION_CAPTCHA_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_CAPTCHA_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetAttackProtectionCaptchaResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/captcha`.
-pub static ATTACK_PROTECTION_CAPTCHA_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/captcha`: what goes on the wire.
+pub static ATTACK_PROTECTION_CAPTCHA_UPDATE_WIRE: Wire = Wire {
     name: "attackProtection.captcha.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/captcha",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateAttackProtectionCaptchaRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/captcha`.
+pub static ATTACK_PROTECTION_CAPTCHA_UPDATE: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_CAPTCHA_UPDATE_WIRE,
+    body_schema: "UpdateAttackProtectionCaptchaRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateAttackProtectionCaptchaResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/attack-protection/phone-provider-protection`.
-pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/phone-provider-protection`: what goes on the wire.
+pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET_WIRE: Wire = Wire {
     name: "attackProtection.phoneProviderProtection.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/phone-provider-protection",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/phone-provider-protection`.
+pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetPhoneProviderProtectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/phone-provider-protection`.
-pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/phone-provider-protection`: what goes on the wire.
+pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH_WIRE: Wire = Wire {
     name: "attackProtection.phoneProviderProtection.patch",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/phone-provider-protection",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PatchPhoneProviderProtectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/phone-provider-protection`.
+pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH_WIRE,
+    body_schema: "PatchPhoneProviderProtectionRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "PatchPhoneProviderProtectionResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/attack-protection/suspicious-ip-throttling`.
-pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/attack-protection/suspicious-ip-throttling`: what goes on the wire.
+pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET_WIRE: Wire = Wire {
     name: "attackProtection.suspiciousIpThrottling.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/attack-protection/suspicious-ip-throttling",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/attack-protection/suspicious-ip-throttling`.
+pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetSuspiciousIPThrottlingSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
-pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`: what goes on the wire.
+pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE_WIRE: Wire = Wire {
     name: "attackProtection.suspiciousIpThrottling.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/attack-protection/suspicious-ip-throttling",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateSuspiciousIPThrottlingSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
+pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE: OpDesc = OpDesc {
+    wire: &ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE_WIRE,
+    body_schema: "UpdateSuspiciousIPThrottlingSettingsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateSuspiciousIPThrottlingSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/branding`.
-pub static BRANDING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/branding`: what goes on the wire.
+pub static BRANDING_GET_WIRE: Wire = Wire {
     name: "branding.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding",
     query: &[],
-    scopes: &["read:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding`.
+pub static BRANDING_GET: OpDesc = OpDesc {
+    wire: &BRANDING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:branding"],
     success: &[(200, "GetBrandingResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/branding`.
-pub static BRANDING_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/branding`: what goes on the wire.
+pub static BRANDING_UPDATE_WIRE: Wire = Wire {
     name: "branding.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/branding",
     query: &[],
-    scopes: &["update:branding"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateBrandingRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/branding`.
+pub static BRANDING_UPDATE: OpDesc = OpDesc {
+    wire: &BRANDING_UPDATE_WIRE,
+    body_schema: "UpdateBrandingRequestContent",
+    scopes: &["update:branding"],
     success: &[(200, "UpdateBrandingResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/branding/phone/providers`.
-pub static BRANDING_PHONE_PROVIDERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/branding/phone/providers`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_LIST_WIRE: Wire = Wire {
     name: "branding.phone.providers.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/phone/providers",
     query: &[q("disabled", QueryKind::Boolean)],
-    scopes: &["read:phone_providers"],
     paging: Paging::Unpaged { items: Items::Key("providers") },
     body: None,
+};
+
+/// `GET /api/v2/branding/phone/providers`.
+pub static BRANDING_PHONE_PROVIDERS_LIST: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:phone_providers"],
     success: &[(200, "ListBrandingPhoneProvidersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/branding/phone/providers`.
-pub static BRANDING_PHONE_PROVIDERS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/branding/phone/providers`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_CREATE_WIRE: Wire = Wire {
     name: "branding.phone.providers.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/branding/phone/providers",
     query: &[],
-    scopes: &["create:phone_providers"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateBrandingPhoneProviderRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/branding/phone/providers`.
+pub static BRANDING_PHONE_PROVIDERS_CREATE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_CREATE_WIRE,
+    body_schema: "CreateBrandingPhoneProviderRequestContent",
+    scopes: &["create:phone_providers"],
     success: &[(201, "CreateBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/branding/phone/providers/{id}`.
-pub static BRANDING_PHONE_PROVIDERS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/branding/phone/providers/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_GET_WIRE: Wire = Wire {
     name: "branding.phone.providers.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/phone/providers/{id}",
     query: &[],
-    scopes: &["read:phone_providers"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding/phone/providers/{id}`.
+pub static BRANDING_PHONE_PROVIDERS_GET: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:phone_providers"],
     success: &[(200, "GetBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/branding/phone/providers/{id}`.
-pub static BRANDING_PHONE_PROVIDERS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/branding/phone/providers/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_UPDATE_WIRE: Wire = Wire {
     name: "branding.phone.providers.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/branding/phone/providers/{id}",
     query: &[],
-    scopes: &["update:phone_providers"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateBrandingPhoneProviderRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/branding/phone/providers/{id}`.
+pub static BRANDING_PHONE_PROVIDERS_UPDATE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_UPDATE_WIRE,
+    body_schema: "UpdateBrandingPhoneProviderRequestContent",
+    scopes: &["update:phone_providers"],
     success: &[(200, "UpdateBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/branding/phone/providers/{id}`.
-pub static BRANDING_PHONE_PROVIDERS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/branding/phone/providers/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_DELETE_WIRE: Wire = Wire {
     name: "branding.phone.providers.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/branding/phone/providers/{id}",
     query: &[],
-    scopes: &["delete:phone_providers"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/branding/phone/providers/{id}`.
+pub static BRANDING_PHONE_PROVIDERS_DELETE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:phone_providers"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/branding/phone/providers/{id}/try`.
-pub static BRANDING_PHONE_PROVIDERS_TEST: OpDesc = OpDesc {
+/// `POST /api/v2/branding/phone/providers/{id}/try`: what goes on the wire.
+pub static BRANDING_PHONE_PROVIDERS_TEST_WIRE: Wire = Wire {
     name: "branding.phone.providers.test",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/branding/phone/providers/{id}/try",
     query: &[],
-    scopes: &["create:phone_providers"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreatePhoneProviderSendTestRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/branding/phone/providers/{id}/try`.
+pub static BRANDING_PHONE_PROVIDERS_TEST: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_PROVIDERS_TEST_WIRE,
+    body_schema: "CreatePhoneProviderSendTestRequestContent",
+    scopes: &["create:phone_providers"],
     success: &[(202, "CreatePhoneProviderSendTestResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/branding/phone/templates`.
-pub static BRANDING_PHONE_TEMPLATES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/branding/phone/templates`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_LIST_WIRE: Wire = Wire {
     name: "branding.phone.templates.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/phone/templates",
     query: &[q("disabled", QueryKind::Boolean)],
-    scopes: &["read:phone_templates"],
     paging: Paging::Unpaged { items: Items::Key("templates") },
     body: None,
+};
+
+/// `GET /api/v2/branding/phone/templates`.
+pub static BRANDING_PHONE_TEMPLATES_LIST: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:phone_templates"],
     success: &[(200, "ListPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/branding/phone/templates`.
-pub static BRANDING_PHONE_TEMPLATES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/branding/phone/templates`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_CREATE_WIRE: Wire = Wire {
     name: "branding.phone.templates.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/branding/phone/templates",
     query: &[],
-    scopes: &["create:phone_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreatePhoneTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/branding/phone/templates`.
+pub static BRANDING_PHONE_TEMPLATES_CREATE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_CREATE_WIRE,
+    body_schema: "CreatePhoneTemplateRequestContent",
+    scopes: &["create:phone_templates"],
     success: &[(201, "CreatePhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/branding/phone/templates/{id}`.
-pub static BRANDING_PHONE_TEMPLATES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/branding/phone/templates/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_GET_WIRE: Wire = Wire {
     name: "branding.phone.templates.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/phone/templates/{id}",
     query: &[],
-    scopes: &["read:phone_templates"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding/phone/templates/{id}`.
+pub static BRANDING_PHONE_TEMPLATES_GET: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:phone_templates"],
     success: &[(200, "GetPhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/branding/phone/templates/{id}`.
-pub static BRANDING_PHONE_TEMPLATES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/branding/phone/templates/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_UPDATE_WIRE: Wire = Wire {
     name: "branding.phone.templates.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/branding/phone/templates/{id}",
     query: &[],
-    scopes: &["update:phone_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdatePhoneTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/branding/phone/templates/{id}`.
+pub static BRANDING_PHONE_TEMPLATES_UPDATE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_UPDATE_WIRE,
+    body_schema: "UpdatePhoneTemplateRequestContent",
+    scopes: &["update:phone_templates"],
     success: &[(200, "UpdatePhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/branding/phone/templates/{id}`.
-pub static BRANDING_PHONE_TEMPLATES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/branding/phone/templates/{id}`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_DELETE_WIRE: Wire = Wire {
     name: "branding.phone.templates.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/branding/phone/templates/{id}",
     query: &[],
-    scopes: &["delete:phone_templates"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/branding/phone/templates/{id}`.
+pub static BRANDING_PHONE_TEMPLATES_DELETE: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:phone_templates"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/branding/phone/templates/{id}/reset`.
-pub static BRANDING_PHONE_TEMPLATES_RESET: OpDesc = OpDesc {
+/// `PATCH /api/v2/branding/phone/templates/{id}/reset`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_RESET_WIRE: Wire = Wire {
     name: "branding.phone.templates.reset",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/branding/phone/templates/{id}/reset",
     query: &[],
-    scopes: &["update:phone_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "ResetPhoneTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/branding/phone/templates/{id}/reset`.
+pub static BRANDING_PHONE_TEMPLATES_RESET: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_RESET_WIRE,
+    body_schema: "ResetPhoneTemplateRequestContent",
+    scopes: &["update:phone_templates"],
     success: &[(200, "ResetPhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/branding/phone/templates/{id}/try`.
-pub static BRANDING_PHONE_TEMPLATES_TEST: OpDesc = OpDesc {
+/// `POST /api/v2/branding/phone/templates/{id}/try`: what goes on the wire.
+pub static BRANDING_PHONE_TEMPLATES_TEST_WIRE: Wire = Wire {
     name: "branding.phone.templates.test",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/branding/phone/templates/{id}/try",
     query: &[],
-    scopes: &["create:phone_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreatePhoneTemplateTestNotificationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/branding/phone/templates/{id}/try`.
+pub static BRANDING_PHONE_TEMPLATES_TEST: OpDesc = OpDesc {
+    wire: &BRANDING_PHONE_TEMPLATES_TEST_WIRE,
+    body_schema: "CreatePhoneTemplateTestNotificationRequestContent",
+    scopes: &["create:phone_templates"],
     success: &[(202, "CreatePhoneTemplateTestNotificationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/branding/templates/universal-login`.
-pub static BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+/// `GET /api/v2/branding/templates/universal-login`: what goes on the wire.
+pub static BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN_WIRE: Wire = Wire {
     name: "branding.templates.getUniversalLogin",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/templates/universal-login",
     query: &[],
-    scopes: &["read:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding/templates/universal-login`.
+pub static BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+    wire: &BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN_WIRE,
+    body_schema: "",
+    scopes: &["read:branding"],
     success: &[(200, "GetUniversalLoginTemplateResponseContent")],
     errors: &[401, 402, 403, 404, 429],
 };
 
-/// `PUT /api/v2/branding/templates/universal-login`.
-pub static BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+/// `PUT /api/v2/branding/templates/universal-login`: what goes on the wire.
+pub static BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN_WIRE: Wire = Wire {
     name: "branding.templates.updateUniversalLogin",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/branding/templates/universal-login",
     query: &[],
-    scopes: &["update:branding"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateUniversalLoginTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/branding/templates/universal-login`.
+pub static BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+    wire: &BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN_WIRE,
+    body_schema: "UpdateUniversalLoginTemplateRequestContent",
+    scopes: &["update:branding"],
     success: &[(201, ""), (204, "")],
     errors: &[400, 401, 402, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/branding/templates/universal-login`.
-pub static BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+/// `DELETE /api/v2/branding/templates/universal-login`: what goes on the wire.
+pub static BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN_WIRE: Wire = Wire {
     name: "branding.templates.deleteUniversalLogin",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/branding/templates/universal-login",
     query: &[],
-    scopes: &["delete:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/branding/templates/universal-login`.
+pub static BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
+    wire: &BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN_WIRE,
+    body_schema: "",
+    scopes: &["delete:branding"],
     success: &[(204, "")],
     errors: &[401, 402, 403, 429],
 };
 
-/// `POST /api/v2/branding/themes`.
-pub static BRANDING_THEMES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/branding/themes`: what goes on the wire.
+pub static BRANDING_THEMES_CREATE_WIRE: Wire = Wire {
     name: "branding.themes.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/branding/themes",
     query: &[],
-    scopes: &["update:branding"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateBrandingThemeRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/branding/themes`.
+pub static BRANDING_THEMES_CREATE: OpDesc = OpDesc {
+    wire: &BRANDING_THEMES_CREATE_WIRE,
+    body_schema: "CreateBrandingThemeRequestContent",
+    scopes: &["update:branding"],
     success: &[(200, "CreateBrandingThemeResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/branding/themes/default`.
-pub static BRANDING_THEMES_GET_DEFAULT: OpDesc = OpDesc {
+/// `GET /api/v2/branding/themes/default`: what goes on the wire.
+pub static BRANDING_THEMES_GET_DEFAULT_WIRE: Wire = Wire {
     name: "branding.themes.getDefault",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/themes/default",
     query: &[],
-    scopes: &["read:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding/themes/default`.
+pub static BRANDING_THEMES_GET_DEFAULT: OpDesc = OpDesc {
+    wire: &BRANDING_THEMES_GET_DEFAULT_WIRE,
+    body_schema: "",
+    scopes: &["read:branding"],
     success: &[(200, "GetBrandingDefaultThemeResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/branding/themes/{themeId}`.
-pub static BRANDING_THEMES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/branding/themes/{themeId}`: what goes on the wire.
+pub static BRANDING_THEMES_GET_WIRE: Wire = Wire {
     name: "branding.themes.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/branding/themes/{themeId}",
     query: &[],
-    scopes: &["read:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/branding/themes/{themeId}`.
+pub static BRANDING_THEMES_GET: OpDesc = OpDesc {
+    wire: &BRANDING_THEMES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:branding"],
     success: &[(200, "GetBrandingThemeResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/branding/themes/{themeId}`.
-pub static BRANDING_THEMES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/branding/themes/{themeId}`: what goes on the wire.
+pub static BRANDING_THEMES_UPDATE_WIRE: Wire = Wire {
     name: "branding.themes.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/branding/themes/{themeId}",
     query: &[],
-    scopes: &["update:branding"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateBrandingThemeRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/branding/themes/{themeId}`.
+pub static BRANDING_THEMES_UPDATE: OpDesc = OpDesc {
+    wire: &BRANDING_THEMES_UPDATE_WIRE,
+    body_schema: "UpdateBrandingThemeRequestContent",
+    scopes: &["update:branding"],
     success: &[(200, "UpdateBrandingThemeResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/branding/themes/{themeId}`.
-pub static BRANDING_THEMES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/branding/themes/{themeId}`: what goes on the wire.
+pub static BRANDING_THEMES_DELETE_WIRE: Wire = Wire {
     name: "branding.themes.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/branding/themes/{themeId}",
     query: &[],
-    scopes: &["delete:branding"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/branding/themes/{themeId}`.
+pub static BRANDING_THEMES_DELETE: OpDesc = OpDesc {
+    wire: &BRANDING_THEMES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:branding"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/client-grants`.
-pub static CLIENT_GRANTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/client-grants`: what goes on the wire.
+pub static CLIENT_GRANTS_LIST_WIRE: Wire = Wire {
     name: "clientGrants.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -1314,71 +1874,115 @@ pub static CLIENT_GRANTS_LIST: OpDesc = OpDesc {
         q("subject_type", QueryKind::Enum(&["client", "user"])),
         q("default_for", QueryKind::Enum(&["third_party_clients"])),
     ],
-    scopes: &["read:client_grants"],
     paging: Paging::Both { items: Items::BareOrKey("client_grants"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/client-grants`.
+pub static CLIENT_GRANTS_LIST: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:client_grants"],
     success: &[(200, "ListClientGrantResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `POST /api/v2/client-grants`.
-pub static CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/client-grants`: what goes on the wire.
+pub static CLIENT_GRANTS_CREATE_WIRE: Wire = Wire {
     name: "clientGrants.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/client-grants",
     query: &[],
-    scopes: &["create:client_grants"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateClientGrantRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/client-grants`.
+pub static CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_CREATE_WIRE,
+    body_schema: "CreateClientGrantRequestContent",
+    scopes: &["create:client_grants"],
     success: &[(201, "CreateClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/client-grants/{id}`.
-pub static CLIENT_GRANTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/client-grants/{id}`: what goes on the wire.
+pub static CLIENT_GRANTS_GET_WIRE: Wire = Wire {
     name: "clientGrants.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/client-grants/{id}",
     query: &[],
-    scopes: &["read:client_grants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/client-grants/{id}`.
+pub static CLIENT_GRANTS_GET: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:client_grants"],
     success: &[(200, "GetClientGrantResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/client-grants/{id}`.
-pub static CLIENT_GRANTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/client-grants/{id}`: what goes on the wire.
+pub static CLIENT_GRANTS_UPDATE_WIRE: Wire = Wire {
     name: "clientGrants.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/client-grants/{id}",
     query: &[],
-    scopes: &["update:client_grants"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateClientGrantRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/client-grants/{id}`.
+pub static CLIENT_GRANTS_UPDATE: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_UPDATE_WIRE,
+    body_schema: "UpdateClientGrantRequestContent",
+    scopes: &["update:client_grants"],
     success: &[(200, "UpdateClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/client-grants/{id}`.
-pub static CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/client-grants/{id}`: what goes on the wire.
+pub static CLIENT_GRANTS_DELETE_WIRE: Wire = Wire {
     name: "clientGrants.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/client-grants/{id}",
     query: &[],
-    scopes: &["delete:client_grants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/client-grants/{id}`.
+pub static CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:client_grants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/client-grants/{id}/organizations`.
-pub static CLIENT_GRANTS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/client-grants/{id}/organizations`: what goes on the wire.
+pub static CLIENT_GRANTS_ORGANIZATIONS_LIST_WIRE: Wire = Wire {
     name: "clientGrants.organizations.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -1390,15 +1994,21 @@ pub static CLIENT_GRANTS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:organization_client_grants"],
     paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/client-grants/{id}/organizations`.
+pub static CLIENT_GRANTS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
+    wire: &CLIENT_GRANTS_ORGANIZATIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_client_grants"],
     success: &[(200, "ListClientGrantOrganizationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/clients`.
-pub static CLIENTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/clients`: what goes on the wire.
+pub static CLIENTS_LIST_WIRE: Wire = Wire {
     name: "clients.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -1417,190 +2027,288 @@ pub static CLIENTS_LIST: OpDesc = OpDesc {
         q("external_client_id", QueryKind::String),
         q("q", QueryKind::String),
     ],
-    scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     paging: Paging::Both { items: Items::BareOrKey("clients"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/clients`.
+pub static CLIENTS_LIST: OpDesc = OpDesc {
+    wire: &CLIENTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/clients`.
-pub static CLIENTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/clients`: what goes on the wire.
+pub static CLIENTS_CREATE_WIRE: Wire = Wire {
     name: "clients.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/clients",
     query: &[],
-    scopes: &["create:clients"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateClientRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/clients`.
+pub static CLIENTS_CREATE: OpDesc = OpDesc {
+    wire: &CLIENTS_CREATE_WIRE,
+    body_schema: "CreateClientRequestContent",
+    scopes: &["create:clients"],
     success: &[(201, "CreateClientResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `POST /api/v2/clients/cimd/preview`.
-pub static CLIENTS_PREVIEW_CIMD_METADATA: OpDesc = OpDesc {
+/// `POST /api/v2/clients/cimd/preview`: what goes on the wire.
+pub static CLIENTS_PREVIEW_CIMD_METADATA_WIRE: Wire = Wire {
     name: "clients.previewCimdMetadata",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/clients/cimd/preview",
     query: &[],
-    scopes: &["read:clients"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PreviewCimdMetadataRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/clients/cimd/preview`.
+pub static CLIENTS_PREVIEW_CIMD_METADATA: OpDesc = OpDesc {
+    wire: &CLIENTS_PREVIEW_CIMD_METADATA_WIRE,
+    body_schema: "PreviewCimdMetadataRequestContent",
+    scopes: &["read:clients"],
     success: &[(200, "PreviewCimdMetadataResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
-/// `POST /api/v2/clients/cimd/register`.
-pub static CLIENTS_REGISTER_CIMD_CLIENT: OpDesc = OpDesc {
+/// `POST /api/v2/clients/cimd/register`: what goes on the wire.
+pub static CLIENTS_REGISTER_CIMD_CLIENT_WIRE: Wire = Wire {
     name: "clients.registerCimdClient",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/clients/cimd/register",
     query: &[],
-    scopes: &["create:clients", "update:clients"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "RegisterCimdClientRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/clients/cimd/register`.
+pub static CLIENTS_REGISTER_CIMD_CLIENT: OpDesc = OpDesc {
+    wire: &CLIENTS_REGISTER_CIMD_CLIENT_WIRE,
+    body_schema: "RegisterCimdClientRequestContent",
+    scopes: &["create:clients", "update:clients"],
     success: &[(200, "RegisterCimdClientResponseContent"), (201, "RegisterCimdClientResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
-/// `GET /api/v2/clients/{client_id}/credentials`.
-pub static CLIENTS_CREDENTIALS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/clients/{client_id}/credentials`: what goes on the wire.
+pub static CLIENTS_CREDENTIALS_LIST_WIRE: Wire = Wire {
     name: "clients.credentials.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/clients/{client_id}/credentials",
     query: &[],
-    scopes: &["read:client_credentials"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/clients/{client_id}/credentials`.
+pub static CLIENTS_CREDENTIALS_LIST: OpDesc = OpDesc {
+    wire: &CLIENTS_CREDENTIALS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:client_credentials"],
     success: &[(200, "[ClientCredential]")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/clients/{client_id}/credentials`.
-pub static CLIENTS_CREDENTIALS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/clients/{client_id}/credentials`: what goes on the wire.
+pub static CLIENTS_CREDENTIALS_CREATE_WIRE: Wire = Wire {
     name: "clients.credentials.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/clients/{client_id}/credentials",
     query: &[],
-    scopes: &["create:client_credentials"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PostClientCredentialRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/clients/{client_id}/credentials`.
+pub static CLIENTS_CREDENTIALS_CREATE: OpDesc = OpDesc {
+    wire: &CLIENTS_CREDENTIALS_CREATE_WIRE,
+    body_schema: "PostClientCredentialRequestContent",
+    scopes: &["create:client_credentials"],
     success: &[(201, "PostClientCredentialResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
-pub static CLIENTS_CREDENTIALS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`: what goes on the wire.
+pub static CLIENTS_CREDENTIALS_GET_WIRE: Wire = Wire {
     name: "clients.credentials.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
     query: &[],
-    scopes: &["read:client_credentials"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
+pub static CLIENTS_CREDENTIALS_GET: OpDesc = OpDesc {
+    wire: &CLIENTS_CREDENTIALS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:client_credentials"],
     success: &[(200, "GetClientCredentialResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
-pub static CLIENTS_CREDENTIALS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`: what goes on the wire.
+pub static CLIENTS_CREDENTIALS_UPDATE_WIRE: Wire = Wire {
     name: "clients.credentials.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
     query: &[],
-    scopes: &["update:client_credentials"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PatchClientCredentialRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
+pub static CLIENTS_CREDENTIALS_UPDATE: OpDesc = OpDesc {
+    wire: &CLIENTS_CREDENTIALS_UPDATE_WIRE,
+    body_schema: "PatchClientCredentialRequestContent",
+    scopes: &["update:client_credentials"],
     success: &[(201, "PatchClientCredentialResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
-pub static CLIENTS_CREDENTIALS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`: what goes on the wire.
+pub static CLIENTS_CREDENTIALS_DELETE_WIRE: Wire = Wire {
     name: "clients.credentials.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
     query: &[],
-    scopes: &["delete:client_credentials"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
+pub static CLIENTS_CREDENTIALS_DELETE: OpDesc = OpDesc {
+    wire: &CLIENTS_CREDENTIALS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:client_credentials"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/clients/{id}`.
-pub static CLIENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/clients/{id}`: what goes on the wire.
+pub static CLIENTS_GET_WIRE: Wire = Wire {
     name: "clients.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/clients/{id}",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/clients/{id}`.
+pub static CLIENTS_GET: OpDesc = OpDesc {
+    wire: &CLIENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     success: &[(200, "GetClientResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/clients/{id}`.
-pub static CLIENTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/clients/{id}`: what goes on the wire.
+pub static CLIENTS_UPDATE_WIRE: Wire = Wire {
     name: "clients.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/clients/{id}",
     query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/clients/{id}`.
+pub static CLIENTS_UPDATE: OpDesc = OpDesc {
+    wire: &CLIENTS_UPDATE_WIRE,
+    body_schema: "UpdateClientRequestContent",
     scopes: &[
         "update:clients",
         "update:client_keys",
         "update:client_credentials",
         "update:client_token_vault_privileged_access",
     ],
-    paging: Paging::None,
-    body: Some(Body { schema: "UpdateClientRequestContent", required: false, media: &[Media::Json, Media::Form] }),
     success: &[(200, "UpdateClientResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/clients/{id}`.
-pub static CLIENTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/clients/{id}`: what goes on the wire.
+pub static CLIENTS_DELETE_WIRE: Wire = Wire {
     name: "clients.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/clients/{id}",
     query: &[],
-    scopes: &["delete:clients"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/clients/{id}`.
+pub static CLIENTS_DELETE: OpDesc = OpDesc {
+    wire: &CLIENTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:clients"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/clients/{id}/connections`.
-pub static CLIENTS_CONNECTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/clients/{id}/connections`: what goes on the wire.
+pub static CLIENTS_CONNECTIONS_GET_WIRE: Wire = Wire {
     name: "clients.connections.get",
     api: Api::Management,
     verb: Verb::Get,
@@ -1612,135 +2320,195 @@ pub static CLIENTS_CONNECTIONS_GET: OpDesc = OpDesc {
         q("fields", QueryKind::String),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:connections", "read:clients", "read:client_summary"],
     paging: Paging::Checkpoint { items: Items::Key("connections"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/clients/{id}/connections`.
+pub static CLIENTS_CONNECTIONS_GET: OpDesc = OpDesc {
+    wire: &CLIENTS_CONNECTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:connections", "read:clients", "read:client_summary"],
     success: &[(200, "ListClientConnectionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/clients/{id}/rotate-secret`.
-pub static CLIENTS_ROTATE_SECRET: OpDesc = OpDesc {
+/// `POST /api/v2/clients/{id}/rotate-secret`: what goes on the wire.
+pub static CLIENTS_ROTATE_SECRET_WIRE: Wire = Wire {
     name: "clients.rotateSecret",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/clients/{id}/rotate-secret",
     query: &[],
-    scopes: &["update:client_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/clients/{id}/rotate-secret`.
+pub static CLIENTS_ROTATE_SECRET: OpDesc = OpDesc {
+    wire: &CLIENTS_ROTATE_SECRET_WIRE,
+    body_schema: "",
+    scopes: &["update:client_keys"],
     success: &[(200, "RotateClientSecretResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/connection-profiles`.
-pub static CONNECTION_PROFILES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/connection-profiles`: what goes on the wire.
+pub static CONNECTION_PROFILES_LIST_WIRE: Wire = Wire {
     name: "connectionProfiles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connection-profiles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:connection_profiles"],
     paging: Paging::Checkpoint { items: Items::Key("connection_profiles"), max_take: Some(10), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connection-profiles`.
+pub static CONNECTION_PROFILES_LIST: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:connection_profiles"],
     success: &[(200, "ListConnectionProfilesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/connection-profiles`.
-pub static CONNECTION_PROFILES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connection-profiles`: what goes on the wire.
+pub static CONNECTION_PROFILES_CREATE_WIRE: Wire = Wire {
     name: "connectionProfiles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connection-profiles",
     query: &[],
-    scopes: &["create:connection_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateConnectionProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/connection-profiles`.
+pub static CONNECTION_PROFILES_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_CREATE_WIRE,
+    body_schema: "CreateConnectionProfileRequestContent",
+    scopes: &["create:connection_profiles"],
     success: &[(201, "CreateConnectionProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/connection-profiles/templates`.
-pub static CONNECTION_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
+/// `GET /api/v2/connection-profiles/templates`: what goes on the wire.
+pub static CONNECTION_PROFILES_LIST_TEMPLATES_WIRE: Wire = Wire {
     name: "connectionProfiles.listTemplates",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connection-profiles/templates",
     query: &[],
-    scopes: &["read:connection_profiles"],
     paging: Paging::Unpaged { items: Items::Key("connection_profile_templates") },
     body: None,
+};
+
+/// `GET /api/v2/connection-profiles/templates`.
+pub static CONNECTION_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_LIST_TEMPLATES_WIRE,
+    body_schema: "",
+    scopes: &["read:connection_profiles"],
     success: &[(200, "ListConnectionProfileTemplateResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/connection-profiles/templates/{id}`.
-pub static CONNECTION_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
+/// `GET /api/v2/connection-profiles/templates/{id}`: what goes on the wire.
+pub static CONNECTION_PROFILES_GET_TEMPLATE_WIRE: Wire = Wire {
     name: "connectionProfiles.getTemplate",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connection-profiles/templates/{id}",
     query: &[],
-    scopes: &["read:connection_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connection-profiles/templates/{id}`.
+pub static CONNECTION_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_GET_TEMPLATE_WIRE,
+    body_schema: "",
+    scopes: &["read:connection_profiles"],
     success: &[(200, "GetConnectionProfileTemplateResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/connection-profiles/{id}`.
-pub static CONNECTION_PROFILES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connection-profiles/{id}`: what goes on the wire.
+pub static CONNECTION_PROFILES_GET_WIRE: Wire = Wire {
     name: "connectionProfiles.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connection-profiles/{id}",
     query: &[],
-    scopes: &["read:connection_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connection-profiles/{id}`.
+pub static CONNECTION_PROFILES_GET: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:connection_profiles"],
     success: &[(200, "GetConnectionProfileResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/connection-profiles/{id}`.
-pub static CONNECTION_PROFILES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/connection-profiles/{id}`: what goes on the wire.
+pub static CONNECTION_PROFILES_UPDATE_WIRE: Wire = Wire {
     name: "connectionProfiles.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/connection-profiles/{id}",
     query: &[],
-    scopes: &["update:connection_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateConnectionProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/connection-profiles/{id}`.
+pub static CONNECTION_PROFILES_UPDATE: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_UPDATE_WIRE,
+    body_schema: "UpdateConnectionProfileRequestContent",
+    scopes: &["update:connection_profiles"],
     success: &[(200, "UpdateConnectionProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/connection-profiles/{id}`.
-pub static CONNECTION_PROFILES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/connection-profiles/{id}`: what goes on the wire.
+pub static CONNECTION_PROFILES_DELETE_WIRE: Wire = Wire {
     name: "connectionProfiles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connection-profiles/{id}",
     query: &[],
-    scopes: &["delete:connection_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connection-profiles/{id}`.
+pub static CONNECTION_PROFILES_DELETE: OpDesc = OpDesc {
+    wire: &CONNECTION_PROFILES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:connection_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/connections`.
-pub static CONNECTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/connections`: what goes on the wire.
+pub static CONNECTIONS_LIST_WIRE: Wire = Wire {
     name: "connections.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -1756,453 +2524,678 @@ pub static CONNECTIONS_LIST: OpDesc = OpDesc {
         q("fields", QueryKind::String),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:connections"],
     paging: Paging::Both { items: Items::BareOrKey("connections"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connections`.
+pub static CONNECTIONS_LIST: OpDesc = OpDesc {
+    wire: &CONNECTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:connections"],
     success: &[(200, "ListConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/connections`.
-pub static CONNECTIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections`: what goes on the wire.
+pub static CONNECTIONS_CREATE_WIRE: Wire = Wire {
     name: "connections.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections",
     query: &[],
-    scopes: &["create:connections"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateConnectionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/connections`.
+pub static CONNECTIONS_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_CREATE_WIRE,
+    body_schema: "CreateConnectionRequestContent",
+    scopes: &["create:connections"],
     success: &[(201, "CreateConnectionResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/connections-directory-provisionings`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/connections-directory-provisionings`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections-directory-provisionings",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:directory_provisionings"],
     paging: Paging::Checkpoint { items: Items::Key("directory_provisionings"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connections-directory-provisionings`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:directory_provisionings"],
     success: &[(200, "ListDirectoryProvisioningsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/connections-scim-configurations`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/connections-scim-configurations`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_LIST_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections-scim-configurations",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:scim_config"],
     paging: Paging::Checkpoint { items: Items::Key("scim_configurations"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connections-scim-configurations`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_LIST: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:scim_config"],
     success: &[(200, "ListSCIMConfigurationsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/connections/{id}`.
-pub static CONNECTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}`: what goes on the wire.
+pub static CONNECTIONS_GET_WIRE: Wire = Wire {
     name: "connections.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}`.
+pub static CONNECTIONS_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:connections"],
     success: &[(200, "GetConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/connections/{id}`.
-pub static CONNECTIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/connections/{id}`: what goes on the wire.
+pub static CONNECTIONS_UPDATE_WIRE: Wire = Wire {
     name: "connections.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/connections/{id}",
     query: &[],
-    scopes: &["update:connections"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateConnectionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/connections/{id}`.
+pub static CONNECTIONS_UPDATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_UPDATE_WIRE,
+    body_schema: "UpdateConnectionRequestContent",
+    scopes: &["update:connections"],
     success: &[(200, "UpdateConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/connections/{id}`.
-pub static CONNECTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/connections/{id}`: what goes on the wire.
+pub static CONNECTIONS_DELETE_WIRE: Wire = Wire {
     name: "connections.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connections/{id}",
     query: &[],
-    scopes: &["delete:connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connections/{id}`.
+pub static CONNECTIONS_DELETE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:connections"],
     success: &[(202, ""), (204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/connections/{id}/clients`.
-pub static CONNECTIONS_CLIENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/clients`: what goes on the wire.
+pub static CONNECTIONS_CLIENTS_GET_WIRE: Wire = Wire {
     name: "connections.clients.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/clients",
     query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-    scopes: &["read:connections"],
     paging: Paging::Checkpoint { items: Items::Key("clients"), max_take: Some(1000), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/clients`.
+pub static CONNECTIONS_CLIENTS_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_CLIENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:connections"],
     success: &[(200, "GetConnectionEnabledClientsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/connections/{id}/clients`.
-pub static CONNECTIONS_CLIENTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/connections/{id}/clients`: what goes on the wire.
+pub static CONNECTIONS_CLIENTS_UPDATE_WIRE: Wire = Wire {
     name: "connections.clients.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/connections/{id}/clients",
     query: &[],
-    scopes: &["update:connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateEnabledClientConnectionsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/connections/{id}/clients`.
+pub static CONNECTIONS_CLIENTS_UPDATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_CLIENTS_UPDATE_WIRE,
+    body_schema: "UpdateEnabledClientConnectionsRequestContent",
+    scopes: &["update:connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/connections/{id}/directory-provisioning`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/directory-provisioning`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/directory-provisioning",
     query: &[],
-    scopes: &["read:directory_provisionings"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/directory-provisioning`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:directory_provisionings"],
     success: &[(200, "GetDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/connections/{id}/directory-provisioning`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/directory-provisioning`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_CREATE_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/directory-provisioning",
     query: &[],
-    scopes: &["create:directory_provisionings"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateDirectoryProvisioningRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/connections/{id}/directory-provisioning`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_CREATE_WIRE,
+    body_schema: "CreateDirectoryProvisioningRequestContent",
+    scopes: &["create:directory_provisionings"],
     success: &[(201, "CreateDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `PATCH /api/v2/connections/{id}/directory-provisioning`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/connections/{id}/directory-provisioning`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/connections/{id}/directory-provisioning",
     query: &[],
-    scopes: &["update:directory_provisionings"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateDirectoryProvisioningRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/connections/{id}/directory-provisioning`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE_WIRE,
+    body_schema: "UpdateDirectoryProvisioningRequestContent",
+    scopes: &["update:directory_provisionings"],
     success: &[(200, "UpdateDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/connections/{id}/directory-provisioning`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/connections/{id}/directory-provisioning`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_DELETE_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connections/{id}/directory-provisioning",
     query: &[],
-    scopes: &["delete:directory_provisionings"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connections/{id}/directory-provisioning`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_DELETE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:directory_provisionings"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.getDefaultMapping",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/directory-provisioning/default-mapping",
     query: &[],
-    scopes: &["read:directory_provisionings"],
     paging: Paging::Unpaged { items: Items::Key("mapping") },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING_WIRE,
+    body_schema: "",
+    scopes: &["read:directory_provisionings"],
     success: &[(200, "GetDirectoryProvisioningDefaultMappingResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.synchronizations.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/directory-provisioning/synchronizations",
     query: &[],
-    scopes: &["create:directory_provisionings"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE_WIRE,
+    body_schema: "",
+    scopes: &["create:directory_provisionings"],
     success: &[(201, "CreateDirectorySynchronizationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.listSynchronizedGroups",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:directory_provisionings"],
     paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS_WIRE,
+    body_schema: "",
+    scopes: &["read:directory_provisionings"],
     success: &[(200, "ListSynchronizedGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-pub static CONNECTIONS_DIRECTORY_PROVISIONING_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`: what goes on the wire.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_SET_WIRE: Wire = Wire {
     name: "connections.directoryProvisioning.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
     query: &[],
-    scopes: &["update:directory_provisionings"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "ReplaceSynchronizedGroupsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("groups"),
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
+pub static CONNECTIONS_DIRECTORY_PROVISIONING_SET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_DIRECTORY_PROVISIONING_SET_WIRE,
+    body_schema: "ReplaceSynchronizedGroupsRequestContent",
+    scopes: &["update:directory_provisionings"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/connections/{id}/keys`.
-pub static CONNECTIONS_KEYS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/keys`: what goes on the wire.
+pub static CONNECTIONS_KEYS_GET_WIRE: Wire = Wire {
     name: "connections.keys.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/keys",
     query: &[],
-    scopes: &["read:connections_keys"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/keys`.
+pub static CONNECTIONS_KEYS_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_KEYS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:connections_keys"],
     success: &[(200, "[ConnectionKey]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/connections/{id}/keys`.
-pub static CONNECTIONS_KEYS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/keys`: what goes on the wire.
+pub static CONNECTIONS_KEYS_CREATE_WIRE: Wire = Wire {
     name: "connections.keys.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/keys",
     query: &[],
-    scopes: &["create:connections_keys"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PostConnectionKeysRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/connections/{id}/keys`.
+pub static CONNECTIONS_KEYS_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_KEYS_CREATE_WIRE,
+    body_schema: "PostConnectionKeysRequestContent",
+    scopes: &["create:connections_keys"],
     success: &[(201, "PostConnectionsKeysResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `POST /api/v2/connections/{id}/keys/rotate`.
-pub static CONNECTIONS_KEYS_ROTATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/keys/rotate`: what goes on the wire.
+pub static CONNECTIONS_KEYS_ROTATE_WIRE: Wire = Wire {
     name: "connections.keys.rotate",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/keys/rotate",
     query: &[],
-    scopes: &["create:connections_keys", "update:connections_keys"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "RotateConnectionKeysRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/connections/{id}/keys/rotate`.
+pub static CONNECTIONS_KEYS_ROTATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_KEYS_ROTATE_WIRE,
+    body_schema: "RotateConnectionKeysRequestContent",
+    scopes: &["create:connections_keys", "update:connections_keys"],
     success: &[(201, "RotateConnectionsKeysResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/connections/{id}/scim-configuration`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/scim-configuration`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_GET_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/scim-configuration",
     query: &[],
-    scopes: &["read:scim_config"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/scim-configuration`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:scim_config"],
     success: &[(200, "GetScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
-/// `POST /api/v2/connections/{id}/scim-configuration`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/scim-configuration`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_CREATE_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/scim-configuration",
     query: &[],
-    scopes: &["create:scim_config"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateScimConfigurationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/connections/{id}/scim-configuration`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_CREATE_WIRE,
+    body_schema: "CreateScimConfigurationRequestContent",
+    scopes: &["create:scim_config"],
     success: &[(201, "CreateScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
-/// `PATCH /api/v2/connections/{id}/scim-configuration`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/connections/{id}/scim-configuration`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_UPDATE_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/connections/{id}/scim-configuration",
     query: &[],
-    scopes: &["update:scim_config"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateScimConfigurationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/connections/{id}/scim-configuration`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_UPDATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_UPDATE_WIRE,
+    body_schema: "UpdateScimConfigurationRequestContent",
+    scopes: &["update:scim_config"],
     success: &[(200, "UpdateScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
-/// `DELETE /api/v2/connections/{id}/scim-configuration`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/connections/{id}/scim-configuration`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_DELETE_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connections/{id}/scim-configuration",
     query: &[],
-    scopes: &["delete:scim_config"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connections/{id}/scim-configuration`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_DELETE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:scim_config"],
     success: &[(204, "")],
     errors: &[400, 404],
 };
 
-/// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.getDefaultMapping",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/scim-configuration/default-mapping",
     query: &[],
-    scopes: &["read:scim_config"],
     paging: Paging::Unpaged { items: Items::Key("mapping") },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING_WIRE,
+    body_schema: "",
+    scopes: &["read:scim_config"],
     success: &[(200, "GetScimConfigurationDefaultMappingResponseContent")],
     errors: &[400, 404],
 };
 
-/// `GET /api/v2/connections/{id}/scim-configuration/tokens`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/scim-configuration/tokens`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.tokens.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/scim-configuration/tokens",
     query: &[],
-    scopes: &["read:scim_token"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/scim-configuration/tokens`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:scim_token"],
     success: &[(200, "GetScimTokensResponseContent")],
     errors: &[400, 404],
 };
 
-/// `POST /api/v2/connections/{id}/scim-configuration/tokens`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/connections/{id}/scim-configuration/tokens`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.tokens.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/connections/{id}/scim-configuration/tokens",
     query: &[],
-    scopes: &["create:scim_token"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateScimTokenRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/connections/{id}/scim-configuration/tokens`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE_WIRE,
+    body_schema: "CreateScimTokenRequestContent",
+    scopes: &["create:scim_token"],
     success: &[(201, "CreateScimTokenResponseContent")],
     errors: &[400, 404, 409],
 };
 
-/// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
-pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`: what goes on the wire.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE_WIRE: Wire = Wire {
     name: "connections.scimConfiguration.tokens.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connections/{id}/scim-configuration/tokens/{tokenId}",
     query: &[],
-    scopes: &["delete:scim_token"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
+pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE: OpDesc = OpDesc {
+    wire: &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:scim_token"],
     success: &[(204, "")],
     errors: &[400, 404],
 };
 
-/// `GET /api/v2/connections/{id}/status`.
-pub static CONNECTIONS_CHECK_STATUS: OpDesc = OpDesc {
+/// `GET /api/v2/connections/{id}/status`: what goes on the wire.
+pub static CONNECTIONS_CHECK_STATUS_WIRE: Wire = Wire {
     name: "connections.checkStatus",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/connections/{id}/status",
     query: &[],
-    scopes: &["read:connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/connections/{id}/status`.
+pub static CONNECTIONS_CHECK_STATUS: OpDesc = OpDesc {
+    wire: &CONNECTIONS_CHECK_STATUS_WIRE,
+    body_schema: "",
+    scopes: &["read:connections"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/connections/{id}/users`.
-pub static CONNECTIONS_USERS_DELETE_BY_EMAIL: OpDesc = OpDesc {
+/// `DELETE /api/v2/connections/{id}/users`: what goes on the wire.
+pub static CONNECTIONS_USERS_DELETE_BY_EMAIL_WIRE: Wire = Wire {
     name: "connections.users.deleteByEmail",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/connections/{id}/users",
     query: &[req("email", QueryKind::String)],
-    scopes: &["delete:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/connections/{id}/users`.
+pub static CONNECTIONS_USERS_DELETE_BY_EMAIL: OpDesc = OpDesc {
+    wire: &CONNECTIONS_USERS_DELETE_BY_EMAIL_WIRE,
+    body_schema: "",
+    scopes: &["delete:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/custom-domains`.
-pub static CUSTOM_DOMAINS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/custom-domains`: what goes on the wire.
+pub static CUSTOM_DOMAINS_LIST_WIRE: Wire = Wire {
     name: "customDomains.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -2215,139 +3208,202 @@ pub static CUSTOM_DOMAINS_LIST: OpDesc = OpDesc {
         q("include_fields", QueryKind::Boolean),
         q("sort", QueryKind::String),
     ],
-    scopes: &["read:custom_domains"],
     paging: Paging::Checkpoint { items: Items::BareOrKey("custom_domains"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/custom-domains`.
+pub static CUSTOM_DOMAINS_LIST: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:custom_domains"],
     success: &[(200, "ListCustomDomainsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `POST /api/v2/custom-domains`.
-pub static CUSTOM_DOMAINS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/custom-domains`: what goes on the wire.
+pub static CUSTOM_DOMAINS_CREATE_WIRE: Wire = Wire {
     name: "customDomains.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/custom-domains",
     query: &[],
-    scopes: &["create:custom_domains"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateCustomDomainRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/custom-domains`.
+pub static CUSTOM_DOMAINS_CREATE: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_CREATE_WIRE,
+    body_schema: "CreateCustomDomainRequestContent",
+    scopes: &["create:custom_domains"],
     success: &[(201, "CreateCustomDomainResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/custom-domains/default`.
-pub static CUSTOM_DOMAINS_GET_DEFAULT: OpDesc = OpDesc {
+/// `GET /api/v2/custom-domains/default`: what goes on the wire.
+pub static CUSTOM_DOMAINS_GET_DEFAULT_WIRE: Wire = Wire {
     name: "customDomains.getDefault",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/custom-domains/default",
     query: &[],
-    scopes: &["read:custom_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/custom-domains/default`.
+pub static CUSTOM_DOMAINS_GET_DEFAULT: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_GET_DEFAULT_WIRE,
+    body_schema: "",
+    scopes: &["read:custom_domains"],
     success: &[(200, "GetDefaultDomainResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/custom-domains/default`.
-pub static CUSTOM_DOMAINS_SET_DEFAULT: OpDesc = OpDesc {
+/// `PATCH /api/v2/custom-domains/default`: what goes on the wire.
+pub static CUSTOM_DOMAINS_SET_DEFAULT_WIRE: Wire = Wire {
     name: "customDomains.setDefault",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/custom-domains/default",
     query: &[],
-    scopes: &["update:custom_domains"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetDefaultCustomDomainRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/custom-domains/default`.
+pub static CUSTOM_DOMAINS_SET_DEFAULT: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_SET_DEFAULT_WIRE,
+    body_schema: "SetDefaultCustomDomainRequestContent",
+    scopes: &["update:custom_domains"],
     success: &[(200, "UpdateDefaultDomainResponseContent")],
     errors: &[400, 403],
 };
 
-/// `GET /api/v2/custom-domains/{id}`.
-pub static CUSTOM_DOMAINS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/custom-domains/{id}`: what goes on the wire.
+pub static CUSTOM_DOMAINS_GET_WIRE: Wire = Wire {
     name: "customDomains.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/custom-domains/{id}",
     query: &[],
-    scopes: &["read:custom_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/custom-domains/{id}`.
+pub static CUSTOM_DOMAINS_GET: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:custom_domains"],
     success: &[(200, "GetCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/custom-domains/{id}`.
-pub static CUSTOM_DOMAINS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/custom-domains/{id}`: what goes on the wire.
+pub static CUSTOM_DOMAINS_UPDATE_WIRE: Wire = Wire {
     name: "customDomains.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/custom-domains/{id}",
     query: &[],
-    scopes: &["update:custom_domains"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateCustomDomainRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/custom-domains/{id}`.
+pub static CUSTOM_DOMAINS_UPDATE: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_UPDATE_WIRE,
+    body_schema: "UpdateCustomDomainRequestContent",
+    scopes: &["update:custom_domains"],
     success: &[(200, "UpdateCustomDomainResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/custom-domains/{id}`.
-pub static CUSTOM_DOMAINS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/custom-domains/{id}`: what goes on the wire.
+pub static CUSTOM_DOMAINS_DELETE_WIRE: Wire = Wire {
     name: "customDomains.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/custom-domains/{id}",
     query: &[],
-    scopes: &["delete:custom_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/custom-domains/{id}`.
+pub static CUSTOM_DOMAINS_DELETE: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:custom_domains"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `POST /api/v2/custom-domains/{id}/test`.
-pub static CUSTOM_DOMAINS_TEST: OpDesc = OpDesc {
+/// `POST /api/v2/custom-domains/{id}/test`: what goes on the wire.
+pub static CUSTOM_DOMAINS_TEST_WIRE: Wire = Wire {
     name: "customDomains.test",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/custom-domains/{id}/test",
     query: &[],
-    scopes: &["read:custom_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/custom-domains/{id}/test`.
+pub static CUSTOM_DOMAINS_TEST: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_TEST_WIRE,
+    body_schema: "",
+    scopes: &["read:custom_domains"],
     success: &[(200, "TestCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 409],
 };
 
-/// `POST /api/v2/custom-domains/{id}/verify`.
-pub static CUSTOM_DOMAINS_VERIFY: OpDesc = OpDesc {
+/// `POST /api/v2/custom-domains/{id}/verify`: what goes on the wire.
+pub static CUSTOM_DOMAINS_VERIFY_WIRE: Wire = Wire {
     name: "customDomains.verify",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/custom-domains/{id}/verify",
     query: &[],
-    scopes: &["create:custom_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/custom-domains/{id}/verify`.
+pub static CUSTOM_DOMAINS_VERIFY: OpDesc = OpDesc {
+    wire: &CUSTOM_DOMAINS_VERIFY_WIRE,
+    body_schema: "",
+    scopes: &["create:custom_domains"],
     success: &[(200, "VerifyCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/device-credentials`.
-pub static DEVICE_CREDENTIALS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/device-credentials`: what goes on the wire.
+pub static DEVICE_CREDENTIALS_LIST_WIRE: Wire = Wire {
     name: "deviceCredentials.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -2362,245 +3418,377 @@ pub static DEVICE_CREDENTIALS_LIST: OpDesc = OpDesc {
         q("client_id", QueryKind::String),
         q("type", QueryKind::Enum(&["public_key", "refresh_token", "rotating_refresh_token"])),
     ],
-    scopes: &["read:device_credentials"],
     paging: Paging::Offset { items: Items::BareOrKey("device_credentials") },
     body: None,
+};
+
+/// `GET /api/v2/device-credentials`.
+pub static DEVICE_CREDENTIALS_LIST: OpDesc = OpDesc {
+    wire: &DEVICE_CREDENTIALS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:device_credentials"],
     success: &[(200, "ListDeviceCredentialsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/device-credentials`.
-pub static DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY: OpDesc = OpDesc {
+/// `POST /api/v2/device-credentials`: what goes on the wire.
+pub static DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY_WIRE: Wire = Wire {
     name: "deviceCredentials.createPublicKey",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/device-credentials",
     query: &[],
-    scopes: &["create:current_user_device_credentials"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreatePublicKeyDeviceCredentialRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/device-credentials`.
+pub static DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY: OpDesc = OpDesc {
+    wire: &DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY_WIRE,
+    body_schema: "CreatePublicKeyDeviceCredentialRequestContent",
+    scopes: &["create:current_user_device_credentials"],
     success: &[(201, "CreatePublicKeyDeviceCredentialResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/device-credentials/{id}`.
-pub static DEVICE_CREDENTIALS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/device-credentials/{id}`: what goes on the wire.
+pub static DEVICE_CREDENTIALS_DELETE_WIRE: Wire = Wire {
     name: "deviceCredentials.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/device-credentials/{id}",
     query: &[],
-    scopes: &["delete:device_credentials", "delete:current_user_device_credentials"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/device-credentials/{id}`.
+pub static DEVICE_CREDENTIALS_DELETE: OpDesc = OpDesc {
+    wire: &DEVICE_CREDENTIALS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:device_credentials", "delete:current_user_device_credentials"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/email-templates`.
-pub static EMAIL_TEMPLATES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/email-templates`: what goes on the wire.
+pub static EMAIL_TEMPLATES_CREATE_WIRE: Wire = Wire {
     name: "emailTemplates.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/email-templates",
     query: &[],
-    scopes: &["create:email_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateEmailTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/email-templates`.
+pub static EMAIL_TEMPLATES_CREATE: OpDesc = OpDesc {
+    wire: &EMAIL_TEMPLATES_CREATE_WIRE,
+    body_schema: "CreateEmailTemplateRequestContent",
+    scopes: &["create:email_templates"],
     success: &[(200, "CreateEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/email-templates/{templateName}`.
-pub static EMAIL_TEMPLATES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/email-templates/{templateName}`: what goes on the wire.
+pub static EMAIL_TEMPLATES_GET_WIRE: Wire = Wire {
     name: "emailTemplates.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/email-templates/{templateName}",
     query: &[],
-    scopes: &["read:email_templates"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/email-templates/{templateName}`.
+pub static EMAIL_TEMPLATES_GET: OpDesc = OpDesc {
+    wire: &EMAIL_TEMPLATES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:email_templates"],
     success: &[(200, "GetEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `PUT /api/v2/email-templates/{templateName}`.
-pub static EMAIL_TEMPLATES_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/email-templates/{templateName}`: what goes on the wire.
+pub static EMAIL_TEMPLATES_SET_WIRE: Wire = Wire {
     name: "emailTemplates.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/email-templates/{templateName}",
     query: &[],
-    scopes: &["update:email_templates"],
     paging: Paging::None,
-    body: Some(Body { schema: "SetEmailTemplateRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PUT /api/v2/email-templates/{templateName}`.
+pub static EMAIL_TEMPLATES_SET: OpDesc = OpDesc {
+    wire: &EMAIL_TEMPLATES_SET_WIRE,
+    body_schema: "SetEmailTemplateRequestContent",
+    scopes: &["update:email_templates"],
     success: &[(200, "SetEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/email-templates/{templateName}`.
-pub static EMAIL_TEMPLATES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/email-templates/{templateName}`: what goes on the wire.
+pub static EMAIL_TEMPLATES_UPDATE_WIRE: Wire = Wire {
     name: "emailTemplates.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/email-templates/{templateName}",
     query: &[],
-    scopes: &["update:email_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateEmailTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/email-templates/{templateName}`.
+pub static EMAIL_TEMPLATES_UPDATE: OpDesc = OpDesc {
+    wire: &EMAIL_TEMPLATES_UPDATE_WIRE,
+    body_schema: "UpdateEmailTemplateRequestContent",
+    scopes: &["update:email_templates"],
     success: &[(200, "UpdateEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/emails/provider`.
-pub static EMAILS_PROVIDER_GET: OpDesc = OpDesc {
+/// `GET /api/v2/emails/provider`: what goes on the wire.
+pub static EMAILS_PROVIDER_GET_WIRE: Wire = Wire {
     name: "emails.provider.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/emails/provider",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:email_provider"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/emails/provider`.
+pub static EMAILS_PROVIDER_GET: OpDesc = OpDesc {
+    wire: &EMAILS_PROVIDER_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:email_provider"],
     success: &[(200, "GetEmailProviderResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/emails/provider`.
-pub static EMAILS_PROVIDER_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/emails/provider`: what goes on the wire.
+pub static EMAILS_PROVIDER_CREATE_WIRE: Wire = Wire {
     name: "emails.provider.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/emails/provider",
     query: &[],
-    scopes: &["create:email_provider"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateEmailProviderRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/emails/provider`.
+pub static EMAILS_PROVIDER_CREATE: OpDesc = OpDesc {
+    wire: &EMAILS_PROVIDER_CREATE_WIRE,
+    body_schema: "CreateEmailProviderRequestContent",
+    scopes: &["create:email_provider"],
     success: &[(201, "CreateEmailProviderResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `PATCH /api/v2/emails/provider`.
-pub static EMAILS_PROVIDER_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/emails/provider`: what goes on the wire.
+pub static EMAILS_PROVIDER_UPDATE_WIRE: Wire = Wire {
     name: "emails.provider.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/emails/provider",
     query: &[],
-    scopes: &["update:email_provider"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateEmailProviderRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/emails/provider`.
+pub static EMAILS_PROVIDER_UPDATE: OpDesc = OpDesc {
+    wire: &EMAILS_PROVIDER_UPDATE_WIRE,
+    body_schema: "UpdateEmailProviderRequestContent",
+    scopes: &["update:email_provider"],
     success: &[(200, "UpdateEmailProviderResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/emails/provider`.
-pub static EMAILS_PROVIDER_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/emails/provider`: what goes on the wire.
+pub static EMAILS_PROVIDER_DELETE_WIRE: Wire = Wire {
     name: "emails.provider.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/emails/provider",
     query: &[],
-    scopes: &["delete:email_provider"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/emails/provider`.
+pub static EMAILS_PROVIDER_DELETE: OpDesc = OpDesc {
+    wire: &EMAILS_PROVIDER_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:email_provider"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/event-streams`.
-pub static EVENT_STREAMS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/event-streams`: what goes on the wire.
+pub static EVENT_STREAMS_LIST_WIRE: Wire = Wire {
     name: "eventStreams.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/event-streams",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:event_streams"],
     paging: Paging::Checkpoint { items: Items::Key("eventStreams"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/event-streams`.
+pub static EVENT_STREAMS_LIST: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:event_streams"],
     success: &[(200, "ListEventStreamsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/event-streams`.
-pub static EVENT_STREAMS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/event-streams`: what goes on the wire.
+pub static EVENT_STREAMS_CREATE_WIRE: Wire = Wire {
     name: "eventStreams.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/event-streams",
     query: &[],
-    scopes: &["create:event_streams"],
     paging: Paging::None,
-    body: Some(Body { schema: "", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/event-streams`.
+pub static EVENT_STREAMS_CREATE: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_CREATE_WIRE,
+    body_schema: "",
+    scopes: &["create:event_streams"],
     success: &[(201, "CreateEventStreamResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/event-streams/{id}`.
-pub static EVENT_STREAMS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/event-streams/{id}`: what goes on the wire.
+pub static EVENT_STREAMS_GET_WIRE: Wire = Wire {
     name: "eventStreams.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/event-streams/{id}",
     query: &[],
-    scopes: &["read:event_streams"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/event-streams/{id}`.
+pub static EVENT_STREAMS_GET: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:event_streams"],
     success: &[(200, "GetEventStreamResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/event-streams/{id}`.
-pub static EVENT_STREAMS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/event-streams/{id}`: what goes on the wire.
+pub static EVENT_STREAMS_UPDATE_WIRE: Wire = Wire {
     name: "eventStreams.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/event-streams/{id}",
     query: &[],
-    scopes: &["update:event_streams"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateEventStreamRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/event-streams/{id}`.
+pub static EVENT_STREAMS_UPDATE: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_UPDATE_WIRE,
+    body_schema: "UpdateEventStreamRequestContent",
+    scopes: &["update:event_streams"],
     success: &[(200, "UpdateEventStreamResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/event-streams/{id}`.
-pub static EVENT_STREAMS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/event-streams/{id}`: what goes on the wire.
+pub static EVENT_STREAMS_DELETE_WIRE: Wire = Wire {
     name: "eventStreams.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/event-streams/{id}",
     query: &[],
-    scopes: &["delete:event_streams"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/event-streams/{id}`.
+pub static EVENT_STREAMS_DELETE: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:event_streams"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/event-streams/{id}/deliveries`.
-pub static EVENT_STREAMS_DELIVERIES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/event-streams/{id}/deliveries`: what goes on the wire.
+pub static EVENT_STREAMS_DELIVERIES_LIST_WIRE: Wire = Wire {
     name: "eventStreams.deliveries.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -2613,79 +3801,115 @@ pub static EVENT_STREAMS_DELIVERIES_LIST: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:event_streams", "read:event_deliveries"],
     paging: Paging::Checkpoint { items: Items::Bare, max_take: Some(100), next: false },
     body: None,
+};
+
+/// `GET /api/v2/event-streams/{id}/deliveries`.
+pub static EVENT_STREAMS_DELIVERIES_LIST: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_DELIVERIES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:event_streams", "read:event_deliveries"],
     success: &[(200, "[EventStreamDelivery]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
-pub static EVENT_STREAMS_DELIVERIES_GET_HISTORY: OpDesc = OpDesc {
+/// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`: what goes on the wire.
+pub static EVENT_STREAMS_DELIVERIES_GET_HISTORY_WIRE: Wire = Wire {
     name: "eventStreams.deliveries.getHistory",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/event-streams/{id}/deliveries/{event_id}",
     query: &[],
-    scopes: &["read:event_deliveries"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
+pub static EVENT_STREAMS_DELIVERIES_GET_HISTORY: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_DELIVERIES_GET_HISTORY_WIRE,
+    body_schema: "",
+    scopes: &["read:event_deliveries"],
     success: &[(200, "GetEventStreamDeliveryHistoryResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/event-streams/{id}/redeliver`.
-pub static EVENT_STREAMS_REDELIVERIES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/event-streams/{id}/redeliver`: what goes on the wire.
+pub static EVENT_STREAMS_REDELIVERIES_CREATE_WIRE: Wire = Wire {
     name: "eventStreams.redeliveries.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/event-streams/{id}/redeliver",
     query: &[],
-    scopes: &["update:event_deliveries"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateEventStreamRedeliveryRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/event-streams/{id}/redeliver`.
+pub static EVENT_STREAMS_REDELIVERIES_CREATE: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_REDELIVERIES_CREATE_WIRE,
+    body_schema: "CreateEventStreamRedeliveryRequestContent",
+    scopes: &["update:event_deliveries"],
     success: &[(202, "CreateEventStreamRedeliveryResponseContent")],
     errors: &[401, 403, 404, 409, 429],
 };
 
-/// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
-pub static EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID: OpDesc = OpDesc {
+/// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`: what goes on the wire.
+pub static EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID_WIRE: Wire = Wire {
     name: "eventStreams.redeliveries.createById",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/event-streams/{id}/redeliver/{event_id}",
     query: &[],
-    scopes: &["update:event_deliveries"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
+pub static EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID_WIRE,
+    body_schema: "",
+    scopes: &["update:event_deliveries"],
     success: &[(202, "")],
     errors: &[401, 403, 404, 409, 429],
 };
 
-/// `POST /api/v2/event-streams/{id}/test`.
-pub static EVENT_STREAMS_TEST: OpDesc = OpDesc {
+/// `POST /api/v2/event-streams/{id}/test`: what goes on the wire.
+pub static EVENT_STREAMS_TEST_WIRE: Wire = Wire {
     name: "eventStreams.test",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/event-streams/{id}/test",
     query: &[],
-    scopes: &["update:event_streams"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateEventStreamTestEventRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/event-streams/{id}/test`.
+pub static EVENT_STREAMS_TEST: OpDesc = OpDesc {
+    wire: &EVENT_STREAMS_TEST_WIRE,
+    body_schema: "CreateEventStreamTestEventRequestContent",
+    scopes: &["update:event_streams"],
     success: &[(202, "CreateEventStreamTestEventResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/events`.
-pub static EVENTS_SUBSCRIBE: OpDesc = OpDesc {
+/// `GET /api/v2/events`: what goes on the wire.
+pub static EVENTS_SUBSCRIBE_WIRE: Wire = Wire {
     name: "events.subscribe",
     api: Api::Management,
     verb: Verb::Get,
@@ -2721,15 +3945,21 @@ pub static EVENTS_SUBSCRIBE: OpDesc = OpDesc {
             ]),
         ),
     ],
-    scopes: &["read:events"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/events`.
+pub static EVENTS_SUBSCRIBE: OpDesc = OpDesc {
+    wire: &EVENTS_SUBSCRIBE_WIRE,
+    body_schema: "",
+    scopes: &["read:events"],
     success: &[(200, "EventStreamSubscribeEventsResponseContent")],
     errors: &[400, 401, 403, 404, 410, 429],
 };
 
-/// `GET /api/v2/experimentation/experiments`.
-pub static EXPERIMENTATION_EXPERIMENTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/experiments`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_LIST_WIRE: Wire = Wire {
     name: "experimentation.experiments.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -2741,103 +3971,162 @@ pub static EXPERIMENTATION_EXPERIMENTS_LIST: OpDesc = OpDesc {
         q("authentication_flow", QueryKind::String),
         q("feature_flag_id", QueryKind::String),
     ],
-    scopes: &["read:experimentation"],
     paging: Paging::Checkpoint { items: Items::Key("experiments"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/v2/experimentation/experiments`.
+pub static EXPERIMENTATION_EXPERIMENTS_LIST: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "ListExperimentsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/experimentation/experiments`.
-pub static EXPERIMENTATION_EXPERIMENTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/experiments`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_CREATE_WIRE: Wire = Wire {
     name: "experimentation.experiments.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/experiments",
     query: &[],
-    scopes: &["create:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateExperimentRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/experimentation/experiments`.
+pub static EXPERIMENTATION_EXPERIMENTS_CREATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_CREATE_WIRE,
+    body_schema: "CreateExperimentRequestContent",
+    scopes: &["create:experimentation"],
     success: &[(201, "CreateExperimentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/experimentation/experiments/{id}`.
-pub static EXPERIMENTATION_EXPERIMENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/experiments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_GET_WIRE: Wire = Wire {
     name: "experimentation.experiments.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/experiments/{id}",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/experimentation/experiments/{id}`.
+pub static EXPERIMENTATION_EXPERIMENTS_GET: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "GetExperimentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/experimentation/experiments/{id}`.
-pub static EXPERIMENTATION_EXPERIMENTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/experimentation/experiments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_UPDATE_WIRE: Wire = Wire {
     name: "experimentation.experiments.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/experimentation/experiments/{id}",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateExperimentRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/experimentation/experiments/{id}`.
+pub static EXPERIMENTATION_EXPERIMENTS_UPDATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_UPDATE_WIRE,
+    body_schema: "UpdateExperimentRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateExperimentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/experimentation/experiments/{id}`.
-pub static EXPERIMENTATION_EXPERIMENTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/experimentation/experiments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_DELETE_WIRE: Wire = Wire {
     name: "experimentation.experiments.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/experimentation/experiments/{id}",
     query: &[],
-    scopes: &["delete:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/experimentation/experiments/{id}`.
+pub static EXPERIMENTATION_EXPERIMENTS_DELETE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[400, 403, 429],
 };
 
-/// `POST /api/v2/experimentation/experiments/{id}/status`.
-pub static EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/experiments/{id}/status`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS_WIRE: Wire = Wire {
     name: "experimentation.experiments.updateStatus",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/experiments/{id}/status",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateExperimentStatusRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/experimentation/experiments/{id}/status`.
+pub static EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS_WIRE,
+    body_schema: "UpdateExperimentStatusRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateExperimentStatusResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/experimentation/experiments/{id}/validate`.
-pub static EXPERIMENTATION_EXPERIMENTS_VALIDATE: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/experiments/{id}/validate`: what goes on the wire.
+pub static EXPERIMENTATION_EXPERIMENTS_VALIDATE_WIRE: Wire = Wire {
     name: "experimentation.experiments.validate",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/experiments/{id}/validate",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/experimentation/experiments/{id}/validate`.
+pub static EXPERIMENTATION_EXPERIMENTS_VALIDATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_EXPERIMENTS_VALIDATE_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "ValidateExperimentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/experimentation/feature-flags`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/feature-flags`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_LIST_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -2848,229 +4137,370 @@ pub static EXPERIMENTATION_FEATURE_FLAGS_LIST: OpDesc = OpDesc {
         q("type", QueryKind::Enum(TYPE)),
         q("status", QueryKind::Enum(&["draft", "active", "archived"])),
     ],
-    scopes: &["read:experimentation"],
     paging: Paging::Checkpoint { items: Items::Key("feature_flags"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/v2/experimentation/feature-flags`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_LIST: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "ListFeatureFlagsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/experimentation/feature-flags`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/feature-flags`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_CREATE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/feature-flags",
     query: &[],
-    scopes: &["create:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateFeatureFlagRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/experimentation/feature-flags`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_CREATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_CREATE_WIRE,
+    body_schema: "CreateFeatureFlagRequestContent",
+    scopes: &["create:experimentation"],
     success: &[(201, "CreateFeatureFlagResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/experimentation/feature-flags/{id}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/feature-flags/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_GET_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/feature-flags/{id}",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/experimentation/feature-flags/{id}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_GET: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "GetFeatureFlagResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/experimentation/feature-flags/{id}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/experimentation/feature-flags/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/experimentation/feature-flags/{id}",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateFeatureFlagRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/experimentation/feature-flags/{id}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_UPDATE_WIRE,
+    body_schema: "UpdateFeatureFlagRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateFeatureFlagResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/experimentation/feature-flags/{id}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/experimentation/feature-flags/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_DELETE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/experimentation/feature-flags/{id}",
     query: &[],
-    scopes: &["delete:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/experimentation/feature-flags/{id}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_DELETE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[403, 409, 429],
 };
 
-/// `POST /api/v2/experimentation/feature-flags/{id}/status`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/feature-flags/{id}/status`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.updateStatus",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/feature-flags/{id}/status",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateFeatureFlagStatusRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/experimentation/feature-flags/{id}/status`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS_WIRE,
+    body_schema: "UpdateFeatureFlagStatusRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateFeatureFlagStatusResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/experimentation/feature-flags/{id}/variations`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/feature-flags/{id}/variations`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.variations.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/feature-flags/{id}/variations",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::Unpaged { items: Items::Key("variations") },
     body: None,
+};
+
+/// `GET /api/v2/experimentation/feature-flags/{id}/variations`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "ListVariationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/experimentation/feature-flags/{id}/variations`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/feature-flags/{id}/variations`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.variations.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/feature-flags/{id}/variations",
     query: &[],
-    scopes: &["create:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateVariationRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/experimentation/feature-flags/{id}/variations`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE_WIRE,
+    body_schema: "CreateVariationRequestContent",
+    scopes: &["create:experimentation"],
     success: &[(201, "CreateVariationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.variations.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "GetVariationResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.variations.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateVariationRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE_WIRE,
+    body_schema: "UpdateVariationRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateVariationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`: what goes on the wire.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE_WIRE: Wire = Wire {
     name: "experimentation.featureFlags.variations.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
     query: &[],
-    scopes: &["delete:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[400, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/experimentation/segments`.
-pub static EXPERIMENTATION_SEGMENTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/segments`: what goes on the wire.
+pub static EXPERIMENTATION_SEGMENTS_LIST_WIRE: Wire = Wire {
     name: "experimentation.segments.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/segments",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), q("type", QueryKind::Enum(TYPE))],
-    scopes: &["read:experimentation"],
     paging: Paging::Checkpoint { items: Items::Key("segments"), max_take: Some(50), next: true },
     body: None,
+};
+
+/// `GET /api/v2/experimentation/segments`.
+pub static EXPERIMENTATION_SEGMENTS_LIST: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_SEGMENTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "ListSegmentsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/experimentation/segments`.
-pub static EXPERIMENTATION_SEGMENTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/experimentation/segments`: what goes on the wire.
+pub static EXPERIMENTATION_SEGMENTS_CREATE_WIRE: Wire = Wire {
     name: "experimentation.segments.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/experimentation/segments",
     query: &[],
-    scopes: &["create:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateSegmentRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/experimentation/segments`.
+pub static EXPERIMENTATION_SEGMENTS_CREATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_SEGMENTS_CREATE_WIRE,
+    body_schema: "CreateSegmentRequestContent",
+    scopes: &["create:experimentation"],
     success: &[(201, "CreateSegmentResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/experimentation/segments/{id}`.
-pub static EXPERIMENTATION_SEGMENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/experimentation/segments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_SEGMENTS_GET_WIRE: Wire = Wire {
     name: "experimentation.segments.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/experimentation/segments/{id}",
     query: &[],
-    scopes: &["read:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/experimentation/segments/{id}`.
+pub static EXPERIMENTATION_SEGMENTS_GET: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_SEGMENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:experimentation"],
     success: &[(200, "GetSegmentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/experimentation/segments/{id}`.
-pub static EXPERIMENTATION_SEGMENTS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/experimentation/segments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_SEGMENTS_UPDATE_WIRE: Wire = Wire {
     name: "experimentation.segments.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/experimentation/segments/{id}",
     query: &[],
-    scopes: &["update:experimentation"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateSegmentRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/experimentation/segments/{id}`.
+pub static EXPERIMENTATION_SEGMENTS_UPDATE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_SEGMENTS_UPDATE_WIRE,
+    body_schema: "UpdateSegmentRequestContent",
+    scopes: &["update:experimentation"],
     success: &[(200, "UpdateSegmentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/experimentation/segments/{id}`.
-pub static EXPERIMENTATION_SEGMENTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/experimentation/segments/{id}`: what goes on the wire.
+pub static EXPERIMENTATION_SEGMENTS_DELETE_WIRE: Wire = Wire {
     name: "experimentation.segments.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/experimentation/segments/{id}",
     query: &[],
-    scopes: &["delete:experimentation"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/experimentation/segments/{id}`.
+pub static EXPERIMENTATION_SEGMENTS_DELETE: OpDesc = OpDesc {
+    wire: &EXPERIMENTATION_SEGMENTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[403, 409, 429],
 };
 
-/// `GET /api/v2/flows`.
-pub static FLOWS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/flows`: what goes on the wire.
+pub static FLOWS_LIST_WIRE: Wire = Wire {
     name: "flows.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -3082,107 +4512,162 @@ pub static FLOWS_LIST: OpDesc = OpDesc {
         q("hydrate", QueryKind::EnumList(&["form_count"])),
         q("synchronous", QueryKind::Boolean),
     ],
-    scopes: &["read:flows"],
     paging: Paging::Offset { items: Items::BareOrKey("flows") },
     body: None,
+};
+
+/// `GET /api/v2/flows`.
+pub static FLOWS_LIST: OpDesc = OpDesc {
+    wire: &FLOWS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:flows"],
     success: &[(200, "ListFlowsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/flows`.
-pub static FLOWS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/flows`: what goes on the wire.
+pub static FLOWS_CREATE_WIRE: Wire = Wire {
     name: "flows.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/flows",
     query: &[],
-    scopes: &["create:flows"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateFlowRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/flows`.
+pub static FLOWS_CREATE: OpDesc = OpDesc {
+    wire: &FLOWS_CREATE_WIRE,
+    body_schema: "CreateFlowRequestContent",
+    scopes: &["create:flows"],
     success: &[(201, "CreateFlowResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/flows/vault/connections`.
-pub static FLOWS_VAULT_CONNECTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/flows/vault/connections`: what goes on the wire.
+pub static FLOWS_VAULT_CONNECTIONS_LIST_WIRE: Wire = Wire {
     name: "flows.vault.connections.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/flows/vault/connections",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:flows_vault_connections"],
     paging: Paging::Offset { items: Items::BareOrKey("connections") },
     body: None,
+};
+
+/// `GET /api/v2/flows/vault/connections`.
+pub static FLOWS_VAULT_CONNECTIONS_LIST: OpDesc = OpDesc {
+    wire: &FLOWS_VAULT_CONNECTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:flows_vault_connections"],
     success: &[(200, "ListFlowsVaultConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/flows/vault/connections`.
-pub static FLOWS_VAULT_CONNECTIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/flows/vault/connections`: what goes on the wire.
+pub static FLOWS_VAULT_CONNECTIONS_CREATE_WIRE: Wire = Wire {
     name: "flows.vault.connections.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/flows/vault/connections",
     query: &[],
-    scopes: &["create:flows_vault_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateFlowsVaultConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/flows/vault/connections`.
+pub static FLOWS_VAULT_CONNECTIONS_CREATE: OpDesc = OpDesc {
+    wire: &FLOWS_VAULT_CONNECTIONS_CREATE_WIRE,
+    body_schema: "CreateFlowsVaultConnectionRequestContent",
+    scopes: &["create:flows_vault_connections"],
     success: &[(201, "CreateFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/flows/vault/connections/{id}`.
-pub static FLOWS_VAULT_CONNECTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/flows/vault/connections/{id}`: what goes on the wire.
+pub static FLOWS_VAULT_CONNECTIONS_GET_WIRE: Wire = Wire {
     name: "flows.vault.connections.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/flows/vault/connections/{id}",
     query: &[],
-    scopes: &["read:flows_vault_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/flows/vault/connections/{id}`.
+pub static FLOWS_VAULT_CONNECTIONS_GET: OpDesc = OpDesc {
+    wire: &FLOWS_VAULT_CONNECTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:flows_vault_connections"],
     success: &[(200, "GetFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/flows/vault/connections/{id}`.
-pub static FLOWS_VAULT_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/flows/vault/connections/{id}`: what goes on the wire.
+pub static FLOWS_VAULT_CONNECTIONS_UPDATE_WIRE: Wire = Wire {
     name: "flows.vault.connections.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/flows/vault/connections/{id}",
     query: &[],
-    scopes: &["update:flows_vault_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateFlowsVaultConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/flows/vault/connections/{id}`.
+pub static FLOWS_VAULT_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+    wire: &FLOWS_VAULT_CONNECTIONS_UPDATE_WIRE,
+    body_schema: "UpdateFlowsVaultConnectionRequestContent",
+    scopes: &["update:flows_vault_connections"],
     success: &[(200, "UpdateFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/flows/vault/connections/{id}`.
-pub static FLOWS_VAULT_CONNECTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/flows/vault/connections/{id}`: what goes on the wire.
+pub static FLOWS_VAULT_CONNECTIONS_DELETE_WIRE: Wire = Wire {
     name: "flows.vault.connections.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/flows/vault/connections/{id}",
     query: &[],
-    scopes: &["delete:flows_vault_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/flows/vault/connections/{id}`.
+pub static FLOWS_VAULT_CONNECTIONS_DELETE: OpDesc = OpDesc {
+    wire: &FLOWS_VAULT_CONNECTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:flows_vault_connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/flows/{flow_id}/executions`.
-pub static FLOWS_EXECUTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/flows/{flow_id}/executions`: what goes on the wire.
+pub static FLOWS_EXECUTIONS_LIST_WIRE: Wire = Wire {
     name: "flows.executions.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -3194,85 +4679,128 @@ pub static FLOWS_EXECUTIONS_LIST: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:flows_executions"],
     paging: Paging::Both { items: Items::BareOrKey("executions"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/flows/{flow_id}/executions`.
+pub static FLOWS_EXECUTIONS_LIST: OpDesc = OpDesc {
+    wire: &FLOWS_EXECUTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:flows_executions"],
     success: &[(200, "GetFlowsExecutionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
-pub static FLOWS_EXECUTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`: what goes on the wire.
+pub static FLOWS_EXECUTIONS_GET_WIRE: Wire = Wire {
     name: "flows.executions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
     query: &[q("hydrate", QueryKind::EnumList(&["debug"]))],
-    scopes: &["read:flows_executions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
+pub static FLOWS_EXECUTIONS_GET: OpDesc = OpDesc {
+    wire: &FLOWS_EXECUTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:flows_executions"],
     success: &[(200, "GetFlowExecutionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
-pub static FLOWS_EXECUTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`: what goes on the wire.
+pub static FLOWS_EXECUTIONS_DELETE_WIRE: Wire = Wire {
     name: "flows.executions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
     query: &[],
-    scopes: &["delete:flows_executions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
+pub static FLOWS_EXECUTIONS_DELETE: OpDesc = OpDesc {
+    wire: &FLOWS_EXECUTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:flows_executions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/flows/{id}`.
-pub static FLOWS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/flows/{id}`: what goes on the wire.
+pub static FLOWS_GET_WIRE: Wire = Wire {
     name: "flows.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/flows/{id}",
     query: &[q("hydrate", QueryKind::EnumList(&["form_count", "forms"]))],
-    scopes: &["read:flows"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/flows/{id}`.
+pub static FLOWS_GET: OpDesc = OpDesc {
+    wire: &FLOWS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:flows"],
     success: &[(200, "GetFlowResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/flows/{id}`.
-pub static FLOWS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/flows/{id}`: what goes on the wire.
+pub static FLOWS_UPDATE_WIRE: Wire = Wire {
     name: "flows.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/flows/{id}",
     query: &[],
-    scopes: &["update:flows"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateFlowRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/flows/{id}`.
+pub static FLOWS_UPDATE: OpDesc = OpDesc {
+    wire: &FLOWS_UPDATE_WIRE,
+    body_schema: "UpdateFlowRequestContent",
+    scopes: &["update:flows"],
     success: &[(200, "UpdateFlowResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/flows/{id}`.
-pub static FLOWS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/flows/{id}`: what goes on the wire.
+pub static FLOWS_DELETE_WIRE: Wire = Wire {
     name: "flows.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/flows/{id}",
     query: &[],
-    scopes: &["delete:flows"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/flows/{id}`.
+pub static FLOWS_DELETE: OpDesc = OpDesc {
+    wire: &FLOWS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:flows"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/forms`.
-pub static FORMS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/forms`: what goes on the wire.
+pub static FORMS_LIST_WIRE: Wire = Wire {
     name: "forms.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -3283,71 +4811,115 @@ pub static FORMS_LIST: OpDesc = OpDesc {
         q("include_totals", QueryKind::Boolean),
         q("hydrate", QueryKind::EnumList(HYDRATE)),
     ],
-    scopes: &["read:forms"],
     paging: Paging::Offset { items: Items::BareOrKey("forms") },
     body: None,
+};
+
+/// `GET /api/v2/forms`.
+pub static FORMS_LIST: OpDesc = OpDesc {
+    wire: &FORMS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:forms"],
     success: &[(200, "ListFormsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/forms`.
-pub static FORMS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/forms`: what goes on the wire.
+pub static FORMS_CREATE_WIRE: Wire = Wire {
     name: "forms.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/forms",
     query: &[],
-    scopes: &["create:forms"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateFormRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/forms`.
+pub static FORMS_CREATE: OpDesc = OpDesc {
+    wire: &FORMS_CREATE_WIRE,
+    body_schema: "CreateFormRequestContent",
+    scopes: &["create:forms"],
     success: &[(201, "CreateFormResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/forms/{id}`.
-pub static FORMS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/forms/{id}`: what goes on the wire.
+pub static FORMS_GET_WIRE: Wire = Wire {
     name: "forms.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/forms/{id}",
     query: &[q("hydrate", QueryKind::EnumList(HYDRATE))],
-    scopes: &["read:forms"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/forms/{id}`.
+pub static FORMS_GET: OpDesc = OpDesc {
+    wire: &FORMS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:forms"],
     success: &[(200, "GetFormResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/forms/{id}`.
-pub static FORMS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/forms/{id}`: what goes on the wire.
+pub static FORMS_UPDATE_WIRE: Wire = Wire {
     name: "forms.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/forms/{id}",
     query: &[],
-    scopes: &["update:forms"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateFormRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/forms/{id}`.
+pub static FORMS_UPDATE: OpDesc = OpDesc {
+    wire: &FORMS_UPDATE_WIRE,
+    body_schema: "UpdateFormRequestContent",
+    scopes: &["update:forms"],
     success: &[(200, "UpdateFormResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `DELETE /api/v2/forms/{id}`.
-pub static FORMS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/forms/{id}`: what goes on the wire.
+pub static FORMS_DELETE_WIRE: Wire = Wire {
     name: "forms.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/forms/{id}",
     query: &[],
-    scopes: &["delete:forms"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/forms/{id}`.
+pub static FORMS_DELETE: OpDesc = OpDesc {
+    wire: &FORMS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:forms"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/grants`.
-pub static USER_GRANTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/grants`: what goes on the wire.
+pub static USER_GRANTS_LIST_WIRE: Wire = Wire {
     name: "userGrants.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -3360,43 +4932,61 @@ pub static USER_GRANTS_LIST: OpDesc = OpDesc {
         q("client_id", QueryKind::String),
         q("audience", QueryKind::String),
     ],
-    scopes: &["read:grants"],
     paging: Paging::Offset { items: Items::BareOrKey("grants") },
     body: None,
+};
+
+/// `GET /api/v2/grants`.
+pub static USER_GRANTS_LIST: OpDesc = OpDesc {
+    wire: &USER_GRANTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:grants"],
     success: &[(200, "ListUserGrantsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `DELETE /api/v2/grants`.
-pub static USER_GRANTS_DELETE_BY_USER_ID: OpDesc = OpDesc {
+/// `DELETE /api/v2/grants`: what goes on the wire.
+pub static USER_GRANTS_DELETE_BY_USER_ID_WIRE: Wire = Wire {
     name: "userGrants.deleteByUserId",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/grants",
     query: &[req("user_id", QueryKind::String)],
-    scopes: &["delete:grants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/grants`.
+pub static USER_GRANTS_DELETE_BY_USER_ID: OpDesc = OpDesc {
+    wire: &USER_GRANTS_DELETE_BY_USER_ID_WIRE,
+    body_schema: "",
+    scopes: &["delete:grants"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `DELETE /api/v2/grants/{id}`.
-pub static USER_GRANTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/grants/{id}`: what goes on the wire.
+pub static USER_GRANTS_DELETE_WIRE: Wire = Wire {
     name: "userGrants.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/grants/{id}",
     query: &[],
-    scopes: &["delete:grants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/grants/{id}`.
+pub static USER_GRANTS_DELETE: OpDesc = OpDesc {
+    wire: &USER_GRANTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:grants"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/groups`.
-pub static GROUPS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/groups`: what goes on the wire.
+pub static GROUPS_LIST_WIRE: Wire = Wire {
     name: "groups.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -3414,43 +5004,61 @@ pub static GROUPS_LIST: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:groups"],
     paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/groups`.
+pub static GROUPS_LIST: OpDesc = OpDesc {
+    wire: &GROUPS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:groups"],
     success: &[(200, "ListGroupsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/groups/{id}`.
-pub static GROUPS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/groups/{id}`: what goes on the wire.
+pub static GROUPS_GET_WIRE: Wire = Wire {
     name: "groups.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/groups/{id}",
     query: &[],
-    scopes: &["read:groups"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/groups/{id}`.
+pub static GROUPS_GET: OpDesc = OpDesc {
+    wire: &GROUPS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:groups"],
     success: &[(200, "GetGroupResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/groups/{id}`.
-pub static GROUPS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/groups/{id}`: what goes on the wire.
+pub static GROUPS_DELETE_WIRE: Wire = Wire {
     name: "groups.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/groups/{id}",
     query: &[],
-    scopes: &["delete:groups"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/groups/{id}`.
+pub static GROUPS_DELETE: OpDesc = OpDesc {
+    wire: &GROUPS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:groups"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/groups/{id}/members`.
-pub static GROUPS_MEMBERS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/groups/{id}/members`: what goes on the wire.
+pub static GROUPS_MEMBERS_GET_WIRE: Wire = Wire {
     name: "groups.members.get",
     api: Api::Management,
     verb: Verb::Get,
@@ -3461,571 +5069,855 @@ pub static GROUPS_MEMBERS_GET: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:group_members"],
     paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/groups/{id}/members`.
+pub static GROUPS_MEMBERS_GET: OpDesc = OpDesc {
+    wire: &GROUPS_MEMBERS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:group_members"],
     success: &[(200, "GetGroupMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/groups/{id}/roles`.
-pub static GROUPS_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/groups/{id}/roles`: what goes on the wire.
+pub static GROUPS_ROLES_LIST_WIRE: Wire = Wire {
     name: "groups.roles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/groups/{id}/roles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:group_roles"],
     paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/groups/{id}/roles`.
+pub static GROUPS_ROLES_LIST: OpDesc = OpDesc {
+    wire: &GROUPS_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:group_roles"],
     success: &[(200, "ListGroupRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/groups/{id}/roles`.
-pub static GROUPS_ROLES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/groups/{id}/roles`: what goes on the wire.
+pub static GROUPS_ROLES_CREATE_WIRE: Wire = Wire {
     name: "groups.roles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/groups/{id}/roles",
     query: &[],
-    scopes: &["create:group_roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "AssignGroupRolesRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/groups/{id}/roles`.
+pub static GROUPS_ROLES_CREATE: OpDesc = OpDesc {
+    wire: &GROUPS_ROLES_CREATE_WIRE,
+    body_schema: "AssignGroupRolesRequestContent",
+    scopes: &["create:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/groups/{id}/roles`.
-pub static GROUPS_ROLES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/groups/{id}/roles`: what goes on the wire.
+pub static GROUPS_ROLES_DELETE_WIRE: Wire = Wire {
     name: "groups.roles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/groups/{id}/roles",
     query: &[],
-    scopes: &["delete:group_roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "DeleteGroupRolesRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `DELETE /api/v2/groups/{id}/roles`.
+pub static GROUPS_ROLES_DELETE: OpDesc = OpDesc {
+    wire: &GROUPS_ROLES_DELETE_WIRE,
+    body_schema: "DeleteGroupRolesRequestContent",
+    scopes: &["delete:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/guardian/enrollments/ticket`.
-pub static GUARDIAN_ENROLLMENTS_CREATE_TICKET: OpDesc = OpDesc {
+/// `POST /api/v2/guardian/enrollments/ticket`: what goes on the wire.
+pub static GUARDIAN_ENROLLMENTS_CREATE_TICKET_WIRE: Wire = Wire {
     name: "guardian.enrollments.createTicket",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/guardian/enrollments/ticket",
     query: &[],
-    scopes: &["create:guardian_enrollment_tickets"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateGuardianEnrollmentTicketRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/guardian/enrollments/ticket`.
+pub static GUARDIAN_ENROLLMENTS_CREATE_TICKET: OpDesc = OpDesc {
+    wire: &GUARDIAN_ENROLLMENTS_CREATE_TICKET_WIRE,
+    body_schema: "CreateGuardianEnrollmentTicketRequestContent",
+    scopes: &["create:guardian_enrollment_tickets"],
     success: &[(200, "CreateGuardianEnrollmentTicketResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
-/// `GET /api/v2/guardian/enrollments/{id}`.
-pub static GUARDIAN_ENROLLMENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/enrollments/{id}`: what goes on the wire.
+pub static GUARDIAN_ENROLLMENTS_GET_WIRE: Wire = Wire {
     name: "guardian.enrollments.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/enrollments/{id}",
     query: &[],
-    scopes: &["read:guardian_enrollments"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/enrollments/{id}`.
+pub static GUARDIAN_ENROLLMENTS_GET: OpDesc = OpDesc {
+    wire: &GUARDIAN_ENROLLMENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_enrollments"],
     success: &[(200, "GetGuardianEnrollmentResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `DELETE /api/v2/guardian/enrollments/{id}`.
-pub static GUARDIAN_ENROLLMENTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/guardian/enrollments/{id}`: what goes on the wire.
+pub static GUARDIAN_ENROLLMENTS_DELETE_WIRE: Wire = Wire {
     name: "guardian.enrollments.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/guardian/enrollments/{id}",
     query: &[],
-    scopes: &["delete:guardian_enrollments"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/guardian/enrollments/{id}`.
+pub static GUARDIAN_ENROLLMENTS_DELETE: OpDesc = OpDesc {
+    wire: &GUARDIAN_ENROLLMENTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:guardian_enrollments"],
     success: &[(204, "")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors`.
-pub static GUARDIAN_FACTORS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors`: what goes on the wire.
+pub static GUARDIAN_FACTORS_LIST_WIRE: Wire = Wire {
     name: "guardian.factors.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors`.
+pub static GUARDIAN_FACTORS_LIST: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "[GuardianFactor]")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/duo/settings`.
-pub static GUARDIAN_FACTORS_DUO_SETTINGS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/duo/settings`: what goes on the wire.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_GET_WIRE: Wire = Wire {
     name: "guardian.factors.duo.settings.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/duo/settings",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/duo/settings`.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_GET: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_DUO_SETTINGS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/duo/settings`.
-pub static GUARDIAN_FACTORS_DUO_SETTINGS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/duo/settings`: what goes on the wire.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_SET_WIRE: Wire = Wire {
     name: "guardian.factors.duo.settings.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/duo/settings",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorDuoSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/duo/settings`.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_SET: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_DUO_SETTINGS_SET_WIRE,
+    body_schema: "SetGuardianFactorDuoSettingsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PATCH /api/v2/guardian/factors/duo/settings`.
-pub static GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/guardian/factors/duo/settings`: what goes on the wire.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE_WIRE: Wire = Wire {
     name: "guardian.factors.duo.settings.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/guardian/factors/duo/settings",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateGuardianFactorDuoSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/guardian/factors/duo/settings`.
+pub static GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE_WIRE,
+    body_schema: "UpdateGuardianFactorDuoSettingsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/phone/message-types`.
-pub static GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/phone/message-types`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES_WIRE: Wire = Wire {
     name: "guardian.factors.phone.getMessageTypes",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/phone/message-types",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::Unpaged { items: Items::Key("message_types") },
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/phone/message-types`.
+pub static GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorPhoneMessageTypesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/phone/message-types`.
-pub static GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/phone/message-types`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES_WIRE: Wire = Wire {
     name: "guardian.factors.phone.setMessageTypes",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/phone/message-types",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorPhoneMessageTypesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("message_types"),
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/phone/message-types`.
+pub static GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES_WIRE,
+    body_schema: "SetGuardianFactorPhoneMessageTypesRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorPhoneMessageTypesResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
-/// `GET /api/v2/guardian/factors/phone/providers/twilio`.
-pub static GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/phone/providers/twilio`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.phone.getTwilioProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/phone/providers/twilio",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/phone/providers/twilio`.
+pub static GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPhoneTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/phone/providers/twilio`.
-pub static GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/phone/providers/twilio`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.phone.setTwilioProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/phone/providers/twilio",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPhoneTwilioRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/phone/providers/twilio`.
+pub static GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPhoneTwilioRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPhoneTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/phone/selected-provider`.
-pub static GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/phone/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.phone.getSelectedProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/phone/selected-provider",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/phone/selected-provider`.
+pub static GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPhoneResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/phone/selected-provider`.
-pub static GUARDIAN_FACTORS_PHONE_SET_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/phone/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_SET_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.phone.setProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/phone/selected-provider",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPhoneRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/phone/selected-provider`.
+pub static GUARDIAN_FACTORS_PHONE_SET_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_SET_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPhoneRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPhoneResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/phone/templates`.
-pub static GUARDIAN_FACTORS_PHONE_GET_TEMPLATES: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/phone/templates`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_GET_TEMPLATES_WIRE: Wire = Wire {
     name: "guardian.factors.phone.getTemplates",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/phone/templates",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/phone/templates`.
+pub static GUARDIAN_FACTORS_PHONE_GET_TEMPLATES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_GET_TEMPLATES_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/phone/templates`.
-pub static GUARDIAN_FACTORS_PHONE_SET_TEMPLATES: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/phone/templates`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PHONE_SET_TEMPLATES_WIRE: Wire = Wire {
     name: "guardian.factors.phone.setTemplates",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/phone/templates",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorPhoneTemplatesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/phone/templates`.
+pub static GUARDIAN_FACTORS_PHONE_SET_TEMPLATES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PHONE_SET_TEMPLATES_WIRE,
+    body_schema: "SetGuardianFactorPhoneTemplatesRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/push-notification/providers/apns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/push-notification/providers/apns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.getApnsProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/push-notification/providers/apns",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/push-notification/providers/apns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/push-notification/providers/apns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.setApnsProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/push-notification/providers/apns",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPushNotificationApnsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPushNotificationApnsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER: OpDesc = OpDesc {
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.updateApnsProvider",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/guardian/factors/push-notification/providers/apns",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateGuardianFactorsProviderPushNotificationApnsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER_WIRE,
+    body_schema: "UpdateGuardianFactorsProviderPushNotificationApnsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.setFcmProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/push-notification/providers/fcm",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPushNotificationFcmRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPushNotificationFcmRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationFcmResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER: OpDesc = OpDesc {
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.updateFcmProvider",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/guardian/factors/push-notification/providers/fcm",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateGuardianFactorsProviderPushNotificationFcmRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER_WIRE,
+    body_schema: "UpdateGuardianFactorsProviderPushNotificationFcmRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationFcmResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.setFcmv1Provider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPushNotificationFcmv1RequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPushNotificationFcmv1RequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationFcmv1ResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER: OpDesc = OpDesc {
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.updateFcmv1Provider",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER_WIRE,
+    body_schema: "UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationFcmv1ResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/push-notification/providers/sns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/push-notification/providers/sns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.getSnsProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/push-notification/providers/sns",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/push-notification/providers/sns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/push-notification/providers/sns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.setSnsProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/push-notification/providers/sns",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPushNotificationSnsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPushNotificationSnsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER: OpDesc = OpDesc {
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.updateSnsProvider",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/guardian/factors/push-notification/providers/sns",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateGuardianFactorsProviderPushNotificationSnsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER_WIRE,
+    body_schema: "UpdateGuardianFactorsProviderPushNotificationSnsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/push-notification/selected-provider`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/push-notification/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.getSelectedProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/push-notification/selected-provider",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/push-notification/selected-provider`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPushNotificationResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
-pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/push-notification/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.pushNotification.setProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/push-notification/selected-provider",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderPushNotificationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
+pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderPushNotificationRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/sms/providers/twilio`.
-pub static GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/sms/providers/twilio`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.sms.getTwilioProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/sms/providers/twilio",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/sms/providers/twilio`.
+pub static GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSmsTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/sms/providers/twilio`.
-pub static GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/sms/providers/twilio`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.sms.setTwilioProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/sms/providers/twilio",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderSmsTwilioRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/sms/providers/twilio`.
+pub static GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderSmsTwilioRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderSmsTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/sms/selected-provider`.
-pub static GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/sms/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.sms.getSelectedProvider",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/sms/selected-provider",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/sms/selected-provider`.
+pub static GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSmsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/sms/selected-provider`.
-pub static GUARDIAN_FACTORS_SMS_SET_PROVIDER: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/sms/selected-provider`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_SET_PROVIDER_WIRE: Wire = Wire {
     name: "guardian.factors.sms.setProvider",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/sms/selected-provider",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorsProviderSmsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/sms/selected-provider`.
+pub static GUARDIAN_FACTORS_SMS_SET_PROVIDER: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_SET_PROVIDER_WIRE,
+    body_schema: "SetGuardianFactorsProviderSmsRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderSmsResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/factors/sms/templates`.
-pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/factors/sms/templates`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES_WIRE: Wire = Wire {
     name: "guardian.factors.sms.getTemplates",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/factors/sms/templates",
     query: &[],
-    scopes: &["read:guardian_factors"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/guardian/factors/sms/templates`.
+pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_GET_TEMPLATES_WIRE,
+    body_schema: "",
+    scopes: &["read:guardian_factors"],
     success: &[
         (200, "GetGuardianFactorSmsTemplatesResponseContent"),
         (204, "GetGuardianFactorSmsTemplatesResponseContent"),
@@ -4033,72 +5925,109 @@ pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES: OpDesc = OpDesc {
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/sms/templates`.
-pub static GUARDIAN_FACTORS_SMS_SET_TEMPLATES: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/sms/templates`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SMS_SET_TEMPLATES_WIRE: Wire = Wire {
     name: "guardian.factors.sms.setTemplates",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/sms/templates",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianFactorSmsTemplatesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/factors/sms/templates`.
+pub static GUARDIAN_FACTORS_SMS_SET_TEMPLATES: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SMS_SET_TEMPLATES_WIRE,
+    body_schema: "SetGuardianFactorSmsTemplatesRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorSmsTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/factors/{name}`.
-pub static GUARDIAN_FACTORS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/factors/{name}`: what goes on the wire.
+pub static GUARDIAN_FACTORS_SET_WIRE: Wire = Wire {
     name: "guardian.factors.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/factors/{name}",
     query: &[],
-    scopes: &["update:guardian_factors"],
     paging: Paging::None,
-    body: Some(Body { schema: "SetGuardianFactorRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PUT /api/v2/guardian/factors/{name}`.
+pub static GUARDIAN_FACTORS_SET: OpDesc = OpDesc {
+    wire: &GUARDIAN_FACTORS_SET_WIRE,
+    body_schema: "SetGuardianFactorRequestContent",
+    scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/guardian/policies`.
-pub static GUARDIAN_POLICIES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/guardian/policies`: what goes on the wire.
+pub static GUARDIAN_POLICIES_LIST_WIRE: Wire = Wire {
     name: "guardian.policies.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/guardian/policies",
     query: &[],
-    scopes: &["read:mfa_policies"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/guardian/policies`.
+pub static GUARDIAN_POLICIES_LIST: OpDesc = OpDesc {
+    wire: &GUARDIAN_POLICIES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:mfa_policies"],
     success: &[(200, "ListGuardianPoliciesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `PUT /api/v2/guardian/policies`.
-pub static GUARDIAN_POLICIES_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/guardian/policies`: what goes on the wire.
+pub static GUARDIAN_POLICIES_SET_WIRE: Wire = Wire {
     name: "guardian.policies.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/guardian/policies",
     query: &[],
-    scopes: &["update:mfa_policies"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetGuardianPoliciesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/guardian/policies`.
+pub static GUARDIAN_POLICIES_SET: OpDesc = OpDesc {
+    wire: &GUARDIAN_POLICIES_SET_WIRE,
+    body_schema: "SetGuardianPoliciesRequestContent",
+    scopes: &["update:mfa_policies"],
     success: &[(200, "SetGuardianPoliciesResponseContent")],
     errors: &[400, 401, 403],
 };
 
-/// `GET /api/v2/hooks`.
-pub static HOOKS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/hooks`: what goes on the wire.
+pub static HOOKS_LIST_WIRE: Wire = Wire {
     name: "hooks.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -4120,479 +6049,752 @@ pub static HOOKS_LIST: OpDesc = OpDesc {
             ]),
         ),
     ],
-    scopes: &["read:hooks"],
     paging: Paging::Offset { items: Items::BareOrKey("hooks") },
     body: None,
+};
+
+/// `GET /api/v2/hooks`.
+pub static HOOKS_LIST: OpDesc = OpDesc {
+    wire: &HOOKS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:hooks"],
     success: &[(200, "ListHooksResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/hooks`.
-pub static HOOKS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/hooks`: what goes on the wire.
+pub static HOOKS_CREATE_WIRE: Wire = Wire {
     name: "hooks.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/hooks",
     query: &[],
-    scopes: &["create:hooks"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateHookRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/hooks`.
+pub static HOOKS_CREATE: OpDesc = OpDesc {
+    wire: &HOOKS_CREATE_WIRE,
+    body_schema: "CreateHookRequestContent",
+    scopes: &["create:hooks"],
     success: &[(201, "CreateHookResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/hooks/{id}`.
-pub static HOOKS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/hooks/{id}`: what goes on the wire.
+pub static HOOKS_GET_WIRE: Wire = Wire {
     name: "hooks.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/hooks/{id}",
     query: &[q("fields", QueryKind::String)],
-    scopes: &["read:hooks"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/hooks/{id}`.
+pub static HOOKS_GET: OpDesc = OpDesc {
+    wire: &HOOKS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:hooks"],
     success: &[(200, "GetHookResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/hooks/{id}`.
-pub static HOOKS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/hooks/{id}`: what goes on the wire.
+pub static HOOKS_UPDATE_WIRE: Wire = Wire {
     name: "hooks.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/hooks/{id}",
     query: &[],
-    scopes: &["update:hooks"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateHookRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/hooks/{id}`.
+pub static HOOKS_UPDATE: OpDesc = OpDesc {
+    wire: &HOOKS_UPDATE_WIRE,
+    body_schema: "UpdateHookRequestContent",
+    scopes: &["update:hooks"],
     success: &[(201, "UpdateHookResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/hooks/{id}`.
-pub static HOOKS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/hooks/{id}`: what goes on the wire.
+pub static HOOKS_DELETE_WIRE: Wire = Wire {
     name: "hooks.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/hooks/{id}",
     query: &[],
-    scopes: &["delete:hooks"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/hooks/{id}`.
+pub static HOOKS_DELETE: OpDesc = OpDesc {
+    wire: &HOOKS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:hooks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/hooks/{id}/secrets`.
-pub static HOOKS_SECRETS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/hooks/{id}/secrets`: what goes on the wire.
+pub static HOOKS_SECRETS_GET_WIRE: Wire = Wire {
     name: "hooks.secrets.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/hooks/{id}/secrets",
     query: &[],
-    scopes: &["read:hooks"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/hooks/{id}/secrets`.
+pub static HOOKS_SECRETS_GET: OpDesc = OpDesc {
+    wire: &HOOKS_SECRETS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:hooks"],
     success: &[(200, "GetHookSecretResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/hooks/{id}/secrets`.
-pub static HOOKS_SECRETS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/hooks/{id}/secrets`: what goes on the wire.
+pub static HOOKS_SECRETS_CREATE_WIRE: Wire = Wire {
     name: "hooks.secrets.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/hooks/{id}/secrets",
     query: &[],
-    scopes: &["update:hooks"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateHookSecretRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/hooks/{id}/secrets`.
+pub static HOOKS_SECRETS_CREATE: OpDesc = OpDesc {
+    wire: &HOOKS_SECRETS_CREATE_WIRE,
+    body_schema: "CreateHookSecretRequestContent",
+    scopes: &["update:hooks"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `PATCH /api/v2/hooks/{id}/secrets`.
-pub static HOOKS_SECRETS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/hooks/{id}/secrets`: what goes on the wire.
+pub static HOOKS_SECRETS_UPDATE_WIRE: Wire = Wire {
     name: "hooks.secrets.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/hooks/{id}/secrets",
     query: &[],
-    scopes: &["update:hooks"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateHookSecretRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/hooks/{id}/secrets`.
+pub static HOOKS_SECRETS_UPDATE: OpDesc = OpDesc {
+    wire: &HOOKS_SECRETS_UPDATE_WIRE,
+    body_schema: "UpdateHookSecretRequestContent",
+    scopes: &["update:hooks"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/hooks/{id}/secrets`.
-pub static HOOKS_SECRETS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/hooks/{id}/secrets`: what goes on the wire.
+pub static HOOKS_SECRETS_DELETE_WIRE: Wire = Wire {
     name: "hooks.secrets.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/hooks/{id}/secrets",
     query: &[],
-    scopes: &["delete:hooks"],
     paging: Paging::None,
-    body: Some(Body { schema: "DeleteHookSecretRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `DELETE /api/v2/hooks/{id}/secrets`.
+pub static HOOKS_SECRETS_DELETE: OpDesc = OpDesc {
+    wire: &HOOKS_SECRETS_DELETE_WIRE,
+    body_schema: "DeleteHookSecretRequestContent",
+    scopes: &["delete:hooks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/jobs/users-exports`.
-pub static JOBS_USERS_EXPORTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/jobs/users-exports`: what goes on the wire.
+pub static JOBS_USERS_EXPORTS_CREATE_WIRE: Wire = Wire {
     name: "jobs.usersExports.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/jobs/users-exports",
     query: &[],
-    scopes: &["read:users"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateExportUsersRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/jobs/users-exports`.
+pub static JOBS_USERS_EXPORTS_CREATE: OpDesc = OpDesc {
+    wire: &JOBS_USERS_EXPORTS_CREATE_WIRE,
+    body_schema: "CreateExportUsersRequestContent",
+    scopes: &["read:users"],
     success: &[(200, "CreateExportUsersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/jobs/users-imports`.
-pub static JOBS_USERS_IMPORTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/jobs/users-imports`: what goes on the wire.
+pub static JOBS_USERS_IMPORTS_CREATE_WIRE: Wire = Wire {
     name: "jobs.usersImports.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/jobs/users-imports",
     query: &[],
-    scopes: &["create:users"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateImportUsersRequestContent", required: false, media: &[Media::Multipart] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Multipart],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[FilePart { name: "users", media_type: "application/octet-stream" }],
+    }),
+};
+
+/// `POST /api/v2/jobs/users-imports`.
+pub static JOBS_USERS_IMPORTS_CREATE: OpDesc = OpDesc {
+    wire: &JOBS_USERS_IMPORTS_CREATE_WIRE,
+    body_schema: "CreateImportUsersRequestContent",
+    scopes: &["create:users"],
     success: &[(202, "CreateImportUsersResponseContent")],
     errors: &[400, 401, 403, 413, 429, 500],
 };
 
-/// `POST /api/v2/jobs/verification-email`.
-pub static JOBS_VERIFICATION_EMAIL_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/jobs/verification-email`: what goes on the wire.
+pub static JOBS_VERIFICATION_EMAIL_CREATE_WIRE: Wire = Wire {
     name: "jobs.verificationEmail.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/jobs/verification-email",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateVerificationEmailRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/jobs/verification-email`.
+pub static JOBS_VERIFICATION_EMAIL_CREATE: OpDesc = OpDesc {
+    wire: &JOBS_VERIFICATION_EMAIL_CREATE_WIRE,
+    body_schema: "CreateVerificationEmailRequestContent",
+    scopes: &["update:users"],
     success: &[(201, "CreateVerificationEmailResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/jobs/{id}`.
-pub static JOBS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/jobs/{id}`: what goes on the wire.
+pub static JOBS_GET_WIRE: Wire = Wire {
     name: "jobs.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/jobs/{id}",
     query: &[],
-    scopes: &["create:users", "read:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/jobs/{id}`.
+pub static JOBS_GET: OpDesc = OpDesc {
+    wire: &JOBS_GET_WIRE,
+    body_schema: "",
+    scopes: &["create:users", "read:users"],
     success: &[(200, "GetJobResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/jobs/{id}/errors`.
-pub static JOBS_ERRORS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/jobs/{id}/errors`: what goes on the wire.
+pub static JOBS_ERRORS_GET_WIRE: Wire = Wire {
     name: "jobs.errors.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/jobs/{id}/errors",
     query: &[],
-    scopes: &["create:users", "read:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/jobs/{id}/errors`.
+pub static JOBS_ERRORS_GET: OpDesc = OpDesc {
+    wire: &JOBS_ERRORS_GET_WIRE,
+    body_schema: "",
+    scopes: &["create:users", "read:users"],
     success: &[(200, ""), (204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/keys/custom-signing`.
-pub static KEYS_CUSTOM_SIGNING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/keys/custom-signing`: what goes on the wire.
+pub static KEYS_CUSTOM_SIGNING_GET_WIRE: Wire = Wire {
     name: "keys.customSigning.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/keys/custom-signing",
     query: &[],
-    scopes: &["read:custom_signing_keys"],
     paging: Paging::Unpaged { items: Items::Key("keys") },
     body: None,
+};
+
+/// `GET /api/v2/keys/custom-signing`.
+pub static KEYS_CUSTOM_SIGNING_GET: OpDesc = OpDesc {
+    wire: &KEYS_CUSTOM_SIGNING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:custom_signing_keys"],
     success: &[(200, "GetCustomSigningKeysResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/keys/custom-signing`.
-pub static KEYS_CUSTOM_SIGNING_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/keys/custom-signing`: what goes on the wire.
+pub static KEYS_CUSTOM_SIGNING_SET_WIRE: Wire = Wire {
     name: "keys.customSigning.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/keys/custom-signing",
     query: &[],
-    scopes: &["create:custom_signing_keys", "update:custom_signing_keys"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetCustomSigningKeysRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("keys"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/keys/custom-signing`.
+pub static KEYS_CUSTOM_SIGNING_SET: OpDesc = OpDesc {
+    wire: &KEYS_CUSTOM_SIGNING_SET_WIRE,
+    body_schema: "SetCustomSigningKeysRequestContent",
+    scopes: &["create:custom_signing_keys", "update:custom_signing_keys"],
     success: &[(200, "SetCustomSigningKeysResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/keys/custom-signing`.
-pub static KEYS_CUSTOM_SIGNING_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/keys/custom-signing`: what goes on the wire.
+pub static KEYS_CUSTOM_SIGNING_DELETE_WIRE: Wire = Wire {
     name: "keys.customSigning.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/keys/custom-signing",
     query: &[],
-    scopes: &["delete:custom_signing_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/keys/custom-signing`.
+pub static KEYS_CUSTOM_SIGNING_DELETE: OpDesc = OpDesc {
+    wire: &KEYS_CUSTOM_SIGNING_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:custom_signing_keys"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/keys/encryption`.
-pub static KEYS_ENCRYPTION_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/keys/encryption`: what goes on the wire.
+pub static KEYS_ENCRYPTION_LIST_WIRE: Wire = Wire {
     name: "keys.encryption.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/keys/encryption",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:encryption_keys"],
     paging: Paging::Offset { items: Items::BareOrKey("keys") },
     body: None,
+};
+
+/// `GET /api/v2/keys/encryption`.
+pub static KEYS_ENCRYPTION_LIST: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:encryption_keys"],
     success: &[(200, "ListEncryptionKeysResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/keys/encryption`.
-pub static KEYS_ENCRYPTION_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/keys/encryption`: what goes on the wire.
+pub static KEYS_ENCRYPTION_CREATE_WIRE: Wire = Wire {
     name: "keys.encryption.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/keys/encryption",
     query: &[],
-    scopes: &["create:encryption_keys"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateEncryptionKeyRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/keys/encryption`.
+pub static KEYS_ENCRYPTION_CREATE: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_CREATE_WIRE,
+    body_schema: "CreateEncryptionKeyRequestContent",
+    scopes: &["create:encryption_keys"],
     success: &[(201, "CreateEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `POST /api/v2/keys/encryption/rekey`.
-pub static KEYS_ENCRYPTION_REKEY: OpDesc = OpDesc {
+/// `POST /api/v2/keys/encryption/rekey`: what goes on the wire.
+pub static KEYS_ENCRYPTION_REKEY_WIRE: Wire = Wire {
     name: "keys.encryption.rekey",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/keys/encryption/rekey",
     query: &[],
-    scopes: &["create:encryption_keys", "update:encryption_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/keys/encryption/rekey`.
+pub static KEYS_ENCRYPTION_REKEY: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_REKEY_WIRE,
+    body_schema: "",
+    scopes: &["create:encryption_keys", "update:encryption_keys"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/keys/encryption/{kid}`.
-pub static KEYS_ENCRYPTION_GET: OpDesc = OpDesc {
+/// `GET /api/v2/keys/encryption/{kid}`: what goes on the wire.
+pub static KEYS_ENCRYPTION_GET_WIRE: Wire = Wire {
     name: "keys.encryption.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/keys/encryption/{kid}",
     query: &[],
-    scopes: &["read:encryption_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/keys/encryption/{kid}`.
+pub static KEYS_ENCRYPTION_GET: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:encryption_keys"],
     success: &[(200, "GetEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/keys/encryption/{kid}`.
-pub static KEYS_ENCRYPTION_IMPORT: OpDesc = OpDesc {
+/// `POST /api/v2/keys/encryption/{kid}`: what goes on the wire.
+pub static KEYS_ENCRYPTION_IMPORT_WIRE: Wire = Wire {
     name: "keys.encryption.import",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/keys/encryption/{kid}",
     query: &[],
-    scopes: &["update:encryption_keys"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "ImportEncryptionKeyRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/keys/encryption/{kid}`.
+pub static KEYS_ENCRYPTION_IMPORT: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_IMPORT_WIRE,
+    body_schema: "ImportEncryptionKeyRequestContent",
+    scopes: &["update:encryption_keys"],
     success: &[(201, "ImportEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/keys/encryption/{kid}`.
-pub static KEYS_ENCRYPTION_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/keys/encryption/{kid}`: what goes on the wire.
+pub static KEYS_ENCRYPTION_DELETE_WIRE: Wire = Wire {
     name: "keys.encryption.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/keys/encryption/{kid}",
     query: &[],
-    scopes: &["delete:encryption_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/keys/encryption/{kid}`.
+pub static KEYS_ENCRYPTION_DELETE: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:encryption_keys"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
-pub static KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY: OpDesc = OpDesc {
+/// `POST /api/v2/keys/encryption/{kid}/wrapping-key`: what goes on the wire.
+pub static KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY_WIRE: Wire = Wire {
     name: "keys.encryption.createPublicWrappingKey",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/keys/encryption/{kid}/wrapping-key",
     query: &[],
-    scopes: &["create:encryption_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
+pub static KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY: OpDesc = OpDesc {
+    wire: &KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY_WIRE,
+    body_schema: "",
+    scopes: &["create:encryption_keys"],
     success: &[(201, "CreateEncryptionKeyPublicWrappingResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/keys/signing`.
-pub static KEYS_SIGNING_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/keys/signing`: what goes on the wire.
+pub static KEYS_SIGNING_LIST_WIRE: Wire = Wire {
     name: "keys.signing.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/keys/signing",
     query: &[],
-    scopes: &["read:signing_keys"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/keys/signing`.
+pub static KEYS_SIGNING_LIST: OpDesc = OpDesc {
+    wire: &KEYS_SIGNING_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:signing_keys"],
     success: &[(200, "[SigningKeys]")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/keys/signing/rotate`.
-pub static KEYS_SIGNING_ROTATE: OpDesc = OpDesc {
+/// `POST /api/v2/keys/signing/rotate`: what goes on the wire.
+pub static KEYS_SIGNING_ROTATE_WIRE: Wire = Wire {
     name: "keys.signing.rotate",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/keys/signing/rotate",
     query: &[],
-    scopes: &["create:signing_keys", "update:signing_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/keys/signing/rotate`.
+pub static KEYS_SIGNING_ROTATE: OpDesc = OpDesc {
+    wire: &KEYS_SIGNING_ROTATE_WIRE,
+    body_schema: "",
+    scopes: &["create:signing_keys", "update:signing_keys"],
     success: &[(201, "RotateSigningKeysResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/keys/signing/{kid}`.
-pub static KEYS_SIGNING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/keys/signing/{kid}`: what goes on the wire.
+pub static KEYS_SIGNING_GET_WIRE: Wire = Wire {
     name: "keys.signing.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/keys/signing/{kid}",
     query: &[],
-    scopes: &["read:signing_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/keys/signing/{kid}`.
+pub static KEYS_SIGNING_GET: OpDesc = OpDesc {
+    wire: &KEYS_SIGNING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:signing_keys"],
     success: &[(200, "GetSigningKeysResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/keys/signing/{kid}/revoke`.
-pub static KEYS_SIGNING_REVOKE: OpDesc = OpDesc {
+/// `PUT /api/v2/keys/signing/{kid}/revoke`: what goes on the wire.
+pub static KEYS_SIGNING_REVOKE_WIRE: Wire = Wire {
     name: "keys.signing.revoke",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/keys/signing/{kid}/revoke",
     query: &[],
-    scopes: &["update:signing_keys"],
     paging: Paging::None,
     body: None,
+};
+
+/// `PUT /api/v2/keys/signing/{kid}/revoke`.
+pub static KEYS_SIGNING_REVOKE: OpDesc = OpDesc {
+    wire: &KEYS_SIGNING_REVOKE_WIRE,
+    body_schema: "",
+    scopes: &["update:signing_keys"],
     success: &[(200, "RevokedSigningKeysResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/log-streams`.
-pub static LOG_STREAMS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/log-streams`: what goes on the wire.
+pub static LOG_STREAMS_LIST_WIRE: Wire = Wire {
     name: "logStreams.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/log-streams",
     query: &[],
-    scopes: &["read:log_streams"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/log-streams`.
+pub static LOG_STREAMS_LIST: OpDesc = OpDesc {
+    wire: &LOG_STREAMS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:log_streams"],
     success: &[(200, "[LogStreamResponseSchema]")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/log-streams`.
-pub static LOG_STREAMS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/log-streams`: what goes on the wire.
+pub static LOG_STREAMS_CREATE_WIRE: Wire = Wire {
     name: "logStreams.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/log-streams",
     query: &[],
-    scopes: &["create:log_streams"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateLogStreamRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/log-streams`.
+pub static LOG_STREAMS_CREATE: OpDesc = OpDesc {
+    wire: &LOG_STREAMS_CREATE_WIRE,
+    body_schema: "CreateLogStreamRequestContent",
+    scopes: &["create:log_streams"],
     success: &[(200, "CreateLogStreamResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/log-streams/{id}`.
-pub static LOG_STREAMS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/log-streams/{id}`: what goes on the wire.
+pub static LOG_STREAMS_GET_WIRE: Wire = Wire {
     name: "logStreams.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/log-streams/{id}",
     query: &[],
-    scopes: &["read:log_streams"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/log-streams/{id}`.
+pub static LOG_STREAMS_GET: OpDesc = OpDesc {
+    wire: &LOG_STREAMS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:log_streams"],
     success: &[(200, "GetLogStreamResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/log-streams/{id}`.
-pub static LOG_STREAMS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/log-streams/{id}`: what goes on the wire.
+pub static LOG_STREAMS_UPDATE_WIRE: Wire = Wire {
     name: "logStreams.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/log-streams/{id}",
     query: &[],
-    scopes: &["update:log_streams"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateLogStreamRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/log-streams/{id}`.
+pub static LOG_STREAMS_UPDATE: OpDesc = OpDesc {
+    wire: &LOG_STREAMS_UPDATE_WIRE,
+    body_schema: "UpdateLogStreamRequestContent",
+    scopes: &["update:log_streams"],
     success: &[(200, "UpdateLogStreamResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/log-streams/{id}`.
-pub static LOG_STREAMS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/log-streams/{id}`: what goes on the wire.
+pub static LOG_STREAMS_DELETE_WIRE: Wire = Wire {
     name: "logStreams.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/log-streams/{id}",
     query: &[],
-    scopes: &["delete:log_streams"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/log-streams/{id}`.
+pub static LOG_STREAMS_DELETE: OpDesc = OpDesc {
+    wire: &LOG_STREAMS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:log_streams"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/logs`.
-pub static LOGS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/logs`: what goes on the wire.
+pub static LOGS_LIST_WIRE: Wire = Wire {
     name: "logs.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -4608,113 +6810,182 @@ pub static LOGS_LIST: OpDesc = OpDesc {
         q("take", QueryKind::Integer),
         q("search", QueryKind::String),
     ],
-    scopes: &["read:logs", "read:logs_users"],
     paging: Paging::Both { items: Items::BareOrKey("logs"), max_take: None, next: false },
     body: None,
+};
+
+/// `GET /api/v2/logs`.
+pub static LOGS_LIST: OpDesc = OpDesc {
+    wire: &LOGS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "ListLogResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/logs/{id}`.
-pub static LOGS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/logs/{id}`: what goes on the wire.
+pub static LOGS_GET_WIRE: Wire = Wire {
     name: "logs.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/logs/{id}",
     query: &[],
-    scopes: &["read:logs", "read:logs_users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/logs/{id}`.
+pub static LOGS_GET: OpDesc = OpDesc {
+    wire: &LOGS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "GetLogResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/network-acls`.
-pub static NETWORK_ACLS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/network-acls`: what goes on the wire.
+pub static NETWORK_ACLS_LIST_WIRE: Wire = Wire {
     name: "networkAcls.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/network-acls",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:network_acls"],
     paging: Paging::Offset { items: Items::BareOrKey("network_acls") },
     body: None,
+};
+
+/// `GET /api/v2/network-acls`.
+pub static NETWORK_ACLS_LIST: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:network_acls"],
     success: &[(200, "ListNetworkAclsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/network-acls`.
-pub static NETWORK_ACLS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/network-acls`: what goes on the wire.
+pub static NETWORK_ACLS_CREATE_WIRE: Wire = Wire {
     name: "networkAcls.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/network-acls",
     query: &[],
-    scopes: &["create:network_acls"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateNetworkAclRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/network-acls`.
+pub static NETWORK_ACLS_CREATE: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_CREATE_WIRE,
+    body_schema: "CreateNetworkAclRequestContent",
+    scopes: &["create:network_acls"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 409, 429, 500],
 };
 
-/// `GET /api/v2/network-acls/{id}`.
-pub static NETWORK_ACLS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/network-acls/{id}`: what goes on the wire.
+pub static NETWORK_ACLS_GET_WIRE: Wire = Wire {
     name: "networkAcls.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/network-acls/{id}",
     query: &[],
-    scopes: &["read:network_acls"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/network-acls/{id}`.
+pub static NETWORK_ACLS_GET: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:network_acls"],
     success: &[(200, "GetNetworkAclsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/network-acls/{id}`.
-pub static NETWORK_ACLS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/network-acls/{id}`: what goes on the wire.
+pub static NETWORK_ACLS_SET_WIRE: Wire = Wire {
     name: "networkAcls.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/network-acls/{id}",
     query: &[],
-    scopes: &["update:network_acls"],
     paging: Paging::None,
-    body: Some(Body { schema: "SetNetworkAclRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PUT /api/v2/network-acls/{id}`.
+pub static NETWORK_ACLS_SET: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_SET_WIRE,
+    body_schema: "SetNetworkAclRequestContent",
+    scopes: &["update:network_acls"],
     success: &[(200, "SetNetworkAclsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/network-acls/{id}`.
-pub static NETWORK_ACLS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/network-acls/{id}`: what goes on the wire.
+pub static NETWORK_ACLS_UPDATE_WIRE: Wire = Wire {
     name: "networkAcls.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/network-acls/{id}",
     query: &[],
-    scopes: &["update:network_acls"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateNetworkAclRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/network-acls/{id}`.
+pub static NETWORK_ACLS_UPDATE: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_UPDATE_WIRE,
+    body_schema: "UpdateNetworkAclRequestContent",
+    scopes: &["update:network_acls"],
     success: &[(200, "UpdateNetworkAclResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/network-acls/{id}`.
-pub static NETWORK_ACLS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/network-acls/{id}`: what goes on the wire.
+pub static NETWORK_ACLS_DELETE_WIRE: Wire = Wire {
     name: "networkAcls.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/network-acls/{id}",
     query: &[],
-    scopes: &["delete:network_acls"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/network-acls/{id}`.
+pub static NETWORK_ACLS_DELETE: OpDesc = OpDesc {
+    wire: &NETWORK_ACLS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:network_acls"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations`.
-pub static ORGANIZATIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations`: what goes on the wire.
+pub static ORGANIZATIONS_LIST_WIRE: Wire = Wire {
     name: "organizations.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -4727,93 +6998,135 @@ pub static ORGANIZATIONS_LIST: OpDesc = OpDesc {
         q("take", QueryKind::Integer),
         q("sort", QueryKind::String),
     ],
-    scopes: &["read:organizations", "read:organizations_summary"],
     paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations`.
+pub static ORGANIZATIONS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organizations", "read:organizations_summary"],
     success: &[(200, "ListOrganizationsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/organizations`.
-pub static ORGANIZATIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations`: what goes on the wire.
+pub static ORGANIZATIONS_CREATE_WIRE: Wire = Wire {
     name: "organizations.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations",
     query: &[],
-    scopes: &["create:organizations", "create:organization_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations`.
+pub static ORGANIZATIONS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CREATE_WIRE,
+    body_schema: "CreateOrganizationRequestContent",
+    scopes: &["create:organizations", "create:organization_connections"],
     success: &[(201, "CreateOrganizationResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/organizations/name/{name}`.
-pub static ORGANIZATIONS_GET_BY_NAME: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/name/{name}`: what goes on the wire.
+pub static ORGANIZATIONS_GET_BY_NAME_WIRE: Wire = Wire {
     name: "organizations.getByName",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/name/{name}",
     query: &[],
-    scopes: &["read:organizations"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/name/{name}`.
+pub static ORGANIZATIONS_GET_BY_NAME: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GET_BY_NAME_WIRE,
+    body_schema: "",
+    scopes: &["read:organizations"],
     success: &[(200, "GetOrganizationByNameResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}`.
-pub static ORGANIZATIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}`: what goes on the wire.
+pub static ORGANIZATIONS_GET_WIRE: Wire = Wire {
     name: "organizations.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}",
     query: &[],
-    scopes: &["read:organizations", "read:organizations_summary"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}`.
+pub static ORGANIZATIONS_GET: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:organizations", "read:organizations_summary"],
     success: &[(200, "GetOrganizationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/organizations/{id}`.
-pub static ORGANIZATIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/organizations/{id}`: what goes on the wire.
+pub static ORGANIZATIONS_UPDATE_WIRE: Wire = Wire {
     name: "organizations.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/organizations/{id}",
     query: &[],
-    scopes: &["update:organizations"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateOrganizationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/organizations/{id}`.
+pub static ORGANIZATIONS_UPDATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_UPDATE_WIRE,
+    body_schema: "UpdateOrganizationRequestContent",
+    scopes: &["update:organizations"],
     success: &[(200, "UpdateOrganizationResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}`.
-pub static ORGANIZATIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}`: what goes on the wire.
+pub static ORGANIZATIONS_DELETE_WIRE: Wire = Wire {
     name: "organizations.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}",
     query: &[],
-    scopes: &["delete:organizations"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}`.
+pub static ORGANIZATIONS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organizations"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/client-grants`.
-pub static ORGANIZATIONS_CLIENT_GRANTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/client-grants`: what goes on the wire.
+pub static ORGANIZATIONS_CLIENT_GRANTS_LIST_WIRE: Wire = Wire {
     name: "organizations.clientGrants.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -4826,47 +7139,68 @@ pub static ORGANIZATIONS_CLIENT_GRANTS_LIST: OpDesc = OpDesc {
         q("per_page", QueryKind::Integer),
         q("include_totals", QueryKind::Boolean),
     ],
-    scopes: &["read:organization_client_grants"],
     paging: Paging::Offset { items: Items::BareOrKey("client_grants") },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/client-grants`.
+pub static ORGANIZATIONS_CLIENT_GRANTS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CLIENT_GRANTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_client_grants"],
     success: &[(200, "ListOrganizationClientGrantsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/client-grants`.
-pub static ORGANIZATIONS_CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/client-grants`: what goes on the wire.
+pub static ORGANIZATIONS_CLIENT_GRANTS_CREATE_WIRE: Wire = Wire {
     name: "organizations.clientGrants.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/client-grants",
     query: &[],
-    scopes: &["create:organization_client_grants"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "AssociateOrganizationClientGrantRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/client-grants`.
+pub static ORGANIZATIONS_CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CLIENT_GRANTS_CREATE_WIRE,
+    body_schema: "AssociateOrganizationClientGrantRequestContent",
+    scopes: &["create:organization_client_grants"],
     success: &[(201, "AssociateOrganizationClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
-pub static ORGANIZATIONS_CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`: what goes on the wire.
+pub static ORGANIZATIONS_CLIENT_GRANTS_DELETE_WIRE: Wire = Wire {
     name: "organizations.clientGrants.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/client-grants/{grant_id}",
     query: &[],
-    scopes: &["delete:organization_client_grants"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
+pub static ORGANIZATIONS_CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CLIENT_GRANTS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organization_client_grants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/connections`.
-pub static ORGANIZATIONS_CONNECTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/connections`: what goes on the wire.
+pub static ORGANIZATIONS_CONNECTIONS_LIST_WIRE: Wire = Wire {
     name: "organizations.connections.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -4877,249 +7211,363 @@ pub static ORGANIZATIONS_CONNECTIONS_LIST: OpDesc = OpDesc {
         q("include_totals", QueryKind::Boolean),
         q("is_enabled", QueryKind::Boolean),
     ],
-    scopes: &["read:organization_connections"],
     paging: Paging::Offset { items: Items::BareOrKey("connections") },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/connections`.
+pub static ORGANIZATIONS_CONNECTIONS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CONNECTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_connections"],
     success: &[(200, "ListOrganizationAllConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/connections`.
-pub static ORGANIZATIONS_CONNECTIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/connections`: what goes on the wire.
+pub static ORGANIZATIONS_CONNECTIONS_CREATE_WIRE: Wire = Wire {
     name: "organizations.connections.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/connections",
     query: &[],
-    scopes: &["create:organization_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationAllConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/connections`.
+pub static ORGANIZATIONS_CONNECTIONS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CONNECTIONS_CREATE_WIRE,
+    body_schema: "CreateOrganizationAllConnectionRequestContent",
+    scopes: &["create:organization_connections"],
     success: &[(201, "CreateOrganizationAllConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/connections/{connection_id}`.
-pub static ORGANIZATIONS_CONNECTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/connections/{connection_id}`: what goes on the wire.
+pub static ORGANIZATIONS_CONNECTIONS_GET_WIRE: Wire = Wire {
     name: "organizations.connections.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/connections/{connection_id}",
     query: &[],
-    scopes: &["read:organization_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/connections/{connection_id}`.
+pub static ORGANIZATIONS_CONNECTIONS_GET: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CONNECTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_connections"],
     success: &[(200, "GetOrganizationAllConnectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
-pub static ORGANIZATIONS_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`: what goes on the wire.
+pub static ORGANIZATIONS_CONNECTIONS_UPDATE_WIRE: Wire = Wire {
     name: "organizations.connections.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/organizations/{id}/connections/{connection_id}",
     query: &[],
-    scopes: &["update:organization_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateOrganizationAllConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
+pub static ORGANIZATIONS_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CONNECTIONS_UPDATE_WIRE,
+    body_schema: "UpdateOrganizationAllConnectionRequestContent",
+    scopes: &["update:organization_connections"],
     success: &[(200, "UpdateOrganizationAllConnectionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
-pub static ORGANIZATIONS_CONNECTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`: what goes on the wire.
+pub static ORGANIZATIONS_CONNECTIONS_DELETE_WIRE: Wire = Wire {
     name: "organizations.connections.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/connections/{connection_id}",
     query: &[],
-    scopes: &["delete:organization_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
+pub static ORGANIZATIONS_CONNECTIONS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_CONNECTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organization_connections"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/discovery-domains`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/discovery-domains`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_LIST_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/discovery-domains",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:organization_discovery_domains"],
     paging: Paging::Checkpoint { items: Items::Key("domains"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/discovery-domains`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_discovery_domains"],
     success: &[(200, "ListOrganizationDiscoveryDomainsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/discovery-domains`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/discovery-domains`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/discovery-domains",
     query: &[],
-    scopes: &["create:organization_discovery_domains"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationDiscoveryDomainRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/discovery-domains`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE_WIRE,
+    body_schema: "CreateOrganizationDiscoveryDomainRequestContent",
+    scopes: &["create:organization_discovery_domains"],
     success: &[(201, "CreateOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.getByName",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}",
     query: &[],
-    scopes: &["read:organization_discovery_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_discovery_domains"],
     success: &[(200, "GetOrganizationDiscoveryDomainByNameResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
     query: &[],
-    scopes: &["read:organization_discovery_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_discovery_domains"],
     success: &[(200, "GetOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
     query: &[],
-    scopes: &["update:organization_discovery_domains"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateOrganizationDiscoveryDomainRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE_WIRE,
+    body_schema: "UpdateOrganizationDiscoveryDomainRequestContent",
+    scopes: &["update:organization_discovery_domains"],
     success: &[(200, "UpdateOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 404],
 };
 
-/// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-pub static ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`: what goes on the wire.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE_WIRE: Wire = Wire {
     name: "organizations.discoveryDomains.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
     query: &[],
-    scopes: &["delete:organization_discovery_domains"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+pub static ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organization_discovery_domains"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/enabled_connections`.
-pub static ORGANIZATIONS_ENABLED_CONNECTIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/enabled_connections`: what goes on the wire.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_LIST_WIRE: Wire = Wire {
     name: "organizations.enabledConnections.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/enabled_connections",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:organization_connections"],
     paging: Paging::Offset { items: Items::BareOrKey("enabled_connections") },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/enabled_connections`.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_ENABLED_CONNECTIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_connections"],
     success: &[(200, "ListOrganizationConnectionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/enabled_connections`.
-pub static ORGANIZATIONS_ENABLED_CONNECTIONS_ADD: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/enabled_connections`: what goes on the wire.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_ADD_WIRE: Wire = Wire {
     name: "organizations.enabledConnections.add",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/enabled_connections",
     query: &[],
-    scopes: &["create:organization_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "AddOrganizationConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/enabled_connections`.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_ADD: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_ENABLED_CONNECTIONS_ADD_WIRE,
+    body_schema: "AddOrganizationConnectionRequestContent",
+    scopes: &["create:organization_connections"],
     success: &[(201, "AddOrganizationConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-pub static ORGANIZATIONS_ENABLED_CONNECTIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`: what goes on the wire.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_GET_WIRE: Wire = Wire {
     name: "organizations.enabledConnections.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
     query: &[],
-    scopes: &["read:organization_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_GET: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_ENABLED_CONNECTIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_connections"],
     success: &[(200, "GetOrganizationConnectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-pub static ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`: what goes on the wire.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE_WIRE: Wire = Wire {
     name: "organizations.enabledConnections.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
     query: &[],
-    scopes: &["update:organization_connections"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateOrganizationConnectionRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE_WIRE,
+    body_schema: "UpdateOrganizationConnectionRequestContent",
+    scopes: &["update:organization_connections"],
     success: &[(200, "UpdateOrganizationConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-pub static ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`: what goes on the wire.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE_WIRE: Wire = Wire {
     name: "organizations.enabledConnections.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
     query: &[],
-    scopes: &["delete:organization_connections"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+pub static ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organization_connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/invitations`.
-pub static ORGANIZATIONS_INVITATIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/invitations`: what goes on the wire.
+pub static ORGANIZATIONS_INVITATIONS_LIST_WIRE: Wire = Wire {
     name: "organizations.invitations.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5132,61 +7580,88 @@ pub static ORGANIZATIONS_INVITATIONS_LIST: OpDesc = OpDesc {
         q("include_fields", QueryKind::Boolean),
         q("sort", QueryKind::String),
     ],
-    scopes: &["read:organization_invitations"],
     paging: Paging::Offset { items: Items::BareOrKey("invitations") },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/invitations`.
+pub static ORGANIZATIONS_INVITATIONS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_INVITATIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_invitations"],
     success: &[(200, "ListOrganizationInvitationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/invitations`.
-pub static ORGANIZATIONS_INVITATIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/invitations`: what goes on the wire.
+pub static ORGANIZATIONS_INVITATIONS_CREATE_WIRE: Wire = Wire {
     name: "organizations.invitations.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/invitations",
     query: &[],
-    scopes: &["create:organization_invitations"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationInvitationRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/invitations`.
+pub static ORGANIZATIONS_INVITATIONS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_INVITATIONS_CREATE_WIRE,
+    body_schema: "CreateOrganizationInvitationRequestContent",
+    scopes: &["create:organization_invitations"],
     success: &[(200, "CreateOrganizationInvitationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
-pub static ORGANIZATIONS_INVITATIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`: what goes on the wire.
+pub static ORGANIZATIONS_INVITATIONS_GET_WIRE: Wire = Wire {
     name: "organizations.invitations.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:organization_invitations"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
+pub static ORGANIZATIONS_INVITATIONS_GET: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_INVITATIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_invitations"],
     success: &[(200, "GetOrganizationInvitationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
-pub static ORGANIZATIONS_INVITATIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`: what goes on the wire.
+pub static ORGANIZATIONS_INVITATIONS_DELETE_WIRE: Wire = Wire {
     name: "organizations.invitations.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
     query: &[],
-    scopes: &["delete:organization_invitations"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
+pub static ORGANIZATIONS_INVITATIONS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_INVITATIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:organization_invitations"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/members`.
-pub static ORGANIZATIONS_MEMBERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/members`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_LIST_WIRE: Wire = Wire {
     name: "organizations.members.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5200,221 +7675,330 @@ pub static ORGANIZATIONS_MEMBERS_LIST: OpDesc = OpDesc {
         q("fields", QueryKind::String),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:organization_members"],
     paging: Paging::Both { items: Items::BareOrKey("members"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/members`.
+pub static ORGANIZATIONS_MEMBERS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_members"],
     success: &[(200, "ListOrganizationMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/members`.
-pub static ORGANIZATIONS_MEMBERS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/members`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_CREATE_WIRE: Wire = Wire {
     name: "organizations.members.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/members",
     query: &[],
-    scopes: &["create:organization_members"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationMemberRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("members"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/members`.
+pub static ORGANIZATIONS_MEMBERS_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_CREATE_WIRE,
+    body_schema: "CreateOrganizationMemberRequestContent",
+    scopes: &["create:organization_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/members`.
-pub static ORGANIZATIONS_MEMBERS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/members`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_DELETE_WIRE: Wire = Wire {
     name: "organizations.members.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/members",
     query: &[],
-    scopes: &["delete:organization_members"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeleteOrganizationMembersRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("members"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `DELETE /api/v2/organizations/{id}/members`.
+pub static ORGANIZATIONS_MEMBERS_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_DELETE_WIRE,
+    body_schema: "DeleteOrganizationMembersRequestContent",
+    scopes: &["delete:organization_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
-pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST_WIRE: Wire = Wire {
     name: "organizations.members.effectiveRoles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:organization_member_effective_roles"],
     paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
+pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_member_effective_roles"],
     success: &[(200, "ListOrganizationMemberEffectiveRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
-pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE: Wire = Wire {
     name: "organizations.members.effectiveRoles.sources.groups.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), req("role_id", QueryKind::String)],
-    scopes: &["read:organization_member_role_source_groups"],
     paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
+pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_member_role_source_groups"],
     success: &[(200, "ListOrganizationMemberRoleSourceGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
-pub static ORGANIZATIONS_MEMBERS_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{id}/members/{user_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_ROLES_LIST_WIRE: Wire = Wire {
     name: "organizations.members.roles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{id}/members/{user_id}/roles",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:organization_member_roles"],
     paging: Paging::Offset { items: Items::BareOrKey("roles") },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
+pub static ORGANIZATIONS_MEMBERS_ROLES_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_member_roles"],
     success: &[(200, "ListOrganizationMemberRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
-pub static ORGANIZATIONS_MEMBERS_ROLES_ASSIGN: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{id}/members/{user_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_ROLES_ASSIGN_WIRE: Wire = Wire {
     name: "organizations.members.roles.assign",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{id}/members/{user_id}/roles",
     query: &[],
-    scopes: &["create:organization_member_roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "AssignOrganizationMemberRolesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
+pub static ORGANIZATIONS_MEMBERS_ROLES_ASSIGN: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_ROLES_ASSIGN_WIRE,
+    body_schema: "AssignOrganizationMemberRolesRequestContent",
+    scopes: &["create:organization_member_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
-pub static ORGANIZATIONS_MEMBERS_ROLES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_MEMBERS_ROLES_DELETE_WIRE: Wire = Wire {
     name: "organizations.members.roles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{id}/members/{user_id}/roles",
     query: &[],
-    scopes: &["delete:organization_member_roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeleteOrganizationMemberRolesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
+pub static ORGANIZATIONS_MEMBERS_ROLES_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_MEMBERS_ROLES_DELETE_WIRE,
+    body_schema: "DeleteOrganizationMemberRolesRequestContent",
+    scopes: &["delete:organization_member_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/organizations/{organization_id}/groups`.
-pub static ORGANIZATIONS_GROUPS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{organization_id}/groups`: what goes on the wire.
+pub static ORGANIZATIONS_GROUPS_LIST_WIRE: Wire = Wire {
     name: "organizations.groups.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{organization_id}/groups",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:organization_groups"],
     paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{organization_id}/groups`.
+pub static ORGANIZATIONS_GROUPS_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GROUPS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_groups"],
     success: &[(200, "ListOrganizationGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-pub static ORGANIZATIONS_GROUPS_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_GROUPS_ROLES_LIST_WIRE: Wire = Wire {
     name: "organizations.groups.roles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:organization_group_roles"],
     paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+pub static ORGANIZATIONS_GROUPS_ROLES_LIST: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GROUPS_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organization_group_roles"],
     success: &[(200, "ListOrganizationGroupRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-pub static ORGANIZATIONS_GROUPS_ROLES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_GROUPS_ROLES_CREATE_WIRE: Wire = Wire {
     name: "organizations.groups.roles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
     query: &[],
-    scopes: &["create:organization_group_roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateOrganizationGroupRolesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+pub static ORGANIZATIONS_GROUPS_ROLES_CREATE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GROUPS_ROLES_CREATE_WIRE,
+    body_schema: "CreateOrganizationGroupRolesRequestContent",
+    scopes: &["create:organization_group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-pub static ORGANIZATIONS_GROUPS_ROLES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`: what goes on the wire.
+pub static ORGANIZATIONS_GROUPS_ROLES_DELETE_WIRE: Wire = Wire {
     name: "organizations.groups.roles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
     query: &[],
-    scopes: &["delete:organization_group_roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeleteOrganizationGroupRolesRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+pub static ORGANIZATIONS_GROUPS_ROLES_DELETE: OpDesc = OpDesc {
+    wire: &ORGANIZATIONS_GROUPS_ROLES_DELETE_WIRE,
+    body_schema: "DeleteOrganizationGroupRolesRequestContent",
+    scopes: &["delete:organization_group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/prompts`.
-pub static PROMPTS_GET_SETTINGS: OpDesc = OpDesc {
+/// `GET /api/v2/prompts`: what goes on the wire.
+pub static PROMPTS_GET_SETTINGS_WIRE: Wire = Wire {
     name: "prompts.getSettings",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/prompts",
     query: &[],
-    scopes: &["read:prompts"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/prompts`.
+pub static PROMPTS_GET_SETTINGS: OpDesc = OpDesc {
+    wire: &PROMPTS_GET_SETTINGS_WIRE,
+    body_schema: "",
+    scopes: &["read:prompts"],
     success: &[(200, "GetSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `PATCH /api/v2/prompts`.
-pub static PROMPTS_UPDATE_SETTINGS: OpDesc = OpDesc {
+/// `PATCH /api/v2/prompts`: what goes on the wire.
+pub static PROMPTS_UPDATE_SETTINGS_WIRE: Wire = Wire {
     name: "prompts.updateSettings",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/prompts",
     query: &[],
-    scopes: &["update:prompts"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateSettingsRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/prompts`.
+pub static PROMPTS_UPDATE_SETTINGS: OpDesc = OpDesc {
+    wire: &PROMPTS_UPDATE_SETTINGS_WIRE,
+    body_schema: "UpdateSettingsRequestContent",
+    scopes: &["update:prompts"],
     success: &[(200, "UpdateSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/prompts/rendering`.
-pub static PROMPTS_RENDERING_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/prompts/rendering`: what goes on the wire.
+pub static PROMPTS_RENDERING_LIST_WIRE: Wire = Wire {
     name: "prompts.rendering.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5429,117 +8013,189 @@ pub static PROMPTS_RENDERING_LIST: OpDesc = OpDesc {
         q("screen", QueryKind::String),
         q("rendering_mode", QueryKind::Enum(&["advanced", "standard"])),
     ],
-    scopes: &["read:prompts"],
     paging: Paging::Offset { items: Items::BareOrKey("configs") },
     body: None,
+};
+
+/// `GET /api/v2/prompts/rendering`.
+pub static PROMPTS_RENDERING_LIST: OpDesc = OpDesc {
+    wire: &PROMPTS_RENDERING_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:prompts"],
     success: &[(200, "ListAculsResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
-/// `PATCH /api/v2/prompts/rendering`.
-pub static PROMPTS_RENDERING_BULK_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/prompts/rendering`: what goes on the wire.
+pub static PROMPTS_RENDERING_BULK_UPDATE_WIRE: Wire = Wire {
     name: "prompts.rendering.bulkUpdate",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/prompts/rendering",
     query: &[],
-    scopes: &["update:prompts"],
     paging: Paging::None,
-    body: Some(Body { schema: "BulkUpdateAculRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("configs"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/prompts/rendering`.
+pub static PROMPTS_RENDERING_BULK_UPDATE: OpDesc = OpDesc {
+    wire: &PROMPTS_RENDERING_BULK_UPDATE_WIRE,
+    body_schema: "BulkUpdateAculRequestContent",
+    scopes: &["update:prompts"],
     success: &[(200, "BulkUpdateAculResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
-/// `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
-pub static PROMPTS_CUSTOM_TEXT_GET: OpDesc = OpDesc {
+/// `GET /api/v2/prompts/{prompt}/custom-text/{language}`: what goes on the wire.
+pub static PROMPTS_CUSTOM_TEXT_GET_WIRE: Wire = Wire {
     name: "prompts.customText.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/prompts/{prompt}/custom-text/{language}",
     query: &[],
-    scopes: &["read:prompts"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
+pub static PROMPTS_CUSTOM_TEXT_GET: OpDesc = OpDesc {
+    wire: &PROMPTS_CUSTOM_TEXT_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:prompts"],
     success: &[(200, "GetCustomTextsByLanguageResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
-pub static PROMPTS_CUSTOM_TEXT_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`: what goes on the wire.
+pub static PROMPTS_CUSTOM_TEXT_SET_WIRE: Wire = Wire {
     name: "prompts.customText.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/prompts/{prompt}/custom-text/{language}",
     query: &[],
-    scopes: &["update:prompts"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetsCustomTextsByLanguageRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
+pub static PROMPTS_CUSTOM_TEXT_SET: OpDesc = OpDesc {
+    wire: &PROMPTS_CUSTOM_TEXT_SET_WIRE,
+    body_schema: "SetsCustomTextsByLanguageRequestContent",
+    scopes: &["update:prompts"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/prompts/{prompt}/partials`.
-pub static PROMPTS_PARTIALS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/prompts/{prompt}/partials`: what goes on the wire.
+pub static PROMPTS_PARTIALS_GET_WIRE: Wire = Wire {
     name: "prompts.partials.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/prompts/{prompt}/partials",
     query: &[],
-    scopes: &["read:prompts"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/prompts/{prompt}/partials`.
+pub static PROMPTS_PARTIALS_GET: OpDesc = OpDesc {
+    wire: &PROMPTS_PARTIALS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:prompts"],
     success: &[(200, "GetPartialsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/prompts/{prompt}/partials`.
-pub static PROMPTS_PARTIALS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/prompts/{prompt}/partials`: what goes on the wire.
+pub static PROMPTS_PARTIALS_SET_WIRE: Wire = Wire {
     name: "prompts.partials.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/prompts/{prompt}/partials",
     query: &[],
-    scopes: &["update:prompts"],
     paging: Paging::None,
-    body: Some(Body { schema: "SetPartialsRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PUT /api/v2/prompts/{prompt}/partials`.
+pub static PROMPTS_PARTIALS_SET: OpDesc = OpDesc {
+    wire: &PROMPTS_PARTIALS_SET_WIRE,
+    body_schema: "SetPartialsRequestContent",
+    scopes: &["update:prompts"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-pub static PROMPTS_RENDERING_GET: OpDesc = OpDesc {
+/// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`: what goes on the wire.
+pub static PROMPTS_RENDERING_GET_WIRE: Wire = Wire {
     name: "prompts.rendering.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
     query: &[],
-    scopes: &["read:prompts"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
+pub static PROMPTS_RENDERING_GET: OpDesc = OpDesc {
+    wire: &PROMPTS_RENDERING_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:prompts"],
     success: &[(200, "GetAculResponseContent")],
     errors: &[400, 401, 402, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-pub static PROMPTS_RENDERING_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`: what goes on the wire.
+pub static PROMPTS_RENDERING_UPDATE_WIRE: Wire = Wire {
     name: "prompts.rendering.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
     query: &[],
-    scopes: &["update:prompts"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateAculRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
+pub static PROMPTS_RENDERING_UPDATE: OpDesc = OpDesc {
+    wire: &PROMPTS_RENDERING_UPDATE_WIRE,
+    body_schema: "UpdateAculRequestContent",
+    scopes: &["update:prompts"],
     success: &[(200, "UpdateAculResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
-/// `GET /api/v2/rate-limit-policies`.
-pub static RATE_LIMIT_POLICIES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/rate-limit-policies`: what goes on the wire.
+pub static RATE_LIMIT_POLICIES_LIST_WIRE: Wire = Wire {
     name: "rateLimitPolicies.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5551,79 +8207,115 @@ pub static RATE_LIMIT_POLICIES_LIST: OpDesc = OpDesc {
         q("take", QueryKind::Integer),
         q("from", QueryKind::String),
     ],
-    scopes: &["read:rate_limit_policies"],
     paging: Paging::Checkpoint { items: Items::Key("rate_limit_policies"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/rate-limit-policies`.
+pub static RATE_LIMIT_POLICIES_LIST: OpDesc = OpDesc {
+    wire: &RATE_LIMIT_POLICIES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:rate_limit_policies"],
     success: &[(200, "ListRateLimitPoliciesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/rate-limit-policies`.
-pub static RATE_LIMIT_POLICIES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/rate-limit-policies`: what goes on the wire.
+pub static RATE_LIMIT_POLICIES_CREATE_WIRE: Wire = Wire {
     name: "rateLimitPolicies.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/rate-limit-policies",
     query: &[],
-    scopes: &["create:rate_limit_policies"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateRateLimitPolicyRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/rate-limit-policies`.
+pub static RATE_LIMIT_POLICIES_CREATE: OpDesc = OpDesc {
+    wire: &RATE_LIMIT_POLICIES_CREATE_WIRE,
+    body_schema: "CreateRateLimitPolicyRequestContent",
+    scopes: &["create:rate_limit_policies"],
     success: &[(201, "CreateRateLimitPolicyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/rate-limit-policies/{id}`.
-pub static RATE_LIMIT_POLICIES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/rate-limit-policies/{id}`: what goes on the wire.
+pub static RATE_LIMIT_POLICIES_GET_WIRE: Wire = Wire {
     name: "rateLimitPolicies.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/rate-limit-policies/{id}",
     query: &[],
-    scopes: &["read:rate_limit_policies"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/rate-limit-policies/{id}`.
+pub static RATE_LIMIT_POLICIES_GET: OpDesc = OpDesc {
+    wire: &RATE_LIMIT_POLICIES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:rate_limit_policies"],
     success: &[(200, "GetRateLimitPolicyResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/rate-limit-policies/{id}`.
-pub static RATE_LIMIT_POLICIES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/rate-limit-policies/{id}`: what goes on the wire.
+pub static RATE_LIMIT_POLICIES_UPDATE_WIRE: Wire = Wire {
     name: "rateLimitPolicies.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/rate-limit-policies/{id}",
     query: &[],
-    scopes: &["update:rate_limit_policies"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "PatchRateLimitPolicyRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/rate-limit-policies/{id}`.
+pub static RATE_LIMIT_POLICIES_UPDATE: OpDesc = OpDesc {
+    wire: &RATE_LIMIT_POLICIES_UPDATE_WIRE,
+    body_schema: "PatchRateLimitPolicyRequestContent",
+    scopes: &["update:rate_limit_policies"],
     success: &[(200, "UpdateRateLimitPolicyResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/rate-limit-policies/{id}`.
-pub static RATE_LIMIT_POLICIES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/rate-limit-policies/{id}`: what goes on the wire.
+pub static RATE_LIMIT_POLICIES_DELETE_WIRE: Wire = Wire {
     name: "rateLimitPolicies.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/rate-limit-policies/{id}",
     query: &[],
-    scopes: &["delete:rate_limit_policies"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/rate-limit-policies/{id}`.
+pub static RATE_LIMIT_POLICIES_DELETE: OpDesc = OpDesc {
+    wire: &RATE_LIMIT_POLICIES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:rate_limit_policies"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/refresh-tokens`.
-pub static REFRESH_TOKENS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/refresh-tokens`: what goes on the wire.
+pub static REFRESH_TOKENS_LIST_WIRE: Wire = Wire {
     name: "refreshTokens.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5636,79 +8328,115 @@ pub static REFRESH_TOKENS_LIST: OpDesc = OpDesc {
         q("fields", QueryKind::String),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:refresh_tokens"],
     paging: Paging::Checkpoint { items: Items::Key("refresh_tokens"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/refresh-tokens`.
+pub static REFRESH_TOKENS_LIST: OpDesc = OpDesc {
+    wire: &REFRESH_TOKENS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:refresh_tokens"],
     success: &[(200, "GetRefreshTokensPaginatedResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/refresh-tokens/revoke`.
-pub static REFRESH_TOKENS_REVOKE: OpDesc = OpDesc {
+/// `POST /api/v2/refresh-tokens/revoke`: what goes on the wire.
+pub static REFRESH_TOKENS_REVOKE_WIRE: Wire = Wire {
     name: "refreshTokens.revoke",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/refresh-tokens/revoke",
     query: &[],
-    scopes: &["delete:refresh_tokens"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "RevokeRefreshTokensRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/refresh-tokens/revoke`.
+pub static REFRESH_TOKENS_REVOKE: OpDesc = OpDesc {
+    wire: &REFRESH_TOKENS_REVOKE_WIRE,
+    body_schema: "RevokeRefreshTokensRequestContent",
+    scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/refresh-tokens/{id}`.
-pub static REFRESH_TOKENS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/refresh-tokens/{id}`: what goes on the wire.
+pub static REFRESH_TOKENS_GET_WIRE: Wire = Wire {
     name: "refreshTokens.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/refresh-tokens/{id}",
     query: &[],
-    scopes: &["read:refresh_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/refresh-tokens/{id}`.
+pub static REFRESH_TOKENS_GET: OpDesc = OpDesc {
+    wire: &REFRESH_TOKENS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:refresh_tokens"],
     success: &[(200, "GetRefreshTokenResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/refresh-tokens/{id}`.
-pub static REFRESH_TOKENS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/refresh-tokens/{id}`: what goes on the wire.
+pub static REFRESH_TOKENS_UPDATE_WIRE: Wire = Wire {
     name: "refreshTokens.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/refresh-tokens/{id}",
     query: &[],
-    scopes: &["update:refresh_tokens"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateRefreshTokenRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/refresh-tokens/{id}`.
+pub static REFRESH_TOKENS_UPDATE: OpDesc = OpDesc {
+    wire: &REFRESH_TOKENS_UPDATE_WIRE,
+    body_schema: "UpdateRefreshTokenRequestContent",
+    scopes: &["update:refresh_tokens"],
     success: &[(200, "UpdateRefreshTokenResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/refresh-tokens/{id}`.
-pub static REFRESH_TOKENS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/refresh-tokens/{id}`: what goes on the wire.
+pub static REFRESH_TOKENS_DELETE_WIRE: Wire = Wire {
     name: "refreshTokens.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/refresh-tokens/{id}",
     query: &[],
-    scopes: &["delete:refresh_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/refresh-tokens/{id}`.
+pub static REFRESH_TOKENS_DELETE: OpDesc = OpDesc {
+    wire: &REFRESH_TOKENS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/resource-servers`.
-pub static RESOURCE_SERVERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/resource-servers`: what goes on the wire.
+pub static RESOURCE_SERVERS_LIST_WIRE: Wire = Wire {
     name: "resourceServers.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5720,143 +8448,209 @@ pub static RESOURCE_SERVERS_LIST: OpDesc = OpDesc {
         q("include_totals", QueryKind::Boolean),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:resource_servers"],
     paging: Paging::Offset { items: Items::BareOrKey("resource_servers") },
     body: None,
+};
+
+/// `GET /api/v2/resource-servers`.
+pub static RESOURCE_SERVERS_LIST: OpDesc = OpDesc {
+    wire: &RESOURCE_SERVERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:resource_servers"],
     success: &[(200, "ListResourceServerResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/resource-servers`.
-pub static RESOURCE_SERVERS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/resource-servers`: what goes on the wire.
+pub static RESOURCE_SERVERS_CREATE_WIRE: Wire = Wire {
     name: "resourceServers.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/resource-servers",
     query: &[],
-    scopes: &["create:resource_servers"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateResourceServerRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/resource-servers`.
+pub static RESOURCE_SERVERS_CREATE: OpDesc = OpDesc {
+    wire: &RESOURCE_SERVERS_CREATE_WIRE,
+    body_schema: "CreateResourceServerRequestContent",
+    scopes: &["create:resource_servers"],
     success: &[(201, "CreateResourceServerResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/resource-servers/{id}`.
-pub static RESOURCE_SERVERS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/resource-servers/{id}`: what goes on the wire.
+pub static RESOURCE_SERVERS_GET_WIRE: Wire = Wire {
     name: "resourceServers.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/resource-servers/{id}",
     query: &[q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:resource_servers"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/resource-servers/{id}`.
+pub static RESOURCE_SERVERS_GET: OpDesc = OpDesc {
+    wire: &RESOURCE_SERVERS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:resource_servers"],
     success: &[(200, "GetResourceServerResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/resource-servers/{id}`.
-pub static RESOURCE_SERVERS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/resource-servers/{id}`: what goes on the wire.
+pub static RESOURCE_SERVERS_UPDATE_WIRE: Wire = Wire {
     name: "resourceServers.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/resource-servers/{id}",
     query: &[],
-    scopes: &["update:resource_servers"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateResourceServerRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/resource-servers/{id}`.
+pub static RESOURCE_SERVERS_UPDATE: OpDesc = OpDesc {
+    wire: &RESOURCE_SERVERS_UPDATE_WIRE,
+    body_schema: "UpdateResourceServerRequestContent",
+    scopes: &["update:resource_servers"],
     success: &[(201, "UpdateResourceServerResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/resource-servers/{id}`.
-pub static RESOURCE_SERVERS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/resource-servers/{id}`: what goes on the wire.
+pub static RESOURCE_SERVERS_DELETE_WIRE: Wire = Wire {
     name: "resourceServers.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/resource-servers/{id}",
     query: &[],
-    scopes: &["delete:resource_servers"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/resource-servers/{id}`.
+pub static RESOURCE_SERVERS_DELETE: OpDesc = OpDesc {
+    wire: &RESOURCE_SERVERS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:resource_servers"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/risk-assessments/settings`.
-pub static RISK_ASSESSMENTS_SETTINGS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/risk-assessments/settings`: what goes on the wire.
+pub static RISK_ASSESSMENTS_SETTINGS_GET_WIRE: Wire = Wire {
     name: "riskAssessments.settings.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/risk-assessments/settings",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/risk-assessments/settings`.
+pub static RISK_ASSESSMENTS_SETTINGS_GET: OpDesc = OpDesc {
+    wire: &RISK_ASSESSMENTS_SETTINGS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetRiskAssessmentsSettingsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/risk-assessments/settings`.
-pub static RISK_ASSESSMENTS_SETTINGS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/risk-assessments/settings`: what goes on the wire.
+pub static RISK_ASSESSMENTS_SETTINGS_UPDATE_WIRE: Wire = Wire {
     name: "riskAssessments.settings.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/risk-assessments/settings",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateRiskAssessmentsSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/risk-assessments/settings`.
+pub static RISK_ASSESSMENTS_SETTINGS_UPDATE: OpDesc = OpDesc {
+    wire: &RISK_ASSESSMENTS_SETTINGS_UPDATE_WIRE,
+    body_schema: "UpdateRiskAssessmentsSettingsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateRiskAssessmentsSettingsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/risk-assessments/settings/new-device`.
-pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET: OpDesc = OpDesc {
+/// `GET /api/v2/risk-assessments/settings/new-device`: what goes on the wire.
+pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET_WIRE: Wire = Wire {
     name: "riskAssessments.settings.newDevice.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/risk-assessments/settings/new-device",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/risk-assessments/settings/new-device`.
+pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET: OpDesc = OpDesc {
+    wire: &RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetRiskAssessmentsSettingsNewDeviceResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/risk-assessments/settings/new-device`.
-pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/risk-assessments/settings/new-device`: what goes on the wire.
+pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE_WIRE: Wire = Wire {
     name: "riskAssessments.settings.newDevice.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/risk-assessments/settings/new-device",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateRiskAssessmentsSettingsNewDeviceRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/risk-assessments/settings/new-device`.
+pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE: OpDesc = OpDesc {
+    wire: &RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE_WIRE,
+    body_schema: "UpdateRiskAssessmentsSettingsNewDeviceRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "UpdateRiskAssessmentsSettingsNewDeviceResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/roles`.
-pub static ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/roles`: what goes on the wire.
+pub static ROLES_LIST_WIRE: Wire = Wire {
     name: "roles.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -5867,163 +8661,263 @@ pub static ROLES_LIST: OpDesc = OpDesc {
         q("include_totals", QueryKind::Boolean),
         q("name_filter", QueryKind::String),
     ],
-    scopes: &["read:roles"],
     paging: Paging::Offset { items: Items::BareOrKey("roles") },
     body: None,
+};
+
+/// `GET /api/v2/roles`.
+pub static ROLES_LIST: OpDesc = OpDesc {
+    wire: &ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:roles"],
     success: &[(200, "ListRolesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/roles`.
-pub static ROLES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/roles`: what goes on the wire.
+pub static ROLES_CREATE_WIRE: Wire = Wire {
     name: "roles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/roles",
     query: &[],
-    scopes: &["create:roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateRoleRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/roles`.
+pub static ROLES_CREATE: OpDesc = OpDesc {
+    wire: &ROLES_CREATE_WIRE,
+    body_schema: "CreateRoleRequestContent",
+    scopes: &["create:roles"],
     success: &[(200, "CreateRoleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/roles/{id}`.
-pub static ROLES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/roles/{id}`: what goes on the wire.
+pub static ROLES_GET_WIRE: Wire = Wire {
     name: "roles.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/roles/{id}",
     query: &[],
-    scopes: &["read:roles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/roles/{id}`.
+pub static ROLES_GET: OpDesc = OpDesc {
+    wire: &ROLES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:roles"],
     success: &[(200, "GetRoleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/roles/{id}`.
-pub static ROLES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/roles/{id}`: what goes on the wire.
+pub static ROLES_UPDATE_WIRE: Wire = Wire {
     name: "roles.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/roles/{id}",
     query: &[],
-    scopes: &["update:roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateRoleRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/roles/{id}`.
+pub static ROLES_UPDATE: OpDesc = OpDesc {
+    wire: &ROLES_UPDATE_WIRE,
+    body_schema: "UpdateRoleRequestContent",
+    scopes: &["update:roles"],
     success: &[(200, "UpdateRoleResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/roles/{id}`.
-pub static ROLES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/roles/{id}`: what goes on the wire.
+pub static ROLES_DELETE_WIRE: Wire = Wire {
     name: "roles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/roles/{id}",
     query: &[],
-    scopes: &["delete:roles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/roles/{id}`.
+pub static ROLES_DELETE: OpDesc = OpDesc {
+    wire: &ROLES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:roles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/roles/{id}/groups`.
-pub static ROLES_GROUPS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/roles/{id}/groups`: what goes on the wire.
+pub static ROLES_GROUPS_GET_WIRE: Wire = Wire {
     name: "roles.groups.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/roles/{id}/groups",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:group_roles"],
     paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/roles/{id}/groups`.
+pub static ROLES_GROUPS_GET: OpDesc = OpDesc {
+    wire: &ROLES_GROUPS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:group_roles"],
     success: &[(200, "ListRoleGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/roles/{id}/groups`.
-pub static ROLES_GROUPS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/roles/{id}/groups`: what goes on the wire.
+pub static ROLES_GROUPS_CREATE_WIRE: Wire = Wire {
     name: "roles.groups.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/roles/{id}/groups",
     query: &[],
-    scopes: &["create:group_roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "AssignRoleGroupsRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("groups"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/roles/{id}/groups`.
+pub static ROLES_GROUPS_CREATE: OpDesc = OpDesc {
+    wire: &ROLES_GROUPS_CREATE_WIRE,
+    body_schema: "AssignRoleGroupsRequestContent",
+    scopes: &["create:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/roles/{id}/groups`.
-pub static ROLES_GROUPS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/roles/{id}/groups`: what goes on the wire.
+pub static ROLES_GROUPS_DELETE_WIRE: Wire = Wire {
     name: "roles.groups.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/roles/{id}/groups",
     query: &[],
-    scopes: &["delete:group_roles"],
     paging: Paging::None,
-    body: Some(Body { schema: "DeleteRoleGroupsRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("groups"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `DELETE /api/v2/roles/{id}/groups`.
+pub static ROLES_GROUPS_DELETE: OpDesc = OpDesc {
+    wire: &ROLES_GROUPS_DELETE_WIRE,
+    body_schema: "DeleteRoleGroupsRequestContent",
+    scopes: &["delete:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/roles/{id}/permissions`.
-pub static ROLES_PERMISSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/roles/{id}/permissions`: what goes on the wire.
+pub static ROLES_PERMISSIONS_LIST_WIRE: Wire = Wire {
     name: "roles.permissions.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/roles/{id}/permissions",
     query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:roles"],
     paging: Paging::Offset { items: Items::BareOrKey("permissions") },
     body: None,
+};
+
+/// `GET /api/v2/roles/{id}/permissions`.
+pub static ROLES_PERMISSIONS_LIST: OpDesc = OpDesc {
+    wire: &ROLES_PERMISSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:roles"],
     success: &[(200, "ListRolePermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/roles/{id}/permissions`.
-pub static ROLES_PERMISSIONS_ADD: OpDesc = OpDesc {
+/// `POST /api/v2/roles/{id}/permissions`: what goes on the wire.
+pub static ROLES_PERMISSIONS_ADD_WIRE: Wire = Wire {
     name: "roles.permissions.add",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/roles/{id}/permissions",
     query: &[],
-    scopes: &["update:roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "AddRolePermissionsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/roles/{id}/permissions`.
+pub static ROLES_PERMISSIONS_ADD: OpDesc = OpDesc {
+    wire: &ROLES_PERMISSIONS_ADD_WIRE,
+    body_schema: "AddRolePermissionsRequestContent",
+    scopes: &["update:roles"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/roles/{id}/permissions`.
-pub static ROLES_PERMISSIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/roles/{id}/permissions`: what goes on the wire.
+pub static ROLES_PERMISSIONS_DELETE_WIRE: Wire = Wire {
     name: "roles.permissions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/roles/{id}/permissions",
     query: &[],
-    scopes: &["update:roles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeleteRolePermissionsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `DELETE /api/v2/roles/{id}/permissions`.
+pub static ROLES_PERMISSIONS_DELETE: OpDesc = OpDesc {
+    wire: &ROLES_PERMISSIONS_DELETE_WIRE,
+    body_schema: "DeleteRolePermissionsRequestContent",
+    scopes: &["update:roles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/roles/{id}/users`.
-pub static ROLES_USERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/roles/{id}/users`: what goes on the wire.
+pub static ROLES_USERS_LIST_WIRE: Wire = Wire {
     name: "roles.users.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -6035,29 +8929,48 @@ pub static ROLES_USERS_LIST: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:users", "read:roles", "read:role_members"],
     paging: Paging::Both { items: Items::BareOrKey("users"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/roles/{id}/users`.
+pub static ROLES_USERS_LIST: OpDesc = OpDesc {
+    wire: &ROLES_USERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users", "read:roles", "read:role_members"],
     success: &[(200, "ListRoleUsersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/roles/{id}/users`.
-pub static ROLES_USERS_ASSIGN: OpDesc = OpDesc {
+/// `POST /api/v2/roles/{id}/users`: what goes on the wire.
+pub static ROLES_USERS_ASSIGN_WIRE: Wire = Wire {
     name: "roles.users.assign",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/roles/{id}/users",
     query: &[],
-    scopes: &["update:roles", "create:role_members"],
     paging: Paging::None,
-    body: Some(Body { schema: "AssignRoleUsersRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("users"),
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/roles/{id}/users`.
+pub static ROLES_USERS_ASSIGN: OpDesc = OpDesc {
+    wire: &ROLES_USERS_ASSIGN_WIRE,
+    body_schema: "AssignRoleUsersRequestContent",
+    scopes: &["update:roles", "create:role_members"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/rules`.
-pub static RULES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/rules`: what goes on the wire.
+pub static RULES_LIST_WIRE: Wire = Wire {
     name: "rules.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -6070,675 +8983,1013 @@ pub static RULES_LIST: OpDesc = OpDesc {
         q("fields", QueryKind::String),
         q("include_fields", QueryKind::Boolean),
     ],
-    scopes: &["read:rules"],
     paging: Paging::Offset { items: Items::BareOrKey("rules") },
     body: None,
+};
+
+/// `GET /api/v2/rules`.
+pub static RULES_LIST: OpDesc = OpDesc {
+    wire: &RULES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:rules"],
     success: &[(200, "ListRulesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/rules`.
-pub static RULES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/rules`: what goes on the wire.
+pub static RULES_CREATE_WIRE: Wire = Wire {
     name: "rules.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/rules",
     query: &[],
-    scopes: &["create:rules"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateRuleRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/rules`.
+pub static RULES_CREATE: OpDesc = OpDesc {
+    wire: &RULES_CREATE_WIRE,
+    body_schema: "CreateRuleRequestContent",
+    scopes: &["create:rules"],
     success: &[(201, "CreateRuleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/rules-configs`.
-pub static RULES_CONFIGS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/rules-configs`: what goes on the wire.
+pub static RULES_CONFIGS_LIST_WIRE: Wire = Wire {
     name: "rulesConfigs.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/rules-configs",
     query: &[],
-    scopes: &["read:rules_configs"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/rules-configs`.
+pub static RULES_CONFIGS_LIST: OpDesc = OpDesc {
+    wire: &RULES_CONFIGS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:rules_configs"],
     success: &[(200, "[RulesConfig]")],
     errors: &[401, 403, 429],
 };
 
-/// `PUT /api/v2/rules-configs/{key}`.
-pub static RULES_CONFIGS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/rules-configs/{key}`: what goes on the wire.
+pub static RULES_CONFIGS_SET_WIRE: Wire = Wire {
     name: "rulesConfigs.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/rules-configs/{key}",
     query: &[],
-    scopes: &["update:rules_configs"],
     paging: Paging::None,
-    body: Some(Body { schema: "SetRulesConfigRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PUT /api/v2/rules-configs/{key}`.
+pub static RULES_CONFIGS_SET: OpDesc = OpDesc {
+    wire: &RULES_CONFIGS_SET_WIRE,
+    body_schema: "SetRulesConfigRequestContent",
+    scopes: &["update:rules_configs"],
     success: &[(200, "SetRulesConfigResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `DELETE /api/v2/rules-configs/{key}`.
-pub static RULES_CONFIGS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/rules-configs/{key}`: what goes on the wire.
+pub static RULES_CONFIGS_DELETE_WIRE: Wire = Wire {
     name: "rulesConfigs.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/rules-configs/{key}",
     query: &[],
-    scopes: &["delete:rules_configs"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/rules-configs/{key}`.
+pub static RULES_CONFIGS_DELETE: OpDesc = OpDesc {
+    wire: &RULES_CONFIGS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:rules_configs"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/rules/{id}`.
-pub static RULES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/rules/{id}`: what goes on the wire.
+pub static RULES_GET_WIRE: Wire = Wire {
     name: "rules.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/rules/{id}",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:rules"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/rules/{id}`.
+pub static RULES_GET: OpDesc = OpDesc {
+    wire: &RULES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:rules"],
     success: &[(200, "GetRuleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/rules/{id}`.
-pub static RULES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/rules/{id}`: what goes on the wire.
+pub static RULES_UPDATE_WIRE: Wire = Wire {
     name: "rules.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/rules/{id}",
     query: &[],
-    scopes: &["update:rules"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateRuleRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/rules/{id}`.
+pub static RULES_UPDATE: OpDesc = OpDesc {
+    wire: &RULES_UPDATE_WIRE,
+    body_schema: "UpdateRuleRequestContent",
+    scopes: &["update:rules"],
     success: &[(200, "UpdateRuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/rules/{id}`.
-pub static RULES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/rules/{id}`: what goes on the wire.
+pub static RULES_DELETE_WIRE: Wire = Wire {
     name: "rules.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/rules/{id}",
     query: &[],
-    scopes: &["delete:rules"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/rules/{id}`.
+pub static RULES_DELETE: OpDesc = OpDesc {
+    wire: &RULES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:rules"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/self-service-profiles`.
-pub static SELF_SERVICE_PROFILES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/self-service-profiles`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_LIST_WIRE: Wire = Wire {
     name: "selfServiceProfiles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/self-service-profiles",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:self_service_profiles"],
     paging: Paging::Offset { items: Items::BareOrKey("self_service_profiles") },
     body: None,
+};
+
+/// `GET /api/v2/self-service-profiles`.
+pub static SELF_SERVICE_PROFILES_LIST: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:self_service_profiles"],
     success: &[(200, "ListSelfServiceProfilesResponseContent")],
     errors: &[401, 403, 429, 500],
 };
 
-/// `POST /api/v2/self-service-profiles`.
-pub static SELF_SERVICE_PROFILES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/self-service-profiles`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_CREATE_WIRE: Wire = Wire {
     name: "selfServiceProfiles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/self-service-profiles",
     query: &[],
-    scopes: &["create:self_service_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateSelfServiceProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/self-service-profiles`.
+pub static SELF_SERVICE_PROFILES_CREATE: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_CREATE_WIRE,
+    body_schema: "CreateSelfServiceProfileRequestContent",
+    scopes: &["create:self_service_profiles"],
     success: &[(201, "CreateSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429, 500],
 };
 
-/// `GET /api/v2/self-service-profiles/{id}`.
-pub static SELF_SERVICE_PROFILES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/self-service-profiles/{id}`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_GET_WIRE: Wire = Wire {
     name: "selfServiceProfiles.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/self-service-profiles/{id}",
     query: &[],
-    scopes: &["read:self_service_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/self-service-profiles/{id}`.
+pub static SELF_SERVICE_PROFILES_GET: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:self_service_profiles"],
     success: &[(200, "GetSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `PATCH /api/v2/self-service-profiles/{id}`.
-pub static SELF_SERVICE_PROFILES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/self-service-profiles/{id}`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_UPDATE_WIRE: Wire = Wire {
     name: "selfServiceProfiles.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/self-service-profiles/{id}",
     query: &[],
-    scopes: &["update:self_service_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateSelfServiceProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/self-service-profiles/{id}`.
+pub static SELF_SERVICE_PROFILES_UPDATE: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_UPDATE_WIRE,
+    body_schema: "UpdateSelfServiceProfileRequestContent",
+    scopes: &["update:self_service_profiles"],
     success: &[(200, "UpdateSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
-/// `DELETE /api/v2/self-service-profiles/{id}`.
-pub static SELF_SERVICE_PROFILES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/self-service-profiles/{id}`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_DELETE_WIRE: Wire = Wire {
     name: "selfServiceProfiles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/self-service-profiles/{id}",
     query: &[],
-    scopes: &["delete:self_service_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/self-service-profiles/{id}`.
+pub static SELF_SERVICE_PROFILES_DELETE: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:self_service_profiles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429, 500],
 };
 
-/// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST_WIRE: Wire = Wire {
     name: "selfServiceProfiles.customText.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
     query: &[],
-    scopes: &["read:self_service_profile_custom_texts"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
+pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:self_service_profile_custom_texts"],
     success: &[(200, "ListSelfServiceProfileCustomTextResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET_WIRE: Wire = Wire {
     name: "selfServiceProfiles.customText.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
     query: &[],
-    scopes: &["update:self_service_profile_custom_texts"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetSelfServiceProfileCustomTextRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
+pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET_WIRE,
+    body_schema: "SetSelfServiceProfileCustomTextRequestContent",
+    scopes: &["update:self_service_profile_custom_texts"],
     success: &[(200, "SetSelfServiceProfileCustomTextResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
-pub static SELF_SERVICE_PROFILES_SSO_TICKET_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/self-service-profiles/{id}/sso-ticket`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_SSO_TICKET_CREATE_WIRE: Wire = Wire {
     name: "selfServiceProfiles.ssoTicket.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/self-service-profiles/{id}/sso-ticket",
     query: &[],
-    scopes: &["create:sso_access_tickets"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateSelfServiceProfileSsoTicketRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
+pub static SELF_SERVICE_PROFILES_SSO_TICKET_CREATE: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_SSO_TICKET_CREATE_WIRE,
+    body_schema: "CreateSelfServiceProfileSsoTicketRequestContent",
+    scopes: &["create:sso_access_tickets"],
     success: &[(201, "CreateSelfServiceProfileSsoTicketResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
-pub static SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE: OpDesc = OpDesc {
+/// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`: what goes on the wire.
+pub static SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE_WIRE: Wire = Wire {
     name: "selfServiceProfiles.ssoTicket.revoke",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke",
     query: &[],
-    scopes: &["delete:sso_access_tickets"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
+pub static SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE: OpDesc = OpDesc {
+    wire: &SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE_WIRE,
+    body_schema: "",
+    scopes: &["delete:sso_access_tickets"],
     success: &[(202, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/sessions/{id}`.
-pub static SESSIONS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/sessions/{id}`: what goes on the wire.
+pub static SESSIONS_GET_WIRE: Wire = Wire {
     name: "sessions.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/sessions/{id}",
     query: &[],
-    scopes: &["read:sessions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/sessions/{id}`.
+pub static SESSIONS_GET: OpDesc = OpDesc {
+    wire: &SESSIONS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:sessions"],
     success: &[(200, "GetSessionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/sessions/{id}`.
-pub static SESSIONS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/sessions/{id}`: what goes on the wire.
+pub static SESSIONS_UPDATE_WIRE: Wire = Wire {
     name: "sessions.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/sessions/{id}",
     query: &[],
-    scopes: &["update:sessions"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateSessionRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/sessions/{id}`.
+pub static SESSIONS_UPDATE: OpDesc = OpDesc {
+    wire: &SESSIONS_UPDATE_WIRE,
+    body_schema: "UpdateSessionRequestContent",
+    scopes: &["update:sessions"],
     success: &[(200, "UpdateSessionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/sessions/{id}`.
-pub static SESSIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/sessions/{id}`: what goes on the wire.
+pub static SESSIONS_DELETE_WIRE: Wire = Wire {
     name: "sessions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/sessions/{id}",
     query: &[],
-    scopes: &["delete:sessions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/sessions/{id}`.
+pub static SESSIONS_DELETE: OpDesc = OpDesc {
+    wire: &SESSIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:sessions"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/sessions/{id}/revoke`.
-pub static SESSIONS_REVOKE: OpDesc = OpDesc {
+/// `POST /api/v2/sessions/{id}/revoke`: what goes on the wire.
+pub static SESSIONS_REVOKE_WIRE: Wire = Wire {
     name: "sessions.revoke",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/sessions/{id}/revoke",
     query: &[],
-    scopes: &["delete:sessions", "delete:refresh_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/sessions/{id}/revoke`.
+pub static SESSIONS_REVOKE: OpDesc = OpDesc {
+    wire: &SESSIONS_REVOKE_WIRE,
+    body_schema: "",
+    scopes: &["delete:sessions", "delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/stats/active-users`.
-pub static STATS_GET_ACTIVE_USERS_COUNT: OpDesc = OpDesc {
+/// `GET /api/v2/stats/active-users`: what goes on the wire.
+pub static STATS_GET_ACTIVE_USERS_COUNT_WIRE: Wire = Wire {
     name: "stats.getActiveUsersCount",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/stats/active-users",
     query: &[],
-    scopes: &["read:stats"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/stats/active-users`.
+pub static STATS_GET_ACTIVE_USERS_COUNT: OpDesc = OpDesc {
+    wire: &STATS_GET_ACTIVE_USERS_COUNT_WIRE,
+    body_schema: "",
+    scopes: &["read:stats"],
     success: &[(200, "GetActiveUsersCountStatsResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/stats/daily`.
-pub static STATS_GET_DAILY: OpDesc = OpDesc {
+/// `GET /api/v2/stats/daily`: what goes on the wire.
+pub static STATS_GET_DAILY_WIRE: Wire = Wire {
     name: "stats.getDaily",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/stats/daily",
     query: &[q("from", QueryKind::String), q("to", QueryKind::String)],
-    scopes: &["read:stats"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/stats/daily`.
+pub static STATS_GET_DAILY: OpDesc = OpDesc {
+    wire: &STATS_GET_DAILY_WIRE,
+    body_schema: "",
+    scopes: &["read:stats"],
     success: &[(200, "[DailyStats]")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/supplemental-signals`.
-pub static SUPPLEMENTAL_SIGNALS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/supplemental-signals`: what goes on the wire.
+pub static SUPPLEMENTAL_SIGNALS_GET_WIRE: Wire = Wire {
     name: "supplementalSignals.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/supplemental-signals",
     query: &[],
-    scopes: &["read:attack_protection"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/supplemental-signals`.
+pub static SUPPLEMENTAL_SIGNALS_GET: OpDesc = OpDesc {
+    wire: &SUPPLEMENTAL_SIGNALS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:attack_protection"],
     success: &[(200, "GetSupplementalSignalsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/supplemental-signals`.
-pub static SUPPLEMENTAL_SIGNALS_PATCH: OpDesc = OpDesc {
+/// `PATCH /api/v2/supplemental-signals`: what goes on the wire.
+pub static SUPPLEMENTAL_SIGNALS_PATCH_WIRE: Wire = Wire {
     name: "supplementalSignals.patch",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/supplemental-signals",
     query: &[],
-    scopes: &["update:attack_protection"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateSupplementalSignalsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/supplemental-signals`.
+pub static SUPPLEMENTAL_SIGNALS_PATCH: OpDesc = OpDesc {
+    wire: &SUPPLEMENTAL_SIGNALS_PATCH_WIRE,
+    body_schema: "UpdateSupplementalSignalsRequestContent",
+    scopes: &["update:attack_protection"],
     success: &[(200, "PatchSupplementalSignalsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/tenants/settings`.
-pub static TENANTS_SETTINGS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/tenants/settings`: what goes on the wire.
+pub static TENANTS_SETTINGS_GET_WIRE: Wire = Wire {
     name: "tenants.settings.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/tenants/settings",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:tenant_settings"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/tenants/settings`.
+pub static TENANTS_SETTINGS_GET: OpDesc = OpDesc {
+    wire: &TENANTS_SETTINGS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:tenant_settings"],
     success: &[(200, "GetTenantSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `PATCH /api/v2/tenants/settings`.
-pub static TENANTS_SETTINGS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/tenants/settings`: what goes on the wire.
+pub static TENANTS_SETTINGS_UPDATE_WIRE: Wire = Wire {
     name: "tenants.settings.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/tenants/settings",
     query: &[],
-    scopes: &["update:tenant_settings"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateTenantSettingsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/tenants/settings`.
+pub static TENANTS_SETTINGS_UPDATE: OpDesc = OpDesc {
+    wire: &TENANTS_SETTINGS_UPDATE_WIRE,
+    body_schema: "UpdateTenantSettingsRequestContent",
+    scopes: &["update:tenant_settings"],
     success: &[(200, "UpdateTenantSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/tickets/email-verification`.
-pub static TICKETS_VERIFY_EMAIL: OpDesc = OpDesc {
+/// `POST /api/v2/tickets/email-verification`: what goes on the wire.
+pub static TICKETS_VERIFY_EMAIL_WIRE: Wire = Wire {
     name: "tickets.verifyEmail",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/tickets/email-verification",
     query: &[],
-    scopes: &["create:user_tickets"],
     paging: Paging::None,
-    body: Some(Body { schema: "VerifyEmailTicketRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/tickets/email-verification`.
+pub static TICKETS_VERIFY_EMAIL: OpDesc = OpDesc {
+    wire: &TICKETS_VERIFY_EMAIL_WIRE,
+    body_schema: "VerifyEmailTicketRequestContent",
+    scopes: &["create:user_tickets"],
     success: &[(201, "VerifyEmailTicketResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/tickets/password-change`.
-pub static TICKETS_CHANGE_PASSWORD: OpDesc = OpDesc {
+/// `POST /api/v2/tickets/password-change`: what goes on the wire.
+pub static TICKETS_CHANGE_PASSWORD_WIRE: Wire = Wire {
     name: "tickets.changePassword",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/tickets/password-change",
     query: &[],
-    scopes: &["create:user_tickets"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "ChangePasswordTicketRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/tickets/password-change`.
+pub static TICKETS_CHANGE_PASSWORD: OpDesc = OpDesc {
+    wire: &TICKETS_CHANGE_PASSWORD_WIRE,
+    body_schema: "ChangePasswordTicketRequestContent",
+    scopes: &["create:user_tickets"],
     success: &[(201, "ChangePasswordTicketResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/token-exchange-profiles`.
-pub static TOKEN_EXCHANGE_PROFILES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/token-exchange-profiles`: what goes on the wire.
+pub static TOKEN_EXCHANGE_PROFILES_LIST_WIRE: Wire = Wire {
     name: "tokenExchangeProfiles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/token-exchange-profiles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:token_exchange_profiles"],
     paging: Paging::Checkpoint { items: Items::Key("token_exchange_profiles"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/token-exchange-profiles`.
+pub static TOKEN_EXCHANGE_PROFILES_LIST: OpDesc = OpDesc {
+    wire: &TOKEN_EXCHANGE_PROFILES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:token_exchange_profiles"],
     success: &[(200, "ListTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/token-exchange-profiles`.
-pub static TOKEN_EXCHANGE_PROFILES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/token-exchange-profiles`: what goes on the wire.
+pub static TOKEN_EXCHANGE_PROFILES_CREATE_WIRE: Wire = Wire {
     name: "tokenExchangeProfiles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/token-exchange-profiles",
     query: &[],
-    scopes: &["create:token_exchange_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateTokenExchangeProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/token-exchange-profiles`.
+pub static TOKEN_EXCHANGE_PROFILES_CREATE: OpDesc = OpDesc {
+    wire: &TOKEN_EXCHANGE_PROFILES_CREATE_WIRE,
+    body_schema: "CreateTokenExchangeProfileRequestContent",
+    scopes: &["create:token_exchange_profiles"],
     success: &[(201, "CreateTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/token-exchange-profiles/{id}`.
-pub static TOKEN_EXCHANGE_PROFILES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/token-exchange-profiles/{id}`: what goes on the wire.
+pub static TOKEN_EXCHANGE_PROFILES_GET_WIRE: Wire = Wire {
     name: "tokenExchangeProfiles.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/token-exchange-profiles/{id}",
     query: &[],
-    scopes: &["read:token_exchange_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/token-exchange-profiles/{id}`.
+pub static TOKEN_EXCHANGE_PROFILES_GET: OpDesc = OpDesc {
+    wire: &TOKEN_EXCHANGE_PROFILES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:token_exchange_profiles"],
     success: &[(200, "GetTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/token-exchange-profiles/{id}`.
-pub static TOKEN_EXCHANGE_PROFILES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/token-exchange-profiles/{id}`: what goes on the wire.
+pub static TOKEN_EXCHANGE_PROFILES_UPDATE_WIRE: Wire = Wire {
     name: "tokenExchangeProfiles.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/token-exchange-profiles/{id}",
     query: &[],
-    scopes: &["update:token_exchange_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateTokenExchangeProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/token-exchange-profiles/{id}`.
+pub static TOKEN_EXCHANGE_PROFILES_UPDATE: OpDesc = OpDesc {
+    wire: &TOKEN_EXCHANGE_PROFILES_UPDATE_WIRE,
+    body_schema: "UpdateTokenExchangeProfileRequestContent",
+    scopes: &["update:token_exchange_profiles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `DELETE /api/v2/token-exchange-profiles/{id}`.
-pub static TOKEN_EXCHANGE_PROFILES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/token-exchange-profiles/{id}`: what goes on the wire.
+pub static TOKEN_EXCHANGE_PROFILES_DELETE_WIRE: Wire = Wire {
     name: "tokenExchangeProfiles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/token-exchange-profiles/{id}",
     query: &[],
-    scopes: &["delete:token_exchange_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/token-exchange-profiles/{id}`.
+pub static TOKEN_EXCHANGE_PROFILES_DELETE: OpDesc = OpDesc {
+    wire: &TOKEN_EXCHANGE_PROFILES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:token_exchange_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/user-attribute-profiles`.
-pub static USER_ATTRIBUTE_PROFILES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/user-attribute-profiles`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_LIST_WIRE: Wire = Wire {
     name: "userAttributeProfiles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-attribute-profiles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:user_attribute_profiles"],
     paging: Paging::Checkpoint { items: Items::Key("user_attribute_profiles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/user-attribute-profiles`.
+pub static USER_ATTRIBUTE_PROFILES_LIST: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:user_attribute_profiles"],
     success: &[(200, "ListUserAttributeProfilesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/user-attribute-profiles`.
-pub static USER_ATTRIBUTE_PROFILES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/user-attribute-profiles`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_CREATE_WIRE: Wire = Wire {
     name: "userAttributeProfiles.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/user-attribute-profiles",
     query: &[],
-    scopes: &["create:user_attribute_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateUserAttributeProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/user-attribute-profiles`.
+pub static USER_ATTRIBUTE_PROFILES_CREATE: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_CREATE_WIRE,
+    body_schema: "CreateUserAttributeProfileRequestContent",
+    scopes: &["create:user_attribute_profiles"],
     success: &[(201, "CreateUserAttributeProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/user-attribute-profiles/templates`.
-pub static USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
+/// `GET /api/v2/user-attribute-profiles/templates`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES_WIRE: Wire = Wire {
     name: "userAttributeProfiles.listTemplates",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-attribute-profiles/templates",
     query: &[],
-    scopes: &["read:user_attribute_profiles"],
     paging: Paging::Unpaged { items: Items::Key("user_attribute_profile_templates") },
     body: None,
+};
+
+/// `GET /api/v2/user-attribute-profiles/templates`.
+pub static USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES_WIRE,
+    body_schema: "",
+    scopes: &["read:user_attribute_profiles"],
     success: &[(200, "ListUserAttributeProfileTemplateResponseContent")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/user-attribute-profiles/templates/{id}`.
-pub static USER_ATTRIBUTE_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
+/// `GET /api/v2/user-attribute-profiles/templates/{id}`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_GET_TEMPLATE_WIRE: Wire = Wire {
     name: "userAttributeProfiles.getTemplate",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-attribute-profiles/templates/{id}",
     query: &[],
-    scopes: &["read:user_attribute_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/user-attribute-profiles/templates/{id}`.
+pub static USER_ATTRIBUTE_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_GET_TEMPLATE_WIRE,
+    body_schema: "",
+    scopes: &["read:user_attribute_profiles"],
     success: &[(200, "GetUserAttributeProfileTemplateResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/user-attribute-profiles/{id}`.
-pub static USER_ATTRIBUTE_PROFILES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/user-attribute-profiles/{id}`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_GET_WIRE: Wire = Wire {
     name: "userAttributeProfiles.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-attribute-profiles/{id}",
     query: &[],
-    scopes: &["read:user_attribute_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/user-attribute-profiles/{id}`.
+pub static USER_ATTRIBUTE_PROFILES_GET: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:user_attribute_profiles"],
     success: &[(200, "GetUserAttributeProfileResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/user-attribute-profiles/{id}`.
-pub static USER_ATTRIBUTE_PROFILES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/user-attribute-profiles/{id}`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_UPDATE_WIRE: Wire = Wire {
     name: "userAttributeProfiles.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/user-attribute-profiles/{id}",
     query: &[],
-    scopes: &["update:user_attribute_profiles"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateUserAttributeProfileRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/user-attribute-profiles/{id}`.
+pub static USER_ATTRIBUTE_PROFILES_UPDATE: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_UPDATE_WIRE,
+    body_schema: "UpdateUserAttributeProfileRequestContent",
+    scopes: &["update:user_attribute_profiles"],
     success: &[(200, "UpdateUserAttributeProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/user-attribute-profiles/{id}`.
-pub static USER_ATTRIBUTE_PROFILES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/user-attribute-profiles/{id}`: what goes on the wire.
+pub static USER_ATTRIBUTE_PROFILES_DELETE_WIRE: Wire = Wire {
     name: "userAttributeProfiles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/user-attribute-profiles/{id}",
     query: &[],
-    scopes: &["delete:user_attribute_profiles"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/user-attribute-profiles/{id}`.
+pub static USER_ATTRIBUTE_PROFILES_DELETE: OpDesc = OpDesc {
+    wire: &USER_ATTRIBUTE_PROFILES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:user_attribute_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
-/// `GET /api/v2/user-blocks`.
-pub static USER_BLOCKS_LIST_BY_IDENTIFIER: OpDesc = OpDesc {
+/// `GET /api/v2/user-blocks`: what goes on the wire.
+pub static USER_BLOCKS_LIST_BY_IDENTIFIER_WIRE: Wire = Wire {
     name: "userBlocks.listByIdentifier",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-blocks",
     query: &[req("identifier", QueryKind::String), q("consider_brute_force_enablement", QueryKind::Boolean)],
-    scopes: &["read:users"],
     paging: Paging::Unpaged { items: Items::Key("blocked_for") },
     body: None,
+};
+
+/// `GET /api/v2/user-blocks`.
+pub static USER_BLOCKS_LIST_BY_IDENTIFIER: OpDesc = OpDesc {
+    wire: &USER_BLOCKS_LIST_BY_IDENTIFIER_WIRE,
+    body_schema: "",
+    scopes: &["read:users"],
     success: &[(200, "ListUserBlocksByIdentifierResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `DELETE /api/v2/user-blocks`.
-pub static USER_BLOCKS_DELETE_BY_IDENTIFIER: OpDesc = OpDesc {
+/// `DELETE /api/v2/user-blocks`: what goes on the wire.
+pub static USER_BLOCKS_DELETE_BY_IDENTIFIER_WIRE: Wire = Wire {
     name: "userBlocks.deleteByIdentifier",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/user-blocks",
     query: &[req("identifier", QueryKind::String)],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/user-blocks`.
+pub static USER_BLOCKS_DELETE_BY_IDENTIFIER: OpDesc = OpDesc {
+    wire: &USER_BLOCKS_DELETE_BY_IDENTIFIER_WIRE,
+    body_schema: "",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/user-blocks/{id}`.
-pub static USER_BLOCKS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/user-blocks/{id}`: what goes on the wire.
+pub static USER_BLOCKS_LIST_WIRE: Wire = Wire {
     name: "userBlocks.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/user-blocks/{id}",
     query: &[q("consider_brute_force_enablement", QueryKind::Boolean)],
-    scopes: &["read:users"],
     paging: Paging::Unpaged { items: Items::Key("blocked_for") },
     body: None,
+};
+
+/// `GET /api/v2/user-blocks/{id}`.
+pub static USER_BLOCKS_LIST: OpDesc = OpDesc {
+    wire: &USER_BLOCKS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users"],
     success: &[(200, "ListUserBlocksResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/user-blocks/{id}`.
-pub static USER_BLOCKS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/user-blocks/{id}`: what goes on the wire.
+pub static USER_BLOCKS_DELETE_WIRE: Wire = Wire {
     name: "userBlocks.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/user-blocks/{id}",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/user-blocks/{id}`.
+pub static USER_BLOCKS_DELETE: OpDesc = OpDesc {
+    wire: &USER_BLOCKS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users`.
-pub static USERS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users`: what goes on the wire.
+pub static USERS_LIST_WIRE: Wire = Wire {
     name: "users.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -6755,223 +10006,336 @@ pub static USERS_LIST: OpDesc = OpDesc {
         q("search_engine", QueryKind::Enum(&["v1", "v2", "v3"])),
         q("primary_order", QueryKind::Boolean),
     ],
-    scopes: &["read:users", "read:user_idp_tokens"],
     paging: Paging::Offset { items: Items::BareOrKey("users") },
     body: None,
+};
+
+/// `GET /api/v2/users`.
+pub static USERS_LIST: OpDesc = OpDesc {
+    wire: &USERS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users", "read:user_idp_tokens"],
     success: &[(200, "ListUsersResponseContent")],
     errors: &[400, 401, 403, 429, 503],
 };
 
-/// `POST /api/v2/users`.
-pub static USERS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/users`: what goes on the wire.
+pub static USERS_CREATE_WIRE: Wire = Wire {
     name: "users.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users",
     query: &[],
-    scopes: &["create:users"],
     paging: Paging::None,
-    body: Some(Body { schema: "CreateUserRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/users`.
+pub static USERS_CREATE: OpDesc = OpDesc {
+    wire: &USERS_CREATE_WIRE,
+    body_schema: "CreateUserRequestContent",
+    scopes: &["create:users"],
     success: &[(201, "CreateUserResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/users-by-email`.
-pub static USERS_LIST_USERS_BY_EMAIL: OpDesc = OpDesc {
+/// `GET /api/v2/users-by-email`: what goes on the wire.
+pub static USERS_LIST_USERS_BY_EMAIL_WIRE: Wire = Wire {
     name: "users.listUsersByEmail",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users-by-email",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean), req("email", QueryKind::String)],
-    scopes: &["read:users"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/users-by-email`.
+pub static USERS_LIST_USERS_BY_EMAIL: OpDesc = OpDesc {
+    wire: &USERS_LIST_USERS_BY_EMAIL_WIRE,
+    body_schema: "",
+    scopes: &["read:users"],
     success: &[(200, "[UserResponseSchema]")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}`.
-pub static USERS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}`: what goes on the wire.
+pub static USERS_GET_WIRE: Wire = Wire {
     name: "users.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}",
     query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-    scopes: &["read:users", "read:current_user", "read:user_idp_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/users/{id}`.
+pub static USERS_GET: OpDesc = OpDesc {
+    wire: &USERS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:users", "read:current_user", "read:user_idp_tokens"],
     success: &[(200, "GetUserResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/users/{id}`.
-pub static USERS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/users/{id}`: what goes on the wire.
+pub static USERS_UPDATE_WIRE: Wire = Wire {
     name: "users.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/users/{id}",
     query: &[],
-    scopes: &["update:users", "update:users_app_metadata", "update:current_user_metadata"],
     paging: Paging::None,
-    body: Some(Body { schema: "UpdateUserRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `PATCH /api/v2/users/{id}`.
+pub static USERS_UPDATE: OpDesc = OpDesc {
+    wire: &USERS_UPDATE_WIRE,
+    body_schema: "UpdateUserRequestContent",
+    scopes: &["update:users", "update:users_app_metadata", "update:current_user_metadata"],
     success: &[(200, "UpdateUserResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}`.
-pub static USERS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}`: what goes on the wire.
+pub static USERS_DELETE_WIRE: Wire = Wire {
     name: "users.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}",
     query: &[],
-    scopes: &["delete:users", "delete:current_user"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}`.
+pub static USERS_DELETE: OpDesc = OpDesc {
+    wire: &USERS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:users", "delete:current_user"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/authentication-methods`.
-pub static USERS_AUTHENTICATION_METHODS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/authentication-methods`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_LIST_WIRE: Wire = Wire {
     name: "users.authenticationMethods.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/authentication-methods",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:authentication_methods"],
     paging: Paging::Offset { items: Items::BareOrKey("authenticators") },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/authentication-methods`.
+pub static USERS_AUTHENTICATION_METHODS_LIST: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:authentication_methods"],
     success: &[(200, "ListUserAuthenticationMethodsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/users/{id}/authentication-methods`.
-pub static USERS_AUTHENTICATION_METHODS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/authentication-methods`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_CREATE_WIRE: Wire = Wire {
     name: "users.authenticationMethods.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/authentication-methods",
     query: &[],
-    scopes: &["create:authentication_methods"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateUserAuthenticationMethodRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/users/{id}/authentication-methods`.
+pub static USERS_AUTHENTICATION_METHODS_CREATE: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_CREATE_WIRE,
+    body_schema: "CreateUserAuthenticationMethodRequestContent",
+    scopes: &["create:authentication_methods"],
     success: &[(201, "CreateUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
-/// `PUT /api/v2/users/{id}/authentication-methods`.
-pub static USERS_AUTHENTICATION_METHODS_SET: OpDesc = OpDesc {
+/// `PUT /api/v2/users/{id}/authentication-methods`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_SET_WIRE: Wire = Wire {
     name: "users.authenticationMethods.set",
     api: Api::Management,
     verb: Verb::Put,
     path: "/api/v2/users/{id}/authentication-methods",
     query: &[],
-    scopes: &["update:authentication_methods"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "SetUserAuthenticationMethodsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PUT /api/v2/users/{id}/authentication-methods`.
+pub static USERS_AUTHENTICATION_METHODS_SET: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_SET_WIRE,
+    body_schema: "SetUserAuthenticationMethodsRequestContent",
+    scopes: &["update:authentication_methods"],
     success: &[(200, "[SetUserAuthenticationMethodResponseContent]")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/authentication-methods`.
-pub static USERS_AUTHENTICATION_METHODS_DELETE_ALL: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/authentication-methods`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_DELETE_ALL_WIRE: Wire = Wire {
     name: "users.authenticationMethods.deleteAll",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/authentication-methods",
     query: &[],
-    scopes: &["delete:authentication_methods"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/authentication-methods`.
+pub static USERS_AUTHENTICATION_METHODS_DELETE_ALL: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_DELETE_ALL_WIRE,
+    body_schema: "",
+    scopes: &["delete:authentication_methods"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-pub static USERS_AUTHENTICATION_METHODS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_GET_WIRE: Wire = Wire {
     name: "users.authenticationMethods.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
     query: &[],
-    scopes: &["read:authentication_methods"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+pub static USERS_AUTHENTICATION_METHODS_GET: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:authentication_methods"],
     success: &[(200, "GetUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-pub static USERS_AUTHENTICATION_METHODS_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_UPDATE_WIRE: Wire = Wire {
     name: "users.authenticationMethods.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
     query: &[],
-    scopes: &["update:authentication_methods"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateUserAuthenticationMethodRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+pub static USERS_AUTHENTICATION_METHODS_UPDATE: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_UPDATE_WIRE,
+    body_schema: "UpdateUserAuthenticationMethodRequestContent",
+    scopes: &["update:authentication_methods"],
     success: &[(200, "UpdateUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-pub static USERS_AUTHENTICATION_METHODS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`: what goes on the wire.
+pub static USERS_AUTHENTICATION_METHODS_DELETE_WIRE: Wire = Wire {
     name: "users.authenticationMethods.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
     query: &[],
-    scopes: &["delete:authentication_methods"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+pub static USERS_AUTHENTICATION_METHODS_DELETE: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATION_METHODS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:authentication_methods"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/authenticators`.
-pub static USERS_AUTHENTICATORS_DELETE_ALL: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/authenticators`: what goes on the wire.
+pub static USERS_AUTHENTICATORS_DELETE_ALL_WIRE: Wire = Wire {
     name: "users.authenticators.deleteAll",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/authenticators",
     query: &[],
-    scopes: &["delete:guardian_enrollments"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/authenticators`.
+pub static USERS_AUTHENTICATORS_DELETE_ALL: OpDesc = OpDesc {
+    wire: &USERS_AUTHENTICATORS_DELETE_ALL_WIRE,
+    body_schema: "",
+    scopes: &["delete:guardian_enrollments"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/connected-accounts`.
-pub static USERS_CONNECTED_ACCOUNTS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/connected-accounts`: what goes on the wire.
+pub static USERS_CONNECTED_ACCOUNTS_LIST_WIRE: Wire = Wire {
     name: "users.connectedAccounts.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/connected-accounts",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:users"],
     paging: Paging::Checkpoint { items: Items::Key("connected_accounts"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/connected-accounts`.
+pub static USERS_CONNECTED_ACCOUNTS_LIST: OpDesc = OpDesc {
+    wire: &USERS_CONNECTED_ACCOUNTS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users"],
     success: &[(200, "ListUserConnectedAccountsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/effective-permissions`.
-pub static USERS_EFFECTIVE_PERMISSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/effective-permissions`: what goes on the wire.
+pub static USERS_EFFECTIVE_PERMISSIONS_LIST_WIRE: Wire = Wire {
     name: "users.effectivePermissions.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -6981,15 +10345,21 @@ pub static USERS_EFFECTIVE_PERMISSIONS_LIST: OpDesc = OpDesc {
         q("take", QueryKind::Integer),
         req("resource_server_identifier", QueryKind::String),
     ],
-    scopes: &["read:user_effective_permissions"],
     paging: Paging::Checkpoint { items: Items::Key("permissions"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/effective-permissions`.
+pub static USERS_EFFECTIVE_PERMISSIONS_LIST: OpDesc = OpDesc {
+    wire: &USERS_EFFECTIVE_PERMISSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:user_effective_permissions"],
     success: &[(200, "ListUserEffectivePermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
-pub static USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`: what goes on the wire.
+pub static USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST_WIRE: Wire = Wire {
     name: "users.effectivePermissions.sources.roles.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -7000,85 +10370,121 @@ pub static USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST: OpDesc = OpDesc {
         req("resource_server_identifier", QueryKind::String),
         req("permission_name", QueryKind::String),
     ],
-    scopes: &["read:user_permission_source_roles"],
     paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
+pub static USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST: OpDesc = OpDesc {
+    wire: &USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:user_permission_source_roles"],
     success: &[(200, "ListUserEffectivePermissionRoleSourcesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/effective-roles`.
-pub static USERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/effective-roles`: what goes on the wire.
+pub static USERS_EFFECTIVE_ROLES_LIST_WIRE: Wire = Wire {
     name: "users.effectiveRoles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/effective-roles",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:user_effective_roles"],
     paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/effective-roles`.
+pub static USERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
+    wire: &USERS_EFFECTIVE_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:user_effective_roles"],
     success: &[(200, "ListUserEffectiveRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/effective-roles/sources/groups`.
-pub static USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/effective-roles/sources/groups`: what goes on the wire.
+pub static USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE: Wire = Wire {
     name: "users.effectiveRoles.sources.groups.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/effective-roles/sources/groups",
     query: &[req("role_id", QueryKind::String), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:user_role_source_groups"],
     paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/effective-roles/sources/groups`.
+pub static USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
+    wire: &USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:user_role_source_groups"],
     success: &[(200, "ListUserRoleSourceGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/enrollments`.
-pub static USERS_ENROLLMENTS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/enrollments`: what goes on the wire.
+pub static USERS_ENROLLMENTS_GET_WIRE: Wire = Wire {
     name: "users.enrollments.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/enrollments",
     query: &[],
-    scopes: &["read:users", "read:current_user"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/enrollments`.
+pub static USERS_ENROLLMENTS_GET: OpDesc = OpDesc {
+    wire: &USERS_ENROLLMENTS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:users", "read:current_user"],
     success: &[(200, "[UsersEnrollment]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/federated-connections-tokensets`.
-pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/federated-connections-tokensets`: what goes on the wire.
+pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST_WIRE: Wire = Wire {
     name: "users.federatedConnectionsTokensets.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/federated-connections-tokensets",
     query: &[],
-    scopes: &["read:federated_connections_tokens"],
     paging: Paging::Unpaged { items: Items::Bare },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/federated-connections-tokensets`.
+pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST: OpDesc = OpDesc {
+    wire: &USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:federated_connections_tokens"],
     success: &[(200, "[FederatedConnectionTokenSet]")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
-pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`: what goes on the wire.
+pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE_WIRE: Wire = Wire {
     name: "users.federatedConnectionsTokensets.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}",
     query: &[],
-    scopes: &["delete:federated_connections_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
+pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE: OpDesc = OpDesc {
+    wire: &USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:federated_connections_tokens"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/groups`.
-pub static USERS_GROUPS_GET: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/groups`: what goes on the wire.
+pub static USERS_GROUPS_GET_WIRE: Wire = Wire {
     name: "users.groups.get",
     api: Api::Management,
     verb: Verb::Get,
@@ -7092,43 +10498,68 @@ pub static USERS_GROUPS_GET: OpDesc = OpDesc {
         q("from", QueryKind::String),
         q("take", QueryKind::Integer),
     ],
-    scopes: &["read:groups"],
     paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/groups`.
+pub static USERS_GROUPS_GET: OpDesc = OpDesc {
+    wire: &USERS_GROUPS_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:groups"],
     success: &[(200, "GetUserGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/users/{id}/identities`.
-pub static USERS_IDENTITIES_LINK: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/identities`: what goes on the wire.
+pub static USERS_IDENTITIES_LINK_WIRE: Wire = Wire {
     name: "users.identities.link",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/identities",
     query: &[],
-    scopes: &["update:users", "update:current_user_identities"],
     paging: Paging::None,
-    body: Some(Body { schema: "LinkUserIdentityRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/users/{id}/identities`.
+pub static USERS_IDENTITIES_LINK: OpDesc = OpDesc {
+    wire: &USERS_IDENTITIES_LINK_WIRE,
+    body_schema: "LinkUserIdentityRequestContent",
+    scopes: &["update:users", "update:current_user_identities"],
     success: &[(201, "[UserIdentity]")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
-pub static USERS_IDENTITIES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`: what goes on the wire.
+pub static USERS_IDENTITIES_DELETE_WIRE: Wire = Wire {
     name: "users.identities.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/identities/{provider}/{user_id}",
     query: &[],
-    scopes: &["update:users", "update:current_user_identities"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
+pub static USERS_IDENTITIES_DELETE: OpDesc = OpDesc {
+    wire: &USERS_IDENTITIES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["update:users", "update:current_user_identities"],
     success: &[(200, "DeleteUserIdentityResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/logs`.
-pub static USERS_LOGS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/logs`: what goes on the wire.
+pub static USERS_LOGS_LIST_WIRE: Wire = Wire {
     name: "users.logs.list",
     api: Api::Management,
     verb: Verb::Get,
@@ -7139,319 +10570,491 @@ pub static USERS_LOGS_LIST: OpDesc = OpDesc {
         q("sort", QueryKind::String),
         q("include_totals", QueryKind::Boolean),
     ],
-    scopes: &["read:logs", "read:logs_users"],
     paging: Paging::Offset { items: Items::BareOrKey("logs") },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/logs`.
+pub static USERS_LOGS_LIST: OpDesc = OpDesc {
+    wire: &USERS_LOGS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "UserListLogResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
-pub static USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`: what goes on the wire.
+pub static USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER_WIRE: Wire = Wire {
     name: "users.multifactor.invalidateRememberBrowser",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/multifactor/actions/invalidate-remember-browser",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
+pub static USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER: OpDesc = OpDesc {
+    wire: &USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER_WIRE,
+    body_schema: "",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403],
 };
 
-/// `DELETE /api/v2/users/{id}/multifactor/{provider}`.
-pub static USERS_MULTIFACTOR_DELETE_PROVIDER: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/multifactor/{provider}`: what goes on the wire.
+pub static USERS_MULTIFACTOR_DELETE_PROVIDER_WIRE: Wire = Wire {
     name: "users.multifactor.deleteProvider",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/multifactor/{provider}",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{id}/multifactor/{provider}`.
+pub static USERS_MULTIFACTOR_DELETE_PROVIDER: OpDesc = OpDesc {
+    wire: &USERS_MULTIFACTOR_DELETE_PROVIDER_WIRE,
+    body_schema: "",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/organizations`.
-pub static USERS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/organizations`: what goes on the wire.
+pub static USERS_ORGANIZATIONS_LIST_WIRE: Wire = Wire {
     name: "users.organizations.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/organizations",
     query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:organizations"],
     paging: Paging::Offset { items: Items::BareOrKey("organizations") },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/organizations`.
+pub static USERS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
+    wire: &USERS_ORGANIZATIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:organizations"],
     success: &[(200, "ListUserOrganizationsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{id}/permissions`.
-pub static USERS_PERMISSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/permissions`: what goes on the wire.
+pub static USERS_PERMISSIONS_LIST_WIRE: Wire = Wire {
     name: "users.permissions.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/permissions",
     query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:users"],
     paging: Paging::Offset { items: Items::BareOrKey("permissions") },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/permissions`.
+pub static USERS_PERMISSIONS_LIST: OpDesc = OpDesc {
+    wire: &USERS_PERMISSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users"],
     success: &[(200, "ListUserPermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/users/{id}/permissions`.
-pub static USERS_PERMISSIONS_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/permissions`: what goes on the wire.
+pub static USERS_PERMISSIONS_CREATE_WIRE: Wire = Wire {
     name: "users.permissions.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/permissions",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateUserPermissionsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/users/{id}/permissions`.
+pub static USERS_PERMISSIONS_CREATE: OpDesc = OpDesc {
+    wire: &USERS_PERMISSIONS_CREATE_WIRE,
+    body_schema: "CreateUserPermissionsRequestContent",
+    scopes: &["update:users"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/permissions`.
-pub static USERS_PERMISSIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/permissions`: what goes on the wire.
+pub static USERS_PERMISSIONS_DELETE_WIRE: Wire = Wire {
     name: "users.permissions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/permissions",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "DeleteUserPermissionsRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
     }),
+};
+
+/// `DELETE /api/v2/users/{id}/permissions`.
+pub static USERS_PERMISSIONS_DELETE: OpDesc = OpDesc {
+    wire: &USERS_PERMISSIONS_DELETE_WIRE,
+    body_schema: "DeleteUserPermissionsRequestContent",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/users/{id}/recovery-code-regeneration`.
-pub static USERS_REGENERATE_RECOVERY_CODE: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/recovery-code-regeneration`: what goes on the wire.
+pub static USERS_REGENERATE_RECOVERY_CODE_WIRE: Wire = Wire {
     name: "users.regenerateRecoveryCode",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/recovery-code-regeneration",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
     body: None,
+};
+
+/// `POST /api/v2/users/{id}/recovery-code-regeneration`.
+pub static USERS_REGENERATE_RECOVERY_CODE: OpDesc = OpDesc {
+    wire: &USERS_REGENERATE_RECOVERY_CODE_WIRE,
+    body_schema: "",
+    scopes: &["update:users"],
     success: &[(200, "RegenerateUsersRecoveryCodeResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
-/// `POST /api/v2/users/{id}/revoke-access`.
-pub static USERS_REVOKE_ACCESS: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/revoke-access`: what goes on the wire.
+pub static USERS_REVOKE_ACCESS_WIRE: Wire = Wire {
     name: "users.revokeAccess",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/revoke-access",
     query: &[],
-    scopes: &["delete:sessions", "delete:refresh_tokens"],
     paging: Paging::None,
-    body: Some(Body { schema: "RevokeUserAccessRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/users/{id}/revoke-access`.
+pub static USERS_REVOKE_ACCESS: OpDesc = OpDesc {
+    wire: &USERS_REVOKE_ACCESS_WIRE,
+    body_schema: "RevokeUserAccessRequestContent",
+    scopes: &["delete:sessions", "delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/users/{id}/risk-assessments/clear`.
-pub static USERS_RISK_ASSESSMENTS_CLEAR: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/risk-assessments/clear`: what goes on the wire.
+pub static USERS_RISK_ASSESSMENTS_CLEAR_WIRE: Wire = Wire {
     name: "users.riskAssessments.clear",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/risk-assessments/clear",
     query: &[],
-    scopes: &["update:users"],
     paging: Paging::None,
-    body: Some(Body { schema: "ClearAssessorsRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/users/{id}/risk-assessments/clear`.
+pub static USERS_RISK_ASSESSMENTS_CLEAR: OpDesc = OpDesc {
+    wire: &USERS_RISK_ASSESSMENTS_CLEAR_WIRE,
+    body_schema: "ClearAssessorsRequestContent",
+    scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `GET /api/v2/users/{id}/roles`.
-pub static USERS_ROLES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{id}/roles`: what goes on the wire.
+pub static USERS_ROLES_LIST_WIRE: Wire = Wire {
     name: "users.roles.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{id}/roles",
     query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
-    scopes: &["read:users", "read:roles", "read:role_members"],
     paging: Paging::Offset { items: Items::BareOrKey("roles") },
     body: None,
+};
+
+/// `GET /api/v2/users/{id}/roles`.
+pub static USERS_ROLES_LIST: OpDesc = OpDesc {
+    wire: &USERS_ROLES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:users", "read:roles", "read:role_members"],
     success: &[(200, "ListUserRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `POST /api/v2/users/{id}/roles`.
-pub static USERS_ROLES_ASSIGN: OpDesc = OpDesc {
+/// `POST /api/v2/users/{id}/roles`: what goes on the wire.
+pub static USERS_ROLES_ASSIGN_WIRE: Wire = Wire {
     name: "users.roles.assign",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/users/{id}/roles",
     query: &[],
-    scopes: &["update:users", "create:role_members"],
     paging: Paging::None,
-    body: Some(Body { schema: "AssignUserRolesRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `POST /api/v2/users/{id}/roles`.
+pub static USERS_ROLES_ASSIGN: OpDesc = OpDesc {
+    wire: &USERS_ROLES_ASSIGN_WIRE,
+    body_schema: "AssignUserRolesRequestContent",
+    scopes: &["update:users", "create:role_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{id}/roles`.
-pub static USERS_ROLES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{id}/roles`: what goes on the wire.
+pub static USERS_ROLES_DELETE_WIRE: Wire = Wire {
     name: "users.roles.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{id}/roles",
     query: &[],
-    scopes: &["update:users", "delete:role_members"],
     paging: Paging::None,
-    body: Some(Body { schema: "DeleteUserRolesRequestContent", required: false, media: &[Media::Json, Media::Form] }),
+    body: Some(Body {
+        required: false,
+        media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
+/// `DELETE /api/v2/users/{id}/roles`.
+pub static USERS_ROLES_DELETE: OpDesc = OpDesc {
+    wire: &USERS_ROLES_DELETE_WIRE,
+    body_schema: "DeleteUserRolesRequestContent",
+    scopes: &["update:users", "delete:role_members"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{user_id}/refresh-tokens`.
-pub static USERS_REFRESH_TOKEN_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{user_id}/refresh-tokens`: what goes on the wire.
+pub static USERS_REFRESH_TOKEN_LIST_WIRE: Wire = Wire {
     name: "users.refreshToken.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{user_id}/refresh-tokens",
     query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:refresh_tokens"],
     paging: Paging::Checkpoint { items: Items::Key("tokens"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{user_id}/refresh-tokens`.
+pub static USERS_REFRESH_TOKEN_LIST: OpDesc = OpDesc {
+    wire: &USERS_REFRESH_TOKEN_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:refresh_tokens"],
     success: &[(200, "ListRefreshTokensPaginatedResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{user_id}/refresh-tokens`.
-pub static USERS_REFRESH_TOKEN_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{user_id}/refresh-tokens`: what goes on the wire.
+pub static USERS_REFRESH_TOKEN_DELETE_WIRE: Wire = Wire {
     name: "users.refreshToken.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{user_id}/refresh-tokens",
     query: &[],
-    scopes: &["delete:refresh_tokens"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{user_id}/refresh-tokens`.
+pub static USERS_REFRESH_TOKEN_DELETE: OpDesc = OpDesc {
+    wire: &USERS_REFRESH_TOKEN_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/users/{user_id}/sessions`.
-pub static USERS_SESSIONS_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/users/{user_id}/sessions`: what goes on the wire.
+pub static USERS_SESSIONS_LIST_WIRE: Wire = Wire {
     name: "users.sessions.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/users/{user_id}/sessions",
     query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:sessions"],
     paging: Paging::Checkpoint { items: Items::Key("sessions"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/users/{user_id}/sessions`.
+pub static USERS_SESSIONS_LIST: OpDesc = OpDesc {
+    wire: &USERS_SESSIONS_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:sessions"],
     success: &[(200, "ListUserSessionsPaginatedResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
-/// `DELETE /api/v2/users/{user_id}/sessions`.
-pub static USERS_SESSIONS_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/users/{user_id}/sessions`: what goes on the wire.
+pub static USERS_SESSIONS_DELETE_WIRE: Wire = Wire {
     name: "users.sessions.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/users/{user_id}/sessions",
     query: &[],
-    scopes: &["delete:sessions"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/users/{user_id}/sessions`.
+pub static USERS_SESSIONS_DELETE: OpDesc = OpDesc {
+    wire: &USERS_SESSIONS_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:sessions"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `GET /api/v2/verifiable-credentials/verification/templates`.
-pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST: OpDesc = OpDesc {
+/// `GET /api/v2/verifiable-credentials/verification/templates`: what goes on the wire.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST_WIRE: Wire = Wire {
     name: "verifiableCredentials.verification.templates.list",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/verifiable-credentials/verification/templates",
     query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-    scopes: &["read:vdcs_templates"],
     paging: Paging::Checkpoint { items: Items::Key("templates"), max_take: Some(100), next: true },
     body: None,
+};
+
+/// `GET /api/v2/verifiable-credentials/verification/templates`.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST: OpDesc = OpDesc {
+    wire: &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST_WIRE,
+    body_schema: "",
+    scopes: &["read:vdcs_templates"],
     success: &[(200, "ListVerifiableCredentialTemplatesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
-/// `POST /api/v2/verifiable-credentials/verification/templates`.
-pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE: OpDesc = OpDesc {
+/// `POST /api/v2/verifiable-credentials/verification/templates`: what goes on the wire.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE_WIRE: Wire = Wire {
     name: "verifiableCredentials.verification.templates.create",
     api: Api::Management,
     verb: Verb::Post,
     path: "/api/v2/verifiable-credentials/verification/templates",
     query: &[],
-    scopes: &["create:vdcs_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "CreateVerifiableCredentialTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `POST /api/v2/verifiable-credentials/verification/templates`.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE: OpDesc = OpDesc {
+    wire: &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE_WIRE,
+    body_schema: "CreateVerifiableCredentialTemplateRequestContent",
+    scopes: &["create:vdcs_templates"],
     success: &[(201, "CreateVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
-pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET: OpDesc = OpDesc {
+/// `GET /api/v2/verifiable-credentials/verification/templates/{id}`: what goes on the wire.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET_WIRE: Wire = Wire {
     name: "verifiableCredentials.verification.templates.get",
     api: Api::Management,
     verb: Verb::Get,
     path: "/api/v2/verifiable-credentials/verification/templates/{id}",
     query: &[],
-    scopes: &["read:vdcs_templates"],
     paging: Paging::None,
     body: None,
+};
+
+/// `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET: OpDesc = OpDesc {
+    wire: &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET_WIRE,
+    body_schema: "",
+    scopes: &["read:vdcs_templates"],
     success: &[(200, "GetVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
-/// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
-pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE: OpDesc = OpDesc {
+/// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`: what goes on the wire.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE_WIRE: Wire = Wire {
     name: "verifiableCredentials.verification.templates.update",
     api: Api::Management,
     verb: Verb::Patch,
     path: "/api/v2/verifiable-credentials/verification/templates/{id}",
     query: &[],
-    scopes: &["update:vdcs_templates"],
     paging: Paging::None,
     body: Some(Body {
-        schema: "UpdateVerifiableCredentialTemplateRequestContent",
         required: false,
         media: &[Media::Json, Media::Form],
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
     }),
+};
+
+/// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE: OpDesc = OpDesc {
+    wire: &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE_WIRE,
+    body_schema: "UpdateVerifiableCredentialTemplateRequestContent",
+    scopes: &["update:vdcs_templates"],
     success: &[(200, "UpdateVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
-/// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
-pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE: OpDesc = OpDesc {
+/// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`: what goes on the wire.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE_WIRE: Wire = Wire {
     name: "verifiableCredentials.verification.templates.delete",
     api: Api::Management,
     verb: Verb::Delete,
     path: "/api/v2/verifiable-credentials/verification/templates/{id}",
     query: &[],
-    scopes: &["delete:vdcs_templates"],
     paging: Paging::None,
     body: None,
+};
+
+/// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
+pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE: OpDesc = OpDesc {
+    wire: &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE_WIRE,
+    body_schema: "",
+    scopes: &["delete:vdcs_templates"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
@@ -7926,4 +11529,478 @@ pub static CATALOG: &[&OpDesc] = &[
     &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET,
     &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE,
     &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE,
+];
+
+/// What goes on the wire for every operation, sorted by name (for a binary
+/// search): refers to no entry, so a program that only sends requests keeps
+/// these alone.
+pub static WIRES: &[&Wire] = &[
+    &ACTIONS_CREATE_WIRE,
+    &ACTIONS_DELETE_WIRE,
+    &ACTIONS_DEPLOY_WIRE,
+    &ACTIONS_EXECUTIONS_GET_WIRE,
+    &ACTIONS_GET_WIRE,
+    &ACTIONS_LIST_WIRE,
+    &ACTIONS_MODULES_CREATE_WIRE,
+    &ACTIONS_MODULES_DELETE_WIRE,
+    &ACTIONS_MODULES_GET_WIRE,
+    &ACTIONS_MODULES_LIST_WIRE,
+    &ACTIONS_MODULES_LIST_ACTIONS_WIRE,
+    &ACTIONS_MODULES_ROLLBACK_WIRE,
+    &ACTIONS_MODULES_UPDATE_WIRE,
+    &ACTIONS_MODULES_VERSIONS_CREATE_WIRE,
+    &ACTIONS_MODULES_VERSIONS_GET_WIRE,
+    &ACTIONS_MODULES_VERSIONS_LIST_WIRE,
+    &ACTIONS_TEST_WIRE,
+    &ACTIONS_TRIGGERS_BINDINGS_LIST_WIRE,
+    &ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY_WIRE,
+    &ACTIONS_TRIGGERS_LIST_WIRE,
+    &ACTIONS_UPDATE_WIRE,
+    &ACTIONS_VERSIONS_DEPLOY_WIRE,
+    &ACTIONS_VERSIONS_GET_WIRE,
+    &ACTIONS_VERSIONS_LIST_WIRE,
+    &ANOMALY_BLOCKS_CHECK_IP_WIRE,
+    &ANOMALY_BLOCKS_UNBLOCK_IP_WIRE,
+    &ATTACK_PROTECTION_BOT_DETECTION_GET_WIRE,
+    &ATTACK_PROTECTION_BOT_DETECTION_UPDATE_WIRE,
+    &ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET_WIRE,
+    &ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE_WIRE,
+    &ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET_WIRE,
+    &ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE_WIRE,
+    &ATTACK_PROTECTION_CAPTCHA_GET_WIRE,
+    &ATTACK_PROTECTION_CAPTCHA_UPDATE_WIRE,
+    &ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET_WIRE,
+    &ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH_WIRE,
+    &ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET_WIRE,
+    &ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE_WIRE,
+    &BRANDING_GET_WIRE,
+    &BRANDING_PHONE_PROVIDERS_CREATE_WIRE,
+    &BRANDING_PHONE_PROVIDERS_DELETE_WIRE,
+    &BRANDING_PHONE_PROVIDERS_GET_WIRE,
+    &BRANDING_PHONE_PROVIDERS_LIST_WIRE,
+    &BRANDING_PHONE_PROVIDERS_TEST_WIRE,
+    &BRANDING_PHONE_PROVIDERS_UPDATE_WIRE,
+    &BRANDING_PHONE_TEMPLATES_CREATE_WIRE,
+    &BRANDING_PHONE_TEMPLATES_DELETE_WIRE,
+    &BRANDING_PHONE_TEMPLATES_GET_WIRE,
+    &BRANDING_PHONE_TEMPLATES_LIST_WIRE,
+    &BRANDING_PHONE_TEMPLATES_RESET_WIRE,
+    &BRANDING_PHONE_TEMPLATES_TEST_WIRE,
+    &BRANDING_PHONE_TEMPLATES_UPDATE_WIRE,
+    &BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN_WIRE,
+    &BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN_WIRE,
+    &BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN_WIRE,
+    &BRANDING_THEMES_CREATE_WIRE,
+    &BRANDING_THEMES_DELETE_WIRE,
+    &BRANDING_THEMES_GET_WIRE,
+    &BRANDING_THEMES_GET_DEFAULT_WIRE,
+    &BRANDING_THEMES_UPDATE_WIRE,
+    &BRANDING_UPDATE_WIRE,
+    &CLIENT_GRANTS_CREATE_WIRE,
+    &CLIENT_GRANTS_DELETE_WIRE,
+    &CLIENT_GRANTS_GET_WIRE,
+    &CLIENT_GRANTS_LIST_WIRE,
+    &CLIENT_GRANTS_ORGANIZATIONS_LIST_WIRE,
+    &CLIENT_GRANTS_UPDATE_WIRE,
+    &CLIENTS_CONNECTIONS_GET_WIRE,
+    &CLIENTS_CREATE_WIRE,
+    &CLIENTS_CREDENTIALS_CREATE_WIRE,
+    &CLIENTS_CREDENTIALS_DELETE_WIRE,
+    &CLIENTS_CREDENTIALS_GET_WIRE,
+    &CLIENTS_CREDENTIALS_LIST_WIRE,
+    &CLIENTS_CREDENTIALS_UPDATE_WIRE,
+    &CLIENTS_DELETE_WIRE,
+    &CLIENTS_GET_WIRE,
+    &CLIENTS_LIST_WIRE,
+    &CLIENTS_PREVIEW_CIMD_METADATA_WIRE,
+    &CLIENTS_REGISTER_CIMD_CLIENT_WIRE,
+    &CLIENTS_ROTATE_SECRET_WIRE,
+    &CLIENTS_UPDATE_WIRE,
+    &CONNECTION_PROFILES_CREATE_WIRE,
+    &CONNECTION_PROFILES_DELETE_WIRE,
+    &CONNECTION_PROFILES_GET_WIRE,
+    &CONNECTION_PROFILES_GET_TEMPLATE_WIRE,
+    &CONNECTION_PROFILES_LIST_WIRE,
+    &CONNECTION_PROFILES_LIST_TEMPLATES_WIRE,
+    &CONNECTION_PROFILES_UPDATE_WIRE,
+    &CONNECTIONS_CHECK_STATUS_WIRE,
+    &CONNECTIONS_CLIENTS_GET_WIRE,
+    &CONNECTIONS_CLIENTS_UPDATE_WIRE,
+    &CONNECTIONS_CREATE_WIRE,
+    &CONNECTIONS_DELETE_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_CREATE_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_DELETE_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_GET_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_LIST_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_SET_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE_WIRE,
+    &CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE_WIRE,
+    &CONNECTIONS_GET_WIRE,
+    &CONNECTIONS_KEYS_CREATE_WIRE,
+    &CONNECTIONS_KEYS_GET_WIRE,
+    &CONNECTIONS_KEYS_ROTATE_WIRE,
+    &CONNECTIONS_LIST_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_CREATE_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_DELETE_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_GET_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_LIST_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET_WIRE,
+    &CONNECTIONS_SCIM_CONFIGURATION_UPDATE_WIRE,
+    &CONNECTIONS_UPDATE_WIRE,
+    &CONNECTIONS_USERS_DELETE_BY_EMAIL_WIRE,
+    &CUSTOM_DOMAINS_CREATE_WIRE,
+    &CUSTOM_DOMAINS_DELETE_WIRE,
+    &CUSTOM_DOMAINS_GET_WIRE,
+    &CUSTOM_DOMAINS_GET_DEFAULT_WIRE,
+    &CUSTOM_DOMAINS_LIST_WIRE,
+    &CUSTOM_DOMAINS_SET_DEFAULT_WIRE,
+    &CUSTOM_DOMAINS_TEST_WIRE,
+    &CUSTOM_DOMAINS_UPDATE_WIRE,
+    &CUSTOM_DOMAINS_VERIFY_WIRE,
+    &DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY_WIRE,
+    &DEVICE_CREDENTIALS_DELETE_WIRE,
+    &DEVICE_CREDENTIALS_LIST_WIRE,
+    &EMAIL_TEMPLATES_CREATE_WIRE,
+    &EMAIL_TEMPLATES_GET_WIRE,
+    &EMAIL_TEMPLATES_SET_WIRE,
+    &EMAIL_TEMPLATES_UPDATE_WIRE,
+    &EMAILS_PROVIDER_CREATE_WIRE,
+    &EMAILS_PROVIDER_DELETE_WIRE,
+    &EMAILS_PROVIDER_GET_WIRE,
+    &EMAILS_PROVIDER_UPDATE_WIRE,
+    &EVENT_STREAMS_CREATE_WIRE,
+    &EVENT_STREAMS_DELETE_WIRE,
+    &EVENT_STREAMS_DELIVERIES_GET_HISTORY_WIRE,
+    &EVENT_STREAMS_DELIVERIES_LIST_WIRE,
+    &EVENT_STREAMS_GET_WIRE,
+    &EVENT_STREAMS_LIST_WIRE,
+    &EVENT_STREAMS_REDELIVERIES_CREATE_WIRE,
+    &EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID_WIRE,
+    &EVENT_STREAMS_TEST_WIRE,
+    &EVENT_STREAMS_UPDATE_WIRE,
+    &EVENTS_SUBSCRIBE_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_CREATE_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_DELETE_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_GET_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_LIST_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_UPDATE_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS_WIRE,
+    &EXPERIMENTATION_EXPERIMENTS_VALIDATE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_CREATE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_DELETE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_GET_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_LIST_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_UPDATE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST_WIRE,
+    &EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE_WIRE,
+    &EXPERIMENTATION_SEGMENTS_CREATE_WIRE,
+    &EXPERIMENTATION_SEGMENTS_DELETE_WIRE,
+    &EXPERIMENTATION_SEGMENTS_GET_WIRE,
+    &EXPERIMENTATION_SEGMENTS_LIST_WIRE,
+    &EXPERIMENTATION_SEGMENTS_UPDATE_WIRE,
+    &FLOWS_CREATE_WIRE,
+    &FLOWS_DELETE_WIRE,
+    &FLOWS_EXECUTIONS_DELETE_WIRE,
+    &FLOWS_EXECUTIONS_GET_WIRE,
+    &FLOWS_EXECUTIONS_LIST_WIRE,
+    &FLOWS_GET_WIRE,
+    &FLOWS_LIST_WIRE,
+    &FLOWS_UPDATE_WIRE,
+    &FLOWS_VAULT_CONNECTIONS_CREATE_WIRE,
+    &FLOWS_VAULT_CONNECTIONS_DELETE_WIRE,
+    &FLOWS_VAULT_CONNECTIONS_GET_WIRE,
+    &FLOWS_VAULT_CONNECTIONS_LIST_WIRE,
+    &FLOWS_VAULT_CONNECTIONS_UPDATE_WIRE,
+    &FORMS_CREATE_WIRE,
+    &FORMS_DELETE_WIRE,
+    &FORMS_GET_WIRE,
+    &FORMS_LIST_WIRE,
+    &FORMS_UPDATE_WIRE,
+    &GROUPS_DELETE_WIRE,
+    &GROUPS_GET_WIRE,
+    &GROUPS_LIST_WIRE,
+    &GROUPS_MEMBERS_GET_WIRE,
+    &GROUPS_ROLES_CREATE_WIRE,
+    &GROUPS_ROLES_DELETE_WIRE,
+    &GROUPS_ROLES_LIST_WIRE,
+    &GUARDIAN_ENROLLMENTS_CREATE_TICKET_WIRE,
+    &GUARDIAN_ENROLLMENTS_DELETE_WIRE,
+    &GUARDIAN_ENROLLMENTS_GET_WIRE,
+    &GUARDIAN_FACTORS_DUO_SETTINGS_GET_WIRE,
+    &GUARDIAN_FACTORS_DUO_SETTINGS_SET_WIRE,
+    &GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE_WIRE,
+    &GUARDIAN_FACTORS_LIST_WIRE,
+    &GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES_WIRE,
+    &GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PHONE_GET_TEMPLATES_WIRE,
+    &GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES_WIRE,
+    &GUARDIAN_FACTORS_PHONE_SET_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PHONE_SET_TEMPLATES_WIRE,
+    &GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_SET_WIRE,
+    &GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_SMS_GET_TEMPLATES_WIRE,
+    &GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_SMS_SET_PROVIDER_WIRE,
+    &GUARDIAN_FACTORS_SMS_SET_TEMPLATES_WIRE,
+    &GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER_WIRE,
+    &GUARDIAN_POLICIES_LIST_WIRE,
+    &GUARDIAN_POLICIES_SET_WIRE,
+    &HOOKS_CREATE_WIRE,
+    &HOOKS_DELETE_WIRE,
+    &HOOKS_GET_WIRE,
+    &HOOKS_LIST_WIRE,
+    &HOOKS_SECRETS_CREATE_WIRE,
+    &HOOKS_SECRETS_DELETE_WIRE,
+    &HOOKS_SECRETS_GET_WIRE,
+    &HOOKS_SECRETS_UPDATE_WIRE,
+    &HOOKS_UPDATE_WIRE,
+    &JOBS_ERRORS_GET_WIRE,
+    &JOBS_GET_WIRE,
+    &JOBS_USERS_EXPORTS_CREATE_WIRE,
+    &JOBS_USERS_IMPORTS_CREATE_WIRE,
+    &JOBS_VERIFICATION_EMAIL_CREATE_WIRE,
+    &KEYS_CUSTOM_SIGNING_DELETE_WIRE,
+    &KEYS_CUSTOM_SIGNING_GET_WIRE,
+    &KEYS_CUSTOM_SIGNING_SET_WIRE,
+    &KEYS_ENCRYPTION_CREATE_WIRE,
+    &KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY_WIRE,
+    &KEYS_ENCRYPTION_DELETE_WIRE,
+    &KEYS_ENCRYPTION_GET_WIRE,
+    &KEYS_ENCRYPTION_IMPORT_WIRE,
+    &KEYS_ENCRYPTION_LIST_WIRE,
+    &KEYS_ENCRYPTION_REKEY_WIRE,
+    &KEYS_SIGNING_GET_WIRE,
+    &KEYS_SIGNING_LIST_WIRE,
+    &KEYS_SIGNING_REVOKE_WIRE,
+    &KEYS_SIGNING_ROTATE_WIRE,
+    &LOG_STREAMS_CREATE_WIRE,
+    &LOG_STREAMS_DELETE_WIRE,
+    &LOG_STREAMS_GET_WIRE,
+    &LOG_STREAMS_LIST_WIRE,
+    &LOG_STREAMS_UPDATE_WIRE,
+    &LOGS_GET_WIRE,
+    &LOGS_LIST_WIRE,
+    &NETWORK_ACLS_CREATE_WIRE,
+    &NETWORK_ACLS_DELETE_WIRE,
+    &NETWORK_ACLS_GET_WIRE,
+    &NETWORK_ACLS_LIST_WIRE,
+    &NETWORK_ACLS_SET_WIRE,
+    &NETWORK_ACLS_UPDATE_WIRE,
+    &ORGANIZATIONS_CLIENT_GRANTS_CREATE_WIRE,
+    &ORGANIZATIONS_CLIENT_GRANTS_DELETE_WIRE,
+    &ORGANIZATIONS_CLIENT_GRANTS_LIST_WIRE,
+    &ORGANIZATIONS_CONNECTIONS_CREATE_WIRE,
+    &ORGANIZATIONS_CONNECTIONS_DELETE_WIRE,
+    &ORGANIZATIONS_CONNECTIONS_GET_WIRE,
+    &ORGANIZATIONS_CONNECTIONS_LIST_WIRE,
+    &ORGANIZATIONS_CONNECTIONS_UPDATE_WIRE,
+    &ORGANIZATIONS_CREATE_WIRE,
+    &ORGANIZATIONS_DELETE_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_GET_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_LIST_WIRE,
+    &ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE_WIRE,
+    &ORGANIZATIONS_ENABLED_CONNECTIONS_ADD_WIRE,
+    &ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE_WIRE,
+    &ORGANIZATIONS_ENABLED_CONNECTIONS_GET_WIRE,
+    &ORGANIZATIONS_ENABLED_CONNECTIONS_LIST_WIRE,
+    &ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE_WIRE,
+    &ORGANIZATIONS_GET_WIRE,
+    &ORGANIZATIONS_GET_BY_NAME_WIRE,
+    &ORGANIZATIONS_GROUPS_LIST_WIRE,
+    &ORGANIZATIONS_GROUPS_ROLES_CREATE_WIRE,
+    &ORGANIZATIONS_GROUPS_ROLES_DELETE_WIRE,
+    &ORGANIZATIONS_GROUPS_ROLES_LIST_WIRE,
+    &ORGANIZATIONS_INVITATIONS_CREATE_WIRE,
+    &ORGANIZATIONS_INVITATIONS_DELETE_WIRE,
+    &ORGANIZATIONS_INVITATIONS_GET_WIRE,
+    &ORGANIZATIONS_INVITATIONS_LIST_WIRE,
+    &ORGANIZATIONS_LIST_WIRE,
+    &ORGANIZATIONS_MEMBERS_CREATE_WIRE,
+    &ORGANIZATIONS_MEMBERS_DELETE_WIRE,
+    &ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST_WIRE,
+    &ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE,
+    &ORGANIZATIONS_MEMBERS_LIST_WIRE,
+    &ORGANIZATIONS_MEMBERS_ROLES_ASSIGN_WIRE,
+    &ORGANIZATIONS_MEMBERS_ROLES_DELETE_WIRE,
+    &ORGANIZATIONS_MEMBERS_ROLES_LIST_WIRE,
+    &ORGANIZATIONS_UPDATE_WIRE,
+    &PROMPTS_CUSTOM_TEXT_GET_WIRE,
+    &PROMPTS_CUSTOM_TEXT_SET_WIRE,
+    &PROMPTS_GET_SETTINGS_WIRE,
+    &PROMPTS_PARTIALS_GET_WIRE,
+    &PROMPTS_PARTIALS_SET_WIRE,
+    &PROMPTS_RENDERING_BULK_UPDATE_WIRE,
+    &PROMPTS_RENDERING_GET_WIRE,
+    &PROMPTS_RENDERING_LIST_WIRE,
+    &PROMPTS_RENDERING_UPDATE_WIRE,
+    &PROMPTS_UPDATE_SETTINGS_WIRE,
+    &RATE_LIMIT_POLICIES_CREATE_WIRE,
+    &RATE_LIMIT_POLICIES_DELETE_WIRE,
+    &RATE_LIMIT_POLICIES_GET_WIRE,
+    &RATE_LIMIT_POLICIES_LIST_WIRE,
+    &RATE_LIMIT_POLICIES_UPDATE_WIRE,
+    &REFRESH_TOKENS_DELETE_WIRE,
+    &REFRESH_TOKENS_GET_WIRE,
+    &REFRESH_TOKENS_LIST_WIRE,
+    &REFRESH_TOKENS_REVOKE_WIRE,
+    &REFRESH_TOKENS_UPDATE_WIRE,
+    &RESOURCE_SERVERS_CREATE_WIRE,
+    &RESOURCE_SERVERS_DELETE_WIRE,
+    &RESOURCE_SERVERS_GET_WIRE,
+    &RESOURCE_SERVERS_LIST_WIRE,
+    &RESOURCE_SERVERS_UPDATE_WIRE,
+    &RISK_ASSESSMENTS_SETTINGS_GET_WIRE,
+    &RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET_WIRE,
+    &RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE_WIRE,
+    &RISK_ASSESSMENTS_SETTINGS_UPDATE_WIRE,
+    &ROLES_CREATE_WIRE,
+    &ROLES_DELETE_WIRE,
+    &ROLES_GET_WIRE,
+    &ROLES_GROUPS_CREATE_WIRE,
+    &ROLES_GROUPS_DELETE_WIRE,
+    &ROLES_GROUPS_GET_WIRE,
+    &ROLES_LIST_WIRE,
+    &ROLES_PERMISSIONS_ADD_WIRE,
+    &ROLES_PERMISSIONS_DELETE_WIRE,
+    &ROLES_PERMISSIONS_LIST_WIRE,
+    &ROLES_UPDATE_WIRE,
+    &ROLES_USERS_ASSIGN_WIRE,
+    &ROLES_USERS_LIST_WIRE,
+    &RULES_CREATE_WIRE,
+    &RULES_DELETE_WIRE,
+    &RULES_GET_WIRE,
+    &RULES_LIST_WIRE,
+    &RULES_UPDATE_WIRE,
+    &RULES_CONFIGS_DELETE_WIRE,
+    &RULES_CONFIGS_LIST_WIRE,
+    &RULES_CONFIGS_SET_WIRE,
+    &SELF_SERVICE_PROFILES_CREATE_WIRE,
+    &SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST_WIRE,
+    &SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET_WIRE,
+    &SELF_SERVICE_PROFILES_DELETE_WIRE,
+    &SELF_SERVICE_PROFILES_GET_WIRE,
+    &SELF_SERVICE_PROFILES_LIST_WIRE,
+    &SELF_SERVICE_PROFILES_SSO_TICKET_CREATE_WIRE,
+    &SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE_WIRE,
+    &SELF_SERVICE_PROFILES_UPDATE_WIRE,
+    &SESSIONS_DELETE_WIRE,
+    &SESSIONS_GET_WIRE,
+    &SESSIONS_REVOKE_WIRE,
+    &SESSIONS_UPDATE_WIRE,
+    &STATS_GET_ACTIVE_USERS_COUNT_WIRE,
+    &STATS_GET_DAILY_WIRE,
+    &SUPPLEMENTAL_SIGNALS_GET_WIRE,
+    &SUPPLEMENTAL_SIGNALS_PATCH_WIRE,
+    &TEAMS_ACTIVITY_LIST_WIRE,
+    &TEAMS_ENVIRONMENTS_LIST_WIRE,
+    &TEAMS_MEMBERS_DELETE_WIRE,
+    &TEAMS_MEMBERS_GET_WIRE,
+    &TEAMS_MEMBERS_INVITE_WIRE,
+    &TEAMS_MEMBERS_LIST_WIRE,
+    &TEAMS_MEMBERS_TENANTS_CREATE_WIRE,
+    &TEAMS_MEMBERS_TENANTS_LIST_WIRE,
+    &TEAMS_MEMBERS_TENANTS_REMOVE_WIRE,
+    &TEAMS_MEMBERS_TENANTS_UPDATE_WIRE,
+    &TEAMS_MEMBERS_UPDATE_WIRE,
+    &TEAMS_TENANTS_CREATE_WIRE,
+    &TEAMS_TENANTS_DELETE_WIRE,
+    &TEAMS_TENANTS_GET_WIRE,
+    &TEAMS_TENANTS_LIST_WIRE,
+    &TEAMS_TENANTS_MEMBERS_LIST_WIRE,
+    &TENANTS_SETTINGS_GET_WIRE,
+    &TENANTS_SETTINGS_UPDATE_WIRE,
+    &TICKETS_CHANGE_PASSWORD_WIRE,
+    &TICKETS_VERIFY_EMAIL_WIRE,
+    &TOKEN_EXCHANGE_PROFILES_CREATE_WIRE,
+    &TOKEN_EXCHANGE_PROFILES_DELETE_WIRE,
+    &TOKEN_EXCHANGE_PROFILES_GET_WIRE,
+    &TOKEN_EXCHANGE_PROFILES_LIST_WIRE,
+    &TOKEN_EXCHANGE_PROFILES_UPDATE_WIRE,
+    &USER_ATTRIBUTE_PROFILES_CREATE_WIRE,
+    &USER_ATTRIBUTE_PROFILES_DELETE_WIRE,
+    &USER_ATTRIBUTE_PROFILES_GET_WIRE,
+    &USER_ATTRIBUTE_PROFILES_GET_TEMPLATE_WIRE,
+    &USER_ATTRIBUTE_PROFILES_LIST_WIRE,
+    &USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES_WIRE,
+    &USER_ATTRIBUTE_PROFILES_UPDATE_WIRE,
+    &USER_BLOCKS_DELETE_WIRE,
+    &USER_BLOCKS_DELETE_BY_IDENTIFIER_WIRE,
+    &USER_BLOCKS_LIST_WIRE,
+    &USER_BLOCKS_LIST_BY_IDENTIFIER_WIRE,
+    &USER_GRANTS_DELETE_WIRE,
+    &USER_GRANTS_DELETE_BY_USER_ID_WIRE,
+    &USER_GRANTS_LIST_WIRE,
+    &USERS_AUTHENTICATION_METHODS_CREATE_WIRE,
+    &USERS_AUTHENTICATION_METHODS_DELETE_WIRE,
+    &USERS_AUTHENTICATION_METHODS_DELETE_ALL_WIRE,
+    &USERS_AUTHENTICATION_METHODS_GET_WIRE,
+    &USERS_AUTHENTICATION_METHODS_LIST_WIRE,
+    &USERS_AUTHENTICATION_METHODS_SET_WIRE,
+    &USERS_AUTHENTICATION_METHODS_UPDATE_WIRE,
+    &USERS_AUTHENTICATORS_DELETE_ALL_WIRE,
+    &USERS_CONNECTED_ACCOUNTS_LIST_WIRE,
+    &USERS_CREATE_WIRE,
+    &USERS_DELETE_WIRE,
+    &USERS_EFFECTIVE_PERMISSIONS_LIST_WIRE,
+    &USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST_WIRE,
+    &USERS_EFFECTIVE_ROLES_LIST_WIRE,
+    &USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST_WIRE,
+    &USERS_ENROLLMENTS_GET_WIRE,
+    &USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE_WIRE,
+    &USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST_WIRE,
+    &USERS_GET_WIRE,
+    &USERS_GROUPS_GET_WIRE,
+    &USERS_IDENTITIES_DELETE_WIRE,
+    &USERS_IDENTITIES_LINK_WIRE,
+    &USERS_LIST_WIRE,
+    &USERS_LIST_USERS_BY_EMAIL_WIRE,
+    &USERS_LOGS_LIST_WIRE,
+    &USERS_MULTIFACTOR_DELETE_PROVIDER_WIRE,
+    &USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER_WIRE,
+    &USERS_ORGANIZATIONS_LIST_WIRE,
+    &USERS_PERMISSIONS_CREATE_WIRE,
+    &USERS_PERMISSIONS_DELETE_WIRE,
+    &USERS_PERMISSIONS_LIST_WIRE,
+    &USERS_REFRESH_TOKEN_DELETE_WIRE,
+    &USERS_REFRESH_TOKEN_LIST_WIRE,
+    &USERS_REGENERATE_RECOVERY_CODE_WIRE,
+    &USERS_REVOKE_ACCESS_WIRE,
+    &USERS_RISK_ASSESSMENTS_CLEAR_WIRE,
+    &USERS_ROLES_ASSIGN_WIRE,
+    &USERS_ROLES_DELETE_WIRE,
+    &USERS_ROLES_LIST_WIRE,
+    &USERS_SESSIONS_DELETE_WIRE,
+    &USERS_SESSIONS_LIST_WIRE,
+    &USERS_UPDATE_WIRE,
+    &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE_WIRE,
+    &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE_WIRE,
+    &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET_WIRE,
+    &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST_WIRE,
+    &VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE_WIRE,
 ];
