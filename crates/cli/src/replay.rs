@@ -608,7 +608,6 @@ mod tests {
 
     #[test]
     fn multipart_bodies_become_objects() {
-
         let body = "--b0\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\ncon_1\r\n\
                     --b0\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
                     Content-Type: application/octet-stream\r\n\r\n[{\"email\":\"a@b.c\"}]\r\n--b0--\r\n";

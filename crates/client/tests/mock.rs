@@ -817,8 +817,13 @@ async fn raw_requests_are_authenticated_and_return_any_status() {
     use gatehouse_client::RawRequest;
     use gatehouse_client::model::{Api, Verb};
     let (client, mock) = setup(|_| Reply::api_error(404, "inexistent_user", "The user does not exist."));
-    let raw =
-        |path: &str| RawRequest { api: Api::Management, verb: Verb::Get, path_and_query: path.into(), body: None, content_type: None };
+    let raw = |path: &str| RawRequest {
+        api: Api::Management,
+        verb: Verb::Get,
+        path_and_query: path.into(),
+        body: None,
+        content_type: None,
+    };
     let response = client.send_raw(raw("/api/v2/users/auth0%7C1?fields=email")).await.unwrap();
     assert_eq!(response.status(), 404);
     let r = mock.requests().into_iter().last().unwrap();
@@ -845,7 +850,8 @@ async fn the_users_import_is_sent_as_multipart_with_a_file_part() {
     body.upsert = Some(true);
     let job = client.jobs().users_imports().create(&body).send().await.unwrap();
     assert_eq!(job.status, 202);
-    let sent = mock.requests().into_iter().find(|r| r.method == "POST" && r.path == "/api/v2/jobs/users-imports").unwrap();
+    let sent =
+        mock.requests().into_iter().find(|r| r.method == "POST" && r.path == "/api/v2/jobs/users-imports").unwrap();
     let content_type = sent.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
     let boundary = multipart_boundary(&content_type).unwrap_or_else(|| panic!("{content_type}"));
     let parts = read_multipart(&sent.raw, boundary).unwrap();

@@ -17,7 +17,7 @@ use crate::options::{self, ListQuery};
 use gatehouse_client::ClientError;
 use gatehouse_model::catalog::{Items, Media, Paging as WirePaging};
 use gatehouse_model::error::ValidationError;
-use gatehouse_model::operation::{Paging, Verb};
+use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset, Query, check_paging};
 use gatehouse_model::request::path_with_query;
 
@@ -200,6 +200,7 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, Clien
 mod tests {
     use super::*;
     use gatehouse_model::catalog::CATALOG;
+    use gatehouse_model::operation::Verb;
 
     #[test]
     fn names_find_their_operation() {
@@ -324,7 +325,7 @@ mod tests {
         let b = path("teams.tenants.members.list", &["t 1"], None, None).unwrap();
         assert_eq!(b.path_and_query, "/api/tenants/t%201/members");
         // Every operation builds with ids filled in.
-        for w in WIRES {
+        for w in WIRES.iter() {
             let ids: Vec<String> = (0..arity(w)).map(|i| format!("id{i}")).collect();
             let required: serde_json::Map<String, serde_json::Value> = w
                 .query

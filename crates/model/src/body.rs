@@ -60,7 +60,9 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
         other => Err(BodyError::NotAnObject { media: media.as_str(), found: kind(other) }),
     };
     match media {
-        Media::Json => Ok(Encoded { content_type: Media::Json.as_str().to_owned(), bytes: value.to_string().into_bytes() }),
+        Media::Json => {
+            Ok(Encoded { content_type: Media::Json.as_str().to_owned(), bytes: value.to_string().into_bytes() })
+        }
         Media::Form => {
             let pairs: Vec<String> = fields()?
                 .map(|(k, v)| format!("{}={}", crate::path::encode_query(k), crate::path::encode_query(&text(v))))
@@ -81,7 +83,9 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
                             );
                             (head, text(v).into_bytes())
                         }
-                        None => (format!("Content-Disposition: form-data; name=\"{disposition}\""), text(v).into_bytes()),
+                        None => {
+                            (format!("Content-Disposition: form-data; name=\"{disposition}\""), text(v).into_bytes())
+                        }
                     }
                 })
                 .collect();
@@ -145,7 +149,8 @@ fn boundary_for(parts: &[(String, Vec<u8>)]) -> String {
             }
         }
         let boundary = format!("gatehouse-{hash:016x}");
-        let occurs = parts.iter().any(|(head, content)| contains(head.as_bytes(), &boundary) || contains(content, &boundary));
+        let occurs =
+            parts.iter().any(|(head, content)| contains(head.as_bytes(), &boundary) || contains(content, &boundary));
         if !occurs {
             return boundary;
         }
@@ -300,7 +305,8 @@ mod tests {
 
     #[test]
     fn files_go_as_file_parts() {
-        let value = json!({"users": [{"email": "a@b.c"}], "connection_id": "con_1", "upsert": true, "external_id": null});
+        let value =
+            json!({"users": [{"email": "a@b.c"}], "connection_id": "con_1", "upsert": true, "external_id": null});
         let (boundary, parts, _) = multipart(&value);
         assert!(boundary.starts_with("gatehouse-"));
         assert_eq!(parts.len(), 3);
@@ -343,7 +349,10 @@ mod tests {
     #[test]
     fn forms_and_json() {
         let e = encode_as(Media::Form, &[], &json!({"a": "x y", "b": 1, "c": null})).unwrap();
-        assert_eq!((e.content_type.as_str(), e.bytes.as_slice()), ("application/x-www-form-urlencoded", b"a=x%20y&b=1".as_slice()));
+        assert_eq!(
+            (e.content_type.as_str(), e.bytes.as_slice()),
+            ("application/x-www-form-urlencoded", b"a=x%20y&b=1".as_slice())
+        );
         let e = encode_as(Media::Json, &[], &json!([1])).unwrap();
         assert_eq!(e.bytes, b"[1]");
         assert_eq!(

@@ -8,8 +8,8 @@
 //! (scopes), how it pages and what it answers. Nothing here is code per
 //! operation: each entry is a static of plain data, so a program keeps only
 //! the entries it refers to. What goes on the wire is each entry's [`Wire`],
-//! itself a static: the npm package's wasm refers to [`WIRES`] alone and so
-//! keeps the wire parts without the rest of the entries.
+//! an element of one array, [`WIRES`]: the npm package's wasm refers to it
+//! alone and so keeps the wire parts without the rest of the entries.
 //!
 //! Each row of the hand-kept [`crate::operation`] table links its entry
 //! ([`crate::OperationSpec::catalog`], resolved at compile time by method and
@@ -29,9 +29,11 @@ pub use crate::generated::catalog::{CATALOG, WIRES};
 /// paging and body, and nothing else.
 ///
 /// An [`OpDesc`] holds its `Wire` (and reads as one, through `Deref`), so
-/// there is one description of each operation; a program that only sends
-/// requests (the npm package's wasm) refers to [`WIRES`] and keeps these
-/// statics without the scopes, statuses and schema names of the entries.
+/// there is one description of each operation. The wire parts of all
+/// operations are one array, [`WIRES`]: a program that only sends requests
+/// (the npm package's wasm) refers to it and keeps it without the scopes,
+/// statuses and schema names of the entries (a program that refers to any
+/// entry keeps the whole array).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wire {
     /// Dotted name: the spec's operation group(s) and operation name, such as
@@ -340,7 +342,7 @@ pub struct Body {
     /// Whether the spec marks the body as required.
     pub required: bool,
     /// Media types accepted, in spec order.
-    pub media: &'static [Media],
+    pub media: MediaList,
     /// Whether the body is a JSON array (otherwise an object).
     pub array: bool,
     /// For bodies that are an object whose one required property is an
@@ -368,7 +370,7 @@ impl Body {
     /// The media type a client sends: JSON when the operation takes it, else
     /// the first the spec lists.
     pub fn preferred_media(&self) -> Media {
-        if self.media.contains(&Media::Json) { Media::Json } else { self.media.first().copied().unwrap_or(Media::Json) }
+        if self.media.contains(&Media::Json) { Media::Json } else { self.media.first().unwrap_or(Media::Json) }
     }
 
     /// The file part named `name`, if that field is a file.
@@ -386,6 +388,66 @@ pub enum Media {
     Form,
     /// `multipart/form-data`.
     Multipart,
+}
+
+/// The media types a body is accepted in, in spec order, packed in a byte
+/// (two bits each) so that a catalog entry stays small.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MediaList(u8);
+
+impl MediaList {
+    /// The list of `media`, in this order (the first three; a spec lists at
+    /// most one of each kind).
+    pub const fn of(media: &[Media]) -> Self {
+        let mut bits = 0u8;
+        let mut i = 0;
+        while i < media.len() && i < 3 {
+            let code = match media[i] {
+                Media::Json => 1,
+                Media::Form => 2,
+                Media::Multipart => 3,
+            };
+            bits |= code << (2 * i);
+            i += 1;
+        }
+        Self(bits)
+    }
+
+    /// The media types, in order.
+    pub fn iter(self) -> impl Iterator<Item = Media> + Clone {
+        (0..3).map_while(move |i| match (self.0 >> (2 * i)) & 3 {
+            1 => Some(Media::Json),
+            2 => Some(Media::Form),
+            3 => Some(Media::Multipart),
+            _ => None,
+        })
+    }
+
+    /// Whether `media` is one of them.
+    pub fn contains(self, media: &Media) -> bool {
+        self.iter().any(|m| m == *media)
+    }
+
+    /// The first, in spec order.
+    pub fn first(self) -> Option<Media> {
+        self.iter().next()
+    }
+
+    /// How many there are.
+    pub fn len(self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::fmt::Debug for MediaList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Media {
@@ -468,7 +530,7 @@ impl OpDesc {
 /// [`WIRES`] (sorted by name). It does not refer to the catalog's entries,
 /// so a program that only sends requests keeps their wire parts alone.
 pub fn wire(name: &str) -> Option<&'static Wire> {
-    WIRES.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| WIRES[i])
+    WIRES.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| &WIRES[i])
 }
 
 /// The operation named `name` (such as `users.roles.list`).

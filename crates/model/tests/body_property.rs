@@ -42,8 +42,11 @@ fn expected(v: &Value) -> Vec<u8> {
     }
 }
 
-/// `(name, file name, content type, content)` of every field, by multer.
-fn multer_fields(bytes: Vec<u8>, boundary: &str) -> Vec<(String, Option<String>, Option<String>, Vec<u8>)> {
+/// One field as multer reads it: name, file name, content type, content.
+type Field = (String, Option<String>, Option<String>, Vec<u8>);
+
+/// Every field, by multer.
+fn multer_fields(bytes: Vec<u8>, boundary: &str) -> Vec<Field> {
     let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes::Bytes::from(bytes)) });
     let mut multipart = multer::Multipart::new(stream, boundary);
     futures::executor::block_on(async move {

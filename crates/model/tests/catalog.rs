@@ -489,7 +489,11 @@ fn multipart_bodies_name_their_files() {
     for (root, path_prefix, _) in &specs {
         for (path, item) in root["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
-                let Some(multipart) = op.pointer("/requestBody").map(|b| resolve(root, b)).and_then(|b| b.pointer("/content/multipart~1form-data")) else {
+                let Some(multipart) = op
+                    .pointer("/requestBody")
+                    .map(|b| resolve(root, b))
+                    .and_then(|b| b.pointer("/content/multipart~1form-data"))
+                else {
                     continue;
                 };
                 let schema = resolve(root, &multipart["schema"]);

@@ -487,7 +487,7 @@ fn print(ops: &[Op]) -> Result<String> {
          //!\n\
          //! Generated from `management-api-oas.json` and `teams-api-oas.json`; regenerate\n\
          //! with `cargo xtask codegen`. The types are in [`crate::catalog`].\n\n\
-         use crate::catalog::{Body, FilePart, Items, Media, OpDesc, Paging, QueryKind, QueryParam, Wire};\n\
+         use crate::catalog::{Body, FilePart, Items, Media, MediaList, OpDesc, Paging, QueryKind, QueryParam, Wire};\n\
          use crate::operation::{Api, Verb};\n\n\
          /// An optional query parameter.\n\
          const fn q(name: &'static str, kind: QueryKind) -> QueryParam {\n    \
@@ -506,10 +506,15 @@ fn print(ops: &[Op]) -> Result<String> {
     if let Some((name, ..)) = consts.iter().find(|(c, ..)| statics.contains(c)) {
         bail!("the enum constant {name} has the name of an operation's static");
     }
-    if let Some(name) = statics.iter().find(|s| statics.contains(&format!("{s}_WIRE"))) {
-        bail!("the wire part of {name} would have the name of another operation's static");
+    // The wire parts are one array sorted by name; each entry points at its element.
+    let mut by_name: Vec<usize> = (0..ops.len()).collect();
+    by_name.sort_by(|a, b| ops[*a].name.cmp(&ops[*b].name));
+    let mut position = vec![0; ops.len()];
+    for (at, i) in by_name.iter().enumerate() {
+        position[*i] = at;
     }
-    for (op, ident) in ops.iter().zip(&statics) {
+    let mut wires = vec![String::new(); ops.len()];
+    for (i, (op, ident)) in ops.iter().zip(&statics).enumerate() {
         let query: Vec<String> = op
             .query
             .iter()
@@ -541,7 +546,7 @@ fn print(ops: &[Op]) -> Result<String> {
                     .map(|(name, media)| format!("FilePart {{ name: {name:?}, media_type: {media:?} }}"))
                     .collect();
                 format!(
-                    "Some(Body {{ required: {}, media: &[{}], array: {}, wrap: {:?}, non_empty: {}, files: &[{}] }})",
+                    "Some(Body {{ required: {}, media: MediaList::of(&[{}]), array: {}, wrap: {:?}, non_empty: {}, files: &[{}] }})",
                     b.required,
                     media.join(", "),
                     b.array,
@@ -552,11 +557,11 @@ fn print(ops: &[Op]) -> Result<String> {
             }
         };
         let schema = op.body.as_ref().map_or("", |b| b.schema.as_str());
-        let _ = writeln!(out, "/// `{} {}`: what goes on the wire.", METHODS[op.verb].0.to_uppercase(), op.path);
-        let _ = writeln!(
-            out,
-            "pub static {ident}_WIRE: Wire = Wire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], \
-             paging: {}, body: {body} }};\n",
+        let at = position[i];
+        wires[at] = format!(
+            "/// `{} {}`.\nWire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }},\n",
+            METHODS[op.verb].0.to_uppercase(),
+            op.path,
             op.name,
             op.api,
             METHODS[op.verb].1,
@@ -567,7 +572,7 @@ fn print(ops: &[Op]) -> Result<String> {
         let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
         let _ = writeln!(
             out,
-            "pub static {ident}: OpDesc = OpDesc {{ wire: &{ident}_WIRE, body_schema: {schema:?}, scopes: &[{}], \
+            "pub static {ident}: OpDesc = OpDesc {{ wire: &WIRE_TABLE[{at}], body_schema: {schema:?}, scopes: &[{}], \
              success: &[{}], errors: &[{}] }};\n",
             scopes.join(", "),
             success.join(", "),
@@ -579,15 +584,16 @@ fn print(ops: &[Op]) -> Result<String> {
         let _ = writeln!(out, "&{ident},");
     }
     out.push_str("];\n\n");
-    let mut by_name: Vec<(&str, &str)> = ops.iter().zip(&statics).map(|(op, i)| (op.name.as_str(), i.as_str())).collect();
-    by_name.sort();
-    out.push_str(
+    out.push_str(&format!(
         "/// What goes on the wire for every operation, sorted by name (for a binary\n\
-         /// search): refers to no entry, so a program that only sends requests keeps\n\
-         /// these alone.\npub static WIRES: &[&Wire] = &[\n",
-    );
-    for (_, ident) in &by_name {
-        let _ = writeln!(out, "&{ident}_WIRE,");
+         /// search). One array of values, so that a program that only sends requests\n\
+         /// keeps these alone, contiguous and without the entries.\n\
+         pub static WIRES: &[Wire] = &WIRE_TABLE;\n\n\
+         static WIRE_TABLE: [Wire; {}] = [\n",
+        ops.len()
+    ));
+    for wire in &wires {
+        out.push_str(wire);
     }
     out.push_str("];\n");
     Ok(out)

@@ -46,10 +46,7 @@ const DEPRECATED: &[(&str, &str)] = &[
 
 /// Every file of the npm package that codegen writes: (path relative to the
 /// model's `generated/`, text).
-pub fn generate(
-    specs: &[(&Module, &Spec)],
-    generated: &[(&Module, &Generated)],
-) -> Result<Vec<(String, String)>> {
+pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)]) -> Result<Vec<(String, String)>> {
     let mut ops = catalog::read(specs)?;
     ops.sort_by(|a, b| a.name.cmp(&b.name));
     let types: HashMap<&str, (&Module, &super::items::OpTypes)> =
@@ -453,7 +450,9 @@ fn api_dts(
     out.push_str("type Totals = { include_totals: true } | { includeTotals: true };\n");
     out.push_str("type Cursor = { take: number } | { from: string };\n");
     out.push_str("/** A file sent in a multipart body: its text, its bytes, a `Blob` (or `File`), or the items it holds (sent as JSON). */\n");
-    out.push_str("export type FileContent = string | Uint8Array | ArrayBuffer | Blob | Array<Record<string, unknown>>;\n\n");
+    out.push_str(
+        "export type FileContent = string | Uint8Array | ArrayBuffer | Blob | Array<Record<string, unknown>>;\n\n",
+    );
 
     let mut root = Node::default();
     // Each method's lines with `\u{0}` for its short name, for the deprecated aliases.
