@@ -172,9 +172,9 @@ test('the users import goes as multipart/form-data, its users as a file part', a
   ];
   answer = () => ({ status: 202, body: JSON.stringify({ id: 'job_1', type: 'users_import', status: 'pending' }) });
   try {
-    for (const [what, file] of inputs) {
+    for (const [what, input] of inputs) {
       requests = [];
-      const job = await client.jobs.usersImports.create({ users: file, connection_id: 'con_0000000000000001', upsert: true, send_completion_email: false });
+      const job = await client.jobs.usersImports.create({ users: input, connection_id: 'con_0000000000000001', upsert: true, send_completion_email: false });
       assert.equal(job.id, 'job_1', what);
       const sent = requests[0];
       assert.equal(sent.method, 'POST', what);

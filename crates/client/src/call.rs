@@ -80,8 +80,14 @@ impl RawCall {
     /// ([`gatehouse_model::body::encode`]): JSON when the operation takes
     /// it, else a form, else multipart (its files as file parts).
     pub fn set_body<B: Serialize + ?Sized>(&mut self, body: &B) {
-        const JSON: Body =
-            Body { required: false, media: MediaList::of(&[Media::Json]), array: false, wrap: None, non_empty: false, files: &[] };
+        const JSON: Body = Body {
+            required: false,
+            media: MediaList::of(&[Media::Json]),
+            array: false,
+            wrap: None,
+            non_empty: false,
+            files: &[],
+        };
         let shape = self.desc.body.unwrap_or(JSON);
         let encoded = serde_json::to_value(body)
             .map_err(|e| e.to_string())

@@ -559,7 +559,7 @@ fn print(ops: &[Op]) -> Result<String> {
         let schema = op.body.as_ref().map_or("", |b| b.schema.as_str());
         let at = position[i];
         wires[at] = format!(
-            "/// `{} {}`.\nWire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }},\n",
+            "// `{} {}`.\nWire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }},\n",
             METHODS[op.verb].0.to_uppercase(),
             op.path,
             op.name,

@@ -4781,7 +4781,7 @@ pub static CATALOG: &[&OpDesc] = &[
 pub static WIRES: &[Wire] = &WIRE_TABLE;
 
 static WIRE_TABLE: [Wire; 468] = [
-    /// `POST /api/v2/actions/actions`.
+    // `POST /api/v2/actions/actions`.
     Wire {
         name: "actions.create",
         api: Api::Management,
@@ -4798,7 +4798,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/actions/actions/{id}`.
+    // `DELETE /api/v2/actions/actions/{id}`.
     Wire {
         name: "actions.delete",
         api: Api::Management,
@@ -4808,7 +4808,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/actions/actions/{id}/deploy`.
+    // `POST /api/v2/actions/actions/{id}/deploy`.
     Wire {
         name: "actions.deploy",
         api: Api::Management,
@@ -4818,7 +4818,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/executions/{id}`.
+    // `GET /api/v2/actions/executions/{id}`.
     Wire {
         name: "actions.executions.get",
         api: Api::Management,
@@ -4828,7 +4828,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/actions/{id}`.
+    // `GET /api/v2/actions/actions/{id}`.
     Wire {
         name: "actions.get",
         api: Api::Management,
@@ -4838,7 +4838,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/actions`.
+    // `GET /api/v2/actions/actions`.
     Wire {
         name: "actions.list",
         api: Api::Management,
@@ -4873,7 +4873,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("actions") },
         body: None,
     },
-    /// `POST /api/v2/actions/modules`.
+    // `POST /api/v2/actions/modules`.
     Wire {
         name: "actions.modules.create",
         api: Api::Management,
@@ -4890,7 +4890,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/actions/modules/{id}`.
+    // `DELETE /api/v2/actions/modules/{id}`.
     Wire {
         name: "actions.modules.delete",
         api: Api::Management,
@@ -4900,7 +4900,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/modules/{id}`.
+    // `GET /api/v2/actions/modules/{id}`.
     Wire {
         name: "actions.modules.get",
         api: Api::Management,
@@ -4910,7 +4910,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/modules`.
+    // `GET /api/v2/actions/modules`.
     Wire {
         name: "actions.modules.list",
         api: Api::Management,
@@ -4920,7 +4920,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("modules") },
         body: None,
     },
-    /// `GET /api/v2/actions/modules/{id}/actions`.
+    // `GET /api/v2/actions/modules/{id}/actions`.
     Wire {
         name: "actions.modules.listActions",
         api: Api::Management,
@@ -4930,7 +4930,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("actions") },
         body: None,
     },
-    /// `POST /api/v2/actions/modules/{id}/rollback`.
+    // `POST /api/v2/actions/modules/{id}/rollback`.
     Wire {
         name: "actions.modules.rollback",
         api: Api::Management,
@@ -4947,7 +4947,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/actions/modules/{id}`.
+    // `PATCH /api/v2/actions/modules/{id}`.
     Wire {
         name: "actions.modules.update",
         api: Api::Management,
@@ -4964,7 +4964,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/actions/modules/{id}/versions`.
+    // `POST /api/v2/actions/modules/{id}/versions`.
     Wire {
         name: "actions.modules.versions.create",
         api: Api::Management,
@@ -4974,7 +4974,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
+    // `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
     Wire {
         name: "actions.modules.versions.get",
         api: Api::Management,
@@ -4984,7 +4984,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/modules/{id}/versions`.
+    // `GET /api/v2/actions/modules/{id}/versions`.
     Wire {
         name: "actions.modules.versions.list",
         api: Api::Management,
@@ -4994,7 +4994,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("versions") },
         body: None,
     },
-    /// `POST /api/v2/actions/actions/{id}/test`.
+    // `POST /api/v2/actions/actions/{id}/test`.
     Wire {
         name: "actions.test",
         api: Api::Management,
@@ -5011,7 +5011,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/actions/triggers/{triggerId}/bindings`.
+    // `GET /api/v2/actions/triggers/{triggerId}/bindings`.
     Wire {
         name: "actions.triggers.bindings.list",
         api: Api::Management,
@@ -5021,7 +5021,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("bindings") },
         body: None,
     },
-    /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
+    // `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
     Wire {
         name: "actions.triggers.bindings.updateMany",
         api: Api::Management,
@@ -5038,7 +5038,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/actions/triggers`.
+    // `GET /api/v2/actions/triggers`.
     Wire {
         name: "actions.triggers.list",
         api: Api::Management,
@@ -5048,7 +5048,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("triggers") },
         body: None,
     },
-    /// `PATCH /api/v2/actions/actions/{id}`.
+    // `PATCH /api/v2/actions/actions/{id}`.
     Wire {
         name: "actions.update",
         api: Api::Management,
@@ -5065,7 +5065,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
+    // `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
     Wire {
         name: "actions.versions.deploy",
         api: Api::Management,
@@ -5082,7 +5082,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
+    // `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
     Wire {
         name: "actions.versions.get",
         api: Api::Management,
@@ -5092,7 +5092,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/actions/actions/{actionId}/versions`.
+    // `GET /api/v2/actions/actions/{actionId}/versions`.
     Wire {
         name: "actions.versions.list",
         api: Api::Management,
@@ -5102,7 +5102,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::Key("versions") },
         body: None,
     },
-    /// `GET /api/v2/anomaly/blocks/ips/{id}`.
+    // `GET /api/v2/anomaly/blocks/ips/{id}`.
     Wire {
         name: "anomaly.blocks.checkIp",
         api: Api::Management,
@@ -5112,7 +5112,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/anomaly/blocks/ips/{id}`.
+    // `DELETE /api/v2/anomaly/blocks/ips/{id}`.
     Wire {
         name: "anomaly.blocks.unblockIp",
         api: Api::Management,
@@ -5122,7 +5122,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/attack-protection/bot-detection`.
+    // `GET /api/v2/attack-protection/bot-detection`.
     Wire {
         name: "attackProtection.botDetection.get",
         api: Api::Management,
@@ -5132,7 +5132,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/bot-detection`.
+    // `PATCH /api/v2/attack-protection/bot-detection`.
     Wire {
         name: "attackProtection.botDetection.update",
         api: Api::Management,
@@ -5149,7 +5149,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/attack-protection/breached-password-detection`.
+    // `GET /api/v2/attack-protection/breached-password-detection`.
     Wire {
         name: "attackProtection.breachedPasswordDetection.get",
         api: Api::Management,
@@ -5159,7 +5159,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/breached-password-detection`.
+    // `PATCH /api/v2/attack-protection/breached-password-detection`.
     Wire {
         name: "attackProtection.breachedPasswordDetection.update",
         api: Api::Management,
@@ -5176,7 +5176,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/attack-protection/brute-force-protection`.
+    // `GET /api/v2/attack-protection/brute-force-protection`.
     Wire {
         name: "attackProtection.bruteForceProtection.get",
         api: Api::Management,
@@ -5186,7 +5186,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/brute-force-protection`.
+    // `PATCH /api/v2/attack-protection/brute-force-protection`.
     Wire {
         name: "attackProtection.bruteForceProtection.update",
         api: Api::Management,
@@ -5203,7 +5203,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/attack-protection/captcha`.
+    // `GET /api/v2/attack-protection/captcha`.
     Wire {
         name: "attackProtection.captcha.get",
         api: Api::Management,
@@ -5213,7 +5213,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/captcha`.
+    // `PATCH /api/v2/attack-protection/captcha`.
     Wire {
         name: "attackProtection.captcha.update",
         api: Api::Management,
@@ -5230,7 +5230,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/attack-protection/phone-provider-protection`.
+    // `GET /api/v2/attack-protection/phone-provider-protection`.
     Wire {
         name: "attackProtection.phoneProviderProtection.get",
         api: Api::Management,
@@ -5240,7 +5240,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/phone-provider-protection`.
+    // `PATCH /api/v2/attack-protection/phone-provider-protection`.
     Wire {
         name: "attackProtection.phoneProviderProtection.patch",
         api: Api::Management,
@@ -5257,7 +5257,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/attack-protection/suspicious-ip-throttling`.
+    // `GET /api/v2/attack-protection/suspicious-ip-throttling`.
     Wire {
         name: "attackProtection.suspiciousIpThrottling.get",
         api: Api::Management,
@@ -5267,7 +5267,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
+    // `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
     Wire {
         name: "attackProtection.suspiciousIpThrottling.update",
         api: Api::Management,
@@ -5284,7 +5284,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/branding`.
+    // `GET /api/v2/branding`.
     Wire {
         name: "branding.get",
         api: Api::Management,
@@ -5294,7 +5294,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/branding/phone/providers`.
+    // `POST /api/v2/branding/phone/providers`.
     Wire {
         name: "branding.phone.providers.create",
         api: Api::Management,
@@ -5311,7 +5311,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/branding/phone/providers/{id}`.
+    // `DELETE /api/v2/branding/phone/providers/{id}`.
     Wire {
         name: "branding.phone.providers.delete",
         api: Api::Management,
@@ -5321,7 +5321,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/phone/providers/{id}`.
+    // `GET /api/v2/branding/phone/providers/{id}`.
     Wire {
         name: "branding.phone.providers.get",
         api: Api::Management,
@@ -5331,7 +5331,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/phone/providers`.
+    // `GET /api/v2/branding/phone/providers`.
     Wire {
         name: "branding.phone.providers.list",
         api: Api::Management,
@@ -5341,7 +5341,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("providers") },
         body: None,
     },
-    /// `POST /api/v2/branding/phone/providers/{id}/try`.
+    // `POST /api/v2/branding/phone/providers/{id}/try`.
     Wire {
         name: "branding.phone.providers.test",
         api: Api::Management,
@@ -5358,7 +5358,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/branding/phone/providers/{id}`.
+    // `PATCH /api/v2/branding/phone/providers/{id}`.
     Wire {
         name: "branding.phone.providers.update",
         api: Api::Management,
@@ -5375,7 +5375,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/branding/phone/templates`.
+    // `POST /api/v2/branding/phone/templates`.
     Wire {
         name: "branding.phone.templates.create",
         api: Api::Management,
@@ -5392,7 +5392,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/branding/phone/templates/{id}`.
+    // `DELETE /api/v2/branding/phone/templates/{id}`.
     Wire {
         name: "branding.phone.templates.delete",
         api: Api::Management,
@@ -5402,7 +5402,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/phone/templates/{id}`.
+    // `GET /api/v2/branding/phone/templates/{id}`.
     Wire {
         name: "branding.phone.templates.get",
         api: Api::Management,
@@ -5412,7 +5412,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/phone/templates`.
+    // `GET /api/v2/branding/phone/templates`.
     Wire {
         name: "branding.phone.templates.list",
         api: Api::Management,
@@ -5422,7 +5422,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("templates") },
         body: None,
     },
-    /// `PATCH /api/v2/branding/phone/templates/{id}/reset`.
+    // `PATCH /api/v2/branding/phone/templates/{id}/reset`.
     Wire {
         name: "branding.phone.templates.reset",
         api: Api::Management,
@@ -5439,7 +5439,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/branding/phone/templates/{id}/try`.
+    // `POST /api/v2/branding/phone/templates/{id}/try`.
     Wire {
         name: "branding.phone.templates.test",
         api: Api::Management,
@@ -5456,7 +5456,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/branding/phone/templates/{id}`.
+    // `PATCH /api/v2/branding/phone/templates/{id}`.
     Wire {
         name: "branding.phone.templates.update",
         api: Api::Management,
@@ -5473,7 +5473,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/branding/templates/universal-login`.
+    // `DELETE /api/v2/branding/templates/universal-login`.
     Wire {
         name: "branding.templates.deleteUniversalLogin",
         api: Api::Management,
@@ -5483,7 +5483,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/templates/universal-login`.
+    // `GET /api/v2/branding/templates/universal-login`.
     Wire {
         name: "branding.templates.getUniversalLogin",
         api: Api::Management,
@@ -5493,7 +5493,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/branding/templates/universal-login`.
+    // `PUT /api/v2/branding/templates/universal-login`.
     Wire {
         name: "branding.templates.updateUniversalLogin",
         api: Api::Management,
@@ -5510,7 +5510,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/branding/themes`.
+    // `POST /api/v2/branding/themes`.
     Wire {
         name: "branding.themes.create",
         api: Api::Management,
@@ -5527,7 +5527,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/branding/themes/{themeId}`.
+    // `DELETE /api/v2/branding/themes/{themeId}`.
     Wire {
         name: "branding.themes.delete",
         api: Api::Management,
@@ -5537,7 +5537,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/themes/{themeId}`.
+    // `GET /api/v2/branding/themes/{themeId}`.
     Wire {
         name: "branding.themes.get",
         api: Api::Management,
@@ -5547,7 +5547,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/branding/themes/default`.
+    // `GET /api/v2/branding/themes/default`.
     Wire {
         name: "branding.themes.getDefault",
         api: Api::Management,
@@ -5557,7 +5557,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/branding/themes/{themeId}`.
+    // `PATCH /api/v2/branding/themes/{themeId}`.
     Wire {
         name: "branding.themes.update",
         api: Api::Management,
@@ -5574,7 +5574,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/branding`.
+    // `PATCH /api/v2/branding`.
     Wire {
         name: "branding.update",
         api: Api::Management,
@@ -5591,7 +5591,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/client-grants`.
+    // `POST /api/v2/client-grants`.
     Wire {
         name: "clientGrants.create",
         api: Api::Management,
@@ -5608,7 +5608,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/client-grants/{id}`.
+    // `DELETE /api/v2/client-grants/{id}`.
     Wire {
         name: "clientGrants.delete",
         api: Api::Management,
@@ -5618,7 +5618,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/client-grants/{id}`.
+    // `GET /api/v2/client-grants/{id}`.
     Wire {
         name: "clientGrants.get",
         api: Api::Management,
@@ -5628,7 +5628,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/client-grants`.
+    // `GET /api/v2/client-grants`.
     Wire {
         name: "clientGrants.list",
         api: Api::Management,
@@ -5649,7 +5649,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("client_grants"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `GET /api/v2/client-grants/{id}/organizations`.
+    // `GET /api/v2/client-grants/{id}/organizations`.
     Wire {
         name: "clientGrants.organizations.list",
         api: Api::Management,
@@ -5665,7 +5665,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/client-grants/{id}`.
+    // `PATCH /api/v2/client-grants/{id}`.
     Wire {
         name: "clientGrants.update",
         api: Api::Management,
@@ -5682,7 +5682,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/clients/{id}/connections`.
+    // `GET /api/v2/clients/{id}/connections`.
     Wire {
         name: "clients.connections.get",
         api: Api::Management,
@@ -5698,7 +5698,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("connections"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/clients`.
+    // `POST /api/v2/clients`.
     Wire {
         name: "clients.create",
         api: Api::Management,
@@ -5715,7 +5715,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/clients/{client_id}/credentials`.
+    // `POST /api/v2/clients/{client_id}/credentials`.
     Wire {
         name: "clients.credentials.create",
         api: Api::Management,
@@ -5732,7 +5732,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
+    // `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
     Wire {
         name: "clients.credentials.delete",
         api: Api::Management,
@@ -5742,7 +5742,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
+    // `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
     Wire {
         name: "clients.credentials.get",
         api: Api::Management,
@@ -5752,7 +5752,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/clients/{client_id}/credentials`.
+    // `GET /api/v2/clients/{client_id}/credentials`.
     Wire {
         name: "clients.credentials.list",
         api: Api::Management,
@@ -5762,7 +5762,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
+    // `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
     Wire {
         name: "clients.credentials.update",
         api: Api::Management,
@@ -5779,7 +5779,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/clients/{id}`.
+    // `DELETE /api/v2/clients/{id}`.
     Wire {
         name: "clients.delete",
         api: Api::Management,
@@ -5789,7 +5789,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/clients/{id}`.
+    // `GET /api/v2/clients/{id}`.
     Wire {
         name: "clients.get",
         api: Api::Management,
@@ -5799,7 +5799,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/clients`.
+    // `GET /api/v2/clients`.
     Wire {
         name: "clients.list",
         api: Api::Management,
@@ -5822,7 +5822,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("clients"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/clients/cimd/preview`.
+    // `POST /api/v2/clients/cimd/preview`.
     Wire {
         name: "clients.previewCimdMetadata",
         api: Api::Management,
@@ -5839,7 +5839,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/clients/cimd/register`.
+    // `POST /api/v2/clients/cimd/register`.
     Wire {
         name: "clients.registerCimdClient",
         api: Api::Management,
@@ -5856,7 +5856,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/clients/{id}/rotate-secret`.
+    // `POST /api/v2/clients/{id}/rotate-secret`.
     Wire {
         name: "clients.rotateSecret",
         api: Api::Management,
@@ -5866,7 +5866,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/clients/{id}`.
+    // `PATCH /api/v2/clients/{id}`.
     Wire {
         name: "clients.update",
         api: Api::Management,
@@ -5883,7 +5883,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/connection-profiles`.
+    // `POST /api/v2/connection-profiles`.
     Wire {
         name: "connectionProfiles.create",
         api: Api::Management,
@@ -5900,7 +5900,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connection-profiles/{id}`.
+    // `DELETE /api/v2/connection-profiles/{id}`.
     Wire {
         name: "connectionProfiles.delete",
         api: Api::Management,
@@ -5910,7 +5910,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connection-profiles/{id}`.
+    // `GET /api/v2/connection-profiles/{id}`.
     Wire {
         name: "connectionProfiles.get",
         api: Api::Management,
@@ -5920,7 +5920,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connection-profiles/templates/{id}`.
+    // `GET /api/v2/connection-profiles/templates/{id}`.
     Wire {
         name: "connectionProfiles.getTemplate",
         api: Api::Management,
@@ -5930,7 +5930,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connection-profiles`.
+    // `GET /api/v2/connection-profiles`.
     Wire {
         name: "connectionProfiles.list",
         api: Api::Management,
@@ -5940,7 +5940,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("connection_profiles"), max_take: Some(10), next: true },
         body: None,
     },
-    /// `GET /api/v2/connection-profiles/templates`.
+    // `GET /api/v2/connection-profiles/templates`.
     Wire {
         name: "connectionProfiles.listTemplates",
         api: Api::Management,
@@ -5950,7 +5950,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("connection_profile_templates") },
         body: None,
     },
-    /// `PATCH /api/v2/connection-profiles/{id}`.
+    // `PATCH /api/v2/connection-profiles/{id}`.
     Wire {
         name: "connectionProfiles.update",
         api: Api::Management,
@@ -5967,7 +5967,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/connections/{id}/status`.
+    // `GET /api/v2/connections/{id}/status`.
     Wire {
         name: "connections.checkStatus",
         api: Api::Management,
@@ -5977,7 +5977,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/clients`.
+    // `GET /api/v2/connections/{id}/clients`.
     Wire {
         name: "connections.clients.get",
         api: Api::Management,
@@ -5987,7 +5987,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("clients"), max_take: Some(1000), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/connections/{id}/clients`.
+    // `PATCH /api/v2/connections/{id}/clients`.
     Wire {
         name: "connections.clients.update",
         api: Api::Management,
@@ -6004,7 +6004,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/connections`.
+    // `POST /api/v2/connections`.
     Wire {
         name: "connections.create",
         api: Api::Management,
@@ -6021,7 +6021,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connections/{id}`.
+    // `DELETE /api/v2/connections/{id}`.
     Wire {
         name: "connections.delete",
         api: Api::Management,
@@ -6031,7 +6031,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/connections/{id}/directory-provisioning`.
+    // `POST /api/v2/connections/{id}/directory-provisioning`.
     Wire {
         name: "connections.directoryProvisioning.create",
         api: Api::Management,
@@ -6048,7 +6048,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connections/{id}/directory-provisioning`.
+    // `DELETE /api/v2/connections/{id}/directory-provisioning`.
     Wire {
         name: "connections.directoryProvisioning.delete",
         api: Api::Management,
@@ -6058,7 +6058,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/directory-provisioning`.
+    // `GET /api/v2/connections/{id}/directory-provisioning`.
     Wire {
         name: "connections.directoryProvisioning.get",
         api: Api::Management,
@@ -6068,7 +6068,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
+    // `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
     Wire {
         name: "connections.directoryProvisioning.getDefaultMapping",
         api: Api::Management,
@@ -6078,7 +6078,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("mapping") },
         body: None,
     },
-    /// `GET /api/v2/connections-directory-provisionings`.
+    // `GET /api/v2/connections-directory-provisionings`.
     Wire {
         name: "connections.directoryProvisioning.list",
         api: Api::Management,
@@ -6088,7 +6088,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("directory_provisionings"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
+    // `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
     Wire {
         name: "connections.directoryProvisioning.listSynchronizedGroups",
         api: Api::Management,
@@ -6098,7 +6098,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
+    // `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
     Wire {
         name: "connections.directoryProvisioning.set",
         api: Api::Management,
@@ -6115,7 +6115,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
+    // `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
     Wire {
         name: "connections.directoryProvisioning.synchronizations.create",
         api: Api::Management,
@@ -6125,7 +6125,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/connections/{id}/directory-provisioning`.
+    // `PATCH /api/v2/connections/{id}/directory-provisioning`.
     Wire {
         name: "connections.directoryProvisioning.update",
         api: Api::Management,
@@ -6142,7 +6142,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/connections/{id}`.
+    // `GET /api/v2/connections/{id}`.
     Wire {
         name: "connections.get",
         api: Api::Management,
@@ -6152,7 +6152,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/connections/{id}/keys`.
+    // `POST /api/v2/connections/{id}/keys`.
     Wire {
         name: "connections.keys.create",
         api: Api::Management,
@@ -6169,7 +6169,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/connections/{id}/keys`.
+    // `GET /api/v2/connections/{id}/keys`.
     Wire {
         name: "connections.keys.get",
         api: Api::Management,
@@ -6179,7 +6179,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `POST /api/v2/connections/{id}/keys/rotate`.
+    // `POST /api/v2/connections/{id}/keys/rotate`.
     Wire {
         name: "connections.keys.rotate",
         api: Api::Management,
@@ -6196,7 +6196,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/connections`.
+    // `GET /api/v2/connections`.
     Wire {
         name: "connections.list",
         api: Api::Management,
@@ -6216,7 +6216,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("connections"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/connections/{id}/scim-configuration`.
+    // `POST /api/v2/connections/{id}/scim-configuration`.
     Wire {
         name: "connections.scimConfiguration.create",
         api: Api::Management,
@@ -6233,7 +6233,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connections/{id}/scim-configuration`.
+    // `DELETE /api/v2/connections/{id}/scim-configuration`.
     Wire {
         name: "connections.scimConfiguration.delete",
         api: Api::Management,
@@ -6243,7 +6243,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/scim-configuration`.
+    // `GET /api/v2/connections/{id}/scim-configuration`.
     Wire {
         name: "connections.scimConfiguration.get",
         api: Api::Management,
@@ -6253,7 +6253,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
+    // `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
     Wire {
         name: "connections.scimConfiguration.getDefaultMapping",
         api: Api::Management,
@@ -6263,7 +6263,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("mapping") },
         body: None,
     },
-    /// `GET /api/v2/connections-scim-configurations`.
+    // `GET /api/v2/connections-scim-configurations`.
     Wire {
         name: "connections.scimConfiguration.list",
         api: Api::Management,
@@ -6273,7 +6273,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("scim_configurations"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/connections/{id}/scim-configuration/tokens`.
+    // `POST /api/v2/connections/{id}/scim-configuration/tokens`.
     Wire {
         name: "connections.scimConfiguration.tokens.create",
         api: Api::Management,
@@ -6290,7 +6290,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
+    // `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
     Wire {
         name: "connections.scimConfiguration.tokens.delete",
         api: Api::Management,
@@ -6300,7 +6300,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/connections/{id}/scim-configuration/tokens`.
+    // `GET /api/v2/connections/{id}/scim-configuration/tokens`.
     Wire {
         name: "connections.scimConfiguration.tokens.get",
         api: Api::Management,
@@ -6310,7 +6310,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PATCH /api/v2/connections/{id}/scim-configuration`.
+    // `PATCH /api/v2/connections/{id}/scim-configuration`.
     Wire {
         name: "connections.scimConfiguration.update",
         api: Api::Management,
@@ -6327,7 +6327,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/connections/{id}`.
+    // `PATCH /api/v2/connections/{id}`.
     Wire {
         name: "connections.update",
         api: Api::Management,
@@ -6344,7 +6344,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/connections/{id}/users`.
+    // `DELETE /api/v2/connections/{id}/users`.
     Wire {
         name: "connections.users.deleteByEmail",
         api: Api::Management,
@@ -6354,7 +6354,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/custom-domains`.
+    // `POST /api/v2/custom-domains`.
     Wire {
         name: "customDomains.create",
         api: Api::Management,
@@ -6371,7 +6371,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/custom-domains/{id}`.
+    // `DELETE /api/v2/custom-domains/{id}`.
     Wire {
         name: "customDomains.delete",
         api: Api::Management,
@@ -6381,7 +6381,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/custom-domains/{id}`.
+    // `GET /api/v2/custom-domains/{id}`.
     Wire {
         name: "customDomains.get",
         api: Api::Management,
@@ -6391,7 +6391,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/custom-domains/default`.
+    // `GET /api/v2/custom-domains/default`.
     Wire {
         name: "customDomains.getDefault",
         api: Api::Management,
@@ -6401,7 +6401,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/custom-domains`.
+    // `GET /api/v2/custom-domains`.
     Wire {
         name: "customDomains.list",
         api: Api::Management,
@@ -6418,7 +6418,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::BareOrKey("custom_domains"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/custom-domains/default`.
+    // `PATCH /api/v2/custom-domains/default`.
     Wire {
         name: "customDomains.setDefault",
         api: Api::Management,
@@ -6435,7 +6435,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/custom-domains/{id}/test`.
+    // `POST /api/v2/custom-domains/{id}/test`.
     Wire {
         name: "customDomains.test",
         api: Api::Management,
@@ -6445,7 +6445,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/custom-domains/{id}`.
+    // `PATCH /api/v2/custom-domains/{id}`.
     Wire {
         name: "customDomains.update",
         api: Api::Management,
@@ -6462,7 +6462,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/custom-domains/{id}/verify`.
+    // `POST /api/v2/custom-domains/{id}/verify`.
     Wire {
         name: "customDomains.verify",
         api: Api::Management,
@@ -6472,7 +6472,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/device-credentials`.
+    // `POST /api/v2/device-credentials`.
     Wire {
         name: "deviceCredentials.createPublicKey",
         api: Api::Management,
@@ -6489,7 +6489,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/device-credentials/{id}`.
+    // `DELETE /api/v2/device-credentials/{id}`.
     Wire {
         name: "deviceCredentials.delete",
         api: Api::Management,
@@ -6499,7 +6499,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/device-credentials`.
+    // `GET /api/v2/device-credentials`.
     Wire {
         name: "deviceCredentials.list",
         api: Api::Management,
@@ -6518,7 +6518,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("device_credentials") },
         body: None,
     },
-    /// `POST /api/v2/email-templates`.
+    // `POST /api/v2/email-templates`.
     Wire {
         name: "emailTemplates.create",
         api: Api::Management,
@@ -6535,7 +6535,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/email-templates/{templateName}`.
+    // `GET /api/v2/email-templates/{templateName}`.
     Wire {
         name: "emailTemplates.get",
         api: Api::Management,
@@ -6545,7 +6545,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/email-templates/{templateName}`.
+    // `PUT /api/v2/email-templates/{templateName}`.
     Wire {
         name: "emailTemplates.set",
         api: Api::Management,
@@ -6562,7 +6562,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/email-templates/{templateName}`.
+    // `PATCH /api/v2/email-templates/{templateName}`.
     Wire {
         name: "emailTemplates.update",
         api: Api::Management,
@@ -6579,7 +6579,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/emails/provider`.
+    // `POST /api/v2/emails/provider`.
     Wire {
         name: "emails.provider.create",
         api: Api::Management,
@@ -6596,7 +6596,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/emails/provider`.
+    // `DELETE /api/v2/emails/provider`.
     Wire {
         name: "emails.provider.delete",
         api: Api::Management,
@@ -6606,7 +6606,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/emails/provider`.
+    // `GET /api/v2/emails/provider`.
     Wire {
         name: "emails.provider.get",
         api: Api::Management,
@@ -6616,7 +6616,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/emails/provider`.
+    // `PATCH /api/v2/emails/provider`.
     Wire {
         name: "emails.provider.update",
         api: Api::Management,
@@ -6633,7 +6633,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/event-streams`.
+    // `POST /api/v2/event-streams`.
     Wire {
         name: "eventStreams.create",
         api: Api::Management,
@@ -6650,7 +6650,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/event-streams/{id}`.
+    // `DELETE /api/v2/event-streams/{id}`.
     Wire {
         name: "eventStreams.delete",
         api: Api::Management,
@@ -6660,7 +6660,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
+    // `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
     Wire {
         name: "eventStreams.deliveries.getHistory",
         api: Api::Management,
@@ -6670,7 +6670,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/event-streams/{id}/deliveries`.
+    // `GET /api/v2/event-streams/{id}/deliveries`.
     Wire {
         name: "eventStreams.deliveries.list",
         api: Api::Management,
@@ -6687,7 +6687,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Bare, max_take: Some(100), next: false },
         body: None,
     },
-    /// `GET /api/v2/event-streams/{id}`.
+    // `GET /api/v2/event-streams/{id}`.
     Wire {
         name: "eventStreams.get",
         api: Api::Management,
@@ -6697,7 +6697,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/event-streams`.
+    // `GET /api/v2/event-streams`.
     Wire {
         name: "eventStreams.list",
         api: Api::Management,
@@ -6707,7 +6707,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("eventStreams"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/event-streams/{id}/redeliver`.
+    // `POST /api/v2/event-streams/{id}/redeliver`.
     Wire {
         name: "eventStreams.redeliveries.create",
         api: Api::Management,
@@ -6724,7 +6724,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
+    // `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
     Wire {
         name: "eventStreams.redeliveries.createById",
         api: Api::Management,
@@ -6734,7 +6734,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/event-streams/{id}/test`.
+    // `POST /api/v2/event-streams/{id}/test`.
     Wire {
         name: "eventStreams.test",
         api: Api::Management,
@@ -6751,7 +6751,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/event-streams/{id}`.
+    // `PATCH /api/v2/event-streams/{id}`.
     Wire {
         name: "eventStreams.update",
         api: Api::Management,
@@ -6768,7 +6768,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/events`.
+    // `GET /api/v2/events`.
     Wire {
         name: "events.subscribe",
         api: Api::Management,
@@ -6808,7 +6808,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/experimentation/experiments`.
+    // `POST /api/v2/experimentation/experiments`.
     Wire {
         name: "experimentation.experiments.create",
         api: Api::Management,
@@ -6825,7 +6825,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/experimentation/experiments/{id}`.
+    // `DELETE /api/v2/experimentation/experiments/{id}`.
     Wire {
         name: "experimentation.experiments.delete",
         api: Api::Management,
@@ -6835,7 +6835,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/experiments/{id}`.
+    // `GET /api/v2/experimentation/experiments/{id}`.
     Wire {
         name: "experimentation.experiments.get",
         api: Api::Management,
@@ -6845,7 +6845,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/experiments`.
+    // `GET /api/v2/experimentation/experiments`.
     Wire {
         name: "experimentation.experiments.list",
         api: Api::Management,
@@ -6861,7 +6861,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("experiments"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/experimentation/experiments/{id}`.
+    // `PATCH /api/v2/experimentation/experiments/{id}`.
     Wire {
         name: "experimentation.experiments.update",
         api: Api::Management,
@@ -6878,7 +6878,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/experimentation/experiments/{id}/status`.
+    // `POST /api/v2/experimentation/experiments/{id}/status`.
     Wire {
         name: "experimentation.experiments.updateStatus",
         api: Api::Management,
@@ -6895,7 +6895,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/experimentation/experiments/{id}/validate`.
+    // `POST /api/v2/experimentation/experiments/{id}/validate`.
     Wire {
         name: "experimentation.experiments.validate",
         api: Api::Management,
@@ -6905,7 +6905,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/experimentation/feature-flags`.
+    // `POST /api/v2/experimentation/feature-flags`.
     Wire {
         name: "experimentation.featureFlags.create",
         api: Api::Management,
@@ -6922,7 +6922,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/experimentation/feature-flags/{id}`.
+    // `DELETE /api/v2/experimentation/feature-flags/{id}`.
     Wire {
         name: "experimentation.featureFlags.delete",
         api: Api::Management,
@@ -6932,7 +6932,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/feature-flags/{id}`.
+    // `GET /api/v2/experimentation/feature-flags/{id}`.
     Wire {
         name: "experimentation.featureFlags.get",
         api: Api::Management,
@@ -6942,7 +6942,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/feature-flags`.
+    // `GET /api/v2/experimentation/feature-flags`.
     Wire {
         name: "experimentation.featureFlags.list",
         api: Api::Management,
@@ -6957,7 +6957,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("feature_flags"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/experimentation/feature-flags/{id}`.
+    // `PATCH /api/v2/experimentation/feature-flags/{id}`.
     Wire {
         name: "experimentation.featureFlags.update",
         api: Api::Management,
@@ -6974,7 +6974,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/experimentation/feature-flags/{id}/status`.
+    // `POST /api/v2/experimentation/feature-flags/{id}/status`.
     Wire {
         name: "experimentation.featureFlags.updateStatus",
         api: Api::Management,
@@ -6991,7 +6991,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/experimentation/feature-flags/{id}/variations`.
+    // `POST /api/v2/experimentation/feature-flags/{id}/variations`.
     Wire {
         name: "experimentation.featureFlags.variations.create",
         api: Api::Management,
@@ -7008,7 +7008,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+    // `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
     Wire {
         name: "experimentation.featureFlags.variations.delete",
         api: Api::Management,
@@ -7018,7 +7018,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+    // `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
     Wire {
         name: "experimentation.featureFlags.variations.get",
         api: Api::Management,
@@ -7028,7 +7028,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/feature-flags/{id}/variations`.
+    // `GET /api/v2/experimentation/feature-flags/{id}/variations`.
     Wire {
         name: "experimentation.featureFlags.variations.list",
         api: Api::Management,
@@ -7038,7 +7038,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("variations") },
         body: None,
     },
-    /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
+    // `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
     Wire {
         name: "experimentation.featureFlags.variations.update",
         api: Api::Management,
@@ -7055,7 +7055,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/experimentation/segments`.
+    // `POST /api/v2/experimentation/segments`.
     Wire {
         name: "experimentation.segments.create",
         api: Api::Management,
@@ -7072,7 +7072,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/experimentation/segments/{id}`.
+    // `DELETE /api/v2/experimentation/segments/{id}`.
     Wire {
         name: "experimentation.segments.delete",
         api: Api::Management,
@@ -7082,7 +7082,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/segments/{id}`.
+    // `GET /api/v2/experimentation/segments/{id}`.
     Wire {
         name: "experimentation.segments.get",
         api: Api::Management,
@@ -7092,7 +7092,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/experimentation/segments`.
+    // `GET /api/v2/experimentation/segments`.
     Wire {
         name: "experimentation.segments.list",
         api: Api::Management,
@@ -7102,7 +7102,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("segments"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/experimentation/segments/{id}`.
+    // `PATCH /api/v2/experimentation/segments/{id}`.
     Wire {
         name: "experimentation.segments.update",
         api: Api::Management,
@@ -7119,7 +7119,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/flows`.
+    // `POST /api/v2/flows`.
     Wire {
         name: "flows.create",
         api: Api::Management,
@@ -7136,7 +7136,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/flows/{id}`.
+    // `DELETE /api/v2/flows/{id}`.
     Wire {
         name: "flows.delete",
         api: Api::Management,
@@ -7146,7 +7146,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
+    // `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
     Wire {
         name: "flows.executions.delete",
         api: Api::Management,
@@ -7156,7 +7156,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
+    // `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
     Wire {
         name: "flows.executions.get",
         api: Api::Management,
@@ -7166,7 +7166,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/flows/{flow_id}/executions`.
+    // `GET /api/v2/flows/{flow_id}/executions`.
     Wire {
         name: "flows.executions.list",
         api: Api::Management,
@@ -7182,7 +7182,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("executions"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `GET /api/v2/flows/{id}`.
+    // `GET /api/v2/flows/{id}`.
     Wire {
         name: "flows.get",
         api: Api::Management,
@@ -7192,7 +7192,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/flows`.
+    // `GET /api/v2/flows`.
     Wire {
         name: "flows.list",
         api: Api::Management,
@@ -7208,7 +7208,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("flows") },
         body: None,
     },
-    /// `PATCH /api/v2/flows/{id}`.
+    // `PATCH /api/v2/flows/{id}`.
     Wire {
         name: "flows.update",
         api: Api::Management,
@@ -7225,7 +7225,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/flows/vault/connections`.
+    // `POST /api/v2/flows/vault/connections`.
     Wire {
         name: "flows.vault.connections.create",
         api: Api::Management,
@@ -7242,7 +7242,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/flows/vault/connections/{id}`.
+    // `DELETE /api/v2/flows/vault/connections/{id}`.
     Wire {
         name: "flows.vault.connections.delete",
         api: Api::Management,
@@ -7252,7 +7252,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/flows/vault/connections/{id}`.
+    // `GET /api/v2/flows/vault/connections/{id}`.
     Wire {
         name: "flows.vault.connections.get",
         api: Api::Management,
@@ -7262,7 +7262,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/flows/vault/connections`.
+    // `GET /api/v2/flows/vault/connections`.
     Wire {
         name: "flows.vault.connections.list",
         api: Api::Management,
@@ -7276,7 +7276,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("connections") },
         body: None,
     },
-    /// `PATCH /api/v2/flows/vault/connections/{id}`.
+    // `PATCH /api/v2/flows/vault/connections/{id}`.
     Wire {
         name: "flows.vault.connections.update",
         api: Api::Management,
@@ -7293,7 +7293,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/forms`.
+    // `POST /api/v2/forms`.
     Wire {
         name: "forms.create",
         api: Api::Management,
@@ -7310,7 +7310,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/forms/{id}`.
+    // `DELETE /api/v2/forms/{id}`.
     Wire {
         name: "forms.delete",
         api: Api::Management,
@@ -7320,7 +7320,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/forms/{id}`.
+    // `GET /api/v2/forms/{id}`.
     Wire {
         name: "forms.get",
         api: Api::Management,
@@ -7330,7 +7330,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/forms`.
+    // `GET /api/v2/forms`.
     Wire {
         name: "forms.list",
         api: Api::Management,
@@ -7345,7 +7345,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("forms") },
         body: None,
     },
-    /// `PATCH /api/v2/forms/{id}`.
+    // `PATCH /api/v2/forms/{id}`.
     Wire {
         name: "forms.update",
         api: Api::Management,
@@ -7362,7 +7362,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/groups/{id}`.
+    // `DELETE /api/v2/groups/{id}`.
     Wire {
         name: "groups.delete",
         api: Api::Management,
@@ -7372,7 +7372,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/groups/{id}`.
+    // `GET /api/v2/groups/{id}`.
     Wire {
         name: "groups.get",
         api: Api::Management,
@@ -7382,7 +7382,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/groups`.
+    // `GET /api/v2/groups`.
     Wire {
         name: "groups.list",
         api: Api::Management,
@@ -7404,7 +7404,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `GET /api/v2/groups/{id}/members`.
+    // `GET /api/v2/groups/{id}/members`.
     Wire {
         name: "groups.members.get",
         api: Api::Management,
@@ -7419,7 +7419,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/groups/{id}/roles`.
+    // `POST /api/v2/groups/{id}/roles`.
     Wire {
         name: "groups.roles.create",
         api: Api::Management,
@@ -7436,7 +7436,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/groups/{id}/roles`.
+    // `DELETE /api/v2/groups/{id}/roles`.
     Wire {
         name: "groups.roles.delete",
         api: Api::Management,
@@ -7453,7 +7453,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/groups/{id}/roles`.
+    // `GET /api/v2/groups/{id}/roles`.
     Wire {
         name: "groups.roles.list",
         api: Api::Management,
@@ -7463,7 +7463,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
         body: None,
     },
-    /// `POST /api/v2/guardian/enrollments/ticket`.
+    // `POST /api/v2/guardian/enrollments/ticket`.
     Wire {
         name: "guardian.enrollments.createTicket",
         api: Api::Management,
@@ -7480,7 +7480,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/guardian/enrollments/{id}`.
+    // `DELETE /api/v2/guardian/enrollments/{id}`.
     Wire {
         name: "guardian.enrollments.delete",
         api: Api::Management,
@@ -7490,7 +7490,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/enrollments/{id}`.
+    // `GET /api/v2/guardian/enrollments/{id}`.
     Wire {
         name: "guardian.enrollments.get",
         api: Api::Management,
@@ -7500,7 +7500,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/duo/settings`.
+    // `GET /api/v2/guardian/factors/duo/settings`.
     Wire {
         name: "guardian.factors.duo.settings.get",
         api: Api::Management,
@@ -7510,7 +7510,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/guardian/factors/duo/settings`.
+    // `PUT /api/v2/guardian/factors/duo/settings`.
     Wire {
         name: "guardian.factors.duo.settings.set",
         api: Api::Management,
@@ -7527,7 +7527,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/guardian/factors/duo/settings`.
+    // `PATCH /api/v2/guardian/factors/duo/settings`.
     Wire {
         name: "guardian.factors.duo.settings.update",
         api: Api::Management,
@@ -7544,7 +7544,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/guardian/factors`.
+    // `GET /api/v2/guardian/factors`.
     Wire {
         name: "guardian.factors.list",
         api: Api::Management,
@@ -7554,7 +7554,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/phone/message-types`.
+    // `GET /api/v2/guardian/factors/phone/message-types`.
     Wire {
         name: "guardian.factors.phone.getMessageTypes",
         api: Api::Management,
@@ -7564,7 +7564,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("message_types") },
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/phone/selected-provider`.
+    // `GET /api/v2/guardian/factors/phone/selected-provider`.
     Wire {
         name: "guardian.factors.phone.getSelectedProvider",
         api: Api::Management,
@@ -7574,7 +7574,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/phone/templates`.
+    // `GET /api/v2/guardian/factors/phone/templates`.
     Wire {
         name: "guardian.factors.phone.getTemplates",
         api: Api::Management,
@@ -7584,7 +7584,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/phone/providers/twilio`.
+    // `GET /api/v2/guardian/factors/phone/providers/twilio`.
     Wire {
         name: "guardian.factors.phone.getTwilioProvider",
         api: Api::Management,
@@ -7594,7 +7594,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/guardian/factors/phone/message-types`.
+    // `PUT /api/v2/guardian/factors/phone/message-types`.
     Wire {
         name: "guardian.factors.phone.setMessageTypes",
         api: Api::Management,
@@ -7611,7 +7611,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/phone/selected-provider`.
+    // `PUT /api/v2/guardian/factors/phone/selected-provider`.
     Wire {
         name: "guardian.factors.phone.setProvider",
         api: Api::Management,
@@ -7628,7 +7628,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/phone/templates`.
+    // `PUT /api/v2/guardian/factors/phone/templates`.
     Wire {
         name: "guardian.factors.phone.setTemplates",
         api: Api::Management,
@@ -7645,7 +7645,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/phone/providers/twilio`.
+    // `PUT /api/v2/guardian/factors/phone/providers/twilio`.
     Wire {
         name: "guardian.factors.phone.setTwilioProvider",
         api: Api::Management,
@@ -7662,7 +7662,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/guardian/factors/push-notification/providers/apns`.
+    // `GET /api/v2/guardian/factors/push-notification/providers/apns`.
     Wire {
         name: "guardian.factors.pushNotification.getApnsProvider",
         api: Api::Management,
@@ -7672,7 +7672,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/push-notification/selected-provider`.
+    // `GET /api/v2/guardian/factors/push-notification/selected-provider`.
     Wire {
         name: "guardian.factors.pushNotification.getSelectedProvider",
         api: Api::Management,
@@ -7682,7 +7682,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/push-notification/providers/sns`.
+    // `GET /api/v2/guardian/factors/push-notification/providers/sns`.
     Wire {
         name: "guardian.factors.pushNotification.getSnsProvider",
         api: Api::Management,
@@ -7692,7 +7692,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
+    // `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
     Wire {
         name: "guardian.factors.pushNotification.setApnsProvider",
         api: Api::Management,
@@ -7709,7 +7709,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
+    // `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
     Wire {
         name: "guardian.factors.pushNotification.setFcmProvider",
         api: Api::Management,
@@ -7726,7 +7726,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
+    // `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
     Wire {
         name: "guardian.factors.pushNotification.setFcmv1Provider",
         api: Api::Management,
@@ -7743,7 +7743,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
+    // `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
     Wire {
         name: "guardian.factors.pushNotification.setProvider",
         api: Api::Management,
@@ -7760,7 +7760,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
+    // `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
     Wire {
         name: "guardian.factors.pushNotification.setSnsProvider",
         api: Api::Management,
@@ -7777,7 +7777,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
+    // `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
     Wire {
         name: "guardian.factors.pushNotification.updateApnsProvider",
         api: Api::Management,
@@ -7794,7 +7794,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
+    // `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
     Wire {
         name: "guardian.factors.pushNotification.updateFcmProvider",
         api: Api::Management,
@@ -7811,7 +7811,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
+    // `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
     Wire {
         name: "guardian.factors.pushNotification.updateFcmv1Provider",
         api: Api::Management,
@@ -7828,7 +7828,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
+    // `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
     Wire {
         name: "guardian.factors.pushNotification.updateSnsProvider",
         api: Api::Management,
@@ -7845,7 +7845,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/{name}`.
+    // `PUT /api/v2/guardian/factors/{name}`.
     Wire {
         name: "guardian.factors.set",
         api: Api::Management,
@@ -7862,7 +7862,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/guardian/factors/sms/selected-provider`.
+    // `GET /api/v2/guardian/factors/sms/selected-provider`.
     Wire {
         name: "guardian.factors.sms.getSelectedProvider",
         api: Api::Management,
@@ -7872,7 +7872,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/sms/templates`.
+    // `GET /api/v2/guardian/factors/sms/templates`.
     Wire {
         name: "guardian.factors.sms.getTemplates",
         api: Api::Management,
@@ -7882,7 +7882,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/guardian/factors/sms/providers/twilio`.
+    // `GET /api/v2/guardian/factors/sms/providers/twilio`.
     Wire {
         name: "guardian.factors.sms.getTwilioProvider",
         api: Api::Management,
@@ -7892,7 +7892,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/guardian/factors/sms/selected-provider`.
+    // `PUT /api/v2/guardian/factors/sms/selected-provider`.
     Wire {
         name: "guardian.factors.sms.setProvider",
         api: Api::Management,
@@ -7909,7 +7909,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/sms/templates`.
+    // `PUT /api/v2/guardian/factors/sms/templates`.
     Wire {
         name: "guardian.factors.sms.setTemplates",
         api: Api::Management,
@@ -7926,7 +7926,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PUT /api/v2/guardian/factors/sms/providers/twilio`.
+    // `PUT /api/v2/guardian/factors/sms/providers/twilio`.
     Wire {
         name: "guardian.factors.sms.setTwilioProvider",
         api: Api::Management,
@@ -7943,7 +7943,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/guardian/policies`.
+    // `GET /api/v2/guardian/policies`.
     Wire {
         name: "guardian.policies.list",
         api: Api::Management,
@@ -7953,7 +7953,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PUT /api/v2/guardian/policies`.
+    // `PUT /api/v2/guardian/policies`.
     Wire {
         name: "guardian.policies.set",
         api: Api::Management,
@@ -7970,7 +7970,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/hooks`.
+    // `POST /api/v2/hooks`.
     Wire {
         name: "hooks.create",
         api: Api::Management,
@@ -7987,7 +7987,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/hooks/{id}`.
+    // `DELETE /api/v2/hooks/{id}`.
     Wire {
         name: "hooks.delete",
         api: Api::Management,
@@ -7997,7 +7997,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/hooks/{id}`.
+    // `GET /api/v2/hooks/{id}`.
     Wire {
         name: "hooks.get",
         api: Api::Management,
@@ -8007,7 +8007,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/hooks`.
+    // `GET /api/v2/hooks`.
     Wire {
         name: "hooks.list",
         api: Api::Management,
@@ -8033,7 +8033,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("hooks") },
         body: None,
     },
-    /// `POST /api/v2/hooks/{id}/secrets`.
+    // `POST /api/v2/hooks/{id}/secrets`.
     Wire {
         name: "hooks.secrets.create",
         api: Api::Management,
@@ -8050,7 +8050,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/hooks/{id}/secrets`.
+    // `DELETE /api/v2/hooks/{id}/secrets`.
     Wire {
         name: "hooks.secrets.delete",
         api: Api::Management,
@@ -8067,7 +8067,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/hooks/{id}/secrets`.
+    // `GET /api/v2/hooks/{id}/secrets`.
     Wire {
         name: "hooks.secrets.get",
         api: Api::Management,
@@ -8077,7 +8077,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/hooks/{id}/secrets`.
+    // `PATCH /api/v2/hooks/{id}/secrets`.
     Wire {
         name: "hooks.secrets.update",
         api: Api::Management,
@@ -8094,7 +8094,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/hooks/{id}`.
+    // `PATCH /api/v2/hooks/{id}`.
     Wire {
         name: "hooks.update",
         api: Api::Management,
@@ -8111,7 +8111,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/jobs/{id}/errors`.
+    // `GET /api/v2/jobs/{id}/errors`.
     Wire {
         name: "jobs.errors.get",
         api: Api::Management,
@@ -8121,7 +8121,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/jobs/{id}`.
+    // `GET /api/v2/jobs/{id}`.
     Wire {
         name: "jobs.get",
         api: Api::Management,
@@ -8131,7 +8131,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/jobs/users-exports`.
+    // `POST /api/v2/jobs/users-exports`.
     Wire {
         name: "jobs.usersExports.create",
         api: Api::Management,
@@ -8148,7 +8148,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/jobs/users-imports`.
+    // `POST /api/v2/jobs/users-imports`.
     Wire {
         name: "jobs.usersImports.create",
         api: Api::Management,
@@ -8165,7 +8165,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[FilePart { name: "users", media_type: "application/octet-stream" }],
         }),
     },
-    /// `POST /api/v2/jobs/verification-email`.
+    // `POST /api/v2/jobs/verification-email`.
     Wire {
         name: "jobs.verificationEmail.create",
         api: Api::Management,
@@ -8182,7 +8182,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/keys/custom-signing`.
+    // `DELETE /api/v2/keys/custom-signing`.
     Wire {
         name: "keys.customSigning.delete",
         api: Api::Management,
@@ -8192,7 +8192,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/keys/custom-signing`.
+    // `GET /api/v2/keys/custom-signing`.
     Wire {
         name: "keys.customSigning.get",
         api: Api::Management,
@@ -8202,7 +8202,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("keys") },
         body: None,
     },
-    /// `PUT /api/v2/keys/custom-signing`.
+    // `PUT /api/v2/keys/custom-signing`.
     Wire {
         name: "keys.customSigning.set",
         api: Api::Management,
@@ -8219,7 +8219,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/keys/encryption`.
+    // `POST /api/v2/keys/encryption`.
     Wire {
         name: "keys.encryption.create",
         api: Api::Management,
@@ -8236,7 +8236,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
+    // `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
     Wire {
         name: "keys.encryption.createPublicWrappingKey",
         api: Api::Management,
@@ -8246,7 +8246,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/keys/encryption/{kid}`.
+    // `DELETE /api/v2/keys/encryption/{kid}`.
     Wire {
         name: "keys.encryption.delete",
         api: Api::Management,
@@ -8256,7 +8256,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/keys/encryption/{kid}`.
+    // `GET /api/v2/keys/encryption/{kid}`.
     Wire {
         name: "keys.encryption.get",
         api: Api::Management,
@@ -8266,7 +8266,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/keys/encryption/{kid}`.
+    // `POST /api/v2/keys/encryption/{kid}`.
     Wire {
         name: "keys.encryption.import",
         api: Api::Management,
@@ -8283,7 +8283,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/keys/encryption`.
+    // `GET /api/v2/keys/encryption`.
     Wire {
         name: "keys.encryption.list",
         api: Api::Management,
@@ -8297,7 +8297,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("keys") },
         body: None,
     },
-    /// `POST /api/v2/keys/encryption/rekey`.
+    // `POST /api/v2/keys/encryption/rekey`.
     Wire {
         name: "keys.encryption.rekey",
         api: Api::Management,
@@ -8307,7 +8307,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/keys/signing/{kid}`.
+    // `GET /api/v2/keys/signing/{kid}`.
     Wire {
         name: "keys.signing.get",
         api: Api::Management,
@@ -8317,7 +8317,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/keys/signing`.
+    // `GET /api/v2/keys/signing`.
     Wire {
         name: "keys.signing.list",
         api: Api::Management,
@@ -8327,7 +8327,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PUT /api/v2/keys/signing/{kid}/revoke`.
+    // `PUT /api/v2/keys/signing/{kid}/revoke`.
     Wire {
         name: "keys.signing.revoke",
         api: Api::Management,
@@ -8337,7 +8337,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/keys/signing/rotate`.
+    // `POST /api/v2/keys/signing/rotate`.
     Wire {
         name: "keys.signing.rotate",
         api: Api::Management,
@@ -8347,7 +8347,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/log-streams`.
+    // `POST /api/v2/log-streams`.
     Wire {
         name: "logStreams.create",
         api: Api::Management,
@@ -8364,7 +8364,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/log-streams/{id}`.
+    // `DELETE /api/v2/log-streams/{id}`.
     Wire {
         name: "logStreams.delete",
         api: Api::Management,
@@ -8374,7 +8374,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/log-streams/{id}`.
+    // `GET /api/v2/log-streams/{id}`.
     Wire {
         name: "logStreams.get",
         api: Api::Management,
@@ -8384,7 +8384,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/log-streams`.
+    // `GET /api/v2/log-streams`.
     Wire {
         name: "logStreams.list",
         api: Api::Management,
@@ -8394,7 +8394,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PATCH /api/v2/log-streams/{id}`.
+    // `PATCH /api/v2/log-streams/{id}`.
     Wire {
         name: "logStreams.update",
         api: Api::Management,
@@ -8411,7 +8411,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/logs/{id}`.
+    // `GET /api/v2/logs/{id}`.
     Wire {
         name: "logs.get",
         api: Api::Management,
@@ -8421,7 +8421,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/logs`.
+    // `GET /api/v2/logs`.
     Wire {
         name: "logs.list",
         api: Api::Management,
@@ -8441,7 +8441,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("logs"), max_take: None, next: false },
         body: None,
     },
-    /// `POST /api/v2/network-acls`.
+    // `POST /api/v2/network-acls`.
     Wire {
         name: "networkAcls.create",
         api: Api::Management,
@@ -8458,7 +8458,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/network-acls/{id}`.
+    // `DELETE /api/v2/network-acls/{id}`.
     Wire {
         name: "networkAcls.delete",
         api: Api::Management,
@@ -8468,7 +8468,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/network-acls/{id}`.
+    // `GET /api/v2/network-acls/{id}`.
     Wire {
         name: "networkAcls.get",
         api: Api::Management,
@@ -8478,7 +8478,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/network-acls`.
+    // `GET /api/v2/network-acls`.
     Wire {
         name: "networkAcls.list",
         api: Api::Management,
@@ -8492,7 +8492,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("network_acls") },
         body: None,
     },
-    /// `PUT /api/v2/network-acls/{id}`.
+    // `PUT /api/v2/network-acls/{id}`.
     Wire {
         name: "networkAcls.set",
         api: Api::Management,
@@ -8509,7 +8509,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/network-acls/{id}`.
+    // `PATCH /api/v2/network-acls/{id}`.
     Wire {
         name: "networkAcls.update",
         api: Api::Management,
@@ -8526,7 +8526,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/organizations/{id}/client-grants`.
+    // `POST /api/v2/organizations/{id}/client-grants`.
     Wire {
         name: "organizations.clientGrants.create",
         api: Api::Management,
@@ -8543,7 +8543,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
+    // `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
     Wire {
         name: "organizations.clientGrants.delete",
         api: Api::Management,
@@ -8553,7 +8553,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/client-grants`.
+    // `GET /api/v2/organizations/{id}/client-grants`.
     Wire {
         name: "organizations.clientGrants.list",
         api: Api::Management,
@@ -8570,7 +8570,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("client_grants") },
         body: None,
     },
-    /// `POST /api/v2/organizations/{id}/connections`.
+    // `POST /api/v2/organizations/{id}/connections`.
     Wire {
         name: "organizations.connections.create",
         api: Api::Management,
@@ -8587,7 +8587,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
+    // `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
     Wire {
         name: "organizations.connections.delete",
         api: Api::Management,
@@ -8597,7 +8597,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/connections/{connection_id}`.
+    // `GET /api/v2/organizations/{id}/connections/{connection_id}`.
     Wire {
         name: "organizations.connections.get",
         api: Api::Management,
@@ -8607,7 +8607,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/connections`.
+    // `GET /api/v2/organizations/{id}/connections`.
     Wire {
         name: "organizations.connections.list",
         api: Api::Management,
@@ -8622,7 +8622,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("connections") },
         body: None,
     },
-    /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
+    // `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
     Wire {
         name: "organizations.connections.update",
         api: Api::Management,
@@ -8639,7 +8639,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/organizations`.
+    // `POST /api/v2/organizations`.
     Wire {
         name: "organizations.create",
         api: Api::Management,
@@ -8656,7 +8656,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}`.
+    // `DELETE /api/v2/organizations/{id}`.
     Wire {
         name: "organizations.delete",
         api: Api::Management,
@@ -8666,7 +8666,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/organizations/{id}/discovery-domains`.
+    // `POST /api/v2/organizations/{id}/discovery-domains`.
     Wire {
         name: "organizations.discoveryDomains.create",
         api: Api::Management,
@@ -8683,7 +8683,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+    // `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
     Wire {
         name: "organizations.discoveryDomains.delete",
         api: Api::Management,
@@ -8693,7 +8693,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+    // `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
     Wire {
         name: "organizations.discoveryDomains.get",
         api: Api::Management,
@@ -8703,7 +8703,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
+    // `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
     Wire {
         name: "organizations.discoveryDomains.getByName",
         api: Api::Management,
@@ -8713,7 +8713,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/discovery-domains`.
+    // `GET /api/v2/organizations/{id}/discovery-domains`.
     Wire {
         name: "organizations.discoveryDomains.list",
         api: Api::Management,
@@ -8723,7 +8723,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("domains"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
+    // `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
     Wire {
         name: "organizations.discoveryDomains.update",
         api: Api::Management,
@@ -8740,7 +8740,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/organizations/{id}/enabled_connections`.
+    // `POST /api/v2/organizations/{id}/enabled_connections`.
     Wire {
         name: "organizations.enabledConnections.add",
         api: Api::Management,
@@ -8757,7 +8757,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+    // `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
     Wire {
         name: "organizations.enabledConnections.delete",
         api: Api::Management,
@@ -8767,7 +8767,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+    // `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
     Wire {
         name: "organizations.enabledConnections.get",
         api: Api::Management,
@@ -8777,7 +8777,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/enabled_connections`.
+    // `GET /api/v2/organizations/{id}/enabled_connections`.
     Wire {
         name: "organizations.enabledConnections.list",
         api: Api::Management,
@@ -8791,7 +8791,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("enabled_connections") },
         body: None,
     },
-    /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
+    // `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
     Wire {
         name: "organizations.enabledConnections.update",
         api: Api::Management,
@@ -8808,7 +8808,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/organizations/{id}`.
+    // `GET /api/v2/organizations/{id}`.
     Wire {
         name: "organizations.get",
         api: Api::Management,
@@ -8818,7 +8818,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/name/{name}`.
+    // `GET /api/v2/organizations/name/{name}`.
     Wire {
         name: "organizations.getByName",
         api: Api::Management,
@@ -8828,7 +8828,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{organization_id}/groups`.
+    // `GET /api/v2/organizations/{organization_id}/groups`.
     Wire {
         name: "organizations.groups.list",
         api: Api::Management,
@@ -8838,7 +8838,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
         body: None,
     },
-    /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+    // `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     Wire {
         name: "organizations.groups.roles.create",
         api: Api::Management,
@@ -8855,7 +8855,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+    // `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     Wire {
         name: "organizations.groups.roles.delete",
         api: Api::Management,
@@ -8872,7 +8872,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
+    // `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
     Wire {
         name: "organizations.groups.roles.list",
         api: Api::Management,
@@ -8882,7 +8882,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
         body: None,
     },
-    /// `POST /api/v2/organizations/{id}/invitations`.
+    // `POST /api/v2/organizations/{id}/invitations`.
     Wire {
         name: "organizations.invitations.create",
         api: Api::Management,
@@ -8899,7 +8899,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
+    // `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
     Wire {
         name: "organizations.invitations.delete",
         api: Api::Management,
@@ -8909,7 +8909,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
+    // `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
     Wire {
         name: "organizations.invitations.get",
         api: Api::Management,
@@ -8919,7 +8919,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/invitations`.
+    // `GET /api/v2/organizations/{id}/invitations`.
     Wire {
         name: "organizations.invitations.list",
         api: Api::Management,
@@ -8936,7 +8936,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("invitations") },
         body: None,
     },
-    /// `GET /api/v2/organizations`.
+    // `GET /api/v2/organizations`.
     Wire {
         name: "organizations.list",
         api: Api::Management,
@@ -8953,7 +8953,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/organizations/{id}/members`.
+    // `POST /api/v2/organizations/{id}/members`.
     Wire {
         name: "organizations.members.create",
         api: Api::Management,
@@ -8970,7 +8970,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/members`.
+    // `DELETE /api/v2/organizations/{id}/members`.
     Wire {
         name: "organizations.members.delete",
         api: Api::Management,
@@ -8987,7 +8987,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
+    // `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
     Wire {
         name: "organizations.members.effectiveRoles.list",
         api: Api::Management,
@@ -8997,7 +8997,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
+    // `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
     Wire {
         name: "organizations.members.effectiveRoles.sources.groups.list",
         api: Api::Management,
@@ -9007,7 +9007,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/organizations/{id}/members`.
+    // `GET /api/v2/organizations/{id}/members`.
     Wire {
         name: "organizations.members.list",
         api: Api::Management,
@@ -9025,7 +9025,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("members"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
+    // `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
     Wire {
         name: "organizations.members.roles.assign",
         api: Api::Management,
@@ -9042,7 +9042,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
+    // `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
     Wire {
         name: "organizations.members.roles.delete",
         api: Api::Management,
@@ -9059,7 +9059,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
+    // `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
     Wire {
         name: "organizations.members.roles.list",
         api: Api::Management,
@@ -9073,7 +9073,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("roles") },
         body: None,
     },
-    /// `PATCH /api/v2/organizations/{id}`.
+    // `PATCH /api/v2/organizations/{id}`.
     Wire {
         name: "organizations.update",
         api: Api::Management,
@@ -9090,7 +9090,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
+    // `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
     Wire {
         name: "prompts.customText.get",
         api: Api::Management,
@@ -9100,7 +9100,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
+    // `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
     Wire {
         name: "prompts.customText.set",
         api: Api::Management,
@@ -9117,7 +9117,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/prompts`.
+    // `GET /api/v2/prompts`.
     Wire {
         name: "prompts.getSettings",
         api: Api::Management,
@@ -9127,7 +9127,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/prompts/{prompt}/partials`.
+    // `GET /api/v2/prompts/{prompt}/partials`.
     Wire {
         name: "prompts.partials.get",
         api: Api::Management,
@@ -9137,7 +9137,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/prompts/{prompt}/partials`.
+    // `PUT /api/v2/prompts/{prompt}/partials`.
     Wire {
         name: "prompts.partials.set",
         api: Api::Management,
@@ -9154,7 +9154,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/prompts/rendering`.
+    // `PATCH /api/v2/prompts/rendering`.
     Wire {
         name: "prompts.rendering.bulkUpdate",
         api: Api::Management,
@@ -9171,7 +9171,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
+    // `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
     Wire {
         name: "prompts.rendering.get",
         api: Api::Management,
@@ -9181,7 +9181,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/prompts/rendering`.
+    // `GET /api/v2/prompts/rendering`.
     Wire {
         name: "prompts.rendering.list",
         api: Api::Management,
@@ -9200,7 +9200,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("configs") },
         body: None,
     },
-    /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
+    // `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
     Wire {
         name: "prompts.rendering.update",
         api: Api::Management,
@@ -9217,7 +9217,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/prompts`.
+    // `PATCH /api/v2/prompts`.
     Wire {
         name: "prompts.updateSettings",
         api: Api::Management,
@@ -9234,7 +9234,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/rate-limit-policies`.
+    // `POST /api/v2/rate-limit-policies`.
     Wire {
         name: "rateLimitPolicies.create",
         api: Api::Management,
@@ -9251,7 +9251,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/rate-limit-policies/{id}`.
+    // `DELETE /api/v2/rate-limit-policies/{id}`.
     Wire {
         name: "rateLimitPolicies.delete",
         api: Api::Management,
@@ -9261,7 +9261,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/rate-limit-policies/{id}`.
+    // `GET /api/v2/rate-limit-policies/{id}`.
     Wire {
         name: "rateLimitPolicies.get",
         api: Api::Management,
@@ -9271,7 +9271,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/rate-limit-policies`.
+    // `GET /api/v2/rate-limit-policies`.
     Wire {
         name: "rateLimitPolicies.list",
         api: Api::Management,
@@ -9287,7 +9287,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("rate_limit_policies"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/rate-limit-policies/{id}`.
+    // `PATCH /api/v2/rate-limit-policies/{id}`.
     Wire {
         name: "rateLimitPolicies.update",
         api: Api::Management,
@@ -9304,7 +9304,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/refresh-tokens/{id}`.
+    // `DELETE /api/v2/refresh-tokens/{id}`.
     Wire {
         name: "refreshTokens.delete",
         api: Api::Management,
@@ -9314,7 +9314,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/refresh-tokens/{id}`.
+    // `GET /api/v2/refresh-tokens/{id}`.
     Wire {
         name: "refreshTokens.get",
         api: Api::Management,
@@ -9324,7 +9324,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/refresh-tokens`.
+    // `GET /api/v2/refresh-tokens`.
     Wire {
         name: "refreshTokens.list",
         api: Api::Management,
@@ -9341,7 +9341,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("refresh_tokens"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/refresh-tokens/revoke`.
+    // `POST /api/v2/refresh-tokens/revoke`.
     Wire {
         name: "refreshTokens.revoke",
         api: Api::Management,
@@ -9358,7 +9358,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/refresh-tokens/{id}`.
+    // `PATCH /api/v2/refresh-tokens/{id}`.
     Wire {
         name: "refreshTokens.update",
         api: Api::Management,
@@ -9375,7 +9375,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/resource-servers`.
+    // `POST /api/v2/resource-servers`.
     Wire {
         name: "resourceServers.create",
         api: Api::Management,
@@ -9392,7 +9392,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/resource-servers/{id}`.
+    // `DELETE /api/v2/resource-servers/{id}`.
     Wire {
         name: "resourceServers.delete",
         api: Api::Management,
@@ -9402,7 +9402,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/resource-servers/{id}`.
+    // `GET /api/v2/resource-servers/{id}`.
     Wire {
         name: "resourceServers.get",
         api: Api::Management,
@@ -9412,7 +9412,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/resource-servers`.
+    // `GET /api/v2/resource-servers`.
     Wire {
         name: "resourceServers.list",
         api: Api::Management,
@@ -9428,7 +9428,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("resource_servers") },
         body: None,
     },
-    /// `PATCH /api/v2/resource-servers/{id}`.
+    // `PATCH /api/v2/resource-servers/{id}`.
     Wire {
         name: "resourceServers.update",
         api: Api::Management,
@@ -9445,7 +9445,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/risk-assessments/settings`.
+    // `GET /api/v2/risk-assessments/settings`.
     Wire {
         name: "riskAssessments.settings.get",
         api: Api::Management,
@@ -9455,7 +9455,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/risk-assessments/settings/new-device`.
+    // `GET /api/v2/risk-assessments/settings/new-device`.
     Wire {
         name: "riskAssessments.settings.newDevice.get",
         api: Api::Management,
@@ -9465,7 +9465,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/risk-assessments/settings/new-device`.
+    // `PATCH /api/v2/risk-assessments/settings/new-device`.
     Wire {
         name: "riskAssessments.settings.newDevice.update",
         api: Api::Management,
@@ -9482,7 +9482,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/risk-assessments/settings`.
+    // `PATCH /api/v2/risk-assessments/settings`.
     Wire {
         name: "riskAssessments.settings.update",
         api: Api::Management,
@@ -9499,7 +9499,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/roles`.
+    // `POST /api/v2/roles`.
     Wire {
         name: "roles.create",
         api: Api::Management,
@@ -9516,7 +9516,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/roles/{id}`.
+    // `DELETE /api/v2/roles/{id}`.
     Wire {
         name: "roles.delete",
         api: Api::Management,
@@ -9526,7 +9526,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/roles/{id}`.
+    // `GET /api/v2/roles/{id}`.
     Wire {
         name: "roles.get",
         api: Api::Management,
@@ -9536,7 +9536,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/roles/{id}/groups`.
+    // `POST /api/v2/roles/{id}/groups`.
     Wire {
         name: "roles.groups.create",
         api: Api::Management,
@@ -9553,7 +9553,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/roles/{id}/groups`.
+    // `DELETE /api/v2/roles/{id}/groups`.
     Wire {
         name: "roles.groups.delete",
         api: Api::Management,
@@ -9570,7 +9570,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/roles/{id}/groups`.
+    // `GET /api/v2/roles/{id}/groups`.
     Wire {
         name: "roles.groups.get",
         api: Api::Management,
@@ -9580,7 +9580,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/roles`.
+    // `GET /api/v2/roles`.
     Wire {
         name: "roles.list",
         api: Api::Management,
@@ -9595,7 +9595,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("roles") },
         body: None,
     },
-    /// `POST /api/v2/roles/{id}/permissions`.
+    // `POST /api/v2/roles/{id}/permissions`.
     Wire {
         name: "roles.permissions.add",
         api: Api::Management,
@@ -9612,7 +9612,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/roles/{id}/permissions`.
+    // `DELETE /api/v2/roles/{id}/permissions`.
     Wire {
         name: "roles.permissions.delete",
         api: Api::Management,
@@ -9629,7 +9629,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/roles/{id}/permissions`.
+    // `GET /api/v2/roles/{id}/permissions`.
     Wire {
         name: "roles.permissions.list",
         api: Api::Management,
@@ -9643,7 +9643,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("permissions") },
         body: None,
     },
-    /// `PATCH /api/v2/roles/{id}`.
+    // `PATCH /api/v2/roles/{id}`.
     Wire {
         name: "roles.update",
         api: Api::Management,
@@ -9660,7 +9660,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/roles/{id}/users`.
+    // `POST /api/v2/roles/{id}/users`.
     Wire {
         name: "roles.users.assign",
         api: Api::Management,
@@ -9677,7 +9677,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/roles/{id}/users`.
+    // `GET /api/v2/roles/{id}/users`.
     Wire {
         name: "roles.users.list",
         api: Api::Management,
@@ -9693,7 +9693,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("users"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/rules`.
+    // `POST /api/v2/rules`.
     Wire {
         name: "rules.create",
         api: Api::Management,
@@ -9710,7 +9710,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/rules/{id}`.
+    // `DELETE /api/v2/rules/{id}`.
     Wire {
         name: "rules.delete",
         api: Api::Management,
@@ -9720,7 +9720,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/rules/{id}`.
+    // `GET /api/v2/rules/{id}`.
     Wire {
         name: "rules.get",
         api: Api::Management,
@@ -9730,7 +9730,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/rules`.
+    // `GET /api/v2/rules`.
     Wire {
         name: "rules.list",
         api: Api::Management,
@@ -9747,7 +9747,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("rules") },
         body: None,
     },
-    /// `PATCH /api/v2/rules/{id}`.
+    // `PATCH /api/v2/rules/{id}`.
     Wire {
         name: "rules.update",
         api: Api::Management,
@@ -9764,7 +9764,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/rules-configs/{key}`.
+    // `DELETE /api/v2/rules-configs/{key}`.
     Wire {
         name: "rulesConfigs.delete",
         api: Api::Management,
@@ -9774,7 +9774,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/rules-configs`.
+    // `GET /api/v2/rules-configs`.
     Wire {
         name: "rulesConfigs.list",
         api: Api::Management,
@@ -9784,7 +9784,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `PUT /api/v2/rules-configs/{key}`.
+    // `PUT /api/v2/rules-configs/{key}`.
     Wire {
         name: "rulesConfigs.set",
         api: Api::Management,
@@ -9801,7 +9801,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/self-service-profiles`.
+    // `POST /api/v2/self-service-profiles`.
     Wire {
         name: "selfServiceProfiles.create",
         api: Api::Management,
@@ -9818,7 +9818,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
+    // `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
     Wire {
         name: "selfServiceProfiles.customText.list",
         api: Api::Management,
@@ -9828,7 +9828,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
+    // `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
     Wire {
         name: "selfServiceProfiles.customText.set",
         api: Api::Management,
@@ -9845,7 +9845,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/self-service-profiles/{id}`.
+    // `DELETE /api/v2/self-service-profiles/{id}`.
     Wire {
         name: "selfServiceProfiles.delete",
         api: Api::Management,
@@ -9855,7 +9855,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/self-service-profiles/{id}`.
+    // `GET /api/v2/self-service-profiles/{id}`.
     Wire {
         name: "selfServiceProfiles.get",
         api: Api::Management,
@@ -9865,7 +9865,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/self-service-profiles`.
+    // `GET /api/v2/self-service-profiles`.
     Wire {
         name: "selfServiceProfiles.list",
         api: Api::Management,
@@ -9879,7 +9879,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("self_service_profiles") },
         body: None,
     },
-    /// `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
+    // `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
     Wire {
         name: "selfServiceProfiles.ssoTicket.create",
         api: Api::Management,
@@ -9896,7 +9896,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
+    // `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
     Wire {
         name: "selfServiceProfiles.ssoTicket.revoke",
         api: Api::Management,
@@ -9906,7 +9906,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/self-service-profiles/{id}`.
+    // `PATCH /api/v2/self-service-profiles/{id}`.
     Wire {
         name: "selfServiceProfiles.update",
         api: Api::Management,
@@ -9923,7 +9923,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/sessions/{id}`.
+    // `DELETE /api/v2/sessions/{id}`.
     Wire {
         name: "sessions.delete",
         api: Api::Management,
@@ -9933,7 +9933,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/sessions/{id}`.
+    // `GET /api/v2/sessions/{id}`.
     Wire {
         name: "sessions.get",
         api: Api::Management,
@@ -9943,7 +9943,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/sessions/{id}/revoke`.
+    // `POST /api/v2/sessions/{id}/revoke`.
     Wire {
         name: "sessions.revoke",
         api: Api::Management,
@@ -9953,7 +9953,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/sessions/{id}`.
+    // `PATCH /api/v2/sessions/{id}`.
     Wire {
         name: "sessions.update",
         api: Api::Management,
@@ -9970,7 +9970,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/stats/active-users`.
+    // `GET /api/v2/stats/active-users`.
     Wire {
         name: "stats.getActiveUsersCount",
         api: Api::Management,
@@ -9980,7 +9980,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/stats/daily`.
+    // `GET /api/v2/stats/daily`.
     Wire {
         name: "stats.getDaily",
         api: Api::Management,
@@ -9990,7 +9990,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `GET /api/v2/supplemental-signals`.
+    // `GET /api/v2/supplemental-signals`.
     Wire {
         name: "supplementalSignals.get",
         api: Api::Management,
@@ -10000,7 +10000,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/supplemental-signals`.
+    // `PATCH /api/v2/supplemental-signals`.
     Wire {
         name: "supplementalSignals.patch",
         api: Api::Management,
@@ -10017,7 +10017,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/activity/logs`.
+    // `GET /api/activity/logs`.
     Wire {
         name: "teams.activity.list",
         api: Api::Teams,
@@ -10046,7 +10046,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("logs"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `GET /api/environments`.
+    // `GET /api/environments`.
     Wire {
         name: "teams.environments.list",
         api: Api::Teams,
@@ -10056,7 +10056,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("environments") },
         body: None,
     },
-    /// `DELETE /api/members/{id}`.
+    // `DELETE /api/members/{id}`.
     Wire {
         name: "teams.members.delete",
         api: Api::Teams,
@@ -10066,7 +10066,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/members/{id}`.
+    // `GET /api/members/{id}`.
     Wire {
         name: "teams.members.get",
         api: Api::Teams,
@@ -10076,7 +10076,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/members`.
+    // `POST /api/members`.
     Wire {
         name: "teams.members.invite",
         api: Api::Teams,
@@ -10093,7 +10093,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/members`.
+    // `GET /api/members`.
     Wire {
         name: "teams.members.list",
         api: Api::Teams,
@@ -10103,7 +10103,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `PUT /api/members/{id}/tenants`.
+    // `PUT /api/members/{id}/tenants`.
     Wire {
         name: "teams.members.tenants.create",
         api: Api::Teams,
@@ -10120,7 +10120,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/members/{id}/tenants/{environment}`.
+    // `GET /api/members/{id}/tenants/{environment}`.
     Wire {
         name: "teams.members.tenants.list",
         api: Api::Teams,
@@ -10130,7 +10130,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("tenants") },
         body: None,
     },
-    /// `DELETE /api/members/{id}/tenants`.
+    // `DELETE /api/members/{id}/tenants`.
     Wire {
         name: "teams.members.tenants.remove",
         api: Api::Teams,
@@ -10147,7 +10147,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/members/{id}/tenants`.
+    // `PATCH /api/members/{id}/tenants`.
     Wire {
         name: "teams.members.tenants.update",
         api: Api::Teams,
@@ -10164,7 +10164,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/members/{id}`.
+    // `PATCH /api/members/{id}`.
     Wire {
         name: "teams.members.update",
         api: Api::Teams,
@@ -10181,7 +10181,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/tenants`.
+    // `POST /api/tenants`.
     Wire {
         name: "teams.tenants.create",
         api: Api::Teams,
@@ -10198,7 +10198,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/tenants/{tenantId}`.
+    // `DELETE /api/tenants/{tenantId}`.
     Wire {
         name: "teams.tenants.delete",
         api: Api::Teams,
@@ -10208,7 +10208,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/tenants/{tenantId}`.
+    // `GET /api/tenants/{tenantId}`.
     Wire {
         name: "teams.tenants.get",
         api: Api::Teams,
@@ -10218,7 +10218,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/tenants`.
+    // `GET /api/tenants`.
     Wire {
         name: "teams.tenants.list",
         api: Api::Teams,
@@ -10235,7 +10235,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("tenants"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `GET /api/tenants/{tenantId}/members`.
+    // `GET /api/tenants/{tenantId}/members`.
     Wire {
         name: "teams.tenants.members.list",
         api: Api::Teams,
@@ -10245,7 +10245,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
         body: None,
     },
-    /// `GET /api/v2/tenants/settings`.
+    // `GET /api/v2/tenants/settings`.
     Wire {
         name: "tenants.settings.get",
         api: Api::Management,
@@ -10255,7 +10255,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `PATCH /api/v2/tenants/settings`.
+    // `PATCH /api/v2/tenants/settings`.
     Wire {
         name: "tenants.settings.update",
         api: Api::Management,
@@ -10272,7 +10272,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/tickets/password-change`.
+    // `POST /api/v2/tickets/password-change`.
     Wire {
         name: "tickets.changePassword",
         api: Api::Management,
@@ -10289,7 +10289,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/tickets/email-verification`.
+    // `POST /api/v2/tickets/email-verification`.
     Wire {
         name: "tickets.verifyEmail",
         api: Api::Management,
@@ -10306,7 +10306,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/token-exchange-profiles`.
+    // `POST /api/v2/token-exchange-profiles`.
     Wire {
         name: "tokenExchangeProfiles.create",
         api: Api::Management,
@@ -10323,7 +10323,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/token-exchange-profiles/{id}`.
+    // `DELETE /api/v2/token-exchange-profiles/{id}`.
     Wire {
         name: "tokenExchangeProfiles.delete",
         api: Api::Management,
@@ -10333,7 +10333,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/token-exchange-profiles/{id}`.
+    // `GET /api/v2/token-exchange-profiles/{id}`.
     Wire {
         name: "tokenExchangeProfiles.get",
         api: Api::Management,
@@ -10343,7 +10343,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/token-exchange-profiles`.
+    // `GET /api/v2/token-exchange-profiles`.
     Wire {
         name: "tokenExchangeProfiles.list",
         api: Api::Management,
@@ -10353,7 +10353,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("token_exchange_profiles"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/token-exchange-profiles/{id}`.
+    // `PATCH /api/v2/token-exchange-profiles/{id}`.
     Wire {
         name: "tokenExchangeProfiles.update",
         api: Api::Management,
@@ -10370,7 +10370,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/user-attribute-profiles`.
+    // `POST /api/v2/user-attribute-profiles`.
     Wire {
         name: "userAttributeProfiles.create",
         api: Api::Management,
@@ -10387,7 +10387,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/user-attribute-profiles/{id}`.
+    // `DELETE /api/v2/user-attribute-profiles/{id}`.
     Wire {
         name: "userAttributeProfiles.delete",
         api: Api::Management,
@@ -10397,7 +10397,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/user-attribute-profiles/{id}`.
+    // `GET /api/v2/user-attribute-profiles/{id}`.
     Wire {
         name: "userAttributeProfiles.get",
         api: Api::Management,
@@ -10407,7 +10407,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/user-attribute-profiles/templates/{id}`.
+    // `GET /api/v2/user-attribute-profiles/templates/{id}`.
     Wire {
         name: "userAttributeProfiles.getTemplate",
         api: Api::Management,
@@ -10417,7 +10417,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/user-attribute-profiles`.
+    // `GET /api/v2/user-attribute-profiles`.
     Wire {
         name: "userAttributeProfiles.list",
         api: Api::Management,
@@ -10427,7 +10427,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("user_attribute_profiles"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/user-attribute-profiles/templates`.
+    // `GET /api/v2/user-attribute-profiles/templates`.
     Wire {
         name: "userAttributeProfiles.listTemplates",
         api: Api::Management,
@@ -10437,7 +10437,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("user_attribute_profile_templates") },
         body: None,
     },
-    /// `PATCH /api/v2/user-attribute-profiles/{id}`.
+    // `PATCH /api/v2/user-attribute-profiles/{id}`.
     Wire {
         name: "userAttributeProfiles.update",
         api: Api::Management,
@@ -10454,7 +10454,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/user-blocks/{id}`.
+    // `DELETE /api/v2/user-blocks/{id}`.
     Wire {
         name: "userBlocks.delete",
         api: Api::Management,
@@ -10464,7 +10464,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/user-blocks`.
+    // `DELETE /api/v2/user-blocks`.
     Wire {
         name: "userBlocks.deleteByIdentifier",
         api: Api::Management,
@@ -10474,7 +10474,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/user-blocks/{id}`.
+    // `GET /api/v2/user-blocks/{id}`.
     Wire {
         name: "userBlocks.list",
         api: Api::Management,
@@ -10484,7 +10484,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("blocked_for") },
         body: None,
     },
-    /// `GET /api/v2/user-blocks`.
+    // `GET /api/v2/user-blocks`.
     Wire {
         name: "userBlocks.listByIdentifier",
         api: Api::Management,
@@ -10494,7 +10494,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Key("blocked_for") },
         body: None,
     },
-    /// `DELETE /api/v2/grants/{id}`.
+    // `DELETE /api/v2/grants/{id}`.
     Wire {
         name: "userGrants.delete",
         api: Api::Management,
@@ -10504,7 +10504,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/grants`.
+    // `DELETE /api/v2/grants`.
     Wire {
         name: "userGrants.deleteByUserId",
         api: Api::Management,
@@ -10514,7 +10514,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/grants`.
+    // `GET /api/v2/grants`.
     Wire {
         name: "userGrants.list",
         api: Api::Management,
@@ -10531,7 +10531,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("grants") },
         body: None,
     },
-    /// `POST /api/v2/users/{id}/authentication-methods`.
+    // `POST /api/v2/users/{id}/authentication-methods`.
     Wire {
         name: "users.authenticationMethods.create",
         api: Api::Management,
@@ -10548,7 +10548,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+    // `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
     Wire {
         name: "users.authenticationMethods.delete",
         api: Api::Management,
@@ -10558,7 +10558,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `DELETE /api/v2/users/{id}/authentication-methods`.
+    // `DELETE /api/v2/users/{id}/authentication-methods`.
     Wire {
         name: "users.authenticationMethods.deleteAll",
         api: Api::Management,
@@ -10568,7 +10568,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+    // `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
     Wire {
         name: "users.authenticationMethods.get",
         api: Api::Management,
@@ -10578,7 +10578,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/authentication-methods`.
+    // `GET /api/v2/users/{id}/authentication-methods`.
     Wire {
         name: "users.authenticationMethods.list",
         api: Api::Management,
@@ -10592,7 +10592,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("authenticators") },
         body: None,
     },
-    /// `PUT /api/v2/users/{id}/authentication-methods`.
+    // `PUT /api/v2/users/{id}/authentication-methods`.
     Wire {
         name: "users.authenticationMethods.set",
         api: Api::Management,
@@ -10609,7 +10609,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
+    // `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
     Wire {
         name: "users.authenticationMethods.update",
         api: Api::Management,
@@ -10626,7 +10626,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/users/{id}/authenticators`.
+    // `DELETE /api/v2/users/{id}/authenticators`.
     Wire {
         name: "users.authenticators.deleteAll",
         api: Api::Management,
@@ -10636,7 +10636,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/connected-accounts`.
+    // `GET /api/v2/users/{id}/connected-accounts`.
     Wire {
         name: "users.connectedAccounts.list",
         api: Api::Management,
@@ -10646,7 +10646,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("connected_accounts"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/users`.
+    // `POST /api/v2/users`.
     Wire {
         name: "users.create",
         api: Api::Management,
@@ -10663,7 +10663,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/users/{id}`.
+    // `DELETE /api/v2/users/{id}`.
     Wire {
         name: "users.delete",
         api: Api::Management,
@@ -10673,7 +10673,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/effective-permissions`.
+    // `GET /api/v2/users/{id}/effective-permissions`.
     Wire {
         name: "users.effectivePermissions.list",
         api: Api::Management,
@@ -10687,7 +10687,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("permissions"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
+    // `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
     Wire {
         name: "users.effectivePermissions.sources.roles.list",
         api: Api::Management,
@@ -10702,7 +10702,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/users/{id}/effective-roles`.
+    // `GET /api/v2/users/{id}/effective-roles`.
     Wire {
         name: "users.effectiveRoles.list",
         api: Api::Management,
@@ -10712,7 +10712,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/users/{id}/effective-roles/sources/groups`.
+    // `GET /api/v2/users/{id}/effective-roles/sources/groups`.
     Wire {
         name: "users.effectiveRoles.sources.groups.list",
         api: Api::Management,
@@ -10722,7 +10722,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
         body: None,
     },
-    /// `GET /api/v2/users/{id}/enrollments`.
+    // `GET /api/v2/users/{id}/enrollments`.
     Wire {
         name: "users.enrollments.get",
         api: Api::Management,
@@ -10732,7 +10732,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
+    // `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
     Wire {
         name: "users.federatedConnectionsTokensets.delete",
         api: Api::Management,
@@ -10742,7 +10742,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/federated-connections-tokensets`.
+    // `GET /api/v2/users/{id}/federated-connections-tokensets`.
     Wire {
         name: "users.federatedConnectionsTokensets.list",
         api: Api::Management,
@@ -10752,7 +10752,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `GET /api/v2/users/{id}`.
+    // `GET /api/v2/users/{id}`.
     Wire {
         name: "users.get",
         api: Api::Management,
@@ -10762,7 +10762,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/groups`.
+    // `GET /api/v2/users/{id}/groups`.
     Wire {
         name: "users.groups.get",
         api: Api::Management,
@@ -10780,7 +10780,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
+    // `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
     Wire {
         name: "users.identities.delete",
         api: Api::Management,
@@ -10790,7 +10790,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/users/{id}/identities`.
+    // `POST /api/v2/users/{id}/identities`.
     Wire {
         name: "users.identities.link",
         api: Api::Management,
@@ -10807,7 +10807,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/users`.
+    // `GET /api/v2/users`.
     Wire {
         name: "users.list",
         api: Api::Management,
@@ -10828,7 +10828,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("users") },
         body: None,
     },
-    /// `GET /api/v2/users-by-email`.
+    // `GET /api/v2/users-by-email`.
     Wire {
         name: "users.listUsersByEmail",
         api: Api::Management,
@@ -10842,7 +10842,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Unpaged { items: Items::Bare },
         body: None,
     },
-    /// `GET /api/v2/users/{id}/logs`.
+    // `GET /api/v2/users/{id}/logs`.
     Wire {
         name: "users.logs.list",
         api: Api::Management,
@@ -10857,7 +10857,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("logs") },
         body: None,
     },
-    /// `DELETE /api/v2/users/{id}/multifactor/{provider}`.
+    // `DELETE /api/v2/users/{id}/multifactor/{provider}`.
     Wire {
         name: "users.multifactor.deleteProvider",
         api: Api::Management,
@@ -10867,7 +10867,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
+    // `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
     Wire {
         name: "users.multifactor.invalidateRememberBrowser",
         api: Api::Management,
@@ -10877,7 +10877,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{id}/organizations`.
+    // `GET /api/v2/users/{id}/organizations`.
     Wire {
         name: "users.organizations.list",
         api: Api::Management,
@@ -10891,7 +10891,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("organizations") },
         body: None,
     },
-    /// `POST /api/v2/users/{id}/permissions`.
+    // `POST /api/v2/users/{id}/permissions`.
     Wire {
         name: "users.permissions.create",
         api: Api::Management,
@@ -10908,7 +10908,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/users/{id}/permissions`.
+    // `DELETE /api/v2/users/{id}/permissions`.
     Wire {
         name: "users.permissions.delete",
         api: Api::Management,
@@ -10925,7 +10925,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/users/{id}/permissions`.
+    // `GET /api/v2/users/{id}/permissions`.
     Wire {
         name: "users.permissions.list",
         api: Api::Management,
@@ -10939,7 +10939,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("permissions") },
         body: None,
     },
-    /// `DELETE /api/v2/users/{user_id}/refresh-tokens`.
+    // `DELETE /api/v2/users/{user_id}/refresh-tokens`.
     Wire {
         name: "users.refreshToken.delete",
         api: Api::Management,
@@ -10949,7 +10949,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{user_id}/refresh-tokens`.
+    // `GET /api/v2/users/{user_id}/refresh-tokens`.
     Wire {
         name: "users.refreshToken.list",
         api: Api::Management,
@@ -10959,7 +10959,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("tokens"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `POST /api/v2/users/{id}/recovery-code-regeneration`.
+    // `POST /api/v2/users/{id}/recovery-code-regeneration`.
     Wire {
         name: "users.regenerateRecoveryCode",
         api: Api::Management,
@@ -10969,7 +10969,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `POST /api/v2/users/{id}/revoke-access`.
+    // `POST /api/v2/users/{id}/revoke-access`.
     Wire {
         name: "users.revokeAccess",
         api: Api::Management,
@@ -10986,7 +10986,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/users/{id}/risk-assessments/clear`.
+    // `POST /api/v2/users/{id}/risk-assessments/clear`.
     Wire {
         name: "users.riskAssessments.clear",
         api: Api::Management,
@@ -11003,7 +11003,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/users/{id}/roles`.
+    // `POST /api/v2/users/{id}/roles`.
     Wire {
         name: "users.roles.assign",
         api: Api::Management,
@@ -11020,7 +11020,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/users/{id}/roles`.
+    // `DELETE /api/v2/users/{id}/roles`.
     Wire {
         name: "users.roles.delete",
         api: Api::Management,
@@ -11037,7 +11037,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `GET /api/v2/users/{id}/roles`.
+    // `GET /api/v2/users/{id}/roles`.
     Wire {
         name: "users.roles.list",
         api: Api::Management,
@@ -11051,7 +11051,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Offset { items: Items::BareOrKey("roles") },
         body: None,
     },
-    /// `DELETE /api/v2/users/{user_id}/sessions`.
+    // `DELETE /api/v2/users/{user_id}/sessions`.
     Wire {
         name: "users.sessions.delete",
         api: Api::Management,
@@ -11061,7 +11061,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/users/{user_id}/sessions`.
+    // `GET /api/v2/users/{user_id}/sessions`.
     Wire {
         name: "users.sessions.list",
         api: Api::Management,
@@ -11071,7 +11071,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("sessions"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/users/{id}`.
+    // `PATCH /api/v2/users/{id}`.
     Wire {
         name: "users.update",
         api: Api::Management,
@@ -11088,7 +11088,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `POST /api/v2/verifiable-credentials/verification/templates`.
+    // `POST /api/v2/verifiable-credentials/verification/templates`.
     Wire {
         name: "verifiableCredentials.verification.templates.create",
         api: Api::Management,
@@ -11105,7 +11105,7 @@ static WIRE_TABLE: [Wire; 468] = [
             files: &[],
         }),
     },
-    /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
+    // `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
     Wire {
         name: "verifiableCredentials.verification.templates.delete",
         api: Api::Management,
@@ -11115,7 +11115,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
+    // `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
     Wire {
         name: "verifiableCredentials.verification.templates.get",
         api: Api::Management,
@@ -11125,7 +11125,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::None,
         body: None,
     },
-    /// `GET /api/v2/verifiable-credentials/verification/templates`.
+    // `GET /api/v2/verifiable-credentials/verification/templates`.
     Wire {
         name: "verifiableCredentials.verification.templates.list",
         api: Api::Management,
@@ -11135,7 +11135,7 @@ static WIRE_TABLE: [Wire; 468] = [
         paging: Paging::Checkpoint { items: Items::Key("templates"), max_take: Some(100), next: true },
         body: None,
     },
-    /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
+    // `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
     Wire {
         name: "verifiableCredentials.verification.templates.update",
         api: Api::Management,
