@@ -76,6 +76,41 @@ const decoder = new TextDecoder();
 const parse = (bytes) => (bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes)));
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a file given as bytes: UTF-8 (Auth0's imports are JSON files), refused otherwise. */
+function fileText(bytes, field) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ValidationError(`the file \`${field}\` is not UTF-8 text`, { kind: 'body' });
+  }
+}
+
+/**
+ * A body whose top-level fields may be files (`Blob`, `File`, `Uint8Array`,
+ * `Buffer`, `ArrayBuffer`), with each file as its text, so that it crosses to
+ * Rust as JSON; the operation's multipart encoding sends them as file parts.
+ */
+async function withFiles(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  let out = body;
+  for (const [field, value] of Object.entries(body)) {
+    let text;
+    if (typeof Blob !== 'undefined' && value instanceof Blob) {
+      text = fileText(new Uint8Array(await value.arrayBuffer()), field);
+    } else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      text = fileText(bytes, field);
+    } else {
+      continue;
+    }
+    if (out === body) out = { ...body };
+    out[field] = text;
+  }
+  return out;
+}
+
 let loading = null;
 
 /** Loads and instantiates the wasm once; every client waits on the same promise. */
@@ -171,6 +206,7 @@ export class ManagementClient {
 
   async #call(name, params, options, body) {
     const core = await this.#get();
+    body = await withFiles(body);
     let bytes;
     try {
       bytes = await core.call(name, params, json(options), json(body));

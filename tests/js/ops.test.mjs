@@ -75,7 +75,8 @@ before(async () => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString() });
+      const raw = Buffer.concat(chunks);
+      requests.push({ method: req.method, url: req.url, body: raw.toString(), raw, contentType: req.headers['content-type'] });
       const { status, body } = answer(req);
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body);
@@ -150,6 +151,63 @@ test('every operation has a signature in the declarations (tsc)', async () => {
     await run(tsc, [...flags, join(dir, 'ops.mts')], { timeout: 300_000 });
   } catch (e) {
     assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+  }
+});
+
+/** The parts of a captured multipart request, read by the platform's own `FormData` parser. */
+async function parts(sent) {
+  return new Response(sent.raw, { headers: { 'content-type': sent.contentType } }).formData();
+}
+
+test('the users import goes as multipart/form-data, its users as a file part', async () => {
+  const client = stubClient();
+  const users = [{ email: 'ana@acme.test', email_verified: true, app_metadata: { roles: ['admin'] } }];
+  const text = JSON.stringify(users);
+  const inputs = [
+    ['an array of users', users],
+    ['a string', text],
+    ['a Blob', new Blob([text], { type: 'application/json' })],
+    ['a Uint8Array', new TextEncoder().encode(text)],
+    ['a Buffer', Buffer.from(text)],
+  ];
+  answer = () => ({ status: 202, body: JSON.stringify({ id: 'job_1', type: 'users_import', status: 'pending' }) });
+  try {
+    for (const [what, input] of inputs) {
+      requests = [];
+      const job = await client.jobs.usersImports.create({ users: input, connection_id: 'con_0000000000000001', upsert: true, send_completion_email: false });
+      assert.equal(job.id, 'job_1', what);
+      const sent = requests[0];
+      assert.equal(sent.method, 'POST', what);
+      assert.equal(sent.url, '/api/v2/jobs/users-imports', what);
+      const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(sent.contentType)?.[1];
+      assert.ok(boundary, `${what}: content type ${sent.contentType}`);
+      const form = await parts(sent);
+      const file = form.get('users');
+      assert.ok(file instanceof Blob, `${what}: users is a file part`);
+      assert.equal(file.name, 'users.json', what);
+      assert.equal(file.type, 'application/octet-stream', what);
+      assert.equal(await file.text(), text, what);
+      assert.equal(form.get('connection_id'), 'con_0000000000000001', what);
+      assert.equal(form.get('upsert'), 'true', what);
+      assert.equal(form.get('send_completion_email'), 'false', what);
+      assert.deepEqual([...form.keys()].sort(), ['connection_id', 'send_completion_email', 'upsert', 'users'], what);
+      // The boundary occurs only as the delimiters (one per part and the closing one).
+      assert.equal(sent.body.split(boundary).length - 1, 5, what);
+    }
+    // Content holding something like a boundary changes nothing.
+    requests = [];
+    const tricky = `--gatehouse-0000000000000000\r\n${text}`;
+    await client.jobs.usersImports.create({ users: tricky, connection_id: 'con_0000000000000001' });
+    assert.equal(await (await parts(requests[0])).get('users').text(), tricky);
+    // Bytes that are not UTF-8 text are refused before anything is sent.
+    requests = [];
+    await assert.rejects(
+      client.jobs.usersImports.create({ users: new Uint8Array([0xff, 0xfe, 0x00]), connection_id: 'con_1' }),
+      ValidationError,
+    );
+    assert.equal(requests.length, 0);
+  } finally {
+    answer = () => ({ status: 200, body: '{}' });
   }
 });
 

@@ -89,6 +89,18 @@ export async function example(): Promise<void> {
     void items;
   }
 
+  // The users import takes its file as a Blob, bytes, text or the users themselves.
+  const file = new Blob(['[{"email":"ana@acme.test"}]'], { type: 'application/json' });
+  const job = await client.jobs.usersImports.create({ users: file, connection_id: 'con_0000000000000001', upsert: true });
+  await client.jobs.usersImports.create({ users: [{ email: 'ana@acme.test' }], connection_id: 'con_0000000000000001' });
+  const jobId: string | null | undefined = job.id;
+  void jobId;
+  // Lists answered as arrays have typed items.
+  for await (const stream of client.logStreams.all()) {
+    const streamId: string | null | undefined = stream.id;
+    void streamId;
+  }
+
   try {
     await client.users.get('nobody');
   } catch (e) {

@@ -35,7 +35,9 @@ impl Upstream {
         path_and_query: String,
         body: Option<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, ClientError> {
-        self.client.send_described(RawRequest { api: op.api, verb: op.verb, path_and_query, body }).await
+        self.client
+            .send_described(RawRequest { api: op.api, verb: op.verb, path_and_query, body, content_type: None })
+            .await
     }
 
     /// Whether an access token can be had for every configured API.

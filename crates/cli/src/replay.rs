@@ -307,48 +307,21 @@ fn request_json(request: &RecordedRequest) -> Option<Vec<u8>> {
     if content_type.contains("application/x-www-form-urlencoded") {
         return Some(form_object(parse_urlencoded(request.body.trim())).to_string().into_bytes());
     }
-    if let Some(boundary) = multipart_boundary(content_type) {
-        return Some(form_object(parse_multipart(&request.body, boundary)).to_string().into_bytes());
+    if let Some(boundary) = gatehouse_model::body::multipart_boundary(content_type) {
+        // A body that does not parse goes on as it is, and fails to decode.
+        if let Ok(fields) = multipart_fields(&request.body, boundary) {
+            return Some(form_object(fields).to_string().into_bytes());
+        }
     }
     Some(request.body.trim().as_bytes().to_vec())
 }
 
-/// The boundary of a `multipart/form-data` content type.
-fn multipart_boundary(content_type: &str) -> Option<&str> {
-    let (media, params) = content_type.split_once(';')?;
-    if !media.trim().eq_ignore_ascii_case("multipart/form-data") {
-        return None;
-    }
-    params.split(';').find_map(|p| {
-        let (key, value) = p.split_once('=')?;
-        key.trim().eq_ignore_ascii_case("boundary").then(|| value.trim().trim_matches('"'))
-    })
-}
-
-/// The fields of a `multipart/form-data` body, each part's content as it
-/// came (a file part's content is its text).
-fn parse_multipart(body: &str, boundary: &str) -> Vec<(String, String)> {
-    let delimiter = format!("--{boundary}");
-    let mut fields = Vec::new();
-    for part in body.split(delimiter.as_str()).skip(1) {
-        // The closing delimiter is followed by `--`.
-        if part.starts_with("--") {
-            break;
-        }
-        let part = part.strip_prefix("\r\n").unwrap_or(part);
-        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
-        let name = head.lines().find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            if !key.trim().eq_ignore_ascii_case("content-disposition") {
-                return None;
-            }
-            value.split(';').find_map(|p| p.trim().strip_prefix("name=").map(|n| n.trim_matches('"').to_owned()))
-        });
-        if let Some(name) = name {
-            fields.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_owned()));
-        }
-    }
-    fields
+/// The fields of a `multipart/form-data` body, read by the model's
+/// multipart reader: each part's content as it came (a file part's content
+/// is its text).
+fn multipart_fields(body: &str, boundary: &str) -> Result<Vec<(String, String)>, gatehouse_model::body::BodyError> {
+    let parts = gatehouse_model::body::read_multipart(body.as_bytes(), boundary)?;
+    Ok(parts.into_iter().map(|p| (p.name, String::from_utf8_lossy(&p.content).into_owned())).collect())
 }
 
 fn yaml_scalar(value: &serde_yaml::Value) -> String {
@@ -635,13 +608,10 @@ mod tests {
 
     #[test]
     fn multipart_bodies_become_objects() {
-        let content_type = "multipart/form-data; boundary=\"b0\"";
-        assert_eq!(multipart_boundary(content_type), Some("b0"));
-        assert_eq!(multipart_boundary("application/json"), None);
         let body = "--b0\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\ncon_1\r\n\
                     --b0\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\n\
                     Content-Type: application/octet-stream\r\n\r\n[{\"email\":\"a@b.c\"}]\r\n--b0--\r\n";
-        let fields = parse_multipart(body, "b0");
+        let fields = multipart_fields(body, "b0").unwrap();
         assert_eq!(form_object(fields), json!({"connection_id": "con_1", "users": "[{\"email\":\"a@b.c\"}]"}));
     }
 

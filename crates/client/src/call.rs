@@ -15,7 +15,7 @@ use crate::client::{Client, Template};
 use crate::error::ClientError;
 use crate::rt::{BoxFuture, BoxStream, MaybeSend, boxed, boxed_stream};
 use futures::StreamExt;
-use gatehouse_model::catalog::{Media, OpDesc, Paging as CatalogPaging};
+use gatehouse_model::catalog::{Body, Media, MediaList, OpDesc, Paging as CatalogPaging};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset, Query, check_paging};
 use gatehouse_model::paging::RESULT_WINDOW;
@@ -92,7 +92,7 @@ pub struct RawCall {
     params: Vec<String>,
     query: Vec<(&'static str, String)>,
     /// The encoded body and its content type, or why it could not be encoded.
-    body: Option<Result<(Vec<u8>, &'static str), String>>,
+    body: Option<Result<(Vec<u8>, String), String>>,
 }
 
 impl RawCall {
@@ -123,13 +123,23 @@ impl RawCall {
         self.query.extend(values.into_iter().map(|v| (key, v)));
     }
 
-    /// Encodes `body` in the first media type the operation takes: JSON,
-    /// else a form, else multipart (top-level fields as parts).
+    /// Encodes `body` as the operation's body with the model's encoder
+    /// ([`gatehouse_model::body::encode`]): JSON when the operation takes
+    /// it, else a form, else multipart (its files as file parts).
     pub fn set_body<B: Serialize + ?Sized>(&mut self, body: &B) {
-        let media = self.desc.body.map_or(&[Media::Json][..], |b| b.media);
-        let media =
-            if media.contains(&Media::Json) { Media::Json } else { media.first().copied().unwrap_or(Media::Json) };
-        self.body = Some(encode_body(body, media));
+        const JSON: Body = Body {
+            required: false,
+            media: MediaList::of(&[Media::Json]),
+            array: false,
+            wrap: None,
+            non_empty: false,
+            files: &[],
+        };
+        let shape = self.desc.body.unwrap_or(JSON);
+        let encoded = serde_json::to_value(body)
+            .map_err(|e| e.to_string())
+            .and_then(|value| gatehouse_model::body::encode(&shape, &value).map_err(|e| e.to_string()));
+        self.body = Some(encoded.map(|e| (e.bytes, e.content_type)));
     }
 
     /// Checks the call against its catalog entry: query names, kinds, enum
@@ -161,7 +171,7 @@ impl RawCall {
             None => Vec::new(),
             Some(Err(reason)) => return Err(ValidationError::Body { reason: reason.clone() }.into()),
             Some(Ok((bytes, content_type))) => {
-                builder = builder.header(http::header::CONTENT_TYPE, *content_type);
+                builder = builder.header(http::header::CONTENT_TYPE, content_type.as_str());
                 bytes.clone()
             }
         };
@@ -209,46 +219,6 @@ fn decode<T: DeserializeOwned + 'static>(
         rate_limit,
     })?;
     Ok(Response { value, status, rate_limit })
-}
-
-fn encode_body<B: Serialize + ?Sized>(body: &B, media: Media) -> Result<(Vec<u8>, &'static str), String> {
-    let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let fields = || match &value {
-        serde_json::Value::Object(map) => Ok(map.iter().filter(|(_, v)| !v.is_null())),
-        _ => Err("a form body must be an object".to_owned()),
-    };
-    match media {
-        Media::Json => Ok((serde_json::to_vec(&value).map_err(|e| e.to_string())?, Media::Json.as_str())),
-        Media::Form => {
-            let pairs: Vec<String> = fields()?
-                .map(|(k, v)| {
-                    format!(
-                        "{}={}",
-                        gatehouse_model::path::encode_query(k),
-                        gatehouse_model::path::encode_query(&text(v))
-                    )
-                })
-                .collect();
-            Ok((pairs.join("&").into_bytes(), Media::Form.as_str()))
-        }
-        Media::Multipart => {
-            const BOUNDARY: &str = "gatehouse-part-7c1e9d";
-            let mut out = String::new();
-            for (k, v) in fields()? {
-                out.push_str(&format!(
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n",
-                    k.replace('"', "%22"),
-                    text(v)
-                ));
-            }
-            out.push_str(&format!("--{BOUNDARY}--\r\n"));
-            Ok((out.into_bytes(), "multipart/form-data; boundary=gatehouse-part-7c1e9d"))
-        }
-    }
 }
 
 /// The table's paging vocabulary for a catalog entry's paging, as the

@@ -16,8 +16,11 @@ pub struct RawRequest {
     pub verb: Verb,
     /// Path (still percent-encoded) and query, such as `/api/v2/users/auth0%7C1?fields=email`.
     pub path_and_query: String,
-    /// JSON body, if any.
+    /// Body, if any.
     pub body: Option<Vec<u8>>,
+    /// The body's `Content-Type` (with its boundary, for multipart); `None`
+    /// sends a body as `application/json`.
+    pub content_type: Option<String>,
 }
 
 impl Client {
@@ -73,7 +76,8 @@ impl Client {
             .uri(uri.as_str())
             .header(http::header::ACCEPT, "application/json");
         if request.body.is_some() {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+            let content_type = request.content_type.as_deref().unwrap_or("application/json");
+            builder = builder.header(http::header::CONTENT_TYPE, content_type);
         }
         let http_request = builder
             .body(request.body.unwrap_or_default())

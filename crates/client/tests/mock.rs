@@ -808,6 +808,7 @@ fn futures_and_streams_are_send_on_the_host() {
         verb: gatehouse_client::model::Verb::Get,
         path_and_query: "/api/v2/users".into(),
         body: None,
+        content_type: None,
     }));
 }
 
@@ -816,12 +817,52 @@ async fn raw_requests_are_authenticated_and_return_any_status() {
     use gatehouse_client::RawRequest;
     use gatehouse_client::model::{Api, Verb};
     let (client, mock) = setup(|_| Reply::api_error(404, "inexistent_user", "The user does not exist."));
-    let raw =
-        |path: &str| RawRequest { api: Api::Management, verb: Verb::Get, path_and_query: path.into(), body: None };
+    let raw = |path: &str| RawRequest {
+        api: Api::Management,
+        verb: Verb::Get,
+        path_and_query: path.into(),
+        body: None,
+        content_type: None,
+    };
     let response = client.send_raw(raw("/api/v2/users/auth0%7C1?fields=email")).await.unwrap();
     assert_eq!(response.status(), 404);
     let r = mock.requests().into_iter().last().unwrap();
     assert_eq!((r.path.as_str(), r.q("fields"), r.bearer()), ("/api/v2/users/auth0%7C1", Some("email"), Some("tok-1")));
     assert!(matches!(client.send_raw(raw("/api/v2/stats/daily")).await, Err(ClientError::Config(_))));
     assert_eq!(mock.requests().len(), 2, "an unknown path is never sent");
+}
+
+// ---------------------------------------------------------------- multipart
+
+#[tokio::test(start_paused = true)]
+async fn the_users_import_is_sent_as_multipart_with_a_file_part() {
+    use gatehouse_client::model::body::{multipart_boundary, read_multipart};
+    use gatehouse_client::model::generated::management_more::CreateImportUsers;
+    let (client, mock) = setup(|r| {
+        if r.is("POST", "/api/v2/jobs/users-imports") {
+            Reply::json(202, json!({"id": "job_1", "type": "users_import", "status": "pending"}))
+        } else {
+            Reply::api_error(404, "not_found", "Not found.")
+        }
+    });
+    let users = r#"[{"email":"ana@acme.test","app_metadata":{"note":"--gatehouse-"}}]"#;
+    let mut body = CreateImportUsers::new(users.into(), "con_0000000000000001".into());
+    body.upsert = Some(true);
+    let job = client.jobs().users_imports().create(&body).send().await.unwrap();
+    assert_eq!(job.status, 202);
+    let sent =
+        mock.requests().into_iter().find(|r| r.method == "POST" && r.path == "/api/v2/jobs/users-imports").unwrap();
+    let content_type = sent.headers.get("content-type").unwrap().to_str().unwrap().to_owned();
+    let boundary = multipart_boundary(&content_type).unwrap_or_else(|| panic!("{content_type}"));
+    let parts = read_multipart(&sent.raw, boundary).unwrap();
+    let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["users", "connection_id", "upsert"]);
+    assert_eq!(parts[0].filename.as_deref(), Some("users.json"));
+    assert_eq!(parts[0].content_type.as_deref(), Some("application/octet-stream"));
+    assert_eq!(parts[0].content, users.as_bytes());
+    assert_eq!((parts[1].filename.as_ref(), parts[1].content.as_slice()), (None, b"con_0000000000000001".as_slice()));
+    assert_eq!(parts[2].content, b"true");
+    // The boundary is found only as the delimiters: one per part and the closing one.
+    let count = sent.raw.windows(boundary.len()).filter(|w| *w == boundary.as_bytes()).count();
+    assert_eq!(count, parts.len() + 1);
 }

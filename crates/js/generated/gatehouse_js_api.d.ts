@@ -11,6 +11,8 @@ export type ListOf<K extends string, T> = { [P in K]: T[] };
 export interface PageOf<T> { items: T[]; total?: number; next?: string; raw: unknown }
 type Totals = { include_totals: true } | { includeTotals: true };
 type Cursor = { take: number } | { from: string };
+/** A file sent in a multipart body: its text, its bytes, a `Blob` (or `File`), or the items it holds (sent as JSON). */
+export type FileContent = string | Uint8Array | ArrayBuffer | Blob | Array<Record<string, unknown>>;
 
 /** Options of `actions.create` (`POST /api/v2/actions/actions`): its query parameters under Auth0's names; camelCase spellings are accepted too. */
 export type ActionsCreateOptions = Record<string, never>;
@@ -2901,14 +2903,14 @@ export interface Api {
       readonly list: {
         (clientId: string, options?: ClientsCredentialsListOptions): Promise<M.ClientCredential[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<unknown>;
+        all(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<M.ClientCredential>;
         /** Every page, fetched as the loop goes. */
-        pages(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<PageOf<M.ClientCredential>>;
       };
       /** Every item of every page of `list`, fetched as the loop goes. */
-      all(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<unknown>;
+      all(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<M.ClientCredential>;
       /** Every page of `list`, fetched as the loop goes. */
-      pages(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(clientId: string, options?: ClientsCredentialsListOptions): AsyncIterableIterator<PageOf<M.ClientCredential>>;
       /** `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` */
       update(clientId: string, credentialId: string, body?: M.PatchClientCredential, options?: ClientsCredentialsUpdateOptions): Promise<M.ClientCredential>;
     };
@@ -3033,9 +3035,9 @@ export interface Api {
       readonly get: {
         (id: string, options?: ConnectionsKeysGetOptions): Promise<M.ConnectionKey[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(id: string, options?: ConnectionsKeysGetOptions): AsyncIterableIterator<unknown>;
+        all(id: string, options?: ConnectionsKeysGetOptions): AsyncIterableIterator<M.ConnectionKey>;
         /** Every page, fetched as the loop goes. */
-        pages(id: string, options?: ConnectionsKeysGetOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(id: string, options?: ConnectionsKeysGetOptions): AsyncIterableIterator<PageOf<M.ConnectionKey>>;
       };
       /** `POST /api/v2/connections/{id}/keys/rotate` */
       rotate(id: string, body?: M.RotateConnectionKeys, options?: ConnectionsKeysRotateOptions): Promise<M.RotateConnectionsKeys>;
@@ -3078,9 +3080,9 @@ export interface Api {
         readonly get: {
           (id: string, options?: ConnectionsScimConfigurationTokensGetOptions): Promise<M.ScimTokenItem[]>;
           /** Every item of every page, fetched as the loop goes. */
-          all(id: string, options?: ConnectionsScimConfigurationTokensGetOptions): AsyncIterableIterator<unknown>;
+          all(id: string, options?: ConnectionsScimConfigurationTokensGetOptions): AsyncIterableIterator<M.ScimTokenItem>;
           /** Every page, fetched as the loop goes. */
-          pages(id: string, options?: ConnectionsScimConfigurationTokensGetOptions): AsyncIterableIterator<PageOf<unknown>>;
+          pages(id: string, options?: ConnectionsScimConfigurationTokensGetOptions): AsyncIterableIterator<PageOf<M.ScimTokenItem>>;
         };
       };
     };
@@ -3459,14 +3461,14 @@ export interface Api {
       readonly list: {
         (options?: GuardianFactorsListOptions): Promise<M.GuardianFactor[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(options?: GuardianFactorsListOptions): AsyncIterableIterator<unknown>;
+        all(options?: GuardianFactorsListOptions): AsyncIterableIterator<M.GuardianFactor>;
         /** Every page, fetched as the loop goes. */
-        pages(options?: GuardianFactorsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(options?: GuardianFactorsListOptions): AsyncIterableIterator<PageOf<M.GuardianFactor>>;
       };
       /** Every item of every page of `list`, fetched as the loop goes. */
-      all(options?: GuardianFactorsListOptions): AsyncIterableIterator<unknown>;
+      all(options?: GuardianFactorsListOptions): AsyncIterableIterator<M.GuardianFactor>;
       /** Every page of `list`, fetched as the loop goes. */
-      pages(options?: GuardianFactorsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: GuardianFactorsListOptions): AsyncIterableIterator<PageOf<M.GuardianFactor>>;
       /** `PUT /api/v2/guardian/factors/{name}` */
       set(name: string, body?: M.SetGuardianFactor, options?: GuardianFactorsSetOptions): Promise<M.SetGuardianFactorResponse>;
       readonly duo: {
@@ -3549,14 +3551,14 @@ export interface Api {
       readonly list: {
         (options?: GuardianPoliciesListOptions): Promise<M.MFAPolicy[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(options?: GuardianPoliciesListOptions): AsyncIterableIterator<unknown>;
+        all(options?: GuardianPoliciesListOptions): AsyncIterableIterator<M.MFAPolicy>;
         /** Every page, fetched as the loop goes. */
-        pages(options?: GuardianPoliciesListOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(options?: GuardianPoliciesListOptions): AsyncIterableIterator<PageOf<M.MFAPolicy>>;
       };
       /** Every item of every page of `list`, fetched as the loop goes. */
-      all(options?: GuardianPoliciesListOptions): AsyncIterableIterator<unknown>;
+      all(options?: GuardianPoliciesListOptions): AsyncIterableIterator<M.MFAPolicy>;
       /** Every page of `list`, fetched as the loop goes. */
-      pages(options?: GuardianPoliciesListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: GuardianPoliciesListOptions): AsyncIterableIterator<PageOf<M.MFAPolicy>>;
       /** `PUT /api/v2/guardian/policies` */
       set(body?: M.MFAPolicy[], options?: GuardianPoliciesSetOptions): Promise<M.MFAPolicy[]>;
     };
@@ -3607,7 +3609,7 @@ export interface Api {
     };
     readonly usersImports: {
       /** `POST /api/v2/jobs/users-imports` */
-      create(body?: M.CreateImportUsers, options?: JobsUsersImportsCreateOptions): Promise<M.CreateImportUsersResponse>;
+      create(body?: Omit<M.CreateImportUsers, "users"> & { users: FileContent }, options?: JobsUsersImportsCreateOptions): Promise<M.CreateImportUsersResponse>;
     };
     readonly verificationEmail: {
       /** `POST /api/v2/jobs/verification-email` */
@@ -3663,14 +3665,14 @@ export interface Api {
       readonly list: {
         (options?: KeysSigningListOptions): Promise<M.SigningKeys[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(options?: KeysSigningListOptions): AsyncIterableIterator<unknown>;
+        all(options?: KeysSigningListOptions): AsyncIterableIterator<M.SigningKeys>;
         /** Every page, fetched as the loop goes. */
-        pages(options?: KeysSigningListOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(options?: KeysSigningListOptions): AsyncIterableIterator<PageOf<M.SigningKeys>>;
       };
       /** Every item of every page of `list`, fetched as the loop goes. */
-      all(options?: KeysSigningListOptions): AsyncIterableIterator<unknown>;
+      all(options?: KeysSigningListOptions): AsyncIterableIterator<M.SigningKeys>;
       /** Every page of `list`, fetched as the loop goes. */
-      pages(options?: KeysSigningListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: KeysSigningListOptions): AsyncIterableIterator<PageOf<M.SigningKeys>>;
       /** `PUT /api/v2/keys/signing/{kid}/revoke` */
       revoke(kid: string, options?: KeysSigningRevokeOptions): Promise<M.RotateSigningKeys>;
       /** `POST /api/v2/keys/signing/rotate` */
@@ -3688,14 +3690,14 @@ export interface Api {
     readonly list: {
       (options?: LogStreamsListOptions): Promise<M.GetLogStream[]>;
       /** Every item of every page, fetched as the loop goes. */
-      all(options?: LogStreamsListOptions): AsyncIterableIterator<unknown>;
+      all(options?: LogStreamsListOptions): AsyncIterableIterator<M.GetLogStream>;
       /** Every page, fetched as the loop goes. */
-      pages(options?: LogStreamsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: LogStreamsListOptions): AsyncIterableIterator<PageOf<M.GetLogStream>>;
     };
     /** Every item of every page of `list`, fetched as the loop goes. */
-    all(options?: LogStreamsListOptions): AsyncIterableIterator<unknown>;
+    all(options?: LogStreamsListOptions): AsyncIterableIterator<M.GetLogStream>;
     /** Every page of `list`, fetched as the loop goes. */
-    pages(options?: LogStreamsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+    pages(options?: LogStreamsListOptions): AsyncIterableIterator<PageOf<M.GetLogStream>>;
     /** `PATCH /api/v2/log-streams/{id}` */
     update(id: string, body?: M.UpdateLogStream, options?: LogStreamsUpdateOptions): Promise<M.GetLogStream>;
   };
@@ -4217,14 +4219,14 @@ export interface Api {
     readonly list: {
       (options?: RulesConfigsListOptions): Promise<M.RulesConfig[]>;
       /** Every item of every page, fetched as the loop goes. */
-      all(options?: RulesConfigsListOptions): AsyncIterableIterator<unknown>;
+      all(options?: RulesConfigsListOptions): AsyncIterableIterator<M.RulesConfig>;
       /** Every page, fetched as the loop goes. */
-      pages(options?: RulesConfigsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: RulesConfigsListOptions): AsyncIterableIterator<PageOf<M.RulesConfig>>;
     };
     /** Every item of every page of `list`, fetched as the loop goes. */
-    all(options?: RulesConfigsListOptions): AsyncIterableIterator<unknown>;
+    all(options?: RulesConfigsListOptions): AsyncIterableIterator<M.RulesConfig>;
     /** Every page of `list`, fetched as the loop goes. */
-    pages(options?: RulesConfigsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+    pages(options?: RulesConfigsListOptions): AsyncIterableIterator<PageOf<M.RulesConfig>>;
     /** `PUT /api/v2/rules-configs/{key}` */
     set(key: string, body?: M.SetRulesConfig, options?: RulesConfigsSetOptions): Promise<M.SetRulesConfigResponse>;
   };
@@ -4280,9 +4282,9 @@ export interface Api {
     readonly getDaily: {
       (options?: StatsGetDailyOptions): Promise<M.DailyStats[]>;
       /** Every item of every page, fetched as the loop goes. */
-      all(options?: StatsGetDailyOptions): AsyncIterableIterator<unknown>;
+      all(options?: StatsGetDailyOptions): AsyncIterableIterator<M.DailyStats>;
       /** Every page, fetched as the loop goes. */
-      pages(options?: StatsGetDailyOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: StatsGetDailyOptions): AsyncIterableIterator<PageOf<M.DailyStats>>;
     };
   };
   readonly supplementalSignals: {
@@ -4538,9 +4540,9 @@ export interface Api {
     readonly listUsersByEmail: {
       (options?: UsersListUsersByEmailOptions): Promise<M.User[]>;
       /** Every item of every page, fetched as the loop goes. */
-      all(options?: UsersListUsersByEmailOptions): AsyncIterableIterator<unknown>;
+      all(options?: UsersListUsersByEmailOptions): AsyncIterableIterator<M.User>;
       /** Every page, fetched as the loop goes. */
-      pages(options?: UsersListUsersByEmailOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(options?: UsersListUsersByEmailOptions): AsyncIterableIterator<PageOf<M.User>>;
     };
     /** `POST /api/v2/users/{id}/recovery-code-regeneration` */
     regenerateRecoveryCode(id: string, options?: UsersRegenerateRecoveryCodeOptions): Promise<M.RegenerateUsersRecoveryCode>;
@@ -4658,9 +4660,9 @@ export interface Api {
       readonly get: {
         (id: string, options?: UsersEnrollmentsGetOptions): Promise<M.UsersEnrollment[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(id: string, options?: UsersEnrollmentsGetOptions): AsyncIterableIterator<unknown>;
+        all(id: string, options?: UsersEnrollmentsGetOptions): AsyncIterableIterator<M.UsersEnrollment>;
         /** Every page, fetched as the loop goes. */
-        pages(id: string, options?: UsersEnrollmentsGetOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(id: string, options?: UsersEnrollmentsGetOptions): AsyncIterableIterator<PageOf<M.UsersEnrollment>>;
       };
     };
     readonly federatedConnectionsTokensets: {
@@ -4670,14 +4672,14 @@ export interface Api {
       readonly list: {
         (id: string, options?: UsersFederatedConnectionsTokensetsListOptions): Promise<M.FederatedConnectionTokenSet[]>;
         /** Every item of every page, fetched as the loop goes. */
-        all(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<unknown>;
+        all(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<M.FederatedConnectionTokenSet>;
         /** Every page, fetched as the loop goes. */
-        pages(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+        pages(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<PageOf<M.FederatedConnectionTokenSet>>;
       };
       /** Every item of every page of `list`, fetched as the loop goes. */
-      all(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<unknown>;
+      all(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<M.FederatedConnectionTokenSet>;
       /** Every page of `list`, fetched as the loop goes. */
-      pages(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<PageOf<unknown>>;
+      pages(id: string, options?: UsersFederatedConnectionsTokensetsListOptions): AsyncIterableIterator<PageOf<M.FederatedConnectionTokenSet>>;
     };
     readonly groups: {
       /** `GET /api/v2/users/{id}/groups` */

@@ -2,7 +2,7 @@
 //! `@gatehouse/auth0` (built into `pkg/` by `cargo xtask pkg`).
 //!
 //! Rust keeps the logic: building and validating the requests of every
-//! operation of both specs from a generated wire table ([`wire`]), authentication with cached tokens, pacing, retries,
+//! operation of both specs from the model's wire descriptions ([`wire`]), authentication with cached tokens, pacing, retries,
 //! paging and typed errors. Responses are not decoded here: their JSON goes
 //! to JavaScript as text, where `JSON.parse` makes plain objects of it, so
 //! fields Gatehouse does not know are kept and the wasm stays small. A small
@@ -17,7 +17,6 @@ pub mod error;
 pub mod options;
 pub mod pager;
 pub mod wire;
-mod wire_table;
 
 use gatehouse_client::{Client, ClientError, RawRequest};
 use pager::{Mode, Next};
@@ -42,7 +41,8 @@ async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
             api: wire.api,
             verb: wire.verb,
             path_and_query: built.path_and_query,
-            body: built.body,
+            content_type: built.body.as_ref().map(|b| b.content_type.clone()),
+            body: built.body.map(|b| b.bytes),
         })
         .await?;
     let status = response.status().as_u16();
@@ -102,7 +102,7 @@ impl Core {
     /// A pager over the list method named `method`.
     pub fn pager(&self, method: &str, params: Vec<String>, options: Option<String>) -> Result<Pager, JsValue> {
         let mut op = Box::new(Call::new(method, params, options.as_deref(), None).map_err(|e| reject(&e))?);
-        if !op.wire().is_list() {
+        if !wire::is_list(op.wire()) {
             return Err(reject_invalid(format!("`{method}` is not a list")));
         }
         let mode = pager::prepare(&mut op);

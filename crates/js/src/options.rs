@@ -1,5 +1,5 @@
 //! The options object of a method, read against its operation's query
-//! parameters (its row of the wire table, the catalog's parameters: a
+//! parameters (its [`gatehouse_model::catalog::Wire`], the catalog's parameters: a
 //! [`QuerySpec`], plus the few the model adds).
 //!
 //! A method takes what its operation's query string takes: Auth0's names

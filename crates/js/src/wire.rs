@@ -1,98 +1,69 @@
-//! Every operation of both specs as a method: one generic call path over a
-//! generated table of what each operation puts on the wire.
+//! Every operation of both specs as a method: one generic call path over
+//! the model's description of what each operation puts on the wire.
 //!
-//! The table (`wire_table.rs`, written by `cargo xtask codegen` from the
-//! same walk of the specs as the model's catalog) holds, per operation, only
-//! its dotted name (`users.permissions.list`, as `auth0` names it), API,
-//! method, path template, query parameters, paging and body shape. A call
-//! looks its row up by name, reads the options object against the row's
-//! query parameters ([`crate::options`]), fills the path (each id one
-//! percent-encoded segment; `""`, `.` and `..` refused), checks the body's
-//! shape, and hands the request to the client's single send path. No
-//! operation has code of its own, so the ~470 operations cost the wasm a
-//! table, not functions.
+//! The model's catalog holds, per operation, a [`Wire`]: its dotted name
+//! (`users.permissions.list`, as `auth0` names it), API, method, path
+//! template, query parameters, paging and body. The wasm refers only to
+//! [`WIRES`] (not to the catalog's entries, with their scopes and statuses),
+//! so it keeps those statics alone. A call looks its row up by name, reads
+//! the options object against the row's query parameters
+//! ([`crate::options`]), fills the path (each id one percent-encoded
+//! segment; `""`, `.` and `..` refused), checks and encodes the body with
+//! the model's encoder (JSON, or multipart with its files), and hands the
+//! request to the client's single send path. No operation has code of its
+//! own, so the ~470 operations cost the wasm a table, not functions.
 
 use crate::options::{self, ListQuery};
 use gatehouse_client::ClientError;
-use gatehouse_model::catalog::{Paging as WirePaging, QueryParam, QuerySpec};
+use gatehouse_model::catalog::{Items, Media, Paging as WirePaging};
 use gatehouse_model::error::ValidationError;
-use gatehouse_model::operation::{Api, Paging, Verb};
+use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset, Query, check_paging};
 use gatehouse_model::request::path_with_query;
 
-pub use crate::wire_table::OPS;
+pub use gatehouse_model::catalog::{WIRES, Wire};
 
-/// What an operation's body must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyShape {
-    /// Whether the operation must be sent with a body.
-    pub required: bool,
-    /// Whether the body is a JSON array (otherwise an object).
-    pub array: bool,
-    /// For `{key: [...]}` bodies, the key: an array may be passed for the object.
-    pub wrap: Option<&'static str>,
-    /// Whether that array must hold at least one item.
-    pub non_empty: bool,
-}
-
-/// One operation as it goes on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wire {
-    /// Dotted name under the client, such as `users.permissions.list`.
-    pub name: &'static str,
-    /// Which API serves it.
-    pub api: Api,
-    /// HTTP method.
-    pub verb: Verb,
-    /// Path template with `{param}` segments.
-    pub path: &'static str,
-    /// Query parameters, as the spec lists them.
-    pub query: &'static [QueryParam],
-    /// How its answer is paged, when it is a list.
-    pub paging: WirePaging,
-    /// Its body, when it takes one.
-    pub body: Option<BodyShape>,
-}
-
-impl Wire {
-    /// What its query string takes (the spec's parameters and the model's additions).
-    pub fn query_spec(&self) -> QuerySpec {
-        QuerySpec { operation: self.name, params: self.query }
-    }
-
-    /// Its paging in the model's terms, which the paging checks and the walk use.
-    pub fn walk_paging(&self) -> Paging {
-        let key = |items: gatehouse_model::catalog::Items| items.key().unwrap_or("");
-        match self.paging {
-            WirePaging::None => Paging::None,
-            WirePaging::Unpaged { items } => Paging::Unpaged { key: key(items) },
-            WirePaging::Offset { items } => Paging::Offset { key: key(items) },
-            WirePaging::Checkpoint { items, max_take, .. } => {
-                Paging::Checkpoint { key: key(items), max_take: max_take.map_or(50, u64::from) }
-            }
-            WirePaging::Both { items, max_take, next: true } => {
-                Paging::OffsetOrCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
-            }
-            WirePaging::Both { items, max_take, next: false } => {
-                Paging::LogCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
-            }
+/// An operation's paging in the model's terms, which the paging checks and the walk use.
+pub fn walk_paging(wire: &Wire) -> Paging {
+    let key = |items: Items| items.key().unwrap_or("");
+    match wire.paging {
+        WirePaging::None => Paging::None,
+        WirePaging::Unpaged { items } => Paging::Unpaged { key: key(items) },
+        WirePaging::Offset { items } => Paging::Offset { key: key(items) },
+        WirePaging::Checkpoint { items, max_take, .. } => {
+            Paging::Checkpoint { key: key(items), max_take: max_take.map_or(50, u64::from) }
+        }
+        WirePaging::Both { items, max_take, next: true } => {
+            Paging::OffsetOrCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
+        }
+        WirePaging::Both { items, max_take, next: false } => {
+            Paging::LogCheckpoint { key: key(items), max_take: max_take.map_or(100, u64::from) }
         }
     }
+}
 
-    /// Whether it answers a list (which has iterators).
-    pub fn is_list(&self) -> bool {
-        self.paging.items().is_some()
-    }
+/// Whether an operation answers a list (which has iterators).
+pub fn is_list(wire: &Wire) -> bool {
+    wire.paging.items().is_some()
+}
 
-    /// The number of path parameters it takes.
-    pub fn arity(&self) -> usize {
-        gatehouse_model::path::param_names(self.path).count()
-    }
+/// The number of path parameters an operation takes.
+pub fn arity(wire: &Wire) -> usize {
+    wire.path_params().count()
 }
 
 /// The operation named `name`.
 pub fn find(name: &str) -> Option<&'static Wire> {
-    OPS.iter().find(|w| w.name == name)
+    gatehouse_model::catalog::wire(name)
+}
+
+/// An encoded body and its `Content-Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltBody {
+    /// `Content-Type`, with the boundary of a multipart body.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// A request ready to send: validated, path encoded, body encoded.
@@ -102,8 +73,8 @@ pub struct Built {
     pub wire: &'static Wire,
     /// Path (percent-encoded) and query.
     pub path_and_query: String,
-    /// JSON body, if the call sends one.
-    pub body: Option<Vec<u8>>,
+    /// The body, if the call sends one.
+    pub body: Option<BuiltBody>,
 }
 
 /// One call of an operation: its path parameters, its query (whose paging
@@ -114,7 +85,7 @@ pub struct Call {
     paging: Paging,
     params: Vec<String>,
     query: ListQuery,
-    body: Option<Vec<u8>>,
+    body: Option<BuiltBody>,
 }
 
 fn invalid(reason: String) -> ClientError {
@@ -131,7 +102,7 @@ impl Call {
         body: Option<&str>,
     ) -> Result<Self, ClientError> {
         let wire = find(name).ok_or_else(|| ClientError::Config(format!("no method `{name}`")))?;
-        let arity = wire.arity();
+        let arity = arity(wire);
         if params.len() != arity {
             let names: Vec<&str> = gatehouse_model::path::param_names(wire.path).collect();
             return Err(invalid(format!(
@@ -140,7 +111,7 @@ impl Call {
                 params.len()
             )));
         }
-        let paging = wire.walk_paging();
+        let paging = walk_paging(wire);
         let query = options::read(wire.name, wire.query_spec(), paging, options)?;
         let body = read_body(wire, body)?;
         Ok(Self { wire, paging, params, query, body })
@@ -182,11 +153,13 @@ impl Call {
     }
 }
 
-/// The body of a call as JSON bytes, checked against the operation's shape:
+/// The body of a call, checked against the operation's shape and encoded:
 /// an object (or an array where the spec says so); for `{key: [...]}` bodies
 /// an array stands for the object, and that array must not be empty where
-/// the spec says so.
-fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<Vec<u8>>, ClientError> {
+/// the spec says so. JSON bodies go as given; an operation that takes only
+/// `multipart/form-data` gets its fields as parts, its files as file parts
+/// (the model's encoder).
+fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, ClientError> {
     let json = json.map(str::trim).filter(|j| !j.is_empty() && *j != "null");
     let (shape, json) = match (wire.body, json) {
         (None, None) => return Ok(None),
@@ -196,6 +169,12 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<Vec<u8>>, ClientE
         (Some(shape), Some(json)) => (shape, json),
     };
     let not_json = |e: serde_json::Error| invalid(format!("the body is not JSON: {e}"));
+    let as_json = |bytes: Vec<u8>| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes }));
+    if shape.preferred_media() != Media::Json {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        let encoded = gatehouse_model::body::encode(&shape, &value).map_err(|e| invalid(e.to_string()))?;
+        return Ok(Some(BuiltBody { content_type: encoded.content_type, bytes: encoded.bytes }));
+    }
     if let Some(key) = shape.wrap {
         let mut value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
         if value.is_array() {
@@ -207,35 +186,29 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<Vec<u8>>, ClientE
         if shape.non_empty && list.as_array().is_some_and(Vec::is_empty) {
             return Err(ValidationError::Empty { name: key }.into());
         }
-        return serde_json::to_vec(&value).map(Some).map_err(not_json);
+        return serde_json::to_vec(&value).map_err(not_json).and_then(as_json);
     }
     let opens = if shape.array { '[' } else { '{' };
     if !json.starts_with(opens) {
         return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
     }
     serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(not_json)?;
-    Ok(Some(json.as_bytes().to_vec()))
+    as_json(json.as_bytes().to_vec())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use gatehouse_model::catalog::CATALOG;
+    use gatehouse_model::operation::Verb;
 
     #[test]
-    fn the_table_is_the_catalog_entry_by_entry() {
-        assert_eq!(OPS.len(), CATALOG.len());
+    fn names_find_their_operation() {
+        assert_eq!(WIRES.len(), CATALOG.len());
         for op in CATALOG {
-            let w = find(op.name).unwrap_or_else(|| panic!("{} is not in the wire table", op.name));
-            assert_eq!((w.api, w.verb, w.path), (op.api, op.verb, op.path), "{}", op.name);
-            assert_eq!(w.query, op.query, "{}", op.name);
-            assert_eq!(w.paging, op.paging, "{}", op.name);
-            assert_eq!(w.body.is_some(), op.body.is_some(), "{}", op.name);
-            assert_eq!(w.body.map(|b| b.required), op.body.map(|b| b.required), "{}", op.name);
+            assert!(std::ptr::eq(find(op.name).unwrap(), op.wire), "{}", op.name);
         }
-        for pair in OPS.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} / {}", pair[0].name, pair[1].name);
-        }
+        assert!(find("users.nope").is_none());
     }
 
     #[test]
@@ -268,7 +241,7 @@ mod tests {
         let b = path("users.get", &["auth0|1"], None, None).unwrap();
         assert_eq!(b.path_and_query, "/api/v2/users/auth0%7C1");
         let b = path("users.roles.assign", &["u"], None, Some(r#"["rol_1"]"#)).unwrap();
-        assert_eq!(b.body.unwrap(), br#"{"roles":["rol_1"]}"#);
+        assert_eq!(b.body.unwrap().bytes, br#"{"roles":["rol_1"]}"#);
         assert!(path("users.get", &[".."], None, None).is_err());
         assert!(path("users.get", &[""], None, None).is_err());
         assert!(path("users.roles.assign", &["u"], None, Some("[]")).is_err());
@@ -290,6 +263,25 @@ mod tests {
 
     fn list_path(name: &str, params: &[&str], options: &str) -> Result<String, ClientError> {
         path(name, params, Some(options), None).map(|b| b.path_and_query)
+    }
+
+    #[test]
+    fn the_users_import_goes_as_multipart_with_its_file() {
+        let body = r#"{"users":[{"email":"a@b.c"}],"connection_id":"con_1","upsert":true}"#;
+        let b = path("jobs.usersImports.create", &[], None, Some(body)).unwrap();
+        let body = b.body.unwrap();
+        let boundary = gatehouse_model::body::multipart_boundary(&body.content_type).unwrap();
+        let parts = gatehouse_model::body::read_multipart(&body.bytes, boundary).unwrap();
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["users", "connection_id", "upsert"]);
+        assert_eq!(parts[0].filename.as_deref(), Some("users.json"));
+        assert_eq!(parts[0].content, br#"[{"email":"a@b.c"}]"#);
+        assert_eq!((parts[2].filename.as_ref(), parts[2].content.as_slice()), (None, b"true".as_slice()));
+        // A multipart body is an object of fields.
+        assert!(path("jobs.usersImports.create", &[], None, Some("[1]")).is_err());
+        // JSON bodies stay JSON.
+        let b = path("clientGrants.create", &[], None, Some(r#"{"client_id":"c"}"#)).unwrap();
+        assert_eq!(b.body.unwrap().content_type, "application/json");
     }
 
     #[test]
@@ -333,8 +325,8 @@ mod tests {
         let b = path("teams.tenants.members.list", &["t 1"], None, None).unwrap();
         assert_eq!(b.path_and_query, "/api/tenants/t%201/members");
         // Every operation builds with ids filled in.
-        for w in OPS {
-            let ids: Vec<String> = (0..w.arity()).map(|i| format!("id{i}")).collect();
+        for w in WIRES.iter() {
+            let ids: Vec<String> = (0..arity(w)).map(|i| format!("id{i}")).collect();
             let required: serde_json::Map<String, serde_json::Value> = w
                 .query
                 .iter()

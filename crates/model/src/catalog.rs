@@ -7,9 +7,9 @@
 //! path template, query parameters, body media types), what a token needs
 //! (scopes), how it pages and what it answers. Nothing here is code per
 //! operation: each entry is a static of plain data, so a program keeps only
-//! the entries it refers to (the npm package's wasm carries a generated wire
-//! table instead, made from the same walk of the specs and held to this
-//! catalog by a test).
+//! the entries it refers to. What goes on the wire is each entry's [`Wire`],
+//! an element of one array, [`WIRES`]: the npm package's wasm refers to it
+//! alone and so keeps the wire parts without the rest of the entries.
 //!
 //! Each row of the hand-kept [`crate::operation`] table links its entry
 //! ([`crate::OperationSpec::catalog`], resolved at compile time by method and
@@ -17,17 +17,25 @@
 //! enum values, required) is read from that entry by the emulator, with
 //! [`QuerySpec::accepted_query`] and [`QuerySpec::check_query`] on the row's
 //! [`crate::OperationSpec::query`]; the npm package checks its options with
-//! the same [`QuerySpec`], made from its wire table.
+//! the same [`QuerySpec`], made from its [`Wire`].
 
 use crate::error::QueryError;
 use crate::operation::{Api, Verb};
 use crate::path;
 
-pub use crate::generated::catalog::CATALOG;
+pub use crate::generated::catalog::{CATALOG, WIRES};
 
-/// One operation, as the spec describes it.
+/// What goes on the wire for one operation: its name, method, path, query,
+/// paging and body, and nothing else.
+///
+/// An [`OpDesc`] holds its `Wire` (and reads as one, through `Deref`), so
+/// there is one description of each operation. The wire parts of all
+/// operations are one array, [`WIRES`]: a program that only sends requests
+/// (the npm package's wasm) refers to it and keeps it without the scopes,
+/// statuses and schema names of the entries (a program that refers to any
+/// entry keeps the whole array).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpDesc {
+pub struct Wire {
     /// Dotted name: the spec's operation group(s) and operation name, such as
     /// `users.roles.list` or `clientGrants.create`. Teams API operations start
     /// with `teams.`. Unique across the catalog.
@@ -42,15 +50,27 @@ pub struct OpDesc {
     pub path: &'static str,
     /// Query parameters the operation accepts, in spec order.
     pub query: &'static [QueryParam],
+    /// How a list operation pages; [`Paging::None`] when it is not a list.
+    pub paging: Paging,
+    /// The request body, when the operation takes one.
+    pub body: Option<Body>,
+}
+
+/// One operation, as the spec describes it: what goes on the wire
+/// ([`Wire`], whose fields read through this entry) and what a token needs
+/// and the operation answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpDesc {
+    /// What goes on the wire.
+    pub wire: &'static Wire,
+    /// The spec's component name of the request body's schema; empty when
+    /// there is no body or an unnamed one.
+    pub body_schema: &'static str,
     /// The OAuth scopes the spec lists for the operation. Auth0 lists
     /// together the scope that grants the call, alternatives meant for
     /// user-bound tokens (`*:current_user*`) and scopes that reveal or change
     /// more (such as `read:user_idp_tokens`), so a token rarely needs all of them.
     pub scopes: &'static [&'static str],
-    /// How a list operation pages; [`Paging::None`] when it is not a list.
-    pub paging: Paging,
-    /// The request body, when the operation takes one.
-    pub body: Option<Body>,
     /// The documented success (2xx) statuses, each with the schema of its
     /// body: the spec's component name, `[Name]` for an array of that
     /// component, or empty when there is no body or an unnamed one.
@@ -59,6 +79,14 @@ pub struct OpDesc {
     /// give them no schema worth keeping, and [`crate::ErrorBody`] tells the
     /// error shapes apart.
     pub errors: &'static [u16],
+}
+
+impl std::ops::Deref for OpDesc {
+    type Target = Wire;
+
+    fn deref(&self) -> &Wire {
+        self.wire
+    }
 }
 
 /// One query parameter.
@@ -308,15 +336,47 @@ impl Paging {
     }
 }
 
-/// A request body.
+/// A request body, as it goes on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Body {
-    /// The spec's component name of the body schema; empty when unnamed.
-    pub schema: &'static str,
     /// Whether the spec marks the body as required.
     pub required: bool,
     /// Media types accepted, in spec order.
-    pub media: &'static [Media],
+    pub media: MediaList,
+    /// Whether the body is a JSON array (otherwise an object).
+    pub array: bool,
+    /// For bodies that are an object whose one required property is an
+    /// array (`{"roles": [...]}`), that property: a caller may pass the
+    /// array for the object.
+    pub wrap: Option<&'static str>,
+    /// Whether that array must hold at least one item.
+    pub non_empty: bool,
+    /// The fields sent as files in a `multipart/form-data` body (the spec's
+    /// `format: binary` or `contentMediaType` properties); empty otherwise.
+    pub files: &'static [FilePart],
+}
+
+/// A field of a multipart body that goes as a file part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilePart {
+    /// The field's name.
+    pub name: &'static str,
+    /// The media type the spec gives its content (`application/octet-stream`
+    /// when it gives none).
+    pub media_type: &'static str,
+}
+
+impl Body {
+    /// The media type a client sends: JSON when the operation takes it, else
+    /// the first the spec lists.
+    pub fn preferred_media(&self) -> Media {
+        if self.media.contains(&Media::Json) { Media::Json } else { self.media.first().unwrap_or(Media::Json) }
+    }
+
+    /// The file part named `name`, if that field is a file.
+    pub fn file(&self, name: &str) -> Option<&'static FilePart> {
+        self.files.iter().find(|f| f.name == name)
+    }
 }
 
 /// A request body's media type.
@@ -330,6 +390,66 @@ pub enum Media {
     Multipart,
 }
 
+/// The media types a body is accepted in, in spec order, packed in a byte
+/// (two bits each) so that a catalog entry stays small.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MediaList(u8);
+
+impl MediaList {
+    /// The list of `media`, in this order (the first three; a spec lists at
+    /// most one of each kind).
+    pub const fn of(media: &[Media]) -> Self {
+        let mut bits = 0u8;
+        let mut i = 0;
+        while i < media.len() && i < 3 {
+            let code = match media[i] {
+                Media::Json => 1,
+                Media::Form => 2,
+                Media::Multipart => 3,
+            };
+            bits |= code << (2 * i);
+            i += 1;
+        }
+        Self(bits)
+    }
+
+    /// The media types, in order.
+    pub fn iter(self) -> impl Iterator<Item = Media> + Clone {
+        (0..3).map_while(move |i| match (self.0 >> (2 * i)) & 3 {
+            1 => Some(Media::Json),
+            2 => Some(Media::Form),
+            3 => Some(Media::Multipart),
+            _ => None,
+        })
+    }
+
+    /// Whether `media` is one of them.
+    pub fn contains(self, media: &Media) -> bool {
+        self.iter().any(|m| m == *media)
+    }
+
+    /// The first, in spec order.
+    pub fn first(self) -> Option<Media> {
+        self.iter().next()
+    }
+
+    /// How many there are.
+    pub fn len(self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::fmt::Debug for MediaList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 impl Media {
     /// The `Content-Type` value.
     pub fn as_str(self) -> &'static str {
@@ -341,20 +461,10 @@ impl Media {
     }
 }
 
-impl OpDesc {
+impl Wire {
     /// The names of the path parameters, in order.
-    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> + use<> {
         path::param_names(self.path)
-    }
-
-    /// Whether `status` is one of the documented success statuses.
-    pub fn is_success(&self, status: u16) -> bool {
-        self.success.iter().any(|(s, _)| *s == status)
-    }
-
-    /// The schema of the body answered with `status`, when the spec names one.
-    pub fn success_schema(&self, status: u16) -> Option<&'static str> {
-        self.success.iter().find(|(s, name)| *s == status && !name.is_empty()).map(|(_, name)| *name)
     }
 
     /// The query parameter named `name`, as the spec lists it.
@@ -362,8 +472,8 @@ impl OpDesc {
         self.query.iter().find(|q| q.name == name)
     }
 
-    /// What the operation's query string takes: a small view of this entry
-    /// (its name and query parameters), all that checking a query needs.
+    /// What the operation's query string takes: its name and query
+    /// parameters, all that checking a query needs.
     pub const fn query_spec(&self) -> QuerySpec {
         QuerySpec { operation: self.name, params: self.query }
     }
@@ -398,6 +508,31 @@ impl OpDesc {
     }
 }
 
+impl OpDesc {
+    /// Whether `status` is one of the documented success statuses.
+    pub fn is_success(&self, status: u16) -> bool {
+        self.success.iter().any(|(s, _)| *s == status)
+    }
+
+    /// The schema of the body answered with `status`, when the spec names one.
+    pub fn success_schema(&self, status: u16) -> Option<&'static str> {
+        self.success.iter().find(|(s, name)| *s == status && !name.is_empty()).map(|(_, name)| *name)
+    }
+
+    /// [`Wire::query_spec`], usable where the entry is known at compile time
+    /// (the operation table's rows).
+    pub const fn query_spec(&self) -> QuerySpec {
+        self.wire.query_spec()
+    }
+}
+
+/// The wire description of the operation named `name`: a binary search of
+/// [`WIRES`] (sorted by name). It does not refer to the catalog's entries,
+/// so a program that only sends requests keeps their wire parts alone.
+pub fn wire(name: &str) -> Option<&'static Wire> {
+    WIRES.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| &WIRES[i])
+}
+
 /// The operation named `name` (such as `users.roles.list`).
 pub fn by_name(name: &str) -> Option<&'static OpDesc> {
     CATALOG.iter().copied().find(|op| op.name == name)
@@ -418,7 +553,7 @@ pub const fn entry(api: Api, verb: Verb, path: &str) -> Option<&'static OpDesc> 
     let mut i = 0;
     while i < CATALOG.len() {
         let op = CATALOG[i];
-        if op.verb as u8 == verb as u8 && same_shape(op.path, path) {
+        if op.wire.verb as u8 == verb as u8 && same_shape(op.wire.path, path) {
             return Some(op);
         }
         i += 1;

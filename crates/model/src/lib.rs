@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod body;
 pub mod catalog;
 pub mod connection_options;
 pub mod describe;

@@ -259,7 +259,7 @@ fn every_spec_operation_is_in_the_catalog_as_the_spec_says() {
                 (op.paging.has_offset(), op.paging.has_checkpoint(), op.paging.max_take(), next, items_of(items))
             });
             differ("paging", format!("{paging:?}"), format!("{:?}", want.paging));
-            let body = op.body.map(|b| (b.schema.to_owned(), b.required, media_of(op)));
+            let body = op.body.map(|b| (op.body_schema.to_owned(), b.required, media_of(op)));
             differ("body", format!("{body:?}"), format!("{:?}", want.body));
             let success: Vec<(u16, String)> = op.success.iter().map(|(s, n)| (*s, (*n).to_owned())).collect();
             differ("success", format!("{success:?}"), format!("{:?}", want.success));
@@ -429,6 +429,67 @@ fn find_resolves_concrete_paths() {
 fn by_name_finds_every_entry() {
     for op in CATALOG {
         assert!(std::ptr::eq(catalog::by_name(op.name).unwrap(), *op));
+    }
+}
+
+#[test]
+fn wires_are_the_entries_wire_parts_sorted_by_name() {
+    assert_eq!(catalog::WIRES.len(), CATALOG.len());
+    for pair in catalog::WIRES.windows(2) {
+        assert!(pair[0].name < pair[1].name, "{} / {}", pair[0].name, pair[1].name);
+    }
+    for op in CATALOG {
+        assert!(std::ptr::eq(catalog::wire(op.name).unwrap(), op.wire), "{}", op.name);
+    }
+    assert!(catalog::wire("users.nope").is_none());
+}
+
+#[test]
+fn multipart_bodies_name_their_files() {
+    let Some(specs) = specs() else { return };
+    let mut seen = 0;
+    for (root, path_prefix, _) in &specs {
+        for (path, item) in root["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let Some(multipart) = op
+                    .pointer("/requestBody")
+                    .map(|b| resolve(root, b))
+                    .and_then(|b| b.pointer("/content/multipart~1form-data"))
+                else {
+                    continue;
+                };
+                let schema = resolve(root, &multipart["schema"]);
+                let mut files: Vec<(String, String)> = Vec::new();
+                for (name, prop) in schema["properties"].as_object().unwrap() {
+                    let prop = resolve(root, prop);
+                    let media = prop.get("contentMediaType").and_then(Value::as_str);
+                    if media.is_some() || prop.get("format").and_then(Value::as_str) == Some("binary") {
+                        files.push((name.clone(), media.unwrap_or("application/octet-stream").to_owned()));
+                    }
+                }
+                let verb = match method.as_str() {
+                    "post" => Verb::Post,
+                    "put" => Verb::Put,
+                    "patch" => Verb::Patch,
+                    other => panic!("a multipart {other}"),
+                };
+                let full = format!("{path_prefix}{path}");
+                let op = CATALOG.iter().find(|o| o.verb == verb && o.path == full).unwrap();
+                let have: Vec<(String, String)> =
+                    op.body.unwrap().files.iter().map(|f| (f.name.to_owned(), f.media_type.to_owned())).collect();
+                assert_eq!(have, files, "{}", op.name);
+                assert!(!files.is_empty(), "{}: a multipart body without a file", op.name);
+                seen += 1;
+            }
+        }
+    }
+    // `POST /api/v2/jobs/users-imports`, whose `users` is the file of users.
+    assert!(seen >= 1);
+    let import = catalog::by_name("jobs.usersImports.create").unwrap().body.unwrap();
+    assert_eq!(import.file("users").map(|f| f.media_type), Some("application/octet-stream"));
+    for op in CATALOG {
+        let multipart = op.body.is_some_and(|b| b.media.contains(&catalog::Media::Multipart));
+        assert!(multipart || op.body.is_none_or(|b| b.files.is_empty()), "{}", op.name);
     }
 }
 

@@ -82,7 +82,7 @@ pub fn prepare<O: Operation>(op: &O) -> Result<RawRequest, UiError> {
         None => None,
     };
     let spec = op.spec();
-    Ok(RawRequest { api: spec.api, verb: spec.verb, path_and_query, body })
+    Ok(RawRequest { api: spec.api, verb: spec.verb, path_and_query, body, content_type: None })
 }
 
 fn encode<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, UiError> {

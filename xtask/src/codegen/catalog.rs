@@ -70,6 +70,14 @@ pub(super) struct Body {
     pub(super) schema: String,
     pub(super) required: bool,
     pub(super) media: Vec<&'static str>,
+    /// Whether the body is a JSON array.
+    pub(super) array: bool,
+    /// `{key: [...]}` bodies: the key, so an array may be passed for the object.
+    pub(super) wrap: Option<String>,
+    /// Whether that array must not be empty.
+    pub(super) non_empty: bool,
+    /// Multipart fields that are files: (name, media type of the content).
+    pub(super) files: Vec<(String, String)>,
 }
 
 /// Reads every operation of the specs and prints the catalog module.
@@ -201,7 +209,13 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
                 })
                 .collect::<Result<Vec<_>>>()?;
             let schema = content_schema(body).and_then(|s| ref_name(s)).unwrap_or_default().to_owned();
-            Some(Body { schema, required: body.get("required").and_then(Value::as_bool).unwrap_or(false), media })
+            let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let (array, wrap, non_empty) = body_shape(spec, content_schema(body));
+            let files = match content.get("multipart/form-data") {
+                Some(multipart) => file_parts(spec, multipart)?,
+                None => Vec::new(),
+            };
+            Some(Body { schema, required, media, array, wrap, non_empty, files })
         }
     };
 
@@ -218,6 +232,50 @@ fn read_op(spec: &Spec, module: &Module, path: &str, verb: usize, op: &Value) ->
         body,
         responses,
     })
+}
+
+/// What a body's schema is: an array, or an object whose one required
+/// property is an array (`{"roles": [...]}`: that key, and whether the array
+/// must hold an item).
+fn body_shape(spec: &Spec, schema: Option<&Value>) -> (bool, Option<String>, bool) {
+    let Some(schema) = schema.map(|s| spec.resolve(s)) else { return (false, None, false) };
+    let array = schema.get("type").and_then(Value::as_str) == Some("array");
+    let props = schema.get("properties").and_then(Value::as_object);
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if let (Some(props), [key]) = (props, required.as_slice())
+        && props.len() == 1
+        && let Some(prop) = props.get(*key).map(|p| spec.resolve(p))
+        && prop.get("type").and_then(Value::as_str) == Some("array")
+    {
+        let non_empty = prop.get("minItems").and_then(Value::as_u64).unwrap_or(0) >= 1;
+        return (array, Some((*key).to_owned()), non_empty);
+    }
+    (array, None, false)
+}
+
+/// The fields of a multipart body that are files (`format: binary` or a
+/// `contentMediaType`), each with the media type of its content: the
+/// media object's `encoding`, else the schema's `contentMediaType`, else
+/// `application/octet-stream`.
+fn file_parts(spec: &Spec, multipart: &Value) -> Result<Vec<(String, String)>> {
+    let schema = multipart.get("schema").map(|s| spec.resolve(s)).context("a multipart body without a schema")?;
+    let props = schema.get("properties").and_then(Value::as_object).context("a multipart body without fields")?;
+    let mut files = Vec::new();
+    for (name, prop) in props {
+        let prop = spec.resolve(prop);
+        let media = prop.get("contentMediaType").and_then(Value::as_str);
+        let binary = prop.get("format").and_then(Value::as_str) == Some("binary");
+        if prop.get("type").and_then(Value::as_str) == Some("array") && prop.pointer("/items/format").is_some() {
+            bail!("multipart field {name} is an array of files, which the catalog cannot express");
+        }
+        if media.is_none() && !binary {
+            continue;
+        }
+        let encoded = multipart.pointer(&format!("/encoding/{name}/contentType")).and_then(Value::as_str);
+        files.push((name.clone(), encoded.or(media).unwrap_or("application/octet-stream").to_owned()));
+    }
+    Ok(files)
 }
 
 /// The schema of a response or request body: its JSON content's, else its only content's.
@@ -439,7 +497,7 @@ fn print(ops: &[Op]) -> Result<String> {
          //!\n\
          //! Generated from `management-api-oas.json` and `teams-api-oas.json`; regenerate\n\
          //! with `cargo xtask codegen`. The types are in [`crate::catalog`].\n\n\
-         use crate::catalog::{Body, Items, Media, OpDesc, Paging, QueryKind, QueryParam};\n\
+         use crate::catalog::{Body, FilePart, Items, Media, MediaList, OpDesc, Paging, QueryKind, QueryParam, Wire};\n\
          use crate::operation::{Api, Verb};\n\n\
          /// An optional query parameter.\n\
          const fn q(name: &'static str, kind: QueryKind) -> QueryParam {\n    \
@@ -458,7 +516,15 @@ fn print(ops: &[Op]) -> Result<String> {
     if let Some((name, ..)) = consts.iter().find(|(c, ..)| statics.contains(c)) {
         bail!("the enum constant {name} has the name of an operation's static");
     }
-    for (op, ident) in ops.iter().zip(&statics) {
+    // The wire parts are one array sorted by name; each entry points at its element.
+    let mut by_name: Vec<usize> = (0..ops.len()).collect();
+    by_name.sort_by(|a, b| ops[*a].name.cmp(&ops[*b].name));
+    let mut position = vec![0; ops.len()];
+    for (at, i) in by_name.iter().enumerate() {
+        position[*i] = at;
+    }
+    let mut wires = vec![String::new(); ops.len()];
+    for (i, (op, ident)) in ops.iter().zip(&statics).enumerate() {
         let query: Vec<String> = op
             .query
             .iter()
@@ -484,26 +550,41 @@ fn print(ops: &[Op]) -> Result<String> {
             None => "None".to_owned(),
             Some(b) => {
                 let media: Vec<String> = b.media.iter().map(|m| format!("Media::{m}")).collect();
+                let files: Vec<String> = b
+                    .files
+                    .iter()
+                    .map(|(name, media)| format!("FilePart {{ name: {name:?}, media_type: {media:?} }}"))
+                    .collect();
                 format!(
-                    "Some(Body {{ schema: {:?}, required: {}, media: &[{}] }})",
-                    b.schema,
+                    "Some(Body {{ required: {}, media: MediaList::of(&[{}]), array: {}, wrap: {:?}, non_empty: {}, files: &[{}] }})",
                     b.required,
-                    media.join(", ")
+                    media.join(", "),
+                    b.array,
+                    b.wrap,
+                    b.non_empty,
+                    files.join(", ")
                 )
             }
         };
-        let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
-        let _ = writeln!(
-            out,
-            "pub static {ident}: OpDesc = OpDesc {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], \
-             scopes: &[{}], paging: {}, body: {body}, success: &[{}], errors: &[{}] }};\n",
+        let schema = op.body.as_ref().map_or("", |b| b.schema.as_str());
+        let at = position[i];
+        wires[at] = format!(
+            "// `{} {}`.\nWire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }},\n",
+            METHODS[op.verb].0.to_uppercase(),
+            op.path,
             op.name,
             op.api,
             METHODS[op.verb].1,
             op.path,
             query.join(", "),
-            scopes.join(", "),
             print_paging(&op.paging),
+        );
+        let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
+        let _ = writeln!(
+            out,
+            "pub static {ident}: OpDesc = OpDesc {{ wire: &WIRE_TABLE[{at}], body_schema: {schema:?}, scopes: &[{}], \
+             success: &[{}], errors: &[{}] }};\n",
+            scopes.join(", "),
             success.join(", "),
             errors.join(", "),
         );
@@ -511,6 +592,18 @@ fn print(ops: &[Op]) -> Result<String> {
     out.push_str("/// Every operation, sorted by path template, then method.\npub static CATALOG: &[&OpDesc] = &[\n");
     for ident in &statics {
         let _ = writeln!(out, "&{ident},");
+    }
+    out.push_str("];\n\n");
+    out.push_str(&format!(
+        "/// What goes on the wire for every operation, sorted by name (for a binary\n\
+         /// search). One array of values, so that a program that only sends requests\n\
+         /// keeps these alone, contiguous and without the entries.\n\
+         pub static WIRES: &[Wire] = &WIRE_TABLE;\n\n\
+         static WIRE_TABLE: [Wire; {}] = [\n",
+        ops.len()
+    ));
+    for wire in &wires {
+        out.push_str(wire);
     }
     out.push_str("];\n");
     Ok(out)

@@ -106,7 +106,7 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     let specs: Vec<(&config::Module, &schema::Spec)> = specs.iter().map(|(m, s)| (*m, s)).collect();
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
     files.extend(client::generate(&specs, &generated)?);
-    files.extend(npm::generate(&specs, &generated, rustfmt)?);
+    files.extend(npm::generate(&specs, &generated)?);
     let (name, text) = emulator::generate(&specs)?;
     files.push((name, rustfmt(&text)?));
     Ok(files)

@@ -20,6 +20,8 @@ pub struct Recorded {
     pub query: HashMap<String, String>,
     pub headers: http::HeaderMap,
     pub body: Value,
+    /// The body's bytes as sent.
+    pub raw: Vec<u8>,
     /// The clock's time when it arrived.
     pub at: SystemTime,
     /// How many requests came before it.
@@ -144,6 +146,7 @@ impl Transport for Mock {
                 query: parse_query(parts.uri.query()),
                 headers: parts.headers,
                 body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                raw: body,
                 at: self.clock.now(),
                 index: log.len(),
             };
