@@ -78,7 +78,7 @@ fn describe(op: &'static OpDesc) -> Value {
         .collect();
     let body = op.body.map(|b| {
         json!({
-            "schema": b.schema,
+            "schema": op.body_schema,
             "required": b.required,
             "media": b.media.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
         })

@@ -848,7 +848,7 @@ async fn the_users_import_is_sent_as_multipart_with_a_file_part() {
     let users = r#"[{"email":"ana@acme.test","app_metadata":{"note":"--gatehouse-"}}]"#;
     let mut body = CreateImportUsers::new(users.into(), "con_0000000000000001".into());
     body.upsert = Some(true);
-    let job = client.jobs().users_imports().create(&body).send().await.unwrap();
+    let job = client.jobs().users_imports().create().body(&body).send().await.unwrap();
     assert_eq!(job.status, 202);
     let sent =
         mock.requests().into_iter().find(|r| r.method == "POST" && r.path == "/api/v2/jobs/users-imports").unwrap();

@@ -52,7 +52,14 @@ async fn each_principal_gets_exactly_what_the_policy_says_on_every_operation() {
             assert_eq!(entry.resource.as_deref(), Some(group_of(op.name)));
             assert_eq!(entry.principal, email);
             if allowed {
-                assert_ne!(r.status, 403, "{email} {} should be allowed: {}", op.name, r.text());
+                // Operations whose every scope is a user's own (`*:current_user_*`)
+                // cannot be called with the BFF's machine-to-machine token: the
+                // tenant refuses them, as Auth0 does.
+                if gatehouse_model::policy::scopes_of(op).is_empty() {
+                    assert_eq!(r.json()["errorCode"], "insufficient_scope", "{email} {}", op.name);
+                } else {
+                    assert_ne!(r.status, 403, "{email} {} should be allowed: {}", op.name, r.text());
+                }
                 assert_eq!(entry.decision, Decision::Allowed, "{email} {}", op.name);
                 // Forwarded to the tenant unless its body was refused first
                 // (a typed table row, or an operation that takes only forms or files).
