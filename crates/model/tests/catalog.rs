@@ -448,7 +448,8 @@ fn wires_are_the_entries_wire_parts_sorted_by_name() {
 fn multipart_bodies_name_their_files() {
     let Some(specs) = specs() else { return };
     let mut seen = 0;
-    for (root, path_prefix, _) in &specs {
+    for spec in &specs {
+        let (root, path_prefix) = (&spec.root, spec.path_prefix);
         for (path, item) in root["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {
                 let Some(multipart) = op
