@@ -15,12 +15,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::handlers::{
     clients, connections, grants, logs as log_handlers, organizations, resource_servers, roles, teams, users,
 };
+use crate::generic;
 use crate::logs;
 use crate::query::Params;
 use crate::server::AppState;
 use crate::store::Tenant;
 use crate::token;
-use gatehouse_model::{Api, OperationId, OperationSpec};
+use gatehouse_model::catalog::{Media, OpDesc, QuerySpec};
+use gatehouse_model::{Access, Api, OperationId, OperationSpec, Paging, Verb};
 use serde_json::{Value, json};
 
 /// Who is calling: what the bearer token said.
@@ -69,8 +71,10 @@ impl VerifiedTokens {
 pub struct Ctx<'a> {
     /// The emulator.
     pub state: &'a AppState,
-    /// The table row.
-    pub spec: &'static OperationSpec,
+    /// The table row, when the operation has one.
+    pub row: Option<&'static OperationSpec>,
+    /// The catalog entry (every operation but the token endpoint has one).
+    pub op: Option<&'static OpDesc>,
     /// Decoded path parameters, in template order.
     pub params: Vec<String>,
     /// The query string.
@@ -96,6 +100,59 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The API the operation belongs to.
+    pub fn api(&self) -> Api {
+        self.row.map(|r| r.api).or(self.op.map(|o| o.api)).unwrap_or(Api::Authentication)
+    }
+
+    /// The HTTP method.
+    pub fn verb(&self) -> Verb {
+        self.row.map(|r| r.verb).or(self.op.map(|o| o.verb)).unwrap_or(Verb::Post)
+    }
+
+    /// The path template.
+    pub fn template(&self) -> &'static str {
+        self.row.map(|r| r.path).or(self.op.map(|o| o.path)).unwrap_or_default()
+    }
+
+    /// Whether the operation changes the tenant.
+    pub fn is_write(&self) -> bool {
+        match self.row {
+            Some(row) => row.access == Access::Write,
+            None => self.verb() != Verb::Get,
+        }
+    }
+
+    /// How the table row pages (table handlers only).
+    pub fn paging(&self) -> Paging {
+        self.row.map_or(Paging::None, |r| r.paging)
+    }
+
+    /// What the query string takes.
+    pub fn query_spec(&self) -> Option<QuerySpec> {
+        self.row.and_then(|r| r.query).or(self.op.map(|o| o.query_spec()))
+    }
+
+    /// What the operation does, as a gerund phrase (`deleting user auth0|1`).
+    pub fn describe(&self) -> String {
+        if let Some(row) = self.row {
+            return row.describe_with(&self.params);
+        }
+        let name = self.op.map_or("", |o| o.name);
+        let gerund = match self.verb() {
+            Verb::Get => "reading",
+            Verb::Post => "creating",
+            Verb::Patch | Verb::Put => "updating",
+            Verb::Delete => "deleting",
+        };
+        let mut phrase = format!("{gerund} {name}");
+        for p in &self.params {
+            phrase.push(' ');
+            phrase.push_str(p);
+        }
+        phrase
+    }
+
     /// Path parameter `i` (they are guaranteed by the route match).
     pub fn param(&self, i: usize) -> &str {
         self.params.get(i).map(String::as_str).unwrap_or_default()
@@ -157,8 +214,8 @@ type WriteFn = fn(&Ctx, &mut Tenant) -> ApiResult<Reply>;
 fn read(ctx: &Ctx, f: ReadFn) -> ApiResult<Reply> {
     let result = ctx.state.store.read(|t| f(ctx, t));
     let log_it = match &result {
-        Ok(_) => ctx.state.config.log_reads && ctx.spec.api == Api::Management,
-        Err(_) => ctx.spec.api == Api::Management,
+        Ok(_) => ctx.state.config.log_reads && ctx.api() == Api::Management,
+        Err(_) => ctx.api() == Api::Management,
     };
     if log_it {
         let event = logs::api_event(ctx, &result);
@@ -173,7 +230,7 @@ fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
         .store
         .write(|t| {
             let result = f(ctx, t);
-            match ctx.spec.api {
+            match ctx.api() {
                 Api::Management => {
                     let event = logs::api_event(ctx, &result);
                     logs::append(t, event);
@@ -189,7 +246,11 @@ fn write(ctx: &Ctx, f: WriteFn) -> ApiResult<Reply> {
 /// Runs the handler of the operation; authentication and validation are done.
 fn run(ctx: &Ctx) -> ApiResult<Reply> {
     use OperationId as Op;
-    match ctx.spec.id {
+    let Some(row) = ctx.row else {
+        // Every other operation of the specs: by the shape of its catalog entry.
+        return if ctx.verb() == Verb::Get { read(ctx, generic::read) } else { write(ctx, generic::write) };
+    };
+    match row.id {
         Op::ListUsers => read(ctx, users::list),
         Op::GetUser => read(ctx, users::get),
         Op::CreateUser => write(ctx, users::create),
@@ -265,7 +326,7 @@ fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
         return Err(ApiError::unauthorized("Bad HTTP authentication header format"));
     };
     let urls = &ctx.state.urls;
-    let audience = match ctx.spec.api {
+    let audience = match ctx.api() {
         Api::Teams => &urls.teams_audience,
         _ => &urls.management_audience,
     };
@@ -291,7 +352,18 @@ fn authenticate(ctx: &Ctx) -> ApiResult<Principal> {
 
 /// Checks the scopes the row requires (all of them), including those the body triggers.
 fn authorize(ctx: &Ctx, body: Option<&Value>) -> ApiResult<()> {
-    let required = ctx.spec.scopes_for(body);
+    let Some(row) = ctx.row else {
+        // The catalog lists the scopes any one of which grants the call.
+        let listed = ctx.op.map_or(&[][..], |o| o.scopes);
+        if listed.is_empty() || listed.iter().any(|s| ctx.has_scope(s)) {
+            return Ok(());
+        }
+        return Err(ApiError::insufficient_scope(format!(
+            "Insufficient scope, expected any of: {}",
+            listed.join(",")
+        )));
+    };
+    let required = row.scopes_for(body);
     let missing: Vec<&str> = required.iter().copied().filter(|s| !ctx.has_scope(s)).collect();
     if missing.is_empty() {
         return Ok(());
@@ -309,13 +381,35 @@ pub fn takes_body(id: OperationId) -> bool {
     id.roundtrip_body(b"{}").is_some()
 }
 
+/// Whether the request's operation takes a body.
+fn ctx_takes_body(ctx: &Ctx) -> bool {
+    match ctx.row {
+        Some(row) => takes_body(row.id),
+        None => ctx.op.is_some_and(|o| o.body.is_some()),
+    }
+}
+
 /// Parses the JSON body of a body operation (without judging its fields yet).
 fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
     let raw = &ctx.raw_body;
+    let desc = if ctx.row.is_none() { ctx.op.and_then(|o| o.body) } else { None };
+    let content_type = ctx.content_type.to_ascii_lowercase();
     if raw.iter().all(u8::is_ascii_whitespace) {
+        if desc.is_some_and(|b| !b.required) {
+            return Ok(Value::Null);
+        }
         return Err(ApiError::payload("'Expected type object but found type null'."));
     }
-    if !ctx.content_type.to_ascii_lowercase().contains("json") {
+    if let Some(body) = desc {
+        if body.media.contains(&Media::Multipart) {
+            return crate::multipart::parse(&ctx.content_type, raw);
+        }
+        if body.media.contains(&Media::Form) && content_type.starts_with("application/x-www-form-urlencoded") {
+            let pairs = form_urlencoded::parse(raw).into_owned();
+            return Ok(Value::Object(pairs.map(|(k, v)| (k, Value::String(v))).collect()));
+        }
+    }
+    if !content_type.contains("json") {
         return Err(ApiError::new(415, Some("unsupported_media_type"), "Content-Type must be application/json"));
     }
     let value: Value = serde_json::from_slice(raw)
@@ -335,7 +429,16 @@ fn parse_body(ctx: &Ctx) -> ApiResult<Value> {
 
 /// Checks the body against the row's typed request body.
 fn check_typed_body(ctx: &Ctx) -> ApiResult<()> {
-    match ctx.spec.id.roundtrip_body(&ctx.raw_body) {
+    let checked = match (ctx.row, ctx.op) {
+        (Some(row), _) => row.id.roundtrip_body(&ctx.raw_body),
+        (None, Some(op)) if ctx.body.is_null() => None.filter(|_: &Result<Value, _>| op.body.is_some()),
+        (None, Some(op)) => {
+            let bytes = serde_json::to_vec(&ctx.body).unwrap_or_default();
+            gatehouse_model::generated::dispatch::roundtrip_body(op.name, &bytes)
+        }
+        (None, None) => None,
+    };
+    match checked {
         Some(Err(e)) => {
             let detail =
                 if let Some(field) = e.message.strip_prefix("missing field `").and_then(|s| s.split('`').next()) {
@@ -353,14 +456,14 @@ fn check_typed_body(ctx: &Ctx) -> ApiResult<()> {
 
 /// Handles one routed request.
 pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
-    let api = ctx.spec.api;
+    let api = ctx.api();
     if api == Api::Authentication {
         return (api, run(&ctx));
     }
     let result = (|| {
         let principal = authenticate(&ctx)?;
         ctx.principal = Some(principal);
-        let body = if takes_body(ctx.spec.id) {
+        let body = if ctx_takes_body(&ctx) {
             match parse_body(&ctx) {
                 Ok(body) => Some(body),
                 Err(e) => {
@@ -376,7 +479,11 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
             ctx.body = body;
             check_typed_body(&ctx)?;
         }
-        ctx.query.check(ctx.spec)?;
+        match (ctx.row, ctx.op) {
+            (Some(row), _) => ctx.query.check(row)?,
+            (None, Some(op)) => ctx.query.check_desc(op)?,
+            (None, None) => {}
+        }
         Ok(())
     })();
     match result {
@@ -388,7 +495,7 @@ pub fn handle(mut ctx: Ctx) -> (Api, ApiResult<Reply>) {
                     return (api, Err(ApiError::internal(format!("{db:#}"))));
                 }
             }
-            if api == Api::Teams && ctx.principal.is_some() && ctx.spec.access == gatehouse_model::Access::Write {
+            if api == Api::Teams && ctx.principal.is_some() && ctx.is_write() {
                 let _ = ctx.state.store.write(|t| logs::teams_activity(&ctx, t, &Err(e.clone())));
             }
             (api, Err(e))

@@ -59,7 +59,7 @@ pub fn redacted(body: &Value) -> Value {
 
 /// A verb phrase such as `Delete user auth0|1` from the table's gerund description.
 pub fn description(ctx: &Ctx) -> String {
-    let phrase = ctx.spec.describe_with(&ctx.params);
+    let phrase = ctx.describe();
     let (first, rest) = phrase.split_once(' ').unwrap_or((phrase.as_str(), ""));
     let verb = match first {
         "creating" => "Create",
@@ -84,11 +84,11 @@ pub fn description(ctx: &Ctx) -> String {
 /// write, `mgmt_api_read` for a successful read, `fapi` for a failure and
 /// `api_limit` when refused by the rate limit.
 pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
-    let write = ctx.spec.access == gatehouse_model::Access::Write;
+    let write = ctx.is_write();
     let (kind, status, response_body) = match result {
         Ok(reply) => (if write { "sapi" } else { "mgmt_api_read" }, reply.status, reply.body.clone()),
-        Err(e) if e.status == 429 => ("api_limit", e.status, Some(e.body(ctx.spec.api))),
-        Err(e) => ("fapi", e.status, Some(e.body(ctx.spec.api))),
+        Err(e) if e.status == 429 => ("api_limit", e.status, Some(e.body(ctx.api()))),
+        Err(e) => ("fapi", e.status, Some(e.body(ctx.api()))),
     };
     let client_id = ctx.principal.as_ref().map(|p| p.client_id.clone());
     let scopes = ctx.principal.as_ref().map(|p| p.scopes.clone()).unwrap_or_default();
@@ -109,7 +109,7 @@ pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
         "details".into(),
         json!({
             "request": {
-                "method": ctx.spec.verb.as_http().as_str().to_ascii_lowercase(),
+                "method": ctx.verb().as_http().as_str().to_ascii_lowercase(),
                 "path": ctx.path,
                 "query": query_object(ctx),
                 "body": redacted(&ctx.body),
@@ -121,7 +121,7 @@ pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
             "response": {"statusCode": status, "body": response_body},
         }),
     );
-    if let Some(user) = ctx.spec.path.contains("/users/{id}").then(|| ctx.param(0)) {
+    if let Some(user) = ctx.template().contains("/users/{id}").then(|| ctx.param(0)) {
         e.insert("user_id".into(), json!(user));
     }
     e.insert("isMobile".into(), json!(false));
@@ -130,7 +130,7 @@ pub fn api_event(ctx: &Ctx, result: &ApiResult<Reply>) -> Map<String, Value> {
 
 fn query_object(ctx: &Ctx) -> Value {
     let mut m = Map::new();
-    for param in ctx.spec.query.into_iter().flat_map(|query| query.accepted_query()) {
+    for param in ctx.query_spec().into_iter().flat_map(|query| query.accepted_query()) {
         if let Some(v) = ctx.query.get(param.name) {
             m.insert(param.name.to_owned(), json!(v));
         }
@@ -186,15 +186,15 @@ pub fn auth_event(
 /// What a Teams write is called in the activity log: `(type, event)`.
 fn teams_event(ctx: &Ctx) -> (&'static str, &'static str) {
     use gatehouse_model::OperationId as Op;
-    match ctx.spec.id {
-        Op::InviteTeamMembers => ("Team Invitation", "team_member_invited"),
-        Op::UpdateTeamMember => ("Team Member", "team_member_role_updated"),
-        Op::RemoveTeamMember => ("Team Member", "team_member_removed"),
-        Op::AddTeamMemberTenants => ("Tenant Member", "tenant_member_added"),
-        Op::UpdateTeamMemberTenants => ("Tenant Member", "tenant_member_roles_updated"),
-        Op::RemoveTeamMemberTenants => ("Tenant Member", "tenant_member_removed"),
-        Op::CreateTenant => ("Tenant Activity", "tenant_created"),
-        Op::DeleteTenant => ("Tenant Activity", "tenant_deleted"),
+    match ctx.row.map(|r| r.id) {
+        Some(Op::InviteTeamMembers) => ("Team Invitation", "team_member_invited"),
+        Some(Op::UpdateTeamMember) => ("Team Member", "team_member_role_updated"),
+        Some(Op::RemoveTeamMember) => ("Team Member", "team_member_removed"),
+        Some(Op::AddTeamMemberTenants) => ("Tenant Member", "tenant_member_added"),
+        Some(Op::UpdateTeamMemberTenants) => ("Tenant Member", "tenant_member_roles_updated"),
+        Some(Op::RemoveTeamMemberTenants) => ("Tenant Member", "tenant_member_removed"),
+        Some(Op::CreateTenant) => ("Tenant Activity", "tenant_created"),
+        Some(Op::DeleteTenant) => ("Tenant Activity", "tenant_deleted"),
         _ => ("Team Activity", "team_api_request"),
     }
 }

@@ -44,6 +44,12 @@ impl Params {
         checked.map_err(|e| refusal(&e, spec.api))
     }
 
+    /// Checks the query against a catalog entry (operations without a table row).
+    pub fn check_desc(&self, op: &gatehouse_model::catalog::OpDesc) -> ApiResult<()> {
+        let pairs = self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        op.check_query(pairs).map_err(|e| refusal(&e, op.api))
+    }
+
     /// The last value given for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())

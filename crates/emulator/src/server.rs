@@ -21,6 +21,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, St
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use gatehouse_model::catalog::{self, CATALOG};
 use gatehouse_model::operation::{self, OPERATIONS};
 use gatehouse_model::{Api, Verb};
 use http::request::Parts;
@@ -299,16 +300,31 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let now_unix = clock::now_secs();
-    let found = Verb::parse(parts.method.as_str()).and_then(|verb| operation::find(verb, &path));
-    let Some((spec, params)) = found else {
+    let verb = Verb::parse(parts.method.as_str());
+    // The table row first (its handler), then any other operation of the specs.
+    let found = verb.and_then(|verb| match operation::find(verb, &path) {
+        Some((row, params)) => Some((Some(row), row.catalog(), params)),
+        None => catalog::find(verb, &path).map(|(op, params)| (None, Some(op), params)),
+    });
+    let Some((row, op, params)) = found else {
         let api = api_of_path(&path);
         let quota = state.limiter.peek(api, now_unix);
-        if operation::path_is_known(&path) {
-            let allow: Vec<String> = OPERATIONS
+        let known = operation::path_is_known(&path)
+            || CATALOG.iter().any(|o| gatehouse_model::path::match_template(o.path, &path).is_some());
+        if known {
+            let mut allow: Vec<String> = OPERATIONS
                 .iter()
                 .filter(|s| gatehouse_model::path::match_template(s.path, &path).is_some())
                 .map(|s| s.verb.as_http().as_str().to_owned())
+                .chain(
+                    CATALOG
+                        .iter()
+                        .filter(|o| gatehouse_model::path::match_template(o.path, &path).is_some())
+                        .map(|o| o.verb.as_http().as_str().to_owned()),
+                )
                 .collect();
+            allow.sort();
+            allow.dedup();
             let mut resp = respond(api, Err(ApiError::new(405, None, "Method Not Allowed")), quota);
             if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
                 resp.headers_mut().insert(http::header::ALLOW, v);
@@ -317,7 +333,12 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
         }
         return respond(api, Err(ApiError::new(404, None, "Not Found")), quota);
     };
-    let api = spec.api;
+    let api = row.map(|r| r.api).or(op.map(|o| o.api)).unwrap_or(Api::Authentication);
+    let op_name = row.map(|r| r.id.name()).or(op.map(|o| o.name)).unwrap_or_default();
+    let describe = match row {
+        Some(r) => r.describe.to_owned(),
+        None => op_name.to_owned(),
+    };
     let (delay, fault) = state.faults.draw();
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
@@ -327,7 +348,7 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
         Some(Fault::Status(code)) => return injected(api, code, state.limiter.peek(api, now_unix)),
         None => {}
     }
-    let decision = state.limiter.check(api, spec.id, now_unix);
+    let decision = state.limiter.check(api, op_name, now_unix);
     let quota = decision.quota();
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let ctx_fields = (
@@ -345,7 +366,7 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
                 .with_retry_after(q.retry_after.unwrap_or(1)),
         ),
         Decision::EndpointLimit(q) => Some(
-            ApiError::new(429, Some("too_many_requests"), format!("Rate limit exceeded for {}", spec.describe))
+            ApiError::new(429, Some("too_many_requests"), format!("Rate limit exceeded for {describe}"))
                 .with_retry_after(q.retry_after.unwrap_or(1)),
         ),
     };
@@ -368,7 +389,8 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
         let (params, query, content_type, authorization, ip, user_agent) = ctx_fields;
         let ctx = Ctx {
             state: &worker,
-            spec,
+            row,
+            op,
             params,
             query,
             body: Value::Null,

@@ -62,11 +62,21 @@ pub enum Kind {
     Activity,
     /// Counters and settings of the emulator itself.
     Meta,
+    /// Objects of the operations handled by their catalog entry's shape,
+    /// by [`object_key`] (collection path and id).
+    Objects,
+    /// Settings documents of those operations, by concrete path.
+    Documents,
+}
+
+/// The key of a generic object: its collection's concrete path and its id.
+pub fn object_key(collection: &str, id: &str) -> String {
+    format!("{collection}\u{1f}{id}")
 }
 
 impl Kind {
     /// Every collection.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Users,
         Kind::Passwords,
         Kind::Roles,
@@ -85,6 +95,8 @@ impl Kind {
         Kind::MemberTenants,
         Kind::Activity,
         Kind::Meta,
+        Kind::Objects,
+        Kind::Documents,
     ];
 
     /// The name stored in the database.
@@ -108,6 +120,8 @@ impl Kind {
             Kind::MemberTenants => "member_tenants",
             Kind::Activity => "activity",
             Kind::Meta => "meta",
+            Kind::Objects => "objects",
+            Kind::Documents => "documents",
         }
     }
 

@@ -43,19 +43,19 @@ const EXTRA_MANAGEMENT_SCOPES: &[&str] = &[
     "create:user_tickets",
 ];
 
-/// Every scope of `api`: those the operation table and the catalog name, plus Auth0's extras for the Management API.
+/// Every scope of `api`: those the operation table and the catalog name,
+/// plus Auth0's extras for the Management API.
 pub fn all_scopes(api: Api) -> Vec<String> {
     let mut set = BTreeSet::new();
+    for op in gatehouse_model::catalog::CATALOG.iter().filter(|o| o.api == api) {
+        set.extend(op.scopes.iter().map(|s| s.to_string()));
+    }
     for spec in OPERATIONS.iter().filter(|s| s.api == api) {
         set.extend(spec.scopes.iter().map(|s| s.to_string()));
         set.extend(spec.body_scopes.iter().map(|(_, s)| s.to_string()));
     }
     if api == Api::Management {
         set.extend(EXTRA_MANAGEMENT_SCOPES.iter().map(|s| s.to_string()));
-    }
-    // Every operation of the catalog, as the BFF asks for them.
-    for op in gatehouse_model::catalog::CATALOG.iter().copied().filter(|op| op.api == api) {
-        set.extend(gatehouse_model::policy::scopes_of(op).into_iter().map(str::to_owned));
     }
     set.into_iter().collect()
 }

@@ -154,7 +154,7 @@ fn app_types(ctx: &Ctx) -> ApiResult<Vec<String>> {
 
 /// `GET /api/v2/clients`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let projection = Projection::from_params(&ctx.query)?;
     let is_global = ctx.query.bool("is_global")?;
     let first_party = ctx.query.bool("is_first_party")?;

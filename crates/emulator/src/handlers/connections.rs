@@ -166,7 +166,7 @@ pub fn build_connection(id: String, fields: &Map<String, Value>) -> Value {
 
 /// `GET /api/v2/connections`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let projection = Projection::from_params(&ctx.query)?;
     let strategies = ctx.query.all("strategy");
     let name = ctx.query.string("name");

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// `GET /api/v2/grants`: filtered by `user_id`, `client_id` and `audience`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let user = ctx.query.string("user_id");
     let client = ctx.query.string("client_id");
     let audience = ctx.query.string("audience");

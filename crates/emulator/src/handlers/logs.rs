@@ -19,7 +19,7 @@ pub const SEARCH_DEFAULTS: &[&str] =
 
 /// `GET /api/v2/logs`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let projection = Projection::from_params(&ctx.query)?;
     let query = match ctx.query.get("q").or_else(|| ctx.query.get("search")) {
         Some(q) if !q.trim().is_empty() => {

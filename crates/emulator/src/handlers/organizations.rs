@@ -66,7 +66,7 @@ fn enabled_connections(t: &Tenant, given: &Value) -> ApiResult<Value> {
 
 /// `GET /api/v2/organizations`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let sort = crate::handlers::users::sort_param(ctx)?;
     let mut orgs: Vec<&Value> = t.coll(Kind::Organizations).values().collect();
     if matches!(req, PageRequest::Checkpoint { .. }) {
@@ -146,7 +146,7 @@ fn members(t: &Tenant, org: &str) -> Map<String, Value> {
 
 /// `GET /api/v2/users/{id}/organizations`: the organizations the user is a member of, by id.
 pub fn list_for_user(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let user = ctx.param(0);
     t.get(Kind::Users, user).ok_or_else(user_not_found)?;
     let mut orgs: Vec<&Value> =
@@ -166,7 +166,7 @@ pub fn list_for_user(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/v2/organizations/{id}/members`: ordered by user id; `fields=roles` adds each member's roles.
 pub fn list_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let projection = Projection::from_params(&ctx.query)?;
     let id = ctx.param(0);
     t.get(Kind::Organizations, id).ok_or_else(org_not_found)?;
@@ -233,7 +233,7 @@ pub fn remove_members(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
 pub fn list_member_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let (id, user) = (ctx.param(0), ctx.param(1));
     t.get(Kind::Organizations, id).ok_or_else(org_not_found)?;
     t.get(Kind::Users, user).ok_or_else(user_not_found)?;

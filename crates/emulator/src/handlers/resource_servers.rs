@@ -69,7 +69,7 @@ fn check_body(body: &Map<String, Value>, nullable: bool) -> ApiResult<()> {
 
 /// `GET /api/v2/resource-servers`: `identifiers` filters.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     ctx.query.bool("include_fields")?;
     let identifiers = ctx.query.all("identifiers");
     let apis: Vec<&Value> = t

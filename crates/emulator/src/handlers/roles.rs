@@ -22,7 +22,7 @@ fn name_taken(t: &Tenant, name: &str, except: Option<&str>) -> bool {
 
 /// `GET /api/v2/roles`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let filter = ctx.query.string("name_filter").map(|f| f.to_lowercase());
     let roles: Vec<&Value> = t
         .coll(Kind::Roles)
@@ -131,7 +131,7 @@ pub fn user_summary(user: &Value) -> Value {
 
 /// `GET /api/v2/roles/{id}/users`: offset or checkpoint paging, ordered by user id.
 pub fn list_users(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let id = ctx.param(0);
     t.get(Kind::Roles, id).ok_or_else(role_not_found)?;
     let mut users: Vec<&Value> = t

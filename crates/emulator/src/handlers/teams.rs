@@ -102,7 +102,7 @@ fn owners(t: &Tenant) -> usize {
 
 /// `GET /api/members`: checkpoint paging, ordered by member id.
 pub fn list_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let mut members: Vec<&Value> = t.coll(Kind::TeamMembers).values().collect();
     members.sort_by(|a, b| s(a, "id").cmp(s(b, "id")));
     Ok(Reply::ok(paginate(
@@ -361,7 +361,7 @@ pub fn remove_member_tenants(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/members/{id}/tenants/{environment}`: the member's tenants in one environment.
 pub fn list_member_tenants(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let (id, env) = (ctx.param(0), ctx.param(1));
     t.get(Kind::TeamMembers, id).ok_or_else(member_not_found)?;
     let mut rows: Vec<Value> = access(t, id)
@@ -405,7 +405,7 @@ fn time_key(v: &Value, id_field: &str) -> String {
 
 /// `GET /api/tenants`: newest first unless `sort=created_at:1`.
 pub fn list_tenants(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let descending = created_order(ctx)?;
     let env = ctx.query.string("environment");
     let tag = ctx.query.string("environment_tag");
@@ -557,7 +557,7 @@ pub fn delete_tenant(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/tenants/{tenant_id}/members`: ordered by member id.
 pub fn list_tenant_members(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let id = tenant_id_param(ctx)?;
     t.get(Kind::Tenants, id).ok_or_else(tenant_not_found)?;
     let mut rows: Vec<Value> = t
@@ -599,7 +599,7 @@ pub fn list_environments(_ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
 
 /// `GET /api/activity/logs`: newest first, filtered by time, type and status.
 pub fn list_activity(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let time = |key: &str| -> ApiResult<Option<i64>> {
         match ctx.query.get(key) {
             None => Ok(None),

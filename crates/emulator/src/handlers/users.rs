@@ -111,7 +111,7 @@ pub fn sort_param(ctx: &Ctx) -> ApiResult<Option<Sort>> {
 
 /// `GET /api/v2/users`.
 pub fn list(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let projection = Projection::from_params(&ctx.query)?;
     let query = search_query(ctx)?;
     let sort = sort_param(ctx)?;
@@ -424,7 +424,7 @@ pub fn role_ids(t: &Tenant, user_id: &str) -> Vec<String> {
 
 /// `GET /api/v2/users/{id}/roles`.
 pub fn list_roles(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
-    let req = page_request(&ctx.query, ctx.spec.paging)?;
+    let req = page_request(&ctx.query, ctx.paging())?;
     let id = ctx.param(0);
     t.get(Kind::Users, id).ok_or_else(user_not_found)?;
     let roles: Vec<&Value> = role_ids(t, id).iter().filter_map(|r| t.get(Kind::Roles, r)).collect();

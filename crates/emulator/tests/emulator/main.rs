@@ -5,6 +5,7 @@ mod exercise;
 
 mod concurrency;
 mod decode;
+mod every;
 mod faults;
 mod http;
 mod oidc;

@@ -1,0 +1,642 @@
+//! Operations without a row in the table, answered with state by the shape
+//! of their catalog entry.
+//!
+//! Most of the Management API is a few shapes, read from the entry's method,
+//! path template, paging, body and success statuses:
+//!
+//! - a **collection**: `POST /X` creates (the id generated in the field the
+//!   object's type names as its id), `GET /X` lists with the entry's paging,
+//!   `GET/PATCH/PUT/DELETE /X/{id}` read, change and remove (404 after a
+//!   delete, 409 for a second object of the same `name`);
+//! - a **relation** under an object: `POST /X/{id}/rel` with a body holding
+//!   one array adds its elements, `GET` lists them, `DELETE` with the same
+//!   body removes them;
+//! - a **settings document**: `GET` answers what is stored (a new tenant's
+//!   defaults, `{}` completed to the response type, before any write),
+//!   `PATCH` merges, `PUT` replaces;
+//! - an **action** (`POST` on a path no list or read shares): answered with
+//!   its response type, built from the request.
+//!
+//! A parent object named in the path (`/users/{id}/…`) must exist: users,
+//! roles and the other table collections are looked up in their own kinds,
+//! generic collections in [`Kind::Objects`]. Answers are completed to decode
+//! as the operation's generated response type ([`complete`]): required fields
+//! missing from what is stored are filled with typed defaults, found by
+//! decoding with the model's `roundtrip_response`.
+
+use crate::dispatch::{Ctx, Reply};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::Ids;
+use crate::query::{PageRequest, page_request};
+use crate::store::{Kind, Tenant, object_key};
+use gatehouse_model::catalog::{self, CATALOG, Items, OpDesc, Paging as CatPaging};
+use gatehouse_model::generated::dispatch::roundtrip_response;
+use gatehouse_model::{Paging, Verb};
+use serde_json::{Value, json};
+
+/// What an operation does, read from its catalog entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// Lists the collection at the path.
+    List,
+    /// Creates an object in the collection at the path.
+    Create,
+    /// Runs an action answered with its response type.
+    Action,
+    /// Adds the elements of the body's array field to the relation at the path.
+    RelationAdd(String),
+    /// Removes them.
+    RelationRemove(String),
+    /// Reads the object the last parameter names.
+    Get,
+    /// Changes it (`merge` for `PATCH`).
+    Update {
+        /// Whether fields are merged into the stored object.
+        merge: bool,
+    },
+    /// Removes it.
+    Delete,
+    /// Reads the settings document at the path.
+    DocGet,
+    /// Writes it.
+    DocUpdate {
+        /// Whether fields are merged into the stored document.
+        merge: bool,
+    },
+    /// Removes the document and everything stored under the path.
+    DocDelete,
+}
+
+fn segments(template: &str) -> Vec<&str> {
+    template.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+fn is_param(seg: &str) -> bool {
+    seg.starts_with('{')
+}
+
+/// Whether some operation lists, creates in or reads from the collection at `template`.
+fn is_collection(template: &str) -> bool {
+    CATALOG.iter().any(|op| {
+        (op.path == template && (op.verb == Verb::Post || (op.verb == Verb::Get && op.paging != CatPaging::None)))
+            || (op.verb == Verb::Get && op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+    })
+}
+
+fn is_single_param(rest: &str) -> bool {
+    rest.strip_prefix('/').is_some_and(|p| is_param(p) && p.ends_with('}') && !p.contains('/'))
+}
+
+/// The array field of a body, when it holds exactly one.
+fn array_field(body: &Value) -> Option<String> {
+    let obj = body.as_object()?;
+    let mut arrays = obj.iter().filter(|(_, v)| v.is_array());
+    let (name, _) = arrays.next()?;
+    (arrays.next().is_none() && obj.len() == 1).then(|| name.clone())
+}
+
+fn has_schema(op: &OpDesc) -> bool {
+    op.success.first().is_some_and(|(_, s)| !s.is_empty())
+}
+
+fn shape(op: &OpDesc, body: &Value) -> Shape {
+    let segs = segments(op.path);
+    let last_param = segs.last().is_some_and(|s| is_param(s));
+    let array_schema = op.success.first().is_some_and(|(_, s)| s.starts_with('['));
+    match (op.verb, last_param) {
+        (Verb::Get, true) => Shape::Get,
+        (Verb::Get, false) if op.paging != CatPaging::None || array_schema => Shape::List,
+        (Verb::Get, false) => Shape::DocGet,
+        (Verb::Post, false) => match array_field(body) {
+            Some(field) if !has_schema(op) => Shape::RelationAdd(field),
+            _ if is_collection_list_or_read(op.path) => Shape::Create,
+            _ => Shape::Action,
+        },
+        (Verb::Post, true) => Shape::Action,
+        (Verb::Patch, true) => Shape::Update { merge: true },
+        (Verb::Put, true) => Shape::Update { merge: false },
+        (Verb::Patch, false) => Shape::DocUpdate { merge: true },
+        (Verb::Put, false) => Shape::DocUpdate { merge: false },
+        (Verb::Delete, true) => Shape::Delete,
+        (Verb::Delete, false) => match array_field(body) {
+            Some(field) => Shape::RelationRemove(field),
+            None => Shape::DocDelete,
+        },
+    }
+}
+
+/// Whether objects created at `template` can be listed or read back.
+fn is_collection_list_or_read(template: &str) -> bool {
+    CATALOG.iter().any(|op| {
+        op.verb == Verb::Get
+            && (op.path == template || op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+    })
+}
+
+/// A template's prefix up to (not including) segment `n`, and the same with parameters filled.
+fn prefix(template: &str, params: &[String], n: usize) -> (String, String) {
+    let mut t = String::new();
+    let mut c = String::new();
+    let mut p = 0;
+    for seg in segments(template).into_iter().take(n) {
+        t.push('/');
+        t.push_str(seg);
+        c.push('/');
+        if is_param(seg) {
+            let value = params.get(p).map(String::as_str).unwrap_or_default();
+            c.push_str(&gatehouse_model::path::encode_query(value));
+            p += 1;
+        } else {
+            c.push_str(seg);
+        }
+    }
+    (t, c)
+}
+
+/// The table collections parents may be: their template and kind.
+fn known_kind(template: &str) -> Option<Kind> {
+    let rest = template.strip_prefix("/api/v2/")?;
+    Some(match rest {
+        "users" => Kind::Users,
+        "roles" => Kind::Roles,
+        "clients" => Kind::Clients,
+        "connections" => Kind::Connections,
+        "organizations" => Kind::Organizations,
+        "resource-servers" => Kind::ResourceServers,
+        "client-grants" => Kind::ClientGrants,
+        "grants" => Kind::Grants,
+        "logs" => Kind::Logs,
+        _ => return None,
+    })
+}
+
+/// Where the objects of a collection live.
+#[derive(Debug, Clone)]
+struct Coll {
+    template: String,
+    concrete: String,
+    kind: Option<Kind>,
+}
+
+impl Coll {
+    fn get<'t>(&self, t: &'t Tenant, id: &str) -> Option<&'t Value> {
+        match self.kind {
+            Some(kind) => t.get(kind, id),
+            None => t.get(Kind::Objects, &object_key(&self.concrete, id)),
+        }
+    }
+
+    fn put(&self, t: &mut Tenant, id: &str, value: Value) {
+        match self.kind {
+            Some(kind) => t.put(kind, id, value),
+            None => t.put(Kind::Objects, object_key(&self.concrete, id), value),
+        }
+    }
+
+    fn remove(&self, t: &mut Tenant, id: &str) -> Option<Value> {
+        match self.kind {
+            Some(kind) => t.remove(kind, id),
+            None => t.remove(Kind::Objects, &object_key(&self.concrete, id)),
+        }
+    }
+
+    fn items<'t>(&self, t: &'t Tenant) -> Vec<(&'t str, &'t Value)> {
+        match self.kind {
+            Some(kind) => t.coll(kind).iter().map(|(k, v)| (k.as_str(), v)).collect(),
+            None => {
+                let start = object_key(&self.concrete, "");
+                t.coll(Kind::Objects)
+                    .iter()
+                    .filter_map(|(k, v)| k.strip_prefix(start.as_str()).map(|id| (id, v)))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn coll_at(template: &str, params: &[String], n: usize) -> Coll {
+    let (template, concrete) = prefix(template, params, n);
+    let kind = known_kind(&template);
+    Coll { template, concrete, kind }
+}
+
+/// 404 unless every object the path names before its last segment exists.
+fn check_parents(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<()> {
+    let segs = segments(op.path);
+    let mut p = 0;
+    for (i, seg) in segs.iter().enumerate() {
+        if !is_param(seg) {
+            continue;
+        }
+        let own = i + 1 == segs.len();
+        if !own {
+            let coll = coll_at(op.path, &ctx.params, i);
+            let tracked = coll.kind.is_some() || is_collection(&coll.template);
+            let id = ctx.param(p);
+            if tracked && coll.get(t, id).is_none() {
+                return Err(not_found(&coll.template, id));
+            }
+        }
+        p += 1;
+    }
+    Ok(())
+}
+
+fn not_found(template: &str, id: &str) -> ApiError {
+    let what = template.rsplit('/').next().unwrap_or("object").trim_end_matches('s').replace('-', " ");
+    ApiError::not_found(format!("The {what} does not exist. ({id})"), Some("inexistent_object"))
+}
+
+/// The field of `object` that holds its id: the read operation's parameter
+/// name when the object has it, else `id`, else the first `…_id` field.
+fn id_field(collection_template: &str, object: &Value) -> String {
+    let param = CATALOG
+        .iter()
+        .filter(|op| op.verb == Verb::Get)
+        .find_map(|op| op.path.strip_prefix(collection_template).filter(|rest| is_single_param(rest)))
+        .map(|rest| rest.trim_start_matches("/{").trim_end_matches('}').to_owned());
+    let obj = object.as_object();
+    let has = |f: &str| obj.is_some_and(|o| o.contains_key(f));
+    if let Some(p) = param.filter(|p| p != "id" && has(p)) {
+        return p;
+    }
+    if has("id") {
+        return "id".to_owned();
+    }
+    obj.and_then(|o| o.keys().find(|k| k.ends_with("_id")).cloned()).unwrap_or_else(|| "id".to_owned())
+}
+
+fn new_id(ids: &mut Ids, collection_template: &str) -> String {
+    let last = collection_template.rsplit('/').next().unwrap_or("obj");
+    let prefix: String = last.chars().filter(char::is_ascii_alphabetic).take(3).collect();
+    format!("{}_{}", if prefix.is_empty() { "obj" } else { &prefix }, ids.alnum(16))
+}
+
+/// Fills what `value` lacks to decode as the success body of operation `name`:
+/// each missing required field (or one of the wrong type) gets a default of
+/// the first type that decodes (string, number, boolean, object, array).
+/// Timestamps (`…_at`) get `now`.
+pub fn complete(name: &str, status: u16, mut value: Value, now: &str) -> Value {
+    let mut tries: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for _ in 0..256 {
+        let Ok(bytes) = serde_json::to_vec(&value) else { return value };
+        let e = match roundtrip_response(name, status, &bytes) {
+            None | Some(Ok(_)) => return value,
+            Some(Err(e)) => e,
+        };
+        let n = tries.entry(e.path.clone()).or_insert(0);
+        let field = e.path.rsplit(['.', '[']).next().unwrap_or_default().to_owned();
+        let candidates = [
+            if field.ends_with("_at") { json!(now) } else { json!("") },
+            json!(0),
+            json!(false),
+            json!({}),
+            json!([]),
+        ];
+        let Some(candidate) = candidates.get(*n).cloned() else { return value };
+        *n += 1;
+        if !set_at(&mut value, &e.path, candidate) {
+            return value;
+        }
+    }
+    value
+}
+
+/// Sets the value at a decode error's path (`a.b[0].c`, `.` for the whole).
+fn set_at(root: &mut Value, path: &str, new: Value) -> bool {
+    if path == "." || path.is_empty() {
+        *root = new;
+        return true;
+    }
+    let mut steps: Vec<Result<String, usize>> = Vec::new();
+    for part in path.trim_start_matches('.').split('.') {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        if !key.is_empty() {
+            steps.push(Ok(key.to_owned()));
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            match idx.trim_end_matches(']').parse::<usize>() {
+                Ok(i) => steps.push(Err(i)),
+                Err(_) => return false,
+            }
+        }
+    }
+    let Some((last, walk)) = steps.split_last() else { return false };
+    let mut cur = root;
+    for step in walk {
+        cur = match step {
+            Ok(key) => {
+                if !cur.is_object() {
+                    *cur = json!({});
+                }
+                let Some(obj) = cur.as_object_mut() else { return false };
+                obj.entry(key.clone()).or_insert_with(|| json!({}))
+            }
+            Err(i) => match cur.as_array_mut().and_then(|a| a.get_mut(*i)) {
+                Some(v) => v,
+                None => return false,
+            },
+        };
+    }
+    match last {
+        Ok(key) => match cur.as_object_mut() {
+            Some(obj) => {
+                obj.insert(key.clone(), new);
+                true
+            }
+            None => false,
+        },
+        Err(i) => match cur.as_array_mut().and_then(|a| a.get_mut(*i)) {
+            Some(v) => {
+                *v = new;
+                true
+            }
+            None => false,
+        },
+    }
+}
+
+/// Merges `patch` into `target` (objects recursively; anything else replaces).
+pub fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                match t.get_mut(k) {
+                    Some(existing) if existing.is_object() && v.is_object() => merge(existing, v),
+                    _ => {
+                        t.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+/// The success status the entry documents first, and whether it has a body.
+fn success(op: &OpDesc) -> (u16, bool) {
+    let (status, schema) = op.success.first().copied().unwrap_or((200, ""));
+    (status, status != 204 && (!schema.is_empty() || status == 200 || status == 201))
+}
+
+fn answer(ctx: &Ctx, op: &OpDesc, body: Value) -> Reply {
+    let (status, has_body) = success(op);
+    if !has_body {
+        return Reply { status, body: None, headers: Vec::new() };
+    }
+    Reply::with_status(status, complete(op.name, status, body, &ctx.now_iso()))
+}
+
+/// A key for a relation element: its id for a string, its scalar fields otherwise.
+fn element_key(element: &Value) -> String {
+    match element {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => {
+            let mut parts: Vec<String> = m
+                .iter()
+                .filter(|(_, v)| v.is_string() || v.is_number() || v.is_boolean())
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            parts.sort();
+            parts.join("&")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Stored form of a relation element: objects as given, an id as `{"id": …}`.
+fn element_object(element: &Value) -> Value {
+    match element {
+        Value::Object(_) => element.clone(),
+        other => json!({ "id": other }),
+    }
+}
+
+/// Reads: lists, objects and documents.
+pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
+    let Some(op) = ctx.op else {
+        return Err(ApiError::internal("no catalog entry"));
+    };
+    check_parents(ctx, op, t)?;
+    let n = segments(op.path).len();
+    match shape(op, &ctx.body) {
+        Shape::List => list(ctx, op, t),
+        Shape::Get => {
+            let coll = coll_at(op.path, &ctx.params, n - 1);
+            let id = ctx.params.last().map(String::as_str).unwrap_or_default();
+            match coll.get(t, id) {
+                Some(v) => Ok(answer(ctx, op, v.clone())),
+                None if is_collection(&coll.template) => Err(not_found(&coll.template, id)),
+                // A keyed setting never written: its defaults.
+                None => Ok(answer(ctx, op, json!({}))),
+            }
+        }
+        Shape::DocGet => {
+            let (_, path) = prefix(op.path, &ctx.params, n);
+            let doc = t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({}));
+            Ok(answer(ctx, op, doc))
+        }
+        other => Err(ApiError::internal(format!("{other:?} is not a read"))),
+    }
+}
+
+fn cat_paging(p: CatPaging) -> Paging {
+    let key = |items: Items| items.key().unwrap_or("items");
+    match p {
+        CatPaging::None => Paging::None,
+        CatPaging::Unpaged { items } => Paging::Unpaged { key: key(items) },
+        CatPaging::Offset { items } => Paging::Offset { key: key(items) },
+        CatPaging::Checkpoint { items, max_take, .. } => {
+            Paging::Checkpoint { key: key(items), max_take: u64::from(max_take.unwrap_or(100)) }
+        }
+        CatPaging::Both { items, max_take, .. } => {
+            Paging::OffsetOrCheckpoint { key: key(items), max_take: u64::from(max_take.unwrap_or(100)) }
+        }
+    }
+}
+
+fn list(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<Reply> {
+    let n = segments(op.path).len();
+    let coll = coll_at(op.path, &ctx.params, n);
+    let items: Vec<(String, Value)> = coll.items(t).into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+    let status = op.success.first().map_or(200, |(s, _)| *s);
+    let now = ctx.now_iso();
+    let render = |(_, v): &(String, Value)| {
+        // Each element completed as the list's item type.
+        let one = complete(op.name, status, json!([v]), &now);
+        one.get(0).cloned().unwrap_or_else(|| v.clone())
+    };
+    let items_spec = op.paging.items().unwrap_or(Items::Bare);
+    let body = match op.paging {
+        CatPaging::None | CatPaging::Unpaged { .. } => {
+            let all: Vec<Value> = items.iter().map(render).collect();
+            match items_spec.key() {
+                Some(k) if !items_spec.may_be_bare() => json!({ k: all }),
+                _ => Value::Array(all),
+            }
+        }
+        paging => {
+            let req = page_request(&ctx.query, cat_paging(paging))?;
+            let key = items_spec.key().unwrap_or("items");
+            let page = crate::query::paginate(&items, &req, key, &coll.concrete, false, |(k, _)| k.clone(), render)?;
+            match (&req, page) {
+                // Only an envelope is documented: wrap a bare page.
+                (PageRequest::Offset { page, per_page, .. }, Value::Array(arr)) if !items_spec.may_be_bare() => {
+                    json!({ "start": page * per_page, "limit": per_page, "total": items.len(), key: arr })
+                }
+                (_, Value::Object(mut m)) if items_spec == Items::Bare => {
+                    m.remove(key).unwrap_or_else(|| Value::Array(Vec::new()))
+                }
+                (_, v) => v,
+            }
+        }
+    };
+    Ok(Reply::with_status(status, complete(op.name, status, body, &now)))
+}
+
+/// Writes: creates, changes, relations, actions and deletes.
+pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
+    let Some(op) = ctx.op else {
+        return Err(ApiError::internal("no catalog entry"));
+    };
+    check_parents(ctx, op, t)?;
+    let n = segments(op.path).len();
+    let now = ctx.now_iso();
+    let body = if ctx.body.is_object() { ctx.body.clone() } else { json!({}) };
+    match shape(op, &ctx.body) {
+        Shape::Create => {
+            let coll = coll_at(op.path, &ctx.params, n);
+            if let Some(name) = body.get("name").and_then(Value::as_str) {
+                if coll.items(t).iter().any(|(_, v)| v.get("name").and_then(Value::as_str) == Some(name)) {
+                    return Err(ApiError::conflict(
+                        format!("An object with the name '{name}' already exists."),
+                        Some("already_exists"),
+                    ));
+                }
+            }
+            let (status, _) = success(op);
+            let completed = complete(op.name, status, body.clone(), &now);
+            let field = id_field(&coll.template, &completed);
+            let id = new_id(&mut t.ids, &coll.template);
+            let mut object = body;
+            merge(&mut object, &completed);
+            object[field.as_str()] = json!(id);
+            if object.get("created_at").is_some_and(|v| v == "") || object.get("created_at").is_none() {
+                object["created_at"] = json!(now);
+            }
+            coll.put(t, &id, object.clone());
+            Ok(answer(ctx, op, object))
+        }
+        Shape::Action => {
+            let mut object = body;
+            let (status, _) = success(op);
+            let completed = complete(op.name, status, object.clone(), &now);
+            merge(&mut object, &completed);
+            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == "")) {
+                object[*field] = json!(new_id(&mut t.ids, op.path));
+            }
+            Ok(answer(ctx, op, object))
+        }
+        Shape::RelationAdd(field) => {
+            let coll = coll_at(op.path, &ctx.params, n);
+            for element in body[field.as_str()].as_array().cloned().unwrap_or_default() {
+                coll.put(t, &element_key(&element), element_object(&element));
+            }
+            Ok(answer(ctx, op, json!({})))
+        }
+        Shape::RelationRemove(field) => {
+            let coll = coll_at(op.path, &ctx.params, n);
+            for element in body[field.as_str()].as_array().cloned().unwrap_or_default() {
+                coll.remove(t, &element_key(&element));
+            }
+            Ok(answer(ctx, op, json!({})))
+        }
+        Shape::Update { merge: merging } => {
+            let coll = coll_at(op.path, &ctx.params, n - 1);
+            let id = ctx.params.last().cloned().unwrap_or_default();
+            let existing = coll.get(t, &id).cloned();
+            let mut object = match existing {
+                Some(v) if merging => v,
+                Some(v) => {
+                    let field = id_field(&coll.template, &v);
+                    let kept = v.get(field.as_str()).cloned().unwrap_or(json!(id));
+                    json!({ field: kept })
+                }
+                None if is_collection(&coll.template) && coll.kind.is_some() => {
+                    return Err(not_found(&coll.template, &id));
+                }
+                None if is_collection_list_or_read(&coll.template) && merging => {
+                    return Err(not_found(&coll.template, &id));
+                }
+                None => json!({}),
+            };
+            merge(&mut object, &body);
+            if object.get("updated_at").is_some() {
+                object["updated_at"] = json!(now);
+            }
+            coll.put(t, &id, object.clone());
+            Ok(answer(ctx, op, object))
+        }
+        Shape::Delete => {
+            let coll = coll_at(op.path, &ctx.params, n - 1);
+            let id = ctx.params.last().cloned().unwrap_or_default();
+            match coll.remove(t, &id) {
+                Some(_) => {
+                    // What was stored under the object goes with it.
+                    let under = format!("{}/{}", coll.concrete, gatehouse_model::path::encode_query(&id));
+                    remove_under(t, &under);
+                    Ok(answer(ctx, op, json!({})))
+                }
+                None if is_collection(&coll.template) => Err(not_found(&coll.template, &id)),
+                None => Ok(answer(ctx, op, json!({}))),
+            }
+        }
+        Shape::DocUpdate { merge: merging } => {
+            let (_, path) = prefix(op.path, &ctx.params, n);
+            let mut doc = if merging {
+                t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({}))
+            } else {
+                json!({})
+            };
+            merge(&mut doc, &body);
+            t.put(Kind::Documents, path, doc.clone());
+            Ok(answer(ctx, op, doc))
+        }
+        Shape::DocDelete => {
+            let (_, path) = prefix(op.path, &ctx.params, n);
+            t.remove(Kind::Documents, &path);
+            remove_under(t, &path);
+            Ok(answer(ctx, op, json!({})))
+        }
+        Shape::List | Shape::Get | Shape::DocGet => Err(ApiError::internal("a read routed as a write")),
+    }
+}
+
+/// Removes every generic object and document stored under a concrete path.
+fn remove_under(t: &mut Tenant, path: &str) {
+    let inside = format!("{path}/");
+    let own = object_key(path, "");
+    let objects: Vec<String> = t
+        .coll(Kind::Objects)
+        .keys()
+        .filter(|k| k.starts_with(&inside) || k.starts_with(&own))
+        .cloned()
+        .collect();
+    for k in objects {
+        t.remove(Kind::Objects, &k);
+    }
+    let docs: Vec<String> = t.coll(Kind::Documents).keys().filter(|k| k.starts_with(&inside)).cloned().collect();
+    for k in docs {
+        t.remove(Kind::Documents, &k);
+    }
+}
+
+/// Whether the operation only reads (a `GET`).
+pub fn is_read(op: &OpDesc) -> bool {
+    op.verb == Verb::Get
+}
+
+/// The catalog entry for a request no table row matched.
+pub fn find(verb: Verb, raw_path: &str) -> Option<(&'static OpDesc, Vec<String>)> {
+    catalog::find(verb, raw_path)
+}
