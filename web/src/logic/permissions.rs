@@ -4,10 +4,10 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+use gatehouse_model::policy::ALIASES;
 /// Access to one area: the model's policy level (off, read, full), the
 /// same vocabulary the BFF decides with.
 pub use gatehouse_model::policy::Level;
-use gatehouse_model::policy::ALIASES;
 
 /// Access levels by area name (`users`, `teams_tenants`, `audit`, ...). Unnamed areas are off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -69,8 +69,11 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/apis", label: "APIs", area: "apis", section: "Applications" },
     NavItem { href: "/grants", label: "Grants", area: "grants", section: "Applications" },
     NavItem { href: "/connections", label: "Connections", area: "connections", section: "Authentication" },
+    NavItem { href: "/actions", label: "Actions", area: "actions", section: "Authentication" },
     NavItem { href: "/logs", label: "Logs", area: "logs", section: "Monitoring" },
+    NavItem { href: "/log-streams", label: "Log streams", area: "logStreams", section: "Monitoring" },
     NavItem { href: "/audit", label: "Audit", area: "audit", section: "Monitoring" },
+    NavItem { href: "/settings", label: "Tenant settings", area: "tenants", section: "Settings" },
     NavItem { href: "/teams/tenants", label: "Tenants", area: "teams_tenants", section: "Team" },
     NavItem { href: "/teams/members", label: "Members", area: "teams_members", section: "Team" },
     NavItem { href: "/teams/activity", label: "Activity", area: "teams_activity", section: "Team" },
