@@ -203,6 +203,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/me", get(crate::auth::me))
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
+        .route("/catalog", get(crate::catalog::catalog))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -92,7 +92,7 @@ impl Call {
     }
 
     /// A call to one of the BFF's own endpoints, which only read.
-    fn own(operation: &'static str, path: &str, phrase: &str) -> Self {
+    pub(crate) fn own(operation: &'static str, path: &str, phrase: &str) -> Self {
         Self {
             method: "GET".into(),
             path: path.to_owned(),

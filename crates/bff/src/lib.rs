@@ -28,6 +28,7 @@ pub mod apikeys;
 mod app;
 mod audit;
 mod auth;
+mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -499,13 +499,13 @@ fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
         }
         changed
     }
-    let mut changed = strip(&mut value);
     if secrets_map && let Value::Object(map) = &mut value {
-        for v in map.values_mut().filter(|v| v.is_string()) {
+        for v in map.values_mut().filter(|v| !v.is_null()) {
             *v = Value::from("[redacted]");
-            changed = true;
         }
+        return serde_json::to_vec(&value).unwrap_or_default();
     }
+    let changed = strip(&mut value);
     if changed { serde_json::to_vec(&value).unwrap_or_default() } else { body }
 }
 

@@ -75,11 +75,14 @@ fn is_param(seg: &str) -> bool {
     seg.starts_with('{')
 }
 
-/// Whether some operation lists, creates in or reads from the collection at `template`.
+/// Whether the path is a collection: some operation creates in it or lists it.
+/// (Keyed settings, such as a prompt's custom text per language, are not.)
 fn is_collection(template: &str) -> bool {
     CATALOG.iter().any(|op| {
-        (op.path == template && (op.verb == Verb::Post || (op.verb == Verb::Get && op.paging != CatPaging::None)))
-            || (op.verb == Verb::Get && op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+        op.path == template
+            && (op.verb == Verb::Post
+                || (op.verb == Verb::Get
+                    && (op.paging != CatPaging::None || op.success.iter().any(|(_, s)| s.starts_with('[')))))
     })
 }
 
@@ -128,8 +131,7 @@ fn shape(op: &OpDesc, body: &Value) -> Shape {
 /// Whether objects created at `template` can be listed or read back.
 fn is_collection_list_or_read(template: &str) -> bool {
     CATALOG.iter().any(|op| {
-        op.verb == Verb::Get
-            && (op.path == template || op.path.strip_prefix(template).is_some_and(|rest| is_single_param(rest)))
+        op.verb == Verb::Get && (op.path == template || op.path.strip_prefix(template).is_some_and(is_single_param))
     })
 }
 
@@ -286,13 +288,8 @@ pub fn complete(name: &str, status: u16, mut value: Value, now: &str) -> Value {
         };
         let n = tries.entry(e.path.clone()).or_insert(0);
         let field = e.path.rsplit(['.', '[']).next().unwrap_or_default().to_owned();
-        let candidates = [
-            if field.ends_with("_at") { json!(now) } else { json!("") },
-            json!(0),
-            json!(false),
-            json!({}),
-            json!([]),
-        ];
+        let candidates =
+            [if field.ends_with("_at") { json!(now) } else { json!("") }, json!(0), json!(false), json!({}), json!([])];
         let Some(candidate) = candidates.get(*n).cloned() else { return value };
         *n += 1;
         if !set_at(&mut value, &e.path, candidate) {
@@ -356,6 +353,13 @@ fn set_at(root: &mut Value, path: &str, new: Value) -> bool {
     }
 }
 
+/// Sets a field of an object; anything else is left alone.
+fn set_field(target: &mut Value, field: &str, value: Value) {
+    if let Some(obj) = target.as_object_mut() {
+        obj.insert(field.to_owned(), value);
+    }
+}
+
 /// Merges `patch` into `target` (objects recursively; anything else replaces).
 pub fn merge(target: &mut Value, patch: &Value) {
     match (target, patch) {
@@ -373,6 +377,32 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
+/// The generated skeletons by operation and status (0: one list item).
+fn skeletons() -> &'static std::collections::HashMap<(&'static str, u16), Value> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<(&'static str, u16), Value>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        crate::skeletons::SKELETONS
+            .iter()
+            .filter_map(|(name, status, text)| serde_json::from_str(text).ok().map(|v| ((*name, *status), v)))
+            .collect()
+    })
+}
+
+/// `value` laid over what the spec requires of the operation's body with
+/// `status` (status 0: one list item); what `value` holds wins.
+pub fn with_skeleton(name: &str, status: u16, value: Value) -> Value {
+    let Some(skeleton) = skeletons().get(&(name, status)) else { return value };
+    match (skeleton, &value) {
+        (Value::Object(_), Value::Object(_)) => {
+            let mut out = skeleton.clone();
+            merge(&mut out, &value);
+            out
+        }
+        (_, Value::Null) => skeleton.clone(),
+        _ => value,
+    }
+}
+
 /// The success status the entry documents first, and whether it has a body.
 fn success(op: &OpDesc) -> (u16, bool) {
     let (status, schema) = op.success.first().copied().unwrap_or((200, ""));
@@ -384,6 +414,7 @@ fn answer(ctx: &Ctx, op: &OpDesc, body: Value) -> Reply {
     if !has_body {
         return Reply { status, body: None, headers: Vec::new() };
     }
+    let body = with_skeleton(op.name, status, body);
     Reply::with_status(status, complete(op.name, status, body, &ctx.now_iso()))
 }
 
@@ -462,9 +493,10 @@ fn list(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<Reply> {
     let status = op.success.first().map_or(200, |(s, _)| *s);
     let now = ctx.now_iso();
     let render = |(_, v): &(String, Value)| {
-        // Each element completed as the list's item type.
+        // Each element laid over the spec's item and completed as the list's item type.
+        let v = with_skeleton(op.name, 0, v.clone());
         let one = complete(op.name, status, json!([v]), &now);
-        one.get(0).cloned().unwrap_or_else(|| v.clone())
+        one.get(0).cloned().unwrap_or(v)
     };
     let items_spec = op.paging.items().unwrap_or(Items::Bare);
     let body = match op.paging {
@@ -491,6 +523,7 @@ fn list(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<Reply> {
             }
         }
     };
+    let body = with_skeleton(op.name, status, body);
     Ok(Reply::with_status(status, complete(op.name, status, body, &now)))
 }
 
@@ -500,6 +533,9 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         return Err(ApiError::internal("no catalog entry"));
     };
     check_parents(ctx, op, t)?;
+    if let Some(reply) = special(ctx, op, t) {
+        return reply;
+    }
     let n = segments(op.path).len();
     let now = ctx.now_iso();
     let body = if ctx.body.is_object() { ctx.body.clone() } else { json!({}) };
@@ -515,25 +551,29 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
                 }
             }
             let (status, _) = success(op);
-            let completed = complete(op.name, status, body.clone(), &now);
+            let completed = complete(op.name, status, with_skeleton(op.name, status, body.clone()), &now);
             let field = id_field(&coll.template, &completed);
             let id = new_id(&mut t.ids, &coll.template);
             let mut object = body;
-            merge(&mut object, &completed);
-            object[field.as_str()] = json!(id);
-            if object.get("created_at").is_some_and(|v| v == "") || object.get("created_at").is_none() {
-                object["created_at"] = json!(now);
+            if completed.is_object() {
+                merge(&mut object, &completed);
+            }
+            set_field(&mut object, &field, json!(id));
+            if object.get("created_at").is_none_or(|v| v == "") {
+                set_field(&mut object, "created_at", json!(now));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
         }
         Shape::Action => {
-            let mut object = body;
             let (status, _) = success(op);
+            let mut object = with_skeleton(op.name, status, body);
             let completed = complete(op.name, status, object.clone(), &now);
             merge(&mut object, &completed);
-            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == "")) {
-                object[*field] = json!(new_id(&mut t.ids, op.path));
+            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == ""))
+            {
+                let id = new_id(&mut t.ids, op.path);
+                set_field(&mut object, field, json!(id));
             }
             Ok(answer(ctx, op, object))
         }
@@ -572,7 +612,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             };
             merge(&mut object, &body);
             if object.get("updated_at").is_some() {
-                object["updated_at"] = json!(now);
+                set_field(&mut object, "updated_at", json!(now));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
@@ -593,11 +633,8 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         }
         Shape::DocUpdate { merge: merging } => {
             let (_, path) = prefix(op.path, &ctx.params, n);
-            let mut doc = if merging {
-                t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({}))
-            } else {
-                json!({})
-            };
+            let mut doc =
+                if merging { t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({})) } else { json!({}) };
             merge(&mut doc, &body);
             t.put(Kind::Documents, path, doc.clone());
             Ok(answer(ctx, op, doc))
@@ -612,16 +649,38 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     }
 }
 
+/// What Auth0 does beyond the shape of the operation: `None` for the generic answer.
+fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
+    match op.name {
+        // A new secret; the old one stops working at the token endpoint.
+        "clients.rotateSecret" => {
+            let id = ctx.param(0).to_owned();
+            let secret = t.ids.client_secret();
+            let client = t.modify(Kind::Clients, &id, |c| {
+                set_field(c, "client_secret", json!(secret));
+                c.clone()
+            });
+            Some(match client {
+                Some(c) => Ok(answer(ctx, op, c)),
+                None => Err(not_found("/api/v2/clients", &id)),
+            })
+        }
+        // A ticket URL on the emulator's own origin.
+        "tickets.changePassword" | "tickets.verifyEmail" => {
+            let kind = if op.name == "tickets.changePassword" { "reset-verify" } else { "email-verification" };
+            let ticket = format!("{}/u/{kind}?ticket={}#", ctx.state.urls.base, t.ids.alnum(32));
+            Some(Ok(answer(ctx, op, json!({ "ticket": ticket }))))
+        }
+        _ => None,
+    }
+}
+
 /// Removes every generic object and document stored under a concrete path.
 fn remove_under(t: &mut Tenant, path: &str) {
     let inside = format!("{path}/");
     let own = object_key(path, "");
-    let objects: Vec<String> = t
-        .coll(Kind::Objects)
-        .keys()
-        .filter(|k| k.starts_with(&inside) || k.starts_with(&own))
-        .cloned()
-        .collect();
+    let objects: Vec<String> =
+        t.coll(Kind::Objects).keys().filter(|k| k.starts_with(&inside) || k.starts_with(&own)).cloned().collect();
     for k in objects {
         t.remove(Kind::Objects, &k);
     }

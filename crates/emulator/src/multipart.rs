@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 
 /// Reads a multipart body into `{field: value}`.
 pub fn parse(content_type: &str, raw: &[u8]) -> ApiResult<Value> {
-    let boundary = multer::parse_boundary(content_type)
-        .map_err(|e| ApiError::new(415, Some("unsupported_media_type"), format!("Expected multipart/form-data: {e}")))?;
+    let boundary = multer::parse_boundary(content_type).map_err(|e| {
+        ApiError::new(415, Some("unsupported_media_type"), format!("Expected multipart/form-data: {e}"))
+    })?;
     let bytes = bytes_of(raw);
     let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);
@@ -21,7 +22,8 @@ pub fn parse(content_type: &str, raw: &[u8]) -> ApiResult<Value> {
                 .map_err(|e| ApiError::invalid_body(format!("Invalid multipart body: {e}")))?;
             let Some(field) = field else { break };
             let name = field.name().unwrap_or_default().to_owned();
-            let text = field.bytes().await.map_err(|e| ApiError::invalid_body(format!("Invalid multipart body: {e}")))?;
+            let text =
+                field.bytes().await.map_err(|e| ApiError::invalid_body(format!("Invalid multipart body: {e}")))?;
             fields.insert(name, Value::String(String::from_utf8_lossy(&text).into_owned()));
         }
         Ok(Value::Object(fields))

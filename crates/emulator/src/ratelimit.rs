@@ -193,7 +193,9 @@ mod tests {
     #[test]
     fn endpoint_bucket_binds_first_when_smaller() {
         let rl = RateLimiter::new(1.0, 10, Some((1.0, 2)));
-        assert!(matches!(rl.check(Api::Management, OperationId::GetUser.name(), 1), Decision::Allowed(q) if q.remaining == 1));
+        assert!(
+            matches!(rl.check(Api::Management, OperationId::GetUser.name(), 1), Decision::Allowed(q) if q.remaining == 1)
+        );
         assert!(matches!(rl.check(Api::Management, OperationId::GetUser.name(), 1), Decision::Allowed(_)));
         assert!(matches!(rl.check(Api::Management, OperationId::GetUser.name(), 1), Decision::EndpointLimit(_)));
         assert!(matches!(rl.check(Api::Management, OperationId::GetRole.name(), 1), Decision::Allowed(_)));

@@ -13,6 +13,7 @@ mod client;
 mod config;
 mod dispatch;
 mod emit;
+mod emulator;
 mod items;
 mod names;
 mod npm;
@@ -106,6 +107,8 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     files.push(("catalog.rs".to_owned(), rustfmt(&catalog::generate(&specs)?)?));
     files.extend(client::generate(&specs, &generated)?);
     files.extend(npm::generate(&specs, &generated, rustfmt)?);
+    let (name, text) = emulator::generate(&specs)?;
+    files.push((name, rustfmt(&text)?));
     Ok(files)
 }
 

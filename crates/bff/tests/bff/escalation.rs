@@ -121,7 +121,7 @@ async fn support_cannot_make_itself_or_anyone_admin() {
     // Through a session reloaded after the attempts: still support, nothing more.
     let me = h.login("support@demo.test").await.api_get("/auth/me").await.json();
     assert_eq!(me["roles"], json!(["gatehouse-support"]));
-    assert_eq!(me["permissions"]["applications"], "off");
+    assert_eq!(me["permissions"]["clients"], "off");
 }
 
 #[tokio::test]

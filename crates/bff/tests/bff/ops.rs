@@ -23,10 +23,10 @@ async fn health_readiness_metrics_and_status() {
     assert!(m.header("content-type").unwrap().starts_with("text/plain"));
     let text = m.text();
     for needle in [
-        r#"gatehouse_bff_requests_total{decision="allowed",operation="ListUsers",status="200"} 1"#,
-        r#"gatehouse_bff_requests_total{decision="denied",operation="DeleteUser",status="403"} 1"#,
-        r#"gatehouse_bff_requests_total{decision="allowed",operation="DeleteUser",status="204"} 1"#,
-        "gatehouse_bff_request_duration_seconds_bucket{operation=\"ListUsers\"",
+        r#"gatehouse_bff_requests_total{decision="allowed",operation="users.list",status="200"} 1"#,
+        r#"gatehouse_bff_requests_total{decision="denied",operation="users.delete",status="403"} 1"#,
+        r#"gatehouse_bff_requests_total{decision="allowed",operation="users.delete",status="204"} 1"#,
+        "gatehouse_bff_request_duration_seconds_bucket{operation=\"users.list\"",
         "gatehouse_upstream_ratelimit_remaining",
         "gatehouse_upstream_token_requests_total",
     ] {
@@ -39,7 +39,7 @@ async fn health_readiness_metrics_and_status() {
     // The Teams API goes through the same proxy.
     let r = admin.api_get("/api/tenants").await;
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(h.last_audit().operation.as_deref(), Some("ListTenants"));
+    assert_eq!(h.last_audit().operation.as_deref(), Some("teams.tenants.list"));
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn bodies_are_limited_and_validated_before_sending() {
         .await;
     assert_eq!(r.status, 400, "a body where none is taken");
     let e = h.last_audit();
-    assert_eq!((e.status, e.operation.as_deref()), (Some(400), Some("ListRoles")));
+    assert_eq!((e.status, e.operation.as_deref()), (Some(400), Some("roles.list")));
     // None of these reached the tenant.
     assert!(h.upstream_paths(&marker).await.is_empty());
     // Query strings are forwarded as given.
@@ -211,4 +211,29 @@ async fn the_m2m_token_is_asked_for_the_policys_scopes_only() {
     assert!(scopes.contains(&"read:users") && scopes.contains(&"read:logs"));
     assert!(scopes.iter().all(|s| s.starts_with("read:")), "{scopes:?}");
     assert!(!scopes.contains(&"read:clients"));
+}
+
+#[tokio::test]
+async fn the_catalogue_lists_what_the_caller_may_use() {
+    let h = Harness::start().await;
+    let admin = h.login("admin@demo.test").await;
+    let r = admin.api_get("/catalog").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let all = r.json()["operations"].as_array().unwrap().len();
+    assert_eq!(all, gatehouse_model::catalog::CATALOG.len(), "the admin may use everything");
+    let reader = h.key_client("reader");
+    let j = reader.get("/catalog").await.json();
+    let ops = j["operations"].as_array().unwrap();
+    let names: Vec<&str> = ops.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"users.permissions.list") && names.contains(&"logs.list"));
+    assert!(!names.contains(&"users.delete") && !names.contains(&"roles.list"));
+    assert!(ops.iter().all(|o| o["access"] == "read" && (o["group"] == "users" || o["group"] == "logs")));
+    let list = ops.iter().find(|o| o["name"] == "users.list").unwrap();
+    assert_eq!(list["method"], "GET");
+    assert!(list["query"].as_array().unwrap().iter().any(|q| q["name"] == "per_page" && q["kind"] == "integer"));
+    assert!(!list["paging"].is_null());
+    let perms = ops.iter().find(|o| o["name"] == "users.permissions.list").unwrap();
+    assert_eq!(perms["pathParams"], serde_json::json!(["id"]));
+    assert_eq!(perms["describe"], "listing permissions of user {id}");
+    assert_eq!(h.browser().get("/catalog").await.status, 401);
 }

@@ -26,7 +26,11 @@ fn relax(v: &mut Value) {
                 map.remove("unevaluatedProperties");
             }
             // Lookaround patterns do not compile in the validator's regex engine.
-            if map.get("pattern").and_then(Value::as_str).is_some_and(|p| p.contains("(?=") || p.contains("(?!") || p.contains("(?<")) {
+            if map
+                .get("pattern")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains("(?=") || p.contains("(?!") || p.contains("(?<"))
+            {
                 map.remove("pattern");
             }
             if let Some(one_of) = map.remove("oneOf") {
