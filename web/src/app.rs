@@ -143,5 +143,6 @@ fn show(page: Option<Page>) -> AnyView {
         Page::Action => actions::ActionPage().into_any(),
         Page::LogStreams => log_streams::LogStreamsPage().into_any(),
         Page::Settings => settings::SettingsPage().into_any(),
+        Page::Explorer => explorer::ExplorerPage().into_any(),
     }
 }

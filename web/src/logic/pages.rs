@@ -53,13 +53,15 @@ pub enum Page {
     LogStreams,
     /// `/settings`
     Settings,
+    /// `/explorer` (lists only what the policy allows)
+    Explorer,
 }
 
 impl Page {
     /// The area the page needs read access to (`None`: everyone).
     pub fn area(self) -> Option<&'static str> {
         Some(match self {
-            Self::Overview => return None,
+            Self::Overview | Self::Explorer => return None,
             Self::Users | Self::User => "users",
             Self::Roles | Self::Role => "roles",
             Self::Applications | Self::Application => "applications",
@@ -106,6 +108,7 @@ pub fn resolve(path: &str) -> Option<Page> {
         ["actions", id] if !id.is_empty() => Page::Action,
         ["log-streams"] => Page::LogStreams,
         ["settings"] => Page::Settings,
+        ["explorer"] => Page::Explorer,
         _ => return None,
     })
 }

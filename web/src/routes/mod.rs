@@ -5,6 +5,7 @@ pub mod apis;
 pub mod applications;
 pub mod audit;
 pub mod connections;
+pub mod explorer;
 pub mod grants;
 pub mod log_streams;
 pub mod logs;
