@@ -538,6 +538,30 @@ async function main() {
     await shot(page, 'settings');
   });
 
+  await test('console: operations explorer lists, sends and confirms destructive operations', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/explorer?q=roles%20list');
+    await page.waitForSelector('.op-list a:has-text("roles.list")', { timeout: 20_000 });
+    await page.click('.op-list a:has(code:text-is("roles.list"))');
+    await page.waitForURL(/op=roles\.list/);
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('[data-testid="explorer-answer"] table.data tbody tr', { timeout: 20_000 });
+    await page.click('button:has-text("Show JSON")');
+    await page.waitForSelector('[data-testid="explorer-answer"] pre');
+    await page.goto(url + '/explorer?q=roles%20delete&op=roles.delete');
+    await page.waitForSelector('h2:has-text("roles.delete")', { timeout: 20_000 });
+    await page.getByLabel(/id \(path\)/).fill('rol_does_not_exist');
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('dialog[open]:has-text("Send this destructive operation?")');
+    await page.click('dialog[open] button:has-text("Cancel")');
+    const viewer = await browser.newContext();
+    const vp = await viewer.newPage();
+    await signIn(vp, server, 'viewer@demo.test', '/explorer?q=roles%20delete');
+    await vp.waitForSelector('p.help:has-text("operations match")', { timeout: 20_000 });
+    check(await vp.locator('.op-list a:has(code:text-is("roles.delete"))').count() === 0, 'a viewer is not offered roles.delete');
+    await viewer.close();
+    await shot(page, 'explorer');
+  });
+
   await test('tablet width keeps the layout usable', async (page) => {
     await page.setViewportSize({ width: 800, height: 1000 });
     await signIn(page, server, 'admin@demo.test', '/users');
