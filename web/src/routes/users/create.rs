@@ -46,13 +46,17 @@ pub fn CreateUser() -> impl IntoView {
             .find(|c| field(c, "name") == chosen)
             .map(|c| PasswordRules::from_options(c.get("options").unwrap_or(&Value::Null)))
     });
-    // The first database connection is picked once the list is there.
     Effect::new(move |_| {
         if let Some(Ok(d)) = connections.get()
             && connection.get_untracked().is_empty()
-            && let Some(first) = api::value::<Vec<Value>>(&d).and_then(|l| l.first().map(|c| field(c, "name")))
+            && let Some(list) = api::value::<Vec<Value>>(&d)
         {
-            connection.set(first);
+            // Auth0's default database connection when the tenant has it, else the first one.
+            let names: Vec<String> = list.iter().map(|c| field(c, "name")).collect();
+            let pick = names.iter().find(|n| *n == "Username-Password-Authentication").or(names.first());
+            if let Some(name) = pick {
+                connection.set(name.clone());
+            }
         }
     });
     let problem = Memo::new(move |_| {
