@@ -96,7 +96,9 @@ fn model_error(e: gatehouse_model::Error) -> UiError {
 
 /// Sends a raw request through the shared client; an error status becomes a [`ClientError`].
 pub async fn send_raw(client: &Client, raw: RawRequest) -> Result<Vec<u8>, ClientError> {
-    let response = client.send_raw(raw).await?;
+    // Described rather than looked up in the typed table: the pages also send
+    // catalog operations outside it (client grants, permissions, actions, ...).
+    let response = client.send_described(raw).await?;
     let now = (js_sys::Date::now() / 1000.0) as u64;
     let rate_limit = RateLimit::from_headers_at(response.headers(), now);
     note_budget(Some(rate_limit));

@@ -115,7 +115,7 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <p class="help" id="user-search-help">
                 "Plain text matches email, name and nickname. Or write a Lucene query, such as "
-                <code>"email:*@acme.com AND blocked:false"</code>
+                <code>"email:*@acme.com AND NOT blocked:true"</code>
                     ". A wildcard works outside quotes only: inside them it is a literal character."
             </p>
             {translated}
