@@ -139,5 +139,10 @@ fn show(page: Option<Page>) -> AnyView {
         Page::Members => teams::MembersPage().into_any(),
         Page::Activity => teams::ActivityPage().into_any(),
         Page::Audit => audit::AuditPage().into_any(),
+        Page::Actions => actions::ActionsPage().into_any(),
+        Page::Action => actions::ActionPage().into_any(),
+        Page::LogStreams => log_streams::LogStreamsPage().into_any(),
+        Page::Settings => settings::SettingsPage().into_any(),
+        Page::Explorer => explorer::ExplorerPage().into_any(),
     }
 }

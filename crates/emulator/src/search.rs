@@ -786,6 +786,10 @@ mod tests {
         assert!(m("name:ja*"));
         assert!(m("nickname:j?ne"));
         assert!(!m("email:*@other.com"));
+        // As in Auth0's (Lucene) syntax, a wildcard inside quotes is a literal
+        // character: the console's search hint gives the unquoted form.
+        assert!(!m(r#"email:"*@example.com""#));
+        assert!(m("email:*@example.com AND NOT blocked:true"));
         assert!(m("*"));
         assert!(m("*:*"));
         assert!(m("user_metadata.locale:*"));

@@ -164,3 +164,8 @@ pub async fn logout() -> Result<Option<String>, UiError> {
 pub fn sign_in_url(return_to: &str) -> String {
     format!("{}/auth/login?return_to={}", origin(), encode_component(return_to))
 }
+
+/// The operations the principal may use, as the BFF's `GET /catalog` describes them.
+pub async fn catalog() -> Result<serde_json::Value, UiError> {
+    send(Request::get("/catalog")).await
+}

@@ -10,8 +10,9 @@
 
 mod bff;
 mod error;
+pub mod names;
 
-pub use bff::{AuditEntry, AuditPage, Me, audit, audit_export, audit_export_url, logout, me, sign_in_url};
+pub use bff::{AuditEntry, AuditPage, Me, audit, audit_export, audit_export_url, catalog, logout, me, sign_in_url};
 pub use error::UiError;
 
 use futures::future::LocalBoxFuture;
@@ -95,7 +96,9 @@ fn model_error(e: gatehouse_model::Error) -> UiError {
 
 /// Sends a raw request through the shared client; an error status becomes a [`ClientError`].
 pub async fn send_raw(client: &Client, raw: RawRequest) -> Result<Vec<u8>, ClientError> {
-    let response = client.send_raw(raw).await?;
+    // Described rather than looked up in the typed table: the pages also send
+    // catalog operations outside it (client grants, permissions, actions, ...).
+    let response = client.send_described(raw).await?;
     let now = (js_sys::Date::now() / 1000.0) as u64;
     let rate_limit = RateLimit::from_headers_at(response.headers(), now);
     note_budget(Some(rate_limit));
@@ -176,4 +179,49 @@ pub fn value<T: 'static>(data: &Data) -> Option<&T> {
 /// Only for a type with a required field, which callers do not use it for.
 pub fn blank<T: DeserializeOwned>() -> T {
     serde_json::from_str("{}").expect("the type has no required field")
+}
+
+/// The raw request for a catalog operation: its path filled with `params`
+/// (in template order, each encoded as one segment), `query` appended, the
+/// JSON `body` encoded. Pages use it for the groups the typed table does not
+/// cover (client grants, permissions, actions, ...), naming the catalog's
+/// entry (`gatehouse_model::generated::catalog::CLIENT_GRANTS_CREATE`), so
+/// only the entries a page uses are linked in.
+pub fn prepare_desc(
+    op: &'static gatehouse_model::catalog::OpDesc,
+    params: &[&str],
+    query: &[(&str, String)],
+    body: Option<&serde_json::Value>,
+) -> Result<RawRequest, UiError> {
+    let mut path_and_query = gatehouse_model::path::fill(op.path, params).map_err(|e| model_error(e.into()))?;
+    for (i, (k, v)) in query.iter().filter(|(_, v)| !v.is_empty()).enumerate() {
+        path_and_query.push(if i == 0 { '?' } else { '&' });
+        path_and_query.push_str(k);
+        path_and_query.push('=');
+        path_and_query.push_str(&gatehouse_model::path::encode_query(v));
+    }
+    let body = match body {
+        Some(b) => Some(encode(b)?),
+        None => None,
+    };
+    Ok(RawRequest { api: op.api, verb: op.verb, path_and_query, body })
+}
+
+/// Sends a catalog operation and decodes its answer as JSON (`null` when empty).
+pub fn send(
+    op: &'static gatehouse_model::catalog::OpDesc,
+    params: &[&str],
+    query: &[(&str, String)],
+    body: Option<serde_json::Value>,
+) -> Fut<serde_json::Value> {
+    let sending = exec(prepare_desc(op, params, query, body.as_ref()));
+    Box::pin(async move { decode(&sending.await?) })
+}
+
+/// The items of a list answer, bare (`[...]`) or in its envelope (`{"key": [...]}`).
+pub fn items(answer: &serde_json::Value, key: &str) -> Vec<serde_json::Value> {
+    match answer {
+        serde_json::Value::Array(items) => items.clone(),
+        other => other.get(key).and_then(|v| v.as_array()).cloned().unwrap_or_default(),
+    }
 }

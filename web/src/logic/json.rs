@@ -95,12 +95,24 @@ pub fn lines(text: &str) -> Vec<String> {
     text.split(['\n', ',']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
+/// The non-blank lines of a text area with their 1-based line numbers, so
+/// a batch can say which line is wrong.
+pub fn numbered_lines(text: &str) -> Vec<(usize, String)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l.trim().to_owned())).filter(|(_, l)| !l.is_empty()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn lines_keep_their_numbers() {
+        assert_eq!(numbered_lines("a\n\n  b \n"), [(1, "a".to_owned()), (3, "b".to_owned())]);
+        assert!(numbered_lines(" \n").is_empty());
+    }
 
     #[test]
     fn valid_objects() {

@@ -3,11 +3,14 @@
 
 pub mod bulk;
 pub mod chart;
+pub mod checks;
+pub mod explorer;
 pub mod format;
 pub mod guard;
 pub mod json;
 pub mod lucene;
 pub mod pages;
+pub mod password;
 pub mod permissions;
 pub mod strategies;
 pub mod time;

@@ -45,13 +45,23 @@ pub enum Page {
     Activity,
     /// `/audit`
     Audit,
+    /// `/actions`
+    Actions,
+    /// `/actions/:id`
+    Action,
+    /// `/log-streams`
+    LogStreams,
+    /// `/settings`
+    Settings,
+    /// `/explorer` (lists only what the policy allows)
+    Explorer,
 }
 
 impl Page {
     /// The area the page needs read access to (`None`: everyone).
     pub fn area(self) -> Option<&'static str> {
         Some(match self {
-            Self::Overview => return None,
+            Self::Overview | Self::Explorer => return None,
             Self::Users | Self::User => "users",
             Self::Roles | Self::Role => "roles",
             Self::Applications | Self::Application => "applications",
@@ -64,6 +74,9 @@ impl Page {
             Self::Members => "teams_members",
             Self::Activity => "teams_activity",
             Self::Audit => "audit",
+            Self::Actions | Self::Action => "actions",
+            Self::LogStreams => "logStreams",
+            Self::Settings => "tenants",
         })
     }
 }
@@ -91,8 +104,35 @@ pub fn resolve(path: &str) -> Option<Page> {
         ["teams", "members"] => Page::Members,
         ["teams", "activity"] => Page::Activity,
         ["audit"] => Page::Audit,
+        ["actions"] => Page::Actions,
+        ["actions", id] if !id.is_empty() => Page::Action,
+        ["log-streams"] => Page::LogStreams,
+        ["settings"] => Page::Settings,
+        ["explorer"] => Page::Explorer,
         _ => return None,
     })
+}
+
+impl Page {
+    /// Whether the page shows one object named by the path's last segment.
+    pub fn is_detail(self) -> bool {
+        matches!(
+            self,
+            Self::User
+                | Self::Role
+                | Self::Application
+                | Self::Connection
+                | Self::Organization
+                | Self::Api
+                | Self::Action
+        )
+    }
+}
+
+/// The id of the detail page a path shows, or `None` when the path shows
+/// another page (`/users` after deleting a user is not the user `users`).
+pub fn detail_of(path: &str) -> Option<String> {
+    resolve(path).filter(|p| p.is_detail()).map(|_| detail_id(path))
 }
 
 /// The id a detail page's path names, decoded (`/users/auth0%7C1` → `auth0|1`).
@@ -118,6 +158,9 @@ mod tests {
         assert_eq!(resolve("/teams"), None);
         assert_eq!(resolve("/users/a/b"), None);
         assert_eq!(resolve("/nope"), None);
+        assert_eq!(resolve("/actions/act_1"), Some(Page::Action));
+        assert_eq!(resolve("/log-streams"), Some(Page::LogStreams));
+        assert_eq!(Page::Settings.area(), Some("tenants"));
     }
 
     #[test]
@@ -127,5 +170,8 @@ mod tests {
         assert_eq!(Page::Members.area(), Some("teams_members"));
         assert_eq!(detail_id("/users/auth0%7C123"), "auth0|123");
         assert_eq!(detail_id("/users/google-oauth2%7C1+2"), "google-oauth2|1+2");
+        assert_eq!(detail_of("/users/auth0%7C1").as_deref(), Some("auth0|1"));
+        assert_eq!(detail_of("/users"), None, "a list page names no object");
+        assert_eq!(detail_of("/applications?x=1"), None);
     }
 }

@@ -54,7 +54,7 @@ pub struct NavItem {
     pub href: &'static str,
     /// What it says.
     pub label: &'static str,
-    /// The area it needs read access to.
+    /// The area it needs read access to (empty: everyone; the page lists only what the policy allows).
     pub area: &'static str,
     /// Section heading it belongs under.
     pub section: &'static str,
@@ -69,8 +69,12 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/apis", label: "APIs", area: "apis", section: "Applications" },
     NavItem { href: "/grants", label: "Grants", area: "grants", section: "Applications" },
     NavItem { href: "/connections", label: "Connections", area: "connections", section: "Authentication" },
+    NavItem { href: "/actions", label: "Actions", area: "actions", section: "Authentication" },
     NavItem { href: "/logs", label: "Logs", area: "logs", section: "Monitoring" },
+    NavItem { href: "/log-streams", label: "Log streams", area: "logStreams", section: "Monitoring" },
     NavItem { href: "/audit", label: "Audit", area: "audit", section: "Monitoring" },
+    NavItem { href: "/settings", label: "Tenant settings", area: "tenants", section: "Settings" },
+    NavItem { href: "/explorer", label: "Operations explorer", area: "", section: "Settings" },
     NavItem { href: "/teams/tenants", label: "Tenants", area: "teams_tenants", section: "Team" },
     NavItem { href: "/teams/members", label: "Members", area: "teams_members", section: "Team" },
     NavItem { href: "/teams/activity", label: "Activity", area: "teams_activity", section: "Team" },
@@ -78,7 +82,7 @@ pub const NAV: &[NavItem] = &[
 
 /// The navigation entries the principal may open.
 pub fn visible_nav(perms: &Permissions) -> Vec<NavItem> {
-    NAV.iter().copied().filter(|item| perms.can_read(item.area)).collect()
+    NAV.iter().copied().filter(|item| item.area.is_empty() || perms.can_read(item.area)).collect()
 }
 
 /// The area a path belongs to, for gating a page opened by its URL.
@@ -111,10 +115,10 @@ mod tests {
     fn nav_shows_only_readable_areas() {
         let support = Permissions::from_pairs(&[("users", Level::Full)]);
         let nav = visible_nav(&support);
-        assert_eq!(nav.iter().map(|n| n.href).collect::<Vec<_>>(), ["/users"]);
+        assert_eq!(nav.iter().map(|n| n.href).collect::<Vec<_>>(), ["/users", "/explorer"]);
         let viewer = Permissions(NAV.iter().map(|n| (n.area.to_owned(), Level::Read)).collect());
         assert_eq!(visible_nav(&viewer).len(), NAV.len());
-        assert!(visible_nav(&Permissions::default()).is_empty());
+        assert_eq!(visible_nav(&Permissions::default()).iter().map(|n| n.href).collect::<Vec<_>>(), ["/explorer"]);
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! application, revoked with confirmation.
 
 use crate::api;
+use crate::api::names;
 use crate::components::{
-    Column, ConfirmDialog, PageHeader, Pager, TableOpts, TextField, action_status, loaded, on_success, table,
+    Column, ConfirmDialog, PageHeader, Pager, Select, TableOpts, UserPicker, action_status, loaded, on_success, table,
 };
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
 use crate::logic::url_state::ListState;
-use crate::routes::{href, mono, text};
+use crate::routes::href;
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Offset, grants};
 use gatehouse_model::types::UserGrant;
@@ -19,26 +20,78 @@ use leptos_router::components::A;
 #[derive(Clone, Copy)]
 struct Revoking(RwSignal<Option<String>>);
 
-fn columns(writable: bool) -> Vec<Column<UserGrant>> {
-    let mut cols: Vec<Column<UserGrant>> = vec![
-        Column::new("User", |g| {
-            let id = g.user_id.clone().unwrap_or_default();
-            view! { <A href=href("/users", &id)>{id.clone()}</A> }.into_any()
+/// A grant with the names of its user and application.
+#[derive(Clone)]
+struct Row {
+    grant: UserGrant,
+    user: String,
+    app: String,
+}
+
+/// A page of grants, with names looked up (two reads, whatever the page size).
+struct Rows {
+    rows: Vec<Row>,
+    total: Option<u64>,
+}
+
+fn fetch(user: String, client: String, s: ListState) -> api::Fut<Rows> {
+    let listing = api::call(grants::List {
+        user_id: Some(user).filter(|v| !v.is_empty()),
+        client_id: Some(client).filter(|v| !v.is_empty()),
+        offset: Offset::page(s.page, s.per_page),
+        ..Default::default()
+    });
+    Box::pin(async move {
+        let page: Page<UserGrant> = listing.await?;
+        let ids = page.items.iter().filter_map(|g| g.user_id.clone()).collect();
+        // Names are a help: when they cannot be read, the ids are shown.
+        let (users, apps) = futures::join!(names::user_labels(ids), names::client_names());
+        let (users, apps) = (users.unwrap_or_default(), apps.unwrap_or_default());
+        let rows = page
+            .items
+            .iter()
+            .map(|g| {
+                let uid = g.user_id.clone().unwrap_or_default();
+                let cid = g.client_id.clone().unwrap_or_default();
+                Row {
+                    user: users.get(&uid).cloned().unwrap_or(uid),
+                    app: apps.get(&cid).cloned().filter(|n| !n.is_empty()).unwrap_or(cid),
+                    grant: g.clone(),
+                }
+            })
+            .collect();
+        Ok(Rows { rows, total: page.total() })
+    })
+}
+
+fn columns(writable: bool) -> Vec<Column<Row>> {
+    let mut cols: Vec<Column<Row>> = vec![
+        Column::new("User", |r| {
+            let id = r.grant.user_id.clone().unwrap_or_default();
+            let label = r.user.clone();
+            view! { <A href=href("/users", &id) attr:title=id.clone()>{label.clone()}</A> }.into_any()
         }),
-        Column::new("Application", |g| {
-            let id = g.client_id.clone().unwrap_or_default();
-            view! { <A href=href("/applications", &id)>{id.clone()}</A> }.into_any()
+        Column::new("Application", |r| {
+            let id = r.grant.client_id.clone().unwrap_or_default();
+            let label = r.app.clone();
+            view! { <A href=href("/applications", &id) attr:title=id.clone()>{label.clone()}</A> }.into_any()
         }),
-        Column::new("Audience", |g| text(g.audience.clone().unwrap_or_default())),
-        Column::new("Scopes", |g| text(g.scope.clone().unwrap_or_default().join(" "))),
-        Column::new("ID", |g| mono(g.id.clone().unwrap_or_default())),
+        Column::new("API", |r| {
+            let audience = r.grant.audience.clone().unwrap_or_default();
+            view! { <span class="wrap">{audience}</span> }.into_any()
+        }),
+        Column::new("Scopes", |r| {
+            let scopes = r.grant.scope.clone().unwrap_or_default().join(" ");
+            view! { <span class="wrap">{scopes}</span> }.into_any()
+        }),
     ];
     if writable {
-        cols.push(Column::new("", |g| {
-            let id = g.id.clone().unwrap_or_default();
+        cols.push(Column::new("", |r| {
+            let id = r.grant.id.clone().unwrap_or_default();
+            let label = format!("Revoke the grant of {} to {}", r.user, r.app);
             let Some(Revoking(pick)) = use_context::<Revoking>() else { return ().into_any() };
             view! {
-                <button type="button" class="btn small danger" on:click=move |_| pick.set(Some(id.clone()))>
+                <button type="button" class="btn small danger nowrap" aria-label=label on:click=move |_| pick.set(Some(id.clone()))>
                     "Revoke"
                 </button>
             }
@@ -55,15 +108,7 @@ pub fn GrantsPage() -> impl IntoView {
     let state = Memo::new(move |_| ListState::from_pairs(&pairs.get()));
     let user = Memo::new(move |_| qget(&pairs.get(), "user_id"));
     let client = Memo::new(move |_| qget(&pairs.get(), "client_id"));
-    let list = api::resource(move || {
-        let s = state.get();
-        api::call(grants::List {
-            user_id: Some(user.get()).filter(|v| !v.is_empty()),
-            client_id: Some(client.get()).filter(|v| !v.is_empty()),
-            offset: Offset::page(s.page, s.per_page),
-            ..Default::default()
-        })
-    });
+    let list = api::resource(move || fetch(user.get(), client.get(), state.get()));
     let writable = can_write("grants");
     let pick = RwSignal::new(None::<String>);
     provide_context(Revoking(pick));
@@ -82,26 +127,36 @@ pub fn GrantsPage() -> impl IntoView {
     let chosen = StoredValue::new(String::new());
     let revoke = api::job(move || api::run(grants::Delete::new(chosen.get_value()), "Grant revoked."));
     on_success(revoke, move |_| list.refetch());
-    let (f_user, f_client) = (RwSignal::new(user.get_untracked()), RwSignal::new(client.get_untracked()));
+    let start_user = user.get_untracked();
+    let f_user = RwSignal::new(if start_user.is_empty() { Vec::new() } else { vec![(start_user.clone(), start_user)] });
+    let f_client = RwSignal::new(client.get_untracked());
+    let apps = api::resource(names::client_names);
     let set_query = use_set_query();
     view! {
         <PageHeader title="Grants" subtitle="Consents users gave applications to call APIs on their behalf." />
         <form class="filters" on:submit=move |ev: SubmitEvent| {
             ev.prevent_default();
-            set_query(vec![("user_id", Some(f_user.get_untracked())), ("client_id", Some(f_client.get_untracked())), ("page", None)]);
+            let uid = f_user.get_untracked().first().map(|(id, _)| id.clone());
+            set_query(vec![("user_id", uid), ("client_id", Some(f_client.get_untracked())), ("page", None)]);
         }>
-            <TextField label="User ID" value=f_user />
-            <TextField label="Application (client) ID" value=f_client />
+            <UserPicker label="User" picked=f_user single=true />
+            {loaded(apps, move |apps: &names::Labels| {
+                let mut options = vec![(String::new(), "Any application".to_owned())];
+                options.extend(apps.iter().map(|(id, name)| (id.clone(), if name.is_empty() { id.clone() } else { name.clone() })));
+                view! { <Select label="Application" value=f_client options=options /> }
+            })}
             <button type="submit" class="btn">"Filter"</button>
         </form>
         {action_status(revoke)}
         {loaded(
             list,
-            move |page: &Page<UserGrant>| {
+            move |page: &Rows| {
                 let s = state.get_untracked();
                 view! {
-                    {table(&page.items, &columns(writable), None, TableOpts::new("Grants", "No grants."))}
-                    <Pager page=s.page per_page=s.per_page shown=page.items.len() as u64 total=page.total() />
+                    <div class="grants">
+                        {table(&page.rows, &columns(writable), None, TableOpts::new("Grants", "No grants."))}
+                    </div>
+                    <Pager page=s.page per_page=s.per_page shown=page.rows.len() as u64 total=page.total />
                 }
             },
         )}

@@ -2,16 +2,16 @@
 
 use crate::api::{self, Fut};
 use crate::components::{
-    Column, Facts, PageHeader, Pager, Panel, TableOpts, TextArea, TextField, action_status, loaded, on_success,
-    sort_rows, table,
+    Column, ConfirmDialog, Facts, PageHeader, Pager, Panel, TableOpts, TextField, UserPicker, action_status, loaded,
+    on_success, picked_ids, sort_rows, table,
 };
 use crate::hooks::{can_write, qget, use_guard, use_query_pairs, use_set_query};
-use crate::logic::json::lines;
 use crate::logic::url_state::{ListState, Sort};
+use crate::routes::permissions::{Holder, PermissionsPanel};
 use crate::routes::{href, mono, text, use_id};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Offset, roles};
-use gatehouse_model::types::{AssignRoleUsers, CreateRole, Role, RoleUser};
+use gatehouse_model::types::{AssignRoleUsers, CreateRole, Role, RoleUser, UpdateRole};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -85,6 +85,7 @@ pub fn RolesPage() -> impl IntoView {
         <PageHeader title="Roles" subtitle="Named sets of permissions given to users.">
             {writable.then(|| view! { <A href="/roles?create=1" attr:class="btn primary">"Create role"</A> })}
         </PageHeader>
+        {crate::routes::deleted_notice("role")}
         <Show when=move || creating.get() && writable>
             <CreateRoleForm />
         </Show>
@@ -177,30 +178,79 @@ pub fn RolePage() -> impl IntoView {
         }),
         _ => None,
     };
-    let ids = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<(String, String)>::new());
     let assign = api::job(move || {
-        let list = lines(&ids.get_untracked());
+        let list = picked_ids(picked);
         api::run(roles::AssignUsers::new(id.get_untracked(), AssignRoleUsers::new(list)), "Role assigned to the users.")
     });
     on_success(assign, move |_| {
-        ids.set(String::new());
+        picked.set(Vec::new());
         users.refetch();
+    });
+    let confirm_delete = RwSignal::new(false);
+    let shown_name = StoredValue::new(String::new());
+    let delete = api::job(move || api::run(roles::Delete::new(id.get_untracked()), "Role deleted."));
+    let navigate = use_navigate();
+    on_success(delete, move |_| {
+        let gone = crate::logic::url_state::encode_component(&shown_name.get_value());
+        navigate(&format!("/roles?deleted={gone}"), Default::default());
+    });
+    let editing = RwSignal::new(false);
+    let (name, description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let save = api::job(move || {
+        let mut body = UpdateRole::default();
+        body.name = Some(name.get_untracked().trim().to_owned());
+        body.description = Some(description.get_untracked().trim().to_owned());
+        api::run(roles::Update::new(id.get_untracked(), body), "Role saved.")
+    });
+    on_success(save, move |_| {
+        editing.set(false);
+        role.refetch();
     });
     view! {
         {loaded(
             role,
-            |r: &Role| {
-                let name = r.name.clone().unwrap_or_default();
+            move |r: &Role| {
+                let title = r.name.clone().unwrap_or_default();
                 let sub = r.id.clone().unwrap_or_default();
-                let facts = vec![("Name", name.clone()), ("Description", r.description.clone().unwrap_or_default())];
+                let facts = vec![("Name", title.clone()), ("Description", r.description.clone().unwrap_or_default())];
+                let (n, d) = (title.clone(), r.description.clone().unwrap_or_default());
+                shown_name.set_value(title.clone());
                 view! {
-                    <PageHeader title=name subtitle=sub />
+                    <PageHeader title=title subtitle=sub>
+                        {writable.then(|| view! {
+                            <button type="button" class="btn" on:click=move |_| {
+                                name.set(n.clone());
+                                description.set(d.clone());
+                                editing.set(true);
+                            }>"Edit"</button>
+                            <button type="button" class="btn danger" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                        })}
+                    </PageHeader>
                     <Panel title="Details">
                         <Facts facts=facts />
                     </Panel>
                 }
             },
         )}
+        {action_status(save)}
+        {action_status(delete)}
+        <Show when=move || editing.get() && writable>
+            <Panel title="Edit role">
+                <form class="form" on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    save.dispatch(());
+                }>
+                    <TextField label="Name" value=name required=true />
+                    <TextField label="Description" value=description />
+                    <div class="actions">
+                        <button type="submit" class="btn primary" disabled=move || name.get().trim().is_empty() || save.pending().get()>"Save role"</button>
+                        <button type="button" class="btn" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    </div>
+                </form>
+            </Panel>
+        </Show>
+        <PermissionsPanel holder=Holder::Role id=Signal::from(id) writable=writable />
         <Panel title="Users with this role">
             {loaded(
                 users,
@@ -231,9 +281,9 @@ pub fn RolePage() -> impl IntoView {
                             ev.prevent_default();
                             assign.dispatch(());
                         }>
-                            <TextArea label="User IDs" value=ids help="One user id per line, such as auth0|64f1…" />
+                            <UserPicker label="Find users" picked=picked />
                             <div class="actions">
-                                <button type="submit" class="btn primary" disabled=move || ids.get().trim().is_empty() || assign.pending().get()>
+                                <button type="submit" class="btn primary" disabled=move || picked.get().is_empty() || assign.pending().get()>
                                     "Assign role"
                                 </button>
                             </div>
@@ -244,5 +294,10 @@ pub fn RolePage() -> impl IntoView {
                     .into_any(),
             ),
         }}
+        <ConfirmDialog open=confirm_delete title="Delete this role?" confirm_label="Delete role" destructive=true on_confirm=move |()| {
+            delete.dispatch(());
+        }>
+            <p>"Users who have it lose its permissions. This cannot be undone."</p>
+        </ConfirmDialog>
     }
 }

@@ -9,7 +9,7 @@ list! {
     ///
     /// Offset paging only, and never past the first 1,000 results.
     List () {
-        /// Lucene query, such as `email:"*@acme.com" AND blocked:false`.
+        /// Lucene query, such as `email:*@acme.com AND NOT blocked:true` (a wildcard inside quotes is literal).
         q: String,
         /// Search engine version; `v3` is the current one.
         search_engine: String,

@@ -12,11 +12,29 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-fn scope_columns() -> Vec<Column<ResourceServerScope>> {
-    vec![
+/// The scope a row's Remove button picked.
+#[derive(Clone, Copy)]
+struct RemovingScope(RwSignal<Option<String>>);
+
+fn scope_columns(writable: bool) -> Vec<Column<ResourceServerScope>> {
+    let mut cols: Vec<Column<ResourceServerScope>> = vec![
         Column::new("Scope", |s| mono(s.value.clone().unwrap_or_default())),
         Column::new("Description", |s| text(s.description.clone().unwrap_or_default())),
-    ]
+    ];
+    if writable {
+        cols.push(Column::new("", |s| {
+            let value = s.value.clone().unwrap_or_default();
+            let Some(RemovingScope(pick)) = use_context::<RemovingScope>() else { return ().into_any() };
+            let aria = format!("Remove the scope {value}");
+            view! {
+                <button type="button" class="btn small danger nowrap" aria-label=aria on:click=move |_| pick.set(Some(value.clone()))>
+                    "Remove"
+                </button>
+            }
+            .into_any()
+        }));
+    }
+    cols
 }
 
 /// The API page.
@@ -52,6 +70,28 @@ fn ApiView(api: ResourceServer, on_changed: Callback<String>) -> impl IntoView {
         api::run(resource_servers::Update::new(uid.clone(), body), "Scope added.")
     });
     on_success(add, move |m| on_changed.run(m));
+    let removing = RwSignal::new(None::<String>);
+    provide_context(RemovingScope(removing));
+    let confirm_remove = RwSignal::new(false);
+    Effect::new(move |_| {
+        if removing.get().is_some() && !confirm_remove.get_untracked() {
+            confirm_remove.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !confirm_remove.get() && removing.get_untracked().is_some() {
+            removing.set(None);
+        }
+    });
+    let (kept, rid) = (scopes.clone(), id.clone());
+    let chosen = StoredValue::new(String::new());
+    let remove = api::job(move || {
+        let gone = chosen.get_value();
+        let mut body = UpdateResourceServer::default();
+        body.scopes = Some(kept.iter().filter(|s| s.value.as_deref() != Some(gone.as_str())).cloned().collect());
+        api::run(resource_servers::Update::new(rid.clone(), body), "Scope removed.")
+    });
+    on_success(remove, move |m| on_changed.run(m));
     let did = id.clone();
     let delete = api::job(move || api::run(resource_servers::Delete::new(did.clone()), "API deleted."));
     let navigate = use_navigate();
@@ -65,7 +105,7 @@ fn ApiView(api: ResourceServer, on_changed: Callback<String>) -> impl IntoView {
         ("Allow offline access", if api.allow_offline_access == Some(true) { "Yes".into() } else { "No".into() }),
         ("RBAC enforced", if api.enforce_policies == Some(true) { "Yes".into() } else { "No".into() }),
     ];
-    let scope_table = table(&scopes, &scope_columns(), None, TableOpts::new("Scopes", "No scopes defined."));
+    let scope_table = table(&scopes, &scope_columns(writable), None, TableOpts::new("Scopes", "No scopes defined."));
     view! {
         <PageHeader title=title subtitle=id.clone()>
             {writable.then(|| view! { <button type="button" class="btn danger" on:click=move |_| confirm.set(true)>"Delete"</button> })}
@@ -88,6 +128,15 @@ fn ApiView(api: ResourceServer, on_changed: Callback<String>) -> impl IntoView {
             })}
         </Panel>
         {action_status(delete)}
+        {action_status(remove)}
+        <ConfirmDialog open=confirm_remove title="Remove this scope?" confirm_label="Remove scope" destructive=true on_confirm=move |()| {
+            if let Some(v) = removing.get_untracked() {
+                chosen.set_value(v);
+                remove.dispatch(());
+            }
+        }>
+            <p>"Applications and roles lose it; tokens already issued keep it until they expire."</p>
+        </ConfirmDialog>
         <ConfirmDialog open=confirm title="Delete this API?" confirm_label="Delete API" destructive=true on_confirm=move |()| {
             delete.dispatch(());
         }>

@@ -17,8 +17,13 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-const TABS: [(&str, &str); 4] =
-    [("basic", "Basic information"), ("uris", "Application URIs"), ("grants", "Grant types"), ("tokens", "Tokens")];
+const TABS: [(&str, &str); 5] = [
+    ("basic", "Basic information"),
+    ("uris", "Application URIs"),
+    ("grants", "Grant types"),
+    ("tokens", "Tokens"),
+    ("access", "API access"),
+];
 
 /// Grant types offered, with their names.
 const GRANTS: [(&str, &str); 7] = [
@@ -165,6 +170,7 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
         ("client_secret_basic".to_owned(), "Client secret (basic)".to_owned()),
     ];
     let secret_id = id.clone();
+    let access_id = id.clone();
     let body = move || {
         let disabled = !writable;
         match tab.get().as_str() {
@@ -207,8 +213,10 @@ fn ApplicationView(app: Client, on_changed: Callback<String>) -> impl IntoView {
         <Panel title="Summary">
             <Facts facts=facts />
         </Panel>
+        <super::secret::FreshSecret id=id.clone() />
         <Tabs tabs=TABS.to_vec() active=tab />
-        <form class="form tab-body" on:submit=move |ev: SubmitEvent| {
+        {move || (tab.get() == "access").then(|| view! { <super::access::ApiAccess client_id=access_id.clone() /> })}
+        <form class="form tab-body" class:hidden=move || tab.get() == "access" on:submit=move |ev: SubmitEvent| {
             ev.prevent_default();
             update.dispatch(());
         }>

@@ -111,8 +111,18 @@ fn CreateApplication() -> impl IntoView {
         let mut body = CreateClient::new(name.get_untracked().trim().to_owned());
         body.app_type = Some(AppType::from(app_type.get_untracked().as_str()));
         let sending = api::call(clients::Create::new(body));
-        // Only the id is kept: the answer's client secret is dropped here.
-        Box::pin(async move { Ok(sending.await?.client_id.unwrap_or_default()) })
+        // The answer's secret (present only when the policy lets answers carry
+        // secrets) goes to the new page, which shows it once; nothing else keeps it.
+        Box::pin(async move {
+            let made = sending.await?;
+            let id = made.client_id.unwrap_or_default();
+            if let Some(secret) =
+                made.client_secret.map(|s| s.expose().to_owned()).filter(|s| !s.is_empty() && s != "[redacted]")
+            {
+                super::secret::keep_fresh(&id, secret);
+            }
+            Ok(id)
+        })
     });
     let navigate = use_navigate();
     on_success(create, move |id| navigate(&href("/applications", &id), Default::default()));

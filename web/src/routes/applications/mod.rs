@@ -1,6 +1,7 @@
 //! Applications: list, create, detail with settings grouped as in Auth0,
 //! update, delete, and a client secret shown only on request.
 
+mod access;
 mod detail;
 mod list;
 mod secret;

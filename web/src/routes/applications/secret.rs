@@ -1,13 +1,52 @@
-//! The client secret: fetched only when an admin with full access asks,
-//! held only by this component while shown, hidden again after 30 seconds.
+//! The client secret: fetched only when a principal whose policy lets
+//! answers carry secrets (`secrets = "full"`) asks, held only by this
+//! component while shown, hidden again after 30 seconds. A new confidential
+//! application's secret, from the create answer, is shown once on its page.
 
 use crate::api::{self, UiError};
 use crate::components::ErrorView;
-use crate::hooks::can_write;
 use gatehouse_model::ops::clients;
 use gatehouse_model::types::Client;
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::time::Duration;
+
+thread_local! {
+    /// The secret of the application just created, until its page takes it.
+    static FRESH: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+}
+
+/// Keeps a new application's secret for its page to show once.
+pub fn keep_fresh(id: &str, secret: String) {
+    FRESH.with(|f| *f.borrow_mut() = Some((id.to_owned(), secret)));
+}
+
+/// The secret kept for `id`, taken (a second call answers `None`).
+fn take_fresh(id: &str) -> Option<String> {
+    FRESH.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.as_ref().is_some_and(|(i, _)| i == id) { f.take().map(|(_, s)| s) } else { None }
+    })
+}
+
+/// Whether the principal's answers carry secrets.
+pub fn may_reveal() -> bool {
+    crate::hooks::use_me().permissions.level(gatehouse_model::policy::SECRETS) >= crate::logic::permissions::Level::Full
+}
+
+/// A new application's secret, shown once on its page after creation.
+#[component]
+pub fn FreshSecret(id: String) -> impl IntoView {
+    take_fresh(&id).map(|secret| {
+        view! {
+            <div class="alert secret-once" role="status">
+                <strong>"The new application's client secret"</strong>
+                <p><code class="secret-value" data-testid="fresh-secret">{secret}</code></p>
+                <p class="help">"Copy it now: it is shown once. Later, reveal it from the Tokens tab."</p>
+            </div>
+        }
+    })
+}
 
 /// How long a revealed secret stays on screen.
 const SHOWN_FOR: Duration = Duration::from_secs(30);
@@ -15,9 +54,13 @@ const SHOWN_FOR: Duration = Duration::from_secs(30);
 /// Reveal / hide the client secret.
 #[component]
 pub fn SecretReveal(id: String) -> impl IntoView {
-    if !can_write("applications") {
+    if !may_reveal() {
         return view! {
-            <p class="note">"The client secret is hidden. Revealing it needs full access to applications."</p>
+            <p class="note" data-testid="secret-not-allowed">
+                "The client secret is hidden. Revealing it needs a Gatehouse role with "
+                <code>"secrets = \"full\""</code>
+                "; the BFF removes secrets from every other principal's answers."
+            </p>
         }
         .into_any();
     }

@@ -43,6 +43,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         <PageHeader title="Organizations" subtitle="Business customers and partners, each with its members.">
             {writable.then(|| view! { <A href="/organizations?create=1" attr:class="btn primary">"Create organization"</A> })}
         </PageHeader>
+        {crate::routes::deleted_notice("organization")}
         <Show when=move || creating.get() && writable>
             <CreateOrganizationForm />
         </Show>
@@ -63,6 +64,7 @@ pub fn OrganizationsPage() -> impl IntoView {
 fn CreateOrganizationForm() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let display = RwSignal::new(String::new());
+    let problem = Memo::new(move |_| crate::logic::checks::organization_name(name.get().trim()));
     let create = api::job(move || {
         let mut body = CreateOrganization::new(name.get_untracked().trim().to_owned());
         body.display_name = Some(display.get_untracked().trim().to_owned()).filter(|d| !d.is_empty());
@@ -78,9 +80,13 @@ fn CreateOrganizationForm() -> impl IntoView {
                 create.dispatch(());
             }>
                 <TextField label="Name" value=name required=true help="Lowercase letters, digits, - and _; used in sign-in URLs." />
+                {move || {
+                    let typed = !name.get().is_empty();
+                    problem.get().filter(|_| typed).map(|p| view! { <p class="field-msg" role="alert" data-testid="org-name-problem"><span class="invalid">{p}</span></p> })
+                }}
                 <TextField label="Display name" value=display />
                 <div class="actions">
-                    <button type="submit" class="btn primary" disabled=move || create.pending().get()>"Create organization"</button>
+                    <button type="submit" class="btn primary" disabled=move || create.pending().get() || problem.get().is_some()>"Create organization"</button>
                     <A href="/organizations" attr:class="btn">"Cancel"</A>
                 </div>
                 {action_status(create)}

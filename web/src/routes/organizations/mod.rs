@@ -1,6 +1,7 @@
 //! Organizations: list, create, detail with members and their roles, add members.
 
 mod detail;
+mod extra;
 mod list;
 
 pub use detail::OrganizationPage;

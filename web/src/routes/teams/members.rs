@@ -3,16 +3,14 @@
 use super::cursor_pager;
 use crate::api;
 use crate::components::{
-    Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextArea, TextField, action_status, loaded,
-    on_success, table,
+    Column, ConfirmDialog, PageHeader, Panel, Select, TableOpts, TextField, action_status, loaded, on_success, table,
 };
 use crate::hooks::{can_write, qget, use_query_pairs};
-use crate::logic::json::lines;
 use crate::routes::{mono, text};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Checkpoint, teams};
 use gatehouse_model::teams::{
-    AddMemberTenants, InviteMembers, TeamMember, TeamMemberRole, TenantMemberRole, UpdateMember,
+    AddMemberTenants, InviteMembers, TeamMember, TeamMemberRole, Tenant, TenantMemberRole, UpdateMember,
 };
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -80,6 +78,20 @@ pub fn MembersPage() -> impl IntoView {
         api::call(op)
     });
     let writable = can_write("teams_members");
+    let member_choices = Signal::derive(move || match list.get() {
+        Some(Ok(d)) => api::value::<Page<TeamMember>>(&d)
+            .map(|p| {
+                p.items
+                    .iter()
+                    .filter_map(|m| {
+                        let label = m.email.clone().or_else(|| m.name.clone()).unwrap_or_default();
+                        Some((m.id.clone()?, label))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    });
     let pick = RwSignal::new(None::<(String, String)>);
     provide_context(Picked(pick));
     let confirm = RwSignal::new(false);
@@ -117,7 +129,7 @@ pub fn MembersPage() -> impl IntoView {
                 }
             },
         )}
-        {writable.then(|| view! { <TenantAccess /> })}
+        {writable.then(|| view! { <TenantAccess members=member_choices /> })}
         <ConfirmDialog open=confirm title="Remove this member from the team?" confirm_label="Remove member" destructive=true on_confirm=move |()| {
             change.dispatch(());
         }>
@@ -157,28 +169,49 @@ fn Invite(on_done: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn TenantAccess() -> impl IntoView {
+fn TenantAccess(members: Signal<Vec<(String, String)>>) -> impl IntoView {
     let member = RwSignal::new(String::new());
-    let tenants = RwSignal::new(String::new());
+    let chosen = RwSignal::new(Vec::<String>::new());
     let role = RwSignal::new("viewer-config".to_owned());
-    let grant = api::job(move || {
-        let body = AddMemberTenants::new(
-            lines(&tenants.get_untracked()),
-            vec![TenantMemberRole::from(role.get_untracked().as_str())],
-        );
-        api::run(teams::AddMemberTenants::new(member.get_untracked().trim().to_owned(), body), "Tenant access granted.")
+    let tenants = api::resource(|| {
+        let mut op = teams::ListTenants::new();
+        op.checkpoint = Checkpoint { from: None, take: Some(100) };
+        api::call(op)
     });
+    let grant = api::job(move || {
+        let body =
+            AddMemberTenants::new(chosen.get_untracked(), vec![TenantMemberRole::from(role.get_untracked().as_str())]);
+        api::run(teams::AddMemberTenants::new(member.get_untracked(), body), "Tenant access granted.")
+    });
+    on_success(grant, move |_| chosen.set(Vec::new()));
     view! {
         <Panel title="Tenant access">
             <form class="form" on:submit=move |ev: SubmitEvent| {
                 ev.prevent_default();
                 grant.dispatch(());
             }>
-                <TextField label="Member ID" value=member required=true />
-                <TextArea label="Tenant IDs" value=tenants help="One tenant id per line." />
+                {move || {
+                    let mut opts = vec![(String::new(), "Pick a member".to_owned())];
+                    opts.extend(members.get());
+                    view! { <Select label="Member" value=member options=opts /> }
+                }}
+                {loaded(tenants, move |page: &Page<Tenant>| {
+                    let boxes: Vec<(String, String)> = page
+                        .items
+                        .iter()
+                        .filter_map(|t| {
+                            let id = t.tenant_id.clone()?;
+                            let env = t.environment.clone().unwrap_or_default();
+                            Some((id.clone(), format!("{} ({env})", t.tenant_name.clone().unwrap_or(id))))
+                        })
+                        .collect();
+                    view! { <crate::routes::permissions::ScopeBoxes scopes=boxes chosen=chosen legend="Tenants" /> }
+                })}
                 <Select label="Role on these tenants" value=role options=options(&TENANT_ROLES) />
                 <div class="actions">
-                    <button type="submit" class="btn primary" disabled=move || grant.pending().get()>"Grant access"</button>
+                    <button type="submit" class="btn primary" disabled=move || member.get().is_empty() || chosen.get().is_empty() || grant.pending().get()>
+                        "Grant access"
+                    </button>
                 </div>
                 {action_status(grant)}
             </form>

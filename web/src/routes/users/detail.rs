@@ -25,11 +25,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Map, Value};
 
-const TABS: [(&str, &str); 6] = [
+const TABS: [(&str, &str); 7] = [
     ("profile", "Profile"),
     ("identities", "Identities"),
     ("metadata", "Metadata"),
     ("roles", "Roles"),
+    ("permissions", "Permissions"),
     ("organizations", "Organizations"),
     ("logs", "Recent logs"),
 ];
@@ -104,7 +105,9 @@ fn UserView(user: User, held: Res, on_changed: Callback<String>) -> impl IntoVie
     let delete = api::job(move || api::run(users::Delete::new(did.clone()), "User deleted."));
     let navigate = use_navigate();
     on_success(block, move |m| on_changed.run(m));
-    on_success(delete, move |_| navigate("/users", Default::default()));
+    let gone = crate::logic::url_state::encode_component(&title);
+    // Back to the list, which says who was deleted (`?deleted=`).
+    on_success(delete, move |_| navigate(&format!("/users?deleted={gone}"), Default::default()));
     let confirm_block = RwSignal::new(false);
     let confirm_delete = RwSignal::new(false);
     let body_id = id.clone();
@@ -116,6 +119,14 @@ fn UserView(user: User, held: Res, on_changed: Callback<String>) -> impl IntoVie
             "metadata" => view! { <Metadata user=user editable=editable on_changed=on_changed /> }.into_any(),
             "roles" => view! { <UserRoles id=id assigned=held standing=standing /> }.into_any(),
             "organizations" => view! { <UserOrganizations id=id /> }.into_any(),
+            "permissions" => view! {
+                <crate::routes::permissions::PermissionsPanel
+                    holder=crate::routes::permissions::Holder::User
+                    id=Signal::stored(id)
+                    writable=editable.get_untracked()
+                />
+            }
+            .into_any(),
             "logs" => view! { <UserLogs id=id /> }.into_any(),
             _ => view! { <Profile user=user editable=editable on_changed=on_changed /> }.into_any(),
         }

@@ -95,6 +95,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageHeader title="Users" subtitle="Search, inspect and change the tenant's users.">
             {writable.then(|| view! { <A href="/users?create=1" attr:class="btn primary">"Create user"</A> })}
         </PageHeader>
+        {crate::routes::deleted_notice("user")}
         <Show when=move || creating.get() && writable>
             <CreateUser />
         </Show>
@@ -114,7 +115,8 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <p class="help" id="user-search-help">
                 "Plain text matches email, name and nickname. Or write a Lucene query, such as "
-                <code>"email:\"*@acme.com\" AND blocked:false"</code>
+                <code>"email:*@acme.com AND NOT blocked:true"</code>
+                    ". A wildcard works outside quotes only: inside them it is a literal character."
             </p>
             {translated}
         </form>
