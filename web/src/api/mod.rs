@@ -204,7 +204,7 @@ pub fn prepare_desc(
         Some(b) => Some(encode(b)?),
         None => None,
     };
-    Ok(RawRequest { api: op.api, verb: op.verb, path_and_query, body })
+    Ok(RawRequest { api: op.api, verb: op.verb, path_and_query, body, content_type: None })
 }
 
 /// Sends a catalog operation and decodes its answer as JSON (`null` when empty).

@@ -30,7 +30,7 @@ fn raw(b: Built) -> Result<RawRequest, UiError> {
         "DELETE" => Verb::Delete,
         _ => Verb::Get,
     };
-    Ok(RawRequest { api, verb, path_and_query: b.path_and_query, body: b.body })
+    Ok(RawRequest { api, verb, path_and_query: b.path_and_query, body: b.body, content_type: None })
 }
 
 /// The explorer page.
