@@ -96,7 +96,7 @@ try {
         return { name: e.name, status: e.statusCode, code: e.errorCode, message: e.message };
       }
     });
-    assert(r.status === 403 && r.code === 'gatehouse_denied' && /users:full/.test(r.message), JSON.stringify(r));
+    assert(r.status === 403 && r.code === 'gatehouse_denied' && /users\.delete:full/.test(r.message), JSON.stringify(r));
   });
 
   await check('a page without a session gets a typed 401', async () => {
