@@ -15,7 +15,7 @@ use crate::client::{Client, Template};
 use crate::error::ClientError;
 use crate::rt::{BoxFuture, BoxStream, MaybeSend, boxed, boxed_stream};
 use futures::StreamExt;
-use gatehouse_model::catalog::{Body, Media, MediaList, OpDesc, Paging as CatalogPaging};
+use gatehouse_model::catalog::{Body, OpDesc, Paging as CatalogPaging};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset, Query, check_paging};
 use gatehouse_model::paging::RESULT_WINDOW;
@@ -127,15 +127,7 @@ impl RawCall {
     /// ([`gatehouse_model::body::encode`]): JSON when the operation takes
     /// it, else a form, else multipart (its files as file parts).
     pub fn set_body<B: Serialize + ?Sized>(&mut self, body: &B) {
-        const JSON: Body = Body {
-            required: false,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        };
-        let shape = self.desc.body.unwrap_or(JSON);
+        let shape = self.desc.body.unwrap_or(Body::JSON);
         let encoded = serde_json::to_value(body)
             .map_err(|e| e.to_string())
             .and_then(|value| gatehouse_model::body::encode(&shape, &value).map_err(|e| e.to_string()));

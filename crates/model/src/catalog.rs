@@ -367,6 +367,17 @@ pub struct FilePart {
 }
 
 impl Body {
+    /// An optional JSON object: what a body is taken to be when an
+    /// operation's entry describes none.
+    pub const JSON: Body = Body {
+        required: false,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    };
+
     /// The media type a client sends: JSON when the operation takes it, else
     /// the first the spec lists.
     pub fn preferred_media(&self) -> Media {

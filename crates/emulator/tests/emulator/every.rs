@@ -248,12 +248,7 @@ async fn every_operation_is_routed_scoped_and_answers() {
         eprintln!("skipped: the Auth0 reference specs are not present (set AUTH0_SHARED_DIR)");
         return;
     };
-    let specs: HashMap<Api, Spec> = [
-        (Api::Management, Spec::load(&dir.join("management-api-oas.json"), "/api/v2")),
-        (Api::Teams, Spec::load(&dir.join("teams-api-oas.json"), "")),
-    ]
-    .into_iter()
-    .collect();
+    let specs = Spec::load_all(&dir);
     let (h, c) = start(20).await;
     let mgmt = c.token(&h, &h.management_audience, None).await;
     let teams = c.token(&h, &h.teams_audience, None).await;
