@@ -13,14 +13,18 @@
 //!    inside that id; anything else is 404 and never forwarded;
 //! 4. the policy: deny by default, 403 with what is missing, audited (an
 //!    `off` operation never reaches the tenant);
-//! 5. the body: size limit (413), JSON (415 for operations that take only
-//!    forms or files), and for table rows decoded through the operation's
-//!    typed body (400 `invalid_body` with the JSON path);
-//! 6. the guard: changes of access ([`crate::guard`]) and the BFF's own
+//! 5. the operation itself: one only a user's own token may call is
+//!    explained (403 `gatehouse_needs_user_token`), never forwarded;
+//! 6. the body: size limit (413), JSON or (for operations that take files)
+//!    `multipart/form-data` (415 otherwise); table rows decoded through the
+//!    operation's typed body (400 `invalid_body` with the JSON path); bodies
+//!    of operations that take forms or files re-encoded by the model's one
+//!    encoder, from JSON or from the parts sent;
+//! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
-//! 7. forward, with the path rebuilt from the template and the decoded
+//! 8. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
-//! 8. audit (durably) and only then answer.
+//! 9. audit (durably) and only then answer.
 
 use crate::app::{Credentials, Principal, Shared};
 use crate::audit::{Call, audited};
@@ -33,10 +37,11 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use gatehouse_client::{ClientError, TokenError, TransportError};
+use gatehouse_model::body::{self as wire_body, Encoded};
 use gatehouse_model::catalog::{self, OpDesc};
 use gatehouse_model::operation::{self, Api, OperationSpec, Verb};
 use gatehouse_model::path::match_template;
-use gatehouse_model::policy::Target;
+use gatehouse_model::policy::{Target, needs_user_token};
 use gatehouse_model::{ErrorBody, path};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
@@ -209,10 +214,11 @@ async fn pipeline(
     let result = async {
         let Found { op, row, params } = route(state, parts, found)?;
         authorize(principal, op, call)?;
+        callable(op, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
-        let result = state.upstream.send(op, path_and_query, forward_body).await;
+        let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
         Ok(Passed { op, result })
     }
     .await;
@@ -253,7 +259,27 @@ fn authorize(principal: &Principal, op: &'static OpDesc, call: &Call) -> Result<
     }
 }
 
-/// The body: bounded, JSON, and of the operation's type. Returns what to forward.
+/// Operations the BFF's machine-to-machine token can never call (their
+/// every scope is a user's own) are explained here rather than sent to be
+/// refused by the tenant.
+fn callable(op: &'static OpDesc, principal: &Principal, call: &Call) -> Result<(), Stop> {
+    if !needs_user_token(op) {
+        return Ok(());
+    }
+    let scopes = op.scopes.join(" or ");
+    let message = format!(
+        "{} can only be called with a token issued to the user themself ({scopes}); \
+         Gatehouse calls the tenant as an application, so it cannot make this call",
+        op.name
+    );
+    let sentence = format!("{} tried {}, which needs a user's own token (403)", principal.name(), call.phrase);
+    Err(Stop::refused(StatusCode::FORBIDDEN, "gatehouse_needs_user_token", message, sentence)
+        .with("scopes", Value::from(op.scopes.to_vec())))
+}
+
+/// The body: bounded, JSON (or multipart for operations that take files),
+/// and of the operation's type. Returns what to forward, encoded as the
+/// operation takes it.
 #[allow(clippy::too_many_arguments)]
 async fn read_body(
     state: &Shared,
@@ -264,7 +290,7 @@ async fn read_body(
     principal: &Principal,
     call: &Call,
     trail: &mut Trail,
-) -> Result<Option<Vec<u8>>, Stop> {
+) -> Result<Option<Encoded>, Stop> {
     let who = principal.name();
     let too_large = || {
         Stop::refused(
@@ -282,16 +308,30 @@ async fn read_body(
     let bytes = axum::body::to_bytes(body, state.max_body).await.map_err(|_| too_large())?;
     // Whitespace or a bare `null` (which some SDKs send with every GET) is no body.
     let empty = bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null";
-    if !empty && !is_json(&parts.headers) {
+    let boundary =
+        parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(wire_body::multipart_boundary);
+    let takes_files = op.body.is_some_and(|b| b.media.contains(&catalog::Media::Multipart));
+    if !empty && !is_json(&parts.headers) && (boundary.is_none() || !takes_files) {
+        let message = if takes_files {
+            "send the body as application/json or multipart/form-data"
+        } else {
+            "send the body as application/json"
+        };
         return Err(Stop::refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "gatehouse_not_json",
-            "send the body as application/json".to_owned(),
+            message.to_owned(),
             format!("{who} sent a body that is not JSON for {} (415)", call.phrase),
         ));
     }
-    trail.body =
-        if empty { None } else { Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&v))) };
+    if let (Some(boundary), false) = (boundary, empty) {
+        return multipart_body(op, &bytes, boundary, who, call, trail).map(Some);
+    }
+    trail.body = if empty {
+        None
+    } else {
+        Some(serde_json::from_slice::<Value>(&bytes).map_or(Value::Null, |v| redact(&files_summarized(op, v))))
+    };
     let Some(spec) = row else {
         return described_body(op, &bytes, empty, who, call);
     };
@@ -303,7 +343,7 @@ async fn read_body(
             "this operation takes no body".to_owned(),
             format!("{who} sent a body to {}, which takes none (400)", call.phrase),
         )),
-        Some(Ok(value)) => Ok(Some(serde_json::to_vec(&value).unwrap_or_default())),
+        Some(Ok(value)) => Ok(Some(json_encoded(&value))),
         Some(Err(e)) => {
             let body_path = field_path(&e.path, &e.message);
             let message = format!("invalid body at `{body_path}`: {}", e.message);
@@ -314,16 +354,78 @@ async fn read_body(
     }
 }
 
-/// The body of an operation outside the table: JSON the operation takes
-/// (its spec says whether it takes one and in which media types), forwarded
-/// as parsed. The tenant checks the fields.
+/// A JSON value as the body to forward.
+fn json_encoded(value: &Value) -> Encoded {
+    Encoded {
+        content_type: catalog::Media::Json.as_str().to_owned(),
+        bytes: serde_json::to_vec(value).unwrap_or_default(),
+    }
+}
+
+/// A body's file fields, for the audit entry, as their size rather than
+/// their content (a users file is large and holds personal data).
+fn files_summarized(op: &'static OpDesc, mut value: Value) -> Value {
+    let files = op.body.map_or(&[][..], |b| b.files);
+    if let Value::Object(map) = &mut value {
+        for file in files {
+            if let Some(v) = map.get_mut(file.name) {
+                let size = match &*v {
+                    Value::String(s) => s.len(),
+                    other => other.to_string().len(),
+                };
+                *v = Value::from(format!("[file of {size} bytes]"));
+            }
+        }
+    }
+    value
+}
+
+/// A `multipart/form-data` body for an operation that takes files: read
+/// part by part (each once, as UTF-8 text, which is what Auth0's imports
+/// read) and encoded again by the model's encoder, so what reaches the
+/// tenant is exactly the fields that were checked.
+fn multipart_body(
+    op: &'static OpDesc,
+    bytes: &[u8],
+    boundary: &str,
+    who: &str,
+    call: &Call,
+    trail: &mut Trail,
+) -> Result<Encoded, Stop> {
+    let invalid = |message: String| {
+        let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
+        Stop::refused(StatusCode::BAD_REQUEST, "invalid_body", message, sentence)
+    };
+    let Some(body) = op.body else {
+        return Err(invalid("this operation takes no body".to_owned()));
+    };
+    let parts = wire_body::read_multipart(bytes, boundary).map_err(|e| invalid(e.to_string()))?;
+    let mut fields = serde_json::Map::new();
+    for part in parts {
+        let name = part.name;
+        let Ok(text) = String::from_utf8(part.content) else {
+            return Err(invalid(format!("the part `{name}` is not UTF-8 text")));
+        };
+        if fields.insert(name.clone(), Value::from(text)).is_some() {
+            return Err(invalid(format!("the part `{name}` is sent twice")));
+        }
+    }
+    let value = Value::Object(fields);
+    trail.body = Some(redact(&files_summarized(op, value.clone())));
+    wire_body::encode_as(catalog::Media::Multipart, body.files, &value).map_err(|e| invalid(e.to_string()))
+}
+
+/// The body of an operation outside the table: JSON for an operation that
+/// takes JSON (its spec says whether it takes one and in which media types),
+/// forwarded as parsed; for one that takes only forms or files, the JSON
+/// object's fields encoded as it takes them. The tenant checks the fields.
 fn described_body(
     op: &'static OpDesc,
     bytes: &[u8],
     empty: bool,
     who: &str,
     call: &Call,
-) -> Result<Option<Vec<u8>>, Stop> {
+) -> Result<Option<Encoded>, Stop> {
     if empty {
         return Ok(None);
     }
@@ -335,20 +437,16 @@ fn described_body(
             format!("{who} sent a body to {}, which takes none (400)", call.phrase),
         ));
     };
-    if !body.media.contains(&catalog::Media::Json) {
-        let media: Vec<&str> = body.media.iter().map(|m| m.as_str()).collect();
-        let message = format!("this operation takes {}, which Gatehouse does not forward", media.join(" or "));
-        let sentence = format!("{who} sent a JSON body for {}, which takes {} (415)", call.phrase, media.join(" or "));
-        return Err(Stop::refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "gatehouse_not_json", message, sentence));
+    let invalid = |message: String| {
+        let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
+        Stop::refused(StatusCode::BAD_REQUEST, "invalid_body", message, sentence)
+    };
+    let value =
+        serde_json::from_slice::<Value>(bytes).map_err(|e| invalid(format!("the body is not valid JSON: {e}")))?;
+    if body.media.contains(&catalog::Media::Json) {
+        return Ok(Some(json_encoded(&value)));
     }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(value) => Ok(Some(serde_json::to_vec(&value).unwrap_or_default())),
-        Err(e) => {
-            let message = format!("the body is not valid JSON: {e}");
-            let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
-            Err(Stop::refused(StatusCode::BAD_REQUEST, "invalid_body", message, sentence))
-        }
-    }
+    wire_body::encode(&body, &value).map(Some).map_err(|e| invalid(e.to_string()))
 }
 
 /// The escalation rules, for calls that change who holds which access, and

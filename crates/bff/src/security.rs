@@ -124,8 +124,15 @@ pub fn csrf_violation(headers: &HeaderMap, public_origin: &str, has_body: bool) 
         Some(_) => return Some("the X-CSRF header must be 1"),
         None => return Some("the X-CSRF header is missing"),
     }
-    if has_body && !is_json(headers) {
-        return Some("a request body must be sent as application/json");
+    // Multipart bodies (for operations that take files) pass too: the
+    // `X-CSRF` header above already rules out a plain cross-site form post.
+    let multipart = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(gatehouse_model::body::multipart_boundary)
+        .is_some();
+    if has_body && !is_json(headers) && !multipart {
+        return Some("a request body must be sent as application/json (or multipart/form-data for files)");
     }
     None
 }

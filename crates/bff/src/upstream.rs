@@ -6,6 +6,7 @@
 use crate::metrics::UpstreamFigures;
 use gatehouse_client::{Client, ClientError, RawRequest};
 use gatehouse_model::RateLimit;
+use gatehouse_model::body::Encoded;
 use gatehouse_model::catalog::OpDesc;
 use gatehouse_model::operation::Api;
 
@@ -38,6 +39,21 @@ impl Upstream {
         self.client
             .send_described(RawRequest { api: op.api, verb: op.verb, path_and_query, body, content_type: None })
             .await
+    }
+
+    /// Sends a call whose body was encoded for the operation (JSON, a form
+    /// or multipart, with its content type).
+    pub async fn send_encoded(
+        &self,
+        op: &'static OpDesc,
+        path_and_query: String,
+        body: Option<Encoded>,
+    ) -> Result<http::Response<Vec<u8>>, ClientError> {
+        let (body, content_type) = match body {
+            Some(Encoded { content_type, bytes }) => (Some(bytes), Some(content_type)),
+            None => (None, None),
+        };
+        self.client.send_described(RawRequest { api: op.api, verb: op.verb, path_and_query, body, content_type }).await
     }
 
     /// Whether an access token can be had for every configured API.

@@ -502,6 +502,14 @@ pub fn scopes_of(op: &'static OpDesc) -> Vec<&'static str> {
     op.scopes.iter().copied().filter(|s| !s.contains("current_user")).collect()
 }
 
+/// Whether only a token issued to a user for themselves can call the
+/// operation: every scope the spec lists for it is a `*:current_user*` one,
+/// which no machine-to-machine token holds (registering a device credential
+/// is such a call).
+pub fn needs_user_token(op: &'static OpDesc) -> bool {
+    !op.scopes.is_empty() && op.scopes.iter().all(|s| s.contains("current_user"))
+}
+
 /// Every scope a deployment's principals may use, given all their grants:
 /// the scopes of the catalog operations some principal may call
 /// ([`scopes_of`]), plus `read:client_keys` for principals that may reveal

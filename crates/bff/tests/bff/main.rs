@@ -10,6 +10,7 @@ mod audit;
 mod browser;
 mod escalation;
 mod faults;
+mod files;
 mod matrix;
 mod ops;
 mod security;

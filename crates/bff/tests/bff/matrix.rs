@@ -54,18 +54,20 @@ async fn each_principal_gets_exactly_what_the_policy_says_on_every_operation() {
             if allowed {
                 // Operations whose every scope is a user's own (`*:current_user_*`)
                 // cannot be called with the BFF's machine-to-machine token: the
-                // tenant refuses them, as Auth0 does.
-                if gatehouse_model::policy::scopes_of(op).is_empty() {
-                    assert_eq!(r.json()["errorCode"], "insufficient_scope", "{email} {}", op.name);
+                // BFF says so itself and never forwards them.
+                let user_token_only = gatehouse_model::policy::needs_user_token(op);
+                if user_token_only {
+                    assert_eq!(r.json()["errorCode"], "gatehouse_needs_user_token", "{email} {}", op.name);
+                    assert_eq!(entry.outcome, Outcome::NotSent);
                 } else {
                     assert_ne!(r.status, 403, "{email} {} should be allowed: {}", op.name, r.text());
                 }
                 assert_eq!(entry.decision, Decision::Allowed, "{email} {}", op.name);
                 // Forwarded to the tenant unless its body was refused first
-                // (a typed table row, or an operation that takes only forms or files).
+                // (a typed table row), or it needs a user's own token.
                 if entry.outcome != Outcome::NotSent {
                     forwarded += 1;
-                } else {
+                } else if !user_token_only {
                     assert!(matches!(r.status, 400 | 415), "{email} {}: {} {}", op.name, r.status, r.text());
                 }
             } else {
