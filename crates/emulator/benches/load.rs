@@ -60,7 +60,7 @@ struct Tally {
 }
 
 async fn load_phase(seconds: u64, clients: u64, users: u64) {
-    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
     let h = Emulator::start(config).await.expect("emulator starts");
     let http = reqwest::Client::new();
     let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
@@ -163,7 +163,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
 
 async fn seeding_phase(users: u64) {
     let before = rss_kib().unwrap_or(0);
-    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
     let t0 = Instant::now();
     let state = tokio::task::spawn_blocking(move || Emulator::state(config, "http://127.0.0.1:9"))
         .await
