@@ -219,7 +219,9 @@ mod tests {
         if std::env::vars().any(|(k, _)| k.starts_with("GATEHOUSE_EMULATOR_")) {
             return;
         }
-        let parse = |args: &[&str]| Cli::try_parse_from([&["emulator"], args].concat()).map(|c| c.config);
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("emulator").chain(args.iter().copied())).map(|c| c.config)
+        };
         for (flag, tier) in [("free", Tier::Free), ("self-service", Tier::SelfService), ("enterprise", Tier::Enterprise)]
         {
             let c = parse(&["--tier", flag]).unwrap();
@@ -240,7 +242,7 @@ mod tests {
         assert!(!c.limiter().enabled());
         let d = parse(&[]).unwrap().limiter();
         assert_eq!(d.plan(), &crate::ratelimit::Plan::Simple { global: DEFAULT_LIMIT, per_operation: None });
-        for bad in ["gold", "Enterprise", "self_service", ""] {
+        for bad in ["gold", "Enterprise", "self_service", "free,enterprise"] {
             let err = parse(&["--tier", bad]).err().expect("refused").to_string();
             assert!(err.contains("invalid value") && err.contains("--tier"), "{err}");
             assert!(err.contains("free, self-service, enterprise"), "{err}");
