@@ -320,7 +320,10 @@ async fn full_tenant_phase(seconds: u64, clients: u64, users: u64) {
                         let id = &ids[rng.gen_range(0..ids.len())];
                         (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
                     }
-                    _ => (2, format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..20))),
+                    _ => (
+                        2,
+                        format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..20)),
+                    ),
                 };
                 let t0 = Instant::now();
                 let ok = match http.get(&url).bearer_auth(&tok).send().await {

@@ -192,7 +192,10 @@ mod tests {
         }
         assert_eq!(parsed.listen, d.listen);
         assert_eq!(parsed.redirect_uris, d.redirect_uris);
-        assert_eq!((parsed.seed, parsed.seed_users, parsed.burst, parsed.tier), (d.seed, d.seed_users, d.burst, d.tier));
+        assert_eq!(
+            (parsed.seed, parsed.seed_users, parsed.burst, parsed.tier),
+            (d.seed, d.seed_users, d.burst, d.tier)
+        );
         assert_eq!(
             (parsed.rate_limit, parsed.log_retention, parsed.body_limit),
             (d.rate_limit, d.log_retention, d.body_limit)
@@ -222,7 +225,8 @@ mod tests {
         let parse = |args: &[&str]| {
             Cli::try_parse_from(std::iter::once("emulator").chain(args.iter().copied())).map(|c| c.config)
         };
-        for (flag, tier) in [("free", Tier::Free), ("self-service", Tier::SelfService), ("enterprise", Tier::Enterprise)]
+        for (flag, tier) in
+            [("free", Tier::Free), ("self-service", Tier::SelfService), ("enterprise", Tier::Enterprise)]
         {
             let c = parse(&["--tier", flag]).unwrap();
             assert_eq!(c.tier, Some(tier));

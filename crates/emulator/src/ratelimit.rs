@@ -456,9 +456,12 @@ impl RateLimiter {
                 per_operation.map(|limit| Applied { key: BucketKey::Operation(name), name, limit, global: false }),
             ],
             Plan::Tier(tier) => {
-                let global = tier
-                    .global(api)
-                    .map(|(name, limit)| Applied { key: BucketKey::Api(api), name, limit, global: true });
+                let global = tier.global(api).map(|(name, limit)| Applied {
+                    key: BucketKey::Api(api),
+                    name,
+                    limit,
+                    global: true,
+                });
                 let endpoint = if api == Api::Management {
                     op.and_then(|op| self.endpoint.get(op.name).copied())
                         .or_else(|| tier.others())
@@ -483,9 +486,7 @@ impl RateLimiter {
         let mut states: [Option<(Applied, Bucket)>; 2] = [None, None];
         for (slot, a) in states.iter_mut().zip(applied) {
             *slot = a.map(|a| {
-                let mut b = *buckets
-                    .entry(a.key)
-                    .or_insert(Bucket { tokens: a.limit.burst, updated_ms: now_ms });
+                let mut b = *buckets.entry(a.key).or_insert(Bucket { tokens: a.limit.burst, updated_ms: now_ms });
                 a.limit.refill(&mut b, now_ms);
                 (a, b)
             });

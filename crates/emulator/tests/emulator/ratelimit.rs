@@ -192,7 +192,8 @@ fn rand_name() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simple_flags_override_the_tier() {
-    let config = Config { tier: Some(Tier::SelfService), rate_limit: Some(5.0), burst: Some(3), ..Config::for_tests(3) };
+    let config =
+        Config { tier: Some(Tier::SelfService), rate_limit: Some(5.0), burst: Some(3), ..Config::for_tests(3) };
     let (h, c) = start_with(config).await;
     let t = c.token(&h, &h.management_audience, None).await;
     h.state.clock.freeze();
