@@ -247,7 +247,7 @@ mod tests {
         let d = parse(&[]).unwrap().limiter();
         assert_eq!(d.plan(), &crate::ratelimit::Plan::Simple { global: DEFAULT_LIMIT, per_operation: None });
         for bad in ["gold", "Enterprise", "self_service", "free,enterprise"] {
-            let err = parse(&["--tier", bad]).err().expect("refused").to_string();
+            let err = parse(&["--tier", bad]).expect_err("refused").to_string();
             assert!(err.contains("invalid value") && err.contains("--tier"), "{err}");
             assert!(err.contains("free, self-service, enterprise"), "{err}");
         }
