@@ -382,7 +382,7 @@ async fn pagination_reaches_the_end_or_the_typed_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tight_server_limit_is_absorbed() {
-    let config = Config { rate_limit: 20.0, burst: 5, ..Config::for_tests(5) };
+    let config = Config { rate_limit: Some(20.0), burst: Some(5), ..Config::for_tests(5) };
     let (_emulator, builder, seen) = start(config).await;
     let client = builder.build().unwrap();
     let report = client.bulk(0..40, 10, |client, _| async move { client.roles().list().send().await }).run().await;

@@ -5,11 +5,15 @@
 //! listing, reads and searches, then prints throughput and latency
 //! percentiles. Phase 2 generates a tenant of 100,000 users and prints the
 //! seeding time, the process's resident memory before and after, and the
-//! latency of searches that scan every user.
+//! latency of searches that scan every user. Phase 3 seeds a full tenant
+//! (every group seeded, 10,000 users) and drives the same clients over the
+//! list operation of every group that has one, plus user reads.
 //!
 //! Run with `cargo bench -p gatehouse-emulator --bench load`. Tunables:
 //! `GATEHOUSE_BENCH_SECONDS` (10), `GATEHOUSE_BENCH_CLIENTS` (16),
-//! `GATEHOUSE_BENCH_USERS` (1000), `GATEHOUSE_BENCH_BIG_USERS` (100000).
+//! `GATEHOUSE_BENCH_USERS` (1000), `GATEHOUSE_BENCH_BIG_USERS` (100000),
+//! `GATEHOUSE_BENCH_FULL_USERS` (10000), `GATEHOUSE_BENCH_PHASES`
+//! (`load,size,full`: which phases to run).
 //! Figures only: nothing here asserts a speed.
 
 use gatehouse_emulator::{Config, Emulator};
@@ -60,7 +64,7 @@ struct Tally {
 }
 
 async fn load_phase(seconds: u64, clients: u64, users: u64) {
-    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
     let h = Emulator::start(config).await.expect("emulator starts");
     let http = reqwest::Client::new();
     let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
@@ -163,7 +167,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
 
 async fn seeding_phase(users: u64) {
     let before = rss_kib().unwrap_or(0);
-    let config = Config { rate_limit: 0.0, seed_users: users as usize, ..Config::default() };
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
     let t0 = Instant::now();
     let state = tokio::task::spawn_blocking(move || Emulator::state(config, "http://127.0.0.1:9"))
         .await
@@ -243,16 +247,152 @@ async fn seeding_phase(users: u64) {
     server.abort();
 }
 
+/// Phase 3: a full tenant (every group seeded, `users` users) under load
+/// spread over the list operation of every group and user reads.
+async fn full_tenant_phase(seconds: u64, clients: u64, users: u64) {
+    use gatehouse_emulator::store::Kind;
+    use gatehouse_model::{Api, Verb, catalog::CATALOG};
+    let before = rss_kib().unwrap_or(0);
+    let t0 = Instant::now();
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
+    let h = Emulator::start(config).await.expect("emulator starts");
+    let seeded = t0.elapsed();
+    let after = rss_kib().unwrap_or(0);
+    let (objects, per_kind) = h.state.store.read(|t| {
+        let per: Vec<(Kind, usize)> = Kind::ALL.iter().map(|k| (*k, t.coll(*k).len())).collect();
+        (per.iter().map(|(_, n)| n).sum::<usize>(), per)
+    });
+    println!("full tenant: {users} users plus every group seeded, started in {:.2}s", seeded.as_secs_f64());
+    println!(
+        "      {objects} stored objects ({}), RSS {:.1} MiB before, {:.1} MiB after",
+        per_kind.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{k:?} {n}")).collect::<Vec<_>>().join(", "),
+        mib(before),
+        mib(after)
+    );
+    let http = reqwest::Client::new();
+    let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
+    // Every Management list (a GET without path parameters) that answers 200.
+    let mut lists = Vec::new();
+    for op in CATALOG.iter().filter(|o| o.api == Api::Management && o.verb == Verb::Get && !o.path.contains('{')) {
+        let ok = http
+            .get(format!("{}{}", h.base_url, op.path))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ok {
+            lists.push(op.path);
+        }
+    }
+    let ids: Vec<String> = {
+        let page: Value = http
+            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
+    };
+    println!(
+        "      load: {clients} clients for {seconds}s; mix: 50% one of {} list operations (every group's GET without path parameters), 25% get user, 25% users page",
+        lists.len()
+    );
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for n in 0..clients {
+        let base = h.base_url.clone();
+        let tok = tok.clone();
+        let ids = ids.clone();
+        let lists = lists.clone();
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1000 + n);
+            let mut tally = Tally::default();
+            while Instant::now() < deadline {
+                let roll: u32 = rng.gen_range(0..4);
+                let (kind, url) = match roll {
+                    0 | 1 => (0, format!("{base}{}", lists[rng.gen_range(0..lists.len())])),
+                    2 => {
+                        let id = &ids[rng.gen_range(0..ids.len())];
+                        (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
+                    }
+                    _ => (
+                        2,
+                        format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..20)),
+                    ),
+                };
+                let t0 = Instant::now();
+                let ok = match http.get(&url).bearer_auth(&tok).send().await {
+                    Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                let us = t0.elapsed().as_micros() as u64;
+                if ok {
+                    tally.latencies_us.push(us);
+                    tally.by_kind[kind].0 += 1;
+                    tally.by_kind[kind].1 += us;
+                } else {
+                    tally.errors += 1;
+                }
+            }
+            tally
+        }));
+    }
+    let mut all = Tally::default();
+    for t in tasks {
+        let t = t.await.unwrap();
+        all.latencies_us.extend(t.latencies_us);
+        all.errors += t.errors;
+        for k in 0..3 {
+            all.by_kind[k].0 += t.by_kind[k].0;
+            all.by_kind[k].1 += t.by_kind[k].1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.latencies_us.sort_unstable();
+    let n = all.latencies_us.len();
+    println!("      requests: {n} ok, {} failed, in {elapsed:.1}s", all.errors);
+    println!("      throughput: {:.0} requests/s", n as f64 / elapsed);
+    println!(
+        "      latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&all.latencies_us, 0.50),
+        percentile(&all.latencies_us, 0.90),
+        percentile(&all.latencies_us, 0.99),
+        percentile(&all.latencies_us, 1.0)
+    );
+    for (k, name) in ["group list", "get user", "users page"].iter().enumerate() {
+        let (count, total) = all.by_kind[k];
+        if count > 0 {
+            println!("      {name:>10}: {count} requests, mean {:.2} ms", total as f64 / count as f64 / 1000.0);
+        }
+    }
+    h.shutdown().await.expect("shutdown");
+}
+
 fn main() {
     let seconds = env_num("GATEHOUSE_BENCH_SECONDS", 10);
     let clients = env_num("GATEHOUSE_BENCH_CLIENTS", 16);
     let users = env_num("GATEHOUSE_BENCH_USERS", 1000);
     let big = env_num("GATEHOUSE_BENCH_BIG_USERS", 100_000);
+    let full = env_num("GATEHOUSE_BENCH_FULL_USERS", 10_000);
+    let phases = std::env::var("GATEHOUSE_BENCH_PHASES").unwrap_or_else(|_| "load,size,full".to_owned());
+    let run = |name: &str| phases.split(',').any(|p| p.trim() == name);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     println!(
         "gatehouse-emulator load benchmark ({} cores)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    rt.block_on(load_phase(seconds, clients, users));
-    rt.block_on(seeding_phase(big));
+    if run("load") {
+        rt.block_on(load_phase(seconds, clients, users));
+    }
+    if run("size") {
+        rt.block_on(seeding_phase(big));
+    }
+    if run("full") {
+        rt.block_on(full_tenant_phase(seconds, clients, full));
+    }
 }

@@ -2,7 +2,8 @@
 //! (`2024-05-01T13:00:30.038Z`), and the few parsing needs of query
 //! parameters. Small enough not to need a date crate.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the UNIX epoch, now.
 pub fn now_ms() -> i64 {
@@ -12,6 +13,69 @@ pub fn now_ms() -> i64 {
 /// Seconds since the UNIX epoch, now.
 pub fn now_secs() -> u64 {
     (now_ms() / 1000).max(0) as u64
+}
+
+/// The time as one emulator sees it: the system's, unless a test stops or
+/// moves it.
+///
+/// It never goes backwards on its own (it counts from a monotonic start), so
+/// rate-limit buckets refill by the elapsed time even if the system clock is
+/// adjusted. [`Clock::freeze`] stops it and [`Clock::advance`] moves it on,
+/// which makes bucket refills and job progress deterministic in tests.
+#[derive(Debug)]
+pub struct Clock {
+    start_ms: i64,
+    start: Instant,
+    offset_ms: AtomicI64,
+    frozen: AtomicBool,
+    frozen_at: AtomicI64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl Clock {
+    /// A clock that follows the system's.
+    pub fn system() -> Self {
+        Self {
+            start_ms: now_ms(),
+            start: Instant::now(),
+            offset_ms: AtomicI64::new(0),
+            frozen: AtomicBool::new(false),
+            frozen_at: AtomicI64::new(0),
+        }
+    }
+
+    fn running_ms(&self) -> i64 {
+        let elapsed = i64::try_from(self.start.elapsed().as_millis()).unwrap_or(i64::MAX / 2);
+        self.start_ms.saturating_add(elapsed).saturating_add(self.offset_ms.load(Ordering::Acquire))
+    }
+
+    /// Milliseconds since the UNIX epoch, as this clock reads.
+    pub fn now_ms(&self) -> i64 {
+        if self.frozen.load(Ordering::Acquire) { self.frozen_at.load(Ordering::Acquire) } else { self.running_ms() }
+    }
+
+    /// Seconds since the UNIX epoch, as this clock reads.
+    pub fn now_secs(&self) -> u64 {
+        (self.now_ms() / 1000).max(0) as u64
+    }
+
+    /// Stops the clock at its current reading: it then moves only by [`Clock::advance`].
+    pub fn freeze(&self) {
+        self.frozen_at.store(self.running_ms(), Ordering::Release);
+        self.frozen.store(true, Ordering::Release);
+    }
+
+    /// Moves the clock forward by `by` (stopped or running).
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
+        self.offset_ms.fetch_add(ms, Ordering::AcqRel);
+        self.frozen_at.fetch_add(ms, Ordering::AcqRel);
+    }
 }
 
 /// Days since 1970-01-01 to a civil date (proleptic Gregorian).
@@ -126,6 +190,20 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_advanced() {
+        let c = Clock::system();
+        let before = c.now_ms();
+        assert!((before - now_ms()).abs() < 1000);
+        c.freeze();
+        let at = c.now_ms();
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(c.now_ms(), at);
+        c.advance(Duration::from_millis(1500));
+        assert_eq!(c.now_ms(), at + 1500);
+        assert_eq!(c.now_secs(), ((at + 1500) / 1000) as u64);
+    }
 
     #[test]
     fn formats_and_parses() {

@@ -1,6 +1,7 @@
 //! Settings of an emulator, as command-line flags and environment variables.
 
 use crate::faults::FaultSpec;
+use crate::ratelimit::{DEFAULT_LIMIT, RateLimiter, Tier};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -58,19 +59,27 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_EMULATOR_SEED_USERS", default_value_t = 300)]
     pub seed_users: usize,
 
-    /// Tenant-wide rate limit in requests per second; 0 turns limiting off.
-    #[arg(long, env = "GATEHOUSE_EMULATOR_RATE_LIMIT", default_value_t = 15.0)]
-    pub rate_limit: f64,
+    /// Apply the rate limits Auth0 publishes for this subscription type
+    /// (per-endpoint buckets such as Read Users for self-service; one bucket
+    /// of 50 refilled at 16/s for enterprise). `--rate-limit`, `--burst` and
+    /// the per-operation flags override it.
+    #[arg(long, env = "GATEHOUSE_EMULATOR_TIER", value_enum)]
+    pub tier: Option<Tier>,
 
-    /// Size of the tenant-wide bucket (the largest burst).
-    #[arg(long, env = "GATEHOUSE_EMULATOR_BURST", default_value_t = 50)]
-    pub burst: u32,
+    /// Tenant-wide rate limit in requests per second, one bucket per API
+    /// (15 when neither this nor `--tier` is given); 0 turns limiting off.
+    #[arg(long, env = "GATEHOUSE_EMULATOR_RATE_LIMIT")]
+    pub rate_limit: Option<f64>,
+
+    /// Size of the tenant-wide bucket, the largest burst (50 when not given).
+    #[arg(long, env = "GATEHOUSE_EMULATOR_BURST")]
+    pub burst: Option<u32>,
 
     /// Per-operation rate limit in requests per second (off when not given).
     #[arg(long, env = "GATEHOUSE_EMULATOR_ENDPOINT_RATE_LIMIT")]
     pub endpoint_rate_limit: Option<f64>,
 
-    /// Size of each per-operation bucket (defaults to `--burst`).
+    /// Size of each per-operation bucket (defaults to the tenant-wide bucket's size).
     #[arg(long, env = "GATEHOUSE_EMULATOR_ENDPOINT_BURST")]
     pub endpoint_burst: Option<u32>,
 
@@ -118,8 +127,9 @@ impl Default for Config {
             demo_password: None,
             seed: 1,
             seed_users: 300,
-            rate_limit: 15.0,
-            burst: 50,
+            tier: None,
+            rate_limit: None,
+            burst: None,
             endpoint_rate_limit: None,
             endpoint_burst: None,
             data: None,
@@ -135,7 +145,30 @@ impl Default for Config {
 impl Config {
     /// Defaults for tests and embedding: rate limiting off, `users` seeded users.
     pub fn for_tests(users: usize) -> Self {
-        Self { rate_limit: 0.0, seed_users: users, ..Self::default() }
+        Self { rate_limit: Some(0.0), seed_users: users, ..Self::default() }
+    }
+
+    /// Whether one of the simple rate-limit flags was given; they override `--tier`.
+    pub fn simple_limits_given(&self) -> bool {
+        self.rate_limit.is_some()
+            || self.burst.is_some()
+            || self.endpoint_rate_limit.is_some()
+            || self.endpoint_burst.is_some()
+    }
+
+    /// The rate limiter these settings describe: `--tier`'s buckets, unless
+    /// a simple flag is given; else one bucket per API (15/s, bursts of 50
+    /// by default) and optionally one per operation.
+    pub fn limiter(&self) -> RateLimiter {
+        match self.tier {
+            Some(tier) if !self.simple_limits_given() => RateLimiter::tier(tier),
+            _ => {
+                let rate = self.rate_limit.unwrap_or(DEFAULT_LIMIT.rate);
+                let burst = self.burst.unwrap_or(DEFAULT_LIMIT.burst as u32);
+                let endpoint = self.endpoint_rate_limit.map(|r| (r, self.endpoint_burst.unwrap_or(burst)));
+                RateLimiter::new(rate, burst, endpoint)
+            }
+        }
     }
 }
 
@@ -159,7 +192,10 @@ mod tests {
         }
         assert_eq!(parsed.listen, d.listen);
         assert_eq!(parsed.redirect_uris, d.redirect_uris);
-        assert_eq!((parsed.seed, parsed.seed_users, parsed.burst), (d.seed, d.seed_users, d.burst));
+        assert_eq!(
+            (parsed.seed, parsed.seed_users, parsed.burst, parsed.tier),
+            (d.seed, d.seed_users, d.burst, d.tier)
+        );
         assert_eq!(
             (parsed.rate_limit, parsed.log_retention, parsed.body_limit),
             (d.rate_limit, d.log_retention, d.body_limit)
@@ -179,5 +215,41 @@ mod tests {
         assert_eq!(f.faults.unwrap().statuses, vec![(500, 0.5)]);
         assert_eq!(f.redirect_uris, ["http://a/cb", "http://b/cb"]);
         assert!(Cli::try_parse_from(["emulator", "--faults", "500=2"]).is_err());
+    }
+
+    #[test]
+    fn tiers_parse_and_the_simple_flags_override_them() {
+        if std::env::vars().any(|(k, _)| k.starts_with("GATEHOUSE_EMULATOR_")) {
+            return;
+        }
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("emulator").chain(args.iter().copied())).map(|c| c.config)
+        };
+        for (flag, tier) in
+            [("free", Tier::Free), ("self-service", Tier::SelfService), ("enterprise", Tier::Enterprise)]
+        {
+            let c = parse(&["--tier", flag]).unwrap();
+            assert_eq!(c.tier, Some(tier));
+            assert_eq!(c.limiter().plan(), &crate::ratelimit::Plan::Tier(tier));
+        }
+        let c = parse(&["--tier", "enterprise", "--rate-limit", "3"]).unwrap();
+        assert_eq!(
+            c.limiter().plan(),
+            &crate::ratelimit::Plan::Simple {
+                global: crate::ratelimit::Limit { rate: 3.0, burst: 50.0 },
+                per_operation: None
+            }
+        );
+        let c = parse(&["--tier", "free", "--burst", "7"]).unwrap();
+        assert!(matches!(c.limiter().plan(), crate::ratelimit::Plan::Simple { global, .. } if global.burst == 7.0));
+        let c = parse(&["--tier", "free", "--rate-limit", "0"]).unwrap();
+        assert!(!c.limiter().enabled());
+        let d = parse(&[]).unwrap().limiter();
+        assert_eq!(d.plan(), &crate::ratelimit::Plan::Simple { global: DEFAULT_LIMIT, per_operation: None });
+        for bad in ["gold", "Enterprise", "self_service", "free,enterprise"] {
+            let err = parse(&["--tier", bad]).expect_err("refused").to_string();
+            assert!(err.contains("invalid value") && err.contains("--tier"), "{err}");
+            assert!(err.contains("free, self-service, enterprise"), "{err}");
+        }
     }
 }

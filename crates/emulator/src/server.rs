@@ -104,6 +104,8 @@ pub struct AppState {
     pub store: Store,
     /// Rate limiting.
     pub limiter: RateLimiter,
+    /// The emulator's time (rate-limit buckets, job progress); tests may stop and move it.
+    pub clock: clock::Clock,
     /// Fault injection.
     pub faults: Faults,
     /// Admin sign-ins in progress.
@@ -191,14 +193,14 @@ impl AppState {
             }
         })?;
         let keys = Keys::for_seed(seed)?;
-        let endpoint = config.endpoint_rate_limit.map(|rate| (rate, config.endpoint_burst.unwrap_or(config.burst)));
-        let limiter = RateLimiter::new(config.rate_limit, config.burst, endpoint);
+        let limiter = config.limiter();
         let faults = Faults::new(config.faults.clone().unwrap_or_default(), seed ^ generation);
         Ok(Arc::new(AppState {
             urls,
             keys,
             store,
             limiter,
+            clock: clock::Clock::system(),
             faults,
             oidc: oidc::Sessions::new(Ids::new(seed, 1000 + generation)),
             verified: dispatch::VerifiedTokens::default(),
@@ -299,7 +301,7 @@ fn injected(api: Api, code: u16, quota: Quota) -> Response {
 async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
-    let now_unix = clock::now_secs();
+    let now_ms = state.clock.now_ms();
     let verb = Verb::parse(parts.method.as_str());
     // The table row first (its handler), then any other operation of the specs.
     let found = verb.and_then(|verb| match operation::find(verb, &path) {
@@ -308,7 +310,7 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     });
     let Some((row, op, params)) = found else {
         let api = api_of_path(&path);
-        let quota = state.limiter.peek(api, now_unix);
+        let quota = state.limiter.peek(api, None, "", now_ms);
         let known = operation::path_is_known(&path)
             || CATALOG.iter().any(|o| gatehouse_model::path::match_template(o.path, &path).is_some());
         if known {
@@ -345,10 +347,10 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     }
     match fault {
         Some(Fault::Drop) => return dropped(),
-        Some(Fault::Status(code)) => return injected(api, code, state.limiter.peek(api, now_unix)),
+        Some(Fault::Status(code)) => return injected(api, code, state.limiter.peek(api, op, op_name, now_ms)),
         None => {}
     }
-    let decision = state.limiter.check(api, op_name, now_unix);
+    let decision = state.limiter.check(api, op, op_name, now_ms);
     let quota = decision.quota();
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let ctx_fields = (
@@ -365,10 +367,14 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
             ApiError::new(429, Some("too_many_requests"), "Global limit has been reached")
                 .with_retry_after(q.retry_after.unwrap_or(1)),
         ),
-        Decision::EndpointLimit(q) => Some(
-            ApiError::new(429, Some("too_many_requests"), format!("Rate limit exceeded for {describe}"))
-                .with_retry_after(q.retry_after.unwrap_or(1)),
-        ),
+        Decision::EndpointLimit(q) => {
+            let message = if matches!(state.limiter.plan(), crate::ratelimit::Plan::Tier(_)) {
+                format!("Rate limit exceeded for {describe}: the {} limit has been reached", q.bucket)
+            } else {
+                format!("Rate limit exceeded for {describe}")
+            };
+            Some(ApiError::new(429, Some("too_many_requests"), message).with_retry_after(q.retry_after.unwrap_or(1)))
+        }
     };
     let limit = state.config.body_limit;
     let too_large =
@@ -398,7 +404,7 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
             content_type,
             authorization,
             principal: None,
-            now_ms: clock::now_ms(),
+            now_ms,
             ip,
             user_agent,
             path,
@@ -424,7 +430,7 @@ async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
 async fn rate_headers(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     if !resp.headers().contains_key("x-ratelimit-limit") {
-        let q = state.limiter.peek(Api::Management, clock::now_secs());
+        let q = state.limiter.peek(Api::Management, None, "", state.clock.now_ms());
         set_rate_headers(&mut resp, q);
     }
     resp
@@ -683,11 +689,11 @@ pub fn summary(state: &AppState) -> Vec<String> {
         Some(p) => format!("data: {} (loaded)", p.display()),
         None => format!("data: in memory (seed {}, {} users)", cfg.seed, cfg.seed_users),
     });
-    lines.push(if state.limiter.enabled() {
-        format!("rate limit: {}/s, bursts of {}", cfg.rate_limit, cfg.burst)
-    } else {
-        "rate limit: off".to_owned()
-    });
+    let overridden = match cfg.tier {
+        Some(tier) if cfg.simple_limits_given() => format!(" (overrides --tier {})", tier.name()),
+        _ => String::new(),
+    };
+    lines.push(format!("rate limit: {}{overridden}", state.limiter.describe()));
     let faults = state.faults.spec();
     lines.push(if faults.is_off() { "faults: off".to_owned() } else { format!("faults: {}", faults.to_json()) });
     lines

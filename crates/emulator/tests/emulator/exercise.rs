@@ -814,7 +814,7 @@ pub async fn run() -> Vec<Exchange> {
 
 /// A rate-limited emulator answering 429 in both APIs' shapes.
 async fn rate_limited() -> Vec<Exchange> {
-    let (h, c) = start_with(Config { rate_limit: 0.5, burst: 3, seed_users: 5, ..Config::default() }).await;
+    let (h, c) = start_with(Config { rate_limit: Some(0.5), burst: Some(3), seed_users: 5, ..Config::default() }).await;
     let mgmt = h.management_audience.clone();
     let teams = h.teams_audience.clone();
     let token = c.token(&h, &mgmt, None).await;
