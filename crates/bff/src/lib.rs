@@ -278,11 +278,7 @@ impl Bff {
             secrets,
             own_clients: vec![tenant.client_id.clone(), tenant.oidc_client_id.clone()],
             labels: Default::default(),
-            shares: share::Shares::new(
-                config.pacing.rate_per_second,
-                config.pacing.burst,
-                config.pacing.api_key_share,
-            ),
+            shares: share::Shares::new(config.pacing.rate_per_second, config.pacing.burst, config.pacing.api_key_share),
             mcp_origins: std::iter::once(public_origin.clone())
                 .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
                 .collect(),

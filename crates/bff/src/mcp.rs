@@ -37,8 +37,8 @@ use gatehouse_model::{ErrorBody, describe};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use http::{HeaderValue, StatusCode};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, JsonObject, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -370,7 +370,8 @@ impl Args {
             }
         }
         op.check_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| e.to_string())?;
-        let paging_set = query.iter().any(|(k, _)| ["page", "per_page", "include_totals", "from", "take"].contains(&k.as_str()));
+        let paging_set =
+            query.iter().any(|(k, _)| ["page", "per_page", "include_totals", "from", "take"].contains(&k.as_str()));
         if op.paging.has_offset() && !paging_set && op.accepted("include_totals").is_some() {
             query.push(("include_totals".to_owned(), "true".to_owned()));
         }

@@ -3,7 +3,8 @@
 //! validated, audited and forwarded through the one shared client. Rows of
 //! the hand-kept table keep their typed body checks.
 //!
-//! Order of checks for every `/api/*` and `/audit` request:
+//! Order of checks for every `/api/*` and `/audit` request (an MCP tool
+//! call, [`crate::mcp`], authenticates its own way and joins at 3):
 //! 1. credentials: an API key, or a session cookie;
 //! 2. for cookies, CSRF (`X-CSRF: 1`, same `Origin`, no cross-site
 //!    `Sec-Fetch-Site`, JSON bodies only): refused with 403 before
@@ -12,7 +13,8 @@
 //!    (still encoded) path, so `..`, `%2F` and friends inside an id stay
 //!    inside that id; anything else is 404 and never forwarded;
 //! 4. the policy: deny by default, 403 with what is missing, audited (an
-//!    `off` operation never reaches the tenant);
+//!    `off` operation never reaches the tenant); then an API key's share
+//!    of the rate limit ([`crate::share`]: 429, audited);
 //! 5. the body: size limit (413), JSON (415 for operations that take only
 //!    forms or files), and for table rows decoded through the operation's
 //!    typed body (400 `invalid_body` with the JSON path);

@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 /// and `revoked`, created and then revoked through the configuration file
 /// (so the BFF never admits it).
 async fn harness_with(setup: impl FnOnce(&mut gatehouse_bff::Config)) -> Harness {
-    let (nodelete_key, nodelete) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full,users.delete=off").unwrap());
+    let (nodelete_key, nodelete) =
+        gatehouse_bff::apikeys::generate(Grants::parse_list("users=full,users.delete=off").unwrap());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gatehouse.toml");
     let (revoked_key, _) =
