@@ -161,7 +161,7 @@ async fn writes_beyond_the_policy_are_tool_errors_and_audited_denials() {
     assert_ne!(r.is_error, Some(true), "{}", text(&r));
     let entry = h.last_audit();
     assert_eq!((entry.principal.as_str(), entry.decision), ("nodelete", Decision::Allowed));
-    assert!(entry.sentence.contains("blocking user"), "{}", entry.sentence);
+    assert!(entry.sentence.starts_with("nodelete blocked user"), "{}", entry.sentence);
     let denied = h.audit(AuditQuery { decision: Some(Decision::Denied), ..AuditQuery::default() });
     assert_eq!(denied.len(), 2);
     client.cancel().await.ok();
