@@ -108,10 +108,14 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "e2e",
-        about: "end-to-end: the console in headless Chromium against `gatehouse serve` (demo mode)",
+        about: "end-to-end: the console in headless Chromium against `gatehouse serve` (demo mode), and /mcp through the official MCP TypeScript SDK",
         lint: false,
         needs: &[Need::Chromium],
-        run: |_| crate::console::e2e("run.mjs").map(|()| Outcome::Passed),
+        run: |_| {
+            crate::console::e2e("run.mjs")?;
+            crate::console::e2e("mcp.mjs")?;
+            Ok(Outcome::Passed)
+        },
     },
     Step {
         name: "npm",

@@ -14,7 +14,7 @@ use crate::upstream::Upstream;
 use axum::Router;
 use axum::extract::{Request, State as AxState};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use http::header::{AUTHORIZATION, CACHE_CONTROL};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use std::sync::Arc;
@@ -49,6 +49,10 @@ pub(crate) struct AppState {
     pub own_clients: Vec<String>,
     /// Labels (emails, names) seen in the tenant's answers, for audit sentences.
     pub labels: crate::narrate::Labels,
+    /// Each API key's share of the tenant's rate limit; `None` when unlimited.
+    pub shares: Option<crate::share::Shares>,
+    /// Browser origins allowed to call `/mcp` (the BFF's own first).
+    pub mcp_origins: Vec<String>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -204,6 +208,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
         .route("/catalog", get(crate::catalog::catalog))
+        .route("/mcp", {
+            let service = crate::mcp::service(&state);
+            any(move |state: AxState<Shared>, request: Request| crate::mcp::endpoint(state, service.clone(), request))
+        })
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

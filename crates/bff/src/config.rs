@@ -51,6 +51,8 @@ pub struct Config {
     pub upstream_timeout_secs: u64,
     /// How fast the shared client sends to the tenant.
     pub pacing: PacingConfig,
+    /// The MCP endpoint for agents.
+    pub mcp: McpConfig,
 }
 
 /// The shared client's pacing: every admin's calls together stay within the tenant's rate limit.
@@ -63,12 +65,28 @@ pub struct PacingConfig {
     pub burst: u32,
     /// Whether to wait when the tenant's `x-ratelimit-remaining` reaches 0.
     pub follow_server: bool,
+    /// The largest share of that budget (`rate_per_second` and `burst`)
+    /// one API key (an agent, a script) may use, from above 0 to 1: a key's
+    /// calls beyond it are refused (429, `gatehouse_share_exceeded`) so that
+    /// a looping agent cannot starve the admins. 1 lets a key use it all.
+    /// Applies only when local pacing is on (`rate_per_second` above 0).
+    pub api_key_share: f64,
 }
 
 impl Default for PacingConfig {
     fn default() -> Self {
-        Self { rate_per_second: 15.0, burst: 50, follow_server: true }
+        Self { rate_per_second: 15.0, burst: 50, follow_server: true, api_key_share: 0.5 }
     }
+}
+
+/// The MCP endpoint (`/mcp`), where AI agents call the tenant's operations as tools with their API key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct McpConfig {
+    /// Browser origins (`scheme://host:port`) allowed to call `/mcp`
+    /// besides the BFF's own. A request with any other `Origin` is refused
+    /// (403), against DNS rebinding; requests without one (agents, CLIs) pass.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -85,6 +103,7 @@ impl Default for Config {
             max_body_bytes: 256 * 1024,
             upstream_timeout_secs: 30,
             pacing: PacingConfig::default(),
+            mcp: McpConfig::default(),
         }
     }
 }
@@ -278,6 +297,18 @@ impl Config {
         }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
             return Err(ConfigError::Invalid("session timeouts must be positive".into()));
+        }
+        let share = self.pacing.api_key_share;
+        if !(share > 0.0 && share <= 1.0) {
+            return Err(ConfigError::Invalid("pacing.api_key_share must be above 0 and at most 1".into()));
+        }
+        for origin in &self.mcp.allowed_origins {
+            let parsed = url::Url::parse(origin).ok().filter(|u| u.has_host() && u.path() == "/");
+            if parsed.is_none_or(|u| u.origin().ascii_serialization() != origin.trim_end_matches('/')) {
+                return Err(ConfigError::Invalid(format!(
+                    "mcp.allowed_origins: `{origin}` is not an origin such as https://agent.acme.test"
+                )));
+            }
         }
         if let Some(t) = &self.tenant {
             t.origin()?;

@@ -35,6 +35,7 @@ pub mod config;
 pub mod console;
 mod demo;
 mod guard;
+mod mcp;
 pub mod metrics;
 mod narrate;
 pub mod oidc;
@@ -42,13 +43,14 @@ pub mod policy;
 mod proxy;
 pub mod responses;
 pub mod security;
+mod share;
 pub mod store;
 pub mod upstream;
 mod words;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ApiKeyConfig, Config, PacingConfig, SessionConfig, TenantConfig};
+pub use config::{ApiKeyConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
 pub use demo::DemoInfo;
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, Outcome, SqliteAuditStore};
@@ -276,6 +278,10 @@ impl Bff {
             secrets,
             own_clients: vec![tenant.client_id.clone(), tenant.oidc_client_id.clone()],
             labels: Default::default(),
+            shares: share::Shares::new(config.pacing.rate_per_second, config.pacing.burst, config.pacing.api_key_share),
+            mcp_origins: std::iter::once(public_origin.clone())
+                .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
+                .collect(),
         });
         spawn_purger(state.clone());
 

@@ -3,7 +3,8 @@
 //! validated, audited and forwarded through the one shared client. Rows of
 //! the hand-kept table keep their typed body checks.
 //!
-//! Order of checks for every `/api/*` and `/audit` request:
+//! Order of checks for every `/api/*` and `/audit` request (an MCP tool
+//! call, [`crate::mcp`], authenticates its own way and joins at 3):
 //! 1. credentials: an API key, or a session cookie;
 //! 2. for cookies, CSRF (`X-CSRF: 1`, same `Origin`, no cross-site
 //!    `Sec-Fetch-Site`, JSON bodies only): refused with 403 before
@@ -12,7 +13,8 @@
 //!    (still encoded) path, so `..`, `%2F` and friends inside an id stay
 //!    inside that id; anything else is 404 and never forwarded;
 //! 4. the policy: deny by default, 403 with what is missing, audited (an
-//!    `off` operation never reaches the tenant);
+//!    `off` operation never reaches the tenant); then an API key's share
+//!    of the rate limit ([`crate::share`]: 429, audited);
 //! 5. the operation itself: one only a user's own token may call is
 //!    explained (403 `gatehouse_needs_user_token`), never forwarded;
 //! 6. the body: size limit (413), JSON or (for operations that take files)
@@ -97,25 +99,63 @@ pub(crate) async fn gate(
     }
 }
 
-/// `/api/...`: the proxied operations, as one pipeline with one exit.
-///
-/// [`pipeline`] runs the checks in order and ends the first time one
-/// refuses ([`Stop`]) or when the tenant has answered ([`Passed`]);
-/// [`finish`] turns either into the one response and its audit entry.
+/// `/api/...`: the proxied operations. Authenticates (and applies the CSRF
+/// rules to cookies), then hands the request to [`run`].
 pub(crate) async fn proxy(state: Shared, request: Request) -> Response {
     let started = Instant::now();
-    let (parts, body) = request.into_parts();
-    let method = parts.method.as_str().to_owned();
-    let raw_path = parts.uri.path().to_owned();
-    let found = Verb::parse(&method).and_then(|v| Found::find(v, &raw_path));
-    let call = Call::for_op(&method, &raw_path, found.as_ref());
-    let principal = match gate(&state, &parts.headers, &call, started).await {
+    let invocation = Invocation::from_request(request);
+    let principal = match gate(&state, &invocation.parts.headers, &invocation.call, started).await {
         Ok(p) => p,
         // Unauthenticated, or refused as cross-site (and then already audited).
         Err(r) => return r,
     };
-    let ending = pipeline(&state, &principal, &call, found, &parts, body).await;
-    finish(&state, &principal, call, ending, started).await
+    run(&state, &principal, invocation, started).await
+}
+
+/// One call of an operation of the tenant, as the HTTP proxy and the MCP
+/// endpoint ([`crate::mcp`]) both hand it to [`run`]: the request (method,
+/// raw path and query, headers, body), the operation it names and what the
+/// audit log says of it.
+pub(crate) struct Invocation {
+    parts: http::request::Parts,
+    body: Body,
+    found: Option<Found>,
+    call: Call,
+}
+
+impl Invocation {
+    /// A request as it came over HTTP: the operation is found from its
+    /// method and raw (still encoded) path.
+    pub fn from_request(request: Request) -> Self {
+        let (parts, body) = request.into_parts();
+        let found = Verb::parse(parts.method.as_str()).and_then(|v| Found::find(v, parts.uri.path()));
+        Self::new(parts, body, found)
+    }
+
+    /// A request for an operation already chosen (an MCP tool names its
+    /// operation; its path was filled from the template with `found.params`).
+    pub fn for_op(request: Request, found: Found) -> Self {
+        let (parts, body) = request.into_parts();
+        Self::new(parts, body, Some(found))
+    }
+
+    fn new(parts: http::request::Parts, body: Body, found: Option<Found>) -> Self {
+        let call = Call::for_op(parts.method.as_str(), parts.uri.path(), found.as_ref());
+        Self { parts, body, found, call }
+    }
+}
+
+/// Decide → send → audit, with one exit: the one path every call of an
+/// authenticated principal takes to the tenant, from the HTTP proxy and
+/// from MCP tools alike.
+///
+/// [`pipeline`] runs the checks in order and ends the first time one
+/// refuses ([`Stop`]) or when the tenant has answered ([`Passed`]);
+/// [`finish`] turns either into the one response and its audit entry.
+pub(crate) async fn run(state: &Shared, principal: &Principal, invocation: Invocation, started: Instant) -> Response {
+    let Invocation { parts, body, found, call } = invocation;
+    let ending = pipeline(state, principal, &call, found, &parts, body).await;
+    finish(state, principal, call, ending, started).await
 }
 
 /// The operation a request names: its catalog entry, its table row when it
@@ -136,6 +176,15 @@ impl Found {
             .map(|(spec, _)| spec)
             .filter(|spec| spec.api != Api::Authentication && spec.catalog().is_some_and(|c| c.name == op.name));
         Some(Self { op, row, params })
+    }
+
+    /// A call of `op` chosen by name (an MCP tool), at `raw_path` (filled
+    /// from its template with `params`): its table row when it has one.
+    pub fn for_op(op: &'static OpDesc, raw_path: &str, params: Vec<String>) -> Self {
+        let row = operation::find(op.verb, raw_path)
+            .map(|(spec, _)| spec)
+            .filter(|spec| spec.api != Api::Authentication && spec.catalog().is_some_and(|c| c.name == op.name));
+        Self { op, row, params }
     }
 }
 
@@ -215,6 +264,7 @@ async fn pipeline(
         let Found { op, row, params } = route(state, parts, found)?;
         authorize(principal, op, call)?;
         callable(op, principal, call)?;
+        within_share(state, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
@@ -275,6 +325,32 @@ fn callable(op: &'static OpDesc, principal: &Principal, call: &Call) -> Result<(
     let sentence = format!("{} tried {}, which needs a user's own token (403)", principal.name(), call.phrase);
     Err(Stop::refused(StatusCode::FORBIDDEN, "gatehouse_needs_user_token", message, sentence)
         .with("scopes", Value::from(op.scopes.to_vec())))
+}
+
+/// An API key's share of the tenant's rate limit ([`crate::share`]): a
+/// call beyond it is refused (429) before it costs the tenant anything.
+fn within_share(state: &Shared, principal: &Principal, call: &Call) -> Result<(), Stop> {
+    let (Principal::Key(key), Some(shares)) = (principal, &state.shares) else {
+        return Ok(());
+    };
+    let Err(over) = shares.take(&key.name, state.clock.now_ms()) else {
+        return Ok(());
+    };
+    let who = &key.name;
+    let seconds = over.retry_after.as_secs_f64().ceil().max(1.0) as u64;
+    let percent = (shares.share * 100.0).round();
+    let reason = format!("used its share ({percent}%) of the tenant's rate limit");
+    Err(Stop {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        code: "gatehouse_share_exceeded",
+        message: format!("{who} has {reason}; try again in {seconds} s"),
+        extra: vec![("retryAfter", Value::from(seconds))],
+        audit: Some(Box::new((
+            Decision::Denied,
+            reason.clone(),
+            format!("{who} was held back from {}: it has {reason}", call.phrase),
+        ))),
+    })
 }
 
 /// The body: bounded, JSON (or multipart for operations that take files),

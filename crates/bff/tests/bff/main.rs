@@ -12,6 +12,7 @@ mod escalation;
 mod faults;
 mod files;
 mod matrix;
+mod mcp;
 mod ops;
 mod security;
 
