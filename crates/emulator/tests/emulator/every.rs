@@ -730,3 +730,42 @@ async fn the_seed_fills_the_new_groups_deterministically() {
     }
     assert_eq!(firsts[0], firsts[1], "the same seed gives the same tenant");
 }
+
+/// Unknown names on keyed paths: a name the spec enumerates answers its
+/// defaults until written, any other is a 400 `invalid_uri`; an id naming an object that
+/// does not exist is a 404; lookups by name find the object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_ids_on_keyed_paths_are_refused() {
+    let (h, c) = start(5).await;
+    let token = c.token(&h, &h.management_audience, None).await;
+    let t = Some(token.as_str());
+    // An email template the spec names but nobody created: its defaults.
+    c.expect(200, "GET", "/api/v2/email-templates/verify_email", t, Body::None).await;
+    let e = c.expect(400, "GET", "/api/v2/email-templates/not_a_template", t, Body::None).await;
+    assert_eq!(e["errorCode"], "invalid_uri", "{e}");
+    // Created, it is read back by its name; a second create is a conflict.
+    let template = json!({"template": "verify_email", "body": "<p>hi</p>", "from": "a@b.test", "subject": "Hi", "syntax": "liquid", "enabled": true});
+    c.expect(200, "POST", "/api/v2/email-templates", t, Body::Json(template.clone())).await;
+    let got = c.expect(200, "GET", "/api/v2/email-templates/verify_email", t, Body::None).await;
+    assert_eq!(got["subject"], "Hi", "{got}");
+    c.expect(409, "POST", "/api/v2/email-templates", t, Body::Json(template)).await;
+    // A guardian factor outside the spec's names.
+    let e =
+        c.expect(400, "PUT", "/api/v2/guardian/factors/not-a-factor", t, Body::Json(json!({"enabled": true}))).await;
+    assert_eq!(e["errorCode"], "invalid_uri", "{e}");
+    // A prompt's texts in an enumerated language: defaults; an unknown language: 400.
+    c.expect(200, "GET", "/api/v2/prompts/login/custom-text/en", t, Body::None).await;
+    c.expect(400, "GET", "/api/v2/prompts/login/custom-text/xx-nope", t, Body::None).await;
+    // Ids naming objects: 404 with Auth0's error body.
+    for path in ["/api/v2/sessions/nope", "/api/v2/guardian/enrollments/nope", "/api/v2/actions/executions/nope"] {
+        let e = c.expect(404, "GET", path, t, Body::None).await;
+        assert_eq!((e["statusCode"].clone(), e["error"].clone()), (json!(404), json!("Not Found")), "{path}: {e}");
+    }
+    c.expect(404, "GET", "/api/v2/jobs/job_nope/errors", t, Body::None).await;
+    // A lookup by name finds the organization, and only it.
+    let orgs = c.expect(200, "GET", "/api/v2/organizations", t, Body::None).await;
+    let name = orgs[0]["name"].as_str().expect("a seeded organization").to_owned();
+    let found = c.expect(200, "GET", &format!("/api/v2/organizations/name/{name}"), t, Body::None).await;
+    assert_eq!(found["id"], orgs[0]["id"], "{found}");
+    c.expect(404, "GET", "/api/v2/organizations/name/no-such-org", t, Body::None).await;
+}
