@@ -49,6 +49,11 @@ impl ApiError {
         Self::new(400, Some("invalid_query_string"), message)
     }
 
+    /// 400 `invalid_uri`: a path parameter the operation does not take.
+    pub fn invalid_uri(message: impl Into<String>) -> Self {
+        Self::new(400, Some("invalid_uri"), message)
+    }
+
     /// 400 `invalid_paging`.
     pub fn invalid_paging(message: impl Into<String>) -> Self {
         Self::new(400, Some("invalid_paging"), message)

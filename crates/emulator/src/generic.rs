@@ -240,7 +240,7 @@ fn check_parents(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<()> {
         let own = i + 1 == segs.len();
         if !own {
             let coll = coll_at(op.path, &ctx.params, i);
-            let tracked = coll.kind.is_some() || is_created(&coll.template);
+            let tracked = coll.kind.is_some() || is_created(&coll.template) || coll.template == crate::jobs::COLLECTION;
             let id = ctx.param(p);
             if tracked && coll.get(t, id).is_none() {
                 return Err(not_found(&coll.template, id));
@@ -249,6 +249,60 @@ fn check_parents(ctx: &Ctx, op: &OpDesc, t: &Tenant) -> ApiResult<()> {
         p += 1;
     }
     Ok(())
+}
+
+/// The values the spec enumerates for a path parameter of an operation.
+fn path_enum(op: &str, param: &str) -> Option<&'static [&'static str]> {
+    crate::skeletons::PATH_ENUMS.iter().find(|(o, p, _)| *o == op && *p == param).map(|(_, _, values)| *values)
+}
+
+/// The names of the path parameters of a template, in order.
+fn param_names(template: &str) -> impl Iterator<Item = &str> {
+    segments(template).into_iter().filter(|s| is_param(s)).map(|s| s.trim_start_matches('{').trim_end_matches('}'))
+}
+
+/// 400 `invalid_uri`, as Auth0 answers, for a path parameter outside the values the spec enumerates.
+fn check_path_enums(ctx: &Ctx, op: &OpDesc) -> ApiResult<()> {
+    for (i, name) in param_names(op.path).enumerate() {
+        let value = ctx.param(i);
+        if path_enum(op.name, name).is_some_and(|values| !values.contains(&value)) {
+            return Err(ApiError::invalid_uri(format!(
+                "Path validation error: 'No enum match for: \"{value}\"' on property {name}."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the last parameter of the operation's path names one of a fixed set
+/// the spec enumerates (a template, a language), rather than an object.
+fn names_fixed_document(op: &OpDesc) -> bool {
+    param_names(op.path).last().is_some_and(|name| path_enum(op.name, name).is_some())
+}
+
+/// For a read by name (`…/X/name/{p}`), the collection `…/X` and the field
+/// compared: `name`, or the last word of the parameter (`discovery_domain`: `domain`).
+fn by_name(op: &OpDesc, params: &[String]) -> Option<(Coll, &'static str)> {
+    let segs = segments(op.path);
+    let n = segs.len();
+    if op.verb != Verb::Get || n < 3 || segs[n - 2] != "name" || !is_param(segs[n - 1]) {
+        return None;
+    }
+    let coll = coll_at(op.path, params, n - 2);
+    let param = segs[n - 1].trim_start_matches('{').trim_end_matches('}');
+    let field = if param == "name" { "name" } else { param.rsplit('_').next().unwrap_or(param) };
+    Some((coll, field))
+}
+
+/// For a collection whose objects are read by an enumerated name (email
+/// templates), the value of the body field holding one of those names.
+fn fixed_name(collection_template: &str, body: &Value) -> Option<String> {
+    let values = CATALOG.iter().filter(|op| op.verb == Verb::Get).find_map(|op| {
+        let rest = op.path.strip_prefix(collection_template).filter(|rest| is_single_param(rest))?;
+        path_enum(op.name, rest.trim_start_matches("/{").trim_end_matches('}'))
+    })?;
+    let obj = body.as_object()?;
+    obj.values().filter_map(Value::as_str).find(|v| values.contains(v)).map(str::to_owned)
 }
 
 fn not_found(template: &str, id: &str) -> ApiError {
@@ -275,24 +329,31 @@ fn id_field(collection_template: &str, object: &Value) -> String {
     obj.and_then(|o| o.keys().find(|k| k.ends_with("_id")).cloned()).unwrap_or_else(|| "id".to_owned())
 }
 
-/// A new id: the prefix the spec's pattern gives (the skeleton's `flg_`), or
-/// three letters of the collection's name; then 16 characters of base58.
-fn new_id(ids: &mut Ids, collection_template: &str, given_prefix: Option<&str>) -> String {
+/// A new id: the prefix and length the spec's pattern gives (the skeleton's
+/// sample `flg_xxxxxxxxxxxxxxxx`), or three letters of the collection's name
+/// and 16 characters of base58.
+fn new_id(ids: &mut Ids, collection_template: &str, form: Option<(&str, usize)>) -> String {
     let last = collection_template.rsplit('/').next().unwrap_or("obj");
     let short: String = last.chars().filter(char::is_ascii_alphabetic).take(3).collect();
-    let prefix = match given_prefix {
-        Some(p) => p.to_owned(),
-        None if short.is_empty() => "obj_".to_owned(),
-        None => format!("{short}_"),
+    let (prefix, len) = match form {
+        Some((p, len)) => (p.to_owned(), len),
+        None if short.is_empty() => ("obj_".to_owned(), 16),
+        None => (format!("{short}_"), 16),
     };
     let body: String =
-        ids.alnum(16).chars().map(|c| if matches!(c, '0' | 'O' | 'I' | 'l') { 'x' } else { c }).collect();
+        ids.alnum(len).chars().map(|c| if matches!(c, '0' | 'O' | 'I' | 'l') { 'x' } else { c }).collect();
     format!("{prefix}{body}")
 }
 
-/// The prefix a skeleton field holds for ids (`flg_`), if any.
-fn prefix_in(v: Option<&Value>) -> Option<&str> {
-    v.and_then(Value::as_str).filter(|s| s.ends_with('_') && s.len() > 1)
+/// The form of an id a skeleton field holds as a sample (`flg_` and 16 `x`s,
+/// or 32 `x`s): its prefix and the length after it.
+fn id_form(v: Option<&Value>) -> Option<(&str, usize)> {
+    let s = v.and_then(Value::as_str)?;
+    let (prefix, rest) = match s.find('_') {
+        Some(i) if s[..i].chars().all(|c| c.is_ascii_lowercase()) => s.split_at(i + 1),
+        _ => ("", s),
+    };
+    (rest.len() >= 8 && rest.chars().all(|c| c == 'x')).then_some((prefix, rest.len()))
 }
 
 /// Fills `…_id` fields naming the objects of the path (`feature_flag_id` under
@@ -312,7 +373,7 @@ fn fill_parent_ids(ctx: &Ctx, op: &OpDesc, object: &mut Value) {
                 .map(|s| format!("{s}y"))
                 .unwrap_or_else(|| coll.trim_end_matches('s').to_owned());
             let field = format!("{}_id", singular.replace('-', "_"));
-            let empty = obj.get(&field).and_then(Value::as_str).is_some_and(|v| v.is_empty() || v.ends_with('_'));
+            let empty = obj.get(&field).is_some_and(|v| v == "" || id_form(Some(v)).is_some());
             if empty {
                 obj.insert(field, json!(ctx.param(p)));
             }
@@ -511,6 +572,7 @@ pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
     let Some(op) = ctx.op else {
         return Err(ApiError::internal("no catalog entry"));
     };
+    check_path_enums(ctx, op)?;
     check_parents(ctx, op, t)?;
     let n = segments(op.path).len();
     if op.name == "userBlocks.list" {
@@ -521,6 +583,23 @@ pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
         let (_, path) = prefix(op.path, &ctx.params, n);
         let doc = t.get(Kind::Documents, &path).cloned().unwrap_or_else(|| json!({"blocked_for": []}));
         return Ok(answer(ctx, op, doc));
+    }
+    if let Some((coll, field)) = by_name(op, &ctx.params) {
+        // A lookup by a unique field (`/organizations/name/{name}`): the object holding it.
+        let name = ctx.params.last().map(String::as_str).unwrap_or_default();
+        let found = coll.items(t).into_iter().find(|(_, v)| v.get(field).and_then(Value::as_str) == Some(name));
+        return match found {
+            Some((_, v)) => Ok(answer(ctx, op, v.clone())),
+            None => Err(not_found(&coll.template, name)),
+        };
+    }
+    if op.name == "jobs.errors.get" {
+        // The errors a job recorded (an import's failed lines): none unless it did.
+        let key = object_key(crate::jobs::COLLECTION, ctx.param(0));
+        let job = t
+            .get(Kind::Objects, &key)
+            .ok_or_else(|| ApiError::not_found("The job does not exist.", Some("inexistent_job")))?;
+        return Ok(Reply::ok(job.get("errors").cloned().unwrap_or_else(|| json!([]))));
     }
     if op.name == "users.listUsersByEmail" {
         // Users are the table's: match their email, ignoring case.
@@ -541,9 +620,10 @@ pub fn read(ctx: &Ctx, t: &Tenant) -> ApiResult<Reply> {
             let id = ctx.params.last().map(String::as_str).unwrap_or_default();
             match coll.get(t, id) {
                 Some(v) => Ok(answer(ctx, op, v.clone())),
-                None if is_collection(&coll.template) => Err(not_found(&coll.template, id)),
-                // A keyed setting never written: its defaults.
-                None => Ok(answer(ctx, op, json!({}))),
+                // A fixed document (a template, a language's texts) never written: its defaults.
+                None if names_fixed_document(op) => Ok(answer(ctx, op, json!({}))),
+                // Anything else names an object, which does not exist.
+                None => Err(not_found(&coll.template, id)),
             }
         }
         Shape::DocGet => {
@@ -616,6 +696,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     let Some(op) = ctx.op else {
         return Err(ApiError::internal("no catalog entry"));
     };
+    check_path_enums(ctx, op)?;
     check_parents(ctx, op, t)?;
     if let Some(reply) = special(ctx, op, t) {
         return reply;
@@ -637,12 +718,22 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let (status, _) = success(op);
             let completed = complete(op.name, status, with_skeleton(op.name, status, body.clone()), &now);
             let field = id_field(&coll.template, &completed);
-            let id = new_id(&mut t.ids, &coll.template, prefix_in(completed.get(field.as_str())));
+            // A collection of fixed documents (email templates) is keyed by the body's enumerated name.
+            let fixed = fixed_name(&coll.template, &body);
+            if let Some(name) = fixed.as_deref().filter(|name| coll.get(t, name).is_some()) {
+                return Err(ApiError::conflict(format!("'{name}' already exists."), Some("already_exists")));
+            }
+            let id = match &fixed {
+                Some(name) => name.clone(),
+                None => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
+            };
             let mut object = body;
             if completed.is_object() {
                 merge(&mut object, &completed);
             }
-            set_field(&mut object, &field, json!(id));
+            if fixed.is_none() {
+                set_field(&mut object, &field, json!(id));
+            }
             if object.get("created_at").is_none_or(|v| v == "") {
                 set_field(&mut object, "created_at", json!(now));
             }
@@ -651,12 +742,15 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
         }
         Shape::Action => {
             let (status, _) = success(op);
+            if let Some(reply) = act_on_parent(ctx, op, t, &body, status) {
+                return reply;
+            }
             let mut object = with_skeleton(op.name, status, body);
             let completed = complete(op.name, status, object.clone(), &now);
             merge(&mut object, &completed);
-            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(|v| v == ""))
-            {
-                let id = new_id(&mut t.ids, op.path, None);
+            let fresh = |v: &Value| v == "" || id_form(Some(v)).is_some();
+            if let Some(field) = ["id", "job_id", "ticket_id"].iter().find(|f| object.get(**f).is_some_and(fresh)) {
+                let id = new_id(&mut t.ids, op.path, id_form(object.get(*field)));
                 set_field(&mut object, field, json!(id));
             }
             Ok(answer(ctx, op, object))
@@ -733,6 +827,37 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
     }
 }
 
+/// An action on an object that answers the object itself (`POST
+/// /experiments/{id}/status` answers the experiment: the response's id has the
+/// form of the object's id). When the body sets the field the action is named
+/// after (`status`), the object keeps it. `None` when the action answers
+/// something else.
+fn act_on_parent(ctx: &Ctx, op: &OpDesc, t: &mut Tenant, body: &Value, status: u16) -> Option<ApiResult<Reply>> {
+    let segs = segments(op.path);
+    let n = segs.len();
+    if n < 3 || !is_param(segs[n - 2]) || is_param(segs[n - 1]) {
+        return None;
+    }
+    let (prefix, _) = id_form(skeletons().get(&(op.name, status)).and_then(|s| s.get("id")))?;
+    let coll = coll_at(op.path, &ctx.params, n - 2);
+    let id = ctx.params.last().cloned().unwrap_or_default();
+    if prefix.is_empty() || !id.starts_with(prefix) {
+        return None;
+    }
+    let Some(mut object) = coll.get(t, &id).cloned() else {
+        return Some(Err(not_found(&coll.template, &id)));
+    };
+    let field = segs[n - 1].replace('-', "_");
+    if let Some(v) = body.get(field.as_str()) {
+        set_field(&mut object, &field, v.clone());
+        if object.get("updated_at").is_some() {
+            set_field(&mut object, "updated_at", json!(ctx.now_iso()));
+        }
+        coll.put(t, &id, object.clone());
+    }
+    Some(Ok(answer(ctx, op, object)))
+}
+
 /// What Auth0 does beyond the shape of the operation: `None` for the generic answer.
 fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
     if let Some(kind) = crate::jobs::kind_of(op.name) {
@@ -776,7 +901,9 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
                 return Some(Err(not_found(&coll.template, &id)));
             };
             set_field(&mut domain, "status", json!("ready"));
-            set_field(&mut domain, "verification", json!({"methods": []}));
+            let host = domain.get("domain").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let record = json!({"name": "cname", "record": format!("{host}.edge.tenants.auth0.com"), "domain": host});
+            set_field(&mut domain, "verification", json!({ "methods": [record] }));
             coll.put(t, &id, domain.clone());
             Some(Ok(answer(ctx, op, domain)))
         }
@@ -795,7 +922,7 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
                     versions.put(t, v, old);
                 }
             }
-            let version_id = new_id(&mut t.ids, "ver", Some("ver_"));
+            let version_id = new_id(&mut t.ids, "ver", Some(("ver_", 16)));
             let now = ctx.now_iso();
             let mut version = json!({
                 "id": version_id,

@@ -724,7 +724,6 @@ fn seed_more(
             "invitation_url": format!("{}/login/invitation?invitation={ticket}&organization={org}&organization_name={name}", settings.urls.base),
             "created_at": clock::iso(now - DAY_MS),
             "expires_at": clock::iso(now + 6 * DAY_MS),
-            "roles": [],
             "ticket_id": ticket,
         });
         put_object(

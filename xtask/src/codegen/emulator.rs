@@ -18,6 +18,7 @@ const FILE: &str = "../../../emulator/src/skeletons.rs";
 /// The skeleton module, as `(path relative to the model's generated/, text)`.
 pub fn generate(specs: &[(&Module, &Spec)]) -> Result<(String, String)> {
     let mut rows: Vec<(String, u16, String)> = Vec::new();
+    let mut enums: Vec<(String, String, Vec<String>)> = Vec::new();
     for (module, spec) in specs {
         let paths = spec.root.get("paths").and_then(Value::as_object).context("spec without paths")?;
         for item in paths.values() {
@@ -27,6 +28,25 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<(String, String)> {
                     continue;
                 }
                 let name = operation_name(module, op)?;
+                for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+                    let param = spec.resolve(param);
+                    if param.get("in").and_then(Value::as_str) != Some("path") {
+                        continue;
+                    }
+                    let schema = spec.resolve(param.get("schema").unwrap_or(&Value::Null));
+                    let values: Vec<String> = schema
+                        .get("enum")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect();
+                    let pname = param.get("name").and_then(Value::as_str).context("path parameter without name")?;
+                    if !values.is_empty() {
+                        enums.push((name.clone(), pname.to_owned(), values));
+                    }
+                }
                 let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
                 for (code, response) in responses {
                     let Ok(status) = code.parse::<u16>() else { continue };
@@ -62,6 +82,17 @@ pub fn generate(specs: &[(&Module, &Spec)]) -> Result<(String, String)> {
     );
     for (name, status, text) in &rows {
         let _ = writeln!(out, "    ({name:?}, {status}, {text:?}),");
+    }
+    out.push_str("];\n");
+    enums.sort();
+    enums.dedup();
+    out.push_str(
+        "\n/// The values the spec allows for a path parameter, where it enumerates\n\
+         /// them: `(operation, parameter, values)`.\n\
+         pub static PATH_ENUMS: &[(&str, &str, &[&str])] = &[\n",
+    );
+    for (name, param, values) in &enums {
+        let _ = writeln!(out, "    ({name:?}, {param:?}, &{values:?}),");
     }
     out.push_str("];\n");
     Ok((FILE.to_owned(), out))
@@ -139,6 +170,16 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
                 let prop = schema.get("properties").and_then(|p| p.get(name)).cloned().unwrap_or(json!({}));
                 out.insert(name.to_owned(), skeleton(spec, &prop, depth + 1));
             }
+            // An optional id of a constrained form (`minLength: 26`, a pattern): its sample,
+            // so the emulator makes new ids of that form.
+            if let Some(id) = schema.get("properties").and_then(|p| p.get("id")).map(|p| spec.resolve(p)) {
+                let min = id.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let pattern = id.get("pattern").and_then(Value::as_str).unwrap_or_default();
+                let sample = id_sample(pattern, min).or_else(|| (min >= 8).then(|| "x".repeat(min)));
+                if let Some(sample) = sample.filter(|_| !out.contains_key("id")) {
+                    out.insert("id".to_owned(), json!(sample));
+                }
+            }
             // A map that must hold an entry: one, named `x`.
             let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0);
             if out.is_empty() && min > 0 {
@@ -161,8 +202,9 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
                 Some("date-time") => json!("1970-01-01T00:00:00.000Z"),
                 // A colour.
                 _ if pattern.starts_with("^#") => json!("#000000"),
-                // An id with a prefix (`^flg_[…]+$`): the prefix, for the emulator to complete.
-                _ if id_prefix(pattern).is_some() => json!(id_prefix(pattern)),
+                // An id (`^flg_[…]+$`, `^[a-zA-Z0-9]{32}$`): a sample of its prefix and
+                // length, which the emulator replaces with a new id of the same form.
+                _ if id_sample(pattern, min).is_some() => json!(id_sample(pattern, min)),
                 _ => json!("x".repeat(min)),
             }
         }
@@ -172,11 +214,30 @@ fn skeleton(spec: &Spec, schema: &Value, depth: usize) -> Value {
     }
 }
 
-/// The literal prefix of an id pattern such as `^flg_[A-HJ-NP-Za-km-z1-9]+$` (`flg_`).
-fn id_prefix(pattern: &str) -> Option<&str> {
-    let rest = pattern.strip_prefix('^')?;
-    let end = rest.find('_')? + 1;
-    let prefix = &rest[..end];
-    (prefix.len() > 1 && prefix[..end - 1].chars().all(|c| c.is_ascii_lowercase()) && rest[end..].starts_with('['))
-        .then_some(prefix)
+/// A sample of an id pattern: its literal prefix (`flg_`, possibly none) and
+/// `x`s for the length its class repeats (`{32}`, `{14,22}`: the least; `+`: 16),
+/// at least `min` characters in all. `None` for any other pattern.
+fn id_sample(pattern: &str, min: usize) -> Option<String> {
+    let rest = pattern.strip_prefix('^').unwrap_or(pattern);
+    let open = rest.find('[')?;
+    let prefix = &rest[..open];
+    if !(prefix.is_empty()
+        || (prefix.ends_with('_') && prefix[..prefix.len() - 1].chars().all(|c| c.is_ascii_lowercase())))
+    {
+        return None;
+    }
+    let class_end = rest[open..].find(']')? + open;
+    let class = &rest[open + 1..class_end];
+    if !class.contains("a-") || class.contains('^') {
+        return None;
+    }
+    let quant = rest[class_end + 1..].trim_end_matches('$');
+    let count = if quant == "+" {
+        16
+    } else {
+        let inner = quant.strip_prefix('{')?.strip_suffix('}')?;
+        inner.split(',').next()?.parse::<usize>().ok()?
+    };
+    let len = count.max(min.saturating_sub(prefix.len()));
+    Some(format!("{prefix}{}", "x".repeat(len)))
 }

@@ -87,9 +87,16 @@ fn build(spec: &Spec, schema: &Value, counter: &mut u32, field: &str, depth: usi
             let pattern = schema.get("pattern").and_then(Value::as_str).unwrap_or_default();
             if pattern.starts_with("^#") {
                 json!("#112233")
+            } else if let Some(id) = id_sample(pattern, n) {
+                json!(id)
             } else if format == "email" || field.contains("email") {
                 json!(format!("user{n}@example.com"))
-            } else if format.starts_with("uri") || field.contains("url") || field.contains("uri") {
+            } else if format.starts_with("uri")
+                || pattern.starts_with("^https://")
+                || field.contains("url")
+                || field.contains("uri")
+                || field.contains("ndpoint")
+            {
                 json!(format!("https://example{n}.com/"))
             } else if format == "date-time" {
                 json!("2026-01-01T00:00:00.000Z")
@@ -105,6 +112,51 @@ fn build(spec: &Spec, schema: &Value, counter: &mut u32, field: &str, depth: usi
                 }
                 json!(s)
             }
+        }
+    }
+}
+
+/// An id matching a pattern of the form `^pfx_[class]{n}$` (or `+`), unique by `n`.
+fn id_sample(pattern: &str, n: u32) -> Option<String> {
+    let rest = pattern.strip_prefix('^').unwrap_or(pattern);
+    let open = rest.find('[')?;
+    let prefix = &rest[..open];
+    if !(prefix.is_empty() || prefix.ends_with('_')) || prefix.contains(['(', '\\', '.']) {
+        return None;
+    }
+    let close = rest[open..].find(']')? + open;
+    if !rest[open..close].contains("a-") {
+        return None;
+    }
+    let quant = rest[close + 1..].trim_end_matches('$');
+    let len = if quant == "+" {
+        16
+    } else {
+        quant.strip_prefix('{')?.strip_suffix('}')?.split(',').next()?.parse::<usize>().ok()?
+    };
+    let digits = format!("{n}").replace('0', "z");
+    Some(format!("{prefix}{}{digits}", "x".repeat(len.saturating_sub(digits.len()))))
+}
+
+/// Existing objects a body refers to by field name: the seeded tenant's.
+#[derive(Default)]
+struct Refs {
+    user: String,
+    role: String,
+    db_connection: (String, String),
+}
+
+/// Points the fields of a built body that name objects at existing ones.
+fn refer(body: &mut Value, refs: &Refs) {
+    let Some(obj) = body.as_object_mut() else { return };
+    for (k, v) in obj.iter_mut() {
+        match (k.as_str(), v.is_array()) {
+            ("connection", false) => *v = json!(refs.db_connection.1),
+            ("connection_id", false) => *v = json!(refs.db_connection.0),
+            ("user_id", false) => *v = json!(refs.user),
+            ("users" | "members", true) => *v = json!([refs.user]),
+            ("roles", true) if v[0].is_string() => *v = json!([refs.role]),
+            _ => {}
         }
     }
 }
@@ -133,6 +185,7 @@ struct Run<'a> {
     counter: u32,
     /// Ids found or created, by collection template.
     ids: BTreeMap<String, String>,
+    refs: Refs,
 }
 
 impl Run<'_> {
@@ -151,8 +204,9 @@ impl Run<'_> {
             .cloned()
             .unwrap_or(json!({"type": "object"}));
         let mut counter = self.counter;
-        let value = build(spec, &schema, &mut counter, "", 0);
+        let mut value = build(spec, &schema, &mut counter, "", 0);
         self.counter = counter;
+        refer(&mut value, &self.refs);
         if desc.media.contains(&Media::Json) {
             Body::Json(if value.is_null() { json!({}) } else { value })
         } else {
@@ -218,11 +272,18 @@ impl Run<'_> {
             }
         }
         let token = self.tokens[&op.api].clone();
-        // Create one where the collection takes creates.
-        let create = CATALOG.iter().find(|o| o.verb == Verb::Post && o.path == template);
+        // Create one where the collection takes creates (jobs: by creating an export).
+        let create = CATALOG.iter().find(|o| o.verb == Verb::Post && o.path == template).or_else(|| {
+            CATALOG.iter().find(|o| {
+                o.verb == Verb::Post
+                    && o.path.strip_prefix(template).is_some_and(|r| r.starts_with('/') && !r.contains('{'))
+                    && template.ends_with("/jobs")
+            })
+        });
         if let Some(create) = create {
             let body = self.body_for(create);
-            let resp = self.c.send("POST", concrete, Some(&token), body).await;
+            let at = format!("{concrete}{}", &create.path[template.len()..]);
+            let resp = self.c.send("POST", &at, Some(&token), body).await;
             if (200..300).contains(&resp.status) {
                 if let Some(id) = id_of(&resp.json(), param) {
                     self.ids.insert(key, id.clone());
@@ -268,9 +329,8 @@ async fn every_operation_is_routed_scoped_and_answers() {
     let mut no_403: Vec<String> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     let mut not_2xx: Vec<String> = Vec::new();
-    // Bodies of operations without a table row that lack fields the spec requires: the
-    // emulator completes them to the model's generated types, which type fewer fields as required.
-    let mut short: Vec<String> = Vec::new();
+    let (mut invalid, mut invalid_why): (Vec<&str>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut no_success: Vec<&str> = Vec::new();
     // 401 and 403 for every operation, on a placeholder path.
     for op in CATALOG {
         let path = op.path.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/");
@@ -315,6 +375,21 @@ async fn every_operation_is_routed_scoped_and_answers() {
         tokens: [(Api::Management, mgmt.clone()), (Api::Teams, teams.clone())].into_iter().collect(),
         counter: 0,
         ids: BTreeMap::new(),
+        refs: Refs {
+            user: c.expect(200, "GET", "/api/v2/users", Some(&mgmt), Body::None).await[0]["user_id"]
+                .as_str()
+                .expect("a seeded user")
+                .to_owned(),
+            role: c.expect(200, "GET", "/api/v2/roles", Some(&mgmt), Body::None).await[0]["id"]
+                .as_str()
+                .expect("a seeded role")
+                .to_owned(),
+            db_connection: {
+                let conns = c.expect(200, "GET", "/api/v2/connections?strategy=auth0", Some(&mgmt), Body::None).await;
+                let pick = |k: &str| conns[0][k].as_str().expect("a database connection").to_owned();
+                (pick("id"), pick("name"))
+            },
+        },
     };
     let mut cache: HashMap<String, jsonschema::Validator> = HashMap::new();
     for op in ops {
@@ -342,6 +417,7 @@ async fn every_operation_is_routed_scoped_and_answers() {
             continue;
         }
         if !(200..300).contains(&resp.status) {
+            no_success.push(op.name);
             not_2xx.push(format!(
                 "{} {method} {full} -> {}: {}",
                 op.name,
@@ -364,26 +440,84 @@ async fn every_operation_is_routed_scoped_and_answers() {
                 validator.iter_errors(&body).map(|e| format!("{e} at {}", e.instance_path())).take(2).collect();
             if errors.is_empty() {
                 validated += 1;
-            } else if gatehouse_model::operation::OPERATIONS.iter().all(|row| row.catalog() != Some(op)) {
-                short.push(format!("{} {method} {full} -> {}: {}", op.name, resp.status, errors.join("; ")));
             } else {
-                failures.push(format!("{} {method} {full} -> {}: {}", op.name, resp.status, errors.join("; ")));
+                invalid.push(op.name);
+                invalid_why.push(format!("{} {method} {full} -> {}: {}", op.name, resp.status, errors.join("; ")));
             }
         }
     }
     let total = CATALOG.len();
     println!(
-        "{total} operations: {routed} routed (401 without a token), {refused} refused with 403 for a token lacking their scopes, {succeeded} answered 2xx, {validated} 2xx bodies validated against the spec"
+        "{total} operations: {routed} routed (401 without a token), {refused} refused with 403 for a token lacking their scopes, {succeeded} answered 2xx, {validated} 2xx bodies validated against the spec, {} invalid",
+        invalid.len()
     );
     println!("no 403 check ({}):\n  {}", no_403.len(), no_403.join("\n  "));
     println!("no 2xx with the inputs built ({}):\n  {}", not_2xx.len(), not_2xx.join("\n  "));
-    println!("2xx bodies short of the spec ({}):\n  {}", short.len(), short.join("\n  "));
+    println!("2xx bodies invalid against the spec ({}):\n  {}", invalid_why.len(), invalid_why.join("\n  "));
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(routed, total, "every operation is routed");
     assert_eq!(refused + no_403.len(), total);
-    assert!(succeeded * 10 >= total * 8, "only {succeeded} of {total} operations answered 2xx");
-    assert!(validated * 2 >= succeeded, "only {validated} of {succeeded} 2xx bodies valid against the spec");
+    // What cannot answer a success on an emulated tenant, each with its reason: the
+    // list is exact, so it can neither grow nor keep an operation that now succeeds.
+    let mut expected: Vec<&str> = NO_SUCCESS.iter().map(|(name, _)| *name).collect();
+    expected.sort_unstable();
+    no_success.sort_unstable();
+    assert_eq!(no_success, expected, "operations without a 2xx:\n  {}", not_2xx.join("\n  "));
+    assert_eq!(succeeded + NO_SUCCESS.len(), total);
+    assert!(succeeded >= MIN_SUCCEEDED, "only {succeeded} of {total} operations answered 2xx");
+    // Every 2xx body is valid against the spec, but for the exceptions listed with their reason.
+    let mut expected: Vec<&str> = SPEC_INVALID.iter().map(|(name, _)| *name).collect();
+    expected.sort_unstable();
+    invalid.sort_unstable();
+    assert_eq!(invalid, expected, "2xx bodies invalid against the spec:\n  {}", invalid_why.join("\n  "));
 }
+
+/// The least number of operations answering a 2xx in the run above.
+const MIN_SUCCEEDED: usize = 436;
+
+/// Operations without a 2xx in the run above: `(name, why)`. Objects only a
+/// sign-in or an outside system creates are 404 for any id the test can give
+/// (as on a new Auth0 tenant); the others are inputs the test does not build yet.
+const NO_SUCCESS: &[(&str, &str)] = &[
+    ("actions.executions.get", "executions exist only after a sign-in runs an action"),
+    ("anomaly.blocks.checkIp", "404 means the address is not blocked; only failed sign-ins block one"),
+    ("flows.executions.get", "flow executions exist only after a form runs"),
+    ("flows.executions.delete", "flow executions exist only after a form runs"),
+    ("eventStreams.deliveries.getHistory", "deliveries exist only after an event is delivered"),
+    ("guardian.enrollments.get", "enrollments exist only after a user enrolls an MFA factor"),
+    ("sessions.get", "sessions exist only after a sign-in"),
+    ("sessions.update", "sessions exist only after a sign-in"),
+    ("refreshTokens.get", "refresh tokens exist only after a sign-in"),
+    ("refreshTokens.update", "refresh tokens exist only after a sign-in"),
+    ("refreshTokens.delete", "refresh tokens exist only after a sign-in"),
+    ("users.federatedConnectionsTokensets.delete", "token sets come from an upstream identity provider"),
+    ("users.identities.delete", "the test does not link a secondary identity first"),
+    ("keys.signing.get", "the test does not find a signing key id (the list is keyed by kid)"),
+    ("groups.get", "groups come from directory provisioning; the emulator creates none"),
+    ("groups.delete", "groups come from directory provisioning; the emulator creates none"),
+    ("userBlocks.list", "the test finds no user id for the path: no list shares its collection"),
+    ("userBlocks.delete", "the test finds no user id for the path: no list shares its collection"),
+    ("organizations.getByName", "the test does not give an existing organization's name"),
+    ("organizations.discoveryDomains.getByName", "the test does not give an existing domain"),
+    ("connectionProfiles.getTemplate", "templates are Auth0's catalogue; the emulator holds none"),
+    ("userAttributeProfiles.getTemplate", "templates are Auth0's catalogue; the emulator holds none"),
+    ("users.create", "the body built from required fields lacks the email a database connection needs"),
+    ("jobs.usersImports.create", "the built users file is not a JSON array"),
+    ("teams.tenants.create", "the built locality is not one the Teams API offers"),
+    ("teams.members.get", "the test finds an invitation id where a member id is needed"),
+    ("teams.members.update", "the test finds an invitation id where a member id is needed"),
+    ("teams.members.delete", "the test finds an invitation id where a member id is needed"),
+    ("teams.members.tenants.list", "the test finds an invitation id where a member id is needed"),
+    ("teams.members.tenants.create", "the built tenant ids are not UUIDs"),
+    ("teams.members.tenants.update", "the built tenant ids are not UUIDs"),
+    ("teams.members.tenants.remove", "the built tenant ids are not UUIDs"),
+];
+
+/// Operations whose 2xx body is not valid against the spec: `(name, why)`.
+const SPEC_INVALID: &[(&str, &str)] = &[(
+    "connections.directoryProvisioning.getDefaultMapping",
+    "the emulator answers an empty mapping where the spec requires at least one entry (to fix)",
+)];
 
 /// State, not stubs: a generic collection, a relation under a user, a settings
 /// document, and the special actions.
@@ -595,4 +729,43 @@ async fn the_seed_fills_the_new_groups_deterministically() {
         ));
     }
     assert_eq!(firsts[0], firsts[1], "the same seed gives the same tenant");
+}
+
+/// Unknown names on keyed paths: a name the spec enumerates answers its
+/// defaults until written, any other is a 400 `invalid_uri`; an id naming an object that
+/// does not exist is a 404; lookups by name find the object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_ids_on_keyed_paths_are_refused() {
+    let (h, c) = start(5).await;
+    let token = c.token(&h, &h.management_audience, None).await;
+    let t = Some(token.as_str());
+    // An email template the spec names but nobody created: its defaults.
+    c.expect(200, "GET", "/api/v2/email-templates/verify_email", t, Body::None).await;
+    let e = c.expect(400, "GET", "/api/v2/email-templates/not_a_template", t, Body::None).await;
+    assert_eq!(e["errorCode"], "invalid_uri", "{e}");
+    // Created, it is read back by its name; a second create is a conflict.
+    let template = json!({"template": "verify_email", "body": "<p>hi</p>", "from": "a@b.test", "subject": "Hi", "syntax": "liquid", "enabled": true});
+    c.expect(200, "POST", "/api/v2/email-templates", t, Body::Json(template.clone())).await;
+    let got = c.expect(200, "GET", "/api/v2/email-templates/verify_email", t, Body::None).await;
+    assert_eq!(got["subject"], "Hi", "{got}");
+    c.expect(409, "POST", "/api/v2/email-templates", t, Body::Json(template)).await;
+    // A guardian factor outside the spec's names.
+    let e =
+        c.expect(400, "PUT", "/api/v2/guardian/factors/not-a-factor", t, Body::Json(json!({"enabled": true}))).await;
+    assert_eq!(e["errorCode"], "invalid_uri", "{e}");
+    // A prompt's texts in an enumerated language: defaults; an unknown language: 400.
+    c.expect(200, "GET", "/api/v2/prompts/login/custom-text/en", t, Body::None).await;
+    c.expect(400, "GET", "/api/v2/prompts/login/custom-text/xx-nope", t, Body::None).await;
+    // Ids naming objects: 404 with Auth0's error body.
+    for path in ["/api/v2/sessions/nope", "/api/v2/guardian/enrollments/nope", "/api/v2/actions/executions/nope"] {
+        let e = c.expect(404, "GET", path, t, Body::None).await;
+        assert_eq!((e["statusCode"].clone(), e["error"].clone()), (json!(404), json!("Not Found")), "{path}: {e}");
+    }
+    c.expect(404, "GET", "/api/v2/jobs/job_nope/errors", t, Body::None).await;
+    // A lookup by name finds the organization, and only it.
+    let orgs = c.expect(200, "GET", "/api/v2/organizations", t, Body::None).await;
+    let name = orgs[0]["name"].as_str().expect("a seeded organization").to_owned();
+    let found = c.expect(200, "GET", &format!("/api/v2/organizations/name/{name}"), t, Body::None).await;
+    assert_eq!(found["id"], orgs[0]["id"], "{found}");
+    c.expect(404, "GET", "/api/v2/organizations/name/no-such-org", t, Body::None).await;
 }
