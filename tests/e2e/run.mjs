@@ -520,7 +520,9 @@ async function main() {
   });
 
   await test('console: actions, log streams and tenant settings', async (page) => {
-    await signIn(page, server, 'admin@demo.test', '/actions?create=1');
+    // Code that runs at sign-in can give any role, so only a principal holding
+    // every policy role (the owner, who also holds `secrets`) may change it.
+    await signIn(page, server, 'owner@demo.test', '/actions?create=1');
     const name = `e2e-action-${Date.now()}`;
     await page.getByLabel(/^Name/).fill(name);
     await page.click('form button[type="submit"]:has-text("Create action")');
@@ -661,7 +663,7 @@ async function curatedPageScenarios(url) {
     const name = `e2e-web-${Date.now()}`;
     await page.goto(url + '/applications?create=1');
     await page.getByLabel(/^Name/).fill(name);
-    await page.getByLabel('Type').selectOption('regular_web');
+    await page.locator('form.form').getByLabel('Type', { exact: true }).selectOption('regular_web');
     await page.click('form button[type="submit"]:has-text("Create application")');
     await page.waitForSelector('[data-testid="fresh-secret"]', { timeout: 20_000 });
     const fresh = (await page.textContent('[data-testid="fresh-secret"]')).trim();
@@ -752,7 +754,7 @@ async function curatedPageScenarios(url) {
   });
 
   await test('console: an action shows its code, and each deploy adds the next version', async (page) => {
-    await signIn(page, server, 'admin@demo.test', '/actions?create=1');
+    await signIn(page, server, 'owner@demo.test', '/actions?create=1');
     const name = `e2e-versions-${Date.now()}`;
     await page.getByLabel(/^Name/).fill(name);
     await page.click('form button[type="submit"]:has-text("Create action")');
