@@ -1,8 +1,9 @@
 // End-to-end tests of the console in headless Chromium against `gatehouse serve`
 // in demo mode. Prints `N passed, M failed` last and exits non-zero on failure.
 // Screenshots of the main pages go to tests/e2e/artifacts/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ARTIFACTS, launch, signIn, startServer } from './harness.mjs';
 
 const results = [];
@@ -223,7 +224,11 @@ async function main() {
     adminRoleId = role.id;
     const me = await api(page, 'GET', '/auth/me');
     check(me.body.subject && Array.isArray(me.body.policyRoles), `/auth/me has subject and policyRoles: ${me.text.slice(0, 300)}`);
-    check(me.body.policyRoles.every((x) => x.assignable), 'the admin may assign every policy role');
+    // Every policy role but the owner's: it reveals secrets, which the admin may not.
+    const assignable = me.body.policyRoles.filter((x) => x.assignable).map((x) => x.name).sort();
+    check(assignable.join(',') === 'gatehouse-admin,gatehouse-support,gatehouse-viewer', `the admin may assign: ${assignable}`);
+    const owner = me.body.policyRoles.find((x) => x.name === 'gatehouse-owner');
+    check(owner && !owner.assignable && owner.missing.join() === 'secrets:full', `gatehouse-owner: ${JSON.stringify(owner)}`);
   });
 
   await test('support cannot give itself gatehouse-admin: no control, and a forced request is refused', async (page) => {
@@ -515,7 +520,9 @@ async function main() {
   });
 
   await test('console: actions, log streams and tenant settings', async (page) => {
-    await signIn(page, server, 'admin@demo.test', '/actions?create=1');
+    // Code that runs at sign-in can give any role, so only a principal holding
+    // every policy role (the owner, who also holds `secrets`) may change it.
+    await signIn(page, server, 'owner@demo.test', '/actions?create=1');
     const name = `e2e-action-${Date.now()}`;
     await page.getByLabel(/^Name/).fill(name);
     await page.click('form button[type="submit"]:has-text("Create action")');
@@ -569,6 +576,8 @@ async function main() {
     await shot(page, 'explorer');
   });
 
+  await curatedPageScenarios(url);
+
   await test('tablet width keeps the layout usable', async (page) => {
     await page.setViewportSize({ width: 800, height: 1000 });
     await signIn(page, server, 'admin@demo.test', '/users');
@@ -595,6 +604,217 @@ async function main() {
       await page.waitForSelector('[data-testid="deleted"]');
     });
   }
+}
+
+// The curated pages end to end: export jobs, secrets, permissions of users,
+// organization invitations and connections, action versions, log streams
+// and tenant settings (issue #11).
+async function curatedPageScenarios(url) {
+  await test('console: export users as CSV, watch the job, download the file without a token', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    await page.click('a:has-text("Export users")');
+    await page.waitForURL(/export=1/);
+    await page.getByLabel('Format').selectOption('csv');
+    await page.getByLabel('Fields', { exact: true }).fill('email, name');
+    await page.click('button:has-text("Start export")');
+    await page.waitForSelector('[data-testid="export-status"]:has-text("pending")', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="export-status"]:has-text("completed")', { timeout: 30_000 });
+    const progress = await page.textContent('[data-testid="export-status"]');
+    check(/pending → .*completed/.test(progress), `the job's progress is shown: ${progress}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 20_000 }),
+      page.click('[data-testid="export-download"]'),
+    ]);
+    const link = new URL(download.url());
+    check(link.searchParams.get('signature') && link.searchParams.get('expires'), `a signed link: ${link}`);
+    check(!/token|bearer|session/i.test(link.search), `no credential but the signature in the link: ${link.search}`);
+    const csv = gunzipSync(readFileSync(await download.path())).toString('utf8');
+    const lines = csv.trim().split('\n');
+    check(lines[0] === 'email,name', `the chosen columns: ${lines[0]}`);
+    const seeded = items((await api(page, 'GET', '/api/v2/users?per_page=50&search_engine=v3')).body, 'users').map((u) => u.email).filter(Boolean);
+    check(seeded.length >= 10, `seeded users: ${seeded.length}`);
+    for (const email of [...seeded, 'admin@demo.test', 'support@demo.test']) {
+      check(lines.some((l) => l.split(',')[0] === email), `the export lists ${email}`);
+    }
+    // The link works with no cookie or token (as a pre-signed storage link), and only as signed.
+    const bare = await fetch(download.url());
+    check(bare.status === 200, `the link alone downloads: ${bare.status}`);
+    const forged = new URL(download.url());
+    forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 3_600_000));
+    check((await fetch(forged)).status === 403, 'a stretched expiry is refused');
+    const audit = await api(page, 'GET', '/audit?resource=jobs&principal=admin@demo.test');
+    check(audit.status === 200 && audit.text.includes('jobs.usersExports.create') && audit.text.includes('jobs.get'), `the export and its reads are audited: ${audit.status} ${audit.text.slice(0, 300)}`);
+    await shot(page, 'users-export');
+  });
+
+  await test('console: only a principal allowed secrets reveals them; a new confidential app shows its secret once', async (page) => {
+    await signIn(page, server, 'owner@demo.test', '/applications');
+    const all = items((await api(page, 'GET', '/api/v2/clients?per_page=100')).body, 'clients');
+    const m2m = all.find((a) => a.app_type === 'non_interactive' && typeof a.client_secret === 'string' && a.client_secret.length > 16 && a.client_secret !== '[redacted]');
+    check(m2m, `the owner's answers carry an M2M application's secret (${all.length} applications)`);
+    await page.goto(`${url}/applications/${encodeURIComponent(m2m.client_id)}?tab=tokens`);
+    await page.click('button:has-text("Reveal client secret")', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="client-secret"]');
+    check((await page.textContent('[data-testid="client-secret"]')) === m2m.client_secret, 'the revealed secret is the application\'s');
+    await page.waitForSelector('text=Hidden again in 30 seconds');
+    await page.click('.secret button:has-text("Hide")');
+    check(await page.locator('[data-testid="client-secret"]').count() === 0, 'Hide takes it off the page');
+
+    const name = `e2e-web-${Date.now()}`;
+    await page.goto(url + '/applications?create=1');
+    await page.getByLabel(/^Name/).fill(name);
+    await page.locator('form.form').getByLabel('Type', { exact: true }).selectOption('regular_web');
+    await page.click('form button[type="submit"]:has-text("Create application")');
+    await page.waitForSelector('[data-testid="fresh-secret"]', { timeout: 20_000 });
+    const fresh = (await page.textContent('[data-testid="fresh-secret"]')).trim();
+    check(fresh.length >= 32, `the new secret is shown: ${fresh.length} characters`);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+    await page.reload();
+    await page.waitForSelector(`h1:has-text("${name}")`, { timeout: 20_000 });
+    await page.waitForTimeout(300);
+    check(await page.locator('[data-testid="fresh-secret"]').count() === 0, 'never shown again after a reload');
+    check(!(await page.content()).includes(fresh), 'the secret is nowhere on the reloaded page');
+
+    const viewer = await browser.newContext();
+    const vp = await viewer.newPage();
+    await signIn(vp, server, 'viewer@demo.test', `/applications/${encodeURIComponent(m2m.client_id)}?tab=tokens`);
+    await vp.waitForSelector('[data-testid="secret-not-allowed"]', { timeout: 20_000 });
+    check(await vp.locator('button:has-text("Reveal client secret")').count() === 0, 'no reveal for the viewer');
+    const seen = await api(vp, 'GET', `/api/v2/clients/${encodeURIComponent(m2m.client_id)}`);
+    check(seen.status === 200 && !seen.text.includes(m2m.client_secret), 'the viewer\'s answers carry no secret');
+    await viewer.close();
+    await api(page, 'DELETE', `/api/v2/clients/${encodeURIComponent(id)}`);
+  });
+
+  await test('console: user permissions tab adds and removes a permission', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    const email = `e2e-perm-${Date.now()}@example.com`;
+    const made = await api(page, 'POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email, password: 'Str0ng-and-long-Passw0rd!' });
+    check(made.status === 201, `user created: ${made.status} ${made.text.slice(0, 200)}`);
+    const id = made.body.user_id;
+    await page.goto(url + userPath(id, 'permissions'));
+    await page.waitForSelector('select option:has-text("Orders API")', { state: 'attached', timeout: 20_000 });
+    await page.getByLabel('API', { exact: true }).selectOption({ label: 'Orders API (https://api.acme.test/orders)' });
+    await page.getByLabel(/read:orders/).check();
+    await page.click('button:has-text("Add permissions")');
+    await page.waitForSelector('text=Permissions added.');
+    await page.waitForSelector('table.data code:has-text("read:orders")');
+    const held = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(id)}/permissions`);
+    check(items(held.body, 'permissions').some((p) => p.permission_name === 'read:orders'), `permissions: ${held.text.slice(0, 300)}`);
+    await page.click('button[aria-label="Remove the permission read:orders"]');
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('text=Permission removed.');
+    const after = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(id)}/permissions`);
+    check(!items(after.body, 'permissions').some((p) => p.permission_name === 'read:orders'), `removed: ${after.text.slice(0, 300)}`);
+    await api(page, 'DELETE', `/api/v2/users/${encodeURIComponent(id)}`);
+  });
+
+  await test('console: organization invitations and enabled connections', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/organizations');
+    const org = await api(page, 'POST', '/api/v2/organizations', { name: `e2e-inv-${Date.now()}` });
+    check(org.status === 201 || org.status === 200, `organization created: ${org.status} ${org.text.slice(0, 200)}`);
+    const oid = encodeURIComponent(org.body.id);
+    await page.goto(`${url}/organizations/${oid}`);
+    await page.waitForSelector('form[aria-label="Invite someone"]', { timeout: 20_000 });
+    const invitee = `e2e-invitee-${Date.now()}@example.com`;
+    await page.getByLabel('Email to invite').fill(invitee);
+    await page.getByLabel('Invited by (shown in the email)').fill('E2E Admin');
+    const app = page.getByLabel('Application the invitee signs in to');
+    await page.waitForSelector('form[aria-label="Invite someone"] select option:nth-child(2)', { state: 'attached' });
+    await app.selectOption({ index: 1 });
+    await page.click('button:has-text("Send invitation")');
+    await page.waitForSelector('text=Invitation sent.');
+    await page.waitForSelector(`table.data td:has-text("${invitee}")`);
+    const invs = await api(page, 'GET', `/api/v2/organizations/${oid}/invitations`);
+    check(items(invs.body, 'invitations').some((i) => i.invitee?.email === invitee), `invitation stored: ${invs.text.slice(0, 300)}`);
+    await page.click(`button[aria-label="Revoke the invitation of ${invitee}"]`);
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('text=Invitation revoked.');
+    await page.waitForSelector(`table.data td:has-text("${invitee}")`, { state: 'detached' });
+
+    const form = page.locator('form[aria-label="Enable a connection"]');
+    await page.waitForSelector('form[aria-label="Enable a connection"] select option:nth-child(2)', { state: 'attached' });
+    const pick = form.getByLabel('Connection', { exact: true });
+    const conn = (await pick.locator('option').nth(1).textContent()).trim();
+    await pick.selectOption({ index: 1 });
+    await page.click('button:has-text("Enable connection")');
+    await page.waitForSelector('text=Connection enabled.');
+    const enabled = await api(page, 'GET', `/api/v2/organizations/${oid}/enabled_connections`);
+    check(items(enabled.body, 'enabled_connections').some((c) => c.connection?.name === conn), `enabled: ${enabled.text.slice(0, 300)}`);
+    await page.click(`button[aria-label="Disable the connection ${conn} for this organization"]`);
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('text=Connection disabled for the organization.');
+    const left = await api(page, 'GET', `/api/v2/organizations/${oid}/enabled_connections`);
+    check(!items(left.body, 'enabled_connections').some((c) => c.connection?.name === conn), `disabled: ${left.text.slice(0, 300)}`);
+    await shot(page, 'organization-extras');
+    await api(page, 'DELETE', `/api/v2/organizations/${oid}`);
+  });
+
+  await test('console: an action shows its code, and each deploy adds the next version', async (page) => {
+    await signIn(page, server, 'owner@demo.test', '/actions?create=1');
+    const name = `e2e-versions-${Date.now()}`;
+    await page.getByLabel(/^Name/).fill(name);
+    await page.click('form button[type="submit"]:has-text("Create action")');
+    await page.waitForSelector(`h1:has-text("${name}")`, { timeout: 20_000 });
+    const code = 'exports.onExecutePostLogin = async (event, api) => { api.user; };\n';
+    await page.getByLabel('Code (JavaScript)').fill(code);
+    await page.click('button:has-text("Save code")');
+    await page.waitForSelector('text=Code saved');
+    await page.click('.page-actions button:has-text("Deploy")');
+    await page.waitForSelector('text=Deployed as version 1.');
+    await page.waitForSelector('table.data tbody tr:has(td:text-is("1")):has-text("Current")');
+    await page.click('.page-actions button:has-text("Deploy")');
+    await page.waitForSelector('text=Deployed as version 2.');
+    await page.waitForSelector('table.data tbody tr:has(td:text-is("2")):has-text("Current")');
+    check(await page.locator('table.data tbody tr').count() === 2, 'two versions listed');
+    await page.reload();
+    await page.waitForSelector(`h1:has-text("${name}")`, { timeout: 20_000 });
+    await page.waitForFunction((c) => document.querySelector('textarea.code')?.value === c, code);
+    await shot(page, 'action-versions');
+    await page.click('.page-actions button:has-text("Delete")');
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForURL(/\/actions\?deleted=/, { timeout: 20_000 });
+  });
+
+  await test('console: log streams pause, resume and delete; credentials stay hidden', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/log-streams');
+    const name = `e2e-stream-${Date.now()}`;
+    const made = await api(page, 'POST', '/api/v2/log-streams', {
+      name, type: 'http',
+      sink: { httpEndpoint: 'https://logs.example.test/in', httpContentType: 'application/json', httpContentFormat: 'JSONLINES', httpAuthorization: 'Bearer s3cr3t-e2e' },
+    });
+    check(made.status === 200 || made.status === 201, `stream created: ${made.status} ${made.text.slice(0, 200)}`);
+    check(!made.text.includes('s3cr3t-e2e'), 'the stream\'s credential is not answered to an admin without secrets');
+    await page.reload();
+    await table(page);
+    await page.click(`button[aria-label="Pause the stream ${name}"]`);
+    await page.waitForSelector('text=Stream paused.');
+    await page.waitForSelector(`table.data tr:has-text("${name}") .badge:has-text("Paused")`);
+    await page.click(`button[aria-label="Resume the stream ${name}"]`);
+    await page.waitForSelector('text=Stream resumed.');
+    await page.waitForSelector(`table.data tr:has-text("${name}") .badge:has-text("Active")`);
+    await page.click(`button[aria-label="Delete the stream ${name}"]`);
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector('text=Stream deleted.');
+    await page.waitForSelector(`table.data tr:has-text("${name}")`, { state: 'detached' });
+  });
+
+  await test('console: a tenant setting survives a reload', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/settings');
+    await page.waitForSelector('h2:has-text("General")', { timeout: 20_000 });
+    const tenantName = `E2E reload ${Date.now()}`;
+    await page.getByLabel('Tenant name').fill(tenantName);
+    await page.click('button:has-text("Save settings")');
+    await page.waitForSelector('text=Settings saved.');
+    await page.reload();
+    await page.waitForSelector('h2:has-text("General")', { timeout: 20_000 });
+    await page.waitForFunction((v) => [...document.querySelectorAll('input')].some((i) => i.value === v), tenantName, { timeout: 20_000 });
+  });
 }
 
 try {

@@ -6,13 +6,21 @@
 //! The first read that sees it completed applies its effect (an import creates
 //! its users) and records the outcome. A completed export's `location` is served
 //! by the emulator at `/__emulator/jobs/{id}/export`: the tenant's users as
-//! gzipped NDJSON (`json`) or CSV (`csv`), with the job's `fields`.
+//! gzipped NDJSON (`json`) or CSV (`csv`), with the job's `fields`. Like the
+//! pre-signed storage link Auth0 answers, the location carries its own
+//! credential and expiry ([`Link`]): a browser fetches it with no token, each
+//! read of the job signs a fresh one, and it stops working after [`LINK_MS`].
 
 use crate::dispatch::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::handlers::users::{NewUser, build_user};
 use crate::store::{Kind, Tenant, object_key};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use sha2::Sha256;
 use std::io::Write as _;
 
 /// Where jobs are stored.
@@ -21,6 +29,87 @@ pub const COLLECTION: &str = "/api/v2/jobs";
 pub const PENDING_MS: i64 = 150;
 /// When a job completes, in milliseconds after its creation.
 pub const DONE_MS: i64 = 600;
+
+/// How long an export's download link works after the read that signed it, in milliseconds.
+pub const LINK_MS: i64 = 5 * 60 * 1000;
+
+/// The query of an export's download link: when it expires (milliseconds
+/// since the epoch) and the signature of the job id with that expiry.
+#[derive(Debug, Default, Deserialize)]
+pub struct Link {
+    /// Expiry, milliseconds since the epoch.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// URL-safe base64 of the HMAC-SHA256 of `{id}\n{expires}`.
+    #[serde(default)]
+    pub signature: Option<String>,
+}
+
+/// Why a download link is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkRefused {
+    /// The link has no `expires` or `signature`, or they are malformed.
+    #[error("The download link is not signed.")]
+    Unsigned,
+    /// The signature does not match this job and expiry.
+    #[error("The download link's signature does not match.")]
+    BadSignature,
+    /// The link was valid until `expired_at` (milliseconds since the epoch).
+    #[error("The download link expired; read the job again for a fresh one.")]
+    Expired {
+        /// When it stopped working.
+        expired_at: i64,
+    },
+}
+
+fn mac(key: &[u8], id: &str, expires: i64) -> Hmac<Sha256> {
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key"));
+    mac.update(id.as_bytes());
+    mac.update(b"\n");
+    mac.update(expires.to_string().as_bytes());
+    mac
+}
+
+impl Link {
+    /// A link for job `id` valid for [`LINK_MS`] from `now_ms`.
+    pub fn sign(key: &[u8], id: &str, now_ms: i64) -> Self {
+        let expires = now_ms + LINK_MS;
+        let signature = URL_SAFE_NO_PAD.encode(mac(key, id, expires).finalize().into_bytes());
+        Self { expires: Some(expires.to_string()), signature: Some(signature) }
+    }
+
+    /// The link's URL under `base` (the emulator's origin).
+    pub fn url(&self, base: &str, id: &str) -> String {
+        format!(
+            "{base}/__emulator/jobs/{id}/export?expires={}&signature={}",
+            self.expires.as_deref().unwrap_or_default(),
+            self.signature.as_deref().unwrap_or_default()
+        )
+    }
+
+    /// Whether this link opens job `id`'s export at `now_ms` (the signature
+    /// compared in constant time, before the expiry is looked at).
+    pub fn check(&self, key: &[u8], id: &str, now_ms: i64) -> Result<(), LinkRefused> {
+        let expires = self.expires.as_deref().and_then(|e| e.parse::<i64>().ok());
+        let signature = self.signature.as_deref().and_then(|s| URL_SAFE_NO_PAD.decode(s).ok());
+        let (Some(expires), Some(signature)) = (expires, signature) else {
+            return Err(LinkRefused::Unsigned);
+        };
+        mac(key, id, expires).verify_slice(&signature).map_err(|_| LinkRefused::BadSignature)?;
+        if now_ms >= expires { Err(LinkRefused::Expired { expired_at: expires }) } else { Ok(()) }
+    }
+}
+
+/// A completed export job as answered: with a freshly signed `location`.
+fn with_location(ctx: &Ctx, mut job: Value, id: &str) -> Value {
+    if job.get("type").and_then(Value::as_str) == Some("users_export")
+        && job.get("status").and_then(Value::as_str) == Some("completed")
+    {
+        job["location"] = json!(Link::sign(&ctx.state.link_key, id, ctx.now_ms).url(&ctx.state.urls.base, id));
+    }
+    job
+}
 
 /// The job type of a create operation, when it creates a job.
 pub fn kind_of(operation: &str) -> Option<&'static str> {
@@ -98,7 +187,7 @@ pub fn read(ctx: &Ctx, t: &mut Tenant, id: &str) -> ApiResult<Value> {
     let age = ctx.now_ms - created;
     let status = job.get("status").and_then(Value::as_str).unwrap_or("pending").to_owned();
     if status == "completed" || status == "failed" {
-        return Ok(job);
+        return Ok(with_location(ctx, job, id));
     }
     let next = if age < PENDING_MS {
         "pending"
@@ -113,9 +202,6 @@ pub fn read(ctx: &Ctx, t: &mut Tenant, id: &str) -> ApiResult<Value> {
     job["status"] = json!(next);
     if next == "completed" {
         match job.get("type").and_then(Value::as_str) {
-            Some("users_export") => {
-                job["location"] = json!(format!("{}/__emulator/jobs/{id}/export", ctx.state.urls.base));
-            }
             Some("users_import") => {
                 let summary = import(ctx, t, id, &job);
                 job["summary"] = summary;
@@ -124,7 +210,7 @@ pub fn read(ctx: &Ctx, t: &mut Tenant, id: &str) -> ApiResult<Value> {
         }
     }
     t.put(Kind::Objects, key, job.clone());
-    Ok(job)
+    Ok(with_location(ctx, job, id))
 }
 
 /// Creates (or with `upsert`, updates) the users of an import job.
@@ -228,4 +314,39 @@ pub fn export(t: &Tenant, id: &str) -> Option<(&'static str, Vec<u8>)> {
 
 fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_signed_link_opens_its_job_until_it_expires() {
+        let link = Link::sign(KEY, "job_a", 1_000);
+        assert_eq!(link.check(KEY, "job_a", 1_000), Ok(()));
+        assert_eq!(link.check(KEY, "job_a", 1_000 + LINK_MS - 1), Ok(()));
+        assert_eq!(
+            link.check(KEY, "job_a", 1_000 + LINK_MS),
+            Err(LinkRefused::Expired { expired_at: 1_000 + LINK_MS })
+        );
+    }
+
+    #[test]
+    fn a_link_opens_no_other_job_and_no_changed_expiry() {
+        let link = Link::sign(KEY, "job_a", 1_000);
+        assert_eq!(link.check(KEY, "job_b", 1_000), Err(LinkRefused::BadSignature));
+        assert_eq!(link.check(b"another key", "job_a", 1_000), Err(LinkRefused::BadSignature));
+        let stretched = Link { expires: Some(i64::MAX.to_string()), ..Link::sign(KEY, "job_a", 1_000) };
+        assert_eq!(stretched.check(KEY, "job_a", 1_000), Err(LinkRefused::BadSignature));
+        assert_eq!(Link::default().check(KEY, "job_a", 0), Err(LinkRefused::Unsigned));
+        let garbled = Link { signature: Some("%%%".into()), ..Link::sign(KEY, "job_a", 1_000) };
+        assert_eq!(garbled.check(KEY, "job_a", 1_000), Err(LinkRefused::Unsigned));
+        let url = link.url("http://e", "job_a");
+        assert!(
+            url.starts_with("http://e/__emulator/jobs/job_a/export?expires=") && url.contains("&signature="),
+            "{url}"
+        );
+    }
 }

@@ -37,6 +37,7 @@ pub const ADMINS: &[(&str, &str, &str, &str)] = &[
     ("admin@demo.test", "gatehouse-admin", "Ada", "Admin"),
     ("viewer@demo.test", "gatehouse-viewer", "Vic", "Viewer"),
     ("support@demo.test", "gatehouse-support", "Sam", "Support"),
+    ("owner@demo.test", "gatehouse-owner", "Olga", "Owner"),
 ];
 
 const FIRST: &[&str] = &[
@@ -170,6 +171,7 @@ const ROLES: &[(&str, &str)] = &[
     ("gatehouse-admin", "Full access to the Gatehouse console"),
     ("gatehouse-viewer", "Read-only access to the Gatehouse console"),
     ("gatehouse-support", "Support access to users in the Gatehouse console"),
+    ("gatehouse-owner", "Full access to the Gatehouse console, client secrets included"),
     ("Admin", "Administrators of the Acme platform"),
     ("Editor", "Can edit content"),
     ("Viewer", "Read-only access"),

@@ -429,10 +429,13 @@ pub struct Policy {
 
 impl Policy {
     /// The demo tenant's policy: `gatehouse-admin` full on everything,
-    /// `gatehouse-viewer` read on everything, `gatehouse-support` full on users only.
+    /// `gatehouse-viewer` read on everything, `gatehouse-support` full on
+    /// users only, and `gatehouse-owner` full on everything with the secrets
+    /// in answers (the one demo role that may reveal client secrets).
     pub fn demo() -> Self {
         let mut roles = BTreeMap::new();
         roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
+        roles.insert("gatehouse-owner".to_owned(), Grants::all(Level::Full).with(Target::Secrets, Level::Full));
         roles.insert("gatehouse-viewer".to_owned(), Grants::all(Level::Read));
         roles.insert("gatehouse-support".to_owned(), Grants::none().with(Target::Group("users"), Level::Full));
         Self { roles, app_metadata_roles: None }
@@ -1151,6 +1154,12 @@ mod tests {
         assert!(by_name("gatehouse-support").assignable);
         assert!(!by_name("gatehouse-admin").assignable && !by_name("gatehouse-viewer").assignable);
         assert!(by_name("gatehouse-viewer").missing.contains(&"*:read".to_owned()));
+        // Only the owner reveals secrets, so an admin may not make anyone an owner.
+        let owner = &p.roles["gatehouse-owner"];
+        assert_eq!(owner.level(Target::Secrets), Level::Full);
+        assert_eq!(admin.level(Target::Secrets), Level::Off);
+        assert_eq!(admin.lacking(owner), ["secrets:full"]);
+        assert!(owner.covers(admin));
     }
 
     #[test]

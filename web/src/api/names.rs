@@ -36,40 +36,34 @@ pub fn user_labels(mut ids: Vec<String>) -> Fut<Labels> {
     ids.dedup();
     ids.truncate(100);
     let Some(q) = ids_query(&ids) else { return Box::pin(async { Ok(Labels::new()) }) };
-    let sending = call(users::List {
-        q: Some(q),
+    let sending = search(Some(q), 100);
+    Box::pin(async move {
+        // The search may match more (a quoted id is a phrase): keep exact ids only.
+        Ok(labels(&sending.await?).into_iter().filter(|(id, _)| ids.contains(id)).collect())
+    })
+}
+
+/// One search of users (v3) answering ids, emails and names only.
+fn search(q: Option<String>, per_page: u64) -> Fut<Page<User>> {
+    call(users::List {
+        q,
         search_engine: Some("v3".into()),
         fields: Some("user_id,email,name".into()),
         include_fields: Some(true),
-        offset: Offset::page(0, 100),
+        offset: Offset::page(0, per_page),
         ..Default::default()
-    });
-    Box::pin(async move {
-        let page: Page<User> = sending.await?;
-        // The search may match more (a quoted id is a phrase): keep exact ids only.
-        Ok(page
-            .items
-            .iter()
-            .filter_map(|u| Some((u.user_id.clone()?, user_label(u))))
-            .filter(|(id, _)| ids.contains(id))
-            .collect())
     })
+}
+
+/// `(id, label)` of each user found.
+fn labels(page: &Page<User>) -> Vec<(String, String)> {
+    page.items.iter().filter_map(|u| Some((u.user_id.clone()?, user_label(u)))).collect()
 }
 
 /// Users matching what someone typed (plain text or Lucene), for pickers: `(id, label)`.
 pub fn find_users(text: &str) -> Fut<Vec<(String, String)>> {
-    let sending = call(users::List {
-        q: crate::logic::lucene::user_query(text),
-        search_engine: Some("v3".into()),
-        fields: Some("user_id,email,name".into()),
-        include_fields: Some(true),
-        offset: Offset::page(0, 10),
-        ..Default::default()
-    });
-    Box::pin(async move {
-        let page: Page<User> = sending.await?;
-        Ok(page.items.iter().filter_map(|u| Some((u.user_id.clone()?, user_label(u)))).collect())
-    })
+    let sending = search(crate::logic::lucene::user_query(text), 10);
+    Box::pin(async move { Ok(labels(&sending.await?)) })
 }
 
 /// Users named by pasted lines (ids or emails): the users found, and one
@@ -91,18 +85,8 @@ pub fn resolve_lines(text: &str) -> Fut<Resolved> {
     if parts.is_empty() {
         return Box::pin(async { Ok((Vec::new(), Vec::new())) });
     }
-    let sending = call(users::List {
-        q: Some(parts.join(" OR ")),
-        search_engine: Some("v3".into()),
-        fields: Some("user_id,email,name".into()),
-        include_fields: Some(true),
-        offset: Offset::page(0, 100),
-        ..Default::default()
-    });
-    Box::pin(async move {
-        let page: Page<User> = sending.await?;
-        Ok(match_lines(&lines, &page.items))
-    })
+    let sending = search(Some(parts.join(" OR ")), 100);
+    Box::pin(async move { Ok(match_lines(&lines, &sending.await?.items)) })
 }
 
 /// Which line names which user: exact ids, emails without regard to case.

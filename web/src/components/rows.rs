@@ -52,9 +52,20 @@ pub fn use_row_pick() -> (RwSignal<Option<Value>>, RwSignal<bool>) {
 /// A row's button (`label`, announced as `aria`) that picks the row.
 pub fn pick_button(row: &Value, label: &'static str, aria: String) -> AnyView {
     let Some(RowPick(pick)) = use_context::<RowPick>() else { return ().into_any() };
-    let row = row.clone();
+    picks(pick, row.clone(), label, aria)
+}
+
+/// A danger button (`label`, announced as `aria`) that sets `pick` to
+/// `value`: what a row's Remove or Delete button does before its confirm
+/// dialog opens, whatever the row's type.
+pub fn picks<T: Clone + Send + Sync + 'static>(
+    pick: RwSignal<Option<T>>,
+    value: T,
+    label: &'static str,
+    aria: String,
+) -> AnyView {
     view! {
-        <button type="button" class="btn small danger nowrap" aria-label=aria on:click=move |_| pick.set(Some(row.clone()))>
+        <button type="button" class="btn small danger nowrap" aria-label=aria on:click=move |_| pick.set(Some(value.clone()))>
             {label}
         </button>
     }

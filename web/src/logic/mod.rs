@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod chart;
 pub mod checks;
 pub mod explorer;
+pub mod export;
 pub mod format;
 pub mod guard;
 pub mod json;

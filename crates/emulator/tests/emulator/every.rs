@@ -656,6 +656,16 @@ async fn jobs_progress_export_downloads_and_import_creates_users() {
     let location = done["location"].as_str().expect("a location").to_owned();
     let resp = c.http.get(&location).send().await.expect("download");
     assert_eq!(resp.status().as_u16(), 200);
+    // A pre-signed link, as Auth0's: fetched with no token, from any origin.
+    assert_eq!(resp.headers().get("access-control-allow-origin").map(|v| v.as_bytes()), Some(&b"*"[..]));
+    for forged in [
+        location.split('?').next().unwrap_or_default().to_owned(),
+        location.replace("signature=", "signature=A"),
+        location.replace("expires=", "expires=9"),
+    ] {
+        let refused = c.http.get(&forged).send().await.expect("download");
+        assert_eq!(refused.status().as_u16(), 403, "{forged}");
+    }
     let gz = resp.bytes().await.expect("bytes");
     let mut text = String::new();
     flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut text).expect("gzip");
@@ -695,7 +705,7 @@ async fn jobs_progress_export_downloads_and_import_creates_users() {
         )
         .await;
     assert_eq!(e["statusCode"], 400);
-    c.expect(404, "GET", "/__emulator/jobs/job_nope/export", None, Body::None).await;
+    c.expect(403, "GET", "/__emulator/jobs/job_nope/export", None, Body::None).await;
 }
 
 /// The seed fills the new groups too, the same for the same `--seed`.

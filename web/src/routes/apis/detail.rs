@@ -2,7 +2,8 @@
 
 use crate::api;
 use crate::components::{
-    Column, ConfirmDialog, Facts, PageHeader, Panel, TableOpts, TextField, action_status, loaded, on_success, table,
+    Column, ConfirmDialog, Facts, PageHeader, Panel, TableOpts, TextField, action_status, loaded, on_success, picks,
+    table,
 };
 use crate::hooks::can_write;
 use crate::routes::{mono, text, use_id};
@@ -26,12 +27,7 @@ fn scope_columns(writable: bool) -> Vec<Column<ResourceServerScope>> {
             let value = s.value.clone().unwrap_or_default();
             let Some(RemovingScope(pick)) = use_context::<RemovingScope>() else { return ().into_any() };
             let aria = format!("Remove the scope {value}");
-            view! {
-                <button type="button" class="btn small danger nowrap" aria-label=aria on:click=move |_| pick.set(Some(value.clone()))>
-                    "Remove"
-                </button>
-            }
-            .into_any()
+            picks(pick, value, "Remove", aria)
         }));
     }
     cols

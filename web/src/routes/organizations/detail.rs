@@ -4,7 +4,7 @@
 use crate::api;
 use crate::components::{
     Column, ConfirmDialog, Facts, PageHeader, Pager, Panel, TableOpts, UserPicker, action_status, loaded, on_success,
-    picked_ids, table,
+    picked_ids, picks, table,
 };
 use crate::hooks::{can_write, use_query_pairs};
 use crate::logic::url_state::{ListState, encode_component};
@@ -44,12 +44,7 @@ fn member_columns(writable: bool) -> Vec<Column<OrganizationMember>> {
             let entry = (m.user_id.clone().unwrap_or_default(), label(m));
             let Some(Removing(pick)) = use_context::<Removing>() else { return ().into_any() };
             let aria = format!("Remove {} from the organization", entry.1);
-            view! {
-                <button type="button" class="btn small danger nowrap" aria-label=aria on:click=move |_| pick.set(Some(entry.clone()))>
-                    "Remove"
-                </button>
-            }
-            .into_any()
+            picks(pick, entry, "Remove", aria)
         }));
     }
     cols

@@ -3,6 +3,7 @@
 
 use super::bulk::BulkBar;
 use super::create::CreateUser;
+use super::export::ExportUsers;
 use crate::api::{self, Fut};
 use crate::components::{Column, PageHeader, Pager, TableOpts, loaded, table};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
@@ -68,6 +69,8 @@ pub fn UsersPage() -> impl IntoView {
     let pairs = use_query_pairs();
     let state = Memo::new(move |_| ListState::from_pairs(&pairs.get()));
     let creating = Memo::new(move |_| qget(&pairs.get(), "create") == "1");
+    let exporting = Memo::new(move |_| qget(&pairs.get(), "export") == "1");
+    let may_export = can_write("jobs");
     let set_query = use_set_query();
     let writable = can_write("users");
     let selected = RwSignal::new(Vec::<Target>::new());
@@ -93,11 +96,15 @@ pub fn UsersPage() -> impl IntoView {
     let refresh = Callback::new(move |()| users.refetch());
     view! {
         <PageHeader title="Users" subtitle="Search, inspect and change the tenant's users.">
+            {may_export.then(|| view! { <A href="/users?export=1" attr:class="btn">"Export users"</A> })}
             {writable.then(|| view! { <A href="/users?create=1" attr:class="btn primary">"Create user"</A> })}
         </PageHeader>
         {crate::routes::deleted_notice("user")}
         <Show when=move || creating.get() && writable>
             <CreateUser />
+        </Show>
+        <Show when=move || exporting.get() && may_export>
+            <ExportUsers />
         </Show>
         <form class="search" role="search" on:submit=on_search>
             <label for="user-search">"Search users"</label>

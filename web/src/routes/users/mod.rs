@@ -1,8 +1,9 @@
-//! Users: search, detail, create, bulk actions.
+//! Users: search, detail, create, export, bulk actions.
 
 mod bulk;
 mod create;
 mod detail;
+mod export;
 mod list;
 mod roles_tab;
 
