@@ -200,14 +200,9 @@ pub fn read(ctx: &Ctx, t: &mut Tenant, id: &str) -> ApiResult<Value> {
         return Ok(job);
     }
     job["status"] = json!(next);
-    if next == "completed" {
-        match job.get("type").and_then(Value::as_str) {
-            Some("users_import") => {
-                let summary = import(ctx, t, id, &job);
-                job["summary"] = summary;
-            }
-            _ => {}
-        }
+    if next == "completed" && job.get("type").and_then(Value::as_str) == Some("users_import") {
+        let summary = import(ctx, t, id, &job);
+        job["summary"] = summary;
     }
     t.put(Kind::Objects, key, job.clone());
     Ok(with_location(ctx, job, id))
