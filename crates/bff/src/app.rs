@@ -204,6 +204,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
         .route("/catalog", get(crate::catalog::catalog))
+        .route("/catalog/{name}", get(crate::catalog::one))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

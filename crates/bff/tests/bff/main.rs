@@ -12,6 +12,7 @@ mod escalation;
 mod faults;
 mod matrix;
 mod ops;
+mod schemas;
 mod security;
 
 use browser::{Browser, Forbidden};
