@@ -600,9 +600,9 @@ async function main() {
     await page.click('button:has-text("Edit as form")');
     check(await form.getByLabel('scope', { exact: true }).inputValue() === 'read:things', 'the form follows the JSON view');
     await page.click('button[type="submit"]:has-text("Send")');
-    await page.waitForSelector(`[data-testid="explorer-answer"] pre:has-text("${clientId}")`, { timeout: 20_000 });
+    await page.waitForSelector(`[data-testid="explorer-answer"] pre:has-text("${audience}")`, { timeout: 20_000 });
     const grants = await api(page, 'GET', `/api/v2/client-grants?audience=${encodeURIComponent(audience)}`);
-    const grant = items(grants.body, 'client_grants').find((g) => g.client_id === clientId);
+    const grant = items(grants.body, 'client_grants').find((g) => g.audience === audience);
     check(grant && grant.scope.join() === 'read:things', `grant created: ${grants.text.slice(0, 300)}`);
     // The list, with its query parameter taken from the URL, answers as a table.
     await page.goto(url + `/explorer?q=client%20grants&op=clientGrants.list&query.audience=${encodeURIComponent(audience)}`);
@@ -610,7 +610,7 @@ async function main() {
     await aud.waitFor({ timeout: 20_000 });
     check(await aud.inputValue() === audience, 'the query parameter comes from the URL');
     await page.click('button[type="submit"]:has-text("Send")');
-    const row = page.locator(`[data-testid="explorer-answer"] table.data tbody tr:has-text("${clientId}")`);
+    const row = page.locator(`[data-testid="explorer-answer"] table.data tbody tr:has-text("${audience}")`);
     await row.waitFor({ timeout: 20_000 });
     const headers = await page.locator('[data-testid="explorer-answer"] table.data thead th').allTextContents();
     check(headers[0] === 'id' && headers.includes('audience') && headers.includes('client_id'), `columns: ${headers}`);
@@ -623,13 +623,13 @@ async function main() {
     const form = page.locator('[data-testid="schema-form"]');
     await form.waitFor({ timeout: 20_000 });
     const identifier = `https://e2e-bad-${Date.now()}.test/`;
-    await form.getByLabel('identifier (required)').fill(identifier);
-    await form.getByLabel('name', { exact: true }).fill('a <b>');
-    await form.getByLabel('token_lifetime', { exact: true }).fill('soon');
+    await form.locator('input[name="identifier"]').fill(identifier);
+    await form.locator('input[name="name"]').fill('a <b>');
+    await form.locator('input[name="token_lifetime"]').fill('soon');
     await page.click('button[type="submit"]:has-text("Send")');
     await page.waitForSelector('.field-error:has-text("token_lifetime must be a whole number.")');
     await page.waitForSelector('.field-error:has-text("name does not have the expected form")');
-    check(await form.getByLabel('token_lifetime', { exact: true }).getAttribute('aria-invalid') === 'true', 'the bad field is marked invalid');
+    check(await form.locator('input[name="token_lifetime"]').getAttribute('aria-invalid') === 'true', 'the bad field is marked invalid');
     const listed = await api(page, 'GET', '/api/v2/resource-servers');
     check(!items(listed.body, 'resource_servers').some((r) => r.identifier === identifier), 'nothing was sent');
     // A delete asks first; cancelling sends nothing, confirming deletes.
