@@ -223,6 +223,7 @@ async fn the_catalogue_lists_what_the_caller_may_use() {
     assert_eq!(all, gatehouse_model::catalog::CATALOG.len(), "the admin may use everything");
     // The list leaves the schemas out, so the whole catalogue stays small.
     assert!(r.text().len() < 300_000, "/catalog is {} bytes", r.text().len());
+    eprintln!("/catalog for the admin: {} bytes", r.text().len());
     // One operation comes with its self-contained schemas.
     let one = admin.api_get("/catalog/clientGrants.create").await;
     assert_eq!(one.status, 200, "{}", one.text());
