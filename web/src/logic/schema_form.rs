@@ -349,13 +349,11 @@ fn check(
         problem(format!("{name} must be {}.", want.join(" or ")));
         return;
     }
-    if let Some(values) = s.get("enum").and_then(Value::as_array) {
-        if !values.contains(value) {
-            let list: Vec<String> =
-                values.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect();
-            problem(format!("{name} must be one of: {}.", list.join(", ")));
-            return;
-        }
+    if let Some(values) = s.get("enum").and_then(Value::as_array).filter(|vs| !vs.contains(value)) {
+        let list: Vec<String> =
+            values.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect();
+        problem(format!("{name} must be one of: {}.", list.join(", ")));
+        return;
     }
     let n = |k: &str| s.get(k).and_then(Value::as_f64);
     match value {
@@ -371,10 +369,8 @@ fn check(
             if let Some(max) = n("maxLength").filter(|m| len > *m) {
                 problem(format!("{name} must be at most {max} characters long."));
             }
-            if let Some(p) = s.get("pattern").and_then(Value::as_str) {
-                if matches(p, text) == Some(false) {
-                    problem(format!("{name} does not have the expected form (pattern {p})."));
-                }
+            if let Some(p) = s.get("pattern").and_then(Value::as_str).filter(|p| matches(p, text) == Some(false)) {
+                problem(format!("{name} does not have the expected form (pattern {p})."));
             }
         }
         Value::Number(num) => {
@@ -470,10 +466,11 @@ fn item_schema(root: &Value, schema: &Value, key: Option<&str>, depth: usize) ->
     if type_of(&s) == Some("array") {
         return s.get("items").cloned();
     }
-    if let Some(inner) = key.and_then(|k| s.get("properties").and_then(|p| p.get(k))) {
-        if let Some(found) = item_schema(root, inner, None, depth + 1) {
-            return Some(found);
-        }
+    if let Some(found) = key
+        .and_then(|k| s.get("properties").and_then(|p| p.get(k)))
+        .and_then(|inner| item_schema(root, inner, None, depth + 1))
+    {
+        return Some(found);
     }
     ["oneOf", "anyOf"]
         .iter()

@@ -191,10 +191,8 @@ fn OperationForm(op: Value) -> impl IntoView {
         let op = stored.get_value();
         let path: Vec<(String, String)> = pv.iter().map(|(k, v)| (k.clone(), v.get_untracked())).collect();
         let query: Vec<(String, String)> = qv.iter().map(|(q, v)| (s(q, "name"), v.get_untracked())).collect();
-        if as_json.get_untracked() {
-            if let Some(e) = json_error.get_untracked() {
-                return Err(e);
-            }
+        if let Some(e) = json_error.get_untracked().filter(|_| as_json.get_untracked()) {
+            return Err(e);
         }
         let found = match schema.get_untracked() {
             Some(sc) if has_body => validate(&sc, &body.get_untracked(), &regex_matches),
