@@ -576,6 +576,88 @@ async function main() {
     await shot(page, 'explorer');
   });
 
+  await test('console: explorer form from the schema creates a client grant, listed as a table', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/explorer');
+    const stamp = Date.now();
+    const audience = `https://e2e-explorer-${stamp}.test/`;
+    const rs = await api(page, 'POST', '/api/v2/resource-servers', {
+      name: `e2e explorer ${stamp}`, identifier: audience, scopes: [{ value: 'read:things' }, { value: 'write:things' }],
+    });
+    check(rs.status === 201, `resource server: ${rs.status} ${rs.text.slice(0, 200)}`);
+    const client = await api(page, 'POST', '/api/v2/clients', { name: `e2e explorer app ${stamp}`, app_type: 'non_interactive' });
+    check(client.status === 201, `client: ${client.status} ${client.text.slice(0, 200)}`);
+    const clientId = client.body.client_id;
+    await page.goto(url + '/explorer?q=client%20grants&op=clientGrants.create');
+    const form = page.locator('[data-testid="schema-form"]');
+    await form.waitFor({ timeout: 20_000 });
+    // Required fields are marked and checked before anything is sent.
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('.field-error:has-text("audience is required.")');
+    await page.waitForSelector('[data-testid="explorer-answer"]:has-text("fix it before sending")');
+    await form.getByLabel('client_id', { exact: true }).fill(clientId);
+    await form.getByLabel('audience (required)').fill(audience);
+    await form.getByLabel('scope', { exact: true }).fill('read:things\nwrite:things');
+    // The raw JSON view shows what the form holds, and edits there come back to the form.
+    await page.click('button:has-text("Edit as JSON")');
+    const raw = page.getByLabel('Body (JSON)');
+    const shown = JSON.parse(await raw.inputValue());
+    check(shown.audience === audience && shown.client_id === clientId && shown.scope.join() === 'read:things,write:things',
+      `JSON view: ${JSON.stringify(shown)}`);
+    await raw.fill(JSON.stringify({ ...shown, scope: ['read:things'] }));
+    await page.click('button:has-text("Edit as form")');
+    check(await form.getByLabel('scope', { exact: true }).inputValue() === 'read:things', 'the form follows the JSON view');
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector(`[data-testid="explorer-answer"] pre:has-text("${audience}")`, { timeout: 20_000 });
+    const grants = await api(page, 'GET', `/api/v2/client-grants?audience=${encodeURIComponent(audience)}`);
+    const grant = items(grants.body, 'client_grants').find((g) => g.audience === audience);
+    check(grant && grant.scope.join() === 'read:things', `grant created: ${grants.text.slice(0, 300)}`);
+    // The list, with its query parameter taken from the URL, answers as a table.
+    await page.goto(url + `/explorer?q=client%20grants&op=clientGrants.list&query.audience=${encodeURIComponent(audience)}`);
+    const aud = page.getByLabel('audience (query)');
+    await aud.waitFor({ timeout: 20_000 });
+    check(await aud.inputValue() === audience, 'the query parameter comes from the URL');
+    await page.click('button[type="submit"]:has-text("Send")');
+    const row = page.locator(`[data-testid="explorer-answer"] table.data tbody tr:has-text("${audience}")`);
+    await row.waitFor({ timeout: 20_000 });
+    const headers = await page.locator('[data-testid="explorer-answer"] table.data thead th').allTextContents();
+    check(headers[0] === 'id' && headers.includes('audience') && headers.includes('client_id'), `columns: ${headers}`);
+    await page.waitForURL(/query\.audience=/);
+    await shot(page, 'explorer-client-grants');
+  });
+
+  await test('console: explorer refuses a bad body before sending and confirms a delete', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/explorer?q=resource%20servers%20create&op=resourceServers.create');
+    const form = page.locator('[data-testid="schema-form"]');
+    await form.waitFor({ timeout: 20_000 });
+    const identifier = `https://e2e-bad-${Date.now()}.test/`;
+    await form.locator('input[name="identifier"]').fill(identifier);
+    await form.locator('input[name="name"]').fill('a <b>');
+    await form.locator('input[name="token_lifetime"]').fill('soon');
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('.field-error:has-text("token_lifetime must be a whole number.")');
+    await page.waitForSelector('.field-error:has-text("name does not have the expected form")');
+    check(await form.locator('input[name="token_lifetime"]').getAttribute('aria-invalid') === 'true', 'the bad field is marked invalid');
+    const listed = await api(page, 'GET', '/api/v2/resource-servers');
+    check(!items(listed.body, 'resource_servers').some((r) => r.identifier === identifier), 'nothing was sent');
+    // A delete asks first; cancelling sends nothing, confirming deletes.
+    const rs = await api(page, 'POST', '/api/v2/resource-servers', { name: 'e2e explorer delete', identifier });
+    check(rs.status === 201, `resource server: ${rs.status}`);
+    await page.goto(url + `/explorer?q=resource%20servers%20delete&op=resourceServers.delete&path.id=${encodeURIComponent(rs.body.id)}`);
+    await page.waitForSelector('h2:has-text("resourceServers.delete")', { timeout: 20_000 });
+    check(await page.getByLabel(/id \(path\)/).inputValue() === rs.body.id, 'the path parameter comes from the URL');
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('dialog[open]:has-text("Send this destructive operation?")');
+    await page.click('dialog[open] button:has-text("Cancel")');
+    check((await api(page, 'GET', `/api/v2/resource-servers/${encodeURIComponent(rs.body.id)}`)).status === 200, 'cancel keeps it');
+    await page.click('button[type="submit"]:has-text("Send")');
+    await page.waitForSelector('dialog[open]:has-text("Send this destructive operation?")');
+    await page.click('dialog[open] button[type="submit"]');
+    for (let i = 0; i < 50; i++) {
+      if ((await api(page, 'GET', `/api/v2/resource-servers/${encodeURIComponent(rs.body.id)}`)).status === 404) return;
+      await page.waitForTimeout(200);
+    }
+    throw new Error('the confirmed delete did not happen');
+  });
   await curatedPageScenarios(url);
 
   await test('tablet width keeps the layout usable', async (page) => {

@@ -212,6 +212,7 @@ pub(crate) fn router(state: Shared) -> Router {
             let service = crate::mcp::service(&state);
             any(move |state: AxState<Shared>, request: Request| crate::mcp::endpoint(state, service.clone(), request))
         })
+        .route("/catalog/{name}", get(crate::catalog::one))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -176,7 +176,12 @@ impl ServerHandler for Tools {
         let tools = CATALOG
             .iter()
             .copied()
-            .filter(|op| (op.api != Api::Teams || self.state.teams_enabled) && agent.grants.allows_op(op))
+            .filter(|op| {
+                (op.api != Api::Teams || self.state.teams_enabled)
+                    && agent.grants.allows_op(op)
+                    // No agent could ever call it through the BFF's application token.
+                    && !gatehouse_model::policy::needs_user_token(op)
+            })
             .map(tool)
             .collect();
         Ok(ListToolsResult::with_all_items(tools))
@@ -286,13 +291,19 @@ fn input_schema(op: &'static OpDesc) -> JsonObject {
             required.push(Value::from(q.name));
         }
     }
+    let mut defs = None;
     if let Some(body) = op.body {
-        properties.insert("body".to_owned(), body_schema(op));
+        let (schema, reached) = body_schema(op);
+        properties.insert("body".to_owned(), schema);
+        defs = reached;
         if body.required {
             required.push(Value::from("body"));
         }
     }
     let mut schema = Map::new();
+    if let Some(defs) = defs {
+        schema.insert("$defs".into(), defs);
+    }
     schema.insert("type".into(), Value::from("object"));
     schema.insert("properties".into(), Value::Object(properties));
     if !required.is_empty() {
@@ -302,17 +313,48 @@ fn input_schema(op: &'static OpDesc) -> JsonObject {
     schema
 }
 
+/// Largest body schema (with its definitions, as JSON text) a tool lists
+/// whole; a larger one is listed to its first level, nested definitions
+/// left open, so that `tools/list` stays small enough for an agent's context.
+const BODY_SCHEMA_BUDGET: usize = 16 * 1024;
+
 /// The JSON schema of an operation's request body, the tool's `body`
-/// argument. Today the body's outer shape (object or array) and the name of
-/// its schema in Auth0's spec; this is the one place where per-operation
-/// JSON schemas of the bodies plug in.
-pub(crate) fn body_schema(op: &'static OpDesc) -> Value {
+/// argument, and the definitions it refers to (`#/$defs/...`, hoisted to
+/// the input schema's root): the generated schema the console's explorer
+/// uses too ([`crate::catalog::schema_of`]).
+pub(crate) fn body_schema(op: &'static OpDesc) -> (Value, Option<Value>) {
     let array = op.body.is_some_and(|b| b.array);
-    let mut schema = json!({"type": if array { "array" } else { "object" }});
-    if !op.body_schema.is_empty() {
-        schema["description"] = Value::from(format!("the request body (Auth0's `{}`)", op.body_schema));
+    let Some(mut schema) = crate::catalog::schema_of(op.name, "body") else {
+        return (json!({"type": if array { "array" } else { "object" }}), None);
+    };
+    let defs = schema.as_object_mut().and_then(|m| m.remove("$defs"));
+    // A body that is one named schema is shown as that schema's fields.
+    if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/"))
+        && let Some(named) = defs.as_ref().and_then(|d| d.get(name))
+    {
+        schema = named.clone();
     }
-    schema
+    let size = schema.to_string().len() + defs.as_ref().map_or(0, |d| d.to_string().len());
+    if size <= BODY_SCHEMA_BUDGET {
+        return (schema, defs);
+    }
+    open_refs(&mut schema);
+    (schema, None)
+}
+
+/// Replaces every `$ref` in `v` with an open schema (any value).
+fn open_refs(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("$ref") {
+                map.clear();
+                return;
+            }
+            map.values_mut().for_each(open_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(open_refs),
+        _ => {}
+    }
 }
 
 /// A tool call's arguments, read against its operation.

@@ -169,3 +169,8 @@ pub fn sign_in_url(return_to: &str) -> String {
 pub async fn catalog() -> Result<serde_json::Value, UiError> {
     send(Request::get("/catalog")).await
 }
+
+/// One operation with its request and answer schemas (`GET /catalog/{name}`).
+pub async fn catalog_op(name: &str) -> Result<serde_json::Value, UiError> {
+    send(Request::get(&format!("/catalog/{}", encode_component(name)))).await
+}

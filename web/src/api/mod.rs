@@ -12,7 +12,9 @@ mod bff;
 mod error;
 pub mod names;
 
-pub use bff::{AuditEntry, AuditPage, Me, audit, audit_export, audit_export_url, catalog, logout, me, sign_in_url};
+pub use bff::{
+    AuditEntry, AuditPage, Me, audit, audit_export, audit_export_url, catalog, catalog_op, logout, me, sign_in_url,
+};
 pub use error::UiError;
 
 use futures::future::LocalBoxFuture;

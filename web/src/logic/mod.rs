@@ -13,6 +13,7 @@ pub mod lucene;
 pub mod pages;
 pub mod password;
 pub mod permissions;
+pub mod schema_form;
 pub mod strategies;
 pub mod time;
 pub mod url_state;

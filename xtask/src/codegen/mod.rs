@@ -18,6 +18,7 @@ mod items;
 mod names;
 mod npm;
 mod schema;
+mod schemas;
 
 use anyhow::{Context, Result, bail};
 use std::io::Write;
@@ -109,6 +110,7 @@ fn generate(spec_dir: &Path) -> Result<Vec<(String, String)>> {
     files.extend(npm::generate(&specs, &generated)?);
     let (name, text) = emulator::generate(&specs)?;
     files.push((name, rustfmt(&text)?));
+    files.push(schemas::generate(&specs)?);
     Ok(files)
 }
 

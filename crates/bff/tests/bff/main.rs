@@ -14,6 +14,7 @@ mod files;
 mod matrix;
 mod mcp;
 mod ops;
+mod schemas;
 mod security;
 
 use browser::{Browser, Forbidden};

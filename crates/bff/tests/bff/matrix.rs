@@ -38,7 +38,9 @@ async fn each_principal_gets_exactly_what_the_policy_says_on_every_operation() {
         ("admin@demo.test", "gatehouse-admin"),
         ("viewer@demo.test", "gatehouse-viewer"),
         ("support@demo.test", "gatehouse-support"),
+        ("owner@demo.test", "gatehouse-owner"),
     ];
+    let mut escalations = 0;
     let mut checked = 0;
     let mut forwarded = 0;
     for (email, role) in principals {
@@ -56,9 +58,21 @@ async fn each_principal_gets_exactly_what_the_policy_says_on_every_operation() {
                 // cannot be called with the BFF's machine-to-machine token: the
                 // BFF says so itself and never forwards them.
                 let user_token_only = gatehouse_model::policy::needs_user_token(op);
+                // Code that runs at sign-in can give any role, so only a
+                // principal holding every role's access (secrets included)
+                // may change it: the escalation rules refuse the others.
+                let escalation = r.status == 403 && r.json()["errorCode"] == "gatehouse_escalation";
                 if user_token_only {
                     assert_eq!(r.json()["errorCode"], "gatehouse_needs_user_token", "{email} {}", op.name);
                     assert_eq!(entry.outcome, Outcome::NotSent);
+                } else if escalation {
+                    assert!(grants.level(Target::Secrets) < gatehouse_bff::Level::Full, "{email} {}", op.name);
+                    assert_eq!(r.json()["missing"], serde_json::json!(["secrets:full"]), "{email} {}", op.name);
+                    assert_eq!(entry.decision, Decision::Denied);
+                    assert_eq!(entry.outcome, Outcome::NotSent);
+                    escalations += 1;
+                    checked += 1;
+                    continue;
                 } else {
                     assert_ne!(r.status, 403, "{email} {} should be allowed: {}", op.name, r.text());
                 }
@@ -105,7 +119,11 @@ async fn each_principal_gets_exactly_what_the_policy_says_on_every_operation() {
             CATALOG.iter().filter(|op| !g.allows_op(op)).count()
                 + usize::from(g.level(Target::Audit) < gatehouse_bff::Level::Read)
         })
-        .sum();
+        .sum::<usize>()
+        + escalations;
+    // The owner, who holds everything, is never refused as an escalation; the
+    // admin, who lacks `secrets`, is for every change of sign-in code.
+    assert!(escalations > 0, "the admin may not change code that runs at sign-in");
     let total_denied = {
         let store = gatehouse_bff::SqliteAuditStore::open(&h.config.database).unwrap();
         gatehouse_bff::AuditStore::query(

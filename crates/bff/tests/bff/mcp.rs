@@ -91,7 +91,22 @@ async fn each_key_sees_exactly_the_tools_its_access_allows() {
     let list = operator.iter().find(|t| t.name == "users_list").unwrap();
     assert_eq!(list.input_schema["properties"]["per_page"]["type"], "integer");
     let create = operator.iter().find(|t| t.name == "users_create").unwrap();
-    assert_eq!(create.input_schema["properties"]["body"]["type"], "object");
+    let body = &create.input_schema["properties"]["body"];
+    assert_eq!(body["type"], "object");
+    // The body's schema is the generated one: its fields, and every
+    // definition it refers to hoisted to the input schema's root.
+    assert!(body["properties"]["connection"].is_object(), "{body}");
+    assert_eq!(body["required"], json!(["connection"]));
+    let text = serde_json::to_string(&create.input_schema).unwrap();
+    for reference in text.split("\"#/$defs/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(create.input_schema["$defs"][name].is_object(), "{name} is not defined");
+    }
+    // Every tool's schema stays small enough to list them all to an agent.
+    for t in &operator {
+        let size = serde_json::to_string(&t.input_schema).unwrap().len();
+        assert!(size <= 24 * 1024, "{}: {size} bytes", t.name);
+    }
 }
 
 #[tokio::test]

@@ -221,6 +221,31 @@ async fn the_catalogue_lists_what_the_caller_may_use() {
     assert_eq!(r.status, 200, "{}", r.text());
     let all = r.json()["operations"].as_array().unwrap().len();
     assert_eq!(all, gatehouse_model::catalog::CATALOG.len(), "the admin may use everything");
+    // The list leaves the schemas out, so the whole catalogue stays small.
+    assert!(r.text().len() < 300_000, "/catalog is {} bytes", r.text().len());
+    eprintln!("/catalog for the admin: {} bytes", r.text().len());
+    // One operation comes with its self-contained schemas.
+    let one = admin.api_get("/catalog/clientGrants.create").await;
+    assert_eq!(one.status, 200, "{}", one.text());
+    let one = one.json();
+    assert_eq!(one["name"], "clientGrants.create");
+    let body = &one["bodySchema"];
+    let target = body["$ref"].as_str().unwrap().strip_prefix("#/$defs/").unwrap();
+    let create = &body["$defs"][target];
+    assert_eq!(create["required"], serde_json::json!(["audience"]));
+    assert_eq!(create["properties"]["scope"]["items"]["type"], "string");
+    assert!(!one.to_string().contains("\"description\":\""), "no prose from the spec");
+    // The answer's schema is there for the result table; every `$ref` resolves inside it.
+    let list = admin.api_get("/catalog/clientGrants.list").await.json();
+    for part in ["responseSchema"] {
+        let text = list[part].to_string();
+        for r in text.split("\"$ref\":\"#/$defs/").skip(1) {
+            let name = &r[..r.find('"').unwrap()];
+            assert!(list[part]["$defs"].get(name).is_some(), "{part}: {name} unresolved");
+        }
+    }
+    assert!(list["bodySchema"].is_null());
+    assert_eq!(admin.api_get("/catalog/users.nope").await.status, 404);
     let reader = h.key_client("reader");
     let j = reader.get("/catalog").await.json();
     let ops = j["operations"].as_array().unwrap();
@@ -236,4 +261,10 @@ async fn the_catalogue_lists_what_the_caller_may_use() {
     assert_eq!(perms["pathParams"], serde_json::json!(["id"]));
     assert_eq!(perms["describe"], "listing permissions of user {id}");
     assert_eq!(h.browser().get("/catalog").await.status, 401);
+    // An operation the caller may not use is not described to it either.
+    let r = reader.get("/catalog/users.delete").await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json()["errorCode"], "unknown_operation");
+    assert_eq!(reader.get("/catalog/users.get").await.status, 200);
+    assert_eq!(h.browser().get("/catalog/users.get").await.status, 401);
 }
