@@ -311,8 +311,10 @@ fn not_found(template: &str, id: &str) -> ApiError {
 }
 
 /// The field of `object` that holds its id: the read operation's parameter
-/// name when the object has it, else `id`, else the first `…_id` field.
-fn id_field(collection_template: &str, object: &Value) -> String {
+/// name when the object has it, else `id`, else the first `…_id` field the
+/// caller did not send in `given` (a client grant's `client_id` names the
+/// application it is for, never the grant).
+fn id_field(collection_template: &str, object: &Value, given: &Value) -> String {
     let param = CATALOG
         .iter()
         .filter(|op| op.verb == Verb::Get)
@@ -326,7 +328,8 @@ fn id_field(collection_template: &str, object: &Value) -> String {
     if has("id") {
         return "id".to_owned();
     }
-    obj.and_then(|o| o.keys().find(|k| k.ends_with("_id")).cloned()).unwrap_or_else(|| "id".to_owned())
+    obj.and_then(|o| o.keys().find(|k| k.ends_with("_id") && given.get(k.as_str()).is_none()).cloned())
+        .unwrap_or_else(|| "id".to_owned())
 }
 
 /// A new id: the prefix and length the spec's pattern gives (the skeleton's
@@ -717,7 +720,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             }
             let (status, _) = success(op);
             let completed = complete(op.name, status, with_skeleton(op.name, status, body.clone()), &now);
-            let field = id_field(&coll.template, &completed);
+            let field = id_field(&coll.template, &completed, &body);
             // A collection of fixed documents (email templates) is keyed by the body's enumerated name.
             let fixed = fixed_name(&coll.template, &body);
             if let Some(name) = fixed.as_deref().filter(|name| coll.get(t, name).is_some()) {
@@ -776,7 +779,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let mut object = match existing {
                 Some(v) if merging => v,
                 Some(v) => {
-                    let field = id_field(&coll.template, &v);
+                    let field = id_field(&coll.template, &v, &Value::Null);
                     let kept = v.get(field.as_str()).cloned().unwrap_or(json!(id));
                     json!({ field: kept })
                 }

@@ -539,6 +539,17 @@ async fn generic_operations_keep_state() {
     assert_eq!((patched["enabled"].clone(), patched["name"].clone()), (json!(true), json!("my-hook")));
     c.expect(204, "DELETE", &format!("/api/v2/hooks/{id}"), t, Body::None).await;
     c.expect(404, "GET", &format!("/api/v2/hooks/{id}"), t, Body::None).await;
+    // An object whose id field is not `id` in the request: a client grant keeps
+    // the application it names and gets an id of its own.
+    let clients = c.expect(200, "GET", "/api/v2/clients", t, Body::None).await;
+    let client = clients[0]["client_id"].as_str().expect("a client").to_owned();
+    let grant = json!({"client_id": client, "audience": "https://grant-test.example/", "scope": ["read:x"]});
+    let created = c.expect(201, "POST", "/api/v2/client-grants", t, Body::Json(grant)).await;
+    assert_eq!(created["client_id"], client.as_str(), "{created}");
+    let gid = created["id"].as_str().expect("a grant id").to_owned();
+    assert_ne!(gid, client);
+    let listed = c.expect(200, "GET", &format!("/api/v2/client-grants?client_id={client}"), t, Body::None).await;
+    assert!(listed.as_array().is_some_and(|g| g.iter().any(|x| x["id"] == gid.as_str())), "{listed}");
     // A relation under a user: add, list, remove; 404 under a missing user.
     let users = c.expect(200, "GET", "/api/v2/users", t, Body::None).await;
     let user = crate::common::enc(users[0]["user_id"].as_str().expect("a user"));
