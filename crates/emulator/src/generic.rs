@@ -310,14 +310,14 @@ fn not_found(template: &str, id: &str) -> ApiError {
     ApiError::not_found(format!("The {what} does not exist. ({id})"), Some("inexistent_object"))
 }
 
-/// The field of `object` that holds its id: the read operation's parameter
-/// name when the object has it, else `id`, else the first `…_id` field the
+/// The field of `object` that holds its id: the parameter name of the
+/// collection's one-object path (read, update or delete) when the object has it, else `id`, else the first `…_id` field the
 /// caller did not send in `given` (a client grant's `client_id` names the
 /// application it is for, never the grant).
 fn id_field(collection_template: &str, object: &Value, given: &Value) -> String {
     let param = CATALOG
         .iter()
-        .filter(|op| op.verb == Verb::Get)
+        .filter(|op| matches!(op.verb, Verb::Get | Verb::Delete | Verb::Patch))
         .find_map(|op| op.path.strip_prefix(collection_template).filter(|rest| is_single_param(rest)))
         .map(|rest| rest.trim_start_matches("/{").trim_end_matches('}').to_owned());
     let obj = object.as_object();
@@ -726,9 +726,18 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             if let Some(name) = fixed.as_deref().filter(|name| coll.get(t, name).is_some()) {
                 return Err(ApiError::conflict(format!("'{name}' already exists."), Some("already_exists")));
             }
-            let id = match &fixed {
-                Some(name) => name.clone(),
-                None => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
+            // An object the caller names by its key (an organization's client
+            // grant is the grant's `grant_id`) is kept under that key.
+            let named = (field != "id").then(|| body.get(field.as_str()).and_then(Value::as_str)).flatten();
+            let id = match (&fixed, named) {
+                (Some(name), _) => name.clone(),
+                (None, Some(key)) => {
+                    if coll.get(t, key).is_some() {
+                        return Err(ApiError::conflict(format!("'{key}' already exists."), Some("already_exists")));
+                    }
+                    key.to_owned()
+                }
+                (None, None) => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
             };
             let mut object = body;
             if completed.is_object() {

@@ -1240,8 +1240,13 @@ mod tests {
         let c = change_of("actions.update", &["a1"], json!({"code": "x"}));
         let e = check(&p, me, &c, &Facts::default()).unwrap_err();
         assert!(e.to_string().starts_with("s may not change code that runs at sign-in (actions.update)"), "{e}");
+        // Every role's access, secrets included (as the demo owner holds it).
+        let owner = p.roles["gatehouse-owner"].clone();
+        check(&p, Caller { name: "o", user_id: None, grants: &owner }, &c, &Facts::default()).unwrap();
+        // `*` alone does not cover secrets, so it cannot change sign-in code.
         let admin = Grants::all(Level::Full);
-        check(&p, Caller { name: "a", user_id: None, grants: &admin }, &c, &Facts::default()).unwrap();
+        let e = check(&p, Caller { name: "a", user_id: None, grants: &admin }, &c, &Facts::default()).unwrap_err();
+        assert!(matches!(&e, Refusal::SignInCode { missing, .. } if missing == &["secrets:full".to_owned()]), "{e:?}");
         let roles_to_group = change_of("groups.roles.create", &["g"], json!({"roles": ["rol_admin"]}));
         let f = facts(&[("rol_admin", "gatehouse-admin")], &[]);
         assert!(matches!(check(&p, me, &roles_to_group, &f), Err(Refusal::Role { action: RoleAction::Assign, .. })));

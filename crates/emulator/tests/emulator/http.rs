@@ -42,7 +42,7 @@ async fn bodies_content_types_and_routes() {
     }
     let health = c.expect(200, "GET", "/__emulator/health", None, Body::None).await;
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["users"], 6);
+    assert_eq!(health["users"], 7);
     h.shutdown().await.unwrap();
 }
 

@@ -13,7 +13,7 @@ async fn user_and_log_search() {
         format!("/api/v2/users?q={}&search_engine=v3&include_totals=true&per_page=100{extra}", q(query))
     };
     let all = c.expect(200, "GET", &search("*", ""), t, Body::None).await;
-    assert_eq!(all["total"], 203);
+    assert_eq!(all["total"], 204);
     let users: Vec<Value> = all["users"].as_array().unwrap().clone();
 
     let enterprise = c.expect(200, "GET", &search("app_metadata.plan:enterprise", ""), t, Body::None).await;
