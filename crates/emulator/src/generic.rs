@@ -311,7 +311,8 @@ fn not_found(template: &str, id: &str) -> ApiError {
 }
 
 /// The field of `object` that holds its id: the read operation's parameter
-/// name when the object has it, else `id`, else the first `…_id` field.
+/// name when the object has it, else `id`, else the collection's own
+/// `<singular>_id` field, else `id` (set on the new object).
 fn id_field(collection_template: &str, object: &Value) -> String {
     let param = CATALOG
         .iter()
@@ -326,7 +327,11 @@ fn id_field(collection_template: &str, object: &Value) -> String {
     if has("id") {
         return "id".to_owned();
     }
-    obj.and_then(|o| o.keys().find(|k| k.ends_with("_id")).cloned()).unwrap_or_else(|| "id".to_owned())
+    // `custom_domain_id` for `/custom-domains`: the collection's own id field,
+    // never another object's reference (an invitation's `client_id`).
+    let last = collection_template.rsplit('/').next().unwrap_or_default().replace('-', "_");
+    let own = format!("{}_id", last.strip_suffix('s').unwrap_or(&last));
+    if has(&own) { own } else { "id".to_owned() }
 }
 
 /// A new id: the prefix and length the spec's pattern gives (the skeleton's
@@ -737,6 +742,11 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             if object.get("created_at").is_none_or(|v| v == "") {
                 set_field(&mut object, "created_at", json!(now));
             }
+            for (field, value) in initial_state(op.name) {
+                if object.get(*field).is_none_or(|v| v.is_null() || v == "") {
+                    set_field(&mut object, field, json!(value));
+                }
+            }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
         }
@@ -953,6 +963,16 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
             Some(Ok(answer(ctx, op, json!({ "ticket": ticket }))))
         }
         _ => None,
+    }
+}
+
+/// The state Auth0 gives a new object when its creation body leaves it out
+/// and the spec marks it optional (so no skeleton holds it): a log stream
+/// starts `active`, sending logs at once.
+fn initial_state(op: &str) -> &'static [(&'static str, &'static str)] {
+    match op {
+        "logStreams.create" => &[("status", "active")],
+        _ => &[],
     }
 }
 
