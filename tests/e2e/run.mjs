@@ -737,7 +737,8 @@ async function curatedPageScenarios(url) {
     const form = page.locator('form[aria-label="Enable a connection"]');
     await page.waitForSelector('form[aria-label="Enable a connection"] select option:nth-child(2)', { state: 'attached' });
     const pick = form.getByLabel('Connection', { exact: true });
-    const conn = (await pick.locator('option').nth(1).textContent()).trim();
+    // Options read "name (strategy)"; the table and its buttons name the connection alone.
+    const conn = (await pick.locator('option').nth(1).textContent()).trim().replace(/ \([^)]*\)$/, '');
     await pick.selectOption({ index: 1 });
     await page.click('button:has-text("Enable connection")');
     await page.waitForSelector('text=Connection enabled.');

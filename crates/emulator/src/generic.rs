@@ -321,6 +321,16 @@ fn id_field(collection_template: &str, object: &Value) -> String {
         .map(|rest| rest.trim_start_matches("/{").trim_end_matches('}').to_owned());
     let obj = object.as_object();
     let has = |f: &str| obj.is_some_and(|o| o.contains_key(f));
+    // `{connectionId}` reads the object's `connection_id`.
+    let param = param.map(|p| {
+        p.chars().fold(String::new(), |mut out, c| {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            out
+        })
+    });
     if let Some(p) = param.filter(|p| p != "id" && has(p)) {
         return p;
     }
@@ -728,9 +738,19 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             if let Some(name) = fixed.as_deref().filter(|name| coll.get(t, name).is_some()) {
                 return Err(ApiError::conflict(format!("'{name}' already exists."), Some("already_exists")));
             }
-            let id = match &fixed {
-                Some(name) => name.clone(),
-                None => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
+            // An object keyed by what it refers to (an organization's enabled
+            // connection, by `connection_id`) keeps the body's key.
+            let given = (field != "id")
+                .then(|| body.get(field.as_str()).and_then(Value::as_str).filter(|v| !v.is_empty()))
+                .flatten()
+                .map(str::to_owned);
+            if let Some(key) = given.as_deref().filter(|key| coll.get(t, key).is_some()) {
+                return Err(ApiError::conflict(format!("'{key}' already exists."), Some("already_exists")));
+            }
+            let id = match (&fixed, given) {
+                (Some(name), _) => name.clone(),
+                (None, Some(key)) => key,
+                (None, None) => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
             };
             let mut object = body;
             if completed.is_object() {
@@ -746,6 +766,17 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
                 if object.get(*field).is_none_or(|v| v.is_null() || v == "") {
                     set_field(&mut object, field, json!(value));
                 }
+            }
+            // An organization's enabled connection answers with the connection's name and strategy.
+            if op.name == "organizations.enabledConnections.add" {
+                let conn = object.get("connection_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let Some(found) = t.get(Kind::Connections, &conn).cloned() else {
+                    return Err(ApiError::not_found(
+                        format!("The connection does not exist. ({conn})"),
+                        Some("inexistent_connection"),
+                    ));
+                };
+                set_field(&mut object, "connection", json!({"name": found["name"], "strategy": found["strategy"]}));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
