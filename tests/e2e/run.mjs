@@ -766,10 +766,10 @@ async function curatedPageScenarios(url) {
     await page.waitForSelector('text=Code saved');
     await page.click('.page-actions button:has-text("Deploy")');
     await page.waitForSelector('text=Deployed as version 1.');
-    await page.waitForSelector('table.data tbody tr:has(td:text-is("1")):has-text("Current")');
+    await page.waitForSelector('table.data tbody tr:has(td:first-child span:text-is("1")):has-text("Current")');
     await page.click('.page-actions button:has-text("Deploy")');
     await page.waitForSelector('text=Deployed as version 2.');
-    await page.waitForSelector('table.data tbody tr:has(td:text-is("2")):has-text("Current")');
+    await page.waitForSelector('table.data tbody tr:has(td:first-child span:text-is("2")):has-text("Current")');
     check(await page.locator('table.data tbody tr').count() === 2, 'two versions listed');
     await page.reload();
     await page.waitForSelector(`h1:has-text("${name}")`, { timeout: 20_000 });
