@@ -321,6 +321,9 @@ fn id_field(collection_template: &str, object: &Value) -> String {
         .map(|rest| rest.trim_start_matches("/{").trim_end_matches('}').to_owned());
     let obj = object.as_object();
     let has = |f: &str| obj.is_some_and(|o| o.contains_key(f));
+    if let Some(p) = param.as_ref().filter(|p| *p != "id" && has(p)) {
+        return p.clone();
+    }
     // `{connectionId}` reads the object's `connection_id`.
     let param = param.map(|p| {
         p.chars().fold(String::new(), |mut out, c| {
