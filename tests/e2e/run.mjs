@@ -819,7 +819,8 @@ async function curatedPageScenarios(url) {
     const form = page.locator('form[aria-label="Enable a connection"]');
     await page.waitForSelector('form[aria-label="Enable a connection"] select option:nth-child(2)', { state: 'attached' });
     const pick = form.getByLabel('Connection', { exact: true });
-    const conn = (await pick.locator('option').nth(1).textContent()).trim();
+    // Options read "name (strategy)"; the table and its buttons name the connection alone.
+    const conn = (await pick.locator('option').nth(1).textContent()).trim().replace(/ \([^)]*\)$/, '');
     await pick.selectOption({ index: 1 });
     await page.click('button:has-text("Enable connection")');
     await page.waitForSelector('text=Connection enabled.');
@@ -847,10 +848,10 @@ async function curatedPageScenarios(url) {
     await page.waitForSelector('text=Code saved');
     await page.click('.page-actions button:has-text("Deploy")');
     await page.waitForSelector('text=Deployed as version 1.');
-    await page.waitForSelector('table.data tbody tr:has(td:text-is("1")):has-text("Current")');
+    await page.waitForSelector('table.data tbody tr:has(td:first-child span:text-is("1")):has-text("Current")');
     await page.click('.page-actions button:has-text("Deploy")');
     await page.waitForSelector('text=Deployed as version 2.');
-    await page.waitForSelector('table.data tbody tr:has(td:text-is("2")):has-text("Current")');
+    await page.waitForSelector('table.data tbody tr:has(td:first-child span:text-is("2")):has-text("Current")');
     check(await page.locator('table.data tbody tr').count() === 2, 'two versions listed');
     await page.reload();
     await page.waitForSelector(`h1:has-text("${name}")`, { timeout: 20_000 });

@@ -311,10 +311,10 @@ fn not_found(template: &str, id: &str) -> ApiError {
 }
 
 /// The field of `object` that holds its id: the parameter name of the
-/// collection's one-object path (read, update or delete) when the object has it, else `id`, else the first `…_id` field the
-/// caller did not send in `given` (a client grant's `client_id` names the
-/// application it is for, never the grant).
-fn id_field(collection_template: &str, object: &Value, given: &Value) -> String {
+/// collection's one-object path (read, update or delete) when the object
+/// has it, else `id`, else the collection's own `<singular>_id` field, else
+/// `id` (set on the new object).
+fn id_field(collection_template: &str, object: &Value) -> String {
     let param = CATALOG
         .iter()
         .filter(|op| matches!(op.verb, Verb::Get | Verb::Delete | Verb::Patch))
@@ -322,14 +322,30 @@ fn id_field(collection_template: &str, object: &Value, given: &Value) -> String 
         .map(|rest| rest.trim_start_matches("/{").trim_end_matches('}').to_owned());
     let obj = object.as_object();
     let has = |f: &str| obj.is_some_and(|o| o.contains_key(f));
+    if let Some(p) = param.as_ref().filter(|p| *p != "id" && has(p)) {
+        return p.clone();
+    }
+    // `{connectionId}` reads the object's `connection_id`.
+    let param = param.map(|p| {
+        p.chars().fold(String::new(), |mut out, c| {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            out
+        })
+    });
     if let Some(p) = param.filter(|p| p != "id" && has(p)) {
         return p;
     }
     if has("id") {
         return "id".to_owned();
     }
-    obj.and_then(|o| o.keys().find(|k| k.ends_with("_id") && given.get(k.as_str()).is_none()).cloned())
-        .unwrap_or_else(|| "id".to_owned())
+    // `custom_domain_id` for `/custom-domains`: the collection's own id field,
+    // never another object's reference (an invitation's `client_id`).
+    let last = collection_template.rsplit('/').next().unwrap_or_default().replace('-', "_");
+    let own = format!("{}_id", last.strip_suffix('s').unwrap_or(&last));
+    if has(&own) { own } else { "id".to_owned() }
 }
 
 /// A new id: the prefix and length the spec's pattern gives (the skeleton's
@@ -720,23 +736,24 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             }
             let (status, _) = success(op);
             let completed = complete(op.name, status, with_skeleton(op.name, status, body.clone()), &now);
-            let field = id_field(&coll.template, &completed, &body);
+            let field = id_field(&coll.template, &completed);
             // A collection of fixed documents (email templates) is keyed by the body's enumerated name.
             let fixed = fixed_name(&coll.template, &body);
             if let Some(name) = fixed.as_deref().filter(|name| coll.get(t, name).is_some()) {
                 return Err(ApiError::conflict(format!("'{name}' already exists."), Some("already_exists")));
             }
-            // An object the caller names by its key (an organization's client
-            // grant is the grant's `grant_id`) is kept under that key.
-            let named = (field != "id").then(|| body.get(field.as_str()).and_then(Value::as_str)).flatten();
-            let id = match (&fixed, named) {
+            // An object keyed by what it refers to (an organization's enabled
+            // connection, by `connection_id`) keeps the body's key.
+            let given = (field != "id")
+                .then(|| body.get(field.as_str()).and_then(Value::as_str).filter(|v| !v.is_empty()))
+                .flatten()
+                .map(str::to_owned);
+            if let Some(key) = given.as_deref().filter(|key| coll.get(t, key).is_some()) {
+                return Err(ApiError::conflict(format!("'{key}' already exists."), Some("already_exists")));
+            }
+            let id = match (&fixed, given) {
                 (Some(name), _) => name.clone(),
-                (None, Some(key)) => {
-                    if coll.get(t, key).is_some() {
-                        return Err(ApiError::conflict(format!("'{key}' already exists."), Some("already_exists")));
-                    }
-                    key.to_owned()
-                }
+                (None, Some(key)) => key,
                 (None, None) => new_id(&mut t.ids, &coll.template, id_form(completed.get(field.as_str()))),
             };
             let mut object = body;
@@ -748,6 +765,22 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             }
             if object.get("created_at").is_none_or(|v| v == "") {
                 set_field(&mut object, "created_at", json!(now));
+            }
+            for (field, value) in initial_state(op.name) {
+                if object.get(*field).is_none_or(|v| v.is_null() || v == "") {
+                    set_field(&mut object, field, json!(value));
+                }
+            }
+            // An organization's enabled connection answers with the connection's name and strategy.
+            if op.name == "organizations.enabledConnections.add" {
+                let conn = object.get("connection_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                let Some(found) = t.get(Kind::Connections, &conn).cloned() else {
+                    return Err(ApiError::not_found(
+                        format!("The connection does not exist. ({conn})"),
+                        Some("inexistent_connection"),
+                    ));
+                };
+                set_field(&mut object, "connection", json!({"name": found["name"], "strategy": found["strategy"]}));
             }
             coll.put(t, &id, object.clone());
             Ok(answer(ctx, op, object))
@@ -788,7 +821,7 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
             let mut object = match existing {
                 Some(v) if merging => v,
                 Some(v) => {
-                    let field = id_field(&coll.template, &v, &Value::Null);
+                    let field = id_field(&coll.template, &v);
                     let kept = v.get(field.as_str()).cloned().unwrap_or(json!(id));
                     json!({ field: kept })
                 }
@@ -965,6 +998,16 @@ fn special(ctx: &Ctx, op: &OpDesc, t: &mut Tenant) -> Option<ApiResult<Reply>> {
             Some(Ok(answer(ctx, op, json!({ "ticket": ticket }))))
         }
         _ => None,
+    }
+}
+
+/// The state Auth0 gives a new object when its creation body leaves it out
+/// and the spec marks it optional (so no skeleton holds it): a log stream
+/// starts `active`, sending logs at once.
+fn initial_state(op: &str) -> &'static [(&'static str, &'static str)] {
+    match op {
+        "logStreams.create" => &[("status", "active")],
+        _ => &[],
     }
 }
 

@@ -27,7 +27,7 @@ pub use page::{Facts, PageHeader, Panel};
 pub use pager::Pager;
 pub use picker::{Picked, UserPicker, picked_ids};
 pub use progress::BulkProgress;
-pub use rows::{RowPick, field, pick_button, picks, use_row_pick};
+pub use rows::{RowPick, field, pick_button, picking, picks, use_row_pick};
 pub use schema_form::schema_form;
 pub use status::{Empty, ErrorView, Loading, error_fallback};
 pub use table::{Column, TableOpts, sort_rows, table};

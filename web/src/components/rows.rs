@@ -3,6 +3,7 @@
 //! table instantiation for all of them, and a row button that picks its row
 //! for a confirmed action.
 
+use leptos::context::Provider;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -29,12 +30,13 @@ pub fn field(v: &Value, path: &str) -> String {
 #[derive(Clone, Copy)]
 pub struct RowPick(pub RwSignal<Option<Value>>);
 
-/// Provides [`RowPick`] to the rows below and links it to a dialog's `open`
-/// signal: picking a row opens the dialog, closing it forgets the row.
+/// A row pick linked to a dialog's `open` signal: picking a row opens the
+/// dialog, closing it forgets the row. The rows' buttons find it through
+/// [`picking`], which scopes it to one table: a page with two panels keeps
+/// two picks apart.
 pub fn use_row_pick() -> (RwSignal<Option<Value>>, RwSignal<bool>) {
     let pick = RwSignal::new(None::<Value>);
     let open = RwSignal::new(false);
-    provide_context(RowPick(pick));
     // Guarded both ways: a signal notifies on every set, so unguarded sets would ping-pong.
     Effect::new(move |_| {
         if pick.get().is_some() && !open.get_untracked() {
@@ -49,7 +51,15 @@ pub fn use_row_pick() -> (RwSignal<Option<Value>>, RwSignal<bool>) {
     (pick, open)
 }
 
-/// A row's button (`label`, announced as `aria`) that picks the row.
+/// Renders `rows` (a panel's table) with `pick` as the [`RowPick`] its
+/// [`pick_button`]s set, in a reactive owner of its own so that the context
+/// reaches only this table, not its sibling panels.
+pub fn picking(pick: RwSignal<Option<Value>>, rows: impl FnOnce() -> AnyView + Send + 'static) -> AnyView {
+    view! { <Provider value=RowPick(pick)>{rows()}</Provider> }.into_any()
+}
+
+/// A row's button (`label`, announced as `aria`) that picks the row of the
+/// nearest enclosing [`picking`]; nothing outside one.
 pub fn pick_button(row: &Value, label: &'static str, aria: String) -> AnyView {
     let Some(RowPick(pick)) = use_context::<RowPick>() else { return ().into_any() };
     picks(pick, row.clone(), label, aria)

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::{
     Column, ConfirmDialog, Facts, PageHeader, Panel, Select, TableOpts, TextField, action_status, field, loaded,
-    on_success, pick_button, table, use_row_pick,
+    on_success, pick_button, picking, table, use_row_pick,
 };
 use crate::hooks::{can_write, qget, use_query_pairs};
 use crate::routes::{href, text, use_id, when};
@@ -234,7 +234,7 @@ pub fn ActionPage() -> impl IntoView {
         </Panel>
         <Panel title="Versions">
             {action_status(rollback)}
-            {loaded(versions, move |rows: &Vec<Value>| table(rows, &version_columns(writable), None, TableOpts::new("Versions", "Not deployed yet.")))}
+            {picking(pick, move || loaded(versions, move |rows: &Vec<Value>| table(rows, &version_columns(writable), None, TableOpts::new("Versions", "Not deployed yet."))))}
         </Panel>
         <ConfirmDialog open=open title="Roll back to this version?" confirm_label="Deploy this version" on_confirm=move |()| {
             rollback.dispatch(());

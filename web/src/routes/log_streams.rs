@@ -4,8 +4,8 @@
 
 use crate::api;
 use crate::components::{
-    Column, ConfirmDialog, PageHeader, TableOpts, action_status, field, loaded, on_success, pick_button, table,
-    use_row_pick,
+    Column, ConfirmDialog, PageHeader, TableOpts, action_status, field, loaded, on_success, pick_button, picking,
+    table, use_row_pick,
 };
 use crate::hooks::can_write;
 use crate::routes::{badge, mono, text};
@@ -81,7 +81,7 @@ pub fn LogStreamsPage() -> impl IntoView {
         <PageHeader title="Log streams" subtitle="Where the tenant's logs are sent as they happen." />
         {action_status(flip)}
         {action_status(delete)}
-        {loaded(list, move |rows: &Vec<Value>| table(rows, &columns(writable), None, TableOpts::new("Log streams", "No log streams.")))}
+        {picking(pick, move || loaded(list, move |rows: &Vec<Value>| table(rows, &columns(writable), None, TableOpts::new("Log streams", "No log streams."))))}
         <ConfirmDialog open=open title="Delete this log stream?" confirm_label="Delete stream" destructive=true on_confirm=move |()| {
             delete.dispatch(());
         }>

@@ -4,8 +4,8 @@
 
 use crate::api;
 use crate::components::{
-    Column, ConfirmDialog, Panel, Select, TableOpts, action_status, field, loaded, on_success, pick_button, table,
-    use_row_pick,
+    Column, ConfirmDialog, Panel, Select, TableOpts, action_status, field, loaded, on_success, pick_button, picking,
+    table, use_row_pick,
 };
 use crate::routes::{mono, text};
 use gatehouse_model::Page;
@@ -188,9 +188,9 @@ pub fn PermissionsPanel(
     view! {
         <Panel title="Permissions">
             {action_status(remove)}
-            {loaded(list, move |rows: &Vec<Value>| {
+            {picking(pick, move || loaded(list, move |rows: &Vec<Value>| {
                 table(rows, &columns(writable), None, TableOpts::new("Permissions", "No permissions."))
-            })}
+            }))}
             {writable.then(|| view! {
                 <form class="form" aria-label="Add permissions" on:submit=move |ev: SubmitEvent| {
                     ev.prevent_default();

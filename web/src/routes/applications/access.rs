@@ -3,7 +3,8 @@
 
 use crate::api;
 use crate::components::{
-    Column, ConfirmDialog, Panel, TableOpts, action_status, field, loaded, on_success, pick_button, table, use_row_pick,
+    Column, ConfirmDialog, Panel, TableOpts, action_status, field, loaded, on_success, pick_button, picking, table,
+    use_row_pick,
 };
 use crate::hooks::{can_read, can_write};
 use crate::routes::permissions::{ScopeBoxes, api_select, apis, scopes_of};
@@ -96,9 +97,9 @@ pub fn ApiAccess(client_id: String) -> impl IntoView {
                 "The APIs this application may call on its own behalf (client credentials), with the scopes its tokens carry."
             </p>
             {action_status(revoke)}
-            {loaded(list, move |rows: &Vec<Value>| {
+            {picking(pick, move || loaded(list, move |rows: &Vec<Value>| {
                 table(rows, &columns(writable), None, TableOpts::new("API access", "This application may call no API on its own behalf."))
-            })}
+            }))}
         </Panel>
         {writable.then(|| view! {
             <Panel title="Authorize an API">

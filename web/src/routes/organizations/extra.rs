@@ -4,7 +4,7 @@
 use crate::api::{self, names};
 use crate::components::{
     Checkbox, Column, ConfirmDialog, Panel, Select, TableOpts, TextField, action_status, field, loaded, on_success,
-    pick_button, table, use_row_pick,
+    pick_button, picking, table, use_row_pick,
 };
 use crate::hooks::can_write;
 use crate::routes::{text, when};
@@ -75,9 +75,9 @@ fn Invitations(id: Memo<String>) -> impl IntoView {
     view! {
         <Panel title="Invitations">
             {action_status(revoke)}
-            {loaded(list, move |rows: &Vec<Value>| {
+            {picking(pick, move || loaded(list, move |rows: &Vec<Value>| {
                 table(rows, &invitation_columns(writable), None, TableOpts::new("Invitations", "No pending invitations."))
-            })}
+            }))}
             {writable.then(|| view! {
                 <form class="form" aria-label="Invite someone" on:submit=move |ev: SubmitEvent| {
                     ev.prevent_default();
@@ -167,9 +167,9 @@ fn EnabledConnections(id: Memo<String>) -> impl IntoView {
     view! {
         <Panel title="Enabled connections">
             {action_status(disable)}
-            {loaded(list, move |rows: &Vec<Value>| {
+            {picking(pick, move || loaded(list, move |rows: &Vec<Value>| {
                 table(rows, &connection_columns(writable), None, TableOpts::new("Enabled connections", "No connection is enabled: members cannot sign in yet."))
-            })}
+            }))}
             {writable.then(|| view! {
                 <form class="form" aria-label="Enable a connection" on:submit=move |ev: SubmitEvent| {
                     ev.prevent_default();
