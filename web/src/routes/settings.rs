@@ -2,7 +2,7 @@
 //! lifetimes, default audience and directory).
 
 use crate::api;
-use crate::components::{PageHeader, Panel, TextField, action_status, field, loaded, on_success};
+use crate::components::{PageHeader, Panel, TextField, action_status, field, loaded};
 use crate::hooks::can_write;
 use gatehouse_model::generated::catalog as cat;
 use leptos::ev::SubmitEvent;
@@ -50,12 +50,12 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = api::resource(|| api::send(&cat::TENANTS_SETTINGS_GET, &[], &[], None));
     view! {
         <PageHeader title="Tenant settings" subtitle="How the tenant presents itself and how long sessions last." />
-        {loaded(settings, move |s: &Value| view! { <SettingsForm settings=s.clone() writable=writable on_saved=Callback::new(move |()| settings.refetch()) /> })}
+        {loaded(settings, move |s: &Value| view! { <SettingsForm settings=s.clone() writable=writable /> })}
     }
 }
 
 #[component]
-fn SettingsForm(settings: Value, writable: bool, on_saved: Callback<()>) -> impl IntoView {
+fn SettingsForm(settings: Value, writable: bool) -> impl IntoView {
     let values: Vec<(&'static str, &'static str, bool, RwSignal<String>)> =
         FIELDS.iter().map(|(k, l, n)| (*k, *l, *n, RwSignal::new(field(&settings, k)))).collect();
     let before = StoredValue::new(settings);
@@ -67,11 +67,18 @@ fn SettingsForm(settings: Value, writable: bool, on_saved: Callback<()>) -> impl
             Ok(body) if body.is_empty() => Box::pin(async { Ok("Nothing changed.".to_owned()) }),
             Ok(body) => {
                 let sending = api::send(&cat::TENANTS_SETTINGS_UPDATE, &[], &[], Some(Value::Object(body)));
-                Box::pin(async move { sending.await.map(|_| "Settings saved.".to_owned()) })
+                // The saved settings become what the next save is compared
+                // with; the form stays as it is (with its confirmation).
+                Box::pin(async move {
+                    let saved = sending.await?;
+                    if saved.is_object() {
+                        before.set_value(saved);
+                    }
+                    Ok("Settings saved.".to_owned())
+                })
             }
         }
     });
-    on_success(save, move |_| on_saved.run(()));
     view! {
         <Panel title="General">
             <form class="form" on:submit=move |ev: SubmitEvent| {

@@ -123,7 +123,7 @@ fn UserView(user: User, held: Res, on_changed: Callback<String>) -> impl IntoVie
                 <crate::routes::permissions::PermissionsPanel
                     holder=crate::routes::permissions::Holder::User
                     id=Signal::stored(id)
-                    writable=editable.get_untracked()
+                    writable=editable.get()
                 />
             }
             .into_any(),
