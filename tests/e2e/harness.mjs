@@ -1,6 +1,6 @@
 // Shared by run.mjs and bench-console.mjs: start `gatehouse serve` in demo mode
 // on a free port, launch headless Chromium, sign in as a demo admin.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -35,20 +35,32 @@ function freePort() {
   });
 }
 
-/** Starts the BFF in demo mode serving web/dist; resolves once it listens. */
-export async function startServer() {
-  const consoleDir = process.env.GATEHOUSE_CONSOLE_DIR || join(ROOT, 'web', 'dist');
-  if (!existsSync(join(consoleDir, 'index.html'))) {
-    throw new Error(`the console is not built: no ${consoleDir}/index.html (run trunk build --offline --release in web/)`);
+/**
+ * Starts the BFF in demo mode; resolves once it listens. By default it
+ * serves the built console (web/dist); `withConsole: false` serves none.
+ * `before(run)` runs first with a function that calls `gatehouse serve`
+ * with the same configuration file and environment (to create API keys).
+ */
+export async function startServer({ withConsole = true, before } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+  let consoleDir = join(dir, 'no-console');
+  if (withConsole) {
+    consoleDir = process.env.GATEHOUSE_CONSOLE_DIR || join(ROOT, 'web', 'dist');
+    if (!existsSync(join(consoleDir, 'index.html'))) {
+      throw new Error(`the console is not built: no ${consoleDir}/index.html (run trunk build --offline --release in web/)`);
+    }
   }
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+  const config = join(dir, 'gatehouse.toml');
   const password = `Demo-${randomBytes(9).toString('base64url')}!1`;
   const env = { ...process.env, GATEHOUSE_DEMO_PASSWORD: password, RUST_LOG: process.env.RUST_LOG || 'warn' };
   for (const k of ['GATEHOUSE_CONFIG', 'GATEHOUSE_DOMAIN', 'GATEHOUSE_BASE_URL', 'GATEHOUSE_CLIENT_ID']) delete env[k];
+  const serve = (args) => spawnSync(gatehouseBin(), ['serve', '--config', config, ...args], { env, encoding: 'utf8' });
+  await before?.(serve);
   const child = spawn(
     gatehouseBin(),
-    ['serve', '--listen', `127.0.0.1:${port}`, '--database', join(dir, 'gatehouse.sqlite'), '--console-dir', consoleDir],
+    ['serve', ...(existsSync(config) ? ['--config', config] : []), '--listen', `127.0.0.1:${port}`, '--database', join(dir, 'gatehouse.sqlite'),
+      '--console-dir', consoleDir],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

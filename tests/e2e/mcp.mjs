@@ -3,14 +3,9 @@
 // in demo mode with an API key created by `--create-api-key`: the tools a
 // read-only key sees, a read, a denied write, a refused key.
 // Ends with `N passed, M failed` (exit 1 on any failure).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { gatehouseBin } from './harness.mjs';
+import { startServer } from './harness.mjs';
 
 let passed = 0;
 let failed = 0;
@@ -28,53 +23,19 @@ function assert(cond, what) {
   if (!cond) throw new Error(what);
 }
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mcp-'));
-const config = join(dir, 'gatehouse.toml');
-const env = { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' };
-for (const k of ['GATEHOUSE_CONFIG', 'GATEHOUSE_DOMAIN', 'GATEHOUSE_BASE_URL', 'GATEHOUSE_CLIENT_ID']) delete env[k];
-
-/** Creates an API key with `access` in the configuration file; returns the key. */
-function createKey(name, access) {
-  const r = spawnSync(gatehouseBin(), ['serve', '--config', config, '--create-api-key', name, '--access', access], {
-    env,
-    encoding: 'utf8',
-  });
+/** Creates an API key with `access` through `serve`; returns the key. */
+function createKey(serve, name, access) {
+  const r = serve(['--create-api-key', name, '--access', access]);
   if (r.status !== 0) throw new Error(`--create-api-key ${name} failed: ${r.stderr}`);
   return r.stdout.trim();
 }
 
-const reader = createKey('agent-reader', 'users=read,logs=read');
-const port = await freePort();
-const child = spawn(
-  gatehouseBin(),
-  ['serve', '--config', config, '--listen', `127.0.0.1:${port}`, '--database', join(dir, 'db.sqlite'),
-    '--console-dir', join(dir, 'no-console')],
-  { env, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-let stderr = '';
-child.stderr.on('data', (d) => { stderr += d; });
-const url = await new Promise((ok, fail) => {
-  const timer = setTimeout(() => fail(new Error(`gatehouse serve did not start in 60 s\n${stderr}`)), 60_000);
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/listening on (http:\/\/\S+)/);
-    if (m) { clearTimeout(timer); ok(m[1]); }
-  });
-  child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`gatehouse serve exited (${code})\n${stderr}`)); });
+let reader;
+const server = await startServer({
+  withConsole: false,
+  before: (serve) => { reader = createKey(serve, 'agent-reader', 'users=read,logs=read'); },
 });
+const { url } = server;
 
 /** An MCP client of the official SDK, connected to /mcp with `key`. */
 async function connect(key) {
@@ -129,9 +90,7 @@ try {
 
   await client.close();
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((ok) => { child.once('exit', ok); setTimeout(ok, 5000); });
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
