@@ -229,7 +229,15 @@ fn by_tool_name(name: &str) -> Option<&'static OpDesc> {
 }
 
 /// One operation as a tool: name, description, input schema, annotations.
+/// The tool of a catalog operation, built once per process (its schema
+/// walks the generated body schemas) and cloned for each `tools/list`.
 fn tool(op: &'static OpDesc) -> Tool {
+    static TOOLS: std::sync::OnceLock<std::collections::HashMap<&'static str, Tool>> = std::sync::OnceLock::new();
+    let tools = TOOLS.get_or_init(|| CATALOG.iter().map(|op| (op.name, build_tool(op))).collect());
+    tools.get(op.name).cloned().unwrap_or_else(|| build_tool(op))
+}
+
+fn build_tool(op: &'static OpDesc) -> Tool {
     let placeholders: Vec<String> = op.path_params().map(|p| format!("{{{p}}}")).collect();
     let phrase = describe::phrase(op, &placeholders);
     let method = op.verb.as_http();
