@@ -76,6 +76,7 @@ fn SignedOut() -> impl IntoView {
 #[component]
 fn Shell(me: Me, on_signed_out: Callback<Option<String>>) -> impl IntoView {
     provide_context(me.clone());
+    provide_context(routes::approvals::PendingCount(RwSignal::new(None)));
     let location = use_location();
     let page = Memo::new(move |_| resolve(&location.pathname.get()));
     // After moving to another page, focus its main region so screen readers start there.
@@ -144,5 +145,7 @@ fn show(page: Option<Page>) -> AnyView {
         Page::LogStreams => log_streams::LogStreamsPage().into_any(),
         Page::Settings => settings::SettingsPage().into_any(),
         Page::Explorer => explorer::ExplorerPage().into_any(),
+        Page::Approvals => approvals::ApprovalsPage().into_any(),
+        Page::Keys => keys::KeysPage().into_any(),
     }
 }

@@ -9,6 +9,7 @@ use gatehouse_model::RateLimit;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// `GET /auth/me`: who is signed in and what they may do.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -84,6 +85,12 @@ pub struct AuditEntry {
     /// Path.
     #[serde(default)]
     pub path: String,
+    /// How the call came: `console`, `api` or `mcp` (an agent's tool call); empty from a BFF that does not say.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// The approval request the call waited for, if it needed one.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 /// `GET /audit`: one page of entries, newest first.
@@ -96,19 +103,204 @@ pub struct AuditPage {
     pub total: u64,
 }
 
+/// One field an update would change: its value now and the one asked for.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Change {
+    /// The field's name (`blocked`, `app_metadata.plan`, ...).
+    pub field: String,
+    /// The object's value now (`null` when unset).
+    #[serde(default)]
+    pub before: Value,
+    /// The value the call would set.
+    #[serde(default)]
+    pub after: Value,
+}
+
+/// A call waiting for (or closed after) a human's decision: `GET /approvals`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    /// `apr_…`.
+    pub id: String,
+    /// `pending`, `approved`, `denied`, `expired` or `cancelled`.
+    pub status: String,
+    /// The API key's name or the admin's email.
+    pub principal: String,
+    /// `api_key` or `user`.
+    #[serde(default)]
+    pub principal_kind: String,
+    /// `mcp` (an agent's tool call) or `api`.
+    #[serde(default)]
+    pub via: String,
+    /// The operation's dotted name (`users.delete`).
+    pub operation: String,
+    /// HTTP method.
+    #[serde(default)]
+    pub method: String,
+    /// The path called.
+    #[serde(default)]
+    pub path: String,
+    /// Path parameters by name: the object acted on.
+    #[serde(default)]
+    pub params: Value,
+    /// What is asked, in plain English.
+    #[serde(default)]
+    pub sentence: String,
+    /// The request body, secrets removed.
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// For an update, what would change.
+    #[serde(default)]
+    pub changes: Option<Vec<Change>>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub requested_at: String,
+    /// RFC 3339: when the caller stops waiting and the request expires.
+    #[serde(default)]
+    pub expires_at: String,
+    /// Who decided.
+    #[serde(default)]
+    pub decided_by: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub decided_at: Option<String>,
+    /// The decider's reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The call's own audit entry, once it has run or been refused.
+    #[serde(default)]
+    pub audit_id: Option<i64>,
+}
+
+/// `GET /approvals`: requests, newest first, and how many are pending.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Approvals {
+    /// The requests of the status asked for.
+    pub approvals: Vec<Approval>,
+    /// How many are pending (whatever status was asked for).
+    #[serde(default)]
+    pub pending: u64,
+}
+
+/// One API key, as `GET /keys` lists it (the key itself is never listed).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    /// Its name (the principal's name in the audit log).
+    pub name: String,
+    /// `config` (the configuration file: read-only here) or `database`.
+    #[serde(default)]
+    pub source: String,
+    /// Its access as a list: `users=read,users.delete=approve`.
+    #[serde(default)]
+    pub access_list: String,
+    /// The users it may act on, if limited.
+    #[serde(default)]
+    pub user_scope: Option<Value>,
+    /// Who created it.
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// RFC 3339, once revoked.
+    #[serde(default)]
+    pub revoked_at: Option<String>,
+    /// Who revoked it.
+    #[serde(default)]
+    pub revoked_by: Option<String>,
+    /// RFC 3339 of its last use.
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+}
+
+/// `GET /keys`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ApiKeys {
+    /// Every key, the configuration file's and the database's.
+    pub keys: Vec<ApiKey>,
+}
+
+/// The answer to `POST /keys`: the new key, shown this once.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedKey {
+    /// Its name.
+    pub name: String,
+    /// The secret key (`gk_…`).
+    pub key: String,
+    /// An MCP client's configuration using it.
+    #[serde(default)]
+    pub mcp_config: Value,
+}
+
 fn net(e: gloo_net::Error) -> UiError {
     UiError::msg(format!("The Gatehouse server could not be reached ({e})."))
 }
 
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, UiError> {
-    let response = request.header("X-CSRF", "1").send().await.map_err(net)?;
+    answer(request.header("X-CSRF", "1").send().await.map_err(net)?).await
+}
+
+/// Sends a JSON body (or none) with the console's CSRF header.
+async fn send_body<T: DeserializeOwned>(request: RequestBuilder, body: Option<&Value>) -> Result<T, UiError> {
+    let request = request.header("X-CSRF", "1");
+    let request = match body {
+        Some(b) => request.header("Content-Type", "application/json").body(b.to_string()),
+        None => request.build(),
+    };
+    answer(request.map_err(net)?.send().await.map_err(net)?).await
+}
+
+/// A success decoded (an empty body is `null`), or the error as shown.
+async fn answer<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, UiError> {
     let status = response.status();
     let body = response.binary().await.map_err(net)?;
     if (200..300).contains(&status) {
+        let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".to_vec() } else { body };
         serde_json::from_slice(&body).map_err(|e| UiError::msg(format!("Unexpected answer from the server: {e}")))
     } else {
         Err(UiError::from_body(status, &body))
     }
+}
+
+/// `GET /approvals?status=…`: `pending`, `approved`, `denied`, `expired`, `cancelled` or `all`.
+pub async fn approvals(status: &str) -> Result<Approvals, UiError> {
+    send(Request::get(&format!("/approvals{}", encode_query(&[("status", status)])))).await
+}
+
+/// `GET /approvals/{id}`.
+pub async fn approval(id: &str) -> Result<Approval, UiError> {
+    send(Request::get(&format!("/approvals/{}", encode_component(id)))).await
+}
+
+/// `POST /approvals/{id}`: approves or denies a pending request, with an optional reason.
+pub async fn decide(id: &str, approve: bool, reason: &str) -> Result<Approval, UiError> {
+    let mut body = serde_json::json!({ "decision": if approve { "approve" } else { "deny" } });
+    if !reason.trim().is_empty() {
+        body["reason"] = Value::from(reason.trim());
+    }
+    send_body(Request::post(&format!("/approvals/{}", encode_component(id))), Some(&body)).await
+}
+
+/// `GET /keys`.
+pub async fn api_keys() -> Result<ApiKeys, UiError> {
+    send(Request::get("/keys")).await
+}
+
+/// `POST /keys` with `{name, access, userScope?}`.
+pub async fn create_key(body: &Value) -> Result<CreatedKey, UiError> {
+    send_body(Request::post("/keys"), Some(body)).await
+}
+
+/// `PATCH /keys/{name}` with `{access, userScope?}`.
+pub async fn update_key(name: &str, body: &Value) -> Result<ApiKey, UiError> {
+    send_body(Request::patch(&format!("/keys/{}", encode_component(name))), Some(body)).await
+}
+
+/// `DELETE /keys/{name}`: the key stops working at once.
+pub async fn revoke_key(name: &str) -> Result<(), UiError> {
+    send_body::<Value>(Request::delete(&format!("/keys/{}", encode_component(name))), None).await.map(|_| ())
 }
 
 /// Who is signed in; a 401 means nobody.

@@ -43,6 +43,22 @@ impl UiError {
 
     /// What to do about a refusal, under its message.
     pub fn hint(&self) -> Option<&'static str> {
+        match self.code.as_deref() {
+            Some("gatehouse_self_approval") => {
+                return Some("Nobody decides its own request: another person with the approvals permission must.");
+            }
+            Some("gatehouse_approval_closed") => {
+                return Some(
+                    "It was decided by someone else, expired, or the caller stopped waiting. The list shows where it stands now.",
+                );
+            }
+            Some("gatehouse_key_in_config") => {
+                return Some(
+                    "Keys from the configuration file are changed or removed there, then the server restarted.",
+                );
+            }
+            _ => {}
+        }
         if self.is_escalation() {
             Some("Gatehouse never lets anyone give, take or use access they do not hold themselves.")
         } else if self.is_denied() {
@@ -59,6 +75,12 @@ impl UiError {
 
     /// A heading for the error.
     pub fn title(&self) -> &'static str {
+        match self.code.as_deref() {
+            Some("gatehouse_approval_closed") => return "Already closed",
+            Some("gatehouse_self_approval") => return "You can't decide your own request",
+            Some("gatehouse_key_in_config") => return "Set in the configuration file",
+            _ => {}
+        }
         match self.status {
             Some(401) => "Your session has ended",
             Some(403) => "Not allowed",
@@ -152,6 +174,29 @@ mod tests {
         );
         assert!(!denied.is_escalation() && denied.hint().unwrap().contains("Ask an administrator"));
         assert_eq!(UiError::from_body(404, b"").hint(), None);
+    }
+
+    #[test]
+    fn approval_and_key_refusals_say_what_happened() {
+        let e = UiError::from_body(
+            409,
+            br#"{"statusCode":409,"error":"Conflict","message":"approval request apr_1 is already denied","errorCode":"gatehouse_approval_closed"}"#,
+        );
+        assert_eq!((e.title(), e.code.as_deref()), ("Already closed", Some("gatehouse_approval_closed")));
+        assert!(e.hint().unwrap().contains("decided by someone else"));
+        let e = UiError::from_body(
+            403,
+            br#"{"statusCode":403,"error":"Forbidden","message":"demo-agent may not decide its own request","errorCode":"gatehouse_self_approval"}"#,
+        );
+        assert_eq!(e.title(), "You can't decide your own request");
+        assert!(e.hint().unwrap().contains("another person"));
+        let e = UiError::from_body(409, br#"{"statusCode":409,"error":"Conflict","message":"ci is set in the configuration","errorCode":"gatehouse_key_in_config"}"#);
+        assert_eq!(e.title(), "Set in the configuration file");
+        let e = UiError::from_body(
+            403,
+            br#"{"statusCode":403,"error":"Forbidden","message":"viewer@demo.test may not give users:full","errorCode":"gatehouse_escalation"}"#,
+        );
+        assert!(e.is_escalation() && e.hint().unwrap().contains("do not hold"));
     }
 
     #[test]

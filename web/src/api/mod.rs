@@ -13,7 +13,9 @@ mod error;
 pub mod names;
 
 pub use bff::{
-    AuditEntry, AuditPage, Me, audit, audit_export, audit_export_url, catalog, catalog_op, logout, me, sign_in_url,
+    ApiKey, ApiKeys, Approval, Approvals, AuditEntry, AuditPage, Change, CreatedKey, Me, api_keys, approval, approvals,
+    audit, audit_export, audit_export_url, catalog, catalog_op, create_key, decide, logout, me, revoke_key,
+    sign_in_url, update_key,
 };
 pub use error::UiError;
 

@@ -55,6 +55,10 @@ pub enum Page {
     Settings,
     /// `/explorer` (lists only what the policy allows)
     Explorer,
+    /// `/approvals` (`?id=` shows one request)
+    Approvals,
+    /// `/keys`: the BFF's API keys
+    Keys,
 }
 
 impl Page {
@@ -77,6 +81,8 @@ impl Page {
             Self::Actions | Self::Action => "actions",
             Self::LogStreams => "logStreams",
             Self::Settings => "tenants",
+            Self::Approvals => super::permissions::APPROVALS,
+            Self::Keys => super::permissions::API_KEYS,
         })
     }
 }
@@ -109,6 +115,8 @@ pub fn resolve(path: &str) -> Option<Page> {
         ["log-streams"] => Page::LogStreams,
         ["settings"] => Page::Settings,
         ["explorer"] => Page::Explorer,
+        ["approvals"] => Page::Approvals,
+        ["keys"] => Page::Keys,
         _ => return None,
     })
 }
@@ -161,6 +169,10 @@ mod tests {
         assert_eq!(resolve("/actions/act_1"), Some(Page::Action));
         assert_eq!(resolve("/log-streams"), Some(Page::LogStreams));
         assert_eq!(Page::Settings.area(), Some("tenants"));
+        assert_eq!(resolve("/approvals"), Some(Page::Approvals));
+        assert_eq!(resolve("/keys"), Some(Page::Keys));
+        assert_eq!(Page::Approvals.area(), Some("approvals"));
+        assert_eq!(Page::Keys.area(), Some("apiKeys"), "the BFF's keys, not the tenant's signing keys (`keys`)");
     }
 
     #[test]

@@ -47,6 +47,12 @@ impl Permissions {
     }
 }
 
+/// The policy target of approval requests (`read` sees them, `full` decides them).
+pub const APPROVALS: &str = "approvals";
+/// The policy target of the BFF's own API keys (`read` lists them, `full`
+/// manages them); `keys` is the tenant's signing keys.
+pub const API_KEYS: &str = "apiKeys";
+
 /// One entry of the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NavItem {
@@ -73,6 +79,8 @@ pub const NAV: &[NavItem] = &[
     NavItem { href: "/logs", label: "Logs", area: "logs", section: "Monitoring" },
     NavItem { href: "/log-streams", label: "Log streams", area: "logStreams", section: "Monitoring" },
     NavItem { href: "/audit", label: "Audit", area: "audit", section: "Monitoring" },
+    NavItem { href: "/approvals", label: "Approvals", area: APPROVALS, section: "Agents" },
+    NavItem { href: "/keys", label: "API keys", area: API_KEYS, section: "Agents" },
     NavItem { href: "/settings", label: "Tenant settings", area: "tenants", section: "Settings" },
     NavItem { href: "/explorer", label: "Operations explorer", area: "", section: "Settings" },
     NavItem { href: "/teams/tenants", label: "Tenants", area: "teams_tenants", section: "Team" },

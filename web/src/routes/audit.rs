@@ -18,7 +18,8 @@ use leptos::prelude::*;
 const PER_PAGE: u64 = 50;
 
 /// Filters passed to the BFF as they are in the URL.
-const PLAIN: [&str; 8] = ["principal", "object", "resource", "decision", "outcome", "q", "since", "until"];
+const PLAIN: [&str; 10] =
+    ["principal", "object", "resource", "decision", "outcome", "via", "approval", "q", "since", "until"];
 
 /// The BFF's filters for the page's URL query (paging left out).
 ///
@@ -88,9 +89,17 @@ fn columns() -> Vec<Column<AuditEntry>> {
         Column::new("When", |e| when(Some(&e.time))),
         Column::new("What happened", |e| {
             let reason = e.reason.clone().filter(|_| outcome_of(e).0 != "Succeeded");
+            let mcp = (e.via.as_deref() == Some("mcp"))
+                .then(|| view! { <span class="badge warn" title="An agent's tool call over MCP">"via MCP"</span> " " });
+            let approval = e.approval.clone().map(|id| {
+                let href = format!("/approvals?id={}", crate::logic::url_state::encode_component(&id));
+                view! { <a class="sub" href=href data-testid="audit-approval">{format!("Approval request {id}")}</a> }
+            });
             view! {
+                {mcp}
                 <span>{e.sentence.clone()}</span>
                 {reason.map(|r| view! { <span class="sub">{format!("Reason: {r}")}</span> })}
+                {approval}
             }
             .into_any()
         }),
@@ -197,6 +206,8 @@ pub fn AuditPage() -> impl IntoView {
         get("since"),
         get("until"),
     );
+    let via = get("via");
+
     let changes_only = RwSignal::new(qget(&pairs.get_untracked(), "reads") != "1");
     let failures_only = RwSignal::new(qget(&pairs.get_untracked(), "failures") == "1");
     let set_query = use_set_query();
@@ -213,6 +224,12 @@ pub fn AuditPage() -> impl IntoView {
         ("failed".to_owned(), "Failed".to_owned()),
         ("not_sent".to_owned(), "Not sent".to_owned()),
     ];
+    let vias = vec![
+        (String::new(), "Any way".to_owned()),
+        ("console".to_owned(), "The console".to_owned()),
+        ("api".to_owned(), "The HTTP API (keys)".to_owned()),
+        ("mcp".to_owned(), "MCP (agents)".to_owned()),
+    ];
     let export_status = RwSignal::new(None::<String>);
     view! {
         <PageHeader
@@ -228,6 +245,7 @@ pub fn AuditPage() -> impl IntoView {
                 ("resource", v(resource)),
                 ("decision", v(decision)),
                 ("outcome", v(outcome)),
+                ("via", v(via)),
                 ("q", v(text_q)),
                 ("since", v(since)),
                 ("until", v(until)),
@@ -242,6 +260,7 @@ pub fn AuditPage() -> impl IntoView {
             <Select label="Area" value=resource options=resources />
             <Select label="Decision" value=decision options=decisions />
             <Select label="Outcome" value=outcome options=outcomes />
+            <Select label="Via" value=via options=vias />
             <TextField label="Since" value=since input_type="date" />
             <TextField label="Until" value=until input_type="date" />
             <div class="field">
@@ -250,6 +269,18 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             <div class="actions"><button type="submit" class="btn primary">"Filter"</button></div>
         </form>
+        {move || {
+            let approval = qget(&pairs.get(), "approval");
+            (!approval.is_empty()).then(|| {
+            let href = format!("/approvals?id={}", crate::logic::url_state::encode_component(&approval));
+            view! {
+                <p class="note">
+                    {format!("Entries of approval request {approval}. ")}
+                    <a href=href>"See the request"</a>
+                </p>
+            }
+        })
+        }}
         <div class="actions" role="group" aria-label="Export the entries these filters select">
             {export_link("CSV", "csv", "text/csv", filters, export_status)}
             {export_link("JSON lines", "jsonl", "application/x-ndjson", filters, export_status)}
@@ -325,6 +356,8 @@ mod tests {
             sentence: String::new(),
             method: String::new(),
             path: String::new(),
+            via: None,
+            approval: None,
         };
         assert_eq!(outcome_of(&entry("allowed", "failed", 404)), ("Failed", "bad"));
         assert_eq!(outcome_of(&entry("allowed", "succeeded", 200)), ("Succeeded", "good"));

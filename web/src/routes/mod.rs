@@ -3,10 +3,12 @@
 pub mod actions;
 pub mod apis;
 pub mod applications;
+pub mod approvals;
 pub mod audit;
 pub mod connections;
 pub mod explorer;
 pub mod grants;
+pub mod keys;
 pub mod log_streams;
 pub mod logs;
 pub mod organizations;
