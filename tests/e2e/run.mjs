@@ -343,11 +343,167 @@ async function main() {
     check(await page.getByLabel(/Assign a role/).count() === 0, 'no assign control on itself');
   });
 
+  // Agents: approvals and API keys (issue #12). An API key whose access has
+  // `users.delete=approve` asks to delete a user from Node; the call waits
+  // while the request shows on the Approvals page, and runs once the admin
+  // approves it (or answers 403 once denied).
+  let agentKey = '';
+  const asAgent = (key, method, path, signal) =>
+    fetch(url + path, { method, headers: { Authorization: `Bearer ${key}` }, signal });
+  const newUser = async (page, prefix) => {
+    const email = `${prefix}-${Date.now()}@example.com`;
+    const made = await api(page, 'POST', '/api/v2/users', { connection: 'Username-Password-Authentication', email, password: 'Str0ng-and-long-Passw0rd!' });
+    check(made.status === 201, `user created: ${made.status} ${made.text.slice(0, 200)}`);
+    return { email, id: made.body.user_id };
+  };
+  const approvalCard = (page, text) => page.locator('[data-testid="approval"]', { hasText: text });
+
+  await test('approvals: an agent\'s delete waits, the admin approves it on the Approvals page, the call completes', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    const made = await api(page, 'POST', '/keys', { name: `e2e-agent-${Date.now()}`, access: 'users=read,users.delete=approve' });
+    check(made.status === 201 && made.body?.key?.startsWith('gk_'), `key created: ${made.status} ${made.text.slice(0, 300)}`);
+    agentKey = made.body.key;
+    const user = await newUser(page, 'e2e-approve');
+    const call = asAgent(agentKey, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    await page.goto(url + '/approvals');
+    const card = approvalCard(page, user.id);
+    await card.waitFor({ timeout: 20_000 });
+    const shown = await card.textContent();
+    check(shown.includes('users.delete') && shown.includes(made.body.name) && shown.includes('API key'), `the request shows who and what: ${shown}`);
+    await page.waitForSelector('[data-testid="time-left"]:has-text("left")');
+    await page.waitForSelector('[data-testid="pending-count"]', { timeout: 20_000 });
+    await shot(page, 'approvals-pending');
+    await card.locator('button:has-text("Approve")').click();
+    await page.waitForSelector('dialog[open]');
+    await page.getByLabel('Reason (optional)').fill('e2e: cleaning up a test user');
+    await page.click('dialog[open] button[type="submit"]');
+    const answered = await call;
+    check(answered.status === 204, `the agent's call completed once approved: ${answered.status} ${await answered.text()}`);
+    await page.waitForSelector('.action-status .done:has-text("Approved:")', { timeout: 20_000 });
+    const gone = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    check(gone.status === 404, `the user is gone: ${gone.status}`);
+    // History: the approved request, with who decided and why, and a link to the call's audit entry.
+    await page.getByLabel('Show').selectOption('approved');
+    await page.waitForURL(/status=approved/);
+    const closed = page.locator('[data-testid="approval"][data-status="approved"]', { hasText: user.id });
+    await closed.waitFor({ timeout: 20_000 });
+    await closed.locator('text=e2e: cleaning up a test user').waitFor();
+    await closed.locator('a:has-text("The call in the audit log")').waitFor({ timeout: 20_000 });
+    await shot(page, 'approvals-history');
+    await closed.locator('a:has-text("The call in the audit log")').click();
+    await page.waitForURL(/\/audit\?approval=/);
+    await page.waitForSelector('[data-testid="audit-approval"]', { timeout: 20_000 });
+    const audit = await page.textContent('table.data');
+    check(audit.includes(made.body.name) && audit.includes('admin@demo.test'), `the audit lists the call and the decision: ${audit.slice(0, 400)}`);
+    await shot(page, 'audit-approval');
+  });
+
+  await test('approvals: a denied request answers the agent 403 gatehouse_approval_denied', async (page) => {
+    check(agentKey, 'the agent key is known');
+    await signIn(page, server, 'admin@demo.test', '/users');
+    const user = await newUser(page, 'e2e-deny');
+    const call = asAgent(agentKey, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    await page.goto(url + '/approvals');
+    const card = approvalCard(page, user.id);
+    await card.waitFor({ timeout: 20_000 });
+    await card.locator('button:has-text("Deny")').click();
+    await page.waitForSelector('dialog[open] h2:has-text("Deny this request?")');
+    await page.getByLabel('Reason (optional)').fill('not this one');
+    await page.click('dialog[open] button[type="submit"]');
+    const answered = await call;
+    const body = await answered.json().catch(() => ({}));
+    check(answered.status === 403 && (body.errorCode ?? body.error) === 'gatehouse_approval_denied', `denied: ${answered.status} ${JSON.stringify(body)}`);
+    await page.waitForSelector('.action-status .done:has-text("Denied:")', { timeout: 20_000 });
+    const kept = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    check(kept.status === 200, `the user is still there: ${kept.status}`);
+    // Deciding it again is refused, and the page says so clearly.
+    const again = await api(page, 'POST', `/approvals/${encodeURIComponent(body.approval?.id ?? body.approval ?? '')}`, { decision: 'approve' });
+    check(again.status === 409 || again.status === 404, `a closed request cannot be decided again: ${again.status} ${again.text.slice(0, 200)}`);
+    await api(page, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+  });
+
+  await test('approvals and keys: the viewer sees requests and keys but no Approve, Deny, Create or Revoke', async (page) => {
+    check(agentKey, 'the agent key is known');
+    const admin = await browser.newContext();
+    const ap = await admin.newPage();
+    await signIn(ap, server, 'admin@demo.test', '/users');
+    const user = await newUser(ap, 'e2e-viewer');
+    const stop = new AbortController();
+    const call = asAgent(agentKey, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`, stop.signal).catch((e) => e);
+    await signIn(page, server, 'viewer@demo.test', '/approvals');
+    await approvalCard(page, user.id).waitFor({ timeout: 20_000 });
+    await page.waitForSelector('[data-testid="approvals-read-only"]');
+    check(await page.locator('button:has-text("Approve"), button:has-text("Deny")').count() === 0, 'no decision buttons for the viewer');
+    await shot(page, 'approvals-viewer');
+    // The agent gives up: the request is cancelled.
+    stop.abort();
+    await call;
+    await page.getByLabel('Show').selectOption('cancelled');
+    await page.locator('[data-testid="approval"][data-status="cancelled"]', { hasText: user.id }).waitFor({ timeout: 20_000 });
+    await page.click('.sidenav a[href="/keys"]');
+    await page.waitForSelector('table.data tbody tr', { timeout: 20_000 });
+    check(await page.locator('button:has-text("Create key")').count() === 0, 'no Create key for the viewer');
+    check(await page.locator('button:has-text("Revoke"), button:has-text("Change access")').count() === 0, 'no Revoke or Change access');
+    await api(ap, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    await admin.close();
+  });
+
+  await test('keys: the admin creates a key on the Keys page, sees it once, uses it, revokes it', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/keys');
+    await page.waitForSelector('table.data, p.empty', { timeout: 20_000 });
+    await page.click('button:has-text("Create key")');
+    const name = `e2e-console-${Date.now()}`;
+    await page.getByLabel(/^Key name/).fill(name);
+    // More than the admin holds (secrets): refused, and the page says what is lacking.
+    await page.getByLabel('Area', { exact: true }).selectOption('secrets');
+    await page.getByLabel('Level', { exact: true }).selectOption('full');
+    await page.click('button:has-text("Add access")');
+    await page.click('button:has-text("Create the key")');
+    const refused = page.locator('.action-status .alert.error').first();
+    await refused.waitFor({ timeout: 20_000 });
+    const why = await refused.textContent();
+    check(why.includes('Not allowed') && why.includes('secrets') && why.includes('gatehouse_escalation'), `escalation shown: ${why}`);
+    await shot(page, 'keys-escalation');
+    await page.click('button[aria-label="Remove secrets"]');
+    await page.getByLabel('Area', { exact: true }).selectOption('users');
+    await page.getByLabel('Level', { exact: true }).selectOption('read');
+    await page.click('button:has-text("Add access")');
+    await page.waitForSelector('select option[value="users.delete"]', { state: 'attached', timeout: 20_000 }).catch(() => {});
+    await page.getByLabel('Operation group').selectOption('users');
+    await page.getByLabel('Operation', { exact: true }).selectOption('users.delete');
+    await page.getByLabel('Operation level').selectOption('approve');
+    await page.click('button:has-text("Add operation level")');
+    await page.waitForSelector('[data-testid="access-preview"]:has-text("users=read,users.delete=approve")');
+    await page.click('button:has-text("Create the key")');
+    await page.waitForSelector('[data-testid="new-key"]', { timeout: 20_000 });
+    const key = (await page.textContent('[data-testid="new-key"]')).trim();
+    check(key.startsWith('gk_'), `the key is shown: ${key.slice(0, 6)}…`);
+    const config = JSON.parse(await page.textContent('[data-testid="mcp-config"]'));
+    check(config.mcpServers?.gatehouse?.url?.endsWith('/mcp') && config.mcpServers.gatehouse.headers?.Authorization === `Bearer ${key}`, `the MCP snippet: ${JSON.stringify(config)}`);
+    await page.waitForSelector('[data-testid="fresh-key"]:has-text("You won\'t see it again")');
+    await page.waitForSelector(`table.data tr:has-text("${name}") [data-testid="key-access"]:has-text("users.delete: approve")`, { timeout: 20_000 });
+    await shot(page, 'keys-created');
+    const used = await asAgent(key, 'GET', '/api/v2/users?per_page=1');
+    check(used.status === 200, `the new key works: ${used.status}`);
+    await page.click('button:has-text("I have saved it")');
+    await page.reload();
+    await page.waitForSelector(`table.data tr:has-text("${name}")`, { timeout: 20_000 });
+    check(!(await page.content()).includes(key), 'the key is nowhere on the page after a reload');
+    await page.click(`button[aria-label="Revoke the key ${name}"]`);
+    await page.waitForSelector('dialog[open]');
+    await page.click('dialog[open] button[type="submit"]');
+    await page.waitForSelector(`text=Key ${name} revoked`);
+    await page.waitForSelector(`table.data tr:has-text("${name}") .badge:has-text("Revoked")`, { timeout: 20_000 });
+    const refusedNow = await asAgent(key, 'GET', '/api/v2/users?per_page=1');
+    check(refusedNow.status === 401, `the revoked key is refused: ${refusedNow.status}`);
+    await shot(page, 'keys-revoked');
+  });
+
   const pages = [
     ['roles', '/roles'], ['applications', '/applications'], ['connections', '/connections'],
     ['organizations', '/organizations'], ['logs', '/logs'], ['grants', '/grants'], ['apis', '/apis'],
     ['teams-tenants', '/teams/tenants'], ['teams-members', '/teams/members'], ['teams-activity', '/teams/activity'],
-    ['actions', '/actions'], ['log-streams', '/log-streams'],
+    ['actions', '/actions'], ['log-streams', '/log-streams'], ['approvals', '/approvals'], ['keys', '/keys'],
   ];
   await test('every main page renders', async (page) => {
     await signIn(page, server, 'admin@demo.test');
