@@ -73,14 +73,20 @@ pub fn object_of(params: &Value) -> String {
     }
 }
 
-/// Who asks, in words: the principal and what it is.
+/// Who asks, in words: the principal, what it is and how the call came.
 pub fn asker(a: &Approval) -> String {
     let kind = match a.principal_kind.as_str() {
         "api_key" => "API key",
         "user" => "admin",
         other => other,
     };
-    if kind.is_empty() { a.principal.clone() } else { format!("{} ({kind})", a.principal) }
+    let via = match a.via.as_str() {
+        "mcp" => ", via MCP",
+        "api" => ", via the HTTP API",
+        "console" => ", via the console",
+        _ => "",
+    };
+    if kind.is_empty() { format!("{}{via}", a.principal) } else { format!("{} ({kind}{via})", a.principal) }
 }
 
 fn status_badge(status: &str) -> AnyView {
@@ -424,7 +430,7 @@ mod tests {
             "decidedBy": null, "decidedAt": null, "reason": null, "auditId": null
         }))
         .unwrap();
-        assert_eq!(asker(&a), "demo-agent (API key)");
+        assert_eq!(asker(&a), "demo-agent (API key, via MCP)");
         assert_eq!(a.changes.as_ref().unwrap()[0].after, serde_json::json!(true));
         let list: Approvals = serde_json::from_value(serde_json::json!({"approvals": [], "pending": 3})).unwrap();
         assert_eq!(list.pending, 3);

@@ -62,7 +62,7 @@ pub fn readable(list: &str) -> Vec<String> {
         .into_iter()
         .map(|(name, level)| {
             let name = if name == "*" { "* (everything)".to_owned() } else { name };
-            format!("{name}: {}", level_words(level))
+            format!("{name}: {}", level.as_str())
         })
         .collect()
 }
@@ -152,7 +152,7 @@ struct Revoking(RwSignal<Option<ApiKey>>);
 fn columns(writable: bool) -> Vec<Column<ApiKey>> {
     let mut cols: Vec<Column<ApiKey>> = vec![
         Column::new("Name", |k| {
-            let source = if k.source == "config" { badge("configuration file", "") } else { badge("console", "good") };
+            let source = if k.source == "config" { badge("configuration file", "") } else { badge("database", "good") };
             view! { <strong>{k.name.clone()}</strong><span class="sub">{source}</span> }.into_any()
         }),
         Column::new("Access", |k| {
