@@ -4,6 +4,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ARTIFACTS, launch, signIn, startServer } from './harness.mjs';
 
 const results = [];
@@ -344,9 +346,10 @@ async function main() {
   });
 
   // Agents: approvals and API keys (issue #12). An API key whose access has
-  // `users.delete=approve` asks to delete a user from Node; the call waits
-  // while the request shows on the Approvals page, and runs once the admin
-  // approves it (or answers 403 once denied).
+  // `users.delete=approve` asks to delete a user from Node (over MCP with the
+  // official SDK's client, or over the HTTP API); the call waits while the
+  // request shows on the Approvals page, and runs once the admin approves it
+  // (or answers 403 once denied).
   let agentKey = '';
   const asAgent = (key, method, path, signal) =>
     fetch(url + path, { method, headers: { Authorization: `Bearer ${key}` }, signal });
@@ -358,18 +361,24 @@ async function main() {
   };
   const approvalCard = (page, text) => page.locator('[data-testid="approval"]', { hasText: text });
 
-  await test('approvals: an agent\'s delete waits, the admin approves it on the Approvals page, the call completes', async (page) => {
+  await test('approvals: an agent\'s delete over MCP waits, the admin approves it on the Approvals page, the call completes', async (page) => {
     await signIn(page, server, 'admin@demo.test', '/users');
     const made = await api(page, 'POST', '/keys', { name: `e2e-agent-${Date.now()}`, access: 'users=read,users.delete=approve' });
     check(made.status === 201 && made.body?.key?.startsWith('gk_'), `key created: ${made.status} ${made.text.slice(0, 300)}`);
     agentKey = made.body.key;
     const user = await newUser(page, 'e2e-approve');
-    const call = asAgent(agentKey, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    // The agent: the official MCP TypeScript SDK's client, calling the users_delete tool.
+    const agent = new McpClient({ name: 'gatehouse-console-e2e', version: '1.0.0' });
+    await agent.connect(new StreamableHTTPClientTransport(new URL('/mcp', url), {
+      requestInit: { headers: { Authorization: `Bearer ${agentKey}` } },
+    }));
+    const call = agent.callTool({ name: 'users_delete', arguments: { id: user.id } });
     await page.goto(url + '/approvals');
     const card = approvalCard(page, user.id);
     await card.waitFor({ timeout: 20_000 });
     const shown = await card.textContent();
-    check(shown.includes('users.delete') && shown.includes(made.body.name) && shown.includes('API key, via the HTTP API'), `the request shows who and what: ${shown}`);
+    check(shown.includes('users.delete') && shown.includes(made.body.name) && shown.includes('API key, via MCP'), `the request shows who and what: ${shown}`);
+    await card.locator('.badge:has-text("via MCP")').waitFor();
     await page.waitForSelector('[data-testid="time-left"]:has-text("left")');
     await page.waitForSelector('[data-testid="pending-count"]', { timeout: 20_000 });
     await shot(page, 'approvals-pending');
@@ -378,7 +387,8 @@ async function main() {
     await page.getByLabel('Reason (optional)').fill('e2e: cleaning up a test user');
     await page.click('dialog[open] button[type="submit"]');
     const answered = await call;
-    check(answered.status === 204, `the agent's call completed once approved: ${answered.status} ${await answered.text()}`);
+    await agent.close();
+    check(answered.isError !== true, `the agent's tool call completed once approved: ${JSON.stringify(answered).slice(0, 300)}`);
     await page.waitForSelector('.action-status .done:has-text("Approved:")', { timeout: 20_000 });
     const gone = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(user.id)}`);
     check(gone.status === 404, `the user is gone: ${gone.status}`);
@@ -395,6 +405,7 @@ async function main() {
     await page.waitForSelector('[data-testid="audit-approval"]', { timeout: 20_000 });
     const audit = await page.textContent('table.data');
     check(audit.includes(made.body.name) && audit.includes('admin@demo.test'), `the audit lists the call and the decision: ${audit.slice(0, 400)}`);
+    await page.waitForSelector('table.data .badge:has-text("via MCP")');
     await shot(page, 'audit-approval');
   });
 
