@@ -486,6 +486,7 @@ async function main() {
     await page.getByLabel('Operation level').selectOption('approve');
     await page.click('button:has-text("Add operation level")');
     await page.waitForSelector('[data-testid="access-preview"]:has-text("users=read,users.delete=approve")');
+    await page.getByLabel('app_metadata', { exact: true }).fill('department=sales');
     await page.click('button:has-text("Create the key")');
     await page.waitForSelector('[data-testid="new-key"]', { timeout: 20_000 });
     const key = (await page.textContent('[data-testid="new-key"]')).trim();
@@ -494,6 +495,7 @@ async function main() {
     check(config.mcpServers?.gatehouse?.url?.endsWith('/mcp') && config.mcpServers.gatehouse.headers?.Authorization === `Bearer ${key}`, `the MCP snippet: ${JSON.stringify(config)}`);
     await page.waitForSelector('[data-testid="fresh-key"]:has-text("You won\'t see it again")');
     await page.waitForSelector(`table.data tr:has-text("${name}") [data-testid="key-access"]:has-text("users.delete: approve")`, { timeout: 20_000 });
+    await page.waitForSelector(`table.data tr:has-text("${name}") td:has-text("app_metadata.department = sales")`);
     await shot(page, 'keys-created');
     const used = await asAgent(key, 'GET', '/api/v2/users?per_page=1');
     check(used.status === 200, `the new key works: ${used.status}`);
@@ -509,7 +511,7 @@ async function main() {
     await page.waitForSelector(`text=Access of ${name} saved: users=read.`, { timeout: 20_000 });
     await page.waitForFunction((n) => [...document.querySelectorAll('table.data tr')].some((r) => r.textContent.includes(n) && !r.textContent.includes('users.delete')), name, { timeout: 20_000 });
     const listed = items((await api(page, 'GET', '/keys')).body, 'keys').find((k) => k.name === name);
-    check(listed?.accessList === 'users=read', `the stored access: ${JSON.stringify(listed)}`);
+    check(listed?.accessList === 'users=read' && listed.userScope?.app_metadata?.department === 'sales', `the stored access and scope: ${JSON.stringify(listed)}`);
     await page.click(`button[aria-label="Revoke the key ${name}"]`);
     await page.waitForSelector('dialog[open]');
     await page.click('dialog[open] button[type="submit"]');

@@ -68,8 +68,9 @@ pub fn readable(list: &str) -> Vec<String> {
 }
 
 /// The user scope a form's fields give (`null` when none is given):
-/// `organization`, `connection` and one `app_metadata` key and value.
-pub fn user_scope(organization: &str, connection: &str, key: &str, value: &str) -> Result<Value, String> {
+/// `organization`, `connection`, and `app_metadata` as `key=value` pairs
+/// separated by commas (all must hold).
+pub fn user_scope(organization: &str, connection: &str, metadata: &str) -> Result<Value, String> {
     let mut scope = Map::new();
     if !organization.trim().is_empty() {
         scope.insert("organization".into(), Value::from(organization.trim()));
@@ -77,13 +78,17 @@ pub fn user_scope(organization: &str, connection: &str, key: &str, value: &str) 
     if !connection.trim().is_empty() {
         scope.insert("connection".into(), Value::from(connection.trim()));
     }
-    match (key.trim(), value.trim()) {
-        ("", "") => {}
-        ("", _) => return Err("Give the app_metadata key the value belongs to.".into()),
-        (_, "") => return Err("Give the app_metadata value the key must hold.".into()),
-        (k, v) => {
-            scope.insert("app_metadata".into(), json!({ k: v }));
+    let mut meta = Map::new();
+    for pair in metadata.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match pair.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some((k, v)) if !k.is_empty() && !v.is_empty() => {
+                meta.insert(k.to_owned(), Value::from(v));
+            }
+            _ => return Err(format!("`{pair}` is not key=value: write app_metadata as department=sales, region=eu.")),
         }
+    }
+    if !meta.is_empty() {
+        scope.insert("app_metadata".into(), Value::Object(meta));
     }
     Ok(if scope.is_empty() { Value::Null } else { Value::Object(scope) })
 }
@@ -109,12 +114,13 @@ pub fn scope_words(scope: Option<&Value>) -> String {
 }
 
 /// The scope fields of a key read back from its stored scope: organization,
-/// connection, app_metadata key, value.
-fn scope_fields(scope: Option<&Value>) -> [String; 4] {
+/// connection, app_metadata pairs.
+fn scope_fields(scope: Option<&Value>) -> [String; 3] {
     let get = |k: &str| scope.and_then(|s| s.get(k)).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let meta = scope.and_then(|s| s.get("app_metadata")).and_then(Value::as_object).and_then(|m| m.iter().next());
-    let (mk, mv) = meta.map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).unwrap_or_default();
-    [get("organization"), get("connection"), mk, mv]
+    let meta = scope.and_then(|s| s.get("app_metadata")).and_then(Value::as_object).map(|m| {
+        m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(&v.to_string()))).collect::<Vec<_>>().join(", ")
+    });
+    [get("organization"), get("connection"), meta.unwrap_or_default()]
 }
 
 /// Copies text to the clipboard; says whether the browser took it.
@@ -340,22 +346,21 @@ fn AccessEditor(entries: RwSignal<Vec<Entry>>) -> impl IntoView {
 
 /// The user-scope fields (organization, connection, app_metadata key and value).
 #[component]
-fn ScopeFields(fields: [RwSignal<String>; 4]) -> impl IntoView {
-    let [organization, connection, meta_key, meta_value] = fields;
+fn ScopeFields(fields: [RwSignal<String>; 3]) -> impl IntoView {
+    let [organization, connection, metadata] = fields;
     view! {
         <fieldset class="grid2">
             <legend>"Users it may act on (optional; all given must hold)"</legend>
             <TextField label="Organization id" value=organization placeholder="org_…" />
             <TextField label="Connection name" value=connection placeholder="Username-Password-Authentication" />
-            <TextField label="app_metadata key" value=meta_key placeholder="department" />
-            <TextField label="app_metadata value" value=meta_value placeholder="sales" />
+            <TextField label="app_metadata" value=metadata placeholder="department=sales, region=eu" />
         </fieldset>
     }
 }
 
-fn scope_of(fields: [RwSignal<String>; 4]) -> Result<Value, UiError> {
-    let [o, c, k, v] = fields.map(|f| f.get_untracked());
-    user_scope(&o, &c, &k, &v).map_err(UiError::msg)
+fn scope_of(fields: [RwSignal<String>; 3]) -> Result<Value, UiError> {
+    let [o, c, m] = fields.map(|f| f.get_untracked());
+    user_scope(&o, &c, &m).map_err(UiError::msg)
 }
 
 /// The new key, shown once.
@@ -398,7 +403,7 @@ pub fn KeysPage() -> impl IntoView {
     let fresh = RwSignal::new(None::<CreatedKey>);
     let name = RwSignal::new(String::new());
     let entries = RwSignal::new(Vec::<Entry>::new());
-    let scope = [(); 4].map(|()| RwSignal::new(String::new()));
+    let scope = [(); 3].map(|()| RwSignal::new(String::new()));
     let create = api::job(move || {
         let name = name.get_untracked().trim().to_owned();
         let access = access_list(&entries.get_untracked());
@@ -434,7 +439,7 @@ pub fn KeysPage() -> impl IntoView {
     let editing = RwSignal::new(None::<ApiKey>);
     provide_context(Editing(editing));
     let edit_entries = RwSignal::new(Vec::<Entry>::new());
-    let edit_scope = [(); 4].map(|()| RwSignal::new(String::new()));
+    let edit_scope = [(); 3].map(|()| RwSignal::new(String::new()));
     Effect::new(move |_| {
         if let Some(k) = editing.get() {
             edit_entries.set(parse_access(&k.access_list));
@@ -559,18 +564,20 @@ mod tests {
 
     #[test]
     fn user_scopes_come_from_the_fields_and_read_back() {
-        assert_eq!(user_scope("", " ", "", ""), Ok(Value::Null));
-        let scope = user_scope(" org_1 ", "", "department", "sales").unwrap();
-        assert_eq!(scope, json!({"organization": "org_1", "app_metadata": {"department": "sales"}}));
-        assert!(user_scope("", "", "department", "").unwrap_err().contains("value"));
-        assert!(user_scope("", "", "", "sales").unwrap_err().contains("key"));
-        assert_eq!(scope_words(Some(&scope)), "organization org_1, app_metadata.department = sales");
+        assert_eq!(user_scope("", " ", " , "), Ok(Value::Null));
+        let scope = user_scope(" org_1 ", "", "department = sales, region=eu").unwrap();
+        assert_eq!(scope, json!({"organization": "org_1", "app_metadata": {"department": "sales", "region": "eu"}}));
+        assert!(user_scope("", "", "department").unwrap_err().contains("not key=value"));
+        assert!(user_scope("", "", "=sales").unwrap_err().contains("not key=value"));
+        assert_eq!(
+            scope_words(Some(&scope)),
+            "organization org_1, app_metadata.department = sales, app_metadata.region = eu"
+        );
         assert_eq!(scope_words(None), "All users");
         assert_eq!(scope_words(Some(&json!({}))), "All users");
-        assert_eq!(
-            scope_fields(Some(&scope)),
-            ["org_1".to_owned(), String::new(), "department".into(), "sales".into()]
-        );
+        let fields = scope_fields(Some(&scope));
+        assert_eq!(fields, ["org_1".to_owned(), String::new(), "department=sales, region=eu".into()]);
+        assert_eq!(user_scope(&fields[0], &fields[1], &fields[2]).unwrap(), scope, "the fields give the scope back");
     }
 
     #[test]
