@@ -409,14 +409,25 @@ async function main() {
     await shot(page, 'audit-approval');
   });
 
-  await test('approvals: a denied request answers the agent 403 gatehouse_approval_denied', async (page) => {
-    check(agentKey, 'the agent key is known');
+  await test('approvals: an update shows what would change; denied, the agent gets 403 gatehouse_approval_denied', async (page) => {
     await signIn(page, server, 'admin@demo.test', '/users');
+    const made = await api(page, 'POST', '/keys', { name: `e2e-updater-${Date.now()}`, access: 'users=read,users.update=approve' });
+    check(made.status === 201, `key created: ${made.status} ${made.text.slice(0, 300)}`);
     const user = await newUser(page, 'e2e-deny');
-    const call = asAgent(agentKey, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
+    const call = fetch(`${url}/api/v2/users/${encodeURIComponent(user.id)}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${made.body.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ blocked: true }),
+    });
     await page.goto(url + '/approvals');
     const card = approvalCard(page, user.id);
     await card.waitFor({ timeout: 20_000 });
+    await card.locator('[data-testid="approval-body"]:has-text("blocked")').waitFor();
+    const row = card.locator('table.data tbody tr', { hasText: 'blocked' });
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    check(cells[1] !== cells[2] && cells[2].includes('true'), `before and after: ${cells.join(' | ')}`);
+    await shot(page, 'approvals-update');
     await card.locator('button:has-text("Deny")').click();
     await page.waitForSelector('dialog[open] h2:has-text("Deny this request?")');
     await page.getByLabel('Reason (optional)').fill('not this one');
@@ -426,10 +437,12 @@ async function main() {
     check(answered.status === 403 && (body.errorCode ?? body.error) === 'gatehouse_approval_denied', `denied: ${answered.status} ${JSON.stringify(body)}`);
     await page.waitForSelector('.action-status .done:has-text("Denied:")', { timeout: 20_000 });
     const kept = await api(page, 'GET', `/api/v2/users/${encodeURIComponent(user.id)}`);
-    check(kept.status === 200, `the user is still there: ${kept.status}`);
-    // Deciding it again is refused, and the page says so clearly.
-    const again = await api(page, 'POST', `/approvals/${encodeURIComponent(body.approval?.id ?? body.approval ?? '')}`, { decision: 'approve' });
-    check(again.status === 409 || again.status === 404, `a closed request cannot be decided again: ${again.status} ${again.text.slice(0, 200)}`);
+    check(kept.status === 200 && kept.body.blocked !== true, `the user is unchanged: ${kept.status} blocked=${kept.body?.blocked}`);
+    // Deciding it again is refused: it is closed.
+    const id = typeof body.approval === 'string' ? body.approval : body.approval?.id;
+    const again = await api(page, 'POST', `/approvals/${encodeURIComponent(id ?? 'none')}`, { decision: 'approve' });
+    check(again.status === 409 && again.body?.errorCode === 'gatehouse_approval_closed', `a closed request cannot be decided again: ${again.status} ${again.text.slice(0, 200)}`);
+    await api(page, 'DELETE', `/keys/${encodeURIComponent(made.body.name)}`);
     await api(page, 'DELETE', `/api/v2/users/${encodeURIComponent(user.id)}`);
   });
 
