@@ -441,9 +441,11 @@ impl Approvals {
         guard.record = None;
         match result? {
             a if a.status == Status::Approved => Ok(a),
-            a if a.status == Status::Denied => {
-                Err(Refused::Denied { by: a.decided_by.clone().unwrap_or_default(), reason: a.reason.clone(), approval: a })
-            }
+            a if a.status == Status::Denied => Err(Refused::Denied {
+                by: a.decided_by.clone().unwrap_or_default(),
+                reason: a.reason.clone(),
+                approval: a,
+            }),
             a => Err(Refused::Expired { approval: a, timeout: self.timeout }),
         }
     }
@@ -529,7 +531,10 @@ async fn changes(state: &Shared, op: &'static OpDesc, params: &[String], body: O
     let refs: Vec<&str> = params.iter().map(String::as_str).collect();
     let path = gatehouse_model::path::fill(get.path, &refs).ok()?;
     let current = match state.upstream.send(get, path, None).await {
-        Ok(r) if r.status().is_success() => serde_json::from_slice::<Value>(r.body()).ok().map(|v| redact(&v))?,
+        Ok(r) if r.status().is_success() => {
+            let body = crate::proxy::strip_secrets(get, r.into_body());
+            serde_json::from_slice::<Value>(&body).ok().map(|v| redact(&v))?
+        }
         Ok(r) => {
             tracing::info!(status = r.status().as_u16(), operation = get.name, "no current values for an approval");
             return None;
@@ -588,7 +593,9 @@ async fn viewer(
         let missing = format!("{}:{level}", crate::policy::APPROVALS);
         let message = format!("{} may not {}: needs {missing}", principal.name(), infinitive(&call.phrase));
         let refusal = (StatusCode::FORBIDDEN, "gatehouse_denied", message);
-        return Err(refuse(state, call, &principal, refusal, Some(("missing", Value::from(missing))), None, started).await);
+        return Err(
+            refuse(state, call, &principal, refusal, Some(("missing", Value::from(missing))), None, started).await
+        );
     }
     Ok(principal)
 }
@@ -597,7 +604,8 @@ async fn viewer(
 /// (default `pending`): up to 200 requests, newest first, and how many are pending.
 pub(crate) async fn list(State(state): State<Shared>, request: Request) -> Response {
     let started = Instant::now();
-    let call = Call::bff("GET", "ListApprovals", crate::policy::APPROVALS, request.uri().path(), "listing approval requests");
+    let call =
+        Call::bff("GET", "ListApprovals", crate::policy::APPROVALS, request.uri().path(), "listing approval requests");
     let principal = match viewer(&state, request.headers(), &call, Level::Read, started).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -611,8 +619,16 @@ pub(crate) async fn list(State(state): State<Shared>, request: Request) -> Respo
                 None => {
                     let message = "status is pending, approved, denied, expired, cancelled or all".to_owned();
                     let refusal = (StatusCode::BAD_REQUEST, "gatehouse_bad_query", message);
-                    return refuse(&state, &call, &principal, refusal, Some(("parameter", "status".into())), None, started)
-                        .await;
+                    return refuse(
+                        &state,
+                        &call,
+                        &principal,
+                        refusal,
+                        Some(("parameter", "status".into())),
+                        None,
+                        started,
+                    )
+                    .await;
                 }
             },
             _ => {}
@@ -630,13 +646,23 @@ pub(crate) async fn list(State(state): State<Shared>, request: Request) -> Respo
 
 fn unavailable(e: StoreError) -> Response {
     tracing::error!(error = %e, "approvals could not be read");
-    crate::responses::error(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_storage", "the approval requests could not be read")
+    crate::responses::error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "gatehouse_storage",
+        "the approval requests could not be read",
+    )
 }
 
 /// `GET /approvals/{id}`: one request.
 pub(crate) async fn one(State(state): State<Shared>, AxPath(id): AxPath<String>, request: Request) -> Response {
     let started = Instant::now();
-    let call = Call::bff("GET", "GetApproval", crate::policy::APPROVALS, request.uri().path(), &format!("reading approval request {id}"));
+    let call = Call::bff(
+        "GET",
+        "GetApproval",
+        crate::policy::APPROVALS,
+        request.uri().path(),
+        &format!("reading approval request {id}"),
+    );
     let principal = match viewer(&state, request.headers(), &call, Level::Read, started).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -644,7 +670,8 @@ pub(crate) async fn one(State(state): State<Shared>, AxPath(id): AxPath<String>,
     match state.approvals.store.get(&id) {
         Ok(Some(a)) => json_response(StatusCode::OK, &a.to_json()),
         Ok(None) => {
-            let refusal = (StatusCode::NOT_FOUND, "gatehouse_no_such_approval", format!("there is no approval request {id}"));
+            let refusal =
+                (StatusCode::NOT_FOUND, "gatehouse_no_such_approval", format!("there is no approval request {id}"));
             refuse(&state, &call, &principal, refusal, None, None, started).await
         }
         Err(e) => unavailable(e),
@@ -672,8 +699,13 @@ enum Verdict {
 /// request; only a decider who holds `full` on the operation.
 pub(crate) async fn decide(State(state): State<Shared>, AxPath(id): AxPath<String>, request: Request) -> Response {
     let started = Instant::now();
-    let mut call =
-        Call::bff("POST", "DecideApproval", crate::policy::APPROVALS, request.uri().path(), &format!("deciding approval request {id}"));
+    let mut call = Call::bff(
+        "POST",
+        "DecideApproval",
+        crate::policy::APPROVALS,
+        request.uri().path(),
+        &format!("deciding approval request {id}"),
+    );
     call.object = json!({"id": id});
     let principal = match viewer(&state, request.headers(), &call, Level::Full, started).await {
         Ok(p) => p,
@@ -686,8 +718,11 @@ pub(crate) async fn decide(State(state): State<Shared>, AxPath(id): AxPath<Strin
     let bytes = match axum::body::to_bytes(request.into_body(), 16 * 1024).await {
         Ok(b) => b,
         Err(_) => {
-            return refuse((StatusCode::PAYLOAD_TOO_LARGE, "gatehouse_body_too_large", "the body is too large".into()), None)
-                .await;
+            return refuse(
+                (StatusCode::PAYLOAD_TOO_LARGE, "gatehouse_body_too_large", "the body is too large".into()),
+                None,
+            )
+            .await;
         }
     };
     let body = match serde_json::from_slice::<DecisionBody>(&bytes) {
@@ -748,7 +783,8 @@ pub(crate) async fn decide(State(state): State<Shared>, AxPath(id): AxPath<Strin
     let sentence = format!("{who} {verb} {}'s request to {}{because}", approval.principal, approval.action());
     let mut record = call.record(&who, principal.kind(), Decision::Allowed, reason.clone(), 200, sentence);
     record.approval = Some(id.clone());
-    record.body = Some(json!({"decision": if status == Status::Approved { "approve" } else { "deny" }, "reason": reason}));
+    record.body =
+        Some(json!({"decision": if status == Status::Approved { "approve" } else { "deny" }, "reason": reason}));
     let response = json_response(StatusCode::OK, &decided.to_json());
     audited_id(&state, record, response, started).await.0
 }
@@ -790,7 +826,10 @@ mod tests {
         assert_eq!(store.count_pending(Some("agent")).unwrap(), 2);
         assert_eq!(store.count_pending(None).unwrap(), 3);
         let closed = store.close("apr_1", Status::Denied, Some("admin@x"), 10, Some("no")).unwrap().unwrap();
-        assert_eq!((closed.status, closed.decided_by.as_deref(), closed.reason.as_deref()), (Status::Denied, Some("admin@x"), Some("no")));
+        assert_eq!(
+            (closed.status, closed.decided_by.as_deref(), closed.reason.as_deref()),
+            (Status::Denied, Some("admin@x"), Some("no"))
+        );
         assert!(store.close("apr_1", Status::Approved, Some("owner@x"), 11, None).unwrap().is_none(), "closed once");
         assert_eq!(store.get("apr_1").unwrap().unwrap().status, Status::Denied);
         let ids = |s| store.list(s, 10).unwrap().into_iter().map(|a| a.id).collect::<Vec<_>>();

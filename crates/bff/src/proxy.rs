@@ -24,11 +24,11 @@
 //!    encoder, from JSON or from the parts sent;
 //! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
-//! 7b. for a write the principal may make only with approval (`approve`):
+//! 8. for a write the principal may make only with approval (`approve`):
 //!    an approval request, and the wait for its decision ([`crate::approvals`]);
-//! 8. forward, with the path rebuilt from the template and the decoded
+//! 9. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
-//! 9. audit (durably) and only then answer.
+//! 10. audit (durably, linked to the approval if there was one) and only then answer.
 
 use crate::app::{Credentials, Principal, Shared};
 use crate::approvals::{Ask, Refused};
@@ -277,6 +277,8 @@ async fn pipeline(
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         if permission == Permission::AfterApproval {
             approved(state, principal, op, &params, call, &mut trail).await?;
+            // The tenant may have changed while the call waited: the guard decides again.
+            trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         }
         let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
         let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
@@ -589,7 +591,8 @@ async fn approved(
         }
         Err(Refused::Denied { approval, by, reason }) => {
             let because = reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-            let message = format!("{by} denied {who}'s request to {} ({}){because}", infinitive(&call.phrase), approval.id);
+            let message =
+                format!("{by} denied {who}'s request to {} ({}){because}", infinitive(&call.phrase), approval.id);
             let sentence = format!("{who} was denied {}: {by} did not approve it{because}", call.phrase);
             trail.approval = Some((approval.id.clone(), None));
             Err(Stop::denied("gatehouse_approval_denied", message, format!("approval denied by {by}"), sentence)
@@ -700,8 +703,11 @@ async fn finish(
             } else {
                 let error = ErrorBody::parse(&up_body);
                 let detail = error.message().map(|m| format!(": {m}")).unwrap_or_default();
-                let sentence =
-                    format!("{who} tried {}{approved_by}; the tenant answered {}{detail}", call.phrase, status.as_u16());
+                let sentence = format!(
+                    "{who} tried {}{approved_by}; the tenant answered {}{detail}",
+                    call.phrase,
+                    status.as_u16()
+                );
                 let reason = Some(format!("upstream {}", status.as_u16()));
                 let record = call.record(who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
                 match error.code() {
@@ -739,7 +745,7 @@ async fn finish(
 /// signing keys, log streams' authorization headers and tokens, email and
 /// MFA providers' credentials, ...), and every value of the secrets maps of
 /// Hooks and Actions, whose keys are the secrets' names.
-fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
+pub(crate) fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
     let secrets_map = op.name.split('.').any(|s| s == "secrets");
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
         return body;

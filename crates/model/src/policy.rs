@@ -1128,7 +1128,10 @@ mod tests {
         assert!(!approve.covers(&full) && full.covers(&approve));
         assert!(approve.covers(&Grants::parse_list("users=read").unwrap()));
         assert_eq!(approve.lacking(&full), ["users:full"]);
-        assert_eq!(Grants::parse_list("*=approve").unwrap().permission_on(op("roles.create")), Permission::AfterApproval);
+        assert_eq!(
+            Grants::parse_list("*=approve").unwrap().permission_on(op("roles.create")),
+            Permission::AfterApproval
+        );
     }
 
     #[test]

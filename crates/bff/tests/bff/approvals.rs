@@ -20,11 +20,13 @@ const KEYS: &[(&str, &str)] = &[
     // The agent: reads users; deleting and updating one wait for approval.
     ("agent", "users=read,users.delete=approve,users.update=approve"),
     // Decides, and could make the calls itself.
-    ("approver", "users=full,approvals=full"),
+    ("approver", "users=full,clients=full,approvals=full"),
     // May decide, but could not delete a user itself.
     ("weak", "users=read,approvals=full"),
     // Sees requests, decides none.
     ("watcher", "approvals=read"),
+    // Updates applications only with approval.
+    ("clients-agent", "clients=read,clients.update=approve"),
     // Asks and may decide: but never its own request.
     ("selfish", "users.delete=approve,users=full,approvals=full"),
 ];
@@ -84,7 +86,10 @@ async fn an_approved_delete_runs_and_the_audit_links_both_ways() {
     let id = a["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("apr_"), "{a}");
     assert_eq!(a["status"], "pending");
-    assert_eq!((&a["principalKind"], &a["via"], &a["operation"]), (&json!("api_key"), &json!("api"), &json!("users.delete")));
+    assert_eq!(
+        (&a["principalKind"], &a["via"], &a["operation"]),
+        (&json!("api_key"), &json!("api"), &json!("users.delete"))
+    );
     assert_eq!((&a["method"], &a["params"]), (&json!("DELETE"), &json!({"id": user})));
     let sentence = a["sentence"].as_str().unwrap();
     assert!(sentence.starts_with("agent asks to delete user ") && sentence.contains(&user), "{sentence}");
@@ -114,9 +119,14 @@ async fn an_approved_delete_runs_and_the_audit_links_both_ways() {
     assert_eq!(call_entry.status, Some(204));
     assert_eq!(call_entry.via.as_deref(), Some("api"));
     assert!(call_entry.sentence.ends_with("approved by approver"), "{}", call_entry.sentence);
-    let decision = entries.iter().find(|e| e.operation.as_deref() == Some("DecideApproval") && e.status == Some(200)).unwrap();
+    let decision =
+        entries.iter().find(|e| e.operation.as_deref() == Some("DecideApproval") && e.status == Some(200)).unwrap();
     assert_eq!(decision.principal, "approver");
-    assert!(decision.sentence.starts_with(&format!("approver approved agent's request to delete user ")), "{}", decision.sentence);
+    assert!(
+        decision.sentence.starts_with("approver approved agent's request to delete user "),
+        "{}",
+        decision.sentence
+    );
     assert!(decision.sentence.ends_with(": cleanup ticket 42"), "{}", decision.sentence);
     let shown = approver.api_get(&format!("/approvals/{id}")).await.json();
     assert_eq!(shown["auditId"], json!(call_entry.id));
@@ -161,7 +171,10 @@ async fn a_denied_update_is_refused_with_the_reason_and_shows_what_would_change(
     let done = call.await.unwrap();
     assert_eq!(done.status, 403, "{}", done.text());
     let body = done.json();
-    assert_eq!((&body["errorCode"], &body["approval"], &body["reason"]), (&json!("gatehouse_approval_denied"), &json!(id), &json!("not during the audit")));
+    assert_eq!(
+        (&body["errorCode"], &body["approval"], &body["reason"]),
+        (&json!("gatehouse_approval_denied"), &json!(id), &json!("not during the audit"))
+    );
     assert!(body["message"].as_str().unwrap().contains("approver denied"), "{body}");
     let (_, after) = h.direct(Method::GET, &format!("/api/v2/users/{user}"), None).await;
     assert_ne!(after["blocked"], true, "nothing was sent");
@@ -220,7 +233,12 @@ async fn who_may_decide() {
     assert_eq!(h.browser().api_get("/approvals").await.status, 401);
 
     let approver = h.key_client("approver");
-    for bad in [json!({"decision": "maybe"}), json!({"decision": "approve", "extra": 1}), json!({}), json!({"decision": "deny", "reason": "x".repeat(501)})] {
+    for bad in [
+        json!({"decision": "maybe"}),
+        json!({"decision": "approve", "extra": 1}),
+        json!({}),
+        json!({"decision": "deny", "reason": "x".repeat(501)}),
+    ] {
         let r = decide(&approver, &id, bad.clone()).await;
         assert_eq!((r.status, r.json()["errorCode"].clone()), (400, json!("invalid_body")), "{bad}");
     }
@@ -239,7 +257,12 @@ async fn who_may_decide() {
     // A signed-in admin decides through the console's rules: CSRF first.
     let admin = h.login("admin@demo.test").await;
     let r = admin
-        .send(Method::POST, &format!("/approvals/{id}"), &[("content-type", "application/json")], Some(br#"{"decision":"approve"}"#.to_vec()))
+        .send(
+            Method::POST,
+            &format!("/approvals/{id}"),
+            &[("content-type", "application/json")],
+            Some(br#"{"decision":"approve"}"#.to_vec()),
+        )
         .await;
     assert_eq!((r.status, r.json()["errorCode"].clone()), (403, json!("gatehouse_csrf")), "no X-CSRF");
     let r = admin
@@ -251,14 +274,22 @@ async fn who_may_decide() {
         )
         .await;
     assert_eq!(r.status, 403, "foreign origin");
-    let r = admin.send(Method::POST, &format!("/approvals/{id}"), &[("x-csrf", "1"), ("content-type", "text/plain")], Some(br#"{"decision":"approve"}"#.to_vec())).await;
+    let r = admin
+        .send(
+            Method::POST,
+            &format!("/approvals/{id}"),
+            &[("x-csrf", "1"), ("content-type", "text/plain")],
+            Some(br#"{"decision":"approve"}"#.to_vec()),
+        )
+        .await;
     assert_eq!(r.status, 403, "not JSON");
     assert_eq!(approver.api_get(&format!("/approvals/{id}")).await.json()["status"], "pending");
     let r = decide(&admin, &id, json!({"decision": "approve"})).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["decidedBy"], "admin@demo.test");
     assert_eq!(call.await.unwrap().status, 204);
-    let decision = linked(&h, &id).into_iter().find(|e| e.status == Some(200) && e.principal == "admin@demo.test").unwrap();
+    let decision =
+        linked(&h, &id).into_iter().find(|e| e.status == Some(200) && e.principal == "admin@demo.test").unwrap();
     assert_eq!(decision.via.as_deref(), Some("console"));
     // The console's page loads of /approvals get the console, not JSON.
     let page = admin.send(Method::GET, "/approvals", &[("accept", "text/html")], None).await;
@@ -272,14 +303,20 @@ async fn reads_and_read_levels_never_wait() {
     let r = agent.api_get("/api/v2/users?per_page=1").await;
     assert_eq!(r.status, 200, "a read under approve runs at once");
     let user = h.some_user_id().await;
-    let r = h.key_client("reader").api(Method::DELETE, &format!("/api/v2/users/{}", user.replace('|', "%7C")), None).await;
-    assert_eq!((r.status, r.json()["errorCode"].clone()), (403, json!("gatehouse_denied")), "read refuses writes at once");
+    let r =
+        h.key_client("reader").api(Method::DELETE, &format!("/api/v2/users/{}", user.replace('|', "%7C")), None).await;
+    assert_eq!(
+        (r.status, r.json()["errorCode"].clone()),
+        (403, json!("gatehouse_denied")),
+        "read refuses writes at once"
+    );
     let r = agent.api(Method::POST, "/api/v2/users", Some(json!({"connection": "x"}))).await;
     assert_eq!(r.status, 403, "users.create is not under approve");
     let all = h.key_client("approver").api_get("/approvals?status=all").await.json();
     assert_eq!(all["approvals"], json!([]), "nothing asked");
     // An invalid body is refused before anyone is asked.
-    let r = agent.api(Method::DELETE, &format!("/api/v2/users/{}", user.replace('|', "%7C")), Some(json!({"x": 1}))).await;
+    let r =
+        agent.api(Method::DELETE, &format!("/api/v2/users/{}", user.replace('|', "%7C")), Some(json!({"x": 1}))).await;
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(h.key_client("approver").api_get("/approvals?status=all").await.json()["approvals"], json!([]));
 }
@@ -298,7 +335,11 @@ async fn waiting_requests_are_limited_and_a_caller_that_leaves_cancels() {
     let a = pending_of(&h.key_client("watcher"), "agent").await;
     let id = a["id"].as_str().unwrap().to_owned();
     let r = h.key_client("agent").api(Method::DELETE, &path, None).await;
-    assert_eq!((r.status, r.json()["errorCode"].clone()), (429, json!("gatehouse_too_many_approvals")), "one may wait at once");
+    assert_eq!(
+        (r.status, r.json()["errorCode"].clone()),
+        (429, json!("gatehouse_too_many_approvals")),
+        "one may wait at once"
+    );
     assert!(first.await.unwrap().is_err(), "the first caller timed out");
     let mut status = Value::Null;
     for _ in 0..100 {
@@ -325,7 +366,8 @@ async fn waiting_requests_are_limited_and_a_caller_that_leaves_cancels() {
 #[tokio::test]
 async fn through_the_rust_mcp_sdk_granted_denied_and_timed_out() {
     let h = harness(2, 10).await;
-    let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", h.bff.url())).auth_header(h.keys["agent"].clone());
+    let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", h.bff.url()))
+        .auth_header(h.keys["agent"].clone());
     let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.expect("connects");
     let tools = client.list_all_tools().await.unwrap();
     let delete = tools.iter().find(|t| t.name == "users_delete").expect("a tool needing approval is listed");
@@ -336,7 +378,13 @@ async fn through_the_rust_mcp_sdk_granted_denied_and_timed_out() {
 
     let users: Vec<String> = {
         let (_, all) = h.direct(Method::GET, "/api/v2/users?per_page=20", None).await;
-        all.as_array().unwrap().iter().filter(|u| !u["email"].as_str().unwrap_or("").ends_with("@demo.test")).map(|u| u["user_id"].as_str().unwrap().to_owned()).take(3).collect()
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| !u["email"].as_str().unwrap_or("").ends_with("@demo.test"))
+            .map(|u| u["user_id"].as_str().unwrap().to_owned())
+            .take(3)
+            .collect()
     };
     let client = std::sync::Arc::new(client);
     let approver = h.key_client("approver");
@@ -345,7 +393,8 @@ async fn through_the_rust_mcp_sdk_granted_denied_and_timed_out() {
         let call = tokio::spawn({
             let (client, user) = (client.clone(), user.clone());
             async move {
-                let params = CallToolRequestParams::new("users_delete").with_arguments(json!({"id": user}).as_object().unwrap().clone());
+                let params = CallToolRequestParams::new("users_delete")
+                    .with_arguments(json!({"id": user}).as_object().unwrap().clone());
                 client.call_tool(params).await.unwrap()
             }
         });
@@ -383,4 +432,40 @@ async fn through_the_rust_mcp_sdk_granted_denied_and_timed_out() {
     }
     let mcp_calls = h.audit(AuditQuery { via: Some("mcp".into()), ..AuditQuery::default() });
     assert_eq!(mcp_calls.len(), 3, "{mcp_calls:?}");
+}
+
+#[tokio::test]
+async fn an_approval_request_never_shows_a_secret() {
+    let h = harness(30, 10).await;
+    let own = [h.emulator().client_id.clone(), h.emulator().web_client_id.clone()];
+    let (_, clients) = h.direct(Method::GET, "/api/v2/clients?fields=client_id,client_secret&per_page=50", None).await;
+    let client = clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_secret"].is_string() && !own.contains(&c["client_id"].as_str().unwrap().to_owned()))
+        .expect("a client with a secret")
+        .clone();
+    let (id, secret) = (client["client_id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
+    let agent = h.key_client("clients-agent");
+    let call = tokio::spawn({
+        let (agent, path) = (agent.clone(), format!("/api/v2/clients/{id}"));
+        async move {
+            agent
+                .api(Method::PATCH, &path, Some(json!({"client_secret": "a-new-secret-0123456789", "name": "renamed"})))
+                .await
+        }
+    });
+    let approver = h.key_client("approver");
+    let a = pending_of(&approver, "clients-agent").await;
+    let text = a.to_string();
+    assert!(!text.contains(secret) && !text.contains("a-new-secret-0123456789"), "{text}");
+    assert_eq!(a["body"]["client_secret"], "[redacted]");
+    let changes = a["changes"].as_array().unwrap();
+    let name = changes.iter().find(|c| c["field"] == "name").unwrap();
+    assert_eq!(name["after"], "renamed");
+    assert!(name["before"].is_string());
+    let r = decide(&approver, a["id"].as_str().unwrap(), json!({"decision": "deny"})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(call.await.unwrap().status, 403);
 }
