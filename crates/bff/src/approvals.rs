@@ -32,7 +32,7 @@
 
 use crate::app::{Principal, Shared};
 use crate::audit::{Call, Via, audited, audited_id};
-use crate::clock::rfc3339;
+use crate::clock::{Clock, rfc3339};
 use crate::narrate::Names;
 use crate::policy::{Level, Target};
 use crate::proxy::gate;
@@ -184,6 +184,10 @@ pub(crate) trait ApprovalStore: Send + Sync + 'static {
     ) -> Result<Option<Approval>, StoreError>;
     /// Links the call's audit entry to its request.
     fn link_audit(&self, id: &str, audit_id: i64) -> Result<(), StoreError>;
+    /// Expires the requests still pending that expired before `before_ms`:
+    /// those whose waiting call is gone with its instance (a crash, a
+    /// restart). Returns how many.
+    fn expire_overdue(&self, before_ms: i64, reason: &str) -> Result<usize, StoreError>;
 }
 
 /// The SQLite approval store (the `approvals` table).
@@ -321,6 +325,14 @@ impl ApprovalStore for SqliteApprovals {
         self.conn().execute("UPDATE approvals SET audit_id = ?2 WHERE id = ?1", params![id, audit_id])?;
         Ok(())
     }
+
+    fn expire_overdue(&self, before_ms: i64, reason: &str) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE approvals SET status = 'expired', decided_ms = expires_ms, reason = ?2
+             WHERE status = 'pending' AND expires_ms < ?1",
+            params![before_ms, reason],
+        )?)
+    }
 }
 
 /// The approvals of one BFF: the store, the wake-up of waiting calls and
@@ -383,6 +395,18 @@ impl Approvals {
         self.timeout
     }
 
+    /// Expires requests left pending by a waiting call that is gone (its
+    /// instance stopped): those past their expiry by more than a grace of
+    /// a few polls, so that a live waiter always closes its own first.
+    fn sweep(&self, now_ms: i64) -> Result<(), StoreError> {
+        let grace = i64::try_from((POLL * 5).as_millis()).unwrap_or(5_000);
+        let n = self.store.expire_overdue(now_ms - grace, "no one was waiting for it any more")?;
+        if n > 0 {
+            tracing::info!(expired = n, "approval requests left pending by a stopped instance expired");
+        }
+        Ok(())
+    }
+
     fn wake(&self) {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
@@ -392,6 +416,7 @@ impl Approvals {
     /// Dropping the future while it waits cancels the request.
     pub async fn wait_for(&self, state: &Shared, ask: Ask<'_>) -> Result<Approval, Refused> {
         let who = ask.principal.name();
+        self.sweep(state.clock.now_ms())?;
         let pending = self.store.count_pending(Some(who))?;
         if pending >= u64::from(self.max_pending) {
             return Err(Refused::TooMany { pending, limit: self.max_pending });
@@ -437,7 +462,7 @@ impl Approvals {
             )
             .with_outcome(Outcome::NotSent);
         let mut guard = CancelOnDrop { state: state.clone(), id: approval.id.clone(), record: Some(gone) };
-        let result = self.wait(state, &approval.id).await;
+        let result = self.wait(state.clock.as_ref(), &approval.id).await;
         guard.record = None;
         match result? {
             a if a.status == Status::Approved => Ok(a),
@@ -451,7 +476,7 @@ impl Approvals {
     }
 
     /// Waits until the request is closed, or expires it at the timeout.
-    async fn wait(&self, state: &Shared, id: &str) -> Result<Approval, StoreError> {
+    async fn wait(&self, clock: &dyn Clock, id: &str) -> Result<Approval, StoreError> {
         let mut woken = self.changed.subscribe();
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
@@ -462,7 +487,7 @@ impl Approvals {
                 _ = woken.changed() => {}
                 _ = tokio::time::sleep(POLL) => {}
                 _ = tokio::time::sleep_until(deadline) => {
-                    let now = state.clock.now_ms();
+                    let now = clock.now_ms();
                     let reason = format!("no decision within {} s", self.timeout.as_secs());
                     // A decision that came at the same moment wins: closing finds it closed.
                     if let Some(a) = self.store.close(id, Status::Expired, None, now, Some(&reason))? {
@@ -635,6 +660,9 @@ pub(crate) async fn list(State(state): State<Shared>, request: Request) -> Respo
         }
     }
     let store = &state.approvals.store;
+    if let Err(e) = state.approvals.sweep(state.clock.now_ms()) {
+        return unavailable(e);
+    }
     match store.list(status, 200).and_then(|list| Ok((list, store.count_pending(None)?))) {
         Ok((list, pending)) => json_response(
             StatusCode::OK,
@@ -844,6 +872,64 @@ mod tests {
         assert_eq!(j["principalKind"], "api_key");
         assert_eq!(j["decidedAt"], rfc3339(10));
         assert_eq!(a.action(), "delete user auth0|1");
+    }
+
+    #[test]
+    fn overdue_requests_expire_after_a_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteApprovals::open(&dir.path().join("a.sqlite")).unwrap());
+        store.insert(&approval("apr_1", "agent", 1_000)).unwrap(); // expires at 2 000
+        let approvals = Approvals::new(store.clone(), crate::config::ApprovalsConfig::default());
+        approvals.sweep(2_000 + 4_000).unwrap();
+        assert_eq!(store.get("apr_1").unwrap().unwrap().status, Status::Pending, "within the grace");
+        approvals.sweep(2_000 + 6_000).unwrap();
+        let a = store.get("apr_1").unwrap().unwrap();
+        assert_eq!((a.status, a.decided_ms), (Status::Expired, Some(2_000)));
+    }
+
+    #[tokio::test]
+    async fn a_decision_by_another_instance_is_seen_by_the_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let config = crate::config::ApprovalsConfig { timeout_secs: 20, max_pending: 10 };
+        // Two instances: each its own store and wake-up channel, one database.
+        let here = Approvals::open(&path, config).unwrap();
+        let there = Approvals::open(&path, config).unwrap();
+        here.store.insert(&approval("apr_1", "agent", 1)).unwrap();
+        let clock = crate::clock::ManualClock::new();
+        let started = Instant::now();
+        let waiting = here.wait(&clock, "apr_1");
+        let deciding = async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            there.store.close("apr_1", Status::Approved, Some("admin@x"), 5, None).unwrap().unwrap();
+            there.wake(); // wakes only the other instance's waiters
+        };
+        let (a, ()) = tokio::join!(waiting, deciding);
+        let a = a.unwrap();
+        assert_eq!((a.status, a.decided_by.as_deref()), (Status::Approved, Some("admin@x")));
+        assert!(started.elapsed() < POLL * 3, "seen within a poll or two: {:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_decision_here_wakes_the_call_at_once_and_a_late_one_loses_to_the_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::ApprovalsConfig { timeout_secs: 1, max_pending: 10 };
+        let here = Approvals::open(&dir.path().join("a.sqlite"), config).unwrap();
+        here.store.insert(&approval("apr_1", "agent", 1)).unwrap();
+        here.store.insert(&approval("apr_2", "agent", 1)).unwrap();
+        let clock = crate::clock::ManualClock::new();
+        let started = Instant::now();
+        let deciding = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            here.store.close("apr_1", Status::Denied, Some("admin@x"), 5, Some("no")).unwrap().unwrap();
+            here.wake();
+        };
+        let (a, ()) = tokio::join!(here.wait(&clock, "apr_1"), deciding);
+        assert_eq!(a.unwrap().status, Status::Denied);
+        assert!(started.elapsed() < Duration::from_millis(500), "woken, not polled: {:?}", started.elapsed());
+        let b = here.wait(&clock, "apr_2").await.unwrap();
+        assert_eq!((b.status, b.reason.as_deref()), (Status::Expired, Some("no decision within 1 s")));
+        assert!(here.store.close("apr_2", Status::Approved, Some("admin@x"), 9, None).unwrap().is_none());
     }
 
     #[test]
