@@ -210,7 +210,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
         .route("/approvals", get(approvals_or_page))
-        .route("/approvals/{id}", get(crate::approvals::one).post(crate::approvals::decide))
+        .route("/approvals/{id}", get(approval_or_page).post(crate::approvals::decide))
         .route("/catalog", get(crate::catalog::catalog))
         .route("/mcp", {
             let service = crate::mcp::service(&state);
@@ -286,6 +286,14 @@ async fn approvals_or_page(AxState(state): AxState<Shared>, request: Request) ->
         return serve_console(&state, request).await;
     }
     crate::approvals::list(AxState(state), request).await
+}
+
+/// `/approvals/{id}`: one approval request as JSON for the API, the console page for a page load.
+async fn approval_or_page(state: AxState<Shared>, id: axum::extract::Path<String>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state.0, request).await;
+    }
+    crate::approvals::one(state, id, request).await
 }
 
 async fn healthz() -> Response {

@@ -292,8 +292,12 @@ async fn who_may_decide() {
         linked(&h, &id).into_iter().find(|e| e.status == Some(200) && e.principal == "admin@demo.test").unwrap();
     assert_eq!(decision.via.as_deref(), Some("console"));
     // The console's page loads of /approvals get the console, not JSON.
-    let page = admin.send(Method::GET, "/approvals", &[("accept", "text/html")], None).await;
-    assert!(!page.header("content-type").unwrap_or_default().contains("json"), "{}", page.text());
+    for path in ["/approvals".to_owned(), format!("/approvals/{id}")] {
+        let page = admin.send(Method::GET, &path, &[("accept", "text/html")], None).await;
+        assert!(page.header("content-type").unwrap_or_default().starts_with("text/html"), "{path}: {}", page.text());
+        let api = admin.api_get(&path).await;
+        assert!(api.header("content-type").unwrap_or_default().contains("json"), "{path}");
+    }
 }
 
 #[tokio::test]
