@@ -155,7 +155,7 @@ impl Approval {
     }
 
     /// What is asked, without who asks: "delete user ana@acme.test (auth0|1)".
-    fn action(&self) -> &str {
+    pub fn action(&self) -> &str {
         self.sentence.strip_prefix(&format!("{} asks to ", self.principal)).unwrap_or(&self.sentence)
     }
 }

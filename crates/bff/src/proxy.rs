@@ -591,8 +591,7 @@ async fn approved(
         }
         Err(Refused::Denied { approval, by, reason }) => {
             let because = reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-            let message =
-                format!("{by} denied {who}'s request to {} ({}){because}", infinitive(&call.phrase), approval.id);
+            let message = format!("{by} denied {who}'s request to {} ({}){because}", approval.action(), approval.id);
             let sentence = format!("{who} was denied {}: {by} did not approve it{because}", call.phrase);
             trail.approval = Some((approval.id.clone(), None));
             Err(Stop::denied("gatehouse_approval_denied", message, format!("approval denied by {by}"), sentence)
@@ -601,11 +600,8 @@ async fn approved(
         }
         Err(Refused::Expired { approval, timeout }) => {
             let secs = timeout.as_secs();
-            let message = format!(
-                "no one approved {who}'s request to {} within {secs} s ({})",
-                infinitive(&call.phrase),
-                approval.id
-            );
+            let message =
+                format!("no one approved {who}'s request to {} within {secs} s ({})", approval.action(), approval.id);
             let sentence = format!("{who} was denied {}: no one approved it within {secs} s", call.phrase);
             trail.approval = Some((approval.id.clone(), None));
             Err(Stop::denied("gatehouse_approval_timeout", message, "approval timed out".to_owned(), sentence)
