@@ -38,8 +38,9 @@ function freePort() {
 /**
  * Starts the BFF in demo mode; resolves once it listens. By default it
  * serves the built console (web/dist); `withConsole: false` serves none.
- * `before(run)` runs first with a function that calls `gatehouse serve`
- * with the same configuration file and environment (to create API keys).
+ * `before(run, { config })` runs first with a function that calls `gatehouse serve`
+ * with the same configuration file and environment (to create API keys),
+ * and that file's path (to add settings to it).
  */
 export async function startServer({ withConsole = true, before } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
@@ -56,7 +57,7 @@ export async function startServer({ withConsole = true, before } = {}) {
   const env = { ...process.env, GATEHOUSE_DEMO_PASSWORD: password, RUST_LOG: process.env.RUST_LOG || 'warn' };
   for (const k of ['GATEHOUSE_CONFIG', 'GATEHOUSE_DOMAIN', 'GATEHOUSE_BASE_URL', 'GATEHOUSE_CLIENT_ID']) delete env[k];
   const serve = (args) => spawnSync(gatehouseBin(), ['serve', '--config', config, ...args], { env, encoding: 'utf8' });
-  await before?.(serve);
+  await before?.(serve, { config });
   const child = spawn(
     gatehouseBin(),
     ['serve', ...(existsSync(config) ? ['--config', config] : []), '--listen', `127.0.0.1:${port}`, '--database', join(dir, 'gatehouse.sqlite'),

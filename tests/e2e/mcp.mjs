@@ -1,10 +1,14 @@
 // The BFF's MCP endpoint through the official MCP TypeScript SDK's client
 // (`@modelcontextprotocol/sdk`, streamable HTTP), against `gatehouse serve`
-// in demo mode with an API key created by `--create-api-key`: the tools a
-// read-only key sees, a read, a denied write, a refused key.
+// in demo mode with API keys created by `--create-api-key`: the tools a
+// read-only key sees, a read, a denied write, a refused key; and a key that
+// may delete users only with approval: one call approved, one denied, one
+// timed out (decided with `POST /approvals/{id}` by another key), with the
+// audit entries of the calls and the decisions.
 // Ends with `N passed, M failed` (exit 1 on any failure).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { appendFileSync } from 'node:fs';
 import { startServer } from './harness.mjs';
 
 let passed = 0;
@@ -30,10 +34,20 @@ function createKey(serve, name, access) {
   return r.stdout.trim();
 }
 
+/** How long a call waits for approval in this run, in seconds. */
+const APPROVAL_TIMEOUT = 5;
+
 let reader;
+let approving;
+let approver;
 const server = await startServer({
   withConsole: false,
-  before: (serve) => { reader = createKey(serve, 'agent-reader', 'users=read,logs=read'); },
+  before: (serve, { config }) => {
+    reader = createKey(serve, 'agent-reader', 'users=read,logs=read');
+    approving = createKey(serve, 'agent-approving', 'users=read,users.delete=approve');
+    approver = createKey(serve, 'approver', 'users=full,approvals=full,audit=read');
+    appendFileSync(config, `\n[approvals]\ntimeout_secs = ${APPROVAL_TIMEOUT}\n`);
+  },
 });
 const { url } = server;
 
@@ -89,6 +103,107 @@ try {
   });
 
   await client.close();
+
+  const agent = await connect(approving);
+  /** A JSON request to the BFF with the approver's key. */
+  const asApprover = async (method, path, body) => {
+    const r = await fetch(new URL(path, url), {
+      method,
+      headers: { Authorization: `Bearer ${approver}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: r.status, json: await r.json() };
+  };
+  /** The agent's pending approval request, once it shows in GET /approvals. */
+  const pendingRequest = async () => {
+    for (let i = 0; i < 200; i += 1) {
+      const { status, json } = await asApprover('GET', '/approvals');
+      assert(status === 200, JSON.stringify(json));
+      const mine = json.approvals.find((a) => a.principal === 'agent-approving');
+      if (mine) return mine;
+      await new Promise((ok) => setTimeout(ok, 25));
+    }
+    throw new Error('no pending approval request');
+  };
+  const users = (await agent.callTool({ name: 'users_list', arguments: { per_page: 20 } })).structuredContent.result
+    .filter((u) => !u.email?.endsWith('@demo.test'))
+    .map((u) => u.user_id);
+  const exists = async (id) => {
+    const r = await agent.callTool({ name: 'users_get', arguments: { id } });
+    return !r.isError;
+  };
+  const ids = {};
+
+  await check('a tool needing approval is listed and says so', async () => {
+    const { tools } = await agent.listTools();
+    const del = tools.find((t) => t.name === 'users_delete');
+    assert(del, 'users_delete is not listed');
+    assert(/approval/i.test(del.description), del.description);
+    assert(!tools.some((t) => t.name === 'users_update'), 'users_update is listed');
+  });
+
+  await check('an approved call runs', async () => {
+    const call = agent.callTool({ name: 'users_delete', arguments: { id: users[0] } });
+    const pending = await pendingRequest();
+    ids.approved = pending.id;
+    assert(pending.via === 'mcp' && pending.operation === 'users.delete', JSON.stringify(pending));
+    assert(pending.sentence.startsWith('agent-approving asks to delete user'), pending.sentence);
+    const d = await asApprover('POST', `/approvals/${pending.id}`, { decision: 'approve', reason: 'ticket 7' });
+    assert(d.status === 200 && d.json.status === 'approved' && d.json.decidedBy === 'approver', JSON.stringify(d));
+    const r = await call;
+    assert(!r.isError, text(r));
+    assert(!(await exists(users[0])), 'the user still exists');
+  });
+
+  await check('a denied call is a tool error naming the approval', async () => {
+    const call = agent.callTool({ name: 'users_delete', arguments: { id: users[1] } });
+    const pending = await pendingRequest();
+    ids.denied = pending.id;
+    const d = await asApprover('POST', `/approvals/${pending.id}`, { decision: 'deny', reason: 'not this one' });
+    assert(d.status === 200 && d.json.status === 'denied', JSON.stringify(d));
+    const r = await call;
+    assert(r.isError === true, JSON.stringify(r));
+    assert(text(r).includes('gatehouse_approval_denied') && text(r).includes(pending.id), text(r));
+    assert(r.structuredContent.approval === pending.id && r.structuredContent.reason === 'not this one',
+      JSON.stringify(r.structuredContent));
+    assert(await exists(users[1]), 'the user was deleted');
+  });
+
+  await check('a call no one decides times out', async () => {
+    const started = Date.now();
+    const call = agent.callTool({ name: 'users_delete', arguments: { id: users[2] } });
+    const pending = await pendingRequest();
+    ids.expired = pending.id;
+    const r = await call;
+    assert(Date.now() - started >= (APPROVAL_TIMEOUT - 1) * 1000, 'it did not wait');
+    assert(r.isError === true && text(r).includes('gatehouse_approval_timeout') && text(r).includes(pending.id), text(r));
+    const { json } = await asApprover('GET', `/approvals/${pending.id}`);
+    assert(json.status === 'expired', JSON.stringify(json));
+    const late = await asApprover('POST', `/approvals/${pending.id}`, { decision: 'approve' });
+    assert(late.status === 409 && late.json.errorCode === 'gatehouse_approval_closed', JSON.stringify(late));
+    assert(await exists(users[2]), 'the user was deleted');
+  });
+
+  await check('the audit log links each call and decision to its approval', async () => {
+    for (const [outcome, id] of Object.entries(ids)) {
+      const { status, json } = await asApprover('GET', `/audit?approval=${id}`);
+      assert(status === 200, JSON.stringify(json));
+      const call = json.entries.find((e) => e.principal === 'agent-approving');
+      assert(call && call.via === 'mcp' && call.approval === id, `${outcome}: ${JSON.stringify(json.entries)}`);
+      const decision = json.entries.find((e) => e.principal === 'approver');
+      if (outcome === 'expired') {
+        assert(!decision || decision.status === 409, `${outcome}: ${JSON.stringify(decision)}`);
+        assert(call.status === 403 && /no one approved/.test(call.sentence), call.sentence);
+      } else {
+        assert(decision && decision.via === 'api' && decision.sentence.startsWith(
+          `approver ${outcome} agent-approving's request to delete user`), JSON.stringify(decision));
+        const { json: a } = await asApprover('GET', `/approvals/${id}`);
+        assert(a.auditId === call.id, `${outcome}: the request does not link to the call's entry`);
+      }
+    }
+  });
+
+  await agent.close();
 } finally {
   await server.stop();
 }

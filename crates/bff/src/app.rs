@@ -53,6 +53,8 @@ pub(crate) struct AppState {
     pub shares: Option<crate::share::Shares>,
     /// Browser origins allowed to call `/mcp` (the BFF's own first).
     pub mcp_origins: Vec<String>,
+    /// Calls waiting for a human's approval, and their decisions.
+    pub approvals: crate::approvals::Approvals,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -207,6 +209,8 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/auth/me", get(crate::auth::me))
         .route("/audit", get(audit_or_page))
         .route("/audit/export", get(crate::audit::export))
+        .route("/approvals", get(approvals_or_page))
+        .route("/approvals/{id}", get(approval_or_page).post(crate::approvals::decide))
         .route("/catalog", get(crate::catalog::catalog))
         .route("/mcp", {
             let service = crate::mcp::service(&state);
@@ -274,6 +278,22 @@ async fn audit_or_page(AxState(state): AxState<Shared>, request: Request) -> Res
         return serve_console(&state, request).await;
     }
     crate::audit::audit(AxState(state), request).await
+}
+
+/// `/approvals`: the approval requests as JSON for the API, the console page for a page load.
+async fn approvals_or_page(AxState(state): AxState<Shared>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state, request).await;
+    }
+    crate::approvals::list(AxState(state), request).await
+}
+
+/// `/approvals/{id}`: one approval request as JSON for the API, the console page for a page load.
+async fn approval_or_page(state: AxState<Shared>, id: axum::extract::Path<String>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state.0, request).await;
+    }
+    crate::approvals::one(state, id, request).await
 }
 
 async fn healthz() -> Response {

@@ -51,6 +51,43 @@ pub(crate) struct Call {
     params: Vec<String>,
     /// Whether it changes something (a write), not only reads.
     change: bool,
+    /// Whether it came as an MCP tool call (else over HTTP: see [`Via`]).
+    pub mcp: bool,
+}
+
+/// How a call reached the BFF, as the audit log records it (`via`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// An API key over HTTP (`/api`, `/audit`, `/approvals`).
+    Api,
+    /// A signed-in admin's session (the console).
+    Console,
+    /// An agent's MCP tool call (`/mcp`).
+    Mcp,
+}
+
+impl Via {
+    /// Every name, as the `via` filter of `/audit` takes them.
+    pub const NAMES: [&'static str; 3] = ["api", "console", "mcp"];
+
+    /// `api`, `console` or `mcp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Console => "console",
+            Self::Mcp => "mcp",
+        }
+    }
+
+    /// The way a call of a principal of `kind` came: MCP when it was a
+    /// tool call, the console for a session, else the HTTP API.
+    pub fn of(mcp: bool, kind: &str) -> Self {
+        match (mcp, kind) {
+            (true, _) => Self::Mcp,
+            (false, "user") => Self::Console,
+            _ => Self::Api,
+        }
+    }
 }
 
 impl Call {
@@ -75,6 +112,7 @@ impl Call {
                     spec: *row,
                     params: params.clone(),
                     change: access_of(op) == Access::Write,
+                    mcp: false,
                 }
             }
             None => Self {
@@ -87,22 +125,39 @@ impl Call {
                 spec: None,
                 params: Vec::new(),
                 change: !matches!(method, "GET" | "HEAD" | "OPTIONS"),
+                mcp: false,
             },
         }
     }
 
     /// A call to one of the BFF's own endpoints, which only read.
     pub(crate) fn own(operation: &'static str, path: &str, phrase: &str) -> Self {
+        Self::bff("GET", operation, crate::policy::AUDIT, path, phrase)
+    }
+
+    /// A call to one of the BFF's own endpoints guarding `resource` (a
+    /// policy target such as `approvals`); a change unless it is a `GET`.
+    pub(crate) fn bff(method: &str, operation: &'static str, resource: &'static str, path: &str, phrase: &str) -> Self {
         Self {
-            method: "GET".into(),
+            method: method.to_owned(),
             path: path.to_owned(),
             operation: Some(operation),
-            resource: Some(crate::policy::AUDIT),
+            resource: Some(resource),
             object: json!({}),
             phrase: phrase.to_owned(),
             spec: None,
             params: Vec::new(),
-            change: false,
+            change: method != "GET",
+            mcp: false,
+        }
+    }
+
+    /// The phrase as [`Call::narrate`] would make it from the request body
+    /// alone, without changing the call: what an approval request shows.
+    pub fn narrated(&self, request: Option<&Value>, names: &Names) -> String {
+        match self.spec {
+            Some(spec) => narrate::phrase(spec, &self.params, request, None, names),
+            None => self.phrase.clone(),
         }
     }
 
@@ -180,6 +235,8 @@ impl Call {
             body: None,
             method: self.method.clone(),
             path: self.path.clone(),
+            via: Some(Via::of(self.mcp, kind).as_str().to_owned()),
+            approval: None,
         }
     }
 }
@@ -199,7 +256,17 @@ fn collect_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
 /// response, where the caller did not: the tenant's error code of a
 /// refused call, whether a failure was the BFF's own refusal (not sent),
 /// and the narrated phrase of a change (see [`complete`]).
-pub(crate) async fn audited(state: &Shared, mut record: AuditRecord, response: Response, started: Instant) -> Response {
+pub(crate) async fn audited(state: &Shared, record: AuditRecord, response: Response, started: Instant) -> Response {
+    audited_id(state, record, response, started).await.0
+}
+
+/// [`audited`], also giving the stored entry's id (`None` when it could not be stored).
+pub(crate) async fn audited_id(
+    state: &Shared,
+    mut record: AuditRecord,
+    response: Response,
+    started: Instant,
+) -> (Response, Option<i64>) {
     record.time_ms = state.clock.now_ms();
     let op = record.operation.clone().unwrap_or_else(|| "unknown".into());
     let decision = record.decision.as_str();
@@ -216,14 +283,15 @@ pub(crate) async fn audited(state: &Shared, mut record: AuditRecord, response: R
         record.sentence
     );
     match state.audit.record(record).await {
-        Ok(_) => response,
+        Ok(id) => (response, Some(id)),
         Err(e) => {
             tracing::error!(error = %e, "audit entry could not be stored");
-            error(
+            let response = error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "gatehouse_audit_unavailable",
                 &format!("the audit log could not record this call (it was answered {status}); check before retrying"),
-            )
+            );
+            (response, None)
         }
     }
 }
@@ -259,6 +327,8 @@ pub(crate) async fn record_event(
         body: None,
         method: method.to_owned(),
         path: path.to_owned(),
+        via: Some(Via::Console.as_str().to_owned()),
+        approval: None,
     };
     state.metrics.observe(operation, decision.as_str(), status, 0.0);
     if let Err(e) = state.audit.record(record).await {
@@ -514,7 +584,7 @@ fn produce(
 }
 
 /// The columns of the CSV export, in order.
-pub(crate) const CSV_COLUMNS: [&str; 17] = [
+pub(crate) const CSV_COLUMNS: [&str; 19] = [
     "id",
     "time",
     "principal",
@@ -532,6 +602,8 @@ pub(crate) const CSV_COLUMNS: [&str; 17] = [
     "reason",
     "sentence",
     "body",
+    "via",
+    "approval",
 ];
 
 /// Entries in the export's format; `header` adds the CSV header row.
@@ -571,6 +643,8 @@ fn encode(format: ExportFormat, entries: &[AuditRecord], header: bool) -> Result
                     cell(e.reason.as_deref().unwrap_or("")),
                     cell(&e.sentence),
                     e.body.as_ref().map(|b| cell(&json(b))).unwrap_or_default(),
+                    cell(e.via.as_deref().unwrap_or("")),
+                    cell(e.approval.as_deref().unwrap_or("")),
                 ])
                 .map_err(io)?;
             }
@@ -690,6 +764,13 @@ fn parse_query(raw: &str, mut format: Option<&mut Option<ExportFormat>>) -> Resu
             "changes" => q.changes_only = flag("changes", &v)?,
             "failures" => q.failures_only = flag("failures", &v)?,
             "object" => q.object = Some(text("object", v)?),
+            "approval" => q.approval = Some(text("approval", v)?),
+            "via" => {
+                if !Via::NAMES.contains(&v.as_str()) {
+                    return Err(invalid("via", "api, console or mcp"));
+                }
+                q.via = Some(v);
+            }
             "q" => q.text = Some(text("q", v)?),
             "since" => q.since_ms = Some(parse_time(&v).ok_or(invalid("since", "RFC 3339 or UNIX seconds"))?),
             "until" => q.until_ms = Some(parse_time(&v).ok_or(invalid("until", "RFC 3339 or UNIX seconds"))?),
@@ -786,6 +867,8 @@ mod tests {
             body: Some(json!({"blocked": true})),
             method: "PATCH".into(),
             path: "/api/v2/users/auth0%7C1".into(),
+            via: Some("mcp".into()),
+            approval: Some("apr_x".into()),
         }
     }
 

@@ -67,7 +67,8 @@ pub struct ServeArgs {
     pub create_api_key: Option<String>,
     /// The new key's access, such as `users=full,users.delete=off,logs=read`: groups of the
     /// catalog (`users`, `clientGrants`, `teams.tenants`, ...), operations by dotted name,
-    /// `*`, `audit` and `secrets`; the most specific entry wins.
+    /// `*`, `audit`, `approvals` and `secrets`; levels `off`, `read`, `approve` (writes wait for a
+    /// human's approval) and `full`; the most specific entry wins.
     #[arg(long, value_name = "RESOURCE=LEVEL,...", requires = "create_api_key")]
     pub access: Option<String>,
     /// Remove the API key with this name from --config, and exit.

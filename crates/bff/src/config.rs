@@ -53,6 +53,27 @@ pub struct Config {
     pub pacing: PacingConfig,
     /// The MCP endpoint for agents.
     pub mcp: McpConfig,
+    /// Calls that wait for a human's approval (the `approve` level).
+    pub approvals: ApprovalsConfig,
+}
+
+/// Calls that wait for a human's approval: principals holding `approve` on
+/// an operation that writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApprovalsConfig {
+    /// How long a call waits for a decision, in seconds, before it is
+    /// refused (`gatehouse_approval_timeout`) and its request expires.
+    pub timeout_secs: u64,
+    /// How many requests one principal may have waiting at once; one more
+    /// is refused (429, `gatehouse_too_many_approvals`).
+    pub max_pending: u32,
+}
+
+impl Default for ApprovalsConfig {
+    fn default() -> Self {
+        Self { timeout_secs: 120, max_pending: 10 }
+    }
 }
 
 /// The shared client's pacing: every admin's calls together stay within the tenant's rate limit.
@@ -104,6 +125,7 @@ impl Default for Config {
             upstream_timeout_secs: 30,
             pacing: PacingConfig::default(),
             mcp: McpConfig::default(),
+            approvals: ApprovalsConfig::default(),
         }
     }
 }
@@ -297,6 +319,12 @@ impl Config {
         }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
             return Err(ConfigError::Invalid("session timeouts must be positive".into()));
+        }
+        if self.approvals.timeout_secs == 0 || self.approvals.timeout_secs > 24 * 3600 {
+            return Err(ConfigError::Invalid("approvals.timeout_secs must be from 1 to 86400".into()));
+        }
+        if self.approvals.max_pending == 0 {
+            return Err(ConfigError::Invalid("approvals.max_pending must be at least 1".into()));
         }
         let share = self.pacing.api_key_share;
         if !(share > 0.0 && share <= 1.0) {

@@ -26,6 +26,7 @@
 
 pub mod apikeys;
 mod app;
+mod approvals;
 mod audit;
 mod auth;
 mod catalog;
@@ -50,7 +51,7 @@ mod words;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ApiKeyConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
+pub use config::{ApiKeyConfig, ApprovalsConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
 pub use demo::DemoInfo;
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, Outcome, SqliteAuditStore};
@@ -252,6 +253,8 @@ impl Bff {
                     .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
             ),
         };
+        let approvals = approvals::Approvals::open(&config.database, config.approvals)
+            .with_context(|| format!("cannot open the approvals in {}", config.database.display()))?;
         let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
         if let Some(s) = &tenant.oidc_client_secret {
@@ -282,6 +285,7 @@ impl Bff {
             mcp_origins: std::iter::once(public_origin.clone())
                 .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
                 .collect(),
+            approvals,
         });
         spawn_purger(state.clone());
 

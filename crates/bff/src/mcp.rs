@@ -33,6 +33,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use gatehouse_model::catalog::{CATALOG, Items, OpDesc, Paging, QueryKind};
 use gatehouse_model::operation::{Api, Verb};
+use gatehouse_model::policy::Permission;
 use gatehouse_model::{ErrorBody, describe};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use http::{HeaderValue, StatusCode};
@@ -162,7 +163,8 @@ impl ServerHandler for Tools {
                 "Each tool is one operation of the Auth0 tenant's Management API (Teams API tools start with \
                  `teams_`), named by its dotted name with `_` for `.`. Arguments: path parameters by name, query \
                  parameters by their wire names, the request body under `body`. Only the tools this key may call \
-                 are listed; every call is decided by Gatehouse's policy and recorded in its audit log. A list \
+                 are listed; every call is decided by Gatehouse's policy and recorded in its audit log. A tool whose \
+                 description says it needs approval waits until a human approves or denies the call. A list \
                  that has more results says which arguments fetch the next page.",
             )
     }
@@ -182,7 +184,19 @@ impl ServerHandler for Tools {
                     // No agent could ever call it through the BFF's application token.
                     && !gatehouse_model::policy::needs_user_token(op)
             })
-            .map(tool)
+            .map(|op| {
+                let mut tool = tool(op);
+                if agent.grants.permission_on(op) == Permission::AfterApproval {
+                    let secs = self.state.approvals.timeout().as_secs();
+                    let note = format!(
+                        " Needs a human's approval: the call waits (up to {secs} s) until someone with the approvals \
+                         permission approves or denies it, and fails if it is denied or no one decides in time."
+                    );
+                    let description = format!("{}{note}", tool.description.as_deref().unwrap_or(""));
+                    tool.description = Some(description.into());
+                }
+                tool
+            })
             .collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
@@ -524,6 +538,12 @@ async fn result(op: &'static OpDesc, args: &Args, response: Response) -> CallToo
     }
     if let Some(after) = body.get("retryAfter") {
         structured["retryAfter"] = after.clone();
+    }
+    // A call that waited for approval: the request's id (and the decider's reason).
+    for key in ["approval", "reason"] {
+        if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+            structured[key] = v.clone();
+        }
     }
     let mut r = text_error(text);
     r.structured_content = Some(structured);

@@ -24,12 +24,15 @@
 //!    encoder, from JSON or from the parts sent;
 //! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
-//! 8. forward, with the path rebuilt from the template and the decoded
+//! 8. for a write the principal may make only with approval (`approve`):
+//!    an approval request, and the wait for its decision ([`crate::approvals`]);
+//! 9. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
-//! 9. audit (durably) and only then answer.
+//! 10. audit (durably, linked to the approval if there was one) and only then answer.
 
 use crate::app::{Credentials, Principal, Shared};
-use crate::audit::{Call, audited};
+use crate::approvals::{Ask, Refused};
+use crate::audit::{Call, audited, audited_id};
 use crate::guard::{GuardError, Names};
 use crate::responses::{error, error_body, json_response};
 use crate::security::{csrf_violation, is_json, redact};
@@ -43,7 +46,7 @@ use gatehouse_model::body::{self as wire_body, Encoded};
 use gatehouse_model::catalog::{self, OpDesc};
 use gatehouse_model::operation::{self, Api, OperationSpec, Verb};
 use gatehouse_model::path::match_template;
-use gatehouse_model::policy::{Target, needs_user_token};
+use gatehouse_model::policy::{Permission, Target, needs_user_token};
 use gatehouse_model::{ErrorBody, path};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
@@ -134,9 +137,12 @@ impl Invocation {
 
     /// A request for an operation already chosen (an MCP tool names its
     /// operation; its path was filled from the template with `found.params`).
+    /// The audit log records it as an MCP call.
     pub fn for_op(request: Request, found: Found) -> Self {
         let (parts, body) = request.into_parts();
-        Self::new(parts, body, Some(found))
+        let mut invocation = Self::new(parts, body, Some(found));
+        invocation.call.mcp = true;
+        invocation
     }
 
     fn new(parts: http::request::Parts, body: Body, found: Option<Found>) -> Self {
@@ -200,6 +206,8 @@ struct Trail {
     body: Option<Value>,
     /// Names the guard looked up (user id → email, role id → name).
     names: Names,
+    /// The approval request the call waited for, and who approved it.
+    approval: Option<(String, Option<String>)>,
 }
 
 /// A call the BFF answers itself, without (or before) the tenant.
@@ -262,11 +270,16 @@ async fn pipeline(
     let mut trail = Trail::default();
     let result = async {
         let Found { op, row, params } = route(state, parts, found)?;
-        authorize(principal, op, call)?;
+        let permission = authorize(principal, op, call)?;
         callable(op, principal, call)?;
         within_share(state, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
+        if permission == Permission::AfterApproval {
+            approved(state, principal, op, &params, call, &mut trail).await?;
+            // The tenant may have changed while the call waited: the guard decides again.
+            trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
+        }
         let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
         let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
         Ok(Passed { op, result })
@@ -294,11 +307,12 @@ fn route(state: &Shared, parts: &http::request::Parts, found: Option<Found>) -> 
 }
 
 /// The policy: deny by default; the most specific entry (operation, group,
-/// `*`) decides. The answer names the operation and the level it needs.
-fn authorize(principal: &Principal, op: &'static OpDesc, call: &Call) -> Result<(), Stop> {
+/// `*`) decides: the call runs, runs once approved, or is refused. The
+/// refusal names the operation and the level it needs.
+fn authorize(principal: &Principal, op: &'static OpDesc, call: &Call) -> Result<Permission, Stop> {
     let who = principal.name();
     match principal.grants().missing_for_op(op) {
-        None => Ok(()),
+        None => Ok(principal.grants().permission_on(op)),
         Some(missing) => Err(Stop::denied(
             "gatehouse_denied",
             format!("{who} may not {}: needs {missing}", infinitive(&call.phrase)),
@@ -557,6 +571,65 @@ async fn guard(
     }
 }
 
+/// A write the principal may make only once a human approves it: an
+/// approval request, then the wait for its decision ([`crate::approvals`]).
+/// Denied, expired or over the limit of waiting requests, the call ends here.
+async fn approved(
+    state: &Shared,
+    principal: &Principal,
+    op: &'static OpDesc,
+    params: &[String],
+    call: &Call,
+    trail: &mut Trail,
+) -> Result<(), Stop> {
+    let ask = Ask { principal, call, op, params, body: trail.body.as_ref(), names: &trail.names };
+    let who = principal.name();
+    match state.approvals.wait_for(state, ask).await {
+        Ok(a) => {
+            trail.approval = Some((a.id, a.decided_by));
+            Ok(())
+        }
+        Err(Refused::Denied { approval, by, reason }) => {
+            let because = reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            let message = format!("{by} denied {who}'s request to {} ({}){because}", approval.action(), approval.id);
+            let sentence = format!("{who} was denied {}: {by} did not approve it{because}", call.phrase);
+            trail.approval = Some((approval.id.clone(), None));
+            Err(Stop::denied("gatehouse_approval_denied", message, format!("approval denied by {by}"), sentence)
+                .with("approval", Value::from(approval.id))
+                .with("reason", reason.map_or(Value::Null, Value::from)))
+        }
+        Err(Refused::Expired { approval, timeout }) => {
+            let secs = timeout.as_secs();
+            let message =
+                format!("no one approved {who}'s request to {} within {secs} s ({})", approval.action(), approval.id);
+            let sentence = format!("{who} was denied {}: no one approved it within {secs} s", call.phrase);
+            trail.approval = Some((approval.id.clone(), None));
+            Err(Stop::denied("gatehouse_approval_timeout", message, "approval timed out".to_owned(), sentence)
+                .with("approval", Value::from(approval.id)))
+        }
+        Err(e @ Refused::TooMany { .. }) => {
+            let message = format!("{who} has {e}; wait for a decision first");
+            Err(Stop {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "gatehouse_too_many_approvals",
+                message: message.clone(),
+                extra: Vec::new(),
+                audit: Some(Box::new((
+                    Decision::Denied,
+                    e.to_string(),
+                    format!("{who} was held back from {}: {e}", call.phrase),
+                ))),
+            })
+        }
+        Err(e @ Refused::Store(_)) => {
+            tracing::error!(error = %e, operation = op.name, "approval could not be asked");
+            let message = format!("{e}; nothing was sent, try again");
+            let sentence = format!("{who} tried {}, but {message} (503)", call.phrase);
+            Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_approvals_unavailable", message, sentence))
+        }
+    }
+}
+
 /// The path rebuilt from the template and the decoded parameters, each
 /// re-encoded as exactly one segment, with the query as it came.
 fn rebuild_path(op: &'static OpDesc, params: &[String], query: Option<&str>) -> Result<String, Stop> {
@@ -616,13 +689,21 @@ async fn finish(
                 state.labels.learn(answer);
             }
             call.narrate(trail.body.as_ref(), answer.as_ref().filter(|_| status.is_success()), &names);
+            let approved_by = match &trail.approval {
+                Some((_, Some(by))) => format!(", approved by {by}"),
+                _ => String::new(),
+            };
             let record = if status.is_success() {
-                let sentence = format!("{who} {} ({})", past(&call.phrase), status.as_u16());
+                let sentence = format!("{who} {} ({}){approved_by}", past(&call.phrase), status.as_u16());
                 call.record(who, kind, Decision::Allowed, None, status.as_u16(), sentence)
             } else {
                 let error = ErrorBody::parse(&up_body);
                 let detail = error.message().map(|m| format!(": {m}")).unwrap_or_default();
-                let sentence = format!("{who} tried {}; the tenant answered {}{detail}", call.phrase, status.as_u16());
+                let sentence = format!(
+                    "{who} tried {}{approved_by}; the tenant answered {}{detail}",
+                    call.phrase,
+                    status.as_u16()
+                );
                 let reason = Some(format!("upstream {}", status.as_u16()));
                 let record = call.record(who, kind, Decision::Allowed, reason, status.as_u16(), sentence);
                 match error.code() {
@@ -645,7 +726,13 @@ async fn finish(
             (error(status, code, &message), record)
         }
     };
-    audited(state, record.with_body(trail.body), response, started).await
+    let mut record = record.with_body(trail.body);
+    record.approval = trail.approval.as_ref().map(|(id, _)| id.clone());
+    let (response, audit_id) = audited_id(state, record, response, started).await;
+    if let (Some((approval, _)), Some(audit_id)) = (&trail.approval, audit_id) {
+        state.approvals.link_audit(approval, audit_id);
+    }
+    response
 }
 
 /// Removes secrets from a successful answer of any operation, for
@@ -654,7 +741,7 @@ async fn finish(
 /// signing keys, log streams' authorization headers and tokens, email and
 /// MFA providers' credentials, ...), and every value of the secrets maps of
 /// Hooks and Actions, whose keys are the secrets' names.
-fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
+pub(crate) fn strip_secrets(op: &'static OpDesc, body: Vec<u8>) -> Vec<u8> {
     let secrets_map = op.name.split('.').any(|s| s == "secrets");
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
         return body;

@@ -46,7 +46,10 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
 /// - 1: the audit log's outcome, upstream error code and change flag
 ///   (columns derived for the rows already there), and `audit_objects`,
 ///   the ids each entry names, for the object filter.
-const SCHEMA_VERSION: i64 = 1;
+/// - 2: the audit log's `via` (how the call came: `api`, `console`,
+///   `mcp`) and `approval` (the approval request it waited for), and the
+///   `approvals` table ([`crate::approvals`]).
+const SCHEMA_VERSION: i64 = 2;
 
 /// Brings a database of any earlier version up to [`SCHEMA_VERSION`], in
 /// one transaction that holds the write lock, so that two connections
@@ -88,6 +91,35 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
              CREATE INDEX audit_change ON audit (is_change, id);
              CREATE INDEX audit_outcome ON audit (outcome, id);"
         ))?;
+    }
+    if from < 2 {
+        tx.execute_batch(
+            "ALTER TABLE audit ADD COLUMN via TEXT;
+             ALTER TABLE audit ADD COLUMN approval TEXT;
+             CREATE INDEX audit_approval ON audit (approval) WHERE approval IS NOT NULL;
+             CREATE TABLE approvals (
+                 id TEXT PRIMARY KEY,
+                 status TEXT NOT NULL,
+                 principal TEXT NOT NULL,
+                 principal_kind TEXT NOT NULL,
+                 via TEXT NOT NULL,
+                 operation TEXT NOT NULL,
+                 method TEXT NOT NULL,
+                 path TEXT NOT NULL,
+                 params TEXT NOT NULL,
+                 sentence TEXT NOT NULL,
+                 body TEXT,
+                 changes TEXT,
+                 requested_ms INTEGER NOT NULL,
+                 expires_ms INTEGER NOT NULL,
+                 decided_by TEXT,
+                 decided_ms INTEGER,
+                 reason TEXT,
+                 audit_id INTEGER
+             );
+             CREATE INDEX approvals_status ON approvals (status, requested_ms);
+             CREATE INDEX approvals_principal ON approvals (principal, status);",
+        )?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
@@ -386,6 +418,15 @@ pub struct AuditRecord {
     pub method: String,
     /// Raw path (no query).
     pub path: String,
+    /// How the call came: `api` (an API key over HTTP), `console` (a
+    /// signed-in admin's session), `mcp` (an agent's tool call); `None`
+    /// for entries written before it was recorded.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// The approval request (`apr_…`) the call waited for, or that a
+    /// decision entry decided.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 impl AuditRecord {
@@ -446,6 +487,10 @@ pub struct AuditQuery {
     pub object: Option<String>,
     /// Only entries whose sentence contains this text (ASCII letters in any case).
     pub text: Option<String>,
+    /// Only entries linked to this approval request (`apr_…`).
+    pub approval: Option<String>,
+    /// Only calls that came this way (`api`, `console`, `mcp`).
+    pub via: Option<String>,
     /// Only entries older than this id: a cursor for walking the whole log ([`AuditStore::scan`]).
     pub before_id: Option<i64>,
     /// Zero-based page.
@@ -566,8 +611,8 @@ fn insert_batch(conn: &mut Connection, batch: &[Pending]) -> Result<Vec<i64>, St
     {
         let mut stmt = tx.prepare_cached(
             "INSERT INTO audit (time_ms, principal, principal_kind, operation, resource, object, decision, reason,
-                                status, sentence, body, method, path, outcome, upstream_error, is_change)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                                status, sentence, body, method, path, outcome, upstream_error, is_change, via, approval)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?;
         let mut objects = tx.prepare_cached("INSERT OR IGNORE INTO audit_objects (object, entry) VALUES (?1, ?2)")?;
         for (e, _) in batch {
@@ -588,6 +633,8 @@ fn insert_batch(conn: &mut Connection, batch: &[Pending]) -> Result<Vec<i64>, St
                 e.outcome.as_str(),
                 e.upstream_error,
                 e.change,
+                e.via,
+                e.approval,
             ])?;
             let id = tx.last_insert_rowid();
             let mut named = Vec::new();
@@ -717,6 +764,14 @@ fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         clauses.push("sentence LIKE ? ESCAPE '\\'");
         args.push(contains_pattern(t).into());
     }
+    if let Some(a) = &q.approval {
+        clauses.push("approval = ?");
+        args.push(a.clone().into());
+    }
+    if let Some(v) = &q.via {
+        clauses.push("via = ?");
+        args.push(v.clone().into());
+    }
     if let Some(b) = q.before_id {
         clauses.push("id < ?");
         args.push(b.into());
@@ -737,7 +792,7 @@ fn select(
     args.push(offset.into());
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, time_ms, principal, principal_kind, operation, resource, object, decision, reason, status,
-                sentence, body, method, path, outcome, upstream_error, is_change
+                sentence, body, method, path, outcome, upstream_error, is_change, via, approval
          FROM audit {filter} ORDER BY id DESC LIMIT ? OFFSET ?"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
@@ -759,6 +814,8 @@ fn select(
             outcome: r.get(14)?,
             upstream_error: r.get(15)?,
             change: r.get(16)?,
+            via: r.get(17)?,
+            approval: r.get(18)?,
         })
     })?;
     let mut entries = Vec::new();
@@ -787,6 +844,8 @@ struct Row {
     outcome: String,
     upstream_error: Option<String>,
     change: bool,
+    via: Option<String>,
+    approval: Option<String>,
 }
 
 impl Row {
@@ -810,6 +869,8 @@ impl Row {
             body: self.body.map(|b| serde_json::from_str(&b)).transpose()?,
             method: self.method,
             path: self.path,
+            via: self.via,
+            approval: self.approval,
         })
     }
 }
@@ -838,6 +899,8 @@ mod tests {
             body: None,
             method: "DELETE".into(),
             path: "/api/v2/users/auth0%7C1".into(),
+            via: None,
+            approval: None,
         }
     }
 
@@ -883,6 +946,8 @@ mod tests {
             status: Some(200),
             method: "GET".into(),
             path: path.into(),
+            via: None,
+            approval: None,
             sentence: format!("a@x read user {id} (200)"),
             ..entry("a@x", Decision::Allowed, t)
         }

@@ -6,8 +6,8 @@
 //! listed by hand: every operation of both specs belongs to a **group**,
 //! the first segment of its dotted name (`users`, `clientGrants`,
 //! `logStreams`; Teams groups keep their prefix: `teams.tenants`), and may
-//! be named on its own (`users.delete`). `*` covers every group and the
-//! audit log. The most specific entry wins: operation, then group, then
+//! be named on its own (`users.delete`). `*` covers every group, the
+//! audit log and approvals. The most specific entry wins: operation, then group, then
 //! `*`. The friendlier names of earlier versions (`applications`, `apis`,
 //! `grants`, `teams_tenants`, ...) are read as aliases ([`ALIASES`]).
 //!
@@ -33,9 +33,10 @@ use std::fmt;
 
 /// How much of a target a principal may touch.
 ///
-/// The set is meant to grow (a level that lets writes run only once a
-/// human approves them, say): what a level allows is decided in one place,
-/// [`Level::permits`], and its names are listed once, in [`Level::ALL`].
+/// What a level allows is decided in one place, [`Level::permission`],
+/// and its names are listed once, in [`Level::ALL`]. Levels are ordered
+/// (`off` < `read` < `approve` < `full`): holding a higher one covers a
+/// lower one, which is what the rules against escalation compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -44,19 +45,43 @@ pub enum Level {
     Off,
     /// Read-only operations.
     Read,
+    /// Read-only operations, and every other operation once a human with
+    /// the `approvals` permission has approved that one call.
+    Approve,
     /// Every operation.
     Full,
 }
 
+/// May a principal run an operation: the answer of [`Level::permission`]
+/// and [`Grants::permission_on`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Never.
+    Denied,
+    /// Only once a human has approved this call.
+    AfterApproval,
+    /// Yes, at once.
+    Allowed,
+}
+
+impl Permission {
+    /// Whether the call may run at all, at once or after an approval.
+    pub fn may_run(self) -> bool {
+        self != Self::Denied
+    }
+}
+
 impl Level {
     /// Every level, from least to most.
-    pub const ALL: &'static [Level] = &[Level::Off, Level::Read, Level::Full];
+    pub const ALL: &'static [Level] = &[Level::Off, Level::Read, Level::Approve, Level::Full];
 
-    /// `off`, `read` or `full`.
+    /// `off`, `read`, `approve` or `full`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Off => "off",
             Self::Read => "read",
+            Self::Approve => "approve",
             Self::Full => "full",
         }
     }
@@ -71,7 +96,8 @@ impl Level {
         }
     }
 
-    /// The least level an access needs.
+    /// The least level an access needs to run at once (a write under
+    /// `approve` runs too, but only once approved).
     pub fn needed_for(access: Access) -> Self {
         match access {
             Access::Read => Self::Read,
@@ -79,13 +105,22 @@ impl Level {
         }
     }
 
-    /// Whether this level lets an operation of this access run.
-    pub fn permits(self, access: Access) -> bool {
-        match self {
-            Self::Off => false,
-            Self::Read => access == Access::Read,
-            Self::Full => true,
+    /// Whether this level lets an operation of this access run: at once,
+    /// after a human's approval, or never.
+    pub fn permission(self, access: Access) -> Permission {
+        match (self, access) {
+            (Self::Off, _) | (Self::Read, Access::Write) => Permission::Denied,
+            (Self::Read | Self::Approve | Self::Full, Access::Read) | (Self::Full, Access::Write) => {
+                Permission::Allowed
+            }
+            (Self::Approve, Access::Write) => Permission::AfterApproval,
         }
+    }
+
+    /// Whether this level lets an operation of this access run at all
+    /// (perhaps only after an approval: see [`Level::permission`]).
+    pub fn permits(self, access: Access) -> bool {
+        self.permission(access).may_run()
     }
 
     fn names() -> String {
@@ -104,6 +139,10 @@ pub const AUDIT: &str = "audit";
 
 /// The name of the policy entry that lets answers carry secrets (at `full`).
 pub const SECRETS: &str = "secrets";
+
+/// The name of the policy entry guarding approval requests: `read` sees
+/// them, `full` decides them.
+pub const APPROVALS: &str = "approvals";
 
 /// The name of the policy entry covering everything.
 pub const ALL: &str = "*";
@@ -144,7 +183,7 @@ pub fn access_of(op: &OpDesc) -> Access {
 /// Something the policy can grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    /// Everything (`*`): every group and the audit log.
+    /// Everything (`*`): every group, the audit log and approvals.
     All,
     /// A group of operations, such as `users` or `teams.tenants`.
     Group(&'static str),
@@ -152,6 +191,9 @@ pub enum Target {
     Operation(&'static str),
     /// The BFF's audit log.
     Audit,
+    /// Requests waiting for a human's approval: `read` sees them, `full`
+    /// decides them.
+    Approvals,
     /// Secrets in the tenant's answers (client secrets, log stream
     /// credentials, ...): at `full`, answers carry them; otherwise the BFF
     /// removes them. Never covered by `*`: it is granted by name only.
@@ -165,6 +207,7 @@ impl Target {
             Self::All => ALL,
             Self::Group(g) | Self::Operation(g) => g,
             Self::Audit => AUDIT,
+            Self::Approvals => APPROVALS,
             Self::Secrets => SECRETS,
         }
     }
@@ -174,9 +217,13 @@ impl Target {
         Self::Operation(op.name)
     }
 
-    /// Every group, then the audit log and secrets: what `/auth/me` lists.
+    /// The BFF's own targets (no operation of the tenant's), in the order
+    /// `/auth/me` lists them after the groups.
+    pub const OWN: [Target; 3] = [Target::Audit, Target::Approvals, Target::Secrets];
+
+    /// Every group, then the BFF's own targets: what `/auth/me` lists.
     pub fn all() -> impl Iterator<Item = Target> {
-        groups().into_iter().map(Target::Group).chain([Target::Audit, Target::Secrets])
+        groups().into_iter().map(Target::Group).chain(Self::OWN)
     }
 
     /// Parses a policy name that stands for one target: `*`, `audit`, an
@@ -200,6 +247,9 @@ impl Target {
         }
         if name == SECRETS {
             return Some(vec![Self::Secrets]);
+        }
+        if name == APPROVALS {
+            return Some(vec![Self::Approvals]);
         }
         if let Some(op) = CATALOG.iter().find(|op| op.name == name) {
             return Some(vec![Self::Operation(op.name)]);
@@ -251,7 +301,7 @@ impl Grants {
     fn deciding(&self, target: Target) -> Option<(Target, Level)> {
         let chain = match target {
             Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
-            Target::Group(_) | Target::Audit => [Some(target), Some(Target::All), None],
+            Target::Group(_) | Target::Audit | Target::Approvals => [Some(target), Some(Target::All), None],
             Target::All | Target::Secrets => [Some(target), None, None],
         };
         chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
@@ -262,9 +312,17 @@ impl Grants {
         self.level(Target::of(op))
     }
 
-    /// Whether these grants allow a catalog operation.
+    /// May these grants run a catalog operation: at once, only after a
+    /// human approves the call, or never. The one question the proxy, the
+    /// MCP tool list and the scopes ask.
+    pub fn permission_on(&self, op: &'static OpDesc) -> Permission {
+        self.level_on(op).permission(access_of(op))
+    }
+
+    /// Whether these grants let a catalog operation run at all (perhaps
+    /// only after an approval: ask [`Grants::permission_on`] which).
     pub fn allows_op(&self, op: &'static OpDesc) -> bool {
-        self.level_on(op).permits(access_of(op))
+        self.permission_on(op).may_run()
     }
 
     /// Whether these grants allow an operation of the table (never the token endpoint).
@@ -292,10 +350,11 @@ impl Grants {
     }
 
     /// Whether these grants hold everything `other` grants, on every
-    /// operation of the catalog and on the audit log.
+    /// operation of the catalog and on the BFF's own targets (holding
+    /// `approve` does not cover `full`).
     pub fn covers(&self, other: &Grants) -> bool {
         CATALOG.iter().all(|op| self.level_on(op) >= other.level_on(op))
-            && [Target::Audit, Target::Secrets].into_iter().all(|t| self.level(t) >= other.level(t))
+            && Target::OWN.into_iter().all(|t| self.level(t) >= other.level(t))
     }
 
     /// What `other` grants beyond these grants: each of `other`'s entries
@@ -310,7 +369,7 @@ impl Grants {
                 short.insert(entry);
             }
         }
-        for t in [Target::Audit, Target::Secrets] {
+        for t in Target::OWN {
             if let Some((entry, level)) = other.deciding(t)
                 && self.level(t) < level
             {
@@ -363,7 +422,7 @@ impl Grants {
 fn unknown_target(name: &str) -> String {
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
     format!(
-        "`{}` is not a policy name: use `*`, `audit`, an operation's dotted name (`users.delete`) or a group (one of {}; \
+        "`{}` is not a policy name: use `*`, `audit`, `approvals`, `secrets`, an operation's dotted name (`users.delete`) or a group (one of {}; \
          earlier names {} are accepted too)",
         name.trim(),
         groups().join(", "),
@@ -1047,6 +1106,48 @@ mod tests {
     }
 
     #[test]
+    fn approve_runs_reads_and_holds_writes_for_a_human() {
+        assert!(Level::Read < Level::Approve && Level::Approve < Level::Full);
+        assert_eq!(Level::parse("Approve"), Some(Level::Approve));
+        assert_eq!(Level::Approve.permission(Access::Read), Permission::Allowed);
+        assert_eq!(Level::Approve.permission(Access::Write), Permission::AfterApproval);
+        assert_eq!(Level::Read.permission(Access::Write), Permission::Denied);
+        assert_eq!(Level::Full.permission(Access::Write), Permission::Allowed);
+        let op = |n: &str| crate::catalog::by_name(n).unwrap();
+        let g = Grants::parse_list("users=read,users.delete=approve").unwrap();
+        assert_eq!(g.permission_on(op("users.delete")), Permission::AfterApproval);
+        assert_eq!(g.permission_on(op("users.list")), Permission::Allowed);
+        assert_eq!(g.permission_on(op("users.update")), Permission::Denied);
+        assert!(g.allows_op(op("users.delete")) && g.missing_for_op(op("users.delete")).is_none());
+        // Approving needs the write's scopes: the call runs once approved.
+        assert!(scopes_needed([&g]).contains("delete:users"));
+        assert!(!scopes_needed([&g]).contains("update:users"));
+        // `approve` covers `read` but never `full`: no escalation through it.
+        let full = Grants::parse_list("users=full").unwrap();
+        let approve = Grants::parse_list("users=approve").unwrap();
+        assert!(!approve.covers(&full) && full.covers(&approve));
+        assert!(approve.covers(&Grants::parse_list("users=read").unwrap()));
+        assert_eq!(approve.lacking(&full), ["users:full"]);
+        assert_eq!(
+            Grants::parse_list("*=approve").unwrap().permission_on(op("roles.create")),
+            Permission::AfterApproval
+        );
+    }
+
+    #[test]
+    fn approvals_is_a_target_covered_by_star() {
+        assert_eq!(Target::parse("approvals"), Some(Target::Approvals));
+        assert_eq!(Grants::all(Level::Full).level(Target::Approvals), Level::Full);
+        assert_eq!(Grants::all(Level::Read).level(Target::Approvals), Level::Read);
+        let g = Grants::parse_list("*=full,approvals=read").unwrap();
+        assert_eq!(g.level(Target::Approvals), Level::Read);
+        assert!(!g.covers(&Grants::all(Level::Full)));
+        assert_eq!(g.lacking(&Grants::all(Level::Full)), ["*:full"]);
+        assert_eq!(Grants::all(Level::Full).permissions()["approvals"], Level::Full);
+        assert_eq!(g.to_list(), "*=full,approvals=read");
+    }
+
+    #[test]
     fn groups_come_from_the_catalog() {
         let g = groups();
         for name in ["users", "clients", "clientGrants", "actions", "logStreams", "attackProtection", "teams.tenants"] {
@@ -1132,7 +1233,7 @@ mod tests {
         assert_eq!(Grants::parse_list(&g.to_list()).unwrap(), g);
         assert!(Grants::parse_list("user=read").unwrap_err().contains("not a policy name"));
         assert!(Grants::parse_list("users.frobnicate=read").is_err());
-        assert!(Grants::parse_list("users=admin").unwrap_err().contains("off, read, full"));
+        assert!(Grants::parse_list("users=admin").unwrap_err().contains("off, read, approve, full"));
         let star: Grants = serde_json::from_value(json!({"*": "read", "users": "full"})).unwrap();
         assert_eq!(star.level(Target::Group("users")), Level::Full);
         assert_eq!(star.level(Target::Group("logs")), Level::Read);

@@ -273,7 +273,9 @@ async fn export_streams_every_matching_entry_as_csv_and_json_lines() {
             "path",
             "reason",
             "sentence",
-            "body"
+            "body",
+            "via",
+            "approval"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

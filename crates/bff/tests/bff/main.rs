@@ -6,6 +6,7 @@
 //! of [`browser`], which fails the test if it carries a client secret or
 //! any JWT (access or id token).
 
+mod approvals;
 mod audit;
 mod browser;
 mod escalation;
