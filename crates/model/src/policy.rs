@@ -6,8 +6,8 @@
 //! listed by hand: every operation of both specs belongs to a **group**,
 //! the first segment of its dotted name (`users`, `clientGrants`,
 //! `logStreams`; Teams groups keep their prefix: `teams.tenants`), and may
-//! be named on its own (`users.delete`). `*` covers every group and the
-//! audit log. The most specific entry wins: operation, then group, then
+//! be named on its own (`users.delete`). `*` covers every group, the
+//! audit log and the BFF's API keys (`apiKeys`), but not `secrets`. The most specific entry wins: operation, then group, then
 //! `*`. The friendlier names of earlier versions (`applications`, `apis`,
 //! `grants`, `teams_tenants`, ...) are read as aliases ([`ALIASES`]).
 //!
@@ -105,6 +105,12 @@ pub const AUDIT: &str = "audit";
 /// The name of the policy entry that lets answers carry secrets (at `full`).
 pub const SECRETS: &str = "secrets";
 
+/// The name of the policy entry guarding the BFF's own API keys (agents,
+/// scripts): `read` lists them, `full` creates, changes and revokes them.
+/// Not `keys`, which is the catalog's group of the tenant's signing and
+/// encryption keys.
+pub const API_KEYS: &str = "apiKeys";
+
 /// The name of the policy entry covering everything.
 pub const ALL: &str = "*";
 
@@ -144,7 +150,7 @@ pub fn access_of(op: &OpDesc) -> Access {
 /// Something the policy can grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    /// Everything (`*`): every group and the audit log.
+    /// Everything (`*`): every group, the audit log and the API keys.
     All,
     /// A group of operations, such as `users` or `teams.tenants`.
     Group(&'static str),
@@ -152,6 +158,8 @@ pub enum Target {
     Operation(&'static str),
     /// The BFF's audit log.
     Audit,
+    /// The BFF's API keys ([`API_KEYS`]).
+    ApiKeys,
     /// Secrets in the tenant's answers (client secrets, log stream
     /// credentials, ...): at `full`, answers carry them; otherwise the BFF
     /// removes them. Never covered by `*`: it is granted by name only.
@@ -165,6 +173,7 @@ impl Target {
             Self::All => ALL,
             Self::Group(g) | Self::Operation(g) => g,
             Self::Audit => AUDIT,
+            Self::ApiKeys => API_KEYS,
             Self::Secrets => SECRETS,
         }
     }
@@ -174,10 +183,13 @@ impl Target {
         Self::Operation(op.name)
     }
 
-    /// Every group, then the audit log and secrets: what `/auth/me` lists.
+    /// Every group, then the audit log, the API keys and secrets: what `/auth/me` lists.
     pub fn all() -> impl Iterator<Item = Target> {
-        groups().into_iter().map(Target::Group).chain([Target::Audit, Target::Secrets])
+        groups().into_iter().map(Target::Group).chain(Self::OWN)
     }
+
+    /// The BFF's own targets, beside the catalog's.
+    const OWN: [Target; 3] = [Target::Audit, Target::ApiKeys, Target::Secrets];
 
     /// Parses a policy name that stands for one target: `*`, `audit`, an
     /// operation's dotted name, a group, or an alias of exactly one group.
@@ -200,6 +212,9 @@ impl Target {
         }
         if name == SECRETS {
             return Some(vec![Self::Secrets]);
+        }
+        if name == API_KEYS {
+            return Some(vec![Self::ApiKeys]);
         }
         if let Some(op) = CATALOG.iter().find(|op| op.name == name) {
             return Some(vec![Self::Operation(op.name)]);
@@ -251,7 +266,7 @@ impl Grants {
     fn deciding(&self, target: Target) -> Option<(Target, Level)> {
         let chain = match target {
             Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
-            Target::Group(_) | Target::Audit => [Some(target), Some(Target::All), None],
+            Target::Group(_) | Target::Audit | Target::ApiKeys => [Some(target), Some(Target::All), None],
             Target::All | Target::Secrets => [Some(target), None, None],
         };
         chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
@@ -292,10 +307,10 @@ impl Grants {
     }
 
     /// Whether these grants hold everything `other` grants, on every
-    /// operation of the catalog and on the audit log.
+    /// operation of the catalog and on the BFF's own targets.
     pub fn covers(&self, other: &Grants) -> bool {
         CATALOG.iter().all(|op| self.level_on(op) >= other.level_on(op))
-            && [Target::Audit, Target::Secrets].into_iter().all(|t| self.level(t) >= other.level(t))
+            && Target::OWN.into_iter().all(|t| self.level(t) >= other.level(t))
     }
 
     /// What `other` grants beyond these grants: each of `other`'s entries
@@ -310,7 +325,7 @@ impl Grants {
                 short.insert(entry);
             }
         }
-        for t in [Target::Audit, Target::Secrets] {
+        for t in Target::OWN {
             if let Some((entry, level)) = other.deciding(t)
                 && self.level(t) < level
             {
@@ -320,14 +335,14 @@ impl Grants {
         short.into_iter().map(|t| format!("{}:{}", t.as_str(), other.levels[&t])).collect()
     }
 
-    /// Every group and the audit log with the level that holds on it
+    /// Every group and the BFF's own targets with the level that holds on it
     /// (operation entries aside), `off` included: what the console gates
     /// its pages with.
     pub fn permissions(&self) -> BTreeMap<&'static str, Level> {
         Target::all().map(|t| (t.as_str(), self.level(t))).collect()
     }
 
-    /// The entries as set, by name: `*`, groups, operations, `audit`.
+    /// The entries as set, by name: `*`, groups, operations, `audit`, `apiKeys`.
     pub fn entries(&self) -> impl Iterator<Item = (Target, Level)> + '_ {
         self.levels.iter().map(|(t, l)| (*t, *l))
     }
@@ -363,7 +378,7 @@ impl Grants {
 fn unknown_target(name: &str) -> String {
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
     format!(
-        "`{}` is not a policy name: use `*`, `audit`, an operation's dotted name (`users.delete`) or a group (one of {}; \
+        "`{}` is not a policy name: use `*`, `audit`, `apiKeys`, `secrets`, an operation's dotted name (`users.delete`) or a group (one of {}; \
          earlier names {} are accepted too)",
         name.trim(),
         groups().join(", "),
@@ -432,6 +447,8 @@ impl Policy {
     /// `gatehouse-viewer` read on everything, `gatehouse-support` full on
     /// users only, and `gatehouse-owner` full on everything with the secrets
     /// in answers (the one demo role that may reveal client secrets).
+    /// Through `*`, the admin and the owner manage API keys (`apiKeys`), the
+    /// viewer lists them and support does neither.
     pub fn demo() -> Self {
         let mut roles = BTreeMap::new();
         roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
@@ -1088,9 +1105,28 @@ mod tests {
         assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
         assert_eq!(full.level(Target::Audit), Level::Full, "`*` covers the audit log");
         assert_eq!(full.level(Target::Secrets), Level::Off, "but not secrets, which are granted by name");
+        assert_eq!(full.level(Target::ApiKeys), Level::Full, "and the API keys");
         let reveal = Grants::parse_list("*=full,secrets=full").unwrap();
         assert!(reveal.covers(&full) && !full.covers(&reveal));
         assert_eq!(full.lacking(&reveal), ["secrets:full"]);
+    }
+
+    #[test]
+    fn api_keys_are_a_target_of_their_own() {
+        // `keys` stays the catalog's group (the tenant's signing keys); the BFF's keys are `apiKeys`.
+        assert_eq!(Target::parse("keys"), Some(Target::Group("keys")));
+        assert_eq!(Target::parse(API_KEYS), Some(Target::ApiKeys));
+        assert!(!groups().contains(&API_KEYS), "no catalog group is named like the BFF's own target");
+        let viewer = Grants::all(Level::Read);
+        assert_eq!(viewer.level(Target::ApiKeys), Level::Read, "`*` covers it");
+        let manager = Grants::parse_list("users=read,apiKeys=full").unwrap();
+        assert_eq!(manager.level(Target::ApiKeys), Level::Full);
+        assert_eq!(manager.level(Target::Group("keys")), Level::Off);
+        assert!(!viewer.covers(&manager) && viewer.lacking(&manager) == ["apiKeys:full"]);
+        assert!(Grants::parse_list("*=full,apiKeys=off").unwrap().covers(&Grants::parse_list("*=full,apiKeys=off").unwrap()));
+        assert!(!Grants::parse_list("*=full,apiKeys=off").unwrap().covers(&Grants::all(Level::Full)));
+        assert!(Target::all().any(|t| t == Target::ApiKeys), "`/auth/me` lists it");
+        assert_eq!(Grants::parse_list(&manager.to_list()).unwrap(), manager);
     }
 
     #[test]
