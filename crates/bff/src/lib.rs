@@ -35,6 +35,7 @@ pub mod config;
 pub mod console;
 mod demo;
 mod guard;
+mod keys;
 mod mcp;
 pub mod metrics;
 mod narrate;
@@ -51,9 +52,11 @@ mod words;
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ApiKeyConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
-pub use demo::DemoInfo;
+pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
-pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, Outcome, SqliteAuditStore};
+pub use store::{
+    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SqliteAuditStore, SqliteKeyStore,
+};
 
 use anyhow::Context as _;
 use app::AppState;
@@ -171,7 +174,7 @@ impl Bff {
         let public_origin = origin_of(&public);
         let redirect_uri = public.join("/auth/callback")?.to_string();
 
-        let (tenant, demo, emulator) = match config.tenant.clone() {
+        let (tenant, mut demo, emulator) = match config.tenant.clone() {
             Some(mut t) => {
                 t.load_secrets()?;
                 (t, None, None)
@@ -253,6 +256,11 @@ impl Bff {
             ),
         };
         let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let key_store: Arc<dyn KeyStore> = Arc::new(
+            SqliteKeyStore::open(&config.database)
+                .with_context(|| format!("cannot open the API keys in {}", config.database.display()))?,
+        );
+        let api_keys = api_keys.with_store(key_store, clock.clone());
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
         if let Some(s) = &tenant.oidc_client_secret {
             secrets.push(s.expose().as_bytes().to_vec());
@@ -283,6 +291,10 @@ impl Bff {
                 .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
                 .collect(),
         });
+        keys::on_start(&state).await.context("cannot check the stored API keys")?;
+        if let Some(info) = demo.as_mut() {
+            info.agent = keys::demo_agent(&state).await.context("cannot make the demo agent's API key")?;
+        }
         spawn_purger(state.clone());
 
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -335,6 +347,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 writeln!(out, "  {email}  ({role})")?;
             }
             writeln!(out, "password: {}", demo.password.expose())?;
+            if let Some(agent) = &demo.agent {
+                writeln!(out, "demo agent API key `{}` ({}), for {}/mcp:", agent.name, agent.access, handle.url())?;
+                writeln!(out, "  {}", agent.key.expose())?;
+                writeln!(out, "MCP clients that take a URL and headers (Claude Code, Cursor, VS Code, ...):")?;
+                writeln!(out, "  {}", agent.mcp_config)?;
+            }
         }
         out.flush()?;
     }

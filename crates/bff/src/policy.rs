@@ -4,7 +4,7 @@
 //! this module re-exports them for the BFF's configuration and handlers.
 
 pub use gatehouse_model::policy::{
-    ALIASES, AUDIT, AccessChange, Caller, Facts, Grants, Level, Policy, PolicyRole, Refusal, SECRETS, Target,
+    ALIASES, API_KEYS, AUDIT, AccessChange, Caller, Facts, Grants, Level, Policy, PolicyRole, Refusal, SECRETS, Target,
     UserFacts, check, scopes_needed,
 };
 
