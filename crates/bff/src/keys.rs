@@ -242,6 +242,19 @@ async fn decide(
     trail: &mut Trail,
 ) -> Result<Done, Refused> {
     let who = principal.name();
+    // The body is read (bounded) before the decision, so that a refusal's
+    // audit entry names the key asked for; it is judged after it.
+    let fields = match action {
+        Action::Create | Action::Update => Some(read_body(parts, body, who, call, trail).await),
+        Action::List | Action::Get | Action::Revoke => None,
+    };
+    if let (Action::Create, Some(Ok(map))) = (action, &fields)
+        && let Some(Value::String(n)) = map.get("name")
+        && apikeys::valid_name(n)
+    {
+        call.phrase = action.phrase(Some(n));
+        call.object = json!({ "name": n });
+    }
     let held = principal.grants().level(Target::ApiKeys);
     if held < action.needs() {
         let missing = format!("{API_KEYS}:{}", action.needs());
@@ -263,16 +276,15 @@ async fn decide(
     match action {
         Action::List => list_keys(state, &store, who, call),
         Action::Get => get_key(state, &store, who, call, name.unwrap_or_default()),
-        Action::Create => {
-            let fields = read_body(parts, body, who, call, trail).await?;
-            create_key(state, &store, principal, fields, call)
-        }
-        Action::Update => {
-            let fields = read_body(parts, body, who, call, trail).await?;
-            update_key(state, &store, principal, name.unwrap_or_default(), fields, call)
-        }
+        Action::Create => create_key(state, &store, principal, body_of(fields)?, call),
+        Action::Update => update_key(state, &store, principal, name.unwrap_or_default(), body_of(fields)?, call),
         Action::Revoke => revoke_key(state, &store, principal, name.unwrap_or_default(), call),
     }
+}
+
+/// The body read for a create or change.
+fn body_of(fields: Option<Result<Map<String, Value>, Refused>>) -> Result<Map<String, Value>, Refused> {
+    fields.unwrap_or_else(|| Ok(Map::new()))
 }
 
 /// A failure of the database: 503, nothing changed.
@@ -685,12 +697,7 @@ async fn finish(
 /// tenant may refuse some of its calls for want of scopes).
 pub(crate) async fn on_start(state: &Shared) -> anyhow::Result<()> {
     let Some(store) = state.api_keys.store().cloned() else { return Ok(()) };
-    let everything = state
-        .policy
-        .roles
-        .values()
-        .chain(state.api_keys.grants())
-        .fold(Grants::none(), |acc, g| acc.union(g));
+    let everything = everything(state);
     for key in store.list()?.into_iter().filter(|k| k.revoked_ms.is_none()) {
         if state.api_keys.configured().contains_key(&key.name) {
             tracing::warn!(key = %key.name, "the configuration file defines an API key of this name: the database's is revoked");
@@ -716,6 +723,12 @@ pub(crate) async fn on_start(state: &Shared) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the policy's roles and the configured keys grant together: what
+/// the tenant token's scopes were computed from.
+fn everything(state: &Shared) -> Grants {
+    state.policy.roles.values().chain(state.api_keys.grants()).fold(Grants::none(), |acc, g| acc.union(g))
 }
 
 /// An audit entry for a change the BFF made by itself.
@@ -752,11 +765,10 @@ pub(crate) async fn demo_agent(state: &Shared) -> anyhow::Result<Option<crate::d
         tracing::warn!("the configuration file defines an API key `{DEMO_AGENT}`: no demo agent key is made");
         return Ok(None);
     }
-    let everything = state.policy.roles.values().fold(Grants::none(), |acc, g| acc.union(g));
-    if !everything.covers(&grants) {
+    if !everything(state).covers(&grants) {
         tracing::warn!(
-            lacking = %everything.lacking(&grants).join(", "),
-            "the policy's roles do not hold the demo agent's access: no demo agent key is made"
+            lacking = %everything(state).lacking(&grants).join(", "),
+            "the policy's roles and configured keys do not hold the demo agent's access: no demo agent key is made"
         );
         return Ok(None);
     }

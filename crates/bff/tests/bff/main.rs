@@ -11,6 +11,7 @@ mod browser;
 mod escalation;
 mod faults;
 mod files;
+mod keys;
 mod matrix;
 mod mcp;
 mod ops;
