@@ -305,7 +305,8 @@ fn store_failed(who: &str, call: &Call, e: &StoreError) -> Refused {
 /// A request body that is not what `/keys` takes: 400 (415 when not JSON).
 fn invalid(who: &str, call: &Call, field: Option<&str>, message: String) -> Refused {
     let sentence = format!("{who} sent an invalid body for {} (400): {message}", call.phrase);
-    let refused = Refused { not_sent: true, ..Refused::new(StatusCode::BAD_REQUEST, "invalid_body", message, sentence) };
+    let refused =
+        Refused { not_sent: true, ..Refused::new(StatusCode::BAD_REQUEST, "invalid_body", message, sentence) };
     match field {
         Some(f) => refused.with("field", Value::from(f)),
         None => refused,
@@ -521,7 +522,8 @@ fn create_key(
     };
     call.phrase = Action::Create.phrase(Some(&name));
     call.object = json!({ "name": name });
-    let access = fields.get("access").ok_or_else(|| invalid(who, call, Some("access"), "`access` is required".into()))?;
+    let access =
+        fields.get("access").ok_or_else(|| invalid(who, call, Some("access"), "`access` is required".into()))?;
     let grants = parse_access(access, who, call)?;
     let user_scope = match fields.get("userScope") {
         Some(v) => parse_user_scope(v, who, call)?,
@@ -568,13 +570,7 @@ pub(crate) fn mcp_config(state: &Shared, key: &str) -> Value {
 }
 
 /// The active database key named `name`: 409 for a configuration key, 404 for none.
-fn active(
-    state: &Shared,
-    store: &Arc<dyn KeyStore>,
-    who: &str,
-    call: &Call,
-    name: &str,
-) -> Result<StoredKey, Refused> {
+fn active(state: &Shared, store: &Arc<dyn KeyStore>, who: &str, call: &Call, name: &str) -> Result<StoredKey, Refused> {
     if state.api_keys.configured().contains_key(name) {
         return Err(in_config(who, call, name));
     }

@@ -449,8 +449,7 @@ impl KeyStore for SqliteKeyStore {
 
     fn list(&self) -> Result<Vec<StoredKey>, StoreError> {
         let conn = lock(&self.conn);
-        let mut stmt =
-            conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY name, id DESC"))?;
+        let mut stmt = conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY name, id DESC"))?;
         let rows = stmt.query_map([], key_row)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }

@@ -1123,7 +1123,11 @@ mod tests {
         assert_eq!(manager.level(Target::ApiKeys), Level::Full);
         assert_eq!(manager.level(Target::Group("keys")), Level::Off);
         assert!(!viewer.covers(&manager) && viewer.lacking(&manager) == ["apiKeys:full"]);
-        assert!(Grants::parse_list("*=full,apiKeys=off").unwrap().covers(&Grants::parse_list("*=full,apiKeys=off").unwrap()));
+        assert!(
+            Grants::parse_list("*=full,apiKeys=off")
+                .unwrap()
+                .covers(&Grants::parse_list("*=full,apiKeys=off").unwrap())
+        );
         assert!(!Grants::parse_list("*=full,apiKeys=off").unwrap().covers(&Grants::all(Level::Full)));
         assert!(Target::all().any(|t| t == Target::ApiKeys), "`/auth/me` lists it");
         assert_eq!(Grants::parse_list(&manager.to_list()).unwrap(), manager);

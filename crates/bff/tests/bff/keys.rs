@@ -5,9 +5,9 @@
 //! every refusal is audited in words; the key is never kept in clear; and
 //! demo mode's agent key.
 
+use crate::Harness;
 use crate::browser::{Browser, Resp};
 use crate::mcp::{call, connect, initialize, names, text};
-use crate::Harness;
 use gatehouse_bff::{AuditQuery, AuditRecord, Decision, Grants};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -154,7 +154,10 @@ async fn nobody_hands_out_more_than_they_hold() {
     let r = create(&admin, json!({"name": "leaky", "access": "clients=read,secrets=full"})).await;
     assert_eq!(r.status, 403, "{}", r.text());
     let j = r.json();
-    assert_eq!((j["errorCode"].as_str(), j["missing"].clone()), (Some("gatehouse_escalation"), json!(["secrets:full"])));
+    assert_eq!(
+        (j["errorCode"].as_str(), j["missing"].clone()),
+        (Some("gatehouse_escalation"), json!(["secrets:full"]))
+    );
     let entry = h.last_audit();
     assert_eq!(entry.decision, Decision::Denied);
     assert_eq!(
@@ -233,7 +236,10 @@ async fn cookie_writes_follow_the_csrf_rules() {
     for (what, headers) in [
         ("no X-CSRF", vec![("content-type", "application/json")]),
         ("cross-site", vec![("x-csrf", "1"), ("content-type", "application/json"), ("sec-fetch-site", "cross-site")]),
-        ("foreign origin", vec![("x-csrf", "1"), ("content-type", "application/json"), ("origin", "https://evil.example")]),
+        (
+            "foreign origin",
+            vec![("x-csrf", "1"), ("content-type", "application/json"), ("origin", "https://evil.example")],
+        ),
         ("a form", vec![("x-csrf", "1"), ("content-type", "application/x-www-form-urlencoded")]),
     ] {
         let r = admin.send(Method::POST, "/keys", &headers, Some(body.clone())).await;
@@ -242,7 +248,9 @@ async fn cookie_writes_follow_the_csrf_rules() {
         assert_eq!((entry.decision, entry.operation.as_deref()), (Decision::Denied, Some("CreateApiKey")), "{what}");
     }
     for (method, path) in [(Method::DELETE, "/keys/demo-agent"), (Method::PATCH, "/keys/demo-agent")] {
-        let r = admin.send(method, path, &[("content-type", "application/json")], Some(b"{\"access\":\"users=read\"}".to_vec())).await;
+        let r = admin
+            .send(method, path, &[("content-type", "application/json")], Some(b"{\"access\":\"users=read\"}".to_vec()))
+            .await;
         assert_eq!(r.status, 403, "{path}");
     }
     let list = admin.api_get("/keys").await.json();
@@ -337,12 +345,18 @@ async fn bad_names_levels_and_bodies_are_refused_with_400() {
         assert_eq!(j["field"].as_str(), field, "{body}: {j}");
         assert!(j["message"].as_str().unwrap().len() > 10, "{j}");
     }
-    let r = admin.send(Method::POST, "/keys", &[("x-csrf", "1"), ("content-type", "application/json")], Some(b"{".to_vec())).await;
+    let r = admin
+        .send(Method::POST, "/keys", &[("x-csrf", "1"), ("content-type", "application/json")], Some(b"{".to_vec()))
+        .await;
     assert_eq!((r.status, r.json()["errorCode"].as_str()), (400, Some("invalid_body")));
     let big = json!({"name": "big", "access": "users=read", "userScope": {"x": "y".repeat(20_000)}});
     assert_eq!(create(&admin, big).await.status, 413);
     let entry = h.last_audit();
-    assert!(entry.sentence.starts_with("admin@demo.test sent too large a body for creating an API key"), "{}", entry.sentence);
+    assert!(
+        entry.sentence.starts_with("admin@demo.test sent too large a body for creating an API key"),
+        "{}",
+        entry.sentence
+    );
     // A key (no CSRF rules) sending something that is not JSON.
     let r = create(&admin, json!({"name": "manager", "access": "apiKeys=full,users=read"})).await;
     let manager = bearer(&h, r.json()["key"].as_str().unwrap());
@@ -391,9 +405,15 @@ async fn demo_mode_makes_an_agent_key_and_replaces_it_at_each_start() {
     }
     let owner = h.login("owner@demo.test").await;
     let listed_key = owner.api_get("/keys/demo-agent").await.json();
-    assert_eq!((listed_key["source"].as_str(), listed_key["createdBy"].as_str()), (Some("database"), Some("gatehouse")));
+    assert_eq!(
+        (listed_key["source"].as_str(), listed_key["createdBy"].as_str()),
+        (Some("database"), Some("gatehouse"))
+    );
     let made = key_entries(&h).into_iter().find(|e| e.principal == "gatehouse").expect("audited");
-    assert_eq!(made.sentence, "gatehouse created API key demo-agent for demo mode: logs=read, users=read, users.delete=full");
+    assert_eq!(
+        made.sentence,
+        "gatehouse created API key demo-agent for demo mode: logs=read, users=read, users.delete=full"
+    );
     let Harness { bff, .. } = h;
     bff.shutdown().await.unwrap();
 
