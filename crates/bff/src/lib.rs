@@ -350,7 +350,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             if let Some(agent) = &demo.agent {
                 writeln!(out, "demo agent API key `{}` ({}), for {}/mcp:", agent.name, agent.access, handle.url())?;
                 writeln!(out, "  {}", agent.key.expose())?;
-                writeln!(out, "MCP clients that take a URL and headers (Claude Code, Cursor, VS Code, ...):")?;
+                writeln!(out, "for an MCP client that takes a URL and headers (`mcpServers` JSON):")?;
                 writeln!(out, "  {}", agent.mcp_config)?;
             }
         }
