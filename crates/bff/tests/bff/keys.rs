@@ -439,3 +439,36 @@ async fn demo_mode_makes_an_agent_key_and_replaces_it_at_each_start() {
     .await;
     assert!(h2.bff.demo().unwrap().agent.is_none());
 }
+
+#[tokio::test]
+async fn a_key_the_configuration_file_now_names_is_revoked_at_start() {
+    let shared = tempfile::tempdir().unwrap();
+    let database = shared.path().join("gatehouse.sqlite");
+    let db = database.clone();
+    let h = Harness::with(move |c, _| c.database = db).await;
+    let admin = h.login("admin@demo.test").await;
+    let r = create(&admin, json!({"name": "dup", "access": "users=read"})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let stored = r.json()["key"].as_str().unwrap().to_owned();
+    let Harness { bff, .. } = h;
+    bff.shutdown().await.unwrap();
+
+    let (configured, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("logs=read").unwrap());
+    let db = database.clone();
+    let h = Harness::with(move |c, _| {
+        c.database = db;
+        c.api_keys.insert("dup".into(), entry);
+    })
+    .await;
+    assert_eq!(bearer(&h, &stored).get("/api/v2/users?per_page=1").await.status, 401, "the database's is revoked");
+    assert_eq!(bearer(&h, &configured).get("/api/v2/logs?per_page=1").await.status, 200);
+    let admin = h.login("admin@demo.test").await;
+    let list = admin.api_get("/keys").await.json();
+    assert_eq!(listed(&list, "dup", false).unwrap()["source"], "config");
+    assert_eq!(listed(&list, "dup", true).unwrap()["revokedBy"], "gatehouse");
+    let entry = key_entries(&h).into_iter().find(|e| e.operation.as_deref() == Some("RevokeApiKey")).unwrap();
+    assert_eq!(
+        entry.sentence,
+        "gatehouse revoked API key dup (users=read): the configuration file now defines a key of that name"
+    );
+}
