@@ -472,3 +472,30 @@ async fn a_key_the_configuration_file_now_names_is_revoked_at_start() {
         "gatehouse revoked API key dup (users=read): the configuration file now defines a key of that name"
     );
 }
+
+#[tokio::test]
+async fn a_user_scope_is_kept_as_given_and_echoed() {
+    let h = Harness::start().await;
+    let admin = h.login("admin@demo.test").await;
+    let scope = json!({"organization": "org_acme", "app_metadata": {"department": "sales"}});
+    let r = create(&admin, json!({"name": "scoped", "access": "users=read", "userScope": scope})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["userScope"], scope);
+    let made = h.last_audit();
+    assert!(
+        made.sentence.starts_with("admin@demo.test created API key scoped: users=read (user scope {"),
+        "{}",
+        made.sentence
+    );
+    assert_eq!(admin.api_get("/keys/scoped").await.json()["userScope"], scope);
+    // Changing the access keeps the scope; `null` removes it.
+    let r = admin.api(Method::PATCH, "/keys/scoped", Some(json!({"access": "users=read,logs=read"}))).await;
+    assert_eq!(r.json()["userScope"], scope);
+    let r = admin.api(Method::PATCH, "/keys/scoped", Some(json!({"userScope": null}))).await;
+    assert_eq!(
+        (r.status, r.json()["userScope"].clone(), r.json()["accessList"].clone()),
+        (200, Value::Null, json!("logs=read,users=read"))
+    );
+    assert!(h.last_audit().sentence.contains("user scope {"), "{}", h.last_audit().sentence);
+    assert!(h.last_audit().sentence.ends_with("→ none"), "{}", h.last_audit().sentence);
+}
