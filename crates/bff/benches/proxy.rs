@@ -8,6 +8,10 @@
 //! (`GATEHOUSE_BENCH_SECS`, default 5, and `GATEHOUSE_BENCH_CONCURRENCY`,
 //! default `1,8`, tune it).
 //!
+//! A key of the configuration file is found in memory; one the BFF manages
+//! in its database (`/keys`) is looked up there on every request: the
+//! "database key" runs measure that lookup.
+//!
 //! The BFF is measured twice: with its audit database on disk (every call
 //! waits for its audit entry's fsync, `synchronous=FULL`) and, where
 //! `/dev/shm` exists, on tmpfs (no fsync cost), to separate the proxy's own
@@ -115,10 +119,11 @@ async fn load_with(
     }
 }
 
+/// A BFF, its configured key and a key stored in its database (same access).
 async fn start_bff(
     emulator: &gatehouse_emulator::EmulatorHandle,
     db_dir: PathBuf,
-) -> (gatehouse_bff::BffHandle, String) {
+) -> (gatehouse_bff::BffHandle, String, String) {
     // users=full: the write run goes through the escalation guard (a key holding less than the
     // demo roles, so the guard looks the user up).
     let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full").unwrap());
@@ -138,9 +143,24 @@ async fn start_bff(
     };
     config.pacing.rate_per_second = 0.0;
     config.pacing.follow_server = false;
+    let (stored, stored_entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full").unwrap());
+    let store = gatehouse_bff::SqliteKeyStore::open(&config.database).unwrap();
+    gatehouse_bff::KeyStore::insert(
+        &store,
+        &gatehouse_bff::store::NewKey {
+            name: "bench-stored".into(),
+            sha256: stored_entry.sha256,
+            access: "users=full".into(),
+            user_scope: None,
+            created_by: "bench".into(),
+            created_ms: 0,
+        },
+    )
+    .unwrap();
+    drop(store);
     config.api_keys.insert("bench".into(), entry);
     let bff = Bff::start_with(config, Options::default()).await.expect("BFF starts");
-    (bff, key)
+    (bff, key, stored)
 }
 
 async fn run() {
@@ -197,8 +217,10 @@ async fn run() {
     // 1. Everything on this machine: CPU-bound, the load generator, the BFF and the emulator share the cores.
     for &c in &levels {
         runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
-        for (label, (bff, key)) in bffs.iter() {
+        for (label, (bff, key, stored)) in bffs.iter() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
+            let label = format!("{label}, database key");
+            runs.push(load(&label, &format!("{}{path}", bff.url()), stored, c, duration).await);
         }
     }
     // 1b. A write: the BFF validates the body and the guard looks up the user and its roles first.
@@ -206,7 +228,7 @@ async fn run() {
     for (label, url, auth) in
         std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone())).chain(
             bffs.iter()
-                .map(|(label, (bff, key))| (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())),
+                .map(|(label, (bff, key, _))| (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())),
         )
     {
         runs.push(load_with(&label, reqwest::Method::PATCH, Some(write.clone()), &url, &auth, 1, duration).await);
@@ -226,7 +248,7 @@ async fn run() {
             runs.push(
                 load(&format!("direct{suffix}"), &format!("{}{path}", emulator.base_url), &token, c, duration).await,
             );
-            for (label, (bff, key)) in bffs.iter() {
+            for (label, (bff, key, _)) in bffs.iter() {
                 runs.push(load(&format!("{label}{suffix}"), &format!("{}{path}", bff.url()), key, c, duration).await);
             }
         }
@@ -247,7 +269,7 @@ async fn run() {
     }
     println!();
     for r in runs.iter().filter(|r| !r.label.starts_with("direct")) {
-        let suffix = r.label.split_once(", ").map(|(_, s)| format!(", {s}")).unwrap_or_default();
+        let suffix = r.label.split_once(", tenant").map(|(_, s)| format!(", tenant{s}")).unwrap_or_default();
         let suffix = if r.label.ends_with(" write") { " write".to_owned() } else { suffix };
         let direct =
             runs.iter().find(|d| d.concurrency == r.concurrency && d.label == format!("direct{suffix}")).unwrap();
@@ -261,7 +283,7 @@ async fn run() {
         );
     }
     let bffs = Arc::try_unwrap(bffs).ok().unwrap();
-    for (_, (bff, _)) in bffs {
+    for (_, (bff, _, _)) in bffs {
         bff.shutdown().await.unwrap();
     }
     emulator.shutdown().await.unwrap();

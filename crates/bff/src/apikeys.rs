@@ -1,10 +1,15 @@
 //! API keys for machine principals: `Authorization: Bearer gk_...`.
 //!
 //! A key is `gk_` followed by 256 random bits (URL-safe base64). Only its
-//! SHA-256 is kept, in the configuration file under `[api_keys.NAME]` with
-//! the key's own access levels, so the whole policy (and with it the
-//! scopes of the BFF's machine-to-machine token) is in one reviewed place,
-//! and a stolen configuration file holds no usable credential.
+//! SHA-256 is ever kept, in one of two places:
+//! - the configuration file, under `[api_keys.NAME]` with the key's own
+//!   access levels (`gatehouse serve --create-api-key`): reviewed with the
+//!   policy, changed only by editing the file and restarting;
+//! - the BFF's database, managed live through `/keys` ([`crate::keys`]):
+//!   created, changed and revoked by admins holding `apiKeys = "full"`,
+//!   never beyond their own access, effective at once.
+//!
+//! A stolen configuration file or database holds no usable credential.
 //!
 //! Why SHA-256 and not a password hash such as argon2: password hashes are
 //! slow on purpose so that guessing low-entropy passwords from a leaked
@@ -14,14 +19,28 @@
 //! whole latency budget is well under a millisecond) and hand attackers a
 //! cheap way to burn the server's CPU with bogus keys.
 
+use crate::clock::Clock;
 use crate::config::ApiKeyConfig;
 use crate::policy::Grants;
 use crate::security::{hash_token, random_token};
-use std::collections::HashMap;
+use crate::store::{KeyStore, LAST_USED_GRANULARITY_MS, StoreError};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The prefix of every key, so leaked keys are easy to recognise (and to scan for).
 pub const PREFIX: &str = "gk_";
+
+/// The longest name a key may have.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Whether `name` may name a key: 1 to [`MAX_NAME_LEN`] ASCII letters,
+/// digits, `-` and `_` (it shows in the audit log and in URLs as it is).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
 
 /// A machine principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,33 +51,97 @@ pub struct ApiKey {
     pub grants: Grants,
 }
 
-/// The configured keys, by hash.
-#[derive(Debug, Clone, Default)]
+/// Every key the BFF accepts: those of the configuration file, held in
+/// memory by hash, and (once [`ApiKeys::with_store`] is given one) those
+/// it manages in its database, looked up by hash on every request.
+///
+/// Looking a database key up on each request, rather than caching it, is
+/// what makes a key created, changed or revoked through `/keys` take effect
+/// at once, in this instance and in every other one sharing the database:
+/// there is no cache to invalidate. The lookup is one indexed `SELECT` by
+/// the key's SHA-256 (and, at most once a minute per key, an `UPDATE` of
+/// when it was last used); keys of the configuration file never reach the
+/// database.
+#[derive(Clone, Default)]
 pub struct ApiKeys {
     by_hash: HashMap<String, ApiKey>,
+    configured: BTreeMap<String, Grants>,
+    store: Option<(Arc<dyn KeyStore>, Arc<dyn Clock>)>,
+}
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeys")
+            .field("configured", &self.configured.keys().collect::<Vec<_>>())
+            .field("database", &self.store.is_some())
+            .finish()
+    }
 }
 
 impl ApiKeys {
     /// The keys of the configuration.
     pub fn new<'a>(keys: impl IntoIterator<Item = (&'a String, &'a ApiKeyConfig)>) -> Self {
-        let by_hash = keys
-            .into_iter()
-            .map(|(name, k)| (k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() }))
-            .collect();
-        Self { by_hash }
-    }
-
-    /// The key a bearer token is, if any.
-    pub fn find(&self, token: &str) -> Option<&ApiKey> {
-        if !token.starts_with(PREFIX) || token.len() > 128 {
-            return None;
+        let mut by_hash = HashMap::new();
+        let mut configured = BTreeMap::new();
+        for (name, k) in keys {
+            by_hash.insert(k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() });
+            configured.insert(name.clone(), k.access.clone());
         }
-        self.by_hash.get(&hash_token(token))
+        Self { by_hash, configured, store: None }
     }
 
-    /// Every key's grants.
+    /// Also accepts the keys of `store`; `clock` dates their use.
+    #[must_use]
+    pub fn with_store(mut self, store: Arc<dyn KeyStore>, clock: Arc<dyn Clock>) -> Self {
+        self.store = Some((store, clock));
+        self
+    }
+
+    /// The database's keys, when there is a database.
+    pub fn store(&self) -> Option<&Arc<dyn KeyStore>> {
+        self.store.as_ref().map(|(s, _)| s)
+    }
+
+    /// The key a bearer token is, if any: a key of the configuration, or
+    /// one of the database that is not revoked (its use recorded, at most
+    /// once a minute). A stored key whose access no longer parses (a
+    /// target renamed since) is refused, and logged.
+    pub fn lookup(&self, token: &str) -> Result<Option<ApiKey>, StoreError> {
+        if !token.starts_with(PREFIX) || token.len() > 128 {
+            return Ok(None);
+        }
+        let hash = hash_token(token);
+        if let Some(key) = self.by_hash.get(&hash) {
+            return Ok(Some(key.clone()));
+        }
+        let Some((store, clock)) = &self.store else { return Ok(None) };
+        let Some(row) = store.active_by_hash(&hash)? else { return Ok(None) };
+        let grants = match Grants::parse_list(&row.access) {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::error!(key = %row.name, error = %e, "a stored API key's access does not parse; it is refused");
+                return Ok(None);
+            }
+        };
+        let now = clock.now_ms();
+        if row.last_used_ms.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_MS)
+            && let Err(e) = store.touch(row.id, now)
+        {
+            tracing::warn!(key = %row.name, error = %e, "could not record an API key's use");
+        }
+        Ok(Some(ApiKey { name: row.name, grants }))
+    }
+
+    /// The keys of the configuration file, by name.
+    pub fn configured(&self) -> &BTreeMap<String, Grants> {
+        &self.configured
+    }
+
+    /// The grants of every key of the configuration file. (A key of the
+    /// database never grants more than its creator holds, so the policy's
+    /// roles and these cover it.)
     pub fn grants(&self) -> impl Iterator<Item = &Grants> {
-        self.by_hash.values().map(|k| &k.grants)
+        self.configured.values()
     }
 }
 
@@ -124,8 +207,8 @@ pub fn remove_from_file(path: &Path, name: &str) -> anyhow::Result<bool> {
 /// Creates a key named `name`: returns the key (shown once) and, when
 /// `config` is given, records its hash there; otherwise the snippet to add.
 pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Result<(String, Option<String>)> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        anyhow::bail!("an API key name is letters, digits, `-` and `_`");
+    if !valid_name(name) {
+        anyhow::bail!("an API key name is 1 to {MAX_NAME_LEN} letters, digits, `-` and `_`");
     }
     let (key, entry) = generate(access);
     match config {
@@ -150,9 +233,9 @@ mod tests {
         let mut cfg = std::collections::BTreeMap::new();
         cfg.insert("ci".to_owned(), entry);
         let keys = ApiKeys::new(&cfg);
-        assert_eq!(keys.find(&key).unwrap().name, "ci");
-        assert!(keys.find("gk_wrong").is_none());
-        assert!(keys.find(&key[3..]).is_none());
+        assert_eq!(keys.lookup(&key).unwrap().unwrap().name, "ci");
+        assert!(keys.lookup("gk_wrong").unwrap().is_none());
+        assert!(keys.lookup(&key[3..]).unwrap().is_none());
     }
 
     #[test]
@@ -167,7 +250,7 @@ mod tests {
         assert!(text.starts_with("# my settings") && !text.contains(&key));
         let cfg = crate::config::Config::from_file(&path).unwrap();
         let keys = ApiKeys::new(&cfg.api_keys);
-        let k = keys.find(&key).unwrap();
+        let k = keys.lookup(&key).unwrap().unwrap();
         assert_eq!(k.grants.level(Target::Group("logs")), Level::Full);
         assert!(remove_from_file(&path, "ci-bot").unwrap());
         assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());

@@ -120,9 +120,13 @@ impl AppState {
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .map(str::trim);
-            return match token.and_then(|t| self.api_keys.find(t)) {
-                Some(key) => Ok(Credentials::Key(key.clone())),
-                None => {
+            return match token.map(|t| self.api_keys.lookup(t)).transpose() {
+                Ok(Some(Some(key))) => Ok(Credentials::Key(key)),
+                Err(e) => {
+                    tracing::error!(error = %e, "API key lookup failed");
+                    Err(keys_unavailable())
+                }
+                Ok(_) => {
                     tracing::warn!("request with an unknown API key refused");
                     Err(error(StatusCode::UNAUTHORIZED, "gatehouse_invalid_api_key", "the API key is not valid"))
                 }
@@ -200,6 +204,15 @@ impl AppState {
     }
 }
 
+/// The answer when the database of API keys cannot be read: 503, never a guess.
+pub(crate) fn keys_unavailable() -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "gatehouse_keys_unavailable",
+        "the API key could not be checked (the database failed); try again",
+    )
+}
+
 /// Builds the router.
 pub(crate) fn router(state: Shared) -> Router {
     Router::new()
@@ -211,6 +224,8 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/audit/export", get(crate::audit::export))
         .route("/approvals", get(approvals_or_page))
         .route("/approvals/{id}", get(approval_or_page).post(crate::approvals::decide))
+        .route("/keys", get(keys_or_page).post(crate::keys::create))
+        .route("/keys/{name}", get(key_or_page).patch(crate::keys::update).delete(crate::keys::revoke))
         .route("/catalog", get(crate::catalog::catalog))
         .route("/mcp", {
             let service = crate::mcp::service(&state);
@@ -294,6 +309,22 @@ async fn approval_or_page(state: AxState<Shared>, id: axum::extract::Path<String
         return serve_console(&state.0, request).await;
     }
     crate::approvals::one(state, id, request).await
+}
+
+/// `/keys`: the API keys as JSON for the API, the console page for a page load.
+async fn keys_or_page(AxState(state): AxState<Shared>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state, request).await;
+    }
+    crate::keys::list(AxState(state), request).await
+}
+
+/// `/keys/{name}`: one API key as JSON, the console for a page load.
+async fn key_or_page(AxState(state): AxState<Shared>, request: Request) -> Response {
+    if is_page_load(&request) {
+        return serve_console(&state, request).await;
+    }
+    crate::keys::one(AxState(state), request).await
 }
 
 async fn healthz() -> Response {

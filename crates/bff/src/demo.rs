@@ -13,6 +13,23 @@ pub struct DemoInfo {
     pub admins: Vec<(String, String)>,
     /// Their password.
     pub password: Secret,
+    /// The demo agent's API key, made at every start (replacing the
+    /// previous run's); `None` when the policy cannot grant its access.
+    pub agent: Option<DemoAgent>,
+}
+
+/// The demo agent's API key: what `gatehouse serve` prints in demo mode.
+#[derive(Debug, Clone)]
+pub struct DemoAgent {
+    /// Its name (`demo-agent`).
+    pub name: String,
+    /// Its access list, such as `users=read,logs=read,users.delete=approve`.
+    pub access: String,
+    /// The key, shown once at start.
+    pub key: Secret,
+    /// The configuration of an MCP client that takes a URL and headers:
+    /// `{"mcpServers": {"gatehouse": {"url": …, "headers": {"Authorization": "Bearer gk_…"}}}}`.
+    pub mcp_config: serde_json::Value,
 }
 
 /// Starts the emulator with this BFF's callback registered, and returns
@@ -49,6 +66,7 @@ pub(crate) async fn start_emulator(
             .map(|(email, role, ..)| ((*email).to_owned(), (*role).to_owned()))
             .collect(),
         password: Secret::new(emulator.demo_password.clone()),
+        agent: None,
     };
     Ok((emulator, tenant, info))
 }

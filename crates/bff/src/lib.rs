@@ -36,6 +36,7 @@ pub mod config;
 pub mod console;
 mod demo;
 mod guard;
+mod keys;
 mod mcp;
 pub mod metrics;
 mod narrate;
@@ -52,9 +53,11 @@ mod words;
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ApiKeyConfig, ApprovalsConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
-pub use demo::DemoInfo;
+pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
-pub use store::{AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, Outcome, SqliteAuditStore};
+pub use store::{
+    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SqliteAuditStore, SqliteKeyStore,
+};
 
 use anyhow::Context as _;
 use app::AppState;
@@ -172,7 +175,7 @@ impl Bff {
         let public_origin = origin_of(&public);
         let redirect_uri = public.join("/auth/callback")?.to_string();
 
-        let (tenant, demo, emulator) = match config.tenant.clone() {
+        let (tenant, mut demo, emulator) = match config.tenant.clone() {
             Some(mut t) => {
                 t.load_secrets()?;
                 (t, None, None)
@@ -256,6 +259,11 @@ impl Bff {
         let approvals = approvals::Approvals::open(&config.database, config.approvals)
             .with_context(|| format!("cannot open the approvals in {}", config.database.display()))?;
         let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let key_store: Arc<dyn KeyStore> = Arc::new(
+            SqliteKeyStore::open(&config.database)
+                .with_context(|| format!("cannot open the API keys in {}", config.database.display()))?,
+        );
+        let api_keys = api_keys.with_store(key_store, clock.clone());
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
         if let Some(s) = &tenant.oidc_client_secret {
             secrets.push(s.expose().as_bytes().to_vec());
@@ -287,6 +295,10 @@ impl Bff {
                 .collect(),
             approvals,
         });
+        keys::on_start(&state).await.context("cannot check the stored API keys")?;
+        if let Some(info) = demo.as_mut() {
+            info.agent = keys::demo_agent(&state).await.context("cannot make the demo agent's API key")?;
+        }
         spawn_purger(state.clone());
 
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -339,6 +351,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 writeln!(out, "  {email}  ({role})")?;
             }
             writeln!(out, "password: {}", demo.password.expose())?;
+            if let Some(agent) = &demo.agent {
+                writeln!(out, "demo agent API key `{}` ({}), for {}/mcp:", agent.name, agent.access, handle.url())?;
+                writeln!(out, "  {}", agent.key.expose())?;
+                writeln!(out, "for an MCP client that takes a URL and headers (`mcpServers` JSON):")?;
+                writeln!(out, "  {}", agent.mcp_config)?;
+            }
         }
         out.flush()?;
     }

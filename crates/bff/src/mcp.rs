@@ -103,9 +103,12 @@ pub(crate) async fn endpoint(State(state): State<Shared>, mut service: McpServic
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
-    let key = match bearer {
-        Some(token) => state.api_keys.find(token).cloned(),
-        None => None,
+    let key = match bearer.map(|token| state.api_keys.lookup(token)).transpose() {
+        Ok(key) => key.flatten(),
+        Err(e) => {
+            tracing::error!(error = %e, "API key lookup failed");
+            return crate::app::keys_unavailable();
+        }
     };
     let Some(key) = key else {
         let message = if bearer.is_some() {

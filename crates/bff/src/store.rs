@@ -1,4 +1,4 @@
-//! SQLite storage: sessions, sign-in attempts and the audit log.
+//! SQLite storage: sessions, sign-in attempts, API keys and the audit log.
 //!
 //! One database file, opened in WAL mode with `synchronous=FULL`: a commit
 //! is on disk before it returns, so an audit entry that was acknowledged
@@ -161,6 +161,19 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time_ms);
 CREATE INDEX IF NOT EXISTS audit_principal ON audit (principal, time_ms);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    access TEXT NOT NULL,
+    user_scope TEXT,
+    created_by TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked_by TEXT,
+    revoked_ms INTEGER,
+    last_used_ms INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS api_keys_active_name ON api_keys (name) WHERE revoked_ms IS NULL;
 ";
 
 fn lock(m: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
@@ -299,6 +312,212 @@ impl SessionStore {
             .optional()?;
         conn.execute("DELETE FROM login_attempts WHERE state_hash = ?1", params![state_hash])?;
         Ok(a)
+    }
+}
+
+// ---------------------------------------------------------------- API keys
+
+/// An API key as the database keeps it: never the key, only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// Row id: a name may be used again once its key is revoked, the id never.
+    pub id: i64,
+    /// The key's name (unique among keys that are not revoked).
+    pub name: String,
+    /// Lowercase hex SHA-256 of the key.
+    pub sha256: String,
+    /// Its access list, as [`crate::policy::Grants::parse_list`] reads it.
+    pub access: String,
+    /// Its user scope, as JSON text, when it has one.
+    pub user_scope: Option<String>,
+    /// Who created it.
+    pub created_by: String,
+    /// When (UNIX ms).
+    pub created_ms: i64,
+    /// Who revoked it, once revoked.
+    pub revoked_by: Option<String>,
+    /// When it was revoked (UNIX ms).
+    pub revoked_ms: Option<i64>,
+    /// When it was last used, to within [`LAST_USED_GRANULARITY_MS`].
+    pub last_used_ms: Option<i64>,
+}
+
+/// A key to store: everything [`StoredKey`] has before it is used or revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    /// Its name.
+    pub name: String,
+    /// Lowercase hex SHA-256 of the key.
+    pub sha256: String,
+    /// Its access list.
+    pub access: String,
+    /// Its user scope as JSON text.
+    pub user_scope: Option<String>,
+    /// Who creates it.
+    pub created_by: String,
+    /// When (UNIX ms).
+    pub created_ms: i64,
+}
+
+/// Why a key could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyStoreError {
+    /// A key that is not revoked already has this name.
+    #[error("an API key named `{name}` already exists")]
+    Exists {
+        /// The name.
+        name: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How often, at most, a key's `last_used_ms` is written: once a minute.
+pub const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
+/// Where the BFF keeps the API keys it manages (those of the configuration
+/// file stay there). Every method is one statement, so instances sharing a
+/// database see each other's changes at their next lookup; implement it on
+/// a shared database (PostgreSQL) to run several BFFs.
+pub trait KeyStore: Send + Sync + 'static {
+    /// Stores a new key; [`KeyStoreError::Exists`] when a key that is not
+    /// revoked has its name.
+    fn insert(&self, key: &NewKey) -> Result<StoredKey, KeyStoreError>;
+    /// The key (not revoked) with this SHA-256.
+    fn active_by_hash(&self, sha256: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// The key (not revoked) with this name.
+    fn active_by_name(&self, name: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// Every key, revoked ones included, by name then newest first.
+    fn list(&self) -> Result<Vec<StoredKey>, StoreError>;
+    /// Sets the access and user scope of the key `id`, unless it was
+    /// revoked: the key as changed, `None` when it was not.
+    fn update(&self, id: i64, access: &str, user_scope: Option<&str>) -> Result<Option<StoredKey>, StoreError>;
+    /// Revokes the key `id`; whether this call revoked it (`false` when it
+    /// already was).
+    fn revoke(&self, id: i64, by: &str, now_ms: i64) -> Result<bool, StoreError>;
+    /// Records a use of the key `id`, unless one was recorded less than
+    /// [`LAST_USED_GRANULARITY_MS`] before `now_ms`.
+    fn touch(&self, id: i64, now_ms: i64) -> Result<(), StoreError>;
+    /// Deletes every key named `name` that `created_by` created (demo mode
+    /// replacing its own key); how many.
+    fn delete_created_by(&self, name: &str, created_by: &str) -> Result<usize, StoreError>;
+}
+
+/// API keys in the BFF's SQLite database.
+#[derive(Debug)]
+pub struct SqliteKeyStore {
+    conn: Mutex<Connection>,
+}
+
+const KEY_COLUMNS: &str =
+    "id, name, sha256, access, user_scope, created_by, created_ms, revoked_by, revoked_ms, last_used_ms";
+
+fn key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredKey> {
+    Ok(StoredKey {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        sha256: r.get(2)?,
+        access: r.get(3)?,
+        user_scope: r.get(4)?,
+        created_by: r.get(5)?,
+        created_ms: r.get(6)?,
+        revoked_by: r.get(7)?,
+        revoked_ms: r.get(8)?,
+        last_used_ms: r.get(9)?,
+    })
+}
+
+impl SqliteKeyStore {
+    /// Opens the store in the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self { conn: Mutex::new(open(path)?) })
+    }
+
+    fn one(&self, filter: &str, arg: impl rusqlite::ToSql) -> Result<Option<StoredKey>, StoreError> {
+        Ok(lock(&self.conn)
+            .prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE {filter}"))?
+            .query_row(params![arg], key_row)
+            .optional()?)
+    }
+}
+
+impl KeyStore for SqliteKeyStore {
+    fn insert(&self, key: &NewKey) -> Result<StoredKey, KeyStoreError> {
+        let conn = lock(&self.conn);
+        let inserted = conn.execute(
+            "INSERT INTO api_keys (name, sha256, access, user_scope, created_by, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![key.name, key.sha256, key.access, key.user_scope, key.created_by, key.created_ms],
+        );
+        match inserted {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(KeyStoreError::Exists { name: key.name.clone() });
+            }
+            Err(e) => return Err(StoreError::from(e).into()),
+        }
+        Ok(StoredKey {
+            id: conn.last_insert_rowid(),
+            name: key.name.clone(),
+            sha256: key.sha256.clone(),
+            access: key.access.clone(),
+            user_scope: key.user_scope.clone(),
+            created_by: key.created_by.clone(),
+            created_ms: key.created_ms,
+            revoked_by: None,
+            revoked_ms: None,
+            last_used_ms: None,
+        })
+    }
+
+    fn active_by_hash(&self, sha256: &str) -> Result<Option<StoredKey>, StoreError> {
+        self.one("sha256 = ?1 AND revoked_ms IS NULL", sha256)
+    }
+
+    fn active_by_name(&self, name: &str) -> Result<Option<StoredKey>, StoreError> {
+        self.one("name = ?1 AND revoked_ms IS NULL", name)
+    }
+
+    fn list(&self) -> Result<Vec<StoredKey>, StoreError> {
+        let conn = lock(&self.conn);
+        let mut stmt = conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY name, id DESC"))?;
+        let rows = stmt.query_map([], key_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn update(&self, id: i64, access: &str, user_scope: Option<&str>) -> Result<Option<StoredKey>, StoreError> {
+        let changed = lock(&self.conn).execute(
+            "UPDATE api_keys SET access = ?2, user_scope = ?3 WHERE id = ?1 AND revoked_ms IS NULL",
+            params![id, access, user_scope],
+        )?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.one("id = ?1", id)
+    }
+
+    fn revoke(&self, id: i64, by: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let changed = lock(&self.conn).execute(
+            "UPDATE api_keys SET revoked_by = ?2, revoked_ms = ?3 WHERE id = ?1 AND revoked_ms IS NULL",
+            params![id, by, now_ms],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn touch(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        lock(&self.conn)
+            .prepare_cached(
+                "UPDATE api_keys SET last_used_ms = ?2
+                 WHERE id = ?1 AND (last_used_ms IS NULL OR last_used_ms <= ?2 - ?3)",
+            )?
+            .execute(params![id, now_ms, LAST_USED_GRANULARITY_MS])?;
+        Ok(())
+    }
+
+    fn delete_created_by(&self, name: &str, created_by: &str) -> Result<usize, StoreError> {
+        Ok(lock(&self.conn)
+            .execute("DELETE FROM api_keys WHERE name = ?1 AND created_by = ?2", params![name, created_by])?)
     }
 }
 

@@ -7,7 +7,7 @@
 //! the first segment of its dotted name (`users`, `clientGrants`,
 //! `logStreams`; Teams groups keep their prefix: `teams.tenants`), and may
 //! be named on its own (`users.delete`). `*` covers every group, the
-//! audit log and approvals. The most specific entry wins: operation, then group, then
+//! audit log, approvals and the BFF's API keys (`apiKeys`), but not `secrets`. The most specific entry wins: operation, then group, then
 //! `*`. The friendlier names of earlier versions (`applications`, `apis`,
 //! `grants`, `teams_tenants`, ...) are read as aliases ([`ALIASES`]).
 //!
@@ -143,6 +143,11 @@ pub const SECRETS: &str = "secrets";
 /// The name of the policy entry guarding approval requests: `read` sees
 /// them, `full` decides them.
 pub const APPROVALS: &str = "approvals";
+/// The name of the policy entry guarding the BFF's own API keys (agents,
+/// scripts): `read` lists them, `full` creates, changes and revokes them.
+/// Not `keys`, which is the catalog's group of the tenant's signing and
+/// encryption keys.
+pub const API_KEYS: &str = "apiKeys";
 
 /// The name of the policy entry covering everything.
 pub const ALL: &str = "*";
@@ -194,6 +199,8 @@ pub enum Target {
     /// Requests waiting for a human's approval: `read` sees them, `full`
     /// decides them.
     Approvals,
+    /// The BFF's API keys ([`API_KEYS`]).
+    ApiKeys,
     /// Secrets in the tenant's answers (client secrets, log stream
     /// credentials, ...): at `full`, answers carry them; otherwise the BFF
     /// removes them. Never covered by `*`: it is granted by name only.
@@ -208,6 +215,7 @@ impl Target {
             Self::Group(g) | Self::Operation(g) => g,
             Self::Audit => AUDIT,
             Self::Approvals => APPROVALS,
+            Self::ApiKeys => API_KEYS,
             Self::Secrets => SECRETS,
         }
     }
@@ -219,7 +227,7 @@ impl Target {
 
     /// The BFF's own targets (no operation of the tenant's), in the order
     /// `/auth/me` lists them after the groups.
-    pub const OWN: [Target; 3] = [Target::Audit, Target::Approvals, Target::Secrets];
+    pub const OWN: [Target; 4] = [Target::Audit, Target::Approvals, Target::ApiKeys, Target::Secrets];
 
     /// Every group, then the BFF's own targets: what `/auth/me` lists.
     pub fn all() -> impl Iterator<Item = Target> {
@@ -250,6 +258,9 @@ impl Target {
         }
         if name == APPROVALS {
             return Some(vec![Self::Approvals]);
+        }
+        if name == API_KEYS {
+            return Some(vec![Self::ApiKeys]);
         }
         if let Some(op) = CATALOG.iter().find(|op| op.name == name) {
             return Some(vec![Self::Operation(op.name)]);
@@ -301,7 +312,7 @@ impl Grants {
     fn deciding(&self, target: Target) -> Option<(Target, Level)> {
         let chain = match target {
             Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
-            Target::Group(_) | Target::Audit | Target::Approvals => [Some(target), Some(Target::All), None],
+            Target::Group(_) | Target::Audit | Target::Approvals | Target::ApiKeys => [Some(target), Some(Target::All), None],
             Target::All | Target::Secrets => [Some(target), None, None],
         };
         chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
@@ -379,14 +390,14 @@ impl Grants {
         short.into_iter().map(|t| format!("{}:{}", t.as_str(), other.levels[&t])).collect()
     }
 
-    /// Every group and the audit log with the level that holds on it
+    /// Every group and the BFF's own targets with the level that holds on it
     /// (operation entries aside), `off` included: what the console gates
     /// its pages with.
     pub fn permissions(&self) -> BTreeMap<&'static str, Level> {
         Target::all().map(|t| (t.as_str(), self.level(t))).collect()
     }
 
-    /// The entries as set, by name: `*`, groups, operations, `audit`.
+    /// The entries as set, by name: `*`, groups, operations, `audit`, `apiKeys`.
     pub fn entries(&self) -> impl Iterator<Item = (Target, Level)> + '_ {
         self.levels.iter().map(|(t, l)| (*t, *l))
     }
@@ -422,7 +433,7 @@ impl Grants {
 fn unknown_target(name: &str) -> String {
     let aliases: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
     format!(
-        "`{}` is not a policy name: use `*`, `audit`, `approvals`, `secrets`, an operation's dotted name (`users.delete`) or a group (one of {}; \
+        "`{}` is not a policy name: use `*`, `audit`, `approvals`, `apiKeys`, `secrets`, an operation's dotted name (`users.delete`) or a group (one of {}; \
          earlier names {} are accepted too)",
         name.trim(),
         groups().join(", "),
@@ -491,6 +502,8 @@ impl Policy {
     /// `gatehouse-viewer` read on everything, `gatehouse-support` full on
     /// users only, and `gatehouse-owner` full on everything with the secrets
     /// in answers (the one demo role that may reveal client secrets).
+    /// Through `*`, the admin and the owner manage API keys (`apiKeys`), the
+    /// viewer lists them and support does neither.
     pub fn demo() -> Self {
         let mut roles = BTreeMap::new();
         roles.insert("gatehouse-admin".to_owned(), Grants::all(Level::Full));
@@ -1189,9 +1202,32 @@ mod tests {
         assert!(!full.allows(OperationId::RequestToken.spec()), "the token endpoint is never granted");
         assert_eq!(full.level(Target::Audit), Level::Full, "`*` covers the audit log");
         assert_eq!(full.level(Target::Secrets), Level::Off, "but not secrets, which are granted by name");
+        assert_eq!(full.level(Target::ApiKeys), Level::Full, "and the API keys");
         let reveal = Grants::parse_list("*=full,secrets=full").unwrap();
         assert!(reveal.covers(&full) && !full.covers(&reveal));
         assert_eq!(full.lacking(&reveal), ["secrets:full"]);
+    }
+
+    #[test]
+    fn api_keys_are_a_target_of_their_own() {
+        // `keys` stays the catalog's group (the tenant's signing keys); the BFF's keys are `apiKeys`.
+        assert_eq!(Target::parse("keys"), Some(Target::Group("keys")));
+        assert_eq!(Target::parse(API_KEYS), Some(Target::ApiKeys));
+        assert!(!groups().contains(&API_KEYS), "no catalog group is named like the BFF's own target");
+        let viewer = Grants::all(Level::Read);
+        assert_eq!(viewer.level(Target::ApiKeys), Level::Read, "`*` covers it");
+        let manager = Grants::parse_list("users=read,apiKeys=full").unwrap();
+        assert_eq!(manager.level(Target::ApiKeys), Level::Full);
+        assert_eq!(manager.level(Target::Group("keys")), Level::Off);
+        assert!(!viewer.covers(&manager) && viewer.lacking(&manager) == ["apiKeys:full"]);
+        assert!(
+            Grants::parse_list("*=full,apiKeys=off")
+                .unwrap()
+                .covers(&Grants::parse_list("*=full,apiKeys=off").unwrap())
+        );
+        assert!(!Grants::parse_list("*=full,apiKeys=off").unwrap().covers(&Grants::all(Level::Full)));
+        assert!(Target::all().any(|t| t == Target::ApiKeys), "`/auth/me` lists it");
+        assert_eq!(Grants::parse_list(&manager.to_list()).unwrap(), manager);
     }
 
     #[test]

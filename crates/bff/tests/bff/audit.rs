@@ -166,7 +166,8 @@ async fn filters_select_changes_failures_principals_objects_and_times() {
     assert_eq!(admin.api_get(&path).await.status, 200);
 
     let (changes, total) = entries(&admin, "changes=true").await;
-    assert_eq!(total, 2, "{changes:?}");
+    assert_eq!(total, 3, "the two writes and demo mode's agent key: {changes:?}");
+    assert_eq!(changes[2]["operation"], "CreateApiKey");
     assert!(changes.iter().all(|e| e["change"] == true));
     let (all, all_total) = entries(&admin, "").await;
     assert!(all_total > 8, "reads are there when asked for: {all:?}");

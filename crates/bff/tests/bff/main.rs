@@ -12,6 +12,7 @@ mod browser;
 mod escalation;
 mod faults;
 mod files;
+mod keys;
 mod matrix;
 mod mcp;
 mod ops;

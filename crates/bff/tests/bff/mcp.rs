@@ -36,7 +36,7 @@ async fn harness_with(setup: impl FnOnce(&mut gatehouse_bff::Config)) -> Harness
 }
 
 /// An MCP client of the SDK, connected with a key.
-async fn connect(h: &Harness, key: &str) -> RunningService<RoleClient, ()> {
+pub async fn connect(h: &Harness, key: &str) -> RunningService<RoleClient, ()> {
     let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", h.bff.url())).auth_header(key);
     let transport = StreamableHttpClientTransport::from_config(config);
     ().serve(transport).await.expect("the MCP client connects")
@@ -49,16 +49,16 @@ async fn tools(h: &Harness, name: &str) -> Vec<Tool> {
     tools
 }
 
-async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
+pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: Value) -> CallToolResult {
     let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(args.as_object().unwrap().clone());
     client.call_tool(params).await.unwrap_or_else(|e| panic!("{tool}: {e}"))
 }
 
-fn text(r: &CallToolResult) -> String {
+pub fn text(r: &CallToolResult) -> String {
     r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
-fn names(tools: &[Tool]) -> Vec<String> {
+pub fn names(tools: &[Tool]) -> Vec<String> {
     tools.iter().map(|t| t.name.to_string()).collect()
 }
 
@@ -187,7 +187,7 @@ fn enc(id: &str) -> String {
 }
 
 /// An `initialize` request, as any MCP client sends first.
-fn initialize() -> Vec<u8> {
+pub fn initialize() -> Vec<u8> {
     serde_json::to_vec(&json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
