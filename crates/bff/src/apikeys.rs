@@ -17,6 +17,7 @@
 use crate::config::ApiKeyConfig;
 use crate::policy::Grants;
 use crate::security::{hash_token, random_token};
+use gatehouse_model::scope::UserScope;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -30,6 +31,8 @@ pub struct ApiKey {
     pub name: String,
     /// What it may do.
     pub grants: Grants,
+    /// The users it may act on; all when `None`.
+    pub user_scope: Option<UserScope>,
 }
 
 /// The configured keys, by hash.
@@ -43,7 +46,10 @@ impl ApiKeys {
     pub fn new<'a>(keys: impl IntoIterator<Item = (&'a String, &'a ApiKeyConfig)>) -> Self {
         let by_hash = keys
             .into_iter()
-            .map(|(name, k)| (k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() }))
+            .map(|(name, k)| {
+                let key = ApiKey { name: name.clone(), grants: k.access.clone(), user_scope: k.user_scope.clone() };
+                (k.sha256.to_ascii_lowercase(), key)
+            })
             .collect();
         Self { by_hash }
     }
@@ -65,7 +71,7 @@ impl ApiKeys {
 /// A new key and the configuration entry that admits it.
 pub fn generate(access: Grants) -> (String, ApiKeyConfig) {
     let key = format!("{PREFIX}{}", random_token());
-    let entry = ApiKeyConfig { sha256: hash_token(&key), access };
+    let entry = ApiKeyConfig { sha256: hash_token(&key), access, user_scope: None };
     (key, entry)
 }
 
@@ -88,6 +94,23 @@ fn insert(doc: &mut toml_edit::DocumentMut, name: &str, entry: &ApiKeyConfig) {
         access.insert(target.as_str(), level.as_str().into());
     }
     table.insert("access", toml_edit::value(access));
+    if let Some(scope) = &entry.user_scope {
+        let mut t = toml_edit::InlineTable::new();
+        if let Some(o) = scope.organization() {
+            t.insert("organization", o.into());
+        }
+        if let Some(c) = scope.connection() {
+            t.insert("connection", c.into());
+        }
+        if !scope.app_metadata().is_empty() {
+            let mut meta = toml_edit::InlineTable::new();
+            for (path, value) in scope.app_metadata() {
+                meta.insert(path.as_str(), value.as_str().into());
+            }
+            t.insert("app_metadata", meta.into());
+        }
+        table.insert("user_scope", toml_edit::value(t));
+    }
     keys[name] = toml_edit::Item::Table(table);
 }
 
@@ -124,10 +147,21 @@ pub fn remove_from_file(path: &Path, name: &str) -> anyhow::Result<bool> {
 /// Creates a key named `name`: returns the key (shown once) and, when
 /// `config` is given, records its hash there; otherwise the snippet to add.
 pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Result<(String, Option<String>)> {
+    create_scoped(name, access, None, config)
+}
+
+/// [`create`], for a key limited to the users `user_scope` admits.
+pub fn create_scoped(
+    name: &str,
+    access: Grants,
+    user_scope: Option<UserScope>,
+    config: Option<&Path>,
+) -> anyhow::Result<(String, Option<String>)> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         anyhow::bail!("an API key name is letters, digits, `-` and `_`");
     }
-    let (key, entry) = generate(access);
+    let (key, mut entry) = generate(access);
+    entry.user_scope = user_scope;
     match config {
         Some(path) => {
             add_to_file(path, name, &entry)?;
@@ -172,5 +206,9 @@ mod tests {
         assert!(remove_from_file(&path, "ci-bot").unwrap());
         assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());
         assert!(create("bad name", Grants::none(), None).is_err());
+        let scope = UserScope::parse_list("connection=acme-saml,app_metadata.team.name=eu").unwrap();
+        let (key, _) = create_scoped("scoped", Grants::none(), Some(scope.clone()), Some(&path)).unwrap();
+        let cfg = crate::config::Config::from_file(&path).unwrap();
+        assert_eq!(ApiKeys::new(&cfg.api_keys).find(&key).unwrap().user_scope, Some(scope));
     }
 }

@@ -24,6 +24,9 @@
 //!    encoder, from JSON or from the parts sent;
 //! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
+//!    then the principal's user scope ([`crate::scope`]): users outside it
+//!    answer as unknown (404), calls it cannot be held to are refused (403),
+//!    user searches get the scope joined to their query;
 //! 8. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
 //! 9. audit (durably) and only then answer.
@@ -32,6 +35,7 @@ use crate::app::{Credentials, Principal, Shared};
 use crate::audit::{Call, audited};
 use crate::guard::{GuardError, Names};
 use crate::responses::{error, error_body, json_response};
+use crate::scope::{self, ScopeStop};
 use crate::security::{csrf_violation, is_json, redact};
 use crate::store::{Decision, Outcome};
 use crate::words::{infinitive, past};
@@ -267,8 +271,10 @@ async fn pipeline(
         within_share(state, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
-        let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
+        let scoped = within_scope(state, principal, op, &params, parts.uri.query(), trail.body.as_ref(), call).await?;
+        let path_and_query = rebuild_path(op, &params, scoped.query.as_deref().or(parts.uri.query()))?;
         let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
+        let result = scoped_answer(state, scoped, result).await;
         Ok(Passed { op, result })
     }
     .await;
@@ -554,6 +560,71 @@ async fn guard(
             let sentence = format!("{who} tried {}, but Gatehouse {message} (503)", call.phrase);
             Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_check_unavailable", message, sentence))
         }
+    }
+}
+
+/// The principal's user scope ([`crate::scope`]): a call outside it is
+/// refused (a user outside it answers as an unknown one, 404); one within
+/// it may go on, with the scope joined to a user search or a list of users
+/// to filter.
+#[allow(clippy::too_many_arguments)]
+async fn within_scope(
+    state: &Shared,
+    principal: &Principal,
+    op: &'static OpDesc,
+    params: &[String],
+    query: Option<&str>,
+    body: Option<&Value>,
+    call: &Call,
+) -> Result<scope::Plan, Stop> {
+    let Some(scopes) = principal.user_scopes(&state.policy) else {
+        return Ok(scope::Plan::default());
+    };
+    let who = principal.name();
+    let refused = |message: String| {
+        let sentence = format!("{who} was denied {}: {message}", call.phrase);
+        Stop::denied("gatehouse_out_of_scope", message.clone(), "outside its user scope".to_owned(), sentence)
+    };
+    match scope::check(state, &scopes, op, params, query, body).await {
+        Ok(plan) => Ok(plan),
+        Err(hidden @ ScopeStop::Hidden { .. }) => {
+            // Answered exactly as the tenant answers for a user that does not exist.
+            let sentence =
+                format!("{who} was denied {}: {hidden}; answered as if there were no such user", call.phrase);
+            let mut stop =
+                Stop::denied("inexistent_user", "The user does not exist.".to_owned(), hidden.to_string(), sentence);
+            stop.status = StatusCode::NOT_FOUND;
+            Err(stop)
+        }
+        Err(ScopeStop::Refused(message)) => Err(refused(message)),
+        Err(e @ ScopeStop::Query(_)) => {
+            let message = format!("{e}; the user scope could not be joined to it");
+            let sentence =
+                format!("{who} sent a user search for {} that cannot be scoped (400): {message}", call.phrase);
+            Err(Stop::refused(StatusCode::BAD_REQUEST, "gatehouse_scope_query", message, sentence))
+        }
+        Err(e @ ScopeStop::Lookup { .. }) => {
+            tracing::warn!(error = %e, operation = op.name, "user scope check could not run");
+            let message = format!("{e}; nothing was changed, try again");
+            let sentence = format!("{who} tried {}, but Gatehouse {message} (503)", call.phrase);
+            Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_check_unavailable", message, sentence))
+        }
+    }
+}
+
+/// The tenant's answer, with a list of users filtered to the scope when
+/// the plan says so.
+async fn scoped_answer(
+    state: &Shared,
+    plan: scope::Plan,
+    result: Result<http::Response<Vec<u8>>, ClientError>,
+) -> Result<http::Response<Vec<u8>>, ClientError> {
+    match (plan.filter, result) {
+        (Some(scopes), Ok(answer)) if answer.status().is_success() => {
+            let (parts, body) = answer.into_parts();
+            Ok(http::Response::from_parts(parts, scope::filter_users(state, &scopes, body).await))
+        }
+        (_, result) => result,
     }
 }
 
