@@ -22,11 +22,12 @@
 //!    operation's typed body (400 `invalid_body` with the JSON path); bodies
 //!    of operations that take forms or files re-encoded by the model's one
 //!    encoder, from JSON or from the parts sent;
-//! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
-//!    applications and their grants, which are never changed through it;
-//!    then the principal's user scope ([`crate::scope`]): users outside it
+//! 7. the principal's user scope ([`crate::scope`]): users outside it
 //!    answer as unknown (404), calls it cannot be held to are refused (403),
-//!    user searches get the scope joined to their query;
+//!    user searches get the scope joined to their query. It comes before
+//!    the guard, whose refusals name the users they are about;
+//!    then the guard: changes of access ([`crate::guard`]) and the BFF's own
+//!    applications and their grants, which are never changed through it;
 //! 8. forward, with the path rebuilt from the template and the decoded
 //!    parameters (each re-encoded as exactly one segment);
 //! 9. audit (durably) and only then answer.
@@ -270,8 +271,8 @@ async fn pipeline(
         callable(op, principal, call)?;
         within_share(state, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
-        trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         let scoped = within_scope(state, principal, op, &params, parts.uri.query(), trail.body.as_ref(), call).await?;
+        trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         let path_and_query = rebuild_path(op, &params, scoped.query.as_deref().or(parts.uri.query()))?;
         let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
         let result = scoped_answer(state, scoped, result).await;

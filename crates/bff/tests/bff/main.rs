@@ -15,6 +15,7 @@ mod matrix;
 mod mcp;
 mod ops;
 mod schemas;
+mod scopes;
 mod security;
 
 use browser::{Browser, Forbidden};
