@@ -221,7 +221,7 @@ async fn organization_members(state: &Shared, org: &str) -> Result<Vec<String>, 
 
 /// The scopes that admit a user (none when it is outside them all, or
 /// does not exist).
-async fn admitting<'a>(state: &Shared, scopes: &'a UserScopes, id: &str) -> Result<Vec<UserScope>, ScopeStop> {
+async fn admitting(state: &Shared, scopes: &UserScopes, id: &str) -> Result<Vec<UserScope>, ScopeStop> {
     let what = format!("user {id}");
     let Some(user) = get(state, "users.get", &[id], "", &what).await? else {
         return Ok(Vec::new());

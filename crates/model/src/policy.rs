@@ -462,6 +462,9 @@ impl Policy {
     /// users any of their scopes admits. Roles that give no access to users
     /// neither lift nor add a scope.
     pub fn user_scopes_for<S: AsRef<str>>(&self, roles: &[S]) -> Option<crate::scope::UserScopes> {
+        if self.user_scopes.is_empty() || !roles.iter().any(|r| self.user_scopes.contains_key(r.as_ref())) {
+            return None;
+        }
         let mut scopes = Vec::new();
         for role in roles.iter().map(AsRef::as_ref) {
             let Some(grants) = self.roles.get(role) else { continue };

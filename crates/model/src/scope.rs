@@ -515,11 +515,9 @@ pub fn check_closed(q: &str) -> Result<(), QueryShapeError> {
     let mut range: Option<char> = None;
     while let Some((at, c)) = chars.next() {
         match c {
-            '\\' => {
-                if chars.next().is_none() {
-                    return Err(QueryShapeError::DanglingEscape);
-                }
-            }
+            // An escape takes the next character (consumed by the guard) whatever it is.
+            '\\' if chars.next().is_none() => return Err(QueryShapeError::DanglingEscape),
+            '\\' => {}
             '"' => loop {
                 match chars.next() {
                     None => return Err(QueryShapeError::OpenPhrase),

@@ -175,7 +175,7 @@ async fn connection_scope() {
     let r = b.api_get(&format!("/api/v2/users-by-email?email={}", enc(&email(&outsider)))).await;
     assert_eq!((r.status, r.json()), (200, json!([])));
     let r = b.api_get(&format!("/api/v2/users-by-email?email={}", enc(&email(&insider)))).await;
-    assert_eq!(ids_of(&r.json()), [insider.clone()]);
+    assert_eq!(ids_of(&r.json()), [insider]);
 
     // What cannot be checked one user at a time is refused.
     let r = b.api(Method::POST, "/api/v2/jobs/users-exports", Some(json!({"format": "json"}))).await;
