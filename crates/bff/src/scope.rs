@@ -30,7 +30,8 @@
 //!   membership would be a second call, and the user would be outside the
 //!   scope in between);
 //! - operations that act on users they do not name (imports, exports,
-//!   deletion by email, blocks by identifier, a ticket by email): refused.
+//!   deletion by email, blocks by identifier, a ticket by email, an account
+//!   linked by its token): refused.
 //!
 //! Lookups go through the shared upstream client, like the guard's: the
 //! BFF's token, the tenant's pacing. A lookup that fails stops the call

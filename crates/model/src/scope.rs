@@ -654,8 +654,10 @@ pub fn user_ids_named(op: &OpDesc, query: &[(String, String)], body: Option<&Val
 }
 
 /// Whether a call names users in a way [`user_ids_named`] cannot read: a
-/// `users`/`members` body field that is not a list of ids, or a body that
-/// picks a user by `email` alone (a password-change ticket, say).
+/// `users`/`members` body field that is not a list of ids, a body that
+/// picks a user by `email` alone (a password-change ticket, say), or one
+/// that names an account by a token (`link_with`, which merges it into the
+/// user linked to).
 pub fn names_users_unreadably(op: &OpDesc, body: Option<&Value>) -> bool {
     let Some(obj) = body.and_then(Value::as_object) else {
         return false;
@@ -670,7 +672,7 @@ pub fn names_users_unreadably(op: &OpDesc, body: Option<&Value>) -> bool {
         });
     let by_email =
         matches!(user_reach(op), UserReach::None) && obj.contains_key("email") && !obj.contains_key("user_id");
-    list_unreadable || by_email
+    list_unreadable || by_email || obj.contains_key("link_with")
 }
 
 /// Whether an operation that may be narrowed to one user (it takes a
@@ -837,6 +839,7 @@ mod tests {
             Some(&json!({"email": "a@b", "connection_id": "c"}))
         ));
         assert!(!names_users_unreadably(by_name("tickets.changePassword").unwrap(), Some(&json!({"user_id": "u"}))));
+        assert!(names_users_unreadably(by_name("users.identities.link").unwrap(), Some(&json!({"link_with": "ey…"}))));
     }
 }
 #[cfg(test)]

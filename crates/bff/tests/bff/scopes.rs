@@ -17,13 +17,26 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
-/// A harness with one API key `scoped` of this access and user scope (set in
-/// the configuration, as a file would), and optionally a policy.
+/// A harness with one API key `scoped` of this access and user scope,
+/// created as `--create-api-key scoped --user-scope …` does (into a
+/// configuration file, read back), and optionally a policy.
 async fn with_key(access: &str, scope: &str, policy: Option<Policy>) -> (Harness, Browser) {
-    let (key, mut entry) = gatehouse_bff::apikeys::generate(Grants::parse_list(access).unwrap());
-    entry.user_scope = Some(UserScope::parse_list(scope).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gatehouse.toml");
+    let scope = Some(UserScope::parse_list(scope).unwrap());
+    let (key, _) = gatehouse_bff::apikeys::create_scoped(
+        "scoped",
+        Grants::parse_list(access).unwrap(),
+        scope.clone(),
+        Some(&file),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("user_scope = {"), "{text}");
+    let from_file = gatehouse_bff::Config::from_file(&file).unwrap();
+    assert_eq!(from_file.api_keys["scoped"].user_scope, scope);
     let mut h = Harness::with(|config, _| {
-        config.api_keys.insert("scoped".into(), entry);
+        config.api_keys.extend(from_file.api_keys);
         config.policy = policy;
     })
     .await;
@@ -303,4 +316,37 @@ async fn organization_scope() {
     assert_eq!(ids_of(&r.json()).len(), all_users(&h).await.len());
     let denied = h.audit(AuditQuery { decision: Some(Decision::Denied), ..AuditQuery::default() });
     assert!(denied.iter().all(|e| e.principal != "admin@demo.test"));
+}
+
+/// An agent's key over MCP is held to its scope the same way (the tools go
+/// through the proxy's one path).
+#[tokio::test]
+async fn an_agent_over_mcp_is_held_to_its_scope() {
+    use rmcp::model::CallToolRequestParams;
+    use rmcp::service::ServiceExt as _;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let (h, _) = with_key("users=full", &format!("connection={DB}"), None).await;
+    let users = all_users(&h).await;
+    let mut inside: Vec<String> = users.iter().filter(|u| connection_is(u, DB)).map(id).collect();
+    inside.sort();
+    let outsider = users.iter().find(|u| !connection_is(u, DB)).map(id).unwrap();
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", h.bff.url())).auth_header(&h.keys["scoped"]);
+    let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.expect("connects");
+    let call = |tool: &str, args: Value| {
+        let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(args.as_object().unwrap().clone());
+        client.call_tool(params)
+    };
+    let r = call("users_list", json!({"per_page": 100, "q": "* OR identities.connection:*"})).await.unwrap();
+    assert_ne!(r.is_error, Some(true));
+    let result = &r.structured_content.as_ref().unwrap()["result"];
+    assert_eq!(ids_of(result), inside);
+    let r = call("users_get", json!({"id": outsider})).await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    let text: String = r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect();
+    assert!(text.contains("404") && text.contains("inexistent_user"), "{text}");
+    assert!(h.last_audit().sentence.contains("is outside its scope"));
+    client.cancel().await.ok();
 }
