@@ -29,9 +29,13 @@
 //!   `app_metadata` values); an organization scope cannot create users (the
 //!   membership would be a second call, and the user would be outside the
 //!   scope in between);
-//! - operations that act on users they do not name (imports, exports,
-//!   deletion by email, blocks by identifier, a ticket by email, an account
-//!   linked by its token): refused.
+//! - an object that belongs to a user (its `GET` answers a `user_id`, by
+//!   the generated schemas: a session, a refresh token, a log event), read,
+//!   changed or deleted by id: it is read first, and one of a user outside
+//!   the scope is refused (403);
+//! - operations that act on users they do not name one by one (imports,
+//!   exports, deletion by email, blocks by identifier, a ticket by email, an
+//!   account linked by its token): refused.
 //!
 //! Lookups go through the shared upstream client, like the guard's: the
 //! BFF's token, the tenant's pacing. A lookup that fails stops the call
@@ -40,6 +44,7 @@
 use crate::app::Shared;
 use futures::future::try_join_all;
 use gatehouse_model::catalog::{self, OpDesc};
+use gatehouse_model::operation::{Api, Verb};
 use gatehouse_model::path;
 use gatehouse_model::scope::{
     QueryShapeError, UserReach, UserScope, UserScopes, combine_query, names_users_unreadably, unnarrowed,
@@ -47,6 +52,7 @@ use gatehouse_model::scope::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// Most members of an organization a user search can stand in for.
 pub(crate) const MAX_MEMBERS: usize = 100;
@@ -136,6 +142,9 @@ pub(crate) async fn check(
             one = Some(id);
         }
     }
+    if let Some(get_op) = owned_by_user(op) {
+        owner_in_scope(state, scopes, op, get_op, params).await?;
+    }
     if names_users_unreadably(op, body) {
         return Err(ScopeStop::Refused(format!(
             "{} names users in a way that cannot be checked against {scopes}; name them by user id",
@@ -163,6 +172,60 @@ pub(crate) async fn check(
         )));
     }
     Ok(plan)
+}
+
+/// The `GET` of the object a call acts on, when that object belongs to a
+/// user: an operation on an object by id (outside what [`user_reach`]
+/// covers) whose path's `GET` answers an object with a `user_id` (read
+/// from the generated response schemas, once).
+fn owned_by_user(op: &'static OpDesc) -> Option<&'static OpDesc> {
+    static OWNED: LazyLock<Vec<&'static OpDesc>> = LazyLock::new(|| {
+        catalog::CATALOG
+            .iter()
+            .filter(|g| g.verb == Verb::Get && g.path.ends_with('}') && user_reach(g) == UserReach::None)
+            .filter(|g| {
+                crate::catalog::schema_of(g.name, "response").is_some_and(|s| top_level_property(&s, "user_id"))
+            })
+            .copied()
+            .collect()
+    });
+    if op.api != Api::Management || user_reach(op) != UserReach::None {
+        return None;
+    }
+    OWNED.iter().copied().find(|g| g.path == op.path)
+}
+
+/// Whether a self-contained schema's object (through one `$ref`) has this property.
+fn top_level_property(schema: &Value, name: &str) -> bool {
+    let resolved = match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(def) => schema.get("$defs").and_then(|d| d.get(def.replace("~1", "/").replace("~0", "~"))),
+        None => Some(schema),
+    };
+    resolved.and_then(|s| s.get("properties")).and_then(|p| p.get(name)).is_some()
+}
+
+/// The object a call acts on is read; when it names a user (`user_id`)
+/// outside the scope the call is refused. An object that does not exist is
+/// left to the tenant to answer.
+async fn owner_in_scope(
+    state: &Shared,
+    scopes: &UserScopes,
+    op: &'static OpDesc,
+    get_op: &'static OpDesc,
+    params: &[String],
+) -> Result<(), ScopeStop> {
+    let refs: Vec<&str> = params.iter().map(String::as_str).collect();
+    let what = format!("the object {} acts on", op.name);
+    let Some(object) = get(state, get_op.name, &refs, "", &what).await? else {
+        return Ok(());
+    };
+    let Some(owner) = object.get("user_id").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    if admitting(state, scopes, owner).await?.is_empty() {
+        return Err(ScopeStop::Refused(format!("it belongs to a user outside {scopes}")));
+    }
+    Ok(())
 }
 
 /// A list of the users of a role, an organization or a group: only an
@@ -366,6 +429,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn objects_of_users_are_read_from_the_schemas() {
+        let owned = |n: &str| super::owned_by_user(gatehouse_model::catalog::by_name(n).unwrap()).map(|g| g.name);
+        assert_eq!(owned("sessions.delete"), Some("sessions.get"));
+        assert_eq!(owned("refreshTokens.delete"), Some("refreshTokens.get"));
+        assert_eq!(owned("logs.get"), Some("logs.get"));
+        assert_eq!(owned("clients.get"), None);
+        assert_eq!(owned("users.get"), None, "users are checked as users");
     }
 
     #[test]

@@ -129,7 +129,7 @@ async fn lists_stay_inside(h: &Harness, b: &Browser, inside: &[String]) {
 
 #[tokio::test]
 async fn connection_scope() {
-    let (h, b) = with_key("users=full,roles=full,jobs=full", &format!("connection={DB}"), None).await;
+    let (h, b) = with_key("users=full,roles=full,jobs=full,logs=read", &format!("connection={DB}"), None).await;
     let users = all_users(&h).await;
     let mut inside: Vec<String> = users.iter().filter(|u| connection_is(u, DB)).map(id).collect();
     inside.sort();
@@ -189,6 +189,20 @@ async fn connection_scope() {
     assert_eq!((r.status, r.json()), (200, json!([])));
     let r = b.api_get(&format!("/api/v2/users-by-email?email={}", enc(&email(&insider)))).await;
     assert_eq!(ids_of(&r.json()), [insider]);
+
+    // An object of a user's (a log event of theirs), read by id: only within the scope.
+    let (_, logs) = h.direct(Method::GET, "/api/v2/logs?per_page=100", None).await;
+    let log_of = |inside_scope: bool| {
+        logs.as_array().unwrap().iter().find_map(|l| {
+            let user = l["user_id"].as_str()?;
+            let u = users.iter().find(|u| u["user_id"] == user)?;
+            (connection_is(u, DB) == inside_scope).then(|| l["log_id"].as_str().unwrap().to_owned())
+        })
+    };
+    let r = b.api_get(&format!("/api/v2/logs/{}", log_of(false).expect("a log of an outsider"))).await;
+    out_of_scope(&h, &r);
+    let r = b.api_get(&format!("/api/v2/logs/{}", log_of(true).expect("a log of an insider"))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
 
     // What cannot be checked one user at a time is refused.
     let r = b.api(Method::POST, "/api/v2/jobs/users-exports", Some(json!({"format": "json"}))).await;
