@@ -127,6 +127,18 @@ async fn lists_stay_inside(h: &Harness, b: &Browser, inside: &[String]) {
     }
 }
 
+/// A role given to an insider and an outsider in one call is refused, and nothing is assigned.
+async fn bulk_with_outsider(h: &Harness, b: &Browser, insider: &str, outsider: &str) {
+    let (_, roles) = h.direct(Method::GET, "/api/v2/roles", None).await;
+    let role =
+        roles.as_array().unwrap().iter().find(|r| r["name"] == "Developer").unwrap()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v2/roles/{role}/users");
+    let r = b.api(Method::POST, &path, Some(json!({"users": [insider, outsider]}))).await;
+    out_of_scope(h, &r);
+    let (_, holders) = h.direct(Method::GET, &format!("{path}?per_page=100"), None).await;
+    assert!(!holders.to_string().contains(outsider) && !holders.to_string().contains(insider), "nothing was assigned");
+}
+
 #[tokio::test]
 async fn connection_scope() {
     let (h, b) = with_key("users=full,roles=full,jobs=full,logs=read", &format!("connection={DB}"), None).await;
@@ -212,7 +224,7 @@ async fn connection_scope() {
 
 #[tokio::test]
 async fn app_metadata_scope() {
-    let (h, b) = with_key("users=full", "app_metadata.plan=enterprise", None).await;
+    let (h, b) = with_key("users=full,roles=full", "app_metadata.plan=enterprise", None).await;
     let users = all_users(&h).await;
     let is_in = |u: &Value| u["app_metadata"]["plan"] == "enterprise";
     let mut inside: Vec<String> = users.iter().filter(|u| is_in(u)).map(id).collect();
@@ -225,6 +237,7 @@ async fn app_metadata_scope() {
     hidden(&h, &b.api_get(&format!("/api/v2/users/{}", enc(&outsider))).await, &unknown);
     let r = b.api(Method::DELETE, &format!("/api/v2/users/{}", enc(&outsider)), None).await;
     hidden(&h, &r, &unknown);
+    bulk_with_outsider(&h, &b, &insider, &outsider).await;
 
     // An update may not move the user out of the scope.
     let user = format!("/api/v2/users/{}", enc(&insider));
@@ -274,7 +287,8 @@ async fn organization_scope() {
     policy
         .user_scopes
         .insert("gatehouse-support".into(), UserScope::parse_list(&format!("organization={acme}")).unwrap());
-    let (h, b) = with_key("users=full,organizations=full", &format!("organization={acme}"), Some(policy)).await;
+    let (h, b) =
+        with_key("users=full,organizations=full,roles=full", &format!("organization={acme}"), Some(policy)).await;
     let inside = member_ids(&h, &acme).await;
     let outsider = all_users(&h).await.iter().filter(|u| !admin(u)).map(id).find(|u| !inside.contains(u)).unwrap();
     let insider = inside[0].clone();
@@ -287,6 +301,12 @@ async fn organization_scope() {
     hidden(&h, &b.api_get(&format!("/api/v2/users/{}", enc(&outsider))).await, &unknown);
     let r = b.api(Method::PATCH, &format!("/api/v2/users/{}", enc(&outsider)), Some(json!({"blocked": true}))).await;
     hidden(&h, &r, &unknown);
+    let r = b.api(Method::DELETE, &format!("/api/v2/users/{}", enc(&outsider)), None).await;
+    hidden(&h, &r, &unknown);
+    bulk_with_outsider(&h, &b, &insider, &outsider).await;
+    let r =
+        b.api(Method::PATCH, &format!("/api/v2/users/{}", enc(&insider)), Some(json!({"name": "Acme member"}))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
 
     // The organization's own members may be listed; another's may not.
     let r = b.api_get(&format!("/api/v2/organizations/{acme}/members")).await;
@@ -328,6 +348,9 @@ async fn organization_scope() {
     assert_eq!(r.status, 200, "{}", r.text());
     let r = list(&a, None).await;
     assert_eq!(ids_of(&r.json()).len(), all_users(&h).await.len());
+    // Deleting a member, within the scope.
+    let r = b.api(Method::DELETE, &format!("/api/v2/users/{}", enc(&insider)), None).await;
+    assert_eq!(r.status, 204, "{}", r.text());
     let denied = h.audit(AuditQuery { decision: Some(Decision::Denied), ..AuditQuery::default() });
     assert!(denied.iter().all(|e| e.principal != "admin@demo.test"));
 }
