@@ -63,60 +63,27 @@ struct Tally {
     errors: u64,
 }
 
-async fn load_phase(seconds: u64, clients: u64, users: u64) {
-    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
-    let h = Emulator::start(config).await.expect("emulator starts");
-    let http = reqwest::Client::new();
-    let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
-    let ids: Vec<String> = {
-        let page: Value = http
-            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
-            .bearer_auth(&tok)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
-    };
-    let pages = (users / 50).clamp(1, 19);
-    let searches = [
-        "app_metadata.plan:pro AND email_verified:true",
-        "email:*@acme.test",
-        "logins_count:[100 TO *] AND NOT blocked:true",
-        "name:olivia OR name:noah",
-    ];
-    println!("load: {clients} keep-alive clients for {seconds}s against {} users (rate limit off)", users + 3);
-    println!("      mix: 40% list users page (per_page=50, include_totals), 40% get user, 20% Lucene search");
+/// Drives `clients` keep-alive clients until `seconds` have passed; each
+/// sends `tok` and picks its next request with `pick` (a kind index into the tally and a
+/// URL) from its own seeded generator. Returns the merged tally and the
+/// elapsed seconds.
+async fn drive<F>(clients: u64, seconds: u64, seed: u64, tok: &str, pick: F) -> (Tally, f64)
+where
+    F: Fn(&mut rand_chacha::ChaCha8Rng) -> (usize, String) + Send + Sync + 'static,
+{
+    let pick = std::sync::Arc::new(pick);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for n in 0..clients {
-        let base = h.base_url.clone();
-        let tok = tok.clone();
-        let ids = ids.clone();
+        let pick = pick.clone();
+        let tok = tok.to_owned();
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(n);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed + n);
             let mut tally = Tally::default();
             while Instant::now() < deadline {
-                let roll: u32 = rng.gen_range(0..10);
-                let (kind, url) = if roll < 4 {
-                    (0, format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..pages)))
-                } else if roll < 8 {
-                    let id = &ids[rng.gen_range(0..ids.len())];
-                    (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
-                } else {
-                    let q = searches[rng.gen_range(0..searches.len())];
-                    (
-                        2,
-                        format!(
-                            "{base}/api/v2/users?q={}&per_page=20&search_engine=v3",
-                            gatehouse_model::path::encode_query(q)
-                        ),
-                    )
-                };
+                let (kind, url) = pick(&mut rng);
                 let t0 = Instant::now();
                 let ok = match http.get(&url).bearer_auth(&tok).send().await {
                     Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
@@ -144,8 +111,12 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
             all.by_kind[k].1 += t.by_kind[k].1;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
     all.latencies_us.sort_unstable();
+    (all, started.elapsed().as_secs_f64())
+}
+
+/// Prints a tally: counts, throughput, latency percentiles and the mean per kind.
+fn report(all: &Tally, elapsed: f64, kinds: [&str; 3]) {
     let n = all.latencies_us.len();
     println!("      requests: {n} ok, {} failed, in {elapsed:.1}s", all.errors);
     println!("      throughput: {:.0} requests/s", n as f64 / elapsed);
@@ -156,12 +127,61 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
         percentile(&all.latencies_us, 0.99),
         percentile(&all.latencies_us, 1.0)
     );
-    for (k, name) in ["list page", "get user", "search"].iter().enumerate() {
+    for (k, name) in kinds.iter().enumerate() {
         let (count, total) = all.by_kind[k];
         if count > 0 {
-            println!("      {name:>9}: {count} requests, mean {:.2} ms", total as f64 / count as f64 / 1000.0);
+            println!("      {name:>10}: {count} requests, mean {:.2} ms", total as f64 / count as f64 / 1000.0);
         }
     }
+}
+
+async fn load_phase(seconds: u64, clients: u64, users: u64) {
+    let config = Config { rate_limit: Some(0.0), seed_users: users as usize, ..Config::default() };
+    let h = Emulator::start(config).await.expect("emulator starts");
+    let http = reqwest::Client::new();
+    let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
+    let ids: Vec<String> = {
+        let page: Value = http
+            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
+    };
+    let pages = (users / 50).clamp(1, 19);
+    let searches = [
+        "app_metadata.plan:pro AND email_verified:true",
+        "email:*@acme.test",
+        "logins_count:[100 TO *] AND NOT blocked:true",
+        "name:olivia OR name:noah",
+    ];
+    println!("load: {clients} keep-alive clients for {seconds}s against {} users (rate limit off)", users + 3);
+    println!("      mix: 40% list users page (per_page=50, include_totals), 40% get user, 20% Lucene search");
+    let base = h.base_url.clone();
+    let (all, elapsed) = drive(clients, seconds, 0, &tok, move |rng| {
+        let roll: u32 = rng.gen_range(0..10);
+        if roll < 4 {
+            (0, format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..pages)))
+        } else if roll < 8 {
+            let id = &ids[rng.gen_range(0..ids.len())];
+            (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
+        } else {
+            let q = searches[rng.gen_range(0..searches.len())];
+            (
+                2,
+                format!(
+                    "{base}/api/v2/users?q={}&per_page=20&search_engine=v3",
+                    gatehouse_model::path::encode_query(q)
+                ),
+            )
+        }
+    })
+    .await;
+    report(&all, elapsed, ["list page", "get user", "search"]);
     h.shutdown().await.expect("shutdown");
 }
 
@@ -300,76 +320,17 @@ async fn full_tenant_phase(seconds: u64, clients: u64, users: u64) {
         "      load: {clients} clients for {seconds}s; mix: 50% one of {} list operations (every group's GET without path parameters), 25% get user, 25% users page",
         lists.len()
     );
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for n in 0..clients {
-        let base = h.base_url.clone();
-        let tok = tok.clone();
-        let ids = ids.clone();
-        let lists = lists.clone();
-        tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1000 + n);
-            let mut tally = Tally::default();
-            while Instant::now() < deadline {
-                let roll: u32 = rng.gen_range(0..4);
-                let (kind, url) = match roll {
-                    0 | 1 => (0, format!("{base}{}", lists[rng.gen_range(0..lists.len())])),
-                    2 => {
-                        let id = &ids[rng.gen_range(0..ids.len())];
-                        (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
-                    }
-                    _ => (
-                        2,
-                        format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..20)),
-                    ),
-                };
-                let t0 = Instant::now();
-                let ok = match http.get(&url).bearer_auth(&tok).send().await {
-                    Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                let us = t0.elapsed().as_micros() as u64;
-                if ok {
-                    tally.latencies_us.push(us);
-                    tally.by_kind[kind].0 += 1;
-                    tally.by_kind[kind].1 += us;
-                } else {
-                    tally.errors += 1;
-                }
-            }
-            tally
-        }));
-    }
-    let mut all = Tally::default();
-    for t in tasks {
-        let t = t.await.unwrap();
-        all.latencies_us.extend(t.latencies_us);
-        all.errors += t.errors;
-        for k in 0..3 {
-            all.by_kind[k].0 += t.by_kind[k].0;
-            all.by_kind[k].1 += t.by_kind[k].1;
+    let base = h.base_url.clone();
+    let (all, elapsed) = drive(clients, seconds, 1000, &tok, move |rng| match rng.gen_range(0..4u32) {
+        0 | 1 => (0, format!("{base}{}", lists[rng.gen_range(0..lists.len())])),
+        2 => {
+            let id = &ids[rng.gen_range(0..ids.len())];
+            (1, format!("{base}/api/v2/users/{}", gatehouse_model::path::encode_segment("id", id).unwrap()))
         }
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.latencies_us.sort_unstable();
-    let n = all.latencies_us.len();
-    println!("      requests: {n} ok, {} failed, in {elapsed:.1}s", all.errors);
-    println!("      throughput: {:.0} requests/s", n as f64 / elapsed);
-    println!(
-        "      latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        percentile(&all.latencies_us, 0.50),
-        percentile(&all.latencies_us, 0.90),
-        percentile(&all.latencies_us, 0.99),
-        percentile(&all.latencies_us, 1.0)
-    );
-    for (k, name) in ["group list", "get user", "users page"].iter().enumerate() {
-        let (count, total) = all.by_kind[k];
-        if count > 0 {
-            println!("      {name:>10}: {count} requests, mean {:.2} ms", total as f64 / count as f64 / 1000.0);
-        }
-    }
+        _ => (2, format!("{base}/api/v2/users?page={}&per_page=50&include_totals=true", rng.gen_range(0..20))),
+    })
+    .await;
+    report(&all, elapsed, ["group list", "get user", "users page"]);
     h.shutdown().await.expect("shutdown");
 }
 
