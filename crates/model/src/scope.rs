@@ -617,10 +617,11 @@ pub fn user_reach(op: &OpDesc) -> UserReach {
 /// roles whose grants allow any such operation are the ones a scope
 /// limits ([`crate::policy::Policy::user_scopes_for`]).
 pub fn reaches_users(op: &OpDesc) -> bool {
-    user_reach(op) != UserReach::None
-        || op.query.iter().any(|q| q.name == "user_id")
-        || op.path.ends_with("/users")
-        || op.path.ends_with("/members")
+    op.api == Api::Management
+        && (user_reach(op) != UserReach::None
+            || op.query.iter().any(|q| q.name == "user_id")
+            || op.path.ends_with("/users")
+            || op.path.ends_with("/members"))
 }
 
 /// The users a call names outside its path: a `user_id` query parameter,
