@@ -24,6 +24,7 @@ use crate::config::ApiKeyConfig;
 use crate::policy::Grants;
 use crate::security::{hash_token, random_token};
 use crate::store::{KeyStore, LAST_USED_GRANULARITY_MS, StoreError};
+use gatehouse_model::scope::UserScope;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub struct ApiKey {
     pub name: String,
     /// What it may do.
     pub grants: Grants,
+    /// The users it may act on; all when `None`.
+    pub user_scope: Option<UserScope>,
 }
 
 /// Every key the BFF accepts: those of the configuration file, held in
@@ -84,7 +87,8 @@ impl ApiKeys {
         let mut by_hash = HashMap::new();
         let mut configured = BTreeMap::new();
         for (name, k) in keys {
-            by_hash.insert(k.sha256.to_ascii_lowercase(), ApiKey { name: name.clone(), grants: k.access.clone() });
+            let key = ApiKey { name: name.clone(), grants: k.access.clone(), user_scope: k.user_scope.clone() };
+            by_hash.insert(k.sha256.to_ascii_lowercase(), key);
             configured.insert(name.clone(), k.access.clone());
         }
         Self { by_hash, configured, store: None }
@@ -129,7 +133,14 @@ impl ApiKeys {
         {
             tracing::warn!(key = %row.name, error = %e, "could not record an API key's use");
         }
-        Ok(Some(ApiKey { name: row.name, grants }))
+        let user_scope = match row.user_scope.as_deref().map(serde_json::from_str::<UserScope>).transpose() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(key = %row.name, error = %e, "a stored API key's user scope does not parse; it is refused");
+                return Ok(None);
+            }
+        };
+        Ok(Some(ApiKey { name: row.name, grants, user_scope }))
     }
 
     /// The keys of the configuration file, by name.
@@ -148,7 +159,7 @@ impl ApiKeys {
 /// A new key and the configuration entry that admits it.
 pub fn generate(access: Grants) -> (String, ApiKeyConfig) {
     let key = format!("{PREFIX}{}", random_token());
-    let entry = ApiKeyConfig { sha256: hash_token(&key), access };
+    let entry = ApiKeyConfig { sha256: hash_token(&key), access, user_scope: None };
     (key, entry)
 }
 
@@ -171,6 +182,23 @@ fn insert(doc: &mut toml_edit::DocumentMut, name: &str, entry: &ApiKeyConfig) {
         access.insert(target.as_str(), level.as_str().into());
     }
     table.insert("access", toml_edit::value(access));
+    if let Some(scope) = &entry.user_scope {
+        let mut t = toml_edit::InlineTable::new();
+        if let Some(o) = scope.organization() {
+            t.insert("organization", o.into());
+        }
+        if let Some(c) = scope.connection() {
+            t.insert("connection", c.into());
+        }
+        if !scope.app_metadata().is_empty() {
+            let mut meta = toml_edit::InlineTable::new();
+            for (path, value) in scope.app_metadata() {
+                meta.insert(path.as_str(), value.as_str().into());
+            }
+            t.insert("app_metadata", meta.into());
+        }
+        table.insert("user_scope", toml_edit::value(t));
+    }
     keys[name] = toml_edit::Item::Table(table);
 }
 
@@ -207,10 +235,21 @@ pub fn remove_from_file(path: &Path, name: &str) -> anyhow::Result<bool> {
 /// Creates a key named `name`: returns the key (shown once) and, when
 /// `config` is given, records its hash there; otherwise the snippet to add.
 pub fn create(name: &str, access: Grants, config: Option<&Path>) -> anyhow::Result<(String, Option<String>)> {
+    create_scoped(name, access, None, config)
+}
+
+/// [`create`], for a key limited to the users `user_scope` admits.
+pub fn create_scoped(
+    name: &str,
+    access: Grants,
+    user_scope: Option<UserScope>,
+    config: Option<&Path>,
+) -> anyhow::Result<(String, Option<String>)> {
     if !valid_name(name) {
         anyhow::bail!("an API key name is 1 to {MAX_NAME_LEN} letters, digits, `-` and `_`");
     }
-    let (key, entry) = generate(access);
+    let (key, mut entry) = generate(access);
+    entry.user_scope = user_scope;
     match config {
         Some(path) => {
             add_to_file(path, name, &entry)?;
@@ -255,5 +294,9 @@ mod tests {
         assert!(remove_from_file(&path, "ci-bot").unwrap());
         assert!(crate::config::Config::from_file(&path).unwrap().api_keys.is_empty());
         assert!(create("bad name", Grants::none(), None).is_err());
+        let scope = UserScope::parse_list("connection=acme-saml,app_metadata.team.name=eu").unwrap();
+        let (key, _) = create_scoped("scoped", Grants::none(), Some(scope.clone()), Some(&path)).unwrap();
+        let cfg = crate::config::Config::from_file(&path).unwrap();
+        assert_eq!(ApiKeys::new(&cfg.api_keys).lookup(&key).unwrap().unwrap().user_scope, Some(scope));
     }
 }

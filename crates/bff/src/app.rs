@@ -90,6 +90,16 @@ impl Principal {
         }
     }
 
+    /// The users this principal may act on: `None` for all of them. A
+    /// signed-in admin's come from its roles
+    /// ([`crate::policy::Policy::user_scopes_for`]), a key's from its entry.
+    pub fn user_scopes(&self, policy: &crate::policy::Policy) -> Option<gatehouse_model::scope::UserScopes> {
+        match self {
+            Self::User { roles, .. } => policy.user_scopes_for(roles),
+            Self::Key(k) => k.user_scope.clone().map(gatehouse_model::scope::UserScopes::one),
+        }
+    }
+
     /// The tenant user a signed-in admin is; `None` for API keys.
     pub fn user_id(&self) -> Option<&str> {
         match self {

@@ -260,6 +260,7 @@ pub(crate) async fn me(State(state): State<Shared>, request: Request) -> Respons
             "roles": roles,
             "permissions": principal.grants().permissions(),
             "grants": principal.grants(),
+            "userScope": principal.user_scopes(&state.policy),
             "policyRoles": policy_roles,
             "rateLimit": {"limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset},
         }),

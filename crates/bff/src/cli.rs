@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// human's approval) and `full`; the most specific entry wins.
     #[arg(long, value_name = "RESOURCE=LEVEL,...", requires = "create_api_key")]
     pub access: Option<String>,
+    /// The new key's user scope: the only users it may act on, such as
+    /// `connection=acme-saml`, `organization=org_1` or `app_metadata.department=sales`
+    /// (several, comma-separated, must all hold).
+    #[arg(long, value_name = "KEY=VALUE,...", requires = "create_api_key")]
+    pub user_scope: Option<String>,
     /// Remove the API key with this name from --config, and exit.
     #[arg(long, value_name = "NAME", conflicts_with = "create_api_key")]
     pub revoke_api_key: Option<String>,
@@ -140,7 +145,13 @@ impl ServeArgs {
 pub fn run(args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(name) = &args.create_api_key {
         let access = Grants::parse_list(args.access.as_deref().unwrap_or("")).map_err(anyhow::Error::msg)?;
-        let (key, snippet) = crate::apikeys::create(name, access.clone(), args.config.as_deref())?;
+        let scope = args
+            .user_scope
+            .as_deref()
+            .map(gatehouse_model::scope::UserScope::parse_list)
+            .transpose()
+            .map_err(anyhow::Error::new)?;
+        let (key, snippet) = crate::apikeys::create_scoped(name, access.clone(), scope, args.config.as_deref())?;
         println!("{key}");
         match (snippet, &args.config) {
             (Some(snippet), _) => {

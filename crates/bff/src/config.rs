@@ -10,6 +10,7 @@
 
 use crate::policy::{Grants, Policy};
 use gatehouse_model::Secret;
+use gatehouse_model::scope::UserScope;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -167,6 +168,9 @@ pub struct ApiKeyConfig {
     /// What the key may do.
     #[serde(default)]
     pub access: Grants,
+    /// The users it may act on (`user_scope = { connection = "acme-saml" }`); all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_scope: Option<UserScope>,
 }
 
 /// The Auth0 tenant (or anything speaking its APIs).
@@ -317,6 +321,9 @@ impl Config {
                 return Err(ConfigError::Invalid(format!("api_keys.{name}.sha256 must be 64 hex digits")));
             }
         }
+        if let Some(policy) = &self.policy {
+            policy.check_scopes().map_err(ConfigError::Invalid)?;
+        }
         if self.session.idle_timeout_secs == 0 || self.session.absolute_timeout_secs == 0 {
             return Err(ConfigError::Invalid("session timeouts must be positive".into()));
         }
@@ -372,9 +379,12 @@ mod tests {
             [policy.roles.helpdesk]
             users = "full"
             logs = "read"
+            [policy.user_scopes]
+            helpdesk = { connection = "acme-saml", app_metadata = { department = "sales" } }
             [api_keys.ci]
             sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
             access = { users = "read" }
+            user_scope = { organization = "org_abc" }
             "#,
         )
         .unwrap();
@@ -384,7 +394,16 @@ mod tests {
         let p = cfg.policy.as_ref().unwrap();
         assert_eq!(p.roles["helpdesk"].level(Target::Group("logs")), Level::Read);
         assert_eq!(cfg.api_keys["ci"].access.level(Target::Group("users")), Level::Read);
+        assert_eq!(cfg.api_keys["ci"].user_scope.as_ref().and_then(|s| s.organization()), Some("org_abc"));
+        let scoped = p.user_scopes_for(&["helpdesk"]).unwrap();
+        assert_eq!(scoped.to_string(), "users of connection acme-saml and app_metadata.department = \"sales\"");
         cfg.validate().unwrap();
+        let mut orphan = cfg.clone();
+        orphan.policy.as_mut().unwrap().roles.remove("helpdesk");
+        assert!(orphan.validate().unwrap_err().to_string().contains("policy.user_scopes.helpdesk"));
+        let bad = "[policy.user_scopes]\nx = { connection = \"a\\\" OR *\" }\n";
+        assert!(Config::from_toml(bad).unwrap_err().contains("user scope `connection`"));
+        assert!(Config::from_toml("[policy.user_scopes]\nx = { conection = \"a\" }\n").is_err());
     }
 
     #[test]

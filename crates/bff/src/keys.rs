@@ -47,6 +47,7 @@ use crate::store::{AuditRecord, Decision, KeyStore, KeyStoreError, NewKey, Outco
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
+use gatehouse_model::scope::UserScope;
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -57,8 +58,7 @@ pub const DEMO_AGENT: &str = "demo-agent";
 
 /// The demo agent's access: read users and logs, delete users only with
 /// a human's approval.
-// lead: switch to approve after merging approvals
-pub const DEMO_AGENT_ACCESS: &str = "users=read,logs=read,users.delete=full";
+pub const DEMO_AGENT_ACCESS: &str = "users=read,logs=read,users.delete=approve";
 
 /// Who the audit log says made the changes the BFF makes by itself at start.
 pub const SYSTEM: &str = "gatehouse";
@@ -386,15 +386,41 @@ fn parse_access(value: &Value, who: &str, call: &Call) -> Result<Grants, Refused
     Ok(grants)
 }
 
-/// `userScope`: an object, or `null` for none. Stored as it is given; the
-/// proxy reads it as the model's user scope.
+/// `userScope`: the model's user scope as an object, or `null` for none.
+/// Validated here (unknown keys, unsafe values and empty scopes refused)
+/// and stored in its own serialization, which the key lookup reads back.
 fn parse_user_scope(value: &Value, who: &str, call: &Call) -> Result<Option<String>, Refused> {
     match value {
         Value::Null => Ok(None),
         Value::Object(map) if map.is_empty() => Ok(None),
-        Value::Object(_) => Ok(Some(value.to_string())),
+        Value::Object(_) => match serde_json::from_value::<UserScope>(value.clone()) {
+            Ok(scope) => Ok(Some(serde_json::to_string(&scope).unwrap_or_default())),
+            Err(e) => Err(invalid(who, call, Some("userScope"), format!("`userScope` is not a valid user scope: {e}"))),
+        },
         _ => Err(invalid(who, call, Some("userScope"), "`userScope` must be an object or null".to_owned())),
     }
+}
+
+/// A principal held to a user scope may hand out only keys held to one of
+/// its own scopes: never an unscoped key, never one reaching other users.
+fn scope_escalation(state: &Shared, principal: &Principal, name: &str, scope: Option<&str>) -> Result<(), Refused> {
+    let Some(mine) = principal.user_scopes(&state.policy) else {
+        return Ok(());
+    };
+    let given = scope.and_then(|s| serde_json::from_str::<UserScope>(s).ok());
+    if given.as_ref().is_some_and(|g| mine.scopes().contains(g)) {
+        return Ok(());
+    }
+    let who = principal.name();
+    let message = format!(
+        "{who} may only give API key {name} one of its own user scopes ({mine}), since it may reach only those users"
+    );
+    Err(Refused {
+        decision: Decision::Denied,
+        not_sent: true,
+        ..Refused::new(StatusCode::FORBIDDEN, "gatehouse_escalation", message.clone(), message)
+            .with("userScopes", serde_json::to_value(&mine).unwrap_or(Value::Null))
+    })
 }
 
 /// An access list as the audit's sentences write it: `users=read, logs=read`.
@@ -530,6 +556,7 @@ fn create_key(
         None => None,
     };
     escalation(principal, Action::Create, &name, &grants, false)?;
+    scope_escalation(state, principal, &name, user_scope.as_deref())?;
     let exists = || {
         Refused::new(
             StatusCode::CONFLICT,
@@ -602,6 +629,8 @@ fn update_key(
     let grants = new_grants.unwrap_or_else(|| old_grants.clone());
     escalation(principal, Action::Update, &name, &grants, false)?;
     let scope = new_scope.unwrap_or_else(|| current.user_scope.clone());
+    scope_escalation(state, principal, &name, current.user_scope.as_deref())?;
+    scope_escalation(state, principal, &name, scope.as_deref())?;
     let updated = match store.update(current.id, &grants.to_list(), scope.as_deref()) {
         Ok(Some(k)) => k,
         // Revoked in the meantime.

@@ -44,6 +44,7 @@ pub mod oidc;
 pub mod policy;
 mod proxy;
 pub mod responses;
+mod scope;
 pub mod security;
 mod share;
 pub mod store;

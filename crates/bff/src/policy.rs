@@ -4,8 +4,8 @@
 //! this module re-exports them for the BFF's configuration and handlers.
 
 pub use gatehouse_model::policy::{
-    ALIASES, API_KEYS, APPROVALS, AUDIT, AccessChange, Caller, Facts, Grants, Level, Permission, Policy, PolicyRole, Refusal,
-    SECRETS, Target, UserFacts, check, scopes_needed,
+    ALIASES, API_KEYS, APPROVALS, AUDIT, AccessChange, Caller, Facts, Grants, Level, Permission, Policy, PolicyRole,
+    Refusal, SECRETS, Target, UserFacts, check, scopes_needed,
 };
 
 #[cfg(test)]

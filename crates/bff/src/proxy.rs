@@ -22,7 +22,11 @@
 //!    operation's typed body (400 `invalid_body` with the JSON path); bodies
 //!    of operations that take forms or files re-encoded by the model's one
 //!    encoder, from JSON or from the parts sent;
-//! 7. the guard: changes of access ([`crate::guard`]) and the BFF's own
+//! 7. the principal's user scope ([`crate::scope`]): users outside it
+//!    answer as unknown (404), calls it cannot be held to are refused (403),
+//!    user searches get the scope joined to their query. It comes before
+//!    the guard, whose refusals name the users they are about;
+//!    then the guard: changes of access ([`crate::guard`]) and the BFF's own
 //!    applications and their grants, which are never changed through it;
 //! 8. for a write the principal may make only with approval (`approve`):
 //!    an approval request, and the wait for its decision ([`crate::approvals`]);
@@ -35,6 +39,7 @@ use crate::approvals::{Ask, Refused};
 use crate::audit::{Call, audited, audited_id};
 use crate::guard::{GuardError, Names};
 use crate::responses::{error, error_body, json_response};
+use crate::scope::{self, ScopeStop};
 use crate::security::{csrf_violation, is_json, redact};
 use crate::store::{Decision, Outcome};
 use crate::words::{infinitive, past};
@@ -274,14 +279,16 @@ async fn pipeline(
         callable(op, principal, call)?;
         within_share(state, principal, call)?;
         let forward_body = read_body(state, op, row, parts, body, principal, call, &mut trail).await?;
+        let scoped = within_scope(state, principal, op, &params, parts.uri.query(), trail.body.as_ref(), call).await?;
         trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         if permission == Permission::AfterApproval {
             approved(state, principal, op, &params, call, &mut trail).await?;
             // The tenant may have changed while the call waited: the guard decides again.
             trail.names = guard(state, principal, op, &params, trail.body.as_ref(), call).await?;
         }
-        let path_and_query = rebuild_path(op, &params, parts.uri.query())?;
+        let path_and_query = rebuild_path(op, &params, scoped.query.as_deref().or(parts.uri.query()))?;
         let result = state.upstream.send_encoded(op, path_and_query, forward_body).await;
+        let result = scoped_answer(state, scoped, result).await;
         Ok(Passed { op, result })
     }
     .await;
@@ -627,6 +634,71 @@ async fn approved(
             let sentence = format!("{who} tried {}, but {message} (503)", call.phrase);
             Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_approvals_unavailable", message, sentence))
         }
+    }
+}
+
+/// The principal's user scope ([`crate::scope`]): a call outside it is
+/// refused (a user outside it answers as an unknown one, 404); one within
+/// it may go on, with the scope joined to a user search or a list of users
+/// to filter.
+#[allow(clippy::too_many_arguments)]
+async fn within_scope(
+    state: &Shared,
+    principal: &Principal,
+    op: &'static OpDesc,
+    params: &[String],
+    query: Option<&str>,
+    body: Option<&Value>,
+    call: &Call,
+) -> Result<scope::Plan, Stop> {
+    let Some(scopes) = principal.user_scopes(&state.policy) else {
+        return Ok(scope::Plan::default());
+    };
+    let who = principal.name();
+    let refused = |message: String| {
+        let sentence = format!("{who} was denied {}: {message}", call.phrase);
+        Stop::denied("gatehouse_out_of_scope", message.clone(), "outside its user scope".to_owned(), sentence)
+    };
+    match scope::check(state, &scopes, op, params, query, body).await {
+        Ok(plan) => Ok(plan),
+        Err(hidden @ ScopeStop::Hidden { .. }) => {
+            // Answered exactly as the tenant answers for a user that does not exist.
+            let sentence =
+                format!("{who} was denied {}: {hidden}; answered as if there were no such user", call.phrase);
+            let mut stop =
+                Stop::denied("inexistent_user", "The user does not exist.".to_owned(), hidden.to_string(), sentence);
+            stop.status = StatusCode::NOT_FOUND;
+            Err(stop)
+        }
+        Err(ScopeStop::Refused(message)) => Err(refused(message)),
+        Err(e @ ScopeStop::Query(_)) => {
+            let message = format!("{e}; the user scope could not be joined to it");
+            let sentence =
+                format!("{who} sent a user search for {} that cannot be scoped (400): {message}", call.phrase);
+            Err(Stop::refused(StatusCode::BAD_REQUEST, "gatehouse_scope_query", message, sentence))
+        }
+        Err(e @ ScopeStop::Lookup { .. }) => {
+            tracing::warn!(error = %e, operation = op.name, "user scope check could not run");
+            let message = format!("{e}; nothing was changed, try again");
+            let sentence = format!("{who} tried {}, but Gatehouse {message} (503)", call.phrase);
+            Err(Stop::refused(StatusCode::SERVICE_UNAVAILABLE, "gatehouse_check_unavailable", message, sentence))
+        }
+    }
+}
+
+/// The tenant's answer, with a list of users filtered to the scope when
+/// the plan says so.
+async fn scoped_answer(
+    state: &Shared,
+    plan: scope::Plan,
+    result: Result<http::Response<Vec<u8>>, ClientError>,
+) -> Result<http::Response<Vec<u8>>, ClientError> {
+    match (plan.filter, result) {
+        (Some(scopes), Ok(answer)) if answer.status().is_success() => {
+            let (parts, body) = answer.into_parts();
+            Ok(http::Response::from_parts(parts, scope::filter_users(state, &scopes, body).await))
+        }
+        (_, result) => result,
     }
 }
 

@@ -27,6 +27,7 @@ pub mod path;
 pub mod policy;
 pub mod rate_limit;
 pub mod request;
+pub mod scope;
 pub mod secret;
 pub mod token;
 pub mod walk;

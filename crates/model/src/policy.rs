@@ -312,7 +312,9 @@ impl Grants {
     fn deciding(&self, target: Target) -> Option<(Target, Level)> {
         let chain = match target {
             Target::Operation(name) => [Some(target), Some(Target::Group(group_of(name))), Some(Target::All)],
-            Target::Group(_) | Target::Audit | Target::Approvals | Target::ApiKeys => [Some(target), Some(Target::All), None],
+            Target::Group(_) | Target::Audit | Target::Approvals | Target::ApiKeys => {
+                [Some(target), Some(Target::All), None]
+            }
             Target::All | Target::Secrets => [Some(target), None, None],
         };
         chain.into_iter().flatten().find_map(|t| self.levels.get(&t).map(|l| (t, *l)))
@@ -334,6 +336,12 @@ impl Grants {
     /// only after an approval: ask [`Grants::permission_on`] which).
     pub fn allows_op(&self, op: &'static OpDesc) -> bool {
         self.permission_on(op).may_run()
+    }
+
+    /// Whether these grants allow some operation that reaches the tenant's
+    /// users ([`crate::scope::reaches_users`]).
+    pub fn reaches_users(&self) -> bool {
+        CATALOG.iter().any(|op| crate::scope::reaches_users(op) && self.allows_op(op))
     }
 
     /// Whether these grants allow an operation of the table (never the token endpoint).
@@ -495,6 +503,12 @@ pub struct Policy {
     /// assignment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_metadata_roles: Option<String>,
+    /// The user scope of each role that has one (`[policy.user_scopes]
+    /// support = { organization = "org_1" }`): whoever holds the role may
+    /// act only on the users it admits. How several roles combine:
+    /// [`Policy::user_scopes_for`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_scopes: BTreeMap<String, crate::scope::UserScope>,
 }
 
 impl Policy {
@@ -510,7 +524,38 @@ impl Policy {
         roles.insert("gatehouse-owner".to_owned(), Grants::all(Level::Full).with(Target::Secrets, Level::Full));
         roles.insert("gatehouse-viewer".to_owned(), Grants::all(Level::Read));
         roles.insert("gatehouse-support".to_owned(), Grants::none().with(Target::Group("users"), Level::Full));
-        Self { roles, app_metadata_roles: None }
+        Self { roles, app_metadata_roles: None, user_scopes: BTreeMap::new() }
+    }
+
+    /// The user scopes a holder of `roles` is held to; `None` when it is
+    /// not held to any.
+    ///
+    /// Only roles whose grants reach users ([`Grants::reaches_users`])
+    /// count: a holder is unscoped when one of those has no scope (it was
+    /// given all users through that role), and otherwise may act on the
+    /// users any of their scopes admits. Roles that give no access to users
+    /// neither lift nor add a scope.
+    pub fn user_scopes_for<S: AsRef<str>>(&self, roles: &[S]) -> Option<crate::scope::UserScopes> {
+        if self.user_scopes.is_empty() || !roles.iter().any(|r| self.user_scopes.contains_key(r.as_ref())) {
+            return None;
+        }
+        let mut scopes = Vec::new();
+        for role in roles.iter().map(AsRef::as_ref) {
+            let Some(grants) = self.roles.get(role) else { continue };
+            if !grants.reaches_users() {
+                continue;
+            }
+            scopes.push(self.user_scopes.get(role)?.clone());
+        }
+        crate::scope::UserScopes::any_of(scopes)
+    }
+
+    /// Checks that every scoped role is a role of the policy.
+    pub fn check_scopes(&self) -> Result<(), String> {
+        match self.user_scopes.keys().find(|r| !self.roles.contains_key(*r)) {
+            Some(r) => Err(format!("policy.user_scopes.{r}: there is no role `{r}` in policy.roles")),
+            None => Ok(()),
+        }
     }
 
     /// What a principal holding these roles may do: the union of its roles' grants.
@@ -1297,6 +1342,32 @@ mod tests {
         assert_eq!(admin.level(Target::Secrets), Level::Off);
         assert_eq!(admin.lacking(owner), ["secrets:full"]);
         assert!(owner.covers(admin));
+    }
+
+    #[test]
+    fn user_scopes_combine_over_roles_that_reach_users() {
+        use crate::scope::UserScope;
+        let mut p = Policy::demo();
+        p.roles.insert("logs-reader".into(), Grants::none().with(Target::Group("logs"), Level::Read));
+        p.roles.insert("sales-support".into(), Grants::none().with(Target::Group("users"), Level::Full));
+        let acme = UserScope::parse_list("organization=org_acme").unwrap();
+        let sales = UserScope::parse_list("app_metadata.department=sales").unwrap();
+        p.user_scopes.insert("gatehouse-support".into(), acme.clone());
+        p.user_scopes.insert("sales-support".into(), sales.clone());
+        assert!(p.check_scopes().is_ok());
+        let one = p.user_scopes_for(&["gatehouse-support"]).unwrap();
+        assert_eq!(one.scopes(), std::slice::from_ref(&acme));
+        // A role that gives nothing on users neither lifts nor adds a scope.
+        assert_eq!(p.user_scopes_for(&["gatehouse-support", "logs-reader"]), Some(one));
+        assert_eq!(p.user_scopes_for(&["logs-reader"]), None);
+        // Two scoped roles: either scope admits a user.
+        let both = p.user_scopes_for(&["gatehouse-support", "sales-support"]).unwrap();
+        assert_eq!(both.scopes().len(), 2);
+        // An unscoped role that reaches users (the viewer reads every user) lifts the scope.
+        assert_eq!(p.user_scopes_for(&["gatehouse-support", "gatehouse-viewer"]), None);
+        assert_eq!(p.user_scopes_for(&["unknown-role"]), None);
+        p.user_scopes.insert("nobody".into(), acme);
+        assert!(p.check_scopes().unwrap_err().contains("no role `nobody`"));
     }
 
     #[test]

@@ -47,11 +47,9 @@ impl Permissions {
     }
 }
 
-/// The policy target of approval requests (`read` sees them, `full` decides them).
-pub const APPROVALS: &str = "approvals";
-/// The policy target of the BFF's own API keys (`read` lists them, `full`
-/// manages them); `keys` is the tenant's signing keys.
-pub const API_KEYS: &str = "apiKeys";
+/// The policy targets of approval requests and of the BFF's own API keys,
+/// as the model names them.
+pub use gatehouse_model::policy::{API_KEYS, APPROVALS};
 
 /// One entry of the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -390,8 +390,7 @@ async fn demo_mode_makes_an_agent_key_and_replaces_it_at_each_start() {
     let h = Harness::with(move |c, _| c.database = db).await;
     let agent = h.bff.demo().unwrap().agent.clone().expect("a demo agent key");
     assert_eq!(agent.name, "demo-agent");
-    // lead: `users.delete=approve` once approvals are merged.
-    assert_eq!(agent.access, "logs=read,users=read,users.delete=full");
+    assert_eq!(agent.access, "logs=read,users=read,users.delete=approve");
     let key = agent.key.expose().to_owned();
     let server = &agent.mcp_config["mcpServers"]["gatehouse"];
     assert_eq!(server["url"], format!("{}/mcp", h.bff.url()));
@@ -434,6 +433,7 @@ async fn demo_mode_makes_an_agent_key_and_replaces_it_at_each_start() {
         c.policy = Some(gatehouse_bff::Policy {
             roles: [("gatehouse-admin".to_owned(), Grants::parse_list("users=read").unwrap())].into(),
             app_metadata_roles: None,
+            user_scopes: Default::default(),
         })
     })
     .await;

@@ -17,6 +17,7 @@ mod matrix;
 mod mcp;
 mod ops;
 mod schemas;
+mod scopes;
 mod security;
 
 use browser::{Browser, Forbidden};
