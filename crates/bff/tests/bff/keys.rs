@@ -411,7 +411,7 @@ async fn demo_mode_makes_an_agent_key_and_replaces_it_at_each_start() {
     let made = key_entries(&h).into_iter().find(|e| e.principal == "gatehouse").expect("audited");
     assert_eq!(
         made.sentence,
-        "gatehouse created API key demo-agent for demo mode: logs=read, users=read, users.delete=full"
+        "gatehouse created API key demo-agent for demo mode: logs=read, users=read, users.delete=approve"
     );
     let Harness { bff, .. } = h;
     bff.shutdown().await.unwrap();
