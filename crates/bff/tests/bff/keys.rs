@@ -499,3 +499,39 @@ async fn a_user_scope_is_kept_as_given_and_echoed() {
     assert!(h.last_audit().sentence.contains("user scope {"), "{}", h.last_audit().sentence);
     assert!(h.last_audit().sentence.ends_with("→ none"), "{}", h.last_audit().sentence);
 }
+
+#[tokio::test]
+async fn a_database_key_is_held_to_its_user_scope_and_hands_out_no_wider_one() {
+    let h = Harness::start().await;
+    let admin = h.login("admin@demo.test").await;
+    // A scope no seeded user falls in: a scoped key sees none of them.
+    let scope = json!({"app_metadata": {"department": "nobody-here"}});
+    let r = create(&admin, json!({"name": "narrow", "access": "users=read,apiKeys=full", "userScope": scope})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let key = r.json()["key"].as_str().unwrap().to_owned();
+    let agent = bearer(&h, &key);
+    let all = admin.api_get("/api/v2/users?per_page=5").await;
+    let some_user = all.json()[0]["user_id"].as_str().unwrap().to_owned();
+    let listed = agent.api_get("/api/v2/users?per_page=50").await;
+    assert_eq!((listed.status, listed.json()), (200, json!([])), "{}", listed.text());
+    let one = agent.api_get(&format!("/api/v2/users/{}", urlencode(&some_user))).await;
+    assert_eq!((one.status, one.json()["errorCode"].clone()), (404, json!("inexistent_user")), "{}", one.text());
+    // It may not create a key without its scope, or with another one…
+    for body in [
+        json!({"name": "wide", "access": "users=read"}),
+        json!({"name": "other", "access": "users=read", "userScope": {"connection": "Username-Password-Authentication"}}),
+    ] {
+        let r = create(&agent, body).await;
+        assert_eq!((r.status, r.json()["errorCode"].clone()), (403, json!("gatehouse_escalation")), "{}", r.text());
+    }
+    // …but may with its own.
+    let r = create(&agent, json!({"name": "same", "access": "users=read", "userScope": scope})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    // A scope that is not one is refused.
+    let r = create(&admin, json!({"name": "bad", "access": "users=read", "userScope": {"department": "x"}})).await;
+    assert_eq!((r.status, r.json()["errorCode"].clone()), (400, json!("invalid_body")), "{}", r.text());
+}
+
+fn urlencode(s: &str) -> String {
+    s.replace('|', "%7C")
+}
