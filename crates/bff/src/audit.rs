@@ -161,31 +161,6 @@ impl Call {
         }
     }
 
-    /// A call to one of the BFF's own endpoints that manages something of
-    /// the BFF's (API keys): `resource` is its policy target, `change`
-    /// whether it changes something.
-    pub(crate) fn managing(
-        operation: &'static str,
-        method: &str,
-        path: &str,
-        resource: &'static str,
-        phrase: String,
-        change: bool,
-    ) -> Self {
-        Self {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            operation: Some(operation),
-            resource: Some(resource),
-            object: json!({}),
-            phrase,
-            spec: None,
-            params: Vec::new(),
-            change,
-            mcp: false,
-        }
-    }
-
     /// Says what the call changed, naming its objects: recomputes `phrase`
     /// with [`narrate::phrase`] and adds the ids the bodies name to `object`
     /// (so the audit log can be searched by them).

@@ -190,14 +190,9 @@ async fn handle(state: Shared, request: Request, action: Action) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let name = name_in_path(parts.uri.path());
-    let mut call = Call::managing(
-        action.operation(),
-        parts.method.as_str(),
-        parts.uri.path(),
-        API_KEYS,
-        action.phrase(name.as_deref().map(shown).as_deref()),
-        !matches!(action, Action::List | Action::Get),
-    );
+    // Listing and reading are `GET`s: every other action is a change.
+    let phrase = action.phrase(name.as_deref().map(shown).as_deref());
+    let mut call = Call::bff(parts.method.as_str(), action.operation(), API_KEYS, parts.uri.path(), &phrase);
     if let Some(n) = &name {
         call.object = json!({ "name": n });
     }
@@ -758,18 +753,14 @@ fn everything(state: &Shared) -> Grants {
 
 /// An audit entry for a change the BFF made by itself.
 async fn system_entry(state: &Shared, action: Action, name: &str, sentence: String) -> anyhow::Result<()> {
-    let mut call = Call::managing(
-        action.operation(),
-        match action {
-            Action::Create => "POST",
-            Action::Revoke => "DELETE",
-            _ => "GET",
-        },
-        &if action == Action::Create { "/keys".to_owned() } else { format!("/keys/{name}") },
-        API_KEYS,
-        action.phrase(Some(name)),
-        true,
-    );
+    let method = match action {
+        Action::Create => "POST",
+        Action::Update => "PATCH",
+        Action::Revoke => "DELETE",
+        Action::List | Action::Get => "GET",
+    };
+    let path = if action == Action::Create { "/keys".to_owned() } else { format!("/keys/{name}") };
+    let mut call = Call::bff(method, action.operation(), API_KEYS, &path, &action.phrase(Some(name)));
     call.object = json!({ "name": name });
     let status = if action == Action::Create { 201 } else { 204 };
     let mut record: AuditRecord = call.record(SYSTEM, "system", Decision::Allowed, None, status, sentence);

@@ -56,6 +56,20 @@ async fn token(http: &reqwest::Client, base: &str, id: &str, secret: &str, audie
     v["access_token"].as_str().expect("access_token").to_owned()
 }
 
+/// The ids of the first 100 users, for the clients' reads.
+async fn user_ids(http: &reqwest::Client, base: &str, tok: &str) -> Vec<String> {
+    let page: Value = http
+        .get(format!("{base}/api/v2/users?per_page=100&fields=user_id"))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
+}
+
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
@@ -140,18 +154,7 @@ async fn load_phase(seconds: u64, clients: u64, users: u64) {
     let h = Emulator::start(config).await.expect("emulator starts");
     let http = reqwest::Client::new();
     let tok = token(&http, &h.base_url, &h.client_id, &h.client_secret, &h.management_audience).await;
-    let ids: Vec<String> = {
-        let page: Value = http
-            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
-            .bearer_auth(&tok)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
-    };
+    let ids = user_ids(&http, &h.base_url, &tok).await;
     let pages = (users / 50).clamp(1, 19);
     let searches = [
         "app_metadata.plan:pro AND email_verified:true",
@@ -304,18 +307,7 @@ async fn full_tenant_phase(seconds: u64, clients: u64, users: u64) {
             lists.push(op.path);
         }
     }
-    let ids: Vec<String> = {
-        let page: Value = http
-            .get(format!("{}/api/v2/users?per_page=100&fields=user_id", h.base_url))
-            .bearer_auth(&tok)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        page.as_array().unwrap().iter().filter_map(|u| u["user_id"].as_str()).map(str::to_owned).collect()
-    };
+    let ids = user_ids(&http, &h.base_url, &tok).await;
     println!(
         "      load: {clients} clients for {seconds}s; mix: 50% one of {} list operations (every group's GET without path parameters), 25% get user, 25% users page",
         lists.len()
