@@ -106,6 +106,16 @@ pub struct Config {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, env = "GATEHOUSE_EMULATOR_TOKEN_LIFETIME", default_value_t = 86_400)]
     pub token_lifetime: u64,
+
+    /// First wait before a log stream retries a failed delivery, in
+    /// milliseconds; each of the three retries waits twice the one before.
+    #[arg(long, env = "GATEHOUSE_EMULATOR_LOG_STREAM_RETRY_MS", default_value_t = 1_000)]
+    pub log_stream_retry_ms: u64,
+
+    /// Deliveries in a row that fail after their retries before a log stream
+    /// becomes `suspended`.
+    #[arg(long, env = "GATEHOUSE_EMULATOR_LOG_STREAM_SUSPEND_AFTER", default_value_t = 3)]
+    pub log_stream_suspend_after: u32,
 }
 
 fn default_redirect_uris() -> Vec<String> {
@@ -138,6 +148,8 @@ impl Default for Config {
             log_retention: 100_000,
             body_limit: 1024 * 1024,
             token_lifetime: 86_400,
+            log_stream_retry_ms: 1_000,
+            log_stream_suspend_after: 3,
         }
     }
 }

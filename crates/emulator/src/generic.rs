@@ -783,6 +783,9 @@ pub fn write(ctx: &Ctx, t: &mut Tenant) -> ApiResult<Reply> {
                 set_field(&mut object, "connection", json!({"name": found["name"], "strategy": found["strategy"]}));
             }
             coll.put(t, &id, object.clone());
+            if op.name == "logStreams.create" {
+                crate::streams::start_cursor(t, &id);
+            }
             Ok(answer(ctx, op, object))
         }
         Shape::Action => {

@@ -40,6 +40,7 @@ pub mod seed;
 pub mod server;
 pub mod skeletons;
 pub mod store;
+pub mod streams;
 pub mod token;
 
 pub use config::Config;

@@ -147,6 +147,9 @@ pub struct Tenant {
     pub ids: Ids,
     /// Most log events kept; older ones are dropped.
     pub log_retention: usize,
+    /// How many log events were ever appended in this process: a write that
+    /// changes it wakes the log streams' delivery ([`Store::subscribe_logs`]).
+    logs_written: u64,
 }
 
 /// The key of the login index: connection name and lower-cased email or username.
@@ -174,6 +177,7 @@ impl Tenant {
             login_index: HashMap::new(),
             ids,
             log_retention: log_retention.max(1),
+            logs_written: 0,
         }
     }
 
@@ -218,6 +222,7 @@ impl Tenant {
         self.colls[kind.index()].insert(id.clone(), value);
         self.journal.push((kind, id));
         if kind == Kind::Logs {
+            self.logs_written += 1;
             while self.colls[Kind::Logs.index()].len() > self.log_retention {
                 if let Some((old, _)) = self.colls[Kind::Logs.index()].shift_remove_index(0) {
                     self.journal.push((Kind::Logs, old));
@@ -369,6 +374,8 @@ impl Persist {
 pub struct Store {
     tenant: RwLock<Tenant>,
     persist: Option<Mutex<Persist>>,
+    /// The count of log events written, sent after every write that added one.
+    log_signal: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -380,7 +387,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// A tenant held in memory only.
     pub fn memory(tenant: Tenant) -> Self {
-        Self { tenant: RwLock::new(tenant), persist: None }
+        Self { tenant: RwLock::new(tenant), persist: None, log_signal: tokio::sync::watch::Sender::new(0) }
     }
 
     /// Opens (or creates) the database at `path` and loads what it holds
@@ -390,7 +397,18 @@ impl Store {
         let rows = persist.load()?;
         let loaded = !rows.is_empty();
         empty.load(rows);
-        Ok((Self { tenant: RwLock::new(empty), persist: Some(Mutex::new(persist)) }, loaded))
+        let store = Self {
+            tenant: RwLock::new(empty),
+            persist: Some(Mutex::new(persist)),
+            log_signal: tokio::sync::watch::Sender::new(0),
+        };
+        Ok((store, loaded))
+    }
+
+    /// A receiver that changes whenever a write appends log events: what
+    /// wakes the log streams' delivery instead of polling the tenant.
+    pub fn subscribe_logs(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.log_signal.subscribe()
     }
 
     /// Whether writes go to a database.
@@ -408,15 +426,26 @@ impl Store {
     /// before returning.
     pub fn write<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> anyhow::Result<R> {
         let mut guard = self.tenant.write().unwrap_or_else(|e| e.into_inner());
+        let before = guard.logs_written;
         let result = f(&mut guard);
-        match &self.persist {
+        let written = guard.logs_written;
+        let committed = match &self.persist {
             Some(persist) => {
                 let changes = guard.drain_journal();
                 let mut db = persist.lock().unwrap_or_else(|e| e.into_inner());
-                db.commit(&changes, &guard).context("committing to the tenant database")?;
+                db.commit(&changes, &guard).context("committing to the tenant database")
             }
-            None => guard.journal.clear(),
+            None => {
+                guard.journal.clear();
+                Ok(())
+            }
+        };
+        drop(guard);
+        // Memory holds the events even when the commit failed, so they are announced either way.
+        if written != before {
+            self.log_signal.send_replace(written);
         }
+        committed?;
         Ok(result)
     }
 }

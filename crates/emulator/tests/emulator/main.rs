@@ -14,3 +14,4 @@ mod persistence;
 mod ratelimit;
 mod schema;
 mod search;
+mod streams;
