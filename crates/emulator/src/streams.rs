@@ -384,14 +384,10 @@ pub fn spawn(state: &Arc<AppState>) {
             let active = state.store.read(active_streams);
             running.retain(|_, task| !task.is_finished());
             for id in active {
-                if !running.contains_key(&id) {
-                    let task = tokio::spawn(run_stream(
-                        weak.clone(),
-                        id.clone(),
-                        client.clone(),
-                        state.store.subscribe_logs(),
-                    ));
-                    running.insert(id, task);
+                if let std::collections::hash_map::Entry::Vacant(slot) = running.entry(id) {
+                    let id = slot.key().clone();
+                    let wake = state.store.subscribe_logs();
+                    slot.insert(tokio::spawn(run_stream(weak.clone(), id, client.clone(), wake)));
                 }
             }
             drop(state);
