@@ -55,6 +55,8 @@ pub(crate) struct AppState {
     pub mcp_origins: Vec<String>,
     /// Calls waiting for a human's approval, and their decisions.
     pub approvals: crate::approvals::Approvals,
+    /// The tenant's log events as received from its log stream ([`crate::events`]).
+    pub events: crate::events::Events,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -242,6 +244,10 @@ pub(crate) fn router(state: Shared) -> Router {
             any(move |state: AxState<Shared>, request: Request| crate::mcp::endpoint(state, service.clone(), request))
         })
         .route("/catalog/{name}", get(crate::catalog::one))
+        .route(crate::events::HOOK_PATH, post(crate::events::receive))
+        .route("/events", get(events_or_page))
+        .route("/events/status", get(crate::events::status))
+        .route("/events/setup", post(crate::events::setup))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -319,6 +325,19 @@ async fn approval_or_page(state: AxState<Shared>, id: axum::extract::Path<String
         return serve_console(&state.0, request).await;
     }
     crate::approvals::one(state, id, request).await
+}
+
+/// `/events`: the event feed (Server-Sent Events), the console page for a page load.
+async fn events_or_page(AxState(state): AxState<Shared>, request: Request) -> Response {
+    let wants_stream = request
+        .headers()
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/event-stream"));
+    if !wants_stream && is_page_load(&request) {
+        return serve_console(&state, request).await;
+    }
+    crate::events::feed(AxState(state), request).await
 }
 
 /// `/keys`: the API keys as JSON for the API, the console page for a page load.

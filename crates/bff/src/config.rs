@@ -56,6 +56,40 @@ pub struct Config {
     pub mcp: McpConfig,
     /// Calls that wait for a human's approval (the `approve` level).
     pub approvals: ApprovalsConfig,
+    /// The tenant's log stream: its receiver and the live event feed.
+    pub events: EventsConfig,
+}
+
+/// Environment variable holding the log stream's shared secret.
+pub const LOG_STREAM_SECRET_ENV: &str = "GATEHOUSE_LOG_STREAM_SECRET";
+
+/// The receiver of the tenant's log stream (`POST /hooks/auth0-log-stream`)
+/// and the event feed fed by it (`GET /events`, MCP). The stream's shared
+/// secret comes from `GATEHOUSE_LOG_STREAM_SECRET` or `secret_file`; without
+/// one the receiver refuses every delivery (in demo mode one is generated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// File holding the secret the log stream sends as `Authorization: Bearer <secret>`.
+    pub secret_file: Option<PathBuf>,
+    /// Largest delivery accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How many of the latest events the database keeps (the window a
+    /// reconnecting client can resume from).
+    pub window: u32,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self { secret_file: None, max_body_bytes: 4 * 1024 * 1024, window: 10_000 }
+    }
+}
+
+impl EventsConfig {
+    /// The log stream's shared secret, from the file or the environment.
+    pub fn secret(&self) -> Result<Option<Secret>, ConfigError> {
+        read_secret(LOG_STREAM_SECRET_ENV, self.secret_file.as_deref())
+    }
 }
 
 /// Calls that wait for a human's approval: principals holding `approve` on
@@ -127,6 +161,7 @@ impl Default for Config {
             pacing: PacingConfig::default(),
             mcp: McpConfig::default(),
             approvals: ApprovalsConfig::default(),
+            events: EventsConfig::default(),
         }
     }
 }
@@ -329,6 +364,11 @@ impl Config {
         }
         if self.approvals.timeout_secs == 0 || self.approvals.timeout_secs > 24 * 3600 {
             return Err(ConfigError::Invalid("approvals.timeout_secs must be from 1 to 86400".into()));
+        }
+        if self.events.window == 0 || self.events.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "events.window must be at least 1 and events.max_body_bytes at least 1024".into(),
+            ));
         }
         if self.approvals.max_pending == 0 {
             return Err(ConfigError::Invalid("approvals.max_pending must be at least 1".into()));

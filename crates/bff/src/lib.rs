@@ -35,6 +35,7 @@ pub mod clock;
 pub mod config;
 pub mod console;
 mod demo;
+mod events;
 mod guard;
 mod keys;
 mod mcp;
@@ -53,7 +54,9 @@ mod words;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ApiKeyConfig, ApprovalsConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
+pub use config::{
+    ApiKeyConfig, ApprovalsConfig, Config, EventsConfig, McpConfig, PacingConfig, SessionConfig, TenantConfig,
+};
 pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{
@@ -257,6 +260,16 @@ impl Bff {
                     .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
             ),
         };
+        let event_store: Arc<dyn events::EventStore> = Arc::new(
+            events::SqliteEventStore::open(&config.database)
+                .with_context(|| format!("cannot open the event window in {}", config.database.display()))?,
+        );
+        let events = events::Events::new(
+            event_store,
+            config.events.secret().context("cannot read the log stream secret")?,
+            config.events.max_body_bytes,
+            config.events.window,
+        )?;
         let approvals = approvals::Approvals::open(&config.database, config.approvals)
             .with_context(|| format!("cannot open the approvals in {}", config.database.display()))?;
         let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -295,6 +308,7 @@ impl Bff {
                 .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
                 .collect(),
             approvals,
+            events,
         });
         keys::on_start(&state).await.context("cannot check the stored API keys")?;
         if let Some(info) = demo.as_mut() {
@@ -311,6 +325,10 @@ impl Bff {
                 })
                 .await
         });
+        // Demo mode: the in-process tenant streams its log events here (once serving).
+        if is_demo {
+            events::setup_demo(&state).await.context("cannot set up the demo log stream")?;
+        }
         tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
         Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
     }

@@ -200,11 +200,15 @@ impl ServerHandler for Tools {
                 }
                 tool
             })
+            .chain(crate::events::can_read(&Principal::Key(agent.clone())).then(crate::events::tool))
             .collect();
         Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
+        if name == crate::events::TOOL {
+            return Some(crate::events::tool());
+        }
         by_tool_name(name).map(tool)
     }
 
@@ -215,6 +219,11 @@ impl ServerHandler for Tools {
     ) -> Result<CallToolResponse, ErrorData> {
         let started = Instant::now();
         let agent = agent_of(&context)?;
+        if request.name == crate::events::TOOL {
+            let principal = Principal::Key(agent);
+            let args = request.arguments.unwrap_or_default();
+            return Ok(crate::events::call_tool(&self.state, &principal, args).await.into());
+        }
         let Some(op) = by_tool_name(&request.name) else {
             return Err(ErrorData::invalid_params(format!("there is no tool `{}`", request.name), None));
         };

@@ -294,6 +294,13 @@ async fn admitting(state: &Shared, scopes: &UserScopes, id: &str) -> Result<Vec<
     Ok(scopes.scopes().iter().filter(|s| s.matches(&user, orgs.as_deref())).cloned().collect())
 }
 
+/// Whether a user, named by id, is within any of the scopes: `false` when
+/// it is outside, does not exist, or cannot be looked up (fails closed).
+/// What the event feed ([`crate::events`]) filters events by.
+pub(crate) async fn admits(state: &Shared, scopes: &UserScopes, id: &str) -> bool {
+    admitting(state, scopes, id).await.is_ok_and(|found| !found.is_empty())
+}
+
 /// Whether a user, as a list answered it, is in scope.
 async fn admitted(state: &Shared, scopes: &UserScopes, user: &Value) -> Result<bool, ScopeStop> {
     let orgs = match (scopes.organizations().is_empty(), user.get("user_id").and_then(Value::as_str)) {

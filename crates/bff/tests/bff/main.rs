@@ -10,6 +10,7 @@ mod approvals;
 mod audit;
 mod browser;
 mod escalation;
+mod events;
 mod faults;
 mod files;
 mod keys;
