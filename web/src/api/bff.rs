@@ -303,6 +303,34 @@ pub async fn revoke_key(name: &str) -> Result<(), UiError> {
     send_body::<Value>(Request::delete(&format!("/keys/{}", encode_component(name))), None).await.map(|_| ())
 }
 
+/// `GET /events/status`: whether the tenant's log stream feeds the BFF.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsStatus {
+    /// A log stream delivers to the BFF: the live feed works.
+    #[serde(default)]
+    pub streaming: bool,
+    /// The caller may follow the feed.
+    #[serde(default)]
+    pub can_read: bool,
+    /// The caller may set the log stream up (`logStreams.create` at once).
+    #[serde(default)]
+    pub can_set_up: bool,
+    /// Where the tenant must deliver.
+    #[serde(default)]
+    pub endpoint: String,
+}
+
+/// Whether the live event feed works here.
+pub async fn events_status() -> Result<EventsStatus, UiError> {
+    send(Request::get("/events/status")).await
+}
+
+/// `POST /events/setup`: creates the tenant's log stream pointing at the BFF.
+pub async fn set_up_events() -> Result<Value, UiError> {
+    send_body(Request::post("/events/setup"), None).await
+}
+
 /// Who is signed in; a 401 means nobody.
 pub async fn me() -> Result<Me, UiError> {
     let me: Me = send(Request::get("/auth/me")).await?;

@@ -10,12 +10,13 @@
 
 mod bff;
 mod error;
+pub mod feed;
 pub mod names;
 
 pub use bff::{
-    ApiKey, ApiKeys, Approval, Approvals, AuditEntry, AuditPage, Change, CreatedKey, Me, api_keys, approval, approvals,
-    audit, audit_export, audit_export_url, catalog, catalog_op, create_key, decide, logout, me, revoke_key,
-    sign_in_url, update_key,
+    ApiKey, ApiKeys, Approval, Approvals, AuditEntry, AuditPage, Change, CreatedKey, EventsStatus, Me, api_keys,
+    approval, approvals, audit, audit_export, audit_export_url, catalog, catalog_op, create_key, decide, events_status,
+    logout, me, revoke_key, set_up_events, sign_in_url, update_key,
 };
 pub use error::UiError;
 

@@ -1,4 +1,6 @@
-//! `/`: counts per area, recent failed sign-ins and the rate-limit budget.
+//! `/`: counts per area, the latest events (live, from the BFF's event
+//! feed, when a log stream feeds it), recent failed sign-ins and the
+//! rate-limit budget.
 
 use crate::api::{self, Fut};
 use crate::components::{PageHeader, Panel, loaded};
@@ -87,6 +89,7 @@ pub fn Overview() -> impl IntoView {
             </Panel>
         }
     });
+    let latest = me.permissions.can_read("logs").then(|| view! { <LatestEvents /> });
     let budget = api::budget();
     view! {
         <PageHeader title="Overview" subtitle="The tenant at a glance." />
@@ -108,6 +111,39 @@ pub fn Overview() -> impl IntoView {
                 }}
             </p>
         </Panel>
+        {latest}
         {failures}
+    }
+}
+
+/// Events shown on the overview.
+const LATEST: usize = 10;
+
+/// The latest events, live: shown only when a log stream feeds the BFF.
+#[component]
+fn LatestEvents() -> impl IntoView {
+    let status = LocalResource::new(api::events_status);
+    move || match status.get() {
+        Some(Ok(s)) if s.streaming && s.can_read => view! { <LatestStream /> }.into_any(),
+        _ => ().into_any(),
+    }
+}
+
+#[component]
+fn LatestStream() -> impl IntoView {
+    use crate::api::feed::{FeedState, follow};
+    let events = RwSignal::new(Vec::<LogEvent>::new());
+    let state = RwSignal::new(FeedState::Connecting);
+    follow(LATEST as u32, state, move |e| {
+        events.update(|list| {
+            list.insert(0, e);
+            list.truncate(LATEST);
+        });
+    });
+    view! {
+        <Panel title="Latest events">
+            <p class="help" role="status" data-testid="latest-state">{move || state.get().describe()}</p>
+            <div data-testid="latest-events">{move || log_table(&events.get(), "No events yet.")}</div>
+        </Panel>
     }
 }
