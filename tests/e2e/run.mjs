@@ -1079,6 +1079,30 @@ async function curatedPageScenarios(url) {
     await page.waitForSelector(`table.data tr:has-text("${name}")`, { state: 'detached' });
   });
 
+  await test('live events: a write through the BFF reaches the signed-in console within 2 s, with no polling', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/logs?tail=1');
+    // The demo log stream feeds the BFF, so the tail follows /events.
+    await page.waitForSelector('[data-testid="tail-state"][data-state="live"]', { timeout: 20_000 });
+    const rows = 'section.tail table.data tbody tr';
+    check(await page.locator(`${rows}:has-text("role")`).count() === 0, 'no role event in the tail yet');
+    const requests = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    const name = `e2e-live-${Date.now()}`;
+    const started = Date.now();
+    const made = await api(page, 'POST', '/api/v2/roles', { name, description: 'made to be seen live' });
+    check(made.status < 300, `role created: ${made.status} ${made.text.slice(0, 200)}`);
+    await page.waitForSelector(`${rows}:has-text("role")`, { timeout: 2_000 });
+    const elapsed = Date.now() - started;
+    check(elapsed < 2_000, `shown after ${elapsed} ms`);
+    const polls = requests.filter((r) => /\/api\/v2\/logs|\/events/.test(r));
+    check(polls.length === 0, `no polling of the logs and no new feed request: ${polls.join(', ')}`);
+    console.log(`     live event shown ${elapsed} ms after the write`);
+    // The overview shows the latest events, live too.
+    await page.goto(`${url}/`);
+    await page.waitForSelector('[data-testid="latest-events"] table.data tbody tr:has-text("role")', { timeout: 20_000 });
+    await shot(page, 'live-events');
+  });
+
   await test('console: a tenant setting survives a reload', async (page) => {
     await signIn(page, server, 'admin@demo.test', '/settings');
     await page.waitForSelector('h2:has-text("General")', { timeout: 20_000 });

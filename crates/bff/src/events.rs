@@ -45,9 +45,8 @@ use tokio::sync::broadcast;
 /// The receiver's path, as the tenant's log stream is set up to call it.
 pub const HOOK_PATH: &str = "/hooks/auth0-log-stream";
 
-/// The operation whose access the feed is read under: who may list the
-/// tenant's logs may follow them live.
-pub const FEED_OPERATION: &str = "logs.list";
+/// The operation whose access the feed is read under (the model's policy vocabulary).
+pub const FEED_OPERATION: &str = gatehouse_model::policy::EVENT_FEED;
 
 /// Most events sent from the window when a client resumes or asks for a backlog.
 pub const MAX_BACKLOG: u32 = 500;
@@ -996,17 +995,40 @@ fn stream_body(endpoint: &str, secret: &str) -> Value {
     })
 }
 
-/// Creates the log stream on the tenant through the shared client; returns its id.
+/// A JSON answer of the tenant, or why there is none.
+async fn upstream_json(state: &Shared, name: &str, params: &[&str], body: Option<&Value>) -> Result<Value, String> {
+    let op = catalog::by_name(name).ok_or_else(|| format!("the catalog has no {name}"))?;
+    let path = gatehouse_model::path::fill(op.path, params).map_err(|e| e.to_string())?;
+    let body = body.map(serde_json::to_vec).transpose().map_err(|e| e.to_string())?;
+    let answer = state.upstream.send(op, path, body).await.map_err(|e| e.to_string())?;
+    if !answer.status().is_success() {
+        return Err(format!("the tenant answered {} to {name}", answer.status().as_u16()));
+    }
+    serde_json::from_slice(answer.body()).map_err(|e| e.to_string())
+}
+
+/// Points the tenant's log stream at this BFF with `secret`: the stream
+/// already delivering to this BFF's endpoint is taken over (new secret,
+/// `active` again), else one is created. Returns its id.
 async fn create_stream(state: &Shared, secret: &str) -> Result<String, String> {
     let endpoint = state.public.join(HOOK_PATH).map_err(|e| e.to_string())?.to_string();
-    let body = serde_json::to_vec(&stream_body(&endpoint, secret)).map_err(|e| e.to_string())?;
-    let op = catalog::by_name("logStreams.create").ok_or("the catalog has no logStreams.create")?;
-    let answer = state.upstream.send(op, op.path.to_owned(), Some(body)).await.map_err(|e| e.to_string())?;
-    if !answer.status().is_success() {
-        return Err(format!("the tenant answered {}", answer.status().as_u16()));
-    }
-    let value: Value = serde_json::from_slice(answer.body()).map_err(|e| e.to_string())?;
-    Ok(value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned())
+    let body = stream_body(&endpoint, secret);
+    // Listing needs `read:log_streams`; without it a new stream is made.
+    let existing = upstream_json(state, "logStreams.list", &[], None).await.ok().and_then(|list| {
+        list.as_array()?
+            .iter()
+            .find(|s| s.pointer("/sink/httpEndpoint").and_then(Value::as_str) == Some(endpoint.as_str()))
+            .and_then(|s| s.get("id").and_then(Value::as_str))
+            .map(str::to_owned)
+    });
+    let answer = match existing {
+        Some(id) => {
+            let change = json!({"sink": body["sink"], "status": "active"});
+            upstream_json(state, "logStreams.update", &[&id], Some(&change)).await?
+        }
+        None => upstream_json(state, gatehouse_model::policy::EVENT_FEED_SETUP, &[], Some(&body)).await?,
+    };
+    Ok(answer.get("id").and_then(Value::as_str).unwrap_or_default().to_owned())
 }
 
 /// Demo mode: creates the log stream on the in-process emulator, pointing
@@ -1032,7 +1054,7 @@ pub(crate) async fn status(State(state): State<Shared>, headers: HeaderMap) -> R
         Err(r) => return r,
     };
     let endpoint = state.public.join(HOOK_PATH).map(|u| u.to_string()).unwrap_or_default();
-    let can_setup = catalog::by_name("logStreams.create")
+    let can_setup = catalog::by_name(gatehouse_model::policy::EVENT_FEED_SETUP)
         .is_some_and(|op| principal.grants().permission_on(op) == gatehouse_model::policy::Permission::Allowed);
     json_response(
         StatusCode::OK,
@@ -1059,7 +1081,7 @@ pub(crate) async fn setup(State(state): State<Shared>, request: Request) -> Resp
     };
     let who = principal.name().to_owned();
     let kind = principal.kind();
-    let allowed = catalog::by_name("logStreams.create")
+    let allowed = catalog::by_name(gatehouse_model::policy::EVENT_FEED_SETUP)
         .is_some_and(|op| principal.grants().permission_on(op) == gatehouse_model::policy::Permission::Allowed);
     let (decision, status, response, sentence) = if !allowed {
         let m = "needs logStreams.create:full";

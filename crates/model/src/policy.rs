@@ -152,6 +152,15 @@ pub const API_KEYS: &str = "apiKeys";
 /// The name of the policy entry covering everything.
 pub const ALL: &str = "*";
 
+/// The operation whose access the BFF's live feed of the tenant's log
+/// events (`/events`, the MCP events tool) is read under: whoever may list
+/// the tenant's logs may follow them as they happen, no one else.
+pub const EVENT_FEED: &str = "logs.list";
+
+/// The operation whose access (at once, not after an approval) sets up the
+/// tenant's log stream to the BFF.
+pub const EVENT_FEED_SETUP: &str = "logStreams.create";
+
 /// Earlier names of groups, still read in configurations and keys: each
 /// stands for the groups it lists. Written out as the canonical names.
 pub const ALIASES: &[(&str, &[&str])] = &[

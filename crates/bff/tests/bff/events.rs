@@ -394,3 +394,47 @@ async fn an_agent_waits_for_events_over_mcp() {
         && e.principal == "reader"
         && e.via.as_deref() == Some("mcp")));
 }
+
+#[tokio::test]
+async fn setting_up_the_stream_needs_log_streams_create_and_a_new_secret_works() {
+    let h = crate::Harness::start().await;
+    let viewer = h.login("viewer@demo.test").await;
+    let r = viewer.api(reqwest::Method::POST, "/events/setup", None).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(h.last_audit().decision, Decision::Denied);
+    let admin = h.login("admin@demo.test").await;
+    let status = admin.api_get("/events/status").await.json();
+    assert_eq!((status["streaming"].as_bool(), status["canSetUp"].as_bool()), (Some(true), Some(true)), "{status}");
+    assert!(status["endpoint"].as_str().unwrap().ends_with(HOOK));
+    let (_, streams) = h.direct(reqwest::Method::GET, "/api/v2/log-streams", None).await;
+    let ours = |streams: &Value| {
+        streams
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["sink"]["httpEndpoint"].as_str().is_some_and(|e| e.ends_with(HOOK)))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let before = ours(&streams);
+    assert_eq!(before.len(), 1, "the demo stream");
+    let old = before[0]["sink"]["httpAuthorization"].as_str().unwrap().to_owned();
+    let r = admin.api(reqwest::Method::POST, "/events/setup", None).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["id"], before[0]["id"], "the stream to this BFF is taken over, not doubled");
+    let (_, streams) = h.direct(reqwest::Method::GET, "/api/v2/log-streams", None).await;
+    let after = ours(&streams);
+    assert_eq!(after.len(), 1);
+    let new = after[0]["sink"]["httpAuthorization"].as_str().unwrap().to_owned();
+    assert_ne!(new, old, "a new secret");
+    assert_eq!(deliver(&h, Some(&new), item("setup1", "s").to_string()).await.0, 200);
+    assert_eq!(deliver(&h, Some(&old), item("setup2", "s").to_string()).await.0, 401, "the old secret no longer works");
+    // Events still flow from the tenant with the new secret.
+    let mut feed = Feed::open(&h, &[("authorization", &format!("Bearer {}", h.keys["reader"]))], "").await.unwrap();
+    h.direct(reqwest::Method::POST, "/api/v2/roles", Some(json!({"name": "after setup"}))).await;
+    assert!(feed.find(Duration::from_secs(5), |d| d["type"] == "sapi").await.is_some());
+    // Configured secrets are not replaced from the console.
+    let configured = harness().await;
+    let admin = configured.login("admin@demo.test").await;
+    assert_eq!(admin.api(reqwest::Method::POST, "/events/setup", None).await.status, 409);
+}
