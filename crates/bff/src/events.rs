@@ -2,7 +2,8 @@
 //!
 //! - `POST /hooks/auth0-log-stream` ([`receive`]) is where the tenant's
 //!   custom-webhook log stream delivers. It takes Auth0's three content
-//!   formats (a JSON array, JSON lines, one JSON object), each item either
+//!   formats (a JSON array, JSON lines, one JSON object, or an object of
+//!   items keyed by position), each item either
 //!   `{"log_id": …, "data": <event>}` as Auth0 sends it or a bare log event;
 //!   requires `Authorization: Bearer <secret>` (compared in constant time,
 //!   as SHA-256 digests, so neither the value nor its length leaks);
@@ -372,6 +373,13 @@ pub fn parse_delivery(body: &[u8]) -> Result<Vec<(String, Value)>, DeliveryError
     }
     let items: Vec<Value> = match serde_json::from_str::<Value>(trimmed) {
         Ok(Value::Array(items)) => items,
+        // A batch as an object keyed by position (`{"0": {…}, "1": {…}}`).
+        Ok(Value::Object(map)) if !map.is_empty() && map.keys().all(|k| k.parse::<usize>().is_ok()) => {
+            let mut numbered: Vec<(usize, Value)> =
+                map.into_iter().filter_map(|(k, v)| k.parse::<usize>().ok().map(|n| (n, v))).collect();
+            numbered.sort_by_key(|(n, _)| *n);
+            numbered.into_iter().map(|(_, v)| v).collect()
+        }
         Ok(other) => vec![other],
         // More than one value: JSON lines.
         Err(first) => {
@@ -1161,6 +1169,9 @@ mod tests {
         assert_eq!(parse_delivery(one).unwrap()[0].0, "3");
         let bare = br#"{"_id":"4","type":"sapi"}"#;
         assert_eq!(parse_delivery(bare).unwrap()[0].0, "4");
+        let numbered = br#"{"1":{"log_id":"6","data":{}},"0":{"log_id":"5","data":{}}}"#;
+        let got = parse_delivery(numbered).unwrap();
+        assert_eq!(got.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["5", "6"]);
     }
 
     #[test]
