@@ -209,3 +209,33 @@ async fn persistent_failures_suspend_the_stream() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_receiver_that_hangs_never_holds_up_the_api() {
+    // Answers after 5 s: a delivery made inside the request would hold it that long.
+    async fn slow() -> StatusCode {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        StatusCode::OK
+    }
+    let app = axum::Router::new().route("/hook", axum::routing::post(slow));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let h = Emulator::start(config()).await.unwrap();
+    let c = Client::new(&h.base_url);
+    let token = c.token(&h, &h.management_audience, None).await;
+    c.expect(
+        200,
+        "POST",
+        "/api/v2/log-streams",
+        Some(&token),
+        Body::Json(json!({"name": "slow", "type": "http", "sink": {"httpEndpoint": url}})),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    for i in 0..5 {
+        c.expect(200, "POST", "/api/v2/roles", Some(&token), Body::Json(json!({"name": format!("quick-{i}")}))).await;
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "five writes took {took:?} while the receiver hangs");
+}
