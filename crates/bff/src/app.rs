@@ -195,6 +195,33 @@ impl AppState {
         }
     }
 
+    /// The principal behind a cookie that passed its origin checks: the
+    /// session's user (the session is touched), or 401 when the session is
+    /// missing or ended, or no credentials came at all.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn cookie_principal(&self, session: Option<(String, SessionRecord)>) -> Result<Principal, Response> {
+        match session {
+            Some((hash, rec)) => {
+                self.touch(&hash, &rec);
+                Ok(self.user(&rec))
+            }
+            None => Err(error(
+                StatusCode::UNAUTHORIZED,
+                "gatehouse_unauthenticated",
+                "sign in first (or the session ended)",
+            )),
+        }
+    }
+
+    /// The answer to a request that carries neither a key nor a session.
+    pub(crate) fn no_credentials() -> Response {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "gatehouse_unauthenticated",
+            "sign in first, or send an API key as `Authorization: Bearer gk_...`",
+        )
+    }
+
     /// The sign-in link for a return path.
     pub fn login_link(&self, return_to: &str) -> String {
         let mut u = self.public.join("/auth/login").map(|u| u.to_string()).unwrap_or_else(|_| "/auth/login".into());

@@ -593,23 +593,9 @@ async fn feed_principal(state: &Shared, headers: &HeaderMap) -> Result<Principal
                     "refused: the request came from another site",
                 ));
             }
-            match session {
-                Some((hash, rec)) => {
-                    state.touch(&hash, &rec);
-                    Ok(state.user(&rec))
-                }
-                None => Err(error(
-                    StatusCode::UNAUTHORIZED,
-                    "gatehouse_unauthenticated",
-                    "sign in first (or the session ended)",
-                )),
-            }
+            state.cookie_principal(session)
         }
-        Credentials::None => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "gatehouse_unauthenticated",
-            "sign in first, or send an API key as `Authorization: Bearer gk_...`",
-        )),
+        Credentials::None => Err(crate::app::AppState::no_credentials()),
     }
 }
 

@@ -87,23 +87,9 @@ pub(crate) async fn gate(
                 let response = error(StatusCode::FORBIDDEN, "gatehouse_csrf", &format!("refused: {reason}"));
                 return Err(audited(state, record, response, started).await);
             }
-            match session {
-                Some((hash, rec)) => {
-                    state.touch(&hash, &rec);
-                    Ok(state.user(&rec))
-                }
-                None => Err(error(
-                    StatusCode::UNAUTHORIZED,
-                    "gatehouse_unauthenticated",
-                    "sign in first (or the session ended)",
-                )),
-            }
+            state.cookie_principal(session)
         }
-        Credentials::None => Err(error(
-            StatusCode::UNAUTHORIZED,
-            "gatehouse_unauthenticated",
-            "sign in first, or send an API key as `Authorization: Bearer gk_...`",
-        )),
+        Credentials::None => Err(crate::app::AppState::no_credentials()),
     }
 }
 
