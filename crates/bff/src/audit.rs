@@ -348,21 +348,33 @@ async fn reader(
     let who = principal.name().to_owned();
     let kind = principal.kind();
     if principal.grants().level(Target::Audit) < Level::Read {
-        let missing = "audit:read";
-        let message = format!("{who} may not {}: needs {missing}", infinitive(&call.phrase));
-        let mut body = error_body(StatusCode::FORBIDDEN, "gatehouse_denied", &message);
-        body["missing"] = Value::from(missing);
-        let record = call.record(
-            &who,
-            kind,
-            Decision::Denied,
-            Some(format!("needs {missing}")),
-            403,
-            format!("{who} was denied {}: needs {missing}", call.phrase),
-        );
-        return Err(audited(state, record, json_response(StatusCode::FORBIDDEN, &body), started).await);
+        return Err(denied_for(state, call, &who, kind, "audit:read", started).await);
     }
     Ok((who, kind))
+}
+
+/// Refuses a call of the BFF's own for a grant the principal lacks: 403
+/// `gatehouse_denied` naming what is `missing`, recorded in the audit log.
+pub(crate) async fn denied_for(
+    state: &Shared,
+    call: &Call,
+    who: &str,
+    kind: &str,
+    missing: &str,
+    started: Instant,
+) -> Response {
+    let message = format!("{who} may not {}: needs {missing}", infinitive(&call.phrase));
+    let mut body = error_body(StatusCode::FORBIDDEN, "gatehouse_denied", &message);
+    body["missing"] = Value::from(missing);
+    let record = call.record(
+        who,
+        kind,
+        Decision::Denied,
+        Some(format!("needs {missing}")),
+        403,
+        format!("{who} was denied {}: needs {missing}", call.phrase),
+    );
+    audited(state, record, json_response(StatusCode::FORBIDDEN, &body), started).await
 }
 
 /// Answers a bad query with 400 and audits it.

@@ -655,21 +655,7 @@ pub(crate) async fn feed(State(state): State<Shared>, request: Request) -> Respo
     let kind = principal.kind();
     if !can_read(&principal) {
         let missing = format!("{FEED_OPERATION}:read");
-        let mut body = error_body(
-            StatusCode::FORBIDDEN,
-            "gatehouse_denied",
-            &format!("{who} may not follow the tenant's events: needs {missing}"),
-        );
-        body["missing"] = Value::from(missing.clone());
-        let record = call.record(
-            &who,
-            kind,
-            Decision::Denied,
-            Some(format!("needs {missing}")),
-            403,
-            format!("{who} was denied following the tenant's events: needs {missing}"),
-        );
-        return audited(&state, record, json_response(StatusCode::FORBIDDEN, &body), started).await;
+        return crate::audit::denied_for(&state, &call, &who, kind, &missing, started).await;
     }
     let from = match start_of(&state, &headers, request.uri().query()) {
         Ok(n) => n,

@@ -49,6 +49,7 @@ pub const VERBS: &[(&str, &str, &str)] = &[
     ("clearing", "clear", "cleared"),
     ("checking", "check", "checked"),
     ("calling", "call", "called"),
+    ("following", "follow", "followed"),
 ];
 
 /// The verb a name's action word stands for, as a base form of [`VERBS`].
