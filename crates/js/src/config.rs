@@ -138,8 +138,9 @@ impl ClientOptions {
         serde_json::from_str(json).map_err(|e| format!("client options: {e}"))
     }
 
-    /// The client these options describe.
-    pub fn build(self) -> Result<Client, String> {
+    /// The client these options describe, sending through `transport` (the
+    /// package's [`crate::transport::JsTransport`]; `None` for the client's default).
+    pub fn build(self, transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>>) -> Result<Client, String> {
         let mut builder: ClientBuilder = Client::builder();
         builder = match (set(&self.domain), set(&self.base_url)) {
             (Some(_), Some(_)) => return Err("give `domain` or `baseUrl`, not both".into()),
@@ -182,9 +183,8 @@ impl ClientOptions {
             }
         };
         builder = builder.auth(auth);
-        #[cfg(target_arch = "wasm32")]
-        if cookies == Some(false) {
-            builder = builder.transport(gatehouse_client::transport::FetchTransport::new());
+        if let Some(transport) = transport {
+            builder = builder.shared_transport(transport);
         }
         if let Some(ms) = self.timeout_ms {
             builder = builder.timeout(Duration::from_millis(ms.max(1)));
