@@ -140,13 +140,22 @@ function fileText(bytes, field) {
   }
 }
 
+const isFile = (v) => (typeof Blob !== 'undefined' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+
+/** Whether a body has a top-level field given as a file (checked without waiting). */
+function hasFiles(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  for (const key in body) if (isFile(body[key])) return true;
+  return false;
+}
+
 /**
  * A body whose top-level fields may be files (`Blob`, `File`, `Uint8Array`,
  * `Buffer`, `ArrayBuffer`), with each file as its text, so that it crosses to
  * Rust as JSON; the operation's multipart encoding sends them as file parts.
  */
 async function withFiles(body) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  if (!hasFiles(body)) return body;
   let out = body;
   for (const [field, value] of Object.entries(body)) {
     let text;
@@ -262,7 +271,7 @@ export class ManagementClient {
 
   async #call(name, params, options, body) {
     const core = await this.#get();
-    body = await withFiles(body);
+    if (hasFiles(body)) body = await withFiles(body);
     let answer;
     try {
       answer = await core.call(name, params, json(options), json(body));

@@ -139,7 +139,8 @@ impl ClientOptions {
     }
 
     /// The client these options describe, sending through `transport` (the
-    /// package's [`crate::transport::JsTransport`]; `None` for the client's default).
+    /// package's [`crate::transport::JsTransport`]; `None` fails after the
+    /// options are checked, which is what the host's tests of them do).
     pub fn build(self, transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>>) -> Result<Client, String> {
         let mut builder: ClientBuilder = Client::builder();
         builder = match (set(&self.domain), set(&self.base_url)) {
@@ -183,9 +184,6 @@ impl ClientOptions {
             }
         };
         builder = builder.auth(auth);
-        if let Some(transport) = transport {
-            builder = builder.shared_transport(transport);
-        }
         if let Some(ms) = self.timeout_ms {
             builder = builder.timeout(Duration::from_millis(ms.max(1)));
         }
@@ -213,6 +211,8 @@ impl ClientOptions {
                 }
             }
         });
-        builder.build().map_err(|e| e.to_string())
+        // Never the client's default transport, so that it is not linked in.
+        let transport = transport.ok_or("the package sends through its own transport; none was given")?;
+        builder.build_with(transport).map_err(|e| e.to_string())
     }
 }
