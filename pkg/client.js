@@ -115,18 +115,21 @@ function transport(credentials) {
   };
 }
 
+const num = (v) => (typeof v === 'number' ? v : undefined);
+const text = (v) => (typeof v === 'string' ? v : undefined);
+
 /**
- * The outline of a page for Rust's paging walk: each list's items replaced by
- * `0`, but for the last item's `log_id` (log events page by it).
+ * A page's items (under `key`, or the page itself when it is an array), after
+ * telling the pager what its walk reads of the page: how many items, whether
+ * it was an array, `start`, `limit`, `total`, `next` and the last item's `log_id`.
  */
-function outline(raw) {
-  const thin = (items) =>
-    items.map((x, i) => (i === items.length - 1 && x !== null && typeof x === 'object' && typeof x.log_id === 'string' ? { log_id: x.log_id } : 0));
-  if (Array.isArray(raw)) return JSON.stringify(thin(raw));
-  if (raw === null || typeof raw !== 'object') return JSON.stringify(raw ?? []);
-  const out = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = Array.isArray(v) ? thin(v) : v;
-  return JSON.stringify(out);
+function readPage(pager, key, raw) {
+  const bare = Array.isArray(raw);
+  const env = bare || raw === null || typeof raw !== 'object' ? {} : raw;
+  const items = bare ? raw : Array.isArray(env[key]) ? env[key] : [];
+  const last = items[items.length - 1];
+  pager.page(items.length, bare, num(env.start), num(env.limit), num(env.total), text(env.next), text(last?.log_id));
+  return items;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -289,6 +292,7 @@ export class ManagementClient {
     } catch (e) {
       throw toError(e);
     }
+    const key = pager.itemsKey;
     try {
       for (;;) {
         let page;
@@ -299,13 +303,12 @@ export class ManagementClient {
         }
         if (page === undefined) return;
         const raw = parse(page[0]) ?? [];
-        let key;
+        let items;
         try {
-          key = pager.page(outline(raw));
+          items = readPage(pager, key, raw);
         } catch (e) {
           throw toError(e);
         }
-        const items = key === undefined ? raw : raw[key] ?? [];
         if (pages) {
           yield { items, total: raw.total, next: raw.next, raw };
         } else {

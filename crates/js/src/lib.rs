@@ -171,7 +171,7 @@ struct PagerState {
 
 /// Pages through one list: `next()` resolves with `[body]` per page (as
 /// [`Core::call`] resolves), then `undefined`; after each page the wrapper
-/// calls `page(outline)` with the page's outline, which moves to the next one.
+/// calls `page(...)` with what the walk reads of it, which moves to the next one.
 #[wasm_bindgen]
 pub struct Pager {
     client: Client,
@@ -220,29 +220,49 @@ impl Pager {
         })
     }
 
-    /// Reads the page `next()` gave: its outline is the page's JSON with each
-    /// list's items replaced by `0`, but for the last item's `log_id` (what
-    /// paging needs, without the items). Returns the key the items are under
-    /// (`undefined` for a bare array) and moves to the next page.
-    pub fn page(&self, outline: &str) -> Result<JsValue, JsValue> {
+    /// The key a page's items are under (`undefined` for a bare array), from
+    /// the operation's description.
+    #[wasm_bindgen(getter, js_name = itemsKey)]
+    pub fn items_key(&self) -> Option<String> {
+        self.state.borrow().op.wire().paging.items().and_then(|i| i.key()).map(str::to_owned)
+    }
+
+    /// Reads the page `next()` gave, as JavaScript parsed it: how many items
+    /// it holds, whether it was a bare array, the envelope's `start`, `limit`,
+    /// `total` and `next`, and the last item's `log_id`; moves to the next page.
+    #[allow(clippy::too_many_arguments)]
+    pub fn page(
+        &self,
+        count: u32,
+        bare: bool,
+        start: Option<f64>,
+        limit: Option<f64>,
+        total: Option<f64>,
+        next: Option<String>,
+        last_log_id: Option<String>,
+    ) -> Result<(), JsValue> {
         let mut s = self.state.borrow_mut();
         if !s.unread {
             return Err(reject_invalid("page() called without a page from next()"));
         }
         s.unread = false;
-        let page = match pager::read_page(outline.as_bytes()) {
-            Ok(page) => page,
-            Err(e) => {
-                s.done = true;
-                return Err(reject(&e));
-            }
+        // Whole numbers from 0 only (a fraction or a negative number is not a position).
+        let whole = |n: Option<f64>| n.filter(|n| n.fract() == 0.0 && *n >= 0.0).map(|n| n as u64);
+        let outline = pager::Outline {
+            count: count as usize,
+            bare,
+            start: whole(start),
+            limit: whole(limit),
+            total: whole(total),
+            next: next.filter(|n| !n.is_empty()),
+            last_log_id,
         };
         let PagerState { op, mode, .. } = &mut *s;
-        match pager::advance(mode, op, &page) {
+        match pager::advance(mode, op, &outline) {
             Next::Continue => {}
             Next::Done => s.done = true,
             Next::Fail(e) => s.pending = Some(e),
         }
-        Ok(page.items_key().map_or(JsValue::UNDEFINED, JsValue::from_str))
+        Ok(())
     }
 }

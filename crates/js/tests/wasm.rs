@@ -88,28 +88,19 @@ fn body_json(v: &JsValue) -> Value {
     }
 }
 
-/// The outline `Pager::page` reads (`pkg/client.js`, `outline`).
-fn outline(body: &Value) -> String {
-    let thin = |items: &Vec<Value>| -> Value {
-        let n = items.len();
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| match x.get("log_id") {
-                Some(id) if i + 1 == n && id.is_string() => json!({ "log_id": id }),
-                _ => json!(0),
-            })
-            .collect()
+/// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
+fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Result<Vec<Value>, JsValue> {
+    let bare = body.is_array();
+    let items = match (body, key) {
+        (Value::Array(items), _) => items.clone(),
+        (Value::Object(map), Some(key)) => map.get(key).and_then(Value::as_array).cloned().unwrap_or_default(),
+        _ => Vec::new(),
     };
-    match body {
-        Value::Array(items) => thin(items).to_string(),
-        Value::Object(map) => {
-            let out: serde_json::Map<String, Value> =
-                map.iter().map(|(k, v)| (k.clone(), v.as_array().map_or_else(|| v.clone(), thin))).collect();
-            Value::Object(out).to_string()
-        }
-        _ => "[]".into(),
-    }
+    let num = |k: &str| body.get(k).and_then(Value::as_f64);
+    let next = body.get("next").and_then(Value::as_str).map(str::to_owned);
+    let last = items.last().and_then(|i| i.get("log_id")).and_then(Value::as_str).map(str::to_owned);
+    pager.page(items.len() as u32, bare, num("start"), num("limit"), num("total"), next, last)?;
+    Ok(items)
 }
 
 /// What a call resolved or rejected with, as JSON.
@@ -134,6 +125,7 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
     let pager = core
         .pager(method, params.iter().map(|p| p.to_string()).collect(), Some(options.to_string()))
         .unwrap_or_else(|e| panic!("pager: {e:?}"));
+    let key = pager.items_key();
     let mut items = Vec::new();
     loop {
         match JsFuture::from(pager.next()).await {
@@ -141,15 +133,10 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
             Ok(v) => {
                 let page: js_sys::Array = v.unchecked_into();
                 let body = if page.get(0).is_undefined() { json!([]) } else { body_json(&page.get(0)) };
-                let key = match pager.page(&outline(&body)) {
-                    Ok(key) => key,
+                match read_page(&pager, key.as_deref(), &body) {
+                    Ok(list) => items.extend(list),
                     Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
-                };
-                let list = match key.as_string() {
-                    Some(key) => body[key.as_str()].clone(),
-                    None => body,
-                };
-                items.extend(list.as_array().cloned().unwrap_or_default());
+                }
             }
             Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
         }
