@@ -258,8 +258,6 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    // In the browser nothing is `Send`; the `Arc` is still what clones share.
-    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub fn build(mut self) -> Result<Client, ClientError> {
         let cookies = matches!(self.auth, Auth::None);
         let transport = match self.transport.take() {
@@ -275,6 +273,8 @@ impl ClientBuilder {
     /// A program that always brings its own transport (the npm package) calls
     /// this instead of [`ClientBuilder::build`], so the default transport is not
     /// linked into it.
+    // In the browser nothing is `Send`; the `Arc` is still what clones share.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub fn build_with(self, transport: Arc<dyn Transport>) -> Result<Client, ClientError> {
         let tenant =
             self.tenant.ok_or_else(|| ClientError::Config("no base URL: call `domain()` or `base_url()`".into()))?;

@@ -16,9 +16,12 @@
 //! A request dropped before its answer (a timeout) is aborted through its
 //! `AbortController`, as the fetch transport of `gatehouse-client` does.
 
+#[cfg(target_arch = "wasm32")]
 use gatehouse_client::TransportError;
+#[cfg(target_arch = "wasm32")]
 use http::header::{HeaderName, RETRY_AFTER};
 use js_sys::Function;
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The number under which the wrapper keeps a successful answer's text.
@@ -26,6 +29,7 @@ use wasm_bindgen::{JsCast, JsValue};
 pub struct JsBody(pub u32);
 
 /// The headers read back, in the order the wrapper returns their values.
+#[cfg(target_arch = "wasm32")]
 const HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("x-ratelimit-limit"),
     HeaderName::from_static("x-ratelimit-remaining"),
@@ -37,6 +41,7 @@ const HEADERS: [HeaderName; 4] = [
 /// which resolves with `[status, [limit, remaining, reset, retryAfter], bytes | undefined, key | undefined]`.
 #[derive(Debug, Clone)]
 pub struct JsTransport {
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     send: Function,
 }
 
@@ -48,8 +53,10 @@ impl JsTransport {
 }
 
 /// Aborts the fetch when the attempt is dropped before it settles.
+#[cfg(target_arch = "wasm32")]
 struct AbortOnDrop(Option<web_sys::AbortController>);
 
+#[cfg(target_arch = "wasm32")]
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         if let Some(c) = self.0.take() {
@@ -58,6 +65,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn dropped(e: JsValue) -> TransportError {
     let name = js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string());
     if name.as_deref() == Some("AbortError") {
@@ -67,6 +75,7 @@ fn dropped(e: JsValue) -> TransportError {
     TransportError::Dropped { message: message.unwrap_or_else(|| "fetch failed".into()) }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn invalid(message: &str) -> TransportError {
     TransportError::Invalid { message: message.into() }
 }
