@@ -41,7 +41,7 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 /// The most the package as shipped ([`SIZED`], each file `gzip -9`, summed) may weigh, in bytes.
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 158_000;
+pub const SIZE_BUDGET: u64 = 157_000;
 
 /// The flags of the size-optimised `std`: rebuilt with the crate (`-Z build-std`), panics
 /// compiled to a trap with no message formatting (`-C panic=immediate-abort`), and `core`'s

@@ -16,6 +16,7 @@ pub mod config;
 pub mod error;
 pub mod options;
 pub mod pager;
+pub mod table;
 pub mod transport;
 pub mod wire;
 

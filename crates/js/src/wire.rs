@@ -3,9 +3,10 @@
 //!
 //! The model's catalog holds, per operation, a [`Wire`]: its dotted name
 //! (`users.permissions.list`, as `auth0` names it), API, method, path
-//! template, query parameters, paging and body. The wasm refers only to
-//! [`WIRES`] (not to the catalog's entries, with their scopes and statuses),
-//! so it keeps those statics alone. A call looks its row up by name, reads
+//! template, query parameters, paging and body. The wasm carries [`WIRES`]
+//! packed into a byte table at build time ([`crate::table`]; not the
+//! catalog's entries, with their scopes and statuses, nor the statics
+//! themselves). A call looks its row up by name, reads
 //! the options object against the row's query parameters
 //! ([`crate::options`]), fills the path (each id one percent-encoded
 //! segment; `""`, `.` and `..` refused), checks and encodes the body with
@@ -54,7 +55,7 @@ pub fn arity(wire: &Wire) -> usize {
 
 /// The operation named `name`.
 pub fn find(name: &str) -> Option<&'static Wire> {
-    gatehouse_model::catalog::wire(name)
+    crate::table::find(name)
 }
 
 /// An encoded body and its `Content-Type`.
@@ -206,7 +207,7 @@ mod tests {
     fn names_find_their_operation() {
         assert_eq!(WIRES.len(), CATALOG.len());
         for op in CATALOG {
-            assert!(std::ptr::eq(find(op.name).unwrap(), op.wire), "{}", op.name);
+            assert_eq!(find(op.name).unwrap(), op.wire, "{}", op.name);
         }
         assert!(find("users.nope").is_none());
     }
