@@ -3,8 +3,9 @@
 //! 1. `cargo build -p gatehouse-js --lib --target wasm32-unknown-unknown --profile wasm-release`
 //!    (opt-level z, fat LTO, one codegen unit, panic=abort: `[profile.wasm-release]`), with
 //!    `std` rebuilt for size ([`BUILD_STD`]: `-Z build-std`, `-C panic=immediate-abort`,
-//!    `optimize_for_size`, through `RUSTC_BOOTSTRAP=1` and the `rust-src` component); without
-//!    `rust-src` (or with `--stable-std`) it builds with the stable `std` and says so;
+//!    `optimize_for_size`, through `RUSTC_BOOTSTRAP=1` and the `rust-src` component, which it
+//!    installs with rustup when missing); without `rust-src` (or with `--stable-std`) it builds
+//!    with the stable `std`, says so, and holds the package to [`SIZE_BUDGET_STABLE_STD`];
 //! 2. `wasm-bindgen --target web` into `pkg/` (`gatehouse_js.js`, `gatehouse_js_bg.wasm`,
 //!    `gatehouse_js.d.ts` with the options types `tsify` declares);
 //! 3. copies `crates/js/generated/`: `gatehouse_js_api.{js,d.ts}` (the method list and
@@ -38,10 +39,15 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
     "--strip-producers",
 ];
 
-/// The most the package as shipped ([`SIZED`], each file `gzip -9`, summed) may weigh, in bytes.
+/// The most the package as shipped ([`SIZED`], each file `gzip -9` by GNU gzip, summed) may
+/// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
 pub const SIZE_BUDGET: u64 = 157_000;
+
+/// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
+/// which is larger by what `-Z build-std` saves.
+pub const SIZE_BUDGET_STABLE_STD: u64 = 171_000;
 
 /// The flags of the size-optimised `std`: rebuilt with the crate (`-Z build-std`), panics
 /// compiled to a trap with no message formatting (`-C panic=immediate-abort`), and `core`'s
@@ -127,13 +133,18 @@ fn has_rust_src() -> bool {
         .is_some_and(|root| root.join("lib/rustlib/src/rust/library/std/Cargo.toml").is_file())
 }
 
-/// Builds the wasm of `gatehouse-js`; returns the path of the `.wasm`.
-fn build_wasm(args: &Args) -> Result<PathBuf> {
+/// Builds the wasm of `gatehouse-js`; returns the path of the `.wasm` and
+/// whether it was built with the size-optimised `std`.
+fn build_wasm(args: &Args) -> Result<(PathBuf, bool)> {
     let base =
         ["build", "-p", "gatehouse-js", "--lib", "--target", "wasm32-unknown-unknown", "--profile", &args.profile];
     // The size-optimised std has its own target directory (its flags differ from the
     // workspace's, so sharing one would rebuild everything on each switch).
     let sized_dir = target_dir().join("wasm-build-std");
+    if !args.stable_std && !has_rust_src() {
+        // Installing it is what `-Z build-std` needs; without rustup it stays missing.
+        let _ = run_cmd(Command::new("rustup").args(["component", "add", "rust-src"]));
+    }
     let sized = !args.stable_std && has_rust_src();
     if sized {
         run_cmd(
@@ -155,7 +166,7 @@ fn build_wasm(args: &Args) -> Result<PathBuf> {
         run_cmd(cargo().args(base))?;
         target_dir()
     };
-    Ok(dir.join("wasm32-unknown-unknown").join(&args.profile).join("gatehouse_js.wasm"))
+    Ok((dir.join("wasm32-unknown-unknown").join(&args.profile).join("gatehouse_js.wasm"), sized))
 }
 
 /// Builds the package into `pkg/`.
@@ -163,7 +174,7 @@ pub fn build(args: &Args) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     let pkg = pkg_dir();
-    let wasm = build_wasm(args)?;
+    let (wasm, sized) = build_wasm(args)?;
     run_cmd(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--omit-default-module-path", "--out-name", "gatehouse_js", "--out-dir"])
@@ -193,13 +204,15 @@ pub fn build(args: &Args) -> Result<()> {
     }
     println!("\n@gatehouse/auth0 in {}:", pkg.display());
     let (_, gzipped) = print_sizes(&pkg)?;
-    if gzipped > SIZE_BUDGET && !args.no_opt {
+    let (budget, name) =
+        if sized { (SIZE_BUDGET, "SIZE_BUDGET") } else { (SIZE_BUDGET_STABLE_STD, "SIZE_BUDGET_STABLE_STD") };
+    if gzipped > budget && !args.no_opt {
         bail!(
-            "the package weighs {gzipped} bytes gzipped, over its budget of {SIZE_BUDGET} (xtask/src/pkg.rs \
-             SIZE_BUDGET): find what grew with `twiggy top` on the wasm before raising it"
+            "the package weighs {gzipped} bytes gzipped, over its budget of {budget} (xtask/src/pkg.rs \
+             {name}): find what grew with `twiggy top` on the wasm before raising it"
         );
     }
-    println!("within the size budget: {gzipped} <= {SIZE_BUDGET} bytes gzipped");
+    println!("within the size budget: {gzipped} <= {budget} bytes gzipped ({name})");
     Ok(())
 }
 
