@@ -197,7 +197,8 @@ impl ClientOptions {
     /// refused with the accepted ones. Read by hand from a JSON value rather
     /// than derived, which would add a parser of its own to the package's wasm.
     pub fn parse(json: &str) -> Result<Self, String> {
-        let value: Value = serde_json::from_str(json).map_err(|e| format!("client options: {e}"))?;
+        // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
+        let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| format!("client options: {e}"))?;
         let mut o = Fields::new(&value, "client options", CLIENT_KEYS)?;
         Ok(Self {
             domain: o.text("domain")?,

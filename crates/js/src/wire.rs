@@ -172,12 +172,12 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, Clien
     let not_json = |e: serde_json::Error| invalid(format!("the body is not JSON: {e}"));
     let as_json = |bytes: Vec<u8>| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes }));
     if shape.preferred_media() != Media::Json {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
         let encoded = gatehouse_model::body::encode(&shape, &value).map_err(|e| invalid(e.to_string()))?;
         return Ok(Some(BuiltBody { content_type: encoded.content_type, bytes: encoded.bytes }));
     }
     if let Some(key) = shape.wrap {
-        let mut value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        let mut value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
         if value.is_array() {
             value = serde_json::json!({ key: value });
         }
@@ -193,7 +193,8 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, Clien
     if !json.starts_with(opens) {
         return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
     }
-    serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(not_json)?;
+    // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
+    serde_json::from_slice::<serde::de::IgnoredAny>(json.as_bytes()).map_err(not_json)?;
     as_json(json.as_bytes().to_vec())
 }
 
