@@ -43,7 +43,7 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 /// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 146_500;
+pub const SIZE_BUDGET: u64 = 146_000;
 
 /// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
 /// which is larger by what `-Z build-std` saves.
@@ -54,8 +54,9 @@ pub const SIZE_BUDGET_STABLE_STD: u64 = 171_000;
 /// smaller algorithms (`optimize_for_size`). Unstable flags, enabled with `RUSTC_BOOTSTRAP=1`.
 pub const BUILD_STD: &[&str] = &["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
 
-/// The `RUSTFLAGS` of the size-optimised build.
-pub const BUILD_STD_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort";
+/// The `RUSTFLAGS` of the size-optimised build: panics trap without formatting a message, and
+/// carry no source locations (file names and lines would only serve those messages).
+pub const BUILD_STD_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
 
 /// Options of `cargo xtask pkg`.
 #[derive(clap::Args)]
