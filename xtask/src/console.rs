@@ -1,7 +1,7 @@
 //! The Leptos console in `web/`: its build, its browser tests and its
 //! end-to-end tests, shared by `cargo xtask test`, `run` and `bench console`.
 
-use crate::tools::{ensure_rust_src, ensure_trunk, ensure_wasm_bindgen, ensure_wasm_split, ensure_wasm_target};
+use crate::tools::{ensure_rust_src, ensure_wasm_bindgen, ensure_wasm_split, ensure_wasm_target};
 use crate::{build_gatehouse, cargo, repo_root, run_cmd, target_dir};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
@@ -28,28 +28,26 @@ const CRATE: &str = "gatehouse-web";
 
 /// Builds the console into `web/dist` and returns that folder.
 ///
-/// 1. trunk writes the page, the stylesheet and the icon (`web/index.html` links no Rust);
-/// 2. cargo links the wasm with the `split` feature and relocations kept (`--emit-relocs`),
+/// 1. cargo links the wasm with the `split` feature and relocations kept (`--emit-relocs`),
 ///    on a std rebuilt without panic machinery when rust-src is there (else the prebuilt std);
-/// 3. `wasm-split-cli` cuts it at the split points of `web/src/split.rs` into the main
+/// 2. `wasm-split-cli` cuts it at the split points of `web/src/split.rs` into the main
 ///    module, one module per area and the chunks areas share, plus the loader
 ///    `__wasm_split.js`;
-/// 4. wasm-bindgen (`--target web`) writes the main module's JS, wasm-opt `-Oz` shrinks
-///    every module, and all of it goes to `dist/app-HASH/` (HASH of the contents), which the
-///    BFF caches for a year; a boot script there starts the app, and `index.html` loads it;
-/// 5. `precompress.mjs` writes `.br` and `.gz` beside every file.
+/// 3. wasm-bindgen (`--target web`) writes the main module's JS, wasm-opt `-Oz` shrinks
+///    every module, and all of it, with the stylesheet, the icon and a boot script that
+///    starts the app, goes to `dist/app-HASH/` (HASH of the contents), which the BFF caches
+///    for a year; `dist/index.html` is `web/index.html` linking them (trunk is not used:
+///    it cannot split a wasm, and would build one of its own);
+/// 4. `precompress.mjs` writes `.br` and `.gz` beside every file.
 pub(crate) fn build() -> Result<PathBuf> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
-    ensure_trunk()?;
     ensure_wasm_split()?;
     npm_ci("web")?;
     let web = repo_root().join("web");
     let dist = web.join("dist");
     // binaryen's wasm-opt comes from web/node_modules (trunk cannot download it here).
     let bin = web.join("node_modules/.bin");
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    run_cmd(Command::new("trunk").args(["build", "--offline", "--release"]).env("PATH", &path).current_dir(&web))?;
 
     let wasm = link_wasm(&web)?;
     let work = target_dir().join("console-split");
@@ -83,18 +81,25 @@ pub(crate) fn build() -> Result<PathBuf> {
              await init({{ module_or_path: new URL('./{CRATE}_bg.wasm', import.meta.url) }});\n"
         ),
     )?;
+    std::fs::copy(web.join("style/console.css"), out.join("console.css"))?;
+    std::fs::copy(web.join("favicon.svg"), out.join("favicon.svg"))?;
     let app = format!("app-{:016x}", content_hash(&out)?);
-    let dest = dist.join(&app);
-    copy_dir(&out, &dest)?;
-    let index = dist.join("index.html");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    copy_dir(&out, &dist.join(&app))?;
+    let index = web.join("index.html");
     let html = std::fs::read_to_string(&index)?;
     let tags = format!(
-        "<link rel=\"modulepreload\" href=\"/{app}/{CRATE}.js\">\n    \
+        "<link rel=\"icon\" href=\"/{app}/favicon.svg\" type=\"image/svg+xml\">\n    \
+         <link rel=\"stylesheet\" href=\"/{app}/console.css\">\n    \
+         <link rel=\"modulepreload\" href=\"/{app}/{CRATE}.js\">\n    \
          <link rel=\"preload\" href=\"/{app}/{CRATE}_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n    \
          <script type=\"module\" src=\"/{app}/boot.js\"></script>\n  </head>"
     );
     let Some((head, tail)) = html.split_once("</head>") else { bail!("{} has no </head>", index.display()) };
-    std::fs::write(&index, format!("{}{tags}{tail}", head.trim_end_matches([' ', '\n'])))?;
+    std::fs::create_dir_all(&dist)?;
+    std::fs::write(dist.join("index.html"), format!("{}\n    {tags}{tail}", head.trim_end_matches([' ', '\n'])))?;
     run_cmd(Command::new("node").args(["precompress.mjs", "dist"]).current_dir(&web))?;
     Ok(dist)
 }

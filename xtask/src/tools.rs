@@ -8,9 +8,6 @@ use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// The trunk version the console is built with.
-pub const TRUNK_VERSION: &str = "0.21.14";
-
 /// The `wasm_split_cli_support` version whose `wasm-split-cli` splits the console's wasm
 /// at its split points (it must understand the `wasm_split_helpers` in Cargo.lock).
 pub const WASM_SPLIT_VERSION: &str = "0.2.4";
@@ -27,8 +24,8 @@ pub enum Need {
     WasmBindgen,
     /// Chromium and chromedriver, for `wasm-bindgen-test` in a browser and the e2e tests.
     Chromium,
-    /// trunk and wasm-split-cli, which build the Leptos console, and rust-src for its smaller std.
-    Trunk,
+    /// wasm-split-cli, which splits the Leptos console's wasm, and rust-src for its smaller std.
+    ConsoleTools,
     /// cargo-fuzz, which builds the fuzz targets in `fuzz/` with libFuzzer.
     CargoFuzz,
 }
@@ -40,7 +37,7 @@ impl Need {
             Self::WasmTarget => ensure_wasm_target(),
             Self::WasmBindgen => ensure_wasm_bindgen(),
             Self::Chromium => ensure_chromium(),
-            Self::Trunk => ensure_trunk().and_then(|()| ensure_wasm_split()).map(|()| {
+            Self::ConsoleTools => ensure_wasm_split().map(|()| {
                 ensure_rust_src();
             }),
             Self::CargoFuzz => ensure_cargo_fuzz(),
@@ -98,15 +95,6 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
         println!("wasm-bindgen-cli with --locked failed ({err:#}); retrying without --locked");
         install(false)
     })
-}
-
-/// `cargo install trunk` in [`TRUNK_VERSION`], unless `trunk --version` already prints it.
-pub fn ensure_trunk() -> Result<()> {
-    if installed_version("trunk").as_deref() == Some(TRUNK_VERSION) {
-        println!("trunk {TRUNK_VERSION}: installed");
-        return Ok(());
-    }
-    run_cmd(cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
 }
 
 /// `cargo install wasm_split_cli_support --features build-binary` in [`WASM_SPLIT_VERSION`]
