@@ -60,7 +60,9 @@ pub(crate) fn build() -> Result<PathBuf> {
     let out = work.join("app");
     run_cmd(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", CRATE, "--out-dir"])
+            // The split modules import the main module's function table, which wasm-bindgen
+            // would otherwise drop as an export the linker made.
+            .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--out-name", CRATE, "--out-dir"])
             .arg(&out)
             .arg(split.join(format!("{CRATE}.wasm"))),
     )?;
@@ -72,6 +74,7 @@ pub(crate) fn build() -> Result<PathBuf> {
             std::fs::copy(entry.path(), out.join(&name))?;
         }
     }
+    println!("wasm-opt -Oz on every module");
     optimize(&out, &bin.join("wasm-opt"))?;
     std::fs::write(
         out.join("boot.js"),
@@ -133,7 +136,8 @@ fn link_wasm(web: &std::path::Path) -> Result<PathBuf> {
     Ok(target_dir().join("wasm32-unknown-unknown/web-release").join(format!("{CRATE}.wasm")))
 }
 
-/// wasm-opt `-Oz` on every module of `dir`, debug sections and producers stripped.
+/// wasm-opt `-Oz` on every module of `dir`, debug sections and producers stripped,
+/// on as many modules at once as there are cores (the areas' modules are ~200 small files).
 fn optimize(dir: &std::path::Path, wasm_opt: &std::path::Path) -> Result<()> {
     const FEATURES: [&str; 6] = [
         "--enable-bulk-memory",
@@ -143,23 +147,48 @@ fn optimize(dir: &std::path::Path, wasm_opt: &std::path::Path) -> Result<()> {
         "--enable-reference-types",
         "--enable-multivalue",
     ];
+    let mut modules = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "wasm") {
-            let status = Command::new(wasm_opt)
-                .args(["-Oz", "--strip-debug", "--strip-producers"])
-                .args(FEATURES)
-                .arg(&path)
-                .arg("-o")
-                .arg(&path)
-                .status()
-                .with_context(|| format!("cannot start {}", wasm_opt.display()))?;
-            if !status.success() {
-                bail!("wasm-opt failed on {} ({status})", path.display());
-            }
+            modules.push(path);
         }
     }
-    Ok(())
+    // The largest first, so the main module does not finish last alone.
+    modules.sort_by_key(|p| std::cmp::Reverse(p.metadata().map(|m| m.len()).unwrap_or(0)));
+    let next = std::sync::Mutex::new(modules.into_iter());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let Some(path) = next.lock().map_err(|_| anyhow::anyhow!("a wasm-opt worker failed"))?.next()
+                        else {
+                            return Ok(());
+                        };
+                        let out = Command::new(wasm_opt)
+                            .args(["-Oz", "--strip-debug", "--strip-producers"])
+                            .args(FEATURES)
+                            .arg(&path)
+                            .arg("-o")
+                            .arg(&path)
+                            .output()
+                            .with_context(|| format!("cannot start {}", wasm_opt.display()))?;
+                        if !out.status.success() {
+                            bail!(
+                                "wasm-opt failed on {} ({}): {}",
+                                path.display(),
+                                out.status,
+                                String::from_utf8_lossy(&out.stderr)
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| h.join().map_err(|_| anyhow::anyhow!("a wasm-opt worker panicked"))?)
+    })
 }
 
 /// FNV-1a over the names and contents of the files of `dir`, in name order: the
