@@ -72,9 +72,65 @@ function toError(e) {
 }
 
 const json = (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
-const decoder = new TextDecoder();
-const parse = (bytes) => (bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes)));
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
+
+// Successful answers stay here, as text, until the call that asked for them
+// takes them: Rust sees their number, not their bytes (crates/js/src/transport.rs).
+const kept = new Map();
+let lastKey = 0;
+const decoder = new TextDecoder();
+const fromText = (text) => (text.trim() === '' ? undefined : JSON.parse(text));
+
+/** The JSON of an answer Rust resolved with: a kept text's number, bytes, or `undefined`. */
+function parse(body) {
+  if (typeof body === 'number') {
+    const text = kept.get(body);
+    kept.delete(body);
+    return fromText(text ?? '');
+  }
+  return body === undefined ? undefined : fromText(decoder.decode(body));
+}
+
+const RATE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'];
+
+/**
+ * The transport Rust's send loop calls for each attempt (one `fetch`): resolves with
+ * `[status, rate-limit header values, bytes | undefined, kept number | undefined]`.
+ * A successful answer the caller will parse (`keep`) stays here as text.
+ */
+function transport(credentials) {
+  return async (method, url, headers, body, keep, signal) => {
+    const pairs = [];
+    for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
+    const res = await fetch(url, { method, headers: pairs, body, signal, credentials });
+    const values = RATE_HEADERS.map((h) => res.headers.get(h));
+    if (keep && res.status >= 200 && res.status < 300) {
+      const text = await res.text();
+      if (signal.aborted) throw new DOMException('aborted', 'AbortError');
+      lastKey = (lastKey + 1) >>> 0;
+      kept.set(lastKey, text);
+      return [res.status, values, undefined, lastKey];
+    }
+    return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+  };
+}
+
+const num = (v) => (typeof v === 'number' ? v : undefined);
+const text = (v) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * A page's items (under `key`, or the page itself when it is an array), after
+ * telling the pager what its walk reads of the page: how many items, whether
+ * it was an array, `start`, `limit`, `total`, `next` and the last item's `log_id`.
+ */
+function readPage(pager, key, raw) {
+  const bare = Array.isArray(raw);
+  const env = bare || raw === null || typeof raw !== 'object' ? {} : raw;
+  const items = bare ? raw : Array.isArray(env[key]) ? env[key] : [];
+  const last = items[items.length - 1];
+  pager.page(items.length, bare, num(env.start), num(env.limit), num(env.total), text(env.next), text(last?.log_id));
+  return items;
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -87,13 +143,22 @@ function fileText(bytes, field) {
   }
 }
 
+const isFile = (v) => (typeof Blob !== 'undefined' && v instanceof Blob) || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+
+/** Whether a body has a top-level field given as a file (checked without waiting). */
+function hasFiles(body) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  for (const key in body) if (isFile(body[key])) return true;
+  return false;
+}
+
 /**
  * A body whose top-level fields may be files (`Blob`, `File`, `Uint8Array`,
  * `Buffer`, `ArrayBuffer`), with each file as its text, so that it crosses to
  * Rust as JSON; the operation's multipart encoding sends them as file parts.
  */
 async function withFiles(body) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  if (!hasFiles(body)) return body;
   let out = body;
   for (const [field, value] of Object.entries(body)) {
     let text;
@@ -141,6 +206,7 @@ function place(root, dotted, value) {
 export class ManagementClient {
   #options;
   #loader;
+  #transport;
   #core = null;
 
   /** `loader` instantiates the wasm; the package's entry points pass theirs. */
@@ -153,6 +219,8 @@ export class ManagementClient {
       throw new ValidationError('new ManagementClient(options): options must be an object', { kind: 'config' });
     }
     this.#options = JSON.stringify(options);
+    // Cookies go along only in cookie mode with `credentials: 'include'` (then to the BFF's origin).
+    this.#transport = transport(options.credentials === 'include' ? 'include' : 'same-origin');
     // One method per operation of both specs, at its dotted name: the ids,
     // then the body (when the operation takes one), then the options.
     const methods = new Map();
@@ -196,7 +264,7 @@ export class ManagementClient {
     if (this.#core === null) {
       await load(this.#loader);
       try {
-        this.#core ??= new Core(this.#options);
+        this.#core ??= new Core(this.#options, this.#transport);
       } catch (e) {
         throw toError(e);
       }
@@ -206,14 +274,14 @@ export class ManagementClient {
 
   async #call(name, params, options, body) {
     const core = await this.#get();
-    body = await withFiles(body);
-    let bytes;
+    if (hasFiles(body)) body = await withFiles(body);
+    let answer;
     try {
-      bytes = await core.call(name, params, json(options), json(body));
+      answer = await core.call(name, params, json(options), json(body));
     } catch (e) {
       throw toError(e);
     }
-    return parse(bytes);
+    return parse(answer);
   }
 
   async *#iterate(name, params, options, pages) {
@@ -224,6 +292,7 @@ export class ManagementClient {
     } catch (e) {
       throw toError(e);
     }
+    const key = pager.itemsKey;
     try {
       for (;;) {
         let page;
@@ -234,7 +303,12 @@ export class ManagementClient {
         }
         if (page === undefined) return;
         const raw = parse(page[0]) ?? [];
-        const items = page[1] === undefined ? raw : raw[page[1]] ?? [];
+        let items;
+        try {
+          items = readPage(pager, key, raw);
+        } catch (e) {
+          throw toError(e);
+        }
         if (pages) {
           yield { items, total: raw.total, next: raw.next, raw };
         } else {

@@ -4,8 +4,9 @@
 //  1. size: the package's wasm + JS (as shipped, and bundled by esbuild for the
 //     browser, minified), raw and gzipped, against `auth0`'s ManagementClient
 //     bundled by esbuild for the browser, minified and gzipped;
-//  2. speed in Node: list 100 users, get one user, create one user; ops/s of
-//     each client, one call at a time, and their ratio;
+//  2. speed in Node: list 100 users, get one user, a paged walk of 1,000
+//     users (100 a page), create one user; ops/s of each client, one call at a
+//     time, and their ratio (both called with auth0's option names, `per_page`);
 //  3. rate limits: a bulk job of N user updates (default 2,000) against an
 //     emulator limited to 15 requests/s with bursts of 50 (Auth0's paid-tier
 //     limits), 10 in flight: elapsed time as a share of the ideal
@@ -19,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
@@ -50,6 +51,7 @@ const CLIENT_SECRET = 'bench-client-secret';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const br = (buf) => brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
 // ---------------------------------------------------------------- emulator
 
@@ -113,8 +115,18 @@ async function size() {
   const files = ['gatehouse_js_bg.wasm', 'gatehouse_js.js', 'gatehouse_js_api.js', 'client.js', 'index.js'];
   const shipped = files.map((f) => {
     const buf = readFileSync(join(PKG, f));
-    return { file: f, raw: buf.length, gzip: gz(buf) };
+    return { file: f, raw: buf.length, gzip: gz(buf), brotli: br(buf) };
   });
+  // Each entry point of package.json `exports`: the files an app importing it loads.
+  const pkgJson = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8'));
+  const entries = Object.entries(pkgJson.exports)
+    .filter(([k]) => !k.endsWith('.json'))
+    .map(([name, target]) => {
+      const entry = typeof target === 'string' ? target : target.import ?? target.default;
+      const deps = ['gatehouse_js_bg.wasm', 'gatehouse_js.js', 'gatehouse_js_api.js', 'client.js', entry.replace('./', '')];
+      const sum = (f) => deps.reduce((n, d) => n + f(readFileSync(join(PKG, d))), 0);
+      return { name: name === '.' ? '@gatehouse/auth0' : `@gatehouse/auth0/${name.slice(2)}`, raw: sum((b) => b.length), gzip: sum(gz), brotli: sum(br) };
+    });
   const wasm = shipped[0];
   const js = await bundle("import { ManagementClient } from '@gatehouse/auth0'; globalThis.client = ManagementClient;", {
     '@gatehouse/auth0': join(PKG, 'index.js'),
@@ -128,7 +140,7 @@ async function size() {
     auth0 = { error: String(e.message ?? e).split('\n')[0] };
   }
   const version = JSON.parse(readFileSync(join(here, 'node_modules/auth0/package.json'), 'utf8')).version;
-  return { shipped, gatehouseBundled, auth0, auth0Version: version };
+  return { shipped, entries, gatehouseBundled, auth0, auth0Version: version };
 }
 
 // ---------------------------------------------------------------- speed
@@ -152,15 +164,39 @@ async function compare(a, b, iterations, rounds = 6) {
 }
 
 async function speed() {
-  const emu = await emulator(['--rate-limit', '0', '--seed-users', '300']);
+  const emu = await emulator(['--rate-limit', '0', '--seed-users', '1000']);
   try {
     const { gatehouse, auth0 } = await clients(emu.url, { gatehousePacing: false });
-    const users = await gatehouse.users.list({ perPage: 10 });
+    // Exactly 1,000 users (the seed comes with a few more): the walks then end
+    // within Auth0's 1,000-result window.
+    const { total, users: first } = await gatehouse.users.list({ per_page: 10, include_totals: true });
+    for (const u of first.slice(0, Math.max(0, total - 1000))) await gatehouse.users.delete(u.user_id);
+    const users = await gatehouse.users.list({ per_page: 10 });
     const id = users[0].user_id;
     let n = 0;
+    // A walk over every user, 100 a page, page after page (the items of each page counted).
+    const walkGatehouse = async () => {
+      let count = 0;
+      for await (const page of gatehouse.users.pages({ per_page: 100 })) for (const _ of page.items) count++;
+      return count;
+    };
+    // `auth0`'s own iterator (`for await` over `users.list()`) asks for page 10,
+    // which Auth0 refuses (past the 1,000-result window): pages are asked for
+    // by hand instead, stopping at the total as Gatehouse's walk does.
+    const walkAuth0 = async () => {
+      let count = 0;
+      for (let page = 0; ; page++) {
+        const p = await auth0.users.list({ per_page: 100, page, include_totals: true });
+        for (const _ of p.data) count++;
+        if (p.data.length < 100 || (page + 1) * 100 >= (p.response?.total ?? Infinity)) return count;
+      }
+    };
+    const [gw, aw] = [await walkGatehouse(), await walkAuth0()];
+    if (gw !== 1000 || aw !== 1000) throw new Error(`walks differ: ${gw} vs ${aw} users (1,000 expected)`);
     const cases = [
-      ['list 100 users', () => gatehouse.users.list({ perPage: 100 }), () => auth0.users.list({ per_page: 100 })],
+      ['list 100 users', () => gatehouse.users.list({ per_page: 100 }), () => auth0.users.list({ per_page: 100 })],
       ['get one user', () => gatehouse.users.get(id), () => auth0.users.get(id)],
+      ['walk 1,000 users', walkGatehouse, walkAuth0, 5],
       [
         'create one user',
         () => gatehouse.users.create({ connection: 'Username-Password-Authentication', email: `g${n++}@bench.test`, password: 'Bench-passw0rd!' }),
@@ -171,14 +207,48 @@ async function speed() {
     const [g, a] = [await cases[0][1](), await cases[0][2]()];
     if (g.length !== 100 || a.data.length !== 100) throw new Error(`list sizes differ: ${g.length} vs ${a.data.length}`);
     const rows = [];
-    for (const [name, gh, a0] of cases) {
-      const [gOps, aOps] = await compare(gh, a0, ITERATIONS);
+    for (const [name, gh, a0, per] of cases) {
+      const [gOps, aOps] = await compare(gh, a0, per ? Math.max(6, Math.round(ITERATIONS / per)) : ITERATIONS);
       rows.push({ name, gatehouse: gOps, auth0: aOps, ratio: gOps / aOps });
       console.log(`  ${name.padEnd(16)} gatehouse ${gOps.toFixed(0).padStart(6)} ops/s   auth0 ${aOps.toFixed(0).padStart(6)} ops/s   ratio ${(gOps / aOps).toFixed(2)}`);
     }
     return rows;
   } finally {
     emu.close();
+  }
+}
+
+// ---------------------------------------------------------------- overhead
+
+/**
+ * What each client itself costs per call, without the network: `fetch` answers
+ * at once with a canned user (and a token), so the time is the client's own
+ * work (validation, request building, the send loop, parsing). On a loaded
+ * machine the emulator's time varies more than the clients do; this does not.
+ */
+async function overhead(iterations = 3000) {
+  const user = JSON.stringify({ user_id: 'auth0|1', email: 'a@b.c', name: 'x'.repeat(200), identities: [{ provider: 'auth0', user_id: '1' }] });
+  const saved = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = String(input?.url ?? input);
+    if (url.endsWith('/oauth/token')) return new Response(JSON.stringify({ access_token: 't', expires_in: 86400, token_type: 'Bearer' }), { status: 200 });
+    return new Response(user, { status: (init?.method ?? input?.method) === 'POST' ? 201 : 200, headers: { 'content-type': 'application/json' } });
+  };
+  try {
+    const { gatehouse, auth0 } = await clients(FAKE, { gatehousePacing: false });
+    const body = () => ({ connection: 'Username-Password-Authentication', email: 'g@bench.test', password: 'Bench-passw0rd!' });
+    const rows = [];
+    for (const [name, gh, a0] of [
+      ['get one user', () => gatehouse.users.get('auth0|1'), () => auth0.users.get('auth0|1')],
+      ['create one user', () => gatehouse.users.create(body()), () => auth0.users.create(body())],
+    ]) {
+      const [gOps, aOps] = await compare(gh, a0, iterations);
+      rows.push({ name, gatehouse: 1e6 / gOps, auth0: 1e6 / aOps, ratio: gOps / aOps });
+      console.log(`  ${name.padEnd(16)} gatehouse ${(1e6 / gOps).toFixed(1).padStart(6)} µs/call   auth0 ${(1e6 / aOps).toFixed(1).padStart(6)} µs/call   speed ratio ${(gOps / aOps).toFixed(2)}`);
+    }
+    return rows;
+  } finally {
+    globalThis.fetch = saved;
   }
 }
 
@@ -234,25 +304,34 @@ async function rateLimits() {
 
 // ---------------------------------------------------------------- report
 
-function markdown(s, sp, rl) {
+function markdown(s, sp, rl, oh) {
   const lines = [];
   const date = new Date().toISOString().slice(0, 10);
   lines.push('# @gatehouse/auth0 benchmarks', '');
   lines.push(`Measured by \`cargo xtask bench client\` on ${date}: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), against \`gatehouse emulator\` on the same machine; \`auth0\` ${s.auth0Version} (Auth0's own SDK, its \`ManagementClient\`).`, '');
   lines.push('## Size', '');
-  lines.push('| what | raw | gzip -9 |', '|---|---:|---:|');
-  for (const f of s.shipped) lines.push(`| pkg/${f.file} | ${kb(f.raw)} | ${kb(f.gzip)} |`);
-  const tot = s.shipped.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
-  lines.push(`| **@gatehouse/auth0 as shipped (wasm + JS)** | ${kb(tot.raw)} | **${kb(tot.gzip)}** |`);
-  lines.push(`| @gatehouse/auth0 bundled by esbuild (minified JS ${kb(s.gatehouseBundled.js)}, ${kb(s.gatehouseBundled.jsGzip)} gzipped) + wasm | ${kb(s.gatehouseBundled.raw)} | **${kb(s.gatehouseBundled.gzip)}** |`);
-  if (s.auth0.error) lines.push(`| \`auth0\` ManagementClient bundled by esbuild | could not bundle: ${s.auth0.error} | |`);
-  else lines.push(`| \`auth0\` ${s.auth0Version} ManagementClient bundled by esbuild for the browser, minified | ${kb(s.auth0.raw)} | **${kb(s.auth0.gzip)}** |`);
+  lines.push('Bytes.', '');
+  lines.push('| what | raw | gzip -9 | brotli 11 |', '|---|---:|---:|---:|');
+  for (const f of s.shipped) lines.push(`| pkg/${f.file} | ${f.raw} | ${f.gzip} | ${f.brotli} |`);
+  const tot = s.shipped.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip, brotli: a.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  lines.push(`| **@gatehouse/auth0 as shipped (wasm + JS)** | ${tot.raw} | **${tot.gzip}** | ${tot.brotli} |`);
+  for (const e of s.entries) lines.push(`| entry point \`${e.name}\` (the files it loads) | ${e.raw} | ${e.gzip} | ${e.brotli} |`);
+  lines.push(`| @gatehouse/auth0 bundled by esbuild (minified JS ${s.gatehouseBundled.js}, ${s.gatehouseBundled.jsGzip} gzipped) + wasm | ${s.gatehouseBundled.raw} | **${s.gatehouseBundled.gzip}** | |`);
+  if (s.auth0.error) lines.push(`| \`auth0\` ManagementClient bundled by esbuild | could not bundle: ${s.auth0.error} | | |`);
+  else lines.push(`| \`auth0\` ${s.auth0Version} ManagementClient bundled by esbuild for the browser, minified | ${s.auth0.raw} | **${s.auth0.gzip}** | |`);
   lines.push('');
   if (sp) {
     lines.push('## Speed in Node', '');
-    lines.push(`One call at a time, ${ITERATIONS} calls of each client after 20 warm-up calls, in 6 alternating rounds (so that other load on the machine hits both alike); the emulator without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come).`, '');
+    lines.push(`One call at a time, ${ITERATIONS} calls of each client after 20 warm-up calls (a fifth as many walks), in 6 alternating rounds (so that other load on the machine hits both alike); the emulator seeded with 1,000 users, without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come). Both clients take auth0's option names (\`per_page: 100\`); the walk is \`gatehouse.users.pages()\` against \`auth0.users.list({ page, include_totals: true })\` page after page up to the total (\`auth0\`'s own iterator asks for page 10, past Auth0's 1,000-result window, and fails there).`, '');
     lines.push('| operation | Gatehouse ops/s | `auth0` ops/s | Gatehouse / `auth0` |', '|---|---:|---:|---:|');
     for (const r of sp) lines.push(`| ${r.name} | ${r.gatehouse.toFixed(0)} | ${r.auth0.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+    lines.push('');
+  }
+  if (oh) {
+    lines.push('## Client overhead in Node (no network)', '');
+    lines.push('The same calls with `fetch` answering at once (a canned user; a token): what each client itself spends per call (validation, request building, the send loop, parsing), 3,000 calls each after warm-up, alternating rounds. Unlike the table above it does not move with the emulator\'s or the machine\'s load.', '');
+    lines.push('| operation | Gatehouse µs/call | `auth0` µs/call | Gatehouse speed / `auth0` |', '|---|---:|---:|---:|');
+    for (const r of oh) lines.push(`| ${r.name} | ${r.gatehouse.toFixed(1)} | ${r.auth0.toFixed(1)} | ${r.ratio.toFixed(2)} |`);
     lines.push('');
   }
   if (rl) {
@@ -280,11 +359,16 @@ function markdown(s, sp, rl) {
 
 console.log('size');
 const s = await size();
-for (const f of s.shipped) console.log(`  pkg/${f.file.padEnd(22)} ${String(f.raw).padStart(8)} B  gzip ${String(f.gzip).padStart(7)} B`);
+for (const f of s.shipped) console.log(`  pkg/${f.file.padEnd(22)} ${String(f.raw).padStart(8)} B  gzip ${String(f.gzip).padStart(7)} B  brotli ${String(f.brotli).padStart(7)} B`);
+const total = (k) => s.shipped.reduce((n, f) => n + f[k], 0);
+console.log(`  ${'total as shipped'.padEnd(26)} ${String(total('raw')).padStart(8)} B  gzip ${String(total('gzip')).padStart(7)} B  brotli ${String(total('brotli')).padStart(7)} B`);
+for (const e of s.entries) console.log(`  entry ${e.name.padEnd(20)} ${String(e.raw).padStart(8)} B  gzip ${String(e.gzip).padStart(7)} B  brotli ${String(e.brotli).padStart(7)} B`);
 console.log(`  gatehouse bundled (esbuild, min) + wasm: ${kb(s.gatehouseBundled.raw)}, gzip ${kb(s.gatehouseBundled.gzip)}`);
 console.log(s.auth0.error ? `  auth0: ${s.auth0.error}` : `  auth0 ${s.auth0Version} ManagementClient bundled (esbuild, min): ${kb(s.auth0.raw)}, gzip ${kb(s.auth0.gzip)}`);
 console.log('speed (Node)');
 const sp = await speed();
+console.log('client overhead (Node, no network)');
+const oh = await overhead();
 let rl = null;
 if (!SKIP_RATE) {
   console.log(`rate limits (${OPS} updates at ${RATE}/s, burst ${BURST}, ${CONCURRENCY} in flight)`);
@@ -298,7 +382,7 @@ if (WRITE) {
     const old = readFileSync(join(PKG, 'BENCHMARKS.md'), 'utf8');
     if (old.includes(MARK)) notes = old.slice(old.indexOf(MARK));
   } catch {}
-  writeFileSync(join(PKG, 'BENCHMARKS.md'), markdown(s, sp, rl) + (notes ? `\n${notes}` : ''));
+  writeFileSync(join(PKG, 'BENCHMARKS.md'), markdown(s, sp, rl, oh) + (notes ? `\n${notes}` : ''));
   console.log(`wrote ${join(PKG, 'BENCHMARKS.md')}`);
 }
 process.exit(0);

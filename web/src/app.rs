@@ -5,6 +5,7 @@ use crate::components::{ErrorView, Header, Loading, Nav};
 use crate::hooks::use_me;
 use crate::logic::pages::{Page, resolve};
 use crate::routes;
+use crate::split::LazyPage;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
@@ -119,33 +120,10 @@ fn show(page: Option<Page>) -> AnyView {
         }
         .into_any();
     }
-    use routes::*;
+    // The users list is in the main module; every other page loads its code
+    // on its first visit (`split`).
     match page {
-        Page::Overview => Overview().into_any(),
-        Page::Users => users::UsersPage().into_any(),
-        Page::User => users::UserPage().into_any(),
-        Page::Roles => roles::RolesPage().into_any(),
-        Page::Role => roles::RolePage().into_any(),
-        Page::Applications => applications::ApplicationsPage().into_any(),
-        Page::Application => applications::ApplicationPage().into_any(),
-        Page::Connections => connections::ConnectionsPage().into_any(),
-        Page::Connection => connections::ConnectionPage().into_any(),
-        Page::Organizations => organizations::OrganizationsPage().into_any(),
-        Page::Organization => organizations::OrganizationPage().into_any(),
-        Page::Logs => logs::LogsPage().into_any(),
-        Page::Grants => grants::GrantsPage().into_any(),
-        Page::Apis => apis::ApisPage().into_any(),
-        Page::Api => apis::ApiPage().into_any(),
-        Page::Tenants => teams::TenantsPage().into_any(),
-        Page::Members => teams::MembersPage().into_any(),
-        Page::Activity => teams::ActivityPage().into_any(),
-        Page::Audit => audit::AuditPage().into_any(),
-        Page::Actions => actions::ActionsPage().into_any(),
-        Page::Action => actions::ActionPage().into_any(),
-        Page::LogStreams => log_streams::LogStreamsPage().into_any(),
-        Page::Settings => settings::SettingsPage().into_any(),
-        Page::Explorer => explorer::ExplorerPage().into_any(),
-        Page::Approvals => approvals::ApprovalsPage().into_any(),
-        Page::Keys => keys::KeysPage().into_any(),
+        Page::Users => routes::users::UsersPage().into_any(),
+        page => view! { <LazyPage page=page /> }.into_any(),
     }
 }

@@ -6,6 +6,7 @@
 //! - [`api`]: the shared client, the BFF's own endpoints, errors as shown.
 //! - [`components`]: the shared component set (table, pager, dialogs, fields...).
 //! - [`routes`]: one module per page.
+//! - [`split`]: the pages whose code loads on their first visit.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +16,7 @@ pub mod components;
 pub mod hooks;
 pub mod logic;
 pub mod routes;
+pub mod split;
 
 /// Mounts the console on the page's body.
 pub fn start() {

@@ -1,14 +1,19 @@
 //! `cargo xtask pkg`: builds the npm package `@gatehouse/auth0` into `pkg/`.
 //!
 //! 1. `cargo build -p gatehouse-js --lib --target wasm32-unknown-unknown --profile wasm-release`
-//!    (opt-level z, fat LTO, one codegen unit, panic=abort: `[profile.wasm-release]`);
+//!    (opt-level z, fat LTO, one codegen unit, panic=abort: `[profile.wasm-release]`), with
+//!    `std` rebuilt for size ([`BUILD_STD`]: `-Z build-std`, `-C panic=immediate-abort`,
+//!    `optimize_for_size`, through `RUSTC_BOOTSTRAP=1` and the `rust-src` component, which it
+//!    installs with rustup when missing); without `rust-src` (or with `--stable-std`) it builds
+//!    with the stable `std`, says so, and holds the package to [`SIZE_BUDGET_STABLE_STD`];
 //! 2. `wasm-bindgen --target web` into `pkg/` (`gatehouse_js.js`, `gatehouse_js_bg.wasm`,
 //!    `gatehouse_js.d.ts` with the options types `tsify` declares);
 //! 3. copies `crates/js/generated/`: `gatehouse_js_api.{js,d.ts}` (the method list and
 //!    every method's signature) and `gatehouse_js_models.d.ts` (Auth0's body types),
 //!    which `cargo xtask codegen` writes from the specs beside the Rust it writes;
 //! 4. `wasm-opt -Oz` (npm `binaryen`, installed in `tests/js/node_modules`);
-//! 5. prints the sizes, raw and gzipped.
+//! 5. prints the sizes, raw and gzipped, and fails when the package as shipped is larger than
+//!    [`SIZE_BUDGET`] (so it cannot grow back unnoticed: a size check, not a timing).
 //!
 //! The hand-written parts of the package (`package.json`, `index.js`, `node.js`,
 //! `client.js`, `index.d.ts`, `README.md`) are committed in `pkg/`; the build
@@ -34,6 +39,25 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
     "--strip-producers",
 ];
 
+/// The most the package as shipped ([`SIZED`], each file `gzip -9` by GNU gzip, summed) may
+/// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
+/// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
+/// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
+pub const SIZE_BUDGET: u64 = 146_000;
+
+/// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
+/// which is larger by what `-Z build-std` saves.
+pub const SIZE_BUDGET_STABLE_STD: u64 = 160_500;
+
+/// The flags of the size-optimised `std`: rebuilt with the crate (`-Z build-std`), panics
+/// compiled to a trap with no message formatting (`-C panic=immediate-abort`), and `core`'s
+/// smaller algorithms (`optimize_for_size`). Unstable flags, enabled with `RUSTC_BOOTSTRAP=1`.
+pub const BUILD_STD: &[&str] = &["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
+
+/// The `RUSTFLAGS` of the size-optimised build: panics trap without formatting a message, and
+/// carry no source locations (file names and lines would only serve those messages).
+pub const BUILD_STD_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
 /// Options of `cargo xtask pkg`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,6 +67,9 @@ pub struct Args {
     /// Cargo profile of the wasm build.
     #[arg(long, default_value = "wasm-release")]
     pub profile: String,
+    /// Build with the stable toolchain's `std` (no `-Z build-std`).
+    #[arg(long)]
+    pub stable_std: bool,
 }
 
 /// The package directory.
@@ -64,7 +91,8 @@ pub fn npm_install(dir: &Path) -> Result<()> {
         .with_context(|| format!("npm install in {} (needs Node 20+ and npm)", dir.display()))
 }
 
-fn gzip_len(path: &Path) -> Result<(u64, u64)> {
+/// Gzipped (`gzip -9`) length of `path`: (raw, gzipped).
+pub fn gzip_len(path: &Path) -> Result<(u64, u64)> {
     let raw = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
     let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().context("running gzip")?;
     if !out.status.success() {
@@ -96,22 +124,58 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether the toolchain has `std`'s sources (the `rust-src` component), which `-Z build-std` needs.
+fn has_rust_src() -> bool {
+    Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .is_some_and(|root| root.join("lib/rustlib/src/rust/library/std/Cargo.toml").is_file())
+}
+
+/// Builds the wasm of `gatehouse-js`; returns the path of the `.wasm` and
+/// whether it was built with the size-optimised `std`.
+fn build_wasm(args: &Args) -> Result<(PathBuf, bool)> {
+    let base =
+        ["build", "-p", "gatehouse-js", "--lib", "--target", "wasm32-unknown-unknown", "--profile", &args.profile];
+    // The size-optimised std has its own target directory (its flags differ from the
+    // workspace's, so sharing one would rebuild everything on each switch).
+    let sized_dir = target_dir().join("wasm-build-std");
+    if !args.stable_std && !has_rust_src() {
+        // Installing it is what `-Z build-std` needs; without rustup it stays missing.
+        let _ = run_cmd(Command::new("rustup").args(["component", "add", "rust-src"]));
+    }
+    let sized = !args.stable_std && has_rust_src();
+    if sized {
+        run_cmd(
+            cargo()
+                .args(base)
+                .args(BUILD_STD)
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env("RUSTFLAGS", BUILD_STD_RUSTFLAGS)
+                .env("CARGO_TARGET_DIR", &sized_dir),
+        )?;
+    } else if !args.stable_std {
+        eprintln!(
+            "warning: no `rust-src` component (`rustup component add rust-src`): building with the stable std, larger"
+        );
+    }
+    let dir = if sized {
+        sized_dir
+    } else {
+        run_cmd(cargo().args(base))?;
+        target_dir()
+    };
+    Ok((dir.join("wasm32-unknown-unknown").join(&args.profile).join("gatehouse_js.wasm"), sized))
+}
+
 /// Builds the package into `pkg/`.
 pub fn build(args: &Args) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     let pkg = pkg_dir();
-    run_cmd(cargo().args([
-        "build",
-        "-p",
-        "gatehouse-js",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        &args.profile,
-    ]))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown").join(&args.profile).join("gatehouse_js.wasm");
+    let (wasm, sized) = build_wasm(args)?;
     run_cmd(
         Command::new("wasm-bindgen")
             .args(["--target", "web", "--omit-default-module-path", "--out-name", "gatehouse_js", "--out-dir"])
@@ -140,7 +204,16 @@ pub fn build(args: &Args) -> Result<()> {
         run_cmd(Command::new(&wasm_opt).args(WASM_OPT_FLAGS).arg(&out).arg("-o").arg(&out))?;
     }
     println!("\n@gatehouse/auth0 in {}:", pkg.display());
-    print_sizes(&pkg)?;
+    let (_, gzipped) = print_sizes(&pkg)?;
+    let (budget, name) =
+        if sized { (SIZE_BUDGET, "SIZE_BUDGET") } else { (SIZE_BUDGET_STABLE_STD, "SIZE_BUDGET_STABLE_STD") };
+    if gzipped > budget && !args.no_opt {
+        bail!(
+            "the package weighs {gzipped} bytes gzipped, over its budget of {budget} (xtask/src/pkg.rs \
+             {name}): find what grew with `twiggy top` on the wasm before raising it"
+        );
+    }
+    println!("within the size budget: {gzipped} <= {budget} bytes gzipped ({name})");
     Ok(())
 }
 
@@ -148,7 +221,7 @@ pub fn build(args: &Args) -> Result<()> {
 /// binary, then runs `tests/bench-client/bench.mjs` (size, Node speed and a
 /// rate-limited bulk job, Gatehouse against the `auth0` npm package).
 pub fn bench(rest: &[String]) -> Result<ExitCode> {
-    build(&Args { no_opt: false, profile: "wasm-release".into() })?;
+    build(&Args { no_opt: false, profile: "wasm-release".into(), stable_std: false })?;
     run_cmd(cargo().args(["build", "--release", "-p", "gatehouse"]))?;
     let exe = target_dir().join("release").join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
     let dir = repo_root().join("tests/bench-client");

@@ -94,9 +94,9 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "console",
-        about: "the Leptos console builds with trunk (web/dist)",
+        about: "the Leptos console builds, split by area (web/dist)",
         lint: false,
-        needs: &[Need::WasmTarget, Need::WasmBindgen, Need::Trunk],
+        needs: &[Need::WasmTarget, Need::WasmBindgen, Need::ConsoleTools],
         run: |_| crate::console::build().map(|_| Outcome::Passed),
     },
     Step {

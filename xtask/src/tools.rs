@@ -8,8 +8,9 @@ use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
 
-/// The trunk version the console is built with.
-pub const TRUNK_VERSION: &str = "0.21.14";
+/// The `wasm_split_cli_support` version whose `wasm-split-cli` splits the console's wasm
+/// at its split points (it must understand the `wasm_split_helpers` in Cargo.lock).
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 /// The cargo-fuzz version the fuzz targets are built and run with.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -23,8 +24,8 @@ pub enum Need {
     WasmBindgen,
     /// Chromium and chromedriver, for `wasm-bindgen-test` in a browser and the e2e tests.
     Chromium,
-    /// trunk, which builds the Leptos console.
-    Trunk,
+    /// wasm-split-cli, which splits the Leptos console's wasm, and rust-src for its smaller std.
+    ConsoleTools,
     /// cargo-fuzz, which builds the fuzz targets in `fuzz/` with libFuzzer.
     CargoFuzz,
 }
@@ -36,7 +37,9 @@ impl Need {
             Self::WasmTarget => ensure_wasm_target(),
             Self::WasmBindgen => ensure_wasm_bindgen(),
             Self::Chromium => ensure_chromium(),
-            Self::Trunk => ensure_trunk(),
+            Self::ConsoleTools => ensure_wasm_split().map(|()| {
+                ensure_rust_src();
+            }),
             Self::CargoFuzz => ensure_cargo_fuzz(),
         }
     }
@@ -94,13 +97,46 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
     })
 }
 
-/// `cargo install trunk` in [`TRUNK_VERSION`], unless `trunk --version` already prints it.
-pub fn ensure_trunk() -> Result<()> {
-    if installed_version("trunk").as_deref() == Some(TRUNK_VERSION) {
-        println!("trunk {TRUNK_VERSION}: installed");
+/// `cargo install wasm_split_cli_support --features build-binary` in [`WASM_SPLIT_VERSION`]
+/// (the `wasm-split-cli` binary), unless a `wasm-split-cli` is installed: it has no
+/// `--version`, so the version is read from cargo's record of installed packages.
+pub fn ensure_wasm_split() -> Result<()> {
+    let listed = output(cargo().args(["install", "--list"])).unwrap_or_default();
+    let wanted = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if listed.lines().any(|line| line.trim() == wanted)
+        && output(Command::new("wasm-split-cli").arg("--help")).is_some()
+    {
+        println!("wasm-split-cli {WASM_SPLIT_VERSION}: installed");
         return Ok(());
     }
-    run_cmd(cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+    run_cmd(cargo().args([
+        "install",
+        "wasm_split_cli_support",
+        "--version",
+        WASM_SPLIT_VERSION,
+        "--features",
+        "build-binary",
+        "--locked",
+    ]))
+}
+
+/// `rustup component add rust-src`, which lets the console's release build rebuild std
+/// without panic machinery (`console::build`). Whether it is there; without it (no rustup,
+/// offline) the console builds with the prebuilt std.
+pub fn ensure_rust_src() -> bool {
+    let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+    let present = |root: &str| Path::new(root.trim()).join("lib/rustlib/src/rust/library/std").is_dir();
+    if present(&sysroot) {
+        println!("rust-src: installed");
+        return true;
+    }
+    match run_cmd(Command::new("rustup").args(["component", "add", "rust-src"])) {
+        Ok(()) => present(&sysroot),
+        Err(err) => {
+            println!("rust-src unavailable ({err:#}): the console builds with the prebuilt std");
+            false
+        }
+    }
 }
 
 /// `cargo install cargo-fuzz` in [`CARGO_FUZZ_VERSION`], unless `cargo-fuzz --version` already prints it.

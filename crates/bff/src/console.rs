@@ -1,8 +1,9 @@
 //! The console's static files, with a single-page-app fallback to `index.html`.
 //!
-//! Hashed assets (`app-3f9a1c0b2d4e.js`, `app_bg-3f9a1c0b2d4e.wasm`) are
-//! cached for a year as immutable; `index.html` must be revalidated every
-//! time so a new build is picked up at once.
+//! Hashed assets (`console-3f9a1c0b2d4e.css`, and everything under a hashed
+//! folder such as `app-3f9a1c0b2d4e5f60/`, where the build puts the wasm
+//! modules and their JS) are cached for a year as immutable; `index.html` must
+//! be revalidated every time so a new build is picked up at once.
 
 use crate::responses::{escape, html_page};
 use axum::body::Body;
@@ -64,12 +65,13 @@ impl Console {
         if raw_path != "/"
             && let Some(file) = self.resolve(raw_path)
         {
-            return file_response(&file, accept_encoding).await;
+            let immutable = raw_path.split('/').any(is_hashed);
+            return file_response(&file, accept_encoding, immutable).await;
         }
         if looks_like_asset(raw_path) || has_dot_segment(raw_path) {
             return html_page(StatusCode::NOT_FOUND, "Not found", "<p>There is no such file.</p>", "");
         }
-        file_response(&self.dir.join("index.html"), accept_encoding).await
+        file_response(&self.dir.join("index.html"), accept_encoding, false).await
     }
 }
 
@@ -96,7 +98,9 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
     })
 }
 
-async fn file_response(path: &Path, accept_encoding: &str) -> Response {
+/// The file at `path`, precompressed when the client takes it; `immutable`: its
+/// address names its content (a hashed name or folder).
+async fn file_response(path: &Path, accept_encoding: &str, immutable: bool) -> Response {
     let mut encoding = None;
     let mut bytes = None;
     for (coding, suffix) in [("br", "br"), ("gzip", "gz")] {
@@ -130,7 +134,7 @@ async fn file_response(path: &Path, accept_encoding: &str) -> Response {
     }
     let cache = if name == "index.html" {
         "no-cache"
-    } else if is_hashed(name) {
+    } else if immutable {
         "public, max-age=31536000, immutable"
     } else {
         "public, max-age=300, must-revalidate"
@@ -183,6 +187,29 @@ mod tests {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = c.serve("/users/samlp%7Cacme%7Cjane.doe%40acme.com", "", "/auth/login").await;
         assert_eq!((r.status(), &r.headers()[CACHE_CONTROL]), (StatusCode::OK, &HeaderValue::from_static("no-cache")));
+    }
+
+    #[tokio::test]
+    async fn files_in_a_hashed_folder_are_immutable_and_precompressed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<html>console</html>").unwrap();
+        std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
+        let app = dir.path().join("app-0123456789abcdef");
+        std::fs::create_dir(&app).unwrap();
+        std::fs::write(app.join("split_roles.wasm"), "raw").unwrap();
+        std::fs::write(app.join("split_roles.wasm.gz"), "gzip").unwrap();
+        let c = Console::new(dir.path().to_owned());
+        let r = c.serve("/app-0123456789abcdef/split_roles.wasm", "gzip", "/").await;
+        assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert_eq!(r.headers()[CONTENT_ENCODING], "gzip");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/wasm");
+        // An unhashed name outside such a folder is revalidated; a missing module is a 404, not the page.
+        let r = c.serve("/favicon.svg", "", "/").await;
+        assert_eq!(r.headers()[CACHE_CONTROL], "public, max-age=300, must-revalidate");
+        let r = c.serve("/app-0123456789abcdef/split_gone.wasm", "gzip", "/").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = c.serve("/app-0123456789abcdef/../index.html", "", "/").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 
     #[tokio::test]

@@ -258,9 +258,24 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    pub fn build(mut self) -> Result<Client, ClientError> {
+        let cookies = matches!(self.auth, Auth::None);
+        let transport = match self.transport.take() {
+            Some(t) => t,
+            None => default_transport(cookies).ok_or_else(|| {
+                ClientError::Config("no transport: enable the `reqwest` feature or call `transport()`".into())
+            })?,
+        };
+        self.build_with(transport)
+    }
+
+    /// Builds the client over `transport`, ignoring [`ClientBuilder::transport`].
+    /// A program that always brings its own transport (the npm package) calls
+    /// this instead of [`ClientBuilder::build`], so the default transport is not
+    /// linked into it.
     // In the browser nothing is `Send`; the `Arc` is still what clones share.
     #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
-    pub fn build(self) -> Result<Client, ClientError> {
+    pub fn build_with(self, transport: Arc<dyn Transport>) -> Result<Client, ClientError> {
         let tenant =
             self.tenant.ok_or_else(|| ClientError::Config("no base URL: call `domain()` or `base_url()`".into()))?;
         check_origin(&tenant)?;
@@ -270,13 +285,6 @@ impl ClientBuilder {
                 BaseUrls { tenant, teams }
             }
             None => BaseUrls::auth0(&tenant, None),
-        };
-        let cookies = matches!(self.auth, Auth::None);
-        let transport = match self.transport {
-            Some(t) => t,
-            None => default_transport(cookies).ok_or_else(|| {
-                ClientError::Config("no transport: enable the `reqwest` feature or call `transport()`".into())
-            })?,
         };
         let audiences = match &self.auth {
             Auth::ClientCredentials { audiences, .. } => audiences.clone(),
@@ -512,7 +520,9 @@ impl Client {
         let token = match (&self.inner.auth, self.audience(api)) {
             (_, None) => return Ok(None),
             (Auth::None, Some(_)) => {
-                request.headers_mut().insert(HeaderName::from_static(CSRF_HEADER), HeaderValue::from_static("1"));
+                // A constant: a name made at run time would link `http`'s table of standard names.
+                const CSRF: HeaderName = HeaderName::from_static(CSRF_HEADER);
+                request.headers_mut().insert(CSRF, HeaderValue::from_static("1"));
                 return Ok(None);
             }
             (Auth::Token(token), Some(_)) => token.clone(),

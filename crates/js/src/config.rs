@@ -2,7 +2,7 @@
 //! authenticate, and how to pace, retry and time out.
 
 use gatehouse_client::{Audiences, Auth, Client, ClientBuilder, Pacing, RetryPolicy};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::time::Duration;
 use tsify_next::Tsify;
 
@@ -13,7 +13,7 @@ use tsify_next::Tsify;
 /// `clientId` with `clientSecret` (tokens are fetched, cached per audience and
 /// refreshed), or `credentials: 'include'` to call the BFF with the browser's
 /// session cookie.
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientOptions {
     /// The tenant's domain, such as `acme.eu.auth0.com`.
@@ -73,7 +73,7 @@ pub struct ClientOptions {
 }
 
 /// Pacing options, or `false` for none.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(untagged)]
 pub enum PacingSetting {
     /// `true` for the default, `false` for none.
@@ -83,7 +83,7 @@ pub enum PacingSetting {
 }
 
 /// A local token bucket.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PacingOptions {
     /// Requests per second.
@@ -97,7 +97,7 @@ pub struct PacingOptions {
 }
 
 /// Retry options, or `false` for none.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(untagged)]
 pub enum RetrySetting {
     /// `true` for the default, `false` to send every request once.
@@ -107,7 +107,7 @@ pub enum RetrySetting {
 }
 
 /// Retry limits.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RetryOptions {
     /// Most sends of one request while it fails with server or network errors.
@@ -132,14 +132,120 @@ fn set(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-impl ClientOptions {
-    /// Parses the options object's JSON.
-    pub fn parse(json: &str) -> Result<Self, String> {
-        serde_json::from_str(json).map_err(|e| format!("client options: {e}"))
+/// The names `ClientOptions` takes (as the declarations spell them).
+const CLIENT_KEYS: &[&str] = &[
+    "domain",
+    "baseUrl",
+    "team",
+    "teamsBaseUrl",
+    "token",
+    "clientId",
+    "clientSecret",
+    "audience",
+    "teamsAudience",
+    "credentials",
+    "timeoutMs",
+    "pacing",
+    "retry",
+];
+const PACING_KEYS: &[&str] = &["rate", "burst", "followServer"];
+const RETRY_KEYS: &[&str] = &["maxAttempts", "maxRateLimitedAttempts", "baseDelayMs", "maxDelayMs"];
+
+/// The fields of one options object, checked against the names it takes.
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    what: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    fn new(value: &'a Value, what: &'static str, keys: &[&str]) -> Result<Self, String> {
+        let map = value.as_object().ok_or_else(|| format!("{what} must be an object"))?;
+        if let Some(unknown) = map.keys().find(|k| !keys.contains(&k.as_str())) {
+            return Err(format!("{what}: unknown option `{unknown}`, expected one of `{}`", keys.join("`, `")));
+        }
+        Ok(Self { map, what })
     }
 
-    /// The client these options describe.
-    pub fn build(self) -> Result<Client, String> {
+    fn take(&mut self, name: &str) -> Option<&'a Value> {
+        self.map.get(name).filter(|v| !v.is_null())
+    }
+
+    fn wrong(&self, name: &str, kind: &str) -> String {
+        format!("{}: `{name}` must be {kind}", self.what)
+    }
+
+    fn text(&mut self, name: &str) -> Result<Option<String>, String> {
+        self.take(name).map(|v| v.as_str().map(str::to_owned).ok_or_else(|| self.wrong(name, "a string"))).transpose()
+    }
+
+    fn whole(&mut self, name: &str) -> Result<Option<u64>, String> {
+        self.take(name).map(|v| v.as_u64().ok_or_else(|| self.wrong(name, "a whole number from 0"))).transpose()
+    }
+
+    fn number(&mut self, name: &str) -> Result<Option<f64>, String> {
+        self.take(name).map(|v| v.as_f64().ok_or_else(|| self.wrong(name, "a number"))).transpose()
+    }
+
+    fn flag(&mut self, name: &str) -> Result<Option<bool>, String> {
+        self.take(name).map(|v| v.as_bool().ok_or_else(|| self.wrong(name, "true or false"))).transpose()
+    }
+}
+
+impl ClientOptions {
+    /// Parses the options object's JSON: the names and types the declarations
+    /// give (`null` is the same as leaving an option out); an unknown name is
+    /// refused with the accepted ones. Read by hand from a JSON value rather
+    /// than derived, which would add a parser of its own to the package's wasm.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
+        let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| format!("client options: {e}"))?;
+        let mut o = Fields::new(&value, "client options", CLIENT_KEYS)?;
+        Ok(Self {
+            domain: o.text("domain")?,
+            base_url: o.text("baseUrl")?,
+            team: o.text("team")?,
+            teams_base_url: o.text("teamsBaseUrl")?,
+            token: o.text("token")?,
+            client_id: o.text("clientId")?,
+            client_secret: o.text("clientSecret")?,
+            audience: o.text("audience")?,
+            teams_audience: o.text("teamsAudience")?,
+            credentials: o.text("credentials")?,
+            timeout_ms: o.whole("timeoutMs")?,
+            pacing: match o.take("pacing") {
+                None => None,
+                Some(Value::Bool(on)) => Some(PacingSetting::Switch(*on)),
+                Some(v) => {
+                    let mut p = Fields::new(v, "`pacing`", PACING_KEYS)?;
+                    let rate = p.number("rate")?.ok_or("`pacing.rate` is required (requests per second)")?;
+                    let burst = p.whole("burst")?.ok_or("`pacing.burst` is required")?;
+                    let burst = u32::try_from(burst).map_err(|_| "`pacing.burst` is too large".to_owned())?;
+                    Some(PacingSetting::Options(PacingOptions { rate, burst, follow_server: p.flag("followServer")? }))
+                }
+            },
+            retry: match o.take("retry") {
+                None => None,
+                Some(Value::Bool(on)) => Some(RetrySetting::Switch(*on)),
+                Some(v) => {
+                    let mut r = Fields::new(v, "`retry`", RETRY_KEYS)?;
+                    let count = |n: Option<u64>, name: &str| {
+                        n.map(|n| u32::try_from(n).map_err(|_| format!("`retry.{name}` is too large"))).transpose()
+                    };
+                    Some(RetrySetting::Options(RetryOptions {
+                        max_attempts: count(r.whole("maxAttempts")?, "maxAttempts")?,
+                        max_rate_limited_attempts: count(r.whole("maxRateLimitedAttempts")?, "maxRateLimitedAttempts")?,
+                        base_delay_ms: r.whole("baseDelayMs")?,
+                        max_delay_ms: r.whole("maxDelayMs")?,
+                    }))
+                }
+            },
+        })
+    }
+
+    /// The client these options describe, sending through `transport` (the
+    /// package's [`crate::transport::JsTransport`]; `None` fails after the
+    /// options are checked, which is what the host's tests of them do).
+    pub fn build(self, transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>>) -> Result<Client, String> {
         let mut builder: ClientBuilder = Client::builder();
         builder = match (set(&self.domain), set(&self.base_url)) {
             (Some(_), Some(_)) => return Err("give `domain` or `baseUrl`, not both".into()),
@@ -182,10 +288,6 @@ impl ClientOptions {
             }
         };
         builder = builder.auth(auth);
-        #[cfg(target_arch = "wasm32")]
-        if cookies == Some(false) {
-            builder = builder.transport(gatehouse_client::transport::FetchTransport::new());
-        }
         if let Some(ms) = self.timeout_ms {
             builder = builder.timeout(Duration::from_millis(ms.max(1)));
         }
@@ -213,6 +315,48 @@ impl ClientOptions {
                 }
             }
         });
-        builder.build().map_err(|e| e.to_string())
+        // Never the client's default transport, so that it is not linked in.
+        let transport = transport.ok_or("the package sends through its own transport; none was given")?;
+        builder.build_with(transport).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_read_by_name_and_type() {
+        let o = ClientOptions::parse(
+            r#"{"baseUrl":"http://x","clientId":"a","clientSecret":"b","timeoutMs":5,"audience":null,
+                "pacing":{"rate":2.5,"burst":10,"followServer":false},"retry":{"maxAttempts":2}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (o.base_url.as_deref(), o.client_id.as_deref(), o.timeout_ms),
+            (Some("http://x"), Some("a"), Some(5))
+        );
+        assert!(o.audience.is_none());
+        assert!(matches!(
+            o.pacing,
+            Some(PacingSetting::Options(PacingOptions { rate: 2.5, burst: 10, follow_server: Some(false) }))
+        ));
+        assert!(matches!(o.retry, Some(RetrySetting::Options(RetryOptions { max_attempts: Some(2), .. }))));
+        let o = ClientOptions::parse(r#"{"token":"t","pacing":false,"retry":true}"#).unwrap();
+        assert!(matches!((o.pacing, o.retry), (Some(PacingSetting::Switch(false)), Some(RetrySetting::Switch(true)))));
+    }
+
+    #[test]
+    fn wrong_options_are_refused_clearly() {
+        let e = ClientOptions::parse(r#"{"token":"t","colour":1}"#).unwrap_err();
+        assert!(e.contains("unknown option `colour`") && e.contains("`baseUrl`"), "{e}");
+        let e = ClientOptions::parse(r#"{"timeoutMs":"5"}"#).unwrap_err();
+        assert!(e.contains("`timeoutMs` must be a whole number"), "{e}");
+        let e = ClientOptions::parse(r#"{"pacing":{"rate":1}}"#).unwrap_err();
+        assert!(e.contains("`pacing.burst` is required"), "{e}");
+        let e = ClientOptions::parse(r#"{"retry":{"tries":1}}"#).unwrap_err();
+        assert!(e.contains("unknown option `tries`"), "{e}");
+        assert!(ClientOptions::parse("[]").is_err());
+        assert!(ClientOptions::parse("{").is_err());
     }
 }

@@ -16,6 +16,8 @@ pub mod config;
 pub mod error;
 pub mod options;
 pub mod pager;
+pub mod table;
+pub mod transport;
 pub mod wire;
 
 use gatehouse_client::{Client, ClientError, RawRequest};
@@ -33,8 +35,15 @@ fn reject_invalid(message: impl Into<String>) -> JsValue {
     JsValue::from_str(&error::invalid(message).to_string())
 }
 
+/// A successful answer's body: kept in JavaScript under a number (the
+/// package's transport), or its bytes.
+enum Body {
+    Kept(transport::JsBody),
+    Bytes(Vec<u8>),
+}
+
 /// Sends a built request; the answer's body on success, the typed error otherwise.
-async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
+async fn send(client: &Client, built: Built) -> Result<Body, ClientError> {
     let wire = built.wire;
     let response = client
         .send_described(RawRequest {
@@ -47,7 +56,10 @@ async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
         .await?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        return Ok(response.into_body());
+        return Ok(match response.extensions().get::<transport::JsBody>() {
+            Some(key) => Body::Kept(*key),
+            None => Body::Bytes(response.into_body()),
+        });
     }
     let now = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let rate_limit = gatehouse_model::RateLimit::from_headers_at(response.headers(), now);
@@ -55,13 +67,13 @@ async fn send(client: &Client, built: Built) -> Result<Vec<u8>, ClientError> {
     Err(gatehouse_model::ApiError { status, body, rate_limit }.into())
 }
 
-/// A response body for JavaScript: its bytes (`undefined` when empty), which
-/// the wrapper decodes with `TextDecoder` and `JSON.parse`.
-fn bytes(body: Vec<u8>) -> JsValue {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        JsValue::UNDEFINED
-    } else {
-        js_sys::Uint8Array::from(body.as_slice()).into()
+/// A response body for JavaScript: the number its text is kept under, or its
+/// bytes (`undefined` when empty), which the wrapper hands to `JSON.parse`.
+fn to_js(body: Body) -> JsValue {
+    match body {
+        Body::Kept(key) => JsValue::from(key.0),
+        Body::Bytes(b) if b.iter().all(u8::is_ascii_whitespace) => JsValue::UNDEFINED,
+        Body::Bytes(b) => js_sys::Uint8Array::from(b.as_slice()).into(),
     }
 }
 
@@ -73,17 +85,26 @@ pub struct Core {
 
 #[wasm_bindgen]
 impl Core {
-    /// Builds a client from the JSON of the `ManagementClient` options.
+    /// Builds a client from the JSON of the `ManagementClient` options, sending
+    /// through the wrapper's `send` function ([`transport::JsTransport`]).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str) -> Result<Core, JsValue> {
-        let client =
-            config::ClientOptions::parse(options).and_then(config::ClientOptions::build).map_err(reject_invalid)?;
+    pub fn new(options: &str, send: js_sys::Function) -> Result<Core, JsValue> {
+        #[cfg(target_arch = "wasm32")]
+        let transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>> =
+            Some(std::sync::Arc::new(transport::JsTransport::new(send)));
+        #[cfg(not(target_arch = "wasm32"))]
+        let transport = {
+            drop(send);
+            None
+        };
+        let client = config::ClientOptions::parse(options).and_then(|o| o.build(transport)).map_err(reject_invalid)?;
         Ok(Core { client })
     }
 
     /// Calls the operation named `method` (such as `users.permissions.list`)
     /// with its ids, options object and body: resolves with the response's
-    /// JSON as bytes (`undefined` when empty), rejects with an error description.
+    /// JSON (the number its text is kept under in JavaScript, or bytes;
+    /// `undefined` when empty), rejects with an error description.
     pub fn call(
         &self,
         method: &str,
@@ -95,7 +116,7 @@ impl Core {
         let client = self.client.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = built.map_err(|e| reject(&e))?;
-            send(&client, built).await.map(bytes).map_err(|e| reject(&e))
+            send(&client, built).await.map(to_js).map_err(|e| reject(&e))
         })
     }
 
@@ -106,7 +127,7 @@ impl Core {
             return Err(reject_invalid(format!("`{method}` is not a list")));
         }
         let mode = pager::prepare(&mut op);
-        let state = PagerState { op, mode, pending: None, done: false, busy: false };
+        let state = PagerState { op, mode, pending: None, done: false, busy: false, unread: false };
         Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
     }
 
@@ -145,9 +166,13 @@ struct PagerState {
     pending: Option<ClientError>,
     done: bool,
     busy: bool,
+    /// A page was handed out and [`Pager::page`] has not read it yet.
+    unread: bool,
 }
 
-/// Pages through one list; `next()` resolves with `[jsonBytes, itemsKey]` per page, then `undefined`.
+/// Pages through one list: `next()` resolves with `[body]` per page (as
+/// [`Core::call`] resolves), then `undefined`; after each page the wrapper
+/// calls `page(...)` with what the walk reads of it, which moves to the next one.
 #[wasm_bindgen]
 pub struct Pager {
     client: Client,
@@ -156,17 +181,16 @@ pub struct Pager {
 
 #[wasm_bindgen]
 impl Pager {
-    /// The next page as `[jsonBytes, itemsKey | undefined]` (`itemsKey` is unset
-    /// for a bare array), or `undefined` after the last one. Rejects with the
-    /// result-window error after the last page offset paging can reach.
+    /// The next page as `[body]`, or `undefined` after the last one. Rejects
+    /// with the result-window error after the last page offset paging can reach.
     pub fn next(&self) -> js_sys::Promise {
         let client = self.client.clone();
         let state = self.state.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = {
                 let mut s = state.borrow_mut();
-                if s.busy {
-                    return Err(reject_invalid("next() called before the previous page arrived"));
+                if s.busy || s.unread {
+                    return Err(reject_invalid("next() called before the previous page was read"));
                 }
                 if let Some(e) = s.pending.take() {
                     s.done = true;
@@ -184,30 +208,62 @@ impl Pager {
             };
             let mut s = state.borrow_mut();
             s.busy = false;
-            let body = match result {
-                Ok(body) => body,
+            match result {
+                Ok(body) => {
+                    s.unread = true;
+                    Ok(js_sys::Array::of1(&to_js(body)).into())
+                }
                 Err(e) => {
                     s.done = true;
-                    return Err(reject(&e));
+                    Err(reject(&e))
                 }
-            };
-            let page = match pager::read_page(&body) {
-                Ok(page) => page,
-                Err(e) => {
-                    s.done = true;
-                    return Err(reject(&e));
-                }
-            };
-            let PagerState { op, mode, .. } = &mut *s;
-            match pager::advance(mode, op, &page) {
-                Next::Continue => {}
-                Next::Done => s.done = true,
-                Next::Fail(e) => s.pending = Some(e),
             }
-            let out = js_sys::Array::new();
-            out.push(&bytes(body));
-            out.push(&page.items_key().map_or(JsValue::UNDEFINED, JsValue::from_str));
-            Ok(out.into())
         })
+    }
+
+    /// The key a page's items are under (`undefined` for a bare array), from
+    /// the operation's description.
+    #[wasm_bindgen(getter, js_name = itemsKey)]
+    pub fn items_key(&self) -> Option<String> {
+        self.state.borrow().op.wire().paging.items().and_then(|i| i.key()).map(str::to_owned)
+    }
+
+    /// Reads the page `next()` gave, as JavaScript parsed it: how many items
+    /// it holds, whether it was a bare array, the envelope's `start`, `limit`,
+    /// `total` and `next`, and the last item's `log_id`; moves to the next page.
+    #[allow(clippy::too_many_arguments)]
+    pub fn page(
+        &self,
+        count: u32,
+        bare: bool,
+        start: Option<f64>,
+        limit: Option<f64>,
+        total: Option<f64>,
+        next: Option<String>,
+        last_log_id: Option<String>,
+    ) -> Result<(), JsValue> {
+        let mut s = self.state.borrow_mut();
+        if !s.unread {
+            return Err(reject_invalid("page() called without a page from next()"));
+        }
+        s.unread = false;
+        // Whole numbers from 0 only (a fraction or a negative number is not a position).
+        let whole = |n: Option<f64>| n.filter(|n| n.fract() == 0.0 && *n >= 0.0).map(|n| n as u64);
+        let outline = pager::Outline {
+            count: count as usize,
+            bare,
+            start: whole(start),
+            limit: whole(limit),
+            total: whole(total),
+            next: next.filter(|n| !n.is_empty()),
+            last_log_id,
+        };
+        let PagerState { op, mode, .. } = &mut *s;
+        match pager::advance(mode, op, &outline) {
+            Next::Continue => {}
+            Next::Done => s.done = true,
+            Next::Fail(e) => s.pending = Some(e),
+        }
+        Ok(())
     }
 }

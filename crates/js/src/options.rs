@@ -21,7 +21,7 @@ use gatehouse_model::catalog::{QueryKind, QueryParam, QuerySpec};
 use gatehouse_model::error::{QueryError, ValidationError};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// `per_page` → `perPage`: the camelCase spelling also accepted for a name.
 pub fn camel(snake: &str) -> String {
@@ -95,8 +95,12 @@ pub fn read(method: &'static str, op: QuerySpec, paging: Paging, json: Option<&s
         None | Some("") | Some("null") => "{}",
         Some(json) => json,
     };
-    let map: Map<String, Value> =
-        serde_json::from_str(json).map_err(|e| invalid(format!("options must be an object: {e}")))?;
+    // A JSON value from bytes, as every JSON the wasm reads (one parser instance), then an object.
+    let value: Value =
+        serde_json::from_slice(json.as_bytes()).map_err(|e| invalid(format!("options must be an object: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(invalid("options must be an object".into()));
+    };
 
     // Which parameter each key names: Auth0's name, or its camelCase spelling.
     let mut given: Vec<(&'static QueryParam, &Value)> = Vec::new();

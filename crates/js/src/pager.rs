@@ -5,9 +5,10 @@
 //! were given), offset paging with totals elsewhere, log events `from` a log
 //! id when one is given; offset paging ends with a `ResultWindowError` after
 //! the last page Auth0 serves instead of ending as if the list were
-//! complete. Pages are not decoded into typed objects here: only the
-//! envelope (`start`, `total`, `next`) and, for log events, each item's
-//! `log_id` are read; the page's JSON goes to JavaScript as it came.
+//! complete. Pages are not decoded here at all: JavaScript parses each page
+//! (it keeps the objects) and hands over what the walk reads, the page's
+//! [`Outline`]: how many items, the envelope's `start`, `limit`, `total` and
+//! `next`, and the last item's `log_id` (log events page by it).
 
 use crate::wire::Call as ListCall;
 use gatehouse_client::ClientError;
@@ -15,24 +16,43 @@ use gatehouse_model::ops::{Checkpoint, Offset};
 use gatehouse_model::paging::RESULT_WINDOW;
 use gatehouse_model::walk::{PagingParams, Step, Walk};
 use gatehouse_model::{Error as ModelError, Page};
-use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
-/// A list item, read only for its `log_id` (the cursor of log events).
-#[derive(Debug)]
-pub struct Cursor(Option<String>);
+/// What the walk reads of a page, as JavaScript found it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outline {
+    /// How many items the page holds.
+    pub count: usize,
+    /// Whether the page was a bare array (no envelope).
+    pub bare: bool,
+    /// The envelope's `start`, `limit` and `total` (offset pages).
+    pub start: Option<u64>,
+    /// See `start`.
+    pub limit: Option<u64>,
+    /// See `start`.
+    pub total: Option<u64>,
+    /// The envelope's `next` (checkpoint pages).
+    pub next: Option<String>,
+    /// The last item's `log_id`.
+    pub last_log_id: Option<String>,
+}
 
-impl<'de> Deserialize<'de> for Cursor {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        Ok(Cursor(value.get("log_id").and_then(Value::as_str).map(str::to_owned)))
+impl Outline {
+    /// The page as the model's walk reads it (items without content).
+    fn page(&self, key: &str) -> Page<()> {
+        let items = vec![(); self.count];
+        match (self.bare, self.start, self.limit, self.total) {
+            (true, ..) => Page::bare(items),
+            (false, Some(start), Some(limit), Some(total)) => Page::offset(key, items, start, limit, total),
+            // No totals: an envelope with the cursor alone (or nothing), which the
+            // walk reads the same way as the model's decoder leaves it.
+            _ => Page::checkpoint(key, items, self.next.clone()),
+        }
     }
 }
 
-/// How the list is paged: the model's walk, shared with the Rust client's streams.
+/// The state of a walk.
 pub type Mode = Walk;
 
-/// A list call seen through the model's [`PagingParams`].
 struct Params<'a>(&'a mut ListCall);
 
 impl PagingParams for Params<'_> {
@@ -45,34 +65,28 @@ impl PagingParams for Params<'_> {
     }
 }
 
-/// Chooses the paging and sets the request's paging parameters for it.
+/// Sets up the walk of `op` (the model's rules), adjusting its paging parameters.
 pub fn prepare(op: &mut ListCall) -> Mode {
     let paging = op.paging();
     Walk::start(paging, &mut Params(op))
 }
 
-/// What comes after a page.
+/// What to do after a page.
 #[derive(Debug)]
 pub enum Next {
-    /// Another page.
+    /// Ask for the next page.
     Continue,
-    /// Nothing: the list is complete.
+    /// That was the last page.
     Done,
-    /// An error, to report after this page.
+    /// Fail with this error before the next page (after the current page is given out).
     Fail(ClientError),
 }
 
-/// Decodes a page's envelope (the items only for their cursors).
-pub fn read_page(body: &[u8]) -> Result<Page<Cursor>, ClientError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"[]".as_slice() } else { body };
-    gatehouse_model::object::decode_slice(body)
-        .map_err(|source| ModelError::Decode { status: 200, source, rate_limit: Default::default() }.into())
-}
-
-/// Moves the request to the page after `page`.
-pub fn advance(mode: &mut Mode, op: &mut ListCall, page: &Page<Cursor>) -> Next {
-    let cursor = page.items.last().and_then(|c| c.0.clone());
-    match mode.advance(page, cursor, &mut Params(op)) {
+/// Moves `op` past the page `outline` describes.
+pub fn advance(mode: &mut Mode, op: &mut ListCall, outline: &Outline) -> Next {
+    let key = op.wire().paging.items().and_then(|i| i.key()).unwrap_or("");
+    let page = outline.page(key);
+    match mode.advance(&page, outline.last_log_id.clone(), &mut Params(op)) {
         Step::Continue => Next::Continue,
         Step::Done => Next::Done,
         Step::Window { total } => Next::Fail(ModelError::ResultWindow { total, window: RESULT_WINDOW }.into()),
@@ -86,19 +100,29 @@ mod tests {
         Box::new(ListCall::new(name, vec![], Some(options), None).unwrap())
     }
 
+    fn offset(start: u64, count: usize, total: u64) -> Outline {
+        Outline { count, start: Some(start), limit: Some(100), total: Some(total), ..Outline::default() }
+    }
+
     #[test]
     fn offset_paging_ends_at_the_window() {
         let mut op = list("users.list", r#"{"q":"x"}"#);
         let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::Offset { page: 0, per_page: 100 });
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/users?per_page=100&include_totals=true&q=x");
-        let items = vec!["{}"; 100].join(",");
         for page in 0..9 {
-            let body = format!(r#"{{"start":{},"limit":100,"length":100,"total":5000,"users":[{items}]}}"#, page * 100);
-            assert!(matches!(advance(&mut mode, &mut op, &read_page(body.as_bytes()).unwrap()), Next::Continue));
+            assert!(matches!(advance(&mut mode, &mut op, &offset(page * 100, 100, 5000)), Next::Continue));
         }
-        let body = format!(r#"{{"start":900,"limit":100,"length":100,"total":5000,"users":[{items}]}}"#);
-        assert!(matches!(advance(&mut mode, &mut op, &read_page(body.as_bytes()).unwrap()), Next::Fail(_)));
+        assert!(matches!(advance(&mut mode, &mut op, &offset(900, 100, 5000)), Next::Fail(_)));
+    }
+
+    #[test]
+    fn offset_paging_stops_at_the_total() {
+        let mut op = list("users.list", "{}");
+        let mut mode = prepare(&mut op);
+        assert!(matches!(advance(&mut mode, &mut op, &offset(0, 100, 150)), Next::Continue));
+        assert_eq!(op.built().unwrap().path_and_query, "/api/v2/users?page=1&per_page=100&include_totals=true");
+        assert!(matches!(advance(&mut mode, &mut op, &offset(100, 50, 150)), Next::Done));
     }
 
     #[test]
@@ -106,11 +130,10 @@ mod tests {
         let mut op = list("organizations.list", "{}");
         let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::Checkpoint);
-        let page = read_page(br#"{"organizations":[{"id":"a"}],"next":"n1"}"#).unwrap();
+        let page = Outline { count: 1, next: Some("n1".into()), ..Outline::default() };
         assert!(matches!(advance(&mut mode, &mut op, &page), Next::Continue));
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/organizations?from=n1&take=50");
-        let last = read_page(br#"{"organizations":[]}"#).unwrap();
-        assert!(matches!(advance(&mut mode, &mut op, &last), Next::Done));
+        assert!(matches!(advance(&mut mode, &mut op, &Outline::default()), Next::Done));
     }
 
     #[test]
@@ -118,7 +141,7 @@ mod tests {
         let mut op = list("logs.list", r#"{"from":"l0","take":2}"#);
         let mut mode = prepare(&mut op);
         assert_eq!(mode, Mode::ItemCursor { take: 2 });
-        let page = read_page(br#"[{"log_id":"l1"},{"log_id":"l2"}]"#).unwrap();
+        let page = Outline { count: 2, bare: true, last_log_id: Some("l2".into()), ..Outline::default() };
         assert!(matches!(advance(&mut mode, &mut op, &page), Next::Continue));
         assert_eq!(op.built().unwrap().path_and_query, "/api/v2/logs?from=l2&take=2");
     }

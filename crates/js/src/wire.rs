@@ -3,9 +3,10 @@
 //!
 //! The model's catalog holds, per operation, a [`Wire`]: its dotted name
 //! (`users.permissions.list`, as `auth0` names it), API, method, path
-//! template, query parameters, paging and body. The wasm refers only to
-//! [`WIRES`] (not to the catalog's entries, with their scopes and statuses),
-//! so it keeps those statics alone. A call looks its row up by name, reads
+//! template, query parameters, paging and body. The wasm carries [`WIRES`]
+//! packed into a byte table at build time ([`crate::table`]; not the
+//! catalog's entries, with their scopes and statuses, nor the statics
+//! themselves). A call looks its row up by name, reads
 //! the options object against the row's query parameters
 //! ([`crate::options`]), fills the path (each id one percent-encoded
 //! segment; `""`, `.` and `..` refused), checks and encodes the body with
@@ -54,7 +55,7 @@ pub fn arity(wire: &Wire) -> usize {
 
 /// The operation named `name`.
 pub fn find(name: &str) -> Option<&'static Wire> {
-    gatehouse_model::catalog::wire(name)
+    crate::table::find(name)
 }
 
 /// An encoded body and its `Content-Type`.
@@ -171,12 +172,12 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, Clien
     let not_json = |e: serde_json::Error| invalid(format!("the body is not JSON: {e}"));
     let as_json = |bytes: Vec<u8>| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes }));
     if shape.preferred_media() != Media::Json {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
         let encoded = gatehouse_model::body::encode(&shape, &value).map_err(|e| invalid(e.to_string()))?;
         return Ok(Some(BuiltBody { content_type: encoded.content_type, bytes: encoded.bytes }));
     }
     if let Some(key) = shape.wrap {
-        let mut value: serde_json::Value = serde_json::from_str(json).map_err(not_json)?;
+        let mut value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
         if value.is_array() {
             value = serde_json::json!({ key: value });
         }
@@ -192,7 +193,8 @@ fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, Clien
     if !json.starts_with(opens) {
         return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
     }
-    serde_json::from_str::<serde::de::IgnoredAny>(json).map_err(not_json)?;
+    // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
+    serde_json::from_slice::<serde::de::IgnoredAny>(json.as_bytes()).map_err(not_json)?;
     as_json(json.as_bytes().to_vec())
 }
 
@@ -206,7 +208,7 @@ mod tests {
     fn names_find_their_operation() {
         assert_eq!(WIRES.len(), CATALOG.len());
         for op in CATALOG {
-            assert!(std::ptr::eq(find(op.name).unwrap(), op.wire), "{}", op.name);
+            assert_eq!(find(op.name).unwrap(), op.wire, "{}", op.name);
         }
         assert!(find("users.nope").is_none());
     }

@@ -48,7 +48,59 @@ fn core(extra: Value) -> Core {
     for (k, v) in extra.as_object().cloned().unwrap_or_default() {
         options[k] = v;
     }
-    Core::new(&options.to_string()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
+    Core::new(&options.to_string(), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
+}
+
+/// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
+/// one `fetch` per attempt, successful answers kept in JavaScript under a number.
+fn transport() -> js_sys::Function {
+    let make = js_sys::Function::new_no_args(
+        r#"
+        const kept = (globalThis.__gatehouseKept ??= new Map());
+        return async (method, url, headers, body, keep, signal) => {
+          const pairs = [];
+          for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
+          const res = await fetch(url, { method, headers: pairs, body, signal });
+          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h));
+          if (keep && res.status >= 200 && res.status < 300) {
+            const key = (globalThis.__gatehouseKey = ((globalThis.__gatehouseKey ?? 0) + 1) >>> 0);
+            kept.set(key, await res.text());
+            return [res.status, values, undefined, key];
+          }
+          return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+        };"#,
+    );
+    make.call0(&JsValue::NULL).expect("the transport").unchecked_into()
+}
+
+/// The JSON of a body `Core` resolved with: a kept text's number or bytes.
+fn body_json(v: &JsValue) -> Value {
+    match v.as_f64() {
+        Some(key) => {
+            let take = js_sys::Function::new_with_args(
+                "k",
+                "const m = globalThis.__gatehouseKept; const t = m.get(k); m.delete(k); return t;",
+            );
+            let text = take.call1(&JsValue::NULL, &JsValue::from(key)).unwrap().as_string().expect("a kept text");
+            if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
+        }
+        None => serde_json::from_slice(&js_sys::Uint8Array::new(v).to_vec()).expect("a JSON body"),
+    }
+}
+
+/// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
+fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Result<Vec<Value>, JsValue> {
+    let bare = body.is_array();
+    let items = match (body, key) {
+        (Value::Array(items), _) => items.clone(),
+        (Value::Object(map), Some(key)) => map.get(key).and_then(Value::as_array).cloned().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let num = |k: &str| body.get(k).and_then(Value::as_f64);
+    let next = body.get("next").and_then(Value::as_str).map(str::to_owned);
+    let last = items.last().and_then(|i| i.get("log_id")).and_then(Value::as_str).map(str::to_owned);
+    pager.page(items.len() as u32, bare, num("start"), num("limit"), num("total"), next, last)?;
+    Ok(items)
 }
 
 /// What a call resolved or rejected with, as JSON.
@@ -63,7 +115,7 @@ async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>
     );
     match JsFuture::from(promise).await {
         Ok(v) if v.is_undefined() => Ok(Value::Null),
-        Ok(v) => Ok(serde_json::from_slice(&js_sys::Uint8Array::new(&v).to_vec()).expect("a JSON body")),
+        Ok(v) => Ok(body_json(&v)),
         Err(e) => Err(serde_json::from_str(&e.as_string().expect("an error description")).expect("JSON")),
     }
 }
@@ -73,18 +125,18 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
     let pager = core
         .pager(method, params.iter().map(|p| p.to_string()).collect(), Some(options.to_string()))
         .unwrap_or_else(|e| panic!("pager: {e:?}"));
+    let key = pager.items_key();
     let mut items = Vec::new();
     loop {
         match JsFuture::from(pager.next()).await {
             Ok(v) if v.is_undefined() => return (items, None),
             Ok(v) => {
                 let page: js_sys::Array = v.unchecked_into();
-                let body: Value = serde_json::from_slice(&js_sys::Uint8Array::new(&page.get(0)).to_vec()).unwrap();
-                let list = match page.get(1).as_string() {
-                    Some(key) => body[key.as_str()].clone(),
-                    None => body,
-                };
-                items.extend(list.as_array().cloned().unwrap_or_default());
+                let body = if page.get(0).is_undefined() { json!([]) } else { body_json(&page.get(0)) };
+                match read_page(&pager, key.as_deref(), &body) {
+                    Ok(list) => items.extend(list),
+                    Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+                }
             }
             Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
         }
@@ -427,8 +479,8 @@ async fn errors_are_typed() {
     let e = api_error(call(&bad, "roles.list", &[], None, None).await, 401, "wrong secret");
     assert_eq!(e["errorCode"], "access_denied");
     assert_eq!(e["token"], true);
-    assert!(Core::new(r#"{"baseUrl": "http://x"}"#).is_err(), "no way to authenticate");
-    assert!(Core::new(r#"{"baseUrl": "http://x", "token": "t", "colour": 1}"#).is_err(), "unknown option");
+    assert!(Core::new(r#"{"baseUrl": "http://x"}"#, transport()).is_err(), "no way to authenticate");
+    assert!(Core::new(r#"{"baseUrl": "http://x", "token": "t", "colour": 1}"#, transport()).is_err(), "unknown option");
 }
 
 #[wasm_bindgen_test]

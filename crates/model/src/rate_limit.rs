@@ -25,18 +25,19 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the headers; `now` (UNIX seconds) turns an HTTP-date `Retry-After` into seconds.
     pub fn from_headers_at(headers: &HeaderMap, now: u64) -> Self {
-        let num =
-            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        // Names as constants: looking a header up by `&str` would parse the name
+        // at run time, which links `http`'s whole table of standard names.
+        const LIMIT: http::HeaderName = http::HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: http::HeaderName = http::HeaderName::from_static("x-ratelimit-remaining");
+        const RESET: http::HeaderName = http::HeaderName::from_static("x-ratelimit-reset");
+        let num = |name: &http::HeaderName| {
+            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+        };
         let retry_after = headers
             .get(http::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, now));
-        Self {
-            limit: num("x-ratelimit-limit"),
-            remaining: num("x-ratelimit-remaining"),
-            reset: num("x-ratelimit-reset"),
-            retry_after,
-        }
+        Self { limit: num(&LIMIT), remaining: num(&REMAINING), reset: num(&RESET), retry_after }
     }
 
     /// Reads the headers, treating an HTTP-date `Retry-After` as relative to `x-ratelimit-reset`'s epoch.

@@ -12,9 +12,24 @@
 //!
 //! Roles the policy does not name are ordinary and stay assignable.
 
-/// A role the access policy names, as `/auth/me` describes it to the caller:
-/// the model's type, shared with the BFF that sends it.
-pub use gatehouse_model::policy::PolicyRole;
+/// A role the access policy names, as `/auth/me` describes it to the caller
+/// (the model's `policy::PolicyRole`, which the BFF sends), without its
+/// `grants`: the console never reads them, and decoding them would link the
+/// whole operation catalog, which policy targets are checked against, into
+/// the console's main module (web/BENCHMARKS.md). Read leniently: a missing
+/// field reads as not assignable.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRole {
+    /// The role's name in the tenant.
+    pub name: String,
+    /// Whether the caller may give it, take it, or act on those who hold it.
+    #[serde(default)]
+    pub assignable: bool,
+    /// What the caller lacks for that, such as `applications:full`.
+    #[serde(default)]
+    pub missing: Vec<String>,
+}
 
 /// Why a user may be viewed but not changed by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +181,6 @@ pub fn words(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logic::permissions::Level;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -195,8 +209,12 @@ mod tests {
         assert_eq!(r, PolicyRole { name: "ops".into(), ..PolicyRole::default() });
         assert!(!r.assignable, "a role whose answer is incomplete is not offered");
         let g = support();
-        let roles = gatehouse_model::policy::Target::parse("roles").unwrap();
-        assert_eq!(g.policy_role("gatehouse-admin").unwrap().grants.level(roles), Level::Full);
+        let admin = g.policy_role("gatehouse-admin").unwrap();
+        assert_eq!((admin.assignable, admin.missing.len()), (false, 2), "the grants are skipped, the rest is read");
+        // What the BFF sends, the model's type, reads as this one.
+        let sent = gatehouse_model::policy::PolicyRole { name: "ops".into(), assignable: true, ..Default::default() };
+        let read: PolicyRole = serde_json::from_value(serde_json::to_value(&sent).unwrap()).unwrap();
+        assert_eq!(read, PolicyRole { name: "ops".into(), assignable: true, missing: vec![] });
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! The operation descriptions, read back from the packed table `build.rs`
+//! writes from the model's `catalog::WIRES` (see there for the layout).
+//!
+//! The wasm links this table instead of the model's statics (the model's
+//! `WIRES` is then not referred to, so not linked): strings are
+//! slices of the table itself, each stored once. It is read once, on first
+//! use, into `'static` values of the model's own types ([`Wire`]), so the
+//! model's checks and encoders work on it unchanged. A table that does not
+//! read back (a build bug, never input) leaves no operations rather than a
+//! panic; a test holds it equal to `WIRES`.
+
+use gatehouse_model::catalog::{Body, FilePart, Items, Media, MediaList, Paging, QueryKind, QueryParam, Wire};
+use gatehouse_model::operation::{Api, Verb};
+use std::sync::OnceLock;
+
+static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wires.bin"));
+
+/// Every operation, sorted by name (as `WIRES` is).
+pub fn wires() -> &'static [Wire] {
+    static TABLE: OnceLock<&'static [Wire]> = OnceLock::new();
+    TABLE.get_or_init(|| read(PACKED).map_or(&[], |w| Vec::leak(w)))
+}
+
+/// The operation named `name`.
+pub fn find(name: &str) -> Option<&'static Wire> {
+    let table = wires();
+    table.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| &table[i])
+}
+
+struct Reader {
+    at: usize,
+    strings: Vec<&'static str>,
+    lists: Vec<&'static [&'static str]>,
+}
+
+impl Reader {
+    fn u8(&mut self) -> Option<u8> {
+        let b = *PACKED.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        let b = PACKED.get(self.at..self.at + 2)?;
+        self.at += 2;
+        Some(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    fn flag(&mut self) -> Option<bool> {
+        self.u8().map(|b| b != 0)
+    }
+
+    fn str(&mut self) -> Option<&'static str> {
+        let id = self.u16()?;
+        self.strings.get(usize::from(id)).copied()
+    }
+
+    fn list(&mut self) -> Option<&'static [&'static str]> {
+        let id = self.u16()?;
+        self.lists.get(usize::from(id)).copied()
+    }
+
+    fn items(&mut self) -> Option<Items> {
+        Some(match self.u8()? {
+            0 => Items::Bare,
+            1 => Items::Key(self.str()?),
+            2 => Items::BareOrKey(self.str()?),
+            _ => return None,
+        })
+    }
+
+    fn take(&mut self) -> Option<(Option<u16>, bool)> {
+        let max_take = match self.u8()? {
+            0 => None,
+            _ => Some(self.u16()?),
+        };
+        Some((max_take, self.flag()?))
+    }
+
+    fn body(&mut self) -> Option<Option<Body>> {
+        if !self.flag()? {
+            return Some(None);
+        }
+        let required = self.flag()?;
+        let n = self.u8()?;
+        let mut media = Vec::with_capacity(usize::from(n));
+        for _ in 0..n {
+            media.push(match self.u8()? {
+                0 => Media::Json,
+                1 => Media::Form,
+                2 => Media::Multipart,
+                _ => return None,
+            });
+        }
+        let array = self.flag()?;
+        let wrap = if self.flag()? { Some(self.str()?) } else { None };
+        let non_empty = self.flag()?;
+        let n = self.u8()?;
+        let mut files = Vec::with_capacity(usize::from(n));
+        for _ in 0..n {
+            files.push(FilePart { name: self.str()?, media_type: self.str()? });
+        }
+        let files: &'static [FilePart] = if files.is_empty() { &[] } else { Vec::leak(files) };
+        Some(Some(Body { required, media: MediaList::of(&media), array, wrap, non_empty, files }))
+    }
+
+    fn wire(&mut self) -> Option<Wire> {
+        let name = self.str()?;
+        let api = match self.u8()? {
+            0 => Api::Management,
+            1 => Api::Teams,
+            2 => Api::Authentication,
+            _ => return None,
+        };
+        let verb = match self.u8()? {
+            0 => Verb::Get,
+            1 => Verb::Post,
+            2 => Verb::Put,
+            3 => Verb::Patch,
+            4 => Verb::Delete,
+            _ => return None,
+        };
+        let path = self.str()?;
+        let n = self.u8()?;
+        let mut query = Vec::with_capacity(usize::from(n));
+        for _ in 0..n {
+            let name = self.str()?;
+            let kind = match self.u8()? {
+                0 => QueryKind::String,
+                1 => QueryKind::Integer,
+                2 => QueryKind::Boolean,
+                3 => QueryKind::Enum(self.list()?),
+                4 => QueryKind::StringList,
+                5 => QueryKind::EnumList(self.list()?),
+                _ => return None,
+            };
+            query.push(QueryParam { name, kind, required: self.flag()? });
+        }
+        let query: &'static [QueryParam] = if query.is_empty() { &[] } else { Vec::leak(query) };
+        let paging = match self.u8()? {
+            0 => Paging::None,
+            1 => Paging::Unpaged { items: self.items()? },
+            2 => Paging::Offset { items: self.items()? },
+            3 => {
+                let items = self.items()?;
+                let (max_take, next) = self.take()?;
+                Paging::Checkpoint { items, max_take, next }
+            }
+            4 => {
+                let items = self.items()?;
+                let (max_take, next) = self.take()?;
+                Paging::Both { items, max_take, next }
+            }
+            _ => return None,
+        };
+        let body = self.body()?;
+        Some(Wire { name, api, verb, path, query, paging, body })
+    }
+}
+
+fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
+    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new() };
+    let n = r.u16()?;
+    for _ in 0..n {
+        let len = usize::from(r.u16()?);
+        let bytes = packed.get(r.at..r.at + len)?;
+        r.at += len;
+        r.strings.push(std::str::from_utf8(bytes).ok()?);
+    }
+    let n = r.u16()?;
+    for _ in 0..n {
+        let len = r.u16()?;
+        let mut values = Vec::with_capacity(usize::from(len));
+        for _ in 0..len {
+            values.push(r.str()?);
+        }
+        r.lists.push(Vec::leak(values));
+    }
+    let n = r.u16()?;
+    let mut wires = Vec::with_capacity(usize::from(n));
+    for _ in 0..n {
+        wires.push(r.wire()?);
+    }
+    (r.at == packed.len()).then_some(wires)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gatehouse_model::catalog::WIRES;
+
+    #[test]
+    fn the_packed_table_reads_back_as_the_models_wires() {
+        let table = wires();
+        assert_eq!(table.len(), WIRES.len());
+        for (read, model) in table.iter().zip(WIRES) {
+            assert_eq!(read, model, "{}", model.name);
+        }
+        assert!(find("users.list").is_some_and(|w| w.path == "/api/v2/users"));
+        assert!(find("users.nope").is_none());
+    }
+}
