@@ -29,7 +29,7 @@ pub(crate) struct AppState {
     pub public: url::Url,
     pub public_origin: String,
     pub clock: Arc<dyn Clock>,
-    pub sessions: SessionStore,
+    pub sessions: Arc<dyn SessionStore>,
     pub audit: Arc<dyn AuditStore>,
     pub policy: Policy,
     pub api_keys: ApiKeys,

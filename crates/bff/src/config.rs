@@ -33,7 +33,9 @@ pub struct Config {
     /// The URL admins open (scheme, host and port), such as `https://gatehouse.acme.com`.
     /// Defaults to `http://{listen}`. Its origin is the only one API calls are accepted from.
     pub public_url: Option<String>,
-    /// SQLite database: sessions and the audit log.
+    /// Where sessions, the audit log, API keys and approvals are kept: a
+    /// SQLite file (the default, for one instance) or a PostgreSQL URL
+    /// (`postgres://user@host/db`), which several instances share.
     pub database: PathBuf,
     /// Directory of the built console (`index.html` and its assets).
     pub console_dir: PathBuf,
@@ -302,6 +304,11 @@ impl Config {
             }
         }
         toml::from_str(text).map_err(|e| describe_toml_error(text, &e))
+    }
+
+    /// The PostgreSQL URL `database` holds, if it is one (else it is a SQLite file).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.database.to_str().filter(|d| crate::pg::is_url(d))
     }
 
     /// The public URL, parsed (default `http://{listen}`).

@@ -41,6 +41,7 @@ mod mcp;
 pub mod metrics;
 mod narrate;
 pub mod oidc;
+pub mod pg;
 pub mod policy;
 mod proxy;
 pub mod responses;
@@ -50,6 +51,8 @@ mod share;
 pub mod store;
 pub mod upstream;
 mod words;
+#[cfg(test)]
+mod testdb;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -57,7 +60,8 @@ pub use config::{ApiKeyConfig, ApprovalsConfig, Config, McpConfig, PacingConfig,
 pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{
-    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SqliteAuditStore, SqliteKeyStore,
+    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SessionStore, SqliteAuditStore,
+    SqliteKeyStore, SqliteSessionStore,
 };
 
 use anyhow::Context as _;
@@ -204,6 +208,8 @@ impl Bff {
         let scopes = policy::scopes_needed(policy.roles.values().chain(api_keys.grants()));
         tracing::info!(scopes = %scopes.iter().copied().collect::<Vec<_>>().join(" "), "scopes the policy can use");
 
+        let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let stores = Stores::open(&config.database).await?;
         let teams_origin = tenant.teams_base_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         let teams_enabled = teams_origin.is_some();
         let mut builder = Client::builder()
@@ -236,6 +242,17 @@ impl Bff {
         if let Some(teams) = &teams_origin {
             builder = builder.teams_base_url(teams);
         }
+        if let Some(pg) = &stores.pg {
+            // Several instances: one token and one rate budget for all of them.
+            builder = builder.shared_tokens(Arc::new(pg::PgTokens::new(pg.clone(), &client_secret)));
+            if config.pacing.rate_per_second > 0.0 {
+                builder = builder.shared_budget(Arc::new(pg::PgBudget::new(
+                    pg.clone(),
+                    config.pacing.rate_per_second,
+                    config.pacing.burst.max(1),
+                )));
+            }
+        }
         let client = builder.build().context("cannot build the upstream client")?;
 
         let issuer = tenant.issuer.clone().unwrap_or_else(|| format!("{tenant_origin}/"));
@@ -248,22 +265,10 @@ impl Bff {
             Duration::from_secs(config.upstream_timeout_secs.max(1)),
         )?;
 
-        let sessions = store::SessionStore::open(&config.database)
-            .with_context(|| format!("cannot open the database {}", config.database.display()))?;
-        let audit: Arc<dyn AuditStore> = match options.audit {
-            Some(a) => a,
-            None => Arc::new(
-                SqliteAuditStore::open(&config.database)
-                    .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
-            ),
-        };
-        let approvals = approvals::Approvals::open(&config.database, config.approvals)
-            .with_context(|| format!("cannot open the approvals in {}", config.database.display()))?;
-        let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let key_store: Arc<dyn KeyStore> = Arc::new(
-            SqliteKeyStore::open(&config.database)
-                .with_context(|| format!("cannot open the API keys in {}", config.database.display()))?,
-        );
+        let audit = options.audit.unwrap_or(stores.audit);
+        let approvals = approvals::Approvals::new(stores.approvals, config.approvals);
+        let sessions = stores.sessions;
+        let key_store = stores.keys;
         let api_keys = api_keys.with_store(key_store, clock.clone());
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
         if let Some(s) = &tenant.oidc_client_secret {
@@ -313,6 +318,45 @@ impl Bff {
         });
         tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
         Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
+    }
+}
+
+/// The stores of the configured database: SQLite (a file) or PostgreSQL (a URL).
+pub(crate) struct Stores {
+    sessions: Arc<dyn SessionStore>,
+    audit: Arc<dyn AuditStore>,
+    keys: Arc<dyn KeyStore>,
+    approvals: Arc<dyn approvals::ApprovalStore>,
+    /// The PostgreSQL pool, shared by every store, when the database is one.
+    pg: Option<Arc<pg::Pg>>,
+}
+
+impl Stores {
+    /// Opens the stores of `database`: a PostgreSQL URL or a SQLite file.
+    pub(crate) async fn open(database: &std::path::Path) -> anyhow::Result<Self> {
+        match database.to_str().filter(|d| pg::is_url(d)) {
+            Some(url) => {
+                let pool = pg::Pg::connect(url).await.context("cannot open the PostgreSQL database")?;
+                Ok(Self {
+                    sessions: Arc::new(pg::PgSessionStore(pool.clone())),
+                    audit: Arc::new(pg::PgAuditStore(pool.clone())),
+                    keys: Arc::new(pg::PgKeyStore(pool.clone())),
+                    approvals: Arc::new(pg::PgApprovals(pool.clone())),
+                    pg: Some(pool),
+                })
+            }
+            None => {
+                let path = database;
+                let what = |part: &str| format!("cannot open the {part} in {}", path.display());
+                Ok(Self {
+                    sessions: Arc::new(SqliteSessionStore::open(path).with_context(|| what("sessions"))?),
+                    audit: Arc::new(SqliteAuditStore::open(path).with_context(|| what("audit log"))?),
+                    keys: Arc::new(SqliteKeyStore::open(path).with_context(|| what("API keys"))?),
+                    approvals: Arc::new(approvals::SqliteApprovals::open(path).with_context(|| what("approvals"))?),
+                    pg: None,
+                })
+            }
+        }
     }
 }
 
