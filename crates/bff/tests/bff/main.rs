@@ -12,6 +12,7 @@ mod browser;
 mod escalation;
 mod faults;
 mod files;
+mod fleet;
 mod keys;
 mod matrix;
 mod mcp;
