@@ -272,15 +272,19 @@ fn workspace_tests(_: &Plan) -> Result<Outcome> {
     // The BFF's store tests and its several-instance tests run on this
     // cluster too; it stops (and its files go) when the tests end.
     let cluster = PgCluster::start().context("starting a PostgreSQL cluster for the tests")?;
-    let with_pg = |cmd: &mut Command| -> &mut Command { cmd.env(PG_ENV, cluster.url()) };
+    let url = cluster.url();
+    let with_pg = |cmd: &mut Command| {
+        cmd.env(PG_ENV, &url);
+        run_cmd(cmd)
+    };
     println!("PostgreSQL for the tests: {PG_ENV}={}", cluster.url());
     let has_nextest = output(cargo().args(["nextest", "--version"])).is_some();
     if has_nextest {
-        run_cmd(with_pg(cargo().args(["nextest", "run", "--workspace", "--no-fail-fast", "--no-tests=warn"])))?;
+        with_pg(cargo().args(["nextest", "run", "--workspace", "--no-fail-fast", "--no-tests=warn"]))?;
         run_cmd(cargo().args(["test", "--workspace", "--doc"]))?;
     } else {
         println!("cargo-nextest not found: using cargo test");
-        run_cmd(with_pg(cargo().args(["test", "--workspace", "--no-fail-fast"])))?;
+        with_pg(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     }
     Ok(Outcome::Passed)
 }
@@ -528,5 +532,26 @@ mod tests {
         let fuzz = names.iter().position(|n| *n == "fuzz").unwrap();
         assert_eq!(names[fuzz - 1], "test");
         assert_eq!(STEPS[fuzz].needs, &[Need::CargoFuzz]);
+    }
+}
+
+#[cfg(test)]
+mod pg_tests {
+    use super::*;
+
+    #[test]
+    fn a_throwaway_cluster_starts_takes_connections_and_goes_away() {
+        if crate::tools::postgres_bin().is_none() {
+            eprintln!("SKIPPED: PostgreSQL is not installed (cargo xtask test --only tools installs it)");
+            return;
+        }
+        let cluster = PgCluster::start().unwrap();
+        let url = cluster.url();
+        let port = url.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse::<u16>().unwrap();
+        std::net::TcpStream::connect(("127.0.0.1", port)).expect("the cluster listens");
+        let dir = cluster.dir.clone();
+        drop(cluster);
+        assert!(!dir.exists(), "its files are removed");
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "it is stopped");
     }
 }
