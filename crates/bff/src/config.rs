@@ -19,6 +19,8 @@ use std::time::Duration;
 
 /// Environment variable holding the machine-to-machine client secret.
 pub const CLIENT_SECRET_ENV: &str = "GATEHOUSE_CLIENT_SECRET";
+/// Environment variable holding the token that opens `/metrics` and `/status` on the public port.
+pub const OPERATIONS_TOKEN_ENV: &str = "GATEHOUSE_OPERATIONS_TOKEN";
 /// Environment variable holding the OIDC web client's secret.
 pub const OIDC_CLIENT_SECRET_ENV: &str = "GATEHOUSE_OIDC_CLIENT_SECRET";
 /// The id token claim holding the admin's roles, unless configured otherwise.
@@ -58,6 +60,39 @@ pub struct Config {
     pub mcp: McpConfig,
     /// Calls that wait for a human's approval (the `approve` level).
     pub approvals: ApprovalsConfig,
+    /// Where `/metrics` and `/status` are served (never to anyone on the public port).
+    pub operations: OperationsConfig,
+}
+
+/// The operations endpoints, `/metrics` and `/status` (operation names,
+/// the tenant's budget): on an address of their own, for the monitoring
+/// network, and on the public port only with a bearer token. Health
+/// checks (`/healthz`, `/readyz`) stay open on both.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OperationsConfig {
+    /// Address to serve them on, such as `127.0.0.1:9090`, without a token.
+    pub listen: Option<SocketAddr>,
+    /// File holding the token that opens them on the public port
+    /// (`Authorization: Bearer …`); else `GATEHOUSE_OPERATIONS_TOKEN`.
+    /// Without a token the public port answers 404 for them.
+    pub token_file: Option<PathBuf>,
+    /// The token itself, from the environment or the file; never from the TOML.
+    #[serde(skip)]
+    pub token: Option<Secret>,
+}
+
+impl OperationsConfig {
+    /// Reads the token from the environment or the configured file, where not already set.
+    pub fn load_token(&mut self) -> Result<(), ConfigError> {
+        if self.token.is_none() {
+            self.token = read_secret(OPERATIONS_TOKEN_ENV, self.token_file.as_deref())?;
+        }
+        if self.token.as_ref().is_some_and(|t| t.expose().len() < 16) {
+            return Err(ConfigError::Invalid(format!("the operations token ({OPERATIONS_TOKEN_ENV}) needs at least 16 characters")));
+        }
+        Ok(())
+    }
 }
 
 /// Calls that wait for a human's approval: principals holding `approve` on
@@ -129,6 +164,7 @@ impl Default for Config {
             pacing: PacingConfig::default(),
             mcp: McpConfig::default(),
             approvals: ApprovalsConfig::default(),
+            operations: OperationsConfig::default(),
         }
     }
 }

@@ -56,7 +56,9 @@ mod testdb;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{ApiKeyConfig, ApprovalsConfig, Config, McpConfig, PacingConfig, SessionConfig, TenantConfig};
+pub use config::{
+    ApiKeyConfig, ApprovalsConfig, Config, McpConfig, OperationsConfig, PacingConfig, SessionConfig, TenantConfig,
+};
 pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{
@@ -93,11 +95,12 @@ pub struct Bff;
 /// A running BFF. Dropping it does not stop it: call [`BffHandle::shutdown`].
 pub struct BffHandle {
     addr: SocketAddr,
+    operations_addr: Option<SocketAddr>,
     url: String,
     demo: Option<DemoInfo>,
     emulator: Option<gatehouse_emulator::EmulatorHandle>,
     state: Arc<AppState>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -111,6 +114,11 @@ impl BffHandle {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` and `/status` are served apart, when `operations.listen` is set.
+    pub fn operations_addr(&self) -> Option<SocketAddr> {
+        self.operations_addr
     }
 
     /// Its public URL (origin), such as `http://127.0.0.1:8080`.
@@ -143,7 +151,7 @@ impl BffHandle {
     /// Stops accepting connections, lets requests in flight finish, then stops the emulator (demo mode).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
         if let Some(emulator) = self.emulator.take() {
@@ -173,6 +181,16 @@ impl Bff {
     /// database, builds the shared client and serves until shut down.
     pub async fn start_with(config: Config, options: Options) -> anyhow::Result<BffHandle> {
         config.validate()?;
+        let mut operations = config.operations.clone();
+        operations.load_token()?;
+        let operations_listener = match operations.listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (operations.listen)"))?,
+            ),
+            None => None,
+        };
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
@@ -300,6 +318,7 @@ impl Bff {
                 .chain(config.mcp.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()))
                 .collect(),
             approvals,
+            operations_token: operations.token.clone(),
         });
         keys::on_start(&state).await.context("cannot check the stored API keys")?;
         if let Some(info) = demo.as_mut() {
@@ -307,17 +326,30 @@ impl Bff {
         }
         spawn_purger(state.clone());
 
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let operations_addr = match operations_listener {
+            Some(listener) => {
+                let addr = listener.local_addr()?;
+                let ops = app::operations_router(state.clone());
+                let until = stopped(rx.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, ops).with_graceful_shutdown(until).await {
+                        tracing::error!(error = %e, "the operations listener failed");
+                    }
+                });
+                tracing::info!(%addr, "/metrics and /status listening");
+                Some(addr)
+            }
+            None => None,
+        };
         let app = app::router(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let until = stopped(rx);
+        let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(until).await });
         tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
-        Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
+        Ok(BffHandle { addr, operations_addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
     }
 }
 
