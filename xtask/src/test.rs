@@ -308,8 +308,9 @@ pub struct PgCluster {
 impl PgCluster {
     /// Creates and starts it.
     pub fn start() -> Result<Self> {
-        let bin = crate::tools::postgres_bin()
-            .context("PostgreSQL's initdb and pg_ctl are not installed (cargo xtask test --only tools installs them)")?;
+        let bin = crate::tools::postgres_bin().context(
+            "PostgreSQL's initdb and pg_ctl are not installed (cargo xtask test --only tools installs them)",
+        )?;
         let as_postgres = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
         let dir = std::env::temp_dir().join(format!("gatehouse-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -322,7 +323,14 @@ impl PgCluster {
         let cluster = Self { dir, bin, as_postgres, port };
         let data = cluster.dir.join("data");
         let log = cluster.dir.join("server.log");
-        run_cmd(cluster.pg("initdb").arg("-D").arg(&data).args(["-U", "gatehouse", "--auth=trust", "-E", "UTF8", "--no-sync"]))?;
+        run_cmd(cluster.pg("initdb").arg("-D").arg(&data).args([
+            "-U",
+            "gatehouse",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]))?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off",
             cluster.dir.display()

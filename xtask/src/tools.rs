@@ -163,7 +163,11 @@ fn apt_install(packages: &[&str]) -> Result<()> {
     let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     let sudo = !root && output(Command::new("sudo").arg("--version")).is_some();
     if !root && !sudo {
-        bail!("{} missing and installing needs root or sudo: apt-get install -y {}", packages.join(", "), packages.join(" "));
+        bail!(
+            "{} missing and installing needs root or sudo: apt-get install -y {}",
+            packages.join(", "),
+            packages.join(" ")
+        );
     }
     let apt = |args: &[&str]| {
         let mut cmd = if sudo {

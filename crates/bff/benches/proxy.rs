@@ -396,7 +396,9 @@ async fn run() {
         }
     }
     for c in [1usize, 8] {
-        if let (Some(off), Some(on)) = (pg("postgres, one BFF, budget off", c), pg("postgres, one BFF, shared budget", c)) {
+        if let (Some(off), Some(on)) =
+            (pg("postgres, one BFF, budget off", c), pg("postgres, one BFF, shared budget", c))
+        {
             println!(
                 "concurrency {c}, PostgreSQL: the shared rate budget adds {:.3} ms at p50 ({:.3} ms at p99)",
                 on.p50 - off.p50,

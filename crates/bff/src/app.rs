@@ -288,7 +288,11 @@ where
         .map(str::trim)
         .unwrap_or("");
     if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.expose().as_bytes())) {
-        return error(StatusCode::UNAUTHORIZED, "gatehouse_operations_token", "this endpoint needs the operations token");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "gatehouse_operations_token",
+            "this endpoint needs the operations token",
+        );
     }
     endpoint(AxState(state)).await
 }

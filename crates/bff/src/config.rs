@@ -89,7 +89,9 @@ impl OperationsConfig {
             self.token = read_secret(OPERATIONS_TOKEN_ENV, self.token_file.as_deref())?;
         }
         if self.token.as_ref().is_some_and(|t| t.expose().len() < 16) {
-            return Err(ConfigError::Invalid(format!("the operations token ({OPERATIONS_TOKEN_ENV}) needs at least 16 characters")));
+            return Err(ConfigError::Invalid(format!(
+                "the operations token ({OPERATIONS_TOKEN_ENV}) needs at least 16 characters"
+            )));
         }
         Ok(())
     }

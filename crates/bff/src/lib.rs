@@ -49,10 +49,10 @@ mod scope;
 pub mod security;
 mod share;
 pub mod store;
-pub mod upstream;
-mod words;
 #[cfg(test)]
 mod testdb;
+pub mod upstream;
+mod words;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};

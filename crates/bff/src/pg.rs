@@ -354,7 +354,10 @@ impl SessionStore for PgSessionStore {
         self.0.block(move |pool| async move {
             let c = conn(&pool).await?;
             let n = c
-                .execute("DELETE FROM sessions WHERE last_seen_ms < $1 OR created_ms < $2", &[&idle_before, &created_before])
+                .execute(
+                    "DELETE FROM sessions WHERE last_seen_ms < $1 OR created_ms < $2",
+                    &[&idle_before, &created_before],
+                )
                 .await?;
             let m = c.execute("DELETE FROM login_attempts WHERE created_ms < $1", &[&login_before]).await?;
             Ok(usize::try_from(n + m).unwrap_or(usize::MAX))
@@ -966,7 +969,10 @@ impl gatehouse_client::SharedTokens for PgTokens {
         &'a self,
         audience: &'a str,
         rejected: Option<&'a gatehouse_model::Secret>,
-        fetch: gatehouse_client::rt::BoxFuture<'a, Result<(gatehouse_model::Secret, Duration), gatehouse_client::TokenError>>,
+        fetch: gatehouse_client::rt::BoxFuture<
+            'a,
+            Result<(gatehouse_model::Secret, Duration), gatehouse_client::TokenError>,
+        >,
     ) -> gatehouse_client::rt::BoxFuture<'a, Result<(gatehouse_model::Secret, Duration), gatehouse_client::TokenError>>
     {
         Box::pin(async move {

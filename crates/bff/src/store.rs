@@ -1100,7 +1100,13 @@ pub(crate) fn where_clause(q: &AuditQuery, dialect: Dialect) -> (String, Vec<Arg
 }
 
 /// Entries matching `filter`, newest first.
-fn select(conn: &Connection, filter: &str, args: Vec<Arg>, limit: i64, offset: i64) -> Result<Vec<AuditRecord>, StoreError> {
+fn select(
+    conn: &Connection,
+    filter: &str,
+    args: Vec<Arg>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
     let mut args: Vec<rusqlite::types::Value> = args.into_iter().map(Into::into).collect();
     args.push(limit.into());
     args.push(offset.into());
@@ -1423,7 +1429,13 @@ mod tests {
             assert_eq!(other.sessions.get("shared").unwrap(), Some(rec), "{}", db.name);
             other.sessions.delete("shared").unwrap();
             assert_eq!(stores.sessions.get("shared").unwrap(), None, "{}: signed out everywhere", db.name);
-            stores.sessions.insert_login("st2", &LoginAttempt { verifier: "v".into(), nonce: "n".into(), return_to: "/".into(), created_ms: 1 }).unwrap();
+            stores
+                .sessions
+                .insert_login(
+                    "st2",
+                    &LoginAttempt { verifier: "v".into(), nonce: "n".into(), return_to: "/".into(), created_ms: 1 },
+                )
+                .unwrap();
             assert!(other.sessions.take_login("st2").unwrap().is_some());
             assert!(stores.sessions.take_login("st2").unwrap().is_none(), "{}: completed once", db.name);
             assert_eq!(stores.sessions.purge(0, 0, 10).unwrap(), 0);

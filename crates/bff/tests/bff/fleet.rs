@@ -32,7 +32,9 @@ async fn database() -> Option<String> {
             Some(gatehouse_bff::pg::create_database(&url).await.expect("a database in the test cluster"))
         }
         _ => {
-            eprintln!("SKIPPED: {POSTGRES_ENV} is not set, so the several-instance tests did not run (cargo xtask test sets it)");
+            eprintln!(
+                "SKIPPED: {POSTGRES_ENV} is not set, so the several-instance tests did not run (cargo xtask test sets it)"
+            );
             None
         }
     }
@@ -73,7 +75,8 @@ async fn count(State(seen): State<Arc<Seen>>, request: Request, next: Next) -> R
     }
     if is_create
         && response.status() != 429
-        && let Some(email) = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["email"].as_str().map(str::to_owned))
+        && let Some(email) =
+            serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["email"].as_str().map(str::to_owned))
     {
         *seen.creates.lock().unwrap().entry(email).or_default() += 1;
     }
@@ -205,7 +208,8 @@ async fn writes(
         let instance = route(i);
         let url = format!("{}/api/v2/users", urls[instance]);
         let email = format!("{tag}-{i}@fleet.test");
-        let body = json!({"email": email, "connection": "Username-Password-Authentication", "password": "Fleet-pass-1234"});
+        let body =
+            json!({"email": email, "connection": "Username-Password-Authentication", "password": "Fleet-pass-1234"});
         let request = http.post(url).bearer_auth(key).json(&body);
         tasks.push(tokio::spawn(async move {
             let (status, user_id) = match request.send().await {
@@ -262,7 +266,8 @@ async fn three_instances_share_sessions_one_token_and_the_tenants_budget_and_sur
     }
     let urls: Arc<Vec<String>> = Arc::new(fleet.iter().map(|i| i.url.clone()).collect());
     let c = &t.state.credentials;
-    let forbidden = Forbidden { exact: vec![c.client_secret.clone(), c.web_client_secret.clone(), PASSWORD.to_owned()] };
+    let forbidden =
+        Forbidden { exact: vec![c.client_secret.clone(), c.web_client_secret.clone(), PASSWORD.to_owned()] };
 
     // A session made through one instance works through the others; signing out through one ends it in all.
     let a = Browser::new(&urls[0], forbidden.clone());
