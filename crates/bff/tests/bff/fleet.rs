@@ -304,6 +304,12 @@ async fn three_instances_share_sessions_one_token_and_the_tenants_budget_and_sur
     );
     assert!((0.95..=1.05).contains(&ratio), "took {took:?}, ideal {ideal:.2} s");
     assert_eq!(t.seen.tokens.load(Relaxed), 1, "one token request for the whole deployment");
+    let (sql, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let stored = sql.query("SELECT sealed FROM upstream_tokens", &[]).await.unwrap();
+    assert_eq!(stored.len(), 1, "one shared token");
+    let sealed: Vec<u8> = stored[0].get(0);
+    assert!(memchr::memmem::find(&sealed, b"eyJ").is_none(), "the token is stored sealed, not as the JWT");
 
     // One instance dies in the middle of a run: nothing it acknowledged is
     // missing from the audit log, and the other two keep serving.
