@@ -282,6 +282,15 @@ async fn three_instances_share_sessions_one_token_and_the_tenants_budget_and_sur
     }
     let c_browser = Browser::new(&urls[2], forbidden.clone());
     c_browser.set_cookie(gatehouse_bff::security::SESSION_COOKIE, &cookie);
+    // An API key made through one instance works through another at once; revoked through a third, it stops.
+    let made = a.api(Method::POST, "/keys", Some(json!({"name": "fleet-bot", "access": "users=read"}))).await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let bot = made.json()["key"].as_str().unwrap().to_owned();
+    let bot_on_b =
+        || reqwest::Client::new().get(format!("{}/api/v2/users?per_page=1", urls[1])).bearer_auth(&bot).send();
+    assert_eq!(bot_on_b().await.unwrap().status(), 200);
+    assert_eq!(c_browser.api(Method::DELETE, "/keys/fleet-bot", None).await.status, 204);
+    assert_eq!(bot_on_b().await.unwrap().status(), 401, "revoked through another instance");
     assert_eq!(c_browser.api(Method::POST, "/auth/logout", None).await.status, 200);
     assert_eq!(a.api_get("/auth/me").await.status, 401, "signed out through another instance");
 
