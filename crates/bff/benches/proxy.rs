@@ -6,7 +6,8 @@
 //!
 //! `cargo bench -p gatehouse-bff --bench proxy`
 //! (`GATEHOUSE_BENCH_SECS`, default 5, and `GATEHOUSE_BENCH_CONCURRENCY`,
-//! default `1,8`, tune it).
+//! default `1,8`, tune it; `GATEHOUSE_BENCH_ONLY=postgres` runs only the
+//! PostgreSQL part).
 //!
 //! A key of the configuration file is found in memory; one the BFF manages
 //! in its database (`/keys`) is looked up there on every request: the
@@ -183,7 +184,12 @@ async fn start_pg_bff(
 }
 
 /// One BFF against three on one PostgreSQL, and the shared budget's cost.
-async fn postgres_runs(admin_url: &str, emulator: &gatehouse_emulator::EmulatorHandle, duration: Duration) -> Vec<Run> {
+async fn postgres_runs(
+    admin_url: &str,
+    emulator: &gatehouse_emulator::EmulatorHandle,
+    path: &str,
+    duration: Duration,
+) -> Vec<Run> {
     let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full").unwrap());
     let db = gatehouse_bff::pg::create_database(admin_url).await.unwrap();
     let mut runs = Vec::new();
@@ -191,7 +197,7 @@ async fn postgres_runs(admin_url: &str, emulator: &gatehouse_emulator::EmulatorH
     for _ in 0..3 {
         fleet.push(start_pg_bff(emulator, &db, &entry, 0.0).await);
     }
-    let three: Vec<String> = fleet.iter().map(|b| b.url().to_owned()).collect();
+    let three: Vec<String> = fleet.iter().map(|b| format!("{}{path}", b.url())).collect();
     for c in [8usize, 24] {
         runs.push(load_spread("postgres, one BFF", &three[..1], &key, c, duration).await);
         runs.push(load_spread("postgres, three BFFs", &three, &key, c, duration).await);
@@ -200,7 +206,10 @@ async fn postgres_runs(admin_url: &str, emulator: &gatehouse_emulator::EmulatorH
     let budget = start_pg_bff(emulator, &db, &entry, 1_000_000.0).await;
     for c in [1usize, 8] {
         runs.push(load_spread("postgres, one BFF, budget off", &three[..1], &key, c, duration).await);
-        runs.push(load_spread("postgres, one BFF, shared budget", &[budget.url().to_owned()], &key, c, duration).await);
+        runs.push(
+            load_spread("postgres, one BFF, shared budget", &[format!("{}{path}", budget.url())], &key, c, duration)
+                .await,
+        );
     }
     budget.shutdown().await.unwrap();
     for bff in fleet {
@@ -304,8 +313,10 @@ async fn run() {
 
     println!("GET {path}: {secs} s per run, emulator rate limit off, BFF pacing off");
     let mut runs = Vec::new();
+    // GATEHOUSE_BENCH_ONLY=postgres: only the runs of several instances on PostgreSQL.
+    let only_pg = std::env::var("GATEHOUSE_BENCH_ONLY").is_ok_and(|v| v == "postgres");
     // 1. Everything on this machine: CPU-bound, the load generator, the BFF and the emulator share the cores.
-    for &c in &levels {
+    for &c in levels.iter().filter(|_| !only_pg) {
         runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
         for (label, (bff, key, stored)) in bffs.iter() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
@@ -316,16 +327,19 @@ async fn run() {
     // 1b. A write: the BFF validates the body and the guard looks up the user and its roles first.
     let write = serde_json::json!({"user_metadata": {"bench": true}});
     for (label, url, auth) in
-        std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone())).chain(
-            bffs.iter()
-                .map(|(label, (bff, key, _))| (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())),
-        )
+        std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone()))
+            .chain(
+                bffs.iter().map(|(label, (bff, key, _))| {
+                    (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())
+                }),
+            )
+            .filter(|_| !only_pg)
     {
         runs.push(load_with(&label, reqwest::Method::PATCH, Some(write.clone()), &url, &auth, 1, duration).await);
     }
     // 2. The tenant a few milliseconds away, as a real one is: the emulator delays every answer.
     let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    if remote_ms > 0 {
+    if remote_ms > 0 && !only_pg {
         let set = http
             .post(format!("{}/__emulator/faults", emulator.base_url))
             .json(&serde_json::json!({"latency": format!("{remote_ms}ms")}))
@@ -347,7 +361,7 @@ async fn run() {
     if let Some(admin) = std::env::var("GATEHOUSE_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
         let clear = http.post(format!("{}/__emulator/faults", emulator.base_url)).json(&serde_json::json!({})).send();
         assert!(clear.await.unwrap().status().is_success());
-        let pg = postgres_runs(&admin, &emulator, duration).await;
+        let pg = postgres_runs(&admin, &emulator, &path, duration).await;
         runs.extend(pg.into_iter().map(|mut r| {
             r.label = format!("{} (GET {path})", r.label);
             r
