@@ -137,7 +137,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[(
          expires_ms BIGINT NOT NULL,
          fetched_ms BIGINT NOT NULL
      );
-     CREATE TABLE rate_budget (
+     CREATE UNLOGGED TABLE rate_budget (
          api TEXT PRIMARY KEY,
          tat DOUBLE PRECISION NOT NULL
      );",
@@ -1021,6 +1021,9 @@ impl gatehouse_client::SharedTokens for PgTokens {
 /// the whole deployment and waits for it, so all instances together send
 /// no faster than `rate` per second after bursts of `burst`, as the
 /// tenant's bucket allows.
+///
+/// Its table is `UNLOGGED`: taking a slot writes no WAL and waits for no
+/// disk flush (a database crash only refills the bucket).
 ///
 /// A few requests of the burst are held back as headroom (a tenth of it,
 /// at least one), for requests that reach the tenant late after leaving
