@@ -46,9 +46,20 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let mut cmd = cargo();
     cmd.args(["bench", "-p", package, "--bench", bench]);
+    // The BFF's bench also measures several instances on one PostgreSQL.
+    let cluster = match args.target {
+        Target::Bff => {
+            crate::tools::ensure_postgres()?;
+            let cluster = crate::test::PgCluster::start()?;
+            cmd.env(crate::test::PG_ENV, cluster.url());
+            Some(cluster)
+        }
+        _ => None,
+    };
     if !args.rest.is_empty() {
         cmd.arg("--").args(&args.rest);
     }
     run_cmd(&mut cmd)?;
+    drop(cluster);
     Ok(ExitCode::SUCCESS)
 }

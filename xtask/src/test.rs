@@ -73,9 +73,9 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "test",
-        about: "unit, integration and doc tests of the workspace",
+        about: "unit, integration and doc tests of the workspace (the BFF's on SQLite and on a throwaway PostgreSQL cluster)",
         lint: false,
-        needs: &[],
+        needs: &[Need::Postgres],
         run: workspace_tests,
     },
     Step {
@@ -269,15 +269,101 @@ fn install_tools(plan: &Plan) -> Result<Outcome> {
 
 /// `cargo nextest run` (then doctests, which nextest does not run), or `cargo test`.
 fn workspace_tests(_: &Plan) -> Result<Outcome> {
+    // The BFF's store tests and its several-instance tests run on this
+    // cluster too; it stops (and its files go) when the tests end.
+    let cluster = PgCluster::start().context("starting a PostgreSQL cluster for the tests")?;
+    let url = cluster.url();
+    let with_pg = |cmd: &mut Command| {
+        cmd.env(PG_ENV, &url);
+        run_cmd(cmd)
+    };
+    println!("PostgreSQL for the tests: {PG_ENV}={}", cluster.url());
     let has_nextest = output(cargo().args(["nextest", "--version"])).is_some();
     if has_nextest {
-        run_cmd(cargo().args(["nextest", "run", "--workspace", "--no-fail-fast", "--no-tests=warn"]))?;
+        with_pg(cargo().args(["nextest", "run", "--workspace", "--no-fail-fast", "--no-tests=warn"]))?;
         run_cmd(cargo().args(["test", "--workspace", "--doc"]))?;
     } else {
         println!("cargo-nextest not found: using cargo test");
-        run_cmd(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
+        with_pg(cargo().args(["test", "--workspace", "--no-fail-fast"]))?;
     }
     Ok(Outcome::Passed)
+}
+
+/// The variable naming the tests' PostgreSQL cluster (read by the BFF's tests).
+pub const PG_ENV: &str = "GATEHOUSE_TEST_POSTGRES";
+
+/// A throwaway PostgreSQL cluster: `initdb` into a temporary directory,
+/// `pg_ctl start` on a free port of 127.0.0.1 (and a Unix socket in that
+/// directory), trust authentication for the user `gatehouse`, who may
+/// create databases (each test makes its own). Run as the `postgres` user
+/// when this runs as root, since PostgreSQL refuses to run as root.
+/// Stopped (immediately) and removed when dropped.
+pub struct PgCluster {
+    dir: std::path::PathBuf,
+    bin: std::path::PathBuf,
+    as_postgres: bool,
+    port: u16,
+}
+
+impl PgCluster {
+    /// Creates and starts it.
+    pub fn start() -> Result<Self> {
+        let bin = crate::tools::postgres_bin().context(
+            "PostgreSQL's initdb and pg_ctl are not installed (cargo xtask test --only tools installs them)",
+        )?;
+        let as_postgres = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+        let dir = std::env::temp_dir().join(format!("gatehouse-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        if as_postgres {
+            run_cmd(Command::new("chown").arg("postgres:").arg(&dir))
+                .context("running as root, the cluster runs as the `postgres` user (made by the postgresql package)")?;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let cluster = Self { dir, bin, as_postgres, port };
+        let data = cluster.dir.join("data");
+        let log = cluster.dir.join("server.log");
+        run_cmd(cluster.pg("initdb").arg("-D").arg(&data).args([
+            "-U",
+            "gatehouse",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]))?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off",
+            cluster.dir.display()
+        );
+        run_cmd(cluster.pg("pg_ctl").arg("-D").arg(&data).arg("-l").arg(&log).args(["-w", "-o", &options, "start"]))
+            .with_context(|| format!("starting PostgreSQL (its log: {})", log.display()))?;
+        Ok(cluster)
+    }
+
+    /// Its URL, for the user `gatehouse` and the database `postgres`.
+    pub fn url(&self) -> String {
+        format!("postgres://gatehouse@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// A command running one of PostgreSQL's programs, as `postgres` when needed.
+    fn pg(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if self.as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(path).current_dir(&self.dir);
+            cmd
+        } else {
+            Command::new(path)
+        }
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let _ = self.pg("pg_ctl").arg("-D").arg(&data).args(["-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 fn codegen_check(_: &Plan) -> Result<Outcome> {
@@ -454,5 +540,26 @@ mod tests {
         let fuzz = names.iter().position(|n| *n == "fuzz").unwrap();
         assert_eq!(names[fuzz - 1], "test");
         assert_eq!(STEPS[fuzz].needs, &[Need::CargoFuzz]);
+    }
+}
+
+#[cfg(test)]
+mod pg_tests {
+    use super::*;
+
+    #[test]
+    fn a_throwaway_cluster_starts_takes_connections_and_goes_away() {
+        if crate::tools::postgres_bin().is_none() {
+            eprintln!("SKIPPED: PostgreSQL is not installed (cargo xtask test --only tools installs it)");
+            return;
+        }
+        let cluster = PgCluster::start().unwrap();
+        let url = cluster.url();
+        let port = url.rsplit_once(':').unwrap().1.split('/').next().unwrap().parse::<u16>().unwrap();
+        std::net::TcpStream::connect(("127.0.0.1", port)).expect("the cluster listens");
+        let dir = cluster.dir.clone();
+        drop(cluster);
+        assert!(!dir.exists(), "its files are removed");
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "it is stopped");
     }
 }

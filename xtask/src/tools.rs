@@ -28,6 +28,8 @@ pub enum Need {
     ConsoleTools,
     /// cargo-fuzz, which builds the fuzz targets in `fuzz/` with libFuzzer.
     CargoFuzz,
+    /// PostgreSQL's server (`initdb`, `pg_ctl`), for the BFF's tests of several instances on one database.
+    Postgres,
 }
 
 impl Need {
@@ -41,6 +43,7 @@ impl Need {
                 ensure_rust_src();
             }),
             Self::CargoFuzz => ensure_cargo_fuzz(),
+            Self::Postgres => ensure_postgres(),
         }
     }
 }
@@ -157,10 +160,50 @@ pub fn ensure_chromium() -> Result<()> {
         println!("chromium and chromedriver: installed");
         return Ok(());
     }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// PostgreSQL's server from the distribution (`apt-get install -y postgresql`:
+/// Debian 12's is 15), unless [`postgres_bin`] finds `initdb` and `pg_ctl`.
+/// Uses sudo when not root.
+pub fn ensure_postgres() -> Result<()> {
+    if let Some(bin) = postgres_bin() {
+        println!("postgresql: installed ({})", bin.display());
+        return Ok(());
+    }
+    apt_install(&["postgresql"])
+}
+
+/// The directory of PostgreSQL's server programs (`initdb`, `pg_ctl`,
+/// `postgres`): Debian's `/usr/lib/postgresql/VERSION/bin`, the newest
+/// version first, else wherever `pg_config --bindir` says.
+pub fn postgres_bin() -> Option<std::path::PathBuf> {
+    let mut versions: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .collect();
+    versions.sort();
+    let from_pg_config = output(Command::new("pg_config").arg("--bindir")).map(|d| d.trim().into());
+    versions
+        .into_iter()
+        .rev()
+        .map(|(_, bin)| bin)
+        .chain(from_pg_config)
+        .find(|bin: &std::path::PathBuf| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+}
+
+/// `apt-get update` then `apt-get install -y PACKAGES`, as root or through sudo.
+fn apt_install(packages: &[&str]) -> Result<()> {
     let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     let sudo = !root && output(Command::new("sudo").arg("--version")).is_some();
     if !root && !sudo {
-        bail!("chromium is missing and installing it needs root or sudo: apt-get install -y chromium chromium-driver");
+        bail!(
+            "{} missing and installing needs root or sudo: apt-get install -y {}",
+            packages.join(", "),
+            packages.join(" ")
+        );
     }
     let apt = |args: &[&str]| {
         let mut cmd = if sudo {
@@ -176,7 +219,9 @@ pub fn ensure_chromium() -> Result<()> {
         cmd
     };
     run_cmd(&mut apt(&["update"]))?;
-    run_cmd(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
+    run_cmd(&mut apt(&install))
 }
 
 /// The version `TOOL --version` prints as its second word (`wasm-bindgen 0.2.100`).

@@ -6,11 +6,17 @@
 //!
 //! `cargo bench -p gatehouse-bff --bench proxy`
 //! (`GATEHOUSE_BENCH_SECS`, default 5, and `GATEHOUSE_BENCH_CONCURRENCY`,
-//! default `1,8`, tune it).
+//! default `1,8`, tune it; `GATEHOUSE_BENCH_ONLY=postgres` runs only the
+//! PostgreSQL part).
 //!
 //! A key of the configuration file is found in memory; one the BFF manages
 //! in its database (`/keys`) is looked up there on every request: the
 //! "database key" runs measure that lookup.
+//!
+//! With `GATEHOUSE_TEST_POSTGRES` (a PostgreSQL cluster whose user may
+//! create databases; `cargo xtask bench bff` starts one), it also measures
+//! one BFF against three on one PostgreSQL database, and what the shared
+//! rate budget (one statement per upstream request) adds to a call.
 //!
 //! The BFF is measured twice: with its audit database on disk (every call
 //! waits for its audit entry's fsync, `synchronous=FULL`) and, where
@@ -119,6 +125,99 @@ async fn load_with(
     }
 }
 
+/// Like [`load_with`] for a GET, spreading the tasks over several BFFs (as a load balancer would).
+async fn load_spread(label: &str, urls: &[String], auth: &str, concurrency: usize, duration: Duration) -> Run {
+    let mut parts = Vec::new();
+    let n = urls.len();
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (label, url, auth) = (label.to_owned(), urls[i].clone(), auth.to_owned());
+            let c = concurrency / n + usize::from(i < concurrency % n);
+            tokio::spawn(async move { load(&label, &url, &auth, c.max(1), duration).await })
+        })
+        .collect();
+    for t in tasks {
+        parts.push(t.await.unwrap());
+    }
+    let requests = parts.iter().map(|r| r.requests).sum();
+    let secs = parts.iter().map(|r| r.secs).fold(0.0, f64::max);
+    let weighted = |f: fn(&Run) -> f64| parts.iter().map(|r| f(r) * r.requests as f64).sum::<f64>() / requests as f64;
+    Run {
+        label: label.to_owned(),
+        concurrency,
+        requests,
+        errors: parts.iter().map(|r| r.errors).sum(),
+        secs,
+        p50: weighted(|r| r.p50),
+        p99: parts.iter().map(|r| r.p99).fold(0.0, f64::max),
+    }
+}
+
+/// A BFF on the PostgreSQL database `url`, with the key `entry`; pacing
+/// (and so the shared budget) at `rate` requests per second, off at 0.
+async fn start_pg_bff(
+    emulator: &gatehouse_emulator::EmulatorHandle,
+    url: &str,
+    entry: &gatehouse_bff::ApiKeyConfig,
+    rate: f64,
+) -> gatehouse_bff::BffHandle {
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: url.into(),
+        console_dir: "no-console".into(),
+        tenant: Some(TenantConfig {
+            base_url: Some(emulator.base_url.clone()),
+            client_id: emulator.client_id.clone(),
+            client_secret: Some(Secret::new(emulator.client_secret.clone())),
+            management_audience: Some(emulator.management_audience.clone()),
+            oidc_client_id: emulator.web_client_id.clone(),
+            ..TenantConfig::default()
+        }),
+        ..Config::default()
+    };
+    config.pacing.rate_per_second = rate;
+    config.pacing.burst = 1_000_000;
+    config.pacing.follow_server = false;
+    config.pacing.api_key_share = 1.0;
+    config.api_keys.insert("bench".into(), entry.clone());
+    Bff::start_with(config, Options::default()).await.expect("BFF starts")
+}
+
+/// One BFF against three on one PostgreSQL, and the shared budget's cost.
+async fn postgres_runs(
+    admin_url: &str,
+    emulator: &gatehouse_emulator::EmulatorHandle,
+    path: &str,
+    duration: Duration,
+) -> Vec<Run> {
+    let (key, entry) = gatehouse_bff::apikeys::generate(Grants::parse_list("users=full").unwrap());
+    let db = gatehouse_bff::pg::create_database(admin_url).await.unwrap();
+    let mut runs = Vec::new();
+    let mut fleet = Vec::new();
+    for _ in 0..3 {
+        fleet.push(start_pg_bff(emulator, &db, &entry, 0.0).await);
+    }
+    let three: Vec<String> = fleet.iter().map(|b| format!("{}{path}", b.url())).collect();
+    for c in [8usize, 24] {
+        runs.push(load_spread("postgres, one BFF", &three[..1], &key, c, duration).await);
+        runs.push(load_spread("postgres, three BFFs", &three, &key, c, duration).await);
+    }
+    // The shared budget at a rate never reached: every call pays its statement, none waits.
+    let budget = start_pg_bff(emulator, &db, &entry, 1_000_000.0).await;
+    for c in [1usize, 8] {
+        runs.push(load_spread("postgres, one BFF, budget off", &three[..1], &key, c, duration).await);
+        runs.push(
+            load_spread("postgres, one BFF, shared budget", &[format!("{}{path}", budget.url())], &key, c, duration)
+                .await,
+        );
+    }
+    budget.shutdown().await.unwrap();
+    for bff in fleet {
+        bff.shutdown().await.unwrap();
+    }
+    runs
+}
+
 /// A BFF, its configured key and a key stored in its database (same access).
 async fn start_bff(
     emulator: &gatehouse_emulator::EmulatorHandle,
@@ -214,8 +313,10 @@ async fn run() {
 
     println!("GET {path}: {secs} s per run, emulator rate limit off, BFF pacing off");
     let mut runs = Vec::new();
+    // GATEHOUSE_BENCH_ONLY=postgres: only the runs of several instances on PostgreSQL.
+    let only_pg = std::env::var("GATEHOUSE_BENCH_ONLY").is_ok_and(|v| v == "postgres");
     // 1. Everything on this machine: CPU-bound, the load generator, the BFF and the emulator share the cores.
-    for &c in &levels {
+    for &c in levels.iter().filter(|_| !only_pg) {
         runs.push(load("direct", &format!("{}{path}", emulator.base_url), &token, c, duration).await);
         for (label, (bff, key, stored)) in bffs.iter() {
             runs.push(load(label, &format!("{}{path}", bff.url()), key, c, duration).await);
@@ -226,16 +327,19 @@ async fn run() {
     // 1b. A write: the BFF validates the body and the guard looks up the user and its roles first.
     let write = serde_json::json!({"user_metadata": {"bench": true}});
     for (label, url, auth) in
-        std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone())).chain(
-            bffs.iter()
-                .map(|(label, (bff, key, _))| (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())),
-        )
+        std::iter::once(("direct write".to_owned(), format!("{}{path}", emulator.base_url), token.clone()))
+            .chain(
+                bffs.iter().map(|(label, (bff, key, _))| {
+                    (format!("{label} write"), format!("{}{path}", bff.url()), key.clone())
+                }),
+            )
+            .filter(|_| !only_pg)
     {
         runs.push(load_with(&label, reqwest::Method::PATCH, Some(write.clone()), &url, &auth, 1, duration).await);
     }
     // 2. The tenant a few milliseconds away, as a real one is: the emulator delays every answer.
     let remote_ms: u64 = std::env::var("GATEHOUSE_BENCH_REMOTE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    if remote_ms > 0 {
+    if remote_ms > 0 && !only_pg {
         let set = http
             .post(format!("{}/__emulator/faults", emulator.base_url))
             .json(&serde_json::json!({"latency": format!("{remote_ms}ms")}))
@@ -253,6 +357,18 @@ async fn run() {
             }
         }
     }
+    // 3. Several instances on one PostgreSQL (when a cluster is given).
+    if let Some(admin) = std::env::var("GATEHOUSE_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) {
+        let clear = http.post(format!("{}/__emulator/faults", emulator.base_url)).json(&serde_json::json!({})).send();
+        assert!(clear.await.unwrap().status().is_success());
+        let pg = postgres_runs(&admin, &emulator, &path, duration).await;
+        runs.extend(pg.into_iter().map(|mut r| {
+            r.label = format!("{} (GET {path})", r.label);
+            r
+        }));
+    } else {
+        println!("GATEHOUSE_TEST_POSTGRES is not set: no PostgreSQL runs (cargo xtask bench bff starts a cluster)");
+    }
     println!("\n| concurrency | target | requests | errors | req/s | p50 ms | p99 ms |");
     println!("|---|---|---|---|---|---|---|");
     for r in &runs {
@@ -268,7 +384,7 @@ async fn run() {
         );
     }
     println!();
-    for r in runs.iter().filter(|r| !r.label.starts_with("direct")) {
+    for r in runs.iter().filter(|r| !r.label.starts_with("direct") && !r.label.starts_with("postgres")) {
         let suffix = r.label.split_once(", tenant").map(|(_, s)| format!(", tenant{s}")).unwrap_or_default();
         let suffix = if r.label.ends_with(" write") { " write".to_owned() } else { suffix };
         let direct =
@@ -281,6 +397,28 @@ async fn run() {
             r.p99 - direct.p99,
             100.0 * r.rps() / direct.rps()
         );
+    }
+    let pg = |label: &str, c: usize| runs.iter().find(|r| r.concurrency == c && r.label.starts_with(label));
+    for c in [8usize, 24] {
+        if let (Some(one), Some(three)) = (pg("postgres, one BFF (", c), pg("postgres, three BFFs", c)) {
+            println!(
+                "concurrency {c}, PostgreSQL: three BFFs serve {:.0} req/s, one {:.0} req/s ({:.2}x)",
+                three.rps(),
+                one.rps(),
+                three.rps() / one.rps()
+            );
+        }
+    }
+    for c in [1usize, 8] {
+        if let (Some(off), Some(on)) =
+            (pg("postgres, one BFF, budget off", c), pg("postgres, one BFF, shared budget", c))
+        {
+            println!(
+                "concurrency {c}, PostgreSQL: the shared rate budget adds {:.3} ms at p50 ({:.3} ms at p99)",
+                on.p50 - off.p50,
+                on.p99 - off.p99
+            );
+        }
     }
     let bffs = Arc::try_unwrap(bffs).ok().unwrap();
     for (_, (bff, _, _)) in bffs {

@@ -29,7 +29,7 @@ pub(crate) struct AppState {
     pub public: url::Url,
     pub public_origin: String,
     pub clock: Arc<dyn Clock>,
-    pub sessions: SessionStore,
+    pub sessions: Arc<dyn SessionStore>,
     pub audit: Arc<dyn AuditStore>,
     pub policy: Policy,
     pub api_keys: ApiKeys,
@@ -57,6 +57,8 @@ pub(crate) struct AppState {
     pub approvals: crate::approvals::Approvals,
     /// The tenant's log events as received from its log stream ([`crate::events`]).
     pub events: crate::events::Events,
+    /// The token that opens `/metrics` and `/status` on the public port.
+    pub operations_token: Option<gatehouse_model::Secret>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -277,11 +279,55 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/events/setup", post(crate::events::setup))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/status", get(status))
+        .route("/metrics", get(|s: AxState<Shared>, h: HeaderMap| behind_token(s, h, metrics)))
+        .route("/status", get(|s: AxState<Shared>, h: HeaderMap| behind_token(s, h, status)))
         .fallback(fallback)
         .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
         .with_state(state)
+}
+
+/// The operations router, for [`crate::config::OperationsConfig::listen`]:
+/// `/metrics` and `/status` without a token, and the health checks.
+pub(crate) fn operations_router(state: Shared) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/status", get(status))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "gatehouse_not_found", "no such endpoint") })
+        .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
+        .with_state(state)
+}
+
+/// An operations endpoint on the public port: only with the operations
+/// token (compared in constant time); 404 when none is configured, as if
+/// the endpoint did not exist there.
+async fn behind_token<F, Fut>(AxState(state): AxState<Shared>, headers: HeaderMap, endpoint: F) -> Response
+where
+    F: FnOnce(AxState<Shared>) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    let Some(token) = &state.operations_token else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "gatehouse_not_found",
+            "no such endpoint here: /metrics and /status are served on [operations] listen, or with the operations token",
+        );
+    };
+    let given = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.expose().as_bytes())) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "gatehouse_operations_token",
+            "this endpoint needs the operations token",
+        );
+    }
+    endpoint(AxState(state)).await
 }
 
 async fn security_headers(AxState(state): AxState<Shared>, mut response: Response) -> Response {

@@ -375,11 +375,6 @@ pub(crate) struct Ask<'a> {
 }
 
 impl Approvals {
-    /// Approvals kept in the database at `path`.
-    pub fn open(path: &Path, config: crate::config::ApprovalsConfig) -> Result<Self, StoreError> {
-        Ok(Self::new(Arc::new(SqliteApprovals::open(path)?), config))
-    }
-
     /// Approvals kept in `store`.
     pub fn new(store: Arc<dyn ApprovalStore>, config: crate::config::ApprovalsConfig) -> Self {
         Self {
@@ -844,10 +839,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_store_closes_a_request_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteApprovals::open(&dir.path().join("a.sqlite")).unwrap();
+    #[tokio::test]
+    async fn the_store_closes_a_request_once() {
+        for db in crate::testdb::databases().await {
+            closes_once_on(&*db.stores().await.approvals);
+        }
+    }
+
+    fn closes_once_on(store: &dyn ApprovalStore) {
         store.insert(&approval("apr_1", "agent", 1)).unwrap();
         store.insert(&approval("apr_2", "agent", 2)).unwrap();
         store.insert(&approval("apr_3", "other", 3)).unwrap();
@@ -874,10 +873,14 @@ mod tests {
         assert_eq!(a.action(), "delete user auth0|1");
     }
 
-    #[test]
-    fn overdue_requests_expire_after_a_grace() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteApprovals::open(&dir.path().join("a.sqlite")).unwrap());
+    #[tokio::test]
+    async fn overdue_requests_expire_after_a_grace() {
+        for db in crate::testdb::databases().await {
+            overdue_on(db.stores().await.approvals);
+        }
+    }
+
+    fn overdue_on(store: Arc<dyn ApprovalStore>) {
         store.insert(&approval("apr_1", "agent", 1_000)).unwrap(); // expires at 2 000
         let approvals = Approvals::new(store.clone(), crate::config::ApprovalsConfig::default());
         approvals.sweep(2_000 + 4_000).unwrap();
@@ -889,12 +892,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_decision_by_another_instance_is_seen_by_the_poll() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.sqlite");
+        for db in crate::testdb::databases().await {
+            seen_by_the_poll_on(&db).await;
+        }
+    }
+
+    async fn seen_by_the_poll_on(db: &crate::testdb::Db) {
         let config = crate::config::ApprovalsConfig { timeout_secs: 20, max_pending: 10 };
         // Two instances: each its own store and wake-up channel, one database.
-        let here = Approvals::open(&path, config).unwrap();
-        let there = Approvals::open(&path, config).unwrap();
+        let here = Approvals::new(db.stores().await.approvals, config);
+        let there = Approvals::new(db.stores().await.approvals, config);
         here.store.insert(&approval("apr_1", "agent", 1)).unwrap();
         let clock = crate::clock::ManualClock::new();
         let started = Instant::now();
@@ -914,7 +921,7 @@ mod tests {
     async fn a_decision_here_wakes_the_call_at_once_and_a_late_one_loses_to_the_timeout() {
         let dir = tempfile::tempdir().unwrap();
         let config = crate::config::ApprovalsConfig { timeout_secs: 1, max_pending: 10 };
-        let here = Approvals::open(&dir.path().join("a.sqlite"), config).unwrap();
+        let here = Approvals::new(Arc::new(SqliteApprovals::open(&dir.path().join("a.sqlite")).unwrap()), config);
         here.store.insert(&approval("apr_1", "agent", 1)).unwrap();
         here.store.insert(&approval("apr_2", "agent", 1)).unwrap();
         let clock = crate::clock::ManualClock::new();

@@ -21,9 +21,14 @@ pub struct ServeArgs {
     /// URL admins open, when it differs from http://LISTEN (behind a TLS proxy).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// SQLite database for sessions and the audit log.
+    /// Where sessions, the audit log, API keys and approvals are kept: a
+    /// SQLite file, or a postgres:// URL shared by several instances.
     #[arg(long, env = "GATEHOUSE_DATABASE")]
     pub database: Option<PathBuf>,
+    /// Address to serve /metrics and /status on, apart from the public port
+    /// (there they need GATEHOUSE_OPERATIONS_TOKEN).
+    #[arg(long, env = "GATEHOUSE_OPERATIONS_LISTEN")]
+    pub operations_listen: Option<SocketAddr>,
     /// Directory of the built console.
     #[arg(long, env = "GATEHOUSE_CONSOLE_DIR")]
     pub console_dir: Option<PathBuf>,
@@ -99,6 +104,9 @@ impl ServeArgs {
         }
         if let Some(v) = &self.console_dir {
             config.console_dir = v.clone();
+        }
+        if let Some(v) = self.operations_listen {
+            config.operations.listen = Some(v);
         }
         if let Some(v) = self.session_idle_secs {
             config.session.idle_timeout_secs = v;

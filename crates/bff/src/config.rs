@@ -19,6 +19,8 @@ use std::time::Duration;
 
 /// Environment variable holding the machine-to-machine client secret.
 pub const CLIENT_SECRET_ENV: &str = "GATEHOUSE_CLIENT_SECRET";
+/// Environment variable holding the token that opens `/metrics` and `/status` on the public port.
+pub const OPERATIONS_TOKEN_ENV: &str = "GATEHOUSE_OPERATIONS_TOKEN";
 /// Environment variable holding the OIDC web client's secret.
 pub const OIDC_CLIENT_SECRET_ENV: &str = "GATEHOUSE_OIDC_CLIENT_SECRET";
 /// The id token claim holding the admin's roles, unless configured otherwise.
@@ -33,7 +35,9 @@ pub struct Config {
     /// The URL admins open (scheme, host and port), such as `https://gatehouse.acme.com`.
     /// Defaults to `http://{listen}`. Its origin is the only one API calls are accepted from.
     pub public_url: Option<String>,
-    /// SQLite database: sessions and the audit log.
+    /// Where sessions, the audit log, API keys and approvals are kept: a
+    /// SQLite file (the default, for one instance) or a PostgreSQL URL
+    /// (`postgres://user@host/db`), which several instances share.
     pub database: PathBuf,
     /// Directory of the built console (`index.html` and its assets).
     pub console_dir: PathBuf,
@@ -58,6 +62,8 @@ pub struct Config {
     pub approvals: ApprovalsConfig,
     /// The tenant's log stream: its receiver and the live event feed.
     pub events: EventsConfig,
+    /// Where `/metrics` and `/status` are served (never to anyone on the public port).
+    pub operations: OperationsConfig,
 }
 
 /// Environment variable holding the log stream's shared secret.
@@ -89,6 +95,39 @@ impl EventsConfig {
     /// The log stream's shared secret, from the file or the environment.
     pub fn secret(&self) -> Result<Option<Secret>, ConfigError> {
         read_secret(LOG_STREAM_SECRET_ENV, self.secret_file.as_deref())
+    }
+}
+
+/// The operations endpoints, `/metrics` and `/status` (operation names,
+/// the tenant's budget): on an address of their own, for the monitoring
+/// network, and on the public port only with a bearer token. Health
+/// checks (`/healthz`, `/readyz`) stay open on both.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OperationsConfig {
+    /// Address to serve them on, such as `127.0.0.1:9090`, without a token.
+    pub listen: Option<SocketAddr>,
+    /// File holding the token that opens them on the public port
+    /// (`Authorization: Bearer …`); else `GATEHOUSE_OPERATIONS_TOKEN`.
+    /// Without a token the public port answers 404 for them.
+    pub token_file: Option<PathBuf>,
+    /// The token itself, from the environment or the file; never from the TOML.
+    #[serde(skip)]
+    pub token: Option<Secret>,
+}
+
+impl OperationsConfig {
+    /// Reads the token from the environment or the configured file, where not already set.
+    pub fn load_token(&mut self) -> Result<(), ConfigError> {
+        if self.token.is_none() {
+            self.token = read_secret(OPERATIONS_TOKEN_ENV, self.token_file.as_deref())?;
+        }
+        if self.token.as_ref().is_some_and(|t| t.expose().len() < 16) {
+            return Err(ConfigError::Invalid(format!(
+                "the operations token ({OPERATIONS_TOKEN_ENV}) needs at least 16 characters"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -162,6 +201,7 @@ impl Default for Config {
             mcp: McpConfig::default(),
             approvals: ApprovalsConfig::default(),
             events: EventsConfig::default(),
+            operations: OperationsConfig::default(),
         }
     }
 }
@@ -337,6 +377,11 @@ impl Config {
             }
         }
         toml::from_str(text).map_err(|e| describe_toml_error(text, &e))
+    }
+
+    /// The PostgreSQL URL `database` holds, if it is one (else it is a SQLite file).
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.database.to_str().filter(|d| crate::pg::is_url(d))
     }
 
     /// The public URL, parsed (default `http://{listen}`).

@@ -146,8 +146,7 @@ async fn file_response(path: &Path, accept_encoding: &str, immutable: bool) -> R
 fn not_built(dir: &Path, sign_in: &str) -> Response {
     let body = format!(
         "<p>The console has not been built yet (no <code>{}</code>). Build it with <code>trunk build</code> in \
-         <code>web/</code>, or use the API directly.</p><p><a href=\"{}\">Sign in</a> · <a href=\"/auth/me\">Who am I?</a> \
-         · <a href=\"/status\">Status</a></p>",
+         <code>web/</code>, or use the API directly.</p><p><a href=\"{}\">Sign in</a> · <a href=\"/auth/me\">Who am I?</a></p>",
         escape(&dir.join("index.html").display().to_string()),
         escape(sign_in)
     );

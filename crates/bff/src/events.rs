@@ -89,6 +89,9 @@ pub enum EventStoreError {
     /// The task running the query failed.
     #[error("the event store's task failed: {0}")]
     Task(String),
+    /// The shared database failed.
+    #[error("the event store failed: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Where received events are kept: a bounded window of the latest ones.
@@ -115,6 +118,13 @@ pub trait EventStore: Send + Sync {
 
     /// Sets a setting of the feed.
     fn set_setting(&self, key: &str, value: &str) -> Result<(), EventStoreError>;
+
+    /// Whether other instances write to this store too: then each instance
+    /// follows it for the events the others received, and rereads the
+    /// stream's secret another instance may have set up.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 const SCHEMA: &str = "
@@ -247,6 +257,9 @@ pub(crate) struct Events {
     window: u32,
     /// Whether a log stream was set up by this BFF (or a secret configured).
     set_up: std::sync::atomic::AtomicBool,
+    /// The highest sequence number sent live (on a shared store, the
+    /// follower's position in the table).
+    last_live: std::sync::atomic::AtomicI64,
 }
 
 fn digest(value: &[u8]) -> [u8; 32] {
@@ -273,6 +286,7 @@ impl Events {
         };
         let set_up = secret.is_some();
         let expected = secret.map(|s| digest(authorization_for(&s).as_bytes()));
+        let last_live = store.last_seq()?;
         Ok(Self {
             store,
             live: broadcast::channel(1024).0,
@@ -282,6 +296,7 @@ impl Events {
             max_body,
             window: window.max(1),
             set_up: std::sync::atomic::AtomicBool::new(set_up),
+            last_live: std::sync::atomic::AtomicI64::new(last_live),
         })
     }
 
@@ -313,11 +328,61 @@ impl Events {
             .await
             .unwrap_or_else(|e| Err(EventStoreError::Task(e.to_string())))?;
         let n = fresh.len();
-        for event in fresh {
-            // No subscriber is fine: the window keeps it.
-            let _ = self.live.send(Arc::new(event));
+        if self.store.shared() {
+            // Other instances insert too: send everything after our position,
+            // in order, theirs included (sequence numbers commit in order).
+            self.send_new().await?;
+        } else {
+            for event in fresh {
+                self.send_live(event);
+            }
         }
         Ok(n)
+    }
+
+    /// Sends one event to the live feeds (none listening is fine: the window keeps it).
+    fn send_live(&self, event: StoredEvent) {
+        self.last_live.fetch_max(event.seq, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.live.send(Arc::new(event));
+    }
+
+    /// Sends what the store holds after the last event sent live (the caller holds `inserting`).
+    async fn send_new(&self) -> Result<(), EventStoreError> {
+        loop {
+            let batch = self.after(self.last_live.load(std::sync::atomic::Ordering::SeqCst), MAX_BACKLOG).await?;
+            let done = batch.len() < MAX_BACKLOG as usize;
+            for event in batch {
+                self.send_live(event);
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// On a store other instances share, one step of following it: sends
+    /// the events they received, and takes a stream secret one of them set
+    /// up. A no-op on a store of this instance's own.
+    pub async fn follow(&self) -> Result<(), EventStoreError> {
+        if !self.store.shared() {
+            return Ok(());
+        }
+        {
+            let _order = self.inserting.lock().await;
+            self.send_new().await?;
+        }
+        if self.configured.is_none() {
+            let store = self.store.clone();
+            let stored = tokio::task::spawn_blocking(move || store.setting(SECRET_SETTING))
+                .await
+                .unwrap_or_else(|e| Err(EventStoreError::Task(e.to_string())))?;
+            if let Some(secret) = stored {
+                *self.expected.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(digest(authorization_for(&secret).as_bytes()));
+                self.set_up.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        Ok(())
     }
 
     async fn after(&self, seq: i64, limit: u32) -> Result<Vec<StoredEvent>, EventStoreError> {
@@ -329,6 +394,11 @@ impl Events {
 
     fn last_seq(&self) -> Result<i64, EventStoreError> {
         self.store.last_seq()
+    }
+
+    /// Whether other instances share the store (see [`Events::follow`]).
+    pub fn is_shared(&self) -> bool {
+        self.store.shared()
     }
 
     /// Whether a log stream feeds this BFF (set up, or a secret configured).

@@ -819,16 +819,20 @@ mod tests {
     use super::*;
     use crate::apikeys::ApiKey;
     use crate::clock::{Clock, ManualClock};
-    use crate::store::SqliteKeyStore;
+    use crate::store::KeyStore;
 
     fn admitted(keys: &apikeys::ApiKeys, key: &str) -> Option<ApiKey> {
         keys.lookup(key).unwrap()
     }
 
-    #[test]
-    fn stored_keys_work_until_revoked_and_record_their_use() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteKeyStore::open(&dir.path().join("k.sqlite")).unwrap());
+    #[tokio::test]
+    async fn stored_keys_work_until_revoked_and_record_their_use() {
+        for db in crate::testdb::databases().await {
+            stored_keys_on(db.stores().await.keys);
+        }
+    }
+
+    fn stored_keys_on(store: Arc<dyn KeyStore>) {
         let clock = ManualClock::new();
         let keys = apikeys::ApiKeys::default().with_store(store.clone(), Arc::new(clock.clone()));
         let key = format!("{PREFIX}{}", random_token());

@@ -42,6 +42,7 @@ mod mcp;
 pub mod metrics;
 mod narrate;
 pub mod oidc;
+pub mod pg;
 pub mod policy;
 mod proxy;
 pub mod responses;
@@ -49,18 +50,22 @@ mod scope;
 pub mod security;
 mod share;
 pub mod store;
+#[cfg(test)]
+mod testdb;
 pub mod upstream;
 mod words;
 
 pub use app::CSP;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    ApiKeyConfig, ApprovalsConfig, Config, EventsConfig, McpConfig, PacingConfig, SessionConfig, TenantConfig,
+    ApiKeyConfig, ApprovalsConfig, Config, EventsConfig, McpConfig, OperationsConfig, PacingConfig, SessionConfig,
+    TenantConfig,
 };
 pub use demo::{DemoAgent, DemoInfo};
 pub use policy::{Grants, Level, Policy, Target};
 pub use store::{
-    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SqliteAuditStore, SqliteKeyStore,
+    AuditPage, AuditQuery, AuditRecord, AuditStore, Decision, KeyStore, Outcome, SessionStore, SqliteAuditStore,
+    SqliteKeyStore, SqliteSessionStore,
 };
 
 use anyhow::Context as _;
@@ -92,11 +97,12 @@ pub struct Bff;
 /// A running BFF. Dropping it does not stop it: call [`BffHandle::shutdown`].
 pub struct BffHandle {
     addr: SocketAddr,
+    operations_addr: Option<SocketAddr>,
     url: String,
     demo: Option<DemoInfo>,
     emulator: Option<gatehouse_emulator::EmulatorHandle>,
     state: Arc<AppState>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -110,6 +116,11 @@ impl BffHandle {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` and `/status` are served apart, when `operations.listen` is set.
+    pub fn operations_addr(&self) -> Option<SocketAddr> {
+        self.operations_addr
     }
 
     /// Its public URL (origin), such as `http://127.0.0.1:8080`.
@@ -142,7 +153,7 @@ impl BffHandle {
     /// Stops accepting connections, lets requests in flight finish, then stops the emulator (demo mode).
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+            let _ = tx.send(true);
         }
         (&mut self.task).await.context("the server task failed")?.context("the server failed")?;
         if let Some(emulator) = self.emulator.take() {
@@ -172,6 +183,16 @@ impl Bff {
     /// database, builds the shared client and serves until shut down.
     pub async fn start_with(config: Config, options: Options) -> anyhow::Result<BffHandle> {
         config.validate()?;
+        let mut operations = config.operations.clone();
+        operations.load_token()?;
+        let operations_listener = match operations.listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (operations.listen)"))?,
+            ),
+            None => None,
+        };
         let listener =
             TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
@@ -207,6 +228,8 @@ impl Bff {
         let scopes = policy::scopes_needed(policy.roles.values().chain(api_keys.grants()));
         tracing::info!(scopes = %scopes.iter().copied().collect::<Vec<_>>().join(" "), "scopes the policy can use");
 
+        let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let stores = Stores::open(&config.database).await?;
         let teams_origin = tenant.teams_base_url.clone().map(|u| u.trim_end_matches('/').to_owned());
         let teams_enabled = teams_origin.is_some();
         let mut builder = Client::builder()
@@ -239,6 +262,17 @@ impl Bff {
         if let Some(teams) = &teams_origin {
             builder = builder.teams_base_url(teams);
         }
+        if let Some(pg) = &stores.pg {
+            // Several instances: one token and one rate budget for all of them.
+            builder = builder.shared_tokens(Arc::new(pg::PgTokens::new(pg.clone(), &client_secret)));
+            if config.pacing.rate_per_second > 0.0 {
+                builder = builder.shared_budget(Arc::new(pg::PgBudget::new(
+                    pg.clone(),
+                    config.pacing.rate_per_second,
+                    config.pacing.burst.max(1),
+                )));
+            }
+        }
         let client = builder.build().context("cannot build the upstream client")?;
 
         let issuer = tenant.issuer.clone().unwrap_or_else(|| format!("{tenant_origin}/"));
@@ -251,32 +285,16 @@ impl Bff {
             Duration::from_secs(config.upstream_timeout_secs.max(1)),
         )?;
 
-        let sessions = store::SessionStore::open(&config.database)
-            .with_context(|| format!("cannot open the database {}", config.database.display()))?;
-        let audit: Arc<dyn AuditStore> = match options.audit {
-            Some(a) => a,
-            None => Arc::new(
-                SqliteAuditStore::open(&config.database)
-                    .with_context(|| format!("cannot open the audit log {}", config.database.display()))?,
-            ),
-        };
-        let event_store: Arc<dyn events::EventStore> = Arc::new(
-            events::SqliteEventStore::open(&config.database)
-                .with_context(|| format!("cannot open the event window in {}", config.database.display()))?,
-        );
+        let audit = options.audit.unwrap_or(stores.audit);
+        let approvals = approvals::Approvals::new(stores.approvals, config.approvals);
+        let sessions = stores.sessions;
+        let key_store = stores.keys;
         let events = events::Events::new(
-            event_store,
+            stores.events,
             config.events.secret().context("cannot read the log stream secret")?,
             config.events.max_body_bytes,
             config.events.window,
         )?;
-        let approvals = approvals::Approvals::open(&config.database, config.approvals)
-            .with_context(|| format!("cannot open the approvals in {}", config.database.display()))?;
-        let clock: Arc<dyn Clock> = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let key_store: Arc<dyn KeyStore> = Arc::new(
-            SqliteKeyStore::open(&config.database)
-                .with_context(|| format!("cannot open the API keys in {}", config.database.display()))?,
-        );
         let api_keys = api_keys.with_store(key_store, clock.clone());
         let mut secrets = vec![client_secret.expose().as_bytes().to_vec()];
         if let Some(s) = &tenant.oidc_client_secret {
@@ -309,29 +327,86 @@ impl Bff {
                 .collect(),
             approvals,
             events,
+            operations_token: operations.token.clone(),
         });
         keys::on_start(&state).await.context("cannot check the stored API keys")?;
         if let Some(info) = demo.as_mut() {
             info.agent = keys::demo_agent(&state).await.context("cannot make the demo agent's API key")?;
         }
         spawn_purger(state.clone());
+        spawn_event_follower(state.clone());
 
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let operations_addr = match operations_listener {
+            Some(listener) => {
+                let addr = listener.local_addr()?;
+                let ops = app::operations_router(state.clone());
+                let until = stopped(rx.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, ops).with_graceful_shutdown(until).await {
+                        tracing::error!(error = %e, "the operations listener failed");
+                    }
+                });
+                tracing::info!(%addr, "/metrics and /status listening");
+                Some(addr)
+            }
+            None => None,
+        };
         let app = app::router(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let until = stopped(rx);
+        let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(until).await });
         // Demo mode: the in-process tenant streams its log events here (once serving).
         // Without it (a policy whose token lacks `create:log_streams`), the console polls.
         if is_demo && let Err(e) = events::setup_demo(&state).await {
             tracing::warn!(error = %format!("{e:#}"), "no demo log stream: live events are off");
         }
         tracing::info!(%addr, url = %public_origin, demo = is_demo, "gatehouse BFF listening");
-        Ok(BffHandle { addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
+        Ok(BffHandle { addr, operations_addr, url: public_origin, demo, emulator, state, shutdown: Some(tx), task })
+    }
+}
+
+/// The stores of the configured database: SQLite (a file) or PostgreSQL (a URL).
+pub(crate) struct Stores {
+    sessions: Arc<dyn SessionStore>,
+    audit: Arc<dyn AuditStore>,
+    keys: Arc<dyn KeyStore>,
+    approvals: Arc<dyn approvals::ApprovalStore>,
+    events: Arc<dyn events::EventStore>,
+    /// The PostgreSQL pool, shared by every store, when the database is one.
+    pg: Option<Arc<pg::Pg>>,
+}
+
+impl Stores {
+    /// Opens the stores of `database`: a PostgreSQL URL or a SQLite file.
+    pub(crate) async fn open(database: &std::path::Path) -> anyhow::Result<Self> {
+        match database.to_str().filter(|d| pg::is_url(d)) {
+            Some(url) => {
+                let pool = pg::Pg::connect(url).await.context("cannot open the PostgreSQL database")?;
+                Ok(Self {
+                    sessions: Arc::new(pg::PgSessionStore(pool.clone())),
+                    audit: Arc::new(pg::PgAuditStore(pool.clone())),
+                    keys: Arc::new(pg::PgKeyStore(pool.clone())),
+                    approvals: Arc::new(pg::PgApprovals(pool.clone())),
+                    events: Arc::new(pg::PgEventStore(pool.clone())),
+                    pg: Some(pool),
+                })
+            }
+            None => {
+                let path = database;
+                let what = |part: &str| format!("cannot open the {part} in {}", path.display());
+                Ok(Self {
+                    sessions: Arc::new(SqliteSessionStore::open(path).with_context(|| what("sessions"))?),
+                    audit: Arc::new(SqliteAuditStore::open(path).with_context(|| what("audit log"))?),
+                    keys: Arc::new(SqliteKeyStore::open(path).with_context(|| what("API keys"))?),
+                    approvals: Arc::new(approvals::SqliteApprovals::open(path).with_context(|| what("approvals"))?),
+                    events: Arc::new(events::SqliteEventStore::open(path).with_context(|| what("event window"))?),
+                    pg: None,
+                })
+            }
+        }
     }
 }
 
@@ -347,6 +422,26 @@ fn spawn_purger(state: Arc<AppState>) {
             let now = state.clock.now_ms();
             if let Err(e) = state.sessions.purge(now - state.idle_ms, now - state.absolute_ms, now - 10 * 60 * 1000) {
                 tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+}
+
+/// On a database several instances share, follows the event window each
+/// second, so a delivery any instance took reaches this one's feeds.
+fn spawn_event_follower(state: Arc<AppState>) {
+    if !state.events.is_shared() {
+        return;
+    }
+    let weak = Arc::downgrade(&state);
+    drop(state);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else { break };
+            if let Err(e) = state.events.follow().await {
+                tracing::warn!(error = %e, "following the shared event window failed");
             }
         }
     });

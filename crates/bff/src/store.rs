@@ -1,6 +1,8 @@
-//! SQLite storage: sessions, sign-in attempts, API keys and the audit log.
+//! Storage: sessions, sign-in attempts, API keys and the audit log, behind
+//! traits ([`SessionStore`], [`KeyStore`], [`AuditStore`]) with a SQLite
+//! store here and a PostgreSQL one in [`crate::pg`] (several instances).
 //!
-//! One database file, opened in WAL mode with `synchronous=FULL`: a commit
+//! SQLite: one database file, opened in WAL mode with `synchronous=FULL`: a commit
 //! is on disk before it returns, so an audit entry that was acknowledged
 //! (and a response that was sent after it) survives a crash. Each store
 //! holds its own connection; WAL lets readers run beside the writer.
@@ -26,6 +28,12 @@ pub enum StoreError {
     /// The audit writer has stopped.
     #[error("the audit writer has stopped")]
     WriterGone,
+    /// PostgreSQL said no.
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had, or the call timed out.
+    #[error("database: {0}")]
+    Unavailable(String),
 }
 
 /// Opens (creating if needed) the database with the pragmas every connection needs.
@@ -212,20 +220,43 @@ pub struct LoginAttempt {
     pub created_ms: i64,
 }
 
-/// Sessions and sign-in attempts in SQLite. Only hashes of ids and states are stored.
+/// Where sessions and sign-in attempts are kept. Only hashes of session
+/// ids and sign-in states are stored. Every method is one statement, so
+/// instances sharing a database (PostgreSQL) share sessions: a sign-in
+/// through one works through all, a sign-out through one ends it in all.
+pub trait SessionStore: Send + Sync + 'static {
+    /// Stores a new session.
+    fn insert(&self, id_hash: &str, s: &SessionRecord) -> Result<(), StoreError>;
+    /// The session stored under `id_hash`.
+    fn get(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// Records activity on a session.
+    fn touch(&self, id_hash: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Ends a session.
+    fn delete(&self, id_hash: &str) -> Result<(), StoreError>;
+    /// Removes sessions idle since before `idle_before` or begun before
+    /// `created_before`, and sign-in attempts begun before `login_before`.
+    fn purge(&self, idle_before: i64, created_before: i64, login_before: i64) -> Result<usize, StoreError>;
+    /// Stores a sign-in attempt under the hash of its `state`.
+    fn insert_login(&self, state_hash: &str, a: &LoginAttempt) -> Result<(), StoreError>;
+    /// Takes (reads and deletes) a sign-in attempt: each can be completed once.
+    fn take_login(&self, state_hash: &str) -> Result<Option<LoginAttempt>, StoreError>;
+}
+
+/// Sessions and sign-in attempts in SQLite.
 #[derive(Debug)]
-pub struct SessionStore {
+pub struct SqliteSessionStore {
     conn: Mutex<Connection>,
 }
 
-impl SessionStore {
+impl SqliteSessionStore {
     /// Opens the store in the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         Ok(Self { conn: Mutex::new(open(path)?) })
     }
+}
 
-    /// Stores a new session.
-    pub fn insert(&self, id_hash: &str, s: &SessionRecord) -> Result<(), StoreError> {
+impl SessionStore for SqliteSessionStore {
+    fn insert(&self, id_hash: &str, s: &SessionRecord) -> Result<(), StoreError> {
         lock(&self.conn).execute(
             "INSERT INTO sessions (id_hash, email, subject, name, roles, created_ms, last_seen_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -243,7 +274,7 @@ impl SessionStore {
     }
 
     /// The session stored under `id_hash`.
-    pub fn get(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    fn get(&self, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         let row = lock(&self.conn)
             .prepare_cached(
                 "SELECT email, subject, name, roles, created_ms, last_seen_ms FROM sessions WHERE id_hash = ?1",
@@ -259,7 +290,7 @@ impl SessionStore {
     }
 
     /// Records activity on a session.
-    pub fn touch(&self, id_hash: &str, now_ms: i64) -> Result<(), StoreError> {
+    fn touch(&self, id_hash: &str, now_ms: i64) -> Result<(), StoreError> {
         lock(&self.conn)
             .prepare_cached("UPDATE sessions SET last_seen_ms = ?2 WHERE id_hash = ?1")?
             .execute(params![id_hash, now_ms])?;
@@ -267,14 +298,14 @@ impl SessionStore {
     }
 
     /// Ends a session.
-    pub fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
+    fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
         lock(&self.conn).execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
         Ok(())
     }
 
     /// Removes sessions idle since before `idle_before` or begun before
     /// `created_before`, and sign-in attempts begun before `login_before`.
-    pub fn purge(&self, idle_before: i64, created_before: i64, login_before: i64) -> Result<usize, StoreError> {
+    fn purge(&self, idle_before: i64, created_before: i64, login_before: i64) -> Result<usize, StoreError> {
         let conn = lock(&self.conn);
         let n = conn.execute(
             "DELETE FROM sessions WHERE last_seen_ms < ?1 OR created_ms < ?2",
@@ -285,7 +316,7 @@ impl SessionStore {
     }
 
     /// Stores a sign-in attempt under the hash of its `state`.
-    pub fn insert_login(&self, state_hash: &str, a: &LoginAttempt) -> Result<(), StoreError> {
+    fn insert_login(&self, state_hash: &str, a: &LoginAttempt) -> Result<(), StoreError> {
         lock(&self.conn).execute(
             "INSERT INTO login_attempts (state_hash, verifier, nonce, return_to, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![state_hash, a.verifier, a.nonce, a.return_to, a.created_ms],
@@ -294,7 +325,7 @@ impl SessionStore {
     }
 
     /// Takes (reads and deletes) a sign-in attempt: each can be completed once.
-    pub fn take_login(&self, state_hash: &str) -> Result<Option<LoginAttempt>, StoreError> {
+    fn take_login(&self, state_hash: &str) -> Result<Option<LoginAttempt>, StoreError> {
         let conn = lock(&self.conn);
         let a = conn
             .query_row(
@@ -891,11 +922,12 @@ impl AuditStore for SqliteAuditStore {
     }
 
     fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
-        let (filter, args) = where_clause(q);
+        let (filter, args) = where_clause(q, Dialect::Sqlite);
         let conn = lock(&self.reader);
+        let values: Vec<rusqlite::types::Value> = args.iter().cloned().map(Into::into).collect();
         let total: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM audit {filter}"),
-            rusqlite::params_from_iter(args.iter()),
+            rusqlite::params_from_iter(values.iter()),
             |r| r.get(0),
         )?;
         let per_page = q.per_page.clamp(1, 100);
@@ -905,7 +937,7 @@ impl AuditStore for SqliteAuditStore {
     }
 
     fn scan(&self, q: &AuditQuery, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
-        let (filter, args) = where_clause(q);
+        let (filter, args) = where_clause(q, Dialect::Sqlite);
         let conn = lock(&self.reader);
         select(&conn, &filter, args, i64::from(limit.clamp(1, 1000)), 0)
     }
@@ -915,7 +947,7 @@ impl AuditStore for SqliteAuditStore {
 const MAX_OBJECT_IDS: usize = 200;
 
 /// The strings of a JSON value (the ids an entry names), depth first.
-fn object_ids<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+pub(crate) fn object_ids<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     if out.len() >= MAX_OBJECT_IDS {
         return;
     }
@@ -928,7 +960,7 @@ fn object_ids<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 }
 
 /// `LIKE` pattern matching `text` anywhere, with its own `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
     for c in text.chars() {
@@ -941,10 +973,69 @@ fn contains_pattern(text: &str) -> String {
     p
 }
 
+/// Which SQL the audit query is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// SQLite: `?` placeholders, `LIKE` is case-insensitive for ASCII.
+    Sqlite,
+    /// PostgreSQL: `$n` placeholders, `ILIKE`, booleans.
+    Postgres,
+}
+
+/// A value bound to a query's placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    /// Text.
+    Text(String),
+    /// A 64-bit integer.
+    Int(i64),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Self::Text(s)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(i: i64) -> Self {
+        Self::Int(i)
+    }
+}
+
+impl From<Arg> for rusqlite::types::Value {
+    fn from(a: Arg) -> Self {
+        match a {
+            Arg::Text(s) => s.into(),
+            Arg::Int(i) => i.into(),
+        }
+    }
+}
+
+/// `sql` with its `?` placeholders numbered `$first`, `$first+1`, ... (PostgreSQL's).
+pub(crate) fn numbered(sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = first;
+    let mut quoted = false;
+    for c in sql.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '?' && !quoted {
+            out.push('$');
+            out.push_str(&n.to_string());
+            n += 1;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The `WHERE` clause of a query's filters and its arguments.
-fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
+pub(crate) fn where_clause(q: &AuditQuery, dialect: Dialect) -> (String, Vec<Arg>) {
     let mut clauses = Vec::new();
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
     if let Some(p) = &q.principal {
         clauses.push("principal = ?");
         args.push(p.clone().into());
@@ -966,7 +1057,10 @@ fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         args.push(u.into());
     }
     if q.changes_only {
-        clauses.push("is_change = 1");
+        clauses.push(match dialect {
+            Dialect::Sqlite => "is_change = 1",
+            Dialect::Postgres => "is_change",
+        });
     }
     if let Some(o) = q.outcome {
         clauses.push("outcome = ?");
@@ -980,7 +1074,10 @@ fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         args.push(o.clone().into());
     }
     if let Some(t) = &q.text {
-        clauses.push("sentence LIKE ? ESCAPE '\\'");
+        clauses.push(match dialect {
+            Dialect::Sqlite => "sentence LIKE ? ESCAPE '\\'",
+            Dialect::Postgres => "sentence ILIKE ? ESCAPE '\\'",
+        });
         args.push(contains_pattern(t).into());
     }
     if let Some(a) = &q.approval {
@@ -995,7 +1092,10 @@ fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         clauses.push("id < ?");
         args.push(b.into());
     }
-    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let mut filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    if dialect == Dialect::Postgres {
+        filter = numbered(&filter, 1);
+    }
     (filter, args)
 }
 
@@ -1003,10 +1103,11 @@ fn where_clause(q: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
 fn select(
     conn: &Connection,
     filter: &str,
-    mut args: Vec<rusqlite::types::Value>,
+    args: Vec<Arg>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut args: Vec<rusqlite::types::Value> = args.into_iter().map(Into::into).collect();
     args.push(limit.into());
     args.push(offset.into());
     let mut stmt = conn.prepare_cached(&format!(
@@ -1044,31 +1145,31 @@ fn select(
     Ok(entries)
 }
 
-/// An audit row as SQLite stores it.
-struct Row {
-    id: i64,
-    time_ms: i64,
-    principal: String,
-    principal_kind: String,
-    operation: Option<String>,
-    resource: Option<String>,
-    object: String,
-    decision: String,
-    reason: Option<String>,
-    status: Option<u16>,
-    sentence: String,
-    body: Option<String>,
-    method: String,
-    path: String,
-    outcome: String,
-    upstream_error: Option<String>,
-    change: bool,
-    via: Option<String>,
-    approval: Option<String>,
+/// An audit row as the database stores it.
+pub(crate) struct Row {
+    pub(crate) id: i64,
+    pub(crate) time_ms: i64,
+    pub(crate) principal: String,
+    pub(crate) principal_kind: String,
+    pub(crate) operation: Option<String>,
+    pub(crate) resource: Option<String>,
+    pub(crate) object: String,
+    pub(crate) decision: String,
+    pub(crate) reason: Option<String>,
+    pub(crate) status: Option<u16>,
+    pub(crate) sentence: String,
+    pub(crate) body: Option<String>,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) outcome: String,
+    pub(crate) upstream_error: Option<String>,
+    pub(crate) change: bool,
+    pub(crate) via: Option<String>,
+    pub(crate) approval: Option<String>,
 }
 
 impl Row {
-    fn into_record(self) -> Result<AuditRecord, StoreError> {
+    pub(crate) fn into_record(self) -> Result<AuditRecord, StoreError> {
         let decision = if self.decision == "denied" { Decision::Denied } else { Decision::Allowed };
         Ok(AuditRecord {
             id: self.id,
@@ -1125,19 +1226,28 @@ mod tests {
 
     #[tokio::test]
     async fn audit_roundtrip_filters_and_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteAuditStore::open(&dir.path().join("a.sqlite")).unwrap();
+        for db in crate::testdb::databases().await {
+            audit_roundtrip_on(&*db.stores().await.audit).await;
+        }
+    }
+
+    async fn audit_roundtrip_on(store: &dyn AuditStore) {
         let mut futs = Vec::new();
         for i in 0..25 {
             let d = if i % 5 == 0 { Decision::Denied } else { Decision::Allowed };
             futs.push(store.record(entry(if i % 2 == 0 { "a@x" } else { "b@x" }, d, 1000 + i)));
         }
+        // Written at once, they may be stored in any order (PostgreSQL
+        // commits them in parallel); the log's order is its ids'.
+        let mut ids = Vec::new();
         for f in futs {
-            f.await.unwrap();
+            ids.push(f.await.unwrap());
         }
         let all = store.query(&AuditQuery { per_page: 10, ..Default::default() }).unwrap();
         assert_eq!((all.total, all.entries.len()), (25, 10));
-        assert_eq!(all.entries[0].time_ms, 1024, "newest first");
+        ids.sort_unstable();
+        assert_eq!(all.entries[0].id, ids[24], "newest first");
+        assert!(all.entries.windows(2).all(|w| w[0].id > w[1].id));
         let denied =
             store.query(&AuditQuery { decision: Some(Decision::Denied), per_page: 100, ..Default::default() }).unwrap();
         assert_eq!(denied.total, 5);
@@ -1178,8 +1288,12 @@ mod tests {
 
     #[tokio::test]
     async fn filters_for_changes_outcomes_objects_and_text() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteAuditStore::open(&dir.path().join("a.sqlite")).unwrap();
+        for db in crate::testdb::databases().await {
+            filters_on(&*db.stores().await.audit).await;
+        }
+    }
+
+    async fn filters_on(store: &dyn AuditStore) {
         let blocked = AuditRecord {
             operation: Some("UpdateUser".into()),
             sentence: "a@x blocked user ana@acme.test (auth0|1) (200)".into(),
@@ -1291,15 +1405,44 @@ mod tests {
         drop(store);
         // Opening again (and a second connection at once) leaves it as it is.
         let again = SqliteAuditStore::open(&path).unwrap();
-        let _sessions = SessionStore::open(&path).unwrap();
+        let _sessions = SqliteSessionStore::open(&path).unwrap();
         assert_eq!(again.query(&all()).unwrap().total, 6);
         assert_eq!(again.query(&AuditQuery { object: Some("auth0|1".into()), ..all() }).unwrap().total, 2);
     }
 
-    #[test]
-    fn sessions_and_logins() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = SessionStore::open(&dir.path().join("s.sqlite")).unwrap();
+    #[tokio::test]
+    async fn sessions_and_logins() {
+        for db in crate::testdb::databases().await {
+            let stores = db.stores().await;
+            sessions_on(&*stores.sessions);
+            // A second instance on the same database sees the first one's sessions.
+            let other = db.stores().await;
+            let rec = SessionRecord {
+                email: "b@x".into(),
+                subject: "auth0|2".into(),
+                name: Some("B".into()),
+                roles: vec![],
+                created_ms: 1,
+                last_seen_ms: 1,
+            };
+            stores.sessions.insert("shared", &rec).unwrap();
+            assert_eq!(other.sessions.get("shared").unwrap(), Some(rec), "{}", db.name);
+            other.sessions.delete("shared").unwrap();
+            assert_eq!(stores.sessions.get("shared").unwrap(), None, "{}: signed out everywhere", db.name);
+            stores
+                .sessions
+                .insert_login(
+                    "st2",
+                    &LoginAttempt { verifier: "v".into(), nonce: "n".into(), return_to: "/".into(), created_ms: 1 },
+                )
+                .unwrap();
+            assert!(other.sessions.take_login("st2").unwrap().is_some());
+            assert!(stores.sessions.take_login("st2").unwrap().is_none(), "{}: completed once", db.name);
+            assert_eq!(stores.sessions.purge(0, 0, 10).unwrap(), 0);
+        }
+    }
+
+    fn sessions_on(s: &dyn SessionStore) {
         let rec = SessionRecord {
             email: "a@x".into(),
             subject: "auth0|1".into(),

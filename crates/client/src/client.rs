@@ -5,7 +5,8 @@ use crate::auth::{Audiences, Auth, TokenCache};
 use crate::error::{ClientError, TokenError, TransportError};
 use crate::pacer::{Pacer, Pacing};
 use crate::request::Request;
-use crate::rt::{BoxFuture, Clock, Jitter, SystemClock, unix_f64, unix_secs};
+use crate::rt::{BoxFuture, Clock, Jitter, SystemClock, boxed, unix_f64, unix_secs};
+use crate::shared::{SharedBudget, SharedTokens};
 use crate::transport::{Transport, default_transport};
 use futures::future::Either;
 use gatehouse_model::operation::{Api, Operation, Verb};
@@ -118,6 +119,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     timeout: Duration,
     scopes: Option<Vec<String>>,
+    shared_tokens: Option<Arc<dyn SharedTokens>>,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -159,7 +162,25 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
             scopes: None,
+            shared_tokens: None,
+            shared_budget: None,
         }
+    }
+
+    /// Shares access tokens with other clients of the tenant (see
+    /// [`SharedTokens`]): with client credentials, one token request per
+    /// token lifetime for all of them.
+    pub fn shared_tokens(mut self, tokens: Arc<dyn SharedTokens>) -> Self {
+        self.shared_tokens = Some(tokens);
+        self
+    }
+
+    /// Shares the tenant's rate budget with other clients (see
+    /// [`SharedBudget`]): every request first takes a slot of it, then
+    /// goes through this client's own pacing.
+    pub fn shared_budget(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.shared_budget = Some(budget);
+        self
     }
 
     /// The tenant's domain, such as `acme.eu.auth0.com` (or a custom
@@ -310,6 +331,8 @@ impl ClientBuilder {
                 scopes: self.scopes,
                 counters: Counters::default(),
                 jitter: Jitter::new(seed),
+                shared_tokens: self.shared_tokens,
+                shared_budget: self.shared_budget,
             }),
         })
     }
@@ -328,6 +351,8 @@ struct Inner {
     scopes: Option<Vec<String>>,
     counters: Counters,
     jitter: Jitter,
+    shared_tokens: Option<Arc<dyn SharedTokens>>,
+    shared_budget: Option<Arc<dyn SharedBudget>>,
 }
 
 /// A client for the Auth0 Management API v2 and the Teams API.
@@ -506,7 +531,13 @@ impl Client {
                     Err(e) => Err(TokenError::Failed { audience: audience.to_owned(), source: Box::new(e) }),
                 }
             };
-            Ok(self.inner.tokens.get(&*self.inner.clock, audience, rejected, fetch).await?)
+            let shared = || async {
+                match &self.inner.shared_tokens {
+                    Some(tokens) => tokens.token(audience, rejected, boxed(fetch())).await,
+                    None => fetch().await,
+                }
+            };
+            Ok(self.inner.tokens.get(&*self.inner.clock, audience, rejected, shared).await?)
         })
     }
 
@@ -574,6 +605,13 @@ impl Client {
             let token = self.authenticate(&mut request, api, rejected.as_ref()).await?;
             // Paced right before sending, after any token fetch, so the
             // spacing is the spacing on the wire.
+            if let Some(budget) = &inner.shared_budget {
+                let wait = budget.reserve(api).await;
+                if !wait.is_zero() {
+                    bump(&inner.counters.paced);
+                    self.sleep(wait).await;
+                }
+            }
             if !inner.pacer.acquire(&*inner.clock, api).await.is_zero() {
                 bump(&inner.counters.paced);
             }

@@ -59,6 +59,7 @@ mod raw;
 mod request;
 pub mod resources;
 pub mod rt;
+pub mod shared;
 pub mod transport;
 
 pub use auth::{Audiences, Auth};
@@ -71,6 +72,7 @@ pub use paging::{DEFAULT_PER_PAGE, DEFAULT_TAKE};
 pub use raw::RawRequest;
 pub use request::{ItemOf, ListOp, PageOf, Request};
 pub use rt::{Clock, SystemClock};
+pub use shared::{SharedBudget, SharedTokens};
 pub use transport::Transport;
 
 pub use gatehouse_model as model;

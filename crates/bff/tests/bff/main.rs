@@ -13,6 +13,7 @@ mod escalation;
 mod events;
 mod faults;
 mod files;
+mod fleet;
 mod keys;
 mod matrix;
 mod mcp;

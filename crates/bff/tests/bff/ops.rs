@@ -7,8 +7,27 @@ use serde_json::json;
 
 #[tokio::test]
 async fn health_readiness_metrics_and_status() {
-    let h = Harness::start().await;
+    let token = "operations-token-0123456789";
+    let h = Harness::with(|c, _| {
+        c.operations.listen = Some("127.0.0.1:0".parse().unwrap());
+        c.operations.token = Some(gatehouse_model::Secret::new(token));
+    })
+    .await;
     let b = h.browser();
+    // On the public port the operations endpoints need the token; health checks do not.
+    for path in ["/metrics", "/status"] {
+        let r = b.get(path).await;
+        assert_eq!((r.status, r.json()["errorCode"].as_str()), (401, Some("gatehouse_operations_token")), "{path}");
+        let wrong = b.send(Method::GET, path, &[("authorization", "Bearer operations-token-0123456780")], None).await;
+        assert_eq!(wrong.status, 401, "{path}");
+        let right = b.send(Method::GET, path, &[("authorization", &format!("Bearer {token}"))], None).await;
+        assert_eq!(right.status, 200, "{path}");
+    }
+    // On their own address they are open to whoever reaches it (the monitoring network).
+    let ops = crate::browser::Browser::new(
+        &format!("http://{}", h.bff.operations_addr().expect("an operations address")),
+        h.forbidden.clone(),
+    );
     assert_eq!(b.get("/healthz").await.json()["status"], "ok");
     let ready = b.get("/readyz").await;
     assert_eq!(ready.status, 200, "{}", ready.text());
@@ -18,7 +37,9 @@ async fn health_readiness_metrics_and_status() {
     assert_eq!(admin.api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None).await.status, 204);
     let viewer = h.login("viewer@demo.test").await;
     assert_eq!(viewer.api(Method::DELETE, "/api/v2/users/auth0%7Cnobody", None).await.status, 403);
-    let m = b.get("/metrics").await;
+    assert_eq!(ops.get("/healthz").await.status, 200);
+    assert_eq!(ops.get("/api/v2/users").await.status, 404, "nothing else there");
+    let m = ops.get("/metrics").await;
     assert_eq!(m.status, 200);
     assert!(m.header("content-type").unwrap().starts_with("text/plain"));
     let text = m.text();
@@ -32,7 +53,7 @@ async fn health_readiness_metrics_and_status() {
     ] {
         assert!(text.contains(needle), "{needle} missing:\n{text}");
     }
-    let s = b.get("/status").await.json();
+    let s = ops.get("/status").await.json();
     assert_eq!(s["mode"], "demo");
     assert_eq!(s["teams"], true);
     assert!(s["upstream"]["tokenRequests"].as_u64().unwrap() >= 1);
@@ -40,6 +61,20 @@ async fn health_readiness_metrics_and_status() {
     let r = admin.api_get("/api/tenants").await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(h.last_audit().operation.as_deref(), Some("teams.tenants.list"));
+}
+
+#[tokio::test]
+async fn without_a_token_the_public_port_hides_metrics_and_status() {
+    let h = Harness::start().await;
+    let b = h.browser();
+    for path in ["/metrics", "/status"] {
+        let r = b.get(path).await;
+        assert_eq!((r.status, r.json()["errorCode"].as_str()), (404, Some("gatehouse_not_found")), "{path}");
+        let guessed = b.send(Method::GET, path, &[("authorization", "Bearer anything-at-all-here")], None).await;
+        assert_eq!(guessed.status, 404, "{path}");
+    }
+    assert_eq!(b.get("/healthz").await.status, 200);
+    assert!(h.bff.operations_addr().is_none());
 }
 
 #[tokio::test]
