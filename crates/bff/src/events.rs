@@ -1227,18 +1227,60 @@ mod tests {
         assert!(matches!(parse_delivery(&[0xff, 0xfe]), Err(DeliveryError::NotJson(_))));
     }
 
-    #[test]
-    fn the_window_is_bounded_and_duplicates_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteEventStore::open(&dir.path().join("e.sqlite")).unwrap();
-        let events: Vec<(String, Value)> = (0..10).map(|i| (format!("{i:03}"), json!({"n": i}))).collect();
-        assert_eq!(store.insert(&events, 1, 5).unwrap().len(), 10);
-        assert_eq!(store.insert(&events[9..], 1, 5).unwrap().len(), 0, "a duplicate is dropped");
-        let kept = store.after(0, 100).unwrap();
-        assert_eq!(kept.len(), 5);
-        assert_eq!(kept[0].log_id, "005");
-        assert_eq!(store.last_seq().unwrap(), 10);
-        store.set_setting("k", "v").unwrap();
-        assert_eq!(store.setting("k").unwrap().as_deref(), Some("v"));
+    #[tokio::test]
+    async fn the_window_is_bounded_and_duplicates_dropped() {
+        for db in crate::testdb::databases().await {
+            let store = db.stores().await.events;
+            let events: Vec<(String, Value)> = (0..10).map(|i| (format!("{i:03}"), json!({"n": i}))).collect();
+            assert_eq!(store.insert(&events, 1, 5).unwrap().len(), 10, "{}", db.name);
+            assert_eq!(store.insert(&events[9..], 1, 5).unwrap().len(), 0, "{}: a duplicate is dropped", db.name);
+            let kept = store.after(0, 100).unwrap();
+            assert_eq!(kept.len(), 5, "{}", db.name);
+            assert_eq!((kept[0].log_id.as_str(), &kept[0].data), ("005", &json!({"n": 5})), "{}", db.name);
+            assert_eq!(store.last_seq().unwrap(), kept[4].seq, "{}", db.name);
+            assert_eq!(store.after(kept[3].seq, 100).unwrap().len(), 1, "{}", db.name);
+            assert_eq!(store.setting("k").unwrap(), None);
+            store.set_setting("k", "v").unwrap();
+            store.set_setting("k", "w").unwrap();
+            assert_eq!(store.setting("k").unwrap().as_deref(), Some("w"), "{}", db.name);
+        }
+    }
+
+    /// Two instances on one shared store: what one receives reaches the
+    /// other's live feeds, in order, and a secret one sets up the other takes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn instances_sharing_a_store_follow_each_other() {
+        for db in crate::testdb::databases().await {
+            let (a, b) = (db.stores().await.events, db.stores().await.events);
+            if !a.shared() {
+                continue; // SQLite: one instance per file.
+            }
+            let one = Events::new(a, None, 1 << 20, 100).unwrap();
+            let two = Events::new(b, None, 1 << 20, 100).unwrap();
+            let mut live = two.live.subscribe();
+            let batch = |from: usize| (from..from + 3).map(|i| (format!("ev{i}"), json!({"i": i}))).collect::<Vec<_>>();
+            assert_eq!(one.accept(batch(0), 1).await.unwrap(), 3);
+            assert_eq!(two.accept(batch(3), 2).await.unwrap(), 3, "its own, sent live at once");
+            two.follow().await.unwrap();
+            let mut got = Vec::new();
+            while let Ok(event) = live.try_recv() {
+                got.push(event.log_id.clone());
+            }
+            let mut sorted = got.clone();
+            sorted.sort_by_key(|id| id[2..].parse::<u32>().unwrap());
+            assert_eq!(got, sorted, "in sequence order");
+            assert_eq!(got.len(), 6, "each event once: {got:?}");
+
+            let headers = |secret: &str| {
+                let mut h = HeaderMap::new();
+                h.insert(http::header::AUTHORIZATION, authorization_for(secret).parse().unwrap());
+                h
+            };
+            assert!(!two.authorized(&headers("s3cret-one")));
+            one.adopt_secret("s3cret-one").unwrap();
+            two.follow().await.unwrap();
+            assert!(two.authorized(&headers("s3cret-one")), "the secret set up through the other instance");
+            assert!(two.is_set_up());
+        }
     }
 }

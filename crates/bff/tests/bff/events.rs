@@ -47,15 +47,20 @@ fn bearer() -> String {
 }
 
 /// A Server-Sent Events reader: `(id, event, data)` per message.
-struct Feed {
+/// A client of `GET /events`, reading its Server-Sent Events.
+pub(crate) struct Feed {
     response: reqwest::Response,
     buffer: String,
 }
 
 impl Feed {
     async fn open(h: &Harness, headers: &[(&str, &str)], query: &str) -> Result<Feed, (u16, Value)> {
-        let mut req =
-            reqwest::Client::new().get(format!("{}/events{query}", h.bff.url())).header("accept", "text/event-stream");
+        Self::open_at(h.bff.url(), headers, query).await
+    }
+
+    /// Opens the feed of the BFF at `url`.
+    pub(crate) async fn open_at(url: &str, headers: &[(&str, &str)], query: &str) -> Result<Feed, (u16, Value)> {
+        let mut req = reqwest::Client::new().get(format!("{url}/events{query}")).header("accept", "text/event-stream");
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -96,7 +101,7 @@ impl Feed {
     }
 
     /// The next `log` message whose `log_id` satisfies `want`, within `within`.
-    async fn find(&mut self, within: Duration, want: impl Fn(&Value) -> bool) -> Option<(i64, Value)> {
+    pub(crate) async fn find(&mut self, within: Duration, want: impl Fn(&Value) -> bool) -> Option<(i64, Value)> {
         let deadline = Instant::now() + within;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.next(left).await {

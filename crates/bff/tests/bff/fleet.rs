@@ -13,7 +13,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use gatehouse_bff::pg::{Pg, PgAuditStore};
-use gatehouse_bff::{ApiKeyConfig, AuditQuery, AuditStore, Bff, BffHandle, Config, Grants, Options, TenantConfig};
+use gatehouse_bff::{ApiKeyConfig, AuditQuery, AuditStore, Bff, Config, Grants, Options, TenantConfig};
 use gatehouse_model::Secret;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -143,31 +143,65 @@ fn config(database: &str, listen: SocketAddr, t: &Tenant, writer: &ApiKeyConfig)
     config
 }
 
-/// One BFF instance on a runtime of its own, so that it can die at once
-/// with everything it was doing, as a process killed with `kill -9`.
+/// One BFF instance in a process of its own: this test binary run again
+/// as [`instance_process`], so that `kill -9` ends it as it would a
+/// deployed one, with requests in flight and nothing flushed.
 struct Instance {
     url: String,
-    runtime: Option<tokio::runtime::Runtime>,
-    handle: Option<BffHandle>,
+    child: Option<std::process::Child>,
 }
+
+/// Where the parent hands the instance process its configuration (JSON).
+const CHILD_CONFIG_ENV: &str = "GATEHOUSE_FLEET_INSTANCE_CONFIG";
+
+/// The line the instance process prints once it serves, before its URL.
+const CHILD_READY: &str = "fleet instance listening on ";
 
 impl Instance {
     async fn start(config: Config) -> Self {
         tokio::task::spawn_blocking(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-            let handle = runtime.block_on(Bff::start_with(config, Options::default())).expect("the BFF starts");
-            Self { url: handle.url().to_owned(), runtime: Some(runtime), handle: Some(handle) }
+            use std::io::BufRead as _;
+            let tenant = config.tenant.as_ref().expect("a tenant");
+            let secret = |s: &Option<Secret>| s.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default();
+            let mut child = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+                .args(["fleet::instance_process", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+                .env(CHILD_CONFIG_ENV, serde_json::to_string(&config).expect("the configuration as JSON"))
+                .env(gatehouse_bff::config::CLIENT_SECRET_ENV, secret(&tenant.client_secret))
+                .env(gatehouse_bff::config::OIDC_CLIENT_SECRET_ENV, secret(&tenant.oidc_client_secret))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::inherit())
+                .spawn()
+                .expect("the instance process starts");
+            let stdout = child.stdout.take().expect("its standard output");
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let url = loop {
+                match lines.next() {
+                    Some(Ok(line)) => {
+                        // libtest may have written `test … ... ` on the same line first.
+                        if let Some((_, url)) = line.split_once(CHILD_READY) {
+                            break url.trim().to_owned();
+                        }
+                    }
+                    _ => {
+                        let status = child.wait();
+                        panic!("the instance process ended before serving: {status:?}");
+                    }
+                }
+            };
+            // Keep draining its output so it never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            Self { url, child: Some(child) }
         })
         .await
         .unwrap()
     }
 
-    /// Stops it at once: requests in flight are cut, nothing is flushed.
+    /// `kill -9`: the process ends at once, whatever it was doing.
     fn kill(&mut self) {
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill(); // SIGKILL on Unix
+            let _ = child.wait();
         }
-        self.handle.take();
     }
 }
 
@@ -175,6 +209,21 @@ impl Drop for Instance {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The body of an instance process (see [`Instance`]): runs the BFF of the
+/// configuration its parent passed until killed. Not a test on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by the fleet tests as an instance process"]
+async fn instance_process() {
+    let Ok(json) = std::env::var(CHILD_CONFIG_ENV) else { return };
+    let mut config: Config = serde_json::from_str(&json).expect("the parent's configuration");
+    if let Some(tenant) = config.tenant.as_mut() {
+        tenant.load_secrets().expect("the tenant's secrets from the environment");
+    }
+    let handle = Bff::start_with(config, Options::default()).await.expect("the BFF starts");
+    println!("{CHILD_READY}{}", handle.url());
+    std::future::pending::<()>().await;
 }
 
 /// What came back for one write.
@@ -291,6 +340,24 @@ async fn three_instances_share_sessions_one_token_and_the_tenants_budget_and_sur
     assert_eq!(bot_on_b().await.unwrap().status(), 200);
     assert_eq!(c_browser.api(Method::DELETE, "/keys/fleet-bot", None).await.status, 204);
     assert_eq!(bot_on_b().await.unwrap().status(), 401, "revoked through another instance");
+    // Live events: a log stream set up through instance 0 delivers there; a
+    // feed opened on instance 1 sees what the tenant logs of a write through
+    // instance 2 (the window is shared, and every instance follows it).
+    let setup = a.api(Method::POST, "/events/setup", None).await;
+    assert_eq!(setup.status, 201, "{}", setup.text());
+    let session = format!("{}={cookie}", gatehouse_bff::security::SESSION_COOKIE);
+    let headers = [("cookie", session.as_str()), ("sec-fetch-site", "same-origin")];
+    let mut feed = crate::events::Feed::open_at(&urls[1], &headers, "").await.unwrap_or_else(|e| panic!("{e:?}"));
+    let role = c_browser.api(Method::POST, "/api/v2/roles", Some(json!({"name": "fleet-streamed"}))).await;
+    assert_eq!(role.status, 200, "{}", role.text());
+    let streamed = feed
+        .find(Duration::from_secs(20), |d| d["type"] == "sapi" && d["details"]["request"]["path"] == "/api/v2/roles")
+        .await;
+    assert!(
+        streamed.is_some(),
+        "the role's creation reached a feed on another instance than the one it was delivered to"
+    );
+    drop(feed);
     assert_eq!(c_browser.api(Method::POST, "/auth/logout", None).await.status, 200);
     assert_eq!(a.api_get("/auth/me").await.status, 401, "signed out through another instance");
 
