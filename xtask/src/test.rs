@@ -275,6 +275,9 @@ fn workspace_tests(_: &Plan) -> Result<Outcome> {
     let url = cluster.url();
     let with_pg = |cmd: &mut Command| {
         cmd.env(PG_ENV, &url);
+        if let Some(ca) = &cluster.ca {
+            cmd.env(PG_CA_ENV, ca);
+        }
         run_cmd(cmd)
     };
     println!("PostgreSQL for the tests: {PG_ENV}={}", cluster.url());
@@ -292,6 +295,11 @@ fn workspace_tests(_: &Plan) -> Result<Outcome> {
 /// The variable naming the tests' PostgreSQL cluster (read by the BFF's tests).
 pub const PG_ENV: &str = "GATEHOUSE_TEST_POSTGRES";
 
+/// The variable naming the PEM file of the certificate authority that
+/// signed the tests' cluster's TLS certificate (for `localhost` and
+/// 127.0.0.1), when `openssl` could make one.
+pub const PG_CA_ENV: &str = "GATEHOUSE_TEST_POSTGRES_CA";
+
 /// A throwaway PostgreSQL cluster: `initdb` into a temporary directory,
 /// `pg_ctl start` on a free port of 127.0.0.1 (and a Unix socket in that
 /// directory), trust authentication for the user `gatehouse`, who may
@@ -303,6 +311,8 @@ pub struct PgCluster {
     bin: std::path::PathBuf,
     as_postgres: bool,
     port: u16,
+    /// The test authority's certificate, when the cluster also speaks TLS.
+    pub ca: Option<std::path::PathBuf>,
 }
 
 impl PgCluster {
@@ -320,7 +330,7 @@ impl PgCluster {
                 .context("running as root, the cluster runs as the `postgres` user (made by the postgresql package)")?;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let cluster = Self { dir, bin, as_postgres, port };
+        let mut cluster = Self { dir, bin, as_postgres, port, ca: None };
         let data = cluster.dir.join("data");
         let log = cluster.dir.join("server.log");
         run_cmd(cluster.pg("initdb").arg("-D").arg(&data).args([
@@ -331,10 +341,17 @@ impl PgCluster {
             "UTF8",
             "--no-sync",
         ]))?;
-        let options = format!(
+        let mut options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off",
             cluster.dir.display()
         );
+        match cluster.certificates() {
+            Ok(ca) => {
+                options.push_str(" -c ssl=on -c ssl_cert_file=server.pem -c ssl_key_file=server.key");
+                cluster.ca = Some(ca);
+            }
+            Err(e) => println!("the test cluster speaks plain TCP only (no TLS certificate: {e:#})"),
+        }
         run_cmd(cluster.pg("pg_ctl").arg("-D").arg(&data).arg("-l").arg(&log).args(["-w", "-o", &options, "start"]))
             .with_context(|| format!("starting PostgreSQL (its log: {})", log.display()))?;
         Ok(cluster)
@@ -343,6 +360,78 @@ impl PgCluster {
     /// Its URL, for the user `gatehouse` and the database `postgres`.
     pub fn url(&self) -> String {
         format!("postgres://gatehouse@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Makes a test certificate authority and, signed by it, the server's
+    /// certificate for `localhost` and 127.0.0.1 (with `openssl`, which
+    /// Debian's PostgreSQL brings), in the data directory; returns the
+    /// authority's certificate.
+    fn certificates(&self) -> Result<std::path::PathBuf> {
+        let data = self.dir.join("data");
+        std::fs::write(self.dir.join("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n")?;
+        let openssl = |args: &[&str]| {
+            let mut cmd = self.as_user("openssl");
+            cmd.args(args).current_dir(&data);
+            run_cmd(cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()))
+        };
+        let ext = self.dir.join("san.ext");
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=gatehouse test CA",
+        ])?;
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ])?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            &ext.display().to_string(),
+        ])?;
+        run_cmd(self.as_user("chmod").args(["600"]).arg(data.join("server.key")))?;
+        Ok(data.join("ca.pem"))
+    }
+
+    /// A command running `program` as the cluster's user.
+    fn as_user(&self, program: &str) -> Command {
+        if self.as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--", program]).current_dir(&self.dir);
+            cmd
+        } else {
+            Command::new(program)
+        }
     }
 
     /// A command running one of PostgreSQL's programs, as `postgres` when needed.

@@ -14,6 +14,12 @@
 //!
 //! The schema is versioned ([`MIGRATIONS`]); every instance applies what is
 //! missing at start, one at a time under an advisory lock.
+//!
+//! TLS ([`Tls`]): `sslmode=require`, `verify-ca` or `verify-full` in the URL
+//! connects over TLS (rustls) and always verifies the server's certificate
+//! and name against the public web roots, or against `sslrootcert=FILE`
+//! (PEM) when given, as `psql` takes it; without one of those modes the
+//! connection is plain TCP, for a database on a private network.
 
 use crate::approvals::{Approval, ApprovalStore, Status};
 use crate::events::{EventStore, EventStoreError, StoredEvent};
@@ -189,10 +195,109 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
+/// How the connections to the database are made, from the URL's `sslmode`.
+pub enum Tls {
+    /// Plain TCP (no `sslmode`, or `disable`, `allow` or `prefer`).
+    Plain,
+    /// TLS, the server's certificate and name verified (`require`,
+    /// `verify-ca`, `verify-full`).
+    Verified(Box<rustls::ClientConfig>),
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Plain => "Plain",
+            Self::Verified(_) => "Verified",
+        })
+    }
+}
+
+impl Tls {
+    /// Reads the connection settings and the TLS mode of a `postgres://`
+    /// URL. `sslrootcert` (a PEM file of trusted certificates) is taken out
+    /// of the URL here: the driver does not know it.
+    pub fn from_url(url: &str) -> Result<(tokio_postgres::Config, Self), StoreError> {
+        let bad = |what: String| StoreError::Unavailable(format!("bad database URL: {what}"));
+        let mut parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+        let mut root_file = None;
+        let mut mode = None;
+        let kept: Vec<(String, String)> = parsed
+            .query_pairs()
+            .filter_map(|(k, v)| match k.as_ref() {
+                "sslrootcert" => {
+                    root_file = Some(v.into_owned());
+                    None
+                }
+                "sslmode" => {
+                    mode = Some(v.to_string());
+                    // The driver only knows disable/prefer/require: verification is ours.
+                    let driver = match v.as_ref() {
+                        "verify-ca" | "verify-full" => "require",
+                        "allow" => "disable",
+                        other => other,
+                    };
+                    Some((k.into_owned(), driver.to_owned()))
+                }
+                _ => Some((k.into_owned(), v.into_owned())),
+            })
+            .collect();
+        if let Some((k, _)) = kept.iter().find(|(k, _)| k == "sslcert" || k == "sslkey") {
+            return Err(bad(format!("`{k}` (client certificates) is not supported; use a password")));
+        }
+        if let Some(other) = mode
+            .as_deref()
+            .filter(|m| !matches!(*m, "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full"))
+        {
+            return Err(bad(format!("unknown sslmode `{other}`")));
+        }
+        parsed.query_pairs_mut().clear().extend_pairs(&kept);
+        if kept.is_empty() {
+            parsed.set_query(None);
+        }
+        let config = tokio_postgres::Config::from_str(parsed.as_str()).map_err(|e| bad(e.to_string()))?;
+        let tls = match mode.as_deref() {
+            None | Some("disable" | "allow" | "prefer") => {
+                if root_file.is_some() {
+                    return Err(bad("`sslrootcert` needs `sslmode=require`, `verify-ca` or `verify-full`".into()));
+                }
+                Self::Plain
+            }
+            Some(_) => Self::Verified(Box::new(client_config(root_file)?)),
+        };
+        Ok((config, tls))
+    }
+}
+
+/// The TLS client settings: the public web roots, or the certificates of
+/// `root_file` alone.
+fn client_config(root_file: Option<String>) -> Result<rustls::ClientConfig, StoreError> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject as _};
+    let mut roots = rustls::RootCertStore::empty();
+    match root_file {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(file) => {
+            let certs = CertificateDer::pem_file_iter(&file)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| StoreError::Unavailable(format!("cannot read sslrootcert {file}: {e}")))?;
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(StoreError::Unavailable(format!("sslrootcert {file} holds no usable certificate")));
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StoreError::Unavailable(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 impl Pg {
     /// Connects to the database at `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Arc<Self>, StoreError> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| unavailable(format!("bad URL: {e}")))?;
+        let (config, tls) = Tls::from_url(url)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("gatehouse-pg")
@@ -202,8 +307,13 @@ impl Pg {
         let handle = runtime.handle().clone();
         let pool = {
             let _entered = handle.enter();
-            let manager =
-                Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+            let manager_config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+            let manager = match tls {
+                Tls::Plain => Manager::from_config(config, NoTls, manager_config),
+                Tls::Verified(client) => {
+                    Manager::from_config(config, tokio_postgres_rustls::MakeRustlsConnect::new(*client), manager_config)
+                }
+            };
             Pool::builder(manager)
                 .max_size(POOL_SIZE)
                 .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -1206,5 +1316,70 @@ impl gatehouse_client::SharedBudget for PgBudget {
                 Duration::ZERO
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(url: &str) -> Result<&'static str, String> {
+        Tls::from_url(url)
+            .map(|(_, tls)| if matches!(tls, Tls::Plain) { "plain" } else { "tls" })
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_url_decides_tls() {
+        let base = "postgres://u:p@db.internal:5432/gatehouse";
+        assert_eq!(mode(base), Ok("plain"));
+        assert_eq!(mode(&format!("{base}?sslmode=disable")), Ok("plain"));
+        assert_eq!(mode(&format!("{base}?sslmode=require")), Ok("tls"));
+        assert_eq!(mode(&format!("{base}?sslmode=verify-full&application_name=g")), Ok("tls"));
+        let (config, _) = Tls::from_url(&format!("{base}?sslmode=verify-ca&application_name=g")).unwrap();
+        assert_eq!(config.get_ssl_mode(), tokio_postgres::config::SslMode::Require);
+        assert_eq!(config.get_application_name(), Some("g"));
+        for (url, says) in [
+            (format!("{base}?sslmode=sometimes"), "unknown sslmode"),
+            (format!("{base}?sslmode=require&sslcert=c.pem"), "not supported"),
+            (format!("{base}?sslrootcert=/x.pem"), "needs `sslmode"),
+            (format!("{base}?sslmode=require&sslrootcert=/no/such.pem"), "cannot read sslrootcert"),
+            ("postgres://[bad".to_owned(), "bad database URL"),
+        ] {
+            let e = mode(&url).unwrap_err();
+            assert!(e.contains(says), "{url}: {e}");
+        }
+    }
+
+    /// Over TLS to the test cluster: verified against the test authority it
+    /// works (and the connection is encrypted); against the public roots,
+    /// which do not trust that authority, it is refused.
+    #[tokio::test]
+    async fn tls_connections_verify_the_server() {
+        let (Ok(admin), Ok(ca)) =
+            (std::env::var(crate::testdb::POSTGRES_ENV), std::env::var(format!("{}_CA", crate::testdb::POSTGRES_ENV)))
+        else {
+            eprintln!("SKIPPED: no TLS test cluster (cargo xtask test starts one)");
+            return;
+        };
+        let db = create_database(&admin).await.unwrap();
+        let pg = Pg::connect(&format!("{db}?sslmode=verify-full&sslrootcert={ca}"))
+            .await
+            .expect("a verified TLS connection");
+        let encrypted: bool = pg
+            .run(|pool| async move {
+                let row = conn(&pool)
+                    .await?
+                    .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+                    .await?;
+                Ok(row.get(0))
+            })
+            .await
+            .unwrap();
+        assert!(encrypted, "the connection uses TLS");
+        let sessions = PgSessionStore(pg);
+        sessions.delete("nothing").expect("the stores work over TLS");
+        let refused = Pg::connect(&format!("{db}?sslmode=require")).await.expect_err("an untrusted certificate");
+        assert!(matches!(refused, StoreError::Unavailable(_) | StoreError::Postgres(_)), "{refused}");
     }
 }
