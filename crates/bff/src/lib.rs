@@ -410,19 +410,30 @@ impl Stores {
     }
 }
 
-/// Deletes expired sessions and abandoned sign-ins every minute.
-fn spawn_purger(state: Arc<AppState>) {
+/// Runs `job` every `period` for as long as the BFF's state lives.
+fn spawn_every<F, Fut>(state: Arc<AppState>, period: Duration, job: F)
+where
+    F: Fn(Arc<AppState>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let weak = Arc::downgrade(&state);
     drop(state);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = tokio::time::interval(period);
         loop {
             tick.tick().await;
             let Some(state) = weak.upgrade() else { break };
-            let now = state.clock.now_ms();
-            if let Err(e) = state.sessions.purge(now - state.idle_ms, now - state.absolute_ms, now - 10 * 60 * 1000) {
-                tracing::warn!(error = %e, "session purge failed");
-            }
+            job(state).await;
+        }
+    });
+}
+
+/// Deletes expired sessions and abandoned sign-ins every minute.
+fn spawn_purger(state: Arc<AppState>) {
+    spawn_every(state, Duration::from_secs(60), |state| async move {
+        let now = state.clock.now_ms();
+        if let Err(e) = state.sessions.purge(now - state.idle_ms, now - state.absolute_ms, now - 10 * 60 * 1000) {
+            tracing::warn!(error = %e, "session purge failed");
         }
     });
 }
@@ -430,21 +441,13 @@ fn spawn_purger(state: Arc<AppState>) {
 /// On a database several instances share, follows the event window each
 /// second, so a delivery any instance took reaches this one's feeds.
 fn spawn_event_follower(state: Arc<AppState>) {
-    if !state.events.is_shared() {
-        return;
-    }
-    let weak = Arc::downgrade(&state);
-    drop(state);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            let Some(state) = weak.upgrade() else { break };
+    if state.events.is_shared() {
+        spawn_every(state, Duration::from_secs(1), |state| async move {
             if let Err(e) = state.events.follow().await {
                 tracing::warn!(error = %e, "following the shared event window failed");
             }
-        }
-    });
+        });
+    }
 }
 
 /// Runs the BFF until Ctrl-C or SIGTERM: prints `listening on URL` as the
