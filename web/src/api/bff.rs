@@ -269,6 +269,18 @@ pub async fn approvals(status: &str) -> Result<Approvals, UiError> {
     send(Request::get(&format!("/approvals{}", encode_query(&[("status", status)])))).await
 }
 
+/// How many approval requests are pending (`GET /approvals?status=pending`),
+/// decoding nothing else: the navigation's badge needs only this, and the
+/// requests' decoders stay with the approvals page's code.
+pub async fn pending_approvals() -> Result<u64, UiError> {
+    #[derive(Deserialize)]
+    struct Count {
+        #[serde(default)]
+        pending: u64,
+    }
+    send::<Count>(Request::get("/approvals?status=pending")).await.map(|c| c.pending)
+}
+
 /// `GET /approvals/{id}`.
 pub async fn approval(id: &str) -> Result<Approval, UiError> {
     send(Request::get(&format!("/approvals/{}", encode_component(id)))).await

@@ -16,7 +16,7 @@ pub mod names;
 pub use bff::{
     ApiKey, ApiKeys, Approval, Approvals, AuditEntry, AuditPage, Change, CreatedKey, EventsStatus, Me, api_keys,
     approval, approvals, audit, audit_export, audit_export_url, catalog, catalog_op, create_key, decide, events_status,
-    logout, me, revoke_key, set_up_events, sign_in_url, update_key,
+    logout, me, pending_approvals, revoke_key, set_up_events, sign_in_url, update_key,
 };
 pub use error::UiError;
 

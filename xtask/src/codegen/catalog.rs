@@ -513,8 +513,9 @@ fn print(ops: &[Op]) -> Result<String> {
     // One static per operation, so that a program referring to a few entries
     // (the operation table links its rows to theirs) keeps only those.
     let statics = static_names(ops)?;
-    if let Some((name, ..)) =
-        consts.iter().find(|(c, ..)| statics.contains(c) || c.strip_prefix("W_").is_some_and(|s| statics.contains(&s.to_owned())))
+    if let Some((name, ..)) = consts
+        .iter()
+        .find(|(c, ..)| statics.contains(c) || c.strip_prefix("W_").is_some_and(|s| statics.contains(&s.to_owned())))
     {
         bail!("the enum constant {name} has the name of an operation's static or of its wire part");
     }
