@@ -234,7 +234,7 @@ pub struct CreatedKey {
     pub mcp_config: Value,
 }
 
-fn net(e: gloo_net::Error) -> UiError {
+pub(super) fn net(e: gloo_net::Error) -> UiError {
     UiError::msg(format!("The Gatehouse server could not be reached ({e})."))
 }
 
