@@ -261,6 +261,9 @@ mod tests {
     #[test]
     fn only_whole_comment_lines_go() {
         let js = "/* roles, user */\nconst a = 1; /* kept */\n  /* indented */\n/* a */ f(); /* b */\nlet s = \"/* not a comment */\";\n";
-        assert_eq!(without_comment_lines(js), "const a = 1; /* kept */\n/* a */ f(); /* b */\nlet s = \"/* not a comment */\";\n");
+        assert_eq!(
+            without_comment_lines(js),
+            "const a = 1; /* kept */\n/* a */ f(); /* b */\nlet s = \"/* not a comment */\";\n"
+        );
     }
 }
