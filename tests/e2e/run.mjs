@@ -552,6 +552,38 @@ async function main() {
     }
   });
 
+  // Each area's code (and the users page's forms) loads on first use: a chunk that
+  // cannot be downloaded is tried again once, then reported with a Retry button.
+  await test('a page or form whose code fails to download is retried, reported, and loads on Retry', async (page) => {
+    await signIn(page, server, 'admin@demo.test', '/users');
+    await table(page);
+    const tries = { roles: 0, form: 0 };
+    const refuse = (key) => (route) => { tries[key] += 1; return route.abort('internetdisconnected'); };
+    await page.route('**/split_roles.wasm', refuse('roles'));
+    await page.click('.sidenav a[href="/roles"]');
+    await page.waitForSelector('[data-testid="chunk-error"]', { timeout: 20_000 });
+    const error = await page.textContent('[data-testid="chunk-error"]');
+    check(error.includes('This page could not be loaded') && error.includes('could not be downloaded'), `error: ${error}`);
+    check(tries.roles === 2, `the chunk was tried twice before the error: ${tries.roles}`);
+    await page.unroute('**/split_roles.wasm');
+    await page.click('[data-testid="chunk-error"] button:has-text("Retry")');
+    await table(page);
+    check(await page.locator('[data-testid="chunk-error"]').count() === 0, 'the error is gone after Retry');
+    check((await page.textContent('h1')).includes('Roles'), 'the roles page shows');
+
+    await page.route('**/split_create_user.wasm', refuse('form'));
+    await page.click('.sidenav a[href="/users"]');
+    await table(page);
+    await page.click('a:has-text("Create user")');
+    await page.waitForSelector('[data-testid="chunk-error"]', { timeout: 20_000 });
+    check((await page.textContent('[data-testid="chunk-error"]')).includes('This form could not be loaded'), 'the form says so');
+    check(tries.form === 2, `the form's chunk was tried twice: ${tries.form}`);
+    await page.unroute('**/split_create_user.wasm');
+    await page.click('[data-testid="chunk-error"] button:has-text("Retry")');
+    await page.waitForSelector('form button[type="submit"]:has-text("Create user")', { timeout: 20_000 });
+    await shot(page, 'chunk-retry');
+  });
+
   await test('detail pages: role, application (grouped settings), connection, organization, API', async (page) => {
     await signIn(page, server, 'admin@demo.test', '/roles');
     for (const [list, name] of [['/roles', 'role'], ['/applications', 'application'], ['/connections', 'connection'], ['/organizations', 'organization'], ['/apis', 'api']]) {

@@ -40,6 +40,19 @@ impl RateLimit {
         Self { limit: num(&LIMIT), remaining: num(&REMAINING), reset: num(&RESET), retry_after }
     }
 
+    /// Reads the headers through `get`, which answers a header's value by its
+    /// lowercase name (as the browser's `fetch` headers do), without an
+    /// [`HeaderMap`]; `now` as for [`RateLimit::from_headers_at`].
+    pub fn from_lookup_at(get: impl Fn(&'static str) -> Option<String>, now: u64) -> Self {
+        let num = |name: &'static str| get(name).and_then(|v| v.trim().parse::<u64>().ok());
+        Self {
+            limit: num("x-ratelimit-limit"),
+            remaining: num("x-ratelimit-remaining"),
+            reset: num("x-ratelimit-reset"),
+            retry_after: get("retry-after").and_then(|v| parse_retry_after(&v, now)),
+        }
+    }
+
     /// Reads the headers, treating an HTTP-date `Retry-After` as relative to `x-ratelimit-reset`'s epoch.
     ///
     /// Use [`RateLimit::from_headers_at`] when the current time is known.
@@ -99,6 +112,22 @@ mod tests {
     fn http_date_retry_after_is_relative_to_now() {
         let rl = RateLimit::from_headers_at(&headers(&[("retry-after", "Thu, 01 Jan 1970 00:01:40 GMT")]), 90);
         assert_eq!(rl.retry_after, Some(10));
+    }
+
+    #[test]
+    fn a_lookup_reads_the_same_as_a_header_map() {
+        let pairs = [
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", " 7 "),
+            ("x-ratelimit-reset", "nope"),
+            ("retry-after", "Thu, 01 Jan 1970 00:01:40 GMT"),
+        ];
+        let map = headers(&pairs);
+        let get = |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+        let read = RateLimit::from_lookup_at(get, 90);
+        assert_eq!(read, RateLimit::from_headers_at(&map, 90));
+        assert_eq!(read, RateLimit { limit: Some(50), remaining: Some(7), reset: None, retry_after: Some(10) });
+        assert!(!RateLimit::from_lookup_at(|_| None, 0).is_known());
     }
 
     #[test]

@@ -234,7 +234,7 @@ pub struct CreatedKey {
     pub mcp_config: Value,
 }
 
-fn net(e: gloo_net::Error) -> UiError {
+pub(super) fn net(e: gloo_net::Error) -> UiError {
     UiError::msg(format!("The Gatehouse server could not be reached ({e})."))
 }
 
@@ -267,6 +267,18 @@ async fn answer<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
 /// `GET /approvals?status=…`: `pending`, `approved`, `denied`, `expired`, `cancelled` or `all`.
 pub async fn approvals(status: &str) -> Result<Approvals, UiError> {
     send(Request::get(&format!("/approvals{}", encode_query(&[("status", status)])))).await
+}
+
+/// How many approval requests are pending (`GET /approvals?status=pending`),
+/// decoding nothing else: the navigation's badge needs only this, and the
+/// requests' decoders stay with the approvals page's code.
+pub async fn pending_approvals() -> Result<u64, UiError> {
+    #[derive(Deserialize)]
+    struct Count {
+        #[serde(default)]
+        pending: u64,
+    }
+    send::<Count>(Request::get("/approvals?status=pending")).await.map(|c| c.pending)
 }
 
 /// `GET /approvals/{id}`.

@@ -1,12 +1,21 @@
-//! Talking to the BFF: the shared Gatehouse client in cookie mode for the
-//! Auth0 APIs it proxies, and thin typed fetches for the BFF's own endpoints.
+//! Talking to the BFF: Auth0's APIs through the BFF's proxy, and thin typed
+//! fetches for the BFF's own endpoints.
 //!
-//! Every Auth0 call goes through one non-generic path, [`exec`], built on the
-//! client's raw send (paced, `X-CSRF`, retried like a typed send). Only the
-//! small [`call`] wrapper and the response decoders are generic. On wasm each
-//! generic instantiation costs code size, and the console must load fast:
-//! see `web/BENCHMARKS.md`. Resources and actions are type-erased for the
-//! same reason ([`Data`], [`resource`], [`job`]).
+//! Every Auth0 call goes through one non-generic path, [`exec`]: the model
+//! builds the path and body ([`prepare`], [`prepare_desc`]), and [`fetch`]
+//! sends it to the BFF with `fetch` (the session cookie, `X-CSRF: 1`), tries
+//! again after a 429 (as long as the BFF's `Retry-After` says, capped) and
+//! after a network failure or a 5xx of an idempotent call, and records the
+//! rate-limit budget the BFF reports. The BFF paces and retries its own calls
+//! to Auth0, so the page needs no pacer of its own, and the first screen does
+//! not carry the Gatehouse client (its token and transport code and `http`).
+//! The bulk jobs do use the client ([`client`], [`send_raw`]: its pacing
+//! keeps their concurrent calls within the budget), in their own chunk.
+//!
+//! Only the small [`call`] wrapper and the response decoders are generic. On
+//! wasm each generic instantiation costs code size, and the console must load
+//! fast: see `web/BENCHMARKS.md`. Resources and actions are type-erased for
+//! the same reason ([`Data`], [`resource`], [`job`]).
 
 mod bff;
 mod error;
@@ -16,7 +25,7 @@ pub mod names;
 pub use bff::{
     ApiKey, ApiKeys, Approval, Approvals, AuditEntry, AuditPage, Change, CreatedKey, EventsStatus, Me, api_keys,
     approval, approvals, audit, audit_export, audit_export_url, catalog, catalog_op, create_key, decide, events_status,
-    logout, me, revoke_key, set_up_events, sign_in_url, update_key,
+    logout, me, pending_approvals, revoke_key, set_up_events, sign_in_url, update_key,
 };
 pub use error::UiError;
 
@@ -96,10 +105,100 @@ fn encode<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>, UiError> {
 }
 
 fn model_error(e: gatehouse_model::Error) -> UiError {
-    UiError::from(ClientError::from(e))
+    UiError::msg(format!("The request could not be built: {e}"))
 }
 
-/// Sends a raw request through the shared client; an error status becomes a [`ClientError`].
+/// How many times [`fetch`] sends a request at most.
+const MAX_ATTEMPTS: u32 = 3;
+/// The longest [`fetch`] waits before sending again after a 429.
+const MAX_RATE_LIMIT_WAIT_SECS: u64 = 10;
+
+/// Aborts a `fetch` when dropped before [`AbortOnDrop::disarm`] (a page left, a
+/// resource reloaded), as the client's transport does.
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl AbortOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+/// Sends a raw request to the BFF (same origin, the session cookie, `X-CSRF: 1`):
+/// the body of a success, or the error as shown. Tries again after a 429 (waiting
+/// what `Retry-After` or `x-ratelimit-reset` says, at most
+/// [`MAX_RATE_LIMIT_WAIT_SECS`]) and, for idempotent methods, after a network
+/// failure or a 500, 502, 503 or 504; [`MAX_ATTEMPTS`] in all.
+pub async fn fetch(raw: RawRequest) -> Result<Vec<u8>, UiError> {
+    let path = raw.path_and_query.split('?').next().unwrap_or("");
+    if !path.starts_with("/api/") || path.contains("//") {
+        return Err(UiError::msg(format!("{path} is not a path of the API.")));
+    }
+    let idempotent = raw.verb.is_idempotent();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let last = attempt >= MAX_ATTEMPTS;
+        let controller = web_sys::AbortController::new().ok();
+        let guard = AbortOnDrop(controller.clone());
+        let mut request = gloo_net::http::RequestBuilder::new(&raw.path_and_query)
+            .method(raw.verb.as_http())
+            .header("Accept", "application/json")
+            .header("X-CSRF", "1")
+            .abort_signal(controller.map(|c| c.signal()).as_ref());
+        let built = match &raw.body {
+            Some(body) => {
+                request = request.header("Content-Type", raw.content_type.as_deref().unwrap_or("application/json"));
+                request.body(js_sys::Uint8Array::from(body.as_slice()))
+            }
+            None => request.build(),
+        };
+        let sent = match built {
+            Ok(request) => request.send().await,
+            Err(e) => return Err(UiError::msg(format!("The request could not be built: {e}"))),
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) if idempotent && !last => {
+                drop(e);
+                sleep_ms(500 * u64::from(attempt)).await;
+                continue;
+            }
+            Err(e) => return Err(bff::net(e)),
+        };
+        let now = (js_sys::Date::now() / 1000.0) as u64;
+        let headers = response.headers();
+        let rate_limit = RateLimit::from_lookup_at(|name| headers.get(name), now);
+        note_budget(Some(rate_limit));
+        let status = response.status();
+        let body = response.binary().await.map_err(bff::net)?;
+        guard.disarm();
+        let retry_in_ms = match status {
+            429 => rate_limit.wait_secs(now).unwrap_or(1).min(MAX_RATE_LIMIT_WAIT_SECS) * 1000,
+            500 | 502 | 503 | 504 if idempotent => 500 * u64::from(attempt),
+            _ if (200..300).contains(&status) => return Ok(body),
+            _ => return Err(UiError::from_body(status, &body)),
+        };
+        if last {
+            return Err(UiError::from_body(status, &body));
+        }
+        sleep_ms(retry_in_ms.max(100)).await;
+    }
+}
+
+async fn sleep_ms(ms: u64) {
+    gloo_timers::future::TimeoutFuture::new(u32::try_from(ms).unwrap_or(u32::MAX)).await;
+}
+
+/// Sends a raw request through the shared client (the bulk jobs: paced with
+/// their other calls); an error status becomes a [`ClientError`].
 pub async fn send_raw(client: &Client, raw: RawRequest) -> Result<Vec<u8>, ClientError> {
     // Described rather than looked up in the typed table: the pages also send
     // catalog operations outside it (client grants, permissions, actions, ...).
@@ -120,7 +219,7 @@ pub async fn send_raw(client: &Client, raw: RawRequest) -> Result<Vec<u8>, Clien
 /// (the session ended) sends the browser to sign in again.
 pub fn exec(raw: Result<RawRequest, UiError>) -> Fut<Vec<u8>> {
     Box::pin(async move {
-        let result = send_raw(&client(), raw?).await.map_err(UiError::from);
+        let result = fetch(raw?).await;
         if let Err(e) = &result
             && e.is_unauthenticated()
         {

@@ -14,10 +14,10 @@ fn poll_pending(count: RwSignal<Option<u64>>) {
     on_cleanup(move || alive.set(false));
     leptos::task::spawn_local(async move {
         while alive.try_get_untracked().unwrap_or(false) {
-            if let Ok(list) = crate::api::approvals("pending").await
+            if let Ok(pending) = crate::api::pending_approvals().await
                 && alive.try_get_untracked().unwrap_or(false)
             {
-                count.set(Some(list.pending));
+                count.set(Some(pending));
             }
             gloo_timers::future::TimeoutFuture::new(PENDING_EVERY_MS).await;
         }

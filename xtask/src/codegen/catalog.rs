@@ -513,8 +513,11 @@ fn print(ops: &[Op]) -> Result<String> {
     // One static per operation, so that a program referring to a few entries
     // (the operation table links its rows to theirs) keeps only those.
     let statics = static_names(ops)?;
-    if let Some((name, ..)) = consts.iter().find(|(c, ..)| statics.contains(c)) {
-        bail!("the enum constant {name} has the name of an operation's static");
+    if let Some((name, ..)) = consts
+        .iter()
+        .find(|(c, ..)| statics.contains(c) || c.strip_prefix("W_").is_some_and(|s| statics.contains(&s.to_owned())))
+    {
+        bail!("the enum constant {name} has the name of an operation's static or of its wire part");
     }
     // The wire parts are one array sorted by name; each entry points at its element.
     let mut by_name: Vec<usize> = (0..ops.len()).collect();
@@ -568,8 +571,10 @@ fn print(ops: &[Op]) -> Result<String> {
         };
         let schema = op.body.as_ref().map_or("", |b| b.schema.as_str());
         let at = position[i];
-        wires[at] = format!(
-            "// `{} {}`.\nWire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }},\n",
+        wires[at] = format!("W_{ident},\n");
+        let _ = writeln!(
+            out,
+            "/// What `{} {}` puts on the wire.\nconst W_{ident}: Wire = Wire {{ name: {:?}, api: Api::{}, verb: Verb::{}, path: {:?}, query: &[{}], paging: {}, body: {body} }};\n",
             METHODS[op.verb].0.to_uppercase(),
             op.path,
             op.name,
@@ -582,7 +587,7 @@ fn print(ops: &[Op]) -> Result<String> {
         let _ = writeln!(out, "/// `{} {}`.", METHODS[op.verb].0.to_uppercase(), op.path);
         let _ = writeln!(
             out,
-            "pub static {ident}: OpDesc = OpDesc {{ wire: &WIRE_TABLE[{at}], body_schema: {schema:?}, scopes: &[{}], \
+            "pub static {ident}: OpDesc = OpDesc {{ wire: &W_{ident}, body_schema: {schema:?}, scopes: &[{}], \
              success: &[{}], errors: &[{}] }};\n",
             scopes.join(", "),
             success.join(", "),
@@ -597,7 +602,9 @@ fn print(ops: &[Op]) -> Result<String> {
     out.push_str(&format!(
         "/// What goes on the wire for every operation, sorted by name (for a binary\n\
          /// search). One array of values, so that a program that only sends requests\n\
-         /// keeps these alone, contiguous and without the entries.\n\
+         /// keeps these alone, contiguous and without the entries. Each entry points at\n\
+         /// its own copy (`W_…`), not into this array: a program naming a few entries\n\
+         /// (the console) keeps only their wire parts, not the whole table.\n\
          pub static WIRES: &[Wire] = &WIRE_TABLE;\n\n\
          static WIRE_TABLE: [Wire; {}] = [\n",
         ops.len()

@@ -83,846 +83,2234 @@ const TYPE: &[&str] = &["auth0", "self"];
 /// Values of a `hydrate` parameter (shared by several operations).
 const HYDRATE: &[&str] = &["flow_count", "links"];
 
+/// What `GET /api/activity/logs` puts on the wire.
+const W_TEAMS_ACTIVITY_LIST: Wire = Wire {
+    name: "teams.activity.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/activity/logs",
+    query: &[
+        q("take", QueryKind::Integer),
+        q("from", QueryKind::String),
+        q("since", QueryKind::String),
+        q("until", QueryKind::String),
+        q(
+            "type",
+            QueryKind::Enum(&[
+                "Team Member",
+                "Team Invitation",
+                "Security Policy",
+                "Team Settings",
+                "Token Activity",
+                "Tenant Activity",
+                "Tenant Member",
+                "Team Activity",
+            ]),
+        ),
+        q("status", QueryKind::Enum(&["Success", "Failure"])),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("logs"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/activity/logs`.
 pub static TEAMS_ACTIVITY_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[382],
+    wire: &W_TEAMS_ACTIVITY_LIST,
     body_schema: "",
     scopes: &["read:team_activity"],
     success: &[(200, "ListActivityResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
+/// What `GET /api/environments` puts on the wire.
+const W_TEAMS_ENVIRONMENTS_LIST: Wire = Wire {
+    name: "teams.environments.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/environments",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("environments") },
+    body: None,
+};
+
 /// `GET /api/environments`.
 pub static TEAMS_ENVIRONMENTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[383],
+    wire: &W_TEAMS_ENVIRONMENTS_LIST,
     body_schema: "",
     scopes: &["read:members"],
     success: &[(200, "ListEnvironmentsResponseContent")],
     errors: &[401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/members` puts on the wire.
+const W_TEAMS_MEMBERS_LIST: Wire = Wire {
+    name: "teams.members.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/members",
+    query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
+    paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/members`.
 pub static TEAMS_MEMBERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[387],
+    wire: &W_TEAMS_MEMBERS_LIST,
     body_schema: "",
     scopes: &["read:members"],
     success: &[(200, "ListMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `POST /api/members` puts on the wire.
+const W_TEAMS_MEMBERS_INVITE: Wire = Wire {
+    name: "teams.members.invite",
+    api: Api::Teams,
+    verb: Verb::Post,
+    path: "/api/members",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/members`.
 pub static TEAMS_MEMBERS_INVITE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[386],
+    wire: &W_TEAMS_MEMBERS_INVITE,
     body_schema: "InviteMembersRequestContent",
     scopes: &["create:invitations"],
     success: &[(201, "InviteMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/members/{id}` puts on the wire.
+const W_TEAMS_MEMBERS_GET: Wire = Wire {
+    name: "teams.members.get",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/members/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/members/{id}`.
 pub static TEAMS_MEMBERS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[385],
+    wire: &W_TEAMS_MEMBERS_GET,
     body_schema: "",
     scopes: &["read:members"],
     success: &[(200, "GetMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `PATCH /api/members/{id}` puts on the wire.
+const W_TEAMS_MEMBERS_UPDATE: Wire = Wire {
+    name: "teams.members.update",
+    api: Api::Teams,
+    verb: Verb::Patch,
+    path: "/api/members/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: true,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/members/{id}`.
 pub static TEAMS_MEMBERS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[392],
+    wire: &W_TEAMS_MEMBERS_UPDATE,
     body_schema: "UpdateMembersRequestContent",
     scopes: &["update:members"],
     success: &[(200, "UpdateMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `DELETE /api/members/{id}` puts on the wire.
+const W_TEAMS_MEMBERS_DELETE: Wire = Wire {
+    name: "teams.members.delete",
+    api: Api::Teams,
+    verb: Verb::Delete,
+    path: "/api/members/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/members/{id}`.
 pub static TEAMS_MEMBERS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[384],
+    wire: &W_TEAMS_MEMBERS_DELETE,
     body_schema: "",
     scopes: &["delete:members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `PUT /api/members/{id}/tenants` puts on the wire.
+const W_TEAMS_MEMBERS_TENANTS_CREATE: Wire = Wire {
+    name: "teams.members.tenants.create",
+    api: Api::Teams,
+    verb: Verb::Put,
+    path: "/api/members/{id}/tenants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: true,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/members/{id}/tenants`.
 pub static TEAMS_MEMBERS_TENANTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[388],
+    wire: &W_TEAMS_MEMBERS_TENANTS_CREATE,
     body_schema: "CreateMembersTenantsRequestContent",
     scopes: &["update:members"],
     success: &[(200, "CreateMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `PATCH /api/members/{id}/tenants` puts on the wire.
+const W_TEAMS_MEMBERS_TENANTS_UPDATE: Wire = Wire {
+    name: "teams.members.tenants.update",
+    api: Api::Teams,
+    verb: Verb::Patch,
+    path: "/api/members/{id}/tenants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: true,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/members/{id}/tenants`.
 pub static TEAMS_MEMBERS_TENANTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[391],
+    wire: &W_TEAMS_MEMBERS_TENANTS_UPDATE,
     body_schema: "UpdateMembersTenantsRequestContent",
     scopes: &["update:members"],
     success: &[(200, "UpdateMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `DELETE /api/members/{id}/tenants` puts on the wire.
+const W_TEAMS_MEMBERS_TENANTS_REMOVE: Wire = Wire {
+    name: "teams.members.tenants.remove",
+    api: Api::Teams,
+    verb: Verb::Delete,
+    path: "/api/members/{id}/tenants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: true,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: Some("tenants"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/members/{id}/tenants`.
 pub static TEAMS_MEMBERS_TENANTS_REMOVE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[390],
+    wire: &W_TEAMS_MEMBERS_TENANTS_REMOVE,
     body_schema: "DeleteMembersTenantsRequestContent",
     scopes: &["update:members"],
     success: &[(200, "DeleteMembersTenantsResponseContent"), (204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/members/{id}/tenants/{environment}` puts on the wire.
+const W_TEAMS_MEMBERS_TENANTS_LIST: Wire = Wire {
+    name: "teams.members.tenants.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/members/{id}/tenants/{environment}",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("tenants") },
+    body: None,
+};
+
 /// `GET /api/members/{id}/tenants/{environment}`.
 pub static TEAMS_MEMBERS_TENANTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[389],
+    wire: &W_TEAMS_MEMBERS_TENANTS_LIST,
     body_schema: "",
     scopes: &["read:members"],
     success: &[(200, "ListMembersTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/tenants` puts on the wire.
+const W_TEAMS_TENANTS_LIST: Wire = Wire {
+    name: "teams.tenants.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/tenants",
+    query: &[
+        q("take", QueryKind::Integer),
+        q("from", QueryKind::String),
+        q("sort", QueryKind::String),
+        q("environment", QueryKind::String),
+        q("environment_tag", QueryKind::Enum(&["development", "production", "staging"])),
+        q("locality", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("tenants"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/tenants`.
 pub static TEAMS_TENANTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[396],
+    wire: &W_TEAMS_TENANTS_LIST,
     body_schema: "",
     scopes: &["read:tenants"],
     success: &[(200, "ListTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `POST /api/tenants` puts on the wire.
+const W_TEAMS_TENANTS_CREATE: Wire = Wire {
+    name: "teams.tenants.create",
+    api: Api::Teams,
+    verb: Verb::Post,
+    path: "/api/tenants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/tenants`.
 pub static TEAMS_TENANTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[393],
+    wire: &W_TEAMS_TENANTS_CREATE,
     body_schema: "CreateTenantsRequestContent",
     scopes: &["create:tenants"],
     success: &[(201, "CreateTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429, 500],
 };
 
+/// What `GET /api/tenants/{tenantId}` puts on the wire.
+const W_TEAMS_TENANTS_GET: Wire = Wire {
+    name: "teams.tenants.get",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/tenants/{tenantId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/tenants/{tenantId}`.
 pub static TEAMS_TENANTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[395],
+    wire: &W_TEAMS_TENANTS_GET,
     body_schema: "",
     scopes: &["read:tenants"],
     success: &[(200, "GetTenantsResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `DELETE /api/tenants/{tenantId}` puts on the wire.
+const W_TEAMS_TENANTS_DELETE: Wire = Wire {
+    name: "teams.tenants.delete",
+    api: Api::Teams,
+    verb: Verb::Delete,
+    path: "/api/tenants/{tenantId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/tenants/{tenantId}`.
 pub static TEAMS_TENANTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[394],
+    wire: &W_TEAMS_TENANTS_DELETE,
     body_schema: "",
     scopes: &["delete:tenants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/tenants/{tenantId}/members` puts on the wire.
+const W_TEAMS_TENANTS_MEMBERS_LIST: Wire = Wire {
+    name: "teams.tenants.members.list",
+    api: Api::Teams,
+    verb: Verb::Get,
+    path: "/api/tenants/{tenantId}/members",
+    query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
+    paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/tenants/{tenantId}/members`.
 pub static TEAMS_TENANTS_MEMBERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[397],
+    wire: &W_TEAMS_TENANTS_MEMBERS_LIST,
     body_schema: "",
     scopes: &["read:members"],
     success: &[(200, "ListTenantsMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `GET /api/v2/actions/actions` puts on the wire.
+const W_ACTIONS_LIST: Wire = Wire {
+    name: "actions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/actions",
+    query: &[
+        q(
+            "triggerId",
+            QueryKind::Enum(&[
+                "post-login",
+                "credentials-exchange",
+                "pre-user-registration",
+                "post-user-registration",
+                "post-change-password",
+                "send-phone-message",
+                "custom-phone-provider",
+                "custom-email-provider",
+                "password-reset-post-challenge",
+                "custom-token-exchange",
+                "event-stream",
+                "password-hash-migration",
+                "login-post-identifier",
+                "signup-post-identifier",
+            ]),
+        ),
+        q("actionName", QueryKind::String),
+        q("deployed", QueryKind::Boolean),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("installed", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::Key("actions") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/actions`.
 pub static ACTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[5],
+    wire: &W_ACTIONS_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "ListActionsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/actions/actions` puts on the wire.
+const W_ACTIONS_CREATE: Wire = Wire {
+    name: "actions.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/actions",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/actions/actions`.
 pub static ACTIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[0],
+    wire: &W_ACTIONS_CREATE,
     body_schema: "CreateActionRequestContent",
     scopes: &["create:actions"],
     success: &[(201, "CreateActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/actions/actions/{actionId}/versions` puts on the wire.
+const W_ACTIONS_VERSIONS_LIST: Wire = Wire {
+    name: "actions.versions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/actions/{actionId}/versions",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
+    paging: Paging::Offset { items: Items::Key("versions") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/actions/{actionId}/versions`.
 pub static ACTIONS_VERSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[23],
+    wire: &W_ACTIONS_VERSIONS_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "ListActionVersionsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/actions/actions/{actionId}/versions/{id}` puts on the wire.
+const W_ACTIONS_VERSIONS_GET: Wire = Wire {
+    name: "actions.versions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/actions/{actionId}/versions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
 pub static ACTIONS_VERSIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[22],
+    wire: &W_ACTIONS_VERSIONS_GET,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionVersionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy` puts on the wire.
+const W_ACTIONS_VERSIONS_DEPLOY: Wire = Wire {
+    name: "actions.versions.deploy",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/actions/{actionId}/versions/{id}/deploy",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
 pub static ACTIONS_VERSIONS_DEPLOY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[21],
+    wire: &W_ACTIONS_VERSIONS_DEPLOY,
     body_schema: "DeployActionVersionRequestContent",
     scopes: &["create:actions"],
     success: &[(202, "DeployActionVersionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/actions/actions/{id}` puts on the wire.
+const W_ACTIONS_GET: Wire = Wire {
+    name: "actions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/actions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/actions/actions/{id}`.
 pub static ACTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[4],
+    wire: &W_ACTIONS_GET,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/actions/actions/{id}` puts on the wire.
+const W_ACTIONS_UPDATE: Wire = Wire {
+    name: "actions.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/actions/actions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/actions/actions/{id}`.
 pub static ACTIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[20],
+    wire: &W_ACTIONS_UPDATE,
     body_schema: "UpdateActionRequestContent",
     scopes: &["update:actions"],
     success: &[(200, "UpdateActionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/actions/actions/{id}` puts on the wire.
+const W_ACTIONS_DELETE: Wire = Wire {
+    name: "actions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/actions/actions/{id}",
+    query: &[q("force", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/actions/actions/{id}`.
 pub static ACTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[1],
+    wire: &W_ACTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:actions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/actions/actions/{id}/deploy` puts on the wire.
+const W_ACTIONS_DEPLOY: Wire = Wire {
+    name: "actions.deploy",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/actions/{id}/deploy",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/actions/actions/{id}/deploy`.
 pub static ACTIONS_DEPLOY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[2],
+    wire: &W_ACTIONS_DEPLOY,
     body_schema: "",
     scopes: &["create:actions"],
     success: &[(202, "DeployActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/actions/actions/{id}/test` puts on the wire.
+const W_ACTIONS_TEST: Wire = Wire {
+    name: "actions.test",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/actions/{id}/test",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/actions/actions/{id}/test`.
 pub static ACTIONS_TEST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[16],
+    wire: &W_ACTIONS_TEST,
     body_schema: "TestActionRequestContent",
     scopes: &["create:actions"],
     success: &[(200, "TestActionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/actions/executions/{id}` puts on the wire.
+const W_ACTIONS_EXECUTIONS_GET: Wire = Wire {
+    name: "actions.executions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/executions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/actions/executions/{id}`.
 pub static ACTIONS_EXECUTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[3],
+    wire: &W_ACTIONS_EXECUTIONS_GET,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionExecutionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/actions/modules` puts on the wire.
+const W_ACTIONS_MODULES_LIST: Wire = Wire {
+    name: "actions.modules.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/modules",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
+    paging: Paging::Offset { items: Items::Key("modules") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/modules`.
 pub static ACTIONS_MODULES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[9],
+    wire: &W_ACTIONS_MODULES_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionModulesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/actions/modules` puts on the wire.
+const W_ACTIONS_MODULES_CREATE: Wire = Wire {
+    name: "actions.modules.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/modules",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/actions/modules`.
 pub static ACTIONS_MODULES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[6],
+    wire: &W_ACTIONS_MODULES_CREATE,
     body_schema: "CreateActionModuleRequestContent",
     scopes: &["create:actions"],
     success: &[(201, "CreateActionModuleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/actions/modules/{id}` puts on the wire.
+const W_ACTIONS_MODULES_GET: Wire = Wire {
+    name: "actions.modules.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/modules/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/actions/modules/{id}`.
 pub static ACTIONS_MODULES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[8],
+    wire: &W_ACTIONS_MODULES_GET,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/actions/modules/{id}` puts on the wire.
+const W_ACTIONS_MODULES_UPDATE: Wire = Wire {
+    name: "actions.modules.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/actions/modules/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/actions/modules/{id}`.
 pub static ACTIONS_MODULES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[12],
+    wire: &W_ACTIONS_MODULES_UPDATE,
     body_schema: "UpdateActionModuleRequestContent",
     scopes: &["update:actions"],
     success: &[(200, "UpdateActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/actions/modules/{id}` puts on the wire.
+const W_ACTIONS_MODULES_DELETE: Wire = Wire {
+    name: "actions.modules.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/actions/modules/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/actions/modules/{id}`.
 pub static ACTIONS_MODULES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[7],
+    wire: &W_ACTIONS_MODULES_DELETE,
     body_schema: "",
     scopes: &["delete:actions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 412, 429],
 };
 
+/// What `GET /api/v2/actions/modules/{id}/actions` puts on the wire.
+const W_ACTIONS_MODULES_LIST_ACTIONS: Wire = Wire {
+    name: "actions.modules.listActions",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/modules/{id}/actions",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
+    paging: Paging::Offset { items: Items::Key("actions") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/modules/{id}/actions`.
 pub static ACTIONS_MODULES_LIST_ACTIONS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[10],
+    wire: &W_ACTIONS_MODULES_LIST_ACTIONS,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionModuleActionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/actions/modules/{id}/rollback` puts on the wire.
+const W_ACTIONS_MODULES_ROLLBACK: Wire = Wire {
+    name: "actions.modules.rollback",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/modules/{id}/rollback",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/actions/modules/{id}/rollback`.
 pub static ACTIONS_MODULES_ROLLBACK: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[11],
+    wire: &W_ACTIONS_MODULES_ROLLBACK,
     body_schema: "RollbackActionModuleRequestContent",
     scopes: &["update:actions"],
     success: &[(200, "RollbackActionModuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/actions/modules/{id}/versions` puts on the wire.
+const W_ACTIONS_MODULES_VERSIONS_LIST: Wire = Wire {
+    name: "actions.modules.versions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/modules/{id}/versions",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
+    paging: Paging::Offset { items: Items::Key("versions") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/modules/{id}/versions`.
 pub static ACTIONS_MODULES_VERSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[15],
+    wire: &W_ACTIONS_MODULES_VERSIONS_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionModuleVersionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/actions/modules/{id}/versions` puts on the wire.
+const W_ACTIONS_MODULES_VERSIONS_CREATE: Wire = Wire {
+    name: "actions.modules.versions.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/actions/modules/{id}/versions",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/actions/modules/{id}/versions`.
 pub static ACTIONS_MODULES_VERSIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[13],
+    wire: &W_ACTIONS_MODULES_VERSIONS_CREATE,
     body_schema: "",
     scopes: &["update:actions"],
     success: &[(200, "CreateActionModuleVersionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 412],
 };
 
+/// What `GET /api/v2/actions/modules/{id}/versions/{versionId}` puts on the wire.
+const W_ACTIONS_MODULES_VERSIONS_GET: Wire = Wire {
+    name: "actions.modules.versions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/modules/{id}/versions/{versionId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
 pub static ACTIONS_MODULES_VERSIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[14],
+    wire: &W_ACTIONS_MODULES_VERSIONS_GET,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "GetActionModuleVersionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/actions/triggers` puts on the wire.
+const W_ACTIONS_TRIGGERS_LIST: Wire = Wire {
+    name: "actions.triggers.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/triggers",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("triggers") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/triggers`.
 pub static ACTIONS_TRIGGERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[19],
+    wire: &W_ACTIONS_TRIGGERS_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "ListActionTriggersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/actions/triggers/{triggerId}/bindings` puts on the wire.
+const W_ACTIONS_TRIGGERS_BINDINGS_LIST: Wire = Wire {
+    name: "actions.triggers.bindings.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/actions/triggers/{triggerId}/bindings",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
+    paging: Paging::Offset { items: Items::Key("bindings") },
+    body: None,
+};
+
 /// `GET /api/v2/actions/triggers/{triggerId}/bindings`.
 pub static ACTIONS_TRIGGERS_BINDINGS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[17],
+    wire: &W_ACTIONS_TRIGGERS_BINDINGS_LIST,
     body_schema: "",
     scopes: &["read:actions"],
     success: &[(200, "ListActionBindingsPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `PATCH /api/v2/actions/triggers/{triggerId}/bindings` puts on the wire.
+const W_ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY: Wire = Wire {
+    name: "actions.triggers.bindings.updateMany",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/actions/triggers/{triggerId}/bindings",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
 pub static ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[18],
+    wire: &W_ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY,
     body_schema: "UpdateActionBindingsRequestContent",
     scopes: &["update:actions"],
     success: &[(200, "UpdateActionBindingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/anomaly/blocks/ips/{id}` puts on the wire.
+const W_ANOMALY_BLOCKS_CHECK_IP: Wire = Wire {
+    name: "anomaly.blocks.checkIp",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/anomaly/blocks/ips/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/anomaly/blocks/ips/{id}`.
 pub static ANOMALY_BLOCKS_CHECK_IP: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[24],
+    wire: &W_ANOMALY_BLOCKS_CHECK_IP,
     body_schema: "",
     scopes: &["read:anomaly_blocks"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/anomaly/blocks/ips/{id}` puts on the wire.
+const W_ANOMALY_BLOCKS_UNBLOCK_IP: Wire = Wire {
+    name: "anomaly.blocks.unblockIp",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/anomaly/blocks/ips/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/anomaly/blocks/ips/{id}`.
 pub static ANOMALY_BLOCKS_UNBLOCK_IP: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[25],
+    wire: &W_ANOMALY_BLOCKS_UNBLOCK_IP,
     body_schema: "",
     scopes: &["delete:anomaly_blocks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/attack-protection/bot-detection` puts on the wire.
+const W_ATTACK_PROTECTION_BOT_DETECTION_GET: Wire = Wire {
+    name: "attackProtection.botDetection.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/bot-detection",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/bot-detection`.
 pub static ATTACK_PROTECTION_BOT_DETECTION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[26],
+    wire: &W_ATTACK_PROTECTION_BOT_DETECTION_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetBotDetectionSettingsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/bot-detection` puts on the wire.
+const W_ATTACK_PROTECTION_BOT_DETECTION_UPDATE: Wire = Wire {
+    name: "attackProtection.botDetection.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/bot-detection",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/bot-detection`.
 pub static ATTACK_PROTECTION_BOT_DETECTION_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[27],
+    wire: &W_ATTACK_PROTECTION_BOT_DETECTION_UPDATE,
     body_schema: "UpdateBotDetectionSettingsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBotDetectionSettingsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/attack-protection/breached-password-detection` puts on the wire.
+const W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET: Wire = Wire {
+    name: "attackProtection.breachedPasswordDetection.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/breached-password-detection",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/breached-password-detection`.
 pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[28],
+    wire: &W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetBreachedPasswordDetectionSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/breached-password-detection` puts on the wire.
+const W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE: Wire = Wire {
+    name: "attackProtection.breachedPasswordDetection.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/breached-password-detection",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/breached-password-detection`.
 pub static ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[29],
+    wire: &W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE,
     body_schema: "UpdateBreachedPasswordDetectionSettingsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBreachedPasswordDetectionSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/attack-protection/brute-force-protection` puts on the wire.
+const W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET: Wire = Wire {
+    name: "attackProtection.bruteForceProtection.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/brute-force-protection",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/brute-force-protection`.
 pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[30],
+    wire: &W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetBruteForceSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/brute-force-protection` puts on the wire.
+const W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE: Wire = Wire {
+    name: "attackProtection.bruteForceProtection.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/brute-force-protection",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/brute-force-protection`.
 pub static ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[31],
+    wire: &W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE,
     body_schema: "UpdateBruteForceSettingsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateBruteForceSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/attack-protection/captcha` puts on the wire.
+const W_ATTACK_PROTECTION_CAPTCHA_GET: Wire = Wire {
+    name: "attackProtection.captcha.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/captcha",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/captcha`.
 pub static ATTACK_PROTECTION_CAPTCHA_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[32],
+    wire: &W_ATTACK_PROTECTION_CAPTCHA_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetAttackProtectionCaptchaResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/captcha` puts on the wire.
+const W_ATTACK_PROTECTION_CAPTCHA_UPDATE: Wire = Wire {
+    name: "attackProtection.captcha.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/captcha",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/captcha`.
 pub static ATTACK_PROTECTION_CAPTCHA_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[33],
+    wire: &W_ATTACK_PROTECTION_CAPTCHA_UPDATE,
     body_schema: "UpdateAttackProtectionCaptchaRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateAttackProtectionCaptchaResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/attack-protection/phone-provider-protection` puts on the wire.
+const W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET: Wire = Wire {
+    name: "attackProtection.phoneProviderProtection.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/phone-provider-protection",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/phone-provider-protection`.
 pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[34],
+    wire: &W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetPhoneProviderProtectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/phone-provider-protection` puts on the wire.
+const W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH: Wire = Wire {
+    name: "attackProtection.phoneProviderProtection.patch",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/phone-provider-protection",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/phone-provider-protection`.
 pub static ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[35],
+    wire: &W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH,
     body_schema: "PatchPhoneProviderProtectionRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "PatchPhoneProviderProtectionResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/attack-protection/suspicious-ip-throttling` puts on the wire.
+const W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET: Wire = Wire {
+    name: "attackProtection.suspiciousIpThrottling.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/attack-protection/suspicious-ip-throttling",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/attack-protection/suspicious-ip-throttling`.
 pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[36],
+    wire: &W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetSuspiciousIPThrottlingSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/attack-protection/suspicious-ip-throttling` puts on the wire.
+const W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE: Wire = Wire {
+    name: "attackProtection.suspiciousIpThrottling.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/attack-protection/suspicious-ip-throttling",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
 pub static ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[37],
+    wire: &W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE,
     body_schema: "UpdateSuspiciousIPThrottlingSettingsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateSuspiciousIPThrottlingSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/branding` puts on the wire.
+const W_BRANDING_GET: Wire = Wire {
+    name: "branding.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding`.
 pub static BRANDING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[38],
+    wire: &W_BRANDING_GET,
     body_schema: "",
     scopes: &["read:branding"],
     success: &[(200, "GetBrandingResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/branding` puts on the wire.
+const W_BRANDING_UPDATE: Wire = Wire {
+    name: "branding.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/branding",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/branding`.
 pub static BRANDING_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[60],
+    wire: &W_BRANDING_UPDATE,
     body_schema: "UpdateBrandingRequestContent",
     scopes: &["update:branding"],
     success: &[(200, "UpdateBrandingResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/branding/phone/providers` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_LIST: Wire = Wire {
+    name: "branding.phone.providers.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/phone/providers",
+    query: &[q("disabled", QueryKind::Boolean)],
+    paging: Paging::Unpaged { items: Items::Key("providers") },
+    body: None,
+};
+
 /// `GET /api/v2/branding/phone/providers`.
 pub static BRANDING_PHONE_PROVIDERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[42],
+    wire: &W_BRANDING_PHONE_PROVIDERS_LIST,
     body_schema: "",
     scopes: &["read:phone_providers"],
     success: &[(200, "ListBrandingPhoneProvidersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/branding/phone/providers` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_CREATE: Wire = Wire {
+    name: "branding.phone.providers.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/branding/phone/providers",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/branding/phone/providers`.
 pub static BRANDING_PHONE_PROVIDERS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[39],
+    wire: &W_BRANDING_PHONE_PROVIDERS_CREATE,
     body_schema: "CreateBrandingPhoneProviderRequestContent",
     scopes: &["create:phone_providers"],
     success: &[(201, "CreateBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/branding/phone/providers/{id}` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_GET: Wire = Wire {
+    name: "branding.phone.providers.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/phone/providers/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding/phone/providers/{id}`.
 pub static BRANDING_PHONE_PROVIDERS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[41],
+    wire: &W_BRANDING_PHONE_PROVIDERS_GET,
     body_schema: "",
     scopes: &["read:phone_providers"],
     success: &[(200, "GetBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/branding/phone/providers/{id}` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_UPDATE: Wire = Wire {
+    name: "branding.phone.providers.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/branding/phone/providers/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/branding/phone/providers/{id}`.
 pub static BRANDING_PHONE_PROVIDERS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[44],
+    wire: &W_BRANDING_PHONE_PROVIDERS_UPDATE,
     body_schema: "UpdateBrandingPhoneProviderRequestContent",
     scopes: &["update:phone_providers"],
     success: &[(200, "UpdateBrandingPhoneProviderResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/branding/phone/providers/{id}` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_DELETE: Wire = Wire {
+    name: "branding.phone.providers.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/branding/phone/providers/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/branding/phone/providers/{id}`.
 pub static BRANDING_PHONE_PROVIDERS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[40],
+    wire: &W_BRANDING_PHONE_PROVIDERS_DELETE,
     body_schema: "",
     scopes: &["delete:phone_providers"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/branding/phone/providers/{id}/try` puts on the wire.
+const W_BRANDING_PHONE_PROVIDERS_TEST: Wire = Wire {
+    name: "branding.phone.providers.test",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/branding/phone/providers/{id}/try",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/branding/phone/providers/{id}/try`.
 pub static BRANDING_PHONE_PROVIDERS_TEST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[43],
+    wire: &W_BRANDING_PHONE_PROVIDERS_TEST,
     body_schema: "CreatePhoneProviderSendTestRequestContent",
     scopes: &["create:phone_providers"],
     success: &[(202, "CreatePhoneProviderSendTestResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/branding/phone/templates` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_LIST: Wire = Wire {
+    name: "branding.phone.templates.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/phone/templates",
+    query: &[q("disabled", QueryKind::Boolean)],
+    paging: Paging::Unpaged { items: Items::Key("templates") },
+    body: None,
+};
+
 /// `GET /api/v2/branding/phone/templates`.
 pub static BRANDING_PHONE_TEMPLATES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[48],
+    wire: &W_BRANDING_PHONE_TEMPLATES_LIST,
     body_schema: "",
     scopes: &["read:phone_templates"],
     success: &[(200, "ListPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/branding/phone/templates` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_CREATE: Wire = Wire {
+    name: "branding.phone.templates.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/branding/phone/templates",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/branding/phone/templates`.
 pub static BRANDING_PHONE_TEMPLATES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[45],
+    wire: &W_BRANDING_PHONE_TEMPLATES_CREATE,
     body_schema: "CreatePhoneTemplateRequestContent",
     scopes: &["create:phone_templates"],
     success: &[(201, "CreatePhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/branding/phone/templates/{id}` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_GET: Wire = Wire {
+    name: "branding.phone.templates.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/phone/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding/phone/templates/{id}`.
 pub static BRANDING_PHONE_TEMPLATES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[47],
+    wire: &W_BRANDING_PHONE_TEMPLATES_GET,
     body_schema: "",
     scopes: &["read:phone_templates"],
     success: &[(200, "GetPhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/branding/phone/templates/{id}` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_UPDATE: Wire = Wire {
+    name: "branding.phone.templates.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/branding/phone/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/branding/phone/templates/{id}`.
 pub static BRANDING_PHONE_TEMPLATES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[51],
+    wire: &W_BRANDING_PHONE_TEMPLATES_UPDATE,
     body_schema: "UpdatePhoneTemplateRequestContent",
     scopes: &["update:phone_templates"],
     success: &[(200, "UpdatePhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/branding/phone/templates/{id}` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_DELETE: Wire = Wire {
+    name: "branding.phone.templates.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/branding/phone/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/branding/phone/templates/{id}`.
 pub static BRANDING_PHONE_TEMPLATES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[46],
+    wire: &W_BRANDING_PHONE_TEMPLATES_DELETE,
     body_schema: "",
     scopes: &["delete:phone_templates"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/branding/phone/templates/{id}/reset` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_RESET: Wire = Wire {
+    name: "branding.phone.templates.reset",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/branding/phone/templates/{id}/reset",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/branding/phone/templates/{id}/reset`.
 pub static BRANDING_PHONE_TEMPLATES_RESET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[49],
+    wire: &W_BRANDING_PHONE_TEMPLATES_RESET,
     body_schema: "ResetPhoneTemplateRequestContent",
     scopes: &["update:phone_templates"],
     success: &[(200, "ResetPhoneTemplateResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/branding/phone/templates/{id}/try` puts on the wire.
+const W_BRANDING_PHONE_TEMPLATES_TEST: Wire = Wire {
+    name: "branding.phone.templates.test",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/branding/phone/templates/{id}/try",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/branding/phone/templates/{id}/try`.
 pub static BRANDING_PHONE_TEMPLATES_TEST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[50],
+    wire: &W_BRANDING_PHONE_TEMPLATES_TEST,
     body_schema: "CreatePhoneTemplateTestNotificationRequestContent",
     scopes: &["create:phone_templates"],
     success: &[(202, "CreatePhoneTemplateTestNotificationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/branding/templates/universal-login` puts on the wire.
+const W_BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN: Wire = Wire {
+    name: "branding.templates.getUniversalLogin",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/templates/universal-login",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding/templates/universal-login`.
 pub static BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[53],
+    wire: &W_BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN,
     body_schema: "",
     scopes: &["read:branding"],
     success: &[(200, "GetUniversalLoginTemplateResponseContent")],
     errors: &[401, 402, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/branding/templates/universal-login` puts on the wire.
+const W_BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN: Wire = Wire {
+    name: "branding.templates.updateUniversalLogin",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/branding/templates/universal-login",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/branding/templates/universal-login`.
 pub static BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[54],
+    wire: &W_BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN,
     body_schema: "UpdateUniversalLoginTemplateRequestContent",
     scopes: &["update:branding"],
     success: &[(201, ""), (204, "")],
     errors: &[400, 401, 402, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/branding/templates/universal-login` puts on the wire.
+const W_BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN: Wire = Wire {
+    name: "branding.templates.deleteUniversalLogin",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/branding/templates/universal-login",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/branding/templates/universal-login`.
 pub static BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[52],
+    wire: &W_BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN,
     body_schema: "",
     scopes: &["delete:branding"],
     success: &[(204, "")],
     errors: &[401, 402, 403, 429],
 };
 
+/// What `POST /api/v2/branding/themes` puts on the wire.
+const W_BRANDING_THEMES_CREATE: Wire = Wire {
+    name: "branding.themes.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/branding/themes",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/branding/themes`.
 pub static BRANDING_THEMES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[55],
+    wire: &W_BRANDING_THEMES_CREATE,
     body_schema: "CreateBrandingThemeRequestContent",
     scopes: &["update:branding"],
     success: &[(200, "CreateBrandingThemeResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/branding/themes/default` puts on the wire.
+const W_BRANDING_THEMES_GET_DEFAULT: Wire = Wire {
+    name: "branding.themes.getDefault",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/themes/default",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding/themes/default`.
 pub static BRANDING_THEMES_GET_DEFAULT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[58],
+    wire: &W_BRANDING_THEMES_GET_DEFAULT,
     body_schema: "",
     scopes: &["read:branding"],
     success: &[(200, "GetBrandingDefaultThemeResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/branding/themes/{themeId}` puts on the wire.
+const W_BRANDING_THEMES_GET: Wire = Wire {
+    name: "branding.themes.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/branding/themes/{themeId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/branding/themes/{themeId}`.
 pub static BRANDING_THEMES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[57],
+    wire: &W_BRANDING_THEMES_GET,
     body_schema: "",
     scopes: &["read:branding"],
     success: &[(200, "GetBrandingThemeResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/branding/themes/{themeId}` puts on the wire.
+const W_BRANDING_THEMES_UPDATE: Wire = Wire {
+    name: "branding.themes.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/branding/themes/{themeId}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/branding/themes/{themeId}`.
 pub static BRANDING_THEMES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[59],
+    wire: &W_BRANDING_THEMES_UPDATE,
     body_schema: "UpdateBrandingThemeRequestContent",
     scopes: &["update:branding"],
     success: &[(200, "UpdateBrandingThemeResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/branding/themes/{themeId}` puts on the wire.
+const W_BRANDING_THEMES_DELETE: Wire = Wire {
+    name: "branding.themes.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/branding/themes/{themeId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/branding/themes/{themeId}`.
 pub static BRANDING_THEMES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[56],
+    wire: &W_BRANDING_THEMES_DELETE,
     body_schema: "",
     scopes: &["delete:branding"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/client-grants` puts on the wire.
+const W_CLIENT_GRANTS_LIST: Wire = Wire {
+    name: "clientGrants.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/client-grants",
+    query: &[
+        q("per_page", QueryKind::Integer),
+        q("page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("audience", QueryKind::String),
+        q("client_id", QueryKind::String),
+        q("allow_any_organization", QueryKind::Boolean),
+        q("subject_type", QueryKind::Enum(&["client", "user"])),
+        q("default_for", QueryKind::Enum(&["third_party_clients"])),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("client_grants"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/client-grants`.
 pub static CLIENT_GRANTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[64],
+    wire: &W_CLIENT_GRANTS_LIST,
     body_schema: "",
     scopes: &["read:client_grants"],
     success: &[(200, "ListClientGrantResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `POST /api/v2/client-grants` puts on the wire.
+const W_CLIENT_GRANTS_CREATE: Wire = Wire {
+    name: "clientGrants.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/client-grants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/client-grants`.
 pub static CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[61],
+    wire: &W_CLIENT_GRANTS_CREATE,
     body_schema: "CreateClientGrantRequestContent",
     scopes: &["create:client_grants"],
     success: &[(201, "CreateClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/client-grants/{id}` puts on the wire.
+const W_CLIENT_GRANTS_GET: Wire = Wire {
+    name: "clientGrants.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/client-grants/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/client-grants/{id}`.
 pub static CLIENT_GRANTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[63],
+    wire: &W_CLIENT_GRANTS_GET,
     body_schema: "",
     scopes: &["read:client_grants"],
     success: &[(200, "GetClientGrantResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/client-grants/{id}` puts on the wire.
+const W_CLIENT_GRANTS_UPDATE: Wire = Wire {
+    name: "clientGrants.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/client-grants/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/client-grants/{id}`.
 pub static CLIENT_GRANTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[66],
+    wire: &W_CLIENT_GRANTS_UPDATE,
     body_schema: "UpdateClientGrantRequestContent",
     scopes: &["update:client_grants"],
     success: &[(200, "UpdateClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/client-grants/{id}` puts on the wire.
+const W_CLIENT_GRANTS_DELETE: Wire = Wire {
+    name: "clientGrants.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/client-grants/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/client-grants/{id}`.
 pub static CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[62],
+    wire: &W_CLIENT_GRANTS_DELETE,
     body_schema: "",
     scopes: &["delete:client_grants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/client-grants/{id}/organizations` puts on the wire.
+const W_CLIENT_GRANTS_ORGANIZATIONS_LIST: Wire = Wire {
+    name: "clientGrants.organizations.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/client-grants/{id}/organizations",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/client-grants/{id}/organizations`.
 pub static CLIENT_GRANTS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[65],
+    wire: &W_CLIENT_GRANTS_ORGANIZATIONS_LIST,
     body_schema: "",
     scopes: &["read:organization_client_grants"],
     success: &[(200, "ListClientGrantOrganizationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/clients` puts on the wire.
+const W_CLIENTS_LIST: Wire = Wire {
+    name: "clients.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/clients",
+    query: &[
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("is_global", QueryKind::Boolean),
+        q("is_first_party", QueryKind::Boolean),
+        q("app_type", QueryKind::String),
+        q("external_client_id", QueryKind::String),
+        q("q", QueryKind::String),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("clients"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/clients`.
 pub static CLIENTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[76],
+    wire: &W_CLIENTS_LIST,
     body_schema: "",
     scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/clients` puts on the wire.
+const W_CLIENTS_CREATE: Wire = Wire {
+    name: "clients.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/clients",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/clients`.
 pub static CLIENTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[68],
+    wire: &W_CLIENTS_CREATE,
     body_schema: "CreateClientRequestContent",
     scopes: &["create:clients"],
     success: &[(201, "CreateClientResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `POST /api/v2/clients/cimd/preview` puts on the wire.
+const W_CLIENTS_PREVIEW_CIMD_METADATA: Wire = Wire {
+    name: "clients.previewCimdMetadata",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/clients/cimd/preview",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/clients/cimd/preview`.
 pub static CLIENTS_PREVIEW_CIMD_METADATA: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[77],
+    wire: &W_CLIENTS_PREVIEW_CIMD_METADATA,
     body_schema: "PreviewCimdMetadataRequestContent",
     scopes: &["read:clients"],
     success: &[(200, "PreviewCimdMetadataResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
+/// What `POST /api/v2/clients/cimd/register` puts on the wire.
+const W_CLIENTS_REGISTER_CIMD_CLIENT: Wire = Wire {
+    name: "clients.registerCimdClient",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/clients/cimd/register",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/clients/cimd/register`.
 pub static CLIENTS_REGISTER_CIMD_CLIENT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[78],
+    wire: &W_CLIENTS_REGISTER_CIMD_CLIENT,
     body_schema: "RegisterCimdClientRequestContent",
     scopes: &["create:clients", "update:clients"],
     success: &[(200, "RegisterCimdClientResponseContent"), (201, "RegisterCimdClientResponseContent")],
     errors: &[400, 401, 403, 429, 500],
 };
 
+/// What `GET /api/v2/clients/{client_id}/credentials` puts on the wire.
+const W_CLIENTS_CREDENTIALS_LIST: Wire = Wire {
+    name: "clients.credentials.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/clients/{client_id}/credentials",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/clients/{client_id}/credentials`.
 pub static CLIENTS_CREDENTIALS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[72],
+    wire: &W_CLIENTS_CREDENTIALS_LIST,
     body_schema: "",
     scopes: &["read:client_credentials"],
     success: &[(200, "[ClientCredential]")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/clients/{client_id}/credentials` puts on the wire.
+const W_CLIENTS_CREDENTIALS_CREATE: Wire = Wire {
+    name: "clients.credentials.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/clients/{client_id}/credentials",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/clients/{client_id}/credentials`.
 pub static CLIENTS_CREDENTIALS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[69],
+    wire: &W_CLIENTS_CREDENTIALS_CREATE,
     body_schema: "PostClientCredentialRequestContent",
     scopes: &["create:client_credentials"],
     success: &[(201, "PostClientCredentialResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/clients/{client_id}/credentials/{credential_id}` puts on the wire.
+const W_CLIENTS_CREDENTIALS_GET: Wire = Wire {
+    name: "clients.credentials.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
 pub static CLIENTS_CREDENTIALS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[71],
+    wire: &W_CLIENTS_CREDENTIALS_GET,
     body_schema: "",
     scopes: &["read:client_credentials"],
     success: &[(200, "GetClientCredentialResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}` puts on the wire.
+const W_CLIENTS_CREDENTIALS_UPDATE: Wire = Wire {
+    name: "clients.credentials.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
 pub static CLIENTS_CREDENTIALS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[73],
+    wire: &W_CLIENTS_CREDENTIALS_UPDATE,
     body_schema: "PatchClientCredentialRequestContent",
     scopes: &["update:client_credentials"],
     success: &[(201, "PatchClientCredentialResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}` puts on the wire.
+const W_CLIENTS_CREDENTIALS_DELETE: Wire = Wire {
+    name: "clients.credentials.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
 pub static CLIENTS_CREDENTIALS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[70],
+    wire: &W_CLIENTS_CREDENTIALS_DELETE,
     body_schema: "",
     scopes: &["delete:client_credentials"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/clients/{id}` puts on the wire.
+const W_CLIENTS_GET: Wire = Wire {
+    name: "clients.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/clients/{id}",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/clients/{id}`.
 pub static CLIENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[75],
+    wire: &W_CLIENTS_GET,
     body_schema: "",
     scopes: &["read:clients", "read:client_keys", "read:client_credentials", "read:client_summary"],
     success: &[(200, "GetClientResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/clients/{id}` puts on the wire.
+const W_CLIENTS_UPDATE: Wire = Wire {
+    name: "clients.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/clients/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/clients/{id}`.
 pub static CLIENTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[80],
+    wire: &W_CLIENTS_UPDATE,
     body_schema: "UpdateClientRequestContent",
     scopes: &[
         "update:clients",
@@ -934,1386 +2322,3635 @@ pub static CLIENTS_UPDATE: OpDesc = OpDesc {
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/clients/{id}` puts on the wire.
+const W_CLIENTS_DELETE: Wire = Wire {
+    name: "clients.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/clients/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/clients/{id}`.
 pub static CLIENTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[74],
+    wire: &W_CLIENTS_DELETE,
     body_schema: "",
     scopes: &["delete:clients"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/clients/{id}/connections` puts on the wire.
+const W_CLIENTS_CONNECTIONS_GET: Wire = Wire {
+    name: "clients.connections.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/clients/{id}/connections",
+    query: &[
+        q("strategy", QueryKind::EnumList(STRATEGY)),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("connections"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/clients/{id}/connections`.
 pub static CLIENTS_CONNECTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[67],
+    wire: &W_CLIENTS_CONNECTIONS_GET,
     body_schema: "",
     scopes: &["read:connections", "read:clients", "read:client_summary"],
     success: &[(200, "ListClientConnectionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/clients/{id}/rotate-secret` puts on the wire.
+const W_CLIENTS_ROTATE_SECRET: Wire = Wire {
+    name: "clients.rotateSecret",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/clients/{id}/rotate-secret",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/clients/{id}/rotate-secret`.
 pub static CLIENTS_ROTATE_SECRET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[79],
+    wire: &W_CLIENTS_ROTATE_SECRET,
     body_schema: "",
     scopes: &["update:client_keys"],
     success: &[(200, "RotateClientSecretResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/connection-profiles` puts on the wire.
+const W_CONNECTION_PROFILES_LIST: Wire = Wire {
+    name: "connectionProfiles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connection-profiles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("connection_profiles"), max_take: Some(10), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connection-profiles`.
 pub static CONNECTION_PROFILES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[85],
+    wire: &W_CONNECTION_PROFILES_LIST,
     body_schema: "",
     scopes: &["read:connection_profiles"],
     success: &[(200, "ListConnectionProfilesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/connection-profiles` puts on the wire.
+const W_CONNECTION_PROFILES_CREATE: Wire = Wire {
+    name: "connectionProfiles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connection-profiles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connection-profiles`.
 pub static CONNECTION_PROFILES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[81],
+    wire: &W_CONNECTION_PROFILES_CREATE,
     body_schema: "CreateConnectionProfileRequestContent",
     scopes: &["create:connection_profiles"],
     success: &[(201, "CreateConnectionProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/connection-profiles/templates` puts on the wire.
+const W_CONNECTION_PROFILES_LIST_TEMPLATES: Wire = Wire {
+    name: "connectionProfiles.listTemplates",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connection-profiles/templates",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("connection_profile_templates") },
+    body: None,
+};
+
 /// `GET /api/v2/connection-profiles/templates`.
 pub static CONNECTION_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[86],
+    wire: &W_CONNECTION_PROFILES_LIST_TEMPLATES,
     body_schema: "",
     scopes: &["read:connection_profiles"],
     success: &[(200, "ListConnectionProfileTemplateResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/connection-profiles/templates/{id}` puts on the wire.
+const W_CONNECTION_PROFILES_GET_TEMPLATE: Wire = Wire {
+    name: "connectionProfiles.getTemplate",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connection-profiles/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connection-profiles/templates/{id}`.
 pub static CONNECTION_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[84],
+    wire: &W_CONNECTION_PROFILES_GET_TEMPLATE,
     body_schema: "",
     scopes: &["read:connection_profiles"],
     success: &[(200, "GetConnectionProfileTemplateResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/connection-profiles/{id}` puts on the wire.
+const W_CONNECTION_PROFILES_GET: Wire = Wire {
+    name: "connectionProfiles.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connection-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connection-profiles/{id}`.
 pub static CONNECTION_PROFILES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[83],
+    wire: &W_CONNECTION_PROFILES_GET,
     body_schema: "",
     scopes: &["read:connection_profiles"],
     success: &[(200, "GetConnectionProfileResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/connection-profiles/{id}` puts on the wire.
+const W_CONNECTION_PROFILES_UPDATE: Wire = Wire {
+    name: "connectionProfiles.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/connection-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/connection-profiles/{id}`.
 pub static CONNECTION_PROFILES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[87],
+    wire: &W_CONNECTION_PROFILES_UPDATE,
     body_schema: "UpdateConnectionProfileRequestContent",
     scopes: &["update:connection_profiles"],
     success: &[(200, "UpdateConnectionProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/connection-profiles/{id}` puts on the wire.
+const W_CONNECTION_PROFILES_DELETE: Wire = Wire {
+    name: "connectionProfiles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connection-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connection-profiles/{id}`.
 pub static CONNECTION_PROFILES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[82],
+    wire: &W_CONNECTION_PROFILES_DELETE,
     body_schema: "",
     scopes: &["delete:connection_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/connections` puts on the wire.
+const W_CONNECTIONS_LIST: Wire = Wire {
+    name: "connections.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections",
+    query: &[
+        q("per_page", QueryKind::Integer),
+        q("page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("strategy", QueryKind::EnumList(STRATEGY)),
+        q("name", QueryKind::String),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("connections"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connections`.
 pub static CONNECTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[106],
+    wire: &W_CONNECTIONS_LIST,
     body_schema: "",
     scopes: &["read:connections"],
     success: &[(200, "ListConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/connections` puts on the wire.
+const W_CONNECTIONS_CREATE: Wire = Wire {
+    name: "connections.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections`.
 pub static CONNECTIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[91],
+    wire: &W_CONNECTIONS_CREATE,
     body_schema: "CreateConnectionRequestContent",
     scopes: &["create:connections"],
     success: &[(201, "CreateConnectionResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/connections-directory-provisionings` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST: Wire = Wire {
+    name: "connections.directoryProvisioning.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections-directory-provisionings",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("directory_provisionings"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connections-directory-provisionings`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[97],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST,
     body_schema: "",
     scopes: &["read:directory_provisionings"],
     success: &[(200, "ListDirectoryProvisioningsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/connections-scim-configurations` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_LIST: Wire = Wire {
+    name: "connections.scimConfiguration.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections-scim-configurations",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("scim_configurations"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connections-scim-configurations`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[111],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_LIST,
     body_schema: "",
     scopes: &["read:scim_config"],
     success: &[(200, "ListSCIMConfigurationsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/connections/{id}` puts on the wire.
+const W_CONNECTIONS_GET: Wire = Wire {
+    name: "connections.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}`.
 pub static CONNECTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[102],
+    wire: &W_CONNECTIONS_GET,
     body_schema: "",
     scopes: &["read:connections"],
     success: &[(200, "GetConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/connections/{id}` puts on the wire.
+const W_CONNECTIONS_UPDATE: Wire = Wire {
+    name: "connections.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/connections/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/connections/{id}`.
 pub static CONNECTIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[116],
+    wire: &W_CONNECTIONS_UPDATE,
     body_schema: "UpdateConnectionRequestContent",
     scopes: &["update:connections"],
     success: &[(200, "UpdateConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/connections/{id}` puts on the wire.
+const W_CONNECTIONS_DELETE: Wire = Wire {
+    name: "connections.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connections/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connections/{id}`.
 pub static CONNECTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[92],
+    wire: &W_CONNECTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:connections"],
     success: &[(202, ""), (204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/clients` puts on the wire.
+const W_CONNECTIONS_CLIENTS_GET: Wire = Wire {
+    name: "connections.clients.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/clients",
+    query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
+    paging: Paging::Checkpoint { items: Items::Key("clients"), max_take: Some(1000), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/clients`.
 pub static CONNECTIONS_CLIENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[89],
+    wire: &W_CONNECTIONS_CLIENTS_GET,
     body_schema: "",
     scopes: &["read:connections"],
     success: &[(200, "GetConnectionEnabledClientsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/connections/{id}/clients` puts on the wire.
+const W_CONNECTIONS_CLIENTS_UPDATE: Wire = Wire {
+    name: "connections.clients.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/connections/{id}/clients",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/connections/{id}/clients`.
 pub static CONNECTIONS_CLIENTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[90],
+    wire: &W_CONNECTIONS_CLIENTS_UPDATE,
     body_schema: "UpdateEnabledClientConnectionsRequestContent",
     scopes: &["update:connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/directory-provisioning` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_GET: Wire = Wire {
+    name: "connections.directoryProvisioning.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/directory-provisioning",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/directory-provisioning`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[95],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_GET,
     body_schema: "",
     scopes: &["read:directory_provisionings"],
     success: &[(200, "GetDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/connections/{id}/directory-provisioning` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_CREATE: Wire = Wire {
+    name: "connections.directoryProvisioning.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/directory-provisioning",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections/{id}/directory-provisioning`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[93],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_CREATE,
     body_schema: "CreateDirectoryProvisioningRequestContent",
     scopes: &["create:directory_provisionings"],
     success: &[(201, "CreateDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `PATCH /api/v2/connections/{id}/directory-provisioning` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE: Wire = Wire {
+    name: "connections.directoryProvisioning.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/connections/{id}/directory-provisioning",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/connections/{id}/directory-provisioning`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[101],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE,
     body_schema: "UpdateDirectoryProvisioningRequestContent",
     scopes: &["update:directory_provisionings"],
     success: &[(200, "UpdateDirectoryProvisioningResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/connections/{id}/directory-provisioning` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_DELETE: Wire = Wire {
+    name: "connections.directoryProvisioning.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connections/{id}/directory-provisioning",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connections/{id}/directory-provisioning`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[94],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_DELETE,
     body_schema: "",
     scopes: &["delete:directory_provisionings"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/directory-provisioning/default-mapping` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING: Wire = Wire {
+    name: "connections.directoryProvisioning.getDefaultMapping",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/directory-provisioning/default-mapping",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("mapping") },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[96],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING,
     body_schema: "",
     scopes: &["read:directory_provisionings"],
     success: &[(200, "GetDirectoryProvisioningDefaultMappingResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/connections/{id}/directory-provisioning/synchronizations` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE: Wire = Wire {
+    name: "connections.directoryProvisioning.synchronizations.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/directory-provisioning/synchronizations",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[100],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE,
     body_schema: "",
     scopes: &["create:directory_provisionings"],
     success: &[(201, "CreateDirectorySynchronizationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS: Wire = Wire {
+    name: "connections.directoryProvisioning.listSynchronizedGroups",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[98],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS,
     body_schema: "",
     scopes: &["read:directory_provisionings"],
     success: &[(200, "ListSynchronizedGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups` puts on the wire.
+const W_CONNECTIONS_DIRECTORY_PROVISIONING_SET: Wire = Wire {
+    name: "connections.directoryProvisioning.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("groups"),
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
 pub static CONNECTIONS_DIRECTORY_PROVISIONING_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[99],
+    wire: &W_CONNECTIONS_DIRECTORY_PROVISIONING_SET,
     body_schema: "ReplaceSynchronizedGroupsRequestContent",
     scopes: &["update:directory_provisionings"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/keys` puts on the wire.
+const W_CONNECTIONS_KEYS_GET: Wire = Wire {
+    name: "connections.keys.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/keys",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/keys`.
 pub static CONNECTIONS_KEYS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[104],
+    wire: &W_CONNECTIONS_KEYS_GET,
     body_schema: "",
     scopes: &["read:connections_keys"],
     success: &[(200, "[ConnectionKey]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/connections/{id}/keys` puts on the wire.
+const W_CONNECTIONS_KEYS_CREATE: Wire = Wire {
+    name: "connections.keys.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/keys",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections/{id}/keys`.
 pub static CONNECTIONS_KEYS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[103],
+    wire: &W_CONNECTIONS_KEYS_CREATE,
     body_schema: "PostConnectionKeysRequestContent",
     scopes: &["create:connections_keys"],
     success: &[(201, "PostConnectionsKeysResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `POST /api/v2/connections/{id}/keys/rotate` puts on the wire.
+const W_CONNECTIONS_KEYS_ROTATE: Wire = Wire {
+    name: "connections.keys.rotate",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/keys/rotate",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections/{id}/keys/rotate`.
 pub static CONNECTIONS_KEYS_ROTATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[105],
+    wire: &W_CONNECTIONS_KEYS_ROTATE,
     body_schema: "RotateConnectionKeysRequestContent",
     scopes: &["create:connections_keys", "update:connections_keys"],
     success: &[(201, "RotateConnectionsKeysResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/connections/{id}/scim-configuration` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_GET: Wire = Wire {
+    name: "connections.scimConfiguration.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/scim-configuration",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/scim-configuration`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[109],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_GET,
     body_schema: "",
     scopes: &["read:scim_config"],
     success: &[(200, "GetScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `POST /api/v2/connections/{id}/scim-configuration` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_CREATE: Wire = Wire {
+    name: "connections.scimConfiguration.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/scim-configuration",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections/{id}/scim-configuration`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[107],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_CREATE,
     body_schema: "CreateScimConfigurationRequestContent",
     scopes: &["create:scim_config"],
     success: &[(201, "CreateScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `PATCH /api/v2/connections/{id}/scim-configuration` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_UPDATE: Wire = Wire {
+    name: "connections.scimConfiguration.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/connections/{id}/scim-configuration",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/connections/{id}/scim-configuration`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[115],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_UPDATE,
     body_schema: "UpdateScimConfigurationRequestContent",
     scopes: &["update:scim_config"],
     success: &[(200, "UpdateScimConfigurationResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `DELETE /api/v2/connections/{id}/scim-configuration` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_DELETE: Wire = Wire {
+    name: "connections.scimConfiguration.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connections/{id}/scim-configuration",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connections/{id}/scim-configuration`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[108],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_DELETE,
     body_schema: "",
     scopes: &["delete:scim_config"],
     success: &[(204, "")],
     errors: &[400, 404],
 };
 
+/// What `GET /api/v2/connections/{id}/scim-configuration/default-mapping` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING: Wire = Wire {
+    name: "connections.scimConfiguration.getDefaultMapping",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/scim-configuration/default-mapping",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("mapping") },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[110],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING,
     body_schema: "",
     scopes: &["read:scim_config"],
     success: &[(200, "GetScimConfigurationDefaultMappingResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `GET /api/v2/connections/{id}/scim-configuration/tokens` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET: Wire = Wire {
+    name: "connections.scimConfiguration.tokens.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/scim-configuration/tokens",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/scim-configuration/tokens`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[114],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET,
     body_schema: "",
     scopes: &["read:scim_token"],
     success: &[(200, "GetScimTokensResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `POST /api/v2/connections/{id}/scim-configuration/tokens` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE: Wire = Wire {
+    name: "connections.scimConfiguration.tokens.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/connections/{id}/scim-configuration/tokens",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/connections/{id}/scim-configuration/tokens`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[112],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE,
     body_schema: "CreateScimTokenRequestContent",
     scopes: &["create:scim_token"],
     success: &[(201, "CreateScimTokenResponseContent")],
     errors: &[400, 404, 409],
 };
 
+/// What `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}` puts on the wire.
+const W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE: Wire = Wire {
+    name: "connections.scimConfiguration.tokens.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connections/{id}/scim-configuration/tokens/{tokenId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
 pub static CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[113],
+    wire: &W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE,
     body_schema: "",
     scopes: &["delete:scim_token"],
     success: &[(204, "")],
     errors: &[400, 404],
 };
 
+/// What `GET /api/v2/connections/{id}/status` puts on the wire.
+const W_CONNECTIONS_CHECK_STATUS: Wire = Wire {
+    name: "connections.checkStatus",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/connections/{id}/status",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/connections/{id}/status`.
 pub static CONNECTIONS_CHECK_STATUS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[88],
+    wire: &W_CONNECTIONS_CHECK_STATUS,
     body_schema: "",
     scopes: &["read:connections"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/connections/{id}/users` puts on the wire.
+const W_CONNECTIONS_USERS_DELETE_BY_EMAIL: Wire = Wire {
+    name: "connections.users.deleteByEmail",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/connections/{id}/users",
+    query: &[req("email", QueryKind::String)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/connections/{id}/users`.
 pub static CONNECTIONS_USERS_DELETE_BY_EMAIL: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[117],
+    wire: &W_CONNECTIONS_USERS_DELETE_BY_EMAIL,
     body_schema: "",
     scopes: &["delete:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/custom-domains` puts on the wire.
+const W_CUSTOM_DOMAINS_LIST: Wire = Wire {
+    name: "customDomains.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/custom-domains",
+    query: &[
+        q("take", QueryKind::Integer),
+        q("from", QueryKind::String),
+        q("q", QueryKind::String),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("sort", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::BareOrKey("custom_domains"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/custom-domains`.
 pub static CUSTOM_DOMAINS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[122],
+    wire: &W_CUSTOM_DOMAINS_LIST,
     body_schema: "",
     scopes: &["read:custom_domains"],
     success: &[(200, "ListCustomDomainsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `POST /api/v2/custom-domains` puts on the wire.
+const W_CUSTOM_DOMAINS_CREATE: Wire = Wire {
+    name: "customDomains.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/custom-domains",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/custom-domains`.
 pub static CUSTOM_DOMAINS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[118],
+    wire: &W_CUSTOM_DOMAINS_CREATE,
     body_schema: "CreateCustomDomainRequestContent",
     scopes: &["create:custom_domains"],
     success: &[(201, "CreateCustomDomainResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/custom-domains/default` puts on the wire.
+const W_CUSTOM_DOMAINS_GET_DEFAULT: Wire = Wire {
+    name: "customDomains.getDefault",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/custom-domains/default",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/custom-domains/default`.
 pub static CUSTOM_DOMAINS_GET_DEFAULT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[121],
+    wire: &W_CUSTOM_DOMAINS_GET_DEFAULT,
     body_schema: "",
     scopes: &["read:custom_domains"],
     success: &[(200, "GetDefaultDomainResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/custom-domains/default` puts on the wire.
+const W_CUSTOM_DOMAINS_SET_DEFAULT: Wire = Wire {
+    name: "customDomains.setDefault",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/custom-domains/default",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/custom-domains/default`.
 pub static CUSTOM_DOMAINS_SET_DEFAULT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[123],
+    wire: &W_CUSTOM_DOMAINS_SET_DEFAULT,
     body_schema: "SetDefaultCustomDomainRequestContent",
     scopes: &["update:custom_domains"],
     success: &[(200, "UpdateDefaultDomainResponseContent")],
     errors: &[400, 403],
 };
 
+/// What `GET /api/v2/custom-domains/{id}` puts on the wire.
+const W_CUSTOM_DOMAINS_GET: Wire = Wire {
+    name: "customDomains.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/custom-domains/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/custom-domains/{id}`.
 pub static CUSTOM_DOMAINS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[120],
+    wire: &W_CUSTOM_DOMAINS_GET,
     body_schema: "",
     scopes: &["read:custom_domains"],
     success: &[(200, "GetCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/custom-domains/{id}` puts on the wire.
+const W_CUSTOM_DOMAINS_UPDATE: Wire = Wire {
+    name: "customDomains.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/custom-domains/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/custom-domains/{id}`.
 pub static CUSTOM_DOMAINS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[125],
+    wire: &W_CUSTOM_DOMAINS_UPDATE,
     body_schema: "UpdateCustomDomainRequestContent",
     scopes: &["update:custom_domains"],
     success: &[(200, "UpdateCustomDomainResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/custom-domains/{id}` puts on the wire.
+const W_CUSTOM_DOMAINS_DELETE: Wire = Wire {
+    name: "customDomains.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/custom-domains/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/custom-domains/{id}`.
 pub static CUSTOM_DOMAINS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[119],
+    wire: &W_CUSTOM_DOMAINS_DELETE,
     body_schema: "",
     scopes: &["delete:custom_domains"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `POST /api/v2/custom-domains/{id}/test` puts on the wire.
+const W_CUSTOM_DOMAINS_TEST: Wire = Wire {
+    name: "customDomains.test",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/custom-domains/{id}/test",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/custom-domains/{id}/test`.
 pub static CUSTOM_DOMAINS_TEST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[124],
+    wire: &W_CUSTOM_DOMAINS_TEST,
     body_schema: "",
     scopes: &["read:custom_domains"],
     success: &[(200, "TestCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 409],
 };
 
+/// What `POST /api/v2/custom-domains/{id}/verify` puts on the wire.
+const W_CUSTOM_DOMAINS_VERIFY: Wire = Wire {
+    name: "customDomains.verify",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/custom-domains/{id}/verify",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/custom-domains/{id}/verify`.
 pub static CUSTOM_DOMAINS_VERIFY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[126],
+    wire: &W_CUSTOM_DOMAINS_VERIFY,
     body_schema: "",
     scopes: &["create:custom_domains"],
     success: &[(200, "VerifyCustomDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/device-credentials` puts on the wire.
+const W_DEVICE_CREDENTIALS_LIST: Wire = Wire {
+    name: "deviceCredentials.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/device-credentials",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("user_id", QueryKind::String),
+        q("client_id", QueryKind::String),
+        q("type", QueryKind::Enum(&["public_key", "refresh_token", "rotating_refresh_token"])),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("device_credentials") },
+    body: None,
+};
+
 /// `GET /api/v2/device-credentials`.
 pub static DEVICE_CREDENTIALS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[129],
+    wire: &W_DEVICE_CREDENTIALS_LIST,
     body_schema: "",
     scopes: &["read:device_credentials"],
     success: &[(200, "ListDeviceCredentialsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/device-credentials` puts on the wire.
+const W_DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY: Wire = Wire {
+    name: "deviceCredentials.createPublicKey",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/device-credentials",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/device-credentials`.
 pub static DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[127],
+    wire: &W_DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY,
     body_schema: "CreatePublicKeyDeviceCredentialRequestContent",
     scopes: &["create:current_user_device_credentials"],
     success: &[(201, "CreatePublicKeyDeviceCredentialResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/device-credentials/{id}` puts on the wire.
+const W_DEVICE_CREDENTIALS_DELETE: Wire = Wire {
+    name: "deviceCredentials.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/device-credentials/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/device-credentials/{id}`.
 pub static DEVICE_CREDENTIALS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[128],
+    wire: &W_DEVICE_CREDENTIALS_DELETE,
     body_schema: "",
     scopes: &["delete:device_credentials", "delete:current_user_device_credentials"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/email-templates` puts on the wire.
+const W_EMAIL_TEMPLATES_CREATE: Wire = Wire {
+    name: "emailTemplates.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/email-templates",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/email-templates`.
 pub static EMAIL_TEMPLATES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[130],
+    wire: &W_EMAIL_TEMPLATES_CREATE,
     body_schema: "CreateEmailTemplateRequestContent",
     scopes: &["create:email_templates"],
     success: &[(200, "CreateEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/email-templates/{templateName}` puts on the wire.
+const W_EMAIL_TEMPLATES_GET: Wire = Wire {
+    name: "emailTemplates.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/email-templates/{templateName}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/email-templates/{templateName}`.
 pub static EMAIL_TEMPLATES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[131],
+    wire: &W_EMAIL_TEMPLATES_GET,
     body_schema: "",
     scopes: &["read:email_templates"],
     success: &[(200, "GetEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `PUT /api/v2/email-templates/{templateName}` puts on the wire.
+const W_EMAIL_TEMPLATES_SET: Wire = Wire {
+    name: "emailTemplates.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/email-templates/{templateName}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/email-templates/{templateName}`.
 pub static EMAIL_TEMPLATES_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[132],
+    wire: &W_EMAIL_TEMPLATES_SET,
     body_schema: "SetEmailTemplateRequestContent",
     scopes: &["update:email_templates"],
     success: &[(200, "SetEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/email-templates/{templateName}` puts on the wire.
+const W_EMAIL_TEMPLATES_UPDATE: Wire = Wire {
+    name: "emailTemplates.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/email-templates/{templateName}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/email-templates/{templateName}`.
 pub static EMAIL_TEMPLATES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[133],
+    wire: &W_EMAIL_TEMPLATES_UPDATE,
     body_schema: "UpdateEmailTemplateRequestContent",
     scopes: &["update:email_templates"],
     success: &[(200, "UpdateEmailTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/emails/provider` puts on the wire.
+const W_EMAILS_PROVIDER_GET: Wire = Wire {
+    name: "emails.provider.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/emails/provider",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/emails/provider`.
 pub static EMAILS_PROVIDER_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[136],
+    wire: &W_EMAILS_PROVIDER_GET,
     body_schema: "",
     scopes: &["read:email_provider"],
     success: &[(200, "GetEmailProviderResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/emails/provider` puts on the wire.
+const W_EMAILS_PROVIDER_CREATE: Wire = Wire {
+    name: "emails.provider.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/emails/provider",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/emails/provider`.
 pub static EMAILS_PROVIDER_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[134],
+    wire: &W_EMAILS_PROVIDER_CREATE,
     body_schema: "CreateEmailProviderRequestContent",
     scopes: &["create:email_provider"],
     success: &[(201, "CreateEmailProviderResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `PATCH /api/v2/emails/provider` puts on the wire.
+const W_EMAILS_PROVIDER_UPDATE: Wire = Wire {
+    name: "emails.provider.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/emails/provider",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/emails/provider`.
 pub static EMAILS_PROVIDER_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[137],
+    wire: &W_EMAILS_PROVIDER_UPDATE,
     body_schema: "UpdateEmailProviderRequestContent",
     scopes: &["update:email_provider"],
     success: &[(200, "UpdateEmailProviderResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/emails/provider` puts on the wire.
+const W_EMAILS_PROVIDER_DELETE: Wire = Wire {
+    name: "emails.provider.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/emails/provider",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/emails/provider`.
 pub static EMAILS_PROVIDER_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[135],
+    wire: &W_EMAILS_PROVIDER_DELETE,
     body_schema: "",
     scopes: &["delete:email_provider"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/event-streams` puts on the wire.
+const W_EVENT_STREAMS_LIST: Wire = Wire {
+    name: "eventStreams.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/event-streams",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("eventStreams"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/event-streams`.
 pub static EVENT_STREAMS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[143],
+    wire: &W_EVENT_STREAMS_LIST,
     body_schema: "",
     scopes: &["read:event_streams"],
     success: &[(200, "ListEventStreamsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/event-streams` puts on the wire.
+const W_EVENT_STREAMS_CREATE: Wire = Wire {
+    name: "eventStreams.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/event-streams",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/event-streams`.
 pub static EVENT_STREAMS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[138],
+    wire: &W_EVENT_STREAMS_CREATE,
     body_schema: "",
     scopes: &["create:event_streams"],
     success: &[(201, "CreateEventStreamResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/event-streams/{id}` puts on the wire.
+const W_EVENT_STREAMS_GET: Wire = Wire {
+    name: "eventStreams.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/event-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/event-streams/{id}`.
 pub static EVENT_STREAMS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[142],
+    wire: &W_EVENT_STREAMS_GET,
     body_schema: "",
     scopes: &["read:event_streams"],
     success: &[(200, "GetEventStreamResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/event-streams/{id}` puts on the wire.
+const W_EVENT_STREAMS_UPDATE: Wire = Wire {
+    name: "eventStreams.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/event-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/event-streams/{id}`.
 pub static EVENT_STREAMS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[147],
+    wire: &W_EVENT_STREAMS_UPDATE,
     body_schema: "UpdateEventStreamRequestContent",
     scopes: &["update:event_streams"],
     success: &[(200, "UpdateEventStreamResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/event-streams/{id}` puts on the wire.
+const W_EVENT_STREAMS_DELETE: Wire = Wire {
+    name: "eventStreams.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/event-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/event-streams/{id}`.
 pub static EVENT_STREAMS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[139],
+    wire: &W_EVENT_STREAMS_DELETE,
     body_schema: "",
     scopes: &["delete:event_streams"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/event-streams/{id}/deliveries` puts on the wire.
+const W_EVENT_STREAMS_DELIVERIES_LIST: Wire = Wire {
+    name: "eventStreams.deliveries.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/event-streams/{id}/deliveries",
+    query: &[
+        q("statuses", QueryKind::String),
+        q("event_types", QueryKind::String),
+        q("date_from", QueryKind::String),
+        q("date_to", QueryKind::String),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Checkpoint { items: Items::Bare, max_take: Some(100), next: false },
+    body: None,
+};
+
 /// `GET /api/v2/event-streams/{id}/deliveries`.
 pub static EVENT_STREAMS_DELIVERIES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[141],
+    wire: &W_EVENT_STREAMS_DELIVERIES_LIST,
     body_schema: "",
     scopes: &["read:event_streams", "read:event_deliveries"],
     success: &[(200, "[EventStreamDelivery]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/event-streams/{id}/deliveries/{event_id}` puts on the wire.
+const W_EVENT_STREAMS_DELIVERIES_GET_HISTORY: Wire = Wire {
+    name: "eventStreams.deliveries.getHistory",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/event-streams/{id}/deliveries/{event_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
 pub static EVENT_STREAMS_DELIVERIES_GET_HISTORY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[140],
+    wire: &W_EVENT_STREAMS_DELIVERIES_GET_HISTORY,
     body_schema: "",
     scopes: &["read:event_deliveries"],
     success: &[(200, "GetEventStreamDeliveryHistoryResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/event-streams/{id}/redeliver` puts on the wire.
+const W_EVENT_STREAMS_REDELIVERIES_CREATE: Wire = Wire {
+    name: "eventStreams.redeliveries.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/event-streams/{id}/redeliver",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/event-streams/{id}/redeliver`.
 pub static EVENT_STREAMS_REDELIVERIES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[144],
+    wire: &W_EVENT_STREAMS_REDELIVERIES_CREATE,
     body_schema: "CreateEventStreamRedeliveryRequestContent",
     scopes: &["update:event_deliveries"],
     success: &[(202, "CreateEventStreamRedeliveryResponseContent")],
     errors: &[401, 403, 404, 409, 429],
 };
 
+/// What `POST /api/v2/event-streams/{id}/redeliver/{event_id}` puts on the wire.
+const W_EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID: Wire = Wire {
+    name: "eventStreams.redeliveries.createById",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/event-streams/{id}/redeliver/{event_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
 pub static EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[145],
+    wire: &W_EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID,
     body_schema: "",
     scopes: &["update:event_deliveries"],
     success: &[(202, "")],
     errors: &[401, 403, 404, 409, 429],
 };
 
+/// What `POST /api/v2/event-streams/{id}/test` puts on the wire.
+const W_EVENT_STREAMS_TEST: Wire = Wire {
+    name: "eventStreams.test",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/event-streams/{id}/test",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/event-streams/{id}/test`.
 pub static EVENT_STREAMS_TEST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[146],
+    wire: &W_EVENT_STREAMS_TEST,
     body_schema: "CreateEventStreamTestEventRequestContent",
     scopes: &["update:event_streams"],
     success: &[(202, "CreateEventStreamTestEventResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/events` puts on the wire.
+const W_EVENTS_SUBSCRIBE: Wire = Wire {
+    name: "events.subscribe",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/events",
+    query: &[
+        q("from", QueryKind::String),
+        q("from_timestamp", QueryKind::String),
+        q(
+            "event_type",
+            QueryKind::EnumList(&[
+                "group.created",
+                "group.deleted",
+                "group.member.added",
+                "group.member.deleted",
+                "group.role.assigned",
+                "group.role.deleted",
+                "group.updated",
+                "organization.connection.added",
+                "organization.connection.removed",
+                "organization.connection.updated",
+                "organization.created",
+                "organization.deleted",
+                "organization.group.role.assigned",
+                "organization.group.role.deleted",
+                "organization.member.added",
+                "organization.member.deleted",
+                "organization.member.role.assigned",
+                "organization.member.role.deleted",
+                "organization.updated",
+                "user.created",
+                "user.deleted",
+                "user.updated",
+            ]),
+        ),
+    ],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/events`.
 pub static EVENTS_SUBSCRIBE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[148],
+    wire: &W_EVENTS_SUBSCRIBE,
     body_schema: "",
     scopes: &["read:events"],
     success: &[(200, "EventStreamSubscribeEventsResponseContent")],
     errors: &[400, 401, 403, 404, 410, 429],
 };
 
+/// What `GET /api/v2/experimentation/experiments` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_LIST: Wire = Wire {
+    name: "experimentation.experiments.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/experiments",
+    query: &[
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("status", QueryKind::Enum(&["draft", "active", "paused", "completed", "archived"])),
+        q("authentication_flow", QueryKind::String),
+        q("feature_flag_id", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("experiments"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/experiments`.
 pub static EXPERIMENTATION_EXPERIMENTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[152],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_LIST,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "ListExperimentsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/experimentation/experiments` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_CREATE: Wire = Wire {
+    name: "experimentation.experiments.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/experiments",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/experiments`.
 pub static EXPERIMENTATION_EXPERIMENTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[149],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_CREATE,
     body_schema: "CreateExperimentRequestContent",
     scopes: &["create:experimentation"],
     success: &[(201, "CreateExperimentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/experimentation/experiments/{id}` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_GET: Wire = Wire {
+    name: "experimentation.experiments.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/experiments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/experiments/{id}`.
 pub static EXPERIMENTATION_EXPERIMENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[151],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_GET,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "GetExperimentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/experimentation/experiments/{id}` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_UPDATE: Wire = Wire {
+    name: "experimentation.experiments.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/experimentation/experiments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/experimentation/experiments/{id}`.
 pub static EXPERIMENTATION_EXPERIMENTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[153],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_UPDATE,
     body_schema: "UpdateExperimentRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateExperimentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/experimentation/experiments/{id}` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_DELETE: Wire = Wire {
+    name: "experimentation.experiments.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/experimentation/experiments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/experimentation/experiments/{id}`.
 pub static EXPERIMENTATION_EXPERIMENTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[150],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_DELETE,
     body_schema: "",
     scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[400, 403, 429],
 };
 
+/// What `POST /api/v2/experimentation/experiments/{id}/status` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS: Wire = Wire {
+    name: "experimentation.experiments.updateStatus",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/experiments/{id}/status",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/experiments/{id}/status`.
 pub static EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[154],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS,
     body_schema: "UpdateExperimentStatusRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateExperimentStatusResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/experimentation/experiments/{id}/validate` puts on the wire.
+const W_EXPERIMENTATION_EXPERIMENTS_VALIDATE: Wire = Wire {
+    name: "experimentation.experiments.validate",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/experiments/{id}/validate",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/experimentation/experiments/{id}/validate`.
 pub static EXPERIMENTATION_EXPERIMENTS_VALIDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[155],
+    wire: &W_EXPERIMENTATION_EXPERIMENTS_VALIDATE,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "ValidateExperimentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/experimentation/feature-flags` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_LIST: Wire = Wire {
+    name: "experimentation.featureFlags.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/feature-flags",
+    query: &[
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("type", QueryKind::Enum(TYPE)),
+        q("status", QueryKind::Enum(&["draft", "active", "archived"])),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("feature_flags"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/feature-flags`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[159],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_LIST,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "ListFeatureFlagsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/experimentation/feature-flags` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_CREATE: Wire = Wire {
+    name: "experimentation.featureFlags.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/feature-flags",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/feature-flags`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[156],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_CREATE,
     body_schema: "CreateFeatureFlagRequestContent",
     scopes: &["create:experimentation"],
     success: &[(201, "CreateFeatureFlagResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/experimentation/feature-flags/{id}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_GET: Wire = Wire {
+    name: "experimentation.featureFlags.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/feature-flags/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/feature-flags/{id}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[158],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_GET,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "GetFeatureFlagResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/experimentation/feature-flags/{id}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE: Wire = Wire {
+    name: "experimentation.featureFlags.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/experimentation/feature-flags/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/experimentation/feature-flags/{id}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[160],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE,
     body_schema: "UpdateFeatureFlagRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateFeatureFlagResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/experimentation/feature-flags/{id}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_DELETE: Wire = Wire {
+    name: "experimentation.featureFlags.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/experimentation/feature-flags/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/experimentation/feature-flags/{id}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[157],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_DELETE,
     body_schema: "",
     scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[403, 409, 429],
 };
 
+/// What `POST /api/v2/experimentation/feature-flags/{id}/status` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS: Wire = Wire {
+    name: "experimentation.featureFlags.updateStatus",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/feature-flags/{id}/status",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/feature-flags/{id}/status`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[161],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS,
     body_schema: "UpdateFeatureFlagStatusRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateFeatureFlagStatusResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/experimentation/feature-flags/{id}/variations` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST: Wire = Wire {
+    name: "experimentation.featureFlags.variations.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/feature-flags/{id}/variations",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("variations") },
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/feature-flags/{id}/variations`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[165],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "ListVariationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/experimentation/feature-flags/{id}/variations` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE: Wire = Wire {
+    name: "experimentation.featureFlags.variations.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/feature-flags/{id}/variations",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/feature-flags/{id}/variations`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[162],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE,
     body_schema: "CreateVariationRequestContent",
     scopes: &["create:experimentation"],
     success: &[(201, "CreateVariationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET: Wire = Wire {
+    name: "experimentation.featureFlags.variations.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[164],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "GetVariationResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE: Wire = Wire {
+    name: "experimentation.featureFlags.variations.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[166],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE,
     body_schema: "UpdateVariationRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateVariationResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}` puts on the wire.
+const W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE: Wire = Wire {
+    name: "experimentation.featureFlags.variations.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
 pub static EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[163],
+    wire: &W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE,
     body_schema: "",
     scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[400, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/experimentation/segments` puts on the wire.
+const W_EXPERIMENTATION_SEGMENTS_LIST: Wire = Wire {
+    name: "experimentation.segments.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/segments",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), q("type", QueryKind::Enum(TYPE))],
+    paging: Paging::Checkpoint { items: Items::Key("segments"), max_take: Some(50), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/segments`.
 pub static EXPERIMENTATION_SEGMENTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[170],
+    wire: &W_EXPERIMENTATION_SEGMENTS_LIST,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "ListSegmentsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/experimentation/segments` puts on the wire.
+const W_EXPERIMENTATION_SEGMENTS_CREATE: Wire = Wire {
+    name: "experimentation.segments.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/experimentation/segments",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/experimentation/segments`.
 pub static EXPERIMENTATION_SEGMENTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[167],
+    wire: &W_EXPERIMENTATION_SEGMENTS_CREATE,
     body_schema: "CreateSegmentRequestContent",
     scopes: &["create:experimentation"],
     success: &[(201, "CreateSegmentResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/experimentation/segments/{id}` puts on the wire.
+const W_EXPERIMENTATION_SEGMENTS_GET: Wire = Wire {
+    name: "experimentation.segments.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/experimentation/segments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/experimentation/segments/{id}`.
 pub static EXPERIMENTATION_SEGMENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[169],
+    wire: &W_EXPERIMENTATION_SEGMENTS_GET,
     body_schema: "",
     scopes: &["read:experimentation"],
     success: &[(200, "GetSegmentResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/experimentation/segments/{id}` puts on the wire.
+const W_EXPERIMENTATION_SEGMENTS_UPDATE: Wire = Wire {
+    name: "experimentation.segments.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/experimentation/segments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/experimentation/segments/{id}`.
 pub static EXPERIMENTATION_SEGMENTS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[171],
+    wire: &W_EXPERIMENTATION_SEGMENTS_UPDATE,
     body_schema: "UpdateSegmentRequestContent",
     scopes: &["update:experimentation"],
     success: &[(200, "UpdateSegmentResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/experimentation/segments/{id}` puts on the wire.
+const W_EXPERIMENTATION_SEGMENTS_DELETE: Wire = Wire {
+    name: "experimentation.segments.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/experimentation/segments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/experimentation/segments/{id}`.
 pub static EXPERIMENTATION_SEGMENTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[168],
+    wire: &W_EXPERIMENTATION_SEGMENTS_DELETE,
     body_schema: "",
     scopes: &["delete:experimentation"],
     success: &[(204, "")],
     errors: &[403, 409, 429],
 };
 
+/// What `GET /api/v2/flows` puts on the wire.
+const W_FLOWS_LIST: Wire = Wire {
+    name: "flows.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("hydrate", QueryKind::EnumList(&["form_count"])),
+        q("synchronous", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("flows") },
+    body: None,
+};
+
 /// `GET /api/v2/flows`.
 pub static FLOWS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[178],
+    wire: &W_FLOWS_LIST,
     body_schema: "",
     scopes: &["read:flows"],
     success: &[(200, "ListFlowsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/flows` puts on the wire.
+const W_FLOWS_CREATE: Wire = Wire {
+    name: "flows.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/flows",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/flows`.
 pub static FLOWS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[172],
+    wire: &W_FLOWS_CREATE,
     body_schema: "CreateFlowRequestContent",
     scopes: &["create:flows"],
     success: &[(201, "CreateFlowResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/flows/vault/connections` puts on the wire.
+const W_FLOWS_VAULT_CONNECTIONS_LIST: Wire = Wire {
+    name: "flows.vault.connections.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows/vault/connections",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("connections") },
+    body: None,
+};
+
 /// `GET /api/v2/flows/vault/connections`.
 pub static FLOWS_VAULT_CONNECTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[183],
+    wire: &W_FLOWS_VAULT_CONNECTIONS_LIST,
     body_schema: "",
     scopes: &["read:flows_vault_connections"],
     success: &[(200, "ListFlowsVaultConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/flows/vault/connections` puts on the wire.
+const W_FLOWS_VAULT_CONNECTIONS_CREATE: Wire = Wire {
+    name: "flows.vault.connections.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/flows/vault/connections",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/flows/vault/connections`.
 pub static FLOWS_VAULT_CONNECTIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[180],
+    wire: &W_FLOWS_VAULT_CONNECTIONS_CREATE,
     body_schema: "CreateFlowsVaultConnectionRequestContent",
     scopes: &["create:flows_vault_connections"],
     success: &[(201, "CreateFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/flows/vault/connections/{id}` puts on the wire.
+const W_FLOWS_VAULT_CONNECTIONS_GET: Wire = Wire {
+    name: "flows.vault.connections.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows/vault/connections/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/flows/vault/connections/{id}`.
 pub static FLOWS_VAULT_CONNECTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[182],
+    wire: &W_FLOWS_VAULT_CONNECTIONS_GET,
     body_schema: "",
     scopes: &["read:flows_vault_connections"],
     success: &[(200, "GetFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/flows/vault/connections/{id}` puts on the wire.
+const W_FLOWS_VAULT_CONNECTIONS_UPDATE: Wire = Wire {
+    name: "flows.vault.connections.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/flows/vault/connections/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/flows/vault/connections/{id}`.
 pub static FLOWS_VAULT_CONNECTIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[184],
+    wire: &W_FLOWS_VAULT_CONNECTIONS_UPDATE,
     body_schema: "UpdateFlowsVaultConnectionRequestContent",
     scopes: &["update:flows_vault_connections"],
     success: &[(200, "UpdateFlowsVaultConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/flows/vault/connections/{id}` puts on the wire.
+const W_FLOWS_VAULT_CONNECTIONS_DELETE: Wire = Wire {
+    name: "flows.vault.connections.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/flows/vault/connections/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/flows/vault/connections/{id}`.
 pub static FLOWS_VAULT_CONNECTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[181],
+    wire: &W_FLOWS_VAULT_CONNECTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:flows_vault_connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/flows/{flow_id}/executions` puts on the wire.
+const W_FLOWS_EXECUTIONS_LIST: Wire = Wire {
+    name: "flows.executions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows/{flow_id}/executions",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("executions"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/flows/{flow_id}/executions`.
 pub static FLOWS_EXECUTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[176],
+    wire: &W_FLOWS_EXECUTIONS_LIST,
     body_schema: "",
     scopes: &["read:flows_executions"],
     success: &[(200, "GetFlowsExecutionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/flows/{flow_id}/executions/{execution_id}` puts on the wire.
+const W_FLOWS_EXECUTIONS_GET: Wire = Wire {
+    name: "flows.executions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
+    query: &[q("hydrate", QueryKind::EnumList(&["debug"]))],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
 pub static FLOWS_EXECUTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[175],
+    wire: &W_FLOWS_EXECUTIONS_GET,
     body_schema: "",
     scopes: &["read:flows_executions"],
     success: &[(200, "GetFlowExecutionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}` puts on the wire.
+const W_FLOWS_EXECUTIONS_DELETE: Wire = Wire {
+    name: "flows.executions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
 pub static FLOWS_EXECUTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[174],
+    wire: &W_FLOWS_EXECUTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:flows_executions"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/flows/{id}` puts on the wire.
+const W_FLOWS_GET: Wire = Wire {
+    name: "flows.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/flows/{id}",
+    query: &[q("hydrate", QueryKind::EnumList(&["form_count", "forms"]))],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/flows/{id}`.
 pub static FLOWS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[177],
+    wire: &W_FLOWS_GET,
     body_schema: "",
     scopes: &["read:flows"],
     success: &[(200, "GetFlowResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/flows/{id}` puts on the wire.
+const W_FLOWS_UPDATE: Wire = Wire {
+    name: "flows.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/flows/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/flows/{id}`.
 pub static FLOWS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[179],
+    wire: &W_FLOWS_UPDATE,
     body_schema: "UpdateFlowRequestContent",
     scopes: &["update:flows"],
     success: &[(200, "UpdateFlowResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/flows/{id}` puts on the wire.
+const W_FLOWS_DELETE: Wire = Wire {
+    name: "flows.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/flows/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/flows/{id}`.
 pub static FLOWS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[173],
+    wire: &W_FLOWS_DELETE,
     body_schema: "",
     scopes: &["delete:flows"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/forms` puts on the wire.
+const W_FORMS_LIST: Wire = Wire {
+    name: "forms.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/forms",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("hydrate", QueryKind::EnumList(HYDRATE)),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("forms") },
+    body: None,
+};
+
 /// `GET /api/v2/forms`.
 pub static FORMS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[188],
+    wire: &W_FORMS_LIST,
     body_schema: "",
     scopes: &["read:forms"],
     success: &[(200, "ListFormsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/forms` puts on the wire.
+const W_FORMS_CREATE: Wire = Wire {
+    name: "forms.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/forms",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/forms`.
 pub static FORMS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[185],
+    wire: &W_FORMS_CREATE,
     body_schema: "CreateFormRequestContent",
     scopes: &["create:forms"],
     success: &[(201, "CreateFormResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/forms/{id}` puts on the wire.
+const W_FORMS_GET: Wire = Wire {
+    name: "forms.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/forms/{id}",
+    query: &[q("hydrate", QueryKind::EnumList(HYDRATE))],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/forms/{id}`.
 pub static FORMS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[187],
+    wire: &W_FORMS_GET,
     body_schema: "",
     scopes: &["read:forms"],
     success: &[(200, "GetFormResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/forms/{id}` puts on the wire.
+const W_FORMS_UPDATE: Wire = Wire {
+    name: "forms.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/forms/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/forms/{id}`.
 pub static FORMS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[189],
+    wire: &W_FORMS_UPDATE,
     body_schema: "UpdateFormRequestContent",
     scopes: &["update:forms"],
     success: &[(200, "UpdateFormResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `DELETE /api/v2/forms/{id}` puts on the wire.
+const W_FORMS_DELETE: Wire = Wire {
+    name: "forms.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/forms/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/forms/{id}`.
 pub static FORMS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[186],
+    wire: &W_FORMS_DELETE,
     body_schema: "",
     scopes: &["delete:forms"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/grants` puts on the wire.
+const W_USER_GRANTS_LIST: Wire = Wire {
+    name: "userGrants.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/grants",
+    query: &[
+        q("per_page", QueryKind::Integer),
+        q("page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("user_id", QueryKind::String),
+        q("client_id", QueryKind::String),
+        q("audience", QueryKind::String),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("grants") },
+    body: None,
+};
+
 /// `GET /api/v2/grants`.
 pub static USER_GRANTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[420],
+    wire: &W_USER_GRANTS_LIST,
     body_schema: "",
     scopes: &["read:grants"],
     success: &[(200, "ListUserGrantsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `DELETE /api/v2/grants` puts on the wire.
+const W_USER_GRANTS_DELETE_BY_USER_ID: Wire = Wire {
+    name: "userGrants.deleteByUserId",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/grants",
+    query: &[req("user_id", QueryKind::String)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/grants`.
 pub static USER_GRANTS_DELETE_BY_USER_ID: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[419],
+    wire: &W_USER_GRANTS_DELETE_BY_USER_ID,
     body_schema: "",
     scopes: &["delete:grants"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
+};
+
+/// What `DELETE /api/v2/grants/{id}` puts on the wire.
+const W_USER_GRANTS_DELETE: Wire = Wire {
+    name: "userGrants.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/grants/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
 };
 
 /// `DELETE /api/v2/grants/{id}`.
 pub static USER_GRANTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[418],
+    wire: &W_USER_GRANTS_DELETE,
     body_schema: "",
     scopes: &["delete:grants"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/groups` puts on the wire.
+const W_GROUPS_LIST: Wire = Wire {
+    name: "groups.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/groups",
+    query: &[
+        q("connection_id", QueryKind::String),
+        q("name", QueryKind::String),
+        q("external_id", QueryKind::String),
+        q("search", QueryKind::String),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/groups`.
 pub static GROUPS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[192],
+    wire: &W_GROUPS_LIST,
     body_schema: "",
     scopes: &["read:groups"],
     success: &[(200, "ListGroupsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/groups/{id}` puts on the wire.
+const W_GROUPS_GET: Wire = Wire {
+    name: "groups.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/groups/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/groups/{id}`.
 pub static GROUPS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[191],
+    wire: &W_GROUPS_GET,
     body_schema: "",
     scopes: &["read:groups"],
     success: &[(200, "GetGroupResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/groups/{id}` puts on the wire.
+const W_GROUPS_DELETE: Wire = Wire {
+    name: "groups.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/groups/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/groups/{id}`.
 pub static GROUPS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[190],
+    wire: &W_GROUPS_DELETE,
     body_schema: "",
     scopes: &["delete:groups"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/groups/{id}/members` puts on the wire.
+const W_GROUPS_MEMBERS_GET: Wire = Wire {
+    name: "groups.members.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/groups/{id}/members",
+    query: &[
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/groups/{id}/members`.
 pub static GROUPS_MEMBERS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[193],
+    wire: &W_GROUPS_MEMBERS_GET,
     body_schema: "",
     scopes: &["read:group_members"],
     success: &[(200, "GetGroupMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/groups/{id}/roles` puts on the wire.
+const W_GROUPS_ROLES_LIST: Wire = Wire {
+    name: "groups.roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/groups/{id}/roles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/groups/{id}/roles`.
 pub static GROUPS_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[196],
+    wire: &W_GROUPS_ROLES_LIST,
     body_schema: "",
     scopes: &["read:group_roles"],
     success: &[(200, "ListGroupRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/groups/{id}/roles` puts on the wire.
+const W_GROUPS_ROLES_CREATE: Wire = Wire {
+    name: "groups.roles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/groups/{id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/groups/{id}/roles`.
 pub static GROUPS_ROLES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[194],
+    wire: &W_GROUPS_ROLES_CREATE,
     body_schema: "AssignGroupRolesRequestContent",
     scopes: &["create:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/groups/{id}/roles` puts on the wire.
+const W_GROUPS_ROLES_DELETE: Wire = Wire {
+    name: "groups.roles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/groups/{id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/groups/{id}/roles`.
 pub static GROUPS_ROLES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[195],
+    wire: &W_GROUPS_ROLES_DELETE,
     body_schema: "DeleteGroupRolesRequestContent",
     scopes: &["delete:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/guardian/enrollments/ticket` puts on the wire.
+const W_GUARDIAN_ENROLLMENTS_CREATE_TICKET: Wire = Wire {
+    name: "guardian.enrollments.createTicket",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/guardian/enrollments/ticket",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/guardian/enrollments/ticket`.
 pub static GUARDIAN_ENROLLMENTS_CREATE_TICKET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[197],
+    wire: &W_GUARDIAN_ENROLLMENTS_CREATE_TICKET,
     body_schema: "CreateGuardianEnrollmentTicketRequestContent",
     scopes: &["create:guardian_enrollment_tickets"],
     success: &[(200, "CreateGuardianEnrollmentTicketResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
+/// What `GET /api/v2/guardian/enrollments/{id}` puts on the wire.
+const W_GUARDIAN_ENROLLMENTS_GET: Wire = Wire {
+    name: "guardian.enrollments.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/enrollments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/enrollments/{id}`.
 pub static GUARDIAN_ENROLLMENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[199],
+    wire: &W_GUARDIAN_ENROLLMENTS_GET,
     body_schema: "",
     scopes: &["read:guardian_enrollments"],
     success: &[(200, "GetGuardianEnrollmentResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `DELETE /api/v2/guardian/enrollments/{id}` puts on the wire.
+const W_GUARDIAN_ENROLLMENTS_DELETE: Wire = Wire {
+    name: "guardian.enrollments.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/guardian/enrollments/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/guardian/enrollments/{id}`.
 pub static GUARDIAN_ENROLLMENTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[198],
+    wire: &W_GUARDIAN_ENROLLMENTS_DELETE,
     body_schema: "",
     scopes: &["delete:guardian_enrollments"],
     success: &[(204, "")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors` puts on the wire.
+const W_GUARDIAN_FACTORS_LIST: Wire = Wire {
+    name: "guardian.factors.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors`.
 pub static GUARDIAN_FACTORS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[203],
+    wire: &W_GUARDIAN_FACTORS_LIST,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "[GuardianFactor]")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/duo/settings` puts on the wire.
+const W_GUARDIAN_FACTORS_DUO_SETTINGS_GET: Wire = Wire {
+    name: "guardian.factors.duo.settings.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/duo/settings",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/duo/settings`.
 pub static GUARDIAN_FACTORS_DUO_SETTINGS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[200],
+    wire: &W_GUARDIAN_FACTORS_DUO_SETTINGS_GET,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/duo/settings` puts on the wire.
+const W_GUARDIAN_FACTORS_DUO_SETTINGS_SET: Wire = Wire {
+    name: "guardian.factors.duo.settings.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/duo/settings",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/duo/settings`.
 pub static GUARDIAN_FACTORS_DUO_SETTINGS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[201],
+    wire: &W_GUARDIAN_FACTORS_DUO_SETTINGS_SET,
     body_schema: "SetGuardianFactorDuoSettingsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PATCH /api/v2/guardian/factors/duo/settings` puts on the wire.
+const W_GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE: Wire = Wire {
+    name: "guardian.factors.duo.settings.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/guardian/factors/duo/settings",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/guardian/factors/duo/settings`.
 pub static GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[202],
+    wire: &W_GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE,
     body_schema: "UpdateGuardianFactorDuoSettingsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorDuoSettingsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/phone/message-types` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES: Wire = Wire {
+    name: "guardian.factors.phone.getMessageTypes",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/phone/message-types",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("message_types") },
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/phone/message-types`.
 pub static GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[204],
+    wire: &W_GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorPhoneMessageTypesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/phone/message-types` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES: Wire = Wire {
+    name: "guardian.factors.phone.setMessageTypes",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/phone/message-types",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("message_types"),
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/phone/message-types`.
 pub static GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[208],
+    wire: &W_GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES,
     body_schema: "SetGuardianFactorPhoneMessageTypesRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorPhoneMessageTypesResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
+/// What `GET /api/v2/guardian/factors/phone/providers/twilio` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER: Wire = Wire {
+    name: "guardian.factors.phone.getTwilioProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/phone/providers/twilio",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/phone/providers/twilio`.
 pub static GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[207],
+    wire: &W_GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPhoneTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/phone/providers/twilio` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER: Wire = Wire {
+    name: "guardian.factors.phone.setTwilioProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/phone/providers/twilio",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/phone/providers/twilio`.
 pub static GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[211],
+    wire: &W_GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPhoneTwilioRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPhoneTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/phone/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER: Wire = Wire {
+    name: "guardian.factors.phone.getSelectedProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/phone/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/phone/selected-provider`.
 pub static GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[205],
+    wire: &W_GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPhoneResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/phone/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_SET_PROVIDER: Wire = Wire {
+    name: "guardian.factors.phone.setProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/phone/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/phone/selected-provider`.
 pub static GUARDIAN_FACTORS_PHONE_SET_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[209],
+    wire: &W_GUARDIAN_FACTORS_PHONE_SET_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPhoneRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPhoneResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/phone/templates` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_GET_TEMPLATES: Wire = Wire {
+    name: "guardian.factors.phone.getTemplates",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/phone/templates",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/phone/templates`.
 pub static GUARDIAN_FACTORS_PHONE_GET_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[206],
+    wire: &W_GUARDIAN_FACTORS_PHONE_GET_TEMPLATES,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/phone/templates` puts on the wire.
+const W_GUARDIAN_FACTORS_PHONE_SET_TEMPLATES: Wire = Wire {
+    name: "guardian.factors.phone.setTemplates",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/phone/templates",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/phone/templates`.
 pub static GUARDIAN_FACTORS_PHONE_SET_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[210],
+    wire: &W_GUARDIAN_FACTORS_PHONE_SET_TEMPLATES,
     body_schema: "SetGuardianFactorPhoneTemplatesRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorPhoneTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/push-notification/providers/apns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.getApnsProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/push-notification/providers/apns",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/push-notification/providers/apns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[212],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/push-notification/providers/apns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.setApnsProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/push-notification/providers/apns",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[215],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPushNotificationApnsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PATCH /api/v2/guardian/factors/push-notification/providers/apns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.updateApnsProvider",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/guardian/factors/push-notification/providers/apns",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[220],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER,
     body_schema: "UpdateGuardianFactorsProviderPushNotificationApnsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationApnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/push-notification/providers/fcm` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.setFcmProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/push-notification/providers/fcm",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[216],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPushNotificationFcmRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationFcmResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PATCH /api/v2/guardian/factors/push-notification/providers/fcm` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.updateFcmProvider",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/guardian/factors/push-notification/providers/fcm",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[221],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER,
     body_schema: "UpdateGuardianFactorsProviderPushNotificationFcmRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationFcmResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.setFcmv1Provider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[217],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPushNotificationFcmv1RequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationFcmv1ResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.updateFcmv1Provider",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[222],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER,
     body_schema: "UpdateGuardianFactorsProviderPushNotificationFcmv1RequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationFcmv1ResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/push-notification/providers/sns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.getSnsProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/push-notification/providers/sns",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/push-notification/providers/sns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[214],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/push-notification/providers/sns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.setSnsProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/push-notification/providers/sns",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[219],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPushNotificationSnsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PATCH /api/v2/guardian/factors/push-notification/providers/sns` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.updateSnsProvider",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/guardian/factors/push-notification/providers/sns",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[223],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER,
     body_schema: "UpdateGuardianFactorsProviderPushNotificationSnsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "UpdateGuardianFactorsProviderPushNotificationSnsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/push-notification/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.getSelectedProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/push-notification/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/push-notification/selected-provider`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[213],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderPushNotificationResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/push-notification/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER: Wire = Wire {
+    name: "guardian.factors.pushNotification.setProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/push-notification/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
 pub static GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[218],
+    wire: &W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER,
     body_schema: "SetGuardianFactorsProviderPushNotificationRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderPushNotificationResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/sms/providers/twilio` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER: Wire = Wire {
+    name: "guardian.factors.sms.getTwilioProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/sms/providers/twilio",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/sms/providers/twilio`.
 pub static GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[227],
+    wire: &W_GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSmsTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/sms/providers/twilio` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER: Wire = Wire {
+    name: "guardian.factors.sms.setTwilioProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/sms/providers/twilio",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/sms/providers/twilio`.
 pub static GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[230],
+    wire: &W_GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER,
     body_schema: "SetGuardianFactorsProviderSmsTwilioRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderSmsTwilioResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/sms/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER: Wire = Wire {
+    name: "guardian.factors.sms.getSelectedProvider",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/sms/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/sms/selected-provider`.
 pub static GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[225],
+    wire: &W_GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[(200, "GetGuardianFactorsProviderSmsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/sms/selected-provider` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_SET_PROVIDER: Wire = Wire {
+    name: "guardian.factors.sms.setProvider",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/sms/selected-provider",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/sms/selected-provider`.
 pub static GUARDIAN_FACTORS_SMS_SET_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[228],
+    wire: &W_GUARDIAN_FACTORS_SMS_SET_PROVIDER,
     body_schema: "SetGuardianFactorsProviderSmsRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorsProviderSmsResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/factors/sms/templates` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_GET_TEMPLATES: Wire = Wire {
+    name: "guardian.factors.sms.getTemplates",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/factors/sms/templates",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/guardian/factors/sms/templates`.
 pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[226],
+    wire: &W_GUARDIAN_FACTORS_SMS_GET_TEMPLATES,
     body_schema: "",
     scopes: &["read:guardian_factors"],
     success: &[
@@ -2323,1980 +5960,5134 @@ pub static GUARDIAN_FACTORS_SMS_GET_TEMPLATES: OpDesc = OpDesc {
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/sms/templates` puts on the wire.
+const W_GUARDIAN_FACTORS_SMS_SET_TEMPLATES: Wire = Wire {
+    name: "guardian.factors.sms.setTemplates",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/sms/templates",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/sms/templates`.
 pub static GUARDIAN_FACTORS_SMS_SET_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[229],
+    wire: &W_GUARDIAN_FACTORS_SMS_SET_TEMPLATES,
     body_schema: "SetGuardianFactorSmsTemplatesRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorSmsTemplatesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/factors/{name}` puts on the wire.
+const W_GUARDIAN_FACTORS_SET: Wire = Wire {
+    name: "guardian.factors.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/factors/{name}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/factors/{name}`.
 pub static GUARDIAN_FACTORS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[224],
+    wire: &W_GUARDIAN_FACTORS_SET,
     body_schema: "SetGuardianFactorRequestContent",
     scopes: &["update:guardian_factors"],
     success: &[(200, "SetGuardianFactorResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/guardian/policies` puts on the wire.
+const W_GUARDIAN_POLICIES_LIST: Wire = Wire {
+    name: "guardian.policies.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/guardian/policies",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/guardian/policies`.
 pub static GUARDIAN_POLICIES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[231],
+    wire: &W_GUARDIAN_POLICIES_LIST,
     body_schema: "",
     scopes: &["read:mfa_policies"],
     success: &[(200, "ListGuardianPoliciesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `PUT /api/v2/guardian/policies` puts on the wire.
+const W_GUARDIAN_POLICIES_SET: Wire = Wire {
+    name: "guardian.policies.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/guardian/policies",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/guardian/policies`.
 pub static GUARDIAN_POLICIES_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[232],
+    wire: &W_GUARDIAN_POLICIES_SET,
     body_schema: "SetGuardianPoliciesRequestContent",
     scopes: &["update:mfa_policies"],
     success: &[(200, "SetGuardianPoliciesResponseContent")],
     errors: &[400, 401, 403],
 };
 
+/// What `GET /api/v2/hooks` puts on the wire.
+const W_HOOKS_LIST: Wire = Wire {
+    name: "hooks.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/hooks",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("enabled", QueryKind::Boolean),
+        q("fields", QueryKind::String),
+        q(
+            "triggerId",
+            QueryKind::Enum(&[
+                "credentials-exchange",
+                "pre-user-registration",
+                "post-user-registration",
+                "post-change-password",
+                "send-phone-message",
+            ]),
+        ),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("hooks") },
+    body: None,
+};
+
 /// `GET /api/v2/hooks`.
 pub static HOOKS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[236],
+    wire: &W_HOOKS_LIST,
     body_schema: "",
     scopes: &["read:hooks"],
     success: &[(200, "ListHooksResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/hooks` puts on the wire.
+const W_HOOKS_CREATE: Wire = Wire {
+    name: "hooks.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/hooks",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/hooks`.
 pub static HOOKS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[233],
+    wire: &W_HOOKS_CREATE,
     body_schema: "CreateHookRequestContent",
     scopes: &["create:hooks"],
     success: &[(201, "CreateHookResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/hooks/{id}` puts on the wire.
+const W_HOOKS_GET: Wire = Wire {
+    name: "hooks.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/hooks/{id}",
+    query: &[q("fields", QueryKind::String)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/hooks/{id}`.
 pub static HOOKS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[235],
+    wire: &W_HOOKS_GET,
     body_schema: "",
     scopes: &["read:hooks"],
     success: &[(200, "GetHookResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/hooks/{id}` puts on the wire.
+const W_HOOKS_UPDATE: Wire = Wire {
+    name: "hooks.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/hooks/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/hooks/{id}`.
 pub static HOOKS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[241],
+    wire: &W_HOOKS_UPDATE,
     body_schema: "UpdateHookRequestContent",
     scopes: &["update:hooks"],
     success: &[(201, "UpdateHookResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/hooks/{id}` puts on the wire.
+const W_HOOKS_DELETE: Wire = Wire {
+    name: "hooks.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/hooks/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/hooks/{id}`.
 pub static HOOKS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[234],
+    wire: &W_HOOKS_DELETE,
     body_schema: "",
     scopes: &["delete:hooks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/hooks/{id}/secrets` puts on the wire.
+const W_HOOKS_SECRETS_GET: Wire = Wire {
+    name: "hooks.secrets.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/hooks/{id}/secrets",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/hooks/{id}/secrets`.
 pub static HOOKS_SECRETS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[239],
+    wire: &W_HOOKS_SECRETS_GET,
     body_schema: "",
     scopes: &["read:hooks"],
     success: &[(200, "GetHookSecretResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/hooks/{id}/secrets` puts on the wire.
+const W_HOOKS_SECRETS_CREATE: Wire = Wire {
+    name: "hooks.secrets.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/hooks/{id}/secrets",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/hooks/{id}/secrets`.
 pub static HOOKS_SECRETS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[237],
+    wire: &W_HOOKS_SECRETS_CREATE,
     body_schema: "CreateHookSecretRequestContent",
     scopes: &["update:hooks"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `PATCH /api/v2/hooks/{id}/secrets` puts on the wire.
+const W_HOOKS_SECRETS_UPDATE: Wire = Wire {
+    name: "hooks.secrets.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/hooks/{id}/secrets",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/hooks/{id}/secrets`.
 pub static HOOKS_SECRETS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[240],
+    wire: &W_HOOKS_SECRETS_UPDATE,
     body_schema: "UpdateHookSecretRequestContent",
     scopes: &["update:hooks"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/hooks/{id}/secrets` puts on the wire.
+const W_HOOKS_SECRETS_DELETE: Wire = Wire {
+    name: "hooks.secrets.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/hooks/{id}/secrets",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/hooks/{id}/secrets`.
 pub static HOOKS_SECRETS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[238],
+    wire: &W_HOOKS_SECRETS_DELETE,
     body_schema: "DeleteHookSecretRequestContent",
     scopes: &["delete:hooks"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/jobs/users-exports` puts on the wire.
+const W_JOBS_USERS_EXPORTS_CREATE: Wire = Wire {
+    name: "jobs.usersExports.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/jobs/users-exports",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/jobs/users-exports`.
 pub static JOBS_USERS_EXPORTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[244],
+    wire: &W_JOBS_USERS_EXPORTS_CREATE,
     body_schema: "CreateExportUsersRequestContent",
     scopes: &["read:users"],
     success: &[(200, "CreateExportUsersResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/jobs/users-imports` puts on the wire.
+const W_JOBS_USERS_IMPORTS_CREATE: Wire = Wire {
+    name: "jobs.usersImports.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/jobs/users-imports",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Multipart]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[FilePart { name: "users", media_type: "application/octet-stream" }],
+    }),
+};
+
 /// `POST /api/v2/jobs/users-imports`.
 pub static JOBS_USERS_IMPORTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[245],
+    wire: &W_JOBS_USERS_IMPORTS_CREATE,
     body_schema: "CreateImportUsersRequestContent",
     scopes: &["create:users"],
     success: &[(202, "CreateImportUsersResponseContent")],
     errors: &[400, 401, 403, 413, 429, 500],
 };
 
+/// What `POST /api/v2/jobs/verification-email` puts on the wire.
+const W_JOBS_VERIFICATION_EMAIL_CREATE: Wire = Wire {
+    name: "jobs.verificationEmail.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/jobs/verification-email",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/jobs/verification-email`.
 pub static JOBS_VERIFICATION_EMAIL_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[246],
+    wire: &W_JOBS_VERIFICATION_EMAIL_CREATE,
     body_schema: "CreateVerificationEmailRequestContent",
     scopes: &["update:users"],
     success: &[(201, "CreateVerificationEmailResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/jobs/{id}` puts on the wire.
+const W_JOBS_GET: Wire = Wire {
+    name: "jobs.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/jobs/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/jobs/{id}`.
 pub static JOBS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[243],
+    wire: &W_JOBS_GET,
     body_schema: "",
     scopes: &["create:users", "read:users"],
     success: &[(200, "GetJobResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/jobs/{id}/errors` puts on the wire.
+const W_JOBS_ERRORS_GET: Wire = Wire {
+    name: "jobs.errors.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/jobs/{id}/errors",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/jobs/{id}/errors`.
 pub static JOBS_ERRORS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[242],
+    wire: &W_JOBS_ERRORS_GET,
     body_schema: "",
     scopes: &["create:users", "read:users"],
     success: &[(200, ""), (204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/keys/custom-signing` puts on the wire.
+const W_KEYS_CUSTOM_SIGNING_GET: Wire = Wire {
+    name: "keys.customSigning.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/keys/custom-signing",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("keys") },
+    body: None,
+};
+
 /// `GET /api/v2/keys/custom-signing`.
 pub static KEYS_CUSTOM_SIGNING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[248],
+    wire: &W_KEYS_CUSTOM_SIGNING_GET,
     body_schema: "",
     scopes: &["read:custom_signing_keys"],
     success: &[(200, "GetCustomSigningKeysResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/keys/custom-signing` puts on the wire.
+const W_KEYS_CUSTOM_SIGNING_SET: Wire = Wire {
+    name: "keys.customSigning.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/keys/custom-signing",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("keys"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/keys/custom-signing`.
 pub static KEYS_CUSTOM_SIGNING_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[249],
+    wire: &W_KEYS_CUSTOM_SIGNING_SET,
     body_schema: "SetCustomSigningKeysRequestContent",
     scopes: &["create:custom_signing_keys", "update:custom_signing_keys"],
     success: &[(200, "SetCustomSigningKeysResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/keys/custom-signing` puts on the wire.
+const W_KEYS_CUSTOM_SIGNING_DELETE: Wire = Wire {
+    name: "keys.customSigning.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/keys/custom-signing",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/keys/custom-signing`.
 pub static KEYS_CUSTOM_SIGNING_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[247],
+    wire: &W_KEYS_CUSTOM_SIGNING_DELETE,
     body_schema: "",
     scopes: &["delete:custom_signing_keys"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/keys/encryption` puts on the wire.
+const W_KEYS_ENCRYPTION_LIST: Wire = Wire {
+    name: "keys.encryption.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/keys/encryption",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("keys") },
+    body: None,
+};
+
 /// `GET /api/v2/keys/encryption`.
 pub static KEYS_ENCRYPTION_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[255],
+    wire: &W_KEYS_ENCRYPTION_LIST,
     body_schema: "",
     scopes: &["read:encryption_keys"],
     success: &[(200, "ListEncryptionKeysResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/keys/encryption` puts on the wire.
+const W_KEYS_ENCRYPTION_CREATE: Wire = Wire {
+    name: "keys.encryption.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/keys/encryption",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/keys/encryption`.
 pub static KEYS_ENCRYPTION_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[250],
+    wire: &W_KEYS_ENCRYPTION_CREATE,
     body_schema: "CreateEncryptionKeyRequestContent",
     scopes: &["create:encryption_keys"],
     success: &[(201, "CreateEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `POST /api/v2/keys/encryption/rekey` puts on the wire.
+const W_KEYS_ENCRYPTION_REKEY: Wire = Wire {
+    name: "keys.encryption.rekey",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/keys/encryption/rekey",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/keys/encryption/rekey`.
 pub static KEYS_ENCRYPTION_REKEY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[256],
+    wire: &W_KEYS_ENCRYPTION_REKEY,
     body_schema: "",
     scopes: &["create:encryption_keys", "update:encryption_keys"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/keys/encryption/{kid}` puts on the wire.
+const W_KEYS_ENCRYPTION_GET: Wire = Wire {
+    name: "keys.encryption.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/keys/encryption/{kid}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/keys/encryption/{kid}`.
 pub static KEYS_ENCRYPTION_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[253],
+    wire: &W_KEYS_ENCRYPTION_GET,
     body_schema: "",
     scopes: &["read:encryption_keys"],
     success: &[(200, "GetEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/keys/encryption/{kid}` puts on the wire.
+const W_KEYS_ENCRYPTION_IMPORT: Wire = Wire {
+    name: "keys.encryption.import",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/keys/encryption/{kid}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/keys/encryption/{kid}`.
 pub static KEYS_ENCRYPTION_IMPORT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[254],
+    wire: &W_KEYS_ENCRYPTION_IMPORT,
     body_schema: "ImportEncryptionKeyRequestContent",
     scopes: &["update:encryption_keys"],
     success: &[(201, "ImportEncryptionKeyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/keys/encryption/{kid}` puts on the wire.
+const W_KEYS_ENCRYPTION_DELETE: Wire = Wire {
+    name: "keys.encryption.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/keys/encryption/{kid}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/keys/encryption/{kid}`.
 pub static KEYS_ENCRYPTION_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[252],
+    wire: &W_KEYS_ENCRYPTION_DELETE,
     body_schema: "",
     scopes: &["delete:encryption_keys"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/keys/encryption/{kid}/wrapping-key` puts on the wire.
+const W_KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY: Wire = Wire {
+    name: "keys.encryption.createPublicWrappingKey",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/keys/encryption/{kid}/wrapping-key",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
 pub static KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[251],
+    wire: &W_KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY,
     body_schema: "",
     scopes: &["create:encryption_keys"],
     success: &[(201, "CreateEncryptionKeyPublicWrappingResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/keys/signing` puts on the wire.
+const W_KEYS_SIGNING_LIST: Wire = Wire {
+    name: "keys.signing.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/keys/signing",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/keys/signing`.
 pub static KEYS_SIGNING_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[258],
+    wire: &W_KEYS_SIGNING_LIST,
     body_schema: "",
     scopes: &["read:signing_keys"],
     success: &[(200, "[SigningKeys]")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/keys/signing/rotate` puts on the wire.
+const W_KEYS_SIGNING_ROTATE: Wire = Wire {
+    name: "keys.signing.rotate",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/keys/signing/rotate",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/keys/signing/rotate`.
 pub static KEYS_SIGNING_ROTATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[260],
+    wire: &W_KEYS_SIGNING_ROTATE,
     body_schema: "",
     scopes: &["create:signing_keys", "update:signing_keys"],
     success: &[(201, "RotateSigningKeysResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/keys/signing/{kid}` puts on the wire.
+const W_KEYS_SIGNING_GET: Wire = Wire {
+    name: "keys.signing.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/keys/signing/{kid}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/keys/signing/{kid}`.
 pub static KEYS_SIGNING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[257],
+    wire: &W_KEYS_SIGNING_GET,
     body_schema: "",
     scopes: &["read:signing_keys"],
     success: &[(200, "GetSigningKeysResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/keys/signing/{kid}/revoke` puts on the wire.
+const W_KEYS_SIGNING_REVOKE: Wire = Wire {
+    name: "keys.signing.revoke",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/keys/signing/{kid}/revoke",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `PUT /api/v2/keys/signing/{kid}/revoke`.
 pub static KEYS_SIGNING_REVOKE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[259],
+    wire: &W_KEYS_SIGNING_REVOKE,
     body_schema: "",
     scopes: &["update:signing_keys"],
     success: &[(200, "RevokedSigningKeysResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/log-streams` puts on the wire.
+const W_LOG_STREAMS_LIST: Wire = Wire {
+    name: "logStreams.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/log-streams",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/log-streams`.
 pub static LOG_STREAMS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[264],
+    wire: &W_LOG_STREAMS_LIST,
     body_schema: "",
     scopes: &["read:log_streams"],
     success: &[(200, "[LogStreamResponseSchema]")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/log-streams` puts on the wire.
+const W_LOG_STREAMS_CREATE: Wire = Wire {
+    name: "logStreams.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/log-streams",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/log-streams`.
 pub static LOG_STREAMS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[261],
+    wire: &W_LOG_STREAMS_CREATE,
     body_schema: "CreateLogStreamRequestContent",
     scopes: &["create:log_streams"],
     success: &[(200, "CreateLogStreamResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/log-streams/{id}` puts on the wire.
+const W_LOG_STREAMS_GET: Wire = Wire {
+    name: "logStreams.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/log-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/log-streams/{id}`.
 pub static LOG_STREAMS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[263],
+    wire: &W_LOG_STREAMS_GET,
     body_schema: "",
     scopes: &["read:log_streams"],
     success: &[(200, "GetLogStreamResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/log-streams/{id}` puts on the wire.
+const W_LOG_STREAMS_UPDATE: Wire = Wire {
+    name: "logStreams.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/log-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/log-streams/{id}`.
 pub static LOG_STREAMS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[265],
+    wire: &W_LOG_STREAMS_UPDATE,
     body_schema: "UpdateLogStreamRequestContent",
     scopes: &["update:log_streams"],
     success: &[(200, "UpdateLogStreamResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/log-streams/{id}` puts on the wire.
+const W_LOG_STREAMS_DELETE: Wire = Wire {
+    name: "logStreams.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/log-streams/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/log-streams/{id}`.
 pub static LOG_STREAMS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[262],
+    wire: &W_LOG_STREAMS_DELETE,
     body_schema: "",
     scopes: &["delete:log_streams"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/logs` puts on the wire.
+const W_LOGS_LIST: Wire = Wire {
+    name: "logs.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/logs",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("sort", QueryKind::String),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("search", QueryKind::String),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("logs"), max_take: None, next: false },
+    body: None,
+};
+
 /// `GET /api/v2/logs`.
 pub static LOGS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[267],
+    wire: &W_LOGS_LIST,
     body_schema: "",
     scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "ListLogResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/logs/{id}` puts on the wire.
+const W_LOGS_GET: Wire = Wire {
+    name: "logs.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/logs/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/logs/{id}`.
 pub static LOGS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[266],
+    wire: &W_LOGS_GET,
     body_schema: "",
     scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "GetLogResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/network-acls` puts on the wire.
+const W_NETWORK_ACLS_LIST: Wire = Wire {
+    name: "networkAcls.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/network-acls",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("network_acls") },
+    body: None,
+};
+
 /// `GET /api/v2/network-acls`.
 pub static NETWORK_ACLS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[271],
+    wire: &W_NETWORK_ACLS_LIST,
     body_schema: "",
     scopes: &["read:network_acls"],
     success: &[(200, "ListNetworkAclsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/network-acls` puts on the wire.
+const W_NETWORK_ACLS_CREATE: Wire = Wire {
+    name: "networkAcls.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/network-acls",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/network-acls`.
 pub static NETWORK_ACLS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[268],
+    wire: &W_NETWORK_ACLS_CREATE,
     body_schema: "CreateNetworkAclRequestContent",
     scopes: &["create:network_acls"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 409, 429, 500],
 };
 
+/// What `GET /api/v2/network-acls/{id}` puts on the wire.
+const W_NETWORK_ACLS_GET: Wire = Wire {
+    name: "networkAcls.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/network-acls/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/network-acls/{id}`.
 pub static NETWORK_ACLS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[270],
+    wire: &W_NETWORK_ACLS_GET,
     body_schema: "",
     scopes: &["read:network_acls"],
     success: &[(200, "GetNetworkAclsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/network-acls/{id}` puts on the wire.
+const W_NETWORK_ACLS_SET: Wire = Wire {
+    name: "networkAcls.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/network-acls/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/network-acls/{id}`.
 pub static NETWORK_ACLS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[272],
+    wire: &W_NETWORK_ACLS_SET,
     body_schema: "SetNetworkAclRequestContent",
     scopes: &["update:network_acls"],
     success: &[(200, "SetNetworkAclsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/network-acls/{id}` puts on the wire.
+const W_NETWORK_ACLS_UPDATE: Wire = Wire {
+    name: "networkAcls.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/network-acls/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/network-acls/{id}`.
 pub static NETWORK_ACLS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[273],
+    wire: &W_NETWORK_ACLS_UPDATE,
     body_schema: "UpdateNetworkAclRequestContent",
     scopes: &["update:network_acls"],
     success: &[(200, "UpdateNetworkAclResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/network-acls/{id}` puts on the wire.
+const W_NETWORK_ACLS_DELETE: Wire = Wire {
+    name: "networkAcls.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/network-acls/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/network-acls/{id}`.
 pub static NETWORK_ACLS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[269],
+    wire: &W_NETWORK_ACLS_DELETE,
     body_schema: "",
     scopes: &["delete:network_acls"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations` puts on the wire.
+const W_ORGANIZATIONS_LIST: Wire = Wire {
+    name: "organizations.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("sort", QueryKind::String),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations`.
 pub static ORGANIZATIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[305],
+    wire: &W_ORGANIZATIONS_LIST,
     body_schema: "",
     scopes: &["read:organizations", "read:organizations_summary"],
     success: &[(200, "ListOrganizationsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/organizations` puts on the wire.
+const W_ORGANIZATIONS_CREATE: Wire = Wire {
+    name: "organizations.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations`.
 pub static ORGANIZATIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[282],
+    wire: &W_ORGANIZATIONS_CREATE,
     body_schema: "CreateOrganizationRequestContent",
     scopes: &["create:organizations", "create:organization_connections"],
     success: &[(201, "CreateOrganizationResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/organizations/name/{name}` puts on the wire.
+const W_ORGANIZATIONS_GET_BY_NAME: Wire = Wire {
+    name: "organizations.getByName",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/name/{name}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/name/{name}`.
 pub static ORGANIZATIONS_GET_BY_NAME: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[296],
+    wire: &W_ORGANIZATIONS_GET_BY_NAME,
     body_schema: "",
     scopes: &["read:organizations"],
     success: &[(200, "GetOrganizationByNameResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}` puts on the wire.
+const W_ORGANIZATIONS_GET: Wire = Wire {
+    name: "organizations.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}`.
 pub static ORGANIZATIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[295],
+    wire: &W_ORGANIZATIONS_GET,
     body_schema: "",
     scopes: &["read:organizations", "read:organizations_summary"],
     success: &[(200, "GetOrganizationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/organizations/{id}` puts on the wire.
+const W_ORGANIZATIONS_UPDATE: Wire = Wire {
+    name: "organizations.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/organizations/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/organizations/{id}`.
 pub static ORGANIZATIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[314],
+    wire: &W_ORGANIZATIONS_UPDATE,
     body_schema: "UpdateOrganizationRequestContent",
     scopes: &["update:organizations"],
     success: &[(200, "UpdateOrganizationResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}` puts on the wire.
+const W_ORGANIZATIONS_DELETE: Wire = Wire {
+    name: "organizations.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}`.
 pub static ORGANIZATIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[283],
+    wire: &W_ORGANIZATIONS_DELETE,
     body_schema: "",
     scopes: &["delete:organizations"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/client-grants` puts on the wire.
+const W_ORGANIZATIONS_CLIENT_GRANTS_LIST: Wire = Wire {
+    name: "organizations.clientGrants.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/client-grants",
+    query: &[
+        q("audience", QueryKind::String),
+        q("client_id", QueryKind::String),
+        q("grant_ids", QueryKind::StringList),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("client_grants") },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/client-grants`.
 pub static ORGANIZATIONS_CLIENT_GRANTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[276],
+    wire: &W_ORGANIZATIONS_CLIENT_GRANTS_LIST,
     body_schema: "",
     scopes: &["read:organization_client_grants"],
     success: &[(200, "ListOrganizationClientGrantsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/client-grants` puts on the wire.
+const W_ORGANIZATIONS_CLIENT_GRANTS_CREATE: Wire = Wire {
+    name: "organizations.clientGrants.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/client-grants",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/client-grants`.
 pub static ORGANIZATIONS_CLIENT_GRANTS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[274],
+    wire: &W_ORGANIZATIONS_CLIENT_GRANTS_CREATE,
     body_schema: "AssociateOrganizationClientGrantRequestContent",
     scopes: &["create:organization_client_grants"],
     success: &[(201, "AssociateOrganizationClientGrantResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}` puts on the wire.
+const W_ORGANIZATIONS_CLIENT_GRANTS_DELETE: Wire = Wire {
+    name: "organizations.clientGrants.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/client-grants/{grant_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
 pub static ORGANIZATIONS_CLIENT_GRANTS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[275],
+    wire: &W_ORGANIZATIONS_CLIENT_GRANTS_DELETE,
     body_schema: "",
     scopes: &["delete:organization_client_grants"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/connections` puts on the wire.
+const W_ORGANIZATIONS_CONNECTIONS_LIST: Wire = Wire {
+    name: "organizations.connections.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/connections",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("is_enabled", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("connections") },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/connections`.
 pub static ORGANIZATIONS_CONNECTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[280],
+    wire: &W_ORGANIZATIONS_CONNECTIONS_LIST,
     body_schema: "",
     scopes: &["read:organization_connections"],
     success: &[(200, "ListOrganizationAllConnectionsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/connections` puts on the wire.
+const W_ORGANIZATIONS_CONNECTIONS_CREATE: Wire = Wire {
+    name: "organizations.connections.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/connections",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/connections`.
 pub static ORGANIZATIONS_CONNECTIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[277],
+    wire: &W_ORGANIZATIONS_CONNECTIONS_CREATE,
     body_schema: "CreateOrganizationAllConnectionRequestContent",
     scopes: &["create:organization_connections"],
     success: &[(201, "CreateOrganizationAllConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/connections/{connection_id}` puts on the wire.
+const W_ORGANIZATIONS_CONNECTIONS_GET: Wire = Wire {
+    name: "organizations.connections.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/connections/{connection_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/connections/{connection_id}`.
 pub static ORGANIZATIONS_CONNECTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[279],
+    wire: &W_ORGANIZATIONS_CONNECTIONS_GET,
     body_schema: "",
     scopes: &["read:organization_connections"],
     success: &[(200, "GetOrganizationAllConnectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/organizations/{id}/connections/{connection_id}` puts on the wire.
+const W_ORGANIZATIONS_CONNECTIONS_UPDATE: Wire = Wire {
+    name: "organizations.connections.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/organizations/{id}/connections/{connection_id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
 pub static ORGANIZATIONS_CONNECTIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[281],
+    wire: &W_ORGANIZATIONS_CONNECTIONS_UPDATE,
     body_schema: "UpdateOrganizationAllConnectionRequestContent",
     scopes: &["update:organization_connections"],
     success: &[(200, "UpdateOrganizationAllConnectionResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/connections/{connection_id}` puts on the wire.
+const W_ORGANIZATIONS_CONNECTIONS_DELETE: Wire = Wire {
+    name: "organizations.connections.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/connections/{connection_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
 pub static ORGANIZATIONS_CONNECTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[278],
+    wire: &W_ORGANIZATIONS_CONNECTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:organization_connections"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/discovery-domains` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_LIST: Wire = Wire {
+    name: "organizations.discoveryDomains.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/discovery-domains",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("domains"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/discovery-domains`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[288],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_LIST,
     body_schema: "",
     scopes: &["read:organization_discovery_domains"],
     success: &[(200, "ListOrganizationDiscoveryDomainsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/discovery-domains` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE: Wire = Wire {
+    name: "organizations.discoveryDomains.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/discovery-domains",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/discovery-domains`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[284],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE,
     body_schema: "CreateOrganizationDiscoveryDomainRequestContent",
     scopes: &["create:organization_discovery_domains"],
     success: &[(201, "CreateOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME: Wire = Wire {
+    name: "organizations.discoveryDomains.getByName",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[287],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME,
     body_schema: "",
     scopes: &["read:organization_discovery_domains"],
     success: &[(200, "GetOrganizationDiscoveryDomainByNameResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET: Wire = Wire {
+    name: "organizations.discoveryDomains.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[286],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET,
     body_schema: "",
     scopes: &["read:organization_discovery_domains"],
     success: &[(200, "GetOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE: Wire = Wire {
+    name: "organizations.discoveryDomains.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[289],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE,
     body_schema: "UpdateOrganizationDiscoveryDomainRequestContent",
     scopes: &["update:organization_discovery_domains"],
     success: &[(200, "UpdateOrganizationDiscoveryDomainResponseContent")],
     errors: &[400, 404],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}` puts on the wire.
+const W_ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE: Wire = Wire {
+    name: "organizations.discoveryDomains.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
 pub static ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[285],
+    wire: &W_ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE,
     body_schema: "",
     scopes: &["delete:organization_discovery_domains"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/enabled_connections` puts on the wire.
+const W_ORGANIZATIONS_ENABLED_CONNECTIONS_LIST: Wire = Wire {
+    name: "organizations.enabledConnections.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/enabled_connections",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("enabled_connections") },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/enabled_connections`.
 pub static ORGANIZATIONS_ENABLED_CONNECTIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[293],
+    wire: &W_ORGANIZATIONS_ENABLED_CONNECTIONS_LIST,
     body_schema: "",
     scopes: &["read:organization_connections"],
     success: &[(200, "ListOrganizationConnectionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/enabled_connections` puts on the wire.
+const W_ORGANIZATIONS_ENABLED_CONNECTIONS_ADD: Wire = Wire {
+    name: "organizations.enabledConnections.add",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/enabled_connections",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/enabled_connections`.
 pub static ORGANIZATIONS_ENABLED_CONNECTIONS_ADD: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[290],
+    wire: &W_ORGANIZATIONS_ENABLED_CONNECTIONS_ADD,
     body_schema: "AddOrganizationConnectionRequestContent",
     scopes: &["create:organization_connections"],
     success: &[(201, "AddOrganizationConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}` puts on the wire.
+const W_ORGANIZATIONS_ENABLED_CONNECTIONS_GET: Wire = Wire {
+    name: "organizations.enabledConnections.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
 pub static ORGANIZATIONS_ENABLED_CONNECTIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[292],
+    wire: &W_ORGANIZATIONS_ENABLED_CONNECTIONS_GET,
     body_schema: "",
     scopes: &["read:organization_connections"],
     success: &[(200, "GetOrganizationConnectionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}` puts on the wire.
+const W_ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE: Wire = Wire {
+    name: "organizations.enabledConnections.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
 pub static ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[294],
+    wire: &W_ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE,
     body_schema: "UpdateOrganizationConnectionRequestContent",
     scopes: &["update:organization_connections"],
     success: &[(200, "UpdateOrganizationConnectionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}` puts on the wire.
+const W_ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE: Wire = Wire {
+    name: "organizations.enabledConnections.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
 pub static ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[291],
+    wire: &W_ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE,
     body_schema: "",
     scopes: &["delete:organization_connections"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/invitations` puts on the wire.
+const W_ORGANIZATIONS_INVITATIONS_LIST: Wire = Wire {
+    name: "organizations.invitations.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/invitations",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("sort", QueryKind::String),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("invitations") },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/invitations`.
 pub static ORGANIZATIONS_INVITATIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[304],
+    wire: &W_ORGANIZATIONS_INVITATIONS_LIST,
     body_schema: "",
     scopes: &["read:organization_invitations"],
     success: &[(200, "ListOrganizationInvitationsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/invitations` puts on the wire.
+const W_ORGANIZATIONS_INVITATIONS_CREATE: Wire = Wire {
+    name: "organizations.invitations.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/invitations",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/invitations`.
 pub static ORGANIZATIONS_INVITATIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[301],
+    wire: &W_ORGANIZATIONS_INVITATIONS_CREATE,
     body_schema: "CreateOrganizationInvitationRequestContent",
     scopes: &["create:organization_invitations"],
     success: &[(200, "CreateOrganizationInvitationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/invitations/{invitation_id}` puts on the wire.
+const W_ORGANIZATIONS_INVITATIONS_GET: Wire = Wire {
+    name: "organizations.invitations.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
 pub static ORGANIZATIONS_INVITATIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[303],
+    wire: &W_ORGANIZATIONS_INVITATIONS_GET,
     body_schema: "",
     scopes: &["read:organization_invitations"],
     success: &[(200, "GetOrganizationInvitationResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}` puts on the wire.
+const W_ORGANIZATIONS_INVITATIONS_DELETE: Wire = Wire {
+    name: "organizations.invitations.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
 pub static ORGANIZATIONS_INVITATIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[302],
+    wire: &W_ORGANIZATIONS_INVITATIONS_DELETE,
     body_schema: "",
     scopes: &["delete:organization_invitations"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/members` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_LIST: Wire = Wire {
+    name: "organizations.members.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/members",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("members"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/members`.
 pub static ORGANIZATIONS_MEMBERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[310],
+    wire: &W_ORGANIZATIONS_MEMBERS_LIST,
     body_schema: "",
     scopes: &["read:organization_members"],
     success: &[(200, "ListOrganizationMembersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/members` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_CREATE: Wire = Wire {
+    name: "organizations.members.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/members",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("members"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/members`.
 pub static ORGANIZATIONS_MEMBERS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[306],
+    wire: &W_ORGANIZATIONS_MEMBERS_CREATE,
     body_schema: "CreateOrganizationMemberRequestContent",
     scopes: &["create:organization_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/members` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_DELETE: Wire = Wire {
+    name: "organizations.members.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/members",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("members"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/organizations/{id}/members`.
 pub static ORGANIZATIONS_MEMBERS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[307],
+    wire: &W_ORGANIZATIONS_MEMBERS_DELETE,
     body_schema: "DeleteOrganizationMembersRequestContent",
     scopes: &["delete:organization_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST: Wire = Wire {
+    name: "organizations.members.effectiveRoles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
 pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[308],
+    wire: &W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST,
     body_schema: "",
     scopes: &["read:organization_member_effective_roles"],
     success: &[(200, "ListOrganizationMemberEffectiveRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: Wire = Wire {
+    name: "organizations.members.effectiveRoles.sources.groups.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), req("role_id", QueryKind::String)],
+    paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
 pub static ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[309],
+    wire: &W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST,
     body_schema: "",
     scopes: &["read:organization_member_role_source_groups"],
     success: &[(200, "ListOrganizationMemberRoleSourceGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{id}/members/{user_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_ROLES_LIST: Wire = Wire {
+    name: "organizations.members.roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{id}/members/{user_id}/roles",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("roles") },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
 pub static ORGANIZATIONS_MEMBERS_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[313],
+    wire: &W_ORGANIZATIONS_MEMBERS_ROLES_LIST,
     body_schema: "",
     scopes: &["read:organization_member_roles"],
     success: &[(200, "ListOrganizationMemberRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{id}/members/{user_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_ROLES_ASSIGN: Wire = Wire {
+    name: "organizations.members.roles.assign",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{id}/members/{user_id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
 pub static ORGANIZATIONS_MEMBERS_ROLES_ASSIGN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[311],
+    wire: &W_ORGANIZATIONS_MEMBERS_ROLES_ASSIGN,
     body_schema: "AssignOrganizationMemberRolesRequestContent",
     scopes: &["create:organization_member_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{id}/members/{user_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_MEMBERS_ROLES_DELETE: Wire = Wire {
+    name: "organizations.members.roles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{id}/members/{user_id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
 pub static ORGANIZATIONS_MEMBERS_ROLES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[312],
+    wire: &W_ORGANIZATIONS_MEMBERS_ROLES_DELETE,
     body_schema: "DeleteOrganizationMemberRolesRequestContent",
     scopes: &["delete:organization_member_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/organizations/{organization_id}/groups` puts on the wire.
+const W_ORGANIZATIONS_GROUPS_LIST: Wire = Wire {
+    name: "organizations.groups.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{organization_id}/groups",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{organization_id}/groups`.
 pub static ORGANIZATIONS_GROUPS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[297],
+    wire: &W_ORGANIZATIONS_GROUPS_LIST,
     body_schema: "",
     scopes: &["read:organization_groups"],
     success: &[(200, "ListOrganizationGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_GROUPS_ROLES_LIST: Wire = Wire {
+    name: "organizations.groups.roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
 pub static ORGANIZATIONS_GROUPS_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[300],
+    wire: &W_ORGANIZATIONS_GROUPS_ROLES_LIST,
     body_schema: "",
     scopes: &["read:organization_group_roles"],
     success: &[(200, "ListOrganizationGroupRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_GROUPS_ROLES_CREATE: Wire = Wire {
+    name: "organizations.groups.roles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
 pub static ORGANIZATIONS_GROUPS_ROLES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[298],
+    wire: &W_ORGANIZATIONS_GROUPS_ROLES_CREATE,
     body_schema: "CreateOrganizationGroupRolesRequestContent",
     scopes: &["create:organization_group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles` puts on the wire.
+const W_ORGANIZATIONS_GROUPS_ROLES_DELETE: Wire = Wire {
+    name: "organizations.groups.roles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
 pub static ORGANIZATIONS_GROUPS_ROLES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[299],
+    wire: &W_ORGANIZATIONS_GROUPS_ROLES_DELETE,
     body_schema: "DeleteOrganizationGroupRolesRequestContent",
     scopes: &["delete:organization_group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/prompts` puts on the wire.
+const W_PROMPTS_GET_SETTINGS: Wire = Wire {
+    name: "prompts.getSettings",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/prompts",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/prompts`.
 pub static PROMPTS_GET_SETTINGS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[317],
+    wire: &W_PROMPTS_GET_SETTINGS,
     body_schema: "",
     scopes: &["read:prompts"],
     success: &[(200, "GetSettingsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `PATCH /api/v2/prompts` puts on the wire.
+const W_PROMPTS_UPDATE_SETTINGS: Wire = Wire {
+    name: "prompts.updateSettings",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/prompts",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/prompts`.
 pub static PROMPTS_UPDATE_SETTINGS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[324],
+    wire: &W_PROMPTS_UPDATE_SETTINGS,
     body_schema: "UpdateSettingsRequestContent",
     scopes: &["update:prompts"],
     success: &[(200, "UpdateSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/prompts/rendering` puts on the wire.
+const W_PROMPTS_RENDERING_LIST: Wire = Wire {
+    name: "prompts.rendering.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/prompts/rendering",
+    query: &[
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("prompt", QueryKind::String),
+        q("screen", QueryKind::String),
+        q("rendering_mode", QueryKind::Enum(&["advanced", "standard"])),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("configs") },
+    body: None,
+};
+
 /// `GET /api/v2/prompts/rendering`.
 pub static PROMPTS_RENDERING_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[322],
+    wire: &W_PROMPTS_RENDERING_LIST,
     body_schema: "",
     scopes: &["read:prompts"],
     success: &[(200, "ListAculsResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
+/// What `PATCH /api/v2/prompts/rendering` puts on the wire.
+const W_PROMPTS_RENDERING_BULK_UPDATE: Wire = Wire {
+    name: "prompts.rendering.bulkUpdate",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/prompts/rendering",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("configs"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/prompts/rendering`.
 pub static PROMPTS_RENDERING_BULK_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[320],
+    wire: &W_PROMPTS_RENDERING_BULK_UPDATE,
     body_schema: "BulkUpdateAculRequestContent",
     scopes: &["update:prompts"],
     success: &[(200, "BulkUpdateAculResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
+/// What `GET /api/v2/prompts/{prompt}/custom-text/{language}` puts on the wire.
+const W_PROMPTS_CUSTOM_TEXT_GET: Wire = Wire {
+    name: "prompts.customText.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/prompts/{prompt}/custom-text/{language}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
 pub static PROMPTS_CUSTOM_TEXT_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[315],
+    wire: &W_PROMPTS_CUSTOM_TEXT_GET,
     body_schema: "",
     scopes: &["read:prompts"],
     success: &[(200, "GetCustomTextsByLanguageResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/prompts/{prompt}/custom-text/{language}` puts on the wire.
+const W_PROMPTS_CUSTOM_TEXT_SET: Wire = Wire {
+    name: "prompts.customText.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/prompts/{prompt}/custom-text/{language}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
 pub static PROMPTS_CUSTOM_TEXT_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[316],
+    wire: &W_PROMPTS_CUSTOM_TEXT_SET,
     body_schema: "SetsCustomTextsByLanguageRequestContent",
     scopes: &["update:prompts"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/prompts/{prompt}/partials` puts on the wire.
+const W_PROMPTS_PARTIALS_GET: Wire = Wire {
+    name: "prompts.partials.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/prompts/{prompt}/partials",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/prompts/{prompt}/partials`.
 pub static PROMPTS_PARTIALS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[318],
+    wire: &W_PROMPTS_PARTIALS_GET,
     body_schema: "",
     scopes: &["read:prompts"],
     success: &[(200, "GetPartialsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/prompts/{prompt}/partials` puts on the wire.
+const W_PROMPTS_PARTIALS_SET: Wire = Wire {
+    name: "prompts.partials.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/prompts/{prompt}/partials",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/prompts/{prompt}/partials`.
 pub static PROMPTS_PARTIALS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[319],
+    wire: &W_PROMPTS_PARTIALS_SET,
     body_schema: "SetPartialsRequestContent",
     scopes: &["update:prompts"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering` puts on the wire.
+const W_PROMPTS_RENDERING_GET: Wire = Wire {
+    name: "prompts.rendering.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
 pub static PROMPTS_RENDERING_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[321],
+    wire: &W_PROMPTS_RENDERING_GET,
     body_schema: "",
     scopes: &["read:prompts"],
     success: &[(200, "GetAculResponseContent")],
     errors: &[400, 401, 402, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering` puts on the wire.
+const W_PROMPTS_RENDERING_UPDATE: Wire = Wire {
+    name: "prompts.rendering.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
 pub static PROMPTS_RENDERING_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[323],
+    wire: &W_PROMPTS_RENDERING_UPDATE,
     body_schema: "UpdateAculRequestContent",
     scopes: &["update:prompts"],
     success: &[(200, "UpdateAculResponseContent")],
     errors: &[400, 401, 402, 403, 429],
 };
 
+/// What `GET /api/v2/rate-limit-policies` puts on the wire.
+const W_RATE_LIMIT_POLICIES_LIST: Wire = Wire {
+    name: "rateLimitPolicies.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/rate-limit-policies",
+    query: &[
+        q("resource", QueryKind::Enum(&["oauth_authentication_api"])),
+        q("consumer", QueryKind::Enum(&["client"])),
+        q("consumer_selector", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("from", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("rate_limit_policies"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/rate-limit-policies`.
 pub static RATE_LIMIT_POLICIES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[328],
+    wire: &W_RATE_LIMIT_POLICIES_LIST,
     body_schema: "",
     scopes: &["read:rate_limit_policies"],
     success: &[(200, "ListRateLimitPoliciesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/rate-limit-policies` puts on the wire.
+const W_RATE_LIMIT_POLICIES_CREATE: Wire = Wire {
+    name: "rateLimitPolicies.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/rate-limit-policies",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/rate-limit-policies`.
 pub static RATE_LIMIT_POLICIES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[325],
+    wire: &W_RATE_LIMIT_POLICIES_CREATE,
     body_schema: "CreateRateLimitPolicyRequestContent",
     scopes: &["create:rate_limit_policies"],
     success: &[(201, "CreateRateLimitPolicyResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/rate-limit-policies/{id}` puts on the wire.
+const W_RATE_LIMIT_POLICIES_GET: Wire = Wire {
+    name: "rateLimitPolicies.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/rate-limit-policies/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/rate-limit-policies/{id}`.
 pub static RATE_LIMIT_POLICIES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[327],
+    wire: &W_RATE_LIMIT_POLICIES_GET,
     body_schema: "",
     scopes: &["read:rate_limit_policies"],
     success: &[(200, "GetRateLimitPolicyResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/rate-limit-policies/{id}` puts on the wire.
+const W_RATE_LIMIT_POLICIES_UPDATE: Wire = Wire {
+    name: "rateLimitPolicies.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/rate-limit-policies/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/rate-limit-policies/{id}`.
 pub static RATE_LIMIT_POLICIES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[329],
+    wire: &W_RATE_LIMIT_POLICIES_UPDATE,
     body_schema: "PatchRateLimitPolicyRequestContent",
     scopes: &["update:rate_limit_policies"],
     success: &[(200, "UpdateRateLimitPolicyResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/rate-limit-policies/{id}` puts on the wire.
+const W_RATE_LIMIT_POLICIES_DELETE: Wire = Wire {
+    name: "rateLimitPolicies.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/rate-limit-policies/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/rate-limit-policies/{id}`.
 pub static RATE_LIMIT_POLICIES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[326],
+    wire: &W_RATE_LIMIT_POLICIES_DELETE,
     body_schema: "",
     scopes: &["delete:rate_limit_policies"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/refresh-tokens` puts on the wire.
+const W_REFRESH_TOKENS_LIST: Wire = Wire {
+    name: "refreshTokens.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/refresh-tokens",
+    query: &[
+        req("user_id", QueryKind::String),
+        q("client_id", QueryKind::String),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("refresh_tokens"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/refresh-tokens`.
 pub static REFRESH_TOKENS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[332],
+    wire: &W_REFRESH_TOKENS_LIST,
     body_schema: "",
     scopes: &["read:refresh_tokens"],
     success: &[(200, "GetRefreshTokensPaginatedResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/refresh-tokens/revoke` puts on the wire.
+const W_REFRESH_TOKENS_REVOKE: Wire = Wire {
+    name: "refreshTokens.revoke",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/refresh-tokens/revoke",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/refresh-tokens/revoke`.
 pub static REFRESH_TOKENS_REVOKE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[333],
+    wire: &W_REFRESH_TOKENS_REVOKE,
     body_schema: "RevokeRefreshTokensRequestContent",
     scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/refresh-tokens/{id}` puts on the wire.
+const W_REFRESH_TOKENS_GET: Wire = Wire {
+    name: "refreshTokens.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/refresh-tokens/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/refresh-tokens/{id}`.
 pub static REFRESH_TOKENS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[331],
+    wire: &W_REFRESH_TOKENS_GET,
     body_schema: "",
     scopes: &["read:refresh_tokens"],
     success: &[(200, "GetRefreshTokenResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/refresh-tokens/{id}` puts on the wire.
+const W_REFRESH_TOKENS_UPDATE: Wire = Wire {
+    name: "refreshTokens.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/refresh-tokens/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/refresh-tokens/{id}`.
 pub static REFRESH_TOKENS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[334],
+    wire: &W_REFRESH_TOKENS_UPDATE,
     body_schema: "UpdateRefreshTokenRequestContent",
     scopes: &["update:refresh_tokens"],
     success: &[(200, "UpdateRefreshTokenResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/refresh-tokens/{id}` puts on the wire.
+const W_REFRESH_TOKENS_DELETE: Wire = Wire {
+    name: "refreshTokens.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/refresh-tokens/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/refresh-tokens/{id}`.
 pub static REFRESH_TOKENS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[330],
+    wire: &W_REFRESH_TOKENS_DELETE,
     body_schema: "",
     scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/resource-servers` puts on the wire.
+const W_RESOURCE_SERVERS_LIST: Wire = Wire {
+    name: "resourceServers.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/resource-servers",
+    query: &[
+        q("identifiers", QueryKind::StringList),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("resource_servers") },
+    body: None,
+};
+
 /// `GET /api/v2/resource-servers`.
 pub static RESOURCE_SERVERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[338],
+    wire: &W_RESOURCE_SERVERS_LIST,
     body_schema: "",
     scopes: &["read:resource_servers"],
     success: &[(200, "ListResourceServerResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/resource-servers` puts on the wire.
+const W_RESOURCE_SERVERS_CREATE: Wire = Wire {
+    name: "resourceServers.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/resource-servers",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/resource-servers`.
 pub static RESOURCE_SERVERS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[335],
+    wire: &W_RESOURCE_SERVERS_CREATE,
     body_schema: "CreateResourceServerRequestContent",
     scopes: &["create:resource_servers"],
     success: &[(201, "CreateResourceServerResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/resource-servers/{id}` puts on the wire.
+const W_RESOURCE_SERVERS_GET: Wire = Wire {
+    name: "resourceServers.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/resource-servers/{id}",
+    query: &[q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/resource-servers/{id}`.
 pub static RESOURCE_SERVERS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[337],
+    wire: &W_RESOURCE_SERVERS_GET,
     body_schema: "",
     scopes: &["read:resource_servers"],
     success: &[(200, "GetResourceServerResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/resource-servers/{id}` puts on the wire.
+const W_RESOURCE_SERVERS_UPDATE: Wire = Wire {
+    name: "resourceServers.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/resource-servers/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/resource-servers/{id}`.
 pub static RESOURCE_SERVERS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[339],
+    wire: &W_RESOURCE_SERVERS_UPDATE,
     body_schema: "UpdateResourceServerRequestContent",
     scopes: &["update:resource_servers"],
     success: &[(201, "UpdateResourceServerResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/resource-servers/{id}` puts on the wire.
+const W_RESOURCE_SERVERS_DELETE: Wire = Wire {
+    name: "resourceServers.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/resource-servers/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/resource-servers/{id}`.
 pub static RESOURCE_SERVERS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[336],
+    wire: &W_RESOURCE_SERVERS_DELETE,
     body_schema: "",
     scopes: &["delete:resource_servers"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/risk-assessments/settings` puts on the wire.
+const W_RISK_ASSESSMENTS_SETTINGS_GET: Wire = Wire {
+    name: "riskAssessments.settings.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/risk-assessments/settings",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/risk-assessments/settings`.
 pub static RISK_ASSESSMENTS_SETTINGS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[340],
+    wire: &W_RISK_ASSESSMENTS_SETTINGS_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetRiskAssessmentsSettingsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/risk-assessments/settings` puts on the wire.
+const W_RISK_ASSESSMENTS_SETTINGS_UPDATE: Wire = Wire {
+    name: "riskAssessments.settings.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/risk-assessments/settings",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/risk-assessments/settings`.
 pub static RISK_ASSESSMENTS_SETTINGS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[343],
+    wire: &W_RISK_ASSESSMENTS_SETTINGS_UPDATE,
     body_schema: "UpdateRiskAssessmentsSettingsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateRiskAssessmentsSettingsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/risk-assessments/settings/new-device` puts on the wire.
+const W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET: Wire = Wire {
+    name: "riskAssessments.settings.newDevice.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/risk-assessments/settings/new-device",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/risk-assessments/settings/new-device`.
 pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[341],
+    wire: &W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetRiskAssessmentsSettingsNewDeviceResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/risk-assessments/settings/new-device` puts on the wire.
+const W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE: Wire = Wire {
+    name: "riskAssessments.settings.newDevice.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/risk-assessments/settings/new-device",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/risk-assessments/settings/new-device`.
 pub static RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[342],
+    wire: &W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE,
     body_schema: "UpdateRiskAssessmentsSettingsNewDeviceRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "UpdateRiskAssessmentsSettingsNewDeviceResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/roles` puts on the wire.
+const W_ROLES_LIST: Wire = Wire {
+    name: "roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/roles",
+    query: &[
+        q("per_page", QueryKind::Integer),
+        q("page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("name_filter", QueryKind::String),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("roles") },
+    body: None,
+};
+
 /// `GET /api/v2/roles`.
 pub static ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[350],
+    wire: &W_ROLES_LIST,
     body_schema: "",
     scopes: &["read:roles"],
     success: &[(200, "ListRolesResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/roles` puts on the wire.
+const W_ROLES_CREATE: Wire = Wire {
+    name: "roles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/roles`.
 pub static ROLES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[344],
+    wire: &W_ROLES_CREATE,
     body_schema: "CreateRoleRequestContent",
     scopes: &["create:roles"],
     success: &[(200, "CreateRoleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/roles/{id}` puts on the wire.
+const W_ROLES_GET: Wire = Wire {
+    name: "roles.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/roles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/roles/{id}`.
 pub static ROLES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[346],
+    wire: &W_ROLES_GET,
     body_schema: "",
     scopes: &["read:roles"],
     success: &[(200, "GetRoleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/roles/{id}` puts on the wire.
+const W_ROLES_UPDATE: Wire = Wire {
+    name: "roles.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/roles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/roles/{id}`.
 pub static ROLES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[354],
+    wire: &W_ROLES_UPDATE,
     body_schema: "UpdateRoleRequestContent",
     scopes: &["update:roles"],
     success: &[(200, "UpdateRoleResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/roles/{id}` puts on the wire.
+const W_ROLES_DELETE: Wire = Wire {
+    name: "roles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/roles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/roles/{id}`.
 pub static ROLES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[345],
+    wire: &W_ROLES_DELETE,
     body_schema: "",
     scopes: &["delete:roles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/roles/{id}/groups` puts on the wire.
+const W_ROLES_GROUPS_GET: Wire = Wire {
+    name: "roles.groups.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/roles/{id}/groups",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/roles/{id}/groups`.
 pub static ROLES_GROUPS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[349],
+    wire: &W_ROLES_GROUPS_GET,
     body_schema: "",
     scopes: &["read:group_roles"],
     success: &[(200, "ListRoleGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/roles/{id}/groups` puts on the wire.
+const W_ROLES_GROUPS_CREATE: Wire = Wire {
+    name: "roles.groups.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/roles/{id}/groups",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("groups"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/roles/{id}/groups`.
 pub static ROLES_GROUPS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[347],
+    wire: &W_ROLES_GROUPS_CREATE,
     body_schema: "AssignRoleGroupsRequestContent",
     scopes: &["create:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/roles/{id}/groups` puts on the wire.
+const W_ROLES_GROUPS_DELETE: Wire = Wire {
+    name: "roles.groups.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/roles/{id}/groups",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("groups"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/roles/{id}/groups`.
 pub static ROLES_GROUPS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[348],
+    wire: &W_ROLES_GROUPS_DELETE,
     body_schema: "DeleteRoleGroupsRequestContent",
     scopes: &["delete:group_roles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/roles/{id}/permissions` puts on the wire.
+const W_ROLES_PERMISSIONS_LIST: Wire = Wire {
+    name: "roles.permissions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/roles/{id}/permissions",
+    query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("permissions") },
+    body: None,
+};
+
 /// `GET /api/v2/roles/{id}/permissions`.
 pub static ROLES_PERMISSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[353],
+    wire: &W_ROLES_PERMISSIONS_LIST,
     body_schema: "",
     scopes: &["read:roles"],
     success: &[(200, "ListRolePermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/roles/{id}/permissions` puts on the wire.
+const W_ROLES_PERMISSIONS_ADD: Wire = Wire {
+    name: "roles.permissions.add",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/roles/{id}/permissions",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/roles/{id}/permissions`.
 pub static ROLES_PERMISSIONS_ADD: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[351],
+    wire: &W_ROLES_PERMISSIONS_ADD,
     body_schema: "AddRolePermissionsRequestContent",
     scopes: &["update:roles"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/roles/{id}/permissions` puts on the wire.
+const W_ROLES_PERMISSIONS_DELETE: Wire = Wire {
+    name: "roles.permissions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/roles/{id}/permissions",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/roles/{id}/permissions`.
 pub static ROLES_PERMISSIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[352],
+    wire: &W_ROLES_PERMISSIONS_DELETE,
     body_schema: "DeleteRolePermissionsRequestContent",
     scopes: &["update:roles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/roles/{id}/users` puts on the wire.
+const W_ROLES_USERS_LIST: Wire = Wire {
+    name: "roles.users.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/roles/{id}/users",
+    query: &[
+        q("per_page", QueryKind::Integer),
+        q("page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("users"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/roles/{id}/users`.
 pub static ROLES_USERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[356],
+    wire: &W_ROLES_USERS_LIST,
     body_schema: "",
     scopes: &["read:users", "read:roles", "read:role_members"],
     success: &[(200, "ListRoleUsersResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/roles/{id}/users` puts on the wire.
+const W_ROLES_USERS_ASSIGN: Wire = Wire {
+    name: "roles.users.assign",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/roles/{id}/users",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("users"),
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/roles/{id}/users`.
 pub static ROLES_USERS_ASSIGN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[355],
+    wire: &W_ROLES_USERS_ASSIGN,
     body_schema: "AssignRoleUsersRequestContent",
     scopes: &["update:roles", "create:role_members"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/rules` puts on the wire.
+const W_RULES_LIST: Wire = Wire {
+    name: "rules.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/rules",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("enabled", QueryKind::Boolean),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("rules") },
+    body: None,
+};
+
 /// `GET /api/v2/rules`.
 pub static RULES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[360],
+    wire: &W_RULES_LIST,
     body_schema: "",
     scopes: &["read:rules"],
     success: &[(200, "ListRulesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/rules` puts on the wire.
+const W_RULES_CREATE: Wire = Wire {
+    name: "rules.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/rules",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/rules`.
 pub static RULES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[357],
+    wire: &W_RULES_CREATE,
     body_schema: "CreateRuleRequestContent",
     scopes: &["create:rules"],
     success: &[(201, "CreateRuleResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/rules-configs` puts on the wire.
+const W_RULES_CONFIGS_LIST: Wire = Wire {
+    name: "rulesConfigs.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/rules-configs",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/rules-configs`.
 pub static RULES_CONFIGS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[363],
+    wire: &W_RULES_CONFIGS_LIST,
     body_schema: "",
     scopes: &["read:rules_configs"],
     success: &[(200, "[RulesConfig]")],
     errors: &[401, 403, 429],
 };
 
+/// What `PUT /api/v2/rules-configs/{key}` puts on the wire.
+const W_RULES_CONFIGS_SET: Wire = Wire {
+    name: "rulesConfigs.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/rules-configs/{key}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/rules-configs/{key}`.
 pub static RULES_CONFIGS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[364],
+    wire: &W_RULES_CONFIGS_SET,
     body_schema: "SetRulesConfigRequestContent",
     scopes: &["update:rules_configs"],
     success: &[(200, "SetRulesConfigResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `DELETE /api/v2/rules-configs/{key}` puts on the wire.
+const W_RULES_CONFIGS_DELETE: Wire = Wire {
+    name: "rulesConfigs.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/rules-configs/{key}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/rules-configs/{key}`.
 pub static RULES_CONFIGS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[362],
+    wire: &W_RULES_CONFIGS_DELETE,
     body_schema: "",
     scopes: &["delete:rules_configs"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/rules/{id}` puts on the wire.
+const W_RULES_GET: Wire = Wire {
+    name: "rules.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/rules/{id}",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/rules/{id}`.
 pub static RULES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[359],
+    wire: &W_RULES_GET,
     body_schema: "",
     scopes: &["read:rules"],
     success: &[(200, "GetRuleResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/rules/{id}` puts on the wire.
+const W_RULES_UPDATE: Wire = Wire {
+    name: "rules.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/rules/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/rules/{id}`.
 pub static RULES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[361],
+    wire: &W_RULES_UPDATE,
     body_schema: "UpdateRuleRequestContent",
     scopes: &["update:rules"],
     success: &[(200, "UpdateRuleResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/rules/{id}` puts on the wire.
+const W_RULES_DELETE: Wire = Wire {
+    name: "rules.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/rules/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/rules/{id}`.
 pub static RULES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[358],
+    wire: &W_RULES_DELETE,
     body_schema: "",
     scopes: &["delete:rules"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/self-service-profiles` puts on the wire.
+const W_SELF_SERVICE_PROFILES_LIST: Wire = Wire {
+    name: "selfServiceProfiles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/self-service-profiles",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("self_service_profiles") },
+    body: None,
+};
+
 /// `GET /api/v2/self-service-profiles`.
 pub static SELF_SERVICE_PROFILES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[370],
+    wire: &W_SELF_SERVICE_PROFILES_LIST,
     body_schema: "",
     scopes: &["read:self_service_profiles"],
     success: &[(200, "ListSelfServiceProfilesResponseContent")],
     errors: &[401, 403, 429, 500],
 };
 
+/// What `POST /api/v2/self-service-profiles` puts on the wire.
+const W_SELF_SERVICE_PROFILES_CREATE: Wire = Wire {
+    name: "selfServiceProfiles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/self-service-profiles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/self-service-profiles`.
 pub static SELF_SERVICE_PROFILES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[365],
+    wire: &W_SELF_SERVICE_PROFILES_CREATE,
     body_schema: "CreateSelfServiceProfileRequestContent",
     scopes: &["create:self_service_profiles"],
     success: &[(201, "CreateSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429, 500],
 };
 
+/// What `GET /api/v2/self-service-profiles/{id}` puts on the wire.
+const W_SELF_SERVICE_PROFILES_GET: Wire = Wire {
+    name: "selfServiceProfiles.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/self-service-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/self-service-profiles/{id}`.
 pub static SELF_SERVICE_PROFILES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[369],
+    wire: &W_SELF_SERVICE_PROFILES_GET,
     body_schema: "",
     scopes: &["read:self_service_profiles"],
     success: &[(200, "GetSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `PATCH /api/v2/self-service-profiles/{id}` puts on the wire.
+const W_SELF_SERVICE_PROFILES_UPDATE: Wire = Wire {
+    name: "selfServiceProfiles.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/self-service-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/self-service-profiles/{id}`.
 pub static SELF_SERVICE_PROFILES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[373],
+    wire: &W_SELF_SERVICE_PROFILES_UPDATE,
     body_schema: "UpdateSelfServiceProfileRequestContent",
     scopes: &["update:self_service_profiles"],
     success: &[(200, "UpdateSelfServiceProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429, 500],
 };
 
+/// What `DELETE /api/v2/self-service-profiles/{id}` puts on the wire.
+const W_SELF_SERVICE_PROFILES_DELETE: Wire = Wire {
+    name: "selfServiceProfiles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/self-service-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/self-service-profiles/{id}`.
 pub static SELF_SERVICE_PROFILES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[368],
+    wire: &W_SELF_SERVICE_PROFILES_DELETE,
     body_schema: "",
     scopes: &["delete:self_service_profiles"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429, 500],
 };
 
+/// What `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` puts on the wire.
+const W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST: Wire = Wire {
+    name: "selfServiceProfiles.customText.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
 pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[366],
+    wire: &W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST,
     body_schema: "",
     scopes: &["read:self_service_profile_custom_texts"],
     success: &[(200, "ListSelfServiceProfileCustomTextResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}` puts on the wire.
+const W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET: Wire = Wire {
+    name: "selfServiceProfiles.customText.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
 pub static SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[367],
+    wire: &W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET,
     body_schema: "SetSelfServiceProfileCustomTextRequestContent",
     scopes: &["update:self_service_profile_custom_texts"],
     success: &[(200, "SetSelfServiceProfileCustomTextResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/self-service-profiles/{id}/sso-ticket` puts on the wire.
+const W_SELF_SERVICE_PROFILES_SSO_TICKET_CREATE: Wire = Wire {
+    name: "selfServiceProfiles.ssoTicket.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/self-service-profiles/{id}/sso-ticket",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
 pub static SELF_SERVICE_PROFILES_SSO_TICKET_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[371],
+    wire: &W_SELF_SERVICE_PROFILES_SSO_TICKET_CREATE,
     body_schema: "CreateSelfServiceProfileSsoTicketRequestContent",
     scopes: &["create:sso_access_tickets"],
     success: &[(201, "CreateSelfServiceProfileSsoTicketResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke` puts on the wire.
+const W_SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE: Wire = Wire {
+    name: "selfServiceProfiles.ssoTicket.revoke",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
 pub static SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[372],
+    wire: &W_SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE,
     body_schema: "",
     scopes: &["delete:sso_access_tickets"],
     success: &[(202, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/sessions/{id}` puts on the wire.
+const W_SESSIONS_GET: Wire = Wire {
+    name: "sessions.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/sessions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/sessions/{id}`.
 pub static SESSIONS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[375],
+    wire: &W_SESSIONS_GET,
     body_schema: "",
     scopes: &["read:sessions"],
     success: &[(200, "GetSessionResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/sessions/{id}` puts on the wire.
+const W_SESSIONS_UPDATE: Wire = Wire {
+    name: "sessions.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/sessions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/sessions/{id}`.
 pub static SESSIONS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[377],
+    wire: &W_SESSIONS_UPDATE,
     body_schema: "UpdateSessionRequestContent",
     scopes: &["update:sessions"],
     success: &[(200, "UpdateSessionResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/sessions/{id}` puts on the wire.
+const W_SESSIONS_DELETE: Wire = Wire {
+    name: "sessions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/sessions/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/sessions/{id}`.
 pub static SESSIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[374],
+    wire: &W_SESSIONS_DELETE,
     body_schema: "",
     scopes: &["delete:sessions"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/sessions/{id}/revoke` puts on the wire.
+const W_SESSIONS_REVOKE: Wire = Wire {
+    name: "sessions.revoke",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/sessions/{id}/revoke",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/sessions/{id}/revoke`.
 pub static SESSIONS_REVOKE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[376],
+    wire: &W_SESSIONS_REVOKE,
     body_schema: "",
     scopes: &["delete:sessions", "delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/stats/active-users` puts on the wire.
+const W_STATS_GET_ACTIVE_USERS_COUNT: Wire = Wire {
+    name: "stats.getActiveUsersCount",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/stats/active-users",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/stats/active-users`.
 pub static STATS_GET_ACTIVE_USERS_COUNT: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[378],
+    wire: &W_STATS_GET_ACTIVE_USERS_COUNT,
     body_schema: "",
     scopes: &["read:stats"],
     success: &[(200, "GetActiveUsersCountStatsResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/stats/daily` puts on the wire.
+const W_STATS_GET_DAILY: Wire = Wire {
+    name: "stats.getDaily",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/stats/daily",
+    query: &[q("from", QueryKind::String), q("to", QueryKind::String)],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/stats/daily`.
 pub static STATS_GET_DAILY: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[379],
+    wire: &W_STATS_GET_DAILY,
     body_schema: "",
     scopes: &["read:stats"],
     success: &[(200, "[DailyStats]")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/supplemental-signals` puts on the wire.
+const W_SUPPLEMENTAL_SIGNALS_GET: Wire = Wire {
+    name: "supplementalSignals.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/supplemental-signals",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/supplemental-signals`.
 pub static SUPPLEMENTAL_SIGNALS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[380],
+    wire: &W_SUPPLEMENTAL_SIGNALS_GET,
     body_schema: "",
     scopes: &["read:attack_protection"],
     success: &[(200, "GetSupplementalSignalsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/supplemental-signals` puts on the wire.
+const W_SUPPLEMENTAL_SIGNALS_PATCH: Wire = Wire {
+    name: "supplementalSignals.patch",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/supplemental-signals",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/supplemental-signals`.
 pub static SUPPLEMENTAL_SIGNALS_PATCH: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[381],
+    wire: &W_SUPPLEMENTAL_SIGNALS_PATCH,
     body_schema: "UpdateSupplementalSignalsRequestContent",
     scopes: &["update:attack_protection"],
     success: &[(200, "PatchSupplementalSignalsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/tenants/settings` puts on the wire.
+const W_TENANTS_SETTINGS_GET: Wire = Wire {
+    name: "tenants.settings.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/tenants/settings",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/tenants/settings`.
 pub static TENANTS_SETTINGS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[398],
+    wire: &W_TENANTS_SETTINGS_GET,
     body_schema: "",
     scopes: &["read:tenant_settings"],
     success: &[(200, "GetTenantSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `PATCH /api/v2/tenants/settings` puts on the wire.
+const W_TENANTS_SETTINGS_UPDATE: Wire = Wire {
+    name: "tenants.settings.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/tenants/settings",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/tenants/settings`.
 pub static TENANTS_SETTINGS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[399],
+    wire: &W_TENANTS_SETTINGS_UPDATE,
     body_schema: "UpdateTenantSettingsRequestContent",
     scopes: &["update:tenant_settings"],
     success: &[(200, "UpdateTenantSettingsResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/tickets/email-verification` puts on the wire.
+const W_TICKETS_VERIFY_EMAIL: Wire = Wire {
+    name: "tickets.verifyEmail",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/tickets/email-verification",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/tickets/email-verification`.
 pub static TICKETS_VERIFY_EMAIL: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[401],
+    wire: &W_TICKETS_VERIFY_EMAIL,
     body_schema: "VerifyEmailTicketRequestContent",
     scopes: &["create:user_tickets"],
     success: &[(201, "VerifyEmailTicketResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/tickets/password-change` puts on the wire.
+const W_TICKETS_CHANGE_PASSWORD: Wire = Wire {
+    name: "tickets.changePassword",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/tickets/password-change",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/tickets/password-change`.
 pub static TICKETS_CHANGE_PASSWORD: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[400],
+    wire: &W_TICKETS_CHANGE_PASSWORD,
     body_schema: "ChangePasswordTicketRequestContent",
     scopes: &["create:user_tickets"],
     success: &[(201, "ChangePasswordTicketResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/token-exchange-profiles` puts on the wire.
+const W_TOKEN_EXCHANGE_PROFILES_LIST: Wire = Wire {
+    name: "tokenExchangeProfiles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/token-exchange-profiles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("token_exchange_profiles"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/token-exchange-profiles`.
 pub static TOKEN_EXCHANGE_PROFILES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[405],
+    wire: &W_TOKEN_EXCHANGE_PROFILES_LIST,
     body_schema: "",
     scopes: &["read:token_exchange_profiles"],
     success: &[(200, "ListTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/token-exchange-profiles` puts on the wire.
+const W_TOKEN_EXCHANGE_PROFILES_CREATE: Wire = Wire {
+    name: "tokenExchangeProfiles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/token-exchange-profiles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/token-exchange-profiles`.
 pub static TOKEN_EXCHANGE_PROFILES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[402],
+    wire: &W_TOKEN_EXCHANGE_PROFILES_CREATE,
     body_schema: "CreateTokenExchangeProfileRequestContent",
     scopes: &["create:token_exchange_profiles"],
     success: &[(201, "CreateTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/token-exchange-profiles/{id}` puts on the wire.
+const W_TOKEN_EXCHANGE_PROFILES_GET: Wire = Wire {
+    name: "tokenExchangeProfiles.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/token-exchange-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/token-exchange-profiles/{id}`.
 pub static TOKEN_EXCHANGE_PROFILES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[404],
+    wire: &W_TOKEN_EXCHANGE_PROFILES_GET,
     body_schema: "",
     scopes: &["read:token_exchange_profiles"],
     success: &[(200, "GetTokenExchangeProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/token-exchange-profiles/{id}` puts on the wire.
+const W_TOKEN_EXCHANGE_PROFILES_UPDATE: Wire = Wire {
+    name: "tokenExchangeProfiles.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/token-exchange-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/token-exchange-profiles/{id}`.
 pub static TOKEN_EXCHANGE_PROFILES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[406],
+    wire: &W_TOKEN_EXCHANGE_PROFILES_UPDATE,
     body_schema: "UpdateTokenExchangeProfileRequestContent",
     scopes: &["update:token_exchange_profiles"],
     success: &[(200, "")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `DELETE /api/v2/token-exchange-profiles/{id}` puts on the wire.
+const W_TOKEN_EXCHANGE_PROFILES_DELETE: Wire = Wire {
+    name: "tokenExchangeProfiles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/token-exchange-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/token-exchange-profiles/{id}`.
 pub static TOKEN_EXCHANGE_PROFILES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[403],
+    wire: &W_TOKEN_EXCHANGE_PROFILES_DELETE,
     body_schema: "",
     scopes: &["delete:token_exchange_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/user-attribute-profiles` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_LIST: Wire = Wire {
+    name: "userAttributeProfiles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-attribute-profiles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("user_attribute_profiles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/user-attribute-profiles`.
 pub static USER_ATTRIBUTE_PROFILES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[411],
+    wire: &W_USER_ATTRIBUTE_PROFILES_LIST,
     body_schema: "",
     scopes: &["read:user_attribute_profiles"],
     success: &[(200, "ListUserAttributeProfilesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/user-attribute-profiles` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_CREATE: Wire = Wire {
+    name: "userAttributeProfiles.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/user-attribute-profiles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/user-attribute-profiles`.
 pub static USER_ATTRIBUTE_PROFILES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[407],
+    wire: &W_USER_ATTRIBUTE_PROFILES_CREATE,
     body_schema: "CreateUserAttributeProfileRequestContent",
     scopes: &["create:user_attribute_profiles"],
     success: &[(201, "CreateUserAttributeProfileResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/user-attribute-profiles/templates` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES: Wire = Wire {
+    name: "userAttributeProfiles.listTemplates",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-attribute-profiles/templates",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Key("user_attribute_profile_templates") },
+    body: None,
+};
+
 /// `GET /api/v2/user-attribute-profiles/templates`.
 pub static USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[412],
+    wire: &W_USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES,
     body_schema: "",
     scopes: &["read:user_attribute_profiles"],
     success: &[(200, "ListUserAttributeProfileTemplateResponseContent")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/user-attribute-profiles/templates/{id}` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_GET_TEMPLATE: Wire = Wire {
+    name: "userAttributeProfiles.getTemplate",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-attribute-profiles/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/user-attribute-profiles/templates/{id}`.
 pub static USER_ATTRIBUTE_PROFILES_GET_TEMPLATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[410],
+    wire: &W_USER_ATTRIBUTE_PROFILES_GET_TEMPLATE,
     body_schema: "",
     scopes: &["read:user_attribute_profiles"],
     success: &[(200, "GetUserAttributeProfileTemplateResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/user-attribute-profiles/{id}` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_GET: Wire = Wire {
+    name: "userAttributeProfiles.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-attribute-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/user-attribute-profiles/{id}`.
 pub static USER_ATTRIBUTE_PROFILES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[409],
+    wire: &W_USER_ATTRIBUTE_PROFILES_GET,
     body_schema: "",
     scopes: &["read:user_attribute_profiles"],
     success: &[(200, "GetUserAttributeProfileResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/user-attribute-profiles/{id}` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_UPDATE: Wire = Wire {
+    name: "userAttributeProfiles.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/user-attribute-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/user-attribute-profiles/{id}`.
 pub static USER_ATTRIBUTE_PROFILES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[413],
+    wire: &W_USER_ATTRIBUTE_PROFILES_UPDATE,
     body_schema: "UpdateUserAttributeProfileRequestContent",
     scopes: &["update:user_attribute_profiles"],
     success: &[(200, "UpdateUserAttributeProfileResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/user-attribute-profiles/{id}` puts on the wire.
+const W_USER_ATTRIBUTE_PROFILES_DELETE: Wire = Wire {
+    name: "userAttributeProfiles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/user-attribute-profiles/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/user-attribute-profiles/{id}`.
 pub static USER_ATTRIBUTE_PROFILES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[408],
+    wire: &W_USER_ATTRIBUTE_PROFILES_DELETE,
     body_schema: "",
     scopes: &["delete:user_attribute_profiles"],
     success: &[(204, "")],
     errors: &[401, 403, 429],
 };
 
+/// What `GET /api/v2/user-blocks` puts on the wire.
+const W_USER_BLOCKS_LIST_BY_IDENTIFIER: Wire = Wire {
+    name: "userBlocks.listByIdentifier",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-blocks",
+    query: &[req("identifier", QueryKind::String), q("consider_brute_force_enablement", QueryKind::Boolean)],
+    paging: Paging::Unpaged { items: Items::Key("blocked_for") },
+    body: None,
+};
+
 /// `GET /api/v2/user-blocks`.
 pub static USER_BLOCKS_LIST_BY_IDENTIFIER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[417],
+    wire: &W_USER_BLOCKS_LIST_BY_IDENTIFIER,
     body_schema: "",
     scopes: &["read:users"],
     success: &[(200, "ListUserBlocksByIdentifierResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `DELETE /api/v2/user-blocks` puts on the wire.
+const W_USER_BLOCKS_DELETE_BY_IDENTIFIER: Wire = Wire {
+    name: "userBlocks.deleteByIdentifier",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/user-blocks",
+    query: &[req("identifier", QueryKind::String)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/user-blocks`.
 pub static USER_BLOCKS_DELETE_BY_IDENTIFIER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[415],
+    wire: &W_USER_BLOCKS_DELETE_BY_IDENTIFIER,
     body_schema: "",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/user-blocks/{id}` puts on the wire.
+const W_USER_BLOCKS_LIST: Wire = Wire {
+    name: "userBlocks.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/user-blocks/{id}",
+    query: &[q("consider_brute_force_enablement", QueryKind::Boolean)],
+    paging: Paging::Unpaged { items: Items::Key("blocked_for") },
+    body: None,
+};
+
 /// `GET /api/v2/user-blocks/{id}`.
 pub static USER_BLOCKS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[416],
+    wire: &W_USER_BLOCKS_LIST,
     body_schema: "",
     scopes: &["read:users"],
     success: &[(200, "ListUserBlocksResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/user-blocks/{id}` puts on the wire.
+const W_USER_BLOCKS_DELETE: Wire = Wire {
+    name: "userBlocks.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/user-blocks/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/user-blocks/{id}`.
 pub static USER_BLOCKS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[414],
+    wire: &W_USER_BLOCKS_DELETE,
     body_schema: "",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users` puts on the wire.
+const W_USERS_LIST: Wire = Wire {
+    name: "users.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("sort", QueryKind::String),
+        q("connection", QueryKind::String),
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("q", QueryKind::String),
+        q("search_engine", QueryKind::Enum(&["v1", "v2", "v3"])),
+        q("primary_order", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("users") },
+    body: None,
+};
+
 /// `GET /api/v2/users`.
 pub static USERS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[443],
+    wire: &W_USERS_LIST,
     body_schema: "",
     scopes: &["read:users", "read:user_idp_tokens"],
     success: &[(200, "ListUsersResponseContent")],
     errors: &[400, 401, 403, 429, 503],
 };
 
+/// What `POST /api/v2/users` puts on the wire.
+const W_USERS_CREATE: Wire = Wire {
+    name: "users.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users`.
 pub static USERS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[430],
+    wire: &W_USERS_CREATE,
     body_schema: "CreateUserRequestContent",
     scopes: &["create:users"],
     success: &[(201, "CreateUserResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/users-by-email` puts on the wire.
+const W_USERS_LIST_USERS_BY_EMAIL: Wire = Wire {
+    name: "users.listUsersByEmail",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users-by-email",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean), req("email", QueryKind::String)],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/users-by-email`.
 pub static USERS_LIST_USERS_BY_EMAIL: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[444],
+    wire: &W_USERS_LIST_USERS_BY_EMAIL,
     body_schema: "",
     scopes: &["read:users"],
     success: &[(200, "[UserResponseSchema]")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}` puts on the wire.
+const W_USERS_GET: Wire = Wire {
+    name: "users.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}",
+    query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}`.
 pub static USERS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[439],
+    wire: &W_USERS_GET,
     body_schema: "",
     scopes: &["read:users", "read:current_user", "read:user_idp_tokens"],
     success: &[(200, "GetUserResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/users/{id}` puts on the wire.
+const W_USERS_UPDATE: Wire = Wire {
+    name: "users.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/users/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/users/{id}`.
 pub static USERS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[462],
+    wire: &W_USERS_UPDATE,
     body_schema: "UpdateUserRequestContent",
     scopes: &["update:users", "update:users_app_metadata", "update:current_user_metadata"],
     success: &[(200, "UpdateUserResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}` puts on the wire.
+const W_USERS_DELETE: Wire = Wire {
+    name: "users.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}`.
 pub static USERS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[431],
+    wire: &W_USERS_DELETE,
     body_schema: "",
     scopes: &["delete:users", "delete:current_user"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/authentication-methods` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_LIST: Wire = Wire {
+    name: "users.authenticationMethods.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/authentication-methods",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("authenticators") },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/authentication-methods`.
 pub static USERS_AUTHENTICATION_METHODS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[425],
+    wire: &W_USERS_AUTHENTICATION_METHODS_LIST,
     body_schema: "",
     scopes: &["read:authentication_methods"],
     success: &[(200, "ListUserAuthenticationMethodsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/users/{id}/authentication-methods` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_CREATE: Wire = Wire {
+    name: "users.authenticationMethods.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/authentication-methods",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/authentication-methods`.
 pub static USERS_AUTHENTICATION_METHODS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[421],
+    wire: &W_USERS_AUTHENTICATION_METHODS_CREATE,
     body_schema: "CreateUserAuthenticationMethodRequestContent",
     scopes: &["create:authentication_methods"],
     success: &[(201, "CreateUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 409, 429],
 };
 
+/// What `PUT /api/v2/users/{id}/authentication-methods` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_SET: Wire = Wire {
+    name: "users.authenticationMethods.set",
+    api: Api::Management,
+    verb: Verb::Put,
+    path: "/api/v2/users/{id}/authentication-methods",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: true,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PUT /api/v2/users/{id}/authentication-methods`.
 pub static USERS_AUTHENTICATION_METHODS_SET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[426],
+    wire: &W_USERS_AUTHENTICATION_METHODS_SET,
     body_schema: "SetUserAuthenticationMethodsRequestContent",
     scopes: &["update:authentication_methods"],
     success: &[(200, "[SetUserAuthenticationMethodResponseContent]")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/authentication-methods` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_DELETE_ALL: Wire = Wire {
+    name: "users.authenticationMethods.deleteAll",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/authentication-methods",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/authentication-methods`.
 pub static USERS_AUTHENTICATION_METHODS_DELETE_ALL: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[423],
+    wire: &W_USERS_AUTHENTICATION_METHODS_DELETE_ALL,
     body_schema: "",
     scopes: &["delete:authentication_methods"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_GET: Wire = Wire {
+    name: "users.authenticationMethods.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
 pub static USERS_AUTHENTICATION_METHODS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[424],
+    wire: &W_USERS_AUTHENTICATION_METHODS_GET,
     body_schema: "",
     scopes: &["read:authentication_methods"],
     success: &[(200, "GetUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_UPDATE: Wire = Wire {
+    name: "users.authenticationMethods.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
 pub static USERS_AUTHENTICATION_METHODS_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[427],
+    wire: &W_USERS_AUTHENTICATION_METHODS_UPDATE,
     body_schema: "UpdateUserAuthenticationMethodRequestContent",
     scopes: &["update:authentication_methods"],
     success: &[(200, "UpdateUserAuthenticationMethodResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}` puts on the wire.
+const W_USERS_AUTHENTICATION_METHODS_DELETE: Wire = Wire {
+    name: "users.authenticationMethods.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
 pub static USERS_AUTHENTICATION_METHODS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[422],
+    wire: &W_USERS_AUTHENTICATION_METHODS_DELETE,
     body_schema: "",
     scopes: &["delete:authentication_methods"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/authenticators` puts on the wire.
+const W_USERS_AUTHENTICATORS_DELETE_ALL: Wire = Wire {
+    name: "users.authenticators.deleteAll",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/authenticators",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/authenticators`.
 pub static USERS_AUTHENTICATORS_DELETE_ALL: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[428],
+    wire: &W_USERS_AUTHENTICATORS_DELETE_ALL,
     body_schema: "",
     scopes: &["delete:guardian_enrollments"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/connected-accounts` puts on the wire.
+const W_USERS_CONNECTED_ACCOUNTS_LIST: Wire = Wire {
+    name: "users.connectedAccounts.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/connected-accounts",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("connected_accounts"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/connected-accounts`.
 pub static USERS_CONNECTED_ACCOUNTS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[429],
+    wire: &W_USERS_CONNECTED_ACCOUNTS_LIST,
     body_schema: "",
     scopes: &["read:users"],
     success: &[(200, "ListUserConnectedAccountsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/effective-permissions` puts on the wire.
+const W_USERS_EFFECTIVE_PERMISSIONS_LIST: Wire = Wire {
+    name: "users.effectivePermissions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/effective-permissions",
+    query: &[
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        req("resource_server_identifier", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("permissions"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/effective-permissions`.
 pub static USERS_EFFECTIVE_PERMISSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[432],
+    wire: &W_USERS_EFFECTIVE_PERMISSIONS_LIST,
     body_schema: "",
     scopes: &["read:user_effective_permissions"],
     success: &[(200, "ListUserEffectivePermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles` puts on the wire.
+const W_USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST: Wire = Wire {
+    name: "users.effectivePermissions.sources.roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/effective-permissions/sources/effective-roles",
+    query: &[
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+        req("resource_server_identifier", QueryKind::String),
+        req("permission_name", QueryKind::String),
+    ],
+    paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
 pub static USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[433],
+    wire: &W_USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST,
     body_schema: "",
     scopes: &["read:user_permission_source_roles"],
     success: &[(200, "ListUserEffectivePermissionRoleSourcesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/effective-roles` puts on the wire.
+const W_USERS_EFFECTIVE_ROLES_LIST: Wire = Wire {
+    name: "users.effectiveRoles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/effective-roles",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/effective-roles`.
 pub static USERS_EFFECTIVE_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[434],
+    wire: &W_USERS_EFFECTIVE_ROLES_LIST,
     body_schema: "",
     scopes: &["read:user_effective_roles"],
     success: &[(200, "ListUserEffectiveRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/effective-roles/sources/groups` puts on the wire.
+const W_USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: Wire = Wire {
+    name: "users.effectiveRoles.sources.groups.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/effective-roles/sources/groups",
+    query: &[req("role_id", QueryKind::String), q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/effective-roles/sources/groups`.
 pub static USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[435],
+    wire: &W_USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST,
     body_schema: "",
     scopes: &["read:user_role_source_groups"],
     success: &[(200, "ListUserRoleSourceGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/enrollments` puts on the wire.
+const W_USERS_ENROLLMENTS_GET: Wire = Wire {
+    name: "users.enrollments.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/enrollments",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/enrollments`.
 pub static USERS_ENROLLMENTS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[436],
+    wire: &W_USERS_ENROLLMENTS_GET,
     body_schema: "",
     scopes: &["read:users", "read:current_user"],
     success: &[(200, "[UsersEnrollment]")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/federated-connections-tokensets` puts on the wire.
+const W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST: Wire = Wire {
+    name: "users.federatedConnectionsTokensets.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/federated-connections-tokensets",
+    query: &[],
+    paging: Paging::Unpaged { items: Items::Bare },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/federated-connections-tokensets`.
 pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[438],
+    wire: &W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST,
     body_schema: "",
     scopes: &["read:federated_connections_tokens"],
     success: &[(200, "[FederatedConnectionTokenSet]")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}` puts on the wire.
+const W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE: Wire = Wire {
+    name: "users.federatedConnectionsTokensets.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
 pub static USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[437],
+    wire: &W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE,
     body_schema: "",
     scopes: &["delete:federated_connections_tokens"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/groups` puts on the wire.
+const W_USERS_GROUPS_GET: Wire = Wire {
+    name: "users.groups.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/groups",
+    query: &[
+        q("fields", QueryKind::String),
+        q("include_fields", QueryKind::Boolean),
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("include_totals", QueryKind::Boolean),
+        q("from", QueryKind::String),
+        q("take", QueryKind::Integer),
+    ],
+    paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/groups`.
 pub static USERS_GROUPS_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[440],
+    wire: &W_USERS_GROUPS_GET,
     body_schema: "",
     scopes: &["read:groups"],
     success: &[(200, "GetUserGroupsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/users/{id}/identities` puts on the wire.
+const W_USERS_IDENTITIES_LINK: Wire = Wire {
+    name: "users.identities.link",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/identities",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/identities`.
 pub static USERS_IDENTITIES_LINK: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[442],
+    wire: &W_USERS_IDENTITIES_LINK,
     body_schema: "LinkUserIdentityRequestContent",
     scopes: &["update:users", "update:current_user_identities"],
     success: &[(201, "[UserIdentity]")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}` puts on the wire.
+const W_USERS_IDENTITIES_DELETE: Wire = Wire {
+    name: "users.identities.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/identities/{provider}/{user_id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
 pub static USERS_IDENTITIES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[441],
+    wire: &W_USERS_IDENTITIES_DELETE,
     body_schema: "",
     scopes: &["update:users", "update:current_user_identities"],
     success: &[(200, "DeleteUserIdentityResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/logs` puts on the wire.
+const W_USERS_LOGS_LIST: Wire = Wire {
+    name: "users.logs.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/logs",
+    query: &[
+        q("page", QueryKind::Integer),
+        q("per_page", QueryKind::Integer),
+        q("sort", QueryKind::String),
+        q("include_totals", QueryKind::Boolean),
+    ],
+    paging: Paging::Offset { items: Items::BareOrKey("logs") },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/logs`.
 pub static USERS_LOGS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[445],
+    wire: &W_USERS_LOGS_LIST,
     body_schema: "",
     scopes: &["read:logs", "read:logs_users"],
     success: &[(200, "UserListLogResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser` puts on the wire.
+const W_USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER: Wire = Wire {
+    name: "users.multifactor.invalidateRememberBrowser",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/multifactor/actions/invalidate-remember-browser",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
 pub static USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[447],
+    wire: &W_USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER,
     body_schema: "",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403],
 };
 
+/// What `DELETE /api/v2/users/{id}/multifactor/{provider}` puts on the wire.
+const W_USERS_MULTIFACTOR_DELETE_PROVIDER: Wire = Wire {
+    name: "users.multifactor.deleteProvider",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/multifactor/{provider}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{id}/multifactor/{provider}`.
 pub static USERS_MULTIFACTOR_DELETE_PROVIDER: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[446],
+    wire: &W_USERS_MULTIFACTOR_DELETE_PROVIDER,
     body_schema: "",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/organizations` puts on the wire.
+const W_USERS_ORGANIZATIONS_LIST: Wire = Wire {
+    name: "users.organizations.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/organizations",
+    query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("organizations") },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/organizations`.
 pub static USERS_ORGANIZATIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[448],
+    wire: &W_USERS_ORGANIZATIONS_LIST,
     body_schema: "",
     scopes: &["read:organizations"],
     success: &[(200, "ListUserOrganizationsResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{id}/permissions` puts on the wire.
+const W_USERS_PERMISSIONS_LIST: Wire = Wire {
+    name: "users.permissions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/permissions",
+    query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("permissions") },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/permissions`.
 pub static USERS_PERMISSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[451],
+    wire: &W_USERS_PERMISSIONS_LIST,
     body_schema: "",
     scopes: &["read:users"],
     success: &[(200, "ListUserPermissionsResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/users/{id}/permissions` puts on the wire.
+const W_USERS_PERMISSIONS_CREATE: Wire = Wire {
+    name: "users.permissions.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/permissions",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/permissions`.
 pub static USERS_PERMISSIONS_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[449],
+    wire: &W_USERS_PERMISSIONS_CREATE,
     body_schema: "CreateUserPermissionsRequestContent",
     scopes: &["update:users"],
     success: &[(201, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/permissions` puts on the wire.
+const W_USERS_PERMISSIONS_DELETE: Wire = Wire {
+    name: "users.permissions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/permissions",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("permissions"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/users/{id}/permissions`.
 pub static USERS_PERMISSIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[450],
+    wire: &W_USERS_PERMISSIONS_DELETE,
     body_schema: "DeleteUserPermissionsRequestContent",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/users/{id}/recovery-code-regeneration` puts on the wire.
+const W_USERS_REGENERATE_RECOVERY_CODE: Wire = Wire {
+    name: "users.regenerateRecoveryCode",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/recovery-code-regeneration",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `POST /api/v2/users/{id}/recovery-code-regeneration`.
 pub static USERS_REGENERATE_RECOVERY_CODE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[454],
+    wire: &W_USERS_REGENERATE_RECOVERY_CODE,
     body_schema: "",
     scopes: &["update:users"],
     success: &[(200, "RegenerateUsersRecoveryCodeResponseContent")],
     errors: &[400, 401, 403, 404],
 };
 
+/// What `POST /api/v2/users/{id}/revoke-access` puts on the wire.
+const W_USERS_REVOKE_ACCESS: Wire = Wire {
+    name: "users.revokeAccess",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/revoke-access",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/revoke-access`.
 pub static USERS_REVOKE_ACCESS: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[455],
+    wire: &W_USERS_REVOKE_ACCESS,
     body_schema: "RevokeUserAccessRequestContent",
     scopes: &["delete:sessions", "delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/users/{id}/risk-assessments/clear` puts on the wire.
+const W_USERS_RISK_ASSESSMENTS_CLEAR: Wire = Wire {
+    name: "users.riskAssessments.clear",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/risk-assessments/clear",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/risk-assessments/clear`.
 pub static USERS_RISK_ASSESSMENTS_CLEAR: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[456],
+    wire: &W_USERS_RISK_ASSESSMENTS_CLEAR,
     body_schema: "ClearAssessorsRequestContent",
     scopes: &["update:users"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `GET /api/v2/users/{id}/roles` puts on the wire.
+const W_USERS_ROLES_LIST: Wire = Wire {
+    name: "users.roles.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{id}/roles",
+    query: &[q("per_page", QueryKind::Integer), q("page", QueryKind::Integer), q("include_totals", QueryKind::Boolean)],
+    paging: Paging::Offset { items: Items::BareOrKey("roles") },
+    body: None,
+};
+
 /// `GET /api/v2/users/{id}/roles`.
 pub static USERS_ROLES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[459],
+    wire: &W_USERS_ROLES_LIST,
     body_schema: "",
     scopes: &["read:users", "read:roles", "read:role_members"],
     success: &[(200, "ListUserRolesResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `POST /api/v2/users/{id}/roles` puts on the wire.
+const W_USERS_ROLES_ASSIGN: Wire = Wire {
+    name: "users.roles.assign",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/users/{id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/users/{id}/roles`.
 pub static USERS_ROLES_ASSIGN: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[457],
+    wire: &W_USERS_ROLES_ASSIGN,
     body_schema: "AssignUserRolesRequestContent",
     scopes: &["update:users", "create:role_members"],
     success: &[(204, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{id}/roles` puts on the wire.
+const W_USERS_ROLES_DELETE: Wire = Wire {
+    name: "users.roles.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{id}/roles",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: Some("roles"),
+        non_empty: true,
+        files: &[],
+    }),
+};
+
 /// `DELETE /api/v2/users/{id}/roles`.
 pub static USERS_ROLES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[458],
+    wire: &W_USERS_ROLES_DELETE,
     body_schema: "DeleteUserRolesRequestContent",
     scopes: &["update:users", "delete:role_members"],
     success: &[(204, "")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{user_id}/refresh-tokens` puts on the wire.
+const W_USERS_REFRESH_TOKEN_LIST: Wire = Wire {
+    name: "users.refreshToken.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{user_id}/refresh-tokens",
+    query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("tokens"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{user_id}/refresh-tokens`.
 pub static USERS_REFRESH_TOKEN_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[453],
+    wire: &W_USERS_REFRESH_TOKEN_LIST,
     body_schema: "",
     scopes: &["read:refresh_tokens"],
     success: &[(200, "ListRefreshTokensPaginatedResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{user_id}/refresh-tokens` puts on the wire.
+const W_USERS_REFRESH_TOKEN_DELETE: Wire = Wire {
+    name: "users.refreshToken.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{user_id}/refresh-tokens",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{user_id}/refresh-tokens`.
 pub static USERS_REFRESH_TOKEN_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[452],
+    wire: &W_USERS_REFRESH_TOKEN_DELETE,
     body_schema: "",
     scopes: &["delete:refresh_tokens"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/users/{user_id}/sessions` puts on the wire.
+const W_USERS_SESSIONS_LIST: Wire = Wire {
+    name: "users.sessions.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/users/{user_id}/sessions",
+    query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("sessions"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/users/{user_id}/sessions`.
 pub static USERS_SESSIONS_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[461],
+    wire: &W_USERS_SESSIONS_LIST,
     body_schema: "",
     scopes: &["read:sessions"],
     success: &[(200, "ListUserSessionsPaginatedResponseContent")],
     errors: &[401, 403, 404, 429],
 };
 
+/// What `DELETE /api/v2/users/{user_id}/sessions` puts on the wire.
+const W_USERS_SESSIONS_DELETE: Wire = Wire {
+    name: "users.sessions.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/users/{user_id}/sessions",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/users/{user_id}/sessions`.
 pub static USERS_SESSIONS_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[460],
+    wire: &W_USERS_SESSIONS_DELETE,
     body_schema: "",
     scopes: &["delete:sessions"],
     success: &[(202, "")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `GET /api/v2/verifiable-credentials/verification/templates` puts on the wire.
+const W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST: Wire = Wire {
+    name: "verifiableCredentials.verification.templates.list",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/verifiable-credentials/verification/templates",
+    query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
+    paging: Paging::Checkpoint { items: Items::Key("templates"), max_take: Some(100), next: true },
+    body: None,
+};
+
 /// `GET /api/v2/verifiable-credentials/verification/templates`.
 pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[466],
+    wire: &W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST,
     body_schema: "",
     scopes: &["read:vdcs_templates"],
     success: &[(200, "ListVerifiableCredentialTemplatesPaginatedResponseContent")],
     errors: &[400, 401, 403, 429],
 };
 
+/// What `POST /api/v2/verifiable-credentials/verification/templates` puts on the wire.
+const W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE: Wire = Wire {
+    name: "verifiableCredentials.verification.templates.create",
+    api: Api::Management,
+    verb: Verb::Post,
+    path: "/api/v2/verifiable-credentials/verification/templates",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `POST /api/v2/verifiable-credentials/verification/templates`.
 pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[463],
+    wire: &W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE,
     body_schema: "CreateVerifiableCredentialTemplateRequestContent",
     scopes: &["create:vdcs_templates"],
     success: &[(201, "CreateVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `GET /api/v2/verifiable-credentials/verification/templates/{id}` puts on the wire.
+const W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET: Wire = Wire {
+    name: "verifiableCredentials.verification.templates.get",
+    api: Api::Management,
+    verb: Verb::Get,
+    path: "/api/v2/verifiable-credentials/verification/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
 pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[465],
+    wire: &W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET,
     body_schema: "",
     scopes: &["read:vdcs_templates"],
     success: &[(200, "GetVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 404, 429],
 };
 
+/// What `PATCH /api/v2/verifiable-credentials/verification/templates/{id}` puts on the wire.
+const W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE: Wire = Wire {
+    name: "verifiableCredentials.verification.templates.update",
+    api: Api::Management,
+    verb: Verb::Patch,
+    path: "/api/v2/verifiable-credentials/verification/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: Some(Body {
+        required: false,
+        media: MediaList::of(&[Media::Json, Media::Form]),
+        array: false,
+        wrap: None,
+        non_empty: false,
+        files: &[],
+    }),
+};
+
 /// `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
 pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[467],
+    wire: &W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE,
     body_schema: "UpdateVerifiableCredentialTemplateRequestContent",
     scopes: &["update:vdcs_templates"],
     success: &[(200, "UpdateVerifiableCredentialTemplateResponseContent")],
     errors: &[400, 401, 403, 409, 429],
 };
 
+/// What `DELETE /api/v2/verifiable-credentials/verification/templates/{id}` puts on the wire.
+const W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE: Wire = Wire {
+    name: "verifiableCredentials.verification.templates.delete",
+    api: Api::Management,
+    verb: Verb::Delete,
+    path: "/api/v2/verifiable-credentials/verification/templates/{id}",
+    query: &[],
+    paging: Paging::None,
+    body: None,
+};
+
 /// `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
 pub static VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE: OpDesc = OpDesc {
-    wire: &WIRE_TABLE[464],
+    wire: &W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE,
     body_schema: "",
     scopes: &["delete:vdcs_templates"],
     success: &[(204, "")],
@@ -4777,6379 +11568,478 @@ pub static CATALOG: &[&OpDesc] = &[
 
 /// What goes on the wire for every operation, sorted by name (for a binary
 /// search). One array of values, so that a program that only sends requests
-/// keeps these alone, contiguous and without the entries.
+/// keeps these alone, contiguous and without the entries. Each entry points at
+/// its own copy (`W_…`), not into this array: a program naming a few entries
+/// (the console) keeps only their wire parts, not the whole table.
 pub static WIRES: &[Wire] = &WIRE_TABLE;
 
 static WIRE_TABLE: [Wire; 468] = [
-    // `POST /api/v2/actions/actions`.
-    Wire {
-        name: "actions.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/actions",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/actions/actions/{id}`.
-    Wire {
-        name: "actions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/actions/actions/{id}",
-        query: &[q("force", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/actions/actions/{id}/deploy`.
-    Wire {
-        name: "actions.deploy",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/actions/{id}/deploy",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/executions/{id}`.
-    Wire {
-        name: "actions.executions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/executions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/actions/{id}`.
-    Wire {
-        name: "actions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/actions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/actions`.
-    Wire {
-        name: "actions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/actions",
-        query: &[
-            q(
-                "triggerId",
-                QueryKind::Enum(&[
-                    "post-login",
-                    "credentials-exchange",
-                    "pre-user-registration",
-                    "post-user-registration",
-                    "post-change-password",
-                    "send-phone-message",
-                    "custom-phone-provider",
-                    "custom-email-provider",
-                    "password-reset-post-challenge",
-                    "custom-token-exchange",
-                    "event-stream",
-                    "password-hash-migration",
-                    "login-post-identifier",
-                    "signup-post-identifier",
-                ]),
-            ),
-            q("actionName", QueryKind::String),
-            q("deployed", QueryKind::Boolean),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("installed", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::Key("actions") },
-        body: None,
-    },
-    // `POST /api/v2/actions/modules`.
-    Wire {
-        name: "actions.modules.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/modules",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/actions/modules/{id}`.
-    Wire {
-        name: "actions.modules.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/actions/modules/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/modules/{id}`.
-    Wire {
-        name: "actions.modules.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/modules/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/modules`.
-    Wire {
-        name: "actions.modules.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/modules",
-        query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-        paging: Paging::Offset { items: Items::Key("modules") },
-        body: None,
-    },
-    // `GET /api/v2/actions/modules/{id}/actions`.
-    Wire {
-        name: "actions.modules.listActions",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/modules/{id}/actions",
-        query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-        paging: Paging::Offset { items: Items::Key("actions") },
-        body: None,
-    },
-    // `POST /api/v2/actions/modules/{id}/rollback`.
-    Wire {
-        name: "actions.modules.rollback",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/modules/{id}/rollback",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/actions/modules/{id}`.
-    Wire {
-        name: "actions.modules.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/actions/modules/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/actions/modules/{id}/versions`.
-    Wire {
-        name: "actions.modules.versions.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/modules/{id}/versions",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/modules/{id}/versions/{versionId}`.
-    Wire {
-        name: "actions.modules.versions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/modules/{id}/versions/{versionId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/modules/{id}/versions`.
-    Wire {
-        name: "actions.modules.versions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/modules/{id}/versions",
-        query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-        paging: Paging::Offset { items: Items::Key("versions") },
-        body: None,
-    },
-    // `POST /api/v2/actions/actions/{id}/test`.
-    Wire {
-        name: "actions.test",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/actions/{id}/test",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/actions/triggers/{triggerId}/bindings`.
-    Wire {
-        name: "actions.triggers.bindings.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/triggers/{triggerId}/bindings",
-        query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-        paging: Paging::Offset { items: Items::Key("bindings") },
-        body: None,
-    },
-    // `PATCH /api/v2/actions/triggers/{triggerId}/bindings`.
-    Wire {
-        name: "actions.triggers.bindings.updateMany",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/actions/triggers/{triggerId}/bindings",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/actions/triggers`.
-    Wire {
-        name: "actions.triggers.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/triggers",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("triggers") },
-        body: None,
-    },
-    // `PATCH /api/v2/actions/actions/{id}`.
-    Wire {
-        name: "actions.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/actions/actions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/actions/actions/{actionId}/versions/{id}/deploy`.
-    Wire {
-        name: "actions.versions.deploy",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/actions/actions/{actionId}/versions/{id}/deploy",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/actions/actions/{actionId}/versions/{id}`.
-    Wire {
-        name: "actions.versions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/actions/{actionId}/versions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/actions/actions/{actionId}/versions`.
-    Wire {
-        name: "actions.versions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/actions/actions/{actionId}/versions",
-        query: &[q("page", QueryKind::Integer), q("per_page", QueryKind::Integer)],
-        paging: Paging::Offset { items: Items::Key("versions") },
-        body: None,
-    },
-    // `GET /api/v2/anomaly/blocks/ips/{id}`.
-    Wire {
-        name: "anomaly.blocks.checkIp",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/anomaly/blocks/ips/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/anomaly/blocks/ips/{id}`.
-    Wire {
-        name: "anomaly.blocks.unblockIp",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/anomaly/blocks/ips/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/attack-protection/bot-detection`.
-    Wire {
-        name: "attackProtection.botDetection.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/bot-detection",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/bot-detection`.
-    Wire {
-        name: "attackProtection.botDetection.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/bot-detection",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/attack-protection/breached-password-detection`.
-    Wire {
-        name: "attackProtection.breachedPasswordDetection.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/breached-password-detection",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/breached-password-detection`.
-    Wire {
-        name: "attackProtection.breachedPasswordDetection.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/breached-password-detection",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/attack-protection/brute-force-protection`.
-    Wire {
-        name: "attackProtection.bruteForceProtection.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/brute-force-protection",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/brute-force-protection`.
-    Wire {
-        name: "attackProtection.bruteForceProtection.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/brute-force-protection",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/attack-protection/captcha`.
-    Wire {
-        name: "attackProtection.captcha.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/captcha",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/captcha`.
-    Wire {
-        name: "attackProtection.captcha.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/captcha",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/attack-protection/phone-provider-protection`.
-    Wire {
-        name: "attackProtection.phoneProviderProtection.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/phone-provider-protection",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/phone-provider-protection`.
-    Wire {
-        name: "attackProtection.phoneProviderProtection.patch",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/phone-provider-protection",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/attack-protection/suspicious-ip-throttling`.
-    Wire {
-        name: "attackProtection.suspiciousIpThrottling.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/attack-protection/suspicious-ip-throttling",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/attack-protection/suspicious-ip-throttling`.
-    Wire {
-        name: "attackProtection.suspiciousIpThrottling.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/attack-protection/suspicious-ip-throttling",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/branding`.
-    Wire {
-        name: "branding.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/branding/phone/providers`.
-    Wire {
-        name: "branding.phone.providers.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/branding/phone/providers",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/branding/phone/providers/{id}`.
-    Wire {
-        name: "branding.phone.providers.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/branding/phone/providers/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/phone/providers/{id}`.
-    Wire {
-        name: "branding.phone.providers.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/phone/providers/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/phone/providers`.
-    Wire {
-        name: "branding.phone.providers.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/phone/providers",
-        query: &[q("disabled", QueryKind::Boolean)],
-        paging: Paging::Unpaged { items: Items::Key("providers") },
-        body: None,
-    },
-    // `POST /api/v2/branding/phone/providers/{id}/try`.
-    Wire {
-        name: "branding.phone.providers.test",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/branding/phone/providers/{id}/try",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/branding/phone/providers/{id}`.
-    Wire {
-        name: "branding.phone.providers.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/branding/phone/providers/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/branding/phone/templates`.
-    Wire {
-        name: "branding.phone.templates.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/branding/phone/templates",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/branding/phone/templates/{id}`.
-    Wire {
-        name: "branding.phone.templates.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/branding/phone/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/phone/templates/{id}`.
-    Wire {
-        name: "branding.phone.templates.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/phone/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/phone/templates`.
-    Wire {
-        name: "branding.phone.templates.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/phone/templates",
-        query: &[q("disabled", QueryKind::Boolean)],
-        paging: Paging::Unpaged { items: Items::Key("templates") },
-        body: None,
-    },
-    // `PATCH /api/v2/branding/phone/templates/{id}/reset`.
-    Wire {
-        name: "branding.phone.templates.reset",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/branding/phone/templates/{id}/reset",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/branding/phone/templates/{id}/try`.
-    Wire {
-        name: "branding.phone.templates.test",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/branding/phone/templates/{id}/try",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/branding/phone/templates/{id}`.
-    Wire {
-        name: "branding.phone.templates.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/branding/phone/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/branding/templates/universal-login`.
-    Wire {
-        name: "branding.templates.deleteUniversalLogin",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/branding/templates/universal-login",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/templates/universal-login`.
-    Wire {
-        name: "branding.templates.getUniversalLogin",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/templates/universal-login",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/branding/templates/universal-login`.
-    Wire {
-        name: "branding.templates.updateUniversalLogin",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/branding/templates/universal-login",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/branding/themes`.
-    Wire {
-        name: "branding.themes.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/branding/themes",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/branding/themes/{themeId}`.
-    Wire {
-        name: "branding.themes.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/branding/themes/{themeId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/themes/{themeId}`.
-    Wire {
-        name: "branding.themes.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/themes/{themeId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/branding/themes/default`.
-    Wire {
-        name: "branding.themes.getDefault",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/branding/themes/default",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/branding/themes/{themeId}`.
-    Wire {
-        name: "branding.themes.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/branding/themes/{themeId}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/branding`.
-    Wire {
-        name: "branding.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/branding",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/client-grants`.
-    Wire {
-        name: "clientGrants.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/client-grants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/client-grants/{id}`.
-    Wire {
-        name: "clientGrants.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/client-grants/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/client-grants/{id}`.
-    Wire {
-        name: "clientGrants.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/client-grants/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/client-grants`.
-    Wire {
-        name: "clientGrants.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/client-grants",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("audience", QueryKind::String),
-            q("client_id", QueryKind::String),
-            q("allow_any_organization", QueryKind::Boolean),
-            q("subject_type", QueryKind::Enum(&["client", "user"])),
-            q("default_for", QueryKind::Enum(&["third_party_clients"])),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("client_grants"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `GET /api/v2/client-grants/{id}/organizations`.
-    Wire {
-        name: "clientGrants.organizations.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/client-grants/{id}/organizations",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/client-grants/{id}`.
-    Wire {
-        name: "clientGrants.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/client-grants/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/clients/{id}/connections`.
-    Wire {
-        name: "clients.connections.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/clients/{id}/connections",
-        query: &[
-            q("strategy", QueryKind::EnumList(STRATEGY)),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("connections"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/clients`.
-    Wire {
-        name: "clients.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/clients",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/clients/{client_id}/credentials`.
-    Wire {
-        name: "clients.credentials.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/clients/{client_id}/credentials",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    Wire {
-        name: "clients.credentials.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    Wire {
-        name: "clients.credentials.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/clients/{client_id}/credentials`.
-    Wire {
-        name: "clients.credentials.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/clients/{client_id}/credentials",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PATCH /api/v2/clients/{client_id}/credentials/{credential_id}`.
-    Wire {
-        name: "clients.credentials.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/clients/{client_id}/credentials/{credential_id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/clients/{id}`.
-    Wire {
-        name: "clients.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/clients/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/clients/{id}`.
-    Wire {
-        name: "clients.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/clients/{id}",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/clients`.
-    Wire {
-        name: "clients.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/clients",
-        query: &[
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("is_global", QueryKind::Boolean),
-            q("is_first_party", QueryKind::Boolean),
-            q("app_type", QueryKind::String),
-            q("external_client_id", QueryKind::String),
-            q("q", QueryKind::String),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("clients"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/clients/cimd/preview`.
-    Wire {
-        name: "clients.previewCimdMetadata",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/clients/cimd/preview",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/clients/cimd/register`.
-    Wire {
-        name: "clients.registerCimdClient",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/clients/cimd/register",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/clients/{id}/rotate-secret`.
-    Wire {
-        name: "clients.rotateSecret",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/clients/{id}/rotate-secret",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/clients/{id}`.
-    Wire {
-        name: "clients.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/clients/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/connection-profiles`.
-    Wire {
-        name: "connectionProfiles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connection-profiles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connection-profiles/{id}`.
-    Wire {
-        name: "connectionProfiles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connection-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connection-profiles/{id}`.
-    Wire {
-        name: "connectionProfiles.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connection-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connection-profiles/templates/{id}`.
-    Wire {
-        name: "connectionProfiles.getTemplate",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connection-profiles/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connection-profiles`.
-    Wire {
-        name: "connectionProfiles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connection-profiles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("connection_profiles"), max_take: Some(10), next: true },
-        body: None,
-    },
-    // `GET /api/v2/connection-profiles/templates`.
-    Wire {
-        name: "connectionProfiles.listTemplates",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connection-profiles/templates",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("connection_profile_templates") },
-        body: None,
-    },
-    // `PATCH /api/v2/connection-profiles/{id}`.
-    Wire {
-        name: "connectionProfiles.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/connection-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/connections/{id}/status`.
-    Wire {
-        name: "connections.checkStatus",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/status",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/clients`.
-    Wire {
-        name: "connections.clients.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/clients",
-        query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-        paging: Paging::Checkpoint { items: Items::Key("clients"), max_take: Some(1000), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/connections/{id}/clients`.
-    Wire {
-        name: "connections.clients.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/connections/{id}/clients",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: true,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/connections`.
-    Wire {
-        name: "connections.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connections/{id}`.
-    Wire {
-        name: "connections.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connections/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/connections/{id}/directory-provisioning`.
-    Wire {
-        name: "connections.directoryProvisioning.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/directory-provisioning",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connections/{id}/directory-provisioning`.
-    Wire {
-        name: "connections.directoryProvisioning.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connections/{id}/directory-provisioning",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/directory-provisioning`.
-    Wire {
-        name: "connections.directoryProvisioning.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/directory-provisioning",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/directory-provisioning/default-mapping`.
-    Wire {
-        name: "connections.directoryProvisioning.getDefaultMapping",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/directory-provisioning/default-mapping",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("mapping") },
-        body: None,
-    },
-    // `GET /api/v2/connections-directory-provisionings`.
-    Wire {
-        name: "connections.directoryProvisioning.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections-directory-provisionings",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("directory_provisionings"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-    Wire {
-        name: "connections.directoryProvisioning.listSynchronizedGroups",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PUT /api/v2/connections/{id}/directory-provisioning/synchronized-groups`.
-    Wire {
-        name: "connections.directoryProvisioning.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/connections/{id}/directory-provisioning/synchronized-groups",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("groups"),
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/connections/{id}/directory-provisioning/synchronizations`.
-    Wire {
-        name: "connections.directoryProvisioning.synchronizations.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/directory-provisioning/synchronizations",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/connections/{id}/directory-provisioning`.
-    Wire {
-        name: "connections.directoryProvisioning.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/connections/{id}/directory-provisioning",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/connections/{id}`.
-    Wire {
-        name: "connections.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/connections/{id}/keys`.
-    Wire {
-        name: "connections.keys.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/keys",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/connections/{id}/keys`.
-    Wire {
-        name: "connections.keys.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/keys",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `POST /api/v2/connections/{id}/keys/rotate`.
-    Wire {
-        name: "connections.keys.rotate",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/keys/rotate",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/connections`.
-    Wire {
-        name: "connections.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("strategy", QueryKind::EnumList(STRATEGY)),
-            q("name", QueryKind::String),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("connections"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/connections/{id}/scim-configuration`.
-    Wire {
-        name: "connections.scimConfiguration.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/scim-configuration",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connections/{id}/scim-configuration`.
-    Wire {
-        name: "connections.scimConfiguration.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connections/{id}/scim-configuration",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/scim-configuration`.
-    Wire {
-        name: "connections.scimConfiguration.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/scim-configuration",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/scim-configuration/default-mapping`.
-    Wire {
-        name: "connections.scimConfiguration.getDefaultMapping",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/scim-configuration/default-mapping",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("mapping") },
-        body: None,
-    },
-    // `GET /api/v2/connections-scim-configurations`.
-    Wire {
-        name: "connections.scimConfiguration.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections-scim-configurations",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("scim_configurations"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/connections/{id}/scim-configuration/tokens`.
-    Wire {
-        name: "connections.scimConfiguration.tokens.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/connections/{id}/scim-configuration/tokens",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connections/{id}/scim-configuration/tokens/{tokenId}`.
-    Wire {
-        name: "connections.scimConfiguration.tokens.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connections/{id}/scim-configuration/tokens/{tokenId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/connections/{id}/scim-configuration/tokens`.
-    Wire {
-        name: "connections.scimConfiguration.tokens.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/connections/{id}/scim-configuration/tokens",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PATCH /api/v2/connections/{id}/scim-configuration`.
-    Wire {
-        name: "connections.scimConfiguration.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/connections/{id}/scim-configuration",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/connections/{id}`.
-    Wire {
-        name: "connections.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/connections/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/connections/{id}/users`.
-    Wire {
-        name: "connections.users.deleteByEmail",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/connections/{id}/users",
-        query: &[req("email", QueryKind::String)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/custom-domains`.
-    Wire {
-        name: "customDomains.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/custom-domains",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/custom-domains/{id}`.
-    Wire {
-        name: "customDomains.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/custom-domains/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/custom-domains/{id}`.
-    Wire {
-        name: "customDomains.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/custom-domains/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/custom-domains/default`.
-    Wire {
-        name: "customDomains.getDefault",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/custom-domains/default",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/custom-domains`.
-    Wire {
-        name: "customDomains.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/custom-domains",
-        query: &[
-            q("take", QueryKind::Integer),
-            q("from", QueryKind::String),
-            q("q", QueryKind::String),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("sort", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::BareOrKey("custom_domains"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/custom-domains/default`.
-    Wire {
-        name: "customDomains.setDefault",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/custom-domains/default",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/custom-domains/{id}/test`.
-    Wire {
-        name: "customDomains.test",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/custom-domains/{id}/test",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/custom-domains/{id}`.
-    Wire {
-        name: "customDomains.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/custom-domains/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/custom-domains/{id}/verify`.
-    Wire {
-        name: "customDomains.verify",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/custom-domains/{id}/verify",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/device-credentials`.
-    Wire {
-        name: "deviceCredentials.createPublicKey",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/device-credentials",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/device-credentials/{id}`.
-    Wire {
-        name: "deviceCredentials.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/device-credentials/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/device-credentials`.
-    Wire {
-        name: "deviceCredentials.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/device-credentials",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("user_id", QueryKind::String),
-            q("client_id", QueryKind::String),
-            q("type", QueryKind::Enum(&["public_key", "refresh_token", "rotating_refresh_token"])),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("device_credentials") },
-        body: None,
-    },
-    // `POST /api/v2/email-templates`.
-    Wire {
-        name: "emailTemplates.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/email-templates",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/email-templates/{templateName}`.
-    Wire {
-        name: "emailTemplates.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/email-templates/{templateName}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/email-templates/{templateName}`.
-    Wire {
-        name: "emailTemplates.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/email-templates/{templateName}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/email-templates/{templateName}`.
-    Wire {
-        name: "emailTemplates.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/email-templates/{templateName}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/emails/provider`.
-    Wire {
-        name: "emails.provider.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/emails/provider",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/emails/provider`.
-    Wire {
-        name: "emails.provider.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/emails/provider",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/emails/provider`.
-    Wire {
-        name: "emails.provider.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/emails/provider",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/emails/provider`.
-    Wire {
-        name: "emails.provider.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/emails/provider",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/event-streams`.
-    Wire {
-        name: "eventStreams.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/event-streams",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/event-streams/{id}`.
-    Wire {
-        name: "eventStreams.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/event-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/event-streams/{id}/deliveries/{event_id}`.
-    Wire {
-        name: "eventStreams.deliveries.getHistory",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/event-streams/{id}/deliveries/{event_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/event-streams/{id}/deliveries`.
-    Wire {
-        name: "eventStreams.deliveries.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/event-streams/{id}/deliveries",
-        query: &[
-            q("statuses", QueryKind::String),
-            q("event_types", QueryKind::String),
-            q("date_from", QueryKind::String),
-            q("date_to", QueryKind::String),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Checkpoint { items: Items::Bare, max_take: Some(100), next: false },
-        body: None,
-    },
-    // `GET /api/v2/event-streams/{id}`.
-    Wire {
-        name: "eventStreams.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/event-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/event-streams`.
-    Wire {
-        name: "eventStreams.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/event-streams",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("eventStreams"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/event-streams/{id}/redeliver`.
-    Wire {
-        name: "eventStreams.redeliveries.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/event-streams/{id}/redeliver",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/event-streams/{id}/redeliver/{event_id}`.
-    Wire {
-        name: "eventStreams.redeliveries.createById",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/event-streams/{id}/redeliver/{event_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/event-streams/{id}/test`.
-    Wire {
-        name: "eventStreams.test",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/event-streams/{id}/test",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/event-streams/{id}`.
-    Wire {
-        name: "eventStreams.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/event-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/events`.
-    Wire {
-        name: "events.subscribe",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/events",
-        query: &[
-            q("from", QueryKind::String),
-            q("from_timestamp", QueryKind::String),
-            q(
-                "event_type",
-                QueryKind::EnumList(&[
-                    "group.created",
-                    "group.deleted",
-                    "group.member.added",
-                    "group.member.deleted",
-                    "group.role.assigned",
-                    "group.role.deleted",
-                    "group.updated",
-                    "organization.connection.added",
-                    "organization.connection.removed",
-                    "organization.connection.updated",
-                    "organization.created",
-                    "organization.deleted",
-                    "organization.group.role.assigned",
-                    "organization.group.role.deleted",
-                    "organization.member.added",
-                    "organization.member.deleted",
-                    "organization.member.role.assigned",
-                    "organization.member.role.deleted",
-                    "organization.updated",
-                    "user.created",
-                    "user.deleted",
-                    "user.updated",
-                ]),
-            ),
-        ],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/experimentation/experiments`.
-    Wire {
-        name: "experimentation.experiments.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/experiments",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/experimentation/experiments/{id}`.
-    Wire {
-        name: "experimentation.experiments.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/experimentation/experiments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/experiments/{id}`.
-    Wire {
-        name: "experimentation.experiments.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/experiments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/experiments`.
-    Wire {
-        name: "experimentation.experiments.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/experiments",
-        query: &[
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("status", QueryKind::Enum(&["draft", "active", "paused", "completed", "archived"])),
-            q("authentication_flow", QueryKind::String),
-            q("feature_flag_id", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("experiments"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/experimentation/experiments/{id}`.
-    Wire {
-        name: "experimentation.experiments.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/experimentation/experiments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/experimentation/experiments/{id}/status`.
-    Wire {
-        name: "experimentation.experiments.updateStatus",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/experiments/{id}/status",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/experimentation/experiments/{id}/validate`.
-    Wire {
-        name: "experimentation.experiments.validate",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/experiments/{id}/validate",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/experimentation/feature-flags`.
-    Wire {
-        name: "experimentation.featureFlags.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/feature-flags",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/experimentation/feature-flags/{id}`.
-    Wire {
-        name: "experimentation.featureFlags.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/experimentation/feature-flags/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/feature-flags/{id}`.
-    Wire {
-        name: "experimentation.featureFlags.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/feature-flags/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/feature-flags`.
-    Wire {
-        name: "experimentation.featureFlags.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/feature-flags",
-        query: &[
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("type", QueryKind::Enum(TYPE)),
-            q("status", QueryKind::Enum(&["draft", "active", "archived"])),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("feature_flags"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/experimentation/feature-flags/{id}`.
-    Wire {
-        name: "experimentation.featureFlags.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/experimentation/feature-flags/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/experimentation/feature-flags/{id}/status`.
-    Wire {
-        name: "experimentation.featureFlags.updateStatus",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/feature-flags/{id}/status",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/experimentation/feature-flags/{id}/variations`.
-    Wire {
-        name: "experimentation.featureFlags.variations.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/feature-flags/{id}/variations",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    Wire {
-        name: "experimentation.featureFlags.variations.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    Wire {
-        name: "experimentation.featureFlags.variations.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/feature-flags/{id}/variations`.
-    Wire {
-        name: "experimentation.featureFlags.variations.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/feature-flags/{id}/variations",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("variations") },
-        body: None,
-    },
-    // `PATCH /api/v2/experimentation/feature-flags/{id}/variations/{vid}`.
-    Wire {
-        name: "experimentation.featureFlags.variations.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/experimentation/feature-flags/{id}/variations/{vid}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/experimentation/segments`.
-    Wire {
-        name: "experimentation.segments.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/experimentation/segments",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/experimentation/segments/{id}`.
-    Wire {
-        name: "experimentation.segments.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/experimentation/segments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/segments/{id}`.
-    Wire {
-        name: "experimentation.segments.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/segments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/experimentation/segments`.
-    Wire {
-        name: "experimentation.segments.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/experimentation/segments",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), q("type", QueryKind::Enum(TYPE))],
-        paging: Paging::Checkpoint { items: Items::Key("segments"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/experimentation/segments/{id}`.
-    Wire {
-        name: "experimentation.segments.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/experimentation/segments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/flows`.
-    Wire {
-        name: "flows.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/flows",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/flows/{id}`.
-    Wire {
-        name: "flows.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/flows/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/flows/{flow_id}/executions/{execution_id}`.
-    Wire {
-        name: "flows.executions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/flows/{flow_id}/executions/{execution_id}`.
-    Wire {
-        name: "flows.executions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows/{flow_id}/executions/{execution_id}",
-        query: &[q("hydrate", QueryKind::EnumList(&["debug"]))],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/flows/{flow_id}/executions`.
-    Wire {
-        name: "flows.executions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows/{flow_id}/executions",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("executions"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `GET /api/v2/flows/{id}`.
-    Wire {
-        name: "flows.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows/{id}",
-        query: &[q("hydrate", QueryKind::EnumList(&["form_count", "forms"]))],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/flows`.
-    Wire {
-        name: "flows.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("hydrate", QueryKind::EnumList(&["form_count"])),
-            q("synchronous", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("flows") },
-        body: None,
-    },
-    // `PATCH /api/v2/flows/{id}`.
-    Wire {
-        name: "flows.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/flows/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/flows/vault/connections`.
-    Wire {
-        name: "flows.vault.connections.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/flows/vault/connections",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/flows/vault/connections/{id}`.
-    Wire {
-        name: "flows.vault.connections.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/flows/vault/connections/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/flows/vault/connections/{id}`.
-    Wire {
-        name: "flows.vault.connections.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows/vault/connections/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/flows/vault/connections`.
-    Wire {
-        name: "flows.vault.connections.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/flows/vault/connections",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("connections") },
-        body: None,
-    },
-    // `PATCH /api/v2/flows/vault/connections/{id}`.
-    Wire {
-        name: "flows.vault.connections.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/flows/vault/connections/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/forms`.
-    Wire {
-        name: "forms.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/forms",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/forms/{id}`.
-    Wire {
-        name: "forms.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/forms/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/forms/{id}`.
-    Wire {
-        name: "forms.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/forms/{id}",
-        query: &[q("hydrate", QueryKind::EnumList(HYDRATE))],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/forms`.
-    Wire {
-        name: "forms.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/forms",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("hydrate", QueryKind::EnumList(HYDRATE)),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("forms") },
-        body: None,
-    },
-    // `PATCH /api/v2/forms/{id}`.
-    Wire {
-        name: "forms.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/forms/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/groups/{id}`.
-    Wire {
-        name: "groups.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/groups/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/groups/{id}`.
-    Wire {
-        name: "groups.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/groups/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/groups`.
-    Wire {
-        name: "groups.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/groups",
-        query: &[
-            q("connection_id", QueryKind::String),
-            q("name", QueryKind::String),
-            q("external_id", QueryKind::String),
-            q("search", QueryKind::String),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `GET /api/v2/groups/{id}/members`.
-    Wire {
-        name: "groups.members.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/groups/{id}/members",
-        query: &[
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/groups/{id}/roles`.
-    Wire {
-        name: "groups.roles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/groups/{id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/groups/{id}/roles`.
-    Wire {
-        name: "groups.roles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/groups/{id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/groups/{id}/roles`.
-    Wire {
-        name: "groups.roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/groups/{id}/roles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
-        body: None,
-    },
-    // `POST /api/v2/guardian/enrollments/ticket`.
-    Wire {
-        name: "guardian.enrollments.createTicket",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/guardian/enrollments/ticket",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/guardian/enrollments/{id}`.
-    Wire {
-        name: "guardian.enrollments.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/guardian/enrollments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/enrollments/{id}`.
-    Wire {
-        name: "guardian.enrollments.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/enrollments/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/duo/settings`.
-    Wire {
-        name: "guardian.factors.duo.settings.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/duo/settings",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/guardian/factors/duo/settings`.
-    Wire {
-        name: "guardian.factors.duo.settings.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/duo/settings",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/guardian/factors/duo/settings`.
-    Wire {
-        name: "guardian.factors.duo.settings.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/guardian/factors/duo/settings",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/guardian/factors`.
-    Wire {
-        name: "guardian.factors.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/phone/message-types`.
-    Wire {
-        name: "guardian.factors.phone.getMessageTypes",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/phone/message-types",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("message_types") },
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/phone/selected-provider`.
-    Wire {
-        name: "guardian.factors.phone.getSelectedProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/phone/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/phone/templates`.
-    Wire {
-        name: "guardian.factors.phone.getTemplates",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/phone/templates",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/phone/providers/twilio`.
-    Wire {
-        name: "guardian.factors.phone.getTwilioProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/phone/providers/twilio",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/guardian/factors/phone/message-types`.
-    Wire {
-        name: "guardian.factors.phone.setMessageTypes",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/phone/message-types",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("message_types"),
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/phone/selected-provider`.
-    Wire {
-        name: "guardian.factors.phone.setProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/phone/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/phone/templates`.
-    Wire {
-        name: "guardian.factors.phone.setTemplates",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/phone/templates",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/phone/providers/twilio`.
-    Wire {
-        name: "guardian.factors.phone.setTwilioProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/phone/providers/twilio",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/guardian/factors/push-notification/providers/apns`.
-    Wire {
-        name: "guardian.factors.pushNotification.getApnsProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/push-notification/providers/apns",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/push-notification/selected-provider`.
-    Wire {
-        name: "guardian.factors.pushNotification.getSelectedProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/push-notification/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/push-notification/providers/sns`.
-    Wire {
-        name: "guardian.factors.pushNotification.getSnsProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/push-notification/providers/sns",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/guardian/factors/push-notification/providers/apns`.
-    Wire {
-        name: "guardian.factors.pushNotification.setApnsProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/push-notification/providers/apns",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/push-notification/providers/fcm`.
-    Wire {
-        name: "guardian.factors.pushNotification.setFcmProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/push-notification/providers/fcm",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-    Wire {
-        name: "guardian.factors.pushNotification.setFcmv1Provider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/push-notification/selected-provider`.
-    Wire {
-        name: "guardian.factors.pushNotification.setProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/push-notification/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/push-notification/providers/sns`.
-    Wire {
-        name: "guardian.factors.pushNotification.setSnsProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/push-notification/providers/sns",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/guardian/factors/push-notification/providers/apns`.
-    Wire {
-        name: "guardian.factors.pushNotification.updateApnsProvider",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/guardian/factors/push-notification/providers/apns",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/guardian/factors/push-notification/providers/fcm`.
-    Wire {
-        name: "guardian.factors.pushNotification.updateFcmProvider",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/guardian/factors/push-notification/providers/fcm",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/guardian/factors/push-notification/providers/fcmv1`.
-    Wire {
-        name: "guardian.factors.pushNotification.updateFcmv1Provider",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/guardian/factors/push-notification/providers/fcmv1",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/guardian/factors/push-notification/providers/sns`.
-    Wire {
-        name: "guardian.factors.pushNotification.updateSnsProvider",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/guardian/factors/push-notification/providers/sns",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/{name}`.
-    Wire {
-        name: "guardian.factors.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/{name}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/guardian/factors/sms/selected-provider`.
-    Wire {
-        name: "guardian.factors.sms.getSelectedProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/sms/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/sms/templates`.
-    Wire {
-        name: "guardian.factors.sms.getTemplates",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/sms/templates",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/guardian/factors/sms/providers/twilio`.
-    Wire {
-        name: "guardian.factors.sms.getTwilioProvider",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/factors/sms/providers/twilio",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/guardian/factors/sms/selected-provider`.
-    Wire {
-        name: "guardian.factors.sms.setProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/sms/selected-provider",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/sms/templates`.
-    Wire {
-        name: "guardian.factors.sms.setTemplates",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/sms/templates",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PUT /api/v2/guardian/factors/sms/providers/twilio`.
-    Wire {
-        name: "guardian.factors.sms.setTwilioProvider",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/factors/sms/providers/twilio",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/guardian/policies`.
-    Wire {
-        name: "guardian.policies.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/guardian/policies",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PUT /api/v2/guardian/policies`.
-    Wire {
-        name: "guardian.policies.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/guardian/policies",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: true,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/hooks`.
-    Wire {
-        name: "hooks.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/hooks",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/hooks/{id}`.
-    Wire {
-        name: "hooks.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/hooks/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/hooks/{id}`.
-    Wire {
-        name: "hooks.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/hooks/{id}",
-        query: &[q("fields", QueryKind::String)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/hooks`.
-    Wire {
-        name: "hooks.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/hooks",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("enabled", QueryKind::Boolean),
-            q("fields", QueryKind::String),
-            q(
-                "triggerId",
-                QueryKind::Enum(&[
-                    "credentials-exchange",
-                    "pre-user-registration",
-                    "post-user-registration",
-                    "post-change-password",
-                    "send-phone-message",
-                ]),
-            ),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("hooks") },
-        body: None,
-    },
-    // `POST /api/v2/hooks/{id}/secrets`.
-    Wire {
-        name: "hooks.secrets.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/hooks/{id}/secrets",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/hooks/{id}/secrets`.
-    Wire {
-        name: "hooks.secrets.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/hooks/{id}/secrets",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: true,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/hooks/{id}/secrets`.
-    Wire {
-        name: "hooks.secrets.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/hooks/{id}/secrets",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/hooks/{id}/secrets`.
-    Wire {
-        name: "hooks.secrets.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/hooks/{id}/secrets",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/hooks/{id}`.
-    Wire {
-        name: "hooks.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/hooks/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/jobs/{id}/errors`.
-    Wire {
-        name: "jobs.errors.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/jobs/{id}/errors",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/jobs/{id}`.
-    Wire {
-        name: "jobs.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/jobs/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/jobs/users-exports`.
-    Wire {
-        name: "jobs.usersExports.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/jobs/users-exports",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/jobs/users-imports`.
-    Wire {
-        name: "jobs.usersImports.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/jobs/users-imports",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Multipart]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[FilePart { name: "users", media_type: "application/octet-stream" }],
-        }),
-    },
-    // `POST /api/v2/jobs/verification-email`.
-    Wire {
-        name: "jobs.verificationEmail.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/jobs/verification-email",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/keys/custom-signing`.
-    Wire {
-        name: "keys.customSigning.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/keys/custom-signing",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/keys/custom-signing`.
-    Wire {
-        name: "keys.customSigning.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/keys/custom-signing",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("keys") },
-        body: None,
-    },
-    // `PUT /api/v2/keys/custom-signing`.
-    Wire {
-        name: "keys.customSigning.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/keys/custom-signing",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("keys"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/keys/encryption`.
-    Wire {
-        name: "keys.encryption.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/keys/encryption",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/keys/encryption/{kid}/wrapping-key`.
-    Wire {
-        name: "keys.encryption.createPublicWrappingKey",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/keys/encryption/{kid}/wrapping-key",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/keys/encryption/{kid}`.
-    Wire {
-        name: "keys.encryption.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/keys/encryption/{kid}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/keys/encryption/{kid}`.
-    Wire {
-        name: "keys.encryption.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/keys/encryption/{kid}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/keys/encryption/{kid}`.
-    Wire {
-        name: "keys.encryption.import",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/keys/encryption/{kid}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/keys/encryption`.
-    Wire {
-        name: "keys.encryption.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/keys/encryption",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("keys") },
-        body: None,
-    },
-    // `POST /api/v2/keys/encryption/rekey`.
-    Wire {
-        name: "keys.encryption.rekey",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/keys/encryption/rekey",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/keys/signing/{kid}`.
-    Wire {
-        name: "keys.signing.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/keys/signing/{kid}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/keys/signing`.
-    Wire {
-        name: "keys.signing.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/keys/signing",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PUT /api/v2/keys/signing/{kid}/revoke`.
-    Wire {
-        name: "keys.signing.revoke",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/keys/signing/{kid}/revoke",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/keys/signing/rotate`.
-    Wire {
-        name: "keys.signing.rotate",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/keys/signing/rotate",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/log-streams`.
-    Wire {
-        name: "logStreams.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/log-streams",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/log-streams/{id}`.
-    Wire {
-        name: "logStreams.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/log-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/log-streams/{id}`.
-    Wire {
-        name: "logStreams.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/log-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/log-streams`.
-    Wire {
-        name: "logStreams.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/log-streams",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PATCH /api/v2/log-streams/{id}`.
-    Wire {
-        name: "logStreams.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/log-streams/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/logs/{id}`.
-    Wire {
-        name: "logs.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/logs/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/logs`.
-    Wire {
-        name: "logs.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/logs",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("sort", QueryKind::String),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("search", QueryKind::String),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("logs"), max_take: None, next: false },
-        body: None,
-    },
-    // `POST /api/v2/network-acls`.
-    Wire {
-        name: "networkAcls.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/network-acls",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/network-acls/{id}`.
-    Wire {
-        name: "networkAcls.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/network-acls/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/network-acls/{id}`.
-    Wire {
-        name: "networkAcls.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/network-acls/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/network-acls`.
-    Wire {
-        name: "networkAcls.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/network-acls",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("network_acls") },
-        body: None,
-    },
-    // `PUT /api/v2/network-acls/{id}`.
-    Wire {
-        name: "networkAcls.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/network-acls/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/network-acls/{id}`.
-    Wire {
-        name: "networkAcls.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/network-acls/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/organizations/{id}/client-grants`.
-    Wire {
-        name: "organizations.clientGrants.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/client-grants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/client-grants/{grant_id}`.
-    Wire {
-        name: "organizations.clientGrants.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/client-grants/{grant_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/client-grants`.
-    Wire {
-        name: "organizations.clientGrants.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/client-grants",
-        query: &[
-            q("audience", QueryKind::String),
-            q("client_id", QueryKind::String),
-            q("grant_ids", QueryKind::StringList),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("client_grants") },
-        body: None,
-    },
-    // `POST /api/v2/organizations/{id}/connections`.
-    Wire {
-        name: "organizations.connections.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/connections",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/connections/{connection_id}`.
-    Wire {
-        name: "organizations.connections.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/connections/{connection_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/connections/{connection_id}`.
-    Wire {
-        name: "organizations.connections.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/connections/{connection_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/connections`.
-    Wire {
-        name: "organizations.connections.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/connections",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("is_enabled", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("connections") },
-        body: None,
-    },
-    // `PATCH /api/v2/organizations/{id}/connections/{connection_id}`.
-    Wire {
-        name: "organizations.connections.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/organizations/{id}/connections/{connection_id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/organizations`.
-    Wire {
-        name: "organizations.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}`.
-    Wire {
-        name: "organizations.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/organizations/{id}/discovery-domains`.
-    Wire {
-        name: "organizations.discoveryDomains.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/discovery-domains",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    Wire {
-        name: "organizations.discoveryDomains.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    Wire {
-        name: "organizations.discoveryDomains.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}`.
-    Wire {
-        name: "organizations.discoveryDomains.getByName",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/discovery-domains/name/{discovery_domain}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/discovery-domains`.
-    Wire {
-        name: "organizations.discoveryDomains.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/discovery-domains",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("domains"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}`.
-    Wire {
-        name: "organizations.discoveryDomains.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/organizations/{id}/discovery-domains/{discovery_domain_id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/organizations/{id}/enabled_connections`.
-    Wire {
-        name: "organizations.enabledConnections.add",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/enabled_connections",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    Wire {
-        name: "organizations.enabledConnections.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    Wire {
-        name: "organizations.enabledConnections.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/enabled_connections`.
-    Wire {
-        name: "organizations.enabledConnections.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/enabled_connections",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("enabled_connections") },
-        body: None,
-    },
-    // `PATCH /api/v2/organizations/{id}/enabled_connections/{connectionId}`.
-    Wire {
-        name: "organizations.enabledConnections.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/organizations/{id}/enabled_connections/{connectionId}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/organizations/{id}`.
-    Wire {
-        name: "organizations.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/name/{name}`.
-    Wire {
-        name: "organizations.getByName",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/name/{name}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{organization_id}/groups`.
-    Wire {
-        name: "organizations.groups.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{organization_id}/groups",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
-        body: None,
-    },
-    // `POST /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    Wire {
-        name: "organizations.groups.roles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    Wire {
-        name: "organizations.groups.roles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/organizations/{organization_id}/groups/{group_id}/roles`.
-    Wire {
-        name: "organizations.groups.roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{organization_id}/groups/{group_id}/roles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
-        body: None,
-    },
-    // `POST /api/v2/organizations/{id}/invitations`.
-    Wire {
-        name: "organizations.invitations.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/invitations",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/invitations/{invitation_id}`.
-    Wire {
-        name: "organizations.invitations.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/invitations/{invitation_id}`.
-    Wire {
-        name: "organizations.invitations.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/invitations/{invitation_id}",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/invitations`.
-    Wire {
-        name: "organizations.invitations.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/invitations",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("sort", QueryKind::String),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("invitations") },
-        body: None,
-    },
-    // `GET /api/v2/organizations`.
-    Wire {
-        name: "organizations.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("sort", QueryKind::String),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("organizations"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/organizations/{id}/members`.
-    Wire {
-        name: "organizations.members.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/members",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("members"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/members`.
-    Wire {
-        name: "organizations.members.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/members",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("members"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles`.
-    Wire {
-        name: "organizations.members.effectiveRoles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups`.
-    Wire {
-        name: "organizations.members.effectiveRoles.sources.groups.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/members/{user_id}/effective-roles/sources/groups",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer), req("role_id", QueryKind::String)],
-        paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/organizations/{id}/members`.
-    Wire {
-        name: "organizations.members.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/members",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("members"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/organizations/{id}/members/{user_id}/roles`.
-    Wire {
-        name: "organizations.members.roles.assign",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/organizations/{id}/members/{user_id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/organizations/{id}/members/{user_id}/roles`.
-    Wire {
-        name: "organizations.members.roles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/organizations/{id}/members/{user_id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/organizations/{id}/members/{user_id}/roles`.
-    Wire {
-        name: "organizations.members.roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/organizations/{id}/members/{user_id}/roles",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("roles") },
-        body: None,
-    },
-    // `PATCH /api/v2/organizations/{id}`.
-    Wire {
-        name: "organizations.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/organizations/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/prompts/{prompt}/custom-text/{language}`.
-    Wire {
-        name: "prompts.customText.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/prompts/{prompt}/custom-text/{language}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/prompts/{prompt}/custom-text/{language}`.
-    Wire {
-        name: "prompts.customText.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/prompts/{prompt}/custom-text/{language}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/prompts`.
-    Wire {
-        name: "prompts.getSettings",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/prompts",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/prompts/{prompt}/partials`.
-    Wire {
-        name: "prompts.partials.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/prompts/{prompt}/partials",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/prompts/{prompt}/partials`.
-    Wire {
-        name: "prompts.partials.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/prompts/{prompt}/partials",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/prompts/rendering`.
-    Wire {
-        name: "prompts.rendering.bulkUpdate",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/prompts/rendering",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("configs"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-    Wire {
-        name: "prompts.rendering.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/prompts/rendering`.
-    Wire {
-        name: "prompts.rendering.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/prompts/rendering",
-        query: &[
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("prompt", QueryKind::String),
-            q("screen", QueryKind::String),
-            q("rendering_mode", QueryKind::Enum(&["advanced", "standard"])),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("configs") },
-        body: None,
-    },
-    // `PATCH /api/v2/prompts/{prompt}/screen/{screen}/rendering`.
-    Wire {
-        name: "prompts.rendering.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/prompts/{prompt}/screen/{screen}/rendering",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/prompts`.
-    Wire {
-        name: "prompts.updateSettings",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/prompts",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/rate-limit-policies`.
-    Wire {
-        name: "rateLimitPolicies.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/rate-limit-policies",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/rate-limit-policies/{id}`.
-    Wire {
-        name: "rateLimitPolicies.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/rate-limit-policies/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/rate-limit-policies/{id}`.
-    Wire {
-        name: "rateLimitPolicies.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/rate-limit-policies/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/rate-limit-policies`.
-    Wire {
-        name: "rateLimitPolicies.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/rate-limit-policies",
-        query: &[
-            q("resource", QueryKind::Enum(&["oauth_authentication_api"])),
-            q("consumer", QueryKind::Enum(&["client"])),
-            q("consumer_selector", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("from", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("rate_limit_policies"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/rate-limit-policies/{id}`.
-    Wire {
-        name: "rateLimitPolicies.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/rate-limit-policies/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/refresh-tokens/{id}`.
-    Wire {
-        name: "refreshTokens.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/refresh-tokens/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/refresh-tokens/{id}`.
-    Wire {
-        name: "refreshTokens.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/refresh-tokens/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/refresh-tokens`.
-    Wire {
-        name: "refreshTokens.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/refresh-tokens",
-        query: &[
-            req("user_id", QueryKind::String),
-            q("client_id", QueryKind::String),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("refresh_tokens"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/refresh-tokens/revoke`.
-    Wire {
-        name: "refreshTokens.revoke",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/refresh-tokens/revoke",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/refresh-tokens/{id}`.
-    Wire {
-        name: "refreshTokens.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/refresh-tokens/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/resource-servers`.
-    Wire {
-        name: "resourceServers.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/resource-servers",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/resource-servers/{id}`.
-    Wire {
-        name: "resourceServers.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/resource-servers/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/resource-servers/{id}`.
-    Wire {
-        name: "resourceServers.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/resource-servers/{id}",
-        query: &[q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/resource-servers`.
-    Wire {
-        name: "resourceServers.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/resource-servers",
-        query: &[
-            q("identifiers", QueryKind::StringList),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("resource_servers") },
-        body: None,
-    },
-    // `PATCH /api/v2/resource-servers/{id}`.
-    Wire {
-        name: "resourceServers.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/resource-servers/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/risk-assessments/settings`.
-    Wire {
-        name: "riskAssessments.settings.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/risk-assessments/settings",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/risk-assessments/settings/new-device`.
-    Wire {
-        name: "riskAssessments.settings.newDevice.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/risk-assessments/settings/new-device",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/risk-assessments/settings/new-device`.
-    Wire {
-        name: "riskAssessments.settings.newDevice.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/risk-assessments/settings/new-device",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/risk-assessments/settings`.
-    Wire {
-        name: "riskAssessments.settings.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/risk-assessments/settings",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/roles`.
-    Wire {
-        name: "roles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/roles/{id}`.
-    Wire {
-        name: "roles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/roles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/roles/{id}`.
-    Wire {
-        name: "roles.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/roles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/roles/{id}/groups`.
-    Wire {
-        name: "roles.groups.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/roles/{id}/groups",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("groups"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/roles/{id}/groups`.
-    Wire {
-        name: "roles.groups.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/roles/{id}/groups",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("groups"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/roles/{id}/groups`.
-    Wire {
-        name: "roles.groups.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/roles/{id}/groups",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/roles`.
-    Wire {
-        name: "roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/roles",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("name_filter", QueryKind::String),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("roles") },
-        body: None,
-    },
-    // `POST /api/v2/roles/{id}/permissions`.
-    Wire {
-        name: "roles.permissions.add",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/roles/{id}/permissions",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("permissions"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/roles/{id}/permissions`.
-    Wire {
-        name: "roles.permissions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/roles/{id}/permissions",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("permissions"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/roles/{id}/permissions`.
-    Wire {
-        name: "roles.permissions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/roles/{id}/permissions",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("permissions") },
-        body: None,
-    },
-    // `PATCH /api/v2/roles/{id}`.
-    Wire {
-        name: "roles.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/roles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/roles/{id}/users`.
-    Wire {
-        name: "roles.users.assign",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/roles/{id}/users",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("users"),
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/roles/{id}/users`.
-    Wire {
-        name: "roles.users.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/roles/{id}/users",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("users"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/rules`.
-    Wire {
-        name: "rules.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/rules",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/rules/{id}`.
-    Wire {
-        name: "rules.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/rules/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/rules/{id}`.
-    Wire {
-        name: "rules.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/rules/{id}",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/rules`.
-    Wire {
-        name: "rules.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/rules",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("enabled", QueryKind::Boolean),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("rules") },
-        body: None,
-    },
-    // `PATCH /api/v2/rules/{id}`.
-    Wire {
-        name: "rules.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/rules/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/rules-configs/{key}`.
-    Wire {
-        name: "rulesConfigs.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/rules-configs/{key}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/rules-configs`.
-    Wire {
-        name: "rulesConfigs.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/rules-configs",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `PUT /api/v2/rules-configs/{key}`.
-    Wire {
-        name: "rulesConfigs.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/rules-configs/{key}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/self-service-profiles`.
-    Wire {
-        name: "selfServiceProfiles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/self-service-profiles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-    Wire {
-        name: "selfServiceProfiles.customText.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PUT /api/v2/self-service-profiles/{id}/custom-text/{language}/{page}`.
-    Wire {
-        name: "selfServiceProfiles.customText.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/self-service-profiles/{id}/custom-text/{language}/{page}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/self-service-profiles/{id}`.
-    Wire {
-        name: "selfServiceProfiles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/self-service-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/self-service-profiles/{id}`.
-    Wire {
-        name: "selfServiceProfiles.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/self-service-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/self-service-profiles`.
-    Wire {
-        name: "selfServiceProfiles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/self-service-profiles",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("self_service_profiles") },
-        body: None,
-    },
-    // `POST /api/v2/self-service-profiles/{id}/sso-ticket`.
-    Wire {
-        name: "selfServiceProfiles.ssoTicket.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/self-service-profiles/{id}/sso-ticket",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke`.
-    Wire {
-        name: "selfServiceProfiles.ssoTicket.revoke",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/self-service-profiles/{profileId}/sso-ticket/{id}/revoke",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/self-service-profiles/{id}`.
-    Wire {
-        name: "selfServiceProfiles.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/self-service-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/sessions/{id}`.
-    Wire {
-        name: "sessions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/sessions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/sessions/{id}`.
-    Wire {
-        name: "sessions.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/sessions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/sessions/{id}/revoke`.
-    Wire {
-        name: "sessions.revoke",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/sessions/{id}/revoke",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/sessions/{id}`.
-    Wire {
-        name: "sessions.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/sessions/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/stats/active-users`.
-    Wire {
-        name: "stats.getActiveUsersCount",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/stats/active-users",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/stats/daily`.
-    Wire {
-        name: "stats.getDaily",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/stats/daily",
-        query: &[q("from", QueryKind::String), q("to", QueryKind::String)],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `GET /api/v2/supplemental-signals`.
-    Wire {
-        name: "supplementalSignals.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/supplemental-signals",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/supplemental-signals`.
-    Wire {
-        name: "supplementalSignals.patch",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/supplemental-signals",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/activity/logs`.
-    Wire {
-        name: "teams.activity.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/activity/logs",
-        query: &[
-            q("take", QueryKind::Integer),
-            q("from", QueryKind::String),
-            q("since", QueryKind::String),
-            q("until", QueryKind::String),
-            q(
-                "type",
-                QueryKind::Enum(&[
-                    "Team Member",
-                    "Team Invitation",
-                    "Security Policy",
-                    "Team Settings",
-                    "Token Activity",
-                    "Tenant Activity",
-                    "Tenant Member",
-                    "Team Activity",
-                ]),
-            ),
-            q("status", QueryKind::Enum(&["Success", "Failure"])),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("logs"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `GET /api/environments`.
-    Wire {
-        name: "teams.environments.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/environments",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("environments") },
-        body: None,
-    },
-    // `DELETE /api/members/{id}`.
-    Wire {
-        name: "teams.members.delete",
-        api: Api::Teams,
-        verb: Verb::Delete,
-        path: "/api/members/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/members/{id}`.
-    Wire {
-        name: "teams.members.get",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/members/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/members`.
-    Wire {
-        name: "teams.members.invite",
-        api: Api::Teams,
-        verb: Verb::Post,
-        path: "/api/members",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/members`.
-    Wire {
-        name: "teams.members.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/members",
-        query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-        paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `PUT /api/members/{id}/tenants`.
-    Wire {
-        name: "teams.members.tenants.create",
-        api: Api::Teams,
-        verb: Verb::Put,
-        path: "/api/members/{id}/tenants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: true,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/members/{id}/tenants/{environment}`.
-    Wire {
-        name: "teams.members.tenants.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/members/{id}/tenants/{environment}",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("tenants") },
-        body: None,
-    },
-    // `DELETE /api/members/{id}/tenants`.
-    Wire {
-        name: "teams.members.tenants.remove",
-        api: Api::Teams,
-        verb: Verb::Delete,
-        path: "/api/members/{id}/tenants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: true,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: Some("tenants"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/members/{id}/tenants`.
-    Wire {
-        name: "teams.members.tenants.update",
-        api: Api::Teams,
-        verb: Verb::Patch,
-        path: "/api/members/{id}/tenants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: true,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/members/{id}`.
-    Wire {
-        name: "teams.members.update",
-        api: Api::Teams,
-        verb: Verb::Patch,
-        path: "/api/members/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: true,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/tenants`.
-    Wire {
-        name: "teams.tenants.create",
-        api: Api::Teams,
-        verb: Verb::Post,
-        path: "/api/tenants",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/tenants/{tenantId}`.
-    Wire {
-        name: "teams.tenants.delete",
-        api: Api::Teams,
-        verb: Verb::Delete,
-        path: "/api/tenants/{tenantId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/tenants/{tenantId}`.
-    Wire {
-        name: "teams.tenants.get",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/tenants/{tenantId}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/tenants`.
-    Wire {
-        name: "teams.tenants.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/tenants",
-        query: &[
-            q("take", QueryKind::Integer),
-            q("from", QueryKind::String),
-            q("sort", QueryKind::String),
-            q("environment", QueryKind::String),
-            q("environment_tag", QueryKind::Enum(&["development", "production", "staging"])),
-            q("locality", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("tenants"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `GET /api/tenants/{tenantId}/members`.
-    Wire {
-        name: "teams.tenants.members.list",
-        api: Api::Teams,
-        verb: Verb::Get,
-        path: "/api/tenants/{tenantId}/members",
-        query: &[q("take", QueryKind::Integer), q("from", QueryKind::String)],
-        paging: Paging::Checkpoint { items: Items::Key("members"), max_take: Some(50), next: true },
-        body: None,
-    },
-    // `GET /api/v2/tenants/settings`.
-    Wire {
-        name: "tenants.settings.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/tenants/settings",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `PATCH /api/v2/tenants/settings`.
-    Wire {
-        name: "tenants.settings.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/tenants/settings",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/tickets/password-change`.
-    Wire {
-        name: "tickets.changePassword",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/tickets/password-change",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/tickets/email-verification`.
-    Wire {
-        name: "tickets.verifyEmail",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/tickets/email-verification",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/token-exchange-profiles`.
-    Wire {
-        name: "tokenExchangeProfiles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/token-exchange-profiles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/token-exchange-profiles/{id}`.
-    Wire {
-        name: "tokenExchangeProfiles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/token-exchange-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/token-exchange-profiles/{id}`.
-    Wire {
-        name: "tokenExchangeProfiles.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/token-exchange-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/token-exchange-profiles`.
-    Wire {
-        name: "tokenExchangeProfiles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/token-exchange-profiles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("token_exchange_profiles"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/token-exchange-profiles/{id}`.
-    Wire {
-        name: "tokenExchangeProfiles.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/token-exchange-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/user-attribute-profiles`.
-    Wire {
-        name: "userAttributeProfiles.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/user-attribute-profiles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/user-attribute-profiles/{id}`.
-    Wire {
-        name: "userAttributeProfiles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/user-attribute-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/user-attribute-profiles/{id}`.
-    Wire {
-        name: "userAttributeProfiles.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-attribute-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/user-attribute-profiles/templates/{id}`.
-    Wire {
-        name: "userAttributeProfiles.getTemplate",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-attribute-profiles/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/user-attribute-profiles`.
-    Wire {
-        name: "userAttributeProfiles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-attribute-profiles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("user_attribute_profiles"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/user-attribute-profiles/templates`.
-    Wire {
-        name: "userAttributeProfiles.listTemplates",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-attribute-profiles/templates",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Key("user_attribute_profile_templates") },
-        body: None,
-    },
-    // `PATCH /api/v2/user-attribute-profiles/{id}`.
-    Wire {
-        name: "userAttributeProfiles.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/user-attribute-profiles/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/user-blocks/{id}`.
-    Wire {
-        name: "userBlocks.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/user-blocks/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/user-blocks`.
-    Wire {
-        name: "userBlocks.deleteByIdentifier",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/user-blocks",
-        query: &[req("identifier", QueryKind::String)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/user-blocks/{id}`.
-    Wire {
-        name: "userBlocks.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-blocks/{id}",
-        query: &[q("consider_brute_force_enablement", QueryKind::Boolean)],
-        paging: Paging::Unpaged { items: Items::Key("blocked_for") },
-        body: None,
-    },
-    // `GET /api/v2/user-blocks`.
-    Wire {
-        name: "userBlocks.listByIdentifier",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/user-blocks",
-        query: &[req("identifier", QueryKind::String), q("consider_brute_force_enablement", QueryKind::Boolean)],
-        paging: Paging::Unpaged { items: Items::Key("blocked_for") },
-        body: None,
-    },
-    // `DELETE /api/v2/grants/{id}`.
-    Wire {
-        name: "userGrants.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/grants/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/grants`.
-    Wire {
-        name: "userGrants.deleteByUserId",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/grants",
-        query: &[req("user_id", QueryKind::String)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/grants`.
-    Wire {
-        name: "userGrants.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/grants",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("user_id", QueryKind::String),
-            q("client_id", QueryKind::String),
-            q("audience", QueryKind::String),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("grants") },
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/authentication-methods`.
-    Wire {
-        name: "users.authenticationMethods.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/authentication-methods",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    Wire {
-        name: "users.authenticationMethods.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `DELETE /api/v2/users/{id}/authentication-methods`.
-    Wire {
-        name: "users.authenticationMethods.deleteAll",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/authentication-methods",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    Wire {
-        name: "users.authenticationMethods.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/authentication-methods`.
-    Wire {
-        name: "users.authenticationMethods.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/authentication-methods",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("authenticators") },
-        body: None,
-    },
-    // `PUT /api/v2/users/{id}/authentication-methods`.
-    Wire {
-        name: "users.authenticationMethods.set",
-        api: Api::Management,
-        verb: Verb::Put,
-        path: "/api/v2/users/{id}/authentication-methods",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: true,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `PATCH /api/v2/users/{id}/authentication-methods/{authentication_method_id}`.
-    Wire {
-        name: "users.authenticationMethods.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/users/{id}/authentication-methods/{authentication_method_id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/users/{id}/authenticators`.
-    Wire {
-        name: "users.authenticators.deleteAll",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/authenticators",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/connected-accounts`.
-    Wire {
-        name: "users.connectedAccounts.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/connected-accounts",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("connected_accounts"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/users`.
-    Wire {
-        name: "users.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/users/{id}`.
-    Wire {
-        name: "users.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/effective-permissions`.
-    Wire {
-        name: "users.effectivePermissions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/effective-permissions",
-        query: &[
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            req("resource_server_identifier", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("permissions"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/effective-permissions/sources/effective-roles`.
-    Wire {
-        name: "users.effectivePermissions.sources.roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/effective-permissions/sources/effective-roles",
-        query: &[
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-            req("resource_server_identifier", QueryKind::String),
-            req("permission_name", QueryKind::String),
-        ],
-        paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/effective-roles`.
-    Wire {
-        name: "users.effectiveRoles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/effective-roles",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("roles"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/effective-roles/sources/groups`.
-    Wire {
-        name: "users.effectiveRoles.sources.groups.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/effective-roles/sources/groups",
-        query: &[req("role_id", QueryKind::String), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("groups"), max_take: None, next: true },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/enrollments`.
-    Wire {
-        name: "users.enrollments.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/enrollments",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `DELETE /api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}`.
-    Wire {
-        name: "users.federatedConnectionsTokensets.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/federated-connections-tokensets/{tokenset_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/federated-connections-tokensets`.
-    Wire {
-        name: "users.federatedConnectionsTokensets.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/federated-connections-tokensets",
-        query: &[],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}`.
-    Wire {
-        name: "users.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}",
-        query: &[q("fields", QueryKind::String), q("include_fields", QueryKind::Boolean)],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/groups`.
-    Wire {
-        name: "users.groups.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/groups",
-        query: &[
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("from", QueryKind::String),
-            q("take", QueryKind::Integer),
-        ],
-        paging: Paging::Both { items: Items::BareOrKey("groups"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
-    Wire {
-        name: "users.identities.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/identities/{provider}/{user_id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/identities`.
-    Wire {
-        name: "users.identities.link",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/identities",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/users`.
-    Wire {
-        name: "users.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-            q("sort", QueryKind::String),
-            q("connection", QueryKind::String),
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            q("q", QueryKind::String),
-            q("search_engine", QueryKind::Enum(&["v1", "v2", "v3"])),
-            q("primary_order", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("users") },
-        body: None,
-    },
-    // `GET /api/v2/users-by-email`.
-    Wire {
-        name: "users.listUsersByEmail",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users-by-email",
-        query: &[
-            q("fields", QueryKind::String),
-            q("include_fields", QueryKind::Boolean),
-            req("email", QueryKind::String),
-        ],
-        paging: Paging::Unpaged { items: Items::Bare },
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/logs`.
-    Wire {
-        name: "users.logs.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/logs",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("sort", QueryKind::String),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("logs") },
-        body: None,
-    },
-    // `DELETE /api/v2/users/{id}/multifactor/{provider}`.
-    Wire {
-        name: "users.multifactor.deleteProvider",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/multifactor/{provider}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`.
-    Wire {
-        name: "users.multifactor.invalidateRememberBrowser",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/multifactor/actions/invalidate-remember-browser",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{id}/organizations`.
-    Wire {
-        name: "users.organizations.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/organizations",
-        query: &[
-            q("page", QueryKind::Integer),
-            q("per_page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("organizations") },
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/permissions`.
-    Wire {
-        name: "users.permissions.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/permissions",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("permissions"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/users/{id}/permissions`.
-    Wire {
-        name: "users.permissions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/permissions",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("permissions"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/users/{id}/permissions`.
-    Wire {
-        name: "users.permissions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/permissions",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("permissions") },
-        body: None,
-    },
-    // `DELETE /api/v2/users/{user_id}/refresh-tokens`.
-    Wire {
-        name: "users.refreshToken.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{user_id}/refresh-tokens",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{user_id}/refresh-tokens`.
-    Wire {
-        name: "users.refreshToken.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{user_id}/refresh-tokens",
-        query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("tokens"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/recovery-code-regeneration`.
-    Wire {
-        name: "users.regenerateRecoveryCode",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/recovery-code-regeneration",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `POST /api/v2/users/{id}/revoke-access`.
-    Wire {
-        name: "users.revokeAccess",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/revoke-access",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/users/{id}/risk-assessments/clear`.
-    Wire {
-        name: "users.riskAssessments.clear",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/risk-assessments/clear",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/users/{id}/roles`.
-    Wire {
-        name: "users.roles.assign",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/users/{id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/users/{id}/roles`.
-    Wire {
-        name: "users.roles.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{id}/roles",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: Some("roles"),
-            non_empty: true,
-            files: &[],
-        }),
-    },
-    // `GET /api/v2/users/{id}/roles`.
-    Wire {
-        name: "users.roles.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{id}/roles",
-        query: &[
-            q("per_page", QueryKind::Integer),
-            q("page", QueryKind::Integer),
-            q("include_totals", QueryKind::Boolean),
-        ],
-        paging: Paging::Offset { items: Items::BareOrKey("roles") },
-        body: None,
-    },
-    // `DELETE /api/v2/users/{user_id}/sessions`.
-    Wire {
-        name: "users.sessions.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/users/{user_id}/sessions",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/users/{user_id}/sessions`.
-    Wire {
-        name: "users.sessions.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/users/{user_id}/sessions",
-        query: &[q("include_totals", QueryKind::Boolean), q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("sessions"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/users/{id}`.
-    Wire {
-        name: "users.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/users/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `POST /api/v2/verifiable-credentials/verification/templates`.
-    Wire {
-        name: "verifiableCredentials.verification.templates.create",
-        api: Api::Management,
-        verb: Verb::Post,
-        path: "/api/v2/verifiable-credentials/verification/templates",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
-    // `DELETE /api/v2/verifiable-credentials/verification/templates/{id}`.
-    Wire {
-        name: "verifiableCredentials.verification.templates.delete",
-        api: Api::Management,
-        verb: Verb::Delete,
-        path: "/api/v2/verifiable-credentials/verification/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/verifiable-credentials/verification/templates/{id}`.
-    Wire {
-        name: "verifiableCredentials.verification.templates.get",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/verifiable-credentials/verification/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: None,
-    },
-    // `GET /api/v2/verifiable-credentials/verification/templates`.
-    Wire {
-        name: "verifiableCredentials.verification.templates.list",
-        api: Api::Management,
-        verb: Verb::Get,
-        path: "/api/v2/verifiable-credentials/verification/templates",
-        query: &[q("from", QueryKind::String), q("take", QueryKind::Integer)],
-        paging: Paging::Checkpoint { items: Items::Key("templates"), max_take: Some(100), next: true },
-        body: None,
-    },
-    // `PATCH /api/v2/verifiable-credentials/verification/templates/{id}`.
-    Wire {
-        name: "verifiableCredentials.verification.templates.update",
-        api: Api::Management,
-        verb: Verb::Patch,
-        path: "/api/v2/verifiable-credentials/verification/templates/{id}",
-        query: &[],
-        paging: Paging::None,
-        body: Some(Body {
-            required: false,
-            media: MediaList::of(&[Media::Json, Media::Form]),
-            array: false,
-            wrap: None,
-            non_empty: false,
-            files: &[],
-        }),
-    },
+    W_ACTIONS_CREATE,
+    W_ACTIONS_DELETE,
+    W_ACTIONS_DEPLOY,
+    W_ACTIONS_EXECUTIONS_GET,
+    W_ACTIONS_GET,
+    W_ACTIONS_LIST,
+    W_ACTIONS_MODULES_CREATE,
+    W_ACTIONS_MODULES_DELETE,
+    W_ACTIONS_MODULES_GET,
+    W_ACTIONS_MODULES_LIST,
+    W_ACTIONS_MODULES_LIST_ACTIONS,
+    W_ACTIONS_MODULES_ROLLBACK,
+    W_ACTIONS_MODULES_UPDATE,
+    W_ACTIONS_MODULES_VERSIONS_CREATE,
+    W_ACTIONS_MODULES_VERSIONS_GET,
+    W_ACTIONS_MODULES_VERSIONS_LIST,
+    W_ACTIONS_TEST,
+    W_ACTIONS_TRIGGERS_BINDINGS_LIST,
+    W_ACTIONS_TRIGGERS_BINDINGS_UPDATE_MANY,
+    W_ACTIONS_TRIGGERS_LIST,
+    W_ACTIONS_UPDATE,
+    W_ACTIONS_VERSIONS_DEPLOY,
+    W_ACTIONS_VERSIONS_GET,
+    W_ACTIONS_VERSIONS_LIST,
+    W_ANOMALY_BLOCKS_CHECK_IP,
+    W_ANOMALY_BLOCKS_UNBLOCK_IP,
+    W_ATTACK_PROTECTION_BOT_DETECTION_GET,
+    W_ATTACK_PROTECTION_BOT_DETECTION_UPDATE,
+    W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_GET,
+    W_ATTACK_PROTECTION_BREACHED_PASSWORD_DETECTION_UPDATE,
+    W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_GET,
+    W_ATTACK_PROTECTION_BRUTE_FORCE_PROTECTION_UPDATE,
+    W_ATTACK_PROTECTION_CAPTCHA_GET,
+    W_ATTACK_PROTECTION_CAPTCHA_UPDATE,
+    W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_GET,
+    W_ATTACK_PROTECTION_PHONE_PROVIDER_PROTECTION_PATCH,
+    W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_GET,
+    W_ATTACK_PROTECTION_SUSPICIOUS_IP_THROTTLING_UPDATE,
+    W_BRANDING_GET,
+    W_BRANDING_PHONE_PROVIDERS_CREATE,
+    W_BRANDING_PHONE_PROVIDERS_DELETE,
+    W_BRANDING_PHONE_PROVIDERS_GET,
+    W_BRANDING_PHONE_PROVIDERS_LIST,
+    W_BRANDING_PHONE_PROVIDERS_TEST,
+    W_BRANDING_PHONE_PROVIDERS_UPDATE,
+    W_BRANDING_PHONE_TEMPLATES_CREATE,
+    W_BRANDING_PHONE_TEMPLATES_DELETE,
+    W_BRANDING_PHONE_TEMPLATES_GET,
+    W_BRANDING_PHONE_TEMPLATES_LIST,
+    W_BRANDING_PHONE_TEMPLATES_RESET,
+    W_BRANDING_PHONE_TEMPLATES_TEST,
+    W_BRANDING_PHONE_TEMPLATES_UPDATE,
+    W_BRANDING_TEMPLATES_DELETE_UNIVERSAL_LOGIN,
+    W_BRANDING_TEMPLATES_GET_UNIVERSAL_LOGIN,
+    W_BRANDING_TEMPLATES_UPDATE_UNIVERSAL_LOGIN,
+    W_BRANDING_THEMES_CREATE,
+    W_BRANDING_THEMES_DELETE,
+    W_BRANDING_THEMES_GET,
+    W_BRANDING_THEMES_GET_DEFAULT,
+    W_BRANDING_THEMES_UPDATE,
+    W_BRANDING_UPDATE,
+    W_CLIENT_GRANTS_CREATE,
+    W_CLIENT_GRANTS_DELETE,
+    W_CLIENT_GRANTS_GET,
+    W_CLIENT_GRANTS_LIST,
+    W_CLIENT_GRANTS_ORGANIZATIONS_LIST,
+    W_CLIENT_GRANTS_UPDATE,
+    W_CLIENTS_CONNECTIONS_GET,
+    W_CLIENTS_CREATE,
+    W_CLIENTS_CREDENTIALS_CREATE,
+    W_CLIENTS_CREDENTIALS_DELETE,
+    W_CLIENTS_CREDENTIALS_GET,
+    W_CLIENTS_CREDENTIALS_LIST,
+    W_CLIENTS_CREDENTIALS_UPDATE,
+    W_CLIENTS_DELETE,
+    W_CLIENTS_GET,
+    W_CLIENTS_LIST,
+    W_CLIENTS_PREVIEW_CIMD_METADATA,
+    W_CLIENTS_REGISTER_CIMD_CLIENT,
+    W_CLIENTS_ROTATE_SECRET,
+    W_CLIENTS_UPDATE,
+    W_CONNECTION_PROFILES_CREATE,
+    W_CONNECTION_PROFILES_DELETE,
+    W_CONNECTION_PROFILES_GET,
+    W_CONNECTION_PROFILES_GET_TEMPLATE,
+    W_CONNECTION_PROFILES_LIST,
+    W_CONNECTION_PROFILES_LIST_TEMPLATES,
+    W_CONNECTION_PROFILES_UPDATE,
+    W_CONNECTIONS_CHECK_STATUS,
+    W_CONNECTIONS_CLIENTS_GET,
+    W_CONNECTIONS_CLIENTS_UPDATE,
+    W_CONNECTIONS_CREATE,
+    W_CONNECTIONS_DELETE,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_CREATE,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_DELETE,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_GET,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_GET_DEFAULT_MAPPING,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_LIST_SYNCHRONIZED_GROUPS,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_SET,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_SYNCHRONIZATIONS_CREATE,
+    W_CONNECTIONS_DIRECTORY_PROVISIONING_UPDATE,
+    W_CONNECTIONS_GET,
+    W_CONNECTIONS_KEYS_CREATE,
+    W_CONNECTIONS_KEYS_GET,
+    W_CONNECTIONS_KEYS_ROTATE,
+    W_CONNECTIONS_LIST,
+    W_CONNECTIONS_SCIM_CONFIGURATION_CREATE,
+    W_CONNECTIONS_SCIM_CONFIGURATION_DELETE,
+    W_CONNECTIONS_SCIM_CONFIGURATION_GET,
+    W_CONNECTIONS_SCIM_CONFIGURATION_GET_DEFAULT_MAPPING,
+    W_CONNECTIONS_SCIM_CONFIGURATION_LIST,
+    W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_CREATE,
+    W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_DELETE,
+    W_CONNECTIONS_SCIM_CONFIGURATION_TOKENS_GET,
+    W_CONNECTIONS_SCIM_CONFIGURATION_UPDATE,
+    W_CONNECTIONS_UPDATE,
+    W_CONNECTIONS_USERS_DELETE_BY_EMAIL,
+    W_CUSTOM_DOMAINS_CREATE,
+    W_CUSTOM_DOMAINS_DELETE,
+    W_CUSTOM_DOMAINS_GET,
+    W_CUSTOM_DOMAINS_GET_DEFAULT,
+    W_CUSTOM_DOMAINS_LIST,
+    W_CUSTOM_DOMAINS_SET_DEFAULT,
+    W_CUSTOM_DOMAINS_TEST,
+    W_CUSTOM_DOMAINS_UPDATE,
+    W_CUSTOM_DOMAINS_VERIFY,
+    W_DEVICE_CREDENTIALS_CREATE_PUBLIC_KEY,
+    W_DEVICE_CREDENTIALS_DELETE,
+    W_DEVICE_CREDENTIALS_LIST,
+    W_EMAIL_TEMPLATES_CREATE,
+    W_EMAIL_TEMPLATES_GET,
+    W_EMAIL_TEMPLATES_SET,
+    W_EMAIL_TEMPLATES_UPDATE,
+    W_EMAILS_PROVIDER_CREATE,
+    W_EMAILS_PROVIDER_DELETE,
+    W_EMAILS_PROVIDER_GET,
+    W_EMAILS_PROVIDER_UPDATE,
+    W_EVENT_STREAMS_CREATE,
+    W_EVENT_STREAMS_DELETE,
+    W_EVENT_STREAMS_DELIVERIES_GET_HISTORY,
+    W_EVENT_STREAMS_DELIVERIES_LIST,
+    W_EVENT_STREAMS_GET,
+    W_EVENT_STREAMS_LIST,
+    W_EVENT_STREAMS_REDELIVERIES_CREATE,
+    W_EVENT_STREAMS_REDELIVERIES_CREATE_BY_ID,
+    W_EVENT_STREAMS_TEST,
+    W_EVENT_STREAMS_UPDATE,
+    W_EVENTS_SUBSCRIBE,
+    W_EXPERIMENTATION_EXPERIMENTS_CREATE,
+    W_EXPERIMENTATION_EXPERIMENTS_DELETE,
+    W_EXPERIMENTATION_EXPERIMENTS_GET,
+    W_EXPERIMENTATION_EXPERIMENTS_LIST,
+    W_EXPERIMENTATION_EXPERIMENTS_UPDATE,
+    W_EXPERIMENTATION_EXPERIMENTS_UPDATE_STATUS,
+    W_EXPERIMENTATION_EXPERIMENTS_VALIDATE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_CREATE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_DELETE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_GET,
+    W_EXPERIMENTATION_FEATURE_FLAGS_LIST,
+    W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_UPDATE_STATUS,
+    W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_CREATE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_DELETE,
+    W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_GET,
+    W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_LIST,
+    W_EXPERIMENTATION_FEATURE_FLAGS_VARIATIONS_UPDATE,
+    W_EXPERIMENTATION_SEGMENTS_CREATE,
+    W_EXPERIMENTATION_SEGMENTS_DELETE,
+    W_EXPERIMENTATION_SEGMENTS_GET,
+    W_EXPERIMENTATION_SEGMENTS_LIST,
+    W_EXPERIMENTATION_SEGMENTS_UPDATE,
+    W_FLOWS_CREATE,
+    W_FLOWS_DELETE,
+    W_FLOWS_EXECUTIONS_DELETE,
+    W_FLOWS_EXECUTIONS_GET,
+    W_FLOWS_EXECUTIONS_LIST,
+    W_FLOWS_GET,
+    W_FLOWS_LIST,
+    W_FLOWS_UPDATE,
+    W_FLOWS_VAULT_CONNECTIONS_CREATE,
+    W_FLOWS_VAULT_CONNECTIONS_DELETE,
+    W_FLOWS_VAULT_CONNECTIONS_GET,
+    W_FLOWS_VAULT_CONNECTIONS_LIST,
+    W_FLOWS_VAULT_CONNECTIONS_UPDATE,
+    W_FORMS_CREATE,
+    W_FORMS_DELETE,
+    W_FORMS_GET,
+    W_FORMS_LIST,
+    W_FORMS_UPDATE,
+    W_GROUPS_DELETE,
+    W_GROUPS_GET,
+    W_GROUPS_LIST,
+    W_GROUPS_MEMBERS_GET,
+    W_GROUPS_ROLES_CREATE,
+    W_GROUPS_ROLES_DELETE,
+    W_GROUPS_ROLES_LIST,
+    W_GUARDIAN_ENROLLMENTS_CREATE_TICKET,
+    W_GUARDIAN_ENROLLMENTS_DELETE,
+    W_GUARDIAN_ENROLLMENTS_GET,
+    W_GUARDIAN_FACTORS_DUO_SETTINGS_GET,
+    W_GUARDIAN_FACTORS_DUO_SETTINGS_SET,
+    W_GUARDIAN_FACTORS_DUO_SETTINGS_UPDATE,
+    W_GUARDIAN_FACTORS_LIST,
+    W_GUARDIAN_FACTORS_PHONE_GET_MESSAGE_TYPES,
+    W_GUARDIAN_FACTORS_PHONE_GET_SELECTED_PROVIDER,
+    W_GUARDIAN_FACTORS_PHONE_GET_TEMPLATES,
+    W_GUARDIAN_FACTORS_PHONE_GET_TWILIO_PROVIDER,
+    W_GUARDIAN_FACTORS_PHONE_SET_MESSAGE_TYPES,
+    W_GUARDIAN_FACTORS_PHONE_SET_PROVIDER,
+    W_GUARDIAN_FACTORS_PHONE_SET_TEMPLATES,
+    W_GUARDIAN_FACTORS_PHONE_SET_TWILIO_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_APNS_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SELECTED_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_GET_SNS_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_APNS_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCM_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_FCMV1_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_SET_SNS_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_APNS_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCM_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_FCMV1_PROVIDER,
+    W_GUARDIAN_FACTORS_PUSH_NOTIFICATION_UPDATE_SNS_PROVIDER,
+    W_GUARDIAN_FACTORS_SET,
+    W_GUARDIAN_FACTORS_SMS_GET_SELECTED_PROVIDER,
+    W_GUARDIAN_FACTORS_SMS_GET_TEMPLATES,
+    W_GUARDIAN_FACTORS_SMS_GET_TWILIO_PROVIDER,
+    W_GUARDIAN_FACTORS_SMS_SET_PROVIDER,
+    W_GUARDIAN_FACTORS_SMS_SET_TEMPLATES,
+    W_GUARDIAN_FACTORS_SMS_SET_TWILIO_PROVIDER,
+    W_GUARDIAN_POLICIES_LIST,
+    W_GUARDIAN_POLICIES_SET,
+    W_HOOKS_CREATE,
+    W_HOOKS_DELETE,
+    W_HOOKS_GET,
+    W_HOOKS_LIST,
+    W_HOOKS_SECRETS_CREATE,
+    W_HOOKS_SECRETS_DELETE,
+    W_HOOKS_SECRETS_GET,
+    W_HOOKS_SECRETS_UPDATE,
+    W_HOOKS_UPDATE,
+    W_JOBS_ERRORS_GET,
+    W_JOBS_GET,
+    W_JOBS_USERS_EXPORTS_CREATE,
+    W_JOBS_USERS_IMPORTS_CREATE,
+    W_JOBS_VERIFICATION_EMAIL_CREATE,
+    W_KEYS_CUSTOM_SIGNING_DELETE,
+    W_KEYS_CUSTOM_SIGNING_GET,
+    W_KEYS_CUSTOM_SIGNING_SET,
+    W_KEYS_ENCRYPTION_CREATE,
+    W_KEYS_ENCRYPTION_CREATE_PUBLIC_WRAPPING_KEY,
+    W_KEYS_ENCRYPTION_DELETE,
+    W_KEYS_ENCRYPTION_GET,
+    W_KEYS_ENCRYPTION_IMPORT,
+    W_KEYS_ENCRYPTION_LIST,
+    W_KEYS_ENCRYPTION_REKEY,
+    W_KEYS_SIGNING_GET,
+    W_KEYS_SIGNING_LIST,
+    W_KEYS_SIGNING_REVOKE,
+    W_KEYS_SIGNING_ROTATE,
+    W_LOG_STREAMS_CREATE,
+    W_LOG_STREAMS_DELETE,
+    W_LOG_STREAMS_GET,
+    W_LOG_STREAMS_LIST,
+    W_LOG_STREAMS_UPDATE,
+    W_LOGS_GET,
+    W_LOGS_LIST,
+    W_NETWORK_ACLS_CREATE,
+    W_NETWORK_ACLS_DELETE,
+    W_NETWORK_ACLS_GET,
+    W_NETWORK_ACLS_LIST,
+    W_NETWORK_ACLS_SET,
+    W_NETWORK_ACLS_UPDATE,
+    W_ORGANIZATIONS_CLIENT_GRANTS_CREATE,
+    W_ORGANIZATIONS_CLIENT_GRANTS_DELETE,
+    W_ORGANIZATIONS_CLIENT_GRANTS_LIST,
+    W_ORGANIZATIONS_CONNECTIONS_CREATE,
+    W_ORGANIZATIONS_CONNECTIONS_DELETE,
+    W_ORGANIZATIONS_CONNECTIONS_GET,
+    W_ORGANIZATIONS_CONNECTIONS_LIST,
+    W_ORGANIZATIONS_CONNECTIONS_UPDATE,
+    W_ORGANIZATIONS_CREATE,
+    W_ORGANIZATIONS_DELETE,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_CREATE,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_DELETE,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_GET_BY_NAME,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_LIST,
+    W_ORGANIZATIONS_DISCOVERY_DOMAINS_UPDATE,
+    W_ORGANIZATIONS_ENABLED_CONNECTIONS_ADD,
+    W_ORGANIZATIONS_ENABLED_CONNECTIONS_DELETE,
+    W_ORGANIZATIONS_ENABLED_CONNECTIONS_GET,
+    W_ORGANIZATIONS_ENABLED_CONNECTIONS_LIST,
+    W_ORGANIZATIONS_ENABLED_CONNECTIONS_UPDATE,
+    W_ORGANIZATIONS_GET,
+    W_ORGANIZATIONS_GET_BY_NAME,
+    W_ORGANIZATIONS_GROUPS_LIST,
+    W_ORGANIZATIONS_GROUPS_ROLES_CREATE,
+    W_ORGANIZATIONS_GROUPS_ROLES_DELETE,
+    W_ORGANIZATIONS_GROUPS_ROLES_LIST,
+    W_ORGANIZATIONS_INVITATIONS_CREATE,
+    W_ORGANIZATIONS_INVITATIONS_DELETE,
+    W_ORGANIZATIONS_INVITATIONS_GET,
+    W_ORGANIZATIONS_INVITATIONS_LIST,
+    W_ORGANIZATIONS_LIST,
+    W_ORGANIZATIONS_MEMBERS_CREATE,
+    W_ORGANIZATIONS_MEMBERS_DELETE,
+    W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_LIST,
+    W_ORGANIZATIONS_MEMBERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST,
+    W_ORGANIZATIONS_MEMBERS_LIST,
+    W_ORGANIZATIONS_MEMBERS_ROLES_ASSIGN,
+    W_ORGANIZATIONS_MEMBERS_ROLES_DELETE,
+    W_ORGANIZATIONS_MEMBERS_ROLES_LIST,
+    W_ORGANIZATIONS_UPDATE,
+    W_PROMPTS_CUSTOM_TEXT_GET,
+    W_PROMPTS_CUSTOM_TEXT_SET,
+    W_PROMPTS_GET_SETTINGS,
+    W_PROMPTS_PARTIALS_GET,
+    W_PROMPTS_PARTIALS_SET,
+    W_PROMPTS_RENDERING_BULK_UPDATE,
+    W_PROMPTS_RENDERING_GET,
+    W_PROMPTS_RENDERING_LIST,
+    W_PROMPTS_RENDERING_UPDATE,
+    W_PROMPTS_UPDATE_SETTINGS,
+    W_RATE_LIMIT_POLICIES_CREATE,
+    W_RATE_LIMIT_POLICIES_DELETE,
+    W_RATE_LIMIT_POLICIES_GET,
+    W_RATE_LIMIT_POLICIES_LIST,
+    W_RATE_LIMIT_POLICIES_UPDATE,
+    W_REFRESH_TOKENS_DELETE,
+    W_REFRESH_TOKENS_GET,
+    W_REFRESH_TOKENS_LIST,
+    W_REFRESH_TOKENS_REVOKE,
+    W_REFRESH_TOKENS_UPDATE,
+    W_RESOURCE_SERVERS_CREATE,
+    W_RESOURCE_SERVERS_DELETE,
+    W_RESOURCE_SERVERS_GET,
+    W_RESOURCE_SERVERS_LIST,
+    W_RESOURCE_SERVERS_UPDATE,
+    W_RISK_ASSESSMENTS_SETTINGS_GET,
+    W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_GET,
+    W_RISK_ASSESSMENTS_SETTINGS_NEW_DEVICE_UPDATE,
+    W_RISK_ASSESSMENTS_SETTINGS_UPDATE,
+    W_ROLES_CREATE,
+    W_ROLES_DELETE,
+    W_ROLES_GET,
+    W_ROLES_GROUPS_CREATE,
+    W_ROLES_GROUPS_DELETE,
+    W_ROLES_GROUPS_GET,
+    W_ROLES_LIST,
+    W_ROLES_PERMISSIONS_ADD,
+    W_ROLES_PERMISSIONS_DELETE,
+    W_ROLES_PERMISSIONS_LIST,
+    W_ROLES_UPDATE,
+    W_ROLES_USERS_ASSIGN,
+    W_ROLES_USERS_LIST,
+    W_RULES_CREATE,
+    W_RULES_DELETE,
+    W_RULES_GET,
+    W_RULES_LIST,
+    W_RULES_UPDATE,
+    W_RULES_CONFIGS_DELETE,
+    W_RULES_CONFIGS_LIST,
+    W_RULES_CONFIGS_SET,
+    W_SELF_SERVICE_PROFILES_CREATE,
+    W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_LIST,
+    W_SELF_SERVICE_PROFILES_CUSTOM_TEXT_SET,
+    W_SELF_SERVICE_PROFILES_DELETE,
+    W_SELF_SERVICE_PROFILES_GET,
+    W_SELF_SERVICE_PROFILES_LIST,
+    W_SELF_SERVICE_PROFILES_SSO_TICKET_CREATE,
+    W_SELF_SERVICE_PROFILES_SSO_TICKET_REVOKE,
+    W_SELF_SERVICE_PROFILES_UPDATE,
+    W_SESSIONS_DELETE,
+    W_SESSIONS_GET,
+    W_SESSIONS_REVOKE,
+    W_SESSIONS_UPDATE,
+    W_STATS_GET_ACTIVE_USERS_COUNT,
+    W_STATS_GET_DAILY,
+    W_SUPPLEMENTAL_SIGNALS_GET,
+    W_SUPPLEMENTAL_SIGNALS_PATCH,
+    W_TEAMS_ACTIVITY_LIST,
+    W_TEAMS_ENVIRONMENTS_LIST,
+    W_TEAMS_MEMBERS_DELETE,
+    W_TEAMS_MEMBERS_GET,
+    W_TEAMS_MEMBERS_INVITE,
+    W_TEAMS_MEMBERS_LIST,
+    W_TEAMS_MEMBERS_TENANTS_CREATE,
+    W_TEAMS_MEMBERS_TENANTS_LIST,
+    W_TEAMS_MEMBERS_TENANTS_REMOVE,
+    W_TEAMS_MEMBERS_TENANTS_UPDATE,
+    W_TEAMS_MEMBERS_UPDATE,
+    W_TEAMS_TENANTS_CREATE,
+    W_TEAMS_TENANTS_DELETE,
+    W_TEAMS_TENANTS_GET,
+    W_TEAMS_TENANTS_LIST,
+    W_TEAMS_TENANTS_MEMBERS_LIST,
+    W_TENANTS_SETTINGS_GET,
+    W_TENANTS_SETTINGS_UPDATE,
+    W_TICKETS_CHANGE_PASSWORD,
+    W_TICKETS_VERIFY_EMAIL,
+    W_TOKEN_EXCHANGE_PROFILES_CREATE,
+    W_TOKEN_EXCHANGE_PROFILES_DELETE,
+    W_TOKEN_EXCHANGE_PROFILES_GET,
+    W_TOKEN_EXCHANGE_PROFILES_LIST,
+    W_TOKEN_EXCHANGE_PROFILES_UPDATE,
+    W_USER_ATTRIBUTE_PROFILES_CREATE,
+    W_USER_ATTRIBUTE_PROFILES_DELETE,
+    W_USER_ATTRIBUTE_PROFILES_GET,
+    W_USER_ATTRIBUTE_PROFILES_GET_TEMPLATE,
+    W_USER_ATTRIBUTE_PROFILES_LIST,
+    W_USER_ATTRIBUTE_PROFILES_LIST_TEMPLATES,
+    W_USER_ATTRIBUTE_PROFILES_UPDATE,
+    W_USER_BLOCKS_DELETE,
+    W_USER_BLOCKS_DELETE_BY_IDENTIFIER,
+    W_USER_BLOCKS_LIST,
+    W_USER_BLOCKS_LIST_BY_IDENTIFIER,
+    W_USER_GRANTS_DELETE,
+    W_USER_GRANTS_DELETE_BY_USER_ID,
+    W_USER_GRANTS_LIST,
+    W_USERS_AUTHENTICATION_METHODS_CREATE,
+    W_USERS_AUTHENTICATION_METHODS_DELETE,
+    W_USERS_AUTHENTICATION_METHODS_DELETE_ALL,
+    W_USERS_AUTHENTICATION_METHODS_GET,
+    W_USERS_AUTHENTICATION_METHODS_LIST,
+    W_USERS_AUTHENTICATION_METHODS_SET,
+    W_USERS_AUTHENTICATION_METHODS_UPDATE,
+    W_USERS_AUTHENTICATORS_DELETE_ALL,
+    W_USERS_CONNECTED_ACCOUNTS_LIST,
+    W_USERS_CREATE,
+    W_USERS_DELETE,
+    W_USERS_EFFECTIVE_PERMISSIONS_LIST,
+    W_USERS_EFFECTIVE_PERMISSIONS_SOURCES_ROLES_LIST,
+    W_USERS_EFFECTIVE_ROLES_LIST,
+    W_USERS_EFFECTIVE_ROLES_SOURCES_GROUPS_LIST,
+    W_USERS_ENROLLMENTS_GET,
+    W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_DELETE,
+    W_USERS_FEDERATED_CONNECTIONS_TOKENSETS_LIST,
+    W_USERS_GET,
+    W_USERS_GROUPS_GET,
+    W_USERS_IDENTITIES_DELETE,
+    W_USERS_IDENTITIES_LINK,
+    W_USERS_LIST,
+    W_USERS_LIST_USERS_BY_EMAIL,
+    W_USERS_LOGS_LIST,
+    W_USERS_MULTIFACTOR_DELETE_PROVIDER,
+    W_USERS_MULTIFACTOR_INVALIDATE_REMEMBER_BROWSER,
+    W_USERS_ORGANIZATIONS_LIST,
+    W_USERS_PERMISSIONS_CREATE,
+    W_USERS_PERMISSIONS_DELETE,
+    W_USERS_PERMISSIONS_LIST,
+    W_USERS_REFRESH_TOKEN_DELETE,
+    W_USERS_REFRESH_TOKEN_LIST,
+    W_USERS_REGENERATE_RECOVERY_CODE,
+    W_USERS_REVOKE_ACCESS,
+    W_USERS_RISK_ASSESSMENTS_CLEAR,
+    W_USERS_ROLES_ASSIGN,
+    W_USERS_ROLES_DELETE,
+    W_USERS_ROLES_LIST,
+    W_USERS_SESSIONS_DELETE,
+    W_USERS_SESSIONS_LIST,
+    W_USERS_UPDATE,
+    W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_CREATE,
+    W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_DELETE,
+    W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_GET,
+    W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_LIST,
+    W_VERIFIABLE_CREDENTIALS_VERIFICATION_TEMPLATES_UPDATE,
 ];

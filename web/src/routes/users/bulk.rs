@@ -66,7 +66,12 @@ fn results(report: &Report) -> Vec<ItemResult> {
 
 /// The bar above the users table: actions on the selection, and the job's progress and results.
 #[component]
-pub fn BulkBar(selected: RwSignal<Vec<Target>>, on_done: Callback<()>) -> impl IntoView {
+pub fn BulkBar(
+    /// The users chosen in the table.
+    selected: RwSignal<Vec<Target>>,
+    /// Called after a job ran, to reload the table.
+    on_done: Callback<()>,
+) -> impl IntoView {
     let pending = RwSignal::new(None::<BulkAction>);
     let confirm = RwSignal::new(false);
     let running = RwSignal::new(false);

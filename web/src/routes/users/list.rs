@@ -1,9 +1,6 @@
 //! `/users`: search (plain text or Lucene), sortable paged table, totals,
 //! the 1,000-result window, selection for bulk actions.
 
-use super::bulk::BulkBar;
-use super::create::CreateUser;
-use super::export::ExportUsers;
 use crate::api::{self, Fut};
 use crate::components::{Column, PageHeader, Pager, TableOpts, loaded, table};
 use crate::hooks::{can_write, qget, use_query_pairs, use_set_query};
@@ -12,6 +9,7 @@ use crate::logic::format::{count, or_dash};
 use crate::logic::lucene::{is_lucene, user_query};
 use crate::logic::url_state::{ListState, Sort};
 use crate::routes::{badge, href, text, when};
+use crate::split::{LazyBulkBar, LazyPart, Part};
 use gatehouse_model::Page;
 use gatehouse_model::ops::{Offset, users};
 use gatehouse_model::types::User;
@@ -94,17 +92,20 @@ pub fn UsersPage() -> impl IntoView {
         })
     };
     let refresh = Callback::new(move |()| users.refetch());
+    // The bulk actions appear with the first selection and stay (with their results).
+    let bulk_shown = Memo::new(move |shown: Option<&bool>| shown == Some(&true) || selected.with(|s| !s.is_empty()));
     view! {
         <PageHeader title="Users" subtitle="Search, inspect and change the tenant's users.">
             {may_export.then(|| view! { <A href="/users?export=1" attr:class="btn">"Export users"</A> })}
             {writable.then(|| view! { <A href="/users?create=1" attr:class="btn primary">"Create user"</A> })}
         </PageHeader>
         {crate::routes::deleted_notice("user")}
+        // The forms and the bulk actions load their code when first shown (`split`).
         <Show when=move || creating.get() && writable>
-            <CreateUser />
+            <LazyPart part=Part::CreateUser />
         </Show>
         <Show when=move || exporting.get() && may_export>
-            <ExportUsers />
+            <LazyPart part=Part::ExportUsers />
         </Show>
         <form class="search" role="search" on:submit=on_search>
             <label for="user-search">"Search users"</label>
@@ -127,7 +128,11 @@ pub fn UsersPage() -> impl IntoView {
             </p>
             {translated}
         </form>
-        {writable.then(|| view! { <BulkBar selected=selected on_done=refresh /> })}
+        {writable.then(|| view! {
+            <Show when=move || bulk_shown.get()>
+                <LazyBulkBar selected=selected on_done=refresh />
+            </Show>
+        })}
         {loaded(
             users,
             move |page: &Page<User>| {

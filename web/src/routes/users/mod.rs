@@ -1,9 +1,9 @@
 //! Users: search, detail, create, export, bulk actions.
 
-mod bulk;
-mod create;
+pub mod bulk;
+pub mod create;
 mod detail;
-mod export;
+pub mod export;
 mod list;
 mod roles_tab;
 
