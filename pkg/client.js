@@ -1,7 +1,7 @@
-// The hand-written part of @gatehouse/auth0: namespaces, async iterators and
-// Error subclasses over the wasm-bindgen exports. The logic (requests,
-// validation, tokens, pacing, retries, paging, error typing) is in Rust
-// (crates/js); this file only moves JSON across and throws the right class.
+// The hand-written part of @gatehouse/auth0: namespaces, async iterators,
+// Error subclasses and the `fetch` of each attempt, over the wasm-bindgen
+// exports. The logic (requests, validation, tokens, pacing, retries, paging,
+// error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
 import { METHODS, DEPRECATED } from './gatehouse_js_api.js';
@@ -58,60 +58,87 @@ export class ResultWindowError extends GatehouseError {
 
 const CLASSES = { ApiError, ValidationError, ResultWindowError, GatehouseError };
 
+const str = (v) => (typeof v === 'string' ? v : undefined);
+const REASONS = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/**
+ * An error answer's code, message and `error`, read by the shape of its body as
+ * the model reads it (crates/model/src/error.rs, `ErrorBody`): the Management
+ * API's (`statusCode`), the Teams API's (`type` and `status`), OAuth's
+ * (`error`), other JSON, or text.
+ */
+function apiFields(d) {
+  const body = d.body;
+  let code, message, error;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    if ('statusCode' in body && typeof body.error === 'string') {
+      [code, error, message] = [str(body.errorCode), body.error, str(body.message) ?? body.error];
+    } else if ('type' in body && 'status' in body && typeof body.type === 'string') {
+      [code, message] = [body.type, str(body.title) ?? str(body.details)];
+    } else if (typeof body.error === 'string') {
+      [code, message] = [body.error, str(body.error_description) ?? body.error];
+    } else {
+      [code, message] = [str(body.errorCode) ?? str(body.error), str(body.message)];
+    }
+  } else if (typeof body === 'string' && body.trim() !== '') {
+    message = [...body.trim()].slice(0, 200).join('');
+  }
+  return { ...d, errorCode: code, error, message: message ?? REASONS[d.statusCode] ?? 'Error' };
+}
+
 /** Turns the error description Rust rejects with into an instance of its class. */
 function toError(e) {
-  if (typeof e !== 'string') return e;
-  let d;
-  try {
-    d = JSON.parse(e);
-  } catch {
-    return new GatehouseError(e);
-  }
+  if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
+  const d = e.name === 'ApiError' ? apiFields(e) : e;
   const Class = CLASSES[d.name] ?? GatehouseError;
   return new Class(d.message, d);
 }
 
-const json = (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
 
-// Successful answers stay here, as text, until the call that asked for them
-// takes them: Rust sees their number, not their bytes (crates/js/src/transport.rs).
-const kept = new Map();
-let lastKey = 0;
-const decoder = new TextDecoder();
-const fromText = (text) => (text.trim() === '' ? undefined : JSON.parse(text));
-
-/** The JSON of an answer Rust resolved with: a kept text's number, bytes, or `undefined`. */
-function parse(body) {
-  if (typeof body === 'number') {
-    const text = kept.get(body);
-    kept.delete(body);
-    return fromText(text ?? '');
+/** A successful answer that is not JSON (decoding it failed). */
+class NotJson {
+  constructor(text, error) {
+    this.text = text;
+    this.error = error;
   }
-  return body === undefined ? undefined : fromText(decoder.decode(body));
+}
+
+/** The JSON of an answer Rust resolved with, or the decode error. */
+function parse(body) {
+  if (body instanceof NotJson) {
+    throw new GatehouseError(`the answer is not JSON: ${body.error.message}`, { kind: 'decode' });
+  }
+  return body;
 }
 
 const RATE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'];
 
 /**
- * The transport Rust's send loop calls for each attempt (one `fetch`): resolves with
- * `[status, rate-limit header values, bytes | undefined, kept number | undefined]`.
- * A successful answer the caller will parse (`keep`) stays here as text.
+ * The `fetch` Rust's send loop calls for each attempt (crates/js/src/send.rs):
+ * resolves with `[status, the four rate-limit header values, body]`, the body
+ * parsed by `JSON.parse` (`undefined` when empty; an error answer that is not
+ * JSON as its text). The attempt is aborted after `timeoutMs`.
  */
 function transport(credentials) {
-  return async (method, url, headers, body, keep, signal) => {
+  return async (method, url, headers, body, timeoutMs) => {
     const pairs = [];
     for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
+    const signal = AbortSignal.timeout(timeoutMs);
     const res = await fetch(url, { method, headers: pairs, body, signal, credentials });
-    const values = RATE_HEADERS.map((h) => res.headers.get(h));
-    if (keep && res.status >= 200 && res.status < 300) {
-      const text = await res.text();
-      if (signal.aborted) throw new DOMException('aborted', 'AbortError');
-      lastKey = (lastKey + 1) >>> 0;
-      kept.set(lastKey, text);
-      return [res.status, values, undefined, lastKey];
+    const text = await res.text();
+    let value;
+    if (text.trim() !== '') {
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        value = res.ok ? new NotJson(text, e) : text;
+      }
     }
-    return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+    return [res.status, ...RATE_HEADERS.map((h) => res.headers.get(h) ?? undefined), value];
   };
 }
 
@@ -218,7 +245,7 @@ export class ManagementClient {
     if (options === null || typeof options !== 'object') {
       throw new ValidationError('new ManagementClient(options): options must be an object', { kind: 'config' });
     }
-    this.#options = JSON.stringify(options);
+    this.#options = { ...options };
     // Cookies go along only in cookie mode with `credentials: 'include'` (then to the BFF's origin).
     this.#transport = transport(options.credentials === 'include' ? 'include' : 'same-origin');
     // One method per operation of both specs, at its dotted name: the ids,
@@ -277,7 +304,7 @@ export class ManagementClient {
     if (hasFiles(body)) body = await withFiles(body);
     let answer;
     try {
-      answer = await core.call(name, params, json(options), json(body));
+      answer = await core.call(name, params, options, body);
     } catch (e) {
       throw toError(e);
     }
@@ -288,7 +315,7 @@ export class ManagementClient {
     const core = await this.#get();
     let pager;
     try {
-      pager = core.pager(name, params, json(options));
+      pager = core.pager(name, params, options);
     } catch (e) {
       throw toError(e);
     }
@@ -322,12 +349,14 @@ export class ManagementClient {
 
   /** The rate-limit headers of the latest response that had any. */
   rateLimit() {
-    return this.#core === null ? {} : JSON.parse(this.#core.rateLimit());
+    return this.#core === null ? {} : this.#core.rateLimit();
   }
 
   /** Counters since the client was built: requests, retries, 429s, token requests, paced requests. */
   metrics() {
-    return this.#core === null ? {} : JSON.parse(this.#core.metrics());
+    if (this.#core === null) return {};
+    const [requests, retries, rateLimited, tokenRequests, paced, transportErrors] = this.#core.metrics();
+    return { requests, retries, rateLimited, tokenRequests, paced, transportErrors };
   }
 
   /** Forgets cached access tokens; the next call fetches new ones. */

@@ -48,44 +48,42 @@ fn core(extra: Value) -> Core {
     for (k, v) in extra.as_object().cloned().unwrap_or_default() {
         options[k] = v;
     }
-    Core::new(&options.to_string(), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
+    Core::new(to_js(&options), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
 }
 
 /// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
-/// one `fetch` per attempt, successful answers kept in JavaScript under a number.
+/// one `fetch` per attempt, the answer parsed by `JSON.parse`.
 fn transport() -> js_sys::Function {
     let make = js_sys::Function::new_no_args(
         r#"
-        const kept = (globalThis.__gatehouseKept ??= new Map());
-        return async (method, url, headers, body, keep, signal) => {
+        return async (method, url, headers, body, timeoutMs) => {
           const pairs = [];
           for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
-          const res = await fetch(url, { method, headers: pairs, body, signal });
-          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h));
-          if (keep && res.status >= 200 && res.status < 300) {
-            const key = (globalThis.__gatehouseKey = ((globalThis.__gatehouseKey ?? 0) + 1) >>> 0);
-            kept.set(key, await res.text());
-            return [res.status, values, undefined, key];
+          const res = await fetch(url, { method, headers: pairs, body, signal: AbortSignal.timeout(timeoutMs) });
+          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h) ?? undefined);
+          const text = await res.text();
+          let value;
+          if (text.trim() !== '') {
+            try { value = JSON.parse(text); } catch { value = text; }
           }
-          return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+          return [res.status, ...values, value];
         };"#,
     );
     make.call0(&JsValue::NULL).expect("the transport").unchecked_into()
 }
 
-/// The JSON of a body `Core` resolved with: a kept text's number or bytes.
+/// A JSON value as the JavaScript value the wrapper would pass.
+fn to_js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).expect("JSON")
+}
+
+/// A JavaScript value `Core` resolved or rejected with, as JSON.
 fn body_json(v: &JsValue) -> Value {
-    match v.as_f64() {
-        Some(key) => {
-            let take = js_sys::Function::new_with_args(
-                "k",
-                "const m = globalThis.__gatehouseKept; const t = m.get(k); m.delete(k); return t;",
-            );
-            let text = take.call1(&JsValue::NULL, &JsValue::from(key)).unwrap().as_string().expect("a kept text");
-            if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
-        }
-        None => serde_json::from_slice(&js_sys::Uint8Array::new(v).to_vec()).expect("a JSON body"),
+    if v.is_undefined() {
+        return Value::Null;
     }
+    let text = js_sys::JSON::stringify(v).expect("JSON").as_string().expect("a string");
+    serde_json::from_str(&text).expect("a JSON body")
 }
 
 /// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
@@ -107,23 +105,18 @@ fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Re
 type Outcome = Result<Value, Value>;
 
 async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>, body: Option<Value>) -> Outcome {
-    let promise = core.call(
-        method,
-        params.iter().map(|p| p.to_string()).collect(),
-        options.map(|o| o.to_string()),
-        body.map(|b| b.to_string()),
-    );
+    let js = |v: Option<Value>| v.map_or(JsValue::UNDEFINED, |v| to_js(&v));
+    let promise = core.call(method, params.iter().map(|p| p.to_string()).collect(), js(options), js(body));
     match JsFuture::from(promise).await {
-        Ok(v) if v.is_undefined() => Ok(Value::Null),
         Ok(v) => Ok(body_json(&v)),
-        Err(e) => Err(serde_json::from_str(&e.as_string().expect("an error description")).expect("JSON")),
+        Err(e) => Err(body_json(&e)),
     }
 }
 
 /// Every item of a list, through the pager; the error it ended with, if any.
 async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec<Value>, Option<Value>) {
     let pager = core
-        .pager(method, params.iter().map(|p| p.to_string()).collect(), Some(options.to_string()))
+        .pager(method, params.iter().map(|p| p.to_string()).collect(), to_js(&options))
         .unwrap_or_else(|e| panic!("pager: {e:?}"));
     let key = pager.items_key();
     let mut items = Vec::new();
@@ -135,10 +128,10 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
                 let body = if page.get(0).is_undefined() { json!([]) } else { body_json(&page.get(0)) };
                 match read_page(&pager, key.as_deref(), &body) {
                     Ok(list) => items.extend(list),
-                    Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+                    Err(e) => return (items, Some(body_json(&e))),
                 }
             }
-            Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+            Err(e) => return (items, Some(body_json(&e))),
         }
     }
 }
@@ -172,7 +165,8 @@ async fn set_faults(faults: Value) {
 }
 
 fn metrics(core: &Core) -> Value {
-    serde_json::from_str(&core.metrics()).unwrap()
+    let names = ["requests", "retries", "rateLimited", "tokenRequests", "paced", "transportErrors"];
+    names.iter().zip(core.metrics()).map(|(k, v)| (k.to_string(), json!(v as u64))).collect()
 }
 
 fn ok(outcome: Outcome, what: &str) -> Value {
@@ -447,8 +441,8 @@ async fn errors_are_typed() {
     }
     let c = &core(json!({}));
     let e = api_error(call(c, "users.get", &["auth0|000000000000000000000000"], None, None).await, 404, "missing user");
-    assert_eq!(e["errorCode"], "inexistent_user");
-    assert_eq!(e["message"], "The user does not exist.");
+    assert_eq!(e["body"]["errorCode"], "inexistent_user");
+    assert_eq!(e["body"]["message"], "The user does not exist.");
     assert!(e["rateLimit"].is_object());
     let before = metrics(c)["requests"].clone();
     let e = call(c, "users.list", &[], Some(json!({"perpage": 5})), None).await.expect_err("unknown option");
@@ -477,10 +471,10 @@ async fn errors_are_typed() {
 
     let bad = core(json!({"clientSecret": "wrong"}));
     let e = api_error(call(&bad, "roles.list", &[], None, None).await, 401, "wrong secret");
-    assert_eq!(e["errorCode"], "access_denied");
+    assert_eq!(e["body"]["error"], "access_denied");
     assert_eq!(e["token"], true);
-    assert!(Core::new(r#"{"baseUrl": "http://x"}"#, transport()).is_err(), "no way to authenticate");
-    assert!(Core::new(r#"{"baseUrl": "http://x", "token": "t", "colour": 1}"#, transport()).is_err(), "unknown option");
+    assert!(Core::new(to_js(&json!({"baseUrl": "http://x"})), transport()).is_err(), "no way to authenticate");
+    assert!(Core::new(to_js(&json!({"baseUrl": "http://x", "token": "t", "colour": 1})), transport()).is_err(), "unknown option");
 }
 
 #[wasm_bindgen_test]
@@ -508,7 +502,7 @@ async fn a_429_storm_is_waited_out() {
     let e = call(&once, "roles.list", &[], None, None).await;
     set_faults(json!({})).await;
     let e = api_error(e, 429, "every attempt limited");
-    assert_eq!(e["errorCode"], "too_many_requests");
+    assert_eq!(e["body"]["errorCode"], "too_many_requests");
     assert_eq!(e["rateLimit"]["retryAfter"], 1);
     assert_eq!(metrics(&once)["rateLimited"], 2, "sent twice, then given up");
 }
