@@ -731,8 +731,7 @@ impl Client {
                     if status == 429 {
                         bump(&inner.counters.rate_limited);
                     }
-                    let may_reauthenticate =
-                        token.is_some() && matches!(inner.auth, Auth::ClientCredentials { .. });
+                    let may_reauthenticate = token.is_some() && matches!(inner.auth, Auth::ClientCredentials { .. });
                     let wait = rate_limit.wait_secs(now as u64);
                     match retries.after_answer(status, wait, may_reauthenticate, &inner.jitter) {
                         Decision::Retry(delay) => delay,

@@ -65,7 +65,7 @@ pub mod transport;
 pub use auth::{Audiences, Auth, TokenCache};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
 pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, OptionalBody, QueryArg, RawCall, count_pages};
-pub use client::{CSRF_HEADER, Client, ClientBuilder, Decision, Metrics, RetryPolicy, Retries};
+pub use client::{CSRF_HEADER, Client, ClientBuilder, Decision, Metrics, Retries, RetryPolicy};
 pub use error::{ClientError, TokenError, TransportError};
 pub use pacer::{Pacer, Pacing};
 pub use paging::{DEFAULT_PER_PAGE, DEFAULT_TAKE};

@@ -279,7 +279,9 @@ impl ClientOptions {
             timeout_ms: o.whole("timeoutMs")?,
             pacing: match o.take("pacing") {
                 None => None,
-                Some(v) if matches!(v.kind(), Kind::Bool(_)) => Some(PacingSetting::Switch(v.kind() == Kind::Bool(true))),
+                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
+                    Some(PacingSetting::Switch(v.kind() == Kind::Bool(true)))
+                }
                 Some(v) => {
                     let mut p = Fields::new(&v, "`pacing`", PACING_KEYS)?;
                     let rate = p.number("rate")?.ok_or("`pacing.rate` is required (requests per second)")?;
@@ -290,7 +292,9 @@ impl ClientOptions {
             },
             retry: match o.take("retry") {
                 None => None,
-                Some(v) if matches!(v.kind(), Kind::Bool(_)) => Some(RetrySetting::Switch(v.kind() == Kind::Bool(true))),
+                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
+                    Some(RetrySetting::Switch(v.kind() == Kind::Bool(true)))
+                }
                 Some(v) => {
                     let mut r = Fields::new(&v, "`retry`", RETRY_KEYS)?;
                     let count = |n: Option<u64>, name: &str| {
@@ -375,7 +379,14 @@ impl ClientOptions {
                 }
             }
         };
-        Ok(Settings { base, credentials, audiences, pacing, retry, timeout_ms: self.timeout_ms.unwrap_or(60_000).max(1) })
+        Ok(Settings {
+            base,
+            credentials,
+            audiences,
+            pacing,
+            retry,
+            timeout_ms: self.timeout_ms.unwrap_or(60_000).max(1),
+        })
     }
 }
 

@@ -16,12 +16,12 @@
 //! TypeScript declarations of the options are written by `cargo xtask
 //! codegen` from the same description of the specs.
 
+use crate::input::{Input, Kind};
 use gatehouse_client::ClientError;
 use gatehouse_model::catalog::{QueryKind, QueryParam, QuerySpec};
 use gatehouse_model::error::{QueryError, ValidationError};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset};
-use crate::input::{Input, Kind};
 
 /// `per_page` → `perPage`: the camelCase spelling also accepted for a name.
 pub fn camel(snake: &str) -> String {
@@ -90,7 +90,12 @@ fn number(name: &'static str, text: &str) -> Result<u64, QueryError> {
 /// for none) against what its operation's query takes. The
 /// paging parameters become [`Offset`] / [`Checkpoint`] where the operation
 /// pages that way (`paging`), and are sent as given elsewhere.
-pub fn read<V: Input>(method: &'static str, op: QuerySpec, paging: Paging, options: &V) -> Result<ListQuery, ClientError> {
+pub fn read<V: Input>(
+    method: &'static str,
+    op: QuerySpec,
+    paging: Paging,
+    options: &V,
+) -> Result<ListQuery, ClientError> {
     let keys = match options.kind() {
         Kind::Null => Vec::new(),
         Kind::Object => options.keys(),

@@ -97,7 +97,9 @@ pub fn advance(mode: &mut Mode, op: &mut ListCall, outline: &Outline) -> Next {
 mod tests {
     use super::*;
     fn list(name: &str, options: &str) -> Box<ListCall> {
-        Box::new(ListCall::new(name, vec![], &serde_json::from_str(options).unwrap(), &serde_json::Value::Null).unwrap())
+        Box::new(
+            ListCall::new(name, vec![], &serde_json::from_str(options).unwrap(), &serde_json::Value::Null).unwrap(),
+        )
     }
 
     fn offset(start: u64, count: usize, total: u64) -> Outline {

@@ -166,7 +166,8 @@ fn read_body<V: Input>(wire: &Wire, body: &V) -> Result<Option<BuiltBody>, Clien
         (Some(shape), _) => shape,
     };
     let json = |v: &V| v.json().ok_or_else(|| invalid("the body cannot be written as JSON".into()));
-    let as_json = |text: String| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes: text.into_bytes() }));
+    let as_json =
+        |text: String| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes: text.into_bytes() }));
     let media = shape.preferred_media();
     if media != Media::Json {
         if kind != Kind::Object {
@@ -369,7 +370,8 @@ mod tests {
                 Some(_) => Some(r#"["x"]"#),
                 None => body,
             };
-            let call = Call::new(w.name, ids, &parse(Some(&options)), &parse(body)).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+            let call = Call::new(w.name, ids, &parse(Some(&options)), &parse(body))
+                .unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let built = call.built().unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let expected = w.path.split('{').next().unwrap_or_default();
             assert!(built.path_and_query.starts_with(expected), "{}: {}", w.name, built.path_and_query);

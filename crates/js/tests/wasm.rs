@@ -474,7 +474,10 @@ async fn errors_are_typed() {
     assert_eq!(e["body"]["error"], "access_denied");
     assert_eq!(e["token"], true);
     assert!(Core::new(to_js(&json!({"baseUrl": "http://x"})), transport()).is_err(), "no way to authenticate");
-    assert!(Core::new(to_js(&json!({"baseUrl": "http://x", "token": "t", "colour": 1})), transport()).is_err(), "unknown option");
+    assert!(
+        Core::new(to_js(&json!({"baseUrl": "http://x", "token": "t", "colour": 1})), transport()).is_err(),
+        "unknown option"
+    );
 }
 
 #[wasm_bindgen_test]
