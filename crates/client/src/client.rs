@@ -750,3 +750,50 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod retries_tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy { max_attempts: 3, max_rate_limited_attempts: 2, ..RetryPolicy::default() }
+    }
+
+    #[test]
+    fn a_post_is_never_sent_twice_after_a_server_error_or_a_drop() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Post);
+        r.sending();
+        assert_eq!(r.after_answer(503, None, false, &jitter), Decision::Answer);
+        assert_eq!(r.after_failure(false, true, &jitter), Decision::Refuse);
+        // A connection that was never made may be retried for every method.
+        assert!(matches!(r.after_failure(true, false, &jitter), Decision::Retry(_)));
+    }
+
+    #[test]
+    fn idempotent_failures_back_off_until_the_attempts_run_out() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Get);
+        let Decision::Retry(d) = r.after_answer(502, None, false, &jitter) else { panic!() };
+        assert!(d <= policy().base_delay);
+        assert!(matches!(r.after_failure(false, true, &jitter), Decision::Retry(_)));
+        assert_eq!(r.after_answer(500, None, false, &jitter), Decision::Answer);
+        let mut r = Retries::new(policy(), Verb::Get);
+        r.after_failure(false, true, &jitter);
+        r.after_failure(false, true, &jitter);
+        assert_eq!(r.after_failure(false, true, &jitter), Decision::Exhausted);
+    }
+
+    #[test]
+    fn a_429_waits_what_the_server_says_capped_and_a_401_reauthenticates_once() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Post);
+        assert_eq!(r.after_answer(429, Some(3), false, &jitter), Decision::Retry(Duration::from_secs(3)));
+        assert_eq!(r.after_answer(429, Some(3), false, &jitter), Decision::Answer);
+        let mut r = Retries::new(policy(), Verb::Get);
+        assert_eq!(r.after_answer(429, Some(1_000_000), false, &jitter), Decision::Retry(Duration::from_secs(60)));
+        assert_eq!(r.after_answer(401, None, false, &jitter), Decision::Answer, "no fetched token: final");
+        assert_eq!(r.after_answer(401, None, true, &jitter), Decision::Reauthenticate);
+        assert_eq!(r.after_answer(401, None, true, &jitter), Decision::Answer, "only once");
+    }
+}
