@@ -58,43 +58,11 @@ export class ResultWindowError extends GatehouseError {
 
 const CLASSES = { ApiError, ValidationError, ResultWindowError, GatehouseError };
 
-const str = (v) => (typeof v === 'string' ? v : undefined);
-const REASONS = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
-};
-
-/**
- * An error answer's code, message and `error`, read by the shape of its body as
- * the model reads it (crates/model/src/error.rs, `ErrorBody`): the Management
- * API's (`statusCode`), the Teams API's (`type` and `status`), OAuth's
- * (`error`), other JSON, or text.
- */
-function apiFields(d) {
-  const body = d.body;
-  let code, message, error;
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-    if ('statusCode' in body && typeof body.error === 'string') {
-      [code, error, message] = [str(body.errorCode), body.error, str(body.message) ?? body.error];
-    } else if ('type' in body && 'status' in body && typeof body.type === 'string') {
-      [code, message] = [body.type, str(body.title) ?? str(body.details)];
-    } else if (typeof body.error === 'string') {
-      [code, message] = [body.error, str(body.error_description) ?? body.error];
-    } else {
-      [code, message] = [str(body.errorCode) ?? str(body.error), str(body.message)];
-    }
-  } else if (typeof body === 'string' && body.trim() !== '') {
-    message = [...body.trim()].slice(0, 200).join('');
-  }
-  return { ...d, errorCode: code, error, message: message ?? REASONS[d.statusCode] ?? 'Error' };
-}
-
 /** Turns the error description Rust rejects with into an instance of its class. */
 function toError(e) {
   if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
-  const d = e.name === 'ApiError' ? apiFields(e) : e;
-  const Class = CLASSES[d.name] ?? GatehouseError;
-  return new Class(d.message, d);
+  const Class = CLASSES[e.name] ?? GatehouseError;
+  return new Class(e.message, e);
 }
 
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
@@ -118,6 +86,20 @@ function parse(body) {
 const RATE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'];
 
 /**
+ * A rate-limit header as a whole number, or `undefined` when absent or not
+ * one. `Retry-After` may also be an HTTP date: it becomes the seconds from now
+ * until then (0 when past), so the wasm reads numbers only.
+ */
+function rateValue(name, v) {
+  if (v === null) return undefined;
+  v = v.trim();
+  if (/^\d{1,15}$/.test(v)) return Number(v);
+  if (name !== 'retry-after') return undefined;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.floor((at - Date.now()) / 1000));
+}
+
+/**
  * The `fetch` Rust's send loop calls for each attempt (crates/js/src/send.rs):
  * resolves with `[status, the four rate-limit header values, body]`, the body
  * parsed by `JSON.parse` (`undefined` when empty; an error answer that is not
@@ -138,7 +120,7 @@ function transport(credentials) {
         value = res.ok ? new NotJson(text, e) : text;
       }
     }
-    return [res.status, ...RATE_HEADERS.map((h) => res.headers.get(h) ?? undefined), value];
+    return [res.status, ...RATE_HEADERS.map((h) => rateValue(h, res.headers.get(h))), value];
   };
 }
 

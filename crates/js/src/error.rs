@@ -3,7 +3,8 @@
 //! or the base `GatehouseError`.
 
 use gatehouse_client::{ClientError, TransportError};
-use gatehouse_model::{Error as ModelError, QueryError, RateLimit, ValidationError};
+use crate::input::{Input, Kind};
+use gatehouse_model::{ErrorField, ErrorFields, Error as ModelError, QueryError, RateLimit, ValidationError};
 use wasm_bindgen::JsValue;
 
 /// Why a call failed: an error of the client's vocabulary (validation,
@@ -31,6 +32,31 @@ pub enum Failure {
 impl From<ClientError> for Failure {
     fn from(e: ClientError) -> Self {
         Self::Client(e)
+    }
+}
+
+/// An error answer's body as JavaScript parsed it, read by the model's
+/// [`gatehouse_model::summarize`] (the one rule for an error's code and message).
+struct Body<'a>(&'a JsValue);
+
+impl ErrorFields for Body<'_> {
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
+    fn is_object(&self) -> bool {
+        self.0.kind() == Kind::Object
+    }
+
+    fn field(&self, key: &str) -> ErrorField {
+        let value = self.0.field(key);
+        match value.kind() {
+            Kind::Null if value.is_undefined() => ErrorField::Absent,
+            Kind::Null => ErrorField::Null,
+            Kind::Text(s) => ErrorField::Text(s),
+            Kind::Number(n) => ErrorField::Number(n),
+            _ => ErrorField::Other,
+        }
     }
 }
 
@@ -102,16 +128,25 @@ fn transport_kind(e: &TransportError) -> &'static str {
 
 /// The description the wrapper turns into an instance of its `Error`
 /// subclass (`name`): a plain object with `message` and the error's fields
-/// (an API error's message and codes are read from its body in JavaScript).
+/// (an API error's message and codes read from its body by the model's rule).
 pub fn describe(e: &Failure) -> JsValue {
     let e = match e {
         Failure::Api { status, rate_limit: rl, body, attempts, token } => {
+            let summary = gatehouse_model::summarize(&Body(body));
+            let message = summary.message.unwrap_or_else(|| gatehouse_model::error::reason(*status).to_owned());
             let mut d = Desc::new("ApiError")
+                .set("message", message)
                 .set("statusCode", f64::from(*status))
                 .set("rateLimit", rate_limit(rl))
                 .set("body", body.clone());
             if let Some(n) = attempts {
                 d = d.set("attempts", f64::from(*n));
+            }
+            if let Some(code) = summary.code {
+                d = d.set("errorCode", code);
+            }
+            if let Some(error) = summary.error {
+                d = d.set("error", error);
             }
             if *token {
                 d = d.set("token", true);

@@ -115,7 +115,8 @@ fn transport_error(e: &JsValue, timeout: Duration) -> TransportError {
 
 impl Engine {
     /// A loop sending with `fetch` (the wrapper's `send`:
-    /// `(method, url, headers, body, timeoutMs) => Promise<[status, limit, remaining, reset, retryAfter, body]>`).
+    /// `(method, url, headers, body, timeoutMs) => Promise<[status, limit, remaining, reset, retryAfterSecs, body]>`,
+    /// the four rate-limit values whole numbers or `undefined`).
     pub fn new(settings: Settings, fetch: Function) -> Self {
         let clock = SystemClock::new();
         let seed = clock.now().duration_since(web_time::UNIX_EPOCH).map_or(0x9e37_79b9, |d| d.as_nanos() as u64);
@@ -250,15 +251,11 @@ impl Engine {
                 Ok(answer) => {
                     let answer = Array::from(&answer);
                     let status = answer.get(0).as_f64().map_or(0, |s| s as u16);
-                    let text = |i: u32| answer.get(i).as_string();
-                    let (limit, remaining, reset, after) = (text(1), text(2), text(3), text(4));
-                    let rate_limit = RateLimit::from_values(
-                        limit.as_deref(),
-                        remaining.as_deref(),
-                        reset.as_deref(),
-                        after.as_deref(),
-                        now as u64,
-                    );
+                    // The wrapper hands the rate-limit headers over as whole numbers
+                    // (`Retry-After` in seconds, an HTTP date already turned into seconds from now).
+                    let whole = |i: u32| answer.get(i).as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
+                    let rate_limit =
+                        RateLimit { limit: whole(1), remaining: whole(2), reset: whole(3), retry_after: whole(4) };
                     self.pacer.observe(outgoing.api, status, &rate_limit, now);
                     if status == 429 {
                         self.counters.bump(Counter::RateLimited);

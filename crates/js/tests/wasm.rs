@@ -52,7 +52,8 @@ fn core(extra: Value) -> Core {
 }
 
 /// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
-/// one `fetch` per attempt, the answer parsed by `JSON.parse`.
+/// one `fetch` per attempt, the rate-limit headers as numbers (the emulator
+/// sends no date-form `Retry-After`), the answer parsed by `JSON.parse`.
 fn transport() -> js_sys::Function {
     let make = js_sys::Function::new_no_args(
         r#"
@@ -60,7 +61,7 @@ fn transport() -> js_sys::Function {
           const pairs = [];
           for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
           const res = await fetch(url, { method, headers: pairs, body, signal: AbortSignal.timeout(timeoutMs) });
-          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h) ?? undefined);
+          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h)).map((v) => (v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined));
           const text = await res.text();
           let value;
           if (text.trim() !== '') {

@@ -32,7 +32,7 @@ pub mod secret;
 pub mod token;
 pub mod walk;
 
-pub use error::{ApiError, DecodeError, Error, ErrorBody, QueryError, ValidationError};
+pub use error::{ApiError, DecodeError, Error, ErrorBody, ErrorFields, ErrorField, ErrorSummary, QueryError, ValidationError, summarize};
 pub use generated::management as types;
 pub use generated::teams;
 pub use object::Extra;
