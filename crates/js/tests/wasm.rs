@@ -533,3 +533,95 @@ async fn tokens_are_cached_and_refreshed() {
     ok(call(c, "roles.list", &[], None, None).await, "roles after clearTokens");
     assert_eq!(metrics(c)["tokenRequests"], 4);
 }
+
+// The error descriptions the wrapper turns into `Error` subclasses
+// (`gatehouse_js::error::describe`); no emulator needed.
+
+mod describe {
+    use super::{body_json, to_js};
+    use gatehouse_client::ClientError;
+    use gatehouse_js::error::{Failure, describe};
+    use gatehouse_model::{Error as ModelError, QueryError, RateLimit, ValidationError};
+    use serde_json::{Value, json};
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn api(status: u16, body: JsValue, attempts: Option<u32>) -> Value {
+        let rate_limit = RateLimit { limit: Some(50), remaining: Some(49), reset: Some(1), retry_after: None };
+        body_json(&describe(&Failure::Api { status, rate_limit, body, attempts, token: false }))
+    }
+
+    fn client(e: impl Into<ClientError>) -> Value {
+        body_json(&describe(&Failure::Client(e.into())))
+    }
+
+    #[wasm_bindgen_test]
+    fn api_errors_keep_code_message_and_rate_limit() {
+        let body = json!({"statusCode": 404, "error": "Not Found", "message": "The user does not exist.", "errorCode": "inexistent_user"});
+        let d = api(404, to_js(&body), Some(3));
+        assert_eq!(d["name"], "ApiError");
+        assert_eq!(d["statusCode"], 404);
+        assert_eq!(d["errorCode"], "inexistent_user");
+        assert_eq!(d["error"], "Not Found");
+        assert_eq!(d["message"], "The user does not exist.");
+        assert_eq!(d["rateLimit"]["remaining"], 49);
+        assert_eq!(d["rateLimit"]["retryAfter"], Value::Null);
+        assert_eq!(d["attempts"], 3);
+        assert_eq!(d["body"], body);
+    }
+
+    #[wasm_bindgen_test]
+    fn api_errors_of_every_shape_read_by_the_models_rule() {
+        // Teams, OAuth, other JSON, text, and no body (the reason phrase).
+        let d = api(404, to_js(&json!({"status": 404, "type": "TENANT_NOT_FOUND", "title": "No such tenant"})), None);
+        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("TENANT_NOT_FOUND"), json!("No such tenant")));
+        assert_eq!(d.get("attempts"), None);
+        let d = api(401, to_js(&json!({"error": "access_denied", "error_description": "Unauthorized"})), None);
+        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("access_denied"), json!("Unauthorized")));
+        assert_eq!(d.get("error"), None);
+        let d = api(400, to_js(&json!({"errorCode": "c", "message": "m"})), None);
+        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("c"), json!("m")));
+        let d = api(502, JsValue::from_str("  <html>Bad gateway</html>\n"), None);
+        assert_eq!((d.get("errorCode"), d["message"].clone()), (None, json!("<html>Bad gateway</html>")));
+        let d = api(503, JsValue::UNDEFINED, None);
+        assert_eq!(d["message"], "Service Unavailable");
+        let d = api(599, to_js(&json!([1, 2])), None);
+        assert_eq!(d["message"], "Error");
+    }
+
+    #[wasm_bindgen_test]
+    fn window_errors_are_their_own_kind() {
+        let d = client(ModelError::ResultWindow { total: 5000, window: 1000 });
+        assert_eq!((d["name"].clone(), d["total"].clone(), d["window"].clone()), (json!("ResultWindowError"), json!(5000), json!(1000)));
+        let d = client(ValidationError::ResultWindow { page: 20, per_page: 100 });
+        assert_eq!((d["name"].clone(), d["page"].clone(), d["perPage"].clone()), (json!("ResultWindowError"), json!(20), json!(100)));
+        assert_eq!(client(ValidationError::Empty { name: "roles" })["name"], "ValidationError");
+    }
+
+    #[wasm_bindgen_test]
+    fn option_errors_name_the_options() {
+        let d = client(ValidationError::from(QueryError::Unknown {
+            operation: "users.list",
+            names: vec!["perpage".into()],
+            accepted: vec!["page", "per_page"],
+        }));
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("option")));
+        assert_eq!((d["unknown"].clone(), d["accepted"].clone()), (json!(["perpage"]), json!(["page", "per_page"])));
+        assert_eq!(d["message"], "users.list does not take `perpage`; it takes `page`, `per_page`");
+        let d = client(ValidationError::from(QueryError::NotOneOf {
+            name: "search_engine",
+            value: "v4".into(),
+            allowed: &["v3"],
+        }));
+        assert_eq!((d["option"].clone(), d["allowed"].clone()), (json!("search_engine"), json!(["v3"])));
+    }
+
+    #[wasm_bindgen_test]
+    fn config_and_exhausted_retries_keep_their_kind() {
+        let d = client(ClientError::Config("`baseUrl` is required".into()));
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("config")));
+        let last = Box::new(ClientError::Config("x".into()));
+        let d = client(ClientError::RetriesExhausted { attempts: 4, last });
+        assert_eq!((d["kind"].as_str(), d["attempts"].clone()), (Some("config"), json!(4)));
+    }
+}
