@@ -4,7 +4,6 @@
 // error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
-import { METHODS, DEPRECATED } from './gatehouse_js_api.js';
 
 /** Base class of every error the client throws. */
 export class GatehouseError extends Error {
@@ -218,9 +217,13 @@ export class ManagementClient {
   #transport;
   #core = null;
 
-  /** `loader` instantiates the wasm; the package's entry points pass theirs. */
-  constructor(options, loader) {
-    if (typeof loader !== 'function') {
+  /**
+   * `loader` instantiates the wasm; `api` is the method list (`METHODS`,
+   * `DEPRECATED`: all of gatehouse_js_api.js, or one resource's slice of it
+   * in entry/). The package's entry points pass theirs.
+   */
+  constructor(options, loader, api) {
+    if (typeof loader !== 'function' || !Array.isArray(api?.METHODS)) {
       throw new GatehouseError('import ManagementClient from @gatehouse/auth0, not from client.js');
     }
     this.#loader = loader;
@@ -233,7 +236,7 @@ export class ManagementClient {
     // One method per operation of both specs, at its dotted name: the ids,
     // then the body (when the operation takes one), then the options.
     const methods = new Map();
-    for (const [name, n, flags] of METHODS) {
+    for (const [name, n, flags] of api.METHODS) {
       const hasBody = (flags & 1) !== 0;
       const method = hasBody
         ? (...args) => this.#call(name, ids(args, n), args[n + 1], args[n])
@@ -253,7 +256,7 @@ export class ManagementClient {
       place(this, name, method);
     }
     // Names of earlier versions (deprecated), answering as the spec's name does.
-    for (const [old, name] of DEPRECATED) {
+    for (const [old, name] of api.DEPRECATED ?? []) {
       const method = methods.get(name);
       place(this, old, method);
       if (old.endsWith('.list') && method.all) {

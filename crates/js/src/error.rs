@@ -2,9 +2,9 @@
 //! `Error` subclasses: `ApiError`, `ValidationError`, `ResultWindowError`,
 //! or the base `GatehouseError`.
 
-use gatehouse_client::{ClientError, TransportError};
 use crate::input::{Input, Kind};
-use gatehouse_model::{ErrorField, ErrorFields, Error as ModelError, QueryError, RateLimit, ValidationError};
+use gatehouse_client::{ClientError, TransportError};
+use gatehouse_model::{Error as ModelError, ErrorField, ErrorFields, QueryError, RateLimit, ValidationError};
 use wasm_bindgen::JsValue;
 
 /// Why a call failed: an error of the client's vocabulary (validation,

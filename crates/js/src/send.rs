@@ -253,7 +253,8 @@ impl Engine {
                     let status = answer.get(0).as_f64().map_or(0, |s| s as u16);
                     // The wrapper hands the rate-limit headers over as whole numbers
                     // (`Retry-After` in seconds, an HTTP date already turned into seconds from now).
-                    let whole = |i: u32| answer.get(i).as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
+                    let whole =
+                        |i: u32| answer.get(i).as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
                     let rate_limit =
                         RateLimit { limit: whole(1), remaining: whole(2), reset: whole(3), retry_after: whole(4) };
                     self.pacer.observe(outgoing.api, status, &rate_limit, now);

@@ -574,7 +574,10 @@ mod describe {
     fn api_errors_of_every_shape_read_by_the_models_rule() {
         // Teams, OAuth, other JSON, text, and no body (the reason phrase).
         let d = api(404, to_js(&json!({"status": 404, "type": "TENANT_NOT_FOUND", "title": "No such tenant"})), None);
-        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("TENANT_NOT_FOUND"), json!("No such tenant")));
+        assert_eq!(
+            (d["errorCode"].clone(), d["message"].clone()),
+            (json!("TENANT_NOT_FOUND"), json!("No such tenant"))
+        );
         assert_eq!(d.get("attempts"), None);
         let d = api(401, to_js(&json!({"error": "access_denied", "error_description": "Unauthorized"})), None);
         assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("access_denied"), json!("Unauthorized")));
@@ -592,9 +595,15 @@ mod describe {
     #[wasm_bindgen_test]
     fn window_errors_are_their_own_kind() {
         let d = client(ModelError::ResultWindow { total: 5000, window: 1000 });
-        assert_eq!((d["name"].clone(), d["total"].clone(), d["window"].clone()), (json!("ResultWindowError"), json!(5000), json!(1000)));
+        assert_eq!(
+            (d["name"].clone(), d["total"].clone(), d["window"].clone()),
+            (json!("ResultWindowError"), json!(5000), json!(1000))
+        );
         let d = client(ValidationError::ResultWindow { page: 20, per_page: 100 });
-        assert_eq!((d["name"].clone(), d["page"].clone(), d["perPage"].clone()), (json!("ResultWindowError"), json!(20), json!(100)));
+        assert_eq!(
+            (d["name"].clone(), d["page"].clone(), d["perPage"].clone()),
+            (json!("ResultWindowError"), json!(20), json!(100))
+        );
         assert_eq!(client(ValidationError::Empty { name: "roles" })["name"], "ValidationError");
     }
 

@@ -368,7 +368,10 @@ pub struct ErrorSummary {
 pub fn summarize<B: ErrorFields>(body: &B) -> ErrorSummary {
     if let Some(text) = body.text() {
         let text = text.trim();
-        return ErrorSummary { message: (!text.is_empty()).then(|| text.chars().take(200).collect()), ..Default::default() };
+        return ErrorSummary {
+            message: (!text.is_empty()).then(|| text.chars().take(200).collect()),
+            ..Default::default()
+        };
     }
     if !body.is_object() {
         return ErrorSummary::default();
@@ -388,9 +391,7 @@ pub fn summarize<B: ErrorFields>(body: &B) -> ErrorSummary {
         }
     } else if has("type") && has("status") {
         match string("type") {
-            Some(kind) if status("status") => {
-                (Some(kind), string("title").or_else(|| string("details")), None)
-            }
+            Some(kind) if status("status") => (Some(kind), string("title").or_else(|| string("details")), None),
             _ => (string("errorCode").or_else(|| string("error")), string("message"), None),
         }
     } else if let Some(error) = string("error") {
