@@ -43,7 +43,7 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 /// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 86_500;
+pub const SIZE_BUDGET: u64 = 84_700;
 
 /// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
 /// which is larger by what `-Z build-std` saves.
