@@ -12,11 +12,11 @@
 
 use crate::wire::Call as ListCall;
 use gatehouse_client::ClientError;
+use gatehouse_model::Error as ModelError;
 use gatehouse_model::ops::{Checkpoint, Offset};
+use gatehouse_model::paging::PageOutline;
 use gatehouse_model::paging::RESULT_WINDOW;
 use gatehouse_model::walk::{PagingParams, Step, Walk};
-use gatehouse_model::Error as ModelError;
-use gatehouse_model::paging::PageOutline;
 
 /// What the walk reads of a page, as JavaScript found it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -146,8 +146,8 @@ impl Walk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::paging::Page;
     use crate::ops::{logs, organizations, users};
+    use crate::paging::Page;
 
     macro_rules! params {
         ($($t:ty),*) => {$(
