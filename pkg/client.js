@@ -1,10 +1,9 @@
-// The hand-written part of @gatehouse/auth0: namespaces, async iterators and
-// Error subclasses over the wasm-bindgen exports. The logic (requests,
-// validation, tokens, pacing, retries, paging, error typing) is in Rust
-// (crates/js); this file only moves JSON across and throws the right class.
+// The hand-written part of @gatehouse/auth0: namespaces, async iterators,
+// Error subclasses and the `fetch` of each attempt, over the wasm-bindgen
+// exports. The logic (requests, validation, tokens, pacing, retries, paging,
+// error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
-import { METHODS, DEPRECATED } from './gatehouse_js_api.js';
 
 /** Base class of every error the client throws. */
 export class GatehouseError extends Error {
@@ -60,58 +59,67 @@ const CLASSES = { ApiError, ValidationError, ResultWindowError, GatehouseError }
 
 /** Turns the error description Rust rejects with into an instance of its class. */
 function toError(e) {
-  if (typeof e !== 'string') return e;
-  let d;
-  try {
-    d = JSON.parse(e);
-  } catch {
-    return new GatehouseError(e);
-  }
-  const Class = CLASSES[d.name] ?? GatehouseError;
-  return new Class(d.message, d);
+  if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
+  const Class = CLASSES[e.name] ?? GatehouseError;
+  return new Class(e.message, e);
 }
 
-const json = (v) => (v === undefined || v === null ? undefined : JSON.stringify(v));
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);
 
-// Successful answers stay here, as text, until the call that asked for them
-// takes them: Rust sees their number, not their bytes (crates/js/src/transport.rs).
-const kept = new Map();
-let lastKey = 0;
-const decoder = new TextDecoder();
-const fromText = (text) => (text.trim() === '' ? undefined : JSON.parse(text));
-
-/** The JSON of an answer Rust resolved with: a kept text's number, bytes, or `undefined`. */
-function parse(body) {
-  if (typeof body === 'number') {
-    const text = kept.get(body);
-    kept.delete(body);
-    return fromText(text ?? '');
+/** A successful answer that is not JSON (decoding it failed). */
+class NotJson {
+  constructor(text, error) {
+    this.text = text;
+    this.error = error;
   }
-  return body === undefined ? undefined : fromText(decoder.decode(body));
+}
+
+/** The JSON of an answer Rust resolved with, or the decode error. */
+function parse(body) {
+  if (body instanceof NotJson) {
+    throw new GatehouseError(`the answer is not JSON: ${body.error.message}`, { kind: 'decode' });
+  }
+  return body;
 }
 
 const RATE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'];
 
 /**
- * The transport Rust's send loop calls for each attempt (one `fetch`): resolves with
- * `[status, rate-limit header values, bytes | undefined, kept number | undefined]`.
- * A successful answer the caller will parse (`keep`) stays here as text.
+ * A rate-limit header as a whole number, or `undefined` when absent or not
+ * one. `Retry-After` may also be an HTTP date: it becomes the seconds from now
+ * until then (0 when past), so the wasm reads numbers only.
+ */
+function rateValue(name, v) {
+  if (v === null) return undefined;
+  v = v.trim();
+  if (/^\d{1,15}$/.test(v)) return Number(v);
+  if (name !== 'retry-after') return undefined;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.floor((at - Date.now()) / 1000));
+}
+
+/**
+ * The `fetch` Rust's send loop calls for each attempt (crates/js/src/send.rs):
+ * resolves with `[status, the four rate-limit header values, body]`, the body
+ * parsed by `JSON.parse` (`undefined` when empty; an error answer that is not
+ * JSON as its text). The attempt is aborted after `timeoutMs`.
  */
 function transport(credentials) {
-  return async (method, url, headers, body, keep, signal) => {
+  return async (method, url, headers, body, timeoutMs) => {
     const pairs = [];
     for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
+    const signal = AbortSignal.timeout(timeoutMs);
     const res = await fetch(url, { method, headers: pairs, body, signal, credentials });
-    const values = RATE_HEADERS.map((h) => res.headers.get(h));
-    if (keep && res.status >= 200 && res.status < 300) {
-      const text = await res.text();
-      if (signal.aborted) throw new DOMException('aborted', 'AbortError');
-      lastKey = (lastKey + 1) >>> 0;
-      kept.set(lastKey, text);
-      return [res.status, values, undefined, lastKey];
+    const text = await res.text();
+    let value;
+    if (text.trim() !== '') {
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        value = res.ok ? new NotJson(text, e) : text;
+      }
     }
-    return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+    return [res.status, ...RATE_HEADERS.map((h) => rateValue(h, res.headers.get(h))), value];
   };
 }
 
@@ -209,22 +217,26 @@ export class ManagementClient {
   #transport;
   #core = null;
 
-  /** `loader` instantiates the wasm; the package's entry points pass theirs. */
-  constructor(options, loader) {
-    if (typeof loader !== 'function') {
+  /**
+   * `loader` instantiates the wasm; `api` is the method list (`METHODS`,
+   * `DEPRECATED`: all of gatehouse_js_api.js, or one resource's slice of it
+   * in entry/). The package's entry points pass theirs.
+   */
+  constructor(options, loader, api) {
+    if (typeof loader !== 'function' || !Array.isArray(api?.METHODS)) {
       throw new GatehouseError('import ManagementClient from @gatehouse/auth0, not from client.js');
     }
     this.#loader = loader;
     if (options === null || typeof options !== 'object') {
       throw new ValidationError('new ManagementClient(options): options must be an object', { kind: 'config' });
     }
-    this.#options = JSON.stringify(options);
+    this.#options = { ...options };
     // Cookies go along only in cookie mode with `credentials: 'include'` (then to the BFF's origin).
     this.#transport = transport(options.credentials === 'include' ? 'include' : 'same-origin');
     // One method per operation of both specs, at its dotted name: the ids,
     // then the body (when the operation takes one), then the options.
     const methods = new Map();
-    for (const [name, n, flags] of METHODS) {
+    for (const [name, n, flags] of api.METHODS) {
       const hasBody = (flags & 1) !== 0;
       const method = hasBody
         ? (...args) => this.#call(name, ids(args, n), args[n + 1], args[n])
@@ -244,7 +256,7 @@ export class ManagementClient {
       place(this, name, method);
     }
     // Names of earlier versions (deprecated), answering as the spec's name does.
-    for (const [old, name] of DEPRECATED) {
+    for (const [old, name] of api.DEPRECATED ?? []) {
       const method = methods.get(name);
       place(this, old, method);
       if (old.endsWith('.list') && method.all) {
@@ -277,7 +289,7 @@ export class ManagementClient {
     if (hasFiles(body)) body = await withFiles(body);
     let answer;
     try {
-      answer = await core.call(name, params, json(options), json(body));
+      answer = await core.call(name, params, options, body);
     } catch (e) {
       throw toError(e);
     }
@@ -288,7 +300,7 @@ export class ManagementClient {
     const core = await this.#get();
     let pager;
     try {
-      pager = core.pager(name, params, json(options));
+      pager = core.pager(name, params, options);
     } catch (e) {
       throw toError(e);
     }
@@ -322,12 +334,14 @@ export class ManagementClient {
 
   /** The rate-limit headers of the latest response that had any. */
   rateLimit() {
-    return this.#core === null ? {} : JSON.parse(this.#core.rateLimit());
+    return this.#core === null ? {} : this.#core.rateLimit();
   }
 
   /** Counters since the client was built: requests, retries, 429s, token requests, paced requests. */
   metrics() {
-    return this.#core === null ? {} : JSON.parse(this.#core.metrics());
+    if (this.#core === null) return {};
+    const [requests, retries, rateLimited, tokenRequests, paced, transportErrors] = this.#core.metrics();
+    return { requests, retries, rateLimited, tokenRequests, paced, transportErrors };
   }
 
   /** Forgets cached access tokens; the next call fetches new ones. */

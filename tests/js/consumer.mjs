@@ -185,3 +185,40 @@ export async function metricsAndRateLimit(env) {
 }
 
 export const SCENARIOS = { everyNamespace, asyncIterators, typedErrors, metricsAndRateLimit };
+
+/**
+ * A per-resource entry point (`@gatehouse/auth0/users`): only that group's
+ * methods (and the deprecated names answering as them), working as the full
+ * client's do, with the same error classes.
+ */
+export async function resourceEntry(env) {
+  const entry = await import('@gatehouse/auth0/users');
+  const c = new entry.ManagementClient({
+    baseUrl: env.url,
+    clientId: env.clientId,
+    clientSecret: env.clientSecret,
+    pacing: false,
+  });
+  assert(c.clients === undefined && c.roles?.list === undefined, 'no other resource in the users entry');
+  const users = await c.users.list({ per_page: 3 });
+  assert(Array.isArray(users) && users.length === 3, 'users.list through the entry');
+  let n = 0;
+  for await (const u of c.users.all({ per_page: 50 })) if (++n >= 120 || !u.user_id) break;
+  assert(n === 120, 'users.all walks pages through the entry');
+  let error;
+  try {
+    await c.users.get('auth0|does-not-exist');
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof entry.ApiError && error.statusCode === 404, 'an API error through the entry is an ApiError');
+  assert(typeof error.message === 'string' && error.message.length > 0, 'with a message');
+  try {
+    await c.users.list({ perpage: 5 });
+    error = undefined;
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof entry.ValidationError && error.unknown?.[0] === 'perpage', 'options checked through the entry');
+  return 'ok';
+}

@@ -35,7 +35,7 @@ test('the wasm is optimized (no name section, no producers section)', () => {
   assert.equal(wasm.includes(Buffer.from('producers')), false);
 });
 
-for (const name of ['everyNamespace', 'asyncIterators', 'typedErrors', 'metricsAndRateLimit']) {
+for (const name of ['everyNamespace', 'asyncIterators', 'typedErrors', 'metricsAndRateLimit', 'resourceEntry']) {
   test(`installed package: ${name}`, async () => {
     assert.equal(await scenarios[name](env), 'ok');
   });

@@ -77,9 +77,10 @@ struct Slot {
     cached: futures::lock::Mutex<Option<Cached>>,
 }
 
-/// The token cache shared by all clones of a client.
+/// The token cache shared by all clones of a client (and the npm package's
+/// send loop): one token per audience, fetched by one caller at a time.
 #[derive(Debug, Default)]
-pub(crate) struct TokenCache {
+pub struct TokenCache {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
@@ -97,7 +98,7 @@ impl TokenCache {
     /// A valid token for `audience`, fetching one with `fetch` when none is
     /// cached, the cached one is due for refresh, or it is `rejected` (the
     /// token a 401 answered). `fetch` returns the token and its lifetime.
-    pub(crate) async fn get<F, Fut, E>(
+    pub async fn get<F, Fut, E>(
         &self,
         clock: &dyn Clock,
         audience: &str,
@@ -123,7 +124,7 @@ impl TokenCache {
     }
 
     /// Forgets every cached token.
-    pub(crate) fn clear(&self) {
+    pub fn clear(&self) {
         self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }

@@ -65,6 +65,107 @@ impl RetryPolicy {
     }
 }
 
+/// What the send loop does after one attempt ([`Retries`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    /// Wait this long, then send again.
+    Retry(Duration),
+    /// Fetch a new token (the one sent was refused with 401) and send again at once.
+    Reauthenticate,
+    /// The answer is final: hand it to the caller.
+    Answer,
+    /// The failure may not be retried (a POST whose server may have acted on it).
+    Refuse,
+    /// The failure could be retried, but the attempts are used up.
+    Exhausted,
+}
+
+/// The send loop's decisions, without any I/O: the Rust client's loop
+/// ([`Client`]) and the npm package's (driven from JavaScript) both follow
+/// them, so pacing aside, when a request is sent again is decided here alone
+/// (see [`RetryPolicy`]).
+#[derive(Debug, Clone)]
+pub struct Retries {
+    policy: RetryPolicy,
+    idempotent: bool,
+    attempts: u32,
+    failures: u32,
+    limited: u32,
+    reauthenticated: bool,
+}
+
+impl Retries {
+    /// The decisions for one request of method `verb`.
+    pub fn new(policy: RetryPolicy, verb: Verb) -> Self {
+        Self { policy, idempotent: verb.is_idempotent(), attempts: 0, failures: 0, limited: 0, reauthenticated: false }
+    }
+
+    /// Counts an attempt about to be sent.
+    pub fn sending(&mut self) {
+        self.attempts += 1;
+    }
+
+    /// How many attempts were sent.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Exponential backoff with full jitter for the `n`-th retry (from 1).
+    fn backoff(&self, n: u32, jitter: &Jitter) -> Duration {
+        let policy = &self.policy;
+        let step = policy.base_delay.saturating_mul(1u32 << n.saturating_sub(1).min(20)).min(policy.max_delay);
+        step.mul_f64(jitter.next_f64())
+    }
+
+    /// After an attempt that got no answer: `connect` when no connection
+    /// could be made (retried for every method), `retryable` when the
+    /// failure is one an idempotent request may be sent again after.
+    pub fn after_failure(&mut self, connect: bool, retryable: bool, jitter: &Jitter) -> Decision {
+        self.failures += 1;
+        if !(connect || (self.idempotent && retryable)) {
+            Decision::Refuse
+        } else if self.failures >= self.policy.max_attempts {
+            Decision::Exhausted
+        } else {
+            Decision::Retry(self.backoff(self.failures, jitter))
+        }
+    }
+
+    /// After an answer with `status`; `wait_secs` is what its rate-limit
+    /// headers ask to wait (`Retry-After`, else until the reset), and
+    /// `may_reauthenticate` whether a fetched token was sent.
+    pub fn after_answer(
+        &mut self,
+        status: u16,
+        wait_secs: Option<u64>,
+        may_reauthenticate: bool,
+        jitter: &Jitter,
+    ) -> Decision {
+        match status {
+            401 if may_reauthenticate && !self.reauthenticated => {
+                self.reauthenticated = true;
+                Decision::Reauthenticate
+            }
+            429 => {
+                self.limited += 1;
+                if self.limited >= self.policy.max_rate_limited_attempts {
+                    return Decision::Answer;
+                }
+                let wait = wait_secs.map_or_else(|| self.backoff(self.limited, jitter), Duration::from_secs);
+                Decision::Retry(wait.min(self.policy.max_rate_limit_wait))
+            }
+            500 | 502 | 503 | 504 if self.idempotent => {
+                self.failures += 1;
+                if self.failures >= self.policy.max_attempts {
+                    return Decision::Answer;
+                }
+                Decision::Retry(self.backoff(self.failures, jitter))
+            }
+            _ => Decision::Answer,
+        }
+    }
+}
+
 /// Counters since the client was built, shared by its clones; for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Metrics {
@@ -579,13 +680,6 @@ impl Client {
         }
     }
 
-    /// Exponential backoff with full jitter for the `n`-th retry (from 1).
-    fn backoff(&self, n: u32) -> Duration {
-        let policy = &self.inner.retry;
-        let step = policy.base_delay.saturating_mul(1u32 << n.saturating_sub(1).min(20)).min(policy.max_delay);
-        step.mul_f64(self.inner.jitter.next_f64())
-    }
-
     /// Sends a request until it succeeds, fails for good, or runs out of
     /// attempts; returns the last response and how many times it was sent.
     pub(crate) async fn execute(
@@ -595,11 +689,8 @@ impl Client {
         template: Template,
     ) -> Result<(http::Response<Vec<u8>>, u32), ClientError> {
         let inner = &*self.inner;
-        let policy = inner.retry;
-        let idempotent = verb.is_idempotent();
-        let (mut attempts, mut failures, mut limited) = (0u32, 0u32, 0u32);
+        let mut retries = Retries::new(inner.retry, verb);
         let mut rejected: Option<Secret> = None;
-        let mut reauthenticated = false;
         loop {
             let mut request = template.request();
             let token = self.authenticate(&mut request, api, rejected.as_ref()).await?;
@@ -615,66 +706,94 @@ impl Client {
             if !inner.pacer.acquire(&*inner.clock, api).await.is_zero() {
                 bump(&inner.counters.paced);
             }
-            attempts += 1;
+            retries.sending();
             bump(&inner.counters.requests);
             let outcome = self.attempt(request).await;
             let now = unix_f64(&*inner.clock);
-            let delay = match outcome {
+            let decision = match outcome {
                 Err(error) => {
                     bump(&inner.counters.transport_errors);
-                    failures += 1;
-                    let may_retry =
-                        matches!(error, TransportError::Connect { .. }) || (idempotent && error.is_retryable());
-                    if !may_retry {
-                        return Err(error.into());
+                    let connect = matches!(error, TransportError::Connect { .. });
+                    match retries.after_failure(connect, error.is_retryable(), &inner.jitter) {
+                        Decision::Retry(delay) => delay,
+                        _ if retries.attempts() == 1 => return Err(error.into()),
+                        Decision::Exhausted => {
+                            let attempts = retries.attempts();
+                            return Err(ClientError::RetriesExhausted { attempts, last: Box::new(error.into()) });
+                        }
+                        _ => return Err(error.into()),
                     }
-                    if failures >= policy.max_attempts {
-                        return Err(match attempts {
-                            1 => error.into(),
-                            _ => ClientError::RetriesExhausted { attempts, last: Box::new(error.into()) },
-                        });
-                    }
-                    self.backoff(failures)
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let rate_limit = RateLimit::from_headers_at(response.headers(), now as u64);
                     inner.pacer.observe(api, status, &rate_limit, now);
-                    match status {
-                        401 if token.is_some()
-                            && !reauthenticated
-                            && matches!(inner.auth, Auth::ClientCredentials { .. }) =>
-                        {
-                            reauthenticated = true;
+                    if status == 429 {
+                        bump(&inner.counters.rate_limited);
+                    }
+                    let may_reauthenticate = token.is_some() && matches!(inner.auth, Auth::ClientCredentials { .. });
+                    let wait = rate_limit.wait_secs(now as u64);
+                    match retries.after_answer(status, wait, may_reauthenticate, &inner.jitter) {
+                        Decision::Retry(delay) => delay,
+                        Decision::Reauthenticate => {
                             rejected = token;
                             Duration::ZERO
                         }
-                        429 => {
-                            bump(&inner.counters.rate_limited);
-                            limited += 1;
-                            if limited >= policy.max_rate_limited_attempts {
-                                return Ok((response, attempts));
-                            }
-                            rate_limit
-                                .wait_secs(now as u64)
-                                .map_or_else(|| self.backoff(limited), Duration::from_secs)
-                                .min(policy.max_rate_limit_wait)
-                        }
-                        500 | 502 | 503 | 504 if idempotent => {
-                            failures += 1;
-                            if failures >= policy.max_attempts {
-                                return Ok((response, attempts));
-                            }
-                            self.backoff(failures)
-                        }
-                        _ => return Ok((response, attempts)),
+                        _ => return Ok((response, retries.attempts())),
                     }
                 }
             };
             bump(&inner.counters.retries);
-            if !delay.is_zero() {
-                self.sleep(delay).await;
+            if !decision.is_zero() {
+                self.sleep(decision).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod retries_tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy { max_attempts: 3, max_rate_limited_attempts: 2, ..RetryPolicy::default() }
+    }
+
+    #[test]
+    fn a_post_is_never_sent_twice_after_a_server_error_or_a_drop() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Post);
+        r.sending();
+        assert_eq!(r.after_answer(503, None, false, &jitter), Decision::Answer);
+        assert_eq!(r.after_failure(false, true, &jitter), Decision::Refuse);
+        // A connection that was never made may be retried for every method.
+        assert!(matches!(r.after_failure(true, false, &jitter), Decision::Retry(_)));
+    }
+
+    #[test]
+    fn idempotent_failures_back_off_until_the_attempts_run_out() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Get);
+        let Decision::Retry(d) = r.after_answer(502, None, false, &jitter) else { panic!() };
+        assert!(d <= policy().base_delay);
+        assert!(matches!(r.after_failure(false, true, &jitter), Decision::Retry(_)));
+        assert_eq!(r.after_answer(500, None, false, &jitter), Decision::Answer);
+        let mut r = Retries::new(policy(), Verb::Get);
+        r.after_failure(false, true, &jitter);
+        r.after_failure(false, true, &jitter);
+        assert_eq!(r.after_failure(false, true, &jitter), Decision::Exhausted);
+    }
+
+    #[test]
+    fn a_429_waits_what_the_server_says_capped_and_a_401_reauthenticates_once() {
+        let jitter = Jitter::new(7);
+        let mut r = Retries::new(policy(), Verb::Post);
+        assert_eq!(r.after_answer(429, Some(3), false, &jitter), Decision::Retry(Duration::from_secs(3)));
+        assert_eq!(r.after_answer(429, Some(3), false, &jitter), Decision::Answer);
+        let mut r = Retries::new(policy(), Verb::Get);
+        assert_eq!(r.after_answer(429, Some(1_000_000), false, &jitter), Decision::Retry(Duration::from_secs(60)));
+        assert_eq!(r.after_answer(401, None, false, &jitter), Decision::Answer, "no fetched token: final");
+        assert_eq!(r.after_answer(401, None, true, &jitter), Decision::Reauthenticate);
+        assert_eq!(r.after_answer(401, None, true, &jitter), Decision::Answer, "only once");
     }
 }

@@ -62,12 +62,12 @@ pub mod rt;
 pub mod shared;
 pub mod transport;
 
-pub use auth::{Audiences, Auth};
+pub use auth::{Audiences, Auth, TokenCache};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
 pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, OptionalBody, QueryArg, RawCall, count_pages};
-pub use client::{CSRF_HEADER, Client, ClientBuilder, Metrics, RetryPolicy};
+pub use client::{CSRF_HEADER, Client, ClientBuilder, Decision, Metrics, Retries, RetryPolicy};
 pub use error::{ClientError, TokenError, TransportError};
-pub use pacer::Pacing;
+pub use pacer::{Pacer, Pacing};
 pub use paging::{DEFAULT_PER_PAGE, DEFAULT_TAKE};
 pub use raw::RawRequest;
 pub use request::{ItemOf, ListOp, PageOf, Request};

@@ -110,15 +110,17 @@ pub(crate) enum Slot {
 /// requests are allowed for, until an answer tells the bucket's state.
 const WINDOW: f64 = 1.0;
 
-/// The pacer shared by all clones of a client.
+/// The pacer shared by all clones of a client (and the npm package's send
+/// loop): a local token bucket per API plus a mirror of the server's bucket.
 #[derive(Debug)]
-pub(crate) struct Pacer {
+pub struct Pacer {
     config: Pacing,
     state: Mutex<State>,
 }
 
 impl Pacer {
-    pub(crate) fn new(config: Pacing) -> Self {
+    /// A pacer configured by `config`, with no answer seen yet.
+    pub fn new(config: Pacing) -> Self {
         Self { config, state: Mutex::new(State::default()) }
     }
 
@@ -190,7 +192,7 @@ impl Pacer {
     }
 
     /// Waits for a slot for one request to `api`; returns how long it waited.
-    pub(crate) async fn acquire(&self, clock: &dyn Clock, api: Api) -> Duration {
+    pub async fn acquire(&self, clock: &dyn Clock, api: Api) -> Duration {
         let mut waited = Duration::ZERO;
         loop {
             // Never wait for the server longer than configured in all, whatever the mirror says.
@@ -212,7 +214,7 @@ impl Pacer {
     }
 
     /// Records what a response from `api` said about the rate limit.
-    pub(crate) fn observe(&self, api: Api, status: u16, rate_limit: &RateLimit, now: f64) {
+    pub fn observe(&self, api: Api, status: u16, rate_limit: &RateLimit, now: f64) {
         let mut state = self.lock();
         if rate_limit.is_known() {
             state.last = *rate_limit;
@@ -252,7 +254,7 @@ impl Pacer {
     }
 
     /// The rate-limit headers of the latest response that had any.
-    pub(crate) fn last(&self) -> RateLimit {
+    pub fn last(&self) -> RateLimit {
         self.lock().last
     }
 }

@@ -82,7 +82,7 @@ pub trait Clock: MaybeSend + MaybeSync + fmt::Debug {
 }
 
 /// The current time of `clock` as seconds since the UNIX epoch, with fractions.
-pub(crate) fn unix_f64(clock: &dyn Clock) -> f64 {
+pub fn unix_f64(clock: &dyn Clock) -> f64 {
     clock.now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
 }
 
@@ -144,15 +144,16 @@ impl Clock for SystemClock {
 /// A small xorshift generator for retry jitter; no need for cryptographic
 /// randomness, and no dependency that needs a browser entropy source.
 #[derive(Debug)]
-pub(crate) struct Jitter(std::sync::atomic::AtomicU64);
+pub struct Jitter(std::sync::atomic::AtomicU64);
 
 impl Jitter {
-    pub(crate) fn new(seed: u64) -> Self {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
         Self(std::sync::atomic::AtomicU64::new(seed | 1))
     }
 
     /// A uniformly distributed number in `[0, 1)`.
-    pub(crate) fn next_f64(&self) -> f64 {
+    pub fn next_f64(&self) -> f64 {
         use std::sync::atomic::Ordering::Relaxed;
         let mut x = self.0.load(Relaxed);
         x ^= x << 13;

@@ -1,8 +1,9 @@
 //! `new ManagementClient(options)`: where the tenant is, how to
 //! authenticate, and how to pace, retry and time out.
 
-use gatehouse_client::{Audiences, Auth, Client, ClientBuilder, Pacing, RetryPolicy};
-use serde_json::{Map, Value};
+use crate::input::{Input, Kind};
+use gatehouse_client::{Pacing, RetryPolicy};
+use gatehouse_model::{BaseUrls, Secret};
 use std::time::Duration;
 use tsify_next::Tsify;
 
@@ -152,22 +153,24 @@ const PACING_KEYS: &[&str] = &["rate", "burst", "followServer"];
 const RETRY_KEYS: &[&str] = &["maxAttempts", "maxRateLimitedAttempts", "baseDelayMs", "maxDelayMs"];
 
 /// The fields of one options object, checked against the names it takes.
-struct Fields<'a> {
-    map: &'a Map<String, Value>,
+struct Fields<'a, V> {
+    value: &'a V,
     what: &'static str,
 }
 
-impl<'a> Fields<'a> {
-    fn new(value: &'a Value, what: &'static str, keys: &[&str]) -> Result<Self, String> {
-        let map = value.as_object().ok_or_else(|| format!("{what} must be an object"))?;
-        if let Some(unknown) = map.keys().find(|k| !keys.contains(&k.as_str())) {
+impl<'a, V: Input> Fields<'a, V> {
+    fn new(value: &'a V, what: &'static str, keys: &[&str]) -> Result<Self, String> {
+        if value.kind() != Kind::Object {
+            return Err(format!("{what} must be an object"));
+        }
+        if let Some(unknown) = value.keys().into_iter().find(|k| !keys.contains(&k.as_str())) {
             return Err(format!("{what}: unknown option `{unknown}`, expected one of `{}`", keys.join("`, `")));
         }
-        Ok(Self { map, what })
+        Ok(Self { value, what })
     }
 
-    fn take(&mut self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|v| !v.is_null())
+    fn take(&mut self, name: &str) -> Option<V> {
+        Some(self.value.field(name)).filter(|v| v.kind() != Kind::Null)
     }
 
     fn wrong(&self, name: &str, kind: &str) -> String {
@@ -175,31 +178,93 @@ impl<'a> Fields<'a> {
     }
 
     fn text(&mut self, name: &str) -> Result<Option<String>, String> {
-        self.take(name).map(|v| v.as_str().map(str::to_owned).ok_or_else(|| self.wrong(name, "a string"))).transpose()
+        self.take(name)
+            .map(|v| match v.kind() {
+                Kind::Text(s) => Ok(s),
+                _ => Err(self.wrong(name, "a string")),
+            })
+            .transpose()
     }
 
     fn whole(&mut self, name: &str) -> Result<Option<u64>, String> {
-        self.take(name).map(|v| v.as_u64().ok_or_else(|| self.wrong(name, "a whole number from 0"))).transpose()
+        self.take(name).map(|v| v.whole().ok_or_else(|| self.wrong(name, "a whole number from 0"))).transpose()
     }
 
     fn number(&mut self, name: &str) -> Result<Option<f64>, String> {
-        self.take(name).map(|v| v.as_f64().ok_or_else(|| self.wrong(name, "a number"))).transpose()
+        self.take(name)
+            .map(|v| match v.kind() {
+                Kind::Number(n) if n.is_finite() => Ok(n),
+                _ => Err(self.wrong(name, "a number")),
+            })
+            .transpose()
     }
 
     fn flag(&mut self, name: &str) -> Result<Option<bool>, String> {
-        self.take(name).map(|v| v.as_bool().ok_or_else(|| self.wrong(name, "true or false"))).transpose()
+        self.take(name)
+            .map(|v| match v.kind() {
+                Kind::Bool(b) => Ok(b),
+                _ => Err(self.wrong(name, "true or false")),
+            })
+            .transpose()
     }
 }
 
+/// How the package authenticates.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// A fixed bearer token.
+    Token(Secret),
+    /// Client credentials, exchanged for a token per audience.
+    Client {
+        /// The application's client id.
+        id: String,
+        /// Its secret.
+        secret: Secret,
+    },
+    /// Cookie mode (the BFF): no token, the `X-CSRF` header, the page's cookies.
+    Cookies,
+}
+
+/// The client options, checked and with their defaults: what the send loop runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the APIs are.
+    pub base: BaseUrls,
+    /// How to authenticate.
+    pub credentials: Credentials,
+    /// The token audiences of the Management and Teams APIs.
+    pub audiences: [String; 2],
+    /// How fast to send.
+    pub pacing: Pacing,
+    /// When to send again.
+    pub retry: RetryPolicy,
+    /// How long one attempt may take, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// An origin from a domain or URL: `https://` unless a scheme is given, no
+/// trailing slash; refused without a host (checked without a URL parser).
+fn origin(url: &str) -> Result<String, String> {
+    let (scheme, rest) = url.trim().split_once("://").unwrap_or(("https", url.trim()));
+    let rest = rest.trim_end_matches('/');
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let fine = |c: char| c.is_ascii_alphanumeric() || "-._~:[]@%".contains(c);
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return Err(format!("`{url}` needs a scheme and a host"));
+    }
+    if host.is_empty() || !host.chars().all(fine) {
+        return Err(format!("`{url}` is not a URL with a host"));
+    }
+    Ok(format!("{scheme}://{rest}"))
+}
+
 impl ClientOptions {
-    /// Parses the options object's JSON: the names and types the declarations
+    /// Reads the options object: the names and types the declarations
     /// give (`null` is the same as leaving an option out); an unknown name is
-    /// refused with the accepted ones. Read by hand from a JSON value rather
-    /// than derived, which would add a parser of its own to the package's wasm.
-    pub fn parse(json: &str) -> Result<Self, String> {
-        // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
-        let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| format!("client options: {e}"))?;
-        let mut o = Fields::new(&value, "client options", CLIENT_KEYS)?;
+    /// refused with the accepted ones. Read field by field from the
+    /// JavaScript object (no JSON is decoded in the wasm).
+    pub fn parse<V: Input>(value: &V) -> Result<Self, String> {
+        let mut o = Fields::new(value, "client options", CLIENT_KEYS)?;
         Ok(Self {
             domain: o.text("domain")?,
             base_url: o.text("baseUrl")?,
@@ -214,9 +279,11 @@ impl ClientOptions {
             timeout_ms: o.whole("timeoutMs")?,
             pacing: match o.take("pacing") {
                 None => None,
-                Some(Value::Bool(on)) => Some(PacingSetting::Switch(*on)),
+                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
+                    Some(PacingSetting::Switch(v.kind() == Kind::Bool(true)))
+                }
                 Some(v) => {
-                    let mut p = Fields::new(v, "`pacing`", PACING_KEYS)?;
+                    let mut p = Fields::new(&v, "`pacing`", PACING_KEYS)?;
                     let rate = p.number("rate")?.ok_or("`pacing.rate` is required (requests per second)")?;
                     let burst = p.whole("burst")?.ok_or("`pacing.burst` is required")?;
                     let burst = u32::try_from(burst).map_err(|_| "`pacing.burst` is too large".to_owned())?;
@@ -225,9 +292,11 @@ impl ClientOptions {
             },
             retry: match o.take("retry") {
                 None => None,
-                Some(Value::Bool(on)) => Some(RetrySetting::Switch(*on)),
+                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
+                    Some(RetrySetting::Switch(v.kind() == Kind::Bool(true)))
+                }
                 Some(v) => {
-                    let mut r = Fields::new(v, "`retry`", RETRY_KEYS)?;
+                    let mut r = Fields::new(&v, "`retry`", RETRY_KEYS)?;
                     let count = |n: Option<u64>, name: &str| {
                         n.map(|n| u32::try_from(n).map_err(|_| format!("`retry.{name}` is too large"))).transpose()
                     };
@@ -245,34 +314,29 @@ impl ClientOptions {
     /// The client these options describe, sending through `transport` (the
     /// package's [`crate::transport::JsTransport`]; `None` fails after the
     /// options are checked, which is what the host's tests of them do).
-    pub fn build(self, transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>>) -> Result<Client, String> {
-        let mut builder: ClientBuilder = Client::builder();
-        builder = match (set(&self.domain), set(&self.base_url)) {
+    pub fn build(self) -> Result<Settings, String> {
+        let tenant = match (set(&self.domain), set(&self.base_url)) {
             (Some(_), Some(_)) => return Err("give `domain` or `baseUrl`, not both".into()),
-            (Some(domain), None) => builder.domain(domain),
-            (None, Some(url)) => builder.base_url(url),
+            (Some(url), None) | (None, Some(url)) => origin(url)?,
             (None, None) => return Err("give the tenant as `domain` (or `baseUrl`)".into()),
         };
-        if let Some(team) = set(&self.team) {
-            builder = builder.team(team);
-        }
-        if let Some(url) = set(&self.teams_base_url) {
-            builder = builder.teams_base_url(url);
-        }
+        let teams = match (set(&self.teams_base_url), set(&self.team), set(&self.base_url)) {
+            (Some(url), ..) => origin(url)?,
+            (None, Some(team), _) => format!("https://{team}.teams.auth0.com"),
+            (None, None, Some(_)) => tenant.clone(),
+            (None, None, None) => BaseUrls::auth0(&tenant, None).teams,
+        };
+        let base = BaseUrls { tenant, teams };
         let cookies = match set(&self.credentials) {
             None => None,
             Some("include") => Some(true),
             Some("same-origin") => Some(false),
             Some(other) => return Err(format!("`credentials` must be 'include' or 'same-origin', not {other:?}")),
         };
-        let auth = match (set(&self.token), set(&self.client_id), set(&self.client_secret), cookies) {
-            (Some(token), None, None, None) => Auth::token(token),
-            (None, Some(id), Some(secret), None) => Auth::ClientCredentials {
-                client_id: id.to_owned(),
-                client_secret: secret.into(),
-                audiences: Audiences { management: self.audience.clone(), teams: self.teams_audience.clone() },
-            },
-            (None, None, None, Some(_)) => Auth::None,
+        let credentials = match (set(&self.token), set(&self.client_id), set(&self.client_secret), cookies) {
+            (Some(token), None, None, None) => Credentials::Token(token.into()),
+            (None, Some(id), Some(secret), None) => Credentials::Client { id: id.to_owned(), secret: secret.into() },
+            (None, None, None, Some(_)) => Credentials::Cookies,
             (None, Some(_), None, None) | (None, None, Some(_), None) => {
                 return Err("client credentials need both `clientId` and `clientSecret`".into());
             }
@@ -287,18 +351,18 @@ impl ClientOptions {
                 );
             }
         };
-        builder = builder.auth(auth);
-        if let Some(ms) = self.timeout_ms {
-            builder = builder.timeout(Duration::from_millis(ms.max(1)));
-        }
-        builder = builder.pacing(match self.pacing {
+        let audiences = [
+            set(&self.audience).map_or_else(|| base.management_audience(), str::to_owned),
+            set(&self.teams_audience).map_or_else(|| format!("{}/teams/", base.teams), str::to_owned),
+        ];
+        let pacing = match self.pacing {
             None | Some(PacingSetting::Switch(true)) => Pacing::default(),
             Some(PacingSetting::Switch(false)) => Pacing::disabled(),
             Some(PacingSetting::Options(p)) => {
                 Pacing { follow_server: p.follow_server.unwrap_or(true), ..Pacing::per_second(p.rate, p.burst) }
             }
-        });
-        builder = builder.retry(match self.retry {
+        };
+        let retry = match self.retry {
             None | Some(RetrySetting::Switch(true)) => RetryPolicy::default(),
             Some(RetrySetting::Switch(false)) => RetryPolicy::none(),
             Some(RetrySetting::Options(r)) => {
@@ -314,10 +378,15 @@ impl ClientOptions {
                     ..d
                 }
             }
-        });
-        // Never the client's default transport, so that it is not linked in.
-        let transport = transport.ok_or("the package sends through its own transport; none was given")?;
-        builder.build_with(transport).map_err(|e| e.to_string())
+        };
+        Ok(Settings {
+            base,
+            credentials,
+            audiences,
+            pacing,
+            retry,
+            timeout_ms: self.timeout_ms.unwrap_or(60_000).max(1),
+        })
     }
 }
 
@@ -325,9 +394,14 @@ impl ClientOptions {
 mod tests {
     use super::*;
 
+    fn parse(json: &str) -> Result<ClientOptions, String> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        ClientOptions::parse(&value)
+    }
+
     #[test]
     fn options_are_read_by_name_and_type() {
-        let o = ClientOptions::parse(
+        let o = parse(
             r#"{"baseUrl":"http://x","clientId":"a","clientSecret":"b","timeoutMs":5,"audience":null,
                 "pacing":{"rate":2.5,"burst":10,"followServer":false},"retry":{"maxAttempts":2}}"#,
         )
@@ -342,21 +416,21 @@ mod tests {
             Some(PacingSetting::Options(PacingOptions { rate: 2.5, burst: 10, follow_server: Some(false) }))
         ));
         assert!(matches!(o.retry, Some(RetrySetting::Options(RetryOptions { max_attempts: Some(2), .. }))));
-        let o = ClientOptions::parse(r#"{"token":"t","pacing":false,"retry":true}"#).unwrap();
+        let o = parse(r#"{"token":"t","pacing":false,"retry":true}"#).unwrap();
         assert!(matches!((o.pacing, o.retry), (Some(PacingSetting::Switch(false)), Some(RetrySetting::Switch(true)))));
     }
 
     #[test]
     fn wrong_options_are_refused_clearly() {
-        let e = ClientOptions::parse(r#"{"token":"t","colour":1}"#).unwrap_err();
+        let e = parse(r#"{"token":"t","colour":1}"#).unwrap_err();
         assert!(e.contains("unknown option `colour`") && e.contains("`baseUrl`"), "{e}");
-        let e = ClientOptions::parse(r#"{"timeoutMs":"5"}"#).unwrap_err();
+        let e = parse(r#"{"timeoutMs":"5"}"#).unwrap_err();
         assert!(e.contains("`timeoutMs` must be a whole number"), "{e}");
-        let e = ClientOptions::parse(r#"{"pacing":{"rate":1}}"#).unwrap_err();
+        let e = parse(r#"{"pacing":{"rate":1}}"#).unwrap_err();
         assert!(e.contains("`pacing.burst` is required"), "{e}");
-        let e = ClientOptions::parse(r#"{"retry":{"tries":1}}"#).unwrap_err();
+        let e = parse(r#"{"retry":{"tries":1}}"#).unwrap_err();
         assert!(e.contains("unknown option `tries`"), "{e}");
-        assert!(ClientOptions::parse("[]").is_err());
-        assert!(ClientOptions::parse("{").is_err());
+        assert!(parse("[]").is_err());
+        assert!(parse("{").is_err());
     }
 }

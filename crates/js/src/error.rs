@@ -2,70 +2,118 @@
 //! `Error` subclasses: `ApiError`, `ValidationError`, `ResultWindowError`,
 //! or the base `GatehouseError`.
 
+use crate::input::{Input, Kind};
 use gatehouse_client::{ClientError, TransportError};
-use gatehouse_model::{ApiError, Error as ModelError, ErrorBody, QueryError, RateLimit, ValidationError};
-use serde_json::{Map, Value, json};
+use gatehouse_model::{Error as ModelError, ErrorField, ErrorFields, QueryError, RateLimit, ValidationError};
+use wasm_bindgen::JsValue;
 
-fn rate_limit(rl: &RateLimit) -> Value {
-    json!({
-        "limit": rl.limit,
-        "remaining": rl.remaining,
-        "reset": rl.reset,
-        "retryAfter": rl.retry_after,
-    })
+/// Why a call failed: an error of the client's vocabulary (validation,
+/// configuration, transport, the result window), or an error answer of
+/// the API, whose body JavaScript parsed and keeps.
+#[derive(Debug)]
+pub enum Failure {
+    /// Refused before sending, or failed without an answer.
+    Client(ClientError),
+    /// The API answered with an error status.
+    Api {
+        /// The status.
+        status: u16,
+        /// Its rate-limit headers.
+        rate_limit: RateLimit,
+        /// The body as JavaScript read it (an object, or its text).
+        body: JsValue,
+        /// How many times the request was sent, when it was sent again after 429s or server errors.
+        attempts: Option<u32>,
+        /// Whether it answered the token request.
+        token: bool,
+    },
 }
 
-/// The description of an API error response.
-pub fn api(e: &ApiError) -> Map<String, Value> {
-    let reason = match &e.body {
-        ErrorBody::Management(b) => Some(b.error.clone()),
-        _ => None,
-    };
-    let body = serde_json::to_value(&e.body).unwrap_or(Value::Null);
-    let Value::Object(map) = json!({
-        "name": "ApiError",
-        "message": e.message(),
-        "statusCode": e.status,
-        "errorCode": e.code(),
-        "error": reason,
-        "rateLimit": rate_limit(&e.rate_limit),
-        "body": body,
-    }) else {
-        unreachable!()
-    };
-    map
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        Self::Client(e)
+    }
 }
 
-fn validation(e: &ValidationError) -> Map<String, Value> {
-    let value = match e {
-        ValidationError::ResultWindow { page, per_page } => json!({
-            "name": "ResultWindowError",
-            "message": e.to_string(),
-            "page": page,
-            "perPage": per_page,
-            "window": gatehouse_model::paging::RESULT_WINDOW,
-        }),
-        ValidationError::Query(q) => {
-            let mut d = json!({ "name": "ValidationError", "kind": "option", "message": e.to_string() });
-            match q {
-                QueryError::Unknown { names, accepted, .. } => {
-                    d["unknown"] = json!(names);
-                    d["accepted"] = json!(accepted);
-                }
-                QueryError::Type { name, .. }
-                | QueryError::NotOneOf { name, .. }
-                | QueryError::Missing { name }
-                | QueryError::Twice { name } => d["option"] = json!(name),
-            }
-            if let QueryError::NotOneOf { allowed, .. } = q {
-                d["allowed"] = json!(allowed);
-            }
-            d
+/// An error answer's body as JavaScript parsed it, read by the model's
+/// [`gatehouse_model::summarize`] (the one rule for an error's code and message).
+struct Body<'a>(&'a JsValue);
+
+impl ErrorFields for Body<'_> {
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
+    fn is_object(&self) -> bool {
+        self.0.kind() == Kind::Object
+    }
+
+    fn field(&self, key: &str) -> ErrorField {
+        let value = self.0.field(key);
+        match value.kind() {
+            Kind::Null if value.is_undefined() => ErrorField::Absent,
+            Kind::Null => ErrorField::Null,
+            Kind::Text(s) => ErrorField::Text(s),
+            Kind::Number(n) => ErrorField::Number(n),
+            _ => ErrorField::Other,
         }
-        _ => json!({ "name": "ValidationError", "message": e.to_string() }),
-    };
-    let Value::Object(map) = value else { unreachable!() };
-    map
+    }
+}
+
+/// An error description under construction: a plain JavaScript object.
+struct Desc(js_sys::Object);
+
+impl Desc {
+    fn new(name: &str) -> Self {
+        Self(js_sys::Object::new()).set("name", name)
+    }
+
+    fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        // Setting a field of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    fn list<S: AsRef<str>>(self, key: &str, items: &[S]) -> Self {
+        let array: js_sys::Array = items.iter().map(|s| JsValue::from_str(s.as_ref())).collect();
+        self.set(key, array)
+    }
+}
+
+fn opt(n: Option<u64>) -> JsValue {
+    n.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))
+}
+
+/// The rate-limit headers as `{ limit, remaining, reset, retryAfter }` (`null` where absent).
+pub fn rate_limit(rl: &RateLimit) -> JsValue {
+    Desc(js_sys::Object::new())
+        .set("limit", opt(rl.limit))
+        .set("remaining", opt(rl.remaining))
+        .set("reset", opt(rl.reset))
+        .set("retryAfter", opt(rl.retry_after))
+        .0
+        .into()
+}
+
+fn validation(e: &ValidationError) -> Desc {
+    match e {
+        ValidationError::ResultWindow { page, per_page } => Desc::new("ResultWindowError")
+            .set("message", e.to_string())
+            .set("page", *page as f64)
+            .set("perPage", *per_page as f64)
+            .set("window", gatehouse_model::paging::RESULT_WINDOW as f64),
+        ValidationError::Query(q) => {
+            let d = Desc::new("ValidationError").set("kind", "option").set("message", e.to_string());
+            match q {
+                QueryError::Unknown { names, accepted, .. } => d.list("unknown", names).list("accepted", accepted),
+                QueryError::NotOneOf { name, allowed, .. } => d.set("option", *name).list("allowed", allowed),
+                QueryError::Type { name, .. } | QueryError::Missing { name } | QueryError::Twice { name } => {
+                    d.set("option", *name)
+                }
+            }
+        }
+        _ => Desc::new("ValidationError").set("message", e.to_string()),
+    }
 }
 
 fn transport_kind(e: &TransportError) -> &'static str {
@@ -78,102 +126,55 @@ fn transport_kind(e: &TransportError) -> &'static str {
     }
 }
 
-/// Describes a client error as a JSON object with a `name` the wrapper maps to a class.
-pub fn describe(e: &ClientError) -> Value {
-    let root = e.root();
-    let mut map = if let Some(api_error) = e.api() {
-        api(api_error)
-    } else {
-        let value = match root {
-            ClientError::Model(ModelError::Validation(v)) => return Value::Object(validation(v)),
-            ClientError::Model(ModelError::ResultWindow { total, window }) => json!({
-                "name": "ResultWindowError",
-                "message": root.to_string(),
-                "total": total,
-                "window": window,
-            }),
-            ClientError::Model(ModelError::Decode { status, source, rate_limit: rl }) => json!({
-                "name": "GatehouseError",
-                "kind": "decode",
-                "message": root.to_string(),
-                "statusCode": status,
-                "path": source.path,
-                "rateLimit": rate_limit(rl),
-            }),
-            ClientError::Transport(t) => json!({
-                "name": "GatehouseError",
-                "kind": transport_kind(t),
-                "message": root.to_string(),
-            }),
-            ClientError::Config(_) => {
-                json!({ "name": "ValidationError", "kind": "config", "message": root.to_string() })
+/// The description the wrapper turns into an instance of its `Error`
+/// subclass (`name`): a plain object with `message` and the error's fields
+/// (an API error's message and codes read from its body by the model's rule).
+pub fn describe(e: &Failure) -> JsValue {
+    let e = match e {
+        Failure::Api { status, rate_limit: rl, body, attempts, token } => {
+            let summary = gatehouse_model::summarize(&Body(body));
+            let message = summary.message.unwrap_or_else(|| gatehouse_model::error::reason(*status).to_owned());
+            let mut d = Desc::new("ApiError")
+                .set("message", message)
+                .set("statusCode", f64::from(*status))
+                .set("rateLimit", rate_limit(rl))
+                .set("body", body.clone());
+            if let Some(n) = attempts {
+                d = d.set("attempts", f64::from(*n));
             }
-            other => json!({ "name": "GatehouseError", "kind": "other", "message": other.to_string() }),
-        };
-        let Value::Object(map) = value else { unreachable!() };
-        map
+            if let Some(code) = summary.code {
+                d = d.set("errorCode", code);
+            }
+            if let Some(error) = summary.error {
+                d = d.set("error", error);
+            }
+            if *token {
+                d = d.set("token", true);
+            }
+            return d.0.into();
+        }
+        Failure::Client(e) => e,
+    };
+    let root = e.root();
+    let mut d = match root {
+        ClientError::Model(ModelError::Validation(v)) => validation(v),
+        ClientError::Model(ModelError::ResultWindow { total, window }) => Desc::new("ResultWindowError")
+            .set("message", root.to_string())
+            .set("total", *total as f64)
+            .set("window", *window as f64),
+        ClientError::Transport(t) => {
+            Desc::new("GatehouseError").set("kind", transport_kind(t)).set("message", root.to_string())
+        }
+        ClientError::Config(_) => Desc::new("ValidationError").set("kind", "config").set("message", root.to_string()),
+        other => Desc::new("GatehouseError").set("kind", "other").set("message", other.to_string()),
     };
     if let ClientError::RetriesExhausted { attempts, .. } = e {
-        map.insert("attempts".into(), json!(attempts));
+        d = d.set("attempts", f64::from(*attempts));
     }
-    if matches!(e, ClientError::Token(_)) {
-        map.insert("token".into(), json!(true));
-    }
-    Value::Object(map)
+    d.0.into()
 }
 
-/// A config or argument error, described like a validation error.
-pub fn invalid(message: impl Into<String>) -> Value {
-    json!({ "name": "ValidationError", "kind": "config", "message": message.into() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_errors_keep_code_message_and_rate_limit() {
-        let e: ClientError = ApiError {
-            status: 404,
-            body: ErrorBody::parse(br#"{"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"}"#),
-            rate_limit: RateLimit { limit: Some(50), remaining: Some(49), reset: Some(1), retry_after: None },
-        }
-        .into();
-        let d = describe(&ClientError::RetriesExhausted { attempts: 3, last: Box::new(e) });
-        assert_eq!(d["name"], "ApiError");
-        assert_eq!(d["statusCode"], 404);
-        assert_eq!(d["errorCode"], "inexistent_user");
-        assert_eq!(d["message"], "The user does not exist.");
-        assert_eq!(d["rateLimit"]["remaining"], 49);
-        assert_eq!(d["attempts"], 3);
-    }
-
-    #[test]
-    fn window_errors_are_their_own_kind() {
-        let e: ClientError = ModelError::ResultWindow { total: 5000, window: 1000 }.into();
-        assert_eq!(describe(&e)["name"], "ResultWindowError");
-        let e: ClientError = ValidationError::ResultWindow { page: 20, per_page: 100 }.into();
-        assert_eq!(describe(&e)["name"], "ResultWindowError");
-        let e: ClientError = ValidationError::Empty { name: "roles" }.into();
-        assert_eq!(describe(&e)["name"], "ValidationError");
-    }
-
-    #[test]
-    fn option_errors_name_the_options() {
-        let e: ClientError = ValidationError::from(QueryError::Unknown {
-            operation: "users.list",
-            names: vec!["perpage".into()],
-            accepted: vec!["page", "per_page"],
-        })
-        .into();
-        let d = describe(&e);
-        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("option")));
-        assert_eq!((d["unknown"].clone(), d["accepted"].clone()), (json!(["perpage"]), json!(["page", "per_page"])));
-        assert_eq!(d["message"], "users.list does not take `perpage`; it takes `page`, `per_page`");
-        let e: ClientError =
-            ValidationError::from(QueryError::NotOneOf { name: "search_engine", value: "v4".into(), allowed: &["v3"] })
-                .into();
-        let d = describe(&e);
-        assert_eq!((d["option"].clone(), d["allowed"].clone()), (json!("search_engine"), json!(["v3"])));
-    }
+/// A configuration error's description.
+pub fn invalid(message: impl Into<String>) -> JsValue {
+    describe(&Failure::Client(ClientError::Config(message.into())))
 }

@@ -2,168 +2,133 @@
 //! `@gatehouse/auth0` (built into `pkg/` by `cargo xtask pkg`).
 //!
 //! Rust keeps the logic: building and validating the requests of every
-//! operation of both specs from the model's wire descriptions ([`wire`]), authentication with cached tokens, pacing, retries,
-//! paging and typed errors. Responses are not decoded here: their JSON goes
-//! to JavaScript as text, where `JSON.parse` makes plain objects of it, so
-//! fields Gatehouse does not know are kept and the wasm stays small. A small
-//! ESM wrapper (`pkg/client.js`) turns the exports into namespaces
-//! (`client.users.list()`), async iterators and `Error` subclasses.
+//! operation of both specs from the model's wire descriptions ([`wire`]),
+//! and the send loop ([`send`]: cached tokens, pacing, retries), paging and
+//! typed errors. JSON is never decoded in the wasm: options and bodies are
+//! read field by field from the JavaScript objects ([`input`]), and answers
+//! are parsed by `JSON.parse` in the wrapper's `fetch` and handed back as
+//! they are, so fields Gatehouse does not know are kept and the wasm stays
+//! small. A small ESM wrapper (`pkg/client.js`) does the `fetch` and turns
+//! the exports into namespaces (`client.users.list()`), async iterators and
+//! `Error` subclasses.
 //!
-//! Errors cross the boundary as JSON strings describing them (see [`error`]);
-//! the wrapper throws the matching class.
+//! Errors cross the boundary as plain objects describing them (see
+//! [`error`]); the wrapper throws the matching class.
 
 pub mod config;
 pub mod error;
+pub mod input;
 pub mod options;
 pub mod pager;
+pub mod send;
 pub mod table;
-pub mod transport;
 pub mod wire;
 
-use gatehouse_client::{Client, ClientError, RawRequest};
+use error::Failure;
 use pager::{Mode, Next};
+use send::{Engine, Outgoing};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wire::{Built, Call};
 
-fn reject(e: &ClientError) -> JsValue {
-    JsValue::from_str(&error::describe(e).to_string())
+fn reject(e: &Failure) -> JsValue {
+    error::describe(e)
 }
 
 fn reject_invalid(message: impl Into<String>) -> JsValue {
-    JsValue::from_str(&error::invalid(message).to_string())
+    error::invalid(message)
 }
 
-/// A successful answer's body: kept in JavaScript under a number (the
-/// package's transport), or its bytes.
-enum Body {
-    Kept(transport::JsBody),
-    Bytes(Vec<u8>),
-}
-
-/// Sends a built request; the answer's body on success, the typed error otherwise.
-async fn send(client: &Client, built: Built) -> Result<Body, ClientError> {
+/// Sends a built request; the answer's body (as JavaScript parsed it) on
+/// success, the typed error otherwise.
+async fn send(engine: &Engine, built: Built) -> Result<JsValue, Failure> {
     let wire = built.wire;
-    let response = client
-        .send_described(RawRequest {
-            api: wire.api,
-            verb: wire.verb,
-            path_and_query: built.path_and_query,
-            content_type: built.body.as_ref().map(|b| b.content_type.clone()),
-            body: built.body.map(|b| b.bytes),
-        })
-        .await?;
-    let status = response.status().as_u16();
+    let url = format!("{}{}", engine.settings.base.origin(wire.api), built.path_and_query);
+    let (content_type, body) = match built.body {
+        Some(b) => (Some(b.content_type), JsValue::from(js_sys::Uint8Array::from(b.bytes.as_slice()))),
+        None => (None, JsValue::UNDEFINED),
+    };
+    let answer = engine.execute(&Outgoing { api: wire.api, verb: wire.verb, url, content_type, body }).await?;
+    let status = answer.status;
     if (200..300).contains(&status) {
-        return Ok(match response.extensions().get::<transport::JsBody>() {
-            Some(key) => Body::Kept(*key),
-            None => Body::Bytes(response.into_body()),
-        });
+        return Ok(answer.body);
     }
-    let now = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let rate_limit = gatehouse_model::RateLimit::from_headers_at(response.headers(), now);
-    let body = gatehouse_model::ErrorBody::parse(response.body());
-    Err(gatehouse_model::ApiError { status, body, rate_limit }.into())
+    // Sent more than once and still a 429 or a server error: the retries ran out.
+    let gave_up = answer.attempts > 1 && (status == 429 || (500..600).contains(&status));
+    Err(Failure::Api {
+        status,
+        rate_limit: answer.rate_limit,
+        body: answer.body,
+        attempts: gave_up.then_some(answer.attempts),
+        token: false,
+    })
 }
 
-/// A response body for JavaScript: the number its text is kept under, or its
-/// bytes (`undefined` when empty), which the wrapper hands to `JSON.parse`.
-fn to_js(body: Body) -> JsValue {
-    match body {
-        Body::Kept(key) => JsValue::from(key.0),
-        Body::Bytes(b) if b.iter().all(u8::is_ascii_whitespace) => JsValue::UNDEFINED,
-        Body::Bytes(b) => js_sys::Uint8Array::from(b.as_slice()).into(),
-    }
-}
-
-/// A configured client (`new Core(optionsJson)`); the wrapper's `ManagementClient` holds one.
+/// A configured client (`new Core(options, send)`); the wrapper's `ManagementClient` holds one.
 #[wasm_bindgen]
 pub struct Core {
-    client: Client,
+    engine: Rc<Engine>,
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// Builds a client from the JSON of the `ManagementClient` options, sending
-    /// through the wrapper's `send` function ([`transport::JsTransport`]).
+    /// Builds a client from the `ManagementClient` options object, sending
+    /// through the wrapper's `send` function (see [`send::Engine::new`]).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str, send: js_sys::Function) -> Result<Core, JsValue> {
-        #[cfg(target_arch = "wasm32")]
-        let transport: Option<std::sync::Arc<dyn gatehouse_client::Transport>> =
-            Some(std::sync::Arc::new(transport::JsTransport::new(send)));
-        #[cfg(not(target_arch = "wasm32"))]
-        let transport = {
-            drop(send);
-            None
-        };
-        let client = config::ClientOptions::parse(options).and_then(|o| o.build(transport)).map_err(reject_invalid)?;
-        Ok(Core { client })
+    pub fn new(options: JsValue, send: js_sys::Function) -> Result<Core, JsValue> {
+        let settings = config::ClientOptions::parse(&options).and_then(|o| o.build()).map_err(reject_invalid)?;
+        Ok(Core { engine: Rc::new(Engine::new(settings, send)) })
     }
 
     /// Calls the operation named `method` (such as `users.permissions.list`)
     /// with its ids, options object and body: resolves with the response's
-    /// JSON (the number its text is kept under in JavaScript, or bytes;
-    /// `undefined` when empty), rejects with an error description.
-    pub fn call(
-        &self,
-        method: &str,
-        params: Vec<String>,
-        options: Option<String>,
-        body: Option<String>,
-    ) -> js_sys::Promise {
-        let built = Call::new(method, params, options.as_deref(), body.as_deref()).and_then(|c| c.built());
-        let client = self.client.clone();
+    /// JSON as JavaScript parsed it (`undefined` when empty), rejects with an
+    /// error description.
+    pub fn call(&self, method: &str, params: Vec<String>, options: JsValue, body: JsValue) -> js_sys::Promise {
+        let built = Call::new(method, params, &options, &body).and_then(|c| c.built());
+        let engine = self.engine.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let built = built.map_err(|e| reject(&e))?;
-            send(&client, built).await.map(to_js).map_err(|e| reject(&e))
+            let built = built.map_err(|e| reject(&e.into()))?;
+            send(&engine, built).await.map_err(|e| reject(&e))
         })
     }
 
     /// A pager over the list method named `method`.
-    pub fn pager(&self, method: &str, params: Vec<String>, options: Option<String>) -> Result<Pager, JsValue> {
-        let mut op = Box::new(Call::new(method, params, options.as_deref(), None).map_err(|e| reject(&e))?);
+    pub fn pager(&self, method: &str, params: Vec<String>, options: JsValue) -> Result<Pager, JsValue> {
+        let mut op = Box::new(Call::new(method, params, &options, &JsValue::NULL).map_err(|e| reject(&e.into()))?);
         if !wire::is_list(op.wire()) {
             return Err(reject_invalid(format!("`{method}` is not a list")));
         }
         let mode = pager::prepare(&mut op);
         let state = PagerState { op, mode, pending: None, done: false, busy: false, unread: false };
-        Ok(Pager { client: self.client.clone(), state: Rc::new(RefCell::new(state)) })
+        Ok(Pager { engine: self.engine.clone(), state: Rc::new(RefCell::new(state)) })
     }
 
-    /// The rate-limit headers of the latest response that had any, as JSON.
+    /// The rate-limit headers of the latest response that had any:
+    /// `{ limit, remaining, reset, retryAfter }`.
     #[wasm_bindgen(js_name = rateLimit)]
-    pub fn rate_limit(&self) -> String {
-        let rl = self.client.rate_limit();
-        serde_json::json!({ "limit": rl.limit, "remaining": rl.remaining, "reset": rl.reset, "retryAfter": rl.retry_after })
-            .to_string()
+    pub fn rate_limit(&self) -> JsValue {
+        error::rate_limit(&self.engine.pacer.last())
     }
 
-    /// Counters since the client was built, as JSON.
-    pub fn metrics(&self) -> String {
-        let m = self.client.metrics();
-        serde_json::json!({
-            "requests": m.requests,
-            "retries": m.retries,
-            "rateLimited": m.rate_limited,
-            "tokenRequests": m.token_requests,
-            "paced": m.paced,
-            "transportErrors": m.transport_errors,
-        })
-        .to_string()
+    /// Counters since the client was built, in this order: requests,
+    /// retries, 429s, token requests, paced requests, transport errors.
+    pub fn metrics(&self) -> Vec<f64> {
+        self.engine.counters.0.iter().map(|c| c.get() as f64).collect()
     }
 
     /// Forgets cached access tokens; the next call fetches new ones.
     #[wasm_bindgen(js_name = clearTokens)]
     pub fn clear_tokens(&self) {
-        self.client.clear_tokens();
+        self.engine.clear_tokens();
     }
 }
 
 struct PagerState {
     op: Box<Call>,
     mode: Mode,
-    pending: Option<ClientError>,
+    pending: Option<Failure>,
     done: bool,
     busy: bool,
     /// A page was handed out and [`Pager::page`] has not read it yet.
@@ -175,7 +140,7 @@ struct PagerState {
 /// calls `page(...)` with what the walk reads of it, which moves to the next one.
 #[wasm_bindgen]
 pub struct Pager {
-    client: Client,
+    engine: Rc<Engine>,
     state: Rc<RefCell<PagerState>>,
 }
 
@@ -184,7 +149,7 @@ impl Pager {
     /// The next page as `[body]`, or `undefined` after the last one. Rejects
     /// with the result-window error after the last page offset paging can reach.
     pub fn next(&self) -> js_sys::Promise {
-        let client = self.client.clone();
+        let engine = self.engine.clone();
         let state = self.state.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = {
@@ -203,15 +168,15 @@ impl Pager {
                 s.op.built()
             };
             let result = match built {
-                Ok(built) => send(&client, built).await,
-                Err(e) => Err(e),
+                Ok(built) => send(&engine, built).await,
+                Err(e) => Err(e.into()),
             };
             let mut s = state.borrow_mut();
             s.busy = false;
             match result {
                 Ok(body) => {
                     s.unread = true;
-                    Ok(js_sys::Array::of1(&to_js(body)).into())
+                    Ok(js_sys::Array::of1(&body).into())
                 }
                 Err(e) => {
                     s.done = true;
@@ -262,7 +227,7 @@ impl Pager {
         match pager::advance(mode, op, &outline) {
             Next::Continue => {}
             Next::Done => s.done = true,
-            Next::Fail(e) => s.pending = Some(e),
+            Next::Fail(e) => s.pending = Some(e.into()),
         }
         Ok(())
     }

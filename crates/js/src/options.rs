@@ -16,12 +16,12 @@
 //! TypeScript declarations of the options are written by `cargo xtask
 //! codegen` from the same description of the specs.
 
+use crate::input::{Input, Kind};
 use gatehouse_client::ClientError;
 use gatehouse_model::catalog::{QueryKind, QueryParam, QuerySpec};
 use gatehouse_model::error::{QueryError, ValidationError};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset};
-use serde_json::Value;
 
 /// `per_page` → `perPage`: the camelCase spelling also accepted for a name.
 pub fn camel(snake: &str) -> String {
@@ -56,17 +56,17 @@ fn invalid(reason: String) -> ClientError {
     ValidationError::Body { reason }.into()
 }
 
-/// The values of one option, as text, if the JSON value has the parameter's type.
-fn values(param: &QueryParam, value: &Value) -> Result<Vec<String>, QueryError> {
-    let wrong = || QueryError::Type { name: param.name, kind: param.kind, value: value.to_string() };
-    let one = |v: &Value| -> Result<String, QueryError> {
-        let text = match (param.kind, v) {
-            (QueryKind::Integer, Value::Number(n)) => n.as_u64().map(|n| n.to_string()).ok_or_else(wrong)?,
-            (QueryKind::Boolean, Value::Bool(b)) => b.to_string(),
+/// The values of one option, as text, if the value has the parameter's type.
+fn values<V: Input>(param: &QueryParam, value: &V) -> Result<Vec<String>, QueryError> {
+    let wrong = || QueryError::Type { name: param.name, kind: param.kind, value: value.json().unwrap_or_default() };
+    let one = |v: &V| -> Result<String, QueryError> {
+        let text = match (param.kind, v.kind()) {
+            (QueryKind::Integer, Kind::Number(_)) => v.whole().map(|n| n.to_string()).ok_or_else(wrong)?,
+            (QueryKind::Boolean, Kind::Bool(b)) => if b { "true" } else { "false" }.to_owned(),
             (
                 QueryKind::String | QueryKind::StringList | QueryKind::Enum(_) | QueryKind::EnumList(_),
-                Value::String(s),
-            ) => s.clone(),
+                Kind::Text(s),
+            ) => s,
             _ => return Err(wrong()),
         };
         if !param.kind.accepts(&text) {
@@ -75,8 +75,8 @@ fn values(param: &QueryParam, value: &Value) -> Result<Vec<String>, QueryError> 
         }
         Ok(text)
     };
-    match value {
-        Value::Array(items) if param.kind.is_list() => items.iter().map(one).collect(),
+    match value.kind() {
+        Kind::Array if param.kind.is_list() => value.items().iter().map(one).collect(),
         _ => one(value).map(|v| vec![v]),
     }
 }
@@ -86,33 +86,33 @@ fn number(name: &'static str, text: &str) -> Result<u64, QueryError> {
     text.parse().map_err(|_| QueryError::Type { name, kind: QueryKind::Integer, value: text.to_owned() })
 }
 
-/// Reads the options object of the method `method` (JSON text; `undefined`,
-/// empty or `null` for none) against what its operation's query takes. The
+/// Reads the options object of the method `method` (`undefined` or `null`
+/// for none) against what its operation's query takes. The
 /// paging parameters become [`Offset`] / [`Checkpoint`] where the operation
 /// pages that way (`paging`), and are sent as given elsewhere.
-pub fn read(method: &'static str, op: QuerySpec, paging: Paging, json: Option<&str>) -> Result<ListQuery, ClientError> {
-    let json = match json.map(str::trim) {
-        None | Some("") | Some("null") => "{}",
-        Some(json) => json,
+pub fn read<V: Input>(
+    method: &'static str,
+    op: QuerySpec,
+    paging: Paging,
+    options: &V,
+) -> Result<ListQuery, ClientError> {
+    let keys = match options.kind() {
+        Kind::Null => Vec::new(),
+        Kind::Object => options.keys(),
+        _ => return Err(invalid("options must be an object".into())),
     };
-    // A JSON value from bytes, as every JSON the wasm reads (one parser instance), then an object.
-    let value: Value =
-        serde_json::from_slice(json.as_bytes()).map_err(|e| invalid(format!("options must be an object: {e}")))?;
-    let Value::Object(map) = value else {
-        return Err(invalid("options must be an object".into()));
-    };
-
     // Which parameter each key names: Auth0's name, or its camelCase spelling.
-    let mut given: Vec<(&'static QueryParam, &Value)> = Vec::new();
+    let mut given: Vec<(&'static QueryParam, V)> = Vec::new();
     let mut unknown = Vec::new();
-    for (key, value) in &map {
-        match op.accepted_query().find(|p| p.name == key || camel(p.name) == *key) {
-            Some(_) if value.is_null() => {}
+    for key in keys {
+        let value = options.field(&key);
+        match op.accepted_query().find(|p| p.name == key || camel(p.name) == key) {
+            Some(_) if value.kind() == Kind::Null => {}
             Some(param) if given.iter().any(|(p, _)| p.name == param.name) => {
                 return Err(ValidationError::from(QueryError::Twice { name: param.name }).into());
             }
             Some(param) => given.push((param, value)),
-            None => unknown.push(key.clone()),
+            None => unknown.push(key),
         }
     }
     if !unknown.is_empty() {
@@ -152,6 +152,12 @@ mod tests {
     use super::*;
     use gatehouse_model::catalog::by_name;
     use gatehouse_model::error::Error as ModelError;
+
+    /// Reads options given as JSON text, as the wrapper's object would be read.
+    fn read(method: &'static str, op: QuerySpec, paging: Paging, json: Option<&str>) -> Result<ListQuery, ClientError> {
+        let value: serde_json::Value = json.map_or(serde_json::Value::Null, |j| serde_json::from_str(j).unwrap());
+        super::read(method, op, paging, &value)
+    }
 
     const OFFSET: Paging = Paging::OffsetOrCheckpoint { key: "items", max_take: 100 };
     const LOGS: Paging = Paging::LogCheckpoint { key: "logs", max_take: 100 };

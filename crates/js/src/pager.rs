@@ -12,10 +12,11 @@
 
 use crate::wire::Call as ListCall;
 use gatehouse_client::ClientError;
+use gatehouse_model::Error as ModelError;
 use gatehouse_model::ops::{Checkpoint, Offset};
+use gatehouse_model::paging::PageOutline;
 use gatehouse_model::paging::RESULT_WINDOW;
 use gatehouse_model::walk::{PagingParams, Step, Walk};
-use gatehouse_model::{Error as ModelError, Page};
 
 /// What the walk reads of a page, as JavaScript found it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,16 +38,30 @@ pub struct Outline {
 }
 
 impl Outline {
-    /// The page as the model's walk reads it (items without content).
-    fn page(&self, key: &str) -> Page<()> {
-        let items = vec![(); self.count];
-        match (self.bare, self.start, self.limit, self.total) {
-            (true, ..) => Page::bare(items),
-            (false, Some(start), Some(limit), Some(total)) => Page::offset(key, items, start, limit, total),
-            // No totals: an envelope with the cursor alone (or nothing), which the
-            // walk reads the same way as the model's decoder leaves it.
-            _ => Page::checkpoint(key, items, self.next.clone()),
-        }
+    /// Whether the page was an offset envelope (`start`, `limit` and `total` all given).
+    fn offset(&self) -> bool {
+        !self.bare && self.start.is_some() && self.limit.is_some() && self.total.is_some()
+    }
+}
+
+/// The page as the model's walk reads it: an offset envelope when it has all
+/// three totals, otherwise an envelope with the cursor alone (or nothing), or
+/// a bare array; read the same way as the model's decoder leaves a page.
+impl PageOutline for Outline {
+    fn count(&self) -> u64 {
+        self.count as u64
+    }
+
+    fn start(&self) -> Option<u64> {
+        self.start.filter(|_| self.offset())
+    }
+
+    fn total(&self) -> Option<u64> {
+        self.total.filter(|_| self.offset())
+    }
+
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref().filter(|n| !n.is_empty() && !self.bare && !self.offset())
     }
 }
 
@@ -84,9 +99,7 @@ pub enum Next {
 
 /// Moves `op` past the page `outline` describes.
 pub fn advance(mode: &mut Mode, op: &mut ListCall, outline: &Outline) -> Next {
-    let key = op.wire().paging.items().and_then(|i| i.key()).unwrap_or("");
-    let page = outline.page(key);
-    match mode.advance(&page, outline.last_log_id.clone(), &mut Params(op)) {
+    match mode.advance(outline, outline.last_log_id.clone(), &mut Params(op)) {
         Step::Continue => Next::Continue,
         Step::Done => Next::Done,
         Step::Window { total } => Next::Fail(ModelError::ResultWindow { total, window: RESULT_WINDOW }.into()),
@@ -97,7 +110,9 @@ pub fn advance(mode: &mut Mode, op: &mut ListCall, outline: &Outline) -> Next {
 mod tests {
     use super::*;
     fn list(name: &str, options: &str) -> Box<ListCall> {
-        Box::new(ListCall::new(name, vec![], Some(options), None).unwrap())
+        Box::new(
+            ListCall::new(name, vec![], &serde_json::from_str(options).unwrap(), &serde_json::Value::Null).unwrap(),
+        )
     }
 
     fn offset(start: u64, count: usize, total: u64) -> Outline {

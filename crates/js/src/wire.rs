@@ -14,6 +14,7 @@
 //! request to the client's single send path. No operation has code of its
 //! own, so the ~470 operations cost the wasm a table, not functions.
 
+use crate::input::{Input, Kind};
 use crate::options::{self, ListQuery};
 use gatehouse_client::ClientError;
 use gatehouse_model::catalog::{Items, Media, Paging as WirePaging};
@@ -95,13 +96,8 @@ fn invalid(reason: String) -> ClientError {
 
 impl Call {
     /// Reads a call of the method named `name`: its ids, its options object
-    /// and its body (JSON text; `None` for none), all checked before anything is sent.
-    pub fn new(
-        name: &str,
-        params: Vec<String>,
-        options: Option<&str>,
-        body: Option<&str>,
-    ) -> Result<Self, ClientError> {
+    /// and its body (`null` / `undefined` for none), all checked before anything is sent.
+    pub fn new<V: Input>(name: &str, params: Vec<String>, options: &V, body: &V) -> Result<Self, ClientError> {
         let wire = find(name).ok_or_else(|| ClientError::Config(format!("no method `{name}`")))?;
         let arity = arity(wire);
         if params.len() != arity {
@@ -160,42 +156,64 @@ impl Call {
 /// the spec says so. JSON bodies go as given; an operation that takes only
 /// `multipart/form-data` gets its fields as parts, its files as file parts
 /// (the model's encoder).
-fn read_body(wire: &Wire, json: Option<&str>) -> Result<Option<BuiltBody>, ClientError> {
-    let json = json.map(str::trim).filter(|j| !j.is_empty() && *j != "null");
-    let (shape, json) = match (wire.body, json) {
-        (None, None) => return Ok(None),
-        (None, Some(_)) => return Err(invalid(format!("`{}` takes no body", wire.name))),
-        (Some(shape), None) if shape.required => return Err(invalid("a body is required".into())),
-        (Some(_), None) => return Ok(None),
-        (Some(shape), Some(json)) => (shape, json),
+fn read_body<V: Input>(wire: &Wire, body: &V) -> Result<Option<BuiltBody>, ClientError> {
+    let kind = body.kind();
+    let shape = match (wire.body, &kind) {
+        (None, Kind::Null) => return Ok(None),
+        (None, _) => return Err(invalid(format!("`{}` takes no body", wire.name))),
+        (Some(shape), Kind::Null) if shape.required => return Err(invalid("a body is required".into())),
+        (Some(_), Kind::Null) => return Ok(None),
+        (Some(shape), _) => shape,
     };
-    let not_json = |e: serde_json::Error| invalid(format!("the body is not JSON: {e}"));
-    let as_json = |bytes: Vec<u8>| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes }));
-    if shape.preferred_media() != Media::Json {
-        let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
-        let encoded = gatehouse_model::body::encode(&shape, &value).map_err(|e| invalid(e.to_string()))?;
+    let json = |v: &V| v.json().ok_or_else(|| invalid("the body cannot be written as JSON".into()));
+    let as_json =
+        |text: String| Ok(Some(BuiltBody { content_type: Media::Json.as_str().to_owned(), bytes: text.into_bytes() }));
+    let media = shape.preferred_media();
+    if media != Media::Json {
+        if kind != Kind::Object {
+            return Err(invalid(format!("a {} body must be an object", media.as_str())));
+        }
+        // Each field as its text: a string as it is, anything else as its JSON (`null` fields left out).
+        let mut fields = Vec::new();
+        for key in body.keys() {
+            let value = body.field(&key);
+            let text = match value.kind() {
+                Kind::Null => continue,
+                Kind::Text(text) => text,
+                _ => json(&value)?,
+            };
+            fields.push((key, text));
+        }
+        let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let encoded = gatehouse_model::body::encode_fields(media, shape.files, &fields);
         return Ok(Some(BuiltBody { content_type: encoded.content_type, bytes: encoded.bytes }));
     }
     if let Some(key) = shape.wrap {
-        let mut value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(not_json)?;
-        if value.is_array() {
-            value = serde_json::json!({ key: value });
+        // An array stands for the object around it.
+        if kind == Kind::Array {
+            check_list(shape.non_empty, key, body)?;
+            return as_json(format!("{{\"{key}\":{}}}", json(body)?));
         }
-        let Some(list) = value.as_object().and_then(|o| o.get(key)) else {
+        let list = body.field(key);
+        if kind != Kind::Object || list.kind() == Kind::Null {
             return Err(invalid(format!("the body must be an object with `{key}`, or an array of them")));
-        };
-        if shape.non_empty && list.as_array().is_some_and(Vec::is_empty) {
-            return Err(ValidationError::Empty { name: key }.into());
         }
-        return serde_json::to_vec(&value).map_err(not_json).and_then(as_json);
+        check_list(shape.non_empty, key, &list)?;
+        return as_json(json(body)?);
     }
-    let opens = if shape.array { '[' } else { '{' };
-    if !json.starts_with(opens) {
+    let fits = if shape.array { kind == Kind::Array } else { kind == Kind::Object };
+    if !fits {
         return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
     }
-    // From bytes, as every JSON the wasm reads: one parser instance, not one per input type.
-    serde_json::from_slice::<serde::de::IgnoredAny>(json.as_bytes()).map_err(not_json)?;
-    as_json(json.as_bytes().to_vec())
+    as_json(json(body)?)
+}
+
+/// A `{key: [...]}` body's list, refused when empty where the spec says so.
+fn check_list<V: Input>(non_empty: bool, key: &'static str, list: &V) -> Result<(), ClientError> {
+    if non_empty && list.kind() == Kind::Array && list.items().is_empty() {
+        return Err(ValidationError::Empty { name: key }.into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -234,8 +252,12 @@ mod tests {
             .collect()
     }
 
+    fn parse(json: Option<&str>) -> serde_json::Value {
+        json.map_or(serde_json::Value::Null, |j| serde_json::from_str(j).unwrap())
+    }
+
     fn path(name: &str, params: &[&str], options: Option<&str>, body: Option<&str>) -> Result<Built, ClientError> {
-        Call::new(name, params.iter().map(|p| p.to_string()).collect(), options, body)?.built()
+        Call::new(name, params.iter().map(|p| p.to_string()).collect(), &parse(options), &parse(body))?.built()
     }
 
     #[test]
@@ -253,7 +275,7 @@ mod tests {
         assert!(path("organizations.members.roles.assign", &["org_1", "u"], None, Some(r#"{"roles":[]}"#)).is_err());
         assert!(path("organizations.members.roles.assign", &["org_1"], None, Some("[]")).is_err());
         assert!(path("users.create", &[], None, Some("[1]")).is_err());
-        assert!(path("users.create", &[], None, Some("{")).is_err());
+        assert!(path("users.create", &[], None, Some(r#""{}""#)).is_err());
         assert!(path("users.get", &[], None, None).is_err());
         assert!(path("users.get", &["u"], None, Some("{}")).is_err());
         assert!(path("no.such.method", &[], None, None).is_err());
@@ -348,7 +370,8 @@ mod tests {
                 Some(_) => Some(r#"["x"]"#),
                 None => body,
             };
-            let call = Call::new(w.name, ids, Some(&options), body).unwrap_or_else(|e| panic!("{}: {e}", w.name));
+            let call = Call::new(w.name, ids, &parse(Some(&options)), &parse(body))
+                .unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let built = call.built().unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let expected = w.path.split('{').next().unwrap_or_default();
             assert!(built.path_and_query.starts_with(expected), "{}: {}", w.name, built.path_and_query);

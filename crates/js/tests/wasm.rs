@@ -48,44 +48,43 @@ fn core(extra: Value) -> Core {
     for (k, v) in extra.as_object().cloned().unwrap_or_default() {
         options[k] = v;
     }
-    Core::new(&options.to_string(), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
+    Core::new(to_js(&options), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
 }
 
 /// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
-/// one `fetch` per attempt, successful answers kept in JavaScript under a number.
+/// one `fetch` per attempt, the rate-limit headers as numbers (the emulator
+/// sends no date-form `Retry-After`), the answer parsed by `JSON.parse`.
 fn transport() -> js_sys::Function {
     let make = js_sys::Function::new_no_args(
         r#"
-        const kept = (globalThis.__gatehouseKept ??= new Map());
-        return async (method, url, headers, body, keep, signal) => {
+        return async (method, url, headers, body, timeoutMs) => {
           const pairs = [];
           for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i], headers[i + 1]]);
-          const res = await fetch(url, { method, headers: pairs, body, signal });
-          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h));
-          if (keep && res.status >= 200 && res.status < 300) {
-            const key = (globalThis.__gatehouseKey = ((globalThis.__gatehouseKey ?? 0) + 1) >>> 0);
-            kept.set(key, await res.text());
-            return [res.status, values, undefined, key];
+          const res = await fetch(url, { method, headers: pairs, body, signal: AbortSignal.timeout(timeoutMs) });
+          const values = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'].map((h) => res.headers.get(h)).map((v) => (v !== null && /^\d+$/.test(v.trim()) ? Number(v) : undefined));
+          const text = await res.text();
+          let value;
+          if (text.trim() !== '') {
+            try { value = JSON.parse(text); } catch { value = text; }
           }
-          return [res.status, values, new Uint8Array(await res.arrayBuffer()), undefined];
+          return [res.status, ...values, value];
         };"#,
     );
     make.call0(&JsValue::NULL).expect("the transport").unchecked_into()
 }
 
-/// The JSON of a body `Core` resolved with: a kept text's number or bytes.
+/// A JSON value as the JavaScript value the wrapper would pass.
+fn to_js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).expect("JSON")
+}
+
+/// A JavaScript value `Core` resolved or rejected with, as JSON.
 fn body_json(v: &JsValue) -> Value {
-    match v.as_f64() {
-        Some(key) => {
-            let take = js_sys::Function::new_with_args(
-                "k",
-                "const m = globalThis.__gatehouseKept; const t = m.get(k); m.delete(k); return t;",
-            );
-            let text = take.call1(&JsValue::NULL, &JsValue::from(key)).unwrap().as_string().expect("a kept text");
-            if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).expect("a JSON body") }
-        }
-        None => serde_json::from_slice(&js_sys::Uint8Array::new(v).to_vec()).expect("a JSON body"),
+    if v.is_undefined() {
+        return Value::Null;
     }
+    let text = js_sys::JSON::stringify(v).expect("JSON").as_string().expect("a string");
+    serde_json::from_str(&text).expect("a JSON body")
 }
 
 /// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
@@ -107,23 +106,18 @@ fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Re
 type Outcome = Result<Value, Value>;
 
 async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>, body: Option<Value>) -> Outcome {
-    let promise = core.call(
-        method,
-        params.iter().map(|p| p.to_string()).collect(),
-        options.map(|o| o.to_string()),
-        body.map(|b| b.to_string()),
-    );
+    let js = |v: Option<Value>| v.map_or(JsValue::UNDEFINED, |v| to_js(&v));
+    let promise = core.call(method, params.iter().map(|p| p.to_string()).collect(), js(options), js(body));
     match JsFuture::from(promise).await {
-        Ok(v) if v.is_undefined() => Ok(Value::Null),
         Ok(v) => Ok(body_json(&v)),
-        Err(e) => Err(serde_json::from_str(&e.as_string().expect("an error description")).expect("JSON")),
+        Err(e) => Err(body_json(&e)),
     }
 }
 
 /// Every item of a list, through the pager; the error it ended with, if any.
 async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec<Value>, Option<Value>) {
     let pager = core
-        .pager(method, params.iter().map(|p| p.to_string()).collect(), Some(options.to_string()))
+        .pager(method, params.iter().map(|p| p.to_string()).collect(), to_js(&options))
         .unwrap_or_else(|e| panic!("pager: {e:?}"));
     let key = pager.items_key();
     let mut items = Vec::new();
@@ -135,10 +129,10 @@ async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec
                 let body = if page.get(0).is_undefined() { json!([]) } else { body_json(&page.get(0)) };
                 match read_page(&pager, key.as_deref(), &body) {
                     Ok(list) => items.extend(list),
-                    Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+                    Err(e) => return (items, Some(body_json(&e))),
                 }
             }
-            Err(e) => return (items, Some(serde_json::from_str(&e.as_string().unwrap()).unwrap())),
+            Err(e) => return (items, Some(body_json(&e))),
         }
     }
 }
@@ -172,7 +166,8 @@ async fn set_faults(faults: Value) {
 }
 
 fn metrics(core: &Core) -> Value {
-    serde_json::from_str(&core.metrics()).unwrap()
+    let names = ["requests", "retries", "rateLimited", "tokenRequests", "paced", "transportErrors"];
+    names.iter().zip(core.metrics()).map(|(k, v)| (k.to_string(), json!(v as u64))).collect()
 }
 
 fn ok(outcome: Outcome, what: &str) -> Value {
@@ -447,8 +442,8 @@ async fn errors_are_typed() {
     }
     let c = &core(json!({}));
     let e = api_error(call(c, "users.get", &["auth0|000000000000000000000000"], None, None).await, 404, "missing user");
-    assert_eq!(e["errorCode"], "inexistent_user");
-    assert_eq!(e["message"], "The user does not exist.");
+    assert_eq!(e["body"]["errorCode"], "inexistent_user");
+    assert_eq!(e["body"]["message"], "The user does not exist.");
     assert!(e["rateLimit"].is_object());
     let before = metrics(c)["requests"].clone();
     let e = call(c, "users.list", &[], Some(json!({"perpage": 5})), None).await.expect_err("unknown option");
@@ -477,10 +472,13 @@ async fn errors_are_typed() {
 
     let bad = core(json!({"clientSecret": "wrong"}));
     let e = api_error(call(&bad, "roles.list", &[], None, None).await, 401, "wrong secret");
-    assert_eq!(e["errorCode"], "access_denied");
+    assert_eq!(e["body"]["error"], "access_denied");
     assert_eq!(e["token"], true);
-    assert!(Core::new(r#"{"baseUrl": "http://x"}"#, transport()).is_err(), "no way to authenticate");
-    assert!(Core::new(r#"{"baseUrl": "http://x", "token": "t", "colour": 1}"#, transport()).is_err(), "unknown option");
+    assert!(Core::new(to_js(&json!({"baseUrl": "http://x"})), transport()).is_err(), "no way to authenticate");
+    assert!(
+        Core::new(to_js(&json!({"baseUrl": "http://x", "token": "t", "colour": 1})), transport()).is_err(),
+        "unknown option"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -508,7 +506,7 @@ async fn a_429_storm_is_waited_out() {
     let e = call(&once, "roles.list", &[], None, None).await;
     set_faults(json!({})).await;
     let e = api_error(e, 429, "every attempt limited");
-    assert_eq!(e["errorCode"], "too_many_requests");
+    assert_eq!(e["body"]["errorCode"], "too_many_requests");
     assert_eq!(e["rateLimit"]["retryAfter"], 1);
     assert_eq!(metrics(&once)["rateLimited"], 2, "sent twice, then given up");
 }
@@ -534,4 +532,105 @@ async fn tokens_are_cached_and_refreshed() {
     c.clear_tokens();
     ok(call(c, "roles.list", &[], None, None).await, "roles after clearTokens");
     assert_eq!(metrics(c)["tokenRequests"], 4);
+}
+
+// The error descriptions the wrapper turns into `Error` subclasses
+// (`gatehouse_js::error::describe`); no emulator needed.
+
+mod describe {
+    use super::{body_json, to_js};
+    use gatehouse_client::ClientError;
+    use gatehouse_js::error::{Failure, describe};
+    use gatehouse_model::{Error as ModelError, QueryError, RateLimit, ValidationError};
+    use serde_json::{Value, json};
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn api(status: u16, body: JsValue, attempts: Option<u32>) -> Value {
+        let rate_limit = RateLimit { limit: Some(50), remaining: Some(49), reset: Some(1), retry_after: None };
+        body_json(&describe(&Failure::Api { status, rate_limit, body, attempts, token: false }))
+    }
+
+    fn client(e: impl Into<ClientError>) -> Value {
+        body_json(&describe(&Failure::Client(e.into())))
+    }
+
+    #[wasm_bindgen_test]
+    fn api_errors_keep_code_message_and_rate_limit() {
+        let body = json!({"statusCode": 404, "error": "Not Found", "message": "The user does not exist.", "errorCode": "inexistent_user"});
+        let d = api(404, to_js(&body), Some(3));
+        assert_eq!(d["name"], "ApiError");
+        assert_eq!(d["statusCode"], 404);
+        assert_eq!(d["errorCode"], "inexistent_user");
+        assert_eq!(d["error"], "Not Found");
+        assert_eq!(d["message"], "The user does not exist.");
+        assert_eq!(d["rateLimit"]["remaining"], 49);
+        assert_eq!(d["rateLimit"]["retryAfter"], Value::Null);
+        assert_eq!(d["attempts"], 3);
+        assert_eq!(d["body"], body);
+    }
+
+    #[wasm_bindgen_test]
+    fn api_errors_of_every_shape_read_by_the_models_rule() {
+        // Teams, OAuth, other JSON, text, and no body (the reason phrase).
+        let d = api(404, to_js(&json!({"status": 404, "type": "TENANT_NOT_FOUND", "title": "No such tenant"})), None);
+        assert_eq!(
+            (d["errorCode"].clone(), d["message"].clone()),
+            (json!("TENANT_NOT_FOUND"), json!("No such tenant"))
+        );
+        assert_eq!(d.get("attempts"), None);
+        let d = api(401, to_js(&json!({"error": "access_denied", "error_description": "Unauthorized"})), None);
+        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("access_denied"), json!("Unauthorized")));
+        assert_eq!(d.get("error"), None);
+        let d = api(400, to_js(&json!({"errorCode": "c", "message": "m"})), None);
+        assert_eq!((d["errorCode"].clone(), d["message"].clone()), (json!("c"), json!("m")));
+        let d = api(502, JsValue::from_str("  <html>Bad gateway</html>\n"), None);
+        assert_eq!((d.get("errorCode"), d["message"].clone()), (None, json!("<html>Bad gateway</html>")));
+        let d = api(503, JsValue::UNDEFINED, None);
+        assert_eq!(d["message"], "Service Unavailable");
+        let d = api(599, to_js(&json!([1, 2])), None);
+        assert_eq!(d["message"], "Error");
+    }
+
+    #[wasm_bindgen_test]
+    fn window_errors_are_their_own_kind() {
+        let d = client(ModelError::ResultWindow { total: 5000, window: 1000 });
+        assert_eq!(
+            (d["name"].clone(), d["total"].clone(), d["window"].clone()),
+            (json!("ResultWindowError"), json!(5000), json!(1000))
+        );
+        let d = client(ValidationError::ResultWindow { page: 20, per_page: 100 });
+        assert_eq!(
+            (d["name"].clone(), d["page"].clone(), d["perPage"].clone()),
+            (json!("ResultWindowError"), json!(20), json!(100))
+        );
+        assert_eq!(client(ValidationError::Empty { name: "roles" })["name"], "ValidationError");
+    }
+
+    #[wasm_bindgen_test]
+    fn option_errors_name_the_options() {
+        let d = client(ValidationError::from(QueryError::Unknown {
+            operation: "users.list",
+            names: vec!["perpage".into()],
+            accepted: vec!["page", "per_page"],
+        }));
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("option")));
+        assert_eq!((d["unknown"].clone(), d["accepted"].clone()), (json!(["perpage"]), json!(["page", "per_page"])));
+        assert_eq!(d["message"], "users.list does not take `perpage`; it takes `page`, `per_page`");
+        let d = client(ValidationError::from(QueryError::NotOneOf {
+            name: "search_engine",
+            value: "v4".into(),
+            allowed: &["v3"],
+        }));
+        assert_eq!((d["option"].clone(), d["allowed"].clone()), (json!("search_engine"), json!(["v3"])));
+    }
+
+    #[wasm_bindgen_test]
+    fn config_and_exhausted_retries_keep_their_kind() {
+        let d = client(ClientError::Config("`baseUrl` is required".into()));
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("config")));
+        let last = Box::new(ClientError::Config("x".into()));
+        let d = client(ClientError::RetriesExhausted { attempts: 4, last });
+        assert_eq!((d["kind"].as_str(), d["attempts"].clone()), (Some("config"), json!(4)));
+    }
 }

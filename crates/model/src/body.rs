@@ -55,25 +55,37 @@ pub fn encode(body: &Body, value: &Value) -> Result<Encoded, BodyError> {
 /// content is its string as it is, or the JSON text of any other value (so
 /// an array of users becomes the JSON file Auth0's import reads).
 pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Encoded, BodyError> {
-    let fields = || match value {
-        Value::Object(map) => Ok(map.iter().filter(|(_, v)| !v.is_null())),
-        other => Err(BodyError::NotAnObject { media: media.as_str(), found: kind(other) }),
+    if media == Media::Json {
+        return Ok(Encoded { content_type: Media::Json.as_str().to_owned(), bytes: value.to_string().into_bytes() });
+    }
+    let Value::Object(map) = value else {
+        return Err(BodyError::NotAnObject { media: media.as_str(), found: kind(value) });
     };
+    let fields: Vec<(&str, String)> =
+        map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.as_str(), text(v))).collect();
+    Ok(encode_fields(media, files, &fields))
+}
+
+/// Encodes an object's fields, each already as its text (a string as it
+/// is, any other value as its JSON text; `null` fields left out), as a form
+/// or a multipart body (`files` names the file parts); a caller that holds
+/// the object elsewhere (the npm package: in JavaScript) hands them over
+/// this way. For [`Media::Json`], use [`encode_as`].
+pub fn encode_fields(media: Media, files: &[FilePart], fields: &[(&str, String)]) -> Encoded {
     match media {
-        Media::Json => {
-            Ok(Encoded { content_type: Media::Json.as_str().to_owned(), bytes: value.to_string().into_bytes() })
-        }
-        Media::Form => {
-            let pairs: Vec<String> = fields()?
-                .map(|(k, v)| format!("{}={}", crate::path::encode_query(k), crate::path::encode_query(&text(v))))
+        Media::Json | Media::Form => {
+            let pairs: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{}={}", crate::path::encode_query(k), crate::path::encode_query(v)))
                 .collect();
-            Ok(Encoded { content_type: Media::Form.as_str().to_owned(), bytes: pairs.join("&").into_bytes() })
+            Encoded { content_type: Media::Form.as_str().to_owned(), bytes: pairs.join("&").into_bytes() }
         }
         Media::Multipart => {
-            let parts: Vec<(String, Vec<u8>)> = fields()?
+            let parts: Vec<(String, Vec<u8>)> = fields
+                .iter()
                 .map(|(name, v)| {
                     let disposition = quote(name);
-                    match files.iter().find(|f| f.name == name) {
+                    match files.iter().find(|f| f.name == *name) {
                         Some(file) => {
                             let head = format!(
                                 "Content-Disposition: form-data; name=\"{disposition}\"; filename=\"{}\"\r\n\
@@ -81,10 +93,10 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
                                 quote(&file_name(name)),
                                 file.media_type
                             );
-                            (head, text(v).into_bytes())
+                            (head, v.clone().into_bytes())
                         }
                         None => {
-                            (format!("Content-Disposition: form-data; name=\"{disposition}\""), text(v).into_bytes())
+                            (format!("Content-Disposition: form-data; name=\"{disposition}\""), v.clone().into_bytes())
                         }
                     }
                 })
@@ -97,7 +109,7 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
                 bytes.extend_from_slice(b"\r\n");
             }
             bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-            Ok(Encoded { content_type: format!("{}; boundary={boundary}", Media::Multipart.as_str()), bytes })
+            Encoded { content_type: format!("{}; boundary={boundary}", Media::Multipart.as_str()), bytes }
         }
     }
 }

@@ -303,6 +303,105 @@ impl ErrorBody {
     }
 }
 
+/// One field of an error body, as [`summarize`] sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorField {
+    /// Not there.
+    Absent,
+    /// `null`.
+    Null,
+    /// A string.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Anything else (a boolean, an array, an object).
+    Other,
+}
+
+/// What [`summarize`] reads of an error body, for a program that holds the
+/// body as something other than a `serde_json` value (the npm package reads
+/// JavaScript's parsed JSON field by field).
+pub trait ErrorFields {
+    /// The body when it is text rather than JSON.
+    fn text(&self) -> Option<String>;
+    /// Whether the body is a JSON object.
+    fn is_object(&self) -> bool;
+    /// The object's field `key`.
+    fn field(&self, key: &str) -> ErrorField;
+}
+
+impl ErrorFields for Value {
+    fn text(&self) -> Option<String> {
+        None
+    }
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+    fn field(&self, key: &str) -> ErrorField {
+        match self.get(key) {
+            None => ErrorField::Absent,
+            Some(Value::Null) => ErrorField::Null,
+            Some(Value::String(s)) => ErrorField::Text(s.clone()),
+            Some(Value::Number(n)) => n.as_f64().map_or(ErrorField::Other, ErrorField::Number),
+            Some(_) => ErrorField::Other,
+        }
+    }
+}
+
+/// An error body's code, message and (Management API) reason phrase, as
+/// [`ErrorBody::code`] and [`ErrorBody::message`] give them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorSummary {
+    /// Machine-readable code: `errorCode`, the OAuth `error`, or the Teams `type`.
+    pub code: Option<String>,
+    /// Human-readable message, where the body gives one.
+    pub message: Option<String>,
+    /// The Management API body's reason phrase (`error`).
+    pub error: Option<String>,
+}
+
+/// Reads an error body's code and message by its shape: the one rule of
+/// [`ErrorBody`] (which keys tell the Management, Teams and OAuth shapes
+/// apart, and which fields give the code and the message), for any body
+/// that can be read field by field. A test holds it equal to
+/// [`ErrorBody::from_value`] followed by `code()` and `message()`.
+pub fn summarize<B: ErrorFields>(body: &B) -> ErrorSummary {
+    if let Some(text) = body.text() {
+        let text = text.trim();
+        return ErrorSummary {
+            message: (!text.is_empty()).then(|| text.chars().take(200).collect()),
+            ..Default::default()
+        };
+    }
+    if !body.is_object() {
+        return ErrorSummary::default();
+    }
+    let has = |key: &str| body.field(key) != ErrorField::Absent;
+    let string = |key: &str| match body.field(key) {
+        ErrorField::Text(s) => Some(s),
+        _ => None,
+    };
+    let status = |key: &str| matches!(body.field(key), ErrorField::Number(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n));
+    let (code, message, error) = if has("statusCode") {
+        match string("error") {
+            Some(error) if status("statusCode") => {
+                (string("errorCode"), string("message").or_else(|| Some(error.clone())), Some(error))
+            }
+            _ => (string("errorCode").or_else(|| string("error")), string("message"), None),
+        }
+    } else if has("type") && has("status") {
+        match string("type") {
+            Some(kind) if status("status") => (Some(kind), string("title").or_else(|| string("details")), None),
+            _ => (string("errorCode").or_else(|| string("error")), string("message"), None),
+        }
+    } else if let Some(error) = string("error") {
+        (Some(error.clone()), string("error_description").or(Some(error)), None)
+    } else {
+        (string("errorCode").or_else(|| string("error")), string("message"), None)
+    };
+    ErrorSummary { code, message, error }
+}
+
 impl Serialize for ErrorBody {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -423,6 +522,72 @@ impl Error {
         match self {
             Self::Api(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `summarize` reads every shape as `ErrorBody` decodes it, including the
+    /// bodies that only look like one of the known shapes.
+    #[test]
+    fn summarize_agrees_with_error_body() {
+        let bodies = [
+            json!({"statusCode": 404, "error": "Not Found", "message": "The user does not exist.", "errorCode": "inexistent_user"}),
+            json!({"statusCode": 400, "error": "Bad Request"}),
+            json!({"statusCode": 400, "error": "Bad Request", "message": null}),
+            json!({"statusCode": "400", "error": "Bad Request", "message": "m"}),
+            json!({"statusCode": 400, "error": 7, "message": "m", "errorCode": "c"}),
+            json!({"statusCode": 400, "error": "Bad Request", "message": 3}),
+            json!({"statusCode": 70000, "error": "E", "message": "m"}),
+            json!({"status": 404, "type": "TENANT_NOT_FOUND", "title": "No such tenant", "details": "x"}),
+            json!({"status": 404, "type": "TENANT_NOT_FOUND", "details": "only details"}),
+            json!({"status": 404, "type": "TENANT_NOT_FOUND", "details": {"a": 1}}),
+            json!({"status": "404", "type": "T", "title": "t"}),
+            json!({"status": 404, "type": 5, "message": "m", "error": "e"}),
+            json!({"error": "access_denied", "error_description": "Unauthorized"}),
+            json!({"error": "invalid_grant"}),
+            json!({"error": "invalid_grant", "error_description": 4}),
+            json!({"error": {"nested": true}, "message": "m"}),
+            json!({"errorCode": "c", "message": "m"}),
+            json!({}),
+            json!([1, 2]),
+            json!("a string"),
+            json!(42),
+            json!(null),
+        ];
+        for body in bodies {
+            let decoded = ErrorBody::from_value(body.clone());
+            let summary = summarize(&body);
+            assert_eq!(summary.code.as_deref(), decoded.code(), "code of {body}");
+            assert_eq!(summary.message, decoded.message(), "message of {body}");
+            let error = match &decoded {
+                ErrorBody::Management(b) => Some(b.error.clone()),
+                _ => None,
+            };
+            assert_eq!(summary.error, error, "error of {body}");
+        }
+        // Text bodies: trimmed, at most 200 characters, none when blank.
+        struct Text(&'static str);
+        impl ErrorFields for Text {
+            fn text(&self) -> Option<String> {
+                Some(self.0.to_owned())
+            }
+            fn is_object(&self) -> bool {
+                false
+            }
+            fn field(&self, _: &str) -> ErrorField {
+                ErrorField::Absent
+            }
+        }
+        let long = "é".repeat(300);
+        for text in ["  <html>bad gateway</html>\n", "", "   ", long.as_str().to_owned().leak()] {
+            let decoded = ErrorBody::parse(text.as_bytes());
+            assert_eq!(summarize(&Text(text)).message, decoded.message(), "message of {text:?}");
+            assert_eq!(decoded.code(), None);
         }
     }
 }

@@ -32,7 +32,10 @@ pub mod secret;
 pub mod token;
 pub mod walk;
 
-pub use error::{ApiError, DecodeError, Error, ErrorBody, QueryError, ValidationError};
+pub use error::{
+    ApiError, DecodeError, Error, ErrorBody, ErrorField, ErrorFields, ErrorSummary, QueryError, ValidationError,
+    summarize,
+};
 pub use generated::management as types;
 pub use generated::teams;
 pub use object::Extra;

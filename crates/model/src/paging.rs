@@ -102,10 +102,7 @@ impl<T> Page<T> {
 
     /// Whether offset paging stopped at the 1,000-result window with more results left.
     pub fn hits_result_window(&self) -> bool {
-        match (self.start(), self.total()) {
-            (Some(start), Some(total)) => total > RESULT_WINDOW && start + self.items.len() as u64 >= RESULT_WINDOW,
-            _ => false,
-        }
+        hits_result_window(self)
     }
 
     /// Converts the items, keeping the envelope.
@@ -117,6 +114,44 @@ impl<T> Page<T> {
             items_at: self.items_at,
             envelope: self.envelope,
         }
+    }
+}
+
+/// What a walk ([`crate::walk::Walk`]) reads of a page: its item count and
+/// envelope, without the items. [`Page`] is one; a program that keeps the
+/// page elsewhere (the npm package: JavaScript parsed it) describes it with
+/// its own.
+pub trait PageOutline {
+    /// How many items the page holds.
+    fn count(&self) -> u64;
+    /// Index of the first item (offset shape only).
+    fn start(&self) -> Option<u64>;
+    /// How many results match in all (offset shape only).
+    fn total(&self) -> Option<u64>;
+    /// Cursor for the next page (checkpoint shape; never empty); `None` on the last page.
+    fn next(&self) -> Option<&str>;
+}
+
+impl<T> PageOutline for Page<T> {
+    fn count(&self) -> u64 {
+        self.items.len() as u64
+    }
+    fn start(&self) -> Option<u64> {
+        Page::start(self)
+    }
+    fn total(&self) -> Option<u64> {
+        Page::total(self)
+    }
+    fn next(&self) -> Option<&str> {
+        Page::next(self)
+    }
+}
+
+/// Whether offset paging stopped at the 1,000-result window with more results left.
+pub fn hits_result_window(page: &(impl PageOutline + ?Sized)) -> bool {
+    match (page.start(), page.total()) {
+        (Some(start), Some(total)) => total > RESULT_WINDOW && start + page.count() >= RESULT_WINDOW,
+        _ => false,
     }
 }
 

@@ -30,14 +30,24 @@ impl RateLimit {
         const LIMIT: http::HeaderName = http::HeaderName::from_static("x-ratelimit-limit");
         const REMAINING: http::HeaderName = http::HeaderName::from_static("x-ratelimit-remaining");
         const RESET: http::HeaderName = http::HeaderName::from_static("x-ratelimit-reset");
-        let num = |name: &http::HeaderName| {
-            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        let retry_after = headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, now));
-        Self { limit: num(&LIMIT), remaining: num(&REMAINING), reset: num(&RESET), retry_after }
+        let text = |name: &http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        Self::from_values(text(&LIMIT), text(&REMAINING), text(&RESET), text(&http::header::RETRY_AFTER), now)
+    }
+
+    /// Reads the values of `x-ratelimit-limit`, `x-ratelimit-remaining`,
+    /// `x-ratelimit-reset` and `Retry-After` (each `None` when absent), for a
+    /// caller that has no [`HeaderMap`] (the npm package hands them over from
+    /// JavaScript's `fetch`); `now` as for [`RateLimit::from_headers_at`].
+    pub fn from_values(
+        limit: Option<&str>,
+        remaining: Option<&str>,
+        reset: Option<&str>,
+        retry_after: Option<&str>,
+        now: u64,
+    ) -> Self {
+        let num = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = retry_after.and_then(|v| parse_retry_after(v, now));
+        Self { limit: num(limit), remaining: num(remaining), reset: num(reset), retry_after }
     }
 
     /// Reads the headers through `get`, which answers a header's value by its

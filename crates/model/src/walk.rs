@@ -11,7 +11,7 @@
 
 use crate::operation::Paging;
 use crate::ops::{Checkpoint, Offset};
-use crate::paging::{Page, RESULT_WINDOW};
+use crate::paging::{PageOutline, RESULT_WINDOW, hits_result_window};
 
 /// Page size for offset paging when none is set: the most Auth0 allows.
 pub const DEFAULT_PER_PAGE: u64 = 100;
@@ -92,13 +92,13 @@ impl Walk {
 
     /// Moves the request past `page`; `last_cursor` is the id of the page's
     /// last item (used only when paging log events by id).
-    pub fn advance<T>(
+    pub fn advance(
         &mut self,
-        page: &Page<T>,
+        page: &(impl PageOutline + ?Sized),
         last_cursor: Option<String>,
         params: &mut (impl PagingParams + ?Sized),
     ) -> Step {
-        let n = page.items.len() as u64;
+        let n = page.count();
         match *self {
             Self::Single => Step::Done,
             Self::Checkpoint => {
@@ -122,7 +122,7 @@ impl Walk {
             Self::Offset { page: number, per_page } => {
                 let start = page.start().unwrap_or(number * per_page);
                 let total = page.total();
-                if page.hits_result_window() {
+                if hits_result_window(page) {
                     return Step::Window { total: total.unwrap_or(RESULT_WINDOW + 1) };
                 }
                 if n < per_page || total.is_some_and(|t| start + n >= t) {
@@ -147,6 +147,7 @@ impl Walk {
 mod tests {
     use super::*;
     use crate::ops::{logs, organizations, users};
+    use crate::paging::Page;
 
     macro_rules! params {
         ($($t:ty),*) => {$(
