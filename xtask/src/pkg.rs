@@ -10,7 +10,9 @@
 //!    `gatehouse_js.d.ts` with the options types `tsify` declares);
 //! 3. copies `crates/js/generated/`: `gatehouse_js_api.{js,d.ts}` (the method list and
 //!    every method's signature) and `gatehouse_js_models.d.ts` (Auth0's body types),
-//!    which `cargo xtask codegen` writes from the specs beside the Rust it writes;
+//!    which `cargo xtask codegen` writes from the specs beside the Rust it writes, and writes
+//!    `gatehouse_js_messages.js`, the error sentences of `gatehouse_model::message::MESSAGES`
+//!    (the wrapper composes an error's message from its code and fields);
 //! 4. `wasm-opt -Oz` (npm `binaryen`, installed in `tests/js/node_modules`);
 //! 5. prints the sizes, raw and gzipped, and fails when the package as shipped is larger than
 //!    [`SIZE_BUDGET`] (so it cannot grow back unnoticed: a size check, not a timing).
@@ -43,7 +45,7 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 /// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 84_700;
+pub const SIZE_BUDGET: u64 = 79_880;
 
 /// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
 /// which is larger by what `-Z build-std` saves.
