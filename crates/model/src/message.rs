@@ -132,6 +132,10 @@ mod tests {
         for (i, (code, template)) in MESSAGES.iter().enumerate() {
             assert!(MESSAGES[i + 1..].iter().all(|(c, _)| c != code), "{code} twice");
             assert_eq!(template.matches('{').count(), template.matches('}').count(), "{code}");
+            // The npm package sets the fields beside `name`, `kind` and `code` on the same object.
+            for reserved in ["{name}", "{kind}", "{code}", "{message}"] {
+                assert!(!template.contains(reserved), "{code} names {reserved}");
+            }
         }
     }
 
