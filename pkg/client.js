@@ -4,6 +4,7 @@
 // error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
+import { MESSAGES } from './gatehouse_js_messages.js';
 
 /** Base class of every error the client throws. */
 export class GatehouseError extends Error {
@@ -12,10 +13,13 @@ export class GatehouseError extends Error {
     this.name = new.target.name;
     /** What went wrong: `api`, `validation`, `config`, `result_window`, `timeout`, `connect`, `dropped`, `decode`... */
     this.kind = details.kind ?? 'other';
+    /** The code of the error's sentence (`option_unknown`, `timeout`, `config`...), when it has one. */
+    if (details.code !== undefined) this.code = details.code;
     if (details.statusCode !== undefined) this.statusCode = details.statusCode;
     if (details.rateLimit !== undefined) this.rateLimit = details.rateLimit;
     if (details.attempts !== undefined) this.attempts = details.attempts;
     if (details.path !== undefined) this.path = details.path;
+    if (details.timeoutMs !== undefined) this.timeoutMs = details.timeoutMs;
   }
 }
 
@@ -38,6 +42,8 @@ export class ValidationError extends GatehouseError {
     super(message, { kind: 'validation', ...details });
     // A refused option (`kind: 'option'`): which one, and what is accepted.
     if (details.option !== undefined) this.option = details.option;
+    if (details.field !== undefined) this.field = details.field;
+    if (details.value !== undefined) this.value = details.value;
     if (details.allowed !== undefined) this.allowed = details.allowed;
     if (details.unknown !== undefined) this.unknown = details.unknown;
     if (details.accepted !== undefined) this.accepted = details.accepted;
@@ -57,11 +63,25 @@ export class ResultWindowError extends GatehouseError {
 
 const CLASSES = { ApiError, ValidationError, ResultWindowError, GatehouseError };
 
+const show = (v) => (Array.isArray(v) ? v.map((x) => `\`${x}\``).join(', ') : String(v));
+
+/**
+ * The sentence of an error Rust describes by the code of its sentence and its
+ * fields: the code's template (the model's table, gatehouse_js_messages.js) with
+ * each `{field}` replaced by the field, a list as its items in backticks joined
+ * by `, ` (the rule of the Rust `Message::render`).
+ */
+function compose(e) {
+  const template = MESSAGES[e.code];
+  if (template === undefined) return String(e.code);
+  return template.replace(/\{(\w+)\}/g, (m, k) => (e[k] === undefined ? m : show(e[k])));
+}
+
 /** Turns the error description Rust rejects with into an instance of its class. */
 function toError(e) {
   if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
   const Class = CLASSES[e.name] ?? GatehouseError;
-  return new Class(e.message, e);
+  return new Class(e.message ?? compose(e), e);
 }
 
 const ids = (args, n) => args.slice(0, n).filter((a) => a !== undefined && a !== null).map(String);

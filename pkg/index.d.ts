@@ -63,6 +63,10 @@ export declare class GatehouseError extends Error {
   rateLimit?: RateLimit;
   /** How many times the request was sent, when retries were exhausted. */
   attempts?: number;
+  /** The code of the message, for errors raised by the client itself (`option_unknown`, `empty`, `timeout`, `config`...). */
+  code?: string;
+  /** The timeout that expired, in milliseconds (`kind: 'timeout'`). */
+  timeoutMs?: number;
 }
 
 /** Auth0 answered with an error status (the token endpoint's refusals included). */
@@ -92,6 +96,10 @@ export declare class ValidationError extends GatehouseError {
   unknown?: string[];
   /** Every option the method takes, by Auth0's name (camelCase spellings are accepted too). */
   accepted?: string[];
+  /** The refused argument or body field, when it is not an option (such as an empty id). */
+  field?: string;
+  /** The value given, as text, when it was refused (a wrong type or value). */
+  value?: string | number;
 }
 
 /** Offset paging cannot reach past Auth0's first 1,000 results: narrow the query or use an export job. */

@@ -123,7 +123,7 @@ function imports(file, seen = new Set()) {
 }
 
 async function size() {
-  const files = ['gatehouse_js_bg.wasm', 'gatehouse_js.js', 'gatehouse_js_api.js', 'client.js', 'load.js', 'index.js'];
+  const files = ['gatehouse_js_bg.wasm', 'gatehouse_js.js', 'gatehouse_js_api.js', 'gatehouse_js_messages.js', 'client.js', 'load.js', 'index.js'];
   const shipped = files.map((f) => {
     const buf = readFileSync(join(PKG, f));
     return { file: f, raw: buf.length, gzip: gz(buf), brotli: br(buf) };

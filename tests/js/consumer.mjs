@@ -157,20 +157,29 @@ export async function typedErrors(env) {
   assert(e instanceof GatehouseError && e instanceof Error, 'ApiError is a GatehouseError and an Error');
   equal([e.statusCode, e.errorCode, e.message, e.name], [404, 'inexistent_user', 'The user does not exist.', 'ApiError'], 'ApiError fields');
   assert(typeof e.rateLimit === 'object', 'rateLimit');
-  await rejects(c.users.list({ perPage: 500 }), ValidationError, 'perPage out of range');
+  // The client's own errors cross from the wasm as a code and fields; the wrapper composes the sentence.
+  const r = await rejects(c.users.list({ perPage: 500 }), ValidationError, 'perPage out of range');
+  assert(/^`per_page` must be between \d+ and 100, got 500$/.test(r.message), `out of range message: ${r.message}`);
   const u = await rejects(c.users.list({ perpage: 5 }), ValidationError, 'unknown option');
-  equal([u.kind, u.unknown, u.accepted.includes('per_page')], ['option', ['perpage'], true], 'unknown option fields');
+  equal([u.kind, u.unknown, u.accepted.includes('per_page'), u.code], ['option', ['perpage'], true, 'option_unknown'], 'unknown option fields');
+  assert(u.message.startsWith('users.list does not take `perpage`; it takes `') && u.message.includes('`per_page`'), `unknown option message: ${u.message}`);
   const o = await rejects(c.users.list({ search_engine: 'v4' }), ValidationError, 'a value outside the enum');
   equal([o.option, o.allowed], ['search_engine', ['v1', 'v2', 'v3']], 'enum option fields');
-  await rejects(c.users.list({ per_page: '5' }), ValidationError, 'a string for a number');
-  await rejects(c.users.get('..'), ValidationError, 'an id that is not one segment');
-  await rejects(c.users.roles.assign('auth0|1', []), ValidationError, 'no roles');
+  equal(o.message, '`search_engine` must be one of `v1`, `v2`, `v3`, got `v4`', 'enum option message');
+  const s = await rejects(c.users.list({ per_page: '5' }), ValidationError, 'a string for a number');
+  equal([s.option, s.message], ['per_page', '`per_page` must be a whole number from 0, got `"5"`'], 'type message');
+  const p = await rejects(c.users.get('..'), ValidationError, 'an id that is not one segment');
+  assert(p.message.endsWith('cannot be "..": it would not name a single object'), `path message: ${p.message}`);
+  const n = await rejects(c.users.roles.assign('auth0|1', []), ValidationError, 'no roles');
+  equal([n.code, n.message], ['empty', `\`${n.field}\` must not be empty`], 'empty list message');
   const w = await rejects(c.users.list({ page: 20, perPage: 100 }), ResultWindowError, 'past the window');
   equal([w.page, w.perPage], [20, 100], 'window error fields');
+  assert(w.message.startsWith('page 20 with per_page 100 is past the first 1,000 results Auth0 serves'), `window message: ${w.message}`);
   const bad = client(env, { clientSecret: 'wrong' });
   const t = await rejects(bad.roles.list(), ApiError, 'wrong secret');
   equal([t.statusCode, t.errorCode, t.token], [401, 'access_denied', true], 'token refusal');
-  await rejects(new ManagementClient({ baseUrl: env.url }).ready(), ValidationError, 'no credentials');
+  const k = await rejects(new ManagementClient({ baseUrl: env.url }).ready(), ValidationError, 'no credentials');
+  assert(k.kind === 'config' && k.message.startsWith('client configuration: '), `config message: ${k.message}`);
   return 'ok';
 }
 

@@ -3,7 +3,6 @@
 
 use crate::rt::Clock;
 use gatehouse_model::Secret;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use web_time::SystemTime;
@@ -81,7 +80,8 @@ struct Slot {
 /// send loop): one token per audience, fetched by one caller at a time.
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// One slot per audience (a client uses one or two: a list, not a map).
+    slots: Mutex<Vec<(String, Arc<Slot>)>>,
 }
 
 /// How long before expiry a token is replaced: 10% of its lifetime, at most 60 s.
@@ -92,7 +92,12 @@ pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
 impl TokenCache {
     fn slot(&self, audience: &str) -> Arc<Slot> {
         let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        slots.entry(audience.to_owned()).or_default().clone()
+        if let Some((_, slot)) = slots.iter().find(|(a, _)| a == audience) {
+            return slot.clone();
+        }
+        let slot = Arc::<Slot>::default();
+        slots.push((audience.to_owned(), slot.clone()));
+        slot
     }
 
     /// A valid token for `audience`, fetching one with `fetch` when none is

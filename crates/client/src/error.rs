@@ -1,6 +1,7 @@
 //! Typed errors of the client: what Auth0 answered, what the transport
 //! reported, and what went wrong getting a token.
 
+use gatehouse_model::message::{Arg, Message};
 use gatehouse_model::{ApiError, Error as ModelError, RateLimit};
 use std::time::Duration;
 
@@ -10,30 +11,25 @@ use std::time::Duration;
 pub enum TransportError {
     /// No complete response within the client's timeout. The server may
     /// have processed the request.
-    #[error("no response within {after:?}")]
     Timeout {
         /// The timeout that expired.
         after: Duration,
     },
     /// The connection could not be established; the request was never sent,
     /// so it is safe to send again whatever its method.
-    #[error("could not connect: {message}")]
     Connect {
         /// What the transport said.
         message: String,
     },
     /// The connection failed after the request was (perhaps partly) sent;
     /// the server may have processed it.
-    #[error("connection lost: {message}")]
     Dropped {
         /// What the transport said.
         message: String,
     },
     /// The request was aborted (for example by the browser, or a fetch abort signal).
-    #[error("request cancelled")]
     Cancelled,
     /// The request could not be handed to the transport (bad URL or header).
-    #[error("request could not be sent: {message}")]
     Invalid {
         /// What the transport said.
         message: String,
@@ -41,6 +37,19 @@ pub enum TransportError {
 }
 
 impl TransportError {
+    /// This error as data: its code in [`gatehouse_model::message::MESSAGES`] and its fields
+    /// (the timeout in milliseconds, or what the transport said).
+    pub fn message(&self) -> Message<'_> {
+        match self {
+            Self::Timeout { after } => Message::new("timeout")
+                .with("timeoutMs", Arg::Number(u64::try_from(after.as_millis()).unwrap_or(u64::MAX))),
+            Self::Connect { message } => Message::new("connect").with("detail", Arg::Text(message)),
+            Self::Dropped { message } => Message::new("dropped").with("detail", Arg::Text(message)),
+            Self::Cancelled => Message::new("cancelled"),
+            Self::Invalid { message } => Message::new("invalid").with("detail", Arg::Text(message)),
+        }
+    }
+
     /// Whether the server certainly did not see the request, so that
     /// sending it again cannot repeat its effect.
     pub fn certainly_not_sent(&self) -> bool {
@@ -50,6 +59,12 @@ impl TransportError {
     /// Whether sending again may succeed (timeouts and connection failures).
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Timeout { .. } | Self::Connect { .. } | Self::Dropped { .. })
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().render())
     }
 }
 
@@ -101,7 +116,7 @@ pub enum ClientError {
         last: Box<ClientError>,
     },
     /// The client is configured in a way that cannot work.
-    #[error("client configuration: {0}")]
+    #[error("{}", Message::new("config").with("detail", Arg::Text(.0)).render())]
     Config(String),
 }
 
@@ -113,6 +128,22 @@ impl ClientError {
             Self::RetriesExhausted { last, .. } => last.root(),
             Self::Token(TokenError::Failed { source, .. }) => source.root(),
             other => other,
+        }
+    }
+
+    /// This error as data (a code in [`gatehouse_model::message::MESSAGES`] and its fields),
+    /// for the errors whose sentence is in that table: validation, the result window,
+    /// transport and configuration errors. `None` for the others (API, decode and token
+    /// errors, and the wrappers, which carry another error).
+    pub fn message(&self) -> Option<Message<'_>> {
+        match self {
+            Self::Model(ModelError::Validation(v)) => Some(v.message()),
+            Self::Model(ModelError::ResultWindow { total, window }) => {
+                Some(gatehouse_model::error::result_window(*total, *window))
+            }
+            Self::Transport(t) => Some(t.message()),
+            Self::Config(detail) => Some(Message::new("config").with("detail", Arg::Text(detail))),
+            _ => None,
         }
     }
 

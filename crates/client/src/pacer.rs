@@ -24,7 +24,6 @@
 use crate::rt::{Clock, unix_f64};
 use gatehouse_model::RateLimit;
 use gatehouse_model::operation::Api;
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -92,9 +91,42 @@ struct Server {
 
 #[derive(Debug, Default)]
 struct State {
-    local: HashMap<Api, Local>,
-    server: HashMap<Api, Server>,
+    local: PerApi<Local>,
+    server: PerApi<Server>,
     last: RateLimit,
+}
+
+/// One value per [`Api`], at most three: an array indexed by the API, which
+/// is all a map would do here (and keeps a hash map out of the npm package's wasm).
+#[derive(Debug)]
+struct PerApi<T>([Option<T>; 3]);
+
+impl<T> Default for PerApi<T> {
+    fn default() -> Self {
+        Self([None, None, None])
+    }
+}
+
+impl<T> PerApi<T> {
+    fn index(api: Api) -> usize {
+        match api {
+            Api::Management => 0,
+            Api::Teams => 1,
+            Api::Authentication => 2,
+        }
+    }
+
+    fn get_mut(&mut self, api: &Api) -> Option<&mut T> {
+        self.0[Self::index(*api)].as_mut()
+    }
+
+    fn remove(&mut self, api: &Api) {
+        self.0[Self::index(*api)] = None;
+    }
+
+    fn get_or_insert(&mut self, api: Api, value: T) -> &mut T {
+        self.0[Self::index(api)].get_or_insert(value)
+    }
 }
 
 /// What a caller must do before sending.
@@ -177,7 +209,7 @@ impl Pacer {
         if self.config.rate > 0.0 {
             let burst = f64::from(self.config.burst.max(1));
             let rate = self.config.rate;
-            let local = state.local.entry(api).or_insert(Local { tokens: burst, at: now });
+            let local = state.local.get_or_insert(api, Local { tokens: burst, at: now });
             if now > local.at {
                 local.tokens = (local.tokens + (now - local.at) * rate).min(burst);
                 local.at = now;
@@ -238,7 +270,7 @@ impl Pacer {
         }
         // A reset far away is a wrong clock or header: wait no longer than configured.
         let reset = reset.min(now + self.config.max_server_wait.as_secs_f64());
-        let entry = state.server.entry(api).or_insert(Server { limit: None, remaining, reset, at });
+        let entry = state.server.get_or_insert(api, Server { limit: None, remaining, reset, at });
         entry.limit = rate_limit.limit.filter(|l| *l > 0).or(entry.limit);
         if now >= entry.reset {
             *entry = Server { remaining, reset, at, ..*entry };

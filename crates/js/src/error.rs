@@ -1,10 +1,14 @@
 //! Client errors as plain descriptions that the JavaScript wrapper turns into
 //! `Error` subclasses: `ApiError`, `ValidationError`, `ResultWindowError`,
-//! or the base `GatehouseError`.
+//! or the base `GatehouseError`. An error refused before sending or raised
+//! without an answer crosses as data (the code of its sentence and its
+//! fields, `gatehouse_model::message`): its sentence is composed in
+//! JavaScript, so no `Display` (and no `core::fmt`) runs here for it.
 
 use crate::input::{Input, Kind};
 use gatehouse_client::{ClientError, TransportError};
-use gatehouse_model::{Error as ModelError, ErrorField, ErrorFields, QueryError, RateLimit, ValidationError};
+use gatehouse_model::message::{Arg, Message};
+use gatehouse_model::{Error as ModelError, ErrorField, ErrorFields, RateLimit, ValidationError};
 use wasm_bindgen::JsValue;
 
 /// Why a call failed: an error of the client's vocabulary (validation,
@@ -95,24 +99,19 @@ pub fn rate_limit(rl: &RateLimit) -> JsValue {
         .into()
 }
 
-fn validation(e: &ValidationError) -> Desc {
-    match e {
-        ValidationError::ResultWindow { page, per_page } => Desc::new("ResultWindowError")
-            .set("message", e.to_string())
-            .set("page", *page as f64)
-            .set("perPage", *per_page as f64)
-            .set("window", gatehouse_model::paging::RESULT_WINDOW as f64),
-        ValidationError::Query(q) => {
-            let d = Desc::new("ValidationError").set("kind", "option").set("message", e.to_string());
-            match q {
-                QueryError::Unknown { names, accepted, .. } => d.list("unknown", names).list("accepted", accepted),
-                QueryError::NotOneOf { name, allowed, .. } => d.set("option", *name).list("allowed", allowed),
-                QueryError::Type { name, .. } | QueryError::Missing { name } | QueryError::Twice { name } => {
-                    d.set("option", *name)
-                }
-            }
+impl Desc {
+    /// Sets the code of the error's sentence and its fields; the wrapper composes the
+    /// sentence from the code's template (`gatehouse_model::message::MESSAGES`).
+    fn message(self, m: &Message<'_>) -> Self {
+        let mut d = self.set("code", m.code);
+        for (name, arg) in &m.fields {
+            d = match arg {
+                Arg::Text(t) => d.set(name, *t),
+                Arg::Number(n) => d.set(name, *n as f64),
+                Arg::List(items) => d.list(name, items),
+            };
         }
-        _ => Desc::new("ValidationError").set("message", e.to_string()),
+        d
     }
 }
 
@@ -126,9 +125,23 @@ fn transport_kind(e: &TransportError) -> &'static str {
     }
 }
 
+/// The class and `kind` of an error whose sentence is in the model's table.
+fn class(e: &ClientError) -> (&'static str, Option<&'static str>) {
+    match e {
+        ClientError::Model(ModelError::Validation(ValidationError::ResultWindow { .. }))
+        | ClientError::Model(ModelError::ResultWindow { .. }) => ("ResultWindowError", None),
+        ClientError::Model(ModelError::Validation(ValidationError::Query(_))) => ("ValidationError", Some("option")),
+        ClientError::Model(ModelError::Validation(_)) => ("ValidationError", None),
+        ClientError::Config(_) => ("ValidationError", Some("config")),
+        ClientError::Transport(t) => ("GatehouseError", Some(transport_kind(t))),
+        _ => ("GatehouseError", Some("other")),
+    }
+}
+
 /// The description the wrapper turns into an instance of its `Error`
-/// subclass (`name`): a plain object with `message` and the error's fields
-/// (an API error's message and codes read from its body by the model's rule).
+/// subclass (`name`): a plain object with the error's fields, and either its
+/// `message` (an API error's, read from its body by the model's rule) or the
+/// `code` of its sentence in the model's table, which the wrapper composes.
 pub fn describe(e: &Failure) -> JsValue {
     let e = match e {
         Failure::Api { status, rate_limit: rl, body, attempts, token } => {
@@ -156,18 +169,15 @@ pub fn describe(e: &Failure) -> JsValue {
         Failure::Client(e) => e,
     };
     let root = e.root();
-    let mut d = match root {
-        ClientError::Model(ModelError::Validation(v)) => validation(v),
-        ClientError::Model(ModelError::ResultWindow { total, window }) => Desc::new("ResultWindowError")
-            .set("message", root.to_string())
-            .set("total", *total as f64)
-            .set("window", *window as f64),
-        ClientError::Transport(t) => {
-            Desc::new("GatehouseError").set("kind", transport_kind(t)).set("message", root.to_string())
-        }
-        ClientError::Config(_) => Desc::new("ValidationError").set("kind", "config").set("message", root.to_string()),
-        other => Desc::new("GatehouseError").set("kind", "other").set("message", other.to_string()),
-    };
+    let (name, kind) = class(root);
+    let mut d = Desc::new(name);
+    if let Some(kind) = kind {
+        d = d.set("kind", kind);
+    }
+    d = d.message(&root.message().unwrap_or_else(|| Message::new("other")));
+    if let ClientError::Model(ModelError::Validation(ValidationError::ResultWindow { .. })) = root {
+        d = d.set("window", gatehouse_model::paging::RESULT_WINDOW as f64);
+    }
     if let ClientError::RetriesExhausted { attempts, .. } = e {
         d = d.set("attempts", f64::from(*attempts));
     }

@@ -616,19 +616,32 @@ mod describe {
         }));
         assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("option")));
         assert_eq!((d["unknown"].clone(), d["accepted"].clone()), (json!(["perpage"]), json!(["page", "per_page"])));
-        assert_eq!(d["message"], "users.list does not take `perpage`; it takes `page`, `per_page`");
+        // The sentence is the wrapper's to compose from the code's template and these fields.
+        assert_eq!(d.get("message"), None);
+        assert_eq!((d["code"].as_str(), d["operation"].as_str()), (Some("option_unknown"), Some("users.list")));
         let d = client(ValidationError::from(QueryError::NotOneOf {
             name: "search_engine",
             value: "v4".into(),
             allowed: &["v3"],
         }));
         assert_eq!((d["option"].clone(), d["allowed"].clone()), (json!("search_engine"), json!(["v3"])));
+        assert_eq!((d["code"].as_str(), d["value"].as_str()), (Some("option_not_one_of"), Some("v4")));
+        let d = client(ValidationError::Empty { name: "id" });
+        assert_eq!((d["code"].as_str(), d["field"].as_str(), d.get("kind")), (Some("empty"), Some("id"), None));
+    }
+
+    #[wasm_bindgen_test]
+    fn timeouts_carry_their_milliseconds() {
+        let d = client(gatehouse_client::TransportError::Timeout { after: std::time::Duration::from_millis(2500) });
+        assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("GatehouseError"), Some("timeout")));
+        assert_eq!((d["code"].as_str(), d["timeoutMs"].clone()), (Some("timeout"), json!(2500)));
     }
 
     #[wasm_bindgen_test]
     fn config_and_exhausted_retries_keep_their_kind() {
         let d = client(ClientError::Config("`baseUrl` is required".into()));
         assert_eq!((d["name"].as_str(), d["kind"].as_str()), (Some("ValidationError"), Some("config")));
+        assert_eq!((d["code"].as_str(), d["detail"].as_str()), (Some("config"), Some("`baseUrl` is required")));
         let last = Box::new(ClientError::Config("x".into()));
         let d = client(ClientError::RetriesExhausted { attempts: 4, last });
         assert_eq!((d["kind"].as_str(), d["attempts"].clone()), (Some("config"), json!(4)));

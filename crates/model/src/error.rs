@@ -1,6 +1,7 @@
 //! Typed errors: what Auth0 said went wrong, what the model refused to send,
 //! and what could not be decoded.
 
+use crate::message::{Arg, Message};
 use crate::rate_limit::RateLimit;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,7 +22,6 @@ pub struct DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// A number outside the range the API accepts.
-    #[error("`{name}` must be between {min} and {max}, got {value}")]
     OutOfRange {
         /// Parameter name as sent on the wire.
         name: &'static str,
@@ -33,13 +33,11 @@ pub enum ValidationError {
         value: u64,
     },
     /// A list or string that must not be empty.
-    #[error("`{name}` must not be empty")]
     Empty {
         /// Parameter or field name.
         name: &'static str,
     },
     /// A path parameter that cannot name an object (empty, `.` or `..`).
-    #[error("`{name}` cannot be {value:?}: it would not name a single object")]
     PathParam {
         /// Path parameter name.
         name: &'static str,
@@ -47,10 +45,6 @@ pub enum ValidationError {
         value: String,
     },
     /// Offset paging past the 1,000-result window Auth0 serves.
-    #[error(
-        "page {page} with per_page {per_page} is past the first 1,000 results Auth0 serves; \
-         narrow the query, or use a user export job to read everything"
-    )]
     ResultWindow {
         /// Zero-based page asked for.
         page: u64,
@@ -58,7 +52,6 @@ pub enum ValidationError {
         per_page: u64,
     },
     /// A base URL that does not make a valid request URI.
-    #[error("`{url}` is not a usable URL: {reason}")]
     Url {
         /// The URL built.
         url: String,
@@ -66,19 +59,16 @@ pub enum ValidationError {
         reason: String,
     },
     /// A body that cannot be encoded as JSON.
-    #[error("the request body cannot be encoded: {reason}")]
     Body {
         /// Why encoding failed.
         reason: String,
     },
     /// An operation whose body the spec requires, called without one.
-    #[error("`{operation}` takes a request body and none was given")]
     MissingBody {
         /// The operation's catalog name.
         operation: &'static str,
     },
     /// Two parameters that cannot be combined.
-    #[error("`{first}` cannot be combined with `{second}`")]
     Conflict {
         /// One parameter.
         first: &'static str,
@@ -86,8 +76,13 @@ pub enum ValidationError {
         second: &'static str,
     },
     /// A query parameter the operation does not accept, as its catalog entry describes it.
-    #[error(transparent)]
-    Query(#[from] QueryError),
+    Query(QueryError),
+}
+
+impl From<QueryError> for ValidationError {
+    fn from(e: QueryError) -> Self {
+        Self::Query(e)
+    }
 }
 
 /// A query the operation refuses, judged by its catalog entry
@@ -95,7 +90,6 @@ pub enum ValidationError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
     /// Parameters the operation does not take.
-    #[error("{operation} does not take {}; it takes {}", quoted(names), quoted(accepted))]
     Unknown {
         /// The operation, by its catalog name (such as `users.list`).
         operation: &'static str,
@@ -105,7 +99,6 @@ pub enum QueryError {
         accepted: Vec<&'static str>,
     },
     /// A value that is not of the parameter's type.
-    #[error("`{name}` must be {}, got `{value}`", kind_phrase(*kind))]
     Type {
         /// Parameter name as sent on the wire.
         name: &'static str,
@@ -115,7 +108,6 @@ pub enum QueryError {
         value: String,
     },
     /// A value outside the parameter's enum.
-    #[error("`{name}` must be one of {}, got `{value}`", quoted(allowed))]
     NotOneOf {
         /// Parameter name as sent on the wire.
         name: &'static str,
@@ -125,32 +117,83 @@ pub enum QueryError {
         allowed: &'static [&'static str],
     },
     /// A required parameter left out.
-    #[error("`{name}` is required")]
     Missing {
         /// Parameter name as sent on the wire.
         name: &'static str,
     },
     /// A parameter given twice where it takes one value (as `per_page` and
     /// `perPage` in an npm options object).
-    #[error("`{name}` is given twice")]
     Twice {
         /// Parameter name as sent on the wire.
         name: &'static str,
     },
 }
 
-fn quoted<S: AsRef<str>>(names: &[S]) -> String {
-    let names: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
-    names.join(", ")
+impl ValidationError {
+    /// This error as data: its code in [`crate::message::MESSAGES`] and its fields.
+    pub fn message(&self) -> Message<'_> {
+        match self {
+            Self::OutOfRange { name, min, max, value } => Message::new("out_of_range")
+                .with("field", Arg::Text(name))
+                .with("min", Arg::Number(*min))
+                .with("max", Arg::Number(*max))
+                .with("value", Arg::Number(*value)),
+            Self::Empty { name } => Message::new("empty").with("field", Arg::Text(name)),
+            Self::PathParam { name, value } => {
+                Message::new("path_param").with("field", Arg::Text(name)).with("value", Arg::Text(value))
+            }
+            Self::ResultWindow { page, per_page } => {
+                Message::new("page_window").with("page", Arg::Number(*page)).with("perPage", Arg::Number(*per_page))
+            }
+            Self::Url { url, reason } => {
+                Message::new("url").with("url", Arg::Text(url)).with("reason", Arg::Text(reason))
+            }
+            Self::Body { reason } => Message::new("body").with("reason", Arg::Text(reason)),
+            Self::MissingBody { operation } => Message::new("missing_body").with("operation", Arg::Text(operation)),
+            Self::Conflict { first, second } => {
+                Message::new("conflict").with("first", Arg::Text(first)).with("second", Arg::Text(second))
+            }
+            Self::Query(q) => q.message(),
+        }
+    }
 }
 
-fn kind_phrase(kind: crate::catalog::QueryKind) -> &'static str {
-    use crate::catalog::QueryKind;
-    match kind {
-        QueryKind::Integer => "a whole number from 0",
-        QueryKind::Boolean => "`true` or `false`",
-        QueryKind::String | QueryKind::Enum(_) => "a string",
-        QueryKind::StringList | QueryKind::EnumList(_) => "a string or a list of strings",
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().render())
+    }
+}
+
+impl QueryError {
+    /// This error as data: its code in [`crate::message::MESSAGES`] and its fields.
+    pub fn message(&self) -> Message<'_> {
+        use crate::catalog::QueryKind;
+        match self {
+            Self::Unknown { operation, names, accepted } => Message::new("option_unknown")
+                .with("operation", Arg::Text(operation))
+                .with("unknown", Arg::List(names.iter().map(String::as_str).collect()))
+                .with("accepted", Arg::List(accepted.clone())),
+            Self::Type { name, kind, value } => Message::new(match kind {
+                QueryKind::Integer => "option_integer",
+                QueryKind::Boolean => "option_boolean",
+                QueryKind::String | QueryKind::Enum(_) => "option_string",
+                QueryKind::StringList | QueryKind::EnumList(_) => "option_list",
+            })
+            .with("option", Arg::Text(name))
+            .with("value", Arg::Text(value)),
+            Self::NotOneOf { name, value, allowed } => Message::new("option_not_one_of")
+                .with("option", Arg::Text(name))
+                .with("value", Arg::Text(value))
+                .with("allowed", Arg::List(allowed.to_vec())),
+            Self::Missing { name } => Message::new("option_missing").with("option", Arg::Text(name)),
+            Self::Twice { name } => Message::new("option_twice").with("option", Arg::Text(name)),
+        }
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().render())
     }
 }
 
@@ -480,16 +523,18 @@ pub enum Error {
         rate_limit: RateLimit,
     },
     /// Offset paging reached the 1,000-result window: more results exist than Auth0 will page through.
-    #[error(
-        "only the first {window} of {total} results can be paged through; \
-         narrow the query, or use a user export job to read everything"
-    )]
+    #[error("{}", result_window(*total, *window).render())]
     ResultWindow {
         /// How many results Auth0 says match.
         total: u64,
         /// How many can be paged through (1,000).
         window: u64,
     },
+}
+
+/// The result window error as data (see [`Error::ResultWindow`]).
+pub fn result_window(total: u64, window: u64) -> Message<'static> {
+    Message::new("result_window").with("window", Arg::Number(window)).with("total", Arg::Number(total))
 }
 
 impl From<ApiError> for Error {

@@ -19,6 +19,7 @@ pub mod describe;
 pub mod error;
 pub mod generated;
 pub mod log_type;
+pub mod message;
 pub mod object;
 pub mod operation;
 pub mod ops;
