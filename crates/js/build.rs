@@ -6,7 +6,10 @@
 //! its encoding for the package. As Rust statics it costs the wasm a pointer
 //! and a length per string and slice (~100 KB of data); packed, strings are
 //! stored once and referred to by 16-bit numbers. A test holds the table read
-//! back equal to `WIRES`, field by field.
+//! back equal to `WIRES`, field by field, but for the names: operations are
+//! stored in `WIRES`'s order (by name) and called by their position there,
+//! the position of their row in the package's method list
+//! (`gatehouse_js_api.js`), which holds the names once for the package.
 //!
 //! Layout (integers little-endian): strings (`u16` count, then `u16` length
 //! and UTF-8 bytes each), enum value lists (`u16` count, then a `u16` length and
@@ -124,7 +127,6 @@ impl Packer {
     }
 
     fn write_wire(&mut self, w: &Wire) {
-        self.str(w.name);
         self.u8(match w.api {
             Api::Management => 0,
             Api::Teams => 1,

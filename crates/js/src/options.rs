@@ -61,7 +61,7 @@ fn values<V: Input>(param: &QueryParam, value: &V) -> Result<Vec<String>, QueryE
     let wrong = || QueryError::Type { name: param.name, kind: param.kind, value: value.json().unwrap_or_default() };
     let one = |v: &V| -> Result<String, QueryError> {
         let text = match (param.kind, v.kind()) {
-            (QueryKind::Integer, Kind::Number(_)) => v.whole().map(|n| n.to_string()).ok_or_else(wrong)?,
+            (QueryKind::Integer, Kind::Number(_)) => v.whole().map(gatehouse_model::path::decimal).ok_or_else(wrong)?,
             (QueryKind::Boolean, Kind::Bool(b)) => if b { "true" } else { "false" }.to_owned(),
             (
                 QueryKind::String | QueryKind::StringList | QueryKind::Enum(_) | QueryKind::EnumList(_),

@@ -161,7 +161,7 @@ impl Engine {
                 let _ = js_sys::Reflect::set(&request, &k.into(), &v.into());
             }
             let body = js_sys::JSON::stringify(&request).map(JsValue::from).unwrap_or_default();
-            let url = format!("{}/oauth/token", self.settings.base.tenant);
+            let url = [self.settings.base.tenant.as_str(), "/oauth/token"].concat();
             let outgoing = Outgoing {
                 api: Api::Authentication,
                 verb: Verb::Post,
@@ -214,7 +214,7 @@ impl Engine {
             };
             if let Some(token) = &token {
                 headers.push(&"authorization".into());
-                headers.push(&format!("Bearer {}", token.expose()).into());
+                headers.push(&["Bearer ", token.expose()].concat().into());
             }
             // Paced right before sending, after any token fetch, so the spacing is the spacing on the wire.
             if !self.pacer.acquire(&self.clock, outgoing.api).await.is_zero() {

@@ -8,6 +8,11 @@
 //! model's checks and encoders work on it unchanged. A table that does not
 //! read back (a build bug, never input) leaves no operations rather than a
 //! panic; a test holds it equal to `WIRES`.
+//!
+//! The names are not in the table: JavaScript calls an operation by its
+//! position in `WIRES` (its row in the method list, `gatehouse_js_api.js`,
+//! which holds the names), so each [`Wire`] read back has an empty `name`, and
+//! an error that names the operation gets its name from the wrapper.
 
 use gatehouse_model::catalog::{Body, FilePart, Items, Media, MediaList, Paging, QueryKind, QueryParam, Wire};
 use gatehouse_model::operation::{Api, Verb};
@@ -15,16 +20,15 @@ use std::sync::OnceLock;
 
 static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wires.bin"));
 
-/// Every operation, sorted by name (as `WIRES` is).
+/// Every operation, in `WIRES`'s order (by name), each without its name.
 pub fn wires() -> &'static [Wire] {
     static TABLE: OnceLock<&'static [Wire]> = OnceLock::new();
     TABLE.get_or_init(|| read(PACKED).map_or(&[], |w| Vec::leak(w)))
 }
 
-/// The operation named `name`.
-pub fn find(name: &str) -> Option<&'static Wire> {
-    let table = wires();
-    table.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| &table[i])
+/// The operation at position `id` of `WIRES`.
+pub fn get(id: u32) -> Option<&'static Wire> {
+    wires().get(usize::try_from(id).ok()?)
 }
 
 struct Reader {
@@ -105,7 +109,7 @@ impl Reader {
     }
 
     fn wire(&mut self) -> Option<Wire> {
-        let name = self.str()?;
+        let name = "";
         let api = match self.u8()? {
             0 => Api::Management,
             1 => Api::Teams,
@@ -194,9 +198,10 @@ mod tests {
         let table = wires();
         assert_eq!(table.len(), WIRES.len());
         for (read, model) in table.iter().zip(WIRES) {
-            assert_eq!(read, model, "{}", model.name);
+            assert_eq!(read, &Wire { name: "", ..*model }, "{}", model.name);
         }
-        assert!(find("users.list").is_some_and(|w| w.path == "/api/v2/users"));
-        assert!(find("users.nope").is_none());
+        let users = WIRES.iter().position(|w| w.name == "users.list").unwrap();
+        assert!(get(users as u32).is_some_and(|w| w.path == "/api/v2/users"));
+        assert!(get(WIRES.len() as u32).is_none());
     }
 }

@@ -68,6 +68,20 @@ pub enum ValidationError {
         /// The operation's catalog name.
         operation: &'static str,
     },
+    /// A call with a number of ids other than its path's parameters.
+    Arity {
+        /// The operation's catalog name.
+        operation: &'static str,
+        /// The names of its path parameters, in order.
+        names: Vec<&'static str>,
+        /// How many ids were given.
+        given: u64,
+    },
+    /// A body given to an operation that takes none.
+    NoBody {
+        /// The operation's catalog name.
+        operation: &'static str,
+    },
     /// Two parameters that cannot be combined.
     Conflict {
         /// One parameter.
@@ -150,6 +164,12 @@ impl ValidationError {
             }
             Self::Body { reason } => Message::new("body").with("reason", Arg::Text(reason)),
             Self::MissingBody { operation } => Message::new("missing_body").with("operation", Arg::Text(operation)),
+            Self::Arity { operation, names, given } => Message::new("arity")
+                .with("operation", Arg::Text(operation))
+                .with("count", Arg::Number(names.len() as u64))
+                .with("names", Arg::List(names.clone()))
+                .with("given", Arg::Number(*given)),
+            Self::NoBody { operation } => Message::new("no_body").with("operation", Arg::Text(operation)),
             Self::Conflict { first, second } => {
                 Message::new("conflict").with("first", Arg::Text(first)).with("second", Arg::Text(second))
             }
