@@ -6,7 +6,9 @@
 //! its encoding for the package. As Rust statics it costs the wasm a pointer
 //! and a length per string and slice (~100 KB of data); packed, strings are
 //! stored once and referred to by 16-bit numbers. A test holds the table read
-//! back equal to `WIRES`, field by field, but for the names: operations are
+//! back equal to `WIRES`, field by field, but for the names (and with each
+//! operation's query parameters the ones it accepts, the model's additions
+//! to the spec included, which the model finds by name): operations are
 //! stored in `WIRES`'s order (by name) and called by their position there,
 //! the position of their row in the package's method list
 //! (`gatehouse_js_api.js`), which holds the names once for the package.
@@ -16,7 +18,7 @@
 //! `u16` string numbers each), operations (`u16` count, then each operation as
 //! `write_wire` writes it).
 
-use gatehouse_model::catalog::{Body, Items, Media, Paging, QueryKind, WIRES, Wire};
+use gatehouse_model::catalog::{Body, Items, Media, Paging, QueryKind, QueryParam, WIRES, Wire};
 use gatehouse_model::operation::{Api, Verb};
 use std::collections::HashMap;
 
@@ -140,8 +142,11 @@ impl Packer {
             Verb::Delete => 4,
         });
         self.str(w.path);
-        self.u8(u8_of(w.query.len(), "query parameters"));
-        for q in w.query {
+        // Every parameter the operation accepts: the spec's and those the model adds
+        // (`SPEC_OMISSIONS`, found by the name the table leaves out).
+        let query: Vec<&QueryParam> = w.accepted_query().collect();
+        self.u8(u8_of(query.len(), "query parameters"));
+        for q in query {
             self.str(q.name);
             match q.kind {
                 QueryKind::String => self.u8(0),

@@ -323,6 +323,87 @@ fn write_messages(pkg: &Path) -> Result<()> {
     std::fs::write(pkg.join("gatehouse_js_messages.js"), text).context("writing gatehouse_js_messages.js")
 }
 
+/// The features of wasm-bindgen's output, for a wasm-opt pass that does not optimise.
+fn wasm_features() -> impl Iterator<Item = &'static str> {
+    WASM_OPT_FLAGS.iter().copied().filter(|f| f.starts_with("--enable-"))
+}
+
+/// Replaces each `prefix` + `from` in `text` that ends a name (the next character is not
+/// one of a JavaScript name's) with `prefix` + `to`.
+fn replace_name(text: &str, prefix: &str, from: &str, to: &str) -> String {
+    let needle = [prefix, from].concat();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let end = at + needle.len();
+        let ends = !rest[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        out.push_str(&rest[..at]);
+        out.push_str(prefix);
+        out.push_str(if ends { to } else { from });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Gives the wasm's imports and exports one- or two-letter names (wasm-opt
+/// `--minify-imports-and-exports-and-modules`; wasm-bindgen names them after Rust paths
+/// and hashes, up to 250 characters, each written twice: in the wasm and in its glue),
+/// and renames them alike in the glue (`gatehouse_js.js`) and its declarations.
+fn shorten_names(pkg: &Path, wasm_opt: &Path) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Renames {
+        imports: Vec<(String, String, String)>,
+        exports: Vec<(String, String)>,
+    }
+    let wasm = pkg.join("gatehouse_js_bg.wasm");
+    let out = Command::new(wasm_opt)
+        .args(wasm_features())
+        .arg("--minify-imports-and-exports-and-modules")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .context("running wasm-opt --minify-imports-and-exports-and-modules")?;
+    if !out.status.success() {
+        bail!("wasm-opt --minify-imports-and-exports-and-modules failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let json = printed.find('{').map_or("", |at| &printed[at..]);
+    let renames: Renames = serde_json::from_str(json).context("reading wasm-opt's table of new names")?;
+    let glue_path = pkg.join("gatehouse_js.js");
+    let mut glue = std::fs::read_to_string(&glue_path)?;
+    let mut modules: Vec<&str> = renames.imports.iter().map(|(m, ..)| m.as_str()).collect();
+    modules.dedup();
+    if modules.len() != 1 {
+        bail!("the wasm imports from {} modules, not wasm-bindgen's one: {modules:?}", modules.len());
+    }
+    // wasm-opt names the one module `a`.
+    let key = ["\"", modules[0], "\":"].concat();
+    if !glue.contains(&key) {
+        bail!("gatehouse_js.js has no imports object for {}", modules[0]);
+    }
+    glue = glue.replace(&key, "\"a\":");
+    for (_, from, to) in &renames.imports {
+        glue = replace_name(&glue, "", from, to);
+    }
+    for (from, to) in &renames.exports {
+        glue = replace_name(&glue, "wasm.", from, to);
+    }
+    std::fs::write(&glue_path, glue)?;
+    for name in ["gatehouse_js.d.ts", "gatehouse_js_bg.wasm.d.ts"] {
+        let path = pkg.join(name);
+        let mut text = std::fs::read_to_string(&path)?;
+        for (from, to) in &renames.exports {
+            text = replace_name(&text, "readonly ", from, to);
+            text = replace_name(&text, "const ", from, to);
+            text = replace_name(&text, "function ", from, to);
+        }
+        std::fs::write(&path, text)?;
+    }
+    Ok(())
+}
+
 /// The JavaScript files a page loads (every file of [`SIZED`] and [`WRAPPER`] that is
 /// JavaScript, and the entry points), relative to `pkg/`.
 fn runtime_js(groups: &[String]) -> Vec<String> {
@@ -343,6 +424,12 @@ fn minify(pkg: &Path, groups: &[String], esbuild: &Path) -> Result<()> {
     let src = pkg.join("src");
     if src.exists() {
         std::fs::remove_dir_all(&src)?;
+    }
+    for entry in std::fs::read_dir(pkg)? {
+        let path = entry?.path();
+        if path.to_string_lossy().ends_with(".js.map") {
+            std::fs::remove_file(&path)?;
+        }
     }
     std::fs::create_dir_all(src.join("entry"))?;
     let files: Vec<String> = runtime_js(groups).into_iter().filter(|f| f != "load.js").collect();
@@ -403,6 +490,7 @@ pub fn build(args: &Args) -> Result<()> {
         let wasm_opt = tools.join("node_modules/.bin/wasm-opt");
         let out = pkg.join("gatehouse_js_bg.wasm");
         run_cmd(Command::new(&wasm_opt).args(WASM_OPT_FLAGS).arg(&out).arg("-o").arg(&out))?;
+        shorten_names(&pkg, &wasm_opt)?;
         minify(&pkg, &groups, &tools.join("node_modules/.bin/esbuild"))?;
     }
     println!("\n@gatehouse/auth0 in {}:", pkg.display());

@@ -232,7 +232,7 @@ mod tests {
     fn positions_find_their_operation() {
         assert_eq!(WIRES.len(), CATALOG.len());
         for op in CATALOG {
-            assert_eq!(find(id(op.name)).unwrap(), &Wire { name: "", ..*op.wire }, "{}", op.name);
+            assert_eq!(find(id(op.name)).unwrap(), &crate::table::unnamed(op.wire), "{}", op.name);
         }
         assert!(find(id("users.nope")).is_none());
     }
