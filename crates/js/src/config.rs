@@ -247,7 +247,12 @@ pub struct Settings {
 /// An origin from a domain or URL: `https://` unless a scheme is given, no
 /// trailing slash; refused without a host (checked without a URL parser).
 fn origin(url: &str) -> Result<String, String> {
-    let (scheme, rest) = url.trim().split_once("://").unwrap_or(("https", url.trim()));
+    let url = url.trim_ascii();
+    // The first `://` (found without `core`'s substring searcher, which the wasm then leaves out).
+    let (scheme, rest) = match url.as_bytes().windows(3).position(|w| w == b"://") {
+        Some(at) => (&url[..at], &url[at + 3..]),
+        None => ("https", url),
+    };
     let rest = rest.trim_end_matches('/');
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let fine = |c: char| c.is_ascii_alphanumeric() || "-._~:[]@%".contains(c);

@@ -35,6 +35,7 @@ struct Reader {
     at: usize,
     strings: Vec<&'static str>,
     lists: Vec<&'static [&'static str]>,
+    queries: Vec<&'static [QueryParam]>,
 }
 
 impl Reader {
@@ -44,10 +45,17 @@ impl Reader {
         Some(b)
     }
 
-    fn u16(&mut self) -> Option<u16> {
-        let b = PACKED.get(self.at..self.at + 2)?;
-        self.at += 2;
-        Some(u16::from_le_bytes([b[0], b[1]]))
+    /// An unsigned LEB128 varint.
+    fn n(&mut self) -> Option<usize> {
+        let mut value = 0usize;
+        for shift in (0..28).step_by(7) {
+            let b = self.u8()?;
+            value |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
     }
 
     fn flag(&mut self) -> Option<bool> {
@@ -55,13 +63,34 @@ impl Reader {
     }
 
     fn str(&mut self) -> Option<&'static str> {
-        let id = self.u16()?;
-        self.strings.get(usize::from(id)).copied()
+        let id = self.n()?;
+        self.strings.get(id).copied()
     }
 
     fn list(&mut self) -> Option<&'static [&'static str]> {
-        let id = self.u16()?;
-        self.lists.get(usize::from(id)).copied()
+        let id = self.n()?;
+        self.lists.get(id).copied()
+    }
+
+    /// One query parameter list.
+    fn query(&mut self) -> Option<&'static [QueryParam]> {
+        let n = self.n()?;
+        let mut query = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = self.str()?;
+            let byte = self.u8()?;
+            let kind = match byte & 0x7f {
+                0 => QueryKind::String,
+                1 => QueryKind::Integer,
+                2 => QueryKind::Boolean,
+                3 => QueryKind::Enum(self.list()?),
+                4 => QueryKind::StringList,
+                5 => QueryKind::EnumList(self.list()?),
+                _ => return None,
+            };
+            query.push(QueryParam { name, kind, required: byte & 0x80 != 0 });
+        }
+        Some(if query.is_empty() { &[] } else { Vec::leak(query) })
     }
 
     fn items(&mut self) -> Option<Items> {
@@ -76,7 +105,7 @@ impl Reader {
     fn take(&mut self) -> Option<(Option<u16>, bool)> {
         let max_take = match self.u8()? {
             0 => None,
-            _ => Some(self.u16()?),
+            _ => Some(u16::try_from(self.n()?).ok()?),
         };
         Some((max_take, self.flag()?))
     }
@@ -110,13 +139,14 @@ impl Reader {
 
     fn wire(&mut self) -> Option<Wire> {
         let name = "";
-        let api = match self.u8()? {
+        let byte = self.u8()?;
+        let api = match byte >> 4 {
             0 => Api::Management,
             1 => Api::Teams,
             2 => Api::Authentication,
             _ => return None,
         };
-        let verb = match self.u8()? {
+        let verb = match byte & 0xf {
             0 => Verb::Get,
             1 => Verb::Post,
             2 => Verb::Put,
@@ -125,22 +155,8 @@ impl Reader {
             _ => return None,
         };
         let path = self.str()?;
-        let n = self.u8()?;
-        let mut query = Vec::with_capacity(usize::from(n));
-        for _ in 0..n {
-            let name = self.str()?;
-            let kind = match self.u8()? {
-                0 => QueryKind::String,
-                1 => QueryKind::Integer,
-                2 => QueryKind::Boolean,
-                3 => QueryKind::Enum(self.list()?),
-                4 => QueryKind::StringList,
-                5 => QueryKind::EnumList(self.list()?),
-                _ => return None,
-            };
-            query.push(QueryParam { name, kind, required: self.flag()? });
-        }
-        let query: &'static [QueryParam] = if query.is_empty() { &[] } else { Vec::leak(query) };
+        let id = self.n()?;
+        let query = *self.queries.get(id)?;
         let paging = match self.u8()? {
             0 => Paging::None,
             1 => Paging::Unpaged { items: self.items()? },
@@ -163,25 +179,27 @@ impl Reader {
 }
 
 fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
-    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new() };
-    let n = r.u16()?;
-    for _ in 0..n {
-        let len = usize::from(r.u16()?);
+    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new(), queries: Vec::new() };
+    for _ in 0..r.n()? {
+        let len = r.n()?;
         let bytes = packed.get(r.at..r.at + len)?;
         r.at += len;
         r.strings.push(std::str::from_utf8(bytes).ok()?);
     }
-    let n = r.u16()?;
-    for _ in 0..n {
-        let len = r.u16()?;
-        let mut values = Vec::with_capacity(usize::from(len));
+    for _ in 0..r.n()? {
+        let len = r.n()?;
+        let mut values = Vec::with_capacity(len);
         for _ in 0..len {
             values.push(r.str()?);
         }
         r.lists.push(Vec::leak(values));
     }
-    let n = r.u16()?;
-    let mut wires = Vec::with_capacity(usize::from(n));
+    for _ in 0..r.n()? {
+        let query = r.query()?;
+        r.queries.push(query);
+    }
+    let n = r.n()?;
+    let mut wires = Vec::with_capacity(n);
     for _ in 0..n {
         wires.push(r.wire()?);
     }

@@ -74,11 +74,16 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
 pub fn encode_fields(media: Media, files: &[FilePart], fields: &[(&str, String)]) -> Encoded {
     match media {
         Media::Json | Media::Form => {
-            let pairs: Vec<String> = fields
-                .iter()
-                .map(|(k, v)| [crate::path::encode_query(k), "=".into(), crate::path::encode_query(v)].concat())
-                .collect();
-            Encoded { content_type: Media::Form.as_str().to_owned(), bytes: pairs.join("&").into_bytes() }
+            let mut text = String::new();
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    text.push('&');
+                }
+                text.push_str(&crate::path::encode_query(k));
+                text.push('=');
+                text.push_str(&crate::path::encode_query(v));
+            }
+            Encoded { content_type: Media::Form.as_str().to_owned(), bytes: text.into_bytes() }
         }
         Media::Multipart => {
             let parts: Vec<(String, Vec<u8>)> = fields

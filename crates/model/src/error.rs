@@ -359,7 +359,7 @@ impl ErrorBody {
             Self::Teams(b) => b.title.clone().or_else(|| b.details.as_ref().and_then(Value::as_str).map(str::to_owned)),
             Self::Json(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
             Self::Text(t) => {
-                let t = t.trim();
+                let t = t.trim_ascii();
                 (!t.is_empty()).then(|| t.chars().take(200).collect())
             }
         }
@@ -430,7 +430,8 @@ pub struct ErrorSummary {
 /// [`ErrorBody::from_value`] followed by `code()` and `message()`.
 pub fn summarize<B: ErrorFields>(body: &B) -> ErrorSummary {
     if let Some(text) = body.text() {
-        let text = text.trim();
+        // ASCII whitespace, as HTTP trims it (no Unicode tables in the npm package's wasm).
+        let text = text.trim_ascii();
         return ErrorSummary {
             message: (!text.is_empty()).then(|| text.chars().take(200).collect()),
             ..Default::default()

@@ -20,7 +20,7 @@ pub struct BaseUrls {
 impl BaseUrls {
     /// A real tenant: `acme.eu.auth0.com` and, for Teams, `{team}.teams.auth0.com`.
     pub fn auth0(domain: &str, team_slug: Option<&str>) -> Self {
-        let domain = domain.trim_start_matches("https://").trim_end_matches('/');
+        let domain = domain.strip_prefix("https://").unwrap_or(domain).trim_end_matches('/');
         Self {
             tenant: ["https://", domain].concat(),
             teams: ["https://", team_slug.unwrap_or("team"), ".teams.auth0.com"].concat(),
