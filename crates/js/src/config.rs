@@ -255,8 +255,8 @@ fn origin(url: &str) -> Result<String, String> {
     };
     let rest = rest.trim_end_matches('/');
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let fine = |c: char| c.is_ascii_alphanumeric() || "-._~:[]@%".contains(c);
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+    let fine = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '[' | ']' | '@' | '%');
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
         return Err(["`", url, "` needs a scheme and a host"].concat());
     }
     if host.is_empty() || !host.chars().all(fine) {
