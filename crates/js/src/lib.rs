@@ -8,7 +8,7 @@
 //! read field by field from the JavaScript objects ([`input`]), and answers
 //! are parsed by `JSON.parse` in the wrapper's `fetch` and handed back as
 //! they are, so fields Gatehouse does not know are kept and the wasm stays
-//! small. A small ESM wrapper (`pkg/client.js`) does the `fetch` and turns
+//! small. A small ESM wrapper (`crates/js/npm/client.js`, shipped minified as `pkg/client.js`) does the `fetch` and turns
 //! the exports into namespaces (`client.users.list()`), async iterators and
 //! `Error` subclasses.
 //!

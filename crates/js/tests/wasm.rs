@@ -51,7 +51,7 @@ fn core(extra: Value) -> Core {
     Core::new(to_js(&options), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
 }
 
-/// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
+/// The transport the package's wrapper gives `Core` (`crates/js/npm/client.js`, `transport`):
 /// one `fetch` per attempt, the rate-limit headers as numbers (the emulator
 /// sends no date-form `Retry-After`), the answer parsed by `JSON.parse`.
 fn transport() -> js_sys::Function {
@@ -87,7 +87,7 @@ fn body_json(v: &JsValue) -> Value {
     serde_json::from_str(&text).expect("a JSON body")
 }
 
-/// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
+/// What `Pager::page` reads of a page (`crates/js/npm/client.js`, `readPage`); the page's items.
 fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Result<Vec<Value>, JsValue> {
     let bare = body.is_array();
     let items = match (body, key) {
