@@ -436,6 +436,8 @@ fn minify(pkg: &Path, groups: &[String], esbuild: &Path) -> Result<()> {
     for file in &files {
         std::fs::rename(pkg.join(file), src.join(file)).with_context(|| format!("moving {file} to pkg/src"))?;
     }
+    // The loader ships as written; its copy completes the readable tree.
+    std::fs::copy(pkg.join("load.js"), src.join("load.js")).context("copying load.js to pkg/src")?;
     let (named, rest): (Vec<&String>, Vec<&String>) = files.iter().partition(|f| f.as_str() == "client.js");
     for (files, names) in [(named, true), (rest, false)] {
         run_cmd(
