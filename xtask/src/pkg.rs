@@ -173,10 +173,10 @@ fn write_entries(pkg: &Path) -> Result<Vec<String>> {
     }
     for row in &deprecated {
         // A deprecated name goes with the entry of the method it answers as.
-        if let Some(group) = group_of(row) {
-            if let Some(entry) = groups.get_mut(&group) {
-                entry.2.push(row);
-            }
+        if let Some(group) = group_of(row)
+            && let Some(entry) = groups.get_mut(&group)
+        {
+            entry.2.push(row);
         }
     }
     let dir = pkg.join("entry");
