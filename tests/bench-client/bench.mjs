@@ -116,7 +116,8 @@ function imports(file, seen = new Set()) {
   if (seen.has(file)) return seen;
   seen.add(file);
   const src = readFileSync(join(PKG, file), 'utf8');
-  for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*'(\.\.?\/[^']+)'/g)) {
+  // Static imports and re-exports, as written or minified (`import t from"./x.js"`, `export{a}from'./y.js'`).
+  for (const m of src.matchAll(/(?:^|[\n;}])\s*(?:import|export)\b[^'";()]*?["'](\.\.?\/[^'"]+)["']/g)) {
     imports(posix.join(posix.dirname(file), m[1]), seen);
   }
   return seen;

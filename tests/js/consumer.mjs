@@ -229,5 +229,7 @@ export async function resourceEntry(env) {
     error = e;
   }
   assert(error instanceof entry.ValidationError && error.unknown?.[0] === 'perpage', 'options checked through the entry');
+  // The wasm knows operations by position; the wrapper names the operation in the error.
+  assert(error.operation === 'users.list' && error.message.startsWith('users.list does not take `perpage`'), error.message);
   return 'ok';
 }

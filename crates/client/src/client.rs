@@ -1,6 +1,7 @@
 //! The client: configuration, authentication, pacing, retries and timeouts
 //! around one [`Transport`].
 
+use crate::attempts::Attempts;
 use crate::auth::{Audiences, Auth, TokenCache};
 use crate::error::{ClientError, TokenError, TransportError};
 use crate::pacer::{Pacer, Pacing};
@@ -82,8 +83,8 @@ pub enum Decision {
 
 /// The send loop's decisions, without any I/O: the Rust client's loop
 /// ([`Client`]) and the npm package's (driven from JavaScript) both follow
-/// them, so pacing aside, when a request is sent again is decided here alone
-/// (see [`RetryPolicy`]).
+/// them through [`Attempts`], so pacing aside, when a request is sent again
+/// is decided here alone (see [`RetryPolicy`]).
 #[derive(Debug, Clone)]
 pub struct Retries {
     policy: RetryPolicy,
@@ -689,11 +690,11 @@ impl Client {
         template: Template,
     ) -> Result<(http::Response<Vec<u8>>, u32), ClientError> {
         let inner = &*self.inner;
-        let mut retries = Retries::new(inner.retry, verb);
-        let mut rejected: Option<Secret> = None;
+        let reauthenticates = matches!(inner.auth, Auth::ClientCredentials { .. });
+        let mut attempts = Attempts::new(inner.retry, verb, api, reauthenticates, &inner.pacer, &inner.jitter);
         loop {
             let mut request = template.request();
-            let token = self.authenticate(&mut request, api, rejected.as_ref()).await?;
+            let token = self.authenticate(&mut request, api, attempts.rejected()).await?;
             // Paced right before sending, after any token fetch, so the
             // spacing is the spacing on the wire.
             if let Some(budget) = &inner.shared_budget {
@@ -706,46 +707,30 @@ impl Client {
             if !inner.pacer.acquire(&*inner.clock, api).await.is_zero() {
                 bump(&inner.counters.paced);
             }
-            retries.sending();
+            attempts.sending();
             bump(&inner.counters.requests);
             let outcome = self.attempt(request).await;
             let now = unix_f64(&*inner.clock);
-            let decision = match outcome {
+            let delay = match outcome {
                 Err(error) => {
                     bump(&inner.counters.transport_errors);
-                    let connect = matches!(error, TransportError::Connect { .. });
-                    match retries.after_failure(connect, error.is_retryable(), &inner.jitter) {
-                        Decision::Retry(delay) => delay,
-                        _ if retries.attempts() == 1 => return Err(error.into()),
-                        Decision::Exhausted => {
-                            let attempts = retries.attempts();
-                            return Err(ClientError::RetriesExhausted { attempts, last: Box::new(error.into()) });
-                        }
-                        _ => return Err(error.into()),
-                    }
+                    attempts.failed(error)?
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let rate_limit = RateLimit::from_headers_at(response.headers(), now as u64);
-                    inner.pacer.observe(api, status, &rate_limit, now);
                     if status == 429 {
                         bump(&inner.counters.rate_limited);
                     }
-                    let may_reauthenticate = token.is_some() && matches!(inner.auth, Auth::ClientCredentials { .. });
-                    let wait = rate_limit.wait_secs(now as u64);
-                    match retries.after_answer(status, wait, may_reauthenticate, &inner.jitter) {
-                        Decision::Retry(delay) => delay,
-                        Decision::Reauthenticate => {
-                            rejected = token;
-                            Duration::ZERO
-                        }
-                        _ => return Ok((response, retries.attempts())),
+                    match attempts.answered(status, &rate_limit, now, token) {
+                        Some(delay) => delay,
+                        None => return Ok((response, attempts.attempts())),
                     }
                 }
             };
             bump(&inner.counters.retries);
-            if !decision.is_zero() {
-                self.sleep(decision).await;
+            if !delay.is_zero() {
+                self.sleep(delay).await;
             }
         }
     }

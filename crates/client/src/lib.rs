@@ -48,6 +48,7 @@
 
 #![forbid(unsafe_code)]
 
+mod attempts;
 mod auth;
 mod bulk;
 mod call;
@@ -62,6 +63,7 @@ pub mod rt;
 pub mod shared;
 pub mod transport;
 
+pub use attempts::Attempts;
 pub use auth::{Audiences, Auth, TokenCache};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
 pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, OptionalBody, QueryArg, RawCall, count_pages};

@@ -161,10 +161,12 @@ struct Fields<'a, V> {
 impl<'a, V: Input> Fields<'a, V> {
     fn new(value: &'a V, what: &'static str, keys: &[&str]) -> Result<Self, String> {
         if value.kind() != Kind::Object {
-            return Err(format!("{what} must be an object"));
+            return Err([what, " must be an object"].concat());
         }
         if let Some(unknown) = value.keys().into_iter().find(|k| !keys.contains(&k.as_str())) {
-            return Err(format!("{what}: unknown option `{unknown}`, expected one of `{}`", keys.join("`, `")));
+            return Err(
+                [what, ": unknown option `", &unknown, "`, expected one of `", &keys.join("`, `"), "`"].concat()
+            );
         }
         Ok(Self { value, what })
     }
@@ -174,7 +176,7 @@ impl<'a, V: Input> Fields<'a, V> {
     }
 
     fn wrong(&self, name: &str, kind: &str) -> String {
-        format!("{}: `{name}` must be {kind}", self.what)
+        [self.what, ": `", name, "` must be ", kind].concat()
     }
 
     fn text(&mut self, name: &str) -> Result<Option<String>, String> {
@@ -245,17 +247,22 @@ pub struct Settings {
 /// An origin from a domain or URL: `https://` unless a scheme is given, no
 /// trailing slash; refused without a host (checked without a URL parser).
 fn origin(url: &str) -> Result<String, String> {
-    let (scheme, rest) = url.trim().split_once("://").unwrap_or(("https", url.trim()));
+    let url = url.trim_ascii();
+    // The first `://` (found without `core`'s substring searcher, which the wasm then leaves out).
+    let (scheme, rest) = match url.as_bytes().windows(3).position(|w| w == b"://") {
+        Some(at) => (&url[..at], &url[at + 3..]),
+        None => ("https", url),
+    };
     let rest = rest.trim_end_matches('/');
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let fine = |c: char| c.is_ascii_alphanumeric() || "-._~:[]@%".contains(c);
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-        return Err(format!("`{url}` needs a scheme and a host"));
+    let fine = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '[' | ']' | '@' | '%');
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return Err(["`", url, "` needs a scheme and a host"].concat());
     }
     if host.is_empty() || !host.chars().all(fine) {
-        return Err(format!("`{url}` is not a URL with a host"));
+        return Err(["`", url, "` is not a URL with a host"].concat());
     }
-    Ok(format!("{scheme}://{rest}"))
+    Ok([scheme, "://", rest].concat())
 }
 
 impl ClientOptions {
@@ -298,7 +305,8 @@ impl ClientOptions {
                 Some(v) => {
                     let mut r = Fields::new(&v, "`retry`", RETRY_KEYS)?;
                     let count = |n: Option<u64>, name: &str| {
-                        n.map(|n| u32::try_from(n).map_err(|_| format!("`retry.{name}` is too large"))).transpose()
+                        n.map(|n| u32::try_from(n).map_err(|_| ["`retry.", name, "` is too large"].concat()))
+                            .transpose()
                     };
                     Some(RetrySetting::Options(RetryOptions {
                         max_attempts: count(r.whole("maxAttempts")?, "maxAttempts")?,
@@ -322,7 +330,7 @@ impl ClientOptions {
         };
         let teams = match (set(&self.teams_base_url), set(&self.team), set(&self.base_url)) {
             (Some(url), ..) => origin(url)?,
-            (None, Some(team), _) => format!("https://{team}.teams.auth0.com"),
+            (None, Some(team), _) => ["https://", team, ".teams.auth0.com"].concat(),
             (None, None, Some(_)) => tenant.clone(),
             (None, None, None) => BaseUrls::auth0(&tenant, None).teams,
         };
@@ -331,7 +339,9 @@ impl ClientOptions {
             None => None,
             Some("include") => Some(true),
             Some("same-origin") => Some(false),
-            Some(other) => return Err(format!("`credentials` must be 'include' or 'same-origin', not {other:?}")),
+            Some(other) => {
+                return Err(["`credentials` must be 'include' or 'same-origin', not '", other, "'"].concat());
+            }
         };
         let credentials = match (set(&self.token), set(&self.client_id), set(&self.client_secret), cookies) {
             (Some(token), None, None, None) => Credentials::Token(token.into()),
@@ -353,7 +363,7 @@ impl ClientOptions {
         };
         let audiences = [
             set(&self.audience).map_or_else(|| base.management_audience(), str::to_owned),
-            set(&self.teams_audience).map_or_else(|| format!("{}/teams/", base.teams), str::to_owned),
+            set(&self.teams_audience).map_or_else(|| [base.teams.as_str(), "/teams/"].concat(), str::to_owned),
         ];
         let pacing = match self.pacing {
             None | Some(PacingSetting::Switch(true)) => Pacing::default(),

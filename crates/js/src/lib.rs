@@ -8,7 +8,7 @@
 //! read field by field from the JavaScript objects ([`input`]), and answers
 //! are parsed by `JSON.parse` in the wrapper's `fetch` and handed back as
 //! they are, so fields Gatehouse does not know are kept and the wasm stays
-//! small. A small ESM wrapper (`pkg/client.js`) does the `fetch` and turns
+//! small. A small ESM wrapper (`crates/js/npm/client.js`, shipped minified as `pkg/client.js`) does the `fetch` and turns
 //! the exports into namespaces (`client.users.list()`), async iterators and
 //! `Error` subclasses.
 //!
@@ -44,7 +44,7 @@ fn reject_invalid(message: impl Into<String>) -> JsValue {
 /// success, the typed error otherwise.
 async fn send(engine: &Engine, built: Built) -> Result<JsValue, Failure> {
     let wire = built.wire;
-    let url = format!("{}{}", engine.settings.base.origin(wire.api), built.path_and_query);
+    let url = [engine.settings.base.origin(wire.api), &built.path_and_query].concat();
     let (content_type, body) = match built.body {
         Some(b) => (Some(b.content_type), JsValue::from(js_sys::Uint8Array::from(b.bytes.as_slice()))),
         None => (None, JsValue::UNDEFINED),
@@ -81,12 +81,13 @@ impl Core {
         Ok(Core { engine: Rc::new(Engine::new(settings, send)) })
     }
 
-    /// Calls the operation named `method` (such as `users.permissions.list`)
-    /// with its ids, options object and body: resolves with the response's
-    /// JSON as JavaScript parsed it (`undefined` when empty), rejects with an
-    /// error description.
-    pub fn call(&self, method: &str, params: Vec<String>, options: JsValue, body: JsValue) -> js_sys::Promise {
-        let built = Call::new(method, params, &options, &body).and_then(|c| c.built());
+    /// Calls the operation at position `id` of the method list (`gatehouse_js_api.js`,
+    /// the order of the model's `WIRES`) with its ids, options object and body: resolves
+    /// with the response's JSON as JavaScript parsed it (`undefined` when empty), rejects
+    /// with an error description (whose `operation`, where it has one, is empty: the
+    /// wrapper, which knows the name, fills it in).
+    pub fn call(&self, id: u32, params: Vec<String>, options: JsValue, body: JsValue) -> js_sys::Promise {
+        let built = Call::new(id, params, &options, &body).and_then(|c| c.built());
         let engine = self.engine.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let built = built.map_err(|e| reject(&e.into()))?;
@@ -94,11 +95,11 @@ impl Core {
         })
     }
 
-    /// A pager over the list method named `method`.
-    pub fn pager(&self, method: &str, params: Vec<String>, options: JsValue) -> Result<Pager, JsValue> {
-        let mut op = Box::new(Call::new(method, params, &options, &JsValue::NULL).map_err(|e| reject(&e.into()))?);
+    /// A pager over the list method at position `id` (as [`Core::call`] takes it).
+    pub fn pager(&self, id: u32, params: Vec<String>, options: JsValue) -> Result<Pager, JsValue> {
+        let mut op = Box::new(Call::new(id, params, &options, &JsValue::NULL).map_err(|e| reject(&e.into()))?);
         if !wire::is_list(op.wire()) {
-            return Err(reject_invalid(format!("`{method}` is not a list")));
+            return Err(reject_invalid("the operation is not a list"));
         }
         let mode = pager::prepare(&mut op);
         let state = PagerState { op, mode, pending: None, done: false, busy: false, unread: false };

@@ -23,21 +23,23 @@ use gatehouse_model::error::{QueryError, ValidationError};
 use gatehouse_model::operation::Paging;
 use gatehouse_model::ops::{Checkpoint, Offset};
 
-/// `per_page` → `perPage`: the camelCase spelling also accepted for a name.
-pub fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
+/// Whether `key` is the camelCase spelling (`perPage`) of the parameter `snake` (`per_page`),
+/// compared as it goes, without writing the spelling out.
+pub fn is_camel(key: &str, snake: &str) -> bool {
+    let mut key = key.bytes();
     let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
+    for c in snake.bytes() {
+        if c == b'_' {
             upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
+            continue;
+        }
+        let want = if upper { c.to_ascii_uppercase() } else { c };
+        upper = false;
+        if key.next() != Some(want) {
+            return false;
         }
     }
-    out
+    key.next().is_none()
 }
 
 /// What a list call sends besides its path: its paging, and every other
@@ -61,7 +63,7 @@ fn values<V: Input>(param: &QueryParam, value: &V) -> Result<Vec<String>, QueryE
     let wrong = || QueryError::Type { name: param.name, kind: param.kind, value: value.json().unwrap_or_default() };
     let one = |v: &V| -> Result<String, QueryError> {
         let text = match (param.kind, v.kind()) {
-            (QueryKind::Integer, Kind::Number(_)) => v.whole().map(|n| n.to_string()).ok_or_else(wrong)?,
+            (QueryKind::Integer, Kind::Number(_)) => v.whole().map(gatehouse_model::path::decimal).ok_or_else(wrong)?,
             (QueryKind::Boolean, Kind::Bool(b)) => if b { "true" } else { "false" }.to_owned(),
             (
                 QueryKind::String | QueryKind::StringList | QueryKind::Enum(_) | QueryKind::EnumList(_),
@@ -106,7 +108,7 @@ pub fn read<V: Input>(
     let mut unknown = Vec::new();
     for key in keys {
         let value = options.field(&key);
-        match op.accepted_query().find(|p| p.name == key || camel(p.name) == key) {
+        match op.accepted_query().find(|p| p.name == key || is_camel(&key, p.name)) {
             Some(_) if value.kind() == Kind::Null => {}
             Some(param) if given.iter().any(|(p, _)| p.name == param.name) => {
                 return Err(ValidationError::from(QueryError::Twice { name: param.name }).into());
@@ -166,6 +168,15 @@ mod tests {
         match e {
             ClientError::Model(ModelError::Validation(ValidationError::Query(q))) => q,
             other => panic!("not a query error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_key_names_a_parameter_as_written_or_in_camel_case() {
+        assert!(is_camel("perPage", "per_page") && is_camel("q", "q"));
+        assert!(is_camel("includeTotals", "include_totals") && is_camel("fromDate", "from__date"));
+        for wrong in ["perpage", "PerPage", "perPag", "perPages", "per_Page", "per_page", ""] {
+            assert!(!is_camel(wrong, "per_page"), "{wrong}");
         }
     }
 

@@ -111,7 +111,13 @@ mod tests {
     use super::*;
     fn list(name: &str, options: &str) -> Box<ListCall> {
         Box::new(
-            ListCall::new(name, vec![], &serde_json::from_str(options).unwrap(), &serde_json::Value::Null).unwrap(),
+            ListCall::new(
+                crate::wire::id(name),
+                vec![],
+                &serde_json::from_str(options).unwrap(),
+                &serde_json::Value::Null,
+            )
+            .unwrap(),
         )
     }
 

@@ -4,17 +4,19 @@
 //! The decisions are the Rust client's own, without its HTTP types: the
 //! client's [`Pacer`] (local bucket and the mirror of Auth0's),
 //! [`TokenCache`] (one token request per audience at a time, refreshed
-//! before expiry, fetched again after a 401) and [`Retries`] (when a
-//! request is sent again). What crosses to JavaScript is plain: the method,
-//! the URL, the header pairs and the body go out; the status, the four
-//! rate-limit header values and the body as JavaScript parsed it come back.
+//! before expiry, fetched again after a 401) and [`Attempts`] (what follows
+//! each answer or failure: when a request is sent again, which token a 401
+//! refused, the error to give up with). What crosses to JavaScript is
+//! plain: the method, the URL, the header pairs and the body go out; the
+//! status, the four rate-limit header values and the body as JavaScript
+//! parsed it come back.
 //! JSON is never decoded in the wasm: a successful answer stays a
 //! JavaScript value, handed back to the caller as it is.
 
 use crate::config::{Credentials, Settings};
 use crate::error::Failure;
 use gatehouse_client::rt::{Clock, Jitter, unix_f64};
-use gatehouse_client::{ClientError, Decision, Pacer, Retries, SystemClock, TokenCache, TransportError};
+use gatehouse_client::{Attempts, ClientError, Pacer, SystemClock, TokenCache, TransportError};
 use gatehouse_model::operation::{Api, Verb};
 use gatehouse_model::{RateLimit, Secret};
 use js_sys::{Array, Function, Promise};
@@ -161,7 +163,7 @@ impl Engine {
                 let _ = js_sys::Reflect::set(&request, &k.into(), &v.into());
             }
             let body = js_sys::JSON::stringify(&request).map(JsValue::from).unwrap_or_default();
-            let url = format!("{}/oauth/token", self.settings.base.tenant);
+            let url = [self.settings.base.tenant.as_str(), "/oauth/token"].concat();
             let outgoing = Outgoing {
                 api: Api::Authentication,
                 verb: Verb::Post,
@@ -194,8 +196,9 @@ impl Engine {
     /// for good: authenticated, paced, timed out and retried as configured.
     pub async fn execute(&self, outgoing: &Outgoing) -> Result<Answer, Failure> {
         let timeout = Duration::from_millis(self.settings.timeout_ms);
-        let mut retries = Retries::new(self.settings.retry, outgoing.verb);
-        let mut rejected: Option<Secret> = None;
+        let reauthenticates = matches!(self.settings.credentials, Credentials::Client { .. });
+        let mut attempts =
+            Attempts::new(self.settings.retry, outgoing.verb, outgoing.api, reauthenticates, &self.pacer, &self.jitter);
         loop {
             let headers = Array::new();
             if let Some(ct) = &outgoing.content_type {
@@ -210,17 +213,17 @@ impl Engine {
                     None
                 }
                 (Credentials::Token(token), Some(_)) => Some(token.clone()),
-                (Credentials::Client { .. }, Some(audience)) => Some(self.token(audience, rejected.as_ref()).await?),
+                (Credentials::Client { .. }, Some(audience)) => Some(self.token(audience, attempts.rejected()).await?),
             };
             if let Some(token) = &token {
                 headers.push(&"authorization".into());
-                headers.push(&format!("Bearer {}", token.expose()).into());
+                headers.push(&["Bearer ", token.expose()].concat().into());
             }
             // Paced right before sending, after any token fetch, so the spacing is the spacing on the wire.
             if !self.pacer.acquire(&self.clock, outgoing.api).await.is_zero() {
                 self.counters.bump(Counter::Paced);
             }
-            retries.sending();
+            attempts.sending();
             self.counters.bump(Counter::Requests);
             let args = Array::of5(
                 &verb_name(outgoing.verb).into(),
@@ -237,16 +240,7 @@ impl Engine {
             let delay = match sent {
                 Err(e) => {
                     self.counters.bump(Counter::TransportErrors);
-                    let error = transport_error(&e, timeout);
-                    let connect = matches!(error, TransportError::Connect { .. });
-                    match retries.after_failure(connect, error.is_retryable(), &self.jitter) {
-                        Decision::Retry(delay) => delay,
-                        Decision::Exhausted if retries.attempts() > 1 => {
-                            let attempts = retries.attempts();
-                            return Err(ClientError::RetriesExhausted { attempts, last: Box::new(error.into()) }.into());
-                        }
-                        _ => return Err(ClientError::Transport(error).into()),
-                    }
+                    attempts.failed(transport_error(&e, timeout))?
                 }
                 Ok(answer) => {
                     let answer = Array::from(&answer);
@@ -257,21 +251,13 @@ impl Engine {
                         |i: u32| answer.get(i).as_f64().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
                     let rate_limit =
                         RateLimit { limit: whole(1), remaining: whole(2), reset: whole(3), retry_after: whole(4) };
-                    self.pacer.observe(outgoing.api, status, &rate_limit, now);
                     if status == 429 {
                         self.counters.bump(Counter::RateLimited);
                     }
-                    let may_reauthenticate =
-                        token.is_some() && matches!(self.settings.credentials, Credentials::Client { .. });
-                    let wait = rate_limit.wait_secs(now as u64);
-                    match retries.after_answer(status, wait, may_reauthenticate, &self.jitter) {
-                        Decision::Retry(delay) => delay,
-                        Decision::Reauthenticate => {
-                            rejected = token;
-                            Duration::ZERO
-                        }
-                        _ => {
-                            let attempts = retries.attempts();
+                    match attempts.answered(status, &rate_limit, now, token) {
+                        Some(delay) => delay,
+                        None => {
+                            let attempts = attempts.attempts();
                             return Ok(Answer { status, body: answer.get(5), rate_limit, attempts });
                         }
                     }

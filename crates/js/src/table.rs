@@ -8,6 +8,11 @@
 //! model's checks and encoders work on it unchanged. A table that does not
 //! read back (a build bug, never input) leaves no operations rather than a
 //! panic; a test holds it equal to `WIRES`.
+//!
+//! The names are not in the table: JavaScript calls an operation by its
+//! position in `WIRES` (its row in the method list, `gatehouse_js_api.js`,
+//! which holds the names), so each [`Wire`] read back has an empty `name`, and
+//! an error that names the operation gets its name from the wrapper.
 
 use gatehouse_model::catalog::{Body, FilePart, Items, Media, MediaList, Paging, QueryKind, QueryParam, Wire};
 use gatehouse_model::operation::{Api, Verb};
@@ -15,22 +20,22 @@ use std::sync::OnceLock;
 
 static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wires.bin"));
 
-/// Every operation, sorted by name (as `WIRES` is).
+/// Every operation, in `WIRES`'s order (by name), each without its name.
 pub fn wires() -> &'static [Wire] {
     static TABLE: OnceLock<&'static [Wire]> = OnceLock::new();
     TABLE.get_or_init(|| read(PACKED).map_or(&[], |w| Vec::leak(w)))
 }
 
-/// The operation named `name`.
-pub fn find(name: &str) -> Option<&'static Wire> {
-    let table = wires();
-    table.binary_search_by(|w| w.name.cmp(name)).ok().map(|i| &table[i])
+/// The operation at position `id` of `WIRES`.
+pub fn get(id: u32) -> Option<&'static Wire> {
+    wires().get(usize::try_from(id).ok()?)
 }
 
 struct Reader {
     at: usize,
     strings: Vec<&'static str>,
     lists: Vec<&'static [&'static str]>,
+    queries: Vec<&'static [QueryParam]>,
 }
 
 impl Reader {
@@ -40,10 +45,17 @@ impl Reader {
         Some(b)
     }
 
-    fn u16(&mut self) -> Option<u16> {
-        let b = PACKED.get(self.at..self.at + 2)?;
-        self.at += 2;
-        Some(u16::from_le_bytes([b[0], b[1]]))
+    /// An unsigned LEB128 varint.
+    fn n(&mut self) -> Option<usize> {
+        let mut value = 0usize;
+        for shift in (0..28).step_by(7) {
+            let b = self.u8()?;
+            value |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
     }
 
     fn flag(&mut self) -> Option<bool> {
@@ -51,13 +63,34 @@ impl Reader {
     }
 
     fn str(&mut self) -> Option<&'static str> {
-        let id = self.u16()?;
-        self.strings.get(usize::from(id)).copied()
+        let id = self.n()?;
+        self.strings.get(id).copied()
     }
 
     fn list(&mut self) -> Option<&'static [&'static str]> {
-        let id = self.u16()?;
-        self.lists.get(usize::from(id)).copied()
+        let id = self.n()?;
+        self.lists.get(id).copied()
+    }
+
+    /// One query parameter list.
+    fn query(&mut self) -> Option<&'static [QueryParam]> {
+        let n = self.n()?;
+        let mut query = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = self.str()?;
+            let byte = self.u8()?;
+            let kind = match byte & 0x7f {
+                0 => QueryKind::String,
+                1 => QueryKind::Integer,
+                2 => QueryKind::Boolean,
+                3 => QueryKind::Enum(self.list()?),
+                4 => QueryKind::StringList,
+                5 => QueryKind::EnumList(self.list()?),
+                _ => return None,
+            };
+            query.push(QueryParam { name, kind, required: byte & 0x80 != 0 });
+        }
+        Some(if query.is_empty() { &[] } else { Vec::leak(query) })
     }
 
     fn items(&mut self) -> Option<Items> {
@@ -72,7 +105,7 @@ impl Reader {
     fn take(&mut self) -> Option<(Option<u16>, bool)> {
         let max_take = match self.u8()? {
             0 => None,
-            _ => Some(self.u16()?),
+            _ => Some(u16::try_from(self.n()?).ok()?),
         };
         Some((max_take, self.flag()?))
     }
@@ -105,14 +138,15 @@ impl Reader {
     }
 
     fn wire(&mut self) -> Option<Wire> {
-        let name = self.str()?;
-        let api = match self.u8()? {
+        let name = "";
+        let byte = self.u8()?;
+        let api = match byte >> 4 {
             0 => Api::Management,
             1 => Api::Teams,
             2 => Api::Authentication,
             _ => return None,
         };
-        let verb = match self.u8()? {
+        let verb = match byte & 0xf {
             0 => Verb::Get,
             1 => Verb::Post,
             2 => Verb::Put,
@@ -121,22 +155,8 @@ impl Reader {
             _ => return None,
         };
         let path = self.str()?;
-        let n = self.u8()?;
-        let mut query = Vec::with_capacity(usize::from(n));
-        for _ in 0..n {
-            let name = self.str()?;
-            let kind = match self.u8()? {
-                0 => QueryKind::String,
-                1 => QueryKind::Integer,
-                2 => QueryKind::Boolean,
-                3 => QueryKind::Enum(self.list()?),
-                4 => QueryKind::StringList,
-                5 => QueryKind::EnumList(self.list()?),
-                _ => return None,
-            };
-            query.push(QueryParam { name, kind, required: self.flag()? });
-        }
-        let query: &'static [QueryParam] = if query.is_empty() { &[] } else { Vec::leak(query) };
+        let id = self.n()?;
+        let query = *self.queries.get(id)?;
         let paging = match self.u8()? {
             0 => Paging::None,
             1 => Paging::Unpaged { items: self.items()? },
@@ -159,29 +179,39 @@ impl Reader {
 }
 
 fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
-    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new() };
-    let n = r.u16()?;
-    for _ in 0..n {
-        let len = usize::from(r.u16()?);
+    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new(), queries: Vec::new() };
+    for _ in 0..r.n()? {
+        let len = r.n()?;
         let bytes = packed.get(r.at..r.at + len)?;
         r.at += len;
         r.strings.push(std::str::from_utf8(bytes).ok()?);
     }
-    let n = r.u16()?;
-    for _ in 0..n {
-        let len = r.u16()?;
-        let mut values = Vec::with_capacity(usize::from(len));
+    for _ in 0..r.n()? {
+        let len = r.n()?;
+        let mut values = Vec::with_capacity(len);
         for _ in 0..len {
             values.push(r.str()?);
         }
         r.lists.push(Vec::leak(values));
     }
-    let n = r.u16()?;
-    let mut wires = Vec::with_capacity(usize::from(n));
+    for _ in 0..r.n()? {
+        let query = r.query()?;
+        r.queries.push(query);
+    }
+    let n = r.n()?;
+    let mut wires = Vec::with_capacity(n);
     for _ in 0..n {
         wires.push(r.wire()?);
     }
     (r.at == packed.len()).then_some(wires)
+}
+
+/// What the table holds of `wire`: no name, and as its query every parameter it accepts
+/// (the spec's and the model's additions, which the model finds by name).
+#[cfg(test)]
+pub(crate) fn unnamed(wire: &Wire) -> Wire {
+    let query: Vec<QueryParam> = wire.accepted_query().copied().collect();
+    Wire { name: "", query: Vec::leak(query), ..*wire }
 }
 
 #[cfg(test)]
@@ -194,9 +224,10 @@ mod tests {
         let table = wires();
         assert_eq!(table.len(), WIRES.len());
         for (read, model) in table.iter().zip(WIRES) {
-            assert_eq!(read, model, "{}", model.name);
+            assert_eq!(read, &unnamed(model), "{}", model.name);
         }
-        assert!(find("users.list").is_some_and(|w| w.path == "/api/v2/users"));
-        assert!(find("users.nope").is_none());
+        let users = WIRES.iter().position(|w| w.name == "users.list").unwrap();
+        assert!(get(users as u32).is_some_and(|w| w.path == "/api/v2/users"));
+        assert!(get(WIRES.len() as u32).is_none());
     }
 }

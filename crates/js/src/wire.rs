@@ -6,7 +6,8 @@
 //! template, query parameters, paging and body. The wasm carries [`WIRES`]
 //! packed into a byte table at build time ([`crate::table`]; not the
 //! catalog's entries, with their scopes and statuses, nor the statics
-//! themselves). A call looks its row up by name, reads
+//! themselves). A call looks its row up by its position (JavaScript knows
+//! the names: an error that names the operation gets its name there), reads
 //! the options object against the row's query parameters
 //! ([`crate::options`]), fills the path (each id one percent-encoded
 //! segment; `""`, `.` and `..` refused), checks and encodes the body with
@@ -54,9 +55,9 @@ pub fn arity(wire: &Wire) -> usize {
     wire.path_params().count()
 }
 
-/// The operation named `name`.
-pub fn find(name: &str) -> Option<&'static Wire> {
-    crate::table::find(name)
+/// The operation at position `id` of [`WIRES`] (its row in the package's method list).
+pub fn find(id: u32) -> Option<&'static Wire> {
+    crate::table::get(id)
 }
 
 /// An encoded body and its `Content-Type`.
@@ -95,18 +96,13 @@ fn invalid(reason: String) -> ClientError {
 }
 
 impl Call {
-    /// Reads a call of the method named `name`: its ids, its options object
-    /// and its body (`null` / `undefined` for none), all checked before anything is sent.
-    pub fn new<V: Input>(name: &str, params: Vec<String>, options: &V, body: &V) -> Result<Self, ClientError> {
-        let wire = find(name).ok_or_else(|| ClientError::Config(format!("no method `{name}`")))?;
-        let arity = arity(wire);
-        if params.len() != arity {
-            let names: Vec<&str> = gatehouse_model::path::param_names(wire.path).collect();
-            return Err(invalid(format!(
-                "`{name}` takes {arity} id argument(s) ({}), got {}",
-                names.join(", "),
-                params.len()
-            )));
+    /// Reads a call of the operation at position `id` of [`WIRES`]: its ids, its options
+    /// object and its body (`null` / `undefined` for none), all checked before anything is sent.
+    pub fn new<V: Input>(id: u32, params: Vec<String>, options: &V, body: &V) -> Result<Self, ClientError> {
+        let wire = find(id).ok_or_else(|| ClientError::Config("no such method".into()))?;
+        if params.len() != arity(wire) {
+            let names = gatehouse_model::path::param_names(wire.path).collect();
+            return Err(ValidationError::Arity { operation: wire.name, names, given: params.len() as u64 }.into());
         }
         let paging = walk_paging(wire);
         let query = options::read(wire.name, wire.query_spec(), paging, options)?;
@@ -160,8 +156,10 @@ fn read_body<V: Input>(wire: &Wire, body: &V) -> Result<Option<BuiltBody>, Clien
     let kind = body.kind();
     let shape = match (wire.body, &kind) {
         (None, Kind::Null) => return Ok(None),
-        (None, _) => return Err(invalid(format!("`{}` takes no body", wire.name))),
-        (Some(shape), Kind::Null) if shape.required => return Err(invalid("a body is required".into())),
+        (None, _) => return Err(ValidationError::NoBody { operation: wire.name }.into()),
+        (Some(shape), Kind::Null) if shape.required => {
+            return Err(ValidationError::MissingBody { operation: wire.name }.into());
+        }
         (Some(_), Kind::Null) => return Ok(None),
         (Some(shape), _) => shape,
     };
@@ -171,7 +169,7 @@ fn read_body<V: Input>(wire: &Wire, body: &V) -> Result<Option<BuiltBody>, Clien
     let media = shape.preferred_media();
     if media != Media::Json {
         if kind != Kind::Object {
-            return Err(invalid(format!("a {} body must be an object", media.as_str())));
+            return Err(invalid(["a ", media.as_str(), " body must be an object"].concat()));
         }
         // Each field as its text: a string as it is, anything else as its JSON (`null` fields left out).
         let mut fields = Vec::new();
@@ -192,18 +190,20 @@ fn read_body<V: Input>(wire: &Wire, body: &V) -> Result<Option<BuiltBody>, Clien
         // An array stands for the object around it.
         if kind == Kind::Array {
             check_list(shape.non_empty, key, body)?;
-            return as_json(format!("{{\"{key}\":{}}}", json(body)?));
+            return as_json(["{\"", key, "\":", &json(body)?, "}"].concat());
         }
         let list = body.field(key);
         if kind != Kind::Object || list.kind() == Kind::Null {
-            return Err(invalid(format!("the body must be an object with `{key}`, or an array of them")));
+            return Err(invalid(["the body must be an object with `", key, "`, or an array of them"].concat()));
         }
         check_list(shape.non_empty, key, &list)?;
         return as_json(json(body)?);
     }
     let fits = if shape.array { kind == Kind::Array } else { kind == Kind::Object };
     if !fits {
-        return Err(invalid(format!("the body must be {}", if shape.array { "an array" } else { "an object" })));
+        return Err(invalid(
+            if shape.array { "the body must be an array" } else { "the body must be an object" }.into(),
+        ));
     }
     as_json(json(body)?)
 }
@@ -216,6 +216,12 @@ fn check_list<V: Input>(non_empty: bool, key: &'static str, list: &V) -> Result<
     Ok(())
 }
 
+/// The position of the operation named `name` in `WIRES` (what JavaScript calls it by).
+#[cfg(test)]
+pub(crate) fn id(name: &str) -> u32 {
+    WIRES.iter().position(|w| w.name == name).map_or(u32::MAX, |i| i as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,12 +229,24 @@ mod tests {
     use gatehouse_model::operation::Verb;
 
     #[test]
-    fn names_find_their_operation() {
+    fn positions_find_their_operation() {
         assert_eq!(WIRES.len(), CATALOG.len());
         for op in CATALOG {
-            assert_eq!(find(op.name).unwrap(), op.wire, "{}", op.name);
+            assert_eq!(find(id(op.name)).unwrap(), &crate::table::unnamed(op.wire), "{}", op.name);
         }
-        assert!(find("users.nope").is_none());
+        assert!(find(id("users.nope")).is_none());
+    }
+
+    #[test]
+    fn the_method_list_is_in_the_order_of_the_table() {
+        // JavaScript calls an operation by its row's position in METHODS.
+        let api = include_str!("../generated/gatehouse_js_api.js");
+        let start = api.find("export const METHODS = [").unwrap();
+        let end = start + api[start..].find("\n];").unwrap();
+        let names: Vec<&str> =
+            api[start..end].lines().filter_map(|l| l.strip_prefix("[\"")?.split('"').next()).collect();
+        let wires: Vec<&str> = WIRES.iter().map(|w| w.name).collect();
+        assert_eq!(names, wires);
     }
 
     #[test]
@@ -257,7 +275,7 @@ mod tests {
     }
 
     fn path(name: &str, params: &[&str], options: Option<&str>, body: Option<&str>) -> Result<Built, ClientError> {
-        Call::new(name, params.iter().map(|p| p.to_string()).collect(), &parse(options), &parse(body))?.built()
+        Call::new(id(name), params.iter().map(|p| p.to_string()).collect(), &parse(options), &parse(body))?.built()
     }
 
     #[test]
@@ -332,9 +350,10 @@ mod tests {
         let e = list_path("users.list", &[], r#"{"per_page":"100"}"#).unwrap_err();
         assert!(e.to_string().ends_with("`per_page` must be a whole number from 0, got `\"100\"`"), "{e}");
         let e = list_path("teams.tenants.list", &[], r#"{"per_page":5}"#).unwrap_err();
-        assert!(e.to_string().contains("teams.tenants.list does not take `per_page`; it takes `take`, `from`"), "{e}");
+        // The operation's name is JavaScript's to put in (the table holds none).
+        assert!(e.to_string().contains(" does not take `per_page`; it takes `take`, `from`"), "{e}");
         let e = list_path("users.permissions.list", &["u"], r#"{"sort":"x"}"#).unwrap_err();
-        assert!(e.to_string().contains("users.permissions.list does not take `sort`"), "{e}");
+        assert!(e.to_string().contains(" does not take `sort`"), "{e}");
     }
 
     #[test]
@@ -370,7 +389,7 @@ mod tests {
                 Some(_) => Some(r#"["x"]"#),
                 None => body,
             };
-            let call = Call::new(w.name, ids, &parse(Some(&options)), &parse(body))
+            let call = Call::new(id(w.name), ids, &parse(Some(&options)), &parse(body))
                 .unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let built = call.built().unwrap_or_else(|e| panic!("{}: {e}", w.name));
             let expected = w.path.split('{').next().unwrap_or_default();

@@ -51,7 +51,7 @@ fn core(extra: Value) -> Core {
     Core::new(to_js(&options), transport()).unwrap_or_else(|e| panic!("Core::new: {e:?}"))
 }
 
-/// The transport the package's wrapper gives `Core` (`pkg/client.js`, `transport`):
+/// The transport the package's wrapper gives `Core` (`crates/js/npm/client.js`, `transport`):
 /// one `fetch` per attempt, the rate-limit headers as numbers (the emulator
 /// sends no date-form `Retry-After`), the answer parsed by `JSON.parse`.
 fn transport() -> js_sys::Function {
@@ -87,7 +87,7 @@ fn body_json(v: &JsValue) -> Value {
     serde_json::from_str(&text).expect("a JSON body")
 }
 
-/// What `Pager::page` reads of a page (`pkg/client.js`, `readPage`); the page's items.
+/// What `Pager::page` reads of a page (`crates/js/npm/client.js`, `readPage`); the page's items.
 fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Result<Vec<Value>, JsValue> {
     let bare = body.is_array();
     let items = match (body, key) {
@@ -102,12 +102,18 @@ fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Re
     Ok(items)
 }
 
+/// The position of the operation named `method` in the model's `WIRES`, which is how the
+/// package's wrapper calls it (its row in `gatehouse_js_api.js`).
+fn id(method: &str) -> u32 {
+    gatehouse_model::catalog::WIRES.iter().position(|w| w.name == method).map_or(u32::MAX, |i| i as u32)
+}
+
 /// What a call resolved or rejected with, as JSON.
 type Outcome = Result<Value, Value>;
 
 async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>, body: Option<Value>) -> Outcome {
     let js = |v: Option<Value>| v.map_or(JsValue::UNDEFINED, |v| to_js(&v));
-    let promise = core.call(method, params.iter().map(|p| p.to_string()).collect(), js(options), js(body));
+    let promise = core.call(id(method), params.iter().map(|p| p.to_string()).collect(), js(options), js(body));
     match JsFuture::from(promise).await {
         Ok(v) => Ok(body_json(&v)),
         Err(e) => Err(body_json(&e)),
@@ -117,7 +123,7 @@ async fn call(core: &Core, method: &str, params: &[&str], options: Option<Value>
 /// Every item of a list, through the pager; the error it ended with, if any.
 async fn all(core: &Core, method: &str, params: &[&str], options: Value) -> (Vec<Value>, Option<Value>) {
     let pager = core
-        .pager(method, params.iter().map(|p| p.to_string()).collect(), to_js(&options))
+        .pager(id(method), params.iter().map(|p| p.to_string()).collect(), to_js(&options))
         .unwrap_or_else(|e| panic!("pager: {e:?}"));
     let key = pager.items_key();
     let mut items = Vec::new();

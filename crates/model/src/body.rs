@@ -74,11 +74,16 @@ pub fn encode_as(media: Media, files: &[FilePart], value: &Value) -> Result<Enco
 pub fn encode_fields(media: Media, files: &[FilePart], fields: &[(&str, String)]) -> Encoded {
     match media {
         Media::Json | Media::Form => {
-            let pairs: Vec<String> = fields
-                .iter()
-                .map(|(k, v)| format!("{}={}", crate::path::encode_query(k), crate::path::encode_query(v)))
-                .collect();
-            Encoded { content_type: Media::Form.as_str().to_owned(), bytes: pairs.join("&").into_bytes() }
+            let mut text = String::new();
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    text.push('&');
+                }
+                text.push_str(&crate::path::encode_query(k));
+                text.push('=');
+                text.push_str(&crate::path::encode_query(v));
+            }
+            Encoded { content_type: Media::Form.as_str().to_owned(), bytes: text.into_bytes() }
         }
         Media::Multipart => {
             let parts: Vec<(String, Vec<u8>)> = fields
@@ -87,29 +92,37 @@ pub fn encode_fields(media: Media, files: &[FilePart], fields: &[(&str, String)]
                     let disposition = quote(name);
                     match files.iter().find(|f| f.name == *name) {
                         Some(file) => {
-                            let head = format!(
-                                "Content-Disposition: form-data; name=\"{disposition}\"; filename=\"{}\"\r\n\
-                                 Content-Type: {}",
-                                quote(&file_name(name)),
-                                file.media_type
-                            );
+                            let head = [
+                                "Content-Disposition: form-data; name=\"",
+                                &disposition,
+                                "\"; filename=\"",
+                                &quote(&file_name(name)),
+                                "\"\r\nContent-Type: ",
+                                file.media_type,
+                            ]
+                            .concat();
                             (head, v.clone().into_bytes())
                         }
-                        None => {
-                            (format!("Content-Disposition: form-data; name=\"{disposition}\""), v.clone().into_bytes())
-                        }
+                        None => (
+                            ["Content-Disposition: form-data; name=\"", &disposition, "\""].concat(),
+                            v.clone().into_bytes(),
+                        ),
                     }
                 })
                 .collect();
             let boundary = boundary_for(&parts);
             let mut bytes = Vec::new();
             for (head, content) in &parts {
-                bytes.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+                for piece in ["--", &boundary, "\r\n", head, "\r\n\r\n"] {
+                    bytes.extend_from_slice(piece.as_bytes());
+                }
                 bytes.extend_from_slice(content);
                 bytes.extend_from_slice(b"\r\n");
             }
-            bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-            Encoded { content_type: format!("{}; boundary={boundary}", Media::Multipart.as_str()), bytes }
+            for piece in ["--", &boundary, "--\r\n"] {
+                bytes.extend_from_slice(piece.as_bytes());
+            }
+            Encoded { content_type: [Media::Multipart.as_str(), "; boundary=", &boundary].concat(), bytes }
         }
     }
 }
@@ -117,7 +130,7 @@ pub fn encode_fields(media: Media, files: &[FilePart], fields: &[(&str, String)]
 /// The file name a file field is sent with: Auth0's import reads a JSON
 /// file, so the field's name with `.json`.
 fn file_name(field: &str) -> String {
-    format!("{field}.json")
+    [field, ".json"].concat()
 }
 
 /// A value as one field's text: a string as it is, anything else as JSON.
@@ -160,7 +173,7 @@ fn boundary_for(parts: &[(String, Vec<u8>)]) -> String {
                 hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
             }
         }
-        let boundary = format!("gatehouse-{hash:016x}");
+        let boundary = ["gatehouse-", &crate::path::hex16(hash)].concat();
         let occurs =
             parts.iter().any(|(head, content)| contains(head.as_bytes(), &boundary) || contains(content, &boundary));
         if !occurs {

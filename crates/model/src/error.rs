@@ -68,6 +68,20 @@ pub enum ValidationError {
         /// The operation's catalog name.
         operation: &'static str,
     },
+    /// A call with a number of ids other than its path's parameters.
+    Arity {
+        /// The operation's catalog name.
+        operation: &'static str,
+        /// The names of its path parameters, in order.
+        names: Vec<&'static str>,
+        /// How many ids were given.
+        given: u64,
+    },
+    /// A body given to an operation that takes none.
+    NoBody {
+        /// The operation's catalog name.
+        operation: &'static str,
+    },
     /// Two parameters that cannot be combined.
     Conflict {
         /// One parameter.
@@ -150,6 +164,12 @@ impl ValidationError {
             }
             Self::Body { reason } => Message::new("body").with("reason", Arg::Text(reason)),
             Self::MissingBody { operation } => Message::new("missing_body").with("operation", Arg::Text(operation)),
+            Self::Arity { operation, names, given } => Message::new("arity")
+                .with("operation", Arg::Text(operation))
+                .with("count", Arg::Number(names.len() as u64))
+                .with("names", Arg::List(names.clone()))
+                .with("given", Arg::Number(*given)),
+            Self::NoBody { operation } => Message::new("no_body").with("operation", Arg::Text(operation)),
             Self::Conflict { first, second } => {
                 Message::new("conflict").with("first", Arg::Text(first)).with("second", Arg::Text(second))
             }
@@ -339,7 +359,7 @@ impl ErrorBody {
             Self::Teams(b) => b.title.clone().or_else(|| b.details.as_ref().and_then(Value::as_str).map(str::to_owned)),
             Self::Json(v) => v.get("message").and_then(Value::as_str).map(str::to_owned),
             Self::Text(t) => {
-                let t = t.trim();
+                let t = t.trim_ascii();
                 (!t.is_empty()).then(|| t.chars().take(200).collect())
             }
         }
@@ -410,7 +430,8 @@ pub struct ErrorSummary {
 /// [`ErrorBody::from_value`] followed by `code()` and `message()`.
 pub fn summarize<B: ErrorFields>(body: &B) -> ErrorSummary {
     if let Some(text) = body.text() {
-        let text = text.trim();
+        // ASCII whitespace, as HTTP trims it (no Unicode tables in the npm package's wasm).
+        let text = text.trim_ascii();
         return ErrorSummary {
             message: (!text.is_empty()).then(|| text.chars().take(200).collect()),
             ..Default::default()

@@ -29,6 +29,8 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("url", "`{url}` is not a usable URL: {reason}"),
     ("body", "the request body cannot be encoded: {reason}"),
     ("missing_body", "`{operation}` takes a request body and none was given"),
+    ("arity", "`{operation}` takes {count} id argument(s) ({names}), got {given}"),
+    ("no_body", "`{operation}` takes no body"),
     ("conflict", "`{first}` cannot be combined with `{second}`"),
     ("option_unknown", "{operation} does not take {unknown}; it takes {accepted}"),
     ("option_integer", "`{option}` must be a whole number from 0, got `{value}`"),

@@ -26,12 +26,34 @@ pub fn encode_segment(name: &'static str, value: &str) -> Result<String, Validat
     if value.is_empty() || value == "." || value == ".." {
         return Err(ValidationError::PathParam { name, value: value.to_owned() });
     }
-    Ok(utf8_percent_encode(value, SEGMENT).to_string())
+    Ok(utf8_percent_encode(value, SEGMENT).collect())
 }
 
 /// Percent-encodes a query key or value.
 pub fn encode_query(value: &str) -> String {
-    utf8_percent_encode(value, QUERY).to_string()
+    utf8_percent_encode(value, QUERY).collect()
+}
+
+/// A whole number as decimal text, as `to_string` writes it (without `core::fmt`, which the
+/// npm package's wasm then leaves out).
+pub fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
+}
+
+/// A whole number as 16 lowercase hexadecimal digits, zero-padded (as `{n:016x}` writes it,
+/// without `core::fmt`).
+pub fn hex16(n: u64) -> String {
+    (0..16).rev().map(|i| char::from(b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize])).collect()
 }
 
 /// The names of a template's parameters, in order (`{id}` gives `id`).
@@ -90,6 +112,14 @@ fn decodes_to(raw: &str, literal: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_are_written_as_core_fmt_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 1_000, 4_294_967_296, u64::MAX - 1, u64::MAX] {
+            assert_eq!(super::decimal(n), n.to_string());
+            assert_eq!(super::hex16(n), format!("{n:016x}"));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -20,10 +20,10 @@ pub struct BaseUrls {
 impl BaseUrls {
     /// A real tenant: `acme.eu.auth0.com` and, for Teams, `{team}.teams.auth0.com`.
     pub fn auth0(domain: &str, team_slug: Option<&str>) -> Self {
-        let domain = domain.trim_start_matches("https://").trim_end_matches('/');
+        let domain = domain.strip_prefix("https://").unwrap_or(domain).trim_end_matches('/');
         Self {
-            tenant: format!("https://{domain}"),
-            teams: format!("https://{}.teams.auth0.com", team_slug.unwrap_or("team")),
+            tenant: ["https://", domain].concat(),
+            teams: ["https://", team_slug.unwrap_or("team"), ".teams.auth0.com"].concat(),
         }
     }
 
@@ -43,7 +43,7 @@ impl BaseUrls {
 
     /// The token audience of the Management API: `https://{domain}/api/v2/`.
     pub fn management_audience(&self) -> String {
-        format!("{}/api/v2/", self.tenant)
+        [self.tenant.as_str(), "/api/v2/"].concat()
     }
 }
 

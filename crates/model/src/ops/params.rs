@@ -16,17 +16,26 @@ pub trait QueryValue {
     fn write(&self, key: &'static str, query: &mut Query);
 }
 
-macro_rules! display_values {
-    ($($t:ty => $kind:ident),*) => {$(
-        impl QueryValue for $t {
-            const KIND: QueryKind = QueryKind::$kind;
-            fn write(&self, key: &'static str, query: &mut Query) {
-                query.push(key, self.to_string());
-            }
-        }
-    )*};
+impl QueryValue for String {
+    const KIND: QueryKind = QueryKind::String;
+    fn write(&self, key: &'static str, query: &mut Query) {
+        query.push(key, self.clone());
+    }
 }
-display_values!(String => String, bool => Boolean, u64 => Integer);
+
+impl QueryValue for bool {
+    const KIND: QueryKind = QueryKind::Boolean;
+    fn write(&self, key: &'static str, query: &mut Query) {
+        query.push(key, if *self { "true" } else { "false" }.to_owned());
+    }
+}
+
+impl QueryValue for u64 {
+    const KIND: QueryKind = QueryKind::Integer;
+    fn write(&self, key: &'static str, query: &mut Query) {
+        query.push(key, crate::path::decimal(*self));
+    }
+}
 
 impl QueryValue for Vec<String> {
     const KIND: QueryKind = QueryKind::StringList;

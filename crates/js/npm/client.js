@@ -77,9 +77,14 @@ function compose(e) {
   return template.replace(/\{(\w+)\}/g, (m, k) => (e[k] === undefined ? m : show(e[k])));
 }
 
-/** Turns the error description Rust rejects with into an instance of its class. */
-function toError(e) {
+/**
+ * Turns the error description Rust rejects with into an instance of its class.
+ * The wasm's table has no names (calls go by position): an error about the
+ * operation has an empty `operation`, which is `name`, the method called.
+ */
+function toError(e, name) {
   if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
+  if (e.operation === '' && name !== undefined) e.operation = name;
   const Class = CLASSES[e.name] ?? GatehouseError;
   return new Class(e.message ?? compose(e), e);
 }
@@ -240,7 +245,9 @@ export class ManagementClient {
   /**
    * `loader` instantiates the wasm; `api` is the method list (`METHODS`,
    * `DEPRECATED`: all of gatehouse_js_api.js, or one resource's slice of it
-   * in entry/). The package's entry points pass theirs.
+   * in entry/, with `FIRST`, the position of its first row in the whole list).
+   * The package's entry points pass theirs. The wasm knows an operation by
+   * its position in the whole list.
    */
   constructor(options, loader, api) {
     if (typeof loader !== 'function' || !Array.isArray(api?.METHODS)) {
@@ -256,16 +263,18 @@ export class ManagementClient {
     // One method per operation of both specs, at its dotted name: the ids,
     // then the body (when the operation takes one), then the options.
     const methods = new Map();
+    let id = api.FIRST ?? 0;
     for (const [name, n, flags] of api.METHODS) {
+      const op = [id++, name];
       const hasBody = (flags & 1) !== 0;
       const method = hasBody
-        ? (...args) => this.#call(name, ids(args, n), args[n + 1], args[n])
-        : (...args) => this.#call(name, ids(args, n), args[n]);
+        ? (...args) => this.#call(op, ids(args, n), args[n + 1], args[n])
+        : (...args) => this.#call(op, ids(args, n), args[n]);
       if (flags & 2) {
         // A list: `method.all()` iterates over the items, `method.pages()` over the pages;
         // a list named `list` also has them beside it (`client.users.all()`).
-        method.all = (...args) => this.#iterate(name, ids(args, n), args[n], false);
-        method.pages = (...args) => this.#iterate(name, ids(args, n), args[n], true);
+        method.all = (...args) => this.#iterate(op, ids(args, n), args[n], false);
+        method.pages = (...args) => this.#iterate(op, ids(args, n), args[n], true);
         if (name.endsWith('.list')) {
           const base = name.slice(0, -'list'.length);
           place(this, `${base}all`, method.all);
@@ -304,25 +313,26 @@ export class ManagementClient {
     return this.#core;
   }
 
-  async #call(name, params, options, body) {
+  /** Calls the operation `[id, name]` (its position in the whole method list, its name). */
+  async #call([id, name], params, options, body) {
     const core = await this.#get();
     if (hasFiles(body)) body = await withFiles(body);
     let answer;
     try {
-      answer = await core.call(name, params, options, body);
+      answer = await core.call(id, params, options, body);
     } catch (e) {
-      throw toError(e);
+      throw toError(e, name);
     }
     return parse(answer);
   }
 
-  async *#iterate(name, params, options, pages) {
+  async *#iterate([id, name], params, options, pages) {
     const core = await this.#get();
     let pager;
     try {
-      pager = core.pager(name, params, options);
+      pager = core.pager(id, params, options);
     } catch (e) {
-      throw toError(e);
+      throw toError(e, name);
     }
     const key = pager.itemsKey;
     try {
@@ -331,7 +341,7 @@ export class ManagementClient {
         try {
           page = await pager.next();
         } catch (e) {
-          throw toError(e);
+          throw toError(e, name);
         }
         if (page === undefined) return;
         const raw = parse(page[0]) ?? [];
@@ -339,7 +349,7 @@ export class ManagementClient {
         try {
           items = readPage(pager, key, raw);
         } catch (e) {
-          throw toError(e);
+          throw toError(e, name);
         }
         if (pages) {
           yield { items, total: raw.total, next: raw.next, raw };
