@@ -67,6 +67,8 @@ export declare class GatehouseError extends Error {
   code?: string;
   /** The timeout that expired, in milliseconds (`kind: 'timeout'`). */
   timeoutMs?: number;
+  /** The method called, such as `users.list`, for an error a method threw. */
+  operation?: string;
 }
 
 /** Auth0 answered with an error status (the token endpoint's refusals included). */

@@ -221,6 +221,7 @@ export async function resourceEntry(env) {
     error = e;
   }
   assert(error instanceof entry.ApiError && error.statusCode === 404, 'an API error through the entry is an ApiError');
+  assert(error.operation === 'users.get', 'an API error names the method called');
   assert(typeof error.message === 'string' && error.message.length > 0, 'with a message');
   try {
     await c.users.list({ perpage: 5 });

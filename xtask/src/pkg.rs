@@ -50,7 +50,7 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 /// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
 /// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
 /// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 62_500;
+pub const SIZE_BUDGET: u64 = 61_850;
 
 /// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
 /// which is larger by what `-Z build-std` saves.

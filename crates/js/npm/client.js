@@ -20,6 +20,8 @@ export class GatehouseError extends Error {
     if (details.attempts !== undefined) this.attempts = details.attempts;
     if (details.path !== undefined) this.path = details.path;
     if (details.timeoutMs !== undefined) this.timeoutMs = details.timeoutMs;
+    /** The method called (`users.list`), for an error a method threw. */
+    if (details.operation !== undefined) this.operation = details.operation;
   }
 }
 
@@ -78,13 +80,13 @@ function compose(e) {
 }
 
 /**
- * Turns the error description Rust rejects with into an instance of its class.
- * The wasm's table has no names (calls go by position): an error about the
- * operation has an empty `operation`, which is `name`, the method called.
+ * Turns the error description Rust rejects with into an instance of its class,
+ * with `operation`, the method called (`name`). The wasm's table has no names
+ * (calls go by position): a sentence that names the operation gets it here.
  */
 function toError(e, name) {
   if (e === null || typeof e !== 'object' || e instanceof Error || typeof e.name !== 'string') return e;
-  if (e.operation === '' && name !== undefined) e.operation = name;
+  if (name !== undefined && !e.operation) e.operation = name;
   const Class = CLASSES[e.name] ?? GatehouseError;
   return new Class(e.message ?? compose(e), e);
 }

@@ -130,7 +130,7 @@ pub struct RetryOptions {
 }
 
 fn set(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    value.as_deref().map(str::trim_ascii).filter(|v| !v.is_empty())
 }
 
 /// The names `ClientOptions` takes (as the declarations spell them).

@@ -73,8 +73,14 @@ impl Desc {
     }
 
     fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        self.put(key, value.into())
+    }
+
+    /// One field (not generic, so written once in the wasm).
+    #[inline(never)]
+    fn put(self, key: &str, value: JsValue) -> Self {
         // Setting a field of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value);
         self
     }
 

@@ -32,6 +32,12 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wire::{Built, Call};
 
+/// A promise of `future`: one instantiation of `future_to_promise` for every export
+/// (each async export would otherwise carry its own copy of the promise glue).
+fn promise(future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(future)
+}
+
 fn reject(e: &Failure) -> JsValue {
     error::describe(e)
 }
@@ -89,10 +95,10 @@ impl Core {
     pub fn call(&self, id: u32, params: Vec<String>, options: JsValue, body: JsValue) -> js_sys::Promise {
         let built = Call::new(id, params, &options, &body).and_then(|c| c.built());
         let engine = self.engine.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(Box::pin(async move {
             let built = built.map_err(|e| reject(&e.into()))?;
             send(&engine, built).await.map_err(|e| reject(&e))
-        })
+        }))
     }
 
     /// A pager over the list method at position `id` (as [`Core::call`] takes it).
@@ -152,7 +158,7 @@ impl Pager {
     pub fn next(&self) -> js_sys::Promise {
         let engine = self.engine.clone();
         let state = self.state.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(Box::pin(async move {
             let built = {
                 let mut s = state.borrow_mut();
                 if s.busy || s.unread {
@@ -184,7 +190,7 @@ impl Pager {
                     Err(reject(&e))
                 }
             }
-        })
+        }))
     }
 
     /// The key a page's items are under (`undefined` for a bare array), from
