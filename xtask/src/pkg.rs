@@ -522,3 +522,32 @@ pub fn bench(rest: &[String]) -> Result<ExitCode> {
     run_cmd(Command::new("node").current_dir(&dir).arg("bench.mjs").arg("--gatehouse").arg(&exe).args(rest))?;
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_renamed_only_where_it_ends() {
+        let glue = "wasm.core_new(a); wasm.core_new_x(b); wasm.core_new; x.core_new(c); wasm.core_new$1";
+        assert_eq!(
+            replace_name(glue, "wasm.", "core_new", "$"),
+            "wasm.$(a); wasm.core_new_x(b); wasm.$; x.core_new(c); wasm.core_new$1"
+        );
+        let imports = "__wbg_get_1a: function() {}, __wbg_get_1ab: function() {}";
+        assert_eq!(replace_name(imports, "", "__wbg_get_1a", "A"), "A: function() {}, __wbg_get_1ab: function() {}");
+        assert_eq!(replace_name("", "wasm.", "memory", "V"), "");
+    }
+
+    #[test]
+    fn the_runtime_files_are_every_shipped_script_and_entry() {
+        let files = runtime_js(&["users".to_owned()]);
+        for name in ["client.js", "index.js", "node.js", "load.js", "gatehouse_js.js", "entry/users.js"] {
+            assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
+        }
+        assert!(!files.iter().any(|f| f.ends_with(".wasm")));
+        let mut sorted = files.clone();
+        sorted.dedup();
+        assert_eq!(sorted.len(), files.len(), "no file twice");
+    }
+}
