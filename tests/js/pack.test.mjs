@@ -46,6 +46,31 @@ test('typed-example.ts type-checks against the installed package (tsc --noEmit)'
   execFileSync(tsc, ['--noEmit', '-p', join(project.app, 'tsconfig.example.json')], { cwd: project.app, stdio: 'inherit' });
 });
 
+test("a resource's entry point declares that resource only (tsc)", () => {
+  const tsc = join(REPO, 'tests/js/node_modules/.bin/tsc');
+  writeFileSync(
+    join(project.app, 'entry.ts'),
+    [
+      "import { ManagementClient, ApiError, type User } from '@gatehouse/auth0/users';",
+      "const c = new ManagementClient({ domain: 'x', token: 't' });",
+      'export async function f(): Promise<number> {',
+      '  const users: User[] = await c.users.list({ perPage: 5 });',
+      '  for await (const u of c.users.all()) if (u.user_id) break;',
+      '  // @ts-expect-error: roles are not in the users entry',
+      '  await c.roles.list();',
+      '  return users.length + (new ApiError("x") instanceof Error ? 1 : 0);',
+      '}',
+      // Every entry point's declarations type-check (each names its own group of the API).
+      ...Object.keys(JSON.parse(readFileSync(join(REPO, 'pkg/package.json'), 'utf8')).exports)
+        .filter((k) => k !== '.' && !k.endsWith('.json'))
+        .map((k, i) => `import type * as E${i} from '@gatehouse/auth0/${k.slice(2)}';\nexport type C${i} = E${i}.ManagementClient;`),
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(project.app, 'tsconfig.entry.json'), JSON.stringify({ extends: './tsconfig.example.json', files: ['entry.ts'] }));
+  execFileSync(tsc, ['--noEmit', '-p', join(project.app, 'tsconfig.entry.json')], { cwd: project.app, stdio: 'inherit' });
+});
+
 test('tsc rejects a call with a wrong option', () => {
   const tsc = join(REPO, 'tests/js/node_modules/.bin/tsc');
   const bad = join(project.app, 'bad.ts');
