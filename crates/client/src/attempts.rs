@@ -10,6 +10,18 @@ use gatehouse_model::operation::{Api, Verb};
 use gatehouse_model::{RateLimit, Secret};
 use std::time::Duration;
 
+/// Whether a final answer of `status` after `attempts` sends means the retries ran out: it
+/// was sent more than once and is still a 429 or a server error.
+pub fn gave_up(status: u16, attempts: u32) -> bool {
+    attempts > 1 && (status == 429 || (500..600).contains(&status))
+}
+
+/// A final error answer `e` as the client reports it: wrapped in
+/// [`ClientError::RetriesExhausted`] when the retries ran out ([`gave_up`]).
+pub(crate) fn final_error(e: ClientError, status: u16, attempts: u32) -> ClientError {
+    if gave_up(status, attempts) { ClientError::RetriesExhausted { attempts, last: Box::new(e) } } else { e }
+}
+
 /// The attempts of one request: its [`Retries`], the token a 401 refused,
 /// and what happens after each answer or failure.
 ///
@@ -110,6 +122,15 @@ impl<'a> Attempts<'a> {
 mod tests {
     use super::*;
     use crate::pacer::Pacing;
+
+    #[test]
+    fn only_a_429_or_server_error_after_a_retry_means_the_retries_ran_out() {
+        assert!(gave_up(429, 2) && gave_up(503, 4));
+        assert!(!gave_up(429, 1) && !gave_up(404, 3) && !gave_up(200, 2));
+        let e = || ClientError::Config("x".into());
+        assert!(matches!(final_error(e(), 500, 3), ClientError::RetriesExhausted { attempts: 3, .. }));
+        assert!(matches!(final_error(e(), 500, 1), ClientError::Config(_)));
+    }
 
     fn policy() -> RetryPolicy {
         RetryPolicy { max_attempts: 3, max_rate_limited_attempts: 3, ..RetryPolicy::default() }

@@ -183,11 +183,8 @@ impl RawCall {
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
         let now = crate::rt::unix_secs(self.client.clock());
-        decode::<T>(status, &parts.headers, &body, now).map_err(|e| {
-            let gave_up = attempts > 1 && (status == 429 || (500..600).contains(&status));
-            let e = ClientError::from(e);
-            if gave_up { ClientError::RetriesExhausted { attempts, last: Box::new(e) } } else { e }
-        })
+        decode::<T>(status, &parts.headers, &body, now)
+            .map_err(|e| crate::attempts::final_error(ClientError::from(e), status, attempts))
     }
 }
 

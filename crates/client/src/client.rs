@@ -527,11 +527,8 @@ impl Client {
         let (parts, body) = response.into_parts();
         let status = parts.status.as_u16();
         let now = unix_secs(&*self.inner.clock);
-        parse::<O>(status, &parts.headers, &body, now).map_err(|e| {
-            let gave_up = attempts > 1 && (status == 429 || (500..600).contains(&status));
-            let e = ClientError::from(e);
-            if gave_up { ClientError::RetriesExhausted { attempts, last: Box::new(e) } } else { e }
-        })
+        parse::<O>(status, &parts.headers, &body, now)
+            .map_err(|e| crate::attempts::final_error(ClientError::from(e), status, attempts))
     }
 
     /// Wraps an operation in a fluent [`Request`].

@@ -63,7 +63,7 @@ pub mod rt;
 pub mod shared;
 pub mod transport;
 
-pub use attempts::Attempts;
+pub use attempts::{Attempts, gave_up};
 pub use auth::{Audiences, Auth, TokenCache};
 pub use bulk::{Bulk, BulkReport, Outcome, Progress};
 pub use call::{Call, CallItem, CatalogOp, ListCatalogOp, OptionalBody, QueryArg, RawCall, count_pages};

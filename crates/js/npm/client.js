@@ -6,6 +6,11 @@
 import { Core } from './gatehouse_js.js';
 import { MESSAGES } from './gatehouse_js_messages.js';
 
+/** Copies the fields of `details` named in `keys` that are set onto `error`. */
+function copy(error, details, keys) {
+  for (const k of keys) if (details[k] !== undefined) error[k] = details[k];
+}
+
 /** Base class of every error the client throws. */
 export class GatehouseError extends Error {
   constructor(message, details = {}) {
@@ -13,15 +18,9 @@ export class GatehouseError extends Error {
     this.name = new.target.name;
     /** What went wrong: `api`, `validation`, `config`, `result_window`, `timeout`, `connect`, `dropped`, `decode`... */
     this.kind = details.kind ?? 'other';
-    /** The code of the error's sentence (`option_unknown`, `timeout`, `config`...), when it has one. */
-    if (details.code !== undefined) this.code = details.code;
-    if (details.statusCode !== undefined) this.statusCode = details.statusCode;
-    if (details.rateLimit !== undefined) this.rateLimit = details.rateLimit;
-    if (details.attempts !== undefined) this.attempts = details.attempts;
-    if (details.path !== undefined) this.path = details.path;
-    if (details.timeoutMs !== undefined) this.timeoutMs = details.timeoutMs;
-    /** The method called (`users.list`), for an error a method threw. */
-    if (details.operation !== undefined) this.operation = details.operation;
+    // `code`: the error's sentence (`option_unknown`, `timeout`, `config`...), when it has one;
+    // `operation`: the method called (`users.list`), for an error a method threw.
+    copy(this, details, ['code', 'statusCode', 'rateLimit', 'attempts', 'path', 'timeoutMs', 'operation']);
   }
 }
 
@@ -43,12 +42,7 @@ export class ValidationError extends GatehouseError {
   constructor(message, details = {}) {
     super(message, { kind: 'validation', ...details });
     // A refused option (`kind: 'option'`): which one, and what is accepted.
-    if (details.option !== undefined) this.option = details.option;
-    if (details.field !== undefined) this.field = details.field;
-    if (details.value !== undefined) this.value = details.value;
-    if (details.allowed !== undefined) this.allowed = details.allowed;
-    if (details.unknown !== undefined) this.unknown = details.unknown;
-    if (details.accepted !== undefined) this.accepted = details.accepted;
+    copy(this, details, ['option', 'field', 'value', 'allowed', 'unknown', 'accepted']);
   }
 }
 
@@ -57,9 +51,7 @@ export class ResultWindowError extends GatehouseError {
   constructor(message, details = {}) {
     super(message, { kind: 'result_window', ...details });
     this.window = details.window ?? 1000;
-    if (details.total !== undefined) this.total = details.total;
-    if (details.page !== undefined) this.page = details.page;
-    if (details.perPage !== undefined) this.perPage = details.perPage;
+    copy(this, details, ['total', 'page', 'perPage']);
   }
 }
 

@@ -60,8 +60,7 @@ async fn send(engine: &Engine, built: Built) -> Result<JsValue, Failure> {
     if (200..300).contains(&status) {
         return Ok(answer.body);
     }
-    // Sent more than once and still a 429 or a server error: the retries ran out.
-    let gave_up = answer.attempts > 1 && (status == 429 || (500..600).contains(&status));
+    let gave_up = gatehouse_client::gave_up(status, answer.attempts);
     Err(Failure::Api {
         status,
         rate_limit: answer.rate_limit,

@@ -216,10 +216,11 @@ fn check_list<V: Input>(non_empty: bool, key: &'static str, list: &V) -> Result<
     Ok(())
 }
 
-/// The position of the operation named `name` in `WIRES` (what JavaScript calls it by).
-#[cfg(test)]
-pub(crate) fn id(name: &str) -> u32 {
-    WIRES.iter().position(|w| w.name == name).map_or(u32::MAX, |i| i as u32)
+/// The position of the operation named `name` in [`WIRES`], which is what the wrapper calls
+/// it by (its row in the method list); `u32::MAX`, no operation's, for an unknown name. For
+/// tests and tools: the wasm itself never looks a name up (so `WIRES` is not linked there).
+pub fn id(name: &str) -> u32 {
+    WIRES.binary_search_by(|w| w.name.cmp(name)).map_or(u32::MAX, |i| i as u32)
 }
 
 #[cfg(test)]

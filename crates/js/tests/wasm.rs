@@ -12,6 +12,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use gatehouse_js::Core;
+use gatehouse_js::wire::id;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -100,12 +101,6 @@ fn read_page(pager: &gatehouse_js::Pager, key: Option<&str>, body: &Value) -> Re
     let last = items.last().and_then(|i| i.get("log_id")).and_then(Value::as_str).map(str::to_owned);
     pager.page(items.len() as u32, bare, num("start"), num("limit"), num("total"), next, last)?;
     Ok(items)
-}
-
-/// The position of the operation named `method` in the model's `WIRES`, which is how the
-/// package's wrapper calls it (its row in `gatehouse_js_api.js`).
-fn id(method: &str) -> u32 {
-    gatehouse_model::catalog::WIRES.iter().position(|w| w.name == method).map_or(u32::MAX, |i| i as u32)
 }
 
 /// What a call resolved or rejected with, as JSON.
