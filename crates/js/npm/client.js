@@ -4,7 +4,7 @@
 // error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
-import { MESSAGES } from './gatehouse_js_messages.js';
+import { MESSAGES, REASONS } from './gatehouse_js_messages.js';
 
 /** Copies the fields of `details` named in `keys` that are set onto `error`. */
 function copy(error, details, keys) {
@@ -66,6 +66,8 @@ const show = (v) => (Array.isArray(v) ? v.map((x) => `\`${x}\``).join(', ') : St
  * by `, ` (the rule of the Rust `Message::render`).
  */
 function compose(e) {
+  // An API error whose body had no message: its status's reason phrase (the model's rule).
+  if (e.name === 'ApiError') return REASONS[e.statusCode] ?? 'Error';
   const template = MESSAGES[e.code];
   if (template === undefined) return String(e.code);
   return template.replace(/\{(\w+)\}/g, (m, k) => (e[k] === undefined ? m : show(e[k])));
