@@ -27,6 +27,7 @@
 //!
 //! `cargo xtask bench client` ([`bench`]) runs `tests/bench-client/bench.mjs`.
 
+use crate::methods;
 use crate::tools::{ensure_wasm_bindgen, ensure_wasm_target};
 use crate::{cargo, repo_root, run_cmd, target_dir};
 use anyhow::{Context, Result, bail};
@@ -140,23 +141,25 @@ pub const ENTRY_SHARED: &[&str] =
     &["gatehouse_js_bg.wasm", "gatehouse_js.js", "gatehouse_js_messages.js", "client.js", "load.js"];
 
 /// The method list of gatehouse_js_api.js (generated from the catalog by
-/// `cargo xtask codegen`): its `METHODS` rows and its `DEPRECATED` pairs, as
-/// the JavaScript text of each row.
-fn api_rows(api: &str) -> Result<(Vec<String>, Vec<String>)> {
-    let section = |name: &str| -> Result<Vec<String>> {
-        let start = format!("export const {name} = [");
-        let at = api.find(&start).with_context(|| format!("gatehouse_js_api.js has no {name}"))? + start.len();
-        let end = api[at..].find("\n];").with_context(|| format!("gatehouse_js_api.js: {name} does not end"))?;
-        Ok(api[at..at + end]
-            .lines()
-            .map(|l| l.trim().trim_end_matches(',').to_owned())
-            .filter(|l| l.starts_with("[\""))
-            .collect())
-    };
-    Ok((section("METHODS")?, section("DEPRECATED")?))
+/// `cargo xtask codegen`): its `METHODS` string ([`crate::methods`]) and its
+/// `DEPRECATED` pairs, as the JavaScript text of each pair.
+fn api_rows(api: &str) -> Result<(&str, Vec<String>)> {
+    let start = "export const METHODS = \"";
+    let at = api.find(start).context("gatehouse_js_api.js has no METHODS string")? + start.len();
+    let end = api[at..].find('"').context("gatehouse_js_api.js: METHODS does not end")?;
+    let methods = &api[at..at + end];
+    let start = "export const DEPRECATED = [";
+    let at = api.find(start).context("gatehouse_js_api.js has no DEPRECATED")? + start.len();
+    let end = api[at..].find("\n];").context("gatehouse_js_api.js: DEPRECATED does not end")?;
+    let deprecated = api[at..at + end]
+        .lines()
+        .map(|l| l.trim().trim_end_matches(',').to_owned())
+        .filter(|l| l.starts_with("[\""))
+        .collect();
+    Ok((methods, deprecated))
 }
 
-/// The resource group of a row: the first segment of its (last) method name.
+/// The resource group of a deprecated pair: the first segment of its (last) method name.
 fn group_of(row: &str) -> Option<String> {
     let name = row.rsplit("[\"").next()?.rsplit(",\"").next()?;
     let name = name.trim_start_matches('"');
@@ -169,23 +172,19 @@ fn group_of(row: &str) -> Option<String> {
 /// Returns the groups.
 fn write_entries(pkg: &Path) -> Result<Vec<String>> {
     let api = std::fs::read_to_string(pkg.join("gatehouse_js_api.js"))?;
-    let (methods, deprecated) = api_rows(&api)?;
-    // Per group: the position of its first row in the whole list (the wasm knows an
-    // operation by its position there), its rows and its deprecated names.
-    let mut groups: std::collections::BTreeMap<String, (usize, Vec<&str>, Vec<&str>)> = Default::default();
-    for (at, row) in methods.iter().enumerate() {
-        let name = row.trim_start_matches("[\"");
-        let group = name.split('.').next().unwrap_or_default().to_owned();
-        let entry = groups.entry(group.clone()).or_insert((at, Vec::new(), Vec::new()));
-        if entry.0 + entry.1.len() != at {
-            bail!("gatehouse_js_api.js: the methods of `{group}` are not next to each other");
+    let (list, deprecated) = api_rows(&api)?;
+    // Per group: the position of its first method in the whole list (the wasm knows an
+    // operation by its position there), its part of the list and its deprecated names.
+    let mut groups: std::collections::BTreeMap<&str, (usize, &str, Vec<&str>)> = Default::default();
+    for group in methods::groups(list)? {
+        if groups.insert(group.name, (group.first, group.text, Vec::new())).is_some() {
+            bail!("gatehouse_js_api.js: the methods of `{}` are not next to each other", group.name);
         }
-        entry.1.push(row);
     }
     for row in &deprecated {
         // A deprecated name goes with the entry of the method it answers as.
         if let Some(group) = group_of(row)
-            && let Some(entry) = groups.get_mut(&group)
+            && let Some(entry) = groups.get_mut(group.as_str())
         {
             entry.2.push(row);
         }
@@ -201,11 +200,10 @@ fn write_entries(pkg: &Path) -> Result<Vec<String>> {
              // @gatehouse/auth0/{group}: a client with only the `{group}` methods.\n\
              import {{ loadWasm }} from '../load.js';\n\
              import {{ ManagementClient as Client }} from '../client.js';\n\n\
-             const api = {{\n  FIRST: {first},\n  METHODS: [\n    {}\n  ],\n  DEPRECATED: [{}],\n}};\n\n\
+             const api = {{\n  FIRST: {first},\n  METHODS: {methods:?},\n  DEPRECATED: [{}],\n}};\n\n\
              /** A client with the `{group}` methods of the Auth0 Management API v2 (see client.js). */\n\
              export class ManagementClient extends Client {{\n  constructor(options) {{\n    super(options, loadWasm, api);\n  }}\n}}\n\n\
              export {{ GatehouseError, ApiError, ValidationError, ResultWindowError }} from '../client.js';\n",
-            methods.join(",\n    "),
             deprecated.join(", "),
         );
         std::fs::write(dir.join(format!("{group}.js")), js)?;
@@ -237,7 +235,7 @@ fn write_entries(pkg: &Path) -> Result<Vec<String>> {
         );
     }
     std::fs::write(&manifest_path, serde_json::to_string_pretty(&manifest)? + "\n")?;
-    Ok(groups.into_keys().collect())
+    Ok(groups.into_keys().map(str::to_owned).collect())
 }
 
 /// Prints what an app importing each entry point loads (its file and [`ENTRY_SHARED`]), gzipped.
@@ -596,6 +594,39 @@ mod tests {
         assert!(shipped.contains("/* @vite-ignore */ /* webpackIgnore: true */"), "{shipped}");
         assert!(shipped.starts_with("import init from"), "{shipped}");
         assert!(!shipped.lines().any(|l| l.starts_with("//") || l.is_empty()), "{shipped}");
+    }
+
+    #[test]
+    fn the_method_list_and_the_deprecated_names_are_read() {
+        let api = "// header\nexport const METHODS = \"logs(get3,list2)users(roles(assign4,delete4))\";\n\
+                   export const DEPRECATED = [\n[\"logs.search\",\"logs.list\"],\n[\"roles.assign\",\"users.roles.assign\"],\n];\n";
+        let (list, deprecated) = api_rows(api).unwrap();
+        assert_eq!(list, "logs(get3,list2)users(roles(assign4,delete4))");
+        assert_eq!(deprecated, [r#"["logs.search","logs.list"]"#, r#"["roles.assign","users.roles.assign"]"#]);
+        let groups: Vec<Option<String>> = deprecated.iter().map(|r| group_of(r)).collect();
+        assert_eq!(groups, [Some("logs".to_owned()), Some("users".to_owned())]);
+        let firsts: Vec<(&str, usize)> = methods::groups(list).unwrap().iter().map(|g| (g.name, g.first)).collect();
+        assert_eq!(firsts, [("logs", 0), ("users", 2)]);
+        assert!(api_rows("export const DEPRECATED = [\n];").is_err());
+    }
+
+    #[test]
+    fn the_committed_method_list_parts_into_its_groups() {
+        let (list, deprecated) = api_rows(include_str!("../../crates/js/generated/gatehouse_js_api.js")).unwrap();
+        let all = methods::leaves(list).unwrap();
+        let groups = methods::groups(list).unwrap();
+        let mut first = 0;
+        for group in &groups {
+            assert_eq!(group.first, first, "{}", group.name);
+            assert_eq!(methods::leaves(group.text).unwrap(), all[first..first + group.len], "{}", group.name);
+            assert!(all[first].name.starts_with(&format!("{}.", group.name)));
+            first += group.len;
+        }
+        assert_eq!(first, all.len());
+        for row in &deprecated {
+            let group = group_of(row).unwrap();
+            assert!(groups.iter().any(|g| g.name == group), "{row}: no group {group}");
+        }
     }
 
     #[test]
