@@ -6,8 +6,8 @@
 //!
 //! - the top-level groups one after another, a group being `name(children)`;
 //! - a leaf (a method) is the last part of its name, then one character, its code:
-//!   `'0'` + 4 × its number of path parameters (at most 3, the most an operation has)
-//!   + its flags (1: takes a body, 2: answers a list, with iterators, 3: both), one of
+//!   `'0'` + 4 × its number of path parameters (at most 3, the most an operation has) +
+//!   its flags (1: takes a body, 2: answers a list, with iterators, 3: both), one of
 //!   the 16 characters `0`–`9` `:` `;` `<` `=` `>` `?` (`0`–`3` without path parameters,
 //!   `4`–`7` with one, `8` `9` `:` `;` with two, `<`–`?` with three);
 //! - a leaf is followed by `,` unless its group closes after it (`)`); a group is followed
