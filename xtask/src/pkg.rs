@@ -60,9 +60,10 @@ pub const WASM_OPT_FLAGS: &[&str] = &[
 
 /// The most the package as shipped ([`SIZED`], each file `gzip -9` by GNU gzip, summed) may
 /// weigh, in bytes, built with the size-optimised `std` ([`BUILD_STD`]).
-/// `cargo xtask pkg` fails above it. Issue #13's target is 55,570 bytes; the budget is the size
-/// reached so far plus a little slack, lowered as the package shrinks (pkg/BENCHMARKS.md).
-pub const SIZE_BUDGET: u64 = 61_850;
+/// `cargo xtask pkg` fails above it: issue #13's target, the size of `auth0` 7.1.0's
+/// `ManagementClient` bundled for the browser (55,570 bytes; the package weighs 54,7xx, see
+/// pkg/BENCHMARKS.md). Lower it as the package shrinks; never raise it.
+pub const SIZE_BUDGET: u64 = 55_570;
 
 /// The budget of the fallback build with the stable `std` (no `rust-src`, or `--stable-std`),
 /// which is larger by what `-Z build-std` saves.

@@ -133,7 +133,8 @@ function transport(credentials) {
     const res = await fetch(url, { method, headers: pairs, body, signal, credentials });
     const text = await res.text();
     let value;
-    if (text.trim() !== '') {
+    // Any text but whitespace (found at its first character, not by copying a trimmed page).
+    if (/\S/.test(text)) {
       try {
         value = JSON.parse(text);
       } catch (e) {
