@@ -14,16 +14,48 @@
 //! (`gatehouse_js_api.js`), which holds the names once for the package.
 //!
 //! Layout (every number an unsigned LEB128 varint, so most take one byte):
-//! strings (count, then length and UTF-8 bytes each), enum value lists
-//! (count, then a length and string numbers each), query parameter lists
-//! (count, then a length and each parameter: its name's string number, a
-//! byte with its kind, `0x80` set when required, and an enum's list number),
-//! operations (count, then each operation as `write_wire` writes it, its
-//! query as the number of its parameter list: operations share lists).
+//! strings (count, then the length of each; the strings themselves are one
+//! text, `$OUT_DIR/strings.txt`, which the wasm includes as a `&str`, so no
+//! UTF-8 check is linked to read them back; the paths come first, in the
+//! order operations first use them); enum value lists (count, then a length
+//! and string numbers each); query parameter lists (count, then a length and
+//! each parameter: its name's string number, a byte with its kind, `0x80` set
+//! when required, and an enum's list number); pagings and bodies (count, then
+//! each as `paging` and `body` write it). Then the operations, by column, so
+//! that alike values sit together and compress well: their count, a byte of
+//! API and method each, their paths (`0` for the next path not used yet, `k`
+//! for the path `k` before that one), and the numbers of their query list, paging
+//! and body (operations share them).
 
 use gatehouse_model::catalog::{Body, Items, Media, Paging, QueryKind, QueryParam, WIRES, Wire};
 use gatehouse_model::operation::{Api, Verb};
 use std::collections::HashMap;
+
+/// Encoded values stored once each, referred to by their number.
+#[derive(Default)]
+struct Shared {
+    items: Vec<Vec<u8>>,
+    ids: HashMap<Vec<u8>, usize>,
+}
+
+impl Shared {
+    fn id(&mut self, bytes: Vec<u8>) -> usize {
+        if let Some(&id) = self.ids.get(&bytes) {
+            return id;
+        }
+        let id = self.items.len();
+        self.items.push(bytes.clone());
+        self.ids.insert(bytes, id);
+        id
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        varint(out, self.items.len());
+        for item in &self.items {
+            out.extend_from_slice(item);
+        }
+    }
+}
 
 #[derive(Default)]
 struct Packer {
@@ -31,9 +63,13 @@ struct Packer {
     string_ids: HashMap<&'static str, usize>,
     lists: Vec<Vec<usize>>,
     list_ids: HashMap<Vec<usize>, usize>,
-    queries: Vec<Vec<u8>>,
-    query_ids: HashMap<Vec<u8>, usize>,
+    queries: Shared,
+    pagings: Shared,
+    bodies: Shared,
+    /// Where `u8`, `n` and `str` write (a paging or a body being encoded).
     ops: Vec<u8>,
+    /// The operations' columns: API and method, path, query, paging, body.
+    columns: [Vec<u8>; 5],
 }
 
 fn u8_of(n: usize, what: &str) -> u8 {
@@ -96,13 +132,14 @@ impl Packer {
                 }
             }
         }
-        if let Some(&id) = self.query_ids.get(&bytes) {
-            return id;
-        }
-        let id = self.queries.len();
-        self.queries.push(bytes.clone());
-        self.query_ids.insert(bytes, id);
-        id
+        self.queries.id(bytes)
+    }
+
+    /// What `write` writes through `u8`, `n` and `str`, as bytes of its own.
+    fn encoded(&mut self, write: impl FnOnce(&mut Self)) -> Vec<u8> {
+        let outer = std::mem::take(&mut self.ops);
+        write(self);
+        std::mem::replace(&mut self.ops, outer)
     }
 
     fn u8(&mut self, v: u8) {
@@ -143,6 +180,30 @@ impl Packer {
         self.u8(u8::from(next));
     }
 
+    fn paging(&mut self, paging: Paging) {
+        match paging {
+            Paging::None => self.u8(0),
+            Paging::Unpaged { items } => {
+                self.u8(1);
+                self.items(items);
+            }
+            Paging::Offset { items } => {
+                self.u8(2);
+                self.items(items);
+            }
+            Paging::Checkpoint { items, max_take, next } => {
+                self.u8(3);
+                self.items(items);
+                self.take(max_take, next);
+            }
+            Paging::Both { items, max_take, next } => {
+                self.u8(4);
+                self.items(items);
+                self.take(max_take, next);
+            }
+        }
+    }
+
     fn body(&mut self, body: Option<Body>) {
         let Some(b) = body else { return self.u8(0) };
         self.u8(1);
@@ -172,7 +233,15 @@ impl Packer {
         }
     }
 
-    fn write_wire(&mut self, w: &Wire) {
+    /// Numbers the paths first, in the order operations first use them (so that the path
+    /// column mostly says "the next one").
+    fn paths(&mut self, wires: &[Wire]) {
+        for w in wires {
+            self.string(w.path);
+        }
+    }
+
+    fn write_wire(&mut self, w: &Wire, paths_used: &mut usize) {
         let api = match w.api {
             Api::Management => 0,
             Api::Teams => 1,
@@ -185,43 +254,32 @@ impl Packer {
             Verb::Patch => 3,
             Verb::Delete => 4,
         };
-        self.u8(api << 4 | verb);
-        self.str(w.path);
+        self.columns[0].push(api << 4 | verb);
+        let path = self.string(w.path);
+        assert!(path <= *paths_used, "the paths are numbered in the order of first use");
+        varint(&mut self.columns[1], *paths_used - path);
+        if path == *paths_used {
+            *paths_used += 1;
+        }
         // Every parameter the operation accepts: the spec's and those the model adds
         // (`SPEC_OMISSIONS`, found by the name the table leaves out).
         let query: Vec<&QueryParam> = w.accepted_query().collect();
         let id = self.query(&query);
-        self.n(id);
-        match w.paging {
-            Paging::None => self.u8(0),
-            Paging::Unpaged { items } => {
-                self.u8(1);
-                self.items(items);
-            }
-            Paging::Offset { items } => {
-                self.u8(2);
-                self.items(items);
-            }
-            Paging::Checkpoint { items, max_take, next } => {
-                self.u8(3);
-                self.items(items);
-                self.take(max_take, next);
-            }
-            Paging::Both { items, max_take, next } => {
-                self.u8(4);
-                self.items(items);
-                self.take(max_take, next);
-            }
-        }
-        self.body(w.body);
+        varint(&mut self.columns[2], id);
+        let paging = self.encoded(|p| p.paging(w.paging));
+        let id = self.pagings.id(paging);
+        varint(&mut self.columns[3], id);
+        let body = self.encoded(|p| p.body(w.body));
+        let id = self.bodies.id(body);
+        varint(&mut self.columns[4], id);
     }
 
-    fn finish(self, count: usize) -> Vec<u8> {
+    /// The table, and its strings one after the other (their lengths are in the table).
+    fn finish(self, count: usize) -> (Vec<u8>, String) {
         let mut out = Vec::new();
         varint(&mut out, self.strings.len());
         for s in &self.strings {
             varint(&mut out, s.len());
-            out.extend_from_slice(s.as_bytes());
         }
         varint(&mut out, self.lists.len());
         for list in &self.lists {
@@ -230,23 +288,27 @@ impl Packer {
                 varint(&mut out, id);
             }
         }
-        varint(&mut out, self.queries.len());
-        for query in &self.queries {
-            out.extend_from_slice(query);
-        }
+        self.queries.write(&mut out);
+        self.pagings.write(&mut out);
+        self.bodies.write(&mut out);
         varint(&mut out, count);
-        out.extend_from_slice(&self.ops);
-        out
+        for column in &self.columns {
+            out.extend_from_slice(column);
+        }
+        (out, self.strings.concat())
     }
 }
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     let mut packer = Packer::default();
+    packer.paths(WIRES);
+    let mut paths_used = 0;
     for w in WIRES {
-        packer.write_wire(w);
+        packer.write_wire(w, &mut paths_used);
     }
-    let blob = packer.finish(WIRES.len());
+    let (blob, strings) = packer.finish(WIRES.len());
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("wires.bin"), blob).expect("writing wires.bin");
+    std::fs::write(out.join("strings.txt"), strings).expect("writing strings.txt");
 }

@@ -158,7 +158,7 @@ async function size() {
 // ---------------------------------------------------------------- speed
 
 /** ops/s of `a` and of `b`, timed in alternating rounds so that load on a shared machine hits both alike. */
-async function compare(a, b, iterations, rounds = 6) {
+async function compare(a, b, iterations, rounds = 20) {
   for (let i = 0; i < 20; i++) {
     await a(i); // warm up: tokens, JIT
     await b(i);
@@ -220,7 +220,7 @@ async function speed() {
     if (g.length !== 100 || a.data.length !== 100) throw new Error(`list sizes differ: ${g.length} vs ${a.data.length}`);
     const rows = [];
     for (const [name, gh, a0, per] of cases) {
-      const [gOps, aOps] = await compare(gh, a0, per ? Math.max(6, Math.round(ITERATIONS / per)) : ITERATIONS);
+      const [gOps, aOps] = await compare(gh, a0, per ? Math.max(20, Math.round(ITERATIONS / per)) : ITERATIONS);
       rows.push({ name, gatehouse: gOps, auth0: aOps, ratio: gOps / aOps });
       console.log(`  ${name.padEnd(16)} gatehouse ${gOps.toFixed(0).padStart(6)} ops/s   auth0 ${aOps.toFixed(0).padStart(6)} ops/s   ratio ${(gOps / aOps).toFixed(2)}`);
     }
@@ -338,7 +338,7 @@ function markdown(s, sp, rl, oh) {
   lines.push('');
   if (sp) {
     lines.push('## Speed in Node', '');
-    lines.push(`One call at a time, ${ITERATIONS} calls of each client after 20 warm-up calls (a fifth as many walks), in 6 alternating rounds (so that other load on the machine hits both alike); the emulator seeded with 1,000 users, without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come). Both clients take auth0's option names (\`per_page: 100\`); the walk is \`gatehouse.users.pages()\` against \`auth0.users.list({ page, include_totals: true })\` page after page up to the total (\`auth0\`'s own iterator asks for page 10, past Auth0's 1,000-result window, and fails there).`, '');
+    lines.push(`One call at a time, ${ITERATIONS} calls of each client after 20 warm-up calls (a fifth as many walks), in 20 alternating rounds (short, so that other load on the machine and drifts of the emulator hit both alike); the emulator seeded with 1,000 users, without rate limit, Gatehouse's pacing off (both clients then send as fast as answers come). Both clients take auth0's option names (\`per_page: 100\`); the walk is \`gatehouse.users.pages()\` against \`auth0.users.list({ page, include_totals: true })\` page after page up to the total (\`auth0\`'s own iterator asks for page 10, past Auth0's 1,000-result window, and fails there).`, '');
     lines.push('| operation | Gatehouse ops/s | `auth0` ops/s | Gatehouse / `auth0` |', '|---|---:|---:|---:|');
     for (const r of sp) lines.push(`| ${r.name} | ${r.gatehouse.toFixed(0)} | ${r.auth0.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
     lines.push('');

@@ -16,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { REPO } from './harness.mjs';
 import { emulatorEnv } from './setup.mjs';
-import { ManagementClient, ValidationError } from '../../pkg/node.js';
+import { ManagementClient, ValidationError, ApiError } from '../../pkg/node.js';
 
 const run = promisify(execFile);
 const SHARED = process.env.AUTH0_SHARED_DIR || join(REPO, '../shared/auth0');
@@ -233,6 +233,30 @@ test('an unknown option or a value outside its enum is refused before sending', 
   assert.equal(requests.length, 0, 'nothing was sent');
   await client.clientGrants.list({ per_page: 5, include_totals: true, audience: 'https://api/' });
   assert.equal(requests[0].url, '/api/v2/client-grants?per_page=5&include_totals=true&audience=https:%2F%2Fapi%2F');
+});
+
+test('an error answer without a message is named by its status (the reason phrase)', async () => {
+  const client = stubClient();
+  const cases = [
+    [503, '', 'Service Unavailable'],
+    [418, '{"detail":1}', "I'm a teapot"],
+    [404, '[1,2]', 'Not Found'],
+    [599, '', 'Error'],
+    [409, '{"message":"the body says"}', 'the body says'],
+  ];
+  try {
+    for (const [status, body, message] of cases) {
+      answer = () => ({ status, body });
+      const e = await client.roles.list().then(
+        () => assert.fail(`${status}: resolved`),
+        (e) => e,
+      );
+      assert.ok(e instanceof ApiError, `${status}: ${e}`);
+      assert.deepEqual([e.statusCode, e.message, e.operation], [status, message, 'roles.list']);
+    }
+  } finally {
+    answer = () => ({ status: 200, body: '{}' });
+  }
 });
 
 test('a checkpoint list iterates across pages (client.teams.tenants.members.list.all)', async () => {

@@ -9,6 +9,7 @@
 mod bench;
 mod codegen;
 mod console;
+mod methods;
 mod pkg;
 mod run;
 mod test;

@@ -4,7 +4,7 @@
 // error typing) is in Rust (crates/js); JSON is parsed and written here only.
 
 import { Core } from './gatehouse_js.js';
-import { MESSAGES } from './gatehouse_js_messages.js';
+import { MESSAGES, REASONS } from './gatehouse_js_messages.js';
 
 /** Copies the fields of `details` named in `keys` that are set onto `error`. */
 function copy(error, details, keys) {
@@ -66,6 +66,8 @@ const show = (v) => (Array.isArray(v) ? v.map((x) => `\`${x}\``).join(', ') : St
  * by `, ` (the rule of the Rust `Message::render`).
  */
 function compose(e) {
+  // An API error whose body had no message: its status's reason phrase (the model's rule).
+  if (e.name === 'ApiError') return REASONS[e.statusCode] ?? 'Error';
   const template = MESSAGES[e.code];
   if (template === undefined) return String(e.code);
   return template.replace(/\{(\w+)\}/g, (m, k) => (e[k] === undefined ? m : show(e[k])));
@@ -131,7 +133,8 @@ function transport(credentials) {
     const res = await fetch(url, { method, headers: pairs, body, signal, credentials });
     const text = await res.text();
     let value;
-    if (text.trim() !== '') {
+    // Any text but whitespace (found at its first character, not by copying a trimmed page).
+    if (/\S/.test(text)) {
       try {
         value = JSON.parse(text);
       } catch (e) {
@@ -238,13 +241,13 @@ export class ManagementClient {
 
   /**
    * `loader` instantiates the wasm; `api` is the method list (`METHODS`,
-   * `DEPRECATED`: all of gatehouse_js_api.js, or one resource's slice of it
-   * in entry/, with `FIRST`, the position of its first row in the whole list).
+   * `DEPRECATED`: all of gatehouse_js_api.js, or one resource's part of it
+   * in entry/, with `FIRST`, the position of its first method in the whole list).
    * The package's entry points pass theirs. The wasm knows an operation by
    * its position in the whole list.
    */
   constructor(options, loader, api) {
-    if (typeof loader !== 'function' || !Array.isArray(api?.METHODS)) {
+    if (typeof loader !== 'function' || typeof api?.METHODS !== 'string') {
       throw new GatehouseError('import ManagementClient from @gatehouse/auth0, not from client.js');
     }
     this.#loader = loader;
@@ -256,27 +259,40 @@ export class ManagementClient {
     this.#transport = transport(options.credentials === 'include' ? 'include' : 'same-origin');
     // One method per operation of both specs, at its dotted name: the ids,
     // then the body (when the operation takes one), then the options.
+    // METHODS is a tree of the names (xtask/src/methods.rs): `group(children)`; a method
+    // is its name's last part, then its code, '0' + 4 * its number of path parameters +
+    // its flags (1: takes a body, 2: a list), then `,` unless its group closes. Depth
+    // first, the methods come in the wasm's order. Each match: a word and what ends it.
     const methods = new Map();
+    const path = [];
     let id = api.FIRST ?? 0;
-    for (const [name, n, flags] of api.METHODS) {
-      const op = [id++, name];
-      const hasBody = (flags & 1) !== 0;
-      const method = hasBody
-        ? (...args) => this.#call(op, ids(args, n), args[n + 1], args[n])
-        : (...args) => this.#call(op, ids(args, n), args[n]);
-      if (flags & 2) {
-        // A list: `method.all()` iterates over the items, `method.pages()` over the pages;
-        // a list named `list` also has them beside it (`client.users.all()`).
-        method.all = (...args) => this.#iterate(op, ids(args, n), args[n], false);
-        method.pages = (...args) => this.#iterate(op, ids(args, n), args[n], true);
-        if (name.endsWith('.list')) {
-          const base = name.slice(0, -'list'.length);
-          place(this, `${base}all`, method.all);
-          place(this, `${base}pages`, method.pages);
+    for (const [, word, end] of api.METHODS.matchAll(/([^(),]*)(.)/g)) {
+      if (end === '(') {
+        path.push(word);
+      } else if (word) {
+        const name = [...path, word.slice(0, -1)].join('.');
+        const code = word.charCodeAt(word.length - 1) - 48;
+        const n = code >> 2;
+        const op = [id++, name];
+        const method =
+          code & 1
+            ? (...args) => this.#call(op, ids(args, n), args[n + 1], args[n])
+            : (...args) => this.#call(op, ids(args, n), args[n]);
+        if (code & 2) {
+          // A list: `method.all()` iterates over the items, `method.pages()` over the pages;
+          // a list named `list` also has them beside it (`client.users.all()`).
+          method.all = (...args) => this.#iterate(op, ids(args, n), args[n], false);
+          method.pages = (...args) => this.#iterate(op, ids(args, n), args[n], true);
+          if (name.endsWith('.list')) {
+            const base = name.slice(0, -'list'.length);
+            place(this, `${base}all`, method.all);
+            place(this, `${base}pages`, method.pages);
+          }
         }
+        methods.set(name, method);
+        place(this, name, method);
       }
-      methods.set(name, method);
-      place(this, name, method);
+      if (end === ')') path.pop();
     }
     // Names of earlier versions (deprecated), answering as the spec's name does.
     for (const [old, name] of api.DEPRECATED ?? []) {

@@ -253,8 +253,9 @@ fn origin(url: &str) -> Result<String, String> {
         Some(at) => (&url[..at], &url[at + 3..]),
         None => ("https", url),
     };
-    let rest = rest.trim_end_matches('/');
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let rest = gatehouse_model::path::trim_slashes(rest);
+    // Up to the first `/`, `?` or `#` (bytes: no character searcher in the wasm).
+    let host = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).and_then(|at| rest.get(..at)).unwrap_or(rest);
     let fine = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | ':' | '[' | ']' | '@' | '%');
     if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
         return Err(["`", url, "` needs a scheme and a host"].concat());
@@ -272,51 +273,53 @@ impl ClientOptions {
     /// JavaScript object (no JSON is decoded in the wasm).
     pub fn parse<V: Input>(value: &V) -> Result<Self, String> {
         let mut o = Fields::new(value, "client options", CLIENT_KEYS)?;
-        Ok(Self {
-            domain: o.text("domain")?,
-            base_url: o.text("baseUrl")?,
-            team: o.text("team")?,
-            teams_base_url: o.text("teamsBaseUrl")?,
-            token: o.text("token")?,
-            client_id: o.text("clientId")?,
-            client_secret: o.text("clientSecret")?,
-            audience: o.text("audience")?,
-            teams_audience: o.text("teamsAudience")?,
-            credentials: o.text("credentials")?,
-            timeout_ms: o.whole("timeoutMs")?,
-            pacing: match o.take("pacing") {
-                None => None,
-                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
-                    Some(PacingSetting::Switch(v.kind() == Kind::Bool(true)))
-                }
-                Some(v) => {
-                    let mut p = Fields::new(&v, "`pacing`", PACING_KEYS)?;
-                    let rate = p.number("rate")?.ok_or("`pacing.rate` is required (requests per second)")?;
-                    let burst = p.whole("burst")?.ok_or("`pacing.burst` is required")?;
-                    let burst = u32::try_from(burst).map_err(|_| "`pacing.burst` is too large".to_owned())?;
-                    Some(PacingSetting::Options(PacingOptions { rate, burst, follow_server: p.flag("followServer")? }))
-                }
-            },
-            retry: match o.take("retry") {
-                None => None,
-                Some(v) if matches!(v.kind(), Kind::Bool(_)) => {
-                    Some(RetrySetting::Switch(v.kind() == Kind::Bool(true)))
-                }
-                Some(v) => {
-                    let mut r = Fields::new(&v, "`retry`", RETRY_KEYS)?;
-                    let count = |n: Option<u64>, name: &str| {
-                        n.map(|n| u32::try_from(n).map_err(|_| ["`retry.", name, "` is too large"].concat()))
-                            .transpose()
-                    };
-                    Some(RetrySetting::Options(RetryOptions {
-                        max_attempts: count(r.whole("maxAttempts")?, "maxAttempts")?,
-                        max_rate_limited_attempts: count(r.whole("maxRateLimitedAttempts")?, "maxRateLimitedAttempts")?,
-                        base_delay_ms: r.whole("baseDelayMs")?,
-                        max_delay_ms: r.whole("maxDelayMs")?,
-                    }))
-                }
-            },
-        })
+        // Filled in place, field after field: a refused field drops what was read as one value.
+        let mut options = Self::default();
+        // The text options, which `CLIENT_KEYS` lists first, in the order of the fields.
+        let texts = [
+            &mut options.domain,
+            &mut options.base_url,
+            &mut options.team,
+            &mut options.teams_base_url,
+            &mut options.token,
+            &mut options.client_id,
+            &mut options.client_secret,
+            &mut options.audience,
+            &mut options.teams_audience,
+            &mut options.credentials,
+        ];
+        for (name, field) in CLIENT_KEYS.iter().zip(texts) {
+            *field = o.text(name)?;
+        }
+        options.timeout_ms = o.whole("timeoutMs")?;
+        options.pacing = match o.take("pacing") {
+            None => None,
+            Some(v) if matches!(v.kind(), Kind::Bool(_)) => Some(PacingSetting::Switch(v.kind() == Kind::Bool(true))),
+            Some(v) => {
+                let mut p = Fields::new(&v, "`pacing`", PACING_KEYS)?;
+                let rate = p.number("rate")?.ok_or("`pacing.rate` is required (requests per second)")?;
+                let burst = p.whole("burst")?.ok_or("`pacing.burst` is required")?;
+                let burst = u32::try_from(burst).map_err(|_| "`pacing.burst` is too large".to_owned())?;
+                Some(PacingSetting::Options(PacingOptions { rate, burst, follow_server: p.flag("followServer")? }))
+            }
+        };
+        options.retry = match o.take("retry") {
+            None => None,
+            Some(v) if matches!(v.kind(), Kind::Bool(_)) => Some(RetrySetting::Switch(v.kind() == Kind::Bool(true))),
+            Some(v) => {
+                let mut r = Fields::new(&v, "`retry`", RETRY_KEYS)?;
+                let count = |n: Option<u64>, name: &str| {
+                    n.map(|n| u32::try_from(n).map_err(|_| ["`retry.", name, "` is too large"].concat())).transpose()
+                };
+                Some(RetrySetting::Options(RetryOptions {
+                    max_attempts: count(r.whole("maxAttempts")?, "maxAttempts")?,
+                    max_rate_limited_attempts: count(r.whole("maxRateLimitedAttempts")?, "maxRateLimitedAttempts")?,
+                    base_delay_ms: r.whole("baseDelayMs")?,
+                    max_delay_ms: r.whole("maxDelayMs")?,
+                }))
+            }
+        };
+        Ok(options)
     }
 
     /// The client these options describe, sending through `transport` (the
@@ -428,6 +431,31 @@ mod tests {
         assert!(matches!(o.retry, Some(RetrySetting::Options(RetryOptions { max_attempts: Some(2), .. }))));
         let o = parse(r#"{"token":"t","pacing":false,"retry":true}"#).unwrap();
         assert!(matches!((o.pacing, o.retry), (Some(PacingSetting::Switch(false)), Some(RetrySetting::Switch(true)))));
+    }
+
+    #[test]
+    fn each_text_option_fills_its_own_field() {
+        let o = parse(
+            r#"{"domain":"1","baseUrl":"2","team":"3","teamsBaseUrl":"4","token":"5","clientId":"6",
+                "clientSecret":"7","audience":"8","teamsAudience":"9","credentials":"10"}"#,
+        )
+        .unwrap();
+        let fields = [
+            o.domain,
+            o.base_url,
+            o.team,
+            o.teams_base_url,
+            o.token,
+            o.client_id,
+            o.client_secret,
+            o.audience,
+            o.teams_audience,
+            o.credentials,
+        ];
+        let expected: Vec<Option<String>> = (1..=10).map(|n| Some(n.to_string())).collect();
+        assert_eq!(fields.to_vec(), expected);
+        let e = parse(r#"{"credentials":5}"#).unwrap_err();
+        assert!(e.contains("`credentials` must be a string"), "{e}");
     }
 
     #[test]

@@ -146,18 +146,20 @@ fn class(e: &ClientError) -> (&'static str, Option<&'static str>) {
 
 /// The description the wrapper turns into an instance of its `Error`
 /// subclass (`name`): a plain object with the error's fields, and either its
-/// `message` (an API error's, read from its body by the model's rule) or the
+/// `message` (an API error's, read from its body by the model's rule; absent when the body
+/// has none, and the wrapper gives the status's reason phrase) or the
 /// `code` of its sentence in the model's table, which the wrapper composes.
 pub fn describe(e: &Failure) -> JsValue {
     let e = match e {
         Failure::Api { status, rate_limit: rl, body, attempts, token } => {
             let summary = gatehouse_model::summarize(&Body(body));
-            let message = summary.message.unwrap_or_else(|| gatehouse_model::error::reason(*status).to_owned());
-            let mut d = Desc::new("ApiError")
-                .set("message", message)
-                .set("statusCode", f64::from(*status))
-                .set("rateLimit", rate_limit(rl))
-                .set("body", body.clone());
+            // Without a message in the body, the wrapper gives the status's reason phrase
+            // (`gatehouse_model::error::reason`, written out for it as `REASONS`).
+            let mut d = Desc::new("ApiError").set("statusCode", f64::from(*status));
+            if let Some(message) = summary.message {
+                d = d.set("message", message);
+            }
+            d = d.set("rateLimit", rate_limit(rl)).set("body", body.clone());
             if let Some(n) = attempts {
                 d = d.set("attempts", f64::from(*n));
             }

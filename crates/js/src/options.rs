@@ -83,11 +83,6 @@ fn values<V: Input>(param: &QueryParam, value: &V) -> Result<Vec<String>, QueryE
     }
 }
 
-/// A whole number, for the paging options.
-fn number(name: &'static str, text: &str) -> Result<u64, QueryError> {
-    text.parse().map_err(|_| QueryError::Type { name, kind: QueryKind::Integer, value: text.to_owned() })
-}
-
 /// Reads the options object of the method `method` (`undefined` or `null`
 /// for none) against what its operation's query takes. The
 /// paging parameters become [`Offset`] / [`Checkpoint`] where the operation
@@ -136,13 +131,18 @@ pub fn read<V: Input>(
     let mut query = ListQuery::default();
     let (offset, checkpoint) = (paging.has_offset(), paging.has_checkpoint());
     for (name, text) in pairs {
-        let paging = |e: QueryError| ClientError::from(ValidationError::from(e));
+        // A paging count as the whole number it was given as (not read back from its text).
+        let whole = || {
+            let value = given.iter().find(|(p, _)| p.name == name).and_then(|(_, v)| v.whole());
+            let wrong = || QueryError::Type { name, kind: QueryKind::Integer, value: text.clone() };
+            value.ok_or_else(|| ClientError::from(ValidationError::from(wrong())))
+        };
         match name {
-            "page" if offset => query.offset.page = Some(number(name, &text).map_err(paging)?),
-            "per_page" if offset => query.offset.per_page = Some(number(name, &text).map_err(paging)?),
+            "page" if offset => query.offset.page = Some(whole()?),
+            "per_page" if offset => query.offset.per_page = Some(whole()?),
             "include_totals" if offset => query.offset.include_totals = Some(text == "true"),
             "from" if checkpoint => query.checkpoint.from = Some(text),
-            "take" if checkpoint => query.checkpoint.take = Some(number(name, &text).map_err(paging)?),
+            "take" if checkpoint => query.checkpoint.take = Some(whole()?),
             _ => query.rest.push((name, text)),
         }
     }

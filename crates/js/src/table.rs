@@ -16,14 +16,19 @@
 
 use gatehouse_model::catalog::{Body, FilePart, Items, Media, MediaList, Paging, QueryKind, QueryParam, Wire};
 use gatehouse_model::operation::{Api, Verb};
-use std::sync::OnceLock;
-
 static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wires.bin"));
+/// The table's strings, one after the other (their lengths are in [`PACKED`]).
+static STRINGS: &str = include_str!(concat!(env!("OUT_DIR"), "/strings.txt"));
+
+thread_local! {
+    /// The table read back, on first use. Per thread: the wasm has one (and a `thread_local`
+    /// costs it less code than a `OnceLock`); host tests read it once per test thread.
+    static TABLE: &'static [Wire] = read(PACKED).map_or(&[], |w| Vec::leak(w));
+}
 
 /// Every operation, in `WIRES`'s order (by name), each without its name.
 pub fn wires() -> &'static [Wire] {
-    static TABLE: OnceLock<&'static [Wire]> = OnceLock::new();
-    TABLE.get_or_init(|| read(PACKED).map_or(&[], |w| Vec::leak(w)))
+    TABLE.with(|t| *t)
 }
 
 /// The operation at position `id` of `WIRES`.
@@ -36,6 +41,8 @@ struct Reader {
     strings: Vec<&'static str>,
     lists: Vec<&'static [&'static str]>,
     queries: Vec<&'static [QueryParam]>,
+    pagings: Vec<Paging>,
+    bodies: Vec<Option<Body>>,
 }
 
 impl Reader {
@@ -137,27 +144,8 @@ impl Reader {
         Some(Some(Body { required, media: MediaList::of(&media), array, wrap, non_empty, files }))
     }
 
-    fn wire(&mut self) -> Option<Wire> {
-        let name = "";
-        let byte = self.u8()?;
-        let api = match byte >> 4 {
-            0 => Api::Management,
-            1 => Api::Teams,
-            2 => Api::Authentication,
-            _ => return None,
-        };
-        let verb = match byte & 0xf {
-            0 => Verb::Get,
-            1 => Verb::Post,
-            2 => Verb::Put,
-            3 => Verb::Patch,
-            4 => Verb::Delete,
-            _ => return None,
-        };
-        let path = self.str()?;
-        let id = self.n()?;
-        let query = *self.queries.get(id)?;
-        let paging = match self.u8()? {
+    fn paging(&mut self) -> Option<Paging> {
+        Some(match self.u8()? {
             0 => Paging::None,
             1 => Paging::Unpaged { items: self.items()? },
             2 => Paging::Offset { items: self.items()? },
@@ -172,19 +160,49 @@ impl Reader {
                 Paging::Both { items, max_take, next }
             }
             _ => return None,
+        })
+    }
+
+    /// An operation's API and method, from their byte.
+    fn head(byte: u8) -> Option<(Api, Verb)> {
+        let api = match byte >> 4 {
+            0 => Api::Management,
+            1 => Api::Teams,
+            2 => Api::Authentication,
+            _ => return None,
         };
-        let body = self.body()?;
-        Some(Wire { name, api, verb, path, query, paging, body })
+        let verb = match byte & 0xf {
+            0 => Verb::Get,
+            1 => Verb::Post,
+            2 => Verb::Put,
+            3 => Verb::Patch,
+            4 => Verb::Delete,
+            _ => return None,
+        };
+        Some((api, verb))
+    }
+
+    /// The next number of a column, as the index of one of `values`.
+    fn pick<T: Copy>(&mut self, values: &[T]) -> Option<T> {
+        let id = self.n()?;
+        values.get(id).copied()
     }
 }
 
 fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
-    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new(), queries: Vec::new() };
+    let mut r = Reader {
+        at: 0,
+        strings: Vec::new(),
+        lists: Vec::new(),
+        queries: Vec::new(),
+        pagings: Vec::new(),
+        bodies: Vec::new(),
+    };
+    let mut start = 0;
     for _ in 0..r.n()? {
-        let len = r.n()?;
-        let bytes = packed.get(r.at..r.at + len)?;
-        r.at += len;
-        r.strings.push(std::str::from_utf8(bytes).ok()?);
+        let end = start + r.n()?;
+        r.strings.push(STRINGS.get(start..end)?);
+        start = end;
     }
     for _ in 0..r.n()? {
         let len = r.n()?;
@@ -198,12 +216,43 @@ fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
         let query = r.query()?;
         r.queries.push(query);
     }
-    let n = r.n()?;
-    let mut wires = Vec::with_capacity(n);
-    for _ in 0..n {
-        wires.push(r.wire()?);
+    for _ in 0..r.n()? {
+        let paging = r.paging()?;
+        r.pagings.push(paging);
     }
-    (r.at == packed.len()).then_some(wires)
+    for _ in 0..r.n()? {
+        let body = r.body()?;
+        r.bodies.push(body);
+    }
+    // The operations, column by column (see `build.rs`).
+    let n = r.n()?;
+    let heads = packed.get(r.at..r.at + n)?;
+    r.at += n;
+    let mut wires = Vec::with_capacity(n);
+    let mut paths_used: usize = 0;
+    for &head in heads {
+        let (api, verb) = Reader::head(head)?;
+        // `0`: the next path not used yet; `k`: the path `k` before that one.
+        let back = r.n()?;
+        let path = *r.strings.get(paths_used.checked_sub(back)?)?;
+        if back == 0 {
+            paths_used += 1;
+        }
+        wires.push(Wire { name: "", api, verb, path, query: &[], paging: Paging::None, body: None });
+    }
+    let queries = std::mem::take(&mut r.queries);
+    for w in &mut wires {
+        w.query = r.pick(&queries)?;
+    }
+    let pagings = std::mem::take(&mut r.pagings);
+    for w in &mut wires {
+        w.paging = r.pick(&pagings)?;
+    }
+    let bodies = std::mem::take(&mut r.bodies);
+    for w in &mut wires {
+        w.body = r.pick(&bodies)?;
+    }
+    (r.at == packed.len() && start == STRINGS.len()).then_some(wires)
 }
 
 /// What the table holds of `wire`: no name, and as its query every parameter it accepts

@@ -156,7 +156,16 @@ fn kind(v: &Value) -> &'static str {
 /// browsers do (`"` → `%22`, CR → `%0D`, LF → `%0A`), so that no name can
 /// end the header or the parameter.
 fn quote(name: &str) -> String {
-    name.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("%22"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A boundary that occurs in none of the parts: `gatehouse-` and 16 hex

@@ -56,20 +56,49 @@ pub fn hex16(n: u64) -> String {
     (0..16).rev().map(|i| char::from(b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize])).collect()
 }
 
+/// The `/`-separated segments of a path, as `split('/')` gives them (read byte by byte:
+/// the npm package's wasm then links no character searcher).
+pub fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b'/') {
+            Some(at) => {
+                rest = r.get(at + 1..);
+                r.get(..at)
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+/// The parameter a template segment names (`{id}` gives `id`), if it is one.
+fn param(segment: &str) -> Option<&str> {
+    segment.strip_prefix("{")?.strip_suffix("}")
+}
+
+/// A text without the `/`s it ends with.
+pub fn trim_slashes(mut text: &str) -> &str {
+    while let Some(rest) = text.strip_suffix("/") {
+        text = rest;
+    }
+    text
+}
+
 /// The names of a template's parameters, in order (`{id}` gives `id`).
 pub fn param_names(template: &'static str) -> impl Iterator<Item = &'static str> {
-    template.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    segments(template).filter_map(param)
 }
 
 /// Fills a template such as `/api/v2/users/{id}/roles` with values, in order.
 pub fn fill(template: &'static str, values: &[&str]) -> Result<String, ValidationError> {
     let mut out = String::with_capacity(template.len() + 32);
     let mut values = values.iter();
-    for (i, seg) in template.split('/').enumerate() {
+    for (i, seg) in segments(template).enumerate() {
         if i > 0 {
             out.push('/');
         }
-        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        match param(seg) {
             Some(name) => {
                 let value = values.next().ok_or(ValidationError::Empty { name })?;
                 out.push_str(&encode_segment(name, value)?);
@@ -112,6 +141,14 @@ fn decodes_to(raw: &str, literal: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn segments_are_what_split_gives() {
+        for path in ["", "/", "/api/v2/users/{id}", "a//b/", "no-slash", "/é/{x}/"] {
+            assert_eq!(super::segments(path).collect::<Vec<_>>(), path.split('/').collect::<Vec<_>>(), "{path}");
+            assert_eq!(super::trim_slashes(path), path.trim_end_matches('/'), "{path}");
+        }
+    }
+
     #[test]
     fn numbers_are_written_as_core_fmt_writes_them() {
         for n in [0, 1, 9, 10, 99, 100, 1_000, 4_294_967_296, u64::MAX - 1, u64::MAX] {

@@ -20,7 +20,7 @@ pub struct BaseUrls {
 impl BaseUrls {
     /// A real tenant: `acme.eu.auth0.com` and, for Teams, `{team}.teams.auth0.com`.
     pub fn auth0(domain: &str, team_slug: Option<&str>) -> Self {
-        let domain = domain.strip_prefix("https://").unwrap_or(domain).trim_end_matches('/');
+        let domain = crate::path::trim_slashes(domain.strip_prefix("https://").unwrap_or(domain));
         Self {
             tenant: ["https://", domain].concat(),
             teams: ["https://", team_slug.unwrap_or("team"), ".teams.auth0.com"].concat(),
@@ -29,7 +29,7 @@ impl BaseUrls {
 
     /// One origin serving every API, as the emulator and the BFF do.
     pub fn single(origin: &str) -> Self {
-        let origin = origin.trim_end_matches('/').to_owned();
+        let origin = crate::path::trim_slashes(origin).to_owned();
         Self { tenant: origin.clone(), teams: origin }
     }
 

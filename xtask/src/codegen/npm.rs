@@ -17,6 +17,7 @@ use super::catalog::{self, Kind, METHODS, Op, Paging};
 use super::config::Module;
 use super::items::{Generated, Item, Ty};
 use super::schema::Spec;
+use crate::methods::{self, Method};
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -54,7 +55,7 @@ pub fn generate(specs: &[(&Module, &Spec)], generated: &[(&Module, &Generated)])
     let objects: HashMap<(&str, &str), &Item> =
         generated.iter().flat_map(|(m, g)| g.core.iter().chain(&g.more).map(move |i| ((m.api, i.name()), i))).collect();
     Ok(vec![
-        (format!("{JS_DIR}gatehouse_js_api.js"), methods_js(&ops)),
+        (format!("{JS_DIR}gatehouse_js_api.js"), methods_js(&ops)?),
         (format!("{JS_DIR}gatehouse_js_api.d.ts"), api_dts(&ops, &types, &objects)?),
         (format!("{JS_DIR}gatehouse_js_models.d.ts"), models_dts(generated)),
     ])
@@ -65,23 +66,35 @@ fn is_list(op: &Op) -> bool {
     !matches!(op.paging, Paging::None)
 }
 
-/// `gatehouse_js_api.js`: `[name, path parameters, flags]` per method.
-fn methods_js(ops: &[Op]) -> String {
+/// `gatehouse_js_api.js`: the method list (one string, [`crate::methods`]) and the
+/// deprecated names.
+fn methods_js(ops: &[Op]) -> Result<String> {
+    let methods: Vec<Method> = ops
+        .iter()
+        .map(|op| Method {
+            name: op.name.clone(),
+            params: path_params(&op.path).len(),
+            body: op.body.is_some(),
+            list: is_list(op),
+        })
+        .collect();
     let mut out = String::from(TS_HEADER);
-    out.push_str("// [name, number of path parameters, flags (1: takes a body, 2: a list, with iterators)]\n");
-    out.push_str("export const METHODS = [\n");
-    for op in ops {
-        let flags = u8::from(op.body.is_some()) | if is_list(op) { 2 } else { 0 };
-        let _ = writeln!(out, "[{:?},{},{flags}],", op.name, path_params(&op.path).len());
-    }
-    out.push_str("];\n");
+    out.push_str(
+        "// The methods, a tree of their dotted names (xtask/src/methods.rs): the groups one after\n\
+         // another, a group being `name(children)`; a method is its name's last part, then one\n\
+         // character, its code: '0' + 4 * its number of path parameters (0 to 3) + its flags\n\
+         // (1: takes a body, 2: answers a list, with iterators), one of 0-9 : ; < = > ?;\n\
+         // then `,` unless its group closes after it. Depth first, the methods come in the\n\
+         // order of their names, the wasm's (its table WIRES), which numbers them from 0.\n",
+    );
+    let _ = writeln!(out, "export const METHODS = {:?};", methods::write(&methods)?);
     out.push_str("// [name of an earlier version (deprecated), the spec's name]\n");
     out.push_str("export const DEPRECATED = [\n");
     for (old, name) in DEPRECATED {
         let _ = writeln!(out, "[{old:?},{name:?}],");
     }
     out.push_str("];\n");
-    out
+    Ok(out)
 }
 
 fn path_params(path: &str) -> Vec<&str> {
