@@ -40,9 +40,6 @@ struct Reader {
     at: usize,
     strings: Vec<&'static str>,
     lists: Vec<&'static [&'static str]>,
-    queries: Vec<&'static [QueryParam]>,
-    pagings: Vec<Paging>,
-    bodies: Vec<Option<Body>>,
 }
 
 impl Reader {
@@ -190,14 +187,7 @@ impl Reader {
 }
 
 fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
-    let mut r = Reader {
-        at: 0,
-        strings: Vec::new(),
-        lists: Vec::new(),
-        queries: Vec::new(),
-        pagings: Vec::new(),
-        bodies: Vec::new(),
-    };
+    let mut r = Reader { at: 0, strings: Vec::new(), lists: Vec::new() };
     let mut start = 0;
     for _ in 0..r.n()? {
         let end = start + r.n()?;
@@ -212,17 +202,17 @@ fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
         }
         r.lists.push(Vec::leak(values));
     }
+    let mut queries = Vec::new();
     for _ in 0..r.n()? {
-        let query = r.query()?;
-        r.queries.push(query);
+        queries.push(r.query()?);
     }
+    let mut pagings = Vec::new();
     for _ in 0..r.n()? {
-        let paging = r.paging()?;
-        r.pagings.push(paging);
+        pagings.push(r.paging()?);
     }
+    let mut bodies = Vec::new();
     for _ in 0..r.n()? {
-        let body = r.body()?;
-        r.bodies.push(body);
+        bodies.push(r.body()?);
     }
     // The operations, column by column (see `build.rs`).
     let n = r.n()?;
@@ -240,15 +230,12 @@ fn read(packed: &'static [u8]) -> Option<Vec<Wire>> {
         }
         wires.push(Wire { name: "", api, verb, path, query: &[], paging: Paging::None, body: None });
     }
-    let queries = std::mem::take(&mut r.queries);
     for w in &mut wires {
         w.query = r.pick(&queries)?;
     }
-    let pagings = std::mem::take(&mut r.pagings);
     for w in &mut wires {
         w.paging = r.pick(&pagings)?;
     }
-    let bodies = std::mem::take(&mut r.bodies);
     for w in &mut wires {
         w.body = r.pick(&bodies)?;
     }
