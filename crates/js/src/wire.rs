@@ -238,41 +238,6 @@ mod tests {
         assert!(find(id("users.nope")).is_none());
     }
 
-    /// The dotted names of a method list (xtask/src/methods.rs), depth first: a group is
-    /// `name(children)`, a method its last name part and one code character, then `,`
-    /// unless its group closes.
-    fn method_names(tree: &str) -> Vec<String> {
-        let (mut names, mut path, mut word) = (Vec::new(), Vec::new(), String::new());
-        for c in tree.chars() {
-            match c {
-                '(' => path.push(std::mem::take(&mut word)),
-                ',' | ')' => {
-                    if word.pop().is_some() {
-                        names.push([path.join("."), std::mem::take(&mut word)].join("."));
-                    }
-                    if c == ')' {
-                        assert!(path.pop().is_some(), "a `)` too many in the method list");
-                    }
-                }
-                _ => word.push(c),
-            }
-        }
-        assert!(path.is_empty() && word.is_empty(), "the method list ends inside a group");
-        names
-    }
-
-    #[test]
-    fn the_method_list_is_in_the_order_of_the_table() {
-        // JavaScript calls an operation by its method's position in METHODS, depth first.
-        let api = include_str!("../generated/gatehouse_js_api.js");
-        let start = "export const METHODS = \"";
-        let at = api.find(start).unwrap() + start.len();
-        let names = method_names(&api[at..at + api[at..].find('"').unwrap()]);
-        let wires: Vec<&str> = WIRES.iter().map(|w| w.name).collect();
-        assert_eq!(names, wires);
-        assert_eq!(method_names("a(b0,c(d4)e2)f(g1)"), ["a.b", "a.c.d", "a.e", "f.g"]);
-    }
-
     #[test]
     fn the_declarations_carry_the_models_additions() {
         let dts = include_str!("../generated/gatehouse_js_api.d.ts");
